@@ -1,0 +1,328 @@
+// HTTP surface of ingest (express). Routes parse and authorize; articles.ts decides and publishes.
+import { createHash, randomBytes } from 'node:crypto'
+import { isUtf8 } from 'node:buffer'
+import express from 'express'
+import type { NextFunction, Request, Response } from 'express'
+import { articleToJson, handleOps, hasCode, NewswireError } from '@newswire/shared'
+import type { Logger, Readiness, Registry } from '@newswire/shared'
+import type { ArticleService, Outcome, RequestContext } from './articles.ts'
+import type { Authenticator } from './auth.ts'
+import type { IngestConfig, Scope } from './config.ts'
+import type { IngestMetrics } from './metrics.ts'
+import { openApiDocument } from './openapi.ts'
+import { makeProblem, ProblemError, sendProblem } from './problem.ts'
+import type { RateLimiter } from './rate-limit.ts'
+import { parseScraped, ScrapedParseError } from './scraped/index.ts'
+import type { ArticleState } from './state.ts'
+import { validateArticle } from './validate.ts'
+import type { ArticleInput } from './validate.ts'
+
+export interface SchemaInfo {
+  version: number
+  file: string
+  fingerprint: string
+  current: boolean
+  schema: unknown
+}
+
+export interface AppDeps {
+  config: IngestConfig
+  service: ArticleService
+  state: ArticleState
+  auth: Authenticator
+  limiter: RateLimiter
+  metrics: IngestMetrics
+  registry: Registry
+  log: Logger
+  schemas: SchemaInfo[]
+  readiness: () => Readiness
+  /** True while shutting down: new requests get 503 and Connection: close. */
+  closing: () => boolean
+}
+
+type Handler = (req: Request, res: Response, ctx: { traceId: string; log: Logger }) => Promise<void> | void
+
+const jsonTypes = ['application/json', 'application/*+json']
+
+function traceIdOf(req: Request): string {
+  const tp = req.get('traceparent')
+  const m = tp ? /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(tp) : null
+  if (m?.[1] && !/^0+$/.test(m[1])) return m[1]
+  const given = req.get('x-trace-id')
+  if (given && /^[A-Za-z0-9-]{8,64}$/.test(given)) return given
+  return randomBytes(16).toString('hex')
+}
+
+function bodyText(req: Request): string {
+  const buf: unknown = req.body
+  if (!Buffer.isBuffer(buf) || buf.length === 0) throw new ProblemError('invalid_body', 'the request body is empty')
+  if (!isUtf8(buf)) throw new ProblemError('invalid_utf8', 'the body must be UTF-8; it contains invalid byte sequences')
+  const text = buf.toString('utf8')
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+}
+
+function requireType(req: Request, types: string[], what: string): void {
+  if (!req.is(types)) {
+    throw new ProblemError('unsupported_media_type', `send ${what} with Content-Type ${types[0]}; got '${req.get('content-type') ?? 'none'}'`, {
+      accepted: types,
+    })
+  }
+  const charset = /charset=([^;]+)/i.exec(req.get('content-type') ?? '')?.[1]?.trim().replace(/"/g, '').toLowerCase()
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new ProblemError('unsupported_media_type', `only UTF-8 is accepted, got charset=${charset}`)
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (err) {
+    throw new ProblemError('malformed_json', `the body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}
+
+function validated(value: unknown): ArticleInput {
+  const r = validateArticle(value)
+  if (!r.ok) {
+    throw new ProblemError('validation_failed', `${r.errors.length} field(s) failed validation: ${[...new Set(r.errors.map((e) => e.field))].join(', ')}`, {
+      errors: r.errors,
+    })
+  }
+  return r.article
+}
+
+function idempotencyKeyOf(req: Request, keyName: string): string | null {
+  const k = req.get('idempotency-key')
+  if (k === undefined) return null
+  if (!/^[\x21-\x7e]{1,200}$/.test(k)) {
+    throw new ProblemError('invalid_header', 'Idempotency-Key must be 1-200 visible ASCII characters')
+  }
+  return `${keyName}:${k}`
+}
+
+const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex')
+
+function sendOutcome(res: Response, outcome: Outcome): void {
+  res.status(outcome.status).json(outcome.body)
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const { config, metrics, log } = deps
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('etag', false)
+
+  app.use((req, res, next) => {
+    if (handleOps(req, res, { registry: deps.registry, readiness: deps.readiness })) return
+    if (deps.closing()) {
+      res.set('Connection', 'close')
+      sendProblem(res, makeProblem('not_ready', 'the service is shutting down; retry on another instance'), { 'Retry-After': '1' })
+      return
+    }
+    next()
+  })
+
+  const raw = express.raw({ type: () => true, limit: config.maxBodyBytes, inflate: true })
+
+  function route(name: string, scope: Scope | null, handler: Handler) {
+    return [
+      (req: Request, res: Response, next: NextFunction) => {
+        const t0 = performance.now()
+        res.on('finish', () => {
+          metrics.requests.inc({ route: name, method: req.method, status: String(res.statusCode) })
+          metrics.requestSeconds.observe({ route: name }, (performance.now() - t0) / 1000)
+        })
+        next()
+      },
+      raw,
+      async (req: Request, res: Response) => {
+        const traceId = traceIdOf(req)
+        const reqLog = log.child({ traceId, route: name })
+        res.set('x-trace-id', traceId)
+        try {
+          if (scope !== null) {
+            const key = deps.auth.authorize(req.get('authorization'), scope)
+            const wait = deps.limiter.take(key.name)
+            if (wait > 0) throw new ProblemError('rate_limited', `rate limit of ${config.rateLimit} requests/s for key '${key.name}'`, {}, { 'Retry-After': String(wait) })
+            res.locals.keyName = key.name
+          }
+          await handler(req, res, { traceId, log: reqLog })
+        } catch (err) {
+          handleError(err, res, reqLog)
+        }
+      },
+    ]
+  }
+
+  function handleError(err: unknown, res: Response, reqLog: Logger): void {
+    if (err instanceof ProblemError) {
+      if (err.problem.status < 500) metrics.validationFailures.inc({ reason: String(err.problem.code) })
+      sendProblem(res, err.problem, err.headers)
+      return
+    }
+    if (hasCode(err, 'NEWSWIRE_ERR_KAFKA_UNAVAILABLE')) {
+      reqLog.warn({ err }, 'kafka unavailable')
+      sendProblem(res, makeProblem('kafka_unavailable', err instanceof Error ? err.message : 'Kafka unavailable'), { 'Retry-After': '5' })
+      return
+    }
+    reqLog.error({ err }, 'unexpected error')
+    sendProblem(res, makeProblem('internal', 'unexpected error; see the service log'))
+  }
+
+  const context = (req: Request, res: Response, traceId: string, source?: string): RequestContext => {
+    const keyName = String(res.locals.keyName ?? 'anonymous')
+    const rawBody: unknown = req.body
+    return {
+      source: source ?? keyName,
+      traceId,
+      idempotencyKey: idempotencyKeyOf(req, keyName),
+      requestHash: sha256(`${req.method} ${req.path}\n${Buffer.isBuffer(rawBody) ? rawBody.toString('base64') : ''}`),
+    }
+  }
+
+  app.post(
+    '/v1/articles',
+    ...route('/v1/articles', 'write', async (req, res, { traceId }) => {
+      requireType(req, jsonTypes, 'an article')
+      const input = validated(parseJson(bodyText(req)))
+      sendOutcome(res, await deps.service.upsert(input, context(req, res, traceId)))
+    }),
+  )
+
+  app.post(
+    '/v1/articles/batch',
+    ...route('/v1/articles/batch', 'write', async (req, res, { traceId }) => {
+      requireType(req, ['application/x-ndjson', 'application/jsonl', 'application/json-seq'], 'NDJSON (one article per line)')
+      const lines = bodyText(req).split('\n')
+      if (lines.at(-1)?.trim() === '') lines.pop()
+      if (lines.length > config.batchMaxLines) {
+        throw new ProblemError('payload_too_large', `a batch holds at most ${config.batchMaxLines} lines, got ${lines.length}`, { maxLines: config.batchMaxLines })
+      }
+      const base = context(req, res, traceId)
+      const results = await Promise.all(
+        lines.map(async (line, i) => {
+          try {
+            if (line.trim() === '') throw new ProblemError('invalid_body', 'empty line')
+            const input = validated(parseJson(line))
+            const ctx = { ...base, idempotencyKey: base.idempotencyKey && `${base.idempotencyKey}#${i}`, requestHash: sha256(line) }
+            const outcome = await deps.service.upsert(input, ctx)
+            return { line: i + 1, status: outcome.status, ...outcome.body }
+          } catch (err) {
+            if (err instanceof ProblemError) return { line: i + 1, ...err.problem }
+            if (hasCode(err, 'NEWSWIRE_ERR_KAFKA_UNAVAILABLE')) {
+              return { line: i + 1, ...makeProblem('kafka_unavailable', err instanceof Error ? err.message : 'Kafka unavailable') }
+            }
+            throw err
+          }
+        }),
+      )
+      const summary = { lines: results.length, created: 0, updated: 0, unchanged: 0, failed: 0 }
+      for (const r of results) {
+        if ('unchanged' in r) summary.unchanged++
+        else if (r.status === 201) summary.created++
+        else if (r.status === 200) summary.updated++
+        else summary.failed++
+      }
+      res.status(200).json({ summary, results })
+    }),
+  )
+
+  app.post(
+    '/v1/articles/:id/withdraw',
+    ...route('/v1/articles/:id/withdraw', 'withdraw', async (req, res, { traceId }) => {
+      requireType(req, jsonTypes, 'the withdrawal')
+      const body = parseJson(bodyText(req))
+      const reason = typeof body === 'object' && body !== null ? (body as { reason?: unknown }).reason : undefined
+      if (typeof reason !== 'string' || reason.trim() === '' || reason.length > 1000) {
+        throw new ProblemError('validation_failed', 'reason is required (1-1000 characters)', {
+          errors: [{ field: 'reason', code: 'required', message: 'a withdrawal needs a reason of 1-1000 characters' }],
+        })
+      }
+      const id = String(req.params.id)
+      sendOutcome(res, await deps.service.withdraw(id, reason.normalize('NFC').trim(), context(req, res, traceId)))
+    }),
+  )
+
+  app.get(
+    '/v1/articles/:id',
+    ...route('/v1/articles/:id', 'read', (req, res) => {
+      const stored = deps.state.get(String(req.params.id))
+      if (!stored) throw new ProblemError('not_found', `no article with id '${String(req.params.id)}'`)
+      res.json({ eventId: stored.eventId, type: stored.type, article: articleToJson(stored.article) })
+    }),
+  )
+
+  app.get(
+    '/v1/schemas',
+    ...route('/v1/schemas', null, (_req, res) => {
+      res.json({ encoding: 'avro-single-object', schemas: deps.schemas })
+    }),
+  )
+
+  app.get(
+    '/openapi.json',
+    ...route('/openapi.json', null, (_req, res) => {
+      res.json(openApiDocument)
+    }),
+  )
+
+  app.post(
+    '/v1/import/scraped',
+    ...route('/v1/import/scraped', 'import', async (req, res, { traceId }) => {
+      requireType(req, ['text/plain'], 'the scraped page')
+      let page: ReturnType<typeof parseScraped>
+      try {
+        page = parseScraped(bodyText(req), { timeZone: typeof req.query.timeZone === 'string' ? req.query.timeZone : undefined })
+      } catch (err) {
+        if (err instanceof ScrapedParseError) throw new ProblemError('invalid_body', err.message, { parseError: err.code, line: err.line })
+        throw err
+      }
+      const q = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined)
+      // Re-importing the same page must land on the same article: derive the id from what
+      // identifies the page when the caller does not name it.
+      const id = q('id') ?? `scraped-${sha256(`${q('url') ?? ''}\n${page.headline}\n${page.publishedAt ?? ''}`).slice(0, 20)}`
+      const urgency = q('urgency')
+      const input = validated({
+        id,
+        url: q('url') ?? null,
+        language: page.language,
+        headline: page.headline,
+        body: page.body,
+        category: page.category,
+        categoryLabel: page.categoryLabel,
+        publishedAt: page.publishedAt,
+        updatedAt: page.updatedAt,
+        dateline: page.dateline,
+        timeZone: page.timeZone,
+        related: page.related,
+        ...(urgency !== undefined ? { urgency: Number(urgency) } : {}),
+      })
+      sendOutcome(res, await deps.service.upsert(input, context(req, res, traceId, `import:${String(res.locals.keyName)}`)))
+    }),
+  )
+
+  app.use((req, res) => {
+    sendProblem(res, makeProblem('not_found', `no route for ${req.method} ${req.path}`))
+  })
+
+  // body-parser errors (size, encoding, aborted) arrive here
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const type = (err as { type?: unknown }).type
+    if (type === 'entity.too.large') {
+      sendProblem(res, makeProblem('payload_too_large', `the body is larger than ${config.maxBodyBytes} bytes`, { maxBytes: config.maxBodyBytes }))
+    } else if (type === 'encoding.unsupported') {
+      sendProblem(res, makeProblem('unsupported_media_type', 'unsupported Content-Encoding'))
+    } else if (err instanceof NewswireError || (typeof type === 'string' && type.startsWith('request.'))) {
+      sendProblem(res, makeProblem('invalid_body', err instanceof Error ? err.message : 'bad request'))
+    } else {
+      const status = (err as { status?: unknown }).status
+      if (typeof status === 'number' && status >= 400 && status < 500) {
+        sendProblem(res, makeProblem('invalid_body', err instanceof Error ? err.message : 'bad request'))
+      } else {
+        log.error({ err }, 'unhandled error')
+        sendProblem(res, makeProblem('internal', 'unexpected error; see the service log'))
+      }
+    }
+  })
+  return app
+}

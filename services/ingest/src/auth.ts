@@ -1,0 +1,34 @@
+// API keys from configuration, compared in constant time (hash both sides to equal lengths,
+// then timingSafeEqual against every key, so timing reveals neither the key nor which matched).
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { ApiKey, Scope } from './config.ts'
+import { ProblemError } from './problem.ts'
+
+export interface Authenticator {
+  /** The key's name, or throws a 401/403 ProblemError. */
+  authorize(header: string | undefined, scope: Scope): ApiKey
+}
+
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest()
+
+export function createAuthenticator(keys: ApiKey[]): Authenticator {
+  const hashed = keys.map((k) => ({ key: k, hash: digest(k.key) }))
+  return {
+    authorize(header, scope) {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')
+      if (!m || m[1] === undefined) {
+        throw new ProblemError('unauthorized', 'send the API key as Authorization: Bearer <key>', {}, { 'WWW-Authenticate': 'Bearer' })
+      }
+      const given = digest(m[1])
+      let found: ApiKey | null = null
+      for (const h of hashed) if (timingSafeEqual(h.hash, given)) found = h.key
+      if (found === null) {
+        throw new ProblemError('unauthorized', 'the API key is not valid', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' })
+      }
+      if (!found.scopes.has(scope)) {
+        throw new ProblemError('forbidden', `the key '${found.name}' does not have the '${scope}' scope`, { requiredScope: scope })
+      }
+      return found
+    },
+  }
+}

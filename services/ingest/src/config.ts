@@ -1,0 +1,72 @@
+// Ingest configuration: read once at start-up from the environment (see README "Configuration").
+import { DEV_INGEST_KEY, EnvReader, readCommon } from '@newswire/shared'
+import type { CommonConfig, Env } from '@newswire/shared'
+
+export const scopes = ['write', 'withdraw', 'import', 'read'] as const
+export type Scope = (typeof scopes)[number]
+
+export interface ApiKey {
+  name: string
+  key: string
+  scopes: ReadonlySet<Scope>
+}
+
+export interface IngestConfig extends CommonConfig {
+  host: string
+  port: number
+  apiKeys: ApiKey[]
+  /** Largest request body, bytes (413 above). */
+  maxBodyBytes: number
+  /** Most lines in one NDJSON batch. */
+  batchMaxLines: number
+  /** Requests per second per API key (token bucket, burst = 2x). */
+  rateLimit: number
+  /** How long a request may wait for Kafka before answering 503. */
+  publishTimeoutMs: number
+  /** How long Idempotency-Key answers are remembered. */
+  idempotencyTtlMs: number
+}
+
+/** `name:key:scope+scope,...`; scope `*` means all. */
+export function parseApiKeys(raw: string, r: EnvReader): ApiKey[] {
+  const keys: ApiKey[] = []
+  for (const entry of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [name, key, scopeList] = entry.split(':')
+    if (!name || !key || !scopeList) {
+      r.fail(`INGEST_API_KEYS entries must be name:key:scope+scope, got '${entry.replace(/:[^:]*:/, ':***:')}'`)
+      continue
+    }
+    const set = new Set<Scope>()
+    for (const s of scopeList.split('+')) {
+      if (s === '*') for (const all of scopes) set.add(all)
+      else if ((scopes as readonly string[]).includes(s)) set.add(s as Scope)
+      else r.fail(`INGEST_API_KEYS: unknown scope '${s}' for key '${name}' (scopes: ${scopes.join(', ')}, *)`)
+    }
+    if (key.length < 8) r.fail(`INGEST_API_KEYS: key for '${name}' is shorter than 8 characters`)
+    keys.push({ name, key, scopes: set })
+  }
+  if (keys.length === 0) r.fail('INGEST_API_KEYS has no keys')
+  return keys
+}
+
+export function loadIngestConfig(env: Env = process.env): IngestConfig {
+  const r = new EnvReader(env)
+  const common = readCommon(r, 'ingest')
+  const apiKeys = parseApiKeys(r.string('INGEST_API_KEYS', `dev:${DEV_INGEST_KEY}:*`), r)
+  if (common.production && apiKeys.some((k) => k.key === DEV_INGEST_KEY)) {
+    r.fail(`NODE_ENV=production refuses the development ingest key '${DEV_INGEST_KEY}': set INGEST_API_KEYS`)
+  }
+  const config: IngestConfig = {
+    ...common,
+    host: r.string('INGEST_HOST', '127.0.0.1'),
+    port: r.int('INGEST_PORT', 8081, 0, 65535),
+    apiKeys,
+    maxBodyBytes: r.int('INGEST_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    batchMaxLines: r.int('INGEST_BATCH_MAX_LINES', 1000, 1, 100_000),
+    rateLimit: r.int('INGEST_RATE_LIMIT', 500, 1, 1_000_000),
+    publishTimeoutMs: r.int('INGEST_PUBLISH_TIMEOUT_MS', 10_000, 100, 120_000),
+    idempotencyTtlMs: r.int('INGEST_IDEMPOTENCY_TTL_MS', 24 * 3600 * 1000, 1000, 7 * 24 * 3600 * 1000),
+  }
+  r.done()
+  return config
+}

@@ -1,0 +1,73 @@
+// Ingest metrics, on the service's own registry. Labels are bounded: routes are templates,
+// reasons and types come from fixed lists; never article ids or key values.
+import { Counter, Gauge, Histogram, latencyBuckets } from '@newswire/shared'
+import type { Registry } from '@newswire/shared'
+
+export function createIngestMetrics(registry: Registry) {
+  return {
+    requests: new Counter({
+      name: 'newswire_ingest_http_requests_total',
+      help: 'HTTP requests by route template, method and status code',
+      labelNames: ['route', 'method', 'status'] as const,
+      registers: [registry],
+    }),
+    requestSeconds: new Histogram({
+      name: 'newswire_ingest_http_request_duration_seconds',
+      help: 'HTTP request duration by route template',
+      labelNames: ['route'] as const,
+      buckets: latencyBuckets,
+      registers: [registry],
+    }),
+    events: new Counter({
+      name: 'newswire_ingest_events_published_total',
+      help: 'Article events committed to Kafka, by event type',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+    unchanged: new Counter({
+      name: 'newswire_ingest_unchanged_total',
+      help: 'Requests whose content equalled the latest version (no event published)',
+      registers: [registry],
+    }),
+    produceSeconds: new Histogram({
+      name: 'newswire_ingest_produce_duration_seconds',
+      help: 'Time from starting a Kafka transaction to its commit (acks=all)',
+      buckets: latencyBuckets,
+      registers: [registry],
+    }),
+    batchSize: new Histogram({
+      name: 'newswire_ingest_produce_batch_events',
+      help: 'Events committed per Kafka transaction (group commit)',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers: [registry],
+    }),
+    fenced: new Counter({
+      name: 'newswire_ingest_writer_fenced_total',
+      help: 'Times a partition writer was fenced by another ingest instance and re-acquired',
+      registers: [registry],
+    }),
+    validationFailures: new Counter({
+      name: 'newswire_ingest_validation_failures_total',
+      help: 'Rejected requests by reason (problem code)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    kafkaUp: new Gauge({
+      name: 'newswire_ingest_kafka_connected',
+      help: '1 when the last Kafka health probe succeeded, else 0',
+      registers: [registry],
+    }),
+    rebuildSeconds: new Gauge({
+      name: 'newswire_ingest_state_rebuild_seconds',
+      help: 'How long rebuilding the latest state from news.articles took at start-up',
+      registers: [registry],
+    }),
+    articles: new Gauge({
+      name: 'newswire_ingest_articles_known',
+      help: 'Articles in the in-memory latest state',
+      registers: [registry],
+    }),
+  }
+}
+
+export type IngestMetrics = ReturnType<typeof createIngestMetrics>

@@ -1,0 +1,154 @@
+// OpenAPI 3.1 description of the ingest API, served at GET /openapi.json.
+const problem = { $ref: '#/components/schemas/Problem' }
+const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: problem } } })
+const errors = {
+  '400': problemResponse('Malformed JSON, invalid UTF-8, bad header'),
+  '401': problemResponse('Missing or unknown API key'),
+  '403': problemResponse('The key lacks the required scope'),
+  '413': problemResponse('Body too large'),
+  '415': problemResponse('Wrong content type'),
+  '422': problemResponse('Validation failed: `errors` names every failing field'),
+  '429': problemResponse('Rate limit exceeded; see Retry-After'),
+  '503': problemResponse('Kafka unavailable: nothing was published; retry after Retry-After'),
+}
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', maxLength: 200 },
+  description: 'A retried request with the same key (and same body) gets the first answer; no second event.',
+}
+const instant = { type: ['string', 'null'], format: 'date-time' }
+const stringList = { type: 'array', items: { type: 'string' } }
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Newswire ingest API',
+    version: '1.0.0',
+    description:
+      'Articles in over HTTP; versioned article events out to Kafka (news.article-events, Avro single-object encoding). A 2xx means Kafka acknowledged the event (acks=all).',
+  },
+  servers: [{ url: 'http://127.0.0.1:8081' }],
+  security: [{ apiKey: [] }],
+  paths: {
+    '/v1/articles': {
+      post: {
+        summary: 'Create or update an article by id',
+        parameters: [idempotencyKey],
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ArticleInput' } } } },
+        responses: {
+          '201': { description: 'Created (event CREATED published)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Outcome' } } } },
+          '200': { description: 'Updated (event UPDATED with changedFields) or unchanged (no event)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Outcome' } } } },
+          '409': problemResponse('Stale or conflicting revision, or the article was withdrawn'),
+          ...errors,
+        },
+      },
+    },
+    '/v1/articles/batch': {
+      post: {
+        summary: 'Create or update many articles (NDJSON, one article per line; at most INGEST_BATCH_MAX_LINES lines)',
+        parameters: [idempotencyKey],
+        requestBody: { required: true, content: { 'application/x-ndjson': { schema: { type: 'string' } } } },
+        responses: {
+          '200': {
+            description: 'Per-line results in order; a bad line does not sink the others',
+            content: { 'application/json': { schema: { type: 'object', properties: { summary: { type: 'object' }, results: { type: 'array', items: { type: 'object' } } } } } },
+          },
+          ...errors,
+        },
+      },
+    },
+    '/v1/articles/{id}/withdraw': {
+      post: {
+        summary: 'Kill an article (pubStatus canceled): publishes WITHDRAWN',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }, idempotencyKey],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', maxLength: 1000 } } } } },
+        },
+        responses: { '200': { description: 'Withdrawn (or already withdrawn: unchanged)' }, '404': problemResponse('Unknown article'), ...errors },
+      },
+    },
+    '/v1/articles/{id}': {
+      get: {
+        summary: 'Latest state of an article (needs the read scope: it includes embargoed and withheld content)',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'The latest event id, type and article' }, '404': problemResponse('Unknown article') },
+      },
+    },
+    '/v1/schemas': {
+      get: { summary: 'The Avro schemas in use with their CRC-64-AVRO fingerprints', security: [], responses: { '200': { description: 'Schemas' } } },
+    },
+    '/v1/import/scraped': {
+      post: {
+        summary: 'Import a scraped page in plain text (headline, dateline, paragraphs, category line, read-more list)',
+        parameters: [
+          { name: 'id', in: 'query', schema: { type: 'string' }, description: 'Article id; default derived from url, headline and publication time' },
+          { name: 'url', in: 'query', schema: { type: 'string' } },
+          { name: 'urgency', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 9 } },
+          { name: 'timeZone', in: 'query', schema: { type: 'string' }, description: 'IANA zone of the page times (default Asia/Dhaka)' },
+          idempotencyKey,
+        ],
+        requestBody: { required: true, content: { 'text/plain': { schema: { type: 'string' } } } },
+        responses: { '201': { description: 'Created' }, '200': { description: 'Updated or unchanged' }, ...errors },
+      },
+    },
+  },
+  components: {
+    securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key from INGEST_API_KEYS; scopes write, withdraw, import, read' } },
+    schemas: {
+      ArticleInput: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'headline', 'language'],
+        description: 'Field names of the Avro Article record. body or summary is required.',
+        properties: {
+          id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$', maxLength: 200 },
+          version: { type: ['integer', 'null'], minimum: 1, description: "The CMS's own revision; when absent ingest assigns 1, 2, 3..." },
+          url: { type: ['string', 'null'], format: 'uri' },
+          language: { type: 'string', description: 'BCP 47 tag, e.g. bn, bn-BD, en' },
+          headline: { type: 'string', maxLength: 1000 },
+          summary: { type: ['string', 'null'] },
+          body: { oneOf: [stringList, { type: 'string' }, { type: 'null' }], description: 'Paragraphs (or one string, paragraphs separated by blank lines)' },
+          category: { type: ['string', 'null'], pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$' },
+          categoryLabel: { type: ['string', 'null'] },
+          subjects: stringList,
+          authors: stringList,
+          publishedAt: instant,
+          updatedAt: instant,
+          urgency: { type: ['integer', 'null'], minimum: 1, maximum: 9, default: 5 },
+          pubStatus: { enum: ['usable', 'withheld', 'canceled', null], default: 'usable' },
+          embargoedUntil: instant,
+          breaking: { type: ['boolean', 'null'] },
+          dateline: { type: ['string', 'null'] },
+          timeZone: { type: ['string', 'null'] },
+          related: { type: 'array', items: { type: 'object', required: ['headline'], properties: { headline: { type: 'string' }, url: { type: ['string', 'null'] } } } },
+        },
+      },
+      Outcome: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          version: { type: 'integer' },
+          eventId: { type: 'string', format: 'uuid' },
+          type: { enum: ['CREATED', 'UPDATED', 'WITHDRAWN'] },
+          changedFields: stringList,
+          unchanged: { type: 'boolean' },
+        },
+      },
+      Problem: {
+        type: 'object',
+        description: 'RFC 9457 problem details',
+        properties: {
+          type: { type: 'string' },
+          title: { type: 'string' },
+          status: { type: 'integer' },
+          code: { type: 'string' },
+          detail: { type: 'string' },
+          errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } } },
+        },
+      },
+    },
+  },
+} as const

@@ -1,0 +1,192 @@
+// Builds a running ingest instance from its config: topics, latest-state rebuild, publisher,
+// HTTP server. main.ts adds signals; tests start instances in-process with this.
+import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import {
+  createCodec,
+  createKafka,
+  createRegistry,
+  createTail,
+  ensureTopics,
+  loadSchemas,
+} from '@newswire/shared'
+import type { Logger, Readiness, Registry, Tail } from '@newswire/shared'
+import { createApp } from './app.ts'
+import { createArticleService, outcomeOf } from './articles.ts'
+import type { Remembered } from './articles.ts'
+import { createAuthenticator } from './auth.ts'
+import type { IngestConfig } from './config.ts'
+import { createIngestMetrics } from './metrics.ts'
+import { createPublisher } from './publisher.ts'
+import type { Publisher } from './publisher.ts'
+import { RateLimiter } from './rate-limit.ts'
+import { ArticleState, IdempotencyCache } from './state.ts'
+
+export interface IngestInstance {
+  url: string
+  server: Server
+  registry: Registry
+  state: ArticleState
+  instanceId: string
+  /** Graceful: stop accepting, finish in-flight requests and commits, disconnect. */
+  close(): Promise<void>
+}
+
+export async function startIngest(config: IngestConfig, log: Logger, onFatal: (err: unknown) => void): Promise<IngestInstance> {
+  const instanceId = `${process.pid}-${randomBytes(4).toString('hex')}`
+  const registry = createRegistry('ingest')
+  const metrics = createIngestMetrics(registry)
+  const schemas = loadSchemas()
+  const codec = createCodec(schemas)
+  const kafka = createKafka(config.kafka, log.child({ component: 'kafka' }))
+  const admin = kafka.admin()
+  await admin.connect()
+  const topics = await ensureTopics(admin, config.kafka)
+  const partitions = (await admin.fetchTopicMetadata({ topics: [topics.events] })).topics[0]?.partitions.length ?? 0
+  if (partitions === 0) throw new Error(`topic ${topics.events} has no partitions`)
+
+  const state = new ArticleState()
+  const idempotency = new IdempotencyCache<Remembered>(config.idempotencyTtlMs)
+  let decodeErrors = 0
+  const tail: Tail = createTail({
+    kafka,
+    topic: topics.articles,
+    groupId: `${config.kafka.topicPrefix}newswire-ingest-state-${instanceId}`,
+    log: log.child({ component: 'state-tail' }),
+    onFatal,
+    onBatch: ({ messages }) => {
+      for (const m of messages) {
+        if (m.value === null) continue
+        try {
+          const event = codec.decode(m.value)
+          state.apply(event)
+          const key = m.headers?.['idempotency-key']?.toString()
+          const hash = m.headers?.['request-hash']?.toString()
+          if (key && hash) idempotency.set(key, { outcome: outcomeOf(event), requestHash: hash })
+        } catch (err) {
+          decodeErrors++
+          log.warn({ err, offset: m.offset, decodeErrors }, 'undecodable record in articles topic skipped')
+        }
+      }
+      metrics.articles.set(state.size)
+    },
+  })
+  const t0 = performance.now()
+  await tail.start()
+  await tail.catchUp(120_000)
+  const rebuild = (performance.now() - t0) / 1000
+  metrics.rebuildSeconds.set(rebuild)
+  log.info({ articles: state.size, seconds: rebuild }, 'latest state rebuilt from news.articles')
+
+  const publisher: Publisher = createPublisher({
+    kafka,
+    topics,
+    partitions,
+    state,
+    encoder: { encode: (e) => codec.encode(e), fingerprintHex: schemas.current.fingerprintHex },
+    log: log.child({ component: 'publisher' }),
+    instanceId,
+    transactionalIdPrefix: `${config.kafka.topicPrefix}newswire-ingest`,
+    catchUp: async (p) => {
+      const ends = await admin.fetchTopicOffsets(topics.articles)
+      const end = ends.find((e) => e.partition === p)
+      if (end) await tail.waitFor(p, BigInt(end.offset), 30_000)
+    },
+    metrics: {
+      produceSeconds: (s) => metrics.produceSeconds.observe(s),
+      batchSize: (n) => metrics.batchSize.observe(n),
+      fenced: () => metrics.fenced.inc(),
+      events: (type, n) => metrics.events.inc({ type }, n),
+    },
+  })
+
+  // Kafka health, probed so /readyz turns false even when no request is failing
+  let kafkaUp = true
+  let closing = false
+  const probe = setInterval(() => {
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('probe timeout')), 2500).unref())
+    Promise.race([admin.fetchTopicOffsets(topics.events), timeout]).then(
+      () => {
+        if (!kafkaUp) log.info('Kafka reachable again')
+        kafkaUp = true
+        metrics.kafkaUp.set(1)
+      },
+      (err: unknown) => {
+        if (kafkaUp) log.warn({ err }, 'Kafka unreachable')
+        kafkaUp = false
+        metrics.kafkaUp.set(0)
+      },
+    )
+  }, 3000)
+  probe.unref()
+  metrics.kafkaUp.set(1)
+
+  const readiness = (): Readiness => ({
+    ready: kafkaUp && !closing,
+    checks: { kafka: kafkaUp, stateRebuilt: true, shuttingDown: closing },
+  })
+
+  const service = createArticleService({
+    publisher,
+    state,
+    idempotency,
+    publishTimeoutMs: config.publishTimeoutMs,
+    onUnchanged: () => metrics.unchanged.inc(),
+  })
+  const app = createApp({
+    config,
+    service,
+    state,
+    auth: createAuthenticator(config.apiKeys),
+    limiter: new RateLimiter(config.rateLimit),
+    metrics,
+    registry,
+    log,
+    schemas: schemas.versions.map((v) => ({
+      version: v.version,
+      file: v.fileName,
+      fingerprint: v.fingerprintHex,
+      current: v === schemas.current,
+      schema: JSON.parse(JSON.stringify(v.type.schema({ exportAttrs: true }))) as unknown,
+    })),
+    readiness,
+    closing: () => closing,
+  })
+  const server = createServer(app)
+  server.keepAliveTimeout = 5000
+  server.headersTimeout = 10_000
+  server.requestTimeout = 30_000
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.port, config.host, () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+  const url = `http://${config.host}:${port}`
+  log.info({ url, partitions, instanceId }, 'ingest listening')
+
+  let closed: Promise<void> | null = null
+  return {
+    url,
+    server,
+    registry,
+    state,
+    instanceId,
+    close() {
+      closed ??= (async () => {
+        closing = true
+        clearInterval(probe)
+        // Stop accepting; in-flight requests finish (their commits included) before close resolves
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
+        server.closeIdleConnections()
+        await serverClosed
+        await publisher.drain()
+        await publisher.close()
+        await tail.close()
+        await admin.disconnect()
+      })()
+      return closed
+    },
+  }
+}

@@ -1,0 +1,59 @@
+// Latest state per article id, rebuilt from news.articles and kept current by our own commits
+// and by the tail. Versions only move forward, so replays and our own echoes are harmless.
+import type { Article, ArticleEvent } from '@newswire/shared'
+
+export interface Stored {
+  article: Article
+  eventId: string
+  type: ArticleEvent['type']
+}
+
+export class ArticleState {
+  readonly #byId = new Map<string, Stored>()
+
+  get(id: string): Stored | undefined {
+    return this.#byId.get(id)
+  }
+
+  apply(event: ArticleEvent): void {
+    const prev = this.#byId.get(event.article.id)
+    if (prev !== undefined && prev.article.version >= event.article.version) return
+    this.#byId.set(event.article.id, { article: event.article, eventId: event.eventId, type: event.type })
+  }
+
+  get size(): number {
+    return this.#byId.size
+  }
+}
+
+/** Answers remembered per (API key, Idempotency-Key), for a limited time and number. */
+export class IdempotencyCache<T> {
+  readonly #entries = new Map<string, { value: T; expires: number }>()
+  readonly #ttlMs: number
+  readonly #max: number
+  constructor(ttlMs: number, max = 100_000) {
+    this.#ttlMs = ttlMs
+    this.#max = max
+  }
+
+  get(key: string, now = Date.now()): T | undefined {
+    const e = this.#entries.get(key)
+    if (e === undefined) return undefined
+    if (e.expires <= now) {
+      this.#entries.delete(key)
+      return undefined
+    }
+    return e.value
+  }
+
+  set(key: string, value: T, now = Date.now()): void {
+    this.#entries.delete(key)
+    this.#entries.set(key, { value, expires: now + this.#ttlMs })
+    // Map keeps insertion order: the first entries are the oldest
+    while (this.#entries.size > this.#max) {
+      const oldest = this.#entries.keys().next().value
+      if (oldest === undefined) break
+      this.#entries.delete(oldest)
+    }
+  }
+}

@@ -1,0 +1,296 @@
+// Avro single-object encoding of ArticleEvent: C3 01, the 8-byte CRC-64-AVRO
+// fingerprint of the writer schema's Parsing Canonical Form, then the Avro
+// binary body. Anyone holding the .avsc files can decode it without a registry;
+// schemas/README.md is the contract for consumers outside this repo.
+
+import avsc from 'avsc'
+import type { Type } from 'avsc'
+import type { ArticleEvent } from './article.ts'
+import { NewswireError } from './errors.ts'
+import type { SchemaSet, SchemaVersion } from './schemas.ts'
+
+export { canonicalForm, defaultSchemasDir, loadSchemas } from './schemas.ts'
+export type { SchemaSet, SchemaVersion } from './schemas.ts'
+
+/** First two bytes of every single-object encoded message (Avro spec). */
+export const SINGLE_OBJECT_MAGIC: readonly number[] = Object.freeze([0xc3, 0x01])
+export const FINGERPRINT_LENGTH = 8
+/** Magic + fingerprint: where the Avro body starts. */
+export const HEADER_LENGTH = 10
+/** Value of the Kafka 'content-type' header for these messages. */
+export const AVRO_CONTENT_TYPE = 'application/vnd.apache.avro+binary'
+
+export interface Codec {
+  readonly schemas: SchemaSet
+  /** Encodes with the current schema after validating `event` against it. */
+  encode(event: ArticleEvent): Buffer
+  /** Encodes with schema `version` (e.g. an older one, for tests and replays); `value` must match that version. */
+  encodeWith(version: number, value: unknown): Buffer
+  /** Decodes any known writer version into the current schema's shape. */
+  decode(buf: Buffer | Uint8Array): ArticleEvent
+  /** Decodes any known writer version into the shape of reader schema `readerVersion`. */
+  decodeWith(readerVersion: number, buf: Buffer | Uint8Array): unknown
+  /** Writer schema fingerprint of a message as hex, whether or not the schema is known (for headers, logs, DLQ). */
+  fingerprintOf(buf: Buffer | Uint8Array): string
+  /** The known writer schema of a message; throws NEWSWIRE_ERR_CODEC_UNKNOWN_SCHEMA otherwise. */
+  writerOf(buf: Buffer | Uint8Array): SchemaVersion
+}
+
+/** One reason a value does not match a schema. */
+export interface CodecProblem {
+  path: string
+  expected: string
+  got: string
+}
+
+type Resolver = ReturnType<Type['createResolver']>
+
+function asBuffer(buf: Buffer | Uint8Array): Buffer {
+  // A view, not a copy: KafkaJS hands us Buffers, others may pass Uint8Arrays
+  return Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
+}
+
+function readHeader(buf: Buffer): { fingerprintHex: string; body: Buffer } {
+  if (buf.length === 0) {
+    throw new NewswireError('NEWSWIRE_ERR_CODEC_MAGIC', 'empty message: no C3 01 single-object header', {
+      details: { length: 0 },
+    })
+  }
+  if (buf[0] !== SINGLE_OBJECT_MAGIC[0] || (buf.length > 1 && buf[1] !== SINGLE_OBJECT_MAGIC[1])) {
+    const head = buf.subarray(0, 2).toString('hex')
+    // A 00 first byte is the usual mix-up with Confluent's registry framing
+    const hint = buf[0] === 0x00 ? ' (looks like Confluent wire format, 00 + schema id)' : ''
+    throw new NewswireError('NEWSWIRE_ERR_CODEC_MAGIC', `not Avro single-object encoded: starts with ${head}, expected c301${hint}`, {
+      details: { head, length: buf.length },
+    })
+  }
+  if (buf.length < HEADER_LENGTH) {
+    throw new NewswireError('NEWSWIRE_ERR_CODEC_TRUNCATED', `message of ${buf.length} bytes is shorter than the ${HEADER_LENGTH}-byte header`, {
+      details: { length: buf.length },
+    })
+  }
+  return {
+    fingerprintHex: buf.subarray(2, HEADER_LENGTH).toString('hex'),
+    body: buf.subarray(HEADER_LENGTH),
+  }
+}
+
+// avsc decodes records into generated classes; consumers and tests want plain data
+function toPlain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toPlain)
+  if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    const out: Record<string, unknown> = {}
+    for (const [key, v] of Object.entries(value)) out[key] = toPlain(v)
+    return out
+  }
+  return value
+}
+
+function shortName(name: string | undefined): string {
+  return name?.split('.').at(-1) ?? '?'
+}
+
+function describeType(type: Type): string {
+  if (type instanceof avsc.types.UnwrappedUnionType || type instanceof avsc.types.WrappedUnionType) {
+    return type.types.map(describeType).join(' | ')
+  }
+  if (type instanceof avsc.types.EnumType) return `${shortName(type.name)} (${type.symbols.join('|')})`
+  if (type instanceof avsc.types.RecordType) return `record ${shortName(type.name)}`
+  return type.typeName
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing (missing)'
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return `array of ${value.length}`
+  if (typeof value === 'string') return value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}...` : JSON.stringify(value)
+  if (typeof value === 'object') return 'object'
+  return `${typeof value} ${String(value)}`
+}
+
+function formatPath(path: readonly string[]): string {
+  let out = ''
+  for (const seg of path) out += /^[0-9]+$/.test(seg) ? `[${seg}]` : out === '' ? seg : `.${seg}`
+  return out === '' ? '(root)' : out
+}
+
+// avsc 5.7.9 zig-zags negative longs in floating point, which is exact only
+// down to -2^52: smaller values pass isValid but are written wrong
+// (mtth/avsc#455). Timestamps never get there; refuse rather than corrupt.
+export const MIN_SAFE_AVRO_LONG = -(2 ** 52)
+/** avsc's own upper bound for longs (its isSafeLong); larger values are refused by isValid. */
+export const MAX_SAFE_AVRO_LONG = Number.MAX_SAFE_INTEGER - 1
+
+// Avro strings are UTF-8: a lone UTF-16 surrogate (a string cut in the middle
+// of an emoji) would turn into U+FFFD silently, so refuse it up front
+const LONE_SURROGATE = /\p{Cs}/u
+
+// What isValid does not catch, found by walking the value along its type:
+// - undeclared fields, which the wire would drop silently (e.g. a TS field
+//   added without a schema change); avsc's noUndeclaredFields only flags the
+//   first record that has one, without naming the key
+// - longs avsc would write wrong, and ill-formed strings
+function findSilentLosses(type: Type, value: unknown, path: string[], add: (problem: CodecProblem) => void): void {
+  if (type instanceof avsc.types.UnwrappedUnionType) {
+    // ["null", X] unions: each check below guards on the value's own kind, so trying every branch is safe
+    for (const branch of type.types) findSilentLosses(branch, value, path, add)
+  } else if (type instanceof avsc.types.StringType) {
+    if (typeof value === 'string' && LONE_SURROGATE.test(value)) {
+      add({ path: formatPath(path), expected: 'well-formed Unicode (no lone surrogates)', got: describeValue(value) })
+    }
+  } else if (type instanceof avsc.types.LongType) {
+    if (typeof value === 'number' && value < MIN_SAFE_AVRO_LONG) {
+      add({ path: formatPath(path), expected: `long >= ${MIN_SAFE_AVRO_LONG}`, got: describeValue(value) })
+    }
+  } else if (value === null || typeof value !== 'object') {
+    return
+  } else if (type instanceof avsc.types.RecordType) {
+    if (Array.isArray(value)) return
+    for (const [key, v] of Object.entries(value)) {
+      const field = type.field(key)
+      if (field) findSilentLosses(field.type, v, [...path, key], add)
+      else add({ path: formatPath([...path, key]), expected: 'nothing (not a field of the schema)', got: describeValue(v) })
+    }
+  } else if (type instanceof avsc.types.ArrayType) {
+    if (Array.isArray(value)) value.forEach((v, i) => findSilentLosses(type.itemsType, v, [...path, String(i)], add))
+  } else if (type instanceof avsc.types.MapType) {
+    if (!Array.isArray(value)) for (const [key, v] of Object.entries(value)) findSilentLosses(type.valuesType as Type, v, [...path, key], add)
+  }
+}
+
+/** Every path where `value` does not match `type`, or would not survive encoding unchanged. */
+export function findProblems(type: Type, value: unknown): CodecProblem[] {
+  const problems = new Map<string, CodecProblem>()
+  const add = (problem: CodecProblem) => {
+    if (!problems.has(problem.path)) problems.set(problem.path, problem)
+  }
+  if (!type.isValid(value, { noUndeclaredFields: true })) {
+    type.isValid(value, {
+      errorHook: (path: string[], v: unknown, t: Type) => add({ path: formatPath(path), expected: describeType(t), got: describeValue(v) }),
+    })
+  }
+  findSilentLosses(type, value, [], add)
+  return [...problems.values()]
+}
+
+/** Codec over a loaded schema set. Holds only per-instance caches (resolvers). */
+export function createCodec(schemas: SchemaSet): Codec {
+  const resolvers = new Map<string, Resolver>()
+
+  function schemaVersion(version: number, role: string): SchemaVersion {
+    const found = schemas.byVersion(version)
+    if (found === undefined) {
+      const known = schemas.versions.map((v) => v.version)
+      throw new NewswireError('NEWSWIRE_ERR_CODEC_UNKNOWN_SCHEMA', `no ${role} schema version ${version} (known: ${known.join(', ')})`, {
+        details: { version, known },
+      })
+    }
+    return found
+  }
+
+  function writerFor(fingerprintHex: string): SchemaVersion {
+    const writer = schemas.byFingerprint(fingerprintHex)
+    if (writer === undefined) {
+      const known = schemas.versions.map((v) => `v${v.version}=${v.fingerprintHex}`)
+      throw new NewswireError(
+        'NEWSWIRE_ERR_CODEC_UNKNOWN_SCHEMA',
+        `unknown writer schema fingerprint ${fingerprintHex} (known: ${known.join(', ')})`,
+        { details: { fingerprint: fingerprintHex, known } },
+      )
+    }
+    return writer
+  }
+
+  function resolverFor(reader: SchemaVersion, writer: SchemaVersion): Resolver | undefined {
+    if (reader.fingerprintHex === writer.fingerprintHex) return undefined
+    const key = `${reader.version}:${writer.fingerprintHex}`
+    let resolver = resolvers.get(key)
+    if (resolver === undefined) {
+      try {
+        resolver = reader.type.createResolver(writer.type)
+      } catch (err) {
+        // Only possible if the schema folder breaks our evolution rules
+        throw new NewswireError(
+          'NEWSWIRE_ERR_CODEC_UNKNOWN_SCHEMA',
+          `writer schema v${writer.version} cannot be resolved into reader v${reader.version}: ${(err as Error).message}`,
+          { cause: err, details: { fingerprint: writer.fingerprintHex, writer: writer.version, reader: reader.version } },
+        )
+      }
+      resolvers.set(key, resolver)
+    }
+    return resolver
+  }
+
+  function encodeWith(version: number, value: unknown): Buffer {
+    const writer = schemaVersion(version, 'writer')
+    const problems = findProblems(writer.type, value)
+    if (problems.length > 0) {
+      const listed = problems
+        .slice(0, 10)
+        .map((p) => `${p.path}: expected ${p.expected}, got ${p.got}`)
+        .join('; ')
+      const more = problems.length > 10 ? ` (+${problems.length - 10} more)` : ''
+      throw new NewswireError('NEWSWIRE_ERR_CODEC_INVALID', `ArticleEvent does not match schema v${version}: ${listed}${more}`, {
+        details: { version, paths: problems.map((p) => p.path), problems },
+      })
+    }
+    const body = writer.type.toBuffer(value)
+    const out = Buffer.allocUnsafe(HEADER_LENGTH + body.length)
+    out[0] = SINGLE_OBJECT_MAGIC[0] as number
+    out[1] = SINGLE_OBJECT_MAGIC[1] as number
+    writer.fingerprint.copy(out, 2)
+    body.copy(out, HEADER_LENGTH)
+    return out
+  }
+
+  function decodeWith(readerVersion: number, input: Buffer | Uint8Array): unknown {
+    const reader = schemaVersion(readerVersion, 'reader')
+    const { fingerprintHex, body } = readHeader(asBuffer(input))
+    const writer = writerFor(fingerprintHex)
+    const resolver = resolverFor(reader, writer)
+    const details = { fingerprint: fingerprintHex, writer: writer.version, reader: reader.version, bodyLength: body.length }
+    let decoded: { value: unknown; offset: number }
+    try {
+      decoded = reader.type.decode(body, 0, resolver)
+    } catch (err) {
+      // avsc throws on impossible values: bad enum or union index, longs past 2^53
+      throw new NewswireError('NEWSWIRE_ERR_CODEC_CORRUPT', `corrupt v${writer.version} body: ${(err as Error).message}`, {
+        cause: err,
+        details,
+      })
+    }
+    // avsc reports a read past the end as offset -1; garbage lengths end up here too
+    if (decoded.offset < 0) {
+      throw new NewswireError('NEWSWIRE_ERR_CODEC_TRUNCATED', `v${writer.version} body of ${body.length} bytes ends before the record does`, {
+        details,
+      })
+    }
+    if (decoded.offset !== body.length) {
+      throw new NewswireError(
+        'NEWSWIRE_ERR_CODEC_CORRUPT',
+        `${body.length - decoded.offset} trailing bytes after the v${writer.version} record (${decoded.offset} of ${body.length} bytes read)`,
+        { details: { ...details, offset: decoded.offset } },
+      )
+    }
+    const value = toPlain(decoded.value)
+    // avsc does not range-check ints on read; a value the reader schema rejects came from garbage
+    if (!reader.type.isValid(value)) {
+      const problems = findProblems(reader.type, value)
+      throw new NewswireError('NEWSWIRE_ERR_CODEC_CORRUPT', `decoded v${writer.version} record is out of range: ${problems.map((p) => p.path).join(', ')}`, {
+        details: { ...details, problems },
+      })
+    }
+    return value
+  }
+
+  return {
+    schemas,
+    encode: (event) => encodeWith(schemas.current.version, event),
+    encodeWith,
+    // Sound cast: decodeWith checked the value against the current schema, which ArticleEvent mirrors
+    decode: (buf) => decodeWith(schemas.current.version, buf) as ArticleEvent,
+    decodeWith,
+    fingerprintOf: (buf) => readHeader(asBuffer(buf)).fingerprintHex,
+    writerOf: (buf) => writerFor(readHeader(asBuffer(buf)).fingerprintHex),
+  }
+}

@@ -1,0 +1,107 @@
+// Environment parsing shared by the services: every variable is read once at start-up by a
+// service's loadConfig(), all problems are reported together, and defaults run locally.
+import { NewswireError } from './errors.ts'
+
+export const DEV_INGEST_KEY = 'dev-ingest-key'
+export const DEV_NEWSROOM_SECRET = 'dev-newsroom-secret'
+
+export type Env = Record<string, string | undefined>
+
+/** Collects problems while reading variables, then throws them all at once. */
+export class EnvReader {
+  readonly problems: string[] = []
+  readonly env: Env
+  constructor(env: Env) {
+    this.env = env
+  }
+
+  string(name: string, fallback: string): string {
+    const v = this.env[name]
+    return v === undefined || v.trim() === '' ? fallback : v.trim()
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.env[name]
+    if (raw === undefined || raw.trim() === '') return fallback
+    const n = Number(raw)
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.problems.push(`${name} must be an integer from ${min} to ${max}, got '${raw}'`)
+      return fallback
+    }
+    return n
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.env[name]?.trim().toLowerCase()
+    if (raw === undefined || raw === '') return fallback
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false
+    this.problems.push(`${name} must be true or false, got '${raw}'`)
+    return fallback
+  }
+
+  oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
+    const raw = this.env[name]?.trim()
+    if (raw === undefined || raw === '') return fallback
+    if ((values as readonly string[]).includes(raw)) return raw as T
+    this.problems.push(`${name} must be one of ${values.join(', ')}, got '${raw}'`)
+    return fallback
+  }
+
+  list(name: string, fallback: string[]): string[] {
+    const raw = this.env[name]
+    if (raw === undefined || raw.trim() === '') return fallback
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
+  }
+
+  fail(problem: string): void {
+    this.problems.push(problem)
+  }
+
+  done(): void {
+    if (this.problems.length > 0) {
+      throw new NewswireError('NEWSWIRE_ERR_CONFIG', `invalid configuration:\n  - ${this.problems.join('\n  - ')}`, {
+        details: { problems: this.problems },
+      })
+    }
+  }
+}
+
+export interface KafkaConfig {
+  brokers: string[]
+  clientId: string
+  topicPrefix: string
+  /** Partitions of news.article-events and news.articles when we create them. */
+  partitions: number
+  /** Replication factor when we create topics; 0 = min(3, brokers in the cluster). */
+  replicationFactor: number
+}
+
+export interface CommonConfig {
+  production: boolean
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  shutdownTimeoutMs: number
+  kafka: KafkaConfig
+}
+
+export function readCommon(r: EnvReader, service: string): CommonConfig {
+  const brokers = r.list('KAFKA_BROKERS', ['127.0.0.1:9092'])
+  for (const b of brokers) {
+    if (!/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(b)) r.fail(`KAFKA_BROKERS entries must be host:port, got '${b}'`)
+  }
+  return {
+    production: r.string('NODE_ENV', 'development') === 'production',
+    logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 15_000, 100, 600_000),
+    kafka: {
+      brokers,
+      clientId: r.string('KAFKA_CLIENT_ID', `newswire-${service}`),
+      topicPrefix: r.string('KAFKA_TOPIC_PREFIX', ''),
+      partitions: r.int('KAFKA_PARTITIONS', 6, 1, 1000),
+      replicationFactor: r.int('KAFKA_REPLICATION_FACTOR', 0, 0, 10),
+    },
+  }
+}

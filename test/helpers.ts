@@ -1,0 +1,113 @@
+// Helpers for integration tests: real Kafka (KAFKA_BROKERS, set by test/run.ts), real HTTP.
+// Each test file gets its own topic prefix, so files run in parallel without seeing each other.
+import { randomUUID } from 'node:crypto'
+import type { TestContext } from 'node:test'
+import { createCodec, createLogger, loadSchemas } from '@newswire/shared'
+import type { ArticleEvent, Logger } from '@newswire/shared'
+import { Kafka, logLevel } from 'kafkajs'
+import type { KafkaMessage } from 'kafkajs'
+import { loadIngestConfig, startIngest } from '@newswire/ingest'
+import type { IngestConfig, IngestInstance } from '@newswire/ingest'
+
+export const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')
+export const codec = createCodec(loadSchemas())
+export const API_KEY = 'dev-ingest-key'
+
+export function uniquePrefix(): string {
+  return `t-${randomUUID().slice(0, 8)}.`
+}
+
+export function testLogger(name: string): Logger {
+  return createLogger(name, process.env.LOG_LEVEL ?? 'silent')
+}
+
+export function ingestEnv(prefix: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    KAFKA_BROKERS: brokers.join(','),
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_PARTITIONS: '3',
+    INGEST_PORT: '0',
+    ...extra,
+  }
+}
+
+export async function startTestIngest(t: TestContext, prefix: string, extra: Record<string, string> = {}): Promise<IngestInstance> {
+  const config: IngestConfig = loadIngestConfig(ingestEnv(prefix, extra))
+  const instance = await startIngest(config, testLogger('ingest'), (err) => {
+    throw err
+  })
+  t.after(() => instance.close())
+  return instance
+}
+
+export interface Received {
+  event: ArticleEvent
+  message: KafkaMessage
+  partition: number
+}
+
+/** An independent consumer that reads a topic from the beginning (read_committed). */
+export async function readTopic(
+  topic: string,
+  until: (all: Received[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<Received[]> {
+  const kafka = new Kafka({ clientId: 'test-reader', brokers, logLevel: logLevel.NOTHING })
+  const consumer = kafka.consumer({ groupId: `test-reader-${randomUUID()}`, maxWaitTimeInMs: 100 })
+  const all: Received[] = []
+  await consumer.connect()
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true })
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out reading ${topic}: got ${all.length} records`)), timeoutMs)
+      consumer
+        .run({
+          eachMessage: async ({ message, partition }) => {
+            if (message.value) all.push({ event: codec.decode(message.value), message, partition })
+            if (until(all)) {
+              clearTimeout(timer)
+              resolve()
+            }
+          },
+        })
+        .catch(reject)
+      if (until(all)) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+  } finally {
+    await consumer.disconnect()
+  }
+  return all
+}
+
+export interface HttpResult {
+  status: number
+  headers: Headers
+  body: unknown
+  text: string
+}
+
+export async function http(url: string, init: RequestInit & { json?: unknown; key?: string | null } = {}): Promise<HttpResult> {
+  const headers = new Headers(init.headers)
+  if (init.key !== null) headers.set('authorization', `Bearer ${init.key ?? API_KEY}`)
+  let body = init.body
+  if (init.json !== undefined) {
+    body = JSON.stringify(init.json)
+    if (!headers.has('content-type')) headers.set('content-type', 'application/json')
+  }
+  const res = await fetch(url, { ...init, headers, body })
+  const text = await res.text()
+  let parsed: unknown = text
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, headers: res.headers, body: parsed, text }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms))
+}
