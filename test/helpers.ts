@@ -47,12 +47,17 @@ export interface Received {
 }
 
 /** An independent consumer that reads a topic from the beginning (read_committed). */
-export async function readTopic(
+export function readTopic(topic: string, until: (all: Received[]) => boolean, timeoutMs = 30_000): Promise<Received[]> {
+  return readTopicFrom(brokers.join(','), topic, until, timeoutMs)
+}
+
+export async function readTopicFrom(
+  brokerList: string,
   topic: string,
   until: (all: Received[]) => boolean,
   timeoutMs = 30_000,
 ): Promise<Received[]> {
-  const kafka = new Kafka({ clientId: 'test-reader', brokers, logLevel: logLevel.NOTHING })
+  const kafka = new Kafka({ clientId: 'test-reader', brokers: brokerList.split(','), logLevel: logLevel.NOTHING })
   const consumer = kafka.consumer({ groupId: `test-reader-${randomUUID()}`, maxWaitTimeInMs: 100 })
   const all: Received[] = []
   await consumer.connect()

@@ -84,7 +84,9 @@ describe('parseScraped: the Bengali sample page', () => {
     assert.equal(article.body.length, 5)
     assert.equal(article.body[0], expectedFirstParagraph)
     assert.equal(article.body[4], expectedLastParagraph)
-    article.body.forEach((p, i) => assert.ok(p.startsWith(expectedParagraphStarts[i] ?? '\0'), `paragraph ${i + 1}`))
+    for (const [i, start] of expectedParagraphStarts.entries()) {
+      assert.ok(article.body[i]?.startsWith(start), `paragraph ${i + 1}`)
+    }
     // Kept as written, missing spaces included.
     assert.ok(article.body[1]?.endsWith('এই তথ্য জানিয়েছে দেশটির(উত্তর কোরিয়ার)সংবাদমাধ্যম।'))
   })
@@ -220,7 +222,7 @@ describe('parseScraped: page shape', () => {
     assert.equal(a.category, 'national')
   })
 
-  it('keeps ZWJ in display text (র‍্যাব) but still recognises keys around it', () => {
+  it('keeps ZWJ in display text (র\u200d্যাব) but still recognises keys around it', () => {
     const rab = 'র\u200d্যাব'
     const a = parseScraped(`${rab} অভিযান\n১৭ আগস্ট ২০২৪, ১১:৪৬ এএম\n${rab} জানিয়েছে।\nমন্তব্য\u200c করুন\nবিভাগ : অপরাধ`)
     assert.equal(a.headline, `${rab} অভিযান`)
@@ -244,6 +246,7 @@ describe('parseScraped: page shape', () => {
       'সম্পর্কিত খবর',
       'প্রথম সম্পর্কিত খবর',
       'https://example.com/1',
+      '১৬ আগস্ট ২০২৪, ০৯:০০ পিএম',
       'সর্বাধিক পঠিত',
       'এটি সম্পর্কিত নয়',
     ].join('\n')
@@ -295,10 +298,7 @@ describe('parseScraped: errors', () => {
   })
 
   it('rejects a page that starts with a dateline or a category line', () => {
-    assert.throws(
-      () => parseScraped('\n১৭ আগস্ট ২০২৪, ১১:৪৬ এএম\nপ্রথম অনুচ্ছেদ।'),
-      errorWith('NEWSWIRE_ERR_SCRAPED_NO_HEADLINE', 2),
-    )
+    assert.throws(() => parseScraped('\n১৭ আগস্ট ২০২৪, ১১:৪৬ এএম\nপ্রথম অনুচ্ছেদ।'), errorWith('NEWSWIRE_ERR_SCRAPED_NO_HEADLINE', 2))
     assert.throws(() => parseScraped('Category: Sports\nText.'), errorWith('NEWSWIRE_ERR_SCRAPED_NO_HEADLINE', 1))
   })
 
@@ -308,5 +308,25 @@ describe('parseScraped: errors', () => {
 
   it('rejects a non-string with a TypeError', () => {
     assert.throws(() => parseScraped(42 as unknown as string), TypeError)
+  })
+})
+
+describe('parseScraped: headlines with dates and numbers', () => {
+  it('keeps a headline that names a month and numbers', () => {
+    const a = parseScraped('May 2024 inflation hits 9.7 pc\nInflation rose again.\nCategory: Business')
+    assert.equal(a.headline, 'May 2024 inflation hits 9.7 pc')
+    assert.equal(a.category, 'business')
+  })
+
+  it('keeps short headlines with a time or a day as headlines', () => {
+    assert.equal(parseScraped('সকাল ১০টায় ভোটগ্রহণ শুরু\nপ্রথম অনুচ্ছেদ।').headline, 'সকাল ১০টায় ভোটগ্রহণ শুরু')
+    assert.equal(parseScraped('২১ ফেব্রুয়ারি: শহীদ দিবস\nপ্রথম অনুচ্ছেদ।').headline, '২১ ফেব্রুয়ারি: শহীদ দিবস')
+  })
+
+  it('takes a byline with a date as the dateline', () => {
+    const a = parseScraped('শিরোনাম\nনিজস্ব প্রতিবেদক, ঢাকা | ১৭ আগস্ট ২০২৪, ১১:৪৬ এএম\nপ্রথম অনুচ্ছেদ।')
+    assert.equal(a.dateline, 'নিজস্ব প্রতিবেদক, ঢাকা | ১৭ আগস্ট ২০২৪, ১১:৪৬ এএম')
+    assert.equal(a.publishedAt, '2024-08-17T05:46:00.000Z')
+    assert.deepEqual(a.body, ['প্রথম অনুচ্ছেদ।'])
   })
 })

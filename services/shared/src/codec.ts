@@ -3,6 +3,7 @@
 // binary body. Anyone holding the .avsc files can decode it without a registry;
 // schemas/README.md is the contract for consumers outside this repo.
 
+import { isUtf8 } from 'node:buffer'
 import avsc from 'avsc'
 import type { Type } from 'avsc'
 import type { ArticleEvent } from './article.ts'
@@ -65,14 +66,174 @@ function readHeader(buf: Buffer): { fingerprintHex: string; body: Buffer } {
     })
   }
   if (buf.length < HEADER_LENGTH) {
-    throw new NewswireError('NEWSWIRE_ERR_CODEC_TRUNCATED', `message of ${buf.length} bytes is shorter than the ${HEADER_LENGTH}-byte header`, {
-      details: { length: buf.length },
-    })
+    throw new NewswireError(
+      'NEWSWIRE_ERR_CODEC_TRUNCATED',
+      `message of ${buf.length} bytes is shorter than the ${HEADER_LENGTH}-byte header`,
+      {
+        details: { length: buf.length },
+      },
+    )
   }
   return {
     fingerprintHex: buf.subarray(2, HEADER_LENGTH).toString('hex'),
     body: buf.subarray(HEADER_LENGTH),
   }
+}
+
+// Bounds scan of a body against its writer schema, run before avsc decodes it.
+// avsc trusts counts: an array block count of 2^31 makes it allocate and loop
+// far past the end of the buffer until the process dies, so one corrupt record
+// could take a consumer down. The scan allocates nothing, stops at the first
+// impossible length, count or index, and also rejects what avsc would decode
+// silently wrong: invalid UTF-8 (becomes U+FFFD), booleans other than 0/1,
+// ints outside 32 bits.
+class ScanError extends Error {
+  readonly truncated: boolean
+  constructor(truncated: boolean, message: string) {
+    super(message)
+    this.truncated = truncated
+  }
+}
+
+interface ScanState {
+  buf: Buffer
+  pos: number
+}
+type Scanner = (s: ScanState) => void
+
+// Arrays of zero-byte items (null, empty records) are not bounded by the bytes
+const MAX_ZERO_SIZE_ITEMS = 1_000_000
+
+function readVarint(s: ScanState, maxBytes: number): number {
+  // Zig-zag varint as a double: exact up to 2^53, and beyond that only the size matters
+  let raw = 0
+  let scale = 1
+  for (let i = 0; ; i++) {
+    if (i === maxBytes) throw new ScanError(false, `varint longer than ${maxBytes} bytes at ${s.pos}`)
+    if (s.pos >= s.buf.length) throw new ScanError(true, 'body ends inside a number')
+    const b = s.buf[s.pos++] as number
+    raw += (b & 0x7f) * scale
+    scale *= 128
+    if ((b & 0x80) === 0) break
+  }
+  return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2
+}
+
+function take(s: ScanState, length: number, what: string): number {
+  if (length < 0) throw new ScanError(false, `negative ${what} length ${length} at ${s.pos}`)
+  const start = s.pos
+  if (length > s.buf.length - start) throw new ScanError(true, `${what} of ${length} bytes at ${start} runs past the end`)
+  s.pos += length
+  return start
+}
+
+function minSize(type: Type, seen: Set<Type>): number {
+  if (type instanceof avsc.types.NullType) return 0
+  if (type instanceof avsc.types.FloatType) return 4
+  if (type instanceof avsc.types.DoubleType) return 8
+  if (type instanceof avsc.types.FixedType) return type.size
+  if (type instanceof avsc.types.LogicalType) return minSize(type.underlyingType, seen)
+  if (type instanceof avsc.types.RecordType) {
+    // a record that contains itself can only do so through a union or array (>= 1 byte)
+    if (seen.has(type)) return 0
+    seen.add(type)
+    const size = type.fields.reduce((sum, f) => sum + minSize(f.type, seen), 0)
+    seen.delete(type)
+    return size
+  }
+  return 1 // boolean, varints, lengths, enum and union indexes, end of array/map blocks
+}
+
+function compileScanner(type: Type, compiled: Map<Type, Scanner>): Scanner {
+  const known = compiled.get(type)
+  if (known) return known
+  if (type instanceof avsc.types.RecordType) {
+    const fields: Scanner[] = []
+    const scan: Scanner = (s) => {
+      for (const field of fields) field(s)
+    }
+    compiled.set(type, scan) // before the fields: records may refer to themselves
+    for (const field of type.fields) fields.push(compileScanner(field.type, compiled))
+    return scan
+  }
+  const scan = compileLeaf(type, compiled)
+  compiled.set(type, scan)
+  return scan
+}
+
+function compileBlocks(itemSize: number, item: Scanner): Scanner {
+  return (s) => {
+    for (;;) {
+      let count = readVarint(s, 10)
+      if (count === 0) return
+      if (count < 0) {
+        count = -count
+        readVarint(s, 10) // block size in bytes, not needed
+      }
+      if (itemSize === 0 ? count > MAX_ZERO_SIZE_ITEMS : count * itemSize > s.buf.length - s.pos) {
+        throw new ScanError(itemSize > 0, `block of ${count} items at ${s.pos} cannot fit in the body`)
+      }
+      for (let i = 0; i < count; i++) item(s)
+    }
+  }
+}
+
+function compileLeaf(type: Type, compiled: Map<Type, Scanner>): Scanner {
+  if (type instanceof avsc.types.NullType) return () => {}
+  if (type instanceof avsc.types.BooleanType) {
+    return (s) => {
+      const b = s.buf[take(s, 1, 'boolean')] as number
+      if (b > 1) throw new ScanError(false, `boolean byte ${b} at ${s.pos - 1}`)
+    }
+  }
+  if (type instanceof avsc.types.IntType) {
+    return (s) => {
+      const n = readVarint(s, 5)
+      if (n < -(2 ** 31) || n > 2 ** 31 - 1) throw new ScanError(false, `int ${n} out of range at ${s.pos}`)
+    }
+  }
+  if (type instanceof avsc.types.LongType) return (s) => void readVarint(s, 10)
+  if (type instanceof avsc.types.FloatType) return (s) => void take(s, 4, 'float')
+  if (type instanceof avsc.types.DoubleType) return (s) => void take(s, 8, 'double')
+  if (type instanceof avsc.types.FixedType) return (s) => void take(s, type.size, 'fixed')
+  if (type instanceof avsc.types.BytesType) return (s) => void take(s, readVarint(s, 10), 'bytes')
+  if (type instanceof avsc.types.StringType) {
+    return (s) => {
+      const length = readVarint(s, 10)
+      const start = take(s, length, 'string')
+      if (!isUtf8(s.buf.subarray(start, start + length))) throw new ScanError(false, `string at ${start} is not valid UTF-8`)
+    }
+  }
+  if (type instanceof avsc.types.EnumType) {
+    const count = type.symbols.length
+    return (s) => {
+      const index = readVarint(s, 5)
+      if (index < 0 || index >= count) throw new ScanError(false, `enum index ${index} of ${count} symbols at ${s.pos}`)
+    }
+  }
+  if (type instanceof avsc.types.ArrayType) {
+    const items = compileScanner(type.itemsType, compiled)
+    return compileBlocks(minSize(type.itemsType, new Set()), items)
+  }
+  if (type instanceof avsc.types.MapType) {
+    const key = compileLeaf(avsc.Type.forSchema('string'), compiled)
+    const values = compileScanner(type.valuesType as Type, compiled)
+    return compileBlocks(1 + minSize(type.valuesType as Type, new Set()), (s) => {
+      key(s)
+      values(s)
+    })
+  }
+  if (type instanceof avsc.types.UnwrappedUnionType || type instanceof avsc.types.WrappedUnionType) {
+    const branches = type.types.map((t) => compileScanner(t, compiled))
+    return (s) => {
+      const index = readVarint(s, 5)
+      const branch = branches[index]
+      if (branch === undefined) throw new ScanError(false, `union index ${index} of ${branches.length} branches at ${s.pos}`)
+      branch(s)
+    }
+  }
+  if (type instanceof avsc.types.LogicalType) return compileScanner(type.underlyingType, compiled)
+  throw new Error(`no scanner for Avro type ${type.typeName}`)
 }
 
 // avsc decodes records into generated classes; consumers and tests want plain data
@@ -152,9 +313,13 @@ function findSilentLosses(type: Type, value: unknown, path: string[], add: (prob
       else add({ path: formatPath([...path, key]), expected: 'nothing (not a field of the schema)', got: describeValue(v) })
     }
   } else if (type instanceof avsc.types.ArrayType) {
-    if (Array.isArray(value)) value.forEach((v, i) => findSilentLosses(type.itemsType, v, [...path, String(i)], add))
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) findSilentLosses(type.itemsType, value[i], [...path, String(i)], add)
+    }
   } else if (type instanceof avsc.types.MapType) {
-    if (!Array.isArray(value)) for (const [key, v] of Object.entries(value)) findSilentLosses(type.valuesType as Type, v, [...path, key], add)
+    if (!Array.isArray(value)) {
+      for (const [key, v] of Object.entries(value)) findSilentLosses(type.valuesType as Type, v, [...path, key], add)
+    }
   }
 }
 
@@ -176,6 +341,16 @@ export function findProblems(type: Type, value: unknown): CodecProblem[] {
 /** Codec over a loaded schema set. Holds only per-instance caches (resolvers). */
 export function createCodec(schemas: SchemaSet): Codec {
   const resolvers = new Map<string, Resolver>()
+  const scanners = new Map<string, Scanner>()
+
+  function scannerFor(writer: SchemaVersion): Scanner {
+    let scan = scanners.get(writer.fingerprintHex)
+    if (scan === undefined) {
+      scan = compileScanner(writer.type, new Map())
+      scanners.set(writer.fingerprintHex, scan)
+    }
+    return scan
+  }
 
   function schemaVersion(version: number, role: string): SchemaVersion {
     const found = schemas.byVersion(version)
@@ -249,36 +424,56 @@ export function createCodec(schemas: SchemaSet): Codec {
     const writer = writerFor(fingerprintHex)
     const resolver = resolverFor(reader, writer)
     const details = { fingerprint: fingerprintHex, writer: writer.version, reader: reader.version, bodyLength: body.length }
+    // Scan first (see ScanError): after it, avsc only sees bytes whose every count fits
+    const state: ScanState = { buf: body, pos: 0 }
+    try {
+      scannerFor(writer)(state)
+    } catch (err) {
+      if (!(err instanceof ScanError)) throw err
+      const code = err.truncated ? 'NEWSWIRE_ERR_CODEC_TRUNCATED' : 'NEWSWIRE_ERR_CODEC_CORRUPT'
+      const what = err.truncated ? 'truncated' : 'corrupt'
+      throw new NewswireError(code, `${what} v${writer.version} body (${body.length} bytes): ${err.message}`, {
+        details: { ...details, offset: state.pos },
+      })
+    }
+    if (state.pos !== body.length) {
+      throw new NewswireError(
+        'NEWSWIRE_ERR_CODEC_CORRUPT',
+        `${body.length - state.pos} trailing bytes after the v${writer.version} record (${state.pos} of ${body.length} bytes read)`,
+        { details: { ...details, offset: state.pos } },
+      )
+    }
     let decoded: { value: unknown; offset: number }
     try {
       decoded = reader.type.decode(body, 0, resolver)
     } catch (err) {
-      // avsc throws on impossible values: bad enum or union index, longs past 2^53
+      // e.g. a long past 2^53, which avsc cannot represent
       throw new NewswireError('NEWSWIRE_ERR_CODEC_CORRUPT', `corrupt v${writer.version} body: ${(err as Error).message}`, {
         cause: err,
         details,
       })
     }
-    // avsc reports a read past the end as offset -1; garbage lengths end up here too
-    if (decoded.offset < 0) {
-      throw new NewswireError('NEWSWIRE_ERR_CODEC_TRUNCATED', `v${writer.version} body of ${body.length} bytes ends before the record does`, {
-        details,
-      })
-    }
+    // The scan already proved the record ends exactly at the end of the body
     if (decoded.offset !== body.length) {
       throw new NewswireError(
         'NEWSWIRE_ERR_CODEC_CORRUPT',
-        `${body.length - decoded.offset} trailing bytes after the v${writer.version} record (${decoded.offset} of ${body.length} bytes read)`,
-        { details: { ...details, offset: decoded.offset } },
+        `v${writer.version} body decoded to ${decoded.offset} of ${body.length} bytes`,
+        {
+          details: { ...details, offset: decoded.offset },
+        },
       )
     }
     const value = toPlain(decoded.value)
-    // avsc does not range-check ints on read; a value the reader schema rejects came from garbage
+    // Belt and braces: whatever the reader schema rejects came from garbage
     if (!reader.type.isValid(value)) {
       const problems = findProblems(reader.type, value)
-      throw new NewswireError('NEWSWIRE_ERR_CODEC_CORRUPT', `decoded v${writer.version} record is out of range: ${problems.map((p) => p.path).join(', ')}`, {
-        details: { ...details, problems },
-      })
+      throw new NewswireError(
+        'NEWSWIRE_ERR_CODEC_CORRUPT',
+        `decoded v${writer.version} record is out of range: ${problems.map((p) => p.path).join(', ')}`,
+        {
+          details: { ...details, problems },
+        },
+      )
     }
     return value
   }

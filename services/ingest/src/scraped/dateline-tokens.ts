@@ -18,7 +18,7 @@ const TOKEN = new RegExp(
     String.raw`(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?!\d)`, // 7-9: clock time
     String.raw`(\d+)([\p{L}\p{M}]*)`, // 10-11: number with a glued suffix (১০টা, 17th, 11am)
     String.raw`([\p{L}\p{M}]+(?:\.[\p{L}\p{M}]+)*\.?)`, // 12: word, dotted abbreviations kept whole
-    String.raw`([|｜¦│])`, // 13: segment bar
+    '([|｜¦│])', // 13: segment bar
     String.raw`(\S)`, // 14: other punctuation
   ].join('|'),
   'gu',

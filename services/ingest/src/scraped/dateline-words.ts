@@ -19,30 +19,55 @@ export type WordClass =
   | { kind: 'word' }
 
 const meridiems = keyedMap<boolean>([
-  ['এএম', false], ['পিএম', true], ['am', false], ['pm', true],
-  ['পূর্বাহ্ণ', false], ['পূর্বাহ্ন', false], ['অপরাহ্ণ', true], ['অপরাহ্ন', true],
+  ['এএম', false],
+  ['পিএম', true],
+  ['am', false],
+  ['pm', true],
+  ['পূর্বাহ্ণ', false],
+  ['পূর্বাহ্ন', false],
+  ['অপরাহ্ণ', true],
+  ['অপরাহ্ন', true],
 ])
 
 const periodBases: readonly (readonly [string, DayPeriod])[] = [
-  ['ভোর', 'dawn'], ['সকাল', 'morning'], ['দুপুর', 'midday'], ['বিকাল', 'afternoon'],
-  ['বিকেল', 'afternoon'], ['সন্ধ্যা', 'evening'], ['রাত', 'night'], ['রাত্রি', 'night'], ['রাত্র', 'night'],
+  ['ভোর', 'dawn'],
+  ['সকাল', 'morning'],
+  ['দুপুর', 'midday'],
+  ['বিকাল', 'afternoon'],
+  ['বিকেল', 'afternoon'],
+  ['সন্ধ্যা', 'evening'],
+  ['রাত', 'night'],
+  ['রাত্রি', 'night'],
+  ['রাত্র', 'night'],
 ]
 // Locative and "-বেলা" forms: সকালে, সন্ধ্যায়, রাতে, দুপুরবেলায় …
 const periodSuffixes = ['', 'ে', 'য়', 'বেলা', 'বেলায়']
-const periods = keyedMap<DayPeriod>(
-  periodBases.flatMap(([base, p]) => periodSuffixes.map((s) => [base + s, p] as const)),
-)
+const periods = keyedMap<DayPeriod>(periodBases.flatMap(([base, p]) => periodSuffixes.map((s) => [base + s, p] as const)))
 
 // সাড়ে = half past, সোয়া = quarter past, পৌনে = quarter to.
-const modifiers = keyedMap<number>([['সাড়ে', 30], ['সোয়া', 15], ['পৌনে', -15]])
+const modifiers = keyedMap<number>([
+  ['সাড়ে', 30],
+  ['সোয়া', 15],
+  ['পৌনে', -15],
+])
 const minuteWords = keyedSet(['মিনিট', 'মিনিটে', 'মিনিটের'])
 
 const labels = keyedMap<DatelineRole>([
-  ['প্রকাশ', 'published'], ['প্রকাশিত', 'published'], ['প্রকাশের', 'published'],
-  ['প্রকাশকাল', 'published'], ['published', 'published'], ['posted', 'published'],
-  ['publish', 'published'], ['আপডেট', 'updated'], ['আপডেটেড', 'updated'], ['হালনাগাদ', 'updated'],
-  ['হালনাগাদকৃত', 'updated'], ['updated', 'updated'], ['update', 'updated'],
-  ['modified', 'updated'], ['edited', 'updated'],
+  ['প্রকাশ', 'published'],
+  ['প্রকাশিত', 'published'],
+  ['প্রকাশের', 'published'],
+  ['প্রকাশকাল', 'published'],
+  ['published', 'published'],
+  ['posted', 'published'],
+  ['publish', 'published'],
+  ['আপডেট', 'updated'],
+  ['আপডেটেড', 'updated'],
+  ['হালনাগাদ', 'updated'],
+  ['হালনাগাদকৃত', 'updated'],
+  ['updated', 'updated'],
+  ['update', 'updated'],
+  ['modified', 'updated'],
+  ['edited', 'updated'],
 ])
 
 // Eras of the calendars we skip; a number right before them is a skipped year.
@@ -50,8 +75,23 @@ const otherEras = keyedSet(['বঙ্গাব্দ', 'বাংলা', 'হ�
 
 // Dateline vocabulary that carries no value: Gregorian era marks, "at", "time", BST.
 const fillers = keyedSet([
-  'ইং', 'ইংরেজি', 'খ্রিস্টাব্দ', 'খ্রিষ্টাব্দ', 'খ্রি', 'সাল', 'সালের', 'তারিখ', 'সময়', 'সর্বশেষ',
-  'at', 'on', 'date', 'time', 'last', 'bst', 'ad',
+  'ইং',
+  'ইংরেজি',
+  'খ্রিস্টাব্দ',
+  'খ্রিষ্টাব্দ',
+  'খ্রি',
+  'সাল',
+  'সালের',
+  'তারিখ',
+  'সময়',
+  'সর্বশেষ',
+  'at',
+  'on',
+  'date',
+  'time',
+  'last',
+  'bst',
+  'ad',
 ])
 
 /** Classifies one dateline word (already a token: no spaces, dots allowed). */

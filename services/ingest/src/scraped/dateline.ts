@@ -10,10 +10,7 @@ export interface DatelineTimes {
   updatedAt: string | null
 }
 
-export interface DatelineAnalysis extends DatelineTimes {
-  /** The line is (almost) only date vocabulary, so it is a dateline even if unparseable. */
-  looksLikeDateline: boolean
-}
+export type DatelineShape = 'none' | 'weak' | 'strong'
 
 interface Segment {
   role: DatelineRole | null
@@ -49,15 +46,12 @@ const VALUE_KINDS = new Set<Token['kind']>(['num', 'time', 'date', 'month', 'per
  * `publishedAt` when the line has no separate update part.
  */
 export function parseDateline(line: string, timeZone: string = DEFAULT_TIME_ZONE): DatelineTimes {
-  const { publishedAt, updatedAt } = analyzeDateline(line, resolveTimeZone(timeZone))
-  return { publishedAt, updatedAt }
+  return readDatelineTimes(line, resolveTimeZone(timeZone))
 }
 
-/** parseDateline plus a verdict on whether the line is a dateline at all. `timeZone` must be valid. */
-export function analyzeDateline(line: string, timeZone: string): DatelineAnalysis {
-  const all = tokenizeDateline(line)
-  const looksLikeDateline = isDatelineShaped(all)
-  const segments = splitSegments(dropOtherCalendars(all))
+/** parseDateline for a zone already checked by resolveTimeZone. */
+export function readDatelineTimes(line: string, timeZone: string): DatelineTimes {
+  const segments = splitSegments(dropOtherCalendars(tokenizeDateline(line)))
 
   let published: Segment | undefined
   let updated: Segment | undefined
@@ -91,23 +85,50 @@ export function analyzeDateline(line: string, timeZone: string): DatelineAnalysi
   if (borrowedDate && updatedMs !== null && publishedMs !== null && updatedMs < publishedMs && upd) {
     updatedMs = toInstant({ ...upd, date: nextDay(upd.date) }, timeZone)
   }
-  return { publishedAt: iso(publishedMs), updatedAt: iso(updatedMs), looksLikeDateline }
+  return { publishedAt: iso(publishedMs), updatedAt: iso(updatedMs) }
 }
 
-/** True when `line` is (almost) only date vocabulary: a dateline, parseable or not. */
-export function looksLikeDateline(line: string): boolean {
-  return isDatelineShaped(tokenizeDateline(line))
+/**
+ * How much `line` looks like a dateline: 'none' for text; 'weak' for short date-ish text
+ * (a time or a day without year); 'strong' for a full date, date + time or a প্রকাশ/Updated label.
+ */
+export function datelineShapeOf(line: string): DatelineShape {
+  return datelineShape(tokenizeDateline(line))
 }
 
-function isDatelineShaped(tokens: readonly Token[]): boolean {
+// Date vocabulary; a bare number only counts once it reads as a day or a year.
+const DATE_WORD_KINDS = new Set<Token['kind']>([
+  'date',
+  'time',
+  'month',
+  'weekday',
+  'meridiem',
+  'period',
+  'modifier',
+  'minuteWord',
+  'label',
+  'filler',
+])
+
+function datelineShape(all: readonly Token[]): DatelineShape {
+  const tokens = dropOtherCalendars(all)
   const has = (kind: Token['kind']): boolean => tokens.some((t) => t.kind === kind)
-  const hourMark = tokens.some((t) => t.kind === 'num' && t.hourMark)
-  const signal =
-    has('date') || has('time') || hourMark || (has('num') && (has('month') || has('label')))
-  const words = tokens.filter((t) => t.kind === 'word').length
-  const vocabulary = tokens.filter((t) => t.kind !== 'word' && t.kind !== 'punct' && t.kind !== 'bar').length
+  const hourMarks = tokens.filter((t) => t.kind === 'num' && t.hourMark).length
+  const date = readDate(tokens)
+  const day = date !== undefined && date.dayIndex !== -1
+  const year = date !== undefined && date.yearIndex !== -1
+  const labelled = has('label') && has('num')
+  // "May 2024 inflation" names a month but no day: not a date.
+  const signal = has('date') || has('time') || hourMarks > 0 || day || labelled
+  const words = all.filter((t) => t.kind === 'word').length
+  const dropped = all.length - tokens.length // Bangla/Hijri calendar parts are date vocabulary too
+  const vocabulary = tokens.filter((t) => DATE_WORD_KINDS.has(t.kind)).length + hourMarks + (day ? 1 : 0) + (year ? 1 : 0) + dropped
   // Bylines and place names (নিজস্ব প্রতিবেদক, Dhaka) are tolerated; sentences are not.
-  return signal && words <= 4 && words <= vocabulary
+  if (!signal || words > 4 || words > vocabulary) return 'none'
+  // "সকাল ১০টায় ভোটগ্রহণ শুরু" or "২১ ফেব্রুয়ারি: শহীদ দিবস" could be a headline; a dated,
+  // timed or labelled line cannot.
+  const full = has('date') || labelled || (day && (year || has('time')))
+  return full ? 'strong' : 'weak'
 }
 
 // Bangla-calendar and Hijri parts (২ ভাদ্র ১৪৩১, ১১ সফর ১৪৪৬ হিজরি) share the line with the
@@ -156,15 +177,20 @@ function readSegment(tokens: readonly Token[]): Reading {
   return { date: date?.value, time: readTime(tokens, date?.dayIndex ?? -1) }
 }
 
-function readDate(
-  tokens: readonly Token[],
-): { value: CalendarDate | 'invalid'; dayIndex: number } | undefined {
+interface DateReading {
+  value: CalendarDate | 'invalid'
+  /** token indexes of the day and year numbers, -1 when absent or not separate tokens */
+  dayIndex: number
+  yearIndex: number
+}
+
+function readDate(tokens: readonly Token[]): DateReading | undefined {
   const numeric = tokens.find((t) => t.kind === 'date')
   if (numeric !== undefined) {
     const { year, month, day } = numeric
     // 08/17/2024 can only be month-first; otherwise the Bangladeshi day-first order holds.
     const swap = month > 12 && day <= 12
-    return { value: checkDate({ year, month: swap ? day : month, day: swap ? month : day }), dayIndex: -1 }
+    return { value: checkDate({ year, month: swap ? day : month, day: swap ? month : day }), dayIndex: -1, yearIndex: -1 }
   }
   const mi = tokens.findIndex((t) => t.kind === 'month')
   const monthToken = tokens[mi]
@@ -176,9 +202,10 @@ function readDate(
   const isYear = (t: Token): boolean => t.kind === 'num' && t.digits === 4
   const after = tokens.findIndex((t, i) => i > Math.max(mi, dayIndex) && isYear(t))
   const before = tokens.findLastIndex((t, i) => i < Math.min(mi, dayIndex) && isYear(t))
-  const yearToken = tokens[after !== -1 ? after : before]
+  const yearIndex = after !== -1 ? after : before
+  const yearToken = tokens[yearIndex]
   const year = yearToken?.kind === 'num' ? yearToken.value : undefined
-  return { value: checkDate({ year, month: monthToken.month, day: day.value }), dayIndex }
+  return { value: checkDate({ year, month: monthToken.month, day: day.value }), dayIndex, yearIndex }
 }
 
 // Index of a 1-2 digit day next to the month (one '-', '/', '.' or ',' may sit between), else -1.
@@ -201,8 +228,7 @@ function checkDate(date: CalendarDate): CalendarDate | 'invalid' {
 }
 
 function readTime(tokens: readonly Token[], dayIndex: number): ClockTime | 'invalid' | undefined {
-  const next = (i: number): Token | undefined =>
-    tokens.slice(i + 1).find((t) => t.kind !== 'punct')
+  const next = (i: number): Token | undefined => tokens.slice(i + 1).find((t) => t.kind !== 'punct')
   const ti = tokens.findIndex(
     (t, i) =>
       t.kind === 'time' ||
@@ -239,9 +265,7 @@ function readTime(tokens: readonly Token[], dayIndex: number): ClockTime | 'inva
   }
 
   const meridiem = tokens.slice(ti + 1).find((t) => t.kind === 'meridiem')
-  const period = [tokens[ti - 1], tokens[ti - 2], tokens[ti - 3], tokens[ti + 1]].find(
-    (t) => t?.kind === 'period',
-  )
+  const period = [tokens[ti - 1], tokens[ti - 2], tokens[ti - 3], tokens[ti + 1]].find((t) => t?.kind === 'period')
   let hour24: number | null
   if (meridiem?.kind === 'meridiem') hour24 = from12Hour(hour, meridiem.pm)
   else if (period?.kind === 'period') hour24 = hourForPeriod(hour, period.period)

@@ -4,9 +4,7 @@ const ASCII_ZERO = 0x30
 
 /** Replaces Bengali digits ০-৯ with ASCII 0-9; every other character is kept. */
 export function bengaliToAsciiDigits(s: string): string {
-  return s.replace(/[\u09e6-\u09ef]/g, (d) =>
-    String.fromCharCode(d.charCodeAt(0) - BENGALI_ZERO + ASCII_ZERO),
-  )
+  return s.replace(/[\u09e6-\u09ef]/g, (d) => String.fromCharCode(d.charCodeAt(0) - BENGALI_ZERO + ASCII_ZERO))
 }
 
 /** Replaces ASCII 0-9 with Bengali digits ০-৯; every other character is kept. */

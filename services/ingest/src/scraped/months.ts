@@ -17,9 +17,6 @@ const gregorianMonths: readonly (readonly string[])[] = [
   ['ডিসেম্বর', 'ডিসেম্বার', 'ডিসে', 'december', 'dec'],
 ]
 
-/** Every accepted spelling per month (1-based index + 1), for tests and docs. */
-export const gregorianMonthNames: readonly (readonly string[])[] = gregorianMonths
-
 const monthByKey = keyedMap(gregorianMonths.flatMap((names, i) => names.map((n) => [n, i + 1] as const)))
 
 /** 1-12 for a whole-token Gregorian month name (Bengali or English), else null. */
@@ -28,10 +25,39 @@ export function monthNumber(token: string): number | null {
 }
 
 const weekdays = keyedSet([
-  'রবিবার', 'রোববার', 'সোমবার', 'মঙ্গলবার', 'বুধবার', 'বৃহস্পতিবার', 'বৃহষ্পতিবার', 'শুক্রবার',
-  'শনিবার', 'রবি', 'সোম', 'মঙ্গল', 'বুধ', 'বৃহস্পতি', 'শুক্র', 'শনি',
-  'sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday',
-  'sun', 'mon', 'tue', 'tues', 'wed', 'thu', 'thur', 'thurs', 'fri', 'sat',
+  'রবিবার',
+  'রোববার',
+  'সোমবার',
+  'মঙ্গলবার',
+  'বুধবার',
+  'বৃহস্পতিবার',
+  'বৃহষ্পতিবার',
+  'শুক্রবার',
+  'শনিবার',
+  'রবি',
+  'সোম',
+  'মঙ্গল',
+  'বুধ',
+  'বৃহস্পতি',
+  'শুক্র',
+  'শনি',
+  'sunday',
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+  'sun',
+  'mon',
+  'tue',
+  'tues',
+  'wed',
+  'thu',
+  'thur',
+  'thurs',
+  'fri',
+  'sat',
 ])
 
 export function isWeekday(token: string): boolean {
@@ -41,11 +67,52 @@ export function isWeekday(token: string): boolean {
 // Bangla-calendar and Hijri months: a dateline may carry them next to the Gregorian
 // date; they are recognised only so their day and year numbers can be skipped.
 const otherCalendarMonths = keyedSet([
-  'বৈশাখ', 'জ্যৈষ্ঠ', 'জৈষ্ঠ', 'জৈষ্ঠ্য', 'জ্যৈষ্ঠ্য', 'আষাঢ়', 'শ্রাবণ', 'শ্রাবন', 'ভাদ্র', 'আশ্বিন',
-  'কার্তিক', 'কার্ত্তিক', 'অগ্রহায়ণ', 'অগ্রহায়ন', 'পৌষ', 'মাঘ', 'ফাল্গুন', 'চৈত্র',
-  'মহররম', 'মুহাররম', 'মহরম', 'সফর', 'রবিউল', 'রবিউস', 'জমাদিউল', 'জমাদিউস', 'জুমাদাল',
-  'জুমাদাস', 'জমাদাল', 'রজব', 'শাবান', 'রমজান', 'রমযান', 'শাওয়াল', 'জিলকদ', 'জিলক্বদ', 'জিলকাদ',
-  'জিলহজ', 'জিলহজ্জ', 'muharram', 'safar', 'rajab', 'shaban', 'ramadan', 'ramzan', 'shawwal',
+  'বৈশাখ',
+  'জ্যৈষ্ঠ',
+  'জৈষ্ঠ',
+  'জৈষ্ঠ্য',
+  'জ্যৈষ্ঠ্য',
+  'আষাঢ়',
+  'শ্রাবণ',
+  'শ্রাবন',
+  'ভাদ্র',
+  'আশ্বিন',
+  'কার্তিক',
+  'কার্ত্তিক',
+  'অগ্রহায়ণ',
+  'অগ্রহায়ন',
+  'পৌষ',
+  'মাঘ',
+  'ফাল্গুন',
+  'চৈত্র',
+  'মহররম',
+  'মুহাররম',
+  'মহরম',
+  'সফর',
+  'রবিউল',
+  'রবিউস',
+  'জমাদিউল',
+  'জমাদিউস',
+  'জুমাদাল',
+  'জুমাদাস',
+  'জমাদাল',
+  'রজব',
+  'শাবান',
+  'রমজান',
+  'রমযান',
+  'শাওয়াল',
+  'জিলকদ',
+  'জিলক্বদ',
+  'জিলকাদ',
+  'জিলহজ',
+  'জিলহজ্জ',
+  'muharram',
+  'safar',
+  'rajab',
+  'shaban',
+  'ramadan',
+  'ramzan',
+  'shawwal',
 ])
 
 // Second words of two-word Hijri months (রবিউল আউয়াল, জমাদিউস সানি …).

@@ -1,5 +1,5 @@
 import { categorySlug } from './categories.ts'
-import { analyzeDateline, looksLikeDateline } from './dateline.ts'
+import { datelineShapeOf, readDatelineTimes } from './dateline.ts'
 import { ScrapedParseError } from './errors.ts'
 import { classifyLine } from './furniture.ts'
 import type { LineKind } from './furniture.ts'
@@ -42,13 +42,10 @@ export function parseScraped(text: string, options: ParseScrapedOptions = {}): S
   // A share bar above the headline is noise, not a headline.
   let i = lines.findIndex((l) => l.kind.kind !== 'furniture')
   const head = lines[i]
-  if (head === undefined || head.kind.kind !== 'text' || looksLikeDateline(head.raw)) {
+  // Only an unmistakable dateline on the first line means the headline is missing.
+  if (head === undefined || head.kind.kind !== 'text' || datelineShapeOf(head.raw) === 'strong') {
     const at = head ?? lines[0]
-    throw new ScrapedParseError(
-      'NEWSWIRE_ERR_SCRAPED_NO_HEADLINE',
-      `line ${at?.number} is not a headline`,
-      at?.number,
-    )
+    throw new ScrapedParseError('NEWSWIRE_ERR_SCRAPED_NO_HEADLINE', `line ${at?.number} is not a headline`, at?.number)
   }
   i++
 
@@ -56,8 +53,7 @@ export function parseScraped(text: string, options: ParseScrapedOptions = {}): S
   let j = i
   while (lines[j]?.kind.kind === 'category' || lines[j]?.kind.kind === 'furniture') j++
   const candidate = lines[j]
-  const datelineLine =
-    candidate?.kind.kind === 'text' && looksLikeDateline(candidate.raw) ? candidate : undefined
+  const datelineLine = candidate?.kind.kind === 'text' && datelineShapeOf(candidate.raw) !== 'none' ? candidate : undefined
 
   const body: string[] = []
   const related: RelatedHeadline[] = []
@@ -92,7 +88,8 @@ export function parseScraped(text: string, options: ParseScrapedOptions = {}): S
           addRelated(related, line.display)
           takeOne = false
         } else if (state === 'body') body.push(line.display)
-        else if (state === 'related') addRelated(related, line.display)
+        // Lists often print each item's time under it; that is not a headline.
+        else if (state === 'related' && datelineShapeOf(line.raw) !== 'strong') addRelated(related, line.display)
         break
     }
   }
@@ -105,9 +102,7 @@ export function parseScraped(text: string, options: ParseScrapedOptions = {}): S
   const language = detectLanguage([head.display, ...body])
   // Bengali pages come from Bangladeshi sites; only English pages take the zone option.
   const timeZone = language === 'bn' ? DEFAULT_TIME_ZONE : optionZone
-  const times = datelineLine
-    ? analyzeDateline(datelineLine.raw, timeZone)
-    : { publishedAt: null, updatedAt: null }
+  const times = datelineLine ? readDatelineTimes(datelineLine.raw, timeZone) : { publishedAt: null, updatedAt: null }
   return {
     headline: head.display,
     body,
@@ -138,9 +133,7 @@ function addRelated(list: RelatedHeadline[], text: string): void {
     return
   }
   const url = m[0].replace(URL_TAIL, '')
-  const rest = (text.slice(0, m.index) + ' ' + text.slice(m.index + m[0].length))
-    .replace(EMPTY_BRACKETS, '')
-    .replace(EDGE_SEPARATORS, '')
+  const rest = (text.slice(0, m.index) + ' ' + text.slice(m.index + m[0].length)).replace(EMPTY_BRACKETS, '').replace(EDGE_SEPARATORS, '')
   const headline = cleanDisplay(rest)
   if (headline !== '') {
     list.push({ headline, url })

@@ -1,7 +1,7 @@
 import { bengaliToAsciiDigits } from './digits.ts'
 
 // Whitespace collapsed in display text. ZWJ/ZWNJ/ZWSP/U+FEFF are deliberately absent:
-// they steer Bengali shaping (র‍্যাব vs reph) and must survive in display text.
+// they steer Bengali shaping (র\u200d্যাব vs reph) and must survive in display text.
 const SPACE_RUN = /[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g
 const ZERO_WIDTH = /[\u00ad\u200b-\u200d\u2060\ufeff]/g
 // ta + hasant + ZWJ is the legacy spelling of khanda ta; NFC does not unify it.
@@ -9,7 +9,10 @@ const LEGACY_KHANDA_TA = /\u09a4\u09cd\u200d/g
 
 /** Strips a BOM, turns CRLF/CR into LF and applies NFC. */
 export function normalizeInput(text: string): string {
-  return text.replace(/^\ufeff/, '').replace(/\r\n?/g, '\n').normalize('NFC')
+  return text
+    .replace(/^\ufeff/, '')
+    .replace(/\r\n?/g, '\n')
+    .normalize('NFC')
 }
 
 /** Display form: NFC, whitespace runs collapsed to one space, trimmed. Zero-width chars kept. */

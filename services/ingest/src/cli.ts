@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+// newswire import [--url http://127.0.0.1:8081] [--key KEY] [--concurrency 4] FILES_OR_DIRS...
+// Sends scraped pages (text files) to POST /v1/import/scraped with a progress bar and a summary.
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { basename, extname, join } from 'node:path'
+import { parseArgs } from 'node:util'
+import cliProgress from 'cli-progress'
+import { DEV_INGEST_KEY } from '@newswire/shared'
+
+const usage = `usage: newswire import [--url URL] [--key KEY] [--concurrency N] [--urgency N] FILES_OR_DIRS...
+  --url          ingest base URL (default $INGEST_URL or http://127.0.0.1:8081)
+  --key          API key with the import scope (default $NEWSWIRE_API_KEY or ${DEV_INGEST_KEY})
+  --concurrency  requests in flight (default 4)
+  --urgency      urgency 1-9 for every imported article (default: the service's 5)
+Each file's name (without .txt) becomes the article id, so re-importing a file updates it.`
+
+export interface ImportResult {
+  file: string
+  status: number
+  outcome: string
+}
+
+function collect(paths: string[]): string[] {
+  const files: string[] = []
+  for (const p of paths) {
+    if (statSync(p).isDirectory()) {
+      for (const name of readdirSync(p).sort()) {
+        const full = join(p, name)
+        if (statSync(full).isFile() && ['.txt', '.text', ''].includes(extname(name))) files.push(full)
+      }
+    } else files.push(p)
+  }
+  return files
+}
+
+function idOf(file: string): string {
+  const id = basename(file, extname(file)).replace(/[^A-Za-z0-9._:-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '')
+  return id === '' ? `file-${Date.now()}` : id
+}
+
+export async function importFiles(
+  files: string[],
+  options: { url: string; key: string; concurrency: number; urgency?: number; onDone?: (r: ImportResult) => void },
+): Promise<ImportResult[]> {
+  const results: ImportResult[] = new Array(files.length)
+  let next = 0
+  const worker = async () => {
+    for (;;) {
+      const i = next++
+      const file = files[i]
+      if (file === undefined) return
+      let r: ImportResult
+      try {
+        const q = new URLSearchParams({ id: idOf(file) })
+        if (options.urgency !== undefined) q.set('urgency', String(options.urgency))
+        const res = await fetch(`${options.url}/v1/import/scraped?${q}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${options.key}`, 'content-type': 'text/plain; charset=utf-8' },
+          body: readFileSync(file),
+        })
+        const body = (await res.json().catch(() => ({}))) as { type?: string; unchanged?: boolean; detail?: string; code?: string }
+        const outcome = body.unchanged ? 'unchanged' : (body.type?.toLowerCase() ?? `${body.code ?? 'error'}: ${body.detail ?? ''}`)
+        r = { file, status: res.status, outcome }
+      } catch (err) {
+        r = { file, status: 0, outcome: `network error: ${err instanceof Error ? err.message : String(err)}` }
+      }
+      results[i] = r
+      options.onDone?.(r)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker))
+  return results
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      url: { type: 'string', default: process.env.INGEST_URL ?? 'http://127.0.0.1:8081' },
+      key: { type: 'string', default: process.env.NEWSWIRE_API_KEY ?? DEV_INGEST_KEY },
+      concurrency: { type: 'string', default: '4' },
+      urgency: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  const [command, ...paths] = positionals
+  if (values.help || command !== 'import' || paths.length === 0) {
+    console.error(usage)
+    return values.help ? 0 : 2
+  }
+  const files = collect(paths)
+  if (files.length === 0) {
+    console.error('newswire import: no files found')
+    return 2
+  }
+  const bar = new cliProgress.SingleBar(
+    { format: 'importing [{bar}] {value}/{total} {file}', hideCursor: true, noTTYOutput: false, stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  )
+  bar.start(files.length, 0, { file: '' })
+  const results = await importFiles(files, {
+    url: values.url.replace(/\/$/, ''),
+    key: values.key,
+    concurrency: Number(values.concurrency),
+    urgency: values.urgency === undefined ? undefined : Number(values.urgency),
+    onDone: (r) => bar.increment(1, { file: basename(r.file) }),
+  })
+  bar.stop()
+  const counts = new Map<string, number>()
+  for (const r of results) {
+    const key = r.status >= 200 && r.status < 300 ? r.outcome : 'failed'
+    counts.set(key, (counts.get(key) ?? 0) + 1)
+  }
+  for (const r of results) if (!(r.status >= 200 && r.status < 300)) console.error(`  ${r.file}: ${r.status} ${r.outcome}`)
+  console.log(
+    `imported ${files.length} file(s): ${['created', 'updated', 'unchanged', 'failed'].map((k) => `${counts.get(k) ?? 0} ${k}`).join(', ')}`,
+  )
+  return (counts.get('failed') ?? 0) > 0 ? 1 : 0
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli.ts') || process.argv[1]?.endsWith('/cli.js')) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : err)
+      process.exit(1)
+    },
+  )
+}

@@ -1,0 +1,579 @@
+import assert from 'node:assert/strict'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import avsc from 'avsc'
+import fc from 'fast-check'
+import type { ArticleEvent } from '../src/article.ts'
+import { eventTypes, pubStatuses } from '../src/article.ts'
+import { HEADER_LENGTH, MAX_SAFE_AVRO_LONG, MIN_SAFE_AVRO_LONG, createCodec, defaultSchemasDir, loadSchemas } from '../src/codec.ts'
+import { crc64Avro } from '../src/crc64.ts'
+import { NewswireError } from '../src/errors.ts'
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
+const schemasDir = path.join(repoRoot, 'schemas')
+const fixturesDir = path.join(schemasDir, 'fixtures')
+const articlesDir = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'articles')
+// NEWSWIRE_UPDATE_FIXTURES=1 rewrites schemas/fixtures/ from the values below;
+// only do that on purpose: those bytes are what consumers test against
+const updateFixtures = process.env.NEWSWIRE_UPDATE_FIXTURES === '1'
+
+const schemas = loadSchemas()
+const codec = createCodec(schemas)
+
+// Fingerprints in schemas/README.md. A published schema file must never change
+// its canonical form, and a new version is published on purpose: add it here.
+const published: Record<number, string> = {
+  1: '46f5d335f9e19eb2',
+  2: 'e93b7d0c6919341c',
+}
+
+function fullEvent(): ArticleEvent {
+  return {
+    eventId: '5f0c8a3e-8a4b-4c1e-9d2f-3b7e6a1c2d4f',
+    type: 'UPDATED',
+    occurredAt: Date.UTC(2024, 7, 17, 5, 46, 0),
+    ingestedAt: Date.UTC(2024, 7, 17, 5, 46, 3, 250),
+    source: 'cms-dhaka',
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    changedFields: ['headline', 'body'],
+    reason: null,
+    article: {
+      id: 'example.com:bn:international:russia-north-korea',
+      version: 3,
+      url: 'https://example.com/bn/international/russia-north-korea',
+      language: 'bn',
+      headline: 'রাশিয়ার সঙ্গে উত্তর কোরিয়ার সম্পর্ক আরও গভীর হচ্ছে',
+      summary: 'Kim pledges closer ties in a message to Putin 🇰🇵🇷🇺',
+      body: ['First paragraph.', 'দ্বিতীয় অনুচ্ছেদ।', ''],
+      category: 'international',
+      categoryLabel: 'আন্তর্জাতিক',
+      subjects: ['russia', 'north-korea'],
+      authors: ['International desk'],
+      publishedAt: Date.UTC(2024, 7, 17, 5, 40, 0),
+      updatedAt: Date.UTC(2024, 7, 17, 5, 46, 0),
+      urgency: 3,
+      pubStatus: 'usable',
+      embargoedUntil: Date.UTC(2024, 7, 17, 6, 0, 0),
+      breaking: true,
+      dateline: '১৭ আগস্ট ২০২৪, ১১:৪৬ এএম',
+      timeZone: 'Asia/Dhaka',
+      related: [
+        { headline: 'গাজায় ঐতিহাসিক পরাজয় ইসরাইলের', url: 'https://example.com/bn/gaza' },
+        { headline: 'No link for this one', url: null },
+      ],
+    },
+  }
+}
+
+function rawSchema(version: number): unknown {
+  return JSON.parse(readFileSync(path.join(schemasDir, `article-event.v${version}.avsc`), 'utf8'))
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === 'object' && !Array.isArray(x)
+}
+
+// What a reader with `schema` (raw .avsc JSON) should see for `value`: only its
+// own fields, the schema's defaults for the missing ones. Written from the
+// .avsc text alone, so it does not share code with avsc's resolver.
+function shapeAs(schema: unknown, value: unknown): unknown {
+  if (Array.isArray(schema)) {
+    const branch = schema.find((b) => isObject(b) && (b.type === 'record' || b.type === 'array'))
+    return branch === undefined || value === null ? value : shapeAs(branch, value)
+  }
+  if (!isObject(schema)) return value
+  if (schema.type === 'record' && isObject(value)) {
+    const fields = schema.fields as { name: string; type: unknown; default?: unknown }[]
+    return Object.fromEntries(fields.map((f) => [f.name, f.name in value ? shapeAs(f.type, value[f.name]) : structuredClone(f.default)]))
+  }
+  if (schema.type === 'array' && Array.isArray(value)) return value.map((item) => shapeAs(schema.items, item))
+  return value
+}
+
+function throwsCode(fn: () => unknown, code: string, message?: RegExp): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof NewswireError, `expected NewswireError, got ${String(err)}`)
+    assert.equal(err.code, code, err.message)
+    if (message) assert.match(err.message, message)
+    return true
+  })
+}
+
+describe('schema set', () => {
+  test('loads every version in order and knows the current one', () => {
+    assert.equal(path.resolve(defaultSchemasDir()), path.resolve(schemasDir))
+    assert.deepEqual(
+      schemas.versions.map((v) => [v.version, v.fileName]),
+      Object.keys(published).map((n) => [Number(n), `article-event.v${n}.avsc`]),
+    )
+    assert.equal(schemas.current, schemas.versions.at(-1))
+    for (const v of schemas.versions) {
+      assert.equal(v.fingerprint.length, 8)
+      assert.deepEqual(v.fingerprint, crc64Avro(v.canonical))
+      assert.equal(v.fingerprintHex, v.fingerprint.toString('hex'))
+      assert.equal(schemas.byVersion(v.version), v)
+      assert.equal(schemas.byFingerprint(v.fingerprint), v)
+      assert.equal(schemas.byFingerprint(v.fingerprintHex.toUpperCase()), v)
+    }
+    assert.equal(schemas.byVersion(99), undefined)
+    assert.equal(schemas.byFingerprint('0000000000000000'), undefined)
+  })
+
+  test('published fingerprints never change, and schemas/README.md lists them', () => {
+    const readme = readFileSync(path.join(schemasDir, 'README.md'), 'utf8')
+    for (const v of schemas.versions) {
+      assert.equal(v.fingerprintHex, published[v.version], `fingerprint of ${v.fileName} changed`)
+      assert.ok(readme.includes(v.fingerprintHex), `schemas/README.md does not list ${v.fingerprintHex} (v${v.version})`)
+      assert.ok(
+        readme.includes(BigInt.asIntN(64, v.fingerprint.readBigUInt64LE()).toString()),
+        `README lacks the Java long of v${v.version}`,
+      )
+    }
+  })
+
+  test('a folder with other files, numeric ordering and a newer symbol', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'newswire-schemas-'))
+    try {
+      const v2 = rawSchema(2) as { fields: Record<string, unknown>[] }
+      writeFileSync(path.join(dir, 'article-event.v1.avsc'), JSON.stringify(rawSchema(1)))
+      writeFileSync(path.join(dir, 'article-event.v2.avsc'), JSON.stringify(v2))
+      // a hypothetical v10: a new EventType symbol and a new optional field
+      const v10 = structuredClone(v2)
+      const typeField = v10.fields.find((f) => f.name === 'type') as { type: { symbols: string[] } }
+      typeField.type.symbols.push('MERGED')
+      const article = v10.fields.find((f) => f.name === 'article') as { type: { fields: unknown[] } }
+      article.type.fields.push({ name: 'imageUrl', type: ['null', 'string'], default: null })
+      writeFileSync(path.join(dir, 'article-event.v10.avsc'), JSON.stringify(v10))
+      writeFileSync(path.join(dir, 'article-event.v02.avsc'), 'not read: leading zero')
+      writeFileSync(path.join(dir, 'notes.txt'), 'not a schema')
+
+      const set = loadSchemas(dir)
+      assert.deepEqual(
+        set.versions.map((v) => v.version),
+        [1, 2, 10],
+      )
+      assert.equal(set.current.version, 10)
+      const c = createCodec(set)
+      const event = fullEvent()
+      const buf = c.encodeWith(10, { ...event, type: 'MERGED', article: { ...event.article, imageUrl: 'https://example.com/a.jpg' } })
+      // an older reader maps the unknown symbol to the enum default and drops the new field
+      assert.deepStrictEqual(c.decodeWith(2, buf), { ...event, type: 'UNKNOWN' })
+      // services that do not have v10 yet cannot read it at all
+      throwsCode(() => codec.decode(buf), 'NEWSWIRE_ERR_CODEC_UNKNOWN_SCHEMA', /unknown writer schema fingerprint/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('bad folders are config errors', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'newswire-schemas-'))
+    try {
+      throwsCode(() => loadSchemas(path.join(dir, 'missing')), 'NEWSWIRE_ERR_CONFIG')
+      throwsCode(() => loadSchemas(dir), 'NEWSWIRE_ERR_CONFIG', /no article-event/)
+      writeFileSync(path.join(dir, 'article-event.v1.avsc'), '{"type": "record", "name": ')
+      throwsCode(() => loadSchemas(dir), 'NEWSWIRE_ERR_CONFIG', /article-event\.v1\.avsc/)
+      // a union avsc could not keep unwrapped would change the decoded shape: refused
+      const ambiguous = { type: 'record', name: 'E', fields: [{ name: 'n', type: ['null', 'int', 'long'] }] }
+      writeFileSync(path.join(dir, 'article-event.v1.avsc'), JSON.stringify(ambiguous))
+      throwsCode(() => loadSchemas(dir), 'NEWSWIRE_ERR_CONFIG', /ambiguous/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('encode and decode', () => {
+  test('round trip of a full event gives plain objects', () => {
+    const event = fullEvent()
+    const decoded = codec.decode(codec.encode(event))
+    assert.deepStrictEqual(decoded, event)
+    assert.equal(Object.getPrototypeOf(decoded), Object.prototype)
+    assert.equal(Object.getPrototypeOf(decoded.article), Object.prototype)
+    assert.equal(Object.getPrototypeOf(decoded.article.related[0]), Object.prototype)
+    assert.deepEqual(event, fullEvent(), 'encode must not touch its input')
+  })
+
+  test('byte layout: C3 01, the current fingerprint, then the Avro body', () => {
+    const buf = codec.encode(fullEvent())
+    assert.equal(HEADER_LENGTH, 10)
+    assert.deepEqual([...buf.subarray(0, 2)], [0xc3, 0x01])
+    assert.deepEqual(buf.subarray(2, 10), schemas.current.fingerprint)
+    assert.deepEqual(buf.subarray(10), schemas.current.type.toBuffer(fullEvent()))
+    assert.equal(codec.fingerprintOf(buf), schemas.current.fingerprintHex)
+    assert.equal(codec.writerOf(buf), schemas.current)
+    assert.deepEqual(codec.encode(fullEvent()), buf, 'encoding is deterministic')
+  })
+
+  test('a standard Avro reader holding only the .avsc file decodes it', () => {
+    const buf = codec.encode(fullEvent())
+    // nothing from our code: parse the file afresh, fingerprint it, read the body
+    const type = avsc.Type.forSchema(JSON.parse(readFileSync(path.join(schemasDir, schemas.current.fileName), 'utf8')))
+    assert.deepEqual(buf.subarray(0, 2), Buffer.from('c301', 'hex'))
+    assert.deepEqual(buf.subarray(2, 10), crc64Avro(JSON.stringify(type.schema())))
+    assert.deepStrictEqual(structuredClone(type.fromBuffer(buf.subarray(10))), fullEvent())
+  })
+
+  test('accepts Uint8Array views at any offset', () => {
+    const buf = codec.encode(fullEvent())
+    const backing = new Uint8Array(buf.length + 11)
+    backing.set(buf, 5)
+    const view = backing.subarray(5, 5 + buf.length)
+    assert.deepStrictEqual(codec.decode(view), fullEvent())
+    assert.equal(codec.fingerprintOf(view), schemas.current.fingerprintHex)
+  })
+
+  test('v1 bytes read as the current version get the v2 defaults', () => {
+    const { breaking, dateline, timeZone, related, ...v1Article } = fullEvent().article
+    const v1Event = { ...fullEvent(), article: v1Article }
+    const buf = codec.encodeWith(1, v1Event)
+    assert.equal(codec.writerOf(buf).version, 1)
+    assert.deepStrictEqual(codec.decode(buf), {
+      ...fullEvent(),
+      article: { ...v1Article, breaking: false, dateline: null, timeZone: null, related: [] },
+    })
+    assert.ok(breaking && dateline && timeZone && related.length > 0, 'the fixture sets every v2 field')
+  })
+
+  // FULL_TRANSITIVE: every version reads every other, older and newer
+  for (const writer of schemas.versions) {
+    for (const reader of schemas.versions) {
+      test(`v${writer.version} bytes decode with the v${reader.version} reader`, () => {
+        const written = shapeAs(rawSchema(writer.version), fullEvent())
+        const buf = codec.encodeWith(writer.version, written)
+        assert.deepEqual(buf.subarray(2, 10), writer.fingerprint)
+        assert.deepStrictEqual(codec.decodeWith(reader.version, buf), shapeAs(rawSchema(reader.version), written))
+        // again, through the cached resolver
+        assert.deepStrictEqual(codec.decodeWith(reader.version, buf), shapeAs(rawSchema(reader.version), written))
+      })
+    }
+  }
+
+  test('longs round-trip across the whole range the codec accepts', () => {
+    for (const n of [MIN_SAFE_AVRO_LONG, MIN_SAFE_AVRO_LONG + 1, -1, 0, 2 ** 52 + 1, MAX_SAFE_AVRO_LONG]) {
+      const event = fullEvent()
+      event.article.updatedAt = n
+      event.article.version = n
+      assert.deepStrictEqual(codec.decode(codec.encode(event)), event, String(n))
+    }
+  })
+
+  test('text is stored as given: no normalization inside the codec', () => {
+    const event = fullEvent()
+    event.article.summary = 'Cafe\u0301 (NFD) and ক\u09BC'
+    assert.equal(codec.decode(codec.encode(event)).article.summary, 'Cafe\u0301 (NFD) and ক\u09BC')
+  })
+
+  test('any well-formed event round-trips (property)', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 40 })
+    const nullable = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null })
+    const long = fc.bigInt({ min: BigInt(MIN_SAFE_AVRO_LONG), max: BigInt(MAX_SAFE_AVRO_LONG) }).map(Number)
+    const article = fc.record({
+      id: text,
+      version: long,
+      url: nullable(text),
+      language: text,
+      headline: text,
+      summary: nullable(text),
+      body: fc.array(text, { maxLength: 5 }),
+      category: nullable(text),
+      categoryLabel: nullable(text),
+      subjects: fc.array(text, { maxLength: 3 }),
+      authors: fc.array(text, { maxLength: 3 }),
+      publishedAt: nullable(long),
+      updatedAt: nullable(long),
+      urgency: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+      pubStatus: fc.constantFrom(...pubStatuses),
+      embargoedUntil: nullable(long),
+      breaking: fc.boolean(),
+      dateline: nullable(text),
+      timeZone: nullable(text),
+      related: fc.array(fc.record({ headline: text, url: nullable(text) }), { maxLength: 3 }),
+    })
+    const event = fc.record({
+      eventId: text,
+      type: fc.constantFrom(...eventTypes),
+      occurredAt: long,
+      ingestedAt: long,
+      source: text,
+      traceId: text,
+      changedFields: fc.array(text, { maxLength: 3 }),
+      reason: nullable(text),
+      article,
+    })
+    fc.assert(
+      fc.property(event, (e) => {
+        // fc.record builds null-prototype objects; decode returns plain ones
+        assert.deepStrictEqual(codec.decode(codec.encode(e)), structuredClone(e))
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
+
+describe('Bengali sample article', () => {
+  test('every character survives exactly and stays NFC', () => {
+    const text = readFileSync(path.join(articlesDir, 'bn-seed-russia-north-korea.txt'), 'utf8')
+    const lines = text.split('\n')
+    const [headline = '', dateline = ''] = lines
+    const more = lines.indexOf('আরও পড়ুন')
+    assert.ok(more > 0, 'the sample has a "read more" list')
+    const event = fullEvent()
+    event.article = {
+      ...event.article,
+      headline,
+      body: lines.slice(1),
+      dateline,
+      related: lines.slice(more + 1).map((h) => ({ headline: h, url: null })),
+    }
+    const buf = codec.encode(event)
+    // each line's UTF-8 is in the message verbatim (Avro strings are raw UTF-8)
+    for (const line of lines) assert.ok(buf.includes(Buffer.from(line, 'utf8')), line)
+
+    const decoded = codec.decode(buf)
+    assert.deepStrictEqual(decoded, event)
+    assert.equal([decoded.article.headline, ...decoded.article.body].join('\n'), text)
+    assert.deepEqual(
+      Array.from(decoded.article.headline, (c) => c.codePointAt(0)),
+      Array.from(headline, (c) => c.codePointAt(0)),
+    )
+    const strings = [
+      decoded.article.headline,
+      decoded.article.dateline ?? '',
+      ...decoded.article.body,
+      ...decoded.article.related.map((r) => r.headline),
+    ]
+    for (const s of strings) assert.equal(s, s.normalize('NFC'), `not NFC: ${s}`)
+    // khanda ta (U+09CE) is one of the characters most often mangled on the way
+    assert.ok(decoded.article.body.join('').includes('\u09CE'))
+  })
+})
+
+describe('errors', () => {
+  const good = () => codec.encode(fullEvent())
+
+  test('missing or wrong magic', () => {
+    throwsCode(() => codec.decode(Buffer.alloc(0)), 'NEWSWIRE_ERR_CODEC_MAGIC', /empty/)
+    throwsCode(() => codec.decode(Buffer.from('7b2274797065223a22435245415445227d', 'hex')), 'NEWSWIRE_ERR_CODEC_MAGIC', /starts with 7b22/)
+    // Confluent framing: 00 + 4-byte schema id
+    throwsCode(
+      () => codec.decode(Buffer.concat([Buffer.from('0000000007', 'hex'), good().subarray(10)])),
+      'NEWSWIRE_ERR_CODEC_MAGIC',
+      /Confluent/,
+    )
+    const secondByte = good()
+    secondByte[1] = 0x02
+    throwsCode(() => codec.decode(secondByte), 'NEWSWIRE_ERR_CODEC_MAGIC')
+    throwsCode(() => codec.fingerprintOf(Buffer.from([0x01])), 'NEWSWIRE_ERR_CODEC_MAGIC')
+  })
+
+  test('every cut-short message is TRUNCATED', () => {
+    const buf = good()
+    for (let n = 1; n < buf.length; n++) {
+      throwsCode(() => codec.decode(buf.subarray(0, n)), 'NEWSWIRE_ERR_CODEC_TRUNCATED')
+    }
+    throwsCode(() => codec.fingerprintOf(buf.subarray(0, 9)), 'NEWSWIRE_ERR_CODEC_TRUNCATED')
+  })
+
+  test('unknown fingerprint', () => {
+    const buf = good()
+    buf[9] = (buf[9] as number) ^ 0xff
+    const hex = buf.subarray(2, 10).toString('hex')
+    throwsCode(() => codec.decode(buf), 'NEWSWIRE_ERR_CODEC_UNKNOWN_SCHEMA', new RegExp(hex))
+    // still readable for DLQ headers
+    assert.equal(codec.fingerprintOf(buf), hex)
+    throwsCode(() => codec.writerOf(buf), 'NEWSWIRE_ERR_CODEC_UNKNOWN_SCHEMA')
+    throwsCode(() => codec.encodeWith(99, fullEvent()), 'NEWSWIRE_ERR_CODEC_UNKNOWN_SCHEMA', /version 99/)
+    throwsCode(() => codec.decodeWith(99, good()), 'NEWSWIRE_ERR_CODEC_UNKNOWN_SCHEMA', /version 99/)
+  })
+
+  test('trailing bytes are CORRUPT', () => {
+    throwsCode(() => codec.decode(Buffer.concat([good(), Buffer.from([0x00])])), 'NEWSWIRE_ERR_CODEC_CORRUPT', /1 trailing bytes/)
+  })
+
+  test('impossible values are CORRUPT', () => {
+    const buf = good()
+    // body: eventId (1-byte length + 36 ASCII bytes), then the EventType index
+    const enumAt = HEADER_LENGTH + 1 + fullEvent().eventId.length
+    assert.equal(buf[enumAt], 2, 'UPDATED is index 1, zigzag 2')
+    buf[enumAt] = 0x0e
+    throwsCode(() => codec.decode(buf), 'NEWSWIRE_ERR_CODEC_CORRUPT', /enum index 7 of 4/)
+
+    // urgency written as a long past the int range: avsc alone would read it without complaint
+    const wide = rawSchema(2) as { fields: { name: string; type: { fields?: { name: string; type: unknown }[] } }[] }
+    const urgency = wide.fields.find((f) => f.name === 'article')?.type.fields?.find((f) => f.name === 'urgency')
+    assert.ok(urgency)
+    urgency.type = 'long'
+    const body = avsc.Type.forSchema(wide as never).toBuffer({ ...fullEvent(), article: { ...fullEvent().article, urgency: 2 ** 40 } })
+    const framed = Buffer.concat([buf.subarray(0, HEADER_LENGTH), body])
+    throwsCode(() => codec.decode(framed), 'NEWSWIRE_ERR_CODEC_CORRUPT', /varint longer than 5 bytes/)
+
+    // invalid UTF-8 would come out as U+FFFD without an error
+    const badUtf8 = good()
+    badUtf8[HEADER_LENGTH + 1] = 0xff // first byte of eventId
+    throwsCode(() => codec.decode(badUtf8), 'NEWSWIRE_ERR_CODEC_CORRUPT', /not valid UTF-8/)
+  })
+
+  // Fields of v2 in order up to article.breaking, so bytes can be placed exactly
+  const avroLong = avsc.Type.forSchema('long')
+  const avroString = avsc.Type.forSchema('string')
+  const prefixUpTo = (tail: Buffer) =>
+    Buffer.concat([
+      Buffer.from([0xc3, 0x01]),
+      schemas.current.fingerprint,
+      avroString.toBuffer('e'), // eventId
+      Buffer.from([0x00]), // type CREATED
+      avroLong.toBuffer(0), // occurredAt
+      avroLong.toBuffer(0), // ingestedAt
+      avroString.toBuffer(''), // source
+      avroString.toBuffer(''), // traceId
+      tail,
+    ])
+
+  test('a huge array count fails fast instead of exhausting memory', () => {
+    // changedFields claiming 2^31 - 1 items in a few bytes: avsc alone allocates and loops until the process dies
+    const started = Date.now()
+    throwsCode(() => codec.decode(prefixUpTo(avroLong.toBuffer(2 ** 31 - 1))), 'NEWSWIRE_ERR_CODEC_TRUNCATED', /cannot fit/)
+    throwsCode(
+      () => codec.decode(prefixUpTo(Buffer.concat([avroLong.toBuffer(-(2 ** 40)), avroLong.toBuffer(3)]))),
+      'NEWSWIRE_ERR_CODEC_TRUNCATED',
+      /cannot fit/,
+    )
+    assert.ok(Date.now() - started < 1000)
+  })
+
+  test('a boolean byte other than 0 or 1 is CORRUPT', () => {
+    const event = fullEvent()
+    const article = [
+      avroString.toBuffer(event.article.id),
+      avroLong.toBuffer(1), // version
+      Buffer.from([0x00]), // url null
+      avroString.toBuffer('bn'),
+      avroString.toBuffer('h'),
+      Buffer.from([0x00, 0x00, 0x00, 0x00, 0x00, 0x00]), // summary null, body [], category null, categoryLabel null, subjects [], authors []
+      Buffer.from([0x00, 0x00]), // publishedAt, updatedAt null
+      avroLong.toBuffer(5), // urgency
+      Buffer.from([0x00, 0x00]), // pubStatus usable, embargoedUntil null
+    ]
+    const tail = (breaking: number) => Buffer.concat([Buffer.from([0x00, 0x00]), ...article, Buffer.from([breaking, 0x00, 0x00, 0x00])]) // changedFields [], reason null, ..., breaking, dateline, timeZone, related
+    assert.equal(codec.decode(prefixUpTo(tail(1))).article.breaking, true)
+    throwsCode(() => codec.decode(prefixUpTo(tail(2))), 'NEWSWIRE_ERR_CODEC_CORRUPT', /boolean byte 2/)
+  })
+
+  test('garbage only ever fails with a codec error (property)', () => {
+    const codecCodes = new Set([
+      'NEWSWIRE_ERR_CODEC_TRUNCATED',
+      'NEWSWIRE_ERR_CODEC_CORRUPT',
+      'NEWSWIRE_ERR_CODEC_MAGIC',
+      'NEWSWIRE_ERR_CODEC_UNKNOWN_SCHEMA',
+    ])
+    const check = (bytes: Uint8Array) => {
+      try {
+        codec.decode(bytes)
+      } catch (err) {
+        assert.ok(err instanceof NewswireError && codecCodes.has(err.code), String(err))
+      }
+    }
+    const header = good().subarray(0, HEADER_LENGTH)
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (body) => check(Buffer.concat([header, body]))),
+      { numRuns: 500 },
+    )
+    const base = good()
+    fc.assert(
+      fc.property(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 }), (at, byte) => {
+        const copy = Buffer.from(base)
+        copy[at] = byte
+        check(copy)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  test('invalid values are rejected before encoding, naming every bad path', () => {
+    const event = fullEvent()
+    const bad = {
+      ...event,
+      type: 'DELETED',
+      extra: true,
+      article: {
+        ...event.article,
+        urgency: 1.5,
+        headline: undefined,
+        body: ['ok', 3],
+        summary: 'cut in the middle of an emoji \uD83C',
+        related: [{ headline: 'x', url: 5, rank: 1 }],
+      },
+    }
+    assert.throws(
+      () => codec.encode(bad as unknown as ArticleEvent),
+      (err: unknown) => {
+        assert.ok(err instanceof NewswireError)
+        assert.equal(err.code, 'NEWSWIRE_ERR_CODEC_INVALID')
+        const paths = err.details.paths as string[]
+        assert.deepEqual([...paths].sort(), [
+          'article.body[1]',
+          'article.headline',
+          'article.related[0].rank',
+          'article.related[0].url',
+          'article.summary',
+          'article.urgency',
+          'extra',
+          'type',
+        ])
+        for (const p of paths) assert.ok(err.message.includes(p), `message names ${p}`)
+        return true
+      },
+    )
+    throwsCode(() => codec.encode(null as unknown as ArticleEvent), 'NEWSWIRE_ERR_CODEC_INVALID', /\(root\)/)
+    // avsc would write -(2^52)-1 as +2^52 (mtth/avsc#455): refused instead
+    const tooSmall = fullEvent()
+    tooSmall.article.updatedAt = MIN_SAFE_AVRO_LONG - 1
+    throwsCode(() => codec.encode(tooSmall), 'NEWSWIRE_ERR_CODEC_INVALID', /article\.updatedAt: expected long >= -4503599627370496/)
+    const tooBig = fullEvent()
+    tooBig.article.version = MAX_SAFE_AVRO_LONG + 1
+    throwsCode(() => codec.encode(tooBig), 'NEWSWIRE_ERR_CODEC_INVALID', /article\.version: expected long/)
+    // a current event has fields v1 does not: encoding it as v1 would lose them
+    throwsCode(() => codec.encodeWith(1, fullEvent()), 'NEWSWIRE_ERR_CODEC_INVALID', /article\.breaking/)
+  })
+})
+
+describe('golden fixtures (schemas/fixtures)', () => {
+  // v1: a kill, as an older producer wrote it; v2: a breaking Bengali story
+  const goldens: Record<number, unknown> = {
+    1: shapeAs(rawSchema(1), {
+      ...fullEvent(),
+      eventId: '0b6f1c52-3c1d-4f59-9a5e-2f8f8f0d7a11',
+      type: 'WITHDRAWN',
+      changedFields: [],
+      reason: 'Legal request',
+      article: { ...fullEvent().article, version: 4, pubStatus: 'canceled', embargoedUntil: null },
+    }),
+    2: fullEvent(),
+  }
+
+  if (updateFixtures) {
+    mkdirSync(fixturesDir, { recursive: true })
+    for (const [version, value] of Object.entries(goldens)) {
+      const base = path.join(fixturesDir, `article-event.v${version}`)
+      writeFileSync(`${base}.json`, `${JSON.stringify(value, null, 2)}\n`)
+      writeFileSync(`${base}.bin`, codec.encodeWith(Number(version), value))
+    }
+  }
+
+  for (const [key, value] of Object.entries(goldens)) {
+    const version = Number(key)
+    test(`article-event.v${version}.bin still decodes and encodes byte for byte`, () => {
+      const base = path.join(fixturesDir, `article-event.v${version}`)
+      const bin = readFileSync(`${base}.bin`)
+      const json: unknown = JSON.parse(readFileSync(`${base}.json`, 'utf8'))
+      assert.deepStrictEqual(json, value, `${base}.json differs from the test's value`)
+      assert.equal(bin.subarray(2, 10).toString('hex'), published[version])
+      assert.deepStrictEqual(codec.decodeWith(version, bin), json)
+      assert.deepStrictEqual(codec.decode(bin), shapeAs(rawSchema(schemas.current.version), json))
+      assert.ok(codec.encodeWith(version, json).equals(bin), 'encoding changed: the bytes on the wire would differ')
+    })
+  }
+})
