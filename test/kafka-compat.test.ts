@@ -9,7 +9,10 @@ import { brokers, testLogger, uniquePrefix } from './helpers.ts'
 
 test('kafkajs 2.2.4 against the local broker: admin, idempotent and transactional produce, group consume, offsets', async (t) => {
   const prefix = uniquePrefix()
-  const config = readCommon(new EnvReader({ KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, KAFKA_PARTITIONS: '3' }), 'compat')
+  const config = readCommon(
+    new EnvReader({ KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, KAFKA_PARTITIONS: '3' }),
+    'compat',
+  )
   const kafka = createKafka(config.kafka, testLogger('compat'))
   const admin = kafka.admin()
   await admin.connect()
@@ -31,7 +34,14 @@ test('kafkajs 2.2.4 against the local broker: admin, idempotent and transactiona
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner, allowAutoTopicCreation: false })
   await producer.connect()
   t.after(() => producer.disconnect())
-  const sent = await producer.send({ topic: names.events, acks: -1, messages: [{ key: 'a', value: 'one' }, { key: 'a', value: 'two' }] })
+  const sent = await producer.send({
+    topic: names.events,
+    acks: -1,
+    messages: [
+      { key: 'a', value: 'one' },
+      { key: 'a', value: 'two' },
+    ],
+  })
   assert.equal(sent[0]?.errorCode, 0)
 
   // transactions: the second holder of a transactional id fences the first

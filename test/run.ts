@@ -36,7 +36,8 @@ function step(name: string, cmd: string, args: string[]): void {
 }
 
 async function main(): Promise<number> {
-  const files = positionals.length > 0 ? positionals : [...findTests(join(repoRoot, 'services')), ...findTests(join(repoRoot, 'test'))].sort()
+  const files =
+    positionals.length > 0 ? positionals : [...findTests(join(repoRoot, 'services')), ...findTests(join(repoRoot, 'test'))].sort()
   if (!values['no-lint'] && positionals.length === 0) {
     step('lint (biome)', 'npx', ['--no-install', 'biome', 'check', '.'])
     step('typecheck (tsc)', 'npx', ['--no-install', 'tsc', '-p', 'tsconfig.json', '--noEmit'])

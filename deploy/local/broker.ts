@@ -4,17 +4,7 @@
 // kills processes this project started from this checkout.
 import { spawn, execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -198,11 +188,9 @@ function prepare(spec: ClusterSpec, fresh: boolean): void {
     const props = join(home, 'server.properties')
     writeFileSync(props, nodeProperties(spec, node))
     if (!existsSync(join(home, 'data', 'meta.properties'))) {
-      execFileSync(
-        'java',
-        [...javaArgs(spec, `${home}-format`), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      )
+      execFileSync('java', [...javaArgs(spec, `${home}-format`), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
     }
   }
 }
@@ -268,10 +256,7 @@ export interface StartResult {
   started: boolean
 }
 
-export async function start(
-  nodes: 1 | 3,
-  options: { fresh?: boolean; log?: (line: string) => void } = {},
-): Promise<StartResult> {
+export async function start(nodes: 1 | 3, options: { fresh?: boolean; log?: (line: string) => void } = {}): Promise<StartResult> {
   return startCluster(clusterSpec(nodes), options)
 }
 
@@ -362,7 +347,10 @@ export function logs(nodes: 1 | 3, lines = 100): string {
 
 function tail(file: string, lines: number): string {
   if (!existsSync(file)) return '(no log yet)'
-  return readFileSync(file, 'utf8').split('\n').slice(-lines - 1).join('\n')
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .slice(-lines - 1)
+    .join('\n')
 }
 
 /** Every cluster directory we know of, for `status` without --nodes. */

@@ -71,7 +71,11 @@ async function loadDemo(): Promise<number> {
     // no shared fixtures next to this checkout: the built-in demo articles still load
   }
   for (const f of files) {
-    const r = await post(`/v1/import/scraped?id=demo-${f.replace(/\.txt$/, '')}&urgency=2`, readFileSync(join(dir, f), 'utf8'), 'text/plain')
+    const r = await post(
+      `/v1/import/scraped?id=demo-${f.replace(/\.txt$/, '')}&urgency=2`,
+      readFileSync(join(dir, f), 'utf8'),
+      'text/plain',
+    )
     if (r.status < 300) n++
     else console.error(`newswire: demo import of ${f} failed: ${r.status} ${r.text}`)
   }

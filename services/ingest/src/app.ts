@@ -63,11 +63,19 @@ function bodyText(req: Request): string {
 
 function requireType(req: Request, types: string[], what: string): void {
   if (!req.is(types)) {
-    throw new ProblemError('unsupported_media_type', `send ${what} with Content-Type ${types[0]}; got '${req.get('content-type') ?? 'none'}'`, {
-      accepted: types,
-    })
+    throw new ProblemError(
+      'unsupported_media_type',
+      `send ${what} with Content-Type ${types[0]}; got '${req.get('content-type') ?? 'none'}'`,
+      {
+        accepted: types,
+      },
+    )
   }
-  const charset = /charset=([^;]+)/i.exec(req.get('content-type') ?? '')?.[1]?.trim().replace(/"/g, '').toLowerCase()
+  const charset = /charset=([^;]+)/i
+    .exec(req.get('content-type') ?? '')?.[1]
+    ?.trim()
+    .replace(/"/g, '')
+    .toLowerCase()
   if (charset && charset !== 'utf-8' && charset !== 'utf8') {
     throw new ProblemError('unsupported_media_type', `only UTF-8 is accepted, got charset=${charset}`)
   }
@@ -84,9 +92,13 @@ function parseJson(text: string): unknown {
 function validated(value: unknown): ArticleInput {
   const r = validateArticle(value)
   if (!r.ok) {
-    throw new ProblemError('validation_failed', `${r.errors.length} field(s) failed validation: ${[...new Set(r.errors.map((e) => e.field))].join(', ')}`, {
-      errors: r.errors,
-    })
+    throw new ProblemError(
+      'validation_failed',
+      `${r.errors.length} field(s) failed validation: ${[...new Set(r.errors.map((e) => e.field))].join(', ')}`,
+      {
+        errors: r.errors,
+      },
+    )
   }
   return r.article
 }
@@ -143,7 +155,13 @@ export function createApp(deps: AppDeps): express.Express {
           if (scope !== null) {
             const key = deps.auth.authorize(req.get('authorization'), scope)
             const wait = deps.limiter.take(key.name)
-            if (wait > 0) throw new ProblemError('rate_limited', `rate limit of ${config.rateLimit} requests/s for key '${key.name}'`, {}, { 'Retry-After': String(wait) })
+            if (wait > 0)
+              throw new ProblemError(
+                'rate_limited',
+                `rate limit of ${config.rateLimit} requests/s for key '${key.name}'`,
+                {},
+                { 'Retry-After': String(wait) },
+              )
             res.locals.keyName = key.name
           }
           await handler(req, res, { traceId, log: reqLog })
@@ -196,7 +214,9 @@ export function createApp(deps: AppDeps): express.Express {
       const lines = bodyText(req).split('\n')
       if (lines.at(-1)?.trim() === '') lines.pop()
       if (lines.length > config.batchMaxLines) {
-        throw new ProblemError('payload_too_large', `a batch holds at most ${config.batchMaxLines} lines, got ${lines.length}`, { maxLines: config.batchMaxLines })
+        throw new ProblemError('payload_too_large', `a batch holds at most ${config.batchMaxLines} lines, got ${lines.length}`, {
+          maxLines: config.batchMaxLines,
+        })
       }
       const base = context(req, res, traceId)
       const results = await Promise.all(
@@ -309,7 +329,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const type = (err as { type?: unknown }).type
     if (type === 'entity.too.large') {
-      sendProblem(res, makeProblem('payload_too_large', `the body is larger than ${config.maxBodyBytes} bytes`, { maxBytes: config.maxBodyBytes }))
+      sendProblem(
+        res,
+        makeProblem('payload_too_large', `the body is larger than ${config.maxBodyBytes} bytes`, { maxBytes: config.maxBodyBytes }),
+      )
     } else if (type === 'encoding.unsupported') {
       sendProblem(res, makeProblem('unsupported_media_type', 'unsupported Content-Encoding'))
     } else if (err instanceof NewswireError || (typeof type === 'string' && type.startsWith('request.'))) {

@@ -9,7 +9,10 @@ import type { ArticleState, IdempotencyCache } from './state.ts'
 import type { ArticleInput } from './validate.ts'
 
 export type Outcome =
-  | { status: 201 | 200; body: { id: string; version: number; eventId: string; type: 'CREATED' | 'UPDATED' | 'WITHDRAWN'; changedFields?: string[] } }
+  | {
+      status: 201 | 200
+      body: { id: string; version: number; eventId: string; type: 'CREATED' | 'UPDATED' | 'WITHDRAWN'; changedFields?: string[] }
+    }
   | { status: 200; body: { id: string; version: number; unchanged: true } }
 
 export interface RequestContext {
@@ -40,7 +43,13 @@ export interface ArticleServiceDeps {
   now?: () => number
 }
 
-function eventOf(type: ArticleEvent['type'], ctx: RequestContext, now: number, article: ArticleEvent['article'], extra: Partial<ArticleEvent> = {}): ArticleEvent {
+function eventOf(
+  type: ArticleEvent['type'],
+  ctx: RequestContext,
+  now: number,
+  article: ArticleEvent['article'],
+  extra: Partial<ArticleEvent> = {},
+): ArticleEvent {
   return {
     eventId: newEventId(),
     type,
@@ -97,7 +106,13 @@ export function createArticleService(deps: ArticleServiceDeps): ArticleService {
               switch (d.kind) {
                 case 'created': {
                   const event = eventOf('CREATED', ctx, t, d.article)
-                  return { event, result: { status: 201, body: { id: d.article.id, version: d.article.version, eventId: event.eventId, type: 'CREATED' } } }
+                  return {
+                    event,
+                    result: {
+                      status: 201,
+                      body: { id: d.article.id, version: d.article.version, eventId: event.eventId, type: 'CREATED' },
+                    },
+                  }
                 }
                 case 'updated': {
                   const event = eventOf('UPDATED', ctx, t, d.article, { changedFields: d.changedFields })
@@ -105,7 +120,13 @@ export function createArticleService(deps: ArticleServiceDeps): ArticleService {
                     event,
                     result: {
                       status: 200,
-                      body: { id: d.article.id, version: d.article.version, eventId: event.eventId, type: 'UPDATED', changedFields: d.changedFields },
+                      body: {
+                        id: d.article.id,
+                        version: d.article.version,
+                        eventId: event.eventId,
+                        type: 'UPDATED',
+                        changedFields: d.changedFields,
+                      },
                     },
                   }
                 }

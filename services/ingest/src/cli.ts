@@ -34,7 +34,9 @@ function collect(paths: string[]): string[] {
 }
 
 function idOf(file: string): string {
-  const id = basename(file, extname(file)).replace(/[^A-Za-z0-9._:-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '')
+  const id = basename(file, extname(file))
+    .replace(/[^A-Za-z0-9._:-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
   return id === '' ? `file-${Date.now()}` : id
 }
 

@@ -30,7 +30,10 @@ export interface IngestConfig extends CommonConfig {
 /** `name:key:scope+scope,...`; scope `*` means all. */
 export function parseApiKeys(raw: string, r: EnvReader): ApiKey[] {
   const keys: ApiKey[] = []
-  for (const entry of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [name, key, scopeList] = entry.split(':')
     if (!name || !key || !scopeList) {
       r.fail(`INGEST_API_KEYS entries must be name:key:scope+scope, got '${entry.replace(/:[^:]*:/, ':***:')}'`)

@@ -38,8 +38,14 @@ export const openApiDocument = {
         parameters: [idempotencyKey],
         requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ArticleInput' } } } },
         responses: {
-          '201': { description: 'Created (event CREATED published)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Outcome' } } } },
-          '200': { description: 'Updated (event UPDATED with changedFields) or unchanged (no event)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Outcome' } } } },
+          '201': {
+            description: 'Created (event CREATED published)',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Outcome' } } },
+          },
+          '200': {
+            description: 'Updated (event UPDATED with changedFields) or unchanged (no event)',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Outcome' } } },
+          },
           '409': problemResponse('Stale or conflicting revision, or the article was withdrawn'),
           ...errors,
         },
@@ -53,7 +59,14 @@ export const openApiDocument = {
         responses: {
           '200': {
             description: 'Per-line results in order; a bad line does not sink the others',
-            content: { 'application/json': { schema: { type: 'object', properties: { summary: { type: 'object' }, results: { type: 'array', items: { type: 'object' } } } } } },
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: { summary: { type: 'object' }, results: { type: 'array', items: { type: 'object' } } },
+                },
+              },
+            },
           },
           ...errors,
         },
@@ -65,9 +78,17 @@ export const openApiDocument = {
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }, idempotencyKey],
         requestBody: {
           required: true,
-          content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', maxLength: 1000 } } } } },
+          content: {
+            'application/json': {
+              schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', maxLength: 1000 } } },
+            },
+          },
         },
-        responses: { '200': { description: 'Withdrawn (or already withdrawn: unchanged)' }, '404': problemResponse('Unknown article'), ...errors },
+        responses: {
+          '200': { description: 'Withdrawn (or already withdrawn: unchanged)' },
+          '404': problemResponse('Unknown article'),
+          ...errors,
+        },
       },
     },
     '/v1/articles/{id}': {
@@ -78,13 +99,22 @@ export const openApiDocument = {
       },
     },
     '/v1/schemas': {
-      get: { summary: 'The Avro schemas in use with their CRC-64-AVRO fingerprints', security: [], responses: { '200': { description: 'Schemas' } } },
+      get: {
+        summary: 'The Avro schemas in use with their CRC-64-AVRO fingerprints',
+        security: [],
+        responses: { '200': { description: 'Schemas' } },
+      },
     },
     '/v1/import/scraped': {
       post: {
         summary: 'Import a scraped page in plain text (headline, dateline, paragraphs, category line, read-more list)',
         parameters: [
-          { name: 'id', in: 'query', schema: { type: 'string' }, description: 'Article id; default derived from url, headline and publication time' },
+          {
+            name: 'id',
+            in: 'query',
+            schema: { type: 'string' },
+            description: 'Article id; default derived from url, headline and publication time',
+          },
           { name: 'url', in: 'query', schema: { type: 'string' } },
           { name: 'urgency', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 9 } },
           { name: 'timeZone', in: 'query', schema: { type: 'string' }, description: 'IANA zone of the page times (default Asia/Dhaka)' },
@@ -96,7 +126,9 @@ export const openApiDocument = {
     },
   },
   components: {
-    securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key from INGEST_API_KEYS; scopes write, withdraw, import, read' } },
+    securitySchemes: {
+      apiKey: { type: 'http', scheme: 'bearer', description: 'API key from INGEST_API_KEYS; scopes write, withdraw, import, read' },
+    },
     schemas: {
       ArticleInput: {
         type: 'object',
@@ -110,7 +142,10 @@ export const openApiDocument = {
           language: { type: 'string', description: 'BCP 47 tag, e.g. bn, bn-BD, en' },
           headline: { type: 'string', maxLength: 1000 },
           summary: { type: ['string', 'null'] },
-          body: { oneOf: [stringList, { type: 'string' }, { type: 'null' }], description: 'Paragraphs (or one string, paragraphs separated by blank lines)' },
+          body: {
+            oneOf: [stringList, { type: 'string' }, { type: 'null' }],
+            description: 'Paragraphs (or one string, paragraphs separated by blank lines)',
+          },
           category: { type: ['string', 'null'], pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$' },
           categoryLabel: { type: ['string', 'null'] },
           subjects: stringList,
@@ -123,7 +158,14 @@ export const openApiDocument = {
           breaking: { type: ['boolean', 'null'] },
           dateline: { type: ['string', 'null'] },
           timeZone: { type: ['string', 'null'] },
-          related: { type: 'array', items: { type: 'object', required: ['headline'], properties: { headline: { type: 'string' }, url: { type: ['string', 'null'] } } } },
+          related: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['headline'],
+              properties: { headline: { type: 'string' }, url: { type: ['string', 'null'] } },
+            },
+          },
         },
       },
       Outcome: {
@@ -146,7 +188,10 @@ export const openApiDocument = {
           status: { type: 'integer' },
           code: { type: 'string' },
           detail: { type: 'string' },
-          errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } } },
+          errors: {
+            type: 'array',
+            items: { type: 'object', properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } },
+          },
         },
       },
     },

@@ -4,14 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import {
-  createCodec,
-  createKafka,
-  createRegistry,
-  createTail,
-  ensureTopics,
-  loadSchemas,
-} from '@newswire/shared'
+import { createCodec, createKafka, createRegistry, createTail, ensureTopics, loadSchemas } from '@newswire/shared'
 import type { Logger, Readiness, Registry, Tail } from '@newswire/shared'
 import { createApp } from './app.ts'
 import { createArticleService, outcomeOf } from './articles.ts'

@@ -77,8 +77,7 @@ const text = (max: number) =>
     .max(max, { message: `longer than ${max} characters` })
     .transform(cleanText)
 
-const nonEmpty = (max: number) =>
-  text(max).refine((s) => s.length > 0, { message: 'must not be empty or only whitespace' })
+const nonEmpty = (max: number) => text(max).refine((s) => s.length > 0, { message: 'must not be empty or only whitespace' })
 
 const slug = z
   .string()
@@ -122,15 +121,17 @@ const articleSchema = z
     authors: z.array(nonEmpty(limits.shortText)).max(limits.listItems).nullish(),
     publishedAt: instant('publishedAt').nullish(),
     updatedAt: instant('updatedAt').nullish(),
-    urgency: z.number().int().min(1, { message: 'must be from 1 (flash) to 9' }).max(9, { message: 'must be from 1 (flash) to 9' }).nullish(),
+    urgency: z
+      .number()
+      .int()
+      .min(1, { message: 'must be from 1 (flash) to 9' })
+      .max(9, { message: 'must be from 1 (flash) to 9' })
+      .nullish(),
     pubStatus: z.enum(pubStatuses).nullish(),
     embargoedUntil: instant('embargoedUntil').nullish(),
     breaking: z.boolean().nullish(),
     dateline: nonEmpty(limits.shortText).nullish(),
-    timeZone: z
-      .string()
-      .refine(validTimeZone, { message: 'must be an IANA time zone such as Asia/Dhaka' })
-      .nullish(),
+    timeZone: z.string().refine(validTimeZone, { message: 'must be an IANA time zone such as Asia/Dhaka' }).nullish(),
     related: z
       .array(z.object({ headline: nonEmpty(limits.headline), url: httpUrl.nullish() }).strict())
       .max(limits.listItems)
@@ -163,7 +164,7 @@ function loneSurrogatePaths(value: unknown, path: PropertyKey[] = [], out: strin
   if (typeof value === 'string') {
     if (hasLoneSurrogate(value)) out.push(pathOf(path))
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => loneSurrogatePaths(v, [...path, i], out))
+    for (const [i, v] of value.entries()) loneSurrogatePaths(v, [...path, i], out)
   } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       if (hasLoneSurrogate(k)) out.push(pathOf([...path, k]))

@@ -83,7 +83,10 @@ describe('ingest → Kafka', () => {
     // same content after NFC and whitespace cleanup
     const same = await http(url, {
       method: 'POST',
-      json: english('en-1', { headline: '  Floods close the highway\tfor a second   day ', body: ['First paragraph.', 'Second paragraph.'] }),
+      json: english('en-1', {
+        headline: '  Floods close the highway\tfor a second   day ',
+        body: ['First paragraph.', 'Second paragraph.'],
+      }),
     })
     assert.equal(same.status, 200)
     assert.deepEqual(same.body, { id: 'en-1', version: 2, unchanged: true })
@@ -116,7 +119,8 @@ describe('ingest → Kafka', () => {
   test('Idempotency-Key returns the first answer and publishes once', async (t) => {
     const prefix = uniquePrefix()
     const ingest = await startTestIngest(t, prefix)
-    const post = () => http(`${ingest.url}/v1/articles`, { method: 'POST', headers: { 'idempotency-key': 'req-42' }, json: english('idem-1') })
+    const post = () =>
+      http(`${ingest.url}/v1/articles`, { method: 'POST', headers: { 'idempotency-key': 'req-42' }, json: english('idem-1') })
     const [a, b] = await Promise.all([post(), post()])
     const c = await post()
     assert.equal(a.status, 201)
@@ -155,7 +159,10 @@ describe('ingest → Kafka', () => {
       body: `${lines.join('\n')}\n`,
     })
     assert.equal(res.status, 200, res.text)
-    const { summary, results } = res.body as { summary: Record<string, number>; results: { line: number; status: number; code?: string; version?: number }[] }
+    const { summary, results } = res.body as {
+      summary: Record<string, number>
+      results: { line: number; status: number; code?: string; version?: number }[]
+    }
     assert.deepEqual(summary, { lines: 5, created: 2, updated: 1, unchanged: 0, failed: 2 })
     assert.deepEqual(
       results.map((r) => [r.line, r.status, r.code ?? null]),
@@ -172,25 +179,53 @@ describe('ingest → Kafka', () => {
 
   test('bad input gets a specific problem response and publishes nothing', async (t) => {
     const prefix = uniquePrefix()
-    const ingest = await startTestIngest(t, prefix, { INGEST_MAX_BODY_BYTES: '4096', INGEST_API_KEYS: 'cms:cms-secret-key:write,reader:reader-secret:read' })
+    const ingest = await startTestIngest(t, prefix, {
+      INGEST_MAX_BODY_BYTES: '4096',
+      INGEST_API_KEYS: 'cms:cms-secret-key:write,reader:reader-secret:read',
+    })
     const url = `${ingest.url}/v1/articles`
     const key = 'cms-secret-key'
     const cases: { name: string; init: Parameters<typeof http>[1]; status: number; code: string }[] = [
       { name: 'no key', init: { method: 'POST', json: english('x'), key: null }, status: 401, code: 'unauthorized' },
       { name: 'wrong key', init: { method: 'POST', json: english('x'), key: 'nope-nope-nope' }, status: 401, code: 'unauthorized' },
       { name: 'wrong scope', init: { method: 'POST', json: english('x'), key: 'reader-secret' }, status: 403, code: 'forbidden' },
-      { name: 'malformed JSON', init: { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: '{"id": ' }, status: 400, code: 'malformed_json' },
+      {
+        name: 'malformed JSON',
+        init: { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: '{"id": ' },
+        status: 400,
+        code: 'malformed_json',
+      },
       {
         name: 'invalid UTF-8',
-        init: { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d]) },
+        init: {
+          method: 'POST',
+          key,
+          headers: { 'content-type': 'application/json' },
+          body: Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d]),
+        },
         status: 400,
         code: 'invalid_utf8',
       },
-      { name: 'wrong content type', init: { method: 'POST', key, headers: { 'content-type': 'text/xml' }, body: '<a/>' }, status: 415, code: 'unsupported_media_type' },
-      { name: 'too large', init: { method: 'POST', key, json: english('x', { body: ['a'.repeat(5000)] }) }, status: 413, code: 'payload_too_large' },
+      {
+        name: 'wrong content type',
+        init: { method: 'POST', key, headers: { 'content-type': 'text/xml' }, body: '<a/>' },
+        status: 415,
+        code: 'unsupported_media_type',
+      },
+      {
+        name: 'too large',
+        init: { method: 'POST', key, json: english('x', { body: ['a'.repeat(5000)] }) },
+        status: 413,
+        code: 'payload_too_large',
+      },
       {
         name: 'lone surrogate',
-        init: { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: '{"id":"x","language":"en","headline":"\\ud800","body":["a"]}' },
+        init: {
+          method: 'POST',
+          key,
+          headers: { 'content-type': 'application/json' },
+          body: '{"id":"x","language":"en","headline":"\\ud800","body":["a"]}',
+        },
         status: 422,
         code: 'validation_failed',
       },
@@ -213,7 +248,10 @@ describe('ingest → Kafka', () => {
 
     const missing = await http(url, { method: 'POST', key, json: { id: 'ok-1', language: 'en', headline: 'No body' } })
     assert.equal(missing.status, 422)
-    assert.deepEqual((missing.body as { errors: { field: string }[] }).errors.map((e) => e.field), ['body'])
+    assert.deepEqual(
+      (missing.body as { errors: { field: string }[] }).errors.map((e) => e.field),
+      ['body'],
+    )
 
     // nothing reached Kafka: publish one good article and check it is the only record
     const good = await http(url, { method: 'POST', key, json: english('good-1') })

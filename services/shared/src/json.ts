@@ -21,5 +21,10 @@ export function articleToJson(a: Article): ArticleJson {
 }
 
 export function eventToJson(e: ArticleEvent): ArticleEventJson {
-  return { ...e, occurredAt: new Date(e.occurredAt).toISOString(), ingestedAt: new Date(e.ingestedAt).toISOString(), article: articleToJson(e.article) }
+  return {
+    ...e,
+    occurredAt: new Date(e.occurredAt).toISOString(),
+    ingestedAt: new Date(e.ingestedAt).toISOString(),
+    article: articleToJson(e.article),
+  }
 }
