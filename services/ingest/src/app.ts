@@ -141,8 +141,14 @@ export function createApp(deps: AppDeps): express.Express {
       (req: Request, res: Response, next: NextFunction) => {
         const t0 = performance.now()
         res.on('finish', () => {
+          const seconds = (performance.now() - t0) / 1000
           metrics.requests.inc({ route: name, method: req.method, status: String(res.statusCode) })
-          metrics.requestSeconds.observe({ route: name }, (performance.now() - t0) / 1000)
+          metrics.requestSeconds.observe({ route: name }, seconds)
+          // One access line per request; the trace id also travels in the Kafka 'trace-id' header
+          log.info(
+            { traceId: res.get('x-trace-id'), route: name, method: req.method, status: res.statusCode, ms: Math.round(seconds * 1000) },
+            'request',
+          )
         })
         next()
       },
