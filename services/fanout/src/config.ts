@@ -1,0 +1,71 @@
+// Fan-out configuration: read once at start-up from the environment (see README "Configuration").
+import { DEV_NEWSROOM_SECRET, EnvReader, readCommon } from '@newswire/shared'
+import type { CommonConfig, Env } from '@newswire/shared'
+
+export interface FanoutConfig extends CommonConfig {
+  host: string
+  port: number
+  jwtSecret: string
+  jwtAudience: string
+  /** Allowed Origin header values; ['*'] allows any (and requests without Origin are always allowed). */
+  allowedOrigins: string[]
+  maxConnectionsPerIp: number
+  maxSubscriptionsPerConnection: number
+  /** Largest inbound WebSocket message, bytes (ws maxPayload; larger closes with 1009). */
+  maxMessageBytes: number
+  /** Events kept in memory for resume (ring buffer). */
+  historySize: number
+  /** Items in a `subscribed`/`reset` snapshot. */
+  snapshotSize: number
+  /** Socket buffer above which a client is considered slow. */
+  maxBufferedBytes: number
+  /** Pending messages (after conflation) above which a slow client is dropped with 4008. */
+  maxPending: number
+  /** How long a client may stay above maxBufferedBytes before it is dropped with 4008. */
+  slowClientMs: number
+  permessageDeflate: boolean
+  /** Protocol-level ping interval; a peer that misses one pong is terminated. */
+  pingIntervalMs: number
+  sseHeartbeatMs: number
+  /** Kafka replays (positions older than memory) running at once. */
+  maxKafkaReplays: number
+  /** Subscribe messages per connection per 10 s before 4429. */
+  maxSubscribesPer10s: number
+}
+
+export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
+  const r = new EnvReader(env)
+  const common = readCommon(r, 'fanout')
+  const jwtSecret = r.string('NEWSROOM_JWT_SECRET', DEV_NEWSROOM_SECRET)
+  if (common.production && jwtSecret === DEV_NEWSROOM_SECRET) {
+    r.fail(`NODE_ENV=production refuses the development newsroom secret '${DEV_NEWSROOM_SECRET}': set NEWSROOM_JWT_SECRET`)
+  }
+  if (jwtSecret.length < 16) r.fail('NEWSROOM_JWT_SECRET must be at least 16 characters')
+  const allowedOrigins = r.list('FANOUT_ALLOWED_ORIGINS', ['*'])
+  for (const o of allowedOrigins) {
+    if (o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o)) r.fail(`FANOUT_ALLOWED_ORIGINS entries must be * or scheme://host[:port], got '${o}'`)
+  }
+  const config: FanoutConfig = {
+    ...common,
+    host: r.string('FANOUT_HOST', '127.0.0.1'),
+    port: r.int('FANOUT_PORT', 8082, 0, 65535),
+    jwtSecret,
+    jwtAudience: r.string('NEWSROOM_JWT_AUDIENCE', 'newswire'),
+    allowedOrigins,
+    maxConnectionsPerIp: r.int('FANOUT_MAX_CONNECTIONS_PER_IP', 10_000, 1, 1_000_000),
+    maxSubscriptionsPerConnection: r.int('FANOUT_MAX_SUBSCRIPTIONS', 20, 1, 1000),
+    maxMessageBytes: r.int('FANOUT_MAX_MESSAGE_BYTES', 16 * 1024, 256, 1024 * 1024),
+    historySize: r.int('FANOUT_HISTORY_SIZE', 50_000, 1, 10_000_000),
+    snapshotSize: r.int('FANOUT_SNAPSHOT_SIZE', 50, 0, 1000),
+    maxBufferedBytes: r.int('FANOUT_MAX_BUFFERED_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxPending: r.int('FANOUT_MAX_PENDING', 1000, 1, 1_000_000),
+    slowClientMs: r.int('FANOUT_SLOW_CLIENT_MS', 10_000, 100, 600_000),
+    permessageDeflate: r.bool('FANOUT_PERMESSAGE_DEFLATE', false),
+    pingIntervalMs: r.int('FANOUT_PING_INTERVAL_MS', 30_000, 100, 600_000),
+    sseHeartbeatMs: r.int('FANOUT_SSE_HEARTBEAT_MS', 15_000, 100, 600_000),
+    maxKafkaReplays: r.int('FANOUT_MAX_KAFKA_REPLAYS', 4, 0, 100),
+    maxSubscribesPer10s: r.int('FANOUT_MAX_SUBSCRIBES_PER_10S', 100, 1, 100_000),
+  }
+  r.done()
+  return config
+}

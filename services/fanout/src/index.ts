@@ -1,0 +1,8 @@
+export { loadFanoutConfig } from './config.ts'
+export type { FanoutConfig } from './config.ts'
+export { startFanout } from './server.ts'
+export type { FanoutInstance } from './server.ts'
+export { signNewsroomToken, verifyNewsroomToken } from './token.ts'
+export type { SignOptions, TokenResult } from './token.ts'
+export { decodePosition, encodePosition } from './position.ts'
+export type { Position } from './position.ts'

@@ -1,0 +1,20 @@
+// Composition root of the fan-out service: config, logger, signals.
+import { createLogger, installShutdown } from '@newswire/shared'
+import { loadFanoutConfig } from './config.ts'
+import { startFanout } from './server.ts'
+
+async function main(): Promise<void> {
+  const config = loadFanoutConfig()
+  const log = createLogger('fanout', config.logLevel)
+  const fatal = (err: unknown) => {
+    log.fatal({ err }, 'Kafka consumer crashed for good; exiting so the supervisor restarts us')
+    process.exit(1)
+  }
+  const instance = await startFanout(config, log, fatal)
+  installShutdown(log, config.shutdownTimeoutMs, () => [{ name: 'fanout', run: () => instance.close() }])
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err)
+  process.exit(1)
+})

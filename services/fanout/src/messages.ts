@@ -1,0 +1,110 @@
+// Server → client messages as JSON text, and their framing for WebSocket and SSE. The event
+// object is serialized once per event and spliced into each message. Pure: no I/O.
+import { eventToJson } from '@newswire/shared'
+import type { ArticleEvent } from '@newswire/shared'
+import type { ErrorCode } from './protocol.ts'
+
+export type ServerMessageType = 'subscribed' | 'unsubscribed' | 'event' | 'withdrawn' | 'reset' | 'error' | 'pong' | 'close'
+
+const q = JSON.stringify
+
+/** The JSON face of an event, serialized once and reused for every message that carries it. */
+export function eventJson(e: ArticleEvent): string {
+  return q(eventToJson(e))
+}
+
+export interface EventMessageParts {
+  sub: string
+  channel: string
+  position: string
+  embargoed?: boolean
+  released?: boolean
+}
+
+export function eventMessage(parts: EventMessageParts, eventText: string): string {
+  let s = `{"type":"event","id":${q(parts.sub)},"channel":${q(parts.channel)},"position":${q(parts.position)}`
+  if (parts.embargoed) s += ',"embargoed":true'
+  if (parts.released) s += ',"released":true'
+  return `${s},"event":${eventText}}`
+}
+
+export interface WithdrawnParts {
+  sub: string
+  channel: string
+  position: string
+  articleId: string
+  version: number
+  reason: string
+}
+
+export function withdrawnMessage(p: WithdrawnParts): string {
+  return q({
+    type: 'withdrawn',
+    id: p.sub,
+    channel: p.channel,
+    position: p.position,
+    articleId: p.articleId,
+    version: p.version,
+    reason: p.reason,
+  })
+}
+
+export interface SnapshotItem {
+  embargoed: boolean
+  text: string
+}
+
+function snapshotArray(items: readonly SnapshotItem[]): string {
+  return `[${items.map((i) => (i.embargoed ? `{"embargoed":true,${i.text.slice(1)}` : i.text)).join(',')}]`
+}
+
+export function subscribedMessage(
+  p: { sub: string; channels: string[]; position: string; replay: string },
+  snapshot: readonly SnapshotItem[],
+): string {
+  return `{"type":"subscribed","id":${q(p.sub)},"channels":${q(p.channels)},"position":${q(p.position)},"replay":${q(p.replay)},"snapshot":${snapshotArray(snapshot)}}`
+}
+
+export function resetMessage(
+  p: { sub: string; channels: string[]; position: string; reason: string },
+  snapshot: readonly SnapshotItem[],
+): string {
+  return `{"type":"reset","id":${q(p.sub)},"channels":${q(p.channels)},"position":${q(p.position)},"reason":${q(p.reason)},"snapshot":${snapshotArray(snapshot)}}`
+}
+
+export function errorMessage(code: ErrorCode, message: string, ref: string | null): string {
+  return q(ref === null ? { type: 'error', code, message } : { type: 'error', code, message, ref })
+}
+
+export function pongMessage(id: string | null, now: number): string {
+  return q(id === null ? { type: 'pong', time: new Date(now).toISOString() } : { type: 'pong', id, time: new Date(now).toISOString() })
+}
+
+export function unsubscribedMessage(id: string): string {
+  return q({ type: 'unsubscribed', id })
+}
+
+/** An unmasked, final WebSocket text frame (RFC 6455 §5.2) around `payload`: frame once, write to many sockets. */
+export function wsTextFrame(payload: Buffer): Buffer {
+  const n = payload.length
+  const headerLength = n < 126 ? 2 : n < 65_536 ? 4 : 10
+  const out = Buffer.allocUnsafe(headerLength + n)
+  out[0] = 0x81
+  if (n < 126) out[1] = n
+  else if (n < 65_536) {
+    out[1] = 126
+    out.writeUInt16BE(n, 2)
+  } else {
+    out[1] = 127
+    out.writeUInt32BE(Math.floor(n / 2 ** 32), 2)
+    out.writeUInt32BE(n >>> 0, 6)
+  }
+  payload.copy(out, headerLength)
+  return out
+}
+
+/** One Server-Sent Events frame; `id:` carries the position so Last-Event-ID resumes. */
+export function sseFrame(type: ServerMessageType, json: string, position: string | null): Buffer {
+  // JSON.stringify never emits raw line breaks, so `data:` is always one line
+  return Buffer.from(`${position ? `id: ${position}\n` : ''}event: ${type}\ndata: ${json}\n\n`)
+}

@@ -1,0 +1,84 @@
+// Fan-out metrics, on the service's own registry. Labels are bounded: audience, transport,
+// channel kind, message type, partition; never article, client or subscription ids.
+import { Counter, Gauge, Histogram, latencyBuckets } from '@newswire/shared'
+import type { Registry } from '@newswire/shared'
+
+export function createFanoutMetrics(registry: Registry) {
+  return {
+    connections: new Gauge({
+      name: 'newswire_fanout_connections',
+      help: 'Open client connections by audience (public/newsroom) and transport (ws/sse)',
+      labelNames: ['audience', 'transport'] as const,
+      registers: [registry],
+    }),
+    connectionsRejected: new Counter({
+      name: 'newswire_fanout_connections_rejected_total',
+      help: 'Connections refused or closed at once, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    subscriptions: new Gauge({
+      name: 'newswire_fanout_subscriptions',
+      help: 'Active subscriptions by channel kind (breaking, category, lang, all, filter)',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    messages: new Counter({
+      name: 'newswire_fanout_messages_sent_total',
+      help: 'Messages written to clients, by transport',
+      labelNames: ['transport'] as const,
+      registers: [registry],
+    }),
+    bytes: new Counter({
+      name: 'newswire_fanout_bytes_sent_total',
+      help: 'Bytes written to clients (framed), by transport',
+      labelNames: ['transport'] as const,
+      registers: [registry],
+    }),
+    conflated: new Counter({
+      name: 'newswire_fanout_conflated_messages_total',
+      help: 'Messages dropped from slow clients queues because a newer version of the same article was queued',
+      registers: [registry],
+    }),
+    slowDisconnects: new Counter({
+      name: 'newswire_fanout_slow_client_disconnects_total',
+      help: 'Clients closed with 4008 because they could not keep up',
+      registers: [registry],
+    }),
+    latency: new Histogram({
+      name: 'newswire_fanout_delivery_latency_seconds',
+      help: 'Event ingestedAt to written on the client sockets (live deliveries)',
+      buckets: latencyBuckets,
+      registers: [registry],
+    }),
+    lag: new Gauge({
+      name: 'newswire_fanout_consumer_lag_messages',
+      help: 'Offsets between the last event read and the high watermark, per partition of news.article-events',
+      labelNames: ['partition'] as const,
+      registers: [registry],
+    }),
+    replays: new Counter({
+      name: 'newswire_fanout_replays_total',
+      help: 'Subscriptions with `since`, by how they were served (memory, kafka, reset)',
+      labelNames: ['source'] as const,
+      registers: [registry],
+    }),
+    embargoed: new Gauge({
+      name: 'newswire_fanout_embargoed_held',
+      help: 'Usable articles held from the public until their embargo passes',
+      registers: [registry],
+    }),
+    history: new Gauge({
+      name: 'newswire_fanout_history_events',
+      help: 'Events held in the in-memory history',
+      registers: [registry],
+    }),
+    decodeErrors: new Counter({
+      name: 'newswire_fanout_decode_errors_total',
+      help: 'Kafka records that could not be decoded and were skipped',
+      registers: [registry],
+    }),
+  }
+}
+
+export type FanoutMetrics = ReturnType<typeof createFanoutMetrics>

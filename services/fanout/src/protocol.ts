@@ -1,0 +1,167 @@
+// Client → server messages: parsing and validation into typed messages or errors with stable
+// codes. Server → client messages are built in messages.ts. Pure: no I/O.
+import { ChannelError, emptyFilter, parseChannel } from './channels.ts'
+import type { Channel, Filter } from './channels.ts'
+import { decodePosition, PositionError } from './position.ts'
+import type { Position } from './position.ts'
+import type { Audience } from './visibility.ts'
+
+export const errorCodes = [
+  'bad_message',
+  'unknown_type',
+  'bad_channel',
+  'forbidden_channel',
+  'too_many_subscriptions',
+  'invalid_position',
+  'duplicate_id',
+  'unknown_subscription',
+  'replay_unavailable',
+  'internal',
+] as const
+export type ErrorCode = (typeof errorCodes)[number]
+
+export class ProtocolError extends Error {
+  readonly code: ErrorCode
+  /** The `id` of the client message this answers, when it had one. */
+  readonly ref: string | null
+  /** The frame itself is unusable (not JSON): the connection is closed with 4400. */
+  readonly fatal: boolean
+  constructor(code: ErrorCode, message: string, ref: string | null = null, fatal = false) {
+    super(message)
+    this.code = code
+    this.ref = ref
+    this.fatal = fatal
+  }
+}
+
+export interface SubscribeMessage {
+  type: 'subscribe'
+  id: string | null
+  channels: Channel[]
+  filter: Filter
+  since: Position | null
+}
+
+export interface UnsubscribeMessage {
+  type: 'unsubscribe'
+  id: string
+}
+
+export interface PingMessage {
+  type: 'ping'
+  id: string | null
+}
+
+export type ClientMessage = SubscribeMessage | UnsubscribeMessage | PingMessage
+
+const idRe = /^[\x21-\x7e]{1,64}$/
+const maxChannels = 50
+const maxListItems = 50
+
+function parseId(v: unknown, required: boolean): string | null {
+  if (v === undefined || v === null) {
+    if (required) throw new ProtocolError('bad_message', 'id is required')
+    return null
+  }
+  if (typeof v !== 'string' || !idRe.test(v)) throw new ProtocolError('bad_message', 'id must be 1-64 visible ASCII characters')
+  return v
+}
+
+function stringList(v: unknown, field: string, ref: string | null, normalize: (s: string) => string): string[] | null {
+  if (v === undefined || v === null) return null
+  if (
+    !Array.isArray(v) ||
+    v.length === 0 ||
+    v.length > maxListItems ||
+    !v.every((x) => typeof x === 'string' && x.length > 0 && x.length <= 64)
+  ) {
+    throw new ProtocolError('bad_message', `filter.${field} must be a list of 1-${maxListItems} non-empty strings`, ref)
+  }
+  return [...new Set((v as string[]).map(normalize))]
+}
+
+export function parseFilter(v: unknown, ref: string | null): Filter {
+  if (v === undefined || v === null) return emptyFilter
+  if (typeof v !== 'object' || Array.isArray(v)) throw new ProtocolError('bad_message', 'filter must be an object', ref)
+  const f = v as Record<string, unknown>
+  for (const k of Object.keys(f)) {
+    if (!['languages', 'categories', 'maxUrgency', 'tickerFieldsOnly'].includes(k)) {
+      throw new ProtocolError('bad_message', `unknown filter field '${k}' (languages, categories, maxUrgency, tickerFieldsOnly)`, ref)
+    }
+  }
+  const maxUrgency = f.maxUrgency ?? null
+  if (maxUrgency !== null && (typeof maxUrgency !== 'number' || !Number.isInteger(maxUrgency) || maxUrgency < 1 || maxUrgency > 9)) {
+    throw new ProtocolError('bad_message', 'filter.maxUrgency must be an integer from 1 to 9', ref)
+  }
+  const tickerFieldsOnly = f.tickerFieldsOnly ?? false
+  if (typeof tickerFieldsOnly !== 'boolean') throw new ProtocolError('bad_message', 'filter.tickerFieldsOnly must be a boolean', ref)
+  return {
+    languages: stringList(f.languages, 'languages', ref, (s) => s.trim().toLowerCase()),
+    categories: stringList(f.categories, 'categories', ref, (s) => s.trim().toLowerCase()),
+    maxUrgency,
+    tickerFieldsOnly,
+  }
+}
+
+export function parseChannels(v: unknown, ref: string | null): Channel[] {
+  if (v === undefined || v === null) return []
+  if (!Array.isArray(v) || v.length > maxChannels)
+    throw new ProtocolError('bad_message', `channels must be a list of at most ${maxChannels}`, ref)
+  const out = new Map<string, Channel>()
+  for (const raw of v) {
+    try {
+      const ch = parseChannel(raw)
+      out.set(ch.name, ch)
+    } catch (err) {
+      if (err instanceof ChannelError) throw new ProtocolError('bad_channel', err.message, ref)
+      throw err
+    }
+  }
+  return [...out.values()]
+}
+
+export function parseSince(v: unknown, ref: string | null): Position | null {
+  if (v === undefined || v === null) return null
+  try {
+    return decodePosition(v)
+  } catch (err) {
+    if (err instanceof PositionError) throw new ProtocolError('invalid_position', err.message, ref)
+    throw err
+  }
+}
+
+/** Parses one text frame. Throws ProtocolError (bad_message, unknown_type, bad_channel, invalid_position). */
+export function parseClientMessage(text: string): ClientMessage {
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch {
+    throw new ProtocolError('bad_message', 'the frame is not valid JSON', null, true)
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new ProtocolError('bad_message', 'a message must be a JSON object')
+  const m = raw as Record<string, unknown>
+  const ref = typeof m.id === 'string' && idRe.test(m.id) ? m.id : null
+  switch (m.type) {
+    case 'subscribe': {
+      const id = parseId(m.id, false)
+      const channels = parseChannels(m.channels, ref)
+      const hasFilter = m.filter !== undefined && m.filter !== null
+      if (channels.length === 0 && !hasFilter) throw new ProtocolError('bad_message', 'subscribe needs channels and/or a filter', ref)
+      return { type: 'subscribe', id, channels, filter: parseFilter(m.filter, ref), since: parseSince(m.since, ref) }
+    }
+    case 'unsubscribe':
+      return { type: 'unsubscribe', id: parseId(m.id, true) as string }
+    case 'ping':
+      return { type: 'ping', id: parseId(m.id, false) }
+    default:
+      throw new ProtocolError('unknown_type', `unknown message type '${String(m.type)}' (subscribe, unsubscribe, ping)`, ref)
+  }
+}
+
+/** Channels only the newsroom may use. */
+export function checkAccess(msg: SubscribeMessage, audience: Audience): void {
+  if (audience === 'newsroom') return
+  const forbidden = msg.channels.find((c) => c.kind === 'all')
+  if (forbidden) throw new ProtocolError('forbidden_channel', `channel '${forbidden.name}' needs a newsroom token`, msg.id)
+}

@@ -1,0 +1,117 @@
+// /v1/sse: the same stream over Server-Sent Events for clients whose proxies block WebSockets.
+// One subscription per request (id `sse`), from query parameters; `id:` lines carry positions,
+// so a browser's Last-Event-ID resumes exactly; comments keep proxies from timing out.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Logger } from '@newswire/shared'
+import type { Conn, Hub, Transport } from './hub.ts'
+import { sseFrame } from './messages.ts'
+import { parseChannels, parseFilter, parseSince, ProtocolError } from './protocol.ts'
+import type { SubscribeMessage } from './protocol.ts'
+import type { Audience } from './visibility.ts'
+
+export interface SseDeps {
+  hub: Hub
+  log: Logger
+  heartbeatMs: number
+  /** Registered so shutdown can end the stream. */
+  track: (end: (reason: string) => void) => () => void
+}
+
+const list = (v: string | null) =>
+  v === null || v.trim() === ''
+    ? undefined
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+
+function problem(res: ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+  res.end(JSON.stringify({ code, message }))
+}
+
+/** Builds the subscription from the query string; throws ProtocolError. */
+export function sseSubscription(url: URL, lastEventId: string | undefined): SubscribeMessage {
+  const q = url.searchParams
+  const channels = parseChannels(list(q.get('channels')), 'sse')
+  const raw: Record<string, unknown> = {}
+  const languages = list(q.get('languages'))
+  const categories = list(q.get('categories'))
+  if (languages) raw.languages = languages
+  if (categories) raw.categories = categories
+  const maxUrgency = q.get('maxUrgency')
+  if (maxUrgency !== null && maxUrgency !== '') raw.maxUrgency = Number(maxUrgency)
+  const ticker = q.get('tickerFieldsOnly')
+  if (ticker !== null) raw.tickerFieldsOnly = ticker === 'true' || ticker === '1'
+  const hasFilter = Object.keys(raw).length > 0
+  if (channels.length === 0 && !hasFilter)
+    throw new ProtocolError('bad_message', 'give channels and/or a filter (languages, categories, maxUrgency)', 'sse')
+  const since = lastEventId !== undefined && lastEventId !== '' ? lastEventId : q.get('since')
+  return { type: 'subscribe', id: 'sse', channels, filter: parseFilter(hasFilter ? raw : null, 'sse'), since: parseSince(since, 'sse') }
+}
+
+export function handleSse(req: IncomingMessage, res: ServerResponse, url: URL, audience: Audience, deps: SseDeps): void {
+  let msg: SubscribeMessage
+  try {
+    msg = sseSubscription(url, req.headers['last-event-id'] as string | undefined)
+  } catch (err) {
+    if (!(err instanceof ProtocolError)) throw err
+    problem(res, 400, err.code, err.message)
+    return
+  }
+  if (audience !== 'newsroom' && msg.channels.some((c) => c.kind === 'all')) {
+    problem(res, 403, 'forbidden_channel', "channel 'all' needs a newsroom token")
+    return
+  }
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  })
+  res.write('retry: 2000\n\n')
+  res.socket?.setNoDelay(true)
+  let conn: Conn | null = null
+  let ended = false
+  const end = (code: number, reason: string) => {
+    if (ended) return
+    ended = true
+    if (!res.writableEnded) {
+      res.write(sseFrame('close', JSON.stringify({ type: 'close', code, reason }), null))
+      res.end()
+    }
+    // A client that does not read may never let end() finish
+    setTimeout(() => res.destroy(), 2000).unref()
+  }
+  const transport: Transport = {
+    kind: 'sse',
+    buffered: () => res.writableLength,
+    write: (frames) => {
+      if (!ended) res.write(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames))
+    },
+    frame: sseFrame,
+    close: end,
+  }
+  conn = deps.hub.addConnection(audience, transport)
+  const c = conn
+  const heartbeat = setInterval(() => {
+    if (!ended) res.write(': heartbeat\n\n')
+  }, deps.heartbeatMs)
+  heartbeat.unref()
+  const untrack = deps.track((reason) => {
+    deps.hub.removeConnection(c)
+    end(1012, reason)
+  })
+  res.on('drain', () => deps.hub.drained(c))
+  res.on('close', () => {
+    clearInterval(heartbeat)
+    untrack()
+    deps.hub.removeConnection(c)
+  })
+  try {
+    deps.hub.subscribe(c, msg)
+  } catch (err) {
+    if (!(err instanceof ProtocolError)) throw err
+    deps.hub.sendError(c, err)
+  }
+}

@@ -1,0 +1,46 @@
+// Newsroom tokens: HS256 JWTs with `exp`, audience and a `scope` claim containing `newsroom`.
+import { errors, jwtVerify, SignJWT } from 'jose'
+
+export interface SignOptions {
+  ttlSeconds?: number
+  audience?: string
+  /** Space-separated string or list; must contain `newsroom` to be accepted. */
+  scope?: string | string[]
+  sub?: string
+}
+
+const key = (secret: string) => new TextEncoder().encode(secret)
+
+/** Mints a newsroom token (dev launcher, tests, tools). */
+export async function signNewsroomToken(secret: string, options: SignOptions = {}): Promise<string> {
+  const { ttlSeconds = 3600, audience = 'newswire', scope = 'newsroom', sub = 'dev' } = options
+  return new SignJWT({ scope })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(sub)
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .sign(key(secret))
+}
+
+export type TokenResult = { ok: true; sub: string | null; expiresAt: number } | { ok: false; reason: string }
+
+export function hasNewsroomScope(scope: unknown): boolean {
+  if (typeof scope === 'string') return scope.split(/\s+/).includes('newsroom')
+  if (Array.isArray(scope)) return scope.includes('newsroom')
+  return false
+}
+
+/** Never throws: bad, expired or under-scoped tokens come back with a reason fit for a close frame (≤ 123 bytes). */
+export async function verifyNewsroomToken(token: string, secret: string, audience: string): Promise<TokenResult> {
+  try {
+    const { payload } = await jwtVerify(token, key(secret), { algorithms: ['HS256'], audience, requiredClaims: ['exp'] })
+    if (!hasNewsroomScope(payload.scope)) return { ok: false, reason: 'token lacks the newsroom scope' }
+    return { ok: true, sub: payload.sub ?? null, expiresAt: (payload.exp as number) * 1000 }
+  } catch (err) {
+    if (err instanceof errors.JWTExpired) return { ok: false, reason: 'token expired' }
+    if (err instanceof errors.JWTClaimValidationFailed) return { ok: false, reason: `token claim '${err.claim}' is invalid` }
+    if (err instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: 'token signature is invalid' }
+    return { ok: false, reason: 'token is malformed' }
+  }
+}

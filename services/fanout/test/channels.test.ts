@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { Article } from '@newswire/shared'
+import { ChannelError, emptyFilter, indexKeysOf, matchChannel, parseChannel, passesTickerFilter } from '../src/channels.ts'
+
+const a = (extra: Partial<Article> = {}): Article => ({
+  id: 'x',
+  version: 1,
+  url: null,
+  language: 'bn-BD',
+  headline: 'h',
+  summary: null,
+  body: [],
+  category: 'international',
+  categoryLabel: null,
+  subjects: [],
+  authors: [],
+  publishedAt: null,
+  updatedAt: null,
+  urgency: 4,
+  pubStatus: 'usable',
+  embargoedUntil: null,
+  breaking: false,
+  dateline: null,
+  timeZone: null,
+  related: [],
+  ...extra,
+})
+
+test('parses channels', () => {
+  assert.deepEqual(parseChannel('breaking'), { name: 'breaking', kind: 'breaking', value: null })
+  assert.deepEqual(parseChannel('Category:International'), { name: 'category:international', kind: 'category', value: 'international' })
+  assert.deepEqual(parseChannel('lang:bn'), { name: 'lang:bn', kind: 'lang', value: 'bn' })
+  for (const bad of ['', 'category:', 'category:Not A Slug', 'weather', 'lang:1', 42]) assert.throws(() => parseChannel(bad), ChannelError)
+})
+
+test('matches channels and filters', () => {
+  const chs = ['breaking', 'category:international'].map(parseChannel)
+  assert.equal(matchChannel(chs, emptyFilter, a()), 'category:international')
+  assert.equal(matchChannel(chs, emptyFilter, a({ category: 'sports', urgency: 2 })), 'breaking')
+  assert.equal(matchChannel(chs, emptyFilter, a({ category: 'sports', breaking: true })), 'breaking')
+  assert.equal(matchChannel(chs, emptyFilter, a({ category: 'sports' })), null)
+  assert.equal(matchChannel([parseChannel('lang:bn')], emptyFilter, a()), 'lang:bn')
+  assert.equal(matchChannel([parseChannel('lang:bn')], emptyFilter, a({ language: 'bnx' })), null)
+  const f = { ...emptyFilter, languages: ['bn'], maxUrgency: 3 }
+  assert.equal(matchChannel(chs, f, a()), null, 'urgency 4 > 3')
+  assert.equal(matchChannel(chs, f, a({ urgency: 3 })), 'category:international')
+  assert.equal(matchChannel(chs, f, a({ urgency: 3, language: 'en' })), null)
+  assert.equal(matchChannel([], { ...emptyFilter, categories: ['international'] }, a()), '*')
+  assert.equal(matchChannel([], { ...emptyFilter, categories: ['sports'] }, a()), null)
+})
+
+test('ticker filter skips updates of fields a ticker does not show', () => {
+  const f = { ...emptyFilter, tickerFieldsOnly: true }
+  assert.equal(passesTickerFilter(f, { type: 'UPDATED', changedFields: ['body'] }), false)
+  assert.equal(passesTickerFilter(f, { type: 'UPDATED', changedFields: ['body', 'headline'] }), true)
+  assert.equal(passesTickerFilter(f, { type: 'CREATED', changedFields: [] }), true)
+  assert.equal(passesTickerFilter(emptyFilter, { type: 'UPDATED', changedFields: ['body'] }), true)
+})
+
+test('index keys cover every channel an article can match', () => {
+  assert.deepEqual(indexKeysOf(a({ urgency: 1 })), ['*', 'all', 'breaking', 'category:international', 'lang:bn', 'lang:bn-bd'])
+})

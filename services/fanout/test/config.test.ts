@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { DEV_NEWSROOM_SECRET } from '@newswire/shared'
+import { loadFanoutConfig } from '../src/config.ts'
+import { hasNewsroomScope, signNewsroomToken, verifyNewsroomToken } from '../src/token.ts'
+
+test('defaults', () => {
+  const c = loadFanoutConfig({})
+  assert.equal(c.host, '127.0.0.1')
+  assert.equal(c.port, 8082)
+  assert.equal(c.jwtSecret, DEV_NEWSROOM_SECRET)
+  assert.equal(c.jwtAudience, 'newswire')
+  assert.deepEqual(c.allowedOrigins, ['*'])
+  assert.equal(c.maxConnectionsPerIp, 10_000)
+  assert.equal(c.maxSubscriptionsPerConnection, 20)
+  assert.equal(c.maxMessageBytes, 16 * 1024)
+  assert.equal(c.historySize, 50_000)
+  assert.equal(c.maxBufferedBytes, 1024 * 1024)
+  assert.equal(c.maxPending, 1000)
+  assert.equal(c.slowClientMs, 10_000)
+  assert.equal(c.permessageDeflate, false)
+})
+
+test('production refuses the development secret; problems are reported together', () => {
+  assert.throws(() => loadFanoutConfig({ NODE_ENV: 'production' }), /refuses the development newsroom secret/)
+  assert.doesNotThrow(() => loadFanoutConfig({ NODE_ENV: 'production', NEWSROOM_JWT_SECRET: 'a-real-secret-of-32-characters!!' }))
+  assert.throws(
+    () => loadFanoutConfig({ FANOUT_PORT: 'x', FANOUT_ALLOWED_ORIGINS: 'news.example', FANOUT_PERMESSAGE_DEFLATE: 'maybe' }),
+    (err: Error) =>
+      /FANOUT_PORT/.test(err.message) && /FANOUT_ALLOWED_ORIGINS/.test(err.message) && /FANOUT_PERMESSAGE_DEFLATE/.test(err.message),
+  )
+})
+
+test('newsroom tokens', async () => {
+  const ok = await verifyNewsroomToken(await signNewsroomToken('s'.repeat(20), { sub: 'ed' }), 's'.repeat(20), 'newswire')
+  assert.equal(ok.ok, true)
+  assert.equal(ok.ok && ok.sub, 'ed')
+  assert.deepEqual(await verifyNewsroomToken(await signNewsroomToken('s'.repeat(20), { ttlSeconds: -5 }), 's'.repeat(20), 'newswire'), {
+    ok: false,
+    reason: 'token expired',
+  })
+  assert.equal((await verifyNewsroomToken('a.b.c', 's'.repeat(20), 'newswire')).ok, false)
+  assert.equal(hasNewsroomScope('read newsroom'), true)
+  assert.equal(hasNewsroomScope(['newsroom']), true)
+  assert.equal(hasNewsroomScope('newsroomish'), false)
+  assert.equal(hasNewsroomScope(undefined), false)
+})

@@ -1,0 +1,131 @@
+// Test helpers for the fan-out: an in-process instance on a topic prefix, a WebSocket client that
+// records every message, and an SSE reader. Ingest comes from the repo's test/helpers.ts.
+import { once } from 'node:events'
+import type { TestContext } from 'node:test'
+import { WebSocket } from 'ws'
+import { brokers, http, testLogger } from '../../../test/helpers.ts'
+import { loadFanoutConfig, startFanout } from '../src/index.ts'
+import type { FanoutInstance } from '../src/index.ts'
+
+export function fanoutEnv(prefix: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    KAFKA_BROKERS: brokers.join(','),
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_PARTITIONS: '3',
+    FANOUT_PORT: '0',
+    ...extra,
+  }
+}
+
+export async function startTestFanout(t: TestContext, prefix: string, extra: Record<string, string> = {}): Promise<FanoutInstance> {
+  const instance = await startFanout(loadFanoutConfig(fanoutEnv(prefix, extra)), testLogger('fanout'), (err) => {
+    throw err
+  })
+  t.after(() => instance.close())
+  return instance
+}
+
+export type Msg = Record<string, unknown> & { type: string }
+
+export interface TestClient {
+  ws: WebSocket
+  messages: Msg[]
+  /** Resolves with the first message (from `from` on) that satisfies `pred`. */
+  next(pred: (m: Msg) => boolean, timeoutMs?: number, from?: number): Promise<Msg>
+  /** Resolves when `pred(messages)` holds. */
+  until(pred: (all: Msg[]) => boolean, timeoutMs?: number): Promise<Msg[]>
+  send(m: unknown): void
+  closed: Promise<{ code: number; reason: string }>
+}
+
+export async function connect(
+  t: TestContext,
+  url: string,
+  options: { token?: string; headers?: Record<string, string>; maxPayload?: number } = {},
+): Promise<TestClient> {
+  const u = options.token ? `${url}?token=${encodeURIComponent(options.token)}` : url
+  const ws = new WebSocket(u, { headers: options.headers, maxPayload: options.maxPayload ?? 100 * 1024 * 1024 })
+  const messages: Msg[] = []
+  const listeners = new Set<() => void>()
+  ws.on('message', (data) => {
+    messages.push(JSON.parse(String(data)) as Msg)
+    for (const l of [...listeners]) l()
+  })
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+    ws.on('close', (code, reason) => {
+      resolve({ code, reason: reason.toString() })
+      for (const l of [...listeners]) l()
+    })
+  })
+  ws.on('error', () => undefined)
+  t.after(() => ws.terminate())
+  await Promise.race([once(ws, 'open'), closed])
+  const until = (pred: (all: Msg[]) => boolean, timeoutMs = 15_000) =>
+    new Promise<Msg[]>((resolve, reject) => {
+      const check = () => {
+        if (pred(messages)) {
+          listeners.delete(check)
+          clearTimeout(timer)
+          resolve(messages)
+        }
+      }
+      const timer = setTimeout(() => {
+        listeners.delete(check)
+        reject(new Error(`timed out; got ${messages.length} messages: ${messages.map((m) => m.type).join(',')}`))
+      }, timeoutMs)
+      listeners.add(check)
+      check()
+    })
+  return {
+    ws,
+    messages,
+    closed,
+    until,
+    send: (m) => ws.send(typeof m === 'string' ? m : JSON.stringify(m)),
+    async next(pred, timeoutMs = 15_000, from = 0) {
+      let found: Msg | undefined
+      await until((all) => {
+        found = all.slice(from).find(pred)
+        return found !== undefined
+      }, timeoutMs)
+      return found as Msg
+    },
+  }
+}
+
+export const article = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  language: 'en',
+  headline: `Headline of ${id}`,
+  body: ['First paragraph.'],
+  category: 'national',
+  urgency: 3,
+  ...extra,
+})
+
+export async function publish(ingestUrl: string, a: Record<string, unknown>): Promise<{ eventId: string; type: string }> {
+  const res = await http(`${ingestUrl}/v1/articles`, { method: 'POST', json: a })
+  if (res.status !== 200 && res.status !== 201) throw new Error(`publish failed: ${res.status} ${res.text}`)
+  return res.body as { eventId: string; type: string }
+}
+
+/** Publishes many articles in one NDJSON batch; returns the event ids in line order. */
+export async function publishBatch(ingestUrl: string, articles: Record<string, unknown>[]): Promise<string[]> {
+  const res = await http(`${ingestUrl}/v1/articles/batch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson' },
+    body: `${articles.map((a) => JSON.stringify(a)).join('\n')}\n`,
+  })
+  if (res.status !== 200) throw new Error(`batch failed: ${res.status} ${res.text}`)
+  const body = res.body as { summary: { failed: number }; results: { eventId?: string }[] }
+  if (body.summary.failed > 0) throw new Error(`batch had failures: ${res.text.slice(0, 500)}`)
+  return body.results.map((r) => r.eventId as string)
+}
+
+export async function withdraw(ingestUrl: string, id: string, reason: string): Promise<void> {
+  const res = await http(`${ingestUrl}/v1/articles/${id}/withdraw`, { method: 'POST', json: { reason } })
+  if (res.status !== 200) throw new Error(`withdraw failed: ${res.status} ${res.text}`)
+}
+
+export const eventsOf = (all: Msg[]) =>
+  all.filter((m) => m.type === 'event') as (Msg & { position: string; event: { eventId: string; article: { id: string } } })[]

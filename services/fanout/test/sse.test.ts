@@ -1,0 +1,124 @@
+// /v1/sse: the same stream as Server-Sent Events, resumable with Last-Event-ID.
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import type { TestContext } from 'node:test'
+import { DEV_NEWSROOM_SECRET } from '@newswire/shared'
+import { startTestIngest, uniquePrefix } from '../../../test/helpers.ts'
+import { signNewsroomToken } from '../src/index.ts'
+import { article, publish, startTestFanout } from './helpers.ts'
+
+interface SseEvent {
+  id: string | null
+  event: string
+  data: Record<string, unknown> & { event?: { eventId: string; article: { id: string } } }
+}
+
+interface SseReader {
+  status: number
+  events: SseEvent[]
+  raw: () => string
+  until(pred: (all: SseEvent[]) => boolean, timeoutMs?: number): Promise<SseEvent[]>
+  close(): void
+}
+
+async function openSse(t: TestContext, url: string, headers: Record<string, string> = {}): Promise<SseReader> {
+  const ac = new AbortController()
+  t.after(() => ac.abort())
+  const res = await fetch(url, { headers, signal: ac.signal })
+  const events: SseEvent[] = []
+  let text = ''
+  let buffer = ''
+  const wake = new Set<() => void>()
+  if (res.body && res.status === 200) {
+    void (async () => {
+      const decoder = new TextDecoder()
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          const s = decoder.decode(chunk, { stream: true })
+          text += s
+          buffer += s
+          let i = buffer.indexOf('\n\n')
+          while (i >= 0) {
+            const block = buffer.slice(0, i)
+            buffer = buffer.slice(i + 2)
+            i = buffer.indexOf('\n\n')
+            const lines = block.split('\n')
+            const data = lines.find((l) => l.startsWith('data: '))
+            if (!data) continue
+            events.push({
+              id: lines.find((l) => l.startsWith('id: '))?.slice(4) ?? null,
+              event: lines.find((l) => l.startsWith('event: '))?.slice(7) ?? 'message',
+              data: JSON.parse(data.slice(6)),
+            })
+          }
+          for (const w of [...wake]) w()
+        }
+      } catch {
+        // aborted
+      }
+    })()
+  }
+  return {
+    status: res.status,
+    events,
+    raw: () => text,
+    close: () => ac.abort(),
+    until: (pred, timeoutMs = 15_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (!pred(events)) return
+          wake.delete(check)
+          clearTimeout(timer)
+          resolve(events)
+        }
+        const timer = setTimeout(() => {
+          wake.delete(check)
+          reject(new Error(`timed out with ${events.length} SSE events: ${events.map((e) => e.event).join(',')}`))
+        }, timeoutMs)
+        wake.add(check)
+        check()
+      }),
+  }
+}
+
+const eventIds = (all: SseEvent[]) => all.filter((e) => e.event === 'event').map((e) => e.data.event?.eventId)
+
+describe('SSE', { concurrency: true }, () => {
+  test('receives events and resumes with Last-Event-ID', async (t) => {
+    const prefix = uniquePrefix()
+    const ingest = await startTestIngest(t, prefix)
+    const fanout = await startTestFanout(t, prefix)
+    const url = `${fanout.url}/v1/sse?channels=breaking,category:international&languages=bn&maxUrgency=3`
+    const a = await openSse(t, url)
+    assert.equal(a.status, 200)
+    await a.until((all) => all.some((e) => e.event === 'subscribed'))
+    assert.match(a.raw(), /^retry: 2000\n\n/)
+    const e1 = await publish(ingest.url, article('bn-1', { language: 'bn', category: 'international' }))
+    await publish(ingest.url, article('en-1', { category: 'international' }))
+    await a.until((all) => eventIds(all).length >= 1)
+    const first = a.events.find((e) => e.event === 'event') as SseEvent
+    assert.equal(first.data.event?.eventId, e1.eventId)
+    assert.equal(first.id, first.data.position)
+    a.close()
+
+    const missed = []
+    for (let i = 0; i < 5; i++) missed.push((await publish(ingest.url, article(`bn-m${i}`, { language: 'bn', urgency: 2 }))).eventId)
+    const b = await openSse(t, url, { 'last-event-id': first.id as string })
+    await b.until((all) => eventIds(all).length >= 5)
+    await new Promise((r) => setTimeout(r, 300))
+    assert.deepEqual(eventIds(b.events), missed)
+  })
+
+  test('bad requests get HTTP errors; the newsroom may use all', async (t) => {
+    const prefix = uniquePrefix()
+    const fanout = await startTestFanout(t, prefix)
+    assert.equal((await fetch(`${fanout.url}/v1/sse`)).status, 400)
+    assert.equal((await fetch(`${fanout.url}/v1/sse?channels=all`)).status, 403)
+    assert.equal((await fetch(`${fanout.url}/v1/sse?channels=breaking&since=zzz`)).status, 400)
+    assert.equal((await fetch(`${fanout.url}/v1/sse?channels=all&token=bad`)).status, 401)
+    const token = await signNewsroomToken(DEV_NEWSROOM_SECRET)
+    const nr = await openSse(t, `${fanout.url}/v1/sse?channels=all&token=${token}`)
+    assert.equal(nr.status, 200)
+    await nr.until((all) => all.some((e) => e.event === 'subscribed'))
+  })
+})
