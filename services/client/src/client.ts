@@ -1,0 +1,386 @@
+// The client: a connection state machine (connect → connected → reconnecting → … → failed or
+// disconnected) over a WebSocket or SSE transport. State changes only through #setState, which
+// emits 'state'.
+import { closeCodes, closeDisposition, type Disposition, httpDisposition } from './close-codes.ts'
+import { Delivery } from './delivery.ts'
+import { Emitter, type Listener } from './emitter.ts'
+import { ClientError } from './errors.ts'
+import { MessageQueue } from './iterator.ts'
+import { Liveness } from './liveness.ts'
+import { checkChannels, type ResolvedOptions, resolveOptions } from './options.ts'
+import { type Endpoints, endpoints, sseUrl, webSocketUrl } from './protocol.ts'
+import { decideRetry } from './retry-policy.ts'
+import { openSseEventSource, openSseFetch } from './sse-transport.ts'
+import type { CloseInfo, Transport, TransportHandlers } from './transport.ts'
+import type {
+  ClientEventMap,
+  ClientState,
+  ConnectOptions,
+  Position,
+  StateChange,
+  StreamFilter,
+  StreamMessage,
+  TransportKind,
+} from './types.ts'
+import { openWebSocket } from './ws-transport.ts'
+
+export interface ClientStats {
+  /** Transport opens attempted. */
+  attempts: number
+  /** Reconnects scheduled. */
+  reconnects: number
+  /** Messages delivered to listeners (event, withdrawn, reset). */
+  delivered: number
+  /** Events and withdrawals dropped as duplicates. */
+  duplicates: number
+}
+
+type StateExtra = Omit<StateChange, 'state' | 'previous' | 'transport'> & { transport?: TransportKind | null }
+
+/**
+ * Opens a stream and keeps it open: reconnects with jittered backoff, resumes from the last
+ * position, drops duplicates, falls back from WebSocket to SSE.
+ *
+ * @example
+ * import { connect } from '@newswire/client'
+ * const client = connect('wss://news.example', { channels: ['breaking'] })
+ * client.on('event', ({ event }) => render(event.article))
+ * client.on('state', ({ state, reason }) => console.log(state, reason ?? ''))
+ */
+export function connect(url: string | URL, options: ConnectOptions): Client {
+  return new Client(url, options)
+}
+
+export class Client implements AsyncIterable<StreamMessage> {
+  #o: ResolvedOptions
+  #endpoints: Endpoints
+  #emitter: Emitter<ClientEventMap>
+  #delivery: Delivery
+  #liveness: Liveness
+  #state: ClientState = 'connecting'
+  #channels: string[]
+  #filter: StreamFilter | undefined
+  /** Transport to use for the next open. */
+  #kind: TransportKind
+  #transport: Transport | null = null
+  #transportOpen = false
+  /** Bumped on every detach so late callbacks of an old transport are ignored. */
+  #gen = 0
+  /** Consecutive failures to open, on #kind (drives the SSE fallback). */
+  #openFailures = 0
+  /** Consecutive reconnects since the last healthy connection (drives backoff and maxRetries). */
+  #attempt = 0
+  /** A connection is healthy once the server has sent something on it. */
+  #healthy = false
+  #downSince: number | null
+  #retryHintMs = 0
+  #subscriptionId: string | null = null
+  #seq = 0
+  #connectTimer: unknown = null
+  #reconnectTimer: unknown = null
+  #failure: ClientError | null = null
+  #closing: Promise<void> | null = null
+  #stats = { attempts: 0, reconnects: 0 }
+
+  constructor(url: string | URL, options: ConnectOptions) {
+    this.#o = resolveOptions(options)
+    this.#endpoints = endpoints(url)
+    this.#channels = this.#o.channels
+    this.#filter = this.#o.filter
+    this.#emitter = new Emitter<ClientEventMap>((err, type) => this.#listenerError(err, type))
+    this.#delivery = new Delivery(this.#o.since, this.#o.dedupeCapacity, this.#emitter)
+    this.#liveness = new Liveness(this.#o.clock, this.#o.pingIntervalMs, this.#o.pongTimeoutMs, {
+      ping: () => this.#transport?.send({ type: 'ping', id: `p${++this.#seq}` }),
+      dead: (reason) => this.#onDead(reason),
+    })
+    const o = this.#o
+    this.#kind = o.transport === 'sse' || (o.transport === 'auto' && !o.WebSocket) ? 'sse' : 'websocket'
+    this.#downSince = o.clock.now()
+    this.#open()
+  }
+
+  /** Current connection state. */
+  get state(): ClientState {
+    return this.#state
+  }
+
+  /** Position after the last message seen (or `since`); persist it to resume later. */
+  get position(): Position | null {
+    return this.#delivery.position
+  }
+
+  /** Transport of the current (or pending) connection. */
+  get transport(): TransportKind | null {
+    return this.#transport?.kind ?? null
+  }
+
+  get channels(): readonly string[] {
+    return [...this.#channels]
+  }
+
+  get stats(): Readonly<ClientStats> {
+    return { ...this.#stats, delivered: this.#delivery.delivered, duplicates: this.#delivery.duplicates }
+  }
+
+  /** Adds a listener; returns a function that removes it. */
+  on<K extends keyof ClientEventMap>(type: K, listener: Listener<ClientEventMap[K]>): () => void {
+    return this.#emitter.on(type, listener)
+  }
+
+  /**
+   * Changes the subscription. WebSocket: unsubscribe + subscribe on the open connection, resuming
+   * from the current position. SSE: reopens the stream. `filter` omitted keeps the current one;
+   * pass `{}` to clear it.
+   */
+  update(channels: string[], filter?: StreamFilter): void {
+    this.#channels = checkChannels(channels)
+    if (filter !== undefined) this.#filter = { ...filter }
+    const transport = this.#transport
+    if (this.#state === 'disconnected' || this.#state === 'failed' || !transport || !this.#transportOpen) return
+    if (transport.kind === 'websocket') {
+      if (this.#subscriptionId !== null) transport.send({ type: 'unsubscribe', id: this.#subscriptionId })
+      this.#subscribe()
+      return
+    }
+    // SSE carries the subscription in its URL
+    this.#detach()
+    void transport.close(1000, 'subscription updated')
+    this.#setState('reconnecting', { reason: 'subscription updated', delayMs: 0, transport: 'sse' })
+    this.#open()
+  }
+
+  /** Closes the connection for good. Idempotent; resolves once the connection is gone. */
+  close(): Promise<void> {
+    if (this.#closing) return this.#closing
+    if (this.#state === 'failed') {
+      this.#closing = Promise.resolve()
+      return this.#closing
+    }
+    const transport = this.#transport
+    this.#detach()
+    this.#setState('disconnected', { reason: 'closed by client', transport: transport?.kind ?? null })
+    this.#closing = transport ? this.#closeWithin(transport, 2_000) : Promise.resolve()
+    return this.#closing
+  }
+
+  /** Yields every event, withdrawn and reset message from now on; ends on close, throws on failure. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<StreamMessage> {
+    const offs: (() => void)[] = []
+    const queue = new MessageQueue<StreamMessage>(() => {
+      for (const off of offs.splice(0)) off()
+    })
+    if (this.#state === 'disconnected') queue.end()
+    else if (this.#state === 'failed') queue.end(this.#failure ?? undefined)
+    else {
+      const push = (m: StreamMessage) => queue.push(m)
+      offs.push(
+        this.on('event', push),
+        this.on('withdrawn', push),
+        this.on('reset', push),
+        this.on('state', (s) => {
+          if (s.state === 'disconnected') queue.end()
+          else if (s.state === 'failed') queue.end(s.error)
+        }),
+      )
+    }
+    return queue
+  }
+
+  // ---- connection lifecycle ----
+
+  #open(): void {
+    const gen = ++this.#gen
+    const o = this.#o
+    this.#transportOpen = false
+    this.#stats.attempts++
+    const current = () => gen === this.#gen
+    const handlers: TransportHandlers = {
+      open: () => {
+        if (current()) this.#onOpen(gen)
+      },
+      frame: (frame) => {
+        if (!current()) return
+        this.#liveness.touch()
+        if (!this.#healthy) {
+          this.#healthy = true
+          this.#attempt = 0
+          this.#downSince = null
+        }
+        this.#delivery.handle(frame, this.#subscriptionId, current)
+      },
+      activity: () => {
+        if (current()) this.#liveness.touch()
+      },
+      retryHint: (ms) => {
+        if (current()) this.#retryHintMs = ms
+      },
+      protocolError: (err) => {
+        if (current()) this.#emitter.emit('error', err)
+      },
+      closed: (info) => {
+        if (current()) this.#onClosed(info)
+      },
+    }
+    if (this.#kind === 'websocket' && o.WebSocket) {
+      this.#transport = openWebSocket(webSocketUrl(this.#endpoints.websocket, o.token), o.WebSocket, handlers)
+    } else {
+      const url = sseUrl(this.#endpoints.sse, { channels: this.#channels, filter: this.#filter, since: this.position, token: o.token })
+      this.#transport = o.fetch ? openSseFetch(url, o.fetch, handlers) : openSseEventSource(url, o.EventSource as never, handlers)
+    }
+    if (o.connectTimeoutMs > 0 && current()) {
+      this.#connectTimer = o.clock.setTimeout(() => {
+        this.#connectTimer = null
+        if (!current() || this.#transportOpen) return
+        const transport = this.#transport
+        this.#onClosed({ code: closeCodes.abnormal, reason: `not connected within ${o.connectTimeoutMs} ms`, opened: false })
+        void transport?.close(closeCodes.clientPingTimeout, 'connect timeout')
+      }, o.connectTimeoutMs)
+    }
+  }
+
+  #onOpen(gen: number): void {
+    this.#clearConnectTimer()
+    this.#transportOpen = true
+    this.#openFailures = 0
+    const kind = this.#transport?.kind ?? this.#kind
+    this.#setState('connected', { transport: kind })
+    if (gen !== this.#gen) return // a state listener closed or updated the client
+    if (kind === 'websocket') this.#subscribe()
+    this.#liveness.start(kind === 'websocket' ? 'ping' : 'idle')
+  }
+
+  #subscribe(): void {
+    const id = `s${++this.#seq}`
+    this.#subscriptionId = id
+    const since = this.position
+    this.#transport?.send({
+      type: 'subscribe',
+      id,
+      channels: [...this.#channels],
+      ...(this.#filter === undefined ? {} : { filter: { ...this.#filter } }),
+      ...(since === null ? {} : { since }),
+    })
+  }
+
+  #onDead(reason: string): void {
+    const transport = this.#transport
+    this.#onClosed({ code: closeCodes.clientPingTimeout, reason, opened: true })
+    void transport?.close(closeCodes.clientPingTimeout, 'ping timeout')
+  }
+
+  #onClosed(info: CloseInfo): void {
+    const closedKind = this.#transport?.kind ?? this.#kind
+    this.#detach()
+    if (!info.opened) this.#noteOpenFailure()
+    const disposition: Disposition =
+      info.status === undefined ? closeDisposition(info.code, info.reason) : httpDisposition(info.status, info.reason)
+    const detail = { code: info.code, ...(info.status === undefined ? {} : { status: info.status }) }
+    if (!disposition.retry) {
+      const details = { closeCode: info.code, ...(info.status === undefined ? {} : { status: info.status }) }
+      this.#fail(new ClientError(disposition.errorCode, disposition.reason, { details }), detail)
+      return
+    }
+    if (this.#healthy) {
+      this.#healthy = false
+      this.#downSince = this.#o.clock.now()
+    }
+    const o = this.#o
+    const decision = decideRetry(o, {
+      attempt: this.#attempt,
+      downForMs: o.clock.now() - (this.#downSince ?? o.clock.now()),
+      disposition,
+      retryHintMs: closedKind === 'sse' ? this.#retryHintMs : 0,
+    })
+    if (decision.giveUp) {
+      this.#fail(new ClientError('NEWSWIRE_ERR_CLIENT_GAVE_UP', decision.reason, { details: detail }), detail)
+      return
+    }
+    const { delayMs } = decision
+    this.#attempt++
+    this.#stats.reconnects++
+    this.#setState('reconnecting', { ...detail, reason: disposition.reason, delayMs, attempt: this.#attempt, transport: this.#kind })
+    if (this.#state !== 'reconnecting') return
+    this.#reconnectTimer = o.clock.setTimeout(() => {
+      this.#reconnectTimer = null
+      this.#open()
+    }, delayMs)
+  }
+
+  /** auto transport: after `fallbackAfter` failed opens in a row, try the other transport. */
+  #noteOpenFailure(): void {
+    const o = this.#o
+    this.#openFailures++
+    const both = o.WebSocket !== undefined && (o.fetch !== undefined || o.EventSource !== undefined)
+    if (o.transport === 'auto' && both && this.#openFailures >= o.fallbackAfter) {
+      this.#kind = this.#kind === 'websocket' ? 'sse' : 'websocket'
+      this.#openFailures = 0
+    }
+  }
+
+  #fail(error: ClientError, detail: { code?: number; status?: number }): void {
+    this.#detach()
+    this.#failure = error
+    this.#setState('failed', { ...detail, reason: error.message, error })
+    this.#emitter.emit('error', error)
+  }
+
+  /** Stops timers and forgets the transport (without closing it). */
+  #detach(): void {
+    this.#gen++
+    this.#clearConnectTimer()
+    if (this.#reconnectTimer !== null) this.#o.clock.clearTimeout(this.#reconnectTimer)
+    this.#reconnectTimer = null
+    this.#liveness.stop()
+    this.#transport = null
+    this.#transportOpen = false
+    this.#subscriptionId = null
+  }
+
+  #clearConnectTimer(): void {
+    if (this.#connectTimer !== null) this.#o.clock.clearTimeout(this.#connectTimer)
+    this.#connectTimer = null
+  }
+
+  #closeWithin(transport: Transport, ms: number): Promise<void> {
+    const clock = this.#o.clock
+    return new Promise<void>((resolve) => {
+      const timer = clock.setTimeout(resolve, ms)
+      void transport.close(1000, 'client closed').then(() => {
+        clock.clearTimeout(timer)
+        resolve()
+      })
+    })
+  }
+
+  #setState(state: ClientState, extra: StateExtra = {}): void {
+    const previous = this.#state
+    this.#state = state
+    const { transport, ...rest } = extra
+    this.#emitter.emit('state', {
+      state,
+      previous,
+      transport: transport === undefined ? (this.#transport?.kind ?? null) : transport,
+      ...rest,
+    })
+  }
+
+  #listenerError(err: unknown, type: keyof ClientEventMap): void {
+    if (type === 'error') {
+      // An 'error' listener that throws has nowhere safer to go: surface it like an uncaught error
+      queueMicrotask(() => {
+        throw err
+      })
+      return
+    }
+    this.#emitter.emit(
+      'error',
+      new ClientError(
+        'NEWSWIRE_ERR_CLIENT_LISTENER',
+        `a '${String(type)}' listener threw: ${err instanceof Error ? err.message : String(err)}`,
+        {
+          cause: err,
+        },
+      ),
+    )
+  }
+}

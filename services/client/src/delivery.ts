@@ -1,0 +1,141 @@
+// Turns validated frames into delivered messages: tracks the position, drops duplicates, expands
+// snapshots. Snapshot items of `subscribed` arrive as ordinary `event`s (snapshot: true) and go
+// through the duplicate filter, so a re-subscribe after a reconnect re-delivers nothing already
+// seen; a `reset` instead carries its whole snapshot and clears the filter.
+import { Dedupe } from './dedupe.ts'
+import type { Emitter } from './emitter.ts'
+import { ClientError } from './errors.ts'
+import { asArticleEvent, parseFrame } from './protocol.ts'
+import type { ArticleEvent, ClientEventMap, NewsEventMessage, Position, ServerFrame } from './types.ts'
+
+export class Delivery {
+  position: Position | null
+  duplicates = 0
+  delivered = 0
+  #dedupe: Dedupe
+  #emitter: Emitter<ClientEventMap>
+
+  constructor(since: Position | null, dedupeCapacity: number, emitter: Emitter<ClientEventMap>) {
+    this.position = since
+    this.#dedupe = new Dedupe(dedupeCapacity)
+    this.#emitter = emitter
+  }
+
+  /**
+   * `subscriptionId`: the id of the current subscription (acks of older ones are ignored).
+   * `live()`: false once a listener closed the client, to stop mid-snapshot.
+   */
+  handle(frame: ServerFrame, subscriptionId: string | null, live: () => boolean): void {
+    switch (frame.type) {
+      case 'subscribed': {
+        if (frame.id !== undefined && subscriptionId !== null && frame.id !== subscriptionId) return
+        this.position = frame.position
+        this.#emitter.emit('subscribed', {
+          id: frame.id ?? null,
+          channels: frame.channels,
+          position: frame.position,
+          snapshotSize: frame.snapshot.length,
+        })
+        for (const item of frame.snapshot) {
+          if (!live()) return
+          const message = this.#snapshotItem(item, frame.position)
+          if (message) this.#deliver(message)
+        }
+        return
+      }
+      case 'event':
+        this.position = frame.position
+        this.#deliver({
+          type: 'event',
+          channel: frame.channel || null,
+          position: frame.position,
+          event: frame.event,
+          embargoed: frame.embargoed === true,
+          released: frame.released === true,
+          snapshot: false,
+        })
+        return
+      case 'withdrawn':
+        this.position = frame.position
+        if (!this.#dedupe.acceptWithdrawn(frame.articleId)) {
+          this.duplicates++
+          return
+        }
+        this.delivered++
+        this.#emitter.emit('withdrawn', {
+          type: 'withdrawn',
+          position: frame.position,
+          articleId: frame.articleId,
+          reason: frame.reason ?? null,
+        })
+        return
+      case 'reset': {
+        this.position = frame.position
+        this.#dedupe.clear()
+        const snapshot: ArticleEvent[] = []
+        for (const item of frame.snapshot) {
+          const event = asArticleEvent(item)
+          if (!event) {
+            this.#protocolError('reset snapshot item', item)
+            continue
+          }
+          this.#dedupe.acceptEvent(event, { embargoed: false, released: false })
+          snapshot.push(event)
+        }
+        this.delivered++
+        this.#emitter.emit('reset', { type: 'reset', position: frame.position, snapshot })
+        return
+      }
+      case 'error':
+        this.#emitter.emit(
+          'error',
+          new ClientError('NEWSWIRE_ERR_CLIENT_SERVER', `server error ${frame.code}: ${frame.message}`, {
+            retriable: true,
+            details: { serverCode: frame.code, ...(frame.ref === undefined ? {} : { ref: frame.ref }) },
+          }),
+        )
+        return
+      case 'pong':
+        return
+    }
+  }
+
+  #snapshotItem(item: unknown, position: Position): NewsEventMessage | null {
+    // An item is an article event, or a whole `event` frame (then its channel and flags count)
+    const parsed =
+      typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'event' ? parseFrame({ position, ...item }) : null
+    const frame = parsed !== null && !(parsed instanceof Error) && parsed.type === 'event' ? parsed : null
+    const event = frame ? frame.event : asArticleEvent(item)
+    if (!event) {
+      this.#protocolError('snapshot item', item)
+      return null
+    }
+    return {
+      type: 'event',
+      channel: frame?.channel || null,
+      position,
+      event,
+      embargoed: frame?.embargoed === true,
+      released: false,
+      snapshot: true,
+    }
+  }
+
+  #deliver(message: NewsEventMessage): void {
+    if (!this.#dedupe.acceptEvent(message.event, message)) {
+      this.duplicates++
+      return
+    }
+    this.delivered++
+    this.#emitter.emit('event', message)
+  }
+
+  #protocolError(what: string, item: unknown): void {
+    this.#emitter.emit(
+      'error',
+      new ClientError('NEWSWIRE_ERR_CLIENT_PROTOCOL', `Skipped a malformed ${what}: ${JSON.stringify(item)?.slice(0, 200)}`, {
+        retriable: true,
+      }),
+    )
+  }
+}

@@ -1,0 +1,37 @@
+// Public entry point of @newswire/client (browser and Node; no Node-only imports anywhere in src).
+export { backoffCeiling, backoffDelay, defaultBackoff } from './backoff.ts'
+export { Client, type ClientStats, connect } from './client.ts'
+export { closeCodes, closeDisposition, type Disposition, httpDisposition } from './close-codes.ts'
+export { ClientError, type ClientErrorCode, type ClientErrorDetails, clientErrorCodes } from './errors.ts'
+export { defaultOptions } from './options.ts'
+export { type SseMessage, SseParser } from './sse.ts'
+export type {
+  Article,
+  ArticleEvent,
+  ArticleEventType,
+  BackoffOptions,
+  ClientEventMap,
+  ClientEventType,
+  ClientFrame,
+  ClientState,
+  Clock,
+  ConnectOptions,
+  EventSourceConstructor,
+  EventSourceLike,
+  FetchLike,
+  FetchResponseLike,
+  NewsEventMessage,
+  Position,
+  ResetMessage,
+  ServerFrame,
+  SseMessageEventLike,
+  StateChange,
+  StreamFilter,
+  StreamMessage,
+  StreamReaderLike,
+  SubscribedInfo,
+  TransportKind,
+  WebSocketConstructor,
+  WebSocketLike,
+  WithdrawnMessage,
+} from './types.ts'

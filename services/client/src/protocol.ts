@@ -1,0 +1,151 @@
+// The wire protocol: endpoint URLs, outgoing frames, and validation of incoming frames.
+import { ClientError } from './errors.ts'
+import type { ArticleEvent, ClientFrame, Position, ServerFrame, StreamFilter } from './types.ts'
+
+export const streamPath = '/v1/stream'
+export const ssePath = '/v1/sse'
+
+export interface Endpoints {
+  /** ws(s)://host/prefix/v1/stream */
+  websocket: string
+  /** http(s)://host/prefix/v1/sse */
+  sse: string
+}
+
+/**
+ * Accepts the server's base URL or either endpoint, with any of ws, wss, http, https:
+ * `wss://news.example/`, `https://news.example/v1/sse`, `/` (browser, relative to the page).
+ */
+export function endpoints(url: string | URL): Endpoints {
+  const base = (globalThis as { location?: { href?: string } }).location?.href
+  let parsed: URL
+  try {
+    parsed = new URL(String(url), base)
+  } catch {
+    throw new TypeError(`Invalid Newswire URL: ${String(url)}`)
+  }
+  const secure = parsed.protocol === 'wss:' || parsed.protocol === 'https:'
+  if (!['ws:', 'wss:', 'http:', 'https:'].includes(parsed.protocol)) {
+    throw new TypeError(`Newswire URL must use ws, wss, http or https: ${parsed.href}`)
+  }
+  let prefix = parsed.pathname.replace(/\/+$/, '')
+  for (const suffix of [streamPath, ssePath]) {
+    if (prefix.endsWith(suffix)) prefix = prefix.slice(0, -suffix.length)
+  }
+  const at = (protocol: string, path: string) => {
+    const u = new URL(parsed.href)
+    u.protocol = protocol
+    u.pathname = prefix + path
+    u.hash = ''
+    return u.href
+  }
+  return { websocket: at(secure ? 'wss:' : 'ws:', streamPath), sse: at(secure ? 'https:' : 'http:', ssePath) }
+}
+
+export function webSocketUrl(endpoint: string, token: string | undefined): string {
+  if (token === undefined) return endpoint
+  const u = new URL(endpoint)
+  u.searchParams.set('token', token)
+  return u.href
+}
+
+export function sseUrl(
+  endpoint: string,
+  sub: { channels: string[]; filter: StreamFilter | undefined; since: Position | null; token: string | undefined },
+): string {
+  const u = new URL(endpoint)
+  const q = u.searchParams
+  q.set('channels', sub.channels.join(','))
+  const f = sub.filter ?? {}
+  if (f.languages?.length) q.set('languages', f.languages.join(','))
+  if (f.maxUrgency !== undefined) q.set('maxUrgency', String(f.maxUrgency))
+  if (f.categories?.length) q.set('categories', f.categories.join(','))
+  if (f.tickerFieldsOnly) q.set('tickerFieldsOnly', '1')
+  // since rather than Last-Event-ID: a custom header would cost a CORS preflight in browsers
+  if (sub.since !== null) q.set('since', sub.since)
+  if (sub.token !== undefined) q.set('token', sub.token)
+  return u.href
+}
+
+export function encodeFrame(frame: ClientFrame): string {
+  return JSON.stringify(frame)
+}
+
+type Obj = Record<string, unknown>
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isStr = (v: unknown): v is string => typeof v === 'string'
+
+function bad(what: string, raw: unknown): ClientError {
+  let sample: string
+  try {
+    sample = JSON.stringify(raw)?.slice(0, 200) ?? String(raw)
+  } catch {
+    sample = String(raw)
+  }
+  return new ClientError('NEWSWIRE_ERR_CLIENT_PROTOCOL', `Unexpected frame from server (${what}): ${sample}`, { retriable: true })
+}
+
+/** An article event, alone or wrapped in an `event` frame (snapshot items may be either). */
+export function asArticleEvent(raw: unknown): ArticleEvent | null {
+  const inner = isObj(raw) && raw.type === 'event' && isObj(raw.event) ? raw.event : raw
+  if (!isObj(inner) || !isStr(inner.eventId) || !isObj(inner.article)) return null
+  const a = inner.article
+  if (!isStr(a.id) || typeof a.version !== 'number') return null
+  return inner as ArticleEvent
+}
+
+/** Validates a decoded frame; unknown `type`s return null (ignored, for forward compatibility). */
+export function parseFrame(raw: unknown): ServerFrame | ClientError | null {
+  if (!isObj(raw) || !isStr(raw.type)) return bad('no type', raw)
+  switch (raw.type) {
+    case 'subscribed':
+      if (!isStr(raw.position)) return bad('subscribed without position', raw)
+      return {
+        type: 'subscribed',
+        ...(isStr(raw.id) ? { id: raw.id } : {}),
+        channels: Array.isArray(raw.channels) ? raw.channels.filter(isStr) : [],
+        position: raw.position,
+        snapshot: Array.isArray(raw.snapshot) ? raw.snapshot : [],
+      }
+    case 'event': {
+      const event = asArticleEvent(raw.event)
+      if (!isStr(raw.position) || !event) return bad('malformed event', raw)
+      return {
+        type: 'event',
+        channel: isStr(raw.channel) ? raw.channel : '',
+        position: raw.position,
+        event,
+        embargoed: raw.embargoed === true,
+        released: raw.released === true,
+      }
+    }
+    case 'withdrawn':
+      if (!isStr(raw.position) || !isStr(raw.articleId)) return bad('malformed withdrawn', raw)
+      return { type: 'withdrawn', position: raw.position, articleId: raw.articleId, reason: isStr(raw.reason) ? raw.reason : null }
+    case 'reset':
+      if (!isStr(raw.position)) return bad('reset without position', raw)
+      return { type: 'reset', position: raw.position, snapshot: Array.isArray(raw.snapshot) ? raw.snapshot : [] }
+    case 'error':
+      return {
+        type: 'error',
+        code: isStr(raw.code) ? raw.code : 'unknown',
+        message: isStr(raw.message) ? raw.message : '',
+        ...(isStr(raw.ref) ? { ref: raw.ref } : {}),
+      }
+    case 'pong':
+      return { type: 'pong', ...(isStr(raw.id) ? { id: raw.id } : {}) }
+    default:
+      return null
+  }
+}
+
+/** Decodes a text frame: JSON.parse + parseFrame. */
+export function decodeFrame(text: string): ServerFrame | ClientError | null {
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch {
+    return bad('not JSON', text)
+  }
+  return parseFrame(raw)
+}

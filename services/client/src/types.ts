@@ -1,0 +1,306 @@
+// Public types of the SDK: what the server sends, what the client delivers, and the options.
+import type { ClientError } from './errors.ts'
+
+/** Kind of change an article event records. */
+export type ArticleEventType = 'CREATED' | 'UPDATED' | 'WITHDRAWN' | 'UNKNOWN'
+
+/**
+ * An article as the stream carries it. `id` and `version` are always present; with
+ * `tickerFieldsOnly` the server leaves most of the other fields out.
+ */
+export interface Article {
+  id: string
+  version: number
+  url?: string | null
+  language?: string
+  headline?: string
+  summary?: string | null
+  body?: string[]
+  category?: string | null
+  categoryLabel?: string | null
+  subjects?: string[]
+  authors?: string[]
+  publishedAt?: number | null
+  updatedAt?: number | null
+  urgency?: number
+  pubStatus?: 'usable' | 'withheld' | 'canceled'
+  embargoedUntil?: number | null
+  breaking?: boolean
+  dateline?: string | null
+  timeZone?: string | null
+  related?: { headline: string; url: string | null }[]
+  [field: string]: unknown
+}
+
+/** One change to one article (the Kafka record, as JSON). */
+export interface ArticleEvent {
+  eventId: string
+  type: ArticleEventType
+  article: Article
+  occurredAt?: number
+  ingestedAt?: number
+  source?: string
+  traceId?: string
+  changedFields?: string[]
+  reason?: string | null
+  [field: string]: unknown
+}
+
+/** Server-side filter applied on top of the channels. Every field is optional. */
+export interface StreamFilter {
+  languages?: string[]
+  maxUrgency?: number
+  categories?: string[]
+  tickerFieldsOnly?: boolean
+}
+
+/** Opaque resume token; persist it and pass it back as `since`. */
+export type Position = string
+
+// ---- wire frames, server → client ----
+
+export interface SubscribedFrame {
+  type: 'subscribed'
+  id?: string
+  channels: string[]
+  position: Position
+  snapshot: unknown[]
+}
+export interface EventFrame {
+  type: 'event'
+  channel: string
+  position: Position
+  event: ArticleEvent
+  embargoed?: boolean
+  released?: boolean
+}
+export interface WithdrawnFrame {
+  type: 'withdrawn'
+  position: Position
+  articleId: string
+  reason?: string | null
+}
+export interface ResetFrame {
+  type: 'reset'
+  position: Position
+  snapshot: unknown[]
+}
+export interface ErrorFrame {
+  type: 'error'
+  code: string
+  message: string
+  ref?: string
+}
+export interface PongFrame {
+  type: 'pong'
+  id?: string
+}
+export type ServerFrame = SubscribedFrame | EventFrame | WithdrawnFrame | ResetFrame | ErrorFrame | PongFrame
+
+// ---- wire frames, client → server ----
+
+export interface SubscribeRequest {
+  type: 'subscribe'
+  id: string
+  channels: string[]
+  filter?: StreamFilter
+  since?: Position
+}
+export interface UnsubscribeRequest {
+  type: 'unsubscribe'
+  id: string
+}
+export interface PingRequest {
+  type: 'ping'
+  id: string
+}
+export type ClientFrame = SubscribeRequest | UnsubscribeRequest | PingRequest
+
+// ---- what the client delivers ----
+
+/**
+ * A new article version. Each `(article.id, article.version)` and each `eventId` is delivered
+ * at most once per client. `snapshot: true` marks items of the `subscribed` snapshot (their
+ * `channel` is `null` and `position` is the subscription's position).
+ */
+export interface NewsEventMessage {
+  type: 'event'
+  channel: string | null
+  position: Position
+  event: ArticleEvent
+  /** Newsroom only: the article is still under embargo. */
+  embargoed: boolean
+  /** The embargo on this version has just been lifted. */
+  released: boolean
+  snapshot: boolean
+}
+
+/** The article must disappear from public view (a later version was withheld or canceled). */
+export interface WithdrawnMessage {
+  type: 'withdrawn'
+  position: Position
+  articleId: string
+  reason: string | null
+}
+
+/**
+ * The server could not resume from the client's position (older than retention, or the topic
+ * changed). Throw away what you have and rebuild from `snapshot`.
+ */
+export interface ResetMessage {
+  type: 'reset'
+  position: Position
+  snapshot: ArticleEvent[]
+}
+
+/** What the async iterator yields. */
+export type StreamMessage = NewsEventMessage | WithdrawnMessage | ResetMessage
+
+/** The server accepted a subscription (after every (re)connect and every `update()`). */
+export interface SubscribedInfo {
+  id: string | null
+  channels: string[]
+  position: Position
+  snapshotSize: number
+}
+
+export type ClientState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'failed'
+export type TransportKind = 'websocket' | 'sse'
+
+/** Payload of the `state` event. */
+export interface StateChange {
+  state: ClientState
+  previous: ClientState
+  /** Transport in use (connected) or about to be tried (reconnecting). */
+  transport: TransportKind | null
+  /** Why the client left the previous state (close reason, HTTP status, give-up reason). */
+  reason?: string
+  /** WebSocket close code, when a close caused the change. */
+  code?: number
+  /** HTTP status, when an SSE request or WebSocket handshake was refused. */
+  status?: number
+  /** reconnecting: how long until the next attempt. */
+  delayMs?: number
+  /** reconnecting: consecutive attempts since the last healthy connection (1 = first retry). */
+  attempt?: number
+  /** failed: the error that ended the client (also emitted as `error`). */
+  error?: ClientError
+}
+
+/** Events of `client.on(type, listener)`. */
+export interface ClientEventMap {
+  event: NewsEventMessage
+  withdrawn: WithdrawnMessage
+  reset: ResetMessage
+  subscribed: SubscribedInfo
+  state: StateChange
+  error: ClientError
+}
+export type ClientEventType = keyof ClientEventMap
+
+// ---- injectable platform pieces ----
+
+// Handlers take `never` so both the browser's WebSocket and the `ws` package's class fit
+// (each types its event objects differently); the SDK reads only the fields below.
+/** The part of the WHATWG WebSocket interface the SDK uses. */
+export interface WebSocketLike {
+  readonly readyState: number
+  send(data: string): void
+  close(code?: number, reason?: string): void
+  onopen: ((ev: never) => unknown) | null
+  onmessage: ((ev: never) => unknown) | null
+  onerror: ((ev: never) => unknown) | null
+  onclose: ((ev: never) => unknown) | null
+}
+export type WebSocketConstructor = new (url: string) => WebSocketLike
+
+/** The fields of an EventSource MessageEvent the SDK reads. */
+export interface SseMessageEventLike {
+  readonly data?: unknown
+  readonly type?: string
+  readonly lastEventId?: string
+}
+
+/** The part of the WHATWG EventSource interface the SDK uses. */
+export interface EventSourceLike {
+  readonly readyState: number
+  close(): void
+  onopen: ((ev: never) => unknown) | null
+  onmessage: ((ev: never) => unknown) | null
+  onerror: ((ev: never) => unknown) | null
+  addEventListener(type: string, listener: (ev: SseMessageEventLike) => unknown): void
+}
+export type EventSourceConstructor = new (url: string) => EventSourceLike
+
+export interface FetchResponseLike {
+  readonly ok: boolean
+  readonly status: number
+  readonly statusText: string
+  readonly headers: { get(name: string): string | null }
+  readonly body: { getReader(): StreamReaderLike } | null
+}
+export interface StreamReaderLike {
+  read(): Promise<{ done: boolean; value?: Uint8Array }>
+  cancel(reason?: unknown): Promise<void>
+}
+export type FetchLike = (
+  url: string,
+  init: { headers: Record<string, string>; signal: AbortSignal; cache: 'no-store' },
+) => Promise<FetchResponseLike>
+
+/** Timers and time, injectable so tests (and unusual hosts) control them. */
+export interface Clock {
+  now(): number
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+export interface BackoffOptions {
+  /** First delay and the floor of every delay. Default 500. */
+  minMs: number
+  /** Cap of every delay. Default 20000. */
+  maxMs: number
+  /** Growth per failed attempt. Default 2. */
+  factor: number
+}
+
+/** Options of `connect()`. Only `channels` is required. */
+export interface ConnectOptions {
+  /** Channels to subscribe to, e.g. `['breaking', 'category:international']`. */
+  channels: string[]
+  filter?: StreamFilter
+  /** Newsroom JWT, sent as `?token=`. Without it the client sees public content only. */
+  token?: string
+  /** Resume from a position persisted earlier. */
+  since?: Position
+  /** `auto` (default): WebSocket, falling back to SSE after `fallbackAfter` failed opens in a row. */
+  transport?: 'auto' | TransportKind
+  /** WebSocket constructor. Default `globalThis.WebSocket`; in Node 20 pass `ws`'s `WebSocket`. */
+  WebSocket?: WebSocketConstructor
+  /**
+   * EventSource constructor. Used for SSE only when given here or when there is no `fetch`:
+   * the built-in fetch-based reader can see HTTP statuses (401, 429) that EventSource hides.
+   */
+  EventSource?: EventSourceConstructor
+  /** fetch for the SSE reader. Default `globalThis.fetch`. */
+  fetch?: FetchLike
+  backoff?: Partial<BackoffOptions>
+  /** Consecutive failed attempts (without a healthy connection in between) before giving up. Default Infinity. */
+  maxRetries?: number
+  /** Give up when no healthy connection for this long. Default 600000 (10 min). */
+  giveUpAfterMs?: number
+  /** auto transport: failed opens in a row before switching transport. Default 2. */
+  fallbackAfter?: number
+  /** A transport that has not opened after this long counts as a failed open. Default 10000. */
+  connectTimeoutMs?: number
+  /** App-level ping interval (WebSocket); 0 disables liveness checks. Default 25000. */
+  pingIntervalMs?: number
+  /** Reconnect when nothing arrives this long after a ping. Default 10000. */
+  pongTimeoutMs?: number
+  /** How many event ids and articles the duplicate filter remembers. Default 50000. */
+  dedupeCapacity?: number
+  /** Timers and time. Default: the host's. */
+  clock?: Clock
+  /** Random source in [0, 1) for jitter. Default Math.random. */
+  random?: () => number
+}

@@ -1,0 +1,39 @@
+// src must bundle for browsers as ESM with no Node built-ins and no `ws` (Node users inject it).
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { build } from 'esbuild'
+
+const src = join(import.meta.dirname, '..', 'src')
+
+test('every import in src is relative and ends in .ts', () => {
+  for (const file of readdirSync(src).filter((f) => f.endsWith('.ts'))) {
+    // Comments may show usage (`import … from '@newswire/client'`); only code counts
+    const text = readFileSync(join(src, file), 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/^\s*\/\/.*$/gm, '')
+    for (const [, spec] of text.matchAll(/(?:from|import)\s+'([^']+)'/g)) {
+      assert.match(spec ?? '', /^\.\/[\w-]+\.ts$/, `${file} imports ${spec}`)
+    }
+    assert.doesNotMatch(text, /\b(?:process|Buffer|require)\s*[.(]/, `${file} uses a Node global`)
+  }
+})
+
+test('esbuild bundles src/index.ts for the browser as ESM', async () => {
+  const result = await build({
+    entryPoints: [join(src, 'index.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  })
+  assert.deepEqual(result.errors, [])
+  assert.deepEqual(result.warnings, [])
+  const code = result.outputFiles[0]?.text ?? ''
+  assert.match(code, /export\s*\{[^}]*\bconnect\b/)
+  assert.doesNotMatch(code, /\brequire\(|from\s*["'](?:node:|ws["'])/)
+  assert.ok(code.length < 60_000, `bundle is ${code.length} bytes`)
+})

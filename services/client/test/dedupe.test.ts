@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { Dedupe } from '../src/dedupe.ts'
+import { articleEvent } from './fakes.ts'
+
+const plain = { embargoed: false, released: false }
+
+describe('Dedupe', () => {
+  test('drops a repeated eventId', () => {
+    const d = new Dedupe(100)
+    assert.equal(d.acceptEvent(articleEvent('a', 1), plain), true)
+    assert.equal(d.acceptEvent(articleEvent('a', 1), plain), false)
+  })
+
+  test('drops a version at or below the last seen version of the article; newest wins', () => {
+    const d = new Dedupe(100)
+    assert.equal(d.acceptEvent(articleEvent('a', 3), plain), true)
+    assert.equal(d.acceptEvent({ ...articleEvent('a', 3), eventId: 'other-id' }, plain), false)
+    assert.equal(d.acceptEvent(articleEvent('a', 2), plain), false)
+    assert.equal(d.acceptEvent(articleEvent('a', 4), plain), true)
+    assert.equal(d.acceptEvent(articleEvent('b', 1), plain), true)
+  })
+
+  test('a release of a version seen while embargoed passes once', () => {
+    const d = new Dedupe(100)
+    assert.equal(d.acceptEvent(articleEvent('a', 2), { embargoed: true, released: false }), true)
+    assert.equal(d.acceptEvent(articleEvent('a', 2), { embargoed: false, released: true }), true)
+    assert.equal(d.acceptEvent(articleEvent('a', 2), { embargoed: false, released: true }), false)
+    // a release of a version never seen as embargoed (the public case) is simply new
+    assert.equal(d.acceptEvent(articleEvent('b', 1), { embargoed: false, released: true }), true)
+  })
+
+  test('withdrawn is delivered once until a newer version arrives', () => {
+    const d = new Dedupe(100)
+    d.acceptEvent(articleEvent('a', 1), plain)
+    assert.equal(d.acceptWithdrawn('a'), true)
+    assert.equal(d.acceptWithdrawn('a'), false)
+    assert.equal(d.acceptEvent(articleEvent('a', 1), plain), false, 'the withdrawn version does not come back')
+    assert.equal(d.acceptEvent(articleEvent('a', 2), plain), true)
+    assert.equal(d.acceptWithdrawn('a'), true)
+  })
+
+  test('is bounded: the oldest entries are forgotten', () => {
+    const d = new Dedupe(3)
+    for (const id of ['a', 'b', 'c', 'd']) d.acceptEvent(articleEvent(id, 1), plain)
+    assert.deepEqual(d.size, { eventIds: 3, articles: 3 })
+    assert.equal(d.acceptEvent(articleEvent('a', 1), plain), true, 'a was evicted')
+    assert.equal(d.acceptEvent(articleEvent('d', 1), plain), false)
+  })
+
+  test('clear forgets everything', () => {
+    const d = new Dedupe(10)
+    d.acceptEvent(articleEvent('a', 1), plain)
+    d.clear()
+    assert.equal(d.acceptEvent(articleEvent('a', 1), plain), true)
+  })
+})
