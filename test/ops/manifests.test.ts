@@ -1,0 +1,286 @@
+// Deployable files that cannot be run here (no Docker engine, no Kubernetes cluster): every YAML
+// file parses, the kustomize base renders and has what operations rely on, the compose file is
+// consistent with the Prometheus and Grafana files, and both describe a configuration the
+// services accept. `docker compose config` runs when a compose-capable Docker client exists.
+import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { loadFanoutConfig } from '@newswire/fanout'
+import { loadIngestConfig } from '@newswire/ingest'
+import { available, deployDir, filesUnder, firstDoc, hasPyYaml, parseYamlFiles, parseYamlText, repoRoot, run } from './helpers.ts'
+
+const noYaml = hasPyYaml() ? false : 'python3 with PyYAML is missing (Debian package python3-yaml)'
+const composeFile = join(deployDir, 'docker', 'compose.yml')
+
+// What a secret would hold, for checking that a configuration is accepted (not the dev values)
+const fakeSecrets: Record<string, string> = {
+  INGEST_API_KEYS: 'cms:not-a-development-key-0123456789:*',
+  NEWSROOM_JWT_SECRET: 'not-the-development-secret-0123456789',
+  GRAFANA_ADMIN_PASSWORD: 'not-a-real-password',
+}
+
+/** Every environment variable name the services read (string literals in their config code). */
+function variablesTheServicesRead(): Set<string> {
+  const names = new Set<string>()
+  for (const f of [...filesUnder(join(repoRoot, 'services'), ['.ts'])].filter((f) => f.includes('/src/'))) {
+    for (const m of readFileSync(join(repoRoot, f), 'utf8').matchAll(/'([A-Z][A-Z0-9_]{2,})'/g)) names.add(m[1] as string)
+  }
+  return names
+}
+
+test('every YAML file under deploy/ parses', { skip: noYaml }, () => {
+  const files = [...filesUnder(deployDir, ['.yml', '.yaml'])]
+  assert.ok(files.length >= 15, `found ${files.length} YAML files`)
+  const docs = parseYamlFiles(files.map((f) => join(repoRoot, f)))
+  for (const [f, d] of docs) assert.ok(d.length > 0 && d.every((x) => x !== null), `${f} has an empty document`)
+})
+
+// ---- Kubernetes ------------------------------------------------------------------------------
+
+interface K8sObject {
+  apiVersion: string
+  kind: string
+  metadata: { name: string; labels?: Record<string, string> }
+  // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are checked field by field below
+  spec: any
+  data?: Record<string, string>
+}
+
+const noKubectl = available('kubectl', ['version', '--client']) ? false : 'kubectl is not installed'
+
+function renderBase(): K8sObject[] {
+  const r = run('kubectl', ['kustomize', join(deployDir, 'k8s', 'base')])
+  assert.equal(r.status, 0, r.stderr)
+  return parseYamlText(r.stdout) as K8sObject[]
+}
+
+test('the kustomize base renders the objects operations rely on', { skip: noYaml || noKubectl }, async (t) => {
+  const objects = renderBase()
+  const byKind = (kind: string) => objects.filter((o) => o.kind === kind)
+  assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort(), [
+    'ConfigMap/newswire-config',
+    'Deployment/newswire-fanout',
+    'Deployment/newswire-ingest',
+    'HorizontalPodAutoscaler/newswire-fanout',
+    'PodDisruptionBudget/newswire-fanout',
+    'PodDisruptionBudget/newswire-ingest',
+    'Service/newswire-fanout',
+    'Service/newswire-ingest',
+  ])
+  const config = byKind('ConfigMap')[0]?.data ?? {}
+  const read = variablesTheServicesRead()
+
+  for (const [service, secretVar, portVar, hostVar, port] of [
+    ['ingest', 'INGEST_API_KEYS', 'INGEST_PORT', 'INGEST_HOST', 8081],
+    ['fanout', 'NEWSROOM_JWT_SECRET', 'FANOUT_PORT', 'FANOUT_HOST', 8082],
+  ] as const) {
+    await t.test(service, () => {
+      const name = `newswire-${service}`
+      const dep = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)
+      assert.ok(dep)
+      const pod = dep.spec.template.spec
+      const podLabels = dep.spec.template.metadata.labels as Record<string, string>
+      for (const [k, v] of Object.entries(dep.spec.selector.matchLabels as Record<string, string>)) assert.equal(podLabels[k], v)
+      assert.equal(pod.containers.length, 1)
+      const c = pod.containers[0]
+      assert.deepEqual(c.command, ['node', `services/${service}/dist/main.js`])
+      assert.match(c.image, /^newswire(:|$)/)
+      const ports = c.ports as { name: string; containerPort: number }[]
+      assert.deepEqual(ports, [{ name: 'http', containerPort: port }])
+
+      type EnvVar = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }
+      const env = new Map<string, EnvVar>((c.env as EnvVar[]).map((e) => [e.name, e]))
+      assert.equal(env.get('NODE_ENV')?.value, 'production')
+      assert.equal(env.get(hostVar)?.value, '0.0.0.0')
+      assert.equal(env.get(portVar)?.value, String(port))
+      assert.deepEqual(env.get(secretVar)?.valueFrom?.secretKeyRef, { name: 'newswire-secrets', key: secretVar })
+      assert.deepEqual(c.envFrom, [{ configMapRef: { name: 'newswire-config' } }])
+
+      // Probes: startup and liveness on /healthz, readiness on /readyz, on the named port
+      assert.deepEqual(c.startupProbe.httpGet, { path: '/healthz', port: 'http' })
+      assert.deepEqual(c.livenessProbe.httpGet, { path: '/healthz', port: 'http' })
+      assert.deepEqual(c.readinessProbe.httpGet, { path: '/readyz', port: 'http' })
+      assert.ok(c.resources.requests.cpu && c.resources.requests.memory, 'resource requests')
+      assert.ok(c.resources.limits.memory, 'a memory limit')
+      assert.equal(c.securityContext.allowPrivilegeEscalation, false)
+      assert.equal(pod.securityContext.runAsNonRoot, true)
+
+      // The drain must finish before SIGKILL: grace > preStop sleep + SHUTDOWN_TIMEOUT_MS
+      const shutdownMs = Number(env.get('SHUTDOWN_TIMEOUT_MS')?.value)
+      assert.ok(shutdownMs > 0, 'SHUTDOWN_TIMEOUT_MS set on the container')
+      const preStop = c.lifecycle?.preStop?.exec?.command as string[] | undefined
+      const preStopMs = preStop?.[0] === 'sleep' ? Number(preStop[1]) * 1000 : 0
+      assert.ok(
+        pod.terminationGracePeriodSeconds * 1000 > shutdownMs + preStopMs,
+        `terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} s > ${preStopMs} ms preStop + ${shutdownMs} ms drain`,
+      )
+
+      // The Service reaches these pods on the named port
+      const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === name)
+      assert.ok(svc)
+      for (const [k, v] of Object.entries(svc.spec.selector as Record<string, string>)) assert.equal(podLabels[k], v)
+      assert.deepEqual(svc.spec.ports, [{ name: 'http', port, targetPort: 'http' }])
+      // Prometheus annotations point at the same port
+      assert.equal(dep.spec.template.metadata.annotations['prometheus.io/port'], String(port))
+
+      // A disruption budget over these pods
+      const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === name)
+      assert.ok(pdb)
+      for (const [k, v] of Object.entries(pdb.spec.selector.matchLabels as Record<string, string>)) assert.equal(podLabels[k], v)
+
+      // The services accept this environment in production (secret values stand in)
+      const effective: Record<string, string> = { ...config }
+      for (const [k, e] of env) effective[k] = e.value ?? fakeSecrets[k] ?? ''
+      for (const k of Object.keys(effective)) assert.ok(read.has(k), `${k} is set but no service reads it`)
+      if (service === 'ingest') assert.equal(loadIngestConfig(effective).production, true)
+      else assert.equal(loadFanoutConfig(effective).production, true)
+    })
+  }
+
+  await t.test('fan-out autoscaler', () => {
+    const hpa = byKind('HorizontalPodAutoscaler')[0]
+    assert.ok(hpa)
+    assert.equal(hpa.apiVersion, 'autoscaling/v2')
+    assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'newswire-fanout' })
+    assert.ok(hpa.spec.minReplicas >= 2 && hpa.spec.maxReplicas > hpa.spec.minReplicas)
+  })
+})
+
+// ---- Docker ----------------------------------------------------------------------------------
+
+interface ComposeService {
+  image?: string
+  build?: { context: string; dockerfile: string }
+  command?: string[]
+  environment?: Record<string, string | number>
+  volumes?: string[]
+  ports?: string[]
+  stop_grace_period?: string
+  depends_on?: unknown
+}
+
+function composeServices(): Record<string, ComposeService> {
+  const docs = parseYamlFiles([composeFile])
+  return firstDoc<{ services: Record<string, ComposeService> }>(docs, composeFile).services
+}
+
+/** ${VAR:?msg} and ${VAR:-default} as compose would substitute them with `env`. */
+function interpolate(v: string, env: Record<string, string>): string {
+  return v.replace(/\$\{([A-Z_]+)(?::[?-]([^}]*))?\}/g, (_, name: string, rest: string | undefined) => {
+    if (env[name] !== undefined) return env[name]
+    if (rest !== undefined && v.includes(`${name}:-`)) return rest
+    throw new Error(`compose needs ${name}`)
+  })
+}
+
+test('compose: Kafka 4.4.0 in KRaft mode, the two services from the Dockerfile, Prometheus and Grafana wired to deploy/', {
+  skip: noYaml,
+}, () => {
+  const services = composeServices()
+  assert.deepEqual(Object.keys(services).sort(), ['fanout', 'grafana', 'ingest', 'kafka', 'prometheus'])
+  const kafka = services.kafka as ComposeService
+  assert.equal(kafka.image, 'apache/kafka:4.4.0')
+  assert.equal(kafka.environment?.KAFKA_PROCESS_ROLES, 'broker,controller')
+  const read = variablesTheServicesRead()
+  for (const [name, port] of [
+    ['ingest', 8081],
+    ['fanout', 8082],
+  ] as const) {
+    const s = services[name] as ComposeService
+    assert.deepEqual(s.build, { context: '../..', dockerfile: 'deploy/docker/Dockerfile' })
+    assert.deepEqual(s.command, ['node', `services/${name}/dist/main.js`])
+    assert.deepEqual(s.ports, [`${port}:${port}`])
+    const env = Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), fakeSecrets)]))
+    assert.equal(env.NODE_ENV, 'production')
+    assert.equal(env.KAFKA_BROKERS, 'kafka:9092')
+    for (const k of Object.keys(env)) assert.ok(read.has(k), `${k} is set but no service reads it`)
+    const config = name === 'ingest' ? loadIngestConfig(env) : loadFanoutConfig(env)
+    assert.equal(config.production, true)
+    assert.equal(config.port, port)
+    const grace = Number(/^(\d+)s$/.exec(s.stop_grace_period ?? '')?.[1])
+    assert.ok(grace * 1000 > config.shutdownTimeoutMs, `stop_grace_period ${s.stop_grace_period} > SHUTDOWN_TIMEOUT_MS`)
+    // Without the required secrets compose must refuse rather than fall back to something weak
+    const secretVar = name === 'ingest' ? 'INGEST_API_KEYS' : 'NEWSROOM_JWT_SECRET'
+    assert.match(String(s.environment?.[secretVar]), new RegExp(`^\\$\\{${secretVar}:\\?`))
+  }
+  // Prometheus scrapes the compose service names on the services' ports and loads deploy/prometheus
+  const prom = readFileSync(join(deployDir, 'prometheus', 'prometheus.yml'), 'utf8')
+  assert.match(prom, /targets: \[["']ingest:8081["']\]/)
+  assert.match(prom, /targets: \[["']fanout:8082["']\]/)
+  assert.ok(services.prometheus?.volumes?.includes('../prometheus:/etc/prometheus:ro'))
+})
+
+test('Dockerfile: build with npm ci + npm run build, node:20-slim runtime with production dependencies, dist and /app/schemas', () => {
+  const text = readFileSync(join(deployDir, 'docker', 'Dockerfile'), 'utf8')
+  const lines = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.trim().startsWith('#'))
+  const image = '$' + '{NODE_IMAGE}'
+  const stages = lines.filter((l) => /^FROM /.test(l))
+  assert.deepEqual(stages, [`FROM ${image} AS build`, `FROM ${image} AS runtime`])
+  assert.ok(lines.includes('ARG NODE_IMAGE=node:20-slim'))
+  const runtime = lines.slice(lines.indexOf(`FROM ${image} AS runtime`))
+  const build = lines.slice(0, lines.indexOf(`FROM ${image} AS runtime`))
+  assert.ok(build.some((l) => /^RUN npm ci\b/.test(l)))
+  assert.ok(build.some((l) => /^RUN npm run build\b/.test(l)))
+  assert.ok(runtime.includes('WORKDIR /app'))
+  assert.ok(runtime.some((l) => /^RUN npm ci --omit=dev\b/.test(l)))
+  assert.ok(runtime.includes('COPY schemas/ schemas/'), 'schemas at /app/schemas')
+  assert.ok(runtime.some((l) => /^ENV NODE_ENV=production/.test(l)))
+  assert.ok(runtime.some((l) => /^USER node$/.test(l)))
+  for (const s of ['shared', 'ingest', 'fanout']) {
+    assert.ok(runtime.includes(`COPY --from=build /src/services/${s}/dist services/${s}/dist`), `${s} dist copied`)
+  }
+  assert.match(runtime.at(-1) ?? '', /^CMD \["\/bin\/sh", "-c", "exec node services\/\$\{NEWSWIRE_SERVICE\}\/dist\/main\.js"\]$/)
+  // Every COPY source exists and .dockerignore does not exclude it
+  const ignored = readFileSync(join(repoRoot, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+  for (const l of lines.filter((x) => /^COPY (?!--from)/.test(x))) {
+    const sources = l.split(/\s+/).slice(1, -1)
+    for (const src of sources) {
+      const path = src.replace(/\/$/, '')
+      assert.ok(existsSync(join(repoRoot, path)), `COPY source ${path} exists`)
+      for (const pattern of ignored) {
+        assert.notEqual(pattern, path, `.dockerignore excludes ${path}, which the Dockerfile copies`)
+      }
+    }
+  }
+  assert.ok(ignored.includes('**/node_modules') && ignored.includes('**/dist'), 'local node_modules and dist stay out of the context')
+})
+
+// `docker compose` (v2) validates the file as is. Debian's docker-compose 1.29 predates the
+// top-level `name:`; it validates everything else in a copy without that line.
+const composeCli = (() => {
+  if (available('docker', ['compose', 'version'])) return { cmd: ['docker', 'compose'], v1: false }
+  if (available('docker-compose', ['version'])) return { cmd: ['docker-compose'], v1: true }
+  return null
+})()
+
+test('docker compose config accepts the compose file, and refuses it without the secrets', {
+  skip: composeCli ? false : 'no compose-capable Docker client (docker compose plugin or docker-compose)',
+}, () => {
+  const { cmd, v1 } = composeCli as { cmd: string[]; v1: boolean }
+  let file = composeFile
+  const dir = mkdtempSync(join(tmpdir(), 'newswire-compose-'))
+  try {
+    if (v1) {
+      file = join(dir, 'compose.yml')
+      writeFileSync(file, readFileSync(composeFile, 'utf8').replace(/^name: .*\n/m, ''))
+    }
+    const args = [...cmd.slice(1), '--project-directory', join(deployDir, 'docker'), '-f', file, 'config', '-q']
+    const r = run(cmd[0] as string, args, { env: { ...process.env, ...fakeSecrets } })
+    assert.equal(r.status, 0, r.stderr)
+    const bare = { ...process.env }
+    for (const k of Object.keys(fakeSecrets)) delete bare[k]
+    const refused = run(cmd[0] as string, args, { env: bare })
+    assert.notEqual(refused.status, 0, 'compose must refuse to run without INGEST_API_KEYS and the others')
+    assert.match(refused.stderr, /INGEST_API_KEYS|NEWSROOM_JWT_SECRET|GRAFANA_ADMIN_PASSWORD/)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
