@@ -1,0 +1,401 @@
+// ingest (issue #8): single-article POSTs at concurrency 1/16/64, the NDJSON batch endpoint, and an
+// open-loop 500 req/s latency test, each against two baselines measured in the same run:
+//   idempotent:    raw kafkajs producer, ingest's settings (idempotent, acks=all), same records
+//   transactional: raw transactional producers, one transaction per batch of the same size
+// Ingest runs as a child process from its real entry point (main.ts); load generators and
+// baseline producers are forked child processes; everything is on loopback.
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { join } from 'node:path'
+import { status as brokerStatus, repoRoot } from '../../../deploy/local/broker.ts'
+import { formatSummary, summarizeProfile } from '../lib/cpuprofile.ts'
+import { Worker, workerPath } from '../lib/children.ts'
+import { encodedSizes } from '../lib/fixture.ts'
+import { createTopics, deleteTopics, withAdmin } from '../lib/kafka.ts'
+import type { LoadSpec } from '../lib/load.ts'
+import { machineCpuPercent, pidCpuMicros, procStat } from '../lib/machine.ts'
+import type { CpuSample, LoadResult } from '../lib/protocol.ts'
+import type { Labels } from '../lib/report.ts'
+import type { Scenario, ScenarioContext } from '../lib/scenario.ts'
+import { list, num } from '../lib/scenario.ts'
+import { Histogram, summarize } from '../lib/stats.ts'
+import type { HttpLoadSpec } from '../workers/http-load.ts'
+import type { KafkaInitSpec, KafkaRunSpec } from '../workers/kafka-load.ts'
+
+const API_KEY = 'dev-ingest-key'
+const BATCH_TARGET = 0.8
+const P99_TARGET_MS = 20
+
+interface Measured {
+  result: LoadResult
+  recordsPerSec: number
+  opsPerSec: number
+  lat: ReturnType<typeof summarize>
+  /** CPU of the process under test (ingest or the baseline producer), µs. */
+  serverCpuUs: number
+  brokerCpuUs: number | null
+  machineCpu: number
+  /** CPU % of one core used by processes outside this run (other sessions, tests): noise. */
+  otherCpu: number
+  /** Baseline runs: CPU % of the idle ingest process meanwhile (its state tail may still be catching up). */
+  bystanderCpu: number
+}
+
+function measuredOf(
+  result: LoadResult,
+  serverCpuUs: number,
+  brokerCpuUs: number | null,
+  machineCpu: number,
+  separateLoadgen: boolean,
+  bystanderCpuUs: number,
+): Measured {
+  const s = result.elapsedMs / 1000
+  const ours = serverCpuUs + (brokerCpuUs ?? 0) + (separateLoadgen ? cpuTotal(result.cpu) : 0) + bystanderCpuUs
+  return {
+    otherCpu: Math.max(0, machineCpu - ours / 1e4 / s),
+    bystanderCpu: bystanderCpuUs / 1e4 / s,
+    result,
+    recordsPerSec: result.records / s,
+    opsPerSec: result.ops / s,
+    lat: summarize(Histogram.fromJSON(result.latency)),
+    serverCpuUs,
+    brokerCpuUs,
+    machineCpu,
+  }
+}
+
+const cpuTotal = (c: CpuSample) => c.user + c.system
+
+async function startIngest(
+  ctx: ScenarioContext,
+  prefix: string,
+  partitions: number,
+  profileDir: string | null,
+): Promise<{ worker: Worker; url: string }> {
+  const worker = new Worker('ingest', workerPath('ingest'), {
+    execArgv: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    env: {
+      KAFKA_BROKERS: ctx.brokers.join(','),
+      KAFKA_TOPIC_PREFIX: prefix,
+      KAFKA_PARTITIONS: String(partitions),
+      INGEST_HOST: '127.0.0.1',
+      INGEST_PORT: '0',
+      // the benchmark measures throughput, not the per-key rate limit (default 500/s)
+      INGEST_RATE_LIMIT: '1000000',
+      INGEST_BATCH_MAX_LINES: '1000',
+      INGEST_MAX_BODY_BYTES: String(4 * 1024 * 1024),
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'development',
+    },
+    silent: true,
+    maxMs: num(ctx.values, 'max-seconds', 900) * 1000 + 30_000,
+  })
+  const tail: string[] = []
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`ingest did not start within 60 s:\n${tail.join('\n')}`)), 60_000)
+    const out = worker.proc.stdout
+    const err = worker.proc.stderr
+    if (!out || !err) throw new Error('ingest child has no stdout')
+    // keep reading for the whole run: a full pipe would block ingest
+    createInterface({ input: out }).on('line', (line) => {
+      tail.push(line)
+      if (tail.length > 40) tail.shift()
+      if (!line.includes('"ingest listening"')) return
+      const u = (JSON.parse(line) as { url?: string }).url
+      if (u) {
+        clearTimeout(timer)
+        resolve(u)
+      }
+    })
+    createInterface({ input: err }).on('line', (line) => {
+      tail.push(line)
+      if (tail.length > 40) tail.shift()
+    })
+    void worker.exited.then((code) => {
+      clearTimeout(timer)
+      reject(new Error(`ingest exited with code ${code} before listening:\n${tail.join('\n')}`))
+    })
+  })
+  await worker.ready
+  return { worker, url }
+}
+
+function brokerPid(brokers: string[]): number | null {
+  if (brokers.join(',') !== '127.0.0.1:9092') return null
+  return brokerStatus(1)[0]?.pid ?? null
+}
+
+/** Runs one load with CPU accounting of the process under test, the broker and the machine, sampled from the end of warm-up. */
+async function measure(
+  target: { cpu: () => Promise<number>; separateLoadgen: boolean; bystander?: () => Promise<number> },
+  broker: number | null,
+  warmupMs: number,
+  run: () => Promise<LoadResult>,
+): Promise<Measured> {
+  const sample = async () => ({
+    c: await target.cpu(),
+    y: target.bystander ? await target.bystander() : 0,
+    b: broker === null ? null : pidCpuMicros(broker),
+    m: procStat(),
+  })
+  const box: { first: ReturnType<typeof sample> | null } = { first: null }
+  const timer = setTimeout(() => {
+    box.first = sample()
+  }, warmupMs)
+  const result = await run()
+  clearTimeout(timer)
+  const s0 = await (box.first ?? sample())
+  const s1 = await sample()
+  return measuredOf(
+    result,
+    s1.c - s0.c,
+    s0.b !== null && s1.b !== null ? s1.b - s0.b : null,
+    machineCpuPercent(s0.m, s1.m),
+    target.separateLoadgen,
+    s1.y - s0.y,
+  )
+}
+
+const scenario: Scenario = {
+  name: 'ingest',
+  summary: 'HTTP ingest (single POSTs, NDJSON batch, 500 req/s open loop) vs raw kafkajs producers',
+  options: {
+    modes: { type: 'string' },
+    concurrency: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    'batch-lines': { type: 'string' },
+    'batch-concurrency': { type: 'string' },
+    rate: { type: 'string' },
+    'rate-duration': { type: 'string' },
+    partitions: { type: 'string' },
+    'max-requests': { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    'no-txn-baseline': { type: 'boolean', default: false },
+    'keep-topics': { type: 'boolean', default: false },
+  },
+  help: `  --modes LIST            single,batch,rate (default all; with --profile: batch)
+  --concurrency LIST      closed-loop concurrencies of single POSTs (default 1,16,64)
+  --duration S            measured seconds per run (default 10; --quick 1.5)
+  --warmup S              unmeasured seconds before each run (default 2; --quick 0.5)
+  --batch-lines N         articles per NDJSON batch, and records per baseline batch (default 250)
+  --batch-concurrency N   batch requests in flight (default 4)
+  --rate R                open-loop single POSTs per second (default 500)
+  --rate-duration S       measured seconds of the open-loop run (default 20; --quick 2)
+  --partitions N          partitions of the bench topics (default 6, as in production)
+  --max-requests N        cap on measured requests per run (default 200000)
+  --profile               run ingest under node --cpu-prof and print its top self-time functions
+  --no-txn-baseline       skip the transactional-producer baseline
+  --keep-topics           do not delete the bench-ingest-* topics afterwards`,
+  maxSeconds: (v) => (v.quick ? 60 : 900),
+
+  async run(ctx) {
+    const v = ctx.values
+    const quick = v.quick === true
+    const profile = v.profile === true
+    const modes = list(v, 'modes', profile ? 'batch' : 'single,batch,rate')
+    for (const m of modes) if (!['single', 'batch', 'rate'].includes(m)) throw new Error(`unknown mode '${m}' (single, batch, rate)`)
+    const concurrencies = list(v, 'concurrency', quick ? '16' : '1,16,64').map(Number)
+    const durationMs = num(v, 'duration', quick ? 1.5 : 10) * 1000
+    const warmupMs = num(v, 'warmup', quick ? 0.5 : 2) * 1000
+    const batchLines = num(v, 'batch-lines', quick ? 100 : 250)
+    const batchConcurrency = num(v, 'batch-concurrency', 4)
+    const rate = num(v, 'rate', 500)
+    const rateDurationMs = num(v, 'rate-duration', quick ? 2 : 20) * 1000
+    const partitions = num(v, 'partitions', 6)
+    const maxOps = num(v, 'max-requests', 200_000)
+    const txnBaseline = v['no-txn-baseline'] !== true
+    const { report } = ctx
+
+    const sizes = encodedSizes()
+    report.note(
+      `records: Avro events from the Bengali sample, ${Math.min(...sizes)}-${Math.max(...sizes)} B (mean ${Math.round(
+        sizes.reduce((a, b) => a + b, 0) / sizes.length,
+      )} B); each written to 2 topics (events + latest state) by ingest and by the baselines`,
+    )
+    report.note(`topics: ${partitions} partitions, prefix bench-ingest-${ctx.runId}.*; broker ${ctx.brokers.join(',')}`)
+
+    const prefixes = {
+      ingest: `bench-ingest-${ctx.runId}.svc.`,
+      idem: `bench-ingest-${ctx.runId}.idem.`,
+      txn: `bench-ingest-${ctx.runId}.txn.`,
+    }
+    const baseTopics = await withAdmin(ctx.brokers, async (admin) => ({
+      idem: await createTopics(admin, ctx.brokers, prefixes.idem, partitions),
+      txn: await createTopics(admin, ctx.brokers, prefixes.txn, partitions),
+    }))
+    const profileDir = profile ? join(repoRoot, '.cache', 'bench', 'profiles', ctx.runId) : null
+    if (profileDir) mkdirSync(profileDir, { recursive: true })
+
+    const workers: Worker[] = []
+    let ingest: Worker | null = null
+    try {
+      const started = await startIngest(ctx, prefixes.ingest, partitions, profileDir)
+      ingest = started.worker
+      const ingestUrl = started.url
+      const ingestWorker = ingest
+      report.note(
+        `ingest ${ingestUrl} (pid ${ingest.proc.pid})${profile ? ' under --cpu-prof: figures are not comparable with unprofiled runs' : ''}`,
+      )
+      const maxMs = num(v, 'max-seconds', 900) * 1000 + 30_000
+      const httpLoad = new Worker('http-load', workerPath('http-load'), { maxMs })
+      const idem = new Worker('baseline-idempotent', workerPath('kafka-load'), { maxMs })
+      const txn = txnBaseline ? new Worker('baseline-transactional', workerPath('kafka-load'), { maxMs }) : null
+      workers.push(httpLoad, idem, ...(txn ? [txn] : []))
+      await Promise.all(workers.map((w) => w.ready))
+      const initSpec = (mode: KafkaInitSpec['mode'], topics: KafkaInitSpec['topics'], prefix: string): KafkaInitSpec => ({
+        brokers: ctx.brokers,
+        topics,
+        mode,
+        transactionalIdPrefix: `${prefix}bench-txn`,
+        poolSize: 2000,
+      })
+      await idem.request('init', initSpec('idempotent', baseTopics.idem, prefixes.idem))
+      if (txn) await txn.request('init', initSpec('transactional', baseTopics.txn, prefixes.txn))
+
+      const broker = brokerPid(ctx.brokers)
+      const ingestCpu = { cpu: async () => cpuTotal(await ingestWorker.request<CpuSample>('cpu')), separateLoadgen: true }
+      // a baseline's "server" is the producer process itself
+      const cpuOf = (w: Worker) => ({
+        cpu: async () => cpuTotal(await w.request<CpuSample>('cpu')),
+        separateLoadgen: false,
+        bystander: ingestCpu.cpu,
+      })
+      let idSeq = 0
+      const load = (extra: Partial<LoadSpec>): LoadSpec => ({
+        concurrency: 1,
+        warmupMs,
+        durationMs,
+        maxOps,
+        drainMs: 30_000,
+        ...extra,
+      })
+      const timeout = (spec: LoadSpec) => spec.warmupMs + spec.durationMs + 120_000
+      const runHttp = (spec: Omit<HttpLoadSpec, 'url' | 'apiKey' | 'idPrefix'>) =>
+        measure(ingestCpu, broker, spec.warmupMs, () =>
+          httpLoad.request<LoadResult>(
+            'run',
+            { ...spec, url: ingestUrl, apiKey: API_KEY, idPrefix: `bench-${ctx.runId}-${idSeq++}-` },
+            timeout(spec),
+          ),
+        )
+      const runKafka = (w: Worker, spec: KafkaRunSpec) =>
+        measure(cpuOf(w), broker, spec.warmupMs, () => w.request<LoadResult>('run', spec, timeout(spec)))
+
+      const record = (labels: Labels, ours: Measured, base: Measured, txnBase: Measured | null, perRecordLatency: boolean) => {
+        if (ours.result.errors > 0) report.note(`${JSON.stringify(labels)} ingest errors: ${JSON.stringify(ours.result.errorKinds)}`)
+        for (const [name, m] of [
+          ['idempotent-producer', base],
+          ['transactional-producer', txnBase],
+        ] as const) {
+          if (m && m.result.errors > 0) report.note(`${JSON.stringify(labels)} ${name} errors: ${JSON.stringify(m.result.errorKinds)}`)
+        }
+        report.ratio(labels, 'records/s', ours.recordsPerSec, { name: 'idempotent-producer', value: base.recordsPerSec })
+        if (txnBase) report.ratio(labels, 'records/s', ours.recordsPerSec, { name: 'transactional-producer', value: txnBase.recordsPerSec })
+        if (perRecordLatency) {
+          report.ratio(labels, 'p99_ms', ours.lat.p99Ms, { name: 'idempotent-producer', value: base.lat.p99Ms })
+          if (txnBase) report.ratio(labels, 'p99_ms', ours.lat.p99Ms, { name: 'transactional-producer', value: txnBase.lat.p99Ms })
+        }
+        const abs = (m: Measured) => ({
+          'requests/s': m.opsPerSec,
+          records: m.result.records,
+          p50_ms: m.lat.p50Ms,
+          p99_ms: m.lat.p99Ms,
+          max_ms: m.lat.maxMs,
+          'server_cpu_us/record': m.serverCpuUs / Math.max(1, m.result.records),
+          ...(m.brokerCpuUs !== null ? { 'broker_cpu_us/record': m.brokerCpuUs / Math.max(1, m.result.records) } : {}),
+          'loadgen_cpu_%': (cpuTotal(m.result.cpu) / 1000 / m.result.elapsedMs) * 100,
+          'machine_cpu_%': m.machineCpu,
+          ...(m === ours ? {} : { 'idle_ingest_cpu_%': m.bystanderCpu }),
+          'other_cpu_%': m.otherCpu,
+          errors: m.result.errors,
+        })
+        for (const [who, m] of [
+          ['ingest', ours],
+          ['idempotent-producer', base],
+          ['transactional-producer', txnBase],
+        ] as const) {
+          if (m && m.otherCpu > 25) {
+            report.note(
+              `${JSON.stringify(labels)} ${who}: processes outside this run used ${Math.round(m.otherCpu)} % CPU: figures are noisy`,
+            )
+          }
+        }
+        report.absolute({ ...labels, of: 'ingest' }, abs(ours))
+        report.absolute({ ...labels, of: 'idempotent-producer' }, { ...abs(base), 'requests/s': base.opsPerSec })
+        if (txnBase) report.absolute({ ...labels, of: 'transactional-producer' }, abs(txnBase))
+      }
+
+      if (modes.includes('single')) {
+        for (const c of concurrencies) {
+          if (ctx.signal.aborted) break
+          const spec = load({ concurrency: c })
+          const ours = await runHttp({ ...spec, kind: 'single', batchLines: 1 })
+          const base = await runKafka(idem, { ...spec, batchSize: 1 })
+          const txnBase = txn ? await runKafka(txn, { ...spec, batchSize: 1 }) : null
+          record({ mode: 'single', concurrency: c }, ours, base, txnBase, true)
+        }
+      }
+      if (modes.includes('batch') && !ctx.signal.aborted) {
+        const spec = load({ concurrency: batchConcurrency, maxOps: Math.ceil(maxOps / batchLines) })
+        const ours = await runHttp({ ...spec, kind: 'batch', batchLines })
+        const base = await runKafka(idem, { ...spec, batchSize: batchLines })
+        const txnBase = txn ? await runKafka(txn, { ...spec, batchSize: batchLines }) : null
+        const labels = { mode: 'batch', lines: batchLines, concurrency: batchConcurrency, ...(profile ? { profiled: 'yes' } : {}) }
+        record(labels, ours, base, txnBase, false)
+        const ratio = ours.recordsPerSec / base.recordsPerSec
+        report.target(labels, 'ratio', ratio, `batch records/s >= ${BATCH_TARGET} x idempotent-producer baseline`, ratio >= BATCH_TARGET)
+      }
+      if (modes.includes('rate') && !ctx.signal.aborted) {
+        const spec = load({
+          rate,
+          durationMs: rateDurationMs,
+          maxOutstanding: 2000,
+          maxOps: Math.min(maxOps, Math.ceil((rate * rateDurationMs) / 1000)),
+        })
+        const ours = await runHttp({ ...spec, kind: 'single', batchLines: 1 })
+        const base = await runKafka(idem, { ...spec, batchSize: 1 })
+        const labels = { mode: 'open-loop', 'rate/s': rate }
+        if ((ours.result.dropped ?? 0) > 0) report.note(`open loop: ${ours.result.dropped} requests not sent (2000 outstanding)`)
+        record(labels, ours, base, null, true)
+        const offered = rate
+        const achieved = ours.opsPerSec
+        report.absolute(labels, { 'offered/s': offered, 'achieved/s': achieved, dropped: ours.result.dropped ?? 0 })
+        const met =
+          ours.lat.p99Ms <= P99_TARGET_MS && ours.result.errors === 0 && (ours.result.dropped ?? 0) === 0 && achieved >= 0.95 * offered
+        report.target(labels, 'p99_ms', ours.lat.p99Ms, `single POST p99 <= ${P99_TARGET_MS} ms at ${rate} req/s, no errors`, met)
+      }
+
+      await idem.request('close')
+      if (txn) await txn.request('close')
+    } finally {
+      await Promise.all(workers.map((w) => w.stop(5000)))
+      if (ingest) {
+        const code = await ingest.stop(20_000)
+        if (code !== 0) report.note(`ingest exited with code ${code}`)
+      }
+      if (v['keep-topics'] !== true) {
+        await withAdmin(ctx.brokers, (admin) => deleteTopics(admin, Object.values(prefixes))).catch((err: unknown) =>
+          report.note(`could not delete bench topics: ${err instanceof Error ? err.message : String(err)}`),
+        )
+      }
+    }
+
+    if (profileDir) {
+      const files = existsSync(profileDir) ? readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')) : []
+      if (files.length === 0) report.note(`no .cpuprofile written in ${profileDir}`)
+      // the main thread's profile is the busiest; tsx's loader thread writes a second, small one
+      const summaries = files.map((f) => ({ file: join(profileDir, f), summary: summarizeProfile(join(profileDir, f), 30) }))
+      summaries.sort((a, b) => b.summary.busyMs - a.summary.busyMs)
+      for (const [i, { file, summary }] of summaries.entries()) {
+        const text = formatSummary(summary)
+        writeFileSync(`${file}.md`, `${text}\n`)
+        report.note(`profile ${file} (summary in ${file}.md)`)
+        if (i === 0) console.log(text)
+      }
+    }
+    return 0
+  },
+}
+
+export default scenario
