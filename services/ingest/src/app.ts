@@ -124,11 +124,32 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by')
   app.set('etag', false)
 
+  // Every request that is not an ops probe gets its trace id, metrics and one access line here,
+  // before anything can refuse it (draining, body too large), so refusals are traceable too.
   app.use((req, res, next) => {
     if (handleOps(req, res, { registry: deps.registry, readiness: deps.readiness })) return
+    const traceId = traceIdOf(req)
+    res.locals.traceId = traceId
+    res.set('x-trace-id', traceId)
+    const t0 = performance.now()
+    res.on('finish', () => {
+      const seconds = (performance.now() - t0) / 1000
+      const name = typeof res.locals.route === 'string' ? res.locals.route : 'unmatched'
+      metrics.requests.inc({ route: name, method: req.method, status: String(res.statusCode) })
+      metrics.requestSeconds.observe({ route: name }, seconds)
+      // The trace id also travels in the Kafka 'trace-id' header
+      log.info({ traceId, route: name, method: req.method, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request')
+    })
     if (deps.closing()) {
       res.set('Connection', 'close')
       sendProblem(res, makeProblem('not_ready', 'the service is shutting down; retry on another instance'), { 'Retry-After': '1' })
+      return
+    }
+    // Two Authorization headers are ambiguous (proxies and frameworks pick different ones)
+    let authHeaders = 0
+    for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]?.toLowerCase() === 'authorization') authHeaders++
+    if (authHeaders > 1) {
+      sendProblem(res, makeProblem('invalid_header', 'more than one Authorization header'))
       return
     }
     next()
@@ -138,25 +159,14 @@ export function createApp(deps: AppDeps): express.Express {
 
   function route(name: string, scope: Scope | null, handler: Handler) {
     return [
-      (req: Request, res: Response, next: NextFunction) => {
-        const t0 = performance.now()
-        res.on('finish', () => {
-          const seconds = (performance.now() - t0) / 1000
-          metrics.requests.inc({ route: name, method: req.method, status: String(res.statusCode) })
-          metrics.requestSeconds.observe({ route: name }, seconds)
-          // One access line per request; the trace id also travels in the Kafka 'trace-id' header
-          log.info(
-            { traceId: res.get('x-trace-id'), route: name, method: req.method, status: res.statusCode, ms: Math.round(seconds * 1000) },
-            'request',
-          )
-        })
+      (_req: Request, res: Response, next: NextFunction) => {
+        res.locals.route = name
         next()
       },
       raw,
       async (req: Request, res: Response) => {
-        const traceId = traceIdOf(req)
+        const traceId = String(res.locals.traceId)
         const reqLog = log.child({ traceId, route: name })
-        res.set('x-trace-id', traceId)
         try {
           if (scope !== null) {
             const key = deps.auth.authorize(req.get('authorization'), scope)
@@ -215,7 +225,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.post(
     '/v1/articles/batch',
-    ...route('/v1/articles/batch', 'write', async (req, res, { traceId }) => {
+    ...route('/v1/articles/batch', 'write', async (req, res, { traceId, log: reqLog }) => {
       requireType(req, ['application/x-ndjson', 'application/jsonl', 'application/json-seq'], 'NDJSON (one article per line)')
       const lines = bodyText(req).split('\n')
       if (lines.at(-1)?.trim() === '') lines.pop()
@@ -238,7 +248,9 @@ export function createApp(deps: AppDeps): express.Express {
             if (hasCode(err, 'NEWSWIRE_ERR_KAFKA_UNAVAILABLE')) {
               return { line: i + 1, ...makeProblem('kafka_unavailable', err instanceof Error ? err.message : 'Kafka unavailable') }
             }
-            throw err
+            // One line's surprise must not sink the lines that were already published
+            reqLog.error({ err, line: i + 1 }, 'unexpected error on a batch line')
+            return { line: i + 1, ...makeProblem('internal', 'unexpected error; see the service log') }
           }
         }),
       )

@@ -228,13 +228,11 @@ class PartitionWriter {
           }))
           const txn = await producer.transaction()
           try {
-            await txn.sendBatch({
-              acks: -1,
-              topicMessages: [
-                { topic: this.#o.topics.events, messages },
-                { topic: this.#o.topics.articles, messages },
-              ],
-            })
+            // Two sequential sends, not one two-topic sendBatch: kafkajs retries a multi-broker
+            // batch as a whole with fresh sequence numbers, which duplicated the half that had
+            // already landed when a leader moved mid-request.
+            await txn.send({ acks: -1, topic: this.#o.topics.events, messages })
+            await txn.send({ acks: -1, topic: this.#o.topics.articles, messages })
             await txn.commit()
           } catch (err) {
             await txn.abort().catch(() => {})

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createCodec, createKafka, createRegistry, createTail, ensureTopics, loadSchemas } from '@newswire/shared'
+import { createCodec, createKafka, createRegistry, createTail, ensureTopics, loadSchemas, retrying } from '@newswire/shared'
 import type { Logger, Readiness, Registry, Tail } from '@newswire/shared'
 import { createApp } from './app.ts'
 import { createArticleService, outcomeOf } from './articles.ts'
@@ -36,8 +36,8 @@ export async function startIngest(config: IngestConfig, log: Logger, onFatal: (e
   const kafka = createKafka(config.kafka, log.child({ component: 'kafka' }))
   const admin = kafka.admin()
   await admin.connect()
-  const topics = await ensureTopics(admin, config.kafka)
-  const partitions = (await admin.fetchTopicMetadata({ topics: [topics.events] })).topics[0]?.partitions.length ?? 0
+  const topics = await retrying(() => ensureTopics(admin, config.kafka))
+  const partitions = (await retrying(() => admin.fetchTopicMetadata({ topics: [topics.events] }))).topics[0]?.partitions.length ?? 0
   if (partitions === 0) throw new Error(`topic ${topics.events} has no partitions`)
 
   const state = new ArticleState()
@@ -83,7 +83,7 @@ export async function startIngest(config: IngestConfig, log: Logger, onFatal: (e
     instanceId,
     transactionalIdPrefix: `${config.kafka.topicPrefix}newswire-ingest`,
     catchUp: async (p) => {
-      const ends = await admin.fetchTopicOffsets(topics.articles)
+      const ends = await retrying(() => admin.fetchTopicOffsets(topics.articles))
       const end = ends.find((e) => e.partition === p)
       if (end) await tail.waitFor(p, BigInt(end.offset), 30_000)
     },

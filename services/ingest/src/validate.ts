@@ -160,18 +160,47 @@ function pathOf(path: readonly PropertyKey[]): string {
 }
 
 /** Finds strings with lone surrogates anywhere in a parsed JSON value (they cannot be stored). */
-function loneSurrogatePaths(value: unknown, path: PropertyKey[] = [], out: string[] = []): string[] {
-  if (typeof value === 'string') {
-    if (hasLoneSurrogate(value)) out.push(pathOf(path))
-  } else if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) loneSurrogatePaths(v, [...path, i], out)
-  } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (hasLoneSurrogate(k)) out.push(pathOf([...path, k]))
-      loneSurrogatePaths(v, [...path, k], out)
+/** Nesting deeper than this is refused before anything walks the value. */
+export const MAX_DEPTH = 64
+
+interface Frame {
+  value: unknown
+  key: PropertyKey | null
+  parent: Frame | null
+  depth: number
+}
+
+function framePath(frame: Frame, last?: PropertyKey): string {
+  const path: PropertyKey[] = last === undefined ? [] : [last]
+  for (let f: Frame | null = frame; f?.key != null; f = f.parent) path.unshift(f.key)
+  return pathOf(path)
+}
+
+// Iterative, with the path built only on a hit: a recursive walk of hostile input
+// (100k nested arrays) overflowed the stack and copied the path at every level.
+function inspect(root: unknown): { tooDeep: string | null; surrogates: string[] } {
+  const surrogates: string[] = []
+  const stack: Frame[] = [{ value: root, key: null, parent: null, depth: 0 }]
+  for (let frame = stack.pop(); frame; frame = stack.pop()) {
+    const { value, depth } = frame
+    if (typeof value === 'string') {
+      if (hasLoneSurrogate(value)) surrogates.push(framePath(frame))
+      continue
+    }
+    if (value === null || typeof value !== 'object') continue
+    if (depth >= MAX_DEPTH) return { tooDeep: framePath(frame), surrogates }
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], key: i, parent: frame, depth: depth + 1 })
+    } else {
+      const entries = Object.entries(value)
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [k, v] = entries[i] as [string, unknown]
+        if (hasLoneSurrogate(k)) surrogates.push(framePath(frame, k))
+        stack.push({ value: v, key: k, parent: frame, depth: depth + 1 })
+      }
     }
   }
-  return out
+  return { tooDeep: null, surrogates }
 }
 
 export type ValidationResult = { ok: true; article: ArticleInput } | { ok: false; errors: FieldError[] }
@@ -180,7 +209,10 @@ export function validateArticle(value: unknown): ValidationResult {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { ok: false, errors: [{ field: '(body)', code: 'invalid_type', message: 'the article must be a JSON object' }] }
   }
-  const surrogates = loneSurrogatePaths(value)
+  const { tooDeep, surrogates } = inspect(value)
+  if (tooDeep !== null) {
+    return { ok: false, errors: [{ field: tooDeep, code: 'too_deep', message: `nested deeper than ${MAX_DEPTH} levels` }] }
+  }
   if (surrogates.length > 0) {
     return {
       ok: false,

@@ -57,4 +57,6 @@ test('broker stopped mid-test: 503 then recovery, with exactly the acknowledged 
   await sleep(500)
   const ids = events.map((e) => `${e.event.article.id}@${e.event.article.version}`).sort()
   assert.deepEqual(ids, ['after-1@1', 'before-1@1', 'during-1@1'])
+  // Close while the broker is up: the after hooks stop the broker first
+  await ingest.close()
 })

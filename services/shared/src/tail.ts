@@ -3,6 +3,7 @@
 // and knows exactly how far it has read, transaction markers included.
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs'
 import type { Logger } from './log.ts'
+import { retrying } from './retry.ts'
 
 export interface TailBatch {
   partition: number
@@ -115,7 +116,7 @@ export function createTail(options: TailOptions): Tail {
       const admin = kafka.admin()
       await admin.connect()
       try {
-        const ends = await admin.fetchTopicOffsets(topic)
+        const ends = await retrying(() => admin.fetchTopicOffsets(topic))
         await Promise.all(ends.map((e) => waitFor(e.partition, BigInt(e.offset), timeoutMs)))
       } finally {
         await admin.disconnect()
@@ -125,7 +126,20 @@ export function createTail(options: TailOptions): Tail {
       closed = true
       const c = consumer
       consumer = null
-      if (c) await c.disconnect()
+      // kafkajs' disconnect can wait forever while the consumer is restarting against a broker
+      // that is gone; the process deadline (SHUTDOWN_TIMEOUT_MS) is the backstop, this keeps
+      // close() itself bounded.
+      if (c) {
+        let timer: NodeJS.Timeout | undefined
+        const gaveUp = new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            log.warn({ topic }, 'tail consumer did not disconnect within 10 s; leaving it')
+            resolve()
+          }, 10_000)
+        })
+        await Promise.race([c.disconnect(), gaveUp])
+        clearTimeout(timer)
+      }
     },
   }
 }
