@@ -1,5 +1,6 @@
 // A real Apache Kafka broker (KRaft) started from Maven Central jars, without Docker.
-// Single node on 127.0.0.1:9092, or a 3-node cluster on 127.0.0.1:19092,29092,39092.
+// Single node on 127.0.0.1:9092, or a 3-node cluster on 127.0.0.1:19092,19192,19292 (below the
+// ephemeral port range, so a busy host cannot be holding them as outgoing ports).
 // Each node is a detached JVM tagged with -Dnewswire.kafka.home=<dir>, so stop() only ever
 // kills processes this project started from this checkout.
 import { spawn, execFileSync } from 'node:child_process'
@@ -37,7 +38,7 @@ export function clusterSpec(nodes: 1 | 3): ClusterSpec {
   return {
     name: 'cluster3',
     home: join(cacheRoot, 'cluster3'),
-    nodes: [1, 2, 3].map((id) => ({ id, brokerPort: id * 10000 + 9092, controllerPort: id * 10000 + 9093 })),
+    nodes: [1, 2, 3].map((id) => ({ id, brokerPort: 18992 + id * 100, controllerPort: 18993 + id * 100 })),
   }
 }
 
