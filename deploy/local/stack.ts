@@ -121,8 +121,8 @@ Newswire is running (Ctrl-C stops everything this command started)
   Kafka            ${env.KAFKA_BROKERS}${startedBroker ? ' (local broker started by npm start)' : ''}
   Ingest API       ${ingestUrl}/v1/articles        OpenAPI: ${ingestUrl}/openapi.json
   Stream           ws://127.0.0.1:${fanoutPort}/v1/stream   SSE: ${fanoutUrl}/v1/sse?channels=breaking
-  Newsroom         ${fanoutUrl}/dashboard?token=${token}
-  Public ticker    ${fanoutUrl}/ticker
+  Newsroom         ${fanoutUrl}/dashboard#token=${token}
+  Public ticker    ${fanoutUrl}/ticker?category=international&language=bn   (embed: ${fanoutUrl}/ticker.js)
   Metrics          ${ingestUrl}/metrics  ${fanoutUrl}/metrics
   Demo articles    ${loaded} loaded
 

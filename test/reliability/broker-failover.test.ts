@@ -3,21 +3,42 @@
 // news.article-events[0] is killed with SIGKILL, then started again. Every 2xx must be in the
 // topic exactly once; every other answer must be a 503 (never a 500, never a silent loss); the
 // 503s, retried afterwards as a client following Retry-After would, land exactly once too.
+// A fan-out process on the same cluster, with a newsroom `all` and a public `breaking` WebSocket
+// client, must deliver every acknowledged event, once per copy in Kafka (it delivers what Kafka holds).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { topicNames } from '@newswire/shared'
 import { Kafka, logLevel } from 'kafkajs'
+import { WebSocket } from 'ws'
 import { brokersOf, clusterSpec, nodePid, startCluster, startNode, stopCluster, stopNode, waitReady } from '../../deploy/local/broker.ts'
 import { http, sleep, uniquePrefix } from '../helpers.ts'
-import { article, countByIdVersion, duplicatesOf, longestGap, ms, percentile, readToEnd, spawnIngest } from './support.ts'
+import { signNewsroomToken } from '../../services/fanout/src/token.ts'
+import {
+  article as plainArticle,
+  countByIdVersion,
+  duplicatesOf,
+  longestGap,
+  mb,
+  ms,
+  percentile,
+  readToEnd,
+  rssBytes,
+  spawnFanout,
+  spawnIngest,
+} from './support.ts'
 
 const RATE = 50 // requests per second
 const DURATION_MS = 15_000
 const KILL_AT_MS = 4_000
 const RESTART_AT_MS = 9_000
 
+// Every third article is breaking news (urgency 1), for the public `breaking` client
+const article = (id: string) => plainArticle(id, Number(id.split('-')[1]) % 3 === 0 ? { urgency: 1 } : {})
+const isBreakingId = (id: string) => Number(id.split('-')[1]) % 3 === 0
+
 interface Sent {
   id: string
+  eventId?: string
   sentAt: number
   doneAt: number
   status: number
@@ -39,8 +60,46 @@ test('broker failover: kill -9 the partition leader under 50 req/s; every 2xx in
     KAFKA_REPLICATION_FACTOR: '3',
     INGEST_PUBLISH_TIMEOUT_MS: '10000',
   })
-  const warm = await http(`${ingest.url}/v1/articles`, { method: 'POST', json: article('warm-0') })
+  const warm = await http(`${ingest.url}/v1/articles`, { method: 'POST', json: plainArticle('warm-0') })
   assert.equal(warm.status, 201, warm.text)
+
+  // The fan-out on the same cluster and its clients: raw WebSockets, no client-side dedupe
+  const fanout = await spawnFanout(t, {
+    KAFKA_BROKERS: brokers,
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_PARTITIONS: '3',
+    KAFKA_REPLICATION_FACTOR: '3',
+  })
+  const token = await signNewsroomToken('dev-newsroom-secret', { ttlSeconds: 600 })
+  const watchers = await Promise.all(
+    [
+      { name: 'newsroom all', query: `?token=${encodeURIComponent(token)}`, channels: ['all'] },
+      { name: 'public breaking', query: '', channels: ['breaking'] },
+    ].map(async (w) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${fanout.port}/v1/stream${w.query}`)
+      t.after(() => ws.terminate())
+      const got: { eventId: string; id: string; at: number }[] = []
+      const closes: number[] = []
+      let subscribed = false
+      ws.on('message', (d) => {
+        const m = JSON.parse(String(d)) as { type: string; event?: { eventId: string; article: { id: string } } }
+        if (m.type === 'subscribed') subscribed = true
+        if (m.type === 'event' && m.event) got.push({ eventId: m.event.eventId, id: m.event.article.id, at: performance.now() })
+      })
+      ws.on('close', (code) => closes.push(code))
+      ws.on('error', () => undefined)
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve())
+        ws.once('error', reject)
+      })
+      ws.send(JSON.stringify({ type: 'subscribe', id: 'w', channels: w.channels }))
+      for (let i = 0; i < 200 && !subscribed; i++) await sleep(25)
+      assert.ok(subscribed, `${w.name} subscribed`)
+      return { ...w, got, closes }
+    }),
+  )
+  const [newsroom, breaking] = watchers as [(typeof watchers)[0], (typeof watchers)[0]]
+  const fanoutRssStart = rssBytes(fanout.pid)
 
   const admin = new Kafka({ clientId: 'failover-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin()
   await admin.connect()
@@ -85,6 +144,7 @@ test('broker failover: kill -9 the partition leader under 50 req/s; every 2xx in
         (r) => {
           s.status = r.status
           s.code = (r.body as { code?: string }).code
+          s.eventId = (r.body as { eventId?: string }).eventId
           s.doneAt = performance.now() - t0
         },
         (err: unknown) => {
@@ -117,12 +177,63 @@ test('broker failover: kill -9 the partition leader under 50 req/s; every 2xx in
       await sleep(500)
       r = await http(`${ingest.url}/v1/articles`, { method: 'POST', json: article(s.id) })
     }
-    retried.push({ ...s, status: r.status, code: (r.body as { code?: string }).code })
+    retried.push({ ...s, status: r.status, code: (r.body as { code?: string }).code, eventId: (r.body as { eventId?: string }).eventId })
   }
   // A 503 whose commit landed anyway answers `unchanged` on retry (the 503 title says "nothing was published")
   const landedDespite503 = retried.filter((s) => s.status === 200).length
 
   const records = await readToEnd(brokers, topics.events)
+
+  // The fan-out delivers what Kafka holds: every record once (a duplicate in Kafka arrives twice)
+  // warm-0 was posted before the clients subscribed (it is in their snapshot, not streamed)
+  const streamed = records.filter((r) => r.event.article.id !== 'warm-0')
+  const copies = new Map<string, number>()
+  for (const r of streamed) copies.set(r.event.eventId, (copies.get(r.event.eventId) ?? 0) + 1)
+  const breakingRecords = streamed.filter((r) => isBreakingId(r.event.article.id)).length
+  const settle = Date.now() + 30_000
+  while ((newsroom.got.length < streamed.length || breaking.got.length < breakingRecords) && Date.now() < settle) await sleep(100)
+  await sleep(500) // anything extra would arrive now
+  const deliveries = (w: typeof newsroom) => {
+    const m = new Map<string, number>()
+    for (const g of w.got) m.set(g.eventId, (m.get(g.eventId) ?? 0) + 1)
+    return m
+  }
+  const fanoutFigures = {
+    'fan-out: events in Kafka / to newsroom / to public breaking': `${streamed.length} / ${newsroom.got.length} / ${breaking.got.length}`,
+    'fan-out: eventIds delivered twice (newsroom)': [...deliveries(newsroom).values()].filter((n) => n > 1).length,
+    'fan-out: longest time without an event after the kill (newsroom)': ms(
+      longestGap(
+        newsroom.got.map((g) => g.at - t0),
+        killedAt,
+        Math.max(killedAt, ...newsroom.got.map((g) => g.at - t0)),
+      ),
+    ),
+    'fan-out: RSS start → end': `${mb(fanoutRssStart)} → ${mb(rssBytes(fanout.pid))}`,
+  }
+  t.diagnostic(`figures ${JSON.stringify(fanoutFigures)}`)
+  console.log('broker failover fan-out figures', fanoutFigures)
+  await t.test('fan-out clients received every acknowledged event, once per copy in Kafka', () => {
+    assert.equal(fanout.exited(), false, `the fan-out survived the failover:\n${fanout.output().slice(-2000)}`)
+    for (const w of watchers) assert.deepEqual(w.closes, [], `${w.name}: never disconnected`)
+    const acknowledged = [...sent, ...retried].filter((s) => s.status >= 200 && s.status < 300 && s.eventId !== undefined)
+    for (const w of watchers) {
+      const got = deliveries(w)
+      const wanted = acknowledged.filter((s) => w.channels.includes('all') || isBreakingId(s.id))
+      assert.ok(wanted.length > 50, `${w.name}: enough events to mean something`)
+      assert.deepEqual(
+        wanted.filter((s) => !got.has(s.eventId as string)).map((s) => s.id),
+        [],
+        `${w.name}: every acknowledged event delivered`,
+      )
+      const inKafka = streamed.filter((r) => w.channels.includes('all') || isBreakingId(r.event.article.id))
+      const mismatched = inKafka
+        .map((r) => r.event.eventId)
+        .filter((id, i, all) => all.indexOf(id) === i && got.get(id) !== copies.get(id))
+        .map((id) => `${id}: ${got.get(id) ?? 0} delivered, ${copies.get(id)} in Kafka`)
+      assert.deepEqual(mismatched, [], `${w.name}: each record delivered exactly once per copy in Kafka`)
+      assert.equal(w.got.length, inKafka.length, `${w.name}: nothing delivered that is not in Kafka`)
+    }
+  })
   const beforeKill = new Set(sent.filter((s) => s.doneAt < killedAt).map((s) => s.id))
   const counts = countByIdVersion(records)
   const figures = {

@@ -29,12 +29,12 @@ export interface Cleanup {
   after(fn: () => unknown): void
 }
 
-export interface IngestProcess {
+export interface ServiceProcess {
   url: string
   port: number
   pid: number
   child: ChildProcess
-  /** Milliseconds from spawn until /healthz answered 200 (state rebuilt, listening). */
+  /** Milliseconds from spawn until the readiness path answered 200. */
   startMs: number
   /** Everything the process wrote (LOG_LEVEL=warn keeps it short). */
   output: () => string
@@ -45,19 +45,27 @@ export interface IngestProcess {
   stop(graceMs?: number): Promise<void>
 }
 
-/**
- * Spawns `node --conditions=development --import tsx services/ingest/src/main.ts`, a real ingest
- * process, and waits until it answers /healthz. Killed in t.after if the test did not.
- */
-export async function spawnIngest(t: Cleanup, env: Record<string, string>, port?: number): Promise<IngestProcess> {
+export type IngestProcess = ServiceProcess
+export type FanoutProcess = ServiceProcess
+
+interface ServiceSpec {
+  name: string
+  script: string
+  /** Environment that sets the listen port and host. */
+  listen: (port: number) => Record<string, string>
+  /** 200 here means started (ingest: /healthz; fan-out: /readyz, i.e. caught up with Kafka). */
+  readyPath: string
+}
+
+async function spawnService(t: Cleanup, spec: ServiceSpec, env: Record<string, string>, port?: number): Promise<ServiceProcess> {
   const p = port ?? (await freePort())
   const t0 = performance.now()
-  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', 'services/ingest/src/main.ts'], {
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', spec.script], {
     cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: 'warn', KAFKA_PARTITIONS: '3', ...env, INGEST_PORT: String(p), INGEST_HOST: '127.0.0.1' },
+    env: { ...process.env, LOG_LEVEL: 'warn', KAFKA_PARTITIONS: '3', ...env, ...spec.listen(p) },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  if (child.pid === undefined) throw new Error('could not spawn ingest')
+  if (child.pid === undefined) throw new Error(`could not spawn ${spec.name}`)
   const pid = child.pid
   let out = ''
   const keep = (b: Buffer) => {
@@ -71,7 +79,7 @@ export async function spawnIngest(t: Cleanup, env: Record<string, string>, port?
     exited = true
   })
   const url = `http://127.0.0.1:${p}`
-  const proc: IngestProcess = {
+  const proc: ServiceProcess = {
     url,
     port: p,
     pid,
@@ -96,21 +104,113 @@ export async function spawnIngest(t: Cleanup, env: Record<string, string>, port?
   t.after(() => proc.kill())
   const deadline = Date.now() + 60_000
   for (;;) {
-    if (exited) throw new Error(`ingest exited during start-up:\n${out}`)
+    if (exited) throw new Error(`${spec.name} exited during start-up:\n${out}`)
     try {
-      const res = await fetch(`${url}/healthz`)
+      const res = await fetch(`${url}${spec.readyPath}`)
       if (res.status === 200) break
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) {
       await proc.kill()
-      throw new Error(`ingest did not start within 60 s:\n${out}`)
+      throw new Error(`${spec.name} did not start within 60 s:\n${out}`)
     }
     await sleep(50)
   }
   proc.startMs = performance.now() - t0
   return proc
+}
+
+/**
+ * Spawns `node --conditions=development --import tsx services/ingest/src/main.ts`, a real ingest
+ * process, and waits until it answers /healthz. Killed in t.after if the test did not.
+ */
+export function spawnIngest(t: Cleanup, env: Record<string, string>, port?: number): Promise<IngestProcess> {
+  const spec: ServiceSpec = {
+    name: 'ingest',
+    script: 'services/ingest/src/main.ts',
+    listen: (p) => ({ INGEST_PORT: String(p), INGEST_HOST: '127.0.0.1' }),
+    readyPath: '/healthz',
+  }
+  return spawnService(t, spec, env, port)
+}
+
+/**
+ * Spawns a real fan-out process (`services/fanout/src/main.ts`) and waits until /readyz is 200
+ * (topics read, history caught up). Killed in t.after if the test did not.
+ */
+export function spawnFanout(t: Cleanup, env: Record<string, string>, port?: number): Promise<FanoutProcess> {
+  const spec: ServiceSpec = {
+    name: 'fanout',
+    script: 'services/fanout/src/main.ts',
+    listen: (p) => ({ FANOUT_PORT: String(p), FANOUT_HOST: '127.0.0.1' }),
+    readyPath: '/readyz',
+  }
+  return spawnService(t, spec, env, port)
+}
+
+/** Raw records of a topic (bytes and headers, not decoded), from the beginning until `until` holds. */
+export async function readRaw(
+  brokerList: string,
+  topic: string,
+  until: (all: RawRecord[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<RawRecord[]> {
+  const kafka = new Kafka({ clientId: 'reliability-raw-reader', brokers: brokerList.split(','), logLevel: logLevel.NOTHING })
+  const consumer = kafka.consumer({ groupId: `reliability-raw-${randomUUID()}`, maxWaitTimeInMs: 100 })
+  const all: RawRecord[] = []
+  await consumer.connect()
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true })
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out reading ${topic}: got ${all.length} records`)), timeoutMs)
+      consumer
+        .run({
+          eachMessage: async ({ message, partition }) => {
+            const headers: Record<string, string> = {}
+            for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(v)
+            all.push({ partition, offset: message.offset, key: message.key ?? null, value: message.value, headers })
+            if (until(all)) {
+              clearTimeout(timer)
+              resolve()
+            }
+          },
+        })
+        .catch(reject)
+    })
+  } finally {
+    await consumer.disconnect()
+  }
+  return all
+}
+
+export interface RawRecord {
+  partition: number
+  offset: string
+  key: Buffer | null
+  value: Buffer | null
+  headers: Record<string, string>
+}
+
+/** `newswire_fanout_x{label="v"} 3` lines of a Prometheus text page → value (0 when absent). */
+export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue
+    const m = /^([a-z_]+)(?:\{([^}]*)\})? ([0-9.e+-]+)$/.exec(line)
+    if (!m || m[1] !== name) continue
+    const have = new Map(
+      (m[2] ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((kv) => {
+          const [k, v] = kv.split('=')
+          return [k ?? '', (v ?? '').replace(/^"|"$/g, '')] as const
+        }),
+    )
+    if (Object.entries(labels).every(([k, v]) => have.get(k) === v)) sum += Number(m[3])
+  }
+  return sum
 }
 
 /** Resident set size of a process, bytes (VmRSS in /proc/<pid>/status). */

@@ -1,0 +1,115 @@
+// Issue #7, poison messages: bytes in news.article-events that are not a known Avro
+// single-object ArticleEvent (garbage, an unknown schema fingerprint, a truncated valid record)
+// are counted by reason, copied to news.article-events.dlq with the reason in headers and
+// skipped; the fan-out neither stalls nor crashes and the next good event reaches the client.
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { topicNames } from '@newswire/shared'
+import { Kafka, logLevel } from 'kafkajs'
+import { repoRoot } from '../../deploy/local/broker.ts'
+import { article, connect, eventsOf, publish } from '../../services/fanout/test/helpers.ts'
+import { brokers, codec, sleep, startTestIngest, uniquePrefix } from '../helpers.ts'
+import { metricValue, ms, readRaw, spawnFanout } from './support.ts'
+
+test('poison messages: counted by reason, dead-lettered once, skipped; the live stream goes on', async (t) => {
+  const prefix = uniquePrefix()
+  const topics = topicNames(prefix)
+  const env = { KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, KAFKA_PARTITIONS: '3' }
+  const ingest = await startTestIngest(t, prefix)
+  // A real process: the DLQ producer must be flushed by its SIGTERM shutdown too
+  const fanout = await spawnFanout(t, env)
+  const client = await connect(t, `ws://127.0.0.1:${fanout.port}/v1/stream`)
+  client.send({ type: 'subscribe', id: 's1', channels: ['category:national'] })
+  await client.next((m) => m.type === 'subscribed')
+
+  const good = readFileSync(join(repoRoot, 'schemas/fixtures/article-event.v2.bin'))
+  assert.equal(codec.decode(good).article.id.length > 0, true, 'the fixture is a valid record')
+  const poison = [
+    { reason: 'not_avro', value: Buffer.from('{"id":"not-avro","headline":"JSON, not Avro"}') },
+    { reason: 'unknown_schema', value: Buffer.concat([Buffer.from([0xc3, 0x01]), Buffer.alloc(8, 0xab), good.subarray(10)]) },
+    { reason: 'truncated', value: good.subarray(0, Math.floor(good.length / 2)) },
+  ]
+  const kafka = new Kafka({ clientId: 'poison-test', brokers, logLevel: logLevel.NOTHING })
+  const producer = kafka.producer({ allowAutoTopicCreation: false })
+  await producer.connect()
+  t.after(() => producer.disconnect())
+  const t0 = performance.now()
+  const where = new Map<string, string>()
+  for (const [i, p] of poison.entries()) {
+    const [meta] = await producer.send({
+      topic: topics.events,
+      acks: -1,
+      messages: [{ key: `poison-${i}`, value: p.value, partition: i % 3, headers: { 'test-case': p.reason } }],
+    })
+    where.set(p.reason, `${meta?.partition}:${meta?.baseOffset}`)
+  }
+
+  // A good article after the poison, posted through ingest
+  const ack = await publish(ingest.url, article('after-poison-1'))
+  const got = await client.next((m) => m.type === 'event', 10_000)
+  const latency = performance.now() - t0
+  assert.equal((got.event as { eventId: string }).eventId, ack.eventId, 'the good event arrives')
+  assert.deepEqual(
+    eventsOf(client.messages).map((m) => m.event.article.id),
+    ['after-poison-1'],
+    'nothing but the good event reaches the client',
+  )
+
+  // Second instance with FANOUT_DLQ=false: counts and skips the same records, writes no copy
+  const passive = await spawnFanout(t, { ...env, FANOUT_DLQ: 'false' })
+  const passiveClient = await connect(t, `ws://127.0.0.1:${passive.port}/v1/stream`)
+  passiveClient.send({ type: 'subscribe', id: 'p1', channels: ['category:national'] })
+  await passiveClient.next((m) => m.type === 'subscribed')
+  const ack2 = await publish(ingest.url, article('after-poison-2'))
+  for (const c of [client, passiveClient]) {
+    const e = await c.next((m) => m.type === 'event' && (m.event as { eventId: string }).eventId === ack2.eventId, 10_000)
+    assert.equal((e.event as { article: { id: string } }).article.id, 'after-poison-2')
+  }
+
+  const dlq = await readRaw(brokers.join(','), topics.dlq, (all) => all.length >= 3, 15_000)
+  assert.equal(dlq.length, 3, 'three copies in the DLQ')
+  for (const p of poison) {
+    const copy = dlq.find((r) => r.headers['dlq-reason'] === p.reason)
+    assert.ok(copy, `a DLQ copy with dlq-reason ${p.reason}`)
+    assert.ok(copy.value?.equals(p.value), `${p.reason}: bytes untouched`)
+    assert.equal(copy.headers['test-case'], p.reason, 'original headers kept')
+    assert.equal(copy.headers['dlq-source-topic'], topics.events)
+    assert.equal(`${copy.headers['dlq-source-partition']}:${copy.headers['dlq-source-offset']}`, where.get(p.reason))
+    assert.ok((copy.headers['dlq-detail'] ?? '').length > 0, `${p.reason}: detail header`)
+    assert.match(copy.headers['dlq-at'] ?? '', /^\d{4}-\d\d-\d\dT/)
+  }
+
+  const metricsOf = async (port: number) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+  const active = await metricsOf(fanout.port)
+  const idle = await metricsOf(passive.port)
+  for (const text of [active, idle]) {
+    for (const p of poison) assert.equal(metricValue(text, 'newswire_fanout_decode_errors_total', { reason: p.reason }), 1, p.reason)
+    assert.equal(metricValue(text, 'newswire_fanout_decode_errors_total'), 3, 'three decode errors in all')
+  }
+  assert.equal(metricValue(active, 'newswire_fanout_dead_letters_total', { result: 'sent' }), 3)
+  assert.equal(metricValue(idle, 'newswire_fanout_dead_letters_total'), 0, 'FANOUT_DLQ=false writes no copy')
+  assert.equal((await fetch(`http://127.0.0.1:${fanout.port}/readyz`)).status, 200, 'still ready')
+
+  // A poison record right before SIGTERM: the shutdown waits for its DLQ copy
+  await producer.send({
+    topic: topics.events,
+    acks: -1,
+    messages: [{ key: 'poison-late', value: Buffer.from('late garbage'), partition: 0 }],
+  })
+  // As soon as the fan-out has counted it (its DLQ copy may still be in flight), SIGTERM
+  const deadline = Date.now() + 10_000
+  while (metricValue(await metricsOf(fanout.port), 'newswire_fanout_decode_errors_total') < 4 && Date.now() < deadline) await sleep(5)
+  await Promise.all([passive.stop(), fanout.stop()])
+  assert.equal(fanout.child.exitCode, 0, `clean exit:\n${fanout.output().slice(-2000)}`)
+  const after = await readRaw(brokers.join(','), topics.dlq, (all) => all.length >= 4, 15_000)
+  assert.equal(after.length, 4, 'the late poison record was dead-lettered before exit')
+
+  const figures = {
+    'poison records': poison.length + 1,
+    'poison produced → next good event on the socket': ms(latency),
+    'DLQ copies (2 instances, one with FANOUT_DLQ=false)': after.length,
+  }
+  t.diagnostic(`figures ${JSON.stringify(figures)}`)
+})
