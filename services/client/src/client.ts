@@ -35,6 +35,9 @@ export interface ClientStats {
   duplicates: number
 }
 
+/** A close reason carrying the server's reconnect hint, e.g. `too many resumes; retry after 1800 ms`. */
+const retryAfterInReason = /retry after (\d{1,9}) ms/
+
 type StateExtra = Omit<StateChange, 'state' | 'previous' | 'transport'> & { transport?: TransportKind | null }
 
 /**
@@ -74,6 +77,8 @@ export class Client implements AsyncIterable<StreamMessage> {
   #healthy = false
   #downSince: number | null
   #retryHintMs = 0
+  /** The server's hint for the next reconnect (`reconnect` message or close reason); used once. */
+  #serverRetryAfterMs = 0
   #subscriptionId: string | null = null
   #seq = 0
   #connectTimer: unknown = null
@@ -206,6 +211,7 @@ export class Client implements AsyncIterable<StreamMessage> {
           this.#attempt = 0
           this.#downSince = null
         }
+        if (frame.type === 'reconnect') this.#serverRetryAfterMs = frame.retryAfterMs
         this.#delivery.handle(frame, this.#subscriptionId, current)
       },
       activity: () => {
@@ -224,7 +230,13 @@ export class Client implements AsyncIterable<StreamMessage> {
     if (this.#kind === 'websocket' && o.WebSocket) {
       this.#transport = openWebSocket(webSocketUrl(this.#endpoints.websocket, o.token), o.WebSocket, handlers)
     } else {
-      const url = sseUrl(this.#endpoints.sse, { channels: this.#channels, filter: this.#filter, since: this.position, token: o.token })
+      const url = sseUrl(this.#endpoints.sse, {
+        channels: this.#channels,
+        filter: this.#filter,
+        since: this.position,
+        token: o.token,
+        catchUp: o.catchUp,
+      })
       this.#transport = o.fetch ? openSseFetch(url, o.fetch, handlers) : openSseEventSource(url, o.EventSource as never, handlers)
     }
     if (o.connectTimeoutMs > 0 && current()) {
@@ -259,6 +271,7 @@ export class Client implements AsyncIterable<StreamMessage> {
       channels: [...this.#channels],
       ...(this.#filter === undefined ? {} : { filter: { ...this.#filter } }),
       ...(since === null ? {} : { since }),
+      ...(this.#o.catchUp === 'latest' ? { catchUp: 'latest' as const } : {}),
     })
   }
 
@@ -285,11 +298,15 @@ export class Client implements AsyncIterable<StreamMessage> {
       this.#downSince = this.#o.clock.now()
     }
     const o = this.#o
+    const hinted = retryAfterInReason.exec(info.reason)
+    const serverRetryAfterMs = Math.max(this.#serverRetryAfterMs, hinted ? Number(hinted[1]) : 0)
+    this.#serverRetryAfterMs = 0
     const decision = decideRetry(o, {
       attempt: this.#attempt,
       downForMs: o.clock.now() - (this.#downSince ?? o.clock.now()),
       disposition,
       retryHintMs: closedKind === 'sse' ? this.#retryHintMs : 0,
+      serverRetryAfterMs,
     })
     if (decision.giveUp) {
       this.#fail(new ClientError('NEWSWIRE_ERR_CLIENT_GAVE_UP', decision.reason, { details: detail }), detail)

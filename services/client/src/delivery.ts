@@ -95,7 +95,13 @@ export class Delivery {
           }),
         )
         return
+      case 'gap':
+        if (frame.id !== undefined && subscriptionId !== null && frame.id !== subscriptionId) return
+        if (frame.position !== undefined) this.position = frame.position
+        this.#emitter.emit('gap', { type: 'gap', position: frame.position ?? null, shed: frame.shed, conflated: frame.conflated })
+        return
       case 'pong':
+      case 'reconnect':
         return
     }
   }

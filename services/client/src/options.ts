@@ -3,6 +3,7 @@ import { defaultBackoff } from './backoff.ts'
 import { systemClock } from './clock.ts'
 import type {
   BackoffOptions,
+  CatchUp,
   Clock,
   ConnectOptions,
   EventSourceConstructor,
@@ -29,6 +30,7 @@ export interface ResolvedOptions {
   filter: StreamFilter | undefined
   token: string | undefined
   since: Position | null
+  catchUp: CatchUp
   transport: 'auto' | TransportKind
   WebSocket: WebSocketConstructor | undefined
   EventSource: EventSourceConstructor | undefined
@@ -85,6 +87,8 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
   const dedupeCapacity = options.dedupeCapacity ?? defaultOptions.dedupeCapacity
   if (!Number.isInteger(dedupeCapacity) || dedupeCapacity < 1) throw new TypeError('dedupeCapacity must be an integer >= 1')
   if (options.since !== undefined && typeof options.since !== 'string') throw new TypeError('since must be a position string')
+  const catchUp = options.catchUp ?? 'all'
+  if (catchUp !== 'all' && catchUp !== 'latest') throw new TypeError(`catchUp must be 'all' or 'latest', not ${String(catchUp)}`)
   if (options.token !== undefined && (typeof options.token !== 'string' || options.token === ''))
     throw new TypeError('token must be a non-empty string')
   return {
@@ -92,6 +96,7 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
     filter: options.filter === undefined ? undefined : { ...options.filter },
     token: options.token,
     since: options.since ?? null,
+    catchUp,
     transport,
     WebSocket,
     EventSource,

@@ -1,6 +1,6 @@
 // The wire protocol: endpoint URLs, outgoing frames, and validation of incoming frames.
 import { ClientError } from './errors.ts'
-import type { ArticleEvent, ClientFrame, Position, ServerFrame, StreamFilter } from './types.ts'
+import type { ArticleEvent, CatchUp, ClientFrame, Position, ServerFrame, StreamFilter } from './types.ts'
 
 export const streamPath = '/v1/stream'
 export const ssePath = '/v1/sse'
@@ -51,7 +51,7 @@ export function webSocketUrl(endpoint: string, token: string | undefined): strin
 
 export function sseUrl(
   endpoint: string,
-  sub: { channels: string[]; filter: StreamFilter | undefined; since: Position | null; token: string | undefined },
+  sub: { channels: string[]; filter: StreamFilter | undefined; since: Position | null; token: string | undefined; catchUp?: CatchUp },
 ): string {
   const u = new URL(endpoint)
   const q = u.searchParams
@@ -63,6 +63,7 @@ export function sseUrl(
   if (f.tickerFieldsOnly) q.set('tickerFieldsOnly', '1')
   // since rather than Last-Event-ID: a custom header would cost a CORS preflight in browsers
   if (sub.since !== null) q.set('since', sub.since)
+  if (sub.catchUp === 'latest') q.set('catchUp', 'latest')
   if (sub.token !== undefined) q.set('token', sub.token)
   return u.href
 }
@@ -134,6 +135,20 @@ export function parseFrame(raw: unknown): ServerFrame | ClientError | null {
       }
     case 'pong':
       return { type: 'pong', ...(isStr(raw.id) ? { id: raw.id } : {}) }
+    case 'gap': {
+      const shed: Record<string, number> = {}
+      if (isObj(raw.shed)) for (const [k, v] of Object.entries(raw.shed)) if (typeof v === 'number') shed[k] = v
+      return {
+        type: 'gap',
+        ...(isStr(raw.id) ? { id: raw.id } : {}),
+        ...(isStr(raw.position) ? { position: raw.position } : {}),
+        shed,
+        conflated: typeof raw.conflated === 'number' ? raw.conflated : 0,
+      }
+    }
+    case 'reconnect':
+      if (typeof raw.retryAfterMs !== 'number' || !(raw.retryAfterMs >= 0)) return bad('reconnect without retryAfterMs', raw)
+      return { type: 'reconnect', retryAfterMs: raw.retryAfterMs, ...(isStr(raw.reason) ? { reason: raw.reason } : {}) }
     default:
       return null
   }

@@ -18,7 +18,12 @@ export interface RetryInput {
   disposition: RetryDisposition
   /** The server's SSE `retry:` hint (0 when none applies). */
   retryHintMs: number
+  /** The server's reconnect hint for this close (`reconnect` message, `retry after N ms` in the close reason); 0 when none. */
+  serverRetryAfterMs?: number
 }
+
+/** Longest server hint honoured: a hint beyond it is treated as this. */
+export const maxServerRetryAfterMs = 5 * 60_000
 
 export type RetryDecision = { giveUp: true; reason: string } | { giveUp: false; delayMs: number }
 
@@ -42,6 +47,8 @@ export function decideRetry(policy: RetryPolicy, input: RetryInput): RetryDecisi
     backoffDelay(step, policy.backoff, policy.random),
     input.disposition.minDelayMs,
     Math.min(input.retryHintMs, policy.backoff.maxMs),
+    // The server spreads reconnects (restart, overload): its jittered hint wins over a shorter backoff
+    Math.min(input.serverRetryAfterMs ?? 0, maxServerRetryAfterMs),
   )
   return { giveUp: false, delayMs }
 }

@@ -54,6 +54,12 @@ export interface StreamFilter {
   tickerFieldsOnly?: boolean
 }
 
+/**
+ * How a resume catches up: `all` (default) every missed version in order; `latest` only the
+ * newest version of each article missed (conflated catch-up, for a dashboard opened the next day).
+ */
+export type CatchUp = 'all' | 'latest'
+
 /** Opaque resume token; persist it and pass it back as `since`. */
 export type Position = string
 
@@ -95,7 +101,19 @@ export interface PongFrame {
   type: 'pong'
   id?: string
 }
-export type ServerFrame = SubscribedFrame | EventFrame | WithdrawnFrame | ResetFrame | ErrorFrame | PongFrame
+export interface GapFrame {
+  type: 'gap'
+  id?: string
+  position?: Position
+  shed: Record<string, number>
+  conflated: number
+}
+export interface ReconnectFrame {
+  type: 'reconnect'
+  retryAfterMs: number
+  reason?: string
+}
+export type ServerFrame = SubscribedFrame | EventFrame | WithdrawnFrame | ResetFrame | ErrorFrame | PongFrame | GapFrame | ReconnectFrame
 
 // ---- wire frames, client → server ----
 
@@ -105,6 +123,7 @@ export interface SubscribeRequest {
   channels: string[]
   filter?: StreamFilter
   since?: Position
+  catchUp?: CatchUp
 }
 export interface UnsubscribeRequest {
   type: 'unsubscribe'
@@ -153,6 +172,19 @@ export interface ResetMessage {
   snapshot: ArticleEvent[]
 }
 
+/**
+ * The connection fell behind and the server dropped updates for this subscription rather than
+ * the connection: `shed` counts dropped messages by lane (`routine`: urgency 3 and up; breaking
+ * items and withdrawals are never shed), `conflated` counts older versions replaced by a newer
+ * one of the same article. Refresh whatever needs to be complete (e.g. reload a list).
+ */
+export interface GapMessage {
+  type: 'gap'
+  position: Position | null
+  shed: Record<string, number>
+  conflated: number
+}
+
 /** What the async iterator yields. */
 export type StreamMessage = NewsEventMessage | WithdrawnMessage | ResetMessage
 
@@ -195,6 +227,7 @@ export interface ClientEventMap {
   subscribed: SubscribedInfo
   state: StateChange
   error: ClientError
+  gap: GapMessage
 }
 export type ClientEventType = keyof ClientEventMap
 
@@ -273,6 +306,8 @@ export interface ConnectOptions {
   token?: string
   /** Resume from a position persisted earlier. */
   since?: Position
+  /** How a resume catches up (`all` default, or `latest`: newest version per article only). */
+  catchUp?: CatchUp
   /** `auto` (default): WebSocket, falling back to SSE after `fallbackAfter` failed opens in a row. */
   transport?: 'auto' | TransportKind
   /** WebSocket constructor. Default `globalThis.WebSocket`; in Node 20 pass `ws`'s `WebSocket`. */

@@ -31,6 +31,14 @@ export interface FanoutConfig extends CommonConfig {
   maxKafkaReplays: number
   /** Subscribe messages per connection per 10 s before 4429. */
   maxSubscribesPer10s: number
+  /** Resumes (subscribe with since) admitted per second (token bucket, burst = rate). */
+  resumeRate: number
+  /** Resumes waiting for admission; beyond, close 1013 with a retry hint. */
+  resumeQueue: number
+  /** Copy undecodable events to news.article-events.dlq (count and skip them either way). */
+  deadLetter: boolean
+  /** Longest time a connection may take to send complete HTTP request headers (slowloris guard). */
+  handshakeTimeoutMs: number
 }
 
 export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
@@ -65,6 +73,10 @@ export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
     sseHeartbeatMs: r.int('FANOUT_SSE_HEARTBEAT_MS', 15_000, 100, 600_000),
     maxKafkaReplays: r.int('FANOUT_MAX_KAFKA_REPLAYS', 4, 0, 100),
     maxSubscribesPer10s: r.int('FANOUT_MAX_SUBSCRIBES_PER_10S', 100, 1, 100_000),
+    resumeRate: r.int('FANOUT_RESUME_RATE', 500, 1, 1_000_000),
+    resumeQueue: r.int('FANOUT_RESUME_QUEUE', 5000, 0, 1_000_000),
+    deadLetter: r.bool('FANOUT_DLQ', true),
+    handshakeTimeoutMs: r.int('FANOUT_HANDSHAKE_TIMEOUT_MS', 10_000, 100, 600_000),
   }
   r.done()
   return config

@@ -4,6 +4,9 @@
 // chunks so the event loop never stalls. Subscriptions resuming from an older position follow
 // their own cursor (memory, else Kafka via replay.ts) and join the live loop when they reach it.
 import type { Logger } from '@newswire/shared'
+import { ResumeGate, restartRetryAfterMs } from './admission.ts'
+import type { AudienceScope } from './audience.ts'
+import { scopeAllows, unrestricted } from './audience.ts'
 import type { Channel, Filter } from './channels.ts'
 import { indexKeysOf, indexKeysOfChannels, matchChannel, passesTickerFilter } from './channels.ts'
 import type { Entry } from './history.ts'
@@ -12,7 +15,9 @@ import {
   errorMessage,
   eventJson,
   eventMessage,
+  gapMessage,
   pongMessage,
+  reconnectMessage,
   resetMessage,
   subscribedMessage,
   unsubscribedMessage,
@@ -23,10 +28,14 @@ import { encodePosition, offsetsAtLeast } from './position.ts'
 import type { Position } from './position.ts'
 import { checkAccess, ProtocolError } from './protocol.ts'
 import type { ClientMessage, SubscribeMessage } from './protocol.ts'
+import type { GapCount, Lane } from './lanes.ts'
+import { laneOfArticle, relieve, writeOrder } from './lanes.ts'
 import type { QueuedMessage } from './queue.ts'
-import { conflate, slowVerdict } from './queue.ts'
+import { slowVerdict } from './queue.ts'
 import type { KafkaReplays } from './replay.ts'
 import type { Release, Store } from './store.ts'
+import type { CatchUp } from './versions.ts'
+import { supersededInReplay, VersionGate } from './versions.ts'
 import type { Audience, Delivery } from './visibility.ts'
 import { decideDelivery, isEmbargoed, publicVisible } from './visibility.ts'
 
@@ -40,7 +49,8 @@ export interface Transport {
   /** Writes framed messages, in order, as one write where the transport allows. */
   write(frames: Buffer[]): void
   frame(type: ServerMessageType, json: string, position: string | null): Buffer
-  close(code: number, reason: string): void
+  /** `retryAfterMs`: the server's reconnect hint (SSE sends it as `retry:`). */
+  close(code: number, reason: string, retryAfterMs?: number): void
 }
 
 export interface HubLimits {
@@ -50,6 +60,10 @@ export interface HubLimits {
   slowClientMs: number
   snapshotSize: number
   maxSubscribesPer10s: number
+  /** Resumes (subscribe with since) admitted per second; beyond, they queue (admission.ts). */
+  resumeRate: number
+  /** Resumes waiting for admission; beyond, the connection is closed with 1013 and a retry hint. */
+  resumeQueue: number
 }
 
 interface Cursor {
@@ -69,6 +83,9 @@ export interface Sub {
   /** Last entry seq this subscription was matched against (dedupes across index keys). */
   mark: number
   stopReplay: (() => void) | null
+  catchUp: CatchUp
+  /** Newest version delivered per article: older or equal ones are never sent again. */
+  versions: VersionGate
 }
 
 export interface Conn {
@@ -81,11 +98,28 @@ export interface Conn {
   closed: boolean
   nextSubId: number
   subscribes: number[]
+  /** Token claims narrowing what this connection sees (audience.ts). */
+  scope: AudienceScope
+  /** Enqueue counter (lanes.ts orders and counts by it). */
+  seq: number
+  /** Dropped while behind, per subscription id: sent as `gap` with the next write. */
+  gaps: Map<string, GapCount>
+  /** Position of the last message written, per subscription id. */
+  lastPosition: Map<string, string>
+  shedWhileBlocked: number
 }
 
 const CHUNK = 1000
 const SLICE_MS = 20
 const REPLAY_STEP = 2000
+
+/** A message framed once for every connection of one transport kind that gets it. */
+interface Framed {
+  data: Buffer
+  lane: Lane
+  position: string
+  reframe: ((position: string) => Buffer) | undefined
+}
 
 const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve))
 
@@ -111,12 +145,27 @@ export class Hub {
   #releaseAt = 0
   #sweep: NodeJS.Timeout | null = null
   #latencies: number[] = []
+  readonly #gate: ResumeGate
+  #restartCount: number | null = null
+  /** Log start offsets, shared by the Kafka resumes of one second (a storm asks Kafka once). */
+  #low: { at: number; offsets: Promise<number[]> } | null = null
 
   constructor(store: Store, limits: HubLimits, metrics: FanoutMetrics, log: Logger) {
     this.#store = store
     this.#limits = limits
     this.#metrics = metrics
     this.#log = log
+    this.#gate = new ResumeGate({
+      rate: limits.resumeRate,
+      queueMax: limits.resumeQueue,
+      clock: Date,
+      setTimer: (fn, ms) => {
+        const t = setTimeout(fn, ms)
+        t.unref()
+        return () => clearTimeout(t)
+      },
+      random: Math.random,
+    })
   }
 
   setReplays(replays: KafkaReplays): void {
@@ -138,6 +187,7 @@ export class Hub {
 
   stop(): void {
     this.#started = false
+    this.#gate.close()
     if (this.#sweep) clearInterval(this.#sweep)
     if (this.#releaseTimer) clearTimeout(this.#releaseTimer)
   }
@@ -156,8 +206,13 @@ export class Hub {
 
   // ---- connections ------------------------------------------------------------------------
 
-  addConnection(audience: Audience, transport: Transport): Conn {
+  addConnection(audience: Audience, transport: Transport, scope: AudienceScope = unrestricted): Conn {
     const conn: Conn = {
+      scope,
+      seq: 0,
+      gaps: new Map(),
+      lastPosition: new Map(),
+      shedWhileBlocked: 0,
       id: this.#nextConnId++,
       audience,
       transport,
@@ -186,16 +241,45 @@ export class Hub {
   }
 
   /** Closes with a code and forgets the connection. */
-  kill(conn: Conn, code: number, reason: string): void {
+  kill(conn: Conn, code: number, reason: string, retryAfterMs?: number): void {
     if (conn.closed) return
     this.removeConnection(conn)
-    conn.transport.close(code, reason)
+    conn.transport.close(code, reason, retryAfterMs)
+  }
+
+  /**
+   * Tells the client when to come back (`reconnect` message, hint in the close reason, SSE
+   * `retry:`), writes what is queued, then closes with `code` (1012 restart, 1013 overloaded).
+   */
+  closeWithRetryHint(conn: Conn, code: number, what: string, retryAfterMs: number, hintInReason = true): void {
+    if (conn.closed) return
+    const reason = hintInReason ? `${what}; retry after ${retryAfterMs} ms` : what
+    conn.pending.push({ key: null, data: conn.transport.frame('reconnect', reconnectMessage(retryAfterMs, what), null) })
+    this.#flush(conn, Date.now())
+    this.kill(conn, code, reason, retryAfterMs)
+  }
+
+  /** A jittered retry hint for clients of this instance told to reconnect because it restarts. */
+  restartRetryAfterMs(): number {
+    this.#restartCount ??= this.#conns.size
+    return restartRetryAfterMs(this.#restartCount, this.#limits.resumeRate, Math.random)
+  }
+
+  /** Shutdown: close with 1012 and a jittered hint so reconnects spread out. */
+  closeForRestart(conn: Conn): void {
+    // The close reason stays 'service restart' (stable); the hint travels in `reconnect`
+    this.closeWithRetryHint(conn, 1012, 'service restart', this.restartRetryAfterMs(), false)
   }
 
   /** Queues a control message (never conflated) and flushes it soon. */
-  sendControl(conn: Conn, type: ServerMessageType, json: string, position: string | null = null): void {
+  sendControl(conn: Conn, type: ServerMessageType, json: string, position: string | null = null, sub?: string): void {
     if (conn.closed) return
-    conn.pending.push({ key: null, data: conn.transport.frame(type, json, position) })
+    conn.pending.push({
+      key: null,
+      data: conn.transport.frame(type, json, position),
+      seq: conn.seq++,
+      ...(sub === undefined ? {} : { sub, position }),
+    })
     this.#dirty.add(conn)
     this.schedule()
   }
@@ -262,6 +346,8 @@ export class Hub {
       cursor: { o: [], t: 0 },
       mark: -1,
       stopReplay: null,
+      catchUp: msg.catchUp,
+      versions: new VersionGate(),
     }
     conn.subs.set(id, sub)
     for (const kind of this.#kindsOf(sub)) this.#metrics.subscriptions.inc({ kind })
@@ -274,6 +360,7 @@ export class Hub {
         'subscribed',
         subscribedMessage({ sub: id, channels, position, replay: 'none' }, this.#snapshot(sub)),
         position,
+        id,
       )
       this.#goLive(sub)
       return sub
@@ -283,47 +370,88 @@ export class Hub {
       return sub
     }
     sub.cursor = { o: [...since.o], t: since.t, ...(since.r ? { r: since.r } : {}) }
+    // Reconnect storms: resumes are admitted at a bounded rate so the live stream stays on time
+    const admitted = this.#gate.admit(
+      () => this.#resume(sub, since, channels),
+      () => sub.state === 'gone',
+    )
+    if ('queued' in admitted) this.#metrics.resumesAdmission.inc({ result: 'queued' })
+    else if ('admitted' in admitted) this.#metrics.resumesAdmission.inc({ result: 'admitted' })
+    else {
+      this.#metrics.resumesAdmission.inc({ result: 'rejected' })
+      this.closeWithRetryHint(conn, 1013, 'too many resumes', admitted.retryAfterMs)
+    }
+    return sub
+  }
+
+  #resume(sub: Sub, since: Position, channels: string[]): void {
+    if (sub.state !== 'pending' || sub.conn.closed) return
     const position = encodePosition(since)
     if (this.#store.history.covers(since.o)) {
       this.#metrics.replays.inc({ source: 'memory' })
-      this.sendControl(conn, 'subscribed', subscribedMessage({ sub: id, channels, position, replay: 'memory' }, []), position)
+      this.sendControl(
+        sub.conn,
+        'subscribed',
+        subscribedMessage({ sub: sub.id, channels, position, replay: 'memory' }, []),
+        position,
+        sub.id,
+      )
       sub.state = 'memory'
       this.#replaying.add(sub)
       this.schedule()
-      return sub
+      return
     }
     this.#startKafkaReplay(sub, channels, position)
-    return sub
   }
 
   #startKafkaReplay(sub: Sub, channels: string[], position: string): void {
     const replays = this.#replays
-    this.#store.lowWatermarks().then(
+    this.#lowWatermarks().then(
       (low) => {
         if (sub.state === 'gone') return
         if (!offsetsAtLeast(sub.cursor.o, low)) {
           this.#reset(sub, 'the position is older than the retention of news.article-events')
           return
         }
-        if (!replays?.available()) {
+        // Joins a shared reader from a nearby position, or starts one (replay.ts); events arrive later
+        sub.state = 'kafka'
+        const stop = replays?.join(sub, false) ?? null
+        if (!stop) {
+          sub.state = 'pending'
           this.#failSub(
             sub,
             new ProtocolError('replay_unavailable', 'too many replays from Kafka right now; retry in a few seconds', sub.id),
           )
           return
         }
+        sub.stopReplay = stop
         this.#metrics.replays.inc({ source: 'kafka' })
-        this.sendControl(sub.conn, 'subscribed', subscribedMessage({ sub: sub.id, channels, position, replay: 'kafka' }, []), position)
-        sub.state = 'kafka'
+        this.sendControl(
+          sub.conn,
+          'subscribed',
+          subscribedMessage({ sub: sub.id, channels, position, replay: 'kafka' }, []),
+          position,
+          sub.id,
+        )
         // Releases up to now for what the cursor has passed, then events from Kafka at this watermark
         this.#stepReleases(sub)
-        sub.stopReplay = replays.start(sub)
       },
       (err: unknown) => {
         this.#log.warn({ err }, 'could not read log start offsets for a replay')
         this.#failSub(sub, new ProtocolError('replay_unavailable', 'Kafka is not reachable for a replay; retry later', sub.id))
       },
     )
+  }
+
+  #lowWatermarks(): Promise<number[]> {
+    const now = Date.now()
+    if (this.#low && now - this.#low.at < 1000) return this.#low.offsets
+    const offsets = this.#store.lowWatermarks()
+    this.#low = { at: now, offsets }
+    offsets.catch(() => {
+      if (this.#low?.offsets === offsets) this.#low = null
+    })
+    return offsets
   }
 
   #failSub(sub: Sub, err: ProtocolError): void {
@@ -337,7 +465,7 @@ export class Hub {
     this.#metrics.replays.inc({ source: 'reset' })
     const position = encodePosition(this.headPosition())
     const channels = sub.channels.map((c) => c.name)
-    this.sendControl(sub.conn, 'reset', resetMessage({ sub: sub.id, channels, position, reason }, this.#snapshot(sub)), position)
+    this.sendControl(sub.conn, 'reset', resetMessage({ sub: sub.id, channels, position, reason }, this.#snapshot(sub)), position, sub.id)
     this.#goLive(sub)
   }
 
@@ -380,13 +508,14 @@ export class Hub {
     const h = this.#store.history
     const seen = new Set<string>()
     const audience = sub.conn.audience
+    const scope = sub.conn.scope
     const t = this.#headT
     for (let seq = this.#liveSeq - 1; seq >= h.firstSeq && out.length < n; seq--) {
       const e = h.get(seq) as Entry
       const id = e.event.article.id
       if (seen.has(id)) continue
       seen.add(id)
-      if (!this.#snapshotVisible(audience, e.event.type, e.event.article, t)) continue
+      if (!this.#snapshotVisible(audience, scope, e.event.type, e.event.article, t)) continue
       if (matchChannel(sub.channels, sub.filter, e.event.article) === null) continue
       out.push({ embargoed: audience === 'newsroom' && isEmbargoed(e.event.article, t), text: this.#store.entryText(e, eventJson) })
     }
@@ -394,7 +523,7 @@ export class Hub {
       const older = []
       for (const s of this.#store.olderStates()) {
         const a = s.event.article
-        if (seen.has(a.id) || !this.#snapshotVisible(audience, s.event.type, a, t)) continue
+        if (seen.has(a.id) || !this.#snapshotVisible(audience, scope, s.event.type, a, t)) continue
         if (matchChannel(sub.channels, sub.filter, a) !== null) older.push(s)
       }
       older.sort((x, y) => y.event.ingestedAt - x.event.ingestedAt)
@@ -406,9 +535,24 @@ export class Hub {
     return out
   }
 
-  #snapshotVisible(audience: Audience, type: string, a: Entry['event']['article'], t: number): boolean {
+  #snapshotVisible(audience: Audience, scope: AudienceScope, type: string, a: Entry['event']['article'], t: number): boolean {
+    // Withdrawn and canceled articles leave snapshots; a correction replaces what it corrects
     if (type === 'WITHDRAWN' || a.pubStatus === 'canceled') return false
+    if (scope !== unrestricted && (!scopeAllows(scope, a) || (!scope.embargo && isEmbargoed(a, t)))) return false
     return audience === 'newsroom' || publicVisible(a, t)
+  }
+
+  /** The token's scope lets this delivery through (desks, languages, embargoed content). */
+  #scopeAllows(conn: Conn, d: Delivery): boolean {
+    const scope = conn.scope
+    if (scope === unrestricted) return true
+    if (!scopeAllows(scope, d.match)) return false
+    return scope.embargo || d.kind !== 'event' || !d.embargoed
+  }
+
+  /** Gets embargo releases: the public, and newsroom tokens that may not see embargoed content. */
+  #getsReleases(conn: Conn): boolean {
+    return conn.audience === 'public' || !conn.scope.embargo
   }
 
   // ---- the loop -----------------------------------------------------------------------------
@@ -444,9 +588,10 @@ export class Hub {
       while (this.#liveSeq < end) {
         const e = h.get(this.#liveSeq) as Entry
         this.#liveSeq++
-        this.#deliverEntryLive(e)
+        const urgent = this.#deliverEntryLive(e)
         e.text = null
-        if (performance.now() - slice > SLICE_MS) {
+        // Breaking items skip the batching slice: what is queued is written now
+        if (urgent || performance.now() - slice > SLICE_MS) {
           await this.#flushDirty()
           await yieldNow()
           slice = performance.now()
@@ -499,7 +644,7 @@ export class Hub {
       if (!this.#store.history.covers(sub.cursor.o)) {
         sub.state = 'kafka'
         this.#replaying.delete(sub)
-        sub.stopReplay = this.#replays?.start(sub) ?? null
+        sub.stopReplay = this.#replays?.join(sub, true) ?? null
       }
     }
   }
@@ -534,7 +679,8 @@ export class Hub {
     return out
   }
 
-  #deliverEntryLive(e: Entry): void {
+  /** Delivers one new event to live subscriptions; true when it went out in the priority lane. */
+  #deliverEntryLive(e: Entry): boolean {
     const p = e.partition
     const a = e.event.article
     const keys = indexKeysOf(a)
@@ -542,39 +688,64 @@ export class Hub {
       keys.push(...indexKeysOf(e.prevPublic))
     const subs = this.#candidates(keys, e.seq)
     this.#headO[p] = Math.max(this.#headO[p] ?? 0, e.offset + 1)
-    if (subs.length === 0) return
+    if (subs.length === 0) return false
     const decisions: Partial<Record<Audience, Delivery | null>> = {}
-    const frames = new Map<string, Buffer>()
+    const frames = new Map<string, Framed>()
     let position: string | null = null
     let delivered = false
+    let urgent = false
     for (const sub of subs) {
       const audience = sub.conn.audience
       if (!(audience in decisions)) decisions[audience] = decideDelivery(audience, e.event, e.prevPublic, this.#headT)
       const d = decisions[audience]
-      if (!d) continue
+      if (!d || !this.#scopeAllows(sub.conn, d)) continue
       const channel = matchChannel(sub.channels, sub.filter, d.match)
       if (channel === null || (d.kind === 'event' && !passesTickerFilter(sub.filter, e.event))) continue
+      if (!sub.versions.admit(a.id, a.version)) continue
       position ??= encodePosition({ o: this.#headO, t: this.#headT })
       const key = `${sub.conn.transport.kind}|${audience}|${sub.id}|${channel}`
-      let frame = frames.get(key)
-      if (!frame) {
-        frame = this.#frameFor(sub, e, d, channel, position)
-        if (frames.size < 256) frames.set(key, frame)
+      let framed = frames.get(key)
+      if (!framed) {
+        const json =
+          d.kind === 'withdrawn'
+            ? withdrawnMessage({ sub: sub.id, channel, position, articleId: a.id, version: a.version, reason: d.reason })
+            : eventMessage({ sub: sub.id, channel, position, embargoed: d.embargoed }, this.#store.entryText(e, eventJson))
+        framed = this.#framed(sub.conn.transport, d.kind, json, position, d.kind === 'withdrawn' ? 'priority' : laneOfArticle(a))
+        if (frames.size < 256) frames.set(key, framed)
       }
-      this.#enqueue(sub.conn, a.id, frame)
+      this.#enqueueFramed(sub, a.id, framed)
       delivered = true
+      if (framed.lane === 'priority') urgent = true
     }
     if (delivered) this.#latencies.push(e.event.ingestedAt)
+    return urgent
   }
 
-  #frameFor(sub: Sub, e: Entry, d: Delivery, channel: string, position: string): Buffer {
-    const a = e.event.article
-    if (d.kind === 'withdrawn') {
-      const json = withdrawnMessage({ sub: sub.id, channel, position, articleId: a.id, version: a.version, reason: d.reason })
-      return sub.conn.transport.frame('withdrawn', json, position)
+  /** Frames a message once; priority messages can be re-framed with another position (lanes.ts). */
+  #framed(transport: Transport, type: 'event' | 'withdrawn', json: string, position: string, lane: Lane): Framed {
+    const data = transport.frame(type, json, position)
+    if (lane !== 'priority') return { data, lane, position, reframe: undefined }
+    const at = json.indexOf(`"position":${JSON.stringify(position)}`)
+    const reframe = (other: string) => {
+      const moved = `${json.slice(0, at)}"position":${JSON.stringify(other)}${json.slice(at + position.length + 13)}`
+      return transport.frame(type, moved, other)
     }
-    const json = eventMessage({ sub: sub.id, channel, position, embargoed: d.embargoed }, this.#store.entryText(e, eventJson))
-    return sub.conn.transport.frame('event', json, position)
+    return { data, lane, position, reframe: at < 0 ? undefined : reframe }
+  }
+
+  #enqueueFramed(sub: Sub, key: string, f: Framed): void {
+    const conn = sub.conn
+    if (conn.closed) return
+    conn.pending.push({
+      key,
+      data: f.data,
+      lane: f.lane,
+      sub: sub.id,
+      position: f.position,
+      seq: conn.seq++,
+      ...(f.reframe ? { reframe: f.reframe } : {}),
+    })
+    this.#dirty.add(conn)
   }
 
   /** The release of `r` if it is still the latest, usable version; else null. */
@@ -595,20 +766,14 @@ export class Hub {
     let text: string | null = null
     for (const sub of subs) {
       sub.mark = -1
-      if (sub.conn.audience !== 'public') continue
+      if (!this.#getsReleases(sub.conn) || !scopeAllows(sub.conn.scope, a)) continue
       const channel = matchChannel(sub.channels, sub.filter, a)
-      if (channel === null) continue
+      if (channel === null || !sub.versions.admit(a.id, a.version)) continue
       position ??= encodePosition({ o: this.#headO, t: r.at, r: [r.partition, r.offset] })
       text ??= s.text ?? eventJson(s.event)
       const json = eventMessage({ sub: sub.id, channel, position, released: true }, text)
-      this.#enqueue(sub.conn, a.id, sub.conn.transport.frame('event', json, position))
+      this.#enqueueFramed(sub, a.id, this.#framed(sub.conn.transport, 'event', json, position, laneOfArticle(a)))
     }
-  }
-
-  #enqueue(conn: Conn, key: string | null, data: Buffer): void {
-    if (conn.closed) return
-    conn.pending.push({ key, data })
-    this.#dirty.add(conn)
   }
 
   // ---- cursors (resume) ---------------------------------------------------------------------
@@ -620,13 +785,15 @@ export class Hub {
     for (const r of this.#store.releases(c.t, c.r, this.#headT)) {
       if (r.offset >= (c.o[r.partition] ?? 0)) continue
       const s = this.#releasable(r)
-      if (!s || sub.conn.audience !== 'public') continue
-      const channel = matchChannel(sub.channels, sub.filter, s.event.article)
-      if (channel === null) continue
+      if (!s || !this.#getsReleases(sub.conn)) continue
+      const a = s.event.article
+      if (!scopeAllows(sub.conn.scope, a)) continue
+      const channel = matchChannel(sub.channels, sub.filter, a)
+      if (channel === null || !sub.versions.admit(a.id, a.version)) continue
       const position = encodePosition({ o: c.o, t: r.at, r: [r.partition, r.offset] })
       s.text ??= eventJson(s.event)
       const json = eventMessage({ sub: sub.id, channel, position, released: true }, s.text)
-      this.#enqueue(sub.conn, s.event.article.id, sub.conn.transport.frame('event', json, position))
+      this.#enqueueFramed(sub, a.id, this.#framed(sub.conn.transport, 'event', json, position, laneOfArticle(a)))
     }
     c.t = this.#headT
     delete c.r
@@ -650,7 +817,7 @@ export class Hub {
       // the cursor fell out of memory while the client was slow: continue from Kafka
       sub.state = 'kafka'
       this.#replaying.delete(sub)
-      sub.stopReplay = this.#replays?.start(sub) ?? null
+      sub.stopReplay = this.#replays?.join(sub, true) ?? null
       return false
     }
     let seq = h.startSeq(c.o)
@@ -678,17 +845,21 @@ export class Hub {
   /** Delivers one event to a resuming subscription at its cursor (already advanced past the event). */
   #deliverToCursor(sub: Sub, event: Entry['event'], prevPublic: Entry['prevPublic'], articleId: string, text: () => string): void {
     const c = sub.cursor
+    // A later version the cursor will reach supersedes this one (retraction, or catchUp: latest)
+    if (supersededInReplay(event, this.#store.latest(articleId)?.event, sub.catchUp)) return
     const d = decideDelivery(sub.conn.audience, event, prevPublic, c.t)
-    if (!d) return
+    if (!d || !this.#scopeAllows(sub.conn, d)) return
     const channel = matchChannel(sub.channels, sub.filter, d.match)
     if (channel === null || (d.kind === 'event' && !passesTickerFilter(sub.filter, event))) return
-    const position = encodePosition({ o: c.o, t: c.t })
     const a = event.article
+    if (!sub.versions.admit(a.id, a.version)) return
+    const position = encodePosition({ o: c.o, t: c.t })
     const json =
       d.kind === 'withdrawn'
         ? withdrawnMessage({ sub: sub.id, channel, position, articleId: a.id, version: a.version, reason: d.reason })
         : eventMessage({ sub: sub.id, channel, position, embargoed: d.embargoed }, text())
-    this.#enqueue(sub.conn, articleId, sub.conn.transport.frame(d.kind, json, position))
+    const lane = d.kind === 'withdrawn' ? 'priority' : laneOfArticle(a)
+    this.#enqueueFramed(sub, articleId, this.#framed(sub.conn.transport, d.kind, json, position, lane))
   }
 
   // ---- used by replay.ts --------------------------------------------------------------------
@@ -723,10 +894,19 @@ export class Hub {
     return true
   }
 
-  /** Resolves when a replaying subscription's connection can take more (or is gone). */
-  async replayWait(sub: Sub): Promise<void> {
+  /**
+   * Resolves when the connections of a shared reader's subscriptions can take more (or are gone),
+   * or after `maxMs`: one slow member does not hold the others back for long; its own queue is
+   * then relieved by lanes (conflated, shed) or it is dropped as a slow consumer.
+   */
+  async replayWait(subs: Iterable<Sub>, maxMs = 1000): Promise<void> {
     this.schedule()
-    while (sub.state === 'kafka' && !this.#canTakeMore(sub.conn)) await new Promise((r) => setTimeout(r, 10))
+    const until = Date.now() + maxMs
+    const waiting = () => {
+      for (const sub of subs) if (sub.state === 'kafka' && !this.#canTakeMore(sub.conn)) return true
+      return false
+    }
+    while (waiting() && Date.now() < until) await new Promise((r) => setTimeout(r, 10))
   }
 
   replayFailed(sub: Sub, err: unknown): void {
@@ -751,34 +931,73 @@ export class Hub {
     if (conn.closed || conn.pending.length === 0) return
     const buffered = conn.transport.buffered()
     if (buffered < this.#limits.maxBufferedBytes) {
-      const frames = conn.pending
+      const queue = conn.pending
       conn.pending = []
       conn.blockedSince = null
+      conn.shedWhileBlocked = 0
       this.#blocked.delete(conn)
+      const gaps = conn.gaps.size > 0 ? this.#gapFrames(conn, queue) : []
+      const frames = writeOrder(queue, conn.lastPosition)
+      for (const g of gaps) frames.push(g)
       let bytes = 0
-      for (const f of frames) bytes += f.data.length
-      conn.transport.write(frames.map((f) => f.data))
+      for (const f of frames) bytes += f.length
+      conn.transport.write(frames)
       const transport = conn.transport.kind === 'sse' ? 'sse' : 'ws'
       this.#metrics.messages.inc({ transport }, frames.length)
       this.#metrics.bytes.inc({ transport }, bytes)
       return
     }
-    const { queue, dropped } = conflate(conn.pending)
-    conn.pending = queue
-    if (dropped > 0) this.#metrics.conflated.inc(dropped)
+    // Behind: routine messages are conflated, then shed (counted for a `gap`); priority ones stay
+    const r = relieve(conn.pending, this.#routineBudget(), conn.gaps)
+    conn.pending = r.queue
+    if (r.conflated > 0) this.#metrics.conflated.inc(r.conflated)
+    if (r.shed > 0) this.#metrics.shed.inc({ lane: 'routine' }, r.shed)
+    conn.shedWhileBlocked += r.shed
     conn.blockedSince ??= now
     this.#blocked.add(conn)
-    if (slowVerdict(buffered, queue.length, conn.blockedSince, now, this.#limits) === 'drop') this.#dropSlow(conn, queue.length, now)
+    const pending = r.queue.length
+    if (slowVerdict(buffered, pending, conn.blockedSince, now, this.#limits) === 'drop' || conn.shedWhileBlocked > this.#limits.maxPending)
+      this.#dropSlow(conn, pending, now)
+  }
+
+  #routineBudget(): number {
+    return Math.max(1, this.#limits.maxPending >> 1)
+  }
+
+  /** `gap` messages for what was dropped, each at the newest position of its subscription. */
+  #gapFrames(conn: Conn, queue: readonly QueuedMessage[]): Buffer[] {
+    const out: Buffer[] = []
+    for (const [subId, g] of conn.gaps) {
+      if (!conn.subs.has(subId)) continue
+      let position = g.position
+      let seq = g.seq
+      for (const m of queue) {
+        if (m.sub === subId && m.position && (m.seq ?? -1) > seq) {
+          seq = m.seq ?? -1
+          position = m.position
+        }
+      }
+      if (position !== null) conn.lastPosition.set(subId, position)
+      out.push(conn.transport.frame('gap', gapMessage({ sub: subId, position, shed: g.shed, conflated: g.conflated }), position))
+      this.#metrics.gaps.inc()
+    }
+    conn.gaps.clear()
+    return out
   }
 
   #dropSlow(conn: Conn, pending: number, now: number): void {
     this.#metrics.slowDisconnects.inc()
     const blockedMs = now - (conn.blockedSince ?? now)
-    this.#log.info({ conn: conn.id, pending, blockedMs }, 'slow client dropped')
+    const shed = conn.shedWhileBlocked
+    this.#log.info({ conn: conn.id, pending, shed, blockedMs }, 'slow client dropped')
     this.kill(
       conn,
       4008,
-      pending > this.#limits.maxPending ? `slow consumer: ${pending} messages pending` : `slow consumer: blocked ${blockedMs} ms`,
+      pending > this.#limits.maxPending
+        ? `slow consumer: ${pending} messages pending`
+        : shed > this.#limits.maxPending
+          ? `slow consumer: ${shed} routine messages shed`
+          : `slow consumer: blocked ${blockedMs} ms`,
     )
   }
 

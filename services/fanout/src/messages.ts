@@ -4,7 +4,17 @@ import { eventToJson } from '@newswire/shared'
 import type { ArticleEvent } from '@newswire/shared'
 import type { ErrorCode } from './protocol.ts'
 
-export type ServerMessageType = 'subscribed' | 'unsubscribed' | 'event' | 'withdrawn' | 'reset' | 'error' | 'pong' | 'close'
+export type ServerMessageType =
+  | 'subscribed'
+  | 'unsubscribed'
+  | 'event'
+  | 'withdrawn'
+  | 'reset'
+  | 'error'
+  | 'pong'
+  | 'close'
+  | 'gap'
+  | 'reconnect'
 
 const q = JSON.stringify
 
@@ -78,6 +88,17 @@ export function errorMessage(code: ErrorCode, message: string, ref: string | nul
 
 export function pongMessage(id: string | null, now: number): string {
   return q(id === null ? { type: 'pong', time: new Date(now).toISOString() } : { type: 'pong', id, time: new Date(now).toISOString() })
+}
+
+/** What a subscription lost while its connection was behind (lanes.ts). */
+export function gapMessage(p: { sub: string; position: string | null; shed: number; conflated: number }): string {
+  const position = p.position === null ? '' : `,"position":${q(p.position)}`
+  return `{"type":"gap","id":${q(p.sub)}${position},"shed":{"routine":${p.shed}},"conflated":${p.conflated}}`
+}
+
+/** Sent before a close the client should retry after: how long to wait (jittered by the server). */
+export function reconnectMessage(retryAfterMs: number, reason: string): string {
+  return q({ type: 'reconnect', retryAfterMs, reason })
 }
 
 export function unsubscribedMessage(id: string): string {

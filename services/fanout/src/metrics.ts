@@ -75,7 +75,41 @@ export function createFanoutMetrics(registry: Registry) {
     }),
     decodeErrors: new Counter({
       name: 'newswire_fanout_decode_errors_total',
-      help: 'Kafka records that could not be decoded and were skipped',
+      help: 'Kafka records that could not be decoded and were skipped, by reason (not_avro, unknown_schema, truncated, corrupt, invalid, other)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    deadLetters: new Counter({
+      name: 'newswire_fanout_dead_letters_total',
+      help: 'Undecodable events copied to news.article-events.dlq, by result (sent, failed)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    shed: new Counter({
+      name: 'newswire_fanout_shed_messages_total',
+      help: 'Messages shed from the queues of clients that fell behind, by lane (routine first; reported to them in `gap`)',
+      labelNames: ['lane'] as const,
+      registers: [registry],
+    }),
+    gaps: new Counter({
+      name: 'newswire_fanout_gaps_sent_total',
+      help: '`gap` messages sent (a subscription was told what was conflated or shed)',
+      registers: [registry],
+    }),
+    replayReaders: new Counter({
+      name: 'newswire_fanout_replay_readers_total',
+      help: 'Kafka readers started for replays (each serves every subscription resuming from a nearby position)',
+      registers: [registry],
+    }),
+    replayReadersActive: new Gauge({
+      name: 'newswire_fanout_replay_readers',
+      help: 'Kafka replay readers running now',
+      registers: [registry],
+    }),
+    resumesAdmission: new Counter({
+      name: 'newswire_fanout_resume_admissions_total',
+      help: 'Resumes (subscribe with since) by admission result: admitted at once, queued, rejected with 1013',
+      labelNames: ['result'] as const,
       registers: [registry],
     }),
   }

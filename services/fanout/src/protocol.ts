@@ -4,6 +4,7 @@ import { ChannelError, emptyFilter, parseChannel } from './channels.ts'
 import type { Channel, Filter } from './channels.ts'
 import { decodePosition, PositionError } from './position.ts'
 import type { Position } from './position.ts'
+import type { CatchUp } from './versions.ts'
 import type { Audience } from './visibility.ts'
 
 export const errorCodes = [
@@ -40,6 +41,8 @@ export interface SubscribeMessage {
   channels: Channel[]
   filter: Filter
   since: Position | null
+  /** `latest`: a resume sends only the newest version of each article missed (conflated catch-up). */
+  catchUp: CatchUp
 }
 
 export interface UnsubscribeMessage {
@@ -130,6 +133,12 @@ export function parseSince(v: unknown, ref: string | null): Position | null {
   }
 }
 
+export function parseCatchUp(v: unknown, ref: string | null): CatchUp {
+  if (v === undefined || v === null || v === 'all') return 'all'
+  if (v === 'latest') return 'latest'
+  throw new ProtocolError('bad_message', "catchUp must be 'all' or 'latest'", ref)
+}
+
 /** Parses one text frame. Throws ProtocolError (bad_message, unknown_type, bad_channel, invalid_position). */
 export function parseClientMessage(text: string): ClientMessage {
   let raw: unknown
@@ -148,7 +157,14 @@ export function parseClientMessage(text: string): ClientMessage {
       const channels = parseChannels(m.channels, ref)
       const hasFilter = m.filter !== undefined && m.filter !== null
       if (channels.length === 0 && !hasFilter) throw new ProtocolError('bad_message', 'subscribe needs channels and/or a filter', ref)
-      return { type: 'subscribe', id, channels, filter: parseFilter(m.filter, ref), since: parseSince(m.since, ref) }
+      return {
+        type: 'subscribe',
+        id,
+        channels,
+        filter: parseFilter(m.filter, ref),
+        since: parseSince(m.since, ref),
+        catchUp: parseCatchUp(m.catchUp, ref),
+      }
     }
     case 'unsubscribe':
       return { type: 'unsubscribe', id: parseId(m.id, true) as string }

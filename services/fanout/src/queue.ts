@@ -6,6 +6,16 @@ export interface QueuedMessage {
   /** Article id for conflation; null for control messages (never dropped). */
   key: string | null
   data: Buffer
+  /** Priority lane (lanes.ts); default: control without a key, routine with one. */
+  lane?: 'control' | 'priority' | 'routine'
+  /** Subscription id the message belongs to (gap counts, positions per subscription). */
+  sub?: string
+  /** Position the message carries, if any. */
+  position?: string | null
+  /** Enqueue order on its connection. */
+  seq?: number
+  /** The same message carrying another position (priority messages that overtake routine ones). */
+  reframe?: (position: string) => Buffer
 }
 
 /** Keeps the last message per key, in queue order; returns the new queue and how many were dropped. */

@@ -6,7 +6,7 @@ import { createServer } from 'node:http'
 import type { IncomingMessage, Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { createKafka, createRegistry, handleOps } from '@newswire/shared'
+import { createDeadLetterQueue, createKafka, createRegistry, handleOps, topicNames } from '@newswire/shared'
 import type { Logger, Readiness, Registry } from '@newswire/shared'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { FanoutConfig } from './config.ts'
@@ -14,11 +14,14 @@ import { Hub } from './hub.ts'
 import type { Transport } from './hub.ts'
 import { wsTextFrame } from './messages.ts'
 import { createFanoutMetrics } from './metrics.ts'
+import { createPoisonHandler, poisonReason } from './poison.ts'
 import { parseClientMessage, ProtocolError } from './protocol.ts'
+import { createPages } from './pages.ts'
 import { KafkaReplays } from './replay.ts'
 import { handleSse } from './sse.ts'
 import { Store } from './store.ts'
 import { verifyNewsroomToken } from './token.ts'
+import type { AudienceScope } from './audience.ts'
 import type { Audience } from './visibility.ts'
 
 export interface FanoutInstance {
@@ -36,6 +39,8 @@ export interface FanoutInstance {
 
 interface Admission {
   audience: Audience
+  /** Newsroom token claims narrowing what the connection sees (audience.ts). */
+  scope?: AudienceScope
   expiresAt: number | null
   /** Close right after the upgrade with this code (the client learns why; HTTP errors are opaque to browsers). */
   reject: { code: number; reason: string; metric: string } | null
@@ -60,6 +65,12 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
   const metrics = createFanoutMetrics(registry)
   const kafka = createKafka(config.kafka, log.child({ component: 'kafka' }))
   let hub: Hub | null = null
+  const poison = createPoisonHandler({
+    dlq: config.deadLetter ? createDeadLetterQueue(kafka, topicNames(config.kafka.topicPrefix).dlq, log.child({ component: 'dlq' })) : null,
+    log: log.child({ component: 'poison' }),
+    counted: (reason) => metrics.decodeErrors.inc({ reason }),
+    deadLettered: (result) => metrics.deadLetters.inc({ result }),
+  })
   const store = new Store({
     kafka,
     kafkaConfig: config.kafka,
@@ -68,9 +79,10 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
     log: log.child({ component: 'store' }),
     onAppend: () => hub?.schedule(),
     onFatal,
+    onPoison: (record, err) => poison.handle(record, err),
     metrics: {
       lag: (partition, lag) => metrics.lag.set({ partition: String(partition) }, lag),
-      decodeErrors: () => metrics.decodeErrors.inc(),
+      decodeErrors: (err) => metrics.decodeErrors.inc({ reason: poisonReason(err) }),
     },
   })
   const h = new Hub(
@@ -82,6 +94,8 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
       slowClientMs: config.slowClientMs,
       snapshotSize: config.snapshotSize,
       maxSubscribesPer10s: config.maxSubscribesPer10s,
+      resumeRate: config.resumeRate,
+      resumeQueue: config.resumeQueue,
     },
     metrics,
     log.child({ component: 'hub' }),
@@ -93,7 +107,11 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
     groupPrefix: `${config.kafka.topicPrefix}newswire-fanout-replay-${instanceId}`,
     log,
     max: config.maxKafkaReplays,
-    onDecodeError: () => metrics.decodeErrors.inc(),
+    onDecodeError: (err) => metrics.decodeErrors.inc({ reason: poisonReason(err) }),
+    onReader: (delta) => {
+      if (delta > 0) metrics.replayReaders.inc()
+      metrics.replayReadersActive.inc(delta)
+    },
   })
   replays.attach(h)
   h.setReplays(replays)
@@ -131,7 +149,7 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
     if (token === null) return { audience: 'public', expiresAt: null, reject: null }
     const v = await verifyNewsroomToken(token, config.jwtSecret, config.jwtAudience)
     if (!v.ok) return { audience: 'public', expiresAt: null, reject: { code: 4401, reason: v.reason, metric: 'unauthorized' } }
-    return { audience: 'newsroom', expiresAt: v.expiresAt, reject: null }
+    return { audience: 'newsroom', scope: v.scope, expiresAt: v.expiresAt, reject: null }
   }
 
   const wss = new WebSocketServer({
@@ -166,7 +184,7 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
         killTimer.unref()
       },
     }
-    const conn = h.addConnection(admission.audience, transport)
+    const conn = h.addConnection(admission.audience, transport, admission.scope)
     sockets.set(ws, { alive: true })
     let expiry: NodeJS.Timeout | null = null
     if (admission.expiresAt !== null) {
@@ -210,12 +228,20 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
     })
   }
 
-  const server = createServer((req, res) => {
+  // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval (30 s by default)
+  const pages = createPages({ log: log.child({ component: 'pages' }) })
+  const server = createServer({ connectionsCheckingInterval: Math.min(1000, config.handshakeTimeoutMs) }, (req, res) => {
     if (handleOps(req, res, { registry, readiness })) return
+    if (pages.handle(req, res)) return
     const url = new URL(req.url ?? '/', 'http://fanout')
     if (url.pathname !== '/v1/sse' || req.method !== 'GET') {
       res.writeHead(404, { 'content-type': 'application/json' })
-      res.end(JSON.stringify({ code: 'not_found', message: 'routes: /v1/stream (WebSocket), /v1/sse, /healthz, /readyz, /metrics' }))
+      res.end(
+        JSON.stringify({
+          code: 'not_found',
+          message: 'routes: /v1/stream (WebSocket), /v1/sse, /dashboard, /ticker, /ticker.js, /healthz, /readyz, /metrics',
+        }),
+      )
       return
     }
     if (!ready || closing) {
@@ -241,6 +267,7 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
         }
         res.on('close', () => releaseIp(ip))
         handleSse(req, res, url, admission.audience, {
+          scope: admission.scope,
           hub: h,
           log,
           heartbeatMs: config.sseHeartbeatMs,
@@ -258,7 +285,10 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
     )
   })
   server.keepAliveTimeout = 5000
-  server.headersTimeout = 10_000
+  // Slowloris: a connection that has not sent complete request headers (an upgrade or an SSE
+  // request) within the handshake timeout gets 408 and is closed
+  server.headersTimeout = config.handshakeTimeoutMs
+  server.requestTimeout = config.handshakeTimeoutMs
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://fanout')
@@ -328,6 +358,7 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
     clearInterval(heartbeat)
     await new Promise<void>((r) => server.close(() => r()))
     await store.close().catch(() => undefined)
+    await poison.close().catch(() => undefined)
     throw err
   }
   h.start()
@@ -351,7 +382,7 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
         replays.closeAll()
         // Clients reconnect to another instance and resume from their last position
         for (const conn of [...h.connections()]) {
-          if (conn.transport.kind !== 'sse') h.kill(conn, 1012, 'service restart')
+          if (conn.transport.kind !== 'sse') h.closeForRestart(conn)
         }
         for (const end of [...sseEnds]) end('service restart')
         const deadline = Date.now() + 2000
@@ -359,6 +390,8 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
         for (const ws of sockets.keys()) ws.terminate()
         server.closeAllConnections()
         await store.close()
+        // dead-letter copies still in flight are written before we go
+        await poison.close()
         await serverClosed
         wss.close()
       })()

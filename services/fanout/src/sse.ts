@@ -5,11 +5,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from '@newswire/shared'
 import type { Conn, Hub, Transport } from './hub.ts'
 import { sseFrame } from './messages.ts'
-import { parseChannels, parseFilter, parseSince, ProtocolError } from './protocol.ts'
+import { parseCatchUp, parseChannels, parseFilter, parseSince, ProtocolError } from './protocol.ts'
 import type { SubscribeMessage } from './protocol.ts'
+import type { AudienceScope } from './audience.ts'
 import type { Audience } from './visibility.ts'
 
 export interface SseDeps {
+  /** Newsroom token claims narrowing what the stream carries. */
+  scope?: AudienceScope | undefined
   hub: Hub
   log: Logger
   heartbeatMs: number
@@ -47,7 +50,14 @@ export function sseSubscription(url: URL, lastEventId: string | undefined): Subs
   if (channels.length === 0 && !hasFilter)
     throw new ProtocolError('bad_message', 'give channels and/or a filter (languages, categories, maxUrgency)', 'sse')
   const since = lastEventId !== undefined && lastEventId !== '' ? lastEventId : q.get('since')
-  return { type: 'subscribe', id: 'sse', channels, filter: parseFilter(hasFilter ? raw : null, 'sse'), since: parseSince(since, 'sse') }
+  return {
+    type: 'subscribe',
+    id: 'sse',
+    channels,
+    filter: parseFilter(hasFilter ? raw : null, 'sse'),
+    since: parseSince(since, 'sse'),
+    catchUp: parseCatchUp(q.get('catchUp') ?? undefined, 'sse'),
+  }
 }
 
 export function handleSse(req: IncomingMessage, res: ServerResponse, url: URL, audience: Audience, deps: SseDeps): void {
@@ -73,11 +83,14 @@ export function handleSse(req: IncomingMessage, res: ServerResponse, url: URL, a
   res.socket?.setNoDelay(true)
   let conn: Conn | null = null
   let ended = false
-  const end = (code: number, reason: string) => {
+  const end = (code: number, reason: string, retryAfterMs?: number) => {
     if (ended) return
     ended = true
     if (!res.writableEnded) {
-      res.write(sseFrame('close', JSON.stringify({ type: 'close', code, reason }), null))
+      // The reconnect hint: EventSource and the SDK wait `retry:` ms before reconnecting
+      const hint = retryAfterMs === undefined ? '' : `retry: ${retryAfterMs}\n\n`
+      const body = retryAfterMs === undefined ? { type: 'close', code, reason } : { type: 'close', code, reason, retryAfterMs }
+      res.write(hint + sseFrame('close', JSON.stringify(body), null).toString())
       res.end()
     }
     // A client that does not read may never let end() finish
@@ -92,15 +105,16 @@ export function handleSse(req: IncomingMessage, res: ServerResponse, url: URL, a
     frame: sseFrame,
     close: end,
   }
-  conn = deps.hub.addConnection(audience, transport)
+  conn = deps.hub.addConnection(audience, transport, deps.scope)
   const c = conn
   const heartbeat = setInterval(() => {
     if (!ended) res.write(': heartbeat\n\n')
   }, deps.heartbeatMs)
   heartbeat.unref()
   const untrack = deps.track((reason) => {
+    const retryAfterMs = deps.hub.restartRetryAfterMs()
     deps.hub.removeConnection(c)
-    end(1012, reason)
+    end(1012, reason, retryAfterMs)
   })
   res.on('drain', () => deps.hub.drained(c))
   res.on('close', () => {

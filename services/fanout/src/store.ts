@@ -1,8 +1,8 @@
 // The fan-out's view of Kafka: latest state per article (news.articles read fully at start, then
 // kept current from the event tail), the in-memory history of news.article-events, and the
 // embargo schedule. Every instance reads every partition itself (createTail, no shared group).
-import { createCodec, createTail, ensureTopics, loadSchemas } from '@newswire/shared'
-import type { Article, ArticleEvent, KafkaConfig, Logger, Tail, TopicNames } from '@newswire/shared'
+import { createCodec, createTail, ensureTopics, loadSchemas, retrying } from '@newswire/shared'
+import type { Article, ArticleEvent, KafkaConfig, Logger, PoisonRecord, Tail, TopicNames } from '@newswire/shared'
 import type { Admin, Kafka } from 'kafkajs'
 import { History } from './history.ts'
 import type { Entry } from './history.ts'
@@ -26,7 +26,8 @@ export interface Release extends ReleaseKey {
 
 export interface StoreMetrics {
   lag(partition: number, lag: number): void
-  decodeErrors(): void
+  /** An undecodable record in news.articles (counted, skipped; read again at every start, so not dead-lettered). */
+  decodeErrors(err: unknown): void
 }
 
 export interface StoreOptions {
@@ -37,22 +38,12 @@ export interface StoreOptions {
   log: Logger
   onAppend: () => void
   onFatal: (err: unknown) => void
+  /** An undecodable record in news.article-events: counted, dead-lettered and skipped (poison.ts). Must not throw. */
+  onPoison: (record: PoisonRecord, err: unknown) => void
   metrics: StoreMetrics
 }
 
 /** Retries what fails while freshly created topics are still being propagated (retriable Kafka errors). */
-async function retrying<T>(fn: () => Promise<T>, attempts = 10): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn()
-    } catch (err) {
-      const retriable = typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true
-      if (!retriable || i >= attempts) throw err
-      await new Promise((r) => setTimeout(r, 200 * i))
-    }
-  }
-}
-
 export class Store {
   readonly #o: StoreOptions
   readonly #codec = createCodec(loadSchemas())
@@ -118,8 +109,12 @@ export class Store {
           try {
             event = this.#codec.decode(m.value)
           } catch (err) {
-            this.#o.metrics.decodeErrors()
-            log.warn({ err, partition, offset }, 'undecodable event skipped')
+            this.#o.onPoison(
+              { topic: topics.events, partition, offset: m.offset, key: m.key ?? null, value: m.value, headers: m.headers },
+              err,
+            )
+            // skipped for good: a batch fetched again (rebalance) does not dead-letter it twice
+            this.#appended[partition] = offset + 1
             continue
           }
           this.#apply(partition, offset, event)
@@ -154,7 +149,7 @@ export class Store {
             offsets.set(id, Number(m.offset))
             this.#setState(id, { event, partition, offset: null, publicVersion: undefined, text: null })
           } catch (err) {
-            this.#o.metrics.decodeErrors()
+            this.#o.metrics.decodeErrors(err)
             this.#o.log.warn({ err, partition, offset: m.offset }, 'undecodable record in news.articles skipped')
           }
         }
@@ -252,9 +247,10 @@ export class Store {
     return this.#states.get(id)
   }
 
-  /** States only known from news.articles (no event in memory), for snapshots. */
+  /** States whose event is not in memory (only known from news.articles, or evicted from history), for snapshots. */
   *olderStates(): Iterable<ArticleState> {
-    for (const s of this.#states.values()) if (s.offset === null) yield s
+    const h = this.history
+    for (const s of this.#states.values()) if (s.offset === null || s.offset < h.memStart(s.partition)) yield s
   }
 
   /** Per partition, how far the tail has read (every event below is in history). */

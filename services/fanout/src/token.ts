@@ -1,5 +1,7 @@
 // Newsroom tokens: HS256 JWTs with `exp`, audience and a `scope` claim containing `newsroom`.
 import { errors, jwtVerify, SignJWT } from 'jose'
+import type { AudienceScope } from './audience.ts'
+import { ScopeClaimError, scopeFromClaims } from './audience.ts'
 
 export interface SignOptions {
   ttlSeconds?: number
@@ -7,14 +9,25 @@ export interface SignOptions {
   /** Space-separated string or list; must contain `newsroom` to be accepted. */
   scope?: string | string[]
   sub?: string
+  /** Audience claims (audience.ts): category slugs the token may see. */
+  desks?: string[]
+  /** Audience claims: language tags the token may see. */
+  languages?: string[]
+  /** Audience claims: false hides embargoed content until its embargo passes. */
+  embargo?: boolean
 }
 
 const key = (secret: string) => new TextEncoder().encode(secret)
 
 /** Mints a newsroom token (dev launcher, tests, tools). */
 export async function signNewsroomToken(secret: string, options: SignOptions = {}): Promise<string> {
-  const { ttlSeconds = 3600, audience = 'newswire', scope = 'newsroom', sub = 'dev' } = options
-  return new SignJWT({ scope })
+  const { ttlSeconds = 3600, audience = 'newswire', scope = 'newsroom', sub = 'dev', desks, languages, embargo } = options
+  return new SignJWT({
+    scope,
+    ...(desks === undefined ? {} : { desks }),
+    ...(languages === undefined ? {} : { languages }),
+    ...(embargo === undefined ? {} : { embargo }),
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(sub)
     .setAudience(audience)
@@ -23,7 +36,7 @@ export async function signNewsroomToken(secret: string, options: SignOptions = {
     .sign(key(secret))
 }
 
-export type TokenResult = { ok: true; sub: string | null; expiresAt: number } | { ok: false; reason: string }
+export type TokenResult = { ok: true; sub: string | null; expiresAt: number; scope: AudienceScope } | { ok: false; reason: string }
 
 export function hasNewsroomScope(scope: unknown): boolean {
   if (typeof scope === 'string') return scope.split(/\s+/).includes('newsroom')
@@ -36,8 +49,10 @@ export async function verifyNewsroomToken(token: string, secret: string, audienc
   try {
     const { payload } = await jwtVerify(token, key(secret), { algorithms: ['HS256'], audience, requiredClaims: ['exp'] })
     if (!hasNewsroomScope(payload.scope)) return { ok: false, reason: 'token lacks the newsroom scope' }
-    return { ok: true, sub: payload.sub ?? null, expiresAt: (payload.exp as number) * 1000 }
+    const scope = scopeFromClaims(payload)
+    return { ok: true, sub: payload.sub ?? null, expiresAt: (payload.exp as number) * 1000, scope }
   } catch (err) {
+    if (err instanceof ScopeClaimError) return { ok: false, reason: `token claim '${err.claim}' is invalid` }
     if (err instanceof errors.JWTExpired) return { ok: false, reason: 'token expired' }
     if (err instanceof errors.JWTClaimValidationFailed) return { ok: false, reason: `token claim '${err.claim}' is invalid` }
     if (err instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: 'token signature is invalid' }

@@ -1,0 +1,167 @@
+// Priority lanes of a connection's outgoing queue. Control messages are never dropped nor moved;
+// `priority` (breaking: urgency 1–2 or flagged, and withdrawals) goes out before `routine` within
+// the stretch between two control messages; when a connection falls behind, routine messages are
+// conflated (latest per article) and then shed, oldest first, and the client learns how many in a
+// `gap` message. Pure: no I/O.
+import { isBreaking } from '@newswire/shared'
+import type { Article } from '@newswire/shared'
+import type { QueuedMessage } from './queue.ts'
+
+export type Lane = 'control' | 'priority' | 'routine'
+
+const rank: Record<Lane, number> = { control: 2, priority: 1, routine: 0 }
+
+export const laneOfArticle = (a: Pick<Article, 'urgency' | 'breaking'>): Lane => (isBreaking(a) ? 'priority' : 'routine')
+
+export const laneOf = (m: QueuedMessage): Lane => m.lane ?? (m.key === null ? 'control' : 'routine')
+
+/** Per subscription: what was dropped from its queue, and the position of the newest dropped message. */
+export interface GapCount {
+  shed: number
+  conflated: number
+  /** seq and position of the newest dropped message. */
+  seq: number
+  position: string | null
+}
+
+export interface Relieved {
+  queue: QueuedMessage[]
+  conflated: number
+  shed: number
+}
+
+function note(gaps: Map<string, GapCount>, m: QueuedMessage, field: 'shed' | 'conflated'): void {
+  if (m.sub === undefined) return
+  let g = gaps.get(m.sub)
+  if (!g) {
+    g = { shed: 0, conflated: 0, seq: -1, position: null }
+    gaps.set(m.sub, g)
+  }
+  g[field]++
+  if ((m.seq ?? 0) >= g.seq && m.position) {
+    g.seq = m.seq ?? 0
+    g.position = m.position
+  }
+}
+
+/**
+ * Relieves a blocked connection's queue: keeps the latest message per (subscription, article)
+ * (in the lane of the most urgent one it replaces), then sheds the oldest routine messages beyond
+ * `routineBudget`. Counts go into `gaps`, keyed by subscription id.
+ */
+export function relieve(queue: readonly QueuedMessage[], routineBudget: number, gaps: Map<string, GapCount>): Relieved {
+  const last = new Map<string, number>()
+  const lane = new Map<string, Lane>()
+  const keyOf = (m: QueuedMessage) => (m.key === null ? null : `${m.sub ?? ''}\u0000${m.key}`)
+  for (let i = 0; i < queue.length; i++) {
+    const m = queue[i] as QueuedMessage
+    const k = keyOf(m)
+    if (k === null) continue
+    last.set(k, i)
+    const l = laneOf(m)
+    const prev = lane.get(k)
+    if (prev === undefined || rank[l] > rank[prev]) lane.set(k, l)
+  }
+  let conflated = 0
+  const kept: QueuedMessage[] = []
+  let routine = 0
+  for (let i = 0; i < queue.length; i++) {
+    const m = queue[i] as QueuedMessage
+    const k = keyOf(m)
+    if (k !== null && last.get(k) !== i) {
+      conflated++
+      note(gaps, m, 'conflated')
+      continue
+    }
+    const l = k === null ? laneOf(m) : (lane.get(k) as Lane)
+    if (l !== laneOf(m)) kept.push({ ...m, lane: l })
+    else kept.push(m)
+    if (l === 'routine') routine++
+  }
+  let shed = 0
+  let excess = routine - Math.max(0, routineBudget)
+  if (excess <= 0) return { queue: kept, conflated, shed }
+  const out: QueuedMessage[] = []
+  for (const m of kept) {
+    if (excess > 0 && laneOf(m) === 'routine') {
+      excess--
+      shed++
+      note(gaps, m, 'shed')
+      continue
+    }
+    out.push(m)
+  }
+  return { queue: out, conflated, shed }
+}
+
+/**
+ * Write order: within each stretch between control messages, priority messages first, then
+ * routine ones, each in queue order; a priority message never overtakes an earlier version of
+ * its own article. A priority message that overtakes routine messages of its own
+ * subscription is re-framed with that subscription's position before them (`lastPosition`), so a
+ * client resuming from it cannot skip what it overtook (it may see the overtaken event again,
+ * which the SDK drops as a duplicate). `lastPosition` is updated to the position of each
+ * subscription's last message written.
+ */
+export function writeOrder(queue: readonly QueuedMessage[], lastPosition: Map<string, string>): Buffer[] {
+  let needs = false
+  let sawRoutine = false
+  for (const m of queue) {
+    const l = laneOf(m)
+    if (l === 'control') sawRoutine = false
+    else if (l === 'routine') sawRoutine = true
+    else if (sawRoutine) {
+      needs = true
+      break
+    }
+  }
+  const out: Buffer[] = []
+  const wrote = (m: QueuedMessage, position: string | null | undefined) => {
+    if (m.sub !== undefined && position) lastPosition.set(m.sub, position)
+  }
+  if (!needs) {
+    for (const m of queue) {
+      out.push(m.data)
+      wrote(m, m.position)
+    }
+    return out
+  }
+  let start = 0
+  while (start < queue.length) {
+    let end = start
+    while (end < queue.length && laneOf(queue[end] as QueuedMessage) !== 'control') end++
+    const overtaken = new Set<string>()
+    const held = new Set<string>()
+    const routine: QueuedMessage[] = []
+    for (let i = start; i < end; i++) {
+      const m = queue[i] as QueuedMessage
+      const article = m.key === null ? null : `${m.sub ?? ''}\u0000${m.key}`
+      // Versions of one article never overtake each other: a breaking version queued behind a
+      // routine version of the same article keeps its place (the client would drop the older one)
+      if (laneOf(m) === 'routine' || (article !== null && held.has(article))) {
+        routine.push(m)
+        if (article !== null) held.add(article)
+        if (m.sub !== undefined) overtaken.add(m.sub)
+        continue
+      }
+      const safe = m.sub === undefined ? undefined : lastPosition.get(m.sub)
+      if (m.sub !== undefined && overtaken.has(m.sub) && safe !== undefined && m.reframe) {
+        out.push(m.reframe(safe))
+      } else {
+        out.push(m.data)
+        wrote(m, m.position)
+      }
+    }
+    for (const m of routine) {
+      out.push(m.data)
+      wrote(m, m.position)
+    }
+    const control = queue[end]
+    if (control) {
+      out.push(control.data)
+      wrote(control, control.position)
+    }
+    start = end + 1
+  }
+  return out
+}

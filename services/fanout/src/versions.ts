@@ -1,0 +1,52 @@
+// Newest version wins, per article: a per-subscription gate that refuses any version at or below
+// the one already delivered (out-of-order, replayed or duplicate updates), and the replay rule that
+// skips versions a later one supersedes (conflated catch-up, retractions). Pure: no I/O.
+import type { ArticleEvent } from '@newswire/shared'
+
+/** Bounded memory of the highest version delivered per article (least recently delivered forgotten first). */
+export class VersionGate {
+  readonly #max: number
+  readonly #seen = new Map<string, number>()
+
+  constructor(max = 10_000) {
+    this.#max = max
+  }
+
+  get size(): number {
+    return this.#seen.size
+  }
+
+  /** True (and remembered) when `version` is newer than anything delivered for `id`. */
+  admit(id: string, version: number): boolean {
+    const prev = this.#seen.get(id)
+    if (prev !== undefined && version <= prev) return false
+    if (prev !== undefined) this.#seen.delete(id)
+    else if (this.#seen.size >= this.#max) {
+      const oldest = this.#seen.keys().next().value
+      if (oldest !== undefined) this.#seen.delete(oldest)
+    }
+    this.#seen.set(id, version)
+    return true
+  }
+}
+
+export type CatchUp = 'all' | 'latest'
+
+export const retracted = (e: Pick<ArticleEvent, 'type' | 'article'>): boolean =>
+  e.type === 'WITHDRAWN' || e.article.pubStatus === 'canceled'
+
+/**
+ * While replaying (memory or Kafka), whether `event` is skipped because `latest` (the newest known
+ * version of the article, which the cursor will reach) supersedes it: always when the article has
+ * since been withdrawn or canceled (the client gets the withdrawal, never the content), and for
+ * every older version with `catchUp: 'latest'`.
+ */
+export function supersededInReplay(
+  event: Pick<ArticleEvent, 'type' | 'article'>,
+  latest: Pick<ArticleEvent, 'type' | 'article'> | undefined,
+  catchUp: CatchUp,
+): boolean {
+  if (!latest || latest.article.version <= event.article.version) return false
+  if (catchUp === 'latest') return true
+  return retracted(latest) && !retracted(event)
+}
