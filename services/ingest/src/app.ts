@@ -206,11 +206,18 @@ export function createApp(deps: AppDeps): express.Express {
   const context = (req: Request, res: Response, traceId: string, source?: string): RequestContext => {
     const keyName = String(res.locals.keyName ?? 'anonymous')
     const rawBody: unknown = req.body
+    const idempotencyKey = idempotencyKeyOf(req, keyName)
     return {
       source: source ?? keyName,
       traceId,
-      idempotencyKey: idempotencyKeyOf(req, keyName),
-      requestHash: sha256(`${req.method} ${req.path}\n${Buffer.isBuffer(rawBody) ? rawBody.toString('base64') : ''}`),
+      idempotencyKey,
+      // Only a retried request with the same key is compared against this
+      requestHash: idempotencyKey
+        ? createHash('sha256')
+            .update(`${req.method} ${req.path}\n`)
+            .update(Buffer.isBuffer(rawBody) ? rawBody : '')
+            .digest('hex')
+        : '',
     }
   }
 
