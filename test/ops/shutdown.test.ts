@@ -220,6 +220,7 @@ test('fan-out: SIGTERM closes WebSockets with 1012 "service restart", ends SSE s
   const fanout = await startService('fanout', { ...baseEnv(prefix), FANOUT_HOST: '127.0.0.1', FANOUT_PORT: String(port) }, port)
   killOnFailure(t, fanout)
   const ingest = await startTestIngest(t, prefix)
+  const traceId = `ops-fanout-trace-${prefix.replace(/\W/g, '')}`
 
   // Three live WebSocket clients that have received an event, and one SSE stream
   const clients = await Promise.all(
@@ -251,10 +252,11 @@ test('fan-out: SIGTERM closes WebSockets with 1012 "service restart", ends SSE s
 
   const res = await fetch(`${ingest.url}/v1/articles`, {
     method: 'POST',
-    headers: { authorization: 'Bearer dev-ingest-key', 'content-type': 'application/json' },
+    headers: { authorization: 'Bearer dev-ingest-key', 'content-type': 'application/json', 'x-trace-id': traceId },
     body: JSON.stringify({ id: 'ops-fanout-1', language: 'en', headline: 'Fan-out shutdown', body: ['One paragraph.'] }),
   })
   assert.equal(res.status, 201)
+  assert.equal(res.headers.get('x-trace-id'), traceId)
   const waitFor = async (pred: () => boolean, what: string) => {
     const until = Date.now() + 20_000
     while (!pred()) {
@@ -276,4 +278,13 @@ test('fan-out: SIGTERM closes WebSockets with 1012 "service restart", ends SSE s
   await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), 'nothing listens after the exit')
 
   await t.test('logs are JSON lines with the shutdown sequence', () => checkLogLines(fanout, 'fanout'))
+
+  await t.test("the ingest request's trace id is on the fan-out's delivery line", () => {
+    const line = fanout.logs.find((l) => l.msg === 'event delivered' && l.traceId === traceId)
+    assert.ok(line, `no 'event delivered' line with traceId ${traceId}`)
+    assert.equal(line.articleId, 'ops-fanout-1')
+    assert.equal(line.type, 'CREATED')
+    // three WebSocket subscriptions and the SSE stream
+    assert.equal(line.deliveries, 4)
+  })
 })

@@ -692,7 +692,7 @@ export class Hub {
     const decisions: Partial<Record<Audience, Delivery | null>> = {}
     const frames = new Map<string, Framed>()
     let position: string | null = null
-    let delivered = false
+    let deliveries = 0
     let urgent = false
     for (const sub of subs) {
       const audience = sub.conn.audience
@@ -714,10 +714,25 @@ export class Hub {
         if (frames.size < 256) frames.set(key, framed)
       }
       this.#enqueueFramed(sub, a.id, framed)
-      delivered = true
+      deliveries++
       if (framed.lane === 'priority') urgent = true
     }
-    if (delivered) this.#latencies.push(e.event.ingestedAt)
+    if (deliveries > 0) {
+      this.#latencies.push(e.event.ingestedAt)
+      // One line per event, not per client: the trace id of the ingest request ends here
+      this.#log.info(
+        {
+          traceId: e.event.traceId,
+          eventId: e.event.eventId,
+          articleId: a.id,
+          type: e.event.type,
+          partition: p,
+          offset: e.offset,
+          deliveries,
+        },
+        'event delivered',
+      )
+    }
     return urgent
   }
 
