@@ -20,11 +20,14 @@ export interface Article {
   categoryLabel?: string | null
   subjects?: string[]
   authors?: string[]
-  publishedAt?: number | null
-  updatedAt?: number | null
+  /** ISO 8601 instant */
+  publishedAt?: string | null
+  /** ISO 8601 instant */
+  updatedAt?: string | null
   urgency?: number
   pubStatus?: 'usable' | 'withheld' | 'canceled'
-  embargoedUntil?: number | null
+  /** ISO 8601 instant */
+  embargoedUntil?: string | null
   breaking?: boolean
   dateline?: string | null
   timeZone?: string | null
@@ -37,8 +40,10 @@ export interface ArticleEvent {
   eventId: string
   type: ArticleEventType
   article: Article
-  occurredAt?: number
-  ingestedAt?: number
+  /** ISO 8601 instant */
+  occurredAt?: string
+  /** ISO 8601 instant */
+  ingestedAt?: string
   source?: string
   traceId?: string
   changedFields?: string[]
