@@ -234,6 +234,22 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
     if (handleOps(req, res, { registry, readiness })) return
     if (pages.handle(req, res)) return
     const url = new URL(req.url ?? '/', 'http://fanout')
+    // CORS for /v1/sse: a ticker embedded on a news site (another origin) falls back to SSE
+    // through fetch/EventSource; the same origin allowlist as WebSocket upgrades applies
+    const origin = req.headers.origin
+    if (url.pathname === '/v1/sse' && origin !== undefined && originAllowed(origin)) {
+      res.setHeader('access-control-allow-origin', anyOrigin ? '*' : origin)
+      res.setHeader('vary', 'Origin')
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, {
+          'access-control-allow-methods': 'GET',
+          'access-control-allow-headers': 'Last-Event-ID, Accept, Cache-Control',
+          'access-control-max-age': '600',
+        })
+        res.end()
+        return
+      }
+    }
     if (url.pathname !== '/v1/sse' || req.method !== 'GET') {
       res.writeHead(404, { 'content-type': 'application/json' })
       res.end(
