@@ -1,0 +1,343 @@
+// Shared machinery of the fan-out scenarios (fanout-broadcast, resume-storm, end-to-end): the
+// server under test (the real fan-out, or a baseline server) in a process of its own, a pool of
+// client processes, the event source, and CPU/memory/event-loop sampling of the server.
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { Worker, workerPath } from './children.ts'
+import { formatSummary, summarizeProfile } from './cpuprofile.ts'
+import type { CpuSample } from './protocol.ts'
+import type { Report } from './report.ts'
+import type { ScenarioContext } from './scenario.ts'
+import type { LoopDelay, ServerIo, ServerMemory } from './server-probe.ts'
+import { Histogram } from './stats.ts'
+import type { BaselineSpec } from '../workers/ws-baseline.ts'
+import type { ConnectResult, ConnectSpec, Progress, TrackResult, TrackSpec } from '../workers/ws-clients.ts'
+import type { SourceInit, SourceResult, SourceRun } from '../workers/event-source.ts'
+
+export const cpuTotal = (c: CpuSample) => c.user + c.system
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Soft limit on open files of this process (children inherit it). */
+export function fdLimit(): number {
+  let text = ''
+  try {
+    text = readFileSync('/proc/self/limits', 'utf8')
+  } catch {
+    return Number.NaN
+  }
+  const m = /Max open files\s+(\d+|unlimited)/.exec(text)
+  return m ? (m[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(m[1])) : Number.NaN
+}
+
+/** Refuses to start when a process would need more descriptors than the soft limit allows. */
+export function checkFds(clientsPerProcess: number, serverConnections: number): void {
+  const limit = fdLimit()
+  const need = Math.max(clientsPerProcess, serverConnections) + 200
+  if (Number.isFinite(limit) && limit < need) {
+    throw new Error(
+      `open file limit is ${limit}, but a process here needs about ${need} descriptors: raise it first (ulimit -n ${need * 2}), or use fewer clients`,
+    )
+  }
+}
+
+export interface ServerUnderTest {
+  name: string
+  worker: Worker
+  wsUrl: string
+  url?: string
+  cpu(): Promise<number>
+  memory(): Promise<ServerMemory>
+  loopDelay(reset?: boolean): Promise<LoopDelay>
+  io(): Promise<ServerIo>
+  stop(): Promise<void>
+}
+
+function probeOf(worker: Worker) {
+  return {
+    cpu: async () => cpuTotal(await worker.request<CpuSample>('cpu')),
+    memory: () => worker.request<ServerMemory>('memory'),
+    loopDelay: (reset = false) => worker.request<LoopDelay>('loopDelay', { reset }),
+    io: () => worker.request<ServerIo>('io'),
+  }
+}
+
+/** The real fan-out (services/fanout/src/main.ts) in a child process, on its own topic prefix. */
+export async function startFanoutServer(
+  ctx: ScenarioContext,
+  prefix: string,
+  partitions: number,
+  options: { profileDir?: string | null; maxConnections: number; env?: Record<string, string> },
+): Promise<ServerUnderTest> {
+  const execArgv = ['--expose-gc', ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [])]
+  const worker = new Worker('fanout', workerPath('fanout'), {
+    execArgv,
+    env: {
+      KAFKA_BROKERS: ctx.brokers.join(','),
+      KAFKA_TOPIC_PREFIX: prefix,
+      KAFKA_PARTITIONS: String(partitions),
+      FANOUT_HOST: '127.0.0.1',
+      FANOUT_PORT: '0',
+      FANOUT_MAX_CONNECTIONS_PER_IP: String(options.maxConnections + 100),
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'development',
+      ...options.env,
+    },
+    silent: true,
+    maxMs: Number(ctx.values['max-seconds'] ?? 900) * 1000 + 30_000,
+  })
+  const url = await waitForLogLine(worker, '"fanout ready"', 90_000)
+  await worker.ready
+  return {
+    name: 'fanout',
+    worker,
+    url,
+    wsUrl: `${url.replace(/^http/, 'ws')}/v1/stream`,
+    ...probeOf(worker),
+    async stop() {
+      const code = await worker.stop(20_000)
+      if (code !== 0) throw new Error(`fanout exited with code ${code}`)
+    },
+  }
+}
+
+/** Resolves with the `url` field of the first JSON log line containing `marker`; keeps draining the pipes afterwards. */
+export function waitForLogLine(worker: Worker, marker: string, timeoutMs: number): Promise<string> {
+  const tail: string[] = []
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${worker.name} did not start within ${timeoutMs} ms:\n${tail.join('\n')}`)), timeoutMs)
+    const out = worker.proc.stdout
+    const err = worker.proc.stderr
+    if (!out || !err) throw new Error(`${worker.name} child has no stdout`)
+    const keep = (line: string) => {
+      tail.push(line)
+      if (tail.length > 40) tail.shift()
+      if (/"level":(50|60)/.test(line)) process.stderr.write(`[${worker.name}] ${line}\n`)
+    }
+    createInterface({ input: out }).on('line', (line) => {
+      keep(line)
+      if (!line.includes(marker)) return
+      const u = (JSON.parse(line) as { url?: string }).url
+      if (u) {
+        clearTimeout(timer)
+        resolve(u)
+      }
+    })
+    createInterface({ input: err }).on('line', (line) => {
+      keep(line)
+      process.stderr.write(`[${worker.name}] ${line}\n`)
+    })
+    void worker.exited.then((code) => {
+      clearTimeout(timer)
+      reject(new Error(`${worker.name} exited with code ${code} before it was ready:\n${tail.join('\n')}`))
+    })
+  })
+}
+
+export const baselineNames = { 'ws-send': 'baseline-a-ws-send', preframed: 'baseline-b-preframed' } as const
+
+export async function startBaselineServer(
+  ctx: ScenarioContext,
+  spec: BaselineSpec,
+  profileDir: string | null = null,
+): Promise<ServerUnderTest> {
+  const worker = new Worker(baselineNames[spec.strategy], workerPath('ws-baseline'), {
+    execArgv: [
+      '--expose-gc',
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, `${spec.strategy}-${Date.now()}`)}`] : []),
+    ],
+    maxMs: Number(ctx.values['max-seconds'] ?? 900) * 1000 + 30_000,
+  })
+  await worker.ready
+  const { url } = await worker.request<{ url: string }>('start', spec, 90_000)
+  return {
+    name: baselineNames[spec.strategy],
+    worker,
+    wsUrl: url,
+    ...probeOf(worker),
+    async stop() {
+      await worker.request('close', {}, 20_000).catch(() => null)
+      // SIGTERM lets node write the --cpu-prof file on exit
+      await worker.stop(5000)
+    },
+  }
+}
+
+/** Client processes, each holding a share of the connections. */
+export class ClientPool {
+  readonly workers: Worker[]
+  readonly shares: number[]
+  readonly total: number
+
+  constructor(ctx: ScenarioContext, total: number, procs: number) {
+    this.total = total
+    const n = Math.max(1, Math.min(procs, total))
+    this.shares = Array.from({ length: n }, (_, i) => Math.floor(total / n) + (i < total % n ? 1 : 0))
+    this.workers = this.shares.map(
+      (_, i) =>
+        new Worker(`clients-${i}`, workerPath('ws-clients'), {
+          maxMs: Number(ctx.values['max-seconds'] ?? 900) * 1000 + 30_000,
+        }),
+    )
+  }
+
+  async ready(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.ready))
+  }
+
+  async connect(spec: Omit<ConnectSpec, 'count'>): Promise<ConnectResult> {
+    const rs = await Promise.all(
+      this.workers.map((w, i) =>
+        w.request<ConnectResult>(
+          'connect',
+          // above 20,000 connections each process connects from its own loopback address (ephemeral ports)
+          { ...spec, count: this.shares[i], ...(this.total > 20_000 ? { localAddress: `127.0.1.${i + 1}` } : {}) },
+          spec.timeoutMs + 60_000,
+        ),
+      ),
+    )
+    const errorKinds: Record<string, number> = {}
+    const replay: Record<string, number> = {}
+    for (const r of rs) {
+      for (const [k, v] of Object.entries(r.errorKinds)) errorKinds[k] = (errorKinds[k] ?? 0) + v
+      for (const [k, v] of Object.entries(r.replay)) replay[k] = (replay[k] ?? 0) + v
+    }
+    return {
+      connected: rs.reduce((a, r) => a + r.connected, 0),
+      failed: rs.reduce((a, r) => a + r.failed, 0),
+      errorKinds,
+      replay,
+      startUs: Math.min(...rs.map((r) => r.startUs)),
+      endUs: Math.max(...rs.map((r) => r.endUs)),
+    }
+  }
+
+  async track(spec: TrackSpec): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.request('track', spec)))
+  }
+
+  async progress(): Promise<Progress> {
+    const ps = await Promise.all(this.workers.map((w) => w.request<Progress>('progress')))
+    return {
+      clients: ps.reduce((a, p) => a + p.clients, 0),
+      complete: ps.reduce((a, p) => a + p.complete, 0),
+      distinct: ps.reduce((a, p) => a + p.distinct, 0),
+      duplicates: ps.reduce((a, p) => a + p.duplicates, 0),
+      other: ps.reduce((a, p) => a + p.other, 0),
+    }
+  }
+
+  /** Polls until every client has every tracked event, or the deadline; true when complete. */
+  async waitComplete(total: number, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
+    const end = Date.now() + timeoutMs
+    while (Date.now() < end && !signal.aborted) {
+      const p = await this.progress()
+      if (p.complete >= total) return true
+      await sleep(100)
+    }
+    return false
+  }
+
+  async result(): Promise<MergedResult> {
+    const rs = await Promise.all(this.workers.map((w) => w.request<TrackResult>('result')))
+    const latency = new Histogram()
+    for (const r of rs) latency.merge(Histogram.fromJSON(r.latency))
+    const doneUs = rs.flatMap((r) => r.doneUs).sort((a, b) => a - b)
+    return {
+      clients: rs.reduce((a, r) => a + r.clients, 0),
+      complete: rs.reduce((a, r) => a + r.complete, 0),
+      distinct: rs.reduce((a, r) => a + r.distinct, 0),
+      duplicates: rs.reduce((a, r) => a + r.duplicates, 0),
+      other: rs.reduce((a, r) => a + r.other, 0),
+      missing: rs.reduce((a, r) => a + r.missing, 0),
+      closed: rs.reduce((a, r) => a + r.closed, 0),
+      lastUs: Math.max(...rs.map((r) => r.lastUs)),
+      cpuUs: rs.reduce((a, r) => a + cpuTotal(r.cpu), 0),
+      latency,
+      doneUs,
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.request('disconnect', {}, 60_000)))
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.stop(5000)))
+  }
+}
+
+export interface MergedResult {
+  clients: number
+  complete: number
+  distinct: number
+  duplicates: number
+  other: number
+  missing: number
+  closed: number
+  lastUs: number
+  cpuUs: number
+  latency: Histogram
+  doneUs: number[]
+}
+
+export class Source {
+  readonly worker: Worker
+  constructor(ctx: ScenarioContext, name = 'event-source') {
+    this.worker = new Worker(name, workerPath('event-source'), { maxMs: Number(ctx.values['max-seconds'] ?? 900) * 1000 + 30_000 })
+  }
+  async init(spec: SourceInit): Promise<void> {
+    await this.worker.ready
+    await this.worker.request('init', spec, 60_000)
+  }
+  run(spec: SourceRun, timeoutMs: number): Promise<SourceResult> {
+    return this.worker.request<SourceResult>('run', spec, timeoutMs)
+  }
+  async stop(): Promise<void> {
+    await this.worker.request('close', {}, 10_000).catch(() => null)
+    await this.worker.stop(5000)
+  }
+}
+
+/** Publishes single probe events until every client has one (the server's consumer is live). */
+export async function probe(pool: ClientPool, source: Source, clients: number, signal: AbortSignal, tag = 'probe'): Promise<void> {
+  await pool.track({ tag, count: 1, positions: true })
+  for (let attempt = 0; attempt < 20 && !signal.aborted; attempt++) {
+    await source.run({ phases: [{ tag, count: 1 }], rate: 0, seqBase: 0 }, 30_000)
+    if (await pool.waitComplete(clients, 3000, signal)) return
+    // later probes re-use seq 0: clients that got one are complete; the rest wait for theirs
+  }
+  const p = await pool.progress()
+  throw new Error(`probe: only ${p.complete} of ${clients} clients received an event; is the server consuming?`)
+}
+
+export function summarizeProfiles(report: Report, profileDir: string): void {
+  // one directory per server process (the fan-out's own, baselines in subdirectories); in each,
+  // the busiest profile is the main thread (tsx's loader thread writes a second, small one)
+  const dirs = existsSync(profileDir)
+    ? [
+        profileDir,
+        ...readdirSync(profileDir, { withFileTypes: true })
+          .filter((d) => d.isDirectory())
+          .map((d) => join(profileDir, d.name)),
+      ]
+    : []
+  let any = false
+  for (const dir of dirs) {
+    const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))
+    const summaries = files.map((f) => ({ file: join(dir, f), summary: summarizeProfile(join(dir, f), 30) }))
+    summaries.sort((a, b) => b.summary.busyMs - a.summary.busyMs)
+    const top = summaries[0]
+    if (!top) continue
+    any = true
+    const text = formatSummary(top.summary)
+    writeFileSync(`${top.file}.md`, `${text}\n`)
+    report.note(`profile ${top.file} (summary in ${top.file}.md)`)
+    console.log(text)
+  }
+  if (!any) report.note(`no .cpuprofile written in ${profileDir}`)
+}
+
+export function ms(us: number): number {
+  return us / 1000
+}

@@ -1,0 +1,202 @@
+// Event source process: publishes article events that carry their own send time, so every
+// client can measure latency without a shared channel to the publisher. The article id is
+// `nwb-<tag>-<seq>-<µs since epoch at send>`; clients find it in the event JSON.
+//   kafka: a raw kafkajs producer (acks=all, Java-compatible partitioner) writes Avro events
+//          straight to news.article-events: the fan-out and the baseline servers consume them.
+//   http:  POST /v1/articles to ingest (end-to-end), the same article bodies.
+// Open loop: events start on a fixed schedule (rate/s); rate 0 sends the whole phase at once.
+import http from 'node:http'
+import { randomUUID } from 'node:crypto'
+import { createKafka, createLogger, createPartitioner } from '@newswire/shared'
+import type { ArticleEvent } from '@newswire/shared'
+import type { Message, Producer } from 'kafkajs'
+import { articleVariants, codec, eventFor } from '../lib/fixture.ts'
+import { Histogram } from '../lib/stats.ts'
+import type { HistogramJson } from '../lib/stats.ts'
+import { serve } from '../lib/worker.ts'
+import { nowUs } from '../lib/wsclock.ts'
+
+export interface SourceInit {
+  mode: 'kafka' | 'http'
+  brokers: string[]
+  topic: string
+  /** http mode */
+  url?: string
+  apiKey?: string
+  /** Article urgency (default 1: breaking, so priority lane in the fan-out) */
+  urgency?: number
+}
+
+export interface SourcePhase {
+  tag: string
+  count: number
+}
+
+export interface SourceRun {
+  phases: SourcePhase[]
+  /** events/s; 0 = each phase in one go */
+  rate: number
+  /** first seq of each phase (resume-storm numbers its burst from 0) */
+  seqBase?: number
+}
+
+export interface PhaseResult {
+  tag: string
+  sent: number
+  errors: number
+  firstUs: number
+  lastUs: number
+}
+
+export interface SourceResult {
+  phases: PhaseResult[]
+  /** Kafka: send() until acks=all; http: until the 201 */
+  ack: HistogramJson
+  errorKinds: Record<string, number>
+  cpu: { user: number; system: number }
+}
+
+let init: SourceInit | null = null
+let producer: Producer | null = null
+let agent: http.Agent | null = null
+// articles urgent enough for the `breaking` channel by default; validated at init
+let variants: Record<string, unknown>[] = []
+let templates: ArticleEvent[] = []
+
+const idOf = (tag: string, seq: number, t: number) => `nwb-${tag}-${seq}-${t}`
+
+function kafkaMessage(tag: string, seq: number): Message {
+  const t = nowUs()
+  const base = templates[seq % templates.length] as ArticleEvent
+  const id = idOf(tag, seq, t)
+  const event: ArticleEvent = { ...base, eventId: randomUUID(), ingestedAt: Math.floor(t / 1000), article: { ...base.article, id } }
+  return {
+    key: id,
+    value: codec.encode(event),
+    headers: {
+      'event-type': 'CREATED',
+      'schema-fingerprint': codec.schemas.current.fingerprintHex,
+      'trace-id': event.traceId,
+      'content-type': 'application/vnd.apache.avro+binary',
+      writer: 'bench-source',
+    },
+  }
+}
+
+function post(body: string): Promise<number> {
+  const u = new URL(init?.url ?? '')
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: '/v1/articles',
+        method: 'POST',
+        agent: agent ?? undefined,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${init?.apiKey}` },
+      },
+      (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode ?? 0))
+      },
+    )
+    req.setTimeout(30_000, () => req.destroy(new Error('timeout')))
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+async function run(spec: SourceRun): Promise<SourceResult> {
+  if (!init) throw new Error('init first')
+  const cpu0 = process.cpuUsage()
+  const ack = new Histogram()
+  const errorKinds: Record<string, number> = {}
+  const inflight = new Set<Promise<void>>()
+  const results: PhaseResult[] = []
+  const t0 = performance.now()
+  let k = 0
+  const fail = (err: unknown, r: PhaseResult) => {
+    r.errors++
+    const kind = err instanceof Error ? err.message.slice(0, 80) : String(err)
+    errorKinds[kind] = (errorKinds[kind] ?? 0) + 1
+  }
+  const sendOne = (tag: string, seq: number, r: PhaseResult) => {
+    const started = nowUs()
+    let p: Promise<void>
+    if (init?.mode === 'kafka') {
+      const m = kafkaMessage(tag, seq)
+      p = (producer as Producer).send({ topic: init.topic, acks: -1, messages: [m] }).then(() => ack.record(nowUs() - started))
+    } else {
+      const t = nowUs()
+      const base = variants[seq % variants.length] ?? {}
+      const body = JSON.stringify({ id: idOf(tag, seq, t), ...base })
+      p = post(body).then((status) => {
+        if (status !== 201 && status !== 200) throw new Error(`HTTP ${status}`)
+        ack.record(nowUs() - started)
+      })
+    }
+    if (r.firstUs === 0) r.firstUs = started
+    r.lastUs = started
+    r.sent++
+    const q = p.catch((err: unknown) => fail(err, r))
+    inflight.add(q)
+    void q.finally(() => inflight.delete(q))
+  }
+  for (const ph of spec.phases) {
+    const r: PhaseResult = { tag: ph.tag, sent: 0, errors: 0, firstUs: 0, lastUs: 0 }
+    results.push(r)
+    const base = spec.seqBase ?? 0
+    if (spec.rate <= 0) {
+      if (init.mode === 'kafka') {
+        // one burst: every record built now, sent in one request per partition
+        const started = nowUs()
+        const messages = Array.from({ length: ph.count }, (_, i) => kafkaMessage(ph.tag, base + i))
+        r.firstUs = started
+        r.lastUs = nowUs()
+        r.sent = ph.count
+        await (producer as Producer).send({ topic: init.topic, acks: -1, messages }).then(
+          () => ack.record(nowUs() - started),
+          (err: unknown) => fail(err, r),
+        )
+      } else {
+        for (let i = 0; i < ph.count; i++) sendOne(ph.tag, base + i, r)
+        await Promise.all(inflight)
+      }
+      continue
+    }
+    const interval = 1000 / spec.rate
+    for (let i = 0; i < ph.count; i++) {
+      const due = t0 + k * interval
+      k++
+      const wait = due - performance.now()
+      if (wait > 1) await new Promise((res) => setTimeout(res, wait))
+      sendOne(ph.tag, base + i, r)
+    }
+  }
+  await Promise.race([Promise.all(inflight), new Promise((r) => setTimeout(r, 30_000).unref())])
+  const d = process.cpuUsage(cpu0)
+  return { phases: results, ack: ack.toJSON(), errorKinds, cpu: { user: d.user, system: d.system } }
+}
+
+serve({
+  async init(spec: SourceInit) {
+    init = spec
+    variants = articleVariants().map((a) => ({ ...a, urgency: spec.urgency ?? 1 }))
+    templates = variants.map((a, i) => eventFor(`nwb-template-${i}`, a))
+    if (spec.mode === 'kafka') {
+      const kafka = createKafka(
+        { brokers: spec.brokers, clientId: 'bench-source', topicPrefix: '', partitions: 0, replicationFactor: 0 },
+        createLogger('bench-source', 'error'),
+      )
+      producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner })
+      await producer.connect()
+    } else agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
+    return null
+  },
+  run: (spec: SourceRun) => run(spec),
+  async close() {
+    await producer?.disconnect()
+    agent?.destroy()
+    return null
+  },
+})
