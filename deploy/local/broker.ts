@@ -6,6 +6,7 @@
 import { spawn, execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -214,6 +215,21 @@ export function startNode(spec: ClusterSpec, id: number): number {
   return child.pid
 }
 
+/** True when something accepts TCP connections on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    socket.setTimeout(1000)
+    const done = (v: boolean) => {
+      socket.destroy()
+      resolve(v)
+    }
+    socket.once('connect', () => done(true))
+    socket.once('error', () => done(false))
+    socket.once('timeout', () => done(false))
+  })
+}
+
 /** Waits until every node answers a metadata request and the group coordinator is up. */
 export async function waitReady(
   brokers: string[],
@@ -274,6 +290,17 @@ export async function startCluster(
     return { brokers, started: false }
   }
   if (options.fresh) await stopCluster(spec)
+  const taken: number[] = []
+  for (const node of spec.nodes) {
+    for (const port of [node.brokerPort, node.controllerPort])
+      if (nodePid(spec, node.id) === null && (await listening(port))) taken.push(port)
+  }
+  if (taken.length > 0) {
+    throw new Error(
+      `newswire: 127.0.0.1:${taken.join(', ')} already in use by a process this checkout did not start ` +
+        `(another checkout's broker?). Stop it there (npm run kafka -- stop), or use it: KAFKA_BROKERS=${brokers.join(',')}`,
+    )
+  }
   ensureSystem([java17], log)
   ensureJars(log)
   prepare(spec, options.fresh ?? false)
