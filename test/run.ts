@@ -62,6 +62,10 @@ async function main(): Promise<number> {
         '--test-reporter=spec',
         `--test-concurrency=${values.concurrency}`,
         '--test-timeout=300000',
+        // A file's process ends when its tests are done: kafkajs can keep a reconnect timer alive
+        // after a test stopped its own broker (the outage test hung here). Tests still stop
+        // everything they started in their after hooks.
+        '--test-force-exit',
         ...files,
       ],
       { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' } },

@@ -63,7 +63,7 @@ async function post(path: string, body: string, contentType: string): Promise<{ 
 async function loadDemo(): Promise<number> {
   if (env.INGEST_API_KEYS) return 0 // custom keys: we do not know one to use
   let n = 0
-  const dir = join(repoRoot, '..', 'shared', 'fixtures', 'articles')
+  const dir = join(repoRoot, 'test', 'fixtures', 'articles')
   let files: string[] = []
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.txt'))

@@ -12,7 +12,7 @@ export const repoRoot = join(import.meta.dirname, '..', '..')
 export const artifactsDir = join(repoRoot, 'test', 'artifacts')
 
 /** The scraped Bengali page (imported through POST /v1/import/scraped) and what ingest makes of it. */
-export const bengaliSample = readFileSync(join(repoRoot, '..', 'shared', 'fixtures', 'articles', 'bn-seed-russia-north-korea.txt'), 'utf8')
+export const bengaliSample = readFileSync(join(repoRoot, 'test', 'fixtures', 'articles', 'bn-seed-russia-north-korea.txt'), 'utf8')
 export const bengaliExpected = JSON.parse(readFileSync(join(repoRoot, 'test', 'fixtures', 'bn-seed-expected.json'), 'utf8')) as {
   article: { headline: string; category: string; categoryLabel: string; language: string }
 }

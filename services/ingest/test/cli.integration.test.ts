@@ -11,7 +11,7 @@ import { readTopic, startTestIngest, uniquePrefix } from '../../../test/helpers.
 
 const run = promisify(execFile)
 const repoRoot = join(import.meta.dirname, '..', '..', '..')
-const sample = readFileSync(join(repoRoot, '..', 'shared', 'fixtures', 'articles', 'bn-seed-russia-north-korea.txt'), 'utf8')
+const sample = readFileSync(join(repoRoot, 'test', 'fixtures', 'articles', 'bn-seed-russia-north-korea.txt'), 'utf8')
 
 test('newswire import sends a folder of pages and prints a summary; re-import is unchanged', async (t) => {
   const prefix = uniquePrefix()

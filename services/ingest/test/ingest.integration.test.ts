@@ -7,7 +7,7 @@ import { eventToJson, topicNames } from '@newswire/shared'
 import { http, readTopic, startTestIngest, uniquePrefix } from '../../../test/helpers.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..')
-const sample = readFileSync(join(repoRoot, '..', 'shared', 'fixtures', 'articles', 'bn-seed-russia-north-korea.txt'))
+const sample = readFileSync(join(repoRoot, 'test', 'fixtures', 'articles', 'bn-seed-russia-north-korea.txt'))
 const expected = JSON.parse(readFileSync(join(repoRoot, 'test', 'fixtures', 'bn-seed-expected.json'), 'utf8')) as {
   type: string
   article: Record<string, unknown>

@@ -7,7 +7,7 @@ import { ScrapedParseError, parseScraped } from '../src/scraped/index.ts'
 import type { ScrapedArticle } from '../src/scraped/index.ts'
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
-const samplePath = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'articles', 'bn-seed-russia-north-korea.txt')
+const samplePath = path.resolve(repoRoot, 'test', 'fixtures', 'articles', 'bn-seed-russia-north-korea.txt')
 const sample = readFileSync(samplePath, 'utf8')
 
 // Written from reading the fixture, not from parser output.

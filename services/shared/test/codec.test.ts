@@ -15,7 +15,7 @@ import { NewswireError } from '../src/errors.ts'
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
 const schemasDir = path.join(repoRoot, 'schemas')
 const fixturesDir = path.join(schemasDir, 'fixtures')
-const articlesDir = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'articles')
+const articlesDir = path.resolve(repoRoot, 'test', 'fixtures', 'articles')
 // NEWSWIRE_UPDATE_FIXTURES=1 rewrites schemas/fixtures/ from the values below;
 // only do that on purpose: those bytes are what consumers test against
 const updateFixtures = process.env.NEWSWIRE_UPDATE_FIXTURES === '1'

@@ -10,7 +10,7 @@ import { validateArticle } from '@newswire/ingest'
 import { decide } from '../../../services/ingest/src/decide.ts'
 import { repoRoot } from '../../../deploy/local/broker.ts'
 
-export const samplePath = join(repoRoot, '..', 'shared', 'fixtures', 'articles', 'bn-seed-russia-north-korea.txt')
+export const samplePath = join(repoRoot, 'test', 'fixtures', 'articles', 'bn-seed-russia-north-korea.txt')
 
 interface Sample {
   headline: string
