@@ -179,7 +179,7 @@ test('broker failover: kill -9 the partition leader under 50 req/s; every 2xx in
     }
     retried.push({ ...s, status: r.status, code: (r.body as { code?: string }).code, eventId: (r.body as { eventId?: string }).eventId })
   }
-  // A 503 whose commit landed anyway answers `unchanged` on retry (the 503 title says "nothing was published")
+  // A 503 whose commit landed anyway answers `unchanged` on retry (the 503 title says so)
   const landedDespite503 = retried.filter((s) => s.status === 200).length
 
   const records = await readToEnd(brokers, topics.events)

@@ -9,7 +9,9 @@ const errors = {
   '415': problemResponse('Wrong content type'),
   '422': problemResponse('Validation failed: `errors` names every failing field'),
   '429': problemResponse('Rate limit exceeded; see Retry-After'),
-  '503': problemResponse('Kafka unavailable: nothing was published; retry after Retry-After'),
+  '503': problemResponse(
+    'Kafka did not acknowledge: retry after Retry-After with the same Idempotency-Key or content; a write that landed anyway answers unchanged',
+  ),
 }
 const idempotencyKey = {
   name: 'Idempotency-Key',

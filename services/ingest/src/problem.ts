@@ -18,7 +18,11 @@ export const problemCodes = {
   idempotency_key_reused: { status: 422, title: 'Idempotency-Key reused for a different request' },
   invalid_header: { status: 400, title: 'A request header is not valid' },
   rate_limited: { status: 429, title: 'Too many requests' },
-  kafka_unavailable: { status: 503, title: 'Kafka is not available; nothing was published' },
+  kafka_unavailable: {
+    status: 503,
+    // A commit can time out on our side and still land: say so, and how to find out safely
+    title: 'Kafka did not acknowledge the write; retry with the same Idempotency-Key or content (a write that did land answers unchanged)',
+  },
   not_ready: { status: 503, title: 'The service is not ready' },
   internal: { status: 500, title: 'Internal error' },
 } as const
