@@ -1,8 +1,9 @@
 // Owns connections, subscriptions and delivery. One live loop per tick: embargo releases up to
 // now, then every new event once — serialized once, framed once per (transport, subscription id,
-// channel), queued to each matching live subscription — then one write per connection, in
-// chunks so the event loop never stalls. Subscriptions resuming from an older position follow
-// their own cursor (memory, else Kafka via replay.ts) and join the live loop when they reach it.
+// channel), queued to each matching live subscription — then one write per connection for
+// everything the pass matched, yielding on time so the event loop never stalls. Subscriptions
+// resuming from an older position follow their own cursor (memory, else Kafka via replay.ts),
+// take turns of REPLAY_STEP events, and join the live loop when they reach it.
 import type { Logger } from '@newswire/shared'
 import { ResumeGate, restartRetryAfterMs } from './admission.ts'
 import type { AudienceScope } from './audience.ts'
@@ -15,6 +16,8 @@ import {
   errorMessage,
   eventJson,
   eventMessage,
+  eventMessageHead,
+  eventMessageTail,
   gapMessage,
   pongMessage,
   reconnectMessage,
@@ -49,6 +52,8 @@ export interface Transport {
   /** Writes framed messages, in order, as one write where the transport allows. */
   write(frames: Buffer[]): void
   frame(type: ServerMessageType, json: string, position: string | null): Buffer
+  /** Optional: frames an `event` message from its head and its already encoded tail (messages.ts), without re-encoding the event. */
+  frameEvent?: ((head: string, tail: Buffer) => Buffer) | undefined
   /** `retryAfterMs`: the server's reconnect hint (SSE sends it as `retry:`). */
   close(code: number, reason: string, retryAfterMs?: number): void
 }
@@ -84,8 +89,15 @@ export interface Sub {
   mark: number
   stopReplay: (() => void) | null
   catchUp: CatchUp
-  /** Newest version delivered per article: older or equal ones are never sent again. */
+  /**
+   * Newest version delivered per article outside the live loop (replay, embargo releases): older
+   * or equal ones are never sent again. Live events are gated once per event (Hub #liveVersions).
+   */
   versions: VersionGate
+  /** Frame key of the last channel matched live (`transport|audience|id|channel`), kept to skip rebuilding it. */
+  frameKey?: { channel: string; key: string }
+  /** The cursor's encoded position, when known (replay shares positions and frames through it). */
+  cursorPos?: string | null
 }
 
 export interface Conn {
@@ -109,9 +121,16 @@ export interface Conn {
   shedWhileBlocked: number
 }
 
-const CHUNK = 1000
+/** Matching work between two yields to the event loop. */
 const SLICE_MS = 20
-const REPLAY_STEP = 2000
+/** While a pass goes on, what is queued is written once it has waited this long. */
+const FLUSH_MS = 50
+/** Writing to sockets yields to the event loop after this much time. */
+const WRITE_SLICE_MS = 10
+/** Events a resuming subscription replays per turn: replays take turns and progress together. */
+const REPLAY_STEP = 100
+/** Bound of the replay caches (positions and frames shared by subscriptions at the same cursor). */
+const REPLAY_CACHE = 4096
 
 /** A message framed once for every connection of one transport kind that gets it. */
 interface Framed {
@@ -145,6 +164,21 @@ export class Hub {
   #releaseAt = 0
   #sweep: NodeJS.Timeout | null = null
   #latencies: number[] = []
+  /** Messages and bytes written since the metrics were last updated, per transport label. */
+  readonly #sentWs = { messages: 0, bytes: 0 }
+  readonly #sentSse = { messages: 0, bytes: 0 }
+  /** Replay caches: cursor position after an event, keyed by the position before it and the event's seq; frames keyed by event, subscription, channel and position. */
+  readonly #replayPositions = new Map<string, string>()
+  readonly #replayFrames = new Map<string, Framed>()
+  /** The encoded tail of replayed `event` messages per event seq (the event JSON, encoded once). */
+  readonly #replayTails = new Map<number, { text: string; data: Buffer }>()
+  /**
+   * Newest version the live loop has seen per article. The live loop reads the log in order and
+   * one article stays on one partition, so an event that is not newer than this is a duplicate
+   * or out-of-order version: no live subscription gets it. A newer one still passes each
+   * subscription's own gate (what replays and releases delivered), read without writing to it.
+   */
+  readonly #liveVersions = new VersionGate(100_000)
   readonly #gate: ResumeGate
   #restartCount: number | null = null
   /** Log start offsets, shared by the Kafka resumes of one second (a storm asks Kafka once). */
@@ -256,6 +290,7 @@ export class Hub {
     const reason = hintInReason ? `${what}; retry after ${retryAfterMs} ms` : what
     conn.pending.push({ key: null, data: conn.transport.frame('reconnect', reconnectMessage(retryAfterMs, what), null) })
     this.#flush(conn, Date.now())
+    this.#countSent()
     this.kill(conn, code, reason, retryAfterMs)
   }
 
@@ -477,6 +512,10 @@ export class Hub {
     this.#replaying.delete(sub)
     sub.state = 'live'
     sub.cursor = { o: [], t: 0 }
+    sub.cursorPos = null
+    // What the replay delivered is below the cursor; live versions of those articles come later
+    // in the log, so they are newer: the replay's memory of versions is not needed any more
+    sub.versions = new VersionGate()
     for (const k of sub.keys) {
       let set = this.#index.get(k)
       if (!set) {
@@ -577,6 +616,7 @@ export class Hub {
       this.#again = false
       if (!this.#started) break
       let slice = performance.now()
+      let flushed = slice
       const now = Date.now()
       if (now > this.#headT) {
         for (const r of this.#store.releases(this.#headT, undefined, now)) this.#deliverReleaseLive(r)
@@ -585,14 +625,22 @@ export class Hub {
       const h = this.#store.history
       if (this.#liveSeq < h.firstSeq) this.#liveFellBehind()
       const end = h.nextSeq
+      // Every event available when the pass started is matched, then what is queued goes out in
+      // one write per connection (priority messages first within it, lanes.ts). Nothing waits for
+      // a timer: breaking items go out at the end of the pass that matched them, so a burst costs
+      // one write per connection instead of one per event. Matching yields every SLICE_MS; a long
+      // pass writes what has waited FLUSH_MS.
       while (this.#liveSeq < end) {
         const e = h.get(this.#liveSeq) as Entry
         this.#liveSeq++
-        const urgent = this.#deliverEntryLive(e)
+        this.#deliverEntryLive(e)
         e.text = null
-        // Breaking items skip the batching slice: what is queued is written now
-        if (urgent || performance.now() - slice > SLICE_MS) {
-          await this.#flushDirty()
+        const t = performance.now()
+        if (t - slice > SLICE_MS) {
+          if (t - flushed > FLUSH_MS) {
+            await this.#flushDirty()
+            flushed = performance.now()
+          }
           await yieldNow()
           slice = performance.now()
         }
@@ -601,15 +649,27 @@ export class Hub {
         const readTo = this.#store.readTo()
         for (let p = 0; p < readTo.length; p++) if ((readTo[p] as number) > (this.#headO[p] ?? 0)) this.#headO[p] = readTo[p] as number
       }
+      if (this.#replaying.size > 0 && this.#dirty.size > 0) {
+        // live messages do not wait for the replays' turn
+        await this.#flushDirty()
+        flushed = slice = performance.now()
+      }
       const stepped: Sub[] = []
       for (const sub of [...this.#replaying]) {
         if (sub.state === 'memory' && this.#stepMemory(sub)) stepped.push(sub)
-        if (performance.now() - slice > SLICE_MS) {
-          await this.#flushDirty()
+        const t = performance.now()
+        if (t - slice > SLICE_MS) {
+          if (t - flushed > FLUSH_MS) {
+            await this.#flushDirty()
+            flushed = performance.now()
+          }
           await yieldNow()
           slice = performance.now()
         }
       }
+      if (this.#replaying.size === 0 || this.#replayPositions.size > REPLAY_CACHE) this.#replayPositions.clear()
+      if (this.#replaying.size === 0 || this.#replayFrames.size > REPLAY_CACHE) this.#replayFrames.clear()
+      if (this.#replaying.size === 0 || this.#replayTails.size > REPLAY_CACHE) this.#replayTails.clear()
       await this.#flushDirty()
       // Replays that stopped at their step budget go on once their queue is written
       if (stepped.some((sub) => sub.state === 'memory' && this.#canTakeMore(sub.conn))) this.#again = true
@@ -634,6 +694,7 @@ export class Hub {
     for (const set of this.#index.values()) {
       for (const sub of set) {
         sub.cursor = { o: [...cursor.o], t: cursor.t }
+        sub.cursorPos = null
         sub.state = 'memory'
         this.#replaying.add(sub)
       }
@@ -679,8 +740,8 @@ export class Hub {
     return out
   }
 
-  /** Delivers one new event to live subscriptions; true when it went out in the priority lane. */
-  #deliverEntryLive(e: Entry): boolean {
+  /** Queues one new event to the live subscriptions it matches (written at the end of the pass). */
+  #deliverEntryLive(e: Entry): void {
     const p = e.partition
     const a = e.event.article
     const keys = indexKeysOf(a)
@@ -688,12 +749,11 @@ export class Hub {
       keys.push(...indexKeysOf(e.prevPublic))
     const subs = this.#candidates(keys, e.seq)
     this.#headO[p] = Math.max(this.#headO[p] ?? 0, e.offset + 1)
-    if (subs.length === 0) return false
+    if (!this.#liveVersions.admit(a.id, a.version) || subs.length === 0) return
     const decisions: Partial<Record<Audience, Delivery | null>> = {}
     const frames = new Map<string, Framed>()
     let position: string | null = null
     let deliveries = 0
-    let urgent = false
     for (const sub of subs) {
       const audience = sub.conn.audience
       if (!(audience in decisions)) decisions[audience] = decideDelivery(audience, e.event, e.prevPublic, this.#headT)
@@ -701,9 +761,14 @@ export class Hub {
       if (!d || !this.#scopeAllows(sub.conn, d)) continue
       const channel = matchChannel(sub.channels, sub.filter, d.match)
       if (channel === null || (d.kind === 'event' && !passesTickerFilter(sub.filter, e.event))) continue
-      if (!sub.versions.admit(a.id, a.version)) continue
+      if (!sub.versions.newer(a.id, a.version)) continue
       position ??= encodePosition({ o: this.#headO, t: this.#headT })
-      const key = `${sub.conn.transport.kind}|${audience}|${sub.id}|${channel}`
+      let fk = sub.frameKey
+      if (fk?.channel !== channel) {
+        fk = { channel, key: `${sub.conn.transport.kind}|${audience}|${sub.id}|${channel}` }
+        sub.frameKey = fk
+      }
+      const key = fk.key
       let framed = frames.get(key)
       if (!framed) {
         const json =
@@ -715,7 +780,6 @@ export class Hub {
       }
       this.#enqueueFramed(sub, a.id, framed)
       deliveries++
-      if (framed.lane === 'priority') urgent = true
     }
     if (deliveries > 0) {
       this.#latencies.push(e.event.ingestedAt)
@@ -733,7 +797,6 @@ export class Hub {
         'event delivered',
       )
     }
-    return urgent
   }
 
   /** Frames a message once; priority messages can be re-framed with another position (lanes.ts). */
@@ -751,15 +814,7 @@ export class Hub {
   #enqueueFramed(sub: Sub, key: string, f: Framed): void {
     const conn = sub.conn
     if (conn.closed) return
-    conn.pending.push({
-      key,
-      data: f.data,
-      lane: f.lane,
-      sub: sub.id,
-      position: f.position,
-      seq: conn.seq++,
-      ...(f.reframe ? { reframe: f.reframe } : {}),
-    })
+    conn.pending.push({ key, data: f.data, lane: f.lane, sub: sub.id, position: f.position, seq: conn.seq++, reframe: f.reframe })
     this.#dirty.add(conn)
   }
 
@@ -810,6 +865,7 @@ export class Hub {
       const json = eventMessage({ sub: sub.id, channel, position, released: true }, s.text)
       this.#enqueueFramed(sub, a.id, this.#framed(sub.conn.transport, 'event', json, position, laneOfArticle(a)))
     }
+    if (c.t !== this.#headT || c.r) sub.cursorPos = null
     c.t = this.#headT
     delete c.r
   }
@@ -837,13 +893,22 @@ export class Hub {
     }
     let seq = h.startSeq(c.o)
     let n = 0
+    const positions = this.#replayPositions
     while (seq < this.#liveSeq && n < REPLAY_STEP) {
       const e = h.get(seq) as Entry
-      seq++
       n++
-      if (e.offset < (c.o[e.partition] ?? 0)) continue
+      if (e.offset < (c.o[e.partition] ?? 0)) {
+        seq++
+        continue
+      }
       c.o[e.partition] = e.offset + 1
-      this.#deliverToCursor(sub, e.event, e.prevPublic, e.event.article.id, () => this.#store.entryText(e, eventJson))
+      // Subscriptions at the same cursor share the position after each event, and its frames
+      const before = sub.cursorPos ?? null
+      const after = before === null ? undefined : positions.get(`${seq}\u0000${before}`)
+      sub.cursorPos = after ?? null
+      this.#deliverToCursor(sub, e.event, e.prevPublic, e.event.article.id, () => this.#store.entryText(e, eventJson), seq)
+      if (after === undefined && before !== null && sub.cursorPos !== null) positions.set(`${seq}\u0000${before}`, sub.cursorPos)
+      seq++
     }
     if (seq < this.#liveSeq) return true
     // The cursor has passed everything the live loop has: join it unless it is ahead of it
@@ -858,7 +923,14 @@ export class Hub {
   }
 
   /** Delivers one event to a resuming subscription at its cursor (already advanced past the event). */
-  #deliverToCursor(sub: Sub, event: Entry['event'], prevPublic: Entry['prevPublic'], articleId: string, text: () => string): void {
+  #deliverToCursor(
+    sub: Sub,
+    event: Entry['event'],
+    prevPublic: Entry['prevPublic'],
+    articleId: string,
+    text: () => string,
+    seq?: number,
+  ): void {
     const c = sub.cursor
     // A later version the cursor will reach supersedes this one (retraction, or catchUp: latest)
     if (supersededInReplay(event, this.#store.latest(articleId)?.event, sub.catchUp)) return
@@ -868,13 +940,38 @@ export class Hub {
     if (channel === null || (d.kind === 'event' && !passesTickerFilter(sub.filter, event))) return
     const a = event.article
     if (!sub.versions.admit(a.id, a.version)) return
-    const position = encodePosition({ o: c.o, t: c.t })
-    const json =
-      d.kind === 'withdrawn'
-        ? withdrawnMessage({ sub: sub.id, channel, position, articleId: a.id, version: a.version, reason: d.reason })
-        : eventMessage({ sub: sub.id, channel, position, embargoed: d.embargoed }, text())
-    const lane = d.kind === 'withdrawn' ? 'priority' : laneOfArticle(a)
-    this.#enqueueFramed(sub, articleId, this.#framed(sub.conn.transport, d.kind, json, position, lane))
+    sub.cursorPos ??= encodePosition({ o: c.o, t: c.t })
+    const position = sub.cursorPos
+    // From memory (`seq` known) the message depends only on the event, the audience, the
+    // subscription id, the channel and the position: subscriptions at the same cursor share it
+    const key = seq === undefined ? null : `${seq}|${sub.conn.transport.kind}|${sub.conn.audience}|${sub.id}|${channel}|${position}`
+    let framed = key === null ? undefined : this.#replayFrames.get(key)
+    if (!framed) {
+      const transport = sub.conn.transport
+      const lane = d.kind === 'withdrawn' ? 'priority' : laneOfArticle(a)
+      if (d.kind === 'event' && transport.frameEvent) {
+        // The event's JSON is encoded once per event; each cursor only adds its own head
+        const head = eventMessageHead({ sub: sub.id, channel, position, embargoed: d.embargoed })
+        let tail = seq === undefined ? undefined : this.#replayTails.get(seq)
+        if (!tail) {
+          const t = eventMessageTail(text())
+          tail = { text: t, data: Buffer.from(t) }
+          if (seq !== undefined) this.#replayTails.set(seq, tail)
+        }
+        const tailText = tail.text
+        const reframe = (other: string) =>
+          transport.frame('event', eventMessageHead({ sub: sub.id, channel, position: other, embargoed: d.embargoed }) + tailText, other)
+        framed = { data: transport.frameEvent(head, tail.data), lane, position, reframe: lane === 'priority' ? reframe : undefined }
+      } else {
+        const json =
+          d.kind === 'withdrawn'
+            ? withdrawnMessage({ sub: sub.id, channel, position, articleId: a.id, version: a.version, reason: d.reason })
+            : eventMessage({ sub: sub.id, channel, position, embargoed: d.embargoed }, text())
+        framed = this.#framed(transport, d.kind, json, position, lane)
+      }
+      if (key !== null) this.#replayFrames.set(key, framed)
+    }
+    this.#enqueueFramed(sub, articleId, framed)
   }
 
   // ---- used by replay.ts --------------------------------------------------------------------
@@ -885,6 +982,7 @@ export class Hub {
     const c = sub.cursor
     if (offset < (c.o[partition] ?? 0)) return true
     c.o[partition] = offset + 1
+    sub.cursorPos = null
     // Earlier versions are not at hand here: a withdrawal is sent (undefined = maybe seen)
     this.#deliverToCursor(sub, event, undefined, event.article.id, () => eventJson(event))
     this.#dirty.add(sub.conn)
@@ -895,7 +993,10 @@ export class Hub {
   replayProgress(sub: Sub, partition: number, next: number): void {
     if (sub.state !== 'kafka') return
     const c = sub.cursor
-    if (next > (c.o[partition] ?? 0)) c.o[partition] = next
+    if (next > (c.o[partition] ?? 0)) {
+      c.o[partition] = next
+      sub.cursorPos = null
+    }
   }
 
   /** Hand over to memory when it covers the cursor; synchronous, so nothing falls in between. */
@@ -935,10 +1036,34 @@ export class Hub {
     if (this.#dirty.size === 0) return
     const conns = [...this.#dirty]
     this.#dirty.clear()
-    const now = Date.now()
+    let now = Date.now()
+    let slice = performance.now()
     for (let i = 0; i < conns.length; i++) {
       this.#flush(conns[i] as Conn, now)
-      if (i % CHUNK === CHUNK - 1) await yieldNow()
+      // yield on time, not on a socket count: one write costs 5–70 µs depending on load
+      if ((i & 31) === 31 && performance.now() - slice > WRITE_SLICE_MS) {
+        this.#countSent()
+        await yieldNow()
+        slice = performance.now()
+        now = Date.now()
+      }
+    }
+    this.#countSent()
+  }
+
+  /** Metrics of what #flush wrote, added once per flush rather than per connection. */
+  #countSent(): void {
+    const ws = this.#sentWs
+    const sse = this.#sentSse
+    if (ws.messages !== 0) {
+      this.#metrics.messages.inc({ transport: 'ws' }, ws.messages)
+      this.#metrics.bytes.inc({ transport: 'ws' }, ws.bytes)
+      ws.messages = ws.bytes = 0
+    }
+    if (sse.messages !== 0) {
+      this.#metrics.messages.inc({ transport: 'sse' }, sse.messages)
+      this.#metrics.bytes.inc({ transport: 'sse' }, sse.bytes)
+      sse.messages = sse.bytes = 0
     }
   }
 
@@ -951,15 +1076,15 @@ export class Hub {
       conn.blockedSince = null
       conn.shedWhileBlocked = 0
       this.#blocked.delete(conn)
-      const gaps = conn.gaps.size > 0 ? this.#gapFrames(conn, queue) : []
+      const gaps = conn.gaps.size > 0 ? this.#gapFrames(conn, queue) : null
       const frames = writeOrder(queue, conn.lastPosition)
-      for (const g of gaps) frames.push(g)
+      if (gaps) for (const g of gaps) frames.push(g)
       let bytes = 0
       for (const f of frames) bytes += f.length
       conn.transport.write(frames)
-      const transport = conn.transport.kind === 'sse' ? 'sse' : 'ws'
-      this.#metrics.messages.inc({ transport }, frames.length)
-      this.#metrics.bytes.inc({ transport }, bytes)
+      const sent = conn.transport.kind === 'sse' ? this.#sentSse : this.#sentWs
+      sent.messages += frames.length
+      sent.bytes += bytes
       return
     }
     // Behind: routine messages are conflated, then shed (counted for a `gap`); priority ones stay
@@ -1028,5 +1153,6 @@ export class Hub {
         this.schedule()
       } else this.#flush(conn, now)
     }
+    this.#countSent()
   }
 }

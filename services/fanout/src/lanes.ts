@@ -120,10 +120,18 @@ export function writeOrder(queue: readonly QueuedMessage[], lastPosition: Map<st
     if (m.sub !== undefined && position) lastPosition.set(m.sub, position)
   }
   if (!needs) {
-    for (const m of queue) {
+    // the common case: queue order; the last position per subscription is set once per run of it
+    let sub: string | undefined
+    let position: string | null | undefined
+    for (let i = 0; i < queue.length; i++) {
+      const m = queue[i] as QueuedMessage
       out.push(m.data)
-      wrote(m, m.position)
+      if (m.sub === undefined || !m.position) continue
+      if (sub !== undefined && m.sub !== sub && position) lastPosition.set(sub, position)
+      sub = m.sub
+      position = m.position
     }
+    if (sub !== undefined && position) lastPosition.set(sub, position)
     return out
   }
   let start = 0

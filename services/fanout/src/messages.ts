@@ -32,11 +32,19 @@ export interface EventMessageParts {
 }
 
 export function eventMessage(parts: EventMessageParts, eventText: string): string {
+  return eventMessageHead(parts) + eventMessageTail(eventText)
+}
+
+/** An `event` message up to the event: what differs between subscriptions and positions. */
+export function eventMessageHead(parts: EventMessageParts): string {
   let s = `{"type":"event","id":${q(parts.sub)},"channel":${q(parts.channel)},"position":${q(parts.position)}`
   if (parts.embargoed) s += ',"embargoed":true'
   if (parts.released) s += ',"released":true'
-  return `${s},"event":${eventText}}`
+  return s
 }
+
+/** The rest of an `event` message: the same for every subscription and position. */
+export const eventMessageTail = (eventText: string): string => `,"event":${eventText}}`
 
 export interface WithdrawnParts {
   sub: string
@@ -107,7 +115,23 @@ export function unsubscribedMessage(id: string): string {
 
 /** An unmasked, final WebSocket text frame (RFC 6455 §5.2) around `payload`: frame once, write to many sockets. */
 export function wsTextFrame(payload: Buffer): Buffer {
-  const n = payload.length
+  const out = wsTextFrameOf(payload.length)
+  payload.copy(out, out.length - payload.length)
+  return out
+}
+
+/** The frame of `head` (UTF-8 encoded here) followed by the already encoded `tail`. */
+export function wsTextFrameParts(head: string, tail: Buffer): Buffer {
+  const h = Buffer.byteLength(head)
+  const out = wsTextFrameOf(h + tail.length)
+  const at = out.length - h - tail.length
+  out.write(head, at, 'utf8')
+  tail.copy(out, at + h)
+  return out
+}
+
+/** A text frame's buffer for an `n`-byte payload, with its header written. */
+function wsTextFrameOf(n: number): Buffer {
   const headerLength = n < 126 ? 2 : n < 65_536 ? 4 : 10
   const out = Buffer.allocUnsafe(headerLength + n)
   out[0] = 0x81
@@ -120,7 +144,6 @@ export function wsTextFrame(payload: Buffer): Buffer {
     out.writeUInt32BE(Math.floor(n / 2 ** 32), 2)
     out.writeUInt32BE(n >>> 0, 6)
   }
-  payload.copy(out, headerLength)
   return out
 }
 

@@ -15,7 +15,7 @@ export interface QueuedMessage {
   /** Enqueue order on its connection. */
   seq?: number
   /** The same message carrying another position (priority messages that overtake routine ones). */
-  reframe?: (position: string) => Buffer
+  reframe?: ((position: string) => Buffer) | undefined
 }
 
 /** Keeps the last message per key, in queue order; returns the new queue and how many were dropped. */

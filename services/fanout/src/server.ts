@@ -12,7 +12,7 @@ import { WebSocket, WebSocketServer } from 'ws'
 import type { FanoutConfig } from './config.ts'
 import { Hub } from './hub.ts'
 import type { Transport } from './hub.ts'
-import { wsTextFrame } from './messages.ts'
+import { wsTextFrame, wsTextFrameParts } from './messages.ts'
 import { createFanoutMetrics } from './metrics.ts'
 import { createPoisonHandler, poisonReason } from './poison.ts'
 import { parseClientMessage, ProtocolError } from './protocol.ts'
@@ -159,19 +159,37 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
     perMessageDeflate: config.permessageDeflate ? { threshold: 256, serverNoContextTakeover: true, clientNoContextTakeover: true } : false,
   })
 
+  // The frames of one flush are usually the same buffers, in the same order, for every
+  // connection (a broadcast): concatenate them once and write that buffer to each socket
+  let lastFrames: Buffer[] = []
+  let lastJoined: Buffer | null = null
+  const joined = (frames: Buffer[]): Buffer => {
+    if (frames.length === 1) return frames[0] as Buffer
+    if (lastJoined !== null && frames.length === lastFrames.length) {
+      let i = 0
+      while (i < frames.length && frames[i] === lastFrames[i]) i++
+      if (i === frames.length) return lastJoined
+    }
+    lastFrames = frames
+    lastJoined = Buffer.concat(frames)
+    return lastJoined
+  }
+
   const onWebSocket = (ws: WebSocket, ip: string, admission: Admission) => {
     const deflate = ws.extensions.includes('permessage-deflate')
     const socket = socketOf(ws)
     let killTimer: NodeJS.Timeout | null = null
     const transport: Transport = {
       kind: deflate ? 'wsz' : 'ws',
-      buffered: () => ws.bufferedAmount,
+      // without deflate every frame is written to the socket directly: its queue is the backlog
+      buffered: deflate ? () => ws.bufferedAmount : () => socket.writableLength,
       // Pre-framed: one write per socket per tick; with deflate, ws compresses each message
       frame: deflate ? (_type, json) => Buffer.from(json) : (_type, json) => wsTextFrame(Buffer.from(json)),
+      frameEvent: deflate ? undefined : wsTextFrameParts,
       write: (frames) => {
         if (ws.readyState !== WebSocket.OPEN) return
         if (!deflate) {
-          socket.write(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames))
+          socket.write(joined(frames))
           return
         }
         socket.cork()
@@ -362,7 +380,10 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(config.port, config.host, () => resolve())
+    // A reconnect storm opens thousands of connections at once: with Node's default backlog
+    // (511) the accept queue overflows and the kernel drops handshakes, which clients only see
+    // after TCP retransmission backoff (up to minutes). The kernel caps this at somaxconn.
+    server.listen({ port: config.port, host: config.host, backlog: 4096 }, () => resolve())
   })
   const { port } = server.address() as AddressInfo
   const url = `http://${config.host}:${port}`

@@ -3,30 +3,42 @@
 // skips versions a later one supersedes (conflated catch-up, retractions). Pure: no I/O.
 import type { ArticleEvent } from '@newswire/shared'
 
-/** Bounded memory of the highest version delivered per article (least recently delivered forgotten first). */
+/**
+ * Bounded memory of the highest version delivered per article (least recently delivered forgotten
+ * first). The map is only made on the first admit: most gates stay empty (see Hub: live
+ * deliveries are gated once per event, not per subscription).
+ */
 export class VersionGate {
   readonly #max: number
-  readonly #seen = new Map<string, number>()
+  #seen: Map<string, number> | null = null
 
   constructor(max = 10_000) {
     this.#max = max
   }
 
   get size(): number {
-    return this.#seen.size
+    return this.#seen?.size ?? 0
   }
 
   /** True (and remembered) when `version` is newer than anything delivered for `id`. */
   admit(id: string, version: number): boolean {
-    const prev = this.#seen.get(id)
+    this.#seen ??= new Map()
+    const seen = this.#seen
+    const prev = seen.get(id)
     if (prev !== undefined && version <= prev) return false
-    if (prev !== undefined) this.#seen.delete(id)
-    else if (this.#seen.size >= this.#max) {
-      const oldest = this.#seen.keys().next().value
-      if (oldest !== undefined) this.#seen.delete(oldest)
+    if (prev !== undefined) seen.delete(id)
+    else if (seen.size >= this.#max) {
+      const oldest = seen.keys().next().value
+      if (oldest !== undefined) seen.delete(oldest)
     }
-    this.#seen.set(id, version)
+    seen.set(id, version)
     return true
+  }
+
+  /** True when `version` is newer than anything remembered for `id`; remembers nothing. */
+  newer(id: string, version: number): boolean {
+    const prev = this.#seen?.get(id)
+    return prev === undefined || version > prev
   }
 }
 
