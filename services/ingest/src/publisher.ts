@@ -68,6 +68,14 @@ const FENCED = new Set([
   'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
 ])
 
+// Another writer of the same transactional id got in between: worth re-acquiring, not a 503
+const CONTENDED = new Set([...FENCED, 'CONCURRENT_TRANSACTIONS'])
+
+function isContended(err: unknown): boolean {
+  const t = errorType(err)
+  return t !== undefined && CONTENDED.has(t)
+}
+
 function errorType(err: unknown): string | undefined {
   let e: unknown = err
   for (let i = 0; i < 4 && e !== null && typeof e === 'object'; i++) {
@@ -196,7 +204,8 @@ class PartitionWriter {
     }
   }
 
-  async #commit(batch: Pending<unknown>[]): Promise<void> {
+  async #commit(pendings: Pending<unknown>[]): Promise<void> {
+    let batch = pendings
     for (let attempt = 1; ; attempt++) {
       try {
         const producer = await this.#acquire()
@@ -261,9 +270,13 @@ class PartitionWriter {
       } catch (err) {
         await this.#release()
         if (isFenced(err)) this.#o.metrics.fenced()
-        // Fenced by another instance: re-acquire (which re-reads its writes) and decide again
-        if (isFenced(err) && attempt < 5 && !this.#closed) {
-          this.#o.log.info({ partition: this.#p, attempt }, 'partition writer fenced, re-acquiring')
+        // Fenced by (or racing) another instance: re-acquire, which re-reads its writes, and
+        // decide again. Two instances can fence each other several times in a row, so this
+        // goes on, with jittered back-off, for as long as a request in the batch still waits.
+        batch = batch.filter((p) => !p.settled)
+        if (isContended(err) && batch.length > 0 && !this.#closed) {
+          this.#o.log.info({ partition: this.#p, attempt, err: errorType(err) }, 'partition writer fenced, re-acquiring')
+          await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * 2 ** attempt)))
           continue
         }
         this.#o.log.warn({ partition: this.#p, err }, 'publish failed')
