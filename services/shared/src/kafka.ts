@@ -7,12 +7,20 @@ import type { Logger } from './log.ts'
 
 export { Partitioners }
 
-function pinoLogCreator(log: Logger): logCreator {
+export function pinoLogCreator(log: Logger): logCreator {
   return () =>
     ({ level, log: entry }) => {
       const { message, ...rest } = entry
-      const fields = { component: 'kafkajs', ...rest }
-      if (level === logLevel.ERROR) log.error(fields, message)
+      const fields = { lib: 'kafkajs', ...rest }
+      // kafkajs logs every attempt it is about to retry at error level (a coordinator still
+      // loading, CONCURRENT_TRANSACTIONS after a commit); the failure that matters reaches our
+      // code, which logs it. So a retried attempt is a warning, not an error.
+      const retried = 'retryCount' in rest || message.startsWith('Response ')
+      if (level === logLevel.ERROR && retried) log.warn(fields, message)
+      else if (level === logLevel.ERROR) log.error(fields, message)
+      // Our transactional producers bound retries on purpose: a failed transaction is aborted
+      // and the request answered 503, so this advice about plain idempotent producers is noise.
+      else if (level === logLevel.WARN && message.startsWith('Limiting retries')) log.debug(fields, message)
       else if (level === logLevel.WARN) log.warn(fields, message)
       else if (level === logLevel.INFO) log.debug(fields, message)
       else log.trace(fields, message)
