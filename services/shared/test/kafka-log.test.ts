@@ -5,7 +5,10 @@ import { logLevel } from 'kafkajs'
 import { pino } from 'pino'
 import { pinoLogCreator } from '../src/kafka.ts'
 
-function capture(): { lines: { level: number; msg: string; lib: string }[]; log: (level: number, message: string, extra?: object) => void } {
+function capture(): {
+  lines: { level: number; msg: string; lib: string }[]
+  log: (level: number, message: string, extra?: object) => void
+} {
   const lines: { level: number; msg: string; lib: string }[] = []
   const stream = new Writable({
     write(chunk, _enc, cb) {
