@@ -13,8 +13,11 @@ export const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','
 export const codec = createCodec(loadSchemas())
 export const API_KEY = 'dev-ingest-key'
 
+// test/run.ts names the run, so it can delete this run's topics when the tests are done
+const testRun = process.env.NEWSWIRE_TEST_RUN ?? randomUUID().slice(0, 8)
+
 export function uniquePrefix(): string {
-  return `t-${randomUUID().slice(0, 8)}.`
+  return `t-${testRun}-${randomUUID().slice(0, 8)}.`
 }
 
 export function testLogger(name: string): Logger {

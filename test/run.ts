@@ -1,9 +1,11 @@
 // `npm test`: lint, type-check, then every unit and integration test with node:test, against
 // the broker in KAFKA_BROKERS or a local one this script starts (and stops) itself.
 import { spawn, spawnSync } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { parseArgs } from 'node:util'
+import { Kafka, logLevel } from 'kafkajs'
 import { repoRoot, start, stop } from '../deploy/local/broker.ts'
 import { bengaliFont, chromium, ensureSystem, promtool } from '../deploy/local/system.ts'
 
@@ -35,6 +37,25 @@ function step(name: string, cmd: string, args: string[]): void {
   console.log(`newswire test: ${name} ok (${((Date.now() - t0) / 1000).toFixed(1)}s)`)
 }
 
+/**
+ * Each run creates about a hundred topics; left behind on a long-lived broker they pile up
+ * until it takes a minute to start. Only this run's prefix is touched: another run may share
+ * the cluster.
+ */
+async function deleteTestTopics(brokers: string[], prefix: string): Promise<void> {
+  const admin = new Kafka({ clientId: 'newswire-test-cleanup', brokers, logLevel: logLevel.NOTHING }).admin()
+  try {
+    await admin.connect()
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix))
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 })
+    console.log(`newswire test: deleted this run's ${topics.length} test topics`)
+  } catch (err) {
+    console.warn(`newswire test: could not delete this run's test topics (${prefix}*): ${err instanceof Error ? err.message : err}`)
+  } finally {
+    await admin.disconnect().catch(() => {})
+  }
+}
+
 async function main(): Promise<number> {
   const files =
     positionals.length > 0 ? positionals : [...findTests(join(repoRoot, 'services')), ...findTests(join(repoRoot, 'test'))].sort()
@@ -50,6 +71,7 @@ async function main(): Promise<number> {
     process.env.KAFKA_BROKERS = r.brokers.join(',')
     startedBroker = r.started
   }
+  const run = randomUUID().slice(0, 8)
   console.log(`newswire test: ${files.length} test files against Kafka at ${process.env.KAFKA_BROKERS}`)
   const code = await new Promise<number>((resolve) => {
     const child = spawn(
@@ -68,13 +90,18 @@ async function main(): Promise<number> {
         '--test-force-exit',
         ...files,
       ],
-      { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' } },
+      {
+        cwd: repoRoot,
+        stdio: 'inherit',
+        env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', NEWSWIRE_TEST_RUN: run },
+      },
     )
     const forward = (sig: NodeJS.Signals) => child.kill(sig)
     process.on('SIGINT', forward)
     process.on('SIGTERM', forward)
     child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0)))
   })
+  await deleteTestTopics(process.env.KAFKA_BROKERS.split(','), `t-${run}-`)
   if (startedBroker) await stop(1)
   return code
 }
