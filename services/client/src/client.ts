@@ -168,7 +168,7 @@ export class Client implements AsyncIterable<StreamMessage> {
     return this.#closing
   }
 
-  /** Yields every event, withdrawn and reset message from now on; ends on close, throws on failure. */
+  /** Yields every event, withdrawn, reset and gap message from now on; ends on close, throws on failure. */
   [Symbol.asyncIterator](): AsyncIterableIterator<StreamMessage> {
     const offs: (() => void)[] = []
     const queue = new MessageQueue<StreamMessage>(() => {
@@ -182,6 +182,7 @@ export class Client implements AsyncIterable<StreamMessage> {
         this.on('event', push),
         this.on('withdrawn', push),
         this.on('reset', push),
+        this.on('gap', push),
         this.on('state', (s) => {
           if (s.state === 'disconnected') queue.end()
           else if (s.state === 'failed') queue.end(s.error)

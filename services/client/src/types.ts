@@ -190,8 +190,8 @@ export interface GapMessage {
   conflated: number
 }
 
-/** What the async iterator yields. */
-export type StreamMessage = NewsEventMessage | WithdrawnMessage | ResetMessage
+/** What the async iterator yields: everything that changes what a reader should show. */
+export type StreamMessage = NewsEventMessage | WithdrawnMessage | ResetMessage | GapMessage
 
 /** The server accepted a subscription (after every (re)connect and every `update()`). */
 export interface SubscribedInfo {

@@ -654,7 +654,7 @@ describe('client: update, close, async iterator', () => {
     assert.equal(FakeWebSocket.instances.length, 1)
   })
 
-  test('async iterator yields event, withdrawn and reset in order and ends on close', async (t) => {
+  test('async iterator yields event, withdrawn, gap and reset in order and ends on close', async (t) => {
     const { client } = start(t)
     const ws = accept()
     const got: StreamMessage[] = []
@@ -663,13 +663,15 @@ describe('client: update, close, async iterator', () => {
     })()
     ws.push(eventFrame('a', 1, 'p1'))
     ws.push({ type: 'withdrawn', position: 'p2', articleId: 'a', reason: null })
+    ws.push({ type: 'gap', position: 'p2', shed: { routine: 3 }, conflated: 1 })
     ws.push({ type: 'reset', position: 'p3', snapshot: [] })
     await client.close()
     await done
     assert.deepEqual(
       got.map((m) => m.type),
-      ['event', 'withdrawn', 'reset'],
+      ['event', 'withdrawn', 'gap', 'reset'],
     )
+    assert.deepEqual(got[2], { type: 'gap', position: 'p2', shed: { routine: 3 }, conflated: 1 })
   })
 
   test('async iterator throws the failure after draining what arrived', async (t) => {
