@@ -12,7 +12,7 @@ import type { ScenarioContext } from './scenario.ts'
 import type { LoopDelay, ServerIo, ServerMemory } from './server-probe.ts'
 import { Histogram } from './stats.ts'
 import type { BaselineSpec } from '../workers/ws-baseline.ts'
-import type { ConnectResult, ConnectSpec, Progress, TrackResult, TrackSpec } from '../workers/ws-clients.ts'
+import type { ConnectResult, ConnectSpec, Progress, TagResult, TrackResult, TrackSpec } from '../workers/ws-clients.ts'
 import type { SourceInit, SourceResult, SourceRun } from '../workers/event-source.ts'
 
 export const cpuTotal = (c: CpuSample) => c.user + c.system
@@ -169,13 +169,13 @@ export class ClientPool {
   readonly shares: number[]
   readonly total: number
 
-  constructor(ctx: ScenarioContext, total: number, procs: number) {
+  constructor(ctx: ScenarioContext, total: number, procs: number, name = 'clients') {
     this.total = total
     const n = Math.max(1, Math.min(procs, total))
     this.shares = Array.from({ length: n }, (_, i) => Math.floor(total / n) + (i < total % n ? 1 : 0))
     this.workers = this.shares.map(
       (_, i) =>
-        new Worker(`clients-${i}`, workerPath('ws-clients'), {
+        new Worker(`${name}-${i}`, workerPath('ws-clients'), {
           maxMs: Number(ctx.values['max-seconds'] ?? 900) * 1000 + 30_000,
         }),
     )
@@ -218,13 +218,25 @@ export class ClientPool {
 
   async progress(): Promise<Progress> {
     const ps = await Promise.all(this.workers.map((w) => w.request<Progress>('progress')))
+    const extra = (ps[0]?.extra ?? []).map((_, k) => ({
+      complete: ps.reduce((a, p) => a + (p.extra?.[k]?.complete ?? 0), 0),
+      distinct: ps.reduce((a, p) => a + (p.extra?.[k]?.distinct ?? 0), 0),
+    }))
     return {
       clients: ps.reduce((a, p) => a + p.clients, 0),
       complete: ps.reduce((a, p) => a + p.complete, 0),
       distinct: ps.reduce((a, p) => a + p.distinct, 0),
       duplicates: ps.reduce((a, p) => a + p.duplicates, 0),
       other: ps.reduce((a, p) => a + p.other, 0),
+      extra,
+      accounted: ps.reduce((a, p) => a + (p.accounted ?? 0), 0),
     }
+  }
+
+  /** How fast the open clients read from now on: null = full speed, 0 = not at all, else bytes/s each. */
+  async read(bytesPerSec: number | null): Promise<number> {
+    const ns = await Promise.all(this.workers.map((w) => w.request<number>('read', { bytesPerSec })))
+    return ns.reduce((a, n) => a + n, 0)
   }
 
   /** Polls until every client has every tracked event, or the deadline; true when complete. */
@@ -243,6 +255,26 @@ export class ClientPool {
     const latency = new Histogram()
     for (const r of rs) latency.merge(Histogram.fromJSON(r.latency))
     const doneUs = rs.flatMap((r) => r.doneUs).sort((a, b) => a - b)
+    const closeCodes: Record<string, number> = {}
+    for (const r of rs) for (const [k, n] of Object.entries(r.closeCodes)) closeCodes[k] = (closeCodes[k] ?? 0) + n
+    const closeReasons: Record<string, number> = {}
+    for (const r of rs) for (const [k, n] of Object.entries(r.closeReasons)) closeReasons[k] = (closeReasons[k] ?? 0) + n
+    const extra: MergedTag[] = (rs[0]?.extraResults ?? []).map((first, k) => {
+      const parts = rs.map((r) => r.extraResults[k]).filter((x): x is TagResult => x !== undefined)
+      const latency = new Histogram()
+      for (const p of parts) latency.merge(Histogram.fromJSON(p.latency))
+      return {
+        tag: first.tag,
+        count: first.count,
+        latency,
+        complete: parts.reduce((a, p) => a + p.complete, 0),
+        distinct: parts.reduce((a, p) => a + p.distinct, 0),
+        duplicates: parts.reduce((a, p) => a + p.duplicates, 0),
+        missingOpen: parts.reduce((a, p) => a + p.missingOpen, 0),
+        missingClosed: parts.reduce((a, p) => a + p.missingClosed, 0),
+        lastUs: Math.max(...parts.map((p) => p.lastUs)),
+      }
+    })
     return {
       clients: rs.reduce((a, r) => a + r.clients, 0),
       complete: rs.reduce((a, r) => a + r.complete, 0),
@@ -250,7 +282,17 @@ export class ClientPool {
       duplicates: rs.reduce((a, r) => a + r.duplicates, 0),
       other: rs.reduce((a, r) => a + r.other, 0),
       missing: rs.reduce((a, r) => a + r.missing, 0),
+      missingOpen: rs.reduce((a, r) => a + r.missingOpen, 0),
       closed: rs.reduce((a, r) => a + r.closed, 0),
+      closeCodes,
+      closeReasons,
+      gaps: {
+        messages: rs.reduce((a, r) => a + r.gaps.messages, 0),
+        shed: rs.reduce((a, r) => a + r.gaps.shed, 0),
+        conflated: rs.reduce((a, r) => a + r.gaps.conflated, 0),
+      },
+      unaccounted: rs.reduce((a, r) => a + r.unaccounted, 0),
+      extra,
       lastUs: Math.max(...rs.map((r) => r.lastUs)),
       cpuUs: rs.reduce((a, r) => a + cpuTotal(r.cpu), 0),
       latency,
@@ -274,11 +316,25 @@ export interface MergedResult {
   duplicates: number
   other: number
   missing: number
+  /** of `missing`: at clients still open */
+  missingOpen: number
   closed: number
+  /** close codes since `track`, connections closed by the server after `subscribed` */
+  closeCodes: Record<string, number>
+  closeReasons: Record<string, number>
+  gaps: { messages: number; shed: number; conflated: number }
+  /** open clients whose extra-tag events not received differ from what their gaps counted */
+  unaccounted: number
+  /** per TrackSpec.extra tag */
+  extra: MergedTag[]
   lastUs: number
   cpuUs: number
   latency: Histogram
   doneUs: number[]
+}
+
+export interface MergedTag extends Omit<TagResult, 'latency'> {
+  latency: Histogram
 }
 
 export class Source {

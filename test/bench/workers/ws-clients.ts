@@ -3,6 +3,9 @@
 // `nwb-<tag>-<seq>-<µs>` (see event-source.ts) straight from the bytes, without JSON.parse:
 // latency = arrival − send time; a per-client bitmap over seq proves nothing is missing or
 // duplicated. With `positions`, each client keeps the last position it saw, to resume with it.
+// `extra` tags are tracked at the same time, each with its own bitmaps and histogram (priority-lanes
+// tracks breaking and routine events apart). With `slow`, a client reads at a limited byte rate
+// (ws.pause/resume), so the server's queue for it backs up; `gap` messages are added up.
 import { WebSocket } from 'ws'
 import { Histogram } from '../lib/stats.ts'
 import type { HistogramJson } from '../lib/stats.ts'
@@ -22,6 +25,8 @@ export interface ConnectSpec {
   localAddress?: string
   /** Attempts per client after a failed connect: after the server's retry hint, else 200 ms, plus 0-500 ms jitter. */
   retries?: number
+  /** Read at most this many bytes/s per client (ws.pause until the budget allows more), 0: not at all; from `subscribed` on. */
+  slowBytesPerSec?: number
 }
 
 export interface ConnectResult {
@@ -34,10 +39,19 @@ export interface ConnectResult {
   replay: Record<string, number>
 }
 
+export interface ExtraTag {
+  tag: string
+  count: number
+}
+
 export interface TrackSpec {
   tag: string
   count: number
   positions: boolean
+  /** More tags tracked at the same time as `tag`, each with its own bitmaps and histogram. */
+  extra?: ExtraTag[]
+  /** Events sent before this time (µs since epoch, the id's send time; warm-up) count for completeness but not for latency; every tag. */
+  latencyFromUs?: number
 }
 
 export interface Progress {
@@ -47,6 +61,24 @@ export interface Progress {
   duplicates: number
   /** event messages of other tags, or seq out of range */
   other: number
+  /** per `extra` tag, in order */
+  extra?: { complete: number; distinct: number }[]
+  /** clients (still open) whose routine bookkeeping balances: every extra-tag event received or counted in a gap */
+  accounted?: number
+}
+
+/** Figures of one `extra` tag. */
+export interface TagResult {
+  tag: string
+  count: number
+  latency: HistogramJson
+  complete: number
+  distinct: number
+  duplicates: number
+  /** not received, at clients still open / at clients closed by the server */
+  missingOpen: number
+  missingClosed: number
+  lastUs: number
 }
 
 export interface TrackResult extends Progress {
@@ -55,7 +87,18 @@ export interface TrackResult extends Progress {
   doneUs: number[]
   lastUs: number
   missing: number
+  /** of `missing`: at clients still open (the rest were at clients closed by the server) */
+  missingOpen: number
   closed: number
+  /** close codes of connections closed after `subscribed`, since `track` (`closed` counts from the start) */
+  closeCodes: Record<string, number>
+  /** the same by code and reason (numbers replaced by N) */
+  closeReasons: Record<string, number>
+  /** `gap` messages received since `track`, and the sums of their `shed.routine` and `conflated` */
+  gaps: { messages: number; shed: number; conflated: number }
+  /** open clients whose extra-tag events not received differ from what their gaps counted */
+  unaccounted: number
+  extraResults: TagResult[]
   cpu: { user: number; system: number }
 }
 
@@ -66,6 +109,24 @@ interface Client {
   got: number
   doneUs: number
   onSubscribed: ((replay: string) => void) | null
+  /** per extra tag */
+  extraSeen: Uint8Array[]
+  extraGot: number[]
+  /** shed + conflated from `gap` messages since `track` */
+  gapped: number
+  /** throttled reader: bytes read beyond the budget so far (pause while > 0) */
+  slow: boolean
+  debt: number
+}
+
+interface TagState {
+  tag: string
+  count: number
+  hist: Histogram
+  complete: number
+  distinct: number
+  duplicates: number
+  lastUs: number
 }
 
 const clients: Client[] = []
@@ -77,11 +138,18 @@ let duplicates = 0
 let other = 0
 let lastUs = 0
 let closedUnexpectedly = 0
+let closeCodes: Record<string, number> = {}
+let closeReasons: Record<string, number> = {}
+let gapMessages = 0
+let gapShed = 0
+let gapConflated = 0
+let extras: TagState[] = []
 let cpu0 = process.cpuUsage()
 
 const EVENT = Buffer.from('{"type":"event"')
 const SUBSCRIBED = Buffer.from('{"type":"subscribed"')
 const RESET = Buffer.from('{"type":"reset"')
+const GAP = Buffer.from('{"type":"gap"')
 const MARK = Buffer.from('"nwb-')
 const POSITION = Buffer.from('"position":"')
 const TAG = Buffer.alloc(32)
@@ -99,7 +167,19 @@ function positionOf(b: Buffer): string | null {
 }
 
 function onMessage(c: Client, data: Buffer): void {
+  if (c.slow) {
+    c.debt += data.length
+    if (c.debt > 0 && c.ws && !c.ws.isPaused) c.ws.pause()
+  }
   if (!startsWith(data, EVENT)) {
+    if (startsWith(data, GAP)) {
+      const g = JSON.parse(data.toString('utf8')) as { shed?: { routine?: number }; conflated?: number }
+      gapMessages++
+      gapShed += g.shed?.routine ?? 0
+      gapConflated += g.conflated ?? 0
+      c.gapped += (g.shed?.routine ?? 0) + (g.conflated ?? 0)
+      return
+    }
     if (startsWith(data, SUBSCRIBED) || startsWith(data, RESET)) {
       const p = positionOf(data)
       if (p && c.position === null) c.position = p
@@ -126,7 +206,12 @@ function onMessage(c: Client, data: Buffer): void {
   j++
   let t = 0
   while (j < data.length && data[j] !== 0x22) t = t * 10 + ((data[j++] as number) - 48)
-  if (tagLen !== track.tag.length || TAG.toString('latin1', 0, tagLen) !== track.tag || seq >= track.count) {
+  const tag = TAG.toString('latin1', 0, tagLen)
+  if (tag !== track.tag) {
+    onExtra(c, tag, seq, t, now)
+    return
+  }
+  if (seq >= track.count) {
     other++
     return
   }
@@ -136,12 +221,85 @@ function onMessage(c: Client, data: Buffer): void {
   }
   c.seen[seq] = 1
   distinct++
-  hist.record(now - t)
+  if (t >= (track.latencyFromUs ?? 0)) hist.record(now - t)
   if (now > lastUs) lastUs = now
   if (++c.got === track.count) {
     c.doneUs = now
     complete++
   }
+}
+
+function onExtra(c: Client, tag: string, seq: number, sentUs: number, now: number): void {
+  const k = extras.findIndex((e) => e.tag === tag)
+  const e = extras[k]
+  const seen = c.extraSeen[k]
+  if (!e || !seen || seq >= e.count) {
+    other++
+    return
+  }
+  if (seen[seq]) {
+    e.duplicates++
+    return
+  }
+  seen[seq] = 1
+  e.distinct++
+  if (sentUs >= (track.latencyFromUs ?? 0)) e.hist.record(now - sentUs)
+  if (now > e.lastUs) e.lastUs = now
+  c.extraGot[k] = (c.extraGot[k] ?? 0) + 1
+  if (c.extraGot[k] === e.count) e.complete++
+}
+
+/** Extra-tag events neither received nor counted in a gap, at one open client. */
+function unaccountedOf(c: Client): number {
+  let missing = 0
+  for (let k = 0; k < extras.length; k++) missing += (extras[k]?.count ?? 0) - (c.extraGot[k] ?? 0)
+  return missing - c.gapped
+}
+
+// Throttled readers: every tick each slow client may read bytesPerSec × tick more; a client that
+// read past its budget stays paused (the kernel buffers fill, then the server's queue backs up).
+const TICK_MS = 20
+let throttle: NodeJS.Timeout | null = null
+
+function startThrottle(bytesPerSec: number): void {
+  let last = performance.now()
+  throttle ??= setInterval(() => {
+    // credit by the time that really passed: a busy process runs its timers late
+    const now = performance.now()
+    const credit = (bytesPerSec * (now - last)) / 1000
+    last = now
+    for (const c of clients) {
+      if (!c.slow) continue
+      // no credit is saved up beyond one tick: the rate is a ceiling, not an average over idle time
+      c.debt = Math.max(-(bytesPerSec * TICK_MS) / 1000, c.debt - credit)
+      if (c.debt <= 0 && c.ws?.isPaused) c.ws.resume()
+    }
+  }, TICK_MS)
+}
+
+/** null: read at full speed; 0: stop reading; > 0: read at most that many bytes/s. Open clients only. */
+function setRead(bytesPerSec: number | null): number {
+  if (throttle) {
+    clearInterval(throttle)
+    throttle = null
+  }
+  let n = 0
+  for (const c of clients) {
+    if (!c.ws) continue
+    n++
+    readAt(c, bytesPerSec)
+  }
+  if (bytesPerSec !== null && bytesPerSec > 0) startThrottle(bytesPerSec)
+  return n
+}
+
+function readAt(c: Client, bytesPerSec: number | null): void {
+  const ws = c.ws
+  if (!ws) return
+  c.slow = bytesPerSec !== null
+  c.debt = bytesPerSec === 0 ? Number.POSITIVE_INFINITY : 0
+  if (bytesPerSec === 0) ws.pause()
+  else if (ws.isPaused) ws.resume()
 }
 
 function open(c: Client, spec: ConnectSpec): Promise<string> {
@@ -168,6 +326,10 @@ function open(c: Client, spec: ConnectSpec): Promise<string> {
       const sub: Record<string, unknown> = { type: 'subscribe', id: 'b', channels: spec.channels }
       if (spec.resume && c.position) sub.since = c.position
       c.onSubscribed = (replay) => {
+        if (spec.slowBytesPerSec !== undefined) {
+          readAt(c, spec.slowBytesPerSec)
+          if (spec.slowBytesPerSec > 0) startThrottle(spec.slowBytesPerSec)
+        }
         subscribed = true
         settled = true
         clearTimeout(timer)
@@ -179,7 +341,13 @@ function open(c: Client, spec: ConnectSpec): Promise<string> {
     ws.on('close', (code, reason) => {
       if (c.ws === ws) {
         c.ws = null
-        if (subscribed) closedUnexpectedly++
+        c.slow = false
+        if (subscribed) {
+          closedUnexpectedly++
+          closeCodes[String(code)] = (closeCodes[String(code)] ?? 0) + 1
+          const why = `${code} ${reason.toString().replace(/\d+/g, 'N')}`
+          closeReasons[why] = (closeReasons[why] ?? 0) + 1
+        }
       }
       // the server may say when to come back (1013 "…; retry after N ms"), as a real client would honour
       const hint = /retry after (\d+) ms/.exec(reason.toString())
@@ -191,7 +359,19 @@ function open(c: Client, spec: ConnectSpec): Promise<string> {
 async function connect(spec: ConnectSpec): Promise<ConnectResult> {
   if (!spec.resume)
     while (clients.length < spec.count)
-      clients.push({ ws: null, position: null, seen: new Uint8Array(0), got: 0, doneUs: 0, onSubscribed: null })
+      clients.push({
+        ws: null,
+        position: null,
+        seen: new Uint8Array(0),
+        got: 0,
+        doneUs: 0,
+        onSubscribed: null,
+        extraSeen: [],
+        extraGot: [],
+        gapped: 0,
+        slow: false,
+        debt: 0,
+      })
   const todo = clients.slice(0, spec.count)
   const errorKinds: Record<string, number> = {}
   const replay: Record<string, number> = {}
@@ -232,21 +412,66 @@ serve({
     track = spec
     hist = new Histogram()
     complete = distinct = duplicates = other = lastUs = 0
+    closeCodes = {}
+    closeReasons = {}
+    gapMessages = gapShed = gapConflated = 0
+    extras = (spec.extra ?? []).map((e) => ({
+      tag: e.tag,
+      count: e.count,
+      hist: new Histogram(),
+      complete: 0,
+      distinct: 0,
+      duplicates: 0,
+      lastUs: 0,
+    }))
     for (const c of clients) {
       c.seen = new Uint8Array(spec.count)
       c.got = 0
       c.doneUs = 0
+      c.extraSeen = extras.map((e) => new Uint8Array(e.count))
+      c.extraGot = extras.map(() => 0)
+      c.gapped = 0
     }
     cpu0 = process.cpuUsage()
     return null
   },
   progress(): Progress {
-    return { clients: clients.filter((c) => c.ws !== null).length, complete, distinct, duplicates, other }
+    const open = clients.filter((c) => c.ws !== null)
+    return {
+      clients: open.length,
+      complete,
+      distinct,
+      duplicates,
+      other,
+      extra: extras.map((e) => ({ complete: e.complete, distinct: e.distinct })),
+      accounted: open.filter((c) => unaccountedOf(c) === 0).length,
+    }
   },
   result(): TrackResult {
     const d = process.cpuUsage(cpu0)
     const doneUs = clients.filter((c) => c.doneUs > 0).map((c) => c.doneUs)
     doneUs.sort((a, b) => a - b)
+    const open = clients.filter((c) => c.ws !== null)
+    const extraResults: TagResult[] = extras.map((e, k) => {
+      let missingOpen = 0
+      let missingClosed = 0
+      for (const c of clients) {
+        const m = e.count - (c.extraGot[k] ?? 0)
+        if (c.ws !== null) missingOpen += m
+        else missingClosed += m
+      }
+      return {
+        tag: e.tag,
+        count: e.count,
+        latency: e.hist.toJSON(),
+        complete: e.complete,
+        distinct: e.distinct,
+        duplicates: e.duplicates,
+        missingOpen,
+        missingClosed,
+        lastUs: e.lastUs,
+      }
+    })
     return {
       clients: clients.length,
       complete,
@@ -257,10 +482,18 @@ serve({
       doneUs,
       lastUs,
       missing: clients.length * track.count - distinct,
+      missingOpen: open.reduce((a, c) => a + track.count - c.got, 0),
       closed: closedUnexpectedly,
+      closeCodes,
+      closeReasons,
+      gaps: { messages: gapMessages, shed: gapShed, conflated: gapConflated },
+      unaccounted: open.filter((c) => unaccountedOf(c) !== 0).length,
+      extraResults,
       cpu: { user: d.user, system: d.system },
     }
   },
+  /** How fast the open clients read from now on: null = full speed, 0 = not at all, else bytes/s. */
+  read: (spec: { bytesPerSec: number | null }) => setRead(spec.bytesPerSec),
   /** Closes every connection (clients keep their positions) and waits until all are closed. */
   async disconnect() {
     const open = clients.filter((c) => c.ws !== null)
