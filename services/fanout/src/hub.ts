@@ -134,6 +134,12 @@ const REPLAY_STEP = 100
 /** Bound of the replay caches (positions and frames shared by subscriptions at the same cursor). */
 const REPLAY_CACHE = 4096
 
+/** When the running pass of the live loop last yielded (`slice`) and last wrote (`flushed`). */
+interface Pace {
+  slice: number
+  flushed: number
+}
+
 /** A message framed once for every connection of one transport kind that gets it. */
 interface Framed {
   data: Buffer
@@ -614,12 +620,22 @@ export class Hub {
     })
   }
 
+  /** A matching slice is over: write what has waited FLUSH_MS, then let the event loop run. */
+  async #breathe(pace: Pace): Promise<void> {
+    if (performance.now() - pace.flushed > FLUSH_MS) {
+      await this.#flushDirty()
+      pace.flushed = performance.now()
+    }
+    await yieldNow()
+    pace.slice = performance.now()
+  }
+
   async #run(): Promise<void> {
     do {
       this.#again = false
       if (!this.#started) break
-      let slice = performance.now()
-      let flushed = slice
+      const t0 = performance.now()
+      const pace: Pace = { slice: t0, flushed: t0 }
       const now = Date.now()
       if (now > this.#headT) {
         for (const r of this.#store.releases(this.#headT, undefined, now)) this.#deliverReleaseLive(r)
@@ -638,15 +654,7 @@ export class Hub {
         this.#liveSeq++
         this.#deliverEntryLive(e)
         e.text = null
-        const t = performance.now()
-        if (t - slice > SLICE_MS) {
-          if (t - flushed > FLUSH_MS) {
-            await this.#flushDirty()
-            flushed = performance.now()
-          }
-          await yieldNow()
-          slice = performance.now()
-        }
+        if (performance.now() - pace.slice > SLICE_MS) await this.#breathe(pace)
       }
       if (this.#liveSeq === h.nextSeq) {
         const readTo = this.#store.readTo()
@@ -655,24 +663,15 @@ export class Hub {
       if (this.#replaying.size > 0 && this.#dirty.size > 0) {
         // live messages do not wait for the replays' turn
         await this.#flushDirty()
-        flushed = slice = performance.now()
+        pace.flushed = pace.slice = performance.now()
       }
       const stepped: Sub[] = []
       for (const sub of [...this.#replaying]) {
         if (sub.state === 'memory' && this.#stepMemory(sub)) stepped.push(sub)
-        const t = performance.now()
-        if (t - slice > SLICE_MS) {
-          if (t - flushed > FLUSH_MS) {
-            await this.#flushDirty()
-            flushed = performance.now()
-          }
-          await yieldNow()
-          slice = performance.now()
-        }
+        if (performance.now() - pace.slice > SLICE_MS) await this.#breathe(pace)
       }
-      if (this.#replaying.size === 0 || this.#replayPositions.size > REPLAY_CACHE) this.#replayPositions.clear()
-      if (this.#replaying.size === 0 || this.#replayFrames.size > REPLAY_CACHE) this.#replayFrames.clear()
-      if (this.#replaying.size === 0 || this.#replayTails.size > REPLAY_CACHE) this.#replayTails.clear()
+      for (const cache of [this.#replayPositions, this.#replayFrames, this.#replayTails])
+        if (this.#replaying.size === 0 || cache.size > REPLAY_CACHE) cache.clear()
       await this.#flushDirty()
       // Replays that stopped at their step budget go on once their queue is written
       if (stepped.some((sub) => sub.state === 'memory' && this.#canTakeMore(sub.conn))) this.#again = true
@@ -1062,17 +1061,14 @@ export class Hub {
 
   /** Metrics of what #flush wrote, added once per flush rather than per connection. */
   #countSent(): void {
-    const ws = this.#sentWs
-    const sse = this.#sentSse
-    if (ws.messages !== 0) {
-      this.#metrics.messages.inc({ transport: 'ws' }, ws.messages)
-      this.#metrics.bytes.inc({ transport: 'ws' }, ws.bytes)
-      ws.messages = ws.bytes = 0
-    }
-    if (sse.messages !== 0) {
-      this.#metrics.messages.inc({ transport: 'sse' }, sse.messages)
-      this.#metrics.bytes.inc({ transport: 'sse' }, sse.bytes)
-      sse.messages = sse.bytes = 0
+    for (const [transport, sent] of [
+      ['ws', this.#sentWs],
+      ['sse', this.#sentSse],
+    ] as const) {
+      if (sent.messages === 0) continue
+      this.#metrics.messages.inc({ transport }, sent.messages)
+      this.#metrics.bytes.inc({ transport }, sent.bytes)
+      sent.messages = sent.bytes = 0
     }
   }
 

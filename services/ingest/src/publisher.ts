@@ -68,12 +68,9 @@ const FENCED = new Set([
   'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
 ])
 
-// Another writer of the same transactional id got in between: worth re-acquiring, not a 503
-const CONTENDED = new Set([...FENCED, 'CONCURRENT_TRANSACTIONS'])
-
+/** Fenced, or racing another writer of the same transactional id: worth re-acquiring, not a 503. */
 function isContended(err: unknown): boolean {
-  const t = errorType(err)
-  return t !== undefined && CONTENDED.has(t)
+  return isFenced(err) || errorType(err) === 'CONCURRENT_TRANSACTIONS'
 }
 
 function errorType(err: unknown): string | undefined {
