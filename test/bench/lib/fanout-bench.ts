@@ -16,6 +16,13 @@ import type { ConnectResult, ConnectSpec, Progress, TagResult, TrackResult, Trac
 import type { SourceInit, SourceResult, SourceRun } from '../workers/event-source.ts'
 
 export const cpuTotal = (c: CpuSample) => c.user + c.system
+
+/** Counts by key, added up over several processes' reports. */
+export function sumCounts(parts: readonly Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const part of parts) for (const [k, n] of Object.entries(part)) out[k] = (out[k] ?? 0) + n
+  return out
+}
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Soft limit on open files of this process (children inherit it). */
@@ -196,12 +203,8 @@ export class ClientPool {
         ),
       ),
     )
-    const errorKinds: Record<string, number> = {}
-    const replay: Record<string, number> = {}
-    for (const r of rs) {
-      for (const [k, v] of Object.entries(r.errorKinds)) errorKinds[k] = (errorKinds[k] ?? 0) + v
-      for (const [k, v] of Object.entries(r.replay)) replay[k] = (replay[k] ?? 0) + v
-    }
+    const errorKinds = sumCounts(rs.map((r) => r.errorKinds))
+    const replay = sumCounts(rs.map((r) => r.replay))
     return {
       connected: rs.reduce((a, r) => a + r.connected, 0),
       failed: rs.reduce((a, r) => a + r.failed, 0),
@@ -255,10 +258,8 @@ export class ClientPool {
     const latency = new Histogram()
     for (const r of rs) latency.merge(Histogram.fromJSON(r.latency))
     const doneUs = rs.flatMap((r) => r.doneUs).sort((a, b) => a - b)
-    const closeCodes: Record<string, number> = {}
-    for (const r of rs) for (const [k, n] of Object.entries(r.closeCodes)) closeCodes[k] = (closeCodes[k] ?? 0) + n
-    const closeReasons: Record<string, number> = {}
-    for (const r of rs) for (const [k, n] of Object.entries(r.closeReasons)) closeReasons[k] = (closeReasons[k] ?? 0) + n
+    const closeCodes = sumCounts(rs.map((r) => r.closeCodes))
+    const closeReasons = sumCounts(rs.map((r) => r.closeReasons))
     const extra: MergedTag[] = (rs[0]?.extraResults ?? []).map((first, k) => {
       const parts = rs.map((r) => r.extraResults[k]).filter((x): x is TagResult => x !== undefined)
       const latency = new Histogram()

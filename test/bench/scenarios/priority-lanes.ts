@@ -13,7 +13,17 @@ import type { ServerUnderTest } from '../lib/fanout-bench.ts'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { status as brokerStatus, repoRoot } from '../../../deploy/local/broker.ts'
-import { checkFds, ClientPool, cpuTotal, probe, sleep, Source, startFanoutServer, summarizeProfiles } from '../lib/fanout-bench.ts'
+import {
+  checkFds,
+  ClientPool,
+  cpuTotal,
+  probe,
+  sleep,
+  Source,
+  startFanoutServer,
+  sumCounts,
+  summarizeProfiles,
+} from '../lib/fanout-bench.ts'
 import type { MergedResult, MergedTag } from '../lib/fanout-bench.ts'
 import { encodedSizes } from '../lib/fixture.ts'
 import { createTopics, deleteTopics, withAdmin } from '../lib/kafka.ts'
@@ -26,6 +36,7 @@ import { num } from '../lib/scenario.ts'
 import type { LatencySummary } from '../lib/stats.ts'
 import { summarize } from '../lib/stats.ts'
 import { nowUs } from '../lib/wsclock.ts'
+import { metricValue } from '../../reliability/support.ts'
 import type { Progress } from '../workers/ws-clients.ts'
 
 /** Fan-out counters from /metrics (summed over labels). */
@@ -39,14 +50,12 @@ type Counters = Record<keyof typeof METRICS, number>
 
 async function scrape(url: string): Promise<Counters> {
   const text = await (await fetch(`${url}/metrics`)).text()
-  const out = { shed: 0, gaps: 0, conflated: 0, slowDisconnects: 0 }
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#')) continue
-    for (const [k, name] of Object.entries(METRICS) as [keyof Counters, string][]) {
-      if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) out[k] += Number(line.split(' ').at(-1))
-    }
+  return {
+    shed: metricValue(text, METRICS.shed),
+    gaps: metricValue(text, METRICS.gaps),
+    conflated: metricValue(text, METRICS.conflated),
+    slowDisconnects: metricValue(text, METRICS.slowDisconnects),
   }
-  return out
 }
 
 interface Lane {
@@ -292,8 +301,7 @@ async function runPhase(
   const m1 = procStat()
   const broker1 = brokerPid === null ? null : pidCpuMicros(brokerPid)
   const loop = await server.loopDelay(true)
-  const publishErrors: Record<string, number> = {}
-  for (const s of [sentB, sentR]) for (const [k, n] of Object.entries(s.errorKinds)) publishErrors[k] = (publishErrors[k] ?? 0) + n
+  const publishErrors = sumCounts([sentB.errorKinds, sentR.errorKinds])
   if (Object.keys(publishErrors).length > 0) report.note(`phase ${name}: publish errors ${JSON.stringify(publishErrors)}`)
 
   // fast clients: every event of both lanes; slow ones: every breaking item, and every routine one
