@@ -5,147 +5,23 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { test } from 'node:test'
-import type { Article, ArticleEvent, PubStatus } from '@newswire/shared'
+import type { PubStatus } from '@newswire/shared'
 import fc from 'fast-check'
 import { SignJWT } from 'jose'
 import { WebSocket } from 'ws'
 import { checkAccess, parseClientMessage, ProtocolError } from '../../services/fanout/src/protocol.ts'
 import { signNewsroomToken } from '../../services/fanout/src/token.ts'
-import { decideDelivery, nextPublicVersion, publicBefore, publicVisible } from '../../services/fanout/src/visibility.ts'
 import { connect, startTestFanout } from '../../services/fanout/test/helpers.ts'
 import { http, sleep, startTestIngest, uniquePrefix } from '../helpers.ts'
 import { ms } from './support.ts'
 
 const SECRET = 'dev-newsroom-secret'
 
-// ---------------------------------------------------------------- (a) property, pure logic
+// ---------------------------------------------------------------- (a) channel access, pure logic
+// (The visibility promise itself is proven by the model-based test of the hub:
+// services/fanout/test/confidentiality.test.ts.)
 
-interface Step {
-  kind: 'post' | 'withdraw'
-  pubStatus: PubStatus
-  /** Embargo relative to ingestedAt: null none, negative past, positive future. */
-  embargo: number | null
-  urgency: number
-  category: string
-  /** Time since the previous step, ms. */
-  gap: number
-  /** Live delivery happens this long after ingestedAt (< gap of the next step). */
-  lag: number
-}
-
-const stepArb: fc.Arbitrary<Step> = fc.record({
-  kind: fc.constantFrom<Step['kind']>('post', 'post', 'post', 'post', 'withdraw'),
-  pubStatus: fc.constantFrom<PubStatus>('usable', 'usable', 'withheld', 'canceled'),
-  embargo: fc.oneof(fc.constant(null), fc.integer({ min: -60_000, max: -1 }), fc.integer({ min: 1, max: 60_000 })),
-  urgency: fc.integer({ min: 1, max: 9 }),
-  category: fc.constantFrom('politics', 'sport', 'tech'),
-  gap: fc.integer({ min: 1, max: 90_000 }),
-  lag: fc.integer({ min: 0, max: 2_000 }),
-})
-
-function articleOf(id: string, version: number, s: Step, at: number): Article {
-  return {
-    id,
-    version,
-    url: null,
-    language: 'en',
-    headline: `${id} v${version}`,
-    summary: null,
-    body: [],
-    category: s.category,
-    categoryLabel: null,
-    subjects: [],
-    authors: [],
-    publishedAt: null,
-    updatedAt: null,
-    urgency: s.urgency,
-    pubStatus: s.pubStatus,
-    embargoedUntil: s.embargo === null ? null : at + s.embargo,
-    breaking: false,
-    dateline: null,
-    timeZone: null,
-    related: [],
-  }
-}
-
-test('access (a): over random histories the public never gets withheld, canceled or still-embargoed content', () => {
-  let histories = 0
-  let publicEvents = 0
-  let publicWithdrawals = 0
-  let held = 0
-  fc.assert(
-    fc.property(fc.array(stepArb, { minLength: 1, maxLength: 25 }), (generated) => {
-      // Realistic histories (as ingest allows them): a post first; nothing after a withdrawal or a
-      // canceled version (ingest refuses to revive a killed article)
-      const steps: Step[] = []
-      for (const [i, s] of generated.entries()) {
-        steps.push(i === 0 ? { ...s, kind: 'post' } : s)
-        if (s.kind === 'withdraw' || s.pubStatus === 'canceled') break
-      }
-      histories++
-      let at = 1_764_000_000_000
-      let version = 0
-      let latest: Article | undefined
-      let latestPublic: Article | null | undefined
-      // Independent model of what the public client has: a version, released or delivered live
-      let seen = false
-      let prevT = 0
-      for (const [i, s] of steps.entries()) {
-        at += s.gap
-        // Embargo release of the previous latest version, if it passed before this event (hub timer)
-        if (latest && !seen && latest.pubStatus === 'usable' && latest.embargoedUntil !== null && latest.embargoedUntil <= at) {
-          if (latest.embargoedUntil > prevT) seen = true
-        }
-        version++
-        const type = s.kind === 'withdraw' ? 'WITHDRAWN' : version === 1 ? 'CREATED' : 'UPDATED'
-        const article = articleOf('a', version, s.kind === 'withdraw' ? { ...s, pubStatus: 'canceled', embargo: null } : s, at)
-        const e: ArticleEvent = {
-          eventId: `e${i}`,
-          type,
-          occurredAt: at,
-          ingestedAt: at,
-          source: 'test',
-          traceId: 't',
-          changedFields: [],
-          reason: s.kind === 'withdraw' ? 'legal' : null,
-          article,
-        }
-        const prevPublic = publicBefore(latest, latestPublic, e)
-        const t = at + s.lag
-        prevT = t
-        const pub = decideDelivery('public', e, prevPublic, t)
-        const nr = decideDelivery('newsroom', e, prevPublic, t)
-
-        // The newsroom gets everything, embargoed versions flagged
-        assert.ok(nr !== null, 'newsroom always gets the event')
-        if (type !== 'WITHDRAWN') {
-          assert.equal(nr.kind, 'event')
-          if (nr.kind === 'event') assert.equal(nr.embargoed, article.embargoedUntil !== null && article.embargoedUntil > t)
-        }
-        if (pub?.kind === 'event') {
-          publicEvents++
-          assert.equal(type === 'WITHDRAWN', false, 'a withdrawal is never an event for the public')
-          assert.equal(article.pubStatus, 'usable', `public got a ${article.pubStatus} version`)
-          assert.ok(article.embargoedUntil === null || article.embargoedUntil <= t, 'public got a version still under embargo')
-          assert.ok(publicVisible(pub.match, t))
-          seen = true
-        } else if (pub?.kind === 'withdrawn') {
-          publicWithdrawals++
-          assert.ok(seen, 'public told to withdraw an article it never had (leaks that it existed)')
-          seen = false
-        } else {
-          if (article.pubStatus === 'usable' && article.embargoedUntil !== null && article.embargoedUntil > t) held++
-          // Nothing sent: a version the public could see must not be lost, and a hidden one must not stay visible
-          const hides = type === 'WITHDRAWN' || article.pubStatus !== 'usable'
-          assert.ok(!(hides && seen), 'the public kept an article that became withheld/canceled/withdrawn')
-          assert.ok(!(type !== 'WITHDRAWN' && publicVisible(article, t)), 'a visible version was not delivered')
-        }
-        latestPublic = nextPublicVersion(latest, latestPublic, e)
-        latest = article
-      }
-    }),
-    { numRuns: 3000, seed: 7 },
-  )
+test('access (a): a public subscription can never use the newsroom-only channel', () => {
   // A public subscription can never use the newsroom-only channel, whatever else it asks for
   fc.assert(
     fc.property(fc.subarray(['breaking', 'category:sport', 'lang:en', 'all']), (channels) => {
@@ -158,8 +34,6 @@ test('access (a): over random histories the public never gets withheld, canceled
     }),
     { numRuns: 100 },
   )
-  console.log('access property figures', { histories, publicEvents, publicWithdrawals, held })
-  assert.ok(histories >= 3000 && publicEvents > 1000 && publicWithdrawals > 100 && held > 100, 'the generator reaches every case')
 })
 
 // ---------------------------------------------------------------- (b) the same at the socket level
@@ -191,6 +65,7 @@ type StreamMsg = {
   id?: string
   event?: { eventId: string; article: { id: string; version: number; pubStatus: string; embargoedUntil: string | null } }
   articleId?: string
+  cause?: string
   embargoed?: boolean
   released?: boolean
 }
@@ -207,6 +82,8 @@ test('access (b): a seeded random sequence through ingest; the public socket nev
   const nr = await connect(t, fanout.wsUrl, { token })
   const pubAt = new Map<number, number>()
   pub.ws.on('message', () => pubAt.set(pub.messages.length - 1, Date.now()))
+  const nrAt = new Map<number, number>()
+  nr.ws.on('message', () => nrAt.set(nr.messages.length - 1, Date.now()))
   pub.send({ type: 'subscribe', id: 'everything', filter: { maxUrgency: 9 } })
   pub.send({ type: 'subscribe', id: 'breaking', channels: ['breaking'] })
   nr.send({ type: 'subscribe', id: 'all', channels: ['all'] })
@@ -273,25 +150,37 @@ test('access (b): a seeded random sequence through ingest; the public socket nev
   await sleep(Math.max(0, lastSoon - Date.now()) + 1000)
 
   const nrMsgs = nr.messages as StreamMsg[]
-  const nrIds = nrMsgs.filter((m) => m.type === 'event').map((m) => m.event?.eventId)
+  const nrIds = nrMsgs.filter((m) => m.type === 'event' && !m.released).map((m) => m.event?.eventId)
   const postIds = posted.filter((p) => p.kind === 'post').map((p) => p.eventId)
   assert.deepEqual([...nrIds].sort(), [...postIds].sort(), 'newsroom: every version exactly once')
+  // and each version it got flagged embargoed, once more when the embargo passes (if still the latest)
+  const nrReleased = nrMsgs.filter((m) => m.type === 'event' && m.released).map((m) => m.event?.eventId)
+  assert.equal(new Set(nrReleased).size, nrReleased.length, 'newsroom: each release once')
+  for (const id of nrReleased) {
+    const flagged = nrMsgs.find((m) => m.type === 'event' && !m.released && m.event?.eventId === id)
+    assert.equal(flagged?.embargoed, true, `newsroom: released ${id} had come flagged embargoed`)
+  }
   assert.equal(
     nrMsgs.filter((m) => m.type === 'withdrawn').length,
     posted.filter((p) => p.kind === 'withdraw').length,
     'newsroom: every withdrawal',
   )
   const byEventId = new Map(posted.map((p) => [p.eventId, p]))
-  for (const m of nrMsgs) {
-    if (m.type !== 'event' || !m.event) continue
+  for (const [i, m] of nrMsgs.entries()) {
+    if (m.type !== 'event' || !m.event || m.released) continue
     const p = byEventId.get(m.event.eventId) as Posted
-    const future = p.pubStatus === 'usable' && p.embargoedUntil !== null && p.embargoedUntil > p.at + 50
-    if (future) assert.equal(m.embargoed, true, `newsroom: ${p.id} v${p.version} flagged embargoed`)
+    // flagged while its embargo is ahead of the server's clock (the server's ledger ticks with its passes)
+    const receivedAt = nrAt.get(i) ?? 0
+    if (p.embargoedUntil !== null && p.embargoedUntil > receivedAt + 5)
+      assert.equal(m.embargoed, true, `newsroom: ${p.id} v${p.version} flagged embargoed`)
+    if (p.embargoedUntil === null || p.embargoedUntil < p.at - 5)
+      assert.equal(m.embargoed, undefined, `newsroom: ${p.id} v${p.version} not flagged`)
   }
 
   // Public: safety on every message
   const pubMsgs = pub.messages as StreamMsg[]
   const has = new Map<string, boolean>() // per subscription:article → currently shown
+  const ever = new Set<string>() // per subscription:article → shown at some point
   let releases = 0
   for (const [i, m] of pubMsgs.entries()) {
     if (m.type === 'event' && m.event) {
@@ -302,9 +191,13 @@ test('access (b): a seeded random sequence through ingest; the public socket nev
         assert.ok(Date.parse(a.embargoedUntil) <= receivedAt + 5, `public got ${a.id} v${a.version} before its embargo`)
       if (m.released) releases++
       has.set(`${m.id}:${a.id}`, true)
+      ever.add(`${m.id}:${a.id}`)
     } else if (m.type === 'withdrawn') {
-      assert.equal(has.get(`${m.id}:${m.articleId}`), true, `public told to withdraw ${m.articleId} it never had (${m.id})`)
-      has.set(`${m.id}:${m.articleId}`, false)
+      const key = `${m.id}:${m.articleId}`
+      // a kill reaches whoever saw the story, even after it was held back; other retractions only what is shown
+      const kill = m.cause === 'withdrawn' || m.cause === 'canceled'
+      assert.ok(kill ? ever.has(key) : has.get(key) === true, `public told to withdraw ${m.articleId} it never had (${m.id}, ${m.cause})`)
+      has.set(key, false)
     }
   }
   // Public: completeness. What a simple reading of the rules says the public shows at the end
@@ -315,9 +208,8 @@ test('access (b): a seeded random sequence through ingest; the public socket nev
     const last = ps[ps.length - 1] as Posted
     const visible = (p: Posted) =>
       p.kind === 'post' && p.pubStatus === 'usable' && (p.embargoedUntil === null || p.embargoedUntil <= Date.now())
-    if (visible(last)) expected.set(id, last.version)
-    else if (last.kind === 'withdraw' || last.pubStatus !== 'usable') expected.set(id, null)
-    // a far-future embargo on the latest version: the public keeps an earlier one; not asserted
+    // the latest version or nothing: an embargo (even on an update) hides the story until it passes
+    expected.set(id, visible(last) ? last.version : null)
   }
   const shown = new Map<string, number | null>()
   for (const m of pubMsgs) {
@@ -369,7 +261,9 @@ test('access (c): bad newsroom tokens get 4401 on WebSocket and 401 on SSE, with
     assert.deepEqual(await c.closed, { code: 4401, reason }, `WebSocket, ${name}`)
     const sse = await fetch(`${fanout.url}/v1/sse?channels=all&token=${encodeURIComponent(token)}`)
     assert.equal(sse.status, 401, `SSE, ${name}`)
-    assert.deepEqual(await sse.json(), { code: 'unauthorized', message: reason }, `SSE body, ${name}`)
+    assert.equal(sse.headers.get('content-type'), 'application/problem+json', `SSE type, ${name}`)
+    const problem = (await sse.json()) as { code: string; detail: string; status: number }
+    assert.deepEqual([problem.code, problem.detail, problem.status], ['unauthorized', reason, 401], `SSE body, ${name}`)
     // Authorization header, the other way to present a token
     const ws = new WebSocket(fanout.wsUrl, { headers: { authorization: `Bearer ${token}` } })
     ws.on('error', () => undefined)

@@ -3,6 +3,7 @@
 // While articles are posted at a steady rate through ingest, instance A is killed with SIGKILL.
 // Its clients reconnect (through the balancer, to B) with their last position and every client
 // ends with exactly the acknowledged events its channels match: complete, in order, no duplicate.
+import { peekPosition } from '../../services/fanout/src/position.ts'
 import assert from 'node:assert/strict'
 import { createServer, connect as tcpConnect } from 'node:net'
 import type { Socket } from 'node:net'
@@ -84,8 +85,7 @@ async function balancer(t: Cleanup, backends: number[]): Promise<{ port: number;
   return { port, routed }
 }
 
-const offsetsOf = (position: string): number[] =>
-  (JSON.parse(Buffer.from(position.slice(2), 'base64url').toString('utf8')) as { o: number[] }).o
+const offsetsOf = (position: string): number[] => peekPosition(position).o
 
 test('fan-out crash: kill -9 one of two instances; its SDK clients resume on the other, complete and duplicate-free', async (t) => {
   const prefix = uniquePrefix()

@@ -229,7 +229,8 @@ test('hostile WebSocket input: each abuse refused with its close code; a good cl
       req.end()
     })
     assert.equal(sse.status, 429)
-    assert.deepEqual(JSON.parse(sse.body), { code: 'too_many_connections', message: 'too many connections from this address' })
+    const problem = JSON.parse(sse.body) as { code: string; detail: string }
+    assert.deepEqual([problem.code, problem.detail], ['too_many_connections', 'too many connections from this address'])
     peers[0]?.ws.close(1000)
     await peers[0]?.closed
     await sleep(100)

@@ -39,6 +39,24 @@ export interface FanoutConfig extends CommonConfig {
   deadLetter: boolean
   /** Longest time a connection may take to send complete HTTP request headers (slowloris guard). */
   handshakeTimeoutMs: number
+  /** Keys that sign positions: the first signs, all verify (the previous key, during a rotation). */
+  positionKeys: string[]
+}
+
+/** The development key that signs positions; NODE_ENV=production refuses it. */
+export const DEV_POSITION_KEY = 'dev-position-key-not-secret'
+
+function positionKeys(r: EnvReader, production: boolean): string[] {
+  const key = r.string('FANOUT_POSITION_KEY', DEV_POSITION_KEY)
+  const previous = r.string('FANOUT_POSITION_KEY_PREVIOUS', '')
+  if (production && key === DEV_POSITION_KEY) {
+    r.fail('NODE_ENV=production needs FANOUT_POSITION_KEY (a secret of at least 32 characters shared by every fan-out instance)')
+  }
+  if (production && previous === DEV_POSITION_KEY) r.fail('FANOUT_POSITION_KEY_PREVIOUS must not be the development key in production')
+  if (key.length < 16) r.fail('FANOUT_POSITION_KEY must be at least 16 characters')
+  if (production && key.length < 32) r.fail('FANOUT_POSITION_KEY must be at least 32 characters in production')
+  if (previous !== '' && previous.length < 16) r.fail('FANOUT_POSITION_KEY_PREVIOUS must be at least 16 characters')
+  return previous === '' ? [key] : [key, previous]
 }
 
 export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
@@ -77,6 +95,7 @@ export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
     resumeQueue: r.int('FANOUT_RESUME_QUEUE', 5000, 0, 1_000_000),
     deadLetter: r.bool('FANOUT_DLQ', true),
     handshakeTimeoutMs: r.int('FANOUT_HANDSHAKE_TIMEOUT_MS', 10_000, 100, 600_000),
+    positionKeys: positionKeys(r, common.production),
   }
   r.done()
   return config

@@ -1,14 +1,21 @@
 // In-memory event history: a ring buffer in arrival order plus, per partition, an offset index
 // to find where a cursor resumes. Pure data structure, no I/O.
-import type { Article, ArticleEvent } from '@newswire/shared'
+import type { ArticleEvent } from '@newswire/shared'
+import type { Latest } from './visibility.ts'
 
 export interface Entry {
   seq: number
   partition: number
   offset: number
   event: ArticleEvent
-  /** The version the public had seen before this event (undefined: unknown, history started after it). */
-  prevPublic: Article | null | undefined
+  /**
+   * Set when the ledger applies the event (ledger.ts): whether it became the article's latest
+   * version (false: a duplicate or older version, or history from before the ledger's state),
+   * the state it replaced, and whether this version has been visible past its embargo.
+   */
+  applied: boolean
+  prev: Latest | undefined
+  released: boolean
   /** eventJson(event), made lazily and dropped once live delivery is done (memory). */
   text: string | null
 }
@@ -86,7 +93,7 @@ export class History {
     return this.#buf[seq % this.capacity]
   }
 
-  append(partition: number, offset: number, event: ArticleEvent, prevPublic: Article | null | undefined): Entry {
+  append(partition: number, offset: number, event: ArticleEvent): Entry {
     if (this.#next - this.#first === this.capacity) {
       const old = this.#buf[this.#first % this.capacity] as Entry
       this.#buf[this.#first % this.capacity] = undefined
@@ -94,7 +101,7 @@ export class History {
       this.#index[old.partition]?.shift()
       this.#memStart[old.partition] = old.offset + 1
     }
-    const entry: Entry = { seq: this.#next, partition, offset, event, prevPublic, text: null }
+    const entry: Entry = { seq: this.#next, partition, offset, event, applied: false, prev: undefined, released: false, text: null }
     this.#buf[this.#next % this.capacity] = entry
     this.#index[partition]?.push(offset, this.#next)
     this.#next++

@@ -1,7 +1,7 @@
 // Composition root of the fan-out service: config, logger, signals.
 import { createLogger, installShutdown } from '@newswire/shared'
 import { loadFanoutConfig } from './config.ts'
-import { startFanout } from './server.ts'
+import { startFanout } from './app.ts'
 
 async function main(): Promise<void> {
   const config = loadFanoutConfig()

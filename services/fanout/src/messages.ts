@@ -3,6 +3,7 @@
 import { eventToJson } from '@newswire/shared'
 import type { ArticleEvent } from '@newswire/shared'
 import type { ErrorCode } from './protocol.ts'
+import type { Cause } from './visibility.ts'
 
 export type ServerMessageType =
   | 'subscribed'
@@ -52,6 +53,8 @@ export interface WithdrawnParts {
   position: string
   articleId: string
   version: number
+  /** Why the article leaves the subscription (visibility.ts Cause): killed, held back, moved out of view. */
+  cause: Cause
   reason: string
 }
 
@@ -63,6 +66,7 @@ export function withdrawnMessage(p: WithdrawnParts): string {
     position: p.position,
     articleId: p.articleId,
     version: p.version,
+    cause: p.cause,
     reason: p.reason,
   })
 }

@@ -1,6 +1,10 @@
 // Stream positions (docs/stream-design.md "Positions"): for every partition of
 // news.article-events the next offset not yet delivered, plus the embargo-release watermark.
-// Pure: no I/O. Encoded as "1." + base64url(JSON) so clients treat it as opaque.
+// Positions are issued by the server and signed (HMAC-SHA256 with FANOUT_POSITION_KEY): a
+// client can hand one back, not make one up. A position only tells the server what the client
+// already has; what it may see is decided by the server (ledger.ts), never by a position. Pure:
+// no I/O. Encoded as "2." + base64url(JSON) + "." + base64url(MAC), opaque to clients.
+import { createHmac, timingSafeEqual } from 'node:crypto'
 
 /** Release order key: embargo time, then partition, then offset (ties at the same millisecond). */
 export interface ReleaseKey {
@@ -18,26 +22,57 @@ export interface Position {
   r?: [number, number]
 }
 
-const PREFIX = '1.'
+const PREFIX = '2.'
 const MAX_LENGTH = 16_384
+const MAC_BYTES = 16
 
 export class PositionError extends Error {
   readonly code = 'invalid_position'
 }
 
-export function encodePosition(p: Position): string {
-  const body: Position = p.r ? { o: p.o, t: p.t, r: p.r } : { o: p.o, t: p.t }
-  return PREFIX + Buffer.from(JSON.stringify(body)).toString('base64url')
-}
-
 const isOffset = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
 
-/** Decodes and validates a client-supplied position; throws PositionError with a readable reason. */
-export function decodePosition(s: unknown): Position {
-  if (typeof s !== 'string' || s.length === 0) throw new PositionError('position must be a non-empty string')
-  if (s.length > MAX_LENGTH) throw new PositionError('position is too long')
-  if (!s.startsWith(PREFIX)) throw new PositionError('unknown position version')
-  const b64 = s.slice(PREFIX.length)
+function body(p: Position): string {
+  return Buffer.from(JSON.stringify(p.r ? { o: p.o, t: p.t, r: p.r } : { o: p.o, t: p.t })).toString('base64url')
+}
+
+/**
+ * Signs and verifies positions. `keys[0]` signs; every key verifies, so a deploy that rotates
+ * the key (new key first, the old one second) keeps the positions clients hold valid.
+ */
+export class PositionCodec {
+  readonly #keys: Buffer[]
+
+  constructor(keys: readonly string[]) {
+    if (keys.length === 0) throw new TypeError('PositionCodec needs at least one key')
+    this.#keys = keys.map((k) => Buffer.from(k, 'utf8'))
+  }
+
+  #mac(key: Buffer, signed: string): Buffer {
+    return createHmac('sha256', key).update(signed).digest().subarray(0, MAC_BYTES)
+  }
+
+  encode(p: Position): string {
+    const signed = PREFIX + body(p)
+    return `${signed}.${this.#mac(this.#keys[0] as Buffer, signed).toString('base64url')}`
+  }
+
+  /** Verifies and decodes a client-supplied position; throws PositionError with a readable reason. */
+  decode(s: unknown): Position {
+    if (typeof s !== 'string' || s.length === 0) throw new PositionError('position must be a non-empty string')
+    if (s.length > MAX_LENGTH) throw new PositionError('position is too long')
+    if (!s.startsWith(PREFIX)) throw new PositionError('position is not one this service issues (unknown version)')
+    const dot = s.lastIndexOf('.')
+    const signed = s.slice(0, dot)
+    const mac = Buffer.from(s.slice(dot + 1), 'base64url')
+    if (dot <= PREFIX.length || mac.length !== MAC_BYTES || !this.#keys.some((k) => timingSafeEqual(this.#mac(k, signed), mac))) {
+      throw new PositionError('position signature is invalid')
+    }
+    return parseBody(signed.slice(PREFIX.length))
+  }
+}
+
+function parseBody(b64: string): Position {
   if (!/^[A-Za-z0-9_-]+$/.test(b64)) throw new PositionError('position is not base64url')
   let raw: unknown
   try {
@@ -57,6 +92,28 @@ export function decodePosition(s: unknown): Position {
     out.r = [r[0] as number, r[1] as number]
   }
   return out
+}
+
+/** Reads a position without checking its signature: for tests and tools, never for serving. */
+export function peekPosition(s: string): Position {
+  if (!s.startsWith(PREFIX)) throw new PositionError('unknown position version')
+  return parseBody(s.slice(PREFIX.length, s.lastIndexOf('.')))
+}
+
+export interface PositionBounds {
+  partitions: number
+  /** Server time now. */
+  now: number
+  /** How far ahead of `now` a watermark from another instance's clock may be. */
+  maxSkewMs: number
+}
+
+/** Why a verified position cannot be served as it is (null: it can). Offsets ahead of the log are checked against Kafka by the caller. */
+export function positionProblem(p: Position, b: PositionBounds): string | null {
+  if (p.o.length !== b.partitions) return 'the position was made for a different partition count'
+  if (p.t > b.now + b.maxSkewMs) return 'the position watermark is in the future'
+  if (p.r && p.r[0] >= b.partitions) return 'the position tie-break names an unknown partition'
+  return null
 }
 
 /** True when a release with key `k` comes after watermark (t, r), i.e. has not been considered yet. */

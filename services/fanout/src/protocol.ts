@@ -2,8 +2,6 @@
 // codes. Server → client messages are built in messages.ts. Pure: no I/O.
 import { ChannelError, emptyFilter, parseChannel } from './channels.ts'
 import type { Channel, Filter } from './channels.ts'
-import { decodePosition, PositionError } from './position.ts'
-import type { Position } from './position.ts'
 import type { CatchUp } from './versions.ts'
 import type { Audience } from './visibility.ts'
 
@@ -40,7 +38,8 @@ export interface SubscribeMessage {
   id: string | null
   channels: Channel[]
   filter: Filter
-  since: Position | null
+  /** The client's position, verified by the hub (subscribe.ts): a bad one gets `error` and `reset`. */
+  since: string | null
   /** `latest`: a resume sends only the newest version of each article missed (conflated catch-up). */
   catchUp: CatchUp
 }
@@ -123,14 +122,13 @@ export function parseChannels(v: unknown, ref: string | null): Channel[] {
   return [...out.values()]
 }
 
-export function parseSince(v: unknown, ref: string | null): Position | null {
+/** A position is opaque here: a string of bounded length (the hub verifies it). */
+export function parseSince(v: unknown, ref: string | null): string | null {
   if (v === undefined || v === null) return null
-  try {
-    return decodePosition(v)
-  } catch (err) {
-    if (err instanceof PositionError) throw new ProtocolError('invalid_position', err.message, ref)
-    throw err
+  if (typeof v !== 'string' || v.length === 0 || v.length > 16_384) {
+    throw new ProtocolError('invalid_position', 'since must be a position string from an earlier message', ref)
   }
+  return v
 }
 
 export function parseCatchUp(v: unknown, ref: string | null): CatchUp {

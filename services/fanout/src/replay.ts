@@ -1,23 +1,53 @@
-// Replays from Kafka for positions older than the in-memory history. Subscriptions resuming from
-// nearby positions share one reader (a tail of its own): a new reader waits `gatherMs` for others
-// to join and starts at the lowest of their cursors; a running reader takes any subscription whose
-// cursor it has not passed yet and is at most `joinWindow` events ahead of it. Every event is
-// decoded once and offered to each member, which skips what is below its own cursor. A member
-// leaves through a synchronous handover to memory (hub.replayMaybeDone) once memory covers its
-// cursor, so nothing falls between Kafka and memory; the reader stops when no member is left.
-import { createCodec, createTail, loadSchemas } from '@newswire/shared'
-import type { ArticleEvent, Logger, Tail } from '@newswire/shared'
-import type { Kafka } from 'kafkajs'
-import type { Hub, Sub } from './hub.ts'
+// Replays for positions older than the in-memory history. Subscriptions resuming from nearby
+// positions share one reader of the log: a new reader waits `gatherMs` for others to join and
+// starts at the lowest of their cursors; a running reader takes any subscription whose cursor it
+// has not passed yet and is at most `joinWindow` events ahead of it. Every event is decoded once
+// and offered to each member, which skips what is below its own cursor. A member leaves through a
+// synchronous handover to memory (ReplaySink.replayMaybeDone) once memory covers its cursor, so
+// nothing falls between the log and memory; the reader stops when no member is left. The log is
+// reached through `open` (feed.ts reads Kafka; tests read an array).
+import type { ArticleEvent, Logger } from '@newswire/shared'
+import type { Sub } from './model.ts'
 
-export interface KafkaReplaysOptions {
-  kafka: Kafka
-  topic: string
-  groupPrefix: string
+/** One record of news.article-events; `event` null when it is not one (skipped, the cursor moves past it). */
+export interface ReplayRecord {
+  offset: number
+  event: ArticleEvent | null
+}
+
+export interface ReplayReader {
+  start(): Promise<void>
+  /** Next offset per partition, transaction markers included. */
+  positions(): Iterable<[number, number]>
+  close(): Promise<void>
+}
+
+export type OpenReader = (o: {
+  id: number
+  from: readonly number[]
+  onBatch: (partition: number, records: ReplayRecord[]) => Promise<void>
+  onFatal: (err: unknown) => void
+}) => ReplayReader
+
+/** What replays deliver into (the hub). */
+export interface ReplaySink {
+  /** One event read for a replaying subscription; false when the subscription no longer replays from the log. */
+  replayEvent(sub: Sub, partition: number, offset: number, event: ArticleEvent | null): boolean
+  /** The reader has read partition `p` up to `next` (markers included). */
+  replayProgress(sub: Sub, partition: number, next: number): void
+  /** Hands over to memory when it covers the cursor; synchronous, so nothing falls in between. */
+  replayMaybeDone(sub: Sub): boolean
+  /** Resolves when the members' connections can take more (or after `maxMs`). */
+  replayWait(subs: Iterable<Sub>, maxMs?: number): Promise<void>
+  replayFailed(sub: Sub, err: unknown): void
+}
+
+export interface ReplaysOptions {
+  open: OpenReader
+  sink: ReplaySink
   log: Logger
   /** Readers running at once (FANOUT_MAX_KAFKA_REPLAYS). */
   max: number
-  onDecodeError: (err: unknown) => void
   /** +1 when a reader starts, -1 when it stops (metrics). */
   onReader?: (delta: number) => void
   /** How long a new reader waits for more subscriptions to join before it reads. Default 100 ms. */
@@ -32,23 +62,17 @@ interface Reader {
   /** Next offset the reader offers, per partition (its start while gathering). */
   pos: number[]
   state: 'gathering' | 'running' | 'stopped'
-  tail: Tail | null
+  reader: ReplayReader | null
   stop: () => void
 }
 
-export class KafkaReplays {
-  readonly #o: KafkaReplaysOptions
-  readonly #codec = createCodec(loadSchemas())
+export class LogReplays {
+  readonly #o: ReplaysOptions
   readonly #readers = new Set<Reader>()
-  #hub: Hub | null = null
   #n = 0
 
-  constructor(options: KafkaReplaysOptions) {
+  constructor(options: ReplaysOptions) {
     this.#o = options
-  }
-
-  attach(hub: Hub): void {
-    this.#hub = hub
   }
 
   /** Readers running or gathering. */
@@ -63,7 +87,7 @@ export class KafkaReplays {
   /**
    * Adds `sub` (state `kafka`, cursor set) to a reader near its cursor, or starts one. Returns a
    * function that takes it out (idempotent), or null when no reader can take it and `force` is
-   * false and FANOUT_MAX_KAFKA_REPLAYS readers run already.
+   * false and the maximum number of readers run already.
    */
   join(sub: Sub, force: boolean): (() => void) | null {
     const reader = this.#nearest(sub.cursor.o) ?? (force || this.available() ? this.#create(sub.cursor.o) : null)
@@ -103,16 +127,14 @@ export class KafkaReplays {
   }
 
   #create(cursor: readonly number[]): Reader {
-    const hub = this.#hub
-    if (!hub) throw new Error('replays not attached to a hub')
-    const { log } = this.#o
+    const { log, sink } = this.#o
     let check: NodeJS.Timeout | null = null
     const reader: Reader = {
       id: ++this.#n,
       members: new Set(),
       pos: [...cursor],
       state: 'gathering',
-      tail: null,
+      reader: null,
       stop: () => {
         if (reader.state === 'stopped') return
         reader.state = 'stopped'
@@ -120,7 +142,7 @@ export class KafkaReplays {
         this.#o.onReader?.(-1)
         if (check) clearInterval(check)
         clearTimeout(gather)
-        reader.tail?.close().catch((err: unknown) => log.warn({ err }, 'closing a replay tail failed'))
+        reader.reader?.close().catch((err: unknown) => log.warn({ err }, 'closing a replay reader failed'))
       },
     }
     this.#readers.add(reader)
@@ -130,59 +152,46 @@ export class KafkaReplays {
       const members = [...reader.members]
       reader.members.clear()
       reader.stop()
-      for (const sub of members) hub.replayFailed(sub, err)
+      for (const sub of members) sink.replayFailed(sub, err)
     }
     /** Members whose cursor memory now covers leave for memory; the reader stops when none is left. */
     const handOver = () => {
-      for (const sub of [...reader.members]) if (hub.replayMaybeDone(sub)) reader.members.delete(sub)
+      for (const sub of [...reader.members]) if (sink.replayMaybeDone(sub)) reader.members.delete(sub)
       if (reader.members.size === 0) reader.stop()
+    }
+    const progress = (partition: number, next: number) => {
+      if (next > (reader.pos[partition] ?? 0)) reader.pos[partition] = next
+      for (const sub of reader.members) sink.replayProgress(sub, partition, next)
     }
     const start = () => {
       if (reader.state !== 'gathering') return
       reader.state = 'running'
-      const tail = createTail({
-        kafka: this.#o.kafka,
-        topic: this.#o.topic,
-        groupId: `${this.#o.groupPrefix}-${reader.id}`,
-        log: log.child({ component: 'replay', reader: reader.id }),
-        from: new Map(reader.pos.map((o, p) => [p, String(o)])),
-        maxBytesPerPartition: 256 * 1024,
+      const r = this.#o.open({
+        id: reader.id,
+        from: reader.pos,
         onFatal: fail,
-        onBatch: async ({ partition, messages }) => {
+        onBatch: async (partition, records) => {
           if (reader.state !== 'running') return
-          for (const m of messages) {
-            const offset = Number(m.offset)
-            if (offset < (reader.pos[partition] ?? 0)) continue
-            reader.pos[partition] = offset + 1
-            if (m.value === null) continue
-            let event: ArticleEvent
-            try {
-              event = this.#codec.decode(m.value)
-            } catch (err) {
-              this.#o.onDecodeError(err)
-              log.warn({ err, partition, offset: m.offset }, 'undecodable event skipped in replay')
-              continue
-            }
-            for (const sub of reader.members) if (!hub.replayEvent(sub, partition, offset, event)) reader.members.delete(sub)
+          for (const m of records) {
+            if (m.offset < (reader.pos[partition] ?? 0)) continue
+            reader.pos[partition] = m.offset + 1
+            for (const sub of reader.members) if (!sink.replayEvent(sub, partition, m.offset, m.event)) reader.members.delete(sub)
           }
-          const last = messages.at(-1)
-          if (last) for (const sub of reader.members) hub.replayProgress(sub, partition, Number(last.offset) + 1)
+          const last = records.at(-1)
+          if (last) progress(partition, last.offset + 1)
           handOver()
-          if (reader.state === 'running') await hub.replayWait(reader.members)
+          if (reader.state === 'running') await sink.replayWait(reader.members)
         },
       })
-      reader.tail = tail
-      // Batches holding only transaction markers advance positions without messages
+      reader.reader = r
+      // Batches holding only transaction markers advance positions without records
       check = setInterval(() => {
         if (reader.state !== 'running') return
-        for (const [p, next] of tail.positions()) {
-          if (Number(next) > (reader.pos[p] ?? 0)) reader.pos[p] = Number(next)
-          for (const sub of reader.members) hub.replayProgress(sub, p, Number(next))
-        }
+        for (const [p, next] of r.positions()) progress(p, next)
         handOver()
       }, 100)
       check.unref()
-      tail.start().catch(fail)
+      r.start().catch(fail)
     }
     const gather = setTimeout(start, this.#o.gatherMs ?? 100)
     gather.unref()

@@ -1,7 +1,5 @@
 // Newest version wins, per article: a per-subscription gate that refuses any version at or below
-// the one already delivered (out-of-order, replayed or duplicate updates), and the replay rule that
-// skips versions a later one supersedes (conflated catch-up, retractions). Pure: no I/O.
-import type { ArticleEvent } from '@newswire/shared'
+// the one already delivered (out-of-order, replayed or duplicate updates). Pure: no I/O.
 
 /**
  * Bounded memory of the highest version delivered per article (least recently delivered forgotten
@@ -35,6 +33,11 @@ export class VersionGate {
     return true
   }
 
+  /** Something was delivered for `id` (and is still remembered). */
+  has(id: string): boolean {
+    return this.#seen?.has(id) ?? false
+  }
+
   /** True when `version` is newer than anything remembered for `id`; remembers nothing. */
   newer(id: string, version: number): boolean {
     const prev = this.#seen?.get(id)
@@ -43,22 +46,3 @@ export class VersionGate {
 }
 
 export type CatchUp = 'all' | 'latest'
-
-export const retracted = (e: Pick<ArticleEvent, 'type' | 'article'>): boolean =>
-  e.type === 'WITHDRAWN' || e.article.pubStatus === 'canceled'
-
-/**
- * While replaying (memory or Kafka), whether `event` is skipped because `latest` (the newest known
- * version of the article, which the cursor will reach) supersedes it: always when the article has
- * since been withdrawn or canceled (the client gets the withdrawal, never the content), and for
- * every older version with `catchUp: 'latest'`.
- */
-export function supersededInReplay(
-  event: Pick<ArticleEvent, 'type' | 'article'>,
-  latest: Pick<ArticleEvent, 'type' | 'article'> | undefined,
-  catchUp: CatchUp,
-): boolean {
-  if (!latest || latest.article.version <= event.article.version) return false
-  if (catchUp === 'latest') return true
-  return retracted(latest) && !retracted(event)
-}

@@ -1,68 +1,110 @@
-// Who sees what (docs/stream-design.md "Who sees what"). Pure: no I/O, time is passed in.
+// Who sees what, and what a subscription is told when that changes. Pure: no I/O, no clock.
+// The server's record decides (ledger.ts): whether an embargo has passed is the ledger's
+// `released` flag, set by the server's own clock, never a time a client sent.
 import type { Article, ArticleEvent } from '@newswire/shared'
+import type { AudienceScope } from './audience.ts'
 
 export type Audience = 'public' | 'newsroom'
 
-/** Public visibility of one version at watermark `t` (embargo released at or before t). */
-export function publicVisible(a: Pick<Article, 'pubStatus' | 'embargoedUntil'>, t: number): boolean {
-  return a.pubStatus === 'usable' && (a.embargoedUntil === null || a.embargoedUntil <= t)
+/**
+ * How editorial controls apply to a connection:
+ * - `public`: usable versions whose embargo has passed;
+ * - `released`: a newsroom token with `embargo: false` — every editorial state, but embargoed
+ *   content only once released;
+ * - `all`: the newsroom — everything, embargoed versions flagged.
+ */
+export type Clearance = 'public' | 'released' | 'all'
+
+export const clearances: readonly Clearance[] = ['public', 'released', 'all']
+
+export function clearanceOf(audience: Audience, scope: AudienceScope): Clearance {
+  if (audience === 'public') return 'public'
+  return scope.embargo ? 'all' : 'released'
 }
 
-/** Usable but embargoed beyond `t`: held for the public, flagged for the newsroom. */
-export function isEmbargoed(a: Pick<Article, 'pubStatus' | 'embargoedUntil'>, t: number): boolean {
-  return a.embargoedUntil !== null && a.embargoedUntil > t
+/** The ledger's view of one article's latest version. */
+export interface Latest {
+  event: Pick<ArticleEvent, 'type' | 'article'>
+  /** No embargo, or its time has passed on the server's clock (the ledger released it). */
+  released: boolean
 }
 
-export type Delivery =
-  /** An `event` message; `embargoed` only for the newsroom. `match` is the version channels are matched on. */
-  { kind: 'event'; embargoed: boolean; match: Article } | { kind: 'withdrawn'; reason: string; match: Article }
+/** A kill is final: withdrawn, or canceled by an update. */
+export const isKill = (e: Pick<ArticleEvent, 'type' | 'article'>): boolean => e.type === 'WITHDRAWN' || e.article.pubStatus === 'canceled'
 
 /**
- * What one event becomes for an audience when a cursor passes it at watermark `t`.
- * `prevPublic` is the version the public could see before this event (null: none; undefined: not known,
- * treated as seen so a withdrawal is never lost).
+ * The version a clearance may know of an article now: the latest one if visible to it, else none.
+ * An earlier version never stands in for a hidden later one: a story put under a new embargo or
+ * withheld disappears until it is released again.
  */
-export function decideDelivery(audience: Audience, e: ArticleEvent, prevPublic: Article | null | undefined, t: number): Delivery | null {
-  const a = e.article
-  // Nothing came before a CREATED event, whatever the caller knows
-  const seen = e.type === 'CREATED' ? null : prevPublic
-  if (e.type === 'WITHDRAWN') {
-    if (audience === 'public' && seen === null) return null
-    return { kind: 'withdrawn', reason: e.reason ?? 'withdrawn', match: seen ?? a }
-  }
-  if (audience === 'newsroom') return { kind: 'event', embargoed: isEmbargoed(a, t), match: a }
-  if (a.pubStatus !== 'usable') {
-    if (seen === null) return null
-    return { kind: 'withdrawn', reason: e.reason ?? (a.pubStatus === 'withheld' ? 'withheld' : 'canceled'), match: seen ?? a }
-  }
-  if (!publicVisible(a, t)) return null
-  return { kind: 'event', embargoed: false, match: a }
+export function visibleVersion(s: Latest | undefined, c: Clearance): Article | null {
+  if (!s || s.event.type === 'WITHDRAWN') return null
+  const a = s.event.article
+  if (c === 'all') return a
+  if (!s.released) return null
+  if (c === 'released') return a
+  return a.pubStatus === 'usable' ? a : null
+}
+
+/** Why a subscription is told to remove an article (`withdrawn.cause`). */
+export type Cause = 'withdrawn' | 'canceled' | 'withheld' | 'embargoed' | 'left'
+
+/** The cause of `s` hiding an article that was in view before. */
+export function causeOf(s: Latest | undefined, c: Clearance): Cause {
+  if (!s || s.event.type === 'WITHDRAWN') return 'withdrawn'
+  const a = s.event.article
+  if (a.pubStatus === 'canceled') return 'canceled'
+  if (c !== 'all' && !s.released) return 'embargoed'
+  if (c === 'public' && a.pubStatus === 'withheld') return 'withheld'
+  return 'left'
+}
+
+export type Decision =
+  /** An `event` message with this version; `embargoed` flags it for the newsroom. */
+  | { kind: 'event'; article: Article; embargoed: boolean }
+  /** A `withdrawn` message: the subscription may show this article and must remove it. */
+  | { kind: 'retract'; cause: Cause; match: Article }
+
+/** One change of one article as a clearance sees it. */
+export interface Change {
+  /** What the clearance could see before (null: nothing). */
+  before: Article | null
+  /** What it can see after. */
+  after: Article | null
+  /** The change is a kill. */
+  kill: boolean
+  /** The state after, for the cause of a retraction and the embargo flag. */
+  state: Latest
+}
+
+export function changeFor(prev: Latest | undefined, next: Latest, c: Clearance): Change {
+  return { before: visibleVersion(prev, c), after: visibleVersion(next, c), kill: isKill(next.event), state: next }
 }
 
 /**
- * The version the public has seen after `e` (deterministic: embargoes compare with the event's
- * ingestedAt, so every instance agrees). `prev` is the state before, `prevPublic` what was seen.
+ * What one subscription gets for one change. `inView` tells whether a version is in the
+ * subscription's channels, filter and token scope; `exposedView` finds a version of the article
+ * that was visible to this clearance in a view of this subscription (exposure.ts), so a kill
+ * reaches every reader who may have seen the story, whatever happened to it in between.
  */
-export function nextPublicVersion(
-  prevLatest: Article | undefined,
-  prevPublic: Article | null | undefined,
-  e: ArticleEvent,
-): Article | null {
-  const a = e.article
-  if (e.type === 'WITHDRAWN' || a.pubStatus !== 'usable') return null
-  if (publicVisible(a, e.ingestedAt)) return a
-  // still embargoed: the public keeps what it had, including an earlier version released since
-  if (prevLatest && publicVisible(prevLatest, e.ingestedAt)) return prevLatest
-  return prevPublic ?? null
+export function decide(ch: Change, c: Clearance, inView: (a: Article) => boolean, exposedView: () => Article | null): Decision | null {
+  if (ch.after && inView(ch.after)) {
+    return { kind: 'event', article: ch.after, embargoed: c === 'all' && !ch.state.released }
+  }
+  const had = ch.before && inView(ch.before) ? ch.before : null
+  if (ch.kill) {
+    const match = had ?? exposedView()
+    return match ? { kind: 'retract', cause: causeOf(ch.state, c), match } : null
+  }
+  if (had) return { kind: 'retract', cause: ch.after ? 'left' : causeOf(ch.state, c), match: had }
+  return null
 }
 
-/** What the public had seen before `e`, given the previous latest version and what was seen then. */
-export function publicBefore(
-  prevLatest: Article | undefined,
-  prevPublic: Article | null | undefined,
-  e: ArticleEvent,
-): Article | null | undefined {
-  if (prevLatest === undefined) return prevPublic
-  if (publicVisible(prevLatest, e.ingestedAt)) return prevLatest
-  return prevPublic
+/**
+ * Whether a version's embargo had passed when it was ingested: then every server that read it
+ * found it released. Only for versions older than this server's record (Kafka replays).
+ */
+export function releasedOnArrival(e: Pick<ArticleEvent, 'article' | 'ingestedAt'>): boolean {
+  const at = e.article.embargoedUntil
+  return at === null || at <= e.ingestedAt
 }

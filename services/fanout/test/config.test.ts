@@ -23,7 +23,16 @@ test('defaults', () => {
 
 test('production refuses the development secret; problems are reported together', () => {
   assert.throws(() => loadFanoutConfig({ NODE_ENV: 'production' }), /refuses the development newsroom secret/)
-  assert.doesNotThrow(() => loadFanoutConfig({ NODE_ENV: 'production', NEWSROOM_JWT_SECRET: 'a-real-secret-of-32-characters!!' }))
+  const prod = { NODE_ENV: 'production', NEWSROOM_JWT_SECRET: 'a-real-secret-of-32-characters!!' }
+  assert.throws(() => loadFanoutConfig(prod), /FANOUT_POSITION_KEY/, 'positions need a real key in production')
+  assert.throws(() => loadFanoutConfig({ ...prod, FANOUT_POSITION_KEY: 'too-short-for-production' }), /32 characters/)
+  const key = 'p'.repeat(40)
+  assert.deepEqual(loadFanoutConfig({ ...prod, FANOUT_POSITION_KEY: key }).positionKeys, [key])
+  // rotation: the new key signs, the previous one still verifies
+  assert.deepEqual(loadFanoutConfig({ ...prod, FANOUT_POSITION_KEY: key, FANOUT_POSITION_KEY_PREVIOUS: 'q'.repeat(40) }).positionKeys, [
+    key,
+    'q'.repeat(40),
+  ])
   assert.throws(
     () => loadFanoutConfig({ FANOUT_PORT: 'x', FANOUT_ALLOWED_ORIGINS: 'news.example', FANOUT_PERMESSAGE_DEFLATE: 'maybe' }),
     (err: Error) =>

@@ -1,34 +1,58 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { decodePosition, encodePosition, offsetsAtLeast, PositionError, releaseAfter } from '../src/position.ts'
+import { offsetsAtLeast, PositionCodec, PositionError, peekPosition, positionProblem, releaseAfter } from '../src/position.ts'
 
-test('positions round-trip and stay opaque', () => {
+const codec = new PositionCodec(['key-one-at-least-16'])
+
+test('positions round-trip, signed and opaque', () => {
   const p = { o: [0, 12, 7], t: 1_700_000_000_000 }
-  const s = encodePosition(p)
-  assert.match(s, /^1\.[A-Za-z0-9_-]+$/)
-  assert.deepEqual(decodePosition(s), p)
+  const s = codec.encode(p)
+  assert.match(s, /^2\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/)
+  assert.deepEqual(codec.decode(s), p)
   const r = { o: [1], t: 5, r: [0, 3] as [number, number] }
-  assert.deepEqual(decodePosition(encodePosition(r)), r)
+  assert.deepEqual(codec.decode(codec.encode(r)), r)
+  assert.deepEqual(peekPosition(s), p)
 })
 
-test('invalid positions are rejected with a reason', () => {
-  const b64 = (v: unknown) => `1.${Buffer.from(JSON.stringify(v)).toString('base64url')}`
-  for (const bad of [
-    '',
-    'x',
-    '2.abc',
-    '1.!!',
-    '1.',
-    b64({ o: [], t: 0 }),
-    b64({ o: [-1], t: 0 }),
-    b64({ o: [1.5], t: 0 }),
-    b64({ o: [1], t: 'x' }),
-    b64({ o: [1], t: 0, r: [1] }),
-    b64([1]),
-    42,
-  ]) {
-    assert.throws(() => decodePosition(bad), PositionError, String(bad))
+test('a position the server did not sign is refused: forged, edited, from another key, from the unsigned version', () => {
+  const s = codec.encode({ o: [5, 5], t: 1000 })
+  const [prefix, body, mac] = s.split('.')
+  // the client moves the watermark forward, keeping the signature
+  const later = Buffer.from(JSON.stringify({ o: [5, 5], t: 2 ** 53 - 1 })).toString('base64url')
+  assert.throws(() => codec.decode(`${prefix}.${later}.${mac}`), /signature/)
+  // one flipped character anywhere
+  for (let i = 2; i < s.length; i++) {
+    const c = s[i] === 'A' ? 'B' : 'A'
+    const flipped = s.slice(0, i) + c + s.slice(i + 1)
+    if (flipped !== s) assert.throws(() => codec.decode(flipped), PositionError, `flip at ${i}`)
   }
+  assert.throws(() => new PositionCodec(['another-key-of-16+']).decode(s), /signature/)
+  assert.throws(() => codec.decode(`1.${body}`), /unknown version/)
+})
+
+test('rotation: the new key signs, the previous one still verifies', () => {
+  const old = new PositionCodec(['old-key-at-least-16'])
+  const rotated = new PositionCodec(['new-key-at-least-16', 'old-key-at-least-16'])
+  const fromOld = old.encode({ o: [1], t: 2 })
+  assert.deepEqual(rotated.decode(fromOld), { o: [1], t: 2 })
+  const fromNew = rotated.encode({ o: [3], t: 4 })
+  assert.throws(() => old.decode(fromNew), /signature/)
+  assert.deepEqual(new PositionCodec(['new-key-at-least-16']).decode(fromNew), { o: [3], t: 4 })
+})
+
+test('garbage is refused with a reason', () => {
+  for (const bad of ['', 'x', '2.abc', '2.!!.x', '2.', '2..', 42, null, 'a'.repeat(20_000)]) {
+    assert.throws(() => codec.decode(bad), PositionError, String(bad).slice(0, 20))
+  }
+})
+
+test('ranges a verified position must respect', () => {
+  const b = { partitions: 3, now: 10_000, maxSkewMs: 1000 }
+  assert.equal(positionProblem({ o: [1, 2, 3], t: 10_500 }, b), null)
+  assert.match(positionProblem({ o: [1, 2], t: 0 }, b) ?? '', /partition count/)
+  assert.match(positionProblem({ o: [1, 2, 3], t: 11_001 }, b) ?? '', /future/)
+  assert.match(positionProblem({ o: [1, 2, 3], t: 2 ** 53 - 1 }, b) ?? '', /future/)
+  assert.match(positionProblem({ o: [1, 2, 3], t: 0, r: [3, 0] }, b) ?? '', /partition/)
 })
 
 test('release ordering against a watermark', () => {

@@ -37,14 +37,14 @@ test('WebSocket text frames for every length class', () => {
 test('history evicts oldest, tracks what memory covers and where a cursor starts', () => {
   const e = {} as ArticleEvent
   const h = new History(4, [10, 20])
-  h.append(0, 10, e, null)
-  h.append(1, 20, e, null)
-  h.append(0, 12, e, null) // 11 is a transaction marker
-  h.append(1, 21, e, null)
+  h.append(0, 10, e)
+  h.append(1, 20, e)
+  h.append(0, 12, e) // 11 is a transaction marker
+  h.append(1, 21, e)
   assert.equal(h.covers([10, 20]), true)
   assert.equal(h.startSeq([11, 21]), 2)
   assert.equal(h.startSeq([13, 22]), 4)
-  h.append(0, 13, e, null) // evicts partition 0 offset 10
+  h.append(0, 13, e) // evicts partition 0 offset 10
   assert.equal(h.firstSeq, 1)
   assert.equal(h.memStart(0), 11)
   assert.equal(h.covers([10, 20]), false)

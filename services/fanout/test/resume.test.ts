@@ -3,7 +3,8 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { TestContext } from 'node:test'
 import { startTestIngest, uniquePrefix } from '../../../test/helpers.ts'
-import { decodePosition, encodePosition } from '../src/index.ts'
+import { peekPosition, PositionCodec } from '../src/index.ts'
+import { DEV_POSITION_KEY } from '../src/config.ts'
 import type { FanoutInstance } from '../src/index.ts'
 import { article, connect, eventsOf, publish, publishBatch, startTestFanout } from './helpers.ts'
 
@@ -16,7 +17,7 @@ function assertExactlyInOrder(got: ReturnType<typeof eventsOf>, expected: string
   assert.deepEqual([...ids].sort(), [...expected].sort(), 'exactly the missed events')
   let prev: number[] | null = null
   for (const m of got) {
-    const o = decodePosition(m.position).o
+    const o = peekPosition(m.position).o
     if (prev) {
       assert.ok(
         o.every((x, p) => x >= (prev?.[p] ?? 0)),
@@ -114,7 +115,7 @@ describe('resume with since', { concurrency: true }, () => {
     await publish(ingest.url, article('snap-1'))
     const c = await connect(t, fanout.wsUrl)
     await new Promise((r) => setTimeout(r, 500))
-    c.send(subscribeMsg(encodePosition({ o: [0, 0], t: 0 })))
+    c.send(subscribeMsg(new PositionCodec([DEV_POSITION_KEY]).encode({ o: [0, 0], t: 0 })))
     const reset = await c.next((m) => m.type === 'reset')
     assert.deepEqual(
       (reset.snapshot as { article: { id: string } }[]).map((e) => e.article.id),

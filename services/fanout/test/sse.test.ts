@@ -109,12 +109,20 @@ describe('SSE', { concurrency: true }, () => {
     assert.deepEqual(eventIds(b.events), missed)
   })
 
-  test('bad requests get HTTP errors; the newsroom may use all', async (t) => {
+  test('bad requests get HTTP problems; a bad position gets error and reset; the newsroom may use all', async (t) => {
     const prefix = uniquePrefix()
     const fanout = await startTestFanout(t, prefix)
     assert.equal((await fetch(`${fanout.url}/v1/sse`)).status, 400)
     assert.equal((await fetch(`${fanout.url}/v1/sse?channels=all`)).status, 403)
-    assert.equal((await fetch(`${fanout.url}/v1/sse?channels=breaking&since=zzz`)).status, 400)
+    const bad = await fetch(`${fanout.url}/v1/sse`)
+    assert.equal(bad.headers.get('content-type'), 'application/problem+json')
+    assert.equal(((await bad.json()) as { code: string }).code, 'bad_message')
+    // a position the server did not issue: the stream opens, says why, and starts from a snapshot
+    const forged = await openSse(t, `${fanout.url}/v1/sse?channels=breaking&since=zzz`)
+    assert.equal(forged.status, 200)
+    const got = await forged.until((all) => all.some((e) => e.event === 'reset'))
+    assert.equal(got[0]?.event, 'error')
+    assert.equal(got[0]?.data.code, 'invalid_position')
     assert.equal((await fetch(`${fanout.url}/v1/sse?channels=all&token=bad`)).status, 401)
     const token = await signNewsroomToken(DEV_NEWSROOM_SECRET)
     const nr = await openSse(t, `${fanout.url}/v1/sse?channels=all&token=${token}`)

@@ -24,7 +24,7 @@ describe('fan-out WebSocket stream', { concurrency: true }, () => {
     const sub = await pub.next((m) => m.type === 'subscribed')
     assert.equal(sub.id, 's1')
     assert.deepEqual(sub.channels, ['breaking', 'category:international'])
-    assert.ok(typeof sub.position === 'string' && sub.position.startsWith('1.'))
+    assert.ok(typeof sub.position === 'string' && sub.position.startsWith('2.'))
     assert.deepEqual(sub.snapshot, [])
     await nr.next((m) => m.type === 'subscribed')
 

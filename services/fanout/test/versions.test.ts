@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { supersededInReplay, VersionGate } from '../src/versions.ts'
-
-const ev = (type: 'CREATED' | 'UPDATED' | 'WITHDRAWN', version: number, pubStatus: 'usable' | 'withheld' | 'canceled' = 'usable') => ({
-  type,
-  article: { version, pubStatus } as never,
-})
+import { VersionGate } from '../src/versions.ts'
 
 test('the version gate refuses older and equal versions per article, and forgets the least recent first', () => {
   const g = new VersionGate(2)
@@ -21,12 +16,10 @@ test('the version gate refuses older and equal versions per article, and forgets
   assert.equal(g.admit('c', 1), false)
 })
 
-test('replays skip versions superseded by a retraction, and every older version with catchUp latest', () => {
-  assert.equal(supersededInReplay(ev('CREATED', 1), ev('WITHDRAWN', 3), 'all'), true)
-  assert.equal(supersededInReplay(ev('UPDATED', 2), ev('UPDATED', 3, 'canceled'), 'all'), true)
-  assert.equal(supersededInReplay(ev('WITHDRAWN', 3), ev('WITHDRAWN', 3), 'all'), false)
-  assert.equal(supersededInReplay(ev('UPDATED', 2), ev('UPDATED', 3), 'all'), false)
-  assert.equal(supersededInReplay(ev('UPDATED', 2), ev('UPDATED', 3), 'latest'), true)
-  assert.equal(supersededInReplay(ev('UPDATED', 3), ev('UPDATED', 3), 'latest'), false)
-  assert.equal(supersededInReplay(ev('UPDATED', 3), undefined, 'latest'), false)
+test('has tells whether anything was delivered for an article', () => {
+  const g = new VersionGate()
+  assert.equal(g.has('a'), false)
+  g.admit('a', 1)
+  assert.equal(g.has('a'), true)
+  assert.equal(g.has('b'), false)
 })

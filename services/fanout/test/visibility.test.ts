@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Article, ArticleEvent } from '@newswire/shared'
-import { decideDelivery, nextPublicVersion, publicBefore, publicVisible } from '../src/visibility.ts'
+import type { Clearance, Latest } from '../src/visibility.ts'
+import { causeOf, changeFor, clearanceOf, decide, isKill, releasedOnArrival, visibleVersion } from '../src/visibility.ts'
+import { unrestricted } from '../src/audience.ts'
 
-const art = (extra: Partial<Article> = {}): Article => ({
+export const art = (extra: Partial<Article> = {}): Article => ({
   id: 'x',
   version: 1,
   url: null,
@@ -11,7 +13,7 @@ const art = (extra: Partial<Article> = {}): Article => ({
   headline: 'h',
   summary: null,
   body: [],
-  category: null,
+  category: 'news',
   categoryLabel: null,
   subjects: [],
   authors: [],
@@ -26,52 +28,100 @@ const art = (extra: Partial<Article> = {}): Article => ({
   related: [],
   ...extra,
 })
-const ev = (type: ArticleEvent['type'], article: Article, extra: Partial<ArticleEvent> = {}): ArticleEvent => ({
-  eventId: 'e',
-  type,
-  occurredAt: 1000,
-  ingestedAt: 1000,
-  source: 's',
-  traceId: 't',
-  changedFields: [],
-  reason: null,
-  article,
-  ...extra,
+
+const ev = (type: ArticleEvent['type'], article: Article): Pick<ArticleEvent, 'type' | 'article'> => ({ type, article })
+const st = (type: ArticleEvent['type'], article: Article, released = true): Latest => ({ event: ev(type, article), released })
+
+test('clearance from audience and token scope', () => {
+  assert.equal(clearanceOf('public', unrestricted), 'public')
+  assert.equal(clearanceOf('newsroom', unrestricted), 'all')
+  assert.equal(clearanceOf('newsroom', { categories: null, languages: null, embargo: false }), 'released')
 })
 
-test('public sees usable articles whose embargo has passed', () => {
-  assert.equal(publicVisible(art(), 0), true)
-  assert.equal(publicVisible(art({ pubStatus: 'withheld' }), 0), false)
-  assert.equal(publicVisible(art({ embargoedUntil: 2000 }), 1999), false)
-  assert.equal(publicVisible(art({ embargoedUntil: 2000 }), 2000), true)
+test('the latest version or nothing: never an older one in place of a hidden one', () => {
+  const usable = st('UPDATED', art({ version: 2 }))
+  const held = st('UPDATED', art({ version: 2, embargoedUntil: 5000 }), false)
+  const withheld = st('UPDATED', art({ version: 2, pubStatus: 'withheld' }))
+  const killed = st('WITHDRAWN', art({ version: 3, pubStatus: 'canceled' }))
+  const table: [Latest, Record<Clearance, boolean>][] = [
+    [usable, { public: true, released: true, all: true }],
+    [held, { public: false, released: false, all: true }],
+    [withheld, { public: false, released: true, all: true }],
+    [killed, { public: false, released: false, all: false }],
+  ]
+  for (const [s, want] of table) {
+    for (const c of ['public', 'released', 'all'] as const) {
+      assert.equal(visibleVersion(s, c) !== null, want[c], `${s.event.type} ${s.event.article.pubStatus} ${c}`)
+    }
+  }
+  assert.equal(visibleVersion(undefined, 'all'), null)
 })
 
-test('deliveries per audience', () => {
-  const held = art({ embargoedUntil: 5000 })
-  assert.equal(decideDelivery('public', ev('CREATED', held), null, 1000), null)
-  assert.deepEqual(decideDelivery('newsroom', ev('CREATED', held), null, 1000), { kind: 'event', embargoed: true, match: held })
-  assert.equal(decideDelivery('public', ev('CREATED', held), null, 5000)?.kind, 'event')
-  assert.equal(decideDelivery('public', ev('CREATED', art({ pubStatus: 'withheld' })), undefined, 0), null, 'nothing before CREATED')
-  // a withheld update of something the public saw becomes `withdrawn`
-  const seen = art({ category: 'sports' })
-  const w = decideDelivery('public', ev('UPDATED', art({ pubStatus: 'withheld', version: 2 })), seen, 0)
-  assert.deepEqual(w, { kind: 'withdrawn', reason: 'withheld', match: seen })
-  assert.equal(decideDelivery('public', ev('UPDATED', art({ pubStatus: 'withheld' })), null, 0), null)
+test('causes of a retraction', () => {
+  assert.equal(causeOf(st('WITHDRAWN', art({ pubStatus: 'canceled' })), 'public'), 'withdrawn')
+  assert.equal(causeOf(st('UPDATED', art({ pubStatus: 'canceled' })), 'public'), 'canceled')
+  assert.equal(causeOf(st('UPDATED', art({ pubStatus: 'withheld' })), 'public'), 'withheld')
+  assert.equal(causeOf(st('UPDATED', art({ embargoedUntil: 9 }), false), 'public'), 'embargoed')
+  assert.equal(causeOf(st('UPDATED', art()), 'public'), 'left')
+  assert.equal(isKill(ev('UPDATED', art({ pubStatus: 'canceled' }))), true)
+  assert.equal(isKill(ev('UPDATED', art({ pubStatus: 'withheld' }))), false)
+})
+
+test('decide: new, updated, moved out of view, killed after moving, never told of what was never visible', () => {
+  const inA = (a: Article) => a.category === 'a'
+  const v1 = st('CREATED', art({ category: 'a' }))
+  const v2 = st('UPDATED', art({ version: 2, category: 'b' }))
+  const v3 = st('WITHDRAWN', art({ version: 3, category: 'b', pubStatus: 'canceled' }))
   assert.deepEqual(
-    decideDelivery('public', ev('WITHDRAWN', art({ pubStatus: 'canceled' }), { reason: 'legal' }), undefined, 0)?.kind,
-    'withdrawn',
+    decide(changeFor(undefined, v1, 'public'), 'public', inA, () => null),
+    { kind: 'event', article: v1.event.article, embargoed: false },
   )
-  assert.equal(decideDelivery('public', ev('WITHDRAWN', art({ pubStatus: 'canceled' })), null, 0), null)
-  assert.equal(decideDelivery('newsroom', ev('WITHDRAWN', art({ pubStatus: 'canceled' })), null, 0)?.kind, 'withdrawn')
+  assert.deepEqual(
+    decide(changeFor(v1, v2, 'public'), 'public', inA, () => null),
+    { kind: 'retract', cause: 'left', match: v1.event.article },
+  )
+  // the kill of a story that left the view reaches those who saw it (exposure finds the view)
+  assert.deepEqual(
+    decide(changeFor(v2, v3, 'public'), 'public', inA, () => v1.event.article),
+    {
+      kind: 'retract',
+      cause: 'withdrawn',
+      match: v1.event.article,
+    },
+  )
+  assert.equal(
+    decide(changeFor(v2, v3, 'public'), 'public', inA, () => null),
+    null,
+  )
+  // withheld from creation: the public hears nothing, ever
+  const w1 = st('CREATED', art({ pubStatus: 'withheld', category: 'a' }))
+  const w2 = st('WITHDRAWN', art({ version: 2, pubStatus: 'canceled', category: 'a' }))
+  assert.equal(
+    decide(changeFor(undefined, w1, 'public'), 'public', inA, () => null),
+    null,
+  )
+  assert.equal(
+    decide(changeFor(w1, w2, 'public'), 'public', inA, () => null),
+    null,
+  )
+  // the newsroom sees the withheld version and hears of the kill
+  assert.equal(decide(changeFor(undefined, w1, 'all'), 'all', inA, () => null)?.kind, 'event')
+  assert.equal(decide(changeFor(w1, w2, 'all'), 'all', inA, () => null)?.kind, 'retract')
+  // an embargo put on a public story hides it
+  const e2 = st('UPDATED', art({ version: 2, category: 'a', embargoedUntil: 99 }), false)
+  assert.deepEqual(
+    decide(changeFor(v1, e2, 'public'), 'public', inA, () => null),
+    { kind: 'retract', cause: 'embargoed', match: v1.event.article },
+  )
+  assert.deepEqual(
+    decide(changeFor(v1, e2, 'all'), 'all', inA, () => null),
+    { kind: 'event', article: e2.event.article, embargoed: true },
+  )
 })
 
-test('what the public has seen, deterministically from ingestedAt', () => {
-  const v1 = art({ embargoedUntil: 2000 })
-  // embargo passed before the next event: the public saw v1
-  assert.equal(publicBefore(v1, null, ev('UPDATED', art({ version: 2 }), { ingestedAt: 2500 })), v1)
-  assert.equal(publicBefore(v1, null, ev('UPDATED', art({ version: 2 }), { ingestedAt: 1500 })), null)
-  assert.equal(nextPublicVersion(undefined, undefined, ev('CREATED', v1, { ingestedAt: 1000 })), null)
-  const v2 = art({ version: 2 })
-  assert.equal(nextPublicVersion(v1, null, ev('UPDATED', v2, { ingestedAt: 1000 })), v2)
-  assert.equal(nextPublicVersion(v2, v2, ev('WITHDRAWN', art({ pubStatus: 'canceled' }))), null)
+test('released on arrival: the embargo had passed when the event was ingested', () => {
+  const e = (embargoedUntil: number | null) => ({ article: art({ embargoedUntil }), ingestedAt: 1000 })
+  assert.equal(releasedOnArrival(e(null)), true)
+  assert.equal(releasedOnArrival(e(1000)), true)
+  assert.equal(releasedOnArrival(e(1001)), false)
 })

@@ -12,7 +12,11 @@ import { createCodec, createKafka, createLogger, loadSchemas } from '@newswire/s
 import type { Consumer } from 'kafkajs'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { eventJson, eventMessage, subscribedMessage, wsTextFrame } from '../../../services/fanout/src/messages.ts'
-import { encodePosition } from '../../../services/fanout/src/position.ts'
+import { DEV_POSITION_KEY } from '../../../services/fanout/src/config.ts'
+import { PositionCodec } from '../../../services/fanout/src/position.ts'
+
+// The baseline signs positions like the fan-out does, so both do the same work per message
+const positions = new PositionCodec([DEV_POSITION_KEY])
 import { serverOps } from '../lib/server-probe.ts'
 import { serve } from '../lib/worker.ts'
 
@@ -61,7 +65,7 @@ async function start(spec: BaselineSpec): Promise<{ url: string }> {
       if (m.type !== 'subscribe') return
       clients.add(ws)
       sockets.add(socket)
-      const position = encodePosition({ o: head, t: Date.now() })
+      const position = positions.encode({ o: head, t: Date.now() })
       ws.send(subscribedMessage({ sub: m.id ?? 's1', channels: m.channels ?? [], position, replay: 'none' }, []))
     })
     ws.on('error', () => {})
@@ -100,7 +104,7 @@ async function start(spec: BaselineSpec): Promise<{ url: string }> {
         head[batch.partition] = Number(m.offset) + 1
         const event = codec.decode(m.value)
         const json = eventMessage(
-          { sub: 'b', channel: spec.channel, position: encodePosition({ o: head, t: Date.now() }) },
+          { sub: 'b', channel: spec.channel, position: positions.encode({ o: head, t: Date.now() }) },
           eventJson(event),
         )
         const payload = Buffer.from(json)

@@ -3,16 +3,15 @@
 // so a browser's Last-Event-ID resumes exactly; comments keep proxies from timing out.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from '@newswire/shared'
-import type { Conn, Hub, Transport } from './hub.ts'
-import { sseFrame } from './messages.ts'
-import { parseCatchUp, parseChannels, parseFilter, parseSince, ProtocolError } from './protocol.ts'
-import type { SubscribeMessage } from './protocol.ts'
-import type { AudienceScope } from './audience.ts'
-import type { Audience } from './visibility.ts'
+import type { Hub } from '../hub.ts'
+import { sseFrame } from '../messages.ts'
+import type { Conn, Transport } from '../model.ts'
+import { parseCatchUp, parseChannels, parseFilter, parseSince, ProtocolError } from '../protocol.ts'
+import type { SubscribeMessage } from '../protocol.ts'
+import type { Admission } from './access.ts'
+import { sendProblem } from './problem.ts'
 
 export interface SseDeps {
-  /** Newsroom token claims narrowing what the stream carries. */
-  scope?: AudienceScope | undefined
   hub: Hub
   log: Logger
   heartbeatMs: number
@@ -27,11 +26,6 @@ const list = (v: string | null) =>
         .split(',')
         .map((s) => s.trim())
         .filter((s) => s !== '')
-
-function problem(res: ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-  res.end(JSON.stringify({ code, message }))
-}
 
 /** Builds the subscription from the query string; throws ProtocolError. */
 export function sseSubscription(url: URL, lastEventId: string | undefined): SubscribeMessage {
@@ -60,17 +54,19 @@ export function sseSubscription(url: URL, lastEventId: string | undefined): Subs
   }
 }
 
-export function handleSse(req: IncomingMessage, res: ServerResponse, url: URL, audience: Audience, deps: SseDeps): void {
+/** Serves one SSE stream; like a WebSocket, a newsroom stream ends with 4401 when its token expires. */
+export function handleSse(req: IncomingMessage, res: ServerResponse, url: URL, admission: Admission, deps: SseDeps): void {
+  const audience = admission.audience
   let msg: SubscribeMessage
   try {
     msg = sseSubscription(url, req.headers['last-event-id'] as string | undefined)
   } catch (err) {
     if (!(err instanceof ProtocolError)) throw err
-    problem(res, 400, err.code, err.message)
+    sendProblem(res, 400, err.code, err.message)
     return
   }
   if (audience !== 'newsroom' && msg.channels.some((c) => c.kind === 'all')) {
-    problem(res, 403, 'forbidden_channel', "channel 'all' needs a newsroom token")
+    sendProblem(res, 403, 'forbidden_channel', "channel 'all' needs a newsroom token")
     return
   }
   res.writeHead(200, {
@@ -105,7 +101,7 @@ export function handleSse(req: IncomingMessage, res: ServerResponse, url: URL, a
     frame: sseFrame,
     close: end,
   }
-  conn = deps.hub.addConnection(audience, transport, deps.scope)
+  conn = deps.hub.addConnection(audience, transport, admission.scope, admission.expiresAt)
   const c = conn
   const heartbeat = setInterval(() => {
     if (!ended) res.write(': heartbeat\n\n')
@@ -122,10 +118,5 @@ export function handleSse(req: IncomingMessage, res: ServerResponse, url: URL, a
     untrack()
     deps.hub.removeConnection(c)
   })
-  try {
-    deps.hub.subscribe(c, msg)
-  } catch (err) {
-    if (!(err instanceof ProtocolError)) throw err
-    deps.hub.sendError(c, err)
-  }
+  deps.hub.handle(c, msg)
 }

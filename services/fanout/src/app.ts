@@ -1,0 +1,197 @@
+// Composition root of a fan-out instance: the codec (built once), the Kafka feed into the store,
+// the hub, and the HTTP server with the WebSocket endpoint /v1/stream, SSE /v1/sse, the pages and
+// the ops routes. main.ts adds signals; tests start instances in-process with this.
+//
+// Close order: not ready (readiness 503, new streams refused) → the hub stops (loop, resume
+// gate, replay readers) → every WebSocket gets 1012 with a reconnect hint, SSE streams end →
+// up to 2 s for sockets to go, then the rest are terminated → the Kafka feed disconnects → the
+// dead-letter copies still in flight are written → the HTTP server is closed.
+import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createCodec, createDeadLetterQueue, createKafka, createRegistry, handleOps, loadSchemas, topicNames } from '@newswire/shared'
+import type { Logger, Readiness, Registry, TimerClock } from '@newswire/shared'
+import type { FanoutConfig } from './config.ts'
+import { startFeed } from './feed.ts'
+import { Hub } from './hub.ts'
+import { createAccess } from './http/access.ts'
+import { sendProblem } from './http/problem.ts'
+import { createRequestHandler } from './http/routes.ts'
+import { createWebSocketEndpoint } from './http/websocket.ts'
+import { createFanoutMetrics } from './metrics.ts'
+import { createPages } from './pages.ts'
+import { createPoisonHandler, poisonReason } from './poison.ts'
+import { PositionCodec } from './position.ts'
+
+export interface FanoutInstance {
+  /** http://host:port */
+  url: string
+  /** ws://host:port/v1/stream */
+  wsUrl: string
+  server: Server
+  registry: Registry
+  hub: Hub
+  instanceId: string
+  /** Graceful: see the close order above. */
+  close(): Promise<void>
+}
+
+const systemClock: TimerClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+}
+
+export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (err: unknown) => void): Promise<FanoutInstance> {
+  const instanceId = `${process.pid}-${randomBytes(4).toString('hex')}`
+  const registry = createRegistry('fanout')
+  const metrics = createFanoutMetrics(registry)
+  const kafka = createKafka(config.kafka, log.child({ component: 'kafka' }))
+  const codec = createCodec(loadSchemas())
+  const poison = createPoisonHandler({
+    dlq: config.deadLetter ? createDeadLetterQueue(kafka, topicNames(config.kafka.topicPrefix).dlq, log.child({ component: 'dlq' })) : null,
+    log: log.child({ component: 'poison' }),
+    counted: (reason) => metrics.decodeErrors.inc({ reason }),
+    deadLettered: (result) => metrics.deadLetters.inc({ result }),
+  })
+  const access = createAccess(config)
+  let hub: Hub | null = null
+  let ready = false
+  let closing = false
+  const readiness = (): Readiness => ({
+    ready: ready && !closing,
+    checks: { caughtUp: ready, shuttingDown: closing, connections: String(hub?.connectionCount ?? 0) },
+  })
+  const sseEnds = new Set<(reason: string) => void>()
+  const pages = createPages({ log: log.child({ component: 'pages' }) })
+  // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval (30 s by default)
+  const server = createServer({ connectionsCheckingInterval: Math.min(1000, config.handshakeTimeoutMs) })
+  server.keepAliveTimeout = 5000
+  // Slowloris: a connection that has not sent complete request headers (an upgrade or an SSE
+  // request) within the handshake timeout gets 408 and is closed
+  server.headersTimeout = config.handshakeTimeoutMs
+  server.requestTimeout = config.handshakeTimeoutMs
+  // Until the feed has caught up, only the ops routes answer (readiness says why)
+  server.on('request', (req, res) => {
+    if (!handleOps(req, res, { registry, readiness })) sendProblem(res, 503, 'not_ready', 'starting: reading Kafka', { 'retry-after': '1' })
+  })
+  server.on('upgrade', (_req, socket) => {
+    socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    // A reconnect storm opens thousands of connections at once: with Node's default backlog
+    // (511) the accept queue overflows and the kernel drops handshakes, which clients only see
+    // after TCP retransmission backoff (up to minutes). The kernel caps this at somaxconn.
+    server.listen({ port: config.port, host: config.host, backlog: 4096 }, () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+  const url = `http://${config.host}:${port}`
+  const wsUrl = `ws://${config.host}:${port}/v1/stream`
+
+  let feed: Awaited<ReturnType<typeof startFeed>>
+  try {
+    feed = await startFeed({
+      kafka,
+      kafkaConfig: config.kafka,
+      codec,
+      historySize: config.historySize,
+      instanceId,
+      log: log.child({ component: 'store' }),
+      onAppend: () => hub?.schedule(),
+      onFatal,
+      onPoison: (record, err) => poison.handle(record, err),
+      metrics: {
+        lag: (partition, lag) => metrics.lag.set({ partition: String(partition) }, lag),
+        decodeErrors: (err) => metrics.decodeErrors.inc({ reason: poisonReason(err) }),
+      },
+    })
+  } catch (err) {
+    await new Promise<void>((r) => server.close(() => r()))
+    await poison.close().catch(() => undefined)
+    throw err
+  }
+  const h = new Hub({
+    store: feed.store,
+    limits: {
+      maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
+      maxBufferedBytes: config.maxBufferedBytes,
+      maxPending: config.maxPending,
+      slowClientMs: config.slowClientMs,
+      snapshotSize: config.snapshotSize,
+      maxSubscribesPer10s: config.maxSubscribesPer10s,
+      resumeRate: config.resumeRate,
+      resumeQueue: config.resumeQueue,
+    },
+    metrics,
+    log: log.child({ component: 'hub' }),
+    positions: new PositionCodec(config.positionKeys),
+    bounds: feed.bounds,
+    openReader: feed.openReader,
+    maxReplays: config.maxKafkaReplays,
+    clock: systemClock,
+  })
+  const serving = () => ready && !closing
+  const ws = createWebSocketEndpoint({ hub: h, access, config, metrics, log, closing: () => closing })
+  const handle = createRequestHandler({
+    hub: h,
+    access,
+    config,
+    metrics,
+    log,
+    pages,
+    registry,
+    readiness,
+    serving,
+    trackSse: (end) => {
+      sseEnds.add(end)
+      return () => sseEnds.delete(end)
+    },
+  })
+  server.removeAllListeners('request')
+  server.removeAllListeners('upgrade')
+  server.on('request', handle)
+  server.on('upgrade', (req, socket, head: Buffer) => {
+    const path = new URL(req.url ?? '/', 'http://fanout').pathname
+    if (path !== '/v1/stream') return socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+    if (!serving()) return socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+    ws.upgrade(req, socket, head)
+  })
+  hub = h
+  h.start()
+  ready = true
+  log.info(
+    { url, partitions: feed.store.partitions, articles: feed.store.ledger.size, history: feed.store.history.size, instanceId },
+    'fanout ready',
+  )
+
+  let closed: Promise<void> | null = null
+  return {
+    url,
+    wsUrl,
+    server,
+    registry,
+    hub: h,
+    instanceId,
+    close() {
+      closed ??= (async () => {
+        closing = true
+        const serverClosed = new Promise<void>((r) => server.close(() => r()))
+        h.stop()
+        // Clients reconnect to another instance and resume from their last position
+        for (const conn of [...h.connections()]) if (conn.transport.kind !== 'sse') h.closeForRestart(conn)
+        for (const end of [...sseEnds]) end('service restart')
+        const deadline = Date.now() + 2000
+        while (ws.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+        ws.terminateAll()
+        server.closeAllConnections()
+        await feed.close()
+        await poison.close()
+        await serverClosed
+        ws.close()
+      })()
+      return closed
+    },
+  }
+}

@@ -1,0 +1,180 @@
+// Resuming subscriptions: each follows its own cursor through memory (history) or Kafka until it
+// reaches the live loop. Per cursor step: the embargo releases it missed, then up to REPLAY_STEP
+// events. What each event becomes is decided now against the ledger (deliver.ts decideReplay);
+// the cursor only says where the client is. Subscriptions at the same cursor share positions and
+// frames through the caches here.
+import type { ArticleEvent } from '@newswire/shared'
+import { channelOf, decideRelease, decideReplay, frameDecision } from './deliver.ts'
+import type { Entry } from './history.ts'
+import { laneOfArticle } from './lanes.ts'
+import { eventJson, eventMessageHead, eventMessageTail } from './messages.ts'
+import type { Framed, Sub } from './model.ts'
+import type { PositionCodec } from './position.ts'
+import { offsetsAtLeast } from './position.ts'
+import type { Store } from './store.ts'
+import type { Writer } from './writer.ts'
+
+/** Events a resuming subscription replays per turn: replays take turns and progress together. */
+export const REPLAY_STEP = 100
+/** Bound of the replay caches (positions and frames shared by subscriptions at the same cursor). */
+const REPLAY_CACHE = 4096
+
+/** What the cursors need from the hub. */
+export interface CursorHost {
+  /** Next history seq the live loop will deliver: memory replays stop there and join it. */
+  liveSeq(): number
+  /** Per partition, the offsets the live loop has delivered up to. */
+  headOffsets(): readonly number[]
+  /** The sub reached the live loop. */
+  goLive(sub: Sub): void
+  /** The sub's cursor left memory: continue from Kafka. */
+  toKafka(sub: Sub): void
+  /** Run the loop again at server time `at` (a cursor waiting for its watermark). */
+  wakeAt(at: number): void
+}
+
+export class Cursors {
+  readonly #store: Store
+  readonly #positions: PositionCodec
+  readonly #writer: Writer
+  readonly #host: CursorHost
+  /** Cursor position after an event, keyed by the position before it and the event's seq. */
+  readonly #after = new Map<string, string>()
+  /** Frames keyed by event, transport, clearance, subscription, channel, decision and position. */
+  readonly #frames = new Map<string, Framed>()
+  /** The encoded tail of replayed `event` messages per event seq (the event JSON, encoded once). */
+  readonly #tails = new Map<number, { text: string; data: Buffer }>()
+
+  constructor(store: Store, positions: PositionCodec, writer: Writer, host: CursorHost) {
+    this.#store = store
+    this.#positions = positions
+    this.#writer = writer
+    this.#host = host
+  }
+
+  /** Drops the shared caches when nothing replays or they grew past their bound. */
+  trimCaches(replaying: number): void {
+    for (const cache of [this.#after, this.#frames, this.#tails]) if (replaying === 0 || cache.size > REPLAY_CACHE) cache.clear()
+  }
+
+  /** Moves a cursor along memory; true when it stopped with more to do (step budget or a full queue). */
+  stepMemory(sub: Sub): boolean {
+    if (!this.#writer.canTakeMore(sub.conn)) return true
+    const h = this.#store.history
+    const c = sub.cursor
+    const now = this.#store.ledger.now
+    if (c.t < now || c.r) this.stepReleases(sub)
+    if (!h.covers(c.o)) {
+      // the cursor fell out of memory while the client was slow: continue from Kafka
+      this.#host.toKafka(sub)
+      return false
+    }
+    const live = this.#host.liveSeq()
+    let seq = h.startSeq(c.o)
+    let n = 0
+    while (seq < live && n < REPLAY_STEP) {
+      const e = h.get(seq) as Entry
+      n++
+      if (e.offset < (c.o[e.partition] ?? 0)) {
+        seq++
+        continue
+      }
+      c.o[e.partition] = e.offset + 1
+      // Subscriptions at the same cursor share the position after each event, and its frames
+      const before = sub.cursorPos ?? null
+      const after = before === null ? undefined : this.#after.get(`${seq}\u0000${before}`)
+      sub.cursorPos = after ?? null
+      this.deliver(sub, e.event, e, seq)
+      if (after === undefined && before !== null && sub.cursorPos !== null) this.#after.set(`${seq}\u0000${before}`, sub.cursorPos)
+      seq++
+    }
+    if (seq < live) return true
+    // The cursor has passed everything the live loop has: join it, unless it is ahead (a position
+    // from an instance that has read further, or whose clock is ahead: at most the allowed skew)
+    if (!offsetsAtLeast(this.#host.headOffsets(), c.o)) return false
+    if (c.t > now) {
+      this.#host.wakeAt(c.t)
+      return false
+    }
+    this.#host.goLive(sub)
+    return false
+  }
+
+  /** Embargo releases after the cursor's watermark, up to the ledger's, for events the cursor has passed. */
+  stepReleases(sub: Sub): void {
+    const c = sub.cursor
+    const ledger = this.#store.ledger
+    const now = ledger.now
+    if (c.t > now || (c.t === now && !c.r)) return
+    for (const r of ledger.releases(c.t, c.r, now)) {
+      if (r.offset >= (c.o[r.partition] ?? 0)) continue
+      const s = ledger.latest(r.id)
+      if (!s) continue
+      const d = decideRelease(sub, s)
+      const channel = d === null ? null : channelOf(sub, d)
+      // a newsroom client had the version already, flagged embargoed: its release is a message of its own
+      if (d === null || channel === null || !sub.versions.admit(`${r.id}\u0000released`, s.event.article.version)) continue
+      sub.versions.admit(r.id, s.event.article.version)
+      const position = this.#positions.encode({ o: c.o, t: r.at, r: [r.partition, r.offset] })
+      s.text ??= eventJson(s.event)
+      const text = s.text
+      this.#writer.enqueueFramed(
+        sub.conn,
+        sub.id,
+        r.id,
+        frameDecision(sub, d, channel, position, s.event, () => text, true),
+      )
+    }
+    if (c.t !== now || c.r) sub.cursorPos = null
+    c.t = now
+    delete c.r
+  }
+
+  /**
+   * Delivers one event to a resuming subscription at its cursor (already moved past the event).
+   * `entry` is the event's history entry (its ledger record) when replaying from memory.
+   */
+  deliver(sub: Sub, event: ArticleEvent, entry: Entry | null, seq?: number): void {
+    const id = event.article.id
+    const d = decideReplay(sub, event, entry, this.#store.ledger.latest(id))
+    if (d === null) return
+    const channel = channelOf(sub, d)
+    if (channel === null) return
+    if (d.kind === 'event' && !sub.versions.admit(id, d.article.version)) return
+    const c = sub.cursor
+    sub.cursorPos ??= this.#positions.encode({ o: c.o, t: c.t })
+    const position = sub.cursorPos
+    const conn = sub.conn
+    const transport = conn.transport
+    // From memory (`seq` known) the message depends only on the event, the connection's kind and
+    // clearance, the subscription id, the channel, the decision and the position: subscriptions
+    // at the same cursor share it
+    const what = d.kind === 'event' ? (d.embargoed ? 'e!' : 'e') : d.cause
+    const key = seq === undefined ? null : `${seq}|${transport.kind}|${conn.clearance}|${sub.id}|${channel}|${what}|${position}`
+    let f = key === null ? undefined : this.#frames.get(key)
+    if (!f) {
+      const text = () => (entry ? this.#store.entryText(entry, eventJson) : eventJson(event))
+      if (d.kind === 'event' && transport.frameEvent) {
+        // The event's JSON is encoded once per event; each cursor only adds its own head
+        const head = eventMessageHead({ sub: sub.id, channel, position, embargoed: d.embargoed })
+        let tail = seq === undefined ? undefined : this.#tails.get(seq)
+        if (!tail) {
+          const t = eventMessageTail(text())
+          tail = { text: t, data: Buffer.from(t) }
+          if (seq !== undefined) this.#tails.set(seq, tail)
+        }
+        const lane = laneOfArticle(d.article)
+        const tailText = tail.text
+        const embargoed = d.embargoed
+        const reframe =
+          lane === 'priority'
+            ? (other: string) =>
+                transport.frame('event', eventMessageHead({ sub: sub.id, channel, position: other, embargoed }) + tailText, other)
+            : undefined
+        f = { data: transport.frameEvent(head, tail.data), lane, position, reframe }
+      } else f = frameDecision(sub, d, channel, position, event, text)
+      if (key !== null) this.#frames.set(key, f)
+    }
+    this.#writer.enqueueFramed(conn, sub.id, id, f)
+  }
+}

@@ -1,0 +1,128 @@
+// What one subscription gets for one event, release or replayed event, and its framed message.
+// Decisions come from the ledger's record and the server's clock (visibility.ts), never from a
+// client's position. Pure apart from framing through the connection's transport.
+import type { Article, ArticleEvent } from '@newswire/shared'
+import { scopeAllows } from './audience.ts'
+import { matchChannel, passesTickerFilter } from './channels.ts'
+import { exposedView } from './exposure.ts'
+import type { Lane } from './lanes.ts'
+import { laneOfArticle } from './lanes.ts'
+import type { ArticleState } from './ledger.ts'
+import { eventMessage, withdrawnMessage } from './messages.ts'
+import type { Framed, Sub, Transport } from './model.ts'
+import type { Cause, Change, Decision } from './visibility.ts'
+import { causeOf, decide, releasedOnArrival, visibleVersion } from './visibility.ts'
+
+/** The channel through which `a` reaches `sub` (channels, filter and token scope), or null. */
+export function channelFor(sub: Sub, a: Article): string | null {
+  if (!scopeAllows(sub.conn.scope, a)) return null
+  return matchChannel(sub.channels, sub.filter, a)
+}
+
+const inViewOf = (sub: Sub) => (a: Article) => channelFor(sub, a) !== null
+
+/** Live: one change of an article for one live subscription. */
+export function decideLive(sub: Sub, ch: Change, state: ArticleState, e: ArticleEvent): Decision | null {
+  const c = sub.conn.clearance
+  const inView = inViewOf(sub)
+  const d = decide(ch, c, inView, () => exposedView(state.exposure, c, inView, sub.inherited))
+  if (d?.kind === 'event' && ch.before !== null && inView(ch.before) && !passesTickerFilter(sub.filter, e)) return null
+  return d
+}
+
+/** An embargo release for one subscription: the version it may see now, flagged `released`. */
+export function decideRelease(sub: Sub, state: ArticleState): Decision | null {
+  const a = visibleVersion(state, sub.conn.clearance)
+  if (a === null || channelFor(sub, a) === null) return null
+  return { kind: 'event', article: a, embargoed: false }
+}
+
+/**
+ * Replay (memory or Kafka): one event a resuming subscription's cursor passes. `record` is what
+ * the ledger noted when it applied the event (null when it is older than memory). Intermediate
+ * versions are sent only while the article is visible now and only if they were visible once;
+ * the article's latest event brings the client to what it may see now: that version, or a
+ * retraction if the client may hold the article.
+ */
+export function decideReplay(
+  sub: Sub,
+  e: ArticleEvent,
+  record: { applied: boolean; released: boolean } | null,
+  latest: ArticleState | undefined,
+): Decision | null {
+  if (!latest) return null
+  const c = sub.conn.clearance
+  const inView = inViewOf(sub)
+  const id = e.article.id
+  if (latest.event.eventId !== e.eventId) {
+    if (sub.catchUp === 'latest' || latest.event.article.version <= e.article.version) return null
+    if (visibleVersion(latest, c) === null) return null
+    if (record !== null && !record.applied) return null
+    const released = record ? record.released : releasedOnArrival(e)
+    const seen = visibleVersion({ event: e, released }, c)
+    if (seen === null || !inView(seen) || !passesTickerFilter(sub.filter, e)) return null
+    return { kind: 'event', article: seen, embargoed: c === 'all' && !released }
+  }
+  const after = visibleVersion(latest, c)
+  if (after !== null && inView(after)) return { kind: 'event', article: after, embargoed: c === 'all' && !latest.released }
+  const had = sub.versions.has(id) ? latest.event.article : exposedView(latest.exposure, c, inView, sub.inherited)
+  if (had === null) return null
+  return { kind: 'retract', cause: after !== null ? 'left' : causeOf(latest, c), match: had }
+}
+
+const defaultReason: Record<Cause, string> = {
+  withdrawn: 'withdrawn',
+  canceled: 'canceled',
+  withheld: 'withheld',
+  embargoed: 'under embargo again',
+  left: "no longer in this subscription's channels, filter or scope",
+}
+
+/** The `reason` of a `withdrawn` message: the newsroom's own words for kills and holds. */
+export function reasonOf(cause: Cause, e: Pick<ArticleEvent, 'reason'>): string {
+  return (cause === 'withdrawn' || cause === 'canceled' || cause === 'withheld' ? e.reason : null) ?? defaultReason[cause]
+}
+
+/** Frames a message once; priority messages can be re-framed with another position (lanes.ts). */
+export function framed(transport: Transport, type: 'event' | 'withdrawn', json: string, position: string, lane: Lane): Framed {
+  const data = transport.frame(type, json, position)
+  if (lane !== 'priority') return { data, lane, position, reframe: undefined }
+  const at = json.indexOf(`"position":${JSON.stringify(position)}`)
+  const reframe = (other: string) => {
+    const moved = `${json.slice(0, at)}"position":${JSON.stringify(other)}${json.slice(at + position.length + 13)}`
+    return transport.frame(type, moved, other)
+  }
+  return { data, lane, position, reframe: at < 0 ? undefined : reframe }
+}
+
+/** The framed message of a decision (the event's JSON made only when needed). */
+export function frameDecision(
+  sub: Sub,
+  d: Decision,
+  channel: string,
+  position: string,
+  e: Pick<ArticleEvent, 'reason'> & { article: Pick<Article, 'id' | 'version'> },
+  text: () => string,
+  released = false,
+): Framed {
+  const transport = sub.conn.transport
+  if (d.kind === 'retract') {
+    const json = withdrawnMessage({
+      sub: sub.id,
+      channel,
+      position,
+      articleId: e.article.id,
+      version: e.article.version,
+      cause: d.cause,
+      reason: reasonOf(d.cause, e),
+    })
+    return framed(transport, 'withdrawn', json, position, 'priority')
+  }
+  const json = eventMessage({ sub: sub.id, channel, position, embargoed: d.embargoed, released }, text())
+  return framed(transport, 'event', json, position, laneOfArticle(d.article))
+}
+
+/** The channel a decision is reported on. */
+export function channelOf(sub: Sub, d: Decision): string | null {
+  return channelFor(sub, d.kind === 'event' ? d.article : d.match)
+}

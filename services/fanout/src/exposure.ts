@@ -1,0 +1,55 @@
+// Where an article has been seen: every distinct view (category, language, urgency, breaking —
+// what channels, filters and token scopes match on) in which one of its versions was visible, per
+// clearance. A kill goes to every subscription one of these views matches, so a reader who saw a
+// story hears of its kill whatever happened to it since (moved desk, re-embargoed, withheld).
+// `sure` views are what this instance showed; the others are what some instance may have shown
+// (a release racing a kill on another instance's clock; versions from before this instance's
+// history), used only for subscriptions that resumed from a client's position. Pure: no I/O.
+import type { Article } from '@newswire/shared'
+import type { Clearance } from './visibility.ts'
+
+interface Seen {
+  view: Article
+  /** Bit per clearance (clearanceBit). */
+  mask: number
+  sure: boolean
+}
+
+export type Exposure = Seen[]
+
+/** Distinct views kept per article; past it, later views replace the newest kept one. */
+const MAX_VIEWS = 32
+
+export const clearanceBit: Record<Clearance, number> = { public: 1, released: 2, all: 4 }
+
+/** The clearances that see what `c` sees: whatever the public saw, the newsroom saw too. */
+export const atLeast: Record<Clearance, number> = { public: 7, released: 6, all: 4 }
+
+const sameView = (a: Article, b: Article) =>
+  a.category === b.category && a.language === b.language && a.urgency === b.urgency && a.breaking === b.breaking
+
+/** Records that `view` was (or, `sure` false, may have been) visible to the clearances in `mask`. */
+export function expose(exp: Exposure, view: Article, mask: number, sure: boolean): void {
+  if (mask === 0) return
+  for (const s of exp) {
+    if (s.sure === sure && sameView(s.view, view)) {
+      s.mask |= mask
+      return
+    }
+  }
+  const seen = { view, mask, sure }
+  if (exp.length < MAX_VIEWS) exp.push(seen)
+  else exp[MAX_VIEWS - 1] = seen
+}
+
+/** A view visible to clearance `c` that `inView` accepts; `maybe` also counts views some instance may have shown. */
+export function exposedView(exp: Exposure, c: Clearance, inView: (a: Article) => boolean, maybe: boolean): Article | null {
+  const bit = clearanceBit[c]
+  for (const s of exp) if ((s.mask & bit) !== 0 && (s.sure || maybe) && inView(s.view)) return s.view
+  return null
+}
+
+/** Every distinct view, for finding the subscriptions a kill has to reach. */
+export function views(exp: Exposure): Article[] {
+  return exp.map((s) => s.view)
+}

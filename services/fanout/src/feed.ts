@@ -1,0 +1,197 @@
+// The fan-out's reading of Kafka: creates the topics if needed, loads the latest state of every
+// article from news.articles, reads the newest part of news.article-events into the store's
+// history and tails it from there, and opens readers of older parts for replays. Every instance
+// reads every partition itself (createTail: a group of its own that never commits).
+import { createTail, ensureTopics, retrying } from '@newswire/shared'
+import type { ArticleEvent, Codec, KafkaConfig, Logger, PoisonRecord, Tail, TopicNames } from '@newswire/shared'
+import type { Admin, Kafka } from 'kafkajs'
+import type { OpenReader, ReplayRecord } from './replay.ts'
+import { Store } from './store.ts'
+import type { LogBounds } from './store.ts'
+
+export interface FeedMetrics {
+  lag(partition: number, lag: number): void
+  /** An undecodable record in news.articles (counted, skipped; read again at every start, so not dead-lettered). */
+  decodeErrors(err: unknown): void
+}
+
+export interface FeedOptions {
+  kafka: Kafka
+  kafkaConfig: KafkaConfig
+  codec: Codec
+  historySize: number
+  instanceId: string
+  log: Logger
+  /** New events (or read positions) are in the store. */
+  onAppend: () => void
+  onFatal: (err: unknown) => void
+  /** An undecodable record in news.article-events: counted, dead-lettered and skipped (poison.ts). Must not throw. */
+  onPoison: (record: PoisonRecord, err: unknown) => void
+  metrics: FeedMetrics
+}
+
+export interface Feed {
+  store: Store
+  topics: TopicNames
+  bounds: LogBounds
+  /** Readers of news.article-events from given offsets, for replays (replay.ts). */
+  openReader: OpenReader
+  close(): Promise<void>
+}
+
+/** Retries what fails while freshly created topics are still being propagated (retriable Kafka errors). */
+export async function startFeed(o: FeedOptions): Promise<Feed> {
+  const { kafka, log, codec } = o
+  const admin: Admin = kafka.admin()
+  await admin.connect()
+  let tail: Tail | null = null
+  let markers: NodeJS.Timeout | null = null
+  const close = async () => {
+    if (markers) clearInterval(markers)
+    const t = tail
+    tail = null
+    if (t) await t.close()
+    await admin.disconnect()
+  }
+  try {
+    const topics = await retrying(() => ensureTopics(admin, o.kafkaConfig))
+    const meta = await retrying(() => admin.fetchTopicMetadata({ topics: [topics.events] }))
+    const partitions = meta.topics[0]?.partitions.length ?? 0
+    if (partitions === 0) throw new Error(`topic ${topics.events} has no partitions`)
+    // History: the last historySize/partitions events of every partition
+    const ends = await retrying(() => admin.fetchTopicOffsets(topics.events))
+    const perPartition = Math.ceil(o.historySize / partitions)
+    const from = new Array<number>(partitions).fill(0)
+    for (const e of ends) from[e.partition] = Math.max(Number(e.low), Number(e.high) - perPartition)
+    const store = new Store({ partitions, historySize: o.historySize, from })
+
+    const t0 = performance.now()
+    const loaded = await loadArticles(o, topics.articles, store)
+    log.info({ articles: loaded, seconds: (performance.now() - t0) / 1000 }, 'latest state loaded from news.articles')
+
+    const events = createTail({
+      kafka,
+      topic: topics.events,
+      groupId: `${o.kafkaConfig.topicPrefix}newswire-fanout-${o.instanceId}`,
+      log: log.child({ component: 'events-tail' }),
+      from: new Map(from.map((off, p) => [p, String(off)])),
+      onFatal: o.onFatal,
+      onBatch: ({ partition, messages, highWatermark }) => {
+        let last = -1
+        for (const m of messages) {
+          const offset = Number(m.offset)
+          last = offset
+          if (m.value === null) continue
+          let event: ArticleEvent
+          try {
+            event = codec.decode(m.value)
+          } catch (err) {
+            o.onPoison({ topic: topics.events, partition, offset: m.offset, key: m.key ?? null, value: m.value, headers: m.headers }, err)
+            // skipped for good: a batch fetched again (rebalance) does not dead-letter it twice
+            store.markRead(partition, offset + 1)
+            continue
+          }
+          store.append(partition, offset, event)
+        }
+        if (last >= 0) {
+          store.markRead(partition, last + 1)
+          o.metrics.lag(partition, Math.max(0, Number(highWatermark) - last - 1))
+        }
+        o.onAppend()
+      },
+    })
+    tail = events
+    await events.start()
+    await retrying(() => events.catchUp(120_000))
+    // Batches holding only transaction markers move read positions without a record
+    markers = setInterval(() => {
+      let moved = false
+      for (const [p, next] of events.positions()) {
+        if (Number(next) > (store.readTo()[p] ?? 0)) {
+          store.markRead(p, Number(next))
+          moved = true
+        }
+      }
+      if (moved) o.onAppend()
+    }, 250)
+    markers.unref()
+    for (const [p, next] of events.positions()) store.markRead(p, Number(next))
+    log.info({ partitions, history: store.history.size, from }, 'event history caught up')
+
+    const offsets = async (which: 'low' | 'high') => {
+      const got = await admin.fetchTopicOffsets(topics.events)
+      const out = new Array<number>(partitions).fill(0)
+      for (const x of got) out[x.partition] = Number(which === 'low' ? x.low : x.high)
+      return out
+    }
+    const openReader: OpenReader = ({ id, from: start, onBatch, onFatal }) => {
+      const r = createTail({
+        kafka,
+        topic: topics.events,
+        groupId: `${o.kafkaConfig.topicPrefix}newswire-fanout-replay-${o.instanceId}-${id}`,
+        log: log.child({ component: 'replay', reader: id }),
+        from: new Map(start.map((off, p) => [p, String(off)])),
+        maxBytesPerPartition: 256 * 1024,
+        onFatal,
+        onBatch: async ({ partition, messages }) => {
+          const records: ReplayRecord[] = []
+          for (const m of messages) {
+            let event: ArticleEvent | null = null
+            if (m.value !== null) {
+              try {
+                event = codec.decode(m.value)
+              } catch (err) {
+                o.metrics.decodeErrors(err)
+                log.warn({ err, partition, offset: m.offset }, 'undecodable event skipped in replay')
+              }
+            }
+            records.push({ offset: Number(m.offset), event })
+          }
+          await onBatch(partition, records)
+        },
+      })
+      return {
+        start: () => r.start(),
+        positions: () => [...r.positions()].map(([p, next]): [number, number] => [p, Number(next)]),
+        close: () => r.close(),
+      }
+    }
+    return { store, topics, bounds: { lowWatermarks: () => offsets('low'), highWatermarks: () => offsets('high') }, openReader, close }
+  } catch (err) {
+    await close().catch(() => undefined)
+    throw err
+  }
+}
+
+async function loadArticles(o: FeedOptions, topic: string, store: Store): Promise<number> {
+  const latest = new Map<string, { offset: number; partition: number; event: ArticleEvent }>()
+  const tail = createTail({
+    kafka: o.kafka,
+    topic,
+    groupId: `${o.kafkaConfig.topicPrefix}newswire-fanout-state-${o.instanceId}`,
+    log: o.log.child({ component: 'articles-tail' }),
+    onFatal: o.onFatal,
+    onBatch: ({ partition, messages }) => {
+      for (const m of messages) {
+        if (m.value === null) continue
+        try {
+          const event = o.codec.decode(m.value)
+          const seen = latest.get(event.article.id)
+          if (seen !== undefined && seen.offset > Number(m.offset)) continue
+          latest.set(event.article.id, { offset: Number(m.offset), partition, event })
+        } catch (err) {
+          o.metrics.decodeErrors(err)
+          o.log.warn({ err, partition, offset: m.offset }, 'undecodable record in news.articles skipped')
+        }
+      }
+    },
+  })
+  try {
+    await tail.start()
+    await retrying(() => tail.catchUp(120_000))
+  } finally {
+    await tail.close()
+  }
+  for (const { partition, event } of latest.values()) store.load(partition, event)
+  return latest.size
+}

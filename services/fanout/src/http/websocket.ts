@@ -1,0 +1,191 @@
+// /v1/stream: the WebSocket upgrade (origin, token, per-address limit), the transport the hub
+// writes through (pre-framed messages, one write per socket per flush), client messages in, and
+// the protocol-level heartbeat that finds dead peers.
+import type { IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
+import type { Logger } from '@newswire/shared'
+import { WebSocket, WebSocketServer } from 'ws'
+import type { FanoutConfig } from '../config.ts'
+import type { Hub } from '../hub.ts'
+import { wsTextFrame, wsTextFrameParts } from '../messages.ts'
+import type { FanoutMetrics } from '../metrics.ts'
+import type { Transport } from '../model.ts'
+import { parseClientMessage, ProtocolError } from '../protocol.ts'
+import type { Access, Admission } from './access.ts'
+
+export interface WebSocketEndpoint {
+  /** The server's `upgrade` handler for /v1/stream (the caller checked path and readiness). */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void
+  /** Open sockets. */
+  readonly size: number
+  /** Terminates what is still open. */
+  terminateAll(): void
+  close(): void
+}
+
+export interface WebSocketDeps {
+  hub: Hub
+  access: Access
+  config: FanoutConfig
+  metrics: FanoutMetrics
+  log: Logger
+  closing: () => boolean
+}
+
+export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
+  const { hub, access, config, log } = d
+  const sockets = new Map<WebSocket, { alive: boolean }>()
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: config.maxMessageBytes,
+    clientTracking: false,
+    perMessageDeflate: config.permessageDeflate ? { threshold: 256, serverNoContextTakeover: true, clientNoContextTakeover: true } : false,
+  })
+
+  // The frames of one flush are usually the same buffers, in the same order, for every
+  // connection (a broadcast): concatenate them once and write that buffer to each socket
+  let lastFrames: Buffer[] = []
+  let lastJoined: Buffer | null = null
+  const joined = (frames: Buffer[]): Buffer => {
+    if (frames.length === 1) return frames[0] as Buffer
+    if (lastJoined !== null && frames.length === lastFrames.length) {
+      let i = 0
+      while (i < frames.length && frames[i] === lastFrames[i]) i++
+      if (i === frames.length) return lastJoined
+    }
+    lastFrames = frames
+    lastJoined = Buffer.concat(frames)
+    return lastJoined
+  }
+
+  const open = (ws: WebSocket, socket: Socket, ip: string, admission: Admission) => {
+    const deflate = ws.extensions.includes('permessage-deflate')
+    let killTimer: NodeJS.Timeout | null = null
+    const transport: Transport = {
+      kind: deflate ? 'wsz' : 'ws',
+      // without deflate every frame is written to the socket directly: its queue is the backlog
+      buffered: deflate ? () => ws.bufferedAmount : () => socket.writableLength,
+      // Pre-framed: one write per socket per flush; with deflate, ws compresses each message
+      frame: deflate ? (_type, json) => Buffer.from(json) : (_type, json) => wsTextFrame(Buffer.from(json)),
+      frameEvent: deflate ? undefined : wsTextFrameParts,
+      write: (frames) => {
+        if (ws.readyState !== WebSocket.OPEN) return
+        if (!deflate) {
+          socket.write(joined(frames))
+          return
+        }
+        socket.cork()
+        for (const f of frames) ws.send(f, { binary: false })
+        process.nextTick(() => socket.uncork())
+      },
+      close: (code, reason) => {
+        if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(code, reason)
+        killTimer ??= setTimeout(() => ws.terminate(), 5000)
+        killTimer.unref()
+      },
+    }
+    const conn = hub.addConnection(admission.audience, transport, admission.scope, admission.expiresAt)
+    sockets.set(ws, { alive: true })
+    ws.on('message', (data, isBinary) => {
+      if (conn.closed) return
+      if (isBinary) {
+        hub.kill(conn, 4400, 'binary frames are not accepted; send JSON text')
+        return
+      }
+      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8')
+      try {
+        const msg = parseClientMessage(text)
+        if (msg.type === 'subscribe' && hub.overSubscribeRate(conn, Date.now())) {
+          // the answers already queued (subscribed, error) go out before the close
+          hub.closeAfterFlush(conn, 4429, 'too many subscribe messages')
+          return
+        }
+        hub.handle(conn, msg)
+      } catch (err) {
+        if (!(err instanceof ProtocolError)) {
+          log.error({ err }, 'handling a client message failed')
+          hub.kill(conn, 1011, 'internal error')
+        } else if (err.fatal) hub.closeAfterFlush(conn, 4400, err.message)
+        else hub.sendError(conn, err)
+      }
+    })
+    ws.on('pong', () => {
+      const s = sockets.get(ws)
+      if (s) s.alive = true
+    })
+    socket.on('drain', () => hub.drained(conn))
+    ws.on('error', (err) => log.debug({ err, conn: conn.id }, 'websocket error'))
+    ws.on('close', () => {
+      sockets.delete(ws)
+      access.releaseIp(ip)
+      if (killTimer) clearTimeout(killTimer)
+      hub.removeConnection(conn)
+    })
+  }
+
+  // Protocol-level ping: keeps proxies from closing idle connections and finds dead peers
+  let pinging = false
+  const heartbeat = setInterval(() => {
+    if (pinging) return
+    pinging = true
+    void (async () => {
+      let i = 0
+      for (const [ws, s] of [...sockets]) {
+        if (!s.alive) ws.terminate()
+        else {
+          s.alive = false
+          ws.ping()
+        }
+        if (++i % 1000 === 0) await new Promise((r) => setImmediate(r))
+      }
+    })().finally(() => {
+      pinging = false
+    })
+  }, config.pingIntervalMs)
+  heartbeat.unref()
+
+  return {
+    upgrade(req, socket, head) {
+      const url = new URL(req.url ?? '/', 'http://fanout')
+      const ip = req.socket.remoteAddress ?? 'unknown'
+      access.admit(req, url).then(
+        (admission) => {
+          if (socket.destroyed) return
+          let reject = admission.reject
+          const counted = reject === null && access.countIp(ip)
+          if (reject === null && !counted) reject = { code: 4429, reason: 'too many connections from this address', metric: 'per_ip' }
+          wss.handleUpgrade(req, socket, head, (ws) => {
+            if (reject) {
+              d.metrics.connectionsRejected.inc({ reason: reject.metric })
+              ws.close(reject.code, reject.reason)
+              setTimeout(() => ws.terminate(), 2000).unref()
+              return
+            }
+            if (d.closing()) {
+              access.releaseIp(ip)
+              ws.close(1012, 'service restart')
+              return
+            }
+            // The upgrade's own socket: what the hub measures and writes to
+            open(ws, socket as Socket, ip, admission)
+          })
+        },
+        (err: unknown) => {
+          log.error({ err }, 'upgrade failed')
+          socket.end('HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+        },
+      )
+    },
+    get size() {
+      return sockets.size
+    },
+    terminateAll() {
+      for (const ws of sockets.keys()) ws.terminate()
+    },
+    close() {
+      clearInterval(heartbeat)
+      wss.close()
+    },
+  }
+}

@@ -1,0 +1,236 @@
+// The server's record of every article: its latest version, whether that version's embargo has
+// been released by this server's clock, where the article has been seen (exposure.ts), and the
+// embargo schedule. The hub advances it in log order and clock order, so what was delivered live,
+// what a resume replays and what a snapshot shows all come from one record. Pure: no I/O; time is
+// passed in.
+import type { ArticleEvent } from '@newswire/shared'
+import { clearanceBit, expose } from './exposure.ts'
+import type { Exposure } from './exposure.ts'
+import type { Entry, History } from './history.ts'
+import { compareReleaseKeys, releaseAfter } from './position.ts'
+import type { ReleaseKey } from './position.ts'
+import { clearances, releasedOnArrival, visibleVersion } from './visibility.ts'
+import type { Latest } from './visibility.ts'
+
+export interface ArticleState extends Latest {
+  event: ArticleEvent
+  partition: number
+  /** Offset in news.article-events; null when only known from news.articles. */
+  offset: number | null
+  /** History seq of the event, when it came through history. */
+  seq: number | null
+  exposure: Exposure
+  /** eventJson of `event`, cached for snapshots. */
+  text: string | null
+  /** Order of the last change: snapshots list the most recently changed first. */
+  changed: number
+}
+
+export interface Release extends ReleaseKey {
+  id: string
+}
+
+/** Clearances (bits) that see `s` now. */
+function visibleMask(s: Latest): number {
+  let mask = 0
+  for (const c of clearances) if (visibleVersion(s, c) !== null) mask |= clearanceBit[c]
+  return mask
+}
+
+/** Clearances that would see `s` once released. */
+const maskIfReleased = (s: Latest) => visibleMask({ event: s.event, released: true })
+
+function hasEmbargo(e: ArticleEvent): boolean {
+  return e.type !== 'WITHDRAWN' && e.article.embargoedUntil !== null
+}
+
+export class Ledger {
+  readonly #history: History
+  /** A hide or kill this long before an embargo may lose the race on another instance's clock. */
+  readonly #raceWindowMs: number
+  readonly #states = new Map<string, ArticleState>()
+  /** Latest versions that carry an embargo, in release order (past ones too, for resumes). */
+  readonly #embargoes: Release[] = []
+  #now = 0
+  #changes = 0
+
+  constructor(history: History, raceWindowMs = 60_000) {
+    this.#history = history
+    this.#raceWindowMs = raceWindowMs
+  }
+
+  /** The server time of the last advance: every release at or before it has been made. */
+  get now(): number {
+    return this.#now
+  }
+
+  get size(): number {
+    return this.#states.size
+  }
+
+  latest(id: string): ArticleState | undefined {
+    return this.#states.get(id)
+  }
+
+  states(): Iterable<ArticleState> {
+    return this.#states.values()
+  }
+
+  /**
+   * A latest state read from news.articles at start. Its earlier versions are unknown: the view
+   * it has now may have been public before (exposure `sure: false`) unless it is the first version.
+   */
+  load(partition: number, event: ArticleEvent): void {
+    const s = this.#state(event, partition, null, null, undefined)
+    if (event.article.version > 1 || event.type !== 'CREATED') expose(s.exposure, event.article, 7, false)
+    this.#set(s)
+  }
+
+  /**
+   * Applies one event in log order at the ledger's time (advance first). Returns the new state, or
+   * null when the event is not newer than what the ledger holds (a duplicate or an older version:
+   * it only adds to where the article was seen). While catching up on history, an event replaces
+   * a state loaded from news.articles whatever its version.
+   */
+  apply(entry: Entry, catchingUp = false): ArticleState | null {
+    const e = entry.event
+    const prev = this.#states.get(e.article.id)
+    if (catchingUp && prev && prev.offset === null && prev.event.article.version >= e.article.version) {
+      // A state from news.articles stands in only until history replays the article's versions
+      // in order: the first of them replaces it (keeping what it says of earlier exposure)
+      entry.prev = undefined
+      const s = this.#state(e, entry.partition, entry.offset, entry.seq, prev.exposure)
+      entry.applied = true
+      entry.released = s.released
+      this.#set(s)
+      return s
+    }
+    entry.prev = prev ? { event: prev.event, released: prev.released } : undefined
+    if (prev && prev.event.article.version >= e.article.version) {
+      entry.applied = false
+      expose(prev.exposure, e.article, visibleMask({ event: e, released: releasedOnArrival(e) }), true)
+      return null
+    }
+    if (prev && !prev.released && hasEmbargo(prev.event)) {
+      // Another instance may have read this event after its clock passed the embargo, and
+      // released the version this one replaces: its readers must hear of a kill too
+      const at = prev.event.article.embargoedUntil as number
+      if (at - this.#now < this.#raceWindowMs) expose(prev.exposure, prev.event.article, maskIfReleased(prev), false)
+    }
+    const s = this.#state(e, entry.partition, entry.offset, entry.seq, prev?.exposure)
+    entry.applied = true
+    entry.released = s.released
+    this.#set(s)
+    return s
+  }
+
+  /** Moves the clock to `now`; returns the releases it made, in release order. */
+  advance(now: number): Release[] {
+    if (now <= this.#now) return []
+    const out: Release[] = []
+    for (let i = this.#lowerBound({ at: this.#now + 1, partition: -1, offset: -2 }); i < this.#embargoes.length; i++) {
+      const r = this.#embargoes[i] as Release
+      if (r.at > now) break
+      const s = this.#states.get(r.id)
+      if (!s || s.released) continue
+      s.released = true
+      s.changed = ++this.#changes
+      expose(s.exposure, s.event.article, visibleMask(s), true)
+      const entry = s.seq === null ? undefined : this.#history.get(s.seq)
+      if (entry && entry.offset === s.offset && entry.partition === s.partition) entry.released = true
+      out.push({ at: r.at, partition: r.partition, offset: this.releaseOffset(r), id: r.id })
+    }
+    this.#now = now
+    return out.sort(compareReleaseKeys)
+  }
+
+  /** Offset a release is ordered and cursor-compared by; unknown offsets sit just below memory. */
+  releaseOffset(r: Release): number {
+    return r.offset >= 0 ? r.offset : this.#history.memStart(r.partition) - 1
+  }
+
+  /** Releases made after watermark (t, r) and at or before `until`, in release order (resumes). */
+  releases(t: number, r: readonly [number, number] | undefined, until: number): Release[] {
+    const out: Release[] = []
+    const end = Math.min(until, this.#now)
+    for (let i = this.#lowerBound({ at: t, partition: -1, offset: -2 }); i < this.#embargoes.length; i++) {
+      const e = this.#embargoes[i] as Release
+      if (e.at > end) break
+      if (!this.#states.get(e.id)?.released) continue
+      const k = { at: e.at, partition: e.partition, offset: this.releaseOffset(e) }
+      if (releaseAfter(k, t, r)) out.push({ ...k, id: e.id })
+    }
+    return out.sort(compareReleaseKeys)
+  }
+
+  /** The next embargo time after `t`, for the release timer. */
+  nextReleaseAfter(t: number): number | null {
+    const i = this.#lowerBound({ at: t + 1, partition: -1, offset: -2 })
+    return this.#embargoes[i]?.at ?? null
+  }
+
+  /** Latest versions still under embargo (metric). */
+  heldCount(): number {
+    return this.#embargoes.length - this.#lowerBound({ at: this.#now + 1, partition: -1, offset: -2 })
+  }
+
+  #state(event: ArticleEvent, partition: number, offset: number | null, seq: number | null, exposure: Exposure | undefined): ArticleState {
+    const at = hasEmbargo(event) ? event.article.embargoedUntil : null
+    const s: ArticleState = {
+      event,
+      partition,
+      offset,
+      seq,
+      released: at === null || at <= this.#now,
+      exposure: exposure ?? [],
+      text: null,
+      changed: 0,
+    }
+    expose(s.exposure, event.article, visibleMask(s), true)
+    return s
+  }
+
+  #set(next: ArticleState): void {
+    const id = next.event.article.id
+    const prev = this.#states.get(id)
+    if (prev) this.#unschedule(id, prev)
+    next.changed = ++this.#changes
+    this.#states.set(id, next)
+    this.#schedule(next)
+  }
+
+  #schedule(s: ArticleState): void {
+    if (!hasEmbargo(s.event)) return
+    const r: Release = {
+      at: s.event.article.embargoedUntil as number,
+      partition: s.partition,
+      offset: s.offset ?? -1,
+      id: s.event.article.id,
+    }
+    this.#embargoes.splice(this.#lowerBound(r), 0, r)
+  }
+
+  #unschedule(id: string, s: ArticleState): void {
+    if (!hasEmbargo(s.event)) return
+    const at = s.event.article.embargoedUntil as number
+    for (let i = this.#lowerBound({ at, partition: -1, offset: -2 }); i < this.#embargoes.length; i++) {
+      const r = this.#embargoes[i] as Release
+      if (r.at !== at) break
+      if (r.id === id) {
+        this.#embargoes.splice(i, 1)
+        return
+      }
+    }
+  }
+
+  #lowerBound(k: ReleaseKey): number {
+    let lo = 0
+    let hi = this.#embargoes.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (compareReleaseKeys(this.#embargoes[mid] as Release, k) < 0) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+}

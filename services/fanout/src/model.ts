@@ -1,0 +1,110 @@
+// The fan-out's working objects: a connection, its subscriptions and their cursors, the socket
+// seen through Transport, and the limits. Types only, so every module of the core can share them
+// without importing the hub.
+import type { AudienceScope } from './audience.ts'
+import type { Channel, Filter } from './channels.ts'
+import type { GapCount, Lane } from './lanes.ts'
+import type { ServerMessageType } from './messages.ts'
+import type { QueuedMessage } from './queue.ts'
+import type { CatchUp, VersionGate } from './versions.ts'
+import type { Audience, Clearance } from './visibility.ts'
+
+export type TransportKind = 'ws' | 'wsz' | 'sse'
+
+/** What the hub needs from a socket; the WebSocket and SSE handlers (http/) implement it. */
+export interface Transport {
+  kind: TransportKind
+  /** Bytes written but not yet handed to the kernel. */
+  buffered(): number
+  /** Writes framed messages, in order, as one write where the transport allows. */
+  write(frames: Buffer[]): void
+  frame(type: ServerMessageType, json: string, position: string | null): Buffer
+  /** Optional: frames an `event` message from its head and its already encoded tail (messages.ts), without re-encoding the event. */
+  frameEvent?: ((head: string, tail: Buffer) => Buffer) | undefined
+  /** `retryAfterMs`: the server's reconnect hint (SSE sends it as `retry:`). */
+  close(code: number, reason: string, retryAfterMs?: number): void
+}
+
+export interface HubLimits {
+  maxSubscriptionsPerConnection: number
+  maxBufferedBytes: number
+  maxPending: number
+  slowClientMs: number
+  snapshotSize: number
+  maxSubscribesPer10s: number
+  /** Resumes (subscribe with since) admitted per second; beyond, they queue (admission.ts). */
+  resumeRate: number
+  /** Resumes waiting for admission; beyond, the connection is closed with 1013 and a retry hint. */
+  resumeQueue: number
+}
+
+export interface Cursor {
+  o: number[]
+  t: number
+  r?: [number, number]
+}
+
+export type SubState = 'live' | 'memory' | 'kafka' | 'pending' | 'gone'
+
+export interface Sub {
+  id: string
+  conn: Conn
+  channels: Channel[]
+  filter: Filter
+  keys: string[]
+  state: SubState
+  cursor: Cursor
+  /**
+   * Started from a position the client sent: it may hold what any instance delivered before
+   * that position, so a kill reaches it wherever the story may have been seen (exposure.ts).
+   */
+  inherited: boolean
+  /** Last entry seq this subscription was matched against (dedupes across index keys). */
+  mark: number
+  stopReplay: (() => void) | null
+  catchUp: CatchUp
+  /**
+   * Newest version delivered per article outside the live loop (replay, embargo releases): older
+   * or equal ones are never sent again. Live events are gated once per event by the ledger.
+   */
+  versions: VersionGate
+  /** Frame key of the last channel matched live (`transport|audience|id|channel`), kept to skip rebuilding it. */
+  frameKey?: { channel: string; key: string }
+  /** The cursor's encoded position, when known (replay shares positions and frames through it). */
+  cursorPos?: string | null
+}
+
+export interface Conn {
+  id: number
+  audience: Audience
+  /** How editorial controls apply (visibility.ts), from the audience and the token's scope. */
+  clearance: Clearance
+  transport: Transport
+  subs: Map<string, Sub>
+  pending: QueuedMessage[]
+  blockedSince: number | null
+  closed: boolean
+  nextSubId: number
+  subscribes: number[]
+  /** Token claims narrowing what this connection sees (audience.ts). */
+  scope: AudienceScope
+  /** Enqueue counter (lanes.ts orders and counts by it). */
+  seq: number
+  /** Dropped while behind, per subscription id: sent as `gap` with the next write. */
+  gaps: Map<string, GapCount>
+  /** Position of the last message written, per subscription id. */
+  lastPosition: Map<string, string>
+  shedWhileBlocked: number
+  /** Queue length right after the last relief: the next one waits until it has grown again. */
+  relievedLength: number
+  /** Cancels the token-expiry timer. */
+  expiry: (() => void) | null
+}
+
+/** A message framed once for every connection of one transport kind that gets it. */
+export interface Framed {
+  data: Buffer
+  lane: Lane
+  position: string
+  reframe: ((position: string) => Buffer) | undefined
+}

@@ -1,0 +1,261 @@
+// Starting a subscription: fresh (snapshot, then live), or resuming from a client's position.
+// A position is verified (signature, ranges, against the log's real bounds) before it is used;
+// one that fails gets an `error` and a `reset` with a fresh snapshot, never a stuck or spinning
+// subscription. Resumes go through the admission gate (reconnect storms), then to memory or to a
+// replay from the log.
+import type { Article, Logger, TimerClock } from '@newswire/shared'
+import type { ResumeGate } from './admission.ts'
+import { indexKeysOfChannels } from './channels.ts'
+import { channelFor } from './deliver.ts'
+import { eventJson, resetMessage, subscribedMessage } from './messages.ts'
+import type { ServerMessageType } from './messages.ts'
+import type { FanoutMetrics } from './metrics.ts'
+import type { Conn, HubLimits, Sub } from './model.ts'
+import { offsetsAtLeast, PositionError, positionProblem } from './position.ts'
+import type { Position, PositionCodec } from './position.ts'
+import { checkAccess, ProtocolError } from './protocol.ts'
+import type { SubscribeMessage } from './protocol.ts'
+import type { LogReplays } from './replay.ts'
+import { snapshot } from './snapshot.ts'
+import type { LogBounds, Store } from './store.ts'
+import { kindsOf } from './subscriptions.ts'
+import { VersionGate } from './versions.ts'
+
+/** How far ahead of this server's clock a position's watermark may be (another instance's clock). */
+export const MAX_CLOCK_SKEW_MS = 60_000
+
+export interface SubscribeDeps {
+  store: Store
+  limits: HubLimits
+  metrics: FanoutMetrics
+  log: Logger
+  positions: PositionCodec
+  bounds: LogBounds
+  clock: TimerClock
+}
+
+/** What starting a subscription needs from the hub. */
+export interface SubscribeHost {
+  readonly started: boolean
+  readonly liveSeq: number
+  headPosition(): string
+  sendControl(conn: Conn, type: ServerMessageType, json: string, position?: string | null, sub?: string): void
+  sendError(conn: Conn, err: ProtocolError): void
+  goLive(sub: Sub): void
+  replayFromMemory(sub: Sub): void
+  /** Embargo releases up to now for what the cursor has passed. */
+  catchUpReleases(sub: Sub): void
+  dropSub(sub: Sub): void
+  closeWithRetryHint(conn: Conn, code: number, what: string, retryAfterMs: number): void
+}
+
+export class Subscriptions {
+  readonly #d: SubscribeDeps
+  readonly #host: SubscribeHost
+  readonly #gate: ResumeGate
+  readonly #replays: LogReplays
+  /** Log start offsets, shared by the log resumes of one second (a storm asks Kafka once). */
+  #low: { at: number; offsets: Promise<number[]> } | null = null
+
+  constructor(deps: SubscribeDeps, host: SubscribeHost, gate: ResumeGate, replays: LogReplays) {
+    this.#d = deps
+    this.#host = host
+    this.#gate = gate
+    this.#replays = replays
+  }
+
+  close(): void {
+    this.#gate.close()
+  }
+
+  subscribe(conn: Conn, msg: SubscribeMessage): Sub {
+    const limits = this.#d.limits
+    checkAccess(msg, conn.audience)
+    if (msg.id !== null && conn.subs.has(msg.id))
+      throw new ProtocolError('duplicate_id', `subscription '${msg.id}' exists; unsubscribe first`, msg.id)
+    if (conn.subs.size >= limits.maxSubscriptionsPerConnection) {
+      throw new ProtocolError(
+        'too_many_subscriptions',
+        `at most ${limits.maxSubscriptionsPerConnection} subscriptions per connection`,
+        msg.id,
+      )
+    }
+    if (!this.#host.started) throw new ProtocolError('replay_unavailable', 'the service is not ready', msg.id)
+    let id = msg.id
+    while (id === null || conn.subs.has(id)) id = `s${++conn.nextSubId}`
+    const sub: Sub = {
+      id,
+      conn,
+      channels: msg.channels,
+      filter: msg.filter,
+      keys: indexKeysOfChannels(msg.channels),
+      state: 'pending',
+      cursor: { o: [], t: 0 },
+      inherited: msg.since !== null,
+      mark: -1,
+      stopReplay: null,
+      catchUp: msg.catchUp,
+      versions: new VersionGate(),
+    }
+    conn.subs.set(id, sub)
+    for (const kind of kindsOf(sub)) this.#d.metrics.subscriptions.inc({ kind })
+    if (msg.since === null) {
+      const position = this.#host.headPosition()
+      this.#host.sendControl(
+        conn,
+        'subscribed',
+        subscribedMessage({ sub: id, channels: this.#names(sub), position, replay: 'none' }, this.#snapshot(sub)),
+        position,
+        id,
+      )
+      this.#host.goLive(sub)
+      return sub
+    }
+    let since: Position
+    try {
+      since = this.#d.positions.decode(msg.since)
+    } catch (err) {
+      if (!(err instanceof PositionError)) throw err
+      this.#refuse(sub, err.message)
+      return sub
+    }
+    const store = this.#d.store
+    const problem = positionProblem(since, { partitions: store.partitions, now: this.#d.clock.now(), maxSkewMs: MAX_CLOCK_SKEW_MS })
+    if (problem !== null) {
+      this.#refuse(sub, problem)
+      return sub
+    }
+    sub.cursor = { o: [...since.o], t: since.t, ...(since.r ? { r: since.r } : {}) }
+    // Reconnect storms: resumes are admitted at a bounded rate so the live stream stays on time
+    const admitted = this.#gate.admit(
+      () => this.#resume(sub, since),
+      () => sub.state === 'gone',
+    )
+    if ('queued' in admitted) this.#d.metrics.resumesAdmission.inc({ result: 'queued' })
+    else if ('admitted' in admitted) this.#d.metrics.resumesAdmission.inc({ result: 'admitted' })
+    else {
+      this.#d.metrics.resumesAdmission.inc({ result: 'rejected' })
+      this.#host.closeWithRetryHint(conn, 1013, 'too many resumes', admitted.retryAfterMs)
+    }
+    return sub
+  }
+
+  /** The subscription is dropped with an `error` (e.g. its replay failed). */
+  fail(sub: Sub, err: ProtocolError): void {
+    if (sub.state === 'gone') return
+    sub.conn.subs.delete(sub.id)
+    this.#host.dropSub(sub)
+    this.#host.sendError(sub.conn, err)
+  }
+
+  #names(sub: Sub): string[] {
+    return sub.channels.map((c) => c.name)
+  }
+
+  /** A position the server cannot use: say why, then start over from a snapshot. */
+  #refuse(sub: Sub, why: string): void {
+    this.#host.sendError(sub.conn, new ProtocolError('invalid_position', `${why}; starting from a fresh snapshot`, sub.id))
+    this.#reset(sub, why)
+  }
+
+  #resume(sub: Sub, since: Position): void {
+    if (sub.state !== 'pending' || sub.conn.closed) return
+    const store = this.#d.store
+    if (!offsetsAtLeast(store.readTo(), since.o)) {
+      // Ahead of what this instance has read: fine if another instance read further, not if
+      // the log itself has no such offsets
+      this.#d.bounds.highWatermarks().then(
+        (high) => {
+          if (sub.state !== 'pending' || sub.conn.closed) return
+          if (!offsetsAtLeast(high, since.o)) this.#refuse(sub, 'the position is ahead of the log')
+          else this.#serve(sub, since)
+        },
+        (err: unknown) => this.#unavailable(sub, err),
+      )
+      return
+    }
+    this.#serve(sub, since)
+  }
+
+  #serve(sub: Sub, since: Position): void {
+    const position = this.#d.positions.encode(since)
+    if (this.#d.store.history.covers(since.o)) {
+      this.#d.metrics.replays.inc({ source: 'memory' })
+      this.#host.sendControl(
+        sub.conn,
+        'subscribed',
+        subscribedMessage({ sub: sub.id, channels: this.#names(sub), position, replay: 'memory' }, []),
+        position,
+        sub.id,
+      )
+      this.#host.replayFromMemory(sub)
+      return
+    }
+    this.#lowWatermarks().then(
+      (low) => {
+        if (sub.state !== 'pending' || sub.conn.closed) return
+        if (!offsetsAtLeast(sub.cursor.o, low)) {
+          this.#reset(sub, 'the position is older than the retention of news.article-events')
+          return
+        }
+        // Joins a shared reader from a nearby position, or starts one (replay.ts); events arrive later
+        sub.state = 'kafka'
+        const stop = this.#replays.join(sub, false)
+        if (!stop) {
+          sub.state = 'pending'
+          this.fail(sub, new ProtocolError('replay_unavailable', 'too many replays from Kafka right now; retry in a few seconds', sub.id))
+          return
+        }
+        sub.stopReplay = stop
+        this.#d.metrics.replays.inc({ source: 'kafka' })
+        this.#host.sendControl(
+          sub.conn,
+          'subscribed',
+          subscribedMessage({ sub: sub.id, channels: this.#names(sub), position, replay: 'kafka' }, []),
+          position,
+          sub.id,
+        )
+        // Releases up to now for what the cursor has passed, then events from the log at this watermark
+        this.#host.catchUpReleases(sub)
+      },
+      (err: unknown) => this.#unavailable(sub, err),
+    )
+  }
+
+  #unavailable(sub: Sub, err: unknown): void {
+    this.#d.log.warn({ err }, 'could not read log offsets for a resume')
+    this.fail(sub, new ProtocolError('replay_unavailable', 'Kafka is not reachable for a replay; retry later', sub.id))
+  }
+
+  #lowWatermarks(): Promise<number[]> {
+    const now = this.#d.clock.now()
+    if (this.#low && now - this.#low.at < 1000) return this.#low.offsets
+    const offsets = this.#d.bounds.lowWatermarks()
+    this.#low = { at: now, offsets }
+    offsets.catch(() => {
+      if (this.#low?.offsets === offsets) this.#low = null
+    })
+    return offsets
+  }
+
+  #reset(sub: Sub, reason: string): void {
+    this.#d.metrics.replays.inc({ source: 'reset' })
+    // The client replaces what it had with this snapshot: it holds nothing from before any more
+    sub.inherited = false
+    const position = this.#host.headPosition()
+    this.#host.sendControl(
+      sub.conn,
+      'reset',
+      resetMessage({ sub: sub.id, channels: this.#names(sub), position, reason }, this.#snapshot(sub)),
+      position,
+      sub.id,
+    )
+    this.#host.goLive(sub)
+  }
+
+  #snapshot(sub: Sub) {
+    const s = this.#d.store
+    const q = { clearance: sub.conn.clearance, inView: (a: Article) => channelFor(sub, a) !== null, limit: this.#d.limits.snapshotSize }
+    return snapshot(s.history, s.ledger, this.#host.liveSeq, q, eventJson)
+  }
+}

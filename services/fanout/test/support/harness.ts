@@ -1,0 +1,249 @@
+// The hub in-process, without Kafka: a store fed directly, the log as an array (for replays older
+// than memory), a fake clock for server time and timers, and fake transports that decode what the
+// hub writes. Tests and the model-based test drive it in milliseconds.
+import type { Article, ArticleEvent, TimerClock } from '@newswire/shared'
+import { createLogger, createRegistry } from '@newswire/shared'
+import type { AudienceScope } from '../../src/audience.ts'
+import { unrestricted } from '../../src/audience.ts'
+import { Hub } from '../../src/hub.ts'
+import { createFanoutMetrics } from '../../src/metrics.ts'
+import type { Conn, HubLimits, Transport } from '../../src/model.ts'
+import { PositionCodec } from '../../src/position.ts'
+import type { OpenReader, ReplayRecord } from '../../src/replay.ts'
+import { Store } from '../../src/store.ts'
+import type { Audience } from '../../src/visibility.ts'
+
+/** Server time and timers under the test's control. */
+export class FakeClock implements TimerClock {
+  #now: number
+  #next = 1
+  readonly #timers = new Map<number, { at: number; fn: () => void }>()
+
+  constructor(now: number) {
+    this.#now = now
+  }
+
+  now(): number {
+    return this.#now
+  }
+
+  setTimeout(fn: () => void, ms: number): unknown {
+    if (!(ms >= 0 && ms <= 2 ** 31 - 1)) throw new RangeError(`timer delay out of range: ${ms}`)
+    const id = this.#next++
+    this.#timers.set(id, { at: this.#now + ms, fn })
+    return id
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.#timers.delete(handle as number)
+  }
+
+  get pending(): number {
+    return this.#timers.size
+  }
+
+  /** Moves time forward, firing due timers in time order. */
+  advance(ms: number): void {
+    const until = this.#now + ms
+    for (;;) {
+      let due: [number, { at: number; fn: () => void }] | null = null
+      for (const t of this.#timers) if (t[1].at <= until && (due === null || t[1].at < due[1].at)) due = t
+      if (due === null) break
+      this.#timers.delete(due[0])
+      this.#now = Math.max(this.#now, due[1].at)
+      due[1].fn()
+    }
+    this.#now = until
+  }
+}
+
+export type Message = Record<string, unknown> & { type: string }
+
+/** A client connection: the messages the hub wrote to it, decoded, and how it was closed. */
+export class FakeTransport implements Transport {
+  readonly kind = 'ws' as const
+  readonly messages: Message[] = []
+  closed: { code: number; reason: string } | null = null
+  /** Bytes the socket pretends it could not send yet (slow clients). */
+  backlog = 0
+
+  buffered(): number {
+    return this.backlog
+  }
+
+  frame(_type: string, json: string): Buffer {
+    return Buffer.from(json)
+  }
+
+  write(frames: Buffer[]): void {
+    if (this.closed) throw new Error('write after close')
+    for (const f of frames) this.messages.push(JSON.parse(f.toString('utf8')) as Message)
+  }
+
+  close(code: number, reason: string): void {
+    this.closed ??= { code, reason }
+  }
+}
+
+export const defaultLimits: HubLimits = {
+  maxSubscriptionsPerConnection: 20,
+  maxBufferedBytes: 1024 * 1024,
+  maxPending: 1000,
+  slowClientMs: 10_000,
+  snapshotSize: 50,
+  maxSubscribesPer10s: 100,
+  resumeRate: 1_000_000,
+  resumeQueue: 1000,
+}
+
+export const POSITION_KEY = 'test-position-key-16+'
+
+export interface HarnessOptions {
+  partitions?: number
+  historySize?: number
+  limits?: Partial<HubLimits>
+  start?: number
+}
+
+export class Harness {
+  readonly clock: FakeClock
+  readonly store: Store
+  readonly hub: Hub
+  readonly positions = new PositionCodec([POSITION_KEY])
+  /** The whole log, per partition: what Kafka would still hold. */
+  readonly log: ArticleEvent[][]
+  readonly partitions: number
+
+  constructor(o: HarnessOptions = {}) {
+    this.partitions = o.partitions ?? 2
+    this.clock = new FakeClock(o.start ?? 1_800_000_000_000)
+    this.log = Array.from({ length: this.partitions }, () => [])
+    this.store = new Store({ partitions: this.partitions, historySize: o.historySize ?? 1000 })
+    const registry = createRegistry('test')
+    const openReader: OpenReader = ({ from, onBatch }) => {
+      let stopped = false
+      const read = new Array<number>(this.partitions).fill(0)
+      const pump = async () => {
+        for (let p = 0; p < this.partitions && !stopped; p++) {
+          const records: ReplayRecord[] = []
+          const log = this.log[p] as ArticleEvent[]
+          for (let off = from[p] ?? 0; off < log.length; off++) records.push({ offset: off, event: log[off] as ArticleEvent })
+          read[p] = log.length
+          if (records.length > 0) await onBatch(p, records)
+        }
+      }
+      return {
+        start: async () => {
+          await pump()
+        },
+        positions: () => read.map((n, p): [number, number] => [p, n]),
+        close: async () => {
+          stopped = true
+        },
+      }
+    }
+    this.hub = new Hub({
+      store: this.store,
+      limits: { ...defaultLimits, ...o.limits },
+      metrics: createFanoutMetrics(registry),
+      log: createLogger('hub-test', 'silent'),
+      positions: this.positions,
+      bounds: {
+        lowWatermarks: async () => new Array<number>(this.partitions).fill(0),
+        highWatermarks: async () => this.log.map((l) => l.length),
+      },
+      openReader,
+      maxReplays: 4,
+      clock: this.clock,
+      random: () => 0.5,
+    })
+  }
+
+  /** Appends an event to the log and to the store, as the feed would. */
+  append(event: ArticleEvent, partition = this.partitionOf(event.article.id)): void {
+    const log = this.log[partition] as ArticleEvent[]
+    log.push(event)
+    this.store.append(partition, log.length - 1, event)
+    this.hub.schedule()
+  }
+
+  partitionOf(id: string): number {
+    let h = 0
+    for (const c of id) h = (h * 31 + (c.codePointAt(0) ?? 0)) >>> 0
+    return h % this.partitions
+  }
+
+  start(): void {
+    this.hub.start()
+  }
+
+  connect(
+    audience: Audience = 'public',
+    scope: AudienceScope = unrestricted,
+    expiresAt: number | null = null,
+  ): { conn: Conn; t: FakeTransport } {
+    const t = new FakeTransport()
+    return { conn: this.hub.addConnection(audience, t, scope, expiresAt), t }
+  }
+
+  /** Lets the hub run until nothing is left to do (including replays and their readers). */
+  async settle(): Promise<void> {
+    for (let i = 0; i < 50; i++) {
+      this.hub.schedule()
+      await this.hub.idle()
+      await new Promise((r) => setImmediate(r))
+      await new Promise((r) => setTimeout(r, 0))
+      if (!this.hub.busy) return
+    }
+  }
+
+  /** Advances server time and lets the hub react. */
+  async tick(ms: number): Promise<void> {
+    this.clock.advance(ms)
+    await this.settle()
+  }
+}
+
+let seq = 0
+
+/** An article event with sensible defaults. */
+export function event(
+  type: ArticleEvent['type'],
+  article: Partial<Article> & { id: string; version: number },
+  at: number,
+  extra: Partial<ArticleEvent> = {},
+): ArticleEvent {
+  seq++
+  return {
+    eventId: `ev-${seq}-${article.id}-${article.version}`,
+    type,
+    occurredAt: at,
+    ingestedAt: at,
+    source: 'test',
+    traceId: `t${seq}`,
+    changedFields: [],
+    reason: null,
+    ...extra,
+    article: {
+      url: null,
+      language: 'en',
+      headline: `${article.id} v${article.version}`,
+      summary: null,
+      body: ['p'],
+      category: 'news',
+      categoryLabel: null,
+      subjects: [],
+      authors: [],
+      publishedAt: null,
+      updatedAt: null,
+      urgency: 5,
+      pubStatus: 'usable',
+      embargoedUntil: null,
+      breaking: false,
+      dateline: null,
+      timeZone: null,
+      related: [],
+      ...article,
+    },
+  }
+}
