@@ -53,7 +53,6 @@ export function decideReplay(
   if (!latest) return null
   const c = sub.conn.clearance
   const inView = inViewOf(sub)
-  const id = e.article.id
   if (latest.event.eventId !== e.eventId) {
     if (sub.catchUp === 'latest' || latest.event.article.version <= e.article.version) return null
     if (visibleVersion(latest, c) === null) return null
@@ -65,7 +64,8 @@ export function decideReplay(
   }
   const after = visibleVersion(latest, c)
   if (after !== null && inView(after)) return { kind: 'event', article: after, embargoed: c === 'all' && !latest.released }
-  const had = sub.versions.has(id) ? latest.event.article : exposedView(latest.exposure, c, inView, sub.inherited)
+  // a view the client may hold it in: what this replay sent is in the exposure too
+  const had = exposedView(latest.exposure, c, inView, sub.inherited)
   if (had === null) return null
   return { kind: 'retract', cause: after !== null ? 'left' : causeOf(latest, c), match: had }
 }

@@ -32,6 +32,8 @@ export interface HubOptions extends SubscribeDeps {
   openReader: OpenReader
   /** Readers of the log running at once for replays. */
   maxReplays: number
+  /** How long a new replay reader waits for others to join (replay.ts; default 100 ms). */
+  replayGatherMs?: number
   random?: () => number
 }
 
@@ -79,6 +81,7 @@ export class Hub implements ReplaySink, SubscribeHost {
       sink: this,
       log: o.log,
       max: o.maxReplays,
+      ...(o.replayGatherMs === undefined ? {} : { gatherMs: o.replayGatherMs }),
       onReader: (delta) => {
         if (delta > 0) o.metrics.replayReaders.inc()
         o.metrics.replayReadersActive.inc(delta)

@@ -195,6 +195,7 @@ export class LogReplays {
     }
     const gather = setTimeout(start, this.#o.gatherMs ?? 100)
     gather.unref()
+    if (this.#o.gatherMs === 0) queueMicrotask(start)
     return reader
   }
 

@@ -35,10 +35,11 @@ export const isKill = (e: Pick<ArticleEvent, 'type' | 'article'>): boolean => e.
 /**
  * The version a clearance may know of an article now: the latest one if visible to it, else none.
  * An earlier version never stands in for a hidden later one: a story put under a new embargo or
- * withheld disappears until it is released again.
+ * withheld disappears until it is released again. A killed story is gone for everyone (the
+ * newsroom is told with a `withdrawn`, like every reader who saw it).
  */
 export function visibleVersion(s: Latest | undefined, c: Clearance): Article | null {
-  if (!s || s.event.type === 'WITHDRAWN') return null
+  if (!s || isKill(s.event)) return null
   const a = s.event.article
   if (c === 'all') return a
   if (!s.released) return null

@@ -43,11 +43,13 @@ test('the latest version or nothing: never an older one in place of a hidden one
   const held = st('UPDATED', art({ version: 2, embargoedUntil: 5000 }), false)
   const withheld = st('UPDATED', art({ version: 2, pubStatus: 'withheld' }))
   const killed = st('WITHDRAWN', art({ version: 3, pubStatus: 'canceled' }))
+  const canceled = st('UPDATED', art({ version: 3, pubStatus: 'canceled' }))
   const table: [Latest, Record<Clearance, boolean>][] = [
     [usable, { public: true, released: true, all: true }],
     [held, { public: false, released: false, all: true }],
     [withheld, { public: false, released: true, all: true }],
     [killed, { public: false, released: false, all: false }],
+    [canceled, { public: false, released: false, all: false }],
   ]
   for (const [s, want] of table) {
     for (const c of ['public', 'released', 'all'] as const) {
@@ -104,9 +106,14 @@ test('decide: new, updated, moved out of view, killed after moving, never told o
     decide(changeFor(w1, w2, 'public'), 'public', inA, () => null),
     null,
   )
-  // the newsroom sees the withheld version and hears of the kill
+  // the newsroom sees the withheld version and hears of the kill, whichever way it is killed
   assert.equal(decide(changeFor(undefined, w1, 'all'), 'all', inA, () => null)?.kind, 'event')
   assert.equal(decide(changeFor(w1, w2, 'all'), 'all', inA, () => null)?.kind, 'retract')
+  const c2 = st('UPDATED', art({ version: 2, pubStatus: 'canceled', category: 'a' }))
+  assert.deepEqual(
+    decide(changeFor(w1, c2, 'all'), 'all', inA, () => null),
+    { kind: 'retract', cause: 'canceled', match: w1.event.article },
+  )
   // an embargo put on a public story hides it
   const e2 = st('UPDATED', art({ version: 2, category: 'a', embargoedUntil: 99 }), false)
   assert.deepEqual(

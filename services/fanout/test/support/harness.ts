@@ -63,6 +63,13 @@ export type Message = Record<string, unknown> & { type: string }
 export class FakeTransport implements Transport {
   readonly kind = 'ws' as const
   readonly messages: Message[] = []
+  /** Server time each message was written at. */
+  readonly at: number[] = []
+  readonly #clock: { now(): number }
+
+  constructor(clock: { now(): number }) {
+    this.#clock = clock
+  }
   closed: { code: number; reason: string } | null = null
   /** Bytes the socket pretends it could not send yet (slow clients). */
   backlog = 0
@@ -77,7 +84,10 @@ export class FakeTransport implements Transport {
 
   write(frames: Buffer[]): void {
     if (this.closed) throw new Error('write after close')
-    for (const f of frames) this.messages.push(JSON.parse(f.toString('utf8')) as Message)
+    for (const f of frames) {
+      this.messages.push(JSON.parse(f.toString('utf8')) as Message)
+      this.at.push(this.#clock.now())
+    }
   }
 
   close(code: number, reason: string): void {
@@ -154,6 +164,7 @@ export class Harness {
       },
       openReader,
       maxReplays: 4,
+      replayGatherMs: 0,
       clock: this.clock,
       random: () => 0.5,
     })
@@ -182,7 +193,7 @@ export class Harness {
     scope: AudienceScope = unrestricted,
     expiresAt: number | null = null,
   ): { conn: Conn; t: FakeTransport } {
-    const t = new FakeTransport()
+    const t = new FakeTransport(this.clock)
     return { conn: this.hub.addConnection(audience, t, scope, expiresAt), t }
   }
 

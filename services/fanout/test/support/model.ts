@@ -1,0 +1,155 @@
+// A small reference model of who may know what, written apart from the service's own rules
+// (visibility.ts, ledger.ts) so the model-based test compares two implementations. Time is the
+// server's clock: embargoes pass when the clock reaches them, never by a client's word.
+//
+// Per article: its versions in order, whether the latest one's embargo has passed on the server's
+// clock, and which versions each clearance could see at some moment. Per clearance and time:
+// the latest version if visible, else nothing.
+import type { Article, ArticleEvent } from '@newswire/shared'
+
+export type Clearance = 'public' | 'released' | 'all'
+
+export interface ModelScope {
+  desks: string[] | null
+  languages: string[] | null
+  embargo: boolean
+}
+
+export interface ModelView {
+  channels: string[]
+  filter: { languages: string[] | null; categories: string[] | null; maxUrgency: number | null }
+}
+
+interface ModelArticle {
+  latest: ArticleEvent
+  released: boolean
+  /** Versions each clearance could see at some moment. */
+  seen: Record<Clearance, Set<number>>
+  /** A hide or kill came within the race window of an embargo this server had not released yet. */
+  maybe: boolean
+}
+
+const RACE_WINDOW_MS = 60_000
+
+export const isKilled = (e: Pick<ArticleEvent, 'type' | 'article'>) => e.type === 'WITHDRAWN' || e.article.pubStatus === 'canceled'
+
+export class Model {
+  readonly articles = new Map<string, ModelArticle>()
+  now: number
+
+  constructor(now: number) {
+    this.now = now
+  }
+
+  /** The server applies an event at the current server time. */
+  apply(e: ArticleEvent): void {
+    const prev = this.articles.get(e.article.id)
+    const at = e.type === 'WITHDRAWN' ? null : e.article.embargoedUntil
+    const next: ModelArticle = {
+      latest: e,
+      released: at === null || at <= this.now,
+      seen: prev?.seen ?? { public: new Set(), released: new Set(), all: new Set() },
+      maybe: prev?.maybe ?? false,
+    }
+    if (
+      prev &&
+      !prev.released &&
+      prev.latest.article.embargoedUntil !== null &&
+      prev.latest.article.embargoedUntil - this.now < RACE_WINDOW_MS
+    ) {
+      next.maybe = true
+    }
+    this.articles.set(e.article.id, next)
+    this.#note(next)
+  }
+
+  /** Server time moves on; embargoes that passed are released. */
+  advance(ms: number): void {
+    this.now += ms
+    for (const a of this.articles.values()) {
+      const at = a.latest.article.embargoedUntil
+      if (!a.released && at !== null && at <= this.now) {
+        a.released = true
+        this.#note(a)
+      }
+    }
+  }
+
+  #note(a: ModelArticle): void {
+    for (const c of ['public', 'released', 'all'] as const) {
+      const v = this.visible(a.latest.article.id, c)
+      if (v) a.seen[c].add(v.version)
+    }
+  }
+
+  visible(id: string, c: Clearance): Article | null {
+    const a = this.articles.get(id)
+    if (!a || isKilled(a.latest)) return null
+    const art = a.latest.article
+    if (c === 'all') return art
+    if (!a.released) return null
+    if (c === 'released') return art
+    return art.pubStatus === 'usable' ? art : null
+  }
+
+  /** The version was visible to `c` at some moment. */
+  wasVisible(id: string, version: number, c: Clearance): boolean {
+    return this.articles.get(id)?.seen[c].has(version) ?? false
+  }
+
+  everVisible(id: string, c: Clearance): boolean {
+    return (this.articles.get(id)?.seen[c].size ?? 0) > 0
+  }
+
+  /** The latest version's embargo (if any) has passed on the server's clock. */
+  released(id: string): boolean {
+    return this.articles.get(id)?.released ?? false
+  }
+
+  maybeVisible(id: string): boolean {
+    return this.articles.get(id)?.maybe ?? false
+  }
+
+  killed(id: string): boolean {
+    const a = this.articles.get(id)
+    return a !== undefined && isKilled(a.latest)
+  }
+
+  latest(id: string): ArticleEvent | undefined {
+    return this.articles.get(id)?.latest
+  }
+
+  /** What a subscription should show now: article id → version. */
+  view(c: Clearance, scope: ModelScope, view: ModelView): Map<string, number> {
+    const out = new Map<string, number>()
+    for (const id of this.articles.keys()) {
+      const a = this.visible(id, c)
+      if (a && inScope(scope, a) && inView(view, a)) out.set(id, a.version)
+    }
+    return out
+  }
+}
+
+const langMatches = (wanted: string, tag: string) => tag.toLowerCase() === wanted || tag.toLowerCase().startsWith(`${wanted}-`)
+const breaking = (a: Pick<Article, 'urgency' | 'breaking'>) => a.breaking || a.urgency <= 2
+
+export function inScope(s: ModelScope, a: Pick<Article, 'category' | 'language'>): boolean {
+  if (s.desks && (a.category === null || !s.desks.includes(a.category))) return false
+  if (s.languages && !s.languages.some((l) => langMatches(l, a.language))) return false
+  return true
+}
+
+export function inView(v: ModelView, a: Article): boolean {
+  const f = v.filter
+  if (f.languages && !f.languages.some((l) => langMatches(l, a.language))) return false
+  if (f.categories && (a.category === null || !f.categories.includes(a.category))) return false
+  if (f.maxUrgency !== null && a.urgency > f.maxUrgency) return false
+  if (v.channels.length === 0) return true
+  return v.channels.some((ch) => {
+    if (ch === 'all') return true
+    if (ch === 'breaking') return breaking(a)
+    if (ch.startsWith('category:')) return a.category === ch.slice(9)
+    if (ch.startsWith('lang:')) return langMatches(ch.slice(5), a.language)
+    return false
+  })
+}
