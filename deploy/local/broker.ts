@@ -7,18 +7,18 @@ import { spawn, execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Kafka, logLevel } from 'kafkajs'
+import { cacheDir, repoRoot } from './paths.ts'
 import { ensureSystem, java17, maven } from './system.ts'
 
 /** Newest Apache Kafka release tested with kafkajs 2.2.4 (see README "Kafka version"). */
 export const KAFKA_VERSION = '4.4.0'
 
-const here = dirname(fileURLToPath(import.meta.url))
-export const repoRoot = resolve(here, '..', '..')
-const cacheRoot = resolve(process.env.NEWSWIRE_CACHE_DIR ?? join(repoRoot, '.cache'), 'kafka')
+export { repoRoot }
+const here = join(repoRoot, 'deploy', 'local')
+const cacheRoot = join(cacheDir(), 'kafka')
 
 export interface NodeSpec {
   id: number

@@ -9,11 +9,12 @@ import { WebSocket } from 'ws'
 import { loadFanoutConfig, startFanout } from '@newswire/fanout'
 import type { FanoutInstance } from '@newswire/fanout'
 import { brokers, http, startTestIngest, testLogger, uniquePrefix } from '../helpers.ts'
-import { deployDir, hasPromtool, hasPyYaml, parseExposition, parseYamlFiles, readCatalogue, run } from './helpers.ts'
+import { promtool, pyYaml } from '../../deploy/local/system.ts'
+import { deployDir, parseExposition, parseYamlFiles, readCatalogue, run, unless } from './helpers.ts'
 import type { Family } from './helpers.ts'
 
 const promDir = join(deployDir, 'prometheus')
-const noPromtool = hasPromtool() ? false : 'promtool is not installed (Debian package prometheus; test/run.ts installs it)'
+const noPromtool = unless(promtool)
 
 test('promtool check config: prometheus.yml and the rule file it loads', { skip: noPromtool }, () => {
   const r = run('promtool', ['check', 'config', 'prometheus.yml'], { cwd: promDir })
@@ -34,7 +35,7 @@ test('promtool test rules: every alert fires on synthetic series', { skip: noPro
 })
 
 test('the rule tests expect every alert of the rule file to fire at least once', {
-  skip: hasPyYaml() ? false : 'python3 with PyYAML missing',
+  skip: unless(pyYaml),
 }, () => {
   const rulesFile = join(promDir, 'rules', 'newswire.rules.yml')
   const testsFile = join(promDir, 'rules', 'newswire.rules.test.yml')

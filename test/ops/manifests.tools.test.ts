@@ -1,7 +1,7 @@
 // Deployable files that cannot be run here (no Docker engine, no Kubernetes cluster): every YAML
 // file parses, the kustomize base renders and has what operations rely on, the compose file is
 // consistent with the Prometheus and Grafana files, and both describe a configuration the
-// services accept. `docker compose config` runs when a compose-capable Docker client exists.
+// services accept; `docker compose config` (the client alone, no engine) validates the file.
 import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,9 +9,10 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { loadFanoutConfig } from '@newswire/fanout'
 import { loadIngestConfig } from '@newswire/ingest'
-import { available, deployDir, filesUnder, firstDoc, hasPyYaml, parseYamlFiles, parseYamlText, repoRoot, run } from './helpers.ts'
+import { compose, composeCommand, kustomize, kustomizeCommand, pyYaml } from '../../deploy/local/system.ts'
+import { deployDir, filesUnder, firstDoc, parseYamlFiles, parseYamlText, repoRoot, run, unless } from './helpers.ts'
 
-const noYaml = hasPyYaml() ? false : 'python3 with PyYAML is missing (Debian package python3-yaml)'
+const noYaml = unless(pyYaml)
 const composeFile = join(deployDir, 'docker', 'compose.yml')
 
 // What a secret would hold, for checking that a configuration is accepted (not the dev values)
@@ -48,15 +49,15 @@ interface K8sObject {
   data?: Record<string, string>
 }
 
-const noKubectl = available('kubectl', ['version', '--client']) ? false : 'kubectl is not installed'
-
+/** `kubectl kustomize deploy/k8s/base`, or the same with kustomize itself. */
 function renderBase(): K8sObject[] {
-  const r = run('kubectl', ['kustomize', join(deployDir, 'k8s', 'base')])
+  const [cmd, ...args] = kustomizeCommand() ?? ['kubectl', 'kustomize']
+  const r = run(cmd as string, [...args, join(deployDir, 'k8s', 'base')])
   assert.equal(r.status, 0, r.stderr)
   return parseYamlText(r.stdout) as K8sObject[]
 }
 
-test('the kustomize base renders the objects operations rely on', { skip: noYaml || noKubectl }, async (t) => {
+test('the kustomize base renders the objects operations rely on', { skip: unless(pyYaml, kustomize) }, async (t) => {
   const objects = renderBase()
   const byKind = (kind: string) => objects.filter((o) => o.kind === kind)
   assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort(), [
@@ -255,16 +256,8 @@ test('Dockerfile: build with npm ci + npm run build, node:20-slim runtime with p
 
 // `docker compose` (v2) validates the file as is. Debian's docker-compose 1.29 predates the
 // top-level `name:`; it validates everything else in a copy without that line.
-const composeCli = (() => {
-  if (available('docker', ['compose', 'version'])) return { cmd: ['docker', 'compose'], v1: false }
-  if (available('docker-compose', ['version'])) return { cmd: ['docker-compose'], v1: true }
-  return null
-})()
-
-test('docker compose config accepts the compose file, and refuses it without the secrets', {
-  skip: composeCli ? false : 'no compose-capable Docker client (docker compose plugin or docker-compose)',
-}, () => {
-  const { cmd, v1 } = composeCli as { cmd: string[]; v1: boolean }
+test('docker compose config accepts the compose file, and refuses it without the secrets', { skip: unless(compose) }, () => {
+  const { cmd, v1 } = composeCommand() ?? { cmd: ['docker', 'compose'], v1: false }
   let file = composeFile
   const dir = mkdtempSync(join(tmpdir(), 'newswire-compose-'))
   try {
