@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { loadFanoutConfig } from '@newswire/fanout'
 import { loadIngestConfig } from '@newswire/ingest'
+import { majorOf, productionNode } from '../../deploy/local/node-runtime.ts'
 import { compose, composeCommand, kustomize, kustomizeCommand, pyYaml } from '../../deploy/local/system.ts'
 import { deployDir, filesUnder, firstDoc, parseYamlFiles, parseYamlText, repoRoot, run, unless } from './helpers.ts'
 
@@ -213,7 +214,7 @@ test('compose: Kafka 4.4.0 in KRaft mode, the two services from the Dockerfile, 
   assert.ok(services.prometheus?.volumes?.includes('../prometheus:/etc/prometheus:ro'))
 })
 
-test('Dockerfile: build with npm ci + npm run build, node:20-slim runtime with production dependencies, dist and /app/schemas', () => {
+test("Dockerfile: build with npm ci + npm run build, production Node's slim image with production dependencies, dist and /app/schemas", () => {
   const text = readFileSync(join(deployDir, 'docker', 'Dockerfile'), 'utf8')
   const lines = text
     .replace(/\\\n/g, ' ')
@@ -222,7 +223,10 @@ test('Dockerfile: build with npm ci + npm run build, node:20-slim runtime with p
   const image = '$' + '{NODE_IMAGE}'
   const stages = lines.filter((l) => /^FROM /.test(l))
   assert.deepEqual(stages, [`FROM ${image} AS build`, `FROM ${image} AS runtime`])
-  assert.ok(lines.includes('ARG NODE_IMAGE=node:20-slim'))
+  assert.ok(
+    lines.includes(`ARG NODE_IMAGE=node:${majorOf(productionNode.version)}-slim`),
+    'the image runs the Node the tests run as production',
+  )
   const runtime = lines.slice(lines.indexOf(`FROM ${image} AS runtime`))
   const build = lines.slice(0, lines.indexOf(`FROM ${image} AS runtime`))
   assert.ok(build.some((l) => /^RUN npm ci\b/.test(l)))
