@@ -216,7 +216,7 @@ export function startNode(spec: ClusterSpec, id: number): number {
 }
 
 /** True when something accepts TCP connections on 127.0.0.1:port. */
-function listening(port: number): Promise<boolean> {
+export function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port })
     socket.setTimeout(1000)
