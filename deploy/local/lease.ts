@@ -1,7 +1,8 @@
 // The Kafka brokers a command uses: KAFKA_BROKERS when it is set (an existing cluster, never
 // started or stopped here), otherwise this checkout's local single-node broker, started when it
 // is not running. Whoever started it stops it: release() does, and only then.
-import { start, stop } from './broker.ts'
+import { clusterSpec, startCluster, stopCluster } from './broker.ts'
+import type { ClusterSpec } from './broker.ts'
 
 export interface BrokerLease {
   brokers: string[]
@@ -10,7 +11,7 @@ export interface BrokerLease {
   release(): Promise<void>
 }
 
-/** What leaseBroker will do, decided from the environment alone (for messages and tests). */
+/** What leaseBroker will do, decided from the environment alone. */
 export function brokerSource(env: NodeJS.ProcessEnv): { kind: 'configured'; brokers: string[] } | { kind: 'local' } {
   const configured = (env.KAFKA_BROKERS ?? '')
     .split(',')
@@ -19,10 +20,14 @@ export function brokerSource(env: NodeJS.ProcessEnv): { kind: 'configured'; brok
   return configured.length > 0 ? { kind: 'configured', brokers: configured } : { kind: 'local' }
 }
 
-export async function leaseBroker(env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = console.error): Promise<BrokerLease> {
+export async function leaseBroker(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { log?: (line: string) => void; spec?: ClusterSpec } = {},
+): Promise<BrokerLease> {
   const source = brokerSource(env)
   if (source.kind === 'configured') return { brokers: source.brokers, started: false, release: async () => {} }
-  const r = await start(1, { log })
+  const spec = options.spec ?? clusterSpec(1)
+  const r = await startCluster(spec, { log: options.log })
   let released = false
   return {
     brokers: r.brokers,
@@ -30,7 +35,7 @@ export async function leaseBroker(env: NodeJS.ProcessEnv = process.env, log: (li
     release: async () => {
       if (!r.started || released) return
       released = true
-      await stop(1)
+      await stopCluster(spec)
     },
   }
 }
