@@ -16,7 +16,7 @@ import { repoRoot } from '../../deploy/local/paths.ts'
 import { brokers, http, uniquePrefix } from '../helpers.ts'
 import { freePort } from './helpers.ts'
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /** A child's stdout and stderr as they arrive, with waits on what they print. */
 interface Watched {
@@ -113,7 +113,7 @@ test('npm start: banner only, an article from ingest to a WebSocket client, a se
     assert.doesNotMatch(stack.out(), /"level"|kafkajs|KafkaJS/)
     assert.match(
       stack.out(),
-      new RegExp(`Logs +${escape(join(cache, 'logs', 'ingest.log'))} +${escape(join(cache, 'logs', 'fanout.log'))}`),
+      new RegExp(`Logs +${literal(join(cache, 'logs', 'ingest.log'))} +${literal(join(cache, 'logs', 'fanout.log'))}`),
     )
     assert.match(readFileSync(join(cache, 'logs', 'ingest.log'), 'utf8'), /"msg":"ingest listening"/)
     assert.match(readFileSync(join(cache, 'logs', 'fanout.log'), 'utf8'), /"msg":"fanout ready"/)
@@ -121,7 +121,7 @@ test('npm start: banner only, an article from ingest to a WebSocket client, a se
 
   await t.test('the services run on the Node running this test', async () => {
     const metrics = await (await fetch(`http://127.0.0.1:${ingestPort}/metrics`)).text()
-    assert.match(metrics, new RegExp(`nodejs_version_info\\{version="${escape(process.version)}"`))
+    assert.match(metrics, new RegExp(`nodejs_version_info\\{version="${literal(process.version)}"`))
   })
 
   await t.test('an article POSTed to ingest reaches a WebSocket client of the fan-out', async (t) => {
@@ -148,7 +148,7 @@ test('npm start: banner only, an article from ingest to a WebSocket client, a se
     assert.equal(code, 1)
     assert.doesNotMatch(second.out(), /Newswire is running/)
     assert.match(second.err(), /a Newswire stack is already running/)
-    assert.match(second.err(), new RegExp(`ingest +http://127\\.0\\.0\\.1:${ingestPort} \\(pid \\d+ in ${escape(repoRoot)}\\)`))
+    assert.match(second.err(), new RegExp(`ingest +http://127\\.0\\.0\\.1:${ingestPort} \\(pid \\d+ in ${literal(repoRoot)}\\)`))
     assert.match(second.err(), new RegExp(`fan-out +http://127\\.0\\.0\\.1:${fanoutPort} \\(pid \\d+`))
     assert.match(second.err(), new RegExp(`started by pid ${stack.child.pid}:`))
   })
