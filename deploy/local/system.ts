@@ -160,7 +160,9 @@ export function provide(needs: SystemNeed[], log: (line: string) => void = conso
       why.set(n, message(err))
     }
   }
-  return missing.filter((n) => !n.check()).map((n) => ({ need: n, why: why.get(n) ?? 'still missing after installing it' }))
+  const fallback = (n: SystemNeed) =>
+    n.packages.length > 0 || n.install ? 'still missing after installing it' : 'nothing here installs it'
+  return missing.filter((n) => !n.check()).map((n) => ({ need: n, why: why.get(n) ?? fallback(n) }))
 }
 
 /** Installs what is missing, or throws one clear line saying how to. */
