@@ -41,12 +41,39 @@ test('every YAML file under deploy/ parses', { skip: noYaml }, () => {
 
 // ---- Kubernetes ------------------------------------------------------------------------------
 
+// What the checks below read of the rendered objects; kustomize's output is trusted to this shape
+// only as far as the checks go (a missing field fails them).
+type EnvVar = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }
+interface Container {
+  command: string[]
+  image: string
+  ports: { name: string; containerPort: number }[]
+  env: EnvVar[]
+  envFrom: unknown[]
+  startupProbe: { httpGet: unknown }
+  livenessProbe: { httpGet: unknown }
+  readinessProbe: { httpGet: unknown }
+  resources: { requests: { cpu?: string; memory?: string }; limits: { memory?: string } }
+  securityContext: { allowPrivilegeEscalation?: boolean }
+  lifecycle?: { preStop?: { exec?: { command?: string[] } } }
+}
+interface PodTemplate {
+  metadata: { labels: Record<string, string>; annotations: Record<string, string> }
+  spec: { containers: Container[]; securityContext: { runAsNonRoot?: boolean }; terminationGracePeriodSeconds: number }
+}
 interface K8sObject {
   apiVersion: string
   kind: string
   metadata: { name: string; labels?: Record<string, string> }
-  // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are checked field by field below
-  spec: any
+  /** Deployment: template, selector.matchLabels; Service: selector (a map), ports; PDB: selector.matchLabels; HPA: the rest. */
+  spec: {
+    template: PodTemplate
+    selector: Record<string, string> & { matchLabels: Record<string, string> }
+    ports: unknown
+    scaleTargetRef: unknown
+    minReplicas: number
+    maxReplicas: number
+  }
   data?: Record<string, string>
 }
 
@@ -83,17 +110,15 @@ test('the kustomize base renders the objects operations rely on', { skip: unless
       const dep = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)
       assert.ok(dep)
       const pod = dep.spec.template.spec
-      const podLabels = dep.spec.template.metadata.labels as Record<string, string>
-      for (const [k, v] of Object.entries(dep.spec.selector.matchLabels as Record<string, string>)) assert.equal(podLabels[k], v)
+      const podLabels = dep.spec.template.metadata.labels
+      for (const [k, v] of Object.entries(dep.spec.selector.matchLabels)) assert.equal(podLabels[k], v)
       assert.equal(pod.containers.length, 1)
-      const c = pod.containers[0]
+      const c = pod.containers[0] as Container
       assert.deepEqual(c.command, ['node', `services/${service}/dist/main.js`])
       assert.match(c.image, /^newswire(:|$)/)
-      const ports = c.ports as { name: string; containerPort: number }[]
-      assert.deepEqual(ports, [{ name: 'http', containerPort: port }])
+      assert.deepEqual(c.ports, [{ name: 'http', containerPort: port }])
 
-      type EnvVar = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }
-      const env = new Map<string, EnvVar>((c.env as EnvVar[]).map((e) => [e.name, e]))
+      const env = new Map<string, EnvVar>(c.env.map((e) => [e.name, e]))
       assert.equal(env.get('NODE_ENV')?.value, 'production')
       assert.equal(env.get(hostVar)?.value, '0.0.0.0')
       assert.equal(env.get(portVar)?.value, String(port))
@@ -112,7 +137,7 @@ test('the kustomize base renders the objects operations rely on', { skip: unless
       // The drain must finish before SIGKILL: grace > preStop sleep + SHUTDOWN_TIMEOUT_MS
       const shutdownMs = Number(env.get('SHUTDOWN_TIMEOUT_MS')?.value)
       assert.ok(shutdownMs > 0, 'SHUTDOWN_TIMEOUT_MS set on the container')
-      const preStop = c.lifecycle?.preStop?.exec?.command as string[] | undefined
+      const preStop = c.lifecycle?.preStop?.exec?.command
       const preStopMs = preStop?.[0] === 'sleep' ? Number(preStop[1]) * 1000 : 0
       assert.ok(
         pod.terminationGracePeriodSeconds * 1000 > shutdownMs + preStopMs,
@@ -122,7 +147,7 @@ test('the kustomize base renders the objects operations rely on', { skip: unless
       // The Service reaches these pods on the named port
       const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === name)
       assert.ok(svc)
-      for (const [k, v] of Object.entries(svc.spec.selector as Record<string, string>)) assert.equal(podLabels[k], v)
+      for (const [k, v] of Object.entries(svc.spec.selector)) assert.equal(podLabels[k], v)
       assert.deepEqual(svc.spec.ports, [{ name: 'http', port, targetPort: 'http' }])
       // Prometheus annotations point at the same port
       assert.equal(dep.spec.template.metadata.annotations['prometheus.io/port'], String(port))
@@ -130,7 +155,7 @@ test('the kustomize base renders the objects operations rely on', { skip: unless
       // A disruption budget over these pods
       const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === name)
       assert.ok(pdb)
-      for (const [k, v] of Object.entries(pdb.spec.selector.matchLabels as Record<string, string>)) assert.equal(podLabels[k], v)
+      for (const [k, v] of Object.entries(pdb.spec.selector.matchLabels)) assert.equal(podLabels[k], v)
 
       // The services accept this environment in production (secret values stand in)
       const effective: Record<string, string> = { ...config }
