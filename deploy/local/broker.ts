@@ -3,7 +3,7 @@
 // ephemeral port range, so a busy host cannot be holding them as outgoing ports).
 // Each node is a detached JVM tagged with -Dnewswire.kafka.home=<dir>, so stop() only ever
 // kills processes this project started from this checkout.
-import { spawn, execFileSync } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
@@ -62,7 +62,8 @@ export function ensureJars(log: (line: string) => void = console.error): string 
   const tmp = `${libDir}.tmp-${process.pid}`
   rmSync(tmp, { recursive: true, force: true })
   mkdirSync(dirname(libDir), { recursive: true })
-  execFileSync(
+  // Quiet unless it fails: even with -q -B Maven writes bare ANSI resets to the terminal
+  const r = spawnSync(
     'mvn',
     [
       '-B',
@@ -74,8 +75,10 @@ export function ensureJars(log: (line: string) => void = console.error): string 
       '-DincludeScope=runtime',
       `-DoutputDirectory=${tmp}`,
     ],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   )
+  if (r.status !== 0)
+    throw new Error(`newswire: mvn could not fetch the Kafka jars:\n${r.stdout ?? ''}${r.stderr ?? ''}${r.error?.message ?? ''}`)
   rmSync(libDir, { recursive: true, force: true })
   renameSync(tmp, libDir)
   return libDir
