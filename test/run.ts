@@ -1,4 +1,4 @@
-// `npm test`: lint, type-check, then every test file. `npm test -- FILE...`: those files only.
+// `npm test`: lint, type-check, then every test file. `npm test -- FILE|DIR...`: those only.
 // `npm run test:unit`: the files that need no broker, browser or system tool (no tag in their
 // name, see runner/files.ts), with no install step, no broker and no apt-get.
 // A file's tags decide what is provided first: a broker (KAFKA_BROKERS, or the local one, started
@@ -6,7 +6,7 @@
 // that is not a deliberate skip (runner/skips.ts) fails the run.
 import { spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { leaseBroker } from '../deploy/local/lease.ts'
@@ -39,7 +39,9 @@ function step(name: string, cmd: string, args: string[]): void {
 function selectFiles(): string[] {
   if (values.unit && positionals.length > 0) throw new Error('newswire test: --unit runs every unit test file; give files without it')
   for (const f of positionals) if (!existsSync(resolve(repoRoot, f))) throw new Error(`newswire test: no such file: ${f}`)
-  if (positionals.length > 0) return positionals
+  // A directory stands for the test files under it
+  if (positionals.length > 0)
+    return positionals.flatMap((f) => (statSync(resolve(repoRoot, f)).isDirectory() ? findTestFiles(repoRoot, [f]) : [f]))
   const all = findTestFiles(repoRoot, ['services', 'test'])
   return values.unit ? all.filter(isUnit) : all
 }

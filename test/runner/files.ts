@@ -7,7 +7,7 @@
 //
 // A file without tags needs none of them: it is a unit test, and `npm run test:unit` runs those.
 import { readdirSync, statSync } from 'node:fs'
-import { basename, join, relative } from 'node:path'
+import { basename, join, relative, resolve } from 'node:path'
 
 export const NEEDS = ['kafka', 'browser', 'tools'] as const
 export type Need = (typeof NEEDS)[number]
@@ -50,6 +50,6 @@ export function findTestFiles(root: string, dirs: string[]): string[] {
       else if (name.endsWith(SUFFIX)) out.push(relative(root, p))
     }
   }
-  for (const d of dirs) walk(join(root, d))
+  for (const d of dirs) walk(resolve(root, d))
   return out.sort()
 }
