@@ -2,7 +2,7 @@
 // Each test file gets its own topic prefix, so files run in parallel without seeing each other.
 import { randomUUID } from 'node:crypto'
 import type { TestContext } from 'node:test'
-import { createCodec, createLogger, loadSchemas } from '@newswire/shared'
+import { createCodec, createLogger, createTail, loadSchemas } from '@newswire/shared'
 import type { ArticleEvent, Logger } from '@newswire/shared'
 import { Kafka, logLevel } from 'kafkajs'
 import type { KafkaMessage } from 'kafkajs'
@@ -89,6 +89,46 @@ export async function readTopicFrom(
   }
   return all
 }
+
+/**
+ * An independent consumer (own client, own group, read_committed) that reads `topic` from the
+ * beginning up to its last stable offset as of the call, so duplicates after the acknowledged
+ * records are seen too. Same bookkeeping as the services' tail (transaction markers included).
+ */
+export async function readToEnd(brokerList: string, topic: string, timeoutMs = 60_000): Promise<Received[]> {
+  const kafka = new Kafka({ clientId: 'test-reader', brokers: brokerList.split(','), logLevel: logLevel.NOTHING })
+  const all: Received[] = []
+  // The reader's group never commits: after a rebalance it starts over, so keep each offset once
+  const seen = new Set<string>()
+  let fatal: unknown = null
+  const tail = createTail({
+    kafka,
+    topic,
+    groupId: `test-reader-${randomUUID()}`,
+    log: silentLog,
+    onFatal: (err) => {
+      fatal = err
+    },
+    onBatch: ({ partition, messages }) => {
+      for (const message of messages) {
+        const at = `${partition}:${message.offset}`
+        if (seen.has(at) || !message.value) continue
+        seen.add(at)
+        all.push({ event: codec.decode(message.value), message, partition })
+      }
+    },
+  })
+  try {
+    await tail.start()
+    await tail.catchUp(timeoutMs)
+  } finally {
+    await tail.close()
+  }
+  if (fatal !== null) throw fatal
+  return all
+}
+
+const silentLog = createLogger('test-reader', 'silent')
 
 export interface HttpResult {
   status: number

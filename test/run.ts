@@ -1,109 +1,90 @@
-// `npm test`: lint, type-check, then every unit and integration test with node:test, against
-// the broker in KAFKA_BROKERS or a local one this script starts (and stops) itself.
-import { spawn, spawnSync } from 'node:child_process'
+// `npm test`: lint, type-check, then every test file. `npm test -- FILE|DIR...`: those only.
+// `npm run test:unit`: the files that need no broker, browser or system tool (no tag in their
+// name, see runner/files.ts), with no install step, no broker and no apt-get.
+// A file's tags decide what is provided first: a broker (KAFKA_BROKERS, or the local one, started
+// and stopped here), Chromium, system tools. Under CI (CI=true) a missing tool or a skipped test
+// that is not a deliberate skip (runner/skips.ts) fails the run.
+import { spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { readdirSync, statSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { existsSync, statSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { Kafka, logLevel } from 'kafkajs'
-import { repoRoot, start, stop } from '../deploy/local/broker.ts'
-import { bengaliFont, chromium, ensureSystem, promtool } from '../deploy/local/system.ts'
+import { leaseBroker } from '../deploy/local/lease.ts'
+import { repoRoot } from '../deploy/local/paths.ts'
+import { findTestFiles, isUnit, needsOfAll } from './runner/files.ts'
+import { runFiles } from './runner/node-test.ts'
+import { describeSkip, isCi, undeliberate } from './runner/skips.ts'
+import { provideTools } from './runner/tools.ts'
+import { deleteTestTopics } from './runner/topics.ts'
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
+    unit: { type: 'boolean', default: false },
     'no-lint': { type: 'boolean', default: false },
     concurrency: { type: 'string', default: '2' },
   },
 })
 
-function findTests(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'bench' || name === 'artifacts' || name.startsWith('.')) continue
-    const p = join(dir, name)
-    if (statSync(p).isDirectory()) findTests(p, out)
-    else if (name.endsWith('.test.ts')) out.push(relative(repoRoot, p))
-  }
-  return out
-}
+/** Unit runs point Kafka clients here: nothing listens, so a file that needs a broker but is not named .kafka fails. */
+const NO_BROKER = '127.0.0.1:1'
 
 function step(name: string, cmd: string, args: string[]): void {
   const t0 = Date.now()
   const r = spawnSync(cmd, args, { cwd: repoRoot, stdio: 'inherit' })
-  if (r.status !== 0) {
-    console.error(`newswire test: ${name} failed`)
-    process.exit(r.status ?? 1)
-  }
+  if (r.status !== 0) throw new Error(`newswire test: ${name} failed`)
   console.log(`newswire test: ${name} ok (${((Date.now() - t0) / 1000).toFixed(1)}s)`)
 }
 
-/**
- * Each run creates about a hundred topics; left behind on a long-lived broker they pile up
- * until it takes a minute to start. Only this run's prefix is touched: another run may share
- * the cluster.
- */
-async function deleteTestTopics(brokers: string[], prefix: string): Promise<void> {
-  const admin = new Kafka({ clientId: 'newswire-test-cleanup', brokers, logLevel: logLevel.NOTHING }).admin()
-  try {
-    await admin.connect()
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix))
-    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 })
-    console.log(`newswire test: deleted this run's ${topics.length} test topics`)
-  } catch (err) {
-    console.warn(`newswire test: could not delete this run's test topics (${prefix}*): ${err instanceof Error ? err.message : err}`)
-  } finally {
-    await admin.disconnect().catch(() => {})
-  }
+function selectFiles(): string[] {
+  if (values.unit && positionals.length > 0) throw new Error('newswire test: --unit runs every unit test file; give files without it')
+  for (const f of positionals) if (!existsSync(resolve(repoRoot, f))) throw new Error(`newswire test: no such file: ${f}`)
+  // A directory stands for the test files under it
+  if (positionals.length > 0)
+    return positionals.flatMap((f) => (statSync(resolve(repoRoot, f)).isDirectory() ? findTestFiles(repoRoot, [f]) : [f]))
+  const all = findTestFiles(repoRoot, ['services', 'test'])
+  return values.unit ? all.filter(isUnit) : all
 }
 
 async function main(): Promise<number> {
-  const files =
-    positionals.length > 0 ? positionals : [...findTests(join(repoRoot, 'services')), ...findTests(join(repoRoot, 'test'))].sort()
-  if (!values['no-lint'] && positionals.length === 0) {
+  const ci = isCi()
+  const files = selectFiles()
+  const needs = needsOfAll(files)
+  if (!values.unit && !values['no-lint'] && positionals.length === 0) {
     step('lint (biome)', 'npx', ['--no-install', 'biome', 'check', '.'])
     step('typecheck (tsc)', 'npx', ['--no-install', 'tsc', '-p', 'tsconfig.json', '--noEmit'])
   }
-  // System tools some tests drive for real: Chromium with a Bengali font, promtool
-  ensureSystem([chromium, bengaliFont, promtool])
-  let startedBroker = false
-  if (!process.env.KAFKA_BROKERS) {
-    const r = await start(1)
-    process.env.KAFKA_BROKERS = r.brokers.join(',')
-    startedBroker = r.started
+  const missing = values.unit ? [] : provideTools(needs)
+  if (missing.length > 0) {
+    const list = missing.map((m) => `  ${m}`).join('\n')
+    if (ci) throw new Error(`newswire test: CI=true and these tools are missing, so their tests cannot run:\n${list}`)
+    console.warn(`newswire test: tools missing; the tests that need them will skip:\n${list}`)
   }
   const run = randomUUID().slice(0, 8)
-  console.log(`newswire test: ${files.length} test files against Kafka at ${process.env.KAFKA_BROKERS}`)
-  const code = await new Promise<number>((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--conditions=development',
-        '--import',
-        'tsx',
-        '--test',
-        '--test-reporter=spec',
-        `--test-concurrency=${values.concurrency}`,
-        '--test-timeout=300000',
-        // A file's process ends when its tests are done: kafkajs can keep a reconnect timer alive
-        // after a test stopped its own broker (the outage test hung here). Tests still stop
-        // everything they started in their after hooks.
-        '--test-force-exit',
-        ...files,
-      ],
-      {
-        cwd: repoRoot,
-        stdio: 'inherit',
-        env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', NEWSWIRE_TEST_RUN: run },
-      },
-    )
-    const forward = (sig: NodeJS.Signals) => child.kill(sig)
-    process.on('SIGINT', forward)
-    process.on('SIGTERM', forward)
-    child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0)))
-  })
-  await deleteTestTopics(process.env.KAFKA_BROKERS.split(','), `t-${run}-`)
-  if (startedBroker) await stop(1)
-  return code
+  process.env.NEWSWIRE_TEST_RUN = run
+  process.env.LOG_LEVEL ??= 'silent'
+  const lease = needs.has('kafka') ? await leaseBroker() : null
+  process.env.KAFKA_BROKERS = lease ? lease.brokers.join(',') : NO_BROKER
+  const abort = new AbortController()
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => abort.abort())
+  try {
+    const where = lease ? ` against Kafka at ${lease.brokers.join(',')}` : ' (no broker)'
+    console.log(`newswire test: ${files.length} test files${where} on Node ${process.versions.node}${ci ? ', CI' : ''}`)
+    const outcome = await runFiles(repoRoot, files, { concurrency: Number(values.concurrency), signal: abort.signal })
+    const notAllowed = undeliberate(outcome.skips)
+    for (const s of outcome.skips) console.log(`newswire test: skipped ${describeSkip(s)}`)
+    if (ci && notAllowed.length > 0) {
+      console.error(`newswire test: CI=true allows only the deliberate skips in test/runner/skips.ts; these skipped:`)
+      for (const s of notAllowed) console.error(`  ${describeSkip(s)}`)
+      return 1
+    }
+    return outcome.failed > 0 || abort.signal.aborted ? 1 : 0
+  } finally {
+    if (lease) {
+      await deleteTestTopics(lease.brokers, `t-${run}-`)
+      await lease.release()
+    }
+  }
 }
 
 main().then(

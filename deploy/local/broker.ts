@@ -3,22 +3,22 @@
 // ephemeral port range, so a busy host cannot be holding them as outgoing ports).
 // Each node is a detached JVM tagged with -Dnewswire.kafka.home=<dir>, so stop() only ever
 // kills processes this project started from this checkout.
-import { spawn, execFileSync } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Kafka, logLevel } from 'kafkajs'
+import { cacheDir, repoRoot } from './paths.ts'
 import { ensureSystem, java17, maven } from './system.ts'
 
 /** Newest Apache Kafka release tested with kafkajs 2.2.4 (see README "Kafka version"). */
 export const KAFKA_VERSION = '4.4.0'
 
-const here = dirname(fileURLToPath(import.meta.url))
-export const repoRoot = resolve(here, '..', '..')
-const cacheRoot = resolve(process.env.NEWSWIRE_CACHE_DIR ?? join(repoRoot, '.cache'), 'kafka')
+export { repoRoot }
+const here = join(repoRoot, 'deploy', 'local')
+const cacheRoot = join(cacheDir(), 'kafka')
 
 export interface NodeSpec {
   id: number
@@ -62,7 +62,8 @@ export function ensureJars(log: (line: string) => void = console.error): string 
   const tmp = `${libDir}.tmp-${process.pid}`
   rmSync(tmp, { recursive: true, force: true })
   mkdirSync(dirname(libDir), { recursive: true })
-  execFileSync(
+  // Quiet unless it fails: even with -q -B Maven writes bare ANSI resets to the terminal
+  const r = spawnSync(
     'mvn',
     [
       '-B',
@@ -74,8 +75,10 @@ export function ensureJars(log: (line: string) => void = console.error): string 
       '-DincludeScope=runtime',
       `-DoutputDirectory=${tmp}`,
     ],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   )
+  if (r.status !== 0)
+    throw new Error(`newswire: mvn could not fetch the Kafka jars:\n${r.stdout ?? ''}${r.stderr ?? ''}${r.error?.message ?? ''}`)
   rmSync(libDir, { recursive: true, force: true })
   renameSync(tmp, libDir)
   return libDir
@@ -216,7 +219,7 @@ export function startNode(spec: ClusterSpec, id: number): number {
 }
 
 /** True when something accepts TCP connections on 127.0.0.1:port. */
-function listening(port: number): Promise<boolean> {
+export function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port })
     socket.setTimeout(1000)

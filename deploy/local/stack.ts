@@ -1,39 +1,73 @@
-// `npm start`: the whole stack on its local default. Starts the local broker unless
-// KAFKA_BROKERS is set, then ingest and fan-out as child processes, loads demo articles,
-// prints the URLs and the development credentials, and on Ctrl-C / SIGTERM stops what it started.
+// `npm start [-- --logs]`: the whole stack on its local defaults. Refuses at once, saying by
+// what, when its ports are taken. Starts the local broker unless KAFKA_BROKERS is set, then
+// ingest and fan-out as child processes (their JSON logs go to .cache/logs/, or to this
+// terminal with --logs), loads demo articles, prints the URLs and the development credentials,
+// and on Ctrl-C / SIGTERM stops what it started: exit 0 when every service stopped cleanly.
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { readFileSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync } from 'node:fs'
+import { join, relative } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { parseArgs } from 'node:util'
 import { DEV_INGEST_KEY, DEV_NEWSROOM_SECRET } from '@newswire/shared'
 import { signNewsroomToken } from '@newswire/fanout'
-import { repoRoot, start, stop } from './broker.ts'
+import { describeBusy, findBusy, suggestFree } from './busy-ports.ts'
+import type { PortPlan, ServiceName } from './busy-ports.ts'
 import { demoArticles } from './demo.ts'
+import { leaseBroker } from './lease.ts'
+import type { BrokerLease } from './lease.ts'
+import { cacheDir, repoRoot } from './paths.ts'
 
+const { values } = parseArgs({ options: { logs: { type: 'boolean', default: false } } })
 const env = { ...process.env }
-const ingestPort = env.INGEST_PORT ?? '8081'
-const fanoutPort = env.FANOUT_PORT ?? '8082'
+const plans: PortPlan[] = [
+  { service: 'ingest', variable: 'INGEST_PORT', port: Number(env.INGEST_PORT ?? 8081) },
+  { service: 'fanout', variable: 'FANOUT_PORT', port: Number(env.FANOUT_PORT ?? 8082) },
+]
+const [ingestPort, fanoutPort] = plans.map((p) => p.port) as [number, number]
 const ingestUrl = `http://127.0.0.1:${ingestPort}`
 const fanoutUrl = `http://127.0.0.1:${fanoutPort}`
-const children: ChildProcess[] = []
-let startedBroker = false
+
+interface Service {
+  name: ServiceName
+  child: ChildProcess
+  /** Where its stdout and stderr go; null with --logs (this terminal). */
+  log: string | null
+  exited: Promise<number | null>
+}
+
+const services: Service[] = []
+let lease: BrokerLease | null = null
 let stopping = false
 
-function service(name: string, main: string): ChildProcess {
+function tail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
+  } catch {
+    return '(no log)'
+  }
+}
+
+function startService(name: ServiceName, main: string, logDir: string | null): Service {
+  const log = logDir === null ? null : join(logDir, `${name}.log`)
+  const fd = log === null ? null : openSync(log, 'w')
+  const out = fd ?? 'inherit'
   const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', main], {
     cwd: repoRoot,
     env,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', out, out],
   })
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`newswire: ${name} exited (${signal ?? code}); stopping the stack`)
-      void shutdown(1)
-    }
+  if (fd !== null) closeSync(fd)
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  void exited.then((code) => {
+    if (stopping) return
+    console.error(`newswire: ${name} exited (${code ?? child.signalCode}); stopping the stack`)
+    if (log !== null) console.error(`last lines of ${log}:\n${tail(log, 20)}`)
+    void shutdown(1)
   })
-  children.push(child)
-  return child
+  const service = { name, child, log, exited }
+  services.push(service)
+  return service
 }
 
 async function waitReady(url: string, name: string, timeoutMs = 120_000): Promise<void> {
@@ -51,10 +85,9 @@ async function waitReady(url: string, name: string, timeoutMs = 120_000): Promis
 }
 
 async function post(path: string, body: string, contentType: string): Promise<{ status: number; text: string }> {
-  const key = env.INGEST_API_KEYS ? undefined : DEV_INGEST_KEY
   const res = await fetch(`${ingestUrl}${path}`, {
     method: 'POST',
-    headers: { 'content-type': contentType, ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    headers: { 'content-type': contentType, authorization: `Bearer ${DEV_INGEST_KEY}` },
     body,
   })
   return { status: res.status, text: await res.text() }
@@ -87,25 +120,36 @@ async function loadDemo(): Promise<number> {
   return n
 }
 
+/** Stops the services, then the broker if we started it; exits 1 when asked to or when a service did not stop cleanly. */
 async function shutdown(code: number): Promise<void> {
   if (stopping) return
   stopping = true
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM')
-  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)))
-  if (startedBroker) await stop(1)
-  process.exit(code)
+  for (const s of services) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM')
+  const codes = await Promise.all(services.map((s) => s.exited))
+  const unclean = services.filter((_, i) => codes[i] !== 0)
+  for (const s of unclean) console.error(`newswire: ${s.name} did not stop cleanly${s.log ? ` (log: ${s.log})` : ''}`)
+  await lease?.release()
+  process.exit(code !== 0 || unclean.length > 0 ? 1 : 0)
 }
 
 async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown(0))
   process.on('SIGTERM', () => void shutdown(0))
-  if (!env.KAFKA_BROKERS) {
-    const r = await start(1)
-    startedBroker = r.started
-    env.KAFKA_BROKERS = r.brokers.join(',')
+  for (const p of plans) {
+    if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535)
+      throw new Error(`newswire: ${p.variable} must be a port number (1-65535)`)
   }
-  service('ingest', 'services/ingest/src/main.ts')
-  service('fanout', 'services/fanout/src/main.ts')
+  const busy = await findBusy(plans)
+  if (busy.length > 0) {
+    console.error(describeBusy(busy, plans, await suggestFree(plans)))
+    process.exit(1)
+  }
+  lease = await leaseBroker(env)
+  env.KAFKA_BROKERS = lease.brokers.join(',')
+  const logDir = values.logs ? null : join(cacheDir(env), 'logs')
+  if (logDir !== null) mkdirSync(logDir, { recursive: true })
+  const ingest = startService('ingest', 'services/ingest/src/main.ts', logDir)
+  const fanout = startService('fanout', 'services/fanout/src/main.ts', logDir)
   await Promise.all([waitReady(ingestUrl, 'ingest'), waitReady(fanoutUrl, 'fanout')])
   const loaded = await loadDemo()
   const token = await signNewsroomToken(env.NEWSROOM_JWT_SECRET ?? DEV_NEWSROOM_SECRET, {
@@ -115,15 +159,18 @@ async function main(): Promise<void> {
     sub: 'dev-editor',
   })
   const usingDevKey = !env.INGEST_API_KEYS
+  const shown = (file: string) => (relative(process.cwd(), file).startsWith('..') ? file : relative(process.cwd(), file))
+  const logs = logDir === null ? 'on this terminal (--logs)' : [ingest, fanout].map((s) => shown(s.log ?? '')).join('  ')
   console.log(`
 Newswire is running (Ctrl-C stops everything this command started)
 
-  Kafka            ${env.KAFKA_BROKERS}${startedBroker ? ' (local broker started by npm start)' : ''}
+  Kafka            ${env.KAFKA_BROKERS}${lease.started ? ' (local broker started by npm start)' : ''}
   Ingest API       ${ingestUrl}/v1/articles        OpenAPI: ${ingestUrl}/openapi.json
   Stream           ws://127.0.0.1:${fanoutPort}/v1/stream   SSE: ${fanoutUrl}/v1/sse?channels=breaking
   Newsroom         ${fanoutUrl}/dashboard#token=${token}
   Public ticker    ${fanoutUrl}/ticker?category=international&language=bn   (embed: ${fanoutUrl}/ticker.js)
   Metrics          ${ingestUrl}/metrics  ${fanoutUrl}/metrics
+  Logs             ${logs}
   Demo articles    ${loaded} loaded
 
 Development credentials (refused when NODE_ENV=production):

@@ -1,6 +1,8 @@
 // `npm run bench -- <scenario> [options]`: runs one scenario from test/bench/scenarios/<name>.ts.
 // Every figure is printed as a ratio against a baseline measured in the same run, plus absolute
-// figures; the run is also saved as JSON under .cache/bench/.
+// figures; the run is also saved as JSON under .cache/bench/. Kafka: KAFKA_BROKERS, or this
+// checkout's local broker, started for the run and stopped after it (as npm test does).
+// --check exits 1 when a target line is MISSED, so a quiet machine's CI job can gate on it.
 //   npm run bench -- --help                  scenarios and common options
 //   npm run bench -- ingest --help           a scenario's options
 //   npm run bench -- profile FILE.cpuprofile top self-time functions of a CPU profile
@@ -9,6 +11,9 @@ import { existsSync, readdirSync } from 'node:fs'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { waitReady } from '../../deploy/local/broker.ts'
+import { leaseBroker } from '../../deploy/local/lease.ts'
+import type { BrokerLease } from '../../deploy/local/lease.ts'
 import { killAll } from './lib/children.ts'
 import { formatSummary, summarizeProfile } from './lib/cpuprofile.ts'
 import { machineInfo } from './lib/machine.ts'
@@ -20,6 +25,7 @@ const scenariosDir = fileURLToPath(new URL('./scenarios/', import.meta.url))
 const common = {
   help: { type: 'boolean', short: 'h', default: false },
   quick: { type: 'boolean', default: false },
+  check: { type: 'boolean', default: false },
   'max-seconds': { type: 'string' },
 } as const
 
@@ -49,10 +55,12 @@ ${rows.join('\n')}
 
 common options:
   --quick             smoke run: tiny durations, finishes in < 30 s; figures are not for publishing
+  --check             exit 1 when any target line is MISSED (or the run evaluated none)
   --max-seconds S     hard deadline for the whole run; children are killed and the run fails after it
   -h, --help          this text, or a scenario's options with: npm run bench -- <scenario> --help
 
-Environment: KAFKA_BROKERS (default 127.0.0.1:9092; start one with npm run kafka -- start).
+Environment: KAFKA_BROKERS; unset, this checkout's local broker is started for the run and
+stopped after it (kept running when it already was).
 Load generators run as child processes on loopback; every run is bounded in time and requests.`
 }
 
@@ -84,12 +92,17 @@ async function main(): Promise<number> {
   if (!Number.isFinite(maxSeconds) || maxSeconds <= 0) throw new Error('--max-seconds must be a positive number')
   opts['max-seconds'] = String(maxSeconds)
 
+  const lease = await brokers()
+  const finish = async (code: number): Promise<never> => {
+    killAll('SIGKILL')
+    await lease.release().catch((err: unknown) => console.error(`bench: could not stop the local broker: ${String(err)}`))
+    process.exit(code)
+  }
   const abort = new AbortController()
   const deadline = setTimeout(() => {
     console.error(`bench: ${scenario.name} ran past --max-seconds ${maxSeconds}; killing its processes`)
     abort.abort()
-    killAll('SIGKILL')
-    process.exit(2)
+    void finish(2)
   }, maxSeconds * 1000)
   deadline.unref()
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -97,10 +110,7 @@ async function main(): Promise<number> {
       console.error(`bench: ${sig}, stopping`)
       abort.abort()
       killAll('SIGTERM')
-      setTimeout(() => {
-        killAll('SIGKILL')
-        process.exit(130)
-      }, 3000).unref()
+      setTimeout(() => void finish(130), 3000).unref()
     })
   }
 
@@ -114,20 +124,55 @@ async function main(): Promise<number> {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   )
+  if (lease.started) report.note(`Kafka: this checkout's local broker at ${lease.brokers.join(',')}, started for this run`)
   const t0 = Date.now()
-  const code = await scenario.run({
-    values: opts,
-    report,
-    machine,
-    command,
-    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
-    runId: `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`,
-    signal: abort.signal,
-  })
+  let code: number
+  try {
+    code = await scenario.run({
+      values: opts,
+      report,
+      machine,
+      command,
+      brokers: lease.brokers,
+      runId: `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`,
+      signal: abort.signal,
+    })
+  } catch (err) {
+    console.error(describe(err))
+    return finish(1)
+  }
   const file = report.save(machine, command, { seconds: (Date.now() - t0) / 1000 })
   report.note(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s; saved ${file}`)
   clearTimeout(deadline)
-  return code
+  if (opts.check && code === 0) {
+    const verdict = report.checkVerdict()
+    if (verdict !== null) {
+      console.error(`bench: --check: ${verdict}`)
+      code = 1
+    } else console.log('bench: --check: every target MET')
+  }
+  return finish(code)
+}
+
+/** KAFKA_BROKERS, checked to answer; else the local broker (deploy/local/lease.ts). */
+async function brokers(): Promise<BrokerLease> {
+  const lease = await leaseBroker()
+  if (!lease.started) {
+    try {
+      await waitReady(lease.brokers, 1, 15_000)
+    } catch {
+      throw new Error(
+        `bench: Kafka at ${lease.brokers.join(',')} does not answer (KAFKA_BROKERS); start it, or unset KAFKA_BROKERS to use a local one`,
+      )
+    }
+  }
+  return lease
+}
+
+/** Our own refusals (bench:, newswire:) are one line for a person; anything else keeps its stack. */
+function describe(err: unknown): string {
+  if (err instanceof Error && /^(bench|newswire): /.test(err.message)) return err.message
+  return `bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`
 }
 
 main().then(
@@ -136,7 +181,7 @@ main().then(
     process.exit(code)
   },
   (err: unknown) => {
-    console.error(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+    console.error(describe(err))
     killAll('SIGKILL')
     process.exit(1)
   },

@@ -1,5 +1,5 @@
-// Helpers for the operations tests (test/ops): system tools (promtool, kubectl, docker, python3
-// with PyYAML), the metrics catalogue in deploy/README.md, the Prometheus text format, and real
+// Helpers for the operations tests (test/ops): system tools (promtool, kustomize, docker compose,
+// python3 with PyYAML; deploy/local/system.ts finds and installs them), the metrics catalogue in deploy/README.md, the Prometheus text format, and real
 // service processes started the way production starts them (a child process, SIGTERM to stop).
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
@@ -8,6 +8,8 @@ import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { yamlPython } from '../../deploy/local/system.ts'
+import type { SystemNeed } from '../../deploy/local/system.ts'
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 export const deployDir = join(repoRoot, 'deploy')
@@ -30,14 +32,21 @@ export function run(cmd: string, args: string[], options: { input?: string; cwd?
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error }
 }
 
-/** True when `cmd args` runs and exits 0. */
-export function available(cmd: string, args: string[] = ['--version']): boolean {
-  const r = run(cmd, args)
-  return !r.error && r.status === 0
+/**
+ * A test's `skip` option: false when every tool is here, else the reason. test/run.ts installs
+ * these tools first where it can, and under CI=true fails the run rather than let such a skip pass.
+ */
+export function unless(...needs: SystemNeed[]): false | string {
+  const missing = needs.filter((n) => !n.check())
+  if (missing.length === 0) return false
+  return `missing: ${missing.map((n) => n.name).join(', ')} (npm test installs it where it can)`
 }
 
-export const hasPromtool = () => available('promtool', ['--version'])
-export const hasPyYaml = () => available('python3', ['-c', 'import yaml'])
+function python(): string {
+  const p = yamlPython()
+  if (p === null) throw new Error('no python3 with PyYAML (Debian package python3-yaml)')
+  return p
+}
 
 /** Every file under deploy/ (and .dockerignore-style extras) whose name ends with one of `exts`, repo-relative. */
 export function filesUnder(dir: string, exts: string[]): string[] {
@@ -63,7 +72,7 @@ export function parseYamlFiles(files: string[]): Map<string, unknown[]> {
     '        out[f] = list(yaml.safe_load_all(fh))',
     'json.dump(out, sys.stdout)',
   ].join('\n')
-  const r = run('python3', ['-c', script, ...files])
+  const r = run(python(), ['-c', script, ...files])
   if (r.status !== 0) throw new Error(`YAML parse failed:\n${r.stderr}`)
   return new Map(Object.entries(JSON.parse(r.stdout) as Record<string, unknown[]>))
 }
@@ -76,7 +85,7 @@ export function firstDoc<T>(docs: Map<string, unknown[]>, file: string): T {
 }
 
 export function parseYamlText(text: string): unknown[] {
-  const r = run('python3', ['-c', 'import json, sys, yaml; json.dump(list(yaml.safe_load_all(sys.stdin)), sys.stdout)'], { input: text })
+  const r = run(python(), ['-c', 'import json, sys, yaml; json.dump(list(yaml.safe_load_all(sys.stdin)), sys.stdout)'], { input: text })
   if (r.status !== 0) throw new Error(`YAML parse failed:\n${r.stderr}`)
   return JSON.parse(r.stdout) as unknown[]
 }

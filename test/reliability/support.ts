@@ -6,10 +6,9 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
-import { createLogger, createTail } from '@newswire/shared'
 import { Kafka, logLevel } from 'kafkajs'
 import { repoRoot } from '../../deploy/local/broker.ts'
-import { codec, sleep } from '../helpers.ts'
+import { sleep } from '../helpers.ts'
 import type { Received } from '../helpers.ts'
 
 /** A port nobody listens on right now (the OS picks it; we close it again at once). */
@@ -220,45 +219,7 @@ export function rssBytes(pid: number): number {
   return Number(m[1]) * 1024
 }
 
-/**
- * An independent consumer (own client, own group, read_committed) that reads `topic` from the
- * beginning up to its last stable offset as of the call, so duplicates after the acknowledged
- * records are seen too. Same bookkeeping as the services' tail (transaction markers included).
- */
-export async function readToEnd(brokerList: string, topic: string, timeoutMs = 60_000): Promise<Received[]> {
-  const kafka = new Kafka({ clientId: 'reliability-reader', brokers: brokerList.split(','), logLevel: logLevel.NOTHING })
-  const all: Received[] = []
-  // The reader's group never commits: after a rebalance it starts over, so keep each offset once
-  const seen = new Set<string>()
-  let fatal: unknown = null
-  const tail = createTail({
-    kafka,
-    topic,
-    groupId: `reliability-reader-${randomUUID()}`,
-    log: silentLog,
-    onFatal: (err) => {
-      fatal = err
-    },
-    onBatch: ({ partition, messages }) => {
-      for (const message of messages) {
-        const at = `${partition}:${message.offset}`
-        if (seen.has(at) || !message.value) continue
-        seen.add(at)
-        all.push({ event: codec.decode(message.value), message, partition })
-      }
-    },
-  })
-  try {
-    await tail.start()
-    await tail.catchUp(timeoutMs)
-  } finally {
-    await tail.close()
-  }
-  if (fatal !== null) throw fatal
-  return all
-}
-
-const silentLog = createLogger('reliability-reader', 'silent')
+export { readToEnd } from '../helpers.ts'
 
 export function article(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { id, language: 'en', headline: `Story ${id}`, body: ['First paragraph.', 'Second paragraph.'], ...extra }

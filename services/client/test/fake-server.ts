@@ -27,6 +27,8 @@ export class FakeNewsServer {
   rejectToken: string | null = null
   /** Refuse WebSocket upgrades by resetting the connection (a proxy that blocks WebSocket). */
   blockWebSocket = false
+  /** Pings answered so far. */
+  pongs = 0
   /** Extra static files (path → content type and body), e.g. a page and the browser bundle. */
   readonly files = new Map<string, { type: string; body: string }>()
   #http: Server
@@ -142,8 +144,10 @@ export class FakeNewsServer {
     }
     ws.on('message', (data) => {
       const msg = JSON.parse(String(data)) as { type: string; id: string; channels: string[]; since?: string }
-      if (msg.type === 'ping') send({ type: 'pong', id: msg.id })
-      else if (msg.type === 'unsubscribe') {
+      if (msg.type === 'ping') {
+        send({ type: 'pong', id: msg.id })
+        this.pongs++
+      } else if (msg.type === 'unsubscribe') {
         for (const s of this.#subscribers) if (s.id === msg.id && mine.has(s)) this.#subscribers.delete(s)
       } else if (msg.type === 'subscribe') {
         this.subscribes.push({ transport: 'websocket', channels: msg.channels, since: msg.since ?? null, token })

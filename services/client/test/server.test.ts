@@ -85,10 +85,12 @@ describe('against a ws server', () => {
 
   test('pings are answered by the server; close() leaves no connection behind', async (t) => {
     const server = await FakeNewsServer.start(t)
-    const { client, log } = start(t, server, { transport: 'websocket', pingIntervalMs: 20, pongTimeoutMs: 200 })
+    const { client, log } = start(t, server, { transport: 'websocket', pingIntervalMs: 20, pongTimeoutMs: 60 })
     await waitFor(() => log.subscribed.length === 1, 'subscribed')
-    await new Promise((resolve) => setTimeout(resolve, 150))
+    // Ten pings answered take longer than two pong timeouts: a client that missed the pongs has dropped by now
+    await waitFor(() => server.pongs >= 10, 'ten pings answered')
     assert.equal(client.state, 'connected')
+    assert.deepEqual(log.stateNames, ['connected'])
     await client.close()
     await waitFor(() => server.connections === 0, 'server sees the close')
     assert.equal(client.state, 'disconnected')

@@ -37,15 +37,17 @@ export function fdLimit(): number {
   return m ? (m[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(m[1])) : Number.NaN
 }
 
+/** Why a run cannot start with `limit` open files (with the `ulimit -n` to use), or null when it can. */
+export function fdShortfall(limit: number, clientsPerProcess: number, serverConnections: number): string | null {
+  const need = Math.max(clientsPerProcess, serverConnections) + 200
+  if (!Number.isFinite(limit) || limit >= need) return null
+  return `open file limit is ${limit}, but a process here needs about ${need} descriptors: raise it first (ulimit -n ${need * 2}), or use fewer clients`
+}
+
 /** Refuses to start when a process would need more descriptors than the soft limit allows. */
 export function checkFds(clientsPerProcess: number, serverConnections: number): void {
-  const limit = fdLimit()
-  const need = Math.max(clientsPerProcess, serverConnections) + 200
-  if (Number.isFinite(limit) && limit < need) {
-    throw new Error(
-      `open file limit is ${limit}, but a process here needs about ${need} descriptors: raise it first (ulimit -n ${need * 2}), or use fewer clients`,
-    )
-  }
+  const why = fdShortfall(fdLimit(), clientsPerProcess, serverConnections)
+  if (why !== null) throw new Error(`bench: ${why}`)
 }
 
 export interface ServerUnderTest {

@@ -68,6 +68,16 @@ export class Report {
     this.#print(`${this.scenario} ${labelText(labels)} ${metric}=${fmt(value)} target="${text}" ${met ? 'MET' : 'MISSED'}`)
   }
 
+  /** The `--check` verdict: null when targets were evaluated and every one was met, else why the check fails. */
+  checkVerdict(): string | null {
+    const targets = this.lines.filter((l) => l.target !== undefined)
+    if (targets.length === 0) return 'this run evaluated no target, so --check has nothing to pass'
+    const missed = targets.filter((l) => l.target?.met === false)
+    if (missed.length === 0) return null
+    const rows = missed.map((l) => `  ${labelText(l.labels)} ${l.metric}=${fmt(l.value)} target="${l.target?.text}"`)
+    return `${missed.length} of ${targets.length} targets MISSED:\n${rows.join('\n')}`
+  }
+
   note(text: string): void {
     this.notes.push(text)
     this.#print(`# ${text}`)

@@ -9,11 +9,12 @@ import { WebSocket } from 'ws'
 import { loadFanoutConfig, startFanout } from '@newswire/fanout'
 import type { FanoutInstance } from '@newswire/fanout'
 import { brokers, http, startTestIngest, testLogger, uniquePrefix } from '../helpers.ts'
-import { deployDir, hasPromtool, hasPyYaml, parseExposition, parseYamlFiles, readCatalogue, run } from './helpers.ts'
+import { promtool, pyYaml } from '../../deploy/local/system.ts'
+import { deployDir, parseExposition, parseYamlFiles, readCatalogue, run, unless } from './helpers.ts'
 import type { Family } from './helpers.ts'
 
 const promDir = join(deployDir, 'prometheus')
-const noPromtool = hasPromtool() ? false : 'promtool is not installed (Debian package prometheus; test/run.ts installs it)'
+const noPromtool = unless(promtool)
 
 test('promtool check config: prometheus.yml and the rule file it loads', { skip: noPromtool }, () => {
   const r = run('promtool', ['check', 'config', 'prometheus.yml'], { cwd: promDir })
@@ -34,7 +35,7 @@ test('promtool test rules: every alert fires on synthetic series', { skip: noPro
 })
 
 test('the rule tests expect every alert of the rule file to fire at least once', {
-  skip: hasPyYaml() ? false : 'python3 with PyYAML missing',
+  skip: unless(pyYaml),
 }, () => {
   const rulesFile = join(promDir, 'rules', 'newswire.rules.yml')
   const testsFile = join(promDir, 'rules', 'newswire.rules.test.yml')
@@ -87,6 +88,37 @@ function wsClient(t: TestContext, url: string, headers: Record<string, string> =
   return { ws, messages, closed, until }
 }
 
+/** Labelled metrics the exercise must give samples to. */
+const exercised = {
+  ingest: [
+    'newswire_ingest_http_requests_total',
+    'newswire_ingest_events_published_total',
+    'newswire_ingest_validation_failures_total',
+    'newswire_ingest_http_request_duration_seconds',
+  ],
+  fanout: [
+    'newswire_fanout_connections',
+    'newswire_fanout_connections_rejected_total',
+    'newswire_fanout_subscriptions',
+    'newswire_fanout_messages_sent_total',
+    'newswire_fanout_bytes_sent_total',
+    'newswire_fanout_delivery_latency_seconds',
+    'newswire_fanout_consumer_lag_messages',
+    'newswire_fanout_replays_total',
+  ],
+}
+
+/** The fan-out's /metrics once every exercised family has samples, or as it is after 15 s (the checks then say what is missing). */
+async function metricsOnceExercised(url: string): Promise<string> {
+  const end = Date.now() + 15_000
+  for (;;) {
+    const text = await (await fetch(`${url}/metrics`)).text()
+    const families = parseExposition(text)
+    if (exercised.fanout.every((n) => (families.get(n)?.samples ?? 0) > 0) || Date.now() > end) return text
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
 /** Starts ingest and fan-out in-process on one topic prefix and makes every labelled metric appear. */
 async function exercisedServices(t: TestContext): Promise<{ ingestText: string; fanoutText: string; ids: string[] }> {
   const prefix = uniquePrefix()
@@ -134,11 +166,9 @@ async function exercisedServices(t: TestContext): Promise<{ ingestText: string; 
   await c.until((m) => m.type === 'event' && (m.event as { article: { id: string } }).article.id === ids[1])
   c.ws.send(JSON.stringify({ type: 'subscribe', id: 's2', channels: ['lang:en'], since: first.position }))
   await c.until((m) => m.type === 'subscribed' && m.id === 's2')
-  // Gauges and the latency histogram are refreshed on the hub's tick: give it a moment
-  await new Promise((r) => setTimeout(r, 1500))
-
+  // Gauges and the latency histogram are refreshed on the hub's tick: wait until they show
   const ingestText = await (await fetch(`${ingest.url}/metrics`)).text()
-  const fanoutText = await (await fetch(`${fanout.url}/metrics`)).text()
+  const fanoutText = await metricsOnceExercised(fanout.url)
   await sse.body?.cancel()
   return { ingestText, fanoutText, ids: [...ids, traceId] }
 }
@@ -186,20 +216,7 @@ test('live /metrics of ingest and fan-out: promtool check metrics finds no probl
   await t.test('catalogue matches ingest', () => checkAgainstCatalogue('ingest', ingest, ids))
   await t.test('catalogue matches fan-out', () => checkAgainstCatalogue('fanout', fanout, ids))
   await t.test('the exercised labelled metrics have samples', () => {
-    for (const name of [
-      'newswire_ingest_http_requests_total',
-      'newswire_ingest_events_published_total',
-      'newswire_ingest_validation_failures_total',
-      'newswire_ingest_http_request_duration_seconds',
-      'newswire_fanout_connections',
-      'newswire_fanout_connections_rejected_total',
-      'newswire_fanout_subscriptions',
-      'newswire_fanout_messages_sent_total',
-      'newswire_fanout_bytes_sent_total',
-      'newswire_fanout_delivery_latency_seconds',
-      'newswire_fanout_consumer_lag_messages',
-      'newswire_fanout_replays_total',
-    ]) {
+    for (const name of [...exercised.ingest, ...exercised.fanout]) {
       const f = ingest.get(name) ?? fanout.get(name)
       assert.ok(f && f.samples > 0, `${name} has no samples after the exercise`)
     }

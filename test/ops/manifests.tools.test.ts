@@ -1,7 +1,7 @@
 // Deployable files that cannot be run here (no Docker engine, no Kubernetes cluster): every YAML
 // file parses, the kustomize base renders and has what operations rely on, the compose file is
 // consistent with the Prometheus and Grafana files, and both describe a configuration the
-// services accept. `docker compose config` runs when a compose-capable Docker client exists.
+// services accept; `docker compose config` (the client alone, no engine) validates the file.
 import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,9 +9,11 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { loadFanoutConfig } from '@newswire/fanout'
 import { loadIngestConfig } from '@newswire/ingest'
-import { available, deployDir, filesUnder, firstDoc, hasPyYaml, parseYamlFiles, parseYamlText, repoRoot, run } from './helpers.ts'
+import { majorOf, productionNode } from '../../deploy/local/node-runtime.ts'
+import { compose, composeCommand, kustomize, kustomizeCommand, pyYaml } from '../../deploy/local/system.ts'
+import { deployDir, filesUnder, firstDoc, parseYamlFiles, parseYamlText, repoRoot, run, unless } from './helpers.ts'
 
-const noYaml = hasPyYaml() ? false : 'python3 with PyYAML is missing (Debian package python3-yaml)'
+const noYaml = unless(pyYaml)
 const composeFile = join(deployDir, 'docker', 'compose.yml')
 
 // What a secret would hold, for checking that a configuration is accepted (not the dev values)
@@ -39,24 +41,51 @@ test('every YAML file under deploy/ parses', { skip: noYaml }, () => {
 
 // ---- Kubernetes ------------------------------------------------------------------------------
 
+// What the checks below read of the rendered objects; kustomize's output is trusted to this shape
+// only as far as the checks go (a missing field fails them).
+type EnvVar = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }
+interface Container {
+  command: string[]
+  image: string
+  ports: { name: string; containerPort: number }[]
+  env: EnvVar[]
+  envFrom: unknown[]
+  startupProbe: { httpGet: unknown }
+  livenessProbe: { httpGet: unknown }
+  readinessProbe: { httpGet: unknown }
+  resources: { requests: { cpu?: string; memory?: string }; limits: { memory?: string } }
+  securityContext: { allowPrivilegeEscalation?: boolean }
+  lifecycle?: { preStop?: { exec?: { command?: string[] } } }
+}
+interface PodTemplate {
+  metadata: { labels: Record<string, string>; annotations: Record<string, string> }
+  spec: { containers: Container[]; securityContext: { runAsNonRoot?: boolean }; terminationGracePeriodSeconds: number }
+}
 interface K8sObject {
   apiVersion: string
   kind: string
   metadata: { name: string; labels?: Record<string, string> }
-  // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are checked field by field below
-  spec: any
+  /** Deployment: template, selector.matchLabels; Service: selector (a map), ports; PDB: selector.matchLabels; HPA: the rest. */
+  spec: {
+    template: PodTemplate
+    selector: Record<string, string> & { matchLabels: Record<string, string> }
+    ports: unknown
+    scaleTargetRef: unknown
+    minReplicas: number
+    maxReplicas: number
+  }
   data?: Record<string, string>
 }
 
-const noKubectl = available('kubectl', ['version', '--client']) ? false : 'kubectl is not installed'
-
+/** `kubectl kustomize deploy/k8s/base`, or the same with kustomize itself. */
 function renderBase(): K8sObject[] {
-  const r = run('kubectl', ['kustomize', join(deployDir, 'k8s', 'base')])
+  const [cmd, ...args] = kustomizeCommand() ?? ['kubectl', 'kustomize']
+  const r = run(cmd as string, [...args, join(deployDir, 'k8s', 'base')])
   assert.equal(r.status, 0, r.stderr)
   return parseYamlText(r.stdout) as K8sObject[]
 }
 
-test('the kustomize base renders the objects operations rely on', { skip: noYaml || noKubectl }, async (t) => {
+test('the kustomize base renders the objects operations rely on', { skip: unless(pyYaml, kustomize) }, async (t) => {
   const objects = renderBase()
   const byKind = (kind: string) => objects.filter((o) => o.kind === kind)
   assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort(), [
@@ -81,17 +110,15 @@ test('the kustomize base renders the objects operations rely on', { skip: noYaml
       const dep = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)
       assert.ok(dep)
       const pod = dep.spec.template.spec
-      const podLabels = dep.spec.template.metadata.labels as Record<string, string>
-      for (const [k, v] of Object.entries(dep.spec.selector.matchLabels as Record<string, string>)) assert.equal(podLabels[k], v)
+      const podLabels = dep.spec.template.metadata.labels
+      for (const [k, v] of Object.entries(dep.spec.selector.matchLabels)) assert.equal(podLabels[k], v)
       assert.equal(pod.containers.length, 1)
-      const c = pod.containers[0]
+      const c = pod.containers[0] as Container
       assert.deepEqual(c.command, ['node', `services/${service}/dist/main.js`])
       assert.match(c.image, /^newswire(:|$)/)
-      const ports = c.ports as { name: string; containerPort: number }[]
-      assert.deepEqual(ports, [{ name: 'http', containerPort: port }])
+      assert.deepEqual(c.ports, [{ name: 'http', containerPort: port }])
 
-      type EnvVar = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }
-      const env = new Map<string, EnvVar>((c.env as EnvVar[]).map((e) => [e.name, e]))
+      const env = new Map<string, EnvVar>(c.env.map((e) => [e.name, e]))
       assert.equal(env.get('NODE_ENV')?.value, 'production')
       assert.equal(env.get(hostVar)?.value, '0.0.0.0')
       assert.equal(env.get(portVar)?.value, String(port))
@@ -110,7 +137,7 @@ test('the kustomize base renders the objects operations rely on', { skip: noYaml
       // The drain must finish before SIGKILL: grace > preStop sleep + SHUTDOWN_TIMEOUT_MS
       const shutdownMs = Number(env.get('SHUTDOWN_TIMEOUT_MS')?.value)
       assert.ok(shutdownMs > 0, 'SHUTDOWN_TIMEOUT_MS set on the container')
-      const preStop = c.lifecycle?.preStop?.exec?.command as string[] | undefined
+      const preStop = c.lifecycle?.preStop?.exec?.command
       const preStopMs = preStop?.[0] === 'sleep' ? Number(preStop[1]) * 1000 : 0
       assert.ok(
         pod.terminationGracePeriodSeconds * 1000 > shutdownMs + preStopMs,
@@ -120,7 +147,7 @@ test('the kustomize base renders the objects operations rely on', { skip: noYaml
       // The Service reaches these pods on the named port
       const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === name)
       assert.ok(svc)
-      for (const [k, v] of Object.entries(svc.spec.selector as Record<string, string>)) assert.equal(podLabels[k], v)
+      for (const [k, v] of Object.entries(svc.spec.selector)) assert.equal(podLabels[k], v)
       assert.deepEqual(svc.spec.ports, [{ name: 'http', port, targetPort: 'http' }])
       // Prometheus annotations point at the same port
       assert.equal(dep.spec.template.metadata.annotations['prometheus.io/port'], String(port))
@@ -128,7 +155,7 @@ test('the kustomize base renders the objects operations rely on', { skip: noYaml
       // A disruption budget over these pods
       const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === name)
       assert.ok(pdb)
-      for (const [k, v] of Object.entries(pdb.spec.selector.matchLabels as Record<string, string>)) assert.equal(podLabels[k], v)
+      for (const [k, v] of Object.entries(pdb.spec.selector.matchLabels)) assert.equal(podLabels[k], v)
 
       // The services accept this environment in production (secret values stand in)
       const effective: Record<string, string> = { ...config }
@@ -212,7 +239,7 @@ test('compose: Kafka 4.4.0 in KRaft mode, the two services from the Dockerfile, 
   assert.ok(services.prometheus?.volumes?.includes('../prometheus:/etc/prometheus:ro'))
 })
 
-test('Dockerfile: build with npm ci + npm run build, node:20-slim runtime with production dependencies, dist and /app/schemas', () => {
+test("Dockerfile: build with npm ci + npm run build, production Node's slim image with production dependencies, dist and /app/schemas", () => {
   const text = readFileSync(join(deployDir, 'docker', 'Dockerfile'), 'utf8')
   const lines = text
     .replace(/\\\n/g, ' ')
@@ -221,7 +248,10 @@ test('Dockerfile: build with npm ci + npm run build, node:20-slim runtime with p
   const image = '$' + '{NODE_IMAGE}'
   const stages = lines.filter((l) => /^FROM /.test(l))
   assert.deepEqual(stages, [`FROM ${image} AS build`, `FROM ${image} AS runtime`])
-  assert.ok(lines.includes('ARG NODE_IMAGE=node:20-slim'))
+  assert.ok(
+    lines.includes(`ARG NODE_IMAGE=node:${majorOf(productionNode.version)}-slim`),
+    'the image runs the Node the tests run as production',
+  )
   const runtime = lines.slice(lines.indexOf(`FROM ${image} AS runtime`))
   const build = lines.slice(0, lines.indexOf(`FROM ${image} AS runtime`))
   assert.ok(build.some((l) => /^RUN npm ci\b/.test(l)))
@@ -255,16 +285,8 @@ test('Dockerfile: build with npm ci + npm run build, node:20-slim runtime with p
 
 // `docker compose` (v2) validates the file as is. Debian's docker-compose 1.29 predates the
 // top-level `name:`; it validates everything else in a copy without that line.
-const composeCli = (() => {
-  if (available('docker', ['compose', 'version'])) return { cmd: ['docker', 'compose'], v1: false }
-  if (available('docker-compose', ['version'])) return { cmd: ['docker-compose'], v1: true }
-  return null
-})()
-
-test('docker compose config accepts the compose file, and refuses it without the secrets', {
-  skip: composeCli ? false : 'no compose-capable Docker client (docker compose plugin or docker-compose)',
-}, () => {
-  const { cmd, v1 } = composeCli as { cmd: string[]; v1: boolean }
+test('docker compose config accepts the compose file, and refuses it without the secrets', { skip: unless(compose) }, () => {
+  const { cmd, v1 } = composeCommand() ?? { cmd: ['docker', 'compose'], v1: false }
   let file = composeFile
   const dir = mkdtempSync(join(tmpdir(), 'newswire-compose-'))
   try {

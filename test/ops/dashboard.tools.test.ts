@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { deployDir, firstDoc, hasPromtool, hasPyYaml, metricNamesIn, parseYamlFiles, readCatalogue, run } from './helpers.ts'
+import { promtool, pyYaml } from '../../deploy/local/system.ts'
+import { deployDir, firstDoc, metricNamesIn, parseYamlFiles, readCatalogue, run, unless } from './helpers.ts'
 
 const dashboardFile = join(deployDir, 'grafana', 'dashboards', 'newswire.json')
 // Grafana's variable reference, as it appears in the JSON
@@ -101,7 +102,7 @@ test('every metric in the dashboard and the alert rules is in the catalogue', ()
 })
 
 test('every dashboard query is valid PromQL (compiled by promtool as recording rules)', {
-  skip: hasPromtool() ? false : 'promtool is not installed',
+  skip: unless(promtool),
 }, () => {
   const d = loadDashboard()
   const lines = ['groups:', '  - name: dashboard', '    rules:']
@@ -125,7 +126,7 @@ test('every dashboard query is valid PromQL (compiled by promtool as recording r
 })
 
 test('Grafana provisioning parses and points where compose mounts the dashboards', {
-  skip: hasPyYaml() ? false : 'python3 with PyYAML missing',
+  skip: unless(pyYaml),
 }, () => {
   const dashboards = join(deployDir, 'grafana', 'provisioning', 'dashboards', 'newswire.yml')
   const datasources = join(deployDir, 'grafana', 'provisioning', 'datasources', 'prometheus.yml')

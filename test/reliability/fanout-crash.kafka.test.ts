@@ -179,7 +179,21 @@ test('fan-out crash: kill -9 one of two instances; its SDK clients resume on the
   const done = () => clients.every((c) => c.seen.length >= expectedFor(c.channels).length)
   const until = Date.now() + 20_000
   while (!done() && Date.now() < until) await sleep(50)
-  await sleep(500) // anything late (a duplicate) would arrive now
+  // Closing events, one per category and both breaking, so every client matches one or two of
+  // them: anything late (a duplicate) reaches a client before its closing events do
+  const closing = new Set<string>()
+  for (const category of ['national', 'international']) {
+    const json = { id: `closing-${category}`, language: 'en', headline: `Closing ${category}`, body: ['Last.'], category, urgency: 1 }
+    const r = await http(`${ingest.url}/v1/articles`, { method: 'POST', json })
+    assert.equal(r.status, 201, r.text)
+    closing.add((r.body as { eventId: string }).eventId)
+  }
+  const closingFor = (channels: readonly string[]) => (channels.some((ch) => ch.startsWith('category:')) ? 1 : 2)
+  const closed = () => clients.every((c) => c.seen.filter((s) => closing.has(s.eventId)).length >= closingFor(c.channels))
+  const closeBy = Date.now() + 20_000
+  while (!closed() && Date.now() < closeBy) await sleep(50)
+  assert.ok(closed(), 'every client got its closing events')
+  for (const c of clients) c.seen = c.seen.filter((s) => !closing.has(s.eventId))
 
   const reconnected = clients.filter((c) => c.client.stats.reconnects > 0)
   const resumeTimes = reconnected.map((c) => (c.subscribedAt[1] ?? Number.NaN) - killedAt)
