@@ -1,5 +1,5 @@
 // Browser-test helpers: Debian's Chromium driven by playwright-core (never a downloaded browser),
-// closed in t.after; the Bengali sample; screenshots under test/artifacts/ (git-ignored).
+// closed in t.after; the Bengali sample; screenshots under .cache/screenshots/ (git-ignored) for a person to look at.
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
@@ -9,7 +9,7 @@ import { http } from '../helpers.ts'
 
 export const executablePath = '/usr/bin/chromium'
 export const repoRoot = join(import.meta.dirname, '..', '..')
-export const artifactsDir = join(repoRoot, 'test', 'artifacts')
+export const artifactsDir = join(repoRoot, '.cache', 'screenshots')
 
 /** The scraped Bengali page (imported through POST /v1/import/scraped) and what ingest makes of it. */
 export const bengaliSample = readFileSync(join(repoRoot, 'test', 'fixtures', 'articles', 'bn-seed-russia-north-korea.txt'), 'utf8')

@@ -247,7 +247,12 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
   }
 
   // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval (30 s by default)
-  const pages = createPages({ log: log.child({ component: 'pages' }) })
+  const pages = createPages({
+    log: log.child({ component: 'pages' }),
+    publicUrl: config.publicUrl,
+    deskTimeZone: config.deskTimeZone,
+    preload: config.production,
+  })
   const server = createServer({ connectionsCheckingInterval: Math.min(1000, config.handshakeTimeoutMs) }, (req, res) => {
     if (handleOps(req, res, { registry, readiness })) return
     if (pages.handle(req, res)) return
