@@ -9,8 +9,8 @@
 // politely (aria-live). The stream URL is derived from this script's own src.
 import { connect, type StateChange } from '@newswire/client'
 import { h } from './dom.ts'
-import { Feed, isBreaking } from './feed.ts'
-import { formatTime, localeFor, toMs } from './format.ts'
+import { Feed, isBreaking, stateOf } from './feed.ts'
+import { articleTimeZone, formatClock, localeFor, toMs } from './format.ts'
 
 const HEIGHT_PX = 48
 const SELECTOR = '#newswire-ticker, [data-newswire-ticker]'
@@ -92,7 +92,7 @@ function mount(host: HTMLElement, base: string): void {
   const render = () => {
     queued = false
     const now = Date.now()
-    const shown = feed.list((i) => i.status !== 'withdrawn' && isBreaking(i.article)).slice(0, maxItems)
+    const shown = feed.list((i) => stateOf(i, now) !== 'withdrawn' && isBreaking(i.article)).slice(0, maxItems)
     // Keyed: unchanged items keep their nodes, so screen readers hear only what is new
     const old = new Map([...items.children].map((li) => [(li as HTMLElement).dataset.articleId ?? '', li as HTMLElement]))
     const next = shown.map((item) => {
@@ -108,7 +108,7 @@ function mount(host: HTMLElement, base: string): void {
       return h(
         'li',
         { 'data-article-id': item.id, 'data-key': key, 'data-shown-at': String(item.shownAt), lang },
-        h('time', { datetime: new Date(when).toISOString() }, formatTime(when, lang, a.timeZone, now)),
+        h('time', { datetime: new Date(when).toISOString() }, formatClock(when, { language: lang, timeZone: articleTimeZone(lang, a.timeZone), now })),
         url ? h('a', { href: url, target: '_top', rel: 'noopener' }, headline) : headline,
       )
     })
@@ -135,11 +135,11 @@ function mount(host: HTMLElement, base: string): void {
     schedule()
   })
   client.on('withdrawn', (m) => {
-    feed.remove(m.articleId)
+    feed.items.delete(m.articleId)
     schedule()
   })
   client.on('reset', (m) => {
-    feed.reset(m.snapshot, Date.now())
+    feed.reset(m.items, Date.now())
     schedule()
   })
   render()
