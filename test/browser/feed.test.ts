@@ -1,4 +1,4 @@
-// The dashboard's pure models (web/feed.ts, web/format.ts) in
+// The dashboard's and the ticker's pure models (web/feed.ts, web/headlines.ts, web/format.ts) in
 // Node: each story's state is itself however it arrived, ordering and counts go by editorial time,
 // and times are in one zone with the story's language.
 import assert from 'node:assert/strict'
@@ -6,6 +6,7 @@ import { describe, test } from 'node:test'
 import type { Article, ArticleEvent, NewsEventMessage, WithdrawnMessage } from '@newswire/client'
 import { Feed, stateOf } from '../../services/fanout/web/feed.ts'
 import { formatClock, formatRelative, localeFor, zoneLabel } from '../../services/fanout/web/format.ts'
+import { Headlines } from '../../services/fanout/web/headlines.ts'
 
 const T = Date.parse('2026-05-04T10:00:00Z')
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -118,6 +119,34 @@ describe('dashboard feed', () => {
     assert.deepEqual([...feed.items.keys()].sort(), ['emb', 'held', 'killed', 'live'])
     const emb = feed.items.get('emb')
     assert.equal(emb && stateOf(emb, T), 'embargoed')
+  })
+})
+
+describe('ticker headlines', () => {
+  test('newest first by first publication, a correction keeps its place, at most max, removal', () => {
+    const h = new Headlines(3)
+    assert.equal(h.apply(msg(event('a', 1, { publishedAt: iso(T - 3000) }))), true)
+    assert.equal(h.apply(msg(event('b', 1, { publishedAt: iso(T - 2000) }))), true)
+    assert.equal(h.apply(msg(event('a', 2, { publishedAt: iso(T - 3000), updatedAt: iso(T), headline: 'A corrected' }))), false)
+    assert.deepEqual(
+      h.list().map((x) => [x.id, x.article.headline]),
+      [
+        ['b', 'Headline b'],
+        ['a', 'A corrected'],
+      ],
+    )
+    h.apply(msg(event('c', 1, { publishedAt: iso(T - 1000) })))
+    h.apply(msg(event('d', 1, { publishedAt: iso(T) })))
+    assert.deepEqual(
+      h.list().map((x) => x.id),
+      ['d', 'c', 'b'],
+    )
+    assert.equal(h.apply(msg(event('old', 1, { publishedAt: iso(T - 9000) }))), false, 'too old to make the list: not new to the reader')
+    h.remove('c')
+    assert.deepEqual(
+      h.list().map((x) => x.id),
+      ['d', 'b'],
+    )
   })
 })
 
