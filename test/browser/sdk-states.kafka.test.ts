@@ -1,0 +1,59 @@
+// The client SDK in Node against the real fan-out (ingest, Kafka): what a newsroom tool built on it
+// reads of each story's editorial state on opening (the snapshot) and live, over WebSocket and SSE.
+// The snapshot path once dropped the server's embargo flag, so every tool showed held stories as
+// running.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { DEV_NEWSROOM_SECRET } from '@newswire/shared'
+import { WebSocket } from 'ws'
+import { connect, type EditorialState, editorialState, type NewsEventMessage } from '../../services/client/src/index.ts'
+import { signNewsroomToken } from '../../services/fanout/src/index.ts'
+import { article, publish, startTestFanout, withdraw } from '../../services/fanout/test/helpers.ts'
+import { startTestIngest, uniquePrefix } from '../helpers.ts'
+
+test('SDK: the newsroom reads embargoed, withheld, withdrawn and live, from the snapshot and live', { timeout: 60_000 }, async (t) => {
+  const prefix = uniquePrefix()
+  const ingest = await startTestIngest(t, prefix)
+  const fanout = await startTestFanout(t, prefix)
+  const token = await signNewsroomToken(DEV_NEWSROOM_SECRET, { ttlSeconds: 600 })
+  const until = new Date(Date.now() + 10 * 60_000).toISOString()
+  await publish(ingest.url, article('k-live', {}))
+  await publish(ingest.url, article('k-embargoed', { embargoedUntil: until }))
+  await publish(ingest.url, article('k-withheld', { pubStatus: 'withheld' }))
+  await publish(ingest.url, article('k-canceled', {}))
+  await publish(ingest.url, article('k-canceled', { pubStatus: 'canceled' }))
+
+  for (const transport of ['websocket', 'sse'] as const) {
+    const client = connect(fanout.url, { channels: ['all'], token, transport, WebSocket })
+    t.after(() => client.close())
+    const states = new Map<string, { state: EditorialState; snapshot: boolean }>()
+    const seen = (m: NewsEventMessage) => states.set(m.event.article.id, { state: editorialState(m, Date.now()), snapshot: m.snapshot })
+    client.on('event', seen)
+    client.on('withdrawn', (m) => states.set(m.articleId, { state: editorialState(m, Date.now()), snapshot: false }))
+    const opened = new Promise<void>((resolve) => client.on('subscribed', () => queueMicrotask(resolve)))
+    await opened
+    assert.deepEqual(
+      Object.fromEntries([...states].filter(([id]) => id.startsWith('k-')).map(([id, s]) => [id, s.state])),
+      { 'k-live': 'live', 'k-embargoed': 'embargoed', 'k-withheld': 'withheld' },
+      `${transport}: the snapshot (canceled stories are left out of it)`,
+    )
+    assert.ok([...states.values()].every((s) => s.snapshot))
+
+    // Live: a hold, a kill, a cancel
+    const id = (s: string) => `${s}-${transport}`
+    await publish(ingest.url, article(id('hold'), { pubStatus: 'withheld' }))
+    await publish(ingest.url, article(id('kill'), {}))
+    await withdraw(ingest.url, id('kill'), 'legal')
+    await publish(ingest.url, article(id('cancel'), { pubStatus: 'canceled' }))
+    const deadline = Date.now() + 10_000
+    while (Date.now() < deadline && !(states.get(id('kill'))?.state === 'withdrawn' && states.has(id('cancel')))) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    assert.deepEqual(
+      [states.get(id('hold'))?.state, states.get(id('kill'))?.state, states.get(id('cancel'))?.state],
+      ['withheld', 'withdrawn', 'withdrawn'],
+      transport,
+    )
+    await client.close()
+  }
+})
