@@ -268,6 +268,27 @@ test('ticker.js embedded: reset and themed styles, every item in turn, pauses, k
     )
   })
 
+  await t.test('a story arriving while a reader is on a link neither takes the focus nor moves what is shown', async () => {
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Tab')
+    const focused = () =>
+      page.evaluate(
+        () => document.querySelector('#newswire-ticker')?.shadowRoot?.activeElement?.closest('li')?.getAttribute('data-article-id') ?? null,
+      )
+    const before = await focused()
+    assert.ok(before, 'a story link has focus')
+    await publish(ingest.url, article('t9', { urgency: 1, headline: 'Flights resume', url: 'https://news.example/t9' }))
+    await page.waitForFunction(
+      () => document.querySelector('#newswire-ticker')?.shadowRoot?.querySelector('li[data-article-id=t9]'),
+      null,
+      { timeout: 5000 },
+    )
+    assert.equal(await focused(), before)
+    assert.equal(await current(page), before)
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+  })
+
   await t.test('prefers-reduced-motion: the same rotation without animation', async () => {
     const transition = (p: Page) =>
       p.locator('#newswire-ticker').evaluate((el) => getComputedStyle(el.shadowRoot?.querySelector('li') as Element).transitionDuration)

@@ -9,7 +9,7 @@
 // an ellipsis, and announces only new breaking stories (aria-live polite). The stream URL is
 // derived from this script's own src.
 import { connect } from '@newswire/client'
-import { h } from './dom.ts'
+import { h, reconcile } from './dom.ts'
 import { articleTimeZone, formatClock, formatNumber, localeFor } from './format.ts'
 import { Headlines } from './headlines.ts'
 import CSS from './ticker.css'
@@ -136,7 +136,8 @@ function mount(host: HTMLElement, base: string): void {
         url ? h('a', { ...attrs, href: url, target: '_top' }, text) : h('span', attrs, text),
       )
     })
-    items.replaceChildren(...next)
+    // Moves only what is out of place: a link the reader has focused is never taken out and put back
+    reconcile(items, next)
     empty.hidden = next.length > 0
     const ids = next.map((li) => li.dataset.articleId)
     const arrived = fresh.filter((id) => ids.includes(id))
