@@ -75,6 +75,8 @@ function main(): void {
   let client: Client | null = null
   let renderQueued = false
   let embargoTimer: ReturnType<typeof setTimeout> | undefined
+  /** The calendar day in the zone: times show their date once it is not today. */
+  let day = ''
 
   const zone = deskZone($<HTMLSelectElement>('time-zone'), () => {
     nodes.clear() // every absolute time changes
@@ -93,6 +95,9 @@ function main(): void {
     renderQueued = false
     const now = Date.now()
     const view = { now, zone: zone.zone }
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: view.zone }).format(now)
+    if (today !== day) nodes.clear()
+    day = today
     const all = feed.list()
     zone.offer(
       all.flatMap((i) => (i.article.timeZone ? [i.article.timeZone] : [])),
