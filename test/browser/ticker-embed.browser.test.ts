@@ -243,6 +243,10 @@ test('ticker.js embedded: reset and themed styles, every item in turn, pauses, k
       timeout: 5000,
     })
     assert.equal(await announced(), 'Breaking: Earthquake of magnitude 5.6 felt in Dhaka')
+    const spoken = await page
+      .locator('#newswire-ticker')
+      .evaluate((el) => el.shadowRoot?.querySelector('[aria-live=polite] span')?.getAttribute('lang') ?? null)
+    assert.equal(spoken, 'en', 'the headline carries its language for the screen reader')
     await publish(
       ingest.url,
       article('t6', { urgency: 1, headline: 'Earthquake of magnitude 5.8 felt in Dhaka', url: 'https://news.example/t6' }),

@@ -148,8 +148,13 @@ function mount(host: HTMLElement, base: string): void {
       restart()
     } else show(currentId && ids.includes(currentId) ? currentId : (ids[0] ?? null))
     if (arrived.length > 0) {
-      const said = arrived.map((id) => headlines.list().find((x) => x.id === id)?.article.headline).filter(Boolean)
-      announcer.textContent = `${label}: ${said.join(' — ')}`
+      // Each headline in its own language, so a screen reader picks the right voice for it
+      const all = headlines.list()
+      const said = arrived.map((id) => all.find((x) => x.id === id)?.article)
+      announcer.replaceChildren(
+        `${label}: `,
+        ...said.flatMap((a, i) => (a ? [i > 0 ? ' — ' : '', h('span', { lang: a.language }, a.headline ?? '')] : [])),
+      )
     }
   }
   const schedule = () => {
