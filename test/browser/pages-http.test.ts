@@ -2,12 +2,12 @@
 // through the Host header, static assets are precompressed (brotli, gzip) with an ETag per
 // encoding, and ticker.js stays within its size budget.
 import assert from 'node:assert/strict'
-import { createServer, request } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { request } from 'node:http'
 import { test, type TestContext } from 'node:test'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { createPages, embedBase, negotiate, type PagesOptions } from '../../services/fanout/src/pages.ts'
 import { testLogger } from '../helpers.ts'
+import { serve } from './helpers.ts'
 
 /** Budget for ticker.js as sent, with either encoding (issue 15: ≤ 12 KiB compressed). */
 const TICKER_BUDGET_BYTES = 12 * 1024
@@ -18,20 +18,17 @@ interface Reply {
   body: Buffer
 }
 
-async function serve(
+async function servePages(
   t: TestContext,
   options: Omit<PagesOptions, 'log'> = {},
 ): Promise<(path: string, headers?: Record<string, string>, method?: string) => Promise<Reply>> {
   const pages = createPages({ log: testLogger('pages'), ...options })
-  const server = createServer((req, res) => {
+  const port = await serve(t, (req, res) => {
     if (!pages.handle(req, res)) {
       res.writeHead(404)
       res.end()
     }
   })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  t.after(() => new Promise<void>((r) => server.close(() => r())))
-  const { port } = server.address() as AddressInfo
   // node:http rather than fetch: fetch neither sends a Host of our choosing nor leaves the body encoded
   return (path, headers = {}, method = 'GET') =>
     new Promise<Reply>((resolve, reject) => {
@@ -48,7 +45,7 @@ async function serve(
 const snippetOf = (html: string) => /<code id="snippet">([^<]*)<\/code>/.exec(html)?.[1] ?? ''
 
 test('Host poisoning: a forged Host never reaches another reader, and a malformed one is refused', async (t) => {
-  const get = await serve(t)
+  const get = await servePages(t)
   // The attacker's own request may name their host: it is built for them and cached for nobody
   const forged = await get('/ticker?language=bn', { host: 'evil.example' })
   assert.equal(forged.status, 200)
@@ -67,7 +64,7 @@ test('Host poisoning: a forged Host never reaches another reader, and a malforme
 })
 
 test('Host poisoning: with FANOUT_PUBLIC_URL the snippet names it whatever the Host', async (t) => {
-  const get = await serve(t, { publicUrl: 'https://wire.news.example/embed/' })
+  const get = await servePages(t, { publicUrl: 'https://wire.news.example/embed/' })
   for (const host of ['evil.example', '127.0.0.1:8082', 'evil.example"><script>']) {
     const r = await get('/ticker?category=international', { host })
     assert.equal(r.status, 200, host)
@@ -83,7 +80,7 @@ test('Host poisoning: with FANOUT_PUBLIC_URL the snippet names it whatever the H
 })
 
 test('static assets: brotli or gzip by Accept-Encoding, an ETag per encoding, caching kept', async (t) => {
-  const get = await serve(t)
+  const get = await servePages(t)
   const raw = await get('/ticker.js')
   assert.equal(raw.status, 200)
   assert.equal(raw.headers['content-encoding'], undefined)
@@ -134,14 +131,14 @@ test('negotiation follows q-values and falls back to identity', () => {
 })
 
 test('the dashboard names the desk time zone it was configured with (escaped)', async (t) => {
-  const get = await serve(t, { deskTimeZone: 'Asia/Dhaka' })
+  const get = await servePages(t, { deskTimeZone: 'Asia/Dhaka' })
   assert.match((await get('/dashboard')).body.toString(), /<meta name="newswire-desk-time-zone" content="Asia\/Dhaka">/)
-  const none = await serve(t)
+  const none = await servePages(t)
   assert.match((await none('/dashboard')).body.toString(), /<meta name="newswire-desk-time-zone" content="">/)
 })
 
 test(`ticker.js size budget: ≤ ${TICKER_BUDGET_BYTES} bytes compressed, as served`, async (t) => {
-  const get = await serve(t)
+  const get = await servePages(t)
   const raw = (await get('/ticker.js')).body.length
   const gzip = (await get('/ticker.js', { 'accept-encoding': 'gzip' })).body.length
   const br = (await get('/ticker.js', { 'accept-encoding': 'br' })).body.length

@@ -5,13 +5,12 @@
 // reduced motion, keyboard access to every link, polite announcements of new breaking stories
 // only, and the demo page's snippet after a Host-poisoning attempt.
 import assert from 'node:assert/strict'
-import { createServer, request } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { request } from 'node:http'
 import { test } from 'node:test'
 import type { Page } from 'playwright-core'
 import { article, publish, startTestFanout } from '../../services/fanout/test/helpers.ts'
 import { startTestIngest, uniquePrefix } from '../helpers.ts'
-import { launch, openPage, screenshot } from './helpers.ts'
+import { hostPageWithTicker, launch, openPage, screenshot } from './helpers.ts'
 
 const LONG =
   'Cyclone Remal makes landfall between Mongla and Khepupara with wind speeds of 90 km/h; ' +
@@ -72,29 +71,14 @@ test('ticker.js embedded: reset and themed styles, every item in turn, pauses, k
     )
   }
 
-  // The host: localhost (another origin than the fan-out's 127.0.0.1), nothing inline allowed
+  // The host: another origin than the fan-out, nothing inline allowed, CSS that hits everything
   const f = new URL(fanout.url)
-  const hostPage = `<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="/host.css"></head><body>
-<p>Host page text above.</p>
-<div id="newswire-ticker" data-rotate-seconds="2"></div>
-<p id="after">Host content below the ticker.</p>
-<script src="${fanout.url}/ticker.js" async></script>
-</body></html>`
-  const server = createServer((req, res) => {
-    if (req.url === '/host.css') {
-      res.writeHead(200, { 'content-type': 'text/css' })
-      res.end(HOSTILE_CSS)
-      return
-    }
-    res.writeHead(200, {
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': `default-src 'none'; style-src 'self'; script-src ${f.origin}; connect-src ${f.origin} ws://${f.host}`,
-    })
-    res.end(hostPage)
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  t.after(() => new Promise<void>((r) => server.close(() => r())))
-  const hostUrl = `http://localhost:${(server.address() as AddressInfo).port}/`
+  const hostUrl = await hostPageWithTicker(
+    t,
+    fanout.url,
+    '<p>Host page text above.</p>\n<div id="newswire-ticker" data-rotate-seconds="2"></div>\n<p id="after">Host content below the ticker.</p>',
+    HOSTILE_CSS,
+  )
 
   const browser = await launch(t)
   const reader = await openPage(browser, 900, 400)
