@@ -56,7 +56,10 @@ test('dashboard: every story shows its own state, on a fresh load, after a reloa
   const browser = await launch(t)
   const expectDesk = async (page: Page, when: string) => {
     await page.waitForSelector('#status[data-state=connected]', { timeout: 10_000 })
-    await page.locator('#feed li[data-article-id="s-bn"]').waitFor({ timeout: 10_000 })
+    // Partitions are read in no set order: wait for each story, not only the last one published
+    for (const id of ['s-live', 's-embargoed', 's-withheld', 's-bn']) {
+      await page.locator(`#feed li[data-article-id="${id}"]`).waitFor({ timeout: 10_000 })
+    }
     const seen = await labels(page)
     assert.deepEqual(
       [seen['s-live']?.state, seen['s-embargoed']?.state, seen['s-withheld']?.state, seen['s-bn']?.state],

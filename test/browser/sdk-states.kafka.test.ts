@@ -3,13 +3,28 @@
 // The snapshot path once dropped the server's embargo flag, so every tool showed held stories as
 // running.
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { type TestContext, test } from 'node:test'
 import { DEV_NEWSROOM_SECRET } from '@newswire/shared'
 import { WebSocket } from 'ws'
 import { connect, type EditorialState, editorialState, type NewsEventMessage } from '../../services/client/src/index.ts'
 import { signNewsroomToken } from '../../services/fanout/src/index.ts'
-import { article, publish, startTestFanout, withdraw } from '../../services/fanout/test/helpers.ts'
+import { article, publish, connect as raw, startTestFanout, withdraw } from '../../services/fanout/test/helpers.ts'
 import { startTestIngest, uniquePrefix } from '../helpers.ts'
+
+/** Waits until the fan-out has read what was published: a raw subscription's snapshot passes `ready`. */
+async function caughtUp(t: TestContext, url: string, token: string, ready: (ids: string[]) => boolean): Promise<void> {
+  const deadline = Date.now() + 15_000
+  for (let n = 1; ; n++) {
+    const probe = await raw(t, `${url.replace(/^http/, 'ws')}/v1/stream`, { token })
+    probe.send({ type: 'subscribe', id: `probe${n}`, channels: ['all'] })
+    const subscribed = await probe.next((m) => m.type === 'subscribed')
+    probe.ws.close()
+    const ids = (subscribed.snapshot as { article: { id: string } }[]).map((e) => e.article.id)
+    if (ready(ids)) return
+    if (Date.now() > deadline) throw new Error(`the fan-out did not catch up: snapshot ${ids.join(', ')}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
 
 test('SDK: the newsroom reads embargoed, withheld, withdrawn and live, from the snapshot and live', { timeout: 60_000 }, async (t) => {
   const prefix = uniquePrefix()
@@ -22,6 +37,12 @@ test('SDK: the newsroom reads embargoed, withheld, withdrawn and live, from the 
   await publish(ingest.url, article('k-withheld', { pubStatus: 'withheld' }))
   await publish(ingest.url, article('k-canceled', {}))
   await publish(ingest.url, article('k-canceled', { pubStatus: 'canceled' }))
+  await caughtUp(
+    t,
+    fanout.url,
+    token,
+    (ids) => ['k-live', 'k-embargoed', 'k-withheld'].every((id) => ids.includes(id)) && !ids.includes('k-canceled'),
+  )
 
   for (const transport of ['websocket', 'sse'] as const) {
     const client = connect(fanout.url, { channels: ['all'], token, transport, WebSocket })
