@@ -131,7 +131,7 @@ test('dashboard: every story shows its own state, on a fresh load, after a reloa
   await page.locator('#feed li[data-article-id="s-short"][data-state=live]').waitFor({ timeout: 15_000 })
   const lateMs = Date.now() - shortRelease.getTime()
   t.diagnostic(`the embargo badge went ${lateMs} ms after the release time`)
-  assert.ok(lateMs < 2000, `flipped ${lateMs} ms late`)
+  assert.ok(lateMs < 3000, `flipped ${lateMs} ms late (the clock tick alone would take up to 15 s)`)
 
   // After another reload the states are the same as live (the kill: as the server's snapshot has it)
   await page.reload()
