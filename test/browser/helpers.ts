@@ -1,6 +1,8 @@
 // Browser-test helpers: Debian's Chromium driven by playwright-core (never a downloaded browser),
-// closed in t.after; the Bengali sample; screenshots under test/artifacts/ (git-ignored).
+// closed in t.after; the Bengali sample; screenshots under .cache/screenshots/ (git-ignored) for a person to look at.
 import { mkdirSync, readFileSync } from 'node:fs'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import { chromium } from 'playwright-core'
@@ -9,7 +11,7 @@ import { http } from '../helpers.ts'
 
 export const executablePath = '/usr/bin/chromium'
 export const repoRoot = join(import.meta.dirname, '..', '..')
-export const artifactsDir = join(repoRoot, 'test', 'artifacts')
+export const artifactsDir = join(repoRoot, '.cache', 'screenshots')
 
 /** The scraped Bengali page (imported through POST /v1/import/scraped) and what ingest makes of it. */
 export const bengaliSample = readFileSync(join(repoRoot, 'test', 'fixtures', 'articles', 'bn-seed-russia-north-korea.txt'), 'utf8')
@@ -58,4 +60,39 @@ export async function importBengali(ingestUrl: string, id: string, urgency: numb
     body: bengaliSample,
   })
   if (res.status !== 200 && res.status !== 201) throw new Error(`import failed: ${res.status} ${res.text}`)
+}
+
+/** Serves `handle` on 127.0.0.1, port 0, until the test ends; returns the port. */
+export async function serve(t: TestContext, handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<number> {
+  const server = createServer(handle)
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  t.after(() => new Promise<void>((r) => server.close(() => r())))
+  return (server.address() as AddressInfo).port
+}
+
+/**
+ * A site embedding the ticker: `body` (the container and whatever surrounds it) followed by the
+ * script tag, `css` as its one stylesheet, on another origin than the fan-out (localhost rather
+ * than 127.0.0.1) and under a strict CSP that allows only the fan-out's script and stream. Returns
+ * the page's URL.
+ */
+export async function hostPageWithTicker(t: TestContext, fanoutUrl: string, body: string, css: string): Promise<string> {
+  const f = new URL(fanoutUrl)
+  const html = `<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="/host.css"></head><body>
+${body}
+<script src="${fanoutUrl}/ticker.js" async></script>
+</body></html>`
+  const port = await serve(t, (req, res) => {
+    if (req.url === '/host.css') {
+      res.writeHead(200, { 'content-type': 'text/css' })
+      res.end(css)
+      return
+    }
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': `default-src 'none'; style-src 'self'; script-src ${f.origin}; connect-src ${f.origin} ws://${f.host}`,
+    })
+    res.end(html)
+  })
+  return `http://localhost:${port}/`
 }

@@ -5,8 +5,8 @@
 import { Dedupe } from './dedupe.ts'
 import type { Emitter } from './emitter.ts'
 import { ClientError } from './errors.ts'
-import { asArticleEvent, parseFrame } from './protocol.ts'
-import type { ArticleEvent, ClientEventMap, NewsEventMessage, Position, ServerFrame } from './types.ts'
+import { asSnapshotItem } from './protocol.ts'
+import type { ClientEventMap, NewsEventMessage, Position, ServerFrame } from './types.ts'
 
 export class Delivery {
   position: Position | null
@@ -72,18 +72,15 @@ export class Delivery {
       case 'reset': {
         this.position = frame.position
         this.#dedupe.clear()
-        const snapshot: ArticleEvent[] = []
-        for (const item of frame.snapshot) {
-          const event = asArticleEvent(item)
-          if (!event) {
-            this.#protocolError('reset snapshot item', item)
-            continue
-          }
-          this.#dedupe.acceptEvent(event, { embargoed: false, released: false })
-          snapshot.push(event)
+        const items: NewsEventMessage[] = []
+        for (const raw of frame.snapshot) {
+          const item = this.#snapshotItem(raw, frame.position)
+          if (!item) continue
+          this.#dedupe.acceptEvent(item.event, item)
+          items.push(item)
         }
         this.delivered++
-        this.#emitter.emit('reset', { type: 'reset', position: frame.position, snapshot })
+        this.#emitter.emit('reset', { type: 'reset', position: frame.position, snapshot: items.map((i) => i.event), items })
         return
       }
       case 'error':
@@ -106,25 +103,13 @@ export class Delivery {
     }
   }
 
-  #snapshotItem(item: unknown, position: Position): NewsEventMessage | null {
-    // An item is an article event, or a whole `event` frame (then its channel and flags count)
-    const parsed =
-      typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'event' ? parseFrame({ position, ...item }) : null
-    const frame = parsed !== null && !(parsed instanceof Error) && parsed.type === 'event' ? parsed : null
-    const event = frame ? frame.event : asArticleEvent(item)
-    if (!event) {
-      this.#protocolError('snapshot item', item)
+  #snapshotItem(raw: unknown, position: Position): NewsEventMessage | null {
+    const item = asSnapshotItem(raw)
+    if (!item) {
+      this.#protocolError('snapshot item', raw)
       return null
     }
-    return {
-      type: 'event',
-      channel: frame?.channel || null,
-      position,
-      event,
-      embargoed: frame?.embargoed === true,
-      released: false,
-      snapshot: true,
-    }
+    return { type: 'event', channel: item.channel, position, event: item.event, embargoed: item.embargoed, released: false, snapshot: true }
   }
 
   #deliver(message: NewsEventMessage): void {

@@ -95,6 +95,23 @@ export function asArticleEvent(raw: unknown): ArticleEvent | null {
   return inner as ArticleEvent
 }
 
+/**
+ * A snapshot item: the article event, with the server's `"embargoed": true` (newsroom only) spliced
+ * into the event object itself, or a whole `event` frame carrying the flag beside the event.
+ */
+export function asSnapshotItem(raw: unknown): { event: ArticleEvent; embargoed: boolean; channel: string | null } | null {
+  if (isObj(raw) && raw.type === 'event' && isObj(raw.event)) {
+    const event = asArticleEvent(raw.event)
+    return event && { event, embargoed: raw.embargoed === true, channel: isStr(raw.channel) && raw.channel !== '' ? raw.channel : null }
+  }
+  const event = asArticleEvent(raw)
+  if (!event) return null
+  if (!('embargoed' in event)) return { event, embargoed: false, channel: null }
+  // The flag is about this delivery, not part of the event: leave the event as live ones are
+  const { embargoed, ...rest } = event
+  return { event: rest as ArticleEvent, embargoed: embargoed === true, channel: null }
+}
+
 /** Validates a decoded frame; unknown `type`s return null (ignored, for forward compatibility). */
 export function parseFrame(raw: unknown): ServerFrame | ClientError | null {
   if (!isObj(raw) || !isStr(raw.type)) return bad('no type', raw)

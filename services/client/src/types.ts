@@ -159,7 +159,11 @@ export interface NewsEventMessage {
   snapshot: boolean
 }
 
-/** The article must disappear from public view (a later version was withheld or canceled). */
+/**
+ * The article must not be shown as running any more. Public clients get it when the version they
+ * could see was withdrawn, withheld or canceled (`reason` says which); the newsroom gets it only
+ * for a withdrawal, and receives withheld and canceled versions as `event`s instead.
+ */
 export interface WithdrawnMessage {
   type: 'withdrawn'
   position: Position
@@ -169,12 +173,14 @@ export interface WithdrawnMessage {
 
 /**
  * The server could not resume from the client's position (older than retention, or the topic
- * changed). Throw away what you have and rebuild from `snapshot`.
+ * changed). Throw away what you have and rebuild from `items` (or `snapshot`, the same events alone).
  */
 export interface ResetMessage {
   type: 'reset'
   position: Position
   snapshot: ArticleEvent[]
+  /** The snapshot as `event` messages (`snapshot: true`), with the newsroom's `embargoed` flag. */
+  items: NewsEventMessage[]
 }
 
 /**

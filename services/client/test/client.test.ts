@@ -114,6 +114,56 @@ describe('client: connecting and delivering', () => {
     )
   })
 
+  test("snapshot items keep the server's embargoed flag (spliced into the event object) and leave it out of the event", (t) => {
+    const { log } = start(t)
+    const held = { embargoed: true, ...articleEvent('held', 1) }
+    const ws = accept('p1', [
+      held,
+      articleEvent('plain', 1),
+      { type: 'event', channel: 'all', embargoed: true, event: articleEvent('framed', 1) },
+    ])
+    assert.deepEqual(
+      log.events.map((e) => [e.event.article.id, e.embargoed, e.snapshot, e.channel]),
+      [
+        ['held', true, true, null],
+        ['plain', false, true, null],
+        ['framed', true, true, 'all'],
+      ],
+    )
+    assert.equal('embargoed' in (log.events[0]?.event ?? {}), false, 'the flag is about the delivery, not part of the event')
+    // ...so its release later is news, delivered once
+    ws.push(eventFrame('held', 1, 'p2', { released: true }))
+    ws.push(eventFrame('held', 1, 'p3', { released: true }))
+    assert.deepEqual(
+      log.events.slice(3).map((e) => [e.event.article.id, e.embargoed, e.released]),
+      [['held', false, true]],
+    )
+  })
+
+  test('reset: items carry the embargoed flag, and a later release of such an item is delivered', (t) => {
+    const { log } = start(t)
+    const ws = accept()
+    ws.push({ type: 'reset', position: 'r1', snapshot: [{ embargoed: true, ...articleEvent('held', 2) }, articleEvent('b', 1)] })
+    const reset = log.resets[0]
+    assert.deepEqual(
+      reset?.items.map((i) => [i.event.eventId, i.embargoed, i.snapshot, i.position]),
+      [
+        ['held-v2', true, true, 'r1'],
+        ['b-v1', false, true, 'r1'],
+      ],
+    )
+    assert.deepEqual(
+      reset?.snapshot,
+      reset?.items.map((i) => i.event),
+    )
+    assert.equal('embargoed' in (reset?.snapshot[0] ?? {}), false)
+    ws.push(eventFrame('held', 2, 'r2', { released: true }))
+    assert.deepEqual(
+      log.events.map((e) => [e.event.eventId, e.released]),
+      [['held-v2', true]],
+    )
+  })
+
   test('reset: emitted with its full snapshot, and the duplicate filter starts over', (t) => {
     const { client, log } = start(t)
     const ws = accept()

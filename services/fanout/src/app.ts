@@ -64,7 +64,12 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
     checks: { caughtUp: ready, shuttingDown: closing, connections: String(hub?.connectionCount ?? 0) },
   })
   const sseEnds = new Set<(reason: string) => void>()
-  const pages = createPages({ log: log.child({ component: 'pages' }) })
+  const pages = createPages({
+    log: log.child({ component: 'pages' }),
+    publicUrl: config.publicUrl,
+    deskTimeZone: config.deskTimeZone,
+    preload: config.production,
+  })
   // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval (30 s by default)
   const server = createServer({ connectionsCheckingInterval: Math.min(1000, config.handshakeTimeoutMs) })
   server.keepAliveTimeout = 5000

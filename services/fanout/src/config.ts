@@ -39,6 +39,10 @@ export interface FanoutConfig extends CommonConfig {
   deadLetter: boolean
   /** Longest time a connection may take to send complete HTTP request headers (slowloris guard). */
   handshakeTimeoutMs: number
+  /** Public base URL of this service (the /ticker embed snippet); null: the request's validated Host. */
+  publicUrl: string | null
+  /** IANA zone the dashboard shows times in; null: the browser's. */
+  deskTimeZone: string | null
   /** Keys that sign positions: the first signs, all verify (the previous key, during a rotation). */
   positionKeys: string[]
 }
@@ -71,6 +75,13 @@ export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
   for (const o of allowedOrigins) {
     if (o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o)) r.fail(`FANOUT_ALLOWED_ORIGINS entries must be * or scheme://host[:port], got '${o}'`)
   }
+  const publicUrl = r.string('FANOUT_PUBLIC_URL', '').replace(/\/+$/, '')
+  if (publicUrl && !/^https?:\/\/[^/\s?#@]+(\/[^\s?#]*)?$/.test(publicUrl)) {
+    r.fail(`FANOUT_PUBLIC_URL must be an http(s) URL without query or credentials, got '${publicUrl}'`)
+  }
+  const deskTimeZone = r.string('FANOUT_DESK_TIME_ZONE', '')
+  if (deskTimeZone && !isTimeZone(deskTimeZone))
+    r.fail(`FANOUT_DESK_TIME_ZONE must be an IANA time zone such as Asia/Dhaka, got '${deskTimeZone}'`)
   const config: FanoutConfig = {
     ...common,
     host: r.string('FANOUT_HOST', '127.0.0.1'),
@@ -96,7 +107,18 @@ export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
     deadLetter: r.bool('FANOUT_DLQ', true),
     handshakeTimeoutMs: r.int('FANOUT_HANDSHAKE_TIMEOUT_MS', 10_000, 100, 600_000),
     positionKeys: positionKeys(r, common.production),
+    publicUrl: publicUrl || null,
+    deskTimeZone: deskTimeZone || null,
   }
   r.done()
   return config
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
 }

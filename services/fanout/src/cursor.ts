@@ -166,11 +166,8 @@ export class Cursors {
         const lane = laneOfArticle(d.article)
         const tailText = tail.text
         const embargoed = d.embargoed
-        const reframe =
-          lane === 'priority'
-            ? (other: string) =>
-                transport.frame('event', eventMessageHead({ sub: sub.id, channel, position: other, embargoed }) + tailText, other)
-            : undefined
+        const reframe = (other: string) =>
+          transport.frame('event', eventMessageHead({ sub: sub.id, channel, position: other, embargoed }) + tailText, other)
         f = { data: transport.frameEvent(head, tail.data), lane, position, reframe }
       } else f = frameDecision(sub, d, channel, position, event, text)
       if (key !== null) this.#frames.set(key, f)

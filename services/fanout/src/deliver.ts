@@ -11,7 +11,7 @@ import type { ArticleState } from './ledger.ts'
 import { eventMessage, withdrawnMessage } from './messages.ts'
 import type { Framed, Sub, Transport } from './model.ts'
 import type { Cause, Change, Decision } from './visibility.ts'
-import { causeOf, decide, releasedOnArrival, visibleVersion } from './visibility.ts'
+import { causeOf, decide, isKill, releasedOnArrival, visibleVersion } from './visibility.ts'
 
 /** The channel through which `a` reaches `sub` (channels, filter and token scope), or null. */
 export function channelFor(sub: Sub, a: Article): string | null {
@@ -63,11 +63,14 @@ export function decideReplay(
     return { kind: 'event', article: seen, embargoed: c === 'all' && !released }
   }
   const after = visibleVersion(latest, c)
-  if (after !== null && inView(after)) return { kind: 'event', article: after, embargoed: c === 'all' && !latest.released }
+  if (after !== null && inView(after)) {
+    if (latest.event.type === 'WITHDRAWN') return { kind: 'retract', cause: 'withdrawn', match: after }
+    return { kind: 'event', article: after, embargoed: c === 'all' && !latest.released }
+  }
   // a view the client may hold it in: what this replay sent is in the exposure too
   const had = exposedView(latest.exposure, c, inView, sub.inherited)
   if (had === null) return null
-  return { kind: 'retract', cause: after !== null ? 'left' : causeOf(latest, c), match: had }
+  return { kind: 'retract', cause: after !== null && !isKill(latest.event) ? 'left' : causeOf(latest, c), match: had }
 }
 
 const defaultReason: Record<Cause, string> = {
@@ -83,10 +86,9 @@ export function reasonOf(cause: Cause, e: Pick<ArticleEvent, 'reason'>): string 
   return (cause === 'withdrawn' || cause === 'canceled' || cause === 'withheld' ? e.reason : null) ?? defaultReason[cause]
 }
 
-/** Frames a message once; priority messages can be re-framed with another position (lanes.ts). */
+/** Frames a message once; it can be re-framed with another position when lanes reorder a write (lanes.ts). */
 export function framed(transport: Transport, type: 'event' | 'withdrawn', json: string, position: string, lane: Lane): Framed {
   const data = transport.frame(type, json, position)
-  if (lane !== 'priority') return { data, lane, position, reframe: undefined }
   const at = json.indexOf(`"position":${JSON.stringify(position)}`)
   const reframe = (other: string) => {
     const moved = `${json.slice(0, at)}"position":${JSON.stringify(other)}${json.slice(at + position.length + 13)}`

@@ -19,7 +19,7 @@ import { Subscriptions } from './subscribe.ts'
 import type { SubscribeDeps, SubscribeHost } from './subscribe.ts'
 import { kindsOf, SubscriptionIndex } from './subscriptions.ts'
 import type { Change } from './visibility.ts'
-import { changeFor, clearanceOf } from './visibility.ts'
+import { changeFor, clearanceOf, isKill } from './visibility.ts'
 import type { Audience, Clearance } from './visibility.ts'
 import { Writer, yieldNow } from './writer.ts'
 
@@ -437,7 +437,7 @@ export class Hub implements ReplaySink, SubscribeHost {
     const next = { event: e.event, released: e.released }
     const keys = indexKeysOf(a)
     if (e.prev) keys.push(...indexKeysOf(e.prev.event.article))
-    if (e.event.type === 'WITHDRAWN' || a.pubStatus === 'canceled') for (const v of views(state.exposure)) keys.push(...indexKeysOf(v))
+    if (isKill(e.event)) for (const v of views(state.exposure)) keys.push(...indexKeysOf(v))
     const subs = this.#index.candidates(keys, e.seq)
     if (subs.length === 0) return
     const changes: Partial<Record<Clearance, Change>> = {}

@@ -97,10 +97,11 @@ export function relieve(queue: readonly QueuedMessage[], routineBudget: number, 
 /**
  * Write order: within each stretch between control messages, priority messages first, then
  * routine ones, each in queue order; a priority message never overtakes an earlier version of
- * its own article. A priority message that overtakes routine messages of its own
- * subscription is re-framed with that subscription's position before them (`lastPosition`), so a
- * client resuming from it cannot skip what it overtook (it may see the overtaken event again,
- * which the SDK drops as a duplicate). `lastPosition` is updated to the position of each
+ * its own article. A priority message that overtakes routine messages of its own subscription is
+ * re-framed with that subscription's position before them (`lastPosition`), so a client resuming
+ * from it cannot skip what it overtook; and the last routine message of that subscription is
+ * re-framed with the newest position of the stretch, so a client that read everything does not
+ * get the overtaking message again. `lastPosition` is updated to the position of each
  * subscription's last message written.
  */
 export function writeOrder(queue: readonly QueuedMessage[], lastPosition: Map<string, string>): Buffer[] {
@@ -141,8 +142,11 @@ export function writeOrder(queue: readonly QueuedMessage[], lastPosition: Map<st
     const overtaken = new Set<string>()
     const held = new Set<string>()
     const routine: QueuedMessage[] = []
+    /** Per subscription, its newest message in the stretch (the highest position). */
+    const newest = new Map<string, QueuedMessage>()
     for (let i = start; i < end; i++) {
       const m = queue[i] as QueuedMessage
+      if (m.sub !== undefined && m.position) newest.set(m.sub, m)
       const article = m.key === null ? null : `${m.sub ?? ''}\u0000${m.key}`
       // Versions of one article never overtake each other: a breaking version queued behind a
       // routine version of the same article keeps its place (the client would drop the older one)
@@ -160,9 +164,17 @@ export function writeOrder(queue: readonly QueuedMessage[], lastPosition: Map<st
         wrote(m, m.position)
       }
     }
+    const lastRoutine = new Map<string, QueuedMessage>()
+    for (const m of routine) if (m.sub !== undefined) lastRoutine.set(m.sub, m)
     for (const m of routine) {
-      out.push(m.data)
-      wrote(m, m.position)
+      const top = m.sub === undefined ? undefined : newest.get(m.sub)
+      if (top !== undefined && top !== m && lastRoutine.get(m.sub as string) === m && m.reframe && top.position) {
+        out.push(m.reframe(top.position))
+        wrote(m, top.position)
+      } else {
+        out.push(m.data)
+        wrote(m, m.position)
+      }
     }
     const control = queue[end]
     if (control) {

@@ -9,7 +9,7 @@ import type { Exposure } from './exposure.ts'
 import type { Entry, History } from './history.ts'
 import { compareReleaseKeys, releaseAfter } from './position.ts'
 import type { ReleaseKey } from './position.ts'
-import { clearances, releasedOnArrival, visibleVersion } from './visibility.ts'
+import { clearances, isKill, releasedOnArrival, visibleVersion } from './visibility.ts'
 import type { Latest } from './visibility.ts'
 
 export interface ArticleState extends Latest {
@@ -40,8 +40,9 @@ function visibleMask(s: Latest): number {
 /** Clearances that would see `s` once released. */
 const maskIfReleased = (s: Latest) => visibleMask({ event: s.event, released: true })
 
+/** A version whose embargo is still to be released (a killed story is never released). */
 function hasEmbargo(e: ArticleEvent): boolean {
-  return e.type !== 'WITHDRAWN' && e.article.embargoedUntil !== null
+  return !isKill(e) && e.article.embargoedUntil !== null
 }
 
 export class Ledger {

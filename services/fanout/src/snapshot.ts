@@ -1,5 +1,6 @@
 // The snapshot a new subscription starts from: the articles it may see now, most recently changed
-// first. Killed articles leave snapshots; a correction replaces what it corrects. Pure: no I/O.
+// first. A correction replaces what it corrects; killed articles leave public snapshots and stay in
+// the newsroom's, as killed (their last event: a withdrawal or a canceled version). Pure: no I/O.
 import type { Article, ArticleEvent } from '@newswire/shared'
 import type { Entry, History } from './history.ts'
 import type { ArticleState, Ledger } from './ledger.ts'
@@ -16,7 +17,7 @@ export interface SnapshotQuery {
 
 function item(s: ArticleState, q: SnapshotQuery, text: (e: ArticleEvent) => string): SnapshotItem | null {
   const a = visibleVersion(s, q.clearance)
-  if (a === null || a.pubStatus === 'canceled' || !q.inView(a)) return null
+  if (a === null || !q.inView(a)) return null
   s.text ??= text(s.event)
   return { embargoed: q.clearance === 'all' && !s.released, text: s.text }
 }

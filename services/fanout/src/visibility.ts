@@ -35,14 +35,14 @@ export const isKill = (e: Pick<ArticleEvent, 'type' | 'article'>): boolean => e.
 /**
  * The version a clearance may know of an article now: the latest one if visible to it, else none.
  * An earlier version never stands in for a hidden later one: a story put under a new embargo or
- * withheld disappears until it is released again. A killed story is gone for everyone (the
- * newsroom is told with a `withdrawn`, like every reader who saw it).
+ * withheld disappears until it is released again. A killed story is gone for the public and for
+ * tokens held to embargoes; the newsroom keeps it, as killed (its last version, canceled).
  */
 export function visibleVersion(s: Latest | undefined, c: Clearance): Article | null {
-  if (!s || isKill(s.event)) return null
+  if (!s) return null
   const a = s.event.article
   if (c === 'all') return a
-  if (!s.released) return null
+  if (isKill(s.event) || !s.released) return null
   if (c === 'released') return a
   return a.pubStatus === 'usable' ? a : null
 }
@@ -90,6 +90,8 @@ export function changeFor(prev: Latest | undefined, next: Latest, c: Clearance):
  */
 export function decide(ch: Change, c: Clearance, inView: (a: Article) => boolean, exposedView: () => Article | null): Decision | null {
   if (ch.after && inView(ch.after)) {
+    // the newsroom's view of a withdrawal: the message that says so (no new content)
+    if (ch.state.event.type === 'WITHDRAWN') return { kind: 'retract', cause: 'withdrawn', match: ch.after }
     return { kind: 'event', article: ch.after, embargoed: c === 'all' && !ch.state.released }
   }
   const had = ch.before && inView(ch.before) ? ch.before : null

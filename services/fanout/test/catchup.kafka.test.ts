@@ -89,7 +89,7 @@ describe('catch-up and retractions', { concurrency: true }, () => {
     })
   }
 
-  test('canceled articles leave snapshots too', async (t) => {
+  test('canceled articles leave public snapshots; the newsroom keeps them, as killed', async (t) => {
     const prefix = uniquePrefix()
     const ingest = await startTestIngest(t, prefix)
     const fanout = await startTestFanout(t, prefix)
@@ -100,10 +100,10 @@ describe('catch-up and retractions', { concurrency: true }, () => {
     for (const token of [undefined, 'newsroom'] as const) {
       const c = await connect(t, fanout.wsUrl, token ? { token: await newsroomToken() } : {})
       c.send({ type: 'subscribe', id: 's1', channels: [token ? 'all' : 'category:national'] })
-      const snap = (await c.next((m) => m.type === 'subscribed')).snapshot as { article: { id: string } }[]
+      const snap = (await c.next((m) => m.type === 'subscribed')).snapshot as { article: { id: string; pubStatus: string } }[]
       assert.deepEqual(
-        snap.map((e) => e.article.id),
-        ['ok'],
+        snap.map((e) => `${e.article.id} ${e.article.pubStatus}`),
+        token ? ['ok usable', 'cx canceled'] : ['ok usable'],
       )
     }
   })

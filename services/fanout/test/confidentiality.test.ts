@@ -28,7 +28,7 @@ import { PositionCodec } from '../src/position.ts'
 import { event, Harness } from './support/harness.ts'
 import type { FakeTransport, Message } from './support/harness.ts'
 import type { Clearance, ModelScope, ModelView } from './support/model.ts'
-import { inScope, inView, Model } from './support/model.ts'
+import { inScope, inView, isKilled, Model } from './support/model.ts'
 
 const IDS = ['a', 'b', 'c', 'd']
 const CATEGORIES = ['home', 'world']
@@ -148,8 +148,8 @@ interface Client {
   view: ModelView
   catchUp: boolean
   expiresAt: number | null
-  /** What the client shows (article id → version), carried across reconnects like the SDK does. */
-  shows: Map<string, number>
+  /** What the client shows (article id → version, or `killed` in a newsroom), carried across reconnects like the SDK does. */
+  shows: Map<string, string>
   positions: string[]
   /** The subscription started from a client position at some point: it may hold what an earlier connection got. */
   inherited: boolean
@@ -231,17 +231,19 @@ async function run(first: { who: number; channels: number; filter: number; catch
         for (const e of items) {
           const a = e.article
           assert.equal(model.visible(a.id, c.clearance)?.version, a.version, `1. snapshot item not visible now: ${why}`)
+          if (isKilled(e)) assert.equal(c.clearance, 'all', `1. a killed story in a snapshot outside the newsroom: ${why}`)
           assert.ok(inScope(c.scope, a) && inView(c.view, a), `1. snapshot item out of view: ${why}`)
         }
         if (m.type === 'reset') stats.resets++
         else if (m.replay !== 'none') stats.replays++
         if (m.type === 'reset' || m.replay === 'none') {
-          c.shows = new Map(items.map((e) => [e.article.id, e.article.version]))
+          c.shows = new Map(items.map((e) => [e.article.id, isKilled(e) ? 'killed' : String(e.article.version)]))
           c.shown = new Set(c.shows.keys())
           c.embargoed = new Set(
             items.filter((e) => (e as ArticleEvent & { embargoed?: boolean }).embargoed === true).map((e) => e.article.id),
           )
-          c.toldKilled = new Set()
+          // a killed story in a (newsroom) snapshot says it is killed
+          c.toldKilled = new Set(items.filter((e) => isKilled(e)).map((e) => e.article.id))
           if (m.type === 'reset') c.inherited = false
         }
       } else if (m.type === 'event') {
@@ -256,8 +258,11 @@ async function run(first: { who: number; channels: number; filter: number; catch
         if (m.embargoed === true) c.flagged.add(`${a.id}@${a.version}`)
         if (m.released === true && c.clearance === 'all' && !c.rewound)
           assert.ok(c.flagged.has(`${a.id}@${a.version}`) || !c.delivered.has(`${a.id}@${a.version}`), why)
-        c.shows.set(a.id, a.version)
+        const killed = isKilled(m.event as ArticleEvent)
+        c.shows.set(a.id, killed ? 'killed' : String(a.version))
         c.shown.add(a.id)
+        // the newsroom learns of a kill by a canceled version as that version
+        if (killed) c.toldKilled.add(a.id)
         if (m.embargoed === true) c.embargoed.add(a.id)
         else c.embargoed.delete(a.id)
         stats.events++
@@ -267,9 +272,12 @@ async function run(first: { who: number; channels: number; filter: number; catch
         const leakOk = model.everVisible(id, c.clearance) || (c.inherited && model.maybeVisible(id))
         assert.ok(leakOk, `1. withdrawn of a story never visible to ${c.clearance}: ${why}`)
         if (m.cause === 'withdrawn' || m.cause === 'canceled') assert.ok(model.killed(id), `1. kill cause for a live story: ${why}`)
-        c.shows.delete(id)
+        const kill = m.cause === 'withdrawn' || m.cause === 'canceled'
+        // the newsroom keeps a story it shows as killed; everyone else drops it
+        if (kill && c.clearance === 'all' && c.shows.has(id)) c.shows.set(id, 'killed')
+        else c.shows.delete(id)
         c.embargoed.delete(id)
-        if (m.cause === 'withdrawn' || m.cause === 'canceled') c.toldKilled.add(id)
+        if (kill) c.toldKilled.add(id)
         if (m.cause === 'withdrawn' || m.cause === 'canceled') stats.withdrawn++
         else stats.retractions++
       } else if (m.type === 'error') {
@@ -281,13 +289,22 @@ async function run(first: { who: number; channels: number; filter: number; catch
     if (conn && sub?.state === 'live' && !h.hub.busy) {
       stats.stateChecks++
       const want = model.view(c.clearance, c.scope, c.view)
+      // A newsroom shows the killed stories it knew as killed; one killed while it was away and
+      // never shown to it comes as a bare `withdrawn` (no content to show): it may be absent
+      const live = (m: Map<string, string>) => [...m].filter(([, v]) => v !== 'killed').sort()
       assert.deepEqual(
-        [...c.shows].sort(),
-        [...want].sort(),
+        live(c.shows),
+        live(want),
         `2. slot ${slot} (${c.clearance} ${JSON.stringify(c.scope)} ${JSON.stringify(c.view)}) shows what it may not, or misses what it may, at ${model.now}`,
       )
+      // ...and a story it shows as killed is killed (it may have left the view before its kill)
+      for (const [id, v] of c.shows)
+        if (v === 'killed') assert.ok(model.killed(id), `2. slot ${slot} shows ${id} killed, the model does not`)
       if (c.clearance === 'all') {
-        const held = [...want.keys()].filter((id) => !model.released(id)).sort()
+        const held = [...want]
+          .filter(([id, v]) => v !== 'killed' && !model.released(id))
+          .map(([id]) => id)
+          .sort()
         assert.deepEqual([...c.embargoed].sort(), held, `6. slot ${slot}: the newsroom's embargo flags are not the server's`)
       }
       const untold = [...c.shown].filter((id) => model.killed(id) && !c.toldKilled.has(id))

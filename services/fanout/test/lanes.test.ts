@@ -7,7 +7,7 @@ import type { QueuedMessage } from '../src/queue.ts'
 let seq = 0
 const msg = (text: string, lane: QueuedMessage['lane'], key: string | null, sub = 's1', position = `p${seq}`): QueuedMessage => {
   const m: QueuedMessage = { key, data: Buffer.from(text), lane, sub, position, seq: seq++ }
-  if (lane === 'priority') m.reframe = (p) => Buffer.from(`${text}@${p}`)
+  if (lane !== 'control') m.reframe = (p) => Buffer.from(`${text}@${p}`)
   return m
 }
 const texts = (bufs: Buffer[]) => bufs.map((b) => b.toString())
@@ -66,10 +66,11 @@ test('writeOrder puts priority first within each stretch between control message
     msg('b3', 'priority', 'z', 's1', 'P4'),
   ]
   const out = texts(writeOrder(q, last))
-  // b1 overtakes r1 of its own subscription: it carries the position before r1 (P0); b2 overtakes
-  // nothing of s3 and keeps its own; after `unsub`, b3 overtakes r3 and carries P1 (r1 was written)
-  assert.deepEqual(out, ['b1@P0', 'b2', 'r1', 'r2', 'unsub', 'b3@P1', 'r3'])
-  assert.equal(last.get('s1'), 'P3')
+  // b1 overtakes r1 of its own subscription: it carries the position before r1 (P0), and r1, the
+  // last of s1 in the stretch, carries b1's (P2): a client that read both resumes after both. b2
+  // overtakes nothing of s3 and keeps its own; after `unsub`, b3 overtakes r3 and carries P2
+  assert.deepEqual(out, ['b1@P0', 'b2', 'r1@P2', 'r2', 'unsub', 'b3@P2', 'r3@P4'])
+  assert.equal(last.get('s1'), 'P4')
   assert.equal(last.get('s3'), 'R1')
 })
 

@@ -48,8 +48,9 @@ test('the latest version or nothing: never an older one in place of a hidden one
     [usable, { public: true, released: true, all: true }],
     [held, { public: false, released: false, all: true }],
     [withheld, { public: false, released: true, all: true }],
-    [killed, { public: false, released: false, all: false }],
-    [canceled, { public: false, released: false, all: false }],
+    // the newsroom keeps a killed story, as killed
+    [killed, { public: false, released: false, all: true }],
+    [canceled, { public: false, released: false, all: true }],
   ]
   for (const [s, want] of table) {
     for (const c of ['public', 'released', 'all'] as const) {
@@ -106,13 +107,17 @@ test('decide: new, updated, moved out of view, killed after moving, never told o
     decide(changeFor(w1, w2, 'public'), 'public', inA, () => null),
     null,
   )
-  // the newsroom sees the withheld version and hears of the kill, whichever way it is killed
+  // the newsroom sees the withheld version and hears of the kill: a withdrawal as `withdrawn`, a canceled version as itself
   assert.equal(decide(changeFor(undefined, w1, 'all'), 'all', inA, () => null)?.kind, 'event')
-  assert.equal(decide(changeFor(w1, w2, 'all'), 'all', inA, () => null)?.kind, 'retract')
-  const c2 = st('UPDATED', art({ version: 2, pubStatus: 'canceled', category: 'a' }))
   assert.deepEqual(
-    decide(changeFor(w1, c2, 'all'), 'all', inA, () => null),
-    { kind: 'retract', cause: 'canceled', match: w1.event.article },
+    decide(changeFor(w1, w2, 'all'), 'all', inA, () => null),
+    { kind: 'retract', cause: 'withdrawn', match: w2.event.article },
+  )
+  const c2 = st('UPDATED', art({ version: 2, pubStatus: 'canceled', category: 'a' }))
+  assert.equal(decide(changeFor(w1, c2, 'all'), 'all', inA, () => null)?.kind, 'event')
+  assert.equal(
+    decide(changeFor(w1, c2, 'public'), 'public', inA, () => null),
+    null,
   )
   // an embargo put on a public story hides it
   const e2 = st('UPDATED', art({ version: 2, category: 'a', embargoedUntil: 99 }), false)

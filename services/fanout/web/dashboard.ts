@@ -1,11 +1,17 @@
 // /dashboard: the newsroom's live view. Everything on channel `all` with a newsroom token, kept in a
-// Feed and filtered here (category, language), so the per-category counts stay whole.
-import { type Client, connect, type StateChange } from '@newswire/client'
-import { h } from './dom.ts'
-import { Feed, type FeedItem, isBreaking } from './feed.ts'
-import { formatNumber, formatTime, timeZoneFor, toMs } from './format.ts'
+// Feed and filtered here (state, category, language), so the per-category counts stay whole. Each
+// story shows its editorial state as itself (live, embargoed, withheld, withdrawn), the same live
+// and after a reload; every time is in the desk's one zone.
+import { type Client, connect, type EditorialState, type StateChange } from '@newswire/client'
+import { itemKey, refreshTimes, renderItem } from './dashboard-item.ts'
+import { deskZone } from './desk-zone.ts'
+import { h, reconcile } from './dom.ts'
+import { Feed, stateOf } from './feed.ts'
 
 const TOKEN_KEY = 'newswire.newsroomToken'
+/** Relative times ("3 min ago") move on this often; embargo ends get a timer of their own. */
+const TICK_MS = 15_000
+const states: readonly EditorialState[] = ['live', 'embargoed', 'withheld', 'withdrawn']
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const el = document.getElementById(id)
@@ -24,6 +30,29 @@ function takeToken(): string | null {
   return sessionStorage.getItem(TOKEN_KEY)
 }
 
+function statusText(s: StateChange): string {
+  switch (s.state) {
+    case 'connecting':
+      return 'Connecting…'
+    case 'connected':
+      return `Connected (${s.transport})`
+    case 'reconnecting':
+      return `Reconnecting in ${((s.delayMs ?? 0) / 1000).toFixed(1)} s (attempt ${s.attempt ?? 1})${s.reason ? ` — ${s.reason}` : ''}`
+    case 'failed':
+      return `Disconnected: ${s.reason ?? 'failed'}`
+    default:
+      return 'Not connected'
+  }
+}
+
+function fillSelect(select: HTMLSelectElement, values: string[]): void {
+  const have = [...select.options].map((o) => o.value).slice(1)
+  if (have.join('\n') === values.join('\n')) return
+  const current = select.value
+  select.replaceChildren(h('option', { value: '' }, 'all'), ...values.map((v) => h('option', { value: v }, v)))
+  select.value = values.includes(current) ? current : ''
+}
+
 function main(): void {
   const status = $('status')
   const latency = $('latency')
@@ -35,13 +64,24 @@ function main(): void {
   const feedList = $('feed')
   const shown = $('shown')
   const countsBody = $('counts').querySelector('tbody') as HTMLTableSectionElement
+  const stateSelect = $<HTMLSelectElement>('filter-state')
   const categorySelect = $<HTMLSelectElement>('filter-category')
   const languageSelect = $<HTMLSelectElement>('filter-language')
 
   const feed = new Feed()
   const latencies: number[] = []
+  /** The node drawn for each article, reused while nothing about it changed. */
+  const nodes = new Map<string, HTMLLIElement>()
   let client: Client | null = null
   let renderQueued = false
+  let embargoTimer: ReturnType<typeof setTimeout> | undefined
+  /** The calendar day in the zone: times show their date once it is not today. */
+  let day = ''
+
+  const zone = deskZone($<HTMLSelectElement>('time-zone'), () => {
+    nodes.clear() // every absolute time changes
+    render()
+  })
 
   const showLogin = (message: string) => {
     app.hidden = true
@@ -51,99 +91,48 @@ function main(): void {
     tokenInput.focus()
   }
 
-  const setStatus = (s: StateChange) => {
-    status.dataset.state = s.state
-    status.dataset.transport = s.transport ?? ''
-    switch (s.state) {
-      case 'connecting':
-        status.textContent = 'Connecting…'
-        break
-      case 'connected':
-        status.textContent = `Connected (${s.transport})`
-        break
-      case 'reconnecting':
-        status.textContent = `Reconnecting in ${((s.delayMs ?? 0) / 1000).toFixed(1)} s (attempt ${s.attempt ?? 1})${s.reason ? ` — ${s.reason}` : ''}`
-        break
-      case 'failed':
-        status.textContent = `Disconnected: ${s.reason ?? 'failed'}`
-        break
-      default:
-        status.textContent = 'Not connected'
-    }
-  }
-
-  const fillSelect = (select: HTMLSelectElement, values: string[]) => {
-    const have = [...select.options].map((o) => o.value).slice(1)
-    if (have.join('\n') === values.join('\n')) return
-    const current = select.value
-    select.replaceChildren(h('option', { value: '' }, 'all'), ...values.map((v) => h('option', { value: v }, v)))
-    select.value = values.includes(current) ? current : ''
-  }
-
-  const renderItem = (item: FeedItem, now: number): HTMLLIElement => {
-    const a = item.article
-    const lang = a.language ?? undefined
-    const breaking = isBreaking(a)
-    // still held: flagged by the server, and the release time has not passed (the release event may be on its way)
-    const embargoed = item.embargoed && item.status !== 'withdrawn' && (item.embargoedUntil === null || item.embargoedUntil > now)
-    const classes = ['item', breaking ? 'breaking' : '', item.status === 'withdrawn' ? 'withdrawn' : '', embargoed ? 'embargoed' : '']
-    const when = toMs(a.publishedAt) ?? item.ingestedAt ?? item.receivedAt
-    const category = a.category ?? 'uncategorized'
-    const tz = timeZoneFor(lang, a.timeZone)
-    item.shownAt ??= now
-    return h(
-      'li',
-      {
-        class: classes.filter(Boolean).join(' '),
-        'data-article-id': item.id,
-        'data-status': item.status,
-        'data-version': String(a.version),
-        'data-shown-at': String(item.shownAt),
-      },
-      h(
-        'div',
-        { class: 'meta' },
-        h('span', { class: `badge ${item.status}` }, item.status),
-        breaking && h('span', { class: 'badge breaking' }, 'breaking'),
-        embargoed && h('span', { class: 'badge embargoed' }, 'embargoed'),
-        h('span', { class: 'category' }, a.categoryLabel && a.categoryLabel !== category ? `${category} · ${a.categoryLabel}` : category),
-        h('span', { class: 'language' }, lang ?? '?'),
-        h('time', { datetime: new Date(when).toISOString(), lang }, formatTime(when, lang, a.timeZone, now)),
-        `v${formatNumber(a.version, 'en')}`,
-        item.latencyMs !== null && h('span', { class: 'latency', title: 'received − ingestedAt' }, `${item.latencyMs} ms`),
-      ),
-      h('h3', { class: 'headline', lang }, a.headline ?? `(${item.id})`),
-      item.status === 'updated' && item.changed.length > 0 && h('div', { class: 'changed' }, `Changed: ${item.changed.join(', ')}`),
-      embargoed &&
-        item.embargoedUntil !== null &&
-        h(
-          'div',
-          { class: 'embargo' },
-          'Embargoed until ',
-          h(
-            'time',
-            { datetime: new Date(item.embargoedUntil).toISOString(), lang },
-            formatTime(item.embargoedUntil, lang, a.timeZone, now),
-          ),
-          tz ? ` (${tz})` : '',
-        ),
-      item.status === 'withdrawn' && h('div', { class: 'reason' }, `Withdrawn: ${item.withdrawnReason ?? 'withdrawn'}`),
-    )
-  }
-
   const render = () => {
     renderQueued = false
     const now = Date.now()
+    const view = { now, zone: zone.zone }
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: view.zone }).format(now)
+    if (today !== day) nodes.clear()
+    day = today
     const all = feed.list()
+    zone.offer(
+      all.flatMap((i) => (i.article.timeZone ? [i.article.timeZone] : [])),
+      now,
+    )
     fillSelect(categorySelect, [...new Set(all.map((i) => i.article.category ?? 'uncategorized'))].sort())
     fillSelect(languageSelect, [...new Set(all.map((i) => i.article.language ?? '?'))].sort())
-    const cat = categorySelect.value
-    const lang = languageSelect.value
+    const byState = new Map(states.map((s) => [s, 0]))
+    for (const i of all) {
+      const s = stateOf(i, now)
+      byState.set(s, (byState.get(s) ?? 0) + 1)
+    }
+    for (const o of stateSelect.options) if (o.value) o.textContent = `${o.value} (${byState.get(o.value as EditorialState) ?? 0})`
+    const [st, cat, lang] = [stateSelect.value, categorySelect.value, languageSelect.value]
     const visible = all.filter(
-      (i) => (!cat || (i.article.category ?? 'uncategorized') === cat) && (!lang || (i.article.language ?? '?') === lang),
+      (i) =>
+        (!st || stateOf(i, now) === st) &&
+        (!cat || (i.article.category ?? 'uncategorized') === cat) &&
+        (!lang || (i.article.language ?? '?') === lang),
     )
-    feedList.replaceChildren(
-      ...(visible.length > 0 ? visible.map((i) => renderItem(i, now)) : [h('li', { class: 'empty' }, 'Nothing yet: waiting for events…')]),
+    const wanted = visible.map((item) => {
+      let li = nodes.get(item.id)
+      if (li?.dataset.key === itemKey(item, now)) refreshTimes(li, now)
+      else {
+        li = renderItem(item, view)
+        nodes.set(item.id, li)
+      }
+      return li
+    })
+    for (const id of nodes.keys()) if (!feed.items.has(id)) nodes.delete(id)
+    reconcile(
+      feedList,
+      wanted.length > 0
+        ? wanted
+        : [h('li', { class: 'empty' }, all.length > 0 ? 'No story matches these filters.' : 'Nothing yet: waiting for events…')],
     )
     shown.textContent = `${visible.length} of ${all.length} shown`
     const counts = feed.countsLastHour(now)
@@ -159,6 +148,10 @@ function main(): void {
           )
         : [h('tr', {}, h('td', { class: 'empty' }, 'none'))]),
     )
+    // An embargo ending flips its badge at once, whether or not the server's release came first
+    clearTimeout(embargoTimer)
+    const next = feed.nextEmbargoEnd(now)
+    if (next !== null) embargoTimer = setTimeout(scheduleRender, Math.min(next - now + 1, 2 ** 31 - 1))
   }
   // One render per task however many messages it brought (a snapshot is dozens)
   const scheduleRender = () => {
@@ -174,12 +167,12 @@ function main(): void {
     const c = connect('/', { channels: ['all'], token })
     client = c
     c.on('state', (s) => {
-      setStatus(s)
-      if (s.state === 'failed') {
-        if (s.error?.code === 'NEWSWIRE_ERR_CLIENT_UNAUTHORIZED') {
-          sessionStorage.removeItem(TOKEN_KEY)
-          showLogin(`The token was rejected: ${s.reason ?? 'unauthorized'}`)
-        }
+      status.dataset.state = s.state
+      status.dataset.transport = s.transport ?? ''
+      status.textContent = statusText(s)
+      if (s.state === 'failed' && s.error?.code === 'NEWSWIRE_ERR_CLIENT_UNAUTHORIZED') {
+        sessionStorage.removeItem(TOKEN_KEY)
+        showLogin(`The token was rejected: ${s.reason ?? 'unauthorized'}`)
       }
     })
     c.on('event', (m) => {
@@ -198,7 +191,7 @@ function main(): void {
       scheduleRender()
     })
     c.on('reset', (m) => {
-      feed.reset(m.snapshot, Date.now())
+      feed.reset(m.items, Date.now())
       scheduleRender()
     })
     render()
@@ -218,10 +211,8 @@ function main(): void {
     client = null
     showLogin('')
   })
-  categorySelect.addEventListener('change', render)
-  languageSelect.addEventListener('change', render)
-  // Relative times, embargo states and the one-hour window move on without events
-  setInterval(scheduleRender, 30_000)
+  for (const select of [stateSelect, categorySelect, languageSelect]) select.addEventListener('change', render)
+  setInterval(scheduleRender, TICK_MS)
 
   const token = takeToken()
   if (token) start(token)

@@ -1,40 +1,66 @@
-// What the pages know about articles: the newest version of each, how it last changed, whether it
-// is withdrawn or embargoed, and when it arrived. Pure (time is passed in), no DOM.
-import type { Article, ArticleEvent, NewsEventMessage, WithdrawnMessage } from '@newswire/client'
+// What the dashboard knows about articles: the newest version of each, its editorial state (the
+// SDK's editorialState: live, embargoed, withheld, withdrawn), how it last changed, and when.
+// Pure (time is passed in), no DOM.
+import {
+  type Article,
+  type ArticleEvent,
+  type EditorialState,
+  editorialState,
+  embargoEnd,
+  type NewsEventMessage,
+  stateReason,
+  type WithdrawnMessage,
+} from '@newswire/client'
 import { toMs } from './format.ts'
-
-export type ItemStatus = 'new' | 'updated' | 'withdrawn'
 
 export interface FeedItem {
   id: string
   article: Article
-  status: ItemStatus
-  /** Fields the last update changed (UPDATED events). */
+  /** The message that brought the newest version (its flags decide embargoed). */
+  message: NewsEventMessage
+  /** A `withdrawn` that came after that version: the article is killed. */
+  kill: WithdrawnMessage | null
+  /** `updated` when the newest version changed an earlier one; the fields it changed. */
+  change: 'new' | 'updated'
   changed: string[]
-  /** Newsroom: this version is still under embargo. */
-  embargoed: boolean
-  embargoedUntil: number | null
-  withdrawnReason: string | null
+  /** Epoch ms the embargo ends, NaN when there is none. */
+  embargoEnd: number
+  /**
+   * The editorial time: when the article was last updated or published, as the newsroom's CMS says
+   * (the same on every replay and reload, unlike arrival order); a kill counts from its arrival.
+   */
+  editorialAt: number
   /** ingestedAt of the newest event, epoch ms. */
   ingestedAt: number | null
-  /** When this page received the newest event. */
+  /** When this page received the newest message. */
   receivedAt: number
   /** receivedAt − ingestedAt for live events; null for snapshot items (they are not news to us). */
   latencyMs: number | null
-  /**
-   * When the article last changed: the event's ingestedAt (the same on every replay, so a catch-up
-   * after a reconnect sorts like the live stream would have), or when a withdrawal arrived.
-   */
-  changedAt: number
   /** Arrival order, the tie-break. */
   seq: number
   /** Set by the view the first time it shows the item. */
   shownAt: number | null
 }
 
-const newestFirst = (a: FeedItem, b: FeedItem) => b.changedAt - a.changedAt || b.seq - a.seq
-
 export const isBreaking = (a: Article): boolean => a.breaking === true || (typeof a.urgency === 'number' && a.urgency <= 2)
+
+/** The state of an item at `now`: a kill, else what its newest version says. */
+export const stateOf = (item: FeedItem, now: number): EditorialState => (item.kill ? 'withdrawn' : editorialState(item.message, now))
+
+/** Why it is not running (withheld, withdrawn), else null. */
+export const reasonOf = (item: FeedItem): string | null => (item.kill ? stateReason(item.kill) : stateReason(item.message))
+
+const newestFirst = (a: FeedItem, b: FeedItem) => b.editorialAt - a.editorialAt || b.seq - a.seq
+
+export function editorialTime(e: ArticleEvent, fallback: number): number {
+  return toMs(e.article.updatedAt) ?? toMs(e.article.publishedAt) ?? toMs(e.ingestedAt) ?? fallback
+}
+
+export interface CategoryCount {
+  category: string
+  label: string | null
+  count: number
+}
 
 export class Feed {
   readonly items = new Map<string, FeedItem>()
@@ -45,32 +71,31 @@ export class Feed {
     this.maxItems = maxItems
   }
 
-  /** A new version (live or snapshot). Returns the item. */
+  /** A new version (live, snapshot or release). Returns the item. */
   applyEvent(m: NewsEventMessage, now: number): FeedItem {
-    const e: ArticleEvent = m.event
+    const e = m.event
     const prev = this.items.get(e.article.id)
     // With tickerFieldsOnly the server leaves fields out: keep what we knew
     const article: Article = prev ? { ...prev.article, ...e.article } : e.article
     const ingestedAt = toMs(e.ingestedAt)
-    const withdrawn = e.type === 'WITHDRAWN' || article.pubStatus === 'canceled' || article.pubStatus === 'withheld'
     const item: FeedItem = {
       id: article.id,
       article,
-      status: withdrawn ? 'withdrawn' : e.type === 'UPDATED' ? 'updated' : 'new',
+      message: { ...m, event: { ...e, article } },
+      kill: null,
+      change: e.type === 'UPDATED' ? 'updated' : 'new',
       changed: e.type === 'UPDATED' ? [...(e.changedFields ?? [])] : [],
-      embargoed: m.embargoed,
-      embargoedUntil: toMs(article.embargoedUntil),
-      withdrawnReason: withdrawn ? (e.reason ?? article.pubStatus ?? 'withdrawn') : null,
+      embargoEnd: embargoEnd(m),
+      editorialAt: editorialTime(e, now),
       ingestedAt,
       receivedAt: now,
       latencyMs: !m.snapshot && ingestedAt !== null ? Math.max(0, now - ingestedAt) : null,
-      changedAt: ingestedAt ?? now,
       seq: ++this.seq,
       shownAt: prev?.shownAt ?? null,
     }
-    // A release keeps the item's "new/updated" story; it only lifts the embargo
-    if (m.released && prev) {
-      item.status = prev.status
+    // A release only lifts the embargo: the item keeps how it last changed
+    if (m.released && prev && prev.article.version === article.version) {
+      item.change = prev.change
       item.changed = prev.changed
     }
     this.items.set(item.id, item)
@@ -78,46 +103,40 @@ export class Feed {
     return item
   }
 
-  /** Marks the article withdrawn (the dashboard strikes it through; the ticker drops it). */
+  /** The article was killed: it stays, marked withdrawn, so the desk sees what went. */
   applyWithdrawn(m: WithdrawnMessage, now: number): FeedItem | null {
     const prev = this.items.get(m.articleId)
     if (!prev) return null
-    const item: FeedItem = {
-      ...prev,
-      status: 'withdrawn',
-      withdrawnReason: m.reason ?? 'withdrawn',
-      embargoed: false,
-      receivedAt: now,
-      changedAt: Math.max(prev.changedAt, now),
-      seq: ++this.seq,
-    }
+    const item: FeedItem = { ...prev, kill: m, receivedAt: now, editorialAt: Math.max(prev.editorialAt, now), seq: ++this.seq }
     this.items.set(item.id, item)
     return item
   }
 
-  remove(id: string): boolean {
-    return this.items.delete(id)
-  }
-
   /** The server could not resume: start over from its snapshot. */
-  reset(snapshot: ArticleEvent[], now: number): void {
+  reset(items: NewsEventMessage[], now: number): void {
     this.items.clear()
-    for (const event of snapshot) {
-      this.applyEvent({ type: 'event', channel: null, position: '', event, embargoed: false, released: false, snapshot: true }, now)
-    }
+    for (const m of items) this.applyEvent(m, now)
   }
 
-  /** Newest change first. */
+  /** Newest editorial time first. */
   list(pred: (item: FeedItem) => boolean = () => true): FeedItem[] {
     return [...this.items.values()].filter(pred).sort(newestFirst)
   }
 
-  /** Articles per category that were created or changed in the last hour (by ingestedAt), withdrawn ones excluded. */
-  countsLastHour(now: number): { category: string; label: string | null; count: number }[] {
-    const counts = new Map<string, { category: string; label: string | null; count: number }>()
+  /** The soonest embargo end after `now` among items still embargoed (for a timer), else null. */
+  nextEmbargoEnd(now: number): number | null {
+    let next: number | null = null
     for (const item of this.items.values()) {
-      const at = item.ingestedAt ?? item.receivedAt
-      if (item.status === 'withdrawn' || now - at > 3600_000) continue
+      if (item.embargoEnd > now && stateOf(item, now) === 'embargoed' && (next === null || item.embargoEnd < next)) next = item.embargoEnd
+    }
+    return next
+  }
+
+  /** Articles per category whose editorial time is in the last hour (or ahead); withdrawn ones left out. */
+  countsLastHour(now: number): CategoryCount[] {
+    const counts = new Map<string, CategoryCount>()
+    for (const item of this.items.values()) {
+      if (now - item.editorialAt > 3600_000 || stateOf(item, now) === 'withdrawn') continue
       const category = item.article.category ?? 'uncategorized'
       const c = counts.get(category) ?? { category, label: item.article.categoryLabel ?? null, count: 0 }
       c.count++
@@ -128,7 +147,6 @@ export class Feed {
 
   private trim(): void {
     if (this.items.size <= this.maxItems) return
-    const oldest = [...this.items.values()].sort(newestFirst).slice(this.maxItems)
-    for (const i of oldest) this.items.delete(i.id)
+    for (const i of this.list().slice(this.maxItems)) this.items.delete(i.id)
   }
 }

@@ -1,38 +1,54 @@
-// Numbers and times in the article's language: Intl with 'bn-BD' gives Bengali digits and month
-// names; times show in the article's time zone (Bengali articles default to Asia/Dhaka).
+// Numbers and times in the article's language: Intl with 'bn-BD' gives Bengali digits, month
+// names and "৫ মিনিট আগে". The zone is the caller's choice: one per dashboard (the desk's), the
+// article's own on the ticker. Unknown locales or zones from the feed fall back instead of throwing.
 
 /** BCP 47 locale for an article language tag (`bn` → `bn-BD`). */
 export function localeFor(language: string | undefined | null): string {
-  if (!language) return 'en-GB'
+  if (!language || language === 'en') return 'en-GB'
   if (language === 'bn' || language.startsWith('bn-')) return 'bn-BD'
-  if (language === 'en') return 'en-GB'
   return language
 }
 
-export function timeZoneFor(language: string | undefined | null, timeZone: string | undefined | null): string | undefined {
+/** The zone a public reader of an article expects: the article's, `bn` in Dhaka, else the reader's own. */
+export function articleTimeZone(language: string | undefined | null, timeZone: string | undefined | null): string | undefined {
   if (timeZone) return timeZone
   if (language === 'bn' || language?.startsWith('bn-')) return 'Asia/Dhaka'
   return undefined
 }
 
-const formats = new Map<string, Intl.DateTimeFormat>()
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
+}
 
-function dateFormat(locale: string, timeZone: string | undefined, withDate: boolean): Intl.DateTimeFormat {
-  const key = `${locale}|${timeZone ?? ''}|${withDate}`
-  let f = formats.get(key)
+const cache = new Map<string, Intl.DateTimeFormat | Intl.RelativeTimeFormat | Intl.NumberFormat>()
+
+function cached<T extends Intl.DateTimeFormat | Intl.RelativeTimeFormat | Intl.NumberFormat>(key: string, make: (locale: string) => T): T {
+  let f = cache.get(key) as T | undefined
   if (!f) {
-    const options: Intl.DateTimeFormatOptions = withDate
-      ? { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }
-      : { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }
+    const locale = key.slice(0, key.indexOf('|'))
     try {
-      f = new Intl.DateTimeFormat(locale, options)
+      f = make(locale)
     } catch {
-      // unknown locale or time zone from the feed: fall back rather than break the page
-      f = new Intl.DateTimeFormat('en-GB', { ...options, timeZone: undefined })
+      f = make('en-GB')
     }
-    formats.set(key, f)
+    cache.set(key, f)
   }
   return f
+}
+
+function dateTimeFormat(locale: string, timeZone: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  return cached(`${locale}|${timeZone ?? ''}|${JSON.stringify(options)}`, (l) => {
+    try {
+      return new Intl.DateTimeFormat(l, { ...options, timeZone })
+    } catch {
+      return new Intl.DateTimeFormat(l, options) // unknown zone: the browser's
+    }
+  })
 }
 
 /** Epoch milliseconds from what the stream carries (ISO instants, or numbers). */
@@ -45,14 +61,55 @@ export function toMs(v: unknown): number | null {
   return null
 }
 
-/** A time (with the date when it is not today) in the article's language and time zone. */
-export function formatTime(ms: number, language: string | undefined | null, timeZone: string | undefined | null, now = Date.now()): string {
+export interface ClockOptions {
+  language?: string | null
+  timeZone?: string
+  /** Seconds too (embargo times). */
+  seconds?: boolean
+  /** The date is added when `ms` is not on the same day as `now` in that zone. */
+  now: number
+}
+
+/** A wall-clock time (24 h) in the given zone and the article's language, with the date when it is not today. */
+export function formatClock(ms: number, o: ClockOptions): string {
+  const locale = localeFor(o.language)
+  const day = dateTimeFormat('en-CA', o.timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' })
+  const withDate = day.format(ms) !== day.format(o.now)
+  const options: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+  if (o.seconds) options.second = '2-digit'
+  if (withDate) Object.assign(options, { day: 'numeric', month: 'short', year: 'numeric' })
+  return dateTimeFormat(locale, o.timeZone, options).format(ms)
+}
+
+const units: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+]
+
+/**
+ * "3 min ago", "in 25 min", "now", in the article's language (`bn`: "৩ মিনিট আগে"). The past
+ * rounds down and the future up, so a countdown never claims more time than is left: an embargo
+ * 20 s away is "in 1 min", never "now".
+ */
+export function formatRelative(ms: number, now: number, language?: string | null): string {
   const locale = localeFor(language)
-  const tz = timeZoneFor(language, timeZone)
-  const withDate = Math.abs(now - ms) > 20 * 3600_000
-  return dateFormat(locale, tz, withDate).format(ms)
+  const rtf = cached(`${locale}|rtf`, (l) => new Intl.RelativeTimeFormat(l, { numeric: 'auto', style: 'short' }))
+  const d = ms - now
+  if (d > 0 && d < 60_000) return rtf.format(1, 'minute')
+  for (const [unit, size] of units) if (Math.abs(d) >= size) return rtf.format(d > 0 ? Math.ceil(d / size) : Math.trunc(d / size), unit)
+  return rtf.format(0, 'second')
+}
+
+/** The zone's name and its offset at `at`: "Asia/Dhaka (GMT+6)". */
+export function zoneLabel(zone: string, at: number): string {
+  if (/^(Etc\/)?(UTC|GMT)$/.test(zone)) return zone
+  const parts = dateTimeFormat('en-GB', zone, { timeZoneName: 'shortOffset' }).formatToParts(at)
+  const offset = parts.find((p) => p.type === 'timeZoneName')?.value
+  return offset && offset !== zone ? `${zone} (${offset})` : zone
 }
 
 export function formatNumber(n: number, language?: string | null): string {
-  return new Intl.NumberFormat(localeFor(language)).format(n)
+  const locale = localeFor(language)
+  return cached(`${locale}|n`, (l) => new Intl.NumberFormat(l)).format(n)
 }

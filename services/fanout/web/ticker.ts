@@ -3,43 +3,23 @@
 //   <div id="newswire-ticker" data-category="international" data-language="bn"></div>
 //   <script src="https://fanout.example/ticker.js" async></script>
 //
-// No framework on the host page is needed and none is touched: the ticker renders into a shadow
-// root (its CSS cannot leak out, the host's cannot leak in), keeps a fixed height from the moment
-// it mounts (items coming and going never move the host page), and announces new headlines
-// politely (aria-live). The stream URL is derived from this script's own src.
-import { connect, type StateChange } from '@newswire/client'
-import { h } from './dom.ts'
-import { Feed, isBreaking } from './feed.ts'
-import { formatTime, localeFor, toMs } from './format.ts'
+// It renders into a shadow root reset from the host page (ticker.css), keeps a fixed height,
+// shows one headline at a time and rotates through all it holds (without animation under
+// prefers-reduced-motion), pauses on hover, focus and its pause button, cuts long headlines with
+// an ellipsis, and announces only new breaking stories (aria-live polite). The stream URL is
+// derived from this script's own src.
+import { connect } from '@newswire/client'
+import { h, reconcile } from './dom.ts'
+import { articleTimeZone, formatClock, formatNumber, localeFor } from './format.ts'
+import { Headlines } from './headlines.ts'
+import CSS from './ticker.css'
 
-const HEIGHT_PX = 48
 const SELECTOR = '#newswire-ticker, [data-newswire-ticker]'
 
-const CSS = `
-:host { all: initial; display: block; box-sizing: border-box; height: ${HEIGHT_PX}px; overflow: hidden; contain: content;
-  font: 15px/1.5 system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'Noto Sans Bengali', 'Noto Sans Bengali UI', sans-serif; }
-.nw { box-sizing: border-box; display: flex; align-items: center; gap: 10px; height: ${HEIGHT_PX}px; padding: 0 12px;
-  background: #10243e; color: #fff; border-radius: 4px; overflow: hidden; }
-.label { flex: none; background: #c62828; color: #fff; font-weight: 700; font-size: 13px; letter-spacing: .03em;
-  padding: 2px 8px; border-radius: 3px; }
-.items { flex: 1 1 auto; min-width: 0; display: flex; gap: 28px; margin: 0; padding: 0; list-style: none; white-space: nowrap; overflow: hidden; }
-.items li { flex: none; max-width: 100%; overflow: hidden; text-overflow: ellipsis; }
-.items li:first-child { font-weight: 600; }
-time { color: #b7c7dc; margin-inline-end: 6px; font-variant-numeric: tabular-nums; font-weight: 400; }
-a { color: inherit; text-decoration: none; }
-a:hover, a:focus-visible { text-decoration: underline; }
-.empty { flex: 1 1 auto; min-width: 0; color: #b7c7dc; font-style: italic; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.state { flex: none; display: inline-flex; align-items: center; gap: 6px; font-size: 12px; color: #b7c7dc; }
-.state::before { content: ''; width: 8px; height: 8px; border-radius: 50%; background: #9aa4b1; }
-:host([data-state=connected]) .state::before { background: #4caf50; }
-:host([data-state=connecting]) .state::before, :host([data-state=reconnecting]) .state::before { background: #ffb300; }
-:host([data-state=failed]) .state::before { background: #e53935; }
-[hidden] { display: none !important; }
-`
-
-const TEXT: Record<string, { label: string; empty: string; reconnecting: string; region: string }> = {
-  en: { label: 'Breaking', empty: 'No breaking news right now', reconnecting: 'reconnecting…', region: 'Breaking news' },
-  bn: { label: 'ব্রেকিং', empty: 'এই মুহূর্তে কোনো ব্রেকিং খবর নেই', reconnecting: 'আবার সংযোগ হচ্ছে…', region: 'ব্রেকিং খবর' },
+/** label, when empty, reconnecting, region name, pause button */
+const TEXT: Record<'en' | 'bn', [string, string, string, string, string]> = {
+  en: ['Breaking', 'No breaking news right now', 'reconnecting…', 'Breaking news', 'Pause headlines'],
+  bn: ['ব্রেকিং', 'এই মুহূর্তে কোনো ব্রেকিং খবর নেই', 'আবার সংযোগ হচ্ছে…', 'ব্রেকিং খবর', 'শিরোনাম থামান'],
 }
 
 const list = (v: string | undefined): string[] =>
@@ -48,19 +28,15 @@ const list = (v: string | undefined): string[] =>
     .map((s) => s.trim())
     .filter(Boolean)
 
-/** The fan-out base URL: this script's own src without the file name. */
-function streamBase(script: HTMLScriptElement | null): string {
-  const src = script?.src ?? document.querySelector<HTMLScriptElement>('script[src*="ticker.js"]')?.src ?? location.href
-  return new URL('./', src).href
-}
+const bounded = (v: string | undefined, fallback: number, min: number, max: number) => Math.min(max, Math.max(min, Number(v) || fallback))
 
 function styleShadow(root: ShadowRoot): void {
   // Constructed stylesheets are not inline styles: they work under a host page's strict CSP
-  if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
+  try {
     const sheet = new CSSStyleSheet()
     sheet.replaceSync(CSS)
     root.adoptedStyleSheets = [sheet]
-  } else {
+  } catch {
     root.append(h('style', {}, CSS))
   }
 }
@@ -70,50 +46,116 @@ function mount(host: HTMLElement, base: string): void {
   host.dataset.newswireMounted = 'true'
   const languages = list(host.dataset.language)
   const categories = list(host.dataset.category)
-  const maxItems = Math.min(20, Math.max(1, Number(host.dataset.maxItems ?? 5) || 5))
-  const uiLang = languages.length === 1 && localeFor(languages[0]).startsWith('bn') ? 'bn' : 'en'
-  const text = TEXT[uiLang] ?? (TEXT.en as (typeof TEXT)[string])
+  const maxItems = bounded(host.dataset.maxItems, 5, 1, 20)
+  const everyMs = bounded(host.dataset.rotateSeconds, 6, 2, 60) * 1000
+  const ui = languages.length === 1 && localeFor(languages[0]).startsWith('bn') ? 'bn' : 'en'
+  const [label, emptyText, reconnecting, region, pauseLabel] = TEXT[ui]
 
   const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' })
   styleShadow(root)
-  const items = h('ul', { class: 'items', 'aria-live': 'polite', 'aria-relevant': 'additions text' })
-  const empty = h('span', { class: 'empty' }, text.empty)
-  const state = h('span', { class: 'state', title: 'connecting' })
-  root.replaceChildren(
-    ...[...root.childNodes].filter((n) => n.nodeName === 'STYLE'),
-    h('div', { class: 'nw', part: 'ticker', lang: uiLang }, h('span', { class: 'label' }, text.label), items, empty, state),
+  const items = h('ul', { 'aria-label': region })
+  const empty = h('span', { class: 'empty' }, emptyText)
+  const pos = h('span', { class: 'pos', 'aria-hidden': 'true' })
+  const pause = h('button', { type: 'button', 'aria-pressed': 'false', 'aria-label': pauseLabel, title: pauseLabel })
+  const state = h('span', { class: 'state' })
+  const announcer = h('p', { class: 'sr', 'aria-live': 'polite', 'aria-atomic': 'true' })
+  const box = h(
+    'div',
+    { class: 'nw', part: 'ticker', lang: ui },
+    h('span', { class: 'label' }, label),
+    items,
+    empty,
+    pos,
+    pause,
+    state,
+    announcer,
   )
+  root.replaceChildren(...[...root.childNodes].filter((n) => n.nodeName === 'STYLE'), box)
   if (!host.hasAttribute('role')) host.setAttribute('role', 'region')
-  if (!host.hasAttribute('aria-label')) host.setAttribute('aria-label', text.region)
+  if (!host.hasAttribute('aria-label')) host.setAttribute('aria-label', region)
   host.dataset.state = 'connecting'
 
-  const feed = new Feed(maxItems * 4)
+  const headlines = new Headlines(maxItems)
+  /** Why rotation is paused: hover, focus, the button, a hidden tab. */
+  const holds = new Set<string>()
+  let currentId: string | null = null
+  let timer: ReturnType<typeof setInterval> | undefined
+  let fresh: string[] = []
   let queued = false
+
+  const show = (id: string | null) => {
+    currentId = id
+    const lis = [...items.children] as HTMLElement[]
+    lis.forEach((li, i) => {
+      const on = li.dataset.articleId === id
+      li.classList.toggle('on', on)
+      if (on) pos.textContent = `${formatNumber(i + 1, ui)}/${formatNumber(lis.length, ui)}`
+    })
+    pos.hidden = lis.length < 2
+    host.dataset.current = id ?? ''
+  }
+  const restart = () => {
+    clearInterval(timer)
+    timer = setInterval(() => {
+      const lis = [...items.children] as HTMLElement[]
+      if (holds.size > 0 || lis.length < 2) return
+      const i = lis.findIndex((li) => li.dataset.articleId === currentId)
+      show(lis[(i + 1) % lis.length]?.dataset.articleId ?? null)
+    }, everyMs)
+  }
+  const hold = (why: string, on: boolean) => {
+    if (on) holds.add(why)
+    else if (holds.delete(why) && holds.size === 0) restart() // a full turn after the pause ends
+    host.dataset.paused = String(holds.size > 0)
+  }
+
   const render = () => {
     queued = false
     const now = Date.now()
-    const shown = feed.list((i) => i.status !== 'withdrawn' && isBreaking(i.article)).slice(0, maxItems)
-    // Keyed: unchanged items keep their nodes, so screen readers hear only what is new
-    const old = new Map([...items.children].map((li) => [(li as HTMLElement).dataset.articleId ?? '', li as HTMLElement]))
-    const next = shown.map((item) => {
-      const a = item.article
-      const key = `${a.version}|${a.headline ?? ''}`
-      const prev = old.get(item.id)
-      if (prev && prev.dataset.key === key) return prev
-      item.shownAt ??= now
-      const lang = a.language ?? undefined
-      const when = toMs(a.publishedAt) ?? item.ingestedAt ?? item.receivedAt
-      const headline = a.headline ?? ''
+    // Keyed: an unchanged story keeps its node
+    const old = new Map(([...items.children] as HTMLElement[]).map((li) => [li.dataset.articleId, li]))
+    const next = headlines.list().map(({ id, article: a }) => {
+      const key = `${a.version}|${a.headline}`
+      const prev = old.get(id)
+      if (prev?.dataset.key === key) return prev
+      const lang = a.language
+      const at = Date.parse(String(a.publishedAt ?? a.updatedAt))
+      const text = a.headline ?? ''
       const url = typeof a.url === 'string' && /^https?:\/\//.test(a.url) ? a.url : null
+      const attrs = { class: 'hl', title: text }
       return h(
         'li',
-        { 'data-article-id': item.id, 'data-key': key, 'data-shown-at': String(item.shownAt), lang },
-        h('time', { datetime: new Date(when).toISOString() }, formatTime(when, lang, a.timeZone, now)),
-        url ? h('a', { href: url, target: '_top', rel: 'noopener' }, headline) : headline,
+        { 'data-article-id': id, 'data-key': key, 'data-shown-at': String(now), lang },
+        Number.isNaN(at)
+          ? null
+          : h(
+              'time',
+              { datetime: new Date(at).toISOString() },
+              formatClock(at, { language: lang, timeZone: articleTimeZone(lang, a.timeZone), now }),
+            ),
+        url ? h('a', { ...attrs, href: url, target: '_top' }, text) : h('span', attrs, text),
       )
     })
-    items.replaceChildren(...next)
+    // Moves only what is out of place: a link the reader has focused is never taken out and put back
+    reconcile(items, next)
     empty.hidden = next.length > 0
+    const ids = next.map((li) => li.dataset.articleId)
+    const arrived = fresh.filter((id) => ids.includes(id))
+    fresh = []
+    // Something new comes forward unless the reader is holding the ticker; else keep what is shown
+    if (arrived[0] && holds.size === 0) {
+      show(arrived[0])
+      restart()
+    } else show(currentId && ids.includes(currentId) ? currentId : (ids[0] ?? null))
+    if (arrived.length > 0) {
+      // Each headline in its own language, so a screen reader picks the right voice for it
+      const all = headlines.list()
+      const said = arrived.map((id) => all.find((x) => x.id === id)?.article)
+      announcer.replaceChildren(
+        `${label}: `,
+        ...said.flatMap((a, i) => (a ? [i > 0 ? ' — ' : '', h('span', { lang: a.language }, a.headline ?? '')] : [])),
+      )
+    }
   }
   const schedule = () => {
     if (queued) return
@@ -121,32 +163,54 @@ function mount(host: HTMLElement, base: string): void {
     queueMicrotask(render)
   }
 
+  box.addEventListener('mouseenter', () => hold('hover', true))
+  box.addEventListener('mouseleave', () => hold('hover', false))
+  box.addEventListener('focusin', (ev) => {
+    hold('focus', true)
+    // Tabbing to a story that is not showing brings it forward: every link is reachable
+    const li = (ev.target as Element).closest?.('li')
+    if (li instanceof HTMLElement && li.dataset.articleId) show(li.dataset.articleId)
+  })
+  box.addEventListener('focusout', (ev) => {
+    if (!box.contains(ev.relatedTarget as Node | null)) hold('focus', false)
+  })
+  pause.addEventListener('click', () => {
+    const paused = pause.getAttribute('aria-pressed') !== 'true'
+    pause.setAttribute('aria-pressed', String(paused))
+    hold('button', paused)
+  })
+  document.addEventListener('visibilitychange', () => hold('hidden', document.hidden))
+
   const filter: { tickerFieldsOnly: true; languages?: string[]; categories?: string[] } = { tickerFieldsOnly: true }
   if (languages.length > 0) filter.languages = languages
   if (categories.length > 0) filter.categories = categories
   const client = connect(base, { channels: ['breaking'], filter })
-  client.on('state', (s: StateChange) => {
+  client.on('state', (s) => {
     host.dataset.state = s.state
     state.title = s.reason ? `${s.state}: ${s.reason}` : s.state
-    state.textContent = s.state === 'reconnecting' || s.state === 'connecting' ? text.reconnecting : ''
+    state.textContent = s.state === 'reconnecting' || s.state === 'connecting' ? reconnecting : ''
   })
   client.on('event', (m) => {
-    feed.applyEvent(m, Date.now())
+    // Only a story new to this reader is announced: not the snapshot on opening, not a correction
+    if (headlines.apply(m) && !m.snapshot) fresh.push(m.event.article.id)
     schedule()
   })
   client.on('withdrawn', (m) => {
-    feed.remove(m.articleId)
+    headlines.remove(m.articleId)
     schedule()
   })
   client.on('reset', (m) => {
-    feed.reset(m.snapshot, Date.now())
+    headlines.reset(m.items)
     schedule()
   })
   render()
+  restart()
 }
 
 function init(): void {
-  const base = streamBase(document.currentScript instanceof HTMLScriptElement ? document.currentScript : null)
+  const script = document.currentScript instanceof HTMLScriptElement ? document.currentScript : null
+  const src = script?.src ?? document.querySelector<HTMLScriptElement>('script[src*="ticker.js"]')?.src ?? location.href
+  const base = new URL('./', src).href
   const mountAll = () => {
     for (const el of document.querySelectorAll<HTMLElement>(SELECTOR)) mount(el, base)
   }

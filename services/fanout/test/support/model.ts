@@ -82,11 +82,13 @@ export class Model {
     }
   }
 
+  /** The newsroom (`all`) keeps a killed story, as killed; everyone else loses it. */
   visible(id: string, c: Clearance): Article | null {
     const a = this.articles.get(id)
-    if (!a || isKilled(a.latest)) return null
+    if (!a) return null
     const art = a.latest.article
     if (c === 'all') return art
+    if (isKilled(a.latest)) return null
     if (!a.released) return null
     if (c === 'released') return art
     return art.pubStatus === 'usable' ? art : null
@@ -119,12 +121,12 @@ export class Model {
     return this.articles.get(id)?.latest
   }
 
-  /** What a subscription should show now: article id → version. */
-  view(c: Clearance, scope: ModelScope, view: ModelView): Map<string, number> {
-    const out = new Map<string, number>()
+  /** What a subscription should show now: article id → version, or `killed` (the newsroom's killed stories). */
+  view(c: Clearance, scope: ModelScope, view: ModelView): Map<string, string> {
+    const out = new Map<string, string>()
     for (const id of this.articles.keys()) {
       const a = this.visible(id, c)
-      if (a && inScope(scope, a) && inView(view, a)) out.set(id, a.version)
+      if (a && inScope(scope, a) && inView(view, a)) out.set(id, this.killed(id) ? 'killed' : String(a.version))
     }
     return out
   }

@@ -1,0 +1,40 @@
+// The editorial state of what a message says about an article, the one thing a newsroom tool must
+// never get wrong. Pure: time is passed in.
+//
+// - `live`: running (usable, no embargo pending).
+// - `embargoed`: usable but held until `embargoedUntil` (the newsroom sees it flagged).
+// - `withheld`: held back for now (pubStatus withheld); it may still run.
+// - `withdrawn`: killed, must never run: a withdrawal, or pubStatus canceled.
+import type { NewsEventMessage, WithdrawnMessage } from './types.ts'
+
+export type EditorialState = 'live' | 'embargoed' | 'withheld' | 'withdrawn'
+
+/**
+ * The state of the article version a message carries at `now` (epoch ms). An `embargoed` version
+ * whose `embargoedUntil` has passed counts as live even before the server's `released` message
+ * arrives; an embargo without a readable time stays embargoed.
+ */
+export function editorialState(m: NewsEventMessage | WithdrawnMessage, now: number): EditorialState {
+  if (m.type === 'withdrawn') return 'withdrawn'
+  const { event } = m
+  const a = event.article
+  if (event.type === 'WITHDRAWN' || a.pubStatus === 'canceled') return 'withdrawn'
+  if (a.pubStatus === 'withheld') return 'withheld'
+  if (m.embargoed && !(embargoEnd(m) <= now)) return 'embargoed'
+  return 'live'
+}
+
+/** When the embargo of the version ends, epoch ms; NaN when it has none or it cannot be read. */
+export function embargoEnd(m: NewsEventMessage): number {
+  const until = m.event.article.embargoedUntil
+  return typeof until === 'string' ? Date.parse(until) : Number.NaN
+}
+
+/** Why the article is not running, for `withheld` and `withdrawn` (the server's reason, else the status). */
+export function stateReason(m: NewsEventMessage | WithdrawnMessage): string | null {
+  if (m.type === 'withdrawn') return m.reason ?? 'withdrawn'
+  const { event } = m
+  const status = event.type === 'WITHDRAWN' ? 'withdrawn' : event.article.pubStatus
+  if (status !== 'withdrawn' && status !== 'canceled' && status !== 'withheld') return null
+  return typeof event.reason === 'string' && event.reason !== '' ? event.reason : status
+}

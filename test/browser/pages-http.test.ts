@@ -1,0 +1,149 @@
+// The pages over plain HTTP, without a broker or a browser: the /ticker snippet cannot be poisoned
+// through the Host header, static assets are precompressed (brotli, gzip) with an ETag per
+// encoding, and ticker.js stays within its size budget.
+import assert from 'node:assert/strict'
+import { request } from 'node:http'
+import { test, type TestContext } from 'node:test'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
+import { createPages, embedBase, negotiate, type PagesOptions } from '../../services/fanout/src/pages.ts'
+import { testLogger } from '../helpers.ts'
+import { serve } from './helpers.ts'
+
+/** Budget for ticker.js as sent, with either encoding (issue 15: ≤ 12 KiB compressed). */
+const TICKER_BUDGET_BYTES = 12 * 1024
+
+interface Reply {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: Buffer
+}
+
+async function servePages(
+  t: TestContext,
+  options: Omit<PagesOptions, 'log'> = {},
+): Promise<(path: string, headers?: Record<string, string>, method?: string) => Promise<Reply>> {
+  const pages = createPages({ log: testLogger('pages'), ...options })
+  const port = await serve(t, (req, res) => {
+    if (!pages.handle(req, res)) {
+      res.writeHead(404)
+      res.end()
+    }
+  })
+  // node:http rather than fetch: fetch neither sends a Host of our choosing nor leaves the body encoded
+  return (path, headers = {}, method = 'GET') =>
+    new Promise<Reply>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }))
+      })
+      req.on('error', reject)
+      req.end()
+    })
+}
+
+const snippetOf = (html: string) => /<code id="snippet">([^<]*)<\/code>/.exec(html)?.[1] ?? ''
+
+test('Host poisoning: a forged Host never reaches another reader, and a malformed one is refused', async (t) => {
+  const get = await servePages(t)
+  // The attacker's own request may name their host: it is built for them and cached for nobody
+  const forged = await get('/ticker?language=bn', { host: 'evil.example' })
+  assert.equal(forged.status, 200)
+  assert.match(snippetOf(forged.body.toString()), /src=&quot;\/\/evil\.example\/ticker\.js&quot;/)
+  const honest = await get('/ticker?language=bn', { host: 'news.example:8082' })
+  const snippet = snippetOf(honest.body.toString())
+  assert.match(snippet, /src=&quot;\/\/news\.example:8082\/ticker\.js&quot;/)
+  assert.doesNotMatch(honest.body.toString(), /evil/)
+  assert.notEqual(honest.headers.etag, forged.headers.etag)
+  // Markup or a path in Host: 400, nothing built from it
+  for (const host of ['evil.example"><script>alert(1)</script>', 'evil.example/x', 'a b', 'user@evil.example']) {
+    const r = await get('/ticker', { host })
+    assert.equal(r.status, 400, host)
+    assert.doesNotMatch(r.body.toString(), /evil|script/)
+  }
+})
+
+test('Host poisoning: with FANOUT_PUBLIC_URL the snippet names it whatever the Host', async (t) => {
+  const get = await servePages(t, { publicUrl: 'https://wire.news.example/embed/' })
+  for (const host of ['evil.example', '127.0.0.1:8082', 'evil.example"><script>']) {
+    const r = await get('/ticker?category=international', { host })
+    assert.equal(r.status, 200, host)
+    const html = r.body.toString()
+    assert.match(snippetOf(html), /src=&quot;https:\/\/wire\.news\.example\/embed\/ticker\.js&quot;/)
+    assert.match(snippetOf(html), /data-category=&quot;international&quot;/)
+    assert.doesNotMatch(html, /evil/)
+  }
+  assert.equal(embedBase('https://wire.news.example/embed/', 'evil.example'), 'https://wire.news.example/embed')
+  assert.equal(embedBase(null, 'News.Example:443'), '//news.example:443')
+  assert.equal(embedBase(null, '[::1]:8082'), '//[::1]:8082')
+  assert.equal(embedBase(null, undefined), null)
+})
+
+test('static assets: brotli or gzip by Accept-Encoding, an ETag per encoding, caching kept', async (t) => {
+  const get = await servePages(t)
+  const raw = await get('/ticker.js')
+  assert.equal(raw.status, 200)
+  assert.equal(raw.headers['content-encoding'], undefined)
+  assert.equal(raw.headers.vary, 'Accept-Encoding')
+  const br = await get('/ticker.js', { 'accept-encoding': 'gzip, deflate, br' })
+  const gz = await get('/ticker.js', { 'accept-encoding': 'gzip;q=1, br;q=0' })
+  assert.equal(br.headers['content-encoding'], 'br')
+  assert.equal(gz.headers['content-encoding'], 'gzip')
+  assert.deepEqual(brotliDecompressSync(br.body), raw.body)
+  assert.deepEqual(gunzipSync(gz.body), raw.body)
+  assert.equal(Number(br.headers['content-length']), br.body.length)
+  const tags = [raw, br, gz].map((r) => String(r.headers.etag))
+  assert.equal(new Set(tags).size, 3, `one ETag per encoding: ${tags.join(' ')}`)
+  for (const r of [raw, br, gz]) {
+    assert.match(String(r.headers['cache-control']), /^public, max-age=300, stale-while-revalidate=86400$/)
+    assert.equal(r.headers['cross-origin-resource-policy'], 'cross-origin')
+    assert.match(String(r.headers['content-type']), /^text\/javascript/)
+  }
+  // Revalidation answers per encoding: the brotli ETag matches the brotli representation only
+  const again = await get('/ticker.js', { 'accept-encoding': 'br', 'if-none-match': String(br.headers.etag) })
+  assert.equal(again.status, 304)
+  assert.equal(again.body.length, 0)
+  assert.equal(again.headers.etag, br.headers.etag)
+  assert.equal((await get('/ticker.js', { 'accept-encoding': 'gzip', 'if-none-match': String(br.headers.etag) })).status, 200)
+  const head = await get('/ticker.js', { 'accept-encoding': 'br' }, 'HEAD')
+  assert.equal(head.body.length, 0)
+  assert.equal(head.headers['content-length'], br.headers['content-length'])
+  // The pages' scripts and stylesheets are compressed too; the pages keep their CSP
+  for (const path of ['/dashboard.js', '/dashboard.css', '/dashboard']) {
+    const r = await get(path, { 'accept-encoding': 'br' })
+    assert.equal(r.headers['content-encoding'], 'br', path)
+    assert.equal(r.headers['cache-control'], 'no-cache', path)
+  }
+  const dashboard = await get('/dashboard')
+  assert.match(String(dashboard.headers['content-security-policy']), /default-src 'none'; script-src 'self'; style-src 'self'/)
+})
+
+test('negotiation follows q-values and falls back to identity', () => {
+  const offered = ['identity', 'br', 'gzip'] as const
+  assert.equal(negotiate('gzip, deflate, br, zstd', offered), 'br')
+  assert.equal(negotiate('gzip', offered), 'gzip')
+  assert.equal(negotiate('br;q=0, gzip;q=0.5', offered), 'gzip')
+  assert.equal(negotiate('*', offered), 'br')
+  assert.equal(negotiate('*;q=0', offered), 'identity')
+  assert.equal(negotiate('deflate', offered), 'identity')
+  assert.equal(negotiate(undefined, offered), 'identity')
+  assert.equal(negotiate('br', ['identity', 'gzip']), 'identity')
+})
+
+test('the dashboard names the desk time zone it was configured with (escaped)', async (t) => {
+  const get = await servePages(t, { deskTimeZone: 'Asia/Dhaka' })
+  assert.match((await get('/dashboard')).body.toString(), /<meta name="newswire-desk-time-zone" content="Asia\/Dhaka">/)
+  const none = await servePages(t)
+  assert.match((await none('/dashboard')).body.toString(), /<meta name="newswire-desk-time-zone" content="">/)
+})
+
+test(`ticker.js size budget: ≤ ${TICKER_BUDGET_BYTES} bytes compressed, as served`, async (t) => {
+  const get = await servePages(t)
+  const raw = (await get('/ticker.js')).body.length
+  const gzip = (await get('/ticker.js', { 'accept-encoding': 'gzip' })).body.length
+  const br = (await get('/ticker.js', { 'accept-encoding': 'br' })).body.length
+  t.diagnostic(`ticker.js: ${raw} bytes minified, ${gzip} gzip, ${br} brotli (budget ${TICKER_BUDGET_BYTES})`)
+  assert.ok(gzip <= TICKER_BUDGET_BYTES, `gzip ${gzip} > ${TICKER_BUDGET_BYTES}`)
+  assert.ok(br <= TICKER_BUDGET_BYTES, `brotli ${br} > ${TICKER_BUDGET_BYTES}`)
+  assert.ok(br < gzip && gzip < raw / 2, `compression took effect: ${raw} → ${gzip} / ${br}`)
+})
