@@ -61,7 +61,7 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
   let closing = false
   const readiness = (): Readiness => ({
     ready: ready && !closing,
-    checks: { caughtUp: ready, shuttingDown: closing, connections: String(hub?.connectionCount ?? 0) },
+    checks: { caughtUp: ready, shuttingDown: closing, connections: String(hub?.conns.size ?? 0) },
   })
   const sseEnds = new Set<(reason: string) => void>()
   const pages = createPages({
@@ -185,7 +185,7 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
         const serverClosed = new Promise<void>((r) => server.close(() => r()))
         h.stop()
         // Clients reconnect to another instance and resume from their last position
-        for (const conn of [...h.connections()]) if (conn.transport.kind !== 'sse') h.closeForRestart(conn)
+        for (const conn of [...h.conns.all()]) if (conn.transport.kind !== 'sse') h.conns.closeForRestart(conn)
         for (const end of [...sseEnds]) end('service restart')
         const deadline = Date.now() + 2000
         while (ws.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))

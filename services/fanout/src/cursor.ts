@@ -1,5 +1,5 @@
-// Resuming subscriptions: each follows its own cursor through memory (history) or Kafka until it
-// reaches the live loop. Per cursor step: the embargo releases it missed, then up to REPLAY_STEP
+// Resuming subscriptions: each follows its own cursor through memory (history) or the log (a
+// shared reader, replay.ts, delivers into the ReplaySink here) until it reaches the live loop. Per cursor step: the embargo releases it missed, then up to REPLAY_STEP
 // events. What each event becomes is decided now against the ledger (deliver.ts decideReplay);
 // the cursor only says where the client is. Subscriptions at the same cursor share positions and
 // frames through the caches here.
@@ -9,6 +9,7 @@ import type { Entry } from './history.ts'
 import { laneOfArticle } from './lanes.ts'
 import { eventJson, eventMessageHead, eventMessageTail } from './messages.ts'
 import type { Framed, Sub } from './model.ts'
+import type { ReplaySink } from './replay.ts'
 import type { PositionCodec } from './position.ts'
 import { offsetsAtLeast } from './position.ts'
 import type { Store } from './store.ts'
@@ -31,9 +32,14 @@ export interface CursorHost {
   toKafka(sub: Sub): void
   /** Run the loop again at server time `at` (a cursor waiting for its watermark). */
   wakeAt(at: number): void
+  /** Run the loop again soon. */
+  wake(): void
+  /** Memory covers the cursor now: replay from there. */
+  replayFromMemory(sub: Sub): void
+  replayFailed(sub: Sub, err: unknown): void
 }
 
-export class Cursors {
+export class Cursors implements ReplaySink {
   readonly #store: Store
   readonly #positions: PositionCodec
   readonly #writer: Writer
@@ -173,5 +179,51 @@ export class Cursors {
       if (key !== null) this.#frames.set(key, f)
     }
     this.#writer.enqueueFramed(conn, sub.id, id, f)
+  }
+
+  // ---- ReplaySink: events read from the log for subscriptions older than memory ---------------
+
+  replayEvent(sub: Sub, partition: number, offset: number, event: ArticleEvent | null): boolean {
+    if (sub.state !== 'kafka') return false
+    const c = sub.cursor
+    if (offset < (c.o[partition] ?? 0)) return true
+    // From where memory starts, memory serves it (and the ledger's record of it)
+    if (this.replayMaybeDone(sub)) return false
+    c.o[partition] = offset + 1
+    sub.cursorPos = null
+    if (event) this.deliver(sub, event, null)
+    this.#writer.markDirty(sub.conn)
+    return true
+  }
+
+  replayProgress(sub: Sub, partition: number, next: number): void {
+    if (sub.state !== 'kafka') return
+    const c = sub.cursor
+    if (next > (c.o[partition] ?? 0)) {
+      c.o[partition] = next
+      sub.cursorPos = null
+    }
+  }
+
+  replayMaybeDone(sub: Sub): boolean {
+    if (sub.state !== 'kafka') return true
+    if (!this.#store.history.covers(sub.cursor.o)) return false
+    sub.stopReplay = null
+    this.#host.replayFromMemory(sub)
+    return true
+  }
+
+  async replayWait(subs: Iterable<Sub>, maxMs = 1000): Promise<void> {
+    this.#host.wake()
+    const until = Date.now() + maxMs
+    const waiting = () => {
+      for (const sub of subs) if (sub.state === 'kafka' && !this.#writer.canTakeMore(sub.conn)) return true
+      return false
+    }
+    while (waiting() && Date.now() < until) await new Promise((r) => setTimeout(r, 10))
+  }
+
+  replayFailed(sub: Sub, err: unknown): void {
+    this.#host.replayFailed(sub, err)
   }
 }

@@ -1,26 +1,24 @@
+// Owns the live loop and the subscription sets (connections: connections.ts). One pass: the ledger's clock moves to now
+// (embargo releases), then every new event is matched once against the subscriptions indexed
+// under its keys (live.ts), each decision made against the ledger (deliver.ts); then the writer
+// sends one write per connection. Resuming subscriptions follow their own cursor (cursor.ts,
+// memory; replay.ts, the log), take turns of REPLAY_STEP events and join the live loop when they
+// reach it. Starting a subscription is subscribe.ts's job; the hub keeps the sets.
 import { setTimerAt } from '@newswire/shared'
-import { ResumeGate, restartRetryAfterMs } from './admission.ts'
-import type { AudienceScope } from './audience.ts'
-import { unrestricted } from './audience.ts'
-import { indexKeysOf } from './channels.ts'
+import { Connections } from './connections.ts'
 import { Cursors } from './cursor.ts'
-import { channelFor, channelOf, decideLive, decideRelease, frameDecision } from './deliver.ts'
-import { views } from './exposure.ts'
+import { LiveMatcher } from './live.ts'
 import type { Entry } from './history.ts'
-import type { Release } from './ledger.ts'
 import type { ServerMessageType } from './messages.ts'
-import { errorMessage, eventJson, pongMessage, reconnectMessage, unsubscribedMessage } from './messages.ts'
-import type { Conn, Framed, Sub, Transport } from './model.ts'
+import { errorMessage, pongMessage, unsubscribedMessage } from './messages.ts'
+import type { Conn, Sub } from './model.ts'
 import { ProtocolError } from './protocol.ts'
 import type { ClientMessage } from './protocol.ts'
-import type { OpenReader, ReplaySink } from './replay.ts'
+import type { OpenReader } from './replay.ts'
 import { LogReplays } from './replay.ts'
 import { Subscriptions } from './subscribe.ts'
 import type { SubscribeDeps, SubscribeHost } from './subscribe.ts'
 import { kindsOf, SubscriptionIndex } from './subscriptions.ts'
-import type { Change } from './visibility.ts'
-import { changeFor, clearanceOf, isKill } from './visibility.ts'
-import type { Audience, Clearance } from './visibility.ts'
 import { Writer, yieldNow } from './writer.ts'
 
 /** Matching work between two yields to the event loop. */
@@ -34,7 +32,6 @@ export interface HubOptions extends SubscribeDeps {
   maxReplays: number
   /** How long a new replay reader waits for others to join (replay.ts; default 100 ms). */
   replayGatherMs?: number
-  random?: () => number
 }
 
 /** When the running pass of the live loop last yielded (`slice`) and last wrote (`flushed`). */
@@ -43,42 +40,61 @@ interface Pace {
   flushed: number
 }
 
-export class Hub implements ReplaySink, SubscribeHost {
+export class Hub implements SubscribeHost {
   readonly #o: HubOptions
-  readonly #conns = new Set<Conn>()
+  readonly conns: Connections
   readonly #index = new SubscriptionIndex()
   readonly #replaying = new Set<Sub>()
   readonly writer: Writer
   readonly #cursors: Cursors
   readonly #subs: Subscriptions
   readonly #replays: LogReplays
+  readonly #live: LiveMatcher
   #started = false
   #running: Promise<void> | null = null
   #again = false
   #liveSeq = 0
   #headO: number[] = []
-  /** Marks of releases: negative, below the -1 a new subscription starts with (live events mark with their seq). */
-  #marks = -1
-  #nextConnId = 1
   #releaseTimer: { at: number; cancel: () => void } | null = null
   #sweep: NodeJS.Timeout | null = null
-  #latencies: number[] = []
-  #restartCount: number | null = null
 
   constructor(o: HubOptions) {
     this.#o = o
     const clock = o.clock
-    this.writer = new Writer({ limits: o.limits, metrics: o.metrics, log: o.log, kill: (c, code, reason) => this.kill(c, code, reason) })
+    this.writer = new Writer({
+      limits: o.limits,
+      metrics: o.metrics,
+      log: o.log,
+      kill: (c, code, reason) => this.conns.kill(c, code, reason),
+    })
+    this.conns = new Connections({
+      writer: this.writer,
+      metrics: o.metrics,
+      limits: o.limits,
+      clock,
+      random: o.random ?? Math.random,
+      onRemove: (conn) => {
+        for (const sub of conn.subs.values()) this.dropSub(sub)
+        conn.subs.clear()
+      },
+    })
+    this.#live = new LiveMatcher(o.store, this.#index, this.writer, o.positions, o.log)
     this.#cursors = new Cursors(o.store, o.positions, this.writer, {
       liveSeq: () => this.#liveSeq,
       headOffsets: () => this.#headO,
       goLive: (sub) => this.goLive(sub),
       toKafka: (sub) => this.#toLog(sub),
       wakeAt: (at) => setTimerAt(at, () => this.schedule(), clock),
+      wake: () => this.schedule(),
+      replayFromMemory: (sub) => this.replayFromMemory(sub),
+      replayFailed: (sub, err) => {
+        o.log.warn({ err }, 'replay from the log failed')
+        this.#subs.fail(sub, new ProtocolError('replay_unavailable', 'the replay from Kafka failed; resume again', sub.id))
+      },
     })
     this.#replays = new LogReplays({
       open: o.openReader,
-      sink: this,
+      sink: this.#cursors,
       log: o.log,
       max: o.maxReplays,
       ...(o.replayGatherMs === undefined ? {} : { gatherMs: o.replayGatherMs }),
@@ -87,14 +103,7 @@ export class Hub implements ReplaySink, SubscribeHost {
         o.metrics.replayReadersActive.inc(delta)
       },
     })
-    const gate = new ResumeGate({
-      rate: o.limits.resumeRate,
-      queueMax: o.limits.resumeQueue,
-      clock,
-      setTimer: (fn, ms) => setTimerAt(clock.now() + ms, fn, clock),
-      random: o.random ?? Math.random,
-    })
-    this.#subs = new Subscriptions(o, this, gate, this.#replays)
+    this.#subs = new Subscriptions(o, this, this.#replays)
   }
 
   /** Called once the store has caught up: live delivery starts at the current end of history. */
@@ -125,14 +134,10 @@ export class Hub implements ReplaySink, SubscribeHost {
     return this.#started
   }
 
-  get connectionCount(): number {
-    return this.#conns.size
-  }
-
   /** Work is left: the loop runs, a replay goes on, or something waits to be written (tests settle on this). */
   get busy(): boolean {
     if (this.#running || this.writer.pendingConnections > 0 || this.#replaying.size > 0) return true
-    for (const c of this.#conns) for (const s of c.subs.values()) if (s.state === 'kafka' || s.state === 'pending') return true
+    for (const c of this.conns.all()) for (const s of c.subs.values()) if (s.state === 'kafka' || s.state === 'pending') return true
     return false
   }
 
@@ -145,86 +150,11 @@ export class Hub implements ReplaySink, SubscribeHost {
     return this.#o.positions.encode({ o: [...this.#headO], t: this.#o.store.ledger.now })
   }
 
-  connections(): Iterable<Conn> {
-    return this.#conns
-  }
-
   // ---- connections ------------------------------------------------------------------------
 
-  /** `expiresAt`: the token's expiry (epoch ms); the connection is closed with 4401 then. */
-  addConnection(audience: Audience, transport: Transport, scope: AudienceScope = unrestricted, expiresAt: number | null = null): Conn {
-    const conn: Conn = {
-      id: this.#nextConnId++,
-      audience,
-      clearance: clearanceOf(audience, scope),
-      scope,
-      transport,
-      subs: new Map(),
-      pending: [],
-      blockedSince: null,
-      closed: false,
-      nextSubId: 0,
-      subscribes: [],
-      seq: 0,
-      gaps: new Map(),
-      lastPosition: new Map(),
-      shedWhileBlocked: 0,
-      relievedLength: 0,
-      expiry: null,
-    }
-    this.#conns.add(conn)
-    this.#o.metrics.connections.inc({ audience, transport: transport.kind === 'sse' ? 'sse' : 'ws' })
-    if (expiresAt !== null) conn.expiry = setTimerAt(expiresAt, () => this.closeAfterFlush(conn, 4401, 'token expired'), this.#o.clock)
-    return conn
-  }
-
-  /** The socket is gone (or going): forget it. Idempotent. */
-  removeConnection(conn: Conn): void {
-    if (!this.#conns.delete(conn)) return
-    conn.closed = true
-    conn.expiry?.()
-    for (const sub of conn.subs.values()) this.dropSub(sub)
-    conn.subs.clear()
-    conn.pending = []
-    this.writer.forget(conn)
-    this.#o.metrics.connections.dec({ audience: conn.audience, transport: conn.transport.kind === 'sse' ? 'sse' : 'ws' })
-  }
-
-  /** Closes with a code at once (what is queued is dropped) and forgets the connection. */
-  kill(conn: Conn, code: number, reason: string, retryAfterMs?: number): void {
-    if (conn.closed) return
-    this.removeConnection(conn)
-    conn.transport.close(code, reason, retryAfterMs)
-  }
-
-  /** Writes what is queued for the connection (replies to its last messages), then closes it. */
-  closeAfterFlush(conn: Conn, code: number, reason: string, retryAfterMs?: number): void {
-    if (conn.closed) return
-    this.writer.flush(conn, this.#o.clock.now())
-    this.writer.countSent()
-    this.kill(conn, code, reason, retryAfterMs)
-  }
-
-  /**
-   * Tells the client when to come back (`reconnect` message, hint in the close reason, SSE
-   * `retry:`), writes what is queued, then closes with `code` (1012 restart, 1013 overloaded).
-   */
-  closeWithRetryHint(conn: Conn, code: number, what: string, retryAfterMs: number, hintInReason = true): void {
-    if (conn.closed) return
-    this.writer.enqueue(conn, { key: null, data: conn.transport.frame('reconnect', reconnectMessage(retryAfterMs, what), null) })
-    this.closeAfterFlush(conn, code, hintInReason ? `${what}; retry after ${retryAfterMs} ms` : what, retryAfterMs)
-  }
-
-  /** A jittered retry hint for clients of this instance told to reconnect because it restarts. */
-  restartRetryAfterMs(): number {
-    this.#restartCount ??= this.#conns.size
-    return restartRetryAfterMs(this.#restartCount, this.#o.limits.resumeRate, this.#o.random ?? Math.random)
-  }
-
-  /** Shutdown: close with 1012 and a jittered hint so reconnects spread out. */
-  closeForRestart(conn: Conn): void {
-    // The close reason stays 'service restart' (stable); the hint travels in `reconnect`
-    this.closeWithRetryHint(conn, 1012, 'service restart', this.restartRetryAfterMs(), false)
+  /** Subscribe asks to close an overloaded connection with a retry hint. */
+  closeWithRetryHint(conn: Conn, code: number, what: string, retryAfterMs: number): void {
+    this.conns.closeWithRetryHint(conn, code, what, retryAfterMs)
   }
 
   /** Queues a control message (never conflated) and flushes it soon. */
@@ -265,13 +195,6 @@ export class Hub implements ReplaySink, SubscribeHost {
       if (err instanceof ProtocolError) this.sendError(conn, err)
       else throw err
     }
-  }
-
-  /** Over the subscribe rate: the caller closes with 4429. */
-  overSubscribeRate(conn: Conn, now: number): boolean {
-    conn.subscribes = conn.subscribes.filter((t) => now - t < 10_000)
-    conn.subscribes.push(now)
-    return conn.subscribes.length > this.#o.limits.maxSubscribesPer10s
   }
 
   // ---- subscription states (subscribe.ts decides, the hub keeps the sets) -------------------
@@ -354,7 +277,7 @@ export class Hub implements ReplaySink, SubscribeHost {
       if (!this.#started) break
       const t0 = performance.now()
       const pace: Pace = { slice: t0, flushed: t0 }
-      for (const r of store.ledger.advance(this.#o.clock.now())) this.#deliverRelease(r)
+      for (const r of store.ledger.advance(this.#o.clock.now())) this.#live.release(r, this.#headO, this.#liveSeq)
       const h = store.history
       if (this.#liveSeq < h.firstSeq) this.#liveFellBehind()
       const end = h.nextSeq
@@ -365,7 +288,7 @@ export class Hub implements ReplaySink, SubscribeHost {
       while (this.#liveSeq < end) {
         const e = h.get(this.#liveSeq) as Entry
         this.#liveSeq++
-        this.#deliverEntry(e)
+        this.#live.entry(e, this.#headO)
         e.text = null
         if (performance.now() - pace.slice > SLICE_MS) await this.#breathe(pace)
       }
@@ -388,8 +311,7 @@ export class Hub implements ReplaySink, SubscribeHost {
       // Replays that stopped at their step budget go on once their queue is written
       if (stepped.some((sub) => sub.state === 'memory' && this.writer.canTakeMore(sub.conn))) this.#again = true
       const sent = this.#o.clock.now()
-      for (const ingestedAt of this.#latencies) this.#o.metrics.latency.observe(Math.max(0, sent - ingestedAt) / 1000)
-      this.#latencies = []
+      for (const ingestedAt of this.#live.takeLatencies()) this.#o.metrics.latency.observe(Math.max(0, sent - ingestedAt) / 1000)
       this.#o.metrics.embargoed.set(store.ledger.heldCount())
       this.#o.metrics.history.set(h.size)
       this.#armReleaseTimer()
@@ -415,137 +337,10 @@ export class Hub implements ReplaySink, SubscribeHost {
     const next = this.#o.store.ledger.nextReleaseAfter(this.#o.store.ledger.now)
     if (next === null || (this.#releaseTimer && this.#releaseTimer.at <= next)) return
     this.#releaseTimer?.cancel()
-    const cancel = setTimerAt(
-      next,
-      () => {
-        this.#releaseTimer = null
-        this.schedule()
-      },
-      this.#o.clock,
-    )
-    this.#releaseTimer = { at: next, cancel }
-  }
-
-  /** Queues one new event to the live subscriptions it concerns (written at the end of the pass). */
-  #deliverEntry(e: Entry): void {
-    const a = e.event.article
-    const p = e.partition
-    this.#headO[p] = Math.max(this.#headO[p] ?? 0, e.offset + 1)
-    // duplicates and older versions change nothing (the ledger did not apply them)
-    const state = e.applied ? this.#o.store.ledger.latest(a.id) : undefined
-    if (!state) return
-    const next = { event: e.event, released: e.released }
-    const keys = indexKeysOf(a)
-    if (e.prev) keys.push(...indexKeysOf(e.prev.event.article))
-    if (isKill(e.event)) for (const v of views(state.exposure)) keys.push(...indexKeysOf(v))
-    const subs = this.#index.candidates(keys, e.seq)
-    if (subs.length === 0) return
-    const changes: Partial<Record<Clearance, Change>> = {}
-    const frames = new Map<string, Framed>()
-    const text = () => this.#o.store.entryText(e, eventJson)
-    let position: string | null = null
-    let deliveries = 0
-    for (const sub of subs) {
-      const c = sub.conn.clearance
-      let ch = changes[c]
-      if (!ch) {
-        ch = changeFor(e.prev, next, c)
-        changes[c] = ch
-      }
-      const d = decideLive(sub, ch, state, e.event)
-      const channel = d === null ? null : channelOf(sub, d)
-      if (d === null || channel === null) continue
-      if (d.kind === 'event' && !sub.versions.newer(a.id, a.version)) continue
-      position ??= this.#o.positions.encode({ o: this.#headO, t: this.#o.store.ledger.now })
-      const what = d.kind === 'event' ? (d.embargoed ? 'e!' : 'e') : d.cause
-      let fk = sub.frameKey
-      const fkChannel = `${channel}|${what}`
-      if (fk?.channel !== fkChannel) {
-        fk = { channel: fkChannel, key: `${sub.conn.transport.kind}|${c}|${sub.id}|${fkChannel}` }
-        sub.frameKey = fk
-      }
-      let f = frames.get(fk.key)
-      if (!f) {
-        f = frameDecision(sub, d, channel, position, e.event, text)
-        if (frames.size < 256) frames.set(fk.key, f)
-      }
-      this.writer.enqueueFramed(sub.conn, sub.id, a.id, f)
-      deliveries++
+    const fire = () => {
+      this.#releaseTimer = null
+      this.schedule()
     }
-    if (deliveries === 0) return
-    this.#latencies.push(e.event.ingestedAt)
-    // One line per event, not per client: the trace id of the ingest request ends here
-    const { traceId, eventId, type } = e.event
-    this.#o.log.info({ traceId, eventId, articleId: a.id, type, partition: p, offset: e.offset, deliveries }, 'event delivered')
-  }
-
-  /** An embargo release to the live subscriptions that may see it now (the newsroom: `released` of what it had flagged). */
-  #deliverRelease(r: Release): void {
-    const s = this.#o.store.ledger.latest(r.id)
-    // a version the live loop has not delivered yet goes out with its own event, already released
-    if (!s || (s.seq !== null && s.seq >= this.#liveSeq)) return
-    const a = s.event.article
-    let position: string | null = null
-    for (const sub of this.#index.candidates(indexKeysOf(a), --this.#marks)) {
-      const d = decideRelease(sub, s)
-      const channel = d === null ? null : channelFor(sub, a)
-      if (d === null || channel === null || !sub.versions.admit(`${r.id}\u0000released`, a.version)) continue
-      position ??= this.#o.positions.encode({ o: this.#headO, t: r.at, r: [r.partition, r.offset] })
-      s.text ??= eventJson(s.event)
-      const text = s.text
-      this.writer.enqueueFramed(
-        sub.conn,
-        sub.id,
-        r.id,
-        frameDecision(sub, d, channel, position, s.event, () => text, true),
-      )
-    }
-  }
-
-  // ---- ReplaySink (replay.ts) -----------------------------------------------------------------
-
-  replayEvent(sub: Sub, partition: number, offset: number, event: Entry['event'] | null): boolean {
-    if (sub.state !== 'kafka') return false
-    const c = sub.cursor
-    if (offset < (c.o[partition] ?? 0)) return true
-    // From where memory starts, memory serves it (and the ledger's record of it)
-    if (this.replayMaybeDone(sub)) return false
-    c.o[partition] = offset + 1
-    sub.cursorPos = null
-    if (event) this.#cursors.deliver(sub, event, null)
-    this.writer.markDirty(sub.conn)
-    return true
-  }
-
-  replayProgress(sub: Sub, partition: number, next: number): void {
-    if (sub.state !== 'kafka') return
-    const c = sub.cursor
-    if (next > (c.o[partition] ?? 0)) {
-      c.o[partition] = next
-      sub.cursorPos = null
-    }
-  }
-
-  replayMaybeDone(sub: Sub): boolean {
-    if (sub.state !== 'kafka') return true
-    if (!this.#o.store.history.covers(sub.cursor.o)) return false
-    sub.stopReplay = null
-    this.replayFromMemory(sub)
-    return true
-  }
-
-  async replayWait(subs: Iterable<Sub>, maxMs = 1000): Promise<void> {
-    this.schedule()
-    const until = Date.now() + maxMs
-    const waiting = () => {
-      for (const sub of subs) if (sub.state === 'kafka' && !this.writer.canTakeMore(sub.conn)) return true
-      return false
-    }
-    while (waiting() && Date.now() < until) await new Promise((r) => setTimeout(r, 10))
-  }
-
-  replayFailed(sub: Sub, err: unknown): void {
-    this.#o.log.warn({ err }, 'replay from the log failed')
-    this.#subs.fail(sub, new ProtocolError('replay_unavailable', 'the replay from Kafka failed; resume again', sub.id))
+    this.#releaseTimer = { at: next, cancel: setTimerAt(next, fire, this.#o.clock) }
   }
 }

@@ -1,6 +1,6 @@
 // The fan-out's working objects: a connection, its subscriptions and their cursors, the socket
-// seen through Transport, and the limits. Types only, so every module of the core can share them
-// without importing the hub.
+// seen through Transport, and the limits. Types (and a constructor), so every module of the core
+// can share them without importing the hub.
 import type { AudienceScope } from './audience.ts'
 import type { Channel, Filter } from './channels.ts'
 import type { GapCount, Lane } from './lanes.ts'
@@ -107,4 +107,27 @@ export interface Framed {
   lane: Lane
   position: string
   reframe: ((position: string) => Buffer) | undefined
+}
+
+/** A new connection with nothing queued or subscribed yet. */
+export function newConn(id: number, audience: Audience, clearance: Clearance, scope: AudienceScope, transport: Transport): Conn {
+  return {
+    id,
+    audience,
+    clearance,
+    scope,
+    transport,
+    subs: new Map(),
+    pending: [],
+    blockedSince: null,
+    closed: false,
+    nextSubId: 0,
+    subscribes: [],
+    seq: 0,
+    gaps: new Map(),
+    lastPosition: new Map(),
+    shedWhileBlocked: 0,
+    relievedLength: 0,
+    expiry: null,
+  }
 }

@@ -4,7 +4,8 @@
 // subscription. Resumes go through the admission gate (reconnect storms), then to memory or to a
 // replay from the log.
 import type { Article, Logger, TimerClock } from '@newswire/shared'
-import type { ResumeGate } from './admission.ts'
+import { setTimerAt } from '@newswire/shared'
+import { ResumeGate } from './admission.ts'
 import { indexKeysOfChannels } from './channels.ts'
 import { channelFor } from './deliver.ts'
 import { eventJson, resetMessage, subscribedMessage } from './messages.ts'
@@ -25,6 +26,7 @@ import { VersionGate } from './versions.ts'
 export const MAX_CLOCK_SKEW_MS = 60_000
 
 export interface SubscribeDeps {
+  random?: () => number
   store: Store
   limits: HubLimits
   metrics: FanoutMetrics
@@ -57,11 +59,18 @@ export class Subscriptions {
   /** Log start offsets, shared by the log resumes of one second (a storm asks Kafka once). */
   #low: { at: number; offsets: Promise<number[]> } | null = null
 
-  constructor(deps: SubscribeDeps, host: SubscribeHost, gate: ResumeGate, replays: LogReplays) {
+  constructor(deps: SubscribeDeps, host: SubscribeHost, replays: LogReplays) {
     this.#d = deps
     this.#host = host
-    this.#gate = gate
     this.#replays = replays
+    const clock = deps.clock
+    this.#gate = new ResumeGate({
+      rate: deps.limits.resumeRate,
+      queueMax: deps.limits.resumeQueue,
+      clock,
+      setTimer: (fn, ms) => setTimerAt(clock.now() + ms, fn, clock),
+      random: deps.random ?? Math.random,
+    })
   }
 
   close(): void {

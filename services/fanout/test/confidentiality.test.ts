@@ -284,7 +284,7 @@ async function run(first: { who: number; channels: number; filter: number; catch
         assert.equal(m.code, 'invalid_position', `unexpected error: ${why}`)
       } else if (m.type !== 'pong' && m.type !== 'reconnect') assert.fail(`unexpected message: ${why}`)
     }
-    const conn = [...h.hub.connections()].find((x) => x.transport === t)
+    const conn = [...h.hub.conns.all()].find((x) => x.transport === t)
     const sub = conn?.subs.get('s')
     if (conn && sub?.state === 'live' && !h.hub.busy) {
       stats.stateChecks++
@@ -369,8 +369,8 @@ async function run(first: { who: number; channels: number; filter: number; catch
     const c = clients[slot]
     if (!c?.t) return
     check(slot)
-    const conn = [...h.hub.connections()].find((x) => x.transport === c.t)
-    if (conn) h.hub.removeConnection(conn)
+    const conn = [...h.hub.conns.all()].find((x) => x.transport === c.t)
+    if (conn) h.hub.conns.remove(conn)
     c.t = null
   }
 

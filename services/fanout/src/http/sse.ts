@@ -101,22 +101,22 @@ export function handleSse(req: IncomingMessage, res: ServerResponse, url: URL, a
     frame: sseFrame,
     close: end,
   }
-  conn = deps.hub.addConnection(audience, transport, admission.scope, admission.expiresAt)
+  conn = deps.hub.conns.add(audience, transport, admission.scope, admission.expiresAt)
   const c = conn
   const heartbeat = setInterval(() => {
     if (!ended) res.write(': heartbeat\n\n')
   }, deps.heartbeatMs)
   heartbeat.unref()
   const untrack = deps.track((reason) => {
-    const retryAfterMs = deps.hub.restartRetryAfterMs()
-    deps.hub.removeConnection(c)
+    const retryAfterMs = deps.hub.conns.restartRetryAfterMs()
+    deps.hub.conns.remove(c)
     end(1012, reason, retryAfterMs)
   })
   res.on('drain', () => deps.hub.drained(c))
   res.on('close', () => {
     clearInterval(heartbeat)
     untrack()
-    deps.hub.removeConnection(c)
+    deps.hub.conns.remove(c)
   })
   deps.hub.handle(c, msg)
 }

@@ -85,28 +85,28 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
         killTimer.unref()
       },
     }
-    const conn = hub.addConnection(admission.audience, transport, admission.scope, admission.expiresAt)
+    const conn = hub.conns.add(admission.audience, transport, admission.scope, admission.expiresAt)
     sockets.set(ws, { alive: true })
     ws.on('message', (data, isBinary) => {
       if (conn.closed) return
       if (isBinary) {
-        hub.kill(conn, 4400, 'binary frames are not accepted; send JSON text')
+        hub.conns.kill(conn, 4400, 'binary frames are not accepted; send JSON text')
         return
       }
       const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8')
       try {
         const msg = parseClientMessage(text)
-        if (msg.type === 'subscribe' && hub.overSubscribeRate(conn, Date.now())) {
+        if (msg.type === 'subscribe' && hub.conns.overSubscribeRate(conn, Date.now())) {
           // the answers already queued (subscribed, error) go out before the close
-          hub.closeAfterFlush(conn, 4429, 'too many subscribe messages')
+          hub.conns.closeAfterFlush(conn, 4429, 'too many subscribe messages')
           return
         }
         hub.handle(conn, msg)
       } catch (err) {
         if (!(err instanceof ProtocolError)) {
           log.error({ err }, 'handling a client message failed')
-          hub.kill(conn, 1011, 'internal error')
-        } else if (err.fatal) hub.closeAfterFlush(conn, 4400, err.message)
+          hub.conns.kill(conn, 1011, 'internal error')
+        } else if (err.fatal) hub.conns.closeAfterFlush(conn, 4400, err.message)
         else hub.sendError(conn, err)
       }
     })
@@ -120,7 +120,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
       sockets.delete(ws)
       access.releaseIp(ip)
       if (killTimer) clearTimeout(killTimer)
-      hub.removeConnection(conn)
+      hub.conns.remove(conn)
     })
   }
 

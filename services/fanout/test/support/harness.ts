@@ -194,7 +194,7 @@ export class Harness {
     expiresAt: number | null = null,
   ): { conn: Conn; t: FakeTransport } {
     const t = new FakeTransport(this.clock)
-    return { conn: this.hub.addConnection(audience, t, scope, expiresAt), t }
+    return { conn: this.hub.conns.add(audience, t, scope, expiresAt), t }
   }
 
   /** Lets the hub run until nothing is left to do (including replays and their readers). */

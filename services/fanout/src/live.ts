@@ -1,0 +1,122 @@
+// The live path of one event or one embargo release: which live subscriptions it concerns (by
+// the index keys of the versions before and after, and, for a kill, of every view the story was
+// seen in), what each gets (deliver.ts, decided once per clearance), and one framed message per
+// (transport, clearance, subscription id, channel, decision), queued to the writer.
+import type { Logger } from '@newswire/shared'
+import { indexKeysOf } from './channels.ts'
+import { channelFor, channelOf, decideLive, decideRelease, frameDecision } from './deliver.ts'
+import { views } from './exposure.ts'
+import type { Entry } from './history.ts'
+import type { Release } from './ledger.ts'
+import { eventJson } from './messages.ts'
+import type { Framed } from './model.ts'
+import type { PositionCodec } from './position.ts'
+import type { Store } from './store.ts'
+import type { SubscriptionIndex } from './subscriptions.ts'
+import type { Change, Clearance } from './visibility.ts'
+import { changeFor, isKill } from './visibility.ts'
+import type { Writer } from './writer.ts'
+
+export class LiveMatcher {
+  readonly #store: Store
+  readonly #index: SubscriptionIndex
+  readonly #writer: Writer
+  readonly #positions: PositionCodec
+  readonly #log: Logger
+  /** Marks of releases: negative, below the -1 a new subscription starts with (events mark with their seq). */
+  #marks = -1
+  /** ingestedAt of the events delivered since the last take (latency metric). */
+  #latencies: number[] = []
+
+  constructor(store: Store, index: SubscriptionIndex, writer: Writer, positions: PositionCodec, log: Logger) {
+    this.#store = store
+    this.#index = index
+    this.#writer = writer
+    this.#positions = positions
+    this.#log = log
+  }
+
+  takeLatencies(): number[] {
+    const out = this.#latencies
+    this.#latencies = []
+    return out
+  }
+
+  /** Queues one new event to the live subscriptions it concerns; `head` is the live position's offsets (moved past it). */
+  entry(e: Entry, head: number[]): void {
+    const a = e.event.article
+    head[e.partition] = Math.max(head[e.partition] ?? 0, e.offset + 1)
+    // duplicates and older versions change nothing (the ledger did not apply them)
+    const state = e.applied ? this.#store.ledger.latest(a.id) : undefined
+    if (!state) return
+    const next = { event: e.event, released: e.released }
+    const keys = indexKeysOf(a)
+    if (e.prev) keys.push(...indexKeysOf(e.prev.event.article))
+    if (isKill(e.event)) for (const v of views(state.exposure)) keys.push(...indexKeysOf(v))
+    const subs = this.#index.candidates(keys, e.seq)
+    if (subs.length === 0) return
+    const changes: Partial<Record<Clearance, Change>> = {}
+    const frames = new Map<string, Framed>()
+    const text = () => this.#store.entryText(e, eventJson)
+    let position: string | null = null
+    let deliveries = 0
+    for (const sub of subs) {
+      const c = sub.conn.clearance
+      let ch = changes[c]
+      if (!ch) {
+        ch = changeFor(e.prev, next, c)
+        changes[c] = ch
+      }
+      const d = decideLive(sub, ch, state, e.event)
+      const channel = d === null ? null : channelOf(sub, d)
+      if (d === null || channel === null) continue
+      if (d.kind === 'event' && !sub.versions.newer(a.id, a.version)) continue
+      position ??= this.#positions.encode({ o: head, t: this.#store.ledger.now })
+      const what = d.kind === 'event' ? (d.embargoed ? 'e!' : 'e') : d.cause
+      const fkChannel = `${channel}|${what}`
+      let fk = sub.frameKey
+      if (fk?.channel !== fkChannel) {
+        fk = { channel: fkChannel, key: `${sub.conn.transport.kind}|${c}|${sub.id}|${fkChannel}` }
+        sub.frameKey = fk
+      }
+      let f = frames.get(fk.key)
+      if (!f) {
+        f = frameDecision(sub, d, channel, position, e.event, text)
+        if (frames.size < 256) frames.set(fk.key, f)
+      }
+      this.#writer.enqueueFramed(sub.conn, sub.id, a.id, f)
+      deliveries++
+    }
+    if (deliveries === 0) return
+    this.#latencies.push(e.event.ingestedAt)
+    // One line per event, not per client: the trace id of the ingest request ends here
+    const { traceId, eventId, type } = e.event
+    this.#log.info({ traceId, eventId, articleId: a.id, type, partition: e.partition, offset: e.offset, deliveries }, 'event delivered')
+  }
+
+  /**
+   * An embargo release to the live subscriptions that may see it now (the newsroom: `released`
+   * for what it had flagged). A version the live loop has not delivered yet (seq at or past
+   * `liveSeq`) goes out with its own event, already released.
+   */
+  release(r: Release, head: readonly number[], liveSeq: number): void {
+    const s = this.#store.ledger.latest(r.id)
+    if (!s || (s.seq !== null && s.seq >= liveSeq)) return
+    const a = s.event.article
+    let position: string | null = null
+    for (const sub of this.#index.candidates(indexKeysOf(a), --this.#marks)) {
+      const d = decideRelease(sub, s)
+      const channel = d === null ? null : channelFor(sub, a)
+      if (d === null || channel === null || !sub.versions.admit(`${r.id}\u0000released`, a.version)) continue
+      position ??= this.#positions.encode({ o: [...head], t: r.at, r: [r.partition, r.offset] })
+      s.text ??= eventJson(s.event)
+      const text = s.text
+      this.#writer.enqueueFramed(
+        sub.conn,
+        sub.id,
+        r.id,
+        frameDecision(sub, d, channel, position, s.event, () => text, true),
+      )
+    }
+  }
+}
