@@ -62,6 +62,7 @@ export class Hub implements SubscribeHost {
     this.#o = o
     const clock = o.clock
     this.writer = new Writer({
+      now: () => clock.now(),
       limits: o.limits,
       metrics: o.metrics,
       log: o.log,

@@ -16,6 +16,8 @@ const WRITE_SLICE_MS = 10
 export const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 export interface WriterDeps {
+  /** Server time (slow-client timing). */
+  now: () => number
   limits: HubLimits
   metrics: FanoutMetrics
   log: Logger
@@ -84,7 +86,7 @@ export class Writer {
       const behind = conns.filter((c) => this.#blocked.has(c))
       if (behind.length > 0) conns = [...conns.filter((c) => !this.#blocked.has(c)), ...behind]
     }
-    let now = Date.now()
+    let now = this.#d.now()
     let slice = performance.now()
     for (let i = 0; i < conns.length; i++) {
       this.flush(conns[i] as Conn, now)
@@ -93,7 +95,7 @@ export class Writer {
         this.countSent()
         await yieldNow()
         slice = performance.now()
-        now = Date.now()
+        now = this.#d.now()
       }
     }
     this.countSent()
@@ -156,7 +158,7 @@ export class Writer {
 
   /** Connections that were blocked: write those that drained, drop those blocked too long. */
   sweep(): void {
-    const now = Date.now()
+    const now = this.#d.now()
     for (const conn of [...this.#blocked]) {
       if (conn.closed) {
         this.#blocked.delete(conn)
