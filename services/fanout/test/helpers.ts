@@ -129,3 +129,78 @@ export async function withdraw(ingestUrl: string, id: string, reason: string): P
 
 export const eventsOf = (all: Msg[]) =>
   all.filter((m) => m.type === 'event') as (Msg & { position: string; event: { eventId: string; article: { id: string } } })[]
+
+export interface SseEvent {
+  id: string | null
+  event: string
+  data: Record<string, unknown> & { event?: { eventId: string; article: { id: string } } }
+}
+
+export interface SseReader {
+  status: number
+  events: SseEvent[]
+  raw: () => string
+  until(pred: (all: SseEvent[]) => boolean, timeoutMs?: number): Promise<SseEvent[]>
+  close(): void
+}
+
+/** Reads /v1/sse with fetch, parsing each frame; aborted when the test ends. */
+export async function openSse(t: TestContext, url: string, headers: Record<string, string> = {}): Promise<SseReader> {
+  const ac = new AbortController()
+  t.after(() => ac.abort())
+  const res = await fetch(url, { headers, signal: ac.signal })
+  const events: SseEvent[] = []
+  let text = ''
+  let buffer = ''
+  const wake = new Set<() => void>()
+  if (res.body && res.status === 200) {
+    void (async () => {
+      const decoder = new TextDecoder()
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          const s = decoder.decode(chunk, { stream: true })
+          text += s
+          buffer += s
+          let i = buffer.indexOf('\n\n')
+          while (i >= 0) {
+            const block = buffer.slice(0, i)
+            buffer = buffer.slice(i + 2)
+            i = buffer.indexOf('\n\n')
+            const lines = block.split('\n')
+            const data = lines.find((l) => l.startsWith('data: '))
+            if (!data) continue
+            events.push({
+              id: lines.find((l) => l.startsWith('id: '))?.slice(4) ?? null,
+              event: lines.find((l) => l.startsWith('event: '))?.slice(7) ?? 'message',
+              data: JSON.parse(data.slice(6)),
+            })
+          }
+          for (const w of [...wake]) w()
+        }
+      } catch {
+        // aborted
+      }
+    })()
+  }
+  return {
+    status: res.status,
+    events,
+    raw: () => text,
+    close: () => ac.abort(),
+    until: (pred, timeoutMs = 15_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (!pred(events)) return
+          wake.delete(check)
+          clearTimeout(timer)
+          resolve(events)
+        }
+        const timer = setTimeout(() => {
+          wake.delete(check)
+          reject(new Error(`timed out with ${events.length} SSE events: ${events.map((e) => e.event).join(',')}`))
+        }, timeoutMs)
+        wake.add(check)
+        check()
+      }),
+  }
+}
