@@ -91,7 +91,12 @@ test('the image build and runtime layout, outside Docker', async (t) => {
 
   for (const [service, portVar, hostVar, secret] of [
     ['ingest', 'INGEST_PORT', 'INGEST_HOST', { INGEST_API_KEYS: 'ops:ops-image-test-key-0123456789:*' }],
-    ['fanout', 'FANOUT_PORT', 'FANOUT_HOST', { NEWSROOM_JWT_SECRET: 'ops-image-test-secret-0123456789' }],
+    [
+      'fanout',
+      'FANOUT_PORT',
+      'FANOUT_HOST',
+      { NEWSROOM_JWT_SECRET: 'ops-image-test-secret-0123456789', FANOUT_POSITION_KEY: 'ops-image-test-position-key-0123456789' },
+    ],
   ] as const) {
     await t.test(`node services/${service}/dist/main.js runs in production mode and stops on SIGTERM with 0`, async (t) => {
       const port = await freePort()

@@ -20,6 +20,7 @@ const composeFile = join(deployDir, 'docker', 'compose.yml')
 const fakeSecrets: Record<string, string> = {
   INGEST_API_KEYS: 'cms:not-a-development-key-0123456789:*',
   NEWSROOM_JWT_SECRET: 'not-the-development-secret-0123456789',
+  FANOUT_POSITION_KEY: 'not-the-development-position-key-0123456789',
   GRAFANA_ADMIN_PASSWORD: 'not-a-real-password',
 }
 
