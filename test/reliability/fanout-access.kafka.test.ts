@@ -11,7 +11,7 @@ import { SignJWT } from 'jose'
 import { WebSocket } from 'ws'
 import { checkAccess, parseClientMessage, ProtocolError } from '../../services/fanout/src/protocol.ts'
 import { signNewsroomToken } from '../../services/fanout/src/token.ts'
-import { connect, startTestFanout } from '../../services/fanout/test/helpers.ts'
+import { connect, openSse, startTestFanout } from '../../services/fanout/test/helpers.ts'
 import { http, sleep, startTestIngest, uniquePrefix } from '../helpers.ts'
 import { ms } from './support.ts'
 
@@ -63,7 +63,7 @@ interface Posted {
 type StreamMsg = {
   type: string
   id?: string
-  event?: { eventId: string; article: { id: string; version: number; pubStatus: string; embargoedUntil: string | null } }
+  event?: { eventId: string; article: { id: string; version: number; pubStatus: string; embargoedUntil: string | null; category?: string } }
   articleId?: string
   cause?: string
   embargoed?: boolean
@@ -108,11 +108,16 @@ test('access (b): a seeded random sequence through ingest; the public socket nev
   pub.ws.on('message', () => pubAt.set(pub.messages.length - 1, Date.now()))
   const nrAt = new Map<number, number>()
   nr.ws.on('message', () => nrAt.set(nr.messages.length - 1, Date.now()))
+  // The same over SSE: a public stream, and a newsroom token held to embargoes and one desk
+  const restricted = await signNewsroomToken(SECRET, { ttlSeconds: 600, embargo: false, desks: ['politics'] })
+  const pubSse = await openSse(t, `${fanout.url}/v1/sse?maxUrgency=9`)
+  const deskSse = await openSse(t, `${fanout.url}/v1/sse?channels=all&token=${restricted}`)
   pub.send({ type: 'subscribe', id: 'everything', filter: { maxUrgency: 9 } })
   pub.send({ type: 'subscribe', id: 'breaking', channels: ['breaking'] })
   nr.send({ type: 'subscribe', id: 'all', channels: ['all'] })
   await pub.until((all) => all.filter((m) => m.type === 'subscribed').length === 2)
   await nr.next((m) => m.type === 'subscribed')
+  for (const s of [pubSse, deskSse]) await s.until((all) => all.some((e) => e.event === 'subscribed'))
 
   const posted: Posted[] = []
   const versions = new Map<string, number>()
@@ -231,6 +236,33 @@ test('access (b): a seeded random sequence through ingest; the public socket nev
   const { wrong, checked } = publicMismatch(posted, pubMsgs)
   assert.deepEqual(wrong, [], 'public: every article ends as the rules say')
 
+  // SSE, public: the same safety on every frame, and the same end state
+  const sseMsgs = pubSse.events.map((e) => ({ type: e.event, id: 'everything', ...e.data }) as StreamMsg)
+  for (const [i, m] of sseMsgs.entries()) {
+    if (m.type !== 'event' || !m.event) continue
+    const a = m.event.article
+    assert.equal(a.pubStatus, 'usable', `public SSE got ${a.id} v${a.version} ${a.pubStatus}`)
+    if (a.embargoedUntil !== null)
+      assert.ok(Date.parse(a.embargoedUntil) <= (pubSse.events[i]?.at ?? 0) + 5, `public SSE got ${a.id} v${a.version} before its embargo`)
+  }
+  assert.deepEqual(publicMismatch(posted, sseMsgs).wrong, [], 'public SSE: every article ends as the rules say')
+  // SSE, a newsroom token held to embargoes and the politics desk: never outside the desk, never under embargo
+  for (const e of deskSse.events) {
+    if (e.event !== 'event' || !e.data.event) continue
+    const a = (e.data as unknown as StreamMsg).event?.article as {
+      id: string
+      version: number
+      embargoedUntil: string | null
+      category?: string
+      pubStatus: string
+    }
+    const p = byEventId.get(e.data.event.eventId) as Posted
+    assert.equal(a.category, 'politics', `desk SSE got ${a.id} from ${a.category}`)
+    assert.ok(e.data.embargoed !== true, 'no embargo flag for a token held to embargoes')
+    if (p.embargoedUntil !== null && p.pubStatus !== 'canceled')
+      assert.ok(p.embargoedUntil <= e.at + 5, `desk SSE got ${a.id} before its embargo`)
+  }
+
   const figures = {
     seed,
     posts: posted.length,
@@ -239,6 +271,8 @@ test('access (b): a seeded random sequence through ingest; the public socket nev
     'public messages': pubMsgs.length,
     'public releases (embargo passed)': releases,
     'articles checked at the end': checked,
+    'public SSE frames': pubSse.events.length,
+    'desk SSE frames': deskSse.events.length,
   }
   t.diagnostic(`figures ${JSON.stringify(figures)}`)
   assert.ok(releases > 0, 'some embargoes were released during the test')

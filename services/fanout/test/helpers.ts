@@ -133,6 +133,8 @@ export const eventsOf = (all: Msg[]) =>
 export interface SseEvent {
   id: string | null
   event: string
+  /** When the frame was read (epoch ms). */
+  at: number
   data: Record<string, unknown> & { event?: { eventId: string; article: { id: string } } }
 }
 
@@ -170,6 +172,7 @@ export async function openSse(t: TestContext, url: string, headers: Record<strin
             const data = lines.find((l) => l.startsWith('data: '))
             if (!data) continue
             events.push({
+              at: Date.now(),
               id: lines.find((l) => l.startsWith('id: '))?.slice(4) ?? null,
               event: lines.find((l) => l.startsWith('event: '))?.slice(7) ?? 'message',
               data: JSON.parse(data.slice(6)),
