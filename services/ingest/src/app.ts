@@ -3,14 +3,13 @@ import { createHash, randomBytes } from 'node:crypto'
 import { isUtf8 } from 'node:buffer'
 import express from 'express'
 import type { NextFunction, Request, Response } from 'express'
-import { articleToJson, handleOps, hasCode, NewswireError } from '@newswire/shared'
+import { articleToJson, handleOps, NewswireError, ProblemError, sendProblem, toProblem } from '@newswire/shared'
 import type { Logger, Readiness, Registry } from '@newswire/shared'
 import type { ArticleService, Outcome, RequestContext } from './articles.ts'
 import type { Authenticator } from './auth.ts'
 import type { IngestConfig, Scope } from './config.ts'
 import type { IngestMetrics } from './metrics.ts'
 import { openApiDocument } from './openapi.ts'
-import { makeProblem, ProblemError, sendProblem } from './problem.ts'
 import type { RateLimiter } from './rate-limit.ts'
 import { parseScraped, ScrapedParseError } from './scraped/index.ts'
 import type { ArticleState } from './state.ts'
@@ -142,14 +141,14 @@ export function createApp(deps: AppDeps): express.Express {
     })
     if (deps.closing()) {
       res.set('Connection', 'close')
-      sendProblem(res, makeProblem('not_ready', 'the service is shutting down; retry on another instance'), { 'Retry-After': '1' })
+      sendProblem(res, new ProblemError('not_ready', 'the service is shutting down; retry on another instance', {}, { 'Retry-After': '1' }))
       return
     }
     // Two Authorization headers are ambiguous (proxies and frameworks pick different ones)
     let authHeaders = 0
     for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]?.toLowerCase() === 'authorization') authHeaders++
     if (authHeaders > 1) {
-      sendProblem(res, makeProblem('invalid_header', 'more than one Authorization header'))
+      sendProblem(res, new ProblemError('invalid_header', 'more than one Authorization header'))
       return
     }
     next()
@@ -189,18 +188,15 @@ export function createApp(deps: AppDeps): express.Express {
   }
 
   function handleError(err: unknown, res: Response, reqLog: Logger): void {
-    if (err instanceof ProblemError) {
-      if (err.problem.status < 500) metrics.validationFailures.inc({ reason: String(err.problem.code) })
-      sendProblem(res, err.problem, err.headers)
-      return
-    }
-    if (hasCode(err, 'NEWSWIRE_ERR_KAFKA_UNAVAILABLE')) {
-      reqLog.warn({ err }, 'kafka unavailable')
-      sendProblem(res, makeProblem('kafka_unavailable', err instanceof Error ? err.message : 'Kafka unavailable'), { 'Retry-After': '5' })
-      return
-    }
-    reqLog.error({ err }, 'unexpected error')
-    sendProblem(res, makeProblem('internal', 'unexpected error; see the service log'))
+    const p = toProblem(err)
+    logProblem(p, err, reqLog)
+    sendProblem(res, p)
+  }
+
+  function logProblem(p: ProblemError, err: unknown, reqLog: Logger, extra: Record<string, unknown> = {}): void {
+    if (p.problem.status < 500) metrics.validationFailures.inc({ reason: p.problem.code })
+    else if (p.problem.code === 'kafka_unavailable') reqLog.warn({ err, ...extra }, 'kafka unavailable')
+    else if (p.problem.code === 'internal') reqLog.error({ err, ...extra }, 'unexpected error')
   }
 
   const context = (req: Request, res: Response, traceId: string, source?: string): RequestContext => {
@@ -251,13 +247,10 @@ export function createApp(deps: AppDeps): express.Express {
             const outcome = await deps.service.upsert(input, ctx)
             return { line: i + 1, status: outcome.status, ...outcome.body }
           } catch (err) {
-            if (err instanceof ProblemError) return { line: i + 1, ...err.problem }
-            if (hasCode(err, 'NEWSWIRE_ERR_KAFKA_UNAVAILABLE')) {
-              return { line: i + 1, ...makeProblem('kafka_unavailable', err instanceof Error ? err.message : 'Kafka unavailable') }
-            }
-            // One line's surprise must not sink the lines that were already published
-            reqLog.error({ err, line: i + 1 }, 'unexpected error on a batch line')
-            return { line: i + 1, ...makeProblem('internal', 'unexpected error; see the service log') }
+            // One line's failure must not sink the lines that were already published
+            const p = toProblem(err)
+            logProblem(p, err, reqLog, { line: i + 1 })
+            return { line: i + 1, ...p.problem }
           }
         }),
       )
@@ -347,7 +340,7 @@ export function createApp(deps: AppDeps): express.Express {
   )
 
   app.use((req, res) => {
-    sendProblem(res, makeProblem('not_found', `no route for ${req.method} ${req.path}`))
+    sendProblem(res, new ProblemError('not_found', `no route for ${req.method} ${req.path}`))
   })
 
   // body-parser errors (size, encoding, aborted) arrive here
@@ -356,19 +349,19 @@ export function createApp(deps: AppDeps): express.Express {
     if (type === 'entity.too.large') {
       sendProblem(
         res,
-        makeProblem('payload_too_large', `the body is larger than ${config.maxBodyBytes} bytes`, { maxBytes: config.maxBodyBytes }),
+        new ProblemError('payload_too_large', `the body is larger than ${config.maxBodyBytes} bytes`, { maxBytes: config.maxBodyBytes }),
       )
     } else if (type === 'encoding.unsupported') {
-      sendProblem(res, makeProblem('unsupported_media_type', 'unsupported Content-Encoding'))
+      sendProblem(res, new ProblemError('unsupported_media_type', 'unsupported Content-Encoding'))
     } else if (err instanceof NewswireError || (typeof type === 'string' && type.startsWith('request.'))) {
-      sendProblem(res, makeProblem('invalid_body', err instanceof Error ? err.message : 'bad request'))
+      sendProblem(res, new ProblemError('invalid_body', err instanceof Error ? err.message : 'bad request'))
     } else {
       const status = (err as { status?: unknown }).status
       if (typeof status === 'number' && status >= 400 && status < 500) {
-        sendProblem(res, makeProblem('invalid_body', err instanceof Error ? err.message : 'bad request'))
+        sendProblem(res, new ProblemError('invalid_body', err instanceof Error ? err.message : 'bad request'))
       } else {
         log.error({ err }, 'unhandled error')
-        sendProblem(res, makeProblem('internal', 'unexpected error; see the service log'))
+        sendProblem(res, new ProblemError('internal', 'unexpected error; see the service log'))
       }
     }
   })

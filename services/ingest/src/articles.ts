@@ -1,8 +1,8 @@
 // Use cases behind the HTTP routes: upsert and withdraw an article, with Idempotency-Key
 // handling. HTTP-free so the batch endpoint and the importer share it.
+import { ProblemError } from '@newswire/shared'
 import type { ArticleEvent } from '@newswire/shared'
 import { decide, decideWithdraw } from './decide.ts'
-import { ProblemError } from './problem.ts'
 import { newEventId } from './publisher.ts'
 import type { Publisher } from './publisher.ts'
 import type { ArticleState, IdempotencyCache } from './state.ts'

@@ -1,15 +1,8 @@
 // The JSON article a source sends (field names of the Avro Article record), validated with zod
 // and normalized (NFC, whitespace) into an ArticleInput. Every failing field is reported.
 import { cleanText, hasLoneSurrogate, pubStatuses } from '@newswire/shared'
-import type { PubStatus, RelatedLink } from '@newswire/shared'
+import type { FieldError, PubStatus, RelatedLink } from '@newswire/shared'
 import { z } from 'zod'
-
-export interface FieldError {
-  /** JSON path of the field, e.g. `body[2]` or `headline`. */
-  field: string
-  code: string
-  message: string
-}
 
 /** A validated, normalized article as sent by a source (no version bookkeeping yet). */
 export interface ArticleInput {

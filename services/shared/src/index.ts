@@ -1,5 +1,6 @@
 export * from './article.ts'
 export * from './errors.ts'
+export * from './problem.ts'
 export * from './config.ts'
 export * from './log.ts'
 export * from './kafka.ts'
