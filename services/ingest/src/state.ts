@@ -10,15 +10,39 @@ export interface Stored {
 
 export class ArticleState {
   readonly #byId = new Map<string, Stored>()
+  // Event ids recently known to be committed, oldest first: lets a writer whose commit failed
+  // ambiguously learn whether it landed, and the tail skip records it already holds. Bounded;
+  // forgetting one only costs a decode (tail) or an `unchanged` answer (a very late retry).
+  readonly #recent = new Set<string>()
+  readonly #recentMax: number
+
+  constructor(recentEvents = 50_000) {
+    this.#recentMax = recentEvents
+  }
 
   get(id: string): Stored | undefined {
     return this.#byId.get(id)
   }
 
+  /** Takes a committed event; older versions than the one held are only remembered as committed. */
   apply(event: ArticleEvent): void {
+    this.#remember(event.eventId)
     const prev = this.#byId.get(event.article.id)
     if (prev !== undefined && prev.article.version >= event.article.version) return
     this.#byId.set(event.article.id, { article: event.article, eventId: event.eventId, type: event.type })
+  }
+
+  /** True when this event was applied recently (it is committed in Kafka). */
+  hasEvent(eventId: string): boolean {
+    return this.#recent.has(eventId)
+  }
+
+  #remember(eventId: string): void {
+    this.#recent.add(eventId)
+    if (this.#recent.size > this.#recentMax) {
+      const oldest = this.#recent.values().next().value
+      if (oldest !== undefined) this.#recent.delete(oldest)
+    }
   }
 
   get size(): number {
