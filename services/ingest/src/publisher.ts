@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ArticleEvent, Kafka, Logger, TopicNames, TransactionalWriter, TxRecord } from '@newswire/shared'
 import { isFenced, KafkaTransactionError, NewswireError, openTransactionalWriter, partitionOf } from '@newswire/shared'
+import { storedOf } from './state.ts'
 import type { ArticleState, Stored } from './state.ts'
 
 export { partitionOf }
@@ -180,7 +181,7 @@ class PartitionWriter {
         settle(pending, () => pending.reject(error))
         continue
       }
-      if (plan.event) overlay.set(id, { article: plan.event.article, eventId: plan.event.eventId, type: plan.event.type })
+      if (plan.event) overlay.set(id, storedOf(plan.event))
       planned.push({ pending, plan, record })
     }
     return planned

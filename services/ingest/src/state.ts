@@ -6,6 +6,12 @@ export interface Stored {
   article: Article
   eventId: string
   type: ArticleEvent['type']
+  /** Who wrote this version (the event's source): imports may only update their own articles. */
+  source: string
+}
+
+export function storedOf(event: ArticleEvent): Stored {
+  return { article: event.article, eventId: event.eventId, type: event.type, source: event.source }
 }
 
 export class ArticleState {
@@ -29,7 +35,7 @@ export class ArticleState {
     this.#remember(event.eventId)
     const prev = this.#byId.get(event.article.id)
     if (prev !== undefined && prev.article.version >= event.article.version) return
-    this.#byId.set(event.article.id, { article: event.article, eventId: event.eventId, type: event.type })
+    this.#byId.set(event.article.id, storedOf(event))
   }
 
   /** True when this event was applied recently (it is committed in Kafka). */
