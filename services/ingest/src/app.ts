@@ -228,6 +228,11 @@ export function createApp(deps: AppDeps): express.Express {
       if (Object.hasOwn(given, 'id') && given.id !== id) {
         throw invalid([{ field: 'id', code: 'invalid_value', message: `must be '${id}' as in the path: an article cannot be renamed` }])
       }
+      if (Object.hasOwn(given, 'pubStatus') && given.pubStatus === null) {
+        throw invalid([
+          { field: 'pubStatus', code: 'invalid_value', message: 'cannot be removed: send usable (release) or withheld (hold)' },
+        ])
+      }
       sendOutcome(res, await deps.service.patch(id, given, context(req, res, traceId, newsroom(res))))
     }),
   )

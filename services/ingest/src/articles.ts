@@ -181,7 +181,10 @@ export function createArticleService(deps: ArticleServiceDeps): ArticleService {
         const t = now()
         const withdrawn = withdrawnConflict(current.article)
         if (withdrawn) return planOf(withdrawn, ctx, t)
-        const merged = validateArticle(applyMergePatch(patchBase(current.article), patch))
+        const doc = applyMergePatch(patchBase(current.article), patch) as Record<string, unknown>
+        // A merge patch removes a member with null; removing the embargo is lifting it, explicitly
+        if (Object.hasOwn(patch, 'embargoedUntil') && patch.embargoedUntil === null) doc.embargoedUntil = null
+        const merged = validateArticle(doc)
         if (!merged.ok) throw invalid(merged.errors)
         return planOf(decide(current, merged.article, t, ctx.actor), ctx, t)
       })

@@ -10,11 +10,26 @@
 // transaction carries every event that is due, to news.article-events and news.articles.
 import { randomUUID } from 'node:crypto'
 import type { ArticleEvent, Kafka, Logger, TopicNames, TransactionalWriter, TxRecord } from '@newswire/shared'
-import { isFenced, KafkaTransactionError, NewswireError, openTransactionalWriter, partitionOf } from '@newswire/shared'
+import { AVRO_CONTENT_TYPE, isFenced, KafkaTransactionError, NewswireError, openTransactionalWriter, partitionOf } from '@newswire/shared'
 import { storedOf } from './state.ts'
 import type { ArticleState, Stored } from './state.ts'
 
 export { partitionOf }
+
+/**
+ * Kafka headers ingest writes on every record (schemas/README.md documents each). The last three
+ * serve ingest itself: which instance wrote it, and what answers a retried request.
+ */
+export const recordHeaderNames = [
+  'event-type',
+  'schema-fingerprint',
+  'trace-id',
+  'content-type',
+  'writer',
+  'idempotency-key',
+  'request-hash',
+] as const
+export type RecordHeader = (typeof recordHeaderNames)[number]
 
 export interface Encoder {
   /** Throws NEWSWIRE_ERR_CODEC_INVALID for a value the schema cannot carry. */
@@ -57,6 +72,8 @@ export interface PublisherOptions {
   catchUp: (partition: number) => Promise<void>
   metrics: PublisherMetrics
   maxBatch?: number
+  /** Seam for fault-injection tests: wraps every transactional writer this publisher opens. */
+  wrapWriter?: (writer: TransactionalWriter) => TransactionalWriter
 }
 
 interface Pending<R> {
@@ -123,7 +140,8 @@ class PartitionWriter {
 
   async #acquire(): Promise<TransactionalWriter> {
     if (this.#writer) return this.#writer
-    const writer = await openTransactionalWriter(this.#o.kafka, `${this.#o.transactionalIdPrefix}-p${this.#p}`)
+    const opened = await openTransactionalWriter(this.#o.kafka, `${this.#o.transactionalIdPrefix}-p${this.#p}`)
+    const writer = this.#o.wrapWriter ? this.#o.wrapWriter(opened) : opened
     try {
       // After fencing, every earlier transaction on this partition is committed or aborted for
       // good: reading up to the end tells what landed, including our own failed commits.
@@ -188,19 +206,18 @@ class PartitionWriter {
   }
 
   #record(event: ArticleEvent, idem: Job<unknown>['idempotency'], value: Buffer): TxRecord {
-    return {
-      key: event.article.id,
-      value,
-      timestamp: event.ingestedAt,
-      headers: {
-        'event-type': event.type,
-        'schema-fingerprint': this.#o.encoder.fingerprintHex,
-        'trace-id': event.traceId,
-        'content-type': 'application/vnd.apache.avro+binary',
-        writer: this.#o.instanceId,
-        ...(idem ? { 'idempotency-key': idem.key, 'request-hash': idem.requestHash } : {}),
-      },
+    const headers: Partial<Record<RecordHeader, string>> = {
+      'event-type': event.type,
+      'schema-fingerprint': this.#o.encoder.fingerprintHex,
+      'trace-id': event.traceId,
+      'content-type': AVRO_CONTENT_TYPE,
+      writer: this.#o.instanceId,
     }
+    if (idem) {
+      headers['idempotency-key'] = idem.key
+      headers['request-hash'] = idem.requestHash
+    }
+    return { key: event.article.id, value, timestamp: event.ingestedAt, headers }
   }
 
   async #commit(pendings: Pending<unknown>[]): Promise<void> {

@@ -13,7 +13,7 @@ import { createAuthenticator } from './auth.ts'
 import type { IngestConfig } from './config.ts'
 import { createIngestMetrics } from './metrics.ts'
 import { createPublisher } from './publisher.ts'
-import type { Publisher } from './publisher.ts'
+import type { Publisher, PublisherOptions } from './publisher.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { ArticleState, IdempotencyCache } from './state.ts'
 
@@ -27,7 +27,17 @@ export interface IngestInstance {
   close(): Promise<void>
 }
 
-export async function startIngest(config: IngestConfig, log: Logger, onFatal: (err: unknown) => void): Promise<IngestInstance> {
+/** Seams for tests that inject faults into a real instance; production passes none. */
+export interface IngestOverrides {
+  wrapWriter?: PublisherOptions['wrapWriter']
+}
+
+export async function startIngest(
+  config: IngestConfig,
+  log: Logger,
+  onFatal: (err: unknown) => void,
+  overrides: IngestOverrides = {},
+): Promise<IngestInstance> {
   const instanceId = `${process.pid}-${randomBytes(4).toString('hex')}`
   const registry = createRegistry('ingest')
   const metrics = createIngestMetrics(registry)
@@ -92,6 +102,7 @@ export async function startIngest(config: IngestConfig, log: Logger, onFatal: (e
       const end = ends.find((e) => e.partition === p)
       if (end) await tail.waitFor(p, BigInt(end.offset), 30_000)
     },
+    wrapWriter: overrides.wrapWriter,
     metrics: {
       produceSeconds: (s) => metrics.produceSeconds.observe(s),
       batchSize: (n) => metrics.batchSize.observe(n),
