@@ -102,10 +102,10 @@ export function createArticleService(deps: ArticleServiceDeps): ArticleService {
     return seen.outcome
   }
 
-  function submit(articleId: string, ctx: RequestContext, plan: (current: Stored | undefined) => Plan<Outcome>): Promise<Outcome> {
+  async function submit(articleId: string, ctx: RequestContext, plan: (current: Stored | undefined) => Plan<Outcome>): Promise<Outcome> {
     const key = ctx.idempotencyKey
     const seen = remembered(ctx)
-    if (seen !== undefined) return Promise.resolve(seen)
+    if (seen !== undefined) return seen
     // A retry racing the first request waits for the same answer
     const running = key === null ? undefined : inflight.get(key)
     if (running) return running
