@@ -51,6 +51,8 @@ export interface AppDeps {
   readiness: () => Readiness
   /** True while shutting down: new requests get 503 and Connection: close. */
   closing: () => boolean
+  /** Catches the state of article `id` up with Kafka; false when it could not in time. */
+  freshen: (id: string) => Promise<boolean>
 }
 
 type Handler = (req: Request, res: Response, ctx: { traceId: string; log: Logger }) => Promise<void> | void
@@ -253,9 +255,16 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.get(
     '/v1/articles/:id',
-    ...route('/v1/articles/:id', 'read', (req, res) => {
-      const stored = deps.state.get(String(req.params.id))
-      if (!stored) throw new ProblemError('not_found', `no article with id '${String(req.params.id)}'`)
+    ...route('/v1/articles/:id', 'read', async (req, res, { log: reqLog }) => {
+      const id = String(req.params.id)
+      // Written through another instance a moment ago: read up to Kafka's end first. When Kafka
+      // cannot be reached, the answer is this instance's memory, and says so.
+      if (!(await deps.freshen(id))) {
+        reqLog.warn({ id }, 'read answered from memory: could not catch up with Kafka')
+        res.set('Warning', '110 - "Response is Stale"')
+      }
+      const stored = deps.state.get(id)
+      if (!stored) throw new ProblemError('not_found', `no article with id '${id}'`)
       res.json({ eventId: stored.eventId, type: stored.type, article: articleToJson(stored.article) })
     }),
   )

@@ -68,8 +68,8 @@ export interface PublisherOptions {
   log: Logger
   instanceId: string
   transactionalIdPrefix: string
-  /** Waits until the articles tail has read partition p up to its end. */
-  catchUp: (partition: number) => Promise<void>
+  /** Waits until the articles tail has read partition p up to its end (rejects after timeoutMs). */
+  catchUp: (partition: number, timeoutMs: number) => Promise<void>
   metrics: PublisherMetrics
   maxBatch?: number
   /** Seam for fault-injection tests: wraps every transactional writer this publisher opens. */
@@ -85,11 +85,16 @@ interface Pending<R> {
   attempt: { eventId: string; result: R } | null
 }
 
+/** One job's plan in a batch: an event to commit, an answer without one, or a refusal. */
 interface Planned {
   pending: Pending<unknown>
-  plan: Plan<unknown>
+  plan: Plan<unknown> | null
   record: TxRecord | null
+  error?: unknown
 }
+
+/** How long a batch that writes nothing waits to confirm its state is current before re-acquiring. */
+const CONFIRM_MS = 1000
 
 class PartitionWriter {
   readonly #o: PublisherOptions
@@ -145,7 +150,7 @@ class PartitionWriter {
     try {
       // After fencing, every earlier transaction on this partition is committed or aborted for
       // good: reading up to the end tells what landed, including our own failed commits.
-      await this.#o.catchUp(this.#p)
+      await this.#o.catchUp(this.#p, 30_000)
     } catch (err) {
       await writer.close()
       throw err
@@ -188,21 +193,33 @@ class PartitionWriter {
         continue
       }
       const id = pending.job.articleId
-      let plan: Plan<unknown>
-      let record: TxRecord | null = null
       try {
-        plan = pending.job.plan(overlay.get(id) ?? state.get(id))
+        const plan = pending.job.plan(overlay.get(id) ?? state.get(id))
         // Encoded here, outside the transaction: a value the schema cannot carry fails its own
         // request (422), never the transaction the other requests share
-        if (plan.event) record = this.#record(plan.event, pending.job.idempotency, encoder.encode(plan.event))
+        const record = plan.event ? this.#record(plan.event, pending.job.idempotency, encoder.encode(plan.event)) : null
+        if (plan.event) overlay.set(id, storedOf(plan.event))
+        planned.push({ pending, plan, record })
       } catch (error) {
-        settle(pending, () => pending.reject(error))
-        continue
+        planned.push({ pending, plan: null, record: null, error })
       }
-      if (plan.event) overlay.set(id, storedOf(plan.event))
-      planned.push({ pending, plan, record })
     }
     return planned
+  }
+
+  /**
+   * Answers that write nothing (unchanged, not found, conflicts, refusals) rest on this instance's
+   * state, which another instance may have moved on since our last commit without us knowing.
+   * True when the state has read the partition to its end and nothing changed meanwhile.
+   */
+  async #confirmed(changesBefore: number): Promise<boolean> {
+    const caughtUp = await this.#o.catchUp(this.#p, CONFIRM_MS).then(
+      () => true,
+      () => false,
+    )
+    // An open transaction of a crashed holder can hold the end back: take the partition, which aborts it
+    if (!caughtUp) await this.#release()
+    return caughtUp && this.#o.state.changes === changesBefore
   }
 
   #record(event: ArticleEvent, idem: Job<unknown>['idempotency'], value: Buffer): TxRecord {
@@ -225,16 +242,19 @@ class PartitionWriter {
     for (let attempt = 1; ; attempt++) {
       try {
         const writer = await this.#acquire()
+        const changes = this.#o.state.changes
         const planned = this.#plan(batch)
         const records: TxRecord[] = []
         const events: ArticleEvent[] = []
         for (const p of planned) {
-          if (p.plan.event === null || p.record === null) continue
+          if (p.plan?.event == null || p.record === null) continue
           records.push(p.record)
           events.push(p.plan.event)
           p.pending.attempt = { eventId: p.plan.event.eventId, result: p.plan.result }
         }
         if (records.length > 0) {
+          // A commit that succeeds proves no other instance took the partition since our
+          // acquire: every plan of the batch, with or without an event, stands
           const t0 = performance.now()
           const { topics } = this.#o
           await writer.commit([
@@ -247,10 +267,15 @@ class PartitionWriter {
           const byType = new Map<string, number>()
           for (const event of events) byType.set(event.type, (byType.get(event.type) ?? 0) + 1)
           for (const [type, n] of byType) this.#o.metrics.events(type, n)
+        } else if (planned.length > 0 && !(await this.#confirmed(changes))) {
+          batch = batch.filter((p) => !p.settled)
+          continue
         }
-        // Answers that need no event (unchanged, conflicts decided against this batch) wait for
-        // the commit too: they may rest on an earlier event of the same batch
-        for (const { pending, plan } of planned) {
+        for (const { pending, plan, error } of planned) {
+          if (plan === null) {
+            settle(pending, () => pending.reject(error))
+            continue
+          }
           if (plan.event) pending.job.committed?.(plan.result)
           settle(pending, () => pending.resolve(plan.result))
         }

@@ -27,6 +27,9 @@ export interface IngestInstance {
   close(): Promise<void>
 }
 
+/** How long a read waits to catch up with Kafka before it answers from memory. */
+const READ_CATCH_UP_MS = 2000
+
 /** Seams for tests that inject faults into a real instance; production passes none. */
 export interface IngestOverrides {
   wrapWriter?: PublisherOptions['wrapWriter']
@@ -88,6 +91,13 @@ export async function startIngest(
   metrics.rebuildSeconds.set(rebuild)
   log.info({ articles: state.size, seconds: rebuild }, 'latest state rebuilt from news.articles')
 
+  /** Resolves once the state holds everything committed on partition p before this call. */
+  const catchUp = async (p: number, timeoutMs: number): Promise<void> => {
+    const ends = await retrying(() => admin.fetchTopicOffsets(topics.articles))
+    const end = ends.find((e) => e.partition === p)
+    if (end) await tail.waitFor(p, BigInt(end.offset), timeoutMs)
+  }
+
   const publisher: Publisher = createPublisher({
     kafka,
     topics,
@@ -97,11 +107,7 @@ export async function startIngest(
     log: log.child({ component: 'publisher' }),
     instanceId,
     transactionalIdPrefix: `${config.kafka.topicPrefix}newswire-ingest`,
-    catchUp: async (p) => {
-      const ends = await retrying(() => admin.fetchTopicOffsets(topics.articles))
-      const end = ends.find((e) => e.partition === p)
-      if (end) await tail.waitFor(p, BigInt(end.offset), 30_000)
-    },
+    catchUp,
     wrapWriter: overrides.wrapWriter,
     metrics: {
       produceSeconds: (s) => metrics.produceSeconds.observe(s),
@@ -162,6 +168,21 @@ export async function startIngest(
     })),
     readiness,
     closing: () => closing,
+    // A read reflects every write acknowledged before it, by any instance
+    freshen: async (id) => {
+      const p = publisher.partitionOf(id)
+      let timer: NodeJS.Timeout | undefined
+      const gaveUp = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), READ_CATCH_UP_MS)
+      })
+      const caughtUp = catchUp(p, READ_CATCH_UP_MS).then(
+        () => true,
+        () => false,
+      )
+      const fresh = await Promise.race([caughtUp, gaveUp])
+      clearTimeout(timer)
+      return fresh
+    },
   })
   const server = createServer(app)
   server.keepAliveTimeout = 5000

@@ -21,6 +21,7 @@ export class ArticleState {
   // forgetting one only costs a decode (tail) or an `unchanged` answer (a very late retry).
   readonly #recent = new Set<string>()
   readonly #recentMax: number
+  #changes = 0
 
   constructor(recentEvents = 50_000) {
     this.#recentMax = recentEvents
@@ -36,6 +37,12 @@ export class ArticleState {
     const prev = this.#byId.get(event.article.id)
     if (prev !== undefined && prev.article.version >= event.article.version) return
     this.#byId.set(event.article.id, storedOf(event))
+    this.#changes++
+  }
+
+  /** Counts the versions taken: unchanged between two reads, nothing was applied in between. */
+  get changes(): number {
+    return this.#changes
   }
 
   /** True when this event was applied recently (it is committed in Kafka). */
