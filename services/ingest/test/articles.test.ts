@@ -2,34 +2,18 @@
 // decisions taken at commit time, without a broker.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { ArticleEvent } from '@newswire/shared'
 import { createArticleService, outcomeOf } from '../src/articles.ts'
 import type { Remembered, RequestContext } from '../src/articles.ts'
-import type { Job, Publisher } from '../src/publisher.ts'
 import { ArticleState, IdempotencyCache } from '../src/state.ts'
 import { validateArticle } from '../src/validate.ts'
+import { inProcessPublisher } from './support/in-process-publisher.ts'
 
 function setup(beforePlan: () => void = () => {}) {
   const state = new ArticleState()
   const idempotency = new IdempotencyCache<Remembered>(60_000)
-  const published: ArticleEvent[] = []
-  const publisher: Publisher = {
-    partitionOf: () => 0,
-    async submit<R>(job: Job<R>) {
-      beforePlan() // what the partition's catch-up may read just before the plan runs
-      const plan = job.plan(state.get(job.articleId))
-      if (plan.event) {
-        published.push(plan.event)
-        state.apply(plan.event)
-        job.committed?.(plan.result)
-      }
-      return plan.result
-    },
-    drain: async () => {},
-    close: async () => {},
-  }
+  const publisher = inProcessPublisher(state, null, beforePlan)
   const service = createArticleService({ publisher, state, idempotency, publishTimeoutMs: 1000, onUnchanged: () => {} })
-  return { state, idempotency, published, service }
+  return { state, idempotency, published: publisher.published, service }
 }
 
 const input = (id: string) => {

@@ -10,13 +10,12 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import fc from 'fast-check'
 import { topicNames } from '@newswire/shared'
-import type { ArticleJson } from '@newswire/shared'
 import { loadIngestConfig, startIngest } from '@newswire/ingest'
 import type { IngestInstance } from '@newswire/ingest'
 import { http, ingestEnv, readTopic, startTestIngest, testLogger, uniquePrefix } from '../../../test/helpers.ts'
-import type { HttpResult } from '../../../test/helpers.ts'
-import { apiKeysEnv, headlineOf, keys, opArb, pageOf, revisionOf, step } from './support/editorial-model.ts'
-import type { ModelArticle, ModelEvent, Op } from './support/editorial-model.ts'
+import { assertShows, get, send } from './support/editorial-driver.ts'
+import { apiKeysEnv, keys, opArb, revisionOf, step } from './support/editorial-model.ts'
+import type { ModelArticle, ModelEvent } from './support/editorial-model.ts'
 
 const RUNS = Number(process.env.NEWSWIRE_MODEL_RUNS ?? 40)
 const prefix = uniquePrefix()
@@ -26,75 +25,6 @@ const finals = new Map<string, { model: ModelArticle | undefined; events: ModelE
 let run = 0
 /** Answers seen, by status: shows the runs exercised refusals and writes alike. */
 const statuses = new Map<number, number>()
-
-async function send(instance: IngestInstance, id: string, op: Op, revision: number | undefined): Promise<HttpResult> {
-  const key = keys[op.key].key
-  const base = instance.url
-  switch (op.kind) {
-    case 'post': {
-      const body: Record<string, unknown> = {
-        id,
-        language: 'en',
-        headline: headlineOf(op.headline),
-        body: ['post body'],
-        summary: op.summary,
-        urgency: op.urgency,
-      }
-      if (op.pubStatus !== undefined) body.pubStatus = op.pubStatus
-      if (op.embargoedUntil !== undefined) body.embargoedUntil = op.embargoedUntil
-      if (revision !== undefined) body.version = revision
-      return http(`${base}/v1/articles`, { method: 'POST', key, json: body })
-    }
-    case 'patch': {
-      const patch: Record<string, unknown> = {}
-      if (op.headline !== undefined) patch.headline = headlineOf(op.headline)
-      for (const f of ['summary', 'urgency', 'pubStatus', 'embargoedUntil'] as const) if (op[f] !== undefined) patch[f] = op[f]
-      const headers = { 'content-type': 'application/merge-patch+json' }
-      return http(`${base}/v1/articles/${id}`, { method: 'PATCH', key, headers, body: JSON.stringify(patch) })
-    }
-    case 'import':
-      return http(`${base}/v1/import/scraped?id=${id}`, {
-        method: 'POST',
-        key,
-        headers: { 'content-type': 'text/plain' },
-        body: pageOf(op.variant),
-      })
-    case 'withdraw':
-      return http(`${base}/v1/articles/${id}/withdraw`, { method: 'POST', key, json: { reason: 'model' } })
-  }
-}
-
-async function get(instance: IngestInstance, id: string): Promise<HttpResult> {
-  return http(`${instance.url}/v1/articles/${id}`, { key: keys.desk.key })
-}
-
-function assertShows(r: HttpResult, model: ModelArticle | undefined, what: string): void {
-  if (model === undefined) {
-    assert.equal(r.status, 404, `${what}: ${r.text}`)
-    return
-  }
-  assert.equal(r.status, 200, `${what}: ${r.text}`)
-  const a = (r.body as { article: ArticleJson }).article
-  assert.deepEqual(
-    {
-      version: a.version,
-      pubStatus: a.pubStatus,
-      embargoedUntil: a.embargoedUntil,
-      headline: a.headline,
-      summary: a.summary,
-      urgency: a.urgency,
-    },
-    {
-      version: model.version,
-      pubStatus: model.pubStatus,
-      embargoedUntil: model.embargoedUntil,
-      headline: model.headline,
-      summary: model.summary,
-      urgency: model.urgency,
-    },
-    what,
-  )
-}
 
 describe('issue 14 model: editorial controls, scopes and versions under random sequences', () => {
   before(async () => {
@@ -116,7 +46,7 @@ describe('issue 14 model: editorial controls, scopes and versions under random s
           const id = idOf(op.id)
           const revision = op.kind === 'post' ? revisionOf(op.revision, articles.get(op.id)?.version ?? 0) : undefined
           const expected = step(articles, op)
-          const res = await send(instance, id, op, revision)
+          const res = await send(instance.url, id, op, revision)
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)
           const log = finals.get(id)
           assert.ok(log)
@@ -135,7 +65,7 @@ describe('issue 14 model: editorial controls, scopes and versions under random s
         }
         for (const n of [0, 1, 2]) {
           const which = n % 2
-          assertShows(await get(instances[which] as IngestInstance, idOf(n)), articles.get(n), `${idOf(n)} live on instance ${which}`)
+          assertShows(await get((instances[which] as IngestInstance).url, idOf(n)), articles.get(n), `${idOf(n)} live on instance ${which}`)
         }
       }),
       { numRuns: RUNS },
@@ -163,7 +93,7 @@ describe('issue 14 model: editorial controls, scopes and versions under random s
     t.diagnostic(`model runs: ${run}, answers by status: ${JSON.stringify(Object.fromEntries(statuses))}, events: ${records.length}`)
 
     const fresh = await startTestIngest(t, prefix, { INGEST_API_KEYS: apiKeysEnv })
-    for (const [id, f] of finals) assertShows(await get(fresh, id), f.model, `${id} after a reload`)
+    for (const [id, f] of finals) assertShows(await get(fresh.url, id), f.model, `${id} after a reload`)
 
     const dev = keys.dev.key
     for (const [id, f] of finals) {
