@@ -4,7 +4,8 @@ import path from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import avsc from 'avsc'
-import { createCodec, HEADER_LENGTH, loadSchemas, peekEventId } from '../src/codec.ts'
+import { createCodec, HEADER_LENGTH, loadSchemas } from '../src/codec.ts'
+import { peekEventId } from '../src/event-id.ts'
 
 const fixturesDir = fileURLToPath(new URL('../../../schemas/fixtures/', import.meta.url))
 const schemas = loadSchemas()
