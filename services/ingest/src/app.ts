@@ -261,7 +261,7 @@ export function createApp(deps: AppDeps): express.Express {
       // cannot be reached, the answer is this instance's memory, and says so.
       if (!(await deps.freshen(id))) {
         reqLog.warn({ id }, 'read answered from memory: could not catch up with Kafka')
-        res.set('Warning', '110 - "Response is Stale"')
+        res.set('Newswire-Stale', 'true')
       }
       const stored = deps.state.get(id)
       if (!stored) throw new ProblemError('not_found', `no article with id '${id}'`)

@@ -99,7 +99,8 @@ export const openApiDocument = {
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
         responses: {
           '200': {
-            description: 'The latest event id, type and article, after catching up with Kafka (a Warning header says when it could not)',
+            description:
+              'The latest event id, type and article, after catching up with Kafka (header Newswire-Stale: true when it could not, and answered from memory)',
           },
           '404': problemResponse('Unknown article'),
         },
