@@ -1,20 +1,33 @@
-// HTTP surface of ingest (express). Routes parse and authorize; articles.ts decides and publishes.
-import { createHash, randomBytes } from 'node:crypto'
-import { isUtf8 } from 'node:buffer'
+// HTTP surface of ingest (express). Routes authenticate, parse and authorize; articles.ts decides
+// and publishes. The API key is checked before the body is read or inflated.
 import express from 'express'
 import type { NextFunction, Request, Response } from 'express'
-import { articleToJson, handleOps, hasCode, NewswireError } from '@newswire/shared'
+import { articleToJson, cleanText, handleOps, ProblemError, sendProblem, toProblem } from '@newswire/shared'
 import type { Logger, Readiness, Registry } from '@newswire/shared'
 import type { ArticleService, Outcome, RequestContext } from './articles.ts'
 import type { Authenticator } from './auth.ts'
 import type { IngestConfig, Scope } from './config.ts'
+import type { Actor } from './decide.ts'
+import {
+  authorizationHeaders,
+  bodyText,
+  idempotencyKeyOf,
+  jsonTypes,
+  mergePatchTypes,
+  ndjsonTypes,
+  parseJson,
+  requestHashOf,
+  requireType,
+  sha256,
+  traceIdOf,
+} from './http.ts'
+import { shapeErrors } from './json-shape.ts'
 import type { IngestMetrics } from './metrics.ts'
 import { openApiDocument } from './openapi.ts'
-import { makeProblem, ProblemError, sendProblem } from './problem.ts'
 import type { RateLimiter } from './rate-limit.ts'
 import { parseScraped, ScrapedParseError } from './scraped/index.ts'
 import type { ArticleState } from './state.ts'
-import { validateArticle } from './validate.ts'
+import { invalid, validateArticle } from './validate.ts'
 import type { ArticleInput } from './validate.ts'
 
 export interface SchemaInfo {
@@ -38,81 +51,19 @@ export interface AppDeps {
   readiness: () => Readiness
   /** True while shutting down: new requests get 503 and Connection: close. */
   closing: () => boolean
+  /** Catches the state of article `id` up with Kafka; false when it could not in time. */
+  freshen: (id: string) => Promise<boolean>
 }
 
 type Handler = (req: Request, res: Response, ctx: { traceId: string; log: Logger }) => Promise<void> | void
 
-const jsonTypes = ['application/json', 'application/*+json']
-
-function traceIdOf(req: Request): string {
-  const tp = req.get('traceparent')
-  const m = tp ? /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(tp) : null
-  if (m?.[1] && !/^0+$/.test(m[1])) return m[1]
-  const given = req.get('x-trace-id')
-  if (given && /^[A-Za-z0-9-]{8,64}$/.test(given)) return given
-  return randomBytes(16).toString('hex')
-}
-
-function bodyText(req: Request): string {
-  const buf: unknown = req.body
-  if (!Buffer.isBuffer(buf) || buf.length === 0) throw new ProblemError('invalid_body', 'the request body is empty')
-  if (!isUtf8(buf)) throw new ProblemError('invalid_utf8', 'the body must be UTF-8; it contains invalid byte sequences')
-  const text = buf.toString('utf8')
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
-}
-
-function requireType(req: Request, types: string[], what: string): void {
-  if (!req.is(types)) {
-    throw new ProblemError(
-      'unsupported_media_type',
-      `send ${what} with Content-Type ${types[0]}; got '${req.get('content-type') ?? 'none'}'`,
-      {
-        accepted: types,
-      },
-    )
-  }
-  const charset = /charset=([^;]+)/i
-    .exec(req.get('content-type') ?? '')?.[1]
-    ?.trim()
-    .replace(/"/g, '')
-    .toLowerCase()
-  if (charset && charset !== 'utf-8' && charset !== 'utf8') {
-    throw new ProblemError('unsupported_media_type', `only UTF-8 is accepted, got charset=${charset}`)
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch (err) {
-    throw new ProblemError('malformed_json', `the body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`)
-  }
-}
+const REASON_MAX = 1000
 
 function validated(value: unknown): ArticleInput {
   const r = validateArticle(value)
-  if (!r.ok) {
-    throw new ProblemError(
-      'validation_failed',
-      `${r.errors.length} field(s) failed validation: ${[...new Set(r.errors.map((e) => e.field))].join(', ')}`,
-      {
-        errors: r.errors,
-      },
-    )
-  }
+  if (!r.ok) throw invalid(r.errors)
   return r.article
 }
-
-function idempotencyKeyOf(req: Request, keyName: string): string | null {
-  const k = req.get('idempotency-key')
-  if (k === undefined) return null
-  if (!/^[\x21-\x7e]{1,200}$/.test(k)) {
-    throw new ProblemError('invalid_header', 'Idempotency-Key must be 1-200 visible ASCII characters')
-  }
-  return `${keyName}:${k}`
-}
-
-const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex')
 
 function sendOutcome(res: Response, outcome: Outcome): void {
   res.status(outcome.status).json(outcome.body)
@@ -142,14 +93,11 @@ export function createApp(deps: AppDeps): express.Express {
     })
     if (deps.closing()) {
       res.set('Connection', 'close')
-      sendProblem(res, makeProblem('not_ready', 'the service is shutting down; retry on another instance'), { 'Retry-After': '1' })
+      sendProblem(res, new ProblemError('not_ready', 'the service is shutting down; retry on another instance', {}, { 'Retry-After': '1' }))
       return
     }
-    // Two Authorization headers are ambiguous (proxies and frameworks pick different ones)
-    let authHeaders = 0
-    for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]?.toLowerCase() === 'authorization') authHeaders++
-    if (authHeaders > 1) {
-      sendProblem(res, makeProblem('invalid_header', 'more than one Authorization header'))
+    if (authorizationHeaders(req) > 1) {
+      sendProblem(res, new ProblemError('invalid_header', 'more than one Authorization header'))
       return
     }
     next()
@@ -157,29 +105,51 @@ export function createApp(deps: AppDeps): express.Express {
 
   const raw = express.raw({ type: () => true, limit: config.maxBodyBytes, inflate: true })
 
+  function handleError(err: unknown, res: Response, reqLog: Logger): void {
+    const p = toProblem(err)
+    logProblem(p, err, reqLog)
+    sendProblem(res, p)
+  }
+
+  function logProblem(p: ProblemError, err: unknown, reqLog: Logger, extra: Record<string, unknown> = {}): void {
+    if (p.problem.status < 500) metrics.validationFailures.inc({ reason: p.problem.code })
+    else if (p.problem.code === 'kafka_unavailable') reqLog.warn({ err, ...extra }, 'kafka unavailable')
+    else if (p.problem.code === 'internal') reqLog.error({ err, ...extra }, 'unexpected error')
+  }
+
   function route(name: string, scope: Scope | null, handler: Handler) {
     return [
-      (_req: Request, res: Response, next: NextFunction) => {
+      // Who is asking comes first: a request with a wrong key is refused before its body is
+      // read or inflated, and costs no more than its headers
+      (req: Request, res: Response, next: NextFunction) => {
         res.locals.route = name
-        next()
+        if (scope === null) return next()
+        try {
+          const key = deps.auth.authorize(req.get('authorization'), scope)
+          const wait = deps.limiter.take(key.name)
+          if (wait > 0) {
+            throw new ProblemError(
+              'rate_limited',
+              `rate limit of ${config.rateLimit} requests/s for key '${key.name}'`,
+              {},
+              {
+                'Retry-After': String(wait),
+              },
+            )
+          }
+          res.locals.keyName = key.name
+          next()
+        } catch (err) {
+          // The body stays unread: the connection cannot carry another request
+          res.set('Connection', 'close')
+          handleError(err, res, log.child({ traceId: String(res.locals.traceId), route: name }))
+        }
       },
       raw,
       async (req: Request, res: Response) => {
         const traceId = String(res.locals.traceId)
         const reqLog = log.child({ traceId, route: name })
         try {
-          if (scope !== null) {
-            const key = deps.auth.authorize(req.get('authorization'), scope)
-            const wait = deps.limiter.take(key.name)
-            if (wait > 0)
-              throw new ProblemError(
-                'rate_limited',
-                `rate limit of ${config.rateLimit} requests/s for key '${key.name}'`,
-                {},
-                { 'Retry-After': String(wait) },
-              )
-            res.locals.keyName = key.name
-          }
           await handler(req, res, { traceId, log: reqLog })
         } catch (err) {
           handleError(err, res, reqLog)
@@ -188,37 +158,13 @@ export function createApp(deps: AppDeps): express.Express {
     ]
   }
 
-  function handleError(err: unknown, res: Response, reqLog: Logger): void {
-    if (err instanceof ProblemError) {
-      if (err.problem.status < 500) metrics.validationFailures.inc({ reason: String(err.problem.code) })
-      sendProblem(res, err.problem, err.headers)
-      return
-    }
-    if (hasCode(err, 'NEWSWIRE_ERR_KAFKA_UNAVAILABLE')) {
-      reqLog.warn({ err }, 'kafka unavailable')
-      sendProblem(res, makeProblem('kafka_unavailable', err instanceof Error ? err.message : 'Kafka unavailable'), { 'Retry-After': '5' })
-      return
-    }
-    reqLog.error({ err }, 'unexpected error')
-    sendProblem(res, makeProblem('internal', 'unexpected error; see the service log'))
-  }
+  const keyName = (res: Response): string => String(res.locals.keyName ?? 'anonymous')
+  const newsroom = (res: Response): Actor => ({ source: keyName(res), importer: false })
 
-  const context = (req: Request, res: Response, traceId: string, source?: string): RequestContext => {
-    const keyName = String(res.locals.keyName ?? 'anonymous')
-    const rawBody: unknown = req.body
-    const idempotencyKey = idempotencyKeyOf(req, keyName)
-    return {
-      source: source ?? keyName,
-      traceId,
-      idempotencyKey,
-      // Only a retried request with the same key is compared against this
-      requestHash: idempotencyKey
-        ? createHash('sha256')
-            .update(`${req.method} ${req.path}\n`)
-            .update(Buffer.isBuffer(rawBody) ? rawBody : '')
-            .digest('hex')
-        : '',
-    }
+  const context = (req: Request, res: Response, traceId: string, actor: Actor): RequestContext => {
+    const idempotencyKey = idempotencyKeyOf(req, keyName(res))
+    // Only a retried request with the same key is compared against this
+    return { actor, traceId, idempotencyKey, requestHash: idempotencyKey ? requestHashOf(req) : '' }
   }
 
   app.post(
@@ -226,14 +172,14 @@ export function createApp(deps: AppDeps): express.Express {
     ...route('/v1/articles', 'write', async (req, res, { traceId }) => {
       requireType(req, jsonTypes, 'an article')
       const input = validated(parseJson(bodyText(req)))
-      sendOutcome(res, await deps.service.upsert(input, context(req, res, traceId)))
+      sendOutcome(res, await deps.service.upsert(input, context(req, res, traceId, newsroom(res))))
     }),
   )
 
   app.post(
     '/v1/articles/batch',
     ...route('/v1/articles/batch', 'write', async (req, res, { traceId, log: reqLog }) => {
-      requireType(req, ['application/x-ndjson', 'application/jsonl', 'application/json-seq'], 'NDJSON (one article per line)')
+      requireType(req, ndjsonTypes, 'NDJSON (one article per line)')
       const lines = bodyText(req).split('\n')
       if (lines.at(-1)?.trim() === '') lines.pop()
       if (lines.length > config.batchMaxLines) {
@@ -241,7 +187,7 @@ export function createApp(deps: AppDeps): express.Express {
           maxLines: config.batchMaxLines,
         })
       }
-      const base = context(req, res, traceId)
+      const base = context(req, res, traceId, newsroom(res))
       const results = await Promise.all(
         lines.map(async (line, i) => {
           try {
@@ -251,13 +197,10 @@ export function createApp(deps: AppDeps): express.Express {
             const outcome = await deps.service.upsert(input, ctx)
             return { line: i + 1, status: outcome.status, ...outcome.body }
           } catch (err) {
-            if (err instanceof ProblemError) return { line: i + 1, ...err.problem }
-            if (hasCode(err, 'NEWSWIRE_ERR_KAFKA_UNAVAILABLE')) {
-              return { line: i + 1, ...makeProblem('kafka_unavailable', err instanceof Error ? err.message : 'Kafka unavailable') }
-            }
-            // One line's surprise must not sink the lines that were already published
-            reqLog.error({ err, line: i + 1 }, 'unexpected error on a batch line')
-            return { line: i + 1, ...makeProblem('internal', 'unexpected error; see the service log') }
+            // One line's failure must not sink the lines that were already published
+            const p = toProblem(err)
+            logProblem(p, err, reqLog, { line: i + 1 })
+            return { line: i + 1, ...p.problem }
           }
         }),
       )
@@ -272,27 +215,56 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   )
 
+  app.patch(
+    '/v1/articles/:id',
+    ...route('/v1/articles/:id', 'write', async (req, res, { traceId }) => {
+      requireType(req, mergePatchTypes, 'a JSON Merge Patch (RFC 7396)')
+      const id = String(req.params.id)
+      const patch = parseJson(bodyText(req))
+      if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
+        throw invalid([{ field: '(body)', code: 'invalid_type', message: 'a merge patch of an article is a JSON object' }])
+      }
+      const shape = shapeErrors(patch)
+      if (shape.length > 0) throw invalid(shape)
+      const given = patch as Record<string, unknown>
+      if (Object.hasOwn(given, 'id') && given.id !== id) {
+        throw invalid([{ field: 'id', code: 'invalid_value', message: `must be '${id}' as in the path: an article cannot be renamed` }])
+      }
+      if (Object.hasOwn(given, 'pubStatus') && given.pubStatus === null) {
+        throw invalid([
+          { field: 'pubStatus', code: 'invalid_value', message: 'cannot be removed: send usable (release) or withheld (hold)' },
+        ])
+      }
+      sendOutcome(res, await deps.service.patch(id, given, context(req, res, traceId, newsroom(res))))
+    }),
+  )
+
   app.post(
     '/v1/articles/:id/withdraw',
     ...route('/v1/articles/:id/withdraw', 'withdraw', async (req, res, { traceId }) => {
       requireType(req, jsonTypes, 'the withdrawal')
       const body = parseJson(bodyText(req))
-      const reason = typeof body === 'object' && body !== null ? (body as { reason?: unknown }).reason : undefined
-      if (typeof reason !== 'string' || reason.trim() === '' || reason.length > 1000) {
-        throw new ProblemError('validation_failed', 'reason is required (1-1000 characters)', {
-          errors: [{ field: 'reason', code: 'required', message: 'a withdrawal needs a reason of 1-1000 characters' }],
-        })
+      const given = typeof body === 'object' && body !== null ? (body as { reason?: unknown }).reason : undefined
+      const reason = typeof given === 'string' && shapeErrors(given).length === 0 ? cleanText(given) : ''
+      if (reason === '' || reason.length > REASON_MAX) {
+        throw invalid([{ field: 'reason', code: 'required', message: `a withdrawal needs a reason of 1-${REASON_MAX} characters` }])
       }
-      const id = String(req.params.id)
-      sendOutcome(res, await deps.service.withdraw(id, reason.normalize('NFC').trim(), context(req, res, traceId)))
+      sendOutcome(res, await deps.service.withdraw(String(req.params.id), reason, context(req, res, traceId, newsroom(res))))
     }),
   )
 
   app.get(
     '/v1/articles/:id',
-    ...route('/v1/articles/:id', 'read', (req, res) => {
-      const stored = deps.state.get(String(req.params.id))
-      if (!stored) throw new ProblemError('not_found', `no article with id '${String(req.params.id)}'`)
+    ...route('/v1/articles/:id', 'read', async (req, res, { log: reqLog }) => {
+      const id = String(req.params.id)
+      // Written through another instance a moment ago: read up to Kafka's end first. When Kafka
+      // cannot be reached, the answer is this instance's memory, and says so.
+      if (!(await deps.freshen(id))) {
+        reqLog.warn({ id }, 'read answered from memory: could not catch up with Kafka')
+        res.set('Newswire-Stale', 'true')
+      }
+      const stored = deps.state.get(id)
+      if (!stored) throw new ProblemError('not_found', `no article with id '${id}'`)
       res.json({ eventId: stored.eventId, type: stored.type, article: articleToJson(stored.article) })
     }),
   )
@@ -327,6 +299,7 @@ export function createApp(deps: AppDeps): express.Express {
       // identifies the page when the caller does not name it.
       const id = q('id') ?? `scraped-${sha256(`${q('url') ?? ''}\n${page.headline}\n${page.publishedAt ?? ''}`).slice(0, 20)}`
       const urgency = q('urgency')
+      // No editorial controls: an import never embargoes, holds or releases anything
       const input = validated({
         id,
         url: q('url') ?? null,
@@ -342,34 +315,31 @@ export function createApp(deps: AppDeps): express.Express {
         related: page.related,
         ...(urgency !== undefined ? { urgency: Number(urgency) } : {}),
       })
-      sendOutcome(res, await deps.service.upsert(input, context(req, res, traceId, `import:${String(res.locals.keyName)}`)))
+      const importer: Actor = { source: `import:${keyName(res)}`, importer: true }
+      sendOutcome(res, await deps.service.upsert(input, context(req, res, traceId, importer)))
     }),
   )
 
   app.use((req, res) => {
-    sendProblem(res, makeProblem('not_found', `no route for ${req.method} ${req.path}`))
+    sendProblem(res, new ProblemError('not_found', `no route for ${req.method} ${req.path}`))
   })
 
   // body-parser errors (size, encoding, aborted) arrive here
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const type = (err as { type?: unknown }).type
+    const status = (err as { status?: unknown }).status
     if (type === 'entity.too.large') {
       sendProblem(
         res,
-        makeProblem('payload_too_large', `the body is larger than ${config.maxBodyBytes} bytes`, { maxBytes: config.maxBodyBytes }),
+        new ProblemError('payload_too_large', `the body is larger than ${config.maxBodyBytes} bytes`, { maxBytes: config.maxBodyBytes }),
       )
     } else if (type === 'encoding.unsupported') {
-      sendProblem(res, makeProblem('unsupported_media_type', 'unsupported Content-Encoding'))
-    } else if (err instanceof NewswireError || (typeof type === 'string' && type.startsWith('request.'))) {
-      sendProblem(res, makeProblem('invalid_body', err instanceof Error ? err.message : 'bad request'))
+      sendProblem(res, new ProblemError('unsupported_media_type', 'unsupported Content-Encoding'))
+    } else if ((typeof type === 'string' && type.startsWith('request.')) || (typeof status === 'number' && status >= 400 && status < 500)) {
+      sendProblem(res, new ProblemError('invalid_body', err instanceof Error ? err.message : 'bad request'))
     } else {
-      const status = (err as { status?: unknown }).status
-      if (typeof status === 'number' && status >= 400 && status < 500) {
-        sendProblem(res, makeProblem('invalid_body', err instanceof Error ? err.message : 'bad request'))
-      } else {
-        log.error({ err }, 'unhandled error')
-        sendProblem(res, makeProblem('internal', 'unexpected error; see the service log'))
-      }
+      log.error({ err }, 'unhandled error')
+      sendProblem(res, new ProblemError('internal', 'unexpected error; see the service log'))
     }
   })
   return app

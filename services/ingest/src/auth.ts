@@ -1,8 +1,8 @@
 // API keys from configuration, compared in constant time (hash both sides to equal lengths,
 // then timingSafeEqual against every key, so timing reveals neither the key nor which matched).
 import { createHash, timingSafeEqual } from 'node:crypto'
+import { ProblemError } from '@newswire/shared'
 import type { ApiKey, Scope } from './config.ts'
-import { ProblemError } from './problem.ts'
 
 export interface Authenticator {
   /** The key's name, or throws a 401/403 ProblemError. */

@@ -40,6 +40,27 @@ function idOf(file: string): string {
   return id === '' ? `file-${Date.now()}` : id
 }
 
+interface Answer {
+  type?: unknown
+  unchanged?: unknown
+  code?: unknown
+  detail?: unknown
+  line?: unknown
+}
+
+/** `created`, `updated`, `unchanged`, or for a refusal the problem's code and detail (what to fix). */
+export function outcomeOf(status: number, body: unknown): string {
+  const a: Answer = typeof body === 'object' && body !== null ? body : {}
+  if (status >= 200 && status < 300) {
+    if (a.unchanged === true) return 'unchanged'
+    return typeof a.type === 'string' ? a.type.toLowerCase() : 'accepted'
+  }
+  // A refusal is an RFC 9457 problem: its `type` is a URL, the code and detail say what went wrong
+  const code = typeof a.code === 'string' ? a.code : `HTTP ${status}`
+  const line = typeof a.line === 'number' ? ` (line ${a.line})` : ''
+  return typeof a.detail === 'string' ? `${code}: ${a.detail}${line}` : code
+}
+
 export async function importFiles(
   files: string[],
   options: { url: string; key: string; concurrency: number; urgency?: number; onDone?: (r: ImportResult) => void },
@@ -60,9 +81,7 @@ export async function importFiles(
           headers: { authorization: `Bearer ${options.key}`, 'content-type': 'text/plain; charset=utf-8' },
           body: readFileSync(file),
         })
-        const body = (await res.json().catch(() => ({}))) as { type?: string; unchanged?: boolean; detail?: string; code?: string }
-        const outcome = body.unchanged ? 'unchanged' : (body.type?.toLowerCase() ?? `${body.code ?? 'error'}: ${body.detail ?? ''}`)
-        r = { file, status: res.status, outcome }
+        r = { file, status: res.status, outcome: outcomeOf(res.status, await res.json().catch(() => null)) }
       } catch (err) {
         r = { file, status: 0, outcome: `network error: ${err instanceof Error ? err.message : String(err)}` }
       }

@@ -1,14 +1,41 @@
-// Pure rules that turn (latest stored version, incoming article) into what to publish:
-// created, updated with the changed fields, unchanged (no event), or a conflict.
+// Pure rules that turn (latest stored version, incoming article, who sends it) into what to
+// publish: created, updated with the changed fields, unchanged (no event), a conflict, or a
+// refusal. The update semantics of every field (services/ingest/README.md) live here.
 import { contentFields } from '@newswire/shared'
 import type { Article, ContentField } from '@newswire/shared'
 import type { ArticleInput } from './validate.ts'
+
+/** Who sends a write. */
+export interface Actor {
+  /** Recorded as the event's `source`: the key's name, or `import:<key name>` for imports. */
+  source: string
+  /**
+   * An importer creates articles, updates only those whose latest version came from the same
+   * importer (so never one a newsroom has touched), and never sets editorial controls.
+   */
+  importer: boolean
+}
+
+/** The latest stored version of an article and who wrote it. */
+export interface Current {
+  article: Article
+  source: string
+}
+
+export const conflictCodes = ['stale_revision', 'revision_conflict', 'article_withdrawn'] as const
+export type ConflictCode = (typeof conflictCodes)[number]
 
 export type Decision =
   | { kind: 'created'; article: Article }
   | { kind: 'updated'; article: Article; changedFields: ContentField[] }
   | { kind: 'unchanged'; current: Article }
-  | { kind: 'conflict'; code: 'stale_revision' | 'revision_conflict' | 'article_withdrawn'; message: string; current: Article }
+  | { kind: 'conflict'; code: ConflictCode; message: string; current: Article }
+  | { kind: 'forbidden'; message: string; current: Article }
+
+/** The editorial controls: they decide whether the public may see an article. */
+export const editorialFields = ['pubStatus', 'embargoedUntil'] as const satisfies readonly ContentField[]
+
+const newsroom: Actor = { source: 'newsroom', importer: false }
 
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b)
@@ -18,7 +45,10 @@ export function changedFields(prev: Article, next: Article): ContentField[] {
   return contentFields.filter((f) => !same(prev[f], next[f]))
 }
 
-function toArticle(input: ArticleInput, version: number, now: number, prev: Article | undefined): Article {
+function toArticle(input: ArticleInput, version: number, now: number, prev: Article | undefined, actor: Actor): Article {
+  // Editorial controls never change by omission; imports never change them at all
+  const pubStatus = (actor.importer ? undefined : input.pubStatus) ?? prev?.pubStatus ?? 'usable'
+  const embargo = actor.importer ? undefined : input.embargoedUntil
   return {
     id: input.id,
     version,
@@ -35,8 +65,8 @@ function toArticle(input: ArticleInput, version: number, now: number, prev: Arti
     publishedAt: input.publishedAt ?? prev?.publishedAt ?? null,
     updatedAt: input.updatedAt ?? now,
     urgency: input.urgency,
-    pubStatus: input.pubStatus,
-    embargoedUntil: input.embargoedUntil,
+    pubStatus,
+    embargoedUntil: embargo === undefined ? (prev?.embargoedUntil ?? null) : embargo,
     breaking: input.breaking,
     dateline: input.dateline,
     timeZone: input.timeZone,
@@ -44,40 +74,53 @@ function toArticle(input: ArticleInput, version: number, now: number, prev: Arti
   }
 }
 
-export function decide(prev: Article | undefined, input: ArticleInput, now: number): Decision {
-  if (prev === undefined) {
-    return { kind: 'created', article: toArticle(input, input.revision ?? 1, now, undefined) }
+/** A killed article stays killed: nothing may be written to it again. */
+export function withdrawnConflict(current: Article): Decision | null {
+  if (current.pubStatus !== 'canceled') return null
+  return {
+    kind: 'conflict',
+    code: 'article_withdrawn',
+    message: `article ${current.id} was withdrawn at version ${current.version}; a killed article is not revived, publish it under a new id`,
+    current,
   }
-  if (prev.pubStatus === 'canceled') {
+}
+
+export function decide(prev: Current | undefined, input: ArticleInput, now: number, actor: Actor = newsroom): Decision {
+  if (prev === undefined) {
+    return { kind: 'created', article: toArticle(input, input.revision ?? 1, now, undefined, actor) }
+  }
+  const current = prev.article
+  const withdrawn = withdrawnConflict(current)
+  if (withdrawn) return withdrawn
+  if (actor.importer && prev.source !== actor.source) {
     return {
-      kind: 'conflict',
-      code: 'article_withdrawn',
-      message: `article ${prev.id} was withdrawn at version ${prev.version}; a killed article is not revived, publish it under a new id`,
-      current: prev,
+      kind: 'forbidden',
+      message: `article ${current.id} was last written by '${prev.source}', not by this importer; imports only update their own articles (updating it needs the write scope)`,
+      current,
     }
   }
-  const candidate = toArticle(input, prev.version + 1, now, prev)
-  const changed = changedFields(prev, candidate)
+  const candidate = toArticle(input, current.version + 1, now, current, actor)
+  const changed = changedFields(current, candidate)
   if (input.revision !== null) {
-    if (input.revision < prev.version) {
+    if (input.revision < current.version) {
       return {
         kind: 'conflict',
         code: 'stale_revision',
-        message: `revision ${input.revision} is older than the stored version ${prev.version}`,
-        current: prev,
+        message: `revision ${input.revision} is older than the stored version ${current.version}`,
+        current,
       }
     }
-    if (input.revision === prev.version && changed.length > 0) {
+    if (input.revision === current.version && changed.length > 0) {
       return {
         kind: 'conflict',
         code: 'revision_conflict',
         message: `revision ${input.revision} is already stored with different content`,
-        current: prev,
+        current,
       }
     }
   }
-  if (changed.length === 0) return { kind: 'unchanged', current: prev }
-  const version = input.revision ?? prev.version + 1
+  if (changed.length === 0) return { kind: 'unchanged', current }
+  const version = input.revision ?? current.version + 1
   return { kind: 'updated', article: { ...candidate, version }, changedFields: changed }
 }
 

@@ -1,6 +1,6 @@
 export { loadIngestConfig } from './config.ts'
 export type { IngestConfig } from './config.ts'
 export { startIngest } from './server.ts'
-export type { IngestInstance } from './server.ts'
+export type { IngestInstance, IngestOverrides } from './server.ts'
 export { partitionOf } from './publisher.ts'
 export { validateArticle } from './validate.ts'

@@ -1,16 +1,20 @@
 // OpenAPI 3.1 description of the ingest API, served at GET /openapi.json.
+import { MAX_REVISION } from '@newswire/shared'
+
 const problem = { $ref: '#/components/schemas/Problem' }
 const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: problem } } })
 const errors = {
   '400': problemResponse('Malformed JSON, invalid UTF-8, bad header'),
   '401': problemResponse('Missing or unknown API key'),
-  '403': problemResponse('The key lacks the required scope'),
+  '403': problemResponse(
+    'The key lacks the required scope (`requiredScope` names it), or an importer tried to update an article it did not write',
+  ),
   '413': problemResponse('Body too large'),
   '415': problemResponse('Wrong content type'),
   '422': problemResponse('Validation failed: `errors` names every failing field'),
   '429': problemResponse('Rate limit exceeded; see Retry-After'),
   '503': problemResponse(
-    'Kafka did not acknowledge: retry after Retry-After with the same Idempotency-Key or content; a write that landed anyway answers unchanged',
+    'Kafka did not confirm the write: its outcome is unknown (it may have been committed). Retry after Retry-After with the same Idempotency-Key: you get the first answer if it was committed (same status, eventId, version), else it is written now',
   ),
 }
 const idempotencyKey = {
@@ -20,7 +24,22 @@ const idempotencyKey = {
   schema: { type: 'string', maxLength: 200 },
   description: 'A retried request with the same key (and same body) gets the first answer; no second event.',
 }
-const instant = { type: ['string', 'null'], format: 'date-time' }
+const instant = {
+  type: ['string', 'null'],
+  format: 'date-time',
+  description: 'ISO 8601 with a zone; impossible calendar dates are refused',
+}
+const editorial = {
+  pubStatus: {
+    enum: ['usable', 'withheld', null],
+    description:
+      'Editorial control. Omitted or null: a new article is usable, an update keeps the current status. withheld holds it back; usable releases it. canceled is refused: kill with POST /v1/articles/{id}/withdraw',
+  },
+  embargoedUntil: {
+    ...instant,
+    description: 'Editorial control. Omitted: a new article has no embargo, an update keeps the current one. null lifts the embargo',
+  },
+}
 const stringList = { type: 'array', items: { type: 'string' } }
 
 export const openApiDocument = {
@@ -74,9 +93,41 @@ export const openApiDocument = {
         },
       },
     },
+    '/v1/articles/{id}': {
+      get: {
+        summary: 'Latest state of an article (needs the read scope: it includes embargoed and withheld content)',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': {
+            description:
+              'The latest event id, type and article, after catching up with Kafka (header Newswire-Stale: true when it could not, and answered from memory)',
+          },
+          '404': problemResponse('Unknown article'),
+        },
+      },
+      patch: {
+        summary: 'Partial update with JSON Merge Patch (RFC 7396): members sent replace, null removes, the rest is kept',
+        description:
+          'Applied to the latest version at commit time. null lifts an embargo (embargoedUntil) or clears a field (summary, url, ...); pubStatus cannot be removed; the article cannot be renamed.',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }, idempotencyKey],
+        requestBody: {
+          required: true,
+          content: { 'application/merge-patch+json': { schema: { type: 'object', description: 'Members of ArticleInput' } } },
+        },
+        responses: {
+          '200': {
+            description: 'Updated (event UPDATED with changedFields) or unchanged (no event)',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Outcome' } } },
+          },
+          '404': problemResponse('Unknown article (PATCH never creates one)'),
+          '409': problemResponse('Stale or conflicting revision, or the article was withdrawn'),
+          ...errors,
+        },
+      },
+    },
     '/v1/articles/{id}/withdraw': {
       post: {
-        summary: 'Kill an article (pubStatus canceled): publishes WITHDRAWN',
+        summary: 'Kill an article (pubStatus canceled): publishes WITHDRAWN. Needs the withdraw scope',
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }, idempotencyKey],
         requestBody: {
           required: true,
@@ -93,13 +144,6 @@ export const openApiDocument = {
         },
       },
     },
-    '/v1/articles/{id}': {
-      get: {
-        summary: 'Latest state of an article (needs the read scope: it includes embargoed and withheld content)',
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-        responses: { '200': { description: 'The latest event id, type and article' }, '404': problemResponse('Unknown article') },
-      },
-    },
     '/v1/schemas': {
       get: {
         summary: 'The Avro schemas in use with their CRC-64-AVRO fingerprints',
@@ -109,7 +153,8 @@ export const openApiDocument = {
     },
     '/v1/import/scraped': {
       post: {
-        summary: 'Import a scraped page in plain text (headline, dateline, paragraphs, category line, read-more list)',
+        summary:
+          'Import a scraped page in plain text (headline, dateline, paragraphs, category line, read-more list). Creates, or updates an article this importer wrote last; never sets editorial controls',
         parameters: [
           {
             name: 'id',
@@ -123,13 +168,23 @@ export const openApiDocument = {
           idempotencyKey,
         ],
         requestBody: { required: true, content: { 'text/plain': { schema: { type: 'string' } } } },
-        responses: { '201': { description: 'Created' }, '200': { description: 'Updated or unchanged' }, ...errors },
+        responses: {
+          '201': { description: 'Created' },
+          '200': { description: 'Updated or unchanged' },
+          '409': problemResponse('The article was withdrawn'),
+          ...errors,
+        },
       },
     },
   },
   components: {
     securitySchemes: {
-      apiKey: { type: 'http', scheme: 'bearer', description: 'API key from INGEST_API_KEYS; scopes write, withdraw, import, read' },
+      apiKey: {
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'API key from INGEST_API_KEYS; scopes write, withdraw, import, read (see the README scopes table). Checked before the body is read',
+      },
     },
     schemas: {
       ArticleInput: {
@@ -139,7 +194,12 @@ export const openApiDocument = {
         description: 'Field names of the Avro Article record. body or summary is required.',
         properties: {
           id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$', maxLength: 200 },
-          version: { type: ['integer', 'null'], minimum: 1, description: "The CMS's own revision; when absent ingest assigns 1, 2, 3..." },
+          version: {
+            type: ['integer', 'null'],
+            minimum: 1,
+            maximum: MAX_REVISION,
+            description: `The CMS's own revision (1 to ${MAX_REVISION}, i.e. 2^52), which must grow; when absent ingest assigns 1, 2, 3...`,
+          },
           url: { type: ['string', 'null'], format: 'uri' },
           language: { type: 'string', description: 'BCP 47 tag, e.g. bn, bn-BD, en' },
           headline: { type: 'string', maxLength: 1000 },
@@ -155,8 +215,7 @@ export const openApiDocument = {
           publishedAt: instant,
           updatedAt: instant,
           urgency: { type: ['integer', 'null'], minimum: 1, maximum: 9, default: 5 },
-          pubStatus: { enum: ['usable', 'withheld', 'canceled', null], default: 'usable' },
-          embargoedUntil: instant,
+          ...editorial,
           breaking: { type: ['boolean', 'null'] },
           dateline: { type: ['string', 'null'] },
           timeZone: { type: ['string', 'null'] },

@@ -1,7 +1,7 @@
-// The only ingest module that writes to Kafka.
+// The only ingest module that writes to Kafka (through the shared transactional writer).
 //
 // One writer per partition of news.article-events, each a transactional producer whose
-// transactional.id names the partition. Whoever initialises that id fences every earlier holder
+// transactional.id names the partition. Whoever opens that id fences every earlier holder
 // (Kafka's zombie fencing), then catches up with the partition's committed state before deciding
 // versions. So two ingest instances can never both commit an event for the same (id, version):
 // the one that was fenced fails its commit, re-acquires, re-reads, and decides again.
@@ -9,12 +9,30 @@
 // Requests for one partition queue up and are committed together (group commit): one
 // transaction carries every event that is due, to news.article-events and news.articles.
 import { randomUUID } from 'node:crypto'
-import type { ArticleEvent, Logger, TopicNames } from '@newswire/shared'
-import { createPartitioner, NewswireError } from '@newswire/shared'
-import type { Kafka, Message, Producer } from 'kafkajs'
+import type { ArticleEvent, Kafka, Logger, TopicNames, TransactionalWriter, TxRecord } from '@newswire/shared'
+import { AVRO_CONTENT_TYPE, isFenced, KafkaTransactionError, NewswireError, openTransactionalWriter, partitionOf } from '@newswire/shared'
+import { storedOf } from './state.ts'
 import type { ArticleState, Stored } from './state.ts'
 
+export { partitionOf }
+
+/**
+ * Kafka headers ingest writes on every record (schemas/README.md documents each). The last three
+ * serve ingest itself: which instance wrote it, and what answers a retried request.
+ */
+export const recordHeaderNames = [
+  'event-type',
+  'schema-fingerprint',
+  'trace-id',
+  'content-type',
+  'writer',
+  'idempotency-key',
+  'request-hash',
+] as const
+export type RecordHeader = (typeof recordHeaderNames)[number]
+
 export interface Encoder {
+  /** Throws NEWSWIRE_ERR_CODEC_INVALID for a value the schema cannot carry. */
   encode(event: ArticleEvent): Buffer
   fingerprintHex: string
 }
@@ -30,6 +48,8 @@ export interface Job<R> {
   idempotency: { key: string; requestHash: string } | null
   /** Runs at commit time against the freshest state; may run again after a re-acquire. */
   plan: (current: Stored | undefined) => Plan<R>
+  /** Called once the job's event is committed, also when its caller stopped waiting (timeout). */
+  committed?: (result: R) => void
 }
 
 export interface PublisherMetrics {
@@ -48,10 +68,12 @@ export interface PublisherOptions {
   log: Logger
   instanceId: string
   transactionalIdPrefix: string
-  /** Waits until the articles tail has read partition p up to its end. */
-  catchUp: (partition: number) => Promise<void>
+  /** Waits until the articles tail has read partition p up to its end (rejects after timeoutMs). */
+  catchUp: (partition: number, timeoutMs: number) => Promise<void>
   metrics: PublisherMetrics
   maxBatch?: number
+  /** Seam for fault-injection tests: wraps every transactional writer this publisher opens. */
+  wrapWriter?: (writer: TransactionalWriter) => TransactionalWriter
 }
 
 interface Pending<R> {
@@ -59,62 +81,25 @@ interface Pending<R> {
   resolve: (r: R) => void
   reject: (err: unknown) => void
   settled: boolean
+  /** The event of a commit that failed after it was sent: it may have landed. */
+  attempt: { eventId: string; result: R } | null
 }
 
-const FENCED = new Set([
-  'INVALID_PRODUCER_EPOCH',
-  'PRODUCER_FENCED',
-  'INVALID_PRODUCER_ID_MAPPING',
-  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
-])
-
-/** Fenced, or racing another writer of the same transactional id: worth re-acquiring, not a 503. */
-function isContended(err: unknown): boolean {
-  return isFenced(err) || errorType(err) === 'CONCURRENT_TRANSACTIONS'
+/** One job's plan in a batch: an event to commit, an answer without one, or a refusal. */
+interface Planned {
+  pending: Pending<unknown>
+  plan: Plan<unknown> | null
+  record: TxRecord | null
+  error?: unknown
 }
 
-function errorType(err: unknown): string | undefined {
-  let e: unknown = err
-  for (let i = 0; i < 4 && e !== null && typeof e === 'object'; i++) {
-    const t = (e as { type?: unknown }).type
-    if (typeof t === 'string') return t
-    e = (e as { originalError?: unknown; cause?: unknown }).originalError ?? (e as { cause?: unknown }).cause
-  }
-  return undefined
-}
-
-export function isFenced(err: unknown): boolean {
-  const t = errorType(err)
-  return t !== undefined && FENCED.has(t)
-}
-
-type Placement = (articleId: string) => number
-const placements = new Map<number, Placement>()
-
-/** murmur2 placement identical to the Java client's, for the given partition count. */
-export function partitionOf(articleId: string, partitions: number): number {
-  let place = placements.get(partitions)
-  if (place === undefined) {
-    // Built once per partition count: rebuilding it per request was 5 % of ingest's CPU
-    const partitioner = createPartitioner()
-    const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
-      partitionId,
-      leader: 0,
-      replicas: [0],
-      isr: [0],
-      partitionErrorCode: 0,
-      offlineReplicas: [],
-    }))
-    place = (key) => partitioner({ topic: '', partitionMetadata, message: { key, value: null } })
-    placements.set(partitions, place)
-  }
-  return place(articleId)
-}
+/** How long a batch that writes nothing waits to confirm its state is current before re-acquiring. */
+const CONFIRM_MS = 1000
 
 class PartitionWriter {
   readonly #o: PublisherOptions
   readonly #p: number
-  #producer: Producer | null = null
+  #writer: TransactionalWriter | null = null
   #queue: Pending<unknown>[] = []
   #running = false
   #closed = false
@@ -129,10 +114,12 @@ class PartitionWriter {
     return new Promise<R>((resolve, reject) => {
       const timer = setTimeout(() => {
         // Still queued: it will never be written. Already in a transaction: the commit may
-        // still land, and a retry then finds the content unchanged (no duplicate).
+        // still land, and then job.committed records the answer for a retry.
         const i = this.#queue.indexOf(pending)
-        if (i >= 0) this.#queue.splice(i, 1)
-        settle(pending, () => reject(unavailable(`Kafka did not acknowledge within ${timeoutMs} ms`)))
+        const queued = i >= 0
+        if (queued) this.#queue.splice(i, 1)
+        const outcome = queued ? 'nothing was written' : 'the write may still be committed'
+        settle(pending, () => reject(unavailable(`Kafka did not acknowledge within ${timeoutMs} ms (${outcome})`)))
       }, timeoutMs)
       const pending: Pending<unknown> = {
         job: job as Job<unknown>,
@@ -145,6 +132,7 @@ class PartitionWriter {
           reject(e)
         },
         settled: false,
+        attempt: null,
       }
       this.#queue.push(pending)
       if (!this.#running) void this.#drain()
@@ -155,38 +143,27 @@ class PartitionWriter {
     return !this.#running && this.#queue.length === 0
   }
 
-  async #acquire(): Promise<Producer> {
-    if (this.#producer) return this.#producer
-    const producer = this.#o.kafka.producer({
-      transactionalId: `${this.#o.transactionalIdPrefix}-p${this.#p}`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: 30_000,
-      allowAutoTopicCreation: false,
-      createPartitioner,
-      // CONCURRENT_TRANSACTIONS after a commit clears within milliseconds; retry fast
-      retry: { initialRetryTime: 5, maxRetryTime: 1000, retries: 12, factor: 0.2, multiplier: 2 },
-    })
+  async #acquire(): Promise<TransactionalWriter> {
+    if (this.#writer) return this.#writer
+    const opened = await openTransactionalWriter(this.#o.kafka, `${this.#o.transactionalIdPrefix}-p${this.#p}`)
+    const writer = this.#o.wrapWriter ? this.#o.wrapWriter(opened) : opened
     try {
-      await producer.connect()
-      // kafkajs initialises the producer id lazily; an empty transaction forces it, which
-      // fences any other holder of this transactional id and aborts its open transaction.
-      const txn = await producer.transaction()
-      await txn.abort()
-      await this.#o.catchUp(this.#p)
+      // After fencing, every earlier transaction on this partition is committed or aborted for
+      // good: reading up to the end tells what landed, including our own failed commits.
+      await this.#o.catchUp(this.#p, 30_000)
     } catch (err) {
-      await producer.disconnect().catch(() => {})
+      await writer.close()
       throw err
     }
-    this.#producer = producer
+    this.#writer = writer
     this.#o.log.debug({ partition: this.#p }, 'partition writer acquired')
-    return producer
+    return writer
   }
 
   async #release(): Promise<void> {
-    const p = this.#producer
-    this.#producer = null
-    if (p) await p.disconnect().catch(() => {})
+    const w = this.#writer
+    this.#writer = null
+    if (w) await w.close()
   }
 
   async #drain(): Promise<void> {
@@ -201,83 +178,127 @@ class PartitionWriter {
     }
   }
 
+  /** Plans each job against the state plus the batch's earlier events; a job that fails alone fails alone. */
+  #plan(batch: Pending<unknown>[]): Planned[] {
+    const { state, encoder } = this.#o
+    const overlay = new Map<string, Stored>()
+    const planned: Planned[] = []
+    for (const pending of batch) {
+      if (pending.settled) continue
+      // Its earlier commit did land (the catch-up read it): that is the answer, not a new plan
+      if (pending.attempt !== null && state.hasEvent(pending.attempt.eventId)) {
+        const { result } = pending.attempt
+        pending.job.committed?.(result)
+        settle(pending, () => pending.resolve(result))
+        continue
+      }
+      const id = pending.job.articleId
+      try {
+        const plan = pending.job.plan(overlay.get(id) ?? state.get(id))
+        // Encoded here, outside the transaction: a value the schema cannot carry fails its own
+        // request (422), never the transaction the other requests share
+        const record = plan.event ? this.#record(plan.event, pending.job.idempotency, encoder.encode(plan.event)) : null
+        if (plan.event) overlay.set(id, storedOf(plan.event))
+        planned.push({ pending, plan, record })
+      } catch (error) {
+        planned.push({ pending, plan: null, record: null, error })
+      }
+    }
+    return planned
+  }
+
+  /**
+   * Answers that write nothing (unchanged, not found, conflicts, refusals) rest on this instance's
+   * state, which another instance may have moved on since our last commit without us knowing.
+   * True when the state has read the partition to its end and nothing changed meanwhile.
+   */
+  async #confirmed(changesBefore: number): Promise<boolean> {
+    const caughtUp = await this.#o.catchUp(this.#p, CONFIRM_MS).then(
+      () => true,
+      () => false,
+    )
+    // An open transaction of a crashed holder can hold the end back: take the partition, which aborts it
+    if (!caughtUp) await this.#release()
+    return caughtUp && this.#o.state.changes === changesBefore
+  }
+
+  #record(event: ArticleEvent, idem: Job<unknown>['idempotency'], value: Buffer): TxRecord {
+    const headers: Partial<Record<RecordHeader, string>> = {
+      'event-type': event.type,
+      'schema-fingerprint': this.#o.encoder.fingerprintHex,
+      'trace-id': event.traceId,
+      'content-type': AVRO_CONTENT_TYPE,
+      writer: this.#o.instanceId,
+    }
+    if (idem) {
+      headers['idempotency-key'] = idem.key
+      headers['request-hash'] = idem.requestHash
+    }
+    return { key: event.article.id, value, timestamp: event.ingestedAt, headers }
+  }
+
   async #commit(pendings: Pending<unknown>[]): Promise<void> {
     let batch = pendings
     for (let attempt = 1; ; attempt++) {
       try {
-        const producer = await this.#acquire()
-        const overlay = new Map<string, Stored>()
-        const outcomes: { pending: Pending<unknown>; plan: Plan<unknown> | null; error?: unknown }[] = []
-        const events: { event: ArticleEvent; idem: Job<unknown>['idempotency'] }[] = []
-        for (const pending of batch) {
-          const id = pending.job.articleId
-          let plan: Plan<unknown>
-          try {
-            plan = pending.job.plan(overlay.get(id) ?? this.#o.state.get(id))
-          } catch (error) {
-            // A rule said no (conflict, not found): that request fails, the batch goes on
-            outcomes.push({ pending, plan: null, error })
+        const writer = await this.#acquire()
+        const changes = this.#o.state.changes
+        const planned = this.#plan(batch)
+        const records: TxRecord[] = []
+        const events: ArticleEvent[] = []
+        for (const p of planned) {
+          if (p.plan?.event == null || p.record === null) continue
+          records.push(p.record)
+          events.push(p.plan.event)
+          p.pending.attempt = { eventId: p.plan.event.eventId, result: p.plan.result }
+        }
+        if (records.length > 0) {
+          // A commit that succeeds proves no other instance took the partition since our
+          // acquire: every plan of the batch, with or without an event, stands
+          const t0 = performance.now()
+          const { topics } = this.#o
+          await writer.commit([
+            { topic: topics.events, partition: this.#p, records },
+            { topic: topics.articles, partition: this.#p, records },
+          ])
+          this.#o.metrics.produceSeconds((performance.now() - t0) / 1000)
+          this.#o.metrics.batchSize(records.length)
+          for (const event of events) this.#o.state.apply(event)
+          const byType = new Map<string, number>()
+          for (const event of events) byType.set(event.type, (byType.get(event.type) ?? 0) + 1)
+          for (const [type, n] of byType) this.#o.metrics.events(type, n)
+        } else if (planned.length > 0 && !(await this.#confirmed(changes))) {
+          batch = batch.filter((p) => !p.settled)
+          continue
+        }
+        for (const { pending, plan, error } of planned) {
+          if (plan === null) {
+            settle(pending, () => pending.reject(error))
             continue
           }
-          outcomes.push({ pending, plan })
-          if (plan.event) {
-            overlay.set(id, { article: plan.event.article, eventId: plan.event.eventId, type: plan.event.type })
-            events.push({ event: plan.event, idem: pending.job.idempotency })
-          }
-        }
-        if (events.length > 0) {
-          const t0 = performance.now()
-          const messages: Message[] = events.map(({ event, idem }) => ({
-            key: event.article.id,
-            value: this.#o.encoder.encode(event),
-            partition: this.#p,
-            timestamp: String(event.ingestedAt),
-            headers: {
-              'event-type': event.type,
-              'schema-fingerprint': this.#o.encoder.fingerprintHex,
-              'trace-id': event.traceId,
-              'content-type': 'application/vnd.apache.avro+binary',
-              writer: this.#o.instanceId,
-              ...(idem ? { 'idempotency-key': idem.key, 'request-hash': idem.requestHash } : {}),
-            },
-          }))
-          const txn = await producer.transaction()
-          try {
-            // Two sequential sends, not one two-topic sendBatch: kafkajs retries a multi-broker
-            // batch as a whole with fresh sequence numbers, which duplicated the half that had
-            // already landed when a leader moved mid-request.
-            await txn.send({ acks: -1, topic: this.#o.topics.events, messages })
-            await txn.send({ acks: -1, topic: this.#o.topics.articles, messages })
-            await txn.commit()
-          } catch (err) {
-            await txn.abort().catch(() => {})
-            throw err
-          }
-          this.#o.metrics.produceSeconds((performance.now() - t0) / 1000)
-          this.#o.metrics.batchSize(events.length)
-          for (const { event } of events) this.#o.state.apply(event)
-          const byType = new Map<string, number>()
-          for (const { event } of events) byType.set(event.type, (byType.get(event.type) ?? 0) + 1)
-          for (const [type, n] of byType) this.#o.metrics.events(type, n)
-        }
-        for (const { pending, plan, error } of outcomes) {
-          settle(pending, () => (plan ? pending.resolve(plan.result) : pending.reject(error)))
+          if (plan.event) pending.job.committed?.(plan.result)
+          settle(pending, () => pending.resolve(plan.result))
         }
         return
       } catch (err) {
         await this.#release()
         if (isFenced(err)) this.#o.metrics.fenced()
-        // Fenced by (or racing) another instance: re-acquire, which re-reads its writes, and
-        // decide again. Two instances can fence each other several times in a row, so this
-        // goes on, with jittered back-off, for as long as a request in the batch still waits.
+        // Only a commit that was sent can have landed; the next acquire's catch-up tells
+        if (!(err instanceof KafkaTransactionError && err.mayHaveCommitted)) for (const p of batch) p.attempt = null
+        // Fenced by (or racing) another instance: re-acquire, which re-reads its writes (and
+        // ours, if a failed commit landed after all), and decide again. Two instances can fence
+        // each other several times in a row, so this goes on, with jittered back-off, for as
+        // long as a request in the batch still waits.
         batch = batch.filter((p) => !p.settled)
-        if (isContended(err) && batch.length > 0 && !this.#closed) {
-          this.#o.log.info({ partition: this.#p, attempt, err: errorType(err) }, 'partition writer fenced, re-acquiring')
+        const contended = err instanceof KafkaTransactionError && err.contended
+        if (contended && batch.length > 0 && !this.#closed) {
+          this.#o.log.info({ partition: this.#p, attempt, err: err.details }, 'partition writer fenced, re-acquiring')
           await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * 2 ** attempt)))
           continue
         }
         this.#o.log.warn({ partition: this.#p, err }, 'publish failed')
-        const e = unavailable(`Kafka did not accept the write: ${err instanceof Error ? err.message : String(err)}`, err)
+        const landed = err instanceof KafkaTransactionError && err.mayHaveCommitted ? ' (the commit may still have landed)' : ''
+        const e = unavailable(`Kafka did not accept the write${landed}: ${err instanceof Error ? err.message : String(err)}`, err)
         for (const pending of batch) settle(pending, () => pending.reject(e))
         return
       }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createCodec, createKafka, createRegistry, createTail, ensureTopics, loadSchemas, retrying } from '@newswire/shared'
+import { createCodec, createKafka, createRegistry, createTail, ensureTopics, loadSchemas, peekEventId, retrying } from '@newswire/shared'
 import type { Logger, Readiness, Registry, Tail } from '@newswire/shared'
 import { createApp } from './app.ts'
 import { createArticleService, outcomeOf } from './articles.ts'
@@ -13,7 +13,7 @@ import { createAuthenticator } from './auth.ts'
 import type { IngestConfig } from './config.ts'
 import { createIngestMetrics } from './metrics.ts'
 import { createPublisher } from './publisher.ts'
-import type { Publisher } from './publisher.ts'
+import type { Publisher, PublisherOptions } from './publisher.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { ArticleState, IdempotencyCache } from './state.ts'
 
@@ -27,7 +27,20 @@ export interface IngestInstance {
   close(): Promise<void>
 }
 
-export async function startIngest(config: IngestConfig, log: Logger, onFatal: (err: unknown) => void): Promise<IngestInstance> {
+/** How long a read waits to catch up with Kafka before it answers from memory. */
+const READ_CATCH_UP_MS = 2000
+
+/** Seams for tests that inject faults into a real instance; production passes none. */
+export interface IngestOverrides {
+  wrapWriter?: PublisherOptions['wrapWriter']
+}
+
+export async function startIngest(
+  config: IngestConfig,
+  log: Logger,
+  onFatal: (err: unknown) => void,
+  overrides: IngestOverrides = {},
+): Promise<IngestInstance> {
   const instanceId = `${process.pid}-${randomBytes(4).toString('hex')}`
   const registry = createRegistry('ingest')
   const metrics = createIngestMetrics(registry)
@@ -52,9 +65,11 @@ export async function startIngest(config: IngestConfig, log: Logger, onFatal: (e
     onBatch: ({ messages }) => {
       for (const m of messages) {
         if (m.value === null) continue
-        // Our own commits are already in the state (the publisher applies them); decoding the
-        // echo again cost a tenth of ingest CPU
-        if (m.headers?.writer?.toString() === instanceId) continue
+        // Events already in the state (our own commits, applied by the publisher) are skipped
+        // undecoded: decoding that echo cost a tenth of ingest CPU. A commit of ours that failed
+        // but landed anyway is not in the state, so it is read here like any other.
+        const eventId = peekEventId(m.value)
+        if (eventId !== null && state.hasEvent(eventId)) continue
         try {
           const event = codec.decode(m.value)
           state.apply(event)
@@ -76,6 +91,13 @@ export async function startIngest(config: IngestConfig, log: Logger, onFatal: (e
   metrics.rebuildSeconds.set(rebuild)
   log.info({ articles: state.size, seconds: rebuild }, 'latest state rebuilt from news.articles')
 
+  /** Resolves once the state holds everything committed on partition p before this call. */
+  const catchUp = async (p: number, timeoutMs: number): Promise<void> => {
+    const ends = await retrying(() => admin.fetchTopicOffsets(topics.articles))
+    const end = ends.find((e) => e.partition === p)
+    if (end) await tail.waitFor(p, BigInt(end.offset), timeoutMs)
+  }
+
   const publisher: Publisher = createPublisher({
     kafka,
     topics,
@@ -85,11 +107,8 @@ export async function startIngest(config: IngestConfig, log: Logger, onFatal: (e
     log: log.child({ component: 'publisher' }),
     instanceId,
     transactionalIdPrefix: `${config.kafka.topicPrefix}newswire-ingest`,
-    catchUp: async (p) => {
-      const ends = await retrying(() => admin.fetchTopicOffsets(topics.articles))
-      const end = ends.find((e) => e.partition === p)
-      if (end) await tail.waitFor(p, BigInt(end.offset), 30_000)
-    },
+    catchUp,
+    wrapWriter: overrides.wrapWriter,
     metrics: {
       produceSeconds: (s) => metrics.produceSeconds.observe(s),
       batchSize: (n) => metrics.batchSize.observe(n),
@@ -149,6 +168,21 @@ export async function startIngest(config: IngestConfig, log: Logger, onFatal: (e
     })),
     readiness,
     closing: () => closing,
+    // A read reflects every write acknowledged before it, by any instance
+    freshen: async (id) => {
+      const p = publisher.partitionOf(id)
+      let timer: NodeJS.Timeout | undefined
+      const gaveUp = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), READ_CATCH_UP_MS)
+      })
+      const caughtUp = catchUp(p, READ_CATCH_UP_MS).then(
+        () => true,
+        () => false,
+      )
+      const fresh = await Promise.race([caughtUp, gaveUp])
+      clearTimeout(timer)
+      return fresh
+    },
   })
   const server = createServer(app)
   server.keepAliveTimeout = 5000

@@ -6,19 +6,56 @@ export interface Stored {
   article: Article
   eventId: string
   type: ArticleEvent['type']
+  /** Who wrote this version (the event's source): imports may only update their own articles. */
+  source: string
+}
+
+export function storedOf(event: ArticleEvent): Stored {
+  return { article: event.article, eventId: event.eventId, type: event.type, source: event.source }
 }
 
 export class ArticleState {
   readonly #byId = new Map<string, Stored>()
+  // Event ids recently known to be committed, oldest first: lets a writer whose commit failed
+  // ambiguously learn whether it landed, and the tail skip records it already holds. Bounded;
+  // forgetting one only costs a decode (tail) or an `unchanged` answer (a very late retry).
+  readonly #recent = new Set<string>()
+  readonly #recentMax: number
+  #changes = 0
+
+  constructor(recentEvents = 50_000) {
+    this.#recentMax = recentEvents
+  }
 
   get(id: string): Stored | undefined {
     return this.#byId.get(id)
   }
 
+  /** Takes a committed event; older versions than the one held are only remembered as committed. */
   apply(event: ArticleEvent): void {
+    this.#remember(event.eventId)
     const prev = this.#byId.get(event.article.id)
     if (prev !== undefined && prev.article.version >= event.article.version) return
-    this.#byId.set(event.article.id, { article: event.article, eventId: event.eventId, type: event.type })
+    this.#byId.set(event.article.id, storedOf(event))
+    this.#changes++
+  }
+
+  /** Counts the versions taken: unchanged between two reads, nothing was applied in between. */
+  get changes(): number {
+    return this.#changes
+  }
+
+  /** True when this event was applied recently (it is committed in Kafka). */
+  hasEvent(eventId: string): boolean {
+    return this.#recent.has(eventId)
+  }
+
+  #remember(eventId: string): void {
+    this.#recent.add(eventId)
+    if (this.#recent.size > this.#recentMax) {
+      const oldest = this.#recent.values().next().value
+      if (oldest !== undefined) this.#recent.delete(oldest)
+    }
   }
 
   get size(): number {

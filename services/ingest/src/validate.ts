@@ -1,15 +1,15 @@
 // The JSON article a source sends (field names of the Avro Article record), validated with zod
-// and normalized (NFC, whitespace) into an ArticleInput. Every failing field is reported.
-import { cleanText, hasLoneSurrogate, pubStatuses } from '@newswire/shared'
-import type { PubStatus, RelatedLink } from '@newswire/shared'
+// and normalized (controls removed, NFC, whitespace) into an ArticleInput. Every failing field is
+// reported. Lengths are checked on the normalized text, the text that is stored.
+import { cleanText, hasInvisibleControl, MAX_REVISION, ProblemError } from '@newswire/shared'
+import type { FieldError, RelatedLink } from '@newswire/shared'
 import { z } from 'zod'
+import { parseInstant } from './instant.ts'
+import { pathOf, shapeErrors } from './json-shape.ts'
 
-export interface FieldError {
-  /** JSON path of the field, e.g. `body[2]` or `headline`. */
-  field: string
-  code: string
-  message: string
-}
+/** Editorial controls a write may set; `canceled` (a kill) only comes from the withdraw endpoint. */
+export const settablePubStatuses = ['usable', 'withheld'] as const
+export type SettablePubStatus = (typeof settablePubStatuses)[number]
 
 /** A validated, normalized article as sent by a source (no version bookkeeping yet). */
 export interface ArticleInput {
@@ -28,8 +28,10 @@ export interface ArticleInput {
   publishedAt: number | null
   updatedAt: number | null
   urgency: number
-  pubStatus: PubStatus
-  embargoedUntil: number | null
+  /** Editorial control; undefined when not sent (or null): an update keeps the current status. */
+  pubStatus: SettablePubStatus | undefined
+  /** Editorial control; undefined when not sent: an update keeps the current embargo. null lifts it. */
+  embargoedUntil: number | null | undefined
   breaking: boolean
   dateline: string | null
   timeZone: string | null
@@ -44,6 +46,8 @@ export const limits = {
   paragraphs: 1000,
   listItems: 100,
   shortText: 300,
+  url: 2000,
+  revision: MAX_REVISION,
 } as const
 
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' })
@@ -84,22 +88,21 @@ const validTimeZone = memo((tz: string): boolean => {
   }
 })
 
-const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/
-
 function instant(field: string) {
   return z
     .string({ error: `${field} must be an ISO 8601 date-time string` })
-    .refine((s) => isoInstant.test(s) && Number.isFinite(Date.parse(s)), {
-      message: `${field} must be an ISO 8601 date-time with a time zone, e.g. 2024-08-17T05:46:00Z`,
+    .refine((s) => parseInstant(s) !== null, {
+      message: `${field} must be a real ISO 8601 date-time with a time zone, e.g. 2024-08-17T05:46:00Z`,
     })
-    .transform((s) => Date.parse(s))
+    .transform((s) => parseInstant(s) ?? Number.NaN)
 }
 
+/** Cleaned text, its length checked after cleaning (NFC can make a string longer). */
 const text = (max: number) =>
   z
     .string()
-    .max(max, { message: `longer than ${max} characters` })
     .transform(cleanText)
+    .pipe(z.string().max(max, { message: `longer than ${max} characters` }))
 
 const nonEmpty = (max: number) => text(max).refine((s) => s.length > 0, { message: 'must not be empty or only whitespace' })
 
@@ -110,14 +113,16 @@ const slug = z
 
 const httpUrl = z.string().refine(
   (s) => {
+    // Spaces and invisible controls would be silently dropped or re-encoded by URL parsers
+    if (s.length > limits.url || /\s/u.test(s) || hasInvisibleControl(s)) return false
     try {
       const u = new URL(s)
-      return (u.protocol === 'http:' || u.protocol === 'https:') && s.length <= 2000
+      return u.protocol === 'http:' || u.protocol === 'https:'
     } catch {
       return false
     }
   },
-  { message: 'must be an absolute http(s) URL' },
+  { message: `must be an absolute http(s) URL of at most ${limits.url} characters, without spaces or control characters` },
 )
 
 const articleSchema = z
@@ -129,16 +134,19 @@ const articleSchema = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, {
         message: 'must start with a letter or digit and use only letters, digits and . _ : -',
       }),
-    version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullish(),
+    version: z
+      .number()
+      .int()
+      .min(1, { message: `must be a whole number from 1 to ${MAX_REVISION}` })
+      .max(MAX_REVISION, { message: `must be a whole number from 1 to ${MAX_REVISION}` })
+      .nullish(),
     url: httpUrl.nullish(),
     language: z.string().refine((s) => canonicalLanguage(s) !== null, {
       message: 'must be a known BCP 47 language tag such as bn, bn-BD or en',
     }),
     headline: nonEmpty(limits.headline),
     summary: text(limits.summary).nullish(),
-    body: z
-      .union([z.string(), z.array(z.string().max(limits.paragraph, { message: `longer than ${limits.paragraph} characters` }))])
-      .nullish(),
+    body: z.union([z.string(), z.array(z.string())]).nullish(),
     category: slug.nullish(),
     categoryLabel: nonEmpty(limits.shortText).nullish(),
     subjects: z.array(nonEmpty(limits.shortText)).max(limits.listItems).nullish(),
@@ -151,7 +159,14 @@ const articleSchema = z
       .min(1, { message: 'must be from 1 (flash) to 9' })
       .max(9, { message: 'must be from 1 (flash) to 9' })
       .nullish(),
-    pubStatus: z.enum(pubStatuses).nullish(),
+    pubStatus: z
+      .string()
+      .refine((s) => s !== 'canceled', {
+        message: 'an article is killed with POST /v1/articles/{id}/withdraw (withdraw scope, with a reason), not by pubStatus',
+        params: { code: 'use_withdraw' },
+      })
+      .pipe(z.enum(settablePubStatuses, { message: 'must be usable or withheld' }))
+      .nullish(),
     embargoedUntil: instant('embargoedUntil').nullish(),
     breaking: z.boolean().nullish(),
     dateline: nonEmpty(limits.shortText).nullish(),
@@ -168,93 +183,54 @@ function paragraphs(body: string | string[] | null | undefined): string[] {
   return list.map(cleanText).filter((p) => p.length > 0)
 }
 
-function pathOf(path: readonly PropertyKey[]): string {
-  let out = ''
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`
-  return out === '' ? '(body)' : out
-}
-
-/** Finds strings with lone surrogates anywhere in a parsed JSON value (they cannot be stored). */
-/** Nesting deeper than this is refused before anything walks the value. */
-export const MAX_DEPTH = 64
-
-interface Frame {
-  value: unknown
-  key: PropertyKey | null
-  parent: Frame | null
-  depth: number
-}
-
-function framePath(frame: Frame, last?: PropertyKey): string {
-  const path: PropertyKey[] = last === undefined ? [] : [last]
-  for (let f: Frame | null = frame; f?.key != null; f = f.parent) path.unshift(f.key)
-  return pathOf(path)
-}
-
-// Iterative, with the path built only on a hit: a recursive walk of hostile input
-// (100k nested arrays) overflowed the stack and copied the path at every level.
-function inspect(root: unknown): { tooDeep: string | null; surrogates: string[] } {
-  const surrogates: string[] = []
-  const stack: Frame[] = [{ value: root, key: null, parent: null, depth: 0 }]
-  for (let frame = stack.pop(); frame; frame = stack.pop()) {
-    const { value, depth } = frame
-    if (typeof value === 'string') {
-      if (hasLoneSurrogate(value)) surrogates.push(framePath(frame))
-      continue
-    }
-    if (value === null || typeof value !== 'object') continue
-    if (depth >= MAX_DEPTH) return { tooDeep: framePath(frame), surrogates }
-    if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], key: i, parent: frame, depth: depth + 1 })
-    } else {
-      const entries = Object.entries(value)
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [k, v] = entries[i] as [string, unknown]
-        if (hasLoneSurrogate(k)) surrogates.push(framePath(frame, k))
-        stack.push({ value: v, key: k, parent: frame, depth: depth + 1 })
-      }
-    }
-  }
-  return { tooDeep: null, surrogates }
+/** The 422 for these field errors, naming every failing field in `detail` too. */
+export function invalid(errors: FieldError[]): ProblemError {
+  const fields = [...new Set(errors.map((e) => e.field))].join(', ')
+  return new ProblemError('validation_failed', `${errors.length} field(s) failed validation: ${fields}`, { errors })
 }
 
 export type ValidationResult = { ok: true; article: ArticleInput } | { ok: false; errors: FieldError[] }
+
+/** The value at `path` in what was sent (zod's issues do not carry it). */
+function sentAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let v = value
+  for (const key of path) {
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, key)) return undefined
+    v = (v as Record<PropertyKey, unknown>)[key]
+  }
+  return v
+}
+
+function issueErrors(sent: unknown, issue: z.core.$ZodIssue): FieldError[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({
+      field: pathOf([...issue.path, key]),
+      code: 'unknown_field',
+      message: 'is not a field of the article',
+    }))
+  }
+  const missing = issue.code === 'invalid_type' && sentAt(sent, issue.path) === undefined
+  const custom = issue.code === 'custom' && typeof issue.params?.code === 'string' ? issue.params.code : null
+  return [
+    { field: pathOf(issue.path), code: missing ? 'required' : (custom ?? issue.code), message: missing ? 'is required' : issue.message },
+  ]
+}
 
 export function validateArticle(value: unknown): ValidationResult {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { ok: false, errors: [{ field: '(body)', code: 'invalid_type', message: 'the article must be a JSON object' }] }
   }
-  const { tooDeep, surrogates } = inspect(value)
-  if (tooDeep !== null) {
-    return { ok: false, errors: [{ field: tooDeep, code: 'too_deep', message: `nested deeper than ${MAX_DEPTH} levels` }] }
-  }
-  if (surrogates.length > 0) {
-    return {
-      ok: false,
-      errors: surrogates.map((field) => ({
-        field,
-        code: 'invalid_unicode',
-        message: 'contains an unpaired UTF-16 surrogate',
-      })),
-    }
-  }
+  const shape = shapeErrors(value)
+  if (shape.length > 0) return { ok: false, errors: shape }
   const parsed = articleSchema.safeParse(value)
-  const errors: FieldError[] = []
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) {
-          errors.push({ field: pathOf([...issue.path, key]), code: 'unknown_field', message: 'is not a field of the article' })
-        }
-        continue
-      }
-      const missing = issue.code === 'invalid_type' && issue.input === undefined
-      errors.push({ field: pathOf(issue.path), code: missing ? 'required' : issue.code, message: missing ? 'is required' : issue.message })
-    }
-    return { ok: false, errors }
-  }
+  if (!parsed.success) return { ok: false, errors: parsed.error.issues.flatMap((issue) => issueErrors(value, issue)) }
   const a = parsed.data
+  const errors: FieldError[] = []
   const body = paragraphs(a.body)
+  for (const [i, p] of body.entries()) {
+    if (p.length > limits.paragraph)
+      errors.push({ field: `body[${i}]`, code: 'too_big', message: `longer than ${limits.paragraph} characters` })
+  }
   const summary = a.summary && a.summary.length > 0 ? a.summary : null
   if (body.length === 0 && summary === null) {
     errors.push({ field: 'body', code: 'required', message: 'body or summary is required' })
@@ -280,8 +256,9 @@ export function validateArticle(value: unknown): ValidationResult {
       publishedAt: a.publishedAt ?? null,
       updatedAt: a.updatedAt ?? null,
       urgency: a.urgency ?? 5,
-      pubStatus: a.pubStatus ?? 'usable',
-      embargoedUntil: a.embargoedUntil ?? null,
+      // Absent (or a null status, which the schema has no room for) keeps the current value
+      pubStatus: a.pubStatus ?? undefined,
+      embargoedUntil: a.embargoedUntil,
       breaking: a.breaking ?? false,
       dateline: a.dateline ?? null,
       timeZone: a.timeZone ?? null,

@@ -36,7 +36,9 @@ test('newswire import sends a folder of pages and prints a summary; re-import is
   const first = await run(process.execPath, cli).catch((err: { stdout: string; stderr: string; code: number }) => err)
   assert.equal('code' in first ? first.code : 0, 1, 'a failed file makes the exit code 1')
   assert.match(first.stdout, /imported 3 file\(s\): 2 created, 0 updated, 0 unchanged, 1 failed/)
-  assert.match(first.stderr, /empty\.txt: 400/)
+  // the file, the status and what the server said about it, not only a problem URL
+  assert.match(first.stderr, /empty\.txt: 400 invalid_body: scraped text is empty/)
+  assert.doesNotMatch(first.stderr, /https:\/\/newswire.dev\/problems/)
 
   const events = await readTopic(topicNames(prefix).events, (all) => all.length >= 2)
   assert.deepEqual(events.map((e) => e.event.article.id).sort(), ['bn-one', 'en-two'])

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { hasCode } from '@newswire/shared'
+import { hasCode, ProblemError } from '@newswire/shared'
 import { createAuthenticator } from '../src/auth.ts'
 import { loadIngestConfig } from '../src/config.ts'
-import { ProblemError } from '../src/problem.ts'
 import { RateLimiter } from '../src/rate-limit.ts'
 
 test('defaults run locally with the development key', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Article } from '@newswire/shared'
 import { decide, decideWithdraw } from '../src/decide.ts'
+import type { Actor, Current } from '../src/decide.ts'
 import type { ArticleInput } from '../src/validate.ts'
 
 const T0 = Date.parse('2024-08-17T05:46:00Z')
@@ -32,10 +33,17 @@ function input(extra: Partial<ArticleInput> = {}): ArticleInput {
   }
 }
 
-function stored(extra: Partial<Article> = {}): Article {
+function storedArticle(extra: Partial<Article> = {}): Article {
   const d = decide(undefined, input(), T0)
   assert.equal(d.kind, 'created')
   return { ...(d.kind === 'created' ? d.article : ({} as Article)), ...extra }
+}
+
+const cms: Actor = { source: 'cms', importer: false }
+const importer: Actor = { source: 'import:scraper', importer: true }
+
+function stored(extra: Partial<Article> = {}, source = cms.source): Current {
+  return { article: storedArticle(extra), source }
 }
 
 test('a new id is created at version 1, or at the CMS revision', () => {
@@ -50,7 +58,7 @@ test('a new id is created at version 1, or at the CMS revision', () => {
 test('identical content is unchanged, whatever the updatedAt', () => {
   const prev = stored()
   const d = decide(prev, input({ updatedAt: T0 + 60_000 }), T0 + 60_000)
-  assert.deepEqual(d, { kind: 'unchanged', current: prev })
+  assert.deepEqual(d, { kind: 'unchanged', current: prev.article })
 })
 
 test('a change names exactly the changed fields and bumps the version', () => {
@@ -75,12 +83,54 @@ test('CMS revisions: older is stale, same with other content conflicts, newer wi
 
 test('a withdrawn article is not revived; withdrawing twice changes nothing', () => {
   const prev = stored()
-  const w = decideWithdraw(prev, T0 + 5)
+  const w = decideWithdraw(prev.article, T0 + 5)
   assert.equal(w.kind, 'withdrawn')
   if (w.kind !== 'withdrawn') return
   assert.equal(w.article.pubStatus, 'canceled')
   assert.equal(w.article.version, 2)
   assert.equal(decideWithdraw(w.article, T0 + 6).kind, 'unchanged')
-  const revive = decide(w.article, input({ headline: 'again' }), T0 + 7)
+  const revive = decide({ article: w.article, source: cms.source }, input({ headline: 'again' }), T0 + 7)
   assert.equal(revive.kind === 'conflict' && revive.code, 'article_withdrawn')
+})
+
+test('editorial controls: omitted keeps the current value, an explicit value changes it, null lifts an embargo', () => {
+  const EMBARGO = T0 + 3_600_000
+  const held = stored({ pubStatus: 'withheld', embargoedUntil: EMBARGO })
+  // a CMS that sends only what it changed (or does not know these fields) publishes nothing by omission
+  const omitted = decide(held, input({ headline: 'corrected', pubStatus: undefined, embargoedUntil: undefined }), T0 + 1, cms)
+  assert.equal(omitted.kind, 'updated')
+  if (omitted.kind === 'updated') {
+    assert.deepEqual([omitted.article.pubStatus, omitted.article.embargoedUntil], ['withheld', EMBARGO])
+    assert.deepEqual(omitted.changedFields, ['headline'])
+  }
+  const released = decide(held, input({ pubStatus: 'usable', embargoedUntil: null }), T0 + 2, cms)
+  assert.equal(released.kind, 'updated')
+  if (released.kind === 'updated') {
+    assert.deepEqual([released.article.pubStatus, released.article.embargoedUntil], ['usable', null])
+    assert.deepEqual(released.changedFields, ['pubStatus', 'embargoedUntil'])
+  }
+  // created without them: usable, no embargo
+  const created = decide(undefined, input({ pubStatus: undefined, embargoedUntil: undefined }), T0)
+  assert.ok(created.kind === 'created' && created.article.pubStatus === 'usable' && created.article.embargoedUntil === null)
+})
+
+test('an importer creates, updates only its own articles, and never sets or lifts editorial controls', () => {
+  const mine = stored({ headline: 'imported' }, importer.source)
+  const update = decide(mine, input({ headline: 'imported, corrected' }), T0 + 1, importer)
+  assert.equal(update.kind, 'updated')
+  for (const source of ['cms', 'import:another-scraper']) {
+    const refused = decide(stored({}, source), input({ headline: 'overwritten?' }), T0 + 1, importer)
+    assert.equal(refused.kind, 'forbidden', source)
+  }
+  // even when an importer's input carries them, editorial controls keep their value
+  const held = stored({ pubStatus: 'withheld', embargoedUntil: T0 + 60_000 }, importer.source)
+  const lifted = decide(held, input({ headline: 'x', pubStatus: 'usable', embargoedUntil: null }), T0 + 2, importer)
+  assert.ok(lifted.kind === 'updated')
+  if (lifted.kind === 'updated') assert.deepEqual([lifted.article.pubStatus, lifted.article.embargoedUntil], ['withheld', T0 + 60_000])
+  const created = decide(undefined, input({ pubStatus: 'withheld', embargoedUntil: T0 + 5 }), T0, importer)
+  assert.ok(created.kind === 'created' && created.article.pubStatus === 'usable' && created.article.embargoedUntil === null)
+  // a killed article stays killed for everyone
+  const killed = stored({ pubStatus: 'canceled' }, importer.source)
+  const revive = decide(killed, input(), T0 + 3, importer)
+  assert.ok(revive.kind === 'conflict' && revive.code === 'article_withdrawn')
 })

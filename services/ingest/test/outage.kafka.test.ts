@@ -33,6 +33,12 @@ test('broker stopped mid-test: 503 then recovery, with exactly the acknowledged 
     if (ready === 200) await sleep(250)
   }
   assert.equal(ready, 503)
+  // a read still answers, from memory, and says it could not catch up with Kafka
+  const t0 = performance.now()
+  const stale = await http(`${ingest.url}/v1/articles/before-1`)
+  assert.equal(stale.status, 200, stale.text)
+  assert.equal(stale.headers.get('newswire-stale'), 'true')
+  assert.ok(performance.now() - t0 < 10_000, 'a read does not wait for the broker longer than its bound')
 
   await startCluster(spec, { log: () => {} })
   // recovers by itself: the client retries as Retry-After says
@@ -52,6 +58,14 @@ test('broker stopped mid-test: 503 then recovery, with exactly the acknowledged 
     if (readyAgain !== 200) await sleep(250)
   }
   assert.equal(readyAgain, 200)
+  // reads are fresh again once the state's consumer is back (it reconnects by itself)
+  let fresh = await http(`${ingest.url}/v1/articles/during-1`)
+  for (let i = 0; i < 30 && fresh.headers.get('newswire-stale') !== null; i++) {
+    await sleep(1000)
+    fresh = await http(`${ingest.url}/v1/articles/during-1`)
+  }
+  assert.equal(fresh.status, 200, fresh.text)
+  assert.equal(fresh.headers.get('newswire-stale'), null)
 
   // Read to the end of the topic, so a duplicate of an acknowledged write would be seen
   const events = await readToEnd(brokers, topicNames(prefix).events)

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { MAX_REVISION } from '@newswire/shared'
 import { canonicalLanguage, validateArticle } from '../src/validate.ts'
 
 const minimal = { id: 'x-1', language: 'bn', headline: 'শিরোনাম', body: ['অনুচ্ছেদ'] }
@@ -9,7 +10,9 @@ test('minimal article: defaults filled in', () => {
   assert.ok(r.ok)
   if (!r.ok) return
   assert.equal(r.article.urgency, 5)
-  assert.equal(r.article.pubStatus, 'usable')
+  // editorial controls not sent: undefined, so an update keeps the current ones
+  assert.equal(r.article.pubStatus, undefined)
+  assert.equal(r.article.embargoedUntil, undefined)
   assert.equal(r.article.revision, null)
   assert.deepEqual(r.article.related, [])
 })
@@ -76,4 +79,83 @@ test('language tags: canonical case, unknown languages refused', () => {
   assert.equal(canonicalLanguage('en'), 'en')
   assert.equal(canonicalLanguage('zz'), null)
   assert.equal(canonicalLanguage('not a tag'), null)
+})
+
+const errorsOf = (value: Record<string, unknown>) => {
+  const r = validateArticle({ ...minimal, ...value })
+  return r.ok ? [] : r.errors.map((e) => [e.field, e.code])
+}
+
+test('impossible calendar dates and times are refused, real ones (leap days, offsets) accepted', () => {
+  for (const bad of [
+    '2024-02-30T00:00:00Z',
+    '2023-02-29T00:00Z',
+    '2024-04-31T10:00Z',
+    '2024-02-29T24:00:00Z',
+    '2024-01-01T00:60Z',
+    '2024-01-01T00:00:60Z',
+    '2024-13-01T00:00Z',
+    '2024-01-01T00:00+24:00',
+  ]) {
+    assert.deepEqual(errorsOf({ publishedAt: bad }), [['publishedAt', 'custom']], bad)
+    assert.deepEqual(errorsOf({ embargoedUntil: bad }), [['embargoedUntil', 'custom']], bad)
+  }
+  for (const [good, ms] of [
+    ['2024-02-29T23:59:59Z', Date.UTC(2024, 1, 29, 23, 59, 59)],
+    ['2000-02-29T00:00Z', Date.UTC(2000, 1, 29)],
+    ['2024-08-17T11:46:00.5+06:00', Date.UTC(2024, 7, 17, 5, 46, 0, 500)],
+  ] as const) {
+    const r = validateArticle({ ...minimal, publishedAt: good })
+    assert.ok(r.ok && r.article.publishedAt === ms, good)
+  }
+  assert.deepEqual(errorsOf({ publishedAt: '1900-02-29T00:00Z' }), [['publishedAt', 'custom']], '1900 is not a leap year')
+})
+
+test('control characters and bidi overrides are stripped from every text field; ZWJ and ZWNJ stay', () => {
+  const hostile = 'a\u0000b\u0007c\u001bd\u0085e\u202ef\u2066g\u2069h\u202ai\u007fj'
+  const r = validateArticle({
+    ...minimal,
+    headline: hostile,
+    summary: hostile,
+    body: [hostile],
+    categoryLabel: hostile,
+    subjects: [hostile],
+    authors: [hostile],
+    dateline: hostile,
+    related: [{ headline: hostile }],
+  })
+  assert.ok(r.ok)
+  if (!r.ok) return
+  const a = r.article
+  for (const s of [a.headline, a.summary, a.body[0], a.categoryLabel, a.subjects[0], a.authors[0], a.dateline, a.related[0]?.headline]) {
+    // NEL is a line break: it becomes a space
+    assert.equal(s, 'abcd efghij')
+  }
+  const bengali = validateArticle({ ...minimal, headline: 'র\u200d্যাব \u200cক' })
+  assert.ok(bengali.ok && bengali.article.headline === 'র\u200d্যাব \u200cক')
+  assert.deepEqual(errorsOf({ url: 'https://example.com/a\u202eb' }), [['url', 'custom']])
+  assert.deepEqual(errorsOf({ url: 'https://example.com/a b' }), [['url', 'custom']])
+})
+
+test('lengths are checked after normalization: text that grows under NFC cannot pass the limit', () => {
+  // U+FB2C (Hebrew shin with dagesh and shin dot) is 3 code points in NFC
+  const grows = '\ufb2c'.repeat(400)
+  assert.equal(grows.length, 400)
+  assert.equal(grows.normalize('NFC').length, 1200)
+  assert.deepEqual(errorsOf({ headline: grows }), [['headline', 'too_big']])
+  assert.deepEqual(errorsOf({ body: ['\ufb2c'.repeat(20_000)] }), [['body[0]', 'too_big']])
+  assert.deepEqual(errorsOf({ headline: 'x'.repeat(1000) }), [])
+})
+
+test('versions: 1 to MAX_REVISION (2^52); a kill is never a pubStatus value', () => {
+  assert.deepEqual(errorsOf({ version: MAX_REVISION }), [])
+  for (const v of [MAX_REVISION + 1, 9007199254740990, Number.MAX_SAFE_INTEGER, 0, 1.5, -1]) {
+    assert.deepEqual(errorsOf({ version: v }), [['version', v === 1.5 ? 'invalid_type' : v < 1 ? 'too_small' : 'too_big']], String(v))
+  }
+  assert.deepEqual(errorsOf({ pubStatus: 'canceled' }), [['pubStatus', 'use_withdraw']])
+  assert.deepEqual(errorsOf({ pubStatus: 'draft' }), [['pubStatus', 'invalid_value']])
+  const explicit = validateArticle({ ...minimal, pubStatus: 'withheld', embargoedUntil: null })
+  assert.ok(explicit.ok && explicit.article.pubStatus === 'withheld' && explicit.article.embargoedUntil === null)
+  const nullStatus = validateArticle({ ...minimal, pubStatus: null })
+  assert.ok(nullStatus.ok && nullStatus.article.pubStatus === undefined, 'a null status is no status: keep')
 })

@@ -12,6 +12,13 @@ export interface RelatedLink {
   url: string | null
 }
 
+/**
+ * Highest CMS revision ingest accepts in `version` (2^52). Versions then grow by one per update,
+ * and Avro longs as avsc writes them stop at 2^53 - 2 (MAX_SAFE_AVRO_LONG): the room between is
+ * what keeps every accepted article updatable and withdrawable.
+ */
+export const MAX_REVISION = 2 ** 52
+
 export interface Article {
   id: string
   version: number

@@ -1,8 +1,8 @@
 // Dead-letter queue: a record that cannot be decoded is copied, bytes untouched, to
 // news.article-events.dlq with the reason in headers, so the consumer can skip it without
 // stalling and an operator can inspect or replay it later.
-import type { IHeaders, Kafka, Producer } from 'kafkajs'
 import { createPartitioner } from './kafka.ts'
+import type { IHeaders, Kafka, Producer } from './kafka.ts'
 import type { Logger } from './log.ts'
 
 export interface PoisonRecord {

@@ -7,6 +7,8 @@ export const errorCodes = [
   'NEWSWIRE_ERR_CODEC_CORRUPT',
   'NEWSWIRE_ERR_CODEC_INVALID',
   'NEWSWIRE_ERR_KAFKA_UNAVAILABLE',
+  /** A Kafka transaction failed; `details.stage` says whether its commit may have landed. */
+  'NEWSWIRE_ERR_KAFKA_TRANSACTION',
 ] as const
 export type ErrorCode = (typeof errorCodes)[number]
 
@@ -17,10 +19,10 @@ export interface NewswireErrorOptions {
 }
 
 export class NewswireError extends Error {
-  readonly code: string
+  readonly code: ErrorCode
   readonly retriable: boolean
   readonly details: Record<string, unknown>
-  constructor(code: string, message: string, options: NewswireErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: NewswireErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'NewswireError'
     this.code = code
@@ -29,6 +31,12 @@ export class NewswireError extends Error {
   }
 }
 
+/** True when `err` carries this code (a NewswireError, or anything with the same `code`). */
 export function hasCode(err: unknown, code: string): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code
+}
+
+/** A NewswireError, optionally with one particular code: the typed way to branch on errors. */
+export function isNewswireError(err: unknown, code?: ErrorCode): err is NewswireError {
+  return err instanceof NewswireError && (code === undefined || err.code === code)
 }

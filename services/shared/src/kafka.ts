@@ -1,9 +1,27 @@
-// The one place that constructs kafkajs clients: explicit retry policy (kafkajs changes its
-// defaults under NODE_ENV=test), the Java-compatible partitioner, and logs routed to pino.
+// The only module that imports kafkajs. Everything else, in shared and in the services, gets its
+// Kafka client, types, transactions and error classification from here, so replacing kafkajs
+// (unmaintained since 2023) touches this file. It holds: the client factory (explicit retry
+// policy, since kafkajs changes its defaults under NODE_ENV=test; logs routed to pino), the
+// Java-compatible partitioner, transactional writers with zombie fencing, and the classification
+// of the errors a transactional writer meets.
 import { Kafka, Partitioners, logLevel } from 'kafkajs'
-import type { KafkaConfig as KafkaJsConfig, logCreator } from 'kafkajs'
+import type { KafkaConfig as KafkaJsConfig, logCreator, Producer } from 'kafkajs'
 import type { KafkaConfig } from './config.ts'
+import { NewswireError } from './errors.ts'
 import type { Logger } from './log.ts'
+
+export type {
+  Admin,
+  Consumer,
+  EachBatchPayload,
+  IHeaders,
+  ITopicConfig,
+  Kafka,
+  KafkaMessage,
+  Message,
+  Producer,
+  RecordMetadata,
+} from 'kafkajs'
 
 export { Partitioners }
 
@@ -42,3 +60,176 @@ export function createKafka(config: KafkaConfig, log: Logger, overrides: Partial
 
 /** Same murmur2 placement as the Java client, so other producers agree on partitions. */
 export const createPartitioner = Partitioners.DefaultPartitioner
+
+type Placement = (key: string) => number
+const placements = new Map<number, Placement>()
+
+/** The partition the Java client (and kafkajs's default partitioner) puts `key` on. */
+export function partitionOf(key: string, partitions: number): number {
+  let place = placements.get(partitions)
+  if (place === undefined) {
+    // Built once per partition count: rebuilding it per request was 5 % of ingest's CPU
+    const partitioner = createPartitioner()
+    const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      replicas: [0],
+      isr: [0],
+      partitionErrorCode: 0,
+      offlineReplicas: [],
+    }))
+    place = (k) => partitioner({ topic: '', partitionMetadata, message: { key: k, value: null } })
+    placements.set(partitions, place)
+  }
+  return place(key)
+}
+
+// ---- Error classification -------------------------------------------------------------------
+
+/** The Kafka protocol error name (e.g. `INVALID_PRODUCER_EPOCH`) behind `err`, if there is one. */
+export function kafkaErrorType(err: unknown): string | undefined {
+  let e: unknown = err
+  for (let i = 0; i < 5 && e !== null && typeof e === 'object'; i++) {
+    const t = (e as { type?: unknown }).type
+    if (typeof t === 'string') return t
+    e = (e as { originalError?: unknown }).originalError ?? (e as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+const FENCED = new Set([
+  'INVALID_PRODUCER_EPOCH',
+  'PRODUCER_FENCED',
+  'INVALID_PRODUCER_ID_MAPPING',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+])
+
+/** Another producer took this transactional id (zombie fencing): this one can write no more. */
+export function isFenced(err: unknown): boolean {
+  const t = kafkaErrorType(err)
+  return t !== undefined && FENCED.has(t)
+}
+
+/**
+ * Fenced by, or racing, another writer of the same transactional id: worth opening the writer
+ * again (which fences the other one in turn), not a failure to report.
+ */
+export function isContended(err: unknown): boolean {
+  if (err instanceof KafkaTransactionError) return err.contended
+  return isFenced(err) || kafkaErrorType(err) === 'CONCURRENT_TRANSACTIONS'
+}
+
+export type TransactionStage = 'open' | 'send' | 'commit'
+
+/** A transaction that failed, with where it failed and whether another writer explains it. */
+export class KafkaTransactionError extends NewswireError {
+  readonly stage: TransactionStage
+  readonly contended: boolean
+  constructor(stage: TransactionStage, cause: unknown) {
+    // A broker answers a fenced EndTxn v0 (what kafkajs sends) with an error code that version
+    // cannot carry, which arrives as UNKNOWN_SERVER_ERROR (-1): at commit it means fenced.
+    const contended = isContended(cause) || (stage === 'commit' && kafkaErrorType(cause) === 'UNKNOWN_SERVER_ERROR')
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    super('NEWSWIRE_ERR_KAFKA_TRANSACTION', `Kafka transaction failed at ${stage}: ${reason}`, {
+      cause,
+      retriable: true,
+      details: { stage, contended, kafkaError: kafkaErrorType(cause) ?? null },
+    })
+    this.stage = stage
+    this.contended = contended
+  }
+
+  /** Only a failed commit can have landed (the broker may complete it); a failed open or send wrote nothing. */
+  get mayHaveCommitted(): boolean {
+    return this.stage === 'commit'
+  }
+}
+
+// ---- Transactional writers -------------------------------------------------------------------
+
+/** One record of a transaction. Header values are UTF-8 strings. */
+export interface TxRecord {
+  key: string
+  value: Buffer
+  headers: Readonly<Record<string, string>>
+  /** Epoch milliseconds. */
+  timestamp: number
+}
+
+/** Records for one partition of one topic. */
+export interface TxWrite {
+  topic: string
+  partition: number
+  records: readonly TxRecord[]
+}
+
+export interface TransactionalWriter {
+  /**
+   * Writes every record (acks=all) and commits, all or nothing. Throws a KafkaTransactionError;
+   * after one, close this writer and open a new one.
+   */
+  commit(writes: readonly TxWrite[]): Promise<void>
+  close(): Promise<void>
+}
+
+/**
+ * Connects a transactional producer and fences every earlier holder of `transactionalId`: Kafka
+ * aborts the old holder's open transaction and refuses its further writes. When this resolves,
+ * no other writer can commit under the id until someone opens it again.
+ */
+export async function openTransactionalWriter(kafka: Kafka, transactionalId: string): Promise<TransactionalWriter> {
+  const producer: Producer = kafka.producer({
+    transactionalId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    transactionTimeout: 30_000,
+    allowAutoTopicCreation: false,
+    createPartitioner,
+    // CONCURRENT_TRANSACTIONS after a commit clears within milliseconds; retry fast
+    retry: { initialRetryTime: 5, maxRetryTime: 1000, retries: 12, factor: 0.2, multiplier: 2 },
+  })
+  try {
+    await producer.connect()
+    // kafkajs initialises the producer id lazily; an empty transaction forces it, which fences
+    // any other holder of this transactional id and aborts its open transaction.
+    const txn = await producer.transaction()
+    await txn.abort()
+  } catch (err) {
+    await producer.disconnect().catch(() => {})
+    throw new KafkaTransactionError('open', err)
+  }
+  return {
+    async commit(writes) {
+      const txn = await producer.transaction().catch((err: unknown) => {
+        throw new KafkaTransactionError('send', err)
+      })
+      let stage: TransactionStage = 'send'
+      try {
+        // One send per topic, not one multi-topic sendBatch: kafkajs retries a multi-broker batch
+        // as a whole with fresh sequence numbers, which duplicated the half that had already
+        // landed when a leader moved mid-request.
+        for (const w of writes) {
+          await txn.send({
+            acks: -1,
+            topic: w.topic,
+            messages: w.records.map((r) => ({
+              key: r.key,
+              value: r.value,
+              partition: w.partition,
+              timestamp: String(r.timestamp),
+              headers: r.headers,
+            })),
+          })
+        }
+        stage = 'commit'
+        await txn.commit()
+      } catch (err) {
+        await txn.abort().catch(() => {})
+        throw new KafkaTransactionError(stage, err)
+      }
+    },
+    async close() {
+      await producer.disconnect().catch(() => {})
+    },
+  }
+}

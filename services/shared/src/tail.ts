@@ -1,7 +1,7 @@
 // Reads every partition of one topic independently (kafkajs has no manual assignment, so we use
 // a consumer group of our own that never commits), from the beginning or from given offsets,
 // and knows exactly how far it has read, transaction markers included.
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs'
+import type { Consumer, Kafka, KafkaMessage } from './kafka.ts'
 import type { Logger } from './log.ts'
 import { retrying } from './retry.ts'
 

@@ -1,13 +1,24 @@
-// Text normalization applied to every string that enters the system: Unicode NFC (so the same
-// Bengali word always has the same code points) and whitespace cleanup. ZWJ/ZWNJ are kept:
-// they change how Bengali renders (র‍্যাব vs র্যাব).
+// Text normalization applied to every string that enters the system: invisible control
+// characters removed, Unicode NFC (so the same Bengali word always has the same code points) and
+// whitespace cleanup. ZWJ/ZWNJ are kept: they change how Bengali renders (র‍্যাব vs র্যাব).
 
-/** NFC, line breaks and tabs to spaces, runs of spaces collapsed, trimmed. */
+// C0 and C1 controls other than whitespace (NUL, BEL, ESC, ...), DEL, and the bidi embedding,
+// override and isolate controls (U+202A-U+202E, U+2066-U+2069), which can reorder or hide what a
+// reader sees. They carry no meaning in a headline or a paragraph.
+const INVISIBLE_CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\u202a-\u202e\u2066-\u2069]/g
+const INVISIBLE_CONTROL = new RegExp(INVISIBLE_CONTROLS.source)
+// Line breaks (NEL U+0085 included), tabs and other spaces
+const WHITESPACE = /[\s\u0085\u00a0\u2028\u2029\ufeff]+/gu
+
+/** True when `s` holds a character cleanText removes. */
+export function hasInvisibleControl(s: string): boolean {
+  return INVISIBLE_CONTROL.test(s)
+}
+
+/** Controls removed, NFC, line breaks and tabs to spaces, runs of spaces collapsed, trimmed. */
 export function cleanText(s: string): string {
-  return s
-    .normalize('NFC')
-    .replace(/[\s\u00a0\u2028\u2029\ufeff]+/gu, ' ')
-    .trim()
+  // Removed before NFC: a control between a letter and its mark must not keep them apart
+  return s.replace(INVISIBLE_CONTROLS, '').normalize('NFC').replace(WHITESPACE, ' ').trim()
 }
 
 /** True when the string has an unpaired UTF-16 surrogate (it cannot be encoded as UTF-8). */

@@ -1,6 +1,6 @@
 // The three topics and their settings. Creation is explicit and idempotent: missing topics are
 // created, existing ones are left as they are (their partition count is checked, not changed).
-import type { Admin, ITopicConfig } from 'kafkajs'
+import type { Admin, ITopicConfig } from './kafka.ts'
 import type { KafkaConfig } from './config.ts'
 
 export interface TopicNames {

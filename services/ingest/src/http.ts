@@ -1,0 +1,84 @@
+// Reading an ingest request: trace id, body as UTF-8 text, content type, JSON, Idempotency-Key.
+// Each refusal is a ProblemError with a stable code.
+import { isUtf8 } from 'node:buffer'
+import { createHash, randomBytes } from 'node:crypto'
+import { ProblemError } from '@newswire/shared'
+import type { Request } from 'express'
+
+export const jsonTypes = ['application/json', 'application/*+json']
+export const mergePatchTypes = ['application/merge-patch+json']
+export const ndjsonTypes = ['application/x-ndjson', 'application/jsonl', 'application/json-seq']
+
+/** The W3C traceparent's trace id, a sane X-Trace-Id, or a new one. */
+export function traceIdOf(req: Request): string {
+  const tp = req.get('traceparent')
+  const m = tp ? /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(tp) : null
+  if (m?.[1] && !/^0+$/.test(m[1])) return m[1]
+  const given = req.get('x-trace-id')
+  if (given && /^[A-Za-z0-9-]{8,64}$/.test(given)) return given
+  return randomBytes(16).toString('hex')
+}
+
+/** How many Authorization headers came (two are ambiguous: proxies and frameworks pick different ones). */
+export function authorizationHeaders(req: Request): number {
+  let n = 0
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]?.toLowerCase() === 'authorization') n++
+  return n
+}
+
+export function bodyText(req: Request): string {
+  const buf: unknown = req.body
+  if (!Buffer.isBuffer(buf) || buf.length === 0) throw new ProblemError('invalid_body', 'the request body is empty')
+  if (!isUtf8(buf)) throw new ProblemError('invalid_utf8', 'the body must be UTF-8; it contains invalid byte sequences')
+  const text = buf.toString('utf8')
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+}
+
+export function requireType(req: Request, types: string[], what: string): void {
+  if (!req.is(types)) {
+    throw new ProblemError(
+      'unsupported_media_type',
+      `send ${what} with Content-Type ${types[0]}; got '${req.get('content-type') ?? 'none'}'`,
+      {
+        accepted: types,
+      },
+    )
+  }
+  const charset = /charset=([^;]+)/i
+    .exec(req.get('content-type') ?? '')?.[1]
+    ?.trim()
+    .replace(/"/g, '')
+    .toLowerCase()
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new ProblemError('unsupported_media_type', `only UTF-8 is accepted, got charset=${charset}`)
+  }
+}
+
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (err) {
+    throw new ProblemError('malformed_json', `the body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}
+
+/** `<key name>:<Idempotency-Key>` (scoped to the API key), or null without the header. */
+export function idempotencyKeyOf(req: Request, keyName: string): string | null {
+  const k = req.get('idempotency-key')
+  if (k === undefined) return null
+  if (!/^[\x21-\x7e]{1,200}$/.test(k)) {
+    throw new ProblemError('invalid_header', 'Idempotency-Key must be 1-200 visible ASCII characters')
+  }
+  return `${keyName}:${k}`
+}
+
+export const sha256 = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex')
+
+/** Fingerprint of a request (method, path with query, body), to refuse an Idempotency-Key reused with other content. */
+export function requestHashOf(req: Request): string {
+  const raw: unknown = req.body
+  return createHash('sha256')
+    .update(`${req.method} ${req.originalUrl}\n`)
+    .update(Buffer.isBuffer(raw) ? raw : '')
+    .digest('hex')
+}

@@ -1,0 +1,63 @@
+// The article service with an in-process publisher that plans and "commits" at once: the
+// decisions taken at commit time, without a broker.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { createArticleService, outcomeOf } from '../src/articles.ts'
+import type { Remembered, RequestContext } from '../src/articles.ts'
+import { ArticleState, IdempotencyCache } from '../src/state.ts'
+import { validateArticle } from '../src/validate.ts'
+import { inProcessPublisher } from './support/in-process-publisher.ts'
+
+function setup(beforePlan: () => void = () => {}) {
+  const state = new ArticleState()
+  const idempotency = new IdempotencyCache<Remembered>(60_000)
+  const publisher = inProcessPublisher(state, null, beforePlan)
+  const service = createArticleService({ publisher, state, idempotency, publishTimeoutMs: 1000, onUnchanged: () => {} })
+  return { state, idempotency, published: publisher.published, service }
+}
+
+const input = (id: string) => {
+  const r = validateArticle({ id, language: 'en', headline: 'h', body: ['b'] })
+  assert.ok(r.ok)
+  return r.article
+}
+const ctx = (key: string | null): RequestContext => ({
+  actor: { source: 'cms', importer: false },
+  traceId: 't',
+  idempotencyKey: key,
+  requestHash: 'hash-1',
+})
+
+test('a retry whose first attempt was committed elsewhere gets that answer, also when it is only learnt at commit time', async () => {
+  // Another instance committed the first attempt; this one reads the record (and its headers)
+  // during the catch-up that precedes the plan, after the request passed the cache once
+  const other = setup()
+  const first = await other.service.upsert(input('a-1'), ctx('cms:key-1'))
+  const event = other.published[0]
+  assert.ok(event)
+  let learnt = false
+  const here = setup(() => {
+    if (learnt) return
+    learnt = true
+    here.state.apply(event)
+    here.idempotency.set('cms:key-1', { outcome: outcomeOf(event), requestHash: 'hash-1' })
+  })
+  const retry = await here.service.upsert(input('a-1'), ctx('cms:key-1'))
+  assert.deepEqual(retry, first)
+  assert.equal(here.published.length, 0, 'no second event')
+  // without a key it is the same content: unchanged
+  assert.deepEqual(await here.service.upsert(input('a-1'), ctx(null)), { status: 200, body: { id: 'a-1', version: 1, unchanged: true } })
+})
+
+test('a key reused with other content is refused, also when learnt at commit time', async () => {
+  const s = setup()
+  await s.service.upsert(input('b-1'), ctx('cms:key-2'))
+  await assert.rejects(s.service.upsert(input('b-1'), { ...ctx('cms:key-2'), requestHash: 'other' }), /other content/)
+  const other = setup()
+  await other.service.upsert(input('b-2'), ctx('cms:key-3'))
+  const [event] = other.published
+  assert.ok(event)
+  const late = setup(() => late.idempotency.set('cms:key-3', { outcome: outcomeOf(event), requestHash: 'hash-of-other-content' }))
+  await assert.rejects(late.service.upsert(input('b-2'), ctx('cms:key-3')), /other content/)
+  assert.equal(late.published.length, 0)
+})

@@ -1,0 +1,79 @@
+// Drives a running ingest (in-process or against Kafka) with the model's operations, and reads
+// back what GET shows, for the model-based tests.
+import assert from 'node:assert/strict'
+import type { ArticleJson } from '@newswire/shared'
+import { http } from '../../../../test/helpers.ts'
+import type { HttpResult } from '../../../../test/helpers.ts'
+import { headlineOf, keys, pageOf } from './editorial-model.ts'
+import type { ModelArticle, Op } from './editorial-model.ts'
+
+/** Sends `op` for article `id` to the ingest at `base` the way a client would. */
+export async function send(base: string, id: string, op: Op, revision: number | undefined): Promise<HttpResult> {
+  const key = keys[op.key].key
+  switch (op.kind) {
+    case 'post': {
+      const body: Record<string, unknown> = {
+        id,
+        language: 'en',
+        headline: headlineOf(op.headline),
+        body: ['post body'],
+        summary: op.summary,
+        urgency: op.urgency,
+      }
+      if (op.pubStatus !== undefined) body.pubStatus = op.pubStatus
+      if (op.embargoedUntil !== undefined) body.embargoedUntil = op.embargoedUntil
+      if (revision !== undefined) body.version = revision
+      return http(`${base}/v1/articles`, { method: 'POST', key, json: body })
+    }
+    case 'patch': {
+      const patch: Record<string, unknown> = {}
+      if (op.headline !== undefined) patch.headline = headlineOf(op.headline)
+      for (const f of ['summary', 'urgency', 'pubStatus', 'embargoedUntil'] as const) if (op[f] !== undefined) patch[f] = op[f]
+      const headers = { 'content-type': 'application/merge-patch+json' }
+      return http(`${base}/v1/articles/${id}`, { method: 'PATCH', key, headers, body: JSON.stringify(patch) })
+    }
+    case 'import':
+      return http(`${base}/v1/import/scraped?id=${id}`, {
+        method: 'POST',
+        key,
+        headers: { 'content-type': 'text/plain' },
+        body: pageOf(op.variant),
+      })
+    case 'withdraw':
+      return http(`${base}/v1/articles/${id}/withdraw`, { method: 'POST', key, json: { reason: 'model' } })
+  }
+}
+
+/** GET with the read-only key. */
+export async function get(base: string, id: string): Promise<HttpResult> {
+  return http(`${base}/v1/articles/${id}`, { key: keys.desk.key })
+}
+
+/** What GET shows is the model's article (or 404 when the model has none). */
+export function assertShows(r: HttpResult, model: ModelArticle | undefined, what: string): void {
+  if (model === undefined) {
+    assert.equal(r.status, 404, `${what}: ${r.text}`)
+    return
+  }
+  assert.equal(r.status, 200, `${what}: ${r.text}`)
+  const a = (r.body as { article: ArticleJson }).article
+  assert.deepEqual(
+    {
+      version: a.version,
+      pubStatus: a.pubStatus,
+      embargoedUntil: a.embargoedUntil,
+      headline: a.headline,
+      summary: a.summary,
+      urgency: a.urgency,
+    },
+    {
+      version: model.version,
+      pubStatus: model.pubStatus,
+      embargoedUntil: model.embargoedUntil,
+      headline: model.headline,
+      summary: model.summary,
+      urgency: model.urgency,
+    },
+    what,
+  )
+}

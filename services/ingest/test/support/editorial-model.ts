@@ -1,0 +1,260 @@
+// Reference model of ingest's write rules for the property tests (issue 14): which key may do
+// what, how each field of an update is treated, and which versions the events carry. Written
+// from services/ingest/README.md, not from the implementation: the tests compare the two.
+import fc from 'fast-check'
+
+export const MAX_REVISION = 2 ** 52
+
+/** Test keys and the scopes INGEST_API_KEYS gives them (see apiKeysEnv). `forged` is unknown. */
+export const keys = {
+  dev: { key: 'model-key-dev-0001', scopes: ['write', 'withdraw', 'import', 'read'] },
+  cms: { key: 'model-key-cms-0001', scopes: ['write'] },
+  scraper: { key: 'model-key-scraper-1', scopes: ['import'] },
+  scraper2: { key: 'model-key-scraper-2', scopes: ['import'] },
+  legal: { key: 'model-key-legal-001', scopes: ['withdraw'] },
+  desk: { key: 'model-key-desk-0001', scopes: ['read'] },
+  forged: { key: 'model-key-forged-01', scopes: [] },
+} as const
+export type KeyName = keyof typeof keys
+export const keyNames = Object.keys(keys) as KeyName[]
+
+export const apiKeysEnv = keyNames
+  .filter((k) => k !== 'forged')
+  .map((k) => `${k}:${keys[k].key}:${keys[k].scopes.join('+')}`)
+  .join(',')
+
+export type Status = 'usable' | 'withheld'
+/** Embargo instants as GET shows them: past, near and far future. */
+export const embargoes = ['2020-01-01T00:00:00.000Z', '2030-06-01T12:00:00.000Z', '2099-12-31T23:59:00.000Z'] as const
+
+/** A revision as the CMS sends it, relative to the stored version when it runs. */
+export type RevisionSpec = 'none' | 'stale' | 'same' | 'next' | 'jump' | 'max' | 'absurd'
+
+export type Op =
+  | {
+      kind: 'post'
+      key: KeyName
+      id: number
+      headline: number
+      summary: string | null
+      urgency: number
+      pubStatus: Status | 'canceled' | null | undefined
+      embargoedUntil: string | null | undefined
+      revision: RevisionSpec
+    }
+  | {
+      kind: 'patch'
+      key: KeyName
+      id: number
+      headline: number | undefined
+      summary: string | null | undefined
+      urgency: number | undefined
+      pubStatus: Status | 'canceled' | null | undefined
+      embargoedUntil: string | null | undefined
+    }
+  | { kind: 'import'; key: KeyName; id: number; variant: 0 | 1 }
+  | { kind: 'withdraw'; key: KeyName; id: number }
+
+const has = (k: KeyName, scope: string): boolean => (keys[k].scopes as readonly string[]).includes(scope)
+
+/** Mostly a key allowed to do `scope`, sometimes any key (a wrong scope, a forged key). */
+function keyFor(scope: string): fc.Arbitrary<KeyName> {
+  const allowed = keyNames.filter((k) => has(k, scope))
+  return fc.oneof({ arbitrary: fc.constantFrom(...allowed), weight: 3 }, { arbitrary: fc.constantFrom(...keyNames), weight: 1 })
+}
+
+export const opArb: fc.Arbitrary<Op> = (() => {
+  const id = fc.integer({ min: 0, max: 2 })
+  const status = fc.constantFrom<Status | 'canceled'>('usable', 'usable', 'withheld', 'withheld', 'canceled')
+  const embargo = fc.constantFrom<string | null>(null, ...embargoes)
+  const urgency = fc.constantFrom(1, 3, 5, 5, 5, 5, 12)
+  const post = fc.record({
+    kind: fc.constant('post' as const),
+    key: keyFor('write'),
+    id,
+    headline: fc.integer({ min: 0, max: 2 }),
+    summary: fc.constantFrom<string | null>(null, 'A summary.'),
+    urgency,
+    pubStatus: fc.option(fc.option(status, { nil: null }), { nil: undefined }),
+    embargoedUntil: fc.option(embargo, { nil: undefined }),
+    revision: fc.constantFrom<RevisionSpec>(
+      'none',
+      'none',
+      'none',
+      'none',
+      'none',
+      'none',
+      'stale',
+      'same',
+      'next',
+      'jump',
+      'max',
+      'absurd',
+    ),
+  })
+  const patch = fc.record({
+    kind: fc.constant('patch' as const),
+    key: keyFor('write'),
+    id,
+    headline: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
+    summary: fc.option(fc.constantFrom<string | null>(null, 'A summary.', 'Another summary.'), { nil: undefined }),
+    urgency: fc.option(urgency, { nil: undefined }),
+    pubStatus: fc.option(fc.option(status, { freq: 8, nil: null }), { nil: undefined }),
+    embargoedUntil: fc.option(embargo, { nil: undefined }),
+  })
+  const imp = fc.record({ kind: fc.constant('import' as const), key: keyFor('import'), id, variant: fc.constantFrom<0 | 1>(0, 1) })
+  const withdraw = fc.record({ kind: fc.constant('withdraw' as const), key: keyFor('withdraw'), id })
+  return fc.oneof(
+    { arbitrary: post, weight: 4 },
+    { arbitrary: patch, weight: 4 },
+    { arbitrary: imp, weight: 2 },
+    { arbitrary: withdraw, weight: 1 },
+  )
+})()
+
+/** What the model knows of one article: the fields a step can change. */
+export interface ModelArticle {
+  version: number
+  pubStatus: Status | 'canceled'
+  embargoedUntil: string | null
+  /** The event source of the latest version: key name, or import:<key name>. */
+  source: string
+  headline: string
+  summary: string | null
+  urgency: number
+  /** The body: a POST's, or an imported page's (which also brings category, dateline, ...). */
+  body: string
+}
+
+/** An event the model expects in news.article-events. */
+export interface ModelEvent {
+  type: 'CREATED' | 'UPDATED' | 'WITHDRAWN'
+  version: number
+  pubStatus: Status | 'canceled'
+  embargoedUntil: string | null
+  source: string
+}
+
+export interface Expected {
+  status: number
+  /** The problem code for 4xx answers. */
+  code?: string
+  event?: ModelEvent
+}
+
+export const headlineOf = (h: number): string => `Headline number ${h}`
+export const pageOf = (variant: 0 | 1): string =>
+  `Port reopens after storm\n17 August 2024, 9:15 AM\nShips moved again on ${variant === 0 ? 'Saturday' : 'Sunday'}.\nCategory : National\n`
+export const IMPORTED_HEADLINE = 'Port reopens after storm'
+
+/** The revision a spec stands for against the stored version (0 when none is stored). */
+export function revisionOf(spec: RevisionSpec, stored: number): number | undefined {
+  switch (spec) {
+    case 'none':
+      return undefined
+    case 'stale':
+      return stored - 1
+    case 'same':
+      return stored
+    case 'next':
+      return stored + 1
+    case 'jump':
+      return stored + 7
+    case 'max':
+      return MAX_REVISION
+    case 'absurd':
+      return 9007199254740990
+  }
+}
+
+type Content = Pick<ModelArticle, 'headline' | 'summary' | 'urgency' | 'body' | 'pubStatus' | 'embargoedUntil'>
+
+function sameContent(a: Content, b: Content): boolean {
+  return (
+    a.headline === b.headline &&
+    a.summary === b.summary &&
+    a.urgency === b.urgency &&
+    a.body === b.body &&
+    a.pubStatus === b.pubStatus &&
+    a.embargoedUntil === b.embargoedUntil
+  )
+}
+
+/** Applies `op` to `articles` (when accepted) and returns what ingest must answer. */
+export function step(articles: Map<number, ModelArticle>, op: Op): Expected {
+  const scope = op.kind === 'post' || op.kind === 'patch' ? 'write' : op.kind
+  if (op.key === 'forged') return { status: 401, code: 'unauthorized' }
+  if (!has(op.key, scope)) return { status: 403, code: 'forbidden' }
+  const current = articles.get(op.id)
+  const refuse = (status: number, code: string): Expected => ({ status, code })
+  const update = (next: ModelArticle): Expected => commit(articles, op.id, next, current === undefined ? 'CREATED' : 'UPDATED')
+  switch (op.kind) {
+    case 'withdraw': {
+      if (current === undefined) return refuse(404, 'not_found')
+      if (current.pubStatus === 'canceled') return { status: 200 }
+      return commit(articles, op.id, { ...current, version: current.version + 1, pubStatus: 'canceled', source: op.key }, 'WITHDRAWN')
+    }
+    case 'import': {
+      if (current?.pubStatus === 'canceled') return refuse(409, 'conflict')
+      const source = `import:${op.key}`
+      if (current !== undefined && current.source !== source) return refuse(403, 'forbidden')
+      // Editorial controls: the defaults on creation, kept on update
+      const next = {
+        headline: IMPORTED_HEADLINE,
+        summary: null,
+        urgency: 5,
+        body: `page ${op.variant}`,
+        pubStatus: current?.pubStatus ?? 'usable',
+        embargoedUntil: current?.embargoedUntil ?? null,
+      }
+      if (current !== undefined && sameContent(current, next)) return { status: 200 }
+      return update({ ...next, version: (current?.version ?? 0) + 1, source })
+    }
+    case 'post': {
+      const revision = revisionOf(op.revision, current?.version ?? 0)
+      const badRevision = revision !== undefined && (revision < 1 || revision > MAX_REVISION)
+      if (op.urgency > 9 || op.pubStatus === 'canceled' || badRevision) return refuse(422, 'validation_failed')
+      if (current?.pubStatus === 'canceled') return refuse(409, 'conflict')
+      const next = {
+        headline: headlineOf(op.headline),
+        summary: op.summary,
+        urgency: op.urgency,
+        body: 'post body',
+        // Omitted (or a null status) keeps the current value; explicit values replace it
+        pubStatus: op.pubStatus ?? current?.pubStatus ?? 'usable',
+        embargoedUntil: op.embargoedUntil === undefined ? (current?.embargoedUntil ?? null) : op.embargoedUntil,
+      }
+      if (current === undefined) return update({ ...next, version: revision ?? 1, source: op.key })
+      const same = sameContent(current, next)
+      if (revision !== undefined && (revision < current.version || (revision === current.version && !same))) return refuse(409, 'conflict')
+      if (same) return { status: 200 }
+      return update({ ...next, version: revision ?? current.version + 1, source: op.key })
+    }
+    case 'patch': {
+      if (op.pubStatus === null) return refuse(422, 'validation_failed')
+      if (current === undefined) return refuse(404, 'not_found')
+      if (current.pubStatus === 'canceled') return refuse(409, 'conflict')
+      if ((op.urgency ?? 5) > 9 || op.pubStatus === 'canceled') return refuse(422, 'validation_failed')
+      // Only the members the patch names change; null removes (a summary; an embargo: lifted)
+      const next = {
+        headline: op.headline === undefined ? current.headline : headlineOf(op.headline),
+        summary: op.summary === undefined ? current.summary : op.summary,
+        urgency: op.urgency ?? current.urgency,
+        body: current.body,
+        pubStatus: op.pubStatus ?? current.pubStatus,
+        embargoedUntil: op.embargoedUntil === undefined ? current.embargoedUntil : op.embargoedUntil,
+      }
+      if (sameContent(current, next)) return { status: 200 }
+      return update({ ...next, version: current.version + 1, source: op.key })
+    }
+  }
+}
+
+function commit(articles: Map<number, ModelArticle>, id: number, next: ModelArticle, type: ModelEvent['type']): Expected {
+  articles.set(id, next)
+  const status = type === 'CREATED' ? 201 : 200
+  return {
+    status,
+    event: { type, version: next.version, pubStatus: next.pubStatus, embargoedUntil: next.embargoedUntil, source: next.source },
+  }
+}
