@@ -237,7 +237,7 @@ test('access (b): a seeded random sequence through ingest; the public socket nev
   assert.deepEqual(wrong, [], 'public: every article ends as the rules say')
 
   // SSE, public: the same safety on every frame, and the same end state
-  const sseMsgs = pubSse.events.map((e) => ({ type: e.event, id: 'everything', ...e.data }) as StreamMsg)
+  const sseMsgs = pubSse.events.map((e) => ({ ...e.data, type: e.event, id: 'everything' }) as StreamMsg)
   for (const [i, m] of sseMsgs.entries()) {
     if (m.type !== 'event' || !m.event) continue
     const a = m.event.article

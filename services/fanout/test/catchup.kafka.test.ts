@@ -89,12 +89,12 @@ describe('catch-up and retractions', { concurrency: true }, () => {
     })
   }
 
-  test('canceled articles leave public snapshots; the newsroom keeps them, as killed', async (t) => {
+  test('killed articles leave public snapshots; the newsroom keeps them, as killed', async (t) => {
     const prefix = uniquePrefix()
     const ingest = await startTestIngest(t, prefix)
     const fanout = await startTestFanout(t, prefix)
     await publish(ingest.url, article('cx'))
-    await publish(ingest.url, article('cx', { pubStatus: 'canceled' }))
+    await withdraw(ingest.url, 'cx', 'legal')
     await publish(ingest.url, article('ok'))
     await new Promise((r) => setTimeout(r, 500))
     for (const token of [undefined, 'newsroom'] as const) {
