@@ -79,7 +79,7 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
   server.requestTimeout = config.handshakeTimeoutMs
   // Until the feed has caught up, only the ops routes answer (readiness says why)
   server.on('request', (req, res) => {
-    if (!handleOps(req, res, { registry, readiness })) sendProblem(res, 503, 'not_ready', 'starting: reading Kafka', { 'retry-after': '1' })
+    if (!handleOps(req, res, { registry, readiness })) sendProblem(res, 'not_ready', 'starting: reading Kafka', { 'retry-after': '1' })
   })
   server.on('upgrade', (_req, socket) => {
     socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')

@@ -2,7 +2,7 @@
 // expiry), forgetting one, and the ways to close one — at once, after writing what is queued,
 // or with a retry hint (restart, overload).
 import type { TimerClock } from '@newswire/shared'
-import { setTimerAt } from '@newswire/shared'
+import { closeCodes, setTimerAt } from '@newswire/shared'
 import { restartRetryAfterMs } from './admission.ts'
 import type { AudienceScope } from './audience.ts'
 import { unrestricted } from './audience.ts'
@@ -49,7 +49,8 @@ export class Connections {
     const conn = newConn(this.#nextId++, audience, clearanceOf(audience, scope), scope, transport)
     this.#conns.add(conn)
     this.#d.metrics.connections.inc({ audience, transport: transportLabel(conn) })
-    if (expiresAt !== null) conn.expiry = setTimerAt(expiresAt, () => this.closeAfterFlush(conn, 4401, 'token expired'), this.#d.clock)
+    if (expiresAt !== null)
+      conn.expiry = setTimerAt(expiresAt, () => this.closeAfterFlush(conn, closeCodes.unauthorized, 'token expired'), this.#d.clock)
     return conn
   }
 
@@ -98,7 +99,7 @@ export class Connections {
   /** Shutdown: close with 1012 and a jittered hint so reconnects spread out. */
   closeForRestart(conn: Conn): void {
     // The close reason stays 'service restart' (stable); the hint travels in `reconnect`
-    this.closeWithRetryHint(conn, 1012, 'service restart', this.restartRetryAfterMs(), false)
+    this.closeWithRetryHint(conn, closeCodes.serviceRestart, 'service restart', this.restartRetryAfterMs(), false)
   }
 
   /** Over the subscribe rate: the caller closes with 4429. */

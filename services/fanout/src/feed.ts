@@ -3,8 +3,7 @@
 // history and tails it from there, and opens readers of older parts for replays. Every instance
 // reads every partition itself (createTail: a group of its own that never commits).
 import { createTail, ensureTopics, retrying } from '@newswire/shared'
-import type { ArticleEvent, Codec, KafkaConfig, Logger, PoisonRecord, Tail, TopicNames } from '@newswire/shared'
-import type { Admin, Kafka } from 'kafkajs'
+import type { Admin, ArticleEvent, Codec, Kafka, KafkaConfig, Logger, PoisonRecord, Tail, TopicNames } from '@newswire/shared'
 import type { OpenReader, ReplayRecord } from './replay.ts'
 import { Store } from './store.ts'
 import type { LogBounds } from './store.ts'

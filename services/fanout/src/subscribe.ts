@@ -4,7 +4,7 @@
 // subscription. Resumes go through the admission gate (reconnect storms), then to memory or to a
 // replay from the log.
 import type { Article, Logger, TimerClock } from '@newswire/shared'
-import { setTimerAt } from '@newswire/shared'
+import { closeCodes, setTimerAt } from '@newswire/shared'
 import { ResumeGate } from './admission.ts'
 import { indexKeysOfChannels } from './channels.ts'
 import { channelFor } from './deliver.ts'
@@ -144,7 +144,7 @@ export class Subscriptions {
     else if ('admitted' in admitted) this.#d.metrics.resumesAdmission.inc({ result: 'admitted' })
     else {
       this.#d.metrics.resumesAdmission.inc({ result: 'rejected' })
-      this.#host.closeWithRetryHint(conn, 1013, 'too many resumes', admitted.retryAfterMs)
+      this.#host.closeWithRetryHint(conn, closeCodes.tryAgainLater, 'too many resumes', admitted.retryAfterMs)
     }
     return sub
   }

@@ -2,6 +2,7 @@
 // (priority before routine, lanes.ts), `gap` messages for what a connection that fell behind lost,
 // and slow-client handling (conflate, shed, then drop with 4008). Yields to the event loop on time
 // so writing to thousands of sockets never stalls it.
+import { closeCodes } from '@newswire/shared'
 import type { Logger } from '@newswire/shared'
 import { gapMessage } from './messages.ts'
 import { relieve, writeOrder } from './lanes.ts'
@@ -199,7 +200,7 @@ export class Writer {
     this.#d.log.info({ conn: conn.id, pending, shed, blockedMs }, 'slow client dropped')
     this.#d.kill(
       conn,
-      4008,
+      closeCodes.slowConsumer,
       pending > limits.maxPending
         ? `slow consumer: ${pending} messages pending`
         : shed > limits.maxPending

@@ -13,8 +13,14 @@ export const problemCatalogue = {
   malformed_json: { status: 400, title: 'The body is not valid JSON' },
   invalid_utf8: { status: 400, title: 'The body is not valid UTF-8' },
   invalid_header: { status: 400, title: 'A request header is not valid' },
+  // the fan-out's stream requests (GET /v1/sse) and pages
+  bad_message: { status: 400, title: 'The subscription in the request is not valid' },
+  bad_channel: { status: 400, title: 'A channel is not valid' },
+  invalid_position: { status: 400, title: 'The position is not valid' },
   unauthorized: { status: 401, title: 'A valid API key or token is required' },
   forbidden: { status: 403, title: 'The credentials do not allow this operation' },
+  forbidden_channel: { status: 403, title: 'This channel needs a newsroom token' },
+  origin_not_allowed: { status: 403, title: 'This origin is not allowed' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'The request conflicts with the stored state' },
@@ -23,6 +29,7 @@ export const problemCatalogue = {
   validation_failed: { status: 422, title: 'The request is not valid' },
   idempotency_key_reused: { status: 422, title: 'Idempotency-Key reused for a different request' },
   rate_limited: { status: 429, title: 'Too many requests' },
+  too_many_connections: { status: 429, title: 'Too many connections from this address' },
   internal: { status: 500, title: 'Internal error' },
   // The outcome is unknown, not "nothing happened": a commit can land after we gave up on it
   kafka_unavailable: {
@@ -34,6 +41,16 @@ export const problemCatalogue = {
 
 export type ProblemCode = keyof typeof problemCatalogue
 export const problemCodes = Object.keys(problemCatalogue) as readonly ProblemCode[]
+
+/** Codes only the fan-out answers with (its stream requests and pages); the rest are ingest's too. */
+export const streamProblemCodes = [
+  'bad_message',
+  'bad_channel',
+  'invalid_position',
+  'forbidden_channel',
+  'origin_not_allowed',
+  'too_many_connections',
+] as const satisfies readonly ProblemCode[]
 
 /** One failing field of a request: its JSON path (`body[2]`, `headline`), a code and a message. */
 export interface FieldError {

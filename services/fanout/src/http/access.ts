@@ -1,5 +1,6 @@
 // Who is connecting: the Origin allowlist, the newsroom token (audience, scope, expiry) and the
 // per-address connection count. Shared by the WebSocket upgrade and the SSE route.
+import { closeCodes } from '@newswire/shared'
 import type { IncomingMessage } from 'node:http'
 import type { AudienceScope } from '../audience.ts'
 import type { FanoutConfig } from '../config.ts'
@@ -42,12 +43,13 @@ export function createAccess(config: Pick<FanoutConfig, 'allowedOrigins' | 'jwtS
     allowOrigin: (origin) => (anyOrigin ? '*' : origin),
     async admit(req, url) {
       if (!originAllowed(req.headers.origin)) {
-        return { audience: 'public', expiresAt: null, reject: { code: 1008, reason: 'origin not allowed', metric: 'origin' } }
+        return { audience: 'public', expiresAt: null, reject: { code: closeCodes.policy, reason: 'origin not allowed', metric: 'origin' } }
       }
       const token = tokenOf(req, url)
       if (token === null) return { audience: 'public', expiresAt: null, reject: null }
       const v = await verifyNewsroomToken(token, config.jwtSecret, config.jwtAudience)
-      if (!v.ok) return { audience: 'public', expiresAt: null, reject: { code: 4401, reason: v.reason, metric: 'unauthorized' } }
+      if (!v.ok)
+        return { audience: 'public', expiresAt: null, reject: { code: closeCodes.unauthorized, reason: v.reason, metric: 'unauthorized' } }
       return { audience: 'newsroom', scope: v.scope, expiresAt: v.expiresAt, reject: null }
     },
     countIp(ip) {

@@ -1,28 +1,19 @@
-// HTTP errors of the fan-out as RFC 9457 problem details (application/problem+json), the shape
-// ingest answers with: a stable `code`, a `title` per code and the specific `detail`.
+// HTTP errors of the fan-out as RFC 9457 problem details, from the one catalogue in
+// services/shared (problem.ts): a stable `code`, its status and title, and the specific `detail`.
 import type { ServerResponse } from 'node:http'
+import { ProblemError, problemCatalogue, sendProblem as send } from '@newswire/shared'
+import type { ProblemCode } from '@newswire/shared'
 
-export const fanoutProblems = {
-  bad_message: { status: 400, title: 'The subscription in the query is not valid' },
-  bad_channel: { status: 400, title: 'A channel is not valid' },
-  invalid_position: { status: 400, title: 'The position is not valid' },
-  forbidden_channel: { status: 403, title: 'This channel needs a newsroom token' },
-  unauthorized: { status: 401, title: 'The newsroom token is not valid' },
-  origin: { status: 403, title: 'This origin is not allowed' },
-  not_found: { status: 404, title: 'Not found' },
-  too_many_connections: { status: 429, title: 'Too many connections from this address' },
-  not_ready: { status: 503, title: 'The service is not ready' },
-  internal: { status: 500, title: 'Internal error' },
-} as const satisfies Record<string, { status: number; title: string }>
+const isCode = (c: string): c is ProblemCode => Object.hasOwn(problemCatalogue, c)
 
-export type FanoutProblemCode = keyof typeof fanoutProblems
+/** Admission refusals (their metric labels) as problem codes. */
+const aliases: Readonly<Record<string, ProblemCode>> = { origin: 'origin_not_allowed', per_ip: 'too_many_connections' }
 
-const isCode = (c: string): c is FanoutProblemCode => Object.hasOwn(fanoutProblems, c)
-
-/** Answers with a problem; `status` overrides the code's own (e.g. a protocol error code on a 400). */
-export function sendProblem(res: ServerResponse, status: number, code: string, detail: string, headers: Record<string, string> = {}): void {
-  const title = isCode(code) ? fanoutProblems[code].title : 'The request cannot be served'
-  const body = { type: `https://newswire.dev/problems/${code.replaceAll('_', '-')}`, title, status, code, detail }
-  res.writeHead(status, { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...headers })
-  res.end(JSON.stringify(body))
+/**
+ * Answers with the problem for `code`: a catalogue code, an admission refusal, or a stream
+ * protocol error code (those the catalogue does not list are a `bad_message`). Never cached.
+ */
+export function sendProblem(res: ServerResponse, code: string, detail: string, headers: Record<string, string> = {}): void {
+  const known = aliases[code] ?? (isCode(code) ? code : 'bad_message')
+  send(res, new ProblemError(known, detail, {}, { 'cache-control': 'no-store', ...headers }))
 }

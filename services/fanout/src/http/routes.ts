@@ -50,11 +50,11 @@ export function createRequestHandler(d: RoutesDeps): (req: IncomingMessage, res:
       }
     }
     if (url.pathname !== '/v1/sse' || req.method !== 'GET') {
-      sendProblem(res, 404, 'not_found', `no route ${req.method ?? 'GET'} ${url.pathname}; routes: ${routes}`)
+      sendProblem(res, 'not_found', `no route ${req.method ?? 'GET'} ${url.pathname}; routes: ${routes}`)
       return
     }
     if (!d.serving()) {
-      sendProblem(res, 503, 'not_ready', 'not ready; retry on another instance', { 'retry-after': '1', connection: 'close' })
+      sendProblem(res, 'not_ready', 'not ready; retry on another instance', { 'retry-after': '1', connection: 'close' })
       return
     }
     const ip = req.socket.remoteAddress ?? 'unknown'
@@ -62,13 +62,12 @@ export function createRequestHandler(d: RoutesDeps): (req: IncomingMessage, res:
       (admission) => {
         if (admission.reject) {
           metrics.connectionsRejected.inc({ reason: admission.reject.metric })
-          const status = admission.reject.code === 4401 ? 401 : 403
-          sendProblem(res, status, admission.reject.metric, admission.reject.reason)
+          sendProblem(res, admission.reject.metric, admission.reject.reason)
           return
         }
         if (!access.countIp(ip)) {
           metrics.connectionsRejected.inc({ reason: 'per_ip' })
-          sendProblem(res, 429, 'too_many_connections', 'too many connections from this address')
+          sendProblem(res, 'too_many_connections', 'too many connections from this address')
           return
         }
         res.on('close', () => access.releaseIp(ip))
@@ -76,7 +75,7 @@ export function createRequestHandler(d: RoutesDeps): (req: IncomingMessage, res:
       },
       (err: unknown) => {
         log.error({ err }, 'SSE request failed')
-        if (!res.headersSent) sendProblem(res, 500, 'internal', 'the stream could not be opened')
+        if (!res.headersSent) sendProblem(res, 'internal', 'the stream could not be opened')
         else res.end()
       },
     )

@@ -1,6 +1,7 @@
 // /v1/sse: the same stream over Server-Sent Events for clients whose proxies block WebSockets.
 // One subscription per request (id `sse`), from query parameters; `id:` lines carry positions,
 // so a browser's Last-Event-ID resumes exactly; comments keep proxies from timing out.
+import { closeCodes } from '@newswire/shared'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from '@newswire/shared'
 import type { Hub } from '../hub.ts'
@@ -62,11 +63,11 @@ export function handleSse(req: IncomingMessage, res: ServerResponse, url: URL, a
     msg = sseSubscription(url, req.headers['last-event-id'] as string | undefined)
   } catch (err) {
     if (!(err instanceof ProtocolError)) throw err
-    sendProblem(res, 400, err.code, err.message)
+    sendProblem(res, err.code, err.message)
     return
   }
   if (audience !== 'newsroom' && msg.channels.some((c) => c.kind === 'all')) {
-    sendProblem(res, 403, 'forbidden_channel', "channel 'all' needs a newsroom token")
+    sendProblem(res, 'forbidden_channel', "channel 'all' needs a newsroom token")
     return
   }
   res.writeHead(200, {
@@ -110,7 +111,7 @@ export function handleSse(req: IncomingMessage, res: ServerResponse, url: URL, a
   const untrack = deps.track((reason) => {
     const retryAfterMs = deps.hub.conns.restartRetryAfterMs()
     deps.hub.conns.remove(c)
-    end(1012, reason, retryAfterMs)
+    end(closeCodes.serviceRestart, reason, retryAfterMs)
   })
   res.on('drain', () => deps.hub.drained(c))
   res.on('close', () => {

@@ -1,6 +1,7 @@
 // /v1/stream: the WebSocket upgrade (origin, token, per-address limit), the transport the hub
 // writes through (pre-framed messages, one write per socket per flush), client messages in, and
 // the protocol-level heartbeat that finds dead peers.
+import { closeCodes } from '@newswire/shared'
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
@@ -90,7 +91,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
     ws.on('message', (data, isBinary) => {
       if (conn.closed) return
       if (isBinary) {
-        hub.conns.kill(conn, 4400, 'binary frames are not accepted; send JSON text')
+        hub.conns.kill(conn, closeCodes.badMessage, 'binary frames are not accepted; send JSON text')
         return
       }
       const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8')
@@ -98,15 +99,15 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
         const msg = parseClientMessage(text)
         if (msg.type === 'subscribe' && hub.conns.overSubscribeRate(conn, Date.now())) {
           // the answers already queued (subscribed, error) go out before the close
-          hub.conns.closeAfterFlush(conn, 4429, 'too many subscribe messages')
+          hub.conns.closeAfterFlush(conn, closeCodes.tooMany, 'too many subscribe messages')
           return
         }
         hub.handle(conn, msg)
       } catch (err) {
         if (!(err instanceof ProtocolError)) {
           log.error({ err }, 'handling a client message failed')
-          hub.conns.kill(conn, 1011, 'internal error')
-        } else if (err.fatal) hub.conns.closeAfterFlush(conn, 4400, err.message)
+          hub.conns.kill(conn, closeCodes.internalError, 'internal error')
+        } else if (err.fatal) hub.conns.closeAfterFlush(conn, closeCodes.badMessage, err.message)
         else hub.sendError(conn, err)
       }
     })
@@ -154,7 +155,8 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
           if (socket.destroyed) return
           let reject = admission.reject
           const counted = reject === null && access.countIp(ip)
-          if (reject === null && !counted) reject = { code: 4429, reason: 'too many connections from this address', metric: 'per_ip' }
+          if (reject === null && !counted)
+            reject = { code: closeCodes.tooMany, reason: 'too many connections from this address', metric: 'per_ip' }
           wss.handleUpgrade(req, socket, head, (ws) => {
             if (reject) {
               d.metrics.connectionsRejected.inc({ reason: reject.metric })
@@ -164,7 +166,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
             }
             if (d.closing()) {
               access.releaseIp(ip)
-              ws.close(1012, 'service restart')
+              ws.close(closeCodes.serviceRestart, 'service restart')
               return
             }
             // The upgrade's own socket: what the hub measures and writes to
