@@ -33,6 +33,11 @@ export interface FanoutInstance {
   registry: Registry
   hub: Hub
   instanceId: string
+  /**
+   * Resolves once everything Kafka held when it was called has been read and delivered (tests,
+   * tools): a wait on the event instead of a sleep.
+   */
+  settled(timeoutMs?: number): Promise<void>
   /** Graceful: see the close order above. */
   close(): Promise<void>
 }
@@ -179,6 +184,17 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
     registry,
     hub: h,
     instanceId,
+    async settled(timeoutMs = 15_000) {
+      const end = await feed.bounds.highWatermarks()
+      const deadline = Date.now() + timeoutMs
+      const read = () => feed.store.readTo().every((o, p) => o >= (end[p] ?? 0))
+      while (!read() || h.busy) {
+        if (Date.now() > deadline) throw new Error(`fan-out not settled within ${timeoutMs} ms (read ${feed.store.readTo()} of ${end})`)
+        h.schedule()
+        await new Promise((r) => setTimeout(r, 10))
+      }
+      await h.idle()
+    },
     close() {
       closed ??= (async () => {
         closing = true

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { startTestIngest, uniquePrefix } from '../../../test/helpers.ts'
-import { article, connect, eventsOf, publish, startTestFanout, withdraw } from './helpers.ts'
+import { article, connect, drain, eventsOf, publish, startTestFanout, withdraw } from './helpers.ts'
 
 const idOf = (m: { event: { article: { id: string } } }) => m.event.article.id
 
@@ -13,7 +13,7 @@ describe('embargo', { concurrency: true }, () => {
     const first = await startTestFanout(t, prefix)
     const releaseAt = Date.now() + 3000
     await publish(ingest.url, article('emb-r', { embargoedUntil: new Date(releaseAt).toISOString() }))
-    await new Promise((r) => setTimeout(r, 300))
+    await first.settled()
     await first.close()
     const second = await startTestFanout(t, prefix)
     const c = await connect(t, second.wsUrl)
@@ -38,18 +38,21 @@ describe('embargo', { concurrency: true }, () => {
     const a = await connect(t, fanout.wsUrl)
     a.send({ type: 'subscribe', id: 's1', channels: ['category:national'] })
     await a.next((m) => m.type === 'subscribed')
-    await publish(ingest.url, article('emb-a', { embargoedUntil: new Date(Date.now() + 2000).toISOString() }))
+    const embargoAt = Date.now() + 2000
+    await publish(ingest.url, article('emb-a', { embargoedUntil: new Date(embargoAt).toISOString() }))
     await publish(ingest.url, article('plain-a'))
     const seen = await a.next((m) => m.type === 'event')
     assert.equal(idOf(seen as never), 'plain-a')
     a.ws.close()
     await a.closed
-    await new Promise((r) => setTimeout(r, 2500))
+    // away until the embargo has passed (the release happens while the client is gone)
+    await new Promise((r) => setTimeout(r, embargoAt - Date.now() + 100))
+    await fanout.settled()
     await publish(ingest.url, article('plain-b'))
     const b = await connect(t, fanout.wsUrl)
     b.send({ type: 'subscribe', id: 's1', channels: ['category:national'], since: seen.position })
     await b.until((all) => eventsOf(all).length >= 2)
-    await new Promise((r) => setTimeout(r, 500))
+    await drain(fanout, b)
     assert.deepEqual(eventsOf(b.messages).map(idOf).sort(), ['emb-a', 'plain-b'])
     // the one that went out while connected is not repeated
     assert.ok(!eventsOf(b.messages).some((m) => idOf(m) === 'plain-a'))
@@ -69,7 +72,7 @@ describe('embargo', { concurrency: true }, () => {
     await withdraw(ingest.url, 'soon', 'error in story')
     const w = await c.next((m) => m.type === 'withdrawn')
     assert.equal(w.articleId, 'soon')
-    await new Promise((r) => setTimeout(r, 500))
+    await drain(fanout, c)
     assert.equal(c.messages.filter((m) => m.type === 'withdrawn').length, 1)
   })
 })

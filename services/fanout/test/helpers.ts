@@ -93,6 +93,17 @@ export async function connect(
   }
 }
 
+/**
+ * Waits until everything Kafka held has been delivered and has reached this client: the fan-out
+ * settled, then a ping answered after it (a quiet period without a sleep).
+ */
+export async function drain(fanout: FanoutInstance, c: TestClient): Promise<void> {
+  await fanout.settled()
+  const id = `drain-${Math.random().toString(36).slice(2)}`
+  c.send({ type: 'ping', id })
+  await c.next((m) => m.type === 'pong' && m.id === id)
+}
+
 export const article = (id: string, extra: Record<string, unknown> = {}) => ({
   id,
   language: 'en',

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import type { Socket } from 'node:net'
 import { test } from 'node:test'
 import { startTestIngest, uniquePrefix } from '../../../test/helpers.ts'
-import { article, connect, eventsOf, publish, publishBatch, startTestFanout } from './helpers.ts'
+import { article, connect, drain, eventsOf, publish, publishBatch, startTestFanout } from './helpers.ts'
 import type { Msg } from './helpers.ts'
 
 const big = (id: string) => article(id, { body: ['x'.repeat(49_000), 'y'.repeat(49_000), 'z'.repeat(49_000)] })
@@ -61,7 +61,7 @@ test('a paused reader gets every breaking item first and a gap counting the rout
 
   socket.resume()
   await slow.until((all) => all.some((m) => m.type === 'gap') && breaking.every((id) => eventsOf(all).some((m) => m.event.eventId === id)))
-  await new Promise((r) => setTimeout(r, 500))
+  await drain(fanout, slow)
   const order = slow.messages
   const indexOf = (eventId: string) =>
     order.findIndex((m) => m.type === 'event' && (m as Msg & { event: { eventId: string } }).event.eventId === eventId)

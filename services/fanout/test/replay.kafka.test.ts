@@ -36,7 +36,7 @@ test('50 clients resuming from a position older than memory share Kafka readers;
     Array.from({ length: 40 }, (_, i) => article(`h-${i}`, { headline: `Update of h-${i}` })),
   )
   const missed = [...created, ...updated]
-  await new Promise((r) => setTimeout(r, 500))
+  await fanout.settled()
   const readersBefore = await metric(fanout.url, 'newswire_fanout_replay_readers_total')
   assert.equal(readersBefore, 0)
 

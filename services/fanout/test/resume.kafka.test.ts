@@ -113,8 +113,8 @@ describe('resume with since', { concurrency: true }, () => {
     const ingest = await startTestIngest(t, prefix)
     const fanout = await startTestFanout(t, prefix)
     await publish(ingest.url, article('snap-1'))
+    await fanout.settled()
     const c = await connect(t, fanout.wsUrl)
-    await new Promise((r) => setTimeout(r, 500))
     c.send(subscribeMsg(new PositionCodec([DEV_POSITION_KEY]).encode({ o: [0, 0], t: 0 })))
     const reset = await c.next((m) => m.type === 'reset')
     assert.deepEqual(

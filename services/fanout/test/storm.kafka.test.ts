@@ -82,8 +82,8 @@ test('a restart sends every client a jittered retry hint before 1012; SSE gets r
   const ac = new AbortController()
   t.after(() => ac.abort())
   const res = await fetch(`${fanout.url}/v1/sse?channels=breaking`, { signal: ac.signal })
+  // fetch resolved on the headers: the stream is registered
   const sse = res.text()
-  await new Promise((r) => setTimeout(r, 200))
   await fanout.close()
   const hints: number[] = []
   for (const c of clients) {
