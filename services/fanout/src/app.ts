@@ -34,10 +34,12 @@ export interface FanoutInstance {
   hub: Hub
   instanceId: string
   /**
-   * Resolves once everything Kafka held when it was called has been read and delivered (tests,
-   * tools): a wait on the event instead of a sleep.
+   * Resolves once these events (ingest's `eventId`s) and everything else Kafka offered to readers
+   * when it was called have been read and delivered (tests, tools): a wait on the event instead of
+   * a sleep. Name the events just written: Kafka writes a transaction's markers after the commit
+   * returns, so for a moment a committed write is not yet readable, nor counted in the offsets.
    */
-  settled(timeoutMs?: number): Promise<void>
+  settled(eventIds?: readonly string[], timeoutMs?: number): Promise<void>
   /** Graceful: see the close order above. */
   close(): Promise<void>
 }
@@ -184,12 +186,17 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
     registry,
     hub: h,
     instanceId,
-    async settled(timeoutMs = 15_000) {
+    async settled(eventIds = [], timeoutMs = 15_000) {
       const end = await feed.bounds.highWatermarks()
       const deadline = Date.now() + timeoutMs
-      const read = () => feed.store.readTo().every((o, p) => o >= (end[p] ?? 0))
+      const waiting = new Set(eventIds)
+      const read = () => {
+        for (const id of waiting) if (feed.store.history.has(id)) waiting.delete(id)
+        return waiting.size === 0 && feed.store.readTo().every((o, p) => o >= (end[p] ?? 0))
+      }
       while (!read() || h.busy) {
-        if (Date.now() > deadline) throw new Error(`fan-out not settled within ${timeoutMs} ms (read ${feed.store.readTo()} of ${end})`)
+        if (Date.now() > deadline)
+          throw new Error(`fan-out not settled within ${timeoutMs} ms (read ${feed.store.readTo()} of ${end}; waiting for ${[...waiting]})`)
         h.schedule()
         await new Promise((r) => setTimeout(r, 10))
       }

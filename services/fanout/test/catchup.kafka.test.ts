@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { TestContext } from 'node:test'
 import { startTestIngest, uniquePrefix } from '../../../test/helpers.ts'
-import { article, connect, drain, eventsOf, publish, publishBatch, startTestFanout, withdraw } from './helpers.ts'
+import { article, connect, drain, eventsOf, publish, publishBatch, publishedTo, startTestFanout, withdraw } from './helpers.ts'
 import type { Msg } from './helpers.ts'
 
 type Versioned = { event: { article: { id: string; version: number } } }
@@ -34,7 +34,7 @@ async function awayAndBack(
       ingest.url,
       Array.from({ length: 12 }, (_, i) => article(`noise-${i}`, { category: 'sports' })),
     )
-  await fanout.settled()
+  await fanout.settled(publishedTo(ingest.url))
   const b = await connect(t, fanout.wsUrl)
   b.send({ type: 'subscribe', id: 's1', channels: ['category:national'], since: last, ...(catchUp === 'latest' ? { catchUp } : {}) })
   const subscribed = await b.next((m) => m.type === 'subscribed' || m.type === 'error' || m.type === 'reset')
@@ -42,7 +42,7 @@ async function awayAndBack(
   // a live marker, then everything delivered has reached the client
   const marker = await publish(ingest.url, article('marker'))
   await b.until((all) => eventsOf(all).some((m) => m.event.eventId === marker.eventId), 30_000)
-  await drain(fanout, b)
+  await drain(fanout, b, ingest.url)
   const replayed = b.messages.filter((m) => m.type !== 'event' || (m as Msg & Versioned).event.article.id !== 'marker')
   return { fanout, ingest, replayed }
 }
@@ -96,7 +96,7 @@ describe('catch-up and retractions', { concurrency: true }, () => {
     await publish(ingest.url, article('cx'))
     await withdraw(ingest.url, 'cx', 'legal')
     await publish(ingest.url, article('ok'))
-    await fanout.settled()
+    await fanout.settled(publishedTo(ingest.url))
     for (const token of [undefined, 'newsroom'] as const) {
       const c = await connect(t, fanout.wsUrl, token ? { token: await newsroomToken() } : {})
       c.send({ type: 'subscribe', id: 's1', channels: [token ? 'all' : 'category:national'] })

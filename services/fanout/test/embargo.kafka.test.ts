@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { startTestIngest, uniquePrefix } from '../../../test/helpers.ts'
-import { article, connect, drain, eventsOf, publish, startTestFanout, withdraw } from './helpers.ts'
+import { article, connect, drain, eventsOf, publish, publishedTo, startTestFanout, withdraw } from './helpers.ts'
 
 const idOf = (m: { event: { article: { id: string } } }) => m.event.article.id
 
@@ -13,7 +13,7 @@ describe('embargo', { concurrency: true }, () => {
     const first = await startTestFanout(t, prefix)
     const releaseAt = Date.now() + 3000
     await publish(ingest.url, article('emb-r', { embargoedUntil: new Date(releaseAt).toISOString() }))
-    await first.settled()
+    await first.settled(publishedTo(ingest.url))
     await first.close()
     const second = await startTestFanout(t, prefix)
     const c = await connect(t, second.wsUrl)
@@ -47,12 +47,12 @@ describe('embargo', { concurrency: true }, () => {
     await a.closed
     // away until the embargo has passed (the release happens while the client is gone)
     await new Promise((r) => setTimeout(r, embargoAt - Date.now() + 100))
-    await fanout.settled()
+    await fanout.settled(publishedTo(ingest.url))
     await publish(ingest.url, article('plain-b'))
     const b = await connect(t, fanout.wsUrl)
     b.send({ type: 'subscribe', id: 's1', channels: ['category:national'], since: seen.position })
     await b.until((all) => eventsOf(all).length >= 2)
-    await drain(fanout, b)
+    await drain(fanout, b, ingest.url)
     assert.deepEqual(eventsOf(b.messages).map(idOf).sort(), ['emb-a', 'plain-b'])
     // the one that went out while connected is not repeated
     assert.ok(!eventsOf(b.messages).some((m) => idOf(m) === 'plain-a'))
@@ -72,7 +72,7 @@ describe('embargo', { concurrency: true }, () => {
     await withdraw(ingest.url, 'soon', 'error in story')
     const w = await c.next((m) => m.type === 'withdrawn')
     assert.equal(w.articleId, 'soon')
-    await drain(fanout, c)
+    await drain(fanout, c, ingest.url)
     assert.equal(c.messages.filter((m) => m.type === 'withdrawn').length, 1)
   })
 })

@@ -97,8 +97,8 @@ export async function connect(
  * Waits until everything Kafka held has been delivered and has reached this client: the fan-out
  * settled, then a ping answered after it (a quiet period without a sleep).
  */
-export async function drain(fanout: FanoutInstance, c: TestClient): Promise<void> {
-  await fanout.settled()
+export async function drain(fanout: FanoutInstance, c: TestClient, ingestUrl?: string): Promise<void> {
+  await fanout.settled(ingestUrl === undefined ? [] : publishedTo(ingestUrl))
   const id = `drain-${Math.random().toString(36).slice(2)}`
   c.send({ type: 'ping', id })
   await c.next((m) => m.type === 'pong' && m.id === id)
@@ -114,10 +114,23 @@ export const article = (id: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 })
 
+/** Event ids written through each ingest by these helpers, so a test can wait for the fan-out to have them. */
+const published = new Map<string, string[]>()
+const note = (ingestUrl: string, ids: (string | undefined)[]) => {
+  const list = published.get(ingestUrl) ?? []
+  for (const id of ids) if (id) list.push(id)
+  published.set(ingestUrl, list)
+}
+
+/** Every event id published through `ingestUrl` by these helpers (for `fanout.settled`). */
+export const publishedTo = (ingestUrl: string): readonly string[] => published.get(ingestUrl) ?? []
+
 export async function publish(ingestUrl: string, a: Record<string, unknown>): Promise<{ eventId: string; type: string }> {
   const res = await http(`${ingestUrl}/v1/articles`, { method: 'POST', json: a })
   if (res.status !== 200 && res.status !== 201) throw new Error(`publish failed: ${res.status} ${res.text}`)
-  return res.body as { eventId: string; type: string }
+  const body = res.body as { eventId: string; type: string }
+  note(ingestUrl, [body.eventId])
+  return body
 }
 
 /** Publishes many articles in one NDJSON batch; returns the event ids in line order. */
@@ -130,12 +143,17 @@ export async function publishBatch(ingestUrl: string, articles: Record<string, u
   if (res.status !== 200) throw new Error(`batch failed: ${res.status} ${res.text}`)
   const body = res.body as { summary: { failed: number }; results: { eventId?: string }[] }
   if (body.summary.failed > 0) throw new Error(`batch had failures: ${res.text.slice(0, 500)}`)
+  note(
+    ingestUrl,
+    body.results.map((r) => r.eventId),
+  )
   return body.results.map((r) => r.eventId as string)
 }
 
 export async function withdraw(ingestUrl: string, id: string, reason: string): Promise<void> {
   const res = await http(`${ingestUrl}/v1/articles/${id}/withdraw`, { method: 'POST', json: { reason } })
   if (res.status !== 200) throw new Error(`withdraw failed: ${res.status} ${res.text}`)
+  note(ingestUrl, [(res.body as { eventId?: string }).eventId])
 }
 
 export const eventsOf = (all: Msg[]) =>

@@ -61,7 +61,7 @@ test('a paused reader gets every breaking item first and a gap counting the rout
 
   socket.resume()
   await slow.until((all) => all.some((m) => m.type === 'gap') && breaking.every((id) => eventsOf(all).some((m) => m.event.eventId === id)))
-  await drain(fanout, slow)
+  await drain(fanout, slow, ingest.url)
   const order = slow.messages
   const indexOf = (eventId: string) =>
     order.findIndex((m) => m.type === 'event' && (m as Msg & { event: { eventId: string } }).event.eventId === eventId)

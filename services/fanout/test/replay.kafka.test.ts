@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { startTestIngest, uniquePrefix } from '../../../test/helpers.ts'
 import { peekPosition } from '../src/index.ts'
-import { article, connect, eventsOf, publish, publishBatch, startTestFanout } from './helpers.ts'
+import { article, connect, eventsOf, publish, publishBatch, publishedTo, startTestFanout } from './helpers.ts'
 
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text()
@@ -36,7 +36,7 @@ test('50 clients resuming from a position older than memory share Kafka readers;
     Array.from({ length: 40 }, (_, i) => article(`h-${i}`, { headline: `Update of h-${i}` })),
   )
   const missed = [...created, ...updated]
-  await fanout.settled()
+  await fanout.settled(publishedTo(ingest.url))
   const readersBefore = await metric(fanout.url, 'newswire_fanout_replay_readers_total')
   assert.equal(readersBefore, 0)
 

@@ -6,7 +6,7 @@ import { startTestIngest, uniquePrefix } from '../../../test/helpers.ts'
 import { peekPosition, PositionCodec } from '../src/index.ts'
 import { DEV_POSITION_KEY } from '../src/config.ts'
 import type { FanoutInstance } from '../src/index.ts'
-import { article, connect, eventsOf, publish, publishBatch, startTestFanout } from './helpers.ts'
+import { article, connect, eventsOf, publish, publishBatch, publishedTo, startTestFanout } from './helpers.ts'
 
 const subscribeMsg = (since?: string) => ({ type: 'subscribe', id: 's1', channels: ['category:national'], ...(since ? { since } : {}) })
 
@@ -113,7 +113,7 @@ describe('resume with since', { concurrency: true }, () => {
     const ingest = await startTestIngest(t, prefix)
     const fanout = await startTestFanout(t, prefix)
     await publish(ingest.url, article('snap-1'))
-    await fanout.settled()
+    await fanout.settled(publishedTo(ingest.url))
     const c = await connect(t, fanout.wsUrl)
     c.send(subscribeMsg(new PositionCodec([DEV_POSITION_KEY]).encode({ o: [0, 0], t: 0 })))
     const reset = await c.next((m) => m.type === 'reset')

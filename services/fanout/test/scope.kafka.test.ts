@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import { DEV_NEWSROOM_SECRET } from '@newswire/shared'
 import { startTestIngest, uniquePrefix } from '../../../test/helpers.ts'
 import { signNewsroomToken } from '../src/index.ts'
-import { article, connect, drain, eventsOf, publish, startTestFanout } from './helpers.ts'
+import { article, connect, drain, eventsOf, publish, publishedTo, startTestFanout } from './helpers.ts'
 
 const idOf = (m: { event: { article: { id: string } } }) => m.event.article.id
 
@@ -20,7 +20,7 @@ test('desks, languages and embargo claims hold live, in snapshots, on resume and
   await publish(ingest.url, intl('out-cat-1', { category: 'national' }))
   await publish(ingest.url, intl('out-lang-1', { language: 'en' }))
   await publish(ingest.url, intl('held-1', { embargoedUntil: new Date(Date.now() + 60_000).toISOString() }))
-  await fanout.settled()
+  await fanout.settled(publishedTo(ingest.url))
 
   // snapshot: only what the scope allows, whatever the subscription asks for
   const c = await connect(t, fanout.wsUrl, { token: scoped })
@@ -52,7 +52,7 @@ test('desks, languages and embargo claims hold live, in snapshots, on resume and
   const d = await connect(t, fanout.wsUrl, { token: scoped })
   d.send({ type: 'subscribe', id: 'n1', channels: ['all'], filter: { languages: ['bn', 'en'] }, since: sub.position })
   await d.until((all) => eventsOf(all).some((m) => idOf(m) === 'held-2'), 10_000)
-  await drain(fanout, d)
+  await drain(fanout, d, ingest.url)
   assert.deepEqual(eventsOf(d.messages).map(idOf).sort(), ['held-2', 'in-2'])
 
   // SSE, with a resume position too
