@@ -191,7 +191,7 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
       const deadline = Date.now() + timeoutMs
       const waiting = new Set(eventIds)
       const read = () => {
-        for (const id of waiting) if (feed.store.history.has(id)) waiting.delete(id)
+        for (const id of waiting) if (feed.store.hasRead(id)) waiting.delete(id)
         return waiting.size === 0 && feed.store.readTo().every((o, p) => o >= (end[p] ?? 0))
       }
       while (!read() || h.busy) {

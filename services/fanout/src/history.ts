@@ -108,12 +108,6 @@ export class History {
     return entry
   }
 
-  /** The event is in memory (a scan from the newest: for tests and tools, not the hot path). */
-  has(eventId: string): boolean {
-    for (let seq = this.#next - 1; seq >= this.#first; seq--) if (this.#buf[seq % this.capacity]?.event.eventId === eventId) return true
-    return false
-  }
-
   /** True when every event a cursor at `offsets` still needs is in memory. */
   covers(offsets: readonly number[]): boolean {
     for (let p = 0; p < this.#memStart.length; p++) if ((offsets[p] ?? 0) < (this.#memStart[p] as number)) return false

@@ -11,6 +11,9 @@ import { History } from './history.ts'
 import type { Entry } from './history.ts'
 import { Ledger } from './ledger.ts'
 
+/** Event ids remembered as read (see hasRead). */
+const RECENT = 4096
+
 export interface StoreOptions {
   partitions: number
   historySize: number
@@ -35,6 +38,9 @@ export class Store {
   /** Next offset to read per partition: every event below is in history (or skipped as poison). */
   readonly #read: number[]
   #live = false
+  /** Ids of the last RECENT events read, newest last (FanoutInstance.settled, for tests and tools). */
+  readonly #recent: string[] = []
+  readonly #recentSet = new Set<string>()
 
   constructor(o: StoreOptions) {
     if (o.partitions < 1) throw new TypeError('a store needs at least one partition')
@@ -54,10 +60,22 @@ export class Store {
   append(partition: number, offset: number, event: ArticleEvent): Entry | null {
     if (offset < (this.#read[partition] ?? 0)) return null
     this.#read[partition] = offset + 1
+    this.#remember(event.eventId)
     const entry = this.history.append(partition, offset, event)
     if (!this.#live) this.ledger.advance(event.ingestedAt)
     this.ledger.apply(entry, !this.#live)
     return entry
+  }
+
+  /** The event has been read (among the last few thousand). */
+  hasRead(eventId: string): boolean {
+    return this.#recentSet.has(eventId)
+  }
+
+  #remember(eventId: string): void {
+    this.#recent.push(eventId)
+    this.#recentSet.add(eventId)
+    if (this.#recent.length > RECENT) this.#recentSet.delete(this.#recent.shift() as string)
   }
 
   /** History is read: from now on the server's clock (the hub's `ledger.advance`) decides releases. */
