@@ -4,7 +4,7 @@
 // the cursor only says where the client is. Subscriptions at the same cursor share positions and
 // frames through the caches here.
 import type { ArticleEvent } from '@newswire/shared'
-import { channelOf, decideRelease, decideReplay, frameDecision } from './deliver.ts'
+import { channelOf, decideReplay, frameDecision, frameRelease } from './deliver.ts'
 import type { Entry } from './history.ts'
 import { laneOfArticle } from './lanes.ts'
 import { eventJson, eventMessageHead, eventMessageTail } from './messages.ts'
@@ -115,21 +115,8 @@ export class Cursors implements ReplaySink {
     for (const r of ledger.releases(c.t, c.r, now)) {
       if (r.offset >= (c.o[r.partition] ?? 0)) continue
       const s = ledger.latest(r.id)
-      if (!s) continue
-      const d = decideRelease(sub, s)
-      const channel = d === null ? null : channelOf(sub, d)
-      // a newsroom client had the version already, flagged embargoed: its release is a message of its own
-      if (d === null || channel === null || !sub.versions.admit(`${r.id}\u0000released`, s.event.article.version)) continue
-      sub.versions.admit(r.id, s.event.article.version)
-      const position = this.#positions.encode({ o: c.o, t: r.at, r: [r.partition, r.offset] })
-      s.text ??= eventJson(s.event)
-      const text = s.text
-      this.#writer.enqueueFramed(
-        sub.conn,
-        sub.id,
-        r.id,
-        frameDecision(sub, d, channel, position, s.event, () => text, true),
-      )
+      const f = s ? frameRelease(sub, s, () => this.#positions.encode({ o: c.o, t: r.at, r: [r.partition, r.offset] })) : null
+      if (f) this.#writer.enqueueFramed(sub.conn, sub.id, r.id, f)
     }
     if (c.t !== now || c.r) sub.cursorPos = null
     c.t = now

@@ -8,7 +8,7 @@ import { exposedView } from './exposure.ts'
 import type { Lane } from './lanes.ts'
 import { laneOfArticle } from './lanes.ts'
 import type { ArticleState } from './ledger.ts'
-import { eventMessage, withdrawnMessage } from './messages.ts'
+import { eventJson, eventMessage, withdrawnMessage } from './messages.ts'
 import type { Framed, Sub, Transport } from './model.ts'
 import type { Cause, Change, Decision } from './visibility.ts'
 import { causeOf, decide, isKill, releasedOnArrival, visibleVersion } from './visibility.ts'
@@ -35,6 +35,22 @@ export function decideRelease(sub: Sub, state: ArticleState): Decision | null {
   const a = visibleVersion(state, sub.conn.clearance)
   if (a === null || channelFor(sub, a) === null) return null
   return { kind: 'event', article: a, embargoed: false }
+}
+
+/**
+ * The framed release of `state` for one subscription (live or resuming), or null when it gets
+ * none or had it already. `position` is asked for only when a message is made.
+ */
+export function frameRelease(sub: Sub, state: ArticleState, position: () => string): Framed | null {
+  const d = decideRelease(sub, state)
+  const channel = d === null ? null : channelOf(sub, d)
+  const { id, version } = state.event.article
+  // a newsroom client had the version already, flagged embargoed: its release is a message of its own
+  if (d === null || channel === null || !sub.versions.admit(`${id}\u0000released`, version)) return null
+  sub.versions.admit(id, version)
+  state.text ??= eventJson(state.event)
+  const text = state.text
+  return frameDecision(sub, d, channel, position(), state.event, () => text, true)
 }
 
 /**

@@ -4,7 +4,7 @@
 // (transport, clearance, subscription id, channel, decision), queued to the writer.
 import type { Logger } from '@newswire/shared'
 import { indexKeysOf } from './channels.ts'
-import { channelFor, channelOf, decideLive, decideRelease, frameDecision } from './deliver.ts'
+import { channelOf, decideLive, frameDecision, frameRelease } from './deliver.ts'
 import { views } from './exposure.ts'
 import type { Entry } from './history.ts'
 import type { Release } from './ledger.ts'
@@ -102,21 +102,11 @@ export class LiveMatcher {
   release(r: Release, head: readonly number[], liveSeq: number): void {
     const s = this.#store.ledger.latest(r.id)
     if (!s || (s.seq !== null && s.seq >= liveSeq)) return
-    const a = s.event.article
     let position: string | null = null
-    for (const sub of this.#index.candidates(indexKeysOf(a), --this.#marks)) {
-      const d = decideRelease(sub, s)
-      const channel = d === null ? null : channelFor(sub, a)
-      if (d === null || channel === null || !sub.versions.admit(`${r.id}\u0000released`, a.version)) continue
-      position ??= this.#positions.encode({ o: [...head], t: r.at, r: [r.partition, r.offset] })
-      s.text ??= eventJson(s.event)
-      const text = s.text
-      this.#writer.enqueueFramed(
-        sub.conn,
-        sub.id,
-        r.id,
-        frameDecision(sub, d, channel, position, s.event, () => text, true),
-      )
+    const at = () => (position ??= this.#positions.encode({ o: [...head], t: r.at, r: [r.partition, r.offset] }))
+    for (const sub of this.#index.candidates(indexKeysOf(s.event.article), --this.#marks)) {
+      const f = frameRelease(sub, s, at)
+      if (f) this.#writer.enqueueFramed(sub.conn, sub.id, r.id, f)
     }
   }
 }
