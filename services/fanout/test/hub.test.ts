@@ -23,7 +23,7 @@ describe('hub (in-process)', () => {
       type: 'subscribe',
       id: 's',
       channels: [{ name: 'category:news', kind: 'category', value: 'news' }],
-      filter: { languages: null, categories: null, maxUrgency: null, tickerFieldsOnly: false },
+      filter: { languages: null, categories: null, maxUrgency: null, tickerFieldsOnly: false, states: null },
       since: null,
       catchUp: 'all',
     })
@@ -46,7 +46,7 @@ describe('hub (in-process)', () => {
         type: 'subscribe',
         id: 's',
         channels: [],
-        filter: { languages: null, categories: null, maxUrgency: null, tickerFieldsOnly: false },
+        filter: { languages: null, categories: null, maxUrgency: null, tickerFieldsOnly: false, states: null },
         since: null,
         catchUp: 'all',
       })
