@@ -3,12 +3,11 @@
 // one that fails gets an `error` and a `reset` with a fresh snapshot, never a stuck or spinning
 // subscription. Resumes go through the admission gate (reconnect storms), then to memory or to a
 // replay from the log.
-import type { Article, Logger, TimerClock } from '@newswire/shared'
+import type { Logger, TimerClock } from '@newswire/shared'
 import type { ResumeGate } from './admission.ts'
 import { indexKeysOfChannels } from './channels.ts'
-import { channelFor } from './deliver.ts'
 import { eventJson, resetMessage, subscribedMessage } from './messages.ts'
-import type { ServerMessageType } from './messages.ts'
+import type { ServerMessageType, SnapshotItem } from './messages.ts'
 import type { FanoutMetrics } from './metrics.ts'
 import type { Conn, HubLimits, Sub } from './model.ts'
 import { offsetsAtLeast, PositionError, positionProblem } from './position.ts'
@@ -16,7 +15,8 @@ import type { Position, PositionCodec } from './position.ts'
 import { checkAccess, ProtocolError } from './protocol.ts'
 import type { SubscribeMessage } from './protocol.ts'
 import type { LogReplays } from './replay.ts'
-import { snapshot } from './snapshot.ts'
+import { encodeCursor } from './page-cursor.ts'
+import { page } from './snapshot.ts'
 import type { LogBounds, Store } from './store.ts'
 import { kindsOf } from './subscriptions.ts'
 import { VersionGate } from './versions.ts'
@@ -101,10 +101,11 @@ export class Subscriptions {
     for (const kind of kindsOf(sub)) this.#d.metrics.subscriptions.inc({ kind })
     if (msg.since === null) {
       const position = this.#host.headPosition()
+      const { items, more } = this.#snapshot(sub, position)
       this.#host.sendControl(
         conn,
         'subscribed',
-        subscribedMessage({ sub: id, channels: this.#names(sub), position, replay: 'none' }, this.#snapshot(sub)),
+        subscribedMessage({ sub: id, channels: this.#names(sub), position, replay: 'none', more }, items),
         position,
         id,
       )
@@ -243,19 +244,27 @@ export class Subscriptions {
     // The client replaces what it had with this snapshot: it holds nothing from before any more
     sub.inherited = false
     const position = this.#host.headPosition()
+    const { items, more } = this.#snapshot(sub, position)
     this.#host.sendControl(
       sub.conn,
       'reset',
-      resetMessage({ sub: sub.id, channels: this.#names(sub), position, reason }, this.#snapshot(sub)),
+      resetMessage({ sub: sub.id, channels: this.#names(sub), position, reason, more }, items),
       position,
       sub.id,
     )
     this.#host.goLive(sub)
   }
 
-  #snapshot(sub: Sub) {
-    const s = this.#d.store
-    const q = { clearance: sub.conn.clearance, inView: (a: Article) => channelFor(sub, a) !== null, limit: this.#d.limits.snapshotSize }
-    return snapshot(s.history, s.ledger, this.#host.liveSeq, q, eventJson)
+  /**
+   * The newest items the subscription may see, and the cursor of older ones taken at `position`
+   * (snapshot.ts). Paging relies on the stream for what changes after the snapshot, so a
+   * subscription that skips updates (tickerFieldsOnly) gets no cursor.
+   */
+  #snapshot(sub: Sub, position: string): { items: SnapshotItem[]; more: string | null } {
+    const q = { clearance: sub.conn.clearance, view: sub, limit: this.#d.limits.snapshotSize, from: null, asOf: null }
+    const { items, next } = page(this.#d.store, q, eventJson)
+    if (next === null || sub.filter.tickerFieldsOnly) return { items, more: null }
+    const { o, t } = this.#d.positions.decode(position)
+    return { items, more: encodeCursor({ key: next, o, t }) }
   }
 }
