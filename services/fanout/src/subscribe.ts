@@ -38,6 +38,7 @@ export interface SubscribeDeps {
 export interface SubscribeHost {
   readonly started: boolean
   readonly liveSeq: number
+  head(): { o: number[]; t: number }
   headPosition(): string
   sendControl(conn: Conn, type: ServerMessageType, json: string, position?: string | null, sub?: string): void
   sendError(conn: Conn, err: ProtocolError): void
@@ -100,8 +101,9 @@ export class Subscriptions {
     conn.subs.set(id, sub)
     for (const kind of kindsOf(sub)) this.#d.metrics.subscriptions.inc({ kind })
     if (msg.since === null) {
-      const position = this.#host.headPosition()
-      const { items, more } = this.#snapshot(sub, position)
+      const head = this.#host.head()
+      const position = this.#d.positions.encode(head)
+      const { items, more } = this.#snapshot(sub, head)
       this.#host.sendControl(
         conn,
         'subscribed',
@@ -243,8 +245,9 @@ export class Subscriptions {
     this.#d.metrics.replays.inc({ source: 'reset' })
     // The client replaces what it had with this snapshot: it holds nothing from before any more
     sub.inherited = false
-    const position = this.#host.headPosition()
-    const { items, more } = this.#snapshot(sub, position)
+    const head = this.#host.head()
+    const position = this.#d.positions.encode(head)
+    const { items, more } = this.#snapshot(sub, head)
     this.#host.sendControl(
       sub.conn,
       'reset',
@@ -256,15 +259,14 @@ export class Subscriptions {
   }
 
   /**
-   * The newest items the subscription may see, and the cursor of older ones taken at `position`
-   * (snapshot.ts). Paging relies on the stream for what changes after the snapshot, so a
-   * subscription that skips updates (tickerFieldsOnly) gets no cursor.
+   * The newest items the subscription may see, and the cursor of older ones as of the stream
+   * position `head` (snapshot.ts). Paging relies on the stream for what changes after the
+   * snapshot, so a subscription that skips updates (tickerFieldsOnly) gets no cursor.
    */
-  #snapshot(sub: Sub, position: string): { items: SnapshotItem[]; more: string | null } {
+  #snapshot(sub: Sub, head: { o: number[]; t: number }): { items: SnapshotItem[]; more: string | null } {
     const q = { clearance: sub.conn.clearance, view: sub, limit: this.#d.limits.snapshotSize, from: null, asOf: null }
     const { items, next } = page(this.#d.store, q, eventJson)
     if (next === null || sub.filter.tickerFieldsOnly) return { items, more: null }
-    const { o, t } = this.#d.positions.decode(position)
-    return { items, more: encodeCursor({ key: next, o, t }) }
+    return { items, more: encodeCursor({ key: next, ...head }) }
   }
 }

@@ -7,6 +7,8 @@ export const fanoutProblems = {
   bad_channel: { status: 400, title: 'A channel is not valid' },
   invalid_position: { status: 400, title: 'The position is not valid' },
   forbidden_channel: { status: 403, title: 'This channel needs a newsroom token' },
+  forbidden_filter: { status: 400, title: 'This filter needs a newsroom token' },
+  invalid_cursor: { status: 400, title: 'The page cursor is not valid' },
   unauthorized: { status: 401, title: 'The newsroom token is not valid' },
   origin: { status: 403, title: 'This origin is not allowed' },
   not_found: { status: 404, title: 'Not found' },
