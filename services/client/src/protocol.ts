@@ -1,15 +1,21 @@
 // The wire protocol: endpoint URLs, outgoing frames, and validation of incoming frames.
 import { ClientError } from './errors.ts'
-import type { ArticleEvent, CatchUp, ClientFrame, Position, ServerFrame, StreamFilter } from './types.ts'
+import type { ArticleEvent, CatchUp, ClientFrame, PageCursor, Position, ServerFrame, StreamFilter, WithdrawnCause } from './types.ts'
 
 export const streamPath = '/v1/stream'
 export const ssePath = '/v1/sse'
+export const snapshotPath = '/v1/snapshot'
+export const countsPath = '/v1/counts'
 
 export interface Endpoints {
   /** ws(s)://host/prefix/v1/stream */
   websocket: string
   /** http(s)://host/prefix/v1/sse */
   sse: string
+  /** http(s)://host/prefix/v1/snapshot (pages of older items) */
+  snapshot: string
+  /** http(s)://host/prefix/v1/counts */
+  counts: string
 }
 
 /**
@@ -39,7 +45,13 @@ export function endpoints(url: string | URL): Endpoints {
     u.hash = ''
     return u.href
   }
-  return { websocket: at(secure ? 'wss:' : 'ws:', streamPath), sse: at(secure ? 'https:' : 'http:', ssePath) }
+  const http = secure ? 'https:' : 'http:'
+  return {
+    websocket: at(secure ? 'wss:' : 'ws:', streamPath),
+    sse: at(http, ssePath),
+    snapshot: at(http, snapshotPath),
+    counts: at(http, countsPath),
+  }
 }
 
 export function webSocketUrl(endpoint: string, token: string | undefined): string {
@@ -49,6 +61,16 @@ export function webSocketUrl(endpoint: string, token: string | undefined): strin
   return u.href
 }
 
+/** Channels and filter as query parameters, the same for /v1/sse, /v1/snapshot and /v1/counts. */
+function setView(q: URLSearchParams, channels: readonly string[], filter: StreamFilter | undefined): void {
+  if (channels.length > 0) q.set('channels', channels.join(','))
+  const f = filter ?? {}
+  if (f.languages?.length) q.set('languages', f.languages.join(','))
+  if (f.maxUrgency !== undefined) q.set('maxUrgency', String(f.maxUrgency))
+  if (f.categories?.length) q.set('categories', f.categories.join(','))
+  if (f.states?.length) q.set('states', f.states.join(','))
+}
+
 export function sseUrl(
   endpoint: string,
   sub: { channels: string[]; filter: StreamFilter | undefined; since: Position | null; token: string | undefined; catchUp?: CatchUp },
@@ -56,11 +78,8 @@ export function sseUrl(
   const u = new URL(endpoint)
   const q = u.searchParams
   q.set('channels', sub.channels.join(','))
-  const f = sub.filter ?? {}
-  if (f.languages?.length) q.set('languages', f.languages.join(','))
-  if (f.maxUrgency !== undefined) q.set('maxUrgency', String(f.maxUrgency))
-  if (f.categories?.length) q.set('categories', f.categories.join(','))
-  if (f.tickerFieldsOnly) q.set('tickerFieldsOnly', '1')
+  setView(q, [], sub.filter)
+  if (sub.filter?.tickerFieldsOnly) q.set('tickerFieldsOnly', '1')
   // since rather than Last-Event-ID: a custom header would cost a CORS preflight in browsers
   if (sub.since !== null) q.set('since', sub.since)
   if (sub.catchUp === 'latest') q.set('catchUp', 'latest')
@@ -68,9 +87,40 @@ export function sseUrl(
   return u.href
 }
 
+/**
+ * GET /v1/snapshot: a page of the view, after `cursor` (null: the newest). The token goes in the
+ * Authorization header, not the URL. tickerFieldsOnly is for streams and left out.
+ */
+export function snapshotUrl(
+  endpoint: string,
+  view: { channels: string[]; filter: StreamFilter | undefined },
+  cursor: PageCursor | null,
+  limit?: number,
+): string {
+  const u = new URL(endpoint)
+  setView(u.searchParams, view.channels, view.filter)
+  if (cursor !== null) u.searchParams.set('before', cursor)
+  if (limit !== undefined) u.searchParams.set('limit', String(limit))
+  return u.href
+}
+
+/** GET /v1/counts for the view, over `windowSeconds`. */
+export function countsUrl(
+  endpoint: string,
+  view: { channels: string[]; filter: StreamFilter | undefined },
+  windowSeconds?: number,
+): string {
+  const u = new URL(endpoint)
+  setView(u.searchParams, view.channels, view.filter)
+  if (windowSeconds !== undefined) u.searchParams.set('window', String(windowSeconds))
+  return u.href
+}
+
 export function encodeFrame(frame: ClientFrame): string {
   return JSON.stringify(frame)
 }
+
+const withdrawnCauses: readonly string[] = ['withdrawn', 'canceled', 'withheld', 'embargoed', 'left']
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -124,6 +174,7 @@ export function parseFrame(raw: unknown): ServerFrame | ClientError | null {
         channels: Array.isArray(raw.channels) ? raw.channels.filter(isStr) : [],
         position: raw.position,
         snapshot: Array.isArray(raw.snapshot) ? raw.snapshot : [],
+        ...('more' in raw ? { more: isStr(raw.more) ? raw.more : null } : {}),
       }
     case 'event': {
       const event = asArticleEvent(raw.event)
@@ -139,10 +190,21 @@ export function parseFrame(raw: unknown): ServerFrame | ClientError | null {
     }
     case 'withdrawn':
       if (!isStr(raw.position) || !isStr(raw.articleId)) return bad('malformed withdrawn', raw)
-      return { type: 'withdrawn', position: raw.position, articleId: raw.articleId, reason: isStr(raw.reason) ? raw.reason : null }
+      return {
+        type: 'withdrawn',
+        position: raw.position,
+        articleId: raw.articleId,
+        reason: isStr(raw.reason) ? raw.reason : null,
+        cause: isStr(raw.cause) && withdrawnCauses.includes(raw.cause) ? (raw.cause as WithdrawnCause) : null,
+      }
     case 'reset':
       if (!isStr(raw.position)) return bad('reset without position', raw)
-      return { type: 'reset', position: raw.position, snapshot: Array.isArray(raw.snapshot) ? raw.snapshot : [] }
+      return {
+        type: 'reset',
+        position: raw.position,
+        snapshot: Array.isArray(raw.snapshot) ? raw.snapshot : [],
+        more: isStr(raw.more) ? raw.more : null,
+      }
     case 'error':
       return {
         type: 'error',
