@@ -9,7 +9,7 @@ import { MessageQueue } from './iterator.ts'
 import { Liveness } from './liveness.ts'
 import { checkChannels, type ResolvedOptions, resolveOptions } from './options.ts'
 import { type Endpoints, endpoints, sseUrl, webSocketUrl } from './protocol.ts'
-import { type RequestContext, requestCounts, requestOlder } from './requests.ts'
+import { requestHooks } from './request-hooks.ts'
 import { decideRetry } from './retry-policy.ts'
 import { openSseEventSource, openSseFetch } from './sse-transport.ts'
 import type { CloseInfo, Transport, TransportHandlers } from './transport.ts'
@@ -17,13 +17,7 @@ import type {
   ClientEventMap,
   ClientState,
   ConnectOptions,
-  CountsOptions,
-  FetchLike,
-  OlderOptions,
-  OlderPage,
-  PageCursor,
   Position,
-  RecentCounts,
   StateChange,
   StreamFilter,
   StreamMessage,
@@ -108,6 +102,9 @@ export class Client implements AsyncIterable<StreamMessage> {
     const o = this.#o
     this.#kind = o.transport === 'sse' || (o.transport === 'auto' && !o.WebSocket) ? 'sse' : 'websocket'
     this.#downSince = o.clock.now()
+    // older() and counts() (requests.ts) are functions, not methods: a bundle that never pages
+    // (the ticker) leaves them out. This is what they need of the client.
+    requestHooks.set(this, () => [this.#o, this.#endpoints, this.#channels, this.#filter, this.#delivery])
     this.#open()
   }
 
@@ -159,38 +156,6 @@ export class Client implements AsyncIterable<StreamMessage> {
     void transport.close(1000, 'subscription updated')
     this.#setState('reconnecting', { reason: 'subscription updated', delayMs: 0, transport: 'sse' })
     this.#open()
-  }
-
-  /**
-   * A page of the items older than `cursor` (`subscribed.more`, `reset.more`, or a page's `next`;
-   * null: the newest page), newest editorial time first. The server decides every item as it
-   * decides the stream: this client's token, and its channels and filter unless `options` gives
-   * others. Versions this client already had are left out, and those returned are not delivered
-   * again by the stream. Rejects with NEWSWIRE_ERR_CLIENT_REQUEST (a bad cursor: status 400).
-   */
-  older(cursor: PageCursor | null, options: OlderOptions = {}): Promise<OlderPage> {
-    return requestOlder(this.#requests(options), cursor, options.limit, (items) => this.#delivery.acceptPage(items, this.position ?? ''))
-  }
-
-  /**
-   * Stories per category over the last hour (or `windowSeconds`) by editorial time, counted by
-   * the server over everything it holds that this client may see (killed stories left out), with
-   * the stories counted, so the counts can be kept from the stream afterwards.
-   */
-  counts(options: CountsOptions = {}): Promise<RecentCounts> {
-    return requestCounts(this.#requests(options), options.windowSeconds)
-  }
-
-  #requests(o: { channels?: string[]; filter?: StreamFilter }): RequestContext {
-    const opts = this.#o
-    return {
-      endpoints: this.#endpoints,
-      view: { channels: o.channels ?? this.#channels, filter: o.filter ?? this.#filter },
-      fetch: opts.fetch ?? (globalThis as { fetch?: FetchLike }).fetch,
-      token: opts.token,
-      timeoutMs: opts.connectTimeoutMs,
-      clock: opts.clock,
-    }
   }
 
   /** Closes the connection for good. Idempotent; resolves once the connection is gone. */

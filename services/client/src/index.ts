@@ -5,6 +5,7 @@ export { closeCodes, closeDisposition, type Disposition, httpDisposition } from 
 export { type EditorialState, editorialState, embargoEnd, stateReason } from './editorial.ts'
 export { ClientError, type ClientErrorCode, type ClientErrorDetails, clientErrorCodes } from './errors.ts'
 export { defaultOptions } from './options.ts'
+export { counts, older } from './requests.ts'
 export { type SseMessage, SseParser } from './sse.ts'
 export type {
   Article,

@@ -4,18 +4,12 @@ import type { ArticleEvent, CatchUp, ClientFrame, PageCursor, Position, ServerFr
 
 export const streamPath = '/v1/stream'
 export const ssePath = '/v1/sse'
-export const snapshotPath = '/v1/snapshot'
-export const countsPath = '/v1/counts'
 
 export interface Endpoints {
   /** ws(s)://host/prefix/v1/stream */
   websocket: string
-  /** http(s)://host/prefix/v1/sse */
+  /** http(s)://host/prefix/v1/sse; /v1/snapshot and /v1/counts are beside it */
   sse: string
-  /** http(s)://host/prefix/v1/snapshot (pages of older items) */
-  snapshot: string
-  /** http(s)://host/prefix/v1/counts */
-  counts: string
 }
 
 /**
@@ -45,13 +39,7 @@ export function endpoints(url: string | URL): Endpoints {
     u.hash = ''
     return u.href
   }
-  const http = secure ? 'https:' : 'http:'
-  return {
-    websocket: at(secure ? 'wss:' : 'ws:', streamPath),
-    sse: at(http, ssePath),
-    snapshot: at(http, snapshotPath),
-    counts: at(http, countsPath),
-  }
+  return { websocket: at(secure ? 'wss:' : 'ws:', streamPath), sse: at(secure ? 'https:' : 'http:', ssePath) }
 }
 
 export function webSocketUrl(endpoint: string, token: string | undefined): string {
@@ -88,29 +76,26 @@ export function sseUrl(
 }
 
 /**
- * GET /v1/snapshot: a page of the view, after `cursor` (null: the newest). The token goes in the
- * Authorization header, not the URL. tickerFieldsOnly is for streams and left out.
+ * GET /v1/snapshot, beside `sse` (the /v1/sse endpoint): a page of the view, after `cursor` (null:
+ * the newest). The token goes in the Authorization header, not the URL. tickerFieldsOnly is for
+ * streams and left out.
  */
 export function snapshotUrl(
-  endpoint: string,
+  sse: string,
   view: { channels: string[]; filter: StreamFilter | undefined },
   cursor: PageCursor | null,
   limit?: number,
 ): string {
-  const u = new URL(endpoint)
+  const u = new URL('snapshot', sse)
   setView(u.searchParams, view.channels, view.filter)
   if (cursor !== null) u.searchParams.set('before', cursor)
   if (limit !== undefined) u.searchParams.set('limit', String(limit))
   return u.href
 }
 
-/** GET /v1/counts for the view, over `windowSeconds`. */
-export function countsUrl(
-  endpoint: string,
-  view: { channels: string[]; filter: StreamFilter | undefined },
-  windowSeconds?: number,
-): string {
-  const u = new URL(endpoint)
+/** GET /v1/counts, beside `sse`, for the view over `windowSeconds`. */
+export function countsUrl(sse: string, view: { channels: string[]; filter: StreamFilter | undefined }, windowSeconds?: number): string {
+  const u = new URL('counts', sse)
   setView(u.searchParams, view.channels, view.filter)
   if (windowSeconds !== undefined) u.searchParams.set('window', String(windowSeconds))
   return u.href
@@ -119,8 +104,6 @@ export function countsUrl(
 export function encodeFrame(frame: ClientFrame): string {
   return JSON.stringify(frame)
 }
-
-const withdrawnCauses: readonly string[] = ['withdrawn', 'canceled', 'withheld', 'embargoed', 'left']
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -195,7 +178,7 @@ export function parseFrame(raw: unknown): ServerFrame | ClientError | null {
         position: raw.position,
         articleId: raw.articleId,
         reason: isStr(raw.reason) ? raw.reason : null,
-        cause: isStr(raw.cause) && withdrawnCauses.includes(raw.cause) ? (raw.cause as WithdrawnCause) : null,
+        cause: isStr(raw.cause) ? (raw.cause as WithdrawnCause) : null,
       }
     case 'reset':
       if (!isStr(raw.position)) return bad('reset without position', raw)

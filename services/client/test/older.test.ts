@@ -1,8 +1,8 @@
-// Paging and counts beside the stream: `subscribed.more` / `reset.more`, client.older() and
-// client.counts() against a scripted WebSocket and fetch.
+// Paging and counts beside the stream: `subscribed.more` / `reset.more`, older(client, ) and
+// counts(client) against a scripted WebSocket and fetch.
 import assert from 'node:assert/strict'
 import { beforeEach, describe, test, type TestContext } from 'node:test'
-import { ClientError, type ConnectOptions, connect, type FetchLike, type FetchResponseLike } from '../src/index.ts'
+import { ClientError, type ConnectOptions, connect, counts, type FetchLike, type FetchResponseLike, older } from '../src/index.ts'
 import { articleEvent, FakeClock, FakeWebSocket, flush, record } from './fakes.ts'
 
 /** A fetch that answers JSON (or a problem) and records what it was asked. */
@@ -77,7 +77,7 @@ describe('client: older pages and counts', () => {
       status: 200,
       body: { items: [articleEvent('a', 2), { ...articleEvent('b', 1), embargoed: true }, articleEvent('c', 1)], next: 'c-2' },
     })
-    const page = await client.older('c-1', { limit: 3 })
+    const page = await older(client, 'c-1', { limit: 3 })
     const r = f.requests[0]
     assert.equal(r?.url.origin + (r?.url.pathname ?? ''), 'https://news.example/wire/v1/snapshot')
     assert.deepEqual(Object.fromEntries(r?.url.searchParams ?? []), { channels: 'all', languages: 'bn', before: 'c-1', limit: '3' })
@@ -104,14 +104,14 @@ describe('client: older pages and counts', () => {
     )
     // the newest page of another view
     f.answers.push({ status: 200, body: { items: [], next: null } })
-    await client.older(null, { filter: { states: ['embargoed', 'withheld'] } })
+    await older(client, null, { filter: { states: ['embargoed', 'withheld'] } })
     assert.deepEqual(Object.fromEntries(f.requests[1]?.url.searchParams ?? []), { channels: 'all', states: 'embargoed,withheld' })
   })
 
   test('a problem is a ClientError with the server detail; bad arguments are TypeErrors', async (t) => {
     const { client, f } = start(t, { channels: ['breaking'], filter: undefined })
     f.answers.push({ status: 400, body: { code: 'invalid_cursor', detail: 'the cursor is malformed', status: 400 } })
-    await assert.rejects(client.older('nonsense'), (err: unknown) => {
+    await assert.rejects(older(client, 'nonsense'), (err: unknown) => {
       assert.ok(err instanceof ClientError)
       assert.equal(err.code, 'NEWSWIRE_ERR_CLIENT_REQUEST')
       assert.deepEqual(err.details, { status: 400, serverCode: 'invalid_cursor' })
@@ -121,9 +121,9 @@ describe('client: older pages and counts', () => {
     // the public: no token, and a browser may revalidate its cached copy
     assert.equal(f.requests[0]?.headers.authorization, undefined)
     assert.equal(f.requests[0]?.cache, 'no-cache')
-    await assert.rejects(client.older('c', { limit: 0 }), TypeError)
-    await assert.rejects(client.older(''), TypeError)
-    await assert.rejects(client.counts({ windowSeconds: 10 }), TypeError)
+    await assert.rejects(older(client, 'c', { limit: 0 }), TypeError)
+    await assert.rejects(older(client, ''), TypeError)
+    await assert.rejects(counts(client, { windowSeconds: 10 }), TypeError)
     await flush()
   })
 
@@ -137,7 +137,7 @@ describe('client: older pages and counts', () => {
       truncated: false,
     }
     f.answers.push({ status: 200, body })
-    assert.deepEqual(await client.counts({ windowSeconds: 7200 }), body)
+    assert.deepEqual(await counts(client, { windowSeconds: 7200 }), body)
     assert.deepEqual(Object.fromEntries(f.requests[0]?.url.searchParams ?? []), { channels: 'all', languages: 'bn', window: '7200' })
     assert.equal(f.requests[0]?.url.pathname, '/wire/v1/counts')
   })

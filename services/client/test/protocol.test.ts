@@ -4,20 +4,13 @@ import { decodeFrame, endpoints, sseUrl, webSocketUrl } from '../src/protocol.ts
 
 describe('protocol', () => {
   test('endpoints from a base URL or either endpoint, any scheme', () => {
-    const expected = {
-      websocket: 'wss://news.example/v1/stream',
-      sse: 'https://news.example/v1/sse',
-      snapshot: 'https://news.example/v1/snapshot',
-      counts: 'https://news.example/v1/counts',
-    }
+    const expected = { websocket: 'wss://news.example/v1/stream', sse: 'https://news.example/v1/sse' }
     for (const url of ['wss://news.example', 'https://news.example/', 'wss://news.example/v1/stream', 'https://news.example/v1/sse']) {
       assert.deepEqual(endpoints(url), expected, url)
     }
     assert.deepEqual(endpoints('http://localhost:8080/newswire/'), {
       websocket: 'ws://localhost:8080/newswire/v1/stream',
       sse: 'http://localhost:8080/newswire/v1/sse',
-      snapshot: 'http://localhost:8080/newswire/v1/snapshot',
-      counts: 'http://localhost:8080/newswire/v1/counts',
     })
     assert.throws(() => endpoints('ftp://x'), TypeError)
     assert.throws(() => endpoints('not a url'), TypeError)
