@@ -37,7 +37,6 @@ export interface SubscribeDeps {
 /** What starting a subscription needs from the hub. */
 export interface SubscribeHost {
   readonly started: boolean
-  readonly liveSeq: number
   head(): { o: number[]; t: number }
   headPosition(): string
   sendControl(conn: Conn, type: ServerMessageType, json: string, position?: string | null, sub?: string): void
