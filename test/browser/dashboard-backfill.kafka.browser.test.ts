@@ -132,19 +132,28 @@ test('dashboard: after a backfill of 200 old pages, today is on top; older pages
   const editor = await openPage(browser, 1280, 1000)
   const page = editor.page
   // What the wire carries: the subscription's snapshot, and the pages of the whole desk
-  const wire: { snapshot: string[]; pages: string[][] } = { snapshot: [], pages: [] }
+  const wire: { snapshot: string[] } = { snapshot: [] }
   page.on('websocket', (ws) =>
     ws.on('framereceived', (f) => {
       const m = JSON.parse(String(f.payload)) as { type: string; snapshot?: { article: { id: string } }[] }
       if (m.type === 'subscribed' && m.snapshot) wire.snapshot = m.snapshot.map((e) => e.article.id)
     }),
   )
-  page.on('response', (r) => {
-    const u = new URL(r.url())
-    if (u.pathname !== '/v1/snapshot' || u.searchParams.has('states') || !u.searchParams.has('before')) return
-    void r.json().then((b: { items: { article: { id: string } }[] }) => wire.pages.push(b.items.map((e) => e.article.id)))
+  // the pages, read in the page itself (a response body is not always kept for the test to read)
+  await page.addInitScript(() => {
+    const pages: string[][] = []
+    Object.assign(window, { newswirePages: pages })
+    const original = window.fetch.bind(window)
+    window.fetch = async (input, init) => {
+      const res = await original(input, init)
+      const u = new URL(input instanceof Request ? input.url : String(input), location.href)
+      if (u.pathname === '/v1/snapshot' && !u.searchParams.has('states') && u.searchParams.has('before')) {
+        const body = (await res.clone().json()) as { items: { article: { id: string } }[] }
+        pages.push(body.items.map((e) => e.article.id))
+      }
+      return res
+    }
   })
-
   await page.goto(`${fanout.url}/dashboard#token=${token}`)
   await page.waitForSelector('#status[data-state=connected]', { timeout: 10_000 })
   await page.locator('#feed li[data-article-id]').nth(49).waitFor({ timeout: 10_000 })
@@ -212,11 +221,12 @@ test('dashboard: after a backfill of 200 old pages, today is on top; older pages
   }
   assert.equal(all.at(-1)?.id, 'old-embargoed')
   assert.equal(await page.locator('#shown').textContent(), `${total} of ${total} shown`)
-  // on the wire: the snapshot and the pages of the desk hold each story once
-  await page.waitForFunction(() => true)
-  const onWire = [...wire.snapshot, ...wire.pages.flat()]
-  t.diagnostic(`snapshot ${wire.snapshot.length} + pages ${wire.pages.map((p) => p.length).join('+')}`)
+  // on the wire: the snapshot and the pages of the desk hold each story once, all of them
+  const pages = await page.evaluate(() => (window as unknown as { newswirePages: string[][] }).newswirePages)
+  const onWire = [...wire.snapshot, ...pages.flat()]
+  t.diagnostic(`snapshot ${wire.snapshot.length} + pages ${pages.map((p) => p.length).join('+')}`)
   assert.equal(new Set(onWire).size, onWire.length, 'a story came twice over the wire')
+  assert.equal(onWire.length, total)
   await page.locator('#feed li[data-article-id="archive-000"]').scrollIntoViewIfNeeded()
   await screenshot(page, 'dashboard-backfill-older.png')
 
