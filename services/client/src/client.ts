@@ -9,6 +9,7 @@ import { MessageQueue } from './iterator.ts'
 import { Liveness } from './liveness.ts'
 import { checkChannels, type ResolvedOptions, resolveOptions } from './options.ts'
 import { type Endpoints, endpoints, sseUrl, webSocketUrl } from './protocol.ts'
+import { requestHooks } from './request-hooks.ts'
 import { decideRetry } from './retry-policy.ts'
 import { openSseEventSource, openSseFetch } from './sse-transport.ts'
 import type { CloseInfo, Transport, TransportHandlers } from './transport.ts'
@@ -101,6 +102,9 @@ export class Client implements AsyncIterable<StreamMessage> {
     const o = this.#o
     this.#kind = o.transport === 'sse' || (o.transport === 'auto' && !o.WebSocket) ? 'sse' : 'websocket'
     this.#downSince = o.clock.now()
+    // older() and counts() (requests.ts) are functions, not methods: a bundle that never pages
+    // (the ticker) leaves them out. This is what they need of the client.
+    requestHooks.set(this, () => [this.#o, this.#endpoints, this.#channels, this.#filter, this.#delivery])
     this.#open()
   }
 

@@ -35,6 +35,7 @@ export class Delivery {
           channels: frame.channels,
           position: frame.position,
           snapshotSize: frame.snapshot.length,
+          ...(frame.more === undefined ? {} : { more: frame.more }),
         })
         for (const item of frame.snapshot) {
           if (!live()) return
@@ -67,6 +68,7 @@ export class Delivery {
           position: frame.position,
           articleId: frame.articleId,
           reason: frame.reason ?? null,
+          cause: frame.cause ?? null,
         })
         return
       case 'reset': {
@@ -80,7 +82,13 @@ export class Delivery {
           items.push(item)
         }
         this.delivered++
-        this.#emitter.emit('reset', { type: 'reset', position: frame.position, snapshot: items.map((i) => i.event), items })
+        this.#emitter.emit('reset', {
+          type: 'reset',
+          position: frame.position,
+          snapshot: items.map((i) => i.event),
+          items,
+          more: frame.more ?? null,
+        })
         return
       }
       case 'error':
@@ -101,6 +109,21 @@ export class Delivery {
       case 'reconnect':
         return
     }
+  }
+
+  /**
+   * Items of a page of older items (client.older): the versions this client has not had, marked
+   * as delivered so the stream does not bring them again. Malformed items are reported and skipped.
+   */
+  acceptPage(raw: readonly unknown[], position: Position): NewsEventMessage[] {
+    const out: NewsEventMessage[] = []
+    for (const r of raw) {
+      const item = this.#snapshotItem(r, position)
+      if (!item) continue
+      if (this.#dedupe.acceptEvent(item.event, item)) out.push(item)
+      else this.duplicates++
+    }
+    return out
   }
 
   #snapshotItem(raw: unknown, position: Position): NewsEventMessage | null {

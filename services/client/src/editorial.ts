@@ -5,9 +5,11 @@
 // - `embargoed`: usable but held until `embargoedUntil` (the newsroom sees it flagged).
 // - `withheld`: held back for now (pubStatus withheld); it may still run.
 // - `withdrawn`: killed, must never run: a withdrawal, or pubStatus canceled.
-import type { NewsEventMessage, WithdrawnMessage } from './types.ts'
+// The server's `states` filter (StreamFilter.states) uses the same words and precedence, decided
+// from its own record and clock (services/fanout/src/states.ts).
+import type { EditorialState, NewsEventMessage, WithdrawnMessage } from './types.ts'
 
-export type EditorialState = 'live' | 'embargoed' | 'withheld' | 'withdrawn'
+export type { EditorialState }
 
 /**
  * The state of the article version a message carries at `now` (epoch ms). An `embargoed` version

@@ -15,6 +15,8 @@ export const clientErrorCodes = [
   'NEWSWIRE_ERR_CLIENT_PROTOCOL',
   /** A listener threw; the SDK carried on. */
   'NEWSWIRE_ERR_CLIENT_LISTENER',
+  /** `older()` or `counts()` failed: details.status and details.serverCode say why. */
+  'NEWSWIRE_ERR_CLIENT_REQUEST',
 ] as const
 export type ClientErrorCode = (typeof clientErrorCodes)[number]
 

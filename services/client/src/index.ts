@@ -5,6 +5,7 @@ export { closeCodes, closeDisposition, type Disposition, httpDisposition } from 
 export { type EditorialState, editorialState, embargoEnd, stateReason } from './editorial.ts'
 export { ClientError, type ClientErrorCode, type ClientErrorDetails, clientErrorCodes } from './errors.ts'
 export { defaultOptions } from './options.ts'
+export { counts, older } from './requests.ts'
 export { type SseMessage, SseParser } from './sse.ts'
 export type {
   Article,
@@ -18,13 +19,18 @@ export type {
   ClientState,
   Clock,
   ConnectOptions,
+  CountsOptions,
   EventSourceConstructor,
   EventSourceLike,
   FetchLike,
   FetchResponseLike,
   GapMessage,
   NewsEventMessage,
+  OlderOptions,
+  OlderPage,
+  PageCursor,
   Position,
+  RecentCounts,
   ResetMessage,
   ServerFrame,
   SseMessageEventLike,
@@ -36,5 +42,6 @@ export type {
   TransportKind,
   WebSocketConstructor,
   WebSocketLike,
+  WithdrawnCause,
   WithdrawnMessage,
 } from './types.ts'

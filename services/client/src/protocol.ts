@@ -1,6 +1,6 @@
 // The wire protocol: endpoint URLs, outgoing frames, and validation of incoming frames.
 import { ClientError } from './errors.ts'
-import type { ArticleEvent, CatchUp, ClientFrame, Position, ServerFrame, StreamFilter } from './types.ts'
+import type { ArticleEvent, CatchUp, ClientFrame, PageCursor, Position, ServerFrame, StreamFilter, WithdrawnCause } from './types.ts'
 
 export const streamPath = '/v1/stream'
 export const ssePath = '/v1/sse'
@@ -8,7 +8,7 @@ export const ssePath = '/v1/sse'
 export interface Endpoints {
   /** ws(s)://host/prefix/v1/stream */
   websocket: string
-  /** http(s)://host/prefix/v1/sse */
+  /** http(s)://host/prefix/v1/sse; /v1/snapshot and /v1/counts are beside it */
   sse: string
 }
 
@@ -49,6 +49,16 @@ export function webSocketUrl(endpoint: string, token: string | undefined): strin
   return u.href
 }
 
+/** Channels and filter as query parameters, the same for /v1/sse, /v1/snapshot and /v1/counts. */
+function setView(q: URLSearchParams, channels: readonly string[], filter: StreamFilter | undefined): void {
+  if (channels.length > 0) q.set('channels', channels.join(','))
+  const f = filter ?? {}
+  if (f.languages?.length) q.set('languages', f.languages.join(','))
+  if (f.maxUrgency !== undefined) q.set('maxUrgency', String(f.maxUrgency))
+  if (f.categories?.length) q.set('categories', f.categories.join(','))
+  if (f.states?.length) q.set('states', f.states.join(','))
+}
+
 export function sseUrl(
   endpoint: string,
   sub: { channels: string[]; filter: StreamFilter | undefined; since: Position | null; token: string | undefined; catchUp?: CatchUp },
@@ -56,15 +66,38 @@ export function sseUrl(
   const u = new URL(endpoint)
   const q = u.searchParams
   q.set('channels', sub.channels.join(','))
-  const f = sub.filter ?? {}
-  if (f.languages?.length) q.set('languages', f.languages.join(','))
-  if (f.maxUrgency !== undefined) q.set('maxUrgency', String(f.maxUrgency))
-  if (f.categories?.length) q.set('categories', f.categories.join(','))
-  if (f.tickerFieldsOnly) q.set('tickerFieldsOnly', '1')
+  setView(q, [], sub.filter)
+  if (sub.filter?.tickerFieldsOnly) q.set('tickerFieldsOnly', '1')
   // since rather than Last-Event-ID: a custom header would cost a CORS preflight in browsers
   if (sub.since !== null) q.set('since', sub.since)
   if (sub.catchUp === 'latest') q.set('catchUp', 'latest')
   if (sub.token !== undefined) q.set('token', sub.token)
+  return u.href
+}
+
+/**
+ * GET /v1/snapshot, beside `sse` (the /v1/sse endpoint): a page of the view, after `cursor` (null:
+ * the newest). The token goes in the Authorization header, not the URL. tickerFieldsOnly is for
+ * streams and left out.
+ */
+export function snapshotUrl(
+  sse: string,
+  view: { channels: string[]; filter: StreamFilter | undefined },
+  cursor: PageCursor | null,
+  limit?: number,
+): string {
+  const u = new URL('snapshot', sse)
+  setView(u.searchParams, view.channels, view.filter)
+  if (cursor !== null) u.searchParams.set('before', cursor)
+  if (limit !== undefined) u.searchParams.set('limit', String(limit))
+  return u.href
+}
+
+/** GET /v1/counts, beside `sse`, for the view over `windowSeconds`. */
+export function countsUrl(sse: string, view: { channels: string[]; filter: StreamFilter | undefined }, windowSeconds?: number): string {
+  const u = new URL('counts', sse)
+  setView(u.searchParams, view.channels, view.filter)
+  if (windowSeconds !== undefined) u.searchParams.set('window', String(windowSeconds))
   return u.href
 }
 
@@ -124,6 +157,7 @@ export function parseFrame(raw: unknown): ServerFrame | ClientError | null {
         channels: Array.isArray(raw.channels) ? raw.channels.filter(isStr) : [],
         position: raw.position,
         snapshot: Array.isArray(raw.snapshot) ? raw.snapshot : [],
+        ...('more' in raw ? { more: isStr(raw.more) ? raw.more : null } : {}),
       }
     case 'event': {
       const event = asArticleEvent(raw.event)
@@ -139,10 +173,21 @@ export function parseFrame(raw: unknown): ServerFrame | ClientError | null {
     }
     case 'withdrawn':
       if (!isStr(raw.position) || !isStr(raw.articleId)) return bad('malformed withdrawn', raw)
-      return { type: 'withdrawn', position: raw.position, articleId: raw.articleId, reason: isStr(raw.reason) ? raw.reason : null }
+      return {
+        type: 'withdrawn',
+        position: raw.position,
+        articleId: raw.articleId,
+        reason: isStr(raw.reason) ? raw.reason : null,
+        cause: isStr(raw.cause) ? (raw.cause as WithdrawnCause) : null,
+      }
     case 'reset':
       if (!isStr(raw.position)) return bad('reset without position', raw)
-      return { type: 'reset', position: raw.position, snapshot: Array.isArray(raw.snapshot) ? raw.snapshot : [] }
+      return {
+        type: 'reset',
+        position: raw.position,
+        snapshot: Array.isArray(raw.snapshot) ? raw.snapshot : [],
+        more: isStr(raw.more) ? raw.more : null,
+      }
     case 'error':
       return {
         type: 'error',

@@ -51,12 +51,23 @@ export interface ArticleEvent {
   [field: string]: unknown
 }
 
+/**
+ * What a newsroom tool must never get wrong about a story (editorial.ts): `live` (running),
+ * `embargoed` (under embargo now), `withheld` (held back; it may still run), `withdrawn` (killed).
+ */
+export type EditorialState = 'live' | 'embargoed' | 'withheld' | 'withdrawn'
+
 /** Server-side filter applied on top of the channels. Every field is optional. */
 export interface StreamFilter {
   languages?: string[]
   maxUrgency?: number
   categories?: string[]
   tickerFieldsOnly?: boolean
+  /**
+   * Only stories in these editorial states, as the server's record has them now (embargoed: by
+   * the server's clock). Anything but `live` needs a newsroom token; the public sees live only.
+   */
+  states?: EditorialState[]
 }
 
 /**
@@ -68,6 +79,9 @@ export type CatchUp = 'all' | 'latest'
 /** Opaque resume token; persist it and pass it back as `since`. */
 export type Position = string
 
+/** Opaque cursor of older items (`subscribed.more`, `reset.more`, a page's `next`); pass it to `client.older()`. */
+export type PageCursor = string
+
 // ---- wire frames, server → client ----
 
 export interface SubscribedFrame {
@@ -76,6 +90,8 @@ export interface SubscribedFrame {
   channels: string[]
   position: Position
   snapshot: unknown[]
+  /** Absent on a resume; null when the snapshot holds everything. */
+  more?: PageCursor | null
 }
 export interface EventFrame {
   type: 'event'
@@ -90,11 +106,13 @@ export interface WithdrawnFrame {
   position: Position
   articleId: string
   reason?: string | null
+  cause?: WithdrawnCause | null
 }
 export interface ResetFrame {
   type: 'reset'
   position: Position
   snapshot: unknown[]
+  more?: PageCursor | null
 }
 export interface ErrorFrame {
   type: 'error'
@@ -169,7 +187,15 @@ export interface WithdrawnMessage {
   position: Position
   articleId: string
   reason: string | null
+  /**
+   * Why, when the server says: `withdrawn` or `canceled` (killed: must never run), `withheld`,
+   * `embargoed` (held again), `left` (it no longer matches this subscription's channels, filter,
+   * states or scope: take it out of this view, it is not killed). null from older servers.
+   */
+  cause?: WithdrawnCause | null
 }
+
+export type WithdrawnCause = 'withdrawn' | 'canceled' | 'withheld' | 'embargoed' | 'left'
 
 /**
  * The server could not resume from the client's position (older than retention, or the topic
@@ -181,6 +207,8 @@ export interface ResetMessage {
   snapshot: ArticleEvent[]
   /** The snapshot as `event` messages (`snapshot: true`), with the newsroom's `embargoed` flag. */
   items: NewsEventMessage[]
+  /** The cursor of the items older than this snapshot (replace the one you had); null: none. */
+  more: PageCursor | null
 }
 
 /**
@@ -205,6 +233,47 @@ export interface SubscribedInfo {
   channels: string[]
   position: Position
   snapshotSize: number
+  /**
+   * A fresh snapshot's cursor of older items, for `client.older()`; null when the snapshot holds
+   * everything; undefined when the subscription resumed (keep the cursor you had).
+   */
+  more?: PageCursor | null
+}
+
+/** A page of older items (`client.older()`), newest editorial time first. */
+export interface OlderPage {
+  /** As snapshot items (`snapshot: true`); versions this client already had are left out. */
+  items: NewsEventMessage[]
+  /** The cursor of the next page, null at the end. */
+  next: PageCursor | null
+}
+
+export interface OlderOptions {
+  /** Items per page, 1-200; the server's snapshot size by default. */
+  limit?: number
+  /** Another view than the stream's (the same token and scope apply). */
+  channels?: string[]
+  filter?: StreamFilter
+}
+
+/** Stories per category over a recent window by editorial time (`client.counts()`), as the server counts them. */
+export interface RecentCounts {
+  /** ISO 8601 instants: the window. */
+  from: string
+  to: string
+  /** Most first; `category` null for stories without one. Killed stories are not counted. */
+  categories: { category: string | null; label: string | null; count: number }[]
+  /** The stories counted, so counts can be kept right from the stream (see the README). */
+  articles: { id: string; version: number; category: string | null; at: string }[]
+  /** More stories than listed (the counts still count them all). */
+  truncated: boolean
+}
+
+export interface CountsOptions {
+  /** The window, seconds (60 to 604800); default 3600. */
+  windowSeconds?: number
+  channels?: string[]
+  filter?: StreamFilter
 }
 
 export type ClientState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'failed'
@@ -289,7 +358,7 @@ export interface StreamReaderLike {
 }
 export type FetchLike = (
   url: string,
-  init: { headers: Record<string, string>; signal: AbortSignal; cache: 'no-store' },
+  init: { headers: Record<string, string>; signal: AbortSignal; cache: 'no-store' | 'no-cache' },
 ) => Promise<FetchResponseLike>
 
 /** Timers and time, injectable so tests (and unusual hosts) control them. */

@@ -80,8 +80,8 @@ describe('client: connecting and delivering', () => {
       [last?.event.eventId, last?.channel, last?.embargoed, last?.released, last?.snapshot],
       ['c-v1', 'breaking', true, false, false],
     )
-    ws.push({ type: 'withdrawn', position: 'p4', articleId: 'a', reason: 'legal' })
-    assert.deepEqual(log.withdrawn, [{ type: 'withdrawn', position: 'p4', articleId: 'a', reason: 'legal' }])
+    ws.push({ type: 'withdrawn', position: 'p4', articleId: 'a', reason: 'legal', cause: 'withdrawn' })
+    assert.deepEqual(log.withdrawn, [{ type: 'withdrawn', position: 'p4', articleId: 'a', reason: 'legal', cause: 'withdrawn' }])
     assert.equal(client.position, 'p4')
   })
 
@@ -534,7 +534,8 @@ describe('client: SSE fallback', () => {
     res.write('event: withdrawn\nid: 1.b\ndata: {"articleId":"a","reason":"legal"}\n\n') // type and position from the SSE fields
     await flush()
     assert.deepEqual(log.eventIds, ['a-v1'])
-    assert.deepEqual(log.withdrawn, [{ type: 'withdrawn', position: '1.b', articleId: 'a', reason: 'legal' }])
+    // a server that does not say why: cause null
+    assert.deepEqual(log.withdrawn, [{ type: 'withdrawn', position: '1.b', articleId: 'a', reason: 'legal', cause: null }])
     assert.equal(client.position, '1.b')
     // the stream ends: reconnect over SSE from the last position
     f.responses.push(new FakeSseResponse())

@@ -160,6 +160,7 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
       sseEnds.add(end)
       return () => sseEnds.delete(end)
     },
+    snapshots: { store: feed.store, head: () => h.head(), defaultLimit: config.snapshotSize, now: systemClock.now },
   })
   server.removeAllListeners('request')
   server.removeAllListeners('upgrade')

@@ -13,14 +13,20 @@ export interface Channel {
   value: string | null
 }
 
+/** Editorial states a filter may ask for (what each means: states.ts). */
+export const editorialStates = ['live', 'embargoed', 'withheld', 'withdrawn'] as const
+export type EditorialState = (typeof editorialStates)[number]
+
 export interface Filter {
   languages: string[] | null
   categories: string[] | null
   maxUrgency: number | null
   tickerFieldsOnly: boolean
+  /** Editorial states (states.ts); applied with the ledger's record, not here: an article alone does not say. */
+  states: EditorialState[] | null
 }
 
-export const emptyFilter: Filter = { languages: null, categories: null, maxUrgency: null, tickerFieldsOnly: false }
+export const emptyFilter: Filter = { languages: null, categories: null, maxUrgency: null, tickerFieldsOnly: false, states: null }
 
 /** Fields a ticker shows; UPDATED events touching none of them are skipped with tickerFieldsOnly. */
 export const tickerFields: ReadonlySet<string> = new Set([

@@ -9,12 +9,19 @@ import type { Lane } from './lanes.ts'
 import { laneOfArticle } from './lanes.ts'
 import type { ArticleState } from './ledger.ts'
 import { eventJson, eventMessage, withdrawnMessage } from './messages.ts'
-import type { Framed, Sub, Transport } from './model.ts'
+import type { Conn, Framed, Sub, Transport } from './model.ts'
+import { narrowChange, statesAllow } from './states.ts'
 import type { Cause, Change, Decision } from './visibility.ts'
 import { causeOf, decide, isKill, releasedOnArrival, visibleVersion } from './visibility.ts'
 
-/** The channel through which `a` reaches `sub` (channels, filter and token scope), or null. */
-export function channelFor(sub: Sub, a: Article): string | null {
+/** What matching reads of a subscription: its channels, its filter and its connection's token scope. */
+export type SubView = Pick<Sub, 'channels' | 'filter'> & { conn: Pick<Conn, 'scope'> }
+
+/**
+ * The channel through which `a` reaches `sub` (channels, filter and token scope), or null. The
+ * filter's `states` need the ledger's record of the version: statesAllow (states.ts) checks them.
+ */
+export function channelFor(sub: SubView, a: Article): string | null {
   if (!scopeAllows(sub.conn.scope, a)) return null
   return matchChannel(sub.channels, sub.filter, a)
 }
@@ -22,18 +29,28 @@ export function channelFor(sub: Sub, a: Article): string | null {
 const inViewOf = (sub: Sub) => (a: Article) => channelFor(sub, a) !== null
 
 /** Live: one change of an article for one live subscription. */
-export function decideLive(sub: Sub, ch: Change, state: ArticleState, e: ArticleEvent): Decision | null {
+export function decideLive(sub: Sub, change: Change, state: ArticleState, e: ArticleEvent): Decision | null {
   const c = sub.conn.clearance
   const inView = inViewOf(sub)
+  const ch = narrowChange(change, sub.filter.states)
   const d = decide(ch, c, inView, () => exposedView(state.exposure, c, inView, sub.inherited))
   if (d?.kind === 'event' && ch.before !== null && inView(ch.before) && !passesTickerFilter(sub.filter, e)) return null
   return d
 }
 
-/** An embargo release for one subscription: the version it may see now, flagged `released`. */
+/**
+ * An embargo release for one subscription: the version it may see now, flagged `released`; for a
+ * newsroom subscription filtered to states the story leaves (`embargoed`), a retraction.
+ */
 export function decideRelease(sub: Sub, state: ArticleState): Decision | null {
-  const a = visibleVersion(state, sub.conn.clearance)
+  const c = sub.conn.clearance
+  const a = visibleVersion(state, c)
   if (a === null || channelFor(sub, a) === null) return null
+  const states = sub.filter.states
+  if (!statesAllow(states, state)) {
+    const held = { event: state.event, released: false }
+    return c === 'all' && statesAllow(states, held) ? { kind: 'retract', cause: 'left', match: a } : null
+  }
   return { kind: 'event', article: a, embargoed: false }
 }
 
@@ -76,10 +93,11 @@ export function decideReplay(
     const released = record ? record.released : releasedOnArrival(e)
     const seen = visibleVersion({ event: e, released }, c)
     if (seen === null || !inView(seen) || !passesTickerFilter(sub.filter, e)) return null
+    if (!statesAllow(sub.filter.states, { event: e, released })) return null
     return { kind: 'event', article: seen, embargoed: c === 'all' && !released }
   }
   const after = visibleVersion(latest, c)
-  if (after !== null && inView(after)) {
+  if (after !== null && inView(after) && statesAllow(sub.filter.states, latest)) {
     if (latest.event.type === 'WITHDRAWN') return { kind: 'retract', cause: 'withdrawn', match: after }
     return { kind: 'event', article: after, embargoed: c === 'all' && !latest.released }
   }

@@ -146,9 +146,14 @@ export class Hub implements SubscribeHost {
     return this.#liveSeq
   }
 
+  /** The position of the live loop now: offsets delivered per partition and the ledger's clock. */
+  head(): { o: number[]; t: number } {
+    return { o: [...this.#headO], t: this.#o.store.ledger.now }
+  }
+
   /** The position of the live loop now (signed). */
   headPosition(): string {
-    return this.#o.positions.encode({ o: [...this.#headO], t: this.#o.store.ledger.now })
+    return this.#o.positions.encode(this.head())
   }
 
   // ---- connections ------------------------------------------------------------------------

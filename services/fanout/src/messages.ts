@@ -80,18 +80,28 @@ function snapshotArray(items: readonly SnapshotItem[]): string {
   return `[${items.map((i) => (i.embargoed ? `{"embargoed":true,${i.text.slice(1)}` : i.text)).join(',')}]`
 }
 
+/**
+ * `more`: the cursor of the items older than a fresh snapshot (GET /v1/snapshot?before=), null when
+ * there are none; left out when the subscription resumed (the client keeps the cursor it had).
+ */
 export function subscribedMessage(
-  p: { sub: string; channels: string[]; position: string; replay: string },
+  p: { sub: string; channels: string[]; position: string; replay: string; more?: string | null },
   snapshot: readonly SnapshotItem[],
 ): string {
-  return `{"type":"subscribed","id":${q(p.sub)},"channels":${q(p.channels)},"position":${q(p.position)},"replay":${q(p.replay)},"snapshot":${snapshotArray(snapshot)}}`
+  const more = p.more === undefined ? '' : `,"more":${q(p.more)}`
+  return `{"type":"subscribed","id":${q(p.sub)},"channels":${q(p.channels)},"position":${q(p.position)},"replay":${q(p.replay)}${more},"snapshot":${snapshotArray(snapshot)}}`
 }
 
 export function resetMessage(
-  p: { sub: string; channels: string[]; position: string; reason: string },
+  p: { sub: string; channels: string[]; position: string; reason: string; more: string | null },
   snapshot: readonly SnapshotItem[],
 ): string {
-  return `{"type":"reset","id":${q(p.sub)},"channels":${q(p.channels)},"position":${q(p.position)},"reason":${q(p.reason)},"snapshot":${snapshotArray(snapshot)}}`
+  return `{"type":"reset","id":${q(p.sub)},"channels":${q(p.channels)},"position":${q(p.position)},"reason":${q(p.reason)},"more":${q(p.more)},"snapshot":${snapshotArray(snapshot)}}`
+}
+
+/** The body of GET /v1/snapshot: a page of items shaped as snapshot items, and the next cursor. */
+export function pageBody(items: readonly SnapshotItem[], next: string | null): string {
+  return `{"items":${snapshotArray(items)},"next":${q(next)}}`
 }
 
 export function errorMessage(code: ErrorCode, message: string, ref: string | null): string {

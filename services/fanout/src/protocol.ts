@@ -1,7 +1,7 @@
 // Client → server messages: parsing and validation into typed messages or errors with stable
 // codes. Server → client messages are built in messages.ts. Pure: no I/O.
-import { ChannelError, emptyFilter, parseChannel } from './channels.ts'
-import type { Channel, Filter } from './channels.ts'
+import { ChannelError, editorialStates, emptyFilter, parseChannel } from './channels.ts'
+import type { Channel, EditorialState, Filter } from './channels.ts'
 import type { CatchUp } from './versions.ts'
 import type { Audience } from './visibility.ts'
 
@@ -10,6 +10,7 @@ export const errorCodes = [
   'unknown_type',
   'bad_channel',
   'forbidden_channel',
+  'forbidden_filter',
   'too_many_subscriptions',
   'invalid_position',
   'duplicate_id',
@@ -87,9 +88,7 @@ export function parseFilter(v: unknown, ref: string | null): Filter {
   if (typeof v !== 'object' || Array.isArray(v)) throw new ProtocolError('bad_message', 'filter must be an object', ref)
   const f = v as Record<string, unknown>
   for (const k of Object.keys(f)) {
-    if (!['languages', 'categories', 'maxUrgency', 'tickerFieldsOnly'].includes(k)) {
-      throw new ProtocolError('bad_message', `unknown filter field '${k}' (languages, categories, maxUrgency, tickerFieldsOnly)`, ref)
-    }
+    if (!filterFields.includes(k)) throw new ProtocolError('bad_message', `unknown filter field '${k}' (${filterFields.join(', ')})`, ref)
   }
   const maxUrgency = f.maxUrgency ?? null
   if (maxUrgency !== null && (typeof maxUrgency !== 'number' || !Number.isInteger(maxUrgency) || maxUrgency < 1 || maxUrgency > 9)) {
@@ -102,7 +101,20 @@ export function parseFilter(v: unknown, ref: string | null): Filter {
     categories: stringList(f.categories, 'categories', ref, (s) => s.trim().toLowerCase()),
     maxUrgency,
     tickerFieldsOnly,
+    states: parseStates(f.states, ref),
   }
+}
+
+const filterFields = ['languages', 'categories', 'maxUrgency', 'tickerFieldsOnly', 'states']
+
+/** `filter.states`: a non-empty list of editorial states, kept in the order states.ts defines. */
+export function parseStates(v: unknown, ref: string | null): EditorialState[] | null {
+  if (v === undefined || v === null) return null
+  const known: readonly string[] = editorialStates
+  if (!Array.isArray(v) || v.length === 0 || v.length > 8 || !v.every((s) => typeof s === 'string' && known.includes(s))) {
+    throw new ProtocolError('bad_message', `filter.states must be a non-empty list of ${editorialStates.join(', ')}`, ref)
+  }
+  return editorialStates.filter((s) => v.includes(s))
 }
 
 export function parseChannels(v: unknown, ref: string | null): Channel[] {
@@ -173,9 +185,16 @@ export function parseClientMessage(text: string): ClientMessage {
   }
 }
 
-/** Channels only the newsroom may use. */
-export function checkAccess(msg: SubscribeMessage, audience: Audience): void {
+/** Channels and states only the newsroom may ask for (the public sees live stories only). */
+export function checkAccess(msg: Pick<SubscribeMessage, 'id' | 'channels' | 'filter'>, audience: Audience): void {
   if (audience === 'newsroom') return
   const forbidden = msg.channels.find((c) => c.kind === 'all')
   if (forbidden) throw new ProtocolError('forbidden_channel', `channel '${forbidden.name}' needs a newsroom token`, msg.id)
+  const state = msg.filter.states?.find((s) => s !== 'live')
+  if (state)
+    throw new ProtocolError(
+      'forbidden_filter',
+      `filter.states '${state}' needs a newsroom token (the public sees live stories only)`,
+      msg.id,
+    )
 }

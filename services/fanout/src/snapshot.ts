@@ -1,58 +1,106 @@
-// The snapshot a new subscription starts from: the articles it may see now, most recently changed
-// first. A correction replaces what it corrects; killed articles leave public snapshots and stay in
-// the newsroom's, as killed (their last event: a withdrawal or a canceled version). Pure: no I/O.
+// Snapshots and older pages: the articles a client may see now, newest editorial time first
+// (desk-index.ts), so a backfill of old stories cannot push today's desk out of a snapshot. Every
+// item is decided like the stream decides: the ledger's latest version visible to the client's
+// clearance (visibility.ts), in its channels, filter and token scope (deliver.ts channelFor), in
+// its states (states.ts). A correction replaces what it corrects; killed articles leave public
+// snapshots and stay in the newsroom's, as killed.
+//
+// Older pages leave out what changed after the first page was taken (the cursor's position): the
+// stream has brought or will bring those changes to the client, so snapshot and pages together
+// hold each article at most once. Pure: no I/O.
 import type { Article, ArticleEvent } from '@newswire/shared'
-import type { Entry, History } from './history.ts'
+import type { SubView } from './deliver.ts'
+import { channelFor } from './deliver.ts'
+import type { DeskIndex, DeskKey } from './desk-index.ts'
 import type { ArticleState, Ledger } from './ledger.ts'
 import type { SnapshotItem } from './messages.ts'
+import { statesAllow } from './states.ts'
 import type { Clearance } from './visibility.ts'
-import { visibleVersion } from './visibility.ts'
+import { isKill, visibleVersion } from './visibility.ts'
 
-export interface SnapshotQuery {
-  clearance: Clearance
-  /** The version is in the subscription's channels, filter and token scope. */
-  inView: (a: Article) => boolean
-  limit: number
+/** Articles looked at per page at most: a sparse view gets a short page and a cursor, not a scan of the store. */
+export const MAX_SCAN = 20_000
+
+/** Where the store stands: the index to walk and the ledger that decides. */
+export interface DeskSource {
+  desk: DeskIndex
+  ledger: Ledger
 }
 
-function item(s: ArticleState, q: SnapshotQuery, text: (e: ArticleEvent) => string): SnapshotItem | null {
-  const a = visibleVersion(s, q.clearance)
-  if (a === null || !q.inView(a)) return null
-  s.text ??= text(s.event)
-  return { embargoed: q.clearance === 'all' && !s.released, text: s.text }
+export interface PageQuery {
+  clearance: Clearance
+  /** Channels, filter (states included) and token scope: the subscription's, or the request's. */
+  view: SubView
+  limit: number
+  /** Start after this article (exclusive); null: from the newest. */
+  from: DeskKey | null
+  /** Leave out articles changed after this stream position (older pages); null: the state now. */
+  asOf: { o: readonly number[]; t: number } | null
+  maxScan?: number
+}
+
+export interface Page {
+  items: SnapshotItem[]
+  /** Where the next page starts (the last article returned or looked at), when there may be more. */
+  next: DeskKey | null
 }
 
 /**
- * Walks history back from `end` (the entries the ledger has applied), then, if that is not
- * enough, the states only known from before history, most recently ingested first.
+ * The index lists worth walking for a view: every article it can match is in one of them (null:
+ * every article). Of its channels, filter and scope (each a condition all matches meet), the
+ * narrowest.
  */
-export function snapshot(
-  history: History,
-  ledger: Ledger,
-  end: number,
-  q: SnapshotQuery,
-  text: (e: ArticleEvent) => string,
-): SnapshotItem[] {
-  const out: SnapshotItem[] = []
-  if (q.limit === 0) return out
-  const seen = new Set<string>()
-  for (let seq = end - 1; seq >= history.firstSeq && out.length < q.limit; seq--) {
-    const id = (history.get(seq) as Entry).event.article.id
-    if (seen.has(id)) continue
-    seen.add(id)
-    const s = ledger.latest(id)
-    const i = s ? item(s, q, text) : null
-    if (i) out.push(i)
-  }
-  if (out.length < q.limit) {
-    const older: ArticleState[] = []
-    for (const s of ledger.states()) if (!seen.has(s.event.article.id)) older.push(s)
-    older.sort((x, y) => y.event.ingestedAt - x.event.ingestedAt)
-    for (const s of older) {
-      if (out.length >= q.limit) break
-      const i = item(s, q, text)
-      if (i) out.push(i)
+export function listsFor(desk: DeskIndex, view: SubView): string[] | null {
+  const options: string[][] = []
+  const ch = view.channels
+  if (ch.length > 0 && !ch.some((c) => c.kind === 'all')) options.push(ch.map((c) => c.name))
+  const f = view.filter
+  const s = view.conn.scope
+  for (const cats of [f.categories, s.categories]) if (cats) options.push(cats.map((c) => `category:${c}`))
+  for (const langs of [f.languages, s.languages]) if (langs) options.push(langs.map((l) => `lang:${l}`))
+  let best: string[] | null = null
+  let bestSize = desk.size
+  for (const keys of options) {
+    const size = keys.reduce((n, k) => n + desk.sizeOf(k), 0)
+    if (size < bestSize) {
+      best = keys
+      bestSize = size
     }
   }
-  return out
+  return best
+}
+
+/** The version of `s` this query may show now, or null. */
+export function visibleIn(s: ArticleState | undefined, q: Pick<PageQuery, 'clearance' | 'view'>): Article | null {
+  if (!s) return null
+  const a = visibleVersion(s, q.clearance)
+  if (a === null || channelFor(q.view, a) === null || !statesAllow(q.view.filter.states, s)) return null
+  return a
+}
+
+/** The article's state changed after the stream position: a new version read, or its embargo released. */
+export function changedAfter(s: ArticleState, asOf: { o: readonly number[]; t: number }): boolean {
+  if (s.offset !== null && s.offset >= (asOf.o[s.partition] ?? 0)) return true
+  const at = s.event.article.embargoedUntil
+  return s.released && !isKill(s.event) && at !== null && at > asOf.t
+}
+
+/** One page in editorial order. `text` serializes an event (cached on the ledger's state). */
+export function page(src: DeskSource, q: PageQuery, text: (e: ArticleEvent) => string): Page {
+  const items: SnapshotItem[] = []
+  if (q.limit <= 0) return { items, next: null }
+  const walk = src.desk.walk(listsFor(src.desk, q.view), q.from)
+  const maxScan = q.maxScan ?? MAX_SCAN
+  let scanned = 0
+  for (let k = walk.next(); k !== undefined; k = walk.next()) {
+    const s = src.ledger.latest(k.id)
+    if (s && visibleIn(s, q) !== null && (q.asOf === null || !changedAfter(s, q.asOf))) {
+      s.text ??= text(s.event)
+      items.push({ embargoed: q.clearance === 'all' && !s.released, text: s.text })
+      if (items.length >= q.limit) return { items, next: walk.next() === undefined ? null : k }
+    }
+    // a view that matches little stops here: the client pages on from this article
+    if (++scanned >= maxScan) return { items, next: walk.next() === undefined ? null : k }
+  }
+  return { items, next: null }
 }

@@ -7,6 +7,7 @@
 // then follows the events' own ingest times, so which versions were released before they were
 // replaced is reconstructed from the log as every instance would, not from today's clock.
 import type { ArticleEvent } from '@newswire/shared'
+import { DeskIndex } from './desk-index.ts'
 import { History } from './history.ts'
 import type { Entry } from './history.ts'
 import { Ledger } from './ledger.ts'
@@ -35,6 +36,8 @@ export class Store {
   readonly partitions: number
   readonly history: History
   readonly ledger: Ledger
+  /** Every article in editorial order, for snapshots, older pages and counts (snapshot.ts). */
+  readonly desk = new DeskIndex()
   /** Next offset to read per partition: every event below is in history (or skipped as poison). */
   readonly #read: number[]
   #live = false
@@ -54,6 +57,7 @@ export class Store {
   /** A latest state from news.articles (before history is read). */
   load(partition: number, event: ArticleEvent): void {
     this.ledger.load(partition, event)
+    this.desk.put(event)
   }
 
   /** An event read from news.article-events at `offset`, applied to the ledger; offsets already read are ignored. */
@@ -63,7 +67,8 @@ export class Store {
     this.#remember(event.eventId)
     const entry = this.history.append(partition, offset, event)
     if (!this.#live) this.ledger.advance(event.ingestedAt)
-    this.ledger.apply(entry, !this.#live)
+    const state = this.ledger.apply(entry, !this.#live)
+    if (state) this.desk.put(state.event)
     return entry
   }
 

@@ -3,13 +3,12 @@
 // one that fails gets an `error` and a `reset` with a fresh snapshot, never a stuck or spinning
 // subscription. Resumes go through the admission gate (reconnect storms), then to memory or to a
 // replay from the log.
-import type { Article, Logger, TimerClock } from '@newswire/shared'
+import type { Logger, TimerClock } from '@newswire/shared'
 import { closeCodes, setTimerAt } from '@newswire/shared'
 import { ResumeGate } from './admission.ts'
 import { indexKeysOfChannels } from './channels.ts'
-import { channelFor } from './deliver.ts'
 import { eventJson, resetMessage, subscribedMessage } from './messages.ts'
-import type { ServerMessageType } from './messages.ts'
+import type { ServerMessageType, SnapshotItem } from './messages.ts'
 import type { FanoutMetrics } from './metrics.ts'
 import type { Conn, HubLimits, Sub } from './model.ts'
 import { offsetsAtLeast, PositionError, positionProblem } from './position.ts'
@@ -17,7 +16,8 @@ import type { Position, PositionCodec } from './position.ts'
 import { checkAccess, ProtocolError } from './protocol.ts'
 import type { SubscribeMessage } from './protocol.ts'
 import type { LogReplays } from './replay.ts'
-import { snapshot } from './snapshot.ts'
+import { encodeCursor } from './page-cursor.ts'
+import { page } from './snapshot.ts'
 import type { LogBounds, Store } from './store.ts'
 import { kindsOf } from './subscriptions.ts'
 import { VersionGate } from './versions.ts'
@@ -39,7 +39,7 @@ export interface SubscribeDeps {
 /** What starting a subscription needs from the hub. */
 export interface SubscribeHost {
   readonly started: boolean
-  readonly liveSeq: number
+  head(): { o: number[]; t: number }
   headPosition(): string
   sendControl(conn: Conn, type: ServerMessageType, json: string, position?: string | null, sub?: string): void
   sendError(conn: Conn, err: ProtocolError): void
@@ -109,11 +109,13 @@ export class Subscriptions {
     conn.subs.set(id, sub)
     for (const kind of kindsOf(sub)) this.#d.metrics.subscriptions.inc({ kind })
     if (msg.since === null) {
-      const position = this.#host.headPosition()
+      const head = this.#host.head()
+      const position = this.#d.positions.encode(head)
+      const { items, more } = this.#snapshot(sub, head)
       this.#host.sendControl(
         conn,
         'subscribed',
-        subscribedMessage({ sub: id, channels: this.#names(sub), position, replay: 'none' }, this.#snapshot(sub)),
+        subscribedMessage({ sub: id, channels: this.#names(sub), position, replay: 'none', more }, items),
         position,
         id,
       )
@@ -251,20 +253,28 @@ export class Subscriptions {
     this.#d.metrics.replays.inc({ source: 'reset' })
     // The client replaces what it had with this snapshot: it holds nothing from before any more
     sub.inherited = false
-    const position = this.#host.headPosition()
+    const head = this.#host.head()
+    const position = this.#d.positions.encode(head)
+    const { items, more } = this.#snapshot(sub, head)
     this.#host.sendControl(
       sub.conn,
       'reset',
-      resetMessage({ sub: sub.id, channels: this.#names(sub), position, reason }, this.#snapshot(sub)),
+      resetMessage({ sub: sub.id, channels: this.#names(sub), position, reason, more }, items),
       position,
       sub.id,
     )
     this.#host.goLive(sub)
   }
 
-  #snapshot(sub: Sub) {
-    const s = this.#d.store
-    const q = { clearance: sub.conn.clearance, inView: (a: Article) => channelFor(sub, a) !== null, limit: this.#d.limits.snapshotSize }
-    return snapshot(s.history, s.ledger, this.#host.liveSeq, q, eventJson)
+  /**
+   * The newest items the subscription may see, and the cursor of older ones as of the stream
+   * position `head` (snapshot.ts). Paging relies on the stream for what changes after the
+   * snapshot, so a subscription that skips updates (tickerFieldsOnly) gets no cursor.
+   */
+  #snapshot(sub: Sub, head: { o: number[]; t: number }): { items: SnapshotItem[]; more: string | null } {
+    const q = { clearance: sub.conn.clearance, view: sub, limit: this.#d.limits.snapshotSize, from: null, asOf: null }
+    const { items, next } = page(this.#d.store, q, eventJson)
+    if (next === null || sub.filter.tickerFieldsOnly) return { items, more: null }
+    return { items, more: encodeCursor({ key: next, ...head }) }
   }
 }

@@ -76,10 +76,12 @@ export interface Change {
   kill: boolean
   /** The state after, for the cause of a retraction and the embargo flag. */
   state: Latest
+  /** The state before (state filters, states.ts). */
+  prior: Latest | undefined
 }
 
 export function changeFor(prev: Latest | undefined, next: Latest, c: Clearance): Change {
-  return { before: visibleVersion(prev, c), after: visibleVersion(next, c), kill: isKill(next.event), state: next }
+  return { before: visibleVersion(prev, c), after: visibleVersion(next, c), kill: isKill(next.event), state: next, prior: prev }
 }
 
 /**

@@ -16,6 +16,13 @@
 //   5. a subscription that was ever shown a story that is now killed was told of the kill;
 //   6. the newsroom knows which stories are under embargo now, live and after a reload: a flagged
 //      story is released to it (`released: true`) when its embargo passes.
+//   7. older pages (GET /v1/snapshot?before=, as the route answers them) hold only what the client
+//      may see now, in its view and states; snapshot and pages never hold an article twice, and no
+//      later event repeats a version a page gave; a client that paged to the end shows exactly what
+//      the model says (2.); counts per category over the last hour are the model's.
+// Snapshots are small in some runs (1-3 items), so clients page; stories carry editorial times of
+// today, the past year and the future, and `states` filters (live, embargoed, withheld, withdrawn)
+// narrow some views; the public asking for more than live is refused.
 // NEWSWIRE_MODEL_RUNS raises the number of runs (default 300); a failure prints its seed and path.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
@@ -23,21 +30,36 @@ import type { ArticleEvent } from '@newswire/shared'
 import fc from 'fast-check'
 import type { AudienceScope } from '../src/audience.ts'
 import { unrestricted } from '../src/audience.ts'
-import { parseChannels, parseFilter } from '../src/protocol.ts'
+import type { Admission } from '../src/http/access.ts'
+import { answerCounts, answerPage } from '../src/http/snapshot.ts'
 import { PositionCodec } from '../src/position.ts'
+import { parseChannels, parseFilter } from '../src/protocol.ts'
 import { event, Harness } from './support/harness.ts'
 import type { FakeTransport, Message } from './support/harness.ts'
 import type { Clearance, ModelScope, ModelView } from './support/model.ts'
-import { inScope, inView, isKilled, Model } from './support/model.ts'
+import { inScope, inView, isKilled, messageState, Model } from './support/model.ts'
 
-const IDS = ['a', 'b', 'c', 'd']
+const IDS = ['a', 'b', 'c', 'd', 'e']
+/** Stories of a backfill: imported at once, dated a year back (the desk must not be buried by them). */
+const OLD_IDS = ['o1', 'o2', 'o3', 'o4', 'o5']
 const CATEGORIES = ['home', 'world']
 const LANGUAGES = ['en', 'bn-BD']
 
 type Embargo = 'none' | 'past' | 'soon' | 'later' | 'far'
 
 type Cmd =
-  | { k: 'post'; id: number; category: number; language: number; urgency: number; withheld: boolean; embargo: Embargo; late: number }
+  | {
+      k: 'post'
+      id: number
+      category: number
+      language: number
+      urgency: number
+      withheld: boolean
+      embargo: Embargo
+      late: number
+      /** updatedAt relative to now (null: none, the ingest time counts) */
+      dated: number | null
+    }
   | { k: 'kill'; id: number; how: 'withdraw' | 'cancel'; late: number }
   | { k: 'tick'; ms: number }
   | { k: 'toEmbargo'; id: number; delta: number }
@@ -46,6 +68,10 @@ type Cmd =
   | { k: 'resume'; slot: number; how: ResumeHow; catchUp: boolean }
   /** Drops the connection now and resumes after the next `steps` commands. */
   | { k: 'away'; slot: number; steps: number; how: ResumeHow; catchUp: boolean }
+  /** Imports the old stories (new versions of those already there), each in a category and language. */
+  | { k: 'backfill'; categories: number[]; languages: number[]; withheld: number }
+  /** Asks for up to `pages` older pages of `limit` items (GET /v1/snapshot?before=), and the counts. */
+  | { k: 'page'; slot: number; pages: number; limit: number; reload: boolean }
 
 type ResumeHow = 'last' | 'old' | 'forged' | 'garbage' | 'future' | 'ahead' | 'otherKey'
 
@@ -65,7 +91,12 @@ const FILTERS: ModelView['filter'][] = [
   { languages: ['bn'], categories: null, maxUrgency: null },
   { languages: null, categories: ['world'], maxUrgency: null },
   { languages: null, categories: null, maxUrgency: 3 },
+  { languages: null, categories: null, maxUrgency: null, states: ['embargoed'] },
+  { languages: null, categories: null, maxUrgency: null, states: ['live', 'withheld'] },
+  { languages: null, categories: ['home'], maxUrgency: null, states: ['withdrawn', 'embargoed'] },
+  { languages: null, categories: null, maxUrgency: null, states: ['live'] },
 ]
+const DAY = 86_400_000
 
 const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   {
@@ -79,13 +110,14 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
       withheld: fc.boolean(),
       embargo: fc.constantFrom<Embargo>('none', 'none', 'past', 'soon', 'later', 'far'),
       late: fc.constantFrom(0, 0, 0, 5, 30, 90_000),
+      dated: fc.constantFrom(null, null, -400 * DAY, -2 * DAY, -3_500_000, -1000, 3_600_000),
     }),
   },
   {
     weight: 2,
     arbitrary: fc.record({
       k: fc.constant('kill' as const),
-      id: fc.nat(IDS.length - 1),
+      id: fc.nat(IDS.length + OLD_IDS.length - 1),
       how: fc.constantFrom('withdraw' as const, 'cancel' as const),
       late: fc.constantFrom(0, 0, 5, 30),
     }),
@@ -125,6 +157,25 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
       catchUp: fc.boolean(),
     }),
   },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      k: fc.constant('backfill' as const),
+      categories: fc.array(fc.nat(CATEGORIES.length - 1), { minLength: OLD_IDS.length, maxLength: OLD_IDS.length }),
+      languages: fc.array(fc.nat(LANGUAGES.length - 1), { minLength: OLD_IDS.length, maxLength: OLD_IDS.length }),
+      withheld: fc.integer({ min: -1, max: OLD_IDS.length - 1 }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      k: fc.constant('page' as const),
+      slot: fc.nat(2),
+      pages: fc.integer({ min: 1, max: 4 }),
+      limit: fc.integer({ min: 1, max: 3 }),
+      reload: fc.boolean(),
+    }),
+  },
 )
 
 /** Every run starts with three clients connected, then random commands. */
@@ -139,6 +190,8 @@ const runArb = fc.tuple(
     { minLength: 3, maxLength: 3 },
   ),
   fc.array(cmdArb, { minLength: 5, maxLength: 40 }),
+  /** Items in a snapshot: all of them, or a few (clients page for the rest). */
+  fc.constantFrom(1000, 1, 2, 3),
 )
 
 interface Client {
@@ -164,6 +217,19 @@ interface Client {
   embargoed: Set<string>
   t: FakeTransport | null
   read: number
+  /** The cursor of the older pages of its last fresh start (null: none left). */
+  more: string | null
+  /** It holds everything its view has (the snapshot had it all, or it paged to the end). */
+  complete: boolean
+  /** Articles its last snapshot and the pages after it returned. */
+  returned: Set<string>
+  /** Versions (`id@version`) pages and events brought since its last fresh start. */
+  paged: Set<string>
+  recent: Set<string>
+  /** The server refused its subscription (the public asking for more than live stories). */
+  refused: boolean
+  /** How it was opened (indexes into SCOPES, CHANNEL_SETS, FILTERS), to open it again. */
+  spec: { who: number; channels: number; filter: number; catchUp: boolean }
 }
 
 const clearanceOf = (who: number): Clearance => {
@@ -187,14 +253,35 @@ function embargoAt(e: Embargo, now: number): number | null {
 }
 
 /** What the runs exercised, so a generator that stopped reaching a case shows. */
-const stats = { runs: 0, events: 0, released: 0, withdrawn: 0, retractions: 0, resets: 0, replays: 0, stateChecks: 0, expired: 0 }
+const stats = {
+  runs: 0,
+  events: 0,
+  released: 0,
+  withdrawn: 0,
+  retractions: 0,
+  resets: 0,
+  replays: 0,
+  stateChecks: 0,
+  expired: 0,
+  pages: 0,
+  pageItems: 0,
+  counted: 0,
+  refused: 0,
+}
 
-async function run(first: { who: number; channels: number; filter: number; catchUp: boolean }[], rest: Cmd[]): Promise<void> {
+/** The editorial time the model gives a version: updated, else published, else ingested. */
+const editorialAt = (e: ArticleEvent) => e.article.updatedAt ?? e.article.publishedAt ?? e.ingestedAt
+
+async function run(
+  first: { who: number; channels: number; filter: number; catchUp: boolean }[],
+  rest: Cmd[],
+  snapshotSize: number,
+): Promise<void> {
   stats.runs++
   const cmds: Cmd[] = [...first.map((f, slot): Cmd => ({ k: 'connect', slot, ...f, expiresIn: null })), ...rest]
   /** Resumes due after a number of commands (`away`). */
   const due: { at: number; cmd: Extract<Cmd, { k: 'resume' }> }[] = []
-  const h = new Harness({ partitions: 2, historySize: 12, limits: { snapshotSize: 1000 } })
+  const h = new Harness({ partitions: 2, historySize: 12, limits: { snapshotSize } })
   const model = new Model(h.clock.now())
   h.start()
   await h.settle()
@@ -210,10 +297,94 @@ async function run(first: { who: number; channels: number; filter: number; catch
       type: 'subscribe',
       id: 's',
       channels: parseChannels(c.view.channels, 's'),
-      filter: parseFilter({ ...Object.fromEntries(Object.entries(c.view.filter).filter(([, v]) => v !== null)) }, 's'),
+      filter: parseFilter({ ...Object.fromEntries(Object.entries(c.view.filter).filter(([, v]) => v != null)) }, 's'),
       since,
       catchUp: c.catchUp ? 'latest' : 'all',
     })
+  }
+
+  /** The version's state is one the view asks for. */
+  const inStates = (c: Client, e: ArticleEvent, embargoed: boolean) => {
+    const states = c.view.filter.states ?? null
+    return states === null || states.includes(messageState(e, embargoed))
+  }
+
+  /** A snapshot or page item: visible now, in scope, view and states, and not returned before since the last fresh start. */
+  const checkItem = (c: Client, e: ArticleEvent & { embargoed?: boolean }, why: string) => {
+    const a = e.article
+    assert.equal(model.visible(a.id, c.clearance)?.version, a.version, `1. item not visible now: ${why}`)
+    if (isKilled(e)) assert.equal(c.clearance, 'all', `1. a killed story outside the newsroom: ${why}`)
+    assert.ok(inScope(c.scope, a) && inView(c.view, a), `1. item out of view: ${why}`)
+    if (e.embargoed === true) assert.equal(c.clearance, 'all', `1. embargoed flag to ${c.clearance}: ${why}`)
+    assert.ok(inStates(c, e, e.embargoed === true), `1. item outside the view's states: ${why}`)
+    assert.ok(!c.returned.has(a.id), `7. ${a.id} twice in snapshot and pages: ${why}`)
+    c.returned.add(a.id)
+  }
+
+  const urlOf = (c: Client, path: string, extra: Record<string, string>) => {
+    const q = new URLSearchParams()
+    if (c.view.channels.length > 0) q.set('channels', c.view.channels.join(','))
+    const f = c.view.filter
+    if (f.languages) q.set('languages', f.languages.join(','))
+    if (f.categories) q.set('categories', f.categories.join(','))
+    if (f.maxUrgency !== null) q.set('maxUrgency', String(f.maxUrgency))
+    if (f.states) q.set('states', f.states.join(','))
+    for (const [k, v] of Object.entries(extra)) q.set(k, v)
+    return new URL(`http://fanout${path}?${q}`)
+  }
+  const routeDeps = {
+    store: h.store,
+    head: () => h.hub.head(),
+    defaultLimit: snapshotSize,
+    now: () => h.clock.now(),
+  }
+
+  /** Older pages as GET /v1/snapshot answers them, then the counts as GET /v1/counts does. */
+  const pageOlder = (slot: number, pages: number, limit: number) => {
+    const c = clients[slot]
+    if (!c || c.refused || (c.expiresAt !== null && h.clock.now() >= c.expiresAt)) return
+    const s = SCOPES[c.who] as (typeof SCOPES)[number]
+    const admission: Admission = { audience: s.audience, scope: s.scope, expiresAt: null, reject: null }
+    for (let n = 0; n < pages && c.more !== null; n++) {
+      const body = JSON.parse(answerPage(urlOf(c, '/v1/snapshot', { before: c.more, limit: String(limit) }), admission, routeDeps)) as {
+        items: (ArticleEvent & { embargoed?: boolean })[]
+        next: string | null
+      }
+      stats.pages++
+      assert.ok(body.items.length <= limit, `7. a page longer than asked: ${body.items.length}`)
+      for (const e of body.items) {
+        const why = `slot ${slot} (${c.clearance}, ${JSON.stringify(c.view)}) page item ${JSON.stringify(e).slice(0, 300)}`
+        checkItem(c, e, why)
+        const key = `${e.article.id}@${e.article.version}`
+        if (!c.rewound) assert.ok(!c.recent.has(key), `7. a page repeats ${key}, delivered as an event: ${why}`)
+        c.paged.add(key)
+        if (e.embargoed === true) c.flagged.add(key)
+        c.shows.set(e.article.id, isKilled(e) ? 'killed' : String(e.article.version))
+        c.shown.add(e.article.id)
+        if (isKilled(e)) c.toldKilled.add(e.article.id)
+        if (e.embargoed === true) c.embargoed.add(e.article.id)
+        stats.pageItems++
+      }
+      c.more = body.next
+      if (c.more === null) c.complete = true
+    }
+    // Counts per category over the last hour: the model's, by editorial time, kills left out
+    const counts = JSON.parse(answerCounts(urlOf(c, '/v1/counts', {}), admission, routeDeps)) as {
+      categories: { category: string | null; count: number }[]
+      articles: { id: string; version: number; at: string }[]
+    }
+    const since = h.clock.now() - 3_600_000
+    const want = [...model.view(c.clearance, c.scope, c.view)]
+      .filter(([id, v]) => v !== 'killed' && editorialAt(model.latest(id) as ArticleEvent) >= since)
+      .map(([id, v]) => `${id}@${v}`)
+      .sort()
+    assert.deepEqual(counts.articles.map((a) => `${a.id}@${a.version}`).sort(), want, `7. slot ${slot}: counted articles`)
+    assert.equal(
+      counts.categories.reduce((n, x) => n + x.count, 0),
+      want.length,
+      `7. slot ${slot}: counts ${JSON.stringify(counts.categories)}`,
+    )
+    stats.counted += want.length
   }
 
   const check = (slot: number) => {
@@ -227,15 +398,24 @@ async function run(first: { who: number; channels: number; filter: number; catch
       if (c.expiresAt !== null) assert.ok(at < c.expiresAt || m.type === 'reconnect', `4. written after the token expired: ${why}`)
       if (typeof m.position === 'string') c.positions.push(m.position)
       if (m.type === 'subscribed' || m.type === 'reset') {
-        const items = m.snapshot as ArticleEvent[]
-        for (const e of items) {
-          const a = e.article
-          assert.equal(model.visible(a.id, c.clearance)?.version, a.version, `1. snapshot item not visible now: ${why}`)
-          if (isKilled(e)) assert.equal(c.clearance, 'all', `1. a killed story in a snapshot outside the newsroom: ${why}`)
-          assert.ok(inScope(c.scope, a) && inView(c.view, a), `1. snapshot item out of view: ${why}`)
+        const items = m.snapshot as (ArticleEvent & { embargoed?: boolean })[]
+        const fresh = m.type === 'reset' || m.replay === 'none'
+        if (fresh) {
+          c.returned = new Set()
+          c.paged = new Set()
+          c.recent = new Set()
         }
+        assert.ok(items.length <= snapshotSize, `7. a snapshot longer than FANOUT_SNAPSHOT_SIZE: ${why}`)
+        for (const e of items) checkItem(c, e, why)
         if (m.type === 'reset') stats.resets++
         else if (m.replay !== 'none') stats.replays++
+        // a resumed subscription keeps the cursor it had; a fresh one gets its own
+        assert.equal('more' in m, fresh, `7. 'more' on a fresh snapshot only: ${why}`)
+        if (fresh) {
+          c.more = m.more as string | null
+          c.complete = c.more === null
+          if (c.more !== null) assert.equal(items.length, snapshotSize, `7. a short snapshot with more to page: ${why}`)
+        }
         if (m.type === 'reset' || m.replay === 'none') {
           c.shows = new Map(items.map((e) => [e.article.id, isKilled(e) ? 'killed' : String(e.article.version)]))
           c.shown = new Set(c.shows.keys())
@@ -251,10 +431,13 @@ async function run(first: { who: number; channels: number; filter: number; catch
         assert.ok(model.wasVisible(a.id, a.version, c.clearance), `1. event never visible to ${c.clearance}: ${why}`)
         assert.ok(inScope(c.scope, a), `1. event outside the token scope: ${why}`)
         assert.ok(inView(c.view, a), `1. event outside the subscription: ${why}`)
+        assert.ok(inStates(c, m.event as ArticleEvent, m.embargoed === true), `1. event outside the view's states: ${why}`)
         if (m.embargoed === true) assert.equal(c.clearance, 'all', `1. embargoed flag to ${c.clearance}: ${why}`)
         const key = `${a.id}@${a.version}${m.released === true ? '+r' : ''}`
         if (!c.rewound) assert.ok(!c.delivered.has(key), `3. duplicate ${key}: ${why}`)
         c.delivered.add(key)
+        if (!c.rewound) assert.ok(!c.paged.has(key), `7. an event repeats ${key}, which a page gave: ${why}`)
+        c.recent.add(key)
         if (m.embargoed === true) c.flagged.add(`${a.id}@${a.version}`)
         if (m.released === true && c.clearance === 'all' && !c.rewound)
           assert.ok(c.flagged.has(`${a.id}@${a.version}`) || !c.delivered.has(`${a.id}@${a.version}`), why)
@@ -281,12 +464,17 @@ async function run(first: { who: number; channels: number; filter: number; catch
         if (m.cause === 'withdrawn' || m.cause === 'canceled') stats.withdrawn++
         else stats.retractions++
       } else if (m.type === 'error') {
-        assert.equal(m.code, 'invalid_position', `unexpected error: ${why}`)
+        if (m.code === 'forbidden_filter') {
+          assert.ok(c.clearance === 'public' && c.view.filter.states?.some((x) => x !== 'live'), `forbidden_filter: ${why}`)
+          c.refused = true
+          stats.refused++
+        } else assert.equal(m.code, 'invalid_position', `unexpected error: ${why}`)
       } else if (m.type !== 'pong' && m.type !== 'reconnect') assert.fail(`unexpected message: ${why}`)
     }
     const conn = [...h.hub.conns.all()].find((x) => x.transport === t)
     const sub = conn?.subs.get('s')
-    if (conn && sub?.state === 'live' && !h.hub.busy) {
+    if (c.refused) assert.equal(sub, undefined, `slot ${slot}: a refused subscription exists`)
+    if (conn && sub?.state === 'live' && !h.hub.busy && c.complete) {
       stats.stateChecks++
       const want = model.view(c.clearance, c.scope, c.view)
       // A newsroom shows the killed stories it knew as killed; one killed while it was away and
@@ -374,6 +562,47 @@ async function run(first: { who: number; channels: number; filter: number; catch
     c.t = null
   }
 
+  /** A reader opens the page (or reloads it): a fresh snapshot and cursor on a new connection. */
+  const open = (
+    slot: number,
+    o: { who: number; channels: number; filter: number; catchUp: boolean; expiresIn: number | null },
+    now: number,
+  ) => {
+    const old = clients[slot]
+    if (old?.t && !old.t.closed) drop(slot)
+    const s = SCOPES[o.who] as (typeof SCOPES)[number]
+    const c: Client = {
+      who: o.who,
+      clearance: clearanceOf(o.who),
+      scope: { desks: s.scope.categories, languages: s.scope.languages, embargo: s.scope.embargo },
+      view: { channels: CHANNEL_SETS[o.channels] as string[], filter: FILTERS[o.filter] as ModelView['filter'] },
+      catchUp: o.catchUp,
+      expiresAt: s.audience === 'newsroom' && o.expiresIn !== null ? now + o.expiresIn : null,
+      shows: new Map(),
+      positions: [],
+      inherited: false,
+      rewound: false,
+      delivered: new Set(),
+      flagged: new Set(),
+      shown: new Set(),
+      toldKilled: new Set(),
+      embargoed: new Set(),
+      t: null,
+      read: 0,
+      more: null,
+      complete: false,
+      returned: new Set(),
+      paged: new Set(),
+      recent: new Set(),
+      refused: false,
+      spec: { who: o.who, channels: o.channels, filter: o.filter, catchUp: o.catchUp },
+    }
+    // the public may not use `all`
+    if (c.clearance === 'public' && c.view.channels.includes('all')) c.view = { ...c.view, channels: ['breaking'] }
+    clients[slot] = c
+    subscribe(c, null)
+  }
+
   for (const [i, cmd] of cmds.entries()) {
     const now = h.clock.now()
     for (const d of due.filter((x) => x.at === i)) {
@@ -402,6 +631,7 @@ async function run(first: { who: number; channels: number; filter: number; catch
               urgency: cmd.urgency,
               pubStatus: cmd.withheld ? 'withheld' : 'usable',
               embargoedUntil,
+              updatedAt: cmd.dated === null ? null : now + cmd.dated,
             },
             now,
           ),
@@ -409,8 +639,25 @@ async function run(first: { who: number; channels: number; filter: number; catch
         )
         break
       }
+      case 'backfill':
+        for (const [n, id] of OLD_IDS.entries()) {
+          if (model.killed(id)) continue
+          const version = (versions.get(id) ?? 0) + 1
+          versions.set(id, version)
+          const a = {
+            id,
+            version,
+            category: CATEGORIES[cmd.categories[n] ?? 0] as string,
+            language: LANGUAGES[cmd.languages[n] ?? 0] as string,
+            pubStatus: n === cmd.withheld ? ('withheld' as const) : ('usable' as const),
+            publishedAt: now - 400 * DAY + n * 60_000,
+            updatedAt: now - 400 * DAY + n * 60_000,
+          }
+          post(event(version === 1 ? 'CREATED' : 'UPDATED', a, now), 0)
+        }
+        break
       case 'kill': {
-        const id = IDS[cmd.id] as string
+        const id = [...IDS, ...OLD_IDS][cmd.id] as string
         const last = model.latest(id)
         if (!last || model.killed(id)) continue
         const version = (versions.get(id) ?? 0) + 1
@@ -432,37 +679,9 @@ async function run(first: { who: number; channels: number; filter: number; catch
         model.advance(ms)
         break
       }
-      case 'connect': {
-        const old = clients[cmd.slot]
-        if (old?.t && !old.t.closed) continue
-        const c: Client = {
-          who: cmd.who,
-          clearance: clearanceOf(cmd.who),
-          scope: (() => {
-            const s = (SCOPES[cmd.who] as (typeof SCOPES)[number]).scope
-            return { desks: s.categories, languages: s.languages, embargo: s.embargo }
-          })(),
-          view: { channels: CHANNEL_SETS[cmd.channels] as string[], filter: FILTERS[cmd.filter] as ModelView['filter'] },
-          catchUp: cmd.catchUp,
-          expiresAt: SCOPES[cmd.who]?.audience === 'newsroom' && cmd.expiresIn !== null ? now + cmd.expiresIn : null,
-          shows: new Map(),
-          positions: [],
-          inherited: false,
-          rewound: false,
-          delivered: new Set(),
-          flagged: new Set(),
-          shown: new Set(),
-          toldKilled: new Set(),
-          embargoed: new Set(),
-          t: null,
-          read: 0,
-        }
-        // the public may not use `all`
-        if (c.clearance === 'public' && c.view.channels.includes('all')) c.view = { ...c.view, channels: ['breaking'] }
-        clients[cmd.slot] = c
-        subscribe(c, null)
+      case 'connect':
+        open(cmd.slot, cmd, now)
         break
-      }
       case 'drop':
         drop(cmd.slot)
         break
@@ -475,6 +694,17 @@ async function run(first: { who: number; channels: number; filter: number; catch
         drop(cmd.slot)
         due.push({ at: i + 1 + cmd.steps, cmd: { k: 'resume', slot: cmd.slot, how: cmd.how, catchUp: cmd.catchUp } })
         break
+      case 'page': {
+        const c = clients[cmd.slot]
+        if (cmd.reload && c) {
+          // open the desk afresh, then load older stories
+          open(cmd.slot, { ...c.spec, expiresIn: null }, now)
+          await h.settle()
+          for (let slot = 0; slot < clients.length; slot++) check(slot)
+        }
+        pageOlder(cmd.slot, cmd.pages, cmd.limit)
+        break
+      }
     }
     await h.settle()
     for (let slot = 0; slot < clients.length; slot++) check(slot)
@@ -503,7 +733,7 @@ test('confidentiality: the public and restricted tokens never get more than the 
       }
     : {}
   const details = await fc.check(
-    fc.asyncProperty(runArb, ([first, rest]) => run(first, rest)),
+    fc.asyncProperty(runArb, ([first, rest, snapshotSize]) => run(first, rest, snapshotSize)),
     { numRuns, ...replay },
   )
   // the shrunk counterexample with the assertion it broke, and how to replay it

@@ -29,7 +29,7 @@ test('parses the three client messages', () => {
     m.channels.map((c) => c.name),
     ['breaking', 'category:international'],
   )
-  assert.deepEqual(m.filter, { languages: ['bn'], categories: null, maxUrgency: 3, tickerFieldsOnly: false })
+  assert.deepEqual(m.filter, { languages: ['bn'], categories: null, maxUrgency: 3, tickerFieldsOnly: false, states: null })
   assert.equal(m.since, since, 'positions are verified by the hub, not parsed here')
   assert.deepEqual(parseClientMessage('{"type":"unsubscribe","id":"s1"}'), { type: 'unsubscribe', id: 's1' })
   assert.deepEqual(parseClientMessage('{"type":"ping"}'), { type: 'ping', id: null })

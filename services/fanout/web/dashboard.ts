@@ -1,17 +1,33 @@
 // /dashboard: the newsroom's live view. Everything on channel `all` with a newsroom token, kept in a
-// Feed and filtered here (state, category, language), so the per-category counts stay whole. Each
-// story shows its editorial state as itself (live, embargoed, withheld, withdrawn), the same live
-// and after a reload; every time is in the desk's one zone.
-import { type Client, connect, type EditorialState, type StateChange } from '@newswire/client'
+// Feed and filtered here (state, category, language). The server's snapshot puts today's desk
+// first (newest editorial time); older stories come a page at a time ("Load older"), for the whole
+// desk or for the filtered view, whose newest page is asked of the server when the filter is
+// chosen, so a filter shows that state's stories even when none had loaded. The per-category
+// counts cover the last hour of the whole store (the server's count, then the stream). Each story
+// shows its editorial state as itself (live, embargoed, withheld, withdrawn), the same live and
+// after a reload; every time is in the desk's one zone.
+import {
+  type Client,
+  connect,
+  counts,
+  type EditorialState,
+  older,
+  type PageCursor,
+  type StateChange,
+  type StreamFilter,
+} from '@newswire/client'
+import { DeskCounts } from './counts.ts'
 import { itemKey, refreshTimes, renderItem } from './dashboard-item.ts'
 import { deskZone } from './desk-zone.ts'
 import { h, reconcile } from './dom.ts'
-import { Feed, stateOf } from './feed.ts'
+import { countedOf, Feed, type FeedItem, stateOf } from './feed.ts'
 
 const TOKEN_KEY = 'newswire.newsroomToken'
 /** Relative times ("3 min ago") move on this often; embargo ends get a timer of their own. */
 const TICK_MS = 15_000
 const states: readonly EditorialState[] = ['live', 'embargoed', 'withheld', 'withdrawn']
+/** Stories per "Load older". */
+const PAGE = 50
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const el = document.getElementById(id)
@@ -67,8 +83,14 @@ function main(): void {
   const stateSelect = $<HTMLSelectElement>('filter-state')
   const categorySelect = $<HTMLSelectElement>('filter-category')
   const languageSelect = $<HTMLSelectElement>('filter-language')
+  const olderButton = $<HTMLButtonElement>('older')
+  const olderStatus = $('older-status')
 
   const feed = new Feed()
+  const deskCounts = new DeskCounts()
+  /** Per view (the filters chosen, '' for none): the cursor of its older stories; null: none left. */
+  const cursors = new Map<string, PageCursor | null>()
+  let loading = false
   const latencies: number[] = []
   /** The node drawn for each article, reused while nothing about it changed. */
   const nodes = new Map<string, HTMLLIElement>()
@@ -135,10 +157,10 @@ function main(): void {
         : [h('li', { class: 'empty' }, all.length > 0 ? 'No story matches these filters.' : 'Nothing yet: waiting for events…')],
     )
     shown.textContent = `${visible.length} of ${all.length} shown`
-    const counts = feed.countsLastHour(now)
+    const perCategory = deskCounts.list(now)
     countsBody.replaceChildren(
-      ...(counts.length > 0
-        ? counts.map((c) =>
+      ...(perCategory.length > 0
+        ? perCategory.map((c) =>
             h(
               'tr',
               { 'data-category': c.category },
@@ -148,6 +170,10 @@ function main(): void {
           )
         : [h('tr', {}, h('td', { class: 'empty' }, 'none'))]),
     )
+    const v = currentView()
+    const cursor = cursors.get(v.key)
+    olderButton.disabled = loading || cursor === null || cursor === undefined
+    olderStatus.textContent = loading ? 'Loading…' : cursor === null ? 'No older stories.' : ''
     // An embargo ending flips its badge at once, whether or not the server's release came first
     clearTimeout(embargoTimer)
     const next = feed.nextEmbargoEnd(now)
@@ -158,6 +184,64 @@ function main(): void {
     if (renderQueued) return
     renderQueued = true
     queueMicrotask(render)
+  }
+
+  /** The filters chosen, as the server's filter; '' when none. */
+  const currentView = (): { key: string; filter: StreamFilter | undefined } => {
+    const [st, cat, lang] = [stateSelect.value, categorySelect.value, languageSelect.value]
+    const filter: StreamFilter = {}
+    if (st) filter.states = [st as EditorialState]
+    if (cat && cat !== 'uncategorized') filter.categories = [cat]
+    if (lang && lang !== '?') filter.languages = [lang]
+    const key = JSON.stringify(filter)
+    return { key: key === '{}' ? '' : key, filter: key === '{}' ? undefined : filter }
+  }
+
+  const take = (item: FeedItem) => deskCounts.note(countedOf(item, Date.now()))
+
+  /** A page of the current view: its newest (`fresh`) or the next older one. */
+  const loadPage = async (fresh: boolean) => {
+    const c = client
+    const v = currentView()
+    const cursor = fresh ? null : cursors.get(v.key)
+    if (!c || loading || cursor === undefined || (!fresh && cursor === null)) return
+    loading = true
+    render()
+    try {
+      const page = await older(c, cursor, { limit: PAGE, ...(v.filter ? { filter: v.filter } : {}) })
+      if (c !== client) return
+      const now = Date.now()
+      for (const m of page.items) take(feed.applyEvent(m, now))
+      cursors.set(v.key, page.next)
+    } catch (err) {
+      olderStatus.textContent = `Could not load older stories: ${err instanceof Error ? err.message : String(err)}`
+    } finally {
+      loading = false
+      scheduleRender()
+    }
+    // the filters changed while this page loaded
+    if (currentView().key !== v.key) onFilter()
+  }
+
+  /** The server's count of the last hour, over everything it holds. */
+  const refreshCounts = () => {
+    const c = client
+    if (!c) return
+    counts(c).then(
+      (r) => {
+        if (c !== client) return
+        deskCounts.seed(r)
+        scheduleRender()
+      },
+      () => undefined,
+    )
+  }
+
+  /** A view not seen yet starts from the server's newest page of it. */
+  const onFilter = () => {
+    const v = currentView()
+    if (v.key !== '' && !cursors.has(v.key)) void loadPage(true)
+    render()
   }
 
   const start = (token: string) => {
@@ -175,8 +259,24 @@ function main(): void {
         showLogin(`The token was rejected: ${s.reason ?? 'unauthorized'}`)
       }
     })
+    c.on('subscribed', (m) => {
+      // a fresh snapshot: its cursor for the whole desk; filtered views start over. A resume keeps them.
+      if (m.more !== undefined) {
+        cursors.clear()
+        cursors.set('', m.more)
+        if (currentView().key !== '') void loadPage(true)
+      }
+      refreshCounts()
+      scheduleRender()
+    })
+    c.on('gap', () => {
+      // updates were dropped while this page was behind: the newest page and the counts again
+      void loadPage(true)
+      refreshCounts()
+    })
     c.on('event', (m) => {
       const item = feed.applyEvent(m, Date.now())
+      take(item)
       if (item.latencyMs !== null) {
         latencies.push(item.latencyMs)
         if (latencies.length > 100) latencies.shift()
@@ -188,10 +288,17 @@ function main(): void {
     })
     c.on('withdrawn', (m) => {
       feed.applyWithdrawn(m, Date.now())
+      if (m.cause === 'left') deskCounts.forget(m.articleId)
+      else deskCounts.kill(m.articleId)
       scheduleRender()
     })
     c.on('reset', (m) => {
-      feed.reset(m.items, Date.now())
+      const now = Date.now()
+      feed.reset(m.items, now)
+      for (const item of feed.items.values()) take(item)
+      cursors.clear()
+      cursors.set('', m.more)
+      refreshCounts()
       scheduleRender()
     })
     render()
@@ -211,14 +318,15 @@ function main(): void {
     client = null
     showLogin('')
   })
-  for (const select of [stateSelect, categorySelect, languageSelect]) select.addEventListener('change', render)
+  for (const select of [stateSelect, categorySelect, languageSelect]) select.addEventListener('change', onFilter)
+  olderButton.addEventListener('click', () => void loadPage(false))
   setInterval(scheduleRender, TICK_MS)
 
   const token = takeToken()
   if (token) start(token)
   else showLogin('')
   // For tests and debugging in the console
-  Object.assign(globalThis, { newswireDashboard: { feed, client: () => client } })
+  Object.assign(globalThis, { newswireDashboard: { feed, counts: deskCounts, client: () => client } })
 }
 
 main()

@@ -11,6 +11,7 @@ import {
   stateReason,
   type WithdrawnMessage,
 } from '@newswire/client'
+import { type CategoryCount, type Counted, countByCategory } from './counts.ts'
 import { toMs } from './format.ts'
 
 export interface FeedItem {
@@ -56,18 +57,15 @@ export function editorialTime(e: ArticleEvent, fallback: number): number {
   return toMs(e.article.updatedAt) ?? toMs(e.article.publishedAt) ?? toMs(e.ingestedAt) ?? fallback
 }
 
-export interface CategoryCount {
-  category: string
-  label: string | null
-  count: number
-}
+export type { CategoryCount }
 
 export class Feed {
   readonly items = new Map<string, FeedItem>()
   private seq = 0
   private readonly maxItems: number
 
-  constructor(maxItems = 500) {
+  /** Older pages add to what the stream brought: room for a desk's day and its backfill. */
+  constructor(maxItems = 5000) {
     this.maxItems = maxItems
   }
 
@@ -103,10 +101,17 @@ export class Feed {
     return item
   }
 
-  /** The article was killed: it stays, marked withdrawn, so the desk sees what went. */
+  /**
+   * The article was killed: it stays, marked withdrawn, so the desk sees what went. One that only
+   * left this view (`cause: left`, e.g. moved out of the token's desks) is taken off, not killed.
+   */
   applyWithdrawn(m: WithdrawnMessage, now: number): FeedItem | null {
     const prev = this.items.get(m.articleId)
     if (!prev) return null
+    if (m.cause === 'left') {
+      this.items.delete(m.articleId)
+      return null
+    }
     const item: FeedItem = { ...prev, kill: m, receivedAt: now, editorialAt: Math.max(prev.editorialAt, now), seq: ++this.seq }
     this.items.set(item.id, item)
     return item
@@ -134,19 +139,26 @@ export class Feed {
 
   /** Articles per category whose editorial time is in the last hour (or ahead); withdrawn ones left out. */
   countsLastHour(now: number): CategoryCount[] {
-    const counts = new Map<string, CategoryCount>()
-    for (const item of this.items.values()) {
-      if (now - item.editorialAt > 3600_000 || stateOf(item, now) === 'withdrawn') continue
-      const category = item.article.category ?? 'uncategorized'
-      const c = counts.get(category) ?? { category, label: item.article.categoryLabel ?? null, count: 0 }
-      c.count++
-      counts.set(category, c)
-    }
-    return [...counts.values()].sort((a, b) => b.count - a.count || a.category.localeCompare(b.category))
+    return countByCategory(
+      [...this.items.values()].map((i) => countedOf(i, now)),
+      now,
+    )
   }
 
   private trim(): void {
     if (this.items.size <= this.maxItems) return
     for (const i of this.list().slice(this.maxItems)) this.items.delete(i.id)
+  }
+}
+
+/** What the counts need of an item. */
+export function countedOf(item: FeedItem, now: number): Counted {
+  return {
+    id: item.id,
+    version: item.article.version,
+    category: item.article.category ?? null,
+    label: item.article.categoryLabel ?? null,
+    at: item.editorialAt,
+    killed: stateOf(item, now) === 'withdrawn',
   }
 }

@@ -1,6 +1,6 @@
-// The fan-out's HTTP routes: /healthz, /readyz, /metrics, the pages, and /v1/sse (with CORS for
-// the allowed origins, so a ticker embedded on a news site can fall back to SSE). Everything else
-// is a 404 problem naming the routes.
+// The fan-out's HTTP routes: /healthz, /readyz, /metrics, the pages, /v1/sse, and /v1/snapshot and
+// /v1/counts (snapshot.ts), with CORS for the allowed origins, so a ticker embedded on a news site
+// can fall back to SSE and page. Everything else is a 404 problem naming the routes.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { handleOps } from '@newswire/shared'
 import type { Logger, Readiness, Registry } from '@newswire/shared'
@@ -10,6 +10,8 @@ import type { FanoutMetrics } from '../metrics.ts'
 import type { Pages } from '../pages.ts'
 import type { Access } from './access.ts'
 import { sendProblem } from './problem.ts'
+import { handleSnapshotRoute } from './snapshot.ts'
+import type { SnapshotRouteDeps } from './snapshot.ts'
 import { handleSse } from './sse.ts'
 
 export interface RoutesDeps {
@@ -25,9 +27,14 @@ export interface RoutesDeps {
   serving: () => boolean
   /** Registers an SSE stream so shutdown can end it. */
   trackSse: (end: (reason: string) => void) => () => void
+  /** What /v1/snapshot and /v1/counts read. */
+  snapshots: SnapshotRouteDeps
 }
 
-const routes = '/v1/stream (WebSocket), /v1/sse, /dashboard, /ticker, /ticker.js, /healthz, /readyz, /metrics'
+const routes = '/v1/stream (WebSocket), /v1/sse, /v1/snapshot, /v1/counts, /dashboard, /ticker, /ticker.js, /healthz, /readyz, /metrics'
+
+/** Routes with CORS for the allowed origins; the page routes take a token in Authorization too. */
+const apiRoutes = new Set(['/v1/sse', '/v1/snapshot', '/v1/counts'])
 
 export function createRequestHandler(d: RoutesDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { access, metrics, log } = d
@@ -36,20 +43,20 @@ export function createRequestHandler(d: RoutesDeps): (req: IncomingMessage, res:
     if (d.pages.handle(req, res)) return
     const url = new URL(req.url ?? '/', 'http://fanout')
     const origin = req.headers.origin
-    if (url.pathname === '/v1/sse' && origin !== undefined && access.originAllowed(origin)) {
+    if (apiRoutes.has(url.pathname) && origin !== undefined && access.originAllowed(origin)) {
       res.setHeader('access-control-allow-origin', access.allowOrigin(origin))
       res.setHeader('vary', 'Origin')
       if (req.method === 'OPTIONS') {
         res.writeHead(204, {
           'access-control-allow-methods': 'GET',
-          'access-control-allow-headers': 'Last-Event-ID, Accept, Cache-Control',
+          'access-control-allow-headers': 'Last-Event-ID, Accept, Cache-Control, Authorization, If-None-Match',
           'access-control-max-age': '600',
         })
         res.end()
         return
       }
     }
-    if (url.pathname !== '/v1/sse' || req.method !== 'GET') {
+    if (!apiRoutes.has(url.pathname) || req.method !== 'GET') {
       sendProblem(res, 'not_found', `no route ${req.method ?? 'GET'} ${url.pathname}; routes: ${routes}`)
       return
     }
@@ -65,6 +72,10 @@ export function createRequestHandler(d: RoutesDeps): (req: IncomingMessage, res:
           sendProblem(res, admission.reject.metric, admission.reject.reason)
           return
         }
+        if (url.pathname !== '/v1/sse') {
+          handleSnapshotRoute(req, res, url, admission, d.snapshots)
+          return
+        }
         if (!access.countIp(ip)) {
           metrics.connectionsRejected.inc({ reason: 'per_ip' })
           sendProblem(res, 'too_many_connections', 'too many connections from this address')
@@ -74,8 +85,8 @@ export function createRequestHandler(d: RoutesDeps): (req: IncomingMessage, res:
         handleSse(req, res, url, admission, { hub: d.hub, log, heartbeatMs: d.config.sseHeartbeatMs, track: d.trackSse })
       },
       (err: unknown) => {
-        log.error({ err }, 'SSE request failed')
-        if (!res.headersSent) sendProblem(res, 'internal', 'the stream could not be opened')
+        log.error({ err, path: url.pathname }, 'request failed')
+        if (!res.headersSent) sendProblem(res, 'internal', 'the request could not be served')
         else res.end()
       },
     )

@@ -1,5 +1,5 @@
 // /v1/sse: the same stream over Server-Sent Events for clients whose proxies block WebSockets.
-// One subscription per request (id `sse`), from query parameters; `id:` lines carry positions,
+// One subscription per request (id `sse`), from query parameters (query.ts); `id:` lines carry positions,
 // so a browser's Last-Event-ID resumes exactly; comments keep proxies from timing out.
 import { closeCodes } from '@newswire/shared'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -7,10 +7,11 @@ import type { Logger } from '@newswire/shared'
 import type { Hub } from '../hub.ts'
 import { sseFrame } from '../messages.ts'
 import type { Conn, Transport } from '../model.ts'
-import { parseCatchUp, parseChannels, parseFilter, parseSince, ProtocolError } from '../protocol.ts'
+import { checkAccess, parseCatchUp, parseSince, ProtocolError } from '../protocol.ts'
 import type { SubscribeMessage } from '../protocol.ts'
 import type { Admission } from './access.ts'
 import { sendProblem } from './problem.ts'
+import { viewFromQuery } from './query.ts'
 
 export interface SseDeps {
   hub: Hub
@@ -20,36 +21,16 @@ export interface SseDeps {
   track: (end: (reason: string) => void) => () => void
 }
 
-const list = (v: string | null) =>
-  v === null || v.trim() === ''
-    ? undefined
-    : v
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== '')
-
 /** Builds the subscription from the query string; throws ProtocolError. */
 export function sseSubscription(url: URL, lastEventId: string | undefined): SubscribeMessage {
   const q = url.searchParams
-  const channels = parseChannels(list(q.get('channels')), 'sse')
-  const raw: Record<string, unknown> = {}
-  const languages = list(q.get('languages'))
-  const categories = list(q.get('categories'))
-  if (languages) raw.languages = languages
-  if (categories) raw.categories = categories
-  const maxUrgency = q.get('maxUrgency')
-  if (maxUrgency !== null && maxUrgency !== '') raw.maxUrgency = Number(maxUrgency)
-  const ticker = q.get('tickerFieldsOnly')
-  if (ticker !== null) raw.tickerFieldsOnly = ticker === 'true' || ticker === '1'
-  const hasFilter = Object.keys(raw).length > 0
-  if (channels.length === 0 && !hasFilter)
-    throw new ProtocolError('bad_message', 'give channels and/or a filter (languages, categories, maxUrgency)', 'sse')
+  const { channels, filter } = viewFromQuery(q, 'sse')
   const since = lastEventId !== undefined && lastEventId !== '' ? lastEventId : q.get('since')
   return {
     type: 'subscribe',
     id: 'sse',
     channels,
-    filter: parseFilter(hasFilter ? raw : null, 'sse'),
+    filter,
     since: parseSince(since, 'sse'),
     catchUp: parseCatchUp(q.get('catchUp') ?? undefined, 'sse'),
   }
@@ -61,13 +42,10 @@ export function handleSse(req: IncomingMessage, res: ServerResponse, url: URL, a
   let msg: SubscribeMessage
   try {
     msg = sseSubscription(url, req.headers['last-event-id'] as string | undefined)
+    checkAccess(msg, audience)
   } catch (err) {
     if (!(err instanceof ProtocolError)) throw err
     sendProblem(res, err.code, err.message)
-    return
-  }
-  if (audience !== 'newsroom' && msg.channels.some((c) => c.kind === 'all')) {
-    sendProblem(res, 'forbidden_channel', "channel 'all' needs a newsroom token")
     return
   }
   res.writeHead(200, {

@@ -15,9 +15,11 @@ export interface ModelScope {
   embargo: boolean
 }
 
+export type ModelState = 'live' | 'embargoed' | 'withheld' | 'withdrawn'
+
 export interface ModelView {
   channels: string[]
-  filter: { languages: string[] | null; categories: string[] | null; maxUrgency: number | null }
+  filter: { languages: string[] | null; categories: string[] | null; maxUrgency: number | null; states?: ModelState[] | null }
 }
 
 interface ModelArticle {
@@ -121,15 +123,33 @@ export class Model {
     return this.articles.get(id)?.latest
   }
 
+  /** Killed, else held back, else under embargo by the server's clock, else running. */
+  state(id: string): ModelState | null {
+    const a = this.articles.get(id)
+    if (!a) return null
+    if (isKilled(a.latest)) return 'withdrawn'
+    if (a.latest.article.pubStatus === 'withheld') return 'withheld'
+    return a.released ? 'live' : 'embargoed'
+  }
+
   /** What a subscription should show now: article id → version, or `killed` (the newsroom's killed stories). */
   view(c: Clearance, scope: ModelScope, view: ModelView): Map<string, string> {
     const out = new Map<string, string>()
     for (const id of this.articles.keys()) {
       const a = this.visible(id, c)
+      const states = view.filter.states ?? null
+      if (states && !states.includes(this.state(id) as ModelState)) continue
       if (a && inScope(scope, a) && inView(view, a)) out.set(id, this.killed(id) ? 'killed' : String(a.version))
     }
     return out
   }
+}
+
+/** The state a message says its version is in (the newsroom's flag tells an embargo). */
+export function messageState(e: Pick<ArticleEvent, 'type' | 'article'>, embargoed: boolean): ModelState {
+  if (isKilled(e)) return 'withdrawn'
+  if (e.article.pubStatus === 'withheld') return 'withheld'
+  return embargoed ? 'embargoed' : 'live'
 }
 
 const langMatches = (wanted: string, tag: string) => tag.toLowerCase() === wanted || tag.toLowerCase().startsWith(`${wanted}-`)

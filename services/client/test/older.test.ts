@@ -1,0 +1,144 @@
+// Paging and counts beside the stream: `subscribed.more` / `reset.more`, older(client, ) and
+// counts(client) against a scripted WebSocket and fetch.
+import assert from 'node:assert/strict'
+import { beforeEach, describe, test, type TestContext } from 'node:test'
+import { ClientError, type ConnectOptions, connect, counts, type FetchLike, type FetchResponseLike, older } from '../src/index.ts'
+import { articleEvent, FakeClock, FakeWebSocket, flush, record } from './fakes.ts'
+
+/** A fetch that answers JSON (or a problem) and records what it was asked. */
+function jsonFetch() {
+  const f = {
+    requests: [] as { url: URL; headers: Record<string, string>; cache: string }[],
+    answers: [] as { status: number; body: unknown }[],
+    fetch: (async (url, init) => {
+      f.requests.push({ url: new URL(url), headers: init.headers, cache: init.cache })
+      const a = f.answers.shift() ?? { status: 500, body: { code: 'internal', detail: 'no answer scripted' } }
+      const bytes = new TextEncoder().encode(JSON.stringify(a.body))
+      let done = false
+      const res: FetchResponseLike = {
+        ok: a.status >= 200 && a.status < 300,
+        status: a.status,
+        statusText: '',
+        headers: { get: () => 'application/json' },
+        body: {
+          getReader: () => ({
+            read: async () => {
+              if (done) return { done: true }
+              done = true
+              return { done: false, value: bytes }
+            },
+            cancel: async () => {},
+          }),
+        },
+      }
+      return res
+    }) as FetchLike,
+  }
+  return f
+}
+
+function start(t: TestContext, overrides: Partial<ConnectOptions> = {}) {
+  const f = jsonFetch()
+  const client = connect('wss://news.example/wire', {
+    channels: ['all'],
+    filter: { languages: ['bn'], tickerFieldsOnly: true },
+    WebSocket: FakeWebSocket,
+    transport: 'websocket',
+    fetch: f.fetch,
+    clock: new FakeClock(),
+    random: () => 0.5,
+    ...overrides,
+  })
+  t.after(() => client.close())
+  return { client, f, log: record(client) }
+}
+
+beforeEach(() => FakeWebSocket.reset())
+
+describe('client: older pages and counts', () => {
+  test('a fresh snapshot brings its cursor; a resume does not (keep yours); a reset brings a new one', (t) => {
+    const { log } = start(t)
+    const ws = FakeWebSocket.last.open()
+    ws.push({ type: 'subscribed', id: 's1', channels: ['all'], position: 'p1', snapshot: [], more: 'c-1' })
+    ws.push({ type: 'subscribed', id: 's1', channels: ['all'], position: 'p2', replay: 'memory', snapshot: [] })
+    ws.push({ type: 'reset', id: 's1', position: 'p3', reason: 'old', more: null, snapshot: [] })
+    assert.deepEqual(
+      log.subscribed.map((s) => s.more),
+      ['c-1', undefined],
+    )
+    assert.equal(log.resets[0]?.more, null)
+  })
+
+  test('older(): the view, the cursor and the token (in a header, not the URL); items as snapshot items, none twice', async (t) => {
+    const { client, f, log } = start(t, { token: 'jwt.x' })
+    const ws = FakeWebSocket.last.open()
+    ws.push({ type: 'subscribed', id: 's1', channels: ['all'], position: 'p1', snapshot: [articleEvent('a', 2)], more: 'c-1' })
+    f.answers.push({
+      status: 200,
+      body: { items: [articleEvent('a', 2), { ...articleEvent('b', 1), embargoed: true }, articleEvent('c', 1)], next: 'c-2' },
+    })
+    const page = await older(client, 'c-1', { limit: 3 })
+    const r = f.requests[0]
+    assert.equal(r?.url.origin + (r?.url.pathname ?? ''), 'https://news.example/wire/v1/snapshot')
+    assert.deepEqual(Object.fromEntries(r?.url.searchParams ?? []), { channels: 'all', languages: 'bn', before: 'c-1', limit: '3' })
+    assert.equal(r?.headers.authorization, 'Bearer jwt.x')
+    assert.equal(r?.cache, 'no-store')
+    // a@2 came in the snapshot: left out; b is flagged embargoed
+    assert.deepEqual(
+      page.items.map((m) => [m.event.article.id, m.embargoed, m.snapshot, m.channel]),
+      [
+        ['b', true, true, null],
+        ['c', false, true, null],
+      ],
+    )
+    assert.equal(page.next, 'c-2')
+    // the stream does not deliver those versions again; b's release still comes
+    ws.push({ type: 'event', channel: 'all', position: 'p2', event: articleEvent('c', 1) })
+    ws.push({ type: 'event', channel: 'all', position: 'p3', event: articleEvent('b', 1), released: true })
+    assert.deepEqual(
+      log.events.map((m) => [m.event.article.id, m.released]),
+      [
+        ['a', false],
+        ['b', true],
+      ],
+    )
+    // the newest page of another view
+    f.answers.push({ status: 200, body: { items: [], next: null } })
+    await older(client, null, { filter: { states: ['embargoed', 'withheld'] } })
+    assert.deepEqual(Object.fromEntries(f.requests[1]?.url.searchParams ?? []), { channels: 'all', states: 'embargoed,withheld' })
+  })
+
+  test('a problem is a ClientError with the server detail; bad arguments are TypeErrors', async (t) => {
+    const { client, f } = start(t, { channels: ['breaking'], filter: undefined })
+    f.answers.push({ status: 400, body: { code: 'invalid_cursor', detail: 'the cursor is malformed', status: 400 } })
+    await assert.rejects(older(client, 'nonsense'), (err: unknown) => {
+      assert.ok(err instanceof ClientError)
+      assert.equal(err.code, 'NEWSWIRE_ERR_CLIENT_REQUEST')
+      assert.deepEqual(err.details, { status: 400, serverCode: 'invalid_cursor' })
+      assert.match(err.message, /GET \/wire\/v1\/snapshot: HTTP 400: the cursor is malformed/)
+      return true
+    })
+    // the public: no token, and a browser may revalidate its cached copy
+    assert.equal(f.requests[0]?.headers.authorization, undefined)
+    assert.equal(f.requests[0]?.cache, 'no-cache')
+    await assert.rejects(older(client, 'c', { limit: 0 }), TypeError)
+    await assert.rejects(older(client, ''), TypeError)
+    await assert.rejects(counts(client, { windowSeconds: 10 }), TypeError)
+    await flush()
+  })
+
+  test('counts(): the view and the window', async (t) => {
+    const { client, f } = start(t, { token: 'jwt.y' })
+    const body = {
+      from: '2026-01-01T10:00:00.000Z',
+      to: '2026-01-01T11:00:00.000Z',
+      categories: [{ category: 'home', label: 'Home', count: 1 }],
+      articles: [{ id: 'a', version: 2, category: 'home', at: '2026-01-01T10:30:00.000Z' }],
+      truncated: false,
+    }
+    f.answers.push({ status: 200, body })
+    assert.deepEqual(await counts(client, { windowSeconds: 7200 }), body)
+    assert.deepEqual(Object.fromEntries(f.requests[0]?.url.searchParams ?? []), { channels: 'all', languages: 'bn', window: '7200' })
+    assert.equal(f.requests[0]?.url.pathname, '/wire/v1/counts')
+  })
+})

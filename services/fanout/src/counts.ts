@@ -1,0 +1,60 @@
+// Stories per category over a recent window by editorial time (the dashboard's "last hour"), over
+// the whole store, for one client: only what it may see now (the same rules as snapshot.ts), killed
+// stories left out. The articles counted are listed with their version and editorial time, so a
+// client can keep the counts right from the live stream (an update moves a story, a kill removes
+// it, time ages it out) without asking again. Pure: no I/O; time is passed in.
+import type { SubView } from './deliver.ts'
+import { editorialAt } from './desk-index.ts'
+import type { DeskSource } from './snapshot.ts'
+import { listsFor, visibleIn } from './snapshot.ts'
+import type { Clearance } from './visibility.ts'
+import { isKill } from './visibility.ts'
+
+export interface CountsQuery {
+  clearance: Clearance
+  view: SubView
+  /** Stories with an editorial time at or after this (epoch ms) are counted, later ones too. */
+  since: number
+  /** Articles listed at most; beyond, the counts still count and `truncated` says the list is cut. */
+  maxArticles: number
+}
+
+export interface CategoryCount {
+  /** null: stories without a category. */
+  category: string | null
+  label: string | null
+  count: number
+}
+
+export interface CountedArticle {
+  id: string
+  version: number
+  category: string | null
+  /** Editorial time, epoch ms. */
+  at: number
+}
+
+export interface Counts {
+  categories: CategoryCount[]
+  articles: CountedArticle[]
+  truncated: boolean
+}
+
+export function countRecent(src: DeskSource, q: CountsQuery): Counts {
+  const byCategory = new Map<string | null, CategoryCount>()
+  const articles: CountedArticle[] = []
+  let truncated = false
+  const walk = src.desk.walk(listsFor(src.desk, q.view), null)
+  for (let k = walk.next(); k !== undefined && k.at >= q.since; k = walk.next()) {
+    const s = src.ledger.latest(k.id)
+    const a = s ? visibleIn(s, q) : null
+    if (s === undefined || a === null || isKill(s.event)) continue
+    const c = byCategory.get(a.category) ?? { category: a.category, label: a.categoryLabel, count: 0 }
+    c.count++
+    byCategory.set(a.category, c)
+    if (articles.length < q.maxArticles) articles.push({ id: a.id, version: a.version, category: a.category, at: editorialAt(s.event) })
+    else truncated = true
+  }
+  const categories = [...byCategory.values()].sort((x, y) => y.count - x.count || String(x.category).localeCompare(String(y.category)))
+  return { categories, articles, truncated }
+}

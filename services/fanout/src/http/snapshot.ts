@@ -1,0 +1,145 @@
+// GET /v1/snapshot (pages of a view, newest editorial time first, older ones by cursor) and
+// GET /v1/counts (stories per category over a recent window). The view comes from the query as on
+// /v1/sse (query.ts), the audience from the token as on the stream (access.ts), and every item is
+// decided by snapshot.ts with the stream's rules. Public answers may be stored by shared caches
+// but are revalidated every time (`no-cache` + ETag), so a kill is never served from a cache;
+// newsroom answers are `private, no-store`.
+import { problemCatalogue } from '@newswire/shared'
+import type { ProblemCode } from '@newswire/shared'
+import { createHash } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { unrestricted } from '../audience.ts'
+import type { SubView } from '../deliver.ts'
+import { countRecent } from '../counts.ts'
+import { pageBody, eventJson } from '../messages.ts'
+import { CursorError, decodeCursor, encodeCursor } from '../page-cursor.ts'
+import { checkAccess, ProtocolError } from '../protocol.ts'
+import { page } from '../snapshot.ts'
+import type { Store } from '../store.ts'
+import { clearanceOf } from '../visibility.ts'
+import type { Admission } from './access.ts'
+import { sendProblem } from './problem.ts'
+import { viewFromQuery } from './query.ts'
+
+/** Items per page at most. */
+export const MAX_PAGE = 200
+/** Articles a counts answer lists at most. */
+export const MAX_COUNTED = 10_000
+const DEFAULT_WINDOW_S = 3600
+const MAX_WINDOW_S = 7 * 86_400
+
+export interface SnapshotRouteDeps {
+  store: Store
+  /** The stream's position now (Hub.head): older pages leave out what changes after it. */
+  head: () => { o: number[]; t: number }
+  /** Items of a page when the request does not say (FANOUT_SNAPSHOT_SIZE). */
+  defaultLimit: number
+  now: () => number
+}
+
+/** An error of the request: a problem code of the catalogue (services/shared/problem.ts), which says its status. */
+export class RequestError extends Error {
+  readonly code: string
+  constructor(code: string, message: string) {
+    super(message)
+    this.code = code
+  }
+
+  /** The HTTP status the catalogue gives the code (a code it does not list is a 400). */
+  get status(): number {
+    return Object.hasOwn(problemCatalogue, this.code) ? problemCatalogue[this.code as ProblemCode].status : 400
+  }
+}
+
+function intParam(q: URLSearchParams, name: string, min: number, max: number, fallback: number): number {
+  const raw = q.get(name)
+  if (raw === null || raw === '') return fallback
+  const n = Number(raw)
+  if (!/^\d+$/.test(raw) || n < min || n > max) throw new RequestError('bad_message', `${name} must be an integer from ${min} to ${max}`)
+  return n
+}
+
+function viewOf(url: URL, admission: Admission): SubView {
+  const ref = url.pathname
+  try {
+    const v = viewFromQuery(url.searchParams, ref, false)
+    if (v.filter.tickerFieldsOnly)
+      throw new ProtocolError('bad_message', 'tickerFieldsOnly is for streams; pages carry whole versions', ref)
+    checkAccess({ id: ref, ...v }, admission.audience)
+    return { ...v, conn: { scope: admission.scope ?? unrestricted } }
+  } catch (err) {
+    if (!(err instanceof ProtocolError)) throw err
+    throw new RequestError(err.code, err.message)
+  }
+}
+
+/** The body of a GET /v1/snapshot answer; throws RequestError. */
+export function answerPage(url: URL, admission: Admission, d: SnapshotRouteDeps): string {
+  const q = url.searchParams
+  const view = viewOf(url, admission)
+  const limit = intParam(q, 'limit', 1, MAX_PAGE, Math.min(d.defaultLimit, MAX_PAGE))
+  const before = q.get('before')
+  let start: { from: { at: number; id: string } | null; o: number[]; t: number }
+  if (before === null || before === '') {
+    const head = d.head()
+    start = { from: null, o: head.o, t: head.t }
+  } else {
+    try {
+      const c = decodeCursor(before, d.store.partitions)
+      start = { from: c.key, o: c.o, t: c.t }
+    } catch (err) {
+      if (err instanceof CursorError) throw new RequestError('invalid_cursor', err.message)
+      throw err
+    }
+  }
+  const clearance = clearanceOf(admission.audience, admission.scope ?? unrestricted)
+  // The first page is the state now; later ones leave out what changed after the first
+  const asOf = start.from === null ? null : { o: start.o, t: start.t }
+  const { items, next } = page(d.store, { clearance, view, limit, from: start.from, asOf }, eventJson)
+  return pageBody(items, next === null ? null : encodeCursor({ key: next, o: start.o, t: start.t }))
+}
+
+/** The body of a GET /v1/counts answer; throws RequestError. */
+export function answerCounts(url: URL, admission: Admission, d: SnapshotRouteDeps): string {
+  const view = viewOf(url, admission)
+  const windowS = intParam(url.searchParams, 'window', 60, MAX_WINDOW_S, DEFAULT_WINDOW_S)
+  const now = d.now()
+  const since = now - windowS * 1000
+  const clearance = clearanceOf(admission.audience, admission.scope ?? unrestricted)
+  const c = countRecent(d.store, { clearance, view, since, maxArticles: MAX_COUNTED })
+  return JSON.stringify({
+    from: new Date(since).toISOString(),
+    to: new Date(now).toISOString(),
+    categories: c.categories,
+    articles: c.articles.map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
+    truncated: c.truncated,
+  })
+}
+
+/** Serves GET /v1/snapshot or /v1/counts for an admitted request (origin and token checked). */
+export function handleSnapshotRoute(req: IncomingMessage, res: ServerResponse, url: URL, admission: Admission, d: SnapshotRouteDeps): void {
+  let body: string
+  try {
+    body = url.pathname === '/v1/counts' ? answerCounts(url, admission, d) : answerPage(url, admission, d)
+  } catch (err) {
+    if (!(err instanceof RequestError)) throw err
+    sendProblem(res, err.code, err.message)
+    return
+  }
+  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' }
+  if (admission.audience === 'newsroom') {
+    res.writeHead(200, { ...headers, 'cache-control': 'private, no-store' })
+    res.end(body)
+    return
+  }
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
+  const cacheHeaders = { 'cache-control': 'public, no-cache', etag, vary: 'Authorization, Origin' }
+  const match = req.headers['if-none-match']
+  if (match?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
+    res.writeHead(304, cacheHeaders)
+    res.end()
+    return
+  }
+  res.writeHead(200, { ...headers, ...cacheHeaders })
+  res.end(body)
+}

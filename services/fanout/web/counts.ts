@@ -1,0 +1,75 @@
+// Stories per category over the last hour by editorial time, for the whole desk: seeded from the
+// server's count of everything it holds (client.counts(), not only what this page loaded), then
+// kept from the stream (a new story or an update moves it, a kill takes it out) and aged by the
+// clock. Pure (time is passed in), no DOM.
+import type { RecentCounts } from '@newswire/client'
+import { toMs } from './format.ts'
+
+export interface CategoryCount {
+  category: string
+  label: string | null
+  count: number
+}
+
+/** What counting needs to know of a story. */
+export interface Counted {
+  id: string
+  version: number
+  category: string | null
+  label: string | null
+  /** Editorial time, epoch ms. */
+  at: number
+  killed: boolean
+}
+
+export const HOUR_MS = 3_600_000
+
+/** Per category, the stories whose editorial time is within the window before `now` (or ahead), kills left out; most first. */
+export function countByCategory(stories: Iterable<Counted>, now: number, windowMs = HOUR_MS): CategoryCount[] {
+  const counts = new Map<string, CategoryCount>()
+  for (const s of stories) {
+    if (s.killed || now - s.at > windowMs) continue
+    const category = s.category ?? 'uncategorized'
+    const c = counts.get(category) ?? { category, label: s.label, count: 0 }
+    c.label ??= s.label
+    c.count++
+    counts.set(category, c)
+  }
+  return [...counts.values()].sort((a, b) => b.count - a.count || a.category.localeCompare(b.category))
+}
+
+export class DeskCounts {
+  readonly #stories = new Map<string, Counted>()
+
+  /** The server's count: what it lists joins what the stream told, the newer version winning. */
+  seed(c: RecentCounts): void {
+    const labels = new Map(c.categories.map((x) => [x.category, x.label]))
+    for (const a of c.articles) {
+      const at = toMs(a.at)
+      if (at === null) continue
+      this.note({ id: a.id, version: a.version, category: a.category, label: labels.get(a.category) ?? null, at, killed: false })
+    }
+  }
+
+  /** A story as the stream or a page has it now. A kill is final; an older version changes nothing. */
+  note(s: Counted): void {
+    const had = this.#stories.get(s.id)
+    if (had && (had.killed || had.version > s.version)) return
+    this.#stories.set(s.id, s)
+  }
+
+  /** Killed (a `withdrawn`): it stays out of the counts. */
+  kill(id: string): void {
+    const had = this.#stories.get(id)
+    if (had) had.killed = true
+  }
+
+  /** No longer this desk's (it left the view): forgotten. */
+  forget(id: string): void {
+    this.#stories.delete(id)
+  }
+
+  list(now: number): CategoryCount[] {
+    return countByCategory(this.#stories.values(), now)
+  }
+}
