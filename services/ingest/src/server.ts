@@ -4,7 +4,17 @@ import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createCodec, createKafka, createRegistry, createTail, ensureTopics, loadSchemas, peekEventId, retrying } from '@newswire/shared'
+import {
+  createCodec,
+  createKafka,
+  createRegistry,
+  createTail,
+  ensureTopics,
+  isEntryEvent,
+  loadSchemas,
+  peekEventId,
+  retrying,
+} from '@newswire/shared'
 import type { Logger, Readiness, Registry, Tail } from '@newswire/shared'
 import { createApp } from './app.ts'
 import { createArticleService, outcomeOf } from './articles.ts'
@@ -72,6 +82,8 @@ export async function startIngest(
         if (eventId !== null && state.hasEvent(eventId)) continue
         try {
           const event = codec.decode(m.value)
+          // Entries of live stories (schema v3) are not written by this version of ingest
+          if (isEntryEvent(event)) continue
           state.apply(event)
           const key = m.headers?.['idempotency-key']?.toString()
           const hash = m.headers?.['request-hash']?.toString()
