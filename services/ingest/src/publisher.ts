@@ -9,22 +9,33 @@
 // Requests for one partition queue up and are committed together (group commit): one
 // transaction carries every event that is due, to news.article-events and news.articles.
 import { randomUUID } from 'node:crypto'
-import type { ArticleEvent, Kafka, Logger, TopicNames, TransactionalWriter, TxRecord } from '@newswire/shared'
-import { AVRO_CONTENT_TYPE, isFenced, KafkaTransactionError, NewswireError, openTransactionalWriter, partitionOf } from '@newswire/shared'
-import { storedOf } from './state.ts'
-import type { ArticleState, Stored } from './state.ts'
+import type { Kafka, Logger, NewswireEvent, TopicNames, TransactionalWriter, TxRecord } from '@newswire/shared'
+import {
+  AVRO_CONTENT_TYPE,
+  entryStateKey,
+  isEntryEvent,
+  isFenced,
+  KafkaTransactionError,
+  NewswireError,
+  openTransactionalWriter,
+  partitionOf,
+} from '@newswire/shared'
+import { Overlay } from './state.ts'
+import type { ArticleState, StateView, Stored } from './state.ts'
 
 export { partitionOf }
 
 /**
- * Kafka headers ingest writes on every record (schemas/README.md documents each). The last three
- * serve ingest itself: which instance wrote it, and what answers a retried request.
+ * Kafka headers ingest writes on records (schemas/README.md documents each): `entry-id` only on
+ * entry events. The last three serve ingest itself: which instance wrote it, and what answers a
+ * retried request.
  */
 export const recordHeaderNames = [
   'event-type',
   'schema-fingerprint',
   'trace-id',
   'content-type',
+  'entry-id',
   'writer',
   'idempotency-key',
   'request-hash',
@@ -33,21 +44,25 @@ export type RecordHeader = (typeof recordHeaderNames)[number]
 
 export interface Encoder {
   /** Throws NEWSWIRE_ERR_CODEC_INVALID for a value the schema cannot carry. */
-  encode(event: ArticleEvent): Buffer
+  encode(event: NewswireEvent): Buffer
   fingerprintHex: string
 }
 
 export interface Plan<R> {
-  event: ArticleEvent | null
+  event: NewswireEvent | null
   result: R
 }
 
 export interface Job<R> {
+  /** The article written, or the story whose entry is: it names the partition. */
   articleId: string
   /** Scoped Idempotency-Key and request hash, stored in headers so any instance can answer retries. */
   idempotency: { key: string; requestHash: string } | null
-  /** Runs at commit time against the freshest state; may run again after a re-acquire. */
-  plan: (current: Stored | undefined) => Plan<R>
+  /**
+   * Runs at commit time against the freshest state (`current`: the article's; `view`: every
+   * article and entry, with the batch's earlier events); may run again after a re-acquire.
+   */
+  plan: (current: Stored | undefined, view: StateView) => Plan<R>
   /** Called once the job's event is committed, also when its caller stopped waiting (timeout). */
   committed?: (result: R) => void
 }
@@ -85,11 +100,11 @@ interface Pending<R> {
   attempt: { eventId: string; result: R } | null
 }
 
-/** One job's plan in a batch: an event to commit, an answer without one, or a refusal. */
+/** One job's plan in a batch: an event to commit (its records in both topics), an answer without one, or a refusal. */
 interface Planned {
   pending: Pending<unknown>
   plan: Plan<unknown> | null
-  record: TxRecord | null
+  records: { event: TxRecord; state: TxRecord } | null
   error?: unknown
 }
 
@@ -181,7 +196,7 @@ class PartitionWriter {
   /** Plans each job against the state plus the batch's earlier events; a job that fails alone fails alone. */
   #plan(batch: Pending<unknown>[]): Planned[] {
     const { state, encoder } = this.#o
-    const overlay = new Map<string, Stored>()
+    const overlay = new Overlay(state)
     const planned: Planned[] = []
     for (const pending of batch) {
       if (pending.settled) continue
@@ -192,16 +207,15 @@ class PartitionWriter {
         settle(pending, () => pending.resolve(result))
         continue
       }
-      const id = pending.job.articleId
       try {
-        const plan = pending.job.plan(overlay.get(id) ?? state.get(id))
+        const plan = pending.job.plan(overlay.article(pending.job.articleId), overlay)
         // Encoded here, outside the transaction: a value the schema cannot carry fails its own
         // request (422), never the transaction the other requests share
-        const record = plan.event ? this.#record(plan.event, pending.job.idempotency, encoder.encode(plan.event)) : null
-        if (plan.event) overlay.set(id, storedOf(plan.event))
-        planned.push({ pending, plan, record })
+        const records = plan.event ? this.#records(plan.event, pending.job.idempotency, encoder.encode(plan.event)) : null
+        if (plan.event) overlay.apply(plan.event)
+        planned.push({ pending, plan, records })
       } catch (error) {
-        planned.push({ pending, plan: null, record: null, error })
+        planned.push({ pending, plan: null, records: null, error })
       }
     }
     return planned
@@ -222,7 +236,12 @@ class PartitionWriter {
     return caughtUp && this.#o.state.changes === changesBefore
   }
 
-  #record(event: ArticleEvent, idem: Job<unknown>['idempotency'], value: Buffer): TxRecord {
+  /**
+   * The event's record in news.article-events, keyed by the article (a story's entries share its
+   * key, so its partition and order), and its latest-state record in news.articles, keyed by what
+   * it is the state of: the article, or one entry (entryStateKey), so compaction keeps both.
+   */
+  #records(event: NewswireEvent, idem: Job<unknown>['idempotency'], value: Buffer): { event: TxRecord; state: TxRecord } {
     const headers: Partial<Record<RecordHeader, string>> = {
       'event-type': event.type,
       'schema-fingerprint': this.#o.encoder.fingerprintHex,
@@ -230,11 +249,14 @@ class PartitionWriter {
       'content-type': AVRO_CONTENT_TYPE,
       writer: this.#o.instanceId,
     }
+    if (isEntryEvent(event)) headers['entry-id'] = event.entry.id
     if (idem) {
       headers['idempotency-key'] = idem.key
       headers['request-hash'] = idem.requestHash
     }
-    return { key: event.article.id, value, timestamp: event.ingestedAt, headers }
+    const record = { key: event.article.id, value, timestamp: event.ingestedAt, headers }
+    const stateKey = isEntryEvent(event) ? entryStateKey(event.article.id, event.entry.id) : event.article.id
+    return { event: record, state: { ...record, key: stateKey } }
   }
 
   async #commit(pendings: Pending<unknown>[]): Promise<void> {
@@ -245,10 +267,12 @@ class PartitionWriter {
         const changes = this.#o.state.changes
         const planned = this.#plan(batch)
         const records: TxRecord[] = []
-        const events: ArticleEvent[] = []
+        const states: TxRecord[] = []
+        const events: NewswireEvent[] = []
         for (const p of planned) {
-          if (p.plan?.event == null || p.record === null) continue
-          records.push(p.record)
+          if (p.plan?.event == null || p.records === null) continue
+          records.push(p.records.event)
+          states.push(p.records.state)
           events.push(p.plan.event)
           p.pending.attempt = { eventId: p.plan.event.eventId, result: p.plan.result }
         }
@@ -259,7 +283,7 @@ class PartitionWriter {
           const { topics } = this.#o
           await writer.commit([
             { topic: topics.events, partition: this.#p, records },
-            { topic: topics.articles, partition: this.#p, records },
+            { topic: topics.articles, partition: this.#p, records: states },
           ])
           this.#o.metrics.produceSeconds((performance.now() - t0) / 1000)
           this.#o.metrics.batchSize(records.length)

@@ -4,27 +4,18 @@ import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import {
-  createCodec,
-  createKafka,
-  createRegistry,
-  createTail,
-  ensureTopics,
-  isEntryEvent,
-  loadSchemas,
-  peekEventId,
-  retrying,
-} from '@newswire/shared'
+import { createCodec, createKafka, createRegistry, createTail, ensureTopics, loadSchemas, peekEventId, retrying } from '@newswire/shared'
 import type { Logger, Readiness, Registry, Tail } from '@newswire/shared'
 import { createApp } from './app.ts'
-import { createArticleService, outcomeOf } from './articles.ts'
-import type { Remembered } from './articles.ts'
+import { outcomeOf } from './outcome.ts'
+import type { Remembered } from './outcome.ts'
 import { createAuthenticator } from './auth.ts'
 import type { IngestConfig } from './config.ts'
 import { createIngestMetrics } from './metrics.ts'
 import { createPublisher } from './publisher.ts'
 import type { Publisher, PublisherOptions } from './publisher.ts'
 import { RateLimiter } from './rate-limit.ts'
+import { createWriteServices } from './services.ts'
 import { ArticleState, IdempotencyCache } from './state.ts'
 
 export interface IngestInstance {
@@ -82,8 +73,6 @@ export async function startIngest(
         if (eventId !== null && state.hasEvent(eventId)) continue
         try {
           const event = codec.decode(m.value)
-          // Entries of live stories (schema v3) are not written by this version of ingest
-          if (isEntryEvent(event)) continue
           state.apply(event)
           const key = m.headers?.['idempotency-key']?.toString()
           const hash = m.headers?.['request-hash']?.toString()
@@ -155,16 +144,16 @@ export async function startIngest(
     checks: { kafka: kafkaUp, stateRebuilt: true, shuttingDown: closing },
   })
 
-  const service = createArticleService({
+  const services = createWriteServices({
     publisher,
-    state,
     idempotency,
     publishTimeoutMs: config.publishTimeoutMs,
     onUnchanged: () => metrics.unchanged.inc(),
   })
   const app = createApp({
     config,
-    service,
+    service: services.articles,
+    entries: services.entries,
     state,
     auth: createAuthenticator(config.apiKeys),
     limiter: new RateLimiter(config.rateLimit),
