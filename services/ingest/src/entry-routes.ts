@@ -89,6 +89,13 @@ export function mountEntryRoutes(app: express.Express, deps: EntryRouteDeps): vo
   app.delete(
     '/v1/articles/:id/entries/:entryId',
     ...route('/v1/articles/:id/entries/:entryId', 'withdraw', async (req, res, { traceId }) => {
+      // A DELETE without a body is the usual slip: say what is missing, not which content type
+      const raw: unknown = req.body
+      if (!Buffer.isBuffer(raw) || raw.length === 0) {
+        throw invalid([
+          { field: 'reason', code: 'required', message: 'deleting an entry needs a JSON body {"reason": "…"} (1-1000 characters)' },
+        ])
+      }
       requireType(req, jsonTypes, 'the deletion (a JSON object with a reason)')
       const { storyId, entryId } = params(req)
       const reason = reasonOf(parseJson(bodyText(req)), 'deleting an entry')
