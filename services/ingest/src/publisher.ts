@@ -19,6 +19,7 @@ import {
   NewswireError,
   openTransactionalWriter,
   partitionOf,
+  ProblemError,
 } from '@newswire/shared'
 import { Overlay } from './state.ts'
 import type { ArticleState, StateView, Stored } from './state.ts'
@@ -87,6 +88,8 @@ export interface PublisherOptions {
   catchUp: (partition: number, timeoutMs: number) => Promise<void>
   metrics: PublisherMetrics
   maxBatch?: number
+  /** Bytes of records one transaction writes to one partition (below Kafka's message.max.bytes). */
+  maxTransactionBytes?: number
   /** Seam for fault-injection tests: wraps every transactional writer this publisher opens. */
   wrapWriter?: (writer: TransactionalWriter) => TransactionalWriter
 }
@@ -110,6 +113,21 @@ interface Planned {
 
 /** How long a batch that writes nothing waits to confirm its state is current before re-acquiring. */
 const CONFIRM_MS = 1000
+
+/**
+ * What one transaction writes to one partition, at most. Kafka refuses a record batch larger than
+ * message.max.bytes (1 MiB by default) and the producer sends a partition's records as one batch,
+ * so a group commit past it failed every request in it: requests beyond the budget wait for the
+ * next transaction instead, and a single event past it is refused alone (413).
+ */
+export const MAX_TRANSACTION_BYTES = 900 * 1024
+
+/** A record's size in a record batch, generously rounded up (varints, attributes, offsets). */
+function recordBytes(r: TxRecord): number {
+  let n = 32 + r.value.length + Buffer.byteLength(r.key)
+  for (const [k, v] of Object.entries(r.headers)) n += 8 + Buffer.byteLength(k) + Buffer.byteLength(v)
+  return n
+}
 
 class PartitionWriter {
   readonly #o: PublisherOptions
@@ -193,12 +211,18 @@ class PartitionWriter {
     }
   }
 
-  /** Plans each job against the state plus the batch's earlier events; a job that fails alone fails alone. */
-  #plan(batch: Pending<unknown>[]): Planned[] {
+  /**
+   * Plans each job against the state plus the batch's earlier events; a job that fails alone fails
+   * alone. Jobs whose events would take the transaction past its byte budget are `deferred`, not
+   * planned: they go back to the head of the queue for the next transaction.
+   */
+  #plan(batch: Pending<unknown>[]): { planned: Planned[]; deferred: Pending<unknown>[] } {
     const { state, encoder } = this.#o
+    const budget = this.#o.maxTransactionBytes ?? MAX_TRANSACTION_BYTES
     const overlay = new Overlay(state)
     const planned: Planned[] = []
-    for (const pending of batch) {
+    let bytes = 0
+    for (const [i, pending] of batch.entries()) {
       if (pending.settled) continue
       // Its earlier commit did land (the catch-up read it): that is the answer, not a new plan
       if (pending.attempt !== null && state.hasEvent(pending.attempt.eventId)) {
@@ -212,13 +236,17 @@ class PartitionWriter {
         // Encoded here, outside the transaction: a value the schema cannot carry fails its own
         // request (422), never the transaction the other requests share
         const records = plan.event ? this.#records(plan.event, pending.job.idempotency, encoder.encode(plan.event)) : null
+        const size = records === null ? 0 : Math.max(recordBytes(records.event), recordBytes(records.state))
+        if (size > budget) throw tooLarge(size, budget)
+        if (bytes + size > budget) return { planned, deferred: batch.slice(i) }
+        bytes += size
         if (plan.event) overlay.apply(plan.event)
         planned.push({ pending, plan, records })
       } catch (error) {
         planned.push({ pending, plan: null, records: null, error })
       }
     }
-    return planned
+    return { planned, deferred: [] }
   }
 
   /**
@@ -265,7 +293,11 @@ class PartitionWriter {
       try {
         const writer = await this.#acquire()
         const changes = this.#o.state.changes
-        const planned = this.#plan(batch)
+        const { planned, deferred } = this.#plan(batch)
+        if (deferred.length > 0) {
+          batch = batch.filter((p) => !deferred.includes(p))
+          this.#queue.unshift(...deferred)
+        }
         const records: TxRecord[] = []
         const states: TxRecord[] = []
         const events: NewswireEvent[] = []
@@ -342,6 +374,14 @@ function settle(p: Pending<unknown>, f: () => void): void {
   if (p.settled) return
   p.settled = true
   f()
+}
+
+function tooLarge(size: number, budget: number): ProblemError {
+  return new ProblemError(
+    'payload_too_large',
+    `the event would be ${size} bytes in Kafka, more than the ${budget} one write may take; for an entry, its story is part of the event`,
+    { maxBytes: budget },
+  )
 }
 
 export function unavailable(message: string, cause?: unknown): NewswireError {

@@ -268,6 +268,42 @@ describe('issue 17: live-story entries', () => {
     assert.equal((read.body as { article: { corrections: { at: string }[] } }).article.corrections[1]?.at, '2024-08-17T06:00:00.000Z')
   })
 
+  test('writes that together pass Kafka’s largest message commit in several transactions; one event too large alone is refused (413)', async (t) => {
+    // One partition: every write below lands in the same group commits
+    const prefix = uniquePrefix()
+    const ingest = await startTestIngest(t, prefix, { INGEST_API_KEYS: API_KEYS, KAFKA_PARTITIONS: '1' })
+    const paragraph = 'x'.repeat(3000)
+    const lines = (n: number) =>
+      `${Array.from({ length: 300 }, (_, i) => JSON.stringify({ id: `burst-${n}-${i}`, language: 'en', headline: 'h', body: [paragraph] })).join('\n')}\n`
+    const answers = await Promise.all(
+      [0, 1, 2].map((n) =>
+        http(`${ingest.url}/v1/articles/batch`, {
+          method: 'POST',
+          key: KEYS.writer,
+          headers: { 'content-type': 'application/x-ndjson' },
+          body: lines(n),
+        }),
+      ),
+    )
+    for (const r of answers) assert.deepEqual((r.body as { summary: { created: number } }).summary.created, 300, r.text.slice(0, 400))
+    // A story of ~600 KB and an entry of ~400 KB: the entry event carries both
+    const big = await http(`${ingest.url}/v1/articles`, {
+      method: 'POST',
+      key: KEYS.writer,
+      json: { id: 'big', language: 'en', headline: 'h', body: Array.from({ length: 12 }, () => 'y'.repeat(50_000)), live: true },
+    })
+    expectStatus(big, 201)
+    const huge = { body: Array.from({ length: 8 }, () => 'z'.repeat(50_000)) }
+    const refused = await http(`${ingest.url}/v1/articles/big/entries/e1`, { method: 'PUT', key: KEYS.writer, json: huge })
+    expectStatus(refused, 413, 'payload_too_large')
+    expectStatus(
+      await http(`${ingest.url}/v1/articles/big/entries/e1`, { method: 'PUT', key: KEYS.writer, json: { body: ['small'] } }),
+      201,
+    )
+    const all = await readToEnd(brokers.join(','), topicNames(prefix).events)
+    assert.equal(all.length, 902)
+  })
+
   test('a fresh instance rebuilds every entry from news.articles: GET shows the same, seqs continue', async (t) => {
     const s = await start(t)
     expectStatus(await s.story('re'), 201)
