@@ -7,17 +7,15 @@ import {
   correctionSchema,
   idSchema,
   instant,
-  issueErrors,
   limits,
   nonEmpty,
   paragraphErrors,
   paragraphs,
+  parseObject,
   pubStatusSchema,
-  readOnlyErrors,
   revisionSchema,
 } from './fields.ts'
 import type { CorrectionInput, SettablePubStatus } from './fields.ts'
-import { shapeErrors } from './json-shape.ts'
 
 /** A validated, normalized entry as sent by a source (no version or seq yet). */
 export interface EntryInput {
@@ -61,15 +59,8 @@ const entrySchema = z
 export type EntryValidation = { ok: true; entry: EntryInput } | { ok: false; errors: FieldError[] }
 
 export function validateEntry(value: unknown): EntryValidation {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { ok: false, errors: [{ field: '(body)', code: 'invalid_type', message: 'the entry must be a JSON object' }] }
-  }
-  const shape = shapeErrors(value)
-  if (shape.length > 0) return { ok: false, errors: shape }
-  const readOnly = readOnlyErrors(value)
-  if (readOnly.length > 0) return { ok: false, errors: readOnly }
-  const parsed = entrySchema.safeParse(value)
-  if (!parsed.success) return { ok: false, errors: parsed.error.issues.flatMap((issue) => issueErrors(value, issue, 'an entry')) }
+  const parsed = parseObject(entrySchema, value, 'an entry')
+  if (!parsed.ok) return parsed
   const e = parsed.data
   const body = paragraphs(e.body)
   const errors = paragraphErrors(body)

@@ -5,7 +5,7 @@ import { cleanText, MAX_REVISION, ProblemError } from '@newswire/shared'
 import type { FieldError } from '@newswire/shared'
 import { z } from 'zod'
 import { parseInstant } from './instant.ts'
-import { pathOf } from './json-shape.ts'
+import { pathOf, shapeErrors } from './json-shape.ts'
 
 /** Editorial controls a write may set; `canceled` (a kill) only comes from the withdraw endpoints. */
 export const settablePubStatuses = ['usable', 'withheld'] as const
@@ -145,4 +145,25 @@ export function issueErrors(sent: unknown, issue: z.core.$ZodIssue, what: string
   return [
     { field: pathOf(issue.path), code: missing ? 'required' : (custom ?? issue.code), message: missing ? 'is required' : issue.message },
   ]
+}
+
+/**
+ * `value` checked as `what` (e.g. 'the article') against `schema`: a JSON object, not too deep,
+ * well-formed Unicode, no read-only members, then the schema; every failing field is reported.
+ */
+export function parseObject<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  what: string,
+): { ok: true; data: T } | { ok: false; errors: FieldError[] } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, errors: [{ field: '(body)', code: 'invalid_type', message: `${what} must be a JSON object` }] }
+  }
+  const shape = shapeErrors(value)
+  if (shape.length > 0) return { ok: false, errors: shape }
+  const readOnly = readOnlyErrors(value)
+  if (readOnly.length > 0) return { ok: false, errors: readOnly }
+  const parsed = schema.safeParse(value)
+  if (!parsed.success) return { ok: false, errors: parsed.error.issues.flatMap((issue) => issueErrors(value, issue, what)) }
+  return { ok: true, data: parsed.data }
 }

@@ -8,19 +8,17 @@ import {
   correctionSchema,
   idSchema,
   instant,
-  issueErrors,
   limits,
   memo,
   nonEmpty,
   paragraphErrors,
   paragraphs,
+  parseObject,
   pubStatusSchema,
-  readOnlyErrors,
   revisionSchema,
   text,
 } from './fields.ts'
 import type { CorrectionInput, SettablePubStatus } from './fields.ts'
-import { shapeErrors } from './json-shape.ts'
 
 export { invalid, limits, settablePubStatuses } from './fields.ts'
 export type { SettablePubStatus } from './fields.ts'
@@ -141,15 +139,8 @@ const articleSchema = z
 export type ValidationResult = { ok: true; article: ArticleInput } | { ok: false; errors: FieldError[] }
 
 export function validateArticle(value: unknown): ValidationResult {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { ok: false, errors: [{ field: '(body)', code: 'invalid_type', message: 'the article must be a JSON object' }] }
-  }
-  const shape = shapeErrors(value)
-  if (shape.length > 0) return { ok: false, errors: shape }
-  const readOnly = readOnlyErrors(value)
-  if (readOnly.length > 0) return { ok: false, errors: readOnly }
-  const parsed = articleSchema.safeParse(value)
-  if (!parsed.success) return { ok: false, errors: parsed.error.issues.flatMap((issue) => issueErrors(value, issue, 'the article')) }
+  const parsed = parseObject(articleSchema, value, 'the article')
+  if (!parsed.ok) return parsed
   const a = parsed.data
   const body = paragraphs(a.body)
   const errors = paragraphErrors(body)

@@ -11,11 +11,10 @@ import { partitionOf, topicNames } from '@newswire/shared'
 import { loadIngestConfig, startIngest } from '@newswire/ingest'
 import type { IngestInstance } from '@newswire/ingest'
 import { brokers, ingestEnv, readToEnd, startTestIngest, testLogger, uniquePrefix } from '../../../test/helpers.ts'
-import { assertAnswer, assertStoryShows, createStories, requestOf, sendRequest } from './support/entries-driver.ts'
-import type { Sent } from './support/entries-driver.ts'
-import { apiKeysEnv, entryRevision, entrySequenceArb, newStories, STORIES, stepEntry } from './support/entries-model.ts'
-import type { EntryOp, Expected, ModelEntryEvent, ModelStory, StoryNo } from './support/entries-model.ts'
-import { finalChecks, modelEventsOf } from './support/entries-run.ts'
+import { assertStoryShows, createStories } from './support/entries-driver.ts'
+import { apiKeysEnv, entrySequenceArb, newStories, STORIES } from './support/entries-model.ts'
+import type { ModelEntryEvent, ModelStory, StoryNo } from './support/entries-model.ts'
+import { driveRun, finalChecks, modelEventsOf } from './support/entries-run.ts'
 
 const RUNS = Number(process.env.NEWSWIRE_MODEL_RUNS ?? 40)
 const prefix = uniquePrefix()
@@ -38,41 +37,7 @@ describe('issue 17 model: live-story entries under random sequences, two instanc
         const run = { prefix: `k${runs.length}`, stories: newStories(), events: new Map<string, ModelEntryEvent[]>() }
         runs.push(run)
         await createStories(url(0), run.prefix)
-        let last: {
-          sent: Sent
-          at: number
-          op: Exclude<EntryOp, { kind: 'retry' }>
-          revision: number | undefined
-          first: Expected
-          body: unknown
-        } | null = null
-        for (const [i, op] of ops.entries()) {
-          if (op.kind === 'retry') {
-            if (last === null) continue
-            // Committed answers travel in Kafka headers: ask the other instance; others where they were given
-            const at: number = last.first.event ? last.at + 1 : last.at
-            const res = await sendRequest({ ...last.sent, url: last.sent.url.replace(url(last.at), url(at)) })
-            const what: string = `retry on ${at % 2} of ${JSON.stringify(last.op)}: ${res.text}`
-            if (last.first.status < 300 || last.first.status === 401 || last.first.status === 403) {
-              assert.equal(res.status, last.first.status, what)
-              if (last.first.status < 300) assert.deepEqual(res.body, last.body, what)
-            } else {
-              const expected = stepEntry(run.stories, last.op, last.revision)
-              assertAnswer(res, expected, what)
-              if (expected.event && 'entry' in last.op) record(run.events, last.op, expected.event)
-            }
-            continue
-          }
-          const at = where[i] ?? 0
-          const revision = entryRevision(run.stories, op)
-          const sent = requestOf(url(at), run.prefix, op, revision, `${run.prefix}-op${i}`)
-          const expected = stepEntry(run.stories, op, revision)
-          const res = await sendRequest(sent)
-          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)
-          assertAnswer(res, expected, `${JSON.stringify(op)} on ${at}: ${res.text}`)
-          if (expected.event && 'entry' in op) record(run.events, op, expected.event)
-          if ('idem' in op && op.idem) last = { sent, at, op, revision, first: expected, body: res.body }
-        }
+        await driveRun(ops, { ...run, url, where, statuses })
         for (const n of STORIES) await assertStoryShows(url(n), run.prefix, n, run.stories.get(n), `${run.prefix}-s${n} on ${n % 2}`)
       }),
       { numRuns: RUNS },
@@ -94,8 +59,3 @@ describe('issue 17 model: live-story entries under random sequences, two instanc
     }
   })
 })
-
-function record(events: Map<string, ModelEntryEvent[]>, op: { story: StoryNo; entry: number }, event: ModelEntryEvent): void {
-  const key = `s${op.story}/e${op.entry}`
-  events.set(key, [...(events.get(key) ?? []), event])
-}

@@ -15,13 +15,12 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import fc from 'fast-check'
 import { ArticleState } from '../src/state.ts'
-import { assertAnswer, assertStoryShows, createStories, requestOf, sendRequest } from './support/entries-driver.ts'
-import type { Sent } from './support/entries-driver.ts'
-import { apiKeysEnv, entrySequenceArb, entryRevision, newStories, STORIES, stepEntry } from './support/entries-model.ts'
-import type { EntryOp, Expected, ModelEntryEvent } from './support/entries-model.ts'
+import { assertStoryShows, createStories } from './support/entries-driver.ts'
+import { apiKeysEnv, entrySequenceArb, newStories, STORIES } from './support/entries-model.ts'
+import type { ModelEntryEvent } from './support/entries-model.ts'
 import { startInProcessApp } from './support/in-process-app.ts'
 import type { InProcessApp } from './support/in-process-app.ts'
-import { finalChecks, modelEventsOf } from './support/entries-run.ts'
+import { driveRun, finalChecks, modelEventsOf } from './support/entries-run.ts'
 
 let ingest: InProcessApp
 const state = new ArticleState()
@@ -40,41 +39,7 @@ test('entries model: every answer, state and event is the model’s; retries ans
       const events = new Map<string, ModelEntryEvent[]>()
       await createStories(ingest.url, prefix)
       const publishedBefore = ingest.publisher.published.length
-      let last: {
-        sent: Sent
-        op: Exclude<EntryOp, { kind: 'retry' }>
-        revision: number | undefined
-        first: Expected
-        body: unknown
-      } | null = null
-      for (const [i, op] of ops.entries()) {
-        if (op.kind === 'retry') {
-          if (last === null) continue
-          const count = ingest.publisher.published.length
-          const res = await sendRequest(last.sent)
-          const what: string = `retry of ${JSON.stringify(last.op)}: ${res.text}`
-          if (last.first.status < 300 || last.first.status === 401 || last.first.status === 403) {
-            // The first answer, and no second event
-            assert.equal(res.status, last.first.status, what)
-            if (last.first.status < 300) assert.deepEqual(res.body, last.body, what)
-            assert.equal(ingest.publisher.published.length, count, what)
-          } else {
-            // A refusal is not remembered: decided again, on the state as it is now
-            const expected = stepEntry(stories, last.op, last.revision)
-            assertAnswer(res, expected, what)
-            if (expected.event) record(events, last.op, expected.event)
-          }
-          continue
-        }
-        const revision = entryRevision(stories, op)
-        const sent = requestOf(ingest.url, prefix, op, revision, `${prefix}-op${i}`)
-        const expected = stepEntry(stories, op, revision)
-        const res = await sendRequest(sent)
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)
-        assertAnswer(res, expected, `${JSON.stringify(op)}: ${res.text}`)
-        if (expected.event) record(events, op, expected.event)
-        if ('idem' in op && op.idem) last = { sent, op, revision, first: expected, body: res.body }
-      }
+      await driveRun(ops, { prefix, stories, events, url: () => ingest.url, statuses })
       const published = ingest.publisher.published.slice(publishedBefore)
       assert.deepEqual(
         modelEventsOf(published, prefix),
@@ -99,9 +64,3 @@ test('entries model: every answer, state and event is the model’s; retries ans
   )
   for (const status of [200, 201, 401, 403, 404, 409, 422]) assert.ok((statuses.get(status) ?? 0) > 0, `no ${status} in ${run} runs`)
 })
-
-function record(events: Map<string, ModelEntryEvent[]>, op: EntryOp, event: ModelEntryEvent): void {
-  if (!('entry' in op)) return
-  const key = `s${op.story}/e${op.entry}`
-  events.set(key, [...(events.get(key) ?? []), event])
-}

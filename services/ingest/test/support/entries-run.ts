@@ -6,7 +6,71 @@ import { isEntryEvent } from '@newswire/shared'
 import type { NewswireEvent } from '@newswire/shared'
 import { http } from '../../../../test/helpers.ts'
 import { keys } from './editorial-model.ts'
-import type { ModelEntryEvent, ModelStory, StoryNo } from './entries-model.ts'
+import { assertAnswer, requestOf, sendRequest } from './entries-driver.ts'
+import type { Sent } from './entries-driver.ts'
+import { entryRevision, stepEntry } from './entries-model.ts'
+import type { EntryOp, Expected, ModelEntryEvent, ModelStory, StoryNo } from './entries-model.ts'
+
+export interface RunOptions {
+  prefix: string
+  stories: Map<StoryNo, ModelStory>
+  /** The model's entry events, per `s<n>/e<m>`, filled as the run goes. */
+  events: Map<string, ModelEntryEvent[]>
+  /** The ingest instance `at` (0, 1, ...) of the run. */
+  url: (at: number) => string
+  /** Which instance each op goes to (default 0). */
+  where?: readonly number[]
+  statuses: Map<number, number>
+}
+
+/**
+ * Sends `ops` and checks every answer against the model. A retry sends the last request that had
+ * an Idempotency-Key again: a committed answer (it travels in Kafka headers) to the next instance,
+ * any other where it was given. A 2xx, 401 or 403 must come back as it was; a refusal is not
+ * remembered, so it is decided again on the model's state as it is now.
+ */
+export async function driveRun(ops: readonly EntryOp[], o: RunOptions): Promise<void> {
+  let last: {
+    sent: Sent
+    at: number
+    op: Exclude<EntryOp, { kind: 'retry' }>
+    revision: number | undefined
+    first: Expected
+    body: unknown
+  } | null = null
+  for (const [i, op] of ops.entries()) {
+    if (op.kind === 'retry') {
+      if (last === null) continue
+      const at: number = last.first.event ? last.at + 1 : last.at
+      const res = await sendRequest({ ...last.sent, url: last.sent.url.replace(o.url(last.at), o.url(at)) })
+      const what: string = `retry on ${at} of ${JSON.stringify(last.op)}: ${res.text}`
+      if (last.first.status < 300 || last.first.status === 401 || last.first.status === 403) {
+        assert.equal(res.status, last.first.status, what)
+        if (last.first.status < 300) assert.deepEqual(res.body, last.body, what)
+      } else {
+        const expected = stepEntry(o.stories, last.op, last.revision)
+        assertAnswer(res, expected, what)
+        if (expected.event) record(o.events, last.op, expected.event)
+      }
+      continue
+    }
+    const at = o.where?.[i] ?? 0
+    const revision = entryRevision(o.stories, op)
+    const sent = requestOf(o.url(at), o.prefix, op, revision, `${o.prefix}-op${i}`)
+    const expected = stepEntry(o.stories, op, revision)
+    const res = await sendRequest(sent)
+    o.statuses.set(res.status, (o.statuses.get(res.status) ?? 0) + 1)
+    assertAnswer(res, expected, `${JSON.stringify(op)} on ${at}: ${res.text}`)
+    if (expected.event) record(o.events, op, expected.event)
+    if ('idem' in op && op.idem) last = { sent, at, op, revision, first: expected, body: res.body }
+  }
+}
+
+function record(events: Map<string, ModelEntryEvent[]>, op: EntryOp, event: ModelEntryEvent): void {
+  if (!('entry' in op)) return
+  const key = `s${op.story}/e${op.entry}`
+  events.set(key, [...(events.get(key) ?? []), event])
+}
 
 /** The entry events of run `prefix`, per `s<n>/e<m>`, in the model's terms; versions must grow. */
 export function modelEventsOf(events: readonly NewswireEvent[], prefix: string): Record<string, ModelEntryEvent[]> {
