@@ -90,6 +90,11 @@ export interface PublisherOptions {
   maxBatch?: number
   /** Bytes of records one transaction writes to one partition (below Kafka's message.max.bytes). */
   maxTransactionBytes?: number
+  /**
+   * Resolves once this instance's tail has read the events back (read-back.ts): a commit is
+   * acknowledged only when it is visible to every reader. Absent: acknowledged at commit.
+   */
+  readBack?: (eventIds: readonly string[]) => { done: Promise<void>; cancel: () => void }
   /** Seam for fault-injection tests: wraps every transactional writer this publisher opens. */
   wrapWriter?: (writer: TransactionalWriter) => TransactionalWriter
 }
@@ -113,6 +118,9 @@ interface Planned {
 
 /** How long a batch that writes nothing waits to confirm its state is current before re-acquiring. */
 const CONFIRM_MS = 1000
+
+/** How long an acknowledgement waits for its commit to be read back; after that it is given anyway (it is durable). */
+const READ_BACK_MS = 2000
 
 /**
  * What one transaction writes to one partition, at most. Kafka refuses a record batch larger than
@@ -313,11 +321,18 @@ class PartitionWriter {
           // acquire: every plan of the batch, with or without an event, stands
           const t0 = performance.now()
           const { topics } = this.#o
-          await writer.commit([
-            { topic: topics.events, partition: this.#p, records },
-            { topic: topics.articles, partition: this.#p, records: states },
-          ])
+          const readBack = this.#o.readBack?.(events.map((e) => e.eventId))
+          try {
+            await writer.commit([
+              { topic: topics.events, partition: this.#p, records },
+              { topic: topics.articles, partition: this.#p, records: states },
+            ])
+          } catch (err) {
+            readBack?.cancel()
+            throw err
+          }
           this.#o.metrics.produceSeconds((performance.now() - t0) / 1000)
+          if (readBack) await this.#visible(readBack)
           this.#o.metrics.batchSize(records.length)
           for (const event of events) this.#o.state.apply(event)
           const byType = new Map<string, number>()
@@ -358,6 +373,20 @@ class PartitionWriter {
         for (const pending of batch) settle(pending, () => pending.reject(e))
         return
       }
+    }
+  }
+
+  /** Waits (bounded) until the tail has read the commit back; a commit it cannot see in time is acknowledged anyway. */
+  async #visible(readBack: { done: Promise<void>; cancel: () => void }): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), READ_BACK_MS)
+    })
+    const seen = await Promise.race([readBack.done.then(() => true), late])
+    clearTimeout(timer)
+    if (!seen) {
+      readBack.cancel()
+      this.#o.log.warn({ partition: this.#p }, `committed events not read back within ${READ_BACK_MS} ms; acknowledged anyway`)
     }
   }
 

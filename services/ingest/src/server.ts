@@ -15,6 +15,7 @@ import { createIngestMetrics } from './metrics.ts'
 import { createPublisher } from './publisher.ts'
 import type { Publisher, PublisherOptions } from './publisher.ts'
 import { RateLimiter } from './rate-limit.ts'
+import { ReadBack } from './read-back.ts'
 import { createWriteServices } from './services.ts'
 import { ArticleState, IdempotencyCache } from './state.ts'
 
@@ -57,6 +58,7 @@ export async function startIngest(
   const state = new ArticleState()
   const idempotency = new IdempotencyCache<Remembered>(config.idempotencyTtlMs)
   let decodeErrors = 0
+  const readBack = new ReadBack()
   const tail: Tail = createTail({
     kafka,
     topic: topics.articles,
@@ -70,6 +72,7 @@ export async function startIngest(
         // undecoded: decoding that echo cost a tenth of ingest CPU. A commit of ours that failed
         // but landed anyway is not in the state, so it is read here like any other.
         const eventId = peekEventId(m.value)
+        if (eventId !== null) readBack.seen(eventId)
         if (eventId !== null && state.hasEvent(eventId)) continue
         try {
           const event = codec.decode(m.value)
@@ -109,6 +112,7 @@ export async function startIngest(
     instanceId,
     transactionalIdPrefix: `${config.kafka.topicPrefix}newswire-ingest`,
     catchUp,
+    readBack: (ids) => readBack.expect(ids),
     wrapWriter: overrides.wrapWriter,
     metrics: {
       produceSeconds: (s) => metrics.produceSeconds.observe(s),

@@ -268,6 +268,33 @@ describe('issue 17: live-story entries', () => {
     assert.equal((read.body as { article: { corrections: { at: string }[] } }).article.corrections[1]?.at, '2024-08-17T06:00:00.000Z')
   })
 
+  test('what one instance acknowledged, the next request on another instance sees, also when it writes nothing', async (t) => {
+    // One partition, two instances taking it from each other: each story is created on the first
+    // and its entry put on the second at once, which still holds a (fenced) writer and decides on
+    // what it has read. Kafka answers a commit before it writes the commit markers, so the first
+    // acknowledges only once its commit is readable; else the second could answer 404.
+    const prefix = uniquePrefix()
+    const env = { INGEST_API_KEYS: API_KEYS, KAFKA_PARTITIONS: '1' }
+    const [a, b] = [await startTestIngest(t, prefix, env), await startTestIngest(t, prefix, env)]
+    const answers: number[] = []
+    for (let i = 0; i < 30; i++) {
+      const story = await http(`${a.url}/v1/articles`, {
+        method: 'POST',
+        key: KEYS.writer,
+        json: { id: `race-${i}`, language: 'en', headline: 'h', summary: 's', live: true },
+      })
+      expectStatus(story, 201)
+      const entry = await http(`${b.url}/v1/articles/race-${i}/entries/e1`, { method: 'PUT', key: KEYS.writer, json: { body: ['x'] } })
+      answers.push(entry.status)
+      const read = await http(`${b.url}/v1/articles/race-${i}`, { key: KEYS.reader })
+      answers.push(read.status)
+    }
+    assert.deepEqual(
+      answers,
+      Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? 201 : 200)),
+    )
+  })
+
   test('writes that together pass Kafka’s largest message commit in several transactions; one event too large alone is refused (413)', async (t) => {
     // One partition: every write below lands in the same group commits
     const prefix = uniquePrefix()
