@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import type { TestContext } from 'node:test'
 import { createCodec, createLogger, createTail, loadSchemas } from '@newswire/shared'
-import type { ArticleEvent, Logger } from '@newswire/shared'
+import type { Logger, NewswireEvent } from '@newswire/shared'
 import { Kafka, logLevel } from 'kafkajs'
 import type { KafkaMessage } from 'kafkajs'
 import { loadIngestConfig, startIngest } from '@newswire/ingest'
@@ -44,7 +44,8 @@ export async function startTestIngest(t: TestContext, prefix: string, extra: Rec
 }
 
 export interface Received {
-  event: ArticleEvent
+  /** An article event, or (schema v3) an entry event: narrow with isEntryEvent. */
+  event: NewswireEvent
   message: KafkaMessage
   partition: number
 }

@@ -2,8 +2,19 @@
 // article from news.articles, reads the newest part of news.article-events into the store's
 // history and tails it from there, and opens readers of older parts for replays. Every instance
 // reads every partition itself (createTail: a group of its own that never commits).
-import { createTail, ensureTopics, retrying } from '@newswire/shared'
-import type { Admin, ArticleEvent, Codec, Kafka, KafkaConfig, Logger, PoisonRecord, Tail, TopicNames } from '@newswire/shared'
+import { createTail, ensureTopics, isEntryEvent, retrying } from '@newswire/shared'
+import type {
+  Admin,
+  ArticleEvent,
+  Codec,
+  Kafka,
+  KafkaConfig,
+  Logger,
+  NewswireEvent,
+  PoisonRecord,
+  Tail,
+  TopicNames,
+} from '@newswire/shared'
 import type { OpenReader, ReplayRecord } from './replay.ts'
 import { Store } from './store.ts'
 import type { LogBounds } from './store.ts'
@@ -81,7 +92,7 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
           const offset = Number(m.offset)
           last = offset
           if (m.value === null) continue
-          let event: ArticleEvent
+          let event: NewswireEvent
           try {
             event = codec.decode(m.value)
           } catch (err) {
@@ -90,6 +101,8 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
             store.markRead(partition, offset + 1)
             continue
           }
+          // Live-story entries (v3) are not versions of their story: not delivered yet
+          if (isEntryEvent(event)) continue
           store.append(partition, offset, event)
         }
         if (last >= 0) {
@@ -138,7 +151,8 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
             let event: ArticleEvent | null = null
             if (m.value !== null) {
               try {
-                event = codec.decode(m.value)
+                const decoded = codec.decode(m.value)
+                event = isEntryEvent(decoded) ? null : decoded
               } catch (err) {
                 o.metrics.decodeErrors(err)
                 log.warn({ err, partition, offset: m.offset }, 'undecodable event skipped in replay')
@@ -175,6 +189,8 @@ async function loadArticles(o: FeedOptions, topic: string, store: Store): Promis
         if (m.value === null) continue
         try {
           const event = o.codec.decode(m.value)
+          // An entry's latest state has a key of its own (<story>/entries/<entry>): not the story's
+          if (isEntryEvent(event)) continue
           const seen = latest.get(event.article.id)
           if (seen !== undefined && seen.offset > Number(m.offset)) continue
           latest.set(event.article.id, { offset: Number(m.offset), partition, event })

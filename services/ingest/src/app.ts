@@ -1,30 +1,20 @@
-// HTTP surface of ingest (express). Routes authenticate, parse and authorize; articles.ts decides
-// and publishes. The API key is checked before the body is read or inflated.
+// HTTP surface of ingest (express). Routes authenticate, parse and authorize; articles.ts and
+// entries.ts decide and publish. The API key is checked before the body is read or inflated.
 import express from 'express'
 import type { NextFunction, Request, Response } from 'express'
-import { articleToJson, cleanText, handleOps, ProblemError, sendProblem, toProblem } from '@newswire/shared'
+import { articleToJson, handleOps, ProblemError, sendProblem } from '@newswire/shared'
 import type { Logger, Readiness, Registry } from '@newswire/shared'
-import type { ArticleService, Outcome, RequestContext } from './articles.ts'
+import type { ArticleService } from './articles.ts'
 import type { Authenticator } from './auth.ts'
-import type { IngestConfig, Scope } from './config.ts'
+import type { IngestConfig } from './config.ts'
 import type { Actor } from './decide.ts'
-import {
-  authorizationHeaders,
-  bodyText,
-  idempotencyKeyOf,
-  jsonTypes,
-  mergePatchTypes,
-  ndjsonTypes,
-  parseJson,
-  requestHashOf,
-  requireType,
-  sha256,
-  traceIdOf,
-} from './http.ts'
-import { shapeErrors } from './json-shape.ts'
+import type { EntryService } from './entries.ts'
+import { mountEntryRoutes } from './entry-routes.ts'
+import { authorizationHeaders, bodyText, jsonTypes, mergePatchTypes, parseJson, requireType, sha256, traceIdOf } from './http.ts'
 import type { IngestMetrics } from './metrics.ts'
 import { openApiDocument } from './openapi.ts'
 import type { RateLimiter } from './rate-limit.ts'
+import { answerBatch, createRouting, objectBody, reasonOf, refuseNullRemovals, sendOutcome } from './routing.ts'
 import { parseScraped, ScrapedParseError } from './scraped/index.ts'
 import type { ArticleState } from './state.ts'
 import { invalid, validateArticle } from './validate.ts'
@@ -41,6 +31,7 @@ export interface SchemaInfo {
 export interface AppDeps {
   config: IngestConfig
   service: ArticleService
+  entries: EntryService
   state: ArticleState
   auth: Authenticator
   limiter: RateLimiter
@@ -55,18 +46,10 @@ export interface AppDeps {
   freshen: (id: string) => Promise<boolean>
 }
 
-type Handler = (req: Request, res: Response, ctx: { traceId: string; log: Logger }) => Promise<void> | void
-
-const REASON_MAX = 1000
-
 function validated(value: unknown): ArticleInput {
   const r = validateArticle(value)
   if (!r.ok) throw invalid(r.errors)
   return r.article
-}
-
-function sendOutcome(res: Response, outcome: Outcome): void {
-  res.status(outcome.status).json(outcome.body)
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -103,69 +86,8 @@ export function createApp(deps: AppDeps): express.Express {
     next()
   })
 
-  const raw = express.raw({ type: () => true, limit: config.maxBodyBytes, inflate: true })
-
-  function handleError(err: unknown, res: Response, reqLog: Logger): void {
-    const p = toProblem(err)
-    logProblem(p, err, reqLog)
-    sendProblem(res, p)
-  }
-
-  function logProblem(p: ProblemError, err: unknown, reqLog: Logger, extra: Record<string, unknown> = {}): void {
-    if (p.problem.status < 500) metrics.validationFailures.inc({ reason: p.problem.code })
-    else if (p.problem.code === 'kafka_unavailable') reqLog.warn({ err, ...extra }, 'kafka unavailable')
-    else if (p.problem.code === 'internal') reqLog.error({ err, ...extra }, 'unexpected error')
-  }
-
-  function route(name: string, scope: Scope | null, handler: Handler) {
-    return [
-      // Who is asking comes first: a request with a wrong key is refused before its body is
-      // read or inflated, and costs no more than its headers
-      (req: Request, res: Response, next: NextFunction) => {
-        res.locals.route = name
-        if (scope === null) return next()
-        try {
-          const key = deps.auth.authorize(req.get('authorization'), scope)
-          const wait = deps.limiter.take(key.name)
-          if (wait > 0) {
-            throw new ProblemError(
-              'rate_limited',
-              `rate limit of ${config.rateLimit} requests/s for key '${key.name}'`,
-              {},
-              {
-                'Retry-After': String(wait),
-              },
-            )
-          }
-          res.locals.keyName = key.name
-          next()
-        } catch (err) {
-          // The body stays unread: the connection cannot carry another request
-          res.set('Connection', 'close')
-          handleError(err, res, log.child({ traceId: String(res.locals.traceId), route: name }))
-        }
-      },
-      raw,
-      async (req: Request, res: Response) => {
-        const traceId = String(res.locals.traceId)
-        const reqLog = log.child({ traceId, route: name })
-        try {
-          await handler(req, res, { traceId, log: reqLog })
-        } catch (err) {
-          handleError(err, res, reqLog)
-        }
-      },
-    ]
-  }
-
-  const keyName = (res: Response): string => String(res.locals.keyName ?? 'anonymous')
-  const newsroom = (res: Response): Actor => ({ source: keyName(res), importer: false })
-
-  const context = (req: Request, res: Response, traceId: string, actor: Actor): RequestContext => {
-    const idempotencyKey = idempotencyKeyOf(req, keyName(res))
-    // Only a retried request with the same key is compared against this
-    return { actor, traceId, idempotencyKey, requestHash: idempotencyKey ? requestHashOf(req) : '' }
-  }
+  const routing = createRouting(deps)
+  const { route, context, newsroom, keyName } = routing
 
   app.post(
     '/v1/articles',
@@ -178,41 +100,11 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.post(
     '/v1/articles/batch',
-    ...route('/v1/articles/batch', 'write', async (req, res, { traceId, log: reqLog }) => {
-      requireType(req, ndjsonTypes, 'NDJSON (one article per line)')
-      const lines = bodyText(req).split('\n')
-      if (lines.at(-1)?.trim() === '') lines.pop()
-      if (lines.length > config.batchMaxLines) {
-        throw new ProblemError('payload_too_large', `a batch holds at most ${config.batchMaxLines} lines, got ${lines.length}`, {
-          maxLines: config.batchMaxLines,
-        })
-      }
-      const base = context(req, res, traceId, newsroom(res))
-      const results = await Promise.all(
-        lines.map(async (line, i) => {
-          try {
-            if (line.trim() === '') throw new ProblemError('invalid_body', 'empty line')
-            const input = validated(parseJson(line))
-            const ctx = { ...base, idempotencyKey: base.idempotencyKey && `${base.idempotencyKey}#${i}`, requestHash: sha256(line) }
-            const outcome = await deps.service.upsert(input, ctx)
-            return { line: i + 1, status: outcome.status, ...outcome.body }
-          } catch (err) {
-            // One line's failure must not sink the lines that were already published
-            const p = toProblem(err)
-            logProblem(p, err, reqLog, { line: i + 1 })
-            return { line: i + 1, ...p.problem }
-          }
-        }),
-      )
-      const summary = { lines: results.length, created: 0, updated: 0, unchanged: 0, failed: 0 }
-      for (const r of results) {
-        if ('unchanged' in r) summary.unchanged++
-        else if (r.status === 201) summary.created++
-        else if (r.status === 200) summary.updated++
-        else summary.failed++
-      }
-      res.status(200).json({ summary, results })
-    }),
+    ...route('/v1/articles/batch', 'write', (req, res, ctx) =>
+      answerBatch(routing, req, res, ctx, config.batchMaxLines, 'article', (value, lineCtx) =>
+        deps.service.upsert(validated(value), lineCtx),
+      ),
+    ),
   )
 
   app.patch(
@@ -220,21 +112,11 @@ export function createApp(deps: AppDeps): express.Express {
     ...route('/v1/articles/:id', 'write', async (req, res, { traceId }) => {
       requireType(req, mergePatchTypes, 'a JSON Merge Patch (RFC 7396)')
       const id = String(req.params.id)
-      const patch = parseJson(bodyText(req))
-      if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
-        throw invalid([{ field: '(body)', code: 'invalid_type', message: 'a merge patch of an article is a JSON object' }])
-      }
-      const shape = shapeErrors(patch)
-      if (shape.length > 0) throw invalid(shape)
-      const given = patch as Record<string, unknown>
+      const given = objectBody(req, 'a merge patch of an article')
       if (Object.hasOwn(given, 'id') && given.id !== id) {
         throw invalid([{ field: 'id', code: 'invalid_value', message: `must be '${id}' as in the path: an article cannot be renamed` }])
       }
-      if (Object.hasOwn(given, 'pubStatus') && given.pubStatus === null) {
-        throw invalid([
-          { field: 'pubStatus', code: 'invalid_value', message: 'cannot be removed: send usable (release) or withheld (hold)' },
-        ])
-      }
+      refuseNullRemovals(given)
       sendOutcome(res, await deps.service.patch(id, given, context(req, res, traceId, newsroom(res))))
     }),
   )
@@ -243,12 +125,7 @@ export function createApp(deps: AppDeps): express.Express {
     '/v1/articles/:id/withdraw',
     ...route('/v1/articles/:id/withdraw', 'withdraw', async (req, res, { traceId }) => {
       requireType(req, jsonTypes, 'the withdrawal')
-      const body = parseJson(bodyText(req))
-      const given = typeof body === 'object' && body !== null ? (body as { reason?: unknown }).reason : undefined
-      const reason = typeof given === 'string' && shapeErrors(given).length === 0 ? cleanText(given) : ''
-      if (reason === '' || reason.length > REASON_MAX) {
-        throw invalid([{ field: 'reason', code: 'required', message: `a withdrawal needs a reason of 1-${REASON_MAX} characters` }])
-      }
+      const reason = reasonOf(parseJson(bodyText(req)), 'a withdrawal')
       sendOutcome(res, await deps.service.withdraw(String(req.params.id), reason, context(req, res, traceId, newsroom(res))))
     }),
   )
@@ -319,6 +196,8 @@ export function createApp(deps: AppDeps): express.Express {
       sendOutcome(res, await deps.service.upsert(input, context(req, res, traceId, importer)))
     }),
   )
+
+  mountEntryRoutes(app, { routing, service: deps.entries, state: deps.state, freshen: deps.freshen, batchMaxLines: config.batchMaxLines })
 
   app.use((req, res) => {
     sendProblem(res, new ProblemError('not_found', `no route for ${req.method} ${req.path}`))

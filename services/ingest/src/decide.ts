@@ -2,7 +2,8 @@
 // publish: created, updated with the changed fields, unchanged (no event), a conflict, or a
 // refusal. The update semantics of every field (services/ingest/README.md) live here.
 import { contentFields } from '@newswire/shared'
-import type { Article, ContentField } from '@newswire/shared'
+import type { Article, ContentField, Correction, FieldError } from '@newswire/shared'
+import { addCorrection, nothingToCorrect } from './corrections.ts'
 import type { ArticleInput } from './validate.ts'
 
 /** Who sends a write. */
@@ -22,15 +23,16 @@ export interface Current {
   source: string
 }
 
-export const conflictCodes = ['stale_revision', 'revision_conflict', 'article_withdrawn'] as const
+export const conflictCodes = ['stale_revision', 'revision_conflict', 'article_withdrawn', 'story_not_live', 'entry_deleted'] as const
 export type ConflictCode = (typeof conflictCodes)[number]
 
 export type Decision =
   | { kind: 'created'; article: Article }
-  | { kind: 'updated'; article: Article; changedFields: ContentField[] }
+  | { kind: 'updated'; article: Article; changedFields: ContentField[]; correction: Correction | null }
   | { kind: 'unchanged'; current: Article }
   | { kind: 'conflict'; code: ConflictCode; message: string; current: Article }
   | { kind: 'forbidden'; message: string; current: Article }
+  | { kind: 'invalid'; errors: FieldError[] }
 
 /** The editorial controls: they decide whether the public may see an article. */
 export const editorialFields = ['pubStatus', 'embargoedUntil'] as const satisfies readonly ContentField[]
@@ -41,11 +43,24 @@ function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b)
 }
 
-export function changedFields(prev: Article, next: Article): ContentField[] {
-  return contentFields.filter((f) => !same(prev[f], next[f]))
+/** The v3 fields with their schema defaults, for an article built without them. */
+function complete(a: Article): Article {
+  return { ...a, live: a.live ?? false, corrections: a.corrections ?? [] }
 }
 
-function toArticle(input: ArticleInput, version: number, now: number, prev: Article | undefined, actor: Actor): Article {
+export function changedFields(prev: Article, next: Article): ContentField[] {
+  const [p, n] = [complete(prev), complete(next)]
+  return contentFields.filter((f) => !same(p[f], n[f]))
+}
+
+function toArticle(
+  input: ArticleInput,
+  version: number,
+  now: number,
+  prev: Article | undefined,
+  actor: Actor,
+  corrections: Correction[],
+): Article {
   // Editorial controls never change by omission; imports never change them at all
   const pubStatus = (actor.importer ? undefined : input.pubStatus) ?? prev?.pubStatus ?? 'usable'
   const embargo = actor.importer ? undefined : input.embargoedUntil
@@ -71,6 +86,10 @@ function toArticle(input: ArticleInput, version: number, now: number, prev: Arti
     dateline: input.dateline,
     timeZone: input.timeZone,
     related: input.related,
+    // Kept by omission, like the editorial controls: a CMS that does not know the flag must not
+    // end a live story by leaving it out
+    live: (actor.importer ? undefined : input.live) ?? prev?.live ?? false,
+    corrections,
   }
 }
 
@@ -87,7 +106,8 @@ export function withdrawnConflict(current: Article): Decision | null {
 
 export function decide(prev: Current | undefined, input: ArticleInput, now: number, actor: Actor = newsroom): Decision {
   if (prev === undefined) {
-    return { kind: 'created', article: toArticle(input, input.revision ?? 1, now, undefined, actor) }
+    if (input.correction !== null) return { kind: 'invalid', errors: [nothingToCorrect(`article ${input.id}`)] }
+    return { kind: 'created', article: toArticle(input, input.revision ?? 1, now, undefined, actor, []) }
   }
   const current = prev.article
   const withdrawn = withdrawnConflict(current)
@@ -99,7 +119,9 @@ export function decide(prev: Current | undefined, input: ArticleInput, now: numb
       current,
     }
   }
-  const candidate = toArticle(input, current.version + 1, now, current, actor)
+  const corrected = addCorrection(current.corrections ?? [], actor.importer ? null : input.correction, input.updatedAt ?? now)
+  if (!corrected.ok) return { kind: 'invalid', errors: [corrected.error] }
+  const candidate = toArticle(input, current.version + 1, now, current, actor, corrected.corrections)
   const changed = changedFields(current, candidate)
   if (input.revision !== null) {
     if (input.revision < current.version) {
@@ -121,7 +143,7 @@ export function decide(prev: Current | undefined, input: ArticleInput, now: numb
   }
   if (changed.length === 0) return { kind: 'unchanged', current }
   const version = input.revision ?? current.version + 1
-  return { kind: 'updated', article: { ...candidate, version }, changedFields: changed }
+  return { kind: 'updated', article: { ...candidate, version }, changedFields: changed, correction: corrected.added }
 }
 
 export type WithdrawDecision = { kind: 'withdrawn'; article: Article } | { kind: 'unchanged'; current: Article }

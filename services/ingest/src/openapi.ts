@@ -1,46 +1,7 @@
 // OpenAPI 3.1 description of the ingest API, served at GET /openapi.json.
 import { MAX_REVISION } from '@newswire/shared'
-
-const problem = { $ref: '#/components/schemas/Problem' }
-const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: problem } } })
-const errors = {
-  '400': problemResponse('Malformed JSON, invalid UTF-8, bad header'),
-  '401': problemResponse('Missing or unknown API key'),
-  '403': problemResponse(
-    'The key lacks the required scope (`requiredScope` names it), or an importer tried to update an article it did not write',
-  ),
-  '413': problemResponse('Body too large'),
-  '415': problemResponse('Wrong content type'),
-  '422': problemResponse('Validation failed: `errors` names every failing field'),
-  '429': problemResponse('Rate limit exceeded; see Retry-After'),
-  '503': problemResponse(
-    'Kafka did not confirm the write: its outcome is unknown (it may have been committed). Retry after Retry-After with the same Idempotency-Key: you get the first answer if it was committed (same status, eventId, version), else it is written now',
-  ),
-}
-const idempotencyKey = {
-  name: 'Idempotency-Key',
-  in: 'header',
-  required: false,
-  schema: { type: 'string', maxLength: 200 },
-  description: 'A retried request with the same key (and same body) gets the first answer; no second event.',
-}
-const instant = {
-  type: ['string', 'null'],
-  format: 'date-time',
-  description: 'ISO 8601 with a zone; impossible calendar dates are refused',
-}
-const editorial = {
-  pubStatus: {
-    enum: ['usable', 'withheld', null],
-    description:
-      'Editorial control. Omitted or null: a new article is usable, an update keeps the current status. withheld holds it back; usable releases it. canceled is refused: kill with POST /v1/articles/{id}/withdraw',
-  },
-  embargoedUntil: {
-    ...instant,
-    description: 'Editorial control. Omitted: a new article has no embargo, an update keeps the current one. null lifts the embargo',
-  },
-}
-const stringList = { type: 'array', items: { type: 'string' } }
+import { entryPaths, entrySchemas } from './openapi-entries.ts'
+import { correctionInput, editorial, errors, idempotencyKey, instant, problemResponse, stringList } from './openapi-parts.ts'
 
 export const openApiDocument = {
   openapi: '3.1.0',
@@ -48,7 +9,7 @@ export const openApiDocument = {
     title: 'Newswire ingest API',
     version: '1.0.0',
     description:
-      'Articles in over HTTP; versioned article events out to Kafka (news.article-events, Avro single-object encoding). A 2xx means Kafka acknowledged the event (acks=all).',
+      'Articles and the entries of live stories in over HTTP; versioned events out to Kafka (news.article-events, Avro single-object encoding). A 2xx means Kafka acknowledged the event (acks=all).',
   },
   servers: [{ url: 'http://127.0.0.1:8081' }],
   security: [{ apiKey: [] }],
@@ -144,6 +105,7 @@ export const openApiDocument = {
         },
       },
     },
+    ...entryPaths,
     '/v1/schemas': {
       get: {
         summary: 'The Avro schemas in use with their CRC-64-AVRO fingerprints',
@@ -227,6 +189,12 @@ export const openApiDocument = {
               properties: { headline: { type: 'string' }, url: { type: ['string', 'null'] } },
             },
           },
+          live: {
+            type: ['boolean', 'null'],
+            description:
+              'A live story whose coverage runs: entries may be posted. Omitted or null: a new article is not live, an update keeps the flag (PATCH: null is refused)',
+          },
+          correction: correctionInput,
         },
       },
       Outcome: {
@@ -240,6 +208,7 @@ export const openApiDocument = {
           unchanged: { type: 'boolean' },
         },
       },
+      ...entrySchemas,
       Problem: {
         type: 'object',
         description: 'RFC 9457 problem details',

@@ -9,22 +9,34 @@
 // Requests for one partition queue up and are committed together (group commit): one
 // transaction carries every event that is due, to news.article-events and news.articles.
 import { randomUUID } from 'node:crypto'
-import type { ArticleEvent, Kafka, Logger, TopicNames, TransactionalWriter, TxRecord } from '@newswire/shared'
-import { AVRO_CONTENT_TYPE, isFenced, KafkaTransactionError, NewswireError, openTransactionalWriter, partitionOf } from '@newswire/shared'
-import { storedOf } from './state.ts'
-import type { ArticleState, Stored } from './state.ts'
+import type { Kafka, Logger, NewswireEvent, TopicNames, TransactionalWriter, TxRecord } from '@newswire/shared'
+import {
+  AVRO_CONTENT_TYPE,
+  entryStateKey,
+  isEntryEvent,
+  isFenced,
+  KafkaTransactionError,
+  NewswireError,
+  openTransactionalWriter,
+  partitionOf,
+  ProblemError,
+} from '@newswire/shared'
+import { Overlay } from './state.ts'
+import type { ArticleState, StateView, Stored } from './state.ts'
 
 export { partitionOf }
 
 /**
- * Kafka headers ingest writes on every record (schemas/README.md documents each). The last three
- * serve ingest itself: which instance wrote it, and what answers a retried request.
+ * Kafka headers ingest writes on records (schemas/README.md documents each): `entry-id` only on
+ * entry events. The last three serve ingest itself: which instance wrote it, and what answers a
+ * retried request.
  */
 export const recordHeaderNames = [
   'event-type',
   'schema-fingerprint',
   'trace-id',
   'content-type',
+  'entry-id',
   'writer',
   'idempotency-key',
   'request-hash',
@@ -33,21 +45,25 @@ export type RecordHeader = (typeof recordHeaderNames)[number]
 
 export interface Encoder {
   /** Throws NEWSWIRE_ERR_CODEC_INVALID for a value the schema cannot carry. */
-  encode(event: ArticleEvent): Buffer
+  encode(event: NewswireEvent): Buffer
   fingerprintHex: string
 }
 
 export interface Plan<R> {
-  event: ArticleEvent | null
+  event: NewswireEvent | null
   result: R
 }
 
 export interface Job<R> {
+  /** The article written, or the story whose entry is: it names the partition. */
   articleId: string
   /** Scoped Idempotency-Key and request hash, stored in headers so any instance can answer retries. */
   idempotency: { key: string; requestHash: string } | null
-  /** Runs at commit time against the freshest state; may run again after a re-acquire. */
-  plan: (current: Stored | undefined) => Plan<R>
+  /**
+   * Runs at commit time against the freshest state (`current`: the article's; `view`: every
+   * article and entry, with the batch's earlier events); may run again after a re-acquire.
+   */
+  plan: (current: Stored | undefined, view: StateView) => Plan<R>
   /** Called once the job's event is committed, also when its caller stopped waiting (timeout). */
   committed?: (result: R) => void
 }
@@ -72,6 +88,13 @@ export interface PublisherOptions {
   catchUp: (partition: number, timeoutMs: number) => Promise<void>
   metrics: PublisherMetrics
   maxBatch?: number
+  /** Bytes of records one transaction writes to one partition (below Kafka's message.max.bytes). */
+  maxTransactionBytes?: number
+  /**
+   * Resolves once this instance's tail has read the events back (read-back.ts): a commit is
+   * acknowledged only when it is visible to every reader. Absent: acknowledged at commit.
+   */
+  readBack?: (eventIds: readonly string[]) => { done: Promise<void>; cancel: () => void }
   /** Seam for fault-injection tests: wraps every transactional writer this publisher opens. */
   wrapWriter?: (writer: TransactionalWriter) => TransactionalWriter
 }
@@ -85,16 +108,34 @@ interface Pending<R> {
   attempt: { eventId: string; result: R } | null
 }
 
-/** One job's plan in a batch: an event to commit, an answer without one, or a refusal. */
+/** One job's plan in a batch: an event to commit (its records in both topics), an answer without one, or a refusal. */
 interface Planned {
   pending: Pending<unknown>
   plan: Plan<unknown> | null
-  record: TxRecord | null
+  records: { event: TxRecord; state: TxRecord } | null
   error?: unknown
 }
 
 /** How long a batch that writes nothing waits to confirm its state is current before re-acquiring. */
 const CONFIRM_MS = 1000
+
+/** How long an acknowledgement waits for its commit to be read back; after that it is given anyway (it is durable). */
+const READ_BACK_MS = 2000
+
+/**
+ * What one transaction writes to one partition, at most. Kafka refuses a record batch larger than
+ * message.max.bytes (1 MiB by default) and the producer sends a partition's records as one batch,
+ * so a group commit past it failed every request in it: requests beyond the budget wait for the
+ * next transaction instead, and a single event past it is refused alone (413).
+ */
+export const MAX_TRANSACTION_BYTES = 900 * 1024
+
+/** A record's size in a record batch, generously rounded up (varints, attributes, offsets). */
+function recordBytes(r: TxRecord): number {
+  let n = 32 + r.value.length + Buffer.byteLength(r.key)
+  for (const [k, v] of Object.entries(r.headers)) n += 8 + Buffer.byteLength(k) + Buffer.byteLength(v)
+  return n
+}
 
 class PartitionWriter {
   readonly #o: PublisherOptions
@@ -178,12 +219,18 @@ class PartitionWriter {
     }
   }
 
-  /** Plans each job against the state plus the batch's earlier events; a job that fails alone fails alone. */
-  #plan(batch: Pending<unknown>[]): Planned[] {
+  /**
+   * Plans each job against the state plus the batch's earlier events; a job that fails alone fails
+   * alone. Jobs whose events would take the transaction past its byte budget are `deferred`, not
+   * planned: they go back to the head of the queue for the next transaction.
+   */
+  #plan(batch: Pending<unknown>[]): { planned: Planned[]; deferred: Pending<unknown>[] } {
     const { state, encoder } = this.#o
-    const overlay = new Map<string, Stored>()
+    const budget = this.#o.maxTransactionBytes ?? MAX_TRANSACTION_BYTES
+    const overlay = new Overlay(state)
     const planned: Planned[] = []
-    for (const pending of batch) {
+    let bytes = 0
+    for (const [i, pending] of batch.entries()) {
       if (pending.settled) continue
       // Its earlier commit did land (the catch-up read it): that is the answer, not a new plan
       if (pending.attempt !== null && state.hasEvent(pending.attempt.eventId)) {
@@ -192,19 +239,22 @@ class PartitionWriter {
         settle(pending, () => pending.resolve(result))
         continue
       }
-      const id = pending.job.articleId
       try {
-        const plan = pending.job.plan(overlay.get(id) ?? state.get(id))
+        const plan = pending.job.plan(overlay.article(pending.job.articleId), overlay)
         // Encoded here, outside the transaction: a value the schema cannot carry fails its own
         // request (422), never the transaction the other requests share
-        const record = plan.event ? this.#record(plan.event, pending.job.idempotency, encoder.encode(plan.event)) : null
-        if (plan.event) overlay.set(id, storedOf(plan.event))
-        planned.push({ pending, plan, record })
+        const records = plan.event ? this.#records(plan.event, pending.job.idempotency, encoder.encode(plan.event)) : null
+        const size = records === null ? 0 : Math.max(recordBytes(records.event), recordBytes(records.state))
+        if (size > budget) throw tooLarge(size, budget)
+        if (bytes + size > budget) return { planned, deferred: batch.slice(i) }
+        bytes += size
+        if (plan.event) overlay.apply(plan.event)
+        planned.push({ pending, plan, records })
       } catch (error) {
-        planned.push({ pending, plan: null, record: null, error })
+        planned.push({ pending, plan: null, records: null, error })
       }
     }
-    return planned
+    return { planned, deferred: [] }
   }
 
   /**
@@ -222,7 +272,12 @@ class PartitionWriter {
     return caughtUp && this.#o.state.changes === changesBefore
   }
 
-  #record(event: ArticleEvent, idem: Job<unknown>['idempotency'], value: Buffer): TxRecord {
+  /**
+   * The event's record in news.article-events, keyed by the article (a story's entries share its
+   * key, so its partition and order), and its latest-state record in news.articles, keyed by what
+   * it is the state of: the article, or one entry (entryStateKey), so compaction keeps both.
+   */
+  #records(event: NewswireEvent, idem: Job<unknown>['idempotency'], value: Buffer): { event: TxRecord; state: TxRecord } {
     const headers: Partial<Record<RecordHeader, string>> = {
       'event-type': event.type,
       'schema-fingerprint': this.#o.encoder.fingerprintHex,
@@ -230,11 +285,14 @@ class PartitionWriter {
       'content-type': AVRO_CONTENT_TYPE,
       writer: this.#o.instanceId,
     }
+    if (isEntryEvent(event)) headers['entry-id'] = event.entry.id
     if (idem) {
       headers['idempotency-key'] = idem.key
       headers['request-hash'] = idem.requestHash
     }
-    return { key: event.article.id, value, timestamp: event.ingestedAt, headers }
+    const record = { key: event.article.id, value, timestamp: event.ingestedAt, headers }
+    const stateKey = isEntryEvent(event) ? entryStateKey(event.article.id, event.entry.id) : event.article.id
+    return { event: record, state: { ...record, key: stateKey } }
   }
 
   async #commit(pendings: Pending<unknown>[]): Promise<void> {
@@ -243,12 +301,18 @@ class PartitionWriter {
       try {
         const writer = await this.#acquire()
         const changes = this.#o.state.changes
-        const planned = this.#plan(batch)
+        const { planned, deferred } = this.#plan(batch)
+        if (deferred.length > 0) {
+          batch = batch.filter((p) => !deferred.includes(p))
+          this.#queue.unshift(...deferred)
+        }
         const records: TxRecord[] = []
-        const events: ArticleEvent[] = []
+        const states: TxRecord[] = []
+        const events: NewswireEvent[] = []
         for (const p of planned) {
-          if (p.plan?.event == null || p.record === null) continue
-          records.push(p.record)
+          if (p.plan?.event == null || p.records === null) continue
+          records.push(p.records.event)
+          states.push(p.records.state)
           events.push(p.plan.event)
           p.pending.attempt = { eventId: p.plan.event.eventId, result: p.plan.result }
         }
@@ -257,11 +321,18 @@ class PartitionWriter {
           // acquire: every plan of the batch, with or without an event, stands
           const t0 = performance.now()
           const { topics } = this.#o
-          await writer.commit([
-            { topic: topics.events, partition: this.#p, records },
-            { topic: topics.articles, partition: this.#p, records },
-          ])
+          const readBack = this.#o.readBack?.(events.map((e) => e.eventId))
+          try {
+            await writer.commit([
+              { topic: topics.events, partition: this.#p, records },
+              { topic: topics.articles, partition: this.#p, records: states },
+            ])
+          } catch (err) {
+            readBack?.cancel()
+            throw err
+          }
           this.#o.metrics.produceSeconds((performance.now() - t0) / 1000)
+          if (readBack) await this.#visible(readBack)
           this.#o.metrics.batchSize(records.length)
           for (const event of events) this.#o.state.apply(event)
           const byType = new Map<string, number>()
@@ -305,6 +376,20 @@ class PartitionWriter {
     }
   }
 
+  /** Waits (bounded) until the tail has read the commit back; a commit it cannot see in time is acknowledged anyway. */
+  async #visible(readBack: { done: Promise<void>; cancel: () => void }): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), READ_BACK_MS)
+    })
+    const seen = await Promise.race([readBack.done.then(() => true), late])
+    clearTimeout(timer)
+    if (!seen) {
+      readBack.cancel()
+      this.#o.log.warn({ partition: this.#p }, `committed events not read back within ${READ_BACK_MS} ms; acknowledged anyway`)
+    }
+  }
+
   async close(): Promise<void> {
     this.#closed = true
     const pending = this.#queue.splice(0)
@@ -318,6 +403,14 @@ function settle(p: Pending<unknown>, f: () => void): void {
   if (p.settled) return
   p.settled = true
   f()
+}
+
+function tooLarge(size: number, budget: number): ProblemError {
+  return new ProblemError(
+    'payload_too_large',
+    `the event would be ${size} bytes in Kafka, more than the ${budget} one write may take; for an entry, its story is part of the event`,
+    { maxBytes: budget },
+  )
 }
 
 export function unavailable(message: string, cause?: unknown): NewswireError {

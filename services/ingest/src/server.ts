@@ -7,14 +7,16 @@ import type { AddressInfo } from 'node:net'
 import { createCodec, createKafka, createRegistry, createTail, ensureTopics, loadSchemas, peekEventId, retrying } from '@newswire/shared'
 import type { Logger, Readiness, Registry, Tail } from '@newswire/shared'
 import { createApp } from './app.ts'
-import { createArticleService, outcomeOf } from './articles.ts'
-import type { Remembered } from './articles.ts'
+import { outcomeOf } from './outcome.ts'
+import type { Remembered } from './outcome.ts'
 import { createAuthenticator } from './auth.ts'
 import type { IngestConfig } from './config.ts'
 import { createIngestMetrics } from './metrics.ts'
 import { createPublisher } from './publisher.ts'
 import type { Publisher, PublisherOptions } from './publisher.ts'
 import { RateLimiter } from './rate-limit.ts'
+import { ReadBack } from './read-back.ts'
+import { createWriteServices } from './services.ts'
 import { ArticleState, IdempotencyCache } from './state.ts'
 
 export interface IngestInstance {
@@ -56,6 +58,7 @@ export async function startIngest(
   const state = new ArticleState()
   const idempotency = new IdempotencyCache<Remembered>(config.idempotencyTtlMs)
   let decodeErrors = 0
+  const readBack = new ReadBack()
   const tail: Tail = createTail({
     kafka,
     topic: topics.articles,
@@ -69,6 +72,7 @@ export async function startIngest(
         // undecoded: decoding that echo cost a tenth of ingest CPU. A commit of ours that failed
         // but landed anyway is not in the state, so it is read here like any other.
         const eventId = peekEventId(m.value)
+        if (eventId !== null) readBack.seen(eventId)
         if (eventId !== null && state.hasEvent(eventId)) continue
         try {
           const event = codec.decode(m.value)
@@ -108,6 +112,7 @@ export async function startIngest(
     instanceId,
     transactionalIdPrefix: `${config.kafka.topicPrefix}newswire-ingest`,
     catchUp,
+    readBack: (ids) => readBack.expect(ids),
     wrapWriter: overrides.wrapWriter,
     metrics: {
       produceSeconds: (s) => metrics.produceSeconds.observe(s),
@@ -143,16 +148,16 @@ export async function startIngest(
     checks: { kafka: kafkaUp, stateRebuilt: true, shuttingDown: closing },
   })
 
-  const service = createArticleService({
+  const services = createWriteServices({
     publisher,
-    state,
     idempotency,
     publishTimeoutMs: config.publishTimeoutMs,
     onUnchanged: () => metrics.unchanged.inc(),
   })
   const app = createApp({
     config,
-    service,
+    service: services.articles,
+    entries: services.entries,
     state,
     auth: createAuthenticator(config.apiKeys),
     limiter: new RateLimiter(config.rateLimit),

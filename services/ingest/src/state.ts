@@ -1,6 +1,8 @@
-// Latest state per article id, rebuilt from news.articles and kept current by our own commits
-// and by the tail. Versions only move forward, so replays and our own echoes are harmless.
-import type { Article, ArticleEvent } from '@newswire/shared'
+// Latest state per article id and per live-story entry, rebuilt from news.articles and kept
+// current by our own commits and by the tail. Versions only move forward, so replays and our own
+// echoes are harmless.
+import { isEntryEvent } from '@newswire/shared'
+import type { Article, ArticleEvent, EntryEvent, NewswireEvent, StoryEntry } from '@newswire/shared'
 
 export interface Stored {
   article: Article
@@ -10,12 +12,40 @@ export interface Stored {
   source: string
 }
 
+/** The latest state of one entry of a live story. */
+export interface StoredEntry {
+  storyId: string
+  entry: StoryEntry
+  eventId: string
+  type: EntryEvent['type']
+  source: string
+}
+
 export function storedOf(event: ArticleEvent): Stored {
   return { article: event.article, eventId: event.eventId, type: event.type, source: event.source }
 }
 
-export class ArticleState {
+export function storedEntryOf(event: EntryEvent): StoredEntry {
+  return { storyId: event.article.id, entry: event.entry, eventId: event.eventId, type: event.type, source: event.source }
+}
+
+/** What a plan reads: the latest article and entry states, as the state or a batch overlay sees them. */
+export interface StateView {
+  article(id: string): Stored | undefined
+  entry(storyId: string, entryId: string): StoredEntry | undefined
+  /** The `seq` the next entry created in this story gets (1 for the first). */
+  nextSeq(storyId: string): number
+}
+
+/** The entries of one story, and the highest seq it has given out. */
+interface Story {
+  entries: Map<string, StoredEntry>
+  maxSeq: number
+}
+
+export class ArticleState implements StateView {
   readonly #byId = new Map<string, Stored>()
+  readonly #stories = new Map<string, Story>()
   // Event ids recently known to be committed, oldest first: lets a writer whose commit failed
   // ambiguously learn whether it landed, and the tail skip records it already holds. Bounded;
   // forgetting one only costs a decode (tail) or an `unchanged` answer (a very late retry).
@@ -31,12 +61,49 @@ export class ArticleState {
     return this.#byId.get(id)
   }
 
+  article(id: string): Stored | undefined {
+    return this.#byId.get(id)
+  }
+
+  entry(storyId: string, entryId: string): StoredEntry | undefined {
+    return this.#stories.get(storyId)?.entries.get(entryId)
+  }
+
+  nextSeq(storyId: string): number {
+    return (this.#stories.get(storyId)?.maxSeq ?? 0) + 1
+  }
+
+  /** Every entry of a story, in creation order (deleted ones included, as deleted). */
+  entries(storyId: string): StoredEntry[] {
+    const story = this.#stories.get(storyId)
+    if (story === undefined) return []
+    return [...story.entries.values()].sort((a, b) => a.entry.seq - b.entry.seq)
+  }
+
   /** Takes a committed event; older versions than the one held are only remembered as committed. */
-  apply(event: ArticleEvent): void {
+  apply(event: NewswireEvent): void {
     this.#remember(event.eventId)
+    if (isEntryEvent(event)) {
+      this.#applyEntry(event)
+      return
+    }
     const prev = this.#byId.get(event.article.id)
     if (prev !== undefined && prev.article.version >= event.article.version) return
     this.#byId.set(event.article.id, storedOf(event))
+    this.#changes++
+  }
+
+  #applyEntry(event: EntryEvent): void {
+    const storyId = event.article.id
+    let story = this.#stories.get(storyId)
+    if (story === undefined) {
+      story = { entries: new Map(), maxSeq: 0 }
+      this.#stories.set(storyId, story)
+    }
+    const prev = story.entries.get(event.entry.id)
+    if (prev !== undefined && prev.entry.version >= event.entry.version) return
+    story.entries.set(event.entry.id, storedEntryOf(event))
+    story.maxSeq = Math.max(story.maxSeq, event.entry.seq)
     this.#changes++
   }
 
@@ -60,6 +127,43 @@ export class ArticleState {
 
   get size(): number {
     return this.#byId.size
+  }
+}
+
+/**
+ * A batch's view: the state plus the events planned earlier in the same batch, so two writes to
+ * one article or entry in one transaction see each other.
+ */
+export class Overlay implements StateView {
+  readonly #base: StateView
+  readonly #articles = new Map<string, Stored>()
+  readonly #entries = new Map<string, StoredEntry>()
+  readonly #seqs = new Map<string, number>()
+
+  constructor(base: StateView) {
+    this.#base = base
+  }
+
+  article(id: string): Stored | undefined {
+    return this.#articles.get(id) ?? this.#base.article(id)
+  }
+
+  entry(storyId: string, entryId: string): StoredEntry | undefined {
+    return this.#entries.get(`${storyId}\u0000${entryId}`) ?? this.#base.entry(storyId, entryId)
+  }
+
+  nextSeq(storyId: string): number {
+    return this.#seqs.get(storyId) ?? this.#base.nextSeq(storyId)
+  }
+
+  apply(event: NewswireEvent): void {
+    if (!isEntryEvent(event)) {
+      this.#articles.set(event.article.id, storedOf(event))
+      return
+    }
+    const storyId = event.article.id
+    this.#entries.set(`${storyId}\u0000${event.entry.id}`, storedEntryOf(event))
+    this.#seqs.set(storyId, Math.max(this.nextSeq(storyId), event.entry.seq + 1))
   }
 }
 

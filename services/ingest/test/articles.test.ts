@@ -2,8 +2,9 @@
 // decisions taken at commit time, without a broker.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { createArticleService, outcomeOf } from '../src/articles.ts'
-import type { Remembered, RequestContext } from '../src/articles.ts'
+import { outcomeOf } from '../src/outcome.ts'
+import type { Remembered, RequestContext } from '../src/outcome.ts'
+import { createWriteServices } from '../src/services.ts'
 import { ArticleState, IdempotencyCache } from '../src/state.ts'
 import { validateArticle } from '../src/validate.ts'
 import { inProcessPublisher } from './support/in-process-publisher.ts'
@@ -12,7 +13,7 @@ function setup(beforePlan: () => void = () => {}) {
   const state = new ArticleState()
   const idempotency = new IdempotencyCache<Remembered>(60_000)
   const publisher = inProcessPublisher(state, null, beforePlan)
-  const service = createArticleService({ publisher, state, idempotency, publishTimeoutMs: 1000, onUnchanged: () => {} })
+  const service = createWriteServices({ publisher, idempotency, publishTimeoutMs: 1000, onUnchanged: () => {} }).articles
   return { state, idempotency, published: publisher.published, service }
 }
 

@@ -29,6 +29,8 @@ function input(extra: Partial<ArticleInput> = {}): ArticleInput {
     dateline: null,
     timeZone: null,
     related: [],
+    live: undefined,
+    correction: null,
     ...extra,
   }
 }

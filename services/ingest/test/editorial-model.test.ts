@@ -3,64 +3,22 @@
 // sequences run in seconds. The broker-backed twin (editorial-model.kafka.test.ts) adds two
 // instances, fencing and what Kafka holds.
 import assert from 'node:assert/strict'
-import { createServer } from 'node:http'
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
 import fc from 'fast-check'
-import { createCodec, createLogger, createRegistry, loadSchemas } from '@newswire/shared'
-import type { Logger } from '@newswire/shared'
-import { createApp } from '../src/app.ts'
-import { createArticleService } from '../src/articles.ts'
-import type { Remembered } from '../src/articles.ts'
-import { createAuthenticator } from '../src/auth.ts'
-import { loadIngestConfig } from '../src/config.ts'
-import { createIngestMetrics } from '../src/metrics.ts'
-import { RateLimiter } from '../src/rate-limit.ts'
-import { ArticleState, IdempotencyCache } from '../src/state.ts'
+import { ArticleState } from '../src/state.ts'
 import { assertShows, get, send } from './support/editorial-driver.ts'
 import { apiKeysEnv, opArb, revisionOf, step } from './support/editorial-model.ts'
 import type { ModelArticle, ModelEvent } from './support/editorial-model.ts'
-import { inProcessPublisher } from './support/in-process-publisher.ts'
-import type { InProcessPublisher } from './support/in-process-publisher.ts'
+import { startInProcessApp } from './support/in-process-app.ts'
+import type { InProcessApp } from './support/in-process-app.ts'
 
-const config = loadIngestConfig({ INGEST_API_KEYS: apiKeysEnv, INGEST_RATE_LIMIT: '1000000', INGEST_PORT: '0' })
-const codec = createCodec(loadSchemas())
-const log: Logger = createLogger('ingest-model', 'silent')
-
-/** An ingest app on loopback over `state`: what a restarted instance would rebuild is a new state. */
-async function startApp(state: ArticleState): Promise<{ url: string; publisher: InProcessPublisher; server: Server }> {
-  const registry = createRegistry('ingest')
-  const publisher = inProcessPublisher(state, codec)
-  const idempotency = new IdempotencyCache<Remembered>(60_000)
-  const service = createArticleService({ publisher, state, idempotency, publishTimeoutMs: 1000, onUnchanged: () => {} })
-  const app = createApp({
-    config,
-    service,
-    state,
-    auth: createAuthenticator(config.apiKeys),
-    limiter: new RateLimiter(config.rateLimit),
-    metrics: createIngestMetrics(registry),
-    registry,
-    log,
-    schemas: [],
-    readiness: () => ({ ready: true, checks: {} }),
-    closing: () => false,
-    freshen: async () => true,
-  })
-  const server = createServer(app)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, publisher, server }
-}
-
-let ingest: Awaited<ReturnType<typeof startApp>>
+let ingest: InProcessApp
 const state = new ArticleState()
 
 before(async () => {
-  ingest = await startApp(state)
+  ingest = await startInProcessApp(state, apiKeysEnv)
 })
-const stop = (server: Server) => new Promise((resolve) => server.close(resolve))
-after(() => stop(ingest.server))
+after(() => ingest.close())
 
 test('model: every answer, every state and every event is the model’s; a rebuilt state shows the same', async () => {
   let run = 0
@@ -101,11 +59,11 @@ test('model: every answer, every state and every event is the model’s; a rebui
         assertShows(await get(ingest.url, idOf(n)), articles.get(n), `${idOf(n)} live`)
         for (const e of ingest.publisher.published) if (e.article.id === idOf(n)) rebuilt.apply(e)
       }
-      const reloaded = await startApp(rebuilt)
+      const reloaded = await startInProcessApp(rebuilt, apiKeysEnv)
       try {
         for (const n of [0, 1, 2]) assertShows(await get(reloaded.url, idOf(n)), articles.get(n), `${idOf(n)} after a reload`)
       } finally {
-        await stop(reloaded.server)
+        await reloaded.close()
       }
     }),
     { numRuns: Number(process.env.NEWSWIRE_MODEL_RUNS ?? 150) },

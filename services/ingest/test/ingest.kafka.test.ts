@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { eventToJson, topicNames } from '@newswire/shared'
+import { eventToJson, isEntryEvent, topicNames } from '@newswire/shared'
 import { http, readTopic, startTestIngest, uniquePrefix } from '../../../test/helpers.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..')
@@ -42,6 +42,7 @@ describe('ingest → Kafka', () => {
     assert.equal(received.message.key?.toString('utf8'), 'bd-2024-0817-russia-nk')
     assert.equal(received.message.headers?.['event-type']?.toString(), 'CREATED')
     assert.equal(received.message.headers?.['trace-id']?.toString(), res.headers.get('x-trace-id'))
+    assert.ok(!isEntryEvent(received.event))
     const json = eventToJson(received.event)
     assert.equal(json.eventId, body.eventId)
     assert.equal(json.type, expected.type)

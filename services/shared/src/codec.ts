@@ -3,11 +3,13 @@
 // binary body. Anyone holding the .avsc files can decode it without a registry;
 // schemas/README.md is the contract for consumers outside this repo.
 
-import { isUtf8 } from 'node:buffer'
 import avsc from 'avsc'
 import type { Type } from 'avsc'
-import type { ArticleEvent } from './article.ts'
+import { isEntryEvent } from './article.ts'
+import type { NewswireEvent } from './article.ts'
 import { NewswireError } from './errors.ts'
+import { compileScanner, ScanError } from './scan.ts'
+import type { Scanner, ScanState } from './scan.ts'
 import type { SchemaSet, SchemaVersion } from './schemas.ts'
 
 export { canonicalForm, defaultSchemasDir, loadSchemas } from './schemas.ts'
@@ -23,12 +25,16 @@ export const AVRO_CONTENT_TYPE = 'application/vnd.apache.avro+binary'
 
 export interface Codec {
   readonly schemas: SchemaSet
-  /** Encodes with the current schema after validating `event` against it. */
-  encode(event: ArticleEvent): Buffer
+  /** Encodes with the current schema after validating `event` against it (and ENTRY_* types against `entry`). */
+  encode(event: NewswireEvent): Buffer
   /** Encodes with schema `version` (e.g. an older one, for tests and replays); `value` must match that version. */
   encodeWith(version: number, value: unknown): Buffer
-  /** Decodes any known writer version into the current schema's shape. */
-  decode(buf: Buffer | Uint8Array): ArticleEvent
+  /**
+   * Decodes any known writer version into the current schema's shape: an article event, or an
+   * entry event (ENTRY_*, with its `entry`). Narrow with isEntryEvent before treating it as a
+   * version of its article.
+   */
+  decode(buf: Buffer | Uint8Array): NewswireEvent
   /** Decodes any known writer version into the shape of reader schema `readerVersion`. */
   decodeWith(readerVersion: number, buf: Buffer | Uint8Array): unknown
   /** Writer schema fingerprint of a message as hex, whether or not the schema is known (for headers, logs, DLQ). */
@@ -78,162 +84,6 @@ function readHeader(buf: Buffer): { fingerprintHex: string; body: Buffer } {
     fingerprintHex: buf.subarray(2, HEADER_LENGTH).toString('hex'),
     body: buf.subarray(HEADER_LENGTH),
   }
-}
-
-// Bounds scan of a body against its writer schema, run before avsc decodes it.
-// avsc trusts counts: an array block count of 2^31 makes it allocate and loop
-// far past the end of the buffer until the process dies, so one corrupt record
-// could take a consumer down. The scan allocates nothing, stops at the first
-// impossible length, count or index, and also rejects what avsc would decode
-// silently wrong: invalid UTF-8 (becomes U+FFFD), booleans other than 0/1,
-// ints outside 32 bits.
-class ScanError extends Error {
-  readonly truncated: boolean
-  constructor(truncated: boolean, message: string) {
-    super(message)
-    this.truncated = truncated
-  }
-}
-
-interface ScanState {
-  buf: Buffer
-  pos: number
-}
-type Scanner = (s: ScanState) => void
-
-// Arrays of zero-byte items (null, empty records) are not bounded by the bytes
-const MAX_ZERO_SIZE_ITEMS = 1_000_000
-
-function readVarint(s: ScanState, maxBytes: number): number {
-  // Zig-zag varint as a double: exact up to 2^53, and beyond that only the size matters
-  let raw = 0
-  let scale = 1
-  for (let i = 0; ; i++) {
-    if (i === maxBytes) throw new ScanError(false, `varint longer than ${maxBytes} bytes at ${s.pos}`)
-    if (s.pos >= s.buf.length) throw new ScanError(true, 'body ends inside a number')
-    const b = s.buf[s.pos++] as number
-    raw += (b & 0x7f) * scale
-    scale *= 128
-    if ((b & 0x80) === 0) break
-  }
-  return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2
-}
-
-function take(s: ScanState, length: number, what: string): number {
-  if (length < 0) throw new ScanError(false, `negative ${what} length ${length} at ${s.pos}`)
-  const start = s.pos
-  if (length > s.buf.length - start) throw new ScanError(true, `${what} of ${length} bytes at ${start} runs past the end`)
-  s.pos += length
-  return start
-}
-
-function minSize(type: Type, seen: Set<Type>): number {
-  if (type instanceof avsc.types.NullType) return 0
-  if (type instanceof avsc.types.FloatType) return 4
-  if (type instanceof avsc.types.DoubleType) return 8
-  if (type instanceof avsc.types.FixedType) return type.size
-  if (type instanceof avsc.types.LogicalType) return minSize(type.underlyingType, seen)
-  if (type instanceof avsc.types.RecordType) {
-    // a record that contains itself can only do so through a union or array (>= 1 byte)
-    if (seen.has(type)) return 0
-    seen.add(type)
-    const size = type.fields.reduce((sum, f) => sum + minSize(f.type, seen), 0)
-    seen.delete(type)
-    return size
-  }
-  return 1 // boolean, varints, lengths, enum and union indexes, end of array/map blocks
-}
-
-function compileScanner(type: Type, compiled: Map<Type, Scanner>): Scanner {
-  const known = compiled.get(type)
-  if (known) return known
-  if (type instanceof avsc.types.RecordType) {
-    const fields: Scanner[] = []
-    const scan: Scanner = (s) => {
-      for (const field of fields) field(s)
-    }
-    compiled.set(type, scan) // before the fields: records may refer to themselves
-    for (const field of type.fields) fields.push(compileScanner(field.type, compiled))
-    return scan
-  }
-  const scan = compileLeaf(type, compiled)
-  compiled.set(type, scan)
-  return scan
-}
-
-function compileBlocks(itemSize: number, item: Scanner): Scanner {
-  return (s) => {
-    for (;;) {
-      let count = readVarint(s, 10)
-      if (count === 0) return
-      if (count < 0) {
-        count = -count
-        readVarint(s, 10) // block size in bytes, not needed
-      }
-      if (itemSize === 0 ? count > MAX_ZERO_SIZE_ITEMS : count * itemSize > s.buf.length - s.pos) {
-        throw new ScanError(itemSize > 0, `block of ${count} items at ${s.pos} cannot fit in the body`)
-      }
-      for (let i = 0; i < count; i++) item(s)
-    }
-  }
-}
-
-function compileLeaf(type: Type, compiled: Map<Type, Scanner>): Scanner {
-  if (type instanceof avsc.types.NullType) return () => {}
-  if (type instanceof avsc.types.BooleanType) {
-    return (s) => {
-      const b = s.buf[take(s, 1, 'boolean')] as number
-      if (b > 1) throw new ScanError(false, `boolean byte ${b} at ${s.pos - 1}`)
-    }
-  }
-  if (type instanceof avsc.types.IntType) {
-    return (s) => {
-      const n = readVarint(s, 5)
-      if (n < -(2 ** 31) || n > 2 ** 31 - 1) throw new ScanError(false, `int ${n} out of range at ${s.pos}`)
-    }
-  }
-  if (type instanceof avsc.types.LongType) return (s) => void readVarint(s, 10)
-  if (type instanceof avsc.types.FloatType) return (s) => void take(s, 4, 'float')
-  if (type instanceof avsc.types.DoubleType) return (s) => void take(s, 8, 'double')
-  if (type instanceof avsc.types.FixedType) return (s) => void take(s, type.size, 'fixed')
-  if (type instanceof avsc.types.BytesType) return (s) => void take(s, readVarint(s, 10), 'bytes')
-  if (type instanceof avsc.types.StringType) {
-    return (s) => {
-      const length = readVarint(s, 10)
-      const start = take(s, length, 'string')
-      if (!isUtf8(s.buf.subarray(start, start + length))) throw new ScanError(false, `string at ${start} is not valid UTF-8`)
-    }
-  }
-  if (type instanceof avsc.types.EnumType) {
-    const count = type.symbols.length
-    return (s) => {
-      const index = readVarint(s, 5)
-      if (index < 0 || index >= count) throw new ScanError(false, `enum index ${index} of ${count} symbols at ${s.pos}`)
-    }
-  }
-  if (type instanceof avsc.types.ArrayType) {
-    const items = compileScanner(type.itemsType, compiled)
-    return compileBlocks(minSize(type.itemsType, new Set()), items)
-  }
-  if (type instanceof avsc.types.MapType) {
-    const key = compileLeaf(avsc.Type.forSchema('string'), compiled)
-    const values = compileScanner(type.valuesType as Type, compiled)
-    return compileBlocks(1 + minSize(type.valuesType as Type, new Set()), (s) => {
-      key(s)
-      values(s)
-    })
-  }
-  if (type instanceof avsc.types.UnwrappedUnionType || type instanceof avsc.types.WrappedUnionType) {
-    const branches = type.types.map((t) => compileScanner(t, compiled))
-    return (s) => {
-      const index = readVarint(s, 5)
-      const branch = branches[index]
-      if (branch === undefined) throw new ScanError(false, `union index ${index} of ${branches.length} branches at ${s.pos}`)
-      branch(s)
-    }
-  }
-  if (type instanceof avsc.types.LogicalType) return compileScanner(type.underlyingType, compiled)
-  throw new Error(`no scanner for Avro type ${type.typeName}`)
 }
 
 // avsc decodes records into generated classes; consumers and tests want plain data
@@ -336,6 +186,15 @@ export function findProblems(type: Type, value: unknown): CodecProblem[] {
   }
   findSilentLosses(type, value, [], add)
   return [...problems.values()]
+}
+
+/** Entry events carry their entry and article events none; a message that breaks this is no event of ours. */
+function entryMismatch(event: NewswireEvent): string | null {
+  // Not an object at all: the schema check names what is wrong with it
+  if (typeof event !== 'object' || event === null) return null
+  const hasEntry = event.entry !== undefined && event.entry !== null
+  if (isEntryEvent(event) === hasEntry) return null
+  return hasEntry ? `a ${event.type} event carries an entry; only ENTRY_* events do` : `a ${event.type} event has no entry`
 }
 
 /** Codec over a loaded schema set. Holds only per-instance caches (resolvers). */
@@ -480,10 +339,33 @@ export function createCodec(schemas: SchemaSet): Codec {
 
   return {
     schemas,
-    encode: (event) => encodeWith(schemas.current.version, event),
+    encode(event) {
+      const mismatch = entryMismatch(event)
+      if (mismatch !== null) {
+        throw new NewswireError(
+          'NEWSWIRE_ERR_CODEC_INVALID',
+          `ArticleEvent does not match schema v${schemas.current.version}: ${mismatch}`,
+          {
+            details: { version: schemas.current.version, paths: ['entry'], problems: [] },
+          },
+        )
+      }
+      return encodeWith(schemas.current.version, event)
+    },
     encodeWith,
-    // Sound cast: decodeWith checked the value against the current schema, which ArticleEvent mirrors
-    decode: (buf) => decodeWith(schemas.current.version, buf) as ArticleEvent,
+    decode(buf) {
+      // Sound cast once the pairing holds: decodeWith checked the value against the current
+      // schema, which NewswireEvent mirrors
+      const event = decodeWith(schemas.current.version, buf) as NewswireEvent
+      const mismatch = entryMismatch(event)
+      if (mismatch !== null) {
+        const writer = writerFor(readHeader(asBuffer(buf)).fingerprintHex)
+        throw new NewswireError('NEWSWIRE_ERR_CODEC_CORRUPT', `decoded v${writer.version} record: ${mismatch}`, {
+          details: { fingerprint: writer.fingerprintHex, writer: writer.version, type: event.type },
+        })
+      }
+      return event
+    },
     decodeWith,
     fingerprintOf: (buf) => readHeader(asBuffer(buf)).fingerprintHex,
     writerOf: (buf) => writerFor(readHeader(asBuffer(buf)).fingerprintHex),

@@ -3,18 +3,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os'
 import path from 'node:path'
 import { describe, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import avsc from 'avsc'
 import fc from 'fast-check'
 import type { ArticleEvent } from '../src/article.ts'
-import { eventTypes, pubStatuses } from '../src/article.ts'
+import { articleEventTypes, entryEventTypes, pubStatuses } from '../src/article.ts'
 import { HEADER_LENGTH, MAX_SAFE_AVRO_LONG, MIN_SAFE_AVRO_LONG, createCodec, defaultSchemasDir, loadSchemas } from '../src/codec.ts'
 import { crc64Avro } from '../src/crc64.ts'
 import { NewswireError } from '../src/errors.ts'
+import { entryEvent, fixturesDir, fullEvent, rawSchema, repoRoot, schemasDir, shapeAs, throwsCode } from './support/events.ts'
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
-const schemasDir = path.join(repoRoot, 'schemas')
-const fixturesDir = path.join(schemasDir, 'fixtures')
 const articlesDir = path.resolve(repoRoot, 'test', 'fixtures', 'articles')
 // NEWSWIRE_UPDATE_FIXTURES=1 rewrites schemas/fixtures/ from the values below;
 // only do that on purpose: those bytes are what consumers test against
@@ -28,78 +25,7 @@ const codec = createCodec(schemas)
 const published: Record<number, string> = {
   1: '46f5d335f9e19eb2',
   2: 'e93b7d0c6919341c',
-}
-
-function fullEvent(): ArticleEvent {
-  return {
-    eventId: '5f0c8a3e-8a4b-4c1e-9d2f-3b7e6a1c2d4f',
-    type: 'UPDATED',
-    occurredAt: Date.UTC(2024, 7, 17, 5, 46, 0),
-    ingestedAt: Date.UTC(2024, 7, 17, 5, 46, 3, 250),
-    source: 'cms-dhaka',
-    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-    changedFields: ['headline', 'body'],
-    reason: null,
-    article: {
-      id: 'example.com:bn:international:russia-north-korea',
-      version: 3,
-      url: 'https://example.com/bn/international/russia-north-korea',
-      language: 'bn',
-      headline: 'রাশিয়ার সঙ্গে উত্তর কোরিয়ার সম্পর্ক আরও গভীর হচ্ছে',
-      summary: 'Kim pledges closer ties in a message to Putin 🇰🇵🇷🇺',
-      body: ['First paragraph.', 'দ্বিতীয় অনুচ্ছেদ।', ''],
-      category: 'international',
-      categoryLabel: 'আন্তর্জাতিক',
-      subjects: ['russia', 'north-korea'],
-      authors: ['International desk'],
-      publishedAt: Date.UTC(2024, 7, 17, 5, 40, 0),
-      updatedAt: Date.UTC(2024, 7, 17, 5, 46, 0),
-      urgency: 3,
-      pubStatus: 'usable',
-      embargoedUntil: Date.UTC(2024, 7, 17, 6, 0, 0),
-      breaking: true,
-      dateline: '১৭ আগস্ট ২০২৪, ১১:৪৬ এএম',
-      timeZone: 'Asia/Dhaka',
-      related: [
-        { headline: 'গাজায় ঐতিহাসিক পরাজয় ইসরাইলের', url: 'https://example.com/bn/gaza' },
-        { headline: 'No link for this one', url: null },
-      ],
-    },
-  }
-}
-
-function rawSchema(version: number): unknown {
-  return JSON.parse(readFileSync(path.join(schemasDir, `article-event.v${version}.avsc`), 'utf8'))
-}
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return x !== null && typeof x === 'object' && !Array.isArray(x)
-}
-
-// What a reader with `schema` (raw .avsc JSON) should see for `value`: only its
-// own fields, the schema's defaults for the missing ones. Written from the
-// .avsc text alone, so it does not share code with avsc's resolver.
-function shapeAs(schema: unknown, value: unknown): unknown {
-  if (Array.isArray(schema)) {
-    const branch = schema.find((b) => isObject(b) && (b.type === 'record' || b.type === 'array'))
-    return branch === undefined || value === null ? value : shapeAs(branch, value)
-  }
-  if (!isObject(schema)) return value
-  if (schema.type === 'record' && isObject(value)) {
-    const fields = schema.fields as { name: string; type: unknown; default?: unknown }[]
-    return Object.fromEntries(fields.map((f) => [f.name, f.name in value ? shapeAs(f.type, value[f.name]) : structuredClone(f.default)]))
-  }
-  if (schema.type === 'array' && Array.isArray(value)) return value.map((item) => shapeAs(schema.items, item))
-  return value
-}
-
-function throwsCode(fn: () => unknown, code: string, message?: RegExp): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof NewswireError, `expected NewswireError, got ${String(err)}`)
-    assert.equal(err.code, code, err.message)
-    if (message) assert.match(err.message, message)
-    return true
-  })
+  3: '92685ff8df53fa4a',
 }
 
 describe('schema set', () => {
@@ -138,6 +64,7 @@ describe('schema set', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'newswire-schemas-'))
     try {
       const v2 = rawSchema(2) as { fields: Record<string, unknown>[] }
+      const event = shapeAs(v2, fullEvent()) as ArticleEvent
       writeFileSync(path.join(dir, 'article-event.v1.avsc'), JSON.stringify(rawSchema(1)))
       writeFileSync(path.join(dir, 'article-event.v2.avsc'), JSON.stringify(v2))
       // a hypothetical v10: a new EventType symbol and a new optional field
@@ -157,7 +84,6 @@ describe('schema set', () => {
       )
       assert.equal(set.current.version, 10)
       const c = createCodec(set)
-      const event = fullEvent()
       const buf = c.encodeWith(10, { ...event, type: 'MERGED', article: { ...event.article, imageUrl: 'https://example.com/a.jpg' } })
       // an older reader maps the unknown symbol to the enum default and drops the new field
       assert.deepStrictEqual(c.decodeWith(2, buf), { ...event, type: 'UNKNOWN' })
@@ -225,16 +151,19 @@ describe('encode and decode', () => {
     assert.equal(codec.fingerprintOf(view), schemas.current.fingerprintHex)
   })
 
-  test('v1 bytes read as the current version get the v2 defaults', () => {
-    const { breaking, dateline, timeZone, related, ...v1Article } = fullEvent().article
-    const v1Event = { ...fullEvent(), article: v1Article }
-    const buf = codec.encodeWith(1, v1Event)
+  test('v1 bytes read as the current version get the v2 and v3 defaults', () => {
+    const { breaking, dateline, timeZone, related, live, corrections, ...v1Article } = fullEvent().article
+    const { correction, entry, ...v1Envelope } = fullEvent()
+    const buf = codec.encodeWith(1, { ...v1Envelope, article: v1Article })
     assert.equal(codec.writerOf(buf).version, 1)
     assert.deepStrictEqual(codec.decode(buf), {
-      ...fullEvent(),
-      article: { ...v1Article, breaking: false, dateline: null, timeZone: null, related: [] },
+      ...v1Envelope,
+      article: { ...v1Article, breaking: false, dateline: null, timeZone: null, related: [], live: false, corrections: [] },
+      correction: null,
+      entry: null,
     })
     assert.ok(breaking && dateline && timeZone && related.length > 0, 'the fixture sets every v2 field')
+    assert.ok(live === false && corrections?.length === 1 && correction && entry === null, 'and the v3 fields of an article event')
   })
 
   // FULL_TRANSITIVE: every version reads every other, older and newer
@@ -270,6 +199,7 @@ describe('encode and decode', () => {
     const text = fc.string({ unit: 'binary', maxLength: 40 })
     const nullable = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null })
     const long = fc.bigInt({ min: BigInt(MIN_SAFE_AVRO_LONG), max: BigInt(MAX_SAFE_AVRO_LONG) }).map(Number)
+    const correction = fc.record({ note: text, at: long })
     const article = fc.record({
       id: text,
       version: long,
@@ -291,10 +221,26 @@ describe('encode and decode', () => {
       dateline: nullable(text),
       timeZone: nullable(text),
       related: fc.array(fc.record({ headline: text, url: nullable(text) }), { maxLength: 3 }),
+      live: fc.boolean(),
+      corrections: fc.array(correction, { maxLength: 2 }),
     })
-    const event = fc.record({
+    const entry = fc.record({
+      id: text,
+      seq: long,
+      version: long,
+      headline: nullable(text),
+      body: fc.array(text, { maxLength: 3 }),
+      authors: fc.array(text, { maxLength: 2 }),
+      pinned: fc.boolean(),
+      keyEvent: fc.boolean(),
+      publishedAt: long,
+      updatedAt: long,
+      pubStatus: fc.constantFrom(...pubStatuses),
+      embargoedUntil: nullable(long),
+      corrections: fc.array(correction, { maxLength: 2 }),
+    })
+    const envelope = {
       eventId: text,
-      type: fc.constantFrom(...eventTypes),
       occurredAt: long,
       ingestedAt: long,
       source: text,
@@ -302,7 +248,12 @@ describe('encode and decode', () => {
       changedFields: fc.array(text, { maxLength: 3 }),
       reason: nullable(text),
       article,
-    })
+      correction: nullable(correction),
+    }
+    const event = fc.oneof(
+      fc.record({ ...envelope, type: fc.constantFrom(...articleEventTypes), entry: fc.constant(null) }),
+      fc.record({ ...envelope, type: fc.constantFrom(...entryEventTypes), entry }),
+    )
     fc.assert(
       fc.property(event, (e) => {
         // fc.record builds null-prototype objects; decode returns plain ones
@@ -399,14 +350,15 @@ describe('errors', () => {
     const enumAt = HEADER_LENGTH + 1 + fullEvent().eventId.length
     assert.equal(buf[enumAt], 2, 'UPDATED is index 1, zigzag 2')
     buf[enumAt] = 0x0e
-    throwsCode(() => codec.decode(buf), 'NEWSWIRE_ERR_CODEC_CORRUPT', /enum index 7 of 4/)
+    throwsCode(() => codec.decode(buf), 'NEWSWIRE_ERR_CODEC_CORRUPT', /enum index 7 of 7/)
 
     // urgency written as a long past the int range: avsc alone would read it without complaint
     const wide = rawSchema(2) as { fields: { name: string; type: { fields?: { name: string; type: unknown }[] } }[] }
     const urgency = wide.fields.find((f) => f.name === 'article')?.type.fields?.find((f) => f.name === 'urgency')
     assert.ok(urgency)
     urgency.type = 'long'
-    const body = avsc.Type.forSchema(wide as never).toBuffer({ ...fullEvent(), article: { ...fullEvent().article, urgency: 2 ** 40 } })
+    const v2Event = shapeAs(rawSchema(2), fullEvent()) as ArticleEvent
+    const body = avsc.Type.forSchema(wide as never).toBuffer({ ...v2Event, article: { ...v2Event.article, urgency: 2 ** 40 } })
     const framed = Buffer.concat([buf.subarray(0, HEADER_LENGTH), body])
     throwsCode(() => codec.decode(framed), 'NEWSWIRE_ERR_CODEC_CORRUPT', /varint longer than 5 bytes/)
 
@@ -416,7 +368,7 @@ describe('errors', () => {
     throwsCode(() => codec.decode(badUtf8), 'NEWSWIRE_ERR_CODEC_CORRUPT', /not valid UTF-8/)
   })
 
-  // Fields of v2 in order up to article.breaking, so bytes can be placed exactly
+  // Fields of the current version in order, so bytes can be placed exactly
   const avroLong = avsc.Type.forSchema('long')
   const avroString = avsc.Type.forSchema('string')
   const prefixUpTo = (tail: Buffer) =>
@@ -457,7 +409,14 @@ describe('errors', () => {
       avroLong.toBuffer(5), // urgency
       Buffer.from([0x00, 0x00]), // pubStatus usable, embargoedUntil null
     ]
-    const tail = (breaking: number) => Buffer.concat([Buffer.from([0x00, 0x00]), ...article, Buffer.from([breaking, 0x00, 0x00, 0x00])]) // changedFields [], reason null, ..., breaking, dateline, timeZone, related
+    // changedFields [], reason null, the article (..., breaking, dateline, timeZone, related, live, corrections), correction, entry
+    const tail = (breaking: number) =>
+      Buffer.concat([
+        Buffer.from([0x00, 0x00]),
+        ...article,
+        Buffer.from([breaking, 0x00, 0x00, 0x00, 0x00, 0x00]),
+        Buffer.from([0x00, 0x00]),
+      ])
     assert.equal(codec.decode(prefixUpTo(tail(1))).article.breaking, true)
     throwsCode(() => codec.decode(prefixUpTo(tail(2))), 'NEWSWIRE_ERR_CODEC_CORRUPT', /boolean byte 2/)
   })
@@ -541,7 +500,8 @@ describe('errors', () => {
 })
 
 describe('golden fixtures (schemas/fixtures)', () => {
-  // v1: a kill, as an older producer wrote it; v2: a breaking Bengali story
+  // v1: a kill, as an older producer wrote it; v2: a breaking Bengali story; v3: a correction of
+  // an entry of a live Bengali story
   const goldens: Record<number, unknown> = {
     1: shapeAs(rawSchema(1), {
       ...fullEvent(),
@@ -551,7 +511,8 @@ describe('golden fixtures (schemas/fixtures)', () => {
       reason: 'Legal request',
       article: { ...fullEvent().article, version: 4, pubStatus: 'canceled', embargoedUntil: null },
     }),
-    2: fullEvent(),
+    2: shapeAs(rawSchema(2), fullEvent()),
+    3: entryEvent(),
   }
 
   if (updateFixtures) {

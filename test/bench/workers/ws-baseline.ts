@@ -8,7 +8,7 @@
 // Clients get `subscribed` on subscribe (live only; `since` is ignored).
 import http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { createCodec, createKafka, createLogger, loadSchemas } from '@newswire/shared'
+import { createCodec, createKafka, createLogger, isEntryEvent, loadSchemas } from '@newswire/shared'
 import type { Consumer } from 'kafkajs'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { eventJson, eventMessage, subscribedMessage, wsTextFrame } from '../../../services/fanout/src/messages.ts'
@@ -103,6 +103,8 @@ async function start(spec: BaselineSpec): Promise<{ url: string }> {
         if (!m.value) continue
         head[batch.partition] = Number(m.offset) + 1
         const event = codec.decode(m.value)
+        // Live-story entries are not delivered (as in the fan-out's feed)
+        if (isEntryEvent(event)) continue
         const json = eventMessage(
           { sub: 'b', channel: spec.channel, position: positions.encode({ o: head, t: Date.now() }) },
           eventJson(event),

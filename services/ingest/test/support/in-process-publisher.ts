@@ -1,22 +1,22 @@
 // A Publisher without Kafka for unit tests: plans each job against the state and "commits" at
 // once, encoding with the real codec so a value Avro cannot carry still fails its request.
-import type { ArticleEvent, Codec } from '@newswire/shared'
+import type { Codec, NewswireEvent } from '@newswire/shared'
 import type { Job, Publisher } from '../../src/publisher.ts'
 import type { ArticleState } from '../../src/state.ts'
 
 export interface InProcessPublisher extends Publisher {
-  readonly published: ArticleEvent[]
+  readonly published: NewswireEvent[]
 }
 
 /** `beforePlan` runs before each plan: what a partition catch-up could read just then. */
 export function inProcessPublisher(state: ArticleState, codec: Codec | null, beforePlan: () => void = () => {}): InProcessPublisher {
-  const published: ArticleEvent[] = []
+  const published: NewswireEvent[] = []
   return {
     published,
     partitionOf: () => 0,
     async submit<R>(job: Job<R>) {
       beforePlan()
-      const plan = job.plan(state.get(job.articleId))
+      const plan = job.plan(state.get(job.articleId), state)
       if (plan.event) {
         codec?.encode(plan.event)
         published.push(plan.event)

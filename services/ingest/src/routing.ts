@@ -1,0 +1,195 @@
+// What every ingest route shares (app.ts for articles, entry-routes.ts for live-story entries):
+// the key checked before the body is read or inflated, the rate limit, problem answers, the
+// request context (who, trace, Idempotency-Key), NDJSON batches and withdrawal reasons.
+import express from 'express'
+import type { NextFunction, Request, Response } from 'express'
+import { cleanText, ProblemError, sendProblem, toProblem } from '@newswire/shared'
+import type { FieldError, Logger } from '@newswire/shared'
+import type { Authenticator } from './auth.ts'
+import type { IngestConfig, Scope } from './config.ts'
+import type { Actor } from './decide.ts'
+import { invalid } from './fields.ts'
+import { bodyText, idempotencyKeyOf, ndjsonTypes, parseJson, requestHashOf, requireType, sha256 } from './http.ts'
+import { shapeErrors } from './json-shape.ts'
+import type { IngestMetrics } from './metrics.ts'
+import type { Outcome, RequestContext } from './outcome.ts'
+import type { RateLimiter } from './rate-limit.ts'
+
+export type Handler = (req: Request, res: Response, ctx: { traceId: string; log: Logger }) => Promise<void> | void
+
+export interface RoutingDeps {
+  config: IngestConfig
+  auth: Authenticator
+  limiter: RateLimiter
+  metrics: IngestMetrics
+  log: Logger
+}
+
+export interface Routing {
+  /** Middleware for a route: key and scope (null: none) checked before the body is read, then `handler`. */
+  route(name: string, scope: Scope | null, handler: Handler): express.RequestHandler[]
+  handleError(err: unknown, res: Response, reqLog: Logger): void
+  logProblem(p: ProblemError, err: unknown, reqLog: Logger, extra?: Record<string, unknown>): void
+  keyName(res: Response): string
+  /** The actor of a newsroom key (not an importer). */
+  newsroom(res: Response): Actor
+  context(req: Request, res: Response, traceId: string, actor: Actor): RequestContext
+}
+
+/** Longest reason for a withdrawal or an entry's deletion, in characters after cleaning. */
+export const REASON_MAX = 1000
+
+export function sendOutcome(res: Response, outcome: Outcome): void {
+  res.status(outcome.status).json(outcome.body)
+}
+
+/** The `reason` of a kill's JSON body, cleaned, or a 422. */
+export function reasonOf(body: unknown, what: string): string {
+  const given = typeof body === 'object' && body !== null ? (body as { reason?: unknown }).reason : undefined
+  const reason = typeof given === 'string' && shapeErrors(given).length === 0 ? cleanText(given) : ''
+  if (reason === '' || reason.length > REASON_MAX) {
+    throw invalid([{ field: 'reason', code: 'required', message: `${what} needs a reason of 1-${REASON_MAX} characters` }])
+  }
+  return reason
+}
+
+export function createRouting(deps: RoutingDeps): Routing {
+  const { config, metrics, log } = deps
+  const raw = express.raw({ type: () => true, limit: config.maxBodyBytes, inflate: true })
+
+  function logProblem(p: ProblemError, err: unknown, reqLog: Logger, extra: Record<string, unknown> = {}): void {
+    if (p.problem.status < 500) metrics.validationFailures.inc({ reason: p.problem.code })
+    else if (p.problem.code === 'kafka_unavailable') reqLog.warn({ err, ...extra }, 'kafka unavailable')
+    else if (p.problem.code === 'internal') reqLog.error({ err, ...extra }, 'unexpected error')
+  }
+
+  function handleError(err: unknown, res: Response, reqLog: Logger): void {
+    const p = toProblem(err)
+    logProblem(p, err, reqLog)
+    sendProblem(res, p)
+  }
+
+  function route(name: string, scope: Scope | null, handler: Handler): express.RequestHandler[] {
+    return [
+      // Who is asking comes first: a request with a wrong key is refused before its body is
+      // read or inflated, and costs no more than its headers
+      (req: Request, res: Response, next: NextFunction) => {
+        res.locals.route = name
+        if (scope === null) return next()
+        try {
+          const key = deps.auth.authorize(req.get('authorization'), scope)
+          const wait = deps.limiter.take(key.name)
+          if (wait > 0) {
+            throw new ProblemError(
+              'rate_limited',
+              `rate limit of ${config.rateLimit} requests/s for key '${key.name}'`,
+              {},
+              {
+                'Retry-After': String(wait),
+              },
+            )
+          }
+          res.locals.keyName = key.name
+          next()
+        } catch (err) {
+          // The body stays unread: the connection cannot carry another request
+          res.set('Connection', 'close')
+          handleError(err, res, log.child({ traceId: String(res.locals.traceId), route: name }))
+        }
+      },
+      raw,
+      async (req: Request, res: Response) => {
+        const traceId = String(res.locals.traceId)
+        const reqLog = log.child({ traceId, route: name })
+        try {
+          await handler(req, res, { traceId, log: reqLog })
+        } catch (err) {
+          handleError(err, res, reqLog)
+        }
+      },
+    ]
+  }
+
+  const keyName = (res: Response): string => String(res.locals.keyName ?? 'anonymous')
+
+  return {
+    route,
+    handleError,
+    logProblem,
+    keyName,
+    newsroom: (res) => ({ source: keyName(res), importer: false }),
+    context(req, res, traceId, actor) {
+      const idempotencyKey = idempotencyKeyOf(req, keyName(res))
+      // Only a retried request with the same key is compared against this
+      return { actor, traceId, idempotencyKey, requestHash: idempotencyKey ? requestHashOf(req) : '' }
+    },
+  }
+}
+
+/**
+ * An NDJSON batch: each line through `write` with its own Idempotency-Key (`<key>#<n-1>`) and
+ * request hash; a line's failure is its own result and does not sink the others.
+ */
+export async function answerBatch(
+  routing: Routing,
+  req: Request,
+  res: Response,
+  ctx: { traceId: string; log: Logger },
+  maxLines: number,
+  what: string,
+  write: (value: unknown, ctx: RequestContext) => Promise<Outcome>,
+): Promise<void> {
+  requireType(req, ndjsonTypes, `NDJSON (one ${what} per line)`)
+  const lines = bodyText(req).split('\n')
+  if (lines.at(-1)?.trim() === '') lines.pop()
+  if (lines.length > maxLines) {
+    throw new ProblemError('payload_too_large', `a batch holds at most ${maxLines} lines, got ${lines.length}`, { maxLines })
+  }
+  const base = routing.context(req, res, ctx.traceId, routing.newsroom(res))
+  const results = await Promise.all(
+    lines.map(async (line, i) => {
+      try {
+        if (line.trim() === '') throw new ProblemError('invalid_body', 'empty line')
+        const lineCtx = { ...base, idempotencyKey: base.idempotencyKey && `${base.idempotencyKey}#${i}`, requestHash: sha256(line) }
+        const outcome = await write(parseJson(line), lineCtx)
+        return { line: i + 1, status: outcome.status, ...outcome.body }
+      } catch (err) {
+        // One line's failure must not sink the lines that were already published
+        const p = toProblem(err)
+        routing.logProblem(p, err, ctx.log, { line: i + 1 })
+        return { line: i + 1, ...p.problem }
+      }
+    }),
+  )
+  const summary = { lines: results.length, created: 0, updated: 0, unchanged: 0, failed: 0 }
+  for (const r of results) {
+    if ('unchanged' in r) summary.unchanged++
+    else if (r.status === 201) summary.created++
+    else if (r.status === 200) summary.updated++
+    else summary.failed++
+  }
+  res.status(200).json({ summary, results })
+}
+
+/** Members a merge patch may not remove: editorial status and the live flag only take explicit values. */
+export function refuseNullRemovals(patch: Record<string, unknown>): void {
+  const errors: FieldError[] = []
+  if (Object.hasOwn(patch, 'pubStatus') && patch.pubStatus === null) {
+    errors.push({ field: 'pubStatus', code: 'invalid_value', message: 'cannot be removed: send usable (release) or withheld (hold)' })
+  }
+  if (Object.hasOwn(patch, 'live') && patch.live === null) {
+    errors.push({ field: 'live', code: 'invalid_value', message: 'cannot be removed: send true (coverage running) or false (ended)' })
+  }
+  if (errors.length > 0) throw invalid(errors)
+}
+
+/** The JSON object of a request body, or a 422 naming `what` it should have been. */
+export function objectBody(req: Request, what: string): Record<string, unknown> {
+  const value = parseJson(bodyText(req))
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalid([{ field: '(body)', code: 'invalid_type', message: `${what} is a JSON object` }])
+  }
+  const shape = shapeErrors(value)
+  if (shape.length > 0) throw invalid(shape)
+  return value as Record<string, unknown>
+}

@@ -1,0 +1,92 @@
+// Hands a write to the publisher with Idempotency-Key handling, for articles and entries alike:
+// a key already answered gets that answer, a retry racing the first request waits for it, and a
+// retry of a request committed before (its answer lost to a timeout, a crash or another
+// instance) is answered at plan time from the committed record, never written twice.
+import { isNewswireError, ProblemError } from '@newswire/shared'
+import type { CodecProblem, FieldError } from '@newswire/shared'
+import type { Outcome, RequestContext, Remembered } from './outcome.ts'
+import type { Plan, Publisher } from './publisher.ts'
+import type { IdempotencyCache, StateView, Stored } from './state.ts'
+import { invalid } from './validate.ts'
+
+export interface SubmitterDeps {
+  publisher: Publisher
+  idempotency: IdempotencyCache<Remembered>
+  publishTimeoutMs: number
+}
+
+/** Runs `plan` at commit time against the freshest state of the partition of `articleId`. */
+export type Submit = (
+  articleId: string,
+  ctx: RequestContext,
+  plan: (current: Stored | undefined, view: StateView) => Plan<Outcome>,
+) => Promise<Outcome>
+
+/** A value the Avro schema cannot carry, as a 422 naming the fields (article.x → x, entry.x → x). */
+function unencodable(err: unknown): unknown {
+  if (!isNewswireError(err, 'NEWSWIRE_ERR_CODEC_INVALID')) return err
+  const problems = (err.details.problems ?? []) as CodecProblem[]
+  const errors: FieldError[] = problems.map((p) => ({
+    field: p.path.replace(/^(article|entry)\./, ''),
+    code: 'not_encodable',
+    message: `cannot be written to Kafka: expected ${p.expected}, got ${p.got}`,
+  }))
+  return invalid(errors)
+}
+
+export function createSubmitter(deps: SubmitterDeps): Submit {
+  const inflight = new Map<string, Promise<Outcome>>()
+
+  function remembered(ctx: RequestContext): Outcome | undefined {
+    if (ctx.idempotencyKey === null) return undefined
+    const seen = deps.idempotency.get(ctx.idempotencyKey)
+    if (seen === undefined) return undefined
+    if (seen.requestHash !== ctx.requestHash) {
+      throw new ProblemError('idempotency_key_reused', 'this Idempotency-Key was used for a request with other content')
+    }
+    return seen.outcome
+  }
+
+  return async (articleId, ctx, plan) => {
+    const key = ctx.idempotencyKey
+    const seen = remembered(ctx)
+    if (seen !== undefined) return seen
+    // A retry racing the first request waits for the same answer
+    const running = key === null ? undefined : inflight.get(key)
+    if (running) return running
+    const remember = (outcome: Outcome) => {
+      if (key !== null) deps.idempotency.set(key, { outcome, requestHash: ctx.requestHash })
+    }
+    const p = deps.publisher
+      .submit<Outcome>(
+        {
+          articleId,
+          idempotency: key === null ? null : { key, requestHash: ctx.requestHash },
+          // Planned after the partition's catch-up: if this very request was committed before
+          // (its answer lost to a timeout, a crash or another instance), the answer is that one
+          plan: (current, view) => {
+            const again = remembered(ctx)
+            return again === undefined ? plan(current, view) : { event: null, result: again }
+          },
+          // Also when the caller stopped waiting: a retry then gets the answer it missed
+          committed: remember,
+        },
+        deps.publishTimeoutMs,
+      )
+      .then(
+        (outcome) => {
+          remember(outcome)
+          return outcome
+        },
+        (err: unknown) => {
+          throw unencodable(err)
+        },
+      )
+    if (key !== null) {
+      inflight.set(key, p)
+      const done = () => inflight.delete(key)
+      p.then(done, done)
+    }
+    return p
+  }
+}

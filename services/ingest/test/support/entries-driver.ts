@@ -1,0 +1,153 @@
+// Drives a running ingest (in-process or against Kafka) with the entries model's operations, and
+// checks what it answers and what GET shows, for the model-based tests of issue 17.
+import assert from 'node:assert/strict'
+import type { EntryJson } from '@newswire/shared'
+import { http } from '../../../../test/helpers.ts'
+import type { HttpResult } from '../../../../test/helpers.ts'
+import { keys } from './editorial-model.ts'
+import { bodyOf, headlineOf, noteOf } from './entries-model.ts'
+import type { EntryOp, Expected, ModelEntry, ModelStory, StoryNo } from './entries-model.ts'
+
+/** One request, kept so a retry can send it again exactly. */
+export interface Sent {
+  url: string
+  init: { method: string; key: string; headers: Record<string, string>; body: string }
+}
+
+const json = { 'content-type': 'application/json' }
+const mergePatch = { 'content-type': 'application/merge-patch+json' }
+
+/** The request for `op` (not a retry) on the stories of run `prefix`. */
+export function requestOf(
+  base: string,
+  prefix: string,
+  op: Exclude<EntryOp, { kind: 'retry' }>,
+  revision: number | undefined,
+  idemKey: string,
+): Sent {
+  const story = `${prefix}-s${op.story}`
+  const article = `${base}/v1/articles/${story}`
+  if (op.kind === 'live') {
+    return { url: article, init: { method: 'PATCH', key: keys.dev.key, headers: mergePatch, body: JSON.stringify({ live: op.live }) } }
+  }
+  if (op.kind === 'kill') {
+    return {
+      url: `${article}/withdraw`,
+      init: { method: 'POST', key: keys.legal.key, headers: json, body: JSON.stringify({ reason: 'model' }) },
+    }
+  }
+  const url = `${article}/entries/e${op.entry}`
+  const key = keys[op.key].key
+  const idem: Record<string, string> = op.idem ? { 'idempotency-key': idemKey } : {}
+  if (op.kind === 'delete')
+    return { url, init: { method: 'DELETE', key, headers: { ...json, ...idem }, body: JSON.stringify({ reason: 'model' }) } }
+  const body: Record<string, unknown> = {}
+  if (op.kind === 'put' || op.text !== undefined) {
+    const text = op.kind === 'put' ? op.text : (op.text ?? 0)
+    body.headline = headlineOf(text)
+    body.body = bodyOf(text)
+  }
+  if (op.kind === 'put') {
+    body.pinned = op.pinned
+    body.keyEvent = op.keyEvent
+    if (revision !== undefined) body.version = revision
+  } else if (op.pinned !== undefined) {
+    body.pinned = op.pinned
+  }
+  if (op.pubStatus !== undefined) body.pubStatus = op.pubStatus
+  if (op.embargoedUntil !== undefined) body.embargoedUntil = op.embargoedUntil
+  if (op.correction !== undefined) body.correction = { note: noteOf(op.correction) }
+  const method = op.kind === 'put' ? 'PUT' : 'PATCH'
+  return { url, init: { method, key, headers: { ...(op.kind === 'put' ? json : mergePatch), ...idem }, body: JSON.stringify(body) } }
+}
+
+export function sendRequest(req: Sent): Promise<HttpResult> {
+  return http(req.url, req.init)
+}
+
+/** Creates the run's stories: s0 live, s1 an ordinary article; s2 stays missing. */
+export async function createStories(base: string, prefix: string): Promise<void> {
+  for (const [n, live] of [
+    [0, true],
+    [1, false],
+  ] as const) {
+    const r = await http(`${base}/v1/articles`, {
+      method: 'POST',
+      key: keys.dev.key,
+      json: { id: `${prefix}-s${n}`, language: 'en', headline: `Story ${n}`, summary: 'A story.', live },
+    })
+    assert.equal(r.status, 201, r.text)
+  }
+}
+
+/** The answer is the model's: status, problem code, and for writes the event type, version and seq. */
+export function assertAnswer(res: HttpResult, expected: Expected, what: string): void {
+  assert.equal(res.status, expected.status, what)
+  const body = res.body as { code?: string; version?: number; seq?: number; type?: string; unchanged?: boolean }
+  if (expected.code !== undefined) assert.equal(body.code, expected.code, what)
+  if (expected.event) {
+    assert.deepEqual([body.type, body.version, body.seq], [expected.event.type, expected.event.version, expected.event.seq], what)
+  } else if (expected.unchanged) {
+    assert.equal(body.unchanged, true, what)
+  }
+}
+
+/** What GET shows of every entry of the story is the model's (404 for a story that never existed). */
+export async function assertStoryShows(
+  base: string,
+  prefix: string,
+  n: StoryNo,
+  story: ModelStory | undefined,
+  what: string,
+): Promise<void> {
+  const r = await http(`${base}/v1/articles/${prefix}-s${n}/entries`, { key: keys.desk.key })
+  if (story === undefined) {
+    assert.equal(r.status, 404, `${what}: ${r.text}`)
+    return
+  }
+  assert.equal(r.status, 200, `${what}: ${r.text}`)
+  const list = r.body as { live: boolean; pubStatus: string; entries: EntryJson[] }
+  assert.equal(list.live, story.live, what)
+  assert.equal(list.pubStatus === 'canceled', story.killed, what)
+  const expected = [...story.entries.entries()].sort(([, a], [, b]) => a.seq - b.seq)
+  assert.deepEqual(
+    list.entries.map((e) => shown(e)),
+    expected.map(([entry, m]) => ({ id: `e${entry}`, ...modelShown(m) })),
+    what,
+  )
+  // seqs are 1, 2, 3... in creation order, without gaps
+  assert.deepEqual(
+    list.entries.map((e) => e.seq),
+    list.entries.map((_, i) => i + 1),
+    what,
+  )
+}
+
+function shown(e: EntryJson) {
+  return {
+    id: e.id,
+    version: e.version,
+    seq: e.seq,
+    headline: e.headline,
+    body: e.body,
+    pinned: e.pinned,
+    keyEvent: e.keyEvent,
+    pubStatus: e.pubStatus,
+    embargoedUntil: e.embargoedUntil,
+    corrections: e.corrections.map((c) => c.note),
+  }
+}
+
+function modelShown(m: ModelEntry) {
+  return {
+    version: m.version,
+    seq: m.seq,
+    headline: headlineOf(m.text),
+    body: bodyOf(m.text),
+    pinned: m.pinned,
+    keyEvent: m.keyEvent,
+    pubStatus: m.pubStatus,
+    embargoedUntil: m.embargoedUntil,
+    corrections: m.corrections,
+  }
+}
