@@ -25,21 +25,23 @@ const nodeClock: TimerClock = {
 
 /**
  * Runs `fn` once the clock reaches `at` (epoch ms), however far ahead: a time past the timer
- * limit is reached in steps. Node timers are unref'd. Returns a function that cancels it.
+ * limit is reached in steps. Always later, never inside the call, even when `at` has passed: a
+ * caller keeps the canceller it gets back, and a callback run before that returns would find it
+ * stale. Node timers are unref'd. Returns a function that cancels it.
  */
 export function setTimerAt(at: number, fn: () => void, clock: TimerClock = nodeClock): () => void {
   let handle: unknown = null
   let cancelled = false
-  const arm = () => {
+  const arm = (first: boolean) => {
     const wait = at - clock.now()
-    if (wait <= 0) {
+    if (wait <= 0 && !first) {
       handle = null
       fn()
       return
     }
-    handle = clock.setTimeout(arm, timerDelay(wait))
+    handle = clock.setTimeout(() => arm(false), timerDelay(wait))
   }
-  arm()
+  arm(true)
   return () => {
     if (cancelled) return
     cancelled = true

@@ -52,3 +52,14 @@ test('setTimerAt reaches a time 40 days ahead in steps a timer can hold, and can
   run()
   assert.equal(fired, 1)
 })
+
+test('setTimerAt never runs the callback inside the call, even for a time already past', () => {
+  const now = 1000
+  const timers: (() => void)[] = []
+  const clock: TimerClock = { now: () => now, setTimeout: (fn) => timers.push(fn), clearTimeout: () => undefined }
+  let fired = 0
+  setTimerAt(500, () => fired++, clock)
+  assert.equal(fired, 0, 'not synchronously')
+  ;(timers.shift() as () => void)()
+  assert.equal(fired, 1)
+})
