@@ -4,8 +4,11 @@
 // seen; a `reset` instead carries its whole snapshot and clears the filter.
 import { Dedupe } from './dedupe.ts'
 import type { Emitter } from './emitter.ts'
+import { EntryDelivery } from './entry-delivery.ts'
+import { storyOfChannel } from './entry-protocol.ts'
 import { ClientError } from './errors.ts'
 import { asSnapshotItem } from './protocol.ts'
+import type { EntryMessage } from './story-types.ts'
 import type { ClientEventMap, NewsEventMessage, Position, ServerFrame } from './types.ts'
 
 export class Delivery {
@@ -14,11 +17,14 @@ export class Delivery {
   delivered = 0
   #dedupe: Dedupe
   #emitter: Emitter<ClientEventMap>
+  /** Entries of `story:` subscriptions. */
+  readonly entries: EntryDelivery
 
   constructor(since: Position | null, dedupeCapacity: number, emitter: Emitter<ClientEventMap>) {
     this.position = since
     this.#dedupe = new Dedupe(dedupeCapacity)
     this.#emitter = emitter
+    this.entries = new EntryDelivery(dedupeCapacity, emitter, this, (what, raw) => this.#protocolError(what, raw))
   }
 
   /**
@@ -36,12 +42,15 @@ export class Delivery {
           position: frame.position,
           snapshotSize: frame.snapshot.length,
           ...(frame.more === undefined ? {} : { more: frame.more }),
+          ...(frame.entriesMore === undefined ? {} : { entriesMore: frame.entriesMore }),
         })
         for (const item of frame.snapshot) {
           if (!live()) return
           const message = this.#snapshotItem(item, frame.position)
           if (message) this.#deliver(message)
         }
+        const story = storyOfChannel(frame.channels[0])
+        if (story !== null && frame.entries) this.entries.snapshot(story, frame.entries, frame.position, live)
         return
       }
       case 'event':
@@ -63,6 +72,7 @@ export class Delivery {
           return
         }
         this.delivered++
+        this.entries.forgetStory(frame.articleId)
         this.#emitter.emit('withdrawn', {
           type: 'withdrawn',
           position: frame.position,
@@ -74,6 +84,7 @@ export class Delivery {
       case 'reset': {
         this.position = frame.position
         this.#dedupe.clear()
+        this.entries.clear()
         const items: NewsEventMessage[] = []
         for (const raw of frame.snapshot) {
           const item = this.#snapshotItem(raw, frame.position)
@@ -88,9 +99,18 @@ export class Delivery {
           snapshot: items.map((i) => i.event),
           items,
           more: frame.more ?? null,
+          ...this.#resetEntries(frame.channels, frame.entries, frame.entriesMore, frame.position),
         })
         return
       }
+      case 'entry':
+        this.position = frame.position
+        this.entries.entry(frame)
+        return
+      case 'entryWithdrawn':
+        this.position = frame.position
+        this.entries.withdrawn(frame)
+        return
       case 'error':
         this.#emitter.emit(
           'error',
@@ -124,6 +144,18 @@ export class Delivery {
       else this.duplicates++
     }
     return out
+  }
+
+  /** A reset of a `story:` subscription that carries its entries: they replace what the reader had. */
+  #resetEntries(
+    channels: string[] | undefined,
+    raw: unknown[] | undefined,
+    more: number | null | undefined,
+    position: Position,
+  ): { entries?: EntryMessage[]; entriesMore?: number | null } {
+    const story = storyOfChannel(channels?.[0])
+    if (story === null || !raw) return {}
+    return { entries: this.entries.page(story, raw, position), entriesMore: more ?? null }
   }
 
   #snapshotItem(raw: unknown, position: Position): NewsEventMessage | null {

@@ -7,6 +7,15 @@ export { ClientError, type ClientErrorCode, type ClientErrorDetails, clientError
 export { defaultOptions } from './options.ts'
 export { counts, older } from './requests.ts'
 export { type SseMessage, SseParser } from './sse.ts'
+export { type StoryEntriesOptions, storyEntries } from './story-requests.ts'
+export type {
+  Correction,
+  EntryMessage,
+  EntryPage,
+  EntryWithdrawnCause,
+  EntryWithdrawnMessage,
+  StoryEntry,
+} from './story-types.ts'
 export type {
   Article,
   ArticleEvent,
