@@ -4,6 +4,22 @@ export { Client, type ClientStats, connect } from './client.ts'
 export { closeCodes, closeDisposition, type Disposition, httpDisposition } from './close-codes.ts'
 export { type EditorialState, editorialState, embargoEnd, stateReason } from './editorial.ts'
 export { ClientError, type ClientErrorCode, type ClientErrorDetails, clientErrorCodes } from './errors.ts'
+export {
+  type ArticleFollower,
+  type ArticleGone,
+  type ArticleGoneCause,
+  type ArticleHandlers,
+  type ArticleUpdate,
+  followArticle,
+} from './follow-article.ts'
+export {
+  followStory,
+  type StoryEntryRemoved,
+  type StoryEntryUpdate,
+  type StoryEventMap,
+  type StoryFollower,
+  type StoryHandlers,
+} from './follow-story.ts'
 export { defaultOptions } from './options.ts'
 export { counts, older } from './requests.ts'
 export { type SseMessage, SseParser } from './sse.ts'
