@@ -280,7 +280,8 @@ export class Client implements AsyncIterable<StreamMessage> {
       ...(this.#filter === undefined ? {} : { filter: { ...this.#filter } }),
       ...(since === null ? {} : { since }),
       ...(this.#o.catchUp === 'latest' ? { catchUp: 'latest' as const } : {}),
-      ...(this.#o.entries === undefined ? {} : { entries: this.#o.entries }),
+      // undefined (the server's default) leaves it out of the JSON
+      entries: this.#o.entries,
     })
   }
 

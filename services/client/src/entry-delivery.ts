@@ -1,37 +1,42 @@
 // Turns the entry frames of `story:` subscriptions into delivered messages, as delivery.ts does for
 // articles: snapshot entries arrive as ordinary `entry` messages (snapshot: true) through the
 // duplicate filter, so a re-subscribe re-delivers nothing already seen; pages do the same.
-import type { Emitter } from './emitter.ts'
+import type { Delivery } from './delivery.ts'
 import { EntryDedupe } from './entry-dedupe.ts'
 import { asEntry } from './entry-protocol.ts'
 import type { EntryFrame, EntryMessage, EntryWithdrawnFrame } from './story-types.ts'
-import type { ClientEventMap } from './types.ts'
-
-interface Counters {
-  delivered: number
-  duplicates: number
-}
+import type { ResetFrame, SubscribedFrame } from './types.ts'
 
 export class EntryDelivery {
   #dedupe: EntryDedupe
-  #emitter: Emitter<ClientEventMap>
-  #counters: Counters
-  #malformed: (what: string, raw: unknown) => void
+  /** The client's delivery: its emitter, its counters, its protocol errors. */
+  #d: Delivery
 
-  constructor(capacity: number, emitter: Emitter<ClientEventMap>, counters: Counters, malformed: (what: string, raw: unknown) => void) {
-    this.#dedupe = new EntryDedupe(capacity)
-    this.#emitter = emitter
-    this.#counters = counters
-    this.#malformed = malformed
+  constructor(d: Delivery) {
+    this.#dedupe = new EntryDedupe(d.capacity)
+    this.#d = d
+  }
+
+  handle(frame: EntryFrame | EntryWithdrawnFrame): void {
+    if (frame.type === 'entry') this.entry(frame)
+    else this.withdrawn(frame)
   }
 
   /** A snapshot's entries (`subscribed.entries`), as `entry` messages; stops when `live()` turns false. */
-  snapshot(storyId: string, raw: readonly unknown[], position: string, live: () => boolean): void {
-    for (const r of raw) {
+  subscribed(frame: SubscribedFrame, live: () => boolean): void {
+    const { story } = frame
+    for (const r of story === undefined ? [] : (frame.entries ?? [])) {
       if (!live()) return
-      const m = this.#snapshotEntry(storyId, r, position)
+      const m = this.#snapshotEntry(story as string, r, frame.position)
       if (m) this.#deliver(m)
     }
+  }
+
+  /** A reset of a `story:` subscription that carries its entries: they replace what the reader had (`clear()` came first). */
+  reset(frame: ResetFrame): { entries?: EntryMessage[]; entriesMore?: number | null } {
+    const { story } = frame
+    if (story === undefined || !frame.entries) return {}
+    return { entries: this.page(story, frame.entries, frame.position), entriesMore: frame.entriesMore ?? null }
   }
 
   entry(frame: EntryFrame): void {
@@ -41,12 +46,12 @@ export class EntryDelivery {
 
   withdrawn(frame: EntryWithdrawnFrame): void {
     if (!this.#dedupe.acceptWithdrawn(frame.storyId, frame.entryId, frame.version, frame.cause)) {
-      this.#counters.duplicates++
+      this.#d.duplicates++
       return
     }
-    this.#counters.delivered++
+    this.#d.delivered++
     const { channel: _channel, ...message } = frame
-    this.#emitter.emit('entryWithdrawn', message)
+    this.#d.emitter.emit('entryWithdrawn', message)
   }
 
   /** Entries of a page: those this client has not had, marked delivered so the stream does not bring them again. */
@@ -56,7 +61,7 @@ export class EntryDelivery {
       const m = this.#snapshotEntry(storyId, r, position)
       if (!m) continue
       if (this.#accept(m)) out.push(m)
-      else this.#counters.duplicates++
+      else this.#d.duplicates++
     }
     return out
   }
@@ -73,7 +78,7 @@ export class EntryDelivery {
   #snapshotEntry(storyId: string, raw: unknown, position: string): EntryMessage | null {
     const parsed = asEntry(raw)
     if (!parsed) {
-      this.#malformed('entry', raw)
+      this.#d.protocolError('entry', raw)
       return null
     }
     return {
@@ -97,10 +102,10 @@ export class EntryDelivery {
 
   #deliver(m: EntryMessage): void {
     if (!this.#accept(m)) {
-      this.#counters.duplicates++
+      this.#d.duplicates++
       return
     }
-    this.#counters.delivered++
-    this.#emitter.emit('entry', m)
+    this.#d.delivered++
+    this.#d.emitter.emit('entry', m)
   }
 }

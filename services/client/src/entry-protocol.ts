@@ -64,9 +64,12 @@ export function parseEntryFrame(raw: Obj): EntryFrame | EntryWithdrawnFrame | st
   return null
 }
 
-/** The entries of a `subscribed` or `reset` frame, when it has them. */
-export function entriesOf(raw: Obj): { entries?: unknown[]; entriesMore?: number | null } {
+/** The story and entries of a `subscribed` or `reset` frame of a `story:` subscription. */
+export function entriesOf(raw: Obj): { story?: string; entries?: unknown[]; entriesMore?: number | null } {
+  const story = storyOfChannel(Array.isArray(raw.channels) && isStr(raw.channels[0]) ? raw.channels[0] : undefined)
+  if (story === null) return {}
   return {
+    story,
     ...(Array.isArray(raw.entries) ? { entries: raw.entries } : {}),
     ...('entriesMore' in raw ? { entriesMore: isInt(raw.entriesMore) ? raw.entriesMore : null } : {}),
   }

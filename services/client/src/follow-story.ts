@@ -5,6 +5,7 @@
 // runs again it asks for the newest page; after a `reset` it starts over.
 import type { Client } from './client.ts'
 import { Emitter, type Listener } from './emitter.ts'
+import { enableEntries } from './entry-support.ts'
 import { ClientError, errorMessage } from './errors.ts'
 import { type ArticleGone, type ArticleUpdate, followArticle } from './follow-article.ts'
 import { StoryEntries } from './story-entries.ts'
@@ -91,6 +92,7 @@ export function followStory(client: Client, storyId: string, handlers: StoryHand
   if (typeof storyId !== 'string' || storyId === '') throw new TypeError('storyId must be a non-empty story id')
   const channel = `story:${storyId}`
   if (!client.channels.includes(channel)) throw new TypeError(`followStory needs a client connected with channels: ['${channel}']`)
+  enableEntries()
 
   const entries = new StoryEntries()
   const emitter: Emitter<StoryEventMap> = new Emitter<StoryEventMap>((err, type) => {

@@ -3,6 +3,7 @@ export { backoffCeiling, backoffDelay, defaultBackoff } from './backoff.ts'
 export { Client, type ClientStats, connect } from './client.ts'
 export { closeCodes, closeDisposition, type Disposition, httpDisposition } from './close-codes.ts'
 export { type EditorialState, editorialState, embargoEnd, stateReason } from './editorial.ts'
+export { enableEntries } from './entry-support.ts'
 export { ClientError, type ClientErrorCode, type ClientErrorDetails, clientErrorCodes } from './errors.ts'
 export {
   type ArticleFollower,

@@ -1,5 +1,5 @@
 // The wire protocol: endpoint URLs, outgoing frames, and validation of incoming frames.
-import { entriesOf, parseEntryFrame } from './entry-protocol.ts'
+import { entryHook } from './entry-hook.ts'
 import { ClientError } from './errors.ts'
 import type { ArticleEvent, CatchUp, ClientFrame, PageCursor, Position, ServerFrame, StreamFilter, WithdrawnCause } from './types.ts'
 
@@ -167,7 +167,7 @@ export function parseFrame(raw: unknown): ServerFrame | ClientError | null {
         position: raw.position,
         snapshot: Array.isArray(raw.snapshot) ? raw.snapshot : [],
         ...('more' in raw ? { more: isStr(raw.more) ? raw.more : null } : {}),
-        ...entriesOf(raw),
+        ...entryHook.support?.entriesOf(raw),
       }
     case 'event': {
       const event = asArticleEvent(raw.event)
@@ -194,11 +194,10 @@ export function parseFrame(raw: unknown): ServerFrame | ClientError | null {
       if (!isStr(raw.position)) return bad('reset without position', raw)
       return {
         type: 'reset',
-        ...(Array.isArray(raw.channels) ? { channels: raw.channels.filter(isStr) } : {}),
         position: raw.position,
         snapshot: Array.isArray(raw.snapshot) ? raw.snapshot : [],
         more: isStr(raw.more) ? raw.more : null,
-        ...entriesOf(raw),
+        ...entryHook.support?.entriesOf(raw),
       }
     case 'error':
       return {
@@ -223,13 +222,11 @@ export function parseFrame(raw: unknown): ServerFrame | ClientError | null {
     case 'reconnect':
       if (typeof raw.retryAfterMs !== 'number' || !(raw.retryAfterMs >= 0)) return bad('reconnect without retryAfterMs', raw)
       return { type: 'reconnect', retryAfterMs: raw.retryAfterMs, ...(isStr(raw.reason) ? { reason: raw.reason } : {}) }
-    case 'entry':
-    case 'entryWithdrawn': {
-      const frame = parseEntryFrame(raw)
-      return typeof frame === 'string' ? bad(frame, raw) : frame
+    default: {
+      // entry, entryWithdrawn: ignored like any type this client does not know until live stories are in use
+      const frame = entryHook.support?.parse(raw)
+      return typeof frame === 'string' ? bad(frame, raw) : (frame ?? null)
     }
-    default:
-      return null
   }
 }
 

@@ -4,6 +4,7 @@
 import type { Client } from './client.ts'
 import { ClientError } from './errors.ts'
 import { storyEntriesUrl } from './entry-protocol.ts'
+import { enableEntries } from './entry-support.ts'
 import { requestHooks } from './request-hooks.ts'
 import { getJson } from './requests.ts'
 import type { EntryPage } from './story-types.ts'
@@ -29,7 +30,9 @@ export async function storyEntries(client: Client, storyId: string, options: Sto
     throw new TypeError('limit must be an integer from 1 to 100')
   const hook = requestHooks.get(client)
   if (!hook) throw new TypeError('not a Newswire client: pass what connect() returned')
+  enableEntries()
   const [o, endpoints, , , delivery] = hook()
+  const entries = delivery.entries as NonNullable<typeof delivery.entries>
   const fetchFn = o.fetch ?? (globalThis as { fetch?: FetchLike }).fetch
   if (!fetchFn) throw new TypeError('storyEntries() needs fetch: pass { fetch } to connect()')
   const url = storyEntriesUrl(endpoints.sse, storyId, before, limit)
@@ -41,5 +44,5 @@ export async function storyEntries(client: Client, storyId: string, options: Sto
     throw new ClientError('NEWSWIRE_ERR_CLIENT_REQUEST', `GET ${new URL(url).pathname}: the answer has no items`)
   }
   const next = typeof body.next === 'number' && Number.isInteger(body.next) ? body.next : null
-  return { storyId, items: delivery.entries.page(storyId, body.items, client.position ?? ''), next }
+  return { storyId, items: entries.page(storyId, body.items, client.position ?? ''), next }
 }

@@ -99,7 +99,8 @@ export interface SubscribedFrame {
   snapshot: unknown[]
   /** Absent on a resume; null when the snapshot holds everything. */
   more?: PageCursor | null
-  /** `story:` subscriptions: the pinned and latest entries, and the seq below which older ones may be paged in. */
+  /** `story:` subscriptions: the story, its pinned and latest entries, and the seq below which older ones may be paged in. */
+  story?: string
   entries?: unknown[]
   entriesMore?: number | null
 }
@@ -120,10 +121,10 @@ export interface WithdrawnFrame {
 }
 export interface ResetFrame {
   type: 'reset'
-  channels?: string[]
   position: Position
   snapshot: unknown[]
   more?: PageCursor | null
+  story?: string
   entries?: unknown[]
   entriesMore?: number | null
 }

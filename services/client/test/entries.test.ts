@@ -7,6 +7,7 @@ import {
   ClientError,
   type ConnectOptions,
   connect,
+  enableEntries,
   type EntryMessage,
   type EntryWithdrawnMessage,
   type StreamMessage,
@@ -16,6 +17,7 @@ import { FakeClock, FakeSseResponse, FakeWebSocket, fakeFetch, flush, record } f
 import { entryFrame, entryWithdrawnFrame, jsonFetch, storyEntry } from './story-fakes.ts'
 
 function start(t: TestContext, overrides: Partial<ConnectOptions> = {}) {
+  enableEntries()
   const f = jsonFetch()
   const clock = new FakeClock()
   const client = connect('wss://news.example/wire', {
@@ -40,6 +42,30 @@ const ids = (ms: EntryMessage[]) => ms.map((m) => `${m.entry.id}@${m.entry.versi
 beforeEach(() => FakeWebSocket.reset())
 
 describe('client: live-story entries', () => {
+  // First: the hook is per process, and every other test turns it on
+  test('until live stories are in use, a client ignores entry frames like any type it does not know', (t) => {
+    const client = connect('wss://news.example', { channels: ['story:Bd-1'], WebSocket: FakeWebSocket, clock: new FakeClock() })
+    t.after(() => client.close())
+    const log = record(client)
+    let entries = 0
+    client.on('entry', () => entries++)
+    const ws = FakeWebSocket.last.open()
+    ws.push({
+      type: 'subscribed',
+      id: 's1',
+      channels: ['story:Bd-1'],
+      position: 'p1',
+      snapshot: [],
+      entries: [storyEntry('e1', 1)],
+      entriesMore: 1,
+    })
+    ws.push(entryFrame('Bd-1', storyEntry('e2', 2), 'p2'))
+    assert.equal(entries, 0)
+    assert.equal(log.subscribed[0]?.entriesMore, undefined)
+    assert.deepEqual(log.errors, [])
+    assert.equal(client.position, 'p1', 'nor do they move the position')
+  })
+
   test('the entries option goes on the subscribe frame and the SSE query; a bad one is a TypeError', async (t) => {
     start(t, { entries: 30 })
     const ws = FakeWebSocket.last.open()
