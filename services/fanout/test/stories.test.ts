@@ -6,6 +6,9 @@ import { describe, test } from 'node:test'
 import type { Article, StoryEntry } from '@newswire/shared'
 import type { AudienceScope } from '../src/audience.ts'
 import { unrestricted } from '../src/audience.ts'
+import type { Admission } from '../src/http/access.ts'
+import { answerEntries } from '../src/http/entries.ts'
+import type { RequestError } from '../src/http/snapshot.ts'
 import type { Conn } from '../src/model.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
 import { entryEvent, event, Harness } from './support/harness.ts'
@@ -305,5 +308,81 @@ describe('article:<id>', () => {
     assert.deepEqual(evs[0]?.event.correction, { note: 'a name was misspelt', at: new Date(at).toISOString() })
     assert.equal(entries(pub.t.messages).length, 0)
     assert.equal(other.t.messages.filter((m) => m.type === 'event').length, 0)
+  })
+})
+
+describe('GET /v1/stories/<id>/entries', () => {
+  const page = (h: Harness, who: Pick<Admission, 'audience' | 'scope'>, query: string, id = 'Live-1') =>
+    JSON.parse(answerEntries(new URL(`http://fanout/v1/stories/${id}/entries?${query}`), who, h.store)) as {
+      storyId: string
+      items: (StoryEntry & { embargoed?: boolean })[]
+      next: number | null
+    }
+  const ids = (p: { items: StoryEntry[] }) => p.items.map((e) => `${e.id}@${e.version}`)
+
+  test('pages below the snapshot, unpinned only, to the end; with the live stream, every entry once', async () => {
+    const { h, story } = await setup()
+    story.post('e1', { pinned: true })
+    for (let n = 2; n <= 9; n++) story.post(`e${n}`, n === 4 ? { pubStatus: 'withheld' } : {})
+    await h.settle()
+    const { t } = await client(h, {}, ['story:Live-1'], { entries: 2 })
+    const snap = t.messages[0] as Message
+    assert.deepEqual(snapshotEntries(snap), ['e9@1', 'e8@1', 'e1@1'])
+    // while the reader reads: a new entry (live), an edit of an older one (live), a deletion
+    story.post('e10')
+    story.edit('e5', { body: ['edited'] })
+    story.edit('e6', {}, { delete: 'duplicate' })
+    await h.settle()
+    const pub = { audience: 'public' as const, scope: unrestricted }
+    const got: string[] = [...snapshotEntries(snap)]
+    let before = snap.entriesMore as number | null
+    while (before !== null) {
+      const p = page(h, pub, `before=${before}&limit=2`)
+      assert.equal(p.storyId, 'Live-1')
+      assert.ok(p.items.every((e) => e.seq < (before as number) && !e.pinned))
+      got.push(...ids(p))
+      before = p.next
+    }
+    assert.deepEqual(got, ['e9@1', 'e8@1', 'e1@1', 'e7@1', 'e5@2', 'e3@1', 'e2@1'])
+    // edits and deletions of entries below the snapshot come live too: a reader may have paged them
+    assert.deepEqual(entries(t.messages), ['e10@1+', 'e5@2'])
+    assert.deepEqual(gone(t.messages), ['e6:deleted'])
+    // the newsroom pages the withheld one too
+    const nr = page(h, newsroom, 'before=5&limit=10')
+    assert.deepEqual(ids(nr), ['e4@1', 'e3@1', 'e2@1'])
+  })
+
+  test('a story the requester may not see is a 404; bad parameters are 400s', async () => {
+    const { h, story } = await setup()
+    story.post('e1', { embargoedUntil: T0 + 60_000 })
+    await h.settle()
+    const pub = { audience: 'public' as const, scope: unrestricted }
+    assert.deepEqual(ids(page(h, pub, '')), [])
+    assert.deepEqual(
+      page(h, newsroom, '').items.map((e) => e.embargoed),
+      [true],
+    )
+    assert.deepEqual(ids(page(h, released, '')), [])
+    story.update({ pubStatus: 'withheld' })
+    await h.settle()
+    assert.throws(
+      () => page(h, pub, ''),
+      (e: RequestError) => e.status === 404,
+    )
+    assert.throws(
+      () => page(h, pub, '', 'nope'),
+      (e: RequestError) => e.status === 404,
+    )
+    assert.throws(
+      () => page(h, { audience: 'newsroom', scope: { categories: ['sport'], languages: null, embargo: true } }, ''),
+      (e: RequestError) => e.status === 404,
+    )
+    assert.equal(ids(page(h, released, '')).length, 0)
+    for (const bad of ['before=0', 'before=x', 'limit=101', 'limit=0', 'since=1'])
+      assert.throws(
+        () => page(h, newsroom, bad),
+        (e: RequestError) => e.status === 400,
+        bad,
+      )
   })
 })
