@@ -36,6 +36,8 @@ export class Store {
   readonly partitions: number
   readonly history: History
   readonly ledger: Ledger
+  /** Per partition, where history started: the events of states known only from news.articles are below. */
+  readonly from: readonly number[]
   /** Every article in editorial order, for snapshots, older pages and counts (snapshot.ts). */
   readonly desk = new DeskIndex()
   /** Next offset to read per partition: every event below is in history (or skipped as poison). */
@@ -49,6 +51,7 @@ export class Store {
     if (o.partitions < 1) throw new TypeError('a store needs at least one partition')
     this.partitions = o.partitions
     const from = o.from ? [...o.from] : new Array<number>(o.partitions).fill(0)
+    this.from = [...from]
     this.history = new History(o.historySize, from)
     this.ledger = new Ledger(this.history, o.raceWindowMs)
     this.#read = [...from]

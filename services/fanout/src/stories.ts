@@ -74,8 +74,12 @@ export function shownAt(store: Store, sub: Sub, p: Position): boolean | null {
   const id = (sub.story as StoryFollow).id
   const latest = store.ledger.latest(id)
   if (!latest) return false
-  const before = p.o[latest.partition] ?? 0
-  const covered = store.history.covers(p.o)
+  const part = latest.partition
+  const before = p.o[part] ?? 0
+  // a state known only from news.articles is older than where history started; one evicted from
+  // memory, older than where memory starts now
+  const loadedBefore = (store.from[part] ?? 0) <= before
+  const evictedBefore = store.history.memStart(part) <= before
   let at: Latest | undefined = latest
   if (latest.offset !== null && latest.offset >= before) {
     let rec = latest.seq === null ? undefined : (store.history.get(latest.seq) as Entry | undefined)
@@ -83,14 +87,14 @@ export function shownAt(store: Store, sub: Sub, p: Position): boolean | null {
       if (!rec) return null
       // a version at or after p: what it replaced may be what the client had
       const prev = rec.prevSeq === null ? undefined : (store.history.get(rec.prevSeq) as Entry | undefined)
-      if (prev === undefined && rec.prev !== undefined && !covered) return null
+      if (prev === undefined && rec.prev !== undefined && !(rec.prevSeq === null ? loadedBefore : evictedBefore)) return null
       if (prev === undefined || prev.offset < before) {
         at = rec.prev
         break
       }
       rec = prev
     }
-  } else if (latest.offset === null && !covered) return null
+  } else if (latest.offset === null && !loadedBefore) return null
   return at !== undefined && storyInView(sub, { event: at.event, released: releasedAt(at, p.t) })
 }
 

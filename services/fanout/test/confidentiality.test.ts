@@ -381,7 +381,9 @@ async function run(
     // older entries, while the reader is connected and its stream caught up
     if (c.story && c.t && !c.t.closed) {
       const why = `slot ${slot} (${c.clearance}, ${JSON.stringify(c.view)}) entry pages`
-      stats.entryPages += c.story.page(h.store, model, c.clearance, admission, pages, limit, why)
+      const filter = urlOf(c, '/', {}).searchParams
+      filter.delete('channels')
+      stats.entryPages += c.story.page(h.store, model, c.clearance, admission, { pages, limit, filter }, why)
     }
     for (let n = 0; n < pages && c.more !== null; n++) {
       const body = JSON.parse(answerPage(urlOf(c, '/v1/snapshot', { before: c.more, limit: String(limit) }), admission, routeDeps)) as {

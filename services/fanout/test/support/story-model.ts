@@ -204,12 +204,20 @@ export class StoryClient {
     this.flagged.clear()
   }
 
-  /** Older pages as GET /v1/stories/<id>/entries answers them. */
-  page(store: Store, model: Model, c: Clearance, admission: Admission, pages: number, limit: number, why: string): number {
+  /** Older pages as GET /v1/stories/<id>/entries answers them; `filter`: the subscription's, as query parameters. */
+  page(
+    store: Store,
+    model: Model,
+    c: Clearance,
+    admission: Admission,
+    o: { pages: number; limit: number; filter: URLSearchParams },
+    why: string,
+  ): number {
     let n = 0
+    const { pages, limit } = o
     for (let p = 0; p < pages && this.more !== null; p++) {
       const before = this.more
-      const url = new URL(`http://fanout/v1/stories/${this.story}/entries?before=${before}&limit=${limit}`)
+      const url = new URL(`http://fanout/v1/stories/${this.story}/entries?before=${before}&limit=${limit}&${o.filter}`)
       let body: { items: (StoryEntry & { embargoed?: boolean })[]; next: number | null }
       try {
         body = JSON.parse(answerEntries(url, admission, store))
