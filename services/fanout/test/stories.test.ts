@@ -386,3 +386,57 @@ describe('GET /v1/stories/<id>/entries', () => {
       )
   })
 })
+
+describe('live-story regressions', () => {
+  /** The body of a signed position with one field changed, signature kept. */
+  const forge = (position: string, change: Record<string, unknown>) => {
+    const [prefix, body, mac] = position.split('.')
+    const p = JSON.parse(Buffer.from(body as string, 'base64url').toString()) as Record<string, unknown>
+    return `${prefix}.${Buffer.from(JSON.stringify({ ...p, ...change })).toString('base64url')}.${mac}`
+  }
+
+  test("a forged or far-future watermark never releases an entry's embargo, from memory or the log", async () => {
+    for (const history of [1000, 2]) {
+      const { h, story } = await setup(history)
+      story.post('e1', { embargoedUntil: T0 + 3_600_000, body: ['EMBARGOED-TEXT'] })
+      story.post('e2')
+      await h.settle()
+      const first = await client(h)
+      const since = lastPosition(first.t.messages)
+      h.hub.conns.remove(first.conn)
+      story.post('e3')
+      await h.settle()
+      for (const position of [forge(since, { t: 2 ** 53 - 1 }), h.positions.encode({ o: [0, 0], t: T0 + 7_200_000 })]) {
+        const c = await client(h, {}, ['story:Live-1'], { since: position, catchUp: 'latest' })
+        assert.doesNotMatch(JSON.stringify(c.t.messages), /EMBARGOED-TEXT/, `history ${history}`)
+      }
+      const nr = await client(h, released, ['story:Live-1'], { since })
+      assert.doesNotMatch(JSON.stringify(nr.t.messages), /EMBARGOED-TEXT/, 'a token held to embargoes neither')
+      await h.tick(3_600_000)
+      assert.deepEqual(entries(nr.t.messages).at(-1), 'e1@1+r', 'released at its time, by the server clock')
+    }
+  })
+
+  test('a deletion reaches a reader who saw the entry before it was withheld', async () => {
+    const { h, story } = await setup()
+    story.post('e1')
+    await h.settle()
+    const pub = await client(h)
+    story.edit('e1', { pubStatus: 'withheld' })
+    story.edit('e1', {}, { delete: 'defamation' })
+    await h.settle()
+    assert.deepEqual(gone(pub.t.messages), ['e1:withheld', 'e1:deleted'])
+  })
+
+  test('a kill of the story reaches its readers after it left their view, and their entries with it', async () => {
+    const { h, story } = await setup()
+    story.post('e1')
+    await h.settle()
+    const bn = await client(h, {}, ['story:Live-1'], { filter: { languages: ['en'] } })
+    assert.deepEqual(snapshotEntries(bn.t.messages[0]), ['e1@1'])
+    story.update({ language: 'bn' })
+    story.update({ pubStatus: 'canceled' }, 'WITHDRAWN', 'legal')
+    await h.settle()
+    assert.deepEqual(withdrawn(bn.t.messages), ['Live-1:left', 'Live-1:withdrawn'])
+  })
+})
