@@ -1,6 +1,8 @@
 // Validation of what live stories add to the wire (docs/live-stories-protocol.md): entries, the
 // `entry` and `entryWithdrawn` frames, and where a story's entries are paged from.
+import { setView } from './protocol.ts'
 import type { Correction, EntryFrame, EntryWithdrawnCause, EntryWithdrawnFrame, StoryEntry } from './story-types.ts'
+import type { StreamFilter } from './types.ts'
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -80,9 +82,16 @@ export function storyOfChannel(channel: string | undefined): string | null {
   return channel?.startsWith('story:') && channel.length > 6 ? channel.slice(6) : null
 }
 
-/** GET /v1/stories/<id>/entries, beside `sse` (the /v1/sse endpoint). */
-export function storyEntriesUrl(sse: string, storyId: string, before: number | null, limit?: number): string {
+/** GET /v1/stories/<id>/entries, beside `sse` (the /v1/sse endpoint), with the reader's filter as on the stream. */
+export function storyEntriesUrl(
+  sse: string,
+  storyId: string,
+  filter: StreamFilter | undefined,
+  before: number | null,
+  limit?: number,
+): string {
   const u = new URL(`stories/${encodeURIComponent(storyId)}/entries`, sse)
+  setView(u.searchParams, [], filter)
   if (before !== null) u.searchParams.set('before', String(before))
   if (limit !== undefined) u.searchParams.set('limit', String(limit))
   return u.href

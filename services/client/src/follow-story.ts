@@ -37,8 +37,11 @@ export interface StoryEntryRemoved {
   entryId: string
   /** The version that was held. */
   entry: StoryEntry
-  /** `deleted` for good; `withheld`, `embargoed` for now; `reset`: the server started this reader over. */
-  cause: EntryWithdrawnCause | 'reset' | null
+  /**
+   * `deleted` for good; `withheld`, `embargoed` for now; `reset`: the server started this reader
+   * over; `story`: the story was killed (the newsroom keeps the story, as killed, not its entries).
+   */
+  cause: EntryWithdrawnCause | 'reset' | 'story' | null
   reason: string | null
 }
 
@@ -159,6 +162,14 @@ export function followStory(client: Client, storyId: string, handlers: StoryHand
       const back = down
       down = false
       emitter.emit('story', u)
+      // The newsroom gets a killed story as a version of it: its entries go with it
+      if (u.article.pubStatus === 'canceled' || u.message.event.type === 'WITHDRAWN') {
+        generation++
+        before = null
+        for (const entry of entries.clear())
+          emitter.emit('entryRemoved', { storyId, entryId: entry.id, entry, cause: 'story', reason: null })
+        return
+      }
       // Running again after a hold: its entries were dropped with it
       if (back && !u.snapshot) refill(true)
     },

@@ -50,8 +50,8 @@ export function webSocketUrl(endpoint: string, token: string | undefined): strin
   return u.href
 }
 
-/** Channels and filter as query parameters, the same for /v1/sse, /v1/snapshot and /v1/counts. */
-function setView(q: URLSearchParams, channels: readonly string[], filter: StreamFilter | undefined): void {
+/** Channels and filter as query parameters, the same for /v1/sse, /v1/snapshot, /v1/counts and story pages. */
+export function setView(q: URLSearchParams, channels: readonly string[], filter: StreamFilter | undefined): void {
   if (channels.length > 0) q.set('channels', channels.join(','))
   const f = filter ?? {}
   if (f.languages?.length) q.set('languages', f.languages.join(','))

@@ -18,7 +18,8 @@ export interface StoryEntriesOptions {
 }
 
 /**
- * A page of the story's entries visible to this client now, newest first. Versions the client
+ * A page of the story's entries visible to this client now (its token and filter, as on its
+ * stream), newest first, pinned ones left out (the snapshot holds them). Versions the client
  * already had are left out, and those returned are not delivered again by its stream. Rejects with
  * NEWSWIRE_ERR_CLIENT_REQUEST (404 when the story is not visible to this client).
  */
@@ -31,11 +32,11 @@ export async function storyEntries(client: Client, storyId: string, options: Sto
   const hook = requestHooks.get(client)
   if (!hook) throw new TypeError('not a Newswire client: pass what connect() returned')
   enableEntries()
-  const [o, endpoints, , , delivery] = hook()
+  const [o, endpoints, , filter, delivery] = hook()
   const entries = delivery.entries as NonNullable<typeof delivery.entries>
   const fetchFn = o.fetch ?? (globalThis as { fetch?: FetchLike }).fetch
   if (!fetchFn) throw new TypeError('storyEntries() needs fetch: pass { fetch } to connect()')
-  const url = storyEntriesUrl(endpoints.sse, storyId, before, limit)
+  const url = storyEntriesUrl(endpoints.sse, storyId, filter, before, limit)
   const body = (await getJson(fetchFn, url, { token: o.token, timeoutMs: o.connectTimeoutMs, clock: o.clock })) as {
     items?: unknown
     next?: unknown

@@ -266,11 +266,11 @@ describe('storyEntries()', () => {
   })
 
   test('an id with characters a path needs escaped; the newest page without before; problems and bad arguments', async (t) => {
-    const { client, f } = start(t, { channels: ['story:a:b.c'] })
+    const { client, f } = start(t, { channels: ['story:a:b.c'], filter: { languages: ['bn'] } })
     f.answers.push({ status: 200, body: { storyId: 'a:b.c', items: [], next: null } })
     assert.deepEqual(await storyEntries(client, 'a:b.c'), { storyId: 'a:b.c', items: [], next: null })
     assert.equal(f.requests[0]?.url.pathname, '/wire/v1/stories/a%3Ab.c/entries')
-    assert.equal(f.requests[0]?.url.search, '')
+    assert.equal(f.requests[0]?.url.search, '?languages=bn', "the reader's filter, as on the stream")
     assert.equal(f.requests[0]?.headers.authorization, undefined)
     assert.equal(f.requests[0]?.cache, 'no-cache')
     f.answers.push({ status: 404, body: { code: 'not_found', detail: 'no such story', status: 404 } })

@@ -151,6 +151,22 @@ describe('followStory', () => {
     assert.equal(story.hasOlder, true)
   })
 
+  test('the newsroom: a killed story comes as a version of it, and its entries go', (t) => {
+    const { story, removed, ws } = start(t)
+    snapshot(ws)
+    ws.push({
+      type: 'event',
+      channel: 'story:Bd-1',
+      position: 'p2',
+      event: { ...storyEvent(2), type: 'WITHDRAWN', article: { ...storyEvent(2).article, pubStatus: 'canceled' } },
+    })
+    assert.equal(story.story?.pubStatus, 'canceled', 'the newsroom keeps the story, as killed')
+    assert.deepEqual(story.entries, [])
+    assert.equal(removed.length, 4)
+    assert.deepEqual(new Set(removed.map((r) => r.cause)), new Set(['story']))
+    assert.equal(story.hasOlder, false)
+  })
+
   test('a gap: the newest page is asked for and merged, the paging cursor kept', async (t) => {
     const { story, f, ws } = start(t)
     snapshot(ws)
