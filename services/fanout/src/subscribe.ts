@@ -200,7 +200,9 @@ export class Subscriptions {
         this.#reset(sub, 'the story came into view after that position')
         return
       }
-      sub.story.shown = shown ?? true
+      // Unknown (the story changed where memory no longer reaches): the replay retracts the story if
+      // the client may hold it, and a story that comes into view during the replay is a reset
+      sub.story.shown = shown ?? false
     }
     const position = this.#d.positions.encode(since)
     if (this.#d.store.history.covers(since.o)) {
