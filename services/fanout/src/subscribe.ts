@@ -304,5 +304,5 @@ export class Subscriptions {
 function storyOf(msg: Pick<SubscribeMessage, 'channels' | 'entries'>): StoryFollow | null {
   const ch = msg.channels[0]
   if (ch?.kind !== 'story' || ch.value === null) return null
-  return { id: ch.value, entries: msg.entries ?? DEFAULT_STORY_ENTRIES, shown: false }
+  return { id: ch.value, entries: msg.entries ?? DEFAULT_STORY_ENTRIES, shown: false, gateFrom: 0 }
 }
