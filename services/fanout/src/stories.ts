@@ -161,7 +161,8 @@ export class StoryMatcher {
       const f = sub.story as StoryFollow
       if (!f.shown) continue
       const c = sub.conn.clearance
-      const ch = (changes[c] ??= entryChangeFor(rec.story, rec.prev, next, c))
+      changes[c] ??= entryChangeFor(rec.story, rec.prev, next, c)
+      const ch = changes[c]
       const isPlain = sub.filter === emptyFilter && sub.conn.scope === unrestricted && !sub.inherited
       let d = isPlain ? plain[c] : undefined
       if (d === undefined) {
