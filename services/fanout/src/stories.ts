@@ -122,8 +122,10 @@ export class StoryMatcher {
     const next = { event: rec.event, released: rec.released }
     const changes: Partial<Record<Clearance, Change>> = {}
     const text = () => this.#d.store.entryText(rec, eventJson)
+    const frames = new Map<string, Framed>()
     let position: string | null = null
     for (const sub of [...subs]) {
+      const f = sub.story as StoryFollow
       const c = sub.conn.clearance
       changes[c] ??= changeFor(rec.prev, next, c)
       const d = decideLive(sub, changes[c], state, rec.event)
@@ -131,13 +133,21 @@ export class StoryMatcher {
       if (d === null || channel === null) continue
       position ??= this.#d.positions.encode({ o: [...head], t: this.#d.store.ledger.now })
       if (d.kind === 'event') {
-        if (!(sub.story as StoryFollow).shown) {
+        if (!f.shown) {
           this.reset(sub, 'the story came into view')
           continue
         }
         if (!sub.versions.newer(id, d.article.version)) continue
-      } else (sub.story as StoryFollow).shown = false
-      this.#send(sub, id, frameDecision(sub, d, channel, position, rec.event, text))
+      } else f.shown = false
+      // one frame per transport, clearance, subscription id and decision, as for entries
+      f.frameKey ??= `${sub.conn.transport.kind}|${c}|${sub.id}`
+      const fk = `${f.frameKey}|${d.kind === 'event' ? (d.embargoed ? 'e!' : 'e') : d.cause}`
+      let framed = frames.get(fk)
+      if (!framed) {
+        framed = frameDecision(sub, d, channel, position, rec.event, text)
+        frames.set(fk, framed)
+      }
+      this.#send(sub, id, framed)
     }
   }
 
