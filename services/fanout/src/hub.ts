@@ -83,14 +83,8 @@ export class Hub implements SubscribeHost {
       },
     })
     this.#live = new LiveMatcher(o.store, this.#index, this.writer, o.positions, o.log)
-    this.#stories = new StoryMatcher({
-      store: o.store,
-      index: this.#index,
-      writer: this.writer,
-      positions: o.positions,
-      head: () => this.head(),
-      goLive: (sub) => this.goLive(sub),
-    })
+    const host = { head: () => this.head(), goLive: (sub: Sub) => this.goLive(sub) }
+    this.#stories = new StoryMatcher({ store: o.store, index: this.#index, writer: this.writer, positions: o.positions, ...host })
     this.#cursors = new Cursors(o.store, o.positions, this.writer, this.#stories, {
       liveSeq: () => this.#liveSeq,
       headOffsets: () => this.#headO,

@@ -87,6 +87,10 @@ export interface StoryFollow {
    * back into view is a `reset`, so the client gets its entries again.
    */
   shown: boolean
+  /** History seq from which live entry events are newer than any version its gate holds (snapshots, replays, releases). */
+  gateFrom: number
+  /** `transport kind|clearance|subscription id`: its part of a frame key (stories.ts). */
+  frameKey?: string
 }
 
 export interface Conn {

@@ -9,8 +9,10 @@ import { entryToJson, isEntryEvent } from '@newswire/shared'
 import type { NewswireEvent } from '@newswire/shared'
 import { channelOf, decideLive, decideRelease, decideReplay, frameDecision, frameRelease } from './deliver.ts'
 import type { EntryState } from './entries.ts'
+import { unrestricted } from './audience.ts'
+import { emptyFilter } from './channels.ts'
 import { decideEntry, entryChangeFor } from './entry-visibility.ts'
-import type { EntryChange } from './entry-visibility.ts'
+import type { EntryChange, EntryDecision } from './entry-visibility.ts'
 import type { Entry, EntryEventRecord, HistoryRecord } from './history.ts'
 import type { Release } from './ledger.ts'
 import type { SnapshotItem } from './messages.ts'
@@ -56,6 +58,7 @@ export function storyStart(store: Store, sub: Sub): StoryStart {
   sub.versions.admit(f.id, now.state.event.article.version)
   const { items, more } = latestEntries(now.entries, now.state, c, f.entries)
   for (const s of items) sub.versions.admit(entryKey(f.id, s.event.entry.id), s.event.entry.version)
+  f.gateFrom = store.history.nextSeq
   return { snapshot: [now.item], entries: items.map((s) => entryItem(s, c)), more }
 }
 
@@ -119,8 +122,10 @@ export class StoryMatcher {
     const next = { event: rec.event, released: rec.released }
     const changes: Partial<Record<Clearance, Change>> = {}
     const text = () => this.#d.store.entryText(rec, eventJson)
+    const frames = new Map<string, Framed>()
     let position: string | null = null
     for (const sub of [...subs]) {
+      const f = sub.story as StoryFollow
       const c = sub.conn.clearance
       changes[c] ??= changeFor(rec.prev, next, c)
       const d = decideLive(sub, changes[c], state, rec.event)
@@ -128,13 +133,21 @@ export class StoryMatcher {
       if (d === null || channel === null) continue
       position ??= this.#d.positions.encode({ o: [...head], t: this.#d.store.ledger.now })
       if (d.kind === 'event') {
-        if (!(sub.story as StoryFollow).shown) {
+        if (!f.shown) {
           this.reset(sub, 'the story came into view')
           continue
         }
         if (!sub.versions.newer(id, d.article.version)) continue
-      } else (sub.story as StoryFollow).shown = false
-      this.#send(sub, id, frameDecision(sub, d, channel, position, rec.event, text))
+      } else f.shown = false
+      // one frame per transport, clearance, subscription id and decision, as for entries
+      f.frameKey ??= `${sub.conn.transport.kind}|${c}|${sub.id}`
+      const fk = `${f.frameKey}|${d.kind === 'event' ? (d.embargoed ? 'e!' : 'e') : d.cause}`
+      let framed = frames.get(fk)
+      if (!framed) {
+        framed = frameDecision(sub, d, channel, position, rec.event, text)
+        frames.set(fk, framed)
+      }
+      this.#send(sub, id, framed)
     }
   }
 
@@ -148,25 +161,42 @@ export class StoryMatcher {
     if (!subs || !state) return
     const next = { event: e, released: rec.released }
     const changes: Partial<Record<Clearance, EntryChange>> = {}
+    // readers without a filter, token scope or inherited past decide alike: once per clearance
+    const plain: Partial<Record<Clearance, EntryDecision | null>> = {}
     const key = entryKey(storyId, e.entry.id)
-    const frames = new Map<string, Framed>()
+    const frames = new Map<string, Map<string, Framed>>()
     const tail = () => (rec.text ??= entryMessageTail(e, JSON.stringify(entryToJson(e.entry))))
     let position: string | null = null
     for (const sub of subs) {
-      if (!(sub.story as StoryFollow).shown) continue
+      const f = sub.story as StoryFollow
+      if (!f.shown) continue
       const c = sub.conn.clearance
       changes[c] ??= entryChangeFor(rec.story, rec.prev, next, c)
-      const d = decideEntry(changes[c], c, storyInView(sub, rec.story), () => entryExposed(state, c, sub.inherited))
-      if (d === null || (d.kind === 'entry' && !sub.versions.newer(key, d.entry.version))) continue
+      const ch = changes[c]
+      const isPlain = sub.filter === emptyFilter && sub.conn.scope === unrestricted && !sub.inherited
+      let d = isPlain ? plain[c] : undefined
+      if (d === undefined) {
+        d = decideEntry(ch, c, storyInView(sub, rec.story), () => entryExposed(state, c, sub.inherited))
+        if (isPlain) plain[c] = d
+      }
+      if (d === null) continue
+      // the version gate holds only versions of records before gateFrom (snapshots, replays)
+      if (d.kind === 'entry' && rec.seq < f.gateFrom && !sub.versions.newer(key, d.entry.version)) continue
       position ??= this.#d.positions.encode({ o: head, t: this.#d.store.ledger.now })
       // one frame per transport, clearance, subscription id and decision: most readers share it
-      const fk = `${sub.conn.transport.kind}|${c}|${sub.id}|${d.kind === 'entry' ? `${d.created}|${d.embargoed}` : d.cause}`
-      let f = frames.get(fk)
-      if (!f) {
-        f = frameEntryDecision(sub, d, position, e, tail)
-        frames.set(fk, f)
+      const tag = tagOf(d)
+      let byKey = frames.get(tag)
+      if (!byKey) {
+        byKey = new Map()
+        frames.set(tag, byKey)
       }
-      this.#send(sub, key, f)
+      f.frameKey ??= `${sub.conn.transport.kind}|${c}|${sub.id}`
+      let framed = byKey.get(f.frameKey)
+      if (!framed) {
+        framed = frameEntryDecision(sub, d, position, e, tail)
+        byKey.set(f.frameKey, framed)
+      }
+      this.#send(sub, key, framed)
     }
   }
 
@@ -191,12 +221,13 @@ export class StoryMatcher {
       const s = ledger.entries.get(r.id, r.entry)
       if (!s || (s.seq !== null && s.seq >= liveSeq) || !(sub.story as StoryFollow).shown) return
       const d = decideEntryRelease(sub, story, s)
-      if (d)
-        this.#send(
-          sub,
-          entryKey(r.id, r.entry),
-          frameEntryDecision(sub, d, position(), s.event, () => tailOf(s), true),
-        )
+      if (d === null) return
+      ;(sub.story as StoryFollow).gateFrom = this.#d.store.history.nextSeq
+      this.#send(
+        sub,
+        entryKey(r.id, r.entry),
+        frameEntryDecision(sub, d, position(), s.event, () => tailOf(s), true),
+      )
       return
     }
     if (!story || (story.seq !== null && story.seq >= liveSeq)) return
@@ -230,6 +261,7 @@ export class StoryMatcher {
       if (d === null || latest === undefined) return true
       const key = entryKey(f.id, event.entry.id)
       if (d.kind === 'entry' && !sub.versions.admit(key, d.entry.version)) return true
+      f.gateFrom = this.#d.store.history.nextSeq
       // the latest version's own JSON for the latest event, the record's for an intermediate one
       const sent = d.kind === 'entry' && d.entry !== latest.event.entry ? event : latest.event
       const tail = () => entryMessageTail(sent, sent === latest.event ? entryText(latest) : JSON.stringify(entryToJson(sent.entry)))
@@ -293,3 +325,7 @@ export class StoryMatcher {
 
 /** The shared end of `entry` messages for an entry state's version. */
 const tailOf = (s: EntryState): string => entryMessageTail(s.event, entryText(s))
+
+/** A decision's kind of message, as a constant string (frame keys). */
+const tagOf = (d: EntryDecision): string =>
+  d.kind === 'retract' ? d.cause : d.created ? (d.embargoed ? 'created!' : 'created') : d.embargoed ? 'updated!' : 'updated'

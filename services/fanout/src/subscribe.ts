@@ -200,7 +200,9 @@ export class Subscriptions {
         this.#reset(sub, 'the story came into view after that position')
         return
       }
-      sub.story.shown = shown ?? true
+      // Unknown (the story changed where memory no longer reaches): the replay retracts the story if
+      // the client may hold it, and a story that comes into view during the replay is a reset
+      sub.story.shown = shown ?? false
     }
     const position = this.#d.positions.encode(since)
     if (this.#d.store.history.covers(since.o)) {
@@ -302,5 +304,5 @@ export class Subscriptions {
 function storyOf(msg: Pick<SubscribeMessage, 'channels' | 'entries'>): StoryFollow | null {
   const ch = msg.channels[0]
   if (ch?.kind !== 'story' || ch.value === null) return null
-  return { id: ch.value, entries: msg.entries ?? DEFAULT_STORY_ENTRIES, shown: false }
+  return { id: ch.value, entries: msg.entries ?? DEFAULT_STORY_ENTRIES, shown: false, gateFrom: 0 }
 }

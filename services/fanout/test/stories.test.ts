@@ -428,6 +428,47 @@ describe('live-story regressions', () => {
     assert.deepEqual(gone(pub.t.messages), ['e1:withheld', 'e1:deleted'])
   })
 
+  test('a resume older than memory, the story hidden then shown: a reset brings the entries, never a bare event', async () => {
+    const h = new Harness({ historySize: 2 })
+    h.start()
+    await h.settle()
+    const first = await client(h)
+    const since = lastPosition(first.t.messages)
+    h.hub.conns.remove(first.conn)
+    const story = new Story(h, 'Live-1', { pubStatus: 'withheld' })
+    for (const id of ['e1', 'e2', 'e3']) story.post(id)
+    story.update({ embargoedUntil: T0 + 1000, pubStatus: 'usable' })
+    await h.settle()
+    const again = await client(h, {}, ['story:Live-1'], { since })
+    assert.equal(again.t.messages[0]?.replay, 'kafka')
+    await h.tick(1000)
+    const reset = again.t.messages.find((m) => m.type === 'reset')
+    assert.ok(reset, JSON.stringify(again.t.messages.map((m) => m.type)))
+    assert.deepEqual(snapshotEntries(reset), ['e3@1', 'e2@1', 'e1@1'])
+    assert.equal(again.t.messages.filter((m) => m.type === 'event').length, 0)
+  })
+
+  test("pages follow the reader's filter: a story out of its view is a 404", async () => {
+    const { h, story } = await setup()
+    story.post('e1')
+    await h.settle()
+    const q = (filter: string) => new URL(`http://fanout/v1/stories/Live-1/entries?${filter}`)
+    const pub = { audience: 'public' as const, scope: unrestricted }
+    assert.equal(JSON.parse(answerEntries(q('languages=en'), pub, h.store)).items.length, 1)
+    assert.throws(
+      () => answerEntries(q('languages=bn'), pub, h.store),
+      (e: RequestError) => e.status === 404,
+    )
+    assert.throws(
+      () => answerEntries(q('categories=sport'), pub, h.store),
+      (e: RequestError) => e.status === 404,
+    )
+    assert.throws(
+      () => answerEntries(q('states=withheld'), pub, h.store),
+      (e: RequestError) => e.status === 400,
+    )
+  })
+
   test('a kill of the story reaches its readers after it left their view, and their entries with it', async () => {
     const { h, story } = await setup()
     story.post('e1')
