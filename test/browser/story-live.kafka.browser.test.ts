@@ -357,5 +357,17 @@ test('a Bengali live story: Bengali words, digits and glyphs; reduced motion', {
     `a Bengali font draws the entry: ${JSON.stringify(fonts)}`,
   )
   await screenshot(page, 'story-live-bengali.png')
+
+  // the fan-out's own demo page, under its strict CSP, shows the same story
+  const demo = await context.newPage()
+  demo.on('pageerror', (e) => errors.push(e.message))
+  await demo.goto(`${fanout.url}/story?id=${id}&version=2&language=bn`)
+  await demo.waitForFunction(() => document.querySelector('#newswire-story')?.getAttribute('data-mode') === 'live')
+  await demo.waitForFunction(
+    () => (document.querySelector('#newswire-story')?.shadowRoot?.querySelectorAll('.feed article').length ?? 0) === 1,
+  )
+  assert.equal(await demo.locator('#newswire-story').getAttribute('data-story-state'), 'current', 'the page shows the newest version')
+  await demo.locator('#newswire-story').scrollIntoViewIfNeeded()
+  await screenshot(demo, 'story-demo-page.png')
   assert.deepEqual(errors, [])
 })

@@ -119,11 +119,6 @@ export class LiveFeed {
     return this.#held.size + this.#unseen.size
   }
 
-  /** Entry ids as drawn in the feed, top to bottom. */
-  get order(): string[] {
-    return [...this.#feed.children].map((n) => (n as HTMLElement).dataset.entryId ?? '')
-  }
-
   /** The story's language and zone, once it is known: entries are drawn in them from then on. */
   setStory(lang: string | undefined, timeZone: string | undefined): void {
     this.#v = { ...this.#v, lang, timeZone }

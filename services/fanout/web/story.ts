@@ -137,7 +137,6 @@ function mount(host: HTMLElement, base: string): void {
     story = s
     // The snapshot's entries follow `subscribed` in the same task: where paging starts is known after
     c.on('subscribed', () => queueMicrotask(() => f.setHasOlder(s.hasOlder)))
-    Object.assign(host, { newswireStory: s })
   }
 
   if (host.hasAttribute('data-live')) followLive(host.dataset.language, null)
