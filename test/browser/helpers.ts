@@ -77,10 +77,15 @@ export async function serve(t: TestContext, handle: (req: IncomingMessage, res: 
  * the page's URL.
  */
 export async function hostPageWithTicker(t: TestContext, fanoutUrl: string, body: string, css: string): Promise<string> {
+  return hostPageWith(t, fanoutUrl, 'ticker.js', body, css)
+}
+
+/** The same for any of the fan-out's embeds (`ticker.js`, `story.js`). */
+export async function hostPageWith(t: TestContext, fanoutUrl: string, script: string, body: string, css: string): Promise<string> {
   const f = new URL(fanoutUrl)
-  const html = `<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="/host.css"></head><body>
+  const html = `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="/host.css"></head><body>
 ${body}
-<script src="${fanoutUrl}/ticker.js" async></script>
+<script src="${fanoutUrl}/${script}" async></script>
 </body></html>`
   const port = await serve(t, (req, res) => {
     if (req.url === '/host.css') {

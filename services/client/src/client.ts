@@ -172,7 +172,7 @@ export class Client implements AsyncIterable<StreamMessage> {
     return this.#closing
   }
 
-  /** Yields every event, withdrawn, reset and gap message from now on; ends on close, throws on failure. */
+  /** Yields every event, withdrawn, reset, gap, entry and entryWithdrawn message from now on; ends on close, throws on failure. */
   [Symbol.asyncIterator](): AsyncIterableIterator<StreamMessage> {
     const offs: (() => void)[] = []
     const queue = new MessageQueue<StreamMessage>(() => {
@@ -187,6 +187,8 @@ export class Client implements AsyncIterable<StreamMessage> {
         this.on('withdrawn', push),
         this.on('reset', push),
         this.on('gap', push),
+        this.on('entry', push),
+        this.on('entryWithdrawn', push),
         this.on('state', (s) => {
           if (s.state === 'disconnected') queue.end()
           else if (s.state === 'failed') queue.end(s.error)
@@ -241,6 +243,7 @@ export class Client implements AsyncIterable<StreamMessage> {
         since: this.position,
         token: o.token,
         catchUp: o.catchUp,
+        entries: o.entries,
       })
       this.#transport = o.fetch ? openSseFetch(url, o.fetch, handlers) : openSseEventSource(url, o.EventSource as never, handlers)
     }
@@ -277,6 +280,8 @@ export class Client implements AsyncIterable<StreamMessage> {
       ...(this.#filter === undefined ? {} : { filter: { ...this.#filter } }),
       ...(since === null ? {} : { since }),
       ...(this.#o.catchUp === 'latest' ? { catchUp: 'latest' as const } : {}),
+      // undefined (the server's default) leaves it out of the JSON
+      entries: this.#o.entries,
     })
   }
 

@@ -4,6 +4,8 @@
 // seen; a `reset` instead carries its whole snapshot and clears the filter.
 import { Dedupe } from './dedupe.ts'
 import type { Emitter } from './emitter.ts'
+import type { EntryDelivery } from './entry-delivery.ts'
+import { entryHook } from './entry-hook.ts'
 import { ClientError } from './errors.ts'
 import { asSnapshotItem } from './protocol.ts'
 import type { ClientEventMap, NewsEventMessage, Position, ServerFrame } from './types.ts'
@@ -12,13 +14,22 @@ export class Delivery {
   position: Position | null
   duplicates = 0
   delivered = 0
+  readonly capacity: number
   #dedupe: Dedupe
-  #emitter: Emitter<ClientEventMap>
+  readonly emitter: Emitter<ClientEventMap>
+  #entries: EntryDelivery | null = null
 
   constructor(since: Position | null, dedupeCapacity: number, emitter: Emitter<ClientEventMap>) {
     this.position = since
+    this.capacity = dedupeCapacity
     this.#dedupe = new Dedupe(dedupeCapacity)
-    this.#emitter = emitter
+    this.emitter = emitter
+  }
+
+  /** Entries of `story:` subscriptions, once live stories are in use (entry-hook.ts); else null. */
+  get entries(): EntryDelivery | null {
+    this.#entries ??= entryHook.support?.delivery(this) ?? null
+    return this.#entries
   }
 
   /**
@@ -30,18 +41,20 @@ export class Delivery {
       case 'subscribed': {
         if (frame.id !== undefined && subscriptionId !== null && frame.id !== subscriptionId) return
         this.position = frame.position
-        this.#emitter.emit('subscribed', {
+        this.emitter.emit('subscribed', {
           id: frame.id ?? null,
           channels: frame.channels,
           position: frame.position,
           snapshotSize: frame.snapshot.length,
           ...(frame.more === undefined ? {} : { more: frame.more }),
+          ...(frame.entriesMore === undefined ? {} : { entriesMore: frame.entriesMore }),
         })
         for (const item of frame.snapshot) {
           if (!live()) return
           const message = this.#snapshotItem(item, frame.position)
           if (message) this.#deliver(message)
         }
+        if (frame.entries) this.entries?.subscribed(frame, live)
         return
       }
       case 'event':
@@ -63,7 +76,8 @@ export class Delivery {
           return
         }
         this.delivered++
-        this.#emitter.emit('withdrawn', {
+        this.#entries?.forgetStory(frame.articleId)
+        this.emitter.emit('withdrawn', {
           type: 'withdrawn',
           position: frame.position,
           articleId: frame.articleId,
@@ -74,6 +88,7 @@ export class Delivery {
       case 'reset': {
         this.position = frame.position
         this.#dedupe.clear()
+        this.#entries?.clear()
         const items: NewsEventMessage[] = []
         for (const raw of frame.snapshot) {
           const item = this.#snapshotItem(raw, frame.position)
@@ -82,17 +97,23 @@ export class Delivery {
           items.push(item)
         }
         this.delivered++
-        this.#emitter.emit('reset', {
+        this.emitter.emit('reset', {
           type: 'reset',
           position: frame.position,
           snapshot: items.map((i) => i.event),
           items,
           more: frame.more ?? null,
+          ...(frame.entries && this.entries?.reset(frame)),
         })
         return
       }
+      case 'entry':
+      case 'entryWithdrawn':
+        this.position = frame.position
+        this.entries?.handle(frame)
+        return
       case 'error':
-        this.#emitter.emit(
+        this.emitter.emit(
           'error',
           new ClientError('NEWSWIRE_ERR_CLIENT_SERVER', `server error ${frame.code}: ${frame.message}`, {
             retriable: true,
@@ -103,7 +124,7 @@ export class Delivery {
       case 'gap':
         if (frame.id !== undefined && subscriptionId !== null && frame.id !== subscriptionId) return
         if (frame.position !== undefined) this.position = frame.position
-        this.#emitter.emit('gap', { type: 'gap', position: frame.position ?? null, shed: frame.shed, conflated: frame.conflated })
+        this.emitter.emit('gap', { type: 'gap', position: frame.position ?? null, shed: frame.shed, conflated: frame.conflated })
         return
       case 'pong':
       case 'reconnect':
@@ -129,7 +150,7 @@ export class Delivery {
   #snapshotItem(raw: unknown, position: Position): NewsEventMessage | null {
     const item = asSnapshotItem(raw)
     if (!item) {
-      this.#protocolError('snapshot item', raw)
+      this.protocolError('snapshot item', raw)
       return null
     }
     return { type: 'event', channel: item.channel, position, event: item.event, embargoed: item.embargoed, released: false, snapshot: true }
@@ -141,11 +162,11 @@ export class Delivery {
       return
     }
     this.delivered++
-    this.#emitter.emit('event', message)
+    this.emitter.emit('event', message)
   }
 
-  #protocolError(what: string, item: unknown): void {
-    this.#emitter.emit(
+  protocolError(what: string, item: unknown): void {
+    this.emitter.emit(
       'error',
       new ClientError('NEWSWIRE_ERR_CLIENT_PROTOCOL', `Skipped a malformed ${what}: ${JSON.stringify(item)?.slice(0, 200)}`, {
         retriable: true,

@@ -31,6 +31,8 @@ export interface ResolvedOptions {
   token: string | undefined
   since: Position | null
   catchUp: CatchUp
+  /** Latest entries in a `story:` snapshot; undefined: the server's default. */
+  entries: number | undefined
   transport: 'auto' | TransportKind
   WebSocket: WebSocketConstructor | undefined
   EventSource: EventSourceConstructor | undefined
@@ -89,6 +91,9 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
   if (options.since !== undefined && typeof options.since !== 'string') throw new TypeError('since must be a position string')
   const catchUp = options.catchUp ?? 'all'
   if (catchUp !== 'all' && catchUp !== 'latest') throw new TypeError(`catchUp must be 'all' or 'latest', not ${String(catchUp)}`)
+  const { entries } = options
+  if (entries !== undefined && (!Number.isInteger(entries) || entries < 1 || entries > 100))
+    throw new TypeError('entries must be an integer from 1 to 100')
   if (options.token !== undefined && (typeof options.token !== 'string' || options.token === ''))
     throw new TypeError('token must be a non-empty string')
   return {
@@ -97,6 +102,7 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
     token: options.token,
     since: options.since ?? null,
     catchUp,
+    entries,
     transport,
     WebSocket,
     EventSource,

@@ -1,4 +1,5 @@
 // The wire protocol: endpoint URLs, outgoing frames, and validation of incoming frames.
+import { entryHook } from './entry-hook.ts'
 import { ClientError } from './errors.ts'
 import type { ArticleEvent, CatchUp, ClientFrame, PageCursor, Position, ServerFrame, StreamFilter, WithdrawnCause } from './types.ts'
 
@@ -49,8 +50,8 @@ export function webSocketUrl(endpoint: string, token: string | undefined): strin
   return u.href
 }
 
-/** Channels and filter as query parameters, the same for /v1/sse, /v1/snapshot and /v1/counts. */
-function setView(q: URLSearchParams, channels: readonly string[], filter: StreamFilter | undefined): void {
+/** Channels and filter as query parameters, the same for /v1/sse, /v1/snapshot, /v1/counts and story pages. */
+export function setView(q: URLSearchParams, channels: readonly string[], filter: StreamFilter | undefined): void {
   if (channels.length > 0) q.set('channels', channels.join(','))
   const f = filter ?? {}
   if (f.languages?.length) q.set('languages', f.languages.join(','))
@@ -61,7 +62,14 @@ function setView(q: URLSearchParams, channels: readonly string[], filter: Stream
 
 export function sseUrl(
   endpoint: string,
-  sub: { channels: string[]; filter: StreamFilter | undefined; since: Position | null; token: string | undefined; catchUp?: CatchUp },
+  sub: {
+    channels: string[]
+    filter: StreamFilter | undefined
+    since: Position | null
+    token: string | undefined
+    catchUp?: CatchUp
+    entries?: number | undefined
+  },
 ): string {
   const u = new URL(endpoint)
   const q = u.searchParams
@@ -71,6 +79,7 @@ export function sseUrl(
   // since rather than Last-Event-ID: a custom header would cost a CORS preflight in browsers
   if (sub.since !== null) q.set('since', sub.since)
   if (sub.catchUp === 'latest') q.set('catchUp', 'latest')
+  if (sub.entries !== undefined) q.set('entries', String(sub.entries))
   if (sub.token !== undefined) q.set('token', sub.token)
   return u.href
 }
@@ -158,6 +167,7 @@ export function parseFrame(raw: unknown): ServerFrame | ClientError | null {
         position: raw.position,
         snapshot: Array.isArray(raw.snapshot) ? raw.snapshot : [],
         ...('more' in raw ? { more: isStr(raw.more) ? raw.more : null } : {}),
+        ...entryHook.support?.entriesOf(raw),
       }
     case 'event': {
       const event = asArticleEvent(raw.event)
@@ -187,6 +197,7 @@ export function parseFrame(raw: unknown): ServerFrame | ClientError | null {
         position: raw.position,
         snapshot: Array.isArray(raw.snapshot) ? raw.snapshot : [],
         more: isStr(raw.more) ? raw.more : null,
+        ...entryHook.support?.entriesOf(raw),
       }
     case 'error':
       return {
@@ -211,8 +222,11 @@ export function parseFrame(raw: unknown): ServerFrame | ClientError | null {
     case 'reconnect':
       if (typeof raw.retryAfterMs !== 'number' || !(raw.retryAfterMs >= 0)) return bad('reconnect without retryAfterMs', raw)
       return { type: 'reconnect', retryAfterMs: raw.retryAfterMs, ...(isStr(raw.reason) ? { reason: raw.reason } : {}) }
-    default:
-      return null
+    default: {
+      // entry, entryWithdrawn: ignored like any type this client does not know until live stories are in use
+      const frame = entryHook.support?.parse(raw)
+      return typeof frame === 'string' ? bad(frame, raw) : (frame ?? null)
+    }
   }
 }
 

@@ -7,7 +7,18 @@ import { type CloseInfo, safeCall, type Transport, type TransportHandlers } from
 import type { EventSourceConstructor, EventSourceLike, FetchLike, SseMessageEventLike, StreamReaderLike } from './types.ts'
 
 /** Named SSE events the server sends (EventSource needs a listener per name). */
-export const sseEventNames = ['subscribed', 'event', 'withdrawn', 'reset', 'error', 'pong', 'gap', 'reconnect'] as const
+export const sseEventNames = [
+  'subscribed',
+  'event',
+  'withdrawn',
+  'reset',
+  'error',
+  'pong',
+  'gap',
+  'reconnect',
+  'entry',
+  'entryWithdrawn',
+] as const
 
 function handleData(data: string, event: string, lastEventId: string, handlers: TransportHandlers): void {
   let raw: unknown

@@ -1,5 +1,6 @@
 // Public types of the SDK: what the server sends, what the client delivers, and the options.
 import type { ClientError } from './errors.ts'
+import type { Correction, EntryFrame, EntryMessage, EntryWithdrawnFrame, EntryWithdrawnMessage } from './story-types.ts'
 
 /** Kind of change an article event records. */
 export type ArticleEventType = 'CREATED' | 'UPDATED' | 'WITHDRAWN' | 'UNKNOWN'
@@ -32,6 +33,10 @@ export interface Article {
   dateline?: string | null
   timeZone?: string | null
   related?: { headline: string; url: string | null }[]
+  /** A live story whose coverage is running (`story:<id>` carries its entries). */
+  live?: boolean
+  /** Every correction of the article, oldest first. */
+  corrections?: Correction[]
   [field: string]: unknown
 }
 
@@ -48,6 +53,8 @@ export interface ArticleEvent {
   traceId?: string
   changedFields?: string[]
   reason?: string | null
+  /** Set when this update is a correction: what was corrected. */
+  correction?: Correction | null
   [field: string]: unknown
 }
 
@@ -92,6 +99,10 @@ export interface SubscribedFrame {
   snapshot: unknown[]
   /** Absent on a resume; null when the snapshot holds everything. */
   more?: PageCursor | null
+  /** `story:` subscriptions: the story, its pinned and latest entries, and the seq below which older ones may be paged in. */
+  story?: string
+  entries?: unknown[]
+  entriesMore?: number | null
 }
 export interface EventFrame {
   type: 'event'
@@ -113,6 +124,9 @@ export interface ResetFrame {
   position: Position
   snapshot: unknown[]
   more?: PageCursor | null
+  story?: string
+  entries?: unknown[]
+  entriesMore?: number | null
 }
 export interface ErrorFrame {
   type: 'error'
@@ -136,7 +150,17 @@ export interface ReconnectFrame {
   retryAfterMs: number
   reason?: string
 }
-export type ServerFrame = SubscribedFrame | EventFrame | WithdrawnFrame | ResetFrame | ErrorFrame | PongFrame | GapFrame | ReconnectFrame
+export type ServerFrame =
+  | SubscribedFrame
+  | EventFrame
+  | WithdrawnFrame
+  | ResetFrame
+  | ErrorFrame
+  | PongFrame
+  | GapFrame
+  | ReconnectFrame
+  | EntryFrame
+  | EntryWithdrawnFrame
 
 // ---- wire frames, client → server ----
 
@@ -147,6 +171,8 @@ export interface SubscribeRequest {
   filter?: StreamFilter
   since?: Position
   catchUp?: CatchUp
+  /** `story:` subscriptions: how many latest entries the snapshot holds. */
+  entries?: number
 }
 export interface UnsubscribeRequest {
   type: 'unsubscribe'
@@ -209,6 +235,9 @@ export interface ResetMessage {
   items: NewsEventMessage[]
   /** The cursor of the items older than this snapshot (replace the one you had); null: none. */
   more: PageCursor | null
+  /** `story:` subscriptions, when the server sends them: the story's entries now (replace yours) and their paging cursor. */
+  entries?: EntryMessage[]
+  entriesMore?: number | null
 }
 
 /**
@@ -225,7 +254,7 @@ export interface GapMessage {
 }
 
 /** What the async iterator yields: everything that changes what a reader should show. */
-export type StreamMessage = NewsEventMessage | WithdrawnMessage | ResetMessage | GapMessage
+export type StreamMessage = NewsEventMessage | WithdrawnMessage | ResetMessage | GapMessage | EntryMessage | EntryWithdrawnMessage
 
 /** The server accepted a subscription (after every (re)connect and every `update()`). */
 export interface SubscribedInfo {
@@ -238,6 +267,11 @@ export interface SubscribedInfo {
    * everything; undefined when the subscription resumed (keep the cursor you had).
    */
   more?: PageCursor | null
+  /**
+   * `story:` subscriptions, on a fresh snapshot: the `seq` below which older entries may be paged
+   * in (`storyEntries()`), null when the snapshot holds every visible entry; undefined on a resume.
+   */
+  entriesMore?: number | null
 }
 
 /** A page of older items (`client.older()`), newest editorial time first. */
@@ -308,6 +342,8 @@ export interface ClientEventMap {
   state: StateChange
   error: ClientError
   gap: GapMessage
+  entry: EntryMessage
+  entryWithdrawn: EntryWithdrawnMessage
 }
 export type ClientEventType = keyof ClientEventMap
 
@@ -388,6 +424,11 @@ export interface ConnectOptions {
   since?: Position
   /** How a resume catches up (`all` default, or `latest`: newest version per article only). */
   catchUp?: CatchUp
+  /**
+   * A `story:<id>` subscription: how many of its latest entries the snapshot holds (1-100; the
+   * server's default, 20, when left out). Older ones page in with `storyEntries()`.
+   */
+  entries?: number
   /** `auto` (default): WebSocket, falling back to SSE after `fallbackAfter` failed opens in a row. */
   transport?: 'auto' | TransportKind
   /** WebSocket constructor. Default `globalThis.WebSocket`; in Node 20 pass `ws`'s `WebSocket`. */

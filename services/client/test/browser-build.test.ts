@@ -35,5 +35,6 @@ test('esbuild bundles src/index.ts for the browser as ESM', async () => {
   const code = result.outputFiles[0]?.text ?? ''
   assert.match(code, /export\s*\{[^}]*\bconnect\b/)
   assert.doesNotMatch(code, /\brequire\(|from\s*["'](?:node:|ws["'])/)
-  assert.ok(code.length < 60_000, `bundle is ${code.length} bytes`)
+  // Unminified, every export (live-story followers included): a bound that catches a dependency pulled in by mistake
+  assert.ok(code.length < 75_000, `bundle is ${code.length} bytes`)
 })

@@ -1,26 +1,43 @@
 // A minimal Newswire fan-out for tests: WebSocket (ws) and SSE (node:http) on one port, speaking
 // the protocol of docs/stream-design.md over an in-memory log. Positions are "pos:<n>": the
-// next log index to deliver.
+// next log index to deliver. Live stories (docs/live-stories-protocol.md) as far as the SDK's
+// followers need them: other frames in the log (`withdrawn`, `entry`, `entryWithdrawn`), the
+// entries of a `story:` snapshot, and GET /v1/stories/<id>/entries.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import type { TestContext } from 'node:test'
 import { WebSocket, WebSocketServer } from 'ws'
-import type { ArticleEvent } from '../src/index.ts'
+import type { ArticleEvent, StoryEntry } from '../src/index.ts'
 
 interface Subscriber {
   id: string | null
   channels: string[]
+  /** Latest entries in a `story:` snapshot. */
+  entries?: number
   next: number
   send: (frame: Record<string, unknown>) => void
 }
+
+type Frame = Record<string, unknown>
+
+/** An article event, or any other frame (withdrawn, entry, entryWithdrawn), on a channel. */
+export type LogItem = { channel: string; event: ArticleEvent; frame?: undefined } | { channel: string; event?: undefined; frame: Frame }
 
 const position = (n: number) => `pos:${n}`
 const parsePosition = (p: unknown) => (typeof p === 'string' && p.startsWith('pos:') ? Number(p.slice(4)) : null)
 
 export class FakeNewsServer {
-  readonly log: { channel: string; event: ArticleEvent }[] = []
-  /** Every subscribe frame and SSE request, as { channels, since, token }. */
-  readonly subscribes: { transport: 'websocket' | 'sse'; channels: string[]; since: string | null; token: string | null }[] = []
+  readonly log: LogItem[] = []
+  /** Every subscribe frame and SSE request, as { channels, since, token, entries }. */
+  readonly subscribes: {
+    transport: 'websocket' | 'sse'
+    channels: string[]
+    since: string | null
+    token: string | null
+    entries?: number | null
+  }[] = []
+  /** Every GET /v1/stories/<id>/entries, as its URL and Authorization header. */
+  readonly entryRequests: { url: URL; authorization: string | null }[] = []
   /** Replay this many already-delivered events again on resume (a sloppy server, to exercise dedupe). */
   overlap = 0
   /** Connections with this token are closed with 4401 (WebSocket) or get HTTP 401 (SSE). */
@@ -70,6 +87,34 @@ export class FakeNewsServer {
     for (const sub of this.#subscribers) this.#pump(sub)
   }
 
+  /** Any other frame on `channel` (its `channel` and `position` are filled in when sent). */
+  publishFrame(channel: string, frame: Frame): void {
+    this.log.push({ channel, frame })
+    for (const sub of this.#subscribers) this.#pump(sub)
+  }
+
+  /** A new version of an entry of `story:<storyId>`. */
+  publishEntry(storyId: string, entry: StoryEntry, extra: Frame = {}): void {
+    this.publishFrame(`story:${storyId}`, { type: 'entry', storyId, change: entry.version === 1 ? 'created' : 'updated', entry, ...extra })
+  }
+
+  /** The entry comes off (`cause` deleted, withheld, embargoed). */
+  withdrawEntry(storyId: string, entryId: string, version: number, cause = 'deleted'): void {
+    this.publishFrame(`story:${storyId}`, { type: 'entryWithdrawn', storyId, entryId, version, cause, reason: cause })
+  }
+
+  /** The entries of a story visible now (the newest version of each, not taken off), by seq. */
+  visibleEntries(storyId: string): StoryEntry[] {
+    const held = new Map<string, StoryEntry | null>()
+    for (const item of this.log) {
+      const f = item.frame
+      if (!f || f.storyId !== storyId) continue
+      if (f.type === 'entry') held.set(String((f.entry as StoryEntry).id), f.entry as StoryEntry)
+      else if (f.type === 'entryWithdrawn') held.set(String(f.entryId), null)
+    }
+    return [...held.values()].filter((e): e is StoryEntry => e !== null).sort((a, b) => a.seq - b.seq)
+  }
+
   /** Kills every connection without a close frame (network drop). */
   dropAll(): void {
     for (const ws of this.#sockets) ws.terminate()
@@ -96,12 +141,26 @@ export class FakeNewsServer {
     const from = parsePosition(since)
     let snapshot: ArticleEvent[] = []
     let next: number
+    let story: Frame = {}
     if (from === null) {
       // Fresh subscription: the latest version of every matching article, then live from the head
       const latest = new Map<string, ArticleEvent>()
-      for (const e of this.log) if (sub.channels.includes(e.channel)) latest.set(e.event.article.id, e.event)
+      for (const e of this.log) {
+        if (!sub.channels.includes(e.channel)) continue
+        if (e.event) latest.set(e.event.article.id, e.event)
+        else if (e.frame.type === 'withdrawn') latest.delete(String(e.frame.articleId))
+      }
       snapshot = [...latest.values()]
       next = this.log.length
+      const storyId = sub.channels[0]?.startsWith('story:') ? sub.channels[0].slice(6) : null
+      if (storyId !== null) {
+        // The pinned entries and the latest N, newest first; older ones page in below the lowest
+        const all = this.visibleEntries(storyId).reverse()
+        const latestN = all.slice(0, sub.entries ?? 20)
+        const pinned = all.filter((e) => e.pinned && !latestN.includes(e))
+        const lowest = latestN.at(-1)
+        story = { entries: [...pinned, ...latestN], entriesMore: all.length > latestN.length && lowest ? lowest.seq : null }
+      }
     } else {
       next = Math.max(0, from - this.overlap)
     }
@@ -110,7 +169,9 @@ export class FakeNewsServer {
       ...(sub.id === null ? {} : { id: sub.id }),
       channels: sub.channels,
       position: position(from ?? next),
+      ...(from === null ? { replay: 'none', more: null } : { replay: 'memory' }),
       snapshot,
+      ...story,
     })
     const full = { ...sub, next }
     this.#subscribers.add(full)
@@ -122,7 +183,8 @@ export class FakeNewsServer {
       const entry = this.log[sub.next]
       sub.next++
       if (entry && sub.channels.includes(entry.channel)) {
-        sub.send({ type: 'event', channel: entry.channel, position: position(sub.next), event: entry.event })
+        if (entry.event) sub.send({ type: 'event', channel: entry.channel, position: position(sub.next), event: entry.event })
+        else sub.send({ ...entry.frame, channel: entry.channel, position: position(sub.next) })
       }
     }
   }
@@ -143,19 +205,32 @@ export class FakeNewsServer {
       if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame))
     }
     ws.on('message', (data) => {
-      const msg = JSON.parse(String(data)) as { type: string; id: string; channels: string[]; since?: string }
+      const msg = JSON.parse(String(data)) as { type: string; id: string; channels: string[]; since?: string; entries?: number }
       if (msg.type === 'ping') {
         send({ type: 'pong', id: msg.id })
         this.pongs++
       } else if (msg.type === 'unsubscribe') {
         for (const s of this.#subscribers) if (s.id === msg.id && mine.has(s)) this.#subscribers.delete(s)
       } else if (msg.type === 'subscribe') {
-        this.subscribes.push({ transport: 'websocket', channels: msg.channels, since: msg.since ?? null, token })
+        this.subscribes.push({
+          transport: 'websocket',
+          channels: msg.channels,
+          since: msg.since ?? null,
+          token,
+          entries: msg.entries ?? null,
+        })
         const before = new Set(this.#subscribers)
-        this.#subscribe({ id: msg.id, channels: msg.channels, send }, msg.since ?? null)
+        const entries = msg.entries === undefined ? {} : { entries: msg.entries }
+        this.#subscribe({ id: msg.id, channels: msg.channels, send, ...entries }, msg.since ?? null)
         for (const s of this.#subscribers) if (!before.has(s)) mine.add(s)
       }
     })
+  }
+
+  #entryPage(storyId: string, url: URL, req: IncomingMessage, res: ServerResponse): void {
+    this.entryRequests.push({ url, authorization: req.headers.authorization ?? null })
+    const body = JSON.stringify(entryPageOf(this, storyId, url))
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body)
   }
 
   #onHttp(req: IncomingMessage, res: ServerResponse): void {
@@ -163,6 +238,11 @@ export class FakeNewsServer {
     const file = this.files.get(url.pathname)
     if (file) {
       res.writeHead(200, { 'content-type': file.type }).end(file.body)
+      return
+    }
+    const stories = /^\/v1\/stories\/([^/]+)\/entries$/.exec(url.pathname)
+    if (stories?.[1]) {
+      this.#entryPage(decodeURIComponent(stories[1]), url, req, res)
       return
     }
     if (url.pathname !== '/v1/sse') {
@@ -176,13 +256,15 @@ export class FakeNewsServer {
     }
     const channels = (url.searchParams.get('channels') ?? '').split(',').filter(Boolean)
     const since = url.searchParams.get('since') ?? (req.headers['last-event-id'] as string | undefined) ?? null
-    this.subscribes.push({ transport: 'sse', channels, since, token })
+    const entries = url.searchParams.has('entries') ? Number(url.searchParams.get('entries')) : null
+    this.subscribes.push({ transport: 'sse', channels, since, token, entries })
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' })
     res.write('retry: 10\n: connected\n\n')
     this.#responses.add(res)
     const sub: Omit<Subscriber, 'next'> = {
       id: null,
       channels,
+      ...(entries === null ? {} : { entries }),
       send: (frame) => {
         const id = typeof frame.position === 'string' ? `id: ${frame.position}\n` : ''
         res.write(`${id}event: ${String(frame.type)}\ndata: ${JSON.stringify(frame)}\n\n`)
@@ -196,6 +278,18 @@ export class FakeNewsServer {
       for (const s of mine) this.#subscribers.delete(s)
     })
   }
+}
+
+/** `{ storyId, items, next }`: the visible entries below `before`, newest first. */
+function entryPageOf(server: FakeNewsServer, storyId: string, url: URL): Frame {
+  const before = url.searchParams.has('before') ? Number(url.searchParams.get('before')) : Number.POSITIVE_INFINITY
+  const limit = Number(url.searchParams.get('limit') ?? 20)
+  const below = server
+    .visibleEntries(storyId)
+    .filter((e) => e.seq < before)
+    .reverse()
+  const items = below.slice(0, limit)
+  return { storyId, items, next: below.length > limit ? (items.at(-1)?.seq ?? null) : null }
 }
 
 /** Polls until `check()` is true (real timers). */

@@ -2,16 +2,19 @@
 import { isBreaking } from '@newswire/shared'
 import type { Article, ArticleEvent } from '@newswire/shared'
 
-export const channelKinds = ['breaking', 'category', 'lang', 'all'] as const
+export const channelKinds = ['breaking', 'category', 'lang', 'all', 'article', 'story'] as const
 export type ChannelKind = (typeof channelKinds)[number]
 
 export interface Channel {
-  /** Canonical string, e.g. `category:international`, `lang:bn`. */
+  /** Canonical string, e.g. `category:international`, `lang:bn`, `article:bd-1`. */
   name: string
   kind: ChannelKind
-  /** Slug or language tag for category/lang channels, lower case. */
+  /** Slug or language tag for category/lang channels, lower case; the article id (case kept) for article/story. */
   value: string | null
 }
+
+/** Article ids as ingest accepts them (services/ingest fields.ts): no '/', at most 200 characters. */
+const articleIdRe = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/
 
 /** Editorial states a filter may ask for (what each means: states.ts). */
 export const editorialStates = ['live', 'embargoed', 'withheld', 'withdrawn'] as const
@@ -49,8 +52,18 @@ export class ChannelError extends Error {
 }
 
 export function parseChannel(raw: unknown): Channel {
-  if (typeof raw !== 'string' || raw.length === 0 || raw.length > 100)
-    throw new ChannelError('a channel must be a string of 1-100 characters')
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > 220)
+    throw new ChannelError('a channel must be a string of 1-220 characters')
+  // article:<id> and story:<id> keep the id's case, as ingest does
+  const id = /^\s*(article|story):(.*?)\s*$/i.exec(raw)
+  if (id) {
+    const kind = (id[1] as string).toLowerCase() as 'article' | 'story'
+    const value = id[2] as string
+    if (!articleIdRe.test(value))
+      throw new ChannelError(`'${raw}' names no article: ${kind}:<id>, the id as ingest accepts it (letters, digits and . _ : -)`)
+    return { name: `${kind}:${value}`, kind, value }
+  }
+  if (raw.length > 100) throw new ChannelError('a channel must be a string of 1-100 characters')
   const s = raw.trim().toLowerCase()
   if (s === 'breaking' || s === 'all') return { name: s, kind: s, value: null }
   const colon = s.indexOf(':')
@@ -58,7 +71,7 @@ export function parseChannel(raw: unknown): Channel {
   const value = colon > 0 ? s.slice(colon + 1) : ''
   if (kind === 'category' && slugRe.test(value)) return { name: `category:${value}`, kind, value }
   if (kind === 'lang' && langRe.test(value)) return { name: `lang:${value}`, kind, value }
-  throw new ChannelError(`unknown channel '${raw}' (channels: breaking, all, category:<slug>, lang:<tag>)`)
+  throw new ChannelError(`unknown channel '${raw}' (channels: breaking, all, category:<slug>, lang:<tag>, article:<id>, story:<id>)`)
 }
 
 /** `bn` matches `bn` and `bn-BD`; comparison is case-insensitive. */
@@ -77,6 +90,9 @@ export function channelMatches(ch: Channel, a: Article): boolean {
       return a.category === ch.value
     case 'lang':
       return ch.value !== null && languageMatches(ch.value, a.language)
+    case 'article':
+    case 'story':
+      return a.id === ch.value
   }
 }
 
@@ -104,9 +120,13 @@ export function matchChannel(channels: readonly Channel[], f: Filter, a: Article
   return null
 }
 
-/** Index keys under which an article can be found (see Hub): `*`, `all`, `breaking`, `category:x`, `lang:x` and its prefixes. */
+/**
+ * Index keys under which an article can be found (see Hub): `*`, `all`, `breaking`, `category:x`,
+ * `lang:x` and its prefixes, `article:<id>`. `story:<id>` subscriptions are matched apart
+ * (stories.ts): they also get the story's entries.
+ */
 export function indexKeysOf(a: Article): string[] {
-  const keys = ['*', 'all']
+  const keys = ['*', 'all', `article:${a.id}`]
   if (isBreaking(a)) keys.push('breaking')
   if (a.category) keys.push(`category:${a.category}`)
   const parts = a.language.toLowerCase().split('-')

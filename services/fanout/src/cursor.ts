@@ -3,15 +3,16 @@
 // events. What each event becomes is decided now against the ledger (deliver.ts decideReplay);
 // the cursor only says where the client is. Subscriptions at the same cursor share positions and
 // frames through the caches here.
-import type { ArticleEvent } from '@newswire/shared'
+import type { ArticleEvent, NewswireEvent } from '@newswire/shared'
 import { channelOf, decideReplay, frameDecision, frameRelease } from './deliver.ts'
-import type { Entry } from './history.ts'
+import type { Entry, HistoryRecord } from './history.ts'
 import { laneOfArticle } from './lanes.ts'
 import { eventJson, eventMessageHead, eventMessageTail } from './messages.ts'
 import type { Framed, Sub } from './model.ts'
 import type { ReplaySink } from './replay.ts'
 import type { PositionCodec } from './position.ts'
 import { offsetsAtLeast } from './position.ts'
+import type { StoryMatcher } from './stories.ts'
 import type { Store } from './store.ts'
 import type { Writer } from './writer.ts'
 
@@ -44,6 +45,7 @@ export class Cursors implements ReplaySink {
   readonly #positions: PositionCodec
   readonly #writer: Writer
   readonly #host: CursorHost
+  readonly #stories: StoryMatcher
   /** Cursor position after an event, keyed by the position before it and the event's seq. */
   readonly #after = new Map<string, string>()
   /** Frames keyed by event, transport, clearance, subscription, channel, decision and position. */
@@ -51,10 +53,11 @@ export class Cursors implements ReplaySink {
   /** The encoded tail of replayed `event` messages per event seq (the event JSON, encoded once). */
   readonly #tails = new Map<number, { text: string; data: Buffer }>()
 
-  constructor(store: Store, positions: PositionCodec, writer: Writer, host: CursorHost) {
+  constructor(store: Store, positions: PositionCodec, writer: Writer, stories: StoryMatcher, host: CursorHost) {
     this.#store = store
     this.#positions = positions
     this.#writer = writer
+    this.#stories = stories
     this.#host = host
   }
 
@@ -70,6 +73,7 @@ export class Cursors implements ReplaySink {
     const c = sub.cursor
     const now = this.#store.ledger.now
     if (c.t < now || c.r) this.stepReleases(sub)
+    if (sub.state !== 'memory') return false
     if (!h.covers(c.o)) {
       // the cursor fell out of memory while the client was slow: continue from Kafka
       this.#host.toKafka(sub)
@@ -79,7 +83,7 @@ export class Cursors implements ReplaySink {
     let seq = h.startSeq(c.o)
     let n = 0
     while (seq < live && n < REPLAY_STEP) {
-      const e = h.get(seq) as Entry
+      const e = h.get(seq) as HistoryRecord
       n++
       if (e.offset < (c.o[e.partition] ?? 0)) {
         seq++
@@ -93,6 +97,8 @@ export class Cursors implements ReplaySink {
       this.deliver(sub, e.event, e, seq)
       if (after === undefined && before !== null && sub.cursorPos !== null) this.#after.set(`${seq}\u0000${before}`, sub.cursorPos)
       seq++
+      // a story that came into view resets the subscription to the live loop (stories.ts)
+      if (sub.state !== 'memory') return false
     }
     if (seq < live) return true
     // The cursor has passed everything the live loop has: join it, unless it is ahead (a position
@@ -112,7 +118,8 @@ export class Cursors implements ReplaySink {
     const ledger = this.#store.ledger
     const now = ledger.now
     if (c.t > now || (c.t === now && !c.r)) return
-    for (const r of ledger.releases(c.t, c.r, now)) {
+    if (sub.story) this.#stories.replayReleases(sub, (r) => this.#positions.encode({ o: c.o, t: r.at, r: [r.partition, r.offset] }))
+    for (const r of sub.story ? [] : ledger.releases(c.t, c.r, now)) {
       if (r.offset >= (c.o[r.partition] ?? 0)) continue
       const s = ledger.latest(r.id)
       const f = s ? frameRelease(sub, s, () => this.#positions.encode({ o: c.o, t: r.at, r: [r.partition, r.offset] })) : null
@@ -127,7 +134,13 @@ export class Cursors implements ReplaySink {
    * Delivers one event to a resuming subscription at its cursor (already moved past the event).
    * `entry` is the event's history entry (its ledger record) when replaying from memory.
    */
-  deliver(sub: Sub, event: ArticleEvent, entry: Entry | null, seq?: number): void {
+  deliver(sub: Sub, event: NewswireEvent, record: HistoryRecord | null, seq?: number): void {
+    const c0 = sub.cursor
+    if (this.#stories.replay(sub, event, record, () => (sub.cursorPos ??= this.#positions.encode({ o: c0.o, t: c0.t })))) return
+    this.#deliverArticle(sub, event as ArticleEvent, record as Entry | null, seq)
+  }
+
+  #deliverArticle(sub: Sub, event: ArticleEvent, entry: Entry | null, seq?: number): void {
     const id = event.article.id
     const d = decideReplay(sub, event, entry, this.#store.ledger.latest(id))
     if (d === null) return
@@ -170,7 +183,7 @@ export class Cursors implements ReplaySink {
 
   // ---- ReplaySink: events read from the log for subscriptions older than memory ---------------
 
-  replayEvent(sub: Sub, partition: number, offset: number, event: ArticleEvent | null): boolean {
+  replayEvent(sub: Sub, partition: number, offset: number, event: NewswireEvent | null): boolean {
     if (sub.state !== 'kafka') return false
     const c = sub.cursor
     if (offset < (c.o[partition] ?? 0)) return true
@@ -180,7 +193,7 @@ export class Cursors implements ReplaySink {
     sub.cursorPos = null
     if (event) this.deliver(sub, event, null)
     this.#writer.markDirty(sub.conn)
-    return true
+    return sub.state === 'kafka'
   }
 
   replayProgress(sub: Sub, partition: number, next: number): void {

@@ -9,6 +9,7 @@ import type { Lane } from './lanes.ts'
 import { laneOfArticle } from './lanes.ts'
 import type { ArticleState } from './ledger.ts'
 import { eventJson, eventMessage, withdrawnMessage } from './messages.ts'
+import type { ServerMessageType } from './messages.ts'
 import type { Conn, Framed, Sub, Transport } from './model.ts'
 import { narrowChange, statesAllow } from './states.ts'
 import type { Cause, Change, Decision } from './visibility.ts'
@@ -121,7 +122,7 @@ export function reasonOf(cause: Cause, e: Pick<ArticleEvent, 'reason'>): string 
 }
 
 /** Frames a message once; it can be re-framed with another position when lanes reorder a write (lanes.ts). */
-export function framed(transport: Transport, type: 'event' | 'withdrawn', json: string, position: string, lane: Lane): Framed {
+export function framed(transport: Transport, type: ServerMessageType, json: string, position: string, lane: Lane): Framed {
   const data = transport.frame(type, json, position)
   const at = json.indexOf(`"position":${JSON.stringify(position)}`)
   const reframe = (other: string) => {

@@ -30,10 +30,23 @@ export function compareKeys(a: DeskKey, b: DeskKey): number {
 /** Keys per chunk: inserting or removing moves at most this many references. */
 const CHUNK = 512
 
+/** The article id of an `article:<id>` or `story:<id>` key, else null. */
+function idOfKey(k: string): string | null {
+  if (k.startsWith('article:')) return k.slice(8)
+  if (k.startsWith('story:')) return k.slice(6)
+  return null
+}
+
 /** A sorted list of keys in chunks (a sorted-array B-tree of depth one). */
 class KeyList {
   readonly chunks: DeskKey[][] = []
   size = 0
+
+  static of(k: DeskKey): KeyList {
+    const l = new KeyList()
+    l.insert(k)
+    return l
+  }
 
   /** Index of the first chunk whose last key is not before `k` (chunks.length: none). */
   chunkOf(k: DeskKey): number {
@@ -160,8 +173,10 @@ export class DeskIndex {
     return this.#all.size
   }
 
-  /** Articles under a channel key (`category:home`, `lang:bn`, `breaking`). */
+  /** Articles under a channel key (`category:home`, `lang:bn`, `breaking`, `article:<id>`). */
   sizeOf(key: string): number {
+    const id = idOfKey(key)
+    if (id !== null) return this.#of.has(id) ? 1 : 0
     return this.#byKey.get(key)?.size ?? 0
   }
 
@@ -169,7 +184,7 @@ export class DeskIndex {
   put(e: Pick<ArticleEvent, 'article' | 'ingestedAt'>): void {
     const id = e.article.id
     const key = { at: editorialAt(e), id }
-    const lists = indexKeysOf(e.article).filter((k) => k !== '*' && k !== 'all')
+    const lists = indexKeysOf(e.article).filter((k) => k !== '*' && k !== 'all' && idOfKey(k) === null)
     const had = this.#of.get(id)
     if (had && had.key.at === key.at && had.lists.join('\n') === lists.join('\n')) return
     if (had) {
@@ -201,7 +216,10 @@ export class DeskIndex {
     if (keys === null) return new DeskWalk([new ListCursor(this.#all, from)])
     const cursors: ListCursor[] = []
     for (const k of new Set(keys)) {
-      const list = this.#byKey.get(k)
+      const id = idOfKey(k)
+      // one article: a list of its own key, made for the walk (no list is kept per article)
+      const at = id === null ? undefined : this.#of.get(id)?.key
+      const list = id === null ? this.#byKey.get(k) : at === undefined ? undefined : KeyList.of(at)
       if (list) cursors.push(new ListCursor(list, from))
     }
     return new DeskWalk(cursors)

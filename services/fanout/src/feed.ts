@@ -1,20 +1,9 @@
 // The fan-out's reading of Kafka: creates the topics if needed, loads the latest state of every
-// article from news.articles, reads the newest part of news.article-events into the store's
+// article and every live-story entry from news.articles, reads the newest part of news.article-events into the store's
 // history and tails it from there, and opens readers of older parts for replays. Every instance
 // reads every partition itself (createTail: a group of its own that never commits).
-import { createTail, ensureTopics, isEntryEvent, retrying } from '@newswire/shared'
-import type {
-  Admin,
-  ArticleEvent,
-  Codec,
-  Kafka,
-  KafkaConfig,
-  Logger,
-  NewswireEvent,
-  PoisonRecord,
-  Tail,
-  TopicNames,
-} from '@newswire/shared'
+import { createTail, ensureTopics, entryStateKey, isEntryEvent, retrying } from '@newswire/shared'
+import type { Admin, Codec, Kafka, KafkaConfig, Logger, NewswireEvent, PoisonRecord, Tail, TopicNames } from '@newswire/shared'
 import type { OpenReader, ReplayRecord } from './replay.ts'
 import { Store } from './store.ts'
 import type { LogBounds } from './store.ts'
@@ -101,8 +90,6 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
             store.markRead(partition, offset + 1)
             continue
           }
-          // Live-story entries (v3) are not versions of their story: not delivered yet
-          if (isEntryEvent(event)) continue
           store.append(partition, offset, event)
         }
         if (last >= 0) {
@@ -148,11 +135,10 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
         onBatch: async ({ partition, messages }) => {
           const records: ReplayRecord[] = []
           for (const m of messages) {
-            let event: ArticleEvent | null = null
+            let event: NewswireEvent | null = null
             if (m.value !== null) {
               try {
-                const decoded = codec.decode(m.value)
-                event = isEntryEvent(decoded) ? null : decoded
+                event = codec.decode(m.value)
               } catch (err) {
                 o.metrics.decodeErrors(err)
                 log.warn({ err, partition, offset: m.offset }, 'undecodable event skipped in replay')
@@ -177,7 +163,8 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
 }
 
 async function loadArticles(o: FeedOptions, topic: string, store: Store): Promise<number> {
-  const latest = new Map<string, { offset: number; partition: number; event: ArticleEvent }>()
+  // Keyed by the record's key: an article id, or `<story>/entries/<entry>` for an entry's state
+  const latest = new Map<string, { offset: number; partition: number; event: NewswireEvent }>()
   const tail = createTail({
     kafka: o.kafka,
     topic,
@@ -189,11 +176,11 @@ async function loadArticles(o: FeedOptions, topic: string, store: Store): Promis
         if (m.value === null) continue
         try {
           const event = o.codec.decode(m.value)
-          // An entry's latest state has a key of its own (<story>/entries/<entry>): not the story's
-          if (isEntryEvent(event)) continue
-          const seen = latest.get(event.article.id)
+          // An entry's latest state has a key of its own (<story>/entries/<entry>), never the story's
+          const key = isEntryEvent(event) ? entryStateKey(event.article.id, event.entry.id) : event.article.id
+          const seen = latest.get(key)
           if (seen !== undefined && seen.offset > Number(m.offset)) continue
-          latest.set(event.article.id, { offset: Number(m.offset), partition, event })
+          latest.set(key, { offset: Number(m.offset), partition, event })
         } catch (err) {
           o.metrics.decodeErrors(err)
           o.log.warn({ err, partition, offset: m.offset }, 'undecodable record in news.articles skipped')
@@ -207,6 +194,8 @@ async function loadArticles(o: FeedOptions, topic: string, store: Store): Promis
   } finally {
     await tail.close()
   }
-  for (const { partition, event } of latest.values()) store.load(partition, event)
+  // Stories first: an entry's state is judged with its story's
+  for (const { partition, event } of latest.values()) if (!isEntryEvent(event)) store.load(partition, event)
+  for (const { partition, event } of latest.values()) if (isEntryEvent(event)) store.loadEntry(partition, event)
   return latest.size
 }

@@ -1,6 +1,9 @@
 // In-memory event history: a ring buffer in arrival order plus, per partition, an offset index
-// to find where a cursor resumes. Pure data structure, no I/O.
-import type { ArticleEvent } from '@newswire/shared'
+// to find where a cursor resumes. Article events and the entry events of live stories share it, in
+// log order. Pure data structure, no I/O.
+import { isEntryEvent } from '@newswire/shared'
+import type { ArticleEvent, EntryEvent, NewswireEvent } from '@newswire/shared'
+import type { EntryLatest } from './entry-visibility.ts'
 import type { Latest } from './visibility.ts'
 
 export interface Entry {
@@ -15,10 +18,35 @@ export interface Entry {
    */
   applied: boolean
   prev: Latest | undefined
+  /** History seq of the version `prev` is, when it came through history (a story's versions, walked back by stories.ts). */
+  prevSeq: number | null
   released: boolean
   /** eventJson(event), made lazily and dropped once live delivery is done (memory). */
   text: string | null
 }
+
+/** An entry event of a live story in history, with what the ledger noted when it applied it (entries.ts). */
+export interface EntryEventRecord {
+  seq: number
+  partition: number
+  offset: number
+  event: EntryEvent
+  /** It became the entry's latest version (false: a duplicate or an older version). */
+  applied: boolean
+  /** The entry's state it replaced. */
+  prev: EntryLatest | undefined
+  /** The entry's own embargo has passed on the server's clock. */
+  released: boolean
+  /** The story's state when the entry event was applied: its visibility in log order. */
+  story: Latest | undefined
+  /** The `entry` message's JSON tail, made lazily (stories.ts). */
+  text: string | null
+}
+
+/** Anything history holds: an article's version or an entry event. */
+export type HistoryRecord = Entry | EntryEventRecord
+
+export const isEntryRecord = (r: HistoryRecord): r is EntryEventRecord => isEntryEvent(r.event)
 
 class PartitionIndex {
   offsets: number[] = []
@@ -54,7 +82,7 @@ class PartitionIndex {
 
 export class History {
   readonly capacity: number
-  readonly #buf: (Entry | undefined)[]
+  readonly #buf: (HistoryRecord | undefined)[]
   readonly #index: PartitionIndex[]
   /** Per partition: every event at or above this offset is in memory. */
   readonly #memStart: number[]
@@ -88,20 +116,21 @@ export class History {
     return [...this.#memStart]
   }
 
-  get(seq: number): Entry | undefined {
+  get(seq: number): HistoryRecord | undefined {
     if (seq < this.#first || seq >= this.#next) return undefined
     return this.#buf[seq % this.capacity]
   }
 
-  append(partition: number, offset: number, event: ArticleEvent): Entry {
+  append(partition: number, offset: number, event: NewswireEvent): HistoryRecord {
     if (this.#next - this.#first === this.capacity) {
-      const old = this.#buf[this.#first % this.capacity] as Entry
+      const old = this.#buf[this.#first % this.capacity] as HistoryRecord
       this.#buf[this.#first % this.capacity] = undefined
       this.#first++
       this.#index[old.partition]?.shift()
       this.#memStart[old.partition] = old.offset + 1
     }
-    const entry: Entry = { seq: this.#next, partition, offset, event, applied: false, prev: undefined, released: false, text: null }
+    const base = { seq: this.#next, partition, offset, applied: false, prev: undefined, released: false, text: null }
+    const entry: HistoryRecord = isEntryEvent(event) ? { ...base, event, story: undefined } : { ...base, event, prevSeq: null }
     this.#buf[this.#next % this.capacity] = entry
     this.#index[partition]?.push(offset, this.#next)
     this.#next++

@@ -8,7 +8,8 @@ import { setTimerAt } from '@newswire/shared'
 import { Connections } from './connections.ts'
 import { Cursors } from './cursor.ts'
 import { LiveMatcher } from './live.ts'
-import type { Entry } from './history.ts'
+import { isEntryRecord } from './history.ts'
+import type { HistoryRecord } from './history.ts'
 import type { ServerMessageType } from './messages.ts'
 import { errorMessage, pongMessage, unsubscribedMessage } from './messages.ts'
 import type { Conn, Sub } from './model.ts'
@@ -16,6 +17,7 @@ import { ProtocolError } from './protocol.ts'
 import type { ClientMessage } from './protocol.ts'
 import type { OpenReader } from './replay.ts'
 import { LogReplays } from './replay.ts'
+import { StoryMatcher } from './stories.ts'
 import { Subscriptions } from './subscribe.ts'
 import type { SubscribeDeps, SubscribeHost } from './subscribe.ts'
 import { kindsOf, SubscriptionIndex } from './subscriptions.ts'
@@ -50,6 +52,7 @@ export class Hub implements SubscribeHost {
   readonly #subs: Subscriptions
   readonly #replays: LogReplays
   readonly #live: LiveMatcher
+  readonly #stories: StoryMatcher
   #started = false
   #running: Promise<void> | null = null
   #again = false
@@ -80,7 +83,9 @@ export class Hub implements SubscribeHost {
       },
     })
     this.#live = new LiveMatcher(o.store, this.#index, this.writer, o.positions, o.log)
-    this.#cursors = new Cursors(o.store, o.positions, this.writer, {
+    const host = { head: () => this.head(), goLive: (sub: Sub) => this.goLive(sub) }
+    this.#stories = new StoryMatcher({ store: o.store, index: this.#index, writer: this.writer, positions: o.positions, ...host })
+    this.#cursors = new Cursors(o.store, o.positions, this.writer, this.#stories, {
       liveSeq: () => this.#liveSeq,
       headOffsets: () => this.#headO,
       goLive: (sub) => this.goLive(sub),
@@ -283,7 +288,10 @@ export class Hub implements SubscribeHost {
       if (!this.#started) break
       const t0 = performance.now()
       const pace: Pace = { slice: t0, flushed: t0 }
-      for (const r of store.ledger.advance(this.#o.clock.now())) this.#live.release(r, this.#headO, this.#liveSeq)
+      for (const r of store.ledger.advance(this.#o.clock.now())) {
+        if (r.entry === null) this.#live.release(r, this.#headO, this.#liveSeq)
+        this.#stories.release(r, this.#headO, this.#liveSeq)
+      }
       const h = store.history
       if (this.#liveSeq < h.firstSeq) this.#liveFellBehind()
       const end = h.nextSeq
@@ -292,9 +300,9 @@ export class Hub implements SubscribeHost {
       // connection instead of one per event. Matching yields every SLICE_MS; a long pass writes
       // what has waited FLUSH_MS.
       while (this.#liveSeq < end) {
-        const e = h.get(this.#liveSeq) as Entry
+        const e = h.get(this.#liveSeq) as HistoryRecord
         this.#liveSeq++
-        this.#live.entry(e, this.#headO)
+        this.#deliver(e)
         e.text = null
         if (performance.now() - pace.slice > SLICE_MS) await this.#breathe(pace)
       }
@@ -323,6 +331,15 @@ export class Hub implements SubscribeHost {
       this.#armReleaseTimer()
       if (this.#again) await yieldNow()
     } while (this.#again)
+  }
+
+  /** One record to the live subscriptions: `story:` subscriptions apart (stories.ts). */
+  #deliver(e: HistoryRecord): void {
+    if (isEntryRecord(e)) this.#stories.entry(e, this.#headO)
+    else {
+      this.#live.entry(e, this.#headO)
+      this.#stories.article(e, this.#headO)
+    }
   }
 
   /** History evicted events the live loop had not delivered (history too small for the burst): live subscriptions resume by cursor. */

@@ -1,12 +1,15 @@
 // The server's record of every article: its latest version, whether that version's embargo has
 // been released by this server's clock, where the article has been seen (exposure.ts), and the
-// embargo schedule. The hub advances it in log order and clock order, so what was delivered live,
-// what a resume replays and what a snapshot shows all come from one record. Pure: no I/O; time is
-// passed in.
-import type { ArticleEvent } from '@newswire/shared'
+// embargo schedule; and the entries of live stories (entries.ts), whose embargoes share the
+// schedule. The hub advances it in log order and clock order, so what was delivered live, what a
+// resume replays and what a snapshot shows all come from one record. Pure: no I/O; time is passed
+// in.
+import type { ArticleEvent, EntryEvent } from '@newswire/shared'
+import { Entries, hasEntryEmbargo } from './entries.ts'
+import type { EntryState } from './entries.ts'
 import { clearanceBit, expose } from './exposure.ts'
 import type { Exposure } from './exposure.ts'
-import type { Entry, History } from './history.ts'
+import type { Entry, EntryEventRecord, History } from './history.ts'
 import { compareReleaseKeys, releaseAfter } from './position.ts'
 import type { ReleaseKey } from './position.ts'
 import { clearances, isKill, releasedOnArrival, visibleVersion } from './visibility.ts'
@@ -27,7 +30,10 @@ export interface ArticleState extends Latest {
 }
 
 export interface Release extends ReleaseKey {
+  /** The article; for an entry's release, its story. */
   id: string
+  /** The entry whose own embargo is released; null for the article's. */
+  entry: string | null
 }
 
 /** Clearances (bits) that see `s` now. */
@@ -50,6 +56,8 @@ export class Ledger {
   /** A hide or kill this long before an embargo may lose the race on another instance's clock. */
   readonly #raceWindowMs: number
   readonly #states = new Map<string, ArticleState>()
+  /** The entries of live stories. */
+  readonly entries = new Entries()
   /** Latest versions that carry an embargo, in release order (past ones too, for resumes). */
   readonly #embargoes: Release[] = []
   #now = 0
@@ -87,6 +95,27 @@ export class Ledger {
     this.#set(s)
   }
 
+  /** An entry's latest state read from news.articles at start (after its story's). */
+  loadEntry(partition: number, event: EntryEvent): void {
+    const prev = this.entries.get(event.article.id, event.entry.id)
+    if (prev) this.#unscheduleEntry(prev)
+    this.#scheduleEntry(this.entries.load(partition, event, this.#states.get(event.article.id), this.#now))
+  }
+
+  /**
+   * Applies one entry event in log order at the ledger's time, with its story's state now (see
+   * Entries.apply). Returns the entry's new state, or null when the event is not newer.
+   */
+  applyEntry(rec: EntryEventRecord, catchingUp = false): EntryState | null {
+    const e = rec.event
+    const prev = this.entries.get(e.article.id, e.entry.id)
+    const s = this.entries.apply(rec, this.#states.get(e.article.id), this.#now, this.#raceWindowMs, catchingUp)
+    if (!s) return null
+    if (prev) this.#unscheduleEntry(prev)
+    this.#scheduleEntry(s)
+    return s
+  }
+
   /**
    * Applies one event in log order at the ledger's time (advance first). Returns the new state, or
    * null when the event is not newer than what the ledger holds (a duplicate or an older version:
@@ -104,9 +133,11 @@ export class Ledger {
       entry.applied = true
       entry.released = s.released
       this.#set(s)
+      this.entries.storyChanged(e.article.id, s)
       return s
     }
     entry.prev = prev ? { event: prev.event, released: prev.released } : undefined
+    entry.prevSeq = prev?.seq ?? null
     if (prev && prev.event.article.version >= e.article.version) {
       entry.applied = false
       expose(prev.exposure, e.article, visibleMask({ event: e, released: releasedOnArrival(e) }), true)
@@ -122,6 +153,7 @@ export class Ledger {
     entry.applied = true
     entry.released = s.released
     this.#set(s)
+    this.entries.storyChanged(e.article.id, s)
     return s
   }
 
@@ -132,6 +164,10 @@ export class Ledger {
     for (let i = this.#lowerBound({ at: this.#now + 1, partition: -1, offset: -2 }); i < this.#embargoes.length; i++) {
       const r = this.#embargoes[i] as Release
       if (r.at > now) break
+      if (r.entry !== null) {
+        this.#releaseEntry(r, out)
+        continue
+      }
       const s = this.#states.get(r.id)
       if (!s || s.released) continue
       s.released = true
@@ -139,10 +175,25 @@ export class Ledger {
       expose(s.exposure, s.event.article, visibleMask(s), true)
       const entry = s.seq === null ? undefined : this.#history.get(s.seq)
       if (entry && entry.offset === s.offset && entry.partition === s.partition) entry.released = true
-      out.push({ at: r.at, partition: r.partition, offset: this.releaseOffset(r), id: r.id })
+      this.entries.storyChanged(r.id, s)
+      out.push({ at: r.at, partition: r.partition, offset: this.releaseOffset(r), id: r.id, entry: null })
     }
     this.#now = now
     return out.sort(compareReleaseKeys)
+  }
+
+  #releaseEntry(r: Release, out: Release[]): void {
+    const s = this.entries.release(r.id, r.entry as string, this.#states.get(r.id))
+    if (!s) return
+    const rec = s.seq === null ? undefined : this.#history.get(s.seq)
+    if (rec && rec.offset === s.offset && rec.partition === s.partition) rec.released = true
+    out.push({ at: r.at, partition: r.partition, offset: this.releaseOffset(r), id: r.id, entry: r.entry })
+  }
+
+  /** Whether the release's article or entry has been released. */
+  #released(r: Release): boolean {
+    if (r.entry === null) return this.#states.get(r.id)?.released === true
+    return this.entries.get(r.id, r.entry)?.released === true
   }
 
   /** Offset a release is ordered and cursor-compared by; unknown offsets sit just below memory. */
@@ -150,16 +201,25 @@ export class Ledger {
     return r.offset >= 0 ? r.offset : this.#history.memStart(r.partition) - 1
   }
 
-  /** Releases made after watermark (t, r) and at or before `until`, in release order (resumes). */
+  /** Articles' releases made after watermark (t, r) and at or before `until`, in release order (resumes). */
   releases(t: number, r: readonly [number, number] | undefined, until: number): Release[] {
+    return this.#releasesAfter(t, r, until, (e) => e.entry === null)
+  }
+
+  /** The releases of one live story and of its entries after watermark (t, r), up to `until`, in release order. */
+  storyReleases(storyId: string, t: number, r: readonly [number, number] | undefined, until: number): Release[] {
+    return this.#releasesAfter(t, r, until, (e) => e.id === storyId)
+  }
+
+  #releasesAfter(t: number, r: readonly [number, number] | undefined, until: number, which: (e: Release) => boolean): Release[] {
     const out: Release[] = []
     const end = Math.min(until, this.#now)
     for (let i = this.#lowerBound({ at: t, partition: -1, offset: -2 }); i < this.#embargoes.length; i++) {
       const e = this.#embargoes[i] as Release
       if (e.at > end) break
-      if (!this.#states.get(e.id)?.released) continue
+      if (!which(e) || !this.#released(e)) continue
       const k = { at: e.at, partition: e.partition, offset: this.releaseOffset(e) }
-      if (releaseAfter(k, t, r)) out.push({ ...k, id: e.id })
+      if (releaseAfter(k, t, r)) out.push({ ...k, id: e.id, entry: e.entry })
     }
     return out.sort(compareReleaseKeys)
   }
@@ -207,17 +267,37 @@ export class Ledger {
       partition: s.partition,
       offset: s.offset ?? -1,
       id: s.event.article.id,
+      entry: null,
     }
     this.#embargoes.splice(this.#lowerBound(r), 0, r)
   }
 
   #unschedule(id: string, s: ArticleState): void {
-    if (!hasEmbargo(s.event)) return
-    const at = s.event.article.embargoedUntil as number
+    if (hasEmbargo(s.event)) this.#drop(s.event.article.embargoedUntil as number, id, null)
+  }
+
+  #scheduleEntry(s: EntryState): void {
+    if (!hasEntryEmbargo(s.event)) return
+    const { article, entry } = s.event
+    const r: Release = {
+      at: entry.embargoedUntil as number,
+      partition: s.partition,
+      offset: s.offset ?? -1,
+      id: article.id,
+      entry: entry.id,
+    }
+    this.#embargoes.splice(this.#lowerBound(r), 0, r)
+  }
+
+  #unscheduleEntry(s: EntryState): void {
+    if (hasEntryEmbargo(s.event)) this.#drop(s.event.entry.embargoedUntil as number, s.event.article.id, s.event.entry.id)
+  }
+
+  #drop(at: number, id: string, entry: string | null): void {
     for (let i = this.#lowerBound({ at, partition: -1, offset: -2 }); i < this.#embargoes.length; i++) {
       const r = this.#embargoes[i] as Release
       if (r.at !== at) break
-      if (r.id === id) {
+      if (r.id === id && r.entry === entry) {
         this.#embargoes.splice(i, 1)
         return
       }

@@ -16,6 +16,8 @@ export type ServerMessageType =
   | 'close'
   | 'gap'
   | 'reconnect'
+  | 'entry'
+  | 'entryWithdrawn'
 
 const q = JSON.stringify
 
@@ -76,7 +78,8 @@ export interface SnapshotItem {
   text: string
 }
 
-function snapshotArray(items: readonly SnapshotItem[]): string {
+/** Snapshot items as a JSON array; the newsroom's embargoed ones flagged inside each object. */
+export function snapshotArray(items: readonly SnapshotItem[]): string {
   return `[${items.map((i) => (i.embargoed ? `{"embargoed":true,${i.text.slice(1)}` : i.text)).join(',')}]`
 }
 

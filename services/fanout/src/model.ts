@@ -68,10 +68,29 @@ export interface Sub {
    * or equal ones are never sent again. Live events are gated once per event by the ledger.
    */
   versions: VersionGate
+  /** A `story:<id>` subscription's story state (stories.ts); absent for every other channel. */
+  story?: StoryFollow | null
   /** Frame key of the last channel matched live (`transport|audience|id|channel`), kept to skip rebuilding it. */
   frameKey?: { channel: string; key: string }
   /** The cursor's encoded position, when known (replay shares positions and frames through it). */
   cursorPos?: string | null
+}
+
+/** What a `story:<id>` subscription follows, and what its client holds of it. */
+export interface StoryFollow {
+  id: string
+  /** Latest entries its snapshots hold. */
+  entries: number
+  /**
+   * The client shows the story (and so its entries): set by snapshots and resets, cleared by a
+   * `withdrawn` of the story. Entries go only to a client that shows the story; the story coming
+   * back into view is a `reset`, so the client gets its entries again.
+   */
+  shown: boolean
+  /** History seq from which live entry events are newer than any version its gate holds (snapshots, replays, releases). */
+  gateFrom: number
+  /** `transport kind|clearance|subscription id`: its part of a frame key (stories.ts). */
+  frameKey?: string
 }
 
 export interface Conn {

@@ -1,5 +1,6 @@
-// The pages the fan-out serves next to the stream: /dashboard (newsroom), /ticker (demo host page
-// for the embed), /ticker.js (the one-script embed), /dashboard.js and the pages' stylesheets.
+// The pages the fan-out serves next to the stream: /dashboard (newsroom), /ticker and /story (demo
+// host pages for the embeds), /ticker.js and /story.js (the one-script embeds), /dashboard.js and
+// the pages' stylesheets.
 // The HTML and CSS are files in services/fanout/web/; the scripts are bundled from web/*.ts by
 // esbuild: in development in memory on first use (fresh sources, no build step), in the
 // production image from services/fanout/dist/web, which the Dockerfile's build stage writes with
@@ -14,10 +15,10 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import type { Logger } from '@newswire/shared'
 
 /** Entry points in web/, each bundled to `<name>.js`. */
-export const webEntries = ['dashboard', 'ticker'] as const
+export const webEntries = ['dashboard', 'ticker', 'story'] as const
 export type WebEntry = (typeof webEntries)[number]
 /** The pages' HTML templates and stylesheets in web/, served (and copied to dist/web) as they are. */
-export const pageFiles = ['dashboard.html', 'dashboard.css', 'ticker.html', 'ticker-page.css'] as const
+export const pageFiles = ['dashboard.html', 'dashboard.css', 'ticker.html', 'ticker-page.css', 'story.html', 'story-page.css'] as const
 type PageFile = (typeof pageFiles)[number]
 
 export const defaultWebSourceDir = fileURLToPath(new URL('../web/', import.meta.url))
@@ -204,7 +205,15 @@ async function load(sourceDir: string, outDir: string, log: Logger): Promise<Loa
 interface Assets {
   byPath: Map<string, Asset>
   tickerTemplate: string
+  storyTemplate: string
 }
+
+/** An article id as ingest accepts it. */
+const articleId = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/
+
+/** The embeds live on other sites: cacheable for a while, loadable cross-origin. */
+const embedCaching = 'public, max-age=300, stale-while-revalidate=86400'
+const embedHeaders = { 'cross-origin-resource-policy': 'cross-origin', 'access-control-allow-origin': '*' }
 
 export function createPages(options: PagesOptions): Pages {
   const { log, sourceDir = defaultWebSourceDir, outDir = defaultWebOutDir, publicUrl = null, deskTimeZone = null } = options
@@ -215,23 +224,18 @@ export function createPages(options: PagesOptions): Pages {
       ({ scripts, files }) => {
         const file = (name: PageFile) => files.get(name) ?? ''
         const byPath = new Map<string, Asset>([
-          // The embed lives on other sites: cacheable for a while, loadable cross-origin
-          [
-            '/ticker.js',
-            precompressed(scripts.get('ticker') ?? '', js, 'public, max-age=300, stale-while-revalidate=86400', {
-              'cross-origin-resource-policy': 'cross-origin',
-              'access-control-allow-origin': '*',
-            }),
-          ],
+          ['/ticker.js', precompressed(scripts.get('ticker') ?? '', js, embedCaching, embedHeaders)],
+          ['/story.js', precompressed(scripts.get('story') ?? '', js, embedCaching, embedHeaders)],
           ['/dashboard.js', precompressed(scripts.get('dashboard') ?? '', js, 'no-cache')],
           ['/dashboard.css', precompressed(file('dashboard.css'), css, 'no-cache')],
           ['/ticker-page.css', precompressed(file('ticker-page.css'), css, 'no-cache')],
+          ['/story-page.css', precompressed(file('story-page.css'), css, 'no-cache')],
           [
             '/dashboard',
             precompressed(fill(file('dashboard.html'), { DESK_TIME_ZONE: escapeHtml(deskTimeZone ?? '') }), html, 'no-cache', htmlHeaders),
           ],
         ])
-        return { byPath, tickerTemplate: file('ticker.html') }
+        return { byPath, tickerTemplate: file('ticker.html'), storyTemplate: file('story.html') }
       },
       (err: unknown) => {
         log.error({ err }, 'page assets unavailable: neither esbuild with web/ sources nor dist/web bundles')
@@ -255,10 +259,43 @@ export function createPages(options: PagesOptions): Pages {
     return plain(fill(a.tickerTemplate, values), html, 'no-cache', htmlHeaders)
   }
 
+  /**
+   * The story embed on a stand-in story page: `?id=` the article (as ingest accepts ids),
+   * `version` the one the page shows, `live=1` to start as a live story, `language` its words.
+   */
+  const storyPage = (a: Assets, req: IncomingMessage, url: URL): Asset | null => {
+    const base = embedBase(publicUrl, req.headers.host)
+    if (base === null) return null
+    const q = url.searchParams
+    const rawId = q.get('id') ?? ''
+    const id = articleId.test(rawId) ? rawId : ''
+    const version = /^\d{1,15}$/.test(q.get('version') ?? '') ? String(q.get('version')) : ''
+    const language = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})?$/.test(q.get('language') ?? '') ? String(q.get('language')) : ''
+    const live = q.get('live') === '1'
+    const attrs = [
+      ` data-article="${escapeHtml(id || 'bd-2024-0817-port-fire')}"`,
+      version ? ` data-version="${version}"` : '',
+      live ? ' data-live' : '',
+      language ? ` data-language="${language}"` : '',
+    ].join('')
+    const snippet = `<div id="newswire-story"${attrs}></div>\n<script src="${base}/story.js" async></script>`
+    const values = {
+      LANG: language || 'en',
+      ATTRS: id ? attrs : '',
+      SNIPPET: escapeHtml(snippet),
+    }
+    return plain(fill(a.storyTemplate, values), html, 'no-cache', htmlHeaders)
+  }
+
   const serve = (req: IncomingMessage, res: ServerResponse, url: URL) => {
     loadAssets().then(
       (a) => {
-        const asset = url.pathname === '/ticker' ? tickerPage(a, req, url) : a.byPath.get(url.pathname)
+        const asset =
+          url.pathname === '/ticker'
+            ? tickerPage(a, req, url)
+            : url.pathname === '/story'
+              ? storyPage(a, req, url)
+              : a.byPath.get(url.pathname)
         if (asset) send(req, res, asset)
         else {
           res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
@@ -293,6 +330,9 @@ export function createPages(options: PagesOptions): Pages {
         case '/ticker':
         case '/ticker.js':
         case '/ticker-page.css':
+        case '/story':
+        case '/story.js':
+        case '/story-page.css':
           serve(req, res, url)
           return true
         default:

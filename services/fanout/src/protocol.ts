@@ -43,7 +43,13 @@ export interface SubscribeMessage {
   since: string | null
   /** `latest`: a resume sends only the newest version of each article missed (conflated catch-up). */
   catchUp: CatchUp
+  /** Latest entries in the snapshot of a `story:` subscription (absent or null: the default). */
+  entries?: number | null
 }
+
+/** Latest entries a `story:` snapshot holds: by default, and at most. */
+export const DEFAULT_STORY_ENTRIES = 20
+export const MAX_STORY_ENTRIES = 100
 
 export interface UnsubscribeMessage {
   type: 'unsubscribe'
@@ -134,6 +140,21 @@ export function parseChannels(v: unknown, ref: string | null): Channel[] {
   return [...out.values()]
 }
 
+/**
+ * A `story:<id>` channel stands alone in its subscription (its messages carry the story's
+ * entries); `entries` (1-100) is for it only. Throws ProtocolError.
+ */
+export function checkStory(channels: readonly Channel[], entries: unknown, ref: string | null): number | null {
+  const story = channels.find((c) => c.kind === 'story')
+  if (story && channels.length > 1)
+    throw new ProtocolError('bad_channel', `channel '${story.name}' must be the only channel of its subscription`, ref)
+  if (entries === undefined || entries === null) return null
+  if (!story) throw new ProtocolError('bad_message', 'entries is for a story:<id> subscription', ref)
+  if (typeof entries !== 'number' || !Number.isInteger(entries) || entries < 1 || entries > MAX_STORY_ENTRIES)
+    throw new ProtocolError('bad_message', `entries must be an integer from 1 to ${MAX_STORY_ENTRIES}`, ref)
+  return entries
+}
+
 /** A position is opaque here: a string of bounded length (the hub verifies it). */
 export function parseSince(v: unknown, ref: string | null): string | null {
   if (v === undefined || v === null) return null
@@ -174,6 +195,7 @@ export function parseClientMessage(text: string): ClientMessage {
         filter: parseFilter(m.filter, ref),
         since: parseSince(m.since, ref),
         catchUp: parseCatchUp(m.catchUp, ref),
+        entries: checkStory(channels, m.entries, ref),
       }
     }
     case 'unsubscribe':

@@ -6,13 +6,13 @@
 // synchronous handover to memory (ReplaySink.replayMaybeDone) once memory covers its cursor, so
 // nothing falls between the log and memory; the reader stops when no member is left. The log is
 // reached through `open` (feed.ts reads Kafka; tests read an array).
-import type { ArticleEvent, Logger } from '@newswire/shared'
+import type { Logger, NewswireEvent } from '@newswire/shared'
 import type { Sub } from './model.ts'
 
-/** One record of news.article-events; `event` null when it is not one (skipped, the cursor moves past it). */
+/** One record of news.article-events (an article's version or a live story's entry event); `event` null when it is not one (skipped, the cursor moves past it). */
 export interface ReplayRecord {
   offset: number
-  event: ArticleEvent | null
+  event: NewswireEvent | null
 }
 
 export interface ReplayReader {
@@ -32,7 +32,7 @@ export type OpenReader = (o: {
 /** What replays deliver into (the hub). */
 export interface ReplaySink {
   /** One event read for a replaying subscription; false when the subscription no longer replays from the log. */
-  replayEvent(sub: Sub, partition: number, offset: number, event: ArticleEvent | null): boolean
+  replayEvent(sub: Sub, partition: number, offset: number, event: NewswireEvent | null): boolean
   /** The reader has read partition `p` up to `next` (markers included). */
   replayProgress(sub: Sub, partition: number, next: number): void
   /** Hands over to memory when it covers the cursor; synchronous, so nothing falls in between. */

@@ -6,10 +6,10 @@
 // Until `goLive`, the store is catching up on history nobody is served from: the ledger's clock
 // then follows the events' own ingest times, so which versions were released before they were
 // replaced is reconstructed from the log as every instance would, not from today's clock.
-import type { ArticleEvent } from '@newswire/shared'
+import type { ArticleEvent, EntryEvent, NewswireEvent } from '@newswire/shared'
 import { DeskIndex } from './desk-index.ts'
-import { History } from './history.ts'
-import type { Entry } from './history.ts'
+import { History, isEntryRecord } from './history.ts'
+import type { HistoryRecord } from './history.ts'
 import { Ledger } from './ledger.ts'
 
 /** Event ids remembered as read (see hasRead). */
@@ -36,6 +36,8 @@ export class Store {
   readonly partitions: number
   readonly history: History
   readonly ledger: Ledger
+  /** Per partition, where history started: the events of states known only from news.articles are below. */
+  readonly from: readonly number[]
   /** Every article in editorial order, for snapshots, older pages and counts (snapshot.ts). */
   readonly desk = new DeskIndex()
   /** Next offset to read per partition: every event below is in history (or skipped as poison). */
@@ -49,6 +51,7 @@ export class Store {
     if (o.partitions < 1) throw new TypeError('a store needs at least one partition')
     this.partitions = o.partitions
     const from = o.from ? [...o.from] : new Array<number>(o.partitions).fill(0)
+    this.from = [...from]
     this.history = new History(o.historySize, from)
     this.ledger = new Ledger(this.history, o.raceWindowMs)
     this.#read = [...from]
@@ -60,16 +63,25 @@ export class Store {
     this.desk.put(event)
   }
 
+  /** An entry's latest state from news.articles (after the articles', so it meets its story). */
+  loadEntry(partition: number, event: EntryEvent): void {
+    this.ledger.loadEntry(partition, event)
+  }
+
   /** An event read from news.article-events at `offset`, applied to the ledger; offsets already read are ignored. */
-  append(partition: number, offset: number, event: ArticleEvent): Entry | null {
+  append(partition: number, offset: number, event: NewswireEvent): HistoryRecord | null {
     if (offset < (this.#read[partition] ?? 0)) return null
     this.#read[partition] = offset + 1
     this.#remember(event.eventId)
-    const entry = this.history.append(partition, offset, event)
+    const record = this.history.append(partition, offset, event)
     if (!this.#live) this.ledger.advance(event.ingestedAt)
-    const state = this.ledger.apply(entry, !this.#live)
+    if (isEntryRecord(record)) {
+      this.ledger.applyEntry(record, !this.#live)
+      return record
+    }
+    const state = this.ledger.apply(record, !this.#live)
     if (state) this.desk.put(state.event)
-    return entry
+    return record
   }
 
   /** The event has been read (among the last few thousand). */
@@ -99,7 +111,7 @@ export class Store {
     return [...this.#read]
   }
 
-  entryText(e: Entry, serialize: (ev: ArticleEvent) => string): string {
+  entryText(e: { event: ArticleEvent; text: string | null }, serialize: (ev: ArticleEvent) => string): string {
     e.text ??= serialize(e.event)
     return e.text
   }

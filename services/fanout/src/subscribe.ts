@@ -10,15 +10,17 @@ import { indexKeysOfChannels } from './channels.ts'
 import { eventJson, resetMessage, subscribedMessage } from './messages.ts'
 import type { ServerMessageType, SnapshotItem } from './messages.ts'
 import type { FanoutMetrics } from './metrics.ts'
-import type { Conn, HubLimits, Sub } from './model.ts'
+import type { Conn, HubLimits, StoryFollow, Sub } from './model.ts'
 import { offsetsAtLeast, PositionError, positionProblem } from './position.ts'
 import type { Position, PositionCodec } from './position.ts'
-import { checkAccess, ProtocolError } from './protocol.ts'
+import { checkAccess, checkStory, DEFAULT_STORY_ENTRIES, ProtocolError } from './protocol.ts'
 import type { SubscribeMessage } from './protocol.ts'
 import type { LogReplays } from './replay.ts'
 import { encodeCursor } from './page-cursor.ts'
 import { page } from './snapshot.ts'
 import type { LogBounds, Store } from './store.ts'
+import { shownAt, storyInViewNow, storyStart } from './stories.ts'
+import { withEntries } from './story-messages.ts'
 import { kindsOf } from './subscriptions.ts'
 import { VersionGate } from './versions.ts'
 
@@ -80,6 +82,7 @@ export class Subscriptions {
   subscribe(conn: Conn, msg: SubscribeMessage): Sub {
     const limits = this.#d.limits
     checkAccess(msg, conn.audience)
+    checkStory(msg.channels, msg.entries, msg.id)
     if (msg.id !== null && conn.subs.has(msg.id))
       throw new ProtocolError('duplicate_id', `subscription '${msg.id}' exists; unsubscribe first`, msg.id)
     if (conn.subs.size >= limits.maxSubscriptionsPerConnection) {
@@ -105,17 +108,18 @@ export class Subscriptions {
       stopReplay: null,
       catchUp: msg.catchUp,
       versions: new VersionGate(),
+      story: storyOf(msg),
     }
     conn.subs.set(id, sub)
     for (const kind of kindsOf(sub)) this.#d.metrics.subscriptions.inc({ kind })
     if (msg.since === null) {
       const head = this.#host.head()
       const position = this.#d.positions.encode(head)
-      const { items, more } = this.#snapshot(sub, head)
+      const { items, more, wrap } = this.#snapshot(sub, head)
       this.#host.sendControl(
         conn,
         'subscribed',
-        subscribedMessage({ sub: id, channels: this.#names(sub), position, replay: 'none', more }, items),
+        wrap(subscribedMessage({ sub: id, channels: this.#names(sub), position, replay: 'none', more }, items)),
         position,
         id,
       )
@@ -189,6 +193,17 @@ export class Subscriptions {
   }
 
   #serve(sub: Sub, since: Position): void {
+    if (sub.story) {
+      // The client drops a story's entries with the story: one that came into view since needs them all
+      const shown = shownAt(this.#d.store, sub, since)
+      if (shown !== true && storyInViewNow(this.#d.store, sub)) {
+        this.#reset(sub, 'the story came into view after that position')
+        return
+      }
+      // Unknown (the story changed where memory no longer reaches): the replay retracts the story if
+      // the client may hold it, and a story that comes into view during the replay is a reset
+      sub.story.shown = shown ?? false
+    }
     const position = this.#d.positions.encode(since)
     if (this.#d.store.history.covers(since.o)) {
       this.#d.metrics.replays.inc({ source: 'memory' })
@@ -255,11 +270,11 @@ export class Subscriptions {
     sub.inherited = false
     const head = this.#host.head()
     const position = this.#d.positions.encode(head)
-    const { items, more } = this.#snapshot(sub, head)
+    const { items, more, wrap } = this.#snapshot(sub, head)
     this.#host.sendControl(
       sub.conn,
       'reset',
-      resetMessage({ sub: sub.id, channels: this.#names(sub), position, reason, more }, items),
+      wrap(resetMessage({ sub: sub.id, channels: this.#names(sub), position, reason, more }, items)),
       position,
       sub.id,
     )
@@ -271,10 +286,23 @@ export class Subscriptions {
    * position `head` (snapshot.ts). Paging relies on the stream for what changes after the
    * snapshot, so a subscription that skips updates (tickerFieldsOnly) gets no cursor.
    */
-  #snapshot(sub: Sub, head: { o: number[]; t: number }): { items: SnapshotItem[]; more: string | null } {
+  #snapshot(sub: Sub, head: { o: number[]; t: number }): { items: SnapshotItem[]; more: string | null; wrap: (json: string) => string } {
+    if (sub.story) {
+      // A story subscription's snapshot is its story and its entries (stories.ts)
+      const start = storyStart(this.#d.store, sub)
+      return { items: start.snapshot, more: null, wrap: (json) => withEntries(json, start.entries, start.more) }
+    }
     const q = { clearance: sub.conn.clearance, view: sub, limit: this.#d.limits.snapshotSize, from: null, asOf: null }
     const { items, next } = page(this.#d.store, q, eventJson)
-    if (next === null || sub.filter.tickerFieldsOnly) return { items, more: null }
-    return { items, more: encodeCursor({ key: next, ...head }) }
+    const wrap = (json: string) => json
+    if (next === null || sub.filter.tickerFieldsOnly) return { items, more: null, wrap }
+    return { items, more: encodeCursor({ key: next, ...head }), wrap }
   }
+}
+
+/** The story a `story:<id>` subscription follows (protocol.ts allows it as the only channel). */
+function storyOf(msg: Pick<SubscribeMessage, 'channels' | 'entries'>): StoryFollow | null {
+  const ch = msg.channels[0]
+  if (ch?.kind !== 'story' || ch.value === null) return null
+  return { id: ch.value, entries: msg.entries ?? DEFAULT_STORY_ENTRIES, shown: false, gateFrom: 0 }
 }

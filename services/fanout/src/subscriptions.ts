@@ -39,6 +39,11 @@ export class SubscriptionIndex {
     return out
   }
 
+  /** The subscriptions under one key (`story:<id>`: its story subscriptions, each under that key only). */
+  under(key: string): ReadonlySet<Sub> | undefined {
+    return this.#byKey.get(key)
+  }
+
   /** Takes every subscription out of the index and returns them. */
   drain(): Sub[] {
     const out = new Set<Sub>()

@@ -59,5 +59,16 @@ test('ticker filter skips updates of fields a ticker does not show', () => {
 })
 
 test('index keys cover every channel an article can match', () => {
-  assert.deepEqual(indexKeysOf(a({ urgency: 1 })), ['*', 'all', 'breaking', 'category:international', 'lang:bn', 'lang:bn-bd'])
+  assert.deepEqual(indexKeysOf(a({ urgency: 1 })), ['*', 'all', 'article:x', 'breaking', 'category:international', 'lang:bn', 'lang:bn-bd'])
+})
+
+test('article:<id> and story:<id> keep the id as ingest spells it, and match that article only', () => {
+  assert.deepEqual(parseChannel('article:BD-2024.1:x_y'), { name: 'article:BD-2024.1:x_y', kind: 'article', value: 'BD-2024.1:x_y' })
+  assert.deepEqual(parseChannel(' Story:Live-1 '), { name: 'story:Live-1', kind: 'story', value: 'Live-1' })
+  assert.equal(parseChannel(`article:${'a'.repeat(200)}`).value?.length, 200)
+  for (const bad of ['article:', 'article:-x', 'article:a/b', 'story:a b', `story:${'a'.repeat(201)}`, 'article:ব'])
+    assert.throws(() => parseChannel(bad), ChannelError, bad)
+  assert.equal(matchChannel([parseChannel('article:x')], emptyFilter, a()), 'article:x')
+  assert.equal(matchChannel([parseChannel('article:X')], emptyFilter, a()), null, 'ids are case-sensitive')
+  assert.equal(matchChannel([parseChannel('story:x')], { ...emptyFilter, languages: ['en'] }, a()), null, 'filters apply')
 })

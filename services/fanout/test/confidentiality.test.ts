@@ -23,6 +23,9 @@
 // Snapshots are small in some runs (1-3 items), so clients page; stories carry editorial times of
 // today, the past year and the future, and `states` filters (live, embargoed, withheld, withdrawn)
 // narrow some views; the public asking for more than live is refused.
+// Live stories (support/story-model.ts): stories go live and end, entries are created, edited,
+// corrected, pinned, deleted, withheld and embargoed; clients follow `story:` and `article:`
+// channels, resume and page entries; E1-E3 there are checked after every step too.
 // NEWSWIRE_MODEL_RUNS raises the number of runs (default 300); a failure prints its seed and path.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
@@ -38,6 +41,8 @@ import { event, Harness } from './support/harness.ts'
 import type { FakeTransport, Message } from './support/harness.ts'
 import type { Clearance, ModelScope, ModelView } from './support/model.ts'
 import { inScope, inView, isKilled, messageState, Model } from './support/model.ts'
+import type { EntryCmd } from './support/story-model.ts'
+import { entryCmdArb, Newsroom, StoryClient } from './support/story-model.ts'
 
 const IDS = ['a', 'b', 'c', 'd', 'e']
 /** Stories of a backfill: imported at once, dated a year back (the desk must not be buried by them). */
@@ -59,7 +64,10 @@ type Cmd =
       late: number
       /** updatedAt relative to now (null: none, the ingest time counts) */
       dated: number | null
+      /** A live story's coverage runs (entries may be added) */
+      live: boolean
     }
+  | EntryCmd
   | { k: 'kill'; id: number; how: 'withdraw' | 'cancel'; late: number }
   | { k: 'tick'; ms: number }
   | { k: 'toEmbargo'; id: number; delta: number }
@@ -85,7 +93,17 @@ const SCOPES: { audience: 'public' | 'newsroom'; scope: AudienceScope }[] = [
   { audience: 'newsroom', scope: { categories: ['home'], languages: null, embargo: true } },
   { audience: 'newsroom', scope: { categories: null, languages: ['bn'], embargo: false } },
 ]
-const CHANNEL_SETS: string[][] = [[], ['breaking'], ['category:home'], ['lang:bn'], ['category:world', 'lang:en'], ['all']]
+const CHANNEL_SETS: string[][] = [[], ['breaking'], ['category:home'], ['lang:bn'], ['category:world', 'lang:en'], ['all'], ['article:a']]
+/** Stories that get entries (live stories): the first of IDS; the last client slot follows one of them. */
+const STORIES = 2
+const STORY_CHANNELS: string[][] = [['story:a'], ['story:a'], ['story:a'], ['story:b']]
+const SLOTS = 4
+/** Filters of story clients: most let the story through (no filter, Bengali, live and withheld, live). */
+const STORY_FILTERS = [0, 0, 1, 5, 7, 3]
+const filterOf = (slot: number, n: number): ModelView['filter'] =>
+  FILTERS[slot === SLOTS - 1 ? (STORY_FILTERS[n % STORY_FILTERS.length] as number) : n] as ModelView['filter']
+const channelsOf = (slot: number, n: number): string[] =>
+  slot === SLOTS - 1 ? (STORY_CHANNELS[n % STORY_CHANNELS.length] as string[]) : (CHANNEL_SETS[n % CHANNEL_SETS.length] as string[])
 const FILTERS: ModelView['filter'][] = [
   { languages: null, categories: null, maxUrgency: null },
   { languages: ['bn'], categories: null, maxUrgency: null },
@@ -100,7 +118,7 @@ const DAY = 86_400_000
 
 const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   {
-    weight: 6,
+    weight: 7,
     arbitrary: fc.record({
       k: fc.constant('post' as const),
       id: fc.nat(IDS.length - 1),
@@ -111,8 +129,10 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
       embargo: fc.constantFrom<Embargo>('none', 'none', 'past', 'soon', 'later', 'far'),
       late: fc.constantFrom(0, 0, 0, 5, 30, 90_000),
       dated: fc.constantFrom(null, null, -400 * DAY, -2 * DAY, -3_500_000, -1000, 3_600_000),
+      live: fc.boolean(),
     }),
   },
+  { weight: 12, arbitrary: entryCmdArb(STORIES) },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -137,7 +157,7 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
     weight: 3,
     arbitrary: fc.record({
       k: fc.constant('connect' as const),
-      slot: fc.nat(2),
+      slot: fc.nat(SLOTS - 1),
       who: fc.nat(SCOPES.length - 1),
       channels: fc.nat(CHANNEL_SETS.length - 1),
       filter: fc.nat(FILTERS.length - 1),
@@ -145,13 +165,16 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
       expiresIn: fc.option(fc.constantFrom(100, 2000, 40 * 86_400_000), { nil: null, freq: 4 }),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('drop' as const), slot: fc.nat(2) }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('resume' as const), slot: fc.nat(2), how: resumeHow, catchUp: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('drop' as const), slot: fc.nat(SLOTS - 1) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ k: fc.constant('resume' as const), slot: fc.nat(SLOTS - 1), how: resumeHow, catchUp: fc.boolean() }),
+  },
   {
     weight: 4,
     arbitrary: fc.record({
       k: fc.constant('away' as const),
-      slot: fc.nat(2),
+      slot: fc.nat(SLOTS - 1),
       steps: fc.integer({ min: 0, max: 5 }),
       how: resumeHow,
       catchUp: fc.boolean(),
@@ -167,10 +190,10 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
     }),
   },
   {
-    weight: 4,
+    weight: 6,
     arbitrary: fc.record({
       k: fc.constant('page' as const),
-      slot: fc.nat(2),
+      slot: fc.nat(SLOTS - 1),
       pages: fc.integer({ min: 1, max: 4 }),
       limit: fc.integer({ min: 1, max: 3 }),
       reload: fc.boolean(),
@@ -178,7 +201,7 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   },
 )
 
-/** Every run starts with three clients connected, then random commands. */
+/** Every run starts with four clients connected (the last on a story channel), then random commands. */
 const runArb = fc.tuple(
   fc.array(
     fc.record({
@@ -187,9 +210,9 @@ const runArb = fc.tuple(
       filter: fc.nat(FILTERS.length - 1),
       catchUp: fc.boolean(),
     }),
-    { minLength: 3, maxLength: 3 },
+    { minLength: SLOTS, maxLength: SLOTS },
   ),
-  fc.array(cmdArb, { minLength: 5, maxLength: 40 }),
+  fc.array(cmdArb, { minLength: 5, maxLength: 60, size: '+1' }),
   /** Items in a snapshot: all of them, or a few (clients page for the rest). */
   fc.constantFrom(1000, 1, 2, 3),
 )
@@ -230,6 +253,8 @@ interface Client {
   refused: boolean
   /** How it was opened (indexes into SCOPES, CHANNEL_SETS, FILTERS), to open it again. */
   spec: { who: number; channels: number; filter: number; catchUp: boolean }
+  /** What a `story:` client holds of the entries (support/story-model.ts). */
+  story: StoryClient | null
 }
 
 const clearanceOf = (who: number): Clearance => {
@@ -267,6 +292,11 @@ const stats = {
   pageItems: 0,
   counted: 0,
   refused: 0,
+  entryEvents: 0,
+  entries: 0,
+  entryWithdrawals: 0,
+  entryPages: 0,
+  entryChecks: 0,
 }
 
 /** The editorial time the model gives a version: updated, else published, else ingested. */
@@ -286,8 +316,9 @@ async function run(
   h.start()
   await h.settle()
   const versions = new Map<string, number>()
-  const clients: (Client | null)[] = [null, null, null]
+  const clients: (Client | null)[] = new Array<Client | null>(SLOTS).fill(null)
   const embargoOf = new Map<string, number>()
+  const newsroom = new Newsroom()
 
   const subscribe = (c: Client, since: string | null) => {
     const { conn, t } = h.connect(SCOPES[c.who]?.audience, SCOPES[c.who]?.scope, c.expiresAt)
@@ -300,6 +331,8 @@ async function run(
       filter: parseFilter({ ...Object.fromEntries(Object.entries(c.view.filter).filter(([, v]) => v != null)) }, 's'),
       since,
       catchUp: c.catchUp ? 'latest' : 'all',
+      // story readers get a few entries and page for the rest
+      entries: c.story ? snapshotSize % 1000 || 1 : null,
     })
   }
 
@@ -345,6 +378,13 @@ async function run(
     if (!c || c.refused || (c.expiresAt !== null && h.clock.now() >= c.expiresAt)) return
     const s = SCOPES[c.who] as (typeof SCOPES)[number]
     const admission: Admission = { audience: s.audience, scope: s.scope, expiresAt: null, reject: null }
+    // older entries, while the reader is connected and its stream caught up
+    if (c.story && c.t && !c.t.closed) {
+      const why = `slot ${slot} (${c.clearance}, ${JSON.stringify(c.view)}) entry pages`
+      const filter = urlOf(c, '/', {}).searchParams
+      filter.delete('channels')
+      stats.entryPages += c.story.page(h.store, model, c.clearance, admission, { pages, limit, filter }, why)
+    }
     for (let n = 0; n < pages && c.more !== null; n++) {
       const body = JSON.parse(answerPage(urlOf(c, '/v1/snapshot', { before: c.more, limit: String(limit) }), admission, routeDeps)) as {
         items: (ArticleEvent & { embargoed?: boolean })[]
@@ -416,6 +456,7 @@ async function run(
           c.complete = c.more === null
           if (c.more !== null) assert.equal(items.length, snapshotSize, `7. a short snapshot with more to page: ${why}`)
         }
+        if (fresh) c.story?.fresh(m, model, c.clearance, why)
         if (m.type === 'reset' || m.replay === 'none') {
           c.shows = new Map(items.map((e) => [e.article.id, isKilled(e) ? 'killed' : String(e.article.version)]))
           c.shown = new Set(c.shows.keys())
@@ -442,6 +483,7 @@ async function run(
         if (m.released === true && c.clearance === 'all' && !c.rewound)
           assert.ok(c.flagged.has(`${a.id}@${a.version}`) || !c.delivered.has(`${a.id}@${a.version}`), why)
         const killed = isKilled(m.event as ArticleEvent)
+        if (killed) c.story?.drop()
         c.shows.set(a.id, killed ? 'killed' : String(a.version))
         c.shown.add(a.id)
         // the newsroom learns of a kill by a canceled version as that version
@@ -459,10 +501,22 @@ async function run(
         // the newsroom keeps a story it shows as killed; everyone else drops it
         if (kill && c.clearance === 'all' && c.shows.has(id)) c.shows.set(id, 'killed')
         else c.shows.delete(id)
+        // on a story channel, the story's withdrawal takes its entries with it
+        c.story?.drop()
         c.embargoed.delete(id)
         if (kill) c.toldKilled.add(id)
         if (m.cause === 'withdrawn' || m.cause === 'canceled') stats.withdrawn++
         else stats.retractions++
+      } else if (m.type === 'entry' || m.type === 'entryWithdrawn') {
+        assert.ok(c.story, `E1. an entry message outside a story channel: ${why}`)
+        if (m.type === 'entry') {
+          const shows = c.shows.has(c.story.story) && c.shows.get(c.story.story) !== 'killed'
+          c.story.entry(m, model, c.clearance, shows, c.rewound || c.inherited, why)
+          stats.entries++
+        } else {
+          c.story.withdrawn(m, model, c.clearance, c.inherited, why)
+          stats.entryWithdrawals++
+        }
       } else if (m.type === 'error') {
         if (m.code === 'forbidden_filter') {
           assert.ok(c.clearance === 'public' && c.view.filter.states?.some((x) => x !== 'live'), `forbidden_filter: ${why}`)
@@ -494,6 +548,16 @@ async function run(
           .map(([id]) => id)
           .sort()
         assert.deepEqual([...c.embargoed].sort(), held, `6. slot ${slot}: the newsroom's embargo flags are not the server's`)
+      }
+      if (c.story) {
+        stats.entryChecks++
+        const story = want.get(c.story.story)
+        c.story.check(
+          model,
+          c.clearance,
+          story !== undefined && story !== 'killed',
+          `slot ${slot} (${c.clearance} ${JSON.stringify(c.view)})`,
+        )
       }
       const untold = [...c.shown].filter((id) => model.killed(id) && !c.toldKilled.has(id))
       assert.deepEqual(
@@ -575,7 +639,7 @@ async function run(
       who: o.who,
       clearance: clearanceOf(o.who),
       scope: { desks: s.scope.categories, languages: s.scope.languages, embargo: s.scope.embargo },
-      view: { channels: CHANNEL_SETS[o.channels] as string[], filter: FILTERS[o.filter] as ModelView['filter'] },
+      view: { channels: channelsOf(slot, o.channels), filter: filterOf(slot, o.filter) },
       catchUp: o.catchUp,
       expiresAt: s.audience === 'newsroom' && o.expiresIn !== null ? now + o.expiresIn : null,
       shows: new Map(),
@@ -596,7 +660,10 @@ async function run(
       recent: new Set(),
       refused: false,
       spec: { who: o.who, channels: o.channels, filter: o.filter, catchUp: o.catchUp },
+      story: null,
     }
+    const storyChannel = c.view.channels.find((ch) => ch.startsWith('story:'))
+    if (storyChannel) c.story = new StoryClient(storyChannel.slice(6))
     // the public may not use `all`
     if (c.clearance === 'public' && c.view.channels.includes('all')) c.view = { ...c.view, channels: ['breaking'] }
     clients[slot] = c
@@ -632,11 +699,28 @@ async function run(
               pubStatus: cmd.withheld ? 'withheld' : 'usable',
               embargoedUntil,
               updatedAt: cmd.dated === null ? null : now + cmd.dated,
+              live: cmd.live,
             },
             now,
           ),
           cmd.late,
         )
+        break
+      }
+      case 'entry': {
+        const id = IDS[cmd.story] as string
+        if (!model.latest(id)) {
+          // a live story starts
+          versions.set(id, 1)
+          post(event('CREATED', { id, version: 1, category: 'home', language: 'bn-BD', live: true }, now), 0)
+        }
+        const story = model.latest(id)
+        if (!story || model.killed(id)) continue
+        for (const e of newsroom.eventsFor(cmd, story.article, now)) {
+          h.append(e)
+          model.applyEntry(e)
+          stats.entryEvents++
+        }
         break
       }
       case 'backfill':
@@ -696,7 +780,8 @@ async function run(
         break
       case 'page': {
         const c = clients[cmd.slot]
-        if (cmd.reload && c) {
+        // a story reader with nothing to page opens the story afresh
+        if (c && (cmd.reload || c.story?.more === null)) {
           // open the desk afresh, then load older stories
           open(cmd.slot, { ...c.spec, expiresIn: null }, now)
           await h.settle()

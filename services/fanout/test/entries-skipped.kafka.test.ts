@@ -1,7 +1,8 @@
 // Schema v3 puts live-story entry events (ENTRY_*) on news.article-events, keyed by their story,
-// and entry states in news.articles. Until the story channel delivers them, the fan-out must read
-// past them on every path (start-up load, live tail, replay from Kafka) and never take one for a
-// version of its story: a client sees exactly the story's own versions, and no entry text.
+// and entry states in news.articles. Only story:<id> subscriptions get entries (stories.kafka.test.ts);
+// every other channel reads past them on every path (start-up load, live tail, replay from Kafka) and
+// never takes one for a version of its story: a client sees exactly the story's own versions, and no
+// entry text.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { DEV_NEWSROOM_SECRET } from '@newswire/shared'

@@ -18,8 +18,18 @@ export interface ItemView {
   zone: string
 }
 
-/** Changes whenever the item must be drawn again: a new message about it, or its state moving on with the clock. */
-export const itemKey = (item: FeedItem, now: number): string => `${item.seq}|${stateOf(item, now)}`
+/** A live story the desk follows: its entries, counted by state ("37 entries: 34 live · 2 embargoed"). */
+export interface LiveInfo {
+  counts: string
+}
+
+/**
+ * Changes whenever the item must be drawn again: a new message about it, its state moving on with
+ * the clock, its live line appearing. The counts change in place (refreshTimes), so the list, a
+ * polite live region, does not read the whole story again at every entry.
+ */
+export const itemKey = (item: FeedItem, now: number, live?: LiveInfo | null): string =>
+  `${item.seq}|${stateOf(item, now)}|${live ? 'live' : ''}`
 
 function moment(ms: number, lang: string | undefined, v: ItemView, seconds: boolean): HTMLTimeElement {
   return h(
@@ -56,7 +66,26 @@ function stateLine(item: FeedItem, state: EditorialState, lang: string | undefin
   }
 }
 
-export function renderItem(item: FeedItem, v: ItemView): HTMLLIElement {
+/** A live story's line: its entries by state, and the button that opens it. */
+function liveLine(item: FeedItem, live: LiveInfo): HTMLDivElement {
+  return h(
+    'div',
+    { class: 'live-line' },
+    h('span', { class: 'entry-counts' }, live.counts),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'open-story',
+        'data-story': item.id,
+        'aria-label': `Open the live story: ${item.article.headline ?? item.id}`,
+      },
+      'Open',
+    ),
+  )
+}
+
+export function renderItem(item: FeedItem, v: ItemView, live?: LiveInfo | null): HTMLLIElement {
   const a = item.article
   const lang = a.language ?? undefined
   const state = stateOf(item, v.now)
@@ -72,13 +101,14 @@ export function renderItem(item: FeedItem, v: ItemView): HTMLLIElement {
       'data-change': item.change,
       'data-version': String(a.version),
       'data-shown-at': String(item.shownAt),
-      'data-key': itemKey(item, v.now),
+      'data-key': itemKey(item, v.now, live),
     },
     h(
       'div',
       { class: 'meta' },
       h('span', { class: `badge state state-${state}` }, stateText[state]),
       breaking && h('span', { class: 'badge breaking' }, 'breaking'),
+      a.live === true && h('span', { class: 'badge live-blog' }, 'live blog'),
       item.change === 'updated' && h('span', { class: 'badge updated' }, 'updated'),
       h('span', { class: 'category' }, a.categoryLabel && a.categoryLabel !== category ? `${category} · ${a.categoryLabel}` : category),
       h('span', { class: 'language' }, lang ?? '?'),
@@ -90,11 +120,14 @@ export function renderItem(item: FeedItem, v: ItemView): HTMLLIElement {
     h('h3', { class: 'headline', lang }, a.headline ?? `(${item.id})`),
     item.change === 'updated' && item.changed.length > 0 && h('div', { class: 'changed' }, `Changed: ${item.changed.join(', ')}`),
     stateLine(item, state, lang, v),
+    live && liveLine(item, live),
   )
 }
 
-/** Moves the clock on in an item drawn earlier: relative times only (absolute ones do not change). */
-export function refreshTimes(li: HTMLElement, now: number): void {
+/** Moves the clock on in an item drawn earlier (relative times only: absolute ones do not change), and its entry counts. */
+export function refreshTimes(li: HTMLElement, now: number, live?: LiveInfo | null): void {
+  const counts = li.querySelector('.entry-counts')
+  if (counts && live && counts.textContent !== live.counts) counts.textContent = live.counts
   for (const el of li.querySelectorAll<HTMLElement>('.ago')) {
     const text = formatRelative(Number(el.dataset.at), now, el.lang || undefined)
     if (el.textContent !== text) el.textContent = text

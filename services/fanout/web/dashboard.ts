@@ -21,6 +21,8 @@ import { itemKey, refreshTimes, renderItem } from './dashboard-item.ts'
 import { deskZone } from './desk-zone.ts'
 import { h, reconcile } from './dom.ts'
 import { countedOf, Feed, type FeedItem, stateOf } from './feed.ts'
+import { LiveDesk } from './live-desk.ts'
+import { countsText, StoryPanel } from './story-panel.ts'
 
 const TOKEN_KEY = 'newswire.newsroomToken'
 /** Relative times ("3 min ago") move on this often; embargo ends get a timer of their own. */
@@ -95,6 +97,10 @@ function main(): void {
   /** The node drawn for each article, reused while nothing about it changed. */
   const nodes = new Map<string, HTMLLIElement>()
   let client: Client | null = null
+  /** The live stories, each followed with its entries; one may be open in the panel. */
+  let desk: LiveDesk | null = null
+  const panel = new StoryPanel()
+  document.body.append(panel.el)
   let renderQueued = false
   let embargoTimer: ReturnType<typeof setTimeout> | undefined
   /** The calendar day in the zone: times show their date once it is not today. */
@@ -134,6 +140,15 @@ function main(): void {
     }
     for (const o of stateSelect.options) if (o.value) o.textContent = `${o.value} (${byState.get(o.value as EditorialState) ?? 0})`
     const [st, cat, lang] = [stateSelect.value, categorySelect.value, languageSelect.value]
+    // Live stories (not killed) are followed, the one open first
+    const live = all.filter((i) => i.article.live === true && stateOf(i, now) !== 'withdrawn').map((i) => i.id)
+    const open = panel.openId
+    desk?.sync(open === null ? live : [open, ...live.filter((id) => id !== open)])
+    const liveInfo = (id: string) => {
+      const story = desk?.get(id)
+      return story ? { counts: story.loading ? 'Loading entries…' : countsText(story.counts(now)) } : null
+    }
+    if (open !== null) panel.render(feed.items.get(open)?.article, desk?.get(open), view)
     const visible = all.filter(
       (i) =>
         (!st || stateOf(i, now) === st) &&
@@ -142,9 +157,10 @@ function main(): void {
     )
     const wanted = visible.map((item) => {
       let li = nodes.get(item.id)
-      if (li?.dataset.key === itemKey(item, now)) refreshTimes(li, now)
+      const info = liveInfo(item.id)
+      if (li?.dataset.key === itemKey(item, now, info)) refreshTimes(li, now, info)
       else {
-        li = renderItem(item, view)
+        li = renderItem(item, view, info)
         nodes.set(item.id, li)
       }
       return li
@@ -176,7 +192,8 @@ function main(): void {
     olderStatus.textContent = loading ? 'Loading…' : cursor === null ? 'No older stories.' : ''
     // An embargo ending flips its badge at once, whether or not the server's release came first
     clearTimeout(embargoTimer)
-    const next = feed.nextEmbargoEnd(now)
+    const ends = [feed.nextEmbargoEnd(now), desk?.nextEmbargoEnd(now) ?? null].filter((t): t is number => t !== null)
+    const next = ends.length > 0 ? Math.min(...ends) : null
     if (next !== null) embargoTimer = setTimeout(scheduleRender, Math.min(next - now + 1, 2 ** 31 - 1))
   }
   // One render per task however many messages it brought (a snapshot is dozens)
@@ -250,6 +267,8 @@ function main(): void {
     signout.hidden = false
     const c = connect('/', { channels: ['all'], token })
     client = c
+    desk?.close()
+    desk = new LiveDesk(token, () => scheduleRender())
     c.on('state', (s) => {
       status.dataset.state = s.state
       status.dataset.transport = s.transport ?? ''
@@ -316,17 +335,26 @@ function main(): void {
     sessionStorage.removeItem(TOKEN_KEY)
     void client?.close()
     client = null
+    desk?.close()
+    desk = null
+    if (panel.el.open) panel.el.close()
     showLogin('')
   })
   for (const select of [stateSelect, categorySelect, languageSelect]) select.addEventListener('change', onFilter)
   olderButton.addEventListener('click', () => void loadPage(false))
+  feedList.addEventListener('click', (ev) => {
+    const id = (ev.target as Element).closest?.('button.open-story')?.getAttribute('data-story')
+    if (!id) return
+    panel.open(id)
+    render()
+  })
   setInterval(scheduleRender, TICK_MS)
 
   const token = takeToken()
   if (token) start(token)
   else showLogin('')
   // For tests and debugging in the console
-  Object.assign(globalThis, { newswireDashboard: { feed, counts: deskCounts, client: () => client } })
+  Object.assign(globalThis, { newswireDashboard: { feed, counts: deskCounts, client: () => client, desk: () => desk } })
 }
 
 main()

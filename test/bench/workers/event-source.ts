@@ -5,10 +5,12 @@
 //          straight to news.article-events: the fan-out and the baseline servers consume them.
 //   http:  POST /v1/articles to ingest (end-to-end), the same article bodies.
 // Open loop: events start on a fixed schedule (rate/s); rate 0 sends the whole phase at once.
+// Live-story mode (kafka, `story`): the events are entries of one live story instead, every other
+// one an edit of the entry before it; each version's headline carries the marker (`nwb-…`).
 import http from 'node:http'
 import { randomUUID } from 'node:crypto'
 import { createKafka, createLogger, createPartitioner } from '@newswire/shared'
-import type { ArticleEvent } from '@newswire/shared'
+import type { Article, ArticleEvent, EntryEvent, StoryEntry } from '@newswire/shared'
 import type { Message, Producer } from 'kafkajs'
 import { articleVariants, codec, eventFor } from '../lib/fixture.ts'
 import { Histogram } from '../lib/stats.ts'
@@ -25,6 +27,8 @@ export interface SourceInit {
   apiKey?: string
   /** Article urgency (default 1: breaking, so priority lane in the fan-out) */
   urgency?: number
+  /** Live-story mode: publish this live story, then entries of it and edits of them (kafka mode) */
+  story?: string
 }
 
 export interface SourcePhase {
@@ -65,7 +69,60 @@ let templates: ArticleEvent[] = []
 
 const idOf = (tag: string, seq: number, t: number) => `nwb-${tag}-${seq}-${t}`
 
+/** The live story of live-story mode, its entries so far and the last one posted. */
+let story: Article | null = null
+let entries = 0
+let lastEntry: StoryEntry | null = null
+
+const headers = (type: string, traceId: string, extra: Record<string, string> = {}) => ({
+  'event-type': type,
+  'schema-fingerprint': codec.schemas.current.fingerprintHex,
+  'trace-id': traceId,
+  'content-type': 'application/vnd.apache.avro+binary',
+  writer: 'bench-source',
+  ...extra,
+})
+
+/** An entry of the live story (even seq) or an edit of the last one (odd seq), its headline the marker. */
+function entryMessage(s: Article, tag: string, seq: number): Message {
+  const t = nowUs()
+  const at = Math.floor(t / 1000)
+  const base = templates[seq % templates.length] as ArticleEvent
+  const edit = lastEntry !== null && seq % 2 === 1
+  const entry: StoryEntry =
+    edit && lastEntry
+      ? { ...lastEntry, version: lastEntry.version + 1, headline: idOf(tag, seq, t), updatedAt: at }
+      : {
+          id: `entry-${++entries}`,
+          seq: entries,
+          version: 1,
+          headline: idOf(tag, seq, t),
+          body: base.article.body,
+          authors: ['চট্টগ্রাম প্রতিনিধি'],
+          pinned: false,
+          keyEvent: seq % 10 === 0,
+          publishedAt: at,
+          updatedAt: at,
+          pubStatus: 'usable',
+          embargoedUntil: null,
+          corrections: [],
+        }
+  lastEntry = entry
+  const event: EntryEvent = {
+    ...base,
+    eventId: randomUUID(),
+    type: edit ? 'ENTRY_UPDATED' : 'ENTRY_CREATED',
+    ingestedAt: at,
+    changedFields: edit ? ['headline'] : [],
+    correction: null,
+    article: s,
+    entry,
+  }
+  return { key: s.id, value: codec.encode(event), headers: headers(event.type, event.traceId, { 'entry-id': entry.id }) }
+}
+
 function kafkaMessage(tag: string, seq: number): Message {
+  if (story) return entryMessage(story, tag, seq)
   const t = nowUs()
   const base = templates[seq % templates.length] as ArticleEvent
   const id = idOf(tag, seq, t)
@@ -190,6 +247,13 @@ serve({
       )
       producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner })
       await producer.connect()
+      if (spec.story) {
+        // the live story itself, before any of its entries
+        const e = eventFor(spec.story, { ...variants[0], urgency: 5, live: true })
+        story = e.article
+        const created = { key: e.article.id, value: codec.encode(e), headers: headers(e.type, e.traceId) }
+        await producer.send({ topic: spec.topic, acks: -1, messages: [created] })
+      }
     } else agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
     return null
   },

@@ -8,12 +8,13 @@
 // Clients get `subscribed` on subscribe (live only; `since` is ignored).
 import http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { createCodec, createKafka, createLogger, isEntryEvent, loadSchemas } from '@newswire/shared'
+import { createCodec, createKafka, createLogger, entryToJson, isEntryEvent, loadSchemas } from '@newswire/shared'
 import type { Consumer } from 'kafkajs'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { eventJson, eventMessage, subscribedMessage, wsTextFrame } from '../../../services/fanout/src/messages.ts'
 import { DEV_POSITION_KEY } from '../../../services/fanout/src/config.ts'
 import { PositionCodec } from '../../../services/fanout/src/position.ts'
+import { entryMessageHead, entryMessageTail } from '../../../services/fanout/src/story-messages.ts'
 
 // The baseline signs positions like the fan-out does, so both do the same work per message
 const positions = new PositionCodec([DEV_POSITION_KEY])
@@ -103,12 +104,19 @@ async function start(spec: BaselineSpec): Promise<{ url: string }> {
         if (!m.value) continue
         head[batch.partition] = Number(m.offset) + 1
         const event = codec.decode(m.value)
-        // Live-story entries are not delivered (as in the fan-out's feed)
-        if (isEntryEvent(event)) continue
-        const json = eventMessage(
-          { sub: 'b', channel: spec.channel, position: positions.encode({ o: head, t: Date.now() }) },
-          eventJson(event),
-        )
+        const position = positions.encode({ o: head, t: Date.now() })
+        // A live story's entry: the fan-out's `entry` message (live-story scenario)
+        const json = isEntryEvent(event)
+          ? entryMessageHead({
+              sub: 'b',
+              channel: spec.channel,
+              position,
+              storyId: event.article.id,
+              created: event.type === 'ENTRY_CREATED',
+              embargoed: false,
+              released: false,
+            }) + entryMessageTail(event, JSON.stringify(entryToJson(event.entry)))
+          : eventMessage({ sub: 'b', channel: spec.channel, position }, eventJson(event))
         const payload = Buffer.from(json)
         if (spec.strategy === 'ws-send') {
           for (const ws of clients) ws.send(payload, { binary: false })

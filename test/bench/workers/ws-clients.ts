@@ -147,6 +147,8 @@ let extras: TagState[] = []
 let cpu0 = process.cpuUsage()
 
 const EVENT = Buffer.from('{"type":"event"')
+/** A live story's entry (live-story scenario): counted like an event. */
+const ENTRY = Buffer.from('{"type":"entry"')
 const SUBSCRIBED = Buffer.from('{"type":"subscribed"')
 const RESET = Buffer.from('{"type":"reset"')
 const GAP = Buffer.from('{"type":"gap"')
@@ -171,7 +173,7 @@ function onMessage(c: Client, data: Buffer): void {
     c.debt += data.length
     if (c.debt > 0 && c.ws && !c.ws.isPaused) c.ws.pause()
   }
-  if (!startsWith(data, EVENT)) {
+  if (!startsWith(data, EVENT) && !startsWith(data, ENTRY)) {
     if (startsWith(data, GAP)) {
       const g = JSON.parse(data.toString('utf8')) as { shed?: { routine?: number }; conflated?: number }
       gapMessages++

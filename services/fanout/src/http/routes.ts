@@ -1,5 +1,5 @@
-// The fan-out's HTTP routes: /healthz, /readyz, /metrics, the pages, /v1/sse, and /v1/snapshot and
-// /v1/counts (snapshot.ts), with CORS for the allowed origins, so a ticker embedded on a news site
+// The fan-out's HTTP routes: /healthz, /readyz, /metrics, the pages, /v1/sse, /v1/snapshot and
+// /v1/counts (snapshot.ts), /v1/stories/<id>/entries (entries.ts), with CORS for the allowed origins, so a ticker embedded on a news site
 // can fall back to SSE and page. Everything else is a 404 problem naming the routes.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { handleOps } from '@newswire/shared'
@@ -9,6 +9,7 @@ import type { Hub } from '../hub.ts'
 import type { FanoutMetrics } from '../metrics.ts'
 import type { Pages } from '../pages.ts'
 import type { Access } from './access.ts'
+import { handleEntriesRoute, isEntriesPath } from './entries.ts'
 import { sendProblem } from './problem.ts'
 import { handleSnapshotRoute } from './snapshot.ts'
 import type { SnapshotRouteDeps } from './snapshot.ts'
@@ -31,10 +32,12 @@ export interface RoutesDeps {
   snapshots: SnapshotRouteDeps
 }
 
-const routes = '/v1/stream (WebSocket), /v1/sse, /v1/snapshot, /v1/counts, /dashboard, /ticker, /ticker.js, /healthz, /readyz, /metrics'
+const routes =
+  '/v1/stream (WebSocket), /v1/sse, /v1/snapshot, /v1/counts, /v1/stories/<id>/entries, /dashboard, /ticker, /ticker.js, /healthz, /readyz, /metrics'
 
 /** Routes with CORS for the allowed origins; the page routes take a token in Authorization too. */
 const apiRoutes = new Set(['/v1/sse', '/v1/snapshot', '/v1/counts'])
+const isApiRoute = (path: string) => apiRoutes.has(path) || isEntriesPath(path)
 
 export function createRequestHandler(d: RoutesDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { access, metrics, log } = d
@@ -43,7 +46,7 @@ export function createRequestHandler(d: RoutesDeps): (req: IncomingMessage, res:
     if (d.pages.handle(req, res)) return
     const url = new URL(req.url ?? '/', 'http://fanout')
     const origin = req.headers.origin
-    if (apiRoutes.has(url.pathname) && origin !== undefined && access.originAllowed(origin)) {
+    if (isApiRoute(url.pathname) && origin !== undefined && access.originAllowed(origin)) {
       res.setHeader('access-control-allow-origin', access.allowOrigin(origin))
       res.setHeader('vary', 'Origin')
       if (req.method === 'OPTIONS') {
@@ -56,7 +59,7 @@ export function createRequestHandler(d: RoutesDeps): (req: IncomingMessage, res:
         return
       }
     }
-    if (!apiRoutes.has(url.pathname) || req.method !== 'GET') {
+    if (!isApiRoute(url.pathname) || req.method !== 'GET') {
       sendProblem(res, 'not_found', `no route ${req.method ?? 'GET'} ${url.pathname}; routes: ${routes}`)
       return
     }
@@ -70,6 +73,10 @@ export function createRequestHandler(d: RoutesDeps): (req: IncomingMessage, res:
         if (admission.reject) {
           metrics.connectionsRejected.inc({ reason: admission.reject.metric })
           sendProblem(res, admission.reject.metric, admission.reject.reason)
+          return
+        }
+        if (isEntriesPath(url.pathname)) {
+          handleEntriesRoute(req, res, url, admission, d.snapshots.store)
           return
         }
         if (url.pathname !== '/v1/sse') {

@@ -126,6 +126,15 @@ export function handleSnapshotRoute(req: IncomingMessage, res: ServerResponse, u
     sendProblem(res, err.code, err.message)
     return
   }
+  sendCacheable(req, res, admission, body)
+}
+
+/**
+ * A JSON answer as every page route sends it: the newsroom's `private, no-store`; the public's
+ * storable by shared caches but revalidated every time (`no-cache` + ETag, 304 when unchanged),
+ * so a kill or a deletion is never served from a cache.
+ */
+export function sendCacheable(req: IncomingMessage, res: ServerResponse, admission: Pick<Admission, 'audience'>, body: string): void {
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' }
   if (admission.audience === 'newsroom') {
     res.writeHead(200, { ...headers, 'cache-control': 'private, no-store' })

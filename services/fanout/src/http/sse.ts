@@ -7,7 +7,7 @@ import type { Logger } from '@newswire/shared'
 import type { Hub } from '../hub.ts'
 import { sseFrame } from '../messages.ts'
 import type { Conn, Transport } from '../model.ts'
-import { checkAccess, parseCatchUp, parseSince, ProtocolError } from '../protocol.ts'
+import { checkAccess, checkStory, parseCatchUp, parseSince, ProtocolError } from '../protocol.ts'
 import type { SubscribeMessage } from '../protocol.ts'
 import type { Admission } from './access.ts'
 import { sendProblem } from './problem.ts'
@@ -26,6 +26,7 @@ export function sseSubscription(url: URL, lastEventId: string | undefined): Subs
   const q = url.searchParams
   const { channels, filter } = viewFromQuery(q, 'sse')
   const since = lastEventId !== undefined && lastEventId !== '' ? lastEventId : q.get('since')
+  const entries = q.get('entries')
   return {
     type: 'subscribe',
     id: 'sse',
@@ -33,6 +34,7 @@ export function sseSubscription(url: URL, lastEventId: string | undefined): Subs
     filter,
     since: parseSince(since, 'sse'),
     catchUp: parseCatchUp(q.get('catchUp') ?? undefined, 'sse'),
+    entries: checkStory(channels, entries === null || entries === '' ? null : /^\d{1,4}$/.test(entries) ? Number(entries) : entries, 'sse'),
   }
 }
 

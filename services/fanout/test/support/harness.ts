@@ -1,7 +1,7 @@
 // The hub in-process, without Kafka: a store fed directly, the log as an array (for replays older
 // than memory), a fake clock for server time and timers, and fake transports that decode what the
 // hub writes. Tests and the model-based test drive it in milliseconds.
-import type { Article, ArticleEvent, TimerClock } from '@newswire/shared'
+import type { Article, ArticleEvent, EntryEvent, NewswireEvent, StoryEntry, TimerClock } from '@newswire/shared'
 import { createLogger, createRegistry } from '@newswire/shared'
 import type { AudienceScope } from '../../src/audience.ts'
 import { unrestricted } from '../../src/audience.ts'
@@ -121,7 +121,7 @@ export class Harness {
   readonly hub: Hub
   readonly positions = new PositionCodec([POSITION_KEY])
   /** The whole log, per partition: what Kafka would still hold. */
-  readonly log: ArticleEvent[][]
+  readonly log: NewswireEvent[][]
   readonly partitions: number
 
   constructor(o: HarnessOptions = {}) {
@@ -136,8 +136,8 @@ export class Harness {
       const pump = async () => {
         for (let p = 0; p < this.partitions && !stopped; p++) {
           const records: ReplayRecord[] = []
-          const log = this.log[p] as ArticleEvent[]
-          for (let off = from[p] ?? 0; off < log.length; off++) records.push({ offset: off, event: log[off] as ArticleEvent })
+          const log = this.log[p] as NewswireEvent[]
+          for (let off = from[p] ?? 0; off < log.length; off++) records.push({ offset: off, event: log[off] as NewswireEvent })
           read[p] = log.length
           if (records.length > 0) await onBatch(p, records)
         }
@@ -171,8 +171,8 @@ export class Harness {
   }
 
   /** Appends an event to the log and to the store, as the feed would. */
-  append(event: ArticleEvent, partition = this.partitionOf(event.article.id)): void {
-    const log = this.log[partition] as ArticleEvent[]
+  append(event: NewswireEvent, partition = this.partitionOf(event.article.id)): void {
+    const log = this.log[partition] as NewswireEvent[]
     log.push(event)
     this.store.append(partition, log.length - 1, event)
     this.hub.schedule()
@@ -255,6 +255,45 @@ export function event(
       timeZone: null,
       related: [],
       ...article,
+    },
+  }
+}
+
+/**
+ * An entry event of live story `story` (the story as it stands, as ingest writes it) with sensible
+ * defaults: ENTRY_CREATED for version 1, else ENTRY_UPDATED unless `type` says.
+ */
+export function entryEvent(
+  story: Article,
+  entry: Partial<StoryEntry> & { id: string; seq: number; version: number },
+  at: number,
+  extra: Partial<Omit<EntryEvent, 'entry' | 'article'>> = {},
+): EntryEvent {
+  seq++
+  return {
+    eventId: `ev-${seq}-${story.id}/${entry.id}-${entry.version}`,
+    type: entry.version === 1 ? 'ENTRY_CREATED' : 'ENTRY_UPDATED',
+    occurredAt: at,
+    ingestedAt: at,
+    source: 'test',
+    traceId: `t${seq}`,
+    changedFields: [],
+    reason: null,
+    correction: null,
+    ...extra,
+    article: story,
+    entry: {
+      headline: null,
+      body: [`${entry.id} v${entry.version}`],
+      authors: [],
+      pinned: false,
+      keyEvent: false,
+      publishedAt: at,
+      updatedAt: at,
+      pubStatus: 'usable',
+      embargoedUntil: null,
+      corrections: [],
+      ...entry,
     },
   }
 }

@@ -4,8 +4,9 @@
 //
 // Per article: its versions in order, whether the latest one's embargo has passed on the server's
 // clock, and which versions each clearance could see at some moment. Per clearance and time:
-// the latest version if visible, else nothing.
-import type { Article, ArticleEvent } from '@newswire/shared'
+// the latest version if visible, else nothing. Per entry of a live story the same, seen through its
+// story: nothing of an entry while its story is hidden from the clearance or killed.
+import type { Article, ArticleEvent, EntryEvent, StoryEntry } from '@newswire/shared'
 
 export type Clearance = 'public' | 'released' | 'all'
 
@@ -31,12 +32,22 @@ interface ModelArticle {
   maybe: boolean
 }
 
+interface ModelEntry {
+  latest: EntryEvent
+  released: boolean
+  seen: Record<Clearance, Set<number>>
+  maybe: boolean
+}
+
 const RACE_WINDOW_MS = 60_000
+const CLEARANCES = ['public', 'released', 'all'] as const
 
 export const isKilled = (e: Pick<ArticleEvent, 'type' | 'article'>) => e.type === 'WITHDRAWN' || e.article.pubStatus === 'canceled'
 
 export class Model {
   readonly articles = new Map<string, ModelArticle>()
+  /** Per story, its entries by id. */
+  readonly entries = new Map<string, Map<string, ModelEntry>>()
   now: number
 
   constructor(now: number) {
@@ -63,6 +74,76 @@ export class Model {
     }
     this.articles.set(e.article.id, next)
     this.#note(next)
+    this.#noteEntries(e.article.id)
+  }
+
+  /** The server applies an entry event at the current server time. */
+  applyEntry(e: EntryEvent): void {
+    let story = this.entries.get(e.article.id)
+    if (!story) {
+      story = new Map()
+      this.entries.set(e.article.id, story)
+    }
+    const prev = story.get(e.entry.id)
+    const deleted = e.type === 'ENTRY_DELETED'
+    const at = deleted ? null : e.entry.embargoedUntil
+    const next: ModelEntry = {
+      latest: e,
+      released: at === null || at <= this.now,
+      seen: prev?.seen ?? { public: new Set(), released: new Set(), all: new Set() },
+      maybe: prev?.maybe ?? false,
+    }
+    const pat = prev?.latest.entry.embargoedUntil ?? null
+    if (prev && !prev.released && pat !== null && pat - this.now < RACE_WINDOW_MS) next.maybe = true
+    story.set(e.entry.id, next)
+    this.#noteEntries(e.article.id)
+  }
+
+  #noteEntries(storyId: string): void {
+    for (const [id, en] of this.entries.get(storyId) ?? []) {
+      for (const c of CLEARANCES) {
+        const v = this.visibleEntry(storyId, id, c)
+        if (v) en.seen[c].add(v.version)
+      }
+    }
+  }
+
+  /** An entry is seen through its story: never while the story is hidden or killed; then by its own state. */
+  visibleEntry(storyId: string, entryId: string, c: Clearance): StoryEntry | null {
+    const en = this.entries.get(storyId)?.get(entryId)
+    if (!en || this.killed(storyId) || this.visible(storyId, c) === null) return null
+    if (en.latest.type === 'ENTRY_DELETED') return null
+    if (c === 'all') return en.latest.entry
+    if (!en.released) return null
+    if (c === 'released') return en.latest.entry
+    return en.latest.entry.pubStatus === 'usable' ? en.latest.entry : null
+  }
+
+  /** Every entry of the story `c` may see now: entry id → version. */
+  visibleEntries(storyId: string, c: Clearance): Map<string, number> {
+    const out = new Map<string, number>()
+    for (const id of this.entries.get(storyId)?.keys() ?? []) {
+      const v = this.visibleEntry(storyId, id, c)
+      if (v) out.set(id, v.version)
+    }
+    return out
+  }
+
+  entryWasVisible(storyId: string, entryId: string, version: number, c: Clearance): boolean {
+    return this.entries.get(storyId)?.get(entryId)?.seen[c].has(version) ?? false
+  }
+
+  entryEverVisible(storyId: string, entryId: string, c: Clearance): boolean {
+    return (this.entries.get(storyId)?.get(entryId)?.seen[c].size ?? 0) > 0
+  }
+
+  entryMaybe(storyId: string, entryId: string): boolean {
+    return this.entries.get(storyId)?.get(entryId)?.maybe ?? false
+  }
+
+  /** The entry's own embargo (if any) has passed on the server's clock. */
+  entryReleased(storyId: string, entryId: string): boolean {
+    return this.entries.get(storyId)?.get(entryId)?.released ?? false
   }
 
   /** Server time moves on; embargoes that passed are released. */
@@ -74,6 +155,13 @@ export class Model {
         a.released = true
         this.#note(a)
       }
+    }
+    for (const [storyId, story] of this.entries) {
+      for (const en of story.values()) {
+        const at = en.latest.entry.embargoedUntil
+        if (!en.released && at !== null && at <= this.now) en.released = true
+      }
+      this.#noteEntries(storyId)
     }
   }
 
@@ -172,6 +260,8 @@ export function inView(v: ModelView, a: Article): boolean {
     if (ch === 'breaking') return breaking(a)
     if (ch.startsWith('category:')) return a.category === ch.slice(9)
     if (ch.startsWith('lang:')) return langMatches(ch.slice(5), a.language)
+    if (ch.startsWith('article:')) return a.id === ch.slice(8)
+    if (ch.startsWith('story:')) return a.id === ch.slice(6)
     return false
   })
 }

@@ -1,0 +1,258 @@
+// followStory(client, id, handlers): a live story as a reader (or an editor) follows it on the
+// `story:<id>` channel. It holds the story, its entries by `seq` (pinned and key events among
+// them) at their newest version, and pages older entries in (`older()`) without duplicates. It
+// resumes with its client: what was missed comes on the stream; after a `gap` or a story that
+// runs again it asks for the newest page; after a `reset` it starts over.
+import type { Client } from './client.ts'
+import { Emitter, type Listener } from './emitter.ts'
+import { enableEntries } from './entry-support.ts'
+import { ClientError, errorMessage } from './errors.ts'
+import { type ArticleGone, type ArticleUpdate, followArticle } from './follow-article.ts'
+import { StoryEntries } from './story-entries.ts'
+import { storyEntries } from './story-requests.ts'
+import type { Correction, EntryMessage, EntryWithdrawnCause, StoryEntry } from './story-types.ts'
+import type { Article } from './types.ts'
+
+/** A new entry, or a newer version of one held. */
+export interface StoryEntryUpdate {
+  storyId: string
+  entry: StoryEntry
+  /** The version held before; null for an entry new to this follower. */
+  previous: StoryEntry | null
+  /**
+   * `live`: it came on the stream now (a new entry is news); `snapshot`: held when the reader
+   * arrived; `page`: paged in (older(), or the newest page after a gap).
+   */
+  source: 'live' | 'snapshot' | 'page'
+  /** Set when this version is a correction. */
+  correction: Correction | null
+  changedFields: string[]
+  /** Newsroom only: still under its own embargo. */
+  embargoed: boolean
+  released: boolean
+}
+
+export interface StoryEntryRemoved {
+  storyId: string
+  entryId: string
+  /** The version that was held. */
+  entry: StoryEntry
+  /**
+   * `deleted` for good; `withheld`, `embargoed` for now; `reset`: the server started this reader
+   * over; `story`: the story was killed (the newsroom keeps the story, as killed, not its entries).
+   */
+  cause: EntryWithdrawnCause | 'reset' | 'story' | null
+  reason: string | null
+}
+
+export interface StoryEventMap {
+  entry: StoryEntryUpdate
+  entryRemoved: StoryEntryRemoved
+  /** A version of the story itself (headline, summary, `live`, a correction). */
+  story: ArticleUpdate
+  /** The story must come down; every entry has been dropped with it. */
+  gone: ArticleGone
+  /** A page the follower asked for by itself (after a gap, a reset, a story running again) failed. */
+  error: ClientError
+}
+
+export type StoryHandlers = { [K in keyof StoryEventMap]?: Listener<StoryEventMap[K]> }
+
+export interface StoryFollower {
+  readonly storyId: string
+  /** The story's newest version; null before the snapshot and while it is gone. */
+  readonly story: Article | null
+  readonly gone: ArticleGone | null
+  /** Every entry held, oldest first (by `seq`). */
+  readonly entries: readonly StoryEntry[]
+  /** The pinned ones, oldest first. */
+  readonly pinned: readonly StoryEntry[]
+  /** Newsroom: the held version of this entry is still under its embargo. */
+  isEmbargoed(entryId: string): boolean
+  /** Whether older entries may still be paged in. */
+  readonly hasOlder: boolean
+  on<K extends keyof StoryEventMap>(type: K, listener: Listener<StoryEventMap[K]>): () => void
+  /** Pages in up to `limit` (1-100) older entries; resolves with those it added, oldest first. */
+  older(limit?: number): Promise<StoryEntry[]>
+  /** Stops following (the client stays open). */
+  close(): void
+}
+
+/** Entries asked for by the follower itself: the newest page, after a gap or a reset. */
+const REFILL = 100
+
+/**
+ * Follows live story `storyId` on `client`, which must be connected with the one channel
+ * `story:<storyId>` (its `entries` option sizes the snapshot). Create it right after connect().
+ *
+ * @example
+ * const client = connect('https://news.example', { channels: ['story:bd-1'], entries: 30 })
+ * const story = followStory(client, 'bd-1', { entry: ({ entry, source }) => render(entry, source) })
+ * story.on('entryRemoved', ({ entryId }) => unrender(entryId))
+ * await story.older(20)
+ */
+export function followStory(client: Client, storyId: string, handlers: StoryHandlers = {}): StoryFollower {
+  if (typeof storyId !== 'string' || storyId === '') throw new TypeError('storyId must be a non-empty story id')
+  const channel = `story:${storyId}`
+  if (!client.channels.includes(channel)) throw new TypeError(`followStory needs a client connected with channels: ['${channel}']`)
+  enableEntries()
+
+  const entries = new StoryEntries()
+  const emitter: Emitter<StoryEventMap> = new Emitter<StoryEventMap>((err, type) => {
+    if (type === 'error') {
+      queueMicrotask(() => {
+        throw err
+      })
+      return
+    }
+    const message = `a '${String(type)}' listener threw: ${errorMessage(err)}`
+    emitter.emit('error', new ClientError('NEWSWIRE_ERR_CLIENT_LISTENER', message, { cause: err }))
+  })
+  for (const [type, listener] of Object.entries(handlers)) if (listener) emitter.on(type as keyof StoryEventMap, listener as never)
+
+  /** Where older entries start: a seq; null: none left; undefined: the server did not say (below the lowest held). */
+  let before: number | null | undefined
+  /** Bumped whenever what is held is thrown away (gone, reset, close): pages asked for before are dropped. */
+  let generation = 0
+  let closed = false
+  let paging: Promise<StoryEntry[]> | null = null
+  let refilling: Promise<void> | null = null
+
+  const take = (
+    m: Pick<EntryMessage, 'entry' | 'embargoed' | 'correction' | 'changedFields' | 'released'>,
+    source: StoryEntryUpdate['source'],
+  ) => {
+    const previous = entries.upsert(m.entry, m.embargoed)
+    if (previous === undefined) return false
+    const { entry, embargoed, correction, changedFields, released } = m
+    emitter.emit('entry', { storyId, entry, previous, source, correction, changedFields, embargoed, released })
+    return true
+  }
+  const takePage = (items: readonly EntryMessage[]) =>
+    items
+      .filter((m) => take(m, 'page'))
+      .map((m) => m.entry)
+      .sort((a, b) => a.seq - b.seq)
+
+  /** The newest page: after a gap, a reset without entries, or the story running again. */
+  const refill = (cursorToo: boolean) => {
+    if (refilling || closed) return
+    const gen = generation
+    refilling = storyEntries(client, storyId, { limit: REFILL })
+      .then(
+        (page) => {
+          if (gen !== generation || follower.gone) return
+          takePage(page.items)
+          if (cursorToo) before = page.next
+        },
+        (err: unknown) => {
+          if (gen === generation && !closed)
+            emitter.emit('error', err instanceof ClientError ? err : new ClientError('NEWSWIRE_ERR_CLIENT_REQUEST', errorMessage(err)))
+        },
+      )
+      .finally(() => {
+        refilling = null
+      })
+  }
+
+  /** The story came down: its entries went with it. */
+  let down = false
+  const article = followArticle(client, storyId, {
+    update: (u) => {
+      const back = down
+      down = false
+      emitter.emit('story', u)
+      // The newsroom gets a killed story as a version of it: its entries go with it
+      if (u.article.pubStatus === 'canceled' || u.message.event.type === 'WITHDRAWN') {
+        generation++
+        before = null
+        for (const entry of entries.clear())
+          emitter.emit('entryRemoved', { storyId, entryId: entry.id, entry, cause: 'story', reason: null })
+        return
+      }
+      // Running again after a hold: its entries were dropped with it
+      if (back && !u.snapshot) refill(true)
+    },
+    gone: (g) => {
+      down = true
+      generation++
+      entries.clear()
+      before = null
+      emitter.emit('gone', g)
+    },
+  })
+
+  const offs = [
+    client.on('subscribed', ({ entriesMore }) => {
+      if (entriesMore !== undefined) before = entriesMore
+    }),
+    client.on('entry', (m) => {
+      if (m.storyId === storyId && !closed) take(m, m.snapshot ? 'snapshot' : 'live')
+    }),
+    client.on('entryWithdrawn', (m) => {
+      if (m.storyId !== storyId) return
+      const entry = entries.remove(m.entryId)
+      if (entry) emitter.emit('entryRemoved', { storyId, entryId: m.entryId, entry, cause: m.cause, reason: m.reason })
+    }),
+    client.on('reset', (m) => {
+      generation++
+      for (const entry of entries.clear()) emitter.emit('entryRemoved', { storyId, entryId: entry.id, entry, cause: 'reset', reason: null })
+      if (follower.gone) return
+      if (m.entries) {
+        for (const e of m.entries) take(e, 'snapshot')
+        before = m.entriesMore ?? null
+      } else {
+        before = undefined
+        refill(true)
+      }
+    }),
+    client.on('gap', () => {
+      if (!follower.gone) refill(false)
+    }),
+  ]
+
+  const follower: StoryFollower = {
+    storyId,
+    get story() {
+      return article.article
+    },
+    get gone() {
+      return article.gone
+    },
+    get entries() {
+      return entries.list()
+    },
+    get pinned() {
+      return entries.list().filter((e) => e.pinned)
+    },
+    isEmbargoed: (id) => entries.isEmbargoed(id),
+    get hasOlder() {
+      return before !== null && !closed && article.gone === null
+    },
+    on: (type, listener) => emitter.on(type, listener),
+    older(limit) {
+      if (paging) return paging
+      if (!follower.hasOlder) return Promise.resolve([])
+      // The server did not say where older entries start: below the lowest held (the newest page when none)
+      const from = before === undefined ? entries.lowestSeq() : before
+      const gen = generation
+      paging = storyEntries(client, storyId, { before: from, ...(limit === undefined ? {} : { limit }) })
+        .then((page) => {
+          if (gen !== generation || closed) return []
+          before = page.next
+          return takePage(page.items)
+        })
+        .finally(() => {
+          paging = null
+        })
+      return paging
+    },
+    close() {
+      closed = true
+      generation++
+      article.close()
+      for (const off of offs.splice(0)) off()
+    },
+  }
+  return follower
+}

@@ -1,0 +1,49 @@
+// Older entries of a live story beside the stream: GET /v1/stories/<id>/entries, as
+// `storyEntries(client, storyId, { before, limit })`. Like older() (requests.ts): the token in the
+// Authorization header, public answers revalidated from the browser's cache, problems as ClientError.
+import type { Client } from './client.ts'
+import { ClientError } from './errors.ts'
+import { storyEntriesUrl } from './entry-protocol.ts'
+import { enableEntries } from './entry-support.ts'
+import { requestHooks } from './request-hooks.ts'
+import { getJson } from './requests.ts'
+import type { EntryPage } from './story-types.ts'
+import type { FetchLike } from './types.ts'
+
+export interface StoryEntriesOptions {
+  /** Entries with a `seq` below this (`subscribed.entriesMore`, a page's `next`); omitted: the newest. */
+  before?: number | null
+  /** Entries per page, 1-100; the server's default (20) when left out. */
+  limit?: number
+}
+
+/**
+ * A page of the story's entries visible to this client now (its token and filter, as on its
+ * stream), newest first, pinned ones left out (the snapshot holds them). Versions the client
+ * already had are left out, and those returned are not delivered again by its stream. Rejects with
+ * NEWSWIRE_ERR_CLIENT_REQUEST (404 when the story is not visible to this client).
+ */
+export async function storyEntries(client: Client, storyId: string, options: StoryEntriesOptions = {}): Promise<EntryPage> {
+  const { before = null, limit } = options
+  if (typeof storyId !== 'string' || storyId === '') throw new TypeError('storyId must be a non-empty string')
+  if (before !== null && (!Number.isInteger(before) || before < 1)) throw new TypeError('before must be an entry seq (an integer >= 1)')
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 100))
+    throw new TypeError('limit must be an integer from 1 to 100')
+  const hook = requestHooks.get(client)
+  if (!hook) throw new TypeError('not a Newswire client: pass what connect() returned')
+  enableEntries()
+  const [o, endpoints, , filter, delivery] = hook()
+  const entries = delivery.entries as NonNullable<typeof delivery.entries>
+  const fetchFn = o.fetch ?? (globalThis as { fetch?: FetchLike }).fetch
+  if (!fetchFn) throw new TypeError('storyEntries() needs fetch: pass { fetch } to connect()')
+  const url = storyEntriesUrl(endpoints.sse, storyId, filter, before, limit)
+  const body = (await getJson(fetchFn, url, { token: o.token, timeoutMs: o.connectTimeoutMs, clock: o.clock })) as {
+    items?: unknown
+    next?: unknown
+  } | null
+  if (!body || !Array.isArray(body.items)) {
+    throw new ClientError('NEWSWIRE_ERR_CLIENT_REQUEST', `GET ${new URL(url).pathname}: the answer has no items`)
+  }
+  const next = typeof body.next === 'number' && Number.isInteger(body.next) ? body.next : null
+  return { storyId, items: entries.page(storyId, body.items, client.position ?? ''), next }
+}

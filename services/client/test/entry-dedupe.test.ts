@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { EntryDedupe } from '../src/entry-dedupe.ts'
+
+const plain = { embargoed: false, released: false }
+
+describe('EntryDedupe', () => {
+  test('per story and entry: the newest version wins, the same one again is dropped', () => {
+    const d = new EntryDedupe(100)
+    assert.equal(d.acceptEntry('s', 'e1', 2, plain), true)
+    assert.equal(d.acceptEntry('s', 'e1', 2, plain), false)
+    assert.equal(d.acceptEntry('s', 'e1', 1, plain), false)
+    assert.equal(d.acceptEntry('s', 'e1', 3, plain), true)
+    assert.equal(d.acceptEntry('other', 'e1', 1, plain), true, 'entry ids are per story')
+  })
+
+  test('the release of a version seen embargoed passes once', () => {
+    const d = new EntryDedupe(100)
+    assert.equal(d.acceptEntry('s', 'e1', 1, { embargoed: true, released: false }), true)
+    assert.equal(d.acceptEntry('s', 'e1', 1, { embargoed: false, released: true }), true)
+    assert.equal(d.acceptEntry('s', 'e1', 1, { embargoed: false, released: true }), false)
+  })
+
+  test('withdrawn: once per version; deleted is final; put under embargo again, the same version returns at its release', () => {
+    const d = new EntryDedupe(100)
+    assert.equal(d.acceptEntry('s', 'e1', 1, plain), true)
+    assert.equal(d.acceptWithdrawn('s', 'e1', 2, 'deleted'), true)
+    assert.equal(d.acceptWithdrawn('s', 'e1', 2, 'deleted'), false)
+    assert.equal(d.acceptWithdrawn('s', 'e1', 1, 'deleted'), false)
+    assert.equal(d.acceptEntry('s', 'e1', 5, plain), false, 'a deleted entry is never revived')
+    assert.equal(d.acceptEntry('s', 'e2', 1, plain), true)
+    assert.equal(d.acceptWithdrawn('s', 'e2', 2, 'embargoed'), true)
+    assert.equal(d.acceptEntry('s', 'e2', 1, plain), false, 'an older version stays out')
+    assert.equal(d.acceptEntry('s', 'e2', 2, plain), true)
+    assert.equal(d.acceptEntry('s', 'e2', 2, plain), false)
+    assert.equal(d.acceptWithdrawn('s', 'e2', 3, 'withheld'), true)
+    assert.equal(d.acceptEntry('s', 'e2', 3, plain), false, 'a hold ends with a new version, not the held one')
+    assert.equal(d.acceptEntry('s', 'e2', 4, plain), true)
+    assert.equal(d.acceptWithdrawn('s', 'e2', 3, 'withheld'), false, 'a replayed withdrawal older than what is shown')
+    assert.equal(d.acceptWithdrawn('s', 'e2', 4, 'deleted'), true, 'one at the version shown is taken: safety first')
+  })
+
+  test('a story that came down forgets its entries, and only its own', () => {
+    const d = new EntryDedupe(100)
+    d.acceptEntry('s', 'e1', 1, plain)
+    d.acceptEntry('s2', 'e1', 1, plain)
+    d.forgetStory('s')
+    assert.equal(d.acceptEntry('s', 'e1', 1, plain), true)
+    assert.equal(d.acceptEntry('s2', 'e1', 1, plain), false)
+  })
+
+  test('bounded: the entry heard of longest ago is forgotten first; clear() forgets all', () => {
+    const d = new EntryDedupe(2)
+    d.acceptEntry('s', 'a', 1, plain)
+    d.acceptEntry('s', 'b', 1, plain)
+    d.acceptEntry('s', 'a', 2, plain)
+    d.acceptEntry('s', 'c', 1, plain)
+    assert.equal(d.size, 2)
+    assert.equal(d.acceptEntry('s', 'a', 2, plain), false, 'a was refreshed, b went')
+    assert.equal(d.acceptEntry('s', 'b', 1, plain), true)
+    d.clear()
+    assert.equal(d.size, 0)
+    assert.equal(d.acceptEntry('s', 'b', 1, plain), true)
+  })
+})

@@ -1,0 +1,196 @@
+// Model-based test of followStory (fast-check): random live blogs — entries created, edited,
+// deleted, held and released, the connection dropped (with a sloppy server replaying what it
+// sent), older pages asked for at any moment, racing the stream — against the fake fan-out, whose
+// visible entries are the reference. Once the stream is caught up and paged to the end, the
+// follower holds exactly the visible entries at their newest version, in seq order; on the way it
+// never announced an entry at a version it already held or older, nor a deleted one.
+// NEWSWIRE_MODEL_RUNS raises the number of runs (default 20).
+import assert from 'node:assert/strict'
+import { test, type TestContext } from 'node:test'
+import fc from 'fast-check'
+import { WebSocket } from 'ws'
+import { connect, followStory, type StoryEntry } from '../src/index.ts'
+import { FakeNewsServer, waitFor } from './fake-server.ts'
+import { storyEntry } from './story-fakes.ts'
+
+type Op =
+  | { op: 'create' }
+  | { op: 'edit'; pick: number; pin: boolean }
+  | { op: 'delete'; pick: number }
+  | { op: 'hold'; pick: number; cause: 'withheld' | 'embargoed' }
+  | { op: 'release'; pick: number }
+  | { op: 'drop'; overlap: number }
+  | { op: 'older'; limit: number }
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 5, arbitrary: fc.constant({ op: 'create' as const }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('edit' as const), pick: fc.nat(), pin: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('delete' as const), pick: fc.nat() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('hold' as const),
+      pick: fc.nat(),
+      cause: fc.constantFrom('withheld' as const, 'embargoed' as const),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('release' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('drop' as const), overlap: fc.integer({ min: 0, max: 4 }) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('older' as const), limit: fc.integer({ min: 1, max: 5 }) }) },
+)
+
+/** The story as its newsroom has it: every entry's newest version and whether it is shown now. */
+class Blog {
+  readonly entries: { entry: StoryEntry; shown: boolean; deleted: boolean; held: 'withheld' | 'embargoed' | null }[] = []
+  readonly server: FakeNewsServer
+  constructor(server: FakeNewsServer) {
+    this.server = server
+  }
+
+  create(): void {
+    const seq = this.entries.length + 1
+    const entry = storyEntry(`e${seq}`, seq)
+    this.entries.push({ entry, shown: true, deleted: false, held: null })
+    this.server.publishEntry('Bd-1', entry)
+  }
+
+  #live(pick: number) {
+    const live = this.entries.filter((e) => !e.deleted)
+    return live.length === 0 ? null : live[pick % live.length]
+  }
+
+  edit(pick: number, pin: boolean): void {
+    const e = this.#live(pick)
+    if (!e) return
+    e.entry = { ...e.entry, version: e.entry.version + 1, pinned: pin, body: [`edit ${e.entry.version + 1}`] }
+    // a held entry's edit stays held: the public hears nothing of it
+    if (e.shown) this.server.publishEntry('Bd-1', e.entry, { changedFields: ['body'] })
+  }
+
+  delete(pick: number): void {
+    const e = this.#live(pick)
+    if (!e) return
+    e.deleted = true
+    e.entry = { ...e.entry, version: e.entry.version + 1 }
+    if (e.shown) this.server.withdrawEntry('Bd-1', e.entry.id, e.entry.version, 'deleted')
+    e.shown = false
+  }
+
+  hold(pick: number, cause: 'withheld' | 'embargoed'): void {
+    const e = this.#live(pick)
+    if (!e?.shown) return
+    e.shown = false
+    e.held = cause
+    e.entry = { ...e.entry, version: e.entry.version + 1 }
+    this.server.withdrawEntry('Bd-1', e.entry.id, e.entry.version, cause)
+  }
+
+  release(pick: number): void {
+    const held = this.entries.filter((e) => !e.deleted && !e.shown)
+    const e = held.length === 0 ? null : held[pick % held.length]
+    if (!e) return
+    e.shown = true
+    // An embargo ends by the clock: the same version comes back; a hold ends with a new one
+    if (e.held !== 'embargoed') e.entry = { ...e.entry, version: e.entry.version + 1 }
+    e.held = null
+    this.server.publishEntry('Bd-1', e.entry, { released: true })
+  }
+}
+
+async function run(ops: Op[], transport: 'websocket' | 'sse', snapshotSize: number): Promise<void> {
+  const cleanups: (() => unknown)[] = []
+  const ctx = { after: (fn: () => unknown) => cleanups.push(fn) } as unknown as TestContext
+  try {
+    const server = await FakeNewsServer.start(ctx)
+    const blog = new Blog(server)
+    server.publish('story:Bd-1', {
+      eventId: 's1',
+      type: 'CREATED',
+      article: { id: 'Bd-1', version: 1, headline: 'Live', live: true },
+    })
+    for (let i = 0; i < 3; i++) blog.create()
+    const client = connect(server.url, {
+      channels: ['story:Bd-1'],
+      entries: snapshotSize,
+      WebSocket,
+      transport,
+      backoff: { minMs: 5, maxMs: 20 },
+    })
+    cleanups.push(() => client.close())
+    /** What the follower's events say it shows, and what they got wrong. */
+    const shows = new Map<string, number>()
+    const wrong: string[] = []
+    const story = followStory(client, 'Bd-1', {
+      entry: ({ entry }) => {
+        const key = `${entry.id}@${entry.version}`
+        if ((shows.get(entry.id) ?? 0) >= entry.version) wrong.push(`${key} announced while ${shows.get(entry.id)} was shown`)
+        shows.set(entry.id, entry.version)
+        // shown before its deletion reached the reader is right; at the deletion's version, never
+        const b = blog.entries.find((e) => e.entry.id === entry.id)
+        if (b?.deleted && entry.version >= b.entry.version) wrong.push(`${key}: a deleted entry was shown`)
+      },
+      entryRemoved: ({ entryId }) => {
+        shows.delete(entryId)
+      },
+      error: (err) => wrong.push(err.message),
+    })
+    await waitFor(() => client.position !== null, 'the snapshot')
+    const pages: Promise<unknown>[] = []
+    for (const op of ops) {
+      switch (op.op) {
+        case 'create':
+          blog.create()
+          break
+        case 'edit':
+          blog.edit(op.pick, op.pin)
+          break
+        case 'delete':
+          blog.delete(op.pick)
+          break
+        case 'hold':
+          blog.hold(op.pick, op.cause)
+          break
+        case 'release':
+          blog.release(op.pick)
+          break
+        case 'drop':
+          server.overlap = op.overlap
+          server.dropAll()
+          break
+        case 'older':
+          // not awaited: the page races the stream
+          pages.push(story.older(op.limit))
+          break
+      }
+      // let some frames through between operations, as a real reader would
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await Promise.all(pages)
+    await waitFor(() => client.position === `pos:${server.log.length}`, 'the stream caught up', 10_000)
+    while (story.hasOlder) await story.older(5)
+    assert.deepEqual(wrong, [])
+    const want = blog.entries.filter((e) => e.shown).map((e) => `${e.entry.id}@${e.entry.version}`)
+    assert.deepEqual(
+      story.entries.map((e) => `${e.id}@${e.version}`),
+      want,
+    )
+    assert.deepEqual(
+      story.pinned.map((e) => e.id),
+      blog.entries.filter((e) => e.shown && e.entry.pinned).map((e) => e.entry.id),
+    )
+  } finally {
+    for (const fn of cleanups.reverse()) await fn()
+  }
+}
+
+test('followStory holds exactly the visible entries, each announced once, whatever the drops and pages', { timeout: 300_000 }, async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(opArb, { minLength: 1, maxLength: 40 }),
+      fc.constantFrom('websocket' as const, 'sse' as const),
+      fc.integer({ min: 1, max: 6 }),
+      (ops, transport, size) => run(ops, transport, size),
+    ),
+    { numRuns: Number(process.env.NEWSWIRE_MODEL_RUNS ?? 20) },
+  )
+})

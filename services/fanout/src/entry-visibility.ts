@@ -1,0 +1,104 @@
+// Who sees an entry of a live story, and what a `story:` subscription is told when that changes.
+// An entry is seen only through its story: never when the story is hidden from the clearance or
+// killed, and then by the entry's own editorial state (deleted, withheld, its own embargo released
+// by the server's clock). Pure: no I/O, no clock.
+import type { EntryEvent, StoryEntry } from '@newswire/shared'
+import type { Clearance, Latest } from './visibility.ts'
+import { clearances, isKill, visibleVersion } from './visibility.ts'
+
+/** The ledger's view of one entry's latest version. */
+export interface EntryLatest {
+  event: Pick<EntryEvent, 'type' | 'entry'>
+  /** No embargo of its own, or its time has passed on the server's clock. */
+  released: boolean
+}
+
+/** A deletion is final, like a kill: ENTRY_DELETED (its last content, canceled). */
+export const isEntryDeleted = (e: Pick<EntryEvent, 'type' | 'entry'>): boolean =>
+  e.type === 'ENTRY_DELETED' || e.entry.pubStatus === 'canceled'
+
+/** Bit per clearance, as in exposure.ts. */
+const bit: Record<Clearance, number> = { public: 1, released: 2, all: 4 }
+
+/**
+ * The entry version a clearance may know now: none when the story is invisible to it or killed
+ * (a kill takes every entry with it, for the newsroom too), none when the entry is deleted; the
+ * newsroom sees the rest (its own embargo flagged), `released` what is past its embargo, the
+ * public what is also usable.
+ */
+export function visibleEntry(story: Latest | undefined, s: EntryLatest | undefined, c: Clearance): StoryEntry | null {
+  if (!story || !s || isKill(story.event) || isEntryDeleted(s.event) || visibleVersion(story, c) === null) return null
+  const entry = s.event.entry
+  if (c === 'all') return entry
+  if (!s.released) return null
+  if (c === 'released') return entry
+  return entry.pubStatus === 'usable' ? entry : null
+}
+
+/** Clearances (bits) that see the entry under this story state. */
+export function entryMask(story: Latest | undefined, s: EntryLatest): number {
+  let mask = 0
+  for (const c of clearances) if (visibleEntry(story, s, c) !== null) mask |= bit[c]
+  return mask
+}
+
+export const hasEntryBit = (mask: number, c: Clearance): boolean => (mask & bit[c]) !== 0
+
+/** Why a subscription is told to remove an entry (`entryWithdrawn.cause`). */
+export type EntryCause = 'deleted' | 'withheld' | 'embargoed'
+
+/** The cause of `s` hiding an entry that was in view. */
+export function entryCauseOf(s: EntryLatest | undefined, c: Clearance): EntryCause {
+  if (!s || isEntryDeleted(s.event)) return 'deleted'
+  if (c !== 'all' && !s.released) return 'embargoed'
+  return 'withheld'
+}
+
+export type EntryDecision =
+  /** An `entry` message; `created` when the subscription did not have the entry (`change`). */
+  | { kind: 'entry'; entry: StoryEntry; embargoed: boolean; created: boolean }
+  /** An `entryWithdrawn` message. */
+  | { kind: 'retract'; cause: EntryCause }
+
+/** One change of one entry as a clearance sees it. */
+export interface EntryChange {
+  before: StoryEntry | null
+  after: StoryEntry | null
+  /** The change deletes the entry. */
+  deletion: boolean
+  state: EntryLatest
+}
+
+export function entryChangeFor(story: Latest | undefined, prev: EntryLatest | undefined, next: EntryLatest, c: Clearance): EntryChange {
+  return {
+    before: visibleEntry(story, prev, c),
+    after: visibleEntry(story, next, c),
+    deletion: isEntryDeleted(next.event) && (prev === undefined || !isEntryDeleted(prev.event)),
+    state: next,
+  }
+}
+
+/**
+ * What one `story:` subscription gets for one change of an entry. `storyInView`: the story is
+ * visible to the subscription (clearance, channel, filter, token scope) under the same story
+ * state; when it is not, the subscription was told to drop the story and every entry with it.
+ * `exposed` tells whether the subscription may show the entry though the change's `before` says
+ * it could not (it saw it before it was withheld; a position from another instance): a deletion
+ * reaches it too.
+ */
+export function decideEntry(ch: EntryChange, c: Clearance, storyInView: boolean, exposed: () => boolean): EntryDecision | null {
+  if (!storyInView) return null
+  if (ch.after) return { kind: 'entry', entry: ch.after, embargoed: c === 'all' && !ch.state.released, created: ch.before === null }
+  if (ch.before) return { kind: 'retract', cause: entryCauseOf(ch.state, c) }
+  if (ch.deletion && exposed()) return { kind: 'retract', cause: 'deleted' }
+  return null
+}
+
+/**
+ * Whether an entry version's own embargo had passed when it was ingested: then every server that
+ * read it found it released. Only for versions older than this server's record (Kafka replays).
+ */
+export function entryReleasedOnArrival(e: Pick<EntryEvent, 'entry' | 'ingestedAt'>): boolean {
+  const at = e.entry.embargoedUntil
+  return at === null || at <= e.ingestedAt
+}

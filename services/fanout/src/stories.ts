@@ -1,0 +1,331 @@
+// `story:<id>` subscriptions: a live story and its entries. They are matched apart from the other
+// channels (live.ts never sees them): the hub hands each pass's story events, entry events and
+// releases here, and the cursors their replays. The story's own versions are decided as on every
+// channel (deliver.ts); its entries by entry-visibility.ts, in log order, each against the story's
+// state of that moment. A client holds entries only while it shows the story: a `withdrawn` of the
+// story (kill, hold, embargo, out of view) drops them all, and a story coming (back) into view is a
+// `reset` with a fresh snapshot, so the client gets its entries again.
+import { entryToJson, isEntryEvent } from '@newswire/shared'
+import type { NewswireEvent } from '@newswire/shared'
+import { channelOf, decideLive, decideRelease, decideReplay, frameDecision, frameRelease } from './deliver.ts'
+import type { EntryState } from './entries.ts'
+import { unrestricted } from './audience.ts'
+import { emptyFilter } from './channels.ts'
+import { decideEntry, entryChangeFor } from './entry-visibility.ts'
+import type { EntryChange, EntryDecision } from './entry-visibility.ts'
+import type { Entry, EntryEventRecord, HistoryRecord } from './history.ts'
+import type { Release } from './ledger.ts'
+import type { SnapshotItem } from './messages.ts'
+import { eventJson, resetMessage } from './messages.ts'
+import type { Framed, StoryFollow, Sub } from './model.ts'
+import type { Position, PositionCodec } from './position.ts'
+import type { Store } from './store.ts'
+import { decideEntryRelease, decideEntryReplay, entryExposed, entryKey, frameEntryDecision, storyInView } from './story-deliver.ts'
+import { entryMessageTail, withEntries } from './story-messages.ts'
+import { entryItem, entryText, latestEntries, storyNow } from './story-snapshot.ts'
+import type { SubscriptionIndex } from './subscriptions.ts'
+import type { Change, Clearance, Latest } from './visibility.ts'
+import { changeFor } from './visibility.ts'
+import type { Writer } from './writer.ts'
+
+export interface StoryDeps {
+  store: Store
+  index: SubscriptionIndex
+  writer: Writer
+  positions: PositionCodec
+  /** The live loop's position now (resets are made at it). */
+  head: () => { o: number[]; t: number }
+  /** A replaying subscription joins the live loop (after a reset). */
+  goLive: (sub: Sub) => void
+}
+
+export interface StoryStart {
+  snapshot: SnapshotItem[]
+  entries: SnapshotItem[]
+  more: number | null
+}
+
+/**
+ * A story subscription's snapshot now: the story, its pinned and latest entries, where older ones
+ * page from. Notes whether the client shows the story, and the versions it holds (never sent again).
+ */
+export function storyStart(store: Store, sub: Sub): StoryStart {
+  const f = sub.story as StoryFollow
+  const c = sub.conn.clearance
+  const now = storyNow(store.ledger, f.id, { clearance: c, view: sub }, eventJson)
+  f.shown = now.item !== null
+  if (now.item === null || !now.state) return { snapshot: [], entries: [], more: null }
+  sub.versions.admit(f.id, now.state.event.article.version)
+  const { items, more } = latestEntries(now.entries, now.state, c, f.entries)
+  for (const s of items) sub.versions.admit(entryKey(f.id, s.event.entry.id), s.event.entry.version)
+  f.gateFrom = store.history.nextSeq
+  return { snapshot: [now.item], entries: items.map((s) => entryItem(s, c)), more }
+}
+
+/** Whether a version's embargo had passed at server time `t`. */
+function releasedAt(s: Latest, t: number): boolean {
+  const at = s.event.article.embargoedUntil
+  return s.released && (at === null || at <= t)
+}
+
+/**
+ * Whether the client of a `story:` subscription showed the story at position `p`: the story's
+ * state then (walked back through its versions in memory) as the subscription sees it. Null when
+ * this instance cannot tell (the story changed since, in a part of the log memory no longer holds).
+ */
+export function shownAt(store: Store, sub: Sub, p: Position): boolean | null {
+  const id = (sub.story as StoryFollow).id
+  const latest = store.ledger.latest(id)
+  if (!latest) return false
+  const part = latest.partition
+  const before = p.o[part] ?? 0
+  // a state known only from news.articles is older than where history started; one evicted from
+  // memory, older than where memory starts now
+  const loadedBefore = (store.from[part] ?? 0) <= before
+  const evictedBefore = store.history.memStart(part) <= before
+  let at: Latest | undefined = latest
+  if (latest.offset !== null && latest.offset >= before) {
+    let rec = latest.seq === null ? undefined : (store.history.get(latest.seq) as Entry | undefined)
+    for (;;) {
+      if (!rec) return null
+      // a version at or after p: what it replaced may be what the client had
+      const prev = rec.prevSeq === null ? undefined : (store.history.get(rec.prevSeq) as Entry | undefined)
+      if (prev === undefined && rec.prev !== undefined && !(rec.prevSeq === null ? loadedBefore : evictedBefore)) return null
+      if (prev === undefined || prev.offset < before) {
+        at = rec.prev
+        break
+      }
+      rec = prev
+    }
+  } else if (latest.offset === null && !loadedBefore) return null
+  return at !== undefined && storyInView(sub, { event: at.event, released: releasedAt(at, p.t) })
+}
+
+/** The story is in the subscription's view now (the ledger's record). */
+export function storyInViewNow(store: Store, sub: Sub): boolean {
+  return storyInView(sub, store.ledger.latest((sub.story as StoryFollow).id))
+}
+
+export class StoryMatcher {
+  readonly #d: StoryDeps
+
+  constructor(deps: StoryDeps) {
+    this.#d = deps
+  }
+
+  /** A new version of a story (a history record the ledger applied), to its story subscriptions. */
+  article(rec: Entry, head: readonly number[]): void {
+    const id = rec.event.article.id
+    const subs = this.#d.index.under(`story:${id}`)
+    const state = rec.applied ? this.#d.store.ledger.latest(id) : undefined
+    if (!subs || !state) return
+    const next = { event: rec.event, released: rec.released }
+    const changes: Partial<Record<Clearance, Change>> = {}
+    const text = () => this.#d.store.entryText(rec, eventJson)
+    const frames = new Map<string, Framed>()
+    let position: string | null = null
+    for (const sub of [...subs]) {
+      const f = sub.story as StoryFollow
+      const c = sub.conn.clearance
+      changes[c] ??= changeFor(rec.prev, next, c)
+      const d = decideLive(sub, changes[c], state, rec.event)
+      const channel = d === null ? null : channelOf(sub, d)
+      if (d === null || channel === null) continue
+      position ??= this.#d.positions.encode({ o: [...head], t: this.#d.store.ledger.now })
+      if (d.kind === 'event') {
+        if (!f.shown) {
+          this.reset(sub, 'the story came into view')
+          continue
+        }
+        if (!sub.versions.newer(id, d.article.version)) continue
+      } else f.shown = false
+      // one frame per transport, clearance, subscription id and decision, as for entries
+      f.frameKey ??= `${sub.conn.transport.kind}|${c}|${sub.id}`
+      const fk = `${f.frameKey}|${d.kind === 'event' ? (d.embargoed ? 'e!' : 'e') : d.cause}`
+      let framed = frames.get(fk)
+      if (!framed) {
+        framed = frameDecision(sub, d, channel, position, rec.event, text)
+        frames.set(fk, framed)
+      }
+      this.#send(sub, id, framed)
+    }
+  }
+
+  /** An entry event (a history record) to the story subscriptions of its story; moves `head` past it. */
+  entry(rec: EntryEventRecord, head: number[]): void {
+    head[rec.partition] = Math.max(head[rec.partition] ?? 0, rec.offset + 1)
+    const e = rec.event
+    const storyId = e.article.id
+    const subs = this.#d.index.under(`story:${storyId}`)
+    const state = rec.applied ? this.#d.store.ledger.entries.get(storyId, e.entry.id) : undefined
+    if (!subs || !state) return
+    const next = { event: e, released: rec.released }
+    const changes: Partial<Record<Clearance, EntryChange>> = {}
+    // readers without a filter, token scope or inherited past decide alike: once per clearance
+    const plain: Partial<Record<Clearance, EntryDecision | null>> = {}
+    const key = entryKey(storyId, e.entry.id)
+    const frames = new Map<string, Map<string, Framed>>()
+    const tail = () => (rec.text ??= entryMessageTail(e, JSON.stringify(entryToJson(e.entry))))
+    let position: string | null = null
+    for (const sub of subs) {
+      const f = sub.story as StoryFollow
+      if (!f.shown) continue
+      const c = sub.conn.clearance
+      changes[c] ??= entryChangeFor(rec.story, rec.prev, next, c)
+      const ch = changes[c]
+      const isPlain = sub.filter === emptyFilter && sub.conn.scope === unrestricted && !sub.inherited
+      let d = isPlain ? plain[c] : undefined
+      if (d === undefined) {
+        d = decideEntry(ch, c, storyInView(sub, rec.story), () => entryExposed(state, c, sub.inherited))
+        if (isPlain) plain[c] = d
+      }
+      if (d === null) continue
+      // the version gate holds only versions of records before gateFrom (snapshots, replays)
+      if (d.kind === 'entry' && rec.seq < f.gateFrom && !sub.versions.newer(key, d.entry.version)) continue
+      position ??= this.#d.positions.encode({ o: head, t: this.#d.store.ledger.now })
+      // one frame per transport, clearance, subscription id and decision: most readers share it
+      const tag = tagOf(d)
+      let byKey = frames.get(tag)
+      if (!byKey) {
+        byKey = new Map()
+        frames.set(tag, byKey)
+      }
+      f.frameKey ??= `${sub.conn.transport.kind}|${c}|${sub.id}`
+      let framed = byKey.get(f.frameKey)
+      if (!framed) {
+        framed = frameEntryDecision(sub, d, position, e, tail)
+        byKey.set(f.frameKey, framed)
+      }
+      this.#send(sub, key, framed)
+    }
+  }
+
+  /**
+   * An embargo release (the story's or an entry's) to the live story subscriptions of the story.
+   * A version the live loop has not delivered yet (seq at or past `liveSeq`) goes out with its own
+   * event, already released.
+   */
+  release(r: Release, head: readonly number[], liveSeq: number): void {
+    const subs = this.#d.index.under(`story:${r.id}`)
+    if (!subs) return
+    let position: string | null = null
+    const at = () => (position ??= this.#d.positions.encode({ o: [...head], t: r.at, r: [r.partition, r.offset] }))
+    for (const sub of [...subs]) this.#release(sub, r, at, liveSeq)
+  }
+
+  /** A story subscription's release, live or while resuming (`liveSeq`: Infinity). */
+  #release(sub: Sub, r: Release, position: () => string, liveSeq: number): void {
+    const ledger = this.#d.store.ledger
+    const story = ledger.latest(r.id)
+    if (r.entry !== null) {
+      const s = ledger.entries.get(r.id, r.entry)
+      if (!s || (s.seq !== null && s.seq >= liveSeq) || !(sub.story as StoryFollow).shown) return
+      const d = decideEntryRelease(sub, story, s)
+      if (d === null) return
+      ;(sub.story as StoryFollow).gateFrom = this.#d.store.history.nextSeq
+      this.#send(
+        sub,
+        entryKey(r.id, r.entry),
+        frameEntryDecision(sub, d, position(), s.event, () => tailOf(s), true),
+      )
+      return
+    }
+    if (!story || (story.seq !== null && story.seq >= liveSeq)) return
+    const d = decideRelease(sub, story)
+    if (d === null) return
+    if (d.kind === 'retract') (sub.story as StoryFollow).shown = false
+    else if (!(sub.story as StoryFollow).shown) {
+      this.reset(sub, 'the story was released')
+      return
+    }
+    const f = frameRelease(sub, story, position)
+    if (f) this.#send(sub, r.id, f)
+  }
+
+  // ---- resuming subscriptions (cursor.ts) -------------------------------------------------------
+
+  /**
+   * One event a resuming subscription's cursor passes (`record`: its history record, null when read
+   * from the log), judged now. Only `story:` subscriptions get entry events; true when this handled
+   * the event (an entry event, or any event of a story subscription).
+   */
+  replay(sub: Sub, event: NewswireEvent, record: HistoryRecord | null, position: () => string): boolean {
+    const f = sub.story
+    if (!f) return isEntryEvent(event)
+    if (event.article.id !== f.id) return true
+    const ledger = this.#d.store.ledger
+    if (isEntryEvent(event)) {
+      if (!f.shown) return true
+      const latest = ledger.entries.get(f.id, event.entry.id)
+      const d = decideEntryReplay(sub, event, record as EntryEventRecord | null, ledger.latest(f.id), latest)
+      if (d === null || latest === undefined) return true
+      const key = entryKey(f.id, event.entry.id)
+      if (d.kind === 'entry' && !sub.versions.admit(key, d.entry.version)) return true
+      f.gateFrom = this.#d.store.history.nextSeq
+      // the latest version's own JSON for the latest event, the record's for an intermediate one
+      const sent = d.kind === 'entry' && d.entry !== latest.event.entry ? event : latest.event
+      const tail = () => entryMessageTail(sent, sent === latest.event ? entryText(latest) : JSON.stringify(entryToJson(sent.entry)))
+      this.#send(sub, key, frameEntryDecision(sub, d, position(), sent, tail))
+      return true
+    }
+    const d = decideReplay(sub, event, record as Entry | null, ledger.latest(f.id))
+    const channel = d === null ? null : channelOf(sub, d)
+    if (d === null || channel === null) return true
+    if (d.kind === 'event') {
+      if (!f.shown) {
+        this.reset(sub, 'the story came into view')
+        return true
+      }
+      if (!sub.versions.admit(f.id, d.article.version)) return true
+    } else f.shown = false
+    const text = eventJson(event)
+    this.#send(
+      sub,
+      f.id,
+      frameDecision(sub, d, channel, position(), event, () => text),
+    )
+    return true
+  }
+
+  /** The releases of the story and its entries a resuming subscription missed, after watermark (t, r), for events its cursor passed. */
+  replayReleases(sub: Sub, position: (r: Release) => string): void {
+    const c = sub.cursor
+    const ledger = this.#d.store.ledger
+    for (const r of ledger.storyReleases((sub.story as StoryFollow).id, c.t, c.r, ledger.now)) {
+      if (sub.state === 'live' || sub.state === 'gone') return
+      if (r.offset >= (c.o[r.partition] ?? 0)) continue
+      this.#release(sub, r, () => position(r), Number.POSITIVE_INFINITY)
+    }
+  }
+
+  /**
+   * The story came (back) into the subscription's view: a `reset` with a fresh snapshot at the live
+   * loop's position, and the subscription follows the live loop from there.
+   */
+  reset(sub: Sub, reason: string): void {
+    const head = this.#d.head()
+    const position = this.#d.positions.encode(head)
+    const start = storyStart(this.#d.store, sub)
+    const base = resetMessage({ sub: sub.id, channels: sub.channels.map((c) => c.name), position, reason, more: null }, start.snapshot)
+    const json = withEntries(base, start.entries, start.more)
+    // the client replaces what it had with this snapshot: it holds nothing from before any more
+    sub.inherited = false
+    this.#d.writer.enqueue(sub.conn, { key: null, data: sub.conn.transport.frame('reset', json, position), sub: sub.id, position })
+    if (sub.state !== 'live') {
+      sub.stopReplay?.()
+      sub.stopReplay = null
+      this.#d.goLive(sub)
+    }
+  }
+
+  #send(sub: Sub, key: string, f: Framed): void {
+    this.#d.writer.enqueueFramed(sub.conn, sub.id, key, f)
+  }
+}
+
+/** The shared end of `entry` messages for an entry state's version. */
+const tailOf = (s: EntryState): string => entryMessageTail(s.event, entryText(s))
+
+/** A decision's kind of message, as a constant string (frame keys). */
+const tagOf = (d: EntryDecision): string =>
+  d.kind === 'retract' ? d.cause : d.created ? (d.embargoed ? 'created!' : 'created') : d.embargoed ? 'updated!' : 'updated'

@@ -1,0 +1,104 @@
+// What one `story:<id>` subscription gets for one entry event, entry release or replayed entry
+// event, and its framed message. Decisions come from the ledger's record (entries.ts) and the
+// server's clock (entry-visibility.ts), like deliver.ts for articles. Pure apart from framing
+// through the connection's transport.
+import type { EntryEvent, StoryEntry } from '@newswire/shared'
+import { channelFor, framed } from './deliver.ts'
+import type { EntryState } from './entries.ts'
+import type { EntryDecision, EntryLatest } from './entry-visibility.ts'
+import { entryCauseOf, entryReleasedOnArrival, hasEntryBit, visibleEntry } from './entry-visibility.ts'
+import type { Framed, Sub } from './model.ts'
+import { statesAllow } from './states.ts'
+import { entryMessageHead, entryReasonOf, entryWithdrawnMessage } from './story-messages.ts'
+import type { Clearance, Latest } from './visibility.ts'
+import { visibleVersion } from './visibility.ts'
+
+/** The key of an entry in version gates and queues (the same as its state's key in news.articles). */
+export const entryKey = (storyId: string, entryId: string): string => `${storyId}/entries/${entryId}`
+
+/** The story, in state `story`, is visible to the subscription: clearance, channel, filter and token scope. */
+export function storyInView(sub: Sub, story: Latest | undefined): boolean {
+  const a = visibleVersion(story, sub.conn.clearance)
+  return a !== null && channelFor(sub, a) !== null && statesAllow(sub.filter.states, story as Latest)
+}
+
+/** The subscription may show the entry: this instance showed it to its clearance, or (resumed) some instance may have. */
+export function entryExposed(s: Pick<EntryState, 'sure' | 'maybe'>, c: Clearance, inherited: boolean): boolean {
+  return hasEntryBit(s.sure, c) || (inherited && hasEntryBit(s.maybe, c))
+}
+
+/**
+ * Replay (memory or Kafka): one entry event a resuming subscription's cursor passes, judged now.
+ * `record` is what the ledger noted when it applied the event (null: read from the log). An
+ * intermediate version goes out only while the entry is visible now and only if it was visible
+ * once; the entry's latest event brings the client to what it may see now: that version, or a
+ * retraction if the client may hold the entry. Nothing while the story is out of the
+ * subscription's view: then the client holds none of its entries.
+ */
+export function decideEntryReplay(
+  sub: Sub,
+  e: EntryEvent,
+  record: { applied: boolean; released: boolean } | null,
+  story: Latest | undefined,
+  latest: EntryState | undefined,
+): EntryDecision | null {
+  if (!latest || !storyInView(sub, story)) return null
+  const c = sub.conn.clearance
+  const created = e.type === 'ENTRY_CREATED'
+  if (latest.event.eventId !== e.eventId) {
+    if (sub.catchUp === 'latest' || latest.event.entry.version <= e.entry.version) return null
+    if (visibleEntry(story, latest, c) === null) return null
+    if (record !== null && !record.applied) return null
+    const released = record ? record.released : entryReleasedOnArrival(e)
+    const seen = visibleEntry(story, { event: e, released }, c)
+    return seen === null ? null : { kind: 'entry', entry: seen, embargoed: c === 'all' && !released, created }
+  }
+  const after = visibleEntry(story, latest, c)
+  if (after !== null) return { kind: 'entry', entry: after, embargoed: c === 'all' && !latest.released, created }
+  return entryExposed(latest, c, sub.inherited) ? { kind: 'retract', cause: entryCauseOf(latest, c) } : null
+}
+
+/**
+ * An entry's release for one subscription that shows its story: the version it may see now,
+ * flagged `released` (`change: created` for whoever could not see it before: all but the
+ * newsroom, which had it flagged). Null when it gets none or had it already.
+ */
+export function decideEntryRelease(sub: Sub, story: Latest | undefined, s: EntryState): EntryDecision | null {
+  const c = sub.conn.clearance
+  const after = visibleEntry(story, s, c)
+  if (after === null || !storyInView(sub, story)) return null
+  const key = entryKey(s.event.article.id, after.id)
+  if (!sub.versions.admit(`${key}\u0000released`, after.version)) return null
+  sub.versions.admit(key, after.version)
+  const held: EntryLatest = { event: s.event, released: false }
+  return { kind: 'entry', entry: after, embargoed: false, created: visibleEntry(story, held, c) === null }
+}
+
+/** The framed message of an entry decision; `tail` is the `entry` message's shared end (story-messages.ts). */
+export function frameEntryDecision(
+  sub: Sub,
+  d: EntryDecision,
+  position: string,
+  e: Pick<EntryEvent, 'reason' | 'article'> & { entry: Pick<StoryEntry, 'id' | 'version'> },
+  tail: () => string,
+  released = false,
+): Framed {
+  const transport = sub.conn.transport
+  const channel = sub.channels[0]?.name ?? ''
+  const storyId = e.article.id
+  if (d.kind === 'retract') {
+    const json = entryWithdrawnMessage({
+      sub: sub.id,
+      channel,
+      position,
+      storyId,
+      entryId: e.entry.id,
+      version: e.entry.version,
+      cause: d.cause,
+      reason: entryReasonOf(d.cause, e),
+    })
+    return framed(transport, 'entryWithdrawn', json, position, 'priority')
+  }
+  const head = entryMessageHead({ sub: sub.id, channel, position, storyId, created: d.created, embargoed: d.embargoed, released })
+  return framed(transport, 'entry', head + tail(), position, 'routine')
+}

@@ -1,0 +1,151 @@
+// The live stories on the newsroom dashboard. Each one the desk shows is followed on its own
+// `story:<id>` subscription with the newsroom's token (followStory), every entry paged in, so the
+// dashboard knows how many entries each has and in which editorial state, and an editor can open
+// one and watch it. The newsroom sees embargoed (flagged) and withheld entries as entries; deleted
+// ones come only as a removal, so the desk keeps those it saw deleted, marked, while it is open
+// (the server keeps no deleted entry to send after a reload).
+import { connect, followStory, type StoryEntry, type StoryFollower } from '@newswire/client'
+import { toMs } from './format.ts'
+
+export type EntryState = 'live' | 'embargoed' | 'withheld' | 'deleted'
+
+export const entryStates: readonly EntryState[] = ['live', 'embargoed', 'withheld', 'deleted']
+
+export interface DeskEntry {
+  entry: StoryEntry
+  state: EntryState
+  /** Epoch ms its embargo ends (NaN: none). */
+  embargoEnd: number
+  /** The newsroom's reason, for a deletion. */
+  reason: string | null
+}
+
+/** An entry's state at `now`: held back, under its own embargo (by the clock, before the server's release comes), or live. */
+export function entryState(e: StoryEntry, embargoed: boolean, now: number): EntryState {
+  if (e.pubStatus === 'canceled') return 'deleted'
+  if (e.pubStatus === 'withheld') return 'withheld'
+  const until = toMs(e.embargoedUntil)
+  return embargoed && !(until !== null && until <= now) ? 'embargoed' : 'live'
+}
+
+/** Newest first, by seq. */
+const newest = (a: DeskEntry, b: DeskEntry) => b.entry.seq - a.entry.seq
+
+export class DeskStory {
+  readonly id: string
+  /** Still paging its entries in. */
+  loading = true
+  #follower: StoryFollower
+  #close: () => Promise<void>
+  #deleted = new Map<string, { entry: StoryEntry; reason: string | null }>()
+
+  constructor(id: string, token: string, changed: () => void) {
+    this.id = id
+    const client = connect('/', { channels: [`story:${id}`], token, entries: 100 })
+    this.#close = () => client.close()
+    const f = followStory(client, id, {
+      entry: changed,
+      story: changed,
+      entryRemoved: (r) => {
+        if (r.cause === 'deleted') this.#deleted.set(r.entryId, { entry: r.entry, reason: r.reason })
+        if (r.cause === 'story' || r.cause === 'reset') this.#deleted.clear()
+        changed()
+      },
+      gone: () => {
+        this.#deleted.clear()
+        changed()
+      },
+    })
+    this.#follower = f
+    // The snapshot holds the latest 100 and the pinned ones: the rest a page at a time
+    client.on('subscribed', () =>
+      queueMicrotask(async () => {
+        try {
+          while (f.hasOlder) await f.older(100)
+        } catch {
+          // counts stay as far as they got; the next subscribe pages again
+        }
+        this.loading = false
+        changed()
+      }),
+    )
+  }
+
+  /** Every entry the desk knows, newest first, each in its state at `now`. */
+  entries(now: number): DeskEntry[] {
+    const f = this.#follower
+    const held = f.entries.map((entry) => ({
+      entry,
+      state: entryState(entry, f.isEmbargoed(entry.id), now),
+      embargoEnd: toMs(entry.embargoedUntil) ?? Number.NaN,
+      reason: null,
+    }))
+    const deleted = [...this.#deleted.values()].map(({ entry, reason }) => ({
+      entry,
+      state: 'deleted' as const,
+      embargoEnd: Number.NaN,
+      reason,
+    }))
+    return [...held, ...deleted].sort(newest)
+  }
+
+  counts(now: number): Record<EntryState, number> {
+    const c: Record<EntryState, number> = { live: 0, embargoed: 0, withheld: 0, deleted: 0 }
+    for (const e of this.entries(now)) c[e.state]++
+    return c
+  }
+
+  /** The soonest end of an entry embargo after `now`, else null. */
+  nextEmbargoEnd(now: number): number | null {
+    let next: number | null = null
+    for (const e of this.entries(now))
+      if (e.state === 'embargoed' && e.embargoEnd > now && (next === null || e.embargoEnd < next)) next = e.embargoEnd
+    return next
+  }
+
+  close(): void {
+    void this.#close()
+  }
+}
+
+/** The live stories the desk follows, at most `max` at a time. */
+export class LiveDesk {
+  #stories = new Map<string, DeskStory>()
+  #token: string
+  #changed: (id: string) => void
+  #max: number
+
+  constructor(token: string, changed: (id: string) => void, max = 12) {
+    this.#token = token
+    this.#changed = changed
+    this.#max = max
+  }
+
+  /** Follows these stories (the first `max`), and no others. */
+  sync(ids: readonly string[]): void {
+    const wanted = new Set(ids.slice(0, this.#max))
+    for (const [id, s] of this.#stories) {
+      if (wanted.has(id)) continue
+      s.close()
+      this.#stories.delete(id)
+    }
+    for (const id of wanted) if (!this.#stories.has(id)) this.#stories.set(id, new DeskStory(id, this.#token, () => this.#changed(id)))
+  }
+
+  get(id: string): DeskStory | undefined {
+    return this.#stories.get(id)
+  }
+
+  nextEmbargoEnd(now: number): number | null {
+    let next: number | null = null
+    for (const s of this.#stories.values()) {
+      const at = s.nextEmbargoEnd(now)
+      if (at !== null && (next === null || at < next)) next = at
+    }
+    return next
+  }
+
+  close(): void {
+    this.sync([])
+  }
+}

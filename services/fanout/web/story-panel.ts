@@ -1,0 +1,122 @@
+// A live story opened on the dashboard (a modal dialog): its entries newest first, each with its
+// editorial state as a word, never by colour alone — live, embargoed (until when, in the desk's
+// zone), withheld, deleted (with the newsroom's reason) — its pinned and key-event flags, its
+// corrections, and the count per state. It follows the desk's subscription live.
+import type { Article } from '@newswire/client'
+import { h, reconcile } from './dom.ts'
+import { formatClock, formatNumber, formatRelative, zoneLabel } from './format.ts'
+import { refreshTimes } from './dashboard-item.ts'
+import { type DeskEntry, type DeskStory, type EntryState, entryStates } from './live-desk.ts'
+
+export interface PanelView {
+  now: number
+  zone: string
+}
+
+const stateLine: Record<EntryState, string> = {
+  live: '',
+  embargoed: 'Embargoed until ',
+  withheld: 'Withheld — held back, readers do not see it; it may still run.',
+  deleted: 'Deleted — taken off every page.',
+}
+
+/** "37 entries: 34 live · 2 embargoed · 1 withheld", states with none left out. */
+export function countsText(c: Record<EntryState, number>): string {
+  const total = c.live + c.embargoed + c.withheld
+  const parts = entryStates.filter((s) => c[s] > 0).map((s) => `${formatNumber(c[s], 'en')} ${s}`)
+  return `${formatNumber(total, 'en')} ${total === 1 ? 'entry' : 'entries'}${parts.length > 0 ? `: ${parts.join(' · ')}` : ''}`
+}
+
+const keyOf = (d: DeskEntry) => `${d.entry.id}|${d.entry.version}|${d.state}`
+
+function entryItem(d: DeskEntry, lang: string | undefined, v: PanelView): HTMLLIElement {
+  const e = d.entry
+  const at = Date.parse(e.publishedAt)
+  return h(
+    'li',
+    { class: 'entry', 'data-entry-id': e.id, 'data-state': d.state, 'data-key': keyOf(d) },
+    h(
+      'div',
+      { class: 'meta' },
+      h('span', { class: `badge state state-${d.state}` }, d.state),
+      e.pinned && h('span', { class: 'badge' }, 'pinned'),
+      e.keyEvent && h('span', { class: 'badge key' }, 'key event'),
+      Number.isNaN(at)
+        ? null
+        : h('time', { datetime: new Date(at).toISOString(), lang }, formatClock(at, { language: lang, timeZone: v.zone, now: v.now })),
+      Number.isNaN(at) ? null : h('span', { class: 'ago', lang, 'data-at': String(at) }, formatRelative(at, v.now, lang)),
+      `#${e.seq} · v${e.version}`,
+    ),
+    e.headline && h('h3', { class: 'entry-headline', lang }, e.headline),
+    ...e.body.map((p) => h('p', { lang }, p)),
+    d.state !== 'live' &&
+      h(
+        'div',
+        { class: `state-line ${d.state}` },
+        stateLine[d.state],
+        d.state === 'embargoed' && !Number.isNaN(d.embargoEnd)
+          ? `${formatClock(d.embargoEnd, { language: lang, timeZone: v.zone, seconds: true, now: v.now })} ${zoneLabel(v.zone, d.embargoEnd)} · ${formatRelative(d.embargoEnd, v.now, lang)}`
+          : '',
+        d.reason ? ` Reason: ${d.reason}` : '',
+      ),
+    ...e.corrections.map((c) => h('p', { class: 'corr', lang }, h('strong', {}, 'Correction: '), c.note)),
+  )
+}
+
+export class StoryPanel {
+  readonly el: HTMLDialogElement
+  #title: HTMLElement
+  #counts: HTMLElement
+  #list: HTMLOListElement
+  #id: string | null = null
+
+  constructor() {
+    this.#title = h('h2', { id: 'story-panel-title' })
+    this.#counts = h('p', { class: 'counts', role: 'status' })
+    this.#list = h('ol', { class: 'entries', 'aria-live': 'polite', 'aria-relevant': 'additions' })
+    const close = h('button', { type: 'button', class: 'close' }, 'Close')
+    this.el = h(
+      'dialog',
+      { id: 'story-panel', 'aria-labelledby': 'story-panel-title' },
+      h('header', {}, this.#title, close),
+      this.#counts,
+      this.#list,
+    )
+    close.addEventListener('click', () => this.el.close())
+    this.el.addEventListener('close', () => {
+      this.#id = null
+    })
+  }
+
+  /** The story open now, if any. */
+  get openId(): string | null {
+    return this.#id
+  }
+
+  open(id: string): void {
+    if (this.#id !== id) this.#list.replaceChildren()
+    this.#id = id
+    if (!this.el.open) this.el.showModal()
+  }
+
+  render(article: Article | undefined, story: DeskStory | undefined, v: PanelView): void {
+    if (this.#id === null) return
+    const lang = article?.language
+    this.#title.textContent = article?.headline ?? this.#id
+    this.#title.lang = lang ?? ''
+    if (!story) {
+      this.#counts.textContent = 'Not followed.'
+      return
+    }
+    const entries = story.entries(v.now)
+    this.#counts.textContent = story.loading ? 'Loading entries…' : countsText(story.counts(v.now))
+    const old = new Map([...this.#list.children].map((li) => [(li as HTMLElement).dataset.key, li as HTMLLIElement]))
+    reconcile(
+      this.#list,
+      entries.length > 0
+        ? entries.map((d) => old.get(keyOf(d)) ?? entryItem(d, lang, v))
+        : [h('li', { class: 'empty' }, story.loading ? 'Loading…' : 'No entries yet.')],
+    )
+    refreshTimes(this.#list, v.now)
+  }
+}

@@ -1,0 +1,46 @@
+// The dashboard's view of live-story entries (web/live-desk.ts, web/story-panel.ts) in Node: each
+// entry's editorial state at a moment, and the counts line.
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import type { StoryEntry } from '@newswire/client'
+import { entryState } from '../../services/fanout/web/live-desk.ts'
+import { countsText } from '../../services/fanout/web/story-panel.ts'
+
+const T = Date.parse('2026-05-04T10:00:00Z')
+
+const entry = (extra: Partial<StoryEntry> = {}): StoryEntry => ({
+  id: 'e1',
+  seq: 1,
+  version: 1,
+  headline: null,
+  body: ['text'],
+  authors: [],
+  pinned: false,
+  keyEvent: false,
+  publishedAt: new Date(T).toISOString(),
+  updatedAt: new Date(T).toISOString(),
+  pubStatus: 'usable',
+  embargoedUntil: null,
+  corrections: [],
+  ...extra,
+})
+
+describe('live desk', () => {
+  test("an entry's state: withheld before embargoed; an embargo counts until its time, whatever the release's arrival", () => {
+    const until = new Date(T + 60_000).toISOString()
+    assert.equal(entryState(entry(), false, T), 'live')
+    assert.equal(entryState(entry({ pubStatus: 'withheld', embargoedUntil: until }), true, T), 'withheld')
+    assert.equal(entryState(entry({ embargoedUntil: until }), true, T), 'embargoed')
+    assert.equal(entryState(entry({ embargoedUntil: until }), true, T + 60_000), 'live', 'the clock, before the server says')
+    assert.equal(entryState(entry({ embargoedUntil: null }), true, T), 'embargoed', 'an embargo without a time stays one')
+    assert.equal(entryState(entry({ embargoedUntil: until }), false, T), 'live', 'the server released it')
+    assert.equal(entryState(entry({ pubStatus: 'canceled' }), false, T), 'deleted')
+  })
+
+  test('the counts line: entries shown, by state, the deleted ones beside', () => {
+    assert.equal(countsText({ live: 4, embargoed: 1, withheld: 1, deleted: 1 }), '6 entries: 4 live · 1 embargoed · 1 withheld · 1 deleted')
+    assert.equal(countsText({ live: 1, embargoed: 0, withheld: 0, deleted: 0 }), '1 entry: 1 live')
+    assert.equal(countsText({ live: 0, embargoed: 0, withheld: 0, deleted: 2 }), '0 entries: 2 deleted')
+    assert.equal(countsText({ live: 0, embargoed: 0, withheld: 0, deleted: 0 }), '0 entries')
+  })
+})
