@@ -67,6 +67,7 @@ export class Hub implements SubscribeHost {
       metrics: o.metrics,
       log: o.log,
       kill: (c, code, reason) => this.conns.kill(c, code, reason),
+      liveSeq: () => this.#liveSeq,
     })
     this.conns = new Connections({
       writer: this.writer,
@@ -205,6 +206,7 @@ export class Hub implements SubscribeHost {
     sub.state = 'live'
     sub.cursor = { o: [], t: 0 }
     sub.cursorPos = null
+    sub.liveFrom = this.#o.store.history.nextSeq
     this.#index.add(sub)
   }
 
@@ -215,6 +217,7 @@ export class Hub implements SubscribeHost {
   }
 
   replayFromMemory(sub: Sub): void {
+    this.writer.ungroup(sub)
     sub.state = 'memory'
     this.#replaying.add(sub)
     this.schedule()
@@ -223,6 +226,7 @@ export class Hub implements SubscribeHost {
   dropSub(sub: Sub): void {
     if (sub.state === 'gone') return
     sub.state = 'gone'
+    this.writer.ungroup(sub)
     sub.stopReplay?.()
     sub.stopReplay = null
     this.#replaying.delete(sub)
@@ -231,6 +235,7 @@ export class Hub implements SubscribeHost {
   }
 
   #toLog(sub: Sub): void {
+    this.writer.ungroup(sub)
     sub.state = 'kafka'
     this.#replaying.delete(sub)
     sub.stopReplay = this.#replays.join(sub, true)

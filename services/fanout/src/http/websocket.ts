@@ -34,6 +34,23 @@ export interface WebSocketDeps {
   closing: () => boolean
 }
 
+/** The buffer `make` builds for a list of frames, remembered for the next call with the same frames. */
+function memoized(make: (frames: readonly Buffer[]) => Buffer): (frames: readonly Buffer[]) => Buffer {
+  let last: readonly Buffer[] = []
+  let out: Buffer | null = null
+  return (frames) => {
+    if (frames.length === 1) return frames[0] as Buffer
+    if (out !== null && frames.length === last.length) {
+      let i = frames === last ? frames.length : 0
+      while (i < frames.length && frames[i] === last[i]) i++
+      if (i === frames.length) return out
+    }
+    last = frames
+    out = make(frames)
+    return out
+  }
+}
+
 export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
   const { hub, access, config, log } = d
   const sockets = new Map<WebSocket, { alive: boolean }>()
@@ -44,21 +61,9 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
     perMessageDeflate: config.permessageDeflate ? { threshold: 256, serverNoContextTakeover: true, clientNoContextTakeover: true } : false,
   })
 
-  // The frames of one flush are usually the same buffers, in the same order, for every
-  // connection (a broadcast): concatenate them once and write that buffer to each socket
-  let lastFrames: Buffer[] = []
-  let lastJoined: Buffer | null = null
-  const joined = (frames: Buffer[]): Buffer => {
-    if (frames.length === 1) return frames[0] as Buffer
-    if (lastJoined !== null && frames.length === lastFrames.length) {
-      let i = 0
-      while (i < frames.length && frames[i] === lastFrames[i]) i++
-      if (i === frames.length) return lastJoined
-    }
-    lastFrames = frames
-    lastJoined = Buffer.concat(frames)
-    return lastJoined
-  }
+  // The frames of one flush are usually the same buffers, in the same order (often the very same
+  // array: a broadcast group's), for every connection: join them once and write that to each
+  const joined = memoized((frames) => Buffer.concat(frames))
 
   const open = (ws: WebSocket, socket: Socket, ip: string, admission: Admission) => {
     const deflate = ws.extensions.includes('permessage-deflate')
