@@ -9,7 +9,7 @@ import type { Logger } from '@newswire/shared'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { FanoutConfig } from '../config.ts'
 import type { Hub } from '../hub.ts'
-import { wsTextFrame, wsTextFrameParts } from '../messages.ts'
+import { wsTextFrameOf, wsTextFrameParts } from '../messages.ts'
 import type { FanoutMetrics } from '../metrics.ts'
 import type { Transport } from '../model.ts'
 import { parseClientMessage, ProtocolError } from '../protocol.ts'
@@ -73,7 +73,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
       // without deflate every frame is written to the socket directly: its queue is the backlog
       buffered: deflate ? () => ws.bufferedAmount : () => socket.writableLength,
       // Pre-framed: one write per socket per flush; with deflate, ws compresses each message
-      frame: deflate ? (_type, json) => Buffer.from(json) : (_type, json) => wsTextFrame(Buffer.from(json)),
+      frame: deflate ? (_type, json) => Buffer.from(json) : (_type, json) => wsTextFrameOf(json),
       frameEvent: deflate ? undefined : wsTextFrameParts,
       write: (frames) => {
         if (ws.readyState !== WebSocket.OPEN) return
