@@ -157,6 +157,68 @@ export function wsTextFrameParts(head: string, tail: Buffer): Buffer {
   return frameInPlace(out, h + tail.length)
 }
 
+/** Where the payload of a frame made here starts (its header length). */
+function payloadAt(frame: Buffer): number {
+  const len = (frame[1] as number) & 0x7f
+  return len === 127 ? 10 : len === 126 ? 4 : 2
+}
+
+const headerLength = (n: number) => (n < 126 ? 2 : n < 65_536 ? 4 : 10)
+
+/**
+ * Payload bytes a batch frame holds at most: a client reads a frame that spans several TCP reads
+ * only once it has all of it (ws copies the pieces together), so batches stay small; past this a
+ * pass's messages go out as several batches, still in one write.
+ */
+export const BATCH_BYTES = 16_384
+
+/**
+ * The batch shape (the SDK unpacks it: services/client/src/batch.ts): several messages in one
+ * text frame, one JSON message per line (JSON text never holds a raw line feed), for a connection
+ * that asked for batches. Made from the messages' own frames, in order, into batches of up to
+ * BATCH_BYTES; a message alone (or larger than that) stays a frame of its own.
+ */
+export function wsBatchFrame(frames: readonly Buffer[]): Buffer {
+  if (frames.length === 1) return frames[0] as Buffer
+  // [first frame, end, payload bytes] of each batch
+  const batches: [number, number, number][] = []
+  let total = 0
+  for (let i = 0; i < frames.length; ) {
+    let n = frames[i] as Buffer
+    let bytes = n.length - payloadAt(n)
+    let end = i + 1
+    while (end < frames.length) {
+      n = frames[end] as Buffer
+      const more = n.length - payloadAt(n) + 1
+      if (bytes + more > BATCH_BYTES) break
+      bytes += more
+      end++
+    }
+    batches.push([i, end, bytes])
+    total += end - i === 1 ? (frames[i] as Buffer).length : headerLength(bytes) + bytes
+    i = end
+  }
+  const out = Buffer.allocUnsafe(total)
+  let at = 0
+  for (const [first, end, bytes] of batches) {
+    if (end - first === 1) {
+      at += (frames[first] as Buffer).copy(out, at)
+      continue
+    }
+    const start = at + headerLength(bytes)
+    let p = start
+    for (let i = first; i < end; i++) {
+      const f = frames[i] as Buffer
+      if (i > first) out[p++] = 0x0a
+      p += f.copy(out, p, payloadAt(f))
+    }
+    const [header] = Sender.frame(out.subarray(start, p), TEXT) as [Buffer]
+    header.copy(out, at)
+    at = p
+  }
+  return out
+}
+
 /** One Server-Sent Events frame; `id:` carries the position so Last-Event-ID resumes. */
 export function sseFrame(type: ServerMessageType, json: string, position: string | null): Buffer {
   // JSON.stringify never emits raw line breaks, so `data:` is always one line

@@ -1,6 +1,7 @@
 // /v1/stream: the WebSocket upgrade (origin, token, per-address limit), the transport the hub
-// writes through (pre-framed messages, one write per socket per flush), client messages in, and
-// the protocol-level heartbeat that finds dead peers.
+// writes through (pre-framed messages, one write per socket per flush; with `?batch=1`, the
+// messages of a flush as batches, a message per line: messages.ts wsBatchFrame), client messages
+// in, and the protocol-level heartbeat that finds dead peers.
 import { closeCodes } from '@newswire/shared'
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
@@ -9,7 +10,7 @@ import type { Logger } from '@newswire/shared'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { FanoutConfig } from '../config.ts'
 import type { Hub } from '../hub.ts'
-import { wsTextFrameOf, wsTextFrameParts } from '../messages.ts'
+import { wsBatchFrame, wsTextFrameOf, wsTextFrameParts } from '../messages.ts'
 import type { FanoutMetrics } from '../metrics.ts'
 import type { Transport } from '../model.ts'
 import { parseClientMessage, ProtocolError } from '../protocol.ts'
@@ -64,8 +65,10 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
   // The frames of one flush are usually the same buffers, in the same order (often the very same
   // array: a broadcast group's), for every connection: join them once and write that to each
   const joined = memoized((frames) => Buffer.concat(frames))
+  // Connections that asked for batches get the same messages as one frame, a message per line
+  const batched = memoized(wsBatchFrame)
 
-  const open = (ws: WebSocket, socket: Socket, ip: string, admission: Admission) => {
+  const open = (ws: WebSocket, socket: Socket, ip: string, admission: Admission, batch: boolean) => {
     const deflate = ws.extensions.includes('permessage-deflate')
     let killTimer: NodeJS.Timeout | null = null
     const transport: Transport = {
@@ -78,7 +81,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
       write: (frames) => {
         if (ws.readyState !== WebSocket.OPEN) return
         if (!deflate) {
-          socket.write(joined(frames))
+          socket.write(batch ? batched(frames) : joined(frames))
           return
         }
         socket.cork()
@@ -175,7 +178,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
               return
             }
             // The upgrade's own socket: what the hub measures and writes to
-            open(ws, socket as Socket, ip, admission)
+            open(ws, socket as Socket, ip, admission, url.searchParams.get('batch') === '1')
           })
         },
         (err: unknown) => {
