@@ -95,7 +95,9 @@ export async function startFanoutServer(
     silent: true,
     maxMs: Number(ctx.values['max-seconds'] ?? 900) * 1000 + 30_000,
   })
-  const url = await waitForLogLine(worker, '"fanout ready"', 90_000)
+  // with FANOUT_WORKERS > 1 every worker says it is ready, then the primary says all are
+  const workers = Number(options.env?.FANOUT_WORKERS ?? 1)
+  const url = await waitForLogLine(worker, workers > 1 ? '"fanout cluster ready"' : '"fanout ready"', 90_000)
   await worker.ready
   return {
     name: 'fanout',
