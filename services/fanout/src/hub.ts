@@ -55,6 +55,8 @@ export class Hub implements SubscribeHost {
   #again = false
   #liveSeq = 0
   #headO: number[] = []
+  /** The last head position made, and what it was made of. */
+  #head: { position: string; o: number[]; t: number } | null = null
   #releaseTimer: { at: number; cancel: () => void } | null = null
   #sweep: NodeJS.Timeout | null = null
 
@@ -147,9 +149,15 @@ export class Hub implements SubscribeHost {
     return this.#liveSeq
   }
 
-  /** The position of the live loop now (signed). */
+  /** The position of the live loop now (signed); subscribes between two passes share one. */
   headPosition(): string {
-    return this.#o.positions.encode({ o: [...this.#headO], t: this.#o.store.ledger.now })
+    const t = this.#o.store.ledger.now
+    const h = this.#head
+    if (h !== null && h.t === t && h.o.length === this.#headO.length && h.o.every((o, p) => o === this.#headO[p])) return h.position
+    const o = [...this.#headO]
+    const position = this.#o.positions.encode({ o, t })
+    this.#head = { position, o, t }
+    return position
   }
 
   // ---- connections ------------------------------------------------------------------------
