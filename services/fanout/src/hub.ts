@@ -351,10 +351,14 @@ export class Hub implements SubscribeHost {
     const next = this.#o.store.ledger.nextReleaseAfter(this.#o.store.ledger.now)
     if (next === null || (this.#releaseTimer && this.#releaseTimer.at <= next)) return
     this.#releaseTimer?.cancel()
+    let fired = false
     const fire = () => {
+      fired = true
       this.#releaseTimer = null
       this.schedule()
     }
-    this.#releaseTimer = { at: next, cancel: setTimerAt(next, fire, this.#o.clock) }
+    // due already (the pass outlasted the ledger's time): it ran at once, and nothing is armed
+    const cancel = setTimerAt(next, fire, this.#o.clock)
+    this.#releaseTimer = fired ? null : { at: next, cancel }
   }
 }
