@@ -9,7 +9,7 @@ import { formatSummary, summarizeProfile } from './cpuprofile.ts'
 import type { CpuSample } from './protocol.ts'
 import type { Report } from './report.ts'
 import type { ScenarioContext } from './scenario.ts'
-import type { LoopDelay, ServerIo, ServerMemory } from './server-probe.ts'
+import type { GcPauses, LoopDelay, ServerIo, ServerMemory } from './server-probe.ts'
 import { Histogram } from './stats.ts'
 import type { BaselineSpec } from '../workers/ws-baseline.ts'
 import type { ConnectResult, ConnectSpec, Progress, TagResult, TrackResult, TrackSpec } from '../workers/ws-clients.ts'
@@ -58,6 +58,8 @@ export interface ServerUnderTest {
   cpu(): Promise<number>
   memory(): Promise<ServerMemory>
   loopDelay(reset?: boolean): Promise<LoopDelay>
+  /** GC pauses since the last reset (the fan-out's and the baselines' own process). */
+  gc(reset?: boolean): Promise<GcPauses>
   io(): Promise<ServerIo>
   stop(): Promise<void>
 }
@@ -67,6 +69,7 @@ function probeOf(worker: Worker) {
     cpu: async () => cpuTotal(await worker.request<CpuSample>('cpu')),
     memory: () => worker.request<ServerMemory>('memory'),
     loopDelay: (reset = false) => worker.request<LoopDelay>('loopDelay', { reset }),
+    gc: (reset = false) => worker.request<GcPauses>('gc', { reset }),
     io: () => worker.request<ServerIo>('io'),
   }
 }

@@ -5,11 +5,30 @@
 // add up the workers' (from /proc); heap and event-loop delay stay the primary's own.
 import cluster from 'node:cluster'
 import { readFileSync } from 'node:fs'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { pidCpuMicros } from './machine.ts'
 
 const eld = monitorEventLoopDelay({ resolution: 10 })
 eld.enable()
+
+/** Garbage-collection pauses since the last reset (what part of a loop stall they explain). */
+export interface GcPauses {
+  count: number
+  totalMs: number
+  maxMs: number
+  /** Longest mark-compact (major) pause. */
+  majorMaxMs: number
+}
+let gcs: GcPauses = { count: 0, totalMs: 0, maxMs: 0, majorMaxMs: 0 }
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gcs.count++
+    gcs.totalMs += e.duration
+    gcs.maxMs = Math.max(gcs.maxMs, e.duration)
+    const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind
+    if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcs.majorMaxMs = Math.max(gcs.majorMaxMs, e.duration)
+  }
+}).observe({ entryTypes: ['gc'] })
 
 export interface LoopDelay {
   maxMs: number
@@ -77,6 +96,11 @@ export const serverOps = {
     let rss = m.rss
     for (const pid of workerPids()) rss += rssOf(pid)
     return { rss, heapUsed: m.heapUsed, gc: gc !== undefined }
+  },
+  gc(spec: { reset?: boolean }): GcPauses {
+    const r = gcs
+    if (spec?.reset) gcs = { count: 0, totalMs: 0, maxMs: 0, majorMaxMs: 0 }
+    return r
   },
   loopDelay(spec: { reset?: boolean }): LoopDelay {
     const r = { maxMs: eld.max / 1e6, p99Ms: eld.percentile(99) / 1e6, meanMs: eld.mean / 1e6 }

@@ -25,7 +25,7 @@ import {
 } from '../lib/fanout-bench.ts'
 import { encodedSizes } from '../lib/fixture.ts'
 import { createTopics, deleteTopics, withAdmin } from '../lib/kafka.ts'
-import type { LoopDelay } from '../lib/server-probe.ts'
+import type { GcPauses, LoopDelay } from '../lib/server-probe.ts'
 import { machineCpuPercent, procStat } from '../lib/machine.ts'
 import type { Labels } from '../lib/report.ts'
 import type { Scenario, ScenarioContext } from '../lib/scenario.ts'
@@ -49,6 +49,7 @@ interface PhaseFigures {
   clientCpuPerDeliveryUs: number
   machineCpuPct: number
   loop: LoopDelay
+  gc: GcPauses
   duplicates: number
   complete: boolean
   seconds: number
@@ -61,6 +62,7 @@ interface ServerFigures {
   rssPerConnKiB: number
   heapPerConnKiB: number
   connectLoop: LoopDelay
+  connectGc: GcPauses
   steady: PhaseFigures
   burst: PhaseFigures
 }
@@ -242,6 +244,7 @@ async function runOne(
   const { report, signal } = ctx
   const mem0 = await server.memory()
   await server.loopDelay(true)
+  await server.gc(true)
   const conn = await pool.connect({
     url: server.wsUrl,
     concurrency: o.connectConcurrency,
@@ -253,11 +256,13 @@ async function runOne(
   await sleep(1000)
   const mem1 = await server.memory()
   const connectLoop = await server.loopDelay(true)
+  const connectGc = await server.gc(true)
   await probe(pool, source, conn.connected, signal)
 
   const phase = async (tag: string, count: number, warm: number, rate: number, drainMs: number): Promise<PhaseFigures> => {
     await pool.track({ tag, count, positions: false })
     await server.loopDelay(true)
+    await server.gc(true)
     const cpuBox: { c: number; m: ReturnType<typeof procStat>; io: { syscw: number; wchar: number } } = {
       c: 0,
       m: procStat(),
@@ -280,6 +285,7 @@ async function runOne(
     const io1 = await server.io()
     const m1 = procStat()
     const loop = await server.loopDelay(true)
+    const gc = await server.gc(true)
     const r = await pool.result()
     const first = sent.phases.find((p) => p.tag === tag)?.firstUs ?? 0
     const seconds = (r.lastUs - first) / 1e6
@@ -299,6 +305,7 @@ async function runOne(
       clientCpuPerDeliveryUs: r.cpuUs / Math.max(1, r.distinct),
       machineCpuPct: machineCpuPercent(cpuBox.m, m1),
       loop,
+      gc,
       duplicates: r.duplicates,
       complete,
       seconds,
@@ -316,6 +323,7 @@ async function runOne(
     rssPerConnKiB: (mem1.rss - mem0.rss) / 1024 / Math.max(1, conn.connected),
     heapPerConnKiB: (mem1.heapUsed - mem0.heapUsed) / 1024 / Math.max(1, conn.connected),
     connectLoop,
+    connectGc,
     steady,
     burst,
   }
@@ -380,6 +388,8 @@ function publish(ctx: ScenarioContext, n: number, rate: number, burst: number, f
           'other_cpu_%': otherCpu(p),
           loop_max_ms: p.loop.maxMs,
           loop_p99_ms: p.loop.p99Ms,
+          gc_max_ms: p.gc.maxMs,
+          gc_total_ms: p.gc.totalMs,
         },
       )
       if (otherCpu(p) > 25)
@@ -401,6 +411,8 @@ function publish(ctx: ScenarioContext, n: number, rate: number, burst: number, f
         connect_s: x.connectSeconds,
         connect_failed: x.connectFailed,
         connect_loop_max_ms: x.connectLoop.maxMs,
+        connect_gc_max_ms: x.connectGc.maxMs,
+        connect_gc_total_ms: x.connectGc.totalMs,
       },
     )
   }
