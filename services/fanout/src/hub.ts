@@ -184,7 +184,9 @@ export class Hub implements SubscribeHost {
 
   /** The transport drained below its limit: write what is queued. */
   drained(conn: Conn): void {
-    if (conn.closed || (conn.pending.length === 0 && conn.subs.size === 0)) return
+    // a group member has nothing of its own to write (after a burst every member's socket
+    // drains: no loop pass for each)
+    if (conn.closed || conn.grouped || (conn.pending.length === 0 && conn.subs.size === 0)) return
     this.writer.markDirty(conn)
     this.schedule()
   }
