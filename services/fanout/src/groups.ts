@@ -7,7 +7,7 @@
 // queued (a control message, a release, a second subscription) or its socket falls behind, taking
 // with it what the group still owed it, and takes the per-connection path (lanes, conflation,
 // gaps) until it is written up and alone again. Pure: no I/O.
-import type { BroadcastGroup, Conn, Sub } from './model.ts'
+import type { BroadcastGroup, Conn, GroupFlush, Sub } from './model.ts'
 import type { QueuedMessage } from './queue.ts'
 
 /**
@@ -57,7 +57,7 @@ export class BroadcastGroups {
     const key = groupKey(sub)
     let g = this.#byKey.get(key)
     if (!g) {
-      g = { key, members: new Set(), queue: [], mark: -1, flushing: null }
+      g = { key, members: new Set(), queue: [], mark: -1, flushing: null, written: null }
       this.#byKey.set(key, g)
     } else if (g.queue.length > 0 || g.flushing !== null) return false
     g.members.add(sub)
@@ -73,20 +73,26 @@ export class BroadcastGroups {
     g.members.delete(sub)
     sub.group = null
     if (sub.conn.grouped === sub) sub.conn.grouped = null
+    // the position of the last message the group wrote to it is its connection's own again
+    const last = [g.flushing, g.written].find((f) => f !== null && f.id === sub.wrote)?.position
+    if (last) sub.conn.lastPosition.set(sub.id, last)
     const owed = g.flushing !== null && sub.wrote !== g.flushing.id ? [...g.flushing.queue, ...g.queue] : [...g.queue]
     this.#forgetIfEmpty(g)
     return owed
   }
 
   /** Starts writing the group's queue: returns it with the flush id members are stamped with, or null when empty. */
-  startFlush(g: BroadcastGroup): { queue: QueuedMessage[]; id: number } | null {
+  startFlush(g: BroadcastGroup): GroupFlush | null {
     if (g.queue.length === 0) return null
-    g.flushing = { queue: g.queue, id: ++this.#flushes }
+    let position: string | null = null
+    for (const m of g.queue) if (m.position) position = m.position
+    g.flushing = { queue: g.queue, id: ++this.#flushes, position }
     g.queue = []
     return g.flushing
   }
 
   endFlush(g: BroadcastGroup): void {
+    if (g.flushing?.position) g.written = { id: g.flushing.id, position: g.flushing.position }
     g.flushing = null
     this.#forgetIfEmpty(g)
   }

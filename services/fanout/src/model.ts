@@ -123,7 +123,17 @@ export interface BroadcastGroup {
   /** Seq of the last event matched for the group (live.ts decides once per event). */
   mark: number
   /** The flush writing to the members now (it may yield): who was not written yet still needs its queue. */
-  flushing: { queue: QueuedMessage[]; id: number } | null
+  flushing: GroupFlush | null
+  /** The last flush that wrote to the members (what they last got is its last position). */
+  written: { id: number; position: string } | null
+}
+
+/** One write of a group's queue to its members. */
+export interface GroupFlush {
+  queue: QueuedMessage[]
+  id: number
+  /** The position of its last message that carries one. */
+  position: string | null
 }
 
 /** A message framed once for every connection of one transport kind that gets it. */

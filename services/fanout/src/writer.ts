@@ -157,13 +157,9 @@ export class Writer {
     if (flush === null) return
     const frames: Buffer[] = []
     let bytes = 0
-    let position: string | null = null
-    let subId: string | undefined
     for (const m of flush.queue) {
       frames.push(m.data)
       bytes += m.data.length
-      if (m.position) position = m.position
-      subId = m.sub
     }
     const max = this.#d.limits.maxBufferedBytes
     const members = [...g.members]
@@ -176,7 +172,6 @@ export class Writer {
       else {
         conn.transport.write(frames)
         sub.wrote = flush.id
-        if (position !== null && subId !== undefined) conn.lastPosition.set(subId, position)
         const sent = conn.transport.kind === 'sse' ? this.#sentSse : this.#sentWs
         sent.messages += frames.length
         sent.bytes += bytes
