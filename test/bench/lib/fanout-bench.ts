@@ -79,9 +79,13 @@ export async function startFanoutServer(
   ctx: ScenarioContext,
   prefix: string,
   partitions: number,
-  options: { profileDir?: string | null; maxConnections: number; env?: Record<string, string> },
+  options: { profileDir?: string | null; maxConnections: number; env?: Record<string, string>; nodeFlags?: string[] },
 ): Promise<ServerUnderTest> {
-  const execArgv = ['--expose-gc', ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [])]
+  const execArgv = [
+    '--expose-gc',
+    ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
+    ...(options.nodeFlags ?? []),
+  ]
   const worker = new Worker('fanout', workerPath('fanout'), {
     execArgv,
     env: {

@@ -93,6 +93,7 @@ const scenario: Scenario = {
     channel: { type: 'string' },
     urgency: { type: 'string' },
     workers: { type: 'string' },
+    'fanout-flags': { type: 'string' },
     profile: { type: 'boolean', default: false },
     'keep-topics': { type: 'boolean', default: false },
   },
@@ -110,6 +111,7 @@ const scenario: Scenario = {
                             for routine-lane events, which the fan-out batches instead of flushing at once)
   --workers N               FANOUT_WORKERS of the fan-out: N processes behind one port (default 1); server CPU,
                             writes and RSS add up all of them, event-loop delay is the primary's only
+  --fanout-flags=F,...      extra node flags for the fan-out process, after an = sign (e.g. --fanout-flags=--max-semi-space-size=4)
   --profile                 run the fan-out under node --cpu-prof and print its top functions
   --keep-topics             keep the bench-fanout-* topics`,
   maxSeconds: (v) => (v.quick ? 150 : 1200),
@@ -132,6 +134,7 @@ const scenario: Scenario = {
     const channel = typeof v.channel === 'string' ? v.channel : 'breaking'
     const urgency = num(v, 'urgency', 1)
     const workers = num(v, 'workers', 1)
+    const nodeFlags = typeof v['fanout-flags'] === 'string' ? v['fanout-flags'].split(',').filter(Boolean) : []
     const maxN = Math.max(...counts)
     checkFds(Math.ceil(maxN / procs), maxN)
 
@@ -167,6 +170,7 @@ const scenario: Scenario = {
               server = await startFanoutServer(ctx, prefix, partitions, {
                 profileDir,
                 maxConnections: n,
+                nodeFlags,
                 ...(workers > 1 ? { env: { FANOUT_WORKERS: String(workers) } } : {}),
               })
               server.name = kind
@@ -412,6 +416,7 @@ function publish(ctx: ScenarioContext, n: number, rate: number, burst: number, f
         connect_failed: x.connectFailed,
         connect_loop_max_ms: x.connectLoop.maxMs,
         connect_gc_max_ms: x.connectGc.maxMs,
+        connect_gc_major_max_ms: x.connectGc.majorMaxMs,
         connect_gc_total_ms: x.connectGc.totalMs,
       },
     )
