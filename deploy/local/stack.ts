@@ -3,6 +3,8 @@
 // ingest and fan-out as child processes (their JSON logs go to .cache/logs/, or to this
 // terminal with --logs), loads demo articles, prints the URLs and the development credentials,
 // and on Ctrl-C / SIGTERM stops what it started: exit 0 when every service stopped cleanly.
+// FANOUT_WORKERS=N (or `auto`, one per core) runs N fan-outs behind the one fan-out port
+// (services/fanout/src/cluster.ts).
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, readFileSync, readdirSync } from 'node:fs'
@@ -149,7 +151,7 @@ async function main(): Promise<void> {
   const logDir = values.logs ? null : join(cacheDir(env), 'logs')
   if (logDir !== null) mkdirSync(logDir, { recursive: true })
   const ingest = startService('ingest', 'services/ingest/src/main.ts', logDir)
-  const fanout = startService('fanout', 'services/fanout/src/main.ts', logDir)
+  const fanout = startService('fanout', 'services/fanout/src/cluster.ts', logDir)
   await Promise.all([waitReady(ingestUrl, 'ingest'), waitReady(fanoutUrl, 'fanout')])
   const loaded = await loadDemo()
   const token = await signNewsroomToken(env.NEWSROOM_JWT_SECRET ?? DEV_NEWSROOM_SECRET, {
@@ -166,7 +168,7 @@ Newswire is running (Ctrl-C stops everything this command started)
 
   Kafka            ${env.KAFKA_BROKERS}${lease.started ? ' (local broker started by npm start)' : ''}
   Ingest API       ${ingestUrl}/v1/articles        OpenAPI: ${ingestUrl}/openapi.json
-  Stream           ws://127.0.0.1:${fanoutPort}/v1/stream   SSE: ${fanoutUrl}/v1/sse?channels=breaking
+  Stream           ws://127.0.0.1:${fanoutPort}/v1/stream   SSE: ${fanoutUrl}/v1/sse?channels=breaking${env.FANOUT_WORKERS ? `   (FANOUT_WORKERS=${env.FANOUT_WORKERS})` : ''}
   Newsroom         ${fanoutUrl}/dashboard#token=${token}
   Public ticker    ${fanoutUrl}/ticker?category=international&language=bn   (embed: ${fanoutUrl}/ticker.js)
   Metrics          ${ingestUrl}/metrics  ${fanoutUrl}/metrics

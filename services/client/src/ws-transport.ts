@@ -1,4 +1,5 @@
 // WebSocket transport over any WHATWG-style WebSocket class (the browser's, or `ws` in Node).
+import { batchUrl, messagesOf } from './batch.ts'
 import { decodeFrame, encodeFrame } from './protocol.ts'
 import { type CloseInfo, safeCall, type Transport, type TransportHandlers } from './transport.ts'
 import { errorMessage } from './errors.ts'
@@ -38,7 +39,7 @@ export function openWebSocket(url: string, WebSocketCtor: WebSocketConstructor, 
 
   let ws: WebSocketLike
   try {
-    ws = new WebSocketCtor(url)
+    ws = new WebSocketCtor(batchUrl(url))
   } catch (err) {
     queueMicrotask(() => finish({ code: 1006, reason: `cannot open WebSocket: ${errorMessage(err)}`, opened: false }))
     resolveGone()
@@ -61,10 +62,14 @@ export function openWebSocket(url: string, WebSocketCtor: WebSocketConstructor, 
     if (!attached) return
     handlers.activity()
     if (typeof ev.data !== 'string') return // the protocol is JSON text; binary frames are not ours
-    const frame = decodeFrame(ev.data)
-    if (frame === null) return
-    if (frame instanceof Error) handlers.protocolError(frame)
-    else handlers.frame(frame)
+    for (const text of messagesOf(ev.data)) {
+      // a message may close the transport: the rest of its batch is not for anyone then
+      if (!attached) return
+      const frame = decodeFrame(text)
+      if (frame === null) continue
+      if (frame instanceof Error) handlers.protocolError(frame)
+      else handlers.frame(frame)
+    }
   }
   // Keep an error handler installed for good: `ws` throws on an 'error' event nobody listens to
   ws.onerror = (ev: ErrorEventLike) => {

@@ -38,7 +38,7 @@ describe('client: connecting and delivering', () => {
     })
     assert.equal(client.state, 'connecting')
     const ws = FakeWebSocket.last
-    assert.equal(ws.url, 'wss://news.example/v1/stream?token=jwt.token')
+    assert.equal(ws.url, 'wss://news.example/v1/stream?token=jwt.token&batch=1')
     ws.open()
     assert.deepEqual(ws.sent, [
       {

@@ -111,13 +111,18 @@ export class ResumeGate {
 
   #arm(): void {
     if (this.#cancelTimer) return
-    this.#cancelTimer = this.#o.setTimer(
+    let fired = false
+    const cancel = this.#o.setTimer(
       () => {
+        fired = true
         this.#cancelTimer = null
         this.#drain()
       },
       Math.max(1, this.#bucket.msUntilToken()),
     )
+    // A timer already due when armed runs at once (setTimerAt), and may have armed the next one:
+    // keeping the spent canceller would look like a running timer and stall the queue for good
+    if (!fired) this.#cancelTimer = cancel
   }
 
   #drain(): void {

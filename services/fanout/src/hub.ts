@@ -58,6 +58,8 @@ export class Hub implements SubscribeHost {
   #again = false
   #liveSeq = 0
   #headO: number[] = []
+  /** The last head position made, and what it was made of. */
+  #head: { position: string; o: number[]; t: number } | null = null
   #releaseTimer: { at: number; cancel: () => void } | null = null
   #sweep: NodeJS.Timeout | null = null
 
@@ -70,6 +72,7 @@ export class Hub implements SubscribeHost {
       metrics: o.metrics,
       log: o.log,
       kill: (c, code, reason) => this.conns.kill(c, code, reason),
+      liveSeq: () => this.#liveSeq,
     })
     this.conns = new Connections({
       writer: this.writer,
@@ -156,9 +159,15 @@ export class Hub implements SubscribeHost {
     return { o: [...this.#headO], t: this.#o.store.ledger.now }
   }
 
-  /** The position of the live loop now (signed). */
+  /** The position of the live loop now (signed); subscribes between two passes share one. */
   headPosition(): string {
-    return this.#o.positions.encode(this.head())
+    const t = this.#o.store.ledger.now
+    const h = this.#head
+    if (h !== null && h.t === t && h.o.length === this.#headO.length && h.o.every((o, p) => o === this.#headO[p])) return h.position
+    const o = [...this.#headO]
+    const position = this.#o.positions.encode({ o, t })
+    this.#head = { position, o, t }
+    return position
   }
 
   // ---- connections ------------------------------------------------------------------------
@@ -185,7 +194,9 @@ export class Hub implements SubscribeHost {
 
   /** The transport drained below its limit: write what is queued. */
   drained(conn: Conn): void {
-    if (conn.closed || (conn.pending.length === 0 && conn.subs.size === 0)) return
+    // a group member has nothing of its own to write (after a burst every member's socket
+    // drains: no loop pass for each)
+    if (conn.closed || conn.grouped || (conn.pending.length === 0 && conn.subs.size === 0)) return
     this.writer.markDirty(conn)
     this.schedule()
   }
@@ -215,6 +226,7 @@ export class Hub implements SubscribeHost {
     sub.state = 'live'
     sub.cursor = { o: [], t: 0 }
     sub.cursorPos = null
+    sub.liveFrom = this.#o.store.history.nextSeq
     this.#index.add(sub)
   }
 
@@ -225,6 +237,7 @@ export class Hub implements SubscribeHost {
   }
 
   replayFromMemory(sub: Sub): void {
+    this.writer.ungroup(sub)
     sub.state = 'memory'
     this.#replaying.add(sub)
     this.schedule()
@@ -233,6 +246,7 @@ export class Hub implements SubscribeHost {
   dropSub(sub: Sub): void {
     if (sub.state === 'gone') return
     sub.state = 'gone'
+    this.writer.ungroup(sub)
     sub.stopReplay?.()
     sub.stopReplay = null
     this.#replaying.delete(sub)
@@ -241,6 +255,7 @@ export class Hub implements SubscribeHost {
   }
 
   #toLog(sub: Sub): void {
+    this.writer.ungroup(sub)
     sub.state = 'kafka'
     this.#replaying.delete(sub)
     sub.stopReplay = this.#replays.join(sub, true)
@@ -360,10 +375,14 @@ export class Hub implements SubscribeHost {
     const next = this.#o.store.ledger.nextReleaseAfter(this.#o.store.ledger.now)
     if (next === null || (this.#releaseTimer && this.#releaseTimer.at <= next)) return
     this.#releaseTimer?.cancel()
+    let fired = false
     const fire = () => {
+      fired = true
       this.#releaseTimer = null
       this.schedule()
     }
-    this.#releaseTimer = { at: next, cancel: setTimerAt(next, fire, this.#o.clock) }
+    // due already (the pass outlasted the ledger's time): it ran at once, and nothing is armed
+    const cancel = setTimerAt(next, fire, this.#o.clock)
+    this.#releaseTimer = fired ? null : { at: next, cancel }
   }
 }

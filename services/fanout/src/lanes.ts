@@ -94,6 +94,18 @@ export function relieve(queue: readonly QueuedMessage[], routineBudget: number, 
   return { queue: out, conflated, shed }
 }
 
+/** Whether writeOrder would move anything: a priority message behind a routine one in the same stretch. */
+export function needsReorder(queue: readonly QueuedMessage[]): boolean {
+  let sawRoutine = false
+  for (const m of queue) {
+    const l = laneOf(m)
+    if (l === 'control') sawRoutine = false
+    else if (l === 'routine') sawRoutine = true
+    else if (sawRoutine) return true
+  }
+  return false
+}
+
 /**
  * Write order: within each stretch between control messages, priority messages first, then
  * routine ones, each in queue order; a priority message never overtakes an earlier version of
@@ -105,17 +117,7 @@ export function relieve(queue: readonly QueuedMessage[], routineBudget: number, 
  * subscription's last message written.
  */
 export function writeOrder(queue: readonly QueuedMessage[], lastPosition: Map<string, string>): Buffer[] {
-  let needs = false
-  let sawRoutine = false
-  for (const m of queue) {
-    const l = laneOf(m)
-    if (l === 'control') sawRoutine = false
-    else if (l === 'routine') sawRoutine = true
-    else if (sawRoutine) {
-      needs = true
-      break
-    }
-  }
+  const needs = needsReorder(queue)
   const out: Buffer[] = []
   const wrote = (m: QueuedMessage, position: string | null | undefined) => {
     if (m.sub !== undefined && position) lastPosition.set(m.sub, position)

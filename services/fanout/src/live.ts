@@ -61,6 +61,12 @@ export class LiveMatcher {
     let position: string | null = null
     let deliveries = 0
     for (const sub of subs) {
+      // A broadcast group is decided once per event, for all its members (groups.ts)
+      const g = sub.group
+      if (g) {
+        if (g.mark === e.seq) continue
+        g.mark = e.seq
+      }
       const c = sub.conn.clearance
       let ch = changes[c]
       if (!ch) {
@@ -70,7 +76,8 @@ export class LiveMatcher {
       const d = decideLive(sub, ch, state, e.event)
       const channel = d === null ? null : channelOf(sub, d)
       if (d === null || channel === null) continue
-      if (d.kind === 'event' && !sub.versions.newer(a.id, a.version)) continue
+      // a group's members joined with nothing in their gates that an event from here on could meet
+      if (d.kind === 'event' && !g && !sub.versions.newer(a.id, a.version)) continue
       position ??= this.#positions.encode({ o: head, t: this.#store.ledger.now })
       const what = d.kind === 'event' ? (d.embargoed ? 'e!' : 'e') : d.cause
       const fkChannel = `${channel}|${what}`
@@ -84,8 +91,13 @@ export class LiveMatcher {
         f = frameDecision(sub, d, channel, position, e.event, text)
         if (frames.size < 256) frames.set(fk.key, f)
       }
-      this.#writer.enqueueFramed(sub.conn, sub.id, a.id, f)
-      deliveries++
+      if (g) {
+        this.#writer.enqueueGroup(g, sub.id, a.id, f)
+        deliveries += g.members.size
+      } else {
+        this.#writer.enqueueFramed(sub.conn, sub.id, a.id, f)
+        deliveries++
+      }
     }
     if (deliveries === 0) return
     this.#latencies.push(e.event.ingestedAt)

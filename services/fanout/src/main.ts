@@ -1,7 +1,9 @@
 // Composition root of the fan-out service: config, logger, signals.
+import cluster from 'node:cluster'
 import { createLogger, installShutdown } from '@newswire/shared'
 import { loadFanoutConfig } from './config.ts'
 import { startFanout } from './app.ts'
+import type { ReadyMessage } from './workers.ts'
 
 async function main(): Promise<void> {
   const config = loadFanoutConfig()
@@ -12,6 +14,8 @@ async function main(): Promise<void> {
   }
   const instance = await startFanout(config, log, fatal)
   installShutdown(log, config.shutdownTimeoutMs, () => [{ name: 'fanout', run: () => instance.close() }])
+  // one of FANOUT_WORKERS (cluster.ts): the primary says when every worker is
+  if (cluster.isWorker) process.send?.({ type: 'newswire-fanout-ready', url: instance.url } satisfies ReadyMessage)
 }
 
 main().catch((err: unknown) => {

@@ -2,6 +2,7 @@
 // object is serialized once per event and spliced into each message. Pure: no I/O.
 import { eventToJson } from '@newswire/shared'
 import type { ArticleEvent } from '@newswire/shared'
+import { Sender } from 'ws'
 import type { ErrorCode } from './protocol.ts'
 import type { Cause } from './visibility.ts'
 
@@ -130,36 +131,103 @@ export function unsubscribedMessage(id: string): string {
   return q({ type: 'unsubscribed', id })
 }
 
-/** An unmasked, final WebSocket text frame (RFC 6455 §5.2) around `payload`: frame once, write to many sockets. */
+// WebSocket frames are built by ws' own Sender.frame (declared in ws-sender.d.ts): unmasked,
+// final text frames (RFC 6455 §5.2), made once and written to many sockets. The payload is encoded
+// straight into a buffer with room for the longest header (10 bytes) in front, and the header
+// Sender.frame makes is copied in before it: one copy of the payload, whatever its source.
+const TEXT = { fin: true, opcode: 1, mask: false, readOnly: false }
+const ROOM = 10
+
+/** The frame around the payload at out[ROOM, ROOM + n). */
+function frameInPlace(out: Buffer, n: number): Buffer {
+  const [header] = Sender.frame(out.subarray(ROOM, ROOM + n), TEXT) as [Buffer]
+  const at = ROOM - header.length
+  header.copy(out, at)
+  return out.subarray(at, ROOM + n)
+}
+
+/** The text frame of `payload`: frame once, write to many sockets. */
 export function wsTextFrame(payload: Buffer): Buffer {
-  const out = wsTextFrameOf(payload.length)
-  payload.copy(out, out.length - payload.length)
-  return out
+  const out = Buffer.allocUnsafe(ROOM + payload.length)
+  payload.copy(out, ROOM)
+  return frameInPlace(out, payload.length)
+}
+
+/** The text frame of a JSON message, encoded once. */
+export function wsTextFrameOf(json: string): Buffer {
+  const n = Buffer.byteLength(json)
+  const out = Buffer.allocUnsafe(ROOM + n)
+  out.write(json, ROOM, 'utf8')
+  return frameInPlace(out, n)
 }
 
 /** The frame of `head` (UTF-8 encoded here) followed by the already encoded `tail`. */
 export function wsTextFrameParts(head: string, tail: Buffer): Buffer {
   const h = Buffer.byteLength(head)
-  const out = wsTextFrameOf(h + tail.length)
-  const at = out.length - h - tail.length
-  out.write(head, at, 'utf8')
-  tail.copy(out, at + h)
-  return out
+  const out = Buffer.allocUnsafe(ROOM + h + tail.length)
+  out.write(head, ROOM, 'utf8')
+  tail.copy(out, ROOM + h)
+  return frameInPlace(out, h + tail.length)
 }
 
-/** A text frame's buffer for an `n`-byte payload, with its header written. */
-function wsTextFrameOf(n: number): Buffer {
-  const headerLength = n < 126 ? 2 : n < 65_536 ? 4 : 10
-  const out = Buffer.allocUnsafe(headerLength + n)
-  out[0] = 0x81
-  if (n < 126) out[1] = n
-  else if (n < 65_536) {
-    out[1] = 126
-    out.writeUInt16BE(n, 2)
-  } else {
-    out[1] = 127
-    out.writeUInt32BE(Math.floor(n / 2 ** 32), 2)
-    out.writeUInt32BE(n >>> 0, 6)
+/** Where the payload of a frame made here starts (its header length). */
+function payloadAt(frame: Buffer): number {
+  const len = (frame[1] as number) & 0x7f
+  return len === 127 ? 10 : len === 126 ? 4 : 2
+}
+
+const headerLength = (n: number) => (n < 126 ? 2 : n < 65_536 ? 4 : 10)
+
+/**
+ * Payload bytes a batch frame holds at most: a client reads a frame that spans several TCP reads
+ * only once it has all of it (ws copies the pieces together), so batches stay small; past this a
+ * pass's messages go out as several batches, still in one write.
+ */
+export const BATCH_BYTES = 16_384
+
+/**
+ * The batch shape (the SDK unpacks it: services/client/src/batch.ts): several messages in one
+ * text frame, one JSON message per line (JSON text never holds a raw line feed), for a connection
+ * that asked for batches. Made from the messages' own frames, in order, into batches of up to
+ * BATCH_BYTES; a message alone (or larger than that) stays a frame of its own.
+ */
+export function wsBatchFrame(frames: readonly Buffer[]): Buffer {
+  if (frames.length === 1) return frames[0] as Buffer
+  // [first frame, end, payload bytes] of each batch
+  const batches: [number, number, number][] = []
+  let total = 0
+  for (let i = 0; i < frames.length; ) {
+    let n = frames[i] as Buffer
+    let bytes = n.length - payloadAt(n)
+    let end = i + 1
+    while (end < frames.length) {
+      n = frames[end] as Buffer
+      const more = n.length - payloadAt(n) + 1
+      if (bytes + more > BATCH_BYTES) break
+      bytes += more
+      end++
+    }
+    batches.push([i, end, bytes])
+    total += end - i === 1 ? (frames[i] as Buffer).length : headerLength(bytes) + bytes
+    i = end
+  }
+  const out = Buffer.allocUnsafe(total)
+  let at = 0
+  for (const [first, end, bytes] of batches) {
+    if (end - first === 1) {
+      at += (frames[first] as Buffer).copy(out, at)
+      continue
+    }
+    const start = at + headerLength(bytes)
+    let p = start
+    for (let i = first; i < end; i++) {
+      const f = frames[i] as Buffer
+      if (i > first) out[p++] = 0x0a
+      p += f.copy(out, p, payloadAt(f))
+    }
+    const [header] = Sender.frame(out.subarray(start, p), TEXT) as [Buffer]
+    header.copy(out, at)
+    at = p
   }
   return out
 }

@@ -74,6 +74,12 @@ export interface Sub {
   frameKey?: { channel: string; key: string }
   /** The cursor's encoded position, when known (replay shares positions and frames through it). */
   cursorPos?: string | null
+  /** The broadcast group it is written through, while it is in one (groups.ts). */
+  group?: BroadcastGroup | null
+  /** History seq the live loop had reached when it went live: its version gate only matters for events before. */
+  liveFrom?: number
+  /** Id of the last group flush that wrote to it (groups.ts). */
+  wrote?: number
 }
 
 /** What a `story:<id>` subscription follows, and what its client holds of it. */
@@ -118,6 +124,35 @@ export interface Conn {
   relievedLength: number
   /** Cancels the token-expiry timer. */
   expiry: (() => void) | null
+  /** Its one subscription, while that is in a broadcast group (groups.ts): nothing else is queued for it. */
+  grouped?: Sub | null
+}
+
+/**
+ * Live subscriptions that get exactly the same messages, each alone on its connection with
+ * nothing else queued (groups.ts): an event is decided and queued once for all of them, and
+ * written as one shared buffer to each member's socket.
+ */
+export interface BroadcastGroup {
+  /** Every input of a live decision and of its frame (groups.ts groupKey). */
+  key: string
+  members: Set<Sub>
+  /** This pass's messages, shared by every member. */
+  queue: QueuedMessage[]
+  /** Seq of the last event matched for the group (live.ts decides once per event). */
+  mark: number
+  /** The flush writing to the members now (it may yield): who was not written yet still needs its queue. */
+  flushing: GroupFlush | null
+  /** The last flush that wrote to the members (what they last got is its last position). */
+  written: { id: number; position: string } | null
+}
+
+/** One write of a group's queue to its members. */
+export interface GroupFlush {
+  queue: QueuedMessage[]
+  id: number
+  /** The position of its last message that carries one. */
+  position: string | null
 }
 
 /** A message framed once for every connection of one transport kind that gets it. */

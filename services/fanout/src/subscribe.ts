@@ -114,7 +114,7 @@ export class Subscriptions {
     for (const kind of kindsOf(sub)) this.#d.metrics.subscriptions.inc({ kind })
     if (msg.since === null) {
       const head = this.#host.head()
-      const position = this.#d.positions.encode(head)
+      const position = this.#host.headPosition()
       const { items, more, wrap } = this.#snapshot(sub, head)
       this.#host.sendControl(
         conn,
@@ -269,7 +269,7 @@ export class Subscriptions {
     // The client replaces what it had with this snapshot: it holds nothing from before any more
     sub.inherited = false
     const head = this.#host.head()
-    const position = this.#d.positions.encode(head)
+    const position = this.#host.headPosition()
     const { items, more, wrap } = this.#snapshot(sub, head)
     this.#host.sendControl(
       sub.conn,

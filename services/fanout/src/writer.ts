@@ -1,13 +1,15 @@
 // Writing to connections: each connection's outgoing queue, one write per connection per flush
 // (priority before routine, lanes.ts), `gap` messages for what a connection that fell behind lost,
-// and slow-client handling (conflate, shed, then drop with 4008). Yields to the event loop on time
-// so writing to thousands of sockets never stalls it.
+// and slow-client handling (conflate, shed, then drop with 4008). Broadcast groups (groups.ts)
+// are written first: one queue and one shared buffer per group, a bare write per member. Yields
+// to the event loop on time so writing to thousands of sockets never stalls it.
 import { closeCodes } from '@newswire/shared'
 import type { Logger } from '@newswire/shared'
 import { gapMessage } from './messages.ts'
-import { relieve, writeOrder } from './lanes.ts'
+import { BroadcastGroups, joinable } from './groups.ts'
+import { needsReorder, relieve, writeOrder } from './lanes.ts'
 import type { FanoutMetrics } from './metrics.ts'
-import type { Conn, Framed, HubLimits } from './model.ts'
+import type { BroadcastGroup, Conn, Framed, HubLimits, Sub } from './model.ts'
 import type { QueuedMessage } from './queue.ts'
 import { slowVerdict } from './queue.ts'
 
@@ -24,6 +26,8 @@ export interface WriterDeps {
   log: Logger
   /** Closes a connection the writer gave up on (slow consumer). */
   kill: (conn: Conn, code: number, reason: string) => void
+  /** Next history seq the live loop will match (when a resumed subscription may join a group). */
+  liveSeq: () => number
 }
 
 export class Writer {
@@ -32,6 +36,9 @@ export class Writer {
   readonly #dirty = new Set<Conn>()
   /** Connections whose socket buffer is over the limit. */
   readonly #blocked = new Set<Conn>()
+  readonly #groups = new BroadcastGroups()
+  /** Groups with something queued since the last flush. */
+  readonly #dirtyGroups = new Set<BroadcastGroup>()
   /** Messages and bytes written since the metrics were last updated, per transport label. */
   readonly #sentWs = { messages: 0, bytes: 0 }
   readonly #sentSse = { messages: 0, bytes: 0 }
@@ -41,12 +48,18 @@ export class Writer {
   }
 
   get pendingConnections(): number {
-    return this.#dirty.size
+    return this.#dirty.size + this.#dirtyGroups.size
+  }
+
+  /** Groups in use (tests, metrics). */
+  get groups(): number {
+    return this.#groups.size
   }
 
   /** Queues a message already framed for `conn`'s transport; it goes out with the next flush. */
   enqueue(conn: Conn, m: Omit<QueuedMessage, 'seq'>): void {
     if (conn.closed) return
+    if (conn.grouped) this.ungroup(conn.grouped)
     conn.pending.push({ ...m, seq: conn.seq++ })
     this.#dirty.add(conn)
   }
@@ -54,15 +67,33 @@ export class Writer {
   /** Queues one framed article message of subscription `sub` (`key`: the article id, for conflation). */
   enqueueFramed(conn: Conn, sub: string, key: string, f: Framed): void {
     if (conn.closed) return
+    if (conn.grouped) this.ungroup(conn.grouped)
     conn.pending.push({ key, data: f.data, lane: f.lane, sub, position: f.position, seq: conn.seq++, reframe: f.reframe })
     this.#dirty.add(conn)
   }
 
+  /** Queues one framed article message to every member of a broadcast group (`key`: the article id). */
+  enqueueGroup(g: BroadcastGroup, sub: string, key: string, f: Framed): void {
+    g.queue.push({ key, data: f.data, lane: f.lane, sub, position: f.position, reframe: f.reframe })
+    this.#dirtyGroups.add(g)
+  }
+
   markDirty(conn: Conn): void {
-    if (!conn.closed) this.#dirty.add(conn)
+    // a group member's queue is the group's: nothing of its own to write
+    if (!conn.closed && !conn.grouped) this.#dirty.add(conn)
+  }
+
+  /** `sub` leaves its broadcast group: what the group owed it goes to its own queue, in order. */
+  ungroup(sub: Sub): void {
+    const owed = this.#groups.leave(sub)
+    const conn = sub.conn
+    if (owed.length === 0 || conn.closed) return
+    for (const m of owed) conn.pending.push({ ...m, seq: conn.seq++ })
+    this.#dirty.add(conn)
   }
 
   forget(conn: Conn): void {
+    if (conn.grouped) this.#groups.leave(conn.grouped)
     this.#dirty.delete(conn)
     this.#blocked.delete(conn)
   }
@@ -76,8 +107,14 @@ export class Writer {
     )
   }
 
-  /** Writes every dirty connection, those that were behind last, yielding on time. */
+  /** Writes every dirty group, then every dirty connection, those that were behind last, yielding on time. */
   async flushDirty(): Promise<void> {
+    const pace = { slice: performance.now(), now: this.#d.now() }
+    if (this.#dirtyGroups.size > 0) {
+      const groups = [...this.#dirtyGroups]
+      this.#dirtyGroups.clear()
+      for (const g of groups) await this.#flushGroup(g, pace)
+    }
     if (this.#dirty.size === 0) return
     let conns = [...this.#dirty]
     this.#dirty.clear()
@@ -87,19 +124,61 @@ export class Writer {
       const behind = conns.filter((c) => this.#blocked.has(c))
       if (behind.length > 0) conns = [...conns.filter((c) => !this.#blocked.has(c)), ...behind]
     }
-    let now = this.#d.now()
-    let slice = performance.now()
     for (let i = 0; i < conns.length; i++) {
-      this.flush(conns[i] as Conn, now)
+      this.flush(conns[i] as Conn, pace.now)
       // yield on time, not on a socket count: one write costs 5–70 µs depending on load
-      if ((i & 31) === 31 && performance.now() - slice > WRITE_SLICE_MS) {
-        this.countSent()
-        await yieldNow()
-        slice = performance.now()
-        now = this.#d.now()
-      }
+      if ((i & 31) === 31) await this.#pace(pace)
     }
     this.countSent()
+  }
+
+  /** Yields once WRITE_SLICE_MS of writing has passed. */
+  async #pace(pace: { slice: number; now: number }): Promise<void> {
+    if (performance.now() - pace.slice <= WRITE_SLICE_MS) return
+    this.countSent()
+    await yieldNow()
+    pace.slice = performance.now()
+    pace.now = this.#d.now()
+  }
+
+  /**
+   * Writes a group's queue to every member: the frames are the same array for all, so the
+   * transport joins them once (http/websocket.ts). A member whose socket is behind leaves the
+   * group with the queue and takes the per-connection path. A queue that lanes would reorder
+   * (priority behind routine) depends on each member's last position: every member leaves.
+   */
+  async #flushGroup(g: BroadcastGroup, pace: { slice: number; now: number }): Promise<void> {
+    if (needsReorder(g.queue)) {
+      for (const sub of [...g.members]) this.ungroup(sub)
+      g.queue = []
+      return
+    }
+    const flush = this.#groups.startFlush(g)
+    if (flush === null) return
+    const frames: Buffer[] = []
+    let bytes = 0
+    for (const m of flush.queue) {
+      frames.push(m.data)
+      bytes += m.data.length
+    }
+    const max = this.#d.limits.maxBufferedBytes
+    const members = [...g.members]
+    for (let i = 0; i < members.length; i++) {
+      const sub = members[i] as Sub
+      // left during a yield: it took what it was owed then
+      if (sub.group !== g) continue
+      const conn = sub.conn
+      if (conn.transport.buffered() >= max) this.ungroup(sub)
+      else {
+        conn.transport.write(frames)
+        sub.wrote = flush.id
+        const sent = conn.transport.kind === 'sse' ? this.#sentSse : this.#sentWs
+        sent.messages += frames.length
+        sent.bytes += bytes
+      }
+      if ((i & 31) === 31) await this.#pace(pace)
+    }
+    this.#groups.endFlush(g)
   }
 
   /** Metrics of what flush wrote, added once per flush rather than per connection. */
@@ -117,6 +196,7 @@ export class Writer {
 
   /** Writes `conn`'s queue if its socket can take it; else relieves the queue and maybe drops the client. */
   flush(conn: Conn, now: number): void {
+    if (conn.grouped) this.ungroup(conn.grouped)
     if (conn.closed || conn.pending.length === 0) return
     const limits = this.#d.limits
     const buffered = conn.transport.buffered()
@@ -136,6 +216,9 @@ export class Writer {
       const sent = conn.transport.kind === 'sse' ? this.#sentSse : this.#sentWs
       sent.messages += frames.length
       sent.bytes += bytes
+      // written up: alone on its connection, a live subscription is written through its group
+      const sub = joinable(conn, this.#d.liveSeq())
+      if (sub !== null) this.#groups.join(sub)
       return
     }
     // Behind: routine messages are conflated, then shed (counted for a `gap`); priority ones stay.

@@ -91,3 +91,34 @@ test('restart hints spread the reconnects over what the resume rate can admit', 
     250 + 30_000,
   )
 })
+
+test('resume gate: a timer that fires at once (already due when armed) does not stall the queue for good', () => {
+  // setTimerAt runs a timer that is already due synchronously, inside setTimer: the wall clock
+  // can tick between computing `now + ms` and checking it. Here every timer of at most 1 ms does.
+  const time = fakeTime()
+  const setTimer = (fn: () => void, ms: number) => {
+    if (ms <= 1) {
+      time.advance(ms)
+      fn()
+      return () => {}
+    }
+    return time.setTimer(fn, ms)
+  }
+  const gate = new ResumeGate({ rate: 1000, queueMax: 100, clock: time.clock, setTimer, random: () => 0.5 })
+  const ran: number[] = []
+  const admit = (i: number) =>
+    gate.admit(
+      () => ran.push(i),
+      () => false,
+    )
+  // 1000 tokens, then one queued: its timer (1 ms) fires at once and empties the queue
+  for (let i = 0; i < 1001; i++) admit(i)
+  assert.equal(ran.length, 1001)
+  assert.equal(gate.waiting, 0)
+  // the bucket is empty again: the next ones queue, and must still be served
+  for (let i = 1001; i < 1051; i++) assert.ok('queued' in admit(i))
+  time.advance(5000)
+  assert.equal(gate.waiting, 0, `${gate.waiting} resumes left waiting`)
+  assert.equal(ran.length, 1051)
+  gate.close()
+})

@@ -9,7 +9,7 @@ import { formatSummary, summarizeProfile } from './cpuprofile.ts'
 import type { CpuSample } from './protocol.ts'
 import type { Report } from './report.ts'
 import type { ScenarioContext } from './scenario.ts'
-import type { LoopDelay, ServerIo, ServerMemory } from './server-probe.ts'
+import type { GcPauses, LoopDelay, ServerIo, ServerMemory } from './server-probe.ts'
 import { Histogram } from './stats.ts'
 import type { BaselineSpec } from '../workers/ws-baseline.ts'
 import type { ConnectResult, ConnectSpec, Progress, TagResult, TrackResult, TrackSpec } from '../workers/ws-clients.ts'
@@ -58,6 +58,8 @@ export interface ServerUnderTest {
   cpu(): Promise<number>
   memory(): Promise<ServerMemory>
   loopDelay(reset?: boolean): Promise<LoopDelay>
+  /** GC pauses since the last reset (the fan-out's and the baselines' own process). */
+  gc(reset?: boolean): Promise<GcPauses>
   io(): Promise<ServerIo>
   stop(): Promise<void>
 }
@@ -67,6 +69,7 @@ function probeOf(worker: Worker) {
     cpu: async () => cpuTotal(await worker.request<CpuSample>('cpu')),
     memory: () => worker.request<ServerMemory>('memory'),
     loopDelay: (reset = false) => worker.request<LoopDelay>('loopDelay', { reset }),
+    gc: (reset = false) => worker.request<GcPauses>('gc', { reset }),
     io: () => worker.request<ServerIo>('io'),
   }
 }
@@ -76,9 +79,13 @@ export async function startFanoutServer(
   ctx: ScenarioContext,
   prefix: string,
   partitions: number,
-  options: { profileDir?: string | null; maxConnections: number; env?: Record<string, string> },
+  options: { profileDir?: string | null; maxConnections: number; env?: Record<string, string>; nodeFlags?: string[] },
 ): Promise<ServerUnderTest> {
-  const execArgv = ['--expose-gc', ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [])]
+  const execArgv = [
+    '--expose-gc',
+    ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
+    ...(options.nodeFlags ?? []),
+  ]
   const worker = new Worker('fanout', workerPath('fanout'), {
     execArgv,
     env: {
@@ -95,7 +102,9 @@ export async function startFanoutServer(
     silent: true,
     maxMs: Number(ctx.values['max-seconds'] ?? 900) * 1000 + 30_000,
   })
-  const url = await waitForLogLine(worker, '"fanout ready"', 90_000)
+  // with FANOUT_WORKERS > 1 every worker says it is ready, then the primary says all are
+  const workers = Number(options.env?.FANOUT_WORKERS ?? 1)
+  const url = await waitForLogLine(worker, workers > 1 ? '"fanout cluster ready"' : '"fanout ready"', 90_000)
   await worker.ready
   return {
     name: 'fanout',

@@ -226,6 +226,8 @@ const scenario: Scenario = {
       )
       if (Object.keys(x.replay).length > 0) report.note(`${x.name} subscribed replies on resume: ${JSON.stringify(x.replay)}`)
       if (Object.keys(x.connectErrors).length > 0) report.note(`${x.name} connect errors (retried): ${JSON.stringify(x.connectErrors)}`)
+      // a client the server closed (4008 slow consumer, ...) does not come back here: say why it went
+      if (x.result.closed > 0) report.note(`${x.name} closed by the server: ${JSON.stringify(x.result.closeReasons)}`)
     }
     if (f) {
       const ok = f.result.missing === 0 && f.result.duplicates === 0 && f.result.complete === n

@@ -27,6 +27,8 @@ export interface ConnectSpec {
   retries?: number
   /** Read at most this many bytes/s per client (ws.pause until the budget allows more), 0: not at all; from `subscribed` on. */
   slowBytesPerSec?: number
+  /** Ask for batches (`?batch=1`): several messages in one frame, one per line, unpacked here. */
+  batch?: boolean
 }
 
 export interface ConnectResult {
@@ -168,6 +170,20 @@ function positionOf(b: Buffer): string | null {
   return e < 0 ? null : b.toString('latin1', s, e)
 }
 
+/** A frame: one message, or with batches several, one per line (JSON never holds a raw line feed). */
+function onFrame(c: Client, data: Buffer, batch: boolean): void {
+  if (!batch) {
+    onMessage(c, data)
+    return
+  }
+  let start = 0
+  for (let nl = data.indexOf(0x0a); nl >= 0; nl = data.indexOf(0x0a, start)) {
+    onMessage(c, data.subarray(start, nl))
+    start = nl + 1
+  }
+  onMessage(c, start === 0 ? data : data.subarray(start))
+}
+
 function onMessage(c: Client, data: Buffer): void {
   if (c.slow) {
     c.debt += data.length
@@ -306,7 +322,8 @@ function readAt(c: Client, bytesPerSec: number | null): void {
 
 function open(c: Client, spec: ConnectSpec): Promise<string> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(spec.url, {
+    const url = spec.batch ? `${spec.url}${spec.url.includes('?') ? '&' : '?'}batch=1` : spec.url
+    const ws = new WebSocket(url, {
       perMessageDeflate: false,
       skipUTF8Validation: true,
       handshakeTimeout: spec.timeoutMs,
@@ -339,7 +356,8 @@ function open(c: Client, spec: ConnectSpec): Promise<string> {
       }
       ws.send(JSON.stringify(sub))
     })
-    ws.on('message', (data) => onMessage(c, data as Buffer))
+    const batch = spec.batch === true
+    ws.on('message', (data) => onFrame(c, data as Buffer, batch))
     ws.on('close', (code, reason) => {
       if (c.ws === ws) {
         c.ws = null

@@ -1,6 +1,7 @@
 // /v1/stream: the WebSocket upgrade (origin, token, per-address limit), the transport the hub
-// writes through (pre-framed messages, one write per socket per flush), client messages in, and
-// the protocol-level heartbeat that finds dead peers.
+// writes through (pre-framed messages, one write per socket per flush; with `?batch=1`, the
+// messages of a flush as batches, a message per line: messages.ts wsBatchFrame), client messages
+// in, and the protocol-level heartbeat that finds dead peers.
 import { closeCodes } from '@newswire/shared'
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
@@ -9,7 +10,7 @@ import type { Logger } from '@newswire/shared'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { FanoutConfig } from '../config.ts'
 import type { Hub } from '../hub.ts'
-import { wsTextFrame, wsTextFrameParts } from '../messages.ts'
+import { wsBatchFrame, wsTextFrameOf, wsTextFrameParts } from '../messages.ts'
 import type { FanoutMetrics } from '../metrics.ts'
 import type { Transport } from '../model.ts'
 import { parseClientMessage, ProtocolError } from '../protocol.ts'
@@ -34,6 +35,23 @@ export interface WebSocketDeps {
   closing: () => boolean
 }
 
+/** The buffer `make` builds for a list of frames, remembered for the next call with the same frames. */
+function memoized(make: (frames: readonly Buffer[]) => Buffer): (frames: readonly Buffer[]) => Buffer {
+  let last: readonly Buffer[] = []
+  let out: Buffer | null = null
+  return (frames) => {
+    if (frames.length === 1) return frames[0] as Buffer
+    if (out !== null && frames.length === last.length) {
+      let i = frames === last ? frames.length : 0
+      while (i < frames.length && frames[i] === last[i]) i++
+      if (i === frames.length) return out
+    }
+    last = frames
+    out = make(frames)
+    return out
+  }
+}
+
 export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
   const { hub, access, config, log } = d
   const sockets = new Map<WebSocket, { alive: boolean }>()
@@ -44,23 +62,13 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
     perMessageDeflate: config.permessageDeflate ? { threshold: 256, serverNoContextTakeover: true, clientNoContextTakeover: true } : false,
   })
 
-  // The frames of one flush are usually the same buffers, in the same order, for every
-  // connection (a broadcast): concatenate them once and write that buffer to each socket
-  let lastFrames: Buffer[] = []
-  let lastJoined: Buffer | null = null
-  const joined = (frames: Buffer[]): Buffer => {
-    if (frames.length === 1) return frames[0] as Buffer
-    if (lastJoined !== null && frames.length === lastFrames.length) {
-      let i = 0
-      while (i < frames.length && frames[i] === lastFrames[i]) i++
-      if (i === frames.length) return lastJoined
-    }
-    lastFrames = frames
-    lastJoined = Buffer.concat(frames)
-    return lastJoined
-  }
+  // The frames of one flush are usually the same buffers, in the same order (often the very same
+  // array: a broadcast group's), for every connection: join them once and write that to each
+  const joined = memoized((frames) => Buffer.concat(frames))
+  // Connections that asked for batches get the same messages as one frame, a message per line
+  const batched = memoized(wsBatchFrame)
 
-  const open = (ws: WebSocket, socket: Socket, ip: string, admission: Admission) => {
+  const open = (ws: WebSocket, socket: Socket, ip: string, admission: Admission, batch: boolean) => {
     const deflate = ws.extensions.includes('permessage-deflate')
     let killTimer: NodeJS.Timeout | null = null
     const transport: Transport = {
@@ -68,12 +76,12 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
       // without deflate every frame is written to the socket directly: its queue is the backlog
       buffered: deflate ? () => ws.bufferedAmount : () => socket.writableLength,
       // Pre-framed: one write per socket per flush; with deflate, ws compresses each message
-      frame: deflate ? (_type, json) => Buffer.from(json) : (_type, json) => wsTextFrame(Buffer.from(json)),
+      frame: deflate ? (_type, json) => Buffer.from(json) : (_type, json) => wsTextFrameOf(json),
       frameEvent: deflate ? undefined : wsTextFrameParts,
       write: (frames) => {
         if (ws.readyState !== WebSocket.OPEN) return
         if (!deflate) {
-          socket.write(joined(frames))
+          socket.write(batch ? batched(frames) : joined(frames))
           return
         }
         socket.cork()
@@ -170,7 +178,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
               return
             }
             // The upgrade's own socket: what the hub measures and writes to
-            open(ws, socket as Socket, ip, admission)
+            open(ws, socket as Socket, ip, admission, url.searchParams.get('batch') === '1')
           })
         },
         (err: unknown) => {

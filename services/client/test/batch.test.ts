@@ -1,0 +1,60 @@
+// Batches (src/batch.ts): the SDK asks for them on its WebSocket and reads a frame holding several
+// messages, a line each, exactly as it reads those messages one frame each.
+import assert from 'node:assert/strict'
+import { beforeEach, test, type TestContext } from 'node:test'
+import { batchUrl, messagesOf } from '../src/batch.ts'
+import { connect } from '../src/index.ts'
+import { eventFrame, FakeClock, FakeWebSocket, record } from './fakes.ts'
+
+beforeEach(() => FakeWebSocket.reset())
+
+function start(t: TestContext) {
+  const client = connect('wss://news.example', {
+    channels: ['breaking'],
+    WebSocket: FakeWebSocket,
+    transport: 'websocket',
+    clock: new FakeClock(),
+    random: () => 0.5,
+  })
+  t.after(() => client.close())
+  const log = record(client)
+  const ws = FakeWebSocket.last.open()
+  ws.push({ type: 'subscribed', id: ws.subscribes.at(-1)?.id, channels: ['breaking'], position: 'p0', snapshot: [] })
+  return { client, log, ws }
+}
+
+test('the stream URL asks for batches, keeping what it had', () => {
+  assert.equal(batchUrl('wss://h/v1/stream'), 'wss://h/v1/stream?batch=1')
+  assert.equal(batchUrl('wss://h/v1/stream?token=a.b.c'), 'wss://h/v1/stream?token=a.b.c&batch=1')
+  assert.deepEqual(messagesOf('{"a":1}'), ['{"a":1}'])
+  assert.deepEqual(messagesOf('{"a":"x\\ny"}\n{"b":2}'), ['{"a":"x\\ny"}', '{"b":2}'], 'an escaped line feed is inside a message')
+})
+
+test('a batch delivers its messages in order, as single frames would', (t) => {
+  const one = start(t)
+  for (const m of [
+    eventFrame('a', 1, 'p1'),
+    eventFrame('b', 1, 'p2'),
+    { type: 'withdrawn', position: 'p3', articleId: 'a', reason: 'legal' },
+  ])
+    one.ws.push(m)
+  FakeWebSocket.reset()
+  const batched = start(t)
+  batched.ws.push(
+    [eventFrame('a', 1, 'p1'), eventFrame('b', 1, 'p2'), { type: 'withdrawn', position: 'p3', articleId: 'a', reason: 'legal' }]
+      .map((m) => JSON.stringify(m))
+      .join('\n'),
+  )
+  assert.deepEqual(batched.log.eventIds, ['a-v1', 'b-v1'])
+  assert.deepEqual(batched.log.eventIds, one.log.eventIds)
+  assert.deepEqual(batched.log.withdrawn, one.log.withdrawn)
+  assert.equal(batched.client.position, 'p3')
+})
+
+test('closing the client from a listener drops the rest of its batch', (t) => {
+  const { client, log, ws } = start(t)
+  client.on('event', () => void client.close())
+  ws.push([eventFrame('a', 1, 'p1'), eventFrame('b', 1, 'p2')].map((m) => JSON.stringify(m)).join('\n'))
+  assert.deepEqual(log.eventIds, ['a-v1'])
+  assert.equal(client.position, 'p1')
+})

@@ -1,0 +1,72 @@
+// Entry point for one fan-out per core behind one port: FANOUT_WORKERS (default 1; `auto`: one
+// per core) worker processes through Node's cluster module. Each worker is a whole fan-out
+// (main.ts): its own Kafka consumer reading every partition, its own history, ledger and clients.
+// The primary only holds the listening socket and hands each new connection to the next worker
+// in turn. Positions are signed with the key every instance shares (FANOUT_POSITION_KEY), so a
+// client that reconnects resumes on whichever worker takes it. A worker that dies is replaced
+// (its clients reconnect and resume elsewhere); SIGTERM stops every worker gracefully, then the
+// primary. With one worker this is main.ts, in this process.
+import cluster from 'node:cluster'
+import type { Worker } from 'node:cluster'
+import os from 'node:os'
+import { createLogger } from '@newswire/shared'
+import { workerCount } from './workers.ts'
+import type { ReadyMessage } from './workers.ts'
+
+const RESTARTS_PER_MINUTE = 10
+
+function primary(n: number): void {
+  const log = createLogger('fanout', process.env.LOG_LEVEL ?? 'info')
+  let stopping = false
+  let failed = false
+  let url: string | null = null
+  const ready = new Set<number>()
+  const restarts: number[] = []
+
+  const fork = (): Worker => {
+    const w = cluster.fork()
+    w.on('message', (m: ReadyMessage) => {
+      if (m?.type !== 'newswire-fanout-ready') return
+      url ??= m.url
+      ready.add(w.id)
+      if (ready.size === n) log.info({ url, workers: n }, 'fanout cluster ready')
+    })
+    return w
+  }
+  cluster.on('exit', (w, code, signal) => {
+    ready.delete(w.id)
+    if (stopping) {
+      if (code !== 0) failed = true
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(failed ? 1 : 0)
+      return
+    }
+    const now = Date.now()
+    restarts.push(now)
+    while ((restarts[0] as number) < now - 60_000) restarts.shift()
+    if (restarts.length > RESTARTS_PER_MINUTE) {
+      log.fatal({ code, signal }, 'fan-out workers keep dying; exiting so the supervisor restarts us')
+      stop(1)
+      return
+    }
+    log.error({ worker: w.process.pid, code, signal }, 'fan-out worker died; starting another (its clients reconnect and resume)')
+    fork()
+  })
+
+  const stop = (code: number) => {
+    if (stopping) return
+    stopping = true
+    failed = code !== 0
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM')
+    // each worker has its own shutdown deadline; this one only guards against a stuck worker
+    setTimeout(() => process.exit(code || 1), 60_000).unref()
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(code)
+  }
+  process.on('SIGTERM', () => stop(0))
+  process.on('SIGINT', () => stop(0))
+  for (let i = 0; i < n; i++) fork()
+  log.info({ workers: n, pid: process.pid }, 'fanout cluster starting')
+}
+
+const n = workerCount(process.env, os.availableParallelism())
+if (cluster.isPrimary && n > 1) primary(n)
+else await import('./main.ts')
