@@ -27,7 +27,8 @@ export interface RunOptions {
  * Sends `ops` and checks every answer against the model. A retry sends the last request that had
  * an Idempotency-Key again: a committed answer (it travels in Kafka headers) to the next instance,
  * any other where it was given. A 2xx, 401 or 403 must come back as it was; a refusal is not
- * remembered, so it is decided again on the model's state as it is now.
+ * remembered, so it is decided again on the model's state as it is now, and once such a retry
+ * succeeds its answer is the key's.
  */
 export async function driveRun(ops: readonly EntryOp[], o: RunOptions): Promise<void> {
   let last: {
@@ -51,6 +52,8 @@ export async function driveRun(ops: readonly EntryOp[], o: RunOptions): Promise<
         const expected = stepEntry(o.stories, last.op, last.revision)
         assertAnswer(res, expected, what)
         if (expected.event) record(o.events, last.op, expected.event)
+        // A retry that succeeds is the key's answer from then on: later retries replay it
+        if (expected.status < 300) last = { ...last, at, first: expected, body: res.body }
       }
       continue
     }
