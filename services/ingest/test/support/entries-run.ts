@@ -53,7 +53,7 @@ export async function driveRun(ops: readonly EntryOp[], o: RunOptions): Promise<
         assertAnswer(res, expected, what)
         if (expected.event) record(o.events, last.op, expected.event)
         // A retry that succeeds is the key's answer from then on: later retries replay it
-        if (expected.status < 300) last = { ...last, at, first: expected, body: res.body }
+        if (expected.status < 300) last = { sent: last.sent, at, op: last.op, revision: last.revision, first: expected, body: res.body }
       }
       continue
     }
