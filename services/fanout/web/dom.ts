@@ -25,3 +25,18 @@ export function reconcile(parent: Element, wanted: readonly Element[]): void {
     else parent.insertBefore(el, at)
   }
 }
+
+/**
+ * Mounts every `selector` element once the document is parsed. `base` is the folder the embed's
+ * script was loaded from (`script` names it for hosts that load it late), so it finds its stream.
+ */
+export function mountEmbeds(script: string, selector: string, mount: (el: HTMLElement, base: string) => void): void {
+  const current = document.currentScript instanceof HTMLScriptElement ? document.currentScript : null
+  const src = current?.src ?? document.querySelector<HTMLScriptElement>(`script[src*="${script}"]`)?.src ?? location.href
+  const base = new URL('./', src).href
+  const mountAll = () => {
+    for (const el of document.querySelectorAll<HTMLElement>(selector)) mount(el, base)
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mountAll, { once: true })
+  else mountAll()
+}

@@ -22,7 +22,7 @@ import {
   followStory,
   type StoryFollower,
 } from '@newswire/client'
-import { h } from './dom.ts'
+import { h, mountEmbeds } from './dom.ts'
 import { articleTimeZone } from './format.ts'
 import { anchoring } from './reading-position.ts'
 import { StoryBanner } from './story-banner.ts'
@@ -169,15 +169,4 @@ function mount(host: HTMLElement, base: string): void {
     addEventListener(type, () => feed?.userInput(), passive)
 }
 
-function init(): void {
-  const script = document.currentScript instanceof HTMLScriptElement ? document.currentScript : null
-  const src = script?.src ?? document.querySelector<HTMLScriptElement>('script[src*="story.js"]')?.src ?? location.href
-  const base = new URL('./', src).href
-  const mountAll = () => {
-    for (const el of document.querySelectorAll<HTMLElement>(SELECTOR)) mount(el, base)
-  }
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mountAll, { once: true })
-  else mountAll()
-}
-
-init()
+mountEmbeds('story.js', SELECTOR, mount)

@@ -9,7 +9,7 @@
 // an ellipsis, and announces only new breaking stories (aria-live polite). The stream URL is
 // derived from this script's own src.
 import { connect } from '@newswire/client'
-import { h, reconcile } from './dom.ts'
+import { h, mountEmbeds, reconcile } from './dom.ts'
 import { articleTimeZone, formatClock, formatNumber, localeFor } from './format.ts'
 import { Headlines } from './headlines.ts'
 import CSS from './ticker.css'
@@ -207,15 +207,4 @@ function mount(host: HTMLElement, base: string): void {
   restart()
 }
 
-function init(): void {
-  const script = document.currentScript instanceof HTMLScriptElement ? document.currentScript : null
-  const src = script?.src ?? document.querySelector<HTMLScriptElement>('script[src*="ticker.js"]')?.src ?? location.href
-  const base = new URL('./', src).href
-  const mountAll = () => {
-    for (const el of document.querySelectorAll<HTMLElement>(SELECTOR)) mount(el, base)
-  }
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mountAll, { once: true })
-  else mountAll()
-}
-
-init()
+mountEmbeds('ticker.js', SELECTOR, mount)
