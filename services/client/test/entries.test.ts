@@ -14,7 +14,8 @@ import {
   storyEntries,
 } from '../src/index.ts'
 import { FakeClock, FakeSseResponse, FakeWebSocket, fakeFetch, flush, record } from './fakes.ts'
-import { entryFrame, entryWithdrawnFrame, jsonFetch, storyEntry } from './story-fakes.ts'
+import { jsonFetch } from './fakes.ts'
+import { entryFrame, entryWithdrawnFrame, storyEntry } from './story-fakes.ts'
 
 function start(t: TestContext, overrides: Partial<ConnectOptions> = {}) {
   enableEntries()

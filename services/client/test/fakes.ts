@@ -223,3 +223,35 @@ export function articleEvent(id: string, version: number, type: ArticleEventType
 export function eventFrame(id: string, version: number, position: string, extra: Record<string, unknown> = {}) {
   return { type: 'event', channel: 'breaking', position, event: articleEvent(id, version), ...extra }
 }
+
+/** A fetch answering JSON bodies in order (a 500 problem when none is left), recording each request. */
+export function jsonFetch() {
+  const f = {
+    requests: [] as { url: URL; headers: Record<string, string>; cache: string }[],
+    answers: [] as { status: number; body: unknown }[],
+    fetch: (async (url, init) => {
+      f.requests.push({ url: new URL(url), headers: init.headers, cache: init.cache })
+      const a = f.answers.shift() ?? { status: 500, body: { code: 'internal', detail: 'no answer scripted' } }
+      const bytes = new TextEncoder().encode(JSON.stringify(a.body))
+      let done = false
+      const res: FetchResponseLike = {
+        ok: a.status >= 200 && a.status < 300,
+        status: a.status,
+        statusText: '',
+        headers: { get: () => 'application/json' },
+        body: {
+          getReader: () => ({
+            read: async () => {
+              if (done) return { done: true }
+              done = true
+              return { done: false, value: bytes }
+            },
+            cancel: async () => {},
+          }),
+        },
+      }
+      return res
+    }) as FetchLike,
+  }
+  return f
+}

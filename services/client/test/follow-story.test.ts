@@ -5,7 +5,8 @@ import assert from 'node:assert/strict'
 import { beforeEach, describe, test, type TestContext } from 'node:test'
 import { type ClientError, connect, followStory, type StoryEntryRemoved, type StoryEntryUpdate } from '../src/index.ts'
 import { FakeClock, FakeWebSocket, flush } from './fakes.ts'
-import { entryFrame, entryWithdrawnFrame, jsonFetch, storyEntry } from './story-fakes.ts'
+import { jsonFetch } from './fakes.ts'
+import { entryFrame, entryWithdrawnFrame, storyEntry } from './story-fakes.ts'
 
 const storyEvent = (version: number, extra: Record<string, unknown> = {}) => ({
   eventId: `s-v${version}`,

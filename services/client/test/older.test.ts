@@ -2,40 +2,8 @@
 // counts(client) against a scripted WebSocket and fetch.
 import assert from 'node:assert/strict'
 import { beforeEach, describe, test, type TestContext } from 'node:test'
-import { ClientError, type ConnectOptions, connect, counts, type FetchLike, type FetchResponseLike, older } from '../src/index.ts'
-import { articleEvent, FakeClock, FakeWebSocket, flush, record } from './fakes.ts'
-
-/** A fetch that answers JSON (or a problem) and records what it was asked. */
-function jsonFetch() {
-  const f = {
-    requests: [] as { url: URL; headers: Record<string, string>; cache: string }[],
-    answers: [] as { status: number; body: unknown }[],
-    fetch: (async (url, init) => {
-      f.requests.push({ url: new URL(url), headers: init.headers, cache: init.cache })
-      const a = f.answers.shift() ?? { status: 500, body: { code: 'internal', detail: 'no answer scripted' } }
-      const bytes = new TextEncoder().encode(JSON.stringify(a.body))
-      let done = false
-      const res: FetchResponseLike = {
-        ok: a.status >= 200 && a.status < 300,
-        status: a.status,
-        statusText: '',
-        headers: { get: () => 'application/json' },
-        body: {
-          getReader: () => ({
-            read: async () => {
-              if (done) return { done: true }
-              done = true
-              return { done: false, value: bytes }
-            },
-            cancel: async () => {},
-          }),
-        },
-      }
-      return res
-    }) as FetchLike,
-  }
-  return f
-}
+import { ClientError, type ConnectOptions, connect, counts, older } from '../src/index.ts'
+import { articleEvent, FakeClock, FakeWebSocket, flush, jsonFetch, record } from './fakes.ts'
 
 function start(t: TestContext, overrides: Partial<ConnectOptions> = {}) {
   const f = jsonFetch()

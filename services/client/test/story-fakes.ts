@@ -1,5 +1,5 @@
 // Live-story fixtures for the SDK's tests: entries, entry frames, and a fetch that answers pages.
-import type { FetchLike, FetchResponseLike, StoryEntry } from '../src/index.ts'
+import type { StoryEntry } from '../src/index.ts'
 
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 10, minute)).toISOString()
 
@@ -48,36 +48,4 @@ export function entryWithdrawnFrame(storyId: string, entryId: string, version: n
     cause,
     reason: `${cause} by the desk`,
   }
-}
-
-/** A fetch answering JSON bodies in order (a 500 problem when none is left), recording each request. */
-export function jsonFetch() {
-  const f = {
-    requests: [] as { url: URL; headers: Record<string, string>; cache: string }[],
-    answers: [] as { status: number; body: unknown }[],
-    fetch: (async (url, init) => {
-      f.requests.push({ url: new URL(url), headers: init.headers, cache: init.cache })
-      const a = f.answers.shift() ?? { status: 500, body: { code: 'internal', detail: 'no answer scripted' } }
-      const bytes = new TextEncoder().encode(JSON.stringify(a.body))
-      let done = false
-      const res: FetchResponseLike = {
-        ok: a.status >= 200 && a.status < 300,
-        status: a.status,
-        statusText: '',
-        headers: { get: () => 'application/json' },
-        body: {
-          getReader: () => ({
-            read: async () => {
-              if (done) return { done: true }
-              done = true
-              return { done: false, value: bytes }
-            },
-            cancel: async () => {},
-          }),
-        },
-      }
-      return res
-    }) as FetchLike,
-  }
-  return f
 }
