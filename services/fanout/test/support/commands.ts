@@ -1,0 +1,265 @@
+// The commands of the confidentiality model test: who the clients are (scopes, channels,
+// filters), the ingest events and client actions a run is made of, and their generators.
+import type { ArticleEvent } from '@newswire/shared'
+import fc from 'fast-check'
+import type { AudienceScope } from '../../src/audience.ts'
+import { unrestricted } from '../../src/audience.ts'
+import type { FakeTransport } from './harness.ts'
+import type { Clearance, ModelScope, ModelView } from './model.ts'
+import type { EntryCmd } from './story-model.ts'
+import { entryCmdArb, type StoryClient } from './story-model.ts'
+
+export const IDS = ['a', 'b', 'c', 'd', 'e']
+/** Stories of a backfill: imported at once, dated a year back (the desk must not be buried by them). */
+export const OLD_IDS = ['o1', 'o2', 'o3', 'o4', 'o5']
+export const CATEGORIES = ['home', 'world']
+export const LANGUAGES = ['en', 'bn-BD']
+
+export type Embargo = 'none' | 'past' | 'soon' | 'later' | 'far'
+
+export type Cmd =
+  | {
+      k: 'post'
+      id: number
+      category: number
+      language: number
+      urgency: number
+      withheld: boolean
+      embargo: Embargo
+      late: number
+      /** updatedAt relative to now (null: none, the ingest time counts) */
+      dated: number | null
+      /** A live story's coverage runs (entries may be added) */
+      live: boolean
+    }
+  | EntryCmd
+  | { k: 'kill'; id: number; how: 'withdraw' | 'cancel'; late: number }
+  | { k: 'tick'; ms: number }
+  | { k: 'toEmbargo'; id: number; delta: number }
+  | { k: 'connect'; slot: number; who: number; channels: number; filter: number; catchUp: boolean; expiresIn: number | null }
+  | { k: 'drop'; slot: number }
+  | { k: 'resume'; slot: number; how: ResumeHow; catchUp: boolean }
+  /** Drops the connection now and resumes after the next `steps` commands. */
+  | { k: 'away'; slot: number; steps: number; how: ResumeHow; catchUp: boolean }
+  /** Imports the old stories (new versions of those already there), each in a category and language. */
+  | { k: 'backfill'; categories: number[]; languages: number[]; withheld: number }
+  /** Asks for up to `pages` older pages of `limit` items (GET /v1/snapshot?before=), and the counts. */
+  | { k: 'page'; slot: number; pages: number; limit: number; reload: boolean }
+
+export type ResumeHow = 'last' | 'old' | 'forged' | 'garbage' | 'future' | 'ahead' | 'otherKey'
+
+export const resumeHow = fc.constantFrom<ResumeHow>(
+  'last',
+  'last',
+  'last',
+  'last',
+  'old',
+  'forged',
+  'garbage',
+  'future',
+  'ahead',
+  'otherKey',
+)
+
+export const SCOPES: { audience: 'public' | 'newsroom'; scope: AudienceScope }[] = [
+  { audience: 'public', scope: unrestricted },
+  { audience: 'public', scope: unrestricted },
+  { audience: 'newsroom', scope: unrestricted },
+  { audience: 'newsroom', scope: { categories: null, languages: null, embargo: false } },
+  { audience: 'newsroom', scope: { categories: ['home'], languages: null, embargo: true } },
+  { audience: 'newsroom', scope: { categories: null, languages: ['bn'], embargo: false } },
+]
+export const CHANNEL_SETS: string[][] = [
+  [],
+  ['breaking'],
+  ['category:home'],
+  ['lang:bn'],
+  ['category:world', 'lang:en'],
+  ['all'],
+  ['article:a'],
+]
+/** Stories that get entries (live stories): the first of IDS; the last client slot follows one of them. */
+export const STORIES = 2
+export const STORY_CHANNELS: string[][] = [['story:a'], ['story:a'], ['story:a'], ['story:b']]
+export const SLOTS = 4
+/** Filters of story clients: most let the story through (no filter, Bengali, live and withheld, live). */
+export const STORY_FILTERS = [0, 0, 1, 5, 7, 3]
+export const filterOf = (slot: number, n: number): ModelView['filter'] =>
+  FILTERS[slot === SLOTS - 1 ? (STORY_FILTERS[n % STORY_FILTERS.length] as number) : n] as ModelView['filter']
+export const channelsOf = (slot: number, n: number): string[] =>
+  slot === SLOTS - 1 ? (STORY_CHANNELS[n % STORY_CHANNELS.length] as string[]) : (CHANNEL_SETS[n % CHANNEL_SETS.length] as string[])
+export const FILTERS: ModelView['filter'][] = [
+  { languages: null, categories: null, maxUrgency: null },
+  { languages: ['bn'], categories: null, maxUrgency: null },
+  { languages: null, categories: ['world'], maxUrgency: null },
+  { languages: null, categories: null, maxUrgency: 3 },
+  { languages: null, categories: null, maxUrgency: null, states: ['embargoed'] },
+  { languages: null, categories: null, maxUrgency: null, states: ['live', 'withheld'] },
+  { languages: null, categories: ['home'], maxUrgency: null, states: ['withdrawn', 'embargoed'] },
+  { languages: null, categories: null, maxUrgency: null, states: ['live'] },
+]
+export const DAY = 86_400_000
+
+export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
+  {
+    weight: 7,
+    arbitrary: fc.record({
+      k: fc.constant('post' as const),
+      id: fc.nat(IDS.length - 1),
+      category: fc.nat(CATEGORIES.length - 1),
+      language: fc.nat(LANGUAGES.length - 1),
+      urgency: fc.integer({ min: 1, max: 6 }),
+      withheld: fc.boolean(),
+      embargo: fc.constantFrom<Embargo>('none', 'none', 'past', 'soon', 'later', 'far'),
+      late: fc.constantFrom(0, 0, 0, 5, 30, 90_000),
+      dated: fc.constantFrom(null, null, -400 * DAY, -2 * DAY, -3_500_000, -1000, 3_600_000),
+      live: fc.boolean(),
+    }),
+  },
+  { weight: 12, arbitrary: entryCmdArb(STORIES) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('kill' as const),
+      id: fc.nat(IDS.length + OLD_IDS.length - 1),
+      how: fc.constantFrom('withdraw' as const, 'cancel' as const),
+      late: fc.constantFrom(0, 0, 5, 30),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      k: fc.constant('tick' as const),
+      ms: fc.oneof(fc.integer({ min: 1, max: 500 }), fc.constantFrom(1000, 5000, 61_000, 3_600_000, 30 * 86_400_000)),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ k: fc.constant('toEmbargo' as const), id: fc.nat(IDS.length - 1), delta: fc.integer({ min: -2, max: 2 }) }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      k: fc.constant('connect' as const),
+      slot: fc.nat(SLOTS - 1),
+      who: fc.nat(SCOPES.length - 1),
+      channels: fc.nat(CHANNEL_SETS.length - 1),
+      filter: fc.nat(FILTERS.length - 1),
+      catchUp: fc.boolean(),
+      expiresIn: fc.option(fc.constantFrom(100, 2000, 40 * 86_400_000), { nil: null, freq: 4 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('drop' as const), slot: fc.nat(SLOTS - 1) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ k: fc.constant('resume' as const), slot: fc.nat(SLOTS - 1), how: resumeHow, catchUp: fc.boolean() }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      k: fc.constant('away' as const),
+      slot: fc.nat(SLOTS - 1),
+      steps: fc.integer({ min: 0, max: 5 }),
+      how: resumeHow,
+      catchUp: fc.boolean(),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      k: fc.constant('backfill' as const),
+      categories: fc.array(fc.nat(CATEGORIES.length - 1), { minLength: OLD_IDS.length, maxLength: OLD_IDS.length }),
+      languages: fc.array(fc.nat(LANGUAGES.length - 1), { minLength: OLD_IDS.length, maxLength: OLD_IDS.length }),
+      withheld: fc.integer({ min: -1, max: OLD_IDS.length - 1 }),
+    }),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      k: fc.constant('page' as const),
+      slot: fc.nat(SLOTS - 1),
+      pages: fc.integer({ min: 1, max: 4 }),
+      limit: fc.integer({ min: 1, max: 3 }),
+      reload: fc.boolean(),
+    }),
+  },
+)
+
+/** Every run starts with four clients connected (the last on a story channel), then random commands. */
+export const runArb = fc.tuple(
+  fc.array(
+    fc.record({
+      who: fc.nat(SCOPES.length - 1),
+      channels: fc.nat(CHANNEL_SETS.length - 1),
+      filter: fc.nat(FILTERS.length - 1),
+      catchUp: fc.boolean(),
+    }),
+    { minLength: SLOTS, maxLength: SLOTS },
+  ),
+  fc.array(cmdArb, { minLength: 5, maxLength: 60, size: '+1' }),
+  /** Items in a snapshot: all of them, or a few (clients page for the rest). */
+  fc.constantFrom(1000, 1, 2, 3),
+)
+
+export interface Client {
+  who: number
+  clearance: Clearance
+  scope: ModelScope
+  view: ModelView
+  catchUp: boolean
+  expiresAt: number | null
+  /** What the client shows (article id → version, or `killed` in a newsroom), carried across reconnects like the SDK does. */
+  shows: Map<string, string>
+  positions: string[]
+  /** The subscription started from a client position at some point: it may hold what an earlier connection got. */
+  inherited: boolean
+  /** It resumed from an older position than its last: duplicates are its own doing. */
+  rewound: boolean
+  delivered: Set<string>
+  flagged: Set<string>
+  /** Stories it was shown since its last fresh start (snapshot or reset), and the kills it was told of. */
+  shown: Set<string>
+  toldKilled: Set<string>
+  /** Stories it shows flagged embargoed. */
+  embargoed: Set<string>
+  t: FakeTransport | null
+  read: number
+  /** The cursor of the older pages of its last fresh start (null: none left). */
+  more: string | null
+  /** It holds everything its view has (the snapshot had it all, or it paged to the end). */
+  complete: boolean
+  /** Articles its last snapshot and the pages after it returned. */
+  returned: Set<string>
+  /** Versions (`id@version`) pages and events brought since its last fresh start. */
+  paged: Set<string>
+  recent: Set<string>
+  /** The server refused its subscription (the public asking for more than live stories). */
+  refused: boolean
+  /** How it was opened (indexes into SCOPES, CHANNEL_SETS, FILTERS), to open it again. */
+  spec: { who: number; channels: number; filter: number; catchUp: boolean }
+  /** What a `story:` client holds of the entries (support/story-model.ts). */
+  story: StoryClient | null
+}
+
+export const clearanceOf = (who: number): Clearance => {
+  const s = SCOPES[who] as (typeof SCOPES)[number]
+  return s.audience === 'public' ? 'public' : s.scope.embargo ? 'all' : 'released'
+}
+
+export function embargoAt(e: Embargo, now: number): number | null {
+  switch (e) {
+    case 'none':
+      return null
+    case 'past':
+      return now - 10_000
+    case 'soon':
+      return now + 300
+    case 'later':
+      return now + 5000
+    case 'far':
+      return now + 40 * 86_400_000
+  }
+}
+
+/** The editorial time the model gives a version: updated, else published, else ingested. */
+export const editorialAt = (e: ArticleEvent) => e.article.updatedAt ?? e.article.publishedAt ?? e.ingestedAt
