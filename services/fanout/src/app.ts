@@ -16,6 +16,7 @@ import type { FanoutConfig } from './config.ts'
 import { startFeed } from './feed.ts'
 import { Hub } from './hub.ts'
 import { createAccess } from './http/access.ts'
+import { answerClientError } from './http/client-error.ts'
 import { sendProblem } from './http/problem.ts'
 import { createRequestHandler } from './http/routes.ts'
 import { createWebSocketEndpoint } from './http/websocket.ts'
@@ -84,6 +85,7 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
   // request) within the handshake timeout gets 408 and is closed
   server.headersTimeout = config.handshakeTimeoutMs
   server.requestTimeout = config.handshakeTimeoutMs
+  server.on('clientError', answerClientError(1000))
   // Until the feed has caught up, only the ops routes answer (readiness says why)
   server.on('request', (req, res) => {
     if (!handleOps(req, res, { registry, readiness })) sendProblem(res, 'not_ready', 'starting: reading Kafka', { 'retry-after': '1' })
