@@ -6,6 +6,9 @@
 //                          messages in one frame, one per line; client CPU is compared with fanout's
 //   baseline-b-preframed   raw server: frame once, one socket.write per client per tick
 //   baseline-a-ws-send     plain ws server: ws.send(pre-serialized buffer) per client per message
+//   centrifugo-v6.9.1      the peer (only when named in --servers; lib/centrifugo.ts): Centrifugo
+//                          with the memory engine, its Kafka consumer reading `publish` commands that
+//                          the source sends in the same request as the events
 // Both baselines consume the same topic with kafkajs, so latency is Kafka send -> client for all.
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -23,6 +26,7 @@ import {
   startFanoutServer,
   summarizeProfiles,
 } from '../lib/fanout-bench.ts'
+import { CENTRIFUGO_VERSION, ensureCentrifugo, startCentrifugoServer } from '../lib/centrifugo.ts'
 import { encodedSizes } from '../lib/fixture.ts'
 import { createTopics, deleteTopics, withAdmin } from '../lib/kafka.ts'
 import type { GcPauses, LoopDelay } from '../lib/server-probe.ts'
@@ -32,7 +36,8 @@ import type { Scenario, ScenarioContext } from '../lib/scenario.ts'
 import { list, num } from '../lib/scenario.ts'
 import { summarize } from '../lib/stats.ts'
 
-type ServerKind = 'fanout' | 'fanout-batch' | 'preframed' | 'ws-send'
+type ServerKind = 'fanout' | 'fanout-batch' | 'preframed' | 'ws-send' | 'centrifugo'
+const kinds: readonly ServerKind[] = ['fanout', 'fanout-batch', 'preframed', 'ws-send', 'centrifugo']
 
 interface PhaseFigures {
   deliveries: number
@@ -102,7 +107,9 @@ const scenario: Scenario = {
   --burst SPEC              events in the burst, one number or per N (default 1000:200,10000:50,50000:10; --quick 100)
   --duration S              measured seconds of the steady phase (default 10; --quick 3)
   --warmup S                unmeasured seconds before it (default 2; --quick 1)
-  --servers LIST            fanout,fanout-batch,preframed,ws-send (default all four, in that order)
+  --servers LIST            fanout,fanout-batch,preframed,ws-send,centrifugo (default the first four, in that
+                            order); centrifugo: Centrifugo ${CENTRIFUGO_VERSION}, built into .cache/centrifugo/ on first
+                            use (Go and the module proxy; CENTRIFUGO_BIN for another build)
   --client-procs N          client processes (default 2)
   --connect-concurrency N   connections opening at once per client process (default 200)
   --partitions N            partitions of the bench topics (default 6)
@@ -126,7 +133,8 @@ const scenario: Scenario = {
     const durationS = num(v, 'duration', quick ? 3 : 10)
     const warmupS = num(v, 'warmup', quick ? 1 : 2)
     const servers = list(v, 'servers', 'fanout,fanout-batch,preframed,ws-send') as ServerKind[]
-    for (const s of servers) if (!['fanout', 'fanout-batch', 'preframed', 'ws-send'].includes(s)) throw new Error(`unknown server '${s}'`)
+    for (const s of servers) if (!kinds.includes(s)) throw new Error(`unknown server '${s}'`)
+    const centrifugoBin = servers.includes('centrifugo') ? ensureCentrifugo(report) : null
     const procs = num(v, 'client-procs', 2)
     const connectConcurrency = num(v, 'connect-concurrency', 200)
     const partitions = num(v, 'partitions', 6)
@@ -157,12 +165,24 @@ const scenario: Scenario = {
         if (ctx.signal.aborted) break
         const prefix = `${runPrefix}-n${n}.`
         const topics = await withAdmin(ctx.brokers, (admin) => createTopics(admin, ctx.brokers, prefix, partitions))
+        // Centrifugo's `publish` commands, one per event, keyed like the event
+        const commands = `${prefix}centrifugo.publish`
+        if (centrifugoBin)
+          await withAdmin(ctx.brokers, (admin) =>
+            admin.createTopics({ topics: [{ topic: commands, numPartitions: partitions }], waitForLeaders: true }),
+          )
         const source = new Source(ctx)
         const rate = perN(rateSpec, n, 5)
         const burst = perN(burstSpec, n, 50)
         const figures = new Map<ServerKind, ServerFigures>()
         try {
-          await source.init({ mode: 'kafka', brokers: ctx.brokers, topic: topics.events, urgency })
+          await source.init({
+            mode: 'kafka',
+            brokers: ctx.brokers,
+            topic: topics.events,
+            urgency,
+            ...(centrifugoBin ? { centrifugo: { topic: commands, channel } } : {}),
+          })
           for (const kind of servers) {
             if (ctx.signal.aborted) break
             let server: ServerUnderTest
@@ -174,6 +194,16 @@ const scenario: Scenario = {
                 ...(workers > 1 ? { env: { FANOUT_WORKERS: String(workers) } } : {}),
               })
               server.name = kind
+            } else if (kind === 'centrifugo') {
+              if (centrifugoBin === null) throw new Error('no Centrifugo binary')
+              const group = `${prefix}centrifugo-${baselineSeq++}`
+              // from the end of the topic, as the baselines' consumers (not the commands of the servers before)
+              await withAdmin(ctx.brokers, (admin) => admin.resetOffsets({ groupId: group, topic: commands, earliest: false }))
+              server = await startCentrifugoServer(
+                centrifugoBin,
+                { brokers: ctx.brokers, topic: commands, group },
+                join(repoRoot, '.cache', 'bench', 'centrifugo'),
+              )
             } else {
               server = await startBaselineServer(
                 ctx,
@@ -202,6 +232,7 @@ const scenario: Scenario = {
                   connectConcurrency,
                   channel,
                   batch: kind === 'fanout-batch',
+                  centrifugo: kind === 'centrifugo',
                 }),
               )
             } finally {
@@ -243,6 +274,7 @@ async function runOne(
     connectConcurrency: number
     channel: string
     batch: boolean
+    centrifugo: boolean
   },
 ): Promise<ServerFigures> {
   const { report, signal } = ctx
@@ -255,6 +287,7 @@ async function runOne(
     channels: [o.channel],
     timeoutMs: 60_000,
     batch: o.batch,
+    ...(o.centrifugo ? { protocol: 'centrifugo' as const } : {}),
   })
   if (conn.failed > 0) report.note(`${server.name} n=${o.n}: ${conn.failed} connections failed: ${JSON.stringify(conn.errorKinds)}`)
   await sleep(1000)
@@ -344,7 +377,9 @@ function publish(ctx: ScenarioContext, n: number, rate: number, burst: number, f
   const fb = figures.get('fanout-batch')
   const b = figures.get('preframed')
   const a = figures.get('ws-send')
-  const baselines = [b, a].filter((x): x is ServerFigures => x !== undefined)
+  const c = figures.get('centrifugo')
+  // the peer is compared like a baseline, and on what its clients spend too
+  const baselines = [b, a, c].filter((x): x is ServerFigures => x !== undefined)
   for (const [phaseName, pick] of [
     ['steady', (x: ServerFigures) => x.steady],
     ['burst', (x: ServerFigures) => x.burst],
@@ -365,8 +400,13 @@ function publish(ctx: ScenarioContext, n: number, rate: number, burst: number, f
         report.ratio(labels, 'server_cpu_us/delivery', pick(f).cpuPerDeliveryUs, { name: vs, value: pick(base).cpuPerDeliveryUs })
         report.ratio(labels, 'p50_ms', pick(f).lat.p50Ms, { name: vs, value: pick(base).lat.p50Ms })
         report.ratio(labels, 'p99_ms', pick(f).lat.p99Ms, { name: vs, value: pick(base).lat.p99Ms })
-        report.ratio(labels, 'loop_max_ms', pick(f).loop.maxMs, { name: vs, value: pick(base).loop.maxMs })
+        if (base !== c) report.ratio(labels, 'loop_max_ms', pick(f).loop.maxMs, { name: vs, value: pick(base).loop.maxMs })
       }
+      if (c)
+        report.ratio(labels, 'clients_cpu_us/delivery', pick(f).clientCpuPerDeliveryUs, {
+          name: c.name,
+          value: pick(c).clientCpuPerDeliveryUs,
+        })
     }
     for (const x of [f, fb, ...baselines]) {
       if (!x) continue
@@ -405,6 +445,10 @@ function publish(ctx: ScenarioContext, n: number, rate: number, burst: number, f
   }
   const idle: Labels = { clients: n, phase: 'idle' }
   if (f && b) report.ratio(idle, 'rss_kib/conn', f.rssPerConnKiB, { name: b.name, value: b.rssPerConnKiB })
+  if (f && c) {
+    report.ratio(idle, 'rss_kib/conn', f.rssPerConnKiB, { name: c.name, value: c.rssPerConnKiB })
+    report.ratio(idle, 'connect_s', f.connectSeconds, { name: c.name, value: c.connectSeconds })
+  }
   for (const x of [f, fb, ...baselines]) {
     if (!x) continue
     report.absolute(
