@@ -133,7 +133,7 @@ interface Records {
   command: Message | null
 }
 
-function kafkaMessage(tag: string, seq: number): Records {
+function kafkaRecords(tag: string, seq: number): Records {
   if (story) return { event: entryMessage(story, tag, seq), command: null }
   const t = nowUs()
   const base = templates[seq % templates.length] as ArticleEvent
@@ -212,7 +212,7 @@ async function run(spec: SourceRun): Promise<SourceResult> {
     const started = nowUs()
     let p: Promise<void>
     if (init?.mode === 'kafka') {
-      p = produce([kafkaMessage(tag, seq)]).then(() => ack.record(nowUs() - started))
+      p = produce([kafkaRecords(tag, seq)]).then(() => ack.record(nowUs() - started))
     } else {
       const t = nowUs()
       const base = variants[seq % variants.length] ?? {}
@@ -237,7 +237,7 @@ async function run(spec: SourceRun): Promise<SourceResult> {
       if (init.mode === 'kafka') {
         // one burst: every record built now, sent in one request per partition
         const started = nowUs()
-        const messages = Array.from({ length: ph.count }, (_, i) => kafkaMessage(ph.tag, base + i))
+        const messages = Array.from({ length: ph.count }, (_, i) => kafkaRecords(ph.tag, base + i))
         r.firstUs = started
         r.lastUs = nowUs()
         r.sent = ph.count
