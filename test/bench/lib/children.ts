@@ -13,6 +13,13 @@ export function killAll(signal: NodeJS.Signals = 'SIGKILL'): void {
 
 process.on('exit', () => killAll('SIGKILL'))
 
+/** Puts a child that is no bench worker (a peer server's binary) under the same rule: killed when the harness exits. */
+export function track(child: ChildProcess): ChildProcess {
+  live.add(child)
+  child.on('exit', () => live.delete(child))
+  return child
+}
+
 export interface ForkOptions {
   /** Extra node flags, e.g. --cpu-prof. */
   execArgv?: string[]

@@ -52,7 +52,8 @@ export function checkFds(clientsPerProcess: number, serverConnections: number): 
 
 export interface ServerUnderTest {
   name: string
-  worker: Worker
+  /** The bench worker of a node server (none for a peer's binary, see centrifugo.ts) */
+  worker?: Worker
   wsUrl: string
   url?: string
   cpu(): Promise<number>

@@ -6,16 +6,17 @@
 //                          messages in one frame, one per line; client CPU is compared with fanout's
 //   baseline-b-preframed   raw server: frame once, one socket.write per client per tick
 //   baseline-a-ws-send     plain ws server: ws.send(pre-serialized buffer) per client per message
+//   centrifugo-v6.9.1      the peer (only when named in --servers; lib/centrifugo.ts): Centrifugo
+//                          with the memory engine, its Kafka consumer reading `publish` commands that
+//                          the source sends in the same request as the events
 // Both baselines consume the same topic with kafkajs, so latency is Kafka send -> client for all.
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { repoRoot } from '../../../deploy/local/broker.ts'
 import type { ServerUnderTest } from '../lib/fanout-bench.ts'
 import {
-  baselineNames,
   checkFds,
   ClientPool,
-  ms,
   probe,
   sleep,
   Source,
@@ -23,49 +24,15 @@ import {
   startFanoutServer,
   summarizeProfiles,
 } from '../lib/fanout-bench.ts'
+import { CENTRIFUGO_VERSION, ensureCentrifugo, startCentrifugoServer } from '../lib/centrifugo.ts'
 import { encodedSizes } from '../lib/fixture.ts'
 import { createTopics, deleteTopics, withAdmin } from '../lib/kafka.ts'
-import type { GcPauses, LoopDelay } from '../lib/server-probe.ts'
 import { machineCpuPercent, procStat } from '../lib/machine.ts'
-import type { Labels } from '../lib/report.ts'
 import type { Scenario, ScenarioContext } from '../lib/scenario.ts'
 import { list, num } from '../lib/scenario.ts'
 import { summarize } from '../lib/stats.ts'
-
-type ServerKind = 'fanout' | 'fanout-batch' | 'preframed' | 'ws-send'
-
-interface PhaseFigures {
-  deliveries: number
-  expected: number
-  deliveredPerSec: number
-  lat: ReturnType<typeof summarize>
-  serverCpuUs: number
-  cpuPerDeliveryUs: number
-  /** write syscalls and bytes written by the server per delivery (/proc/<pid>/io) */
-  writesPerDelivery: number
-  bytesPerDelivery: number
-  clientCpuPct: number
-  /** client processes' CPU per delivery */
-  clientCpuPerDeliveryUs: number
-  machineCpuPct: number
-  loop: LoopDelay
-  gc: GcPauses
-  duplicates: number
-  complete: boolean
-  seconds: number
-}
-
-interface ServerFigures {
-  name: string
-  connectSeconds: number
-  connectFailed: number
-  rssPerConnKiB: number
-  heapPerConnKiB: number
-  connectLoop: LoopDelay
-  connectGc: GcPauses
-  steady: PhaseFigures
-  burst: PhaseFigures
-}
+import type { PhaseFigures, ServerFigures, ServerKind } from '../lib/broadcast-figures.ts'
+import { kinds, publish } from '../lib/broadcast-figures.ts'
 
 function perN(spec: string, n: number, fallback: number): number {
   // "1000:50,10000:5" or a single number for every N
@@ -102,7 +69,9 @@ const scenario: Scenario = {
   --burst SPEC              events in the burst, one number or per N (default 1000:200,10000:50,50000:10; --quick 100)
   --duration S              measured seconds of the steady phase (default 10; --quick 3)
   --warmup S                unmeasured seconds before it (default 2; --quick 1)
-  --servers LIST            fanout,fanout-batch,preframed,ws-send (default all four, in that order)
+  --servers LIST            fanout,fanout-batch,preframed,ws-send,centrifugo (default the first four, in that
+                            order); centrifugo: Centrifugo ${CENTRIFUGO_VERSION}, built into .cache/centrifugo/ on first
+                            use (Go and the module proxy; CENTRIFUGO_BIN for another build)
   --client-procs N          client processes (default 2)
   --connect-concurrency N   connections opening at once per client process (default 200)
   --partitions N            partitions of the bench topics (default 6)
@@ -126,7 +95,8 @@ const scenario: Scenario = {
     const durationS = num(v, 'duration', quick ? 3 : 10)
     const warmupS = num(v, 'warmup', quick ? 1 : 2)
     const servers = list(v, 'servers', 'fanout,fanout-batch,preframed,ws-send') as ServerKind[]
-    for (const s of servers) if (!['fanout', 'fanout-batch', 'preframed', 'ws-send'].includes(s)) throw new Error(`unknown server '${s}'`)
+    for (const s of servers) if (!kinds.includes(s)) throw new Error(`unknown server '${s}'`)
+    const centrifugoBin = servers.includes('centrifugo') ? ensureCentrifugo(report) : null
     const procs = num(v, 'client-procs', 2)
     const connectConcurrency = num(v, 'connect-concurrency', 200)
     const partitions = num(v, 'partitions', 6)
@@ -157,12 +127,24 @@ const scenario: Scenario = {
         if (ctx.signal.aborted) break
         const prefix = `${runPrefix}-n${n}.`
         const topics = await withAdmin(ctx.brokers, (admin) => createTopics(admin, ctx.brokers, prefix, partitions))
+        // Centrifugo's `publish` commands, one per event, keyed like the event
+        const commands = `${prefix}centrifugo.publish`
+        if (centrifugoBin)
+          await withAdmin(ctx.brokers, (admin) =>
+            admin.createTopics({ topics: [{ topic: commands, numPartitions: partitions }], waitForLeaders: true }),
+          )
         const source = new Source(ctx)
         const rate = perN(rateSpec, n, 5)
         const burst = perN(burstSpec, n, 50)
         const figures = new Map<ServerKind, ServerFigures>()
         try {
-          await source.init({ mode: 'kafka', brokers: ctx.brokers, topic: topics.events, urgency })
+          await source.init({
+            mode: 'kafka',
+            brokers: ctx.brokers,
+            topic: topics.events,
+            urgency,
+            ...(centrifugoBin ? { centrifugo: { topic: commands, channel } } : {}),
+          })
           for (const kind of servers) {
             if (ctx.signal.aborted) break
             let server: ServerUnderTest
@@ -174,6 +156,16 @@ const scenario: Scenario = {
                 ...(workers > 1 ? { env: { FANOUT_WORKERS: String(workers) } } : {}),
               })
               server.name = kind
+            } else if (kind === 'centrifugo') {
+              if (centrifugoBin === null) throw new Error('no Centrifugo binary')
+              const group = `${prefix}centrifugo-${baselineSeq++}`
+              // from the end of the topic, as the baselines' consumers (not the commands of the servers before)
+              await withAdmin(ctx.brokers, (admin) => admin.resetOffsets({ groupId: group, topic: commands, earliest: false }))
+              server = await startCentrifugoServer(
+                centrifugoBin,
+                { brokers: ctx.brokers, topic: commands, group },
+                join(repoRoot, '.cache', 'bench', 'centrifugo'),
+              )
             } else {
               server = await startBaselineServer(
                 ctx,
@@ -202,6 +194,7 @@ const scenario: Scenario = {
                   connectConcurrency,
                   channel,
                   batch: kind === 'fanout-batch',
+                  centrifugo: kind === 'centrifugo',
                 }),
               )
             } finally {
@@ -243,6 +236,7 @@ async function runOne(
     connectConcurrency: number
     channel: string
     batch: boolean
+    centrifugo: boolean
   },
 ): Promise<ServerFigures> {
   const { report, signal } = ctx
@@ -255,6 +249,7 @@ async function runOne(
     channels: [o.channel],
     timeoutMs: 60_000,
     batch: o.batch,
+    ...(o.centrifugo ? { protocol: 'centrifugo' as const } : {}),
   })
   if (conn.failed > 0) report.note(`${server.name} n=${o.n}: ${conn.failed} connections failed: ${JSON.stringify(conn.errorKinds)}`)
   await sleep(1000)
@@ -331,169 +326,6 @@ async function runOne(
     steady,
     burst,
   }
-}
-
-/** Machine CPU not used by the server or the clients (the broker and the event source are in it too), % of one core. */
-function otherCpu(p: PhaseFigures): number {
-  return Math.max(0, p.machineCpuPct - (p.serverCpuUs / 1e6 / Math.max(p.seconds, 1e-3)) * 100 - p.clientCpuPct)
-}
-
-function publish(ctx: ScenarioContext, n: number, rate: number, burst: number, figures: Map<ServerKind, ServerFigures>): void {
-  const { report } = ctx
-  const f = figures.get('fanout')
-  const fb = figures.get('fanout-batch')
-  const b = figures.get('preframed')
-  const a = figures.get('ws-send')
-  const baselines = [b, a].filter((x): x is ServerFigures => x !== undefined)
-  for (const [phaseName, pick] of [
-    ['steady', (x: ServerFigures) => x.steady],
-    ['burst', (x: ServerFigures) => x.burst],
-  ] as const) {
-    const labels: Labels = { clients: n, phase: phaseName, ...(phaseName === 'steady' ? { 'rate/s': rate } : { events: burst }) }
-    if (f && fb) {
-      // the same server, clients asking for batches: what the reader saves, and what it costs the server
-      const vs = { name: 'fanout' }
-      report.ratio(labels, 'clients_cpu_us/delivery', pick(fb).clientCpuPerDeliveryUs, { ...vs, value: pick(f).clientCpuPerDeliveryUs })
-      report.ratio(labels, 'server_cpu_us/delivery', pick(fb).cpuPerDeliveryUs, { ...vs, value: pick(f).cpuPerDeliveryUs })
-      report.ratio(labels, 'p50_ms', pick(fb).lat.p50Ms, { ...vs, value: pick(f).lat.p50Ms })
-      report.ratio(labels, 'p99_ms', pick(fb).lat.p99Ms, { ...vs, value: pick(f).lat.p99Ms })
-    }
-    if (f) {
-      for (const base of baselines) {
-        const vs = base.name
-        report.ratio(labels, 'delivered/s', pick(f).deliveredPerSec, { name: vs, value: pick(base).deliveredPerSec })
-        report.ratio(labels, 'server_cpu_us/delivery', pick(f).cpuPerDeliveryUs, { name: vs, value: pick(base).cpuPerDeliveryUs })
-        report.ratio(labels, 'p50_ms', pick(f).lat.p50Ms, { name: vs, value: pick(base).lat.p50Ms })
-        report.ratio(labels, 'p99_ms', pick(f).lat.p99Ms, { name: vs, value: pick(base).lat.p99Ms })
-        report.ratio(labels, 'loop_max_ms', pick(f).loop.maxMs, { name: vs, value: pick(base).loop.maxMs })
-      }
-    }
-    for (const x of [f, fb, ...baselines]) {
-      if (!x) continue
-      const p = pick(x)
-      report.absolute(
-        { ...labels, of: x.name },
-        {
-          'delivered/s': p.deliveredPerSec,
-          deliveries: p.deliveries,
-          expected: p.expected,
-          duplicates: p.duplicates,
-          seconds: p.seconds,
-          p50_ms: p.lat.p50Ms,
-          p99_ms: p.lat.p99Ms,
-          max_ms: p.lat.maxMs,
-          'server_cpu_us/delivery': p.cpuPerDeliveryUs,
-          'server_writes/delivery': p.writesPerDelivery,
-          'server_bytes/delivery': p.bytesPerDelivery,
-          'server_cpu_%': (p.serverCpuUs / 1e6 / Math.max(p.seconds, 1e-3)) * 100,
-          'clients_cpu_%': p.clientCpuPct,
-          'clients_cpu_us/delivery': p.clientCpuPerDeliveryUs,
-          'machine_cpu_%': p.machineCpuPct,
-          'other_cpu_%': otherCpu(p),
-          loop_max_ms: p.loop.maxMs,
-          loop_p99_ms: p.loop.p99Ms,
-          gc_max_ms: p.gc.maxMs,
-          gc_total_ms: p.gc.totalMs,
-        },
-      )
-      if (otherCpu(p) > 25)
-        report.note(
-          `${x.name} n=${n} ${phaseName}: processes outside this run used about ${Math.round(otherCpu(p))} % CPU: figures are noisy`,
-        )
-      if (!p.complete) report.note(`${x.name} n=${n} ${phaseName}: not every client had every event at the deadline`)
-    }
-  }
-  const idle: Labels = { clients: n, phase: 'idle' }
-  if (f && b) report.ratio(idle, 'rss_kib/conn', f.rssPerConnKiB, { name: b.name, value: b.rssPerConnKiB })
-  for (const x of [f, fb, ...baselines]) {
-    if (!x) continue
-    report.absolute(
-      { ...idle, of: x.name },
-      {
-        'rss_kib/conn': x.rssPerConnKiB,
-        'heap_kib/conn': x.heapPerConnKiB,
-        connect_s: x.connectSeconds,
-        connect_failed: x.connectFailed,
-        connect_loop_max_ms: x.connectLoop.maxMs,
-        connect_gc_max_ms: x.connectGc.maxMs,
-        connect_gc_major_max_ms: x.connectGc.majorMaxMs,
-        connect_gc_total_ms: x.connectGc.totalMs,
-      },
-    )
-  }
-  if (!f) return
-  if (b) {
-    const t = (phase: 'steady' | 'burst' | 'idle') => ({ clients: n, phase })
-    report.target(
-      t('burst'),
-      'delivered/s_ratio',
-      f.burst.deliveredPerSec / b.burst.deliveredPerSec,
-      `delivered/s >= 0.9 x ${baselineNames.preframed}`,
-      f.burst.deliveredPerSec >= 0.9 * b.burst.deliveredPerSec,
-    )
-    report.target(
-      t('steady'),
-      'delivered/s_ratio',
-      f.steady.deliveredPerSec / b.steady.deliveredPerSec,
-      `delivered/s >= 0.8 x ${baselineNames.preframed}`,
-      f.steady.deliveredPerSec >= 0.8 * b.steady.deliveredPerSec && f.steady.complete,
-    )
-    // issue 18: 1.25 x in steady state, 1.5 x in bursts (where (b) makes one write per tick and nothing else)
-    for (const [ph, most] of [
-      ['steady', 1.25],
-      ['burst', 1.5],
-    ] as const) {
-      const r = f[ph].cpuPerDeliveryUs / b[ph].cpuPerDeliveryUs
-      report.target(t(ph), 'server_cpu_us/delivery_ratio', r, `server CPU per delivery <= ${most} x ${baselineNames.preframed}`, r <= most)
-    }
-    if (n >= 10_000)
-      report.target(
-        t('idle'),
-        'connect_s_ratio',
-        f.connectSeconds / b.connectSeconds,
-        `${n} clients connect in no more time than ${baselineNames.preframed} (${b.connectSeconds.toFixed(2)} s)`,
-        f.connectSeconds <= b.connectSeconds,
-      )
-    const d = f.steady.lat.p99Ms - b.steady.lat.p99Ms
-    report.target(
-      t('steady'),
-      'p99_ms_minus_baseline',
-      d,
-      `p99 within 10 ms of ${baselineNames.preframed} (${b.steady.lat.p99Ms.toFixed(1)} ms)`,
-      d <= 10,
-    )
-  }
-  if (fb) {
-    const r = fb.burst.clientCpuPerDeliveryUs / f.burst.clientCpuPerDeliveryUs
-    report.target(
-      { clients: n, phase: 'burst' },
-      'clients_cpu_us/delivery_ratio',
-      r,
-      'with batches, client CPU per delivery <= 0.5 x without',
-      r <= 0.5,
-    )
-  }
-  if (n === 1000 && rate === 50) {
-    report.target(
-      { clients: n, phase: 'steady' },
-      'p99_ms',
-      f.steady.lat.p99Ms,
-      'p99 <= 25 ms at 1,000 clients and 50 events/s',
-      f.steady.lat.p99Ms <= 25,
-    )
-  }
-  if (n >= 10_000) {
-    const stall = Math.max(f.connectLoop.maxMs, f.steady.loop.maxMs, f.burst.loop.maxMs)
-    report.target({ clients: n, phase: 'all' }, 'loop_max_ms', stall, 'no event-loop stall over 50 ms in the fan-out process', stall <= 50)
-    report.target(
-      { clients: n, phase: 'idle' },
-      'rss_kib/conn',
-      f.rssPerConnKiB,
-      'RSS <= 10 KiB per idle connection',
-      f.rssPerConnKiB <= 10,
-    )
-  }
-  void ms
 }
 
 export default scenario

@@ -7,11 +7,15 @@
 // Open loop: events start on a fixed schedule (rate/s); rate 0 sends the whole phase at once.
 // Live-story mode (kafka, `story`): the events are entries of one live story instead, every other
 // one an edit of the entry before it; each version's headline carries the marker (`nwb-…`).
+// With `centrifugo` (kafka), each event is also sent, in the same produce request, as a Centrifugo
+// `publish` API command (data: the event JSON the fan-out sends) to a topic Centrifugo consumes.
 import http from 'node:http'
 import { randomUUID } from 'node:crypto'
 import { createKafka, createLogger, createPartitioner } from '@newswire/shared'
 import type { Article, ArticleEvent, EntryEvent, StoryEntry } from '@newswire/shared'
 import type { Message, Producer } from 'kafkajs'
+import { eventJson } from '../../../services/fanout/src/messages.ts'
+import { publishCommand } from '../lib/centrifugo-protocol.ts'
 import { articleVariants, codec, eventFor } from '../lib/fixture.ts'
 import { Histogram } from '../lib/stats.ts'
 import type { HistogramJson } from '../lib/stats.ts'
@@ -29,6 +33,8 @@ export interface SourceInit {
   urgency?: number
   /** Live-story mode: publish this live story, then entries of it and edits of them (kafka mode) */
   story?: string
+  /** Also publish each event as a Centrifugo API command to this topic, for this channel (kafka mode, not with `story`) */
+  centrifugo?: { topic: string; channel: string }
 }
 
 export interface SourcePhase {
@@ -121,13 +127,20 @@ function entryMessage(s: Article, tag: string, seq: number): Message {
   return { key: s.id, value: codec.encode(event), headers: headers(event.type, event.traceId, { 'entry-id': entry.id }) }
 }
 
-function kafkaMessage(tag: string, seq: number): Message {
-  if (story) return entryMessage(story, tag, seq)
+/** An event's records: the Avro event, and with `centrifugo` its publish command (null without). */
+interface Records {
+  event: Message
+  command: Message | null
+}
+
+function kafkaRecords(tag: string, seq: number): Records {
+  if (story) return { event: entryMessage(story, tag, seq), command: null }
   const t = nowUs()
   const base = templates[seq % templates.length] as ArticleEvent
   const id = idOf(tag, seq, t)
   const event: ArticleEvent = { ...base, eventId: randomUUID(), ingestedAt: Math.floor(t / 1000), article: { ...base.article, id } }
-  return {
+  const cf = init?.centrifugo
+  const record: Message = {
     key: id,
     value: codec.encode(event),
     headers: {
@@ -138,6 +151,24 @@ function kafkaMessage(tag: string, seq: number): Message {
       writer: 'bench-source',
     },
   }
+  return { event: record, command: cf ? { key: id, value: publishCommand(cf.channel, eventJson(event)) } : null }
+}
+
+/** One produce request (acks=all) for the events, and their commands when there are any. */
+function produce(records: Records[]): Promise<unknown> {
+  const p = producer as Producer
+  const topic = init?.topic ?? ''
+  const events = records.map((r) => r.event)
+  const commands = records.flatMap((r) => (r.command ? [r.command] : []))
+  const cf = init?.centrifugo
+  if (!cf || commands.length === 0) return p.send({ topic, acks: -1, messages: events })
+  return p.sendBatch({
+    acks: -1,
+    topicMessages: [
+      { topic, messages: events },
+      { topic: cf.topic, messages: commands },
+    ],
+  })
 }
 
 function post(body: string): Promise<number> {
@@ -181,8 +212,7 @@ async function run(spec: SourceRun): Promise<SourceResult> {
     const started = nowUs()
     let p: Promise<void>
     if (init?.mode === 'kafka') {
-      const m = kafkaMessage(tag, seq)
-      p = (producer as Producer).send({ topic: init.topic, acks: -1, messages: [m] }).then(() => ack.record(nowUs() - started))
+      p = produce([kafkaRecords(tag, seq)]).then(() => ack.record(nowUs() - started))
     } else {
       const t = nowUs()
       const base = variants[seq % variants.length] ?? {}
@@ -207,11 +237,11 @@ async function run(spec: SourceRun): Promise<SourceResult> {
       if (init.mode === 'kafka') {
         // one burst: every record built now, sent in one request per partition
         const started = nowUs()
-        const messages = Array.from({ length: ph.count }, (_, i) => kafkaMessage(ph.tag, base + i))
+        const messages = Array.from({ length: ph.count }, (_, i) => kafkaRecords(ph.tag, base + i))
         r.firstUs = started
         r.lastUs = nowUs()
         r.sent = ph.count
-        await (producer as Producer).send({ topic: init.topic, acks: -1, messages }).then(
+        await produce(messages).then(
           () => ack.record(nowUs() - started),
           (err: unknown) => fail(err, r),
         )
@@ -237,6 +267,7 @@ async function run(spec: SourceRun): Promise<SourceResult> {
 
 serve({
   async init(spec: SourceInit) {
+    if (spec.centrifugo && (spec.mode !== 'kafka' || spec.story)) throw new Error('centrifugo commands: kafka mode, article events only')
     init = spec
     variants = articleVariants().map((a) => ({ ...a, urgency: spec.urgency ?? 1 }))
     templates = variants.map((a, i) => eventFor(`nwb-template-${i}`, a))

@@ -6,7 +6,10 @@
 // `extra` tags are tracked at the same time, each with its own bitmaps and histogram (priority-lanes
 // tracks breaking and routine events apart). With `slow`, a client reads at a limited byte rate
 // (ws.pause/resume), so the server's queue for it backs up; `gap` messages are added up.
+// With `protocol: 'centrifugo'` the clients speak Centrifugo's JSON protocol instead (the peer in
+// fanout-broadcast): connect and subscribe, answer pings, find the id in each push's data.
 import { WebSocket } from 'ws'
+import { classifyLine, connectFrame, eachLine } from '../lib/centrifugo-protocol.ts'
 import { Histogram } from '../lib/stats.ts'
 import type { HistogramJson } from '../lib/stats.ts'
 import { serve } from '../lib/worker.ts'
@@ -29,6 +32,8 @@ export interface ConnectSpec {
   slowBytesPerSec?: number
   /** Ask for batches (`?batch=1`): several messages in one frame, one per line, unpacked here. */
   batch?: boolean
+  /** The server's protocol (default newswire); centrifugo: `url` is its /connection/websocket endpoint. */
+  protocol?: 'newswire' | 'centrifugo'
 }
 
 export interface ConnectResult {
@@ -111,6 +116,9 @@ interface Client {
   got: number
   doneUs: number
   onSubscribed: ((replay: string) => void) | null
+  /** centrifugo: subscribe replies still due before `subscribed`; an error reply refuses the connection */
+  subscribing: number
+  onRefused: ((why: string) => void) | null
   /** per extra tag */
   extraSeen: Uint8Array[]
   extraGot: number[]
@@ -184,11 +192,31 @@ function onFrame(c: Client, data: Buffer, batch: boolean): void {
   onMessage(c, start === 0 ? data : data.subarray(start))
 }
 
+/** Counts a frame against a throttled reader's budget. */
+function charge(c: Client, data: Buffer): void {
+  if (!c.slow) return
+  c.debt += data.length
+  if (c.debt > 0 && c.ws && !c.ws.isPaused) c.ws.pause()
+}
+
+/** A Centrifugo frame: one message per line; pings answered, publications counted as events. */
+function onCentrifugoFrame(c: Client, ws: WebSocket, data: Buffer): void {
+  charge(c, data)
+  eachLine(data, (line) => {
+    const kind = classifyLine(line)
+    if (kind === 'push') onEvent(c, line)
+    else if (kind === 'ping') ws.send('{}')
+    else if (kind === 'subscribed') {
+      if (--c.subscribing > 0) return
+      const cb = c.onSubscribed
+      c.onSubscribed = null
+      cb?.('none')
+    } else if (kind === 'error') c.onRefused?.(line.toString('utf8', 0, 120))
+  })
+}
+
 function onMessage(c: Client, data: Buffer): void {
-  if (c.slow) {
-    c.debt += data.length
-    if (c.debt > 0 && c.ws && !c.ws.isPaused) c.ws.pause()
-  }
+  charge(c, data)
   if (!startsWith(data, EVENT) && !startsWith(data, ENTRY)) {
     if (startsWith(data, GAP)) {
       const g = JSON.parse(data.toString('utf8')) as { shed?: { routine?: number }; conflated?: number }
@@ -207,6 +235,11 @@ function onMessage(c: Client, data: Buffer): void {
     }
     return
   }
+  onEvent(c, data)
+}
+
+/** An event (or a message carrying one): the id `nwb-<tag>-<seq>-<µs>` gives its seq and send time. */
+function onEvent(c: Client, data: Buffer): void {
   const now = nowUs()
   if (track.positions) c.position = positionOf(data) ?? c.position
   const i = data.indexOf(MARK)
@@ -322,7 +355,8 @@ function readAt(c: Client, bytesPerSec: number | null): void {
 
 function open(c: Client, spec: ConnectSpec): Promise<string> {
   return new Promise((resolve, reject) => {
-    const url = spec.batch ? `${spec.url}${spec.url.includes('?') ? '&' : '?'}batch=1` : spec.url
+    const centrifugo = spec.protocol === 'centrifugo'
+    const url = spec.batch && !centrifugo ? `${spec.url}${spec.url.includes('?') ? '&' : '?'}batch=1` : spec.url
     const ws = new WebSocket(url, {
       perMessageDeflate: false,
       skipUTF8Validation: true,
@@ -341,7 +375,9 @@ function open(c: Client, spec: ConnectSpec): Promise<string> {
       reject(err)
     }
     ws.on('error', (err) => fail(err))
+    c.onRefused = (why) => fail(new Error(`refused: ${why}`))
     ws.on('open', () => {
+      if (centrifugo) c.subscribing = spec.channels.length
       const sub: Record<string, unknown> = { type: 'subscribe', id: 'b', channels: spec.channels }
       if (spec.resume && c.position) sub.since = c.position
       c.onSubscribed = (replay) => {
@@ -354,10 +390,11 @@ function open(c: Client, spec: ConnectSpec): Promise<string> {
         clearTimeout(timer)
         resolve(replay)
       }
-      ws.send(JSON.stringify(sub))
+      ws.send(centrifugo ? connectFrame(spec.channels) : JSON.stringify(sub))
     })
     const batch = spec.batch === true
-    ws.on('message', (data) => onFrame(c, data as Buffer, batch))
+    if (centrifugo) ws.on('message', (data) => onCentrifugoFrame(c, ws, data as Buffer))
+    else ws.on('message', (data) => onFrame(c, data as Buffer, batch))
     ws.on('close', (code, reason) => {
       if (c.ws === ws) {
         c.ws = null
@@ -386,6 +423,8 @@ async function connect(spec: ConnectSpec): Promise<ConnectResult> {
         got: 0,
         doneUs: 0,
         onSubscribed: null,
+        subscribing: 0,
+        onRefused: null,
         extraSeen: [],
         extraGot: [],
         gapped: 0,
