@@ -94,7 +94,7 @@ export interface PublisherOptions {
    * Resolves once this instance's tail has read the events back (read-back.ts): a commit is
    * acknowledged only when it is visible to every reader. Absent: acknowledged at commit.
    */
-  readBack?: (eventIds: readonly string[]) => { done: Promise<void>; cancel: () => void }
+  readBack?: (events: readonly NewswireEvent[]) => { done: Promise<void>; cancel: () => void }
   /** Seam for fault-injection tests: wraps every transactional writer this publisher opens. */
   wrapWriter?: (writer: TransactionalWriter) => TransactionalWriter
 }
@@ -321,7 +321,7 @@ class PartitionWriter {
           // acquire: every plan of the batch, with or without an event, stands
           const t0 = performance.now()
           const { topics } = this.#o
-          const readBack = this.#o.readBack?.(events.map((e) => e.eventId))
+          const readBack = this.#o.readBack?.(events)
           try {
             await writer.commit([
               { topic: topics.events, partition: this.#p, records },
