@@ -1,6 +1,6 @@
 // Reading an ingest request: trace id, body as UTF-8 text, content type, JSON, Idempotency-Key.
 // Each refusal is a ProblemError with a stable code.
-import { isUtf8 } from 'node:buffer'
+import { isAscii, isUtf8, transcode } from 'node:buffer'
 import { createHash, randomBytes } from 'node:crypto'
 import { ProblemError } from '@newswire/shared'
 import type { Request } from 'express'
@@ -30,7 +30,10 @@ export function bodyText(req: Request): string {
   const buf: unknown = req.body
   if (!Buffer.isBuffer(buf) || buf.length === 0) throw new ProblemError('invalid_body', 'the request body is empty')
   if (!isUtf8(buf)) throw new ProblemError('invalid_utf8', 'the body must be UTF-8; it contains invalid byte sequences')
-  const text = buf.toString('utf8')
+  // Node 20's toString('utf8') decodes non-ASCII text (Bengali) at about 100 MB/s: a batch of
+  // 250 stories took 7-12 ms, more than parsing it. ICU's transcode to UTF-16 is 6-10x faster
+  // and gives the same string for valid UTF-8 (checked above).
+  const text = isAscii(buf) ? buf.toString('latin1') : transcode(buf, 'utf8', 'utf16le').toString('utf16le')
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
 }
 

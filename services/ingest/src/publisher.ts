@@ -8,6 +8,8 @@
 //
 // Requests for one partition queue up and are committed together (group commit): one
 // transaction carries every event that is due, to news.article-events and news.articles.
+// Their answers wait until the commit is readable (read-back.ts); the partition's next
+// transaction does not: it is planned on the state plus the committed events still unseen.
 import { randomUUID } from 'node:crypto'
 import type { Kafka, Logger, NewswireEvent, TopicNames, TransactionalWriter, TxRecord } from '@newswire/shared'
 import {
@@ -23,6 +25,12 @@ import {
 } from '@newswire/shared'
 import { Overlay } from './state.ts'
 import type { ArticleState, StateView, Stored } from './state.ts'
+
+/** True when `event` is newer than what `view` holds of its article or entry. */
+function newerThan(view: StateView, event: NewswireEvent): boolean {
+  if (isEntryEvent(event)) return event.entry.version > (view.entry(event.article.id, event.entry.id)?.entry.version ?? 0)
+  return event.article.version > (view.article(event.article.id)?.article.version ?? 0)
+}
 
 export { partitionOf }
 
@@ -94,7 +102,7 @@ export interface PublisherOptions {
    * Resolves once this instance's tail has read the events back (read-back.ts): a commit is
    * acknowledged only when it is visible to every reader. Absent: acknowledged at commit.
    */
-  readBack?: (eventIds: readonly string[]) => { done: Promise<void>; cancel: () => void }
+  readBack?: (events: readonly NewswireEvent[]) => { done: Promise<void>; cancel: () => void }
   /** Seam for fault-injection tests: wraps every transactional writer this publisher opens. */
   wrapWriter?: (writer: TransactionalWriter) => TransactionalWriter
 }
@@ -144,6 +152,10 @@ class PartitionWriter {
   #queue: Pending<unknown>[] = []
   #running = false
   #closed = false
+  /** Events committed by this writer whose answers still wait for read-back: the next plans build on them. */
+  readonly #unseen = new Set<NewswireEvent>()
+  /** Commits whose answers wait for read-back. */
+  #acking = 0
 
   constructor(options: PublisherOptions, partition: number) {
     this.#o = options
@@ -181,7 +193,7 @@ class PartitionWriter {
   }
 
   get idle(): boolean {
-    return !this.#running && this.#queue.length === 0
+    return !this.#running && this.#queue.length === 0 && this.#acking === 0
   }
 
   async #acquire(): Promise<TransactionalWriter> {
@@ -228,6 +240,8 @@ class PartitionWriter {
     const { state, encoder } = this.#o
     const budget = this.#o.maxTransactionBytes ?? MAX_TRANSACTION_BYTES
     const overlay = new Overlay(state)
+    // Committed but not read back yet, so not in the state: decisions must still see them
+    for (const event of this.#unseen) if (!state.hasEvent(event.eventId) && newerThan(overlay, event)) overlay.apply(event)
     const planned: Planned[] = []
     let bytes = 0
     for (const [i, pending] of batch.entries()) {
@@ -321,7 +335,7 @@ class PartitionWriter {
           // acquire: every plan of the batch, with or without an event, stands
           const t0 = performance.now()
           const { topics } = this.#o
-          const readBack = this.#o.readBack?.(events.map((e) => e.eventId))
+          const readBack = this.#o.readBack?.(events)
           try {
             await writer.commit([
               { topic: topics.events, partition: this.#p, records },
@@ -332,24 +346,22 @@ class PartitionWriter {
             throw err
           }
           this.#o.metrics.produceSeconds((performance.now() - t0) / 1000)
-          if (readBack) await this.#visible(readBack)
           this.#o.metrics.batchSize(records.length)
-          for (const event of events) this.#o.state.apply(event)
-          const byType = new Map<string, number>()
-          for (const event of events) byType.set(event.type, (byType.get(event.type) ?? 0) + 1)
-          for (const [type, n] of byType) this.#o.metrics.events(type, n)
+          if (readBack) {
+            // Answered once readable, without holding up the partition: the next transaction
+            // is planned meanwhile, on the state plus these events
+            for (const event of events) this.#unseen.add(event)
+            this.#acking++
+            void this.#visible(readBack).then(() => {
+              for (const event of events) this.#unseen.delete(event)
+              this.#acking--
+              this.#answer(planned, events)
+            })
+          } else this.#answer(planned, events)
         } else if (planned.length > 0 && !(await this.#confirmed(changes))) {
           batch = batch.filter((p) => !p.settled)
           continue
-        }
-        for (const { pending, plan, error } of planned) {
-          if (plan === null) {
-            settle(pending, () => pending.reject(error))
-            continue
-          }
-          if (plan.event) pending.job.committed?.(plan.result)
-          settle(pending, () => pending.resolve(plan.result))
-        }
+        } else this.#answer(planned, [])
         return
       } catch (err) {
         await this.#release()
@@ -376,6 +388,22 @@ class PartitionWriter {
     }
   }
 
+  /** Takes a batch's committed events into the state, and answers every request of the batch. */
+  #answer(planned: Planned[], events: NewswireEvent[]): void {
+    for (const event of events) this.#o.state.apply(event)
+    const byType = new Map<string, number>()
+    for (const event of events) byType.set(event.type, (byType.get(event.type) ?? 0) + 1)
+    for (const [type, n] of byType) this.#o.metrics.events(type, n)
+    for (const { pending, plan, error } of planned) {
+      if (plan === null) {
+        settle(pending, () => pending.reject(error))
+        continue
+      }
+      if (plan.event) pending.job.committed?.(plan.result)
+      settle(pending, () => pending.resolve(plan.result))
+    }
+  }
+
   /** Waits (bounded) until the tail has read the commit back; a commit it cannot see in time is acknowledged anyway. */
   async #visible(readBack: { done: Promise<void>; cancel: () => void }): Promise<void> {
     let timer: NodeJS.Timeout | undefined
@@ -394,7 +422,7 @@ class PartitionWriter {
     this.#closed = true
     const pending = this.#queue.splice(0)
     for (const p of pending) settle(p, () => p.reject(unavailable('ingest is shutting down')))
-    while (this.#running) await new Promise((r) => setTimeout(r, 10))
+    while (this.#running || this.#acking > 0) await new Promise((r) => setTimeout(r, 10))
     await this.#release()
   }
 }

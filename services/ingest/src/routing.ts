@@ -150,7 +150,9 @@ export async function answerBatch(
     lines.map(async (line, i) => {
       try {
         if (line.trim() === '') throw new ProblemError('invalid_body', 'empty line')
-        const lineCtx = { ...base, idempotencyKey: base.idempotencyKey && `${base.idempotencyKey}#${i}`, requestHash: sha256(line) }
+        // The hash only serves a retry with the same key: none, no hash (as for single requests)
+        const idempotencyKey = base.idempotencyKey && `${base.idempotencyKey}#${i}`
+        const lineCtx = { ...base, idempotencyKey, requestHash: idempotencyKey ? sha256(line) : '' }
         const outcome = await write(parseJson(line), lineCtx)
         return { line: i + 1, status: outcome.status, ...outcome.body }
       } catch (err) {

@@ -133,20 +133,21 @@ export const MIN_SAFE_AVRO_LONG = -(2 ** 52)
 export const MAX_SAFE_AVRO_LONG = Number.MAX_SAFE_INTEGER - 1
 
 // Avro strings are UTF-8: a lone UTF-16 surrogate (a string cut in the middle
-// of an emoji) would turn into U+FFFD silently, so refuse it up front
-const LONE_SURROGATE = /\p{Cs}/u
+// of an emoji) would turn into U+FFFD silently, so refuse it up front (isWellFormed)
 
 // What isValid does not catch, found by walking the value along its type:
 // - undeclared fields, which the wire would drop silently (e.g. a TS field
 //   added without a schema change); avsc's noUndeclaredFields only flags the
 //   first record that has one, without naming the key
 // - longs avsc would write wrong, and ill-formed strings
+// Every event ingest writes goes through here: `path` is one stack, pushed and popped, and
+// formatted only for a problem (a copy per field was most of this walk's cost).
 function findSilentLosses(type: Type, value: unknown, path: string[], add: (problem: CodecProblem) => void): void {
   if (type instanceof avsc.types.UnwrappedUnionType) {
     // ["null", X] unions: each check below guards on the value's own kind, so trying every branch is safe
     for (const branch of type.types) findSilentLosses(branch, value, path, add)
   } else if (type instanceof avsc.types.StringType) {
-    if (typeof value === 'string' && LONE_SURROGATE.test(value)) {
+    if (typeof value === 'string' && !value.isWellFormed()) {
       add({ path: formatPath(path), expected: 'well-formed Unicode (no lone surrogates)', got: describeValue(value) })
     }
   } else if (type instanceof avsc.types.LongType) {
@@ -157,18 +158,31 @@ function findSilentLosses(type: Type, value: unknown, path: string[], add: (prob
     return
   } else if (type instanceof avsc.types.RecordType) {
     if (Array.isArray(value)) return
-    for (const [key, v] of Object.entries(value)) {
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue
+      const v = (value as Record<string, unknown>)[key]
       const field = type.field(key)
-      if (field) findSilentLosses(field.type, v, [...path, key], add)
-      else add({ path: formatPath([...path, key]), expected: 'nothing (not a field of the schema)', got: describeValue(v) })
+      path.push(key)
+      if (field) findSilentLosses(field.type, v, path, add)
+      else add({ path: formatPath(path), expected: 'nothing (not a field of the schema)', got: describeValue(v) })
+      path.pop()
     }
   } else if (type instanceof avsc.types.ArrayType) {
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) findSilentLosses(type.itemsType, value[i], [...path, String(i)], add)
+      for (let i = 0; i < value.length; i++) {
+        path.push(String(i))
+        findSilentLosses(type.itemsType, value[i], path, add)
+        path.pop()
+      }
     }
   } else if (type instanceof avsc.types.MapType) {
     if (!Array.isArray(value)) {
-      for (const [key, v] of Object.entries(value)) findSilentLosses(type.valuesType as Type, v, [...path, key], add)
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue
+        path.push(key)
+        findSilentLosses(type.valuesType as Type, (value as Record<string, unknown>)[key], path, add)
+        path.pop()
+      }
     }
   }
 }

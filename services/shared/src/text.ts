@@ -15,14 +15,20 @@ export function hasInvisibleControl(s: string): boolean {
   return INVISIBLE_CONTROL.test(s)
 }
 
+// Whitespace other than a lone space: only then has WHITESPACE anything to change
+const UNEVEN_SPACING = /[^\S ]|\u0085| {2}/
+
 /** Controls removed, NFC, line breaks and tabs to spaces, runs of spaces collapsed, trimmed. */
 export function cleanText(s: string): string {
   // Removed before NFC: a control between a letter and its mark must not keep them apart
-  return s.replace(INVISIBLE_CONTROLS, '').normalize('NFC').replace(WHITESPACE, ' ').trim()
+  const t = s.replace(INVISIBLE_CONTROLS, '').normalize('NFC')
+  // Most text has single spaces only, which the replace would copy one by one (a third of this
+  // function's time on a Bengali paragraph); the test is several times cheaper
+  return (UNEVEN_SPACING.test(t) ? t.replace(WHITESPACE, ' ') : t).trim()
 }
 
 /** True when the string has an unpaired UTF-16 surrogate (it cannot be encoded as UTF-8). */
 export function hasLoneSurrogate(s: string): boolean {
-  // In unicode mode a well-formed pair is one code point, so \p{Cs} only matches lone halves
-  return /\p{Cs}/u.test(s)
+  // isWellFormed (ES2024) is what /\p{Cs}/u tested, about six times faster
+  return !s.isWellFormed()
 }

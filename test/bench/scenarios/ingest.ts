@@ -25,6 +25,8 @@ import type { KafkaInitSpec, KafkaRunSpec } from '../workers/kafka-load.ts'
 const API_KEY = 'dev-ingest-key'
 const BATCH_TARGET = 0.8
 const P99_TARGET_MS = 20
+/** Issue 18: ingest's own CPU per batch record, at most this many times the raw producer's. */
+const CPU_PER_RECORD_TARGET = 2
 
 interface Measured {
   result: LoadResult
@@ -345,6 +347,16 @@ const scenario: Scenario = {
         record(labels, ours, base, txnBase, false)
         const ratio = ours.recordsPerSec / base.recordsPerSec
         report.target(labels, 'ratio', ratio, `batch records/s >= ${BATCH_TARGET} x idempotent-producer baseline`, ratio >= BATCH_TARGET)
+        const cpuOf = (m: Measured) => m.serverCpuUs / Math.max(1, m.result.records)
+        const cpuRatio = cpuOf(ours) / cpuOf(base)
+        report.ratio(labels, 'server_cpu_us/record', cpuOf(ours), { name: 'idempotent-producer', value: cpuOf(base) })
+        report.target(
+          labels,
+          'cpu_ratio',
+          cpuRatio,
+          `ingest CPU per batch record <= ${CPU_PER_RECORD_TARGET} x the raw producer's`,
+          cpuRatio <= CPU_PER_RECORD_TARGET,
+        )
       }
       if (modes.includes('rate') && !ctx.signal.aborted) {
         const spec = load({
