@@ -23,8 +23,9 @@ import type { HttpLoadSpec } from '../workers/http-load.ts'
 import type { KafkaInitSpec, KafkaRunSpec } from '../workers/kafka-load.ts'
 
 const API_KEY = 'dev-ingest-key'
-const BATCH_TARGET = 0.8
-const P99_TARGET_MS = 20
+// Issue 18's targets (issue 8 asked 0.8 x and 20 ms before read-back and fencing were added)
+const BATCH_TARGET = 0.6
+const P99_TARGET_MS = 25
 /** Issue 18: ingest's own CPU per batch record, at most this many times the raw producer's. */
 const CPU_PER_RECORD_TARGET = 2
 
