@@ -32,7 +32,7 @@ export function groupKey(sub: Sub): string {
 
 /** The subscription of a connection that could join a group now, or null (its own queue, gaps, more subscriptions, not live). */
 export function joinable(conn: Conn, liveSeq: number): Sub | null {
-  if (conn.closed || conn.subs.size !== 1 || conn.pending.length > 0 || conn.gaps.size > 0) return null
+  if (conn.closed || conn.subs.size !== 1 || conn.pending.length > 0 || conn.gaps !== null) return null
   const sub = conn.subs.values().next().value as Sub
   if (sub.state !== 'live' || sub.group) return null
   // A resumed subscription's version gate holds versions it got before going live, all older than

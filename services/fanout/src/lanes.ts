@@ -106,6 +106,12 @@ export function needsReorder(queue: readonly QueuedMessage[]): boolean {
   return false
 }
 
+/** The position of the last message written, per subscription id: a Map, or LastPositions. */
+export interface PositionsWritten {
+  get(sub: string): string | undefined
+  set(sub: string, position: string): unknown
+}
+
 /**
  * Write order: within each stretch between control messages, priority messages first, then
  * routine ones, each in queue order; a priority message never overtakes an earlier version of
@@ -116,7 +122,7 @@ export function needsReorder(queue: readonly QueuedMessage[]): boolean {
  * get the overtaking message again. `lastPosition` is updated to the position of each
  * subscription's last message written.
  */
-export function writeOrder(queue: readonly QueuedMessage[], lastPosition: Map<string, string>): Buffer[] {
+export function writeOrder(queue: readonly QueuedMessage[], lastPosition: PositionsWritten): Buffer[] {
   const needs = needsReorder(queue)
   const out: Buffer[] = []
   const wrote = (m: QueuedMessage, position: string | null | undefined) => {
@@ -186,4 +192,29 @@ export function writeOrder(queue: readonly QueuedMessage[], lastPosition: Map<st
     start = end + 1
   }
   return out
+}
+
+/**
+ * The position of the last message written per subscription id (writeOrder keeps it), as a Map's
+ * get and set. Nearly every connection has one subscription: its entry is held inline, and a Map
+ * is made only for a second one (an empty Map per connection is ~200 bytes of heap).
+ */
+export class LastPositions {
+  #sub: string | null = null
+  #position = ''
+  #more: Map<string, string> | null = null
+
+  get(sub: string): string | undefined {
+    return sub === this.#sub ? this.#position : this.#more?.get(sub)
+  }
+
+  set(sub: string, position: string): void {
+    if (this.#sub === null || this.#sub === sub) {
+      this.#sub = sub
+      this.#position = position
+    } else {
+      this.#more ??= new Map()
+      this.#more.set(sub, position)
+    }
+  }
 }
