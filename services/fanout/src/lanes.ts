@@ -106,7 +106,7 @@ export function needsReorder(queue: readonly QueuedMessage[]): boolean {
   return false
 }
 
-/** The position of the last message written, per subscription id: a Map, or LastPositions. */
+/** The position of the last message written, per subscription id (a Map's get and set). */
 export interface PositionsWritten {
   get(sub: string): string | undefined
   set(sub: string, position: string): unknown
@@ -192,29 +192,4 @@ export function writeOrder(queue: readonly QueuedMessage[], lastPosition: Positi
     start = end + 1
   }
   return out
-}
-
-/**
- * The position of the last message written per subscription id (writeOrder keeps it), as a Map's
- * get and set. Nearly every connection has one subscription: its entry is held inline, and a Map
- * is made only for a second one (an empty Map per connection is ~200 bytes of heap).
- */
-export class LastPositions {
-  #sub: string | null = null
-  #position = ''
-  #more: Map<string, string> | null = null
-
-  get(sub: string): string | undefined {
-    return sub === this.#sub ? this.#position : this.#more?.get(sub)
-  }
-
-  set(sub: string, position: string): void {
-    if (this.#sub === null || this.#sub === sub) {
-      this.#sub = sub
-      this.#position = position
-    } else {
-      this.#more ??= new Map()
-      this.#more.set(sub, position)
-    }
-  }
 }

@@ -4,7 +4,7 @@
 import type { AudienceScope } from './audience.ts'
 import type { Channel, Filter } from './channels.ts'
 import type { GapCount, Lane } from './lanes.ts'
-import { LastPositions } from './lanes.ts'
+import { SmallMap } from './small-map.ts'
 import type { ServerMessageType } from './messages.ts'
 import type { QueuedMessage } from './queue.ts'
 import type { CatchUp, VersionGate } from './versions.ts'
@@ -115,7 +115,7 @@ export interface Conn {
   /** How editorial controls apply (visibility.ts), from the audience and the token's scope. */
   clearance: Clearance
   transport: Transport
-  subs: Map<string, Sub>
+  subs: SmallMap<Sub>
   pending: QueuedMessage[]
   blockedSince: number | null
   closed: boolean
@@ -128,7 +128,7 @@ export interface Conn {
   /** Dropped while behind, per subscription id: sent as `gap` with the next write (null: nothing dropped). */
   gaps: Map<string, GapCount> | null
   /** Position of the last message written, per subscription id. */
-  lastPosition: LastPositions
+  lastPosition: SmallMap<string>
   shedWhileBlocked: number
   /** Queue length right after the last relief: the next one waits until it has grown again. */
   relievedLength: number
@@ -181,7 +181,7 @@ export function newConn(id: number, audience: Audience, clearance: Clearance, sc
     clearance,
     scope,
     transport,
-    subs: new Map(),
+    subs: new SmallMap(),
     pending: [],
     blockedSince: null,
     closed: false,
@@ -189,7 +189,7 @@ export function newConn(id: number, audience: Audience, clearance: Clearance, sc
     subscribes: [],
     seq: 0,
     gaps: null,
-    lastPosition: new LastPositions(),
+    lastPosition: new SmallMap(),
     shedWhileBlocked: 0,
     relievedLength: 0,
     expiry: null,

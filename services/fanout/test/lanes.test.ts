@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import fc from 'fast-check'
 import type { GapCount } from '../src/lanes.ts'
-import { LastPositions, laneOfArticle, relieve, writeOrder } from '../src/lanes.ts'
+import { laneOfArticle, relieve, writeOrder } from '../src/lanes.ts'
 import type { QueuedMessage } from '../src/queue.ts'
 
 let seq = 0
@@ -91,19 +90,4 @@ test('writeOrder leaves a queue without overtaking untouched', () => {
   const last = new Map<string, string>()
   const q = [msg('b1', 'priority', 'x'), msg('r1', 'routine', 'a'), msg('c', 'control', null)]
   assert.deepEqual(texts(writeOrder(q, last)), ['b1', 'r1', 'c'])
-})
-
-test('LastPositions answers get like a Map after any sequence of sets, for one subscription or several', () => {
-  const op = fc.tuple(fc.constantFrom('s1', 's2', 's3', 'b'), fc.string({ maxLength: 3 }), fc.constantFrom('s1', 's2', 's3', 'b', 'x'))
-  fc.assert(
-    fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
-      const map = new Map<string, string>()
-      const last = new LastPositions()
-      for (const [sub, position, probe] of ops) {
-        map.set(sub, position)
-        last.set(sub, position)
-        assert.equal(last.get(probe), map.get(probe))
-      }
-    }),
-  )
 })
