@@ -17,6 +17,7 @@ import type { ServerMessageType } from '../messages.ts'
 import type { Conn, Transport } from '../model.ts'
 import { parseClientMessage, ProtocolError } from '../protocol.ts'
 import type { Access, Admission } from './access.ts'
+import { UpgradeQueue } from './upgrade-queue.ts'
 
 export interface WebSocketEndpoint {
   /** The server's `upgrade` handler for /v1/stream (the caller checked path and readiness). */
@@ -126,6 +127,18 @@ class StreamSocket extends WebSocket {
 
 const transportOf = (ws: WebSocket): WsTransport | null => (ws instanceof StreamSocket ? ws.transport : null)
 
+/** An admitted upgrade waiting for its handshake. */
+interface PendingUpgrade {
+  req: IncomingMessage
+  socket: Duplex
+  head: Buffer
+  url: URL
+  admission: Admission
+}
+
+/** Handshakes answered per turn of the event loop, in ms of work (the rest wait for the next turn). */
+const UPGRADE_BUDGET_MS = 5
+
 export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
   const { hub, access, config, log } = d
   const sockets = new Set<WsTransport>()
@@ -220,32 +233,46 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
   }, config.pingIntervalMs)
   heartbeat.unref()
 
+  /** Completes one admitted upgrade: the per-address limit, the handshake, the connection. */
+  const answer = ({ req, socket, head, url, admission }: PendingUpgrade) => {
+    if (socket.destroyed) return
+    const ip = req.socket.remoteAddress ?? 'unknown'
+    let reject = admission.reject
+    const counted = reject === null && access.countIp(ip)
+    if (reject === null && !counted)
+      reject = { code: closeCodes.tooMany, reason: 'too many connections from this address', metric: 'per_ip' }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (reject) {
+        d.metrics.connectionsRejected.inc({ reason: reject.metric })
+        ws.close(reject.code, reject.reason)
+        setTimeout(() => ws.terminate(), 2000).unref()
+        return
+      }
+      if (d.closing()) {
+        access.releaseIp(ip)
+        ws.close(closeCodes.serviceRestart, 'service restart')
+        return
+      }
+      // The upgrade's own socket: what the hub measures and writes to
+      open(ws as StreamSocket, socket as Socket, ip, admission, url.searchParams.get('batch') === '1')
+    })
+  }
+  // A burst of handshakes is answered a time budget at a time, so it cannot hold the event loop
+  const upgrades = new UpgradeQueue<PendingUpgrade>({
+    run: answer,
+    budgetMs: UPGRADE_BUDGET_MS,
+    failed: ({ socket }, err) => {
+      log.error({ err }, 'upgrade failed')
+      socket.destroy()
+    },
+  })
+
   return {
     upgrade(req, socket, head) {
       const url = new URL(req.url ?? '/', 'http://fanout')
-      const ip = req.socket.remoteAddress ?? 'unknown'
       access.admit(req, url).then(
         (admission) => {
-          if (socket.destroyed) return
-          let reject = admission.reject
-          const counted = reject === null && access.countIp(ip)
-          if (reject === null && !counted)
-            reject = { code: closeCodes.tooMany, reason: 'too many connections from this address', metric: 'per_ip' }
-          wss.handleUpgrade(req, socket, head, (ws) => {
-            if (reject) {
-              d.metrics.connectionsRejected.inc({ reason: reject.metric })
-              ws.close(reject.code, reject.reason)
-              setTimeout(() => ws.terminate(), 2000).unref()
-              return
-            }
-            if (d.closing()) {
-              access.releaseIp(ip)
-              ws.close(closeCodes.serviceRestart, 'service restart')
-              return
-            }
-            // The upgrade's own socket: what the hub measures and writes to
-            open(ws as StreamSocket, socket as Socket, ip, admission, url.searchParams.get('batch') === '1')
-          })
+          if (!socket.destroyed) upgrades.push({ req, socket, head, url, admission })
         },
         (err: unknown) => {
           log.error({ err }, 'upgrade failed')
