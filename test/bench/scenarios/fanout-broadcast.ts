@@ -258,9 +258,11 @@ async function runOne(
   })
   if (conn.failed > 0) report.note(`${server.name} n=${o.n}: ${conn.failed} connections failed: ${JSON.stringify(conn.errorKinds)}`)
   await sleep(1000)
-  const mem1 = await server.memory()
+  // read before the memory probe: its two forced full GCs stall the loop too, and they are the
+  // harness's, not the connect's (read after it, they were the longest "connect" stall)
   const connectLoop = await server.loopDelay(true)
   const connectGc = await server.gc(true)
+  const mem1 = await server.memory()
   await probe(pool, source, conn.connected, signal)
 
   const phase = async (tag: string, count: number, warm: number, rate: number, drainMs: number): Promise<PhaseFigures> => {
