@@ -61,6 +61,8 @@ interface ServerFigures {
   connectFailed: number
   rssPerConnKiB: number
   heapPerConnKiB: number
+  /** Server CPU per connection while connecting (handshake, subscribe, first write): the cost, apart from how fast the clients are. */
+  connectCpuUsPerConn: number
   connectLoop: LoopDelay
   connectGc: GcPauses
   steady: PhaseFigures
@@ -249,6 +251,7 @@ async function runOne(
   const mem0 = await server.memory()
   await server.loopDelay(true)
   await server.gc(true)
+  const connectCpu0 = await server.cpu()
   const conn = await pool.connect({
     url: server.wsUrl,
     concurrency: o.connectConcurrency,
@@ -257,6 +260,7 @@ async function runOne(
     batch: o.batch,
   })
   if (conn.failed > 0) report.note(`${server.name} n=${o.n}: ${conn.failed} connections failed: ${JSON.stringify(conn.errorKinds)}`)
+  const connectCpuUs = (await server.cpu()) - connectCpu0
   await sleep(1000)
   // read before the memory probe: its two forced full GCs stall the loop too, and they are the
   // harness's, not the connect's (read after it, they were the longest "connect" stall)
@@ -328,6 +332,7 @@ async function runOne(
     connectFailed: conn.failed,
     rssPerConnKiB: (mem1.rss - mem0.rss) / 1024 / Math.max(1, conn.connected),
     heapPerConnKiB: (mem1.heapUsed - mem0.heapUsed) / 1024 / Math.max(1, conn.connected),
+    connectCpuUsPerConn: connectCpuUs / Math.max(1, conn.connected),
     connectLoop,
     connectGc,
     steady,
@@ -415,6 +420,7 @@ function publish(ctx: ScenarioContext, n: number, rate: number, burst: number, f
         'rss_kib/conn': x.rssPerConnKiB,
         'heap_kib/conn': x.heapPerConnKiB,
         connect_s: x.connectSeconds,
+        'connect_cpu_us/conn': x.connectCpuUsPerConn,
         connect_failed: x.connectFailed,
         connect_loop_max_ms: x.connectLoop.maxMs,
         connect_gc_max_ms: x.connectGc.maxMs,
