@@ -104,8 +104,13 @@ export class Connections {
 
   /** Over the subscribe rate: the caller closes with 4429. */
   overSubscribeRate(conn: Conn, now: number): boolean {
-    conn.subscribes = conn.subscribes.filter((t) => now - t < 10_000)
-    conn.subscribes.push(now)
+    const recent = conn.subscribes.filter((t) => now - t < 10_000)
+    // a connection's first subscribe (nearly all of them): an array of one, not of a push's 17 slots
+    if (recent.length === 0) conn.subscribes = [now]
+    else {
+      recent.push(now)
+      conn.subscribes = recent
+    }
     return conn.subscribes.length > this.#d.limits.maxSubscribesPer10s
   }
 }

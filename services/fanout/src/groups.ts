@@ -27,17 +27,21 @@ export function groupKey(sub: Sub): string {
     sub.id,
     sub.catchUp,
     sub.inherited,
+    // a story subscription's entries go only to a client that shows the story (stories.ts)
+    sub.story?.shown ?? null,
   ])
 }
 
 /** The subscription of a connection that could join a group now, or null (its own queue, gaps, more subscriptions, not live). */
 export function joinable(conn: Conn, liveSeq: number): Sub | null {
-  if (conn.closed || conn.subs.size !== 1 || conn.pending.length > 0 || conn.gaps.size > 0) return null
+  if (conn.closed || conn.subs.size !== 1 || conn.pending.length > 0 || conn.gaps !== null) return null
   const sub = conn.subs.values().next().value as Sub
   if (sub.state !== 'live' || sub.group) return null
   // A resumed subscription's version gate holds versions it got before going live, all older than
   // any event the live loop reads after that point; before it, the gate still decides per member
   if (sub.versions.size > 0 && liveSeq < (sub.liveFrom ?? Number.POSITIVE_INFINITY)) return null
+  // a story subscription's gate holds entry versions up to its story.gateFrom (snapshots, releases)
+  if (sub.story && liveSeq < sub.story.gateFrom) return null
   return sub
 }
 

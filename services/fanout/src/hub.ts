@@ -13,6 +13,7 @@ import type { HistoryRecord } from './history.ts'
 import type { ServerMessageType } from './messages.ts'
 import { errorMessage, pongMessage, unsubscribedMessage } from './messages.ts'
 import type { Conn, Sub } from './model.ts'
+import { NO_CURSOR } from './model.ts'
 import { ProtocolError } from './protocol.ts'
 import type { ClientMessage } from './protocol.ts'
 import type { OpenReader } from './replay.ts'
@@ -224,7 +225,7 @@ export class Hub implements SubscribeHost {
   goLive(sub: Sub): void {
     this.#replaying.delete(sub)
     sub.state = 'live'
-    sub.cursor = { o: [], t: 0 }
+    sub.cursor = NO_CURSOR
     sub.cursorPos = null
     sub.liveFrom = this.#o.store.history.nextSeq
     this.#index.add(sub)

@@ -106,6 +106,12 @@ export function needsReorder(queue: readonly QueuedMessage[]): boolean {
   return false
 }
 
+/** The position of the last message written, per subscription id (a Map's get and set). */
+export interface PositionsWritten {
+  get(sub: string): string | undefined
+  set(sub: string, position: string): unknown
+}
+
 /**
  * Write order: within each stretch between control messages, priority messages first, then
  * routine ones, each in queue order; a priority message never overtakes an earlier version of
@@ -116,7 +122,7 @@ export function needsReorder(queue: readonly QueuedMessage[]): boolean {
  * get the overtaking message again. `lastPosition` is updated to the position of each
  * subscription's last message written.
  */
-export function writeOrder(queue: readonly QueuedMessage[], lastPosition: Map<string, string>): Buffer[] {
+export function writeOrder(queue: readonly QueuedMessage[], lastPosition: PositionsWritten): Buffer[] {
   const needs = needsReorder(queue)
   const out: Buffer[] = []
   const wrote = (m: QueuedMessage, position: string | null | undefined) => {

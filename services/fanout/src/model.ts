@@ -4,6 +4,7 @@
 import type { AudienceScope } from './audience.ts'
 import type { Channel, Filter } from './channels.ts'
 import type { GapCount, Lane } from './lanes.ts'
+import { SmallMap } from './small-map.ts'
 import type { ServerMessageType } from './messages.ts'
 import type { QueuedMessage } from './queue.ts'
 import type { CatchUp, VersionGate } from './versions.ts'
@@ -43,6 +44,15 @@ export interface Cursor {
   t: number
   r?: [number, number]
 }
+
+const noOffsets: number[] = []
+Object.freeze(noOffsets)
+/**
+ * The cursor of a subscription that follows the live loop (or has not started): shared, and frozen
+ * so nothing moves it by mistake; a resume gets a cursor of its own.
+ */
+export const NO_CURSOR: Cursor = { o: noOffsets, t: 0 }
+Object.freeze(NO_CURSOR)
 
 export type SubState = 'live' | 'memory' | 'kafka' | 'pending' | 'gone'
 
@@ -105,7 +115,7 @@ export interface Conn {
   /** How editorial controls apply (visibility.ts), from the audience and the token's scope. */
   clearance: Clearance
   transport: Transport
-  subs: Map<string, Sub>
+  subs: SmallMap<Sub>
   pending: QueuedMessage[]
   blockedSince: number | null
   closed: boolean
@@ -115,10 +125,10 @@ export interface Conn {
   scope: AudienceScope
   /** Enqueue counter (lanes.ts orders and counts by it). */
   seq: number
-  /** Dropped while behind, per subscription id: sent as `gap` with the next write. */
-  gaps: Map<string, GapCount>
+  /** Dropped while behind, per subscription id: sent as `gap` with the next write (null: nothing dropped). */
+  gaps: Map<string, GapCount> | null
   /** Position of the last message written, per subscription id. */
-  lastPosition: Map<string, string>
+  lastPosition: SmallMap<string>
   shedWhileBlocked: number
   /** Queue length right after the last relief: the next one waits until it has grown again. */
   relievedLength: number
@@ -171,17 +181,18 @@ export function newConn(id: number, audience: Audience, clearance: Clearance, sc
     clearance,
     scope,
     transport,
-    subs: new Map(),
+    subs: new SmallMap(),
     pending: [],
     blockedSince: null,
     closed: false,
     nextSubId: 0,
     subscribes: [],
     seq: 0,
-    gaps: new Map(),
-    lastPosition: new Map(),
+    gaps: null,
+    lastPosition: new SmallMap(),
     shedWhileBlocked: 0,
     relievedLength: 0,
     expiry: null,
+    grouped: null,
   }
 }

@@ -138,7 +138,7 @@ export class StoryMatcher {
           continue
         }
         if (!sub.versions.newer(id, d.article.version)) continue
-      } else f.shown = false
+      } else this.#hide(sub)
       // one frame per transport, clearance, subscription id and decision, as for entries
       f.frameKey ??= `${sub.conn.transport.kind}|${c}|${sub.id}`
       const fk = `${f.frameKey}|${d.kind === 'event' ? (d.embargoed ? 'e!' : 'e') : d.cause}`
@@ -169,6 +169,14 @@ export class StoryMatcher {
     let position: string | null = null
     for (const sub of subs) {
       const f = sub.story as StoryFollow
+      // A broadcast group is decided once per entry event, for all its members: they share every
+      // input below, and none of them has a version gate that an entry from here on could meet
+      // (groups.ts groupKey, joinable)
+      const g = sub.group
+      if (g) {
+        if (g.mark === rec.seq) continue
+        g.mark = rec.seq
+      }
       if (!f.shown) continue
       const c = sub.conn.clearance
       changes[c] ??= entryChangeFor(rec.story, rec.prev, next, c)
@@ -196,7 +204,8 @@ export class StoryMatcher {
         framed = frameEntryDecision(sub, d, position, e, tail)
         byKey.set(f.frameKey, framed)
       }
-      this.#send(sub, key, framed)
+      if (g) this.#d.writer.enqueueGroup(g, sub.id, key, framed)
+      else this.#send(sub, key, framed)
     }
   }
 
@@ -233,7 +242,7 @@ export class StoryMatcher {
     if (!story || (story.seq !== null && story.seq >= liveSeq)) return
     const d = decideRelease(sub, story)
     if (d === null) return
-    if (d.kind === 'retract') (sub.story as StoryFollow).shown = false
+    if (d.kind === 'retract') this.#hide(sub)
     else if (!(sub.story as StoryFollow).shown) {
       this.reset(sub, 'the story was released')
       return
@@ -316,6 +325,12 @@ export class StoryMatcher {
       sub.stopReplay = null
       this.#d.goLive(sub)
     }
+  }
+
+  /** The client drops the story (a `withdrawn` of it): its group decides for clients that show it, so it leaves. */
+  #hide(sub: Sub): void {
+    ;(sub.story as StoryFollow).shown = false
+    this.#d.writer.ungroup(sub)
   }
 
   #send(sub: Sub, key: string, f: Framed): void {

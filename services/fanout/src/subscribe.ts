@@ -11,6 +11,7 @@ import { eventJson, resetMessage, subscribedMessage } from './messages.ts'
 import type { ServerMessageType, SnapshotItem } from './messages.ts'
 import type { FanoutMetrics } from './metrics.ts'
 import type { Conn, HubLimits, StoryFollow, Sub } from './model.ts'
+import { NO_CURSOR } from './model.ts'
 import { offsetsAtLeast, PositionError, positionProblem } from './position.ts'
 import type { Position, PositionCodec } from './position.ts'
 import { checkAccess, checkStory, DEFAULT_STORY_ENTRIES, ProtocolError } from './protocol.ts'
@@ -102,13 +103,19 @@ export class Subscriptions {
       filter: msg.filter,
       keys: indexKeysOfChannels(msg.channels),
       state: 'pending',
-      cursor: { o: [], t: 0 },
+      cursor: NO_CURSOR,
       inherited: msg.since !== null,
       mark: -1,
       stopReplay: null,
       catchUp: msg.catchUp,
       versions: new VersionGate(),
       story: storyOf(msg),
+      // set later; named here so every subscription has one shape with its fields in the object
+      frameKey: undefined,
+      cursorPos: null,
+      group: null,
+      liveFrom: undefined,
+      wrote: undefined,
     }
     conn.subs.set(id, sub)
     for (const kind of kindsOf(sub)) this.#d.metrics.subscriptions.inc({ kind })

@@ -8,6 +8,7 @@ import type { Logger } from '@newswire/shared'
 import { gapMessage } from './messages.ts'
 import { BroadcastGroups, joinable } from './groups.ts'
 import { needsReorder, relieve, writeOrder } from './lanes.ts'
+import type { GapCount } from './lanes.ts'
 import type { FanoutMetrics } from './metrics.ts'
 import type { BroadcastGroup, Conn, Framed, HubLimits, Sub } from './model.ts'
 import type { QueuedMessage } from './queue.ts'
@@ -207,7 +208,7 @@ export class Writer {
       conn.shedWhileBlocked = 0
       conn.relievedLength = 0
       this.#blocked.delete(conn)
-      const gaps = conn.gaps.size > 0 ? this.#gapFrames(conn, queue) : null
+      const gaps = conn.gaps !== null ? this.#gapFrames(conn, conn.gaps, queue) : null
       const frames = writeOrder(queue, conn.lastPosition)
       if (gaps) for (const g of gaps) frames.push(g)
       let bytes = 0
@@ -226,7 +227,9 @@ export class Writer {
     // every event: per event, 100 blocked connections spent a third of the fan-out's CPU on it.
     const budget = Math.max(1, limits.maxPending >> 1)
     if (conn.pending.length >= conn.relievedLength + Math.max(1, budget >> 3) || conn.pending.length > limits.maxPending) {
-      const r = relieve(conn.pending, budget, conn.gaps)
+      const gaps = conn.gaps ?? new Map<string, GapCount>()
+      const r = relieve(conn.pending, budget, gaps)
+      if (gaps.size > 0) conn.gaps = gaps
       conn.pending = r.queue
       conn.relievedLength = r.queue.length
       if (r.conflated > 0) this.#d.metrics.conflated.inc(r.conflated)
@@ -255,9 +258,9 @@ export class Writer {
   }
 
   /** `gap` messages for what was dropped, each at the newest position of its subscription. */
-  #gapFrames(conn: Conn, queue: readonly QueuedMessage[]): Buffer[] {
+  #gapFrames(conn: Conn, gaps: Map<string, GapCount>, queue: readonly QueuedMessage[]): Buffer[] {
     const out: Buffer[] = []
-    for (const [subId, g] of conn.gaps) {
+    for (const [subId, g] of gaps) {
       if (!conn.subs.has(subId)) continue
       let position = g.position
       let seq = g.seq
@@ -271,7 +274,7 @@ export class Writer {
       out.push(conn.transport.frame('gap', gapMessage({ sub: subId, position, shed: g.shed, conflated: g.conflated }), position))
       this.#d.metrics.gaps.inc()
     }
-    conn.gaps.clear()
+    conn.gaps = null
     return out
   }
 

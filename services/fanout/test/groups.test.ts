@@ -3,19 +3,20 @@
 // the per-connection path. Each client here is a pair of connections with the same audience,
 // channels and filter: A holds the one subscription `s` (grouped whenever it can be), B holds
 // `s` plus a subscription that never matches (two subscriptions keep B on the per-connection
-// path). Random events, bursts, kills, embargo releases, pings (a control message takes A out of
-// its group), slow sockets (A leaves, conflation and gaps), reconnects and resumes: after every
-// step, A's messages for `s` equal B's. Pairs with the same settings share one group.
+// path). Random events, bursts, kills, embargo releases, entries of a live story (story:a),
+// pings (a control message takes A out of its group), slow sockets (A leaves, conflation and
+// gaps), reconnects and resumes: after every step, A's messages for `s` equal B's. Pairs with the
+// same settings share one group.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { ArticleEvent } from '@newswire/shared'
+import type { Article, ArticleEvent } from '@newswire/shared'
 import fc from 'fast-check'
 import type { AudienceScope } from '../src/audience.ts'
 import { unrestricted } from '../src/audience.ts'
 import { groupKey } from '../src/groups.ts'
 import type { Conn, Sub } from '../src/model.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
-import { event, Harness } from './support/harness.ts'
+import { entryEvent, event, Harness } from './support/harness.ts'
 import type { FakeTransport, Message } from './support/harness.ts'
 
 const WHO: { audience: 'public' | 'newsroom'; scope: AudienceScope }[] = [
@@ -23,13 +24,14 @@ const WHO: { audience: 'public' | 'newsroom'; scope: AudienceScope }[] = [
   { audience: 'newsroom', scope: unrestricted },
   { audience: 'newsroom', scope: { categories: null, languages: null, embargo: false } },
 ]
-const CHANNELS = [['category:home'], ['breaking'], ['category:world', 'lang:en'], []]
+const CHANNELS = [['category:home'], ['breaking'], ['category:world', 'lang:en'], [], ['story:a']]
 const FILTERS: Record<string, unknown>[] = [{}, { maxUrgency: 3 }]
 const IDS = ['a', 'b', 'c']
 
 type Cmd =
   | { k: 'post'; id: number; home: boolean; urgency: number; embargo: 'none' | 'soon' | 'later'; withheld: boolean; n: number }
   | { k: 'kill'; id: number }
+  | { k: 'entry'; id: number; embargo: 'none' | 'soon'; withheld: boolean; n: number }
   | { k: 'tick'; ms: number }
   | { k: 'ping'; pair: number }
   | { k: 'slow'; pair: number; on: boolean }
@@ -50,6 +52,17 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('kill' as const), id: fc.nat(IDS.length - 1) }) },
+  {
+    // entries of live story `a` (story:a subscribers; its versions come through `post` id 0)
+    weight: 5,
+    arbitrary: fc.record({
+      k: fc.constant('entry' as const),
+      id: fc.nat(2),
+      embargo: fc.constantFrom('none' as const, 'none' as const, 'soon' as const),
+      withheld: fc.boolean(),
+      n: fc.constantFrom(1, 1, 3, 20),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('tick' as const), ms: fc.constantFrom(100, 400, 6000, 11_000) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('ping' as const), pair: fc.nat(3) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('slow' as const), pair: fc.nat(3), on: fc.boolean() }) },
@@ -69,7 +82,7 @@ interface Pair {
   b: Side
 }
 
-const stats = { runs: 0, shared: 0, blockedWhileGrouped: 0, messages: 0 }
+const stats = { runs: 0, shared: 0, blockedWhileGrouped: 0, messages: 0, storyShared: 0, entries: 0 }
 
 const ofS = (ms: Message[]) => ms.filter((m) => m.id !== 'x')
 
@@ -79,6 +92,7 @@ async function run(settings: { who: number; channels: number; filter: number }[]
   h.start()
   await h.settle()
   const versions = new Map<string, number>()
+  const articles = new Map<string, Article>()
   let seq = 0
 
   const open = (p: Omit<Pair, 'a' | 'b'>, two: boolean, since: string | null): Side => {
@@ -105,13 +119,17 @@ async function run(settings: { who: number; channels: number; filter: number }[]
       const a = ofS(p.a.t.messages)
       const b = ofS(p.b.t.messages)
       stats.messages += a.length
+      stats.entries += a.filter((m) => m.type === 'entry').length
       assert.deepEqual(a, b, `pair ${i} (${JSON.stringify({ who: p.who, ch: p.channels, f: p.filter })}) after ${why}`)
       assert.deepEqual(p.a.t.closed, p.b.t.closed, `pair ${i} closed differently after ${why}`)
     }
     const groups = new Set<unknown>()
     for (const p of pairs) {
       const sub = p.a.conn.subs.get('s') as Sub | undefined
-      if (sub?.group && sub.group.members.size > 1) groups.add(sub.group)
+      if (sub?.group && sub.group.members.size > 1) {
+        groups.add(sub.group)
+        if (sub.story) stats.storyShared++
+      }
       if (p.a.t.backlog > 0 && pairs.some((q) => q.a.conn.grouped)) stats.blockedWhileGrouped++
     }
     stats.shared += groups.size
@@ -135,7 +153,19 @@ async function run(settings: { who: number; channels: number; filter: number }[]
       },
       now,
     )
+    articles.set(id, e.article)
     h.append(e)
+  }
+
+  const entry = (o: Extract<Cmd, { k: 'entry' }>, id: string) => {
+    const story = articles.get('a')
+    if (!story) return
+    const key = `a/${id}`
+    const v = (versions.get(key) ?? 0) + 1
+    versions.set(key, v)
+    const now = h.clock.now()
+    const embargoedUntil = o.embargo === 'soon' ? now + 300 : null
+    h.append(entryEvent(story, { id, seq: v, version: v, pubStatus: o.withheld ? 'withheld' : 'usable', embargoedUntil }, now))
   }
 
   for (const cmd of cmds) {
@@ -146,6 +176,9 @@ async function run(settings: { who: number; channels: number; filter: number }[]
       case 'kill':
         if (versions.has(IDS[cmd.id] as string))
           post(IDS[cmd.id] as string, { k: 'post', id: cmd.id, home: true, urgency: 5, embargo: 'none', withheld: false, n: 1 }, true)
+        break
+      case 'entry':
+        for (let i = 0; i < cmd.n; i++) entry(cmd, `e${cmd.id}${i === 0 ? '' : `-${i}`}`)
         break
       case 'tick':
         h.clock.advance(cmd.ms)
@@ -187,7 +220,10 @@ test('a subscription written through its broadcast group gets exactly what the p
   await fc.assert(
     fc.asyncProperty(
       // four pairs drawn from few settings: groups of one to four members
-      fc.array(fc.oneof(setting, fc.constant({ who: 0, channels: 0, filter: 0 })), { minLength: 4, maxLength: 4 }),
+      fc.array(fc.oneof(setting, fc.constant({ who: 0, channels: 0, filter: 0 }), fc.constant({ who: 0, channels: 4, filter: 0 })), {
+        minLength: 4,
+        maxLength: 4,
+      }),
       fc.array(cmdArb, { minLength: 5, maxLength: 30 }),
       async (settings, cmds) => run(settings, cmds),
     ),
@@ -197,6 +233,7 @@ test('a subscription written through its broadcast group gets exactly what the p
   // the runs reached the paths under test
   assert.ok(stats.shared > runs, `groups with several members: ${JSON.stringify(stats)}`)
   assert.ok(stats.blockedWhileGrouped > 0, `slow members beside grouped ones: ${JSON.stringify(stats)}`)
+  assert.ok(stats.storyShared > 0 && stats.entries > 0, `story subscriptions in groups, entries delivered: ${JSON.stringify(stats)}`)
 })
 
 test('the group key holds every input of a live decision and its frame', () => {

@@ -36,6 +36,8 @@ export interface ServerFigures {
   connectFailed: number
   rssPerConnKiB: number
   heapPerConnKiB: number
+  /** Server CPU per connection while connecting (handshake, subscribe, first write): the cost, apart from how fast the clients are. */
+  connectCpuUsPerConn: number
   connectLoop: LoopDelay
   connectGc: GcPauses
   steady: PhaseFigures
@@ -133,6 +135,7 @@ export function publish(ctx: ScenarioContext, n: number, rate: number, burst: nu
         'rss_kib/conn': x.rssPerConnKiB,
         'heap_kib/conn': x.heapPerConnKiB,
         connect_s: x.connectSeconds,
+        'connect_cpu_us/conn': x.connectCpuUsPerConn,
         connect_failed: x.connectFailed,
         connect_loop_max_ms: x.connectLoop.maxMs,
         connect_gc_max_ms: x.connectGc.maxMs,

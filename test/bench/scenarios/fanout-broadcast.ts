@@ -243,6 +243,7 @@ async function runOne(
   const mem0 = await server.memory()
   await server.loopDelay(true)
   await server.gc(true)
+  const connectCpu0 = await server.cpu()
   const conn = await pool.connect({
     url: server.wsUrl,
     concurrency: o.connectConcurrency,
@@ -252,10 +253,13 @@ async function runOne(
     ...(o.centrifugo ? { protocol: 'centrifugo' as const } : {}),
   })
   if (conn.failed > 0) report.note(`${server.name} n=${o.n}: ${conn.failed} connections failed: ${JSON.stringify(conn.errorKinds)}`)
+  const connectCpuUs = (await server.cpu()) - connectCpu0
   await sleep(1000)
-  const mem1 = await server.memory()
+  // read before the memory probe: its two forced full GCs stall the loop too, and they are the
+  // harness's, not the connect's (read after it, they were the longest "connect" stall)
   const connectLoop = await server.loopDelay(true)
   const connectGc = await server.gc(true)
+  const mem1 = await server.memory()
   await probe(pool, source, conn.connected, signal)
 
   const phase = async (tag: string, count: number, warm: number, rate: number, drainMs: number): Promise<PhaseFigures> => {
@@ -321,6 +325,7 @@ async function runOne(
     connectFailed: conn.failed,
     rssPerConnKiB: (mem1.rss - mem0.rss) / 1024 / Math.max(1, conn.connected),
     heapPerConnKiB: (mem1.heapUsed - mem0.heapUsed) / 1024 / Math.max(1, conn.connected),
+    connectCpuUsPerConn: connectCpuUs / Math.max(1, conn.connected),
     connectLoop,
     connectGc,
     steady,
