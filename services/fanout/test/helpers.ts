@@ -236,3 +236,10 @@ export async function openSse(t: TestContext, url: string, headers: Record<strin
       }),
   }
 }
+
+/** A metric's value from the fan-out's /metrics (its first series when labelled; 0 when absent). */
+export async function scrapeMetric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
+  return line ? Number(line.split(' ').at(-1)) : 0
+}

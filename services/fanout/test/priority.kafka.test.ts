@@ -4,16 +4,10 @@ import assert from 'node:assert/strict'
 import type { Socket } from 'node:net'
 import { test } from 'node:test'
 import { startTestIngest, uniquePrefix } from '../../../test/helpers.ts'
-import { article, connect, drain, eventsOf, publish, publishBatch, startTestFanout } from './helpers.ts'
+import { article, connect, drain, eventsOf, publish, publishBatch, scrapeMetric, startTestFanout } from './helpers.ts'
 import type { Msg } from './helpers.ts'
 
 const big = (id: string) => article(id, { body: ['x'.repeat(49_000), 'y'.repeat(49_000), 'z'.repeat(49_000)] })
-
-async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text()
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
-  return line ? Number(line.split(' ').at(-1)) : 0
-}
 
 test('a paused reader gets every breaking item first and a gap counting the routine updates shed', async (t) => {
   const prefix = uniquePrefix()
@@ -33,7 +27,7 @@ test('a paused reader gets every breaking item first and a gap counting the rout
 
   // routine traffic (urgency 3) until the paused client is behind and routine updates are shed
   const routine: string[] = []
-  for (let i = 0; i < 200 && (await metric(fanout.url, 'newswire_fanout_shed_messages_total')) === 0; i++) {
+  for (let i = 0; i < 200 && (await scrapeMetric(fanout.url, 'newswire_fanout_shed_messages_total')) === 0; i++) {
     routine.push((await publish(ingest.url, big(`big-${i}`))).eventId)
     routine.push(
       ...(await publishBatch(
@@ -43,7 +37,7 @@ test('a paused reader gets every breaking item first and a gap counting the rout
     )
     if (i > 0) await new Promise((r) => setTimeout(r, 100))
   }
-  assert.ok((await metric(fanout.url, 'newswire_fanout_shed_messages_total')) > 0, 'routine updates were shed')
+  assert.ok((await scrapeMetric(fanout.url, 'newswire_fanout_shed_messages_total')) > 0, 'routine updates were shed')
   // more routine ones still queued, then three breaking items
   routine.push(
     ...(await publishBatch(

@@ -3,13 +3,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { startTestIngest, uniquePrefix } from '../../../test/helpers.ts'
 import { peekPosition } from '../src/index.ts'
-import { article, connect, eventsOf, publish, publishBatch, publishedTo, startTestFanout } from './helpers.ts'
-
-async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text()
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
-  return line ? Number(line.split(' ').at(-1)) : 0
-}
+import { article, connect, eventsOf, publish, publishBatch, publishedTo, scrapeMetric, startTestFanout } from './helpers.ts'
 
 test('50 clients resuming from a position older than memory share Kafka readers; each gets exactly the missed events', async (t) => {
   const prefix = uniquePrefix()
@@ -37,7 +31,7 @@ test('50 clients resuming from a position older than memory share Kafka readers;
   )
   const missed = [...created, ...updated]
   await fanout.settled(publishedTo(ingest.url))
-  const readersBefore = await metric(fanout.url, 'newswire_fanout_replay_readers_total')
+  const readersBefore = await scrapeMetric(fanout.url, 'newswire_fanout_replay_readers_total')
   assert.equal(readersBefore, 0)
 
   const clients = await Promise.all(Array.from({ length: 50 }, () => connect(t, fanout.wsUrl)))
@@ -62,12 +56,12 @@ test('50 clients resuming from a position older than memory share Kafka readers;
       prev = o
     }
   }
-  const readers = await metric(fanout.url, 'newswire_fanout_replay_readers_total')
+  const readers = await scrapeMetric(fanout.url, 'newswire_fanout_replay_readers_total')
   t.diagnostic(`50 resumes served from Kafka in ${servedMs} ms by ${readers} reader(s)`)
   assert.ok(readers >= 1 && readers <= 2, `at most 2 Kafka readers for 50 resumes from one position, got ${readers}`)
   // every one of them handed over to memory and is live now; the readers are gone
   const live = await publish(ingest.url, article('after-1'))
   await Promise.all(clients.map((c) => c.until((all) => eventsOf(all).some((m) => m.event.eventId === live.eventId), 15_000)))
   for (const c of clients) assert.equal(eventsOf(c.messages).length, 101)
-  assert.equal(await metric(fanout.url, 'newswire_fanout_replay_readers'), 0)
+  assert.equal(await scrapeMetric(fanout.url, 'newswire_fanout_replay_readers'), 0)
 })

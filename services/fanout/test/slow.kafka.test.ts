@@ -4,15 +4,9 @@ import assert from 'node:assert/strict'
 import type { Socket } from 'node:net'
 import { test } from 'node:test'
 import { startTestIngest, uniquePrefix } from '../../../test/helpers.ts'
-import { article, connect, eventsOf, publish, startTestFanout } from './helpers.ts'
+import { article, connect, eventsOf, publish, scrapeMetric, startTestFanout } from './helpers.ts'
 
 const big = (id: string, n: number) => article(id, { body: [String(n).padEnd(49_000, 'x'), 'y'.repeat(49_000), 'z'.repeat(49_000)] })
-
-async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text()
-  const line = text.split('\n').find((l) => l.startsWith(name))
-  return line ? Number(line.split(' ').at(-1)) : 0
-}
 
 test('a client that stops reading is conflated then dropped with 4008; a reading client stays on time', async (t) => {
   const prefix = uniquePrefix()
@@ -37,14 +31,14 @@ test('a client that stops reading is conflated then dropped with 4008; a reading
   })
   // distinct articles until the slow one is blocked, then updates of one article (conflated), then more distinct ones
   const t0 = Date.now()
-  for (let i = 0; i < 400 && (await metric(fanout.url, 'newswire_fanout_slow_client_disconnects_total')) === 0; i++) {
+  for (let i = 0; i < 400 && (await scrapeMetric(fanout.url, 'newswire_fanout_slow_client_disconnects_total')) === 0; i++) {
     const phase = Math.floor(i / 40) % 2
     await publish(ingest.url, phase === 0 ? big(`big-${i}`, i) : big('hot', i))
     published++
   }
   assert.ok(Date.now() - t0 < 40_000, 'dropped within the test budget')
-  assert.equal(await metric(fanout.url, 'newswire_fanout_slow_client_disconnects_total'), 1)
-  assert.ok((await metric(fanout.url, 'newswire_fanout_conflated_messages_total')) > 0, 'conflated before being dropped')
+  assert.equal(await scrapeMetric(fanout.url, 'newswire_fanout_slow_client_disconnects_total'), 1)
+  assert.ok((await scrapeMetric(fanout.url, 'newswire_fanout_conflated_messages_total')) > 0, 'conflated before being dropped')
 
   // the reader got every event, promptly
   const last = await publish(ingest.url, article('last'))
