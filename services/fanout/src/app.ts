@@ -168,10 +168,10 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
   server.removeAllListeners('upgrade')
   server.on('request', handle)
   server.on('upgrade', (req, socket, head: Buffer) => {
-    const path = new URL(req.url ?? '/', 'http://fanout').pathname
-    if (path !== '/v1/stream') return socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+    const url = new URL(req.url ?? '/', 'http://fanout')
+    if (url.pathname !== '/v1/stream') return socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
     if (!serving()) return socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
-    ws.upgrade(req, socket, head)
+    ws.upgrade(req, socket, head, url)
   })
   hub = h
   h.start()

@@ -125,9 +125,6 @@ export interface PositionsWritten {
 export function writeOrder(queue: readonly QueuedMessage[], lastPosition: PositionsWritten): Buffer[] {
   const needs = needsReorder(queue)
   const out: Buffer[] = []
-  const wrote = (m: QueuedMessage, position: string | null | undefined) => {
-    if (m.sub !== undefined && position) lastPosition.set(m.sub, position)
-  }
   if (!needs) {
     // the common case: queue order; the last position per subscription is set once per run of it
     let sub: string | undefined
@@ -142,6 +139,9 @@ export function writeOrder(queue: readonly QueuedMessage[], lastPosition: Positi
     }
     if (sub !== undefined && position) lastPosition.set(sub, position)
     return out
+  }
+  const wrote = (m: QueuedMessage, position: string | null | undefined) => {
+    if (m.sub !== undefined && position) lastPosition.set(m.sub, position)
   }
   let start = 0
   while (start < queue.length) {

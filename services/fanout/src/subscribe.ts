@@ -301,11 +301,14 @@ export class Subscriptions {
     }
     const q = { clearance: sub.conn.clearance, view: sub, limit: this.#d.limits.snapshotSize, from: null, asOf: null }
     const { items, next } = page(this.#d.store, q, eventJson)
-    const wrap = (json: string) => json
+    const wrap = unwrapped
     if (next === null || sub.filter.tickerFieldsOnly) return { items, more: null, wrap }
     return { items, more: encodeCursor({ key: next, ...head }), wrap }
   }
 }
+
+/** A snapshot without entries: the message as it is (module-level: one function, not one per subscribe). */
+const unwrapped = (json: string): string => json
 
 /** The story a `story:<id>` subscription follows (protocol.ts allows it as the only channel). */
 function storyOf(msg: Pick<SubscribeMessage, 'channels' | 'entries'>): StoryFollow | null {

@@ -18,7 +18,8 @@ export interface Admission {
 }
 
 export interface Access {
-  admit(req: IncomingMessage, url: URL): Promise<Admission>
+  /** Who is connecting: at once when there is no token to verify, else once it is verified. */
+  admit(req: IncomingMessage, url: URL): Admission | Promise<Admission>
   originAllowed(origin: string | undefined): boolean
   /** The value of Access-Control-Allow-Origin for an allowed origin. */
   allowOrigin(origin: string): string
@@ -41,16 +42,21 @@ export function createAccess(config: Pick<FanoutConfig, 'allowedOrigins' | 'jwtS
   return {
     originAllowed,
     allowOrigin: (origin) => (anyOrigin ? '*' : origin),
-    async admit(req, url) {
+    admit(req, url) {
       if (!originAllowed(req.headers.origin)) {
         return { audience: 'public', expiresAt: null, reject: { code: closeCodes.policy, reason: 'origin not allowed', metric: 'origin' } }
       }
       const token = tokenOf(req, url)
       if (token === null) return { audience: 'public', expiresAt: null, reject: null }
-      const v = await verifyNewsroomToken(token, config.jwtSecret, config.jwtAudience)
-      if (!v.ok)
-        return { audience: 'public', expiresAt: null, reject: { code: closeCodes.unauthorized, reason: v.reason, metric: 'unauthorized' } }
-      return { audience: 'newsroom', scope: v.scope, expiresAt: v.expiresAt, reject: null }
+      return verifyNewsroomToken(token, config.jwtSecret, config.jwtAudience).then((v): Admission => {
+        if (!v.ok)
+          return {
+            audience: 'public',
+            expiresAt: null,
+            reject: { code: closeCodes.unauthorized, reason: v.reason, metric: 'unauthorized' },
+          }
+        return { audience: 'newsroom', scope: v.scope, expiresAt: v.expiresAt, reject: null }
+      })
     },
     countIp(ip) {
       const n = (perIp.get(ip) ?? 0) + 1

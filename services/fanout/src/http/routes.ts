@@ -68,7 +68,7 @@ export function createRequestHandler(d: RoutesDeps): (req: IncomingMessage, res:
       return
     }
     const ip = req.socket.remoteAddress ?? 'unknown'
-    access.admit(req, url).then(
+    Promise.resolve(access.admit(req, url)).then(
       (admission) => {
         if (admission.reject) {
           metrics.connectionsRejected.inc({ reason: admission.reject.metric })

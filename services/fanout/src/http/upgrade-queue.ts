@@ -1,9 +1,10 @@
-// Upgrades wait in a queue that is worked through on a time budget per turn of the event loop.
-// A burst of handshakes (a reconnect storm, thousands of readers arriving at once) arrives faster
-// than one turn can answer it: answered as they arrive, they hold the loop while the live stream
-// waits; queued, each turn answers what fits in its budget, then lets timers, socket writes and
-// the hub's pass run. Order is kept (first come, first answered). Pure: the clock and the way to
-// come back later are injected.
+// Upgrades are answered on a time budget per turn of the event loop. A burst of handshakes (a
+// reconnect storm, thousands of readers arriving at once) arrives faster than one turn can answer
+// it: answered as they arrive, they would hold the loop while the live stream waits. So an upgrade
+// is answered at once while this turn's budget lasts (a lone reader waits for nothing), and the
+// rest wait in a queue that later turns work through, a budget each, letting timers, socket
+// writes and the hub's pass run in between. Order is kept (first come, first answered). Pure: the
+// clock and the way to come back later are injected.
 
 export interface UpgradeQueueDeps<T> {
   /** Answers one upgrade. */
@@ -22,6 +23,8 @@ export class UpgradeQueue<T> {
   #items: (T | undefined)[] = []
   #head = 0
   #scheduled = false
+  /** Milliseconds spent answering since the last turn began. */
+  #spent = 0
 
   constructor(deps: UpgradeQueueDeps<T>) {
     this.#d = { now: () => performance.now(), later: (fn) => setImmediate(fn), ...deps }
@@ -32,32 +35,39 @@ export class UpgradeQueue<T> {
     return this.#items.length - this.#head
   }
 
-  /** Queues one; it is answered later in this turn of the loop (after I/O), or in a later one. */
+  /** Answers `item` now if nothing waits and this turn's budget lasts; else queues it for a later turn. */
   push(item: T): void {
-    this.#items.push(item)
+    if (this.size === 0 && this.#spent < this.#d.budgetMs) this.#answer(item)
+    else this.#items.push(item)
     if (this.#scheduled) return
     this.#scheduled = true
-    this.#d.later(() => this.#drain())
+    this.#d.later(() => this.#turn())
   }
 
-  #drain(): void {
+  #answer(item: T): void {
     const start = this.#d.now()
-    while (this.#head < this.#items.length) {
+    try {
+      this.#d.run(item)
+    } catch (err) {
+      this.#d.failed(item, err)
+    }
+    this.#spent += this.#d.now() - start
+  }
+
+  /** A new turn: a fresh budget, spent on the queue first. */
+  #turn(): void {
+    this.#spent = 0
+    while (this.#head < this.#items.length && this.#spent < this.#d.budgetMs) {
       const item = this.#items[this.#head] as T
       this.#items[this.#head++] = undefined
-      try {
-        this.#d.run(item)
-      } catch (err) {
-        this.#d.failed(item, err)
-      }
-      if (this.#d.now() - start >= this.#d.budgetMs) break
+      this.#answer(item)
     }
     if (this.#head >= this.#items.length) {
       this.#items = []
       this.#head = 0
-      this.#scheduled = false
-      return
     }
-    this.#d.later(() => this.#drain())
+    // what this turn spent counts against arrivals until the next one, which must come to reset it
+    if (this.size > 0 || this.#spent > 0) this.#d.later(() => this.#turn())
+    else this.#scheduled = false
   }
 }

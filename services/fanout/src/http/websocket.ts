@@ -20,8 +20,8 @@ import type { Access, Admission } from './access.ts'
 import { UpgradeQueue } from './upgrade-queue.ts'
 
 export interface WebSocketEndpoint {
-  /** The server's `upgrade` handler for /v1/stream (the caller checked path and readiness). */
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void
+  /** The server's `upgrade` handler for /v1/stream (the caller parsed the URL, checked path and readiness). */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void
   /** Open sockets. */
   readonly size: number
   /** Terminates what is still open. */
@@ -164,7 +164,12 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
       hub.conns.kill(conn, closeCodes.badMessage, 'binary frames are not accepted; send JSON text')
       return
     }
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8')
+    // ws hands over a Buffer (binaryType 'nodebuffer'); decode it in place, without a copy
+    const text = Array.isArray(data)
+      ? Buffer.concat(data).toString('utf8')
+      : Buffer.isBuffer(data)
+        ? data.toString('utf8')
+        : Buffer.from(data).toString('utf8')
     try {
       const msg = parseClientMessage(text)
       if (msg.type === 'subscribe' && hub.conns.overSubscribeRate(conn, Date.now())) {
@@ -268,17 +273,17 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
   })
 
   return {
-    upgrade(req, socket, head) {
-      const url = new URL(req.url ?? '/', 'http://fanout')
-      access.admit(req, url).then(
-        (admission) => {
-          if (!socket.destroyed) upgrades.push({ req, socket, head, url, admission })
-        },
-        (err: unknown) => {
-          log.error({ err }, 'upgrade failed')
-          socket.end('HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
-        },
-      )
+    upgrade(req, socket, head, url) {
+      const queue = (admission: Admission) => {
+        if (!socket.destroyed) upgrades.push({ req, socket, head, url, admission })
+      }
+      // a reader without a token is admitted at once; a token is checked asynchronously
+      const admission = access.admit(req, url)
+      if (!(admission instanceof Promise)) return queue(admission)
+      admission.then(queue, (err: unknown) => {
+        log.error({ err }, 'upgrade failed')
+        socket.end('HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      })
     },
     get size() {
       return sockets.size
