@@ -17,19 +17,34 @@ import type { QueuedMessage } from './queue.ts'
  */
 export function groupKey(sub: Sub): string {
   const c = sub.conn
-  return JSON.stringify([
+  // Fields joined by NUL: each is from a closed set or JSON (which escapes NUL), so equal keys
+  // mean equal inputs. The scope, filter and channels are immutable objects, often shared (the
+  // unrestricted scope, the empty filter): their JSON is made once per object.
+  return [
     c.transport.kind,
     c.audience,
     c.clearance,
-    c.scope,
-    sub.channels.map((ch) => ch.name),
-    sub.filter,
-    sub.id,
+    jsonOnce(c.scope),
+    jsonOnce(sub.channels, channelNames),
+    jsonOnce(sub.filter),
+    JSON.stringify(sub.id),
     sub.catchUp,
     sub.inherited,
     // a story subscription's entries go only to a client that shows the story (stories.ts)
     sub.story?.shown ?? null,
-  ])
+  ].join('\u0000')
+}
+
+const channelNames = (channels: Sub['channels']) => channels.map((ch) => ch.name)
+const jsons = new WeakMap<object, string>()
+
+function jsonOnce<T extends object>(o: T, view?: (o: T) => unknown): string {
+  let json = jsons.get(o)
+  if (json === undefined) {
+    json = JSON.stringify(view ? view(o) : o)
+    jsons.set(o, json)
+  }
+  return json
 }
 
 /** The subscription of a connection that could join a group now, or null (its own queue, gaps, more subscriptions, not live). */

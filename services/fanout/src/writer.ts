@@ -184,15 +184,15 @@ export class Writer {
 
   /** Metrics of what flush wrote, added once per flush rather than per connection. */
   countSent(): void {
-    for (const [transport, sent] of [
-      ['ws', this.#sentWs],
-      ['sse', this.#sentSse],
-    ] as const) {
-      if (sent.messages === 0) continue
-      this.#d.metrics.messages.inc({ transport }, sent.messages)
-      this.#d.metrics.bytes.inc({ transport }, sent.bytes)
-      sent.messages = sent.bytes = 0
-    }
+    this.#count('ws', this.#sentWs)
+    this.#count('sse', this.#sentSse)
+  }
+
+  #count(transport: 'ws' | 'sse', sent: { messages: number; bytes: number }): void {
+    if (sent.messages === 0) return
+    this.#d.metrics.messages.inc({ transport }, sent.messages)
+    this.#d.metrics.bytes.inc({ transport }, sent.bytes)
+    sent.messages = sent.bytes = 0
   }
 
   /** Writes `conn`'s queue if its socket can take it; else relieves the queue and maybe drops the client. */

@@ -274,16 +274,21 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
 
   return {
     upgrade(req, socket, head, url) {
-      const queue = (admission: Admission) => {
-        if (!socket.destroyed) upgrades.push({ req, socket, head, url, admission })
-      }
       // a reader without a token is admitted at once; a token is checked asynchronously
       const admission = access.admit(req, url)
-      if (!(admission instanceof Promise)) return queue(admission)
-      admission.then(queue, (err: unknown) => {
-        log.error({ err }, 'upgrade failed')
-        socket.end('HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
-      })
+      if (!(admission instanceof Promise)) {
+        upgrades.push({ req, socket, head, url, admission })
+        return
+      }
+      admission.then(
+        (a) => {
+          if (!socket.destroyed) upgrades.push({ req, socket, head, url, admission: a })
+        },
+        (err: unknown) => {
+          log.error({ err }, 'upgrade failed')
+          socket.end('HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+        },
+      )
     },
     get size() {
       return sockets.size
