@@ -12,7 +12,7 @@ import type { ScenarioContext } from './scenario.ts'
 import type { GcPauses, LoopDelay, ServerIo, ServerMemory } from './server-probe.ts'
 import { Histogram } from './stats.ts'
 import type { BaselineSpec } from '../workers/ws-baseline.ts'
-import type { ConnectResult, ConnectSpec, Progress, TagResult, TrackResult, TrackSpec } from '../workers/ws-clients.ts'
+import type { ConnectResult, ConnectSpec, Progress, TagResult, TrackResult, TrackSpec } from './ws-clients-api.ts'
 import type { SourceInit, SourceResult, SourceRun } from '../workers/event-source.ts'
 
 export const cpuTotal = (c: CpuSample) => c.user + c.system

@@ -37,7 +37,7 @@ import type { LatencySummary } from '../lib/stats.ts'
 import { summarize } from '../lib/stats.ts'
 import { nowUs } from '../lib/wsclock.ts'
 import { metricValue } from '../../reliability/support.ts'
-import type { Progress } from '../workers/ws-clients.ts'
+import type { Progress } from '../lib/ws-clients-api.ts'
 
 /** Fan-out counters from /metrics (summed over labels). */
 const METRICS = {
