@@ -2,13 +2,16 @@
 // Kafka client, types, transactions and error classification from here, so replacing kafkajs
 // (unmaintained since 2023) touches this file. It holds: the client factory (explicit retry
 // policy, since kafkajs changes its defaults under NODE_ENV=test; logs routed to pino), the
-// Java-compatible partitioner, transactional writers with zombie fencing, and the classification
-// of the errors a transactional writer meets.
+// Java-compatible partitioner, transactional writers with zombie fencing, the cheaper encoding of
+// their Produce requests, and the classification of the errors a transactional writer meets.
+import { createRequire } from 'node:module'
 import { Kafka, Partitioners, logLevel } from 'kafkajs'
-import type { KafkaConfig as KafkaJsConfig, logCreator, Producer } from 'kafkajs'
+import type { KafkaConfig as KafkaJsConfig, logCreator, Message, Producer } from 'kafkajs'
 import type { KafkaConfig } from './config.ts'
 import { NewswireError } from './errors.ts'
 import type { Logger } from './log.ts'
+import { encodeProduceBody } from './produce-request.ts'
+import type { ProduceBody, WireRecord } from './produce-request.ts'
 
 export type {
   Admin,
@@ -82,6 +85,117 @@ export function partitionOf(key: string, partitions: number): number {
     placements.set(partitions, place)
   }
   return place(key)
+}
+
+// ---- Produce request encoding ---------------------------------------------------------------------
+//
+// kafkajs encodes a Produce request through an Encoder per record and per header (each a zero-filled
+// 512-byte buffer, grown by copying, copied again at every enclosing level) and a byte-at-a-time
+// CRC: more CPU than everything else ingest does per record. Records our transactional writers
+// send carry their WireRecord under WIRE; a Produce request made only of such records is encoded
+// by produce-request.ts instead, into the same bytes (produce-request.test.ts compares the two on
+// random requests, through kafkajs's own request objects, so a kafkajs change that moves what is
+// patched here fails that test). Every other request (other producers, the bench's baselines)
+// keeps kafkajs's encoder.
+
+const WIRE = Symbol('newswire.wireRecord')
+
+type WireMessage = Message & { [WIRE]?: WireRecord }
+
+interface ProduceArgs {
+  acks?: number
+  timeout?: number
+  compression?: number
+  transactionalId?: string | null
+  producerId?: unknown
+  producerEpoch?: number
+  topicData: { topic: string; partitions: { partition: number; firstSequence?: number; messages: WireMessage[] }[] }[]
+}
+interface EncoderLike {
+  buf: Buffer
+  buffer: Buffer
+  offset: number
+  size(): number
+}
+type ProduceFactory = (args: ProduceArgs) => { request: { encode: () => Promise<EncoderLike> } }
+interface ProduceDefinition {
+  protocol: (o: { version: number }) => ProduceFactory | undefined
+  [WIRE]?: true
+}
+
+/** A Long of kafkajs (a BigInt inside), a number or a string, as a bigint. */
+function bigintOf(v: unknown, fallback: bigint): bigint {
+  if (typeof v === 'bigint') return v
+  if (typeof v === 'number' || typeof v === 'string') return BigInt(v)
+  if (v !== null && typeof v === 'object' && typeof (v as { value?: unknown }).value === 'bigint') return (v as { value: bigint }).value
+  return fallback
+}
+
+/** The request as produce-request.ts takes it, or null when any record is not one of ours (or is compressed). */
+function wireBody(args: ProduceArgs): ProduceBody | null {
+  if ((args.compression ?? 0) !== 0) return null
+  const topics: { topic: string; partitions: { partition: number; firstSequence: number; records: WireRecord[] }[] }[] = []
+  for (const t of args.topicData) {
+    const partitions: { partition: number; firstSequence: number; records: WireRecord[] }[] = []
+    for (const p of t.partitions) {
+      const records: WireRecord[] = []
+      for (const m of p.messages) {
+        const r = m[WIRE]
+        if (r === undefined) return null
+        records.push(r)
+      }
+      if (records.length === 0) return null
+      partitions.push({ partition: p.partition, firstSequence: p.firstSequence ?? 0, records })
+    }
+    topics.push({ topic: t.topic, partitions })
+  }
+  return {
+    transactionalId: args.transactionalId ?? null,
+    acks: args.acks ?? -1,
+    timeoutMs: args.timeout ?? 30_000,
+    producerId: bigintOf(args.producerId, -1n),
+    producerEpoch: args.producerEpoch ?? 0,
+    topics,
+  }
+}
+
+/** kafkajs's Produce request definition (the object its brokers look request versions up in). */
+export const produceDefinition = createRequire(import.meta.url)('kafkajs/src/protocol/requests/produce') as ProduceDefinition
+
+/** kafkajs's own version lookup, before the patch below: the reference the tests compare with. */
+export const kafkajsProduceProtocol: ProduceDefinition['protocol'] = produceDefinition.protocol
+
+let fastEncoded = 0
+/** Produce requests encoded by produce-request.ts so far in this process. */
+export const fastProduceRequests = (): number => fastEncoded
+
+if (produceDefinition[WIRE] !== true) {
+  const original = produceDefinition.protocol
+  produceDefinition[WIRE] = true
+  produceDefinition.protocol = ({ version }) => {
+    const make = original({ version })
+    // v3 to v7 share one request layout (record batches, magic 2); older ones differ
+    if (make === undefined || version < 3 || version > 7) return make
+    return (args) => {
+      const built = make(args)
+      const body = wireBody(args)
+      if (body !== null) {
+        built.request.encode = async () => {
+          fastEncoded++
+          const buf = encodeProduceBody(body)
+          return { buf, buffer: buf, offset: buf.length, size: () => buf.length }
+        }
+      }
+      return built
+    }
+  }
+}
+
+/** A kafkajs message carrying its record for produce-request.ts. */
+export function wireMessage(r: WireRecord, partition: number): Message {
+  const m: WireMessage = { key: r.key, value: r.value, partition, timestamp: String(r.timestamp), headers: r.headers }
+  m[WIRE] = r
+  return m
 }
 
 // ---- Error classification -------------------------------------------------------------------
@@ -212,13 +326,7 @@ export async function openTransactionalWriter(kafka: Kafka, transactionalId: str
           await txn.send({
             acks: -1,
             topic: w.topic,
-            messages: w.records.map((r) => ({
-              key: r.key,
-              value: r.value,
-              partition: w.partition,
-              timestamp: String(r.timestamp),
-              headers: r.headers,
-            })),
+            messages: w.records.map((r) => wireMessage(r, w.partition)),
           })
         }
         stage = 'commit'
