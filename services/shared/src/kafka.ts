@@ -191,6 +191,83 @@ if (produceDefinition[WIRE] !== true) {
   }
 }
 
+// ---- Transaction coordinator lookups ----------------------------------------------------------------
+//
+// kafkajs asks a broker for the transaction coordinator (FindCoordinator) before every
+// AddPartitionsToTxn and EndTxn: three of the eight requests of each of our transactions, each a
+// round trip on the way to an answer. The Java producer keeps the coordinator until a request to it
+// fails; so does this, for transaction coordinators only (consumer groups keep kafkajs's lookup).
+
+export interface CoordinatorBroker {
+  nodeId?: number | null
+}
+export interface CoordinatorCluster {
+  findBroker(o: { nodeId: number }): Promise<CoordinatorBroker>
+}
+export type FindCoordinator = (this: CoordinatorCluster, o: { groupId: string; coordinatorType?: number }) => Promise<CoordinatorBroker>
+
+/** kafkajs's COORDINATOR_TYPES.TRANSACTION (the FindCoordinator key type). */
+const TRANSACTION_COORDINATOR = 1
+
+/**
+ * `broker`, whose failed calls (an error reply, a lost connection) run `forget` first, but for
+ * CONCURRENT_TRANSACTIONS: the coordinator itself says it still completes the previous transaction.
+ */
+function forgettingOnFailure<B extends object>(broker: B, forget: () => void): B {
+  return new Proxy(broker, {
+    get(target, prop) {
+      const v: unknown = Reflect.get(target, prop, target)
+      if (typeof v !== 'function') return v
+      return (...args: unknown[]) => {
+        const r: unknown = v.apply(target, args)
+        if (r instanceof Promise) {
+          return r.catch((err: unknown) => {
+            if (kafkaErrorType(err) !== 'CONCURRENT_TRANSACTIONS') forget()
+            throw err
+          })
+        }
+        return r
+      }
+    },
+  })
+}
+
+/** kafkajs's coordinator lookup, remembering each cluster's transaction coordinators until a request to one fails. */
+export function rememberingTransactionCoordinators(original: FindCoordinator): FindCoordinator {
+  const known = new WeakMap<object, Map<string, number>>()
+  return async function (this: CoordinatorCluster, o) {
+    if (o.coordinatorType !== TRANSACTION_COORDINATOR) return original.call(this, o)
+    let ids = known.get(this)
+    if (ids === undefined) {
+      ids = new Map()
+      known.set(this, ids)
+    }
+    const byId = ids
+    const forget = () => byId.delete(o.groupId)
+    const nodeId = byId.get(o.groupId)
+    let broker: CoordinatorBroker | undefined
+    if (nodeId !== undefined) {
+      broker = await this.findBroker({ nodeId }).catch(() => {
+        forget()
+        return undefined
+      })
+    }
+    if (broker === undefined) {
+      broker = await original.call(this, o)
+      if (typeof broker.nodeId === 'number') byId.set(o.groupId, broker.nodeId)
+    }
+    return forgettingOnFailure(broker, forget)
+  }
+}
+
+const clusterClass = createRequire(import.meta.url)('kafkajs/src/cluster') as {
+  prototype: { findGroupCoordinator: FindCoordinator; [WIRE]?: true }
+}
+if (clusterClass.prototype[WIRE] !== true) {
+  clusterClass.prototype[WIRE] = true
+  clusterClass.prototype.findGroupCoordinator = rememberingTransactionCoordinators(clusterClass.prototype.findGroupCoordinator)
+}
+
 /** A kafkajs message carrying its record for produce-request.ts. */
 export function wireMessage(r: WireRecord, partition: number): Message {
   const m: WireMessage = { key: r.key, value: r.value, partition, timestamp: String(r.timestamp), headers: r.headers }

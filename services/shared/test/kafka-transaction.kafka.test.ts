@@ -124,3 +124,32 @@ test('records of a transaction read back with the keys, values, headers, timesta
     )
   }
 })
+
+test('a transactional producer looks its coordinator up once, not before every AddPartitionsToTxn and EndTxn', async (t) => {
+  const kafka = createKafka(
+    { clientId: 'shared-txn-test', brokers, topicPrefix: '', partitions: 1, replicationFactor: 1 },
+    createLogger('test', 'silent'),
+  )
+  const admin = kafka.admin()
+  await admin.connect()
+  const topic = `t-shared-coord-${randomUUID().slice(0, 8)}`
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })
+  const producer = kafka.producer({ transactionalId: `shared-coord-test-${randomUUID()}`, idempotent: true, maxInFlightRequests: 1 })
+  t.after(async () => {
+    await producer.disconnect()
+    await admin.deleteTopics({ topics: [topic] }).catch(() => {})
+    await admin.disconnect()
+  })
+  const requests = new Map<string, number>()
+  producer.on(producer.events.REQUEST, ({ payload }) => requests.set(payload.apiName, (requests.get(payload.apiName) ?? 0) + 1))
+  await producer.connect()
+  for (let i = 0; i < 5; i++) {
+    const txn = await producer.transaction()
+    await txn.send({ topic, acks: -1, messages: [{ key: 'k', value: `v${i}` }] })
+    await txn.commit()
+  }
+  assert.equal(requests.get('EndTxn'), 5)
+  // and at least 5 AddPartitionsToTxn: one right after a commit may be retried (CONCURRENT_TRANSACTIONS)
+  // kafkajs alone: one for InitProducerId, then one before every AddPartitionsToTxn and EndTxn
+  assert.equal(requests.get('GroupCoordinator'), 1, JSON.stringify([...requests]))
+})
