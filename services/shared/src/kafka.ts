@@ -117,7 +117,11 @@ interface EncoderLike {
   offset: number
   size(): number
 }
-type ProduceFactory = (args: ProduceArgs) => { request: { encode: () => Promise<EncoderLike> } }
+interface ProduceResponse {
+  decode: (raw: Buffer) => Promise<unknown>
+  parse: (data: unknown) => Promise<unknown>
+}
+type ProduceFactory = (args: ProduceArgs) => { request: { encode: () => Promise<EncoderLike> }; response: ProduceResponse }
 interface ProduceDefinition {
   protocol: (o: { version: number }) => ProduceFactory | undefined
   [WIRE]?: true
@@ -165,6 +169,9 @@ export const produceDefinition = createRequire(import.meta.url)('kafkajs/src/pro
 /** kafkajs's own version lookup, before the patch below: the reference the tests compare with. */
 export const kafkajsProduceProtocol: ProduceDefinition['protocol'] = produceDefinition.protocol
 
+/** Messages of ours some broker acknowledged. */
+const acknowledged = new WeakSet<object>()
+
 let fastEncoded = 0
 /** Produce requests encoded by produce-request.ts so far in this process. */
 export const fastProduceRequests = (): number => fastEncoded
@@ -179,12 +186,30 @@ if (produceDefinition[WIRE] !== true) {
     return (args) => {
       const built = make(args)
       const body = wireBody(args)
-      if (body !== null) {
-        built.request.encode = async () => {
-          fastEncoded++
-          const buf = encodeProduceBody(body)
-          return { buf, buffer: buf, offset: buf.length, size: () => buf.length }
+      if (body === null) return built
+      const messages = args.topicData.flatMap((t) => t.partitions.flatMap((p) => p.messages))
+      built.request.encode = async () => {
+        // kafkajs retries a send across brokers by sending again, with new sequence numbers, every
+        // partition whose leader has not answered yet: one that had already landed on a broker since
+        // gone would be written twice. Refused instead, the send fails and the transaction aborts.
+        if (messages.some((m) => acknowledged.has(m))) {
+          throw new NewswireError('NEWSWIRE_ERR_KAFKA_RESEND', 'kafkajs would send records again that a broker already acknowledged', {
+            retriable: false,
+          })
         }
+        fastEncoded++
+        const buf = encodeProduceBody(body)
+        return { buf, buffer: buf, offset: buf.length, size: () => buf.length }
+      }
+      const { parse } = built.response
+      built.response = {
+        ...built.response,
+        async parse(data) {
+          const parsed = await parse(data)
+          // Every partition of this request answered without error (parse throws on any error)
+          for (const m of messages) acknowledged.add(m)
+          return parsed
+        },
       }
       return built
     }
@@ -396,16 +421,15 @@ export async function openTransactionalWriter(kafka: Kafka, transactionalId: str
       })
       let stage: TransactionStage = 'send'
       try {
-        // One send per topic, not one multi-topic sendBatch: kafkajs retries a multi-broker batch
-        // as a whole with fresh sequence numbers, which duplicated the half that had already
-        // landed when a leader moved mid-request.
-        for (const w of writes) {
-          await txn.send({
-            acks: -1,
-            topic: w.topic,
-            messages: w.records.map((r) => wireMessage(r, w.partition)),
-          })
-        }
+        // One send for every partition: one AddPartitionsToTxn and, where the partitions share a
+        // leader, one Produce request. kafkajs retries a send that spans brokers by sending again
+        // what had not been answered, with fresh sequence numbers, even to a partition that had
+        // landed on a broker since gone; the protocol patch above refuses such a resend, so the
+        // transaction aborts instead of writing a record twice.
+        await txn.sendBatch({
+          acks: -1,
+          topicMessages: writes.map((w) => ({ topic: w.topic, messages: w.records.map((r) => wireMessage(r, w.partition)) })),
+        })
         stage = 'commit'
         await txn.commit()
       } catch (err) {

@@ -125,7 +125,13 @@ test('a request with any record that is not ours keeps kafkajs encoding', async 
     topicData: [
       {
         topic: 't',
-        partitions: [{ partition: 0, firstSequence: 0, messages: [wireMessage(rec, 0), { key: 'k', value: Buffer.from('v') }] }],
+        partitions: [
+          {
+            partition: 0,
+            firstSequence: 0,
+            messages: [wireMessage(rec, 0), { key: 'k', value: Buffer.from('v'), timestamp: '1700000000000' }],
+          },
+        ],
       },
     ],
   }
@@ -135,4 +141,46 @@ test('a request with any record that is not ours keeps kafkajs encoding', async 
   const theirs = kafkajsProduceProtocol({ version: 7 })
   assert.ok(theirs)
   assert.deepEqual(bytes, await framed(theirs, args))
+})
+
+test('records a broker acknowledged are never encoded into another request; records of a failed request are', async () => {
+  const make = produceDefinition.protocol({ version: 7 })
+  assert.ok(make)
+  const rec = (key: string): WireRecord => ({ key, value: Buffer.from(key), headers: {}, timestamp: 1_700_000_000_000 })
+  const a = wireMessage(rec('a'), 0)
+  const b = wireMessage(rec('b'), 1)
+  const args = (messages: { partition: number; m: unknown }[]): Args => ({
+    acks: -1,
+    timeout: 30_000,
+    transactionalId: 'tx',
+    producerId: Long.fromValue(5n),
+    producerEpoch: 1,
+    topicData: [{ topic: 't', partitions: messages.map(({ partition, m }) => ({ partition, firstSequence: 0, messages: [m] })) }],
+  })
+  const answer = (errorCode: number) => ({
+    topics: [{ topicName: 't', partitions: [{ partition: 0, errorCode, baseOffset: '0', logAppendTime: '-1', logStartOffset: '0' }] }],
+    throttleTime: 0,
+  })
+  // A request whose answer carries an error (NOT_LEADER_OR_FOLLOWER): kafkajs sends it again, as it should
+  const first = make(args([{ partition: 0, m: a }]) as never)
+  await first.request.encode()
+  await assert.rejects(first.response.parse(answer(6)))
+  await make(args([{ partition: 0, m: a }]) as never).request.encode()
+  // Acknowledged: a later request (a retry that regrouped partitions by leader) may not carry it again
+  const second = make(args([{ partition: 0, m: a }]) as never)
+  await second.request.encode()
+  await second.response.parse(answer(0))
+  await assert.rejects(make(args([{ partition: 0, m: a }]) as never).request.encode(), { code: 'NEWSWIRE_ERR_KAFKA_RESEND' })
+  await assert.rejects(
+    make(
+      args([
+        { partition: 1, m: b },
+        { partition: 0, m: a },
+      ]) as never,
+    ).request.encode(),
+    {
+      code: 'NEWSWIRE_ERR_KAFKA_RESEND',
+    },
+  )
+  await make(args([{ partition: 1, m: b }]) as never).request.encode()
 })
