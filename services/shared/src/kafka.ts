@@ -10,6 +10,7 @@ import type { KafkaConfig as KafkaJsConfig, logCreator, Message, Producer } from
 import type { KafkaConfig } from './config.ts'
 import { NewswireError } from './errors.ts'
 import type { Logger } from './log.ts'
+import { keyPartition } from './murmur2.ts'
 import { encodeProduceBody } from './produce-request.ts'
 import type { ProduceBody, WireRecord } from './produce-request.ts'
 
@@ -64,28 +65,8 @@ export function createKafka(config: KafkaConfig, log: Logger, overrides: Partial
 /** Same murmur2 placement as the Java client, so other producers agree on partitions. */
 export const createPartitioner = Partitioners.DefaultPartitioner
 
-type Placement = (key: string) => number
-const placements = new Map<number, Placement>()
-
 /** The partition the Java client (and kafkajs's default partitioner) puts `key` on. */
-export function partitionOf(key: string, partitions: number): number {
-  let place = placements.get(partitions)
-  if (place === undefined) {
-    // Built once per partition count: rebuilding it per request was 5 % of ingest's CPU
-    const partitioner = createPartitioner()
-    const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
-      partitionId,
-      leader: 0,
-      replicas: [0],
-      isr: [0],
-      partitionErrorCode: 0,
-      offlineReplicas: [],
-    }))
-    place = (k) => partitioner({ topic: '', partitionMetadata, message: { key: k, value: null } })
-    placements.set(partitions, place)
-  }
-  return place(key)
-}
+export const partitionOf = keyPartition
 
 // ---- Produce request encoding ---------------------------------------------------------------------
 //
