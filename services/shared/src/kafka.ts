@@ -80,8 +80,10 @@ export const partitionOf = keyPartition
 // keeps kafkajs's encoder.
 
 const WIRE = Symbol('newswire.wireRecord')
+/** Set on a message of ours once a broker acknowledged it (a flag on the object: a WeakSet cost more than the check saves). */
+const ACKED = Symbol('newswire.acknowledged')
 
-type WireMessage = Message & { [WIRE]?: WireRecord }
+type WireMessage = Message & { [WIRE]?: WireRecord; [ACKED]?: true }
 
 interface ProduceArgs {
   acks?: number
@@ -150,9 +152,6 @@ export const produceDefinition = createRequire(import.meta.url)('kafkajs/src/pro
 /** kafkajs's own version lookup, before the patch below: the reference the tests compare with. */
 export const kafkajsProduceProtocol: ProduceDefinition['protocol'] = produceDefinition.protocol
 
-/** Messages of ours some broker acknowledged. */
-const acknowledged = new WeakSet<object>()
-
 let fastEncoded = 0
 /** Produce requests encoded by produce-request.ts so far in this process. */
 export const fastProduceRequests = (): number => fastEncoded
@@ -173,7 +172,7 @@ if (produceDefinition[WIRE] !== true) {
         // kafkajs retries a send across brokers by sending again, with new sequence numbers, every
         // partition whose leader has not answered yet: one that had already landed on a broker since
         // gone would be written twice. Refused instead, the send fails and the transaction aborts.
-        if (messages.some((m) => acknowledged.has(m))) {
+        if (messages.some((m) => m[ACKED] === true)) {
           throw new NewswireError('NEWSWIRE_ERR_KAFKA_RESEND', 'kafkajs would send records again that a broker already acknowledged', {
             retriable: false,
           })
@@ -188,7 +187,7 @@ if (produceDefinition[WIRE] !== true) {
         async parse(data) {
           const parsed = await parse(data)
           // Every partition of this request answered without error (parse throws on any error)
-          for (const m of messages) acknowledged.add(m)
+          for (const m of messages) m[ACKED] = true
           return parsed
         },
       }
