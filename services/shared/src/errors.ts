@@ -9,6 +9,8 @@ export const errorCodes = [
   'NEWSWIRE_ERR_KAFKA_UNAVAILABLE',
   /** A Kafka transaction failed; `details.stage` says whether its commit may have landed. */
   'NEWSWIRE_ERR_KAFKA_TRANSACTION',
+  /** kafkajs was about to send records again that a broker had acknowledged (a duplicate): refused. */
+  'NEWSWIRE_ERR_KAFKA_RESEND',
 ] as const
 export type ErrorCode = (typeof errorCodes)[number]
 

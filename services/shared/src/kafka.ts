@@ -2,13 +2,17 @@
 // Kafka client, types, transactions and error classification from here, so replacing kafkajs
 // (unmaintained since 2023) touches this file. It holds: the client factory (explicit retry
 // policy, since kafkajs changes its defaults under NODE_ENV=test; logs routed to pino), the
-// Java-compatible partitioner, transactional writers with zombie fencing, and the classification
-// of the errors a transactional writer meets.
+// Java-compatible partitioner, transactional writers with zombie fencing, the cheaper encoding of
+// their Produce requests, and the classification of the errors a transactional writer meets.
+import { createRequire } from 'node:module'
 import { Kafka, Partitioners, logLevel } from 'kafkajs'
-import type { KafkaConfig as KafkaJsConfig, logCreator, Producer } from 'kafkajs'
+import type { KafkaConfig as KafkaJsConfig, logCreator, Message, Producer } from 'kafkajs'
 import type { KafkaConfig } from './config.ts'
 import { NewswireError } from './errors.ts'
 import type { Logger } from './log.ts'
+import { keyPartition } from './murmur2.ts'
+import { encodeProduceBody } from './produce-request.ts'
+import type { ProduceBody, WireRecord } from './produce-request.ts'
 
 export type {
   Admin,
@@ -61,27 +65,219 @@ export function createKafka(config: KafkaConfig, log: Logger, overrides: Partial
 /** Same murmur2 placement as the Java client, so other producers agree on partitions. */
 export const createPartitioner = Partitioners.DefaultPartitioner
 
-type Placement = (key: string) => number
-const placements = new Map<number, Placement>()
-
 /** The partition the Java client (and kafkajs's default partitioner) puts `key` on. */
-export function partitionOf(key: string, partitions: number): number {
-  let place = placements.get(partitions)
-  if (place === undefined) {
-    // Built once per partition count: rebuilding it per request was 5 % of ingest's CPU
-    const partitioner = createPartitioner()
-    const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
-      partitionId,
-      leader: 0,
-      replicas: [0],
-      isr: [0],
-      partitionErrorCode: 0,
-      offlineReplicas: [],
-    }))
-    place = (k) => partitioner({ topic: '', partitionMetadata, message: { key: k, value: null } })
-    placements.set(partitions, place)
+export const partitionOf = keyPartition
+
+// ---- Produce request encoding ---------------------------------------------------------------------
+//
+// kafkajs encodes a Produce request through an Encoder per record and per header (each a zero-filled
+// 512-byte buffer, grown by copying, copied again at every enclosing level) and a byte-at-a-time
+// CRC: more CPU than everything else ingest does per record. Records our transactional writers
+// send carry their WireRecord under WIRE; a Produce request made only of such records is encoded
+// by produce-request.ts instead, into the same bytes (produce-request.test.ts compares the two on
+// random requests, through kafkajs's own request objects, so a kafkajs change that moves what is
+// patched here fails that test). Every other request (other producers, the bench's baselines)
+// keeps kafkajs's encoder.
+
+const WIRE = Symbol('newswire.wireRecord')
+/** Set on a message of ours once a broker acknowledged it (a flag on the object: a WeakSet cost more than the check saves). */
+const ACKED = Symbol('newswire.acknowledged')
+
+type WireMessage = Message & { [WIRE]?: WireRecord; [ACKED]?: true }
+
+interface ProduceArgs {
+  acks?: number
+  timeout?: number
+  compression?: number
+  transactionalId?: string | null
+  producerId?: unknown
+  producerEpoch?: number
+  topicData: { topic: string; partitions: { partition: number; firstSequence?: number; messages: WireMessage[] }[] }[]
+}
+interface EncoderLike {
+  buf: Buffer
+  buffer: Buffer
+  offset: number
+  size(): number
+}
+interface ProduceResponse {
+  decode: (raw: Buffer) => Promise<unknown>
+  parse: (data: unknown) => Promise<unknown>
+}
+type ProduceFactory = (args: ProduceArgs) => { request: { encode: () => Promise<EncoderLike> }; response: ProduceResponse }
+interface ProduceDefinition {
+  protocol: (o: { version: number }) => ProduceFactory | undefined
+  [WIRE]?: true
+}
+
+/** A Long of kafkajs (a BigInt inside), a number or a string, as a bigint. */
+function bigintOf(v: unknown, fallback: bigint): bigint {
+  if (typeof v === 'bigint') return v
+  if (typeof v === 'number' || typeof v === 'string') return BigInt(v)
+  if (v !== null && typeof v === 'object' && typeof (v as { value?: unknown }).value === 'bigint') return (v as { value: bigint }).value
+  return fallback
+}
+
+/** The request as produce-request.ts takes it, or null when any record is not one of ours (or is compressed). */
+function wireBody(args: ProduceArgs): ProduceBody | null {
+  if ((args.compression ?? 0) !== 0) return null
+  const topics: { topic: string; partitions: { partition: number; firstSequence: number; records: WireRecord[] }[] }[] = []
+  for (const t of args.topicData) {
+    const partitions: { partition: number; firstSequence: number; records: WireRecord[] }[] = []
+    for (const p of t.partitions) {
+      const records: WireRecord[] = []
+      for (const m of p.messages) {
+        const r = m[WIRE]
+        if (r === undefined) return null
+        records.push(r)
+      }
+      if (records.length === 0) return null
+      partitions.push({ partition: p.partition, firstSequence: p.firstSequence ?? 0, records })
+    }
+    topics.push({ topic: t.topic, partitions })
   }
-  return place(key)
+  return {
+    transactionalId: args.transactionalId ?? null,
+    acks: args.acks ?? -1,
+    timeoutMs: args.timeout ?? 30_000,
+    producerId: bigintOf(args.producerId, -1n),
+    producerEpoch: args.producerEpoch ?? 0,
+    topics,
+  }
+}
+
+/** kafkajs's Produce request definition (the object its brokers look request versions up in). */
+export const produceDefinition = createRequire(import.meta.url)('kafkajs/src/protocol/requests/produce') as ProduceDefinition
+
+/** kafkajs's own version lookup, before the patch below: the reference the tests compare with. */
+export const kafkajsProduceProtocol: ProduceDefinition['protocol'] = produceDefinition.protocol
+
+let fastEncoded = 0
+/** Produce requests encoded by produce-request.ts so far in this process. */
+export const fastProduceRequests = (): number => fastEncoded
+
+if (produceDefinition[WIRE] !== true) {
+  const original = produceDefinition.protocol
+  produceDefinition[WIRE] = true
+  produceDefinition.protocol = ({ version }) => {
+    const make = original({ version })
+    // v3 to v7 share one request layout (record batches, magic 2); older ones differ
+    if (make === undefined || version < 3 || version > 7) return make
+    return (args) => {
+      const built = make(args)
+      const body = wireBody(args)
+      if (body === null) return built
+      const messages = args.topicData.flatMap((t) => t.partitions.flatMap((p) => p.messages))
+      built.request.encode = async () => {
+        // kafkajs retries a send across brokers by sending again, with new sequence numbers, every
+        // partition whose leader has not answered yet: one that had already landed on a broker since
+        // gone would be written twice. Refused instead, the send fails and the transaction aborts.
+        if (messages.some((m) => m[ACKED] === true)) {
+          throw new NewswireError('NEWSWIRE_ERR_KAFKA_RESEND', 'kafkajs would send records again that a broker already acknowledged', {
+            retriable: false,
+          })
+        }
+        fastEncoded++
+        const buf = encodeProduceBody(body)
+        return { buf, buffer: buf, offset: buf.length, size: () => buf.length }
+      }
+      const { parse } = built.response
+      built.response = {
+        ...built.response,
+        async parse(data) {
+          const parsed = await parse(data)
+          // Every partition of this request answered without error (parse throws on any error)
+          for (const m of messages) m[ACKED] = true
+          return parsed
+        },
+      }
+      return built
+    }
+  }
+}
+
+// ---- Transaction coordinator lookups ----------------------------------------------------------------
+//
+// kafkajs asks a broker for the transaction coordinator (FindCoordinator) before every
+// AddPartitionsToTxn and EndTxn: three of the eight requests of each of our transactions, each a
+// round trip on the way to an answer. The Java producer keeps the coordinator until a request to it
+// fails; so does this, for transaction coordinators only (consumer groups keep kafkajs's lookup).
+
+export interface CoordinatorBroker {
+  nodeId?: number | null
+}
+export interface CoordinatorCluster {
+  findBroker(o: { nodeId: number }): Promise<CoordinatorBroker>
+}
+export type FindCoordinator = (this: CoordinatorCluster, o: { groupId: string; coordinatorType?: number }) => Promise<CoordinatorBroker>
+
+/** kafkajs's COORDINATOR_TYPES.TRANSACTION (the FindCoordinator key type). */
+const TRANSACTION_COORDINATOR = 1
+
+/**
+ * `broker`, whose failed calls (an error reply, a lost connection) run `forget` first, but for
+ * CONCURRENT_TRANSACTIONS: the coordinator itself says it still completes the previous transaction.
+ */
+function forgettingOnFailure<B extends object>(broker: B, forget: () => void): B {
+  return new Proxy(broker, {
+    get(target, prop) {
+      const v: unknown = Reflect.get(target, prop, target)
+      if (typeof v !== 'function') return v
+      return (...args: unknown[]) => {
+        const r: unknown = v.apply(target, args)
+        if (r instanceof Promise) {
+          return r.catch((err: unknown) => {
+            if (kafkaErrorType(err) !== 'CONCURRENT_TRANSACTIONS') forget()
+            throw err
+          })
+        }
+        return r
+      }
+    },
+  })
+}
+
+/** kafkajs's coordinator lookup, remembering each cluster's transaction coordinators until a request to one fails. */
+export function rememberingTransactionCoordinators(original: FindCoordinator): FindCoordinator {
+  const known = new WeakMap<object, Map<string, number>>()
+  return async function (this: CoordinatorCluster, o) {
+    if (o.coordinatorType !== TRANSACTION_COORDINATOR) return original.call(this, o)
+    let ids = known.get(this)
+    if (ids === undefined) {
+      ids = new Map()
+      known.set(this, ids)
+    }
+    const byId = ids
+    const forget = () => byId.delete(o.groupId)
+    const nodeId = byId.get(o.groupId)
+    let broker: CoordinatorBroker | undefined
+    if (nodeId !== undefined) {
+      broker = await this.findBroker({ nodeId }).catch(() => {
+        forget()
+        return undefined
+      })
+    }
+    if (broker === undefined) {
+      broker = await original.call(this, o)
+      if (typeof broker.nodeId === 'number') byId.set(o.groupId, broker.nodeId)
+    }
+    return forgettingOnFailure(broker, forget)
+  }
+}
+
+const clusterClass = createRequire(import.meta.url)('kafkajs/src/cluster') as {
+  prototype: { findGroupCoordinator: FindCoordinator; [WIRE]?: true }
+}
+if (clusterClass.prototype[WIRE] !== true) {
+  clusterClass.prototype[WIRE] = true
+  clusterClass.prototype.findGroupCoordinator = rememberingTransactionCoordinators(clusterClass.prototype.findGroupCoordinator)
+}
+
+/** A kafkajs message carrying its record for produce-request.ts. */
+export function wireMessage(r: WireRecord, partition: number): Message {
+  const m: WireMessage = { key: r.key, value: r.value, partition, timestamp: String(r.timestamp), headers: r.headers }
+  m[WIRE] = r
+  return m
 }
 
 // ---- Error classification -------------------------------------------------------------------
@@ -205,22 +401,15 @@ export async function openTransactionalWriter(kafka: Kafka, transactionalId: str
       })
       let stage: TransactionStage = 'send'
       try {
-        // One send per topic, not one multi-topic sendBatch: kafkajs retries a multi-broker batch
-        // as a whole with fresh sequence numbers, which duplicated the half that had already
-        // landed when a leader moved mid-request.
-        for (const w of writes) {
-          await txn.send({
-            acks: -1,
-            topic: w.topic,
-            messages: w.records.map((r) => ({
-              key: r.key,
-              value: r.value,
-              partition: w.partition,
-              timestamp: String(r.timestamp),
-              headers: r.headers,
-            })),
-          })
-        }
+        // One send for every partition: one AddPartitionsToTxn and, where the partitions share a
+        // leader, one Produce request. kafkajs retries a send that spans brokers by sending again
+        // what had not been answered, with fresh sequence numbers, even to a partition that had
+        // landed on a broker since gone; the protocol patch above refuses such a resend, so the
+        // transaction aborts instead of writing a record twice.
+        await txn.sendBatch({
+          acks: -1,
+          topicMessages: writes.map((w) => ({ topic: w.topic, messages: w.records.map((r) => wireMessage(r, w.partition)) })),
+        })
         stage = 'commit'
         await txn.commit()
       } catch (err) {

@@ -1,0 +1,186 @@
+// Pins the one place we reach into kafkajs (kafka.ts's Produce encoding): for any request made of
+// our records, the patched request object encodes exactly the bytes kafkajs's own encoder writes,
+// through kafkajs's own request framing. A kafkajs change to the request layout, the version
+// lookup or the Encoder contract fails here, not in production.
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+import { test } from 'node:test'
+import fc from 'fast-check'
+import { fastProduceRequests, kafkajsProduceProtocol, produceDefinition, wireMessage } from '../src/kafka.ts'
+import { crc32c } from '../src/produce-request.ts'
+import type { WireRecord } from '../src/produce-request.ts'
+
+const require = createRequire(import.meta.url)
+const kafkajsCrc = require('kafkajs/src/protocol/recordBatch/crc32C') as (b: Buffer) => number
+const Long = require('kafkajs/src/utils/long') as { fromValue: (v: bigint) => unknown }
+const createRequest = require('kafkajs/src/protocol/request') as (o: {
+  correlationId: number
+  clientId: string
+  request: unknown
+}) => Promise<{ buffer: Buffer }>
+
+type Factory = NonNullable<ReturnType<typeof kafkajsProduceProtocol>>
+interface Args {
+  acks: number
+  timeout: number
+  transactionalId: string | null
+  producerId: unknown
+  producerEpoch: number
+  topicData: { topic: string; partitions: { partition: number; firstSequence: number; messages: unknown[] }[] }[]
+}
+
+const text = fc.string({ unit: 'grapheme', maxLength: 24 })
+const record: fc.Arbitrary<WireRecord> = fc.record({
+  key: fc.oneof(text, fc.constantFrom('article-1', 'স্টোরি-১', '')),
+  value: fc.uint8Array({ maxLength: 600 }).map((a) => Buffer.from(a)),
+  headers: fc.dictionary(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 16 }), text, { maxKeys: 8 }),
+  // 13 digits, as every epoch-ms timestamp until 2286: kafkajs sorts them as strings
+  timestamp: fc.integer({ min: 1_700_000_000_000, max: 1_700_100_000_000 }),
+})
+const request = fc.record({
+  acks: fc.constantFrom(-1, 1),
+  timeout: fc.integer({ min: 0, max: 60_000 }),
+  transactionalId: fc.option(fc.string({ minLength: 1, maxLength: 40 }), { nil: null }),
+  producerId: fc.bigInt({ min: -1n, max: 2n ** 62n }),
+  producerEpoch: fc.integer({ min: 0, max: 32_767 }),
+  topics: fc.array(
+    fc.record({
+      topic: fc.string({ minLength: 1, maxLength: 30 }),
+      partitions: fc.array(
+        fc.record({
+          partition: fc.integer({ min: 0, max: 99 }),
+          firstSequence: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+          records: fc.array(record, { minLength: 1, maxLength: 12 }),
+        }),
+        { minLength: 1, maxLength: 3 },
+      ),
+    }),
+    { minLength: 1, maxLength: 3 },
+  ),
+})
+
+type Req = typeof request extends fc.Arbitrary<infer T> ? T : never
+
+function argsOf(r: Req): Args {
+  return {
+    acks: r.acks,
+    timeout: r.timeout,
+    transactionalId: r.transactionalId,
+    producerId: Long.fromValue(r.producerId),
+    producerEpoch: r.producerEpoch,
+    topicData: r.topics.map((t) => ({
+      topic: t.topic,
+      partitions: t.partitions.map((p) => ({
+        partition: p.partition,
+        firstSequence: p.firstSequence,
+        messages: p.records.map((rec) => wireMessage(rec, p.partition)),
+      })),
+    })),
+  }
+}
+
+async function framed(make: Factory, args: Args): Promise<Buffer> {
+  const { request: req } = make(args as never)
+  return (await createRequest({ correlationId: 7, clientId: 'newswire-test', request: req })).buffer
+}
+
+test('CRC-32C: the check value, and kafkajs agrees on any bytes', () => {
+  assert.equal(crc32c(Buffer.from('123456789')), 0xe3069283)
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(20), (a, cut) => {
+      const b = Buffer.from(a)
+      assert.equal(crc32c(b), kafkajsCrc(b))
+      const from = Math.min(cut, b.length)
+      assert.equal(crc32c(b, from, b.length), kafkajsCrc(b.subarray(from)))
+    }),
+  )
+})
+
+test('a Produce request of our records is byte for byte what kafkajs encodes, at every version we patch', async () => {
+  const before = fastProduceRequests()
+  let runs = 0
+  await fc.assert(
+    fc.asyncProperty(request, fc.integer({ min: 3, max: 7 }), async (r, version) => {
+      const ours = produceDefinition.protocol({ version })
+      const theirs = kafkajsProduceProtocol({ version })
+      assert.ok(ours && theirs, `kafkajs has no Produce v${version}`)
+      runs++
+      assert.deepEqual(await framed(ours, argsOf(r)), await framed(theirs, argsOf(r)))
+    }),
+    { numRuns: 200 },
+  )
+  assert.equal(fastProduceRequests() - before, runs, 'every request went through produce-request.ts')
+})
+
+test('a request with any record that is not ours keeps kafkajs encoding', async () => {
+  const make = produceDefinition.protocol({ version: 7 })
+  assert.ok(make)
+  const rec: WireRecord = { key: 'k', value: Buffer.from('v'), headers: { a: 'b' }, timestamp: 1_700_000_000_000 }
+  const args: Args = {
+    acks: -1,
+    timeout: 30_000,
+    transactionalId: 'tx',
+    producerId: Long.fromValue(5n),
+    producerEpoch: 1,
+    topicData: [
+      {
+        topic: 't',
+        partitions: [
+          {
+            partition: 0,
+            firstSequence: 0,
+            messages: [wireMessage(rec, 0), { key: 'k', value: Buffer.from('v'), timestamp: '1700000000000' }],
+          },
+        ],
+      },
+    ],
+  }
+  const before = fastProduceRequests()
+  const bytes = await framed(make, args)
+  assert.equal(fastProduceRequests(), before)
+  const theirs = kafkajsProduceProtocol({ version: 7 })
+  assert.ok(theirs)
+  assert.deepEqual(bytes, await framed(theirs, args))
+})
+
+test('records a broker acknowledged are never encoded into another request; records of a failed request are', async () => {
+  const make = produceDefinition.protocol({ version: 7 })
+  assert.ok(make)
+  const rec = (key: string): WireRecord => ({ key, value: Buffer.from(key), headers: {}, timestamp: 1_700_000_000_000 })
+  const a = wireMessage(rec('a'), 0)
+  const b = wireMessage(rec('b'), 1)
+  const args = (messages: { partition: number; m: unknown }[]): Args => ({
+    acks: -1,
+    timeout: 30_000,
+    transactionalId: 'tx',
+    producerId: Long.fromValue(5n),
+    producerEpoch: 1,
+    topicData: [{ topic: 't', partitions: messages.map(({ partition, m }) => ({ partition, firstSequence: 0, messages: [m] })) }],
+  })
+  const answer = (errorCode: number) => ({
+    topics: [{ topicName: 't', partitions: [{ partition: 0, errorCode, baseOffset: '0', logAppendTime: '-1', logStartOffset: '0' }] }],
+    throttleTime: 0,
+  })
+  // A request whose answer carries an error (NOT_LEADER_OR_FOLLOWER): kafkajs sends it again, as it should
+  const first = make(args([{ partition: 0, m: a }]) as never)
+  await first.request.encode()
+  await assert.rejects(first.response.parse(answer(6)))
+  await make(args([{ partition: 0, m: a }]) as never).request.encode()
+  // Acknowledged: a later request (a retry that regrouped partitions by leader) may not carry it again
+  const second = make(args([{ partition: 0, m: a }]) as never)
+  await second.request.encode()
+  await second.response.parse(answer(0))
+  await assert.rejects(make(args([{ partition: 0, m: a }]) as never).request.encode(), { code: 'NEWSWIRE_ERR_KAFKA_RESEND' })
+  await assert.rejects(
+    make(
+      args([
+        { partition: 1, m: b },
+        { partition: 0, m: a },
+      ]) as never,
+    ).request.encode(),
+    {
+      code: 'NEWSWIRE_ERR_KAFKA_RESEND',
+    },
+  )
+  await make(args([{ partition: 1, m: b }]) as never).request.encode()
+})
