@@ -1,31 +1,11 @@
 // Server hints in the SDK: reconnect delays from `reconnect` messages and close reasons (fake
 // clock), `gap` events, and conflated catch-up in subscribe and in the SSE URL.
 import assert from 'node:assert/strict'
-import { beforeEach, describe, test, type TestContext } from 'node:test'
-import { type ConnectOptions, connect, type GapMessage } from '../src/index.ts'
+import { beforeEach, describe, test } from 'node:test'
+import { connect, type GapMessage } from '../src/index.ts'
 import { decideRetry } from '../src/retry-policy.ts'
-import { FakeClock, FakeSseResponse, FakeWebSocket, fakeFetch, flush, record } from './fakes.ts'
-
-function start(t: TestContext, overrides: Partial<ConnectOptions> = {}) {
-  const clock = new FakeClock()
-  const client = connect('wss://news.example', {
-    channels: ['breaking'],
-    WebSocket: FakeWebSocket,
-    transport: 'websocket',
-    clock,
-    random: () => 0.5,
-    ...overrides,
-  })
-  t.after(() => client.close())
-  return { client, clock, log: record(client) }
-}
-
-function accept(position = 'p0') {
-  const ws = FakeWebSocket.last.open()
-  const sub = ws.subscribes.at(-1)
-  ws.push({ type: 'subscribed', id: sub?.id, channels: sub?.channels, position, snapshot: [] })
-  return ws
-}
+import { FakeClock, FakeSseResponse, FakeWebSocket, fakeFetch, flush } from './fakes.ts'
+import { accept, start } from './harness.ts'
 
 beforeEach(() => FakeWebSocket.reset())
 
