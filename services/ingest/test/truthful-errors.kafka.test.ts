@@ -3,6 +3,7 @@
 // wrapping the real transactional writer (the commit really happens, or really does not).
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
+import { createRequire } from 'node:module'
 import { describe, test } from 'node:test'
 import type { TestContext } from 'node:test'
 import { gzipSync } from 'node:zlib'
@@ -25,18 +26,21 @@ const article = (id: string, extra: Record<string, unknown> = {}) => ({
 /** What can go wrong with one commit; each entry is used once, in order. */
 type Fault = 'landed, then -1' | '-1, nothing written' | 'landed, then connection lost' | 'slow'
 
-const protocolError = (type: string, code: number) =>
-  Object.assign(new Error(`injected ${type}`), { name: 'KafkaJSProtocolError', type, code })
+// kafkajs's own error for Kafka's UNKNOWN_SERVER_ERROR (-1), as its broker code throws it
+const require = createRequire(import.meta.url)
+const { KafkaJSProtocolError } = require('kafkajs/src/errors') as { KafkaJSProtocolError: new (e: unknown) => Error }
+const { createErrorFromCode } = require('kafkajs/src/protocol/error') as { createErrorFromCode: (code: number) => unknown }
+const unknownServerError = (): Error => new KafkaJSProtocolError(createErrorFromCode(-1))
 const connectionLost = () => Object.assign(new Error('injected: Connection error: socket hang up'), { name: 'KafkaJSConnectionError' })
 
 function faulty(faults: Fault[]): (writer: TransactionalWriter) => TransactionalWriter {
   return (writer) => ({
     async commit(writes) {
       const fault = faults.shift()
-      if (fault === '-1, nothing written') throw new KafkaTransactionError('commit', protocolError('UNKNOWN_SERVER_ERROR', -1))
+      if (fault === '-1, nothing written') throw new KafkaTransactionError('commit', unknownServerError())
       if (fault === 'slow') await sleep(800)
       await writer.commit(writes)
-      if (fault === 'landed, then -1') throw new KafkaTransactionError('commit', protocolError('UNKNOWN_SERVER_ERROR', -1))
+      if (fault === 'landed, then -1') throw new KafkaTransactionError('commit', unknownServerError())
       if (fault === 'landed, then connection lost') throw new KafkaTransactionError('commit', connectionLost())
     },
     close: () => writer.close(),

@@ -293,6 +293,20 @@ export function kafkaErrorType(err: unknown): string | undefined {
   return undefined
 }
 
+/** The Kafka protocol error code of `err` or of the error it wraps (kafkajs's KafkaJSProtocolError.code). */
+export function kafkaErrorCode(err: unknown): number | undefined {
+  let e: unknown = err
+  for (let i = 0; i < 5 && e !== null && typeof e === 'object'; i++) {
+    const c = (e as { code?: unknown }).code
+    if (typeof c === 'number') return c
+    e = (e as { originalError?: unknown }).originalError ?? (e as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+/** Kafka's UNKNOWN_SERVER_ERROR. */
+const UNKNOWN_SERVER_ERROR = -1
+
 const FENCED = new Set([
   'INVALID_PRODUCER_EPOCH',
   'PRODUCER_FENCED',
@@ -323,8 +337,9 @@ export class KafkaTransactionError extends NewswireError {
   readonly contended: boolean
   constructor(stage: TransactionStage, cause: unknown) {
     // A broker answers a fenced EndTxn v0 (what kafkajs sends) with an error code that version
-    // cannot carry, which arrives as UNKNOWN_SERVER_ERROR (-1): at commit it means fenced.
-    const contended = isContended(cause) || (stage === 'commit' && kafkaErrorType(cause) === 'UNKNOWN_SERVER_ERROR')
+    // cannot carry, which arrives as UNKNOWN_SERVER_ERROR (-1; kafkajs names it 'UNKNOWN', so
+    // matched by its code): at commit it means fenced.
+    const contended = isContended(cause) || (stage === 'commit' && kafkaErrorCode(cause) === UNKNOWN_SERVER_ERROR)
     const reason = cause instanceof Error ? cause.message : String(cause)
     super('NEWSWIRE_ERR_KAFKA_TRANSACTION', `Kafka transaction failed at ${stage}: ${reason}`, {
       cause,

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
 import { test } from 'node:test'
-import { isContended, isFenced, KafkaTransactionError, kafkaErrorType } from '../src/kafka.ts'
+import { isContended, isFenced, KafkaTransactionError, kafkaErrorCode, kafkaErrorType } from '../src/kafka.ts'
+
+// kafkajs's own protocol error for a code, as its broker code throws it (so a renamed type shows here)
+const require = createRequire(import.meta.url)
+const { KafkaJSProtocolError } = require('kafkajs/src/errors') as { KafkaJSProtocolError: new (e: unknown) => Error }
+const { createErrorFromCode } = require('kafkajs/src/protocol/error') as { createErrorFromCode: (code: number) => unknown }
+const kafkajsError = (code: number): Error => new KafkaJSProtocolError(createErrorFromCode(code))
 
 // Shaped like kafkajs's errors: KafkaJSProtocolError carries the protocol error name in `type`;
 // KafkaJSNumberOfRetriesExceeded wraps the last one in `originalError`
@@ -19,7 +26,9 @@ test('fencing and racing writers are contention; a fenced EndTxn reported as UNK
   assert.ok(!isFenced(racing))
   assert.ok(isContended(racing))
 
-  const unknown = protocolError('UNKNOWN_SERVER_ERROR', -1)
+  // kafkajs names -1 'UNKNOWN', not Kafka's UNKNOWN_SERVER_ERROR: it is recognised by its code
+  const unknown = retriesExceeded(kafkajsError(-1))
+  assert.equal(kafkaErrorCode(unknown), -1)
   assert.ok(!isContended(unknown), 'on its own, -1 is not contention')
   const atCommit = new KafkaTransactionError('commit', unknown)
   assert.ok(atCommit.contended, 'a -1 answer to EndTxn is how kafkajs reports a fenced commit')
