@@ -3,7 +3,7 @@
 // records written through produce-request.ts read back as written.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { test } from 'node:test'
+import { type TestContext, test } from 'node:test'
 import { createLogger } from '../src/log.ts'
 import { createKafka, fastProduceRequests, KafkaTransactionError, openTransactionalWriter } from '../src/kafka.ts'
 import type { TxRecord } from '../src/kafka.ts'
@@ -11,19 +11,27 @@ import type { TxRecord } from '../src/kafka.ts'
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')
 const record = (value: string): TxRecord => ({ key: 'k', value: Buffer.from(value), headers: { h: 'v' }, timestamp: Date.now() })
 
-test('a writer fenced by a newer holder of its transactional id fails as contended and writes nothing', async (t) => {
+/** A client on fresh topics (`names` with one random suffix), deleted when the test ends. */
+async function freshTopics(t: TestContext, names: string[], partitions: number) {
   const kafka = createKafka(
     { clientId: 'shared-txn-test', brokers, topicPrefix: '', partitions: 1, replicationFactor: 1 },
     createLogger('test', 'silent'),
   )
   const admin = kafka.admin()
   await admin.connect()
-  const topic = `t-shared-txn-${randomUUID().slice(0, 8)}`
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })
+  const suffix = randomUUID().slice(0, 8)
+  const topics = names.map((n) => `${n}-${suffix}`)
+  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true })
   t.after(async () => {
-    await admin.deleteTopics({ topics: [topic] }).catch(() => {})
+    await admin.deleteTopics({ topics }).catch(() => {})
     await admin.disconnect()
   })
+  return { kafka, admin, topics, suffix }
+}
+
+test('a writer fenced by a newer holder of its transactional id fails as contended and writes nothing', async (t) => {
+  const { kafka, admin, topics } = await freshTopics(t, ['t-shared-txn'], 1)
+  const topic = topics[0] as string
   const id = `shared-txn-test-${randomUUID()}`
   const first = await openTransactionalWriter(kafka, id)
   await first.commit([{ topic, partition: 0, records: [record('one')] }])
@@ -55,19 +63,7 @@ test('a writer fenced by a newer holder of its transactional id fails as contend
 })
 
 test('records of a transaction read back with the keys, values, headers, timestamps and partitions written', async (t) => {
-  const kafka = createKafka(
-    { clientId: 'shared-txn-test', brokers, topicPrefix: '', partitions: 1, replicationFactor: 1 },
-    createLogger('test', 'silent'),
-  )
-  const admin = kafka.admin()
-  await admin.connect()
-  const suffix = randomUUID().slice(0, 8)
-  const topics = [`t-shared-wire-a-${suffix}`, `t-shared-wire-b-${suffix}`]
-  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true })
-  t.after(async () => {
-    await admin.deleteTopics({ topics }).catch(() => {})
-    await admin.disconnect()
-  })
+  const { kafka, topics, suffix } = await freshTopics(t, ['t-shared-wire-a', 't-shared-wire-b'], 3)
   const writer = await openTransactionalWriter(kafka, `shared-wire-test-${suffix}`)
   t.after(() => writer.close())
   const now = Date.now()
@@ -126,20 +122,10 @@ test('records of a transaction read back with the keys, values, headers, timesta
 })
 
 test('a transactional producer looks its coordinator up once, not before every AddPartitionsToTxn and EndTxn', async (t) => {
-  const kafka = createKafka(
-    { clientId: 'shared-txn-test', brokers, topicPrefix: '', partitions: 1, replicationFactor: 1 },
-    createLogger('test', 'silent'),
-  )
-  const admin = kafka.admin()
-  await admin.connect()
-  const topic = `t-shared-coord-${randomUUID().slice(0, 8)}`
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })
+  const { kafka, topics } = await freshTopics(t, ['t-shared-coord'], 1)
+  const topic = topics[0] as string
   const producer = kafka.producer({ transactionalId: `shared-coord-test-${randomUUID()}`, idempotent: true, maxInFlightRequests: 1 })
-  t.after(async () => {
-    await producer.disconnect()
-    await admin.deleteTopics({ topics: [topic] }).catch(() => {})
-    await admin.disconnect()
-  })
+  t.after(() => producer.disconnect())
   const requests = new Map<string, number>()
   producer.on(producer.events.REQUEST, ({ payload }) => requests.set(payload.apiName, (requests.get(payload.apiName) ?? 0) + 1))
   await producer.connect()
