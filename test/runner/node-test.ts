@@ -4,6 +4,7 @@ import { setMaxListeners } from 'node:events'
 import { relative } from 'node:path'
 import { run } from 'node:test'
 import { spec } from 'node:test/reporters'
+import { needsOf } from './files.ts'
 import type { Skip } from './skips.ts'
 
 export interface Outcome {
@@ -33,7 +34,9 @@ export function runFiles(root: string, files: string[], options: { concurrency: 
     signal: options.signal,
     // A file's process ends when its tests are done: kafkajs can keep a reconnect timer alive
     // after a test stopped its own broker. Tests still stop everything they started in `after`.
-    forceExit: true,
+    // Only where Kafka is: on Node 24 a forced exit can cut a file's report short, and the tests
+    // not reported yet vanish without a failure (the unit path counted 490-504 of 504 tests).
+    forceExit: files.some((f) => needsOf(f).has('kafka')),
   })
   stream.on('test:pass', (e: TestEvent) => {
     noted(e, e.skip, '')
