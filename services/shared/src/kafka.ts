@@ -282,26 +282,25 @@ export function wireMessage(r: WireRecord, partition: number): Message {
 
 // ---- Error classification -------------------------------------------------------------------
 
-/** The Kafka protocol error name (e.g. `INVALID_PRODUCER_EPOCH`) behind `err`, if there is one. */
-export function kafkaErrorType(err: unknown): string | undefined {
+/** The first value `pick` finds on `err` or on the errors it wraps (kafkajs wraps in `originalError`). */
+function inErrorChain<T>(err: unknown, pick: (e: Record<string, unknown>) => T | undefined): T | undefined {
   let e: unknown = err
   for (let i = 0; i < 5 && e !== null && typeof e === 'object'; i++) {
-    const t = (e as { type?: unknown }).type
-    if (typeof t === 'string') return t
+    const found = pick(e as Record<string, unknown>)
+    if (found !== undefined) return found
     e = (e as { originalError?: unknown }).originalError ?? (e as { cause?: unknown }).cause
   }
   return undefined
 }
 
+/** The Kafka protocol error name (e.g. `INVALID_PRODUCER_EPOCH`) behind `err`, if there is one. */
+export function kafkaErrorType(err: unknown): string | undefined {
+  return inErrorChain(err, (e) => (typeof e.type === 'string' ? e.type : undefined))
+}
+
 /** The Kafka protocol error code of `err` or of the error it wraps (kafkajs's KafkaJSProtocolError.code). */
 export function kafkaErrorCode(err: unknown): number | undefined {
-  let e: unknown = err
-  for (let i = 0; i < 5 && e !== null && typeof e === 'object'; i++) {
-    const c = (e as { code?: unknown }).code
-    if (typeof c === 'number') return c
-    e = (e as { originalError?: unknown }).originalError ?? (e as { cause?: unknown }).cause
-  }
-  return undefined
+  return inErrorChain(err, (e) => (typeof e.code === 'number' ? e.code : undefined))
 }
 
 /** Kafka's UNKNOWN_SERVER_ERROR. */
