@@ -22,6 +22,7 @@ import {
   openTransactionalWriter,
   partitionOf,
   ProblemError,
+  settlesWithin,
 } from '@newswire/shared'
 import { Overlay } from './state.ts'
 import type { ArticleState, StateView, Stored } from './state.ts'
@@ -246,11 +247,7 @@ class PartitionWriter {
    * commit in flight, does not wait.
    */
   async #previousCommitRead(): Promise<void> {
-    const last = this.#lastVisible
-    if (last === null) return
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([last, new Promise<void>((resolve) => (timer = setTimeout(resolve, PREVIOUS_COMMIT_MS)))])
-    clearTimeout(timer)
+    if (this.#lastVisible !== null) await settlesWithin(this.#lastVisible, PREVIOUS_COMMIT_MS)
   }
 
   /**
@@ -430,13 +427,7 @@ class PartitionWriter {
 
   /** Waits (bounded) until the tail has read the commit back; a commit it cannot see in time is acknowledged anyway. */
   async #visible(readBack: { done: Promise<void>; cancel: () => void }): Promise<void> {
-    let timer: NodeJS.Timeout | undefined
-    const late = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), READ_BACK_MS)
-    })
-    const seen = await Promise.race([readBack.done.then(() => true), late])
-    clearTimeout(timer)
-    if (!seen) {
+    if (!(await settlesWithin(readBack.done, READ_BACK_MS))) {
       readBack.cancel()
       this.#o.log.warn({ partition: this.#p }, `committed events not read back within ${READ_BACK_MS} ms; acknowledged anyway`)
     }

@@ -4,7 +4,17 @@ import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createCodec, createKafka, createRegistry, createTail, ensureTopics, loadSchemas, peekEventId, retrying } from '@newswire/shared'
+import {
+  createCodec,
+  createKafka,
+  createRegistry,
+  createTail,
+  ensureTopics,
+  loadSchemas,
+  peekEventId,
+  retrying,
+  settlesWithin,
+} from '@newswire/shared'
 import type { Logger, Readiness, Registry, Tail } from '@newswire/shared'
 import { createApp } from './app.ts'
 import { outcomeOf } from './outcome.ts'
@@ -181,17 +191,7 @@ export async function startIngest(
     // A read reflects every write acknowledged before it, by any instance
     freshen: async (id) => {
       const p = publisher.partitionOf(id)
-      let timer: NodeJS.Timeout | undefined
-      const gaveUp = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), READ_CATCH_UP_MS)
-      })
-      const caughtUp = catchUp(p, READ_CATCH_UP_MS).then(
-        () => true,
-        () => false,
-      )
-      const fresh = await Promise.race([caughtUp, gaveUp])
-      clearTimeout(timer)
-      return fresh
+      return settlesWithin(catchUp(p, READ_CATCH_UP_MS), READ_CATCH_UP_MS).catch(() => false)
     },
   })
   const server = createServer(app)

@@ -4,6 +4,7 @@
 import type { Consumer, Kafka, KafkaMessage } from './kafka.ts'
 import type { Logger } from './log.ts'
 import { retrying } from './retry.ts'
+import { settlesWithin } from './timers.ts'
 
 export interface TailBatch {
   partition: number
@@ -129,17 +130,8 @@ export function createTail(options: TailOptions): Tail {
       // kafkajs' disconnect can wait forever while the consumer is restarting against a broker
       // that is gone; the process deadline (SHUTDOWN_TIMEOUT_MS) is the backstop, this keeps
       // close() itself bounded.
-      if (c) {
-        let timer: NodeJS.Timeout | undefined
-        const gaveUp = new Promise<void>((resolve) => {
-          timer = setTimeout(() => {
-            log.warn({ topic }, 'tail consumer did not disconnect within 10 s; leaving it')
-            resolve()
-          }, 10_000)
-        })
-        await Promise.race([c.disconnect(), gaveUp])
-        clearTimeout(timer)
-      }
+      if (c && !(await settlesWithin(c.disconnect(), 10_000)))
+        log.warn({ topic }, 'tail consumer did not disconnect within 10 s; leaving it')
     },
   }
 }

@@ -48,3 +48,19 @@ export function setTimerAt(at: number, fn: () => void, clock: TimerClock = nodeC
     if (handle !== null) clock.clearTimeout(handle)
   }
 }
+
+/**
+ * Whether `p` fulfils within `ms`: true if it does, false once the time is up (the timer is
+ * cleared either way, so a bounded wait leaves nothing behind). A rejection of `p` propagates.
+ */
+export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timerDelay(ms))
+  })
+  try {
+    return await Promise.race([p.then(() => true as const), late])
+  } finally {
+    clearTimeout(timer)
+  }
+}

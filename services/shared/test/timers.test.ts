@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { TimerClock } from '../src/timers.ts'
-import { MAX_TIMER_MS, setTimerAt, timerDelay } from '../src/timers.ts'
+import { MAX_TIMER_MS, setTimerAt, settlesWithin, timerDelay } from '../src/timers.ts'
 
 test('timerDelay never asks for more than a timer can hold, nor less than zero', () => {
   assert.equal(timerDelay(-5), 0)
@@ -62,4 +62,14 @@ test('setTimerAt never runs the callback inside the call, even for a time alread
   assert.equal(fired, 0, 'not synchronously')
   ;(timers.shift() as () => void)()
   assert.equal(fired, 1)
+})
+
+test('settlesWithin: true when the promise fulfils in time, false once the time is up, a rejection passes through', async () => {
+  assert.equal(await settlesWithin(Promise.resolve(), 50), true)
+  assert.equal(await settlesWithin(new Promise((r) => setTimeout(r, 5)), 1000), true)
+  const never = new Promise(() => {})
+  const started = performance.now()
+  assert.equal(await settlesWithin(never, 20), false)
+  assert.ok(performance.now() - started >= 15)
+  await assert.rejects(settlesWithin(Promise.reject(new Error('boom')), 50), /boom/)
 })
