@@ -146,8 +146,11 @@ function wireBody(args: ProduceArgs): ProduceBody | null {
   }
 }
 
+/** kafkajs's internal modules (the two patches here), which its package exports do not list. */
+const kafkajsInternal = createRequire(import.meta.url)
+
 /** kafkajs's Produce request definition (the object its brokers look request versions up in). */
-export const produceDefinition = createRequire(import.meta.url)('kafkajs/src/protocol/requests/produce') as ProduceDefinition
+export const produceDefinition = kafkajsInternal('kafkajs/src/protocol/requests/produce') as ProduceDefinition
 
 /** kafkajs's own version lookup, before the patch below: the reference the tests compare with. */
 export const kafkajsProduceProtocol: ProduceDefinition['protocol'] = produceDefinition.protocol
@@ -265,7 +268,7 @@ export function rememberingTransactionCoordinators(original: FindCoordinator): F
   }
 }
 
-const clusterClass = createRequire(import.meta.url)('kafkajs/src/cluster') as {
+const clusterClass = kafkajsInternal('kafkajs/src/cluster') as {
   prototype: { findGroupCoordinator: FindCoordinator; [WIRE]?: true }
 }
 if (clusterClass.prototype[WIRE] !== true) {
