@@ -9,6 +9,8 @@ import { Kafka, Partitioners, logLevel } from 'kafkajs'
 import type { KafkaConfig as KafkaJsConfig, logCreator, Message, Producer } from 'kafkajs'
 import type { KafkaConfig } from './config.ts'
 import { NewswireError } from './errors.ts'
+import { quietRequestQueue } from './kafka-request-queue.ts'
+import type { RequestQueueLike } from './kafka-request-queue.ts'
 import type { Logger } from './log.ts'
 import { keyPartition } from './murmur2.ts'
 import { encodeProduceBody } from './produce-request.ts'
@@ -146,7 +148,7 @@ function wireBody(args: ProduceArgs): ProduceBody | null {
   }
 }
 
-/** kafkajs's internal modules (the two patches here), which its package exports do not list. */
+/** kafkajs's internal modules (the patches here), which its package exports do not list. */
 const kafkajsInternal = createRequire(import.meta.url)
 
 /** kafkajs's Produce request definition (the object its brokers look request versions up in). */
@@ -275,6 +277,10 @@ if (clusterClass.prototype[WIRE] !== true) {
   clusterClass.prototype[WIRE] = true
   clusterClass.prototype.findGroupCoordinator = rememberingTransactionCoordinators(clusterClass.prototype.findGroupCoordinator)
 }
+
+/** kafkajs's per-connection request queue: no 1 ms timer while nothing waits (kafka-request-queue.ts). */
+export const requestQueueClass = kafkajsInternal('kafkajs/src/network/requestQueue') as { prototype: RequestQueueLike }
+quietRequestQueue(requestQueueClass)
 
 /** A kafkajs message carrying its record for produce-request.ts. */
 export function wireMessage(r: WireRecord, partition: number): Message {
