@@ -38,6 +38,9 @@ export interface ServerFigures {
   heapPerConnKiB: number
   /** Server CPU per connection while connecting (handshake, subscribe, first write): the cost, apart from how fast the clients are. */
   connectCpuUsPerConn: number
+  /** The same clients connecting again after they all left: the server's code is warm. */
+  reconnectSeconds: number
+  reconnectCpuUsPerConn: number
   connectLoop: LoopDelay
   connectGc: GcPauses
   steady: PhaseFigures
@@ -122,7 +125,10 @@ export function publish(ctx: ScenarioContext, n: number, rate: number, burst: nu
     }
   }
   const idle: Labels = { clients: n, phase: 'idle' }
-  if (f && b) report.ratio(idle, 'rss_kib/conn', f.rssPerConnKiB, { name: b.name, value: b.rssPerConnKiB })
+  if (f && b) {
+    report.ratio(idle, 'rss_kib/conn', f.rssPerConnKiB, { name: b.name, value: b.rssPerConnKiB })
+    report.ratio(idle, 'reconnect_s', f.reconnectSeconds, { name: b.name, value: b.reconnectSeconds })
+  }
   if (f && c) {
     report.ratio(idle, 'rss_kib/conn', f.rssPerConnKiB, { name: c.name, value: c.rssPerConnKiB })
     report.ratio(idle, 'connect_s', f.connectSeconds, { name: c.name, value: c.connectSeconds })
@@ -136,6 +142,8 @@ export function publish(ctx: ScenarioContext, n: number, rate: number, burst: nu
         'heap_kib/conn': x.heapPerConnKiB,
         connect_s: x.connectSeconds,
         'connect_cpu_us/conn': x.connectCpuUsPerConn,
+        reconnect_s: x.reconnectSeconds,
+        'reconnect_cpu_us/conn': x.reconnectCpuUsPerConn,
         connect_failed: x.connectFailed,
         connect_loop_max_ms: x.connectLoop.maxMs,
         connect_gc_max_ms: x.connectGc.maxMs,

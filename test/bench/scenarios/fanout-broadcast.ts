@@ -244,14 +244,15 @@ async function runOne(
   await server.loopDelay(true)
   await server.gc(true)
   const connectCpu0 = await server.cpu()
-  const conn = await pool.connect({
+  const connectSpec = {
     url: server.wsUrl,
     concurrency: o.connectConcurrency,
     channels: [o.channel],
     timeoutMs: 60_000,
     batch: o.batch,
     ...(o.centrifugo ? { protocol: 'centrifugo' as const } : {}),
-  })
+  }
+  const conn = await pool.connect(connectSpec)
   if (conn.failed > 0) report.note(`${server.name} n=${o.n}: ${conn.failed} connections failed: ${JSON.stringify(conn.errorKinds)}`)
   const connectCpuUs = (await server.cpu()) - connectCpu0
   await sleep(1000)
@@ -260,7 +261,17 @@ async function runOne(
   const connectLoop = await server.loopDelay(true)
   const connectGc = await server.gc(true)
   const mem1 = await server.memory()
-  await probe(pool, source, conn.connected, signal)
+  // The same clients again, on a server whose connection path is compiled and warm, as in a
+  // reconnect storm on a server that has been running (the first connect also pays for the JIT).
+  // Before any event, so every server's `subscribed` carries the same empty snapshot.
+  await pool.disconnect()
+  await sleep(1000)
+  await server.gc(true)
+  const reconnectCpu0 = await server.cpu()
+  const again = await pool.connect(connectSpec)
+  const reconnectCpuUs = (await server.cpu()) - reconnectCpu0
+  if (again.failed > 0) report.note(`${server.name} n=${o.n}: ${again.failed} reconnections failed: ${JSON.stringify(again.errorKinds)}`)
+  await probe(pool, source, again.connected, signal)
 
   const phase = async (tag: string, count: number, warm: number, rate: number, drainMs: number): Promise<PhaseFigures> => {
     await pool.track({ tag, count, positions: false })
@@ -283,7 +294,7 @@ async function runOne(
     phases.push({ tag, count })
     const sent = await source.run({ phases, rate }, warmMs + (count / Math.max(rate, 1)) * 1000 + 120_000)
     clearTimeout(timer)
-    const complete = await pool.waitComplete(conn.connected, drainMs, signal)
+    const complete = await pool.waitComplete(again.connected, drainMs, signal)
     const c1 = await server.cpu()
     const io1 = await server.io()
     const m1 = procStat()
@@ -297,7 +308,7 @@ async function runOne(
     if (errs.length > 0) report.note(`${server.name} n=${o.n} ${tag}: publish errors ${JSON.stringify(sent.errorKinds)}`)
     return {
       deliveries: r.distinct,
-      expected: conn.connected * count,
+      expected: again.connected * count,
       deliveredPerSec: r.distinct / seconds,
       lat: summarize(r.latency),
       serverCpuUs: cpuUs,
@@ -326,6 +337,8 @@ async function runOne(
     rssPerConnKiB: (mem1.rss - mem0.rss) / 1024 / Math.max(1, conn.connected),
     heapPerConnKiB: (mem1.heapUsed - mem0.heapUsed) / 1024 / Math.max(1, conn.connected),
     connectCpuUsPerConn: connectCpuUs / Math.max(1, conn.connected),
+    reconnectSeconds: (again.endUs - again.startUs) / 1e6,
+    reconnectCpuUsPerConn: reconnectCpuUs / Math.max(1, again.connected),
     connectLoop,
     connectGc,
     steady,
