@@ -2,9 +2,8 @@
 // Each test file gets its own topic prefix, so files run in parallel without seeing each other.
 import { randomUUID } from 'node:crypto'
 import type { TestContext } from 'node:test'
-import { createCodec, createLogger, createTail, loadSchemas } from '@newswire/shared'
+import { createCodec, createLogger, createTail, Kafka, loadSchemas, logLevel } from '@newswire/shared'
 import type { Logger, NewswireEvent } from '@newswire/shared'
-import { Kafka, logLevel } from 'kafkajs'
 import type { KafkaMessage } from 'kafkajs'
 import { loadIngestConfig, startIngest } from '@newswire/ingest'
 import type { IngestConfig, IngestInstance } from '@newswire/ingest'

@@ -9,7 +9,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, 
 import { connect } from 'node:net'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Kafka, logLevel } from 'kafkajs'
+import { Kafka, logLevel } from '@newswire/shared'
 import { cacheDir, repoRoot } from './paths.ts'
 import { ensureSystem, java17, maven } from './system.ts'
 

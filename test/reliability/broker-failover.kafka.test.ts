@@ -7,8 +7,7 @@
 // client, must deliver every acknowledged event, once per copy in Kafka (it delivers what Kafka holds).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { topicNames } from '@newswire/shared'
-import { Kafka, logLevel } from 'kafkajs'
+import { Kafka, logLevel, topicNames } from '@newswire/shared'
 import { WebSocket } from 'ws'
 import { brokersOf, clusterSpec, nodePid, startCluster, startNode, stopCluster, stopNode, waitReady } from '../../deploy/local/broker.ts'
 import { http, sleep, uniquePrefix } from '../helpers.ts'

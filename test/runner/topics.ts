@@ -1,7 +1,7 @@
 // Each run creates about a hundred topics; left behind on a long-lived broker they pile up
 // until it takes a minute to start. Only this run's prefix is touched: another run may share
 // the cluster.
-import { Kafka, logLevel } from 'kafkajs'
+import { Kafka, logLevel } from '@newswire/shared'
 
 export async function deleteTestTopics(brokers: string[], prefix: string): Promise<void> {
   const admin = new Kafka({ clientId: 'newswire-test-cleanup', brokers, logLevel: logLevel.NOTHING }).admin()

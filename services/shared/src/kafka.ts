@@ -22,14 +22,15 @@ export type {
   EachBatchPayload,
   IHeaders,
   ITopicConfig,
-  Kafka,
   KafkaMessage,
   Message,
   Producer,
   RecordMetadata,
 } from 'kafkajs'
 
-export { Partitioners }
+// The client class itself, for tools that build their own (the local broker's readiness check,
+// the test runner's topic clean-up): through this module, so they get the patches below too.
+export { Kafka, logLevel, Partitioners }
 
 export function pinoLogCreator(log: Logger): logCreator {
   return () =>
