@@ -40,7 +40,7 @@ test("a mode's CPU per delivery is its rounds' CPU over their deliveries, not a 
 test('the burst target is met at batch/plain <= 0.5 and missed above it or when a round is incomplete', () => {
   const verdict = (phases: BrowserPhase[]) => {
     const r = new Report('browser-batch', quiet)
-    publishBrowserFigures(r, 10, phases)
+    publishBrowserFigures(r, { connections: 10 }, phases)
     const t = r.lines.find((l) => l.target !== undefined)
     assert.equal(t?.target?.text, BURST_TARGET)
     return { ratio: t?.value, met: t?.target?.met, check: r.checkVerdict() }
@@ -55,7 +55,7 @@ test('the burst target is met at batch/plain <= 0.5 and missed above it or when 
 
 test('without both modes there is no ratio and no target', () => {
   const r = new Report('browser-batch', quiet)
-  publishBrowserFigures(r, 10, [phase(1, 'plain', 'burst', 1000, 200_000)])
+  publishBrowserFigures(r, { connections: 10 }, [phase(1, 'plain', 'burst', 1000, 200_000)])
   assert.equal(r.lines.filter((l) => l.target !== undefined).length, 0)
   assert.match(r.notes.join('\n'), /no ratio without both/)
 })

@@ -3,7 +3,7 @@
 // deliveries), and the issue's target on bursts.
 import type { RendererTime } from './browser-reader.ts'
 import type { RoleCpu } from './proc-tree.ts'
-import type { Report } from './report.ts'
+import type { Labels, Report } from './report.ts'
 
 export const modes = ['plain', 'batch'] as const
 export type Mode = (typeof modes)[number]
@@ -70,11 +70,12 @@ export function totals(phases: readonly BrowserPhase[]): ModeTotals {
   }
 }
 
-export function publishBrowserFigures(report: Report, connections: number, phases: readonly BrowserPhase[]): void {
+/** `base`: the run's labels (connections, driver), on every line. */
+export function publishBrowserFigures(report: Report, base: Labels, phases: readonly BrowserPhase[]): void {
   for (const p of phases) {
     const d = Math.max(1, p.deliveries)
     report.absolute(
-      { connections, round: p.round, mode: p.mode, phase: p.phase },
+      { ...base, round: p.round, mode: p.mode, phase: p.phase },
       {
         deliveries: p.deliveries,
         expected: p.expected,
@@ -103,7 +104,7 @@ export function publishBrowserFigures(report: Report, connections: number, phase
       report.note(`${phase}: no ratio without both a plain and a batch round`)
       continue
     }
-    const labels = { connections, phase }
+    const labels = { ...base, phase }
     const vs = (metric: string, b: number, p: number) => report.ratio(labels, metric, b, { name: 'plain', value: p })
     vs('chromium_cpu_us_per_delivery', batch.cpuUsPerDelivery, plain.cpuUsPerDelivery)
     vs('renderer_proc_us_per_delivery', batch.rendererProcUsPerDelivery, plain.rendererProcUsPerDelivery)

@@ -1,12 +1,14 @@
-// Node side of the Chromium reader (browser-batch scenario): Debian's Chromium driven by
-// playwright-core (never a downloaded browser, as test/browser/helpers.ts), one about:blank page
-// with the reader script (browser-page.ts, bundled by esbuild with the SDK's batch.ts) injected,
-// its CPU read from /proc over every Chromium process (proc-tree.ts) and, for the page's renderer
-// main thread, from the DevTools Performance domain.
+// Node side of the Chromium reader (browser-batch scenario): Debian's Chromium (never a downloaded
+// browser, as test/browser/helpers.ts), one about:blank page with the reader script
+// (browser-page.ts, bundled by esbuild with the SDK's batch.ts) injected, its CPU read from /proc
+// over every Chromium process (proc-tree.ts) and, for the page's renderer main thread, from the
+// DevTools Performance domain. Driven bare over DevTools (cdp-chromium.ts, the default) or by
+// playwright-core, whose per-frame WebSocket instrumentation is part of what it measures.
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import type { Browser, CDPSession, Page } from 'playwright-core'
-import type { BenchPage, PageConnectResult, PageCounts } from './browser-page.ts'
+import type { PageConnectResult, PageCounts } from './browser-page.ts'
+import { CdpChromium } from './cdp-chromium.ts'
 import { chromiumCpu } from './proc-tree.ts'
 import type { RoleCpu } from './proc-tree.ts'
 
@@ -36,57 +38,86 @@ export interface RendererTime {
   scriptUs: number
 }
 
-export class BrowserReader {
-  readonly #browser: Browser
-  readonly #page: Page
-  readonly #cdp: CDPSession
+export const drivers = ['cdp', 'playwright'] as const
+export type Driver = (typeof drivers)[number]
 
-  private constructor(browser: Browser, page: Page, cdp: CDPSession) {
-    this.#browser = browser
-    this.#page = page
-    this.#cdp = cdp
+/** What the reader needs of a driven page: an expression's value, and a DevTools command. */
+interface PageDriver {
+  version: string
+  evaluate<T>(expression: string): Promise<T>
+  send<T>(method: string, params?: Record<string, unknown>): Promise<T>
+  close(): Promise<void>
+}
+
+async function playwrightDriver(script: string): Promise<PageDriver> {
+  const browser: Browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] })
+  try {
+    const page: Page = await browser.newPage()
+    await page.addScriptTag({ content: script })
+    const cdp: CDPSession = await page.context().newCDPSession(page)
+    // CDPSession.send is typed per method; the reader names its two methods itself
+    const send = cdp.send.bind(cdp) as unknown as (method: string, params?: Record<string, unknown>) => Promise<unknown>
+    return {
+      version: browser.version(),
+      evaluate: <T>(expression: string) => page.evaluate(expression) as Promise<T>,
+      send: <T>(method: string, params?: Record<string, unknown>) => send(method, params) as Promise<T>,
+      close: () => browser.close(),
+    }
+  } catch (err) {
+    await browser.close()
+    throw err
+  }
+}
+
+async function cdpDriver(script: string): Promise<PageDriver> {
+  const c = await CdpChromium.launch(executablePath)
+  try {
+    await c.evaluate(script)
+    return { version: c.version, evaluate: (e) => c.evaluate(e), send: (m, p) => c.send(m, p), close: () => c.close() }
+  } catch (err) {
+    await c.close()
+    throw err
+  }
+}
+
+const call = (fn: string, ...args: unknown[]) => `globalThis.benchPage.${fn}(${args.map((a) => JSON.stringify(a)).join(',')})`
+
+export class BrowserReader {
+  readonly #d: PageDriver
+
+  private constructor(d: PageDriver) {
+    this.#d = d
   }
 
-  static async launch(): Promise<BrowserReader> {
+  static async launch(driver: Driver): Promise<BrowserReader> {
     const script = await bundlePageScript()
-    const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] })
-    try {
-      const page = await browser.newPage()
-      await page.addScriptTag({ content: script })
-      const cdp = await page.context().newCDPSession(page)
-      await cdp.send('Performance.enable', { timeDomain: 'threadTicks' })
-      return new BrowserReader(browser, page, cdp)
-    } catch (err) {
-      await browser.close()
-      throw err
-    }
+    const d = driver === 'playwright' ? await playwrightDriver(script) : await cdpDriver(script)
+    await d.send('Performance.enable', { timeDomain: 'threadTicks' })
+    return new BrowserReader(d)
   }
 
   version(): string {
-    return this.#browser.version()
+    return this.#d.version
   }
 
   connect(url: string, count: number, batch: boolean, channels: string[], timeoutMs: number): Promise<PageConnectResult> {
-    return this.#page.evaluate(
-      ([u, n, b, ch, t]) => (globalThis as unknown as { benchPage: BenchPage }).benchPage.connect(u, n, b, ch, t),
-      [url, count, batch, channels, timeoutMs] as const,
-    )
+    return this.#d.evaluate(call('connect', url, count, batch, channels, timeoutMs))
   }
 
-  track(tag: string, count: number): Promise<void> {
-    return this.#page.evaluate(([t, n]) => (globalThis as unknown as { benchPage: BenchPage }).benchPage.track(t, n), [tag, count] as const)
+  async track(tag: string, count: number): Promise<void> {
+    await this.#d.evaluate(call('track', tag, count))
   }
 
   waitComplete(timeoutMs: number): Promise<boolean> {
-    return this.#page.evaluate((t) => (globalThis as unknown as { benchPage: BenchPage }).benchPage.waitComplete(t), timeoutMs)
+    return this.#d.evaluate(call('waitComplete', timeoutMs))
   }
 
   counts(): Promise<PageCounts> {
-    return this.#page.evaluate(() => (globalThis as unknown as { benchPage: BenchPage }).benchPage.counts())
+    return this.#d.evaluate(call('counts'))
   }
 
-  disconnect(): Promise<void> {
-    return this.#page.evaluate(() => (globalThis as unknown as { benchPage: BenchPage }).benchPage.disconnect())
+  async disconnect(): Promise<void> {
+    await this.#d.evaluate(call('disconnect'))
   }
 
   /** Every Chromium process's CPU so far, by role. */
@@ -95,12 +126,12 @@ export class BrowserReader {
   }
 
   async rendererTime(): Promise<RendererTime> {
-    const { metrics } = (await this.#cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }
+    const { metrics } = await this.#d.send<{ metrics: { name: string; value: number }[] }>('Performance.getMetrics')
     const get = (name: string) => (metrics.find((m) => m.name === name)?.value ?? Number.NaN) * 1e6
     return { taskUs: get('TaskDuration'), scriptUs: get('ScriptDuration') }
   }
 
-  async close(): Promise<void> {
-    await this.#browser.close()
+  close(): Promise<void> {
+    return this.#d.close()
   }
 }

@@ -8,7 +8,8 @@
 import type { ServerUnderTest } from '../lib/fanout-bench.ts'
 import { sleep, Source, startFanoutServer } from '../lib/fanout-bench.ts'
 import { BrowserReader } from '../lib/browser-reader.ts'
-import type { RendererTime } from '../lib/browser-reader.ts'
+import type { Driver, RendererTime } from '../lib/browser-reader.ts'
+import { drivers } from '../lib/browser-reader.ts'
 import { type BrowserPhase, type Mode, modes, publishBrowserFigures } from '../lib/browser-figures.ts'
 import { encodedSizes } from '../lib/fixture.ts'
 import { createTopics, deleteTopics, withAdmin } from '../lib/kafka.ts'
@@ -27,6 +28,7 @@ const scenario: Scenario = {
     rounds: { type: 'string' },
     partitions: { type: 'string' },
     channel: { type: 'string' },
+    driver: { type: 'string' },
     'keep-topics': { type: 'boolean', default: false },
   },
   help: `  --connections M           WebSocket connections in the page (default 200; --quick 50; Chromium caps a
@@ -38,8 +40,12 @@ const scenario: Scenario = {
                             linear drift hits both modes alike; --quick plain,batch)
   --partitions N            partitions of the bench topics (default 6)
   --channel C               the connections' channel (default breaking)
+  --driver D                cdp (default): Chromium started directly, driven over a bare DevTools connection
+                            (Runtime.evaluate, Performance); playwright: driven by playwright-core, which
+                            enables the Network domain, so Chromium also copies every WebSocket frame into a
+                            DevTools event for it (not a reader's cost; for comparison)
   --keep-topics             keep the bench-browser-* topics
-Chromium: /usr/bin/chromium (playwright-core, never a downloaded browser). CPU is utime+stime of every
+Chromium: /usr/bin/chromium (never a downloaded browser). CPU is utime+stime of every
 Chromium process under this harness (browser, renderer, network service, GPU, others), from /proc.`,
   maxSeconds: (v) => (v.quick ? 120 : 900),
 
@@ -55,6 +61,8 @@ Chromium process under this harness (browser, renderer, network service, GPU, ot
     for (const r of rounds) if (!modes.includes(r)) throw new Error(`bench: unknown round '${r}' (plain, batch)`)
     const partitions = num(v, 'partitions', 6)
     const channel = typeof v.channel === 'string' ? v.channel : 'breaking'
+    const driver = (typeof v.driver === 'string' ? v.driver : 'cdp') as Driver
+    if (!drivers.includes(driver)) throw new Error(`bench: unknown driver '${driver}' (${drivers.join(', ')})`)
     if (m < 1 || burst < 1) throw new Error('bench: --connections and --burst must be at least 1')
 
     const sizes = encodedSizes()
@@ -70,9 +78,9 @@ Chromium process under this harness (browser, renderer, network service, GPU, ot
     try {
       await source.init({ mode: 'kafka', brokers: ctx.brokers, topic: topics.events, urgency: 1 })
       server = await startFanoutServer(ctx, prefix, partitions, { maxConnections: m })
-      reader = await BrowserReader.launch()
+      reader = await BrowserReader.launch(driver)
       report.note(
-        `Chromium ${reader.version()} (headless, /usr/bin/chromium); ${m} connections in one page; rounds ${rounds.join(',')}; steady ${rate}/s for ${durationS} s, burst ${burst} at once; topics ${prefix}*`,
+        `Chromium ${reader.version()} (headless, /usr/bin/chromium, driven by ${driver}); ${m} connections in one page; rounds ${rounds.join(',')}; steady ${rate}/s for ${durationS} s, burst ${burst} at once; topics ${prefix}*`,
       )
       for (const [i, mode] of rounds.entries()) {
         if (ctx.signal.aborted) break
@@ -88,7 +96,7 @@ Chromium process under this harness (browser, renderer, network service, GPU, ot
           report.note(`could not delete bench topics: ${err instanceof Error ? err.message : String(err)}`),
         )
     }
-    publishBrowserFigures(report, m, phases)
+    publishBrowserFigures(report, { connections: m, driver }, phases)
     return 0
   },
 }
