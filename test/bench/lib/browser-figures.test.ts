@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { BrowserPhase, Mode } from './browser-figures.ts'
-import { BURST_TARGET, publishBrowserFigures, totals } from './browser-figures.ts'
+import { BURST_TARGET, perFrameSplit, publishBrowserFigures, totals } from './browser-figures.ts'
 import { Report } from './report.ts'
 
 const quiet = () => {}
@@ -58,4 +58,12 @@ test('without both modes there is no ratio and no target', () => {
   publishBrowserFigures(r, { connections: 10 }, [phase(1, 'plain', 'burst', 1000, 200_000)])
   assert.equal(r.lines.filter((l) => l.target !== undefined).length, 0)
   assert.match(r.notes.join('\n'), /no ratio without both/)
+})
+
+test('the per-frame and per-message parts of the cost follow from two modes with different frames per delivery', () => {
+  // plain: 1 frame per delivery at 100 us; batch: 0.2 frames per delivery at 60 us -> 50 us a frame, 50 us a message
+  const plain = { ...totals([phase(1, 'plain', 'burst', 1000, 100_000)]), framesPerDelivery: 1 }
+  const batch = { ...totals([phase(2, 'batch', 'burst', 1000, 60_000)]), framesPerDelivery: 0.2 }
+  assert.deepEqual(perFrameSplit(plain, batch), { perFrameUs: 50, perMessageUs: 50, floor: 0.5 })
+  assert.equal(perFrameSplit(plain, { ...batch, framesPerDelivery: 0.9 }), null)
 })

@@ -120,7 +120,8 @@ export class CdpChromium {
       await exited
       clearTimeout(timer)
     }
-    rmSync(this.#dir, { recursive: true, force: true })
+    // the renderer and utilities may still be writing to the profile as they exit
+    rmSync(this.#dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })
   }
 }
 

@@ -31,8 +31,8 @@ const scenario: Scenario = {
     driver: { type: 'string' },
     'keep-topics': { type: 'boolean', default: false },
   },
-  help: `  --connections M           WebSocket connections in the page (default 200; --quick 50; Chromium caps a
-                            profile's WebSockets at about 255)
+  help: `  --connections M           WebSocket connections in the page (default 200; --quick 50; Chromium opens at
+                            most 255 per profile: past that they fail with 1006)
   --burst K                 events in each round's burst, published at once (default 200; --quick 50)
   --rate R                  events/s of each round's steady phase (default 20)
   --duration S              seconds of each round's steady phase (default 5; --quick 1)
