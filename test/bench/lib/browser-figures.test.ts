@@ -1,0 +1,69 @@
+// The browser-batch verdict: CPU added up per mode over its rounds, the burst target, and an
+// incomplete round never passing.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { BrowserPhase, Mode } from './browser-figures.ts'
+import { BURST_TARGET, perFrameSplit, publishBrowserFigures, totals } from './browser-figures.ts'
+import { Report } from './report.ts'
+
+const quiet = () => {}
+
+function phase(round: number, mode: Mode, kind: 'steady' | 'burst', deliveries: number, cpuUs: number, complete = true): BrowserPhase {
+  return {
+    round,
+    mode,
+    phase: kind,
+    connections: 10,
+    events: deliveries / 10,
+    expected: deliveries,
+    deliveries,
+    duplicates: 0,
+    complete,
+    frames: deliveries,
+    messages: deliveries,
+    types: { event: deliveries },
+    seconds: 1,
+    cpu: { browser: 0, renderer: cpuUs, network: 0, gpu: 0, other: 0 },
+    cpuUs,
+    renderer: { taskUs: 0, scriptUs: 0 },
+    serverCpuUs: 0,
+    idleUsPerS: 0,
+  }
+}
+
+test("a mode's CPU per delivery is its rounds' CPU over their deliveries, not a mean of ratios", () => {
+  const t = totals([phase(1, 'plain', 'burst', 1000, 100_000), phase(4, 'plain', 'burst', 3000, 500_000)])
+  assert.equal(t.cpuUsPerDelivery, 150)
+  assert.equal(t.deliveries, 4000)
+})
+
+test('the burst target is met at batch/plain <= 0.5 and missed above it or when a round is incomplete', () => {
+  const verdict = (phases: BrowserPhase[]) => {
+    const r = new Report('browser-batch', quiet)
+    publishBrowserFigures(r, { connections: 10 }, phases)
+    const t = r.lines.find((l) => l.target !== undefined)
+    assert.equal(t?.target?.text, BURST_TARGET)
+    return { ratio: t?.value, met: t?.target?.met, check: r.checkVerdict() }
+  }
+  const met = verdict([phase(1, 'plain', 'burst', 1000, 200_000), phase(2, 'batch', 'burst', 1000, 90_000)])
+  assert.deepEqual([met.ratio, met.met, met.check], [0.45, true, null])
+  const missed = verdict([phase(1, 'plain', 'burst', 1000, 200_000), phase(2, 'batch', 'burst', 1000, 110_000)])
+  assert.deepEqual([missed.ratio, missed.met], [0.55, false])
+  const short = verdict([phase(1, 'plain', 'burst', 1000, 200_000), phase(2, 'batch', 'burst', 1000, 10_000, false)])
+  assert.deepEqual([short.ratio, short.met], [0.05, false])
+})
+
+test('without both modes there is no ratio and no target', () => {
+  const r = new Report('browser-batch', quiet)
+  publishBrowserFigures(r, { connections: 10 }, [phase(1, 'plain', 'burst', 1000, 200_000)])
+  assert.equal(r.lines.filter((l) => l.target !== undefined).length, 0)
+  assert.match(r.notes.join('\n'), /no ratio without both/)
+})
+
+test('the per-frame and per-message parts of the cost follow from two modes with different frames per delivery', () => {
+  // plain: 1 frame per delivery at 100 us; batch: 0.2 frames per delivery at 60 us -> 50 us a frame, 50 us a message
+  const plain = { ...totals([phase(1, 'plain', 'burst', 1000, 100_000)]), framesPerDelivery: 1 }
+  const batch = { ...totals([phase(2, 'batch', 'burst', 1000, 60_000)]), framesPerDelivery: 0.2 }
+  assert.deepEqual(perFrameSplit(plain, batch), { perFrameUs: 50, perMessageUs: 50, floor: 0.5 })
+  assert.equal(perFrameSplit(plain, { ...batch, framesPerDelivery: 0.9 }), null)
+})

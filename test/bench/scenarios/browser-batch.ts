@@ -1,0 +1,180 @@
+// browser-batch (issue #18, "fewer frames for the reader"): the reader that pays per message,
+// measured. M WebSocket connections from one headless Chromium page (lib/browser-page.ts) to the
+// real fan-out, subscribed to `breaking`, Bengali article events (about 2 KB as JSON) from Kafka
+// in a steady phase and a burst. Rounds alternate plain connections (one message per frame) and
+// `?batch=1` ones (several per frame, unpacked with the SDK's messagesOf) on the same server, so
+// drift hits both; every round reads Chromium's CPU (utime+stime of every Chromium process, by
+// role) and the page renderer's main-thread time around each phase, per delivery.
+import type { ServerUnderTest } from '../lib/fanout-bench.ts'
+import { sleep, Source, startFanoutServer } from '../lib/fanout-bench.ts'
+import { BrowserReader } from '../lib/browser-reader.ts'
+import type { Driver, RendererTime } from '../lib/browser-reader.ts'
+import { drivers } from '../lib/browser-reader.ts'
+import { type BrowserPhase, type Mode, modes, publishBrowserFigures } from '../lib/browser-figures.ts'
+import { encodedSizes } from '../lib/fixture.ts'
+import { createTopics, deleteTopics, withAdmin } from '../lib/kafka.ts'
+import { cpuDelta, totalCpu } from '../lib/proc-tree.ts'
+import type { Scenario, ScenarioContext } from '../lib/scenario.ts'
+import { list, num } from '../lib/scenario.ts'
+
+const scenario: Scenario = {
+  name: 'browser-batch',
+  summary: 'a headless Chromium reader on M connections: client CPU per delivery, batches (?batch=1) vs one message per frame',
+  options: {
+    connections: { type: 'string' },
+    burst: { type: 'string' },
+    rate: { type: 'string' },
+    duration: { type: 'string' },
+    rounds: { type: 'string' },
+    partitions: { type: 'string' },
+    channel: { type: 'string' },
+    driver: { type: 'string' },
+    'keep-topics': { type: 'boolean', default: false },
+  },
+  help: `  --connections M           WebSocket connections in the page (default 200; --quick 50; Chromium opens at
+                            most 255 per profile: past that they fail with 1006)
+  --burst K                 events in each round's burst, published at once (default 200; --quick 50)
+  --rate R                  events/s of each round's steady phase (default 20)
+  --duration S              seconds of each round's steady phase (default 5; --quick 1)
+  --rounds LIST             the rounds in order, plain or batch (default plain,batch,batch,plain: ABBA, so a
+                            linear drift hits both modes alike; --quick plain,batch)
+  --partitions N            partitions of the bench topics (default 6)
+  --channel C               the connections' channel (default breaking)
+  --driver D                cdp (default): Chromium started directly, driven over a bare DevTools connection
+                            (Runtime.evaluate, Performance); playwright: driven by playwright-core, which
+                            enables the Network domain, so Chromium also copies every WebSocket frame into a
+                            DevTools event for it (not a reader's cost; for comparison)
+  --keep-topics             keep the bench-browser-* topics
+Chromium: /usr/bin/chromium (never a downloaded browser). CPU is utime+stime of every
+Chromium process under this harness (browser, renderer, network service, GPU, others), from /proc.`,
+  maxSeconds: (v) => (v.quick ? 120 : 900),
+
+  async run(ctx) {
+    const v = ctx.values
+    const quick = v.quick === true
+    const { report } = ctx
+    const m = num(v, 'connections', quick ? 50 : 200)
+    const burst = num(v, 'burst', quick ? 50 : 200)
+    const rate = num(v, 'rate', 20)
+    const durationS = num(v, 'duration', quick ? 1 : 5)
+    const rounds = list(v, 'rounds', quick ? 'plain,batch' : 'plain,batch,batch,plain') as Mode[]
+    for (const r of rounds) if (!modes.includes(r)) throw new Error(`bench: unknown round '${r}' (plain, batch)`)
+    const partitions = num(v, 'partitions', 6)
+    const channel = typeof v.channel === 'string' ? v.channel : 'breaking'
+    const driver = (typeof v.driver === 'string' ? v.driver : 'cdp') as Driver
+    if (!drivers.includes(driver)) throw new Error(`bench: unknown driver '${driver}' (${drivers.join(', ')})`)
+    if (m < 1 || burst < 1) throw new Error('bench: --connections and --burst must be at least 1')
+
+    const sizes = encodedSizes()
+    report.note(
+      `events: Avro from the Bengali sample, ${Math.min(...sizes)}-${Math.max(...sizes)} B encoded (urgency 1; connections on ${channel}); about 1.3-2.5 KB as a WebSocket message`,
+    )
+    const prefix = `bench-browser-${ctx.runId}.`
+    const topics = await withAdmin(ctx.brokers, (admin) => createTopics(admin, ctx.brokers, prefix, partitions))
+    const source = new Source(ctx)
+    let server: ServerUnderTest | null = null
+    let reader: BrowserReader | null = null
+    const phases: BrowserPhase[] = []
+    try {
+      await source.init({ mode: 'kafka', brokers: ctx.brokers, topic: topics.events, urgency: 1 })
+      server = await startFanoutServer(ctx, prefix, partitions, { maxConnections: m })
+      reader = await BrowserReader.launch(driver)
+      report.note(
+        `Chromium ${reader.version()} (headless, /usr/bin/chromium, driven by ${driver}); ${m} connections in one page; rounds ${rounds.join(',')}; steady ${rate}/s for ${durationS} s, burst ${burst} at once; topics ${prefix}*`,
+      )
+      for (const [i, mode] of rounds.entries()) {
+        if (ctx.signal.aborted) break
+        phases.push(...(await runRound(ctx, server, reader, source, { round: i + 1, mode, m, burst, rate, durationS, channel })))
+        await sleep(500)
+      }
+    } finally {
+      await reader?.close().catch((err: unknown) => report.note(`chromium: ${String(err)}`))
+      await server?.stop().catch((err: unknown) => report.note(`fanout: ${err instanceof Error ? err.message : String(err)}`))
+      await source.stop()
+      if (v['keep-topics'] !== true)
+        await withAdmin(ctx.brokers, (admin) => deleteTopics(admin, [prefix])).catch((err: unknown) =>
+          report.note(`could not delete bench topics: ${err instanceof Error ? err.message : String(err)}`),
+        )
+    }
+    publishBrowserFigures(report, { connections: m, driver }, phases)
+    return 0
+  },
+}
+
+async function runRound(
+  ctx: ScenarioContext,
+  server: ServerUnderTest,
+  reader: BrowserReader,
+  source: Source,
+  o: { round: number; mode: Mode; m: number; burst: number; rate: number; durationS: number; channel: string },
+): Promise<BrowserPhase[]> {
+  const { report, signal } = ctx
+  const conn = await reader.connect(server.wsUrl, o.m, o.mode === 'batch', [o.channel], 60_000)
+  if (conn.failed > 0) report.note(`round ${o.round} (${o.mode}): ${conn.failed} connections failed: ${JSON.stringify(conn.errors)}`)
+  if (conn.connected === 0) throw new Error(`bench: round ${o.round}: no connection opened: ${JSON.stringify(conn.errors)}`)
+  await probe(reader, source, `p${o.round}`, signal)
+  // Chromium's own idle CPU with the connections open, for the record: the phases' figures include it
+  const idle0 = totalCpu(reader.cpu())
+  const idleT0 = performance.now()
+  await sleep(1000)
+  const idleUsPerS = (totalCpu(reader.cpu()) - idle0) / ((performance.now() - idleT0) / 1000)
+
+  const phase = async (kind: 'steady' | 'burst', count: number, rate: number): Promise<BrowserPhase> => {
+    const tag = `${kind === 'steady' ? 's' : 'b'}${o.round}`
+    await reader.track(tag, count)
+    const cpu0 = reader.cpu()
+    const r0 = await reader.rendererTime()
+    const s0 = await server.cpu()
+    const t0 = performance.now()
+    const sent = await source.run({ phases: [{ tag, count }], rate }, (count / Math.max(rate, 1)) * 1000 + 60_000)
+    const complete = await reader.waitComplete(60_000)
+    const seconds = (performance.now() - t0) / 1000
+    const cpu = cpuDelta(cpu0, reader.cpu())
+    const r1 = await reader.rendererTime()
+    const serverCpuUs = (await server.cpu()) - s0
+    const c = await reader.counts()
+    if (Object.keys(sent.errorKinds).length > 0) report.note(`round ${o.round} ${kind}: publish errors ${JSON.stringify(sent.errorKinds)}`)
+    return {
+      round: o.round,
+      mode: o.mode,
+      phase: kind,
+      connections: c.connections,
+      events: count,
+      expected: c.connections * count,
+      deliveries: c.distinct,
+      duplicates: c.duplicates,
+      complete,
+      frames: c.frames,
+      messages: c.messages,
+      types: c.types,
+      seconds,
+      cpu,
+      cpuUs: totalCpu(cpu),
+      renderer: diffTime(r0, r1),
+      serverCpuUs,
+      idleUsPerS,
+    }
+  }
+
+  const steady = await phase('steady', Math.max(1, Math.round(o.rate * o.durationS)), o.rate)
+  await sleep(500)
+  const burst = await phase('burst', o.burst, 0)
+  await reader.disconnect()
+  return [steady, burst]
+}
+
+/** Publishes single probe events until every connection has one (the fan-out's consumer is live). */
+async function probe(reader: BrowserReader, source: Source, tag: string, signal: AbortSignal): Promise<void> {
+  await reader.track(tag, 1)
+  for (let attempt = 0; attempt < 20 && !signal.aborted; attempt++) {
+    // later probes re-use seq 0: connections that got one are complete; the rest wait for theirs
+    await source.run({ phases: [{ tag, count: 1 }], rate: 0, seqBase: 0 }, 30_000)
+    if (await reader.waitComplete(3000)) return
+  }
+  const c = await reader.counts()
+  throw new Error(`bench: probe: only ${c.complete} of ${c.connections} connections received an event; is the fan-out consuming?`)
+}
+
+const diffTime = (a: RendererTime, b: RendererTime): RendererTime => ({ taskUs: b.taskUs - a.taskUs, scriptUs: b.scriptUs - a.scriptUs })
+
+export default scenario
