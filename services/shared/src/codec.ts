@@ -215,6 +215,8 @@ function entryMismatch(event: NewswireEvent): string | null {
 export function createCodec(schemas: SchemaSet): Codec {
   const resolvers = new Map<string, Resolver>()
   const scanners = new Map<string, Scanner>()
+  /** Where encodeWith writes before copying out exactly the bytes written (one per codec: encoding is synchronous). */
+  let scratch = Buffer.allocUnsafe(16 * 1024)
 
   function scannerFor(writer: SchemaVersion): Scanner {
     let scan = scanners.get(writer.fingerprintHex)
@@ -282,12 +284,20 @@ export function createCodec(schemas: SchemaSet): Codec {
         details: { version, paths: problems.map((p) => p.path), problems },
       })
     }
-    const body = writer.type.toBuffer(value)
-    const out = Buffer.allocUnsafe(HEADER_LENGTH + body.length)
+    // Written once, after the header, into a scratch buffer that grows to the largest event seen.
+    // avsc's toBuffer writes into a 1 KiB buffer and, for a larger value (most articles), writes
+    // the whole value again into a zero-filled one, which was then copied once more behind the header.
+    let end = writer.type.encode(value, scratch, HEADER_LENGTH)
+    if (end < 0) {
+      // `encode` returns minus the bytes that did not fit
+      scratch = Buffer.allocUnsafe(2 ** Math.ceil(Math.log2(scratch.length - end)))
+      end = writer.type.encode(value, scratch, HEADER_LENGTH)
+    }
+    const out = Buffer.allocUnsafe(end)
     out[0] = SINGLE_OBJECT_MAGIC[0] as number
     out[1] = SINGLE_OBJECT_MAGIC[1] as number
     writer.fingerprint.copy(out, 2)
-    body.copy(out, HEADER_LENGTH)
+    scratch.copy(out, HEADER_LENGTH, HEADER_LENGTH, end)
     return out
   }
 
