@@ -127,9 +127,10 @@ function sizeRecord(r: WireRecord, offsetDelta: number, timestampDelta: number):
 
 class Writer {
   readonly buf: Buffer
-  at = 0
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size)
+  at: number
+  constructor(size: number, start: number) {
+    this.buf = Buffer.allocUnsafe(start + size)
+    this.at = start
   }
   int8(v: number): void {
     this.buf[this.at++] = v & 0xff
@@ -180,9 +181,10 @@ const BATCH_HEADER_AFTER_CRC = 2 + 4 + 8 + 8 + 8 + 2 + 4 + 4
 
 /**
  * The request body (what follows the request header). Every record batch is transactional when
- * `transactionalId` is set, as kafkajs marks them.
+ * `transactionalId` is set, as kafkajs marks them. With `headroom`, the body starts that many
+ * (unwritten) bytes into the buffer, where the request's size and header can go without a copy.
  */
-export function encodeProduceBody(req: ProduceBody): Buffer {
+export function encodeProduceBody(req: ProduceBody, headroom = 0): Buffer {
   // First pass: sizes, so the buffer is allocated once and nothing is copied twice
   const plans = req.topics.map((t) => ({
     topic: t.topic,
@@ -202,7 +204,7 @@ export function encodeProduceBody(req: ProduceBody): Buffer {
     for (const p of t.partitions) size += 4 + 4 + p.batch
   }
 
-  const w = new Writer(size)
+  const w = new Writer(size, headroom)
   if (req.transactionalId === null) w.int16(-1)
   else w.string16(req.transactionalId)
   w.int16(req.acks)
@@ -249,6 +251,6 @@ export function encodeProduceBody(req: ProduceBody): Buffer {
       w.buf.writeUInt32BE(crc32c(w.buf, crcFrom, w.at), crcAt)
     }
   }
-  if (w.at !== size) throw new Error(`produce request: wrote ${w.at} of ${size} bytes`)
+  if (w.at !== headroom + size) throw new Error(`produce request: wrote ${w.at - headroom} of ${size} bytes`)
   return w.buf
 }

@@ -138,7 +138,10 @@ describe('encode and decode', () => {
     const own = createCodec(schemas)
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 40_000 }), fc.string({ unit: 'grapheme', maxLength: 20 })), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 40_000 }), fc.string({ unit: 'grapheme', maxLength: 20 })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
         (sizes) => {
           for (const [n, tail] of sizes) {
             const event = fullEvent()

@@ -6,7 +6,14 @@ import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { test } from 'node:test'
 import fc from 'fast-check'
-import { fastProduceRequests, kafkajsProduceProtocol, produceDefinition, wireMessage } from '../src/kafka.ts'
+import {
+  FRAME_HEADROOM,
+  fastProduceRequests,
+  framedWithoutCopy,
+  kafkajsProduceProtocol,
+  produceDefinition,
+  wireMessage,
+} from '../src/kafka.ts'
 import { crc32c } from '../src/produce-request.ts'
 import type { WireRecord } from '../src/produce-request.ts'
 
@@ -79,9 +86,9 @@ function argsOf(r: Req): Args {
   }
 }
 
-async function framed(make: Factory, args: Args): Promise<Buffer> {
+async function framed(make: Factory, args: Args, clientId = 'newswire-test'): Promise<Buffer> {
   const { request: req } = make(args as never)
-  return (await createRequest({ correlationId: 7, clientId: 'newswire-test', request: req })).buffer
+  return (await createRequest({ correlationId: 7, clientId, request: req })).buffer
 }
 
 test('CRC-32C: the check value, and kafkajs agrees on any bytes', () => {
@@ -98,18 +105,77 @@ test('CRC-32C: the check value, and kafkajs agrees on any bytes', () => {
 
 test('a Produce request of our records is byte for byte what kafkajs encodes, at every version we patch', async () => {
   const before = fastProduceRequests()
+  const framedBefore = framedWithoutCopy()
   let runs = 0
+  let roomy = 0
+  let inPlace = 0
+  // Client ids up to past the room in front of our bodies: a longer one is framed by kafkajs's copies
+  const clientId = fc.oneof(
+    fc.constant('newswire-test'),
+    fc.string({ unit: 'grapheme', maxLength: 100 }),
+    fc.string({ minLength: 240, maxLength: 300 }),
+  )
   await fc.assert(
-    fc.asyncProperty(request, fc.integer({ min: 3, max: 7 }), async (r, version) => {
+    fc.asyncProperty(request, fc.integer({ min: 3, max: 7 }), clientId, async (r, version, id) => {
       const ours = produceDefinition.protocol({ version })
       const theirs = kafkajsProduceProtocol({ version })
       assert.ok(ours && theirs, `kafkajs has no Produce v${version}`)
       runs++
-      assert.deepEqual(await framed(ours, argsOf(r)), await framed(theirs, argsOf(r)))
+      // The header (apiKey, apiVersion, correlationId, clientId) goes in front first, then the size
+      const header = 2 + 2 + 4 + 2 + Buffer.byteLength(id)
+      if (header <= FRAME_HEADROOM) inPlace++
+      if (header + 4 <= FRAME_HEADROOM) roomy++
+      assert.deepEqual(await framed(ours, argsOf(r), id), await framed(theirs, argsOf(r), id))
     }),
     { numRuns: 200 },
   )
   assert.equal(fastProduceRequests() - before, runs, 'every request went through produce-request.ts')
+  // Two framing steps per request whose header and size fit the room, fewer otherwise
+  assert.ok(roomy > 0 && roomy < runs, `both paths ran (${roomy} of ${runs} fit)`)
+  assert.equal(framedWithoutCopy() - framedBefore, roomy + inPlace, 'framed in place exactly when what goes in front fits')
+})
+
+test('framing in place leaves every other request, and an encoder written to after, to kafkajs', async () => {
+  const Encoder = require('kafkajs/src/protocol/encoder') as new () => {
+    writeInt32(v: number): unknown
+    writeEncoder(v: unknown): { buffer: Buffer }
+    buffer: Buffer
+  }
+  const make = produceDefinition.protocol({ version: 7 })
+  assert.ok(make)
+  const rec: WireRecord = { key: 'k', value: Buffer.from('value'), headers: { a: 'b' }, timestamp: 1_700_000_000_000 }
+  const args: Args = {
+    acks: -1,
+    timeout: 30_000,
+    transactionalId: 'tx',
+    producerId: Long.fromValue(5n),
+    producerEpoch: 1,
+    topicData: [{ topic: 't', partitions: [{ partition: 0, firstSequence: 0, messages: [wireMessage(rec, 0)] }] }],
+  }
+  const body = (await make(args as never).request.encode()) as unknown as { writeInt32?: never; buffer: Buffer }
+  const expected = Buffer.from(body.buffer)
+  // An encoder of kafkajs's own carries no room: copied as before
+  const plain = new Encoder()
+  plain.writeInt32(42)
+  const before = framedWithoutCopy()
+  const outer = new Encoder()
+  outer.writeInt32(1)
+  assert.deepEqual(outer.writeEncoder(plain).buffer, Buffer.from([0, 0, 0, 1, 0, 0, 0, 42]))
+  assert.equal(framedWithoutCopy(), before)
+  // An encoder framed in place and then appended to has left its room: the next frame copies it
+  const header = new Encoder()
+  header.writeInt32(9)
+  const framedOnce = header.writeEncoder(body)
+  assert.equal(framedWithoutCopy(), before + 1)
+  assert.deepEqual(framedOnce.buffer, Buffer.concat([Buffer.from([0, 0, 0, 9]), expected]))
+  header.writeInt32(7)
+  const sized = new Encoder()
+  sized.writeInt32(3)
+  assert.deepEqual(
+    sized.writeEncoder(header).buffer,
+    Buffer.concat([Buffer.from([0, 0, 0, 3, 0, 0, 0, 9]), expected, Buffer.from([0, 0, 0, 7])]),
+  )
+  assert.equal(framedWithoutCopy(), before + 1)
 })
 
 test('a request with any record that is not ours keeps kafkajs encoding', async () => {
