@@ -4,6 +4,8 @@
 // policy, since kafkajs changes its defaults under NODE_ENV=test; logs routed to pino), the
 // Java-compatible partitioner, transactional writers with zombie fencing, the cheaper encoding of
 // their Produce requests, and the classification of the errors a transactional writer meets.
+// First: it must be in Node's module cache before kafkajs loads (see the module)
+import './kafkajs-grouping.ts'
 import { createRequire } from 'node:module'
 import { Kafka, Partitioners, logLevel } from 'kafkajs'
 import type { KafkaConfig as KafkaJsConfig, logCreator, Message, Producer } from 'kafkajs'
