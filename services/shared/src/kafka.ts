@@ -4,8 +4,9 @@
 // policy, since kafkajs changes its defaults under NODE_ENV=test; logs routed to pino), the
 // Java-compatible partitioner, transactional writers with zombie fencing, the cheaper encoding of
 // their Produce requests, and the classification of the errors a transactional writer meets.
-// First: it must be in Node's module cache before kafkajs loads (see the module)
+// First: these must be in Node's module cache before kafkajs loads (see each module)
 import './kafkajs-grouping.ts'
+import './kafkajs-record-decoder.ts'
 import { createRequire } from 'node:module'
 import { Kafka, Partitioners, logLevel } from 'kafkajs'
 import type { KafkaConfig as KafkaJsConfig, logCreator, Message, Producer } from 'kafkajs'
