@@ -47,6 +47,7 @@ const { LOG_APPEND_TIME } = kafkajsInternal('kafkajs/src/protocol/timestampTypes
 function decodeHeaders(decoder: KafkajsDecoder): Headers {
   return decoder.readVarIntArray(HeaderDecoder).reduce<Headers>(
     (obj, { key, value }) => ({
+      // biome-ignore lint/performance/noAccumulatingSpread: kafkajs's code as it is, so headers come out exactly as before (keys like __proto__ included)
       ...obj,
       [key]:
         obj[key] === undefined

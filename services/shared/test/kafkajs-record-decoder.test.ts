@@ -62,7 +62,10 @@ const bytes = fc.option(
   fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a)),
   { nil: null, freq: 8 },
 )
-const headerKey = fc.oneof(fc.constantFrom('writer', 'event-type', 'trace-id', 'idempotency-key'), fc.string({ maxLength: 6 }))
+const headerKey = fc.oneof(
+  fc.constantFrom('writer', 'event-type', 'trace-id', 'idempotency-key', '__proto__', 'constructor'),
+  fc.string({ maxLength: 6 }),
+)
 const record: fc.Arbitrary<Rec> = fc.record({
   timestampDelta: fc.oneof(fc.bigInt({ min: -1000n, max: 100_000n }), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })),
   offsetDelta: fc.oneof(fc.integer({ min: 0, max: 500 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })),
