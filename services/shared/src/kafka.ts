@@ -4,6 +4,8 @@
 // policy, since kafkajs changes its defaults under NODE_ENV=test; logs routed to pino), the
 // Java-compatible partitioner, transactional writers with zombie fencing, the cheaper encoding of
 // their Produce requests, and the classification of the errors a transactional writer meets.
+// The kafkajs-*.ts modules it imports replace or patch kafkajs internals for it; nothing else
+// imports them.
 // First: these must be in Node's module cache before kafkajs loads (see each module)
 import './kafkajs-grouping.ts'
 import './kafkajs-record-decoder.ts'
@@ -14,6 +16,7 @@ import type { KafkaConfig } from './config.ts'
 import { NewswireError } from './errors.ts'
 import type { Logger } from './log.ts'
 import { keyPartition } from './murmur2.ts'
+import { FRAME_HEADROOM, withFrameRoom } from './kafkajs-framing.ts'
 import { encodeProduceBody } from './produce-request.ts'
 import type { ProduceBody, WireRecord } from './produce-request.ts'
 
@@ -102,7 +105,6 @@ interface EncoderLike {
   buffer: Buffer
   offset: number
   size(): number
-  [ROOM]?: Room
 }
 interface ProduceResponse {
   decode: (raw: Buffer) => Promise<unknown>
@@ -159,64 +161,6 @@ export const produceDefinition = kafkajsInternal('kafkajs/src/protocol/requests/
 /** kafkajs's own version lookup, before the patch below: the reference the tests compare with. */
 export const kafkajsProduceProtocol: ProduceDefinition['protocol'] = produceDefinition.protocol
 
-// ---- Request framing without copies ----------------------------------------------------------------
-//
-// kafkajs frames a request (protocol/request.js) by copying the encoded body into a new Encoder
-// behind the header, then that into another behind the size: two zero-filled buffers of the next
-// power of two and two copies of the body, about 1 MiB each for a batch of 250 articles to two
-// topics. Our Produce bodies are written FRAME_HEADROOM bytes into their buffer instead, and
-// kafkajs's Encoder.writeEncoder, given an encoder that carries such room (ROOM), copies the few
-// bytes written so far (the header, then the size) into the room in front rather than the body
-// behind them. Anything else, or a header longer than the room, is framed by kafkajs's own code.
-
-/** An encoder whose bytes are `whole[start, whole.length)`, with `whole[0, start)` free in front. */
-interface Room {
-  whole: Buffer
-  start: number
-}
-const ROOM = Symbol('newswire.frameRoom')
-/** Size (4) + apiKey, apiVersion, correlationId (8) + clientId (2 + up to 242 bytes). */
-export const FRAME_HEADROOM = 256
-
-interface FramingEncoder {
-  buf: Buffer
-  offset: number
-  [ROOM]?: Room
-}
-const encoderClass = kafkajsInternal('kafkajs/src/protocol/encoder') as {
-  prototype: { writeEncoder: (this: FramingEncoder, value: unknown) => FramingEncoder; [WIRE]?: true }
-}
-
-let framedInPlace = 0
-/** Requests framed into the room in front of their body so far in this process (for tests). */
-export const framedWithoutCopy = (): number => framedInPlace
-
-/** The room of `value` when its bytes are still exactly what the room says (nothing appended since). */
-function roomOf(value: unknown): Room | undefined {
-  if (value === null || typeof value !== 'object') return undefined
-  const { [ROOM]: room, buf, offset } = value as FramingEncoder
-  if (room === undefined || !Buffer.isBuffer(buf)) return undefined
-  const intact =
-    offset === room.whole.length - room.start && buf.buffer === room.whole.buffer && buf.byteOffset === room.whole.byteOffset + room.start
-  return intact ? room : undefined
-}
-
-if (encoderClass.prototype[WIRE] !== true) {
-  encoderClass.prototype[WIRE] = true
-  const original = encoderClass.prototype.writeEncoder
-  encoderClass.prototype.writeEncoder = function (this: FramingEncoder, value: unknown) {
-    const room = roomOf(value)
-    if (room === undefined || this.offset > room.start) return original.call(this, value)
-    const start = room.start - this.offset
-    this.buf.copy(room.whole, start, 0, this.offset)
-    this.buf = room.whole.subarray(start)
-    this.offset = this.buf.length
-    this[ROOM] = { whole: room.whole, start }
-    framedInPlace++
-    return this
-  }
-}
-
 let fastEncoded = 0
 /** Produce requests encoded by produce-request.ts so far in this process. */
 export const fastProduceRequests = (): number => fastEncoded
@@ -243,11 +187,7 @@ if (produceDefinition[WIRE] !== true) {
           })
         }
         fastEncoded++
-        const whole = encodeProduceBody(body, FRAME_HEADROOM)
-        const buf = whole.subarray(FRAME_HEADROOM)
-        const encoded: EncoderLike = { buf, buffer: buf, offset: buf.length, size: () => buf.length }
-        encoded[ROOM] = { whole, start: FRAME_HEADROOM }
-        return encoded
+        return withFrameRoom(encodeProduceBody(body, FRAME_HEADROOM))
       }
       const { parse } = built.response
       built.response = {

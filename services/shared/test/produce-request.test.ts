@@ -6,14 +6,8 @@ import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { test } from 'node:test'
 import fc from 'fast-check'
-import {
-  FRAME_HEADROOM,
-  fastProduceRequests,
-  framedWithoutCopy,
-  kafkajsProduceProtocol,
-  produceDefinition,
-  wireMessage,
-} from '../src/kafka.ts'
+import { fastProduceRequests, kafkajsProduceProtocol, produceDefinition, wireMessage } from '../src/kafka.ts'
+import { FRAME_HEADROOM, framedWithoutCopy } from '../src/kafkajs-framing.ts'
 import { crc32c, crc32cCombine } from '../src/crc32c.ts'
 import { copiedRecordSections } from '../src/produce-request.ts'
 import type { WireRecord } from '../src/produce-request.ts'
