@@ -46,12 +46,22 @@ export function memo<T>(fn: (key: string) => T, max = 1000): (key: string) => T 
 }
 
 export function instant(field: string) {
+  // The refinement and the transform parse the same string one after the other: once is enough
+  let lastInput: string | null = null
+  let lastValue: number | null = null
+  const parse = (s: string): number | null => {
+    if (s !== lastInput) {
+      lastValue = parseInstant(s)
+      lastInput = s
+    }
+    return lastValue
+  }
   return z
     .string({ error: `${field} must be an ISO 8601 date-time string` })
-    .refine((s) => parseInstant(s) !== null, {
+    .refine((s) => parse(s) !== null, {
       message: `${field} must be a real ISO 8601 date-time with a time zone, e.g. 2024-08-17T05:46:00Z`,
     })
-    .transform((s) => parseInstant(s) ?? Number.NaN)
+    .transform((s) => parse(s) ?? Number.NaN)
 }
 
 /** Cleaned text, its length checked after cleaning (NFC can make a string longer). */

@@ -3,20 +3,24 @@
 // another day the way Date.parse does.
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/
 
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
 function daysInMonth(year: number, month: number): number {
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
-  return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0
+  return month === 2 && leap ? 29 : (DAYS[month - 1] ?? 0)
 }
 
 /** Epoch milliseconds of a valid ISO 8601 date-time with a zone, else null. */
 export function parseInstant(s: string): number | null {
   const m = ISO_INSTANT.exec(s)
   if (m === null) return null
-  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)))
-  if (year === undefined || month === undefined || day === undefined) return null
+  const n = (i: number): number => (m[i] === undefined ? 0 : Number(m[i]))
+  const year = n(1)
+  const month = n(2)
+  const day = n(3)
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null
-  if ((hour ?? 0) > 23 || (minute ?? 0) > 59 || (second ?? 0) > 59) return null
-  if ((offsetHours ?? 0) > 23 || (offsetMinutes ?? 0) > 59) return null
+  if (n(4) > 23 || n(5) > 59 || n(6) > 59) return null
+  if (n(7) > 23 || n(8) > 59) return null
   const t = Date.parse(s)
   return Number.isFinite(t) ? t : null
 }

@@ -11,6 +11,8 @@ import { NewswireError } from './errors.ts'
 import { compileScanner, ScanError } from './scan.ts'
 import type { Scanner, ScanState } from './scan.ts'
 import type { SchemaSet, SchemaVersion } from './schemas.ts'
+import { describeValue, formatPath, silentLosses } from './silent-losses.ts'
+import type { CodecProblem } from './silent-losses.ts'
 
 export { canonicalForm, defaultSchemasDir, loadSchemas } from './schemas.ts'
 export type { SchemaSet, SchemaVersion } from './schemas.ts'
@@ -41,13 +43,6 @@ export interface Codec {
   fingerprintOf(buf: Buffer | Uint8Array): string
   /** The known writer schema of a message; throws NEWSWIRE_ERR_CODEC_UNKNOWN_SCHEMA otherwise. */
   writerOf(buf: Buffer | Uint8Array): SchemaVersion
-}
-
-/** One reason a value does not match a schema. */
-export interface CodecProblem {
-  path: string
-  expected: string
-  got: string
 }
 
 type Resolver = ReturnType<Type['createResolver']>
@@ -110,82 +105,13 @@ function describeType(type: Type): string {
   return type.typeName
 }
 
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing (missing)'
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return `array of ${value.length}`
-  if (typeof value === 'string') return value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}...` : JSON.stringify(value)
-  if (typeof value === 'object') return 'object'
-  return `${typeof value} ${String(value)}`
-}
-
-function formatPath(path: readonly string[]): string {
-  let out = ''
-  for (const seg of path) out += /^[0-9]+$/.test(seg) ? `[${seg}]` : out === '' ? seg : `.${seg}`
-  return out === '' ? '(root)' : out
-}
-
-// avsc 5.7.9 zig-zags negative longs in floating point, which is exact only
-// down to -2^52: smaller values pass isValid but are written wrong
-// (mtth/avsc#455). Timestamps never get there; refuse rather than corrupt.
-export const MIN_SAFE_AVRO_LONG = -(2 ** 52)
+// avsc zig-zags negative longs in floating point, which is exact only down to
+// -2^52: smaller values pass isValid but are written wrong (mtth/avsc#455).
+// Timestamps never get there; silent-losses.ts refuses rather than corrupt.
+export { MIN_SAFE_AVRO_LONG } from './silent-losses.ts'
+export type { CodecProblem } from './silent-losses.ts'
 /** avsc's own upper bound for longs (its isSafeLong); larger values are refused by isValid. */
 export const MAX_SAFE_AVRO_LONG = Number.MAX_SAFE_INTEGER - 1
-
-// Avro strings are UTF-8: a lone UTF-16 surrogate (a string cut in the middle
-// of an emoji) would turn into U+FFFD silently, so refuse it up front (isWellFormed)
-
-// What isValid does not catch, found by walking the value along its type:
-// - undeclared fields, which the wire would drop silently (e.g. a TS field
-//   added without a schema change); avsc's noUndeclaredFields only flags the
-//   first record that has one, without naming the key
-// - longs avsc would write wrong, and ill-formed strings
-// Every event ingest writes goes through here: `path` is one stack, pushed and popped, and
-// formatted only for a problem (a copy per field was most of this walk's cost).
-function findSilentLosses(type: Type, value: unknown, path: string[], add: (problem: CodecProblem) => void): void {
-  if (type instanceof avsc.types.UnwrappedUnionType) {
-    // ["null", X] unions: each check below guards on the value's own kind, so trying every branch is safe
-    for (const branch of type.types) findSilentLosses(branch, value, path, add)
-  } else if (type instanceof avsc.types.StringType) {
-    if (typeof value === 'string' && !value.isWellFormed()) {
-      add({ path: formatPath(path), expected: 'well-formed Unicode (no lone surrogates)', got: describeValue(value) })
-    }
-  } else if (type instanceof avsc.types.LongType) {
-    if (typeof value === 'number' && value < MIN_SAFE_AVRO_LONG) {
-      add({ path: formatPath(path), expected: `long >= ${MIN_SAFE_AVRO_LONG}`, got: describeValue(value) })
-    }
-  } else if (value === null || typeof value !== 'object') {
-    return
-  } else if (type instanceof avsc.types.RecordType) {
-    if (Array.isArray(value)) return
-    for (const key in value) {
-      if (!Object.hasOwn(value, key)) continue
-      const v = (value as Record<string, unknown>)[key]
-      const field = type.field(key)
-      path.push(key)
-      if (field) findSilentLosses(field.type, v, path, add)
-      else add({ path: formatPath(path), expected: 'nothing (not a field of the schema)', got: describeValue(v) })
-      path.pop()
-    }
-  } else if (type instanceof avsc.types.ArrayType) {
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        path.push(String(i))
-        findSilentLosses(type.itemsType, value[i], path, add)
-        path.pop()
-      }
-    }
-  } else if (type instanceof avsc.types.MapType) {
-    if (!Array.isArray(value)) {
-      for (const key in value) {
-        if (!Object.hasOwn(value, key)) continue
-        path.push(key)
-        findSilentLosses(type.valuesType as Type, (value as Record<string, unknown>)[key], path, add)
-        path.pop()
-      }
-    }
-  }
-}
 
 /** Every path where `value` does not match `type`, or would not survive encoding unchanged. */
 export function findProblems(type: Type, value: unknown): CodecProblem[] {
@@ -198,7 +124,7 @@ export function findProblems(type: Type, value: unknown): CodecProblem[] {
       errorHook: (path: string[], v: unknown, t: Type) => add({ path: formatPath(path), expected: describeType(t), got: describeValue(v) }),
     })
   }
-  findSilentLosses(type, value, [], add)
+  silentLosses(type)(value, [], add)
   return [...problems.values()]
 }
 
@@ -215,6 +141,8 @@ function entryMismatch(event: NewswireEvent): string | null {
 export function createCodec(schemas: SchemaSet): Codec {
   const resolvers = new Map<string, Resolver>()
   const scanners = new Map<string, Scanner>()
+  /** Where encodeWith writes before copying out exactly the bytes written (one per codec: encoding is synchronous). */
+  let scratch = Buffer.allocUnsafe(16 * 1024)
 
   function scannerFor(writer: SchemaVersion): Scanner {
     let scan = scanners.get(writer.fingerprintHex)
@@ -282,12 +210,20 @@ export function createCodec(schemas: SchemaSet): Codec {
         details: { version, paths: problems.map((p) => p.path), problems },
       })
     }
-    const body = writer.type.toBuffer(value)
-    const out = Buffer.allocUnsafe(HEADER_LENGTH + body.length)
+    // Written once, after the header, into a scratch buffer that grows to the largest event seen.
+    // avsc's toBuffer writes into a 1 KiB buffer and, for a larger value (most articles), writes
+    // the whole value again into a zero-filled one, which was then copied once more behind the header.
+    let end = writer.type.encode(value, scratch, HEADER_LENGTH)
+    if (end < 0) {
+      // `encode` returns minus the bytes that did not fit
+      scratch = Buffer.allocUnsafe(2 ** Math.ceil(Math.log2(scratch.length - end)))
+      end = writer.type.encode(value, scratch, HEADER_LENGTH)
+    }
+    const out = Buffer.allocUnsafe(end)
     out[0] = SINGLE_OBJECT_MAGIC[0] as number
     out[1] = SINGLE_OBJECT_MAGIC[1] as number
     writer.fingerprint.copy(out, 2)
-    body.copy(out, HEADER_LENGTH)
+    scratch.copy(out, HEADER_LENGTH, HEADER_LENGTH, end)
     return out
   }
 

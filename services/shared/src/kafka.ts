@@ -4,6 +4,11 @@
 // policy, since kafkajs changes its defaults under NODE_ENV=test; logs routed to pino), the
 // Java-compatible partitioner, transactional writers with zombie fencing, the cheaper encoding of
 // their Produce requests, and the classification of the errors a transactional writer meets.
+// The kafkajs-*.ts modules it imports replace or patch kafkajs internals for it; nothing else
+// imports them.
+// First: these must be in Node's module cache before kafkajs loads (see each module)
+import './kafkajs-grouping.ts'
+import './kafkajs-record-decoder.ts'
 import { createRequire } from 'node:module'
 import { Kafka, Partitioners, logLevel } from 'kafkajs'
 import type { KafkaConfig as KafkaJsConfig, logCreator, Message, Producer } from 'kafkajs'
@@ -13,6 +18,7 @@ import { quietRequestQueue } from './kafka-request-queue.ts'
 import type { RequestQueueLike } from './kafka-request-queue.ts'
 import type { Logger } from './log.ts'
 import { keyPartition } from './murmur2.ts'
+import { FRAME_HEADROOM, withFrameRoom } from './kafkajs-framing.ts'
 import { encodeProduceBody } from './produce-request.ts'
 import type { ProduceBody, WireRecord } from './produce-request.ts'
 
@@ -184,8 +190,7 @@ if (produceDefinition[WIRE] !== true) {
           })
         }
         fastEncoded++
-        const buf = encodeProduceBody(body)
-        return { buf, buffer: buf, offset: buf.length, size: () => buf.length }
+        return withFrameRoom(encodeProduceBody(body, FRAME_HEADROOM))
       }
       const { parse } = built.response
       built.response = {

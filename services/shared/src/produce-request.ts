@@ -3,7 +3,13 @@
 // through an Encoder per record and per header, each zero-filled, grown by copying and copied
 // again into every enclosing level, and computes CRC-32C a byte at a time: that was most of
 // ingest's CPU per record (docs/benchmarks.md, issue 18). produce-request.test.ts holds this
-// byte for byte equal to kafkajs's own encoder; kafka.ts decides when it is used.
+// byte for byte equal to kafkajs's own encoder; kafka.ts decides when it is used. A partition
+// whose records encode to the same bytes as an earlier partition's in the same request (ingest
+// writes every event to two topics) gets them copied, and their CRC-32C is summed once.
+
+import { crc32c, crc32cCombine } from './crc32c.ts'
+
+export { crc32c } from './crc32c.ts'
 
 /** One record as it goes on the wire. Header values are UTF-8 strings; `timestamp` in epoch ms. */
 export interface WireRecord {
@@ -26,56 +32,6 @@ export interface ProduceBody {
 }
 
 const TRANSACTIONAL = 0x10
-
-// ---- CRC-32C (Castagnoli), slicing by 8 ---------------------------------------------------------
-
-const CRC_TABLES: Int32Array[] = (() => {
-  const t = Array.from({ length: 8 }, () => new Int32Array(256))
-  const t0 = t[0] as Int32Array
-  for (let n = 0; n < 256; n++) {
-    let c = n
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1
-    t0[n] = c
-  }
-  for (let n = 0; n < 256; n++) {
-    let c = t0[n] as number
-    for (let k = 1; k < 8; k++) {
-      c = (t0[c & 0xff] as number) ^ (c >>> 8)
-      ;(t[k] as Int32Array)[n] = c
-    }
-  }
-  return t
-})()
-
-/** CRC-32C of `buf[start, end)`, as an unsigned 32-bit number. */
-export function crc32c(buf: Uint8Array, start = 0, end = buf.length): number {
-  const [t0, t1, t2, t3, t4, t5, t6, t7] = CRC_TABLES as [
-    Int32Array,
-    Int32Array,
-    Int32Array,
-    Int32Array,
-    Int32Array,
-    Int32Array,
-    Int32Array,
-    Int32Array,
-  ]
-  let crc = -1
-  let i = start
-  for (; i + 8 <= end; i += 8) {
-    const a = crc ^ ((buf[i] as number) | ((buf[i + 1] as number) << 8) | ((buf[i + 2] as number) << 16) | ((buf[i + 3] as number) << 24))
-    crc =
-      (t7[a & 0xff] as number) ^
-      (t6[(a >>> 8) & 0xff] as number) ^
-      (t5[(a >>> 16) & 0xff] as number) ^
-      (t4[a >>> 24] as number) ^
-      (t3[buf[i + 4] as number] as number) ^
-      (t2[buf[i + 5] as number] as number) ^
-      (t1[buf[i + 6] as number] as number) ^
-      (t0[buf[i + 7] as number] as number)
-  }
-  for (; i < end; i++) crc = (t0[(crc ^ (buf[i] as number)) & 0xff] as number) ^ (crc >>> 8)
-  return (crc ^ -1) >>> 0
-}
 
 // ---- Sizes ----------------------------------------------------------------------------------------
 
@@ -127,9 +83,10 @@ function sizeRecord(r: WireRecord, offsetDelta: number, timestampDelta: number):
 
 class Writer {
   readonly buf: Buffer
-  at = 0
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size)
+  at: number
+  constructor(size: number, start: number) {
+    this.buf = Buffer.allocUnsafe(start + size)
+    this.at = start
   }
   int8(v: number): void {
     this.buf[this.at++] = v & 0xff
@@ -175,25 +132,81 @@ function bounds(records: readonly WireRecord[]): { first: number; max: number } 
   return { first, max }
 }
 
+interface Planned {
+  partition: number
+  firstSequence: number
+  records: readonly WireRecord[]
+  first: number
+  max: number
+  sized: Sized[]
+  batch: number
+  /** An earlier partition whose records encode to the same bytes, or null. */
+  copyOf: Planned | null
+  /** Where this partition's records were written, and their CRC, once they are. */
+  written: { start: number; end: number; crc: number } | null
+}
+
+/** Same header names, in the same order, with the same values. */
+function sameHeaders(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  if (a === b) return true
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  if (ka.length !== kb.length) return false
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i] as string
+    if (k !== kb[i] || a[k] !== b[k]) return false
+  }
+  return true
+}
+
+/** Whether two record lists encode to the same bytes (offset and timestamp deltas included). */
+function sameRecords(a: readonly WireRecord[], b: readonly WireRecord[]): boolean {
+  if (a === b) return true
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as WireRecord
+    const y = b[i] as WireRecord
+    if (x === y) continue
+    if (x.key !== y.key || x.timestamp !== y.timestamp || !(x.value === y.value || x.value.equals(y.value))) return false
+    if (!sameHeaders(x.headers, y.headers)) return false
+  }
+  return true
+}
+
 /** Bytes from a record batch's attributes to its end: what its CRC covers. */
 const BATCH_HEADER_AFTER_CRC = 2 + 4 + 8 + 8 + 8 + 2 + 4 + 4
 
+let copiedSections = 0
+/** Record batches whose records were copied from an earlier batch of the same request so far (for tests). */
+export const copiedRecordSections = (): number => copiedSections
+
 /**
  * The request body (what follows the request header). Every record batch is transactional when
- * `transactionalId` is set, as kafkajs marks them.
+ * `transactionalId` is set, as kafkajs marks them. With `headroom`, the body starts that many
+ * (unwritten) bytes into the buffer, where the request's size and header can go without a copy.
  */
-export function encodeProduceBody(req: ProduceBody): Buffer {
-  // First pass: sizes, so the buffer is allocated once and nothing is copied twice
+export function encodeProduceBody(req: ProduceBody, headroom = 0): Buffer {
+  // First pass: sizes, so the buffer is allocated once and nothing is copied twice. A partition
+  // whose records encode to the same bytes as an earlier one's (ingest writes each event to two
+  // topics) shares its plan, and its records are copied from there instead of written again.
+  const planned: Planned[] = []
   const plans = req.topics.map((t) => ({
     topic: t.topic,
     partitions: t.partitions.map((p) => {
+      const same = planned.find((q) => sameRecords(q.records, p.records))
+      if (same !== undefined) {
+        const plan: Planned = { ...p, first: same.first, max: same.max, sized: same.sized, batch: same.batch, copyOf: same, written: null }
+        return plan
+      }
       const { first, max } = bounds(p.records)
       const sized = p.records.map((r, i) => sizeRecord(r, i, r.timestamp - first))
       let records = 0
       for (const s of sized) records += uvarintSize(zigzag(s.body)) + s.body
       // firstOffset(8) length(4) leaderEpoch(4) magic(1) crc(4) + the part the CRC covers
       const batch = 8 + 4 + 4 + 1 + 4 + BATCH_HEADER_AFTER_CRC + records
-      return { ...p, first, max, sized, batch }
+      const plan: Planned = { ...p, first, max, sized, batch, copyOf: null, written: null }
+      planned.push(plan)
+      return plan
     }),
   }))
   let size = 2 + (req.transactionalId === null ? 0 : Buffer.byteLength(req.transactionalId)) + 2 + 4 + 4
@@ -202,7 +215,7 @@ export function encodeProduceBody(req: ProduceBody): Buffer {
     for (const p of t.partitions) size += 4 + 4 + p.batch
   }
 
-  const w = new Writer(size)
+  const w = new Writer(size, headroom)
   if (req.transactionalId === null) w.int16(-1)
   else w.string16(req.transactionalId)
   w.int16(req.acks)
@@ -229,6 +242,16 @@ export function encodeProduceBody(req: ProduceBody): Buffer {
       w.int16(req.producerEpoch)
       w.int32(p.firstSequence)
       w.int32(p.records.length)
+      const headerCrc = crc32c(w.buf, crcFrom, w.at)
+      const written = p.copyOf?.written
+      if (written != null) {
+        copiedSections++
+        w.buf.copy(w.buf, w.at, written.start, written.end)
+        w.at += written.end - written.start
+        w.buf.writeUInt32BE(crc32cCombine(headerCrc, written.crc, written.end - written.start), crcAt)
+        continue
+      }
+      const recordsFrom = w.at
       for (const [i, r] of p.records.entries()) {
         const s = p.sized[i] as Sized
         w.uvarint(zigzag(s.body))
@@ -246,9 +269,11 @@ export function encodeProduceBody(req: ProduceBody): Buffer {
           w.utf8(r.headers[k] as string, s.lengths[l++] as number)
         }
       }
-      w.buf.writeUInt32BE(crc32c(w.buf, crcFrom, w.at), crcAt)
+      const recordsCrc = crc32c(w.buf, recordsFrom, w.at)
+      p.written = { start: recordsFrom, end: w.at, crc: recordsCrc }
+      w.buf.writeUInt32BE(crc32cCombine(headerCrc, recordsCrc, w.at - recordsFrom), crcAt)
     }
   }
-  if (w.at !== size) throw new Error(`produce request: wrote ${w.at} of ${size} bytes`)
+  if (w.at !== headroom + size) throw new Error(`produce request: wrote ${w.at - headroom} of ${size} bytes`)
   return w.buf
 }

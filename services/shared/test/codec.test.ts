@@ -132,6 +132,31 @@ describe('encode and decode', () => {
     assert.deepEqual(codec.encode(fullEvent()), buf, 'encoding is deterministic')
   })
 
+  test('encode equals header + avsc toBuffer at every size: small, past 1 KiB, past the scratch buffer, in any order', () => {
+    // encodeWith writes into a scratch buffer that grows (16 KiB first): its bytes must not depend
+    // on what was encoded before, nor leak from a larger earlier event into a smaller one
+    const own = createCodec(schemas)
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 40_000 }), fc.string({ unit: 'grapheme', maxLength: 20 })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        (sizes) => {
+          for (const [n, tail] of sizes) {
+            const event = fullEvent()
+            event.article.body = ['এ'.repeat(n), tail]
+            const buf = own.encode(event)
+            assert.deepEqual(buf.subarray(0, HEADER_LENGTH), codec.encode(fullEvent()).subarray(0, HEADER_LENGTH))
+            assert.ok(buf.subarray(HEADER_LENGTH).equals(schemas.current.type.toBuffer(event)))
+            assert.equal(buf.length, HEADER_LENGTH + schemas.current.type.toBuffer(event).length)
+          }
+        },
+      ),
+      { numRuns: 60 },
+    )
+  })
+
   test('a standard Avro reader holding only the .avsc file decodes it', () => {
     const buf = codec.encode(fullEvent())
     // nothing from our code: parse the file afresh, fingerprint it, read the body

@@ -7,7 +7,9 @@ import { createRequire } from 'node:module'
 import { test } from 'node:test'
 import fc from 'fast-check'
 import { fastProduceRequests, kafkajsProduceProtocol, produceDefinition, wireMessage } from '../src/kafka.ts'
-import { crc32c } from '../src/produce-request.ts'
+import { FRAME_HEADROOM, framedWithoutCopy } from '../src/kafkajs-framing.ts'
+import { crc32c, crc32cCombine } from '../src/crc32c.ts'
+import { copiedRecordSections } from '../src/produce-request.ts'
 import type { WireRecord } from '../src/produce-request.ts'
 
 const require = createRequire(import.meta.url)
@@ -37,7 +39,7 @@ const record: fc.Arbitrary<WireRecord> = fc.record({
   // 13 digits, as every epoch-ms timestamp until 2286: kafkajs sorts them as strings
   timestamp: fc.integer({ min: 1_700_000_000_000, max: 1_700_100_000_000 }),
 })
-const request = fc.record({
+const anyRequest = fc.record({
   acks: fc.constantFrom(-1, 1),
   timeout: fc.integer({ min: 0, max: 60_000 }),
   transactionalId: fc.option(fc.string({ minLength: 1, maxLength: 40 }), { nil: null }),
@@ -59,7 +61,33 @@ const request = fc.record({
   ),
 })
 
-type Req = typeof request extends fc.Arbitrary<infer T> ? T : never
+type Req = typeof anyRequest extends fc.Arbitrary<infer T> ? T : never
+
+// Ingest writes each event to two topics: the same records (the same objects, or equal ones), or
+// records that differ in one key, header, header order, timestamp or byte. Some partitions copy an earlier one's records so.
+const copyKind = fc.constantFrom('none', 'none', 'same', 'equal', 'key', 'header', 'order', 'value', 'timestamp')
+const request = fc
+  .tuple(anyRequest, fc.array(fc.tuple(copyKind, fc.nat(), fc.nat()), { minLength: 9, maxLength: 9 }))
+  .map(([r, copies]) => {
+    const partitions = r.topics.flatMap((t) => t.partitions)
+    let n = 0
+    for (const [i, p] of partitions.entries()) {
+      const [kind, from, at] = copies[n++ % copies.length] as [string, number, number]
+      if (kind === 'none' || i === 0) continue
+      const source = (partitions[from % i] as { records: WireRecord[] }).records
+      const copy = source.map((x) => (kind === 'same' ? x : { ...x, value: Buffer.from(x.value), headers: { ...x.headers } }))
+      const j = at % copy.length
+      const r0 = copy[j] as WireRecord
+      if (kind === 'key') copy[j] = { ...r0, key: `${r0.key}#` }
+      if (kind === 'header') copy[j] = { ...r0, headers: { ...r0.headers, extra: 'x' } }
+      // The same headers in another order encode differently
+      if (kind === 'order') copy[j] = { ...r0, headers: Object.fromEntries(Object.entries(r0.headers).reverse()) }
+      if (kind === 'value') copy[j] = { ...r0, value: Buffer.concat([r0.value, Buffer.from([1])]) }
+      if (kind === 'timestamp') copy[j] = { ...r0, timestamp: r0.timestamp + 1 }
+      p.records = copy
+    }
+    return r
+  })
 
 function argsOf(r: Req): Args {
   return {
@@ -79,9 +107,9 @@ function argsOf(r: Req): Args {
   }
 }
 
-async function framed(make: Factory, args: Args): Promise<Buffer> {
+async function framed(make: Factory, args: Args, clientId = 'newswire-test'): Promise<Buffer> {
   const { request: req } = make(args as never)
-  return (await createRequest({ correlationId: 7, clientId: 'newswire-test', request: req })).buffer
+  return (await createRequest({ correlationId: 7, clientId, request: req })).buffer
 }
 
 test('CRC-32C: the check value, and kafkajs agrees on any bytes', () => {
@@ -96,20 +124,97 @@ test('CRC-32C: the check value, and kafkajs agrees on any bytes', () => {
   )
 })
 
+test('CRC-32C of two runs of bytes from their CRCs and the second length', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 3000 }), fc.uint8Array({ maxLength: 3000 }), (a, b) => {
+      const ab = Buffer.concat([a, b])
+      assert.equal(crc32cCombine(crc32c(Buffer.from(a)), crc32c(Buffer.from(b)), b.length), crc32c(ab))
+    }),
+    { numRuns: 300 },
+  )
+  // Lengths in the megabytes, as a batch's records section (the bytes are zeros: only the length matters here)
+  for (const n of [1, 255, 65_536, 1_000_003, 3 * 1024 * 1024]) {
+    const a = Buffer.from('header bytes')
+    const b = Buffer.alloc(n, 7)
+    assert.equal(crc32cCombine(crc32c(a), crc32c(b), n), crc32c(Buffer.concat([a, b])))
+  }
+})
+
 test('a Produce request of our records is byte for byte what kafkajs encodes, at every version we patch', async () => {
   const before = fastProduceRequests()
+  const copiedBefore = copiedRecordSections()
+  const framedBefore = framedWithoutCopy()
   let runs = 0
+  let roomy = 0
+  let inPlace = 0
+  // Client ids up to past the room in front of our bodies: a longer one is framed by kafkajs's copies
+  const clientId = fc.oneof(
+    fc.constant('newswire-test'),
+    fc.string({ unit: 'grapheme', maxLength: 100 }),
+    fc.string({ minLength: 240, maxLength: 300 }),
+  )
   await fc.assert(
-    fc.asyncProperty(request, fc.integer({ min: 3, max: 7 }), async (r, version) => {
+    fc.asyncProperty(request, fc.integer({ min: 3, max: 7 }), clientId, async (r, version, id) => {
       const ours = produceDefinition.protocol({ version })
       const theirs = kafkajsProduceProtocol({ version })
       assert.ok(ours && theirs, `kafkajs has no Produce v${version}`)
       runs++
-      assert.deepEqual(await framed(ours, argsOf(r)), await framed(theirs, argsOf(r)))
+      // The header (apiKey, apiVersion, correlationId, clientId) goes in front first, then the size
+      const header = 2 + 2 + 4 + 2 + Buffer.byteLength(id)
+      if (header <= FRAME_HEADROOM) inPlace++
+      if (header + 4 <= FRAME_HEADROOM) roomy++
+      assert.deepEqual(await framed(ours, argsOf(r), id), await framed(theirs, argsOf(r), id))
     }),
     { numRuns: 200 },
   )
   assert.equal(fastProduceRequests() - before, runs, 'every request went through produce-request.ts')
+  assert.ok(copiedRecordSections() - copiedBefore > 20, 'records written to two partitions were copied, not encoded twice')
+  // Two framing steps per request whose header and size fit the room, fewer otherwise
+  assert.ok(roomy > 0 && roomy < runs, `both paths ran (${roomy} of ${runs} fit)`)
+  assert.equal(framedWithoutCopy() - framedBefore, roomy + inPlace, 'framed in place exactly when what goes in front fits')
+})
+
+test('framing in place leaves every other request, and an encoder written to after, to kafkajs', async () => {
+  const Encoder = require('kafkajs/src/protocol/encoder') as new () => {
+    writeInt32(v: number): unknown
+    writeEncoder(v: unknown): { buffer: Buffer }
+    buffer: Buffer
+  }
+  const make = produceDefinition.protocol({ version: 7 })
+  assert.ok(make)
+  const rec: WireRecord = { key: 'k', value: Buffer.from('value'), headers: { a: 'b' }, timestamp: 1_700_000_000_000 }
+  const args: Args = {
+    acks: -1,
+    timeout: 30_000,
+    transactionalId: 'tx',
+    producerId: Long.fromValue(5n),
+    producerEpoch: 1,
+    topicData: [{ topic: 't', partitions: [{ partition: 0, firstSequence: 0, messages: [wireMessage(rec, 0)] }] }],
+  }
+  const body = (await make(args as never).request.encode()) as unknown as { writeInt32?: never; buffer: Buffer }
+  const expected = Buffer.from(body.buffer)
+  // An encoder of kafkajs's own carries no room: copied as before
+  const plain = new Encoder()
+  plain.writeInt32(42)
+  const before = framedWithoutCopy()
+  const outer = new Encoder()
+  outer.writeInt32(1)
+  assert.deepEqual(outer.writeEncoder(plain).buffer, Buffer.from([0, 0, 0, 1, 0, 0, 0, 42]))
+  assert.equal(framedWithoutCopy(), before)
+  // An encoder framed in place and then appended to has left its room: the next frame copies it
+  const header = new Encoder()
+  header.writeInt32(9)
+  const framedOnce = header.writeEncoder(body)
+  assert.equal(framedWithoutCopy(), before + 1)
+  assert.deepEqual(framedOnce.buffer, Buffer.concat([Buffer.from([0, 0, 0, 9]), expected]))
+  header.writeInt32(7)
+  const sized = new Encoder()
+  sized.writeInt32(3)
+  assert.deepEqual(
+    sized.writeEncoder(header).buffer,
+    Buffer.concat([Buffer.from([0, 0, 0, 3, 0, 0, 0, 9]), expected, Buffer.from([0, 0, 0, 7])]),
+  )
+  assert.equal(framedWithoutCopy(), before + 1)
 })
 
 test('a request with any record that is not ours keeps kafkajs encoding', async () => {
