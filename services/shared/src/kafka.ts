@@ -14,8 +14,8 @@ import { Kafka, Partitioners, logLevel } from 'kafkajs'
 import type { KafkaConfig as KafkaJsConfig, logCreator, Message, Producer } from 'kafkajs'
 import type { KafkaConfig } from './config.ts'
 import { NewswireError } from './errors.ts'
-import { quietRequestQueue } from './kafka-request-queue.ts'
-import type { RequestQueueLike } from './kafka-request-queue.ts'
+import { quietRequestQueue } from './kafkajs-request-queue.ts'
+import type { RequestQueueLike } from './kafkajs-request-queue.ts'
 import type { Logger } from './log.ts'
 import { keyPartition } from './murmur2.ts'
 import { FRAME_HEADROOM, withFrameRoom } from './kafkajs-framing.ts'
@@ -284,7 +284,7 @@ if (clusterClass.prototype[WIRE] !== true) {
   clusterClass.prototype.findGroupCoordinator = rememberingTransactionCoordinators(clusterClass.prototype.findGroupCoordinator)
 }
 
-/** kafkajs's per-connection request queue: no 1 ms timer while nothing waits (kafka-request-queue.ts). */
+/** kafkajs's per-connection request queue: no 1 ms timer while nothing waits (kafkajs-request-queue.ts). */
 export const requestQueueClass = kafkajsInternal('kafkajs/src/network/requestQueue') as { prototype: RequestQueueLike }
 quietRequestQueue(requestQueueClass)
 

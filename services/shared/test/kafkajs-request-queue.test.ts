@@ -1,12 +1,12 @@
-// kafkajs's request queue as kafka.ts patches it (kafka-request-queue.ts): no timer while nothing
+// kafkajs's request queue as kafka.ts patches it (kafkajs-request-queue.ts): no timer while nothing
 // waits, and every request still goes out, in order, once the throttle ends and a slot is free.
 // Driven on kafkajs's own class with mocked time, against a model of what it must do.
 import assert from 'node:assert/strict'
 import { mock, test } from 'node:test'
 import fc from 'fast-check'
 import { requestQueueClass } from '../src/kafka.ts'
-import { CHECK_INTERVAL_MS, checkDelay } from '../src/kafka-request-queue.ts'
-import type { RequestQueueLike } from '../src/kafka-request-queue.ts'
+import { CHECK_INTERVAL_MS, checkDelay } from '../src/kafkajs-request-queue.ts'
+import type { RequestQueueLike } from '../src/kafkajs-request-queue.ts'
 
 interface Entry {
   correlationId: number
