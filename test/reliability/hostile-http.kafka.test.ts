@@ -262,7 +262,7 @@ describe('hostile HTTP input against a real ingest process', () => {
                     : what === 'authors'
                       ? { authors: Array.from({ length: 100 + n }, () => 'A') }
                       : what === 'related'
-                        ? { related: Array.from({ length: 100 + (n % 2000) }, () => ({ headline: 'R' })) }
+                        ? { related: Array.from({ length: 101 + (n % 2000) }, () => ({ headline: 'R' })) }
                         : what === 'paragraphs'
                           ? { body: Array.from({ length: 1000 + n }, () => 'p') }
                           : { id: 'i'.repeat(200 + n) }
