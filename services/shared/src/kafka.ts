@@ -9,13 +9,13 @@
 // First: these must be in Node's module cache before kafkajs loads (see each module)
 import './kafkajs-grouping.ts'
 import './kafkajs-record-decoder.ts'
-import { createRequire } from 'node:module'
 import { Kafka, Partitioners, logLevel } from 'kafkajs'
 import type { KafkaConfig as KafkaJsConfig, logCreator, Message, Producer } from 'kafkajs'
 import type { KafkaConfig } from './config.ts'
 import { NewswireError } from './errors.ts'
 import { quietRequestQueue } from './kafkajs-request-queue.ts'
 import type { RequestQueueLike } from './kafkajs-request-queue.ts'
+import { kafkajsInternal } from './kafkajs-modules.ts'
 import type { Logger } from './log.ts'
 import { keyPartition } from './murmur2.ts'
 import { FRAME_HEADROOM, withFrameRoom } from './kafkajs-framing.ts'
@@ -154,9 +154,6 @@ function wireBody(args: ProduceArgs): ProduceBody | null {
     topics,
   }
 }
-
-/** kafkajs's internal modules (the patches here), which its package exports do not list. */
-const kafkajsInternal = createRequire(import.meta.url)
 
 /** kafkajs's Produce request definition (the object its brokers look request versions up in). */
 export const produceDefinition = kafkajsInternal('kafkajs/src/protocol/requests/produce') as ProduceDefinition

@@ -6,7 +6,7 @@
 // copies the few bytes written so far (the header, then the size) into the room in front rather
 // than the body behind them. Anything else, or a header longer than the room, is framed by
 // kafkajs's own code. produce-request.test.ts compares the framed bytes with kafkajs's.
-import { createRequire } from 'node:module'
+import { kafkajsInternal } from './kafkajs-modules.ts'
 
 /** An encoder whose bytes are `whole[start, whole.length)`, with `whole[0, start)` free in front. */
 interface Room {
@@ -24,7 +24,7 @@ interface FramingEncoder {
 }
 /** Marks kafkajs's Encoder as patched (Symbol.for: one mark however many copies of this module load). */
 const PATCHED = Symbol.for('newswire.framingPatched')
-const encoderClass = createRequire(import.meta.url)('kafkajs/src/protocol/encoder') as {
+const encoderClass = kafkajsInternal('kafkajs/src/protocol/encoder') as {
   prototype: { writeEncoder: (this: FramingEncoder, value: unknown) => FramingEncoder; [PATCHED]?: true }
 }
 

@@ -5,7 +5,7 @@
 // takes that function once, when it is first loaded, so the linear one below has to be in
 // Node's module cache before kafkajs is: kafka.ts imports this module before kafkajs. Same
 // result, same partitioner calls in the same order (kafkajs-grouping.test.ts compares the two).
-import { Module, createRequire } from 'node:module'
+import { kafkajsInternal, replaceKafkajsModule } from './kafkajs-modules.ts'
 
 interface GroupArgs<M> {
   topic: string
@@ -27,17 +27,8 @@ export function groupMessagesPerPartition<M>({ topic, partitionMetadata, message
   return result
 }
 
-const kafkajsInternal = createRequire(import.meta.url)
 /** The file kafkajs's sendMessages requires. */
-export const groupingPath = kafkajsInternal.resolve('kafkajs/src/producer/groupMessagesPerPartition')
-
-if (kafkajsInternal.cache[groupingPath] === undefined) {
-  const m = new Module(groupingPath)
-  m.filename = groupingPath
-  m.loaded = true
-  m.exports = groupMessagesPerPartition
-  kafkajsInternal.cache[groupingPath] = m
-}
+export const groupingPath = replaceKafkajsModule('kafkajs/src/producer/groupMessagesPerPartition', groupMessagesPerPartition)
 
 /** Whether kafkajs's producers group with the function above (false if kafkajs was loaded first). */
 export const linearGrouping = (): boolean => kafkajsInternal(groupingPath) === groupMessagesPerPartition

@@ -8,7 +8,7 @@
 // the record decoder once, when it loads, so this one has to be in Node's module cache before
 // kafkajs is: kafka.ts imports this module before kafkajs. kafkajs-record-decoder.test.ts holds it
 // equal to kafkajs's for any record and batch context.
-import { Module, createRequire } from 'node:module'
+import { kafkajsInternal, replaceKafkajsModule } from './kafkajs-modules.ts'
 
 interface LongLike {
   add(v: LongLike | number): LongLike
@@ -35,7 +35,6 @@ export interface BatchContext {
   maxTimestamp?: string
 }
 
-const kafkajsInternal = createRequire(import.meta.url)
 const Long = kafkajsInternal('kafkajs/src/utils/long') as { fromValue(v: unknown): LongLike }
 const HeaderDecoder = kafkajsInternal('kafkajs/src/protocol/recordBatch/header/v0/decoder') as (d: KafkajsDecoder) => {
   key: string
@@ -145,15 +144,7 @@ export function decodeRecord(decoder: KafkajsDecoder, batchContext: BatchContext
 }
 
 /** The file kafkajs's record batch decoder requires. */
-export const recordDecoderPath = kafkajsInternal.resolve('kafkajs/src/protocol/recordBatch/record/v0/decoder')
-
-if (kafkajsInternal.cache[recordDecoderPath] === undefined) {
-  const m = new Module(recordDecoderPath)
-  m.filename = recordDecoderPath
-  m.loaded = true
-  m.exports = decodeRecord
-  kafkajsInternal.cache[recordDecoderPath] = m
-}
+export const recordDecoderPath = replaceKafkajsModule('kafkajs/src/protocol/recordBatch/record/v0/decoder', decodeRecord)
 
 /** Whether kafkajs decodes fetched records with the decoder above (false if kafkajs was loaded first). */
 export const lazyRecordHeaders = (): boolean => kafkajsInternal(recordDecoderPath) === decodeRecord
