@@ -31,6 +31,16 @@ interface Args {
   topicData: { topic: string; partitions: { partition: number; firstSequence: number; messages: unknown[] }[] }[]
 }
 
+/** A transactional request (id `tx`, producer 5, epoch 1) to topic `t`. */
+const txArgs = (partitions: Args['topicData'][number]['partitions']): Args => ({
+  acks: -1,
+  timeout: 30_000,
+  transactionalId: 'tx',
+  producerId: Long.fromValue(5n),
+  producerEpoch: 1,
+  topicData: [{ topic: 't', partitions }],
+})
+
 const text = fc.string({ unit: 'grapheme', maxLength: 24 })
 const record: fc.Arbitrary<WireRecord> = fc.record({
   key: fc.oneof(text, fc.constantFrom('article-1', 'স্টোরি-১', '')),
@@ -183,14 +193,7 @@ test('framing in place leaves every other request, and an encoder written to aft
   const make = produceDefinition.protocol({ version: 7 })
   assert.ok(make)
   const rec: WireRecord = { key: 'k', value: Buffer.from('value'), headers: { a: 'b' }, timestamp: 1_700_000_000_000 }
-  const args: Args = {
-    acks: -1,
-    timeout: 30_000,
-    transactionalId: 'tx',
-    producerId: Long.fromValue(5n),
-    producerEpoch: 1,
-    topicData: [{ topic: 't', partitions: [{ partition: 0, firstSequence: 0, messages: [wireMessage(rec, 0)] }] }],
-  }
+  const args = txArgs([{ partition: 0, firstSequence: 0, messages: [wireMessage(rec, 0)] }])
   const body = (await make(args as never).request.encode()) as unknown as { writeInt32?: never; buffer: Buffer }
   const expected = Buffer.from(body.buffer)
   // An encoder of kafkajs's own carries no room: copied as before
@@ -221,25 +224,9 @@ test('a request with any record that is not ours keeps kafkajs encoding', async 
   const make = produceDefinition.protocol({ version: 7 })
   assert.ok(make)
   const rec: WireRecord = { key: 'k', value: Buffer.from('v'), headers: { a: 'b' }, timestamp: 1_700_000_000_000 }
-  const args: Args = {
-    acks: -1,
-    timeout: 30_000,
-    transactionalId: 'tx',
-    producerId: Long.fromValue(5n),
-    producerEpoch: 1,
-    topicData: [
-      {
-        topic: 't',
-        partitions: [
-          {
-            partition: 0,
-            firstSequence: 0,
-            messages: [wireMessage(rec, 0), { key: 'k', value: Buffer.from('v'), timestamp: '1700000000000' }],
-          },
-        ],
-      },
-    ],
-  }
+  const args = txArgs([
+    { partition: 0, firstSequence: 0, messages: [wireMessage(rec, 0), { key: 'k', value: Buffer.from('v'), timestamp: '1700000000000' }] },
+  ])
   const before = fastProduceRequests()
   const bytes = await framed(make, args)
   assert.equal(fastProduceRequests(), before)
@@ -254,14 +241,8 @@ test('records a broker acknowledged are never encoded into another request; reco
   const rec = (key: string): WireRecord => ({ key, value: Buffer.from(key), headers: {}, timestamp: 1_700_000_000_000 })
   const a = wireMessage(rec('a'), 0)
   const b = wireMessage(rec('b'), 1)
-  const args = (messages: { partition: number; m: unknown }[]): Args => ({
-    acks: -1,
-    timeout: 30_000,
-    transactionalId: 'tx',
-    producerId: Long.fromValue(5n),
-    producerEpoch: 1,
-    topicData: [{ topic: 't', partitions: messages.map(({ partition, m }) => ({ partition, firstSequence: 0, messages: [m] })) }],
-  })
+  const args = (messages: { partition: number; m: unknown }[]): Args =>
+    txArgs(messages.map(({ partition, m }) => ({ partition, firstSequence: 0, messages: [m] })))
   const answer = (errorCode: number) => ({
     topics: [{ topicName: 't', partitions: [{ partition: 0, errorCode, baseOffset: '0', logAppendTime: '-1', logStartOffset: '0' }] }],
     throttleTime: 0,
