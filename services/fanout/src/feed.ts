@@ -5,8 +5,12 @@
 import { createTail, ensureTopics, entryStateKey, isEntryEvent, retrying } from '@newswire/shared'
 import type { Admin, Codec, Kafka, KafkaConfig, Logger, NewswireEvent, PoisonRecord, Tail, TopicNames } from '@newswire/shared'
 import type { OpenReader, ReplayRecord } from './replay.ts'
+import { inSlices, yieldNow } from './slices.ts'
 import { Store } from './store.ts'
 import type { LogBounds } from './store.ts'
+
+/** Applying fetched events yields to the event loop after this much time. */
+const APPLY_SLICE_MS = 10
 
 export interface FeedMetrics {
   lag(partition: number, lag: number): void
@@ -75,27 +79,38 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
       log: log.child({ component: 'events-tail' }),
       from: new Map(from.map((off, p) => [p, String(off)])),
       onFatal: o.onFatal,
-      onBatch: ({ partition, messages, highWatermark }) => {
+      onBatch: async ({ partition, messages, highWatermark }) => {
         let last = -1
-        for (const m of messages) {
-          const offset = Number(m.offset)
-          last = offset
-          if (m.value === null) continue
-          let event: NewswireEvent
-          try {
-            event = codec.decode(m.value)
-          } catch (err) {
-            o.onPoison({ topic: topics.events, partition, offset: m.offset, key: m.key ?? null, value: m.value, headers: m.headers }, err)
-            // skipped for good: a batch fetched again (rebalance) does not dead-letter it twice
-            store.markRead(partition, offset + 1)
-            continue
-          }
-          store.append(partition, offset, event)
+        const read = () => {
+          if (last >= 0) store.markRead(partition, last + 1)
         }
-        if (last >= 0) {
-          store.markRead(partition, last + 1)
-          o.metrics.lag(partition, Math.max(0, Number(highWatermark) - last - 1))
-        }
+        // A fetch can hold thousands of events (a backlog after a pause): applied in slices, each
+        // as if Kafka had fetched it alone (read up to there, then the live loop runs)
+        await inSlices(
+          messages,
+          (m) => {
+            const offset = Number(m.offset)
+            last = offset
+            if (m.value === null) return
+            let event: NewswireEvent
+            try {
+              event = codec.decode(m.value)
+            } catch (err) {
+              o.onPoison({ topic: topics.events, partition, offset: m.offset, key: m.key ?? null, value: m.value, headers: m.headers }, err)
+              // skipped for good: a batch fetched again (rebalance) does not dead-letter it twice
+              store.markRead(partition, offset + 1)
+              return
+            }
+            store.append(partition, offset, event)
+          },
+          () => {
+            read()
+            o.onAppend()
+          },
+          { sliceMs: APPLY_SLICE_MS, now: () => performance.now(), pause: yieldNow },
+        )
+        read()
+        if (last >= 0) o.metrics.lag(partition, Math.max(0, Number(highWatermark) - last - 1))
         o.onAppend()
       },
     })

@@ -22,7 +22,8 @@ import { StoryMatcher } from './stories.ts'
 import { Subscriptions } from './subscribe.ts'
 import type { SubscribeDeps, SubscribeHost } from './subscribe.ts'
 import { kindsOf, SubscriptionIndex } from './subscriptions.ts'
-import { Writer, yieldNow } from './writer.ts'
+import { yieldNow } from './slices.ts'
+import { Writer } from './writer.ts'
 
 /** Matching work between two yields to the event loop. */
 const SLICE_MS = 20

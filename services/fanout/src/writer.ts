@@ -13,11 +13,10 @@ import type { FanoutMetrics } from './metrics.ts'
 import type { BroadcastGroup, Conn, Framed, HubLimits, Sub } from './model.ts'
 import type { QueuedMessage } from './queue.ts'
 import { slowVerdict } from './queue.ts'
+import { yieldNow } from './slices.ts'
 
 /** Writing to sockets yields to the event loop after this much time. */
 const WRITE_SLICE_MS = 10
-
-export const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 export interface WriterDeps {
   /** Server time (slow-client timing). */
