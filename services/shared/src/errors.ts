@@ -11,6 +11,8 @@ export const errorCodes = [
   'NEWSWIRE_ERR_KAFKA_TRANSACTION',
   /** kafkajs was about to send records again that a broker had acknowledged (a duplicate): refused. */
   'NEWSWIRE_ERR_KAFKA_RESEND',
+  /** kafkajs resolved a send that left a partition out (its retry skips a broker that already answered): aborted. */
+  'NEWSWIRE_ERR_KAFKA_UNSENT',
 ] as const
 export type ErrorCode = (typeof errorCodes)[number]
 

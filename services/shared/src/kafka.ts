@@ -378,6 +378,12 @@ export interface TxRecord {
   timestamp: number
 }
 
+/** The `topic[partition]` of every write with records that no broker answered for. */
+export function unansweredPartitions(writes: readonly TxWrite[], answered: readonly { topicName: string; partition: number }[]): string[] {
+  const got = new Set(answered.map((a) => `${a.topicName}[${a.partition}]`))
+  return writes.filter((w) => w.records.length > 0 && !got.has(`${w.topic}[${w.partition}]`)).map((w) => `${w.topic}[${w.partition}]`)
+}
+
 /** Records for one partition of one topic. */
 export interface TxWrite {
   topic: string
@@ -432,10 +438,20 @@ export async function openTransactionalWriter(kafka: Kafka, transactionalId: str
         // what had not been answered, with fresh sequence numbers, even to a partition that had
         // landed on a broker since gone; the protocol patch above refuses such a resend, so the
         // transaction aborts instead of writing a record twice.
-        await txn.sendBatch({
+        const answered = await txn.sendBatch({
           acks: -1,
           topicMessages: writes.map((w) => ({ topic: w.topic, messages: w.records.map((r) => wireMessage(r, w.partition)) })),
         })
+        // kafkajs's retry can also leave a partition out: it sends again only to brokers with no
+        // answer yet, so a partition whose new leader already answered for another partition is
+        // never sent, and the send still resolves. Committing then would keep the other topic's
+        // record without this one: abort instead.
+        const unsent = unansweredPartitions(writes, answered)
+        if (unsent.length > 0) {
+          throw new NewswireError('NEWSWIRE_ERR_KAFKA_UNSENT', `kafkajs resolved a send without writing ${unsent.join(', ')}`, {
+            retriable: false,
+          })
+        }
         stage = 'commit'
         await txn.commit()
       } catch (err) {
