@@ -9,8 +9,6 @@
 
 import { crc32c, crc32cCombine } from './crc32c.ts'
 
-export { crc32c } from './crc32c.ts'
-
 /** One record as it goes on the wire. Header values are UTF-8 strings; `timestamp` in epoch ms. */
 export interface WireRecord {
   key: string
