@@ -25,6 +25,8 @@ export function machineInfo(): MachineInfo {
 export interface ProcStat {
   busy: number
   total: number
+  /** Time the hypervisor ran other guests while this one wanted the CPU (counted in busy). */
+  steal: number
 }
 
 /** Aggregate jiffies from /proc/stat; the difference of two samples gives machine CPU use. */
@@ -34,9 +36,9 @@ export function procStat(): ProcStat {
     const f = line.trim().split(/\s+/).slice(1).map(Number)
     const total = f.reduce((a, b) => a + b, 0)
     const idle = (f[3] ?? 0) + (f[4] ?? 0)
-    return { busy: total - idle, total }
+    return { busy: total - idle, total, steal: f[7] ?? 0 }
   } catch {
-    return { busy: 0, total: 0 }
+    return { busy: 0, total: 0, steal: 0 }
   }
 }
 
@@ -45,6 +47,13 @@ export function machineCpuPercent(a: ProcStat, b: ProcStat): number {
   const total = b.total - a.total
   if (total <= 0) return Number.NaN
   return ((b.busy - a.busy) / total) * 100 * os.availableParallelism()
+}
+
+/** CPU stolen by the hypervisor between two samples, in percent of one core: part of "other" CPU no process here used. */
+export function stealPercent(a: ProcStat, b: ProcStat): number {
+  const total = b.total - a.total
+  if (total <= 0) return Number.NaN
+  return ((b.steal - a.steal) / total) * 100 * os.availableParallelism()
 }
 
 /** utime+stime of any process by pid, microseconds (for processes that cannot answer IPC). */

@@ -4,7 +4,7 @@
 //   transactional: raw transactional producers, one transaction per batch of the same size
 // Ingest runs as a child process from its real entry point (main.ts); load generators and
 // baseline producers are forked child processes; everything is on loopback.
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { createWriteStream, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { join } from 'node:path'
 import { status as brokerStatus, repoRoot } from '../../../deploy/local/broker.ts'
@@ -13,7 +13,7 @@ import { Worker, workerPath } from '../lib/children.ts'
 import { encodedSizes } from '../lib/fixture.ts'
 import { createTopics, deleteTopics, withAdmin } from '../lib/kafka.ts'
 import type { LoadSpec } from '../lib/load.ts'
-import { machineCpuPercent, pidCpuMicros, procStat } from '../lib/machine.ts'
+import { machineCpuPercent, pidCpuMicros, procStat, stealPercent } from '../lib/machine.ts'
 import type { CpuSample, LoadResult } from '../lib/protocol.ts'
 import type { Labels } from '../lib/report.ts'
 import type { Scenario, ScenarioContext } from '../lib/scenario.ts'
@@ -40,6 +40,8 @@ interface Measured {
   machineCpu: number
   /** CPU % of one core used by processes outside this run (other sessions, tests): noise. */
   otherCpu: number
+  /** Of otherCpu, what the hypervisor gave other guests: noise from outside this machine. */
+  stealCpu: number
   /** Baseline runs: CPU % of the idle ingest process meanwhile (its state tail may still be catching up). */
   bystanderCpu: number
 }
@@ -51,11 +53,13 @@ function measuredOf(
   machineCpu: number,
   separateLoadgen: boolean,
   bystanderCpuUs: number,
+  stealCpu: number,
 ): Measured {
   const s = result.elapsedMs / 1000
   const ours = serverCpuUs + (brokerCpuUs ?? 0) + (separateLoadgen ? cpuTotal(result.cpu) : 0) + bystanderCpuUs
   return {
     otherCpu: Math.max(0, machineCpu - ours / 1e4 / s),
+    stealCpu,
     bystanderCpu: bystanderCpuUs / 1e4 / s,
     result,
     recordsPerSec: result.records / s,
@@ -74,6 +78,7 @@ async function startIngest(
   prefix: string,
   partitions: number,
   profileDir: string | null,
+  logFile: string | null,
 ): Promise<{ worker: Worker; url: string }> {
   const worker = new Worker('ingest', workerPath('ingest'), {
     execArgv: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
@@ -94,6 +99,8 @@ async function startIngest(
     maxMs: num(ctx.values, 'max-seconds', 900) * 1000 + 30_000,
   })
   const tail: string[] = []
+  // the log is otherwise only kept for a failed start: --ingest-log keeps all of it, to see why a run was slow
+  const log = logFile ? createWriteStream(logFile, { flags: 'a' }) : null
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`ingest did not start within 60 s:\n${tail.join('\n')}`)), 60_000)
     const out = worker.proc.stdout
@@ -101,6 +108,7 @@ async function startIngest(
     if (!out || !err) throw new Error('ingest child has no stdout')
     // keep reading for the whole run: a full pipe would block ingest
     createInterface({ input: out }).on('line', (line) => {
+      log?.write(`${line}\n`)
       tail.push(line)
       if (tail.length > 40) tail.shift()
       if (!line.includes('"ingest listening"')) return
@@ -111,6 +119,7 @@ async function startIngest(
       }
     })
     createInterface({ input: err }).on('line', (line) => {
+      log?.write(`${line}\n`)
       tail.push(line)
       if (tail.length > 40) tail.shift()
     })
@@ -121,6 +130,27 @@ async function startIngest(
   })
   await worker.ready
   return { worker, url }
+}
+
+interface PublisherCounters {
+  transactions: number
+  events: number
+  commitSeconds: number
+}
+
+/** The publisher's own counters from ingest's /metrics: how a run's requests were grouped into transactions. */
+async function publisherCounters(url: string): Promise<PublisherCounters> {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  const value = (name: string) => {
+    // a histogram with no observation yet is not printed at all
+    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)
+    return m?.[1] ? Number(m[1]) : 0
+  }
+  return {
+    transactions: value('newswire_ingest_produce_batch_events_count'),
+    events: value('newswire_ingest_produce_batch_events_sum'),
+    commitSeconds: value('newswire_ingest_produce_duration_seconds_sum'),
+  }
 }
 
 function brokerPid(brokers: string[]): number | null {
@@ -156,6 +186,7 @@ async function measure(
     machineCpuPercent(s0.m, s1.m),
     target.separateLoadgen,
     s1.y - s0.y,
+    stealPercent(s0.m, s1.m),
   )
 }
 
@@ -176,6 +207,7 @@ const scenario: Scenario = {
     profile: { type: 'boolean', default: false },
     'no-txn-baseline': { type: 'boolean', default: false },
     'keep-topics': { type: 'boolean', default: false },
+    'ingest-log': { type: 'string' },
   },
   help: `  --modes LIST            single,batch,rate (default all; with --profile: batch)
   --concurrency LIST      closed-loop concurrencies of single POSTs (default 1,16,64)
@@ -189,7 +221,8 @@ const scenario: Scenario = {
   --max-requests N        cap on measured requests per run (default 200000)
   --profile               run ingest under node --cpu-prof and print its top self-time functions
   --no-txn-baseline       skip the transactional-producer baseline
-  --keep-topics           do not delete the bench-ingest-* topics afterwards`,
+  --keep-topics           do not delete the bench-ingest-* topics afterwards
+  --ingest-log FILE       append ingest's whole log (JSON lines) to FILE`,
   maxSeconds: (v) => (v.quick ? 60 : 900),
 
   async run(ctx) {
@@ -233,7 +266,13 @@ const scenario: Scenario = {
     const workers: Worker[] = []
     let ingest: Worker | null = null
     try {
-      const started = await startIngest(ctx, prefixes.ingest, partitions, profileDir)
+      const started = await startIngest(
+        ctx,
+        prefixes.ingest,
+        partitions,
+        profileDir,
+        typeof v['ingest-log'] === 'string' ? v['ingest-log'] : null,
+      )
       ingest = started.worker
       const ingestUrl = started.url
       const ingestWorker = ingest
@@ -311,6 +350,7 @@ const scenario: Scenario = {
           'machine_cpu_%': m.machineCpu,
           ...(m === ours ? {} : { 'idle_ingest_cpu_%': m.bystanderCpu }),
           'other_cpu_%': m.otherCpu,
+          'steal_cpu_%': m.stealCpu,
           errors: m.result.errors,
         })
         for (const [who, m] of [
@@ -366,9 +406,21 @@ const scenario: Scenario = {
           maxOutstanding: 2000,
           maxOps: Math.min(maxOps, Math.ceil((rate * rateDurationMs) / 1000)),
         })
+        const before = await publisherCounters(ingestUrl)
         const ours = await runHttp({ ...spec, kind: 'single', batchLines: 1 })
+        const after = await publisherCounters(ingestUrl)
         const base = await runKafka(idem, { ...spec, batchSize: 1 })
         const labels = { mode: 'open-loop', 'rate/s': rate }
+        // warm-up included: the counters cannot tell it apart
+        const transactions = after.transactions - before.transactions
+        report.absolute(
+          { ...labels, of: 'ingest-transactions' },
+          {
+            transactions,
+            'events/transaction': (after.events - before.events) / Math.max(1, transactions),
+            commit_ms_mean: ((after.commitSeconds - before.commitSeconds) * 1000) / Math.max(1, transactions),
+          },
+        )
         if ((ours.result.dropped ?? 0) > 0) report.note(`open loop: ${ours.result.dropped} requests not sent (2000 outstanding)`)
         record(labels, ours, base, null, true)
         const offered = rate
