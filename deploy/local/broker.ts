@@ -139,8 +139,14 @@ function javaArgs(spec: ClusterSpec, home: string): string[] {
   return [
     `-Xms128m`,
     `-Xmx${heap}`,
-    '-XX:+UseSerialGC',
-    '-XX:TieredStopAtLevel=1',
+    // Kafka's own JVM settings (kafka-run-class.sh), and the full JIT: a broker limited to C1
+    // (TieredStopAtLevel=1, chosen at first for a quicker start) spent 1.3-1.8x the CPU per
+    // record and took 11 ms instead of 4 per ingest commit once warm (docs/benchmarks.md,
+    // "Single POSTs on a quiet machine"), which is not the broker production runs
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-XX:InitiatingHeapOccupancyPercent=35',
+    '-XX:+ExplicitGCInvokesConcurrent',
     '-XX:+ExitOnOutOfMemoryError',
     '-Djava.awt.headless=true',
     `-Dlog4j2.configurationFile=${join(spec.home, 'log4j2.properties')}`,
