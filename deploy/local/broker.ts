@@ -26,20 +26,34 @@ export interface NodeSpec {
   controllerPort: number
 }
 
+/**
+ * How a node's JVM is tuned. `steady`: Kafka's own settings (kafka-run-class.sh: G1, a 20 ms
+ * pause goal) and the full JIT, the broker production runs; `npm run kafka`, `npm start` and the
+ * benchmarks use it. `quick-start`: the C1 compiler only and the serial collector, at its (slower)
+ * best at once, for test runs made of short phases. Measured (docs/benchmarks.md, "Single POSTs
+ * on a quiet machine"): once warm, `steady` spent 1.3-1.8x less CPU per record and took 4-7 ms
+ * instead of 11 per ingest commit, but it needs a minute or two of load to compile, and the whole
+ * test suite ran in 6 min 58 s on it against 5 min 28 s on `quick-start`.
+ */
+export type JvmTuning = 'steady' | 'quick-start'
+
 export interface ClusterSpec {
   name: string
   home: string
   nodes: NodeSpec[]
+  /** Default quick-start. */
+  jvm?: JvmTuning
 }
 
-export function clusterSpec(nodes: 1 | 3): ClusterSpec {
+export function clusterSpec(nodes: 1 | 3, jvm: JvmTuning = 'quick-start'): ClusterSpec {
   if (nodes === 1) {
-    return { name: 'single', home: join(cacheRoot, 'single'), nodes: [{ id: 1, brokerPort: 9092, controllerPort: 9093 }] }
+    return { name: 'single', home: join(cacheRoot, 'single'), nodes: [{ id: 1, brokerPort: 9092, controllerPort: 9093 }], jvm }
   }
   return {
     name: 'cluster3',
     home: join(cacheRoot, 'cluster3'),
     nodes: [1, 2, 3].map((id) => ({ id, brokerPort: 18992 + id * 100, controllerPort: 18993 + id * 100 })),
+    jvm,
   }
 }
 
@@ -134,19 +148,17 @@ message.timestamp.after.max.ms=3600000
 `
 }
 
+const jvmTuning: Record<JvmTuning, string[]> = {
+  steady: ['-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35', '-XX:+ExplicitGCInvokesConcurrent'],
+  'quick-start': ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'],
+}
+
 function javaArgs(spec: ClusterSpec, home: string): string[] {
   const heap = spec.nodes.length >= 3 ? '384m' : '512m'
   return [
     `-Xms128m`,
     `-Xmx${heap}`,
-    // Kafka's own JVM settings (kafka-run-class.sh), and the full JIT: a broker limited to C1
-    // (TieredStopAtLevel=1, chosen at first for a quicker start) spent 1.3-1.8x the CPU per
-    // record and took 11 ms instead of 4 per ingest commit once warm (docs/benchmarks.md,
-    // "Single POSTs on a quiet machine"), which is not the broker production runs
-    '-XX:+UseG1GC',
-    '-XX:MaxGCPauseMillis=20',
-    '-XX:InitiatingHeapOccupancyPercent=35',
-    '-XX:+ExplicitGCInvokesConcurrent',
+    ...jvmTuning[spec.jvm ?? 'quick-start'],
     '-XX:+ExitOnOutOfMemoryError',
     '-Djava.awt.headless=true',
     `-Dlog4j2.configurationFile=${join(spec.home, 'log4j2.properties')}`,
@@ -282,8 +294,9 @@ export interface StartResult {
   started: boolean
 }
 
+/** `npm run kafka -- start`: a broker to keep running, so tuned for its steady state. */
 export async function start(nodes: 1 | 3, options: { fresh?: boolean; log?: (line: string) => void } = {}): Promise<StartResult> {
-  return startCluster(clusterSpec(nodes), options)
+  return startCluster(clusterSpec(nodes, 'steady'), options)
 }
 
 export async function startCluster(

@@ -16,6 +16,7 @@ import { signNewsroomToken } from '@newswire/fanout'
 import { describeBusy, findBusy, suggestFree } from './busy-ports.ts'
 import type { PortPlan, ServiceName } from './busy-ports.ts'
 import { demoArticles } from './demo.ts'
+import { clusterSpec } from './broker.ts'
 import { leaseBroker } from './lease.ts'
 import type { BrokerLease } from './lease.ts'
 import { cacheDir, repoRoot } from './paths.ts'
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
     console.error(describeBusy(busy, plans, await suggestFree(plans)))
     process.exit(1)
   }
-  lease = await leaseBroker(env)
+  lease = await leaseBroker(env, { spec: clusterSpec(1, 'steady') })
   env.KAFKA_BROKERS = lease.brokers.join(',')
   const logDir = values.logs ? null : join(cacheDir(env), 'logs')
   if (logDir !== null) mkdirSync(logDir, { recursive: true })

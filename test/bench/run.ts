@@ -11,7 +11,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { waitReady } from '../../deploy/local/broker.ts'
+import { clusterSpec, waitReady } from '../../deploy/local/broker.ts'
 import { leaseBroker } from '../../deploy/local/lease.ts'
 import type { BrokerLease } from '../../deploy/local/lease.ts'
 import { killAll } from './lib/children.ts'
@@ -156,7 +156,9 @@ async function main(): Promise<number> {
 
 /** KAFKA_BROKERS, checked to answer; else the local broker (deploy/local/lease.ts). */
 async function brokers(): Promise<BrokerLease> {
-  const lease = await leaseBroker()
+  // Tuned as production's: a broker started for the run is still compiling for its first minute
+  // or two of load (docs/benchmarks.md, "Single POSTs on a quiet machine")
+  const lease = await leaseBroker(process.env, { spec: clusterSpec(1, 'steady') })
   if (!lease.started) {
     try {
       await waitReady(lease.brokers, 1, 15_000)
