@@ -124,7 +124,12 @@ async function main(): Promise<number> {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   )
-  if (lease.started) report.note(`Kafka: this checkout's local broker at ${lease.brokers.join(',')}, started for this run`)
+  if (lease.started) {
+    report.note(
+      `Kafka: this checkout's local broker at ${lease.brokers.join(',')}, started for this run: its JIT compiles during the first ` +
+        `minute or two of load, which slows the first phases; for latency figures, start it first (npm run kafka -- start) and warm it with a run`,
+    )
+  }
   const t0 = Date.now()
   let code: number
   try {
