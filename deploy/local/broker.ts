@@ -31,9 +31,9 @@ export interface NodeSpec {
  * pause goal) and the full JIT, the broker production runs; `npm run kafka`, `npm start` and the
  * benchmarks use it. `quick-start`: the C1 compiler only and the serial collector, at its (slower)
  * best at once, for test runs made of short phases. Measured (docs/benchmarks.md, "Single POSTs
- * on a quiet machine"): once warm, `steady` spent 1.3-1.8x less CPU per record and took 4-7 ms
- * instead of 11 per ingest commit, but it needs a minute or two of load to compile, and the whole
- * test suite ran in 6 min 58 s on it against 5 min 28 s on `quick-start`.
+ * on a quiet machine"): once warm, `steady` spent 1.3-1.8x less CPU per record and ingest's
+ * commits took 3.5-11 ms instead of 11-13, but it needs a minute or two of load to compile, and the
+ * whole test suite ran in 6 min 58 s on it against 5 min 28 s on `quick-start`.
  */
 export type JvmTuning = 'steady' | 'quick-start'
 
