@@ -19,6 +19,7 @@ import type { Labels } from '../lib/report.ts'
 import type { Scenario, ScenarioContext } from '../lib/scenario.ts'
 import { list, num } from '../lib/scenario.ts'
 import { Histogram, summarize } from '../lib/stats.ts'
+import { metricValue } from '../../reliability/support.ts'
 import type { HttpLoadSpec } from '../workers/http-load.ts'
 import type { KafkaInitSpec, KafkaRunSpec } from '../workers/kafka-load.ts'
 
@@ -140,16 +141,12 @@ interface PublisherCounters {
 
 /** The publisher's own counters from ingest's /metrics: how a run's requests were grouped into transactions. */
 async function publisherCounters(url: string): Promise<PublisherCounters> {
+  // 0 until the first observation: prom-client prints a histogram only once it has one
   const text = await (await fetch(`${url}/metrics`)).text()
-  const value = (name: string) => {
-    // a histogram with no observation yet is not printed at all
-    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)
-    return m?.[1] ? Number(m[1]) : 0
-  }
   return {
-    transactions: value('newswire_ingest_produce_batch_events_count'),
-    events: value('newswire_ingest_produce_batch_events_sum'),
-    commitSeconds: value('newswire_ingest_produce_duration_seconds_sum'),
+    transactions: metricValue(text, 'newswire_ingest_produce_batch_events_count'),
+    events: metricValue(text, 'newswire_ingest_produce_batch_events_sum'),
+    commitSeconds: metricValue(text, 'newswire_ingest_produce_duration_seconds_sum'),
   }
 }
 
