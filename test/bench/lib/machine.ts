@@ -44,16 +44,18 @@ export function procStat(): ProcStat {
 
 /** Machine CPU between two samples, in percent of one core (200 = both of 2 cores busy). */
 export function machineCpuPercent(a: ProcStat, b: ProcStat): number {
-  const total = b.total - a.total
-  if (total <= 0) return Number.NaN
-  return ((b.busy - a.busy) / total) * 100 * os.availableParallelism()
+  return percentOfCore(a, b, b.busy - a.busy)
 }
 
 /** CPU stolen by the hypervisor between two samples, in percent of one core: part of "other" CPU no process here used. */
 export function stealPercent(a: ProcStat, b: ProcStat): number {
+  return percentOfCore(a, b, b.steal - a.steal)
+}
+
+function percentOfCore(a: ProcStat, b: ProcStat, jiffies: number): number {
   const total = b.total - a.total
   if (total <= 0) return Number.NaN
-  return ((b.steal - a.steal) / total) * 100 * os.availableParallelism()
+  return (jiffies / total) * 100 * os.availableParallelism()
 }
 
 /** utime+stime of any process by pid, microseconds (for processes that cannot answer IPC). */
