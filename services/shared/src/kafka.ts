@@ -380,8 +380,12 @@ export interface TxRecord {
 
 /** The `topic[partition]` of every write with records that no broker answered for. */
 export function unansweredPartitions(writes: readonly TxWrite[], answered: readonly { topicName: string; partition: number }[]): string[] {
-  const got = new Set(answered.map((a) => `${a.topicName}[${a.partition}]`))
-  return writes.filter((w) => w.records.length > 0 && !got.has(`${w.topic}[${w.partition}]`)).map((w) => `${w.topic}[${w.partition}]`)
+  const where = (topic: string, partition: number) => `${topic}[${partition}]`
+  const got = new Set(answered.map((a) => where(a.topicName, a.partition)))
+  return writes
+    .filter((w) => w.records.length > 0)
+    .map((w) => where(w.topic, w.partition))
+    .filter((w) => !got.has(w))
 }
 
 /** Records for one partition of one topic. */
