@@ -80,7 +80,7 @@ async function startIngest(
   partitions: number,
   profileDir: string | null,
   logFile: string | null,
-): Promise<{ worker: Worker; url: string }> {
+): Promise<{ worker: Worker; url: string; closeLog: () => Promise<void> }> {
   const worker = new Worker('ingest', workerPath('ingest'), {
     execArgv: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     env: {
@@ -102,6 +102,11 @@ async function startIngest(
   const tail: string[] = []
   // the log is otherwise only kept for a failed start: --ingest-log keeps all of it, to see why a run was slow
   const log = logFile ? createWriteStream(logFile, { flags: 'a' }) : null
+  const keep = (line: string) => {
+    log?.write(`${line}\n`)
+    tail.push(line)
+    if (tail.length > 40) tail.shift()
+  }
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`ingest did not start within 60 s:\n${tail.join('\n')}`)), 60_000)
     const out = worker.proc.stdout
@@ -109,9 +114,7 @@ async function startIngest(
     if (!out || !err) throw new Error('ingest child has no stdout')
     // keep reading for the whole run: a full pipe would block ingest
     createInterface({ input: out }).on('line', (line) => {
-      log?.write(`${line}\n`)
-      tail.push(line)
-      if (tail.length > 40) tail.shift()
+      keep(line)
       if (!line.includes('"ingest listening"')) return
       const u = (JSON.parse(line) as { url?: string }).url
       if (u) {
@@ -119,18 +122,16 @@ async function startIngest(
         resolve(u)
       }
     })
-    createInterface({ input: err }).on('line', (line) => {
-      log?.write(`${line}\n`)
-      tail.push(line)
-      if (tail.length > 40) tail.shift()
-    })
+    createInterface({ input: err }).on('line', keep)
     void worker.exited.then((code) => {
       clearTimeout(timer)
       reject(new Error(`ingest exited with code ${code} before listening:\n${tail.join('\n')}`))
     })
   })
   await worker.ready
-  return { worker, url }
+  // the bench ends with process.exit, which would drop what the stream still buffers (ingest's shutdown)
+  const closeLog = () => new Promise<void>((resolve) => (log ? log.end(resolve) : resolve()))
+  return { worker, url, closeLog }
 }
 
 interface PublisherCounters {
@@ -262,6 +263,7 @@ const scenario: Scenario = {
 
     const workers: Worker[] = []
     let ingest: Worker | null = null
+    let closeLog = async () => {}
     try {
       const started = await startIngest(
         ctx,
@@ -271,6 +273,7 @@ const scenario: Scenario = {
         typeof v['ingest-log'] === 'string' ? v['ingest-log'] : null,
       )
       ingest = started.worker
+      closeLog = started.closeLog
       const ingestUrl = started.url
       const ingestWorker = ingest
       report.note(
@@ -436,6 +439,7 @@ const scenario: Scenario = {
         const code = await ingest.stop(20_000)
         if (code !== 0) report.note(`ingest exited with code ${code}`)
       }
+      await closeLog()
       if (v['keep-topics'] !== true) {
         await withAdmin(ctx.brokers, (admin) => deleteTopics(admin, Object.values(prefixes))).catch((err: unknown) =>
           report.note(`could not delete bench topics: ${err instanceof Error ? err.message : String(err)}`),
