@@ -4,7 +4,7 @@ import type { ScenarioContext } from './scenario.ts'
 import type { Labels } from './report.ts'
 import { baselineNames, ms } from './fanout-bench.ts'
 import type { GcPauses, LoopDelay } from './server-probe.ts'
-import type { summarize } from './stats.ts'
+import { Histogram, summarize } from './stats.ts'
 
 export type ServerKind = 'fanout' | 'fanout-batch' | 'preframed' | 'ws-send' | 'centrifugo'
 export const kinds: readonly ServerKind[] = ['fanout', 'fanout-batch', 'preframed', 'ws-send', 'centrifugo']
@@ -14,6 +14,8 @@ export interface PhaseFigures {
   expected: number
   deliveredPerSec: number
   lat: ReturnType<typeof summarize>
+  /** What `lat` summarizes (merging phases merges these). */
+  latency: Histogram
   serverCpuUs: number
   cpuPerDeliveryUs: number
   /** write syscalls and bytes written by the server per delivery (/proc/<pid>/io) */
@@ -45,6 +47,50 @@ export interface ServerFigures {
   connectGc: GcPauses
   steady: PhaseFigures
   burst: PhaseFigures
+}
+
+/**
+ * Several runs of one phase as one: counts, CPU and time add up and per-delivery figures are
+ * weighted by deliveries, so a short burst measured three times weighs like one three times as long.
+ * Stalls are the longest of any run.
+ */
+export function mergePhases(runs: readonly PhaseFigures[]): PhaseFigures {
+  const first = runs[0]
+  if (first === undefined) throw new Error('mergePhases: no runs')
+  if (runs.length === 1) return first
+  const sum = (f: (p: PhaseFigures) => number) => runs.reduce((a, p) => a + f(p), 0)
+  const max = (f: (p: PhaseFigures) => number) => Math.max(...runs.map(f))
+  const deliveries = sum((p) => p.deliveries)
+  const seconds = sum((p) => p.seconds)
+  const perDelivery = (f: (p: PhaseFigures) => number) => sum((p) => f(p) * p.deliveries) / Math.max(1, deliveries)
+  const perSecond = (f: (p: PhaseFigures) => number) => sum((p) => f(p) * p.seconds) / Math.max(seconds, 1e-9)
+  const latency = new Histogram()
+  for (const p of runs) latency.merge(p.latency)
+  const serverCpuUs = sum((p) => p.serverCpuUs)
+  return {
+    deliveries,
+    expected: sum((p) => p.expected),
+    deliveredPerSec: deliveries / Math.max(seconds, 1e-9),
+    lat: summarize(latency),
+    latency,
+    serverCpuUs,
+    cpuPerDeliveryUs: serverCpuUs / Math.max(1, deliveries),
+    writesPerDelivery: perDelivery((p) => p.writesPerDelivery),
+    bytesPerDelivery: perDelivery((p) => p.bytesPerDelivery),
+    clientCpuPct: perSecond((p) => p.clientCpuPct),
+    clientCpuPerDeliveryUs: perDelivery((p) => p.clientCpuPerDeliveryUs),
+    machineCpuPct: perSecond((p) => p.machineCpuPct),
+    loop: { maxMs: max((p) => p.loop.maxMs), p99Ms: max((p) => p.loop.p99Ms), meanMs: perSecond((p) => p.loop.meanMs) },
+    gc: {
+      count: sum((p) => p.gc.count),
+      totalMs: sum((p) => p.gc.totalMs),
+      maxMs: max((p) => p.gc.maxMs),
+      majorMaxMs: max((p) => p.gc.majorMaxMs),
+    },
+    duplicates: sum((p) => p.duplicates),
+    complete: runs.every((p) => p.complete),
+    seconds,
+  }
 }
 
 /** Machine CPU not used by the server or the clients (the broker and the event source are in it too), % of one core. */
