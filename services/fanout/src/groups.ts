@@ -60,9 +60,20 @@ export function joinable(conn: Conn, liveSeq: number): Sub | null {
   return sub
 }
 
+/** Told of every change of membership (the subscription index matches a group once for all its members). */
+export interface GroupMembership {
+  joined(sub: Sub, g: BroadcastGroup): void
+  left(sub: Sub, g: BroadcastGroup): void
+}
+
 export class BroadcastGroups {
   readonly #byKey = new Map<string, BroadcastGroup>()
+  readonly #membership: GroupMembership | undefined
   #flushes = 0
+
+  constructor(membership?: GroupMembership) {
+    this.#membership = membership
+  }
 
   get size(): number {
     return this.#byKey.size
@@ -82,6 +93,7 @@ export class BroadcastGroups {
     g.members.add(sub)
     sub.group = g
     sub.conn.grouped = sub
+    this.#membership?.joined(sub, g)
     return true
   }
 
@@ -92,6 +104,7 @@ export class BroadcastGroups {
     g.members.delete(sub)
     sub.group = null
     if (sub.conn.grouped === sub) sub.conn.grouped = null
+    this.#membership?.left(sub, g)
     // the position of the last message the group wrote to it is its connection's own again
     const last = [g.flushing, g.written].find((f) => f !== null && f.id === sub.wrote)?.position
     if (last) sub.conn.lastPosition.set(sub.id, last)

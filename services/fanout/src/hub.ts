@@ -75,6 +75,7 @@ export class Hub implements SubscribeHost {
       log: o.log,
       kill: (c, code, reason) => this.conns.kill(c, code, reason),
       liveSeq: () => this.#liveSeq,
+      membership: this.#index,
     })
     this.conns = new Connections({
       writer: this.writer,

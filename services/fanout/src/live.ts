@@ -53,7 +53,7 @@ export class LiveMatcher {
     const keys = indexKeysOf(a)
     if (e.prev) keys.push(...indexKeysOf(e.prev.event.article))
     if (isKill(e.event)) for (const v of views(state.exposure)) keys.push(...indexKeysOf(v))
-    const subs = this.#index.candidates(keys, e.seq)
+    const subs = this.#index.deciders(keys, e.seq)
     if (subs.length === 0) return
     const changes: Partial<Record<Clearance, Change>> = {}
     const frames = new Map<string, Framed>()
@@ -61,7 +61,8 @@ export class LiveMatcher {
     let position: string | null = null
     let deliveries = 0
     for (const sub of subs) {
-      // A broadcast group is decided once per event, for all its members (groups.ts)
+      // A broadcast group is decided once per event, for all its members (groups.ts): the index
+      // gives one of them
       const g = sub.group
       if (g) {
         if (g.mark === e.seq) continue

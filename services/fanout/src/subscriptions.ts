@@ -1,30 +1,83 @@
 // The live subscriptions, indexed by channel key (channels.ts indexKeysOf): an event is matched
-// only against the subscriptions listening on one of its article's keys.
-import type { Sub } from './model.ts'
+// only against the subscriptions listening on one of its article's keys. A broadcast group
+// (groups.ts) is one entry for the live loop, whatever its size: its members share every input
+// of a decision, so matching it costs the same for 1 member or 10,000.
+import type { GroupMembership } from './groups.ts'
+import type { BroadcastGroup, Sub } from './model.ts'
 
-export class SubscriptionIndex {
+/** What the live loop decides for: a subscription on its own, or a broadcast group of them. */
+type Decider = Sub | BroadcastGroup
+
+export class SubscriptionIndex implements GroupMembership {
+  /** Every live subscription under each key. */
   readonly #byKey = new Map<string, Set<Sub>>()
+  /** Under each key, the subscriptions outside a group and the groups of the others. */
+  readonly #deciders = new Map<string, Set<Decider>>()
+  readonly #live = new Set<Sub>()
 
   add(sub: Sub): void {
+    this.#live.add(sub)
     for (const k of sub.keys) {
-      let set = this.#byKey.get(k)
-      if (!set) {
-        set = new Set()
-        this.#byKey.set(k, set)
-      }
-      set.add(sub)
+      addTo(this.#byKey, k, sub)
+      addTo(this.#deciders, k, sub.group ?? sub)
     }
   }
 
   remove(sub: Sub): void {
+    if (!this.#live.delete(sub)) return
+    const g = sub.group
+    const lastOfGroup = g ? !this.#hasLiveMember(g) : false
     for (const k of sub.keys) {
-      const set = this.#byKey.get(k)
-      set?.delete(sub)
-      if (set?.size === 0) this.#byKey.delete(k)
+      deleteFrom(this.#byKey, k, sub)
+      deleteFrom(this.#deciders, k, sub)
+      if (g && lastOfGroup) deleteFrom(this.#deciders, k, g)
     }
   }
 
-  /** Subscriptions under any of `keys`, each once: `mark` (unique per event) is stamped on each one returned. */
+  joined(sub: Sub, g: BroadcastGroup): void {
+    for (const k of sub.keys) {
+      deleteFrom(this.#deciders, k, sub)
+      addTo(this.#deciders, k, g)
+    }
+  }
+
+  left(sub: Sub, g: BroadcastGroup): void {
+    const live = this.#live.has(sub)
+    const empty = !this.#hasLiveMember(g)
+    if (!live && !empty) return
+    // members share their channels, so their keys
+    for (const k of sub.keys) {
+      if (live) addTo(this.#deciders, k, sub)
+      if (empty) deleteFrom(this.#deciders, k, g)
+    }
+  }
+
+  /**
+   * One subscription per decision under any of `keys`: every subscription outside a group, and
+   * one live member of each group (which stands for all of them). `mark` (unique per call) is
+   * stamped on each one returned.
+   */
+  deciders(keys: readonly string[], mark: number): Sub[] {
+    const out: Sub[] = []
+    for (const k of keys) {
+      const set = this.#deciders.get(k)
+      if (!set) continue
+      for (const d of set) {
+        const sub = 'members' in d ? this.#liveMember(d) : d
+        if (sub === null || sub.mark === mark) continue
+        sub.mark = mark
+        out.push(sub)
+      }
+    }
+    return out
+  }
+
+  /** How many deciders are under `key` (tests). */
+  decidersUnder(key: string): number {
+    return this.#deciders.get(key)?.size ?? 0
+  }
+
+  /** Every subscription under any of `keys`, each once, group members included: `mark` (unique per call) is stamped on each one returned. */
   candidates(keys: readonly string[], mark: number): Sub[] {
     const out: Sub[] = []
     for (const k of keys) {
@@ -46,11 +99,38 @@ export class SubscriptionIndex {
 
   /** Takes every subscription out of the index and returns them. */
   drain(): Sub[] {
-    const out = new Set<Sub>()
-    for (const set of this.#byKey.values()) for (const sub of set) out.add(sub)
+    const out = [...this.#live]
+    this.#live.clear()
     this.#byKey.clear()
-    return [...out]
+    this.#deciders.clear()
+    return out
   }
+
+  /** The first member of `g` in the index: the same one for every key within one call (members do not change meanwhile). */
+  #liveMember(g: BroadcastGroup): Sub | null {
+    for (const m of g.members) if (this.#live.has(m)) return m
+    return null
+  }
+
+  #hasLiveMember(g: BroadcastGroup): boolean {
+    return this.#liveMember(g) !== null
+  }
+}
+
+function addTo<T>(map: Map<string, Set<T>>, key: string, value: T): void {
+  let set = map.get(key)
+  if (!set) {
+    set = new Set()
+    map.set(key, set)
+  }
+  set.add(value)
+}
+
+function deleteFrom<T>(map: Map<string, Set<T>>, key: string, value: T): void {
+  const set = map.get(key)
+  if (!set) return
+  set.delete(value)
+  if (set.size === 0) map.delete(key)
 }
 
 /** Channel kinds of a subscription, for the subscriptions gauge (`filter`: no channels). */

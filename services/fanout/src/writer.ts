@@ -7,6 +7,7 @@ import { closeCodes } from '@newswire/shared'
 import type { Logger } from '@newswire/shared'
 import { gapMessage } from './messages.ts'
 import { BroadcastGroups, joinable } from './groups.ts'
+import type { GroupMembership } from './groups.ts'
 import { needsReorder, relieve, writeOrder } from './lanes.ts'
 import type { GapCount } from './lanes.ts'
 import type { FanoutMetrics } from './metrics.ts'
@@ -28,6 +29,8 @@ export interface WriterDeps {
   kill: (conn: Conn, code: number, reason: string) => void
   /** Next history seq the live loop will match (when a resumed subscription may join a group). */
   liveSeq: () => number
+  /** Told when a subscription joins or leaves a broadcast group. */
+  membership?: GroupMembership
 }
 
 export class Writer {
@@ -36,7 +39,7 @@ export class Writer {
   readonly #dirty = new Set<Conn>()
   /** Connections whose socket buffer is over the limit. */
   readonly #blocked = new Set<Conn>()
-  readonly #groups = new BroadcastGroups()
+  readonly #groups: BroadcastGroups
   /** Groups with something queued since the last flush. */
   readonly #dirtyGroups = new Set<BroadcastGroup>()
   /** Messages and bytes written since the metrics were last updated, per transport label. */
@@ -45,6 +48,7 @@ export class Writer {
 
   constructor(deps: WriterDeps) {
     this.#d = deps
+    this.#groups = new BroadcastGroups(deps.membership)
   }
 
   get pendingConnections(): number {
