@@ -1,0 +1,144 @@
+// What a confidentiality client checks of every message it receives (confidentiality.test.ts
+// numbers the promises): nothing invisible to it (1), no duplicate (3), nothing after its token
+// expired (4), the newsroom's embargo flags (6), snapshots and pages (7) and entries on a story
+// channel (E1); and what it shows afterwards, for the state checks (2, 5, 6) after every step.
+import assert from 'node:assert/strict'
+import type { ArticleEvent } from '@newswire/shared'
+import type { Client } from './commands.ts'
+import type { FakeTransport, Message } from './harness.ts'
+import { inScope, inView, isKilled } from './model.ts'
+import type { Model } from './model.ts'
+
+/** What the runs exercised, so a generator that stopped reaching a case shows. */
+export function newStats() {
+  return {
+    runs: 0,
+    events: 0,
+    released: 0,
+    withdrawn: 0,
+    retractions: 0,
+    resets: 0,
+    replays: 0,
+    stateChecks: 0,
+    expired: 0,
+    pages: 0,
+    pageItems: 0,
+    counted: 0,
+    refused: 0,
+    entryEvents: 0,
+    entries: 0,
+    entryWithdrawals: 0,
+    entryPages: 0,
+    entryChecks: 0,
+  }
+}
+export type Stats = ReturnType<typeof newStats>
+
+export interface ReadContext {
+  model: Model
+  snapshotSize: number
+  stats: Stats
+  /** A snapshot or page item: visible now, in scope, view and states, and not returned before since the last fresh start. */
+  checkItem: (c: Client, e: ArticleEvent & { embargoed?: boolean }, why: string) => void
+  /** The version's state is one the client's view asks for. */
+  inStates: (c: Client, e: ArticleEvent, embargoed: boolean) => boolean
+}
+
+/** Checks every message `c` got on `t` since the last call, and takes it into what `c` shows. */
+export function readMessages(ctx: ReadContext, slot: number, c: Client, t: FakeTransport): void {
+  const { model, snapshotSize, stats, checkItem, inStates } = ctx
+  for (; c.read < t.messages.length; c.read++) {
+    const m = t.messages[c.read] as Message
+    const at = t.at[c.read] as number
+    const why: string = `slot ${slot} (${c.clearance}, ${JSON.stringify(c.view)}) message ${JSON.stringify(m).slice(0, 400)}`
+    if (c.expiresAt !== null) assert.ok(at < c.expiresAt || m.type === 'reconnect', `4. written after the token expired: ${why}`)
+    if (typeof m.position === 'string') c.positions.push(m.position)
+    if (m.type === 'subscribed' || m.type === 'reset') {
+      const items = m.snapshot as (ArticleEvent & { embargoed?: boolean })[]
+      const fresh = m.type === 'reset' || m.replay === 'none'
+      if (fresh) {
+        c.returned = new Set()
+        c.paged = new Set()
+        c.recent = new Set()
+      }
+      assert.ok(items.length <= snapshotSize, `7. a snapshot longer than FANOUT_SNAPSHOT_SIZE: ${why}`)
+      for (const e of items) checkItem(c, e, why)
+      if (m.type === 'reset') stats.resets++
+      else if (m.replay !== 'none') stats.replays++
+      // a resumed subscription keeps the cursor it had; a fresh one gets its own
+      assert.equal('more' in m, fresh, `7. 'more' on a fresh snapshot only: ${why}`)
+      if (fresh) {
+        c.more = m.more as string | null
+        c.complete = c.more === null
+        if (c.more !== null) assert.equal(items.length, snapshotSize, `7. a short snapshot with more to page: ${why}`)
+      }
+      if (fresh) c.story?.fresh(m, model, c.clearance, why)
+      if (m.type === 'reset' || m.replay === 'none') {
+        c.shows = new Map(items.map((e) => [e.article.id, isKilled(e) ? 'killed' : String(e.article.version)]))
+        c.shown = new Set(c.shows.keys())
+        c.embargoed = new Set(
+          items.filter((e) => (e as ArticleEvent & { embargoed?: boolean }).embargoed === true).map((e) => e.article.id),
+        )
+        // a killed story in a (newsroom) snapshot says it is killed
+        c.toldKilled = new Set(items.filter((e) => isKilled(e)).map((e) => e.article.id))
+        if (m.type === 'reset') c.inherited = false
+      }
+    } else if (m.type === 'event') {
+      const a = (m.event as ArticleEvent).article
+      assert.ok(model.wasVisible(a.id, a.version, c.clearance), `1. event never visible to ${c.clearance}: ${why}`)
+      assert.ok(inScope(c.scope, a), `1. event outside the token scope: ${why}`)
+      assert.ok(inView(c.view, a), `1. event outside the subscription: ${why}`)
+      assert.ok(inStates(c, m.event as ArticleEvent, m.embargoed === true), `1. event outside the view's states: ${why}`)
+      if (m.embargoed === true) assert.equal(c.clearance, 'all', `1. embargoed flag to ${c.clearance}: ${why}`)
+      const key = `${a.id}@${a.version}${m.released === true ? '+r' : ''}`
+      if (!c.rewound) assert.ok(!c.delivered.has(key), `3. duplicate ${key}: ${why}`)
+      c.delivered.add(key)
+      if (!c.rewound) assert.ok(!c.paged.has(key), `7. an event repeats ${key}, which a page gave: ${why}`)
+      c.recent.add(key)
+      if (m.embargoed === true) c.flagged.add(`${a.id}@${a.version}`)
+      if (m.released === true && c.clearance === 'all' && !c.rewound)
+        assert.ok(c.flagged.has(`${a.id}@${a.version}`) || !c.delivered.has(`${a.id}@${a.version}`), why)
+      const killed = isKilled(m.event as ArticleEvent)
+      if (killed) c.story?.drop()
+      c.shows.set(a.id, killed ? 'killed' : String(a.version))
+      c.shown.add(a.id)
+      // the newsroom learns of a kill by a canceled version as that version
+      if (killed) c.toldKilled.add(a.id)
+      if (m.embargoed === true) c.embargoed.add(a.id)
+      else c.embargoed.delete(a.id)
+      stats.events++
+      if (m.released === true) stats.released++
+    } else if (m.type === 'withdrawn') {
+      const id = m.articleId as string
+      const leakOk = model.everVisible(id, c.clearance) || (c.inherited && model.maybeVisible(id))
+      assert.ok(leakOk, `1. withdrawn of a story never visible to ${c.clearance}: ${why}`)
+      if (m.cause === 'withdrawn' || m.cause === 'canceled') assert.ok(model.killed(id), `1. kill cause for a live story: ${why}`)
+      const kill = m.cause === 'withdrawn' || m.cause === 'canceled'
+      // the newsroom keeps a story it shows as killed; everyone else drops it
+      if (kill && c.clearance === 'all' && c.shows.has(id)) c.shows.set(id, 'killed')
+      else c.shows.delete(id)
+      // on a story channel, the story's withdrawal takes its entries with it
+      c.story?.drop()
+      c.embargoed.delete(id)
+      if (kill) c.toldKilled.add(id)
+      if (m.cause === 'withdrawn' || m.cause === 'canceled') stats.withdrawn++
+      else stats.retractions++
+    } else if (m.type === 'entry' || m.type === 'entryWithdrawn') {
+      assert.ok(c.story, `E1. an entry message outside a story channel: ${why}`)
+      if (m.type === 'entry') {
+        const shows = c.shows.has(c.story.story) && c.shows.get(c.story.story) !== 'killed'
+        c.story.entry(m, model, c.clearance, shows, c.rewound || c.inherited, why)
+        stats.entries++
+      } else {
+        c.story.withdrawn(m, model, c.clearance, c.inherited, why)
+        stats.entryWithdrawals++
+      }
+    } else if (m.type === 'error') {
+      if (m.code === 'forbidden_filter') {
+        assert.ok(c.clearance === 'public' && c.view.filter.states?.some((x) => x !== 'live'), `forbidden_filter: ${why}`)
+        c.refused = true
+        stats.refused++
+      } else assert.equal(m.code, 'invalid_position', `unexpected error: ${why}`)
+    } else if (m.type !== 'pong' && m.type !== 'reconnect') assert.fail(`unexpected message: ${why}`)
+  }
+}
