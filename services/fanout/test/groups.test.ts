@@ -23,6 +23,7 @@ import type { Conn, Sub } from '../src/model.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
 import { entryEvent, event, Harness } from './support/harness.ts'
 import type { FakeTransport, Message } from './support/harness.ts'
+import { lagged, slow } from './support/slow-machine.ts'
 
 const WHO: { audience: 'public' | 'newsroom'; scope: AudienceScope }[] = [
   { audience: 'public', scope: unrestricted },
@@ -144,15 +145,6 @@ interface Pair extends Setting {
 const stats = { runs: 0, shared: 0, blockedWhileGrouped: 0, messages: 0, storyShared: 0, entries: 0, held: 0, lagging: 0 }
 
 const ofS = (ms: Message[]) => ms.filter((m) => m.id !== 'x')
-
-// A slow machine: while on, every read of performance.now is 30 ms after the last, so each pass of
-// the hub breathes (writes what is queued, members join groups) after every record it matches
-const slow = { on: false, skew: 0 }
-const realNow = performance.now.bind(performance)
-const lagged = (): number => {
-  if (slow.on) slow.skew += 30
-  return realNow() + slow.skew
-}
 
 async function run(settings: Setting[], lag: boolean, cmds: Cmd[]): Promise<void> {
   stats.runs++

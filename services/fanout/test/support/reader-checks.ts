@@ -2,11 +2,12 @@
 // numbers the promises): nothing invisible to it (1), no duplicate (3), nothing after its token
 // expired (4), the newsroom's embargo flags (6), snapshots and pages (7) and entries on a story
 // channel (E1); and what it shows afterwards, for the state checks (2, 5, 6) after every step.
+// Also what snapshot and page items must be, and the URLs a client asks them with.
 import assert from 'node:assert/strict'
 import type { ArticleEvent } from '@newswire/shared'
 import type { Client } from './commands.ts'
 import type { FakeTransport, Message } from './harness.ts'
-import { inScope, inView, isKilled } from './model.ts'
+import { inScope, inView, isKilled, messageState } from './model.ts'
 import type { Model } from './model.ts'
 
 /** What the runs exercised, so a generator that stopped reaching a case shows. */
@@ -30,6 +31,8 @@ export function newStats() {
     entryWithdrawals: 0,
     entryPages: 0,
     entryChecks: 0,
+    /** runs on a slow machine (passes breathe after every record) */
+    lagging: 0,
   }
 }
 export type Stats = ReturnType<typeof newStats>
@@ -38,15 +41,42 @@ export interface ReadContext {
   model: Model
   snapshotSize: number
   stats: Stats
-  /** A snapshot or page item: visible now, in scope, view and states, and not returned before since the last fresh start. */
-  checkItem: (c: Client, e: ArticleEvent & { embargoed?: boolean }, why: string) => void
-  /** The version's state is one the client's view asks for. */
-  inStates: (c: Client, e: ArticleEvent, embargoed: boolean) => boolean
+}
+
+/** The version's state is one the client's view asks for. */
+export function inStates(c: Client, e: ArticleEvent, embargoed: boolean): boolean {
+  const states = c.view.filter.states ?? null
+  return states === null || states.includes(messageState(e, embargoed))
+}
+
+/** A snapshot or page item: visible now, in scope, view and states, and not returned before since the last fresh start. */
+export function checkItem(model: Model, c: Client, e: ArticleEvent & { embargoed?: boolean }, why: string): void {
+  const a = e.article
+  assert.equal(model.visible(a.id, c.clearance)?.version, a.version, `1. item not visible now: ${why}`)
+  if (isKilled(e)) assert.equal(c.clearance, 'all', `1. a killed story outside the newsroom: ${why}`)
+  assert.ok(inScope(c.scope, a) && inView(c.view, a), `1. item out of view: ${why}`)
+  if (e.embargoed === true) assert.equal(c.clearance, 'all', `1. embargoed flag to ${c.clearance}: ${why}`)
+  assert.ok(inStates(c, e, e.embargoed === true), `1. item outside the view's states: ${why}`)
+  assert.ok(!c.returned.has(a.id), `7. ${a.id} twice in snapshot and pages: ${why}`)
+  c.returned.add(a.id)
+}
+
+/** A snapshot, page or counts request for the client's view, as the SDK asks for it. */
+export function urlOf(c: Client, path: string, extra: Record<string, string>): URL {
+  const q = new URLSearchParams()
+  if (c.view.channels.length > 0) q.set('channels', c.view.channels.join(','))
+  const f = c.view.filter
+  if (f.languages) q.set('languages', f.languages.join(','))
+  if (f.categories) q.set('categories', f.categories.join(','))
+  if (f.maxUrgency !== null) q.set('maxUrgency', String(f.maxUrgency))
+  if (f.states) q.set('states', f.states.join(','))
+  for (const [k, v] of Object.entries(extra)) q.set(k, v)
+  return new URL(`http://fanout${path}?${q}`)
 }
 
 /** Checks every message `c` got on `t` since the last call, and takes it into what `c` shows. */
 export function readMessages(ctx: ReadContext, slot: number, c: Client, t: FakeTransport): void {
-  const { model, snapshotSize, stats, checkItem, inStates } = ctx
+  const { model, snapshotSize, stats } = ctx
   for (; c.read < t.messages.length; c.read++) {
     const m = t.messages[c.read] as Message
     const at = t.at[c.read] as number
@@ -62,7 +92,7 @@ export function readMessages(ctx: ReadContext, slot: number, c: Client, t: FakeT
         c.recent = new Set()
       }
       assert.ok(items.length <= snapshotSize, `7. a snapshot longer than FANOUT_SNAPSHOT_SIZE: ${why}`)
-      for (const e of items) checkItem(c, e, why)
+      for (const e of items) checkItem(model, c, e, why)
       if (m.type === 'reset') stats.resets++
       else if (m.replay !== 'none') stats.replays++
       // a resumed subscription keeps the cursor it had; a fresh one gets its own
