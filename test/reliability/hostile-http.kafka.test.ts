@@ -4,15 +4,14 @@
 // published (only the deliberately valid control articles are in the topic at the end), the
 // process keeps answering /healthz and its memory (VmRSS) stays bounded.
 import assert from 'node:assert/strict'
-import { request } from 'node:http'
 import { after, before, describe, test } from 'node:test'
 import fc from 'fast-check'
 import { topicNames } from '@newswire/shared'
 import { validateArticle } from '@newswire/ingest'
 import { brokers, http, uniquePrefix } from '../helpers.ts'
 import type { HttpResult } from '../helpers.ts'
-import { article, mb, readToEnd, rssBytes, spawnIngest } from './support.ts'
-import type { IngestProcess } from './support.ts'
+import { article, assertProblem, mb, rawRequest, readToEnd, rssBytes, spawnIngest } from './support.ts'
+import type { IngestProcess, RawOptions } from './support.ts'
 
 const MAX_BODY = 256 * 1024
 const KEYS = {
@@ -29,54 +28,14 @@ let rssPeak = 0
 const figures: Record<string, unknown> = {}
 let requests = 0
 
-/** A request exactly as given: duplicate headers, any bytes, no help from fetch. */
-function raw(
-  path: string,
-  options: { method?: string; headers?: Record<string, string | string[]>; body?: Uint8Array | string } = {},
-): Promise<HttpResult> {
+/** A request exactly as given (support.ts rawRequest), counted. */
+function raw(path: string, options: RawOptions = {}): Promise<HttpResult> {
   requests++
-  const url = new URL(path, ingest.url)
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: url.hostname, port: url.port, path: url.pathname + url.search, method: options.method ?? 'POST', agent: false },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8')
-          let body: unknown = text
-          try {
-            body = JSON.parse(text)
-          } catch {
-            // not JSON
-          }
-          const headers = new Headers()
-          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v)
-          resolve({ status: res.statusCode ?? 0, headers, body, text })
-        })
-        res.on('error', reject)
-      },
-    )
-    req.on('error', reject)
-    for (const [k, v] of Object.entries(options.headers ?? {})) req.setHeader(k, v)
-    if (options.body !== undefined) req.setHeader('content-length', String(Buffer.byteLength(options.body)))
-    req.end(options.body)
-  })
+  return rawRequest(ingest.url, path, options)
 }
 
 function post(path: string, body: Uint8Array | string, headers: Record<string, string | string[]> = {}): Promise<HttpResult> {
   return raw(path, { headers: { authorization: `Bearer ${KEYS.all}`, 'content-type': 'application/json', ...headers }, body })
-}
-
-/** A 4xx problem response with a code (and, when given, this status or code). */
-function assertProblem(r: HttpResult, what: string, expect: { status?: number | number[]; code?: string } = {}): void {
-  const ctx = `${what}: ${r.status} ${r.text.slice(0, 300)}`
-  assert.ok(r.status >= 400 && r.status < 500, ctx)
-  assert.match(r.headers.get('content-type') ?? '', /^application\/problem\+json/, ctx)
-  const code = (r.body as { code?: unknown }).code
-  assert.equal(typeof code, 'string', ctx)
-  if (expect.status !== undefined) assert.ok([expect.status].flat().includes(r.status), ctx)
-  if (expect.code !== undefined) assert.equal(code, expect.code, ctx)
 }
 
 async function healthy(what: string): Promise<void> {

@@ -1,15 +1,18 @@
 // Shared by the reliability tests (issue #7): a real ingest process on loopback, its memory,
-// an independent reader of a topic up to its end, and small statistics helpers.
+// an independent reader of a topic up to its end, small statistics helpers, and raw HTTP requests
+// with their problem answers.
+import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { request } from 'node:http'
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { Kafka, logLevel } from '@newswire/shared'
 import { repoRoot } from '../../deploy/local/broker.ts'
 import { sleep } from '../helpers.ts'
-import type { Received } from '../helpers.ts'
+import type { HttpResult, Received } from '../helpers.ts'
 
 /** A port nobody listens on right now (the OS picks it; we close it again at once). */
 export function freePort(): Promise<number> {
@@ -259,3 +262,51 @@ export function longestGap(times: number[], from: number, to: number): number {
 
 export const ms = (x: number) => `${Math.round(x)} ms`
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
+
+export interface RawOptions {
+  method?: string
+  headers?: Record<string, string | string[]>
+  body?: Uint8Array | string
+}
+
+/** A request exactly as given: duplicate headers, any bytes, no help from fetch. */
+export function rawRequest(base: string, path: string, options: RawOptions = {}): Promise<HttpResult> {
+  const url = new URL(path, base)
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path: url.pathname + url.search, method: options.method ?? 'POST', agent: false },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8')
+          let body: unknown = text
+          try {
+            body = JSON.parse(text)
+          } catch {
+            // not JSON
+          }
+          const headers = new Headers()
+          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v)
+          resolve({ status: res.statusCode ?? 0, headers, body, text })
+        })
+        res.on('error', reject)
+      },
+    )
+    req.on('error', reject)
+    for (const [k, v] of Object.entries(options.headers ?? {})) req.setHeader(k, v)
+    if (options.body !== undefined) req.setHeader('content-length', String(Buffer.byteLength(options.body)))
+    req.end(options.body)
+  })
+}
+
+/** A 4xx problem response with a code (and, when given, this status or code). */
+export function assertProblem(r: HttpResult, what: string, expect: { status?: number | number[]; code?: string } = {}): void {
+  const ctx = `${what}: ${r.status} ${r.text.slice(0, 300)}`
+  assert.ok(r.status >= 400 && r.status < 500, ctx)
+  assert.match(r.headers.get('content-type') ?? '', /^application\/problem\+json/, ctx)
+  const code = (r.body as { code?: unknown }).code
+  assert.equal(typeof code, 'string', ctx)
+  if (expect.status !== undefined) assert.ok([expect.status].flat().includes(r.status), ctx)
+  if (expect.code !== undefined) assert.equal(code, expect.code, ctx)
+}
