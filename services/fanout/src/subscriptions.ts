@@ -14,9 +14,13 @@ export class SubscriptionIndex implements GroupMembership {
   /** Under each key, the subscriptions outside a group and the groups of the others. */
   readonly #deciders = new Map<string, Set<Decider>>()
   readonly #live = new Set<Sub>()
+  /** Live members per group: whether a group has one left costs no scan of its members (a drain ungroups thousands). */
+  readonly #liveMembers = new Map<BroadcastGroup, number>()
 
   add(sub: Sub): void {
+    if (this.#live.has(sub)) return
     this.#live.add(sub)
+    if (sub.group) this.#count(sub.group, 1)
     for (const k of sub.keys) {
       addTo(this.#byKey, k, sub)
       addTo(this.#deciders, k, sub.group ?? sub)
@@ -26,7 +30,7 @@ export class SubscriptionIndex implements GroupMembership {
   remove(sub: Sub): void {
     if (!this.#live.delete(sub)) return
     const g = sub.group
-    const lastOfGroup = g ? !this.#hasLiveMember(g) : false
+    const lastOfGroup = g ? this.#count(g, -1) === 0 : false
     for (const k of sub.keys) {
       deleteFrom(this.#byKey, k, sub)
       deleteFrom(this.#deciders, k, sub)
@@ -35,6 +39,7 @@ export class SubscriptionIndex implements GroupMembership {
   }
 
   joined(sub: Sub, g: BroadcastGroup): void {
+    if (this.#live.has(sub)) this.#count(g, 1)
     for (const k of sub.keys) {
       deleteFrom(this.#deciders, k, sub)
       addTo(this.#deciders, k, g)
@@ -43,7 +48,7 @@ export class SubscriptionIndex implements GroupMembership {
 
   left(sub: Sub, g: BroadcastGroup): void {
     const live = this.#live.has(sub)
-    const empty = !this.#hasLiveMember(g)
+    const empty = (live ? this.#count(g, -1) : (this.#liveMembers.get(g) ?? 0)) === 0
     if (!live && !empty) return
     // members share their channels, so their keys
     for (const k of sub.keys) {
@@ -70,6 +75,11 @@ export class SubscriptionIndex implements GroupMembership {
       }
     }
     return out
+  }
+
+  /** Holds nothing at all, not even a count (tests: nothing leaks). */
+  isEmpty(): boolean {
+    return this.#live.size === 0 && this.#byKey.size === 0 && this.#deciders.size === 0 && this.#liveMembers.size === 0
   }
 
   /** How many deciders are under `key` (tests). */
@@ -103,6 +113,7 @@ export class SubscriptionIndex implements GroupMembership {
     this.#live.clear()
     this.#byKey.clear()
     this.#deciders.clear()
+    this.#liveMembers.clear()
     return out
   }
 
@@ -112,8 +123,12 @@ export class SubscriptionIndex implements GroupMembership {
     return null
   }
 
-  #hasLiveMember(g: BroadcastGroup): boolean {
-    return this.#liveMember(g) !== null
+  /** Adds `delta` to the group's live members; returns how many it has now. */
+  #count(g: BroadcastGroup, delta: number): number {
+    const n = (this.#liveMembers.get(g) ?? 0) + delta
+    if (n > 0) this.#liveMembers.set(g, n)
+    else this.#liveMembers.delete(g)
+    return n
   }
 }
 
