@@ -62,12 +62,8 @@ export class LiveMatcher {
     let deliveries = 0
     for (const sub of subs) {
       // A broadcast group is decided once per event, for all its members (groups.ts): the index
-      // gives one of them
+      // gives one of them, once
       const g = sub.group
-      if (g) {
-        if (g.mark === e.seq) continue
-        g.mark = e.seq
-      }
       const c = sub.conn.clearance
       let ch = changes[c]
       if (!ch) {

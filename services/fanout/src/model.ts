@@ -149,7 +149,7 @@ export interface BroadcastGroup {
   members: Set<Sub>
   /** This pass's messages, shared by every member. */
   queue: QueuedMessage[]
-  /** Seq of the last event matched for the group (live.ts decides once per event). */
+  /** Seq of the last entry event matched for the group (stories.ts decides once per entry; live.ts gets each group once from the index). */
   mark: number
   /** The flush writing to the members now (it may yield): who was not written yet still needs its queue. */
   flushing: GroupFlush | null
