@@ -1,5 +1,7 @@
 // Ingest configuration: read once at start-up from the environment (see README "Configuration").
 import { DEV_INGEST_KEY, EnvReader, readCommon } from '@newswire/shared'
+import { WRITER_MODES } from './writers.ts'
+import type { WriterMode } from './writers.ts'
 import type { CommonConfig, Env } from '@newswire/shared'
 
 export const scopes = ['write', 'withdraw', 'import', 'read'] as const
@@ -25,6 +27,8 @@ export interface IngestConfig extends CommonConfig {
   publishTimeoutMs: number
   /** How long Idempotency-Key answers are remembered. */
   idempotencyTtlMs: number
+  /** Transactional writers: one per partition, or one for all (writers.ts). */
+  writers: WriterMode
 }
 
 /** `name:key:scope+scope,...`; scope `*` means all. */
@@ -69,6 +73,7 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     rateLimit: r.int('INGEST_RATE_LIMIT', 500, 1, 1_000_000),
     publishTimeoutMs: r.int('INGEST_PUBLISH_TIMEOUT_MS', 10_000, 100, 120_000),
     idempotencyTtlMs: r.int('INGEST_IDEMPOTENCY_TTL_MS', 24 * 3600 * 1000, 1000, 7 * 24 * 3600 * 1000),
+    writers: r.oneOf('INGEST_WRITERS', WRITER_MODES, 'partition'),
   }
   r.done()
   return config

@@ -1,31 +1,24 @@
 // The only ingest module that writes to Kafka (through the shared transactional writer).
 //
-// One writer per partition of news.article-events, each a transactional producer whose
-// transactional.id names the partition. Whoever opens that id fences every earlier holder
-// (Kafka's zombie fencing), then catches up with the partition's committed state before deciding
+// Writers are transactional producers, one per partition of news.article-events or one for all
+// (writers.ts). Whoever acquires a writer fences every earlier holder of any id that can write its
+// partitions (Kafka's zombie fencing), then catches up with their committed state before deciding
 // versions. So two ingest instances can never both commit an event for the same (id, version):
 // the one that was fenced fails its commit, re-acquires, re-reads, and decides again.
 //
-// Requests for one partition queue up and are committed together (group commit): one
+// Requests for a writer's partitions queue up and are committed together (group commit): one
 // transaction carries every event that is due, to news.article-events and news.articles.
-// Their answers wait until the commit is readable (read-back.ts); the partition's next
+// Their answers wait until the commit is readable (read-back.ts); the writer's next
 // transaction does not: it is planned on the state plus the committed events still unseen.
 import { randomUUID } from 'node:crypto'
-import type { Kafka, Logger, NewswireEvent, TopicNames, TransactionalWriter, TxRecord } from '@newswire/shared'
-import {
-  AVRO_CONTENT_TYPE,
-  entryStateKey,
-  isEntryEvent,
-  isFenced,
-  KafkaTransactionError,
-  NewswireError,
-  openTransactionalWriter,
-  partitionOf,
-  ProblemError,
-  settlesWithin,
-} from '@newswire/shared'
+import type { Kafka, Logger, NewswireEvent, TopicNames, TransactionalWriter, TxRecord, TxWrite } from '@newswire/shared'
+import { isEntryEvent, isFenced, KafkaTransactionError, NewswireError, openTransactionalWriter, partitionOf, settlesWithin } from '@newswire/shared'
+import { eventRecords, MAX_TRANSACTION_BYTES, recordBytes, tooLarge } from './records.ts'
+import type { RecordSource } from './records.ts'
 import { Overlay } from './state.ts'
 import type { ArticleState, StateView, Stored } from './state.ts'
+import { writerPlans } from './writers.ts'
+import type { WriterMode, WriterPlan } from './writers.ts'
 
 /** True when `event` is newer than what `view` holds of its article or entry. */
 function newerThan(view: StateView, event: NewswireEvent): boolean {
@@ -34,23 +27,6 @@ function newerThan(view: StateView, event: NewswireEvent): boolean {
 }
 
 export { partitionOf }
-
-/**
- * Kafka headers ingest writes on records (schemas/README.md documents each): `entry-id` only on
- * entry events. The last three serve ingest itself: which instance wrote it, and what answers a
- * retried request.
- */
-export const recordHeaderNames = [
-  'event-type',
-  'schema-fingerprint',
-  'trace-id',
-  'content-type',
-  'entry-id',
-  'writer',
-  'idempotency-key',
-  'request-hash',
-] as const
-export type RecordHeader = (typeof recordHeaderNames)[number]
 
 export interface Encoder {
   /** Throws NEWSWIRE_ERR_CODEC_INVALID for a value the schema cannot carry. */
@@ -93,8 +69,10 @@ export interface PublisherOptions {
   log: Logger
   instanceId: string
   transactionalIdPrefix: string
-  /** Waits until the articles tail has read partition p up to its end (rejects after timeoutMs). */
-  catchUp: (partition: number, timeoutMs: number) => Promise<void>
+  /** One writer per partition (the default) or one for all: writers.ts. */
+  writers?: WriterMode
+  /** Waits until the articles tail has read these partitions up to their ends (rejects after timeoutMs). */
+  catchUp: (partitions: readonly number[], timeoutMs: number) => Promise<void>
   metrics: PublisherMetrics
   maxBatch?: number
   /** Bytes of records one transaction writes to one partition (below Kafka's message.max.bytes). */
@@ -110,6 +88,7 @@ export interface PublisherOptions {
 
 interface Pending<R> {
   job: Job<R>
+  partition: number
   resolve: (r: R) => void
   reject: (err: unknown) => void
   settled: boolean
@@ -134,24 +113,9 @@ const READ_BACK_MS = 2000
 /** How long the next transaction waits for the previous commit to be read back before it starts anyway. */
 const PREVIOUS_COMMIT_MS = 20
 
-/**
- * What one transaction writes to one partition, at most. Kafka refuses a record batch larger than
- * message.max.bytes (1 MiB by default) and the producer sends a partition's records as one batch,
- * so a group commit past it failed every request in it: requests beyond the budget wait for the
- * next transaction instead, and a single event past it is refused alone (413).
- */
-export const MAX_TRANSACTION_BYTES = 900 * 1024
-
-/** A record's size in a record batch, generously rounded up (varints, attributes, offsets). */
-function recordBytes(r: TxRecord): number {
-  let n = 32 + r.value.length + Buffer.byteLength(r.key)
-  for (const [k, v] of Object.entries(r.headers)) n += 8 + Buffer.byteLength(k) + Buffer.byteLength(v)
-  return n
-}
-
-class PartitionWriter {
+class Writer {
   readonly #o: PublisherOptions
-  readonly #p: number
+  readonly #w: WriterPlan
   #writer: TransactionalWriter | null = null
   #queue: Pending<unknown>[] = []
   #running = false
@@ -163,12 +127,15 @@ class PartitionWriter {
   /** Settles when the last commit was read back (or its wait gave up). */
   #lastVisible: Promise<void> | null = null
 
-  constructor(options: PublisherOptions, partition: number) {
+  readonly #source: RecordSource
+
+  constructor(options: PublisherOptions, plan: WriterPlan) {
     this.#o = options
-    this.#p = partition
+    this.#w = plan
+    this.#source = { fingerprintHex: options.encoder.fingerprintHex, instanceId: options.instanceId }
   }
 
-  submit<R>(job: Job<R>, timeoutMs: number): Promise<R> {
+  submit<R>(job: Job<R>, partition: number, timeoutMs: number): Promise<R> {
     if (this.#closed) return Promise.reject(unavailable('ingest is shutting down'))
     return new Promise<R>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -182,6 +149,7 @@ class PartitionWriter {
       }, timeoutMs)
       const pending: Pending<unknown> = {
         job: job as Job<unknown>,
+        partition,
         resolve: (r) => {
           clearTimeout(timer)
           resolve(r as R)
@@ -204,18 +172,20 @@ class PartitionWriter {
 
   async #acquire(): Promise<TransactionalWriter> {
     if (this.#writer) return this.#writer
-    const opened = await openTransactionalWriter(this.#o.kafka, `${this.#o.transactionalIdPrefix}-p${this.#p}`)
+    const opened = await openTransactionalWriter(this.#o.kafka, this.#w.id)
     const writer = this.#o.wrapWriter ? this.#o.wrapWriter(opened) : opened
     try {
-      // After fencing, every earlier transaction on this partition is committed or aborted for
+      // Our own id first, the others after: of two writers acquiring at once, at most one stays valid
+      await Promise.all(this.#w.fences.map(async (id) => (await openTransactionalWriter(this.#o.kafka, id)).close()))
+      // After fencing, every earlier transaction on these partitions is committed or aborted for
       // good: reading up to the end tells what landed, including our own failed commits.
-      await this.#o.catchUp(this.#p, 30_000)
+      await this.#o.catchUp(this.#w.partitions, 30_000)
     } catch (err) {
       await writer.close()
       throw err
     }
     this.#writer = writer
-    this.#o.log.debug({ partition: this.#p }, 'partition writer acquired')
+    this.#o.log.debug({ writer: this.#w.id }, 'writer acquired')
     return writer
   }
 
@@ -262,7 +232,7 @@ class PartitionWriter {
     // Committed but not read back yet, so not in the state: decisions must still see them
     for (const event of this.#unseen) if (!state.hasEvent(event.eventId) && newerThan(overlay, event)) overlay.apply(event)
     const planned: Planned[] = []
-    let bytes = 0
+    const bytes = new Map<number, number>()
     for (const [i, pending] of batch.entries()) {
       if (pending.settled) continue
       // Its earlier commit did land (the catch-up read it): that is the answer, not a new plan
@@ -276,11 +246,12 @@ class PartitionWriter {
         const plan = pending.job.plan(overlay.article(pending.job.articleId), overlay)
         // Encoded here, outside the transaction: a value the schema cannot carry fails its own
         // request (422), never the transaction the other requests share
-        const records = plan.event ? this.#records(plan.event, pending.job.idempotency, encoder.encode(plan.event)) : null
+        const records = plan.event ? eventRecords(this.#source, plan.event, pending.job.idempotency, encoder.encode(plan.event)) : null
         const size = records === null ? 0 : Math.max(recordBytes(records.event), recordBytes(records.state))
         if (size > budget) throw tooLarge(size, budget)
-        if (bytes + size > budget) return { planned, deferred: batch.slice(i) }
-        bytes += size
+        const used = bytes.get(pending.partition) ?? 0
+        if (used + size > budget) return { planned, deferred: batch.slice(i) }
+        bytes.set(pending.partition, used + size)
         if (plan.event) overlay.apply(plan.event)
         planned.push({ pending, plan, records })
       } catch (error) {
@@ -293,39 +264,17 @@ class PartitionWriter {
   /**
    * Answers that write nothing (unchanged, not found, conflicts, refusals) rest on this instance's
    * state, which another instance may have moved on since our last commit without us knowing.
-   * True when the state has read the partition to its end and nothing changed meanwhile.
+   * True when the state has read the batch's partitions to their ends and nothing changed meanwhile.
    */
-  async #confirmed(changesBefore: number): Promise<boolean> {
-    const caughtUp = await this.#o.catchUp(this.#p, CONFIRM_MS).then(
+  async #confirmed(batch: readonly Pending<unknown>[], changesBefore: number): Promise<boolean> {
+    const partitions = [...new Set(batch.map((p) => p.partition))]
+    const caughtUp = await this.#o.catchUp(partitions, CONFIRM_MS).then(
       () => true,
       () => false,
     )
     // An open transaction of a crashed holder can hold the end back: take the partition, which aborts it
     if (!caughtUp) await this.#release()
     return caughtUp && this.#o.state.changes === changesBefore
-  }
-
-  /**
-   * The event's record in news.article-events, keyed by the article (a story's entries share its
-   * key, so its partition and order), and its latest-state record in news.articles, keyed by what
-   * it is the state of: the article, or one entry (entryStateKey), so compaction keeps both.
-   */
-  #records(event: NewswireEvent, idem: Job<unknown>['idempotency'], value: Buffer): { event: TxRecord; state: TxRecord } {
-    const headers: Partial<Record<RecordHeader, string>> = {
-      'event-type': event.type,
-      'schema-fingerprint': this.#o.encoder.fingerprintHex,
-      'trace-id': event.traceId,
-      'content-type': AVRO_CONTENT_TYPE,
-      writer: this.#o.instanceId,
-    }
-    if (isEntryEvent(event)) headers['entry-id'] = event.entry.id
-    if (idem) {
-      headers['idempotency-key'] = idem.key
-      headers['request-hash'] = idem.requestHash
-    }
-    const record = { key: event.article.id, value, timestamp: event.ingestedAt, headers }
-    const stateKey = isEntryEvent(event) ? entryStateKey(event.article.id, event.entry.id) : event.article.id
-    return { event: record, state: { ...record, key: stateKey } }
   }
 
   async #commit(pendings: Pending<unknown>[]): Promise<void> {
@@ -339,35 +288,37 @@ class PartitionWriter {
           batch = batch.filter((p) => !deferred.includes(p))
           this.#queue.unshift(...deferred)
         }
-        const records: TxRecord[] = []
-        const states: TxRecord[] = []
+        const writes = new Map<number, { records: TxRecord[]; states: TxRecord[] }>()
         const events: NewswireEvent[] = []
         for (const p of planned) {
           if (p.plan?.event == null || p.records === null) continue
-          records.push(p.records.event)
-          states.push(p.records.state)
+          let w = writes.get(p.pending.partition)
+          if (w === undefined) writes.set(p.pending.partition, (w = { records: [], states: [] }))
+          w.records.push(p.records.event)
+          w.states.push(p.records.state)
           events.push(p.plan.event)
           p.pending.attempt = { eventId: p.plan.event.eventId, result: p.plan.result }
         }
-        if (records.length > 0) {
-          // A commit that succeeds proves no other instance took the partition since our
+        if (events.length > 0) {
+          // A commit that succeeds proves no other instance took the partitions since our
           // acquire: every plan of the batch, with or without an event, stands
           const t0 = performance.now()
           const { topics } = this.#o
           const readBack = this.#o.readBack?.(events)
           try {
-            await writer.commit([
-              { topic: topics.events, partition: this.#p, records },
-              { topic: topics.articles, partition: this.#p, records: states },
-            ])
+            const tx: TxWrite[] = []
+            for (const [partition, w] of writes) {
+              tx.push({ topic: topics.events, partition, records: w.records }, { topic: topics.articles, partition, records: w.states })
+            }
+            await writer.commit(tx)
           } catch (err) {
             readBack?.cancel()
             throw err
           }
           this.#o.metrics.produceSeconds((performance.now() - t0) / 1000)
-          this.#o.metrics.batchSize(records.length)
+          this.#o.metrics.batchSize(events.length)
           if (readBack) {
-            // Answered once readable, without holding up the partition: the next transaction
+            // Answered once readable, without holding up the writer: the next transaction
             // is planned meanwhile, on the state plus these events
             for (const event of events) this.#unseen.add(event)
             this.#acking++
@@ -379,7 +330,7 @@ class PartitionWriter {
             })
             this.#lastVisible = visible
           } else this.#answer(planned, events)
-        } else if (planned.length > 0 && !(await this.#confirmed(changes))) {
+        } else if (planned.length > 0 && !(await this.#confirmed(batch, changes))) {
           batch = batch.filter((p) => !p.settled)
           continue
         } else this.#answer(planned, [])
@@ -396,11 +347,11 @@ class PartitionWriter {
         batch = batch.filter((p) => !p.settled)
         const contended = err instanceof KafkaTransactionError && err.contended
         if (contended && batch.length > 0 && !this.#closed) {
-          this.#o.log.info({ partition: this.#p, attempt, err: err.details }, 'partition writer fenced, re-acquiring')
+          this.#o.log.info({ writer: this.#w.id, attempt, err: err.details }, 'writer fenced, re-acquiring')
           await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * 2 ** attempt)))
           continue
         }
-        this.#o.log.warn({ partition: this.#p, err }, 'publish failed')
+        this.#o.log.warn({ writer: this.#w.id, err }, 'publish failed')
         const landed = err instanceof KafkaTransactionError && err.mayHaveCommitted ? ' (the commit may still have landed)' : ''
         const e = unavailable(`Kafka did not accept the write${landed}: ${err instanceof Error ? err.message : String(err)}`, err)
         for (const pending of batch) settle(pending, () => pending.reject(e))
@@ -429,7 +380,7 @@ class PartitionWriter {
   async #visible(readBack: { done: Promise<void>; cancel: () => void }): Promise<void> {
     if (!(await settlesWithin(readBack.done, READ_BACK_MS))) {
       readBack.cancel()
-      this.#o.log.warn({ partition: this.#p }, `committed events not read back within ${READ_BACK_MS} ms; acknowledged anyway`)
+      this.#o.log.warn({ writer: this.#w.id }, `committed events not read back within ${READ_BACK_MS} ms; acknowledged anyway`)
     }
   }
 
@@ -448,14 +399,6 @@ function settle(p: Pending<unknown>, f: () => void): void {
   f()
 }
 
-function tooLarge(size: number, budget: number): ProblemError {
-  return new ProblemError(
-    'payload_too_large',
-    `the event would be ${size} bytes in Kafka, more than the ${budget} one write may take; for an entry, its story is part of the event`,
-    { maxBytes: budget },
-  )
-}
-
 export function unavailable(message: string, cause?: unknown): NewswireError {
   return new NewswireError('NEWSWIRE_ERR_KAFKA_UNAVAILABLE', message, { retriable: true, cause })
 }
@@ -469,13 +412,20 @@ export interface Publisher {
 }
 
 export function createPublisher(options: PublisherOptions): Publisher {
-  const writers = Array.from({ length: options.partitions }, (_, p) => new PartitionWriter(options, p))
+  const writers: Writer[] = []
+  const byPartition: Writer[] = []
+  for (const plan of writerPlans(options.writers ?? 'partition', options.transactionalIdPrefix, options.partitions)) {
+    const w = new Writer(options, plan)
+    writers.push(w)
+    for (const p of plan.partitions) byPartition[p] = w
+  }
   return {
     partitionOf: (id) => partitionOf(id, options.partitions),
     submit<R>(job: Job<R>, timeoutMs: number): Promise<R> {
-      const w = writers[partitionOf(job.articleId, options.partitions)]
+      const p = partitionOf(job.articleId, options.partitions)
+      const w = byPartition[p]
       if (w === undefined) return Promise.reject(new Error('no writer for partition'))
-      return w.submit(job, timeoutMs)
+      return w.submit(job, p, timeoutMs)
     },
     async drain() {
       while (!writers.every((w) => w.idle)) await new Promise((r) => setTimeout(r, 10))

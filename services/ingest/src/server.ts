@@ -110,11 +110,12 @@ export async function startIngest(
   metrics.rebuildSeconds.set(rebuild)
   log.info({ articles: state.size, seconds: rebuild }, 'latest state rebuilt from news.articles')
 
-  /** Resolves once the state holds everything committed on partition p before this call. */
-  const catchUp = async (p: number, timeoutMs: number): Promise<void> => {
+  /** Resolves once the state holds everything committed on these partitions before this call. */
+  const catchUp = async (partitions: readonly number[], timeoutMs: number): Promise<void> => {
     const ends = await retrying(() => admin.fetchTopicOffsets(topics.articles))
-    const end = ends.find((e) => e.partition === p)
-    if (end) await tail.waitFor(p, BigInt(end.offset), timeoutMs)
+    await Promise.all(
+      ends.filter((e) => partitions.includes(e.partition)).map((e) => tail.waitFor(e.partition, BigInt(e.offset), timeoutMs)),
+    )
   }
 
   const publisher: Publisher = createPublisher({
@@ -126,6 +127,7 @@ export async function startIngest(
     log: log.child({ component: 'publisher' }),
     instanceId,
     transactionalIdPrefix: `${config.kafka.topicPrefix}newswire-ingest`,
+    writers: config.writers,
     catchUp,
     readBack: (events) => readBack.expect(events),
     wrapWriter: overrides.wrapWriter,
@@ -191,7 +193,7 @@ export async function startIngest(
     // A read reflects every write acknowledged before it, by any instance
     freshen: async (id) => {
       const p = publisher.partitionOf(id)
-      return settlesWithin(catchUp(p, READ_CATCH_UP_MS), READ_CATCH_UP_MS).catch(() => false)
+      return settlesWithin(catchUp([p], READ_CATCH_UP_MS), READ_CATCH_UP_MS).catch(() => false)
     },
   })
   const server = createServer(app)

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path'
 import { test } from 'node:test'
 import { MAX_REVISION, problemCodes, streamProblemCodes } from '@newswire/shared'
 import { openApiDocument } from '../src/openapi.ts'
-import { recordHeaderNames } from '../src/publisher.ts'
+import { recordHeaderNames } from '../src/records.ts'
 import { validateArticle } from '../src/validate.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..')

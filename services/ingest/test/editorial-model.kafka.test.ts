@@ -1,6 +1,7 @@
 // Issue 14, proof: random sequences of full updates (POST), partial ones (PATCH, JSON Merge
 // Patch), imports and withdrawals, sent with keys of every scope (and a forged one) to two ingest
-// instances in turn, against a small reference model (support/editorial-model.ts). Checked:
+// instances in turn (one writer per partition, and one for all), against a small reference
+// model (support/editorial-model.ts). Checked:
 // - every answer is the model's (status, problem code, version, event type);
 // - an article's editorial controls change only through an explicit value from a key allowed to
 //   change them: what GET shows, live and after a reload (a fresh instance), is the model's;
@@ -28,9 +29,12 @@ const statuses = new Map<number, number>()
 
 describe('issue 14 model: editorial controls, scopes and versions under random sequences', () => {
   before(async () => {
-    const config = loadIngestConfig(ingestEnv(prefix, { INGEST_API_KEYS: apiKeysEnv, INGEST_RATE_LIMIT: '100000' }))
+    const env = { INGEST_API_KEYS: apiKeysEnv, INGEST_RATE_LIMIT: '100000' }
+    const config = loadIngestConfig(ingestEnv(prefix, env))
+    // The second instance runs one writer for all partitions: the two modes fence each other (writers.ts)
+    const single = loadIngestConfig(ingestEnv(prefix, { ...env, INGEST_WRITERS: 'single' }))
     const fatal = (err: unknown) => assert.fail(String(err))
-    instances = [await startIngest(config, testLogger('ingest-a'), fatal), await startIngest(config, testLogger('ingest-b'), fatal)]
+    instances = [await startIngest(config, testLogger('ingest-a'), fatal), await startIngest(single, testLogger('ingest-b'), fatal)]
   })
   after(() => Promise.all(instances.map((i) => i.close())))
 

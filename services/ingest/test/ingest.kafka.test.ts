@@ -264,34 +264,41 @@ describe('ingest → Kafka', () => {
     )
   })
 
-  test('two instances never publish two different events with the same (id, version)', async (t) => {
-    const prefix = uniquePrefix()
-    const a = await startTestIngest(t, prefix)
-    const b = await startTestIngest(t, prefix)
-    const ids = ['two-1', 'two-2', 'two-3']
-    const rounds = 12
-    const posts: Promise<{ status: number; body: unknown }>[] = []
-    for (let r = 0; r < rounds; r++) {
-      for (const id of ids) {
-        // the same article updated through both instances at once, different content each time
-        posts.push(http(`${a.url}/v1/articles`, { method: 'POST', json: english(id, { headline: `${id} from a, round ${r}` }) }))
-        posts.push(http(`${b.url}/v1/articles`, { method: 'POST', json: english(id, { headline: `${id} from b, round ${r}` }) }))
+  // Modes: INGEST_WRITERS of each instance (writers.ts); mixed modes must fence each other too
+  for (const [modeA, modeB] of [
+    ['partition', 'partition'],
+    ['single', 'partition'],
+    ['single', 'single'],
+  ]) {
+    test(`two instances never publish two different events with the same (id, version) (writers: ${modeA}, ${modeB})`, async (t) => {
+      const prefix = uniquePrefix()
+      const a = await startTestIngest(t, prefix, { INGEST_WRITERS: modeA })
+      const b = await startTestIngest(t, prefix, { INGEST_WRITERS: modeB })
+      const ids = ['two-1', 'two-2', 'two-3']
+      const rounds = 12
+      const posts: Promise<{ status: number; body: unknown }>[] = []
+      for (let r = 0; r < rounds; r++) {
+        for (const id of ids) {
+          // the same article updated through both instances at once, different content each time
+          posts.push(http(`${a.url}/v1/articles`, { method: 'POST', json: english(id, { headline: `${id} from a, round ${r}` }) }))
+          posts.push(http(`${b.url}/v1/articles`, { method: 'POST', json: english(id, { headline: `${id} from b, round ${r}` }) }))
+        }
       }
-    }
-    const results = await Promise.all(posts)
-    const accepted = results.filter((r) => r.status === 200 || r.status === 201).length
-    const refused = results.filter((r) => r.status !== 200 && r.status !== 201)
-    assert.equal(accepted, results.length, `refused: ${JSON.stringify(refused)}`)
-    const events = await readTopic(topicNames(prefix).events, (all) => all.length >= accepted)
-    assert.equal(events.length, accepted)
-    for (const id of ids) {
-      const versions = events.filter((e) => e.event.article.id === id).map((e) => e.event.article.version)
-      // one event per version, versions 1..n in log order
-      assert.deepEqual(
-        versions,
-        Array.from({ length: versions.length }, (_, i) => i + 1),
-        `${id}: ${versions.join(',')}`,
-      )
-    }
-  })
+      const results = await Promise.all(posts)
+      const accepted = results.filter((r) => r.status === 200 || r.status === 201).length
+      const refused = results.filter((r) => r.status !== 200 && r.status !== 201)
+      assert.equal(accepted, results.length, `refused: ${JSON.stringify(refused)}`)
+      const events = await readTopic(topicNames(prefix).events, (all) => all.length >= accepted)
+      assert.equal(events.length, accepted)
+      for (const id of ids) {
+        const versions = events.filter((e) => e.event.article.id === id).map((e) => e.event.article.version)
+        // one event per version, versions 1..n in log order
+        assert.deepEqual(
+          versions,
+          Array.from({ length: versions.length }, (_, i) => i + 1),
+          `${id}: ${versions.join(',')}`,
+        )
+      }
+    })
+  }
 })

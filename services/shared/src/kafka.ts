@@ -388,6 +388,17 @@ export function unansweredPartitions(writes: readonly TxWrite[], answered: reado
     .filter((w) => !got.has(w))
 }
 
+/** One entry per topic: kafkajs keeps only the last entry of a topic named twice in a send. */
+export function byTopic(writes: readonly TxWrite[]): { topic: string; messages: Message[] }[] {
+  const topics = new Map<string, Message[]>()
+  for (const w of writes) {
+    let messages = topics.get(w.topic)
+    if (messages === undefined) topics.set(w.topic, (messages = []))
+    for (const r of w.records) messages.push(wireMessage(r, w.partition))
+  }
+  return [...topics].map(([topic, messages]) => ({ topic, messages }))
+}
+
 /** Records for one partition of one topic. */
 export interface TxWrite {
   topic: string
@@ -442,10 +453,7 @@ export async function openTransactionalWriter(kafka: Kafka, transactionalId: str
         // what had not been answered, with fresh sequence numbers, even to a partition that had
         // landed on a broker since gone; the protocol patch above refuses such a resend, so the
         // transaction aborts instead of writing a record twice.
-        const answered = await txn.sendBatch({
-          acks: -1,
-          topicMessages: writes.map((w) => ({ topic: w.topic, messages: w.records.map((r) => wireMessage(r, w.partition)) })),
-        })
+        const answered = await txn.sendBatch({ acks: -1, topicMessages: byTopic(writes) })
         // kafkajs's retry can also leave a partition out: it sends again only to brokers with no
         // answer yet, so a partition whose new leader already answered for another partition is
         // never sent, and the send still resolves. Committing then would keep the other topic's

@@ -1,10 +1,11 @@
 // unansweredPartitions: the writes of a transaction that kafkajs's send resolved without writing
 // (its retry skips a partition whose new leader already answered for another partition). The
 // transactional writer aborts on any; broker-failover.kafka.test.ts met the case for real.
+// byTopic: one entry per topic in a send, since kafkajs keeps only the last entry of a topic.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
-import { unansweredPartitions } from '../src/kafka.ts'
+import { byTopic, unansweredPartitions } from '../src/kafka.ts'
 import type { TxWrite } from '../src/kafka.ts'
 
 const rec = { key: 'k', value: Buffer.from('v'), headers: {}, timestamp: 0 }
@@ -48,4 +49,29 @@ test('the case from the failover: the articles partition answered, the events pa
   )
   // a write with no records is not a partition kafkajs had to send
   assert.deepEqual(unansweredPartitions([{ topic: 'news.articles', partition: 1, records: [] }], []), [])
+})
+
+test('byTopic: every record once, under its topic, with its partition, in order', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ topic: fc.constantFrom('a', 'b', 'c'), partition: fc.nat(5), n: fc.nat(3) }), { maxLength: 8 }),
+      (targets) => {
+        const writes: TxWrite[] = targets.map((t, i) => ({
+          topic: t.topic,
+          partition: t.partition,
+          records: Array.from({ length: t.n }, (_, j) => ({ ...rec, key: `${i}.${j}` })),
+        }))
+        const sent = byTopic(writes)
+        assert.equal(new Set(sent.map((s) => s.topic)).size, sent.length)
+        const flat = (topic: string) => writes.filter((w) => w.topic === topic).flatMap((w) => w.records.map((r) => [r.key, w.partition]))
+        for (const { topic, messages } of sent) {
+          assert.deepEqual(
+            messages.map((m) => [m.key, m.partition]),
+            flat(topic),
+          )
+        }
+        assert.deepEqual(sent.map((s) => s.topic).toSorted(), [...new Set(writes.map((w) => w.topic))].toSorted())
+      },
+    ),
+  )
 })
