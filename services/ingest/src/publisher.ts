@@ -12,7 +12,15 @@
 // transaction does not: it is planned on the state plus the committed events still unseen.
 import { randomUUID } from 'node:crypto'
 import type { Kafka, Logger, NewswireEvent, TopicNames, TransactionalWriter, TxRecord, TxWrite } from '@newswire/shared'
-import { isEntryEvent, isFenced, KafkaTransactionError, NewswireError, openTransactionalWriter, partitionOf, settlesWithin } from '@newswire/shared'
+import {
+  isEntryEvent,
+  isFenced,
+  KafkaTransactionError,
+  NewswireError,
+  openTransactionalWriter,
+  partitionOf,
+  settlesWithin,
+} from '@newswire/shared'
 import { eventRecords, MAX_TRANSACTION_BYTES, recordBytes, tooLarge } from './records.ts'
 import type { RecordSource } from './records.ts'
 import { Overlay } from './state.ts'
@@ -292,8 +300,8 @@ class Writer {
         const events: NewswireEvent[] = []
         for (const p of planned) {
           if (p.plan?.event == null || p.records === null) continue
-          let w = writes.get(p.pending.partition)
-          if (w === undefined) writes.set(p.pending.partition, (w = { records: [], states: [] }))
+          const w = writes.get(p.pending.partition) ?? { records: [], states: [] }
+          writes.set(p.pending.partition, w)
           w.records.push(p.records.event)
           w.states.push(p.records.state)
           events.push(p.plan.event)

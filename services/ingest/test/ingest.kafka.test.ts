@@ -265,11 +265,12 @@ describe('ingest → Kafka', () => {
   })
 
   // Modes: INGEST_WRITERS of each instance (writers.ts); mixed modes must fence each other too
-  for (const [modeA, modeB] of [
+  const modes: [string, string][] = [
     ['partition', 'partition'],
     ['single', 'partition'],
     ['single', 'single'],
-  ]) {
+  ]
+  for (const [modeA, modeB] of modes) {
     test(`two instances never publish two different events with the same (id, version) (writers: ${modeA}, ${modeB})`, async (t) => {
       const prefix = uniquePrefix()
       const a = await startTestIngest(t, prefix, { INGEST_WRITERS: modeA })

@@ -392,8 +392,8 @@ export function unansweredPartitions(writes: readonly TxWrite[], answered: reado
 export function byTopic(writes: readonly TxWrite[]): { topic: string; messages: Message[] }[] {
   const topics = new Map<string, Message[]>()
   for (const w of writes) {
-    let messages = topics.get(w.topic)
-    if (messages === undefined) topics.set(w.topic, (messages = []))
+    const messages = topics.get(w.topic) ?? []
+    topics.set(w.topic, messages)
     for (const r of w.records) messages.push(wireMessage(r, w.partition))
   }
   return [...topics].map(([topic, messages]) => ({ topic, messages }))
