@@ -78,6 +78,7 @@ async function startIngest(
   ctx: ScenarioContext,
   prefix: string,
   partitions: number,
+  writers: string,
   profileDir: string | null,
   logFile: string | null,
 ): Promise<{ worker: Worker; url: string; closeLog: () => Promise<void> }> {
@@ -87,6 +88,7 @@ async function startIngest(
       KAFKA_BROKERS: ctx.brokers.join(','),
       KAFKA_TOPIC_PREFIX: prefix,
       KAFKA_PARTITIONS: String(partitions),
+      INGEST_WRITERS: writers,
       INGEST_HOST: '127.0.0.1',
       INGEST_PORT: '0',
       // the benchmark measures throughput, not the per-key rate limit (default 500/s)
@@ -201,6 +203,7 @@ const scenario: Scenario = {
     rate: { type: 'string' },
     'rate-duration': { type: 'string' },
     partitions: { type: 'string' },
+    writers: { type: 'string' },
     'max-requests': { type: 'string' },
     profile: { type: 'boolean', default: false },
     'no-txn-baseline': { type: 'boolean', default: false },
@@ -216,6 +219,8 @@ const scenario: Scenario = {
   --rate R                open-loop single POSTs per second (default 500)
   --rate-duration S       measured seconds of the open-loop run (default 20; --quick 2)
   --partitions N          partitions of the bench topics (default 6, as in production)
+  --writers MODE          ingest's INGEST_WRITERS: partition (the default, one transactional writer
+                          per partition) or single (one for all partitions)
   --max-requests N        cap on measured requests per run (default 200000)
   --profile               run ingest under node --cpu-prof and print its top self-time functions
   --no-txn-baseline       skip the transactional-producer baseline
@@ -237,6 +242,8 @@ const scenario: Scenario = {
     const rate = num(v, 'rate', 500)
     const rateDurationMs = num(v, 'rate-duration', quick ? 2 : 20) * 1000
     const partitions = num(v, 'partitions', 6)
+    const writers = typeof v.writers === 'string' ? v.writers : 'partition'
+    if (!['partition', 'single'].includes(writers)) throw new Error(`unknown --writers '${writers}' (partition, single)`)
     const maxOps = num(v, 'max-requests', 200_000)
     const txnBaseline = v['no-txn-baseline'] !== true
     const { report } = ctx
@@ -247,6 +254,7 @@ const scenario: Scenario = {
         sizes.reduce((a, b) => a + b, 0) / sizes.length,
       )} B); each written to 2 topics (events + latest state) by ingest and by the baselines`,
     )
+    report.note(`ingest writers: ${writers} (INGEST_WRITERS)`)
     report.note(`topics: ${partitions} partitions, prefix bench-ingest-${ctx.runId}.*; broker ${ctx.brokers.join(',')}`)
 
     const prefixes = {
@@ -269,6 +277,7 @@ const scenario: Scenario = {
         ctx,
         prefixes.ingest,
         partitions,
+        writers,
         profileDir,
         typeof v['ingest-log'] === 'string' ? v['ingest-log'] : null,
       )
@@ -410,7 +419,7 @@ const scenario: Scenario = {
         const ours = await runHttp({ ...spec, kind: 'single', batchLines: 1 })
         const after = await publisherCounters(ingestUrl)
         const base = await runKafka(idem, { ...spec, batchSize: 1 })
-        const labels = { mode: 'open-loop', 'rate/s': rate }
+        const labels = { mode: 'open-loop', 'rate/s': rate, writers }
         // warm-up included: the counters cannot tell it apart
         const transactions = after.transactions - before.transactions
         report.absolute(
