@@ -25,7 +25,7 @@ import { eventRecords, MAX_TRANSACTION_BYTES, recordBytes, tooLarge } from './re
 import type { RecordSource } from './records.ts'
 import { Overlay } from './state.ts'
 import type { ArticleState, StateView, Stored } from './state.ts'
-import { writerPlans } from './writers.ts'
+import { fenceAll, writerPlans } from './writers.ts'
 import type { WriterMode, WriterPlan } from './writers.ts'
 
 /** True when `event` is newer than what `view` holds of its article or entry. */
@@ -136,6 +136,7 @@ class Writer {
   #lastVisible: Promise<void> | null = null
 
   readonly #source: RecordSource
+  #deniedLogged = false
 
   constructor(options: PublisherOptions, plan: WriterPlan) {
     this.#o = options
@@ -184,7 +185,14 @@ class Writer {
     const writer = this.#o.wrapWriter ? this.#o.wrapWriter(opened) : opened
     try {
       // Our own id first, the others after: of two writers acquiring at once, at most one stays valid
-      await Promise.all(this.#w.fences.map(async (id) => (await openTransactionalWriter(this.#o.kafka, id)).close()))
+      const denied = await fenceAll((id) => openTransactionalWriter(this.#o.kafka, id), this.#w.fences)
+      if (denied.length > 0 && !this.#deniedLogged) {
+        this.#deniedLogged = true
+        this.#o.log.warn(
+          { writer: this.#w.id, denied },
+          'not allowed to fence these transactional ids; no instance of ours can write under them',
+        )
+      }
       // After fencing, every earlier transaction on these partitions is committed or aborted for
       // good: reading up to the end tells what landed, including our own failed commits.
       await this.#o.catchUp(this.#w.partitions, 30_000)

@@ -1,9 +1,11 @@
 // writers.ts: whatever modes two instances run, every writer that can write a partition fences
-// every other writer that can, and each mode covers every partition exactly once.
+// every other writer that can, and each mode covers every partition exactly once. fenceAll skips
+// only the ids the cluster's ACL denies us.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
-import { WRITER_MODES, writerPlans } from '../src/writers.ts'
+import { KafkaTransactionError } from '@newswire/shared'
+import { fenceAll, WRITER_MODES, writerPlans } from '../src/writers.ts'
 
 const mode = fc.constantFrom(...WRITER_MODES)
 
@@ -38,4 +40,27 @@ test('per-partition writers keep the ids of earlier releases, so a rolling upgra
     writerPlans('partition', 'newswire-ingest', 3).map((w) => w.id),
     ['newswire-ingest-p0', 'newswire-ingest-p1', 'newswire-ingest-p2'],
   )
+})
+
+/** kafkajs's protocol error as openTransactionalWriter rethrows it. */
+const kafkaError = (type: string) => new KafkaTransactionError('open', Object.assign(new Error(type), { type }))
+
+test('fenceAll opens and closes every id, and skips only those the ACL denies', async () => {
+  const closed: string[] = []
+  const open = async (id: string) => {
+    if (id.endsWith('-all')) throw kafkaError('TRANSACTIONAL_ID_AUTHORIZATION_FAILED')
+    return { close: async () => void closed.push(id) }
+  }
+  assert.deepEqual(await fenceAll(open, ['x-p0', 'x-all', 'x-p1']), ['x-all'])
+  assert.deepEqual(closed.toSorted(), ['x-p0', 'x-p1'])
+})
+
+test('fenceAll fails on any other error: an id it could not fence is not safe to skip', async () => {
+  for (const err of [kafkaError('CONCURRENT_TRANSACTIONS'), kafkaError('PRODUCER_FENCED'), new Error('connection refused')]) {
+    const open = async (id: string) => {
+      if (id === 'x-all') throw err
+      return { close: async () => {} }
+    }
+    await assert.rejects(fenceAll(open, ['x-p0', 'x-all']), err)
+  }
 })
