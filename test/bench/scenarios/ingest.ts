@@ -219,8 +219,10 @@ const scenario: Scenario = {
   --rate R                open-loop single POSTs per second (default 500)
   --rate-duration S       measured seconds of the open-loop run (default 20; --quick 2)
   --partitions N          partitions of the bench topics (default 6, as in production)
-  --writers MODE          ingest's INGEST_WRITERS: partition (the default, one transactional writer
-                          per partition) or single (one for all partitions)
+  --writers LIST          ingest's INGEST_WRITERS (default partition,single): partition, one
+                          transactional writer per partition; single, one for all. The first mode
+                          serves every run; the open loop (rate) runs once per mode, each on a
+                          fresh ingest
   --max-requests N        cap on measured requests per run (default 200000)
   --profile               run ingest under node --cpu-prof and print its top self-time functions
   --no-txn-baseline       skip the transactional-producer baseline
@@ -242,8 +244,9 @@ const scenario: Scenario = {
     const rate = num(v, 'rate', 500)
     const rateDurationMs = num(v, 'rate-duration', quick ? 2 : 20) * 1000
     const partitions = num(v, 'partitions', 6)
-    const writers = typeof v.writers === 'string' ? v.writers : 'partition'
-    if (!['partition', 'single'].includes(writers)) throw new Error(`unknown --writers '${writers}' (partition, single)`)
+    const writerModes = list(v, 'writers', 'partition,single')
+    for (const w of writerModes) if (!['partition', 'single'].includes(w)) throw new Error(`unknown --writers '${w}' (partition, single)`)
+    const writers = writerModes[0] ?? 'partition'
     const maxOps = num(v, 'max-requests', 200_000)
     const txnBaseline = v['no-txn-baseline'] !== true
     const { report } = ctx
@@ -254,7 +257,7 @@ const scenario: Scenario = {
         sizes.reduce((a, b) => a + b, 0) / sizes.length,
       )} B); each written to 2 topics (events + latest state) by ingest and by the baselines`,
     )
-    report.note(`ingest writers: ${writers} (INGEST_WRITERS)`)
+    report.note(`ingest writers (INGEST_WRITERS): ${writers}; open loop: ${writerModes.join(', ')}`)
     report.note(`topics: ${partitions} partitions, prefix bench-ingest-${ctx.runId}.*; broker ${ctx.brokers.join(',')}`)
 
     const prefixes = {
@@ -284,7 +287,8 @@ const scenario: Scenario = {
       ingest = started.worker
       closeLog = started.closeLog
       const ingestUrl = started.url
-      const ingestWorker = ingest
+      // what the HTTP runs measure: the main ingest, or the open loop's ingest of another mode
+      let target = { worker: ingest, url: ingestUrl }
       report.note(
         `ingest ${ingestUrl} (pid ${ingest.proc.pid})${profile ? ' under --cpu-prof: figures are not comparable with unprofiled runs' : ''}`,
       )
@@ -305,7 +309,7 @@ const scenario: Scenario = {
       if (txn) await txn.request('init', initSpec('transactional', baseTopics.txn, prefixes.txn))
 
       const broker = brokerPid(ctx.brokers)
-      const ingestCpu = { cpu: async () => cpuTotal(await ingestWorker.request<CpuSample>('cpu')), separateLoadgen: true }
+      const ingestCpu = { cpu: async () => cpuTotal(await target.worker.request<CpuSample>('cpu')), separateLoadgen: true }
       // a baseline's "server" is the producer process itself
       const cpuOf = (w: Worker) => ({
         cpu: async () => cpuTotal(await w.request<CpuSample>('cpu')),
@@ -326,7 +330,7 @@ const scenario: Scenario = {
         measure(ingestCpu, broker, spec.warmupMs, () =>
           httpLoad.request<LoadResult>(
             'run',
-            { ...spec, url: ingestUrl, apiKey: API_KEY, idPrefix: `bench-${ctx.runId}-${idSeq++}-` },
+            { ...spec, url: target.url, apiKey: API_KEY, idPrefix: `bench-${ctx.runId}-${idSeq++}-` },
             timeout(spec),
           ),
         )
@@ -408,18 +412,18 @@ const scenario: Scenario = {
           cpuRatio <= CPU_PER_RECORD_TARGET,
         )
       }
-      if (modes.includes('rate') && !ctx.signal.aborted) {
+      const openLoop = async (mode: string) => {
         const spec = load({
           rate,
           durationMs: rateDurationMs,
           maxOutstanding: 2000,
           maxOps: Math.min(maxOps, Math.ceil((rate * rateDurationMs) / 1000)),
         })
-        const before = await publisherCounters(ingestUrl)
+        const before = await publisherCounters(target.url)
         const ours = await runHttp({ ...spec, kind: 'single', batchLines: 1 })
-        const after = await publisherCounters(ingestUrl)
+        const after = await publisherCounters(target.url)
         const base = await runKafka(idem, { ...spec, batchSize: 1 })
-        const labels = { mode: 'open-loop', 'rate/s': rate, writers }
+        const labels = { mode: 'open-loop', 'rate/s': rate, writers: mode }
         // warm-up included: the counters cannot tell it apart
         const transactions = after.transactions - before.transactions
         report.absolute(
@@ -438,6 +442,22 @@ const scenario: Scenario = {
         const met =
           ours.lat.p99Ms <= P99_TARGET_MS && ours.result.errors === 0 && (ours.result.dropped ?? 0) === 0 && achieved >= 0.95 * offered
         report.target(labels, 'p99_ms', ours.lat.p99Ms, `single POST p99 <= ${P99_TARGET_MS} ms at ${rate} req/s, no errors`, met)
+      }
+      // One open loop per writer mode, each against an ingest of that mode on topics of its own
+      for (const [i, mode] of writerModes.entries()) {
+        if (!modes.includes('rate') || ctx.signal.aborted) break
+        const main = target
+        const other = i === 0 ? null : await startIngest(ctx, `${prefixes.ingest}${mode}.`, partitions, mode, null, null)
+        if (other) target = { worker: other.worker, url: other.url }
+        try {
+          await openLoop(mode)
+        } finally {
+          target = main
+          if (other) {
+            await other.worker.stop(20_000)
+            await other.closeLog()
+          }
+        }
       }
 
       await idem.request('close')
