@@ -28,7 +28,8 @@
 // channels, resume and page entries; E1-E3 there are checked after every step too.
 // NEWSWIRE_MODEL_RUNS raises the number of runs (default 300); a failure prints its seed and path.
 // A quarter of the runs are on a slow machine (support/slow-machine.ts): every pass of the hub
-// breathes after each record. What a client checks of each message is in support/reader-checks.ts.
+// breathes after each record. What a client checks of each message is in support/reader-checks.ts;
+// runs that once failed are replayed first (support/known-runs.ts).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { ArticleEvent } from '@newswire/shared'
@@ -38,6 +39,7 @@ import { answerCounts, answerPage } from '../src/http/snapshot.ts'
 import { PositionCodec } from '../src/position.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
 import { event, Harness } from './support/harness.ts'
+import { KNOWN_RUNS } from './support/known-runs.ts'
 import { isKilled, Model } from './support/model.ts'
 import { Newsroom, StoryClient } from './support/story-model.ts'
 import {
@@ -466,7 +468,7 @@ test('confidentiality: the public and restricted tokens never get more than the 
     fc.asyncProperty(runArb, fc.constantFrom(false, false, false, true), ([first, rest, snapshotSize], lag) =>
       run(first, rest, snapshotSize, lag),
     ),
-    { numRuns, ...replay },
+    { numRuns, examples: KNOWN_RUNS, ...replay },
   )
   // the shrunk counterexample with the assertion it broke, and how to replay it
   if (details.failed)

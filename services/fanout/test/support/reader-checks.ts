@@ -156,8 +156,12 @@ export function readMessages(ctx: ReadContext, slot: number, c: Client, t: FakeT
     } else if (m.type === 'entry' || m.type === 'entryWithdrawn') {
       assert.ok(c.story, `E1. an entry message outside a story channel: ${why}`)
       if (m.type === 'entry') {
+        // A client resumed from an older position than its last hears the stream again from
+        // there, where it still showed a story it has dropped since: what it may be sent is then
+        // bounded by what its clearance could see of the story (and, in entry(), of the entry)
         const shows = c.shows.has(c.story.story) && c.shows.get(c.story.story) !== 'killed'
-        c.story.entry(m, model, c.clearance, shows, c.rewound || c.inherited, why)
+        const showed = c.rewound && model.everVisible(c.story.story, c.clearance)
+        c.story.entry(m, model, c.clearance, shows || showed, c.rewound || c.inherited, why)
         stats.entries++
       } else {
         c.story.withdrawn(m, model, c.clearance, c.inherited, why)
