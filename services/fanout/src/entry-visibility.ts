@@ -96,7 +96,7 @@ export function decideEntry(ch: EntryChange, c: Clearance, storyInView: boolean,
 
 /**
  * Whether an entry version's own embargo had passed when it was ingested: then every server that
- * read it found it released. Only for versions older than this server's record (Kafka replays).
+ * read it found it released. For a version older than the entry's latest (a duplicate or a late read).
  */
 export function entryReleasedOnArrival(e: Pick<EntryEvent, 'entry' | 'ingestedAt'>): boolean {
   const at = e.entry.embargoedUntil

@@ -6,7 +6,7 @@ import type { EntryEvent, StoryEntry } from '@newswire/shared'
 import { channelFor, framed } from './deliver.ts'
 import type { EntryState } from './entries.ts'
 import type { EntryDecision, EntryLatest } from './entry-visibility.ts'
-import { entryCauseOf, entryReleasedOnArrival, hasEntryBit, visibleEntry } from './entry-visibility.ts'
+import { entryCauseOf, hasEntryBit, visibleEntry } from './entry-visibility.ts'
 import type { Framed, Sub } from './model.ts'
 import { statesAllow } from './states.ts'
 import { entryMessageHead, entryReasonOf, entryWithdrawnMessage } from './story-messages.ts'
@@ -31,14 +31,17 @@ export function entryExposed(s: Pick<EntryState, 'sure' | 'maybe'>, c: Clearance
  * Replay (memory or Kafka): one entry event a resuming subscription's cursor passes, judged now.
  * `record` is what the ledger noted when it applied the event (null: read from the log). An
  * intermediate version goes out only while the entry is visible now and only if it was visible
- * once; the entry's latest event brings the client to what it may see now: that version, or a
- * retraction if the client may hold the entry. Nothing while the story is out of the
+ * when it was written, through the story as it stood then (`record.story`): a version written and
+ * replaced while the story was under embargo or withheld was never the public's, even once the
+ * story is. Read from the log, the story's state then is not known, so no intermediate version
+ * goes out. The entry's latest event brings the client to what it may see now: that version, or
+ * a retraction if the client may hold the entry. Nothing while the story is out of the
  * subscription's view: then the client holds none of its entries.
  */
 export function decideEntryReplay(
   sub: Sub,
   e: EntryEvent,
-  record: { applied: boolean; released: boolean } | null,
+  record: { applied: boolean; released: boolean; story: Latest | undefined } | null,
   story: Latest | undefined,
   latest: EntryState | undefined,
 ): EntryDecision | null {
@@ -48,10 +51,11 @@ export function decideEntryReplay(
   if (latest.event.eventId !== e.eventId) {
     if (sub.catchUp === 'latest' || latest.event.entry.version <= e.entry.version) return null
     if (visibleEntry(story, latest, c) === null) return null
-    if (record !== null && !record.applied) return null
-    const released = record ? record.released : entryReleasedOnArrival(e)
-    const seen = visibleEntry(story, { event: e, released }, c)
-    return seen === null ? null : { kind: 'entry', entry: seen, embargoed: c === 'all' && !released, created }
+    if (record === null || !record.applied) return null
+    const version = { event: e, released: record.released }
+    if (visibleEntry(record.story, version, c) === null) return null
+    const seen = visibleEntry(story, version, c)
+    return seen === null ? null : { kind: 'entry', entry: seen, embargoed: c === 'all' && !record.released, created }
   }
   const after = visibleEntry(story, latest, c)
   if (after !== null) return { kind: 'entry', entry: after, embargoed: c === 'all' && !latest.released, created }

@@ -428,6 +428,33 @@ describe('live-story regressions', () => {
     assert.deepEqual(gone(pub.t.messages), ['e1:withheld', 'e1:deleted'])
   })
 
+  test('an entry version written and replaced while the story was hidden never reaches the public on a resume, from memory or the log', async () => {
+    for (const history of [1000, 4]) {
+      for (const hide of [{ pubStatus: 'withheld' as const }, { embargoedUntil: T0 + 60_000 }]) {
+        const { h, story } = await setup(history)
+        story.post('e1')
+        await h.settle()
+        const first = await client(h)
+        const since = lastPosition(first.t.messages)
+        h.hub.conns.remove(first.conn)
+        // the desk drafts under embargo (or a hold), corrects the draft, then publishes
+        story.update(hide)
+        story.post('e2', { body: ['draft: unconfirmed figures'] })
+        story.edit('e2', { body: ['confirmed figures'] })
+        story.update({ pubStatus: 'usable', embargoedUntil: null })
+        await h.settle()
+        const again = await client(h, {}, ['story:Live-1'], { since })
+        const what = `history ${history}, ${JSON.stringify(hide)}: ${JSON.stringify(again.t.messages.map((m) => m.type))}`
+        const shown = [...entries(again.t.messages), ...again.t.messages.flatMap((m) => snapshotEntries(m))]
+        assert.ok(!shown.some((e) => e.startsWith('e2@1')), `the draft reached the public: ${shown} (${what})`)
+        assert.ok(
+          shown.some((e) => e.startsWith('e2@2')),
+          `the published version did not: ${shown} (${what})`,
+        )
+      }
+    }
+  })
+
   test('a resume older than memory, the story hidden then shown: a reset brings the entries, never a bare event', async () => {
     const h = new Harness({ historySize: 2 })
     h.start()

@@ -34,4 +34,34 @@ export const KNOWN_RUNS: Run[] = [
     ],
     false,
   ],
+  // 2026-12-03, seed -1016918971: a real leak. An entry created while its story was under embargo
+  // and replaced (pinned) before the story was released reached a public reader that resumed
+  // from a position before the embargo: the replay judged the old version by the story as it
+  // stands now, not as it stood when the version was written. Fixed in story-deliver.ts
+  // (decideEntryReplay); stories.test.ts "an entry version written and replaced while the story
+  // was hidden…" is the same case through a resume from the reader's last position.
+  [
+    [
+      [
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+      ],
+      [
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'post', id: 0, category: 0, language: 0, urgency: 1, withheld: false, embargo: 'soon', late: 0, dated: null, live: false },
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'entry', story: 0, op: 'pin', which: 3, embargo: 'none', withheld: false, pinned: false },
+        { k: 'away', slot: 3, steps: 1, how: 'old', catchUp: false },
+        { k: 'post', id: 0, category: 0, language: 0, urgency: 1, withheld: false, embargo: 'none', late: 0, dated: null, live: false },
+        { k: 'page', slot: 0, pages: 1, limit: 1, reload: false },
+        { k: 'post', id: 0, category: 0, language: 0, urgency: 1, withheld: false, embargo: 'none', late: 0, dated: null, live: false },
+        { k: 'post', id: 0, category: 0, language: 0, urgency: 1, withheld: false, embargo: 'none', late: 0, dated: null, live: false },
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+      ],
+      1000,
+    ],
+    false,
+  ],
 ]
