@@ -116,6 +116,17 @@ async function client(
   return c
 }
 
+/** A story with entry e1 and a public reader of it who went away: where it will resume from. */
+async function readerAway(history: number) {
+  const { h, story } = await setup(history)
+  story.post('e1')
+  await h.settle()
+  const first = await client(h)
+  const since = lastPosition(first.t.messages)
+  h.hub.conns.remove(first.conn)
+  return { h, story, since }
+}
+
 describe('story:<id>', () => {
   test('the snapshot holds the story, its pinned entries and its latest N, newest first, and where older ones page from', async () => {
     const { h, story } = await setup()
@@ -225,12 +236,7 @@ describe('story:<id>', () => {
 
   test('resume from memory and from the log: exactly the entries missed, judged now', async () => {
     for (const history of [1000, 3]) {
-      const { h, story } = await setup(history)
-      story.post('e1')
-      await h.settle()
-      const first = await client(h)
-      const since = lastPosition(first.t.messages)
-      h.hub.conns.remove(first.conn)
+      const { h, story, since } = await readerAway(history)
       story.post('e2')
       story.post('e3', { pubStatus: 'withheld' })
       story.edit('e1', { body: ['edited'] })
@@ -431,12 +437,7 @@ describe('live-story regressions', () => {
   test('an entry version written and replaced while the story was hidden never reaches the public on a resume, from memory or the log', async () => {
     for (const history of [1000, 4]) {
       for (const hide of [{ pubStatus: 'withheld' as const }, { embargoedUntil: T0 + 60_000 }]) {
-        const { h, story } = await setup(history)
-        story.post('e1')
-        await h.settle()
-        const first = await client(h)
-        const since = lastPosition(first.t.messages)
-        h.hub.conns.remove(first.conn)
+        const { h, story, since } = await readerAway(history)
         // the desk drafts under embargo (or a hold), corrects the draft, then publishes
         story.update(hide)
         story.post('e2', { body: ['draft: unconfirmed figures'] })
