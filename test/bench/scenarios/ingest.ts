@@ -7,6 +7,7 @@
 import { createWriteStream, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { join } from 'node:path'
+import { WRITER_MODES } from '@newswire/ingest'
 import { status as brokerStatus, repoRoot } from '../../../deploy/local/broker.ts'
 import { formatSummary, summarizeProfile } from '../lib/cpuprofile.ts'
 import { Worker, workerPath } from '../lib/children.ts'
@@ -245,7 +246,8 @@ const scenario: Scenario = {
     const rateDurationMs = num(v, 'rate-duration', quick ? 2 : 20) * 1000
     const partitions = num(v, 'partitions', 6)
     const writerModes = list(v, 'writers', 'partition,single')
-    for (const w of writerModes) if (!['partition', 'single'].includes(w)) throw new Error(`unknown --writers '${w}' (partition, single)`)
+    const known: readonly string[] = WRITER_MODES
+    for (const w of writerModes) if (!known.includes(w)) throw new Error(`unknown --writers '${w}' (${WRITER_MODES.join(', ')})`)
     const writers = writerModes[0] ?? 'partition'
     const maxOps = num(v, 'max-requests', 200_000)
     const txnBaseline = v['no-txn-baseline'] !== true
