@@ -136,11 +136,13 @@ class Writer {
   #lastVisible: Promise<void> | null = null
 
   readonly #source: RecordSource
-  #deniedLogged = false
+  /** Told the ids the cluster would not let us fence (logged once per publisher). */
+  readonly #denied: (ids: string[]) => void
 
-  constructor(options: PublisherOptions, plan: WriterPlan) {
+  constructor(options: PublisherOptions, plan: WriterPlan, denied: (ids: string[]) => void) {
     this.#o = options
     this.#w = plan
+    this.#denied = denied
     this.#source = { fingerprintHex: options.encoder.fingerprintHex, instanceId: options.instanceId }
   }
 
@@ -186,13 +188,7 @@ class Writer {
     try {
       // Our own id first, the others after: of two writers acquiring at once, at most one stays valid
       const denied = await fenceAll((id) => openTransactionalWriter(this.#o.kafka, id), this.#w.fences)
-      if (denied.length > 0 && !this.#deniedLogged) {
-        this.#deniedLogged = true
-        this.#o.log.warn(
-          { writer: this.#w.id, denied },
-          'not allowed to fence these transactional ids; no instance of ours can write under them',
-        )
-      }
+      if (denied.length > 0) this.#denied(denied)
       // After fencing, every earlier transaction on these partitions is committed or aborted for
       // good: reading up to the end tells what landed, including our own failed commits.
       await this.#o.catchUp(this.#w.partitions, 30_000)
@@ -430,8 +426,14 @@ export interface Publisher {
 export function createPublisher(options: PublisherOptions): Publisher {
   const writers: Writer[] = []
   const byPartition: Writer[] = []
+  let deniedLogged = false
+  const denied = (ids: string[]) => {
+    if (deniedLogged) return
+    deniedLogged = true
+    options.log.warn({ denied: ids }, 'not allowed to fence these transactional ids; no instance of ours can write under them')
+  }
   for (const plan of writerPlans(options.writers ?? 'partition', options.transactionalIdPrefix, options.partitions)) {
-    const w = new Writer(options, plan)
+    const w = new Writer(options, plan, denied)
     writers.push(w)
     for (const p of plan.partitions) byPartition[p] = w
   }
