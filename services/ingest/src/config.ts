@@ -29,6 +29,8 @@ export interface IngestConfig extends CommonConfig {
   idempotencyTtlMs: number
   /** Transactional writers: one per partition, or one for all (writers.ts). */
   writers: WriterMode
+  /** How long a busy writer's transaction waits for more requests to join it, ms (publisher.ts). */
+  lingerMs: number
 }
 
 /** `name:key:scope+scope,...`; scope `*` means all. */
@@ -74,6 +76,7 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     publishTimeoutMs: r.int('INGEST_PUBLISH_TIMEOUT_MS', 10_000, 100, 120_000),
     idempotencyTtlMs: r.int('INGEST_IDEMPOTENCY_TTL_MS', 24 * 3600 * 1000, 1000, 7 * 24 * 3600 * 1000),
     writers: r.oneOf('INGEST_WRITERS', WRITER_MODES, 'partition'),
+    lingerMs: r.int('INGEST_LINGER_MS', 5, 0, 100),
   }
   r.done()
   return config

@@ -41,6 +41,12 @@ export function createIngestMetrics(registry: Registry) {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
       registers: [registry],
     }),
+    lingerSeconds: new Histogram({
+      name: 'newswire_ingest_linger_seconds',
+      help: 'How long a transaction waited for more requests to join it (INGEST_LINGER_MS), when it waited',
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1],
+      registers: [registry],
+    }),
     fenced: new Counter({
       name: 'newswire_ingest_writer_fenced_total',
       help: 'Times a partition writer was fenced by another ingest instance and re-acquired',

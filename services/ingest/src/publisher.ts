@@ -21,6 +21,7 @@ import {
   partitionOf,
   settlesWithin,
 } from '@newswire/shared'
+import { LINGER_FULL, lingerFor } from './linger.ts'
 import { eventRecords, MAX_TRANSACTION_BYTES, recordBytes, tooLarge } from './records.ts'
 import type { RecordSource } from './records.ts'
 import { Overlay } from './state.ts'
@@ -64,6 +65,8 @@ export interface Job<R> {
 export interface PublisherMetrics {
   produceSeconds: (seconds: number) => void
   batchSize: (n: number) => void
+  /** A transaction waited this long for more requests to join it. */
+  lingered: (seconds: number) => void
   fenced: () => void
   events: (type: string, n: number) => void
 }
@@ -90,6 +93,8 @@ export interface PublisherOptions {
    * acknowledged only when it is visible to every reader. Absent: acknowledged at commit.
    */
   readBack?: (events: readonly NewswireEvent[]) => { done: Promise<void>; cancel: () => void }
+  /** How long a busy writer's transaction waits for more requests to join it (linger.ts). Default 0. */
+  lingerMs?: number
   /** Seam for fault-injection tests: wraps every transactional writer this publisher opens. */
   wrapWriter?: (writer: TransactionalWriter) => TransactionalWriter
 }
@@ -100,6 +105,8 @@ interface Pending<R> {
   resolve: (r: R) => void
   reject: (err: unknown) => void
   settled: boolean
+  /** performance.now() when it was queued (linger). */
+  queuedAt: number
   /** The event of a commit that failed after it was sent: it may have landed. */
   attempt: { eventId: string; result: R } | null
 }
@@ -134,6 +141,10 @@ class Writer {
   #acking = 0
   /** Settles when the last commit was read back (or its wait gave up). */
   #lastVisible: Promise<void> | null = null
+  /** performance.now() when a request last arrived while a transaction was under way. */
+  #overlappedAt = Number.NEGATIVE_INFINITY
+  /** Ends the linger early (enough requests have joined). */
+  #lingerEnd: (() => void) | null = null
 
   readonly #source: RecordSource
   /** Told the ids the cluster would not let us fence (logged once per publisher). */
@@ -170,10 +181,15 @@ class Writer {
           reject(e)
         },
         settled: false,
+        queuedAt: performance.now(),
         attempt: null,
       }
       this.#queue.push(pending)
       if (!this.#running) void this.#drain()
+      else {
+        this.#overlappedAt = pending.queuedAt
+        if (this.#queue.length >= LINGER_FULL) this.#lingerEnd?.()
+      }
     })
   }
 
@@ -212,6 +228,7 @@ class Writer {
     try {
       while (this.#queue.length > 0) {
         await this.#previousCommitRead()
+        await this.#linger()
         const batch = this.#queue.splice(0, this.#o.maxBatch ?? 500).filter((x) => !x.settled)
         if (batch.length > 0) await this.#commit(batch)
       }
@@ -230,6 +247,29 @@ class Writer {
    */
   async #previousCommitRead(): Promise<void> {
     if (this.#lastVisible !== null) await settlesWithin(this.#lastVisible, PREVIOUS_COMMIT_MS)
+  }
+
+  /** Lets more requests join the next transaction while requests overlap (linger.ts); ends once LINGER_FULL are queued. */
+  async #linger(): Promise<void> {
+    const wait = lingerFor({
+      lingerMs: this.#o.lingerMs ?? 0,
+      queued: this.#queue.length,
+      firstQueuedAt: this.#queue[0]?.queuedAt ?? 0,
+      overlappedAt: this.#overlappedAt,
+      now: performance.now(),
+    })
+    if (wait === 0) return
+    const t0 = performance.now()
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(end, wait)
+      function end() {
+        clearTimeout(timer)
+        resolve()
+      }
+      this.#lingerEnd = end
+    })
+    this.#lingerEnd = null
+    this.#o.metrics.lingered((performance.now() - t0) / 1000)
   }
 
   /**

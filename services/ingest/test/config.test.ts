@@ -12,6 +12,9 @@ test('defaults run locally with the development key', () => {
   assert.deepEqual(c.kafka.brokers, ['127.0.0.1:9092'])
   assert.equal(c.apiKeys[0]?.key, 'dev-ingest-key')
   assert.equal(c.apiKeys[0]?.scopes.size, 4)
+  assert.equal(c.lingerMs, 5)
+  assert.equal(loadIngestConfig({ INGEST_LINGER_MS: '0' }).lingerMs, 0)
+  for (const bad of ['-1', '101', '2.5', 'soon']) assert.throws(() => loadIngestConfig({ INGEST_LINGER_MS: bad }), /INGEST_LINGER_MS/)
 })
 
 test('production refuses the development key; all problems are reported together', () => {
