@@ -141,6 +141,9 @@ interface PublisherCounters {
   transactions: number
   events: number
   commitSeconds: number
+  /** Transactions that waited for more requests (INGEST_LINGER_MS), and the seconds they waited. */
+  lingered: number
+  lingerSeconds: number
 }
 
 /** The publisher's own counters from ingest's /metrics: how a run's requests were grouped into transactions. */
@@ -151,6 +154,8 @@ async function publisherCounters(url: string): Promise<PublisherCounters> {
     transactions: metricValue(text, 'newswire_ingest_produce_batch_events_count'),
     events: metricValue(text, 'newswire_ingest_produce_batch_events_sum'),
     commitSeconds: metricValue(text, 'newswire_ingest_produce_duration_seconds_sum'),
+    lingered: metricValue(text, 'newswire_ingest_linger_seconds_count'),
+    lingerSeconds: metricValue(text, 'newswire_ingest_linger_seconds_sum'),
   }
 }
 
@@ -228,7 +233,8 @@ const scenario: Scenario = {
   --profile               run ingest under node --cpu-prof and print its top self-time functions
   --no-txn-baseline       skip the transactional-producer baseline
   --keep-topics           do not delete the bench-ingest-* topics afterwards
-  --ingest-log FILE       append ingest's whole log (JSON lines) to FILE`,
+  --ingest-log FILE       append ingest's whole log (JSON lines) to FILE
+  INGEST_LINGER_MS in the environment reaches ingest (its default: 5; 0 turns lingering off)`,
   maxSeconds: (v) => (v.quick ? 60 : 900),
 
   async run(ctx) {
@@ -259,7 +265,9 @@ const scenario: Scenario = {
         sizes.reduce((a, b) => a + b, 0) / sizes.length,
       )} B); each written to 2 topics (events + latest state) by ingest and by the baselines`,
     )
-    report.note(`ingest writers (INGEST_WRITERS): ${writers}; open loop: ${writerModes.join(', ')}`)
+    report.note(
+      `ingest writers (INGEST_WRITERS): ${writers}; open loop: ${writerModes.join(', ')}; INGEST_LINGER_MS: ${process.env.INGEST_LINGER_MS ?? 'default'}`,
+    )
     report.note(`topics: ${partitions} partitions, prefix bench-ingest-${ctx.runId}.*; broker ${ctx.brokers.join(',')}`)
 
     const prefixes = {
@@ -434,6 +442,8 @@ const scenario: Scenario = {
             transactions,
             'events/transaction': (after.events - before.events) / Math.max(1, transactions),
             commit_ms_mean: ((after.commitSeconds - before.commitSeconds) * 1000) / Math.max(1, transactions),
+            lingered: after.lingered - before.lingered,
+            linger_ms_mean: ((after.lingerSeconds - before.lingerSeconds) * 1000) / Math.max(1, after.lingered - before.lingered),
           },
         )
         if ((ours.result.dropped ?? 0) > 0) report.note(`open loop: ${ours.result.dropped} requests not sent (2000 outstanding)`)
