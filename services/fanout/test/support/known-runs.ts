@@ -64,4 +64,36 @@ export const KNOWN_RUNS: Run[] = [
     ],
     false,
   ],
+  // 2026-12-03, seed 925462391: the model's, not a leak. A public reader of story:a saw the story
+  // and its two entries, then a `withdrawn` when the story went under embargo (dropping the
+  // entries, as the SDK does), went away and resumed from an older position, where it still
+  // showed the story; the embargo passed meanwhile. The replay rightly sent the story as it is
+  // now and no entry (the reader held them at that position), so the reader, whose state was its
+  // last position's, showed the story without its entries. A replay is for a reader that holds
+  // what it held at the position it names: a rewound reader is no longer held to having every
+  // entry (confidentiality.test.ts, `resume`), only to showing nothing it may not.
+  [
+    [
+      [
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+      ],
+      [
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'post', id: 0, category: 0, language: 0, urgency: 1, withheld: false, embargo: 'soon', late: 0, dated: null, live: false },
+        { k: 'away', slot: 3, steps: 1, how: 'old', catchUp: false },
+        { k: 'tick', ms: 1000 },
+        { k: 'backfill', categories: [0, 0, 0, 0, 0], languages: [0, 0, 0, 0, 0], withheld: 0 },
+        { k: 'page', slot: 0, pages: 1, limit: 1, reload: false },
+        { k: 'connect', slot: 0, who: 0, channels: 0, filter: 0, catchUp: false, expiresIn: null },
+        { k: 'page', slot: 0, pages: 1, limit: 1, reload: false },
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+      ],
+      1000,
+    ],
+    false,
+  ],
 ]
