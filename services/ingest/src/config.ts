@@ -29,7 +29,7 @@ export interface IngestConfig extends CommonConfig {
   idempotencyTtlMs: number
   /** Transactional writers: one per partition, or one for all (writers.ts). */
   writers: WriterMode
-  /** How long a busy writer's transaction waits for more requests to join it, ms (publisher.ts). */
+  /** How long a busy writer's transaction waits for more requests to join it, ms (linger.ts). */
   lingerMs: number
 }
 

@@ -251,15 +251,15 @@ class Writer {
 
   /** Lets more requests join the next transaction while requests overlap (linger.ts); ends once LINGER_FULL are queued. */
   async #linger(): Promise<void> {
+    const t0 = performance.now()
     const wait = lingerFor({
       lingerMs: this.#o.lingerMs ?? 0,
       queued: this.#queue.length,
       firstQueuedAt: this.#queue[0]?.queuedAt ?? 0,
       overlappedAt: this.#overlappedAt,
-      now: performance.now(),
+      now: t0,
     })
     if (wait === 0) return
-    const t0 = performance.now()
     await new Promise<void>((resolve) => {
       const timer = setTimeout(end, wait)
       function end() {

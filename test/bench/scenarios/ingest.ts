@@ -436,14 +436,15 @@ const scenario: Scenario = {
         const labels = { mode: 'open-loop', 'rate/s': rate, writers: mode }
         // warm-up included: the counters cannot tell it apart
         const transactions = after.transactions - before.transactions
+        const lingered = after.lingered - before.lingered
         report.absolute(
           { ...labels, of: 'ingest-transactions' },
           {
             transactions,
             'events/transaction': (after.events - before.events) / Math.max(1, transactions),
             commit_ms_mean: ((after.commitSeconds - before.commitSeconds) * 1000) / Math.max(1, transactions),
-            lingered: after.lingered - before.lingered,
-            linger_ms_mean: ((after.lingerSeconds - before.lingerSeconds) * 1000) / Math.max(1, after.lingered - before.lingered),
+            lingered,
+            linger_ms_mean: ((after.lingerSeconds - before.lingerSeconds) * 1000) / Math.max(1, lingered),
           },
         )
         if ((ours.result.dropped ?? 0) > 0) report.note(`open loop: ${ours.result.dropped} requests not sent (2000 outstanding)`)
