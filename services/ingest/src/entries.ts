@@ -11,7 +11,7 @@ import { invalid } from './fields.ts'
 import { applyMergePatch } from './merge-patch.ts'
 import type { EntryOutcome, Outcome, RequestContext } from './outcome.ts'
 import { newEventId } from './publisher.ts'
-import type { Plan } from './publisher.ts'
+import type { Plan } from './batch-plan.ts'
 import type { StateView, Stored } from './state.ts'
 import type { Submit } from './submit.ts'
 

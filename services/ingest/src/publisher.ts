@@ -9,58 +9,21 @@
 // Requests for a writer's partitions queue up and are committed together (group commit): one
 // transaction carries every event that is due, to news.article-events and news.articles.
 // Their answers wait until the commit is readable (read-back.ts); the writer's next
-// transaction does not: it is planned on the state plus the committed events still unseen.
+// transaction does not: it is planned (batch-plan.ts) on the state plus the committed events
+// still unseen.
 import { randomUUID } from 'node:crypto'
 import type { Kafka, Logger, NewswireEvent, TopicNames, TransactionalWriter, TxRecord, TxWrite } from '@newswire/shared'
-import {
-  isEntryEvent,
-  isFenced,
-  KafkaTransactionError,
-  NewswireError,
-  openTransactionalWriter,
-  partitionOf,
-  settlesWithin,
-} from '@newswire/shared'
+import { isFenced, KafkaTransactionError, NewswireError, openTransactionalWriter, partitionOf, settlesWithin } from '@newswire/shared'
+import { planBatch } from './batch-plan.ts'
+import type { Encoder, Job, Planned } from './batch-plan.ts'
 import { LINGER_FULL, lingerFor } from './linger.ts'
-import { eventRecords, MAX_TRANSACTION_BYTES, recordBytes, tooLarge } from './records.ts'
+import { MAX_TRANSACTION_BYTES } from './records.ts'
 import type { RecordSource } from './records.ts'
-import { Overlay } from './state.ts'
-import type { ArticleState, StateView, Stored } from './state.ts'
+import type { ArticleState } from './state.ts'
 import { fenceAll, writerPlans } from './writers.ts'
 import type { WriterMode, WriterPlan } from './writers.ts'
 
-/** True when `event` is newer than what `view` holds of its article or entry. */
-function newerThan(view: StateView, event: NewswireEvent): boolean {
-  if (isEntryEvent(event)) return event.entry.version > (view.entry(event.article.id, event.entry.id)?.entry.version ?? 0)
-  return event.article.version > (view.article(event.article.id)?.article.version ?? 0)
-}
-
 export { partitionOf }
-
-export interface Encoder {
-  /** Throws NEWSWIRE_ERR_CODEC_INVALID for a value the schema cannot carry. */
-  encode(event: NewswireEvent): Buffer
-  fingerprintHex: string
-}
-
-export interface Plan<R> {
-  event: NewswireEvent | null
-  result: R
-}
-
-export interface Job<R> {
-  /** The article written, or the story whose entry is: it names the partition. */
-  articleId: string
-  /** Scoped Idempotency-Key and request hash, stored in headers so any instance can answer retries. */
-  idempotency: { key: string; requestHash: string } | null
-  /**
-   * Runs at commit time against the freshest state (`current`: the article's; `view`: every
-   * article and entry, with the batch's earlier events); may run again after a re-acquire.
-   */
-  plan: (current: Stored | undefined, view: StateView) => Plan<R>
-  /** Called once the job's event is committed, also when its caller stopped waiting (timeout). */
-  committed?: (result: R) => void
-}
 
 export interface PublisherMetrics {
   produceSeconds: (seconds: number) => void
@@ -109,14 +72,6 @@ interface Pending<R> {
   queuedAt: number
   /** The event of a commit that failed after it was sent: it may have landed. */
   attempt: { eventId: string; result: R } | null
-}
-
-/** One job's plan in a batch: an event to commit (its records in both topics), an answer without one, or a refusal. */
-interface Planned {
-  pending: Pending<unknown>
-  plan: Plan<unknown> | null
-  records: { event: TxRecord; state: TxRecord } | null
-  error?: unknown
 }
 
 /** How long a batch that writes nothing waits to confirm its state is current before re-acquiring. */
@@ -273,47 +228,6 @@ class Writer {
   }
 
   /**
-   * Plans each job against the state plus the batch's earlier events; a job that fails alone fails
-   * alone. Jobs whose events would take the transaction past its byte budget are `deferred`, not
-   * planned: they go back to the head of the queue for the next transaction.
-   */
-  #plan(batch: Pending<unknown>[]): { planned: Planned[]; deferred: Pending<unknown>[] } {
-    const { state, encoder } = this.#o
-    const budget = this.#o.maxTransactionBytes ?? MAX_TRANSACTION_BYTES
-    const overlay = new Overlay(state)
-    // Committed but not read back yet, so not in the state: decisions must still see them
-    for (const event of this.#unseen) if (!state.hasEvent(event.eventId) && newerThan(overlay, event)) overlay.apply(event)
-    const planned: Planned[] = []
-    const bytes = new Map<number, number>()
-    for (const [i, pending] of batch.entries()) {
-      if (pending.settled) continue
-      // Its earlier commit did land (the catch-up read it): that is the answer, not a new plan
-      if (pending.attempt !== null && state.hasEvent(pending.attempt.eventId)) {
-        const { result } = pending.attempt
-        pending.job.committed?.(result)
-        settle(pending, () => pending.resolve(result))
-        continue
-      }
-      try {
-        const plan = pending.job.plan(overlay.article(pending.job.articleId), overlay)
-        // Encoded here, outside the transaction: a value the schema cannot carry fails its own
-        // request (422), never the transaction the other requests share
-        const records = plan.event ? eventRecords(this.#source, plan.event, pending.job.idempotency, encoder.encode(plan.event)) : null
-        const size = records === null ? 0 : Math.max(recordBytes(records.event), recordBytes(records.state))
-        if (size > budget) throw tooLarge(size, budget)
-        const used = bytes.get(pending.partition) ?? 0
-        if (used + size > budget) return { planned, deferred: batch.slice(i) }
-        bytes.set(pending.partition, used + size)
-        if (plan.event) overlay.apply(plan.event)
-        planned.push({ pending, plan, records })
-      } catch (error) {
-        planned.push({ pending, plan: null, records: null, error })
-      }
-    }
-    return { planned, deferred: [] }
-  }
-
-  /**
    * Answers that write nothing (unchanged, not found, conflicts, refusals) rest on this instance's
    * state, which another instance may have moved on since our last commit without us knowing.
    * True when the state has read the batch's partitions to their ends and nothing changed meanwhile.
@@ -335,7 +249,17 @@ class Writer {
       try {
         const writer = await this.#acquire()
         const changes = this.#o.state.changes
-        const { planned, deferred } = this.#plan(batch)
+        const { planned, deferred, landed } = planBatch(batch, {
+          state: this.#o.state,
+          encoder: this.#o.encoder,
+          source: this.#source,
+          budget: this.#o.maxTransactionBytes ?? MAX_TRANSACTION_BYTES,
+          unseen: this.#unseen,
+        })
+        for (const { pending, result } of landed) {
+          pending.job.committed?.(result)
+          settle(pending, () => pending.resolve(result))
+        }
         if (deferred.length > 0) {
           batch = batch.filter((p) => !deferred.includes(p))
           this.#queue.unshift(...deferred)
@@ -413,7 +337,7 @@ class Writer {
   }
 
   /** Takes a batch's committed events into the state, and answers every request of the batch. */
-  #answer(planned: Planned[], events: NewswireEvent[]): void {
+  #answer(planned: Planned<Pending<unknown>>[], events: NewswireEvent[]): void {
     for (const event of events) this.#o.state.apply(event)
     const byType = new Map<string, number>()
     for (const event of events) byType.set(event.type, (byType.get(event.type) ?? 0) + 1)

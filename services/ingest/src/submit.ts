@@ -5,7 +5,8 @@
 import { isNewswireError, ProblemError } from '@newswire/shared'
 import type { CodecProblem, FieldError } from '@newswire/shared'
 import type { Outcome, RequestContext, Remembered } from './outcome.ts'
-import type { Plan, Publisher } from './publisher.ts'
+import type { Plan } from './batch-plan.ts'
+import type { Publisher } from './publisher.ts'
 import type { IdempotencyCache, StateView, Stored } from './state.ts'
 import { invalid } from './validate.ts'
 

@@ -1,7 +1,8 @@
 // A Publisher without Kafka for unit tests: plans each job against the state and "commits" at
 // once, encoding with the real codec so a value Avro cannot carry still fails its request.
 import type { Codec, NewswireEvent } from '@newswire/shared'
-import type { Job, Publisher } from '../../src/publisher.ts'
+import type { Job } from '../../src/batch-plan.ts'
+import type { Publisher } from '../../src/publisher.ts'
 import type { ArticleState } from '../../src/state.ts'
 
 export interface InProcessPublisher extends Publisher {

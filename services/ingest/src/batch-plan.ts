@@ -1,0 +1,111 @@
+// What one transaction carries: every queued request decided, at commit time, against the
+// freshest state (plus the batch's earlier events and this writer's committed events not yet
+// read back), encoded, and fitted into the transaction's byte budget. No I/O: publisher.ts
+// commits what this returns.
+import type { NewswireEvent, TxRecord } from '@newswire/shared'
+import { isEntryEvent } from '@newswire/shared'
+import { eventRecords, recordBytes, tooLarge } from './records.ts'
+import type { RecordSource } from './records.ts'
+import { Overlay } from './state.ts'
+import type { ArticleState, StateView, Stored } from './state.ts'
+
+export interface Encoder {
+  /** Throws NEWSWIRE_ERR_CODEC_INVALID for a value the schema cannot carry. */
+  encode(event: NewswireEvent): Buffer
+  fingerprintHex: string
+}
+
+export interface Plan<R> {
+  event: NewswireEvent | null
+  result: R
+}
+
+export interface Job<R> {
+  /** The article written, or the story whose entry is: it names the partition. */
+  articleId: string
+  /** Scoped Idempotency-Key and request hash, stored in headers so any instance can answer retries. */
+  idempotency: { key: string; requestHash: string } | null
+  /**
+   * Runs at commit time against the freshest state (`current`: the article's; `view`: every
+   * article and entry, with the batch's earlier events); may run again after a re-acquire.
+   */
+  plan: (current: Stored | undefined, view: StateView) => Plan<R>
+  /** Called once the job's event is committed, also when its caller stopped waiting (timeout). */
+  committed?: (result: R) => void
+}
+
+/** What planning reads of a queued request. */
+export interface Queued {
+  job: Job<unknown>
+  partition: number
+  settled: boolean
+  /** The event of a commit that failed after it was sent: it may have landed. */
+  attempt: { eventId: string; result: unknown } | null
+}
+
+/** One request's plan: an event to commit (its records in both topics), an answer without one, or a refusal. */
+export interface Planned<P extends Queued> {
+  pending: P
+  plan: Plan<unknown> | null
+  records: { event: TxRecord; state: TxRecord } | null
+  error?: unknown
+}
+
+export interface BatchPlan<P extends Queued> {
+  planned: Planned<P>[]
+  /** Past the byte budget, not planned: back to the head of the queue for the next transaction. */
+  deferred: P[]
+  /** Their earlier commit did land (the catch-up read it): that is the answer, not a new plan. */
+  landed: { pending: P; result: unknown }[]
+}
+
+export interface PlanContext {
+  state: ArticleState
+  encoder: Encoder
+  source: RecordSource
+  /** Bytes of records the transaction may write to one partition. */
+  budget: number
+  /** Committed by this writer, not read back yet: not in the state, but decisions must see them. */
+  unseen: Iterable<NewswireEvent>
+}
+
+/** True when `event` is newer than what `view` holds of its article or entry. */
+function newerThan(view: StateView, event: NewswireEvent): boolean {
+  if (isEntryEvent(event)) return event.entry.version > (view.entry(event.article.id, event.entry.id)?.entry.version ?? 0)
+  return event.article.version > (view.article(event.article.id)?.article.version ?? 0)
+}
+
+/**
+ * Plans each request against the state plus the batch's earlier events; a request that fails
+ * alone fails alone. Settled requests are skipped.
+ */
+export function planBatch<P extends Queued>(batch: readonly P[], c: PlanContext): BatchPlan<P> {
+  const overlay = new Overlay(c.state)
+  for (const event of c.unseen) if (!c.state.hasEvent(event.eventId) && newerThan(overlay, event)) overlay.apply(event)
+  const planned: Planned<P>[] = []
+  const landed: { pending: P; result: unknown }[] = []
+  const bytes = new Map<number, number>()
+  for (const [i, pending] of batch.entries()) {
+    if (pending.settled) continue
+    if (pending.attempt !== null && c.state.hasEvent(pending.attempt.eventId)) {
+      landed.push({ pending, result: pending.attempt.result })
+      continue
+    }
+    try {
+      const plan = pending.job.plan(overlay.article(pending.job.articleId), overlay)
+      // Encoded here, outside the transaction: a value the schema cannot carry fails its own
+      // request (422), never the transaction the other requests share
+      const records = plan.event ? eventRecords(c.source, plan.event, pending.job.idempotency, c.encoder.encode(plan.event)) : null
+      const size = records === null ? 0 : Math.max(recordBytes(records.event), recordBytes(records.state))
+      if (size > c.budget) throw tooLarge(size, c.budget)
+      const used = bytes.get(pending.partition) ?? 0
+      if (used + size > c.budget) return { planned, deferred: batch.slice(i), landed }
+      bytes.set(pending.partition, used + size)
+      if (plan.event) overlay.apply(plan.event)
+      planned.push({ pending, plan, records })
+    } catch (error) {
+      planned.push({ pending, plan: null, records: null, error })
+    }
+  }
+  return { planned, deferred: [], landed }
+}

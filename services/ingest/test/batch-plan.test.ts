@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { ProblemError } from '@newswire/shared'
+import type { ArticleEvent, NewswireEvent } from '@newswire/shared'
+import { planBatch } from '../src/batch-plan.ts'
+import type { Encoder, Job, PlanContext, Queued } from '../src/batch-plan.ts'
+import { decide } from '../src/decide.ts'
+import { eventRecords, recordBytes } from '../src/records.ts'
+import { ArticleState } from '../src/state.ts'
+import type { ArticleInput } from '../src/validate.ts'
+
+const T0 = Date.parse('2024-08-17T05:46:00Z')
+
+function input(id: string): ArticleInput {
+  return {
+    id,
+    revision: null,
+    url: null,
+    language: 'bn',
+    headline: 'শিরোনাম',
+    summary: null,
+    body: ['অনুচ্ছেদ'],
+    category: 'international',
+    categoryLabel: null,
+    subjects: [],
+    authors: [],
+    publishedAt: T0,
+    updatedAt: null,
+    urgency: 5,
+    pubStatus: 'usable',
+    embargoedUntil: null,
+    breaking: false,
+    dateline: null,
+    timeZone: null,
+    related: [],
+    live: undefined,
+    correction: null,
+  }
+}
+
+let seq = 0
+/** Version `version` of article `id`, as ingest would commit it. */
+function eventOf(id: string, version: number): ArticleEvent {
+  const d = decide(undefined, input(id), T0)
+  assert.equal(d.kind, 'created')
+  const article = d.kind === 'created' ? d.article : assert.fail('created')
+  return {
+    eventId: `e-${++seq}`,
+    type: version === 1 ? 'ARTICLE_CREATED' : 'ARTICLE_UPDATED',
+    occurredAt: T0,
+    ingestedAt: T0,
+    source: 'cms',
+    traceId: 't',
+    changedFields: [],
+    reason: null,
+    article: { ...article, version },
+    correction: null,
+    entry: null,
+  }
+}
+
+/** Encodes every event as `bytes` zero bytes. */
+function encoder(bytes: number): Encoder {
+  return { encode: () => Buffer.alloc(bytes), fingerprintHex: '00' }
+}
+
+/** A job that writes the next version of `id` on what it sees, and answers the version it saw. */
+function nextVersion(id: string): Job<number> {
+  return {
+    articleId: id,
+    idempotency: null,
+    plan: (current) => {
+      const seen = current?.article.version ?? 0
+      return { event: eventOf(id, seen + 1), result: seen }
+    },
+  }
+}
+
+function queued(job: Job<unknown>, partition = 0): Queued {
+  return { job, partition, settled: false, attempt: null }
+}
+
+function context(state: ArticleState, extra: Partial<PlanContext> = {}): PlanContext {
+  return { state, encoder: encoder(100), source: { fingerprintHex: '00', instanceId: 'i' }, budget: 10_000, unseen: [], ...extra }
+}
+
+test('each request is planned on the state plus the batch earlier events', () => {
+  const state = new ArticleState()
+  state.apply(eventOf('a', 1))
+  const batch = [queued(nextVersion('a')), queued(nextVersion('a')), queued(nextVersion('b'))]
+  const { planned, deferred, landed } = planBatch(batch, context(state))
+  assert.deepEqual(
+    planned.map((p) => [p.plan?.result, p.plan?.event?.article.version]),
+    [
+      [1, 2],
+      [2, 3],
+      [0, 1],
+    ],
+  )
+  assert.ok(planned.every((p) => p.records !== null))
+  assert.deepEqual([deferred, landed], [[], []])
+  // Planning does not touch the state: only a commit does
+  assert.equal(state.get('a')?.article.version, 1)
+})
+
+test('committed events not read back yet are seen, unless the state already has them or something newer', () => {
+  const state = new ArticleState()
+  state.apply(eventOf('a', 3))
+  const unseen: NewswireEvent[] = [eventOf('a', 2), eventOf('b', 4)]
+  const { planned } = planBatch([queued(nextVersion('a')), queued(nextVersion('b'))], context(state, { unseen }))
+  assert.deepEqual(
+    planned.map((p) => p.plan?.result),
+    [3, 4],
+  )
+})
+
+test('a request whose earlier commit landed gets that answer, not a new plan', () => {
+  const state = new ArticleState()
+  const landedEvent = eventOf('a', 1)
+  state.apply(landedEvent)
+  const retried = { ...queued(nextVersion('a')), attempt: { eventId: landedEvent.eventId, result: 'first' } }
+  const lost = { ...queued(nextVersion('b')), attempt: { eventId: 'never-committed', result: 'lost' } }
+  const settled = { ...queued(nextVersion('c')), settled: true }
+  const { planned, landed } = planBatch([retried, lost, settled], context(state))
+  assert.deepEqual(landed, [{ pending: retried, result: 'first' }])
+  assert.deepEqual(
+    planned.map((p) => p.pending),
+    [lost],
+  )
+})
+
+test('a plan that throws fails its own request; the others are planned', () => {
+  const state = new ArticleState()
+  const refused: Job<number> = {
+    articleId: 'x',
+    idempotency: null,
+    plan: () => {
+      throw new Error('refused')
+    },
+  }
+  const { planned } = planBatch([queued(nextVersion('a')), queued(refused), queued(nextVersion('a'))], context(state))
+  assert.deepEqual(
+    planned.map((p) => (p.plan === null ? `error ${(p.error as Error).message}` : p.plan.result)),
+    [0, 'error refused', 1],
+  )
+})
+
+test('requests past a partition byte budget wait for the next transaction; an event past it alone is refused', () => {
+  const state = new ArticleState()
+  const one = eventRecords({ fingerprintHex: '00', instanceId: 'i' }, eventOf('a', 1), null, Buffer.alloc(100))
+  const size = Math.max(recordBytes(one.event), recordBytes(one.state))
+  // Three fit in one partition's budget, a fourth does not; another partition has its own
+  const budget = 3 * size + Math.floor(size / 2)
+  const batch = [0, 1, 2, 3, 4].map(() => queued(nextVersion('a')))
+  const other = queued(nextVersion('z'), 1)
+  const { planned, deferred } = planBatch([...batch.slice(0, 3), other, ...batch.slice(3)], context(state, { budget }))
+  assert.deepEqual(
+    planned.map((p) => p.pending),
+    [...batch.slice(0, 3), other],
+  )
+  assert.deepEqual(deferred, batch.slice(3))
+
+  const huge = planBatch([queued(nextVersion('a')), queued(nextVersion('b'))], context(state, { encoder: encoder(budget), budget }))
+  assert.deepEqual(huge.deferred, [])
+  assert.ok(huge.planned.every((p) => p.plan === null && p.error instanceof ProblemError && p.error.code === 'payload_too_large'))
+})
