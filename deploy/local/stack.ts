@@ -127,11 +127,13 @@ async function loadDemo(): Promise<number> {
 async function shutdown(code: number): Promise<void> {
   if (stopping) return
   stopping = true
+  console.error(`newswire: stopping (ingest and fan-out drain${lease?.started ? ', then the local broker stops' : ''})`)
   for (const s of services) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM')
   const codes = await Promise.all(services.map((s) => s.exited))
   const unclean = services.filter((_, i) => codes[i] !== 0)
   for (const s of unclean) console.error(`newswire: ${s.name} did not stop cleanly${s.log ? ` (log: ${s.log})` : ''}`)
   await lease?.release()
+  console.error(unclean.length > 0 ? 'newswire: stopped, not cleanly' : 'newswire: stopped')
   process.exit(code !== 0 || unclean.length > 0 ? 1 : 0)
 }
 

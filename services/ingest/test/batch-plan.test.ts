@@ -46,7 +46,7 @@ function eventOf(id: string, version: number): ArticleEvent {
   const article = d.kind === 'created' ? d.article : assert.fail('created')
   return {
     eventId: `e-${++seq}`,
-    type: version === 1 ? 'ARTICLE_CREATED' : 'ARTICLE_UPDATED',
+    type: version === 1 ? 'CREATED' : 'UPDATED',
     occurredAt: T0,
     ingestedAt: T0,
     source: 'cms',
@@ -76,8 +76,9 @@ function nextVersion(id: string): Job<number> {
   }
 }
 
-function queued(job: Job<unknown>, partition = 0): Queued {
-  return { job, partition, settled: false, attempt: null }
+function queued<R>(job: Job<R>, partition = 0): Queued {
+  // As the publisher queues it: the result's type is the caller's
+  return { job: job as Job<unknown>, partition, settled: false, attempt: null }
 }
 
 function context(state: ArticleState, extra: Partial<PlanContext> = {}): PlanContext {
