@@ -1,8 +1,7 @@
 // fanout-broadcast's figures and what it prints of them: ratios against the baselines and the
-// peer (Centrifugo), absolute lines, notes on noise, and the target lines of issues 8 and 18.
+// peer (Centrifugo), absolute lines and notes on noise (the targets: broadcast-targets.ts).
 import type { ScenarioContext } from './scenario.ts'
 import type { Labels } from './report.ts'
-import { baselineNames, ms } from './fanout-bench.ts'
 import type { GcPauses, LoopDelay } from './server-probe.ts'
 import { Histogram, summarize } from './stats.ts'
 
@@ -98,7 +97,15 @@ function otherCpu(p: PhaseFigures): number {
   return Math.max(0, p.machineCpuPct - (p.serverCpuUs / 1e6 / Math.max(p.seconds, 1e-3)) * 100 - p.clientCpuPct)
 }
 
-export function publish(ctx: ScenarioContext, n: number, rate: number, burst: number, figures: Map<ServerKind, ServerFigures>): void {
+/** Prints one round's figures; `extra` labels every line (`round` with --rounds). The targets are broadcast-targets.ts'. */
+export function publish(
+  ctx: ScenarioContext,
+  n: number,
+  rate: number,
+  burst: number,
+  figures: ReadonlyMap<ServerKind, ServerFigures>,
+  extra: Labels = {},
+): void {
   const { report } = ctx
   const f = figures.get('fanout')
   const fb = figures.get('fanout-batch')
@@ -111,7 +118,7 @@ export function publish(ctx: ScenarioContext, n: number, rate: number, burst: nu
     ['steady', (x: ServerFigures) => x.steady],
     ['burst', (x: ServerFigures) => x.burst],
   ] as const) {
-    const labels: Labels = { clients: n, phase: phaseName, ...(phaseName === 'steady' ? { 'rate/s': rate } : { events: burst }) }
+    const labels: Labels = { clients: n, phase: phaseName, ...(phaseName === 'steady' ? { 'rate/s': rate } : { events: burst }), ...extra }
     if (f && fb) {
       // the same server, clients asking for batches: what the reader saves, and what it costs the server
       const vs = { name: 'fanout' }
@@ -170,7 +177,7 @@ export function publish(ctx: ScenarioContext, n: number, rate: number, burst: nu
       if (!p.complete) report.note(`${x.name} n=${n} ${phaseName}: not every client had every event at the deadline`)
     }
   }
-  const idle: Labels = { clients: n, phase: 'idle' }
+  const idle: Labels = { clients: n, phase: 'idle', ...extra }
   if (f && b) {
     report.ratio(idle, 'rss_kib/conn', f.rssPerConnKiB, { name: b.name, value: b.rssPerConnKiB })
     report.ratio(idle, 'reconnect_s', f.reconnectSeconds, { name: b.name, value: b.reconnectSeconds })
@@ -198,77 +205,4 @@ export function publish(ctx: ScenarioContext, n: number, rate: number, burst: nu
       },
     )
   }
-  if (!f) return
-  if (b) {
-    const t = (phase: 'steady' | 'burst' | 'idle') => ({ clients: n, phase })
-    report.target(
-      t('burst'),
-      'delivered/s_ratio',
-      f.burst.deliveredPerSec / b.burst.deliveredPerSec,
-      `delivered/s >= 0.9 x ${baselineNames.preframed}`,
-      f.burst.deliveredPerSec >= 0.9 * b.burst.deliveredPerSec,
-    )
-    report.target(
-      t('steady'),
-      'delivered/s_ratio',
-      f.steady.deliveredPerSec / b.steady.deliveredPerSec,
-      `delivered/s >= 0.8 x ${baselineNames.preframed}`,
-      f.steady.deliveredPerSec >= 0.8 * b.steady.deliveredPerSec && f.steady.complete,
-    )
-    // issue 18: 1.25 x in steady state, 1.5 x in bursts (where (b) makes one write per tick and nothing else)
-    for (const [ph, most] of [
-      ['steady', 1.25],
-      ['burst', 1.5],
-    ] as const) {
-      const r = f[ph].cpuPerDeliveryUs / b[ph].cpuPerDeliveryUs
-      report.target(t(ph), 'server_cpu_us/delivery_ratio', r, `server CPU per delivery <= ${most} x ${baselineNames.preframed}`, r <= most)
-    }
-    if (n >= 10_000)
-      report.target(
-        t('idle'),
-        'connect_s_ratio',
-        f.connectSeconds / b.connectSeconds,
-        `${n} clients connect in no more time than ${baselineNames.preframed} (${b.connectSeconds.toFixed(2)} s)`,
-        f.connectSeconds <= b.connectSeconds,
-      )
-    const d = f.steady.lat.p99Ms - b.steady.lat.p99Ms
-    report.target(
-      t('steady'),
-      'p99_ms_minus_baseline',
-      d,
-      `p99 within 10 ms of ${baselineNames.preframed} (${b.steady.lat.p99Ms.toFixed(1)} ms)`,
-      d <= 10,
-    )
-  }
-  if (fb) {
-    const r = fb.burst.clientCpuPerDeliveryUs / f.burst.clientCpuPerDeliveryUs
-    report.target(
-      { clients: n, phase: 'burst' },
-      'clients_cpu_us/delivery_ratio',
-      r,
-      'with batches, client CPU per delivery <= 0.5 x without',
-      r <= 0.5,
-    )
-  }
-  if (n === 1000 && rate === 50) {
-    report.target(
-      { clients: n, phase: 'steady' },
-      'p99_ms',
-      f.steady.lat.p99Ms,
-      'p99 <= 25 ms at 1,000 clients and 50 events/s',
-      f.steady.lat.p99Ms <= 25,
-    )
-  }
-  if (n >= 10_000) {
-    const stall = Math.max(f.connectLoop.maxMs, f.steady.loop.maxMs, f.burst.loop.maxMs)
-    report.target({ clients: n, phase: 'all' }, 'loop_max_ms', stall, 'no event-loop stall over 50 ms in the fan-out process', stall <= 50)
-    report.target(
-      { clients: n, phase: 'idle' },
-      'rss_kib/conn',
-      f.rssPerConnKiB,
-      'RSS <= 10 KiB per idle connection',
-      f.rssPerConnKiB <= 10,
-    )
-  }
-  void ms
 }

@@ -26,7 +26,7 @@ export function fmt(v: number): string {
   return v.toFixed(3)
 }
 
-function labelText(labels: Labels): string {
+export function labelText(labels: Labels): string {
   return Object.entries(labels)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ')

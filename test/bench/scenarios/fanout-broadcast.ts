@@ -33,6 +33,9 @@ import { list, num } from '../lib/scenario.ts'
 import { summarize } from '../lib/stats.ts'
 import type { PhaseFigures, ServerFigures, ServerKind } from '../lib/broadcast-figures.ts'
 import { kinds, mergePhases, publish } from '../lib/broadcast-figures.ts'
+import { medianTargets, met, targetsOf } from '../lib/broadcast-targets.ts'
+import type { Target } from '../lib/broadcast-targets.ts'
+import { fmt, labelText } from '../lib/report.ts'
 
 function perN(spec: string, n: number, fallback: number): number {
   // "1000:50,10000:5" or a single number for every N
@@ -52,6 +55,7 @@ const scenario: Scenario = {
     rate: { type: 'string' },
     burst: { type: 'string' },
     bursts: { type: 'string' },
+    rounds: { type: 'string' },
     duration: { type: 'string' },
     warmup: { type: 'string' },
     servers: { type: 'string' },
@@ -70,6 +74,9 @@ const scenario: Scenario = {
   --burst SPEC              events in the burst, one number or per N (default 1000:200,10000:50,50000:10; --quick 100)
   --bursts K                bursts per server, measured as one (default 5; --quick 1): a burst lasts well under
                             a second at 1,000 clients, where one run's CPU figure varies by a third
+  --rounds R                every server R times per client count, in the same order each round (default
+                            1): each round prints its figures, and the targets are judged (and --check
+                            gates) on the median of the rounds
   --duration S              measured seconds of the steady phase (default 10; --quick 3)
   --warmup S                unmeasured seconds before it (default 2; --quick 1)
   --servers LIST            fanout,fanout-batch,preframed,ws-send,centrifugo (default the first four, in that
@@ -86,7 +93,7 @@ const scenario: Scenario = {
   --fanout-flags=F,...      extra node flags for the fan-out process, after an = sign (e.g. --fanout-flags=--max-semi-space-size=4)
   --profile                 run the fan-out under node --cpu-prof and print its top functions
   --keep-topics             keep the bench-fanout-* topics`,
-  maxSeconds: (v) => (v.quick ? 150 : 1200),
+  maxSeconds: (v) => (v.quick ? 150 : 1200) * (typeof v.rounds === 'string' ? Math.max(1, Number(v.rounds) || 1) : 1),
 
   async run(ctx) {
     const v = ctx.values
@@ -96,6 +103,7 @@ const scenario: Scenario = {
     const rateSpec = typeof v.rate === 'string' ? v.rate : '1000:50,10000:5,50000:1'
     const burstSpec = typeof v.burst === 'string' ? v.burst : quick ? '100' : '1000:200,10000:50,50000:10'
     const bursts = num(v, 'bursts', quick ? 1 : 5)
+    const rounds = num(v, 'rounds', 1)
     const durationS = num(v, 'duration', quick ? 3 : 10)
     const warmupS = num(v, 'warmup', quick ? 1 : 2)
     const servers = list(v, 'servers', 'fanout,fanout-batch,preframed,ws-send') as ServerKind[]
@@ -129,91 +137,107 @@ const scenario: Scenario = {
     try {
       for (const n of counts) {
         if (ctx.signal.aborted) break
-        const prefix = `${runPrefix}-n${n}.`
-        const topics = await withAdmin(ctx.brokers, (admin) => createTopics(admin, ctx.brokers, prefix, partitions))
-        // Centrifugo's `publish` commands, one per event, keyed like the event
-        const commands = `${prefix}centrifugo.publish`
-        if (centrifugoBin)
-          await withAdmin(ctx.brokers, (admin) =>
-            admin.createTopics({ topics: [{ topic: commands, numPartitions: partitions }], waitForLeaders: true }),
-          )
-        const source = new Source(ctx)
-        const rate = perN(rateSpec, n, 5)
-        const burst = perN(burstSpec, n, 50)
-        const figures = new Map<ServerKind, ServerFigures>()
-        try {
-          await source.init({
-            mode: 'kafka',
-            brokers: ctx.brokers,
-            topic: topics.events,
-            urgency,
-            ...(centrifugoBin ? { centrifugo: { topic: commands, channel } } : {}),
-          })
-          for (const kind of servers) {
-            if (ctx.signal.aborted) break
-            let server: ServerUnderTest
-            if (kind === 'fanout' || kind === 'fanout-batch') {
-              server = await startFanoutServer(ctx, prefix, partitions, {
-                profileDir,
-                maxConnections: n,
-                nodeFlags,
-                ...(workers > 1 ? { env: { FANOUT_WORKERS: String(workers) } } : {}),
-              })
-              server.name = kind
-            } else if (kind === 'centrifugo') {
-              if (centrifugoBin === null) throw new Error('no Centrifugo binary')
-              const group = `${prefix}centrifugo-${baselineSeq++}`
-              // from the end of the topic, as the baselines' consumers (not the commands of the servers before)
-              await withAdmin(ctx.brokers, (admin) => admin.resetOffsets({ groupId: group, topic: commands, earliest: false }))
-              server = await startCentrifugoServer(
-                centrifugoBin,
-                { brokers: ctx.brokers, topic: commands, group },
-                join(repoRoot, '.cache', 'bench', 'centrifugo'),
-              )
-            } else {
-              server = await startBaselineServer(
-                ctx,
-                {
-                  strategy: kind,
-                  brokers: ctx.brokers,
-                  topic: topics.events,
-                  partitions,
-                  groupId: `${prefix}baseline-${baselineSeq++}`,
-                  channel,
-                },
-                profileDir,
-              )
+        const judged: Target[][] = []
+        for (let round = 1; round <= rounds && !ctx.signal.aborted; round++) {
+          const prefix = `${runPrefix}-n${n}${rounds > 1 ? `-r${round}` : ''}.`
+          const topics = await withAdmin(ctx.brokers, (admin) => createTopics(admin, ctx.brokers, prefix, partitions))
+          // Centrifugo's `publish` commands, one per event, keyed like the event
+          const commands = `${prefix}centrifugo.publish`
+          if (centrifugoBin)
+            await withAdmin(ctx.brokers, (admin) =>
+              admin.createTopics({ topics: [{ topic: commands, numPartitions: partitions }], waitForLeaders: true }),
+            )
+          const source = new Source(ctx)
+          const rate = perN(rateSpec, n, 5)
+          const burst = perN(burstSpec, n, 50)
+          const figures = new Map<ServerKind, ServerFigures>()
+          try {
+            await source.init({
+              mode: 'kafka',
+              brokers: ctx.brokers,
+              topic: topics.events,
+              urgency,
+              ...(centrifugoBin ? { centrifugo: { topic: commands, channel } } : {}),
+            })
+            for (const kind of servers) {
+              if (ctx.signal.aborted) break
+              let server: ServerUnderTest
+              if (kind === 'fanout' || kind === 'fanout-batch') {
+                server = await startFanoutServer(ctx, prefix, partitions, {
+                  profileDir,
+                  maxConnections: n,
+                  nodeFlags,
+                  ...(workers > 1 ? { env: { FANOUT_WORKERS: String(workers) } } : {}),
+                })
+                server.name = kind
+              } else if (kind === 'centrifugo') {
+                if (centrifugoBin === null) throw new Error('no Centrifugo binary')
+                const group = `${prefix}centrifugo-${baselineSeq++}`
+                // from the end of the topic, as the baselines' consumers (not the commands of the servers before)
+                await withAdmin(ctx.brokers, (admin) => admin.resetOffsets({ groupId: group, topic: commands, earliest: false }))
+                server = await startCentrifugoServer(
+                  centrifugoBin,
+                  { brokers: ctx.brokers, topic: commands, group },
+                  join(repoRoot, '.cache', 'bench', 'centrifugo'),
+                )
+              } else {
+                server = await startBaselineServer(
+                  ctx,
+                  {
+                    strategy: kind,
+                    brokers: ctx.brokers,
+                    topic: topics.events,
+                    partitions,
+                    groupId: `${prefix}baseline-${baselineSeq++}`,
+                    channel,
+                  },
+                  profileDir,
+                )
+              }
+              const pool = new ClientPool(ctx, n, procs)
+              try {
+                await pool.ready()
+                figures.set(
+                  kind,
+                  await runOne(ctx, server, pool, source, {
+                    n,
+                    rate,
+                    burst,
+                    bursts,
+                    durationS,
+                    warmupS,
+                    connectConcurrency,
+                    channel,
+                    batch: kind === 'fanout-batch',
+                    centrifugo: kind === 'centrifugo',
+                  }),
+                )
+              } finally {
+                await pool.stop()
+                await server
+                  .stop()
+                  .catch((err: unknown) => report.note(`${server.name}: ${err instanceof Error ? err.message : String(err)}`))
+              }
+              await sleep(1000)
             }
-            const pool = new ClientPool(ctx, n, procs)
-            try {
-              await pool.ready()
-              figures.set(
-                kind,
-                await runOne(ctx, server, pool, source, {
-                  n,
-                  rate,
-                  burst,
-                  bursts,
-                  durationS,
-                  warmupS,
-                  connectConcurrency,
-                  channel,
-                  batch: kind === 'fanout-batch',
-                  centrifugo: kind === 'centrifugo',
-                }),
-              )
-            } finally {
-              await pool.stop()
-              await server
-                .stop()
-                .catch((err: unknown) => report.note(`${server.name}: ${err instanceof Error ? err.message : String(err)}`))
-            }
-            await sleep(1000)
+          } finally {
+            await source.stop()
           }
-        } finally {
-          await source.stop()
+          const targets = targetsOf(n, rate, figures)
+          if (rounds === 1) {
+            publish(ctx, n, rate, burst, figures)
+            for (const t of targets) report.target(t.labels, t.metric, t.value, t.detail ? `${t.text} ${t.detail}` : t.text, met(t))
+          } else {
+            publish(ctx, n, rate, burst, figures, { round })
+            for (const t of targets)
+              report.note(
+                `round ${round} of ${rounds}: ${labelText(t.labels)} ${t.metric}=${fmt(t.value)} target="${t.text}" ${met(t) ? 'met' : 'missed'}`,
+              )
+            judged.push(targets)
+          }
         }
-        publish(ctx, n, rate, burst, figures)
+        // the verdict of several rounds: each target's median
+        for (const t of medianTargets(judged)) report.target(t.labels, t.metric, t.value, `median of the rounds: ${t.text}`, met(t))
       }
     } finally {
       if (v['keep-topics'] !== true) {
