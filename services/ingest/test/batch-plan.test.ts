@@ -7,41 +7,12 @@ import type { Encoder, Job, PlanContext, Queued } from '../src/batch-plan.ts'
 import { decide } from '../src/decide.ts'
 import { eventRecords, recordBytes } from '../src/records.ts'
 import { ArticleState } from '../src/state.ts'
-import type { ArticleInput } from '../src/validate.ts'
-
-const T0 = Date.parse('2024-08-17T05:46:00Z')
-
-function input(id: string): ArticleInput {
-  return {
-    id,
-    revision: null,
-    url: null,
-    language: 'bn',
-    headline: 'শিরোনাম',
-    summary: null,
-    body: ['অনুচ্ছেদ'],
-    category: 'international',
-    categoryLabel: null,
-    subjects: [],
-    authors: [],
-    publishedAt: T0,
-    updatedAt: null,
-    urgency: 5,
-    pubStatus: 'usable',
-    embargoedUntil: null,
-    breaking: false,
-    dateline: null,
-    timeZone: null,
-    related: [],
-    live: undefined,
-    correction: null,
-  }
-}
+import { articleInput, T0 } from './support/article-input.ts'
 
 let seq = 0
 /** Version `version` of article `id`, as ingest would commit it. */
 function eventOf(id: string, version: number): ArticleEvent {
-  const d = decide(undefined, input(id), T0)
+  const d = decide(undefined, articleInput({ id }), T0)
   assert.equal(d.kind, 'created')
   const article = d.kind === 'created' ? d.article : assert.fail('created')
   return {

@@ -3,37 +3,9 @@ import { test } from 'node:test'
 import type { Article } from '@newswire/shared'
 import { decide, decideWithdraw } from '../src/decide.ts'
 import type { Actor, Current } from '../src/decide.ts'
-import type { ArticleInput } from '../src/validate.ts'
+import { articleInput, T0 } from './support/article-input.ts'
 
-const T0 = Date.parse('2024-08-17T05:46:00Z')
-
-function input(extra: Partial<ArticleInput> = {}): ArticleInput {
-  return {
-    id: 'a-1',
-    revision: null,
-    url: null,
-    language: 'bn',
-    headline: 'শিরোনাম',
-    summary: null,
-    body: ['অনুচ্ছেদ'],
-    category: 'international',
-    categoryLabel: null,
-    subjects: [],
-    authors: [],
-    publishedAt: T0,
-    updatedAt: null,
-    urgency: 5,
-    pubStatus: 'usable',
-    embargoedUntil: null,
-    breaking: false,
-    dateline: null,
-    timeZone: null,
-    related: [],
-    live: undefined,
-    correction: null,
-    ...extra,
-  }
-}
+const input = articleInput
 
 function storedArticle(extra: Partial<Article> = {}): Article {
   const d = decide(undefined, input(), T0)
