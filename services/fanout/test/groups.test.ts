@@ -396,3 +396,42 @@ test('the group key holds every input of a live decision and its frame', () => {
   for (const o of others) assert.notEqual(o, k)
   assert.equal(new Set(others).size, others.length)
 })
+
+test('a group larger than a write run: every member gets every message once, on its own connection; a slow one leaves', async () => {
+  // The writer reads members' transports 32 at a time (writer.ts lookAhead): 100 members cross
+  // three run boundaries, and the slow member sits past the first
+  const h = new Harness({ limits: { maxBufferedBytes: 1000 } })
+  h.start()
+  const clients = Array.from({ length: 100 }, () => h.connect('public'))
+  for (const c of clients)
+    h.hub.handle(c.conn, {
+      type: 'subscribe',
+      id: 's',
+      channels: parseChannels(['breaking'], 's'),
+      filter: parseFilter({}, 's'),
+      since: null,
+      catchUp: 'all',
+    })
+  await h.settle()
+  const grouped = clients.filter((c) => c.conn.grouped).length
+  assert.equal(grouped, 100, 'all in one group before the events')
+  const slow = clients[40] as (typeof clients)[number]
+  const ids = (c: (typeof clients)[number]) =>
+    c.t.messages.filter((m) => m.type === 'event').map((m) => (m.event as { article: Article }).article.id)
+  for (let n = 0; n < 3; n++) {
+    h.append(event('CREATED', { id: `x${n}`, version: 1, breaking: true, urgency: 1 }, h.clock.now()))
+    await h.settle()
+    if (n === 0) slow.t.backlog = 5000
+  }
+  for (const [i, c] of clients.entries()) {
+    if (c === slow) continue
+    assert.deepEqual(ids(c), ['x0', 'x1', 'x2'], `member ${i}`)
+  }
+  // over the limit: out of the group, its messages wait in its own queue until the socket drains
+  assert.equal(slow.conn.grouped, null)
+  assert.deepEqual(ids(slow), ['x0'])
+  slow.t.backlog = 0
+  h.hub.drained(slow.conn)
+  await h.settle()
+  assert.deepEqual(ids(slow), ['x0', 'x1', 'x2'])
+})
