@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core'
 import { signNewsroomToken } from '../../services/fanout/src/index.ts'
 import { article, publish, startTestFanout } from '../../services/fanout/test/helpers.ts'
 import { http, startTestIngest, uniquePrefix } from '../helpers.ts'
-import { launch, openPage, screenshot } from './helpers.ts'
+import { embargoClock, launch, openPage, screenshot } from './helpers.ts'
 
 async function putEntry(ingestUrl: string, story: string, id: string, body: Record<string, unknown>): Promise<void> {
   const r = await http(`${ingestUrl}/v1/articles/${story}/entries/${id}`, { method: 'PUT', json: body })
@@ -86,14 +86,7 @@ test('dashboard: live stories with their entry counts; an editor opens one and w
       ['e1', 'live'],
     ],
   )
-  const until = new Intl.DateTimeFormat('en-GB', {
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-    timeZone: 'Asia/Dhaka',
-  })
-  assert.match(shown[2]?.line ?? '', new RegExp(`^Embargoed until ${until.format(embargoEnds)} Asia/Dhaka \\(GMT\\+6\\) · in \\d+ min$`))
+  assert.match(shown[2]?.line ?? '', new RegExp(`^Embargoed until ${embargoClock(embargoEnds)} Asia/Dhaka \\(GMT\\+6\\) · in \\d+ min$`))
   assert.match(shown[3]?.line ?? '', /^Withheld — held back, readers do not see it; it may still run\.$/)
   assert.deepEqual(shown[4]?.flags, ['key event'])
   assert.deepEqual(shown[5]?.flags, ['pinned'])

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core'
 import { signNewsroomToken } from '../../services/fanout/src/index.ts'
 import { article, publish, startTestFanout, withdraw } from '../../services/fanout/test/helpers.ts'
 import { startTestIngest, uniquePrefix } from '../helpers.ts'
-import { launch, openPage, screenshot } from './helpers.ts'
+import { embargoClock, launch, openPage, screenshot } from './helpers.ts'
 
 /** What the page shows for each story: its state label and the line under the headline. */
 async function labels(page: Page): Promise<Record<string, { state: string; badge: string; line: string; struck: boolean }>> {
@@ -79,16 +79,9 @@ test('dashboard: every story shows its own state, on a fresh load, after a reloa
     // One zone, labelled; seconds on the embargo time; relative times in the story's language
     assert.match((await page.locator('#time-zone option:checked').textContent()) ?? '', /^Asia\/Dhaka \(GMT\+6\) — desk$/)
     const embargo = page.locator('#feed li[data-article-id="s-embargoed"] .state-line')
-    const dhaka = new Intl.DateTimeFormat('en-GB', {
-      timeZone: 'Asia/Dhaka',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
     assert.match(
       (await embargo.textContent()) ?? '',
-      new RegExp(`^Embargoed until ${dhaka.format(releaseAt)} Asia/Dhaka \\(GMT\\+6\\) · in (9|10) min$`),
+      new RegExp(`^Embargoed until ${embargoClock(releaseAt)} Asia/Dhaka \\(GMT\\+6\\) · in (9|10) min$`),
     )
     assert.equal(await embargo.locator('time').getAttribute('datetime'), releaseAt.toISOString())
     assert.match((await page.locator('#feed li[data-article-id="s-bn"] .ago').textContent()) ?? '', /^(এখন|[০-৯]+ মিনিট আগে)$/)
@@ -145,10 +138,9 @@ test('dashboard: every story shows its own state, on a fresh load, after a reloa
 
   // The editor picks another zone for this browser: every time follows, and it sticks
   await page.selectOption('#time-zone', 'UTC')
-  const utc = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
   assert.match(
     (await page.locator('#feed li[data-article-id="s-embargoed"] .state-line').textContent()) ?? '',
-    new RegExp(`^Embargoed until ${utc.format(releaseAt)} UTC · `),
+    new RegExp(`^Embargoed until ${embargoClock(releaseAt, 'UTC')} UTC · `),
   )
   await page.reload()
   await page.locator('#feed li[data-article-id="s-embargoed"]').waitFor({ timeout: 10_000 })

@@ -101,3 +101,18 @@ ${body}
   })
   return `http://localhost:${port}/`
 }
+
+/**
+ * An embargo time as the dashboard writes it in `timeZone` (web/format.ts `formatClock`, with
+ * seconds), as a regular expression's source: the time alone when it is today there, with the
+ * date when it is not. An embargo minutes ahead crosses midnight in Dhaka when a test runs just
+ * before 18:00 UTC (in UTC, just before 00:00), and the page's clock, not the test's, decides
+ * which day "today" is.
+ */
+export function embargoClock(at: Date, timeZone = 'Asia/Dhaka'): string {
+  const zone = { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit', second: '2-digit' } as const
+  const time = new Intl.DateTimeFormat('en-GB', zone).format(at)
+  const dated = new Intl.DateTimeFormat('en-GB', { ...zone, day: 'numeric', month: 'short', year: 'numeric' }).format(at)
+  const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return `(?:${literal(time)}|${literal(dated)})`
+}
