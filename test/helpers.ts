@@ -159,3 +159,8 @@ export async function http(url: string, init: RequestInit & { json?: unknown; ke
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms))
 }
+
+/** `s` as a regular expression that matches exactly it. */
+export function literal(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}

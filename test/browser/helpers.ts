@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
-import { http } from '../helpers.ts'
+import { http, literal } from '../helpers.ts'
 
 export const executablePath = '/usr/bin/chromium'
 export const repoRoot = join(import.meta.dirname, '..', '..')
@@ -113,6 +113,5 @@ export function embargoClock(at: Date, timeZone = 'Asia/Dhaka'): string {
   const zone = { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit', second: '2-digit' } as const
   const time = new Intl.DateTimeFormat('en-GB', zone).format(at)
   const dated = new Intl.DateTimeFormat('en-GB', { ...zone, day: 'numeric', month: 'short', year: 'numeric' }).format(at)
-  const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   return `(?:${literal(time)}|${literal(dated)})`
 }

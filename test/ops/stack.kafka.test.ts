@@ -13,10 +13,8 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { WebSocket } from 'ws'
 import { repoRoot } from '../../deploy/local/paths.ts'
-import { brokers, http, uniquePrefix } from '../helpers.ts'
+import { brokers, http, literal, uniquePrefix } from '../helpers.ts'
 import { freePort } from './helpers.ts'
-
-const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /** A child's stdout and stderr as they arrive, with waits on what they print. */
 interface Watched {
