@@ -19,6 +19,13 @@ import { yieldNow } from './slices.ts'
 /** Writing to sockets yields to the event loop after this much time. */
 const WRITE_SLICE_MS = 10
 
+/**
+ * Sockets written between two looks at the clock: a run. A power of two, so `i & RUN_MASK` is a
+ * socket's place in its run; a group's loop reads each run's members ahead (`lookAhead`).
+ */
+const RUN = 32
+const RUN_MASK = RUN - 1
+
 export interface WriterDeps {
   /** Server time (slow-client timing). */
   now: () => number
@@ -131,7 +138,7 @@ export class Writer {
     for (let i = 0; i < conns.length; i++) {
       this.flush(conns[i] as Conn, pace.now)
       // yield on time, not on a socket count: one write costs 5–70 µs depending on load
-      if ((i & 31) === 31) await this.#pace(pace)
+      if ((i & RUN_MASK) === RUN_MASK) await this.#pace(pace)
     }
     this.countSent()
   }
@@ -169,13 +176,13 @@ export class Writer {
     const members = [...g.members]
     const ahead: LookAhead = { transports: [], buffered: [] }
     for (let i = 0; i < members.length; i++) {
-      // Nothing yields inside a run of 32 (only after it), so what was read ahead still holds
-      if ((i & 31) === 0) lookAhead(members, i, ahead)
+      // Nothing yields inside a run (only after it), so what was read ahead still holds
+      if ((i & RUN_MASK) === 0) lookAhead(members, i, ahead)
       const sub = members[i] as Sub
       // left during a yield: it took what it was owed then
       if (sub.group !== g) continue
-      const transport = ahead.transports[i & 31] as Transport
-      if ((ahead.buffered[i & 31] as number) >= max) this.ungroup(sub)
+      const transport = ahead.transports[i & RUN_MASK] as Transport
+      if ((ahead.buffered[i & RUN_MASK] as number) >= max) this.ungroup(sub)
       else {
         transport.write(frames)
         sub.wrote = flush.id
@@ -183,7 +190,7 @@ export class Writer {
         sent.messages += frames.length
         sent.bytes += bytes
       }
-      if ((i & 31) === 31) await this.#pace(pace)
+      if ((i & RUN_MASK) === RUN_MASK) await this.#pace(pace)
     }
     this.#groups.endFlush(g)
   }
@@ -309,12 +316,12 @@ interface LookAhead {
 }
 
 /**
- * Reads the transports of the next 32 members and their backlogs in one tight loop, so that the
+ * Reads the transports of the next run of members and their backlogs in one tight loop, so that the
  * memory reads of different members (subscription, connection, transport, socket, its state)
  * overlap: the write loop took them one member at a time, each waiting for the one before.
  */
 function lookAhead(members: readonly Sub[], from: number, into: LookAhead): void {
-  const end = Math.min(members.length, from + 32)
+  const end = Math.min(members.length, from + RUN)
   for (let i = from; i < end; i++) {
     const t = (members[i] as Sub).conn.transport
     into.transports[i - from] = t
