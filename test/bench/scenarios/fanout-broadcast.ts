@@ -93,7 +93,7 @@ const scenario: Scenario = {
   --fanout-flags=F,...      extra node flags for the fan-out process, after an = sign (e.g. --fanout-flags=--max-semi-space-size=4)
   --profile                 run the fan-out under node --cpu-prof and print its top functions
   --keep-topics             keep the bench-fanout-* topics`,
-  maxSeconds: (v) => (v.quick ? 150 : 1200) * (typeof v.rounds === 'string' ? Math.max(1, Number(v.rounds) || 1) : 1),
+  maxSeconds: (v) => (v.quick ? 150 : 1200) * Math.max(1, num(v, 'rounds', 1)),
 
   async run(ctx) {
     const v = ctx.values
@@ -134,104 +134,40 @@ const scenario: Scenario = {
     if (profileDir) mkdirSync(profileDir, { recursive: true })
 
     let baselineSeq = 0
+    const round: Omit<RoundOptions, 'prefix' | 'n' | 'rate' | 'burst'> = {
+      servers,
+      centrifugoBin,
+      partitions,
+      urgency,
+      channel,
+      profileDir,
+      nodeFlags,
+      workers,
+      procs,
+      bursts,
+      durationS,
+      warmupS,
+      connectConcurrency,
+      nextSeq: () => baselineSeq++,
+    }
     try {
       for (const n of counts) {
         if (ctx.signal.aborted) break
+        const rate = perN(rateSpec, n, 5)
+        const burst = perN(burstSpec, n, 50)
         const judged: Target[][] = []
-        for (let round = 1; round <= rounds && !ctx.signal.aborted; round++) {
-          const prefix = `${runPrefix}-n${n}${rounds > 1 ? `-r${round}` : ''}.`
-          const topics = await withAdmin(ctx.brokers, (admin) => createTopics(admin, ctx.brokers, prefix, partitions))
-          // Centrifugo's `publish` commands, one per event, keyed like the event
-          const commands = `${prefix}centrifugo.publish`
-          if (centrifugoBin)
-            await withAdmin(ctx.brokers, (admin) =>
-              admin.createTopics({ topics: [{ topic: commands, numPartitions: partitions }], waitForLeaders: true }),
-            )
-          const source = new Source(ctx)
-          const rate = perN(rateSpec, n, 5)
-          const burst = perN(burstSpec, n, 50)
-          const figures = new Map<ServerKind, ServerFigures>()
-          try {
-            await source.init({
-              mode: 'kafka',
-              brokers: ctx.brokers,
-              topic: topics.events,
-              urgency,
-              ...(centrifugoBin ? { centrifugo: { topic: commands, channel } } : {}),
-            })
-            for (const kind of servers) {
-              if (ctx.signal.aborted) break
-              let server: ServerUnderTest
-              if (kind === 'fanout' || kind === 'fanout-batch') {
-                server = await startFanoutServer(ctx, prefix, partitions, {
-                  profileDir,
-                  maxConnections: n,
-                  nodeFlags,
-                  ...(workers > 1 ? { env: { FANOUT_WORKERS: String(workers) } } : {}),
-                })
-                server.name = kind
-              } else if (kind === 'centrifugo') {
-                if (centrifugoBin === null) throw new Error('no Centrifugo binary')
-                const group = `${prefix}centrifugo-${baselineSeq++}`
-                // from the end of the topic, as the baselines' consumers (not the commands of the servers before)
-                await withAdmin(ctx.brokers, (admin) => admin.resetOffsets({ groupId: group, topic: commands, earliest: false }))
-                server = await startCentrifugoServer(
-                  centrifugoBin,
-                  { brokers: ctx.brokers, topic: commands, group },
-                  join(repoRoot, '.cache', 'bench', 'centrifugo'),
-                )
-              } else {
-                server = await startBaselineServer(
-                  ctx,
-                  {
-                    strategy: kind,
-                    brokers: ctx.brokers,
-                    topic: topics.events,
-                    partitions,
-                    groupId: `${prefix}baseline-${baselineSeq++}`,
-                    channel,
-                  },
-                  profileDir,
-                )
-              }
-              const pool = new ClientPool(ctx, n, procs)
-              try {
-                await pool.ready()
-                figures.set(
-                  kind,
-                  await runOne(ctx, server, pool, source, {
-                    n,
-                    rate,
-                    burst,
-                    bursts,
-                    durationS,
-                    warmupS,
-                    connectConcurrency,
-                    channel,
-                    batch: kind === 'fanout-batch',
-                    centrifugo: kind === 'centrifugo',
-                  }),
-                )
-              } finally {
-                await pool.stop()
-                await server
-                  .stop()
-                  .catch((err: unknown) => report.note(`${server.name}: ${err instanceof Error ? err.message : String(err)}`))
-              }
-              await sleep(1000)
-            }
-          } finally {
-            await source.stop()
-          }
+        for (let r = 1; r <= rounds && !ctx.signal.aborted; r++) {
+          const prefix = `${runPrefix}-n${n}${rounds > 1 ? `-r${r}` : ''}.`
+          const figures = await runRound(ctx, { ...round, prefix, n, rate, burst })
           const targets = targetsOf(n, rate, figures)
           if (rounds === 1) {
             publish(ctx, n, rate, burst, figures)
             for (const t of targets) report.target(t.labels, t.metric, t.value, t.detail ? `${t.text} ${t.detail}` : t.text, met(t))
           } else {
-            publish(ctx, n, rate, burst, figures, { round })
+            publish(ctx, n, rate, burst, figures, { round: r })
             for (const t of targets)
               report.note(
-                `round ${round} of ${rounds}: ${labelText(t.labels)} ${t.metric}=${fmt(t.value)} target="${t.text}" ${met(t) ? 'met' : 'missed'}`,
+                `round ${r} of ${rounds}: ${labelText(t.labels)} ${t.metric}=${fmt(t.value)} target="${t.text}" ${met(t) ? 'met' : 'missed'}`,
               )
             judged.push(targets)
           }
@@ -249,6 +185,115 @@ const scenario: Scenario = {
     if (profileDir) summarizeProfiles(report, profileDir)
     return 0
   },
+}
+
+interface RoundOptions {
+  /** Topic prefix of this round: fresh topics, so each round's snapshot holds the same few events. */
+  prefix: string
+  n: number
+  rate: number
+  burst: number
+  servers: readonly ServerKind[]
+  centrifugoBin: string | null
+  partitions: number
+  urgency: number
+  channel: string
+  profileDir: string | null
+  nodeFlags: string[]
+  workers: number
+  procs: number
+  bursts: number
+  durationS: number
+  warmupS: number
+  connectConcurrency: number
+  /** Numbers the baselines' and Centrifugo's consumer groups, unique over the whole run. */
+  nextSeq: () => number
+}
+
+/** One round at one client count: every server in turn, on its own topics and event source. */
+async function runRound(ctx: ScenarioContext, o: RoundOptions): Promise<Map<ServerKind, ServerFigures>> {
+  const { report } = ctx
+  const { prefix, n, partitions, channel, centrifugoBin, profileDir } = o
+  const topics = await withAdmin(ctx.brokers, (admin) => createTopics(admin, ctx.brokers, prefix, partitions))
+  // Centrifugo's `publish` commands, one per event, keyed like the event
+  const commands = `${prefix}centrifugo.publish`
+  if (centrifugoBin)
+    await withAdmin(ctx.brokers, (admin) =>
+      admin.createTopics({ topics: [{ topic: commands, numPartitions: partitions }], waitForLeaders: true }),
+    )
+  const source = new Source(ctx)
+  const figures = new Map<ServerKind, ServerFigures>()
+  try {
+    await source.init({
+      mode: 'kafka',
+      brokers: ctx.brokers,
+      topic: topics.events,
+      urgency: o.urgency,
+      ...(centrifugoBin ? { centrifugo: { topic: commands, channel } } : {}),
+    })
+    for (const kind of o.servers) {
+      if (ctx.signal.aborted) break
+      let server: ServerUnderTest
+      if (kind === 'fanout' || kind === 'fanout-batch') {
+        server = await startFanoutServer(ctx, prefix, partitions, {
+          profileDir,
+          maxConnections: n,
+          nodeFlags: o.nodeFlags,
+          ...(o.workers > 1 ? { env: { FANOUT_WORKERS: String(o.workers) } } : {}),
+        })
+        server.name = kind
+      } else if (kind === 'centrifugo') {
+        if (centrifugoBin === null) throw new Error('no Centrifugo binary')
+        const group = `${prefix}centrifugo-${o.nextSeq()}`
+        // from the end of the topic, as the baselines' consumers (not the commands of the servers before)
+        await withAdmin(ctx.brokers, (admin) => admin.resetOffsets({ groupId: group, topic: commands, earliest: false }))
+        server = await startCentrifugoServer(
+          centrifugoBin,
+          { brokers: ctx.brokers, topic: commands, group },
+          join(repoRoot, '.cache', 'bench', 'centrifugo'),
+        )
+      } else {
+        server = await startBaselineServer(
+          ctx,
+          {
+            strategy: kind,
+            brokers: ctx.brokers,
+            topic: topics.events,
+            partitions,
+            groupId: `${prefix}baseline-${o.nextSeq()}`,
+            channel,
+          },
+          profileDir,
+        )
+      }
+      const pool = new ClientPool(ctx, n, o.procs)
+      try {
+        await pool.ready()
+        figures.set(
+          kind,
+          await runOne(ctx, server, pool, source, {
+            n,
+            rate: o.rate,
+            burst: o.burst,
+            bursts: o.bursts,
+            durationS: o.durationS,
+            warmupS: o.warmupS,
+            connectConcurrency: o.connectConcurrency,
+            channel,
+            batch: kind === 'fanout-batch',
+            centrifugo: kind === 'centrifugo',
+          }),
+        )
+      } finally {
+        await pool.stop()
+        await server.stop().catch((err: unknown) => report.note(`${server.name}: ${err instanceof Error ? err.message : String(err)}`))
+      }
+      await sleep(1000)
+    }
+  } finally {
+    await source.stop()
+  }
+  return figures
 }
 
 async function runOne(
