@@ -310,3 +310,25 @@ export function assertProblem(r: HttpResult, what: string, expect: { status?: nu
   if (expect.status !== undefined) assert.ok([expect.status].flat().includes(r.status), ctx)
   if (expect.code !== undefined) assert.equal(code, expect.code, ctx)
 }
+
+export interface PublisherCounters {
+  transactions: number
+  events: number
+  commitSeconds: number
+  /** Transactions that waited for more requests (INGEST_LINGER_MS), and the seconds they waited. */
+  lingered: number
+  lingerSeconds: number
+}
+
+/** The publisher's own counters from ingest's /metrics: how a run's requests were grouped into transactions. */
+export async function publisherCounters(url: string): Promise<PublisherCounters> {
+  // 0 until the first observation: prom-client prints a histogram only once it has one
+  const text = await (await fetch(`${url}/metrics`)).text()
+  return {
+    transactions: metricValue(text, 'newswire_ingest_produce_batch_events_count'),
+    events: metricValue(text, 'newswire_ingest_produce_batch_events_sum'),
+    commitSeconds: metricValue(text, 'newswire_ingest_produce_duration_seconds_sum'),
+    lingered: metricValue(text, 'newswire_ingest_linger_seconds_count'),
+    lingerSeconds: metricValue(text, 'newswire_ingest_linger_seconds_sum'),
+  }
+}

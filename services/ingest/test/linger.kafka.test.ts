@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { topicNames } from '@newswire/shared'
 import { http, readTopic, startTestIngest, uniquePrefix } from '../../../test/helpers.ts'
-import { metricValue } from '../../../test/reliability/support.ts'
+import { publisherCounters } from '../../../test/reliability/support.ts'
 
 const article = (id: string, n: number) => ({
   id,
@@ -15,15 +15,6 @@ const article = (id: string, n: number) => ({
   urgency: 3,
 })
 
-async function metrics(url: string): Promise<{ transactions: number; events: number; lingered: number }> {
-  const text = (await http(`${url}/metrics`)).text
-  return {
-    transactions: metricValue(text, 'newswire_ingest_produce_batch_events_count'),
-    events: metricValue(text, 'newswire_ingest_produce_batch_events_sum'),
-    lingered: metricValue(text, 'newswire_ingest_linger_seconds_count'),
-  }
-}
-
 for (const writers of ['single', 'partition']) {
   test(`overlapping requests share transactions; one at a time, none waits (writers: ${writers})`, async (t) => {
     const prefix = uniquePrefix()
@@ -32,7 +23,7 @@ for (const writers of ['single', 'partition']) {
 
     // One at a time: each request finds its writer idle
     for (let i = 0; i < 5; i++) assert.equal((await post(`seq-${i}`)).status, 201)
-    const alone = await metrics(ingest.url)
+    const alone = await publisherCounters(ingest.url)
     assert.equal(alone.lingered, 0, 'a request sent alone waited for others')
     assert.deepEqual([alone.transactions, alone.events], [5, 5])
 
@@ -47,7 +38,7 @@ for (const writers of ['single', 'partition']) {
       statuses.every((s) => s === 200 || s === 201),
       statuses.join(','),
     )
-    const after = await metrics(ingest.url)
+    const after = await publisherCounters(ingest.url)
     assert.ok(after.lingered > 0, 'no transaction waited for overlapping requests')
     assert.equal(after.events - alone.events, 60)
     assert.ok(after.transactions - alone.transactions < 60, `${after.transactions - alone.transactions} transactions for 60 events`)

@@ -20,7 +20,7 @@ import type { Labels } from '../lib/report.ts'
 import type { Scenario, ScenarioContext } from '../lib/scenario.ts'
 import { list, num } from '../lib/scenario.ts'
 import { Histogram, summarize } from '../lib/stats.ts'
-import { metricValue } from '../../reliability/support.ts'
+import { publisherCounters } from '../../reliability/support.ts'
 import type { HttpLoadSpec } from '../workers/http-load.ts'
 import type { KafkaInitSpec, KafkaRunSpec } from '../workers/kafka-load.ts'
 
@@ -135,28 +135,6 @@ async function startIngest(
   // the bench ends with process.exit, which would drop what the stream still buffers (ingest's shutdown)
   const closeLog = () => new Promise<void>((resolve) => (log ? log.end(resolve) : resolve()))
   return { worker, url, closeLog }
-}
-
-interface PublisherCounters {
-  transactions: number
-  events: number
-  commitSeconds: number
-  /** Transactions that waited for more requests (INGEST_LINGER_MS), and the seconds they waited. */
-  lingered: number
-  lingerSeconds: number
-}
-
-/** The publisher's own counters from ingest's /metrics: how a run's requests were grouped into transactions. */
-async function publisherCounters(url: string): Promise<PublisherCounters> {
-  // 0 until the first observation: prom-client prints a histogram only once it has one
-  const text = await (await fetch(`${url}/metrics`)).text()
-  return {
-    transactions: metricValue(text, 'newswire_ingest_produce_batch_events_count'),
-    events: metricValue(text, 'newswire_ingest_produce_batch_events_sum'),
-    commitSeconds: metricValue(text, 'newswire_ingest_produce_duration_seconds_sum'),
-    lingered: metricValue(text, 'newswire_ingest_linger_seconds_count'),
-    lingerSeconds: metricValue(text, 'newswire_ingest_linger_seconds_sum'),
-  }
 }
 
 function brokerPid(brokers: string[]): number | null {
