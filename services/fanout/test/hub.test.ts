@@ -7,7 +7,7 @@ import type { AudienceScope } from '../src/audience.ts'
 import { unrestricted } from '../src/audience.ts'
 import type { Conn } from '../src/model.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
-import { event, Harness } from './support/harness.ts'
+import { event, forgePosition as forge, Harness } from './support/harness.ts'
 import type { FakeTransport, Message } from './support/harness.ts'
 
 type Ev = Message & {
@@ -69,13 +69,6 @@ async function resume(
   subscribe(h, c.conn, channels, { ...o, since })
   await h.settle()
   return c
-}
-
-/** The body of a signed position with one field changed, signature kept. */
-function forge(position: string, change: Record<string, unknown>): string {
-  const [prefix, body, mac] = position.split('.')
-  const p = JSON.parse(Buffer.from(body as string, 'base64url').toString()) as Record<string, unknown>
-  return `${prefix}.${Buffer.from(JSON.stringify({ ...p, ...change })).toString('base64url')}.${mac}`
 }
 
 const refusedAndReset = (t: FakeTransport) => {

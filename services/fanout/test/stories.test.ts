@@ -1,131 +1,33 @@
 // story:<id> and article:<id> in-process (support/harness.ts): snapshots of a live story and its
 // entries, live entries with their editorial controls, the story's own changes taking its entries
-// with them, embargo releases by the server's clock, resumes from memory and from the log.
+// with them, embargo releases by the server's clock, resumes from memory and from the log, and
+// the story's entries paged over HTTP. Regressions found by the models: story-regressions.test.ts.
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { Article, StoryEntry } from '@newswire/shared'
-import type { AudienceScope } from '../src/audience.ts'
 import { unrestricted } from '../src/audience.ts'
 import type { Admission } from '../src/http/access.ts'
 import { answerEntries } from '../src/http/entries.ts'
 import type { RequestError } from '../src/http/snapshot.ts'
-import type { Conn } from '../src/model.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
-import { entryEvent, event, Harness } from './support/harness.ts'
+import { event, type Harness } from './support/harness.ts'
 import type { Message } from './support/harness.ts'
-
-const T0 = 1_800_000_000_000
-type EntryMsg = Message & { entry: StoryEntry; change: string; position: string; embargoed?: boolean; released?: boolean }
-const entryMsgs = (ms: Message[]) => ms.filter((m) => m.type === 'entry') as EntryMsg[]
-/** `id@version` of each `entry` message, `+` when created, `r` released, `e` embargoed. */
-const entries = (ms: Message[]) =>
-  entryMsgs(ms).map(
-    (m) => `${m.entry.id}@${m.entry.version}${m.change === 'created' ? '+' : ''}${m.released ? 'r' : ''}${m.embargoed ? 'e' : ''}`,
-  )
-const gone = (ms: Message[]) => ms.filter((m) => m.type === 'entryWithdrawn').map((m) => `${m.entryId}:${m.cause}`)
-const withdrawn = (ms: Message[]) => ms.filter((m) => m.type === 'withdrawn').map((m) => `${m.articleId}:${m.cause}`)
-const snapshotEntries = (m: Message | undefined) =>
-  ((m?.entries ?? []) as (StoryEntry & { embargoed?: boolean })[]).map((e) => `${e.id}@${e.version}${e.embargoed ? 'e' : ''}`)
-const lastPosition = (ms: Message[]) => [...ms].reverse().find((m) => typeof m.position === 'string')?.position as string
-
-const newsroom = { audience: 'newsroom' as const, scope: unrestricted }
-const released = { audience: 'newsroom' as const, scope: { categories: null, languages: null, embargo: false } }
-
-function subscribe(
-  h: Harness,
-  conn: Conn,
-  channels: string[],
-  o: { since?: string; entries?: number; catchUp?: 'all' | 'latest'; filter?: Record<string, unknown> } = {},
-) {
-  h.hub.handle(conn, {
-    type: 'subscribe',
-    id: 's',
-    channels: parseChannels(channels, 's'),
-    filter: parseFilter(o.filter ?? null, 's'),
-    since: o.since ?? null,
-    catchUp: o.catchUp ?? 'all',
-    entries: o.entries ?? null,
-  })
-}
-
-/** A live story with its events appended as ingest writes them. */
-class Story {
-  readonly h: Harness
-  article: Article
-  readonly #entries = new Map<string, StoryEntry>()
-  #seq = 0
-
-  constructor(h: Harness, id = 'Live-1', extra: Partial<Article> = {}) {
-    this.h = h
-    const e = event('CREATED', { id, version: 1, live: true, ...extra }, h.clock.now())
-    this.article = e.article
-    h.append(e)
-  }
-
-  update(change: Partial<Article>, type: 'UPDATED' | 'WITHDRAWN' = 'UPDATED', reason: string | null = null): void {
-    const e = event(type, { ...this.article, ...change, version: this.article.version + 1 }, this.h.clock.now(), { reason })
-    this.article = e.article
-    this.h.append(e)
-  }
-
-  post(id: string, extra: Partial<StoryEntry> = {}): void {
-    const e = entryEvent(this.article, { id, seq: ++this.#seq, version: 1, ...extra }, this.h.clock.now())
-    this.#entries.set(id, e.entry)
-    this.h.append(e)
-  }
-
-  edit(id: string, change: Partial<StoryEntry>, o: { note?: string; delete?: string } = {}): void {
-    const prev = this.#entries.get(id) as StoryEntry
-    const at = this.h.clock.now()
-    const correction = o.note ? { note: o.note, at } : null
-    const next = {
-      ...prev,
-      ...change,
-      version: prev.version + 1,
-      corrections: correction ? [...prev.corrections, correction] : prev.corrections,
-    }
-    if (o.delete !== undefined) next.pubStatus = 'canceled'
-    const e = entryEvent(this.article, next, at, {
-      type: o.delete !== undefined ? 'ENTRY_DELETED' : 'ENTRY_UPDATED',
-      reason: o.delete ?? null,
-      correction,
-      changedFields: Object.keys(change),
-    })
-    this.#entries.set(id, e.entry)
-    this.h.append(e)
-  }
-}
-
-async function setup(history = 1000) {
-  const h = new Harness({ historySize: history })
-  h.start()
-  const story = new Story(h)
-  await h.settle()
-  return { h, story }
-}
-
-async function client(
-  h: Harness,
-  who: { audience?: 'public' | 'newsroom'; scope?: AudienceScope } = {},
-  channels = ['story:Live-1'],
-  o: Parameters<typeof subscribe>[3] = {},
-) {
-  const c = h.connect(who.audience ?? 'public', who.scope ?? unrestricted)
-  subscribe(h, c.conn, channels, o)
-  await h.settle()
-  return c
-}
-
-/** A story with entry e1 and a public reader of it who went away: where it will resume from. */
-async function readerAway(history: number) {
-  const { h, story } = await setup(history)
-  story.post('e1')
-  await h.settle()
-  const first = await client(h)
-  const since = lastPosition(first.t.messages)
-  h.hub.conns.remove(first.conn)
-  return { h, story, since }
-}
+import {
+  client,
+  entries,
+  entryMsgs,
+  gone,
+  lastPosition,
+  newsroom,
+  readerAway,
+  released,
+  setup,
+  snapshotEntries,
+  subscribe,
+  T0,
+  withdrawn,
+} from './support/live-story.ts'
+import type { EntryMsg } from './support/live-story.ts'
 
 describe('story:<id>', () => {
   test('the snapshot holds the story, its pinned entries and its latest N, newest first, and where older ones page from', async () => {
@@ -390,122 +292,5 @@ describe('GET /v1/stories/<id>/entries', () => {
         (e: RequestError) => e.status === 400,
         bad,
       )
-  })
-})
-
-describe('live-story regressions', () => {
-  /** The body of a signed position with one field changed, signature kept. */
-  const forge = (position: string, change: Record<string, unknown>) => {
-    const [prefix, body, mac] = position.split('.')
-    const p = JSON.parse(Buffer.from(body as string, 'base64url').toString()) as Record<string, unknown>
-    return `${prefix}.${Buffer.from(JSON.stringify({ ...p, ...change })).toString('base64url')}.${mac}`
-  }
-
-  test("a forged or far-future watermark never releases an entry's embargo, from memory or the log", async () => {
-    for (const history of [1000, 2]) {
-      const { h, story } = await setup(history)
-      story.post('e1', { embargoedUntil: T0 + 3_600_000, body: ['EMBARGOED-TEXT'] })
-      story.post('e2')
-      await h.settle()
-      const first = await client(h)
-      const since = lastPosition(first.t.messages)
-      h.hub.conns.remove(first.conn)
-      story.post('e3')
-      await h.settle()
-      for (const position of [forge(since, { t: 2 ** 53 - 1 }), h.positions.encode({ o: [0, 0], t: T0 + 7_200_000 })]) {
-        const c = await client(h, {}, ['story:Live-1'], { since: position, catchUp: 'latest' })
-        assert.doesNotMatch(JSON.stringify(c.t.messages), /EMBARGOED-TEXT/, `history ${history}`)
-      }
-      const nr = await client(h, released, ['story:Live-1'], { since })
-      assert.doesNotMatch(JSON.stringify(nr.t.messages), /EMBARGOED-TEXT/, 'a token held to embargoes neither')
-      await h.tick(3_600_000)
-      assert.deepEqual(entries(nr.t.messages).at(-1), 'e1@1+r', 'released at its time, by the server clock')
-    }
-  })
-
-  test('a deletion reaches a reader who saw the entry before it was withheld', async () => {
-    const { h, story } = await setup()
-    story.post('e1')
-    await h.settle()
-    const pub = await client(h)
-    story.edit('e1', { pubStatus: 'withheld' })
-    story.edit('e1', {}, { delete: 'defamation' })
-    await h.settle()
-    assert.deepEqual(gone(pub.t.messages), ['e1:withheld', 'e1:deleted'])
-  })
-
-  test('an entry version written and replaced while the story was hidden never reaches the public on a resume, from memory or the log', async () => {
-    for (const history of [1000, 4]) {
-      for (const hide of [{ pubStatus: 'withheld' as const }, { embargoedUntil: T0 + 60_000 }]) {
-        const { h, story, since } = await readerAway(history)
-        // the desk drafts under embargo (or a hold), corrects the draft, then publishes
-        story.update(hide)
-        story.post('e2', { body: ['draft: unconfirmed figures'] })
-        story.edit('e2', { body: ['confirmed figures'] })
-        story.update({ pubStatus: 'usable', embargoedUntil: null })
-        await h.settle()
-        const again = await client(h, {}, ['story:Live-1'], { since })
-        const what = `history ${history}, ${JSON.stringify(hide)}: ${JSON.stringify(again.t.messages.map((m) => m.type))}`
-        const shown = [...entries(again.t.messages), ...again.t.messages.flatMap((m) => snapshotEntries(m))]
-        assert.ok(!shown.some((e) => e.startsWith('e2@1')), `the draft reached the public: ${shown} (${what})`)
-        assert.ok(
-          shown.some((e) => e.startsWith('e2@2')),
-          `the published version did not: ${shown} (${what})`,
-        )
-      }
-    }
-  })
-
-  test('a resume older than memory, the story hidden then shown: a reset brings the entries, never a bare event', async () => {
-    const h = new Harness({ historySize: 2 })
-    h.start()
-    await h.settle()
-    const first = await client(h)
-    const since = lastPosition(first.t.messages)
-    h.hub.conns.remove(first.conn)
-    const story = new Story(h, 'Live-1', { pubStatus: 'withheld' })
-    for (const id of ['e1', 'e2', 'e3']) story.post(id)
-    story.update({ embargoedUntil: T0 + 1000, pubStatus: 'usable' })
-    await h.settle()
-    const again = await client(h, {}, ['story:Live-1'], { since })
-    assert.equal(again.t.messages[0]?.replay, 'kafka')
-    await h.tick(1000)
-    const reset = again.t.messages.find((m) => m.type === 'reset')
-    assert.ok(reset, JSON.stringify(again.t.messages.map((m) => m.type)))
-    assert.deepEqual(snapshotEntries(reset), ['e3@1', 'e2@1', 'e1@1'])
-    assert.equal(again.t.messages.filter((m) => m.type === 'event').length, 0)
-  })
-
-  test("pages follow the reader's filter: a story out of its view is a 404", async () => {
-    const { h, story } = await setup()
-    story.post('e1')
-    await h.settle()
-    const q = (filter: string) => new URL(`http://fanout/v1/stories/Live-1/entries?${filter}`)
-    const pub = { audience: 'public' as const, scope: unrestricted }
-    assert.equal(JSON.parse(answerEntries(q('languages=en'), pub, h.store)).items.length, 1)
-    assert.throws(
-      () => answerEntries(q('languages=bn'), pub, h.store),
-      (e: RequestError) => e.status === 404,
-    )
-    assert.throws(
-      () => answerEntries(q('categories=sport'), pub, h.store),
-      (e: RequestError) => e.status === 404,
-    )
-    assert.throws(
-      () => answerEntries(q('states=withheld'), pub, h.store),
-      (e: RequestError) => e.status === 400,
-    )
-  })
-
-  test('a kill of the story reaches its readers after it left their view, and their entries with it', async () => {
-    const { h, story } = await setup()
-    story.post('e1')
-    await h.settle()
-    const bn = await client(h, {}, ['story:Live-1'], { filter: { languages: ['en'] } })
-    assert.deepEqual(snapshotEntries(bn.t.messages[0]), ['e1@1'])
-    story.update({ language: 'bn' })
-    story.update({ pubStatus: 'canceled' }, 'WITHDRAWN', 'legal')
-    await h.settle()
-    assert.deepEqual(withdrawn(bn.t.messages), ['Live-1:left', 'Live-1:withdrawn'])
   })
 })

@@ -297,3 +297,10 @@ export function entryEvent(
     },
   }
 }
+
+/** The body of a signed position with one field changed, signature kept (a forgery the codec must refuse). */
+export function forgePosition(position: string, change: Record<string, unknown>): string {
+  const [prefix, body, mac] = position.split('.')
+  const p = JSON.parse(Buffer.from(body as string, 'base64url').toString()) as Record<string, unknown>
+  return `${prefix}.${Buffer.from(JSON.stringify({ ...p, ...change })).toString('base64url')}.${mac}`
+}

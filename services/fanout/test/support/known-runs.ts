@@ -38,7 +38,7 @@ export const KNOWN_RUNS: Run[] = [
   // and replaced (pinned) before the story was released reached a public reader that resumed
   // from a position before the embargo: the replay judged the old version by the story as it
   // stands now, not as it stood when the version was written. Fixed in story-deliver.ts
-  // (decideEntryReplay); stories.test.ts "an entry version written and replaced while the story
+  // (decideEntryReplay); story-regressions.test.ts "an entry version written and replaced while the story
   // was hidden…" is the same case through a resume from the reader's last position.
   [
     [

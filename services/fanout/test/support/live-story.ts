@@ -1,0 +1,122 @@
+// A live story for the in-process hub (harness.ts): its events appended as ingest writes them,
+// readers subscribing to it, and what their messages say (entries, withdrawals, snapshots).
+import type { Article, StoryEntry } from '@newswire/shared'
+import type { AudienceScope } from '../../src/audience.ts'
+import { unrestricted } from '../../src/audience.ts'
+import type { Conn } from '../../src/model.ts'
+import { parseChannels, parseFilter } from '../../src/protocol.ts'
+import { entryEvent, event, Harness } from './harness.ts'
+import type { Message } from './harness.ts'
+
+export const T0 = 1_800_000_000_000
+export type EntryMsg = Message & { entry: StoryEntry; change: string; position: string; embargoed?: boolean; released?: boolean }
+export const entryMsgs = (ms: Message[]) => ms.filter((m) => m.type === 'entry') as EntryMsg[]
+/** `id@version` of each `entry` message, `+` when created, `r` released, `e` embargoed. */
+export const entries = (ms: Message[]) =>
+  entryMsgs(ms).map(
+    (m) => `${m.entry.id}@${m.entry.version}${m.change === 'created' ? '+' : ''}${m.released ? 'r' : ''}${m.embargoed ? 'e' : ''}`,
+  )
+export const gone = (ms: Message[]) => ms.filter((m) => m.type === 'entryWithdrawn').map((m) => `${m.entryId}:${m.cause}`)
+export const withdrawn = (ms: Message[]) => ms.filter((m) => m.type === 'withdrawn').map((m) => `${m.articleId}:${m.cause}`)
+export const snapshotEntries = (m: Message | undefined) =>
+  ((m?.entries ?? []) as (StoryEntry & { embargoed?: boolean })[]).map((e) => `${e.id}@${e.version}${e.embargoed ? 'e' : ''}`)
+export const lastPosition = (ms: Message[]) => [...ms].reverse().find((m) => typeof m.position === 'string')?.position as string
+
+export const newsroom = { audience: 'newsroom' as const, scope: unrestricted }
+export const released = { audience: 'newsroom' as const, scope: { categories: null, languages: null, embargo: false } }
+
+export function subscribe(
+  h: Harness,
+  conn: Conn,
+  channels: string[],
+  o: { since?: string; entries?: number; catchUp?: 'all' | 'latest'; filter?: Record<string, unknown> } = {},
+) {
+  h.hub.handle(conn, {
+    type: 'subscribe',
+    id: 's',
+    channels: parseChannels(channels, 's'),
+    filter: parseFilter(o.filter ?? null, 's'),
+    since: o.since ?? null,
+    catchUp: o.catchUp ?? 'all',
+    entries: o.entries ?? null,
+  })
+}
+
+/** A live story with its events appended as ingest writes them. */
+export class Story {
+  readonly h: Harness
+  article: Article
+  readonly #entries = new Map<string, StoryEntry>()
+  #seq = 0
+
+  constructor(h: Harness, id = 'Live-1', extra: Partial<Article> = {}) {
+    this.h = h
+    const e = event('CREATED', { id, version: 1, live: true, ...extra }, h.clock.now())
+    this.article = e.article
+    h.append(e)
+  }
+
+  update(change: Partial<Article>, type: 'UPDATED' | 'WITHDRAWN' = 'UPDATED', reason: string | null = null): void {
+    const e = event(type, { ...this.article, ...change, version: this.article.version + 1 }, this.h.clock.now(), { reason })
+    this.article = e.article
+    this.h.append(e)
+  }
+
+  post(id: string, extra: Partial<StoryEntry> = {}): void {
+    const e = entryEvent(this.article, { id, seq: ++this.#seq, version: 1, ...extra }, this.h.clock.now())
+    this.#entries.set(id, e.entry)
+    this.h.append(e)
+  }
+
+  edit(id: string, change: Partial<StoryEntry>, o: { note?: string; delete?: string } = {}): void {
+    const prev = this.#entries.get(id) as StoryEntry
+    const at = this.h.clock.now()
+    const correction = o.note ? { note: o.note, at } : null
+    const next = {
+      ...prev,
+      ...change,
+      version: prev.version + 1,
+      corrections: correction ? [...prev.corrections, correction] : prev.corrections,
+    }
+    if (o.delete !== undefined) next.pubStatus = 'canceled'
+    const e = entryEvent(this.article, next, at, {
+      type: o.delete !== undefined ? 'ENTRY_DELETED' : 'ENTRY_UPDATED',
+      reason: o.delete ?? null,
+      correction,
+      changedFields: Object.keys(change),
+    })
+    this.#entries.set(id, e.entry)
+    this.h.append(e)
+  }
+}
+
+export async function setup(history = 1000) {
+  const h = new Harness({ historySize: history })
+  h.start()
+  const story = new Story(h)
+  await h.settle()
+  return { h, story }
+}
+
+export async function client(
+  h: Harness,
+  who: { audience?: 'public' | 'newsroom'; scope?: AudienceScope } = {},
+  channels = ['story:Live-1'],
+  o: Parameters<typeof subscribe>[3] = {},
+) {
+  const c = h.connect(who.audience ?? 'public', who.scope ?? unrestricted)
+  subscribe(h, c.conn, channels, o)
+  await h.settle()
+  return c
+}
+
+/** A story with entry e1 and a public reader of it who went away: where it will resume from. */
+export async function readerAway(history: number) {
+  const { h, story } = await setup(history)
+  story.post('e1')
+  await h.settle()
+  const first = await client(h)
+  const since = lastPosition(first.t.messages)
+  h.hub.conns.remove(first.conn)
+  return { h, story, since }
+}
