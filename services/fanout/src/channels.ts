@@ -2,6 +2,9 @@
 import { isBreaking } from '@newswire/shared'
 import type { Article, ArticleEvent } from '@newswire/shared'
 
+/** What matching (channels, filters, token scopes, the index) reads of an article: a version's view. */
+export type ArticleView = Pick<Article, 'id' | 'category' | 'language' | 'urgency' | 'breaking'>
+
 export const channelKinds = ['breaking', 'category', 'lang', 'all', 'article', 'story'] as const
 export type ChannelKind = (typeof channelKinds)[number]
 
@@ -80,7 +83,7 @@ export function languageMatches(wanted: string, tag: string): boolean {
   return t === wanted || t.startsWith(`${wanted}-`)
 }
 
-export function channelMatches(ch: Channel, a: Article): boolean {
+export function channelMatches(ch: Channel, a: ArticleView): boolean {
   switch (ch.kind) {
     case 'all':
       return true
@@ -96,7 +99,7 @@ export function channelMatches(ch: Channel, a: Article): boolean {
   }
 }
 
-export function filterMatches(f: Filter, a: Article): boolean {
+export function filterMatches(f: Filter, a: ArticleView): boolean {
   if (f.languages && !f.languages.some((l) => languageMatches(l, a.language))) return false
   if (f.categories && (a.category === null || !f.categories.includes(a.category))) return false
   if (f.maxUrgency !== null && a.urgency > f.maxUrgency) return false
@@ -113,7 +116,7 @@ export function passesTickerFilter(f: Filter, e: Pick<ArticleEvent, 'type' | 'ch
  * The channel an article reaches a subscription through, or null. With no channels the
  * subscription is filter-only and matches everything that passes the filter (channel `*`).
  */
-export function matchChannel(channels: readonly Channel[], f: Filter, a: Article): string | null {
+export function matchChannel(channels: readonly Channel[], f: Filter, a: ArticleView): string | null {
   if (!filterMatches(f, a)) return null
   if (channels.length === 0) return '*'
   for (const ch of channels) if (channelMatches(ch, a)) return ch.name
@@ -125,7 +128,7 @@ export function matchChannel(channels: readonly Channel[], f: Filter, a: Article
  * `lang:x` and its prefixes, `article:<id>`. `story:<id>` subscriptions are matched apart
  * (stories.ts): they also get the story's entries.
  */
-export function indexKeysOf(a: Article): string[] {
+export function indexKeysOf(a: ArticleView): string[] {
   const keys = ['*', 'all', `article:${a.id}`]
   if (isBreaking(a)) keys.push('breaking')
   if (a.category) keys.push(`category:${a.category}`)

@@ -4,6 +4,7 @@
 import type { Article, ArticleEvent } from '@newswire/shared'
 import { scopeAllows } from './audience.ts'
 import { matchChannel, passesTickerFilter } from './channels.ts'
+import type { ArticleView } from './channels.ts'
 import { exposedView } from './exposure.ts'
 import type { Lane } from './lanes.ts'
 import { laneOfArticle } from './lanes.ts'
@@ -22,12 +23,12 @@ export type SubView = Pick<Sub, 'channels' | 'filter'> & { conn: Pick<Conn, 'sco
  * The channel through which `a` reaches `sub` (channels, filter and token scope), or null. The
  * filter's `states` need the ledger's record of the version: statesAllow (states.ts) checks them.
  */
-export function channelFor(sub: SubView, a: Article): string | null {
+export function channelFor(sub: SubView, a: ArticleView): string | null {
   if (!scopeAllows(sub.conn.scope, a)) return null
   return matchChannel(sub.channels, sub.filter, a)
 }
 
-const inViewOf = (sub: Sub) => (a: Article) => channelFor(sub, a) !== null
+const inViewOf = (sub: Sub) => (a: ArticleView) => channelFor(sub, a) !== null
 
 /** Live: one change of an article for one live subscription. */
 export function decideLive(sub: Sub, change: Change, state: ArticleState, e: ArticleEvent): Decision | null {

@@ -4,12 +4,13 @@
 // story hears of its kill whatever happened to it since (moved desk, re-embargoed, withheld).
 // `sure` views are what this instance showed; the others are what some instance may have shown
 // (a release racing a kill on another instance's clock; versions from before this instance's
-// history), used only for subscriptions that resumed from a client's position. Pure: no I/O.
-import type { Article } from '@newswire/shared'
+// history), used only for subscriptions that resumed from a client's position. A view keeps only
+// what matching reads (channels.ts ArticleView), not the version's text. Pure: no I/O.
+import type { ArticleView } from './channels.ts'
 import type { Clearance } from './visibility.ts'
 
 interface Seen {
-  view: Article
+  view: ArticleView
   /** Bit per clearance (clearanceBit). */
   mask: number
   sure: boolean
@@ -17,19 +18,24 @@ interface Seen {
 
 export type Exposure = Seen[]
 
-/** Distinct views kept per article; past it, later views replace the newest kept one. */
-const MAX_VIEWS = 32
+/**
+ * Distinct views kept per article; past it, later views replace the newest kept one (a reader who
+ * saw the story only in a replaced view would miss its kill). A view is a category, language,
+ * urgency and breaking flag: 32 was within reach of a long live story (an outside review
+ * reached it in a test), this is not (README, "Known limits").
+ */
+export const MAX_VIEWS = 1024
 
 export const clearanceBit: Record<Clearance, number> = { public: 1, released: 2, all: 4 }
 
 /** The clearances that see what `c` sees: whatever the public saw, the newsroom saw too. */
 export const atLeast: Record<Clearance, number> = { public: 7, released: 6, all: 4 }
 
-const sameView = (a: Article, b: Article) =>
+const sameView = (a: ArticleView, b: ArticleView) =>
   a.category === b.category && a.language === b.language && a.urgency === b.urgency && a.breaking === b.breaking
 
 /** Records that `view` was (or, `sure` false, may have been) visible to the clearances in `mask`. */
-export function expose(exp: Exposure, view: Article, mask: number, sure: boolean): void {
+export function expose(exp: Exposure, view: ArticleView, mask: number, sure: boolean): void {
   if (mask === 0) return
   for (const s of exp) {
     if (s.sure === sure && sameView(s.view, view)) {
@@ -37,19 +43,21 @@ export function expose(exp: Exposure, view: Article, mask: number, sure: boolean
       return
     }
   }
-  const seen = { view, mask, sure }
+  // a copy of the view alone: the version (its text) is not held for the article's lifetime
+  const { id, category, language, urgency, breaking } = view
+  const seen = { view: { id, category, language, urgency, breaking }, mask, sure }
   if (exp.length < MAX_VIEWS) exp.push(seen)
   else exp[MAX_VIEWS - 1] = seen
 }
 
 /** A view visible to clearance `c` that `inView` accepts; `maybe` also counts views some instance may have shown. */
-export function exposedView(exp: Exposure, c: Clearance, inView: (a: Article) => boolean, maybe: boolean): Article | null {
+export function exposedView(exp: Exposure, c: Clearance, inView: (a: ArticleView) => boolean, maybe: boolean): ArticleView | null {
   const bit = clearanceBit[c]
   for (const s of exp) if ((s.mask & bit) !== 0 && (s.sure || maybe) && inView(s.view)) return s.view
   return null
 }
 
 /** Every distinct view, for finding the subscriptions a kill has to reach. */
-export function views(exp: Exposure): Article[] {
+export function views(exp: Exposure): ArticleView[] {
   return exp.map((s) => s.view)
 }

@@ -3,6 +3,7 @@
 // `released` flag, set by the server's own clock, never a time a client sent.
 import type { Article, ArticleEvent } from '@newswire/shared'
 import type { AudienceScope } from './audience.ts'
+import type { ArticleView } from './channels.ts'
 
 export type Audience = 'public' | 'newsroom'
 
@@ -64,7 +65,7 @@ export type Decision =
   /** An `event` message with this version; `embargoed` flags it for the newsroom. */
   | { kind: 'event'; article: Article; embargoed: boolean }
   /** A `withdrawn` message: the subscription may show this article and must remove it. */
-  | { kind: 'retract'; cause: Cause; match: Article }
+  | { kind: 'retract'; cause: Cause; match: ArticleView }
 
 /** One change of one article as a clearance sees it. */
 export interface Change {
@@ -90,7 +91,12 @@ export function changeFor(prev: Latest | undefined, next: Latest, c: Clearance):
  * that was visible to this clearance in a view of this subscription (exposure.ts), so a kill
  * reaches every reader who may have seen the story, whatever happened to it in between.
  */
-export function decide(ch: Change, c: Clearance, inView: (a: Article) => boolean, exposedView: () => Article | null): Decision | null {
+export function decide(
+  ch: Change,
+  c: Clearance,
+  inView: (a: ArticleView) => boolean,
+  exposedView: () => ArticleView | null,
+): Decision | null {
   if (ch.after && inView(ch.after)) {
     // the newsroom's view of a withdrawal: the message that says so (no new content)
     if (ch.state.event.type === 'WITHDRAWN') return { kind: 'retract', cause: 'withdrawn', match: ch.after }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Article, ArticleEvent } from '@newswire/shared'
+import type { ArticleView } from '../src/channels.ts'
 import type { Clearance, Latest } from '../src/visibility.ts'
 import { causeOf, changeFor, clearanceOf, decide, isKill, releasedOnArrival, visibleVersion } from '../src/visibility.ts'
 import { unrestricted } from '../src/audience.ts'
@@ -71,7 +72,7 @@ test('causes of a retraction', () => {
 })
 
 test('decide: new, updated, moved out of view, killed after moving, never told of what was never visible', () => {
-  const inA = (a: Article) => a.category === 'a'
+  const inA = (a: ArticleView) => a.category === 'a'
   const v1 = st('CREATED', art({ category: 'a' }))
   const v2 = st('UPDATED', art({ version: 2, category: 'b' }))
   const v3 = st('WITHDRAWN', art({ version: 3, category: 'b', pubStatus: 'canceled' }))
