@@ -23,6 +23,7 @@ import { createWebSocketEndpoint } from './http/websocket.ts'
 import { createFanoutMetrics } from './metrics.ts'
 import { createPages } from './pages.ts'
 import { createPoisonHandler, poisonReason } from './poison.ts'
+import { PageCursorCodec } from './page-cursor.ts'
 import { PositionCodec } from './position.ts'
 
 export interface FanoutInstance {
@@ -126,6 +127,8 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
     await poison.close().catch(() => undefined)
     throw err
   }
+  // page cursors are sealed with a key derived from the position key (and rotate with it)
+  const cursors = new PageCursorCodec(config.positionKeys)
   const h = new Hub({
     store: feed.store,
     limits: {
@@ -141,6 +144,7 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
     metrics,
     log: log.child({ component: 'hub' }),
     positions: new PositionCodec(config.positionKeys),
+    cursors,
     bounds: feed.bounds,
     openReader: feed.openReader,
     maxReplays: config.maxKafkaReplays,
@@ -162,7 +166,7 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
       sseEnds.add(end)
       return () => sseEnds.delete(end)
     },
-    snapshots: { store: feed.store, head: () => h.head(), defaultLimit: config.snapshotSize, now: systemClock.now },
+    snapshots: { store: feed.store, head: () => h.head(), cursors, defaultLimit: config.snapshotSize, now: systemClock.now },
   })
   server.removeAllListeners('request')
   server.removeAllListeners('upgrade')

@@ -17,7 +17,7 @@ import type { Position, PositionCodec } from './position.ts'
 import { checkAccess, checkStory, DEFAULT_STORY_ENTRIES, ProtocolError } from './protocol.ts'
 import type { SubscribeMessage } from './protocol.ts'
 import type { LogReplays } from './replay.ts'
-import { encodeCursor } from './page-cursor.ts'
+import type { PageCursorCodec } from './page-cursor.ts'
 import { page } from './snapshot.ts'
 import type { LogBounds, Store } from './store.ts'
 import { shownAt, storyInViewNow, storyStart } from './stories.ts'
@@ -35,6 +35,8 @@ export interface SubscribeDeps {
   metrics: FanoutMetrics
   log: Logger
   positions: PositionCodec
+  /** Seals the `more` cursor of a snapshot (page-cursor.ts). */
+  cursors: PageCursorCodec
   bounds: LogBounds
   clock: TimerClock
 }
@@ -303,7 +305,7 @@ export class Subscriptions {
     const { items, next } = page(this.#d.store, q, eventJson)
     const wrap = unwrapped
     if (next === null || sub.filter.tickerFieldsOnly) return { items, more: null, wrap }
-    return { items, more: encodeCursor({ key: next, ...head }), wrap }
+    return { items, more: this.#d.cursors.encode({ key: next, ...head }), wrap }
   }
 }
 

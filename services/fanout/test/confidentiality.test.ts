@@ -104,12 +104,7 @@ async function run(
     })
   }
 
-  const routeDeps = {
-    store: h.store,
-    head: () => h.hub.head(),
-    defaultLimit: snapshotSize,
-    now: () => h.clock.now(),
-  }
+  const routeDeps = h.routeDeps(snapshotSize)
 
   /** Older pages as GET /v1/snapshot answers them, then the counts as GET /v1/counts does. */
   const pageOlder = (slot: number, pages: number, limit: number) => {

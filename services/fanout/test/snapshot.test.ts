@@ -11,7 +11,7 @@ import { compareKeys, DeskIndex, editorialAt } from '../src/desk-index.ts'
 import type { DeskKey } from '../src/desk-index.ts'
 import type { Admission } from '../src/http/access.ts'
 import { answerCounts, answerPage, RequestError } from '../src/http/snapshot.ts'
-import { CursorError, decodeCursor, encodeCursor } from '../src/page-cursor.ts'
+import { CursorError, PageCursorCodec } from '../src/page-cursor.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
 import { event, Harness } from './support/harness.ts'
 import type { Message } from './support/harness.ts'
@@ -102,22 +102,38 @@ test('editorial time: updated, else published, else ingested', () => {
   assert.equal(editorialAt({ ...base, article: { ...base.article, publishedAt: 100, updatedAt: 200 } }), 200)
 })
 
-test('cursors: round trip; anything else is refused with a reason', () => {
+test('cursors: round trip; sealed (no id readable, length by 128-byte steps); anything else is refused with a reason', () => {
+  const codec = new PageCursorCodec(['cursor-key-at-least-16'])
   const c = { key: { at: 1_723_873_560_000, id: 'bd-১' }, o: [3, 0, 7], t: 1_800_000_000_000 }
-  assert.deepEqual(decodeCursor(encodeCursor(c), 3), c)
-  assert.throws(() => decodeCursor(encodeCursor(c), 2), /for 3 partitions, the stream has 2/)
+  assert.deepEqual(codec.decode(codec.encode(c), 3), c)
+  assert.throws(() => codec.decode(codec.encode(c), 2), /for 3 partitions, the stream has 2/)
+  // what a reader holds tells nothing of the article: not its id, not its length
+  const secret = { ...c, key: { at: c.key.at, id: 'secret-merger-acme-buys-globex' } }
+  const sealed = codec.encode(secret)
+  assert.ok(!Buffer.from(sealed.slice(3), 'base64url').includes('secret-merger'), sealed)
+  assert.equal(sealed.length, codec.encode({ ...c, key: { at: c.key.at, id: 'x' } }).length)
+  assert.notEqual(codec.encode(secret), sealed, 'a fresh IV per cursor')
+  // rotation: the previous key still opens what it sealed; another key opens nothing
+  assert.deepEqual(new PageCursorCodec(['new-cursor-key-16+', 'cursor-key-at-least-16']).decode(sealed, 3), secret)
+  assert.throws(() => new PageCursorCodec(['another-key-of-16+']).decode(sealed, 3), CursorError)
+  // altered anywhere (IV, text, tag): refused
+  const bytes = Buffer.from(sealed.slice(3), 'base64url')
+  for (const at of [0, 20, bytes.length - 1]) {
+    const bad = Buffer.from(bytes)
+    bad[at] = (bad[at] as number) ^ 1
+    assert.throws(() => codec.decode(`p2.${bad.toString('base64url')}`, 3), CursorError, `byte ${at}`)
+  }
   for (const bad of [
     '',
-    'p1.',
+    'p2.',
     'nope',
-    'p1.!!!',
-    `p1.${Buffer.from('[1,2]').toString('base64url')}`,
-    `p1.${Buffer.from('{}').toString('base64url')}`,
+    'p2.!!!',
+    `p2.${Buffer.alloc(28).toString('base64url')}`,
+    // the readable cursors of earlier releases: a reader made them up as easily
+    `p1.${Buffer.from(JSON.stringify([1, 'a', [0, 0, 0], 0])).toString('base64url')}`,
   ]) {
-    assert.throws(() => decodeCursor(bad, 3), CursorError, bad)
+    assert.throws(() => codec.decode(bad, 3), CursorError, bad)
   }
-  const neg = `p1.${Buffer.from(JSON.stringify([1, 'a', [-1, 0, 0], 0])).toString('base64url')}`
-  assert.throws(() => decodeCursor(neg, 3), CursorError)
 })
 
 interface Desk {
@@ -181,11 +197,11 @@ async function deskWithBackfill(snapshotSize = 50): Promise<Desk> {
       return t.messages[0] as Message
     },
     page(admission, query) {
-      const deps = { store: h.store, head: () => h.hub.head(), defaultLimit: snapshotSize, now: () => h.clock.now() }
+      const deps = h.routeDeps(snapshotSize)
       return JSON.parse(answerPage(new URL(`http://f/v1/snapshot?${query}`), admission, deps))
     },
     counts(admission, query) {
-      const deps = { store: h.store, head: () => h.hub.head(), defaultLimit: snapshotSize, now: () => h.clock.now() }
+      const deps = h.routeDeps(snapshotSize)
       return JSON.parse(answerCounts(new URL(`http://f/v1/counts?${query}`), admission, deps))
     },
   }

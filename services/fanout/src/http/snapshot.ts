@@ -12,7 +12,8 @@ import { unrestricted } from '../audience.ts'
 import type { SubView } from '../deliver.ts'
 import { countRecent } from '../counts.ts'
 import { pageBody, eventJson } from '../messages.ts'
-import { CursorError, decodeCursor, encodeCursor } from '../page-cursor.ts'
+import { CursorError } from '../page-cursor.ts'
+import type { PageCursorCodec } from '../page-cursor.ts'
 import { checkAccess, ProtocolError } from '../protocol.ts'
 import { page } from '../snapshot.ts'
 import type { Store } from '../store.ts'
@@ -32,6 +33,8 @@ export interface SnapshotRouteDeps {
   store: Store
   /** The stream's position now (Hub.head): older pages leave out what changes after it. */
   head: () => { o: number[]; t: number }
+  /** Seals and opens the `next` / `before` cursors. */
+  cursors: PageCursorCodec
   /** Items of a page when the request does not say (FANOUT_SNAPSHOT_SIZE). */
   defaultLimit: number
   now: () => number
@@ -85,7 +88,7 @@ export function answerPage(url: URL, admission: Admission, d: SnapshotRouteDeps)
     start = { from: null, o: head.o, t: head.t }
   } else {
     try {
-      const c = decodeCursor(before, d.store.partitions)
+      const c = d.cursors.decode(before, d.store.partitions)
       start = { from: c.key, o: c.o, t: c.t }
     } catch (err) {
       if (err instanceof CursorError) throw new RequestError('invalid_cursor', err.message)
@@ -96,7 +99,7 @@ export function answerPage(url: URL, admission: Admission, d: SnapshotRouteDeps)
   // The first page is the state now; later ones leave out what changed after the first
   const asOf = start.from === null ? null : { o: start.o, t: start.t }
   const { items, next } = page(d.store, { clearance, view, limit, from: start.from, asOf }, eventJson)
-  return pageBody(items, next === null ? null : encodeCursor({ key: next, o: start.o, t: start.t }))
+  return pageBody(items, next === null ? null : d.cursors.encode({ key: next, o: start.o, t: start.t }))
 }
 
 /** The body of a GET /v1/counts answer; throws RequestError. */

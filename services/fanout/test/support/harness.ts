@@ -8,6 +8,8 @@ import { unrestricted } from '../../src/audience.ts'
 import { Hub } from '../../src/hub.ts'
 import { createFanoutMetrics } from '../../src/metrics.ts'
 import type { Conn, HubLimits, Transport } from '../../src/model.ts'
+import type { SnapshotRouteDeps } from '../../src/http/snapshot.ts'
+import { PageCursorCodec } from '../../src/page-cursor.ts'
 import { PositionCodec } from '../../src/position.ts'
 import type { OpenReader, ReplayRecord } from '../../src/replay.ts'
 import { Store } from '../../src/store.ts'
@@ -120,6 +122,11 @@ export class Harness {
   readonly store: Store
   readonly hub: Hub
   readonly positions = new PositionCodec([POSITION_KEY])
+  readonly cursors = new PageCursorCodec([POSITION_KEY])
+  /** What the snapshot routes read (http/snapshot.ts answerPage, answerCounts), over this hub. */
+  routeDeps(defaultLimit: number): SnapshotRouteDeps {
+    return { store: this.store, head: () => this.hub.head(), cursors: this.cursors, defaultLimit, now: () => this.clock.now() }
+  }
   /** The whole log, per partition: what Kafka would still hold. */
   readonly log: NewswireEvent[][]
   readonly partitions: number
@@ -158,6 +165,7 @@ export class Harness {
       metrics: createFanoutMetrics(registry),
       log: createLogger('hub-test', 'silent'),
       positions: this.positions,
+      cursors: this.cursors,
       bounds: {
         lowWatermarks: async () => new Array<number>(this.partitions).fill(0),
         highWatermarks: async () => this.log.map((l) => l.length),
