@@ -37,6 +37,8 @@ const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isS
  */
 export class PageCursorCodec {
   readonly #keys: Buffer[]
+  /** The last cursor sealed: the subscribers of one view between two moves of the stream share it. */
+  #last: { json: string; sealed: string } | null = null
 
   constructor(secrets: readonly string[]) {
     if (secrets.length === 0) throw new TypeError('PageCursorCodec needs at least one secret')
@@ -44,14 +46,17 @@ export class PageCursorCodec {
   }
 
   encode(c: PageCursor): string {
-    const json = Buffer.from(JSON.stringify([c.key.at, c.key.id, c.o, c.t]))
+    const text = JSON.stringify([c.key.at, c.key.id, c.o, c.t])
+    if (this.#last?.json === text) return this.#last.sealed
+    const json = Buffer.from(text)
     // padded with spaces, which JSON.parse skips
     const plain = Buffer.alloc(Math.ceil((json.length + 1) / PAD) * PAD, 0x20)
     json.copy(plain)
     const iv = randomBytes(IV_BYTES)
     const cipher = createCipheriv('aes-256-gcm', this.#keys[0] as Buffer, iv)
-    const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()])
-    return PREFIX + sealed.toString('base64url')
+    const sealed = PREFIX + Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]).toString('base64url')
+    this.#last = { json: text, sealed }
+    return sealed
   }
 
   /** Throws CursorError for anything that is not a cursor this server (or a key before a rotation) sealed, for `partitions`. */

@@ -20,6 +20,9 @@
 //      may see now, in its view and states; snapshot and pages never hold an article twice, and no
 //      later event repeats a version a page gave; a client that paged to the end shows exactly what
 //      the model says (2.); counts per category over the last hour are the model's.
+//   8. a page cursor names no article in a form the client can read: half the runs cut pages after
+//      three articles looked at (as MAX_SCAN cuts a sparse view's), so a page ends on articles the
+//      client may not see, and paging through the cuts still comes out at 2. and 7.
 // Snapshots are small in some runs (1-3 items), so clients page; stories carry editorial times of
 // today, the past year and the future, and `states` filters (live, embargoed, withheld, withdrawn)
 // narrow some views; the public asking for more than live is refused.
@@ -104,7 +107,9 @@ async function run(
     })
   }
 
-  const routeDeps = h.routeDeps(snapshotSize)
+  // half the runs cut pages after three articles looked at, as MAX_SCAN cuts a sparse view's: the
+  // cursor then ends on an article the reader may not see, and must name none (page-cursor.ts)
+  const routeDeps = h.routeDeps(snapshotSize, snapshotSize % 2 === 0 ? 3 : undefined)
 
   /** Older pages as GET /v1/snapshot answers them, then the counts as GET /v1/counts does. */
   const pageOlder = (slot: number, pages: number, limit: number) => {
@@ -138,6 +143,12 @@ async function run(
         if (isKilled(e)) c.toldKilled.add(e.article.id)
         if (e.embargoed === true) c.embargoed.add(e.article.id)
         stats.pageItems++
+      }
+      if (body.next !== null) {
+        const readable = Buffer.from(body.next.slice(3), 'base64url').toString('latin1')
+        // as a readable cursor held it: [at,"id",[o],t]
+        for (const id of model.articles.keys())
+          assert.ok(!readable.includes(`,${JSON.stringify(id)},`), `8. a page cursor names ${id}: slot ${slot}`)
       }
       c.more = body.next
       if (c.more === null) c.complete = true

@@ -35,7 +35,9 @@ test('a story moved through 120 views: every reader who saw it in one of them he
   const readers = desks.map(subscribe)
   await h.settle()
   for (const desk of desks) for (let u = 3; u <= 8; u++) await move(desk, u)
-  h.append(event('WITHDRAWN', { id: 'long-story', version: version++, category: 'elsewhere', pubStatus: 'canceled' }, at, { reason: 'legal' }))
+  h.append(
+    event('WITHDRAWN', { id: 'long-story', version: version++, category: 'elsewhere', pubStatus: 'canceled' }, at, { reason: 'legal' }),
+  )
   await h.settle()
   for (const [i, r] of readers.entries()) {
     const types = (r.t.messages as Message[]).map((m) => `${m.type}${m.cause ? `:${m.cause}` : ''}`)

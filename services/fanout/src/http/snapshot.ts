@@ -35,6 +35,8 @@ export interface SnapshotRouteDeps {
   head: () => { o: number[]; t: number }
   /** Seals and opens the `next` / `before` cursors. */
   cursors: PageCursorCodec
+  /** Articles a page looks at before it stops with a cursor (snapshot.ts MAX_SCAN; tests cut pages sooner). */
+  maxScan?: number
   /** Items of a page when the request does not say (FANOUT_SNAPSHOT_SIZE). */
   defaultLimit: number
   now: () => number
@@ -98,7 +100,7 @@ export function answerPage(url: URL, admission: Admission, d: SnapshotRouteDeps)
   const clearance = clearanceOf(admission.audience, admission.scope ?? unrestricted)
   // The first page is the state now; later ones leave out what changed after the first
   const asOf = start.from === null ? null : { o: start.o, t: start.t }
-  const { items, next } = page(d.store, { clearance, view, limit, from: start.from, asOf }, eventJson)
+  const { items, next } = page(d.store, { clearance, view, limit, from: start.from, asOf, maxScan: d.maxScan }, eventJson)
   return pageBody(items, next === null ? null : d.cursors.encode({ key: next, o: start.o, t: start.t }))
 }
 
