@@ -3,6 +3,7 @@
 // past it: a long live story moved across desks and urgencies lost the view a reader saw it in.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import fc from 'fast-check'
 import { event } from './support/harness.ts'
 import { Harness } from './support/harness.ts'
 import type { Message } from './support/harness.ts'
@@ -55,4 +56,72 @@ test('a view keeps what matching reads, not the version (its text is not held fo
   const next = { ...e.article, version: 2 }
   expose(exp, next, 2, true)
   assert.deepEqual(views(exp), [{ id: 'a', category: 'x', language: e.article.language, urgency: 4, breaking: e.article.breaking }])
+})
+
+/** A reader: its channel, and a filter on urgency. */
+const readerArb = fc.record({
+  channel: fc.oneof(
+    { weight: 4, arbitrary: fc.integer({ min: 0, max: 19 }).map((i) => `category:c${i}`) },
+    { weight: 1, arbitrary: fc.constantFrom('lang:en', 'lang:bn', 'breaking', null) },
+  ),
+  maxUrgency: fc.option(fc.integer({ min: 1, max: 9 }), { nil: null }),
+  // joins before this step of the story (readers come and go while it moves)
+  joins: fc.nat({ max: 120 }),
+})
+/** One move of the story: a view (category, language, urgency, breaking); sometimes held back and released. */
+const moveArb = fc.record({
+  // twenty desks: a desk a reader watches may come up only after dozens of other views
+  category: fc.integer({ min: 0, max: 19 }).map((i) => `c${i}`),
+  language: fc.constantFrom('en', 'bn', 'en-GB'),
+  urgency: fc.integer({ min: 1, max: 9 }),
+  breaking: fc.boolean(),
+  withheld: fc.boolean(),
+})
+
+test('property: however many views a story moved through, whoever was shown it hears of its kill', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(readerArb, { minLength: 1, maxLength: 16, size: 'max' }),
+      fc.array(moveArb, { minLength: 1, maxLength: 120, size: 'max' }),
+      async (readers, moves) => {
+        const h = new Harness()
+        h.start()
+        const at = h.clock.now()
+        const joined: { t: ReturnType<Harness['connect']>['t'] }[] = []
+        let version = 1
+        for (const [step, m] of moves.entries()) {
+          for (const r of readers.filter((x) => x.joins === step)) {
+            const c = h.connect('public')
+            const filter = parseFilter(r.maxUrgency === null ? null : { maxUrgency: r.maxUrgency }, 's')
+            const channels = parseChannels(r.channel === null ? [] : [r.channel], 's')
+            h.hub.handle(c.conn, { type: 'subscribe', id: 's', channels, filter, since: null, catchUp: 'all' })
+            joined.push(c)
+          }
+          const { withheld, ...view } = m
+          const fields = { id: 'story', version: version++, ...view, pubStatus: withheld ? ('withheld' as const) : ('usable' as const) }
+          h.append(event(version === 2 ? 'CREATED' : 'UPDATED', fields, at))
+          await h.settle()
+        }
+        h.append(event('WITHDRAWN', { id: 'story', version: version++, category: 'gone', pubStatus: 'canceled' }, at, { reason: 'legal' }))
+        await h.settle()
+        for (const { t } of joined) {
+          const about = (t.messages as Message[]).filter(
+            (x) =>
+              x.type === 'withdrawn' ||
+              (x.type === 'event' && x.event !== undefined) ||
+              (x.type === 'subscribed' && Array.isArray(x.snapshot) && x.snapshot.length > 0),
+          )
+          const shown = about.some((x) => x.type !== 'withdrawn')
+          if (shown)
+            assert.equal(
+              about.at(-1)?.cause,
+              'withdrawn',
+              `shown the story, not told of its kill: ${about.map((x) => `${x.type}:${String(x.cause)}`).join(', ')}`,
+            )
+        }
+      },
+    ),
+    // a failing run is long (dozens of moves, many readers): report it as found, seed and path, unshrunk
+    { numRuns: Number(process.env.NEWSWIRE_MODEL_RUNS ?? 60), endOnFailure: true },
+  )
 })
