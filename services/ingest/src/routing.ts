@@ -150,9 +150,12 @@ export async function answerBatch(
     lines.map(async (line, i) => {
       try {
         if (line.trim() === '') throw new ProblemError('invalid_body', 'empty line')
-        // The hash only serves a retry with the same key: none, no hash (as for single requests)
+        // The hash only serves a retry with the same key: none, no hash (as for single requests).
+        // Like a single request's, it covers the method and path: an entry batch names its story
+        // there, and the same key and line sent to another story is another request (422)
         const idempotencyKey = base.idempotencyKey && `${base.idempotencyKey}#${i}`
-        const lineCtx = { ...base, idempotencyKey, requestHash: idempotencyKey ? sha256(line) : '' }
+        const requestHash = idempotencyKey ? sha256(`${req.method} ${req.originalUrl}\n${line}`) : ''
+        const lineCtx = { ...base, idempotencyKey, requestHash }
         const outcome = await write(parseJson(line), lineCtx)
         return { line: i + 1, status: outcome.status, ...outcome.body }
       } catch (err) {
