@@ -94,6 +94,12 @@ export function relieve(queue: readonly QueuedMessage[], routineBudget: number, 
   return { queue: out, conflated, shed }
 }
 
+/** The article a queued message is about: an entry's story (story-deliver.ts entryKey), else the key itself. */
+function storyOf(key: string): string {
+  const i = key.indexOf('/entries/')
+  return i < 0 ? key : key.slice(0, i)
+}
+
 /** Whether writeOrder would move anything: a priority message behind a routine one in the same stretch. */
 export function needsReorder(queue: readonly QueuedMessage[]): boolean {
   let sawRoutine = false
@@ -155,9 +161,11 @@ export function writeOrder(queue: readonly QueuedMessage[], lastPosition: Positi
     for (let i = start; i < end; i++) {
       const m = queue[i] as QueuedMessage
       if (m.sub !== undefined && m.position) newest.set(m.sub, m)
-      const article = m.key === null ? null : `${m.sub ?? ''}\u0000${m.key}`
+      const article = m.key === null ? null : `${m.sub ?? ''}\u0000${storyOf(m.key)}`
       // Versions of one article never overtake each other: a breaking version queued behind a
-      // routine version of the same article keeps its place (the client would drop the older one)
+      // routine version of the same article keeps its place (the client would drop the older one).
+      // A live story's entries count as the story: its kill never overtakes an entry queued
+      // before it (the reader would clear the story, then take the entry: outside review)
       if (laneOf(m) === 'routine' || (article !== null && held.has(article))) {
         routine.push(m)
         if (article !== null) held.add(article)

@@ -130,3 +130,20 @@ describe('live-story regressions', () => {
     assert.deepEqual(withdrawn(bn.t.messages), ['Live-1:left', 'Live-1:withdrawn'])
   })
 })
+
+test('a kill right after a new entry, in one pass: the reader gets the entry before the kill, never after it', async () => {
+  // outside review: the kill (priority lane) overtook the entry (routine lane, its own key) in the
+  // same write; the page cleared the story on the kill, then showed the late entry of a killed story
+  const { h, story } = await setup()
+  story.post('e1')
+  await h.settle()
+  const pub = await client(h)
+  const before = pub.t.messages.length
+  story.post('e2', { headline: 'Unverified claim, later killed' })
+  story.edit('e1', { body: ['corrected, then killed'] })
+  story.update({ pubStatus: 'canceled' }, 'WITHDRAWN', 'legal')
+  await h.settle()
+  const live = pub.t.messages.slice(before).map((m) => (m.type === 'entry' ? `entry:${(m.entry as { id: string }).id}` : m.type))
+  assert.equal(live.at(-1), 'withdrawn', `the kill is the last word: ${live.join(', ')}`)
+  assert.ok(live.includes('withdrawn'), live.join(', '))
+})
