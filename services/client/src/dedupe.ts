@@ -1,14 +1,22 @@
 // Duplicate filter: an event is dropped when its eventId was seen, or when its article already
-// reached that version (newest version wins). Bounded: the oldest entries are forgotten first.
-import type { ArticleEvent } from './types.ts'
+// reached that version (newest version wins), or was withdrawn at a newer version (a page answered
+// just before a kill and read after it). A withdrawal is dropped only when it repeats one: a kill
+// after a hold is news. Bounded: the oldest entries are forgotten first.
+import type { ArticleEvent, WithdrawnCause } from './types.ts'
 
 interface ArticleMark {
   version: number
   /** The delivered version was flagged embargoed (newsroom): its release may still come. */
   embargoed: boolean
-  /** A `withdrawn` was delivered after that version. */
-  withdrawn: boolean
+  /** The cause of the `withdrawn` delivered after that version (null: none; 'unknown' from older servers). */
+  withdrawn: WithdrawnCause | 'unknown' | null
+  /** The version the last withdrawal was decided on: older versions are stale. */
+  withdrawnAt: number
 }
+
+const isKill = (c: WithdrawnCause | 'unknown' | null) => c === 'withdrawn' || c === 'canceled'
+
+const NO_VERSION = Number.NEGATIVE_INFINITY
 
 export class Dedupe {
   readonly capacity: number
@@ -27,19 +35,37 @@ export class Dedupe {
     const { id, version } = event.article
     const mark = this.#articles.get(id)
     if (mark) {
-      if (version < mark.version) return false
+      if (version < mark.version || version < mark.withdrawnAt) return false
       if (version === mark.version && !(flags.released && mark.embargoed)) return false
     }
     this.#remember(key)
-    this.#mark(id, { version, embargoed: flags.embargoed && !flags.released, withdrawn: false })
+    this.#mark(id, {
+      version,
+      embargoed: flags.embargoed && !flags.released,
+      withdrawn: null,
+      withdrawnAt: mark?.withdrawnAt ?? NO_VERSION,
+    })
     return true
   }
 
-  /** true unless the article was already withdrawn and nothing newer came since. */
-  acceptWithdrawn(articleId: string): boolean {
+  /**
+   * true unless it repeats what the client was told since the last event of the article: a kill
+   * (nothing follows one), or the same cause at no newer version. `version`: what the server
+   * decided it on (null from older servers).
+   */
+  acceptWithdrawn(articleId: string, version: number | null = null, cause: WithdrawnCause | null = null): boolean {
     const mark = this.#articles.get(articleId)
-    if (mark?.withdrawn) return false
-    this.#mark(articleId, { version: mark?.version ?? Number.NEGATIVE_INFINITY, embargoed: false, withdrawn: true })
+    const at = version ?? NO_VERSION
+    if (mark?.withdrawn) {
+      if (isKill(mark.withdrawn)) return false
+      if ((cause ?? 'unknown') === mark.withdrawn && at <= mark.withdrawnAt) return false
+    }
+    this.#mark(articleId, {
+      version: mark?.version ?? NO_VERSION,
+      embargoed: false,
+      withdrawn: cause ?? 'unknown',
+      withdrawnAt: Math.max(at, mark?.withdrawnAt ?? NO_VERSION),
+    })
     return true
   }
 

@@ -71,7 +71,7 @@ export class Delivery {
         return
       case 'withdrawn':
         this.position = frame.position
-        if (!this.#dedupe.acceptWithdrawn(frame.articleId)) {
+        if (!this.#dedupe.acceptWithdrawn(frame.articleId, frame.version ?? null, frame.cause ?? null)) {
           this.duplicates++
           return
         }

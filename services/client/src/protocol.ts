@@ -189,6 +189,8 @@ export function parseFrame(raw: unknown): ServerFrame | ClientError | null {
         articleId: raw.articleId,
         reason: isStr(raw.reason) ? raw.reason : null,
         cause: isStr(raw.cause) ? (raw.cause as WithdrawnCause) : null,
+        // the version it was decided on: an older version arriving later (a page) is stale
+        version: typeof raw.version === 'number' ? raw.version : null,
       }
     case 'reset':
       if (!isStr(raw.position)) return bad('reset without position', raw)

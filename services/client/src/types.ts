@@ -118,6 +118,8 @@ export interface WithdrawnFrame {
   articleId: string
   reason?: string | null
   cause?: WithdrawnCause | null
+  /** The article's version the withdrawal was decided on (null from older servers). */
+  version?: number | null
 }
 export interface ResetFrame {
   type: 'reset'

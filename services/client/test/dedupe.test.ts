@@ -21,6 +21,30 @@ describe('Dedupe', () => {
     assert.equal(d.acceptEvent(articleEvent('b', 1), plain), true)
   })
 
+  test('a kill after a hold is news; nothing after a kill is; a repeated withdrawal is a duplicate (outside review)', () => {
+    const d = new Dedupe(100)
+    assert.equal(d.acceptEvent(articleEvent('a', 1), plain), true)
+    assert.equal(d.acceptWithdrawn('a', 2, 'withheld'), true)
+    assert.equal(d.acceptWithdrawn('a', 2, 'withheld'), false, 'the same hold again')
+    assert.equal(d.acceptWithdrawn('a', 3, 'withdrawn'), true, 'the kill after the hold')
+    assert.equal(d.acceptWithdrawn('a', 3, 'withdrawn'), false)
+    assert.equal(d.acceptWithdrawn('a', 4, 'left'), false, 'nothing follows a kill')
+    // older servers say neither cause nor version: a repeat is a duplicate, as before
+    assert.equal(d.acceptWithdrawn('b'), true)
+    assert.equal(d.acceptWithdrawn('b'), false)
+  })
+
+  test('a version older than a withdrawal (a page answered before the kill, read after it) is stale', () => {
+    const d = new Dedupe(100)
+    assert.equal(d.acceptWithdrawn('old-1', 2, 'withdrawn'), true)
+    assert.equal(d.acceptEvent(articleEvent('old-1', 1), plain), false)
+    // held again at version 3, released at that version: the release is new
+    assert.equal(d.acceptEvent(articleEvent('e', 2), plain), true)
+    assert.equal(d.acceptWithdrawn('e', 3, 'embargoed'), true)
+    assert.equal(d.acceptEvent(articleEvent('e', 2), plain), false)
+    assert.equal(d.acceptEvent(articleEvent('e', 3), { embargoed: false, released: true }), true)
+  })
+
   test('a release of a version seen while embargoed passes once', () => {
     const d = new Dedupe(100)
     assert.equal(d.acceptEvent(articleEvent('a', 2), { embargoed: true, released: false }), true)
