@@ -3,7 +3,7 @@
 // the stretch between two control messages; when a connection falls behind, routine messages are
 // conflated (latest per article) and then shed, oldest first, and the client learns how many in a
 // `gap` message. Pure: no I/O.
-import { isBreaking } from '@newswire/shared'
+import { isBreaking, storyOfStateKey } from '@newswire/shared'
 import type { Article } from '@newswire/shared'
 import type { QueuedMessage } from './queue.ts'
 
@@ -94,12 +94,6 @@ export function relieve(queue: readonly QueuedMessage[], routineBudget: number, 
   return { queue: out, conflated, shed }
 }
 
-/** The article a queued message is about: an entry's story (story-deliver.ts entryKey), else the key itself. */
-function storyOf(key: string): string {
-  const i = key.indexOf('/entries/')
-  return i < 0 ? key : key.slice(0, i)
-}
-
 /** Whether writeOrder would move anything: a priority message behind a routine one in the same stretch. */
 export function needsReorder(queue: readonly QueuedMessage[]): boolean {
   let sawRoutine = false
@@ -161,7 +155,7 @@ export function writeOrder(queue: readonly QueuedMessage[], lastPosition: Positi
     for (let i = start; i < end; i++) {
       const m = queue[i] as QueuedMessage
       if (m.sub !== undefined && m.position) newest.set(m.sub, m)
-      const article = m.key === null ? null : `${m.sub ?? ''}\u0000${storyOf(m.key)}`
+      const article = m.key === null ? null : `${m.sub ?? ''}\u0000${storyOfStateKey(m.key)}`
       // Versions of one article never overtake each other: a breaking version queued behind a
       // routine version of the same article keeps its place (the client would drop the older one).
       // A live story's entries count as the story: its kill never overtakes an entry queued

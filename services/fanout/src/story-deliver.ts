@@ -3,6 +3,7 @@
 // server's clock (entry-visibility.ts), like deliver.ts for articles. Pure apart from framing
 // through the connection's transport.
 import type { EntryEvent, StoryEntry } from '@newswire/shared'
+import { entryStateKey } from '@newswire/shared'
 import { channelFor, framed } from './deliver.ts'
 import type { EntryState } from './entries.ts'
 import type { EntryDecision, EntryLatest } from './entry-visibility.ts'
@@ -13,8 +14,8 @@ import { entryMessageHead, entryReasonOf, entryWithdrawnMessage } from './story-
 import type { Clearance, Latest } from './visibility.ts'
 import { visibleVersion } from './visibility.ts'
 
-/** The key of an entry in version gates and queues (the same as its state's key in news.articles). */
-export const entryKey = (storyId: string, entryId: string): string => `${storyId}/entries/${entryId}`
+/** The key of an entry in version gates and queues: its state's key in news.articles (lanes.ts reads its story back). */
+export const entryKey = entryStateKey
 
 /** The story, in state `story`, is visible to the subscription: clearance, channel, filter and token scope. */
 export function storyInView(sub: Sub, story: Latest | undefined): boolean {

@@ -91,3 +91,16 @@ test('writeOrder leaves a queue without overtaking untouched', () => {
   const q = [msg('b1', 'priority', 'x'), msg('r1', 'routine', 'a'), msg('c', 'control', null)]
   assert.deepEqual(texts(writeOrder(q, last)), ['b1', 'r1', 'c'])
 })
+
+test("a story's own messages never overtake its entries queued before them; another article's still do", () => {
+  const q = [
+    msg('entry-e2', 'routine', 'Live-1/entries/e2'),
+    msg('other', 'routine', 'Other-9'),
+    msg('kill-live-1', 'priority', 'Live-1'),
+    msg('breaking-x', 'priority', 'X-1'),
+  ]
+  assert.deepEqual(
+    texts(writeOrder(q, new Map())).map((t) => t.split('@')[0]),
+    ['breaking-x', 'entry-e2', 'other', 'kill-live-1'],
+  )
+})

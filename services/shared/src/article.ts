@@ -120,6 +120,12 @@ export function entryStateKey(storyId: string, entryId: string): string {
   return `${storyId}/entries/${entryId}`
 }
 
+/** The article a state key is about: an entry's story (entryStateKey), or the article id itself. */
+export function storyOfStateKey(key: string): string {
+  const i = key.indexOf('/')
+  return i < 0 ? key : key.slice(0, i)
+}
+
 /** Content fields of an article: what "changed" is computed over (not id/version/timestamps). */
 export const contentFields = [
   'url',
