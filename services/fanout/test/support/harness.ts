@@ -125,8 +125,7 @@ export class Harness {
   readonly cursors = new PageCursorCodec([POSITION_KEY])
   /** What the snapshot routes read (http/snapshot.ts answerPage, answerCounts), over this hub. */
   routeDeps(defaultLimit: number, maxScan?: number): SnapshotRouteDeps {
-    const deps = { store: this.store, head: () => this.hub.head(), cursors: this.cursors, defaultLimit, now: () => this.clock.now() }
-    return maxScan === undefined ? deps : { ...deps, maxScan }
+    return { store: this.store, head: () => this.hub.head(), cursors: this.cursors, defaultLimit, now: () => this.clock.now(), maxScan }
   }
   /** The whole log, per partition: what Kafka would still hold. */
   readonly log: NewswireEvent[][]
