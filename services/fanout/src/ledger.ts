@@ -4,7 +4,7 @@
 // schedule. The hub advances it in log order and clock order, so what was delivered live, what a
 // resume replays and what a snapshot shows all come from one record. Pure: no I/O; time is passed
 // in.
-import type { ArticleEvent, EntryEvent } from '@newswire/shared'
+import type { ArticleEvent, EarlierView, EntryEvent } from '@newswire/shared'
 import { Entries, hasEntryEmbargo } from './entries.ts'
 import type { EntryState } from './entries.ts'
 import { clearanceBit, expose } from './exposure.ts'
@@ -12,7 +12,7 @@ import type { Exposure } from './exposure.ts'
 import type { Entry, EntryEventRecord, History } from './history.ts'
 import { compareReleaseKeys, releaseAfter } from './position.ts'
 import type { ReleaseKey } from './position.ts'
-import { clearances, isKill, releasedOnArrival, visibleVersion } from './visibility.ts'
+import { clearances, isKill, releasedOnArrival, sees, visibleVersion } from './visibility.ts'
 import type { Latest } from './visibility.ts'
 
 export interface ArticleState extends Latest {
@@ -86,13 +86,25 @@ export class Ledger {
   }
 
   /**
-   * A latest state read from news.articles at start. Its earlier versions are unknown: the view
-   * it has now may have been public before (exposure `sure: false`) unless it is the first version.
+   * A latest state read from news.articles at start, with the views of its earlier versions that
+   * ingest carried there: some instance may have shown them (exposure `sure: false`). A record
+   * written before ingest carried them (`earlier` null) says nothing of its earlier versions: its
+   * view now may have been public before, unless it is the first version.
    */
-  load(partition: number, event: ArticleEvent): void {
+  load(partition: number, event: ArticleEvent, earlier: readonly EarlierView[] | null = null): void {
     const s = this.#state(event, partition, null, null, undefined)
-    if (event.article.version > 1 || event.type !== 'CREATED') expose(s.exposure, event.article, 7, false)
+    const id = event.article.id
+    if (earlier !== null) for (const v of earlier) expose(s.exposure, { id, ...v }, this.#earlierMask(v), false)
+    else if (event.article.version > 1 || event.type !== 'CREATED') expose(s.exposure, event.article, 7, false)
     this.#set(s)
+  }
+
+  /** Clearances that may have seen an earlier version in view `v`: released unless it was replaced well before its embargo (as in apply). */
+  #earlierMask(v: EarlierView): number {
+    const released = v.embargoLeftMs < this.#raceWindowMs
+    let mask = 0
+    for (const c of clearances) if (sees(c, v.pubStatus === 'canceled', v.pubStatus, released)) mask |= clearanceBit[c]
+    return mask
   }
 
   /** An entry's latest state read from news.articles at start (after its story's). */

@@ -6,7 +6,7 @@
 // Until `goLive`, the store is catching up on history nobody is served from: the ledger's clock
 // then follows the events' own ingest times, so which versions were released before they were
 // replaced is reconstructed from the log as every instance would, not from today's clock.
-import type { ArticleEvent, EntryEvent, NewswireEvent } from '@newswire/shared'
+import type { ArticleEvent, EarlierView, EntryEvent, NewswireEvent } from '@newswire/shared'
 import { DeskIndex } from './desk-index.ts'
 import { History, isEntryRecord } from './history.ts'
 import type { HistoryRecord } from './history.ts'
@@ -57,9 +57,9 @@ export class Store {
     this.#read = [...from]
   }
 
-  /** A latest state from news.articles (before history is read). */
-  load(partition: number, event: ArticleEvent): void {
-    this.ledger.load(partition, event)
+  /** A latest state from news.articles (before history is read), with the views of its earlier versions when known. */
+  load(partition: number, event: ArticleEvent, earlier: readonly EarlierView[] | null = null): void {
+    this.ledger.load(partition, event, earlier)
     this.desk.put(event)
   }
 

@@ -42,10 +42,14 @@ export const isKill = (e: Pick<ArticleEvent, 'type' | 'article'>): boolean => e.
 export function visibleVersion(s: Latest | undefined, c: Clearance): Article | null {
   if (!s) return null
   const a = s.event.article
-  if (c === 'all') return a
-  if (isKill(s.event) || !s.released) return null
-  if (c === 'released') return a
-  return a.pubStatus === 'usable' ? a : null
+  return sees(c, isKill(s.event), a.pubStatus, s.released) ? a : null
+}
+
+/** The rule of visibleVersion on a version's facts alone (also for versions known only by their view). */
+export function sees(c: Clearance, kill: boolean, pubStatus: Article['pubStatus'], released: boolean): boolean {
+  if (c === 'all') return true
+  if (kill || !released) return false
+  return c === 'released' || pubStatus === 'usable'
 }
 
 /** Why a subscription is told to remove an article (`withdrawn.cause`). */

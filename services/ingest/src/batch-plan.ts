@@ -6,7 +6,7 @@ import type { NewswireEvent, TxRecord } from '@newswire/shared'
 import { isEntryEvent } from '@newswire/shared'
 import { eventRecords, recordBytes, tooLarge } from './records.ts'
 import type { RecordSource } from './records.ts'
-import { Overlay } from './state.ts'
+import { Overlay, storedOf } from './state.ts'
 import type { ArticleState, StateView, Stored } from './state.ts'
 
 export interface Encoder {
@@ -75,6 +75,11 @@ function newerThan(view: StateView, event: NewswireEvent): boolean {
   return event.article.version > (view.article(event.article.id)?.article.version ?? 0)
 }
 
+function recordsOf(c: PlanContext, event: NewswireEvent, idem: Job<unknown>['idempotency'], view: StateView) {
+  const earlier = isEntryEvent(event) ? null : storedOf(event, view.article(event.article.id)).earlier
+  return eventRecords(c.source, event, idem, c.encoder.encode(event), earlier)
+}
+
 /**
  * Plans each request against the state plus the batch's earlier events; a request that fails
  * alone fails alone. Settled requests are skipped.
@@ -95,7 +100,7 @@ export function planBatch<P extends Queued>(batch: readonly P[], c: PlanContext)
       const plan = pending.job.plan(overlay.article(pending.job.articleId), overlay)
       // Encoded here, outside the transaction: a value the schema cannot carry fails its own
       // request (422), never the transaction the other requests share
-      const records = plan.event ? eventRecords(c.source, plan.event, pending.job.idempotency, c.encoder.encode(plan.event)) : null
+      const records = plan.event ? recordsOf(c, plan.event, pending.job.idempotency, overlay) : null
       const size = records === null ? 0 : Math.max(recordBytes(records.event), recordBytes(records.state))
       if (size > c.budget) throw tooLarge(size, c.budget)
       const used = bytes.get(pending.partition) ?? 0

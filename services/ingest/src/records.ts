@@ -1,12 +1,12 @@
 // What ingest writes to Kafka for one event: its record in news.article-events and its
 // latest-state record in news.articles, their headers, and what a transaction may carry.
-import type { NewswireEvent, TxRecord } from '@newswire/shared'
-import { AVRO_CONTENT_TYPE, entryStateKey, isEntryEvent, ProblemError } from '@newswire/shared'
+import type { EarlierView, NewswireEvent, TxRecord } from '@newswire/shared'
+import { AVRO_CONTENT_TYPE, EARLIER_VIEWS_HEADER, encodeEarlierViews, entryStateKey, isEntryEvent, ProblemError } from '@newswire/shared'
 
 /**
  * Kafka headers ingest writes on records (schemas/README.md documents each): `entry-id` only on
- * entry events. The last three serve ingest itself: which instance wrote it, and what answers a
- * retried request.
+ * entry events; `earlier-views` only on an article's state in news.articles. The last three serve
+ * ingest itself: which instance wrote it, and what answers a retried request.
  */
 export const recordHeaderNames = [
   'event-type',
@@ -14,6 +14,7 @@ export const recordHeaderNames = [
   'trace-id',
   'content-type',
   'entry-id',
+  EARLIER_VIEWS_HEADER,
   'writer',
   'idempotency-key',
   'request-hash',
@@ -43,13 +44,15 @@ export interface RecordSource {
 /**
  * The event's record in news.article-events, keyed by the article (a story's entries share its
  * key, so its partition and order), and its latest-state record in news.articles, keyed by what
- * it is the state of: the article, or one entry (entryStateKey), so compaction keeps both.
+ * it is the state of: the article, or one entry (entryStateKey), so compaction keeps both. An
+ * article's state also carries the views of its earlier versions (`earlier`; null for an entry).
  */
 export function eventRecords(
   source: RecordSource,
   event: NewswireEvent,
   idem: { key: string; requestHash: string } | null,
   value: Buffer,
+  earlier: readonly EarlierView[] | null,
 ): { event: TxRecord; state: TxRecord } {
   const headers: Partial<Record<RecordHeader, string>> = {
     'event-type': event.type,
@@ -64,8 +67,9 @@ export function eventRecords(
     headers['request-hash'] = idem.requestHash
   }
   const record = { key: event.article.id, value, timestamp: event.ingestedAt, headers }
-  const stateKey = isEntryEvent(event) ? entryStateKey(event.article.id, event.entry.id) : event.article.id
-  return { event: record, state: { ...record, key: stateKey } }
+  if (isEntryEvent(event)) return { event: record, state: { ...record, key: entryStateKey(event.article.id, event.entry.id) } }
+  const stateHeaders = earlier === null ? headers : { ...headers, [EARLIER_VIEWS_HEADER]: encodeEarlierViews(earlier) }
+  return { event: record, state: { ...record, key: event.article.id, headers: stateHeaders } }
 }
 
 export function tooLarge(size: number, budget: number): ProblemError {

@@ -5,6 +5,8 @@ import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
+  EARLIER_VIEWS_HEADER,
+  earlierViewsOf,
   createCodec,
   createKafka,
   createRegistry,
@@ -91,7 +93,7 @@ export async function startIngest(
         if (eventId !== null && state.hasEvent(eventId)) continue
         try {
           const event = codec.decode(m.value)
-          state.apply(event)
+          state.apply(event, earlierViewsOf(m.headers?.[EARLIER_VIEWS_HEADER]) ?? undefined)
           const key = m.headers?.['idempotency-key']?.toString()
           const hash = m.headers?.['request-hash']?.toString()
           if (key && hash) idempotency.set(key, { outcome: outcomeOf(event), requestHash: hash })

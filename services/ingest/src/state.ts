@@ -1,8 +1,8 @@
 // Latest state per article id and per live-story entry, rebuilt from news.articles and kept
 // current by our own commits and by the tail. Versions only move forward, so replays and our own
 // echoes are harmless.
-import { isEntryEvent } from '@newswire/shared'
-import type { Article, ArticleEvent, EntryEvent, NewswireEvent, StoryEntry } from '@newswire/shared'
+import { earlierViewOf, isEntryEvent, mergeEarlierViews, withEarlierView } from '@newswire/shared'
+import type { Article, ArticleEvent, EarlierView, EntryEvent, NewswireEvent, StoryEntry } from '@newswire/shared'
 
 export interface Stored {
   article: Article
@@ -10,6 +10,8 @@ export interface Stored {
   type: ArticleEvent['type']
   /** Who wrote this version (the event's source): imports may only update their own articles. */
   source: string
+  /** Views of the versions before this one (carried in news.articles, earlier-views.ts). */
+  earlier: readonly EarlierView[]
 }
 
 /** The latest state of one entry of a live story. */
@@ -21,8 +23,17 @@ export interface StoredEntry {
   source: string
 }
 
-export function storedOf(event: ArticleEvent): Stored {
-  return { article: event.article, eventId: event.eventId, type: event.type, source: event.source }
+/**
+ * The state after `event`: the views before it are the previous state's and the previous version's
+ * own, plus what the record's header said (`carried`, a state read from news.articles).
+ */
+export function storedOf(event: ArticleEvent, prev: Stored | undefined, carried: readonly EarlierView[] = []): Stored {
+  let earlier = carried
+  if (prev !== undefined) {
+    const before = withEarlierView(prev.earlier, earlierViewOf(prev.article, event.ingestedAt))
+    earlier = carried.length === 0 ? before : mergeEarlierViews(carried, before)
+  }
+  return { article: event.article, eventId: event.eventId, type: event.type, source: event.source, earlier }
 }
 
 export function storedEntryOf(event: EntryEvent): StoredEntry {
@@ -80,8 +91,11 @@ export class ArticleState implements StateView {
     return [...story.entries.values()].sort((a, b) => a.entry.seq - b.entry.seq)
   }
 
-  /** Takes a committed event; older versions than the one held are only remembered as committed. */
-  apply(event: NewswireEvent): void {
+  /**
+   * Takes a committed event (with the earlier views its news.articles record carried); older
+   * versions than the one held are only remembered as committed.
+   */
+  apply(event: NewswireEvent, carried?: readonly EarlierView[]): void {
     this.#remember(event.eventId)
     if (isEntryEvent(event)) {
       this.#applyEntry(event)
@@ -89,7 +103,7 @@ export class ArticleState implements StateView {
     }
     const prev = this.#byId.get(event.article.id)
     if (prev !== undefined && prev.article.version >= event.article.version) return
-    this.#byId.set(event.article.id, storedOf(event))
+    this.#byId.set(event.article.id, storedOf(event, prev, carried))
     this.#changes++
   }
 
@@ -158,7 +172,7 @@ export class Overlay implements StateView {
 
   apply(event: NewswireEvent): void {
     if (!isEntryEvent(event)) {
-      this.#articles.set(event.article.id, storedOf(event))
+      this.#articles.set(event.article.id, storedOf(event, this.article(event.article.id)))
       return
     }
     const storyId = event.article.id

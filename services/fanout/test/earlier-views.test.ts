@@ -1,0 +1,132 @@
+// Where a story was seen must outlive the fan-out's history: an instance that starts after a
+// story's earlier versions left its history knows them only from the `earlier-views` ingest carries
+// with the article's state in news.articles. An outside review found a reader who saw a story on
+// one desk miss its kill after it moved desk, when resuming on an instance started later.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { decodeEarlierViews, earlierViewOf, encodeEarlierViews, withEarlierView } from '@newswire/shared'
+import type { ArticleEvent, EarlierView } from '@newswire/shared'
+import fc from 'fast-check'
+import { event } from './support/harness.ts'
+import { clearanceBit } from '../src/exposure.ts'
+import type { Exposure } from '../src/exposure.ts'
+import { Store } from '../src/store.ts'
+
+const T0 = Date.UTC(2026, 11, 3, 12)
+
+/** The views of `versions` (oldest first, the last one excluded) as ingest carries them with the last. */
+function carried(versions: readonly ArticleEvent[]): EarlierView[] {
+  let views: readonly EarlierView[] = []
+  for (let i = 0; i + 1 < versions.length; i++) {
+    views = withEarlierView(views, earlierViewOf((versions[i] as ArticleEvent).article, (versions[i + 1] as ArticleEvent).ingestedAt))
+  }
+  // through the header's bytes, as the fan-out reads them
+  return decodeEarlierViews(encodeEarlierViews(views)) ?? assert.fail('ingest wrote a header the fan-out cannot read')
+}
+
+/** A store that read every version from history (the instance that was up all along). */
+function upAllAlong(versions: readonly ArticleEvent[], now: number): Store {
+  const store = new Store({ partitions: 1, historySize: 1000 })
+  for (const [offset, e] of versions.entries()) store.append(0, offset, e)
+  store.goLive(now)
+  return store
+}
+
+/** A store started after the first `cut` versions left history: the cut-th only from news.articles. */
+function startedLater(versions: readonly ArticleEvent[], cut: number, now: number, withViews = true): Store {
+  const store = new Store({ partitions: 1, historySize: 1000, from: [cut] })
+  store.load(0, versions[cut - 1] as ArticleEvent, withViews ? carried(versions.slice(0, cut)) : null)
+  for (let offset = cut; offset < versions.length; offset++) store.append(0, offset, versions[offset] as ArticleEvent)
+  store.goLive(now)
+  return store
+}
+
+/** Per view, the clearances it was (or may have been) visible to: sure or not, as one mask. */
+function masks(exposure: Exposure): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const s of exposure) {
+    const key = JSON.stringify([s.view.category, s.view.language, s.view.urgency, s.view.breaking])
+    out.set(key, (out.get(key) ?? 0) | s.mask)
+  }
+  return out
+}
+
+const exposureOf = (store: Store, id: string): Exposure => store.ledger.latest(id)?.exposure ?? assert.fail(`${id} unknown`)
+
+test('a story seen on one desk, moved and killed: an instance started later knows the desk it was seen on', () => {
+  const versions = [
+    event('CREATED', { id: 's', version: 1, category: 'sports' }, T0),
+    event('UPDATED', { id: 's', version: 2, category: 'politics' }, T0 + 60_000),
+    event('WITHDRAWN', { id: 's', version: 3, category: 'politics', pubStatus: 'canceled' }, T0 + 120_000, { reason: 'legal' }),
+  ]
+  const now = T0 + 180_000
+  const sports = JSON.stringify(['sports', 'en', 5, false])
+  for (const cut of [1, 2, 3]) {
+    const later = masks(exposureOf(startedLater(versions, cut, now), 's'))
+    assert.equal(later.get(sports), 7, `cut ${cut}: the public saw it on sports`)
+  }
+  // without what ingest carries (a record written before it did), the desk it left is unknown
+  const blind = masks(exposureOf(startedLater(versions, 2, now, false), 's'))
+  assert.equal(blind.get(sports), undefined)
+})
+
+test('a story only ever withheld or held well before its embargo is not counted as seen by the public', () => {
+  const versions = [
+    event('CREATED', { id: 'w', version: 1, category: 'desk-a', pubStatus: 'withheld' }, T0),
+    event('UPDATED', { id: 'w', version: 2, category: 'desk-b', embargoedUntil: T0 + 3_600_000 }, T0 + 1000),
+    event('UPDATED', { id: 'w', version: 3, category: 'desk-c', pubStatus: 'withheld' }, T0 + 2000),
+    event('WITHDRAWN', { id: 'w', version: 4, category: 'desk-c', pubStatus: 'canceled' }, T0 + 3000, { reason: 'legal' }),
+  ]
+  const later = exposureOf(startedLater(versions, 4, T0 + 4000), 'w')
+  assert.ok(later.length >= 3, 'every desk is known')
+  for (const s of later) assert.equal(s.mask & clearanceBit.public, 0, `public on ${s.view.category}`)
+})
+
+/** One version of a story: its view, status, and embargo, some time after the one before. */
+const versionArb = fc.record({
+  category: fc.constantFrom('c0', 'c1', 'c2', 'c3'),
+  language: fc.constantFrom('en', 'bn'),
+  urgency: fc.integer({ min: 1, max: 3 }),
+  breaking: fc.boolean(),
+  withheld: fc.boolean(),
+  // an embargo this long after the version is written: before it is replaced, in the race window, or long after
+  embargo: fc.option(fc.constantFrom(1_000, 30_000, 59_000, 60_000, 61_000, 600_000, 3_600_000), { nil: null }),
+  // time to the next version
+  gap: fc.constantFrom(0, 500, 20_000, 60_000, 90_000, 700_000),
+})
+
+test('property: an instance started at any point knows every view a story was seen in, and for whom, as one up all along', () => {
+  fc.assert(
+    fc.property(fc.array(versionArb, { minLength: 1, maxLength: 12 }), fc.boolean(), fc.nat(), (steps, killed, cutSeed) => {
+      let at = T0
+      const versions = steps.map((v, i) => {
+        const e = event(
+          i === 0 ? 'CREATED' : 'UPDATED',
+          {
+            id: 'p',
+            version: i + 1,
+            category: v.category,
+            language: v.language,
+            urgency: v.urgency,
+            breaking: v.breaking,
+            pubStatus: v.withheld ? 'withheld' : 'usable',
+            embargoedUntil: v.embargo === null ? null : at + v.embargo,
+          },
+          at,
+        )
+        at += v.gap
+        return e
+      })
+      if (killed)
+        versions.push(event('WITHDRAWN', { id: 'p', version: versions.length + 1, pubStatus: 'canceled' }, at, { reason: 'legal' }))
+      const now = at + 1000
+      const cut = 1 + (cutSeed % versions.length)
+      const reference = masks(exposureOf(upAllAlong(versions, now), 'p'))
+      const later = masks(exposureOf(startedLater(versions, cut, now), 'p'))
+      // the same views, each for the same clearances: none missed (a missed kill), none added (a
+      // kill told to a reader who could not have seen the story)
+      assert.deepEqual([...later].sort(), [...reference].sort(), `cut after ${cut} of ${versions.length}`)
+    }),
+    { numRuns: Number(process.env.NEWSWIRE_MODEL_RUNS ?? 300) },
+  )
+})

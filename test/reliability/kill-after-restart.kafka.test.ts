@@ -1,0 +1,57 @@
+// A reader who saw a story in one view (category:sports), and was away while it moved desk
+// (politics) and was killed, resumes on a fan-out started after the version it saw left that
+// instance's history (a deploy, a crashed worker, a scale-up). An outside review found it never
+// heard of the kill: the new instance knew only the story's latest view. Ingest now carries the
+// views of earlier versions with the article's state in news.articles (`earlier-views` header).
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { article, connect, openSse, publish, startTestFanout, withdraw } from '../../services/fanout/test/helpers.ts'
+import { http, startTestIngest, uniquePrefix } from '../helpers.ts'
+
+describe('a kill after a fan-out restart reaches the reader who saw the story', { concurrency: true }, () => {
+  // 3 partitions: '3' keeps one offset per partition (Kafka path), '12' four (memory path: the
+  // reader's position is in memory, the version it saw is not)
+  for (const history of ['3', '12', '50000']) {
+    test(`story moved desk, then killed, while the reader was away; resume on a new instance (history ${history})`, async (t) => {
+      const prefix = uniquePrefix()
+      const ingest = await startTestIngest(t, prefix)
+      const a = await startTestFanout(t, prefix)
+      await publish(ingest.url, article('story', { category: 'sports', headline: 'Story the reader saw' }))
+      await a.settled()
+      const first = await openSse(t, `${a.url}/v1/sse?channels=category:sports`)
+      const [subscribed] = await first.until((all) => all.some((e) => e.event === 'subscribed'))
+      assert.ok(JSON.stringify(subscribed?.data.snapshot).includes('Story the reader saw'))
+      const position = subscribed?.id as string
+      first.close()
+      const moved = await http(`${ingest.url}/v1/articles/story`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/merge-patch+json' },
+        body: JSON.stringify({ category: 'politics' }),
+      })
+      assert.equal(moved.status, 200)
+      await withdraw(ingest.url, 'story', 'legal')
+      await a.settled()
+      // the instance that was up all along tells the reader
+      const control = await openSse(t, `${a.url}/v1/sse?channels=category:sports`, { 'last-event-id': position })
+      await control.until((all) => all.some((e) => e.event === 'withdrawn'), 5000)
+      // a fan-out started now (as after a deploy) does not
+      const b = await startTestFanout(t, prefix, { FANOUT_HISTORY_SIZE: history })
+      await b.settled()
+      const sse = await openSse(t, `${b.url}/v1/sse?channels=category:sports`, { 'last-event-id': position })
+      const ws = await connect(t, b.wsUrl)
+      ws.send({ type: 'subscribe', id: 's', channels: ['category:sports'], since: position })
+      const [sub] = await sse.until((all) => all.some((e) => e.event === 'subscribed'))
+      await ws.next((m) => m.type === 'subscribed')
+      await new Promise((r) => setTimeout(r, 2500))
+      const replay = sub?.data.replay
+      assert.ok(
+        sse.events.some((e) => e.event === 'withdrawn' && e.data.articleId === 'story'),
+        `SSE resume (replay ${String(replay)}) never heard of the kill: ${sse.events.map((e) => e.event).join(',')}`,
+      )
+      assert.ok(
+        ws.messages.some((m) => m.type === 'withdrawn' && m.articleId === 'story'),
+        `WebSocket resume never heard of the kill: ${ws.messages.map((m) => m.type).join(',')}`,
+      )
+    })
+  }
+})
