@@ -117,11 +117,17 @@ export function followStory(client: Client, storyId: string, handlers: StoryHand
   let closed = false
   let paging: Promise<StoryEntry[]> | null = null
   let refilling: Promise<void> | null = null
+  /**
+   * The story was killed. A kill is final (ingest never revives one), so no entry of it is taken
+   * again, whatever still arrives: a late frame, a snapshot, a reset or a page. A hold is not a kill.
+   */
+  let killed = false
 
   const take = (
     m: Pick<EntryMessage, 'entry' | 'embargoed' | 'correction' | 'changedFields' | 'released'>,
     source: StoryEntryUpdate['source'],
   ) => {
+    if (killed) return false
     const previous = entries.upsert(m.entry, m.embargoed)
     if (previous === undefined) return false
     const { entry, embargoed, correction, changedFields, released } = m
@@ -136,7 +142,7 @@ export function followStory(client: Client, storyId: string, handlers: StoryHand
 
   /** The newest page: after a gap, a reset without entries, or the story running again. */
   const refill = (cursorToo: boolean) => {
-    if (refilling || closed) return
+    if (refilling || closed || killed) return
     const gen = generation
     refilling = storyEntries(client, storyId, { limit: REFILL })
       .then(
@@ -164,6 +170,7 @@ export function followStory(client: Client, storyId: string, handlers: StoryHand
       emitter.emit('story', u)
       // The newsroom gets a killed story as a version of it: its entries go with it
       if (u.article.pubStatus === 'canceled' || u.message.event.type === 'WITHDRAWN') {
+        killed = true
         generation++
         before = null
         for (const entry of entries.clear())
@@ -174,6 +181,8 @@ export function followStory(client: Client, storyId: string, handlers: StoryHand
       if (back && !u.snapshot) refill(true)
     },
     gone: (g) => {
+      // withheld, embargoed, left, absent: it may run again (update above)
+      if (g.cause === 'withdrawn' || g.cause === 'canceled') killed = true
       down = true
       generation++
       entries.clear()
@@ -227,7 +236,7 @@ export function followStory(client: Client, storyId: string, handlers: StoryHand
     },
     isEmbargoed: (id) => entries.isEmbargoed(id),
     get hasOlder() {
-      return before !== null && !closed && article.gone === null
+      return before !== null && !closed && !killed && article.gone === null
     },
     on: (type, listener) => emitter.on(type, listener),
     older(limit) {

@@ -1,6 +1,6 @@
 // followStory() against a scripted WebSocket and fetch: the snapshot (story, pinned, latest),
 // live entries, edits and removals, paging older entries without duplicates, the story going and
-// coming back, gaps, resets.
+// coming back (a kill for good), gaps, resets.
 import assert from 'node:assert/strict'
 import { beforeEach, describe, test, type TestContext } from 'node:test'
 import { type ClientError, connect, followStory, type StoryEntryRemoved, type StoryEntryUpdate } from '../src/index.ts'
@@ -166,6 +166,56 @@ describe('followStory', () => {
     assert.equal(removed.length, 4)
     assert.deepEqual(new Set(removed.map((r) => r.cause)), new Set(['story']))
     assert.equal(story.hasOlder, false)
+  })
+
+  test('after a kill no entry of the story is taken again, live or in a snapshot; after a hold one is', async (t) => {
+    // The server sends none after a kill; a late or misrouted one must still not show (a kill is final)
+    const resumed = (position: string) => ({
+      type: 'subscribed',
+      id: 's1',
+      channels: ['story:Bd-1'],
+      position,
+      replay: 'memory',
+      snapshot: [],
+      entries: [storyEntry('e12', 12)],
+    })
+    for (const cause of ['withdrawn', 'canceled']) {
+      FakeWebSocket.reset()
+      const { story, f, updates, ws } = start(t)
+      snapshot(ws)
+      ws.push({ type: 'withdrawn', position: 'p2', articleId: 'Bd-1', reason: 'legal', cause })
+      const before = updates.length
+      ws.push(entryFrame('Bd-1', storyEntry('e11', 11), 'p3'))
+      ws.push(resumed('p4'))
+      ws.push({ type: 'gap', id: 's1', position: 'p5', shed: {}, conflated: 1 })
+      await flush()
+      assert.deepEqual(held(story), [], `${cause}: nothing held`)
+      assert.deepEqual(updates.slice(before), [], `${cause}: no entry announced`)
+      assert.equal(f.requests.length, 0, `${cause}: no page asked for`)
+    }
+
+    // The newsroom hears of a kill as a version of the story
+    FakeWebSocket.reset()
+    const newsroom = start(t)
+    snapshot(newsroom.ws)
+    const kill = { ...storyEvent(2), type: 'WITHDRAWN', article: { ...storyEvent(2).article, pubStatus: 'canceled' } }
+    newsroom.ws.push({ type: 'event', channel: 'story:Bd-1', position: 'p2', event: kill })
+    newsroom.ws.push(entryFrame('Bd-1', storyEntry('e11', 11), 'p3'))
+    newsroom.ws.push({ type: 'gap', id: 's1', position: 'p4', shed: {}, conflated: 1 })
+    await flush()
+    assert.deepEqual(held(newsroom.story), [], 'newsroom: nothing held after the kill')
+    assert.equal(newsroom.f.requests.length, 0, 'newsroom: no page asked for a killed story')
+
+    // A hold is not a kill: once the story runs again, its entries are taken
+    FakeWebSocket.reset()
+    const hold = start(t)
+    snapshot(hold.ws)
+    hold.ws.push({ type: 'withdrawn', position: 'p2', articleId: 'Bd-1', reason: null, cause: 'embargoed' })
+    hold.f.answers.push({ status: 200, body: { storyId: 'Bd-1', items: [storyEntry('e10', 10)], next: null } })
+    hold.ws.push({ type: 'event', channel: 'story:Bd-1', position: 'p3', event: storyEvent(2), released: true })
+    hold.ws.push(entryFrame('Bd-1', storyEntry('e11', 11), 'p4'))
+    await flush()
+    assert.deepEqual(held(hold.story), ['e10@1', 'e11@1'])
   })
 
   test('a gap: the newest page is asked for and merged, the paging cursor kept', async (t) => {
