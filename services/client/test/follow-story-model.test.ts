@@ -3,7 +3,9 @@
 // sent), older pages asked for at any moment, racing the stream — against the fake fan-out, whose
 // visible entries are the reference. Once the stream is caught up and paged to the end, the
 // follower holds exactly the visible entries at their newest version, in seq order; on the way it
-// never announced an entry at a version it already held or older, nor a deleted one.
+// never announced an entry at a version it already held or older, nor a deleted one. Some runs
+// kill the story midway while the fake goes on sending its entries (the SDK's second wall): from
+// the kill on, the follower announces none and ends holding none.
 // NEWSWIRE_MODEL_RUNS raises the number of runs (default 20).
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
@@ -21,6 +23,9 @@ type Op =
   | { op: 'release'; pick: number }
   | { op: 'drop'; overlap: number }
   | { op: 'older'; limit: number }
+  | { op: 'kill'; cause: Kill }
+
+type Kill = 'withdrawn' | 'canceled'
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: fc.constant({ op: 'create' as const }) },
@@ -39,10 +44,14 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('older' as const), limit: fc.integer({ min: 1, max: 5 }) }) },
 )
 
+/** At most one kill per run, at any point: a kill is final, so the ops after it all test the wall. */
+const killArb = fc.option(fc.record({ at: fc.nat(), cause: fc.constantFrom<Kill>('withdrawn', 'canceled') }), { freq: 2 })
+
 /** The story as its newsroom has it: every entry's newest version and whether it is shown now. */
 class Blog {
   readonly entries: { entry: StoryEntry; shown: boolean; deleted: boolean; held: 'withheld' | 'embargoed' | null }[] = []
   readonly server: FakeNewsServer
+  killed: Kill | null = null
   constructor(server: FakeNewsServer) {
     this.server = server
   }
@@ -95,6 +104,12 @@ class Blog {
     e.held = null
     this.server.publishEntry('Bd-1', e.entry, { released: true })
   }
+
+  /** The story is killed; the fake knows nothing of it and keeps sending entries and pages. */
+  kill(cause: Kill): void {
+    this.killed = cause
+    this.server.publishFrame('story:Bd-1', { type: 'withdrawn', articleId: 'Bd-1', version: 2, cause, reason: 'legal' })
+  }
 }
 
 async function run(ops: Op[], transport: 'websocket' | 'sse', snapshotSize: number): Promise<void> {
@@ -120,9 +135,12 @@ async function run(ops: Op[], transport: 'websocket' | 'sse', snapshotSize: numb
     /** What the follower's events say it shows, and what they got wrong. */
     const shows = new Map<string, number>()
     const wrong: string[] = []
+    /** The kill reached the follower: nothing may be announced after it. */
+    let killHeard = false
     const story = followStory(client, 'Bd-1', {
       entry: ({ entry }) => {
         const key = `${entry.id}@${entry.version}`
+        if (killHeard) wrong.push(`${key} announced after the story's kill`)
         if ((shows.get(entry.id) ?? 0) >= entry.version) wrong.push(`${key} announced while ${shows.get(entry.id)} was shown`)
         shows.set(entry.id, entry.version)
         // shown before its deletion reached the reader is right; at the deletion's version, never
@@ -131,6 +149,11 @@ async function run(ops: Op[], transport: 'websocket' | 'sse', snapshotSize: numb
       },
       entryRemoved: ({ entryId }) => {
         shows.delete(entryId)
+      },
+      gone: ({ cause }) => {
+        // every entry went with the story
+        shows.clear()
+        if (cause === 'withdrawn' || cause === 'canceled') killHeard = true
       },
       error: (err) => wrong.push(err.message),
     })
@@ -161,6 +184,9 @@ async function run(ops: Op[], transport: 'websocket' | 'sse', snapshotSize: numb
           // not awaited: the page races the stream
           pages.push(story.older(op.limit))
           break
+        case 'kill':
+          blog.kill(op.cause)
+          break
       }
       // let some frames through between operations, as a real reader would
       await new Promise((resolve) => setImmediate(resolve))
@@ -169,18 +195,28 @@ async function run(ops: Op[], transport: 'websocket' | 'sse', snapshotSize: numb
     await waitFor(() => client.position === `pos:${server.log.length}`, 'the stream caught up', 10_000)
     while (story.hasOlder) await story.older(5)
     assert.deepEqual(wrong, [])
-    const want = blog.entries.filter((e) => e.shown).map((e) => `${e.entry.id}@${e.entry.version}`)
+    assert.equal(story.gone?.cause ?? null, blog.killed)
+    // a killed story holds nothing, whatever the fake still has
+    const shown = blog.killed ? [] : blog.entries.filter((e) => e.shown)
+    const want = shown.map((e) => `${e.entry.id}@${e.entry.version}`)
     assert.deepEqual(
       story.entries.map((e) => `${e.id}@${e.version}`),
       want,
     )
     assert.deepEqual(
       story.pinned.map((e) => e.id),
-      blog.entries.filter((e) => e.shown && e.entry.pinned).map((e) => e.entry.id),
+      shown.filter((e) => e.entry.pinned).map((e) => e.entry.id),
     )
   } finally {
     for (const fn of cleanups.reverse()) await fn()
   }
+}
+
+/** `ops` with the kill, if any, put in at its place. */
+const withKill = (ops: Op[], kill: { at: number; cause: Kill } | null): Op[] => {
+  if (!kill) return ops
+  const at = kill.at % (ops.length + 1)
+  return [...ops.slice(0, at), { op: 'kill', cause: kill.cause }, ...ops.slice(at)]
 }
 
 test('followStory holds exactly the visible entries, each announced once, whatever the drops and pages', { timeout: 300_000 }, async () => {
@@ -189,7 +225,8 @@ test('followStory holds exactly the visible entries, each announced once, whatev
       fc.array(opArb, { minLength: 1, maxLength: 40 }),
       fc.constantFrom('websocket' as const, 'sse' as const),
       fc.integer({ min: 1, max: 6 }),
-      (ops, transport, size) => run(ops, transport, size),
+      killArb,
+      (ops, transport, size, kill) => run(withKill(ops, kill), transport, size),
     ),
     { numRuns: Number(process.env.NEWSWIRE_MODEL_RUNS ?? 20) },
   )
