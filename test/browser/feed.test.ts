@@ -3,8 +3,8 @@
 // and times are in one zone with the story's language.
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import type { Article, ArticleEvent, NewsEventMessage, WithdrawnMessage } from '@newswire/client'
-import { Feed, stateOf } from '../../services/fanout/web/feed.ts'
+import type { Article, ArticleEvent, NewsEventMessage, WithdrawnCause, WithdrawnMessage } from '@newswire/client'
+import { Feed, type FeedItem, reasonOf, stateOf } from '../../services/fanout/web/feed.ts'
 import { formatClock, formatRelative, localeFor, zoneLabel } from '../../services/fanout/web/format.ts'
 import { Headlines } from '../../services/fanout/web/headlines.ts'
 
@@ -25,12 +25,19 @@ function msg(e: ArticleEvent, flags: Partial<NewsEventMessage> = {}): NewsEventM
   return { type: 'event', channel: 'all', position: 'p', event: e, embargoed: false, released: false, snapshot: false, ...flags }
 }
 
-const withdrawn = (articleId: string, reason: string | null = 'legal'): WithdrawnMessage => ({
+const withdrawn = (articleId: string, reason: string | null = 'legal', cause?: WithdrawnCause): WithdrawnMessage => ({
   type: 'withdrawn',
   position: 'p',
   articleId,
   reason,
+  ...(cause ? { cause } : {}),
 })
+
+const itemOf = (feed: Feed, id: string): FeedItem => {
+  const item = feed.items.get(id)
+  assert.ok(item, `${id} is on the desk`)
+  return item
+}
 
 /** The stack of the issue: embargoed, withheld, withdrawn (canceled), live; as a snapshot (reload) and live. */
 function desk(snapshot: boolean): NewsEventMessage[] {
@@ -63,6 +70,42 @@ describe('dashboard feed', () => {
     assert.equal(feed.applyWithdrawn(withdrawn('unknown'), T), null)
     feed.applyEvent(msg(event('a', 3, { headline: 'Corrected and republished' })), T + 2000)
     assert.equal(stateOf(feed.items.get('a') as NonNullable<typeof item>, T + 2000), 'live')
+  })
+
+  test('embargoed again or withheld (a token with embargo: false) is a hold, never a kill; its next event shows it again', () => {
+    for (const [cause, state] of [
+      ['embargoed', 'embargoed'],
+      ['withheld', 'withheld'],
+    ] as const) {
+      const feed = new Feed()
+      feed.applyEvent(msg(event('a', 1, { updatedAt: iso(T - 60_000) })), T)
+      feed.applyWithdrawn(withdrawn('a', 'legal review', cause), T + 1000)
+      const held = itemOf(feed, 'a')
+      assert.equal(stateOf(held, T + 1000), state, `${cause}: held, not killed`)
+      assert.equal(held.kill, null, `${cause}: no kill`)
+      assert.equal(reasonOf(held), 'legal review')
+      // no clock ends a hold: the old version's times say nothing of it
+      assert.equal(stateOf(held, T + 3600_000), state, `${cause}: still held an hour on`)
+      assert.equal(feed.nextEmbargoEnd(T + 1000), null)
+      // back, as a new version (a release for the embargo)
+      feed.applyEvent(msg(event('a', 2, { updatedAt: iso(T + 2000) }), { released: cause === 'embargoed' }), T + 2000)
+      const back = itemOf(feed, 'a')
+      assert.equal(stateOf(back, T + 2000), 'live', `${cause}: running again`)
+      assert.equal(back.hold, null)
+      assert.equal(reasonOf(back), null)
+    }
+  })
+
+  test('a kill (withdrawn, canceled) still reads withdrawn, and a hold after it does not soften it', () => {
+    for (const cause of ['withdrawn', 'canceled'] as const) {
+      const feed = new Feed()
+      feed.applyEvent(msg(event('a', 1)), T)
+      feed.applyWithdrawn(withdrawn('a', 'court order', cause), T + 1000)
+      assert.equal(stateOf(itemOf(feed, 'a'), T + 1000), 'withdrawn', cause)
+      feed.applyWithdrawn(withdrawn('a', null, 'embargoed'), T + 2000)
+      assert.equal(stateOf(itemOf(feed, 'a'), T + 2000), 'withdrawn', `${cause}: still killed`)
+      assert.equal(reasonOf(itemOf(feed, 'a')), 'court order')
+    }
   })
 
   test('withheld is a hold, not a kill: it goes live when a usable version follows', () => {

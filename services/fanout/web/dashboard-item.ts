@@ -49,6 +49,8 @@ function stateLine(item: FeedItem, state: EditorialState, lang: string | undefin
   const why = reason && reason !== state ? ` Reason: ${reason}` : ''
   switch (state) {
     case 'embargoed':
+      // Put under embargo again: this token is shown it only once released, so its new end is not known here
+      if (item.hold) return h('div', { class: 'state-line embargoed' }, `Embargoed again — held, not running until it is released.${why}`)
       return h(
         'div',
         { class: 'state-line embargoed' },

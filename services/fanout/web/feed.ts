@@ -11,6 +11,7 @@ import {
   stateReason,
   type WithdrawnMessage,
 } from '@newswire/client'
+import { isKillCause } from './causes.ts'
 import { type CategoryCount, type Counted, countByCategory } from './counts.ts'
 import { toMs } from './format.ts'
 
@@ -19,8 +20,13 @@ export interface FeedItem {
   article: Article
   /** The message that brought the newest version (its flags decide embargoed). */
   message: NewsEventMessage
-  /** A `withdrawn` that came after that version: the article is killed. */
+  /** A `withdrawn` that killed the article after that version (final). */
   kill: WithdrawnMessage | null
+  /**
+   * A `withdrawn` that holds it for now (cause embargoed or withheld: a token with `embargo: false`
+   * is not shown a story put under embargo again). It may come back as a new `event`.
+   */
+  hold: WithdrawnMessage | null
   /** `updated` when the newest version changed an earlier one; the fields it changed. */
   change: 'new' | 'updated'
   changed: string[]
@@ -45,11 +51,20 @@ export interface FeedItem {
 
 export const isBreaking = (a: Article): boolean => a.breaking === true || (typeof a.urgency === 'number' && a.urgency <= 2)
 
-/** The state of an item at `now`: a kill, else what its newest version says. */
-export const stateOf = (item: FeedItem, now: number): EditorialState => (item.kill ? 'withdrawn' : editorialState(item.message, now))
+/** The state of an item at `now`: a kill, else a hold, else what its newest version says. */
+export function stateOf(item: FeedItem, now: number): EditorialState {
+  if (item.kill) return 'withdrawn'
+  // editorialState would call any `withdrawn` message a kill; a hold has no end the page knows of
+  if (item.hold) return item.hold.cause === 'withheld' ? 'withheld' : 'embargoed'
+  return editorialState(item.message, now)
+}
 
-/** Why it is not running (withheld, withdrawn), else null. */
-export const reasonOf = (item: FeedItem): string | null => (item.kill ? stateReason(item.kill) : stateReason(item.message))
+/** Why it is not running (withheld, withdrawn, held), else null. */
+export function reasonOf(item: FeedItem): string | null {
+  if (item.kill) return stateReason(item.kill)
+  if (item.hold) return item.hold.reason
+  return stateReason(item.message)
+}
 
 const newestFirst = (a: FeedItem, b: FeedItem) => b.editorialAt - a.editorialAt || b.seq - a.seq
 
@@ -81,6 +96,7 @@ export class Feed {
       article,
       message: { ...m, event: { ...e, article } },
       kill: null,
+      hold: null,
       change: e.type === 'UPDATED' ? 'updated' : 'new',
       changed: e.type === 'UPDATED' ? [...(e.changedFields ?? [])] : [],
       embargoEnd: embargoEnd(m),
@@ -102,8 +118,10 @@ export class Feed {
   }
 
   /**
-   * The article was killed: it stays, marked withdrawn, so the desk sees what went. One that only
-   * left this view (`cause: left`, e.g. moved out of the token's desks) is taken off, not killed.
+   * The article was killed: it stays, marked withdrawn, so the desk sees what went. One held for
+   * now (embargoed again, withheld) stays marked held, never killed: its next `event` shows it
+   * again. One that only left this view (`cause: left`, e.g. moved out of the token's desks) is
+   * taken off. A kill or a hold moves the story up: it counts from its arrival.
    */
   applyWithdrawn(m: WithdrawnMessage, now: number): FeedItem | null {
     const prev = this.items.get(m.articleId)
@@ -112,7 +130,11 @@ export class Feed {
       this.items.delete(m.articleId)
       return null
     }
-    const item: FeedItem = { ...prev, kill: m, receivedAt: now, editorialAt: Math.max(prev.editorialAt, now), seq: ++this.seq }
+    const kill = isKillCause(m.cause)
+    // A kill is final: nothing after it makes it a hold
+    if (prev.kill && !kill) return prev
+    const marks = kill ? { kill: m, hold: null } : { kill: null, hold: m }
+    const item: FeedItem = { ...prev, ...marks, receivedAt: now, editorialAt: Math.max(prev.editorialAt, now), seq: ++this.seq }
     this.items.set(item.id, item)
     return item
   }
@@ -132,6 +154,8 @@ export class Feed {
   nextEmbargoEnd(now: number): number | null {
     let next: number | null = null
     for (const item of this.items.values()) {
+      // A hold's end is not known here: its release comes as an event
+      if (item.hold) continue
       if (item.embargoEnd > now && stateOf(item, now) === 'embargoed' && (next === null || item.embargoEnd < next)) next = item.embargoEnd
     }
     return next
