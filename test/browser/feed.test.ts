@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { Article, ArticleEvent, NewsEventMessage, WithdrawnCause, WithdrawnMessage } from '@newswire/client'
+import { DeskCounts } from '../../services/fanout/web/counts.ts'
 import { Feed, type FeedItem, reasonOf, stateOf } from '../../services/fanout/web/feed.ts'
 import { formatClock, formatRelative, localeFor, zoneLabel } from '../../services/fanout/web/format.ts'
 import { Headlines } from '../../services/fanout/web/headlines.ts'
@@ -106,6 +107,19 @@ describe('dashboard feed', () => {
       assert.equal(stateOf(itemOf(feed, 'a'), T + 2000), 'withdrawn', `${cause}: still killed`)
       assert.equal(reasonOf(itemOf(feed, 'a')), 'court order')
     }
+  })
+
+  test('desk counts: a hold takes a story out until it comes back; a kill keeps it out for good', () => {
+    const counts = new DeskCounts()
+    const story = (id: string, version: number) => ({ id, version, category: 'national', label: null, at: T, killed: false })
+    counts.note(story('held', 1))
+    counts.note(story('killed', 1))
+    counts.withdrawn(withdrawn('held', null, 'embargoed'))
+    counts.withdrawn(withdrawn('killed', null, 'withdrawn'))
+    assert.deepEqual(counts.list(T), [])
+    counts.note(story('held', 2))
+    counts.note(story('killed', 2))
+    assert.deepEqual(counts.list(T), [{ category: 'national', label: null, count: 1 }])
   })
 
   test('withheld is a hold, not a kill: it goes live when a usable version follows', () => {

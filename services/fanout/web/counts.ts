@@ -2,7 +2,8 @@
 // server's count of everything it holds (client.counts(), not only what this page loaded), then
 // kept from the stream (a new story or an update moves it, a kill takes it out) and aged by the
 // clock. Pure (time is passed in), no DOM.
-import type { RecentCounts } from '@newswire/client'
+import type { RecentCounts, WithdrawnMessage } from '@newswire/client'
+import { isKillCause } from './causes.ts'
 import { toMs } from './format.ts'
 
 export interface CategoryCount {
@@ -58,10 +59,19 @@ export class DeskCounts {
     this.#stories.set(s.id, s)
   }
 
-  /** Killed (a `withdrawn`): it stays out of the counts. */
+  /** Killed: it stays out of the counts. */
   kill(id: string): void {
     const had = this.#stories.get(id)
     if (had) had.killed = true
+  }
+
+  /**
+   * A `withdrawn`: a kill keeps the story out for good; a hold or a move out of the view forgets
+   * it (the server's count leaves out what this token cannot see now), so its return counts again.
+   */
+  withdrawn(m: Pick<WithdrawnMessage, 'articleId' | 'cause'>): void {
+    if (isKillCause(m.cause)) this.kill(m.articleId)
+    else this.forget(m.articleId)
   }
 
   /** No longer this desk's (it left the view): forgotten. */

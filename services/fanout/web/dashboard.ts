@@ -307,8 +307,7 @@ function main(): void {
     })
     c.on('withdrawn', (m) => {
       feed.applyWithdrawn(m, Date.now())
-      if (m.cause === 'left') deskCounts.forget(m.articleId)
-      else deskCounts.kill(m.articleId)
+      deskCounts.withdrawn(m)
       scheduleRender()
     })
     c.on('reset', (m) => {
