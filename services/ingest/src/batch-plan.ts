@@ -75,9 +75,16 @@ function newerThan(view: StateView, event: NewswireEvent): boolean {
   return event.article.version > (view.article(event.article.id)?.article.version ?? 0)
 }
 
+/**
+ * The event's records; an article's state carries its earlier views, unless they alone would take
+ * it past the budget: a version (a kill above all) is never refused for them (the fan-out then
+ * falls back to not knowing them, services/fanout/README.md "Known limits").
+ */
 function recordsOf(c: PlanContext, event: NewswireEvent, idem: Job<unknown>['idempotency'], view: StateView) {
-  const earlier = isEntryEvent(event) ? null : storedOf(event, view.article(event.article.id)).earlier
-  return eventRecords(c.source, event, idem, c.encoder.encode(event), earlier)
+  const value = c.encoder.encode(event)
+  if (isEntryEvent(event)) return eventRecords(c.source, event, idem, value, null)
+  const records = eventRecords(c.source, event, idem, value, storedOf(event, view.article(event.article.id)).earlier)
+  return recordBytes(records.state) <= c.budget ? records : eventRecords(c.source, event, idem, value, null)
 }
 
 /**

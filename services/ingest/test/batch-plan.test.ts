@@ -205,3 +205,15 @@ test("an entry state record carries no earlier views (its story's record does)",
   assert.equal(p?.records?.state.key, 's/entries/e1')
   assert.equal(p?.records?.state.headers[EARLIER_VIEWS_HEADER], undefined)
 })
+
+test('earlier views that alone would take a version past the budget are left out, never the version', () => {
+  const state = new ArticleState()
+  state.apply(eventOf('a', 1))
+  const small = planBatch([queued(moveTo('a', 'politics', T0 + 1))], context(state)).planned[0]?.records ?? assert.fail('planned')
+  const withViews = recordBytes(small.state)
+  assert.ok(withViews > recordBytes(small.event), 'the state carries a header')
+  // a budget the event fits and the state with its header does not
+  const [tight] = planBatch([queued(moveTo('a', 'politics', T0 + 1))], context(state, { budget: withViews - 1 })).planned
+  assert.equal(tight?.error, undefined)
+  assert.equal(tight?.records?.state.headers[EARLIER_VIEWS_HEADER], undefined)
+})
