@@ -17,7 +17,9 @@ export type { EditorialState }
  * arrives; an embargo without a readable time stays embargoed.
  */
 export function editorialState(m: NewsEventMessage | WithdrawnMessage, now: number): EditorialState {
-  if (m.type === 'withdrawn') return 'withdrawn'
+  // A hold is not a kill: the story may run again. `left` says nothing of its state, only that it
+  // is no longer this view's, so it reads as not running here; an older server's (no cause), a kill
+  if (m.type === 'withdrawn') return m.cause === 'withheld' || m.cause === 'embargoed' ? m.cause : 'withdrawn'
   const { event } = m
   const a = event.article
   if (event.type === 'WITHDRAWN' || a.pubStatus === 'canceled') return 'withdrawn'
@@ -34,7 +36,7 @@ export function embargoEnd(m: NewsEventMessage): number {
 
 /** Why the article is not running, for `withheld` and `withdrawn` (the server's reason, else the status). */
 export function stateReason(m: NewsEventMessage | WithdrawnMessage): string | null {
-  if (m.type === 'withdrawn') return m.reason ?? 'withdrawn'
+  if (m.type === 'withdrawn') return m.reason ?? (m.cause === 'withheld' || m.cause === 'embargoed' ? m.cause : 'withdrawn')
   const { event } = m
   const status = event.type === 'WITHDRAWN' ? 'withdrawn' : event.article.pubStatus
   if (status !== 'withdrawn' && status !== 'canceled' && status !== 'withheld') return null

@@ -33,6 +33,24 @@ describe('editorial state', () => {
     assert.equal(editorialState(withdrawn, t0), 'withdrawn')
   })
 
+  test('a withdrawn message that holds a story (embargoed again, withheld) is that hold, not a kill', () => {
+    const held = (cause: WithdrawnMessage['cause'], reason: string | null = null): WithdrawnMessage => ({
+      type: 'withdrawn',
+      position: 'p',
+      articleId: 'a',
+      reason,
+      cause,
+    })
+    assert.equal(editorialState(held('embargoed'), t0), 'embargoed')
+    assert.equal(editorialState(held('withheld'), t0), 'withheld')
+    assert.equal(stateReason(held('withheld')), 'withheld')
+    assert.equal(stateReason(held('withheld', 'legal review')), 'legal review')
+    for (const cause of ['withdrawn', 'canceled', 'left', null, undefined] as const) {
+      assert.equal(editorialState(held(cause), t0), 'withdrawn', `${String(cause)}: not running`)
+      assert.equal(stateReason(held(cause)), 'withdrawn')
+    }
+  })
+
   test('a held state wins over an embargo; a kill wins over everything', () => {
     const until = new Date(t0 + 60_000).toISOString()
     assert.equal(editorialState(message({ pubStatus: 'withheld', embargoedUntil: until }, { embargoed: true }), t0), 'withheld')

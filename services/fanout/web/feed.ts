@@ -54,8 +54,8 @@ export const isBreaking = (a: Article): boolean => a.breaking === true || (typeo
 /** The state of an item at `now`: a kill, else a hold, else what its newest version says. */
 export function stateOf(item: FeedItem, now: number): EditorialState {
   if (item.kill) return 'withdrawn'
-  // editorialState would call any `withdrawn` message a kill; a hold has no end the page knows of
-  if (item.hold) return item.hold.cause === 'withheld' ? 'withheld' : 'embargoed'
+  // a hold has no end the page knows of: it lasts until the story's next event
+  if (item.hold) return editorialState(item.hold, now)
   return editorialState(item.message, now)
 }
 
