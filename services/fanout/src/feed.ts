@@ -3,7 +3,18 @@
 // history and tails it from there, and opens readers of older parts for replays. Every instance
 // reads every partition itself (createTail: a group of its own that never commits).
 import { createTail, EARLIER_VIEWS_HEADER, earlierViewsOf, ensureTopics, entryStateKey, isEntryEvent, retrying } from '@newswire/shared'
-import type { Admin, Codec, EarlierView, Kafka, KafkaConfig, Logger, NewswireEvent, PoisonRecord, Tail, TopicNames } from '@newswire/shared'
+import type {
+  Admin,
+  Codec,
+  EarlierViews,
+  Kafka,
+  KafkaConfig,
+  Logger,
+  NewswireEvent,
+  PoisonRecord,
+  Tail,
+  TopicNames,
+} from '@newswire/shared'
 import type { OpenReader, ReplayRecord } from './replay.ts'
 import { inSlices, yieldNow } from './slices.ts'
 import { Store } from './store.ts'
@@ -179,7 +190,7 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
 
 async function loadArticles(o: FeedOptions, topic: string, store: Store): Promise<number> {
   // Keyed by the record's key: an article id, or `<story>/entries/<entry>` for an entry's state
-  const latest = new Map<string, { offset: number; partition: number; event: NewswireEvent; earlier: EarlierView[] | null }>()
+  const latest = new Map<string, { offset: number; partition: number; event: NewswireEvent; earlier: EarlierViews | null }>()
   const tail = createTail({
     kafka: o.kafka,
     topic,

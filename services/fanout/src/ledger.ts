@@ -4,7 +4,7 @@
 // schedule. The hub advances it in log order and clock order, so what was delivered live, what a
 // resume replays and what a snapshot shows all come from one record. Pure: no I/O; time is passed
 // in.
-import type { ArticleEvent, EarlierView, EntryEvent } from '@newswire/shared'
+import type { ArticleEvent, EarlierView, EarlierViews, EntryEvent } from '@newswire/shared'
 import { Entries, hasEntryEmbargo } from './entries.ts'
 import type { EntryState } from './entries.ts'
 import { clearanceBit, expose } from './exposure.ts'
@@ -87,23 +87,31 @@ export class Ledger {
 
   /**
    * A latest state read from news.articles at start, with the views of its earlier versions that
-   * ingest carried there: some instance may have shown them (exposure `sure: false`). A record
-   * written before ingest carried them (`earlier` null) says nothing of its earlier versions: its
-   * view now may have been public before, unless it is the first version.
+   * ingest carried there: some instance may have shown them (exposure `sure: false`). Where they
+   * are not all known (`earlier` null: a record older than the header; or not `complete`), the
+   * view it has now may also have been public before, unless it is the first version.
    */
-  load(partition: number, event: ArticleEvent, earlier: readonly EarlierView[] | null = null): void {
+  load(partition: number, event: ArticleEvent, earlier: EarlierViews | null = null): void {
     const s = this.#state(event, partition, null, null, undefined)
     const id = event.article.id
-    if (earlier !== null) for (const v of earlier) expose(s.exposure, { id, ...v }, this.#earlierMask(v), false)
-    else if (event.article.version > 1 || event.type !== 'CREATED') expose(s.exposure, event.article, 7, false)
+    for (const v of earlier?.views ?? []) expose(s.exposure, { id, ...v }, this.#earlierMask(v), false)
+    if (earlier?.complete !== true && (event.article.version > 1 || event.type !== 'CREATED')) expose(s.exposure, event.article, 7, false)
     this.#set(s)
   }
 
-  /** Clearances that may have seen an earlier version in view `v`: released unless it was replaced well before its embargo (as in apply). */
+  /**
+   * Clearances that may have seen an earlier version in view `v`: the newsroom always; outside it,
+   * a status's versions count as released unless replaced well before their embargo (as in apply).
+   */
   #earlierMask(v: EarlierView): number {
-    const released = v.embargoLeftMs < this.#raceWindowMs
-    let mask = 0
-    for (const c of clearances) if (sees(c, v.pubStatus === 'canceled', v.pubStatus, released)) mask |= clearanceBit[c]
+    let mask = clearanceBit.all
+    for (const [status, left] of [
+      ['usable', v.usableLeftMs],
+      ['withheld', v.withheldLeftMs],
+    ] as const) {
+      if (left === null) continue
+      for (const c of clearances) if (sees(c, false, status, left < this.#raceWindowMs)) mask |= clearanceBit[c]
+    }
     return mask
   }
 

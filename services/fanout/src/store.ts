@@ -6,7 +6,7 @@
 // Until `goLive`, the store is catching up on history nobody is served from: the ledger's clock
 // then follows the events' own ingest times, so which versions were released before they were
 // replaced is reconstructed from the log as every instance would, not from today's clock.
-import type { ArticleEvent, EarlierView, EntryEvent, NewswireEvent } from '@newswire/shared'
+import type { ArticleEvent, EarlierViews, EntryEvent, NewswireEvent } from '@newswire/shared'
 import { DeskIndex } from './desk-index.ts'
 import { History, isEntryRecord } from './history.ts'
 import type { HistoryRecord } from './history.ts'
@@ -58,7 +58,7 @@ export class Store {
   }
 
   /** A latest state from news.articles (before history is read), with the views of its earlier versions when known. */
-  load(partition: number, event: ArticleEvent, earlier: readonly EarlierView[] | null = null): void {
+  load(partition: number, event: ArticleEvent, earlier: EarlierViews | null = null): void {
     this.ledger.load(partition, event, earlier)
     this.desk.put(event)
   }

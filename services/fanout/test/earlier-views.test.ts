@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { decodeEarlierViews, earlierViewOf, encodeEarlierViews, withEarlierView } from '@newswire/shared'
-import type { ArticleEvent, EarlierView } from '@newswire/shared'
+import type { ArticleEvent, EarlierView, EarlierViews } from '@newswire/shared'
 import fc from 'fast-check'
 import { event } from './support/harness.ts'
 import { clearanceBit } from '../src/exposure.ts'
@@ -15,13 +15,14 @@ import { Store } from '../src/store.ts'
 const T0 = Date.UTC(2026, 11, 3, 12)
 
 /** The views of `versions` (oldest first, the last one excluded) as ingest carries them with the last. */
-function carried(versions: readonly ArticleEvent[]): EarlierView[] {
+function carried(versions: readonly ArticleEvent[]): EarlierViews {
   let views: readonly EarlierView[] = []
   for (let i = 0; i + 1 < versions.length; i++) {
     views = withEarlierView(views, earlierViewOf((versions[i] as ArticleEvent).article, (versions[i + 1] as ArticleEvent).ingestedAt))
   }
   // through the header's bytes, as the fan-out reads them
-  return decodeEarlierViews(encodeEarlierViews(views)) ?? assert.fail('ingest wrote a header the fan-out cannot read')
+  const text = encodeEarlierViews({ views, complete: true })
+  return decodeEarlierViews(text) ?? assert.fail('ingest wrote a header the fan-out cannot read')
 }
 
 /** A store that read every version from history (the instance that was up all along). */
@@ -80,6 +81,43 @@ test('a story only ever withheld or held well before its embargo is not counted 
   const later = exposureOf(startedLater(versions, 4, T0 + 4000), 'w')
   assert.ok(later.length >= 3, 'every desk is known')
   for (const s of later) assert.equal(s.mask & clearanceBit.public, 0, `public on ${s.view.category}`)
+})
+
+test('a story staged (withheld) then published on each of 600 desks, then killed: an instance started later knows every desk', () => {
+  // found by an outside review: the header once counted a view twice (once per status), full at 512 desks
+  const desks = 600
+  const versions: ArticleEvent[] = []
+  let at = T0
+  for (let d = 0; d < desks; d++) {
+    for (const pubStatus of ['withheld', 'usable'] as const) {
+      const v = versions.length + 1
+      versions.push(event(v === 1 ? 'CREATED' : 'UPDATED', { id: 's', version: v, category: `desk-${d}`, pubStatus }, at))
+      at += 1000
+    }
+  }
+  versions.push(
+    event('WITHDRAWN', { id: 's', version: versions.length + 1, category: 'desk-0', pubStatus: 'canceled' }, at, { reason: 'legal' }),
+  )
+  const publicDesks = (store: Store) =>
+    [...masks(exposureOf(store, 's'))].filter(([, mask]) => (mask & clearanceBit.public) !== 0).map(([view]) => view)
+  const along = publicDesks(upAllAlong(versions, at + 1000))
+  assert.equal(along.length, desks)
+  assert.deepEqual(publicDesks(startedLater(versions, versions.length - 1, at + 1000)).sort(), along.sort())
+})
+
+test('a record that says its earlier views are not all known: the view it has now counts as possibly public before', () => {
+  const versions = [
+    event('CREATED', { id: 'u', version: 1, category: 'sports' }, T0),
+    event('UPDATED', { id: 'u', version: 2, category: 'politics', pubStatus: 'withheld' }, T0 + 1000),
+  ]
+  const load = (complete: boolean) => {
+    const store = new Store({ partitions: 1, historySize: 10, from: [2] })
+    store.load(0, versions[1] as ArticleEvent, { views: [], complete })
+    store.goLive(T0 + 2000)
+    return masks(exposureOf(store, 'u')).get(JSON.stringify(['politics', 'en', 5, false]))
+  }
+  assert.equal(load(false), 7, 'some earlier version may have been public on politics')
+  assert.equal(load(true), clearanceBit.all | clearanceBit.released, 'withheld now, and nothing before it on politics')
 })
 
 /** One version of a story: its view, status, and embargo, some time after the one before. */

@@ -3,7 +3,7 @@
 // read back), encoded, and fitted into the transaction's byte budget. No I/O: publisher.ts
 // commits what this returns.
 import type { NewswireEvent, TxRecord } from '@newswire/shared'
-import { isEntryEvent } from '@newswire/shared'
+import { isEntryEvent, UNKNOWN_EARLIER } from '@newswire/shared'
 import { eventRecords, recordBytes, tooLarge } from './records.ts'
 import type { RecordSource } from './records.ts'
 import { Overlay, storedOf } from './state.ts'
@@ -77,14 +77,14 @@ function newerThan(view: StateView, event: NewswireEvent): boolean {
 
 /**
  * The event's records; an article's state carries its earlier views, unless they alone would take
- * it past the budget: a version (a kill above all) is never refused for them (the fan-out then
- * falls back to not knowing them, services/fanout/README.md "Known limits").
+ * it past the budget: a version (a kill above all) is never refused for them. It then says they
+ * are not known, so no reader takes the record for the whole list (README "Known limits").
  */
 function recordsOf(c: PlanContext, event: NewswireEvent, idem: Job<unknown>['idempotency'], view: StateView) {
   const value = c.encoder.encode(event)
   if (isEntryEvent(event)) return eventRecords(c.source, event, idem, value, null)
   const records = eventRecords(c.source, event, idem, value, storedOf(event, view.article(event.article.id)).earlier)
-  return recordBytes(records.state) <= c.budget ? records : eventRecords(c.source, event, idem, value, null)
+  return recordBytes(records.state) <= c.budget ? records : eventRecords(c.source, event, idem, value, UNKNOWN_EARLIER)
 }
 
 /**

@@ -1,6 +1,6 @@
 // What ingest writes to Kafka for one event: its record in news.article-events and its
 // latest-state record in news.articles, their headers, and what a transaction may carry.
-import type { EarlierView, NewswireEvent, TxRecord } from '@newswire/shared'
+import type { EarlierViews, NewswireEvent, TxRecord } from '@newswire/shared'
 import { AVRO_CONTENT_TYPE, EARLIER_VIEWS_HEADER, encodeEarlierViews, entryStateKey, isEntryEvent, ProblemError } from '@newswire/shared'
 
 /**
@@ -52,7 +52,7 @@ export function eventRecords(
   event: NewswireEvent,
   idem: { key: string; requestHash: string } | null,
   value: Buffer,
-  earlier: readonly EarlierView[] | null,
+  earlier: EarlierViews | null,
 ): { event: TxRecord; state: TxRecord } {
   const headers: Partial<Record<RecordHeader, string>> = {
     'event-type': event.type,

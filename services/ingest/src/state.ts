@@ -1,8 +1,8 @@
 // Latest state per article id and per live-story entry, rebuilt from news.articles and kept
 // current by our own commits and by the tail. Versions only move forward, so replays and our own
 // echoes are harmless.
-import { earlierViewOf, isEntryEvent, mergeEarlierViews, withEarlierView } from '@newswire/shared'
-import type { Article, ArticleEvent, EarlierView, EntryEvent, NewswireEvent, StoryEntry } from '@newswire/shared'
+import { earlierViewOf, isEntryEvent, mergeEarlierViews, NONE_EARLIER, UNKNOWN_EARLIER, withEarlierView } from '@newswire/shared'
+import type { Article, ArticleEvent, EarlierViews, EntryEvent, NewswireEvent, StoryEntry } from '@newswire/shared'
 
 export interface Stored {
   article: Article
@@ -11,7 +11,7 @@ export interface Stored {
   /** Who wrote this version (the event's source): imports may only update their own articles. */
   source: string
   /** Views of the versions before this one (carried in news.articles, earlier-views.ts). */
-  earlier: readonly EarlierView[]
+  earlier: EarlierViews
 }
 
 /** The latest state of one entry of a live story. */
@@ -24,15 +24,19 @@ export interface StoredEntry {
 }
 
 /**
- * The state after `event`: the views before it are the previous state's and the previous version's
- * own, plus what the record's header said (`carried`, a state read from news.articles).
+ * The state after `event` and the views of the versions before it. A record's header (`carried`,
+ * a state read from news.articles) holds them all, each replaced when it really was; what this
+ * state held adds to it. Without one (our own commits, records older than the header), they are
+ * the previous state's plus the previous version's own; a state that came with neither is a first
+ * version (CREATED) or one whose earlier versions nobody recorded.
  */
-export function storedOf(event: ArticleEvent, prev: Stored | undefined, carried: readonly EarlierView[] = []): Stored {
-  let earlier = carried
-  if (prev !== undefined) {
-    const before = withEarlierView(prev.earlier, earlierViewOf(prev.article, event.ingestedAt))
-    earlier = carried.length === 0 ? before : mergeEarlierViews(carried, before)
-  }
+export function storedOf(event: ArticleEvent, prev: Stored | undefined, carried?: EarlierViews): Stored {
+  let earlier: EarlierViews
+  if (carried !== undefined)
+    earlier = prev === undefined ? carried : { views: mergeEarlierViews(carried.views, prev.earlier.views), complete: carried.complete }
+  else if (prev !== undefined)
+    earlier = { views: withEarlierView(prev.earlier.views, earlierViewOf(prev.article, event.ingestedAt)), complete: prev.earlier.complete }
+  else earlier = event.type === 'CREATED' ? NONE_EARLIER : UNKNOWN_EARLIER
   return { article: event.article, eventId: event.eventId, type: event.type, source: event.source, earlier }
 }
 
@@ -95,7 +99,7 @@ export class ArticleState implements StateView {
    * Takes a committed event (with the earlier views its news.articles record carried); older
    * versions than the one held are only remembered as committed.
    */
-  apply(event: NewswireEvent, carried?: readonly EarlierView[]): void {
+  apply(event: NewswireEvent, carried?: EarlierViews): void {
     this.#remember(event.eventId)
     if (isEntryEvent(event)) {
       this.#applyEntry(event)

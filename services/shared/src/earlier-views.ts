@@ -2,39 +2,47 @@
 // `earlier-views` header). The fan-out keeps where a story was seen so that a kill reaches every
 // reader who saw it; an instance that starts after those versions left its history would otherwise
 // know only the latest one (a reader who saw the story on another desk would miss its kill).
-// Ingest decides every version, so it carries them: facts only (the view, the pubStatus, how long
-// before its embargo a version was replaced); who could see what is the fan-out's rule. Pure.
-import type { Article, PubStatus } from './article.ts'
-import { pubStatuses } from './article.ts'
+// Ingest decides every version, so it carries them: facts only (the view, its statuses, how long
+// before their embargo versions were replaced); who could see what is the fan-out's rule. Pure.
+import type { Article } from './article.ts'
 
 export const EARLIER_VIEWS_HEADER = 'earlier-views'
 
 /** Distinct views kept, as the fan-out keeps (exposure.ts): past it, the newest kept is replaced. */
 export const MAX_EARLIER_VIEWS = 1024
 
-/** A view (what channels, filters and scopes match on) one or more earlier versions were in. */
+/**
+ * A view (what channels, filters and scopes match on) that one or more earlier versions were in,
+ * and for each status that can be shown outside the newsroom, the least time (ms) a version in it
+ * still had before its embargo when it was replaced: 0 when one had none left (it was public, or
+ * may have been); null when no version here had that status. Every version was the newsroom's.
+ */
 export interface EarlierView {
   category: string | null
   language: string
   urgency: number
   breaking: boolean
-  /** `canceled` for a kill (a withdrawn article is canceled). */
-  pubStatus: PubStatus
-  /**
-   * Of the versions in this view and status, the least time (ms) between their replacement and
-   * their embargo: 0 when one had no embargo left (it was public, or may have been).
-   */
-  embargoLeftMs: number
+  usableLeftMs: number | null
+  withheldLeftMs: number | null
 }
 
-const sameGroup = (a: EarlierView, b: EarlierView): boolean =>
-  a.category === b.category &&
-  a.language === b.language &&
-  a.urgency === b.urgency &&
-  a.breaking === b.breaking &&
-  a.pubStatus === b.pubStatus
+/** The views of every version before one; `complete` false when some are not known (see README). */
+export interface EarlierViews {
+  views: readonly EarlierView[]
+  complete: boolean
+}
 
-/** The view of version `a`, replaced at `replacedAt` (the next version's ingest time). A kill is canceled. */
+/** A first version's: nothing came before it. */
+export const NONE_EARLIER: EarlierViews = { views: [], complete: true }
+/** Versions came before that nobody recorded (a record older than the header, or one left out). */
+export const UNKNOWN_EARLIER: EarlierViews = { views: [], complete: false }
+
+const sameView = (a: EarlierView, b: EarlierView): boolean =>
+  a.category === b.category && a.language === b.language && a.urgency === b.urgency && a.breaking === b.breaking
+
+const least = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b))
+
+/** The view of version `a`, replaced at `replacedAt` (the next version's ingest time). */
 export function earlierViewOf(
   a: Pick<Article, 'category' | 'language' | 'urgency' | 'breaking' | 'pubStatus' | 'embargoedUntil'>,
   replacedAt: number,
@@ -45,15 +53,21 @@ export function earlierViewOf(
     language: a.language,
     urgency: a.urgency,
     breaking: a.breaking,
-    pubStatus: a.pubStatus,
-    embargoLeftMs: left,
+    // a canceled version (a kill) was shown to nobody outside the newsroom
+    usableLeftMs: a.pubStatus === 'usable' ? left : null,
+    withheldLeftMs: a.pubStatus === 'withheld' ? left : null,
   }
 }
 
 /** `views` with `view` added: a new array, or `views` itself when it already says as much. */
 export function withEarlierView(views: readonly EarlierView[], view: EarlierView): readonly EarlierView[] {
-  const kept = views.find((v) => sameGroup(v, view))
-  if (kept !== undefined && kept.embargoLeftMs <= view.embargoLeftMs) return views
+  const kept = views.find((v) => sameView(v, view))
+  if (
+    kept !== undefined &&
+    least(kept.usableLeftMs, view.usableLeftMs) === kept.usableLeftMs &&
+    least(kept.withheldLeftMs, view.withheldLeftMs) === kept.withheldLeftMs
+  )
+    return views
   const out = views.slice()
   add(out, view)
   return out
@@ -67,61 +81,67 @@ export function mergeEarlierViews(a: readonly EarlierView[], b: readonly Earlier
 }
 
 function add(out: EarlierView[], view: EarlierView): void {
-  const i = out.findIndex((v) => sameGroup(v, view))
+  const i = out.findIndex((v) => sameView(v, view))
   if (i >= 0) {
     const kept = out[i] as EarlierView
-    if (view.embargoLeftMs < kept.embargoLeftMs) out[i] = { ...kept, embargoLeftMs: view.embargoLeftMs }
+    out[i] = {
+      ...kept,
+      usableLeftMs: least(kept.usableLeftMs, view.usableLeftMs),
+      withheldLeftMs: least(kept.withheldLeftMs, view.withheldLeftMs),
+    }
   } else if (out.length < MAX_EARLIER_VIEWS) out.push(view)
   else out[MAX_EARLIER_VIEWS - 1] = view
 }
 
-// Short keys: the header rides on every article state record
-type Wire = [category: string | null, language: string, urgency: number, breaking: 0 | 1, status: number, embargoLeftMs: number]
+// Short: the header rides on every article state record
+type Wire = [
+  category: string | null,
+  language: string,
+  urgency: number,
+  breaking: 0 | 1,
+  usableLeftMs: number | null,
+  withheldLeftMs: number | null,
+]
 
-export function encodeEarlierViews(views: readonly EarlierView[]): string {
-  const wire: Wire[] = views.map((v) => [
-    v.category,
-    v.language,
-    v.urgency,
-    v.breaking ? 1 : 0,
-    pubStatuses.indexOf(v.pubStatus),
-    v.embargoLeftMs,
-  ])
-  return JSON.stringify(wire)
+export function encodeEarlierViews(e: EarlierViews): string {
+  const views: Wire[] = e.views.map((v) => [v.category, v.language, v.urgency, v.breaking ? 1 : 0, v.usableLeftMs, v.withheldLeftMs])
+  return JSON.stringify({ complete: e.complete, views })
 }
 
 const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0
+const isLeft = (x: unknown): x is number | null => x === null || isCount(x)
 
 function fromWire(x: unknown): EarlierView | null {
   if (!Array.isArray(x) || x.length !== 6) return null
-  const [category, language, urgency, breaking, status, left] = x as unknown[]
+  const [category, language, urgency, breaking, usableLeftMs, withheldLeftMs] = x as unknown[]
   if (category !== null && typeof category !== 'string') return null
   if (typeof language !== 'string' || !isCount(urgency) || (breaking !== 0 && breaking !== 1)) return null
-  const pubStatus = isCount(status) ? pubStatuses[status] : undefined
-  if (pubStatus === undefined || !isCount(left)) return null
-  return { category, language, urgency, breaking: breaking === 1, pubStatus, embargoLeftMs: left }
+  if (!isLeft(usableLeftMs) || !isLeft(withheldLeftMs)) return null
+  return { category, language, urgency, breaking: breaking === 1, usableLeftMs, withheldLeftMs }
 }
 
 /** The header's views; null when it is not what ingest writes (the reader falls back to not knowing). */
-export function decodeEarlierViews(text: string): EarlierView[] | null {
+export function decodeEarlierViews(text: string): EarlierViews | null {
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
   } catch {
     return null
   }
-  if (!Array.isArray(parsed) || parsed.length > MAX_EARLIER_VIEWS) return null
+  if (typeof parsed !== 'object' || parsed === null) return null
+  const { complete, views } = parsed as Record<string, unknown>
+  if (typeof complete !== 'boolean' || !Array.isArray(views) || views.length > MAX_EARLIER_VIEWS) return null
   const out: EarlierView[] = []
-  for (const x of parsed) {
+  for (const x of views) {
     const v = fromWire(x)
     if (v === null) return null
     out.push(v)
   }
-  return out
+  return { views: out, complete }
 }
 
 /** The header as a Kafka client hands it over; null when absent or not what ingest writes. */
-export function earlierViewsOf(header: Buffer | string | (Buffer | string)[] | undefined): EarlierView[] | null {
+export function earlierViewsOf(header: Buffer | string | (Buffer | string)[] | undefined): EarlierViews | null {
   if (header === undefined || Array.isArray(header)) return null
   return decodeEarlierViews(header.toString())
 }

@@ -19,73 +19,93 @@ const view = (extra: Partial<EarlierView> = {}): EarlierView => ({
   language: 'bn',
   urgency: 3,
   breaking: false,
-  pubStatus: 'usable',
-  embargoLeftMs: 0,
+  usableLeftMs: 0,
+  withheldLeftMs: null,
   ...extra,
 })
 
+const leftArb = fc.option(fc.nat(), { nil: null })
 const viewArb: fc.Arbitrary<EarlierView> = fc.record({
   category: fc.option(fc.string({ unit: 'grapheme', maxLength: 12 }), { nil: null }),
   language: fc.constantFrom('bn', 'en', 'en-GB'),
   urgency: fc.integer({ min: 1, max: 9 }),
   breaking: fc.boolean(),
-  pubStatus: fc.constantFrom('usable', 'withheld', 'canceled'),
-  embargoLeftMs: fc.nat(),
+  usableLeftMs: leftArb,
+  withheldLeftMs: leftArb,
 })
 
 test('property: the header reads back what was written', () => {
   fc.assert(
-    fc.property(fc.array(viewArb, { maxLength: 40 }), (generated) => {
+    fc.property(fc.array(viewArb, { maxLength: 40 }), fc.boolean(), (generated, complete) => {
       const views = generated.map((v) => ({ ...v })) // fast-check's records have no prototype
-      assert.deepEqual(decodeEarlierViews(encodeEarlierViews(views)), views)
-      assert.deepEqual(earlierViewsOf(Buffer.from(encodeEarlierViews(views))), views)
+      assert.deepEqual(decodeEarlierViews(encodeEarlierViews({ views, complete })), { views, complete })
+      assert.deepEqual(earlierViewsOf(Buffer.from(encodeEarlierViews({ views, complete }))), { views, complete })
     }),
   )
 })
 
 test('a header that is not what ingest writes is refused whole', () => {
-  const good = JSON.parse(encodeEarlierViews([view()])) as unknown[][]
-  const row = good[0] as unknown[]
+  const good = JSON.parse(encodeEarlierViews({ views: [view()], complete: true })) as { views: unknown[][] }
+  const row = good.views[0] as unknown[]
+  const rows = (...r: unknown[]) => JSON.stringify({ complete: true, views: r })
   const bad = [
     'not json',
+    'null',
+    '[]',
     '{}',
-    '[1]',
-    JSON.stringify([row.slice(0, 5)]),
-    JSON.stringify([[7, ...row.slice(1)]]),
-    JSON.stringify([[row[0], 'bn', -1, 0, 0, 0]]),
-    JSON.stringify([[row[0], 'bn', 1.5, 0, 0, 0]]),
-    JSON.stringify([[row[0], 'bn', 3, true, 0, 0]]),
-    JSON.stringify([[row[0], 'bn', 3, 0, 3, 0]]),
-    JSON.stringify([[row[0], 'bn', 3, 0, 0, -5]]),
-    JSON.stringify([row, [row[0], 'bn', 3, 0, 0]]),
-    JSON.stringify(Array.from({ length: MAX_EARLIER_VIEWS + 1 }, () => row)),
+    JSON.stringify({ complete: 'yes', views: [] }),
+    JSON.stringify({ complete: true, views: {} }),
+    rows(1),
+    rows(row.slice(0, 5)),
+    rows([7, ...row.slice(1)]),
+    rows([row[0], 'bn', -1, 0, 0, null]),
+    rows([row[0], 'bn', 1.5, 0, 0, null]),
+    rows([row[0], 'bn', 3, true, 0, null]),
+    rows([row[0], 'bn', 3, 0, -5, null]),
+    rows([row[0], 'bn', 3, 0, 0, 'soon']),
+    rows(row, [row[0], 'bn', 3, 0, 0]),
+    rows(...Array.from({ length: MAX_EARLIER_VIEWS + 1 }, () => row)),
   ]
   for (const text of bad) assert.equal(decodeEarlierViews(text), null, text.slice(0, 60))
   assert.equal(earlierViewsOf(undefined), null)
-  assert.equal(earlierViewsOf([Buffer.from('[]'), Buffer.from('[]')]), null, 'a repeated header')
-  assert.deepEqual(earlierViewsOf('[]'), [])
+  const empty = encodeEarlierViews({ views: [], complete: true })
+  assert.equal(earlierViewsOf([Buffer.from(empty), Buffer.from(empty)]), null, 'a repeated header')
+  assert.deepEqual(earlierViewsOf(empty), { views: [], complete: true })
 })
 
-test('a view is kept once per status, with the least embargo time any of its versions had left', () => {
-  let views = withEarlierView([], view({ embargoLeftMs: 90_000 }))
-  views = withEarlierView(views, view({ embargoLeftMs: 5_000 }))
-  views = withEarlierView(views, view({ embargoLeftMs: 70_000 }))
-  views = withEarlierView(views, view({ pubStatus: 'withheld' }))
-  assert.deepEqual(views, [view({ embargoLeftMs: 5_000 }), view({ pubStatus: 'withheld' })])
-  assert.deepEqual(mergeEarlierViews([view({ embargoLeftMs: 9 })], views), [view({ embargoLeftMs: 9 }), view({ pubStatus: 'withheld' })])
+test('a view is kept once, with the least embargo time its usable and its withheld versions had left', () => {
+  let views = withEarlierView([], view({ usableLeftMs: 90_000 }))
+  views = withEarlierView(views, view({ usableLeftMs: 5_000 }))
+  views = withEarlierView(views, view({ usableLeftMs: 70_000 }))
+  views = withEarlierView(views, view({ usableLeftMs: null, withheldLeftMs: 0 }))
+  views = withEarlierView(views, view({ usableLeftMs: null, withheldLeftMs: null }))
+  assert.deepEqual(views, [view({ usableLeftMs: 5_000, withheldLeftMs: 0 })])
+  const same = withEarlierView(views, view({ usableLeftMs: 6_000 }))
+  assert.equal(same, views, 'nothing new: the same list')
+  assert.deepEqual(mergeEarlierViews([view({ usableLeftMs: 9, category: 'x' })], views), [
+    view({ usableLeftMs: 9, category: 'x' }),
+    view({ usableLeftMs: 5_000, withheldLeftMs: 0 }),
+  ])
 })
 
-test('past the cap, the newest kept view is replaced (as the fan-out keeps them)', () => {
+test('past the cap of distinct views, the newest kept one is replaced (as the fan-out keeps them)', () => {
   let views: readonly EarlierView[] = []
-  for (let u = 0; u < MAX_EARLIER_VIEWS + 2; u++) views = withEarlierView(views, view({ urgency: u }))
-  assert.equal(views.length, MAX_EARLIER_VIEWS)
+  for (let u = 0; u < MAX_EARLIER_VIEWS + 2; u++) {
+    views = withEarlierView(views, view({ urgency: u, usableLeftMs: null, withheldLeftMs: 0 }))
+    views = withEarlierView(views, view({ urgency: u }))
+  }
+  assert.equal(views.length, MAX_EARLIER_VIEWS, 'statuses of one view share its place')
   assert.equal(views.at(-1)?.urgency, MAX_EARLIER_VIEWS + 1)
   assert.equal(views.at(-2)?.urgency, MAX_EARLIER_VIEWS - 2)
 })
 
-test('a version replaced before its embargo keeps the time it had left; after it, none', () => {
+test('a version replaced before its embargo keeps the time it had left, by status; a kill was shown to nobody outside the newsroom', () => {
   const article = { category: null, language: 'en', urgency: 1, breaking: true, pubStatus: 'usable' as const, embargoedUntil: 10_000 }
-  assert.equal(earlierViewOf(article, 4_000).embargoLeftMs, 6_000)
-  assert.equal(earlierViewOf(article, 12_000).embargoLeftMs, 0)
-  assert.equal(earlierViewOf({ ...article, embargoedUntil: null }, 4_000).embargoLeftMs, 0)
+  assert.deepEqual([earlierViewOf(article, 4_000).usableLeftMs, earlierViewOf(article, 4_000).withheldLeftMs], [6_000, null])
+  assert.equal(earlierViewOf(article, 12_000).usableLeftMs, 0)
+  assert.equal(earlierViewOf({ ...article, embargoedUntil: null }, 4_000).usableLeftMs, 0)
+  const withheld = earlierViewOf({ ...article, pubStatus: 'withheld' }, 4_000)
+  assert.deepEqual([withheld.usableLeftMs, withheld.withheldLeftMs], [null, 6_000])
+  const killed = earlierViewOf({ ...article, pubStatus: 'canceled' }, 4_000)
+  assert.deepEqual([killed.usableLeftMs, killed.withheldLeftMs], [null, null])
 })

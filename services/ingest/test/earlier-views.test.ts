@@ -1,0 +1,150 @@
+// The views of an article's earlier versions, carried with its state in news.articles (the
+// `earlier-views` header): whichever way the state learned its versions, the next record carries
+// every view, each with what could be seen there; a list that is not whole says so.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { decodeEarlierViews, EARLIER_VIEWS_HEADER } from '@newswire/shared'
+import type { Article, ArticleEvent, EarlierViews, NewswireEvent, TxRecord } from '@newswire/shared'
+import { planBatch } from '../src/batch-plan.ts'
+import type { Job, PlanContext } from '../src/batch-plan.ts'
+import { recordBytes } from '../src/records.ts'
+import { ArticleState } from '../src/state.ts'
+import { T0 } from './support/article-input.ts'
+import { context, eventOf, nextVersionWith, queued } from './support/plan-jobs.ts'
+
+const HOUR = 3_600_000
+
+/** Plans the next version of 'a' on `state`: its event and its records. */
+function plan(state: ArticleState, at: number, patch: Partial<Article>, extra: Partial<PlanContext> = {}, type?: ArticleEvent['type']) {
+  const [p] = planBatch([queued(nextVersionWith('a', at, patch, type))], context(state, extra)).planned
+  return { event: (p?.plan?.event ?? assert.fail('no event')) as ArticleEvent, records: p?.records ?? assert.fail('no records') }
+}
+
+/** What an article's state record says of the versions before it. */
+function carried(state: TxRecord): EarlierViews {
+  const header = state.headers[EARLIER_VIEWS_HEADER] ?? assert.fail('no earlier-views header')
+  return decodeEarlierViews(header) ?? assert.fail(`unreadable: ${header}`)
+}
+
+const categories = (state: TxRecord) => carried(state).views.map((v) => v.category)
+
+/** What the next version of 'a' planned on `state` carries (with `unseen` commits of this writer). */
+const nextCarries = (state: ArticleState, unseen: NewswireEvent[] = []) =>
+  categories(plan(state, T0 + 3, { category: 'sports' }, { unseen }).records.state)
+
+test("an article's state record carries the views of the versions before it, however the state learned them", () => {
+  const state = new ArticleState()
+  state.apply(eventOf('a', 1))
+  const first = planBatch(
+    [queued(nextVersionWith('a', T0 + 1, { category: 'politics' })), queued(nextVersionWith('a', T0 + 2, { category: 'world' }))],
+    context(state),
+  )
+  const records = first.planned.map((p) => p.records ?? assert.fail('no records'))
+  assert.deepEqual(
+    records.map((r) => categories(r.state)),
+    [['international'], ['international', 'politics']],
+  )
+  assert.ok(records.every((r) => carried(r.state).complete))
+  assert.equal(records[0]?.event.headers[EARLIER_VIEWS_HEADER], undefined, 'news.article-events does not carry it')
+  const [p2, p3] = first.planned.map((p) => p.plan?.event ?? assert.fail('no event')) as NewswireEvent[]
+  const whole = ['international', 'politics', 'world']
+
+  // committed by this writer and not read back yet
+  assert.deepEqual(nextCarries(state, [p2, p3] as NewswireEvent[]), whole)
+
+  // read back in order by the tail, as our own commits (no header read)
+  const tail = new ArticleState()
+  tail.apply(eventOf('a', 1))
+  for (const e of [p2, p3] as NewswireEvent[]) tail.apply(e)
+  assert.deepEqual(nextCarries(tail), whole)
+
+  // rebuilt at start from news.articles: compaction left the latest record alone, with its header
+  const rebuilt = new ArticleState()
+  rebuilt.apply(p3 as NewswireEvent, carried(records[1]?.state as TxRecord))
+  assert.deepEqual(nextCarries(rebuilt), whole)
+
+  // a state that holds an older version and reads a later one whose predecessor it never saw
+  const skipped = new ArticleState()
+  skipped.apply(eventOf('a', 1))
+  skipped.apply(p3 as NewswireEvent, carried(records[1]?.state as TxRecord))
+  assert.deepEqual(nextCarries(skipped), whole)
+})
+
+test('a state that skipped a version does not count one held under embargo and replaced as public', () => {
+  // found by an outside review: the older version held was taken as replaced by the newer one read
+  const writer = new ArticleState()
+  const v1 = eventOf('a', 1, T0, { category: 'sports', embargoedUntil: T0 + HOUR })
+  writer.apply(v1)
+  const v2 = plan(writer, T0 + 60_000, { category: 'politics', embargoedUntil: T0 + HOUR })
+  writer.apply(v2.event)
+  const v3 = plan(writer, T0 + 2 * HOUR, { category: 'politics', embargoedUntil: T0 + HOUR, headline: 'x' })
+  const reader = new ArticleState()
+  reader.apply(v1)
+  reader.apply(v3.event, carried(v3.records.state))
+  const kill = plan(reader, T0 + 3 * HOUR, { category: 'politics', pubStatus: 'canceled' }, {}, 'WITHDRAWN')
+  const sports = carried(kill.records.state).views.find((v) => v.category === 'sports') ?? assert.fail('sports')
+  assert.equal(sports.usableLeftMs, HOUR - 60_000, 'replaced an hour before its embargo, never public')
+})
+
+test("an entry state record carries no earlier views (its story's record does)", () => {
+  const state = new ArticleState()
+  state.apply(eventOf('s', 1))
+  const entry = { ...eventOf('s', 1), type: 'ENTRY_CREATED' as const, entry: { id: 'e1', version: 1, seq: 1 } as NewswireEvent['entry'] }
+  const job: Job<number> = { articleId: 's', idempotency: null, plan: () => ({ event: entry as NewswireEvent, result: 0 }) }
+  const [p] = planBatch([queued(job)], context(state)).planned
+  assert.equal(p?.records?.state.key, 's/entries/e1')
+  assert.equal(p?.records?.state.headers[EARLIER_VIEWS_HEADER], undefined)
+})
+
+test('views that alone would take a version past the budget are left out, never the version; the record says so, for good', () => {
+  const state = new ArticleState()
+  state.apply(eventOf('a', 1, T0, { category: 'sports' }))
+  const v2 = plan(state, T0 + 1000, { category: 'politics' })
+  state.apply(v2.event)
+  const full = plan(state, T0 + 2000, { headline: 'edited' })
+  const withViews = recordBytes(full.records.state)
+  assert.ok(withViews > recordBytes(full.records.event), 'the state carries the views')
+  // a budget the event fits and the state with its views does not
+  const [tight] = planBatch(
+    [queued(nextVersionWith('a', T0 + 2000, { headline: 'edited' }))],
+    context(state, { budget: withViews - 1 }),
+  ).planned
+  assert.equal(tight?.error, undefined)
+  const v3 = { event: tight?.plan?.event as ArticleEvent, state: tight?.records?.state ?? assert.fail('no records') }
+  assert.deepEqual(carried(v3.state), { views: [], complete: false })
+
+  // this instance still knows them: its next version carries them all again
+  state.apply(v3.event)
+  const again = carried(plan(state, T0 + 3000, { headline: 'again' }).records.state)
+  assert.equal(again.complete, true)
+  assert.deepEqual(
+    again.views.map((v) => v.category),
+    ['sports', 'politics', 'international'],
+  )
+
+  // an ingest restarted from that record does not: the kill it writes says its list is not whole
+  // (found by an outside review: it claimed the story was only ever on politics)
+  const rebuilt = new ArticleState()
+  rebuilt.apply(v3.event, carried(v3.state))
+  const kill = plan(rebuilt, T0 + 3000, { pubStatus: 'canceled' }, {}, 'WITHDRAWN')
+  assert.equal(carried(kill.records.state).complete, false)
+
+  // nor does one that held an earlier version and read that record (what came between is unknown)
+  const behind = new ArticleState()
+  behind.apply(eventOf('a', 1, T0, { category: 'sports' }))
+  behind.apply(v3.event, carried(v3.state))
+  assert.equal(carried(plan(behind, T0 + 3000, { pubStatus: 'canceled' }, {}, 'WITHDRAWN').records.state).complete, false)
+})
+
+test('a record older than the header: a first version knows it has none before it, a later one that it does not know them', () => {
+  const created = new ArticleState()
+  created.apply(eventOf('a', 1))
+  const first = carried(plan(created, T0 + 1, {}).records.state)
+  assert.equal(first.complete, true)
+  assert.equal(first.views.length, 1)
+  const later = new ArticleState()
+  later.apply(eventOf('a', 4))
+  const next = carried(plan(later, T0 + 1, {}).records.state)
+  assert.equal(next.complete, false)
+  assert.equal(next.views.length, 1, 'what it does know, it carries')
+})
