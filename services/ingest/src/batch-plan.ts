@@ -76,15 +76,21 @@ function newerThan(view: StateView, event: NewswireEvent): boolean {
 }
 
 /**
- * The event's records; an article's state carries its earlier views, unless they alone would take
- * it past the budget: a version (a kill above all) is never refused for them. It then says they
- * are not known, so no reader takes the record for the whole list (README "Known limits").
+ * The event's records and their size in a batch. An article's state carries its earlier views,
+ * unless they alone would take it past the budget: a version (a kill above all) is never refused
+ * for them. It then says they are not known, so no reader takes it for the whole list (README
+ * "Known limits"). A first version carries none: a CREATED record without them reads the same.
  */
 function recordsOf(c: PlanContext, event: NewswireEvent, idem: Job<unknown>['idempotency'], view: StateView) {
   const value = c.encoder.encode(event)
-  if (isEntryEvent(event)) return eventRecords(c.source, event, idem, value, null)
-  const records = eventRecords(c.source, event, idem, value, storedOf(event, view.article(event.article.id)).earlier)
-  return recordBytes(records.state) <= c.budget ? records : eventRecords(c.source, event, idem, value, UNKNOWN_EARLIER)
+  const plain = isEntryEvent(event) || event.type === 'CREATED'
+  let records = eventRecords(c.source, event, idem, value, plain ? null : storedOf(event, view.article(event.article.id)).earlier)
+  let size = Math.max(recordBytes(records.event), recordBytes(records.state))
+  if (size > c.budget && !plain) {
+    records = eventRecords(c.source, event, idem, value, UNKNOWN_EARLIER)
+    size = Math.max(recordBytes(records.event), recordBytes(records.state))
+  }
+  return { records, size }
 }
 
 /**
@@ -107,8 +113,7 @@ export function planBatch<P extends Queued>(batch: readonly P[], c: PlanContext)
       const plan = pending.job.plan(overlay.article(pending.job.articleId), overlay)
       // Encoded here, outside the transaction: a value the schema cannot carry fails its own
       // request (422), never the transaction the other requests share
-      const records = plan.event ? recordsOf(c, plan.event, pending.job.idempotency, overlay) : null
-      const size = records === null ? 0 : Math.max(recordBytes(records.event), recordBytes(records.state))
+      const { records, size } = plan.event ? recordsOf(c, plan.event, pending.job.idempotency, overlay) : { records: null, size: 0 }
       if (size > c.budget) throw tooLarge(size, c.budget)
       const used = bytes.get(pending.partition) ?? 0
       if (used + size > c.budget) return { planned, deferred: batch.slice(i), landed }

@@ -5,7 +5,7 @@ import { AVRO_CONTENT_TYPE, EARLIER_VIEWS_HEADER, encodeEarlierViews, entryState
 
 /**
  * Kafka headers ingest writes on records (schemas/README.md documents each): `entry-id` only on
- * entry events; `earlier-views` only on an article's state in news.articles. The last three serve
+ * entry events; `earlier-views` only on an article's state in news.articles (not a first version's). The last three serve
  * ingest itself: which instance wrote it, and what answers a retried request.
  */
 export const recordHeaderNames = [
@@ -68,7 +68,9 @@ export function eventRecords(
   }
   const record = { key: event.article.id, value, timestamp: event.ingestedAt, headers }
   if (isEntryEvent(event)) return { event: record, state: { ...record, key: entryStateKey(event.article.id, event.entry.id) } }
-  const stateHeaders = earlier === null ? headers : { ...headers, [EARLIER_VIEWS_HEADER]: encodeEarlierViews(earlier) }
+  if (earlier === null) return { event: record, state: { ...record, key: event.article.id } }
+  const stateHeaders: Partial<Record<RecordHeader, string>> = { ...headers }
+  stateHeaders[EARLIER_VIEWS_HEADER] = encodeEarlierViews(earlier)
   return { event: record, state: { ...record, key: event.article.id, headers: stateHeaders } }
 }
 
