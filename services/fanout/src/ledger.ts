@@ -89,13 +89,14 @@ export class Ledger {
    * A latest state read from news.articles at start, with the views of its earlier versions that
    * ingest carried there: some instance may have shown them (exposure `sure: false`). Where they
    * are not all known (`earlier` null: a record older than the header; or not `complete`), the
-   * view it has now may also have been public before, unless it is the first version.
+   * view it has now may also have been public before, unless it is the first version (CREATED,
+   * whatever its number: a CMS may start at its own revision).
    */
   load(partition: number, event: ArticleEvent, earlier: EarlierViews | null = null): void {
     const s = this.#state(event, partition, null, null, undefined)
     const id = event.article.id
     for (const v of earlier?.views ?? []) expose(s.exposure, { id, ...v }, this.#earlierMask(v), false)
-    if (earlier?.complete !== true && (event.article.version > 1 || event.type !== 'CREATED')) expose(s.exposure, event.article, 7, false)
+    if (earlier?.complete !== true && event.type !== 'CREATED') expose(s.exposure, event.article, 7, false)
     this.#set(s)
   }
 

@@ -117,6 +117,11 @@ test('a record that says its earlier views are not all known: the view it has no
     return masks(exposureOf(store, 'u')).get(JSON.stringify(['politics', 'en', 5, false]))
   }
   assert.equal(load(false), 7, 'some earlier version may have been public on politics')
+  // a first version has nothing before it, whatever its number (a CMS's own revision) and whatever the record says
+  const first = new Store({ partitions: 1, historySize: 10, from: [1] })
+  first.load(0, event('CREATED', { id: 'c', version: 7, category: 'politics', pubStatus: 'withheld' }, T0), null)
+  first.goLive(T0 + 2000)
+  assert.equal(masks(exposureOf(first, 'c')).get(JSON.stringify(['politics', 'en', 5, false])), clearanceBit.all | clearanceBit.released)
   assert.equal(load(true), clearanceBit.all | clearanceBit.released, 'withheld now, and nothing before it on politics')
 })
 
