@@ -25,9 +25,6 @@ export interface EntryState extends EntryLatest {
   text: string | null
 }
 
-/** Every clearance bit. */
-const ALL = 7
-
 /** A version whose own embargo is still to be released (a deleted entry is never released). */
 export function hasEntryEmbargo(e: Pick<EntryEvent, 'type' | 'entry'>): boolean {
   return !isEntryDeleted(e) && e.entry.embargoedUntil !== null
@@ -108,11 +105,12 @@ export class Entries {
 
   /**
    * A latest state from news.articles (at start). Its earlier versions are unknown: unless it is
-   * the entry's first version, it may have been visible to anyone before.
+   * the entry's first version, it may have been visible before to whoever may have seen its story
+   * (`storySeen`, clearance bits: an entry is seen only through its story).
    */
-  load(partition: number, event: EntryEvent, story: Latest | undefined, now: number): EntryState {
+  load(partition: number, event: EntryEvent, story: Latest | undefined, now: number, storySeen: number): EntryState {
     const s = this.#state(event, partition, null, null, story, now, 0, 0)
-    if (event.entry.version > 1 || event.type !== 'ENTRY_CREATED') s.maybe = ALL
+    if (event.entry.version > 1 || event.type !== 'ENTRY_CREATED') s.maybe = storySeen
     this.#put(event.article.id, s)
     return s
   }

@@ -61,3 +61,10 @@ export function exposedView(exp: Exposure, c: Clearance, inView: (a: ArticleView
 export function views(exp: Exposure): ArticleView[] {
   return exp.map((s) => s.view)
 }
+
+/** Every clearance the article was (or may have been) visible to, in any view. */
+export function seenBy(exp: Exposure): number {
+  let mask = 0
+  for (const s of exp) mask |= s.mask
+  return mask
+}

@@ -7,7 +7,7 @@
 import type { ArticleEvent, EarlierView, EarlierViews, EntryEvent } from '@newswire/shared'
 import { Entries, hasEntryEmbargo } from './entries.ts'
 import type { EntryState } from './entries.ts'
-import { clearanceBit, expose } from './exposure.ts'
+import { clearanceBit, expose, seenBy } from './exposure.ts'
 import type { Exposure } from './exposure.ts'
 import type { Entry, EntryEventRecord, History } from './history.ts'
 import { compareReleaseKeys, releaseAfter } from './position.ts'
@@ -120,7 +120,8 @@ export class Ledger {
   loadEntry(partition: number, event: EntryEvent): void {
     const prev = this.entries.get(event.article.id, event.entry.id)
     if (prev) this.#unscheduleEntry(prev)
-    this.#scheduleEntry(this.entries.load(partition, event, this.#states.get(event.article.id), this.#now))
+    const story = this.#states.get(event.article.id)
+    this.#scheduleEntry(this.entries.load(partition, event, story, this.#now, story === undefined ? 0 : seenBy(story.exposure)))
   }
 
   /**

@@ -7,7 +7,7 @@ import { test } from 'node:test'
 import { decodeEarlierViews, earlierViewOf, encodeEarlierViews, withEarlierView } from '@newswire/shared'
 import type { ArticleEvent, EarlierView, EarlierViews } from '@newswire/shared'
 import fc from 'fast-check'
-import { event } from './support/harness.ts'
+import { entryEvent, event } from './support/harness.ts'
 import { clearanceBit } from '../src/exposure.ts'
 import type { Exposure } from '../src/exposure.ts'
 import { Store } from '../src/store.ts'
@@ -123,6 +123,28 @@ test('a record that says its earlier views are not all known: the view it has no
   first.goLive(T0 + 2000)
   assert.equal(masks(exposureOf(first, 'c')).get(JSON.stringify(['politics', 'en', 5, false])), clearanceBit.all | clearanceBit.released)
   assert.equal(load(true), clearanceBit.all | clearanceBit.released, 'withheld now, and nothing before it on politics')
+})
+
+test('an entry known only from news.articles counts as possibly seen by whoever may have seen its story, no one else', () => {
+  // a live story only ever withheld (its record's views say so), with an entry deleted since
+  const story = event('UPDATED', { id: 'live', version: 3, category: 'desk', pubStatus: 'withheld', live: true }, T0)
+  const views = [earlierViewOf(story.article, T0)] // versions 1 and 2: withheld on the same desk
+  const deleted = entryEvent(story.article, { id: 'e1', seq: 1, version: 2, pubStatus: 'canceled' }, T0, {
+    type: 'ENTRY_DELETED',
+    reason: 'legal',
+  })
+  const load = (earlier: EarlierViews | null) => {
+    const store = new Store({ partitions: 1, historySize: 10, from: [5] })
+    store.load(0, story, earlier)
+    store.loadEntry(0, deleted)
+    store.goLive(T0 + 1000)
+    return store.ledger.entries.get('live', 'e1') ?? assert.fail('entry unknown')
+  }
+  const never = load({ views, complete: true })
+  assert.equal(never.maybe & clearanceBit.public, 0, 'the public never saw the story, so never its entry')
+  assert.notEqual(never.maybe & clearanceBit.all, 0, 'the newsroom may have')
+  // a story record that says nothing of its earlier versions: anyone may have seen it, and the entry
+  assert.equal(load(null).maybe, 7)
 })
 
 /** One version of a story: its view, status, and embargo, some time after the one before. */
