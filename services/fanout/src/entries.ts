@@ -104,13 +104,12 @@ export class Entries {
   }
 
   /**
-   * A latest state from news.articles (at start). Its earlier versions are unknown: unless it is
-   * the entry's first version, it may have been visible before to whoever may have seen its story
-   * (`storySeen`, clearance bits: an entry is seen only through its story).
+   * A latest state from news.articles (at start). Unless it is the entry's first version, it may
+   * have been visible before to the clearances in `seen` (bits; the ledger works them out).
    */
-  load(partition: number, event: EntryEvent, story: Latest | undefined, now: number, storySeen: number): EntryState {
+  load(partition: number, event: EntryEvent, story: Latest | undefined, now: number, seen: number): EntryState {
     const s = this.#state(event, partition, null, null, story, now, 0, 0)
-    if (event.entry.version > 1 || event.type !== 'ENTRY_CREATED') s.maybe = storySeen
+    if (event.type !== 'ENTRY_CREATED') s.maybe = seen
     this.#put(event.article.id, s)
     return s
   }

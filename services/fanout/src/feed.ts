@@ -2,19 +2,18 @@
 // article and every live-story entry from news.articles, reads the newest part of news.article-events into the store's
 // history and tails it from there, and opens readers of older parts for replays. Every instance
 // reads every partition itself (createTail: a group of its own that never commits).
-import { createTail, EARLIER_VIEWS_HEADER, earlierViewsOf, ensureTopics, entryStateKey, isEntryEvent, retrying } from '@newswire/shared'
-import type {
-  Admin,
-  Codec,
-  EarlierViews,
-  Kafka,
-  KafkaConfig,
-  Logger,
-  NewswireEvent,
-  PoisonRecord,
-  Tail,
-  TopicNames,
+import {
+  createTail,
+  EARLIER_STATUSES_HEADER,
+  EARLIER_VIEWS_HEADER,
+  earlierStatusesOf,
+  earlierViewsOf,
+  ensureTopics,
+  entryStateKey,
+  isEntryEvent,
+  retrying,
 } from '@newswire/shared'
+import type { Admin, Codec, IHeaders, Kafka, KafkaConfig, Logger, NewswireEvent, PoisonRecord, Tail, TopicNames } from '@newswire/shared'
 import type { OpenReader, ReplayRecord } from './replay.ts'
 import { inSlices, yieldNow } from './slices.ts'
 import { Store } from './store.ts'
@@ -190,7 +189,7 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
 
 async function loadArticles(o: FeedOptions, topic: string, store: Store): Promise<number> {
   // Keyed by the record's key: an article id, or `<story>/entries/<entry>` for an entry's state
-  const latest = new Map<string, { offset: number; partition: number; event: NewswireEvent; earlier: EarlierViews | null }>()
+  const latest = new Map<string, { offset: number; partition: number; event: NewswireEvent; headers: IHeaders | undefined }>()
   const tail = createTail({
     kafka: o.kafka,
     topic,
@@ -206,7 +205,7 @@ async function loadArticles(o: FeedOptions, topic: string, store: Store): Promis
           const key = isEntryEvent(event) ? entryStateKey(event.article.id, event.entry.id) : event.article.id
           const seen = latest.get(key)
           if (seen !== undefined && seen.offset > Number(m.offset)) continue
-          latest.set(key, { offset: Number(m.offset), partition, event, earlier: earlierViewsOf(m.headers?.[EARLIER_VIEWS_HEADER]) })
+          latest.set(key, { offset: Number(m.offset), partition, event, headers: m.headers })
         } catch (err) {
           o.metrics.decodeErrors(err)
           o.log.warn({ err, partition, offset: m.offset }, 'undecodable record in news.articles skipped')
@@ -221,7 +220,10 @@ async function loadArticles(o: FeedOptions, topic: string, store: Store): Promis
     await tail.close()
   }
   // Stories first: an entry's state is judged with its story's
-  for (const { partition, event, earlier } of latest.values()) if (!isEntryEvent(event)) store.load(partition, event, earlier)
-  for (const { partition, event } of latest.values()) if (isEntryEvent(event)) store.loadEntry(partition, event)
+  // with what ingest carried of their earlier versions (earlier-views.ts)
+  for (const { partition, event, headers } of latest.values())
+    if (!isEntryEvent(event)) store.load(partition, event, earlierViewsOf(headers?.[EARLIER_VIEWS_HEADER]))
+  for (const { partition, event, headers } of latest.values())
+    if (isEntryEvent(event)) store.loadEntry(partition, event, earlierStatusesOf(headers?.[EARLIER_STATUSES_HEADER]))
   return latest.size
 }

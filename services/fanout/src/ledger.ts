@@ -4,7 +4,7 @@
 // schedule. The hub advances it in log order and clock order, so what was delivered live, what a
 // resume replays and what a snapshot shows all come from one record. Pure: no I/O; time is passed
 // in.
-import type { ArticleEvent, EarlierView, EarlierViews, EntryEvent } from '@newswire/shared'
+import type { ArticleEvent, EarlierStatuses, EarlierViews, EntryEvent, Shown } from '@newswire/shared'
 import { Entries, hasEntryEmbargo } from './entries.ts'
 import type { EntryState } from './entries.ts'
 import { clearanceBit, expose, seenBy } from './exposure.ts'
@@ -101,10 +101,11 @@ export class Ledger {
   }
 
   /**
-   * Clearances that may have seen an earlier version in view `v`: the newsroom always; outside it,
-   * a status's versions count as released unless replaced well before their embargo (as in apply).
+   * Clearances that may have seen earlier versions that showed `v` (an article's in one view, or an
+   * entry's): the newsroom always; outside it, a status's versions count as released unless
+   * replaced well before their embargo (as in apply).
    */
-  #earlierMask(v: EarlierView): number {
+  #earlierMask(v: Shown): number {
     let mask = clearanceBit.all
     for (const [status, left] of [
       ['usable', v.usableLeftMs],
@@ -116,12 +117,18 @@ export class Ledger {
     return mask
   }
 
-  /** An entry's latest state read from news.articles at start (after its story's). */
-  loadEntry(partition: number, event: EntryEvent): void {
+  /**
+   * An entry's latest state read from news.articles at start (after its story's), with what its
+   * earlier versions showed when ingest carried it: seen through its story, so only by whoever may
+   * have seen the story, and (when known) only by whom those versions could be shown to.
+   */
+  loadEntry(partition: number, event: EntryEvent, earlier: EarlierStatuses | null = null): void {
     const prev = this.entries.get(event.article.id, event.entry.id)
     if (prev) this.#unscheduleEntry(prev)
     const story = this.#states.get(event.article.id)
-    this.#scheduleEntry(this.entries.load(partition, event, story, this.#now, story === undefined ? 0 : seenBy(story.exposure)))
+    let maybe = story === undefined ? 0 : seenBy(story.exposure)
+    if (earlier?.complete === true) maybe &= this.#earlierMask(earlier)
+    this.#scheduleEntry(this.entries.load(partition, event, story, this.#now, maybe))
   }
 
   /**

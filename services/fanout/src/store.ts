@@ -6,7 +6,7 @@
 // Until `goLive`, the store is catching up on history nobody is served from: the ledger's clock
 // then follows the events' own ingest times, so which versions were released before they were
 // replaced is reconstructed from the log as every instance would, not from today's clock.
-import type { ArticleEvent, EarlierViews, EntryEvent, NewswireEvent } from '@newswire/shared'
+import type { ArticleEvent, EarlierStatuses, EarlierViews, EntryEvent, NewswireEvent } from '@newswire/shared'
 import { DeskIndex } from './desk-index.ts'
 import { History, isEntryRecord } from './history.ts'
 import type { HistoryRecord } from './history.ts'
@@ -64,8 +64,8 @@ export class Store {
   }
 
   /** An entry's latest state from news.articles (after the articles', so it meets its story). */
-  loadEntry(partition: number, event: EntryEvent): void {
-    this.ledger.loadEntry(partition, event)
+  loadEntry(partition: number, event: EntryEvent, earlier: EarlierStatuses | null = null): void {
+    this.ledger.loadEntry(partition, event, earlier)
   }
 
   /** An event read from news.article-events at `offset`, applied to the ledger; offsets already read are ignored. */

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { decodeEarlierViews, earlierViewOf, encodeEarlierViews, withEarlierView } from '@newswire/shared'
-import type { ArticleEvent, EarlierView, EarlierViews } from '@newswire/shared'
+import type { ArticleEvent, EarlierStatuses, EarlierView, EarlierViews } from '@newswire/shared'
 import fc from 'fast-check'
 import { entryEvent, event } from './support/harness.ts'
 import { clearanceBit } from '../src/exposure.ts'
@@ -13,6 +13,7 @@ import type { Exposure } from '../src/exposure.ts'
 import { Store } from '../src/store.ts'
 
 const T0 = Date.UTC(2026, 11, 3, 12)
+const HOUR = 3_600_000
 
 /** The views of `versions` (oldest first, the last one excluded) as ingest carries them with the last. */
 function carried(versions: readonly ArticleEvent[]): EarlierViews {
@@ -145,6 +146,24 @@ test('an entry known only from news.articles counts as possibly seen by whoever 
   assert.notEqual(never.maybe & clearanceBit.all, 0, 'the newsroom may have')
   // a story record that says nothing of its earlier versions: anyone may have seen it, and the entry
   assert.equal(load(null).maybe, 7)
+})
+
+test('an entry known only from news.articles counts as possibly seen only by whom its earlier versions could be shown to', () => {
+  const story = event('CREATED', { id: 'live', version: 1, category: 'desk', live: true }, T0)
+  const deleted = entryEvent(story.article, { id: 'e1', seq: 1, version: 3, pubStatus: 'canceled' }, T0 + 2000, { type: 'ENTRY_DELETED' })
+  const load = (earlier: EarlierStatuses | null) => {
+    const store = new Store({ partitions: 1, historySize: 10, from: [5] })
+    store.load(0, story, null)
+    store.loadEntry(0, deleted, earlier)
+    store.goLive(T0 + 3000)
+    return (store.ledger.entries.get('live', 'e1') ?? assert.fail('entry unknown')).maybe
+  }
+  // withheld, then held under an embargo an hour off and deleted a second later: never public
+  const held = { withheldLeftMs: 0, usableLeftMs: HOUR - 1000 }
+  assert.equal(load({ ...held, complete: true }), clearanceBit.all | clearanceBit.released)
+  assert.equal(load({ ...held, usableLeftMs: 0, complete: true }), 7, 'once usable and out: the public may have')
+  assert.equal(load({ ...held, complete: false }), 7, 'not all known: whoever saw the story')
+  assert.equal(load(null), 7)
 })
 
 /** One version of a story: its view, status, and embargo, some time after the one before. */

@@ -3,10 +3,11 @@
 // read back), encoded, and fitted into the transaction's byte budget. No I/O: publisher.ts
 // commits what this returns.
 import type { NewswireEvent, TxRecord } from '@newswire/shared'
-import { isEntryEvent, UNKNOWN_EARLIER } from '@newswire/shared'
+import { isEntryEvent, UNKNOWN_EARLIER, UNKNOWN_SHOWN } from '@newswire/shared'
+import type { EarlierStatuses, EarlierViews } from '@newswire/shared'
 import { eventRecords, recordBytes, tooLarge } from './records.ts'
 import type { RecordSource } from './records.ts'
-import { Overlay, storedOf } from './state.ts'
+import { Overlay, storedEntryOf, storedOf } from './state.ts'
 import type { ArticleState, StateView, Stored } from './state.ts'
 
 export interface Encoder {
@@ -76,18 +77,22 @@ function newerThan(view: StateView, event: NewswireEvent): boolean {
 }
 
 /**
- * The event's records and their size in a batch. An article's state carries its earlier views,
- * unless they alone would take it past the budget: a version (a kill above all) is never refused
- * for them. It then says they are not known, so no reader takes it for the whole list (README
- * "Known limits"). A first version carries none: a CREATED record without them reads the same.
+ * The event's records and their size in a batch. A state carries what came before it (an
+ * article's views, an entry's statuses), unless that alone would take it past the budget: a
+ * version (a kill above all) is never refused for it. It then says it is not known, so no reader
+ * takes it for the whole story (README "Known limits"). A first version carries none: a record
+ * without it reads the same.
  */
 function recordsOf(c: PlanContext, event: NewswireEvent, idem: Job<unknown>['idempotency'], view: StateView) {
   const value = c.encoder.encode(event)
-  const plain = isEntryEvent(event) || event.type === 'CREATED'
-  let records = eventRecords(c.source, event, idem, value, plain ? null : storedOf(event, view.article(event.article.id)).earlier)
+  let earlier: EarlierViews | EarlierStatuses | null = null
+  if (isEntryEvent(event)) {
+    if (event.type !== 'ENTRY_CREATED') earlier = storedEntryOf(event, view.entry(event.article.id, event.entry.id)).earlier
+  } else if (event.type !== 'CREATED') earlier = storedOf(event, view.article(event.article.id)).earlier
+  let records = eventRecords(c.source, event, idem, value, earlier)
   let size = Math.max(recordBytes(records.event), recordBytes(records.state))
-  if (size > c.budget && !plain) {
-    records = eventRecords(c.source, event, idem, value, UNKNOWN_EARLIER)
+  if (size > c.budget && earlier !== null) {
+    records = eventRecords(c.source, event, idem, value, 'views' in earlier ? UNKNOWN_EARLIER : UNKNOWN_SHOWN)
     size = Math.max(recordBytes(records.event), recordBytes(records.state))
   }
   return { records, size }

@@ -1,11 +1,21 @@
 // What ingest writes to Kafka for one event: its record in news.article-events and its
 // latest-state record in news.articles, their headers, and what a transaction may carry.
-import type { EarlierViews, NewswireEvent, TxRecord } from '@newswire/shared'
-import { AVRO_CONTENT_TYPE, EARLIER_VIEWS_HEADER, encodeEarlierViews, entryStateKey, isEntryEvent, ProblemError } from '@newswire/shared'
+import type { EarlierStatuses, EarlierViews, NewswireEvent, TxRecord } from '@newswire/shared'
+import {
+  AVRO_CONTENT_TYPE,
+  EARLIER_STATUSES_HEADER,
+  EARLIER_VIEWS_HEADER,
+  encodeEarlierStatuses,
+  encodeEarlierViews,
+  entryStateKey,
+  isEntryEvent,
+  ProblemError,
+} from '@newswire/shared'
 
 /**
  * Kafka headers ingest writes on records (schemas/README.md documents each): `entry-id` only on
- * entry events; `earlier-views` only on an article's state in news.articles (not a first version's). The last three serve
+ * entry events; `earlier-views` and `earlier-statuses` only on an article's or an entry's state in
+ * news.articles (not a first version's). The last three serve
  * ingest itself: which instance wrote it, and what answers a retried request.
  */
 export const recordHeaderNames = [
@@ -15,6 +25,7 @@ export const recordHeaderNames = [
   'content-type',
   'entry-id',
   EARLIER_VIEWS_HEADER,
+  EARLIER_STATUSES_HEADER,
   'writer',
   'idempotency-key',
   'request-hash',
@@ -44,15 +55,16 @@ export interface RecordSource {
 /**
  * The event's record in news.article-events, keyed by the article (a story's entries share its
  * key, so its partition and order), and its latest-state record in news.articles, keyed by what
- * it is the state of: the article, or one entry (entryStateKey), so compaction keeps both. An
- * article's state also carries the views of its earlier versions (`earlier`; null for an entry).
+ * it is the state of: the article, or one entry (entryStateKey), so compaction keeps both. The
+ * state also carries what came before it (`earlier`, earlier-views.ts): an article's views, an
+ * entry's statuses; null for a first version.
  */
 export function eventRecords(
   source: RecordSource,
   event: NewswireEvent,
   idem: { key: string; requestHash: string } | null,
   value: Buffer,
-  earlier: EarlierViews | null,
+  earlier: EarlierViews | EarlierStatuses | null,
 ): { event: TxRecord; state: TxRecord } {
   const headers: Partial<Record<RecordHeader, string>> = {
     'event-type': event.type,
@@ -67,11 +79,12 @@ export function eventRecords(
     headers['request-hash'] = idem.requestHash
   }
   const record = { key: event.article.id, value, timestamp: event.ingestedAt, headers }
-  if (isEntryEvent(event)) return { event: record, state: { ...record, key: entryStateKey(event.article.id, event.entry.id) } }
-  if (earlier === null) return { event: record, state: { ...record, key: event.article.id } }
+  const key = isEntryEvent(event) ? entryStateKey(event.article.id, event.entry.id) : event.article.id
+  if (earlier === null) return { event: record, state: { ...record, key } }
   const stateHeaders: Partial<Record<RecordHeader, string>> = { ...headers }
-  stateHeaders[EARLIER_VIEWS_HEADER] = encodeEarlierViews(earlier)
-  return { event: record, state: { ...record, key: event.article.id, headers: stateHeaders } }
+  if ('views' in earlier) stateHeaders[EARLIER_VIEWS_HEADER] = encodeEarlierViews(earlier)
+  else stateHeaders[EARLIER_STATUSES_HEADER] = encodeEarlierStatuses(earlier)
+  return { event: record, state: { ...record, key, headers: stateHeaders } }
 }
 
 export function tooLarge(size: number, budget: number): ProblemError {

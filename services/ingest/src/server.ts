@@ -5,8 +5,6 @@ import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
-  EARLIER_VIEWS_HEADER,
-  earlierViewsOf,
   createCodec,
   createKafka,
   createRegistry,
@@ -29,7 +27,7 @@ import type { Publisher, PublisherOptions } from './publisher.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { ReadBack } from './read-back.ts'
 import { createWriteServices } from './services.ts'
-import { ArticleState, IdempotencyCache } from './state.ts'
+import { ArticleState, carriedBy, IdempotencyCache } from './state.ts'
 
 export interface IngestInstance {
   url: string
@@ -93,7 +91,7 @@ export async function startIngest(
         if (eventId !== null && state.hasEvent(eventId)) continue
         try {
           const event = codec.decode(m.value)
-          state.apply(event, earlierViewsOf(m.headers?.[EARLIER_VIEWS_HEADER]) ?? undefined)
+          state.apply(event, carriedBy(m.headers))
           const key = m.headers?.['idempotency-key']?.toString()
           const hash = m.headers?.['request-hash']?.toString()
           if (key && hash) idempotency.set(key, { outcome: outcomeOf(event), requestHash: hash })

@@ -1,8 +1,32 @@
 // Latest state per article id and per live-story entry, rebuilt from news.articles and kept
 // current by our own commits and by the tail. Versions only move forward, so replays and our own
 // echoes are harmless.
-import { earlierViewOf, isEntryEvent, mergeEarlierViews, NONE_EARLIER, UNKNOWN_EARLIER, withEarlierView } from '@newswire/shared'
-import type { Article, ArticleEvent, EarlierViews, EntryEvent, NewswireEvent, StoryEntry } from '@newswire/shared'
+import {
+  bothShown,
+  EARLIER_STATUSES_HEADER,
+  EARLIER_VIEWS_HEADER,
+  earlierStatusesOf,
+  earlierViewsOf,
+  earlierViewOf,
+  isEntryEvent,
+  mergeEarlierViews,
+  NONE_EARLIER,
+  NONE_SHOWN,
+  shownOf,
+  UNKNOWN_EARLIER,
+  UNKNOWN_SHOWN,
+  withEarlierView,
+} from '@newswire/shared'
+import type {
+  Article,
+  ArticleEvent,
+  EarlierStatuses,
+  IHeaders,
+  EarlierViews,
+  EntryEvent,
+  NewswireEvent,
+  StoryEntry,
+} from '@newswire/shared'
 
 export interface Stored {
   article: Article
@@ -21,6 +45,21 @@ export interface StoredEntry {
   eventId: string
   type: EntryEvent['type']
   source: string
+  /** What the versions before this one showed (carried in news.articles, earlier-views.ts). */
+  earlier: EarlierStatuses
+}
+
+/** What a news.articles record carried of the versions before it (its headers, read by the tail). */
+export interface Carried {
+  views?: EarlierViews
+  statuses?: EarlierStatuses
+}
+
+/** What a record's headers carry (absent or unreadable: nothing). */
+export function carriedBy(headers: IHeaders | undefined): Carried {
+  const views = earlierViewsOf(headers?.[EARLIER_VIEWS_HEADER]) ?? undefined
+  const statuses = earlierStatusesOf(headers?.[EARLIER_STATUSES_HEADER]) ?? undefined
+  return { ...(views && { views }), ...(statuses && { statuses }) }
 }
 
 /**
@@ -40,8 +79,14 @@ export function storedOf(event: ArticleEvent, prev: Stored | undefined, carried?
   return { article: event.article, eventId: event.eventId, type: event.type, source: event.source, earlier }
 }
 
-export function storedEntryOf(event: EntryEvent): StoredEntry {
-  return { storyId: event.article.id, entry: event.entry, eventId: event.eventId, type: event.type, source: event.source }
+/** The entry's state after `event`, with what the versions before it showed (as storedOf). */
+export function storedEntryOf(event: EntryEvent, prev: StoredEntry | undefined, carried?: EarlierStatuses): StoredEntry {
+  let earlier: EarlierStatuses
+  if (carried !== undefined) earlier = prev === undefined ? carried : { ...bothShown(carried, prev.earlier), complete: carried.complete }
+  else if (prev !== undefined)
+    earlier = { ...bothShown(prev.earlier, shownOf(prev.entry, event.ingestedAt)), complete: prev.earlier.complete }
+  else earlier = event.type === 'ENTRY_CREATED' ? NONE_SHOWN : UNKNOWN_SHOWN
+  return { storyId: event.article.id, entry: event.entry, eventId: event.eventId, type: event.type, source: event.source, earlier }
 }
 
 /** What a plan reads: the latest article and entry states, as the state or a batch overlay sees them. */
@@ -96,22 +141,22 @@ export class ArticleState implements StateView {
   }
 
   /**
-   * Takes a committed event (with the earlier views its news.articles record carried); older
-   * versions than the one held are only remembered as committed.
+   * Takes a committed event (with what its news.articles record carried of earlier versions);
+   * older versions than the one held are only remembered as committed.
    */
-  apply(event: NewswireEvent, carried?: EarlierViews): void {
+  apply(event: NewswireEvent, carried: Carried = {}): void {
     this.#remember(event.eventId)
     if (isEntryEvent(event)) {
-      this.#applyEntry(event)
+      this.#applyEntry(event, carried.statuses)
       return
     }
     const prev = this.#byId.get(event.article.id)
     if (prev !== undefined && prev.article.version >= event.article.version) return
-    this.#byId.set(event.article.id, storedOf(event, prev, carried))
+    this.#byId.set(event.article.id, storedOf(event, prev, carried.views))
     this.#changes++
   }
 
-  #applyEntry(event: EntryEvent): void {
+  #applyEntry(event: EntryEvent, carried: EarlierStatuses | undefined): void {
     const storyId = event.article.id
     let story = this.#stories.get(storyId)
     if (story === undefined) {
@@ -120,7 +165,7 @@ export class ArticleState implements StateView {
     }
     const prev = story.entries.get(event.entry.id)
     if (prev !== undefined && prev.entry.version >= event.entry.version) return
-    story.entries.set(event.entry.id, storedEntryOf(event))
+    story.entries.set(event.entry.id, storedEntryOf(event, prev, carried))
     story.maxSeq = Math.max(story.maxSeq, event.entry.seq)
     this.#changes++
   }
@@ -180,7 +225,7 @@ export class Overlay implements StateView {
       return
     }
     const storyId = event.article.id
-    this.#entries.set(`${storyId}\u0000${event.entry.id}`, storedEntryOf(event))
+    this.#entries.set(`${storyId}\u0000${event.entry.id}`, storedEntryOf(event, this.entry(storyId, event.entry.id)))
     this.#seqs.set(storyId, Math.max(this.nextSeq(storyId), event.entry.seq + 1))
   }
 }

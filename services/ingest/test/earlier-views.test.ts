@@ -3,15 +3,32 @@
 // every view, each with what could be seen there; a list that is not whole says so.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { decodeEarlierViews, EARLIER_VIEWS_HEADER, earlierViewOf, withEarlierView } from '@newswire/shared'
-import type { Article, ArticleEvent, EarlierView, EarlierViews, NewswireEvent, TxRecord } from '@newswire/shared'
+import {
+  decodeEarlierViews,
+  EARLIER_STATUSES_HEADER,
+  EARLIER_VIEWS_HEADER,
+  earlierStatusesOf,
+  earlierViewOf,
+  withEarlierView,
+} from '@newswire/shared'
+import type {
+  Article,
+  ArticleEvent,
+  EarlierStatuses,
+  EarlierView,
+  EarlierViews,
+  EntryEvent,
+  NewswireEvent,
+  StoryEntry,
+  TxRecord,
+} from '@newswire/shared'
 import fc from 'fast-check'
 import { planBatch } from '../src/batch-plan.ts'
 import type { Job, PlanContext } from '../src/batch-plan.ts'
 import { recordBytes } from '../src/records.ts'
-import { ArticleState } from '../src/state.ts'
+import { ArticleState, carriedBy } from '../src/state.ts'
 import { T0 } from './support/article-input.ts'
-import { context, eventOf, nextVersionWith, queued } from './support/plan-jobs.ts'
+import { context, eventOf, nextEntryVersion, nextVersionWith, queued } from './support/plan-jobs.ts'
 
 const HOUR = 3_600_000
 
@@ -47,6 +64,7 @@ test("an article's state record carries the views of the versions before it, how
   )
   assert.ok(records.every((r) => carried(r.state).complete))
   assert.equal(records[0]?.event.headers[EARLIER_VIEWS_HEADER], undefined, 'news.article-events does not carry it')
+  const secondState = records[1]?.state ?? assert.fail('no second record')
   const [p2, p3] = first.planned.map((p) => p.plan?.event ?? assert.fail('no event')) as NewswireEvent[]
   const whole = ['international', 'politics', 'world']
 
@@ -61,13 +79,13 @@ test("an article's state record carries the views of the versions before it, how
 
   // rebuilt at start from news.articles: compaction left the latest record alone, with its header
   const rebuilt = new ArticleState()
-  rebuilt.apply(p3 as NewswireEvent, carried(records[1]?.state as TxRecord))
+  rebuilt.apply(p3 as NewswireEvent, carriedBy(secondState.headers))
   assert.deepEqual(nextCarries(rebuilt), whole)
 
   // a state that holds an older version and reads a later one whose predecessor it never saw
   const skipped = new ArticleState()
   skipped.apply(eventOf('a', 1))
-  skipped.apply(p3 as NewswireEvent, carried(records[1]?.state as TxRecord))
+  skipped.apply(p3 as NewswireEvent, carriedBy(secondState.headers))
   assert.deepEqual(nextCarries(skipped), whole)
 })
 
@@ -81,7 +99,7 @@ test('a state that skipped a version does not count one held under embargo and r
   const v3 = plan(writer, T0 + 2 * HOUR, { category: 'politics', embargoedUntil: T0 + HOUR, headline: 'x' })
   const reader = new ArticleState()
   reader.apply(v1)
-  reader.apply(v3.event, carried(v3.records.state))
+  reader.apply(v3.event, carriedBy(v3.records.state.headers))
   const kill = plan(reader, T0 + 3 * HOUR, { category: 'politics', pubStatus: 'canceled' }, {}, 'WITHDRAWN')
   const sports = carried(kill.records.state).views.find((v) => v.category === 'sports') ?? assert.fail('sports')
   assert.equal(sports.usableLeftMs, HOUR - 60_000, 'replaced an hour before its embargo, never public')
@@ -126,14 +144,14 @@ test('views that alone would take a version past the budget are left out, never 
   // an ingest restarted from that record does not: the kill it writes says its list is not whole
   // (found by an outside review: it claimed the story was only ever on politics)
   const rebuilt = new ArticleState()
-  rebuilt.apply(v3.event, carried(v3.state))
+  rebuilt.apply(v3.event, carriedBy(v3.state.headers))
   const kill = plan(rebuilt, T0 + 3000, { pubStatus: 'canceled' }, {}, 'WITHDRAWN')
   assert.equal(carried(kill.records.state).complete, false)
 
   // nor does one that held an earlier version and read that record (what came between is unknown)
   const behind = new ArticleState()
   behind.apply(eventOf('a', 1, T0, { category: 'sports' }))
-  behind.apply(v3.event, carried(v3.state))
+  behind.apply(v3.event, carriedBy(v3.state.headers))
   assert.equal(carried(plan(behind, T0 + 3000, { pubStatus: 'canceled' }, {}, 'WITHDRAWN').records.state).complete, false)
 })
 
@@ -184,14 +202,13 @@ test('property: however a state learned an article, the next version carries the
         const next = plan(writer, at, patch, {}, i === 0 ? 'CREATED' : 'UPDATED')
         writer.apply(next.event)
         events.push(next.event)
-        const header = next.records.state.headers[EARLIER_VIEWS_HEADER]
         // the last version always reaches the reader, so it holds what the writer holds; a version
         // after one it missed comes from news.articles, with its header (only a writer reads back its own)
         let learnt = i === steps.length - 1 && v.learnt === 'skipped' ? 'header' : v.learnt
         if (learnt === 'own' && missed) learnt = 'header'
         missed = learnt === 'skipped'
         if (learnt === 'own') reader.apply(next.event)
-        else if (learnt === 'header') reader.apply(next.event, header === undefined ? undefined : carried(next.records.state))
+        else if (learnt === 'header') reader.apply(next.event, carriedBy(next.records.state.headers))
         at += v.gap
       }
       const last = { pubStatus: killed ? ('canceled' as const) : ('usable' as const) }
@@ -210,3 +227,41 @@ test('property: however a state learned an article, the next version carries the
 })
 
 const sortViews = (views: readonly EarlierView[]) => [...views].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
+
+/** What an entry's state record says of the versions before it. */
+function statuses(state: TxRecord): EarlierStatuses {
+  return earlierStatusesOf(state.headers[EARLIER_STATUSES_HEADER]) ?? assert.fail(`no earlier-statuses: ${JSON.stringify(state.headers)}`)
+}
+
+function planEntry(state: ArticleState, at: number, patch: Partial<StoryEntry>) {
+  const [p] = planBatch([queued(nextEntryVersion('s', 'e1', at, patch))], context(state)).planned
+  return { event: (p?.plan?.event ?? assert.fail('no event')) as EntryEvent, state: p?.records?.state ?? assert.fail('no records') }
+}
+
+test("an entry's state record carries what its earlier versions showed, however the state learned them", () => {
+  const state = new ArticleState()
+  const first = planEntry(state, T0, { pubStatus: 'withheld' })
+  assert.equal(first.state.headers[EARLIER_STATUSES_HEADER], undefined, 'a first version has none before it')
+  state.apply(first.event)
+  const second = planEntry(state, T0 + 1000, { pubStatus: 'usable', embargoedUntil: T0 + HOUR })
+  assert.deepEqual(statuses(second.state), { usableLeftMs: null, withheldLeftMs: 0, complete: true })
+  state.apply(second.event)
+  const deletion = planEntry(state, T0 + 2000, { pubStatus: 'canceled' })
+  const whole = { usableLeftMs: HOUR - 2000, withheldLeftMs: 0, complete: true }
+  assert.deepEqual(statuses(deletion.state), whole)
+  assert.equal(deletion.state.headers[EARLIER_VIEWS_HEADER], undefined, 'views are the story record')
+
+  // rebuilt from news.articles (the second record alone)
+  const rebuilt = new ArticleState()
+  rebuilt.apply(second.event, carriedBy(second.state.headers))
+  assert.deepEqual(statuses(planEntry(rebuilt, T0 + 2000, { pubStatus: 'canceled' }).state), whole)
+  // one that held the first version only and reads the deletion: the record's, not the first as replaced then
+  const behind = new ArticleState()
+  behind.apply(first.event)
+  behind.apply(deletion.event, carriedBy(deletion.state.headers))
+  assert.deepEqual(statuses(planEntry(behind, T0 + 3000, { pubStatus: 'canceled' }).state), whole)
+  // a record older than the header: not known
+  const legacy = new ArticleState()
+  legacy.apply(second.event)
+  assert.equal(statuses(planEntry(legacy, T0 + 2000, { pubStatus: 'canceled' }).state).complete, false)
+})

@@ -12,18 +12,22 @@ export const EARLIER_VIEWS_HEADER = 'earlier-views'
 export const MAX_EARLIER_VIEWS = 1024
 
 /**
- * A view (what channels, filters and scopes match on) that one or more earlier versions were in,
- * and for each status that can be shown outside the newsroom, the least time (ms) a version in it
- * still had before its embargo when it was replaced: 0 when one had none left (it was public, or
- * may have been); null when no version here had that status. Every version was the newsroom's.
+ * What earlier versions showed outside the newsroom: per status that can be shown there, the
+ * least time (ms) a version with it still had before its embargo when it was replaced: 0 when one
+ * had none left (it was public, or may have been); null when no version had that status. Every
+ * version was the newsroom's.
  */
-export interface EarlierView {
+export interface Shown {
+  usableLeftMs: number | null
+  withheldLeftMs: number | null
+}
+
+/** A view (what channels, filters and scopes match on) one or more earlier versions were in. */
+export interface EarlierView extends Shown {
   category: string | null
   language: string
   urgency: number
   breaking: boolean
-  usableLeftMs: number | null
-  withheldLeftMs: number | null
 }
 
 /** The views of every version before one; `complete` false when some are not known (see README). */
@@ -42,32 +46,34 @@ const sameView = (a: EarlierView, b: EarlierView): boolean =>
 
 const least = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b))
 
+/** What version `v` showed, replaced at `replacedAt` (the next version's ingest time). */
+export function shownOf(v: { pubStatus: Article['pubStatus']; embargoedUntil: number | null }, replacedAt: number): Shown {
+  const left = v.embargoedUntil === null ? 0 : Math.max(0, v.embargoedUntil - replacedAt)
+  // a canceled version (a kill, a deletion) was shown to nobody outside the newsroom
+  return { usableLeftMs: v.pubStatus === 'usable' ? left : null, withheldLeftMs: v.pubStatus === 'withheld' ? left : null }
+}
+
+/** What either showed. */
+export const bothShown = (a: Shown, b: Shown): Shown => ({
+  usableLeftMs: least(a.usableLeftMs, b.usableLeftMs),
+  withheldLeftMs: least(a.withheldLeftMs, b.withheldLeftMs),
+})
+
+const showsNoMore = (a: Shown, b: Shown): boolean =>
+  least(a.usableLeftMs, b.usableLeftMs) === a.usableLeftMs && least(a.withheldLeftMs, b.withheldLeftMs) === a.withheldLeftMs
+
 /** The view of version `a`, replaced at `replacedAt` (the next version's ingest time). */
 export function earlierViewOf(
   a: Pick<Article, 'category' | 'language' | 'urgency' | 'breaking' | 'pubStatus' | 'embargoedUntil'>,
   replacedAt: number,
 ): EarlierView {
-  const left = a.embargoedUntil === null ? 0 : Math.max(0, a.embargoedUntil - replacedAt)
-  return {
-    category: a.category,
-    language: a.language,
-    urgency: a.urgency,
-    breaking: a.breaking,
-    // a canceled version (a kill) was shown to nobody outside the newsroom
-    usableLeftMs: a.pubStatus === 'usable' ? left : null,
-    withheldLeftMs: a.pubStatus === 'withheld' ? left : null,
-  }
+  return { category: a.category, language: a.language, urgency: a.urgency, breaking: a.breaking, ...shownOf(a, replacedAt) }
 }
 
 /** `views` with `view` added: a new array, or `views` itself when it already says as much. */
 export function withEarlierView(views: readonly EarlierView[], view: EarlierView): readonly EarlierView[] {
   const kept = views.find((v) => sameView(v, view))
-  if (
-    kept !== undefined &&
-    least(kept.usableLeftMs, view.usableLeftMs) === kept.usableLeftMs &&
-    least(kept.withheldLeftMs, view.withheldLeftMs) === kept.withheldLeftMs
-  )
-    return views
+  if (kept !== undefined && showsNoMore(kept, view)) return views
   const out = views.slice()
   add(out, view)
   return out
@@ -82,14 +88,8 @@ export function mergeEarlierViews(a: readonly EarlierView[], b: readonly Earlier
 
 function add(out: EarlierView[], view: EarlierView): void {
   const i = out.findIndex((v) => sameView(v, view))
-  if (i >= 0) {
-    const kept = out[i] as EarlierView
-    out[i] = {
-      ...kept,
-      usableLeftMs: least(kept.usableLeftMs, view.usableLeftMs),
-      withheldLeftMs: least(kept.withheldLeftMs, view.withheldLeftMs),
-    }
-  } else if (out.length < MAX_EARLIER_VIEWS) out.push(view)
+  if (i >= 0) out[i] = { ...(out[i] as EarlierView), ...bothShown(out[i] as EarlierView, view) }
+  else if (out.length < MAX_EARLIER_VIEWS) out.push(view)
   else out[MAX_EARLIER_VIEWS - 1] = view
 }
 
@@ -144,4 +144,38 @@ export function decodeEarlierViews(text: string): EarlierViews | null {
 export function earlierViewsOf(header: Buffer | string | (Buffer | string)[] | undefined): EarlierViews | null {
   if (header === undefined || Array.isArray(header)) return null
   return decodeEarlierViews(header.toString())
+}
+
+// A live-story entry is seen only through its story, whose views its state carries: an entry's
+// state carries only what its own earlier versions showed (the `earlier-statuses` header).
+
+export const EARLIER_STATUSES_HEADER = 'earlier-statuses'
+
+/** What an entry's versions before one showed; `complete` false when some are not known. */
+export interface EarlierStatuses extends Shown {
+  complete: boolean
+}
+
+/** A first version's (ENTRY_CREATED): nothing came before it. */
+export const NONE_SHOWN: EarlierStatuses = { usableLeftMs: null, withheldLeftMs: null, complete: true }
+/** Versions came before that nobody recorded. */
+export const UNKNOWN_SHOWN: EarlierStatuses = { usableLeftMs: null, withheldLeftMs: null, complete: false }
+
+export function encodeEarlierStatuses(e: EarlierStatuses): string {
+  return JSON.stringify({ complete: e.complete, usable: e.usableLeftMs, withheld: e.withheldLeftMs })
+}
+
+/** The header's statuses; null when absent or not what ingest writes. */
+export function earlierStatusesOf(header: Buffer | string | (Buffer | string)[] | undefined): EarlierStatuses | null {
+  if (header === undefined || Array.isArray(header)) return null
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(header.toString())
+  } catch {
+    return null
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null
+  const { complete, usable, withheld } = parsed as Record<string, unknown>
+  if (typeof complete !== 'boolean' || !isLeft(usable) || !isLeft(withheld)) return null
+  return { usableLeftMs: usable, withheldLeftMs: withheld, complete }
 }

@@ -3,7 +3,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import {
+  bothShown,
   decodeEarlierViews,
+  earlierStatusesOf,
+  encodeEarlierStatuses,
+  shownOf,
   earlierViewOf,
   earlierViewsOf,
   encodeEarlierViews,
@@ -108,4 +112,32 @@ test('a version replaced before its embargo keeps the time it had left, by statu
   assert.deepEqual([withheld.usableLeftMs, withheld.withheldLeftMs], [null, 6_000])
   const killed = earlierViewOf({ ...article, pubStatus: 'canceled' }, 4_000)
   assert.deepEqual([killed.usableLeftMs, killed.withheldLeftMs], [null, null])
+})
+
+test("an entry's earlier-statuses header reads back what was written; anything else is refused", () => {
+  fc.assert(
+    fc.property(leftArb, leftArb, fc.boolean(), (usableLeftMs, withheldLeftMs, complete) => {
+      const e = { usableLeftMs, withheldLeftMs, complete }
+      assert.deepEqual(earlierStatusesOf(encodeEarlierStatuses(e)), e)
+      assert.deepEqual(earlierStatusesOf(Buffer.from(encodeEarlierStatuses(e))), e)
+    }),
+  )
+  for (const text of [
+    '',
+    'null',
+    '[]',
+    '{"complete":true,"usable":null}',
+    '{"complete":1,"usable":null,"withheld":null}',
+    '{"complete":true,"usable":-1,"withheld":null}',
+  ])
+    assert.equal(earlierStatusesOf(text), null, text)
+  assert.equal(earlierStatusesOf(undefined), null)
+})
+
+test('what a version showed, and what two showed together', () => {
+  assert.deepEqual(shownOf({ pubStatus: 'withheld', embargoedUntil: 10_000 }, 4_000), { usableLeftMs: null, withheldLeftMs: 6_000 })
+  assert.deepEqual(bothShown({ usableLeftMs: 5, withheldLeftMs: null }, { usableLeftMs: 3, withheldLeftMs: 9 }), {
+    usableLeftMs: 3,
+    withheldLeftMs: 9,
+  })
 })

@@ -1,6 +1,6 @@
 // Events and queued jobs for planning tests (batch-plan.ts), without a publisher or Kafka.
 import assert from 'node:assert/strict'
-import type { Article, ArticleEvent } from '@newswire/shared'
+import type { Article, ArticleEvent, EntryEvent, StoryEntry } from '@newswire/shared'
 import type { Encoder, Job, PlanContext, Queued } from '../../src/batch-plan.ts'
 import { decide } from '../../src/decide.ts'
 import type { ArticleState } from '../../src/state.ts'
@@ -56,4 +56,39 @@ export function queued<R>(job: Job<R>, partition = 0): Queued {
 
 export function context(state: ArticleState, extra: Partial<PlanContext> = {}): PlanContext {
   return { state, encoder: encoder(100), source: { fingerprintHex: '00', instanceId: 'i' }, budget: 10_000, unseen: [], ...extra }
+}
+
+/** Version `version` of entry `entryId` of live story `storyId`, at `at`, with `patch` applied. */
+export function entryEventOf(storyId: string, entryId: string, version: number, at: number, patch: Partial<StoryEntry> = {}): EntryEvent {
+  const story = eventOf(storyId, 1, T0, { live: true })
+  const type = patch.pubStatus === 'canceled' ? 'ENTRY_DELETED' : version === 1 ? 'ENTRY_CREATED' : 'ENTRY_UPDATED'
+  const entry: StoryEntry = {
+    id: entryId,
+    seq: 1,
+    version,
+    headline: null,
+    body: ['এক'],
+    authors: [],
+    pinned: false,
+    keyEvent: false,
+    publishedAt: T0,
+    updatedAt: at,
+    pubStatus: 'usable',
+    embargoedUntil: null,
+    corrections: [],
+    ...patch,
+  }
+  return { ...story, eventId: `e-${++seq}`, type, occurredAt: at, ingestedAt: at, entry }
+}
+
+/** A job that writes the next version of entry `entryId` of story `storyId` on what it sees. */
+export function nextEntryVersion(storyId: string, entryId: string, at: number, patch: Partial<StoryEntry>): Job<number> {
+  return {
+    articleId: storyId,
+    idempotency: null,
+    plan: (_current, view) => {
+      const seen = view.entry(storyId, entryId)?.entry.version ?? 0
+      return { event: entryEventOf(storyId, entryId, seen + 1, at, patch), result: seen }
+    },
+  }
 }
