@@ -4,7 +4,16 @@
 // one desk miss its kill after it moved desk, when resuming on an instance started later.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { decodeEarlierViews, earlierViewOf, encodeEarlierViews, withEarlierView } from '@newswire/shared'
+import {
+  bothShown,
+  decodeEarlierViews,
+  earlierStatusesOf,
+  earlierViewOf,
+  encodeEarlierStatuses,
+  encodeEarlierViews,
+  shownOf,
+  withEarlierView,
+} from '@newswire/shared'
 import type { ArticleEvent, EarlierStatuses, EarlierView, EarlierViews } from '@newswire/shared'
 import fc from 'fast-check'
 import { entryEvent, event } from './support/harness.ts'
@@ -210,6 +219,69 @@ test('property: an instance started at any point knows every view a story was se
       // the same views, each for the same clearances: none missed (a missed kill), none added (a
       // kill told to a reader who could not have seen the story)
       assert.deepEqual([...later].sort(), [...reference].sort(), `cut after ${cut} of ${versions.length}`)
+    }),
+    { numRuns: Number(process.env.NEWSWIRE_MODEL_RUNS ?? 300) },
+  )
+})
+
+/** One version of an entry: its status and embargo, some time after the one before. */
+const entryVersionArb = fc.record({
+  withheld: fc.boolean(),
+  embargo: fc.option(fc.constantFrom(1_000, 59_000, 61_000, HOUR), { nil: null }),
+  gap: fc.constantFrom(0, 30_000, 70_000, 2 * HOUR),
+})
+
+test('property: an instance started at any point counts everyone an entry may have been shown to, as one up all along', () => {
+  fc.assert(
+    fc.property(fc.array(entryVersionArb, { minLength: 1, maxLength: 8 }), fc.boolean(), fc.nat(), (steps, deleted, cutSeed) => {
+      const story = event('CREATED', { id: 'live', version: 1, live: true }, T0)
+      let at = T0 + 1000
+      const versions = steps.map((v, i) => {
+        const e = entryEvent(
+          story.article,
+          {
+            id: 'e',
+            seq: 1,
+            version: i + 1,
+            pubStatus: v.withheld ? 'withheld' : 'usable',
+            embargoedUntil: v.embargo === null ? null : at + v.embargo,
+          },
+          at,
+        )
+        at += v.gap
+        return e
+      })
+      if (deleted)
+        versions.push(
+          entryEvent(story.article, { id: 'e', seq: 1, version: versions.length + 1, pubStatus: 'canceled' }, at, {
+            type: 'ENTRY_DELETED',
+          }),
+        )
+      const now = at + 1000
+      const seen = (store: Store) => {
+        const s = store.ledger.entries.get('live', 'e') ?? assert.fail('entry unknown')
+        return s.sure | s.maybe
+      }
+      const along = new Store({ partitions: 1, historySize: 1000 })
+      for (const [offset, e] of [story, ...versions].entries()) along.append(0, offset, e)
+      along.goLive(now)
+      const cut = 1 + (cutSeed % versions.length)
+      let shown: EarlierStatuses = { usableLeftMs: null, withheldLeftMs: null, complete: true }
+      for (let i = 0; i + 1 < cut; i++) {
+        const v = versions[i] as (typeof versions)[number]
+        shown = { ...bothShown(shown, shownOf(v.entry, (versions[i + 1] as (typeof versions)[number]).ingestedAt)), complete: true }
+      }
+      const later = new Store({ partitions: 1, historySize: 1000, from: [cut + 1] })
+      later.load(0, story, { views: [], complete: true })
+      later.loadEntry(0, versions[cut - 1] as (typeof versions)[number], earlierStatusesOf(encodeEarlierStatuses(shown)))
+      for (let i = cut; i < versions.length; i++) later.append(0, i + 1, versions[i] as (typeof versions)[number])
+      later.goLive(now)
+      const missed = seen(along) & ~seen(later)
+      assert.equal(
+        missed,
+        0,
+        `cut after ${cut} of ${versions.length}: clearances ${missed} saw the entry, the later instance does not know it`,
+      )
     }),
     { numRuns: Number(process.env.NEWSWIRE_MODEL_RUNS ?? 300) },
   )
