@@ -55,3 +55,57 @@ describe('a kill after a fan-out restart reaches the reader who saw the story', 
     })
   }
 })
+
+describe('an entry deletion after a fan-out restart', () => {
+  test('reaches the reader who saw the entry, and tells the public nothing of an entry only ever withheld', async (t) => {
+    const prefix = uniquePrefix()
+    const ingest = await startTestIngest(t, prefix)
+    const a = await startTestFanout(t, prefix)
+    const entry = async (id: string, method: 'PUT' | 'DELETE', json: Record<string, unknown>) => {
+      const r = await http(`${ingest.url}/v1/articles/live/entries/${id}`, { method, json })
+      assert.ok(r.status === 200 || r.status === 201, `${method} ${id}: ${r.status} ${r.text}`)
+    }
+    await publish(ingest.url, article('live', { live: true, headline: 'ঘূর্ণিঝড়: সরাসরি' }))
+    await entry('seen', 'PUT', { body: ['the reader sees this one'] })
+    await entry('staged', 'PUT', { body: ['legal has not cleared this'], pubStatus: 'withheld' })
+    await a.settled()
+    const first = await connect(t, a.wsUrl)
+    first.send({ type: 'subscribe', id: 's', channels: ['story:live'] })
+    const subscribed = await first.next((m) => m.type === 'subscribed')
+    assert.deepEqual(
+      (subscribed.entries as { id: string }[]).map((e) => e.id),
+      ['seen'],
+    )
+    const position = subscribed.position as string
+    first.ws.close()
+    await entry('staged', 'DELETE', { reason: 'names a minor' })
+    await entry('seen', 'DELETE', { reason: 'wrong town' })
+    // one more event on the story's partition: both deletions leave a history of one per partition
+    await entry('later', 'PUT', { body: ['a later entry'] })
+    await a.settled()
+    for (const [name, instance] of [
+      ['up all along', a],
+      ['started now', await startTestFanout(t, prefix, { FANOUT_HISTORY_SIZE: '3' })],
+    ] as const) {
+      await instance.settled()
+      const c = await connect(t, instance.wsUrl)
+      c.send({ type: 'subscribe', id: 's', channels: ['story:live'], since: position })
+      // told of the deletion (the instance up all along replays), or told to start over (the one
+      // started now: a story resume from before its memory is a reset; the SDK drops what it held,
+      // and the snapshot has no 'seen'); never of an entry it could not have seen
+      const [answer] = await c.until(
+        (all) => all.some((m) => m.type === 'reset' || (m.type === 'entryWithdrawn' && m.entryId === 'seen')),
+        5000,
+      )
+      await new Promise((r) => setTimeout(r, 500))
+      const reset = c.messages.find((m) => m.type === 'reset')
+      if (reset) assert.ok(!JSON.stringify(reset).includes('the reader sees this one'), `${name}: a reset without the deleted entry`)
+      const about = c.messages.filter((m) => m.type === 'entryWithdrawn').map((m) => `${String(m.entryId)}:${String(m.reason)}`)
+      assert.deepEqual(
+        about,
+        reset ? [] : ['seen:wrong town'],
+        `${name} (${String(answer?.type)}): of the deletion it must hear of, and of no other`,
+      )
+    }
+  })
+})
