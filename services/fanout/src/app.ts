@@ -46,6 +46,10 @@ export interface FanoutInstance {
   close(): Promise<void>
 }
 
+/** The WebSocket path without a query, and its URL: parsed once, read by every such upgrade. */
+const STREAM_PATH = '/v1/stream'
+const streamUrl: URL = new URL(STREAM_PATH, 'http://fanout')
+
 const systemClock: TimerClock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
@@ -172,7 +176,9 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
   server.removeAllListeners('upgrade')
   server.on('request', handle)
   server.on('upgrade', (req, socket, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://fanout')
+    // Most upgrades ask for the bare path: one URL parsed once serves them all (only read, never
+    // changed), instead of a URL and its URLSearchParams per connection
+    const url = req.url === STREAM_PATH ? streamUrl : new URL(req.url ?? '/', 'http://fanout')
     if (url.pathname !== '/v1/stream') return socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
     if (!serving()) return socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
     ws.upgrade(req, socket, head, url)
