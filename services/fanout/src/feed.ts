@@ -13,7 +13,19 @@ import {
   isEntryEvent,
   retrying,
 } from '@newswire/shared'
-import type { Admin, Codec, IHeaders, Kafka, KafkaConfig, Logger, NewswireEvent, PoisonRecord, Tail, TopicNames } from '@newswire/shared'
+import type {
+  Admin,
+  Codec,
+  EarlierStatuses,
+  EarlierViews,
+  Kafka,
+  KafkaConfig,
+  Logger,
+  NewswireEvent,
+  PoisonRecord,
+  Tail,
+  TopicNames,
+} from '@newswire/shared'
 import type { OpenReader, ReplayRecord } from './replay.ts'
 import { inSlices, yieldNow } from './slices.ts'
 import { Store } from './store.ts'
@@ -187,9 +199,18 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
   }
 }
 
+/** A latest state read from news.articles, with what ingest carried of its earlier versions (earlier-views.ts). */
+interface Loaded {
+  offset: number
+  partition: number
+  event: NewswireEvent
+  views: EarlierViews | null
+  statuses: EarlierStatuses | null
+}
+
 async function loadArticles(o: FeedOptions, topic: string, store: Store): Promise<number> {
   // Keyed by the record's key: an article id, or `<story>/entries/<entry>` for an entry's state
-  const latest = new Map<string, { offset: number; partition: number; event: NewswireEvent; headers: IHeaders | undefined }>()
+  const latest = new Map<string, Loaded>()
   const tail = createTail({
     kafka: o.kafka,
     topic,
@@ -205,7 +226,12 @@ async function loadArticles(o: FeedOptions, topic: string, store: Store): Promis
           const key = isEntryEvent(event) ? entryStateKey(event.article.id, event.entry.id) : event.article.id
           const seen = latest.get(key)
           if (seen !== undefined && seen.offset > Number(m.offset)) continue
-          latest.set(key, { offset: Number(m.offset), partition, event, headers: m.headers })
+          // what ingest carried of earlier versions, read now: header values are slices of the
+          // fetched batch, and holding them would hold every batch until the load ends
+          const carried = isEntryEvent(event)
+            ? { views: null, statuses: earlierStatusesOf(m.headers?.[EARLIER_STATUSES_HEADER]) }
+            : { views: earlierViewsOf(m.headers?.[EARLIER_VIEWS_HEADER]), statuses: null }
+          latest.set(key, { offset: Number(m.offset), partition, event, ...carried })
         } catch (err) {
           o.metrics.decodeErrors(err)
           o.log.warn({ err, partition, offset: m.offset }, 'undecodable record in news.articles skipped')
@@ -220,10 +246,7 @@ async function loadArticles(o: FeedOptions, topic: string, store: Store): Promis
     await tail.close()
   }
   // Stories first: an entry's state is judged with its story's
-  // with what ingest carried of their earlier versions (earlier-views.ts)
-  for (const { partition, event, headers } of latest.values())
-    if (!isEntryEvent(event)) store.load(partition, event, earlierViewsOf(headers?.[EARLIER_VIEWS_HEADER]))
-  for (const { partition, event, headers } of latest.values())
-    if (isEntryEvent(event)) store.loadEntry(partition, event, earlierStatusesOf(headers?.[EARLIER_STATUSES_HEADER]))
+  for (const { partition, event, views } of latest.values()) if (!isEntryEvent(event)) store.load(partition, event, views)
+  for (const { partition, event, statuses } of latest.values()) if (isEntryEvent(event)) store.loadEntry(partition, event, statuses)
   return latest.size
 }
