@@ -12,14 +12,21 @@ import type { EditorialState, NewsEventMessage, WithdrawnMessage } from './types
 export type { EditorialState }
 
 /**
+ * The hold a `withdrawn` message puts the story under, else null. A hold is not a kill: the story
+ * may run again. `left` says nothing of its state, only that it is no longer this view's, so it
+ * reads as not running here; an older server's (no cause), as a kill.
+ */
+function holdOf(m: WithdrawnMessage): 'withheld' | 'embargoed' | null {
+  return m.cause === 'withheld' || m.cause === 'embargoed' ? m.cause : null
+}
+
+/**
  * The state of the article version a message carries at `now` (epoch ms). An `embargoed` version
  * whose `embargoedUntil` has passed counts as live even before the server's `released` message
  * arrives; an embargo without a readable time stays embargoed.
  */
 export function editorialState(m: NewsEventMessage | WithdrawnMessage, now: number): EditorialState {
-  // A hold is not a kill: the story may run again. `left` says nothing of its state, only that it
-  // is no longer this view's, so it reads as not running here; an older server's (no cause), a kill
-  if (m.type === 'withdrawn') return m.cause === 'withheld' || m.cause === 'embargoed' ? m.cause : 'withdrawn'
+  if (m.type === 'withdrawn') return holdOf(m) ?? 'withdrawn'
   const { event } = m
   const a = event.article
   if (event.type === 'WITHDRAWN' || a.pubStatus === 'canceled') return 'withdrawn'
@@ -36,7 +43,7 @@ export function embargoEnd(m: NewsEventMessage): number {
 
 /** Why the article is not running, for `withheld` and `withdrawn` (the server's reason, else the status). */
 export function stateReason(m: NewsEventMessage | WithdrawnMessage): string | null {
-  if (m.type === 'withdrawn') return m.reason ?? (m.cause === 'withheld' || m.cause === 'embargoed' ? m.cause : 'withdrawn')
+  if (m.type === 'withdrawn') return m.reason ?? holdOf(m) ?? 'withdrawn'
   const { event } = m
   const status = event.type === 'WITHDRAWN' ? 'withdrawn' : event.article.pubStatus
   if (status !== 'withdrawn' && status !== 'canceled' && status !== 'withheld') return null
