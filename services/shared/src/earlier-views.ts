@@ -120,16 +120,27 @@ function fromWire(x: unknown): EarlierView | null {
   return { category, language, urgency, breaking: breaking === 1, usableLeftMs, withheldLeftMs }
 }
 
-/** The header's views; null when it is not what ingest writes (the reader falls back to not knowing). */
-export function decodeEarlierViews(text: string): EarlierViews | null {
+/** A JSON object's fields, or null for anything else (not JSON, an array, null, a scalar). */
+function jsonObject(text: string): Record<string, unknown> | null {
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
   } catch {
     return null
   }
-  if (typeof parsed !== 'object' || parsed === null) return null
-  const { complete, views } = parsed as Record<string, unknown>
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null
+}
+
+type Header = Buffer | string | (Buffer | string)[] | undefined
+
+/** A header's text as a Kafka client hands it over; null when absent or repeated. */
+const headerText = (header: Header): string | null => (header === undefined || Array.isArray(header) ? null : header.toString())
+
+/** The header's views; null when it is not what ingest writes (the reader falls back to not knowing). */
+export function decodeEarlierViews(text: string): EarlierViews | null {
+  const o = jsonObject(text)
+  if (o === null) return null
+  const { complete, views } = o
   if (typeof complete !== 'boolean' || !Array.isArray(views) || views.length > MAX_EARLIER_VIEWS) return null
   const out: EarlierView[] = []
   for (const x of views) {
@@ -141,9 +152,9 @@ export function decodeEarlierViews(text: string): EarlierViews | null {
 }
 
 /** The header as a Kafka client hands it over; null when absent or not what ingest writes. */
-export function earlierViewsOf(header: Buffer | string | (Buffer | string)[] | undefined): EarlierViews | null {
-  if (header === undefined || Array.isArray(header)) return null
-  return decodeEarlierViews(header.toString())
+export function earlierViewsOf(header: Header): EarlierViews | null {
+  const text = headerText(header)
+  return text === null ? null : decodeEarlierViews(text)
 }
 
 // A live-story entry is seen only through its story, whose views its state carries: an entry's
@@ -166,16 +177,11 @@ export function encodeEarlierStatuses(e: EarlierStatuses): string {
 }
 
 /** The header's statuses; null when absent or not what ingest writes. */
-export function earlierStatusesOf(header: Buffer | string | (Buffer | string)[] | undefined): EarlierStatuses | null {
-  if (header === undefined || Array.isArray(header)) return null
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(header.toString())
-  } catch {
-    return null
-  }
-  if (typeof parsed !== 'object' || parsed === null) return null
-  const { complete, usable, withheld } = parsed as Record<string, unknown>
+export function earlierStatusesOf(header: Header): EarlierStatuses | null {
+  const text = headerText(header)
+  const o = text === null ? null : jsonObject(text)
+  if (o === null) return null
+  const { complete, usable, withheld } = o
   if (typeof complete !== 'boolean' || !isLeft(usable) || !isLeft(withheld)) return null
   return { usableLeftMs: usable, withheldLeftMs: withheld, complete }
 }
