@@ -5,8 +5,10 @@
 // views of earlier versions with the article's state in news.articles (`earlier-views` header).
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { EARLIER_VIEWS_HEADER, Kafka, logLevel, topicNames } from '@newswire/shared'
 import { article, connect, openSse, publish, startTestFanout, withdraw } from '../../services/fanout/test/helpers.ts'
-import { http, startTestIngest, uniquePrefix } from '../helpers.ts'
+import { brokers, http, startTestIngest, uniquePrefix } from '../helpers.ts'
+import { metricValue, readRaw } from './support.ts'
 
 describe('a kill after a fan-out restart reaches the reader who saw the story', { concurrency: true }, () => {
   // 3 partitions: '3' keeps one offset per partition (Kafka path), '12' four (memory path: the
@@ -108,4 +110,44 @@ describe('an entry deletion after a fan-out restart', () => {
       )
     }
   })
+})
+
+test('a header this release cannot read is counted, and its record still loads', async (t) => {
+  const prefix = uniquePrefix()
+  const ingest = await startTestIngest(t, prefix)
+  await publish(ingest.url, article('story', { category: 'sports', headline: 'Story with a header' }))
+  const moved = await http(`${ingest.url}/v1/articles/story`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/merge-patch+json' },
+    body: JSON.stringify({ headline: 'Story, updated' }),
+  })
+  assert.equal(moved.status, 200)
+  // ingest's record of the update, written again with a header no release can read (a later writer's bug, a newer format)
+  const articles = topicNames(prefix).articles
+  const [state] = (
+    await readRaw(brokers.join(','), articles, (all) => all.some((r) => r.headers[EARLIER_VIEWS_HEADER] !== undefined))
+  ).filter((r) => r.headers[EARLIER_VIEWS_HEADER] !== undefined)
+  assert.ok(state?.value)
+  const producer = new Kafka({ clientId: 'bad-header', brokers, logLevel: logLevel.NOTHING }).producer()
+  await producer.connect()
+  t.after(() => producer.disconnect())
+  await producer.send({
+    topic: articles,
+    acks: -1,
+    messages: [
+      { key: state.key, value: state.value, partition: state.partition, headers: { [EARLIER_VIEWS_HEADER]: '{"views":"not a list"}' } },
+    ],
+  })
+  const b = await startTestFanout(t, prefix)
+  await b.settled()
+  const metrics = await http(`${b.url}/metrics`)
+  assert.equal(
+    metricValue(metrics.text, 'newswire_fanout_undecodable_headers_total', { header: EARLIER_VIEWS_HEADER }),
+    1,
+    metrics.text.slice(0, 200),
+  )
+  const c = await connect(t, b.wsUrl)
+  c.send({ type: 'subscribe', id: 's', channels: ['category:sports'] })
+  const subscribed = await c.next((m) => m.type === 'subscribed')
+  assert.ok(JSON.stringify(subscribed.snapshot).includes('Story, updated'), 'the record itself is loaded')
 })

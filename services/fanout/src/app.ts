@@ -124,6 +124,7 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
       metrics: {
         lag: (partition, lag) => metrics.lag.set({ partition: String(partition) }, lag),
         decodeErrors: (err) => metrics.decodeErrors.inc({ reason: poisonReason(err) }),
+        undecodableHeader: (header) => metrics.undecodableHeaders.inc({ header }),
       },
     })
   } catch (err) {

@@ -38,6 +38,8 @@ export interface FeedMetrics {
   lag(partition: number, lag: number): void
   /** An undecodable record in news.articles (counted, skipped; read again at every start, so not dead-lettered). */
   decodeErrors(err: unknown): void
+  /** A news.articles record whose earlier-views or earlier-statuses header could not be read (the record is kept). */
+  undecodableHeader(header: string): void
 }
 
 export interface FeedOptions {
@@ -228,9 +230,19 @@ async function loadArticles(o: FeedOptions, topic: string, store: Store): Promis
           if (seen !== undefined && seen.offset > Number(m.offset)) continue
           // what ingest carried of earlier versions, read now: header values are slices of the
           // fetched batch, and holding them would hold every batch until the load ends
+          const name = isEntryEvent(event) ? EARLIER_STATUSES_HEADER : EARLIER_VIEWS_HEADER
+          const header = m.headers?.[name]
           const carried = isEntryEvent(event)
-            ? { views: null, statuses: earlierStatusesOf(m.headers?.[EARLIER_STATUSES_HEADER]) }
-            : { views: earlierViewsOf(m.headers?.[EARLIER_VIEWS_HEADER]), statuses: null }
+            ? { views: null, statuses: earlierStatusesOf(header) }
+            : { views: earlierViewsOf(header), statuses: null }
+          if (header !== undefined && carried.views === null && carried.statuses === null) {
+            // read as if absent (the latest view counts as possibly public): safe, but ingest wrote what this release cannot read
+            o.metrics.undecodableHeader(name)
+            o.log.warn(
+              { partition, offset: m.offset, header: name },
+              'unreadable header in news.articles: its earlier versions count as unknown',
+            )
+          }
           latest.set(key, { offset: Number(m.offset), partition, event, ...carried })
         } catch (err) {
           o.metrics.decodeErrors(err)

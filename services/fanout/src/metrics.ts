@@ -79,6 +79,12 @@ export function createFanoutMetrics(registry: Registry) {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    undecodableHeaders: new Counter({
+      name: 'newswire_fanout_undecodable_headers_total',
+      help: 'news.articles records read at start whose earlier-views or earlier-statuses header could not be read; their earlier versions count as unknown (the latest view as possibly public)',
+      labelNames: ['header'] as const,
+      registers: [registry],
+    }),
     deadLetters: new Counter({
       name: 'newswire_fanout_dead_letters_total',
       help: 'Undecodable events copied to news.article-events.dlq, by result (sent, failed)',
