@@ -61,6 +61,8 @@ export class Ledger {
   /** Latest versions that carry an embargo, in release order (past ones too, for resumes). */
   readonly #embargoes: Release[] = []
   #now = 0
+  /** While catching up: each partition's clock, the ingest time of the last event read from it (catchUp). */
+  readonly #clocks: number[] = []
   #changes = 0
 
   constructor(history: History, raceWindowMs = 60_000) {
@@ -92,8 +94,8 @@ export class Ledger {
    * view it has now may also have been public before, unless it is the first version (CREATED,
    * whatever its number: a CMS may start at its own revision).
    */
-  load(partition: number, event: ArticleEvent, earlier: EarlierViews | null = null): void {
-    const s = this.#state(event, partition, null, null, undefined)
+  load(partition: number, event: ArticleEvent, earlier: EarlierViews | null, at: number): void {
+    const s = this.#state(event, partition, null, null, undefined, at)
     const id = event.article.id
     for (const v of earlier?.views ?? []) expose(s.exposure, { id, ...v }, this.#earlierMask(v), false)
     if (earlier?.complete !== true && event.type !== 'CREATED') expose(s.exposure, event.article, 7, false)
@@ -122,13 +124,13 @@ export class Ledger {
    * earlier versions showed when ingest carried it: seen through its story, so only by whoever may
    * have seen the story, and (when known) only by whom those versions could be shown to.
    */
-  loadEntry(partition: number, event: EntryEvent, earlier: EarlierStatuses | null = null): void {
+  loadEntry(partition: number, event: EntryEvent, earlier: EarlierStatuses | null, at: number): void {
     const prev = this.entries.get(event.article.id, event.entry.id)
     if (prev) this.#unscheduleEntry(prev)
     const story = this.#states.get(event.article.id)
     let maybe = story === undefined ? 0 : seenBy(story.exposure)
     if (earlier?.complete === true) maybe &= this.#earlierMask(earlier)
-    this.#scheduleEntry(this.entries.load(partition, event, story, this.#now, maybe))
+    this.#scheduleEntry(this.entries.load(partition, event, story, at, maybe))
   }
 
   /**
@@ -138,7 +140,8 @@ export class Ledger {
   applyEntry(rec: EntryEventRecord, catchingUp = false): EntryState | null {
     const e = rec.event
     const prev = this.entries.get(e.article.id, e.entry.id)
-    const s = this.entries.apply(rec, this.#states.get(e.article.id), this.#now, this.#raceWindowMs, catchingUp)
+    const now = catchingUp ? this.#clockOf(rec.partition) : this.#now
+    const s = this.entries.apply(rec, this.#states.get(e.article.id), now, this.#raceWindowMs, catchingUp)
     if (!s) return null
     if (prev) this.#unscheduleEntry(prev)
     this.#scheduleEntry(s)
@@ -154,11 +157,12 @@ export class Ledger {
   apply(entry: Entry, catchingUp = false): ArticleState | null {
     const e = entry.event
     const prev = this.#states.get(e.article.id)
+    const now = catchingUp ? this.#clockOf(entry.partition) : this.#now
     if (catchingUp && prev && prev.offset === null && prev.event.article.version >= e.article.version) {
       // A state from news.articles stands in only until history replays the article's versions
       // in order: the first of them replaces it (keeping what it says of earlier exposure)
       entry.prev = undefined
-      const s = this.#state(e, entry.partition, entry.offset, entry.seq, prev.exposure)
+      const s = this.#state(e, entry.partition, entry.offset, entry.seq, prev.exposure, now)
       entry.applied = true
       entry.released = s.released
       this.#set(s)
@@ -176,14 +180,37 @@ export class Ledger {
       // Another instance may have read this event after its clock passed the embargo, and
       // released the version this one replaces: its readers must hear of a kill too
       const at = prev.event.article.embargoedUntil as number
-      if (at - this.#now < this.#raceWindowMs) expose(prev.exposure, prev.event.article, maskIfReleased(prev), false)
+      if (at - now < this.#raceWindowMs) expose(prev.exposure, prev.event.article, maskIfReleased(prev), false)
     }
-    const s = this.#state(e, entry.partition, entry.offset, entry.seq, prev?.exposure)
+    const s = this.#state(e, entry.partition, entry.offset, entry.seq, prev?.exposure, now)
     entry.applied = true
     entry.released = s.released
     this.#set(s)
     this.entries.storyChanged(e.article.id, s)
     return s
+  }
+
+  /**
+   * Catching up on history: partition `partition` has been read up to an event ingested at `t`.
+   * An article's versions (and its entries') all sit in one partition, so whether a version was
+   * released before it was replaced is judged by that partition's clock alone: partitions are
+   * fetched a batch at a time, and a newer batch of another partition must not release what this
+   * one's older events have yet to replace. The server's clock takes over at goLive (advance).
+   */
+  catchUp(partition: number, t: number): void {
+    const from = this.#clockOf(partition)
+    if (t <= from) return
+    const ignored: Release[] = []
+    for (let i = this.#lowerBound({ at: from + 1, partition: -1, offset: -2 }); i < this.#embargoes.length; i++) {
+      const r = this.#embargoes[i] as Release
+      if (r.at > t) break
+      if (r.partition === partition) this.#release(r, ignored)
+    }
+    this.#clocks[partition] = t
+  }
+
+  #clockOf(partition: number): number {
+    return this.#clocks[partition] ?? 0
   }
 
   /** Moves the clock to `now`; returns the releases it made, in release order. */
@@ -193,22 +220,27 @@ export class Ledger {
     for (let i = this.#lowerBound({ at: this.#now + 1, partition: -1, offset: -2 }); i < this.#embargoes.length; i++) {
       const r = this.#embargoes[i] as Release
       if (r.at > now) break
-      if (r.entry !== null) {
-        this.#releaseEntry(r, out)
-        continue
-      }
-      const s = this.#states.get(r.id)
-      if (!s || s.released) continue
-      s.released = true
-      s.changed = ++this.#changes
-      expose(s.exposure, s.event.article, visibleMask(s), true)
-      const entry = s.seq === null ? undefined : this.#history.get(s.seq)
-      if (entry && entry.offset === s.offset && entry.partition === s.partition) entry.released = true
-      this.entries.storyChanged(r.id, s)
-      out.push({ at: r.at, partition: r.partition, offset: this.releaseOffset(r), id: r.id, entry: null })
+      this.#release(r, out)
     }
     this.#now = now
     return out.sort(compareReleaseKeys)
+  }
+
+  /** Releases `r` unless it was already (a partition's catch-up may have). */
+  #release(r: Release, out: Release[]): void {
+    if (r.entry !== null) {
+      this.#releaseEntry(r, out)
+      return
+    }
+    const s = this.#states.get(r.id)
+    if (!s || s.released) return
+    s.released = true
+    s.changed = ++this.#changes
+    expose(s.exposure, s.event.article, visibleMask(s), true)
+    const entry = s.seq === null ? undefined : this.#history.get(s.seq)
+    if (entry && entry.offset === s.offset && entry.partition === s.partition) entry.released = true
+    this.entries.storyChanged(r.id, s)
+    out.push({ at: r.at, partition: r.partition, offset: this.releaseOffset(r), id: r.id, entry: null })
   }
 
   #releaseEntry(r: Release, out: Release[]): void {
@@ -264,14 +296,21 @@ export class Ledger {
     return this.#embargoes.length - this.#lowerBound({ at: this.#now + 1, partition: -1, offset: -2 })
   }
 
-  #state(event: ArticleEvent, partition: number, offset: number | null, seq: number | null, exposure: Exposure | undefined): ArticleState {
+  #state(
+    event: ArticleEvent,
+    partition: number,
+    offset: number | null,
+    seq: number | null,
+    exposure: Exposure | undefined,
+    now: number,
+  ): ArticleState {
     const at = hasEmbargo(event) ? event.article.embargoedUntil : null
     const s: ArticleState = {
       event,
       partition,
       offset,
       seq,
-      released: at === null || at <= this.#now,
+      released: at === null || at <= now,
       exposure: exposure ?? [],
       text: null,
       changed: 0,

@@ -3,9 +3,10 @@
 // releases, exposure), which applies every event as it is read. feed.ts fills it from Kafka;
 // tests fill it directly. Pure: no I/O.
 //
-// Until `goLive`, the store is catching up on history nobody is served from: the ledger's clock
-// then follows the events' own ingest times, so which versions were released before they were
-// replaced is reconstructed from the log as every instance would, not from today's clock.
+// Until `goLive`, the store is catching up on history nobody is served from: each partition's
+// clock then follows its own events' ingest times (never beyond the server's clock), so which
+// versions were released before they were replaced is reconstructed from the log as every
+// instance would, not from today's clock nor from another partition's newer events.
 import type { ArticleEvent, EarlierStatuses, EarlierViews, EntryEvent, NewswireEvent } from '@newswire/shared'
 import { DeskIndex } from './desk-index.ts'
 import { History, isEntryRecord } from './history.ts'
@@ -22,6 +23,8 @@ export interface StoreOptions {
   from?: readonly number[]
   /** See Ledger: how close to an embargo a hide or kill counts as racing it on another instance. */
   raceWindowMs?: number
+  /** The server's clock (default Date.now): no ingest time read while catching up counts beyond it. */
+  now?: () => number
 }
 
 /** Offsets as Kafka reports them for news.article-events, for replays and position checks. */
@@ -43,6 +46,7 @@ export class Store {
   /** Next offset to read per partition: every event below is in history (or skipped as poison). */
   readonly #read: number[]
   #live = false
+  readonly #now: () => number
   /** Ids of the last RECENT events read, newest last (FanoutInstance.settled, for tests and tools). */
   readonly #recent: string[] = []
   readonly #recentSet = new Set<string>()
@@ -55,17 +59,19 @@ export class Store {
     this.history = new History(o.historySize, from)
     this.ledger = new Ledger(this.history, o.raceWindowMs)
     this.#read = [...from]
+    this.#now = o.now ?? Date.now
   }
 
   /** A latest state from news.articles (before history is read), with the views of its earlier versions when known. */
   load(partition: number, event: ArticleEvent, earlier: EarlierViews | null = null): void {
-    this.ledger.load(partition, event, earlier)
+    // the latest state is judged now: an embargo passed by now has been released (it was not replaced)
+    this.ledger.load(partition, event, earlier, this.#now())
     this.desk.put(event)
   }
 
   /** An entry's latest state from news.articles (after the articles', so it meets its story). */
   loadEntry(partition: number, event: EntryEvent, earlier: EarlierStatuses | null = null): void {
-    this.ledger.loadEntry(partition, event, earlier)
+    this.ledger.loadEntry(partition, event, earlier, this.#now())
   }
 
   /** An event read from news.article-events at `offset`, applied to the ledger; offsets already read are ignored. */
@@ -74,7 +80,8 @@ export class Store {
     this.#read[partition] = offset + 1
     this.#remember(event.eventId)
     const record = this.history.append(partition, offset, event)
-    if (!this.#live) this.ledger.advance(event.ingestedAt)
+    // an ingest whose clock runs ahead must not release embargoes early here
+    if (!this.#live) this.ledger.catchUp(partition, Math.min(event.ingestedAt, this.#now()))
     if (isEntryRecord(record)) {
       this.ledger.applyEntry(record, !this.#live)
       return record

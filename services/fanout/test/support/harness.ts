@@ -135,7 +135,7 @@ export class Harness {
     this.partitions = o.partitions ?? 2
     this.clock = new FakeClock(o.start ?? 1_800_000_000_000)
     this.log = Array.from({ length: this.partitions }, () => [])
-    this.store = new Store({ partitions: this.partitions, historySize: o.historySize ?? 1000 })
+    this.store = new Store({ partitions: this.partitions, historySize: o.historySize ?? 1000, now: () => this.clock.now() })
     const registry = createRegistry('test')
     const openReader: OpenReader = ({ from, onBatch }) => {
       let stopped = false
