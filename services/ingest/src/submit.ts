@@ -36,7 +36,8 @@ function unencodable(err: unknown): unknown {
 }
 
 export function createSubmitter(deps: SubmitterDeps): Submit {
-  const inflight = new Map<string, Promise<Outcome>>()
+  // A request under way, by Idempotency-Key, with the hash of its content
+  const inflight = new Map<string, { outcome: Promise<Outcome>; requestHash: string }>()
 
   function remembered(ctx: RequestContext): Outcome | undefined {
     if (ctx.idempotencyKey === null) return undefined
@@ -54,7 +55,14 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
     if (seen !== undefined) return seen
     // A retry racing the first request waits for the same answer
     const running = key === null ? undefined : inflight.get(key)
-    if (running) return running
+    if (running) {
+      // other content under the same key is refused as it would be once answered: before, it got
+      // the running request's answer and was never written (a kill answered 200 and dropped)
+      if (running.requestHash !== ctx.requestHash) {
+        throw new ProblemError('idempotency_key_reused', 'this Idempotency-Key was used for a request with other content')
+      }
+      return running.outcome
+    }
     const remember = (outcome: Outcome) => {
       if (key !== null) deps.idempotency.set(key, { outcome, requestHash: ctx.requestHash })
     }
@@ -84,7 +92,7 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
         },
       )
     if (key !== null) {
-      inflight.set(key, p)
+      inflight.set(key, { outcome: p, requestHash: ctx.requestHash })
       const done = () => inflight.delete(key)
       p.then(done, done)
     }
