@@ -1,6 +1,10 @@
 // ISO 8601 instants as sources send them, read strictly: a zone is required, and impossible
 // calendar values (2024-02-30, T24:00, minute 60) are refused instead of being rolled over into
-// another day the way Date.parse does.
+// another day the way Date.parse does. An instant is kept only if it reads back as written
+// (years 0000–9999 in UTC): a time past the end of year 9999 once its offset is applied was
+// stored, then written back as +010000-…, and every PATCH of its article refused that field.
+const FIRST = Date.parse('0000-01-01T00:00:00.000Z')
+const LAST = Date.parse('9999-12-31T23:59:59.999Z')
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/
 
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
@@ -22,5 +26,5 @@ export function parseInstant(s: string): number | null {
   if (n(4) > 23 || n(5) > 59 || n(6) > 59) return null
   if (n(7) > 23 || n(8) > 59) return null
   const t = Date.parse(s)
-  return Number.isFinite(t) ? t : null
+  return Number.isFinite(t) && t >= FIRST && t <= LAST ? t : null
 }
