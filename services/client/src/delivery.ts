@@ -16,6 +16,8 @@ export class Delivery {
   delivered = 0
   readonly capacity: number
   #dedupe: Dedupe
+  /** Resets so far: a page asked for at one count is taken only at the same (acceptPage). */
+  resets = 0
   readonly emitter: Emitter<ClientEventMap>
   #entries: EntryDelivery | null = null
 
@@ -87,6 +89,7 @@ export class Delivery {
         return
       case 'reset': {
         this.position = frame.position
+        this.resets++
         this.#dedupe.clear()
         this.#entries?.clear()
         const items: NewsEventMessage[] = []
@@ -136,7 +139,16 @@ export class Delivery {
    * Items of a page of older items (client.older): the versions this client has not had, marked
    * as delivered so the stream does not bring them again. Malformed items are reported and skipped.
    */
-  acceptPage(raw: readonly unknown[], position: Position): NewsEventMessage[] {
+  acceptPage(raw: readonly unknown[], position: Position, askedAt: number): NewsEventMessage[] {
+    // A reset forgets what was delivered and withdrawn: a page answered before it could bring back
+    // a story killed meanwhile (an outside review, 2026-12-04), so it is refused, not merged
+    if (askedAt !== this.resets) {
+      throw new ClientError(
+        'NEWSWIRE_ERR_CLIENT_REQUEST',
+        'GET /v1/snapshot: the stream started over (reset) while this page was on its way; ask again from reset.more',
+        { details: { reset: true } },
+      )
+    }
     const out: NewsEventMessage[] = []
     for (const r of raw) {
       const item = this.#snapshotItem(r, position)

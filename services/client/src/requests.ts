@@ -89,6 +89,7 @@ function contextOf(client: Client, view: { channels?: string[]; filter?: StreamF
   const hook = requestHooks.get(client)
   if (!hook) throw new TypeError('not a Newswire client: pass what connect() returned')
   const [o, endpoints, channels, filter, delivery] = hook()
+  const askedAt = delivery.resets
   const fetchFn = o.fetch ?? (globalThis as { fetch?: FetchLike }).fetch
   if (!fetchFn) throw new TypeError('older() and counts() need fetch: pass { fetch } to connect()')
   return {
@@ -98,7 +99,7 @@ function contextOf(client: Client, view: { channels?: string[]; filter?: StreamF
     token: o.token,
     timeoutMs: o.connectTimeoutMs,
     clock: o.clock,
-    accept: (items) => delivery.acceptPage(items, client.position ?? ''),
+    accept: (items) => delivery.acceptPage(items, client.position ?? '', askedAt),
   }
 }
 
