@@ -57,8 +57,12 @@ export function entryCauseOf(s: EntryLatest | undefined, c: Clearance): EntryCau
 export type EntryDecision =
   /** An `entry` message; `created` when the subscription did not have the entry (`change`). */
   | { kind: 'entry'; entry: StoryEntry; embargoed: boolean; created: boolean }
-  /** An `entryWithdrawn` message. */
-  | { kind: 'retract'; cause: EntryCause }
+  /**
+   * An `entryWithdrawn` message; `unsure` when the subscription only may have shown the entry (an
+   * estimate after a restart, which can count a reader who never saw it): it then gets the
+   * cause's default reason, not the newsroom's words.
+   */
+  | { kind: 'retract'; cause: EntryCause; unsure?: true }
 
 /** One change of one entry as a clearance sees it. */
 export interface EntryChange {
@@ -86,11 +90,19 @@ export function entryChangeFor(story: Latest | undefined, prev: EntryLatest | un
  * it could not (it saw it before it was withheld; a position from another instance): a deletion
  * reaches it too.
  */
-export function decideEntry(ch: EntryChange, c: Clearance, storyInView: boolean, exposed: () => boolean): EntryDecision | null {
+export function decideEntry(
+  ch: EntryChange,
+  c: Clearance,
+  storyInView: boolean,
+  exposed: () => 'sure' | 'maybe' | null,
+): EntryDecision | null {
   if (!storyInView) return null
   if (ch.after) return { kind: 'entry', entry: ch.after, embargoed: c === 'all' && !ch.state.released, created: ch.before === null }
   if (ch.before) return { kind: 'retract', cause: entryCauseOf(ch.state, c) }
-  if (ch.deletion && exposed()) return { kind: 'retract', cause: 'deleted' }
+  if (!ch.deletion) return null
+  const how = exposed()
+  if (how === null) return null
+  return how === 'sure' ? { kind: 'retract', cause: 'deleted' } : { kind: 'retract', cause: 'deleted', unsure: true }
   return null
 }
 

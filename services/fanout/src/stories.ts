@@ -20,7 +20,7 @@ import { eventJson, resetMessage } from './messages.ts'
 import type { Framed, StoryFollow, Sub } from './model.ts'
 import type { Position, PositionCodec } from './position.ts'
 import type { Store } from './store.ts'
-import { decideEntryRelease, decideEntryReplay, entryExposed, entryKey, frameEntryDecision, storyInView } from './story-deliver.ts'
+import { decideEntryRelease, decideEntryReplay, entryExposure, entryKey, frameEntryDecision, storyInView } from './story-deliver.ts'
 import { entryMessageTail, withEntries } from './story-messages.ts'
 import { entryItem, entryText, latestEntries, storyNow } from './story-snapshot.ts'
 import type { SubscriptionIndex } from './subscriptions.ts'
@@ -184,7 +184,7 @@ export class StoryMatcher {
       const isPlain = sub.filter === emptyFilter && sub.conn.scope === unrestricted && !sub.inherited
       let d = isPlain ? plain[c] : undefined
       if (d === undefined) {
-        d = decideEntry(ch, c, storyInView(sub, rec.story), () => entryExposed(state, c, sub.inherited))
+        d = decideEntry(ch, c, storyInView(sub, rec.story), () => entryExposure(state, c, sub.inherited))
         if (isPlain) plain[c] = d
       }
       if (d === null) continue
@@ -343,4 +343,14 @@ const tailOf = (s: EntryState): string => entryMessageTail(s.event, entryText(s)
 
 /** A decision's kind of message, as a constant string (frame keys). */
 const tagOf = (d: EntryDecision): string =>
-  d.kind === 'retract' ? d.cause : d.created ? (d.embargoed ? 'created!' : 'created') : d.embargoed ? 'updated!' : 'updated'
+  d.kind === 'retract'
+    ? d.unsure
+      ? `${d.cause}?`
+      : d.cause
+    : d.created
+      ? d.embargoed
+        ? 'created!'
+        : 'created'
+      : d.embargoed
+        ? 'updated!'
+        : 'updated'

@@ -6,7 +6,7 @@ import type { EntryEvent, StoryEntry } from '@newswire/shared'
 import { entryStateKey } from '@newswire/shared'
 import { channelFor, framed } from './deliver.ts'
 import type { EntryState } from './entries.ts'
-import type { EntryDecision, EntryLatest } from './entry-visibility.ts'
+import type { EntryCause, EntryDecision, EntryLatest } from './entry-visibility.ts'
 import { entryCauseOf, hasEntryBit, visibleEntry } from './entry-visibility.ts'
 import type { Framed, Sub } from './model.ts'
 import { statesAllow } from './states.ts'
@@ -23,9 +23,19 @@ export function storyInView(sub: Sub, story: Latest | undefined): boolean {
   return a !== null && channelFor(sub, a) !== null && statesAllow(sub.filter.states, story as Latest)
 }
 
-/** The subscription may show the entry: this instance showed it to its clearance, or (resumed) some instance may have. */
-export function entryExposed(s: Pick<EntryState, 'sure' | 'maybe'>, c: Clearance, inherited: boolean): boolean {
-  return hasEntryBit(s.sure, c) || (inherited && hasEntryBit(s.maybe, c))
+/**
+ * Whether the subscription may show the entry: `sure` when this instance showed it to its
+ * clearance, `maybe` when (resumed) some instance may have, null when it cannot.
+ */
+export function entryExposure(s: Pick<EntryState, 'sure' | 'maybe'>, c: Clearance, inherited: boolean): 'sure' | 'maybe' | null {
+  if (hasEntryBit(s.sure, c)) return 'sure'
+  return inherited && hasEntryBit(s.maybe, c) ? 'maybe' : null
+}
+
+/** A retraction for an entry the subscription may show (see EntryDecision: `unsure`). */
+export function retractionOf(exposure: 'sure' | 'maybe' | null, cause: EntryCause): EntryDecision | null {
+  if (exposure === null) return null
+  return exposure === 'sure' ? { kind: 'retract', cause } : { kind: 'retract', cause, unsure: true }
 }
 
 /**
@@ -60,7 +70,7 @@ export function decideEntryReplay(
   }
   const after = visibleEntry(story, latest, c)
   if (after !== null) return { kind: 'entry', entry: after, embargoed: c === 'all' && !latest.released, created }
-  return entryExposed(latest, c, sub.inherited) ? { kind: 'retract', cause: entryCauseOf(latest, c) } : null
+  return retractionOf(entryExposure(latest, c, sub.inherited), entryCauseOf(latest, c))
 }
 
 /**
@@ -100,7 +110,8 @@ export function frameEntryDecision(
       entryId: e.entry.id,
       version: e.entry.version,
       cause: d.cause,
-      reason: entryReasonOf(d.cause, e),
+      // only possibly seen (a restart's estimate): the newsroom's words go to who surely saw it
+      reason: entryReasonOf(d.cause, d.unsure ? { reason: null } : e),
     })
     return framed(transport, 'entryWithdrawn', json, position, 'priority')
   }
