@@ -103,7 +103,6 @@ export function decideEntry(
   const how = exposed()
   if (how === null) return null
   return how === 'sure' ? { kind: 'retract', cause: 'deleted' } : { kind: 'retract', cause: 'deleted', unsure: true }
-  return null
 }
 
 /**
