@@ -54,6 +54,13 @@ describe('a kill after a fan-out restart reaches the reader who saw the story', 
         ws.messages.some((m) => m.type === 'withdrawn' && m.articleId === 'story'),
         `WebSocket resume never heard of the kill: ${ws.messages.map((m) => m.type).join(',')}`,
       )
+      // an instance that read the version the reader saw knows the view was shown: the newsroom's
+      // words; one that knows it only from ingest's header (an estimate that can count a reader
+      // who never saw it) gives the default words
+      const words = history === '50000' ? 'legal' : 'withdrawn'
+      assert.equal(control.events.find((e) => e.event === 'withdrawn')?.data.reason, 'legal')
+      assert.equal(sse.events.find((e) => e.event === 'withdrawn')?.data.reason, words)
+      assert.equal(ws.messages.find((m) => m.type === 'withdrawn')?.reason, words)
     })
   }
 })

@@ -160,7 +160,7 @@ export class Cursors implements ReplaySink {
     // From memory (`seq` known) the message depends only on the event, the connection's kind and
     // clearance, the subscription id, the channel, the decision and the position: subscriptions
     // at the same cursor share it
-    const what = d.kind === 'event' ? (d.embargoed ? 'e!' : 'e') : d.cause
+    const what = d.kind === 'event' ? (d.embargoed ? 'e!' : 'e') : d.unsure ? `${d.cause}?` : d.cause
     const key = seq === undefined ? null : `${seq}|${transport.kind}|${conn.clearance}|${sub.id}|${channel}|${what}|${position}`
     let f = key === null ? undefined : this.#frames.get(key)
     if (!f) {

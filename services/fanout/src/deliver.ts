@@ -14,7 +14,7 @@ import type { ServerMessageType } from './messages.ts'
 import type { Conn, Framed, Sub, Transport } from './model.ts'
 import { narrowChange, statesAllow } from './states.ts'
 import type { Cause, Change, Decision } from './visibility.ts'
-import { causeOf, decide, isKill, releasedOnArrival, visibleVersion } from './visibility.ts'
+import { causeOf, decide, isKill, releasedOnArrival, retraction, visibleVersion } from './visibility.ts'
 
 /** What matching reads of a subscription: its channels, its filter and its connection's token scope. */
 export type SubView = Pick<Sub, 'channels' | 'filter'> & { conn: Pick<Conn, 'scope'> }
@@ -104,9 +104,10 @@ export function decideReplay(
     return { kind: 'event', article: after, embargoed: c === 'all' && !latest.released }
   }
   // a view the client may hold it in: what this replay sent is in the exposure too
-  const had = exposedView(latest.exposure, c, inView, sub.inherited)
-  if (had === null) return null
-  return { kind: 'retract', cause: after !== null && !isKill(latest.event) ? 'left' : causeOf(latest, c), match: had }
+  return retraction(
+    after !== null && !isKill(latest.event) ? 'left' : causeOf(latest, c),
+    exposedView(latest.exposure, c, inView, sub.inherited),
+  )
 }
 
 const defaultReason: Record<Cause, string> = {
@@ -152,7 +153,8 @@ export function frameDecision(
       articleId: e.article.id,
       version: e.article.version,
       cause: d.cause,
-      reason: reasonOf(d.cause, e),
+      // only possibly shown (an estimate): the newsroom's words go to who surely saw it
+      reason: reasonOf(d.cause, d.unsure ? { reason: null } : e),
     })
     return framed(transport, 'withdrawn', json, position, 'priority')
   }

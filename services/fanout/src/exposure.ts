@@ -50,11 +50,24 @@ export function expose(exp: Exposure, view: ArticleView, mask: number, sure: boo
   else exp[MAX_VIEWS - 1] = seen
 }
 
-/** A view visible to clearance `c` that `inView` accepts; `maybe` also counts views some instance may have shown. */
-export function exposedView(exp: Exposure, c: Clearance, inView: (a: ArticleView) => boolean, maybe: boolean): ArticleView | null {
+/**
+ * A view visible to clearance `c` that `inView` accepts, one this instance showed first; `maybe`
+ * also counts views some instance may have shown (then `sure` is false).
+ */
+export function exposedView(
+  exp: Exposure,
+  c: Clearance,
+  inView: (a: ArticleView) => boolean,
+  maybe: boolean,
+): { view: ArticleView; sure: boolean } | null {
   const bit = clearanceBit[c]
-  for (const s of exp) if ((s.mask & bit) !== 0 && (s.sure || maybe) && inView(s.view)) return s.view
-  return null
+  let found: ArticleView | null = null
+  for (const s of exp) {
+    if ((s.mask & bit) === 0 || !(s.sure || maybe) || !inView(s.view)) continue
+    if (s.sure) return { view: s.view, sure: true }
+    found ??= s.view
+  }
+  return found === null ? null : { view: found, sure: false }
 }
 
 /** Every distinct view, for finding the subscriptions a kill has to reach. */

@@ -76,7 +76,7 @@ export class LiveMatcher {
       // a group's members joined with nothing in their gates that an event from here on could meet
       if (d.kind === 'event' && !g && !sub.versions.newer(a.id, a.version)) continue
       position ??= this.#positions.encode({ o: head, t: this.#store.ledger.now })
-      const what = d.kind === 'event' ? (d.embargoed ? 'e!' : 'e') : d.cause
+      const what = d.kind === 'event' ? (d.embargoed ? 'e!' : 'e') : d.unsure ? `${d.cause}?` : d.cause
       const fkChannel = `${channel}|${what}`
       let fk = sub.frameKey
       if (fk?.channel !== fkChannel) {

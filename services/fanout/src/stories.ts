@@ -141,7 +141,7 @@ export class StoryMatcher {
       } else this.#hide(sub)
       // one frame per transport, clearance, subscription id and decision, as for entries
       f.frameKey ??= `${sub.conn.transport.kind}|${c}|${sub.id}`
-      const fk = `${f.frameKey}|${d.kind === 'event' ? (d.embargoed ? 'e!' : 'e') : d.cause}`
+      const fk = `${f.frameKey}|${d.kind === 'event' ? (d.embargoed ? 'e!' : 'e') : d.unsure ? `${d.cause}?` : d.cause}`
       let framed = frames.get(fk)
       if (!framed) {
         framed = frameDecision(sub, d, channel, position, rec.event, text)

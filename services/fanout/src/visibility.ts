@@ -68,8 +68,12 @@ export function causeOf(s: Latest | undefined, c: Clearance): Cause {
 export type Decision =
   /** An `event` message with this version; `embargoed` flags it for the newsroom. */
   | { kind: 'event'; article: Article; embargoed: boolean }
-  /** A `withdrawn` message: the subscription may show this article and must remove it. */
-  | { kind: 'retract'; cause: Cause; match: ArticleView }
+  /**
+   * A `withdrawn` message: the subscription may show this article and must remove it. `unsure`
+   * when it only may have been shown (an estimate, which can count a reader who never saw it):
+   * it then gets the cause's default reason, not the newsroom's words.
+   */
+  | { kind: 'retract'; cause: Cause; match: ArticleView; unsure?: true }
 
 /** One change of one article as a clearance sees it. */
 export interface Change {
@@ -99,7 +103,7 @@ export function decide(
   ch: Change,
   c: Clearance,
   inView: (a: ArticleView) => boolean,
-  exposedView: () => ArticleView | null,
+  exposedView: () => { view: ArticleView; sure: boolean } | null,
 ): Decision | null {
   if (ch.after && inView(ch.after)) {
     // the newsroom's view of a withdrawal: the message that says so (no new content)
@@ -108,11 +112,17 @@ export function decide(
   }
   const had = ch.before && inView(ch.before) ? ch.before : null
   if (ch.kill) {
-    const match = had ?? exposedView()
-    return match ? { kind: 'retract', cause: causeOf(ch.state, c), match } : null
+    if (had) return { kind: 'retract', cause: causeOf(ch.state, c), match: had }
+    return retraction(causeOf(ch.state, c), exposedView())
   }
   if (had) return { kind: 'retract', cause: ch.after ? 'left' : causeOf(ch.state, c), match: had }
   return null
+}
+
+/** A retraction in the view `seen` (unsure unless this instance showed it), or null. */
+export function retraction(cause: Cause, seen: { view: ArticleView; sure: boolean } | null): Decision | null {
+  if (seen === null) return null
+  return seen.sure ? { kind: 'retract', cause, match: seen.view } : { kind: 'retract', cause, match: seen.view, unsure: true }
 }
 
 /**

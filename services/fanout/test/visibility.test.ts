@@ -86,11 +86,21 @@ test('decide: new, updated, moved out of view, killed after moving, never told o
   )
   // the kill of a story that left the view reaches those who saw it (exposure finds the view)
   assert.deepEqual(
-    decide(changeFor(v2, v3, 'public'), 'public', inA, () => v1.event.article),
+    decide(changeFor(v2, v3, 'public'), 'public', inA, () => ({ view: v1.event.article, sure: true })),
     {
       kind: 'retract',
       cause: 'withdrawn',
       match: v1.event.article,
+    },
+  )
+  // only possibly seen there (an estimate after a restart): the retraction says so, and goes out without the newsroom's words
+  assert.deepEqual(
+    decide(changeFor(v2, v3, 'public'), 'public', inA, () => ({ view: v1.event.article, sure: false })),
+    {
+      kind: 'retract',
+      cause: 'withdrawn',
+      match: v1.event.article,
+      unsure: true,
     },
   )
   assert.equal(
