@@ -6,7 +6,8 @@
 // embargoed draft replaced well before its embargo (catch-up-clock.test.ts has its cases).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { ArticleEvent } from '@newswire/shared'
+import { earlierViewOf, withEarlierView } from '@newswire/shared'
+import type { ArticleEvent, EarlierView } from '@newswire/shared'
 import fc from 'fast-check'
 import { isEntryRecord } from '../src/history.ts'
 import { Store } from '../src/store.ts'
@@ -22,6 +23,14 @@ const versionArb = fc.record({
   embargo: fc.option(fc.constantFrom(1_000, 30_000, 59_000, 61_000, 600_000), { nil: null }),
   gap: fc.constantFrom(0, 500, 20_000, 70_000, 700_000),
 })
+
+/** One generated article: its partition, when it starts, its versions, and whether it is killed. */
+type Generated = {
+  partition: number
+  start: number
+  versions: { category: string; withheld: boolean; embargo: number | null; gap: number }[]
+  killed: boolean
+}
 
 const articleArb = fc.record({
   partition: fc.integer({ min: 0, max: PARTITIONS - 1 }),
@@ -52,48 +61,147 @@ function read(order: readonly [number, ArticleEvent][], now: number): string[] {
   return out.sort()
 }
 
+/** The log of `articles`: every partition in the order its events were written. */
+function logOf(articles: readonly Generated[]): [number, ArticleEvent][] {
+  const events: [number, ArticleEvent][] = []
+  for (const [i, a] of articles.entries()) {
+    let at = T0 + a.start
+    for (const [k, v] of a.versions.entries()) {
+      const e = event(
+        k === 0 ? 'CREATED' : 'UPDATED',
+        {
+          id: `a${i}`,
+          version: k + 1,
+          category: v.category,
+          pubStatus: v.withheld ? 'withheld' : 'usable',
+          embargoedUntil: v.embargo === null ? null : at + v.embargo,
+        },
+        at,
+      )
+      events.push([a.partition, e])
+      at += v.gap
+    }
+    if (a.killed)
+      events.push([
+        a.partition,
+        event('WITHDRAWN', { id: `a${i}`, version: a.versions.length + 1, pubStatus: 'canceled' }, at, { reason: 'legal' }),
+      ])
+  }
+  return events.sort((x, y) => x[1].ingestedAt - y[1].ingestedAt)
+}
+
+/** `queues` (one per partition, in order) merged a run of one partition at a time, as `picks` choose. */
+function fetchOrder(queues: [number, ArticleEvent][][], picks: readonly number[]): [number, ArticleEvent][] {
+  const out: [number, ArticleEvent][] = []
+  let k = 0
+  while (queues.some((q) => q.length > 0)) {
+    const pick = picks[k++ % Math.max(1, picks.length)] ?? 0
+    const open = queues.filter((q) => q.length > 0)
+    const q = open[pick % open.length] as [number, ArticleEvent][]
+    out.push(...q.splice(0, 1 + (pick % 3)))
+  }
+  return out
+}
+
 test('property: what catch-up decides does not depend on the order the partitions were fetched in', () => {
   fc.assert(
     fc.property(fc.array(articleArb, { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 40 }), (articles, picks) => {
-      const events: [number, ArticleEvent][] = []
-      for (const [i, a] of articles.entries()) {
-        let at = T0 + a.start
-        for (const [k, v] of a.versions.entries()) {
-          const e = event(
-            k === 0 ? 'CREATED' : 'UPDATED',
-            {
-              id: `a${i}`,
-              version: k + 1,
-              category: v.category,
-              pubStatus: v.withheld ? 'withheld' : 'usable',
-              embargoedUntil: v.embargo === null ? null : at + v.embargo,
-            },
-            at,
-          )
-          events.push([a.partition, e])
-          at += v.gap
-        }
-        if (a.killed)
-          events.push([
-            a.partition,
-            event('WITHDRAWN', { id: `a${i}`, version: a.versions.length + 1, pubStatus: 'canceled' }, at, { reason: 'legal' }),
-          ])
-      }
-      // the log: every partition in the order its events were written
-      const inTime = [...events].sort((x, y) => x[1].ingestedAt - y[1].ingestedAt)
+      const inTime = logOf(articles)
       const now = (inTime.at(-1)?.[1].ingestedAt ?? T0) + 1000
-      // fetched: a run of one partition's next events at a time, partitions in any order
       const queues = Array.from({ length: PARTITIONS }, (_, p) => inTime.filter(([q]) => q === p))
-      const fetched: [number, ArticleEvent][] = []
-      let k = 0
-      while (queues.some((q) => q.length > 0)) {
-        const pick = picks[k++ % Math.max(1, picks.length)] ?? 0
-        const open = queues.filter((q) => q.length > 0)
-        const q = open[pick % open.length] as [number, ArticleEvent][]
-        fetched.push(...q.splice(0, 1 + (pick % 3)))
-      }
-      assert.deepEqual(read(fetched, now), read(inTime, now))
+      assert.deepEqual(read(fetchOrder(queues, picks), now), read(inTime, now))
     }),
+    { numRuns: Number(process.env.NEWSWIRE_MODEL_RUNS ?? 300) },
+  )
+})
+
+/** Per article and view, the clearances it was (or may have been) shown to. */
+function masksOf(store: Store): string[] {
+  const out: string[] = []
+  for (const s of store.ledger.states()) {
+    const m = new Map<string, number>()
+    for (const x of s.exposure) m.set(String(x.view.category), (m.get(String(x.view.category)) ?? 0) | x.mask)
+    out.push(...[...m].map(([view, mask]) => `${s.event.article.id} ${view}:${mask}`))
+  }
+  return out.sort()
+}
+
+test('property: an instance started at any time, reading history in any order, knows where each story was seen as one up all along', () => {
+  fc.assert(
+    fc.property(
+      fc.array(articleArb, { minLength: 1, maxLength: 5 }),
+      fc.array(fc.nat(), { maxLength: 40 }),
+      fc.nat(),
+      fc.array(fc.nat(), { minLength: PARTITIONS, maxLength: PARTITIONS }),
+      (articles, picks, loadSeed, cutSeeds) => {
+        const inTime = logOf(articles)
+        const first = inTime[0]?.[1].ingestedAt ?? T0
+        const now = (inTime.at(-1)?.[1].ingestedAt ?? T0) + 1000
+        const along = new Store({ partitions: PARTITIONS, historySize: 1000, now: () => now })
+        const next = new Array<number>(PARTITIONS).fill(0)
+        const offsets = inTime.map(([p]) => {
+          const o = next[p] ?? 0
+          next[p] = o + 1
+          return o
+        })
+        for (const [i, [p, e]] of inTime.entries()) along.append(p, offsets[i] as number, e)
+        along.goLive(now)
+
+        // news.articles read at `loadAt`: each article's latest version then, with the views of the
+        // ones before it as ingest carries them; history from an offset at or before the first
+        // event after it, per partition
+        const loadAt = first + (loadSeed % (now - first + 1))
+        let clock = loadAt
+        const from = Array.from({ length: PARTITIONS }, (_, p) => {
+          const firstAfter = inTime.findIndex(([q, e]) => q === p && e.ingestedAt > loadAt)
+          const end = firstAfter < 0 ? (next[p] ?? 0) : (offsets[firstAfter] as number)
+          return (cutSeeds[p] ?? 0) % (end + 1)
+        })
+        const later = new Store({ partitions: PARTITIONS, historySize: 1000, from, now: () => clock })
+        const byArticle = new Map<string, [number, ArticleEvent][]>()
+        for (const [p, e] of inTime)
+          if (e.ingestedAt <= loadAt) byArticle.set(e.article.id, [...(byArticle.get(e.article.id) ?? []), [p, e]])
+        for (const versions of byArticle.values()) {
+          let views: readonly EarlierView[] = []
+          for (let i = 0; i + 1 < versions.length; i++)
+            views = withEarlierView(
+              views,
+              earlierViewOf((versions[i] as [number, ArticleEvent])[1].article, (versions[i + 1] as [number, ArticleEvent])[1].ingestedAt),
+            )
+          const [p, latest] = versions.at(-1) as [number, ArticleEvent]
+          later.load(p, latest, latest.type === 'CREATED' ? null : { views, complete: true })
+        }
+        clock = now
+        const queues = Array.from({ length: PARTITIONS }, (_, p) =>
+          inTime.map((x, i) => [x, offsets[i] as number] as const).filter(([[q], o]) => q === p && o >= (from[p] as number)),
+        )
+        const order = fetchOrder(
+          queues.map((q) => q.map(([x]) => x)),
+          picks,
+        )
+        const seen = new Array<number>(PARTITIONS).fill(0)
+        for (const [p, e] of order) {
+          const o = (from[p] as number) + (seen[p] ?? 0)
+          seen[p] = (seen[p] ?? 0) + 1
+          later.append(p, o, e)
+        }
+        later.goLive(now)
+        // the same views for the same clearances: none missed (a missed kill), none added (a kill
+        // told to a reader who could not have seen the story)
+        assert.deepEqual(masksOf(later), masksOf(along), `loaded at ${loadAt - first} ms, history from ${JSON.stringify(from)}`)
+        // a version in both histories was released in both, or in neither (a replaced draft is never the public's)
+        const released = (store: Store) => {
+          const out = new Map<string, boolean>()
+          for (let q = store.history.firstSeq; q < store.history.nextSeq; q++) {
+            const r = store.history.get(q)
+            if (r && !isEntryRecord(r)) out.set(`${r.event.article.id}@${r.event.article.version}`, r.released)
+          }
+          return out
+        }
+        const a = released(along)
+        for (const [k, v] of released(later)) assert.equal(v, a.get(k), `${k} released`)
+      },
+    ),
     { numRuns: Number(process.env.NEWSWIRE_MODEL_RUNS ?? 300) },
   )
 })
