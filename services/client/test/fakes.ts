@@ -228,10 +228,12 @@ export function eventFrame(id: string, version: number, position: string, extra:
 export function jsonFetch() {
   const f = {
     requests: [] as { url: URL; headers: Record<string, string>; cache: string }[],
-    answers: [] as { status: number; body: unknown }[],
+    /** `until`: the answer arrives once it resolves (a slow server). */
+    answers: [] as { status: number; body: unknown; until?: Promise<void> }[],
     fetch: (async (url, init) => {
       f.requests.push({ url: new URL(url), headers: init.headers, cache: init.cache })
       const a = f.answers.shift() ?? { status: 500, body: { code: 'internal', detail: 'no answer scripted' } }
+      await a.until
       const bytes = new TextEncoder().encode(JSON.stringify(a.body))
       let done = false
       const res: FetchResponseLike = {

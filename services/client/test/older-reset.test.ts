@@ -5,42 +5,23 @@
 import assert from 'node:assert/strict'
 import { beforeEach, test } from 'node:test'
 import { ClientError, connect, older } from '../src/index.ts'
-import type { FetchLike, FetchResponseLike } from '../src/types.ts'
-import { articleEvent, FakeClock, FakeWebSocket, flush } from './fakes.ts'
+import { articleEvent, FakeClock, FakeWebSocket, flush, jsonFetch } from './fakes.ts'
 
 beforeEach(() => FakeWebSocket.reset())
 
 test('a page answered before a kill and read after a reset is refused, never merged', async (t) => {
-  let answer: (body: unknown) => void = () => undefined
-  const fetchFn = (async () => {
-    const body = await new Promise<unknown>((resolve) => {
-      answer = resolve
-    })
-    const bytes = new TextEncoder().encode(JSON.stringify(body))
-    let done = false
-    const res: FetchResponseLike = {
-      ok: true,
-      status: 200,
-      statusText: '',
-      headers: { get: () => 'application/json' },
-      body: {
-        getReader: () => ({
-          read: async () => {
-            if (done) return { done: true }
-            done = true
-            return { done: false, value: bytes }
-          },
-          cancel: async () => {},
-        }),
-      },
-    }
-    return res
-  }) as FetchLike
+  const server = jsonFetch()
+  let answer: () => void = () => undefined
+  const slow = new Promise<void>((resolve) => {
+    answer = resolve
+  })
+  server.answers.push({ status: 200, body: { items: [articleEvent('b', 1)], next: null }, until: slow })
+  server.answers.push({ status: 200, body: { items: [articleEvent('c', 1)], next: null } })
   const client = connect('wss://news.example/wire', {
     channels: ['breaking'],
     WebSocket: FakeWebSocket,
     transport: 'websocket',
-    fetch: fetchFn,
+    fetch: server.fetch,
     clock: new FakeClock(),
     random: () => 0.5,
   })
@@ -70,7 +51,7 @@ test('a page answered before a kill and read after a reset is refused, never mer
     more: null,
     snapshot: [articleEvent('a', 1)],
   })
-  answer({ items: [articleEvent('b', 1)], next: null })
+  answer()
   await assert.rejects(page, (err: unknown) => {
     assert.ok(err instanceof ClientError)
     assert.equal(err.code, 'NEWSWIRE_ERR_CLIENT_REQUEST')
@@ -80,7 +61,6 @@ test('a page answered before a kill and read after a reset is refused, never mer
   // asked again after the reset, the page is taken as usual
   const again = older(client, 'c-1')
   await flush()
-  answer({ items: [articleEvent('c', 1)], next: null })
   assert.deepEqual(
     (await again).items.map((m) => m.event.article.id),
     ['c'],
