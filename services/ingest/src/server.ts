@@ -26,6 +26,7 @@ import { createPublisher } from './publisher.ts'
 import type { Publisher, PublisherOptions } from './publisher.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { ReadBack } from './read-back.ts'
+import { rememberAnswers } from './answers.ts'
 import { createWriteServices } from './services.ts'
 import { ArticleState, carriedBy, IdempotencyCache } from './state.ts'
 
@@ -104,11 +105,28 @@ export async function startIngest(
     },
   })
   const t0 = performance.now()
+  // the answers of the last TTL's keyed requests (answers.ts), read beside the state
+  const answers = rememberAnswers({
+    kafka,
+    admin,
+    topic: topics.events,
+    codec,
+    idempotency,
+    ttlMs: config.idempotencyTtlMs,
+    groupId: `${config.kafka.topicPrefix}newswire-ingest-answers-${instanceId}`,
+    log: log.child({ component: 'answers' }),
+    onFatal,
+  })
+  answers.catch(() => undefined)
   await tail.start()
   await tail.catchUp(120_000)
+  const remembered = await answers
   const rebuild = (performance.now() - t0) / 1000
   metrics.rebuildSeconds.set(rebuild)
-  log.info({ articles: state.size, seconds: rebuild }, 'latest state rebuilt from news.articles')
+  log.info(
+    { articles: state.size, answers: remembered, seconds: rebuild },
+    'latest state rebuilt from news.articles, answers from news.article-events',
+  )
 
   /** Resolves once the state holds everything committed on these partitions before this call. */
   const catchUp = async (partitions: readonly number[], timeoutMs: number): Promise<void> => {

@@ -1,0 +1,67 @@
+// Idempotency-Key answers a restarted instance must still give. news.articles holds an article's
+// latest write only, once compacted: the key of an earlier write of the same article is gone from
+// it, and a CMS retrying that write after a restart was decided again, undoing what came after it
+// (a desk's hold; an outside review, 2026-12-04). Every event in news.article-events carries its
+// request's key and hash, and that topic keeps days of events: the last TTL of it is read at start.
+import type { Admin, Codec, Kafka, Logger } from '@newswire/shared'
+import { createTail } from '@newswire/shared'
+import type { Remembered } from './outcome.ts'
+import { outcomeOf } from './outcome.ts'
+import type { IdempotencyCache } from './state.ts'
+
+export interface RememberOptions {
+  kafka: Kafka
+  admin: Admin
+  topic: string
+  codec: Codec
+  idempotency: IdempotencyCache<Remembered>
+  ttlMs: number
+  groupId: string
+  log: Logger
+  onFatal: (err: unknown) => void
+  now?: number
+}
+
+/** Remembers the answers of the keyed requests committed within the TTL; resolves with how many. */
+export async function rememberAnswers(o: RememberOptions): Promise<number> {
+  const now = o.now ?? Date.now()
+  const since = await o.admin.fetchTopicOffsetsByTimestamp(o.topic, now - o.ttlMs)
+  const ends = await o.admin.fetchTopicOffsets(o.topic)
+  const from = new Map<number, string>()
+  for (const { partition, offset } of since) {
+    const high = ends.find((e) => e.partition === partition)?.high ?? offset
+    // -1: no event since then
+    from.set(partition, offset === '-1' ? high : offset)
+  }
+  if ([...from].every(([p, offset]) => offset === ends.find((e) => e.partition === p)?.high)) return 0
+  let remembered = 0
+  const tail = createTail({
+    kafka: o.kafka,
+    topic: o.topic,
+    groupId: o.groupId,
+    log: o.log,
+    from,
+    onFatal: o.onFatal,
+    onBatch: ({ partition, messages }) => {
+      for (const m of messages) {
+        const key = m.headers?.['idempotency-key']?.toString()
+        const requestHash = m.headers?.['request-hash']?.toString()
+        if (!key || !requestHash || m.value === null) continue
+        try {
+          // kept for the TTL from when it was written, as if this instance had answered it
+          o.idempotency.set(key, { outcome: outcomeOf(o.codec.decode(m.value)), requestHash }, Number(m.timestamp))
+          remembered++
+        } catch (err) {
+          o.log.warn({ err, partition, offset: m.offset }, 'undecodable event skipped while remembering answers')
+        }
+      }
+    },
+  })
+  try {
+    await tail.start()
+    await tail.catchUp(120_000)
+  } finally {
+    await tail.close()
+  }
+  return remembered
+}
