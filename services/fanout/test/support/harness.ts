@@ -115,6 +115,8 @@ export interface HarnessOptions {
   historySize?: number
   limits?: Partial<HubLimits>
   start?: number
+  /** Per partition, where history starts (a restarted instance: older events only in the log). */
+  from?: readonly number[]
 }
 
 export class Harness {
@@ -135,7 +137,12 @@ export class Harness {
     this.partitions = o.partitions ?? 2
     this.clock = new FakeClock(o.start ?? 1_800_000_000_000)
     this.log = Array.from({ length: this.partitions }, () => [])
-    this.store = new Store({ partitions: this.partitions, historySize: o.historySize ?? 1000, now: () => this.clock.now() })
+    this.store = new Store({
+      partitions: this.partitions,
+      historySize: o.historySize ?? 1000,
+      ...(o.from ? { from: o.from } : {}),
+      now: () => this.clock.now(),
+    })
     const registry = createRegistry('test')
     const openReader: OpenReader = ({ from, onBatch }) => {
       let stopped = false

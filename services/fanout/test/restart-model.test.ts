@@ -1,0 +1,264 @@
+// The promise across fan-out restarts, against a small reference model: random sequences of
+// article versions (held, embargoed, released, replaced, killed), server time, public readers that
+// connect, leave and resume, and restarts. A restarted instance is built as feed.ts builds one:
+// the latest states from news.articles with the views ingest carries, then a suffix of the log per
+// partition, fetched a run of one partition at a time in any order. Checked for every public
+// reader, whatever instance served it:
+//   1. content it gets (snapshot, live, replay) is of a version the public could see: usable, and
+//      its embargo passed while it was still the latest;
+//   2. once everything has settled, it holds no killed story (it heard of every kill).
+// An outside review (2026-12-04) found a restart that broke both; the single-instance model
+// (confidentiality.test.ts) could not.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { earlierViewOf, withEarlierView } from '@newswire/shared'
+import type { ArticleEvent, EarlierView, NewswireEvent } from '@newswire/shared'
+import fc from 'fast-check'
+import type { Conn } from '../src/model.ts'
+import type { FakeTransport } from './support/harness.ts'
+import { event, Harness } from './support/harness.ts'
+import { subscribe } from './support/live-story.ts'
+
+const IDS = ['a', 'b', 'c']
+// two readers of one desk, one of another: most stories are in the view of most readers
+const CATEGORIES = ['c0', 'c0', 'c1']
+const SLOTS = 3
+const PARTITIONS = 2
+/**
+ * Events a restarted instance keeps in memory: enough that resumes read catch-up's release flags,
+ * or so few that it knows older versions' views only from ingest's headers.
+ */
+const HISTORIES = [4, 12, 40]
+
+type Cmd =
+  | { k: 'post'; id: number; category: number; withheld: boolean; embargo: number | null }
+  | { k: 'kill'; id: number }
+  | { k: 'tick'; ms: number }
+  | { k: 'connect'; slot: number }
+  | { k: 'away'; slot: number }
+  | { k: 'resume'; slot: number }
+  | { k: 'restart'; picks: number[] }
+
+const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
+  {
+    arbitrary: fc.record({
+      k: fc.constant('post' as const),
+      id: fc.nat(IDS.length - 1),
+      category: fc.nat(CATEGORIES.length - 1),
+      withheld: fc.constantFrom(false, false, false, true),
+      // an embargo this far from now: past, within the race window, or well after it
+      embargo: fc.option(fc.constantFrom(-60_000, 20_000, 59_000, 90_000, 600_000, 600_000, 600_000), { nil: null }),
+    }),
+    weight: 6,
+  },
+  { arbitrary: fc.record({ k: fc.constant('kill' as const), id: fc.nat(IDS.length - 1) }), weight: 1 },
+  { arbitrary: fc.record({ k: fc.constant('tick' as const), ms: fc.constantFrom(1_000, 30_000, 70_000, 700_000, 700_000) }), weight: 3 },
+  { arbitrary: fc.record({ k: fc.constant('connect' as const), slot: fc.nat(SLOTS - 1) }), weight: 1 },
+  { arbitrary: fc.record({ k: fc.constant('away' as const), slot: fc.nat(SLOTS - 1) }), weight: 2 },
+  { arbitrary: fc.record({ k: fc.constant('resume' as const), slot: fc.nat(SLOTS - 1) }), weight: 1 },
+  { arbitrary: fc.record({ k: fc.constant('restart' as const), picks: fc.array(fc.nat(), { maxLength: 12 }) }), weight: 2 },
+)
+
+/** One version as the model knows it. */
+interface Version {
+  event: ArticleEvent
+  /** When the next version replaced it (null: still the latest). */
+  replacedAt: number | null
+}
+
+/** The public could see this version: usable, and its embargo passed while it was the latest. */
+function publicVersion(v: Version): boolean {
+  const a = v.event.article
+  if (v.event.type === 'WITHDRAWN' || a.pubStatus !== 'usable') return false
+  return a.embargoedUntil === null || v.replacedAt === null || a.embargoedUntil <= v.replacedAt
+}
+
+/** A reader: its slot's channel, its connection (null: away), the last position it got, what it holds. */
+interface Reader {
+  channel: string
+  t: FakeTransport | null
+  conn: Conn | null
+  read: number
+  position: string | null
+  holds: Set<string>
+}
+
+/** A fan-out started now over `old`'s log: states from news.articles, then a history suffix in fetch order `picks`. */
+function restarted(old: Harness, picks: readonly number[], history: number): Harness {
+  const log = old.log.map((l) => [...l])
+  const from = log.map((l) => Math.max(0, l.length - history / PARTITIONS))
+  const h = new Harness({ partitions: PARTITIONS, historySize: history, start: old.clock.now(), from })
+  for (const [p, l] of log.entries()) (h.log[p] as NewswireEvent[]).push(...l)
+  // news.articles: each article's latest version, with the views of the ones before it
+  const versions = new Map<string, [number, ArticleEvent][]>()
+  for (const [p, l] of log.entries())
+    for (const e of l as ArticleEvent[]) versions.set(e.article.id, [...(versions.get(e.article.id) ?? []), [p, e]])
+  for (const vs of versions.values()) {
+    let views: readonly EarlierView[] = []
+    for (let i = 0; i + 1 < vs.length; i++)
+      views = withEarlierView(
+        views,
+        earlierViewOf((vs[i] as [number, ArticleEvent])[1].article, (vs[i + 1] as [number, ArticleEvent])[1].ingestedAt),
+      )
+    const [p, latest] = vs.at(-1) as [number, ArticleEvent]
+    h.store.load(p, latest, latest.type === 'CREATED' ? null : { views, complete: true })
+  }
+  // history: a run of one partition's next events at a time
+  const queues = log.map((l, p) => l.slice(from[p]).map((e, i) => [p, (from[p] as number) + i, e] as const))
+  let k = 0
+  while (queues.some((q) => q.length > 0)) {
+    const pick = picks[k++ % Math.max(1, picks.length)] ?? 0
+    const open = queues.filter((q) => q.length > 0)
+    const q = open[pick % open.length] as (readonly [number, number, NewswireEvent])[]
+    for (const [p, offset, e] of q.splice(0, 1 + (pick % 2))) h.store.append(p, offset, e)
+  }
+  h.start()
+  return h
+}
+
+async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
+  let h = new Harness({ partitions: PARTITIONS, historySize: history })
+  h.start()
+  const model = new Map<string, Version[]>()
+  const readers: Reader[] = Array.from({ length: SLOTS }, (_, slot) => ({
+    channel: `category:${CATEGORIES[slot % CATEGORIES.length]}`,
+    t: null,
+    conn: null,
+    read: 0,
+    position: null,
+    holds: new Set<string>(),
+  }))
+
+  /** Reads what `r` got since last time: checks the content, keeps what it holds and its position. */
+  const take = (r: Reader, slot: number) => {
+    if (!r.t) return
+    const why = (m: unknown) => `slot ${slot}: ${JSON.stringify(m).slice(0, 400)}`
+    const content = (e: ArticleEvent, m: unknown) => {
+      const v = model.get(e.article.id)?.find((x) => x.event.eventId === e.eventId)
+      assert.ok(v, `unknown event ${why(m)}`)
+      assert.ok(publicVersion(v), `1. the public got a version it could never see: ${why(m)}`)
+      r.holds.add(e.article.id)
+    }
+    for (const m of r.t.messages.slice(r.read)) {
+      if (typeof m.position === 'string') r.position = m.position
+      if (m.type === 'reset') r.holds.clear()
+      if (m.type === 'subscribed' || m.type === 'reset') for (const e of (m.snapshot ?? []) as ArticleEvent[]) content(e, m)
+      else if (m.type === 'event') content(m.event as ArticleEvent, m)
+      else if (m.type === 'withdrawn') r.holds.delete(m.articleId as string)
+    }
+    r.read = r.t.messages.length
+  }
+  const open = (slot: number, since: string | null) => {
+    const r = readers[slot] as Reader
+    const { conn, t } = h.connect('public')
+    r.t = t
+    r.conn = conn
+    r.read = 0
+    if (since === null) r.holds.clear()
+    subscribe(h, conn, [r.channel], since === null ? {} : { since })
+  }
+  const away = (slot: number) => {
+    const r = readers[slot] as Reader
+    if (!r.t || !r.conn) return
+    take(r, slot)
+    h.hub.conns.remove(r.conn)
+    r.t = null
+    r.conn = null
+  }
+
+  for (const cmd of cmds) {
+    const now = h.clock.now()
+    switch (cmd.k) {
+      case 'post':
+      case 'kill': {
+        const id = IDS[cmd.id] as string
+        const vs = model.get(id) ?? []
+        const last = vs.at(-1)
+        if (last?.event.type === 'WITHDRAWN') break
+        const version = vs.length + 1
+        const e =
+          cmd.k === 'kill'
+            ? last === undefined
+              ? null
+              : event('WITHDRAWN', { ...last.event.article, version, pubStatus: 'canceled' }, now, { reason: 'legal' })
+            : event(
+                version === 1 ? 'CREATED' : 'UPDATED',
+                {
+                  id,
+                  version,
+                  category: CATEGORIES[cmd.category] as string,
+                  pubStatus: cmd.withheld ? 'withheld' : 'usable',
+                  embargoedUntil: cmd.embargo === null ? null : now + cmd.embargo,
+                },
+                now,
+              )
+        if (e === null) break
+        if (last) last.replacedAt = now
+        model.set(id, [...vs, { event: e, replacedAt: null }])
+        h.append(e, h.partitionOf(id))
+        await h.settle()
+        break
+      }
+      case 'tick':
+        await h.tick(cmd.ms)
+        break
+      case 'connect':
+        away(cmd.slot)
+        open(cmd.slot, null)
+        await h.settle()
+        break
+      case 'away':
+        away(cmd.slot)
+        break
+      case 'resume': {
+        const r = readers[cmd.slot] as Reader
+        if (r.t || r.position === null) break
+        open(cmd.slot, r.position)
+        await h.settle()
+        break
+      }
+      case 'restart':
+        for (let slot = 0; slot < SLOTS; slot++) away(slot)
+        h.hub.stop()
+        h = restarted(h, cmd.picks, history)
+        await h.settle()
+        break
+    }
+    for (const [slot, r] of readers.entries()) take(r, slot)
+  }
+  // everyone comes back and catches up; then nobody holds a killed story
+  for (const [slot, r] of readers.entries()) if (!r.t && r.position !== null) open(slot, r.position)
+  await h.tick(1000)
+  for (const [slot, r] of readers.entries()) {
+    take(r, slot)
+    for (const id of r.holds) {
+      const latest = model.get(id)?.at(-1)
+      assert.notEqual(latest?.event.type, 'WITHDRAWN', `2. slot ${slot} still holds ${id}, killed: it never heard of the kill`)
+    }
+  }
+  h.hub.stop()
+}
+
+test('property: across restarts, no public reader gets a version the public could never see, and every reader hears of every kill', async () => {
+  await fc.assert(
+    // every reader connects first (the page was open before anything was written)
+    fc.asyncProperty(fc.array(cmdArb, { minLength: 1, maxLength: 30 }), fc.constantFrom(...HISTORIES), (cmds, history) =>
+      run([...Array.from({ length: SLOTS }, (_, slot): Cmd => ({ k: 'connect', slot })), ...cmds], history),
+    ),
+    { numRuns: Number(process.env.NEWSWIRE_MODEL_RUNS ?? 200) },
+  )
+})
+
+test('a run the property found against one catch-up clock for all partitions', async () => {
+  // b's draft (embargo in 90 s) is replaced before it: never the public's. After the restart the
+  // other partition's newer kill was read first, and its clock released the draft.
+  await run([
+    ...Array.from({ length: SLOTS }, (_, slot): Cmd => ({ k: 'connect', slot })),
+    { k: 'post', id: 1, category: 0, withheld: false, embargo: 90_000 },
+    { k: 'post', id: 2, category: 0, withheld: true, embargo: null },
+    { k: 'post', id: 1, category: 2, withheld: false, embargo: null },
+    { k: 'tick', ms: 700_000 },
+    { k: 'kill', id: 2 },
+    { k: 'restart', picks: [1312921515] },
+  ])
+})
