@@ -6,7 +6,8 @@
 // reader, whatever instance served it:
 //   1. content it gets (snapshot, live, replay) is of a version the public could see: usable, and
 //      its embargo passed while it was still the latest;
-//   2. once everything has settled, it holds no killed story (it heard of every kill).
+//   2. once everything has settled, it holds no killed story (it heard of every kill);
+//   3. the newsroom's reason for the kill of a story never public reaches only readers shown it.
 // An outside review (2026-12-04) found a restart that broke both; the single-instance model
 // (confidentiality.test.ts) could not.
 import assert from 'node:assert/strict'
@@ -81,6 +82,8 @@ interface Reader {
   read: number
   position: string | null
   holds: Set<string>
+  /** Every story it was ever shown. */
+  ever: Set<string>
 }
 
 /** A fan-out started now over `old`'s log: states from news.articles, then a history suffix in fetch order `picks`. */
@@ -127,6 +130,7 @@ async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
     read: 0,
     position: null,
     holds: new Set<string>(),
+    ever: new Set<string>(),
   }))
 
   /** Reads what `r` got since last time: checks the content, keeps what it holds and its position. */
@@ -138,13 +142,24 @@ async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
       assert.ok(v, `unknown event ${why(m)}`)
       assert.ok(publicVersion(v), `1. the public got a version it could never see: ${why(m)}`)
       r.holds.add(e.article.id)
+      r.ever.add(e.article.id)
     }
     for (const m of r.t.messages.slice(r.read)) {
       if (typeof m.position === 'string') r.position = m.position
       if (m.type === 'reset') r.holds.clear()
       if (m.type === 'subscribed' || m.type === 'reset') for (const e of (m.snapshot ?? []) as ArticleEvent[]) content(e, m)
       else if (m.type === 'event') content(m.event as ArticleEvent, m)
-      else if (m.type === 'withdrawn') r.holds.delete(m.articleId as string)
+      else if (m.type === 'withdrawn') {
+        // the newsroom's words only to a reader that was shown the story, or of a story that was
+        // public (a resume after it came and went); an estimate gives the default words
+        const id = m.articleId as string
+        if (m.reason === 'legal')
+          assert.ok(
+            r.ever.has(id) || (model.get(id) ?? []).some(publicVersion),
+            `3. the newsroom's reason for a story never public, to a reader never shown it: ${why(m)}`,
+          )
+        r.holds.delete(id)
+      }
     }
     r.read = r.t.messages.length
   }
