@@ -16,8 +16,24 @@ export class Delivery {
   delivered = 0
   readonly capacity: number
   #dedupe: Dedupe
-  /** Resets so far: a page asked for at one count is taken only at the same (acceptPage). */
+  /** Resets so far: a page asked for at one count is taken only at the same (refuseIfReset). */
   resets = 0
+
+  /**
+   * A reset forgets what was delivered and withdrawn: a page (of stories or of a story's entries)
+   * answered before it could bring back one killed or deleted meanwhile (an outside review,
+   * 2026-12-04), so a page asked for before a reset is refused, not merged.
+   */
+  refuseIfReset(askedAt: number, what: string): void {
+    if (askedAt === this.resets) return
+    throw new ClientError(
+      'NEWSWIRE_ERR_CLIENT_REQUEST',
+      `${what}: the stream started over (reset) while this page was on its way; ask again`,
+      {
+        details: { reset: true },
+      },
+    )
+  }
   readonly emitter: Emitter<ClientEventMap>
   #entries: EntryDelivery | null = null
 
@@ -140,15 +156,7 @@ export class Delivery {
    * as delivered so the stream does not bring them again. Malformed items are reported and skipped.
    */
   acceptPage(raw: readonly unknown[], position: Position, askedAt: number): NewsEventMessage[] {
-    // A reset forgets what was delivered and withdrawn: a page answered before it could bring back
-    // a story killed meanwhile (an outside review, 2026-12-04), so it is refused, not merged
-    if (askedAt !== this.resets) {
-      throw new ClientError(
-        'NEWSWIRE_ERR_CLIENT_REQUEST',
-        'GET /v1/snapshot: the stream started over (reset) while this page was on its way; ask again from reset.more',
-        { details: { reset: true } },
-      )
-    }
+    this.refuseIfReset(askedAt, 'GET /v1/snapshot')
     const out: NewsEventMessage[] = []
     for (const r of raw) {
       const item = this.#snapshotItem(r, position)

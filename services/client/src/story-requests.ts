@@ -37,6 +37,7 @@ export async function storyEntries(client: Client, storyId: string, options: Sto
   const fetchFn = o.fetch ?? (globalThis as { fetch?: FetchLike }).fetch
   if (!fetchFn) throw new TypeError('storyEntries() needs fetch: pass { fetch } to connect()')
   const url = storyEntriesUrl(endpoints.sse, storyId, filter, before, limit)
+  const askedAt = delivery.resets
   const body = (await getJson(fetchFn, url, { token: o.token, timeoutMs: o.connectTimeoutMs, clock: o.clock })) as {
     items?: unknown
     next?: unknown
@@ -45,5 +46,7 @@ export async function storyEntries(client: Client, storyId: string, options: Sto
     throw new ClientError('NEWSWIRE_ERR_CLIENT_REQUEST', `GET ${new URL(url).pathname}: the answer has no items`)
   }
   const next = typeof body.next === 'number' && Number.isInteger(body.next) ? body.next : null
+  // a reset forgot the deletions heard of: a page asked for before it could bring one back
+  delivery.refuseIfReset(askedAt, `GET ${new URL(url).pathname}`)
   return { storyId, items: entries.page(storyId, body.items, client.position ?? ''), next }
 }

@@ -11,6 +11,7 @@ import {
   ensureTopics,
   entryStateKey,
   isEntryEvent,
+  partitionOf,
   retrying,
 } from '@newswire/shared'
 import type {
@@ -259,6 +260,9 @@ async function loadArticles(o: FeedOptions, topic: string, store: Store): Promis
   }
   // Stories first: an entry's state is judged with its story's
   for (const { partition, event, views } of latest.values()) if (!isEntryEvent(event)) store.load(partition, event, views)
-  for (const { partition, event, statuses } of latest.values()) if (isEntryEvent(event)) store.loadEntry(partition, event, statuses)
+  // An entry's state is keyed <story>/entries/<entry> in news.articles, but its events sit in its
+  // story's partition of news.article-events: where its releases and catch-up clock are
+  for (const { event, statuses } of latest.values())
+    if (isEntryEvent(event)) store.loadEntry(partitionOf(event.article.id, store.partitions), event, statuses)
   return latest.size
 }

@@ -130,7 +130,9 @@ export class Ledger {
     const story = this.#states.get(event.article.id)
     let maybe = story === undefined ? 0 : seenBy(story.exposure)
     if (earlier?.complete === true) maybe &= this.#earlierMask(earlier)
-    this.#scheduleEntry(this.entries.load(partition, event, story, at, maybe))
+    // its events sit in its story's partition (news.articles keys its state apart): that
+    // partition's clock and offsets judge its releases
+    this.#scheduleEntry(this.entries.load(story?.partition ?? partition, event, story, at, maybe))
   }
 
   /**

@@ -28,12 +28,14 @@ export async function rememberAnswers(o: RememberOptions): Promise<number> {
   const since = await o.admin.fetchTopicOffsetsByTimestamp(o.topic, now - o.ttlMs)
   const ends = await o.admin.fetchTopicOffsets(o.topic)
   const from = new Map<number, string>()
+  // partitions with events since then, and the end each is read to
+  const todo: [number, bigint][] = []
   for (const { partition, offset } of since) {
     const high = ends.find((e) => e.partition === partition)?.high ?? offset
-    // -1: no event since then
-    from.set(partition, offset === '-1' ? high : offset)
+    from.set(partition, offset)
+    if (BigInt(offset) < BigInt(high)) todo.push([partition, BigInt(high)])
   }
-  if ([...from].every(([p, offset]) => offset === ends.find((e) => e.partition === p)?.high)) return 0
+  if (todo.length === 0) return 0
   let remembered = 0
   const tail = createTail({
     kafka: o.kafka,
@@ -59,7 +61,8 @@ export async function rememberAnswers(o: RememberOptions): Promise<number> {
   })
   try {
     await tail.start()
-    await tail.catchUp(120_000)
+    // not catchUp: a partition with nothing to read is never fetched, so never counted as read
+    await Promise.all(todo.map(([p, end]) => tail.waitFor(p, end, 120_000)))
   } finally {
     await tail.close()
   }

@@ -120,7 +120,11 @@ export async function startIngest(
   answers.catch(() => undefined)
   await tail.start()
   await tail.catchUp(120_000)
-  const remembered = await answers
+  // without them the instance still serves: only a retry of a write it cannot recognise is decided again
+  const remembered = await answers.catch((err: unknown) => {
+    log.warn({ err }, 'could not read the answers of the last TTL from news.article-events; retries of earlier writes may be decided again')
+    return -1
+  })
   const rebuild = (performance.now() - t0) / 1000
   metrics.rebuildSeconds.set(rebuild)
   log.info(
