@@ -95,7 +95,8 @@ export async function startIngest(
           state.apply(event, carriedBy(m.headers))
           const key = m.headers?.['idempotency-key']?.toString()
           const hash = m.headers?.['request-hash']?.toString()
-          if (key && hash) idempotency.set(key, { outcome: outcomeOf(event), requestHash: hash })
+          // kept for the TTL from when it was written (as answers.ts does), not from this start
+          if (key && hash) idempotency.set(key, { outcome: outcomeOf(event), requestHash: hash }, Number(m.timestamp))
         } catch (err) {
           decodeErrors++
           log.warn({ err, offset: m.offset, decodeErrors }, 'undecodable record in articles topic skipped')
