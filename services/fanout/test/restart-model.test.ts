@@ -12,8 +12,8 @@
 // their own status: whether the story was visible beside them is left to stories.test.ts). They are
 // reached less often than stories (about 40 entries delivered in 500 runs), so entry-specific
 // restart bugs are left to the named tests (entry-state-partition, entry-maybe, entry-embargoed-story).
-// An outside review (2026-12-04) found a restart that broke both; the single-instance model
-// (confidentiality.test.ts) could not.
+// An outside review (2026-12-04) found a restart that broke rules 1 and 2, which the
+// single-instance model (confidentiality.test.ts) could not.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { bothShown, earlierViewOf, isEntryEvent, shownOf, withEarlierView } from '@newswire/shared'
