@@ -11,6 +11,7 @@ import type { ArticleEvent, EarlierView } from '@newswire/shared'
 import fc from 'fast-check'
 import { isEntryRecord } from '../src/history.ts'
 import { Store } from '../src/store.ts'
+import { fetchOrder } from './support/fetch-order.ts'
 import { event } from './support/harness.ts'
 
 const T0 = Date.UTC(2026, 11, 4, 6)
@@ -90,26 +91,13 @@ function logOf(articles: readonly Generated[]): [number, ArticleEvent][] {
   return events.sort((x, y) => x[1].ingestedAt - y[1].ingestedAt)
 }
 
-/** `queues` (one per partition, in order) merged a run of one partition at a time, as `picks` choose. */
-function fetchOrder(queues: [number, ArticleEvent][][], picks: readonly number[]): [number, ArticleEvent][] {
-  const out: [number, ArticleEvent][] = []
-  let k = 0
-  while (queues.some((q) => q.length > 0)) {
-    const pick = picks[k++ % Math.max(1, picks.length)] ?? 0
-    const open = queues.filter((q) => q.length > 0)
-    const q = open[pick % open.length] as [number, ArticleEvent][]
-    out.push(...q.splice(0, 1 + (pick % 3)))
-  }
-  return out
-}
-
 test('property: what catch-up decides does not depend on the order the partitions were fetched in', () => {
   fc.assert(
     fc.property(fc.array(articleArb, { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 40 }), (articles, picks) => {
       const inTime = logOf(articles)
       const now = (inTime.at(-1)?.[1].ingestedAt ?? T0) + 1000
       const queues = Array.from({ length: PARTITIONS }, (_, p) => inTime.filter(([q]) => q === p))
-      assert.deepEqual(read(fetchOrder(queues, picks), now), read(inTime, now))
+      assert.deepEqual(read(fetchOrder(queues, picks, 3), now), read(inTime, now))
     }),
     { numRuns: Number(process.env.NEWSWIRE_MODEL_RUNS ?? 300) },
   )
@@ -178,6 +166,7 @@ test('property: an instance started at any time, reading history in any order, k
         const order = fetchOrder(
           queues.map((q) => q.map(([x]) => x)),
           picks,
+          3,
         )
         const seen = new Array<number>(PARTITIONS).fill(0)
         for (const [p, e] of order) {

@@ -21,6 +21,7 @@ import type { ArticleEvent, EarlierView, EntryEvent, NewswireEvent, Shown } from
 import fc from 'fast-check'
 import type { Conn } from '../src/model.ts'
 import type { FakeTransport } from './support/harness.ts'
+import { fetchOrder } from './support/fetch-order.ts'
 import { entryEvent, event, Harness } from './support/harness.ts'
 import { subscribe } from './support/live-story.ts'
 
@@ -148,13 +149,7 @@ function restarted(old: Harness, picks: readonly number[], history: number): Har
   }
   // history: a run of one partition's next events at a time
   const queues = log.map((l, p) => l.slice(from[p]).map((e, i) => [p, (from[p] as number) + i, e] as const))
-  let k = 0
-  while (queues.some((q) => q.length > 0)) {
-    const pick = picks[k++ % Math.max(1, picks.length)] ?? 0
-    const open = queues.filter((q) => q.length > 0)
-    const q = open[pick % open.length] as (readonly [number, number, NewswireEvent])[]
-    for (const [p, offset, e] of q.splice(0, 1 + (pick % 2))) h.store.append(p, offset, e)
-  }
+  for (const [p, offset, e] of fetchOrder(queues, picks, 2)) h.store.append(p, offset, e)
   h.start()
   return h
 }
