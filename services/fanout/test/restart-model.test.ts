@@ -10,8 +10,8 @@
 //   3. the newsroom's reason for the kill of a story never public reaches only readers shown it.
 // A fourth reader follows story a's live coverage: entries are held to the same three rules (by
 // their own status: whether the story was visible beside them is left to stories.test.ts). They are
-// reached less often than stories (about 40 entries delivered in 500 runs), so entry-specific
-// restart bugs are left to the named tests (entry-state-partition, entry-maybe, entry-embargoed-story).
+// reached less often than stories (about 40 entries delivered in 500 runs) in the first property;
+// the second follows one live story, its entries held, released and deleted, with short histories.
 // An outside review (2026-12-04) found a restart that broke rules 1 and 2, which the
 // single-instance model (confidentiality.test.ts) could not.
 import assert from 'node:assert/strict'
@@ -367,4 +367,45 @@ test('a run the property found against one catch-up clock for all partitions', a
     { k: 'kill', id: 2 },
     { k: 'restart', picks: [1312921515] },
   ])
+})
+
+/** Live coverage: story a, public from the start, held and released again, its entries written, held and deleted. */
+const liveCmdArb: fc.Arbitrary<Cmd> = fc.oneof(
+  {
+    arbitrary: fc.record({
+      k: fc.constant('post' as const),
+      id: fc.constant(0),
+      category: fc.constant(0),
+      withheld: fc.boolean(),
+      embargo: fc.option(fc.constantFrom(20_000, 90_000), { nil: null, freq: 3 }),
+    }),
+    weight: 2,
+  },
+  {
+    arbitrary: fc.record({
+      k: fc.constant('entry' as const),
+      id: fc.nat(ENTRIES.length - 1),
+      withheld: fc.boolean(),
+      embargo: fc.option(fc.constantFrom(20_000, 90_000), { nil: null, freq: 3 }),
+    }),
+    weight: 4,
+  },
+  { arbitrary: fc.record({ k: fc.constant('deleteEntry' as const), id: fc.nat(ENTRIES.length - 1) }), weight: 2 },
+  { arbitrary: fc.record({ k: fc.constant('tick' as const), ms: fc.constantFrom(1_000, 70_000, 700_000) }), weight: 2 },
+  { arbitrary: fc.record({ k: fc.constant('away' as const), slot: fc.constant(SLOTS - 1) }), weight: 1 },
+  { arbitrary: fc.record({ k: fc.constant('resume' as const), slot: fc.constant(SLOTS - 1) }), weight: 1 },
+  { arbitrary: fc.record({ k: fc.constant('restart' as const), picks: fc.array(fc.nat(), { maxLength: 6 }) }), weight: 1 },
+)
+
+test('property: the same across restarts for a live story followed by one reader, its entries held, released and deleted', async () => {
+  const start: Cmd[] = [
+    { k: 'connect', slot: SLOTS - 1 },
+    { k: 'post', id: 0, category: 0, withheld: false, embargo: null },
+  ]
+  await fc.assert(
+    fc.asyncProperty(fc.array(liveCmdArb, { minLength: 1, maxLength: 20 }), fc.constantFrom(4, 12), (cmds, history) =>
+      run([...start, ...cmds], history),
+    ),
+    { numRuns: Number(process.env.NEWSWIRE_MODEL_RUNS ?? 200) },
+  )
 })
