@@ -4,7 +4,7 @@
 // the cursor only says where the client is. Subscriptions at the same cursor share positions and
 // frames through the caches here.
 import type { ArticleEvent, NewswireEvent } from '@newswire/shared'
-import { channelOf, decideReplay, frameDecision, frameRelease } from './deliver.ts'
+import { channelOf, decideReplay, decisionTag, frameDecision, frameRelease } from './deliver.ts'
 import type { Entry, HistoryRecord } from './history.ts'
 import { laneOfArticle } from './lanes.ts'
 import { eventJson, eventMessageHead, eventMessageTail } from './messages.ts'
@@ -160,7 +160,7 @@ export class Cursors implements ReplaySink {
     // From memory (`seq` known) the message depends only on the event, the connection's kind and
     // clearance, the subscription id, the channel, the decision and the position: subscriptions
     // at the same cursor share it
-    const what = d.kind === 'event' ? (d.embargoed ? 'e!' : 'e') : d.unsure ? `${d.cause}?` : d.cause
+    const what = decisionTag(d)
     const key = seq === undefined ? null : `${seq}|${transport.kind}|${conn.clearance}|${sub.id}|${channel}|${what}|${position}`
     let f = key === null ? undefined : this.#frames.get(key)
     if (!f) {

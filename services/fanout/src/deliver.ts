@@ -162,6 +162,15 @@ export function frameDecision(
   return framed(transport, 'event', json, position, laneOfArticle(d.article))
 }
 
+/**
+ * A decision as a short constant, for frame keys: readers whose decisions differ (a sure and an
+ * unsure retraction differ in their reason) never share a frame.
+ */
+export function decisionTag(d: Decision): string {
+  if (d.kind === 'event') return d.embargoed ? 'e!' : 'e'
+  return d.unsure ? `${d.cause}?` : d.cause
+}
+
 /** The channel a decision is reported on. */
 export function channelOf(sub: Sub, d: Decision): string | null {
   return channelFor(sub, d.kind === 'event' ? d.article : d.match)

@@ -99,10 +99,13 @@ export function decideEntry(
   if (!storyInView) return null
   if (ch.after) return { kind: 'entry', entry: ch.after, embargoed: c === 'all' && !ch.state.released, created: ch.before === null }
   if (ch.before) return { kind: 'retract', cause: entryCauseOf(ch.state, c) }
-  if (!ch.deletion) return null
-  const how = exposed()
-  if (how === null) return null
-  return how === 'sure' ? { kind: 'retract', cause: 'deleted' } : { kind: 'retract', cause: 'deleted', unsure: true }
+  return ch.deletion ? retractionOf(exposed(), 'deleted') : null
+}
+
+/** A retraction for an entry the subscription may show (`unsure` when only some instance may have). */
+export function retractionOf(exposure: 'sure' | 'maybe' | null, cause: EntryCause): EntryDecision | null {
+  if (exposure === null) return null
+  return exposure === 'sure' ? { kind: 'retract', cause } : { kind: 'retract', cause, unsure: true }
 }
 
 /**

@@ -4,7 +4,7 @@
 // (transport, clearance, subscription id, channel, decision), queued to the writer.
 import type { Logger } from '@newswire/shared'
 import { indexKeysOf } from './channels.ts'
-import { channelOf, decideLive, frameDecision, frameRelease } from './deliver.ts'
+import { channelOf, decideLive, decisionTag, frameDecision, frameRelease } from './deliver.ts'
 import { views } from './exposure.ts'
 import type { Entry } from './history.ts'
 import type { Release } from './ledger.ts'
@@ -76,7 +76,7 @@ export class LiveMatcher {
       // a group's members joined with nothing in their gates that an event from here on could meet
       if (d.kind === 'event' && !g && !sub.versions.newer(a.id, a.version)) continue
       position ??= this.#positions.encode({ o: head, t: this.#store.ledger.now })
-      const what = d.kind === 'event' ? (d.embargoed ? 'e!' : 'e') : d.unsure ? `${d.cause}?` : d.cause
+      const what = decisionTag(d)
       const fkChannel = `${channel}|${what}`
       let fk = sub.frameKey
       if (fk?.channel !== fkChannel) {

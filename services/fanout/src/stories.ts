@@ -7,7 +7,7 @@
 // `reset` with a fresh snapshot, so the client gets its entries again.
 import { entryToJson, isEntryEvent } from '@newswire/shared'
 import type { NewswireEvent } from '@newswire/shared'
-import { channelOf, decideLive, decideRelease, decideReplay, frameDecision, frameRelease } from './deliver.ts'
+import { channelOf, decideLive, decideRelease, decideReplay, decisionTag, frameDecision, frameRelease } from './deliver.ts'
 import type { EntryState } from './entries.ts'
 import { unrestricted } from './audience.ts'
 import { emptyFilter } from './channels.ts'
@@ -141,7 +141,7 @@ export class StoryMatcher {
       } else this.#hide(sub)
       // one frame per transport, clearance, subscription id and decision, as for entries
       f.frameKey ??= `${sub.conn.transport.kind}|${c}|${sub.id}`
-      const fk = `${f.frameKey}|${d.kind === 'event' ? (d.embargoed ? 'e!' : 'e') : d.unsure ? `${d.cause}?` : d.cause}`
+      const fk = `${f.frameKey}|${decisionTag(d)}`
       let framed = frames.get(fk)
       if (!framed) {
         framed = frameDecision(sub, d, channel, position, rec.event, text)

@@ -6,8 +6,8 @@ import type { EntryEvent, StoryEntry } from '@newswire/shared'
 import { entryStateKey } from '@newswire/shared'
 import { channelFor, framed } from './deliver.ts'
 import type { EntryState } from './entries.ts'
-import type { EntryCause, EntryDecision, EntryLatest } from './entry-visibility.ts'
-import { entryCauseOf, hasEntryBit, visibleEntry } from './entry-visibility.ts'
+import type { EntryDecision, EntryLatest } from './entry-visibility.ts'
+import { entryCauseOf, hasEntryBit, retractionOf, visibleEntry } from './entry-visibility.ts'
 import type { Framed, Sub } from './model.ts'
 import { statesAllow } from './states.ts'
 import { entryMessageHead, entryReasonOf, entryWithdrawnMessage } from './story-messages.ts'
@@ -30,12 +30,6 @@ export function storyInView(sub: Sub, story: Latest | undefined): boolean {
 export function entryExposure(s: Pick<EntryState, 'sure' | 'maybe'>, c: Clearance, inherited: boolean): 'sure' | 'maybe' | null {
   if (hasEntryBit(s.sure, c)) return 'sure'
   return inherited && hasEntryBit(s.maybe, c) ? 'maybe' : null
-}
-
-/** A retraction for an entry the subscription may show (see EntryDecision: `unsure`). */
-export function retractionOf(exposure: 'sure' | 'maybe' | null, cause: EntryCause): EntryDecision | null {
-  if (exposure === null) return null
-  return exposure === 'sure' ? { kind: 'retract', cause } : { kind: 'retract', cause, unsure: true }
 }
 
 /**
