@@ -3,7 +3,7 @@
 // it, and a CMS retrying that write after a restart was decided again, undoing what came after it
 // (a desk's hold; an outside review, 2026-12-04). Every event in news.article-events carries its
 // request's key and hash, and that topic keeps days of events: the last TTL of it is read at start.
-import type { Admin, Codec, Kafka, Logger } from '@newswire/shared'
+import type { Admin, Codec, Kafka, KafkaMessage, Logger, NewswireEvent } from '@newswire/shared'
 import { createTail } from '@newswire/shared'
 import type { Remembered } from './outcome.ts'
 import { outcomeOf } from './outcome.ts'
@@ -19,13 +19,24 @@ export interface RememberOptions {
   groupId: string
   log: Logger
   onFatal: (err: unknown) => void
-  now?: number
+}
+
+/**
+ * Remembers the answer a committed record stands for, under the Idempotency-Key its headers carry
+ * (records.ts), for the TTL from when it was written; `event` is decoded only for a keyed record.
+ * Whether it was keyed.
+ */
+export function rememberAnswer(idempotency: IdempotencyCache<Remembered>, m: KafkaMessage, event: () => NewswireEvent): boolean {
+  const key = m.headers?.['idempotency-key']?.toString()
+  const requestHash = m.headers?.['request-hash']?.toString()
+  if (!key || !requestHash) return false
+  idempotency.set(key, { outcome: outcomeOf(event()), requestHash }, Number(m.timestamp))
+  return true
 }
 
 /** Remembers the answers of the keyed requests committed within the TTL; resolves with how many. */
 export async function rememberAnswers(o: RememberOptions): Promise<number> {
-  const now = o.now ?? Date.now()
-  const since = await o.admin.fetchTopicOffsetsByTimestamp(o.topic, now - o.ttlMs)
+  const since = await o.admin.fetchTopicOffsetsByTimestamp(o.topic, Date.now() - o.ttlMs)
   const ends = await o.admin.fetchTopicOffsets(o.topic)
   const from = new Map<number, string>()
   // partitions with events since then, and the end each is read to
@@ -46,13 +57,10 @@ export async function rememberAnswers(o: RememberOptions): Promise<number> {
     onFatal: o.onFatal,
     onBatch: ({ partition, messages }) => {
       for (const m of messages) {
-        const key = m.headers?.['idempotency-key']?.toString()
-        const requestHash = m.headers?.['request-hash']?.toString()
-        if (!key || !requestHash || m.value === null) continue
+        const value = m.value
+        if (value === null) continue
         try {
-          // kept for the TTL from when it was written, as if this instance had answered it
-          o.idempotency.set(key, { outcome: outcomeOf(o.codec.decode(m.value)), requestHash }, Number(m.timestamp))
-          remembered++
+          if (rememberAnswer(o.idempotency, m, () => o.codec.decode(value))) remembered++
         } catch (err) {
           o.log.warn({ err, partition, offset: m.offset }, 'undecodable event skipped while remembering answers')
         }

@@ -17,7 +17,6 @@ import {
 } from '@newswire/shared'
 import type { Logger, Readiness, Registry, Tail } from '@newswire/shared'
 import { createApp } from './app.ts'
-import { outcomeOf } from './outcome.ts'
 import type { Remembered } from './outcome.ts'
 import { createAuthenticator } from './auth.ts'
 import type { IngestConfig } from './config.ts'
@@ -26,7 +25,7 @@ import { createPublisher } from './publisher.ts'
 import type { Publisher, PublisherOptions } from './publisher.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { ReadBack } from './read-back.ts'
-import { rememberAnswers } from './answers.ts'
+import { rememberAnswer, rememberAnswers } from './answers.ts'
 import { createWriteServices } from './services.ts'
 import { ArticleState, carriedBy, IdempotencyCache } from './state.ts'
 
@@ -93,10 +92,7 @@ export async function startIngest(
         try {
           const event = codec.decode(m.value)
           state.apply(event, carriedBy(m.headers))
-          const key = m.headers?.['idempotency-key']?.toString()
-          const hash = m.headers?.['request-hash']?.toString()
-          // kept for the TTL from when it was written (as answers.ts does), not from this start
-          if (key && hash) idempotency.set(key, { outcome: outcomeOf(event), requestHash: hash }, Number(m.timestamp))
+          rememberAnswer(idempotency, m, () => event)
         } catch (err) {
           decodeErrors++
           log.warn({ err, offset: m.offset, decodeErrors }, 'undecodable record in articles topic skipped')
