@@ -288,4 +288,51 @@ describe('storyEntries()', () => {
     await assert.rejects(storyEntries(client, 'x', { limit: 101 }), TypeError)
     await assert.rejects(storyEntries({} as never, 'x'), TypeError)
   })
+
+  // A reset clears the entry dedupe too: a page answered before an entry's deletion and read after
+  // a reset brought the deleted entry back as a live one (a review, 2026-12-04), as older() did
+  test('a page answered before an entry deletion and read after a reset is refused, never merged', async (t) => {
+    const { client, f, withdrawn } = start(t)
+    let answer: () => void = () => undefined
+    const slow = new Promise<void>((resolve) => {
+      answer = resolve
+    })
+    // the server answers with e3 as it stood (the answer is slow to arrive)
+    f.answers.push({ status: 200, body: { storyId: 'Bd-1', items: [storyEntry('e3', 3)], next: null }, until: slow })
+    const ws = FakeWebSocket.last.open()
+    ws.push({
+      type: 'subscribed',
+      id: 's1',
+      channels: ['story:Bd-1'],
+      position: 'p1',
+      snapshot: [],
+      entries: [storyEntry('e5', 5)],
+      entriesMore: 5,
+    })
+    const page = storyEntries(client, 'Bd-1', { before: 5 })
+    await flush()
+    // e3 is deleted ('names a minor'); the client hears of it, then is started over
+    ws.push(entryWithdrawnFrame('Bd-1', 'e3', 2, 'p2'))
+    ws.push({
+      type: 'reset',
+      id: 's1',
+      channels: ['story:Bd-1'],
+      position: 'p3',
+      reason: 'position refused',
+      more: null,
+      snapshot: [],
+      entries: [storyEntry('e5', 5)],
+      entriesMore: null,
+    })
+    assert.deepEqual(
+      withdrawn.map((m) => m.entryId),
+      ['e3'],
+    )
+    answer()
+    const got = await page.then(
+      (p) => `merged: ${p.items.map((m) => `${m.entry.id}@${m.entry.version}`).join(',')}`,
+      (err: unknown) => (err instanceof ClientError && err.details.reset === true ? 'refused (reset)' : `rejected: ${String(err)}`),
+    )
+    assert.equal(got, 'refused (reset)', 'the deleted entry e3 must not come back as a live entry')
+  })
 })
