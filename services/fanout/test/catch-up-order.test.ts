@@ -6,11 +6,11 @@
 // embargoed draft replaced well before its embargo (catch-up-clock.test.ts has its cases).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { earlierViewOf, withEarlierView } from '@newswire/shared'
-import type { ArticleEvent, EarlierView } from '@newswire/shared'
+import type { ArticleEvent } from '@newswire/shared'
 import fc from 'fast-check'
 import { isEntryRecord } from '../src/history.ts'
 import { Store } from '../src/store.ts'
+import { carriedViews } from './support/carried.ts'
 import { fetchOrder } from './support/fetch-order.ts'
 import { event } from './support/harness.ts'
 
@@ -146,18 +146,12 @@ test('property: an instance started at any time, reading history in any order, k
           return (cutSeeds[p] ?? 0) % (end + 1)
         })
         const later = new Store({ partitions: PARTITIONS, historySize: 1000, from, now: () => clock })
-        const byArticle = new Map<string, [number, ArticleEvent][]>()
+        const byArticle = new Map<string, { p: number; events: ArticleEvent[] }>()
         for (const [p, e] of inTime)
-          if (e.ingestedAt <= loadAt) byArticle.set(e.article.id, [...(byArticle.get(e.article.id) ?? []), [p, e]])
-        for (const versions of byArticle.values()) {
-          let views: readonly EarlierView[] = []
-          for (let i = 0; i + 1 < versions.length; i++)
-            views = withEarlierView(
-              views,
-              earlierViewOf((versions[i] as [number, ArticleEvent])[1].article, (versions[i + 1] as [number, ArticleEvent])[1].ingestedAt),
-            )
-          const [p, latest] = versions.at(-1) as [number, ArticleEvent]
-          later.load(p, latest, latest.type === 'CREATED' ? null : { views, complete: true })
+          if (e.ingestedAt <= loadAt) byArticle.set(e.article.id, { p, events: [...(byArticle.get(e.article.id)?.events ?? []), e] })
+        for (const { p, events } of byArticle.values()) {
+          const latest = events.at(-1) as ArticleEvent
+          later.load(p, latest, latest.type === 'CREATED' ? null : carriedViews(events))
         }
         clock = now
         const queues = Array.from({ length: PARTITIONS }, (_, p) =>

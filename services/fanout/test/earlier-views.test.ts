@@ -4,18 +4,10 @@
 // one desk miss its kill after it moved desk, when resuming on an instance started later.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import {
-  bothShown,
-  decodeEarlierViews,
-  earlierStatusesOf,
-  earlierViewOf,
-  encodeEarlierStatuses,
-  encodeEarlierViews,
-  shownOf,
-  withEarlierView,
-} from '@newswire/shared'
-import type { ArticleEvent, EarlierStatuses, EarlierView, EarlierViews } from '@newswire/shared'
+import { earlierViewOf } from '@newswire/shared'
+import type { ArticleEvent, EarlierStatuses, EarlierViews } from '@newswire/shared'
 import fc from 'fast-check'
+import { carriedStatuses, carriedViews } from './support/carried.ts'
 import { entryEvent, event } from './support/harness.ts'
 import { clearanceBit } from '../src/exposure.ts'
 import type { Exposure } from '../src/exposure.ts'
@@ -23,17 +15,6 @@ import { Store } from '../src/store.ts'
 
 const T0 = Date.UTC(2026, 11, 3, 12)
 const HOUR = 3_600_000
-
-/** The views of `versions` (oldest first, the last one excluded) as ingest carries them with the last. */
-function carried(versions: readonly ArticleEvent[]): EarlierViews {
-  let views: readonly EarlierView[] = []
-  for (let i = 0; i + 1 < versions.length; i++) {
-    views = withEarlierView(views, earlierViewOf((versions[i] as ArticleEvent).article, (versions[i + 1] as ArticleEvent).ingestedAt))
-  }
-  // through the header's bytes, as the fan-out reads them
-  const text = encodeEarlierViews({ views, complete: true })
-  return decodeEarlierViews(text) ?? assert.fail('ingest wrote a header the fan-out cannot read')
-}
 
 /** A store that read every version from history (the instance that was up all along). */
 function upAllAlong(versions: readonly ArticleEvent[], now: number): Store {
@@ -56,7 +37,7 @@ function startedLater(
 ): Store {
   let clock = loadAt
   const store = new Store({ partitions: 1, historySize: 1000, from: [cut], now: () => clock })
-  store.load(0, versions[cut - 1] as ArticleEvent, withViews ? carried(versions.slice(0, cut)) : null)
+  store.load(0, versions[cut - 1] as ArticleEvent, withViews ? carriedViews(versions.slice(0, cut)) : null)
   clock = now
   for (let offset = cut; offset < versions.length; offset++) store.append(0, offset, versions[offset] as ArticleEvent)
   store.goLive(now)
@@ -295,15 +276,10 @@ test('property: an instance started at any point counts everyone an entry may ha
         for (const [offset, e] of [story, ...versions].entries()) along.append(0, offset, e)
         along.goLive(now)
         const cut = 1 + (cutSeed % versions.length)
-        let shown: EarlierStatuses = { usableLeftMs: null, withheldLeftMs: null, complete: true }
-        for (let i = 0; i + 1 < cut; i++) {
-          const v = versions[i] as (typeof versions)[number]
-          shown = { ...bothShown(shown, shownOf(v.entry, (versions[i + 1] as (typeof versions)[number]).ingestedAt)), complete: true }
-        }
         let clock = loadTime(versions, cut, now, loadSeed)
         const later = new Store({ partitions: 1, historySize: 1000, from: [cut + 1], now: () => clock })
         later.load(0, story, { views: [], complete: true })
-        later.loadEntry(0, versions[cut - 1] as (typeof versions)[number], earlierStatusesOf(encodeEarlierStatuses(shown)))
+        later.loadEntry(0, versions[cut - 1] as (typeof versions)[number], carriedStatuses(versions.slice(0, cut)))
         clock = now
         for (let i = cut; i < versions.length; i++) later.append(0, i + 1, versions[i] as (typeof versions)[number])
         later.goLive(now)

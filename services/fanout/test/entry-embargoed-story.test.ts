@@ -6,9 +6,8 @@
 // services/fanout/test/earlier-views.test.ts, with the story under an embargo (now passed).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { bothShown, earlierStatusesOf, encodeEarlierStatuses, shownOf } from '@newswire/shared'
-import type { EarlierStatuses } from '@newswire/shared'
 import { Store } from '../src/store.ts'
+import { carriedStatuses } from './support/carried.ts'
 import { entryEvent, event } from './support/harness.ts'
 
 const T0 = Date.UTC(2026, 11, 3, 12)
@@ -31,13 +30,9 @@ test('an entry the public saw in a story released from embargo: an instance star
   along.goLive(now)
   // started after the entry's first version left history: the deletion from news.articles (with
   // what ingest carried: the first version was usable, no embargo) and from history
-  const shown: EarlierStatuses = {
-    ...bothShown({ usableLeftMs: null, withheldLeftMs: null }, shownOf(seen.entry, deleted.ingestedAt)),
-    complete: true,
-  }
   const later = new Store({ partitions: 1, historySize: 1000, from: [2] })
   later.load(0, story, { views: [], complete: true })
-  later.loadEntry(0, deleted, earlierStatusesOf(encodeEarlierStatuses(shown)))
+  later.loadEntry(0, deleted, carriedStatuses([seen, deleted]))
   later.append(0, 2, deleted)
   later.goLive(now)
   assert.equal(mask(along) & 1, 1, 'up all along: the public saw the entry')

@@ -16,11 +16,12 @@
 // single-instance model (confidentiality.test.ts) could not.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { bothShown, earlierViewOf, isEntryEvent, shownOf, withEarlierView } from '@newswire/shared'
-import type { ArticleEvent, EarlierView, EntryEvent, NewswireEvent, Shown } from '@newswire/shared'
+import { isEntryEvent } from '@newswire/shared'
+import type { ArticleEvent, EntryEvent, NewswireEvent } from '@newswire/shared'
 import fc from 'fast-check'
 import type { Conn } from '../src/model.ts'
 import type { FakeTransport } from './support/harness.ts'
+import { carriedStatuses, carriedViews } from './support/carried.ts'
 import { fetchOrder } from './support/fetch-order.ts'
 import { entryEvent, event, Harness } from './support/harness.ts'
 import { subscribe } from './support/live-story.ts'
@@ -120,32 +121,24 @@ function restarted(old: Harness, picks: readonly number[], history: number): Har
   const h = new Harness({ partitions: PARTITIONS, historySize: history, start: old.clock.now(), from })
   for (const [p, l] of log.entries()) (h.log[p] as NewswireEvent[]).push(...l)
   // news.articles: each article's latest version, with the views of the ones before it
-  const versions = new Map<string, [number, ArticleEvent][]>()
-  const entryVersions = new Map<string, [number, EntryEvent][]>()
+  // (an article's versions, and its entries', all sit in its partition)
+  const versions = new Map<string, { p: number; events: ArticleEvent[] }>()
+  const entryVersions = new Map<string, { p: number; events: EntryEvent[] }>()
   for (const [p, l] of log.entries())
     for (const e of l) {
       if (isEntryEvent(e)) {
         const key = `${e.article.id}/${e.entry.id}`
-        entryVersions.set(key, [...(entryVersions.get(key) ?? []), [p, e]])
-      } else versions.set(e.article.id, [...(versions.get(e.article.id) ?? []), [p, e]])
+        entryVersions.set(key, { p, events: [...(entryVersions.get(key)?.events ?? []), e] })
+      } else versions.set(e.article.id, { p, events: [...(versions.get(e.article.id)?.events ?? []), e] })
     }
-  for (const vs of versions.values()) {
-    let views: readonly EarlierView[] = []
-    for (let i = 0; i + 1 < vs.length; i++)
-      views = withEarlierView(
-        views,
-        earlierViewOf((vs[i] as [number, ArticleEvent])[1].article, (vs[i + 1] as [number, ArticleEvent])[1].ingestedAt),
-      )
-    const [p, latest] = vs.at(-1) as [number, ArticleEvent]
-    h.store.load(p, latest, latest.type === 'CREATED' ? null : { views, complete: true })
+  for (const { p, events } of versions.values()) {
+    const latest = events.at(-1) as ArticleEvent
+    h.store.load(p, latest, latest.type === 'CREATED' ? null : carriedViews(events))
   }
   // entries after their stories, with what their earlier versions showed
-  for (const vs of entryVersions.values()) {
-    let shown: Shown = { usableLeftMs: null, withheldLeftMs: null }
-    for (let i = 0; i + 1 < vs.length; i++)
-      shown = bothShown(shown, shownOf((vs[i] as [number, EntryEvent])[1].entry, (vs[i + 1] as [number, EntryEvent])[1].ingestedAt))
-    const [p, latest] = vs.at(-1) as [number, EntryEvent]
-    h.store.loadEntry(p, latest, latest.type === 'ENTRY_CREATED' ? null : { ...shown, complete: true })
+  for (const { p, events } of entryVersions.values()) {
+    const latest = events.at(-1) as EntryEvent
+    h.store.loadEntry(p, latest, latest.type === 'ENTRY_CREATED' ? null : carriedStatuses(events))
   }
   // history: a run of one partition's next events at a time
   const queues = log.map((l, p) => l.slice(from[p]).map((e, i) => [p, (from[p] as number) + i, e] as const))
