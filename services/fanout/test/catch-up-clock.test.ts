@@ -9,25 +9,13 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { ArticleEvent } from '@newswire/shared'
-import { parseChannels, parseFilter } from '../src/protocol.ts'
-import type { Conn } from '../src/model.ts'
 import { event, Harness } from './support/harness.ts'
+import { subscribe } from './support/live-story.ts'
 import type { Message } from './support/harness.ts'
 
 const START = 1_800_000_000_000
 const MIN = 60_000
 const T = START - 60 * MIN
-
-function subscribe(h: Harness, conn: Conn, channels: string[], since: string | null = null): void {
-  h.hub.handle(conn, {
-    type: 'subscribe',
-    id: 's',
-    channels: parseChannels(channels, 's'),
-    filter: parseFilter(null, 's'),
-    since,
-    catchUp: 'all',
-  })
-}
 
 /** A fan-out started now over `log` (partition, event), read in the order given (a fetch's partition batches). */
 function restarted(order: [number, ArticleEvent][]): Harness {
@@ -76,7 +64,7 @@ test('a replaced embargoed draft never reaches a public reader resuming from mem
     // the reader connected before the draft was written (offsets 0, 0), on any instance: positions are shared
     const since = h.positions.encode({ o: [0, 0], t: T - MIN })
     const c = h.connect('public')
-    subscribe(h, c.conn, ['category:news'], since)
+    subscribe(h, c.conn, ['category:news'], { since })
     await h.settle()
     results[name] = headlines(c.t.messages)
     h.hub.stop()
@@ -174,15 +162,7 @@ test('a replaced embargoed entry draft never reaches a public reader of the live
     // the reader showed the story before the draft was written (offsets: the story's event read)
     const since = h.positions.encode({ o: [name === 'p0 first' ? 1 : 0, 1], t: T - MIN / 2 })
     const c = h.connect('public')
-    h.hub.handle(c.conn, {
-      type: 'subscribe',
-      id: 's',
-      channels: parseChannels(['story:S'], 's'),
-      filter: parseFilter(null, 's'),
-      since,
-      catchUp: 'all',
-      entries: null,
-    })
+    subscribe(h, c.conn, ['story:S'], { since })
     await h.settle()
     results[name] = c.t.messages
       .filter((m) => m.type === 'entry')

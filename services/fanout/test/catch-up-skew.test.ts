@@ -6,8 +6,8 @@
 // same instance holds them to its own clock.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { parseChannels, parseFilter } from '../src/protocol.ts'
 import { event, Harness } from './support/harness.ts'
+import { subscribe } from './support/live-story.ts'
 
 const START = 1_800_000_000_000
 const MIN = 60_000
@@ -27,14 +27,7 @@ for (const skew of [30_000, 10 * MIN])
       if (started === 'after') h.start()
       await h.settle()
       const c = h.connect('public')
-      h.hub.handle(c.conn, {
-        type: 'subscribe',
-        id: 's',
-        channels: parseChannels(['category:news'], 's'),
-        filter: parseFilter(null, 's'),
-        since: null,
-        catchUp: 'all',
-      })
+      subscribe(h, c.conn, ['category:news'])
       await h.settle()
       // a little later by the fan-out's clock, still before the embargo
       await h.tick(skew / 4)
