@@ -155,8 +155,7 @@ export class Delivery {
    * Items of a page of older items (client.older): the versions this client has not had, marked
    * as delivered so the stream does not bring them again. Malformed items are reported and skipped.
    */
-  acceptPage(raw: readonly unknown[], position: Position, askedAt: number): NewsEventMessage[] {
-    this.refuseIfReset(askedAt, 'GET /v1/snapshot')
+  acceptPage(raw: readonly unknown[], position: Position): NewsEventMessage[] {
     const out: NewsEventMessage[] = []
     for (const r of raw) {
       const item = this.#snapshotItem(r, position)

@@ -99,7 +99,10 @@ function contextOf(client: Client, view: { channels?: string[]; filter?: StreamF
     token: o.token,
     timeoutMs: o.connectTimeoutMs,
     clock: o.clock,
-    accept: (items) => delivery.acceptPage(items, client.position ?? '', askedAt),
+    accept: (items) => {
+      delivery.refuseIfReset(askedAt, 'GET /v1/snapshot')
+      return delivery.acceptPage(items, client.position ?? '')
+    },
   }
 }
 
