@@ -18,6 +18,21 @@ export class Delivery {
   #dedupe: Dedupe
   /** Resets so far: a page asked for at one count is taken only at the same (refuseIfReset). */
   resets = 0
+  readonly emitter: Emitter<ClientEventMap>
+  #entries: EntryDelivery | null = null
+
+  constructor(since: Position | null, dedupeCapacity: number, emitter: Emitter<ClientEventMap>) {
+    this.position = since
+    this.capacity = dedupeCapacity
+    this.#dedupe = new Dedupe(dedupeCapacity)
+    this.emitter = emitter
+  }
+
+  /** Entries of `story:` subscriptions, once live stories are in use (entry-hook.ts); else null. */
+  get entries(): EntryDelivery | null {
+    this.#entries ??= entryHook.support?.delivery(this) ?? null
+    return this.#entries
+  }
 
   /**
    * A reset forgets what was delivered and withdrawn: a page (of stories or of a story's entries)
@@ -33,21 +48,6 @@ export class Delivery {
         details: { reset: true },
       },
     )
-  }
-  readonly emitter: Emitter<ClientEventMap>
-  #entries: EntryDelivery | null = null
-
-  constructor(since: Position | null, dedupeCapacity: number, emitter: Emitter<ClientEventMap>) {
-    this.position = since
-    this.capacity = dedupeCapacity
-    this.#dedupe = new Dedupe(dedupeCapacity)
-    this.emitter = emitter
-  }
-
-  /** Entries of `story:` subscriptions, once live stories are in use (entry-hook.ts); else null. */
-  get entries(): EntryDelivery | null {
-    this.#entries ??= entryHook.support?.delivery(this) ?? null
-    return this.#entries
   }
 
   /**
