@@ -35,6 +35,12 @@ function unencodable(err: unknown): unknown {
   return invalid(errors)
 }
 
+/** The same Idempotency-Key with other content is refused, whether its first request is answered or still under way. */
+function sameRequest(firstHash: string, ctx: RequestContext): void {
+  if (firstHash !== ctx.requestHash)
+    throw new ProblemError('idempotency_key_reused', 'this Idempotency-Key was used for a request with other content')
+}
+
 export function createSubmitter(deps: SubmitterDeps): Submit {
   // A request under way, by Idempotency-Key, with the hash of its content
   const inflight = new Map<string, { outcome: Promise<Outcome>; requestHash: string }>()
@@ -43,9 +49,7 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
     if (ctx.idempotencyKey === null) return undefined
     const seen = deps.idempotency.get(ctx.idempotencyKey)
     if (seen === undefined) return undefined
-    if (seen.requestHash !== ctx.requestHash) {
-      throw new ProblemError('idempotency_key_reused', 'this Idempotency-Key was used for a request with other content')
-    }
+    sameRequest(seen.requestHash, ctx)
     return seen.outcome
   }
 
@@ -56,11 +60,8 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
     // A retry racing the first request waits for the same answer
     const running = key === null ? undefined : inflight.get(key)
     if (running) {
-      // other content under the same key is refused as it would be once answered: before, it got
-      // the running request's answer and was never written (a kill answered 200 and dropped)
-      if (running.requestHash !== ctx.requestHash) {
-        throw new ProblemError('idempotency_key_reused', 'this Idempotency-Key was used for a request with other content')
-      }
+      // other content got the running request's answer and was never written (a kill answered 200 and dropped)
+      sameRequest(running.requestHash, ctx)
       return running.outcome
     }
     const remember = (outcome: Outcome) => {
