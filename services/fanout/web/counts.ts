@@ -79,6 +79,11 @@ export class DeskCounts {
     this.#stories.delete(id)
   }
 
+  /** Another token's session starts: nothing of the last one's counts. */
+  clear(): void {
+    this.#stories.clear()
+  }
+
   list(now: number): CategoryCount[] {
     return countByCategory(this.#stories.values(), now)
   }

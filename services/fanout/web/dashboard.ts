@@ -261,20 +261,41 @@ function main(): void {
     render()
   }
 
+  /**
+   * Ends the session: its client, and everything its token was shown. A new token starts from its
+   * own snapshot, which neither repeats a story outside its scope nor one killed meanwhile, so
+   * anything kept would outlive what that token may see (another desk's, a kill missed while away).
+   */
+  const endSession = () => {
+    void client?.close()
+    client = null
+    desk?.close()
+    desk = null
+    if (panel.el.open) panel.el.close()
+    feed.reset([], Date.now())
+    deskCounts.clear()
+    cursors.clear()
+    nodes.clear()
+    latencies.length = 0
+    latency.textContent = ''
+    render()
+  }
+
   const start = (token: string) => {
+    endSession()
     login.hidden = true
     app.hidden = false
     signout.hidden = false
     const c = connect('/', { channels: ['all'], token })
     client = c
-    desk?.close()
     desk = new LiveDesk(token, () => scheduleRender())
     c.on('state', (s) => {
       status.dataset.state = s.state
       status.dataset.transport = s.transport ?? ''
       status.textContent = statusText(s)
-      if (s.state === 'failed' && s.error?.code === 'NEWSWIRE_ERR_CLIENT_UNAUTHORIZED') {
+      if (c === client && s.state === 'failed' && s.error?.code === 'NEWSWIRE_ERR_CLIENT_UNAUTHORIZED') {
         sessionStorage.removeItem(TOKEN_KEY)
+        endSession()
         showLogin(`The token was rejected: ${s.reason ?? 'unauthorized'}`)
       }
     })
@@ -332,11 +353,7 @@ function main(): void {
   })
   signout.addEventListener('click', () => {
     sessionStorage.removeItem(TOKEN_KEY)
-    void client?.close()
-    client = null
-    desk?.close()
-    desk = null
-    if (panel.el.open) panel.el.close()
+    endSession()
     showLogin('')
   })
   for (const select of [stateSelect, categorySelect, languageSelect]) select.addEventListener('change', onFilter)

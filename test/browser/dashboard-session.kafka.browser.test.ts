@@ -1,0 +1,68 @@
+// The dashboard across sessions in one tab: "Forget token", then another token; a token expiring
+// (4401), then a fresh one. Each session starts from its own token's snapshot, so nothing the last
+// token was shown may stay on screen: not a story outside the new token's desks or embargo claim,
+// not a story killed while nobody was signed in (found by the red5 attack run).
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { DEV_NEWSROOM_SECRET } from '@newswire/shared'
+import type { Page } from 'playwright-core'
+import { signNewsroomToken } from '../../services/fanout/src/index.ts'
+import { article, publish, startTestFanout, withdraw } from '../../services/fanout/test/helpers.ts'
+import { sleep, startTestIngest, uniquePrefix } from '../helpers.ts'
+import { launch, openPage } from './helpers.ts'
+
+const shownIds = (page: Page) =>
+  page.locator('#feed li[data-article-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-article-id')))
+
+async function signIn(page: Page, token: string): Promise<void> {
+  await page.fill('#token-input', token)
+  await page.click('#login button[type=submit]')
+  await page.waitForSelector('#status[data-state=connected]', { timeout: 10_000 })
+}
+
+test('dashboard: a new session shows only what its own token may see now', { timeout: 150_000 }, async (t) => {
+  const prefix = uniquePrefix()
+  const ingest = await startTestIngest(t, prefix)
+  // a snapshot of two: a story killed while signed out falls below the next session's snapshot
+  const fanout = await startTestFanout(t, prefix, { FANOUT_SNAPSHOT_SIZE: '2' })
+  const sign = (sub: string, o: { ttlSeconds?: number; desks?: string[]; embargo?: boolean } = {}) =>
+    signNewsroomToken(DEV_NEWSROOM_SECRET, { ttlSeconds: 600, sub, ...o })
+  const chief = await sign('chief')
+  const browser = await launch(t)
+  const { page } = await openPage(browser, 1280, 1000)
+  await page.goto(`${fanout.url}/dashboard#token=${chief}`)
+  await page.waitForSelector('#status[data-state=connected]', { timeout: 10_000 })
+  const releaseAt = new Date(Date.now() + 30 * 60_000).toISOString()
+  await publish(ingest.url, article('s-embargoed', { headline: 'Merger (embargoed)', category: 'business', embargoedUntil: releaseAt }))
+  await publish(ingest.url, article('s-intl', { headline: 'Diplomatic cable', category: 'international' }))
+  await publish(ingest.url, article('s-sports', { headline: 'Cup final', category: 'sports' }))
+  for (const id of ['s-embargoed', 's-intl', 's-sports'])
+    await page.locator(`#feed li[data-article-id="${id}"]`).waitFor({ timeout: 10_000 })
+
+  // "Forget token", then a sports intern who may not see embargoed content
+  await page.click('#signout')
+  await signIn(page, await sign('intern', { desks: ['sports'], embargo: false }))
+  await page.locator('#feed li[data-article-id="s-sports"]').waitFor({ timeout: 10_000 })
+  await sleep(500)
+  assert.deepEqual(await shownIds(page), ['s-sports'], "the intern is shown none of the chief's other stories")
+
+  // A token that expires: the form comes back with nothing of the session behind it
+  await page.click('#signout')
+  await signIn(page, await sign('editor', { ttlSeconds: 5 }))
+  await page.locator('#feed li[data-article-id="s-sports"]').waitFor({ timeout: 10_000 })
+  await page.locator('#login:not([hidden])').waitFor({ timeout: 15_000 })
+  const kept = await page.evaluate(() => {
+    const d = (globalThis as unknown as { newswireDashboard: { feed: { items: Map<string, unknown> } } }).newswireDashboard
+    return d.feed.items.size
+  })
+  assert.equal(kept, 0, 'an expired session keeps no stories')
+  // While nobody is signed in: a kill, and newer stories that push it out of the next snapshot
+  await withdraw(ingest.url, 's-sports', 'legal: wrong score')
+  for (let i = 0; i < 3; i++) await publish(ingest.url, article(`s-new-${i}`, { headline: `Newer story ${i}`, category: 'sports' }))
+  await sleep(500)
+  await signIn(page, await sign('editor'))
+  await page.locator('#feed li[data-article-id="s-new-2"]').waitFor({ timeout: 10_000 })
+  await sleep(500)
+  const shown = await shownIds(page)
+  assert.ok(!shown.includes('s-sports'), `the story killed while signed out is not shown as it ran: ${JSON.stringify(shown)}`)
+})
