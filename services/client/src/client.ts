@@ -137,13 +137,14 @@ export class Client implements AsyncIterable<StreamMessage> {
   }
 
   /**
-   * Changes the subscription. WebSocket: unsubscribe + subscribe on the open connection, resuming
-   * from the current position. SSE: reopens the stream. `filter` omitted keeps the current one;
-   * pass `{}` to clear it.
+   * Changes the subscription. WebSocket: unsubscribe + subscribe on the open connection; SSE:
+   * reopens the stream. Either way the new view starts from its snapshot, delivered as a `reset`
+   * (replace what you show). `filter` omitted keeps the current one; pass `{}` to clear it.
    */
   update(channels: string[], filter?: StreamFilter): void {
     this.#channels = checkChannels(channels)
     if (filter !== undefined) this.#filter = { ...filter }
+    this.#delivery.startOver = true
     const transport = this.#transport
     if (this.#state === 'disconnected' || this.#state === 'failed' || !transport || !this.#transportOpen) return
     if (transport.kind === 'websocket') {
@@ -240,7 +241,7 @@ export class Client implements AsyncIterable<StreamMessage> {
       const url = sseUrl(this.#endpoints.sse, {
         channels: this.#channels,
         filter: this.#filter,
-        since: this.position,
+        since: this.#delivery.startOver ? null : this.position,
         token: o.token,
         catchUp: o.catchUp,
         entries: o.entries,
@@ -272,7 +273,7 @@ export class Client implements AsyncIterable<StreamMessage> {
   #subscribe(): void {
     const id = `s${++this.#seq}`
     this.#subscriptionId = id
-    const since = this.position
+    const since = this.#delivery.startOver ? null : this.position
     this.#transport?.send({
       type: 'subscribe',
       id,

@@ -18,6 +18,12 @@ export class Delivery {
   #dedupe: Dedupe
   /** Resets so far: a page asked for at one count is taken only at the same (refuseIfReset). */
   resets = 0
+  /**
+   * The view changed (`update()`): the next subscription starts fresh and its snapshot replaces what
+   * the reader holds, as a `reset`. Resumed instead, it would bring nothing the new view adds, and
+   * a story held from the old view would never hear of its kill (red5 attack run, 2026-12-04).
+   */
+  startOver = false
   readonly emitter: Emitter<ClientEventMap>
   #entries: EntryDelivery | null = null
 
@@ -58,6 +64,14 @@ export class Delivery {
     switch (frame.type) {
       case 'subscribed': {
         if (frame.id !== undefined && subscriptionId !== null && frame.id !== subscriptionId) return
+        if (this.startOver) {
+          this.startOver = false
+          const { id, channels, more, ...rest } = frame
+          const fresh = { id: id ?? null, channels, position: frame.position, snapshotSize: frame.snapshot.length }
+          this.emitter.emit('subscribed', more === undefined ? fresh : { ...fresh, more })
+          this.handle({ ...rest, type: 'reset', more: more ?? null }, subscriptionId, live)
+          return
+        }
         this.position = frame.position
         this.emitter.emit('subscribed', {
           id: frame.id ?? null,

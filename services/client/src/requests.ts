@@ -5,6 +5,7 @@
 // problem+json) become a ClientError carrying the server's detail.
 import type { Client } from './client.ts'
 import { ClientError, errorMessage } from './errors.ts'
+import { outsideOf } from './narrower.ts'
 import { countsUrl, snapshotUrl } from './protocol.ts'
 import { requestHooks } from './request-hooks.ts'
 import type {
@@ -77,6 +78,8 @@ interface RequestContext {
   /** The fan-out's /v1/sse: the other routes are beside it. */
   sse: string
   view: { channels: string[]; filter: StreamFilter | undefined }
+  /** The stream's own view. */
+  stream: { channels: string[]; filter: StreamFilter | undefined }
   fetch: FetchLike
   token: string | undefined
   timeoutMs: number
@@ -95,6 +98,7 @@ function contextOf(client: Client, view: { channels?: string[]; filter?: StreamF
   return {
     sse: endpoints.sse,
     view: { channels: view.channels ?? channels, filter: view.filter ?? filter },
+    stream: { channels, filter },
     fetch: fetchFn,
     token: o.token,
     timeoutMs: o.connectTimeoutMs,
@@ -110,8 +114,9 @@ function contextOf(client: Client, view: { channels?: string[]; filter?: StreamF
  * A page of the items older than `cursor` (`subscribed.more`, `reset.more`, or a page's `next`;
  * null: the newest page), newest editorial time first. The server decides every item as it
  * decides the stream: the client's token, and its channels and filter unless `options` gives
- * others. Versions the client already had are left out, and those returned are not delivered
- * again by its stream. Rejects with NEWSWIRE_ERR_CLIENT_REQUEST (a bad cursor: status 400).
+ * others within them (a wider view is refused: its stories' kills would not reach this client).
+ * Versions the client already had are left out, and those returned are not delivered again by
+ * its stream. Rejects with NEWSWIRE_ERR_CLIENT_REQUEST (a bad cursor: status 400).
  *
  * @example
  * client.on('subscribed', ({ more }) => { if (more !== undefined) cursor = more })
@@ -125,6 +130,13 @@ export async function older(client: Client, cursor: PageCursor | null, options: 
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 200))
     throw new TypeError('limit must be an integer from 1 to 200')
   const ctx = contextOf(client, options)
+  const outside = outsideOf(ctx.view, ctx.stream)
+  if (outside !== null)
+    throw new ClientError(
+      'NEWSWIRE_ERR_CLIENT_REQUEST',
+      `older(): ${outside}; its stories' kills would never reach this client (a client of that view can page it)`,
+      { details: { view: true } },
+    )
   const body = (await getJson(ctx.fetch, snapshotUrl(ctx.sse, ctx.view, cursor, limit), ctx)) as {
     items?: unknown
     next?: unknown

@@ -267,30 +267,70 @@ describe('client: liveness', () => {
 })
 
 describe('client: update, close, async iterator', () => {
-  test('update() over WebSocket: unsubscribe, then subscribe with since; stale acks ignored', (t) => {
+  test('update() over WebSocket: unsubscribe, then a fresh subscribe whose snapshot is a reset; stale acks ignored', (t) => {
     const { client, log } = start(t)
     const ws = accept('p0').push(eventFrame('a', 1, 'p1'))
     client.update(['breaking', 'category:sports'], { languages: ['bn'] })
+    // no `since`: resumed, the new view would bring nothing it adds, and a story held from the
+    // old view would never hear of its kill (red5 attack run)
     assert.deepEqual(ws.sent.slice(-2), [
       { type: 'unsubscribe', id: 's1' },
-      { type: 'subscribe', id: 's2', channels: ['breaking', 'category:sports'], filter: { languages: ['bn'] }, since: 'p1' },
+      { type: 'subscribe', id: 's2', channels: ['breaking', 'category:sports'], filter: { languages: ['bn'] } },
     ])
     ws.push({ type: 'subscribed', id: 's1', channels: ['breaking'], position: 'old', snapshot: [] })
     assert.equal(client.position, 'p1')
-    ws.push({ type: 'subscribed', id: 's2', channels: ['breaking', 'category:sports'], position: 'p1', snapshot: [articleEvent('s', 1)] })
-    assert.deepEqual(log.eventIds, ['a-v1', 's-v1'])
+    ws.push({
+      type: 'subscribed',
+      id: 's2',
+      channels: ['breaking', 'category:sports'],
+      position: 'p2',
+      snapshot: [articleEvent('s', 1), articleEvent('a', 1)],
+      more: 'c1',
+    })
+    assert.deepEqual(log.eventIds, ['a-v1'], 'the new view arrives as a reset, not as events')
+    assert.deepEqual(
+      log.resets.map((r) => [r.position, r.snapshot.map((e) => e.eventId), r.more]),
+      [['p2', ['s-v1', 'a-v1'], 'c1']],
+      'the whole snapshot, a-v1 too: it replaces what the reader holds',
+    )
+    assert.equal(log.subscribed.at(-1)?.snapshotSize, 2)
+    assert.equal(client.position, 'p2')
+    // later subscriptions of this view resume as usual
+    ws.push(eventFrame('b', 1, 'p3'))
+    assert.deepEqual(log.eventIds, ['a-v1', 'b-v1'])
     client.update(['all'])
     assert.deepEqual(ws.sent.at(-1)?.filter, { languages: ['bn'] }, 'filter omitted: kept')
     assert.throws(() => client.update([]), TypeError)
   })
 
-  test('update() while disconnected applies at the next connect', (t) => {
-    const { client, clock } = start(t)
+  test('update() while disconnected applies at the next connect, fresh', (t) => {
+    const { client, clock, log } = start(t)
+    accept('p0').push(eventFrame('a', 1, 'p1'))
     FakeWebSocket.last.fail()
     client.update(['category:sports'], {})
     clock.next()
     FakeWebSocket.last.open()
-    assert.deepEqual(FakeWebSocket.last.subscribes[0], { type: 'subscribe', id: 's1', channels: ['category:sports'], filter: {} })
+    assert.deepEqual(FakeWebSocket.last.subscribes[0], { type: 'subscribe', id: 's2', channels: ['category:sports'], filter: {} })
+    // a drop before the new view's snapshot: the next connect is still fresh
+    FakeWebSocket.last.fail()
+    clock.next()
+    accept('p5', [articleEvent('s', 1)])
+    assert.deepEqual(
+      FakeWebSocket.last.subscribes.map((m) => m.since),
+      [undefined],
+    )
+    assert.deepEqual(
+      log.resets.map((r) => r.snapshot.map((e) => e.eventId)),
+      [['s-v1']],
+    )
+    // and once it came, reconnects resume from it
+    FakeWebSocket.last.fail()
+    clock.next()
+    FakeWebSocket.last.open()
+    assert.deepEqual(
+      FakeWebSocket.last.subscribes.map((m) => m.since),
+      ['p5'],
+    )
   })
 
   test('close(): disconnected, idempotent, closes the socket with 1000, no timers left', async (t) => {

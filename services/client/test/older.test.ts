@@ -70,10 +70,42 @@ describe('client: older pages and counts', () => {
         ['b', true],
       ],
     )
-    // the newest page of another view
+    // the newest page of a narrower view
     f.answers.push({ status: 200, body: { items: [], next: null } })
-    await older(client, null, { filter: { states: ['embargoed', 'withheld'] } })
-    assert.deepEqual(Object.fromEntries(f.requests[1]?.url.searchParams ?? []), { channels: 'all', states: 'embargoed,withheld' })
+    await older(client, null, { filter: { languages: ['bn'], states: ['embargoed', 'withheld'] } })
+    assert.deepEqual(Object.fromEntries(f.requests[1]?.url.searchParams ?? []), {
+      channels: 'all',
+      languages: 'bn',
+      states: 'embargoed,withheld',
+    })
+  })
+
+  test("older(): a view wider than the stream's is refused before asking: its stories' kills would never come", async (t) => {
+    const { client, f } = start(t, { channels: ['breaking', 'category:sports'], filter: { languages: ['bn'], maxUrgency: 3 } })
+    const refused = async (options: Parameters<typeof older>[2], field: RegExp) =>
+      assert.rejects(older(client, null, options), (err: unknown) => {
+        assert.ok(err instanceof ClientError)
+        assert.equal(err.code, 'NEWSWIRE_ERR_CLIENT_REQUEST')
+        assert.deepEqual(err.details, { view: true })
+        assert.match(err.message, field)
+        return true
+      })
+    await refused({ channels: ['category:politics'] }, /channel category:politics/)
+    await refused({ channels: ['all'] }, /channel all/)
+    await refused({ filter: { states: ['live'] } }, /filter\.languages/)
+    await refused({ filter: { languages: ['bn', 'en'], maxUrgency: 3 } }, /filter\.languages/)
+    await refused({ filter: { languages: ['bn'], maxUrgency: 5 } }, /filter\.maxUrgency/)
+    await refused({ filter: { languages: ['bn'] } }, /filter\.maxUrgency/)
+    assert.equal(f.requests.length, 0, 'nothing was asked of the server')
+    // narrower: fewer channels, the same or tighter filter
+    f.answers.push({ status: 200, body: { items: [], next: null } }, { status: 200, body: { items: [], next: null } })
+    await older(client, null, { channels: ['category:sports'] })
+    await older(client, null, { channels: ['breaking'], filter: { languages: ['bn'], maxUrgency: 1, categories: ['national'] } })
+    assert.equal(f.requests.length, 2)
+    client.update(['all'], {})
+    f.answers.push({ status: 200, body: { items: [], next: null } })
+    await older(client, null, { channels: ['category:politics'], filter: { states: ['live'] } })
+    assert.equal(f.requests.length, 3, "after update() the new stream's view is the bound")
   })
 
   test('a problem is a ClientError with the server detail; bad arguments are TypeErrors', async (t) => {
