@@ -2,7 +2,7 @@
 // article versions (held, embargoed, released, replaced, killed), server time, public readers that
 // connect, leave and resume, and restarts. A restarted instance is built as feed.ts builds one:
 // the latest states from news.articles with the views ingest carries, then a suffix of the log per
-// partition, fetched a run of one partition at a time in any order. Checked for every public
+// partition, fetched a run of one partition at a time in any order (support/restart.ts). Checked for every public
 // reader, whatever instance served it:
 //   1. content it gets (snapshot, live, replay) is of a version the public could see: usable, and
 //      its embargo passed while it was still the latest;
@@ -16,15 +16,13 @@
 // single-instance model (confidentiality.test.ts) could not.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { isEntryEvent } from '@newswire/shared'
-import type { ArticleEvent, EntryEvent, NewswireEvent } from '@newswire/shared'
+import type { ArticleEvent, EntryEvent } from '@newswire/shared'
 import fc from 'fast-check'
 import type { Conn } from '../src/model.ts'
 import type { FakeTransport } from './support/harness.ts'
-import { carriedStatuses, carriedViews } from './support/carried.ts'
-import { fetchOrder } from './support/fetch-order.ts'
 import { entryEvent, event, Harness } from './support/harness.ts'
 import { subscribe } from './support/live-story.ts'
+import { restarted } from './support/restart.ts'
 
 const IDS = ['a', 'b', 'c']
 // two readers of one desk, one of another: most stories are in the view of most readers
@@ -112,39 +110,6 @@ interface Reader {
   holds: Set<string>
   /** Every story (and entry, `story/entry`) it was ever shown. */
   ever: Set<string>
-}
-
-/** A fan-out started now over `old`'s log: states from news.articles, then a history suffix in fetch order `picks`. */
-function restarted(old: Harness, picks: readonly number[], history: number): Harness {
-  const log = old.log.map((l) => [...l])
-  const from = log.map((l) => Math.max(0, l.length - history / PARTITIONS))
-  const h = new Harness({ partitions: PARTITIONS, historySize: history, start: old.clock.now(), from })
-  for (const [p, l] of log.entries()) (h.log[p] as NewswireEvent[]).push(...l)
-  // news.articles: each article's latest version, with the views of the ones before it
-  // (an article's versions, and its entries', all sit in its partition)
-  const versions = new Map<string, { p: number; events: ArticleEvent[] }>()
-  const entryVersions = new Map<string, { p: number; events: EntryEvent[] }>()
-  for (const [p, l] of log.entries())
-    for (const e of l) {
-      if (isEntryEvent(e)) {
-        const key = `${e.article.id}/${e.entry.id}`
-        entryVersions.set(key, { p, events: [...(entryVersions.get(key)?.events ?? []), e] })
-      } else versions.set(e.article.id, { p, events: [...(versions.get(e.article.id)?.events ?? []), e] })
-    }
-  for (const { p, events } of versions.values()) {
-    const latest = events.at(-1) as ArticleEvent
-    h.store.load(p, latest, latest.type === 'CREATED' ? null : carriedViews(events))
-  }
-  // entries after their stories, with what their earlier versions showed
-  for (const { p, events } of entryVersions.values()) {
-    const latest = events.at(-1) as EntryEvent
-    h.store.loadEntry(p, latest, latest.type === 'ENTRY_CREATED' ? null : carriedStatuses(events))
-  }
-  // history: a run of one partition's next events at a time
-  const queues = log.map((l, p) => l.slice(from[p]).map((e, i) => [p, (from[p] as number) + i, e] as const))
-  for (const [p, offset, e] of fetchOrder(queues, picks, 2)) h.store.append(p, offset, e)
-  h.start()
-  return h
 }
 
 async function run(cmds: readonly Cmd[], history = 40): Promise<void> {

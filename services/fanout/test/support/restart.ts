@@ -1,0 +1,46 @@
+// A fan-out restarted over an instance's log, built as feed.ts builds one: the latest states from
+// news.articles with what ingest carries of earlier versions (support/carried.ts), then a suffix of
+// the log per partition, fetched a run of one partition at a time in any order
+// (support/fetch-order.ts). Shared by the restart model tests.
+import { isEntryEvent } from '@newswire/shared'
+import type { ArticleEvent, EntryEvent, NewswireEvent } from '@newswire/shared'
+import { carriedStatuses, carriedViews } from './carried.ts'
+import { fetchOrder } from './fetch-order.ts'
+import { Harness } from './harness.ts'
+
+/**
+ * A fan-out started now over `old`'s log: states from news.articles, then the last `history`
+ * events (split evenly over the partitions) in fetch order `picks`.
+ */
+export function restarted(old: Harness, picks: readonly number[], history: number): Harness {
+  const partitions = old.partitions
+  const log = old.log.map((l) => [...l])
+  const from = log.map((l) => Math.max(0, l.length - history / partitions))
+  const h = new Harness({ partitions, historySize: history, start: old.clock.now(), from })
+  for (const [p, l] of log.entries()) (h.log[p] as NewswireEvent[]).push(...l)
+  // news.articles: each article's latest version, with the views of the ones before it
+  // (an article's versions, and its entries', all sit in its partition)
+  const versions = new Map<string, { p: number; events: ArticleEvent[] }>()
+  const entryVersions = new Map<string, { p: number; events: EntryEvent[] }>()
+  for (const [p, l] of log.entries())
+    for (const e of l) {
+      if (isEntryEvent(e)) {
+        const key = `${e.article.id}/${e.entry.id}`
+        entryVersions.set(key, { p, events: [...(entryVersions.get(key)?.events ?? []), e] })
+      } else versions.set(e.article.id, { p, events: [...(versions.get(e.article.id)?.events ?? []), e] })
+    }
+  for (const { p, events } of versions.values()) {
+    const latest = events.at(-1) as ArticleEvent
+    h.store.load(p, latest, latest.type === 'CREATED' ? null : carriedViews(events))
+  }
+  // entries after their stories, with what their earlier versions showed
+  for (const { p, events } of entryVersions.values()) {
+    const latest = events.at(-1) as EntryEvent
+    h.store.loadEntry(p, latest, latest.type === 'ENTRY_CREATED' ? null : carriedStatuses(events))
+  }
+  // history: a run of one partition's next events at a time
+  const queues = log.map((l, p) => l.slice(from[p]).map((e, i) => [p, (from[p] as number) + i, e] as const))
+  for (const [p, offset, e] of fetchOrder(queues, picks, 2)) h.store.append(p, offset, e)
+  h.start()
+  return h
+}
