@@ -1,21 +1,25 @@
 // The promise across fan-out restarts for newsroom readers whose tokens narrow what they may see
 // (`desks`, `languages`, `embargo: false`), beside an unrestricted newsroom reader and a public
-// reader, against a small reference model written from the README's rules (not from
-// visibility.ts): random article versions that move between desks and languages, are embargoed
-// (past, within the race minute, after it), withheld, released and killed; server time; readers
-// that leave and resume, on the same instance or on one restarted as feed.ts builds it
-// (support/restart.ts). Checked for every reader, whatever instance served it:
+// reader, against a small reference model written from the README's rules ("Who sees what", the
+// editorial states table), not from visibility.ts: random article versions that move between
+// desks and languages, are embargoed (past, within the race minute, after it), withheld, released
+// and killed; server time; readers that leave and resume, on the same instance or on one restarted
+// as feed.ts builds it (support/restart.ts), some at once after the restart. The clearances: the
+// newsroom sees every version (a kill as killed); `embargo: false` every version but a kill, once
+// its embargo passed while it was the latest (withheld ones too: a hold is for the public); the
+// public the same if also usable. Checked for every reader, whatever instance served it:
 //   1. content it gets (snapshot, live, replay) is of a version in its token's desks and
-//      languages and its channels, that its clearance could see at some moment up to when it was
-//      written: the newsroom everything (an embargoed version flagged `embargoed`, and only then),
-//      `embargo: false` every version but a kill once its embargo passed while it was the latest,
-//      the public the same if also usable; a `withdrawn` names only a story one of whose versions
-//      it may have seen (that, or its embargo within the race minute of its replacement);
-//   2. once every reader has resumed after the last event, none holds a killed story (it heard of
-//      every kill, also of a story that left its desks or languages before the kill);
+//      languages and its channels that its clearance could see at some moment up to when it was
+//      written; to the newsroom, unflagged only once its embargo passed (`embargoed` to no one
+//      else); a `withdrawn` names only a story one of whose versions (in its desks, languages and
+//      channels) it may have seen: that, or its embargo within the race minute of its replacement;
+//   2. once every reader has resumed after the last event, none holds a killed story, and every
+//      reader shown a story since its last fresh snapshot heard of its kill, also when the story
+//      had left its desks or languages before;
 //   3. the newsroom's words (a kill's or a hold's reason) reach only a reader that was shown the
-//      story or whose clearance saw a version of it in its scope and channels; an estimate (a
-//      view some instance may have shown) carries the cause's default words.
+//      story or whose clearance saw a version of it in its desks, languages and channels: an
+//      estimate (a view some instance may have shown) carries the cause's default words;
+//   4. then, too, it shows exactly what it may see now, each story at its latest version.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Article, ArticleEvent } from '@newswire/shared'
@@ -174,8 +178,8 @@ interface Reader {
   conn: Conn | null
   read: number
   position: string | null
-  /** Stories it shows now (a killed one the newsroom knows as killed is not shown). */
-  holds: Set<string>
+  /** Stories it shows now, by the version shown (a killed one the newsroom knows as killed is not shown). */
+  holds: Map<string, number>
   /** Every story it was ever shown content of. */
   ever: Set<string>
   /** Stories shown since its last fresh snapshot (a fresh subscribe or a `reset` replaces what it showed). */
@@ -200,7 +204,7 @@ async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
     conn: null,
     read: 0,
     position: null,
-    holds: new Set<string>(),
+    holds: new Map<string, number>(),
     ever: new Set<string>(),
     shown: new Set<string>(),
     heard: new Set<string>(),
@@ -231,7 +235,7 @@ async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
       if (isKill(v)) {
         r.holds.delete(a.id)
         r.heard.add(a.id)
-      } else r.holds.add(a.id)
+      } else r.holds.set(a.id, Math.max(a.version, r.holds.get(a.id) ?? 0))
     }
     for (const [i, m] of r.t.messages.slice(r.read).entries()) {
       const at = r.t.at[r.read + i] as number
@@ -371,10 +375,20 @@ async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
   await h.tick(1000)
   for (const r of readers) {
     take(r)
-    for (const id of r.holds) {
+    for (const id of r.holds.keys()) {
       const latest = model.get(id)?.at(-1)
       assert.ok(latest && !isKill(latest), `2. ${r.spec.name} still holds ${id}, killed: it never heard of the kill`)
     }
+    // and it shows what it may see now, each story at its latest version
+    const now = h.clock.now()
+    const expected = new Map<string, number>()
+    for (const [id, vs] of model) {
+      const latest = vs.at(-1) as Version
+      const a = latest.event.article
+      if (!isKill(latest) && sees(r.spec, latest, now) && inClaims(r.spec, a) && inChannels(r.spec, a)) expected.set(id, a.version)
+    }
+    const sorted = (m: Map<string, number>) => Object.fromEntries([...m].sort())
+    assert.deepEqual(sorted(r.holds), sorted(expected), `4. ${r.spec.name} shows other stories or versions than it may see now`)
     for (const id of r.shown) {
       const latest = model.get(id)?.at(-1)
       if (latest && isKill(latest))
