@@ -29,7 +29,7 @@ import type { Conn } from '../src/model.ts'
 import type { FakeTransport, Message } from './support/harness.ts'
 import { event, Harness } from './support/harness.ts'
 import { subscribe } from './support/live-story.ts'
-import { restarted } from './support/restart.ts'
+import { memoryStart, restarted } from './support/restart.ts'
 
 const IDS = ['a', 'b', 'c']
 const DESKS = ['c0', 'c1']
@@ -79,7 +79,8 @@ type Cmd =
   | { k: 'tick'; ms: number }
   | { k: 'connect'; slot: number }
   | { k: 'away'; slot: number }
-  | { k: 'resume'; slot: number }
+  /** From its last position; `latest`: only the newest version of each article missed (`catchUp: "latest"`). */
+  | { k: 'resume'; slot: number; latest: boolean }
   /** A new instance over the log; `back`: every reader resumes on it at once (as clients do after a deploy). */
   | { k: 'restart'; picks: number[]; back: boolean }
 
@@ -100,7 +101,10 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { arbitrary: fc.record({ k: fc.constant('tick' as const), ms: fc.constantFrom(1_000, 30_000, 70_000, 700_000) }), weight: 3 },
   { arbitrary: fc.record({ k: fc.constant('connect' as const), slot: fc.nat(SLOTS - 1) }), weight: 1 },
   { arbitrary: fc.record({ k: fc.constant('away' as const), slot: fc.nat(SLOTS - 1) }), weight: 3 },
-  { arbitrary: fc.record({ k: fc.constant('resume' as const), slot: fc.nat(SLOTS - 1) }), weight: 3 },
+  {
+    arbitrary: fc.record({ k: fc.constant('resume' as const), slot: fc.nat(SLOTS - 1), latest: fc.constantFrom(false, false, true) }),
+    weight: 3,
+  },
   {
     arbitrary: fc.record({ k: fc.constant('restart' as const), picks: fc.array(fc.nat(), { maxLength: 12 }), back: fc.boolean() }),
     weight: 2,
@@ -159,6 +163,12 @@ function maySee(s: Spec, v: Version, until: number): boolean {
   return s.sees === 'released' || v.event.article.pubStatus === 'usable'
 }
 
+/** A position's offsets and watermark (README, "Positions and resume": `2.` + base64url JSON + `.` + MAC). */
+function positionOf(position: string): { o: number[]; t: number } {
+  const { o, t } = JSON.parse(Buffer.from(position.split('.')[1] as string, 'base64url').toString()) as { o: number[]; t: number }
+  return { o, t }
+}
+
 /** What the runs reached, so a generator that stops reaching a case shows. */
 const stats = {
   runs: 0,
@@ -170,6 +180,9 @@ const stats = {
   killWords: 0,
   killDefaultWords: 0,
   holdWords: 0,
+  latestResumes: 0,
+  /** Rule 4's one exception, the README's known limit (missedRelease). */
+  missedRelease: 0,
 }
 
 interface Reader {
@@ -190,6 +203,8 @@ interface Reader {
   left: Set<string>
   /** It was served by a restarted instance. */
   restarted: boolean
+  /** Its last resume: the instance it went to and the position it gave (null: a fresh subscribe since). */
+  resumed: { instance: number; o: number[]; t: number } | null
 }
 
 async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
@@ -197,6 +212,8 @@ async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
   let h = new Harness({ partitions: PARTITIONS, historySize: history })
   h.start()
   let restarts = 0
+  /** Per partition, the first offset the instance now running keeps in memory (older: news.articles only). */
+  let memory = [0, 0]
   const model = new Map<string, Version[]>()
   const readers: Reader[] = READERS.map((spec) => ({
     spec,
@@ -210,6 +227,7 @@ async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
     heard: new Set<string>(),
     left: new Set<string>(),
     restarted: false,
+    resumed: null,
   }))
 
   /** Reads what `r` got since last time: checks it, keeps what it holds and its position. */
@@ -281,18 +299,20 @@ async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
     r.holds.delete(id)
   }
 
-  const open = (slot: number, since: string | null) => {
+  const open = (slot: number, since: string | null, latest = false) => {
     const r = readers[slot] as Reader
     const { conn, t } = h.connect(r.spec.audience, scopeFromClaims(r.spec.claims))
     r.t = t
     r.conn = conn
     r.read = 0
     r.restarted = restarts > 0
+    r.resumed = since === null ? null : { instance: restarts, ...positionOf(since) }
     if (since === null) {
       r.holds.clear()
       r.shown.clear()
     }
-    subscribe(h, conn, r.spec.channels, since === null ? {} : { since })
+    subscribe(h, conn, r.spec.channels, since === null ? {} : { since, catchUp: latest ? 'latest' : 'all' })
+    if (latest) stats.latestResumes++
   }
   const away = (slot: number) => {
     const r = readers[slot] as Reader
@@ -350,13 +370,14 @@ async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
       case 'resume': {
         const r = readers[cmd.slot] as Reader
         if (r.t || r.position === null) break
-        open(cmd.slot, r.position)
+        open(cmd.slot, r.position, cmd.latest)
         await h.settle()
         break
       }
       case 'restart':
         for (let slot = 0; slot < SLOTS; slot++) away(slot)
         h.hub.stop()
+        memory = memoryStart(h.log, history)
         h = restarted(h, cmd.picks, history)
         restarts++
         stats.restarts++
@@ -369,6 +390,31 @@ async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
     }
     for (const r of readers) take(r)
   }
+  /**
+   * README, Known limits: "An article known only from news.articles (its event is older than
+   * memory) is ordered for releases as if it sat just below memory; a resume from a position older
+   * than memory that spans such an article's embargo may miss that one release." Exactly that: the
+   * reader last resumed on the instance running now, from a position older than its memory in the
+   * article's partition and before the embargo of the article's latest version, whose event is
+   * older than that memory.
+   */
+  const missedRelease = (r: Reader, id: string): boolean => {
+    const latest = model.get(id)?.at(-1) as Version
+    const p = h.partitionOf(id)
+    const offset = (h.log[p] ?? []).findIndex((e) => e.eventId === latest.event.eventId)
+    const at = latest.event.article.embargoedUntil
+    const from = memory[p] as number
+    return (
+      r.resumed !== null &&
+      r.resumed.instance === restarts &&
+      restarts > 0 &&
+      offset < from &&
+      (r.resumed.o[p] as number) < from &&
+      at !== null &&
+      r.resumed.t < at
+    )
+  }
+
   // everyone comes back and catches up; then nobody holds a killed story, and whoever was shown a
   // story since its last fresh snapshot heard of its kill (also if it was told the story left)
   for (const [slot, r] of readers.entries()) if (!r.t && r.position !== null) open(slot, r.position)
@@ -387,6 +433,12 @@ async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
       const a = latest.event.article
       if (!isKill(latest) && sees(r.spec, latest, now) && inClaims(r.spec, a) && inChannels(r.spec, a)) expected.set(id, a.version)
     }
+    for (const [id, version] of expected)
+      if ((r.holds.get(id) ?? 0) < version && missedRelease(r, id)) {
+        stats.missedRelease++
+        expected.delete(id)
+        r.holds.delete(id)
+      }
     const sorted = (m: Map<string, number>) => Object.fromEntries([...m].sort())
     assert.deepEqual(sorted(r.holds), sorted(expected), `4. ${r.spec.name} shows other stories or versions than it may see now`)
     for (const id of r.shown) {
@@ -402,6 +454,10 @@ async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
 }
 
 const RUNS = Number(process.env.NEWSWIRE_MODEL_RUNS ?? 400)
+/** A failure's seed and path (printed with it) replay it. */
+const REPLAY = process.env.NEWSWIRE_MODEL_SEED
+  ? { seed: Number(process.env.NEWSWIRE_MODEL_SEED), ...(process.env.NEWSWIRE_MODEL_PATH ? { path: process.env.NEWSWIRE_MODEL_PATH } : {}) }
+  : {}
 
 test('property: across restarts, no newsroom reader with a limited token gets what its claims exclude, and every reader hears of every kill', async () => {
   await fc.assert(
@@ -409,9 +465,12 @@ test('property: across restarts, no newsroom reader with a limited token gets wh
     fc.asyncProperty(fc.array(cmdArb, { minLength: 1, maxLength: 30, size: 'max' }), fc.constantFrom(...HISTORIES), (cmds, history) =>
       run([...Array.from({ length: SLOTS }, (_, slot): Cmd => ({ k: 'connect', slot })), ...cmds], history),
     ),
-    { numRuns: RUNS, includeErrorInReport: true },
+    { numRuns: RUNS, includeErrorInReport: true, ...REPLAY },
   )
   console.log(`restart-newsroom-model: ${JSON.stringify(stats)}`)
+  // the generator reaches every case it is there for (a few dozen of the rarest in 400 runs)
+  if (RUNS >= 200 && !process.env.NEWSWIRE_MODEL_SEED)
+    for (const [k, v] of Object.entries(stats)) if (k !== 'missedRelease') assert.ok(v > RUNS / 40, `too few ${k}: ${v}`)
 })
 
 // The estimate's live path, which random runs reach less often than the replay's: the reader saw
@@ -427,9 +486,35 @@ test('a desk reader resumed on a restarted instance hears live of the kill of a 
       { k: 'post', id: 2, desk: 1, language: 0, withheld: false, embargo: null },
       { k: 'post', id: 2, desk: 1, language: 0, withheld: false, embargo: null },
       { k: 'restart', picks: [], back: false },
-      { k: 'resume', slot: 1 },
+      { k: 'resume', slot: 1, latest: false },
       { k: 'kill', id: 0 },
     ],
     4,
   )
+})
+
+// What rule 4 lets pass (missedRelease), as the property found it (shrunk): the `embargo: false`
+// reader saw a, then was told it went under embargo again (10 min) and left; three
+// versions of c pushed a out of the memory of the instance restarted next, where the embargo
+// passed; the reader resumed there from its position from before (older than that memory) and is
+// never sent a's release: it does not show a, which it may see. The README's known limit; when it
+// is closed this test fails, and rule 4 can lose its exception.
+test("known limit: a resume older than a restarted instance's memory misses the release of an article known only from news.articles", async () => {
+  const before = stats.missedRelease
+  await run(
+    [
+      ...Array.from({ length: SLOTS }, (_, slot): Cmd => ({ k: 'connect', slot })),
+      { k: 'post', id: 0, desk: 0, language: 0, withheld: false, embargo: null },
+      { k: 'post', id: 0, desk: 0, language: 0, withheld: false, embargo: 600_000 },
+      { k: 'away', slot: 4 },
+      { k: 'post', id: 2, desk: 0, language: 0, withheld: false, embargo: null },
+      { k: 'post', id: 2, desk: 0, language: 0, withheld: false, embargo: null },
+      { k: 'post', id: 2, desk: 0, language: 0, withheld: false, embargo: null },
+      { k: 'restart', picks: [], back: false },
+      { k: 'tick', ms: 700_000 },
+    ],
+    4,
+  )
+  // the embargo-false reader alone: the others read up to the restart, from positions in memory
+  assert.equal(stats.missedRelease - before, 1)
 })

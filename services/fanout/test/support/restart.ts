@@ -8,6 +8,11 @@ import { carriedStatuses, carriedViews } from './carried.ts'
 import { fetchOrder } from './fetch-order.ts'
 import { Harness } from './harness.ts'
 
+/** Per partition, the first offset a restarted instance keeps in memory: the last `history` events, split evenly. */
+export function memoryStart(log: readonly (readonly unknown[])[], history: number): number[] {
+  return log.map((l) => Math.max(0, l.length - history / log.length))
+}
+
 /**
  * A fan-out started now over `old`'s log: states from news.articles, then the last `history`
  * events (split evenly over the partitions) in fetch order `picks`.
@@ -15,7 +20,7 @@ import { Harness } from './harness.ts'
 export function restarted(old: Harness, picks: readonly number[], history: number): Harness {
   const partitions = old.partitions
   const log = old.log.map((l) => [...l])
-  const from = log.map((l) => Math.max(0, l.length - history / partitions))
+  const from = memoryStart(log, history)
   const h = new Harness({ partitions, historySize: history, start: old.clock.now(), from })
   for (const [p, l] of log.entries()) (h.log[p] as NewswireEvent[]).push(...l)
   // news.articles: each article's latest version, with the views of the ones before it
