@@ -125,7 +125,10 @@ export class Cursors implements ReplaySink {
     // per subscription and event made a resume storm cost 3x the CPU per delivery)
     if (!sub.story && releases.length === 0) return
     for (const r of releases) {
-      if (r.offset >= (c.o[r.partition] ?? 0)) continue
+      // The cursor has yet to pass the event: replayed, it brings the version itself. An event of
+      // unknown offset lies below memory, maybe behind the position too, never to be replayed: its
+      // release goes now (replayed after all, the version is not sent twice: versions.admit)
+      if (r.offset >= (c.o[r.partition] ?? 0) && r.loaded !== true) continue
       const s = ledger.latest(r.id)
       const f = s ? frameRelease(sub, s, () => this.#positions.encode({ o: c.o, t: r.at, r: [r.partition, r.offset] })) : null
       if (f) this.#writer.enqueueFramed(sub.conn, sub.id, r.id, f)

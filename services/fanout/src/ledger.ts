@@ -34,6 +34,8 @@ export interface Release extends ReleaseKey {
   id: string
   /** The entry whose own embargo is released; null for the article's. */
   entry: string | null
+  /** Its event's offset is unknown (a state loaded from news.articles), so no cursor can tell whether it passed it. */
+  loaded?: true
 }
 
 /** Clearances (bits) that see `s` now. */
@@ -282,7 +284,7 @@ export class Ledger {
       if (e.at > end) break
       if (!which(e) || !this.#released(e)) continue
       const k = { at: e.at, partition: e.partition, offset: this.releaseOffset(e) }
-      if (releaseAfter(k, t, r)) out.push({ ...k, id: e.id, entry: e.entry })
+      if (releaseAfter(k, t, r)) out.push({ ...k, id: e.id, entry: e.entry, ...(e.offset < 0 ? { loaded: true as const } : {}) })
     }
     return out.sort(compareReleaseKeys)
   }

@@ -71,9 +71,3 @@ export function maySee(s: Spec, v: Version, until: number): boolean {
   if (isKill(v) || at === null || v.replacedAt === null || at - v.replacedAt >= RACE_MS) return false
   return s.sees === 'released' || v.event.article.pubStatus === 'usable'
 }
-
-/** A position's offsets and watermark (README, "Positions and resume": `2.` + base64url JSON + `.` + MAC). */
-export function positionOf(position: string): { o: number[]; t: number } {
-  const { o, t } = JSON.parse(Buffer.from(position.split('.')[1] as string, 'base64url').toString()) as { o: number[]; t: number }
-  return { o, t }
-}

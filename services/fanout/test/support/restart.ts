@@ -9,7 +9,7 @@ import { fetchOrder } from './fetch-order.ts'
 import { Harness } from './harness.ts'
 
 /** Per partition, the first offset a restarted instance keeps in memory: the last `history` events, split evenly. */
-export function memoryStart(log: readonly (readonly unknown[])[], history: number): number[] {
+function memoryStart(log: readonly (readonly unknown[])[], history: number): number[] {
   return log.map((l) => Math.max(0, l.length - history / log.length))
 }
 
