@@ -146,16 +146,21 @@ export class Client implements AsyncIterable<StreamMessage> {
     if (filter !== undefined) this.#filter = { ...filter }
     this.#delivery.startOver = true
     const transport = this.#transport
-    if (this.#state === 'disconnected' || this.#state === 'failed' || !transport || !this.#transportOpen) return
+    // no transport: the next open (after the backoff) asks for the new view
+    if (this.#state === 'disconnected' || this.#state === 'failed' || !transport) return
     if (transport.kind === 'websocket') {
+      // still opening: #onOpen subscribes with the new view
+      if (!this.#transportOpen) return
       if (this.#subscriptionId !== null) transport.send({ type: 'unsubscribe', id: this.#subscriptionId })
       this.#subscribe()
       return
     }
-    // SSE carries the subscription in its URL
+    // SSE carries the subscription in its URL, so even a stream still opening was asked for the old
+    // view: reopen it (its late frames are ignored)
+    const wasOpen = this.#transportOpen
     this.#detach()
     void transport.close(1000, 'subscription updated')
-    this.#setState('reconnecting', { reason: 'subscription updated', delayMs: 0, transport: 'sse' })
+    if (wasOpen) this.#setState('reconnecting', { reason: 'subscription updated', delayMs: 0, transport: 'sse' })
     this.#open()
   }
 

@@ -1,24 +1,51 @@
 // Whether a page's view lies within the stream's. Kills and holds reach a client through its
 // stream's view only, so a story paged in from outside it would never hear of its kill (red5
-// attack run, 2026-12-04): older() asks only for views the stream covers. Pure.
+// attack run, 2026-12-04): older() asks only for views the stream covers. Channel names are read
+// as the server reads them (services/fanout channels.ts): case-insensitive, `lang:bn` covering
+// `lang:bn-BD`. An empty list is left out of the request, which asks for everything: wider. Pure.
 import type { StreamFilter } from './types.ts'
 
 type View = { channels: readonly string[]; filter: StreamFilter | undefined }
 
-const listWithin = <T>(asked: readonly T[] | undefined, stream: readonly T[] | undefined): boolean =>
-  stream === undefined || asked?.every((x) => stream.includes(x)) === true
+/** The server's canonical name: article and story ids keep their case, the rest is lower case. */
+const canonical = (c: string): string => {
+  const id = /^\s*(article|story):(.*?)\s*$/i.exec(c)
+  return id ? `${(id[1] as string).toLowerCase()}:${id[2] as string}` : c.trim().toLowerCase()
+}
+
+/** `bn` covers `bn` and `bn-bd`. */
+const languageWithin = (asked: string, stream: string): boolean => asked === stream || asked.startsWith(`${stream}-`)
+
+const channelWithin = (asked: string, stream: readonly string[]): boolean =>
+  stream.some((s) => s === asked || (s.startsWith('lang:') && asked.startsWith('lang:') && languageWithin(asked.slice(5), s.slice(5))))
+
+const listWithin = (
+  asked: readonly string[] | undefined,
+  stream: readonly string[] | undefined,
+  within: (a: string, s: string) => boolean,
+): boolean => {
+  if (stream === undefined) return true
+  if (asked === undefined || asked.length === 0) return false
+  const s = stream.map((x) => x.toLowerCase())
+  return asked.every((a) => s.some((x) => within(a.toLowerCase(), x)))
+}
 
 /** Why `asked` is not within `stream` (a field named), or null when every story of it is the stream's too. */
 export function outsideOf(asked: View, stream: View): string | null {
-  const covers = stream.channels.includes('all')
-  const extra = asked.channels.filter((c) => !covers && !stream.channels.includes(c))
+  const streamChannels = stream.channels.map(canonical)
+  const covers = streamChannels.includes('all')
+  if (!covers && asked.channels.length === 0) return "no channels asks for every channel, not only the stream's"
+  const extra = covers ? [] : asked.channels.filter((c) => !channelWithin(canonical(c), streamChannels))
   if (extra.length > 0) return `channel ${extra.join(', ')} is not one of the stream's`
   const a = asked.filter ?? {}
   const s = stream.filter ?? {}
-  if (!listWithin(a.languages, s.languages)) return "filter.languages is wider than the stream's"
-  if (!listWithin(a.categories, s.categories)) return "filter.categories is wider than the stream's"
-  if (!listWithin(a.states, s.states)) return "filter.states is wider than the stream's"
+  if (!listWithin(a.languages, s.languages, languageWithin)) return "filter.languages is wider than the stream's"
+  if (!listWithin(a.categories, s.categories, (x, y) => x === y)) return "filter.categories is wider than the stream's"
+  if (!listWithin(a.states, s.states, (x, y) => x === y)) return "filter.states is wider than the stream's"
   if (s.maxUrgency !== undefined && (a.maxUrgency === undefined || a.maxUrgency > s.maxUrgency))
     return "filter.maxUrgency is wider than the stream's"
   return null
 }
+
+/** Whether the stream is the story's own subscription, the only one its entries' removals reach. */
+export const followsStory = (stream: readonly string[], storyId: string): boolean => stream.some((c) => canonical(c) === `story:${storyId}`)

@@ -6,6 +6,7 @@ import { ClientError } from './errors.ts'
 import { storyEntriesUrl } from './entry-protocol.ts'
 import { enableEntries } from './entry-support.ts'
 import { requestHooks } from './request-hooks.ts'
+import { followsStory } from './narrower.ts'
 import { getJson } from './requests.ts'
 import type { EntryPage } from './story-types.ts'
 import type { FetchLike } from './types.ts'
@@ -21,7 +22,8 @@ export interface StoryEntriesOptions {
  * A page of the story's entries visible to this client now (its token and filter, as on its
  * stream), newest first, pinned ones left out (the snapshot holds them). Versions the client
  * already had are left out, and those returned are not delivered again by its stream. Rejects with
- * NEWSWIRE_ERR_CLIENT_REQUEST (404 when the story is not visible to this client).
+ * NEWSWIRE_ERR_CLIENT_REQUEST (404 when the story is not visible to this client; `details.view`
+ * when the client's stream is not the story's own, `story:<storyId>`).
  */
 export async function storyEntries(client: Client, storyId: string, options: StoryEntriesOptions = {}): Promise<EntryPage> {
   const { before = null, limit } = options
@@ -31,8 +33,16 @@ export async function storyEntries(client: Client, storyId: string, options: Sto
     throw new TypeError('limit must be an integer from 1 to 100')
   const hook = requestHooks.get(client)
   if (!hook) throw new TypeError('not a Newswire client: pass what connect() returned')
+  const [o, endpoints, channels, filter, delivery] = hook()
+  // an entry's deletion or hold reaches only the story's own subscription: a page taken beside
+  // any other stream would keep showing it (rev31 review)
+  if (!followsStory(channels, storyId))
+    throw new ClientError(
+      'NEWSWIRE_ERR_CLIENT_REQUEST',
+      `storyEntries(): the stream does not follow story:${storyId}, so its entries' deletions would never reach this client (connect with channels: ['story:${storyId}'])`,
+      { details: { view: true } },
+    )
   enableEntries()
-  const [o, endpoints, , filter, delivery] = hook()
   const entries = delivery.entries as NonNullable<typeof delivery.entries>
   const fetchFn = o.fetch ?? (globalThis as { fetch?: FetchLike }).fetch
   if (!fetchFn) throw new TypeError('storyEntries() needs fetch: pass { fetch } to connect()')

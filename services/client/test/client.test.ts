@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { beforeEach, describe, test } from 'node:test'
 import { connect, type StreamMessage } from '../src/index.ts'
-import { articleEvent, eventFrame, FakeWebSocket } from './fakes.ts'
+import { articleEvent, eventFrame, FakeSseResponse, FakeWebSocket, fakeFetch, flush } from './fakes.ts'
 import { accept, start } from './harness.ts'
 
 beforeEach(() => FakeWebSocket.reset())
@@ -331,6 +331,67 @@ describe('client: update, close, async iterator', () => {
       FakeWebSocket.last.subscribes.map((m) => m.since),
       ['p5'],
     )
+  })
+
+  // SSE carries the view in its URL: a stream still opening was asked for the old one (rev31 review)
+  test('update() over SSE while the reopened stream is still opening: reopened again for the last view, fresh', async (t) => {
+    const f = fakeFetch()
+    const [r1, r2, r3, r4] = [new FakeSseResponse(), new FakeSseResponse(), new FakeSseResponse(), new FakeSseResponse()]
+    f.responses.push(r1, r2, r3, r4)
+    const { client, clock, log } = start(t, { transport: 'sse', fetch: f.fetch, channels: ['breaking'] })
+    await flush()
+    r1.frame('subscribed', { type: 'subscribed', channels: ['breaking'], position: 'p1', snapshot: [] }, 'p1')
+    await flush()
+    client.update(['category:sports'])
+    client.update(['lang:bn'])
+    await flush()
+    const view = (i: number) => {
+      const q = new URL(f.requests[i]?.url as string).searchParams
+      return [q.get('channels'), q.get('since')]
+    }
+    assert.deepEqual(
+      [view(1), view(2)],
+      [
+        ['category:sports', null],
+        ['lang:bn', null],
+      ],
+    )
+    assert.deepEqual(client.channels, ['lang:bn'])
+    r3.frame('subscribed', { type: 'subscribed', channels: ['lang:bn'], position: 'p3', snapshot: [articleEvent('b', 1)] }, 'p3')
+    await flush()
+    assert.deepEqual(
+      log.resets.map((r) => [r.position, r.snapshot.map((e) => e.eventId)]),
+      [['p3', ['b-v1']]],
+    )
+    // the stream drops: the reconnect resumes the last view from its own position
+    r3.end()
+    await flush()
+    clock.next()
+    await flush()
+    assert.deepEqual(view(3), ['lang:bn', 'p3'])
+    assert.equal(f.requests.length, 4)
+  })
+
+  test('update() over SSE before the first stream opened: that stream is replaced by one for the new view', async (t) => {
+    const f = fakeFetch()
+    const [r1, r2] = [new FakeSseResponse(), new FakeSseResponse()]
+    f.responses.push(r1, r2)
+    const { client, log } = start(t, { transport: 'sse', fetch: f.fetch, channels: ['all'], token: 'newsroom' })
+    client.update(['category:sports'])
+    await flush()
+    assert.deepEqual(
+      f.requests.map((r) => new URL(r.url).searchParams.get('channels')),
+      ['all', 'category:sports'],
+    )
+    assert.deepEqual(
+      log.states.map((s) => s.state),
+      ['connected'],
+      'no reconnecting: it is still the first connection',
+    )
+    r2.frame('subscribed', { type: 'subscribed', channels: ['category:sports'], position: 'p1', snapshot: [] }, 'p1')
+    await flush()
+    assert.equal(client.state, 'connected')
+    assert.equal(client.position, 'p1')
   })
 
   test('close(): disconnected, idempotent, closes the socket with 1000, no timers left', async (t) => {

@@ -275,18 +275,37 @@ describe('storyEntries()', () => {
     assert.equal(f.requests[0]?.headers.authorization, undefined)
     assert.equal(f.requests[0]?.cache, 'no-cache')
     f.answers.push({ status: 404, body: { code: 'not_found', detail: 'no such story', status: 404 } })
-    await assert.rejects(storyEntries(client, 'gone'), (err: unknown) => {
+    await assert.rejects(storyEntries(client, 'a:b.c'), (err: unknown) => {
       assert.ok(err instanceof ClientError)
       assert.equal(err.code, 'NEWSWIRE_ERR_CLIENT_REQUEST')
       assert.deepEqual(err.details, { status: 404, serverCode: 'not_found' })
       return true
     })
     f.answers.push({ status: 200, body: { nothing: true } })
-    await assert.rejects(storyEntries(client, 'x'), /the answer has no items/)
+    await assert.rejects(storyEntries(client, 'a:b.c'), /the answer has no items/)
     await assert.rejects(storyEntries(client, ''), TypeError)
     await assert.rejects(storyEntries(client, 'x', { before: 0 }), TypeError)
     await assert.rejects(storyEntries(client, 'x', { limit: 101 }), TypeError)
     await assert.rejects(storyEntries({} as never, 'x'), TypeError)
+  })
+
+  // an entry's deletion or hold reaches only the story's own subscription (rev31 review)
+  test("a story the stream does not follow is refused before any request: its entries' deletions would never arrive", async (t) => {
+    for (const channels of [['category:sports'], ['all'], ['story:a:b.c'], ['article:Bd-1']]) {
+      const { client, f } = start(t, { channels })
+      await assert.rejects(storyEntries(client, 'Bd-1'), (err: unknown) => {
+        assert.ok(err instanceof ClientError)
+        assert.deepEqual(err.details, { view: true })
+        assert.match(err.message, /does not follow story:Bd-1/)
+        return true
+      })
+      assert.equal(f.requests.length, 0, `${channels}: nothing asked`)
+    }
+    // the prefix is read as the server reads it; the id keeps its case
+    const { client, f } = start(t, { channels: ['Story:Bd-1'] })
+    f.answers.push({ status: 200, body: { storyId: 'Bd-1', items: [], next: null } })
+    assert.deepEqual((await storyEntries(client, 'Bd-1')).items, [])
+    await assert.rejects(storyEntries(client, 'bd-1'), /does not follow/)
   })
 
   // A reset clears the entry dedupe too: a page answered before an entry's deletion and read after

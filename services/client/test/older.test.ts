@@ -96,16 +96,24 @@ describe('client: older pages and counts', () => {
     await refused({ filter: { languages: ['bn', 'en'], maxUrgency: 3 } }, /filter\.languages/)
     await refused({ filter: { languages: ['bn'], maxUrgency: 5 } }, /filter\.maxUrgency/)
     await refused({ filter: { languages: ['bn'] } }, /filter\.maxUrgency/)
+    // an empty list is left out of the request, which asks for everything (rev31 review)
+    await refused({ channels: [] }, /no channels/)
+    await refused({ filter: { languages: [], maxUrgency: 3 } }, /filter\.languages/)
+    await refused({ channels: ['lang:bn'] }, /channel lang:bn/)
     assert.equal(f.requests.length, 0, 'nothing was asked of the server')
     // narrower: fewer channels, the same or tighter filter
     f.answers.push({ status: 200, body: { items: [], next: null } }, { status: 200, body: { items: [], next: null } })
     await older(client, null, { channels: ['category:sports'] })
     await older(client, null, { channels: ['breaking'], filter: { languages: ['bn'], maxUrgency: 1, categories: ['national'] } })
     assert.equal(f.requests.length, 2)
+    // as the server reads names: case-insensitive, bn-BD within bn
+    f.answers.push({ status: 200, body: { items: [], next: null } })
+    await older(client, null, { channels: ['Category:Sports'], filter: { languages: ['bn-BD'], maxUrgency: 3 } })
+    assert.equal(f.requests.length, 3)
     client.update(['all'], {})
     f.answers.push({ status: 200, body: { items: [], next: null } })
     await older(client, null, { channels: ['category:politics'], filter: { states: ['live'] } })
-    assert.equal(f.requests.length, 3, "after update() the new stream's view is the bound")
+    assert.equal(f.requests.length, 4, "after update() the new stream's view is the bound")
   })
 
   test('a problem is a ClientError with the server detail; bad arguments are TypeErrors', async (t) => {

@@ -1,0 +1,122 @@
+// The SDK's older() pages only views within its stream's (services/client narrower.ts), so every
+// story a page shows is one whose kill the stream brings. "Within" must hold as the server reads
+// the views: both go through the SDK's own URL builder and the server's query parser
+// (services/fanout http/query.ts), then a random article is matched as the server matches it.
+// Property: whenever outsideOf() lets a view through, an article the page may show is one the
+// stream shows too. Case variants, language subtags, empty lists and absent fields included.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import fc from 'fast-check'
+import { outsideOf } from '../../services/client/src/narrower.ts'
+import { snapshotUrl } from '../../services/client/src/protocol.ts'
+import type { StreamFilter } from '../../services/client/src/types.ts'
+import { type ArticleView, matchChannel } from '../../services/fanout/src/channels.ts'
+import { viewFromQuery } from '../../services/fanout/src/http/query.ts'
+import { ProtocolError } from '../../services/fanout/src/protocol.ts'
+import { type EditorialState, editorialStates } from '../../services/fanout/src/channels.ts'
+
+const runs = Number(process.env.NEWSWIRE_MODEL_RUNS ?? 2_000)
+const channelPool = [
+  'all',
+  'ALL',
+  'breaking',
+  'category:sports',
+  'Category:Sports',
+  ' category:politics',
+  'lang:bn',
+  'lang:bn-bd',
+  'LANG:BN-BD',
+  'lang:en',
+  'lang:b',
+  'article:Bd-1',
+  'article:bd-1',
+  'story:Bd-1',
+  'Story:Bd-1',
+]
+const languagePool = ['bn', 'bn-BD', 'BN', 'en', 'en-gb', 'b']
+const categoryPool = ['sports', 'Sports', 'politics']
+
+const list = <T>(pool: readonly T[]) => fc.option(fc.subarray([...pool]), { nil: undefined })
+const filterArb: fc.Arbitrary<StreamFilter | undefined> = fc.option(
+  fc.record(
+    {
+      languages: list(languagePool),
+      categories: list(categoryPool),
+      states: list(editorialStates),
+      maxUrgency: fc.option(fc.integer({ min: 1, max: 9 }), { nil: undefined }),
+    },
+    { requiredKeys: [] },
+  ),
+  { nil: undefined },
+)
+const articleArb: fc.Arbitrary<ArticleView & { state: EditorialState }> = fc.record({
+  id: fc.constantFrom('Bd-1', 'bd-1', 'x-2'),
+  category: fc.constantFrom('sports', 'politics', null),
+  language: fc.constantFrom('bn', 'bn-BD', 'en', 'en-GB', 'b'),
+  urgency: fc.integer({ min: 1, max: 9 }),
+  breaking: fc.boolean(),
+  state: fc.constantFrom(...editorialStates),
+})
+
+/** The view as the server reads it from the SDK's request, or null when the server refuses it. */
+function serverView(channels: string[], filter: StreamFilter | undefined) {
+  try {
+    // the undefined-valued keys a record arbitrary makes are what a caller's object may hold too
+    return viewFromQuery(new URL(snapshotUrl('https://news.example/v1/sse', { channels, filter }, null)).searchParams, 'test', false)
+  } catch (err) {
+    if (err instanceof ProtocolError) return null
+    throw err
+  }
+}
+
+const shows = (v: NonNullable<ReturnType<typeof serverView>>, a: ArticleView & { state: EditorialState }) =>
+  matchChannel(v.channels, v.filter, a) !== null && (v.filter.states === null || v.filter.states.includes(a.state))
+
+test('a view older() lets through shows, as the server reads it, no story the stream does not', () => {
+  fc.assert(
+    fc.property(
+      fc.subarray(channelPool, { minLength: 1 }),
+      filterArb,
+      fc.option(fc.subarray(channelPool), { nil: undefined }),
+      filterArb,
+      fc.array(articleArb, { minLength: 1, maxLength: 8 }),
+      (streamChannels, streamFilter, askedChannels, askedFilter, articles) => {
+        const stream = { channels: streamChannels, filter: streamFilter }
+        // older(): what options leave out is the stream's
+        const asked = { channels: askedChannels ?? streamChannels, filter: askedFilter ?? streamFilter }
+        if (outsideOf(asked, stream) !== null) return
+        const s = serverView(stream.channels, stream.filter)
+        const p = serverView(asked.channels, asked.filter)
+        if (s === null || p === null) return
+        for (const a of articles) if (shows(p, a)) assert.ok(shows(s, a), `${JSON.stringify(a)} is on the page, not on the stream`)
+      },
+    ),
+    { numRuns: runs },
+  )
+})
+
+test('narrowings the server reads as within the stream are let through', () => {
+  const within: [string[], StreamFilter | undefined, string[], StreamFilter | undefined][] = [
+    [['lang:bn'], undefined, ['lang:bn-bd'], undefined],
+    [['category:sports', 'breaking'], undefined, ['Category:Sports'], undefined],
+    [['all'], { languages: ['bn'] }, ['category:politics'], { languages: ['bn-BD'] }],
+    [['all'], { categories: ['sports'], maxUrgency: 4 }, ['all'], { categories: ['Sports'], maxUrgency: 2, languages: ['en'] }],
+    [['Story:Bd-1'], undefined, ['story:Bd-1'], undefined],
+  ]
+  for (const [sc, sf, ac, af] of within)
+    assert.equal(outsideOf({ channels: ac, filter: af }, { channels: sc, filter: sf }), null, `${ac} in ${sc}`)
+  const outside: [string[], StreamFilter | undefined, string[], StreamFilter | undefined][] = [
+    [['lang:bn-bd'], undefined, ['lang:bn'], undefined],
+    [['category:sports'], undefined, [], undefined],
+    [['article:Bd-1'], undefined, ['article:bd-1'], undefined],
+    [['all'], { languages: ['bn'] }, ['all'], { languages: [] }],
+    [['all'], { categories: ['sports'] }, ['all'], { categories: [] }],
+    [['all'], { languages: ['bn-bd'] }, ['all'], { languages: ['bn'] }],
+  ]
+  for (const [sc, sf, ac, af] of outside)
+    assert.notEqual(
+      outsideOf({ channels: ac, filter: af }, { channels: sc, filter: sf }),
+      null,
+      `${ac} ${JSON.stringify(af)} in ${sc} ${JSON.stringify(sf)}`,
+    )
+})
