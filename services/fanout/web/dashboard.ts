@@ -92,7 +92,8 @@ function main(): void {
   const deskCounts = new DeskCounts()
   /** Per view (the filters chosen, '' for none): the cursor of its older stories; null: none left. */
   const cursors = new Map<string, PageCursor | null>()
-  let loading = false
+  /** The session whose page is on its way: a page of an ended session does not hold up the next one's. */
+  let loadingFor: Client | null = null
   const latencies: number[] = []
   /** The node drawn for each article, reused while nothing about it changed. */
   const nodes = new Map<string, HTMLLIElement>()
@@ -188,8 +189,8 @@ function main(): void {
     )
     const v = currentView()
     const cursor = cursors.get(v.key)
-    olderButton.disabled = loading || cursor === null || cursor === undefined
-    olderStatus.textContent = loading ? 'Loading…' : cursor === null ? 'No older stories.' : ''
+    olderButton.disabled = loadingFor !== null || cursor === null || cursor === undefined
+    olderStatus.textContent = loadingFor !== null ? 'Loading…' : cursor === null ? 'No older stories.' : ''
     // An embargo ending flips its badge at once, whether or not the server's release came first
     clearTimeout(embargoTimer)
     const ends = [feed.nextEmbargoEnd(now), desk?.nextEmbargoEnd(now) ?? null].filter((t): t is number => t !== null)
@@ -221,8 +222,8 @@ function main(): void {
     const c = client
     const v = currentView()
     const cursor = fresh ? null : cursors.get(v.key)
-    if (!c || loading || cursor === undefined || (!fresh && cursor === null)) return
-    loading = true
+    if (!c || loadingFor === c || cursor === undefined || (!fresh && cursor === null)) return
+    loadingFor = c
     render()
     try {
       const page = await older(c, cursor, { limit: PAGE, ...(v.filter ? { filter: v.filter } : {}) })
@@ -233,7 +234,7 @@ function main(): void {
     } catch (err) {
       olderStatus.textContent = `Could not load older stories: ${err instanceof Error ? err.message : String(err)}`
     } finally {
-      loading = false
+      if (loadingFor === c) loadingFor = null
       scheduleRender()
     }
     // the filters changed while this page loaded
@@ -275,6 +276,7 @@ function main(): void {
     feed.reset([], Date.now())
     deskCounts.clear()
     cursors.clear()
+    loadingFor = null
     nodes.clear()
     latencies.length = 0
     latency.textContent = ''
