@@ -284,7 +284,12 @@ export class Ledger {
       if (e.at > end) break
       if (!which(e) || !this.#released(e)) continue
       const k = { at: e.at, partition: e.partition, offset: this.releaseOffset(e) }
-      if (releaseAfter(k, t, r)) out.push({ ...k, id: e.id, entry: e.entry, ...(e.offset < 0 ? { loaded: true as const } : {}) })
+      // Releases of unknown offset share the key just below memory: at the watermark's own key a
+      // position cannot tell which of them it follows, so they all go again (a duplicate the
+      // client drops by version) rather than one never (rev31 review: two embargoes to the same ms)
+      const loaded = e.offset < 0
+      if (releaseAfter(k, t, r) || (loaded && r !== undefined && k.at === t && k.partition === r[0] && k.offset === r[1]))
+        out.push({ ...k, id: e.id, entry: e.entry, ...(loaded ? { loaded: true as const } : {}) })
     }
     return out.sort(compareReleaseKeys)
   }

@@ -302,7 +302,8 @@ export class StoryMatcher {
     const ledger = this.#d.store.ledger
     for (const r of ledger.storyReleases((sub.story as StoryFollow).id, c.t, c.r, ledger.now)) {
       if (sub.state === 'live' || sub.state === 'gone') return
-      if (r.offset >= (c.o[r.partition] ?? 0)) continue
+      // as cursor.ts stepReleases: an entry of unknown offset may lie behind the position, never replayed
+      if (r.offset >= (c.o[r.partition] ?? 0) && r.loaded !== true) continue
       this.#release(sub, r, () => position(r), Number.POSITIVE_INFINITY)
     }
   }
