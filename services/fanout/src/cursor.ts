@@ -11,7 +11,7 @@ import { eventJson, eventMessageHead, eventMessageTail } from './messages.ts'
 import type { Framed, Sub } from './model.ts'
 import type { ReplaySink } from './replay.ts'
 import type { PositionCodec } from './position.ts'
-import { offsetsAtLeast } from './position.ts'
+import { offsetsAtLeast, watermarkAfter } from './position.ts'
 import type { StoryMatcher } from './stories.ts'
 import type { Store } from './store.ts'
 import type { Writer } from './writer.ts'
@@ -118,7 +118,7 @@ export class Cursors implements ReplaySink {
     const ledger = this.#store.ledger
     const now = ledger.now
     if (c.t > now || (c.t === now && !c.r)) return
-    if (sub.story) this.#stories.replayReleases(sub, (r) => this.#positions.encode({ o: c.o, t: r.at, r: [r.partition, r.offset] }))
+    if (sub.story) this.#stories.replayReleases(sub, (r) => this.#positions.encode({ o: c.o, ...watermarkAfter(r) }))
     const releases = sub.story ? [] : ledger.releases(c.t, c.r, now)
     // Nothing released since the watermark: it stays. The position claims no more than before,
     // and cursors that started from one position keep sharing positions and frames (signing one
@@ -130,7 +130,7 @@ export class Cursors implements ReplaySink {
       // release goes now (replayed after all, the version is not sent twice: versions.admit)
       if (r.offset >= (c.o[r.partition] ?? 0) && r.loaded !== true) continue
       const s = ledger.latest(r.id)
-      const f = s ? frameRelease(sub, s, () => this.#positions.encode({ o: c.o, t: r.at, r: [r.partition, r.offset] })) : null
+      const f = s ? frameRelease(sub, s, () => this.#positions.encode({ o: c.o, ...watermarkAfter(r) })) : null
       if (f) this.#writer.enqueueFramed(sub.conn, sub.id, r.id, f)
     }
     if (c.t !== now || c.r) sub.cursorPos = null

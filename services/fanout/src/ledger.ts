@@ -38,6 +38,9 @@ export interface Release extends ReleaseKey {
   loaded?: true
 }
 
+/** Its event's offset is unknown: `loaded` (positions after it: position.ts watermarkAfter). */
+const loadedOf = (r: Release): { loaded?: true } => (r.offset < 0 ? { loaded: true } : {})
+
 /** Clearances (bits) that see `s` now. */
 function visibleMask(s: Latest): number {
   let mask = 0
@@ -244,7 +247,7 @@ export class Ledger {
     const entry = s.seq === null ? undefined : this.#history.get(s.seq)
     if (entry && entry.offset === s.offset && entry.partition === s.partition) entry.released = true
     this.entries.storyChanged(r.id, s)
-    out.push({ at: r.at, partition: r.partition, offset: this.releaseOffset(r), id: r.id, entry: null })
+    out.push({ at: r.at, partition: r.partition, offset: this.releaseOffset(r), id: r.id, entry: null, ...loadedOf(r) })
   }
 
   #releaseEntry(r: Release, out: Release[]): void {
@@ -252,7 +255,7 @@ export class Ledger {
     if (!s) return
     const rec = s.seq === null ? undefined : this.#history.get(s.seq)
     if (rec && rec.offset === s.offset && rec.partition === s.partition) rec.released = true
-    out.push({ at: r.at, partition: r.partition, offset: this.releaseOffset(r), id: r.id, entry: r.entry })
+    out.push({ at: r.at, partition: r.partition, offset: this.releaseOffset(r), id: r.id, entry: r.entry, ...loadedOf(r) })
   }
 
   /** Whether the release's article or entry has been released. */
@@ -284,12 +287,7 @@ export class Ledger {
       if (e.at > end) break
       if (!which(e) || !this.#released(e)) continue
       const k = { at: e.at, partition: e.partition, offset: this.releaseOffset(e) }
-      // Releases of unknown offset share the key just below memory: at the watermark's own key a
-      // position cannot tell which of them it follows, so they all go again (a duplicate the
-      // client drops by version) rather than one never (rev31 review: two embargoes to the same ms)
-      const loaded = e.offset < 0
-      if (releaseAfter(k, t, r) || (loaded && r !== undefined && k.at === t && k.partition === r[0] && k.offset === r[1]))
-        out.push({ ...k, id: e.id, entry: e.entry, ...(loaded ? { loaded: true as const } : {}) })
+      if (releaseAfter(k, t, r)) out.push({ ...k, id: e.id, entry: e.entry, ...loadedOf(e) })
     }
     return out.sort(compareReleaseKeys)
   }

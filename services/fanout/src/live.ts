@@ -10,7 +10,7 @@ import type { Entry } from './history.ts'
 import type { Release } from './ledger.ts'
 import { eventJson } from './messages.ts'
 import type { Framed } from './model.ts'
-import type { PositionCodec } from './position.ts'
+import { type PositionCodec, watermarkAfter } from './position.ts'
 import type { Store } from './store.ts'
 import type { SubscriptionIndex } from './subscriptions.ts'
 import type { Change, Clearance } from './visibility.ts'
@@ -112,7 +112,7 @@ export class LiveMatcher {
     const s = this.#store.ledger.latest(r.id)
     if (!s || (s.seq !== null && s.seq >= liveSeq)) return
     let position: string | null = null
-    const at = () => (position ??= this.#positions.encode({ o: [...head], t: r.at, r: [r.partition, r.offset] }))
+    const at = () => (position ??= this.#positions.encode({ o: [...head], ...watermarkAfter(r) }))
     for (const sub of this.#index.candidates(indexKeysOf(s.event.article), --this.#marks)) {
       const f = frameRelease(sub, s, at)
       if (f) this.#writer.enqueueFramed(sub.conn, sub.id, r.id, f)

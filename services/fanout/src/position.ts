@@ -123,6 +123,17 @@ export function releaseAfter(k: ReleaseKey, t: number, r?: readonly [number, num
   return k.partition > r[0] || (k.partition === r[0] && k.offset > r[1])
 }
 
+/**
+ * The watermark of a position after release `k`. A release of unknown offset (a state loaded from
+ * news.articles) is ordered by a key local to the instance (just below its memory), which means
+ * nothing on another instance or after a restart with more memory: a position after it claims only
+ * the millisecond before, so a resume anywhere considers every release of that millisecond again
+ * (the client drops the repeats by version) and loses none (rev32 review).
+ */
+export function watermarkAfter(k: ReleaseKey & { loaded?: true }): Pick<Position, 't' | 'r'> {
+  return k.loaded === true ? { t: k.at - 1 } : { t: k.at, r: [k.partition, k.offset] }
+}
+
 export function compareReleaseKeys(a: ReleaseKey, b: ReleaseKey): number {
   return a.at - b.at || a.partition - b.partition || a.offset - b.offset
 }

@@ -18,7 +18,7 @@ import type { Release } from './ledger.ts'
 import type { SnapshotItem } from './messages.ts'
 import { eventJson, resetMessage } from './messages.ts'
 import type { Framed, StoryFollow, Sub } from './model.ts'
-import type { Position, PositionCodec } from './position.ts'
+import { type Position, type PositionCodec, watermarkAfter } from './position.ts'
 import type { Store } from './store.ts'
 import { decideEntryRelease, decideEntryReplay, entryExposure, entryKey, frameEntryDecision, storyInView } from './story-deliver.ts'
 import { entryMessageTail, withEntries } from './story-messages.ts'
@@ -218,7 +218,7 @@ export class StoryMatcher {
     const subs = this.#d.index.under(`story:${r.id}`)
     if (!subs) return
     let position: string | null = null
-    const at = () => (position ??= this.#d.positions.encode({ o: [...head], t: r.at, r: [r.partition, r.offset] }))
+    const at = () => (position ??= this.#d.positions.encode({ o: [...head], ...watermarkAfter(r) }))
     for (const sub of [...subs]) this.#release(sub, r, at, liveSeq)
   }
 

@@ -40,8 +40,8 @@ const released = (ms: Message[]) => ms.filter((m) => m.type === 'event' && /rele
 
 // Two stories embargoed to the same millisecond (an embargo at 06:00:00.000 is common), both known
 // only from news.articles, in one partition: their releases share the key (AT, 0, memStart - 1),
-// so a position cannot say which of them it follows. A resume from it gets both again (the client
-// drops the one it had by version) rather than losing the other.
+// so a position after one of them cannot say which. It claims only the millisecond before: a
+// resume from it gets both again (the client drops the one it had by version), losing neither.
 test('two releases known only from news.articles at the same ms: a resume after the first still gets the second (resume path)', async () => {
   const h = await twoLoadedEmbargoes()
   const first = await reader(h, null)
@@ -106,6 +106,65 @@ test('a release known only from news.articles may come again, at the same versio
     .slice(second.t.messages.filter((m) => m.type === 'event').indexOf(release))
   assert.deepEqual(ids(after)[0], 'ev-12-b-1')
   assert.deepEqual(ids(third.t.messages).sort(), ids(after).sort(), 'what followed the release, and b again at the version already sent')
+})
+
+// The key such a release is ordered by is the instance's own (memStart - 1): on another instance,
+// or after a restart with more memory, the same releases sit elsewhere. A position after one
+// claims only the millisecond before it (position.ts watermarkAfter), so a resume anywhere
+// considers that millisecond's releases again (rev32 review).
+test('a position after the first of two such releases at one ms, resumed on an instance that knows their offsets (a rolling deploy), gets the second', async () => {
+  // the old instance, up all along: it knows b and d (both embargoed until AT) by offset
+  const old = new H({ partitions: 2, historySize: 1000, start: T0 })
+  old.start()
+  for (const id of ['b', 'd']) old.append(event('CREATED', { id, version: 1, embargoedUntil: AT, headline: `${id} released` }, T0))
+  for (const id of ['x2', 'x4', 'y1']) old.append(event('CREATED', { id, version: 1 }, T0))
+  await old.settle()
+  assert.equal(old.partitionOf('b'), 0)
+  assert.equal(old.partitionOf('d'), 0)
+  // the new instance of a rolling deploy (history 4): it knows b and d only from news.articles
+  const fresh = restarted(old, [], 4)
+  await fresh.settle()
+  const first = await reader(fresh, null)
+  await fresh.tick(AT - fresh.clock.now() + 1_000)
+  const rel = first.t.messages.filter((m) => m.type === 'event')
+  assert.deepEqual(released(rel).sort(), ['b released', 'd released'], 'the new instance releases both')
+  const got = headline(rel[0] as Message)
+  fresh.hub.conns.remove(first.conn)
+  // it dropped after the first release; the load balancer sends it to the old instance
+  await old.tick(AT - old.clock.now() + 1_000)
+  const back = await reader(old, rel[0]?.position as string)
+  assert.ok(!back.t.messages.some((m) => m.type === 'reset' || m.type === 'error'), `a plain resume: ${back.t.messages.map((m) => m.type)}`)
+  const missing = ['b released', 'd released'].find((x) => x !== got)
+  assert.ok(
+    released(back.t.messages).includes(missing as string),
+    `the reader had ${got} and resumed on the old instance from its position: ${missing} never comes (${JSON.stringify(back.t.messages.map((m) => m.type))})`,
+  )
+})
+
+test('the same on an instance restarted with more memory (a larger FANOUT_HISTORY_SIZE)', async () => {
+  const old = new H({ partitions: 2, historySize: 1000, start: T0 })
+  old.start()
+  for (const id of ['b', 'd']) old.append(event('CREATED', { id, version: 1, embargoedUntil: AT, headline: `${id} released` }, T0))
+  for (const id of ['x2', 'x4', 'y1', 'x6', 'x8']) old.append(event('CREATED', { id, version: 1 }, T0))
+  await old.settle()
+  for (const id of ['x2', 'x4', 'y1', 'x6', 'x8']) assert.equal(old.partitionOf(id), 0, id)
+  old.hub.stop()
+  // partition 0: b d x2 x4 y1 x6 x8 (0..6). History 4: memory 5..6, loaded key offset 4
+  const small = restarted(old, [], 4)
+  await small.settle()
+  const first = await reader(small, null)
+  await small.tick(AT - small.clock.now() + 1_000)
+  const rel = first.t.messages.filter((m) => m.type === 'event')
+  assert.deepEqual(released(rel).sort(), ['b released', 'd released'])
+  const got = headline(rel[0] as Message)
+  small.hub.stop()
+  // restarted again with history 8: memory 3..6, b and d still loaded, key offset 2 < 4
+  const big = restarted(small, [], 8)
+  await big.settle()
+  const back = await reader(big, rel[0]?.position as string)
+  assert.ok(!back.t.messages.some((m) => m.type === 'reset' || m.type === 'error'), `a plain resume: ${back.t.messages.map((m) => m.type)}`)
+  const missing = ['b released', 'd released'].find((x) => x !== got)
+  assert.ok(released(back.t.messages).includes(missing as string), `had ${got}; ${missing} never comes after the restart`)
 })
 
 // A live story with an entry scheduled under embargo (e2). A fan-out restarts (a deploy) with a small
