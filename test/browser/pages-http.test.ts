@@ -12,10 +12,12 @@ import { serve } from './helpers.ts'
 /**
  * Budget for ticker.js as sent, with either encoding. Issue 15 set 12 KiB "for today's features";
  * the live-story protocol (issue 17) adds about 250 bytes gzip to every client (the hooks its
- * support plugs into, the `entries` option), which took gzip past it: 12.5 KiB since. Brotli,
- * which browsers ask for over HTTPS, is still under 11 KiB.
+ * support plugs into, the `entries` option), which took gzip past it: 12.5 KiB since. The fixes
+ * of the 2026-12-04 attack runs to changing a view (`update()` starts the new view from its
+ * snapshot, and a replaced SSE stream keeps its connect deadline) took it past that by 31 bytes:
+ * 12.75 KiB since. Brotli, which browsers ask for over HTTPS, is still under 11.5 KiB.
  */
-const TICKER_BUDGET_BYTES = 12.5 * 1024
+const TICKER_BUDGET_BYTES = 12.75 * 1024
 /** Budget for story.js (issue 17): the client with both live-story followers, the banner and the feed. */
 const STORY_BUDGET_BYTES = 20 * 1024
 

@@ -32,9 +32,16 @@ const channelPool = [
   'article:bd-1',
   'story:Bd-1',
   'Story:Bd-1',
+  // the request joins a list with commas and the server splits it again (rev32 review)
+  'lang:bn-x,lang:en',
+  'lang:bn,all',
+  'category:sports, category:politics',
+  ' , ',
 ]
-const languagePool = ['bn', 'bn-BD', 'BN', 'en', 'en-gb', 'b']
-const categoryPool = ['sports', 'Sports', 'politics']
+const languagePool = ['bn', 'bn-BD', 'BN', 'en', 'en-gb', 'b', 'bn-x,en', ',']
+const categoryPool = ['sports', 'Sports', 'politics', 'sports,politics']
+/** What an untyped caller may pass: the query carries '' as no limit; the server refuses the rest. */
+const odd = ['', 0, 10, 2.5, '3'] as unknown as number[]
 
 const list = <T>(pool: readonly T[]) => fc.option(fc.subarray([...pool]), { nil: undefined })
 const filterArb: fc.Arbitrary<StreamFilter | undefined> = fc.option(
@@ -43,7 +50,7 @@ const filterArb: fc.Arbitrary<StreamFilter | undefined> = fc.option(
       languages: list(languagePool),
       categories: list(categoryPool),
       states: list(editorialStates),
-      maxUrgency: fc.option(fc.integer({ min: 1, max: 9 }), { nil: undefined }),
+      maxUrgency: fc.option(fc.oneof(fc.integer({ min: 1, max: 9 }), fc.constantFrom(...odd)), { nil: undefined }),
     },
     { requiredKeys: [] },
   ),
@@ -112,6 +119,13 @@ test('narrowings the server reads as within the stream are let through', () => {
     [['all'], { languages: ['bn'] }, ['all'], { languages: [] }],
     [['all'], { categories: ['sports'] }, ['all'], { categories: [] }],
     [['all'], { languages: ['bn-bd'] }, ['all'], { languages: ['bn'] }],
+    // commas: two names to the server (rev32 review)
+    [['lang:en'], undefined, ['lang:en-x,lang:fr'], undefined],
+    [['lang:en'], undefined, ['lang:en-x,all'], undefined],
+    [['breaking'], { languages: ['en'] }, ['breaking'], { languages: ['en-x,fr'] }],
+    [['category:sports'], undefined, [' , '], undefined],
+    [['breaking'], { maxUrgency: 3 }, ['breaking'], { maxUrgency: '' as unknown as number }],
+    [['breaking'], undefined, ['breaking'], { maxUrgency: 10 }],
   ]
   for (const [sc, sf, ac, af] of outside)
     assert.notEqual(

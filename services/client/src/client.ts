@@ -83,6 +83,8 @@ export class Client implements AsyncIterable<StreamMessage> {
   #subscriptionId: string | null = null
   #seq = 0
   #connectTimer: unknown = null
+  /** When the connection being opened must be open by (a replaced SSE stream's deadline carries over). */
+  #connectDeadline = 0
   #reconnectTimer: unknown = null
   #failure: ClientError | null = null
   #closing: Promise<void> | null = null
@@ -161,7 +163,9 @@ export class Client implements AsyncIterable<StreamMessage> {
     this.#detach()
     void transport.close(1000, 'subscription updated')
     if (wasOpen) this.#setState('reconnecting', { reason: 'subscription updated', delayMs: 0, transport: 'sse' })
-    this.#open()
+    // a stream replaced while opening keeps its deadline: updates faster than the connect timeout
+    // must not keep a server that never answers from being noticed (rev32 review)
+    this.#open(wasOpen ? undefined : this.#connectDeadline)
   }
 
   /** Closes the connection for good. Idempotent; resolves once the connection is gone. */
@@ -206,7 +210,7 @@ export class Client implements AsyncIterable<StreamMessage> {
 
   // ---- connection lifecycle ----
 
-  #open(): void {
+  #open(deadline?: number): void {
     const gen = ++this.#gen
     const o = this.#o
     this.#transportOpen = false
@@ -254,13 +258,17 @@ export class Client implements AsyncIterable<StreamMessage> {
       this.#transport = o.fetch ? openSseFetch(url, o.fetch, handlers) : openSseEventSource(url, o.EventSource as never, handlers)
     }
     if (o.connectTimeoutMs > 0 && current()) {
-      this.#connectTimer = o.clock.setTimeout(() => {
-        this.#connectTimer = null
-        if (!current() || this.#transportOpen) return
-        const transport = this.#transport
-        this.#onClosed({ code: closeCodes.abnormal, reason: `not connected within ${o.connectTimeoutMs} ms`, opened: false })
-        void transport?.close(closeCodes.clientPingTimeout, 'connect timeout')
-      }, o.connectTimeoutMs)
+      this.#connectDeadline = deadline ?? o.clock.now() + o.connectTimeoutMs
+      this.#connectTimer = o.clock.setTimeout(
+        () => {
+          this.#connectTimer = null
+          if (!current() || this.#transportOpen) return
+          const transport = this.#transport
+          this.#onClosed({ code: closeCodes.abnormal, reason: `not connected within ${o.connectTimeoutMs} ms`, opened: false })
+          void transport?.close(closeCodes.clientPingTimeout, 'connect timeout')
+        },
+        Math.max(0, this.#connectDeadline - o.clock.now()),
+      )
     }
   }
 

@@ -1,8 +1,9 @@
 // Whether a page's view lies within the stream's. Kills and holds reach a client through its
 // stream's view only, so a story paged in from outside it would never hear of its kill (red5
 // attack run, 2026-12-04): older() asks only for views the stream covers. Channel names are read
-// as the server reads them (services/fanout channels.ts): case-insensitive, `lang:bn` covering
-// `lang:bn-BD`. An empty list is left out of the request, which asks for everything: wider. Pure.
+// as the server reads them (services/fanout channels.ts, http/query.ts): comma lists split,
+// case-insensitive, `lang:bn` covering `lang:bn-BD`. An empty list is left out of the request,
+// which asks for everything: wider; so is a maxUrgency the query cannot carry. Pure.
 import type { StreamFilter } from './types.ts'
 
 type View = { channels: readonly string[]; filter: StreamFilter | undefined }
@@ -12,6 +13,13 @@ const canonical = (c: string): string => {
   const id = /^\s*(article|story):(.*?)\s*$/i.exec(c)
   return id ? `${(id[1] as string).toLowerCase()}:${id[2] as string}` : c.trim().toLowerCase()
 }
+
+/** The names of a list as the server reads its comma list (`a,b` is two; blanks are none). */
+const names = (list: readonly string[]): string[] =>
+  list
+    .flatMap((x) => String(x).split(','))
+    .map((x) => x.trim())
+    .filter((x) => x !== '')
 
 /** `bn` covers `bn` and `bn-bd`. */
 const languageWithin = (asked: string, stream: string): boolean => asked === stream || asked.startsWith(`${stream}-`)
@@ -25,27 +33,33 @@ const listWithin = (
   within: (a: string, s: string) => boolean,
 ): boolean => {
   if (stream === undefined) return true
-  if (asked === undefined || asked.length === 0) return false
-  const s = stream.map((x) => x.toLowerCase())
-  return asked.every((a) => s.some((x) => within(a.toLowerCase(), x)))
+  if (asked === undefined) return false
+  const a = names(asked)
+  const s = names(stream).map((x) => x.toLowerCase())
+  return a.length > 0 && a.every((x) => s.some((y) => within(x.toLowerCase(), y)))
 }
 
 /** Why `asked` is not within `stream` (a field named), or null when every story of it is the stream's too. */
 export function outsideOf(asked: View, stream: View): string | null {
-  const streamChannels = stream.channels.map(canonical)
+  const streamChannels = names(stream.channels).map(canonical)
+  const askedChannels = names(asked.channels)
   const covers = streamChannels.includes('all')
-  if (!covers && asked.channels.length === 0) return "no channels asks for every channel, not only the stream's"
-  const extra = covers ? [] : asked.channels.filter((c) => !channelWithin(canonical(c), streamChannels))
+  if (!covers && askedChannels.length === 0) return "no channels asks for every channel, not only the stream's"
+  const extra = covers ? [] : askedChannels.filter((c) => !channelWithin(canonical(c), streamChannels))
   if (extra.length > 0) return `channel ${extra.join(', ')} is not one of the stream's`
   const a = asked.filter ?? {}
   const s = stream.filter ?? {}
   if (!listWithin(a.languages, s.languages, languageWithin)) return "filter.languages is wider than the stream's"
   if (!listWithin(a.categories, s.categories, (x, y) => x === y)) return "filter.categories is wider than the stream's"
   if (!listWithin(a.states, s.states, (x, y) => x === y)) return "filter.states is wider than the stream's"
-  if (s.maxUrgency !== undefined && (a.maxUrgency === undefined || a.maxUrgency > s.maxUrgency))
-    return "filter.maxUrgency is wider than the stream's"
+  const urgency = a.maxUrgency
+  // the query carries only an integer 1-9; the server reads anything else as no limit, or refuses it
+  if (urgency !== undefined && !(Number.isInteger(urgency) && urgency >= 1 && urgency <= 9))
+    return 'filter.maxUrgency must be an integer from 1 to 9'
+  if (s.maxUrgency !== undefined && (urgency === undefined || urgency > s.maxUrgency)) return "filter.maxUrgency is wider than the stream's"
   return null
 }
 
 /** Whether the stream is the story's own subscription, the only one its entries' removals reach. */
-export const followsStory = (stream: readonly string[], storyId: string): boolean => stream.some((c) => canonical(c) === `story:${storyId}`)
+export const followsStory = (stream: readonly string[], storyId: string): boolean =>
+  names(stream).some((c) => canonical(c) === `story:${storyId}`)

@@ -110,6 +110,17 @@ function contextOf(client: Client, view: { channels?: string[]; filter?: StreamF
   }
 }
 
+/** Kills and holds reach a client through its stream's view only: a wider view is refused before asking. */
+function refuseWider(ctx: RequestContext, what: string): void {
+  const outside = outsideOf(ctx.view, ctx.stream)
+  if (outside !== null)
+    throw new ClientError(
+      'NEWSWIRE_ERR_CLIENT_REQUEST',
+      `${what}: ${outside}; its stories' kills would never reach this client (a client of that view can ask for it)`,
+      { details: { view: true } },
+    )
+}
+
 /**
  * A page of the items older than `cursor` (`subscribed.more`, `reset.more`, or a page's `next`;
  * null: the newest page), newest editorial time first. The server decides every item as it
@@ -130,13 +141,7 @@ export async function older(client: Client, cursor: PageCursor | null, options: 
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 200))
     throw new TypeError('limit must be an integer from 1 to 200')
   const ctx = contextOf(client, options)
-  const outside = outsideOf(ctx.view, ctx.stream)
-  if (outside !== null)
-    throw new ClientError(
-      'NEWSWIRE_ERR_CLIENT_REQUEST',
-      `older(): ${outside}; its stories' kills would never reach this client (a client of that view can page it)`,
-      { details: { view: true } },
-    )
+  refuseWider(ctx, 'older()')
   const body = (await getJson(ctx.fetch, snapshotUrl(ctx.sse, ctx.view, cursor, limit), ctx)) as {
     items?: unknown
     next?: unknown
@@ -148,13 +153,16 @@ export async function older(client: Client, cursor: PageCursor | null, options: 
 /**
  * Stories per category over the last hour (or `windowSeconds`) by editorial time, counted by the
  * server over everything it holds that the client may see (killed stories left out), with the
- * stories counted, so the counts can be kept from the stream afterwards.
+ * stories counted, so the counts can be kept from the stream afterwards. The view is the client's
+ * unless `options` gives one within it; a wider one is refused as by older().
  */
 export async function counts(client: Client, options: CountsOptions = {}): Promise<RecentCounts> {
   const w = options.windowSeconds
   if (w !== undefined && (!Number.isInteger(w) || w < 60 || w > 604_800))
     throw new TypeError('windowSeconds must be an integer from 60 to 604800')
   const ctx = contextOf(client, options)
+  // counts are kept from the stream afterwards: a story counted from outside its view stays counted after its kill
+  refuseWider(ctx, 'counts()')
   const body = (await getJson(ctx.fetch, countsUrl(ctx.sse, ctx.view, w), ctx)) as RecentCounts | null
   if (!body || !Array.isArray(body.categories) || !Array.isArray(body.articles)) throw fail('GET /v1/counts', 'the answer is not counts')
   return body

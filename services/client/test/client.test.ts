@@ -2,7 +2,7 @@
 // delivering, liveness, update and close (reconnecting and the SSE fallback: client-reconnect.test.ts).
 import assert from 'node:assert/strict'
 import { beforeEach, describe, test } from 'node:test'
-import { connect, type StreamMessage } from '../src/index.ts'
+import { connect, type FetchLike, type StreamMessage } from '../src/index.ts'
 import { articleEvent, eventFrame, FakeSseResponse, FakeWebSocket, fakeFetch, flush } from './fakes.ts'
 import { accept, start } from './harness.ts'
 
@@ -392,6 +392,30 @@ describe('client: update, close, async iterator', () => {
     await flush()
     assert.equal(client.state, 'connected')
     assert.equal(client.position, 'p1')
+  })
+
+  // updates faster than the connect timeout, against a server that never answers (rev32 review)
+  test('update() over SSE replacing a stream still opening keeps its connect deadline', async (t) => {
+    const urls: string[] = []
+    const hanging: FetchLike = (url, init) => {
+      urls.push(url)
+      return new Promise((_, reject) => init.signal?.addEventListener('abort', () => reject(new Error('aborted'))))
+    }
+    const { client, clock, log } = start(t, { transport: 'sse', fetch: hanging, connectTimeoutMs: 10_000, channels: ['category:sports'] })
+    await flush()
+    clock.advance(4_000)
+    client.update(['category:politics'])
+    await flush()
+    clock.advance(4_000)
+    client.update(['category:sports'])
+    await flush()
+    assert.equal(urls.length, 3)
+    assert.equal(client.state, 'connecting')
+    clock.advance(1_999)
+    assert.equal(client.state, 'connecting')
+    clock.advance(1)
+    assert.equal(client.state, 'reconnecting', '10 s after the first request, not after the last')
+    assert.match(log.states.at(-1)?.reason ?? '', /not connected within 10000 ms/)
   })
 
   test('close(): disconnected, idempotent, closes the socket with 1000, no timers left', async (t) => {

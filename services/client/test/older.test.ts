@@ -135,6 +135,23 @@ describe('client: older pages and counts', () => {
     await flush()
   })
 
+  // counts are kept from the stream afterwards: a story counted from outside its view would stay
+  // counted after its kill (rev32 review)
+  test("counts(): a view wider than the stream's is refused before asking, as by older()", async (t) => {
+    const { client, f } = start(t, { channels: ['category:sports'], filter: { languages: ['bn'] } })
+    await assert.rejects(counts(client, { channels: ['category:politics'] }), (err: unknown) => {
+      assert.ok(err instanceof ClientError)
+      assert.deepEqual(err.details, { view: true })
+      assert.match(err.message, /^counts\(\): channel category:politics/)
+      return true
+    })
+    await assert.rejects(counts(client, { channels: ['category:sports'], filter: { languages: [] } }), /filter\.languages/)
+    assert.equal(f.requests.length, 0)
+    f.answers.push({ status: 200, body: { from: '', to: '', categories: [], articles: [], truncated: false } })
+    await counts(client, { channels: ['Category:Sports'], filter: { languages: ['bn'] } })
+    assert.equal(f.requests.length, 1, 'a narrower view is asked for')
+  })
+
   test('counts(): the view and the window', async (t) => {
     const { client, f } = start(t, { token: 'jwt.y' })
     const body = {
