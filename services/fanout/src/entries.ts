@@ -8,7 +8,7 @@ import type { EntryEvent } from '@newswire/shared'
 import type { EntryLatest } from './entry-visibility.ts'
 import { entryMask, entryReleasedOnArrival, isEntryDeleted } from './entry-visibility.ts'
 import type { EntryEventRecord } from './history.ts'
-import type { Latest } from './visibility.ts'
+import { INGEST_LEAD_MS, type Latest } from './visibility.ts'
 
 export interface EntryState extends EntryLatest {
   event: EntryEvent
@@ -119,20 +119,25 @@ export class Entries {
    * replaced and the story's state then. Returns the new state, or null when the event is not
    * newer than the entry's latest version (a duplicate or an older version). `raceWindowMs`: a
    * hide or deletion this close to an unreleased embargo may lose the race on another instance.
+   * While catching up `now` is ingest's clock: an embargo surely passed only INGEST_LEAD_MS after it.
    */
   apply(rec: EntryEventRecord, story: Latest | undefined, now: number, raceWindowMs: number, catchingUp: boolean): EntryState | null {
+    const releasedBy = catchingUp ? now - INGEST_LEAD_MS : now
     const e = rec.event
     const prev = this.get(e.article.id, e.entry.id)
     rec.story = story ? { event: story.event, released: story.released } : undefined
     if (catchingUp && prev && prev.offset === null && prev.event.entry.version >= e.entry.version) {
       // A state from news.articles stands in only until history replays the entry's versions
       rec.prev = undefined
-      return this.#applied(rec, story, now, prev.sure, prev.maybe)
+      const s = this.#applied(rec, story, releasedBy, prev.sure, prev.maybe)
+      s.maybe |= maybeMask(story, s, now)
+      return s
     }
     rec.prev = prev ? { event: prev.event, released: prev.released } : undefined
     if (prev && prev.event.entry.version >= e.entry.version) {
       rec.applied = false
       prev.sure |= entryMask(story, { event: e, released: entryReleasedOnArrival(e) })
+      prev.maybe |= entryMask(story, { event: e, released: entryReleasedOnArrival(e, 0) })
       return null
     }
     let maybe = prev?.maybe ?? 0
@@ -142,7 +147,11 @@ export class Entries {
       const at = prev.event.entry.embargoedUntil as number
       if (at - now < raceWindowMs) maybe |= entryMask(story, { event: prev.event, released: true })
     }
-    return this.#applied(rec, story, now, prev?.sure ?? 0, maybe)
+    // while catching up, what some server may have released by ingest's clock (INGEST_LEAD_MS)
+    if (catchingUp && prev) maybe |= maybeMask(story, prev, now)
+    const s = this.#applied(rec, story, releasedBy, prev?.sure ?? 0, maybe)
+    if (catchingUp) s.maybe |= maybeMask(story, s, now)
+    return s
   }
 
   /** The entry's embargo passed on the server's clock; null when its latest version has none pending. */
@@ -154,11 +163,23 @@ export class Entries {
     return s
   }
 
-  /** The story changed (a new version, a release): its entries may be visible to more clearances now. */
-  storyChanged(storyId: string, story: Latest): void {
+  /**
+   * The story changed (a new version, a release): its entries may be visible to more clearances
+   * now. While catching up (`maybeAt`: ingest's clock) also to those some server may have shown them.
+   */
+  storyChanged(storyId: string, story: Latest, maybeAt: number | null = null): void {
     const entries = this.#stories.get(storyId)
     if (!entries) return
-    for (const s of entries.all()) s.sure |= entryMask(story, s)
+    for (const s of entries.all()) {
+      s.sure |= entryMask(story, s)
+      if (maybeAt !== null) s.maybe |= maybeMask(story, s, maybeAt)
+    }
+  }
+
+  /** Catching up: the entry's own embargo passed on ingest's clock `at`, so some server may have released it. */
+  mayRelease(storyId: string, entryId: string, story: Latest | undefined, at: number): void {
+    const s = this.get(storyId, entryId)
+    if (s && !s.released) s.maybe |= maybeMask(story, s, at)
   }
 
   #applied(rec: EntryEventRecord, story: Latest | undefined, now: number, sure: number, maybe: number): EntryState {
@@ -195,4 +216,12 @@ export class Entries {
     entries.put(s)
     this.#count += entries.size - before
   }
+}
+
+/** Clearances some server may have shown `s` to, with every embargo (the story's, its own) due by `at` taken as released. */
+function maybeMask(story: Latest | undefined, s: EntryLatest, at: number): number {
+  const due = (until: number | null) => until !== null && until <= at
+  const st = story && !story.released && due(story.event.article.embargoedUntil) ? { event: story.event, released: true } : story
+  const en = !s.released && due(s.event.entry.embargoedUntil) ? { event: s.event, released: true } : s
+  return entryMask(st, en)
 }

@@ -12,7 +12,7 @@ import type { Exposure } from './exposure.ts'
 import type { Entry, EntryEventRecord, History } from './history.ts'
 import { compareReleaseKeys, releaseAfter } from './position.ts'
 import type { ReleaseKey } from './position.ts'
-import { clearances, isKill, releasedOnArrival, sees, visibleVersion } from './visibility.ts'
+import { clearances, INGEST_LEAD_MS, isKill, releasedOnArrival, sees, visibleVersion } from './visibility.ts'
 import type { Latest } from './visibility.ts'
 
 export interface ArticleState extends Latest {
@@ -165,15 +165,18 @@ export class Ledger {
     const e = entry.event
     const prev = this.#states.get(e.article.id)
     const now = catchingUp ? this.#clockOf(entry.partition) : this.#now
+    // While catching up, `now` is ingest's clock: an embargo surely passed only INGEST_LEAD_MS after
+    // it (whether this version is released); the race window below still reads it as it stands
+    const releasedBy = catchingUp ? now - INGEST_LEAD_MS : now
     if (catchingUp && prev && prev.offset === null && prev.event.article.version >= e.article.version) {
       // A state from news.articles stands in only until history replays the article's versions
       // in order: the first of them replaces it (keeping what it says of earlier exposure)
       entry.prev = undefined
-      const s = this.#state(e, entry.partition, entry.offset, entry.seq, prev.exposure, now)
+      const s = this.#state(e, entry.partition, entry.offset, entry.seq, prev.exposure, releasedBy)
       entry.applied = true
       entry.released = s.released
       this.#set(s)
-      this.entries.storyChanged(e.article.id, s)
+      this.#changed(s, catchingUp ? now : null)
       return s
     }
     entry.prev = prev ? { event: prev.event, released: prev.released } : undefined
@@ -181,6 +184,8 @@ export class Ledger {
     if (prev && prev.event.article.version >= e.article.version) {
       entry.applied = false
       expose(prev.exposure, e.article, visibleMask({ event: e, released: releasedOnArrival(e) }), true)
+      // some instance, its clock behind ingest's, may still have found it released
+      expose(prev.exposure, e.article, visibleMask({ event: e, released: releasedOnArrival(e, 0) }), false)
       return null
     }
     if (prev && !prev.released && hasEmbargo(prev.event)) {
@@ -189,12 +194,23 @@ export class Ledger {
       const at = prev.event.article.embargoedUntil as number
       if (at - now < this.#raceWindowMs) expose(prev.exposure, prev.event.article, maskIfReleased(prev), false)
     }
-    const s = this.#state(e, entry.partition, entry.offset, entry.seq, prev?.exposure, now)
+    const s = this.#state(e, entry.partition, entry.offset, entry.seq, prev?.exposure, releasedBy)
     entry.applied = true
     entry.released = s.released
     this.#set(s)
-    this.entries.storyChanged(e.article.id, s)
+    this.#changed(s, catchingUp ? now : null)
     return s
+  }
+
+  /**
+   * A new state of the story, to its entries. While catching up (`maybeAt`: ingest's clock), a
+   * version whose embargo passed by it is not yet surely released (INGEST_LEAD_MS), but some
+   * server may have released it: the estimate of who may have seen it, and its entries, says so.
+   */
+  #changed(s: ArticleState, maybeAt: number | null): void {
+    if (maybeAt !== null && !s.released && hasEmbargo(s.event) && (s.event.article.embargoedUntil as number) <= maybeAt)
+      expose(s.exposure, s.event.article, maskIfReleased(s), false)
+    this.entries.storyChanged(s.event.article.id, s, maybeAt)
   }
 
   /**
@@ -208,12 +224,23 @@ export class Ledger {
     const from = this.#clockOf(partition)
     if (t <= from) return
     const ignored: Release[] = []
+    this.#clocks[partition] = t
+    // `t` is ingest's clock, which may run INGEST_LEAD_MS ahead of the servers' that held the
+    // embargo: some server may have released what is due by `t` (an estimate of who saw it), every
+    // server had only what was due INGEST_LEAD_MS before (red6 attack run)
     for (let i = this.#lowerBound({ at: from + 1, partition: -1, offset: -2 }); i < this.#embargoes.length; i++) {
       const r = this.#embargoes[i] as Release
       if (r.at > t) break
+      if (r.partition !== partition) continue
+      const s = this.#states.get(r.id)
+      if (r.entry !== null) this.entries.mayRelease(r.id, r.entry, s, t)
+      else if (s) this.#changed(s, t)
+    }
+    for (let i = this.#lowerBound({ at: from - INGEST_LEAD_MS + 1, partition: -1, offset: -2 }); i < this.#embargoes.length; i++) {
+      const r = this.#embargoes[i] as Release
+      if (r.at > t - INGEST_LEAD_MS) break
       if (r.partition === partition) this.#release(r, ignored)
     }
-    this.#clocks[partition] = t
   }
 
   #clockOf(partition: number): number {

@@ -126,10 +126,19 @@ export function retraction(cause: Cause, seen: { view: ArticleView; sure: boolea
 }
 
 /**
- * Whether a version's embargo had passed when it was ingested: then every server that read it
- * found it released. Only for versions older than this server's record (Kafka replays).
+ * How far ahead of a fan-out's clock ingest's may run (the skew tolerated between instances). A
+ * time read from an event (`ingestedAt`) proves an embargo passed on every server only this long
+ * after it: an ingest 30 s ahead stamps a draft held by every fan-out, and replaced 8 s before its
+ * embargo, as written after it (red6 attack run, 2026-12-04).
  */
-export function releasedOnArrival(e: Pick<ArticleEvent, 'article' | 'ingestedAt'>): boolean {
+export const INGEST_LEAD_MS = 60_000
+
+/**
+ * Whether a version's embargo had surely passed when it was ingested: then every server that read
+ * it found it released. Only for versions older than this server's record (Kafka replays);
+ * `leadMs` 0 asks whether some server may have (an estimate).
+ */
+export function releasedOnArrival(e: Pick<ArticleEvent, 'article' | 'ingestedAt'>, leadMs = INGEST_LEAD_MS): boolean {
   const at = e.article.embargoedUntil
-  return at === null || at <= e.ingestedAt
+  return at === null || at <= e.ingestedAt - leadMs
 }
