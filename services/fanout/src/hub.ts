@@ -101,7 +101,7 @@ export class Hub implements SubscribeHost {
       replayFromMemory: (sub) => this.replayFromMemory(sub),
       replayFailed: (sub, err) => {
         o.log.warn({ err }, 'replay from the log failed')
-        this.#subs.fail(sub, new ProtocolError('replay_unavailable', 'the replay from Kafka failed; resume again', sub.id))
+        this.#subs.replayUnavailable(sub, 'the replay from Kafka failed')
       },
     })
     this.#replays = new LogReplays({

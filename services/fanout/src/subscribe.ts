@@ -164,12 +164,18 @@ export class Subscriptions {
     return sub
   }
 
-  /** The subscription is dropped with an `error` (e.g. its replay failed). */
-  fail(sub: Sub, err: ProtocolError): void {
-    if (sub.state === 'gone') return
-    sub.conn.subs.delete(sub.id)
-    this.#host.dropSub(sub)
-    this.#host.sendError(sub.conn, err)
+  /**
+   * No replay from Kafka for this resume now (every reader busy, Kafka unreachable, a replay that
+   * broke): say why, then start over from a fresh snapshot, as for a position the server cannot
+   * use. Dropping the subscription instead left the client connected to nothing, never to hear
+   * of a kill, and no embed reads `error` (red6 attack run, 2026-12-04).
+   */
+  replayUnavailable(sub: Sub, why: string): void {
+    if (sub.state === 'gone' || sub.conn.closed) return
+    sub.stopReplay?.()
+    sub.stopReplay = null
+    this.#host.sendError(sub.conn, new ProtocolError('replay_unavailable', `${why}; starting from a fresh snapshot`, sub.id))
+    this.#reset(sub, why)
   }
 
   #names(sub: Sub): string[] {
@@ -238,7 +244,7 @@ export class Subscriptions {
         const stop = this.#replays.join(sub, false)
         if (!stop) {
           sub.state = 'pending'
-          this.fail(sub, new ProtocolError('replay_unavailable', 'too many replays from Kafka right now; retry in a few seconds', sub.id))
+          this.replayUnavailable(sub, 'too many replays from Kafka right now')
           return
         }
         sub.stopReplay = stop
@@ -259,7 +265,7 @@ export class Subscriptions {
 
   #unavailable(sub: Sub, err: unknown): void {
     this.#d.log.warn({ err }, 'could not read log offsets for a resume')
-    this.fail(sub, new ProtocolError('replay_unavailable', 'Kafka is not reachable for a replay; retry later', sub.id))
+    this.replayUnavailable(sub, 'Kafka is not reachable for a replay')
   }
 
   #lowWatermarks(): Promise<number[]> {

@@ -117,6 +117,10 @@ export interface HarnessOptions {
   start?: number
   /** Per partition, where history starts (a restarted instance: older events only in the log). */
   from?: readonly number[]
+  /** Replays from the log that may run at once (4). */
+  maxReplays?: number
+  /** Kafka trouble: reading the log breaks (`read`), or even its start offsets cannot be had (`offsets`). */
+  kafkaFails?: 'read' | 'offsets'
 }
 
 export class Harness {
@@ -158,6 +162,7 @@ export class Harness {
       }
       return {
         start: async () => {
+          if (o.kafkaFails === 'read') throw new Error('the broker went away')
           await pump()
         },
         positions: () => read.map((n, p): [number, number] => [p, n]),
@@ -174,11 +179,14 @@ export class Harness {
       positions: this.positions,
       cursors: this.cursors,
       bounds: {
-        lowWatermarks: async () => new Array<number>(this.partitions).fill(0),
+        lowWatermarks: async () => {
+          if (o.kafkaFails === 'offsets') throw new Error('no broker answers')
+          return new Array<number>(this.partitions).fill(0)
+        },
         highWatermarks: async () => this.log.map((l) => l.length),
       },
       openReader,
-      maxReplays: 4,
+      maxReplays: o.maxReplays ?? 4,
       replayGatherMs: 0,
       clock: this.clock,
       random: () => 0.5,
