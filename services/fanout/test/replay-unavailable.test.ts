@@ -42,7 +42,7 @@ for (const [why, o] of cases)
     assert.equal(ms[0]?.code, 'replay_unavailable')
     assert.match(String(ms[0]?.message), /starting from a fresh snapshot/)
     assert.deepEqual(
-      (ms[1]?.snapshot as { article: { id: string } }[]).map((e) => e.article.id),
+      ((ms[1]?.snapshot ?? []) as { article: { id: string } }[]).map((e) => e.article.id),
       ['x'],
     )
     assert.equal(back.t.closed, null, 'the connection stays open')
