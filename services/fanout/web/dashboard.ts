@@ -23,6 +23,7 @@ import { h, reconcile } from './dom.ts'
 import { countedOf, Feed, type FeedItem, stateOf } from './feed.ts'
 import { LiveDesk } from './live-desk.ts'
 import { countsText, StoryPanel } from './story-panel.ts'
+import { keepTrying } from './staying.ts'
 
 const TOKEN_KEY = 'newswire.newsroomToken'
 /** Relative times ("3 min ago") move on this often; embargo ends get a timer of their own. */
@@ -288,7 +289,7 @@ function main(): void {
     login.hidden = true
     app.hidden = false
     signout.hidden = false
-    const c = connect('/', { channels: ['all'], token })
+    const c = connect('/', { channels: ['all'], token, ...keepTrying })
     client = c
     desk = new LiveDesk(token, () => scheduleRender())
     c.on('state', (s) => {

@@ -6,6 +6,7 @@
 // (the server keeps no deleted entry to send after a reload).
 import { connect, followStory, type StoryEntry, type StoryFollower } from '@newswire/client'
 import { toMs } from './format.ts'
+import { keepTrying } from './staying.ts'
 
 export type EntryState = 'live' | 'embargoed' | 'withheld' | 'deleted'
 
@@ -41,7 +42,7 @@ export class DeskStory {
 
   constructor(id: string, token: string, changed: () => void) {
     this.id = id
-    const client = connect('/', { channels: [`story:${id}`], token, entries: 100 })
+    const client = connect('/', { channels: [`story:${id}`], token, entries: 100, ...keepTrying })
     this.#close = () => client.close()
     const f = followStory(client, id, {
       entry: changed,

@@ -29,6 +29,7 @@ import { StoryBanner } from './story-banner.ts'
 import { LiveFeed } from './story-feed.ts'
 import { type Ui, uiFor, wordsFor } from './story-text.ts'
 import CSS from './story.css'
+import { keepTrying } from './staying.ts'
 
 const SELECTOR = '#newswire-story, [data-newswire-story]'
 /** Relative times move on this often. */
@@ -108,7 +109,7 @@ function mount(host: HTMLElement, base: string): void {
     host.dataset.mode = 'live'
     setUp(language)
     const w = wordsFor(ui as Ui)
-    const c = connect(base, { channels: [`story:${id}`], entries })
+    const c = connect(base, { channels: [`story:${id}`], entries, ...keepTrying })
     track(c)
     const f = new LiveFeed({
       ui: ui as Ui,
@@ -142,7 +143,7 @@ function mount(host: HTMLElement, base: string): void {
   if (host.hasAttribute('data-live')) followLive(host.dataset.language, null)
   else {
     host.dataset.mode = 'article'
-    const c = connect(base, { channels: [`article:${id}`] })
+    const c = connect(base, { channels: [`article:${id}`], ...keepTrying })
     track(c)
     followArticle(c, id, { update: onStory, gone: onGone })
   }

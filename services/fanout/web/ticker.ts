@@ -13,6 +13,7 @@ import { h, mountEmbeds, reconcile } from './dom.ts'
 import { articleTimeZone, formatClock, formatNumber, localeFor } from './format.ts'
 import { Headlines } from './headlines.ts'
 import CSS from './ticker.css'
+import { keepTrying } from './staying.ts'
 
 const SELECTOR = '#newswire-ticker, [data-newswire-ticker]'
 
@@ -184,7 +185,7 @@ function mount(host: HTMLElement, base: string): void {
   const filter: { tickerFieldsOnly: true; languages?: string[]; categories?: string[] } = { tickerFieldsOnly: true }
   if (languages.length > 0) filter.languages = languages
   if (categories.length > 0) filter.categories = categories
-  const client = connect(base, { channels: ['breaking'], filter })
+  const client = connect(base, { channels: ['breaking'], filter, ...keepTrying })
   client.on('state', (s) => {
     host.dataset.state = s.state
     state.title = s.reason ? `${s.state}: ${s.reason}` : s.state
