@@ -6,7 +6,7 @@
 import type { SubView } from './deliver.ts'
 import { editorialAt } from './desk-index.ts'
 import type { DeskSource } from './snapshot.ts'
-import { listsFor, visibleIn } from './snapshot.ts'
+import { listsFor, MAX_SCAN, visibleIn } from './snapshot.ts'
 import type { Clearance } from './visibility.ts'
 import { isKill } from './visibility.ts'
 
@@ -17,6 +17,12 @@ export interface CountsQuery {
   since: number
   /** Articles listed at most; beyond, the counts still count and `truncated` says the list is cut. */
   maxArticles: number
+  /**
+   * Articles looked at most, as a page (snapshot.ts MAX_SCAN): a public request must not walk a
+   * week of a wire desk on the loop that delivers kills (red6 attack run). Beyond, the window
+   * starts later (`since` of the answer) and `truncated` says so.
+   */
+  maxScan?: number
 }
 
 export interface CategoryCount {
@@ -38,14 +44,25 @@ export interface Counts {
   categories: CategoryCount[]
   articles: CountedArticle[]
   truncated: boolean
+  /** Where the window counted starts: the query's `since`, or later when the scan stopped. */
+  since: number
 }
 
 export function countRecent(src: DeskSource, q: CountsQuery): Counts {
   const byCategory = new Map<string | null, CategoryCount>()
   const articles: CountedArticle[] = []
   let truncated = false
+  let since = q.since
+  let scanned = 0
+  const maxScan = q.maxScan ?? MAX_SCAN
   const walk = src.desk.walk(listsFor(src.desk, q.view), null)
   for (let k = walk.next(); k !== undefined && k.at >= q.since; k = walk.next()) {
+    if (++scanned > maxScan) {
+      // newest first: every story after k.at was counted, some at k.at may not have been
+      since = k.at + 1
+      truncated = true
+      break
+    }
     const s = src.ledger.latest(k.id)
     const a = s ? visibleIn(s, q) : null
     if (s === undefined || a === null || isKill(s.event)) continue
@@ -56,5 +73,5 @@ export function countRecent(src: DeskSource, q: CountsQuery): Counts {
     else truncated = true
   }
   const categories = [...byCategory.values()].sort((x, y) => y.count - x.count || String(x.category).localeCompare(String(y.category)))
-  return { categories, articles, truncated }
+  return { categories, articles, truncated, since }
 }

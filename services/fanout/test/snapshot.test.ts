@@ -147,7 +147,11 @@ interface Desk {
     filter?: Record<string, unknown>
   }): Promise<Message>
   page(admission: Admission, query: string): { items: (ArticleEvent & { embargoed?: boolean })[]; next: string | null }
-  counts(admission: Admission, query: string): { categories: { category: string | null; count: number }[]; articles: { id: string }[] }
+  counts(
+    admission: Admission,
+    query: string,
+    maxScan?: number,
+  ): { from: string; categories: { category: string | null; count: number }[]; articles: { id: string }[]; truncated: boolean }
 }
 
 const publicAccess: Admission = { audience: 'public', expiresAt: null, reject: null }
@@ -202,8 +206,8 @@ async function deskWithBackfill(snapshotSize = 50): Promise<Desk> {
       const deps = h.routeDeps(snapshotSize)
       return JSON.parse(answerPage(new URL(`http://f/v1/snapshot?${query}`), admission, deps))
     },
-    counts(admission, query) {
-      const deps = h.routeDeps(snapshotSize)
+    counts(admission, query, maxScan) {
+      const deps = h.routeDeps(snapshotSize, maxScan)
       return JSON.parse(answerCounts(new URL(`http://f/v1/counts?${query}`), admission, deps))
     },
   }
@@ -358,5 +362,24 @@ test('counts per category over the last hour by editorial time: today only, kill
     { category: 'international', label: null, count: 1 },
   ])
   assert.equal(d.counts(newsroom, 'channels=all&window=172800').categories.find((c) => c.category === 'world')?.count, 1)
+  d.h.hub.stop()
+})
+
+// a public request must not walk a week of a wire desk on the loop that delivers kills (red6
+// attack run): like a page, counts stop after MAX_SCAN stories looked at, and say where they start
+test('counts look at no more stories than a page: past the bound the window starts later, and says so', async () => {
+  const d = await deskWithBackfill()
+  const now = d.h.clock.now()
+  const all = d.counts(newsroom, 'channels=all&window=172800')
+  assert.equal(all.truncated, false)
+  assert.equal(all.from, new Date(now - 2 * DAY).toISOString())
+  // three looked at: today-killed (its kill, -30 s), today-breaking (-1 min), today-embargoed (-2 min)
+  const cut = d.counts(newsroom, 'channels=all&window=172800', 3)
+  assert.equal(cut.truncated, true)
+  assert.equal(cut.from, new Date(now - 180_000 + 1).toISOString(), 'from just after the first story not looked at (today-withheld)')
+  assert.deepEqual(cut.categories, [
+    { category: 'business', label: null, count: 1 },
+    { category: 'home', label: null, count: 1 },
+  ])
   d.h.hub.stop()
 })

@@ -111,9 +111,15 @@ export function answerCounts(url: URL, admission: Admission, d: SnapshotRouteDep
   const now = d.now()
   const since = now - windowS * 1000
   const clearance = clearanceOf(admission.audience, admission.scope ?? unrestricted)
-  const c = countRecent(d.store, { clearance, view, since, maxArticles: MAX_COUNTED })
+  const c = countRecent(d.store, {
+    clearance,
+    view,
+    since,
+    maxArticles: MAX_COUNTED,
+    ...(d.maxScan === undefined ? {} : { maxScan: d.maxScan }),
+  })
   return JSON.stringify({
-    from: new Date(since).toISOString(),
+    from: new Date(c.since).toISOString(),
     to: new Date(now).toISOString(),
     categories: c.categories,
     articles: c.articles.map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
