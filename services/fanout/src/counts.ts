@@ -3,6 +3,7 @@
 // stories left out. The articles counted are listed with their version and editorial time, so a
 // client can keep the counts right from the live stream (an update moves a story, a kill removes
 // it, time ages it out) without asking again. Pure: no I/O; time is passed in.
+import type { Article } from '@newswire/shared'
 import type { SubView } from './deliver.ts'
 import { editorialAt } from './desk-index.ts'
 import type { DeskSource } from './snapshot.ts'
@@ -53,25 +54,38 @@ export function countRecent(src: DeskSource, q: CountsQuery): Counts {
   const articles: CountedArticle[] = []
   let truncated = false
   let since = q.since
+  const count = (a: Article, at: number) => {
+    const c = byCategory.get(a.category) ?? { category: a.category, label: a.categoryLabel, count: 0 }
+    c.count++
+    byCategory.set(a.category, c)
+    if (articles.length < q.maxArticles) articles.push({ id: a.id, version: a.version, category: a.category, at })
+    else truncated = true
+  }
+  // Stories of one editorial time are counted together, so a scan cut short counts exactly those
+  // from `since` on
+  let group: [Article, number][] = []
+  let groupAt = Number.NaN
   let scanned = 0
   const maxScan = q.maxScan ?? MAX_SCAN
   const walk = src.desk.walk(listsFor(src.desk, q.view), null)
   for (let k = walk.next(); k !== undefined && k.at >= q.since; k = walk.next()) {
+    if (k.at !== groupAt) {
+      for (const [a, at] of group) count(a, at)
+      group = []
+      groupAt = k.at
+    }
     if (++scanned > maxScan) {
-      // newest first: every story after k.at was counted, some at k.at may not have been
+      // newest first: every story after k.at is counted, those at k.at are not
+      group = []
       since = k.at + 1
       truncated = true
       break
     }
     const s = src.ledger.latest(k.id)
     const a = s ? visibleIn(s, q) : null
-    if (s === undefined || a === null || isKill(s.event)) continue
-    const c = byCategory.get(a.category) ?? { category: a.category, label: a.categoryLabel, count: 0 }
-    c.count++
-    byCategory.set(a.category, c)
-    if (articles.length < q.maxArticles) articles.push({ id: a.id, version: a.version, category: a.category, at: editorialAt(s.event) })
-    else truncated = true
+    if (s !== undefined && a !== null && !isKill(s.event)) group.push([a, editorialAt(s.event)])
   }
+  for (const [a, at] of group) count(a, at)
   const categories = [...byCategory.values()].sort((x, y) => y.count - x.count || String(x.category).localeCompare(String(y.category)))
   return { categories, articles, truncated, since }
 }

@@ -4,8 +4,10 @@
 // on the last article it looked at, which may be one the reader must not know of (embargoed,
 // withheld, killed, outside its token's desks), so the client can neither read a cursor nor make
 // one up, and its length says nothing of the id (padded). What a page returns is still decided
-// by the ledger for the requester's own clearance, scope and view. Pure apart from randomness.
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+// by the ledger for the requester's own clearance, scope and view. The IV is synthetic (an HMAC of
+// the plaintext), so one cursor seals alike on every instance and an unchanged public page keeps
+// its ETag (a random IV made every busy view's first page new: red6 attack run). Pure.
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto'
 import type { DeskKey } from './desk-index.ts'
 
 export interface PageCursor {
@@ -37,12 +39,15 @@ const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isS
  */
 export class PageCursorCodec {
   readonly #keys: Buffer[]
+  /** Derives the IV from the plaintext: equal cursors seal equally, distinct ones (almost surely) under distinct IVs. */
+  readonly #ivKey: Buffer
   /** The last cursor sealed: the subscribers of one view between two moves of the stream share it. */
   #last: { json: string; sealed: string } | null = null
 
   constructor(secrets: readonly string[]) {
     if (secrets.length === 0) throw new TypeError('PageCursorCodec needs at least one secret')
     this.#keys = secrets.map((s) => Buffer.from(hkdfSync('sha256', s, '', 'newswire page cursor', 32)))
+    this.#ivKey = Buffer.from(hkdfSync('sha256', secrets[0] as string, '', 'newswire page cursor iv', 32))
   }
 
   encode(c: PageCursor): string {
@@ -52,7 +57,7 @@ export class PageCursorCodec {
     // padded with spaces, which JSON.parse skips
     const plain = Buffer.alloc(Math.ceil((json.length + 1) / PAD) * PAD, 0x20)
     json.copy(plain)
-    const iv = randomBytes(IV_BYTES)
+    const iv = createHmac('sha256', this.#ivKey).update(plain).digest().subarray(0, IV_BYTES)
     const cipher = createCipheriv('aes-256-gcm', this.#keys[0] as Buffer, iv)
     const sealed = PREFIX + Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]).toString('base64url')
     this.#last = { json: text, sealed }

@@ -106,6 +106,11 @@ export function answerPage(url: URL, admission: Admission, d: SnapshotRouteDeps)
 
 /** The body of a GET /v1/counts answer; throws RequestError. */
 export function answerCounts(url: URL, admission: Admission, d: SnapshotRouteDeps): string {
+  return countsAnswer(url, admission, d).body
+}
+
+/** The counts, and what they are without their window (`from`, `to` move every millisecond): a weak validator. */
+function countsAnswer(url: URL, admission: Admission, d: SnapshotRouteDeps): { body: string; counted: string } {
   const view = viewOf(url, admission)
   const windowS = intParam(url.searchParams, 'window', 60, MAX_WINDOW_S, DEFAULT_WINDOW_S)
   const now = d.now()
@@ -118,44 +123,61 @@ export function answerCounts(url: URL, admission: Admission, d: SnapshotRouteDep
     maxArticles: MAX_COUNTED,
     ...(d.maxScan === undefined ? {} : { maxScan: d.maxScan }),
   })
-  return JSON.stringify({
-    from: new Date(c.since).toISOString(),
-    to: new Date(now).toISOString(),
+  const counted = JSON.stringify({
     categories: c.categories,
     articles: c.articles.map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
     truncated: c.truncated,
   })
+  const window = JSON.stringify({ from: new Date(c.since).toISOString(), to: new Date(now).toISOString() })
+  return { body: `${window.slice(0, -1)},${counted.slice(1)}`, counted }
 }
 
 /** Serves GET /v1/snapshot or /v1/counts for an admitted request (origin and token checked). */
 export function handleSnapshotRoute(req: IncomingMessage, res: ServerResponse, url: URL, admission: Admission, d: SnapshotRouteDeps): void {
   let body: string
+  let validator: string | undefined
   try {
-    body = url.pathname === '/v1/counts' ? answerCounts(url, admission, d) : answerPage(url, admission, d)
+    if (url.pathname === '/v1/counts') {
+      const a = countsAnswer(url, admission, d)
+      body = a.body
+      validator = a.counted
+    } else body = answerPage(url, admission, d)
   } catch (err) {
     if (!(err instanceof RequestError)) throw err
     sendProblem(res, err.code, err.message)
     return
   }
-  sendCacheable(req, res, admission, body)
+  sendCacheable(req, res, admission, body, validator)
 }
 
 /**
  * A JSON answer as every page route sends it: the newsroom's `private, no-store`; the public's
  * storable by shared caches but revalidated every time (`no-cache` + ETag, 304 when unchanged),
- * so a kill or a deletion is never served from a cache.
+ * so a kill or a deletion is never served from a cache. `validator`: what the body says apart from
+ * details that move on their own (counts' window), for a weak ETag: the same counts revalidate.
  */
-export function sendCacheable(req: IncomingMessage, res: ServerResponse, admission: Pick<Admission, 'audience'>, body: string): void {
+export function sendCacheable(
+  req: IncomingMessage,
+  res: ServerResponse,
+  admission: Pick<Admission, 'audience'>,
+  body: string,
+  validator?: string,
+): void {
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' }
   if (admission.audience === 'newsroom') {
     res.writeHead(200, { ...headers, 'cache-control': 'private, no-store' })
     res.end(body)
     return
   }
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
+  const tag = `"${createHash('sha256')
+    .update(validator ?? body)
+    .digest('base64url')
+    .slice(0, 27)}"`
+  const etag = validator === undefined ? tag : `W/${tag}`
   const cacheHeaders = { 'cache-control': 'public, no-cache', etag, vary: 'Authorization, Origin' }
   const match = req.headers['if-none-match']
-  if (match?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
+  // weak comparison (RFC 9110 13.1.2), as If-None-Match asks
+  if (match?.split(',').some((t) => t.trim().replace(/^W\//, '') === tag)) {
     res.writeHead(304, cacheHeaders)
     res.end()
     return
