@@ -102,3 +102,22 @@ test("dashboard: a page of the last session on its way does not stop the next se
   assert.deepEqual((await shownIds(page)).sort(), ['w-0', 'w-1', 'w-2', 'w-3'].sort())
   assert.ok(asked.length >= 2, `${asked.length} page requests`)
 })
+
+// A token in the page's query travelled with the page's own request into access logs and proxies:
+// the page reads only the fragment, and takes the query's out of the address bar (red6 attack run).
+test('dashboard: a token in the query is not used and leaves the address bar; the fragment is', { timeout: 60_000 }, async (t) => {
+  const prefix = uniquePrefix()
+  const fanout = await startTestFanout(t, prefix)
+  const token = await signNewsroomToken(DEV_NEWSROOM_SECRET, { ttlSeconds: 600, sub: 'chief' })
+  const browser = await launch(t)
+  const { page } = await openPage(browser, 1280, 800)
+  await page.goto(`${fanout.url}/dashboard?token=${token}`)
+  await page.waitForSelector('#login:not([hidden])', { timeout: 10_000 })
+  assert.equal(new URL(page.url()).search, '', 'the query left the address bar')
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'nothing kept')
+  // the fragment, in a fresh tab (the same page would only change its hash)
+  const fresh = (await openPage(browser, 1280, 800)).page
+  await fresh.goto(`${fanout.url}/dashboard#token=${token}`)
+  await fresh.waitForSelector('#status[data-state=connected]', { timeout: 10_000 })
+  assert.equal(new URL(fresh.url()).hash, '')
+})

@@ -38,9 +38,13 @@ const $ = <T extends HTMLElement>(id: string): T => {
   return el as T
 }
 
-/** Token from `#token=…` (or `?token=`), moved to sessionStorage and out of the address bar. */
+/**
+ * Token from `#token=…`, moved to sessionStorage and out of the address bar. Only the fragment: a
+ * `?token=` was sent with the page's own request, into access logs and proxies (red6 attack run).
+ */
 function takeToken(): string | null {
-  const fromUrl = new URLSearchParams(location.hash.slice(1)).get('token') ?? new URLSearchParams(location.search).get('token')
+  const fromUrl = new URLSearchParams(location.hash.slice(1)).get('token')
+  if (new URLSearchParams(location.search).has('token')) history.replaceState(null, '', location.pathname + location.hash)
   if (fromUrl) {
     sessionStorage.setItem(TOKEN_KEY, fromUrl)
     history.replaceState(null, '', location.pathname)
