@@ -317,13 +317,18 @@ export class Hub implements SubscribeHost {
       // one write per connection (priority first, lanes.ts): a burst costs one write per
       // connection instead of one per event. Matching yields every SLICE_MS; a long pass writes
       // what has waited FLUSH_MS.
+      const read = this.#liveSeq < end ? this.#o.clock.now() : 0
+      let lead = 0
       while (this.#liveSeq < end) {
         const e = h.get(this.#liveSeq) as HistoryRecord
         this.#liveSeq++
+        lead = Math.max(lead, e.event.ingestedAt - read)
         this.#deliver(e)
         e.text = null
         if (performance.now() - pace.slice > SLICE_MS) await this.#breathe(pace)
       }
+      // ingest's clock against ours (embargoes after a restart are judged by it: visibility.ts INGEST_LEAD_MS)
+      if (read !== 0) this.#o.metrics.ingestLead.set(lead / 1000)
       if (this.#liveSeq === h.nextSeq) {
         const readTo = store.readTo()
         for (let p = 0; p < readTo.length; p++) if ((readTo[p] as number) > (this.#headO[p] ?? 0)) this.#headO[p] = readTo[p] as number

@@ -51,6 +51,11 @@ export function createFanoutMetrics(registry: Registry) {
       buckets: latencyBuckets,
       registers: [registry],
     }),
+    ingestLead: new Gauge({
+      name: 'newswire_fanout_ingest_clock_lead_seconds',
+      help: "How far ahead of this fan-out's clock ingest stamped the last events read live (0: not ahead). Past 60 s, a restarted instance can no longer tell a release from a draft replaced before its embargo",
+      registers: [registry],
+    }),
     lag: new Gauge({
       name: 'newswire_fanout_consumer_lag_messages',
       help: 'Offsets between the last event read and the high watermark, per partition of news.article-events',

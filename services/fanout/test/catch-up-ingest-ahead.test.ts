@@ -113,3 +113,20 @@ test(`an entry draft replaced before its embargo does not reach a public reader 
   assert.deepEqual(results['up all along'], ['e1@2:Toll 4'], 'the instance up all along holds the draft entry')
   assert.deepEqual(results['restarted an hour later'], ['e1@2:Toll 4'], `an entry draft no fan-out released: ${JSON.stringify(results)}`)
 })
+
+// What the fix trusts (a minute) is watched: the lead of ingest's clock over this fan-out's, as
+// read live, is a gauge the NewswireIngestClockAhead alert reads (deploy/prometheus).
+test('the fan-out reports how far ahead of its clock ingest stamps what it reads live', async () => {
+  const h = new Harness({ partitions: 1, start: T })
+  h.start()
+  const lead = async () => (await h.metrics.ingestLead.get()).values[0]?.value
+  h.append(written(event('CREATED', { id: 'a', version: 1 }, T)), 0)
+  await h.settle()
+  assert.equal(await lead(), SKEW / 1000)
+  // an ingest behind, or events read late, are not ahead
+  await h.tick(120_000)
+  h.append(event('CREATED', { id: 'b', version: 1 }, h.clock.now() - 5_000), 0)
+  await h.settle()
+  assert.equal(await lead(), 0)
+  h.hub.stop()
+})

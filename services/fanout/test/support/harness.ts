@@ -127,6 +127,7 @@ export class Harness {
   readonly clock: FakeClock
   readonly store: Store
   readonly hub: Hub
+  readonly metrics: ReturnType<typeof createFanoutMetrics>
   readonly positions = new PositionCodec([POSITION_KEY])
   readonly cursors = new PageCursorCodec([POSITION_KEY])
   /** What the snapshot routes read (http/snapshot.ts answerPage, answerCounts), over this hub. */
@@ -148,6 +149,7 @@ export class Harness {
       now: () => this.clock.now(),
     })
     const registry = createRegistry('test')
+    this.metrics = createFanoutMetrics(registry)
     const openReader: OpenReader = ({ from, onBatch }) => {
       let stopped = false
       const read = new Array<number>(this.partitions).fill(0)
@@ -174,7 +176,7 @@ export class Harness {
     this.hub = new Hub({
       store: this.store,
       limits: { ...defaultLimits, ...o.limits },
-      metrics: createFanoutMetrics(registry),
+      metrics: this.metrics,
       log: createLogger('hub-test', 'silent'),
       positions: this.positions,
       cursors: this.cursors,
