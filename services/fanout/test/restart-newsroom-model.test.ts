@@ -21,50 +21,25 @@
 //      estimate (a view some instance may have shown) carries the cause's default words;
 //   4. then, too, it shows exactly what it may see now, each story at its latest version (this
 //      found a release missed on a resume older than a restarted instance's memory: the last test).
-// The reference rules are in support/clearance-model.ts.
+// The reference rules are in support/clearance-model.ts, the readers and their checks in
+// support/newsroom-readers.ts; rolling-deploy-model.test.ts runs them on several instances at once.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { ArticleEvent } from '@newswire/shared'
 import fc from 'fast-check'
 import { scopeFromClaims } from '../src/audience.ts'
-import type { Conn } from '../src/model.ts'
-import type { Spec, Version } from './support/clearance-model.ts'
-import { embargoPassed, inChannels, inClaims, isKill, maySee, sees } from './support/clearance-model.ts'
-import type { FakeTransport, Message } from './support/harness.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
 import { subscribe } from './support/live-story.ts'
+import type { Reader, Versions, Write } from './support/newsroom-readers.ts'
+import { checkCaughtUp, freshStart, killArb, newReader, postArb, READERS, readerStats, take, write } from './support/newsroom-readers.ts'
 import { restarted } from './support/restart.ts'
 
-const IDS = ['a', 'b', 'c']
-const DESKS = ['c0', 'c1']
-const LANGUAGES = ['en', 'bn-BD']
 const PARTITIONS = 2
 /** Events a restarted instance keeps in memory: older versions known only from news.articles' headers, or all. */
 const HISTORIES = [4, 4, 12, 40]
-/** The newsroom's words: a kill's reason, a hold's. */
-const KILL_REASON = 'legal'
-const HOLD_REASON = 'under review'
-
-const READERS: Spec[] = [
-  { name: 'newsroom', audience: 'newsroom', claims: {}, channels: ['all'], sees: 'all' },
-  { name: 'desk c0', audience: 'newsroom', claims: { desks: ['c0'] }, channels: ['all'], sees: 'all' },
-  { name: 'desk c1, no channels', audience: 'newsroom', claims: { desks: ['c1'] }, channels: [], sees: 'all' },
-  { name: 'languages bn', audience: 'newsroom', claims: { languages: ['bn'] }, channels: ['all'], sees: 'all' },
-  { name: 'embargo false', audience: 'newsroom', claims: { embargo: false }, channels: ['all'], sees: 'released' },
-  {
-    name: 'desk c0, en, embargo false, lang:en or category:c1',
-    audience: 'newsroom',
-    claims: { desks: ['c0'], languages: ['en'], embargo: false },
-    channels: ['lang:en', 'category:c1'],
-    sees: 'released',
-  },
-  { name: 'public', audience: 'public', claims: {}, channels: [], sees: 'public' },
-]
 const SLOTS = READERS.length
 
 type Cmd =
-  | { k: 'post'; id: number; desk: number; language: number; withheld: boolean; embargo: number | null }
-  | { k: 'kill'; id: number }
+  | Write
   | { k: 'tick'; ms: number }
   | { k: 'connect'; slot: number }
   | { k: 'away'; slot: number }
@@ -74,19 +49,8 @@ type Cmd =
   | { k: 'restart'; picks: number[]; back: boolean }
 
 const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
-  {
-    arbitrary: fc.record({
-      k: fc.constant('post' as const),
-      id: fc.nat(IDS.length - 1),
-      desk: fc.nat(DESKS.length - 1),
-      language: fc.nat(LANGUAGES.length - 1),
-      withheld: fc.constantFrom(false, false, false, true),
-      // an embargo this far from now: past, within the race minute, or well after it
-      embargo: fc.option(fc.constantFrom(-60_000, 20_000, 59_000, 90_000, 600_000, 600_000), { nil: null, freq: 3 }),
-    }),
-    weight: 6,
-  },
-  { arbitrary: fc.record({ k: fc.constant('kill' as const), id: fc.nat(IDS.length - 1) }), weight: 2 },
+  { arbitrary: postArb, weight: 6 },
+  { arbitrary: killArb, weight: 2 },
   { arbitrary: fc.record({ k: fc.constant('tick' as const), ms: fc.constantFrom(1_000, 30_000, 70_000, 700_000) }), weight: 3 },
   { arbitrary: fc.record({ k: fc.constant('connect' as const), slot: fc.nat(SLOTS - 1) }), weight: 1 },
   { arbitrary: fc.record({ k: fc.constant('away' as const), slot: fc.nat(SLOTS - 1) }), weight: 3 },
@@ -101,127 +65,15 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
 )
 
 /** What the runs reached, so a generator that stops reaching a case shows. */
-const stats = {
-  runs: 0,
-  restarts: 0,
-  scopedContent: 0,
-  scopedContentAfterRestart: 0,
-  left: 0,
-  killAfterLeft: 0,
-  killWords: 0,
-  killDefaultWords: 0,
-  holdWords: 0,
-  latestResumes: 0,
-}
-
-interface Reader {
-  spec: Spec
-  t: FakeTransport | null
-  conn: Conn | null
-  read: number
-  position: string | null
-  /** Stories it shows now, by the version shown (a killed one the newsroom knows as killed is not shown). */
-  holds: Map<string, number>
-  /** Every story it was ever shown content of. */
-  ever: Set<string>
-  /** Stories shown since its last fresh snapshot (a fresh subscribe or a `reset` replaces what it showed). */
-  shown: Set<string>
-  /** Stories it heard were killed (a `withdrawn` of the kill, or the newsroom's killed story itself). */
-  heard: Set<string>
-  /** Stories it was told left its view (`left`). */
-  left: Set<string>
-  /** It was served by a restarted instance. */
-  restarted: boolean
-}
+const stats = { runs: 0, restarts: 0, ...readerStats(), latestResumes: 0 }
 
 async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
   stats.runs++
   let h = new Harness({ partitions: PARTITIONS, historySize: history })
   h.start()
   let restarts = 0
-  const model = new Map<string, Version[]>()
-  const readers: Reader[] = READERS.map((spec) => ({
-    spec,
-    t: null,
-    conn: null,
-    read: 0,
-    position: null,
-    holds: new Map<string, number>(),
-    ever: new Set<string>(),
-    shown: new Set<string>(),
-    heard: new Set<string>(),
-    left: new Set<string>(),
-    restarted: false,
-  }))
-
-  /** Reads what `r` got since last time: checks it, keeps what it holds and its position. */
-  const take = (r: Reader) => {
-    if (!r.t) return
-    const s = r.spec
-    const content = (e: ArticleEvent & { embargoed?: boolean }, flagged: boolean, at: number, why: string) => {
-      const v = model.get(e.article.id)?.find((x) => x.event.eventId === e.eventId)
-      assert.ok(v, `unknown event ${why}`)
-      const a = v.event.article
-      assert.ok(inClaims(s, a), `1. a version outside the token's desks or languages: ${why}`)
-      assert.ok(inChannels(s, a), `1. a version outside the reader's channels: ${why}`)
-      assert.ok(sees(s, v, at), `1. a version this clearance could never see: ${why}`)
-      if (flagged) assert.equal(s.sees, 'all', `1. an embargo flag outside the newsroom: ${why}`)
-      else if (s.sees === 'all' && !isKill(v)) assert.ok(embargoPassed(v, at), `1. an embargoed version to the newsroom, unflagged: ${why}`)
-      if (s.claims.desks || s.claims.languages || s.claims.embargo === false) {
-        stats.scopedContent++
-        if (r.restarted) stats.scopedContentAfterRestart++
-      }
-      r.ever.add(a.id)
-      r.shown.add(a.id)
-      // the newsroom's killed story, as killed (snapshot): it shows no content of it
-      if (isKill(v)) {
-        r.holds.delete(a.id)
-        r.heard.add(a.id)
-      } else r.holds.set(a.id, Math.max(a.version, r.holds.get(a.id) ?? 0))
-    }
-    for (const [i, m] of r.t.messages.slice(r.read).entries()) {
-      const at = r.t.at[r.read + i] as number
-      const why = `${s.name}: ${JSON.stringify(m).slice(0, 400)}`
-      if (typeof m.position === 'string') r.position = m.position
-      if (m.type === 'reset') {
-        r.holds.clear()
-        r.shown.clear()
-      }
-      if (m.type === 'subscribed' || m.type === 'reset') {
-        for (const e of (m.snapshot ?? []) as (ArticleEvent & { embargoed?: boolean })[]) content(e, e.embargoed === true, at, why)
-      } else if (m.type === 'event') content(m.event as ArticleEvent, m.embargoed === true, at, why)
-      else if (m.type === 'withdrawn') withdrawn(r, m, at, why)
-    }
-    r.read = r.t.messages.length
-  }
-
-  const withdrawn = (r: Reader, m: Message, at: number, why: string) => {
-    const s = r.spec
-    const id = m.articleId as string
-    const vs = model.get(id) ?? []
-    const inView = (v: Version) => inClaims(s, v.event.article) && inChannels(s, v.event.article)
-    assert.ok(
-      r.ever.has(id) || vs.some((v) => inView(v) && maySee(s, v, at)),
-      `1. a withdrawn names a story the reader could never have seen: ${why}`,
-    )
-    if (m.reason === KILL_REASON || m.reason === HOLD_REASON)
-      assert.ok(
-        r.ever.has(id) || vs.some((v) => inView(v) && sees(s, v, at)),
-        `3. the newsroom's words to a reader never shown the story, whose clearance never saw it: ${why}`,
-      )
-    if (m.cause === 'left') {
-      stats.left++
-      r.left.add(id)
-    }
-    if (m.cause === 'withdrawn' || m.cause === 'canceled') {
-      r.heard.add(id)
-      if (r.left.has(id)) stats.killAfterLeft++
-      if (m.reason === KILL_REASON) stats.killWords++
-      else stats.killDefaultWords++
-    }
-    if (m.reason === HOLD_REASON) stats.holdWords++
-    r.holds.delete(id)
-  }
+  const model: Versions = new Map()
+  const readers: Reader[] = READERS.map(newReader)
 
   const open = (slot: number, since: string | null, latest = false) => {
     const r = readers[slot] as Reader
@@ -230,52 +82,26 @@ async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
     r.conn = conn
     r.read = 0
     r.restarted = restarts > 0
-    if (since === null) {
-      r.holds.clear()
-      r.shown.clear()
-    }
+    if (since === null) freshStart(r)
     subscribe(h, conn, r.spec.channels, since === null ? {} : { since, catchUp: latest ? 'latest' : 'all' })
     if (latest) stats.latestResumes++
   }
   const away = (slot: number) => {
     const r = readers[slot] as Reader
     if (!r.t || !r.conn) return
-    take(r)
+    take(model, stats, r)
     h.hub.conns.remove(r.conn)
     r.t = null
     r.conn = null
   }
 
   for (const cmd of cmds) {
-    const now = h.clock.now()
     switch (cmd.k) {
       case 'post':
       case 'kill': {
-        const id = IDS[cmd.id] as string
-        const vs = model.get(id) ?? []
-        const last = vs.at(-1)
-        if (last && isKill(last)) break
-        if (cmd.k === 'kill' && !last) break
-        const version = vs.length + 1
-        const e =
-          cmd.k === 'kill'
-            ? event('WITHDRAWN', { ...(last as Version).event.article, version, pubStatus: 'canceled' }, now, { reason: KILL_REASON })
-            : event(
-                version === 1 ? 'CREATED' : 'UPDATED',
-                {
-                  id,
-                  version,
-                  category: DESKS[cmd.desk] as string,
-                  language: LANGUAGES[cmd.language] as string,
-                  pubStatus: cmd.withheld ? 'withheld' : 'usable',
-                  embargoedUntil: cmd.embargo === null ? null : now + cmd.embargo,
-                },
-                now,
-                { reason: cmd.withheld ? HOLD_REASON : null },
-              )
-        if (last) last.replacedAt = now
-        model.set(id, [...vs, { event: e, replacedAt: null }])
-        h.append(e, h.partitionOf(id))
+        const e = write(model, cmd, h.clock.now())
+        if (!e) break
+        h.append(e, h.partitionOf(e.article.id))
         await h.settle()
         break
       }
@@ -310,36 +136,15 @@ async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
         }
         break
     }
-    for (const r of readers) take(r)
+    for (const r of readers) take(model, stats, r)
   }
   // everyone comes back and catches up; then nobody holds a killed story, and whoever was shown a
   // story since its last fresh snapshot heard of its kill (also if it was told the story left)
   for (const [slot, r] of readers.entries()) if (!r.t && r.position !== null) open(slot, r.position)
   await h.tick(1000)
   for (const r of readers) {
-    take(r)
-    for (const id of r.holds.keys()) {
-      const latest = model.get(id)?.at(-1)
-      assert.ok(latest && !isKill(latest), `2. ${r.spec.name} still holds ${id}, killed: it never heard of the kill`)
-    }
-    // and it shows what it may see now, each story at its latest version
-    const now = h.clock.now()
-    const expected = new Map<string, number>()
-    for (const [id, vs] of model) {
-      const latest = vs.at(-1) as Version
-      const a = latest.event.article
-      if (!isKill(latest) && sees(r.spec, latest, now) && inClaims(r.spec, a) && inChannels(r.spec, a)) expected.set(id, a.version)
-    }
-    const sorted = (m: Map<string, number>) => Object.fromEntries([...m].sort())
-    assert.deepEqual(sorted(r.holds), sorted(expected), `4. ${r.spec.name} shows other stories or versions than it may see now`)
-    for (const id of r.shown) {
-      const latest = model.get(id)?.at(-1)
-      if (latest && isKill(latest))
-        assert.ok(
-          r.heard.has(id),
-          `2. ${r.spec.name} was shown ${id}, since killed, and never heard of the kill${r.left.has(id) ? ' (it left its view before)' : ''}`,
-        )
-    }
+    take(model, stats, r)
+    checkCaughtUp(model, r, h.clock.now())
   }
   h.hub.stop()
 }
