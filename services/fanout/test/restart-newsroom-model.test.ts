@@ -49,8 +49,8 @@ type Cmd =
   | { k: 'restart'; picks: number[]; back: boolean }
 
 const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
-  { arbitrary: postArb, weight: 6 },
-  { arbitrary: killArb, weight: 2 },
+  { arbitrary: postArb(), weight: 6 },
+  { arbitrary: killArb(), weight: 2 },
   { arbitrary: fc.record({ k: fc.constant('tick' as const), ms: fc.constantFrom(1_000, 30_000, 70_000, 700_000) }), weight: 3 },
   { arbitrary: fc.record({ k: fc.constant('connect' as const), slot: fc.nat(SLOTS - 1) }), weight: 1 },
   { arbitrary: fc.record({ k: fc.constant('away' as const), slot: fc.nat(SLOTS - 1) }), weight: 3 },

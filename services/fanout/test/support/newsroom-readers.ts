@@ -207,25 +207,37 @@ export const IDS = ['a', 'b', 'c']
 export const DESKS = ['c0', 'c1']
 export const LANGUAGES = ['en', 'bn-BD']
 
-/** A new version of an article (`kill`: its kill); `withheld`, `embargo` (ms from now) as the newsroom set them. */
+/** Embargoes at a round time (the next whole ten minutes) share a millisecond, as 06:00:00.000 ones do. */
+export const ROUND_MS = 600_000
+
+/**
+ * A new version of an article (`kill`: its kill); `withheld`, `embargo` (ms from now, or `round`:
+ * the next whole ten minutes) as the newsroom set them.
+ */
 export type Write =
-  | { k: 'post'; id: number; desk: number; language: number; withheld: boolean; embargo: number | null }
+  | { k: 'post'; id: number; desk: number; language: number; withheld: boolean; embargo: number | 'round' | null }
   | { k: 'kill'; id: number }
 
-export const postArb: fc.Arbitrary<Write> = fc.record({
-  k: fc.constant('post' as const),
-  id: fc.nat(IDS.length - 1),
-  desk: fc.nat(DESKS.length - 1),
-  language: fc.nat(LANGUAGES.length - 1),
-  withheld: fc.constantFrom(false, false, false, true),
+/** Versions of articles `ids` (indexes into IDS, or the ids a test gives write()), embargoed this far from now. */
+export function postArb(
+  ids = IDS.length,
   // an embargo this far from now: past, within the race minute, or well after it
-  embargo: fc.option(fc.constantFrom(-60_000, 20_000, 59_000, 90_000, 600_000, 600_000), { nil: null, freq: 3 }),
-})
-export const killArb: fc.Arbitrary<Write> = fc.record({ k: fc.constant('kill' as const), id: fc.nat(IDS.length - 1) })
+  embargoes: (number | 'round')[] = [-60_000, 20_000, 59_000, 90_000, 600_000, 600_000],
+): fc.Arbitrary<Write> {
+  return fc.record({
+    k: fc.constant('post' as const),
+    id: fc.nat(ids - 1),
+    desk: fc.nat(DESKS.length - 1),
+    language: fc.nat(LANGUAGES.length - 1),
+    withheld: fc.constantFrom(false, false, false, true),
+    embargo: fc.option(fc.constantFrom(...embargoes), { nil: null, freq: 3 }),
+  })
+}
+export const killArb = (ids = IDS.length): fc.Arbitrary<Write> => fc.record({ k: fc.constant('kill' as const), id: fc.nat(ids - 1) })
 
 /** The event `w` writes at `now`, taken into `model` (null: none, as after a kill or a kill of nothing). */
-export function write(model: Versions, w: Write, now: number): ArticleEvent | null {
-  const id = IDS[w.id] as string
+export function write(model: Versions, w: Write, now: number, ids: readonly string[] = IDS): ArticleEvent | null {
+  const id = ids[w.id] as string
   const vs = model.get(id) ?? []
   const last = vs.at(-1)
   if (last && isKill(last)) return null
@@ -242,7 +254,8 @@ export function write(model: Versions, w: Write, now: number): ArticleEvent | nu
             category: DESKS[w.desk] as string,
             language: LANGUAGES[w.language] as string,
             pubStatus: w.withheld ? 'withheld' : 'usable',
-            embargoedUntil: w.embargo === null ? null : now + w.embargo,
+            embargoedUntil:
+              w.embargo === null ? null : w.embargo === 'round' ? (Math.floor(now / ROUND_MS) + 1) * ROUND_MS : now + w.embargo,
           },
           now,
           { reason: w.withheld ? HOLD_REASON : null },

@@ -15,13 +15,14 @@ function memoryStart(log: readonly (readonly unknown[])[], history: number): num
 
 /**
  * A fan-out started now over `old`'s log: states from news.articles, then the last `history`
- * events (split evenly over the partitions) in fetch order `picks`.
+ * events (split evenly over the partitions) in fetch order `picks`; its clock reads `start`
+ * (another instance's clock may differ from `old`'s, by at most the allowed skew).
  */
-export function restarted(old: Harness, picks: readonly number[], history: number): Harness {
+export function restarted(old: Harness, picks: readonly number[], history: number, start = old.clock.now()): Harness {
   const partitions = old.partitions
   const log = old.log.map((l) => [...l])
   const from = memoryStart(log, history)
-  const h = new Harness({ partitions, historySize: history, start: old.clock.now(), from })
+  const h = new Harness({ partitions, historySize: history, start, from })
   for (const [p, l] of log.entries()) (h.log[p] as NewswireEvent[]).push(...l)
   // news.articles: each article's latest version, with the views of the ones before it
   // (an article's versions, and its entries', all sit in its partition)
