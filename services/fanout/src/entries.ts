@@ -141,14 +141,10 @@ export class Entries {
       return null
     }
     let maybe = prev?.maybe ?? 0
-    if (prev && !prev.released && hasEntryEmbargo(prev.event)) {
-      // Another instance may have read this event after its clock passed the embargo, and
-      // released the version this one replaces: its readers must hear of a deletion too
-      const at = prev.event.entry.embargoedUntil as number
-      if (at - now < raceWindowMs) maybe |= entryMask(story, { event: prev.event, released: true })
-    }
-    // while catching up, what some server may have released by ingest's clock (INGEST_LEAD_MS)
-    if (catchingUp && prev) maybe |= maybeMask(story, prev, now)
+    // Another instance, its clock up to the race allowance ahead (while catching up `now` is
+    // ingest's), may have passed an embargo this one has not, the entry's own or its story's
+    // (rev33 review), and shown the version this one replaces: its readers must hear of a deletion too
+    if (prev) maybe |= maybeMask(story, prev, now + raceWindowMs - 1)
     const s = this.#applied(rec, story, releasedBy, prev?.sure ?? 0, maybe)
     if (catchingUp) s.maybe |= maybeMask(story, s, now)
     return s
