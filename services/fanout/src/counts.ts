@@ -45,19 +45,24 @@ export interface Counts {
   categories: CategoryCount[]
   articles: CountedArticle[]
   truncated: boolean
-  /** Where the window counted starts: the query's `since`, or later when the scan stopped. */
-  since: number
+  /**
+   * Where the window counted starts: the query's `since`, or when the scan stopped the editorial
+   * time of the oldest story counted (null: none), never of one the client may not see (rev33 review).
+   */
+  since: number | null
 }
 
 export function countRecent(src: DeskSource, q: CountsQuery): Counts {
   const byCategory = new Map<string | null, CategoryCount>()
   const articles: CountedArticle[] = []
   let truncated = false
-  let since = q.since
+  let since: number | null = q.since
+  let oldest: number | null = null
   const count = (a: Article, at: number) => {
     const c = byCategory.get(a.category) ?? { category: a.category, label: a.categoryLabel, count: 0 }
     c.count++
     byCategory.set(a.category, c)
+    oldest = oldest === null ? at : Math.min(oldest, at)
     if (articles.length < q.maxArticles) articles.push({ id: a.id, version: a.version, category: a.category, at })
     else truncated = true
   }
@@ -77,7 +82,7 @@ export function countRecent(src: DeskSource, q: CountsQuery): Counts {
     if (++scanned > maxScan) {
       // newest first: every story after k.at is counted, those at k.at are not
       group = []
-      since = k.at + 1
+      since = oldest
       truncated = true
       break
     }

@@ -381,7 +381,8 @@ test('counts look at no more stories than a page: past the bound the window star
   // three looked at: today-killed (its kill, -30 s), today-breaking (-1 min), today-embargoed (-2 min)
   const cut = d.counts(newsroom, 'channels=all&window=172800', 3)
   assert.equal(cut.truncated, true)
-  assert.equal(cut.from, new Date(now - 180_000 + 1).toISOString(), 'from just after the first story not looked at (today-withheld)')
+  // from: the oldest story counted, never the one not looked at (which may be hidden: rev33 review)
+  assert.equal(cut.from, new Date(now - 120_000).toISOString(), 'from the oldest story counted (today-embargoed)')
   assert.deepEqual(cut.categories, [
     { category: 'business', label: null, count: 1 },
     { category: 'home', label: null, count: 1 },

@@ -128,7 +128,7 @@ function countsAnswer(url: URL, admission: Admission, d: SnapshotRouteDeps): { b
     articles: c.articles.map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
     truncated: c.truncated,
   })
-  const window = JSON.stringify({ from: new Date(c.since).toISOString(), to: new Date(now).toISOString() })
+  const window = JSON.stringify({ from: new Date(c.since ?? now).toISOString(), to: new Date(now).toISOString() })
   return { body: `${window.slice(0, -1)},${counted.slice(1)}`, counted }
 }
 
