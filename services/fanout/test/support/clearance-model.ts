@@ -25,6 +25,11 @@ export interface Version {
   event: ArticleEvent
   /** When the next version replaced it (null: still the latest). */
   replacedAt: number | null
+  /**
+   * Ingest's stamp (`ingestedAt`) of the version that replaced it, when ingest's clock runs off
+   * the fan-outs' (ingest-skew runs): who may have seen it is then an estimate read off that stamp.
+   */
+  stampedReplacedAt?: number
 }
 
 export const isKill = (v: Version) => v.event.type === 'WITHDRAWN'
@@ -63,11 +68,14 @@ export function sees(s: Spec, v: Version, until: number): boolean {
 
 /**
  * `s`'s clearance may have seen `v` on some instance: as `sees`, or its embargo was within the
- * race minute when it was replaced (another instance's clock may have released it first).
+ * race minute when it was replaced (another instance's clock may have released it first), by the
+ * fan-outs' clock or by ingest's stamp of the replacement (an instance catching up, or the views
+ * news.articles carries, can tell the race only by ingest's clock).
  */
 export function maySee(s: Spec, v: Version, until: number): boolean {
   if (sees(s, v, until)) return true
   const at = v.event.article.embargoedUntil
-  if (isKill(v) || at === null || v.replacedAt === null || at - v.replacedAt >= RACE_MS) return false
+  if (isKill(v) || at === null || v.replacedAt === null) return false
+  if (at - Math.max(v.replacedAt, v.stampedReplacedAt ?? v.replacedAt) >= RACE_MS) return false
   return s.sees === 'released' || v.event.article.pubStatus === 'usable'
 }
