@@ -22,6 +22,7 @@ import type { Conn } from '../src/model.ts'
 import type { FakeTransport } from './support/harness.ts'
 import { entryEvent, event, Harness } from './support/harness.ts'
 import { subscribe } from './support/live-story.ts'
+import { leadArb, stamped, withinLead } from './support/ingest-lead.ts'
 import { restarted } from './support/restart.ts'
 
 const IDS = ['a', 'b', 'c']
@@ -47,6 +48,8 @@ type Cmd =
   | { k: 'away'; slot: number }
   | { k: 'resume'; slot: number }
   | { k: 'restart'; picks: number[] }
+  /** Ingest's clock now stamps `ingestedAt` this far ahead of the fan-outs' (true time); negative: behind. */
+  | { k: 'lead'; ms: number }
 
 const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   {
@@ -112,7 +115,43 @@ interface Reader {
   ever: Set<string>
 }
 
-async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
+/** What the ingest skew runs reached (entries and their story within the lead of an embargo, restarts over them). */
+const skewStats = () => ({
+  runs: 0,
+  restarts: 0,
+  aheadRuns: 0,
+  behindRuns: 0,
+  leadChanges: 0,
+  entriesShown: 0,
+  entryDefaultWords: 0,
+  entryReasons: 0,
+  stampedPastEmbargo: 0,
+  replacedWithinLead: 0,
+  stampedBeforeRelease: 0,
+  entryStampedPastEmbargo: 0,
+  entryReplacedWithinLead: 0,
+  restartsOverStamped: 0,
+})
+type SkewStats = ReturnType<typeof skewStats>
+
+/**
+ * One run. `lead`: how far ahead of true time (the fan-outs' clocks) ingest stamps `ingestedAt` at
+ * first (a `lead` step changes it); the rules are judged by true time, as instances up all along saw it.
+ */
+async function run(cmds: readonly Cmd[], history = 40, lead = 0, stats: SkewStats = skewStats()): Promise<void> {
+  stats.runs++
+  let stampedPast = false
+  let ahead = false
+  let behind = false
+  const near = (at: number | null, now: number, entry: boolean) => {
+    const w = withinLead(at, now, lead)
+    if (w) stats[w]++
+    if (w === 'stampedPastEmbargo') stampedPast = true
+    if (entry && w === 'stampedPastEmbargo') stats.entryStampedPastEmbargo++
+    if (entry && w === 'replacedWithinLead') stats.entryReplacedWithinLead++
+    if (lead > 0) ahead = true
+    if (lead < 0) behind = true
+  }
   let h = new Harness({ partitions: PARTITIONS, historySize: history })
   h.start()
   const model = new Map<string, Version[]>()
@@ -144,6 +183,7 @@ async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
       const v = entryModel.get(key)?.find((y) => y.event.entry.version === x.version)
       assert.ok(v, `unknown entry ${why(m)}`)
       assert.ok(publicEntry(v), `1. the public got an entry version it could never see: ${why(m)}`)
+      stats.entriesShown++
       r.holds.add(key)
       r.ever.add(key)
     }
@@ -157,6 +197,8 @@ async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
       else if (m.type === 'entry') entryContent(m.entry as { id: string; version: number }, m)
       else if (m.type === 'entryWithdrawn') {
         const key = `${IDS[0]}/${m.entryId as string}`
+        if (m.reason === 'names a minor') stats.entryReasons++
+        else stats.entryDefaultWords++
         if (m.reason === 'names a minor')
           assert.ok(
             r.ever.has(key) || (entryModel.get(key) ?? []).some(publicEntry),
@@ -226,8 +268,10 @@ async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
               )
         if (e === null) break
         if (last) last.replacedAt = now
+        near(last ? last.event.article.embargoedUntil : null, now, false)
         model.set(id, [...vs, { event: e, replacedAt: null }])
-        h.append(e, h.partitionOf(id))
+        // ingest stamps it by its own clock
+        h.append(stamped(e, now, lead), h.partitionOf(id))
         await h.settle()
         break
       }
@@ -253,8 +297,9 @@ async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
                 now,
               )
         if (last) last.replacedAt = now
+        near(last ? last.event.entry.embargoedUntil : null, now, true)
         entryModel.set(key, [...vs, { event: e, replacedAt: null }])
-        h.append(e, h.partitionOf(IDS[0] as string))
+        h.append(stamped(e, now, lead), h.partitionOf(IDS[0] as string))
         await h.settle()
         break
       }
@@ -280,7 +325,13 @@ async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
         for (let slot = 0; slot < SLOTS; slot++) away(slot)
         h.hub.stop()
         h = restarted(h, cmd.picks, history)
+        stats.restarts++
+        if (stampedPast) stats.restartsOverStamped++
         await h.settle()
+        break
+      case 'lead':
+        if (cmd.ms !== lead) stats.leadChanges++
+        lead = cmd.ms
         break
     }
     for (const [slot, r] of readers.entries()) take(r, slot)
@@ -301,6 +352,8 @@ async function run(cmds: readonly Cmd[], history = 40): Promise<void> {
     }
   }
   h.hub.stop()
+  if (ahead) stats.aheadRuns++
+  if (behind) stats.behindRuns++
 }
 
 test('property: across restarts, no public reader gets a version the public could never see, and every reader hears of every kill', async () => {
@@ -366,4 +419,66 @@ test('property: the same across restarts for a live story followed by one reader
     ),
     { numRuns: Number(process.env.NEWSWIRE_MODEL_RUNS ?? 200) },
   )
+})
+
+const SKEW_RUNS = Number(process.env.NEWSWIRE_MODEL_RUNS ?? 500)
+/** A failure's seed and path (printed with it) replay it. */
+const REPLAY = process.env.NEWSWIRE_MODEL_SEED
+  ? { seed: Number(process.env.NEWSWIRE_MODEL_SEED), ...(process.env.NEWSWIRE_MODEL_PATH ? { path: process.env.NEWSWIRE_MODEL_PATH } : {}) }
+  : {}
+
+/** The live story with ingest's clock off the fan-outs': embargoes and ticks seconds apart, so versions are replaced within the lead of their embargo. */
+const skewLiveCmdArb: fc.Arbitrary<Cmd> = fc.oneof(
+  {
+    arbitrary: fc.record({
+      k: fc.constant('post' as const),
+      id: fc.constant(0),
+      category: fc.constant(0),
+      withheld: fc.constantFrom(false, false, true),
+      embargo: fc.option(fc.constantFrom(1_000, 20_000, 90_000), { nil: null, freq: 3 }),
+    }),
+    weight: 2,
+  },
+  {
+    arbitrary: fc.record({
+      k: fc.constant('entry' as const),
+      id: fc.nat(ENTRIES.length - 1),
+      withheld: fc.constantFrom(false, false, true),
+      embargo: fc.option(fc.constantFrom(1_000, 20_000, 20_000, 90_000), { nil: null, freq: 4 }),
+    }),
+    weight: 5,
+  },
+  { arbitrary: fc.record({ k: fc.constant('deleteEntry' as const), id: fc.nat(ENTRIES.length - 1) }), weight: 2 },
+  { arbitrary: fc.record({ k: fc.constant('tick' as const), ms: fc.constantFrom(1_000, 5_000, 15_000, 70_000, 700_000) }), weight: 3 },
+  { arbitrary: fc.record({ k: fc.constant('away' as const), slot: fc.constant(SLOTS - 1) }), weight: 1 },
+  { arbitrary: fc.record({ k: fc.constant('resume' as const), slot: fc.constant(SLOTS - 1) }), weight: 2 },
+  { arbitrary: fc.record({ k: fc.constant('restart' as const), picks: fc.array(fc.nat(), { maxLength: 6 }) }), weight: 3 },
+  { arbitrary: fc.record({ k: fc.constant('lead' as const), ms: leadArb }), weight: 1 },
+)
+
+// 6ab5e6b's entries (maybeMask, mayRelease, entryReleasedOnArrival) against random histories:
+// ingest stamps every event `ingestedAt` = true time + its lead (0 to a minute ahead, or a few
+// seconds behind; it may change), the instance up all along reads by its own clock, a restarted
+// one catches up by ingest's. Rules 1-3 by true time: an entry draft replaced before its embargo
+// never reaches the public, and whoever was shown an entry hears of its deletion.
+test("property: the live story across restarts with ingest's clock up to a minute ahead of the fan-outs' (or a few seconds behind)", async () => {
+  const stats = skewStats()
+  const start: Cmd[] = [
+    { k: 'connect', slot: SLOTS - 1 },
+    { k: 'post', id: 0, category: 0, withheld: false, embargo: null },
+  ]
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(skewLiveCmdArb, { minLength: 1, maxLength: 30, size: 'max' }),
+      fc.constantFrom(4, 4, 12),
+      leadArb,
+      (cmds, history, lead) => run([...start, ...cmds], history, lead, stats),
+    ),
+    { numRuns: SKEW_RUNS, includeErrorInReport: true, ...REPLAY },
+  )
+  console.log(`restart-model, ingest skew: ${JSON.stringify(stats)}`)
+  if (SKEW_RUNS >= 200 && !process.env.NEWSWIRE_MODEL_SEED) {
+    for (const [k, v] of Object.entries(stats)) if (k !== 'stampedBeforeRelease') assert.ok(v > SKEW_RUNS / 40, `too few ${k}: ${v}`)
+    assert.ok(stats.stampedBeforeRelease > 0, 'no version released by true time and stamped as replaced before its embargo')
+  }
 })
