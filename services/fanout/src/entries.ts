@@ -122,16 +122,13 @@ export class Entries {
    * While catching up `now` is ingest's clock: an embargo surely passed only INGEST_LEAD_MS after it.
    */
   apply(rec: EntryEventRecord, story: Latest | undefined, now: number, raceWindowMs: number, catchingUp: boolean): EntryState | null {
-    const releasedBy = catchingUp ? now - INGEST_LEAD_MS : now
     const e = rec.event
     const prev = this.get(e.article.id, e.entry.id)
     rec.story = story ? { event: story.event, released: story.released } : undefined
     if (catchingUp && prev && prev.offset === null && prev.event.entry.version >= e.entry.version) {
       // A state from news.articles stands in only until history replays the entry's versions
       rec.prev = undefined
-      const s = this.#applied(rec, story, releasedBy, prev.sure, prev.maybe)
-      s.maybe |= maybeMask(story, s, now)
-      return s
+      return this.#applied(rec, story, now, catchingUp, prev.sure, prev.maybe)
     }
     rec.prev = prev ? { event: prev.event, released: prev.released } : undefined
     if (prev && prev.event.entry.version >= e.entry.version) {
@@ -145,9 +142,7 @@ export class Entries {
     // ingest's), may have passed an embargo this one has not, the entry's own or its story's
     // (rev33 review), and shown the version this one replaces: its readers must hear of a deletion too
     if (prev) maybe |= maybeMask(story, prev, now + raceWindowMs - 1)
-    const s = this.#applied(rec, story, releasedBy, prev?.sure ?? 0, maybe)
-    if (catchingUp) s.maybe |= maybeMask(story, s, now)
-    return s
+    return this.#applied(rec, story, now, catchingUp, prev?.sure ?? 0, maybe)
   }
 
   /** The entry's embargo passed on the server's clock; null when its latest version has none pending. */
@@ -178,8 +173,11 @@ export class Entries {
     if (s && !s.released) s.maybe |= maybeMask(story, s, at)
   }
 
-  #applied(rec: EntryEventRecord, story: Latest | undefined, now: number, sure: number, maybe: number): EntryState {
-    const s = this.#state(rec.event, rec.partition, rec.offset, rec.seq, story, now, sure, maybe)
+  /** The new version at `now`; while catching up (`now` is ingest's clock) released only INGEST_LEAD_MS after. */
+  #applied(rec: EntryEventRecord, story: Latest | undefined, now: number, catchingUp: boolean, sure: number, maybe: number): EntryState {
+    const s = this.#state(rec.event, rec.partition, rec.offset, rec.seq, story, catchingUp ? now - INGEST_LEAD_MS : now, sure, maybe)
+    // ...but some server may have released it by `now`
+    if (catchingUp) s.maybe |= maybeMask(story, s, now)
     rec.applied = true
     rec.released = s.released
     this.#put(rec.event.article.id, s)

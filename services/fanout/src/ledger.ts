@@ -165,19 +165,11 @@ export class Ledger {
     const e = entry.event
     const prev = this.#states.get(e.article.id)
     const now = catchingUp ? this.#clockOf(entry.partition) : this.#now
-    // While catching up, `now` is ingest's clock: an embargo surely passed only INGEST_LEAD_MS after
-    // it (whether this version is released); the race window below still reads it as it stands
-    const releasedBy = catchingUp ? now - INGEST_LEAD_MS : now
     if (catchingUp && prev && prev.offset === null && prev.event.article.version >= e.article.version) {
       // A state from news.articles stands in only until history replays the article's versions
       // in order: the first of them replaces it (keeping what it says of earlier exposure)
       entry.prev = undefined
-      const s = this.#state(e, entry.partition, entry.offset, entry.seq, prev.exposure, releasedBy)
-      entry.applied = true
-      entry.released = s.released
-      this.#set(s)
-      this.#changed(s, catchingUp ? now : null)
-      return s
+      return this.#applied(entry, prev.exposure, now, catchingUp)
     }
     entry.prev = prev ? { event: prev.event, released: prev.released } : undefined
     entry.prevSeq = prev?.seq ?? null
@@ -194,7 +186,16 @@ export class Ledger {
       const at = prev.event.article.embargoedUntil as number
       if (at - now < this.#raceWindowMs) expose(prev.exposure, prev.event.article, maskIfReleased(prev), false)
     }
-    const s = this.#state(e, entry.partition, entry.offset, entry.seq, prev?.exposure, releasedBy)
+    return this.#applied(entry, prev?.exposure, now, catchingUp)
+  }
+
+  /**
+   * The entry's version becomes the article's state at `now`. While catching up, `now` is ingest's
+   * clock: an embargo surely passed only INGEST_LEAD_MS after it (whether this version is released);
+   * the race window in apply reads it as it stands.
+   */
+  #applied(entry: Entry, exposure: Exposure | undefined, now: number, catchingUp: boolean): ArticleState {
+    const s = this.#state(entry.event, entry.partition, entry.offset, entry.seq, exposure, catchingUp ? now - INGEST_LEAD_MS : now)
     entry.applied = true
     entry.released = s.released
     this.#set(s)
