@@ -7,6 +7,7 @@
 // role) and the page renderer's main-thread time around each phase, per delivery.
 import type { ServerUnderTest } from '../lib/fanout-bench.ts'
 import { sleep, Source, startFanoutServer } from '../lib/fanout-bench.ts'
+import { bengaliFont, chromium, ensureSystem } from '../../../deploy/local/system.ts'
 import { BrowserReader } from '../lib/browser-reader.ts'
 import type { Driver, RendererTime } from '../lib/browser-reader.ts'
 import { drivers } from '../lib/browser-reader.ts'
@@ -29,6 +30,7 @@ const scenario: Scenario = {
     partitions: { type: 'string' },
     channel: { type: 'string' },
     driver: { type: 'string' },
+    payload: { type: 'string' },
     'keep-topics': { type: 'boolean', default: false },
   },
   help: `  --connections M           WebSocket connections in the page (default 200; --quick 50; Chromium opens at
@@ -44,6 +46,9 @@ const scenario: Scenario = {
                             (Runtime.evaluate, Performance); playwright: driven by playwright-core, which
                             enables the Network domain, so Chromium also copies every WebSocket frame into a
                             DevTools event for it (not a reader's cost; for comparison)
+  --payload P               all (default): the six article variants in turn (about 1.3-2.5 KB a message);
+                            brief: only the shortest (headline and 120 characters of the lead), to split
+                            Chromium's cost per message into a part per byte and a part per message
   --keep-topics             keep the bench-browser-* topics
 Chromium: /usr/bin/chromium (never a downloaded browser). CPU is utime+stime of every
 Chromium process under this harness (browser, renderer, network service, GPU, others), from /proc.`,
@@ -65,9 +70,14 @@ Chromium process under this harness (browser, renderer, network service, GPU, ot
     if (!drivers.includes(driver)) throw new Error(`bench: unknown driver '${driver}' (${drivers.join(', ')})`)
     if (m < 1 || burst < 1) throw new Error('bench: --connections and --burst must be at least 1')
 
-    const sizes = encodedSizes()
+    // as `npm test` does for its browser files: on a fresh machine, install Debian's Chromium first
+    ensureSystem([chromium, bengaliFont], (line) => report.note(line))
+    const payload = typeof v.payload === 'string' ? v.payload : 'all'
+    if (payload !== 'all' && payload !== 'brief') throw new Error(`bench: unknown --payload '${payload}' (all, brief)`)
+    const variants = payload === 'brief' ? [0] : undefined
+    const sizes = encodedSizes().filter((_, i) => variants === undefined || variants.includes(i))
     report.note(
-      `events: Avro from the Bengali sample, ${Math.min(...sizes)}-${Math.max(...sizes)} B encoded (urgency 1; connections on ${channel}); about 1.3-2.5 KB as a WebSocket message`,
+      `events: Avro from the Bengali sample, payload ${payload}, ${Math.min(...sizes)}-${Math.max(...sizes)} B encoded (urgency 1; connections on ${channel})`,
     )
     const prefix = `bench-browser-${ctx.runId}.`
     const topics = await withAdmin(ctx.brokers, (admin) => createTopics(admin, ctx.brokers, prefix, partitions))
@@ -76,7 +86,7 @@ Chromium process under this harness (browser, renderer, network service, GPU, ot
     let reader: BrowserReader | null = null
     const phases: BrowserPhase[] = []
     try {
-      await source.init({ mode: 'kafka', brokers: ctx.brokers, topic: topics.events, urgency: 1 })
+      await source.init({ mode: 'kafka', brokers: ctx.brokers, topic: topics.events, urgency: 1, ...(variants ? { variants } : {}) })
       server = await startFanoutServer(ctx, prefix, partitions, { maxConnections: m })
       reader = await BrowserReader.launch(driver)
       report.note(

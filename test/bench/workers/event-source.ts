@@ -31,6 +31,8 @@ export interface SourceInit {
   apiKey?: string
   /** Article urgency (default 1: breaking, so priority lane in the fan-out) */
   urgency?: number
+  /** Which of the fixture's article variants to send, by index (default all, in turn) */
+  variants?: number[]
   /** Live-story mode: publish this live story, then entries of it and edits of them (kafka mode) */
   story?: string
   /** Also publish each event as a Centrifugo API command to this topic, for this channel (kafka mode, not with `story`) */
@@ -269,7 +271,10 @@ serve({
   async init(spec: SourceInit) {
     if (spec.centrifugo && (spec.mode !== 'kafka' || spec.story)) throw new Error('centrifugo commands: kafka mode, article events only')
     init = spec
-    variants = articleVariants().map((a) => ({ ...a, urgency: spec.urgency ?? 1 }))
+    const all = articleVariants()
+    const picked = spec.variants ? spec.variants.map((i) => all[i]) : all
+    if (picked.length === 0 || picked.some((a) => a === undefined)) throw new Error(`variants: indexes 0-${all.length - 1}`)
+    variants = picked.map((a) => ({ ...a, urgency: spec.urgency ?? 1 }))
     templates = variants.map((a, i) => eventFor(`nwb-template-${i}`, a))
     if (spec.mode === 'kafka') {
       const kafka = createKafka(
