@@ -44,6 +44,14 @@ export class FakeClock implements TimerClock {
     return this.#timers.size
   }
 
+  /**
+   * The host's clock steps (an NTP step, forwards or back) without time passing: no timer fires.
+   * (Real timers are monotonic; here a timer keeps its due time on the stepped clock.)
+   */
+  step(ms: number): void {
+    this.#now += ms
+  }
+
   /** Moves time forward, firing due timers in time order. */
   advance(ms: number): void {
     const until = this.#now + ms
