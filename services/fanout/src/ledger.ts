@@ -248,8 +248,14 @@ export class Ledger {
     return this.#clocks[partition] ?? 0
   }
 
-  /** Moves the clock to `now`; returns the releases it made, in release order. */
+  /**
+   * Moves the clock to `now`; returns the releases it made, in release order. The clock follows
+   * the host's back too (an NTP step after a glitch ahead): what was released stays released, but
+   * a version read from then on is judged by the corrected clock, not by the glitch's time, which
+   * would release on arrival every embargo up to it (red7 attack run).
+   */
   advance(now: number): Release[] {
+    if (now < this.#now) this.#now = now
     if (now <= this.#now) return []
     const out: Release[] = []
     for (let i = this.#lowerBound({ at: this.#now + 1, partition: -1, offset: -2 }); i < this.#embargoes.length; i++) {
