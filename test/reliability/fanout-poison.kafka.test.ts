@@ -3,13 +3,15 @@
 // are counted by reason, copied to news.article-events.dlq with the reason in headers and
 // skipped; the fan-out neither stalls nor crashes and the next good event reaches the client.
 import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { Kafka, logLevel, topicNames } from '@newswire/shared'
+import { AVRO_CONTENT_TYPE, Kafka, logLevel, topicNames } from '@newswire/shared'
+import type { NewswireEvent } from '@newswire/shared'
 import { repoRoot } from '../../deploy/local/broker.ts'
-import { article, connect, eventsOf, publish } from '../../services/fanout/test/helpers.ts'
-import { brokers, codec, sleep, startTestIngest, uniquePrefix } from '../helpers.ts'
+import { article, connect, drain, eventsOf, publish, startTestFanout } from '../../services/fanout/test/helpers.ts'
+import { brokers, codec, readTopic, sleep, startTestIngest, uniquePrefix } from '../helpers.ts'
 import { metricValue, ms, readRaw, spawnFanout } from './support.ts'
 
 test('poison messages: counted by reason, dead-lettered once, skipped; the live stream goes on', async (t) => {
@@ -111,4 +113,65 @@ test('poison messages: counted by reason, dead-lettered once, skipped; the live 
     'DLQ copies (2 instances, one with FANOUT_DLQ=false)': after.length,
   }
   t.diagnostic(`figures ${JSON.stringify(figures)}`)
+})
+
+// Attack run red7 (2026-12-05): a kill the fan-out cannot decode. A newer ingest writing a schema
+// this fan-out lacks (a deploy in the wrong order), or one corrupt record, turns a WITHDRAWN into
+// poison: it is counted, dead-lettered and skipped (fanout/src/feed.ts), while its key (the
+// article id) and its `event-type: WITHDRAWN` header are right there. The story stays public on
+// every path: live readers are never told, a fresh snapshot still lists it, and positions move
+// past the kill's offset, so even once the fan-out can read it, those readers' resumes start after
+// it. Nothing alerts on decode errors (deploy/prometheus/rules).
+test('a kill the fan-out cannot decode still takes the story off public readers and snapshots', async (t) => {
+  const prefix = uniquePrefix()
+  const topics = topicNames(prefix)
+  const ingest = await startTestIngest(t, prefix)
+  const fanout = await startTestFanout(t, prefix)
+  const client = await connect(t, fanout.wsUrl)
+  client.send({ type: 'subscribe', id: 's1', channels: ['category:national'] })
+  await client.next((m) => m.type === 'subscribed')
+
+  const id = 'poison-kill-1'
+  await publish(ingest.url, article(id))
+  await client.next((m) => m.type === 'event' && (m.event as { article: { id: string } }).article.id === id)
+
+  // The kill as ingest would write it, but under a writer schema this fan-out does not know
+  const [created] = await readTopic(topics.events, (all) => all.some((r) => r.event.article.id === id))
+  assert.ok(created)
+  const kill = codec.encode({
+    ...created.event,
+    eventId: randomUUID(),
+    type: 'WITHDRAWN',
+    reason: 'legal: court order',
+    changedFields: [],
+    article: { ...created.event.article, version: created.event.article.version + 1 },
+  } as NewswireEvent)
+  const unknownWriter = Buffer.alloc(8, 0x4e)
+  const value = Buffer.concat([kill.subarray(0, 2), unknownWriter, kill.subarray(10)])
+  const headers = {
+    'event-type': 'WITHDRAWN',
+    'schema-fingerprint': unknownWriter.toString('hex'),
+    'content-type': AVRO_CONTENT_TYPE,
+  }
+  const kafka = new Kafka({ clientId: 'poison-kill-test', brokers, logLevel: logLevel.NOTHING })
+  const producer = kafka.producer({ allowAutoTopicCreation: false })
+  await producer.connect()
+  t.after(() => producer.disconnect())
+  for (const topic of [topics.events, topics.articles]) {
+    await producer.send({ topic, acks: -1, messages: [{ key: id, value, partition: created.partition, headers }] })
+  }
+  await publish(ingest.url, article('poison-kill-after'))
+  await drain(fanout, client, ingest.url)
+
+  const told = client.messages.filter((m) => m.type === 'withdrawn' && m.articleId === id)
+  const page = (await (await fetch(`${fanout.url}/v1/snapshot?channels=category:national`)).json()) as {
+    items: { article: { id: string } }[]
+  }
+  const listed = page.items.map((i) => i.article.id)
+  assert.ok(listed.includes('poison-kill-after'), 'the snapshot is current')
+  assert.deepEqual(
+    { readerTold: told.length, inPublicSnapshot: listed.includes(id) },
+    { readerTold: 1, inPublicSnapshot: false },
+    'the public reader who saw the story is told it is gone, and no public snapshot lists it',
+  )
 })
