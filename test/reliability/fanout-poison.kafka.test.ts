@@ -174,4 +174,14 @@ test('a kill the fan-out cannot decode still takes the story off public readers 
     { readerTold: 1, inPublicSnapshot: false },
     'the public reader who saw the story is told it is gone, and no public snapshot lists it',
   )
+  // an instance started after it reads the same record at start
+  const later = await startTestFanout(t, prefix)
+  const again = (await (await fetch(`${later.url}/v1/snapshot?channels=category:national`)).json()) as {
+    items: { article: { id: string } }[]
+  }
+  assert.deepEqual(
+    again.items.map((i) => i.article.id),
+    ['poison-kill-after'],
+    'an instance started later does not list it either',
+  )
 })

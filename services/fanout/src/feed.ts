@@ -29,6 +29,7 @@ import type {
 } from '@newswire/shared'
 import type { OpenReader, ReplayRecord } from './replay.ts'
 import { inSlices, yieldNow } from './slices.ts'
+import { killOf, saysWithdrawn } from './unreadable.ts'
 import { Store } from './store.ts'
 import type { LogBounds } from './store.ts'
 
@@ -122,8 +123,10 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
               event = codec.decode(m.value)
             } catch (err) {
               o.onPoison({ topic: topics.events, partition, offset: m.offset, key: m.key ?? null, value: m.value, headers: m.headers }, err)
-              // skipped for good: a batch fetched again (rebalance) does not dead-letter it twice
-              store.markRead(partition, offset + 1)
+              // a kill by its header fails closed (unreadable.ts); anything else is skipped for good
+              if (m.key && saysWithdrawn(m.headers))
+                store.appendUnreadableKill(partition, offset, m.key.toString('utf8'), Number(m.timestamp))
+              else store.markRead(partition, offset + 1)
               return
             }
             store.append(partition, offset, event)
@@ -182,6 +185,9 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
               } catch (err) {
                 o.metrics.decodeErrors(err)
                 log.warn({ err, partition, offset: m.offset }, 'undecodable event skipped in replay')
+                // the kill it stood for live (unreadable.ts), when the ledger applied it from this offset
+                const s = m.key && saysWithdrawn(m.headers) ? store.ledger.latest(m.key.toString('utf8')) : undefined
+                if (s && s.partition === partition && s.offset === Number(m.offset)) event = s.event
               }
             }
             records.push({ offset: Number(m.offset), event })
@@ -248,6 +254,15 @@ async function loadArticles(o: FeedOptions, topic: string, store: Store): Promis
         } catch (err) {
           o.metrics.decodeErrors(err)
           o.log.warn({ err, partition, offset: m.offset }, 'undecodable record in news.articles skipped')
+          // a kill by its header, over the state before it (not compacted away yet): fails closed (unreadable.ts)
+          const key = m.key?.toString('utf8')
+          const seen = key === undefined ? undefined : latest.get(key)
+          if (key !== undefined && seen && seen.offset < Number(m.offset) && !isEntryEvent(seen.event) && saysWithdrawn(m.headers)) {
+            const kill = killOf(seen.event, partition, Number(m.offset), Number(m.timestamp))
+            // the state it replaces counts as possibly seen in its own view too (not among its earlier views)
+            const views = seen.views ? { ...seen.views, complete: false } : null
+            if (kill) latest.set(key, { ...seen, offset: Number(m.offset), event: kill, views })
+          }
         }
       }
     },

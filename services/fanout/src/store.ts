@@ -12,6 +12,7 @@ import { DeskIndex } from './desk-index.ts'
 import { History, isEntryRecord } from './history.ts'
 import type { HistoryRecord } from './history.ts'
 import { Ledger } from './ledger.ts'
+import { killOf } from './unreadable.ts'
 
 /** Event ids remembered as read (see hasRead). */
 const RECENT = 4096
@@ -89,6 +90,21 @@ export class Store {
     const state = this.ledger.apply(record, !this.#live)
     if (state) this.desk.put(state.event)
     return record
+  }
+
+  /**
+   * A record at `offset` that could not be decoded but says it is a kill of article `id`
+   * (unreadable.ts): applied as that kill when the article is known and not killed yet; else the
+   * offset is only marked read.
+   */
+  appendUnreadableKill(partition: number, offset: number, id: string, at: number): HistoryRecord | null {
+    const prev = this.ledger.latest(id)
+    const kill = prev ? killOf(prev.event, partition, offset, at) : null
+    if (kill === null) {
+      this.markRead(partition, offset + 1)
+      return null
+    }
+    return this.append(partition, offset, kill)
   }
 
   /** The event has been read (among the last few thousand). */
