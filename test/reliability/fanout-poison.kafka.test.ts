@@ -185,3 +185,34 @@ test('a kill the fan-out cannot decode still takes the story off public readers 
     'an instance started later does not list it either',
   )
 })
+
+// Attack run red7 (2026-12-05): a tombstone in news.articles. schemas/README.md tells every
+// consumer to treat a null value for a key "like a WITHDRAWN event for that article"; the
+// fan-out's own start-up (feed.ts loadArticles) skips it and keeps the state before it, which
+// compaction has not removed yet (min.compaction.lag.ms, then delete.retention.ms): an instance
+// started in that time lists the erased article to the public again.
+test('a fan-out started after a tombstone in news.articles does not list the erased article', async (t) => {
+  const prefix = uniquePrefix()
+  const topics = topicNames(prefix)
+  const ingest = await startTestIngest(t, prefix)
+  const id = 'tombstoned-1'
+  await publish(ingest.url, article(id))
+  // newer events push its CREATED out of a small history: the instance knows it from news.articles only
+  for (let i = 0; i < 12; i++) await publish(ingest.url, article(`tombstone-filler-${i}`))
+  const state = await readRaw(brokers.join(','), topics.articles, (all) => all.some((r) => r.key?.toString() === id))
+  const record = state.find((r) => r.key?.toString() === id)
+  assert.ok(record)
+  const kafka = new Kafka({ clientId: 'tombstone-test', brokers, logLevel: logLevel.NOTHING })
+  const producer = kafka.producer({ allowAutoTopicCreation: false })
+  await producer.connect()
+  t.after(() => producer.disconnect())
+  await producer.send({ topic: topics.articles, acks: -1, messages: [{ key: id, value: null, partition: record.partition }] })
+
+  const fanout = await startTestFanout(t, prefix, { FANOUT_HISTORY_SIZE: '3' })
+  const page = (await (await fetch(`${fanout.url}/v1/snapshot?channels=category:national&limit=200`)).json()) as {
+    items: { article: { id: string } }[]
+  }
+  const listed = page.items.map((i) => i.article.id)
+  assert.ok(listed.includes('tombstone-filler-11'), `the snapshot is current: ${listed}`)
+  assert.ok(!listed.includes(id), 'the public snapshot lists an article its news.articles state erased')
+})
