@@ -122,6 +122,8 @@ async function run(
   let stampedPast = false
   let ahead = false
   let behind = false
+  /** Per partition, the latest `ingestedAt` ingest stamped on it (a restarted instance's catch-up clock). */
+  const stampedTo: number[] = []
   const model: Versions = new Map()
   const readers: Reader[] = READERS.map(newReader)
 
@@ -154,9 +156,14 @@ async function run(
         if (!e) break
         if (lead > 0) ahead = true
         if (lead < 0) behind = true
-        // the version it replaces: held, or released, within the lead of its replacement
+        // the version it replaces: held, or released, within the lead of its replacement. A
+        // restarted instance reads the replacement at its partition's catch-up clock, the latest
+        // stamp of the partition so far: an earlier event stamped further ahead (the lead fell
+        // since) counts, not only the replacement's own stamp
+        const p = h.partitionOf(e.article.id)
+        stampedTo[p] = Math.max(stampedTo[p] ?? Number.NEGATIVE_INFINITY, now + lead)
         const prev = model.get(e.article.id)?.at(-2)
-        if (prev && byStamps) prev.stampedReplacedAt = now + lead
+        if (prev && byStamps) prev.stampedReplacedAt = stampedTo[p]
         const near = withinLead(prev && !isKill(prev) ? prev.event.article.embargoedUntil : null, now, lead)
         if (near) stats[near]++
         if (near === 'stampedPastEmbargo') stampedPast = true

@@ -26,8 +26,9 @@ export interface Version {
   /** When the next version replaced it (null: still the latest). */
   replacedAt: number | null
   /**
-   * Ingest's stamp (`ingestedAt`) of the version that replaced it, when ingest's clock runs off
-   * the fan-outs' (ingest-skew runs): who may have seen it is then an estimate read off that stamp.
+   * When ingest's clock runs off the fan-outs' (ingest-skew runs): the latest stamp (`ingestedAt`)
+   * on its partition once the version that replaced it was written, the clock a restarted instance
+   * catches up by. Who may have seen it is then an estimate read off that clock.
    */
   stampedReplacedAt?: number
 }
