@@ -4,14 +4,17 @@
 // the cursor only says where the client is. Subscriptions at the same cursor share positions and
 // frames through the caches here.
 import type { ArticleEvent, NewswireEvent } from '@newswire/shared'
+import { isEntryEvent } from '@newswire/shared'
 import { channelOf, decideReplay, decisionTag, frameDecision, frameRelease } from './deliver.ts'
 import type { Entry, HistoryRecord } from './history.ts'
+import { hasEntryEmbargo } from './entries.ts'
 import { laneOfArticle } from './lanes.ts'
 import { eventJson, eventMessageHead, eventMessageTail } from './messages.ts'
 import type { Framed, Sub } from './model.ts'
 import type { ReplaySink } from './replay.ts'
 import type { PositionCodec } from './position.ts'
 import { offsetsAtLeast, watermarkAfter } from './position.ts'
+import { isKill } from './visibility.ts'
 import type { StoryMatcher } from './stories.ts'
 import type { Store } from './store.ts'
 import type { Writer } from './writer.ts'
@@ -143,9 +146,36 @@ export class Cursors implements ReplaySink {
    * `entry` is the event's history entry (its ledger record) when replaying from memory.
    */
   deliver(sub: Sub, event: NewswireEvent, record: HistoryRecord | null, seq?: number): void {
+    this.#owed(sub, event)
     const c0 = sub.cursor
     if (this.#stories.replay(sub, event, record, () => (sub.cursorPos ??= this.#positions.encode({ o: c0.o, t: c0.t })))) return
     this.#deliverArticle(sub, event as ArticleEvent, record as Entry | null, seq)
+  }
+
+  /**
+   * The cursor passes an event whose version is still under an embargo due at or before the
+   * cursor's watermark: a position made on a clock ahead of this one (another instance's, or this
+   * host's before an NTP step back) claims a release that this server has yet to make, of an event
+   * the client never had. Its release would fall behind the watermark and never be sent: the
+   * watermark drops to just before it (releases after it are considered again; the client drops
+   * repeats by version).
+   */
+  #owed(sub: Sub, event: NewswireEvent): void {
+    const c = sub.cursor
+    const ledger = this.#store.ledger
+    let at: number | null = null
+    if (isEntryEvent(event)) {
+      if (sub.story?.id !== event.article.id) return
+      const s = ledger.entries.get(event.article.id, event.entry.id)
+      if (s && !s.released && hasEntryEmbargo(s.event)) at = s.event.entry.embargoedUntil
+    } else {
+      const s = ledger.latest(event.article.id)
+      if (s && !s.released && !isKill(s.event)) at = s.event.article.embargoedUntil
+    }
+    if (at === null || at > c.t) return
+    c.t = at - 1
+    delete c.r
+    sub.cursorPos = null
   }
 
   #deliverArticle(sub: Sub, event: ArticleEvent, entry: Entry | null, seq?: number): void {
