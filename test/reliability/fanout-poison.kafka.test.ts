@@ -216,3 +216,33 @@ test('a fan-out started after a tombstone in news.articles does not list the era
   assert.ok(listed.includes('tombstone-filler-11'), `the snapshot is current: ${listed}`)
   assert.ok(!listed.includes(id), 'the public snapshot lists an article its news.articles state erased')
 })
+
+// Review rev34 of the tombstone fix (6117393): the kill a tombstone loads as is a state from
+// news.articles, which stands in only until history replays the article's events (ledger.ts
+// apply). An instance whose history still holds the erased article's events (the default
+// FANOUT_HISTORY_SIZE, an article erased within hours of publication) replays them over the
+// kill, and lists the article to the public again.
+test('a fan-out whose history still holds an erased article’s events does not list it', async (t) => {
+  const prefix = uniquePrefix()
+  const topics = topicNames(prefix)
+  const ingest = await startTestIngest(t, prefix)
+  const id = 'tombstoned-in-history-1'
+  await publish(ingest.url, article(id))
+  await publish(ingest.url, article('tombstone-after-1'))
+  const state = await readRaw(brokers.join(','), topics.articles, (all) => all.some((r) => r.key?.toString() === id))
+  const record = state.find((r) => r.key?.toString() === id)
+  assert.ok(record)
+  const kafka = new Kafka({ clientId: 'tombstone-history-test', brokers, logLevel: logLevel.NOTHING })
+  const producer = kafka.producer({ allowAutoTopicCreation: false })
+  await producer.connect()
+  t.after(() => producer.disconnect())
+  await producer.send({ topic: topics.articles, acks: -1, messages: [{ key: id, value: null, partition: record.partition }] })
+
+  const fanout = await startTestFanout(t, prefix)
+  const page = (await (await fetch(`${fanout.url}/v1/snapshot?channels=category:national&limit=200`)).json()) as {
+    items: { article: { id: string } }[]
+  }
+  const listed = page.items.map((i) => i.article.id)
+  assert.ok(listed.includes('tombstone-after-1'), `the snapshot is current: ${listed}`)
+  assert.ok(!listed.includes(id), `the public snapshot lists an article its news.articles state erased: ${listed}`)
+})
