@@ -215,6 +215,8 @@ interface Loaded {
   event: NewswireEvent
   views: EarlierViews | null
   statuses: EarlierStatuses | null
+  /** A tombstone's kill: no record of it in news.article-events, so history replayed at start must not undo it. */
+  erased?: true
 }
 
 async function loadArticles(o: FeedOptions, topic: string, store: Store): Promise<number> {
@@ -241,6 +243,7 @@ async function loadArticles(o: FeedOptions, topic: string, store: Store): Promis
               offset: Number(m.offset),
               event: kill,
               views: seen.views ? { ...seen.views, complete: false } : null,
+              erased: true,
             })
           else if (isEntryEvent(seen.event)) latest.delete(key)
           continue
@@ -290,7 +293,8 @@ async function loadArticles(o: FeedOptions, topic: string, store: Store): Promis
     await tail.close()
   }
   // Stories first: an entry's state is judged with its story's
-  for (const { partition, event, views } of latest.values()) if (!isEntryEvent(event)) store.load(partition, event, views)
+  for (const { partition, event, views, erased } of latest.values())
+    if (!isEntryEvent(event)) store.load(partition, event, views, erased === true)
   // An entry's state is keyed <story>/entries/<entry> in news.articles, but its events sit in its
   // story's partition of news.article-events: where its releases and catch-up clock are
   for (const { event, statuses } of latest.values())

@@ -125,6 +125,20 @@ export class Ledger {
   }
 
   /**
+   * The kill a news.articles tombstone stands for, over the article's state after history
+   * replayed its events at start: known from news.articles only (no offset), where the article
+   * was seen kept. False when the article is unknown or killed already.
+   */
+  erase(kill: ArticleEvent): boolean {
+    const prev = this.#states.get(kill.article.id)
+    if (!prev || isKill(prev.event)) return false
+    const s = this.#state(kill, prev.partition, null, null, prev.exposure, this.#now)
+    this.#set(s)
+    this.#changed(s, null)
+    return true
+  }
+
+  /**
    * An entry's latest state read from news.articles at start (after its story's), with what its
    * earlier versions showed when ingest carried it: seen through its story, so only by whoever may
    * have seen the story, and (when known) only by whom those versions could be shown to.

@@ -51,6 +51,8 @@ export class Store {
   /** Ids of the last RECENT events read, newest last (FanoutInstance.settled, for tests and tools). */
   readonly #recent: string[] = []
   readonly #recentSet = new Set<string>()
+  /** Articles a news.articles tombstone killed (loaded as that kill): the kill has no event in history. */
+  readonly #erased = new Map<string, ArticleEvent>()
 
   constructor(o: StoreOptions) {
     if (o.partitions < 1) throw new TypeError('a store needs at least one partition')
@@ -64,10 +66,11 @@ export class Store {
   }
 
   /** A latest state from news.articles (before history is read), with the views of its earlier versions when known. */
-  load(partition: number, event: ArticleEvent, earlier: EarlierViews | null = null): void {
+  load(partition: number, event: ArticleEvent, earlier: EarlierViews | null = null, erased = false): void {
     // the latest state is judged now: an embargo passed by now has been released (it was not replaced)
     this.ledger.load(partition, event, earlier, this.#now())
     this.desk.put(event)
+    if (erased) this.#erased.set(event.article.id, event)
   }
 
   /** An entry's latest state from news.articles (after the articles', so it meets its story). */
@@ -121,6 +124,15 @@ export class Store {
   /** History is read: from now on the server's clock (the hub's `ledger.advance`) decides releases. */
   goLive(now: number): void {
     this.#live = true
+    // History replaced a tombstone's kill with the article's events (a state from news.articles
+    // stands in only until then): the kill stands again over what they left (rev34 review)
+    for (const [id, loaded] of this.#erased) {
+      const s = this.ledger.latest(id)
+      const kill = s ? killOf(s.event, s.partition, -1, loaded.ingestedAt) : null
+      // the same event as loaded (its id), over the version history reached
+      if (kill && this.ledger.erase({ ...kill, eventId: loaded.eventId })) this.desk.put(this.ledger.latest(id)?.event ?? kill)
+    }
+    this.#erased.clear()
     this.ledger.advance(now)
   }
 
