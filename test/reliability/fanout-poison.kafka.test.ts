@@ -246,3 +246,72 @@ test('a fan-out whose history still holds an erased article’s events does not 
   assert.ok(listed.includes('tombstone-after-1'), `the snapshot is current: ${listed}`)
   assert.ok(!listed.includes(id), `the public snapshot lists an article its news.articles state erased: ${listed}`)
 })
+
+// Review rev34 of the undecodable-kill fix (3f031b0): a Kafka replay substitutes the kill only
+// where the ledger applied it at that offset. An instance started after the kill knows it from
+// news.articles (a state with no offset) when the record is older than its memory: the replay
+// skips the record, and every earlier version of the story is an intermediate one, sent to nobody.
+// A reader who saw the story and resumes there from before the kill is never told, while the
+// same kill, decodable, reaches it (kill-after-restart.kafka.test.ts).
+for (const history of ['3', '12'])
+  test(`a reader resuming from before an undecodable kill on an instance started after it is told of the kill (history ${history})`, async (t) => {
+    const prefix = uniquePrefix()
+    const topics = topicNames(prefix)
+    const ingest = await startTestIngest(t, prefix)
+    const a = await startTestFanout(t, prefix)
+    const id = 'poison-kill-replay-1'
+    await publish(ingest.url, article(id))
+    await a.settled()
+    const first = await connect(t, a.wsUrl)
+    first.send({ type: 'subscribe', id: 's1', channels: ['category:national'] })
+    const subscribed = await first.next((m) => m.type === 'subscribed')
+    assert.ok(JSON.stringify(subscribed.snapshot).includes(id), 'the reader sees the story')
+    const position = subscribed.position as string
+    first.ws.close()
+
+    const [created] = await readTopic(topics.events, (all) => all.some((r) => r.event.article.id === id))
+    assert.ok(created)
+    const kill = codec.encode({
+      ...created.event,
+      eventId: randomUUID(),
+      type: 'WITHDRAWN',
+      reason: 'legal: court order',
+      changedFields: [],
+      article: { ...created.event.article, version: created.event.article.version + 1 },
+    } as NewswireEvent)
+    const unknownWriter = Buffer.alloc(8, 0x4e)
+    const value = Buffer.concat([kill.subarray(0, 2), unknownWriter, kill.subarray(10)])
+    const headers = { 'event-type': 'WITHDRAWN', 'schema-fingerprint': unknownWriter.toString('hex'), 'content-type': AVRO_CONTENT_TYPE }
+    const kafka = new Kafka({ clientId: 'poison-kill-replay-test', brokers, logLevel: logLevel.NOTHING })
+    const producer = kafka.producer({ allowAutoTopicCreation: false })
+    await producer.connect()
+    t.after(() => producer.disconnect())
+    for (const topic of [topics.events, topics.articles])
+      await producer.send({ topic, acks: -1, messages: [{ key: id, value, partition: created.partition, headers }] })
+    // routine traffic after it, on every partition: the kill's record leaves a small memory
+    for (let i = 0; i < 9; i++) await publish(ingest.url, article(`poison-kill-replay-filler-${i}`))
+
+    // the instance that was up all along tells a reader resuming there
+    await a.settled()
+    const control = await connect(t, a.wsUrl)
+    control.send({ type: 'subscribe', id: 's1', channels: ['category:national'], since: position })
+    await control.next((m) => m.type === 'withdrawn' && m.articleId === id, 10_000)
+
+    // one started now (a deploy) with a small memory
+    const b = await startTestFanout(t, prefix, { FANOUT_HISTORY_SIZE: history })
+    await b.settled()
+    const page = (await (await fetch(`${b.url}/v1/snapshot?channels=category:national&limit=200`)).json()) as {
+      items: { article: { id: string } }[]
+    }
+    assert.ok(!page.items.some((i) => i.article.id === id), 'the new instance knows the story is killed')
+    const back = await connect(t, b.wsUrl)
+    back.send({ type: 'subscribe', id: 's1', channels: ['category:national'], since: position })
+    const resumed = await back.next((m) => m.type === 'subscribed')
+    assert.notEqual(resumed.replay, 'none', 'a resume, not a fresh snapshot')
+    t.diagnostic(`replay: ${String(resumed.replay)}`)
+    await new Promise((r) => setTimeout(r, 2500))
+    assert.ok(
+      back.messages.some((m) => m.type === 'withdrawn' && m.articleId === id),
+      `the reader who saw the story never heard of its kill: ${back.messages.map((m) => `${m.type}:${String(m.replay ?? m.articleId ?? '')}`).join(',')}`,
+    )
+  })

@@ -1,0 +1,43 @@
+// Review rev34 of the undecodable-kill fix (3f031b0, unreadable.ts): an instance started after an
+// undecodable kill knows it from news.articles (loaded over the state before it, no offset). When
+// its memory still holds the kill's record but not the version before it, catching up finds the
+// article killed already and only marks the record read: the record is not in memory, so a reader
+// resuming from memory, from just before the kill, passes nothing of the story and never hears of
+// the kill it saw the story before.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { ArticleEvent, NewswireEvent } from '@newswire/shared'
+import { killOf } from '../src/unreadable.ts'
+import { event, Harness } from './support/harness.ts'
+import { subscribe, withdrawn } from './support/live-story.ts'
+
+const START = 1_800_000_000_000
+
+test('a reader resuming from memory just before an undecodable kill loaded from news.articles is told of it', async () => {
+  // memory starts at offset 1: the version the reader saw (offset 0) is only in the log
+  const h = new Harness({ partitions: 1, start: START, from: [1] })
+  const v1 = event('CREATED', { id: 'story', version: 1 }, START - 60_000)
+  h.log[0]?.push(v1)
+  // news.articles: v1's state, then the undecodable kill over it (feed.ts loadArticles)
+  h.store.load(0, killOf(v1, 0, 1, START - 30_000) as ArticleEvent)
+  // news.article-events: the kill's record (undecodable; its bytes stand in the log here), then routine traffic
+  h.log[0]?.push(v1 as NewswireEvent)
+  h.store.appendUnreadableKill(0, 1, 'story', START - 30_000)
+  h.append(event('CREATED', { id: 'other', version: 1 }, START - 20_000), 0)
+  h.start()
+  await h.settle()
+
+  // a reader that saw v1 (on another instance) resumes from its position, just after v1
+  const since = h.positions.encode({ o: [1], t: START - 50_000 })
+  const back = h.connect('public')
+  subscribe(h, back.conn, ['category:news'], { since })
+  await h.settle()
+  h.hub.stop()
+  const sub = back.t.messages.find((m) => m.type === 'subscribed')
+  assert.equal(sub?.replay, 'memory', 'the resume is served from memory')
+  assert.deepEqual(
+    withdrawn(back.t.messages).filter((w) => w.startsWith('story:')),
+    ['story:withdrawn'],
+    `never told of the kill: ${JSON.stringify(back.t.messages.map((m) => m.type))}`,
+  )
+})
