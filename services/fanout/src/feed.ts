@@ -30,6 +30,7 @@ import type {
 import type { OpenReader, ReplayRecord } from './replay.ts'
 import { inSlices, yieldNow } from './slices.ts'
 import { killOf, saysWithdrawn } from './unreadable.ts'
+import { isKill } from './visibility.ts'
 import { Store } from './store.ts'
 import type { LogBounds } from './store.ts'
 
@@ -185,9 +186,11 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
               } catch (err) {
                 o.metrics.decodeErrors(err)
                 log.warn({ err, partition, offset: m.offset }, 'undecodable event skipped in replay')
-                // the kill it stood for live (unreadable.ts), when the ledger applied it from this offset
+                // the kill it stood for live (unreadable.ts): the ledger's kill of the article, also when
+                // it knows it only from news.articles (started after it, the record older than memory)
+                // or from a later offset (a kill after a kill: the reader is told once, versions.admit)
                 const s = m.key && saysWithdrawn(m.headers) ? store.ledger.latest(m.key.toString('utf8')) : undefined
-                if (s && s.partition === partition && s.offset === Number(m.offset)) event = s.event
+                if (s && s.partition === partition && isKill(s.event)) event = s.event
               }
             }
             records.push({ offset: Number(m.offset), event })
