@@ -1,7 +1,9 @@
 // Duplicate filter: an event is dropped when its eventId was seen, or when its article already
 // reached that version (newest version wins), or was withdrawn at a newer version (a page answered
 // just before a kill and read after it). A withdrawal is dropped only when it repeats one: a kill
-// after a hold is news. Bounded: the oldest entries are forgotten first.
+// after a hold is news. A kill is never dropped for its version: nothing follows a kill, and an
+// instance that could not decode an edit stands in for an unreadable kill at the version it
+// knows, which may be one the client already has. Bounded: the oldest entries are forgotten first.
 import type { ArticleEvent, WithdrawnCause } from './types.ts'
 
 interface ArticleMark {
@@ -34,16 +36,18 @@ export class Dedupe {
     if (this.#eventIds.has(key)) return false
     const { id, version } = event.article
     const mark = this.#articles.get(id)
+    const kill = event.type === 'WITHDRAWN' || event.article.pubStatus === 'canceled'
     if (mark) {
-      if (version < mark.version || version < mark.withdrawnAt) return false
-      if (version === mark.version && !(flags.released && mark.embargoed)) return false
+      if (isKill(mark.withdrawn)) return false
+      if (!kill && (version < mark.version || version < mark.withdrawnAt)) return false
+      if (!kill && version === mark.version && !(flags.released && mark.embargoed)) return false
     }
     this.#remember(key)
     this.#mark(id, {
-      version,
+      version: Math.max(version, mark?.version ?? NO_VERSION),
       embargoed: flags.embargoed && !flags.released,
-      withdrawn: null,
-      withdrawnAt: mark?.withdrawnAt ?? NO_VERSION,
+      withdrawn: kill ? 'canceled' : null,
+      withdrawnAt: kill ? Math.max(version, mark?.withdrawnAt ?? NO_VERSION) : (mark?.withdrawnAt ?? NO_VERSION),
     })
     return true
   }

@@ -34,6 +34,23 @@ describe('Dedupe', () => {
     assert.equal(d.acceptWithdrawn('b'), false)
   })
 
+  test('a kill is taken whatever its version, once; nothing after it (an instance standing in for an undecodable kill numbers it after the edit it could not read: rev34)', () => {
+    const d = new Dedupe(100)
+    // the newsroom had v2 (an edit) from an instance that could decode it; another could not,
+    // and stands in for the kill as v2 as well
+    assert.equal(d.acceptEvent(articleEvent('a', 1), plain), true)
+    assert.equal(d.acceptEvent(articleEvent('a', 2), plain), true)
+    assert.equal(d.acceptEvent({ ...articleEvent('a', 2, 'WITHDRAWN'), eventId: 'unreadable-kill' }, plain), true)
+    // the real kill (v3) from an upgraded instance repeats it; nothing follows a kill
+    assert.equal(d.acceptEvent(articleEvent('a', 3, 'WITHDRAWN'), plain), false)
+    assert.equal(d.acceptEvent(articleEvent('a', 4), plain), false)
+    assert.equal(d.acceptWithdrawn('a', 4, 'left'), false)
+    // a kill older than what the client holds is still the kill
+    assert.equal(d.acceptEvent(articleEvent('b', 5), plain), true)
+    assert.equal(d.acceptEvent(articleEvent('b', 3, 'WITHDRAWN'), plain), true)
+    assert.equal(d.acceptEvent(articleEvent('b', 6), plain), false)
+  })
+
   test('a version older than a withdrawal (a page answered before the kill, read after it) is stale', () => {
     const d = new Dedupe(100)
     assert.equal(d.acceptWithdrawn('old-1', 2, 'withdrawn'), true)

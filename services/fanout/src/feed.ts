@@ -239,7 +239,9 @@ async function loadArticles(o: FeedOptions, topic: string, store: Store): Promis
           const key = m.key?.toString('utf8')
           const seen = key === undefined ? undefined : latest.get(key)
           if (key === undefined || !seen || seen.offset > Number(m.offset)) continue
-          const kill = isEntryEvent(seen.event) ? null : killOf(seen.event, partition, Number(m.offset), Number(m.timestamp))
+          const kill = isEntryEvent(seen.event)
+            ? null
+            : killOf(seen.event, { topic: 'articles', partition, offset: Number(m.offset) }, Number(m.timestamp))
           if (kill)
             latest.set(key, {
               ...seen,
@@ -280,7 +282,7 @@ async function loadArticles(o: FeedOptions, topic: string, store: Store): Promis
           const key = m.key?.toString('utf8')
           const seen = key === undefined ? undefined : latest.get(key)
           if (key !== undefined && seen && seen.offset < Number(m.offset) && !isEntryEvent(seen.event) && saysWithdrawn(m.headers)) {
-            const kill = killOf(seen.event, partition, Number(m.offset), Number(m.timestamp))
+            const kill = killOf(seen.event, { topic: 'articles', partition, offset: Number(m.offset) }, Number(m.timestamp))
             // the state it replaces counts as possibly seen in its own view too (not among its earlier views)
             const views = seen.views ? { ...seen.views, complete: false } : null
             if (kill) latest.set(key, { ...seen, offset: Number(m.offset), event: kill, views })

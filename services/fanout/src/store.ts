@@ -106,7 +106,7 @@ export class Store {
     // a kill known from news.articles only (this record's state there, loaded at start) is this
     // record: it goes into history at its offset, so replays from memory pass it (rev34 review)
     const loaded = prev && prev.offset === null && isKill(prev.event) ? prev.event : null
-    const kill = loaded ?? (prev ? killOf(prev.event, partition, offset, at) : null)
+    const kill = loaded ?? (prev ? killOf(prev.event, { topic: 'events', partition, offset }, at) : null)
     if (kill === null) {
       this.markRead(partition, offset + 1)
       return null
@@ -132,7 +132,7 @@ export class Store {
     // stands in only until then): the kill stands again over what they left (rev34 review)
     for (const [id, loaded] of this.#erased) {
       const s = this.ledger.latest(id)
-      const kill = s ? killOf(s.event, s.partition, -1, loaded.ingestedAt) : null
+      const kill = s ? killOf(s.event, { topic: 'articles', partition: s.partition, offset: -1 }, loaded.ingestedAt) : null
       // the same event as loaded (its id), over the version history reached
       if (kill && this.ledger.erase({ ...kill, eventId: loaded.eventId })) this.desk.put(this.ledger.latest(id)?.event ?? kill)
     }

@@ -14,12 +14,23 @@ export function saysWithdrawn(headers: IHeaders | undefined): boolean {
   return one !== undefined && String(one) === 'WITHDRAWN'
 }
 
-/** The kill of `prev`'s article that an undecodable record at (partition, offset) stands for; null when `prev` is killed already. */
-export function killOf(prev: ArticleEvent, partition: number, offset: number, at: number): ArticleEvent | null {
+/** Where a stand-in kill's record sits: its topic ('events' or 'articles'), partition and offset. */
+export interface RecordAt {
+  topic: 'events' | 'articles'
+  partition: number
+  offset: number
+}
+
+/**
+ * The kill of `prev`'s article that an undecodable record (or a tombstone) at `where` stands for;
+ * null when `prev` is killed already. Its event id names the record, topic included, so every
+ * instance standing in for the same record sends the same id, and no two records share one.
+ */
+export function killOf(prev: ArticleEvent, where: RecordAt, at: number): ArticleEvent | null {
   if (isKill(prev)) return null
   const a = prev.article
   return {
-    eventId: `unreadable-kill:${partition}:${offset}`,
+    eventId: `unreadable-kill:${where.topic}:${where.partition}:${where.offset}`,
     type: 'WITHDRAWN',
     occurredAt: at,
     ingestedAt: at,

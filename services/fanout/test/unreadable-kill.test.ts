@@ -19,7 +19,7 @@ test('a reader resuming from memory just before an undecodable kill loaded from 
   const v1 = event('CREATED', { id: 'story', version: 1 }, START - 60_000)
   h.log[0]?.push(v1)
   // news.articles: v1's state, then the undecodable kill over it (feed.ts loadArticles)
-  h.store.load(0, killOf(v1, 0, 1, START - 30_000) as ArticleEvent)
+  h.store.load(0, killOf(v1, { topic: 'articles', partition: 0, offset: 1 }, START - 30_000) as ArticleEvent)
   // news.article-events: the kill's record (undecodable; its bytes stand in the log here), then routine traffic
   h.log[0]?.push(v1 as NewswireEvent)
   h.store.appendUnreadableKill(0, 1, 'story', START - 30_000)
