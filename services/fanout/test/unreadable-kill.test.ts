@@ -41,3 +41,13 @@ test('a reader resuming from memory just before an undecodable kill loaded from 
     `never told of the kill: ${JSON.stringify(back.t.messages.map((m) => m.type))}`,
   )
 })
+
+test('stand-in kills of records in the two topics at the same partition and offset have ids of their own', () => {
+  const v1 = event('CREATED', { id: 'story', version: 1 }, START)
+  const fromEvents = killOf(v1, { topic: 'events', partition: 0, offset: 7 }, START)
+  const fromArticles = killOf(v1, { topic: 'articles', partition: 0, offset: 7 }, START)
+  assert.ok(fromEvents && fromArticles)
+  assert.notEqual(fromEvents.eventId, fromArticles.eventId)
+  // the same record stands in alike on every instance
+  assert.equal(killOf(v1, { topic: 'events', partition: 0, offset: 7 }, START + 1)?.eventId, fromEvents.eventId)
+})
