@@ -338,11 +338,14 @@ test("property: with ingest's clock up to a minute ahead of the fan-outs' (or up
     { numRuns: SKEW_RUNS, includeErrorInReport: true, ...REPLAY },
   )
   console.log(`restart-newsroom-model, ingest skew: ${JSON.stringify(skew)}`)
-  // the cases it is there for: dozens in 400 runs; ingest behind releasing late, a handful
+  // the cases it is there for: dozens in 400 runs; a version replaced within the lead before its
+  // embargo, 16-20 (a floor of 10 would fail about one run in 25); ingest behind releasing late, a handful
   if (SKEW_RUNS >= 200 && !process.env.NEWSWIRE_MODEL_SEED) {
-    for (const k of ['restarts', 'killDefaultWords', ...Object.keys(skewStats())] as (keyof Stats)[])
-      if (k !== 'stampedBeforeRelease') assert.ok(skew[k] > SKEW_RUNS / 40, `too few ${k}: ${skew[k]}`)
-    assert.ok(skew.stampedBeforeRelease > 0, 'no version released by true time and stamped as replaced before its embargo')
+    const rare: Partial<Record<keyof Stats, number>> = { stampedBeforeRelease: 0, replacedWithinLead: SKEW_RUNS / 100 }
+    for (const k of ['restarts', 'killDefaultWords', ...Object.keys(skewStats())] as (keyof Stats)[]) {
+      const floor = rare[k] ?? SKEW_RUNS / 40
+      assert.ok(skew[k] > floor, `too few ${k}: ${skew[k]} (at least ${floor + 1})`)
+    }
   }
 })
 

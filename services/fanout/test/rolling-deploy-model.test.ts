@@ -58,6 +58,8 @@ type Cmd =
 interface Mix {
   weights: Record<'post' | 'kill' | 'batch' | 'tick' | 'connect' | 'away' | 'resume' | 'deploy' | 'join' | 'leave', number>
   embargoes: (number | 'round')[]
+  /** Whether a posted version is held (postArb's default: one in four). */
+  holds?: boolean[]
   histories: number[]
   /** Readers whose connections drop while time passes. */
   drops: number[]
@@ -67,6 +69,9 @@ interface Mix {
 const MIXED: Mix = {
   weights: { post: 6, kill: 2, batch: 1, tick: 4, connect: 1, away: 2, resume: 4, deploy: 2, join: 1, leave: 1 },
   embargoes: [-60_000, 20_000, 59_000, 90_000, 600_000, 'round', 'round'],
+  // one in two: a hold the newsroom explains reached 5-8 readers in 160 runs at one in four, and
+  // the coverage check below (more than 2) failed a CI run on 2
+  holds: [false, true],
   histories: HISTORIES,
   drops: READERS.map((_, slot) => slot),
 }
@@ -91,7 +96,7 @@ function cmdArb(mix: Mix): fc.Arbitrary<Cmd> {
     skew: fc.constantFrom(...SKEWS),
   }
   return fc.oneof(
-    { arbitrary: postArb(IDS.length, mix.embargoes), weight: w.post },
+    { arbitrary: postArb(IDS.length, mix.embargoes, mix.holds), weight: w.post },
     { arbitrary: killArb(IDS.length), weight: w.kill },
     {
       arbitrary: fc.record({

@@ -223,13 +223,15 @@ export function postArb(
   ids = IDS.length,
   // an embargo this far from now: past, within the race minute, or well after it
   embargoes: (number | 'round')[] = [-60_000, 20_000, 59_000, 90_000, 600_000, 600_000],
+  // whether the version is held: one in four by default
+  holds: boolean[] = [false, false, false, true],
 ): fc.Arbitrary<Write> {
   return fc.record({
     k: fc.constant('post' as const),
     id: fc.nat(ids - 1),
     desk: fc.nat(DESKS.length - 1),
     language: fc.nat(LANGUAGES.length - 1),
-    withheld: fc.constantFrom(false, false, false, true),
+    withheld: fc.constantFrom(...holds),
     embargo: fc.option(fc.constantFrom(...embargoes), { nil: null, freq: 3 }),
   })
 }
