@@ -26,15 +26,14 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
-import { scopeFromClaims } from '../src/audience.ts'
 import { Harness } from './support/harness.ts'
-import { subscribe } from './support/live-story.ts'
 import type { Version } from './support/clearance-model.ts'
 import { isKill } from './support/clearance-model.ts'
 import type { Reader, Versions, Write } from './support/newsroom-readers.ts'
 import {
   checkCaughtUp,
-  freshStart,
+  connectReader,
+  dropReader,
   IDS,
   killArb,
   newReader,
@@ -129,22 +128,15 @@ async function run(
 
   const open = (slot: number, since: string | null, latest = false) => {
     const r = readers[slot] as Reader
-    const { conn, t } = h.connect(r.spec.audience, scopeFromClaims(r.spec.claims))
-    r.t = t
-    r.conn = conn
-    r.read = 0
+    connectReader(h, r, since, latest)
     r.restarted = restarts > 0
-    if (since === null) freshStart(r)
-    subscribe(h, conn, r.spec.channels, since === null ? {} : { since, catchUp: latest ? 'latest' : 'all' })
     if (latest) stats.latestResumes++
   }
   const away = (slot: number) => {
     const r = readers[slot] as Reader
     if (!r.t || !r.conn) return
     take(model, stats, r)
-    h.hub.conns.remove(r.conn)
-    r.t = null
-    r.conn = null
+    dropReader(h, r)
   }
 
   for (const cmd of cmds) {

@@ -20,11 +20,20 @@ import { test } from 'node:test'
 import fc from 'fast-check'
 import type { ArticleEvent } from '@newswire/shared'
 import type { Message } from './support/harness.ts'
-import { scopeFromClaims } from '../src/audience.ts'
 import { Harness } from './support/harness.ts'
-import { subscribe } from './support/live-story.ts'
 import type { Reader, Versions, Write } from './support/newsroom-readers.ts'
-import { checkCaughtUp, freshStart, killArb, newReader, postArb, READERS, readerStats, take, write } from './support/newsroom-readers.ts'
+import {
+  checkCaughtUp,
+  connectReader,
+  dropReader,
+  killArb,
+  newReader,
+  postArb,
+  READERS,
+  readerStats,
+  take,
+  write,
+} from './support/newsroom-readers.ts'
 import { restarted } from './support/restart.ts'
 
 /** Over two partitions, a, c and e share partition 1: two can sit below a small memory while the third goes on. */
@@ -205,31 +214,24 @@ async function run(cmds: readonly Cmd[], start: Start = { partitions: 2, histori
   }
   const open = (slot: number, on: Instance, since: string | null, latest = false) => {
     const r = readers[slot] as Reader
-    const { conn, t } = on.h.connect(r.spec.audience, scopeFromClaims(r.spec.claims))
-    r.t = t
-    r.conn = conn
-    r.read = 0
+    connectReader(on.h, r, since, latest)
     r.restarted = on.restarted
     r.skew = on.skew
     servedBy[slot] = on
     const from = positionFrom[slot]
     siblingResumed[slot] = since !== null && from !== on
-    if (since === null) freshStart(r)
-    else if (from && from !== on) {
+    if (since !== null && from && from !== on) {
       stats.siblingResumes++
       if (from.history !== on.history) stats.otherMemoryResumes++
       if (from.skew !== on.skew) stats.otherClockResumes++
     }
-    subscribe(on.h, conn, r.spec.channels, since === null ? {} : { since, catchUp: latest ? 'latest' : 'all' })
   }
   const away = (slot: number) => {
     const r = readers[slot] as Reader
     const on = servedBy[slot]
     if (!r.t || !r.conn || !on) return
     read(slot)
-    on.h.hub.conns.remove(r.conn)
-    r.t = null
-    r.conn = null
+    dropReader(on.h, r)
     servedBy[slot] = null
   }
   /** The connection drops in the middle of what it was sent since last read: one message at least comes (and the subscription's first), one at least is lost. */

@@ -31,6 +31,15 @@ export interface Version {
    * catches up by. Who may have seen it is then an estimate read off that clock.
    */
   stampedReplacedAt?: number
+  /**
+   * When the fan-out host's own clock steps (host-clock-model.test.ts; `replacedAt` is then that
+   * clock's reading): the highest reading of it while this was the latest version, up to the last
+   * step judged. Its embargo passed if that reading, or the clock when a message was written while
+   * it was still the latest, reached it: by a clock the fan-out had while it was the latest, not by
+   * one it had before it was written (a step back to the right time undoes nothing released, and
+   * releases nothing written after it).
+   */
+  peak?: number
 }
 
 export const isKill = (v: Version) => v.event.type === 'WITHDRAWN'
@@ -57,7 +66,9 @@ export function inChannels(s: Spec, a: Article): boolean {
 /** The version's embargo (if any) passed on the server's clock while it was the latest, by `until`. */
 export function embargoPassed(v: Version, until: number): boolean {
   const at = v.event.article.embargoedUntil
-  return at === null || at <= Math.min(v.replacedAt ?? until, until)
+  if (at === null) return true
+  if (v.peak !== undefined) return at <= v.peak || (v.replacedAt === null && at <= until)
+  return at <= Math.min(v.replacedAt ?? until, until)
 }
 
 /** `s`'s clearance could see version `v` at some moment up to `until`. */

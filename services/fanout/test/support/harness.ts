@@ -129,6 +129,11 @@ export interface HarnessOptions {
   maxReplays?: number
   /** Kafka trouble: reading the log breaks (`read`), or even its start offsets cannot be had (`offsets`). */
   kafkaFails?: 'read' | 'offsets'
+  /**
+   * Passes settle() gives the hub while it stays busy (50). A resume from a position ahead of the
+   * clock keeps it busy until the clock gets there: a model stepping the clock spends less.
+   */
+  settleRounds?: number
 }
 
 export class Harness {
@@ -145,9 +150,11 @@ export class Harness {
   /** The whole log, per partition: what Kafka would still hold. */
   readonly log: NewswireEvent[][]
   readonly partitions: number
+  readonly #settleRounds: number
 
   constructor(o: HarnessOptions = {}) {
     this.partitions = o.partitions ?? 2
+    this.#settleRounds = o.settleRounds ?? 50
     this.clock = new FakeClock(o.start ?? 1_800_000_000_000)
     this.log = Array.from({ length: this.partitions }, () => [])
     this.store = new Store({
@@ -232,7 +239,7 @@ export class Harness {
 
   /** Lets the hub run until nothing is left to do (including replays and their readers). */
   async settle(): Promise<void> {
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < this.#settleRounds; i++) {
       this.hub.schedule()
       await this.hub.idle()
       await new Promise((r) => setImmediate(r))

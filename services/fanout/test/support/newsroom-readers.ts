@@ -6,11 +6,13 @@
 import assert from 'node:assert/strict'
 import type { ArticleEvent } from '@newswire/shared'
 import fc from 'fast-check'
+import { scopeFromClaims } from '../../src/audience.ts'
 import type { Conn } from '../../src/model.ts'
 import type { Spec, Version } from './clearance-model.ts'
 import { embargoPassed, inChannels, inClaims, isKill, maySee, sees } from './clearance-model.ts'
-import type { FakeTransport, Message } from './harness.ts'
+import type { FakeTransport, Harness, Message } from './harness.ts'
 import { event } from './harness.ts'
+import { subscribe } from './live-story.ts'
 
 /** The newsroom's words: a kill's reason, a hold's. */
 export const KILL_REASON = 'legal'
@@ -92,6 +94,24 @@ export function newReader(spec: Spec): Reader {
 export function freshStart(r: Reader): void {
   r.holds.clear()
   r.shown.clear()
+}
+
+/** `r` connects to `h` with its token and subscribes: afresh (`since` null), or from a position (`latest`: `catchUp: "latest"`). */
+export function connectReader(h: Harness, r: Reader, since: string | null, latest = false): void {
+  const { conn, t } = h.connect(r.spec.audience, scopeFromClaims(r.spec.claims))
+  r.t = t
+  r.conn = conn
+  r.read = 0
+  if (since === null) freshStart(r)
+  subscribe(h, conn, r.spec.channels, since === null ? {} : { since, catchUp: latest ? 'latest' : 'all' })
+}
+
+/** `r`'s connection to `h` drops (read what it got first). */
+export function dropReader(h: Harness, r: Reader): void {
+  if (!r.conn) return
+  h.hub.conns.remove(r.conn)
+  r.t = null
+  r.conn = null
 }
 
 /**
@@ -237,8 +257,12 @@ export function postArb(
 }
 export const killArb = (ids = IDS.length): fc.Arbitrary<Write> => fc.record({ k: fc.constant('kill' as const), id: fc.nat(ids - 1) })
 
-/** The event `w` writes at `now`, taken into `model` (null: none, as after a kill or a kill of nothing). */
-export function write(model: Versions, w: Write, now: number, ids: readonly string[] = IDS): ArticleEvent | null {
+/**
+ * The event `w` writes at `now`, taken into `model` (null: none, as after a kill or a kill of
+ * nothing). `serverNow`: the fan-out's clock when it reads it (the replaced version's `replacedAt`),
+ * when it is not true time (host-clock-model.test.ts).
+ */
+export function write(model: Versions, w: Write, now: number, ids: readonly string[] = IDS, serverNow = now): ArticleEvent | null {
   const id = ids[w.id] as string
   const vs = model.get(id) ?? []
   const last = vs.at(-1)
@@ -262,7 +286,7 @@ export function write(model: Versions, w: Write, now: number, ids: readonly stri
           now,
           { reason: w.withheld ? HOLD_REASON : null },
         )
-  if (last) last.replacedAt = now
+  if (last) last.replacedAt = serverNow
   model.set(id, [...vs, { event: e, replacedAt: null }])
   return e
 }
