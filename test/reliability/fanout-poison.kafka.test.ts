@@ -8,11 +8,11 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import type { TestContext } from 'node:test'
-import { AVRO_CONTENT_TYPE, Kafka, logLevel, topicNames } from '@newswire/shared'
+import { AVRO_CONTENT_TYPE, entryStateKey, Kafka, logLevel, topicNames } from '@newswire/shared'
 import type { NewswireEvent } from '@newswire/shared'
 import { repoRoot } from '../../deploy/local/broker.ts'
 import { article, connect, drain, eventsOf, publish, startTestFanout } from '../../services/fanout/test/helpers.ts'
-import { brokers, codec, readTopic, sleep, startTestIngest, uniquePrefix } from '../helpers.ts'
+import { brokers, codec, http, readTopic, sleep, startTestIngest, uniquePrefix } from '../helpers.ts'
 import { metricValue, ms, readRaw, spawnFanout } from './support.ts'
 
 test('poison messages: counted by reason, dead-lettered once, skipped; the live stream goes on', async (t) => {
@@ -303,3 +303,79 @@ async function writeUnreadableKill(t: TestContext, topics: { events: string; art
   for (const topic of [topics.events, topics.articles])
     await producer.send({ topic, acks: -1, messages: [{ key: id, value, partition: created.partition, headers }] })
 }
+
+// An entry's deletion is as final as a kill, and its headers name it (`event-type`, `entry-id`):
+// undecodable, it stands in the same way (unreadable.ts), live, at a start from news.articles, and
+// in a resume (before, it was only skipped, and the public kept an entry the newsroom deleted).
+test('an entry deletion the fan-out cannot decode still takes the entry off public readers, live and after a restart', async (t) => {
+  const prefix = uniquePrefix()
+  const topics = topicNames(prefix)
+  const ingest = await startTestIngest(t, prefix)
+  const a = await startTestFanout(t, prefix)
+  await publish(ingest.url, article('poison-live', { live: true }))
+  const put = await http(`${ingest.url}/v1/articles/poison-live/entries/seen`, { method: 'PUT', json: { body: ['names a minor'] } })
+  assert.equal(put.status, 201, put.text)
+  await a.settled()
+  const live = await connect(t, a.wsUrl)
+  live.send({ type: 'subscribe', id: 's', channels: ['story:poison-live'] })
+  const subscribed = await live.next((m) => m.type === 'subscribed')
+  assert.deepEqual(
+    (subscribed.entries as { id: string }[]).map((e) => e.id),
+    ['seen'],
+  )
+  const position = subscribed.position as string
+
+  // the deletion as ingest would write it, under a writer schema this fan-out does not know
+  const all = await readTopic(topics.events, (rs) => rs.some((r) => r.event.entry?.id === 'seen'))
+  const created = all.find((r) => r.event.entry?.id === 'seen')
+  assert.ok(created?.event.entry)
+  const entry = created.event.entry
+  const deletion = codec.encode({
+    ...created.event,
+    eventId: randomUUID(),
+    type: 'ENTRY_DELETED',
+    reason: 'names a minor',
+    changedFields: ['pubStatus'],
+    entry: { ...entry, version: entry.version + 1, pubStatus: 'canceled' },
+  } as NewswireEvent)
+  const unknownWriter = Buffer.alloc(8, 0x4e)
+  const value = Buffer.concat([deletion.subarray(0, 2), unknownWriter, deletion.subarray(10)])
+  const headers = {
+    'event-type': 'ENTRY_DELETED',
+    'entry-id': 'seen',
+    'schema-fingerprint': unknownWriter.toString('hex'),
+    'content-type': AVRO_CONTENT_TYPE,
+  }
+  const producer = new Kafka({ clientId: 'poison-deletion-test', brokers, logLevel: logLevel.NOTHING }).producer({
+    allowAutoTopicCreation: false,
+  })
+  await producer.connect()
+  t.after(() => producer.disconnect())
+  await producer.send({ topic: topics.events, acks: -1, messages: [{ key: 'poison-live', value, partition: created.partition, headers }] })
+  await producer.send({
+    topic: topics.articles,
+    acks: -1,
+    messages: [{ key: entryStateKey('poison-live', 'seen'), value, partition: created.partition, headers }],
+  })
+  await live.next((m) => m.type === 'entryWithdrawn' && m.entryId === 'seen', 10_000)
+
+  // an instance started now knows the entry is deleted, from news.articles and from its history
+  for (const history of ['3', '50000']) {
+    const b = await startTestFanout(t, prefix, { FANOUT_HISTORY_SIZE: history })
+    await b.settled()
+    const fresh = await connect(t, b.wsUrl)
+    fresh.send({ type: 'subscribe', id: 's', channels: ['story:poison-live'] })
+    const snapshot = await fresh.next((m) => m.type === 'subscribed')
+    assert.deepEqual(
+      (snapshot.entries as { id: string }[]).map((e) => e.id),
+      [],
+      `history ${history}: a new reader is shown the deleted entry`,
+    )
+    // a reader who saw it resumes there: told, or told to start over without it
+    const back = await connect(t, b.wsUrl)
+    back.send({ type: 'subscribe', id: 's', channels: ['story:poison-live'], since: position })
+    await back.until((all) => all.some((m) => m.type === 'reset' || (m.type === 'entryWithdrawn' && m.entryId === 'seen')), 10_000)
+    const reset = back.messages.find((m) => m.type === 'reset')
+    if (reset) assert.ok(!JSON.stringify(reset).includes('names a minor'), `history ${history}: a reset with the deleted entry`)
+  }
+})

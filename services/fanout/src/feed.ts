@@ -29,7 +29,8 @@ import type {
 } from '@newswire/shared'
 import type { OpenReader, ReplayRecord } from './replay.ts'
 import { inSlices, yieldNow } from './slices.ts'
-import { killOf, saysWithdrawn } from './unreadable.ts'
+import { deletionOf, killOf, standsFor } from './unreadable.ts'
+import { isEntryDeleted } from './entry-visibility.ts'
 import { isKill } from './visibility.ts'
 import { Store } from './store.ts'
 import type { LogBounds } from './store.ts'
@@ -124,9 +125,10 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
               event = codec.decode(m.value)
             } catch (err) {
               o.onPoison({ topic: topics.events, partition, offset: m.offset, key: m.key ?? null, value: m.value, headers: m.headers }, err)
-              // a kill by its header fails closed (unreadable.ts); anything else is skipped for good
-              if (m.key && saysWithdrawn(m.headers))
-                store.appendUnreadableKill(partition, offset, m.key.toString('utf8'), Number(m.timestamp))
+              // a kill or an entry's deletion by its headers fails closed (unreadable.ts); anything
+              // else is skipped for good
+              const what = m.key ? standsFor(m.headers) : null
+              if (m.key && what) store.appendUnreadable(partition, offset, m.key.toString('utf8'), what, Number(m.timestamp))
               else store.markRead(partition, offset + 1)
               return
             }
@@ -189,8 +191,16 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
                 // the kill it stood for live (unreadable.ts): the ledger's kill of the article, also when
                 // it knows it only from news.articles (started after it, the record older than memory)
                 // or from a later offset (a kill after a kill: the reader is told once, versions.admit)
-                const s = m.key && saysWithdrawn(m.headers) ? store.ledger.latest(m.key.toString('utf8')) : undefined
-                if (s && s.partition === partition && isKill(s.event)) event = s.event
+                // (an entry's deletion likewise: the ledger's deletion of that entry)
+                const key = m.key?.toString('utf8')
+                const what = key === undefined ? null : standsFor(m.headers)
+                if (key !== undefined && what?.kind === 'kill') {
+                  const s = store.ledger.latest(key)
+                  if (s && s.partition === partition && isKill(s.event)) event = s.event
+                } else if (key !== undefined && what?.kind === 'entryDeleted') {
+                  const s = store.ledger.entries.get(key, what.entryId)
+                  if (s && s.partition === partition && isEntryDeleted(s.event)) event = s.event
+                }
               }
             }
             records.push({ offset: Number(m.offset), event })
@@ -278,14 +288,24 @@ async function loadArticles(o: FeedOptions, topic: string, store: Store): Promis
         } catch (err) {
           o.metrics.decodeErrors(err)
           o.log.warn({ err, partition, offset: m.offset }, 'undecodable record in news.articles skipped')
-          // a kill by its header, over the state before it (not compacted away yet): fails closed (unreadable.ts)
+          // a kill or an entry's deletion by its headers, over the state before it (not compacted
+          // away yet): fails closed (unreadable.ts)
           const key = m.key?.toString('utf8')
           const seen = key === undefined ? undefined : latest.get(key)
-          if (key !== undefined && seen && seen.offset < Number(m.offset) && !isEntryEvent(seen.event) && saysWithdrawn(m.headers)) {
-            const kill = killOf(seen.event, { topic: 'articles', partition, offset: Number(m.offset) }, Number(m.timestamp))
-            // the state it replaces counts as possibly seen in its own view too (not among its earlier views)
-            const views = seen.views ? { ...seen.views, complete: false } : null
-            if (kill) latest.set(key, { ...seen, offset: Number(m.offset), event: kill, views })
+          const what = standsFor(m.headers)
+          const where = { topic: 'articles', partition, offset: Number(m.offset) } as const
+          if (key !== undefined && seen && seen.offset < Number(m.offset)) {
+            if (!isEntryEvent(seen.event) && what?.kind === 'kill') {
+              const kill = killOf(seen.event, where, Number(m.timestamp))
+              // the state it replaces counts as possibly seen in its own view too (not among its earlier views)
+              const views = seen.views ? { ...seen.views, complete: false } : null
+              if (kill) latest.set(key, { ...seen, offset: Number(m.offset), event: kill, views })
+            } else if (isEntryEvent(seen.event) && what?.kind === 'entryDeleted' && what.entryId === seen.event.entry.id) {
+              const deletion = deletionOf(seen.event, undefined, where, Number(m.timestamp))
+              // what the entry's earlier versions showed stays; the version it replaces joins them as unknown
+              const statuses = seen.statuses ? { ...seen.statuses, complete: false } : null
+              if (deletion) latest.set(key, { ...seen, offset: Number(m.offset), event: deletion, statuses })
+            }
           }
         }
       }

@@ -12,7 +12,9 @@ import { DeskIndex } from './desk-index.ts'
 import { History, isEntryRecord } from './history.ts'
 import type { HistoryRecord } from './history.ts'
 import { Ledger } from './ledger.ts'
-import { killOf } from './unreadable.ts'
+import { deletionOf, killOf } from './unreadable.ts'
+import type { Unreadable } from './unreadable.ts'
+import { isEntryDeleted } from './entry-visibility.ts'
 import { isKill } from './visibility.ts'
 
 /** Event ids remembered as read (see hasRead). */
@@ -97,21 +99,29 @@ export class Store {
   }
 
   /**
-   * A record at `offset` that could not be decoded but says it is a kill of article `id`
-   * (unreadable.ts): applied as that kill when the article is known and not killed yet; else the
-   * offset is only marked read.
+   * A record at `offset` that could not be decoded but says it is a kill of article `key`, or the
+   * deletion of an entry of story `key` (unreadable.ts): applied as that when the article or entry
+   * is known and not killed or deleted yet; else the offset is only marked read.
    */
-  appendUnreadableKill(partition: number, offset: number, id: string, at: number): HistoryRecord | null {
-    const prev = this.ledger.latest(id)
-    // a kill known from news.articles only (this record's state there, loaded at start) is this
-    // record: it goes into history at its offset, so replays from memory pass it (rev34 review)
-    const loaded = prev && prev.offset === null && isKill(prev.event) ? prev.event : null
-    const kill = loaded ?? (prev ? killOf(prev.event, { topic: 'events', partition, offset }, at) : null)
-    if (kill === null) {
+  appendUnreadable(partition: number, offset: number, key: string, what: NonNullable<Unreadable>, at: number): HistoryRecord | null {
+    const where = { topic: 'events', partition, offset } as const
+    let stand: NewswireEvent | null
+    if (what.kind === 'kill') {
+      const prev = this.ledger.latest(key)
+      // a kill known from news.articles only (this record's state there, loaded at start) is this
+      // record: it goes into history at its offset, so replays from memory pass it (rev34 review)
+      const loaded = prev && prev.offset === null && isKill(prev.event) ? prev.event : null
+      stand = loaded ?? (prev ? killOf(prev.event, where, at) : null)
+    } else {
+      const prev = this.ledger.entries.get(key, what.entryId)
+      const loaded = prev && prev.offset === null && isEntryDeleted(prev.event) ? prev.event : null
+      stand = loaded ?? (prev ? deletionOf(prev.event, this.ledger.latest(key)?.event.article, where, at) : null)
+    }
+    if (stand === null) {
       this.markRead(partition, offset + 1)
       return null
     }
-    return this.append(partition, offset, kill)
+    return this.append(partition, offset, stand)
   }
 
   /** The event has been read (among the last few thousand). */

@@ -4,14 +4,28 @@
 // kill fails closed: it stands in as the kill ingest writes (decide.ts: the next version,
 // canceled; a killed article is never revived), with the cause's default words, so every reader
 // who may show the story is told, and no snapshot, page or count lists it (red7 attack run).
-import type { ArticleEvent, IHeaders } from '@newswire/shared'
+// An entry's deletion is as final (a deleted entry is never revived) and its `entry-id` header
+// names the entry: it stands in the same way. Anything else is only skipped (README, DLQ).
+import type { Article, ArticleEvent, EntryEvent, IHeaders } from '@newswire/shared'
+import { isEntryDeleted } from './entry-visibility.ts'
 import { isKill } from './visibility.ts'
 
-/** The undecodable record's headers say it is a kill (WITHDRAWN). */
-export function saysWithdrawn(headers: IHeaders | undefined): boolean {
-  const v = headers?.['event-type']
+/** What an undecodable record stands in as, by its headers: a kill, an entry's deletion, or nothing. */
+export type Unreadable = { kind: 'kill' } | { kind: 'entryDeleted'; entryId: string } | null
+
+const header = (headers: IHeaders | undefined, name: string): string | undefined => {
+  const v = headers?.[name]
   const one = Array.isArray(v) ? v[0] : v
-  return one !== undefined && String(one) === 'WITHDRAWN'
+  return one === undefined ? undefined : String(one)
+}
+
+/** What the undecodable record's headers say it is, when that fails closed. */
+export function standsFor(headers: IHeaders | undefined): Unreadable {
+  const type = header(headers, 'event-type')
+  if (type === 'WITHDRAWN') return { kind: 'kill' }
+  const entryId = header(headers, 'entry-id')
+  if (type === 'ENTRY_DELETED' && entryId) return { kind: 'entryDeleted', entryId }
+  return null
 }
 
 /** Where a stand-in kill's record sits: its topic ('events' or 'articles'), partition and offset. */
@@ -39,5 +53,26 @@ export function killOf(prev: ArticleEvent, where: RecordAt, at: number): Article
     changedFields: [],
     reason: null,
     article: { ...a, version: a.version + 1, pubStatus: 'canceled', updatedAt: at },
+  }
+}
+
+/**
+ * The deletion of `prev`'s entry that an undecodable record at `where` stands for (as ingest writes
+ * one: the next version, canceled, with the story as it stands); null when it is deleted already.
+ */
+export function deletionOf(prev: EntryEvent, story: Article | undefined, where: RecordAt, at: number): EntryEvent | null {
+  if (isEntryDeleted(prev)) return null
+  return {
+    eventId: `unreadable-deletion:${where.topic}:${where.partition}:${where.offset}`,
+    type: 'ENTRY_DELETED',
+    occurredAt: at,
+    ingestedAt: at,
+    source: prev.source,
+    traceId: prev.traceId,
+    changedFields: ['pubStatus'],
+    reason: null,
+    article: story ?? prev.article,
+    correction: null,
+    entry: { ...prev.entry, version: prev.entry.version + 1, pubStatus: 'canceled', updatedAt: at },
   }
 }

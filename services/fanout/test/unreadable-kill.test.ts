@@ -22,7 +22,7 @@ test('a reader resuming from memory just before an undecodable kill loaded from 
   h.store.load(0, killOf(v1, { topic: 'articles', partition: 0, offset: 1 }, START - 30_000) as ArticleEvent)
   // news.article-events: the kill's record (undecodable; its bytes stand in the log here), then routine traffic
   h.log[0]?.push(v1 as NewswireEvent)
-  h.store.appendUnreadableKill(0, 1, 'story', START - 30_000)
+  h.store.appendUnreadable(0, 1, 'story', { kind: 'kill' }, START - 30_000)
   h.append(event('CREATED', { id: 'other', version: 1 }, START - 20_000), 0)
   h.start()
   await h.settle()
