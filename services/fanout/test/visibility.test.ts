@@ -151,3 +151,39 @@ test("released on arrival: the embargo had passed when the event was ingested, b
   assert.equal(releasedOnArrival(e(100_000), 0), true)
   assert.equal(releasedOnArrival(e(100_001), 0), false)
 })
+
+test('a story put under embargo again is retracted as `embargoed` for a token held to embargoes, not as `left`', () => {
+  const inA = (a: ArticleView) => a.category === 'a'
+  const v1 = st('CREATED', art({ category: 'a' }))
+  const e2 = st('UPDATED', art({ version: 2, category: 'a', embargoedUntil: 99 }), false)
+  assert.equal(causeOf(e2, 'released'), 'embargoed')
+  assert.deepEqual(
+    decide(changeFor(v1, e2, 'released'), 'released', inA, () => null),
+    { kind: 'retract', cause: 'embargoed', match: v1.event.article },
+  )
+})
+
+test('a kill after a kill is still a kill: it reaches whoever may have seen the story, and names itself', () => {
+  const inA = (a: ArticleView) => a.category === 'a'
+  const v1 = st('CREATED', art({ category: 'a' }))
+  const c2 = st('UPDATED', art({ version: 2, category: 'a', pubStatus: 'canceled' }))
+  const w3 = st('WITHDRAWN', art({ version: 3, category: 'b', pubStatus: 'canceled' }))
+  assert.equal(changeFor(c2, w3, 'public').kill, true)
+  // the newsroom had the canceled version in view; the withdrawal moved it out: a kill, not `left`
+  assert.deepEqual(
+    decide(changeFor(c2, w3, 'all'), 'all', inA, () => null),
+    { kind: 'retract', cause: 'withdrawn', match: c2.event.article },
+  )
+  // the public saw v1 there: the withdrawal reaches it again (a reader that missed the cancel drops nothing it needs)
+  assert.deepEqual(
+    decide(changeFor(c2, w3, 'public'), 'public', inA, () => ({ view: v1.event.article, sure: true })),
+    { kind: 'retract', cause: 'withdrawn', match: v1.event.article },
+  )
+})
+
+test('the ingest lead is one minute (README, Known limits): a version ingested a minute after its embargo counts as released everywhere', () => {
+  const e = (embargoedUntil: number) => ({ article: art({ embargoedUntil }), ingestedAt: 1_000_000 })
+  assert.equal(INGEST_LEAD_MS, 60_000)
+  assert.equal(releasedOnArrival(e(1_000_000 - 60_000)), true)
+  assert.equal(releasedOnArrival(e(1_000_000 - 59_999)), false)
+})
