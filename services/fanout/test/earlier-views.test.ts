@@ -8,7 +8,9 @@ import { earlierViewOf } from '@newswire/shared'
 import type { ArticleEvent, EarlierStatuses, EarlierViews } from '@newswire/shared'
 import fc from 'fast-check'
 import { carriedStatuses, carriedViews } from './support/carried.ts'
-import { entryEvent, event } from './support/harness.ts'
+import { entryEvent, event, Harness } from './support/harness.ts'
+import { lastPosition, subscribe, withdrawn } from './support/live-story.ts'
+import { restarted } from './support/restart.ts'
 import { clearanceBit } from '../src/exposure.ts'
 import type { Exposure } from '../src/exposure.ts'
 import { Store } from '../src/store.ts'
@@ -293,4 +295,30 @@ test('property: an instance started at any point counts everyone an entry may ha
     ),
     { numRuns: Number(process.env.NEWSWIRE_MODEL_RUNS ?? 300) },
   )
+})
+
+test('a reader who saw a story on a desk it has left, resuming on an instance started later, hears of its kill there', async () => {
+  const old = new Harness({ partitions: 1 })
+  old.start()
+  const at = old.clock.now()
+  const r = old.connect('public')
+  subscribe(old, r.conn, ['category:sports'])
+  await old.settle()
+  old.append(event('CREATED', { id: 's', version: 1, category: 'sports' }, at))
+  await old.settle()
+  old.append(event('UPDATED', { id: 's', version: 2, category: 'politics' }, at + 1000))
+  await old.settle()
+  assert.deepEqual(withdrawn(r.t.messages), ['s:left'])
+  const since = lastPosition(r.t.messages)
+  // other stories push the story's versions out of the next instance's memory
+  for (let i = 0; i < 4; i++) old.append(event('CREATED', { id: `f${i}`, version: 1, category: 'weather' }, at + 2000 + i))
+  await old.settle()
+  const h = restarted(old, [], 2)
+  assert.equal(h.store.ledger.latest('s')?.seq, null, 'the story is known from news.articles only')
+  const c = h.connect('public')
+  subscribe(h, c.conn, ['category:sports'], { since })
+  await h.settle()
+  h.append(event('WITHDRAWN', { id: 's', version: 3, category: 'politics', pubStatus: 'canceled' }, at + 5000, { reason: 'legal' }))
+  await h.settle()
+  assert.deepEqual(withdrawn(c.t.messages), ['s:withdrawn'])
 })

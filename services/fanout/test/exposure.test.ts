@@ -6,7 +6,8 @@ import { test } from 'node:test'
 import fc from 'fast-check'
 import { event, Harness } from './support/harness.ts'
 import type { Message } from './support/harness.ts'
-import { expose, views } from '../src/exposure.ts'
+import type { Exposure } from '../src/exposure.ts'
+import { clearanceBit, expose, exposedView, MAX_VIEWS, seenBy, views } from '../src/exposure.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
 
 test('a story moved through 120 views: every reader who saw it in one of them hears of its kill', async () => {
@@ -122,5 +123,78 @@ test('property: however many views a story moved through, whoever was shown it h
     ),
     // a failing run is long (dozens of moves, many readers): report it as found, seed and path, unshrunk
     { numRuns: Number(process.env.NEWSWIRE_MODEL_RUNS ?? 60), endOnFailure: true },
+  )
+})
+
+test('past MAX_VIEWS views the newest kept one is replaced: the first views are never lost, and at most MAX_VIEWS are kept', () => {
+  const exp: Exposure = []
+  const view = (i: number) => ({ id: 'a', category: `c${i}`, language: 'en', urgency: 4, breaking: false })
+  const total = MAX_VIEWS + 6
+  for (let i = 0; i < total; i++) expose(exp, view(i), clearanceBit.public, true)
+  assert.equal(MAX_VIEWS, 1024, 'README, Known limits: up to 1,024 distinct views')
+  assert.equal(views(exp).length, MAX_VIEWS)
+  const shownIn = (i: number) => exposedView(exp, 'public', (v) => v.category === `c${i}`, false)
+  // the views a long story passed through first stay: their readers hear of the kill
+  for (const i of [0, 1, MAX_VIEWS / 2, MAX_VIEWS - 2]) assert.deepEqual(shownIn(i), { view: view(i), sure: true }, `view ${i}`)
+  // the newest took the last slot; those in between were replaced
+  assert.deepEqual(shownIn(total - 1), { view: view(total - 1), sure: true })
+  assert.equal(shownIn(MAX_VIEWS - 1), null)
+})
+
+test('a view no clearance saw takes no slot', () => {
+  const exp: Exposure = []
+  expose(exp, { id: 'a', category: 'x', language: 'en', urgency: 4, breaking: false }, 0, true)
+  assert.deepEqual(views(exp), [])
+  assert.equal(seenBy(exp), 0)
+})
+
+test('a view this instance showed is preferred, and said to be sure, over one some instance only may have shown', () => {
+  const exp: Exposure = []
+  const a = { id: 'a', category: 'x', language: 'en', urgency: 4, breaking: false }
+  const b = { ...a, urgency: 5 }
+  expose(exp, a, clearanceBit.public, false)
+  expose(exp, b, clearanceBit.public, true)
+  assert.deepEqual(
+    exposedView(exp, 'public', () => true, true),
+    { view: b, sure: true },
+  )
+  assert.deepEqual(
+    exposedView(exp, 'public', () => true, false),
+    { view: b, sure: true },
+  )
+  assert.deepEqual(
+    exposedView(exp, 'public', (v) => v.urgency === 4, true),
+    { view: a, sure: false },
+  )
+  assert.equal(
+    exposedView(exp, 'public', (v) => v.urgency === 4, false),
+    null,
+  )
+})
+
+test("a reader who saw a story on a desk it has left hears of its kill in the newsroom's words", async () => {
+  const h = new Harness()
+  h.start()
+  const at = h.clock.now()
+  const c = h.connect('public')
+  h.hub.handle(c.conn, {
+    type: 'subscribe',
+    id: 's',
+    channels: parseChannels(['category:a'], 's'),
+    filter: parseFilter(null, 's'),
+    since: null,
+    catchUp: 'all',
+  })
+  await h.settle()
+  h.append(event('CREATED', { id: 'moved', version: 1, category: 'a' }, at))
+  await h.settle()
+  h.append(event('UPDATED', { id: 'moved', version: 2, category: 'b' }, at))
+  await h.settle()
+  h.append(event('WITHDRAWN', { id: 'moved', version: 3, category: 'b', pubStatus: 'canceled' }, at, { reason: 'legal' }))
+  await h.settle()
+  const about = (c.t.messages as Message[]).filter((m) => m.type === 'event' || m.type === 'withdrawn')
+  assert.deepEqual(
+    about.map((m) => `${m.type}:${String(m.cause)}:${String(m.reason)}`),
+    ['event:undefined:undefined', "withdrawn:left:no longer in this subscription's channels, filter or scope", 'withdrawn:withdrawn:legal'],
   )
 })
