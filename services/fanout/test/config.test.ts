@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { DEV_NEWSROOM_SECRET } from '@newswire/shared'
 import { loadFanoutConfig } from '../src/config.ts'
+import { decodeJwt, SignJWT } from 'jose'
 import { hasNewsroomScope, signNewsroomToken, verifyNewsroomToken } from '../src/token.ts'
 
 test('defaults', () => {
@@ -53,4 +54,29 @@ test('newsroom tokens', async () => {
   assert.equal(hasNewsroomScope(['newsroom']), true)
   assert.equal(hasNewsroomScope('newsroomish'), false)
   assert.equal(hasNewsroomScope(undefined), false)
+})
+
+test('verifyNewsroomToken accepts only an HS256 newsroom token for this audience, with an expiry, and says when it expires', async () => {
+  const secret = 's'.repeat(20)
+  const key = new TextEncoder().encode(secret)
+  const verify = (token: string) => verifyNewsroomToken(token, secret, 'newswire')
+  const lacks = { ok: false, reason: 'token lacks the newsroom scope' }
+  assert.deepEqual(await verify(await signNewsroomToken(secret, { scope: 'read' })), lacks)
+  assert.deepEqual(await verify(await signNewsroomToken(secret, { scope: ['read', 'newsroomish'] })), lacks)
+  assert.deepEqual(await verify(await signNewsroomToken(secret, { audience: 'another-service' })), {
+    ok: false,
+    reason: "token claim 'aud' is invalid",
+  })
+  const noExpiry = await new SignJWT({ scope: 'newsroom' }).setProtectedHeader({ alg: 'HS256' }).setAudience('newswire').sign(key)
+  assert.deepEqual(await verify(noExpiry), { ok: false, reason: "token claim 'exp' is invalid" })
+  const hs512 = await new SignJWT({ scope: 'newsroom' })
+    .setProtectedHeader({ alg: 'HS512' })
+    .setAudience('newswire')
+    .setExpirationTime('1h')
+    .sign(key)
+  assert.equal((await verify(hs512)).ok, false, 'HS256 only')
+  const token = await signNewsroomToken(secret, { ttlSeconds: 600 })
+  const ok = await verify(token)
+  assert.ok(ok.ok)
+  assert.equal(ok.expiresAt, (decodeJwt(token).exp as number) * 1000)
 })
