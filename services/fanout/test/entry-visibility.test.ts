@@ -1,0 +1,54 @@
+// Who sees an entry of a live story (entry-visibility.ts), decided on the ledger's facts alone.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { EntryEvent } from '@newswire/shared'
+import { entryEvent, event } from './support/harness.ts'
+import type { EntryLatest } from '../src/entry-visibility.ts'
+import { decideEntry, entryChangeFor, isEntryDeleted, visibleEntry } from '../src/entry-visibility.ts'
+import type { Latest } from '../src/visibility.ts'
+
+const T0 = Date.UTC(2026, 11, 4, 12)
+const story: Latest = { event: event('CREATED', { id: 'Live-1', version: 1, live: true }, T0), released: true }
+const at = (e: EntryEvent, released = true): EntryLatest => ({ event: e, released })
+
+test('an ENTRY_DELETED event deletes the entry whatever status it carries', () => {
+  const v1 = at(entryEvent(story.event.article, { id: 'e1', seq: 1, version: 1 }, T0))
+  // as ingest writes it today the deletion also says canceled; the event type alone is enough
+  const del = at(entryEvent(story.event.article, { id: 'e1', seq: 1, version: 2, pubStatus: 'usable' }, T0 + 1, { type: 'ENTRY_DELETED' }))
+  assert.equal(isEntryDeleted(del.event), true)
+  for (const c of ['public', 'released', 'all'] as const) {
+    assert.equal(visibleEntry(story, del, c), null, c)
+    const ch = entryChangeFor(story, v1, del, c)
+    assert.equal(ch.deletion, true, c)
+    assert.deepEqual(
+      decideEntry(ch, c, true, () => 'sure'),
+      { kind: 'retract', cause: 'deleted' },
+      c,
+    )
+  }
+})
+
+test('a subscription the story is out of view for hears nothing of its entries, not even a deletion', () => {
+  const v1 = at(entryEvent(story.event.article, { id: 'e1', seq: 1, version: 1 }, T0))
+  const v2 = at(entryEvent(story.event.article, { id: 'e1', seq: 1, version: 2 }, T0 + 1))
+  const del = at(
+    entryEvent(story.event.article, { id: 'e1', seq: 1, version: 3, pubStatus: 'canceled' }, T0 + 2, { type: 'ENTRY_DELETED' }),
+  )
+  for (const c of ['public', 'released', 'all'] as const) {
+    assert.equal(
+      decideEntry(entryChangeFor(story, undefined, v1, c), c, false, () => 'sure'),
+      null,
+      c,
+    )
+    assert.equal(
+      decideEntry(entryChangeFor(story, v1, v2, c), c, false, () => 'sure'),
+      null,
+      c,
+    )
+    assert.equal(
+      decideEntry(entryChangeFor(story, v2, del, c), c, false, () => 'sure'),
+      null,
+      c,
+    )
+  }
+})
