@@ -28,3 +28,21 @@ test('verifyNewsroomToken returns the scope, and refuses malformed scope claims'
   const bad = await verifyNewsroomToken(await signNewsroomToken(secret, { desks: ['Not A Slug!'] }), secret, 'newswire')
   assert.deepEqual(bad, { ok: false, reason: "token claim 'desks' is invalid" })
 })
+
+test('a scope of several languages allows each of them, and only them', () => {
+  const s = scopeFromClaims({ languages: ['bn', 'en'] })
+  assert.equal(scopeAllows(s, { category: 'sports', language: 'en-GB' }), true)
+  assert.equal(scopeAllows(s, { category: 'sports', language: 'bn' }), true)
+  assert.equal(scopeAllows(s, { category: 'sports', language: 'fr' }), false)
+})
+
+test('scope claims: at most 100 desks or languages', () => {
+  const desks = (n: number) => Array.from({ length: n }, (_, i) => `desk-${i}`)
+  assert.equal(scopeFromClaims({ desks: desks(100) }).categories?.length, 100)
+  assert.throws(() => scopeFromClaims({ desks: desks(101) }), ScopeClaimError)
+})
+
+test('a null desks or languages claim restricts nothing, as an absent one', () => {
+  assert.equal(scopeFromClaims({ desks: null, languages: null }), unrestricted)
+  assert.deepEqual(scopeFromClaims({ desks: null, languages: ['bn'] }), { categories: null, languages: ['bn'], embargo: true })
+})
