@@ -23,3 +23,13 @@ test('has tells whether anything was delivered for an article', () => {
   assert.equal(g.has('a'), true)
   assert.equal(g.has('b'), false)
 })
+
+test('by default the gate remembers the last 10 000 articles (README)', () => {
+  const g = new VersionGate()
+  for (let i = 0; i < 10_000; i++) assert.equal(g.admit(`a${i}`, 1), true)
+  assert.equal(g.admit('a0', 1), false, 'the first is still remembered')
+  assert.equal(g.admit('b', 1), true) // evicts a0, the least recently delivered
+  assert.equal(g.size, 10_000)
+  assert.equal(g.admit('a1', 1), false)
+  assert.equal(g.admit('a0', 1), true)
+})
