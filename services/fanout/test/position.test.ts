@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { offsetsAtLeast, PositionCodec, PositionError, peekPosition, positionProblem, releaseAfter } from '../src/position.ts'
+import fc from 'fast-check'
+import {
+  compareReleaseKeys,
+  offsetsAtLeast,
+  PositionCodec,
+  PositionError,
+  peekPosition,
+  positionProblem,
+  releaseAfter,
+  watermarkAfter,
+} from '../src/position.ts'
 
 const codec = new PositionCodec(['key-one-at-least-16'])
 
@@ -70,4 +80,24 @@ test('offsetsAtLeast compares every partition', () => {
   assert.equal(offsetsAtLeast([3, 4], [3, 4]), true)
   assert.equal(offsetsAtLeast([3, 5], [3, 4]), true)
   assert.equal(offsetsAtLeast([2, 5], [3, 4]), false)
+})
+
+test('a watermark up to the allowed skew ahead of this clock is served; a millisecond more is not', () => {
+  const b = { partitions: 1, now: 10_000, maxSkewMs: 1000 }
+  assert.equal(positionProblem({ o: [0], t: 11_000 }, b), null)
+  assert.match(positionProblem({ o: [0], t: 11_001 }, b) ?? '', /future/)
+})
+
+test('property: releases in compareReleaseKeys order: the watermark after one has considered it and those before, none after', () => {
+  const keyArb = fc.record({ at: fc.integer({ min: 100, max: 103 }), partition: fc.nat(3), offset: fc.nat(20) })
+  fc.assert(
+    fc.property(fc.uniqueArray(keyArb, { minLength: 2, maxLength: 12, selector: (k) => `${k.at}/${k.partition}/${k.offset}` }), (keys) => {
+      const sorted = [...keys].sort(compareReleaseKeys)
+      for (const [i, k] of sorted.entries()) {
+        const w = watermarkAfter(k)
+        for (const [j, other] of sorted.entries())
+          assert.equal(releaseAfter(other, w.t, w.r), j > i, `${JSON.stringify(other)} after ${JSON.stringify(k)}`)
+      }
+    }),
+  )
 })
