@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Article } from '@newswire/shared'
-import { ChannelError, emptyFilter, indexKeysOf, matchChannel, parseChannel, passesTickerFilter } from '../src/channels.ts'
+import { ChannelError, emptyFilter, indexKeysOf, languageMatches, matchChannel, parseChannel, passesTickerFilter } from '../src/channels.ts'
 
 const a = (extra: Partial<Article> = {}): Article => ({
   id: 'x',
@@ -71,4 +71,11 @@ test('article:<id> and story:<id> keep the id as ingest spells it, and match tha
   assert.equal(matchChannel([parseChannel('article:x')], emptyFilter, a()), 'article:x')
   assert.equal(matchChannel([parseChannel('article:X')], emptyFilter, a()), null, 'ids are case-sensitive')
   assert.equal(matchChannel([parseChannel('story:x')], { ...emptyFilter, languages: ['en'] }, a()), null, 'filters apply')
+})
+
+test('a region tag matches whatever case the article spells it in: channels and filters (and token scopes, through languageMatches)', () => {
+  assert.equal(matchChannel([parseChannel('lang:bn-BD')], emptyFilter, a({ language: 'bn-BD' })), 'lang:bn-bd')
+  assert.equal(matchChannel([], { ...emptyFilter, languages: ['bn-bd'] }, a({ language: 'BN-bd' })), '*')
+  assert.equal(languageMatches('bn', 'BN'), true)
+  assert.equal(languageMatches('bn-bd', 'bn'), false)
 })
