@@ -79,3 +79,12 @@ test('a region tag matches whatever case the article spells it in: channels and 
   assert.equal(languageMatches('bn', 'BN'), true)
   assert.equal(languageMatches('bn-bd', 'bn'), false)
 })
+
+test('ticker filter: an update of any field the README lists reaches a ticker, its editorial state included', () => {
+  const f = { ...emptyFilter, tickerFieldsOnly: true }
+  // a newsroom ticker must hear that a withheld story became usable, or that its embargo moved
+  const listed = ['headline', 'urgency', 'breaking', 'category', 'language', 'pubStatus', 'embargoedUntil', 'url', 'summary']
+  for (const field of listed) assert.equal(passesTickerFilter(f, { type: 'UPDATED', changedFields: [field] }), true, field)
+  for (const field of ['body', 'authors', 'subjects', 'dateline'])
+    assert.equal(passesTickerFilter(f, { type: 'UPDATED', changedFields: [field] }), false, field)
+})
