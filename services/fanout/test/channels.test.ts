@@ -88,3 +88,11 @@ test('ticker filter: an update of any field the README lists reaches a ticker, i
   for (const field of ['body', 'authors', 'subjects', 'dateline'])
     assert.equal(passesTickerFilter(f, { type: 'UPDATED', changedFields: [field] }), false, field)
 })
+
+test('a categories filter lets no uncategorized article through', () => {
+  assert.equal(matchChannel([], { ...emptyFilter, categories: ['international'] }, a({ category: null })), null)
+  assert.equal(
+    matchChannel([parseChannel('breaking')], { ...emptyFilter, categories: ['international'] }, a({ category: null, urgency: 1 })),
+    null,
+  )
+})
