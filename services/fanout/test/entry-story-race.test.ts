@@ -45,3 +45,29 @@ test('an entry deleted 10 s before its story’s embargo reaches a resumed publi
   const got = await run('entry')
   assert.deepEqual(got, ['e:deleted'], `the resumed public reader keeps the deleted entry: ${JSON.stringify(got)}`)
 })
+
+/** An entry deleted `before` ms ahead of its story's embargo; what a public reader resuming from the embargo is told. */
+async function deletedAhead(before: number): Promise<string[]> {
+  const h = new Harness({ partitions: 1, start: T })
+  h.start()
+  const embargo = T + 1 + before
+  const s1 = event('CREATED', { id: 'S', version: 1, live: true, embargoedUntil: embargo }, T)
+  h.append(s1, 0)
+  h.append(entryEvent(s1.article, { id: 'e', seq: 1, version: 1 }, T), 0)
+  await h.tick(1)
+  h.append(
+    entryEvent(s1.article, { id: 'e', seq: 1, version: 2, pubStatus: 'canceled' }, h.clock.now(), { type: 'ENTRY_DELETED', reason: 'x' }),
+    0,
+  )
+  await h.tick(before + 30_000)
+  const c = h.connect('public')
+  subscribe(h, c.conn, ['story:S'], { since: h.positions.encode({ o: [2], t: embargo }) })
+  await h.settle()
+  h.hub.stop()
+  return gone(c.t.messages)
+}
+
+test('the race allowance for an entry is under a minute before its story’s embargo, as for the story: 59 999 ms counts, 60 000 does not', async () => {
+  assert.deepEqual(await deletedAhead(59_999), ['e:deleted'])
+  assert.deepEqual(await deletedAhead(60_000), [])
+})
