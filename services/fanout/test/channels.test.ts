@@ -96,3 +96,8 @@ test('a categories filter lets no uncategorized article through', () => {
     null,
   )
 })
+
+test('only the exact words breaking and all name those channels', () => {
+  for (const bad of ['allx', 'all:sports', 'all-desks', 'breakingx']) assert.throws(() => parseChannel(bad), ChannelError, bad)
+  assert.deepEqual(parseChannel(' ALL '), { name: 'all', kind: 'all', value: null })
+})
