@@ -82,6 +82,8 @@ function mount(host: HTMLElement, base: string): void {
   let currentId: string | null = null
   let timer: ReturnType<typeof setInterval> | undefined
   let fresh: string[] = []
+  /** The stories the live region names now: it is emptied when one of them leaves the ticker. */
+  let said: string[] = []
   let queued = false
 
   const show = (id: string | null) => {
@@ -151,11 +153,17 @@ function mount(host: HTMLElement, base: string): void {
     if (arrived.length > 0) {
       // Each headline in its own language, so a screen reader picks the right voice for it
       const all = headlines.list()
-      const said = arrived.map((id) => all.find((x) => x.id === id)?.article)
+      const news = arrived.map((id) => all.find((x) => x.id === id)?.article)
       announcer.replaceChildren(
         `${label}: `,
-        ...said.flatMap((a, i) => (a ? [i > 0 ? ' — ' : '', h('span', { lang: a.language }, a.headline ?? '')] : [])),
+        ...news.flatMap((a, i) => (a ? [i > 0 ? ' — ' : '', h('span', { lang: a.language }, a.headline ?? '')] : [])),
       )
+      said = arrived
+    } else if (said.some((id) => !ids.includes(id))) {
+      // A story the region names was killed, held or dropped: a screen reader reading the region
+      // (browse mode, or speech still queued) must not find its headline there (red8 attack run)
+      announcer.replaceChildren()
+      said = []
     }
   }
   const schedule = () => {
