@@ -25,6 +25,34 @@ export async function launch(t: TestContext): Promise<Browser> {
   return browser
 }
 
+/**
+ * Chromium as readers run it: with the back/forward cache (Playwright turns it off by default, so
+ * that `goBack()` always loads). A page restored from it fires `pageshow` with `persisted`, not `load`.
+ */
+export async function launchWithBackForwardCache(t: TestContext): Promise<Browser> {
+  const browser = await chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--lang=en-GB'],
+    ignoreDefaultArgs: ['--disable-back-forward-cache'],
+  })
+  t.after(() => browser.close())
+  return browser
+}
+
+/** Serves `html` at `/` (with `headers`) and a plain page at `/elsewhere`, on localhost; returns the page's URL. */
+export async function siteWith(t: TestContext, html: string, headers: Record<string, string> = {}): Promise<string> {
+  const port = await serve(t, (req, res) => {
+    if (req.url === '/elsewhere') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      res.end('<!doctype html><title>Elsewhere</title><p>Another page of the site.</p>')
+      return
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...headers })
+    res.end(html)
+  })
+  return `http://localhost:${port}/`
+}
+
 export interface WatchedPage {
   page: Page
   /** Uncaught exceptions in the page. */

@@ -1,0 +1,77 @@
+// The story embed through a reader's page lifecycle (red8 attack run, 2026-12-04), in Debian's
+// Chromium with its back/forward cache on, against real ingest, Kafka and fan-out: a reader reads
+// a story, goes to another page, the story is killed, the reader comes Back to the page restored
+// from the cache. The embed resumes from its position; when the fan-out cannot replay that far
+// (every Kafka replay reader busy in a reconnect storm, Kafka unreachable: the documented
+// `replay_unavailable`, here forced with FANOUT_MAX_KAFKA_REPLAYS=0 and a memory of one event) it
+// gets a `reset` whose snapshot no longer holds the story.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { Page } from 'playwright-core'
+import { article, publish, startTestFanout, withdraw } from '../../services/fanout/test/helpers.ts'
+import { sleep, startTestIngest, uniquePrefix } from '../helpers.ts'
+import { launchWithBackForwardCache, openPage, siteWith } from './helpers.ts'
+
+const storyState = (page: Page) => page.locator('#newswire-story').getAttribute('data-story-state')
+const bannerText = (page: Page) =>
+  page.locator('#newswire-story').evaluate((host) => {
+    const b = host.shadowRoot?.querySelector<HTMLElement>('.banner')
+    return b && !b.hidden ? (b.textContent ?? '') : ''
+  })
+
+for (const mode of ['article', 'live'] as const) {
+  test(`a story page without data-version (${mode}) restored from the back/forward cache after a kill tells the reader`, {
+    timeout: 120_000,
+  }, async (t) => {
+    const prefix = uniquePrefix()
+    const ingest = await startTestIngest(t, prefix)
+    const fanout = await startTestFanout(t, prefix, { FANOUT_HISTORY_SIZE: '1', FANOUT_MAX_KAFKA_REPLAYS: '0' })
+    const id = `red8-bf-${mode}`
+    await publish(ingest.url, article(id, { headline: 'Port fire: three dead', live: mode === 'live' }))
+
+    // data-version is optional: a site's story template need not know the version it shows
+    const live = mode === 'live' ? ' data-live' : ''
+    const html = `<!doctype html><html><head><meta charset="utf-8"><title>Port fire</title></head><body>
+<h1>Port fire: three dead</h1><p>The site's own text of the story.</p>
+<div id="newswire-story" data-article="${id}"${live}></div><a id="away" href="/elsewhere">Elsewhere</a>
+<script src="${fanout.url}/story.js" async></script></body></html>`
+    const url = await siteWith(t, html)
+    const browser = await launchWithBackForwardCache(t)
+    const { page, errors } = await openPage(browser, 390, 844)
+    await page.goto(url)
+    await page.waitForFunction(() => document.querySelector('#newswire-story')?.getAttribute('data-state') === 'connected')
+    await sleep(500) // the snapshot: the embed knows the story runs
+    assert.equal(await storyState(page), 'current')
+    await page.evaluate(() => {
+      ;(window as unknown as { restored: boolean }).restored = false
+      addEventListener('pageshow', (e) => {
+        ;(window as unknown as { restored: boolean }).restored = e.persisted
+      })
+    })
+
+    // the reader goes elsewhere; the story is killed, and the desk writes on
+    await page.click('#away')
+    await page.waitForURL(/elsewhere/)
+    await withdraw(ingest.url, id, 'legal')
+    await publish(ingest.url, article(`${id}-next`, { headline: 'Something else' }))
+    await sleep(1000)
+
+    // Back: the page the reader read, restored as it was
+    await page.goBack({ waitUntil: 'commit' })
+    await page.waitForFunction(() => document.querySelector('#newswire-story') !== null)
+    assert.equal(await page.evaluate(() => (window as unknown as { restored: boolean }).restored), true, 'restored from the cache')
+    await page
+      .waitForFunction(() => document.querySelector('#newswire-story')?.getAttribute('data-story-state') !== 'current', null, {
+        timeout: 15_000,
+      })
+      .catch(() => {})
+    const state = await storyState(page)
+    assert.notEqual(
+      state,
+      'current',
+      `the reader who read the story is not told it came down: the embed is '${await page.locator('#newswire-story').getAttribute('data-state')}', its banner says '${await bannerText(page)}'`,
+    )
+    assert.match(await bannerText(page), /withdrawn|not available/)
+    assert.deepEqual(errors, [])
+  })
+}
