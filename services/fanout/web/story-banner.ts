@@ -76,8 +76,10 @@ export class StoryBanner {
 
   gone(g: ArticleGone, pageShowsIt: boolean, now: number): void {
     if (g.cause === 'left') return
-    // Absent when the page loaded: say so only when the page shows a copy of it
-    if (g.cause === 'absent' && !pageShowsIt && this.state === 'current') return
+    // Absent when the page loaded: say so only when the page shows a copy of it. Absent after this
+    // embed saw it running (a reset's snapshot without it: the resume could not be replayed), the
+    // reader has read it: a kill is among the reasons (red8 attack run, 2026-12-04)
+    if (g.cause === 'absent' && !pageShowsIt && this.#latest === null) return
     this.state = g.cause === 'withdrawn' || g.cause === 'canceled' ? 'withdrawn' : 'unavailable'
     this.#render(now)
   }
