@@ -4,8 +4,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Page } from 'playwright-core'
 import { article, publish, startTestFanout, withdraw } from '../../services/fanout/test/helpers.ts'
-import { startTestIngest, uniquePrefix } from '../helpers.ts'
-import { hostPageWithTicker, launch, openPage } from './helpers.ts'
+import { sleep, startTestIngest, uniquePrefix } from '../helpers.ts'
+import { hostPageWithTicker, launch, launchWithBackForwardCache, openPage, siteWith } from './helpers.ts'
 
 /** Everything in the ticker's shadow root a screen reader can reach, hidden text included. */
 const readable = (page: Page) => page.locator('#newswire-ticker').evaluate((host) => host.shadowRoot?.textContent ?? '')
@@ -41,6 +41,67 @@ test('a killed breaking story is left in no aria-live region of the ticker', { t
     await readable(page),
     /Minister arrested/,
     `the killed headline is still in the ticker for a screen reader: its live region says '${await announced(page)}'`,
+  )
+  assert.deepEqual(errors, [])
+})
+
+test('a ticker restored from the back/forward cache after a kill never shows the killed headline', { timeout: 120_000 }, async (t) => {
+  const prefix = uniquePrefix()
+  const ingest = await startTestIngest(t, prefix)
+  const fanout = await startTestFanout(t, prefix)
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>News</title></head><body>
+<div id="newswire-ticker"></div><a id="away" href="/elsewhere">Elsewhere</a>
+<script src="${fanout.url}/ticker.js" async></script></body></html>`
+  const url = await siteWith(t, html)
+  const browser = await launchWithBackForwardCache(t)
+  const { page, errors } = await openPage(browser, 900, 300)
+  await page.goto(url)
+  await page.waitForSelector('#newswire-ticker[data-state=connected]', { timeout: 10_000 })
+  await publish(ingest.url, article('red8-bf-kept', { urgency: 1, headline: 'Floods close the Dhaka highway' }))
+  await publish(ingest.url, article('red8-bf-killed', { urgency: 1, headline: 'Minister arrested over port deal' }))
+  await page.waitForFunction(
+    () => document.querySelector('#newswire-ticker')?.shadowRoot?.querySelectorAll('li[data-article-id^="red8-bf-"]').length === 2,
+    null,
+    { timeout: 10_000 },
+  )
+  // Every moment the restored page holds the killed headline, from the first task after the restore
+  // (a string: the test's compiler names inner functions with a helper the page does not have)
+  await page.evaluate(`(() => {
+    window.restored = false
+    window.sightings = []
+    const killedShown = () =>
+      document.querySelector('#newswire-ticker')?.shadowRoot?.querySelector('li[data-article-id="red8-bf-killed"]') != null
+    addEventListener('pageshow', (e) => {
+      if (!e.persisted) return
+      window.restored = true
+      const at = performance.now()
+      if (killedShown()) window.sightings.push(0)
+      const look = () => {
+        if (killedShown()) window.sightings.push(Math.round(performance.now() - at))
+        if (performance.now() - at < 5000) requestAnimationFrame(look)
+      }
+      requestAnimationFrame(look)
+    })
+  })()`)
+
+  await page.click('#away')
+  await page.waitForURL(/elsewhere/)
+  await withdraw(ingest.url, 'red8-bf-killed', 'legal')
+  await sleep(1000)
+  await page.goBack({ waitUntil: 'commit' })
+  await page.waitForFunction(() => (window as unknown as { restored: boolean }).restored, null, { timeout: 10_000 })
+  await sleep(5500)
+  const sightings = await page.evaluate(() => (window as unknown as { sightings: number[] }).sightings)
+  assert.deepEqual(
+    sightings.length === 0 ? [] : [sightings[0], sightings.at(-1)],
+    [],
+    `the killed headline was on the restored page from ${sightings[0]} ms to ${sightings.at(-1)} ms after the restore`,
+  )
+  // and the ticker still shows what runs
+  await page.waitForFunction(
+    () => document.querySelector('#newswire-ticker')?.shadowRoot?.querySelector('li[data-article-id="red8-bf-kept"]') != null,
+    null,
+    { timeout: 10_000 },
   )
   assert.deepEqual(errors, [])
 })
