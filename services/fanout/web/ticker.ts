@@ -212,6 +212,19 @@ function mount(host: HTMLElement, base: string): void {
     headlines.reset(m.items)
     schedule()
   })
+  // The back/forward cache: a page restored from it shows what it held when the reader left, a
+  // story killed meanwhile too, until the SDK has reconnected and resumed (about a second; red8
+  // attack run, 2026-12-04). So the page goes into the cache empty, and comes back asking for a
+  // fresh snapshot (update(): a `reset` replaces what it holds) rather than resuming.
+  addEventListener('pagehide', (e) => {
+    if (!e.persisted) return
+    headlines.reset([])
+    fresh = []
+    render()
+  })
+  addEventListener('pageshow', (e) => {
+    if (e.persisted) client.update(['breaking'], filter)
+  })
   render()
   restart()
 }
