@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Page } from 'playwright-core'
 import { article, publish, startTestFanout, withdraw } from '../../services/fanout/test/helpers.ts'
-import { sleep, startTestIngest, uniquePrefix } from '../helpers.ts'
+import { http, sleep, startTestIngest, uniquePrefix } from '../helpers.ts'
 import { launchWithBackForwardCache, openPage, siteWith } from './helpers.ts'
 
 const storyState = (page: Page) => page.locator('#newswire-story').getAttribute('data-story-state')
@@ -75,3 +75,68 @@ for (const mode of ['article', 'live'] as const) {
     assert.deepEqual(errors, [])
   })
 }
+
+test('a live story restored from the back/forward cache never shows the entries of a story killed meanwhile', {
+  timeout: 120_000,
+}, async (t) => {
+  const prefix = uniquePrefix()
+  const ingest = await startTestIngest(t, prefix)
+  const fanout = await startTestFanout(t, prefix)
+  const id = 'red8-bf-blog'
+  await publish(ingest.url, article(id, { headline: 'Port fire: live', live: true }))
+  for (const n of [1, 2, 3]) {
+    const r = await http(`${ingest.url}/v1/articles/${id}/entries/e${n}`, {
+      method: 'PUT',
+      json: { headline: `Update ${n}`, body: [`Fire crews at berth ${n}.`] },
+    })
+    assert.ok(r.status === 200 || r.status === 201, r.text)
+  }
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Port fire</title></head><body>
+<div id="newswire-story" data-article="${id}" data-version="1" data-live></div><a id="away" href="/elsewhere">Elsewhere</a>
+<script src="${fanout.url}/story.js" async></script></body></html>`
+  const url = await siteWith(t, html)
+  const browser = await launchWithBackForwardCache(t)
+  const { page, errors } = await openPage(browser, 390, 844)
+  await page.goto(url)
+  await page.waitForFunction(
+    () => document.querySelector('#newswire-story')?.shadowRoot?.querySelectorAll('.feed > article').length === 3,
+    null,
+    { timeout: 10_000 },
+  )
+  // Every moment the restored page shows an entry, from the first task after the restore
+  // (a string: the test's compiler names inner functions with a helper the page does not have)
+  await page.evaluate(`(() => {
+    window.restored = false
+    window.sightings = []
+    const entriesShown = () => document.querySelector('#newswire-story')?.shadowRoot?.querySelectorAll('.feed > article').length ?? 0
+    addEventListener('pageshow', (e) => {
+      if (!e.persisted) return
+      window.restored = true
+      const at = performance.now()
+      if (entriesShown() > 0) window.sightings.push(0)
+      const look = () => {
+        if (entriesShown() > 0) window.sightings.push(Math.round(performance.now() - at))
+        if (performance.now() - at < 5000) requestAnimationFrame(look)
+      }
+      requestAnimationFrame(look)
+    })
+  })()`)
+
+  await page.click('#away')
+  await page.waitForURL(/elsewhere/)
+  await withdraw(ingest.url, id, 'legal')
+  await sleep(1000)
+  await page.goBack({ waitUntil: 'commit' })
+  await page.waitForFunction(() => (window as unknown as { restored: boolean }).restored, null, { timeout: 10_000 })
+  await page.waitForFunction(() => document.querySelector('#newswire-story')?.getAttribute('data-story-state') !== 'current', null, {
+    timeout: 10_000,
+  })
+  await sleep(5500)
+  const sightings = await page.evaluate(() => (window as unknown as { sightings: number[] }).sightings)
+  assert.deepEqual(
+    sightings.length === 0 ? [] : [sightings[0], sightings.at(-1)],
+    [],
+    `the killed story's entries were on the restored page from ${sightings[0]} ms to ${sightings.at(-1)} ms after the restore`,
+  )
+  assert.deepEqual(errors, [])
+})
