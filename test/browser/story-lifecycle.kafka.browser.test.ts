@@ -140,3 +140,52 @@ test('a live story restored from the back/forward cache never shows the entries 
   )
   assert.deepEqual(errors, [])
 })
+
+test('a live story restored from the back/forward cache shows its entries again, one deleted meanwhile left out', {
+  timeout: 120_000,
+}, async (t) => {
+  const prefix = uniquePrefix()
+  const ingest = await startTestIngest(t, prefix)
+  const fanout = await startTestFanout(t, prefix)
+  const id = 'red8-bf-blog-2'
+  await publish(ingest.url, article(id, { headline: 'Port fire: live', live: true }))
+  for (const n of [1, 2, 3]) {
+    const r = await http(`${ingest.url}/v1/articles/${id}/entries/e${n}`, {
+      method: 'PUT',
+      json: { headline: `Update ${n}`, body: [`Fire crews at berth ${n}.`] },
+    })
+    assert.ok(r.status === 200 || r.status === 201, r.text)
+  }
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Port fire</title></head><body>
+<div id="newswire-story" data-article="${id}" data-version="1" data-live></div><a id="away" href="/elsewhere">Elsewhere</a>
+<script src="${fanout.url}/story.js" async></script></body></html>`
+  const url = await siteWith(t, html)
+  const browser = await launchWithBackForwardCache(t)
+  const { page, errors } = await openPage(browser, 390, 844)
+  const shown = () =>
+    page
+      .locator('#newswire-story')
+      .evaluate((host) =>
+        [...(host.shadowRoot?.querySelectorAll<HTMLElement>('.feed > article') ?? [])].map((a) => a.dataset.entryId).join(','),
+      )
+  await page.goto(url)
+  await page.waitForFunction(
+    () => document.querySelector('#newswire-story')?.shadowRoot?.querySelectorAll('.feed > article').length === 3,
+    null,
+    { timeout: 10_000 },
+  )
+  await page.click('#away')
+  await page.waitForURL(/elsewhere/)
+  const del = await http(`${ingest.url}/v1/articles/${id}/entries/e2`, { method: 'DELETE', json: { reason: 'wrong berth' } })
+  assert.equal(del.status, 200, del.text)
+  await sleep(1000)
+  await page.goBack({ waitUntil: 'commit' })
+  await page.waitForFunction(
+    () => document.querySelector('#newswire-story')?.shadowRoot?.querySelectorAll('.feed > article').length === 2,
+    null,
+    { timeout: 10_000 },
+  )
+  assert.equal(await shown(), 'e3,e1')
+  assert.equal(await page.locator('#newswire-story').getAttribute('data-story-state'), 'current')
+  assert.deepEqual(errors, [])
+})

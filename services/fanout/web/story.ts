@@ -148,6 +148,17 @@ function mount(host: HTMLElement, base: string): void {
     followArticle(c, id, { update: onStory, gone: onGone })
   }
 
+  // The back/forward cache: a page restored from it showed the entries it held when the reader
+  // left, of a story killed meanwhile too, until the SDK had reconnected and resumed (about a
+  // second; red8 attack run, 2026-12-04). So the feed goes into the cache empty, and the page
+  // comes back asking for a fresh snapshot (update(): a `reset` brings what may be shown now).
+  addEventListener('pagehide', (e) => {
+    if (e.persisted) feed?.clear()
+  })
+  addEventListener('pageshow', (e) => {
+    if (e.persisted && client) client.update([...client.channels])
+  })
+
   setInterval(() => {
     const now = Date.now()
     banner?.tick(now)
