@@ -105,3 +105,43 @@ test('a ticker restored from the back/forward cache after a kill never shows the
   )
   assert.deepEqual(errors, [])
 })
+
+test('a ticker hears of a kill as soon as the network is back, not at the end of its backoff', { timeout: 180_000 }, async (t) => {
+  const prefix = uniquePrefix()
+  const ingest = await startTestIngest(t, prefix)
+  const fanout = await startTestFanout(t, prefix)
+  const browser = await launch(t)
+  const { page, errors } = await openPage(browser, 900, 300)
+  // The longest delay of each backoff step (the SDK takes the page's Math.random): what a reader
+  // after a few minutes offline waits at worst, made certain
+  await page.addInitScript('Math.random = () => 0.999')
+  await page.clock.install()
+  await page.goto(await hostPageWithTicker(t, fanout.url, '<div id="newswire-ticker"></div>', ''))
+  await page.waitForSelector('#newswire-ticker[data-state=connected]', { timeout: 10_000 })
+  await publish(ingest.url, article('red8-offline', { urgency: 1, headline: 'Minister arrested over port deal' }))
+  const item = page.locator('#newswire-ticker li[data-article-id="red8-offline"]')
+  await item.waitFor({ timeout: 10_000 })
+
+  // the laptop's network goes away for four minutes (by the page's clock)
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Network.enable')
+  const network = (offline: boolean) =>
+    cdp.send('Network.emulateNetworkConditions', { offline, latency: 0, downloadThroughput: -1, uploadThroughput: -1 })
+  await network(true)
+  for (let i = 0; i < 16; i++) {
+    await page.clock.fastForward('00:15')
+    await sleep(150)
+  }
+  assert.equal(await page.locator('#newswire-ticker').getAttribute('data-state'), 'reconnecting')
+  await withdraw(ingest.url, 'red8-offline', 'legal')
+  await sleep(500)
+
+  // back online: the page is told (`online`), and the ticker should not sit out the rest of a
+  // 20 s backoff showing the killed headline
+  await network(false)
+  const back = Date.now()
+  await item.waitFor({ state: 'detached', timeout: 30_000 })
+  const ms = Date.now() - back
+  assert.ok(ms < 3000, `the killed headline stayed ${ms} ms after the network came back`)
+  assert.deepEqual(errors, [])
+})
