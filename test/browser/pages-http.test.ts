@@ -15,9 +15,11 @@ import { serve } from './helpers.ts'
  * support plugs into, the `entries` option), which took gzip past it: 12.5 KiB since. The fixes
  * of the 2026-12-04 attack runs to changing a view (`update()` starts the new view from its
  * snapshot, and a replaced SSE stream keeps its connect deadline) took it past that by 31 bytes:
- * 12.75 KiB since. Brotli, which browsers ask for over HTTPS, is still under 11.5 KiB.
+ * 12.75 KiB since. The red8 attack run's page-lifecycle fixes (the back/forward cache, the live
+ * region emptied on a kill, the SDK reconnecting on `online`) took it past that by 66 bytes:
+ * 13 KiB since. Brotli, which browsers ask for over HTTPS, is still under 12 KiB.
  */
-const TICKER_BUDGET_BYTES = 12.75 * 1024
+const TICKER_BUDGET_BYTES = 13 * 1024
 /** Budget for story.js (issue 17): the client with both live-story followers, the banner and the feed. */
 const STORY_BUDGET_BYTES = 20 * 1024
 

@@ -89,6 +89,9 @@ export class Client implements AsyncIterable<StreamMessage> {
   #failure: ClientError | null = null
   #closing: Promise<void> | null = null
   #stats = { attempts: 0, reconnects: 0 }
+  /** The pending reconnect waits on our backoff alone: `online` may cut it short. */
+  #backoffOnly = false
+  #offOnline: (() => void) | null = null
 
   constructor(url: string | URL, options: ConnectOptions) {
     this.#o = resolveOptions(options)
@@ -107,6 +110,7 @@ export class Client implements AsyncIterable<StreamMessage> {
     // older() and counts() (requests.ts) are functions, not methods: a bundle that never pages
     // (the ticker) leaves them out. This is what they need of the client.
     requestHooks.set(this, () => [this.#o, this.#endpoints, this.#channels, this.#filter, this.#delivery])
+    this.#watchNetwork()
     this.#open()
   }
 
@@ -177,6 +181,7 @@ export class Client implements AsyncIterable<StreamMessage> {
     }
     const transport = this.#transport
     this.#detach()
+    this.#offOnline?.()
     this.#setState('disconnected', { reason: 'closed by client', transport: transport?.kind ?? null })
     this.#closing = transport ? this.#closeWithin(transport, 2_000) : Promise.resolve()
     return this.#closing
@@ -299,6 +304,24 @@ export class Client implements AsyncIterable<StreamMessage> {
     })
   }
 
+  /** `online` (browsers): reconnect now unless the server asked to wait; connected, ping now (red8). */
+  #watchNetwork(): void {
+    const host = globalThis as {
+      addEventListener?: (type: string, fn: () => void) => void
+      removeEventListener?: (type: string, fn: () => void) => void
+    }
+    if (typeof host.addEventListener !== 'function' || typeof host.removeEventListener !== 'function') return
+    const onOnline = () => {
+      if (this.#state === 'connected') this.#liveness.probe()
+      if (this.#state !== 'reconnecting' || this.#reconnectTimer === null || !this.#backoffOnly) return
+      this.#o.clock.clearTimeout(this.#reconnectTimer)
+      this.#reconnectTimer = null
+      this.#open()
+    }
+    host.addEventListener('online', onOnline)
+    this.#offOnline = () => host.removeEventListener?.('online', onOnline)
+  }
+
   #onDead(reason: string): void {
     const transport = this.#transport
     this.#onClosed({ code: closeCodes.clientPingTimeout, reason, opened: true })
@@ -337,6 +360,8 @@ export class Client implements AsyncIterable<StreamMessage> {
       return
     }
     const { delayMs } = decision
+    const lost = info.code === closeCodes.abnormal || info.code === closeCodes.clientPingTimeout
+    this.#backoffOnly = lost && serverRetryAfterMs === 0 && disposition.minDelayMs === 0 && disposition.minStep === 0
     this.#attempt++
     this.#stats.reconnects++
     this.#setState('reconnecting', { ...detail, reason: disposition.reason, delayMs, attempt: this.#attempt, transport: this.#kind })
@@ -360,6 +385,7 @@ export class Client implements AsyncIterable<StreamMessage> {
 
   #fail(error: ClientError, detail: { code?: number; status?: number }): void {
     this.#detach()
+    this.#offOnline?.()
     this.#failure = error
     this.#setState('failed', { ...detail, reason: error.message, error })
     this.#emitter.emit('error', error)

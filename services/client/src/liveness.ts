@@ -43,17 +43,26 @@ export class Liveness {
     this.#checkTimer = null
   }
 
+  /** Pings now (ping mode): a connection a network change left dead is found within timeoutMs. */
+  probe(): void {
+    if (this.#pingTimer === null) return
+    this.#checkAfter(this.#clock.now())
+    this.#hooks.ping()
+  }
+
+  #checkAfter(sentAt: number): void {
+    // One pending check at a time: if pongs are overdue the earliest ping decides
+    if (this.#checkTimer !== null) return
+    this.#checkTimer = this.#clock.setTimeout(() => {
+      this.#checkTimer = null
+      if (this.#lastActivity < sentAt) this.#hooks.dead(`no pong or other traffic within ${this.#timeoutMs} ms of a ping`)
+    }, this.#timeoutMs)
+  }
+
   #schedulePing(): void {
     this.#pingTimer = this.#clock.setTimeout(() => {
       this.#pingTimer = null
-      const sentAt = this.#clock.now()
-      // One pending check at a time: if pongs are overdue the earliest ping decides
-      if (this.#checkTimer === null) {
-        this.#checkTimer = this.#clock.setTimeout(() => {
-          this.#checkTimer = null
-          if (this.#lastActivity < sentAt) this.#hooks.dead(`no pong or other traffic within ${this.#timeoutMs} ms of a ping`)
-        }, this.#timeoutMs)
-      }
+      this.#checkAfter(this.#clock.now())
       this.#schedulePing()
       this.#hooks.ping()
     }, this.#intervalMs)

@@ -1,0 +1,70 @@
+// The network coming back (a browser's `online` event): a client waiting out its backoff reconnects
+// at once, unless the server asked it to wait; a connected one pings at once (red8 attack run,
+// 2026-12-04: a ticker showed a story killed while it was offline for up to 20 s more).
+import assert from 'node:assert/strict'
+import { afterEach, beforeEach, describe, test } from 'node:test'
+import { accept, start } from './harness.ts'
+import { FakeWebSocket, flush } from './fakes.ts'
+
+const host = globalThis as unknown as { addEventListener?: unknown; removeEventListener?: unknown }
+let events: EventTarget
+
+describe('online', () => {
+  beforeEach(() => {
+    FakeWebSocket.reset()
+    events = new EventTarget()
+    host.addEventListener = events.addEventListener.bind(events)
+    host.removeEventListener = events.removeEventListener.bind(events)
+  })
+  afterEach(() => {
+    delete host.addEventListener
+    delete host.removeEventListener
+  })
+  const online = () => events.dispatchEvent(new Event('online'))
+
+  test('a client waiting out its backoff after losing its connection reconnects as soon as the network is back', async (t) => {
+    const { client, clock } = start(t, { backoff: { minMs: 20_000, maxMs: 20_000, factor: 2 } })
+    accept('p1')
+    FakeWebSocket.last.drop(1006)
+    await flush()
+    assert.equal(client.state, 'reconnecting')
+    assert.equal(FakeWebSocket.instances.length, 1)
+    clock.advance(1_000)
+    online()
+    assert.equal(FakeWebSocket.instances.length, 2, 'a new connection at once, not 19 s later')
+    accept('p2')
+    assert.equal(FakeWebSocket.last.subscribes.at(-1)?.since, 'p1', 'resumed from its position')
+    assert.equal(client.state, 'connected')
+  })
+
+  test('a wait the server asked for is kept', async (t) => {
+    const { client } = start(t)
+    accept('p1')
+    FakeWebSocket.last.push({ type: 'reconnect', retryAfterMs: 30_000, reason: 'service restart' })
+    FakeWebSocket.last.drop(1012, 'service restart')
+    await flush()
+    assert.equal(client.state, 'reconnecting')
+    online()
+    assert.equal(FakeWebSocket.instances.length, 1)
+  })
+
+  test('a connected client pings at once and finds a dead connection within pongTimeoutMs', async (t) => {
+    const { client, clock } = start(t)
+    const ws = accept('p1')
+    clock.advance(2_000)
+    const pings = () => ws.sent.filter((m) => m.type === 'ping').length
+    assert.equal(pings(), 0)
+    online()
+    assert.equal(pings(), 1)
+    clock.advance(10_000)
+    assert.equal(client.state, 'reconnecting', 'dead 10 s after the network changed, not 35 s')
+  })
+
+  test('a closed client stops listening', async (t) => {
+    const { client } = start(t)
+    accept('p1')
+    await client.close()
+    online()
+    assert.equal(FakeWebSocket.instances.length, 1)
+  })
+})
