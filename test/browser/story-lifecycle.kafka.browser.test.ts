@@ -138,6 +138,7 @@ test('a live story restored from the back/forward cache never shows the entries 
     [],
     `the killed story's entries were on the restored page from ${sightings[0]} ms to ${sightings.at(-1)} ms after the restore`,
   )
+  assert.match(await bannerText(page), /withdrawn|not available/)
   assert.deepEqual(errors, [])
 })
 
@@ -187,5 +188,31 @@ test('a live story restored from the back/forward cache shows its entries again,
   )
   assert.equal(await shown(), 'e3,e1')
   assert.equal(await page.locator('#newswire-story').getAttribute('data-story-state'), 'current')
+  assert.deepEqual(errors, [])
+})
+
+test('a story page restored from the back/forward cache after a kill says it was withdrawn', { timeout: 120_000 }, async (t) => {
+  const prefix = uniquePrefix()
+  const ingest = await startTestIngest(t, prefix)
+  const fanout = await startTestFanout(t, prefix)
+  const id = 'red8-bf-plain'
+  await publish(ingest.url, article(id, { headline: 'Port fire: three dead' }))
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Port fire</title></head><body>
+<h1>Port fire: three dead</h1><div id="newswire-story" data-article="${id}" data-version="1"></div><a id="away" href="/elsewhere">Elsewhere</a>
+<script src="${fanout.url}/story.js" async></script></body></html>`
+  const url = await siteWith(t, html)
+  const browser = await launchWithBackForwardCache(t)
+  const { page, errors } = await openPage(browser, 390, 844)
+  await page.goto(url)
+  await page.waitForFunction(() => document.querySelector('#newswire-story')?.getAttribute('data-state') === 'connected')
+  await page.click('#away')
+  await page.waitForURL(/elsewhere/)
+  await withdraw(ingest.url, id, 'legal')
+  await sleep(1000)
+  await page.goBack({ waitUntil: 'commit' })
+  await page.waitForFunction(() => document.querySelector('#newswire-story')?.getAttribute('data-story-state') === 'withdrawn', null, {
+    timeout: 10_000,
+  })
+  assert.match(await bannerText(page), /This story has been withdrawn/)
   assert.deepEqual(errors, [])
 })

@@ -150,13 +150,15 @@ function mount(host: HTMLElement, base: string): void {
 
   // The back/forward cache: a page restored from it showed the entries it held when the reader
   // left, of a story killed meanwhile too, until the SDK had reconnected and resumed (about a
-  // second; red8 attack run, 2026-12-04). So the feed goes into the cache empty, and the page
-  // comes back asking for a fresh snapshot (update(): a `reset` brings what may be shown now).
+  // second; red8 attack run, 2026-12-04). So the feed goes into the cache empty, and a live story
+  // comes back asking for a fresh snapshot (update(): a `reset` brings what may be shown now; a
+  // story gone meanwhile reads "not available"). A story followed for its banner alone shows
+  // nothing of its own: it resumes, and a kill reads "withdrawn" with the newsroom's words.
   addEventListener('pagehide', (e) => {
     if (e.persisted) feed?.clear()
   })
   addEventListener('pageshow', (e) => {
-    if (e.persisted && client) client.update([...client.channels])
+    if (e.persisted && feed && client) client.update([...client.channels])
   })
 
   setInterval(() => {
