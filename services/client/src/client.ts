@@ -55,6 +55,8 @@ export function connect(url: string | URL, options: ConnectOptions): Client {
   return new Client(url, options)
 }
 
+/** The network came back: reconnect within this much, at random. */
+const ONLINE_SPREAD_MS = 500
 export class Client implements AsyncIterable<StreamMessage> {
   #o: ResolvedOptions
   #endpoints: Endpoints
@@ -304,7 +306,11 @@ export class Client implements AsyncIterable<StreamMessage> {
     })
   }
 
-  /** `online` (browsers): reconnect now unless the server asked to wait; connected, ping now (red8). */
+  /**
+   * `online` (browsers): reconnect within ONLINE_SPREAD_MS unless the server asked to wait (the
+   * spread: a city's phones whose network came back together do not all arrive in one instant);
+   * connected, ping now (red8).
+   */
   #watchNetwork(): void {
     const host = globalThis as {
       addEventListener?: (type: string, fn: () => void) => void
@@ -315,8 +321,13 @@ export class Client implements AsyncIterable<StreamMessage> {
       if (this.#state === 'connected') this.#liveness.probe()
       if (this.#state !== 'reconnecting' || this.#reconnectTimer === null || !this.#backoffOnly) return
       this.#o.clock.clearTimeout(this.#reconnectTimer)
-      this.#reconnectTimer = null
-      this.#open()
+      this.#reconnectTimer = this.#o.clock.setTimeout(
+        () => {
+          this.#reconnectTimer = null
+          this.#open()
+        },
+        Math.floor(this.#o.random() * ONLINE_SPREAD_MS),
+      )
     }
     host.addEventListener('online', onOnline)
     this.#offOnline = () => host.removeEventListener?.('online', onOnline)
