@@ -62,4 +62,13 @@ describe('EntryDedupe', () => {
     assert.equal(d.size, 0)
     assert.equal(d.acceptEntry('s', 'b', 1, plain), true)
   })
+  test('a deletion is taken whatever its version: an instance standing in for an undecodable deletion numbers it after what it knows (rev35)', () => {
+    // an instance lacking the new schema skipped edits v2 and v3 (undecodable, not deletions) and
+    // stands in for the undecodable deletion (v4) as v2; the reader holds v3 from an upgraded instance
+    const d = new EntryDedupe(100)
+    assert.equal(d.acceptEntry('s', 'e1', 3, plain), true)
+    assert.equal(d.acceptWithdrawn('s', 'e1', 2, 'deleted'), true, 'the stand-in deletion was dropped: the reader keeps a deleted entry')
+    assert.equal(d.acceptWithdrawn('s', 'e1', 4, 'deleted'), false, 'nothing follows a deletion')
+    assert.equal(d.acceptEntry('s', 'e1', 5, plain), false)
+  })
 })
