@@ -35,12 +35,20 @@ export class EntryDedupe {
   }
 
   /**
-   * true unless it is stale: the entry was already taken off at this version or later, or a newer
+   * true unless it is stale (a deletion never is, unless it repeats one): the entry was already taken off at this version or later, or a newer
    * version than the one that took it off was delivered since (a replay of an old withdrawal).
    */
   acceptWithdrawn(storyId: string, entryId: string, version: number, cause: EntryWithdrawnCause | null): boolean {
     const key = keyOf(storyId, entryId)
     const mark = this.#marks.get(key)
+    // A deletion is final and taken whatever its version (once): an instance standing in for an
+    // undecodable deletion numbers it after the version it knows, which may be older than one an
+    // upgraded instance delivered (unreadable.ts deletionOf)
+    if (mark?.withdrawn === 'deleted') return false
+    if (cause === 'deleted') {
+      this.#mark(key, { version: Math.max(version, mark?.version ?? 0), embargoed: false, withdrawn: 'deleted' })
+      return true
+    }
     if (mark && (mark.withdrawn ? mark.version >= version : mark.version > version)) return false
     this.#mark(key, { version: Math.max(version, mark?.version ?? 0), embargoed: false, withdrawn: cause ?? 'unknown' })
     return true
