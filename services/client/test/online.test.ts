@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, test } from 'node:test'
 import { accept, start } from './harness.ts'
-import { FakeWebSocket, flush } from './fakes.ts'
+import { FakeSseResponse, FakeWebSocket, fakeFetch, flush } from './fakes.ts'
 
 const host = globalThis as unknown as { addEventListener?: unknown; removeEventListener?: unknown }
 let events: EventTarget
@@ -68,5 +68,25 @@ describe('online', () => {
     await client.close()
     online()
     assert.equal(FakeWebSocket.instances.length, 1)
+  })
+  test("an SSE stream's retry: hint is a wait the server asked for: the network back does not cut it short (rev35)", async (t) => {
+    const f = fakeFetch()
+    const res = new FakeSseResponse()
+    f.responses.push(res)
+    const { client, clock } = start(t, { transport: 'sse', fetch: f.fetch, backoff: { minMs: 100, maxMs: 60_000, factor: 2 } })
+    await flush()
+    assert.equal(client.state, 'connected')
+    // the server asks its SSE readers to wait 20 s before they come back (EventSource's own rule)
+    res.write('retry: 20000\n\n')
+    res.frame('subscribed', { type: 'subscribed', channels: ['breaking'], position: 'p1', snapshot: [] }, 'p1')
+    await flush()
+    f.responses.push(new FakeSseResponse())
+    res.end()
+    await flush()
+    assert.equal(client.state, 'reconnecting')
+    online()
+    clock.advance(1_000)
+    await flush()
+    assert.equal(f.requests.length, 1, 'online reconnected within a second, past the 20 s retry: hint')
   })
 })
