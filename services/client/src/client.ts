@@ -93,6 +93,8 @@ export class Client implements AsyncIterable<StreamMessage> {
   #stats = { attempts: 0, reconnects: 0 }
   /** The pending reconnect waits on our backoff alone: `online` may cut it short. */
   #backoffOnly = false
+  /** The SSE `retry:` hint the pending reconnect honours ends then: `online` waits for it too. */
+  #hintUntil = 0
   #offOnline: (() => void) | null = null
 
   constructor(url: string | URL, options: ConnectOptions) {
@@ -321,12 +323,13 @@ export class Client implements AsyncIterable<StreamMessage> {
       if (this.#state === 'connected') this.#liveness.probe()
       if (this.#state !== 'reconnecting' || this.#reconnectTimer === null || !this.#backoffOnly) return
       this.#o.clock.clearTimeout(this.#reconnectTimer)
+      const hint = Math.max(0, this.#hintUntil - this.#o.clock.now())
       this.#reconnectTimer = this.#o.clock.setTimeout(
         () => {
           this.#reconnectTimer = null
           this.#open()
         },
-        Math.floor(this.#o.random() * ONLINE_SPREAD_MS),
+        Math.max(hint, Math.floor(this.#o.random() * ONLINE_SPREAD_MS)),
       )
     }
     host.addEventListener('online', onOnline)
@@ -359,11 +362,13 @@ export class Client implements AsyncIterable<StreamMessage> {
     const hinted = retryAfterInReason.exec(info.reason)
     const serverRetryAfterMs = Math.max(this.#serverRetryAfterMs, hinted ? Number(hinted[1]) : 0)
     this.#serverRetryAfterMs = 0
+    const retryHintMs = closedKind === 'sse' ? this.#retryHintMs : 0
+    this.#hintUntil = o.clock.now() + Math.min(retryHintMs, o.backoff.maxMs)
     const decision = decideRetry(o, {
       attempt: this.#attempt,
       downForMs: o.clock.now() - (this.#downSince ?? o.clock.now()),
       disposition,
-      retryHintMs: closedKind === 'sse' ? this.#retryHintMs : 0,
+      retryHintMs,
       serverRetryAfterMs,
     })
     if (decision.giveUp) {

@@ -88,5 +88,8 @@ describe('online', () => {
     clock.advance(1_000)
     await flush()
     assert.equal(f.requests.length, 1, 'online reconnected within a second, past the 20 s retry: hint')
+    clock.advance(19_000)
+    await flush()
+    assert.equal(f.requests.length, 2, 'it comes back when the hint ends')
   })
 })
