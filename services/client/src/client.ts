@@ -320,7 +320,10 @@ export class Client implements AsyncIterable<StreamMessage> {
     }
     if (typeof host.addEventListener !== 'function' || typeof host.removeEventListener !== 'function') return
     const onOnline = () => {
-      if (this.#state === 'connected') this.#liveness.probe()
+      // connected: a WebSocket pings now; an SSE stream cannot ping, and the network change may
+      // have left it dead with no word for 35 s: it resumes now (rev35)
+      if (this.#state === 'connected' && this.#transport?.kind === 'sse') this.#onDead('the network changed')
+      else if (this.#state === 'connected') this.#liveness.probe()
       if (this.#state !== 'reconnecting' || this.#reconnectTimer === null || !this.#backoffOnly) return
       this.#o.clock.clearTimeout(this.#reconnectTimer)
       const hint = Math.max(0, this.#hintUntil - this.#o.clock.now())

@@ -20,6 +20,8 @@ describe('online', () => {
     delete host.addEventListener
     delete host.removeEventListener
   })
+  // the first backoff step (harness default) plus the network-back spread, with room
+  const ONLINE_AND_BACKOFF_MS = 5_000
   const online = () => events.dispatchEvent(new Event('online'))
 
   test('a client waiting out its backoff after losing its connection reconnects as soon as the network is back', async (t) => {
@@ -91,5 +93,22 @@ describe('online', () => {
     clock.advance(19_000)
     await flush()
     assert.equal(f.requests.length, 2, 'it comes back when the hint ends')
+  })
+
+  test('a connected SSE stream, which cannot ping, resumes from its position when the network is back (rev35)', async (t) => {
+    const f = fakeFetch()
+    const res = new FakeSseResponse()
+    f.responses.push(res)
+    const { client, clock } = start(t, { transport: 'sse', fetch: f.fetch })
+    await flush()
+    res.frame('subscribed', { type: 'subscribed', channels: ['breaking'], position: 'p1', snapshot: [] }, 'p1')
+    await flush()
+    assert.equal(client.state, 'connected')
+    f.responses.push(new FakeSseResponse())
+    online()
+    clock.advance(ONLINE_AND_BACKOFF_MS)
+    await flush()
+    assert.equal(f.requests.length, 2, 'a new stream soon after the network came back, not 35 s later')
+    assert.equal(new URL(f.requests[1]?.url ?? '').searchParams.get('since'), 'p1', 'resumed from its position')
   })
 })
