@@ -163,17 +163,21 @@ async function run(
     // counts stop where a page would (its scan bound): then they start later, and say so
     const since = h.clock.now() - 3_600_000
     const from = Date.parse(counts.from)
+    // (when the bound falls within the newest editorial time, nothing is counted and `from` is
+    // now: then the stories left uncounted may sit at `from` itself, README "counts")
+    const none = counts.categories.length === 0
     if (!counts.truncated) assert.equal(from, since, `7. slot ${slot}: the window`)
     else
       assert.ok(
-        [...model.articles.keys()].some((id) => {
-          const at = editorialAt(model.latest(id) as ArticleEvent)
-          return at >= since && at < from
-        }),
+        (!none || from === h.clock.now()) &&
+          [...model.articles.keys()].some((id) => {
+            const at = editorialAt(model.latest(id) as ArticleEvent)
+            return at >= since && (at < from || (none && at === from))
+          }),
         `7. slot ${slot}: counts stopped at ${counts.from} with nothing left uncounted`,
       )
     const want = [...model.view(c.clearance, c.scope, c.view)]
-      .filter(([id, v]) => v !== 'killed' && editorialAt(model.latest(id) as ArticleEvent) >= from)
+      .filter(([id, v]) => v !== 'killed' && !(counts.truncated && none) && editorialAt(model.latest(id) as ArticleEvent) >= from)
       .map(([id, v]) => `${id}@${v}`)
       .sort()
     assert.deepEqual(counts.articles.map((a) => `${a.id}@${a.version}`).sort(), want, `7. slot ${slot}: counted articles`)
@@ -500,6 +504,6 @@ test('confidentiality: the public and restricted tokens never get more than the 
       `${fc.defaultReportMessage(details)}\n${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`,
     )
   console.log(`confidentiality model: ${numRuns} runs in ${((realNow() - t0) / 1000).toFixed(1)} s`, stats)
-  // the generator reaches every case it is there for
-  for (const [k, v] of Object.entries(stats)) assert.ok(v > numRuns / 20, `too few ${k}: ${v}`)
+  // the generator reaches every case it is there for (not on a replay of one run)
+  if (!process.env.NEWSWIRE_MODEL_SEED) for (const [k, v] of Object.entries(stats)) assert.ok(v > numRuns / 20, `too few ${k}: ${v}`)
 })
