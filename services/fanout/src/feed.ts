@@ -30,6 +30,7 @@ import type {
 import type { OpenReader, ReplayRecord } from './replay.ts'
 import { inSlices, yieldNow } from './slices.ts'
 import { deletionOf, killOf, standsFor } from './unreadable.ts'
+import type { RecordAt } from './unreadable.ts'
 import { isEntryDeleted } from './entry-visibility.ts'
 import { isKill } from './visibility.ts'
 import { Store } from './store.ts'
@@ -232,6 +233,16 @@ interface Loaded {
   erased?: true
 }
 
+/**
+ * An article's loaded state killed by the news.articles record at `where` (a tombstone, or an
+ * undecodable kill, unreadable.ts); null for an entry's state or one killed already. The state it
+ * replaces counts as possibly seen in its own view too (not among its earlier views).
+ */
+function killedOver(seen: Loaded, where: RecordAt, at: number): Loaded | null {
+  const kill = isEntryEvent(seen.event) ? null : killOf(seen.event, where, at)
+  return kill && { ...seen, offset: where.offset, event: kill, views: seen.views ? { ...seen.views, complete: false } : null }
+}
+
 async function loadArticles(o: FeedOptions, topic: string, store: Store): Promise<number> {
   // Keyed by the record's key: an article id, or `<story>/entries/<entry>` for an entry's state
   const latest = new Map<string, Loaded>()
@@ -249,17 +260,8 @@ async function loadArticles(o: FeedOptions, topic: string, store: Store): Promis
           const key = m.key?.toString('utf8')
           const seen = key === undefined ? undefined : latest.get(key)
           if (key === undefined || !seen || seen.offset > Number(m.offset)) continue
-          const kill = isEntryEvent(seen.event)
-            ? null
-            : killOf(seen.event, { topic: 'articles', partition, offset: Number(m.offset) }, Number(m.timestamp))
-          if (kill)
-            latest.set(key, {
-              ...seen,
-              offset: Number(m.offset),
-              event: kill,
-              views: seen.views ? { ...seen.views, complete: false } : null,
-              erased: true,
-            })
+          const killed = killedOver(seen, { topic: 'articles', partition, offset: Number(m.offset) }, Number(m.timestamp))
+          if (killed) latest.set(key, { ...killed, erased: true })
           else if (isEntryEvent(seen.event)) latest.delete(key)
           continue
         }
@@ -295,12 +297,9 @@ async function loadArticles(o: FeedOptions, topic: string, store: Store): Promis
           const what = standsFor(m.headers)
           const where = { topic: 'articles', partition, offset: Number(m.offset) } as const
           if (key !== undefined && seen && seen.offset < Number(m.offset)) {
-            if (!isEntryEvent(seen.event) && what?.kind === 'kill') {
-              const kill = killOf(seen.event, where, Number(m.timestamp))
-              // the state it replaces counts as possibly seen in its own view too (not among its earlier views)
-              const views = seen.views ? { ...seen.views, complete: false } : null
-              if (kill) latest.set(key, { ...seen, offset: Number(m.offset), event: kill, views })
-            } else if (isEntryEvent(seen.event) && what?.kind === 'entryDeleted' && what.entryId === seen.event.entry.id) {
+            const killed = what?.kind === 'kill' ? killedOver(seen, where, Number(m.timestamp)) : null
+            if (killed) latest.set(key, killed)
+            else if (isEntryEvent(seen.event) && what?.kind === 'entryDeleted' && what.entryId === seen.event.entry.id) {
               const deletion = deletionOf(seen.event, undefined, where, Number(m.timestamp))
               // what the entry's earlier versions showed stays; the version it replaces joins them as unknown
               const statuses = seen.statuses ? { ...seen.statuses, complete: false } : null
