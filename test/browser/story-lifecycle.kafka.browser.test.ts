@@ -7,6 +7,7 @@
 // gets a `reset` whose snapshot no longer holds the story.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import type { TestContext } from 'node:test'
 import type { Page } from 'playwright-core'
 import { article, publish, startTestFanout, withdraw } from '../../services/fanout/test/helpers.ts'
 import { http, sleep, startTestIngest, uniquePrefix } from '../helpers.ts'
@@ -79,30 +80,8 @@ for (const mode of ['article', 'live'] as const) {
 test('a live story restored from the back/forward cache never shows the entries of a story killed meanwhile', {
   timeout: 120_000,
 }, async (t) => {
-  const prefix = uniquePrefix()
-  const ingest = await startTestIngest(t, prefix)
-  const fanout = await startTestFanout(t, prefix)
   const id = 'red8-bf-blog'
-  await publish(ingest.url, article(id, { headline: 'Port fire: live', live: true }))
-  for (const n of [1, 2, 3]) {
-    const r = await http(`${ingest.url}/v1/articles/${id}/entries/e${n}`, {
-      method: 'PUT',
-      json: { headline: `Update ${n}`, body: [`Fire crews at berth ${n}.`] },
-    })
-    assert.ok(r.status === 200 || r.status === 201, r.text)
-  }
-  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Port fire</title></head><body>
-<div id="newswire-story" data-article="${id}" data-version="1" data-live></div><a id="away" href="/elsewhere">Elsewhere</a>
-<script src="${fanout.url}/story.js" async></script></body></html>`
-  const url = await siteWith(t, html)
-  const browser = await launchWithBackForwardCache(t)
-  const { page, errors } = await openPage(browser, 390, 844)
-  await page.goto(url)
-  await page.waitForFunction(
-    () => document.querySelector('#newswire-story')?.shadowRoot?.querySelectorAll('.feed > article').length === 3,
-    null,
-    { timeout: 10_000 },
-  )
+  const { ingest, page, errors } = await openLiveStory(t, id)
   // Every moment the restored page shows an entry, from the first task after the restore
   // (a string: the test's compiler names inner functions with a helper the page does not have)
   await page.evaluate(`(() => {
@@ -145,36 +124,14 @@ test('a live story restored from the back/forward cache never shows the entries 
 test('a live story restored from the back/forward cache shows its entries again, one deleted meanwhile left out', {
   timeout: 120_000,
 }, async (t) => {
-  const prefix = uniquePrefix()
-  const ingest = await startTestIngest(t, prefix)
-  const fanout = await startTestFanout(t, prefix)
   const id = 'red8-bf-blog-2'
-  await publish(ingest.url, article(id, { headline: 'Port fire: live', live: true }))
-  for (const n of [1, 2, 3]) {
-    const r = await http(`${ingest.url}/v1/articles/${id}/entries/e${n}`, {
-      method: 'PUT',
-      json: { headline: `Update ${n}`, body: [`Fire crews at berth ${n}.`] },
-    })
-    assert.ok(r.status === 200 || r.status === 201, r.text)
-  }
-  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Port fire</title></head><body>
-<div id="newswire-story" data-article="${id}" data-version="1" data-live></div><a id="away" href="/elsewhere">Elsewhere</a>
-<script src="${fanout.url}/story.js" async></script></body></html>`
-  const url = await siteWith(t, html)
-  const browser = await launchWithBackForwardCache(t)
-  const { page, errors } = await openPage(browser, 390, 844)
+  const { ingest, page, errors } = await openLiveStory(t, id)
   const shown = () =>
     page
       .locator('#newswire-story')
       .evaluate((host) =>
         [...(host.shadowRoot?.querySelectorAll<HTMLElement>('.feed > article') ?? [])].map((a) => a.dataset.entryId).join(','),
       )
-  await page.goto(url)
-  await page.waitForFunction(
-    () => document.querySelector('#newswire-story')?.shadowRoot?.querySelectorAll('.feed > article').length === 3,
-    null,
-    { timeout: 10_000 },
-  )
   await page.click('#away')
   await page.waitForURL(/elsewhere/)
   const del = await http(`${ingest.url}/v1/articles/${id}/entries/e2`, { method: 'DELETE', json: { reason: 'wrong berth' } })
@@ -216,3 +173,34 @@ test('a story page restored from the back/forward cache after a kill says it was
   assert.match(await bannerText(page), /This story has been withdrawn/)
   assert.deepEqual(errors, [])
 })
+
+/**
+ * A site page with live story `id` (three entries) in a Chromium with its back/forward cache on,
+ * loaded until the embed shows the three entries.
+ */
+async function openLiveStory(t: TestContext, id: string) {
+  const prefix = uniquePrefix()
+  const ingest = await startTestIngest(t, prefix)
+  const fanout = await startTestFanout(t, prefix)
+  await publish(ingest.url, article(id, { headline: 'Port fire: live', live: true }))
+  for (const n of [1, 2, 3]) {
+    const r = await http(`${ingest.url}/v1/articles/${id}/entries/e${n}`, {
+      method: 'PUT',
+      json: { headline: `Update ${n}`, body: [`Fire crews at berth ${n}.`] },
+    })
+    assert.ok(r.status === 200 || r.status === 201, r.text)
+  }
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Port fire</title></head><body>
+<div id="newswire-story" data-article="${id}" data-version="1" data-live></div><a id="away" href="/elsewhere">Elsewhere</a>
+<script src="${fanout.url}/story.js" async></script></body></html>`
+  const url = await siteWith(t, html)
+  const browser = await launchWithBackForwardCache(t)
+  const { page, errors } = await openPage(browser, 390, 844)
+  await page.goto(url)
+  await page.waitForFunction(
+    () => document.querySelector('#newswire-story')?.shadowRoot?.querySelectorAll('.feed > article').length === 3,
+    null,
+    { timeout: 10_000 },
+  )
+  return { ingest, page, errors }
+}
