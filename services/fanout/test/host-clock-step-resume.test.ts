@@ -8,14 +8,10 @@ import { test } from 'node:test'
 import { answerPage } from '../src/http/snapshot.ts'
 import { peekPosition } from '../src/position.ts'
 import { event, Harness } from './support/harness.ts'
-import type { Message } from './support/harness.ts'
-import { lastPosition, subscribe } from './support/live-story.ts'
+import { lastPosition, shown, subscribe } from './support/live-story.ts'
 
 const START = 1_800_000_000_000
 const SEC = 1000
-
-const shown = (ms: Message[]) =>
-  ms.filter((m) => m.type === 'event').map((m) => (m.event as { article: { id: string; version: number } }).article.id)
 
 for (const ahead of [30 * SEC, 2 * SEC])
   test(`a reader resuming from a position issued while the host clock ran ${ahead / SEC} s ahead gets a story released after the correction`, async () => {

@@ -10,15 +10,11 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { answerPage } from '../src/http/snapshot.ts'
 import { event, Harness } from './support/harness.ts'
-import type { Message } from './support/harness.ts'
-import { subscribe } from './support/live-story.ts'
+import { shown, subscribe } from './support/live-story.ts'
 
 const START = 1_800_000_000_000
 const MIN = 60_000
 const HOUR = 60 * MIN
-
-const shown = (ms: Message[]) =>
-  ms.filter((m) => m.type === 'event').map((m) => (m.event as { article: { id: string; version: number } }).article.id)
 
 test('a host clock stepped ahead for a moment, then back, does not release embargoes written after it was corrected', async () => {
   const h = new Harness({ partitions: 2, start: START })

@@ -17,6 +17,8 @@ export const entries = (ms: Message[]) =>
     (m) => `${m.entry.id}@${m.entry.version}${m.change === 'created' ? '+' : ''}${m.released ? 'r' : ''}${m.embargoed ? 'e' : ''}`,
   )
 export const gone = (ms: Message[]) => ms.filter((m) => m.type === 'entryWithdrawn').map((m) => `${m.entryId}:${m.cause}`)
+/** The article id of each `event` message. */
+export const shown = (ms: Message[]) => ms.filter((m) => m.type === 'event').map((m) => (m.event as { article: { id: string } }).article.id)
 export const withdrawn = (ms: Message[]) => ms.filter((m) => m.type === 'withdrawn').map((m) => `${m.articleId}:${m.cause}`)
 export const snapshotEntries = (m: Message | undefined) =>
   ((m?.entries ?? []) as (StoryEntry & { embargoed?: boolean })[]).map((e) => `${e.id}@${e.version}${e.embargoed ? 'e' : ''}`)
