@@ -35,8 +35,9 @@ export class EntryDedupe {
   }
 
   /**
-   * true unless it is stale (a deletion never is, unless it repeats one): the entry was already taken off at this version or later, or a newer
-   * version than the one that took it off was delivered since (a replay of an old withdrawal).
+   * true unless it is stale (a deletion never is, unless it repeats one): the entry was already
+   * taken off at this version or later, or a newer version than the one that took it off was
+   * delivered since (a replay of an old withdrawal).
    */
   acceptWithdrawn(storyId: string, entryId: string, version: number, cause: EntryWithdrawnCause | null): boolean {
     const key = keyOf(storyId, entryId)
