@@ -7,13 +7,13 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import type { TestContext } from 'node:test'
 import { AVRO_CONTENT_TYPE, entryStateKey, Kafka, logLevel, topicNames } from '@newswire/shared'
 import type { NewswireEvent } from '@newswire/shared'
 import { repoRoot } from '../../deploy/local/broker.ts'
 import { article, connect, drain, eventsOf, publish, startTestFanout } from '../../services/fanout/test/helpers.ts'
 import { brokers, codec, http, readTopic, sleep, startTestIngest, uniquePrefix } from '../helpers.ts'
 import { metricValue, ms, readRaw, spawnFanout } from './support.ts'
+import { writeUnreadable } from './unreadable.ts'
 
 test('poison messages: counted by reason, dead-lettered once, skipped; the live stream goes on', async (t) => {
   const prefix = uniquePrefix()
@@ -137,7 +137,7 @@ test('a kill the fan-out cannot decode still takes the story off public readers 
   await client.next((m) => m.type === 'event' && (m.event as { article: { id: string } }).article.id === id)
 
   // The kill as ingest would write it, but under a writer schema this fan-out does not know
-  await writeUnreadableKill(t, topics, id)
+  await writeUnreadable(t, topics, id, { type: 'WITHDRAWN', reason: 'legal: court order' })
   await publish(ingest.url, article('poison-kill-after'))
   await drain(fanout, client, ingest.url)
 
@@ -247,7 +247,7 @@ for (const history of ['3', '12'])
     const position = subscribed.position as string
     first.ws.close()
 
-    await writeUnreadableKill(t, topics, id)
+    await writeUnreadable(t, topics, id, { type: 'WITHDRAWN', reason: 'legal: court order' })
     // routine traffic after it, on every partition: the kill's record leaves a small memory
     for (let i = 0; i < 9; i++) await publish(ingest.url, article(`poison-kill-replay-filler-${i}`))
 
@@ -275,34 +275,6 @@ for (const history of ['3', '12'])
       `the reader who saw the story never heard of its kill: ${back.messages.map((m) => `${m.type}:${String(m.replay ?? m.articleId ?? '')}`).join(',')}`,
     )
   })
-
-/**
- * Writes the kill of `id` as ingest would (the next version of its first event, with its
- * `event-type` header), but under a writer schema fan-outs do not know, to both topics at the
- * article's partition.
- */
-async function writeUnreadableKill(t: TestContext, topics: { events: string; articles: string }, id: string): Promise<void> {
-  const [created] = await readTopic(topics.events, (all) => all.some((r) => r.event.article.id === id))
-  assert.ok(created)
-  const kill = codec.encode({
-    ...created.event,
-    eventId: randomUUID(),
-    type: 'WITHDRAWN',
-    reason: 'legal: court order',
-    changedFields: [],
-    article: { ...created.event.article, version: created.event.article.version + 1 },
-  } as NewswireEvent)
-  const unknownWriter = Buffer.alloc(8, 0x4e)
-  const value = Buffer.concat([kill.subarray(0, 2), unknownWriter, kill.subarray(10)])
-  const headers = { 'event-type': 'WITHDRAWN', 'schema-fingerprint': unknownWriter.toString('hex'), 'content-type': AVRO_CONTENT_TYPE }
-  const producer = new Kafka({ clientId: 'poison-kill-test', brokers, logLevel: logLevel.NOTHING }).producer({
-    allowAutoTopicCreation: false,
-  })
-  await producer.connect()
-  t.after(() => producer.disconnect())
-  for (const topic of [topics.events, topics.articles])
-    await producer.send({ topic, acks: -1, messages: [{ key: id, value, partition: created.partition, headers }] })
-}
 
 // An entry's deletion is as final as a kill, and its headers name it (`event-type`, `entry-id`):
 // undecodable, it stands in the same way (unreadable.ts), live, at a start from news.articles, and

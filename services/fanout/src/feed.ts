@@ -29,10 +29,8 @@ import type {
 } from '@newswire/shared'
 import type { OpenReader, ReplayRecord } from './replay.ts'
 import { inSlices, yieldNow } from './slices.ts'
-import { deletionOf, killOf, standsFor } from './unreadable.ts'
-import type { RecordAt } from './unreadable.ts'
-import { isEntryDeleted } from './entry-visibility.ts'
-import { isKill } from './visibility.ts'
+import { deletionOf, entryHoldOf, holdOf, killOf, standsFor } from './unreadable.ts'
+import type { RecordAt, Unreadable } from './unreadable.ts'
 import { Store } from './store.ts'
 import type { LogBounds } from './store.ts'
 
@@ -126,10 +124,8 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
               event = codec.decode(m.value)
             } catch (err) {
               o.onPoison({ topic: topics.events, partition, offset: m.offset, key: m.key ?? null, value: m.value, headers: m.headers }, err)
-              // a kill or an entry's deletion by its headers fails closed (unreadable.ts); anything
-              // else is skipped for good
-              const what = m.key ? standsFor(m.headers) : null
-              if (m.key && what) store.appendUnreadable(partition, offset, m.key.toString('utf8'), what, Number(m.timestamp))
+              // it fails closed by its headers (unreadable.ts): a kill, a hold, an entry's deletion or hold
+              if (m.key) store.appendUnreadable(partition, offset, m.key.toString('utf8'), standsFor(m.headers), Number(m.timestamp))
               else store.markRead(partition, offset + 1)
               return
             }
@@ -189,19 +185,9 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
               } catch (err) {
                 o.metrics.decodeErrors(err)
                 log.warn({ err, partition, offset: m.offset }, 'undecodable event skipped in replay')
-                // the kill it stood for live (unreadable.ts): the ledger's kill of the article, also when
-                // it knows it only from news.articles (started after it, the record older than memory)
-                // or from a later offset (a kill after a kill: the reader is told once, versions.admit)
-                // (an entry's deletion likewise: the ledger's deletion of that entry)
+                // what it stood for live (unreadable.ts), as the ledger knows it now
                 const key = m.key?.toString('utf8')
-                const what = key === undefined ? null : standsFor(m.headers)
-                if (key !== undefined && what?.kind === 'kill') {
-                  const s = store.ledger.latest(key)
-                  if (s && s.partition === partition && isKill(s.event)) event = s.event
-                } else if (key !== undefined && what?.kind === 'entryDeleted') {
-                  const s = store.ledger.entries.get(key, what.entryId)
-                  if (s && s.partition === partition && isEntryDeleted(s.event)) event = s.event
-                }
+                if (key !== undefined) event = store.replayedUnreadable(partition, Number(m.offset), key, standsFor(m.headers))
               }
             }
             records.push({ offset: Number(m.offset), event })
@@ -241,6 +227,25 @@ interface Loaded {
 function killedOver(seen: Loaded, where: RecordAt, at: number): Loaded | null {
   const kill = isEntryEvent(seen.event) ? null : killOf(seen.event, where, at)
   return kill && { ...seen, offset: where.offset, event: kill, views: seen.views ? { ...seen.views, complete: false } : null }
+}
+
+/**
+ * The loaded state that an undecodable news.articles record at `where` stands over `seen` as
+ * (unreadable.ts); null when that changes nothing. The record's key names its state: under an
+ * entry's key, anything but that entry's deletion stands as its hold.
+ */
+function standOver(seen: Loaded, what: Unreadable, where: RecordAt, at: number): Loaded | null {
+  if (!isEntryEvent(seen.event)) {
+    if (what.kind === 'kill') return killedOver(seen, where, at)
+    const hold = holdOf(seen.event, where, at)
+    return hold && { ...seen, offset: where.offset, event: hold, views: seen.views ? { ...seen.views, complete: false } : null }
+  }
+  const entry = seen.event.entry
+  const deletion = what.kind === 'entryDeleted' && what.entryId === entry.id
+  const stand = (deletion ? deletionOf : entryHoldOf)(seen.event, undefined, where, at)
+  // what the entry's earlier versions showed stays; the version it replaces joins them as unknown
+  const statuses = seen.statuses ? { ...seen.statuses, complete: false } : null
+  return stand && { ...seen, offset: where.offset, event: stand, statuses }
 }
 
 async function loadArticles(o: FeedOptions, topic: string, store: Store): Promise<number> {
@@ -290,21 +295,18 @@ async function loadArticles(o: FeedOptions, topic: string, store: Store): Promis
         } catch (err) {
           o.metrics.decodeErrors(err)
           o.log.warn({ err, partition, offset: m.offset }, 'undecodable record in news.articles skipped')
-          // a kill or an entry's deletion by its headers, over the state before it (not compacted
-          // away yet): fails closed (unreadable.ts)
+          // what it stands for by its headers, over the state before it (not compacted away
+          // yet): fails closed (unreadable.ts)
           const key = m.key?.toString('utf8')
           const seen = key === undefined ? undefined : latest.get(key)
-          const what = standsFor(m.headers)
-          const where = { topic: 'articles', partition, offset: Number(m.offset) } as const
           if (key !== undefined && seen && seen.offset < Number(m.offset)) {
-            const killed = what?.kind === 'kill' ? killedOver(seen, where, Number(m.timestamp)) : null
-            if (killed) latest.set(key, killed)
-            else if (isEntryEvent(seen.event) && what?.kind === 'entryDeleted' && what.entryId === seen.event.entry.id) {
-              const deletion = deletionOf(seen.event, undefined, where, Number(m.timestamp))
-              // what the entry's earlier versions showed stays; the version it replaces joins them as unknown
-              const statuses = seen.statuses ? { ...seen.statuses, complete: false } : null
-              if (deletion) latest.set(key, { ...seen, offset: Number(m.offset), event: deletion, statuses })
-            }
+            const over = standOver(
+              seen,
+              standsFor(m.headers),
+              { topic: 'articles', partition, offset: Number(m.offset) },
+              Number(m.timestamp),
+            )
+            if (over) latest.set(key, over)
           }
         }
       }

@@ -12,7 +12,7 @@ import { DeskIndex } from './desk-index.ts'
 import { History, isEntryRecord } from './history.ts'
 import type { HistoryRecord } from './history.ts'
 import { Ledger } from './ledger.ts'
-import { deletionOf, killOf } from './unreadable.ts'
+import { deletionOf, entryHoldOf, holdOf, isHoldStandIn, killOf } from './unreadable.ts'
 import type { Unreadable } from './unreadable.ts'
 import { isEntryDeleted } from './entry-visibility.ts'
 import { isKill } from './visibility.ts'
@@ -99,29 +99,60 @@ export class Store {
   }
 
   /**
-   * A record at `offset` that could not be decoded but says it is a kill of article `key`, or the
-   * deletion of an entry of story `key` (unreadable.ts): applied as that when the article or entry
-   * is known and not killed or deleted yet; else the offset is only marked read.
+   * A record at `offset` that could not be decoded, of article `key` (unreadable.ts): applied as
+   * what it stands for (a kill, a hold, an entry's deletion or hold) when the article or entry is
+   * known and that changes it; else the offset is only marked read.
    */
-  appendUnreadable(partition: number, offset: number, key: string, what: NonNullable<Unreadable>, at: number): HistoryRecord | null {
+  appendUnreadable(partition: number, offset: number, key: string, what: Unreadable, at: number): HistoryRecord | null {
     const where = { topic: 'events', partition, offset } as const
     let stand: NewswireEvent | null
-    if (what.kind === 'kill') {
+    if (what.kind === 'kill' || what.kind === 'hold') {
       const prev = this.ledger.latest(key)
-      // a kill known from news.articles only (this record's state there, loaded at start) is this
-      // record: it goes into history at its offset, so replays from memory pass it (rev34 review)
-      const loaded = prev && prev.offset === null && isKill(prev.event) ? prev.event : null
-      stand = loaded ?? (prev ? killOf(prev.event, where, at) : null)
+      const kill = what.kind === 'kill'
+      // a stand-in known from news.articles only (this record's state there, loaded at start) is
+      // this record: it goes into history at its offset, so replays from memory pass it (rev34 review)
+      const loaded = prev && prev.offset === null && (kill ? isKill(prev.event) : isHoldStandIn(prev.event)) ? prev.event : null
+      stand = loaded ?? (prev ? (kill ? killOf : holdOf)(prev.event, where, at) : null)
     } else {
       const prev = this.ledger.entries.get(key, what.entryId)
-      const loaded = prev && prev.offset === null && isEntryDeleted(prev.event) ? prev.event : null
-      stand = loaded ?? (prev ? deletionOf(prev.event, this.ledger.latest(key)?.event.article, where, at) : null)
+      const deletion = what.kind === 'entryDeleted'
+      const loaded = prev && prev.offset === null && (deletion ? isEntryDeleted(prev.event) : isHoldStandIn(prev.event)) ? prev.event : null
+      const story = this.ledger.latest(key)?.event.article
+      stand = loaded ?? (prev ? (deletion ? deletionOf : entryHoldOf)(prev.event, story, where, at) : null)
     }
     if (stand === null) {
       this.markRead(partition, offset + 1)
       return null
     }
     return this.append(partition, offset, stand)
+  }
+
+  /**
+   * What an undecodable record at `offset` stands for in a replay read from Kafka (older than
+   * memory), by what the ledger made of it: a kill or a deletion it knows of, also from a later
+   * record or from news.articles only (the reader is told once: versions.admit); a hold only when
+   * it is still the latest state and this record's (a later record, replayed after it, says more).
+   */
+  replayedUnreadable(partition: number, offset: number, key: string, what: Unreadable): NewswireEvent | null {
+    const at = (s: { partition: number; offset: number | null }) => s.partition === partition && (s.offset === offset || s.offset === null)
+    switch (what.kind) {
+      case 'kill': {
+        const s = this.ledger.latest(key)
+        return s && s.partition === partition && isKill(s.event) ? s.event : null
+      }
+      case 'hold': {
+        const s = this.ledger.latest(key)
+        return s && at(s) && isHoldStandIn(s.event) ? s.event : null
+      }
+      case 'entryDeleted': {
+        const s = this.ledger.entries.get(key, what.entryId)
+        return s && s.partition === partition && isEntryDeleted(s.event) ? s.event : null
+      }
+      case 'entryHold': {
+        const s = this.ledger.entries.get(key, what.entryId)
+        return s && at(s) && isHoldStandIn(s.event) ? s.event : null
+      }
+    }
   }
 
   /** The event has been read (among the last few thousand). */

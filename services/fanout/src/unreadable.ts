@@ -1,17 +1,25 @@
-// A record the fan-out cannot decode (poison.ts) may be a kill: a newer ingest's schema this
-// release lacks, or one corrupt record. Its `event-type` header (written by ingest on every
-// record, schemas/README.md: "rely on it") still says so, and its key names the article. Such a
-// kill fails closed: it stands in as the kill ingest writes (decide.ts: the next version,
-// canceled; a killed article is never revived), with the cause's default words, so every reader
-// who may show the story is told, and no snapshot, page or count lists it (red7 attack run).
-// An entry's deletion is as final (a deleted entry is never revived) and its `entry-id` header
-// names the entry: it stands in the same way. Anything else is only skipped (README, DLQ).
+// A record the fan-out cannot decode (poison.ts): a newer ingest's schema this release lacks (a
+// deploy in the wrong order), or one corrupt record. Its key still names the article, and its
+// `event-type` and `entry-id` headers (written by ingest on every record, schemas/README.md: "rely
+// on it") what it was. It fails closed (red7 attack run; README "Poison records"):
+// - a kill stands in as the kill ingest writes (decide.ts: the next version, canceled; a killed
+//   article is never revived), with the cause's default words, so every reader who may show the
+//   story is told, and no snapshot, page or count lists it;
+// - an entry's deletion, as final, likewise for the entry its `entry-id` names;
+// - anything else of an article or entry the fan-out knows (an edit, a hold, a new embargo: which,
+//   it cannot tell) stands in as a hold: the next version, withheld, with the content already
+//   known. The public stops seeing it at once; a record it can read restores it. A stand-in never
+//   shows content nobody decided on, and never shows a story to anyone who could not see it before.
 import type { Article, ArticleEvent, EntryEvent, IHeaders } from '@newswire/shared'
 import { isEntryDeleted } from './entry-visibility.ts'
 import { isKill } from './visibility.ts'
 
-/** What an undecodable record stands in as, by its headers: a kill, an entry's deletion, or nothing. */
-export type Unreadable = { kind: 'kill' } | { kind: 'entryDeleted'; entryId: string } | null
+/** What an undecodable record stands in as, by its headers. */
+export type Unreadable =
+  | { kind: 'kill' }
+  | { kind: 'entryDeleted'; entryId: string }
+  | { kind: 'hold' }
+  | { kind: 'entryHold'; entryId: string }
 
 const header = (headers: IHeaders | undefined, name: string): string | undefined => {
   const v = headers?.[name]
@@ -19,16 +27,22 @@ const header = (headers: IHeaders | undefined, name: string): string | undefined
   return one === undefined ? undefined : String(one)
 }
 
-/** What the undecodable record's headers say it is, when that fails closed. */
+/**
+ * What the undecodable record stands in as, by its headers. Without an `entry-id` (an article's
+ * event, or headers as unreadable as the value) it is the whole story's: a hold, unless a kill.
+ */
 export function standsFor(headers: IHeaders | undefined): Unreadable {
   const type = header(headers, 'event-type')
   if (type === 'WITHDRAWN') return { kind: 'kill' }
   const entryId = header(headers, 'entry-id')
-  if (type === 'ENTRY_DELETED' && entryId) return { kind: 'entryDeleted', entryId }
-  return null
+  if (!entryId) return { kind: 'hold' }
+  return type === 'ENTRY_DELETED' ? { kind: 'entryDeleted', entryId } : { kind: 'entryHold', entryId }
 }
 
-/** Where a stand-in kill's record sits: its topic ('events' or 'articles'), partition and offset. */
+/** Stand-in ids name their record, topic included: every instance standing in for it sends the same id. */
+const idOf = (what: string, where: RecordAt): string => `unreadable-${what}:${where.topic}:${where.partition}:${where.offset}`
+
+/** Where a stand-in's record sits: its topic ('events' or 'articles'), partition and offset. */
 export interface RecordAt {
   topic: 'events' | 'articles'
   partition: number
@@ -44,7 +58,7 @@ export function killOf(prev: ArticleEvent, where: RecordAt, at: number): Article
   if (isKill(prev)) return null
   const a = prev.article
   return {
-    eventId: `unreadable-kill:${where.topic}:${where.partition}:${where.offset}`,
+    eventId: idOf('kill', where),
     type: 'WITHDRAWN',
     occurredAt: at,
     ingestedAt: at,
@@ -57,14 +71,53 @@ export function killOf(prev: ArticleEvent, where: RecordAt, at: number): Article
 }
 
 /**
+ * The hold of `prev`'s article that an undecodable record at `where` stands for: the next version,
+ * withheld, with what was known of it; null when the article is killed (nothing follows a kill).
+ */
+export function holdOf(prev: ArticleEvent, where: RecordAt, at: number): ArticleEvent | null {
+  if (isKill(prev)) return null
+  return {
+    eventId: idOf('hold', where),
+    type: 'UPDATED',
+    occurredAt: at,
+    ingestedAt: at,
+    source: prev.source,
+    traceId: prev.traceId,
+    changedFields: ['pubStatus'],
+    reason: null,
+    article: { ...prev.article, version: prev.article.version + 1, pubStatus: 'withheld', updatedAt: at },
+  }
+}
+
+/** A stand-in hold (of an article or an entry), by its id. */
+export const isHoldStandIn = (e: { eventId: string }): boolean =>
+  e.eventId.startsWith('unreadable-hold:') || e.eventId.startsWith('unreadable-entry-hold:')
+
+/**
  * The deletion of `prev`'s entry that an undecodable record at `where` stands for (as ingest writes
  * one: the next version, canceled, with the story as it stands); null when it is deleted already.
  */
 export function deletionOf(prev: EntryEvent, story: Article | undefined, where: RecordAt, at: number): EntryEvent | null {
+  return entryStandIn(prev, story, where, at, 'deletion')
+}
+
+/** The hold of `prev`'s entry (the next version, withheld); null when it is deleted already. */
+export function entryHoldOf(prev: EntryEvent, story: Article | undefined, where: RecordAt, at: number): EntryEvent | null {
+  return entryStandIn(prev, story, where, at, 'hold')
+}
+
+function entryStandIn(
+  prev: EntryEvent,
+  story: Article | undefined,
+  where: RecordAt,
+  at: number,
+  what: 'deletion' | 'hold',
+): EntryEvent | null {
   if (isEntryDeleted(prev)) return null
+  const deletion = what === 'deletion'
   return {
-    eventId: `unreadable-deletion:${where.topic}:${where.partition}:${where.offset}`,
-    type: 'ENTRY_DELETED',
+    eventId: idOf(deletion ? 'deletion' : 'entry-hold', where),
+    type: deletion ? 'ENTRY_DELETED' : 'ENTRY_UPDATED',
     occurredAt: at,
     ingestedAt: at,
     source: prev.source,
@@ -73,6 +126,6 @@ export function deletionOf(prev: EntryEvent, story: Article | undefined, where: 
     reason: null,
     article: story ?? prev.article,
     correction: null,
-    entry: { ...prev.entry, version: prev.entry.version + 1, pubStatus: 'canceled', updatedAt: at },
+    entry: { ...prev.entry, version: prev.entry.version + 1, pubStatus: deletion ? 'canceled' : 'withheld', updatedAt: at },
   }
 }

@@ -34,6 +34,8 @@ export type Cmd =
     }
   | EntryCmd
   | { k: 'kill'; id: number; how: 'withdraw' | 'cancel'; late: number }
+  /** A record of the story nobody can decode, its headers saying a kill or anything else (unreadable.ts). */
+  | { k: 'unreadable'; id: number; says: 'kill' | 'hold'; late: number }
   | { k: 'tick'; ms: number }
   | { k: 'toEmbargo'; id: number; delta: number }
   | { k: 'connect'; slot: number; who: number; channels: number; filter: number; catchUp: boolean; expiresIn: number | null }
@@ -123,6 +125,15 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
       k: fc.constant('kill' as const),
       id: fc.nat(IDS.length + OLD_IDS.length - 1),
       how: fc.constantFrom('withdraw' as const, 'cancel' as const),
+      late: fc.constantFrom(0, 0, 5, 30),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('unreadable' as const),
+      id: fc.nat(IDS.length + OLD_IDS.length - 1),
+      says: fc.constantFrom('hold' as const, 'hold' as const, 'kill' as const),
       late: fc.constantFrom(0, 0, 5, 30),
     }),
   },

@@ -13,6 +13,7 @@ import { PageCursorCodec } from '../../src/page-cursor.ts'
 import { PositionCodec } from '../../src/position.ts'
 import type { OpenReader, ReplayRecord } from '../../src/replay.ts'
 import { Store } from '../../src/store.ts'
+import type { Unreadable } from '../../src/unreadable.ts'
 import type { Audience } from '../../src/visibility.ts'
 
 /** Server time and timers under the test's control. */
@@ -149,6 +150,8 @@ export class Harness {
   }
   /** The whole log, per partition: what Kafka would still hold. */
   readonly log: NewswireEvent[][]
+  /** Records of the log nobody can decode (`p:offset`: their key and what their headers say); the log holds a placeholder. */
+  readonly unreadable = new Map<string, { key: string; what: Unreadable }>()
   readonly partitions: number
   readonly #settleRounds: number
 
@@ -172,7 +175,12 @@ export class Harness {
         for (let p = 0; p < this.partitions && !stopped; p++) {
           const records: ReplayRecord[] = []
           const log = this.log[p] as NewswireEvent[]
-          for (let off = from[p] ?? 0; off < log.length; off++) records.push({ offset: off, event: log[off] as NewswireEvent })
+          for (let off = from[p] ?? 0; off < log.length; off++) {
+            // an undecodable record reads as feed.ts's replay reads it
+            const bad = this.unreadable.get(`${p}:${off}`)
+            const event = bad ? this.store.replayedUnreadable(p, off, bad.key, bad.what) : (log[off] as NewswireEvent)
+            records.push({ offset: off, event })
+          }
           read[p] = log.length
           if (records.length > 0) await onBatch(p, records)
         }
@@ -215,6 +223,17 @@ export class Harness {
     const log = this.log[partition] as NewswireEvent[]
     log.push(event)
     this.store.append(partition, log.length - 1, event)
+    this.hub.schedule()
+  }
+
+  /** Appends a record of article `key` nobody can decode (its headers say `what`), as the feed would meet it. */
+  appendUnreadable(key: string, what: Unreadable, at = this.clock.now(), partition = this.partitionOf(key)): void {
+    const log = this.log[partition] as NewswireEvent[]
+    const offset = log.length
+    // its place in the log; what a replay reads there is what the store makes of it
+    log.push(log[offset - 1] as NewswireEvent)
+    this.unreadable.set(`${partition}:${offset}`, { key, what })
+    this.store.appendUnreadable(partition, offset, key, what, at)
     this.hub.schedule()
   }
 

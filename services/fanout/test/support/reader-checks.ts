@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import type { ArticleEvent } from '@newswire/shared'
 import type { Client } from './commands.ts'
+import { editorialAt } from './commands.ts'
 import type { FakeTransport, Message } from './harness.ts'
 import { inScope, inView, isKilled, messageState } from './model.ts'
 import type { Model } from './model.ts'
@@ -31,6 +32,8 @@ export function newStats() {
     entryWithdrawals: 0,
     entryPages: 0,
     entryChecks: 0,
+    /** records nobody could decode, standing in for a kill or a hold */
+    unreadable: 0,
     /** runs on a slow machine (passes breathe after every record) */
     lagging: 0,
   }
@@ -175,4 +178,41 @@ export function readMessages(ctx: ReadContext, slot: number, c: Client, t: FakeT
       } else assert.equal(m.code, 'invalid_position', `unexpected error: ${why}`)
     } else if (m.type !== 'pong' && m.type !== 'reconnect') assert.fail(`unexpected message: ${why}`)
   }
+}
+
+/** Counts per category over the last hour (GET /v1/counts, `text`): the model's, by editorial time, kills left out (7). */
+export function checkCounts(model: Model, c: Client, slot: number, text: string, now: number, stats: Stats): void {
+  const counts = JSON.parse(text) as {
+    from: string
+    categories: { category: string | null; count: number }[]
+    articles: { id: string; version: number; at: string }[]
+    truncated: boolean
+  }
+  // counts stop where a page would (its scan bound): then they start later, and say so
+  const since = now - 3_600_000
+  const from = Date.parse(counts.from)
+  // (when the bound falls within the newest editorial time, nothing is counted and `from` is
+  // now: then the stories left uncounted may sit at `from` itself, README "counts")
+  const none = counts.categories.length === 0
+  if (!counts.truncated) assert.equal(from, since, `7. slot ${slot}: the window`)
+  else
+    assert.ok(
+      (!none || from === now) &&
+        [...model.articles.keys()].some((id) => {
+          const at = editorialAt(model.latest(id) as ArticleEvent)
+          return at >= since && (at < from || (none && at === from))
+        }),
+      `7. slot ${slot}: counts stopped at ${counts.from} with nothing left uncounted`,
+    )
+  const want = [...model.view(c.clearance, c.scope, c.view)]
+    .filter(([id, v]) => v !== 'killed' && !(counts.truncated && none) && editorialAt(model.latest(id) as ArticleEvent) >= from)
+    .map(([id, v]) => `${id}@${v}`)
+    .sort()
+  assert.deepEqual(counts.articles.map((a) => `${a.id}@${a.version}`).sort(), want, `7. slot ${slot}: counted articles`)
+  assert.equal(
+    counts.categories.reduce((n, x) => n + x.count, 0),
+    want.length,
+    `7. slot ${slot}: counts ${JSON.stringify(counts.categories)}`,
+  )
+  stats.counted += want.length
 }

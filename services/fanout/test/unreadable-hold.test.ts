@@ -1,0 +1,154 @@
+// A change the fan-out cannot decode (a schema it lacks, a corrupt record) may be a hold, a new
+// embargo, a legal withhold: it cannot tell. Before, anything but a kill or an entry's deletion was
+// skipped, so a story the newsroom withheld stayed public for as long as the record could not be
+// read (a deploy in the wrong order: hours). It now fails closed as a hold (unreadable.ts): the
+// next version, withheld, with the content already known; the next record it can read decides.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { ArticleEvent } from '@newswire/shared'
+import { entryHoldOf, holdOf, killOf, standsFor } from '../src/unreadable.ts'
+import { entryEvent, event, Harness } from './support/harness.ts'
+import type { Message } from './support/harness.ts'
+import { entries, gone, lastPosition, newsroom, shown, Story, subscribe, T0, withdrawn } from './support/live-story.ts'
+
+const versions = (ms: Message[]) =>
+  ms
+    .filter((m) => m.type === 'event')
+    .map((m) => (m.event as ArticleEvent).article)
+    .map((a) => `${a.id}@${a.version}:${a.pubStatus}`)
+
+const snapshotIds = (ms: Message[]) =>
+  ((ms.find((m) => m.type === 'subscribed')?.snapshot ?? []) as ArticleEvent[]).map((e) => e.article.id)
+
+test('the headers decide what an undecodable record stands for; without them it holds the story', () => {
+  assert.deepEqual(standsFor({ 'event-type': 'WITHDRAWN' }), { kind: 'kill' })
+  assert.deepEqual(standsFor({ 'event-type': 'UPDATED' }), { kind: 'hold' })
+  assert.deepEqual(standsFor({ 'event-type': 'CREATED' }), { kind: 'hold' })
+  assert.deepEqual(standsFor({ 'event-type': 'SOMETHING_NEW' }), { kind: 'hold' })
+  assert.deepEqual(standsFor(undefined), { kind: 'hold' })
+  assert.deepEqual(standsFor({ 'event-type': Buffer.from('ENTRY_DELETED'), 'entry-id': 'e1' }), { kind: 'entryDeleted', entryId: 'e1' })
+  assert.deepEqual(standsFor({ 'event-type': 'ENTRY_UPDATED', 'entry-id': ['e2'] }), { kind: 'entryHold', entryId: 'e2' })
+  assert.deepEqual(standsFor({ 'entry-id': 'e3' }), { kind: 'entryHold', entryId: 'e3' })
+  // an entry event whose entry is not named: the whole story is held
+  assert.deepEqual(standsFor({ 'event-type': 'ENTRY_DELETED' }), { kind: 'hold' })
+})
+
+test('a stand-in hold is the next version, withheld, with the content known; nothing follows a kill', () => {
+  const v1 = event('CREATED', { id: 'story', version: 3, headline: 'As known' }, T0)
+  const where = { topic: 'events', partition: 1, offset: 9 } as const
+  const hold = holdOf(v1, where, T0 + 5) as ArticleEvent
+  assert.equal(hold.article.version, 4)
+  assert.equal(hold.article.pubStatus, 'withheld')
+  assert.equal(hold.article.headline, 'As known')
+  assert.equal(hold.type, 'UPDATED')
+  assert.equal(hold.eventId, 'unreadable-hold:events:1:9')
+  assert.notEqual(holdOf(v1, { ...where, topic: 'articles' }, T0)?.eventId, hold.eventId)
+  assert.equal(holdOf(killOf(v1, where, T0) as ArticleEvent, where, T0), null)
+})
+
+test('an undecodable change withholds a public story live, in snapshots and in resumes; a readable one restores it', async () => {
+  const h = new Harness({ partitions: 1, start: T0 })
+  h.start()
+  h.append(event('CREATED', { id: 'story', version: 1, category: 'news' }, T0))
+  h.append(event('CREATED', { id: 'other', version: 1, category: 'news' }, T0))
+  await h.settle()
+  const reader = h.connect('public')
+  subscribe(h, reader.conn, ['category:news'])
+  const desk = h.connect(newsroom.audience, newsroom.scope)
+  subscribe(h, desk.conn, ['category:news'])
+  const away = h.connect('public')
+  subscribe(h, away.conn, ['category:news'])
+  await h.settle()
+  const since = lastPosition(away.t.messages)
+  h.hub.conns.remove(away.conn)
+
+  await h.tick(1000)
+  h.appendUnreadable('story', { kind: 'hold' })
+  await h.settle()
+  assert.deepEqual(withdrawn(reader.t.messages), ['story:withheld'], 'the live public reader is told')
+  assert.deepEqual(versions(desk.t.messages), ['story@2:withheld'], 'the newsroom sees it withheld, as it stands')
+
+  // a reload: the public snapshot no longer lists it; the newsroom's does, withheld
+  const reload = h.connect('public')
+  subscribe(h, reload.conn, ['category:news'])
+  const deskReload = h.connect(newsroom.audience, newsroom.scope)
+  subscribe(h, deskReload.conn, ['category:news'])
+  // a reader who saw it, resuming from memory
+  const back = h.connect('public')
+  subscribe(h, back.conn, ['category:news'], { since })
+  await h.settle()
+  assert.deepEqual(snapshotIds(reload.t.messages), ['other'])
+  assert.deepEqual(snapshotIds(deskReload.t.messages).sort(), ['other', 'story'])
+  assert.deepEqual(withdrawn(back.t.messages), ['story:withheld'], 'the resumed reader is told')
+
+  // the next record it can read decides: here, the story as the newsroom left it
+  await h.tick(1000)
+  h.append(event('UPDATED', { id: 'story', version: 3, category: 'news', headline: 'Readable again' }, h.clock.now()))
+  await h.settle()
+  h.hub.stop()
+  for (const c of [reader, reload, back]) assert.deepEqual(shown(c.t.messages).slice(-1), ['story'], 'back for the public')
+  assert.deepEqual(versions(desk.t.messages), ['story@2:withheld', 'story@3:usable'])
+})
+
+test('a reader resuming from the log, from before an undecodable change, is told the story is withheld', async () => {
+  // memory holds only the last two records: the resume is read back from the log (Kafka)
+  const h = new Harness({ partitions: 1, start: T0, historySize: 2 })
+  h.start()
+  h.append(event('CREATED', { id: 'story', version: 1, category: 'news' }, T0))
+  await h.settle()
+  const away = h.connect('public')
+  subscribe(h, away.conn, ['category:news'])
+  await h.settle()
+  const since = lastPosition(away.t.messages)
+  h.hub.conns.remove(away.conn)
+  h.appendUnreadable('story', { kind: 'hold' })
+  for (const id of ['x', 'y', 'z']) h.append(event('CREATED', { id, version: 1, category: 'sport' }, h.clock.now()))
+  await h.settle()
+
+  const back = h.connect('public')
+  subscribe(h, back.conn, ['category:news'], { since })
+  await h.settle()
+  h.hub.stop()
+  assert.equal(back.t.messages.find((m) => m.type === 'subscribed')?.replay, 'kafka', 'the resume is read from the log')
+  assert.deepEqual(withdrawn(back.t.messages), ['story:withheld'])
+})
+
+test('an undecodable change of a story the instance does not know, or killed, changes nothing', () => {
+  const h = new Harness({ partitions: 1, start: T0 })
+  assert.equal(h.store.appendUnreadable(0, 0, 'nobody', { kind: 'hold' }, T0), null)
+  const v1 = event('CREATED', { id: 'story', version: 1 }, T0)
+  h.append(v1)
+  h.append(killOf(v1, { topic: 'events', partition: 0, offset: 1 }, T0) as ArticleEvent)
+  assert.equal(h.store.appendUnreadable(0, 2, 'story', { kind: 'hold' }, T0), null)
+  assert.equal(h.store.ledger.latest('story')?.event.type, 'WITHDRAWN')
+})
+
+test('an undecodable change of an entry withholds the entry; a readable one restores it', async () => {
+  const h = new Harness({ partitions: 1, start: T0 })
+  h.start()
+  const story = new Story(h, 'Live-1')
+  story.post('e1')
+  story.post('e2')
+  await h.settle()
+  const reader = h.connect('public')
+  subscribe(h, reader.conn, ['story:Live-1'], { entries: 10 })
+  await h.settle()
+
+  await h.tick(1000)
+  h.appendUnreadable('Live-1', { kind: 'entryHold', entryId: 'e1' })
+  await h.settle()
+  assert.deepEqual(gone(reader.t.messages), ['e1:withheld'])
+  assert.equal(h.store.ledger.entries.get('Live-1', 'e1')?.event.entry.pubStatus, 'withheld')
+
+  await h.tick(1000)
+  // its version 2 could not be read; version 3 can
+  const e1 = h.store.ledger.entries.get('Live-1', 'e1')?.event.entry
+  assert.ok(e1)
+  h.append(entryEvent(story.article, { ...e1, version: 3, pubStatus: 'usable', body: ['Readable again'] }, h.clock.now()))
+  await h.settle()
+  h.hub.stop()
+  assert.deepEqual(entries(reader.t.messages).slice(-1), ['e1@3+'], 'the entry is back')
+  const prev = h.store.ledger.entries.get('Live-1', 'e2')?.event
+  assert.ok(prev)
+  assert.equal(entryHoldOf(prev, story.article, { topic: 'events', partition: 0, offset: 1 }, T0)?.entry.version, 2)
+})
