@@ -45,7 +45,7 @@ import { parseChannels, parseFilter } from '../src/protocol.ts'
 import { event, Harness } from './support/harness.ts'
 import { KNOWN_RUNS } from './support/known-runs.ts'
 import { isKilled, Model } from './support/model.ts'
-import { Newsroom, StoryClient } from './support/story-model.ts'
+import { entryStandIn, Newsroom, StoryClient } from './support/story-model.ts'
 import {
   CATEGORIES,
   type Client,
@@ -360,8 +360,14 @@ async function run(
         const story = model.latest(id)
         if (!story || model.killed(id)) continue
         for (const e of newsroom.eventsFor(cmd, story.article, now)) {
-          h.append(e)
-          model.applyEntry(e)
+          if (cmd.op.startsWith('unreadable')) {
+            const { what, stand } = entryStandIn(model, e)
+            h.appendUnreadable(id, what, now)
+            if (stand) model.applyEntry(stand)
+          } else {
+            h.append(e)
+            model.applyEntry(e)
+          }
           stats.entryEvents++
         }
         break

@@ -17,11 +17,22 @@ import fc from 'fast-check'
 import type { Admission } from '../../src/http/access.ts'
 import { answerEntries } from '../../src/http/entries.ts'
 import type { Store } from '../../src/store.ts'
+import type { Unreadable } from '../../src/unreadable.ts'
 import { entryEvent } from './harness.ts'
 import type { Message } from './harness.ts'
 import type { Clearance, Model } from './model.ts'
 
-export type EntryOp = 'create' | 'edit' | 'correct' | 'pin' | 'delete' | 'withhold' | 'usable' | 'embargo'
+export type EntryOp =
+  | 'create'
+  | 'edit'
+  | 'correct'
+  | 'pin'
+  | 'delete'
+  | 'withhold'
+  | 'usable'
+  | 'embargo'
+  | 'unreadable'
+  | 'unreadable-delete'
 
 export interface EntryCmd {
   k: 'entry'
@@ -50,6 +61,8 @@ export const entryCmdArb = (stories: number): fc.Arbitrary<EntryCmd> =>
       'withhold',
       'usable',
       'embargo',
+      'unreadable',
+      'unreadable-delete',
     ),
     which: fc.nat(20),
     embargo: fc.constantFrom<'none' | 'soon' | 'later'>('none', 'none', 'soon', 'later'),
@@ -125,11 +138,34 @@ export class Newsroom {
         next.embargoedUntil = embargoedUntil ?? now + 1000
         extra = { changedFields: ['embargoedUntil'] }
         break
+      // records nobody will decode (entryStandIn): an edit, or a deletion
+      case 'unreadable':
+        next.body = [`${prev.id} v${next.version}`]
+        extra = { changedFields: ['body'] }
+        break
+      case 'unreadable-delete':
+        next.pubStatus = 'canceled'
+        extra = { type: 'ENTRY_DELETED', reason: 'deleted by the desk' }
+        break
     }
     list[list.indexOf(prev)] = next
     this.stats.entryEvents++
     return entryEvent(story, next, now, extra)
   }
+}
+
+/**
+ * The model's rule for an entry record nobody can decode (`e`, as the newsroom wrote it): it fails
+ * closed by its headers (unreadable.ts), as the entry's deletion or its hold, the next version of
+ * what was known of it, canceled or withheld; no stand-in for an entry the model does not know.
+ */
+export function entryStandIn(model: Model, e: EntryEvent): { what: Unreadable; stand: EntryEvent | null } {
+  const deleted = e.type === 'ENTRY_DELETED'
+  const what: Unreadable = { kind: deleted ? 'entryDeleted' : 'entryHold', entryId: e.entry.id }
+  const known = model.entries.get(e.article.id)?.get(e.entry.id)?.latest
+  if (!known) return { what, stand: null }
+  const entry = { ...known.entry, version: e.entry.version, pubStatus: deleted ? ('canceled' as const) : ('withheld' as const) }
+  return { what, stand: { ...e, type: deleted ? 'ENTRY_DELETED' : 'ENTRY_UPDATED', entry } }
 }
 
 /** What a story client holds of the entries, carried across reconnects like the SDK does. */
