@@ -8,6 +8,7 @@ import type { EntryEvent } from '@newswire/shared'
 import type { EntryLatest } from './entry-visibility.ts'
 import { entryMask, entryReleasedOnArrival, isEntryDeleted } from './entry-visibility.ts'
 import type { EntryEventRecord } from './history.ts'
+import { isHoldStandIn } from './unreadable.ts'
 import { INGEST_LEAD_MS, type Latest } from './visibility.ts'
 
 export interface EntryState extends EntryLatest {
@@ -131,7 +132,8 @@ export class Entries {
       return this.#applied(rec, story, now, catchingUp, prev.sure, prev.maybe)
     }
     rec.prev = prev ? { event: prev.event, released: prev.released } : undefined
-    if (prev && prev.event.entry.version >= e.entry.version) {
+    // a stand-in hold's version is a guess (unreadable.ts): the next record read is newer, whatever its number
+    if (prev && prev.event.entry.version >= e.entry.version && !isHoldStandIn(prev.event)) {
       rec.applied = false
       prev.sure |= entryMask(story, { event: e, released: entryReleasedOnArrival(e) })
       prev.maybe |= entryMask(story, { event: e, released: entryReleasedOnArrival(e, 0) })

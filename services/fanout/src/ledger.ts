@@ -12,6 +12,7 @@ import type { Exposure } from './exposure.ts'
 import type { Entry, EntryEventRecord, History } from './history.ts'
 import { compareReleaseKeys, releaseAfter } from './position.ts'
 import type { ReleaseKey } from './position.ts'
+import { isHoldStandIn } from './unreadable.ts'
 import { clearances, INGEST_LEAD_MS, isKill, releasedOnArrival, sees, visibleVersion } from './visibility.ts'
 import type { Latest } from './visibility.ts'
 
@@ -187,7 +188,8 @@ export class Ledger {
     }
     entry.prev = prev ? { event: prev.event, released: prev.released } : undefined
     entry.prevSeq = prev?.seq ?? null
-    if (prev && prev.event.article.version >= e.article.version) {
+    // a stand-in hold's version is a guess (unreadable.ts): the next record read is newer, whatever its number
+    if (prev && prev.event.article.version >= e.article.version && !isHoldStandIn(prev.event)) {
       entry.applied = false
       expose(prev.exposure, e.article, visibleMask({ event: e, released: releasedOnArrival(e) }), true)
       // some instance, its clock behind ingest's, may still have found it released

@@ -175,3 +175,69 @@ test('a story reader resuming from the log, from before an undecodable change of
   assert.equal(back.t.messages.find((m) => m.type === 'subscribed')?.replay, 'kafka', 'the resume is read from the log')
   assert.deepEqual(gone(back.t.messages), ['e1:withheld'])
 })
+
+test('an instance started after an undecodable change and a readable one after it shows the readable one', async () => {
+  // news.articles holds the readable version 3 (the latest); history replays the undecodable
+  // record (version 2 in truth), then version 3
+  const h = new Harness({ partitions: 1, start: T0, from: [1] })
+  const v1 = event('CREATED', { id: 'story', version: 1, category: 'news' }, T0 - 60_000)
+  const v3 = event('UPDATED', { id: 'story', version: 3, category: 'news', headline: 'Readable' }, T0 - 20_000)
+  h.log[0]?.push(v1)
+  h.store.load(0, v3)
+  h.appendUnreadable('story', { kind: 'hold' }, T0 - 30_000)
+  h.append(v3)
+  h.start()
+  await h.settle()
+  assert.equal(h.store.ledger.latest('story')?.event.eventId, v3.eventId, 'the latest state is the readable version 3')
+  const reader = h.connect('public')
+  subscribe(h, reader.conn, ['category:news'])
+  // a reader who saw version 1 resumes from just after it, from memory: it gets version 3, and no
+  // hold numbered after it (which the SDK would keep over version 3)
+  const since = h.positions.encode({ o: [1], t: T0 - 50_000 })
+  const back = h.connect('public')
+  subscribe(h, back.conn, ['category:news'], { since })
+  const desk = h.connect(newsroom.audience, newsroom.scope)
+  subscribe(h, desk.conn, ['category:news'], { since })
+  await h.settle()
+  h.hub.stop()
+  assert.deepEqual(snapshotIds(reader.t.messages), ['story'])
+  assert.equal(back.t.messages.find((m) => m.type === 'subscribed')?.replay, 'memory')
+  assert.deepEqual(withdrawn(back.t.messages), [])
+  assert.deepEqual(versions(back.t.messages), ['story@3:usable'])
+  assert.deepEqual(versions(desk.t.messages), ['story@3:usable'], 'the newsroom is shown no guessed version')
+})
+
+test('catching up, a readable record after a stand-in hold numbered past it still replaces it; a kill stands', async () => {
+  for (const says of ['hold', 'kill'] as const) {
+    const h = new Harness({ partitions: 1, start: T0, from: [1] })
+    h.log[0]?.push(event('CREATED', { id: 'story', version: 1, category: 'news' }, T0 - 60_000))
+    // news.articles' latest, written after the undecodable record: the hold over it is numbered 4
+    const v3 = event('UPDATED', { id: 'story', version: 3, category: 'news' }, T0 - 40_000)
+    h.store.load(0, v3)
+    h.appendUnreadable('story', { kind: says }, T0 - 30_000)
+    if (says === 'hold') h.append(v3)
+    h.start()
+    await h.settle()
+    const latest = h.store.ledger.latest('story')?.event
+    if (says === 'hold') assert.equal(latest?.eventId, v3.eventId, 'the readable version replaces the guess')
+    else assert.equal(latest?.type, 'WITHDRAWN', 'the kill stands')
+    h.hub.stop()
+  }
+})
+
+test('catching up, a readable entry record after a stand-in hold numbered past it still replaces it', async () => {
+  const h = new Harness({ partitions: 1, start: T0 })
+  const story = new Story(h, 'Live-1')
+  story.post('e1')
+  const e1 = h.store.ledger.entries.get('Live-1', 'e1')?.event
+  assert.ok(e1)
+  // the entry's latest state from news.articles, written after the undecodable record
+  const v3 = entryEvent(story.article, { ...e1.entry, version: 3, body: ['Readable'] }, T0 - 40_000)
+  h.store.loadEntry(0, v3)
+  h.appendUnreadable('Live-1', { kind: 'entryHold', entryId: 'e1' }, T0 - 30_000)
+  h.append(v3)
+  h.start()
+  await h.settle()
+  h.hub.stop()
+  assert.equal(h.store.ledger.entries.get('Live-1', 'e1')?.event.eventId, v3.eventId)
+})
