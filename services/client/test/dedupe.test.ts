@@ -51,6 +51,15 @@ describe('Dedupe', () => {
     assert.equal(d.acceptEvent(articleEvent('b', 6), plain), false)
   })
 
+  test('a public reader takes the readable version a stand-in hold was numbered as (an instance that could not decode it held the story)', () => {
+    const d = new Dedupe(100)
+    assert.equal(d.acceptEvent(articleEvent('a', 1), plain), true)
+    // instance A could not read version 2 and held the story; instance B reads it: an edit
+    assert.equal(d.acceptWithdrawn('a', 2, 'withheld'), true)
+    assert.equal(d.acceptEvent(articleEvent('a', 2), plain), true, 'the story comes back')
+    assert.equal(d.acceptEvent(articleEvent('a', 2), plain), false)
+  })
+
   test('a version older than a withdrawal (a page answered before the kill, read after it) is stale', () => {
     const d = new Dedupe(100)
     assert.equal(d.acceptWithdrawn('old-1', 2, 'withdrawn'), true)
