@@ -8,14 +8,20 @@ import { AVRO_CONTENT_TYPE, Kafka, logLevel } from '@newswire/shared'
 import type { Article, NewswireEvent } from '@newswire/shared'
 import { brokers, codec, readTopic } from '../helpers.ts'
 
-/** The next version of `id`'s first event, changed by `change`, written undecodable. */
+/**
+ * The next version of `id`'s first event (or the version `change.article` names), changed by
+ * `change`, written undecodable; `decodable`: in the schema every release knows, as a newer ingest
+ * writes once the deploy is done.
+ */
 export async function writeUnreadable(
   t: TestContext,
   topics: { events: string; articles: string },
   id: string,
-  change: { type: 'WITHDRAWN' | 'UPDATED'; reason?: string; article?: Partial<Article> },
+  change: { type: 'WITHDRAWN' | 'UPDATED'; reason?: string; article?: Partial<Article>; decodable?: boolean },
 ): Promise<void> {
-  const [created] = await readTopic(topics.events, (all) => all.some((r) => r.event.article.id === id))
+  const created = (await readTopic(topics.events, (all) => all.some((r) => r.event.article.id === id))).find(
+    (r) => r.event.article.id === id,
+  )
   assert.ok(created)
   const next = codec.encode({
     ...created.event,
@@ -23,11 +29,11 @@ export async function writeUnreadable(
     type: change.type,
     reason: change.reason ?? null,
     changedFields: change.article ? Object.keys(change.article) : [],
-    article: { ...created.event.article, ...change.article, version: created.event.article.version + 1 },
+    article: { ...created.event.article, version: created.event.article.version + 1, ...change.article },
   } as NewswireEvent)
-  const unknownWriter = Buffer.alloc(8, 0x4e)
-  const value = Buffer.concat([next.subarray(0, 2), unknownWriter, next.subarray(10)])
-  const headers = { 'event-type': change.type, 'schema-fingerprint': unknownWriter.toString('hex'), 'content-type': AVRO_CONTENT_TYPE }
+  const writer = change.decodable ? next.subarray(2, 10) : Buffer.alloc(8, 0x4e)
+  const value = Buffer.concat([next.subarray(0, 2), writer, next.subarray(10)])
+  const headers = { 'event-type': change.type, 'schema-fingerprint': writer.toString('hex'), 'content-type': AVRO_CONTENT_TYPE }
   const producer = new Kafka({ clientId: 'unreadable-writer', brokers, logLevel: logLevel.NOTHING }).producer({
     allowAutoTopicCreation: false,
   })

@@ -7,7 +7,7 @@ import { isEntryEvent, UNKNOWN_EARLIER, UNKNOWN_SHOWN } from '@newswire/shared'
 import type { EarlierStatuses, EarlierViews } from '@newswire/shared'
 import { eventRecords, recordBytes, tooLarge } from './records.ts'
 import type { RecordSource } from './records.ts'
-import { Overlay, storedEntryOf, storedOf } from './state.ts'
+import { Overlay, readable, storedEntryOf, storedOf } from './state.ts'
 import type { ArticleState, StateView, Stored } from './state.ts'
 
 export interface Encoder {
@@ -70,10 +70,14 @@ export interface PlanContext {
   unseen: Iterable<NewswireEvent>
 }
 
-/** True when `event` is newer than what `view` holds of its article or entry. */
+/**
+ * True when `event` is newer than what `view` holds of its article or entry. A committed event
+ * of ours not read back yet, over a state the tail could not read: the tail read that state
+ * first, so ours, after it in the log, is newer.
+ */
 function newerThan(view: StateView, event: NewswireEvent): boolean {
-  if (isEntryEvent(event)) return event.entry.version > (view.entry(event.article.id, event.entry.id)?.entry.version ?? 0)
-  return event.article.version > (view.article(event.article.id)?.article.version ?? 0)
+  if (isEntryEvent(event)) return event.entry.version > (readable(() => view.entry(event.article.id, event.entry.id))?.entry.version ?? 0)
+  return event.article.version > (readable(() => view.article(event.article.id))?.article.version ?? 0)
 }
 
 /**

@@ -73,6 +73,11 @@ export function createIngestMetrics(registry: Registry) {
       help: 'Articles in the in-memory latest state',
       registers: [registry],
     }),
+    unreadableStates: new Gauge({
+      name: 'newswire_ingest_unreadable_states',
+      help: 'Articles and entries whose latest record in news.articles this instance cannot decode: writes to them are refused (503)',
+      registers: [registry],
+    }),
   }
 }
 

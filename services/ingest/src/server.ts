@@ -78,6 +78,8 @@ export async function startIngest(
     onBatch: ({ messages }) => {
       for (const m of messages) {
         if (m.value === null) continue
+        // in log order: whether the key's latest record can be read (state.ts unreadableState)
+        const key = m.key?.toString('utf8')
         // Our own commits are not decoded: the event awaited by the publisher is applied here, in
         // log order, and events already in the state are skipped (decoding that echo cost a tenth
         // of ingest CPU). A commit of ours that failed but landed anyway is in neither, so it is
@@ -86,19 +88,26 @@ export async function startIngest(
         const own = eventId === null ? undefined : readBack.seen(eventId)
         if (own !== undefined) {
           state.apply(own)
+          if (key !== undefined) state.readable(key, true)
           continue
         }
-        if (eventId !== null && state.hasEvent(eventId)) continue
+        if (eventId !== null && state.hasEvent(eventId)) {
+          if (key !== undefined) state.readable(key, true)
+          continue
+        }
         try {
           const event = codec.decode(m.value)
           state.apply(event, carriedBy(m.headers))
+          if (key !== undefined) state.readable(key, true)
           rememberAnswer(idempotency, m, () => event)
         } catch (err) {
+          if (key !== undefined) state.readable(key, false)
           decodeErrors++
           log.warn({ err, offset: m.offset, decodeErrors }, 'undecodable record in articles topic skipped')
         }
       }
       metrics.articles.set(state.size)
+      metrics.unreadableStates.set(state.unreadable)
     },
   })
   const t0 = performance.now()

@@ -4,6 +4,8 @@
 import {
   bothShown,
   EARLIER_STATUSES_HEADER,
+  entryStateKey,
+  ProblemError,
   EARLIER_VIEWS_HEADER,
   earlierStatusesOf,
   earlierViewsOf,
@@ -13,6 +15,7 @@ import {
   NONE_EARLIER,
   NONE_SHOWN,
   shownOf,
+  storyOfStateKey,
   UNKNOWN_EARLIER,
   UNKNOWN_SHOWN,
   withEarlierView,
@@ -103,9 +106,36 @@ interface Story {
   maxSeq: number
 }
 
+/**
+ * A state this instance cannot read (a newer ingest wrote it with a schema this release lacks: a
+ * deploy in the wrong order): any version decided over the last one it could read may repeat one
+ * already written, which readers take as old news (a kill above all). Refused until a record it
+ * can read follows; another instance may be able to.
+ */
+export function unreadableState(key: string): ProblemError {
+  return new ProblemError(
+    'not_ready',
+    `this instance cannot read the latest state of ${key} (written with a schema it does not know); retry, on another instance if you can`,
+    {},
+    { 'Retry-After': '5' },
+  )
+}
+
+/** What `get` returns, or nothing where the state could not be read (an event of ours after it goes over it). */
+export function readable<T>(get: () => T | undefined): T | undefined {
+  try {
+    return get()
+  } catch (err) {
+    if (err instanceof ProblemError && err.code === 'not_ready') return undefined
+    throw err
+  }
+}
+
 export class ArticleState implements StateView {
   readonly #byId = new Map<string, Stored>()
   readonly #stories = new Map<string, Story>()
+  /** Keys of news.articles (an article id, or entryStateKey) whose latest record could not be decoded. */
+  readonly #unreadable = new Set<string>()
   // Event ids recently known to be committed, oldest first: lets a writer whose commit failed
   // ambiguously learn whether it landed, and the tail skip records it already holds. Bounded;
   // forgetting one only costs a decode (tail) or an `unchanged` answer (a very late retry).
@@ -121,15 +151,33 @@ export class ArticleState implements StateView {
     return this.#byId.get(id)
   }
 
+  /** Throws `not_ready` (unreadableState) when its latest record could not be read. */
   article(id: string): Stored | undefined {
+    if (this.#unreadable.has(id)) throw unreadableState(id)
     return this.#byId.get(id)
   }
 
+  /** Throws `not_ready` (unreadableState) when its latest record, or its story's, could not be read. */
   entry(storyId: string, entryId: string): StoredEntry | undefined {
+    const key = entryStateKey(storyId, entryId)
+    if (this.#unreadable.has(storyId) || this.#unreadable.has(key)) throw unreadableState(key)
     return this.#stories.get(storyId)?.entries.get(entryId)
   }
 
+  /** The tail read the record of `key` (news.articles' key) in log order: whether it could decode it. */
+  readable(key: string, readable: boolean): void {
+    if (readable) this.#unreadable.delete(key)
+    else this.#unreadable.add(key)
+  }
+
+  /** How many keys' latest records could not be read. */
+  get unreadable(): number {
+    return this.#unreadable.size
+  }
+
+  /** Throws `not_ready` when an entry of the story could not be read: it may hold the next seq. */
   nextSeq(storyId: string): number {
+    for (const key of this.#unreadable) if (storyOfStateKey(key) === storyId) throw unreadableState(key)
     return (this.#stories.get(storyId)?.maxSeq ?? 0) + 1
   }
 
@@ -221,11 +269,23 @@ export class Overlay implements StateView {
 
   apply(event: NewswireEvent): void {
     if (!isEntryEvent(event)) {
-      this.#articles.set(event.article.id, storedOf(event, this.article(event.article.id)))
+      this.#articles.set(
+        event.article.id,
+        storedOf(
+          event,
+          readable(() => this.article(event.article.id)),
+        ),
+      )
       return
     }
     const storyId = event.article.id
-    this.#entries.set(`${storyId}\u0000${event.entry.id}`, storedEntryOf(event, this.entry(storyId, event.entry.id)))
+    this.#entries.set(
+      `${storyId}\u0000${event.entry.id}`,
+      storedEntryOf(
+        event,
+        readable(() => this.entry(storyId, event.entry.id)),
+      ),
+    )
     this.#seqs.set(storyId, Math.max(this.nextSeq(storyId), event.entry.seq + 1))
   }
 }
