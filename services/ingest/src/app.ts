@@ -140,7 +140,8 @@ export function createApp(deps: AppDeps): express.Express {
         reqLog.warn({ id }, 'read answered from memory: could not catch up with Kafka')
         res.set('Newswire-Stale', 'true')
       }
-      const stored = deps.state.get(id)
+      // its latest state unreadable here (a newer instance's schema): not an older version as the latest
+      const stored = deps.state.article(id)
       if (!stored) throw new ProblemError('not_found', `no article with id '${id}'`)
       res.json({ eventId: stored.eventId, type: stored.type, article: articleToJson(stored.article) })
     }),

@@ -13,7 +13,7 @@ export const errors = {
   '422': problemResponse('Validation failed: `errors` names every failing field'),
   '429': problemResponse('Rate limit exceeded; see Retry-After'),
   '503': problemResponse(
-    'Kafka did not confirm the write: its outcome is unknown (it may have been committed). Retry after Retry-After with the same Idempotency-Key: you get the first answer if it was committed (same status, eventId, version), else it is written now',
+    'kafka_unavailable: Kafka did not confirm the write: its outcome is unknown (it may have been committed). Retry after Retry-After with the same Idempotency-Key: you get the first answer if it was committed (same status, eventId, version), else it is written now. not_ready: this instance cannot read the latest state of the article or entry (another instance wrote it with a schema this release lacks); nothing was written: retry after Retry-After, on another instance if you can',
   ),
 }
 export const idempotencyKey = {

@@ -64,6 +64,9 @@ export const openApiDocument = {
               'The latest event id, type and article, after catching up with Kafka (header Newswire-Stale: true when it could not, and answered from memory)',
           },
           '404': problemResponse('Unknown article'),
+          '503': problemResponse(
+            'not_ready: this instance cannot read the latest state of the article (another instance wrote it with a schema this release lacks); retry after Retry-After',
+          ),
         },
       },
       patch: {

@@ -112,6 +112,23 @@ export const opArb: fc.Arbitrary<Op> = (() => {
   )
 })()
 
+/**
+ * A newer ingest instance (a deploy under way) writes the next version of an article, in a schema
+ * this one can decode or not. It only edits what exists and is not killed; what it changes is not
+ * the model's concern, so the content stays.
+ */
+export interface NewerOp {
+  kind: 'newer'
+  id: number
+  decodable: boolean
+}
+
+export const newerArb: fc.Arbitrary<NewerOp> = fc.record({
+  kind: fc.constant('newer' as const),
+  id: fc.integer({ min: 0, max: 2 }),
+  decodable: fc.boolean(),
+})
+
 /** What the model knows of one article: the fields a step can change. */
 export interface ModelArticle {
   version: number
@@ -257,4 +274,35 @@ function commit(articles: Map<number, ModelArticle>, id: number, next: ModelArti
     status,
     event: { type, version: next.version, pubStatus: next.pubStatus, embargoedUntil: next.embargoedUntil, source: next.source },
   }
+}
+
+/**
+ * `step` on an instance that cannot read the latest state of the articles in `unreadable`: what is
+ * refused before the state is read (the key, its scope, the request itself) is refused as before;
+ * anything decided on the state is refused with 503 `not_ready`, and changes nothing (README
+ * "What a 503 means").
+ */
+export function stepOver(articles: Map<number, ModelArticle>, unreadable: ReadonlySet<number>, op: Op): Expected {
+  if (!unreadable.has(op.id)) return step(articles, op)
+  const scope = op.kind === 'post' || op.kind === 'patch' ? 'write' : op.kind
+  if (op.key === 'forged') return { status: 401, code: 'unauthorized' }
+  if (!has(op.key, scope)) return { status: 403, code: 'forbidden' }
+  if (op.kind === 'post') {
+    const revision = revisionOf(op.revision, articles.get(op.id)?.version ?? 0)
+    const badRevision = revision !== undefined && (revision < 1 || revision > MAX_REVISION)
+    if (op.urgency > 9 || op.pubStatus === 'canceled' || badRevision) return { status: 422, code: 'validation_failed' }
+  }
+  if (op.kind === 'patch' && op.pubStatus === null) return { status: 422, code: 'validation_failed' }
+  return { status: 503, code: 'not_ready' }
+}
+
+/** The newer instance's write (NewerOp): the article's next version, or null when it writes nothing. */
+export function newer(articles: Map<number, ModelArticle>, unreadable: Set<number>, op: NewerOp): ModelArticle | null {
+  const current = articles.get(op.id)
+  if (current === undefined || current.pubStatus === 'canceled') return null
+  const next = { ...current, version: current.version + 1 }
+  articles.set(op.id, next)
+  if (op.decodable) unreadable.delete(op.id)
+  else unreadable.add(op.id)
+  return next
 }

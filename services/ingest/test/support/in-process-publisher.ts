@@ -17,7 +17,8 @@ export function inProcessPublisher(state: ArticleState, codec: Codec | null, bef
     partitionOf: () => 0,
     async submit<R>(job: Job<R>) {
       beforePlan()
-      const plan = job.plan(state.get(job.articleId), state)
+      // as planBatch reads it: refused where the state could not be read
+      const plan = job.plan(state.article(job.articleId), state)
       if (plan.event) {
         codec?.encode(plan.event)
         published.push(plan.event)
