@@ -39,6 +39,17 @@ export function standsFor(headers: IHeaders | undefined): Unreadable {
   return type === 'ENTRY_DELETED' ? { kind: 'entryDeleted', entryId } : { kind: 'entryHold', entryId }
 }
 
+/**
+ * The embargo of a stand-in hold: the one known, unless it had not passed when the record was
+ * written, which may have moved it later (a new embargo it cannot tell from an edit): then until a
+ * record it can read decides, the latest instant a Date holds. Else a `released` token (embargo:
+ * false) would be shown the content when the old embargo passed (rev36 review). By the record's
+ * time, not the server's: every instance stands in alike.
+ */
+export const UNTIL_READABLE = 8.64e15
+
+const heldEmbargo = (until: number | null, at: number): number | null => (until !== null && until > at ? UNTIL_READABLE : until)
+
 /** Stand-in ids name their record, topic included: every instance standing in for it sends the same id. */
 const idOf = (what: string, where: RecordAt): string => `unreadable-${what}:${where.topic}:${where.partition}:${where.offset}`
 
@@ -85,7 +96,13 @@ export function holdOf(prev: ArticleEvent, where: RecordAt, at: number): Article
     traceId: prev.traceId,
     changedFields: ['pubStatus'],
     reason: null,
-    article: { ...prev.article, version: prev.article.version + 1, pubStatus: 'withheld', updatedAt: at },
+    article: {
+      ...prev.article,
+      version: prev.article.version + 1,
+      pubStatus: 'withheld',
+      embargoedUntil: heldEmbargo(prev.article.embargoedUntil, at),
+      updatedAt: at,
+    },
   }
 }
 
@@ -126,6 +143,12 @@ function entryStandIn(
     reason: null,
     article: story ?? prev.article,
     correction: null,
-    entry: { ...prev.entry, version: prev.entry.version + 1, pubStatus: deletion ? 'canceled' : 'withheld', updatedAt: at },
+    entry: {
+      ...prev.entry,
+      version: prev.entry.version + 1,
+      pubStatus: deletion ? 'canceled' : 'withheld',
+      embargoedUntil: deletion ? prev.entry.embargoedUntil : heldEmbargo(prev.entry.embargoedUntil, at),
+      updatedAt: at,
+    },
   }
 }

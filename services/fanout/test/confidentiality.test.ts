@@ -42,6 +42,7 @@ import type { Admission } from '../src/http/access.ts'
 import { answerCounts, answerPage } from '../src/http/snapshot.ts'
 import { PositionCodec } from '../src/position.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
+import { UNTIL_READABLE } from '../src/unreadable.ts'
 import { event, Harness } from './support/harness.ts'
 import { KNOWN_RUNS } from './support/known-runs.ts'
 import { isKilled, Model } from './support/model.ts'
@@ -409,7 +410,12 @@ async function run(
         const version = (versions.get(id) ?? 0) + 1
         versions.set(id, version)
         const pubStatus = cmd.says === 'kill' ? ('canceled' as const) : ('withheld' as const)
-        model.apply(event(cmd.says === 'kill' ? 'WITHDRAWN' : 'UPDATED', { ...last.article, version, pubStatus, updatedAt: at }, at))
+        // a hold of a story whose embargo had not passed by the record's time: the record may have
+        // moved it later, so it stays embargoed until a readable record (rev36 review)
+        const until = last.article.embargoedUntil
+        const embargoedUntil = cmd.says === 'hold' && until !== null && until > at ? UNTIL_READABLE : until
+        const held = { ...last.article, version, pubStatus, embargoedUntil, updatedAt: at }
+        model.apply(event(cmd.says === 'kill' ? 'WITHDRAWN' : 'UPDATED', held, at))
         stats.unreadable++
         break
       }
