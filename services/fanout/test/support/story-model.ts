@@ -17,6 +17,7 @@ import fc from 'fast-check'
 import type { Admission } from '../../src/http/access.ts'
 import { answerEntries } from '../../src/http/entries.ts'
 import type { Store } from '../../src/store.ts'
+import { UNTIL_READABLE } from '../../src/unreadable.ts'
 import type { Unreadable } from '../../src/unreadable.ts'
 import { entryEvent } from './harness.ts'
 import type { Message } from './harness.ts'
@@ -164,7 +165,15 @@ export function entryStandIn(model: Model, e: EntryEvent): { what: Unreadable; s
   const what: Unreadable = { kind: deleted ? 'entryDeleted' : 'entryHold', entryId: e.entry.id }
   const known = model.entries.get(e.article.id)?.get(e.entry.id)?.latest
   if (!known) return { what, stand: null }
-  const entry = { ...known.entry, version: e.entry.version, pubStatus: deleted ? ('canceled' as const) : ('withheld' as const) }
+  // a hold of an entry under an embargo not passed by the record's time keeps it embargoed until readable (rev36 review)
+  const until = known.entry.embargoedUntil
+  const embargoedUntil = !deleted && until !== null && until > e.ingestedAt ? UNTIL_READABLE : until
+  const entry = {
+    ...known.entry,
+    version: e.entry.version,
+    pubStatus: deleted ? ('canceled' as const) : ('withheld' as const),
+    embargoedUntil,
+  }
   return { what, stand: { ...e, type: deleted ? 'ENTRY_DELETED' : 'ENTRY_UPDATED', entry } }
 }
 
