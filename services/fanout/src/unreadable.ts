@@ -53,6 +53,16 @@ const heldEmbargo = (until: number | null, at: number): number | null => (until 
 /** Stand-in ids name their record, topic included: every instance standing in for it sends the same id. */
 const idOf = (what: string, where: RecordAt): string => `unreadable-${what}:${where.topic}:${where.partition}:${where.offset}`
 
+/** What every stand-in of `prev`'s article or entry says of itself: its id, times, source and trace. */
+const envelope = (prev: ArticleEvent | EntryEvent, what: string, where: RecordAt, at: number) => ({
+  eventId: idOf(what, where),
+  occurredAt: at,
+  ingestedAt: at,
+  source: prev.source,
+  traceId: prev.traceId,
+  reason: null,
+})
+
 /** Where a stand-in's record sits: its topic ('events' or 'articles'), partition and offset. */
 export interface RecordAt {
   topic: 'events' | 'articles'
@@ -69,14 +79,9 @@ export function killOf(prev: ArticleEvent, where: RecordAt, at: number): Article
   if (isKill(prev)) return null
   const a = prev.article
   return {
-    eventId: idOf('kill', where),
+    ...envelope(prev, 'kill', where, at),
     type: 'WITHDRAWN',
-    occurredAt: at,
-    ingestedAt: at,
-    source: prev.source,
-    traceId: prev.traceId,
     changedFields: [],
-    reason: null,
     article: { ...a, version: a.version + 1, pubStatus: 'canceled', updatedAt: at },
   }
 }
@@ -88,14 +93,9 @@ export function killOf(prev: ArticleEvent, where: RecordAt, at: number): Article
 export function holdOf(prev: ArticleEvent, where: RecordAt, at: number): ArticleEvent | null {
   if (isKill(prev)) return null
   return {
-    eventId: idOf('hold', where),
+    ...envelope(prev, 'hold', where, at),
     type: 'UPDATED',
-    occurredAt: at,
-    ingestedAt: at,
-    source: prev.source,
-    traceId: prev.traceId,
     changedFields: ['pubStatus'],
-    reason: null,
     article: {
       ...prev.article,
       version: prev.article.version + 1,
@@ -133,14 +133,9 @@ function entryStandIn(
   if (isEntryDeleted(prev)) return null
   const deletion = what === 'deletion'
   return {
-    eventId: idOf(deletion ? 'deletion' : 'entry-hold', where),
+    ...envelope(prev, deletion ? 'deletion' : 'entry-hold', where, at),
     type: deletion ? 'ENTRY_DELETED' : 'ENTRY_UPDATED',
-    occurredAt: at,
-    ingestedAt: at,
-    source: prev.source,
-    traceId: prev.traceId,
     changedFields: ['pubStatus'],
-    reason: null,
     article: story ?? prev.article,
     correction: null,
     entry: {

@@ -4,20 +4,9 @@
 // newsroom deleted ("names a minor") until its next snapshot.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { NewswireEvent } from '@newswire/shared'
 import { deletionOf } from '../src/unreadable.ts'
 import { entryEvent, Harness } from './support/harness.ts'
 import { gone, lastPosition, Story, subscribe, T0 } from './support/live-story.ts'
-
-/** The undecodable deletion of `entryId` of `story`, as the live tail hands it to the store (feed.ts). */
-function unreadableDeletion(h: Harness, story: Story, entryId: string): void {
-  const p = h.partitionOf(story.article.id)
-  const log = h.log[p] as NewswireEvent[]
-  // its bytes stand in the log as a copy of the story's first event: nothing reads them here
-  log.push(log[0] as NewswireEvent)
-  h.store.appendUnreadable(p, log.length - 1, story.article.id, { kind: 'entryDeleted', entryId }, h.clock.now())
-  h.hub.schedule()
-}
 
 test('an undecodable deletion of an entry takes it off a live reader, and off a reader resuming from before it', async () => {
   const h = new Harness({ partitions: 1, start: T0 })
@@ -35,7 +24,7 @@ test('an undecodable deletion of an entry takes it off a live reader, and off a 
   h.hub.conns.remove(away.conn)
 
   await h.tick(1000)
-  unreadableDeletion(h, story, 'e1')
+  h.appendUnreadable(story.article.id, { kind: 'entryDeleted', entryId: 'e1' })
   await h.settle()
   assert.deepEqual(
     gone(live.t.messages),

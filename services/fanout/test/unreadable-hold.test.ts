@@ -9,7 +9,20 @@ import type { ArticleEvent } from '@newswire/shared'
 import { entryHoldOf, holdOf, killOf, standsFor } from '../src/unreadable.ts'
 import { entryEvent, event, Harness } from './support/harness.ts'
 import type { Message } from './support/harness.ts'
-import { entries, gone, lastPosition, newsroom, shown, Story, subscribe, T0, withdrawn } from './support/live-story.ts'
+import {
+  client,
+  entries,
+  gone,
+  lastPosition,
+  newsroom,
+  readerAway,
+  setup,
+  shown,
+  Story,
+  subscribe,
+  T0,
+  withdrawn,
+} from './support/live-story.ts'
 
 const versions = (ms: Message[]) =>
   ms
@@ -124,15 +137,11 @@ test('an undecodable change of a story the instance does not know, or killed, ch
 })
 
 test('an undecodable change of an entry withholds the entry; a readable one restores it', async () => {
-  const h = new Harness({ partitions: 1, start: T0 })
-  h.start()
-  const story = new Story(h, 'Live-1')
+  const { h, story } = await setup()
   story.post('e1')
   story.post('e2')
   await h.settle()
-  const reader = h.connect('public')
-  subscribe(h, reader.conn, ['story:Live-1'], { entries: 10 })
-  await h.settle()
+  const reader = await client(h, {}, ['story:Live-1'], { entries: 10 })
 
   await h.tick(1000)
   h.appendUnreadable('Live-1', { kind: 'entryHold', entryId: 'e1' })
@@ -154,23 +163,14 @@ test('an undecodable change of an entry withholds the entry; a readable one rest
 })
 
 test('a story reader resuming from the log, from before an undecodable change of an entry, loses the entry', async () => {
-  const h = new Harness({ partitions: 1, start: T0, historySize: 2 })
-  h.start()
-  const story = new Story(h, 'Live-1')
-  story.post('e1')
-  await h.settle()
-  const away = h.connect('public')
-  subscribe(h, away.conn, ['story:Live-1'], { entries: 10 })
-  await h.settle()
-  const since = lastPosition(away.t.messages)
-  h.hub.conns.remove(away.conn)
+  const { h, since } = await readerAway(2)
   h.appendUnreadable('Live-1', { kind: 'entryHold', entryId: 'e1' })
-  for (const id of ['x', 'y', 'z']) h.append(event('CREATED', { id, version: 1, category: 'sport' }, h.clock.now()))
+  // routine traffic on the story's partition: the record leaves a memory of two
+  const p = h.partitionOf('Live-1')
+  for (const id of ['x', 'y', 'z']) h.append(event('CREATED', { id, version: 1, category: 'sport' }, h.clock.now()), p)
   await h.settle()
 
-  const back = h.connect('public')
-  subscribe(h, back.conn, ['story:Live-1'], { since, entries: 10 })
-  await h.settle()
+  const back = await client(h, {}, ['story:Live-1'], { since, entries: 10 })
   h.hub.stop()
   assert.equal(back.t.messages.find((m) => m.type === 'subscribed')?.replay, 'kafka', 'the resume is read from the log')
   assert.deepEqual(gone(back.t.messages), ['e1:withheld'])
