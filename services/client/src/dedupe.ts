@@ -3,11 +3,15 @@
 // just before a kill and read after it). A withdrawal is dropped only when it repeats one: a kill
 // after a hold is news. A kill is never dropped for its version: nothing follows a kill, and an
 // instance that could not decode an edit stands in for an unreadable kill at the version it
-// knows, which may be one the client already has. Bounded: the oldest entries are forgotten first.
+// knows, which may be one the client already has. A stand-in hold's version is a guess too: the
+// record it stands for, of that version, read by an instance that can, replaces it. Bounded: the
+// oldest entries are forgotten first.
 import type { ArticleEvent, WithdrawnCause } from './types.ts'
 
 interface ArticleMark {
   version: number
+  /** That version was a fan-out's stand-in hold for a record it could not decode: a guess. */
+  standIn: boolean
   /** The delivered version was flagged embargoed (newsroom): its release may still come. */
   embargoed: boolean
   /** The cause of the `withdrawn` delivered after that version (null: none; 'unknown' from older servers). */
@@ -17,6 +21,9 @@ interface ArticleMark {
 }
 
 const isKill = (c: WithdrawnCause | 'unknown' | null) => c === 'withdrawn' || c === 'canceled'
+
+/** A fan-out's stand-in hold for a record it could not decode (services/fanout unreadable.ts holdOf). */
+const isStandIn = (e: ArticleEvent): boolean => e.eventId.startsWith('unreadable-hold:')
 
 const NO_VERSION = Number.NEGATIVE_INFINITY
 
@@ -40,11 +47,14 @@ export class Dedupe {
     if (mark) {
       if (isKill(mark.withdrawn)) return false
       if (!kill && (version < mark.version || version < mark.withdrawnAt)) return false
-      if (!kill && version === mark.version && !(flags.released && mark.embargoed)) return false
+      // the record a stand-in hold guessed at, read by an instance that can: its word replaces the guess
+      const real = mark.standIn && !isStandIn(event)
+      if (!kill && version === mark.version && !(flags.released && mark.embargoed) && !real) return false
     }
     this.#remember(key)
     this.#mark(id, {
       version: Math.max(version, mark?.version ?? NO_VERSION),
+      standIn: isStandIn(event) && version >= (mark?.version ?? NO_VERSION),
       embargoed: flags.embargoed && !flags.released,
       withdrawn: kill ? 'canceled' : null,
       withdrawnAt: kill ? Math.max(version, mark?.withdrawnAt ?? NO_VERSION) : (mark?.withdrawnAt ?? NO_VERSION),
@@ -66,6 +76,7 @@ export class Dedupe {
     }
     this.#mark(articleId, {
       version: mark?.version ?? NO_VERSION,
+      standIn: mark?.standIn ?? false,
       embargoed: false,
       withdrawn: cause ?? 'unknown',
       withdrawnAt: Math.max(at, mark?.withdrawnAt ?? NO_VERSION),

@@ -60,6 +60,19 @@ describe('Dedupe', () => {
     assert.equal(d.acceptEvent(articleEvent('a', 2), plain), false)
   })
 
+  test('a newsroom reader takes the readable record a stand-in hold guessed at, of the same version, once', () => {
+    const d = new Dedupe(100)
+    assert.equal(d.acceptEvent(articleEvent('a', 1), plain), true)
+    // instance A could not read version 2 and stood in for it as a hold; instance B reads it: an edit
+    const held = { ...articleEvent('a', 2), eventId: 'unreadable-hold:events:0:7' }
+    assert.equal(d.acceptEvent(held, plain), true)
+    assert.equal(d.acceptEvent({ ...held }, plain), false, 'the same stand-in again')
+    assert.equal(d.acceptEvent({ ...held, eventId: 'unreadable-hold:articles:0:3' }, plain), false, 'another stand-in of it')
+    assert.equal(d.acceptEvent(articleEvent('a', 2), plain), true, 'the readable record replaces the guess')
+    assert.equal(d.acceptEvent({ ...articleEvent('a', 2), eventId: 'other-id' }, plain), false, 'and then it is the version')
+    assert.equal(d.acceptEvent(articleEvent('a', 1), plain), false, 'an older version is still old')
+  })
+
   test('a version older than a withdrawal (a page answered before the kill, read after it) is stale', () => {
     const d = new Dedupe(100)
     assert.equal(d.acceptWithdrawn('old-1', 2, 'withdrawn'), true)
