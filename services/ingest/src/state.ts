@@ -166,8 +166,9 @@ export class ArticleState implements StateView {
 
   /** The tail read the record of `key` (news.articles' key) in log order: whether it could decode it. */
   readable(key: string, readable: boolean): void {
-    if (readable) this.#unreadable.delete(key)
-    else this.#unreadable.add(key)
+    // a change too: an answer decided before an undecodable record (unchanged, not found) must not be confirmed
+    if (!readable) this.#unreadable.add(key)
+    if (!readable || this.#unreadable.delete(key)) this.#changes++
   }
 
   /** How many keys' latest records could not be read. */
@@ -218,7 +219,7 @@ export class ArticleState implements StateView {
     this.#changes++
   }
 
-  /** Counts the versions taken: unchanged between two reads, nothing was applied in between. */
+  /** Counts the versions taken and the states that turned (un)readable: unchanged between two reads, neither happened in between. */
   get changes(): number {
     return this.#changes
   }
