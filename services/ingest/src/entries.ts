@@ -29,7 +29,16 @@ export interface EntryServiceDeps {
 }
 
 function contextOf(storyId: string, entryId: string, story: Stored | undefined, view: StateView): EntryContext {
-  return { storyId, story: story?.article, entryId, prev: view.entry(storyId, entryId)?.entry, nextSeq: view.nextSeq(storyId) }
+  return {
+    storyId,
+    story: story?.article,
+    entryId,
+    prev: view.entry(storyId, entryId)?.entry,
+    // read only by a creation: an unreadable entry of the story refuses that, not a write (a kill) of another
+    get nextSeq() {
+      return view.nextSeq(storyId)
+    },
+  }
 }
 
 /** What a merge patch of an entry applies to: the entry as GET shows it, without what ingest assigns or keeps. */

@@ -287,7 +287,9 @@ export class Overlay implements StateView {
         readable(() => this.entry(storyId, event.entry.id)),
       ),
     )
-    this.#seqs.set(storyId, Math.max(this.nextSeq(storyId), event.entry.seq + 1))
+    // an unreadable entry of the story may hold a later seq: creations there stay refused
+    const next = readable(() => this.nextSeq(storyId))
+    if (next !== undefined) this.#seqs.set(storyId, Math.max(next, event.entry.seq + 1))
   }
 }
 
