@@ -119,7 +119,8 @@ export function mountEntryRoutes(app: express.Express, deps: EntryRouteDeps): vo
     ...route('/v1/articles/:id/entries', 'read', async (req, res, { log }) => {
       const storyId = String(req.params.id)
       await fresh(storyId, res, log)
-      const story = state.get(storyId)
+      // unreadable here (a newer instance's schema): 503, not the story or its entries as they were
+      const story = state.article(storyId)
       if (story === undefined) throw new ProblemError('not_found', `no article with id '${storyId}'`)
       const { live, pubStatus, version } = articleToJson(story.article)
       res.json({ storyId, version, live: live ?? false, pubStatus, entries: state.entries(storyId).map((e) => entryToJson(e.entry)) })

@@ -178,12 +178,20 @@ export class ArticleState implements StateView {
 
   /** Throws `not_ready` when an entry of the story could not be read: it may hold the next seq. */
   nextSeq(storyId: string): number {
-    for (const key of this.#unreadable) if (storyOfStateKey(key) === storyId) throw unreadableState(key)
+    this.#entriesReadable(storyId)
     return (this.#stories.get(storyId)?.maxSeq ?? 0) + 1
   }
 
-  /** Every entry of a story, in creation order (deleted ones included, as deleted). */
+  #entriesReadable(storyId: string): void {
+    for (const key of this.#unreadable) if (storyOfStateKey(key) === storyId) throw unreadableState(key)
+  }
+
+  /**
+   * Every entry of a story, in creation order (deleted ones included, as deleted). Throws
+   * `not_ready` when one could not be read: the list would show it as it was (a killed one live).
+   */
   entries(storyId: string): StoredEntry[] {
+    this.#entriesReadable(storyId)
     const story = this.#stories.get(storyId)
     if (story === undefined) return []
     return [...story.entries.values()].sort((a, b) => a.entry.seq - b.entry.seq)
