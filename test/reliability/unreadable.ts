@@ -17,7 +17,14 @@ export async function writeUnreadable(
   t: TestContext,
   topics: { events: string; articles: string },
   id: string,
-  change: { type: 'WITHDRAWN' | 'UPDATED'; reason?: string; article?: Partial<Article>; decodable?: boolean },
+  change: {
+    type: 'WITHDRAWN' | 'UPDATED'
+    reason?: string
+    article?: Partial<Article>
+    decodable?: boolean
+    /** Headers added to ingest's, e.g. a request's `idempotency-key` and `request-hash`. */
+    headers?: Record<string, string>
+  },
 ): Promise<void> {
   const created = (await readTopic(topics.events, (all) => all.some((r) => r.event.article.id === id))).find(
     (r) => r.event.article.id === id,
@@ -33,7 +40,12 @@ export async function writeUnreadable(
   } as NewswireEvent)
   const writer = change.decodable ? next.subarray(2, 10) : Buffer.alloc(8, 0x4e)
   const value = Buffer.concat([next.subarray(0, 2), writer, next.subarray(10)])
-  const headers = { 'event-type': change.type, 'schema-fingerprint': writer.toString('hex'), 'content-type': AVRO_CONTENT_TYPE }
+  const headers = {
+    'event-type': change.type,
+    'schema-fingerprint': writer.toString('hex'),
+    'content-type': AVRO_CONTENT_TYPE,
+    ...change.headers,
+  }
   const producer = new Kafka({ clientId: 'unreadable-writer', brokers, logLevel: logLevel.NOTHING }).producer({
     allowAutoTopicCreation: false,
   })

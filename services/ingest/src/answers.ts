@@ -23,14 +23,16 @@ export interface RememberOptions {
 
 /**
  * Remembers the answer a committed record stands for, under the Idempotency-Key its headers carry
- * (records.ts), for the TTL from when it was written; `event` is decoded only for a keyed record.
- * Whether it was keyed.
+ * (records.ts), for the TTL from when it was written; `event` is decoded only for a keyed record,
+ * null where it cannot be (a newer ingest's schema): the request was still committed, so a retry
+ * must not be decided again (submit.ts refuses it here). Whether it was keyed.
  */
-export function rememberAnswer(idempotency: IdempotencyCache<Remembered>, m: KafkaMessage, event: () => NewswireEvent): boolean {
+export function rememberAnswer(idempotency: IdempotencyCache<Remembered>, m: KafkaMessage, event: () => NewswireEvent | null): boolean {
   const key = m.headers?.['idempotency-key']?.toString()
   const requestHash = m.headers?.['request-hash']?.toString()
   if (!key || !requestHash) return false
-  idempotency.set(key, { outcome: outcomeOf(event()), requestHash }, Number(m.timestamp))
+  const decoded = event()
+  idempotency.set(key, { outcome: decoded && outcomeOf(decoded), requestHash }, Number(m.timestamp))
   return true
 }
 
@@ -59,11 +61,15 @@ export async function rememberAnswers(o: RememberOptions): Promise<number> {
       for (const m of messages) {
         const value = m.value
         if (value === null) continue
-        try {
-          if (rememberAnswer(o.idempotency, m, () => o.codec.decode(value))) remembered++
-        } catch (err) {
-          o.log.warn({ err, partition, offset: m.offset }, 'undecodable event skipped while remembering answers')
+        const decode = () => {
+          try {
+            return o.codec.decode(value)
+          } catch (err) {
+            o.log.warn({ err, partition, offset: m.offset }, 'undecodable event: its answer is not known here')
+            return null
+          }
         }
+        if (rememberAnswer(o.idempotency, m, decode)) remembered++
       }
     },
   })

@@ -38,7 +38,8 @@ export interface RequestContext {
 }
 
 export interface Remembered {
-  outcome: Outcome
+  /** null: committed in a record this instance cannot decode (a newer ingest's schema). */
+  outcome: Outcome | null
   requestHash: string
 }
 

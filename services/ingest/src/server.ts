@@ -102,6 +102,8 @@ export async function startIngest(
           rememberAnswer(idempotency, m, () => event)
         } catch (err) {
           if (key !== undefined) state.readable(key, false)
+          // a keyed request committed all the same: its retry is refused here, not decided again
+          rememberAnswer(idempotency, m, () => null)
           decodeErrors++
           log.warn({ err, offset: m.offset, decodeErrors }, 'undecodable record in articles topic skipped')
         }

@@ -35,6 +35,19 @@ function unencodable(err: unknown): unknown {
   return invalid(errors)
 }
 
+/**
+ * A request committed in a record this instance cannot decode (a newer ingest's schema): deciding
+ * it again would repeat it over whatever came after. Another instance may know its answer.
+ */
+function unreadableAnswer(): ProblemError {
+  return new ProblemError(
+    'not_ready',
+    'this request was committed by an instance whose records this one cannot decode (a newer schema); retry, on another instance if you can',
+    {},
+    { 'Retry-After': '5' },
+  )
+}
+
 /** The same Idempotency-Key with other content is refused, whether its first request is answered or still under way. */
 function sameRequest(firstHash: string, ctx: RequestContext): void {
   if (firstHash !== ctx.requestHash)
@@ -50,6 +63,7 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
     const seen = deps.idempotency.get(ctx.idempotencyKey)
     if (seen === undefined) return undefined
     sameRequest(seen.requestHash, ctx)
+    if (seen.outcome === null) throw unreadableAnswer()
     return seen.outcome
   }
 
