@@ -75,11 +75,15 @@ export async function startIngest(
     groupId: `${config.kafka.topicPrefix}newswire-ingest-state-${instanceId}`,
     log: log.child({ component: 'state-tail' }),
     onFatal,
-    onBatch: ({ messages }) => {
+    onBatch: ({ partition, messages }) => {
       for (const m of messages) {
-        if (m.value === null) continue
         // in log order: whether the key's latest record can be read (state.ts unreadableState)
         const key = m.key?.toString('utf8')
+        if (m.value === null) {
+          // a tombstone kills what it names (schemas/README.md): nothing is written over it
+          if (key !== undefined) state.erase(key, `tombstone-${partition}-${m.offset}`)
+          continue
+        }
         // Our own commits are not decoded: the event awaited by the publisher is applied here, in
         // log order, and events already in the state are skipped (decoding that echo cost a tenth
         // of ingest CPU). A commit of ours that failed but landed anyway is in neither, so it is

@@ -171,6 +171,29 @@ export class ArticleState implements StateView {
     if (!readable || this.#unreadable.delete(key)) this.#changes++
   }
 
+  /**
+   * A tombstone of `key` in news.articles: a kill of its article, or of the entry it names
+   * (schemas/README.md; the fan-out stands it in the same way). What is held becomes its next
+   * version, killed, so nothing is written over it; with nothing held, nothing changes.
+   */
+  erase(key: string, eventId: string): void {
+    const storyId = storyOfStateKey(key)
+    if (storyId === key) {
+      const prev = this.#byId.get(key)
+      if (prev === undefined || prev.article.pubStatus === 'canceled') return
+      const article = { ...prev.article, version: prev.article.version + 1, pubStatus: 'canceled' as const }
+      this.#byId.set(key, { ...prev, article, eventId, type: 'WITHDRAWN' })
+    } else {
+      const story = this.#stories.get(storyId)
+      const prev = [...(story?.entries.values() ?? [])].find((e) => entryStateKey(storyId, e.entry.id) === key)
+      if (story === undefined || prev === undefined || prev.entry.pubStatus === 'canceled') return
+      const entry = { ...prev.entry, version: prev.entry.version + 1, pubStatus: 'canceled' as const }
+      story.entries.set(entry.id, { ...prev, entry, eventId, type: 'ENTRY_DELETED' })
+    }
+    this.#unreadable.delete(key)
+    this.#changes++
+  }
+
   /** How many keys' latest records could not be read. */
   get unreadable(): number {
     return this.#unreadable.size
