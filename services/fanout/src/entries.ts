@@ -133,7 +133,10 @@ export class Entries {
     }
     rec.prev = prev ? { event: prev.event, released: prev.released } : undefined
     // a stand-in hold's version is a guess (unreadable.ts): the next record read is newer, whatever its number
-    if (prev && prev.event.entry.version >= e.entry.version && !isHoldStandIn(prev.event)) {
+    const stale = prev !== undefined && prev.event.entry.version >= e.entry.version && !isHoldStandIn(prev.event)
+    // a deletion is final, as a kill is (Ledger.apply)
+    const afterDeletion = prev !== undefined && isEntryDeleted(prev.event) && !isEntryDeleted(e) && (prev.offset !== null || !catchingUp)
+    if (prev && (stale || afterDeletion)) {
       rec.applied = false
       prev.sure |= entryMask(story, { event: e, released: entryReleasedOnArrival(e) })
       prev.maybe |= entryMask(story, { event: e, released: entryReleasedOnArrival(e, 0) })

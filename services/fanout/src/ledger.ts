@@ -189,7 +189,11 @@ export class Ledger {
     entry.prev = prev ? { event: prev.event, released: prev.released } : undefined
     entry.prevSeq = prev?.seq ?? null
     // a stand-in hold's version is a guess (unreadable.ts): the next record read is newer, whatever its number
-    if (prev && prev.event.article.version >= e.article.version && !isHoldStandIn(prev.event)) {
+    const stale = prev !== undefined && prev.event.article.version >= e.article.version && !isHoldStandIn(prev.event)
+    // a kill is final: nothing after it in the log is a version of the story (ingest refuses to
+    // write one); only a kill loaded from news.articles gives way to history while catching up
+    const afterKill = prev !== undefined && isKill(prev.event) && !isKill(e) && (prev.offset !== null || !catchingUp)
+    if (prev && (stale || afterKill)) {
       entry.applied = false
       expose(prev.exposure, e.article, visibleMask({ event: e, released: releasedOnArrival(e) }), true)
       // some instance, its clock behind ingest's, may still have found it released
