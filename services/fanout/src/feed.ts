@@ -220,13 +220,23 @@ interface Loaded {
 }
 
 /**
+ * `seen` replaced by `stand`, the stand-in of the news.articles record at `where` (unreadable.ts):
+ * the state it replaces counts as possibly seen in its own view too (not among the earlier views
+ * or statuses it carries).
+ */
+function replacedBy(seen: Loaded, stand: NewswireEvent, where: RecordAt): Loaded {
+  const views = seen.views ? { ...seen.views, complete: false } : null
+  const statuses = seen.statuses ? { ...seen.statuses, complete: false } : null
+  return { ...seen, offset: where.offset, event: stand, views, statuses }
+}
+
+/**
  * An article's loaded state killed by the news.articles record at `where` (a tombstone, or an
- * undecodable kill, unreadable.ts); null for an entry's state or one killed already. The state it
- * replaces counts as possibly seen in its own view too (not among its earlier views).
+ * undecodable kill); null for an entry's state or one killed already.
  */
 function killedOver(seen: Loaded, where: RecordAt, at: number): Loaded | null {
   const kill = isEntryEvent(seen.event) ? null : killOf(seen.event, where, at)
-  return kill && { ...seen, offset: where.offset, event: kill, views: seen.views ? { ...seen.views, complete: false } : null }
+  return kill && replacedBy(seen, kill, where)
 }
 
 /**
@@ -235,17 +245,13 @@ function killedOver(seen: Loaded, where: RecordAt, at: number): Loaded | null {
  * entry's key, anything but that entry's deletion stands as its hold.
  */
 function standOver(seen: Loaded, what: Unreadable, where: RecordAt, at: number): Loaded | null {
-  if (!isEntryEvent(seen.event)) {
-    if (what.kind === 'kill') return killedOver(seen, where, at)
-    const hold = holdOf(seen.event, where, at)
-    return hold && { ...seen, offset: where.offset, event: hold, views: seen.views ? { ...seen.views, complete: false } : null }
+  let stand: NewswireEvent | null
+  if (!isEntryEvent(seen.event)) stand = (what.kind === 'kill' ? killOf : holdOf)(seen.event, where, at)
+  else {
+    const deletion = what.kind === 'entryDeleted' && what.entryId === seen.event.entry.id
+    stand = (deletion ? deletionOf : entryHoldOf)(seen.event, undefined, where, at)
   }
-  const entry = seen.event.entry
-  const deletion = what.kind === 'entryDeleted' && what.entryId === entry.id
-  const stand = (deletion ? deletionOf : entryHoldOf)(seen.event, undefined, where, at)
-  // what the entry's earlier versions showed stays; the version it replaces joins them as unknown
-  const statuses = seen.statuses ? { ...seen.statuses, complete: false } : null
-  return stand && { ...seen, offset: where.offset, event: stand, statuses }
+  return stand && replacedBy(seen, stand, where)
 }
 
 async function loadArticles(o: FeedOptions, topic: string, store: Store): Promise<number> {

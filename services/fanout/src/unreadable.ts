@@ -50,11 +50,18 @@ export const UNTIL_READABLE = 8.64e15
 
 const heldEmbargo = (until: number | null, at: number): number | null => (until !== null && until > at ? UNTIL_READABLE : until)
 
+/** What a stand-in is, as its id says (isHoldStandIn reads the holds back). */
+type StandInKind = 'kill' | 'hold' | 'deletion' | 'entry-hold'
+
+const prefixOf = (what: StandInKind): string => `unreadable-${what}:`
+const HOLD = prefixOf('hold')
+const ENTRY_HOLD = prefixOf('entry-hold')
+
 /** Stand-in ids name their record, topic included: every instance standing in for it sends the same id. */
-const idOf = (what: string, where: RecordAt): string => `unreadable-${what}:${where.topic}:${where.partition}:${where.offset}`
+const idOf = (what: StandInKind, where: RecordAt): string => `${prefixOf(what)}${where.topic}:${where.partition}:${where.offset}`
 
 /** What every stand-in of `prev`'s article or entry says of itself: its id, times, source and trace. */
-const envelope = (prev: ArticleEvent | EntryEvent, what: string, where: RecordAt, at: number) => ({
+const envelope = (prev: ArticleEvent | EntryEvent, what: StandInKind, where: RecordAt, at: number) => ({
   eventId: idOf(what, where),
   occurredAt: at,
   ingestedAt: at,
@@ -107,8 +114,7 @@ export function holdOf(prev: ArticleEvent, where: RecordAt, at: number): Article
 }
 
 /** A stand-in hold (of an article or an entry), by its id. */
-export const isHoldStandIn = (e: { eventId: string }): boolean =>
-  e.eventId.startsWith('unreadable-hold:') || e.eventId.startsWith('unreadable-entry-hold:')
+export const isHoldStandIn = (e: { eventId: string }): boolean => e.eventId.startsWith(HOLD) || e.eventId.startsWith(ENTRY_HOLD)
 
 /**
  * The deletion of `prev`'s entry that an undecodable record at `where` stands for (as ingest writes
