@@ -7,7 +7,7 @@ import { isEntryEvent, UNKNOWN_EARLIER, UNKNOWN_SHOWN } from '@newswire/shared'
 import type { EarlierStatuses, EarlierViews } from '@newswire/shared'
 import { eventRecords, recordBytes, tooLarge } from './records.ts'
 import type { RecordSource } from './records.ts'
-import { Overlay, readable, storedEntryOf, storedOf } from './state.ts'
+import { ifReadable, Overlay, storedEntryOf, storedOf } from './state.ts'
 import type { ArticleState, StateView, Stored } from './state.ts'
 
 export interface Encoder {
@@ -76,8 +76,8 @@ export interface PlanContext {
  * first, so ours, after it in the log, is newer.
  */
 function newerThan(view: StateView, event: NewswireEvent): boolean {
-  if (isEntryEvent(event)) return event.entry.version > (readable(() => view.entry(event.article.id, event.entry.id))?.entry.version ?? 0)
-  return event.article.version > (readable(() => view.article(event.article.id))?.article.version ?? 0)
+  if (isEntryEvent(event)) return event.entry.version > (ifReadable(() => view.entry(event.article.id, event.entry.id))?.entry.version ?? 0)
+  return event.article.version > (ifReadable(() => view.article(event.article.id))?.article.version ?? 0)
 }
 
 /**

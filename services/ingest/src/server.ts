@@ -15,7 +15,7 @@ import {
   retrying,
   settlesWithin,
 } from '@newswire/shared'
-import type { Logger, Readiness, Registry, Tail } from '@newswire/shared'
+import type { KafkaMessage, Logger, Readiness, Registry, Tail } from '@newswire/shared'
 import { createApp } from './app.ts'
 import type { Remembered } from './outcome.ts'
 import { createAuthenticator } from './auth.ts'
@@ -69,6 +69,31 @@ export async function startIngest(
   const idempotency = new IdempotencyCache<Remembered>(config.idempotencyTtlMs)
   let decodeErrors = 0
   const readBack = new ReadBack()
+  // Our own commits are not decoded: the event awaited by the publisher is applied here, in log
+  // order, and events already in the state are skipped (decoding that echo cost a tenth of ingest
+  // CPU). A commit of ours that failed but landed anyway is in neither, so it is read here like
+  // any other. Whether the record could be read.
+  const take = (m: KafkaMessage, value: Buffer): boolean => {
+    const eventId = peekEventId(value)
+    const own = eventId === null ? undefined : readBack.seen(eventId)
+    if (own !== undefined) {
+      state.apply(own)
+      return true
+    }
+    if (eventId !== null && state.hasEvent(eventId)) return true
+    try {
+      const event = codec.decode(value)
+      state.apply(event, carriedBy(m.headers))
+      rememberAnswer(idempotency, m, () => event)
+      return true
+    } catch (err) {
+      // a keyed request committed all the same: its retry is refused here, not decided again
+      rememberAnswer(idempotency, m, () => null)
+      decodeErrors++
+      log.warn({ err, offset: m.offset, decodeErrors }, 'undecodable record in articles topic skipped')
+      return false
+    }
+  }
   const tail: Tail = createTail({
     kafka,
     topic: topics.articles,
@@ -77,40 +102,15 @@ export async function startIngest(
     onFatal,
     onBatch: ({ partition, messages }) => {
       for (const m of messages) {
-        // in log order: whether the key's latest record can be read (state.ts unreadableState)
         const key = m.key?.toString('utf8')
         if (m.value === null) {
           // a tombstone kills what it names (schemas/README.md): nothing is written over it
           if (key !== undefined) state.erase(key, `tombstone-${partition}-${m.offset}`)
           continue
         }
-        // Our own commits are not decoded: the event awaited by the publisher is applied here, in
-        // log order, and events already in the state are skipped (decoding that echo cost a tenth
-        // of ingest CPU). A commit of ours that failed but landed anyway is in neither, so it is
-        // read here like any other.
-        const eventId = peekEventId(m.value)
-        const own = eventId === null ? undefined : readBack.seen(eventId)
-        if (own !== undefined) {
-          state.apply(own)
-          if (key !== undefined) state.readable(key, true)
-          continue
-        }
-        if (eventId !== null && state.hasEvent(eventId)) {
-          if (key !== undefined) state.readable(key, true)
-          continue
-        }
-        try {
-          const event = codec.decode(m.value)
-          state.apply(event, carriedBy(m.headers))
-          if (key !== undefined) state.readable(key, true)
-          rememberAnswer(idempotency, m, () => event)
-        } catch (err) {
-          if (key !== undefined) state.readable(key, false)
-          // a keyed request committed all the same: its retry is refused here, not decided again
-          rememberAnswer(idempotency, m, () => null)
-          decodeErrors++
-          log.warn({ err, offset: m.offset, decodeErrors }, 'undecodable record in articles topic skipped')
-        }
+        // in log order: whether the key's latest record can be read (state.ts unreadableState)
+        const readable = take(m, m.value)
+        if (key !== undefined) state.readable(key, readable)
       }
       metrics.articles.set(state.size)
       metrics.unreadableStates.set(state.unreadable)

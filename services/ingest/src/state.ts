@@ -122,7 +122,7 @@ export function unreadableState(key: string): ProblemError {
 }
 
 /** What `get` returns, or nothing where the state could not be read (an event of ours after it goes over it). */
-export function readable<T>(get: () => T | undefined): T | undefined {
+export function ifReadable<T>(get: () => T | undefined): T | undefined {
   try {
     return get()
   } catch (err) {
@@ -185,7 +185,7 @@ export class ArticleState implements StateView {
       this.#byId.set(key, { ...prev, article, eventId, type: 'WITHDRAWN' })
     } else {
       const story = this.#stories.get(storyId)
-      const prev = [...(story?.entries.values() ?? [])].find((e) => entryStateKey(storyId, e.entry.id) === key)
+      const prev = story?.entries.get(key.slice(entryStateKey(storyId, '').length))
       if (story === undefined || prev === undefined || prev.entry.pubStatus === 'canceled') return
       const entry = { ...prev.entry, version: prev.entry.version + 1, pubStatus: 'canceled' as const }
       story.entries.set(entry.id, { ...prev, entry, eventId, type: 'ENTRY_DELETED' })
@@ -305,7 +305,7 @@ export class Overlay implements StateView {
         event.article.id,
         storedOf(
           event,
-          readable(() => this.article(event.article.id)),
+          ifReadable(() => this.article(event.article.id)),
         ),
       )
       return
@@ -315,11 +315,11 @@ export class Overlay implements StateView {
       `${storyId}\u0000${event.entry.id}`,
       storedEntryOf(
         event,
-        readable(() => this.entry(storyId, event.entry.id)),
+        ifReadable(() => this.entry(storyId, event.entry.id)),
       ),
     )
     // an unreadable entry of the story may hold a later seq: creations there stay refused
-    const next = readable(() => this.nextSeq(storyId))
+    const next = ifReadable(() => this.nextSeq(storyId))
     if (next !== undefined) this.#seqs.set(storyId, Math.max(next, event.entry.seq + 1))
   }
 }
