@@ -4,13 +4,25 @@
 // fan-out keeps the kill over it rather than trust it: the story stays down for every reader.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { ArticleEvent } from '@newswire/shared'
 import { entryEvent, event, Harness } from './support/harness.ts'
-import { client, entries, gone, lastPosition, newsroom, setup, shown, snapshotEntries, subscribe, withdrawn } from './support/live-story.ts'
+import type { Message } from './support/harness.ts'
+import {
+  client,
+  entries,
+  gone,
+  newsroom,
+  setup,
+  shown,
+  snapshotEntries,
+  subscribe,
+  withdrawn,
+  snapshotArticles,
+  newsReaderAway,
+  trafficAfter,
+} from './support/live-story.ts'
 
 const T0 = 1_800_000_000_000
-const snapshotIds = (ms: { type: string; snapshot?: unknown }[]) =>
-  ((ms.find((m) => m.type === 'subscribed')?.snapshot ?? []) as ArticleEvent[]).map((e) => e.article.id)
+const snapshotIds = (ms: Message[]) => snapshotArticles(ms).map((a) => a.id)
 
 test('a record after a kill revives nothing, live, in snapshots or for the newsroom', async () => {
   const h = new Harness({ partitions: 1, start: T0 })
@@ -62,20 +74,11 @@ test('a record of an entry after its deletion revives nothing', async () => {
 test('a reader resuming from the log, from before a kill, gets the kill and nothing after it', async () => {
   const h = new Harness({ partitions: 1, start: T0, historySize: 2 })
   h.start()
-  h.append(event('CREATED', { id: 'story', version: 1, category: 'news' }, T0))
-  await h.settle()
-  const away = h.connect('public')
-  subscribe(h, away.conn, ['category:news'])
-  await h.settle()
-  const since = lastPosition(away.t.messages)
-  h.hub.conns.remove(away.conn)
+  const since = await newsReaderAway(h)
   h.append(event('WITHDRAWN', { id: 'story', version: 2, category: 'news', pubStatus: 'canceled' }, T0 + 1000))
   h.append(event('UPDATED', { id: 'story', version: 3, category: 'news', headline: 'Back from the dead' }, T0 + 2000))
-  for (const id of ['x', 'y', 'z']) h.append(event('CREATED', { id, version: 1, category: 'sport' }, T0 + 3000))
-  await h.settle()
-  const back = h.connect('public')
-  subscribe(h, back.conn, ['category:news'], { since })
-  await h.settle()
+  await trafficAfter(h)
+  const back = await client(h, {}, ['category:news'], { since })
   h.hub.stop()
   assert.equal(back.t.messages.find((m) => m.type === 'subscribed')?.replay, 'kafka', 'the resume is read from the log')
   assert.deepEqual(withdrawn(back.t.messages), ['story:withdrawn'])

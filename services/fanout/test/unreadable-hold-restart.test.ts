@@ -7,10 +7,9 @@ import type { ArticleEvent, NewswireEvent } from '@newswire/shared'
 import { holdOf } from '../src/unreadable.ts'
 import { entryEvent, event, Harness } from './support/harness.ts'
 import type { Message } from './support/harness.ts'
-import { snapshotEntries, subscribe, T0 } from './support/live-story.ts'
+import { snapshotEntries, subscribe, T0, snapshotArticles } from './support/live-story.ts'
 
-const snapshotOf = (ms: Message[]) =>
-  ((ms.find((m) => m.type === 'subscribed')?.snapshot ?? []) as ArticleEvent[]).map((e) => `${e.article.id}@${e.article.version}`)
+const snapshotOf = (ms: Message[]) => snapshotArticles(ms).map((a) => `${a.id}@${a.version}`)
 
 test('a restart over an undecodable change and the readable one after it shows the story as the readable one left it', async () => {
   // the log: v1, an undecodable v2 (a rolled-back ingest's schema, a corrupt record), a readable v3

@@ -3,13 +3,12 @@
 // (not newer), so the story stayed withheld on this instance until a version after it.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { ArticleEvent, NewswireEvent } from '@newswire/shared'
+import type { NewswireEvent } from '@newswire/shared'
 import { entryEvent, event, Harness } from './support/harness.ts'
 import type { Message } from './support/harness.ts'
-import { snapshotEntries, Story, subscribe, T0 } from './support/live-story.ts'
+import { snapshotEntries, Story, subscribe, T0, snapshotArticles } from './support/live-story.ts'
 
-const snapshotOf = (ms: Message[]) =>
-  ((ms.find((m) => m.type === 'subscribed')?.snapshot ?? []) as ArticleEvent[]).map((e) => `${e.article.id}@${e.article.version}`)
+const snapshotOf = (ms: Message[]) => snapshotArticles(ms).map((a) => `${a.id}@${a.version}`)
 
 test('a readable record of the version a hold stood in for decides', async () => {
   const h = new Harness({ partitions: 1, start: T0 })

@@ -22,6 +22,9 @@ import {
   subscribe,
   T0,
   withdrawn,
+  snapshotArticles,
+  newsReaderAway,
+  trafficAfter,
 } from './support/live-story.ts'
 
 const versions = (ms: Message[]) =>
@@ -30,8 +33,7 @@ const versions = (ms: Message[]) =>
     .map((m) => (m.event as ArticleEvent).article)
     .map((a) => `${a.id}@${a.version}:${a.pubStatus}`)
 
-const snapshotIds = (ms: Message[]) =>
-  ((ms.find((m) => m.type === 'subscribed')?.snapshot ?? []) as ArticleEvent[]).map((e) => e.article.id)
+const snapshotIds = (ms: Message[]) => snapshotArticles(ms).map((a) => a.id)
 
 test('the headers decide what an undecodable record stands for; without them it holds the story', () => {
   assert.deepEqual(standsFor({ 'event-type': 'WITHDRAWN' }), { kind: 'kill' })
@@ -107,20 +109,11 @@ test('a reader resuming from the log, from before an undecodable change, is told
   // memory holds only the last two records: the resume is read back from the log (Kafka)
   const h = new Harness({ partitions: 1, start: T0, historySize: 2 })
   h.start()
-  h.append(event('CREATED', { id: 'story', version: 1, category: 'news' }, T0))
-  await h.settle()
-  const away = h.connect('public')
-  subscribe(h, away.conn, ['category:news'])
-  await h.settle()
-  const since = lastPosition(away.t.messages)
-  h.hub.conns.remove(away.conn)
+  const since = await newsReaderAway(h)
   h.appendUnreadable('story', { kind: 'hold' })
-  for (const id of ['x', 'y', 'z']) h.append(event('CREATED', { id, version: 1, category: 'sport' }, h.clock.now()))
-  await h.settle()
+  await trafficAfter(h)
 
-  const back = h.connect('public')
-  subscribe(h, back.conn, ['category:news'], { since })
-  await h.settle()
+  const back = await client(h, {}, ['category:news'], { since })
   h.hub.stop()
   assert.equal(back.t.messages.find((m) => m.type === 'subscribed')?.replay, 'kafka', 'the resume is read from the log')
   assert.deepEqual(withdrawn(back.t.messages), ['story:withheld'])
@@ -166,9 +159,7 @@ test('a story reader resuming from the log, from before an undecodable change of
   const { h, since } = await readerAway(2)
   h.appendUnreadable('Live-1', { kind: 'entryHold', entryId: 'e1' })
   // routine traffic on the story's partition: the record leaves a memory of two
-  const p = h.partitionOf('Live-1')
-  for (const id of ['x', 'y', 'z']) h.append(event('CREATED', { id, version: 1, category: 'sport' }, h.clock.now()), p)
-  await h.settle()
+  await trafficAfter(h, h.partitionOf('Live-1'))
 
   const back = await client(h, {}, ['story:Live-1'], { since, entries: 10 })
   h.hub.stop()

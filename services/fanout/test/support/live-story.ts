@@ -1,6 +1,6 @@
 // A live story for the in-process hub (harness.ts): its events appended as ingest writes them,
 // readers subscribing to it, and what their messages say (entries, withdrawals, snapshots).
-import type { Article, StoryEntry } from '@newswire/shared'
+import type { Article, ArticleEvent, StoryEntry } from '@newswire/shared'
 import type { AudienceScope } from '../../src/audience.ts'
 import { unrestricted } from '../../src/audience.ts'
 import type { Conn } from '../../src/model.ts'
@@ -22,6 +22,9 @@ export const shown = (ms: Message[]) => ms.filter((m) => m.type === 'event').map
 export const withdrawn = (ms: Message[]) => ms.filter((m) => m.type === 'withdrawn').map((m) => `${m.articleId}:${m.cause}`)
 export const snapshotEntries = (m: Message | undefined) =>
   ((m?.entries ?? []) as (StoryEntry & { embargoed?: boolean })[]).map((e) => `${e.id}@${e.version}${e.embargoed ? 'e' : ''}`)
+/** The articles of the `subscribed` snapshot among `ms`. */
+export const snapshotArticles = (ms: Message[]) =>
+  ((ms.find((m) => m.type === 'subscribed')?.snapshot ?? []) as ArticleEvent[]).map((e) => e.article)
 export const lastPosition = (ms: Message[]) => [...ms].reverse().find((m) => typeof m.position === 'string')?.position as string
 
 export const newsroom = { audience: 'newsroom' as const, scope: unrestricted }
@@ -110,6 +113,21 @@ export async function client(
   subscribe(h, c.conn, channels, o)
   await h.settle()
   return c
+}
+
+/** A public reader of category:news who saw `id` (appended now) and went away: where it will resume from. */
+export async function newsReaderAway(h: Harness, id = 'story'): Promise<string> {
+  h.append(event('CREATED', { id, version: 1, category: 'news' }, h.clock.now()))
+  await h.settle()
+  const first = await client(h, {}, ['category:news'])
+  h.hub.conns.remove(first.conn)
+  return lastPosition(first.t.messages)
+}
+
+/** Routine traffic in another category after what came before: a memory of two no longer holds it. */
+export async function trafficAfter(h: Harness, partition = 0): Promise<void> {
+  for (const id of ['x', 'y', 'z']) h.append(event('CREATED', { id, version: 1, category: 'sport' }, h.clock.now()), partition)
+  await h.settle()
 }
 
 /** A story with entry e1 and a public reader of it who went away: where it will resume from. */
