@@ -31,6 +31,7 @@ const scenario: Scenario = {
     channel: { type: 'string' },
     driver: { type: 'string' },
     payload: { type: 'string' },
+    deflate: { type: 'boolean', default: false },
     'keep-topics': { type: 'boolean', default: false },
   },
   help: `  --connections M           WebSocket connections in the page (default 200; --quick 50; Chromium opens at
@@ -49,6 +50,9 @@ const scenario: Scenario = {
   --payload P               all (default): the six article variants in turn (about 1.3-2.5 KB a message);
                             brief: only the shortest (headline and 120 characters of the lead), to split
                             Chromium's cost per message into a part per byte and a part per message
+  --deflate                 the fan-out offers permessage-deflate (FANOUT_PERMESSAGE_DEFLATE=true; Chromium
+                            always asks for it): every message compressed for its connection, one message
+                            a frame in both modes (a compressed connection is not batched)
   --keep-topics             keep the bench-browser-* topics
 Chromium: /usr/bin/chromium (never a downloaded browser). CPU is utime+stime of every
 Chromium process under this harness (browser, renderer, network service, GPU, others), from /proc.`,
@@ -87,7 +91,8 @@ Chromium process under this harness (browser, renderer, network service, GPU, ot
     const phases: BrowserPhase[] = []
     try {
       await source.init({ mode: 'kafka', brokers: ctx.brokers, topic: topics.events, urgency: 1, ...(variants ? { variants } : {}) })
-      server = await startFanoutServer(ctx, prefix, partitions, { maxConnections: m })
+      const env = v.deflate === true ? { FANOUT_PERMESSAGE_DEFLATE: 'true' } : undefined
+      server = await startFanoutServer(ctx, prefix, partitions, { maxConnections: m, env })
       reader = await BrowserReader.launch(driver)
       report.note(
         `Chromium ${reader.version()} (headless, /usr/bin/chromium, driven by ${driver}); ${m} connections in one page; rounds ${rounds.join(',')}; steady ${rate}/s for ${durationS} s, burst ${burst} at once; topics ${prefix}*`,
