@@ -23,6 +23,8 @@ const log = createLogger('ingest-model', 'silent')
 export interface InProcessApp {
   url: string
   publisher: InProcessPublisher
+  /** The answers it remembers by Idempotency-Key (`<key name>:<key>`), as the tail fills them too. */
+  idempotency: IdempotencyCache<Remembered>
   server: Server
   close(): Promise<void>
 }
@@ -51,5 +53,5 @@ export async function startInProcessApp(state: ArticleState, apiKeysEnv: string)
   const server = createServer(app)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return { url, publisher, server, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+  return { url, publisher, idempotency, server, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
 }
