@@ -138,6 +138,14 @@ export interface ModelStory {
   entries: Map<EntryNo, ModelEntry>
   /** Seqs given out so far. */
   seqs: number
+  /**
+   * Keys of the story in news.articles whose latest record this instance cannot decode ('story':
+   * the story's own), each with the version of it the instance last read (null: none). Written by
+   * the newer instance of entries-newer.ts; always empty on the Kafka path.
+   */
+  unreadable: Map<'story' | EntryNo, number | null>
+  /** While the story's own record is unreadable: `live` as the instance last read it (a tombstone kills that). */
+  heldLive?: boolean
 }
 
 /** An event the model expects in news.article-events for one entry. */
@@ -161,8 +169,8 @@ export interface Expected {
 
 export function newStories(): Map<StoryNo, ModelStory> {
   return new Map<StoryNo, ModelStory>([
-    [0, { live: true, killed: false, entries: new Map(), seqs: 0 }],
-    [1, { live: false, killed: false, entries: new Map(), seqs: 0 }],
+    [0, { live: true, killed: false, entries: new Map(), seqs: 0, unreadable: new Map() }],
+    [1, { live: false, killed: false, entries: new Map(), seqs: 0, unreadable: new Map() }],
   ])
 }
 
@@ -200,8 +208,11 @@ export function stepEntry(
 ): Expected {
   const story = stories.get(op.story)
   const refuse = (status: number, code: string): Expected => ({ status, code })
+  // README "What a 503 means": nothing is decided over a state this instance cannot read
+  const notReady = refuse(503, 'not_ready')
   if (op.kind === 'live') {
     if (story === undefined) return refuse(404, 'not_found')
+    if (story.unreadable.has('story')) return notReady
     if (story.killed) return refuse(409, 'conflict')
     const changed = story.live !== op.live
     story.live = op.live
@@ -209,6 +220,7 @@ export function stepEntry(
   }
   if (op.kind === 'kill') {
     if (story === undefined) return refuse(404, 'not_found')
+    if (story.unreadable.has('story')) return notReady
     story.killed = true
     return { status: 200 }
   }
@@ -219,6 +231,8 @@ export function stepEntry(
   if (op.kind === 'put' && (op.pubStatus === 'canceled' || (revision !== undefined && (revision < 1 || revision > MAX_REVISION)))) {
     return refuse(422, 'validation_failed')
   }
+  // the story, or this entry, unreadable: refused before anything is decided (a killed story too)
+  if (story?.unreadable.has('story') || story?.unreadable.has(op.entry)) return notReady
   if (story === undefined || story.killed) return refuse(404, 'not_found')
   const current = story.entries.get(op.entry)
   const commit = (type: ModelEntryEvent['type'], next: ModelEntry, correction: string | null): Expected => {
@@ -251,6 +265,8 @@ export function stepEntry(
   if (current === undefined) {
     if (!story.live) return refuse(409, 'conflict')
     if (op.correction !== undefined) return refuse(422, 'validation_failed')
+    // an entry of the story it cannot read may hold the next seq
+    if (story.unreadable.size > 0) return notReady
     story.seqs++
     const created: ModelEntry = {
       version: revision ?? 1,
