@@ -24,7 +24,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import fc from 'fast-check'
 import { ArticleState } from '../src/state.ts'
-import { assertStoryShows, createStories } from './support/entries-driver.ts'
+import { assertStoryShows, createStories, sendRequest } from './support/entries-driver.ts'
 import { apiKeysEnv, newStories, STORIES } from './support/entries-model.ts'
 import type { ModelEntryEvent } from './support/entries-model.ts'
 import { checkLog, entrySequenceWithNewerArb, NewerInstance, newReached, rebuild } from './support/entries-newer.ts'
@@ -66,6 +66,11 @@ test('entries model: every answer, state and event is the model’s; retries ans
         'the published entry events are the model’s',
       )
       checkLog(newer.log)
+      // however the state reads by now (a readable record since, a tombstone): never decided again
+      for (const sent of newer.committed) {
+        const res = await sendRequest(sent)
+        assert.deepEqual([res.status, (res.body as { code?: string }).code], [503, 'not_ready'], `retry at the end: ${res.text}`)
+      }
       // What an instance rebuilding from news.articles shows
       const reloaded = await startInProcessApp(rebuild(newer.log, new ArticleState()), apiKeysEnv)
       try {

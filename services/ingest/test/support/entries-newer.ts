@@ -155,6 +155,8 @@ export type Reached = ReturnType<typeof newReached>
 /** The newer instance of one run, writing into `state` (this instance's) and the run's log. */
 export class NewerInstance {
   readonly log: LogRecord[] = []
+  /** The clients' keyed requests it committed in records this instance cannot decode. */
+  readonly committed: Sent[] = []
   readonly #app: InProcessApp
   readonly #state: ArticleState
   readonly #prefix: string
@@ -265,6 +267,7 @@ export class NewerInstance {
       .digest('hex')
     this.#app.idempotency.set(`cms:${idemKey}`, { outcome: null, requestHash: hash })
     this.#reached.keyedUndecodable++
+    this.committed.push(sent)
     return sent
   }
 
