@@ -1,0 +1,73 @@
+// red9 attack run: GET /v1/stories/<id>/entries?before=<seq> carries no stream position at all,
+// so a fan-out process that is behind (FANOUT_WORKERS=2: each HTTP request lands on any worker)
+// cannot tell that the reader has already passed a deletion it has not read yet. The reader follows
+// the story on the worker that is ahead (the entry was deleted before it subscribed: it is in no
+// snapshot and the stream never names it); "Show older entries" lands on the lagging worker, whose
+// page holds the deleted entry, and nothing ever tells the reader to remove it.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { NewswireEvent } from '@newswire/shared'
+import { answerEntries } from '../src/http/entries.ts'
+import { Harness } from './support/harness.ts'
+import { gone, lastPosition, Story, subscribe } from './support/live-story.ts'
+
+const START = 1_800_000_000_000
+
+test('an older-entries page from a worker that is behind holds no entry the reader has passed the deletion of', async () => {
+  const a = new Harness({ partitions: 1, start: START })
+  const b = new Harness({ partitions: 1, start: START })
+  a.start()
+  b.start()
+  // every event reaches both workers, until B falls behind
+  let bReads = true
+  const both = {
+    clock: a.clock,
+    append(e: NewswireEvent) {
+      a.append(e, 0)
+      if (bReads) b.append(e, 0)
+      else (b.log[0] as NewswireEvent[]).push(e) // in Kafka; B's consumer has not read it yet
+    },
+  } as unknown as Harness
+  const story = new Story(both, 'Live-1')
+  for (let i = 1; i <= 5; i++) story.post(`e${i}`)
+  await Promise.all([a.settle(), b.settle()])
+
+  // the desk deletes e1 (a libel); worker B has not read it yet
+  bReads = false
+  story.edit('e1', {}, { delete: 'legal' })
+  await a.settle()
+
+  // a public reader opens the story on A: the latest two entries, older ones by page
+  const reader = a.connect('public')
+  subscribe(a, reader.conn, ['story:Live-1'], { entries: 2 })
+  await a.settle()
+  const subscribed = reader.t.messages.find((m) => m.type === 'subscribed') as { entriesMore: number | null }
+  assert.ok(subscribed.entriesMore !== null)
+
+  // "Show older entries" lands on B
+  const page = JSON.parse(
+    answerEntries(
+      new URL(`http://f/v1/stories/Live-1/entries?before=${subscribed.entriesMore}&limit=10`),
+      { audience: 'public', scope: null } as never,
+      b.store,
+    ),
+  ) as { items: { id: string }[] }
+  const paged = page.items.map((e) => e.id)
+
+  // B catches up; the reader's reconnect lands there with its last position
+  const log = b.log[0] as NewswireEvent[]
+  b.store.append(0, log.length - 1, log[log.length - 1] as NewswireEvent)
+  b.hub.schedule()
+  await b.settle()
+  const back = b.connect('public')
+  subscribe(b, back.conn, ['story:Live-1'], { entries: 2, since: lastPosition(reader.t.messages) })
+  await b.settle()
+  const told = [...gone(reader.t.messages), ...gone(back.t.messages)]
+  a.hub.stop()
+  b.hub.stop()
+
+  assert.ok(
+    !paged.includes('e1') || told.some((g) => g.startsWith('e1:')),
+    `the public reader was paged the deleted entry e1 (${JSON.stringify(page.items)}) and never told: ${JSON.stringify(told)}`,
+  )
+})
