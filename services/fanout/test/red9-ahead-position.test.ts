@@ -21,8 +21,12 @@ for (const kind of ['WITHDRAWN', 'withheld'] as const)
     // five seconds before the embargo the desk kills (or holds) the draft
     const stop =
       kind === 'WITHDRAWN'
-        ? event('WITHDRAWN', { id: 'budget', version: 2, embargoedUntil: embargo, pubStatus: 'canceled' }, START + 5 * SEC, { reason: 'legal' })
-        : event('UPDATED', { id: 'budget', version: 2, embargoedUntil: embargo, pubStatus: 'withheld' }, START + 5 * SEC, { reason: 'legal' })
+        ? event('WITHDRAWN', { id: 'budget', version: 2, embargoedUntil: embargo, pubStatus: 'canceled' }, START + 5 * SEC, {
+            reason: 'legal',
+          })
+        : event('UPDATED', { id: 'budget', version: 2, embargoedUntil: embargo, pubStatus: 'withheld' }, START + 5 * SEC, {
+            reason: 'legal',
+          })
 
     // A: the instance that keeps up. B: one that lags (a GC pause, a slow fetch, a worker busy with a storm)
     const a = new Harness({ partitions: 1, start: START })
