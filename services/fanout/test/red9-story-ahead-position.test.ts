@@ -1,0 +1,70 @@
+// red9 attack run: a `story:` reader resuming on a lagging worker from a position another worker
+// gave it. The lagging worker judges "was the story shown at that position?" (stories.ts shownAt)
+// from its own stale record: the story came into view (a hold lifted) at an offset it has not read,
+// so it decides the reader never had the story, and when it does read the release its cursor has
+// passed it. From then on entry deletions (and new entries) are not sent to this reader: it keeps
+// an entry the desk deleted.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { NewswireEvent } from '@newswire/shared'
+import { Harness } from './support/harness.ts'
+import { entries, gone, lastPosition, Story, subscribe } from './support/live-story.ts'
+
+const START = 1_800_000_000_000
+
+test('a story reader resuming on a lagging worker from a faster worker position hears of an entry deletion', async () => {
+  const a = new Harness({ partitions: 1, start: START })
+  const b = new Harness({ partitions: 1, start: START })
+  a.start()
+  b.start()
+  let bReads = true
+  const both = {
+    clock: a.clock,
+    append(e: NewswireEvent) {
+      a.append(e, 0)
+      if (bReads) b.append(e, 0)
+      else (b.log[0] as NewswireEvent[]).push(e)
+    },
+  } as unknown as Harness
+  // a live blog prepared while held
+  const story = new Story(both, 'Live-1', { pubStatus: 'withheld' })
+  story.post('e1')
+  story.post('e2')
+  await Promise.all([a.settle(), b.settle()])
+
+  // the desk lifts the hold; worker B has not read it yet
+  bReads = false
+  story.update({ pubStatus: 'usable' })
+  await a.settle()
+
+  // a public reader opens the story on A: it shows both entries
+  const reader = a.connect('public')
+  subscribe(a, reader.conn, ['story:Live-1'])
+  await a.settle()
+  const snap = reader.t.messages.find((m) => m.type === 'subscribed') as { entries: { id: string }[] }
+  assert.deepEqual(snap.entries.map((e) => e.id).sort(), ['e1', 'e2'])
+  const since = lastPosition(reader.t.messages)
+  a.hub.conns.remove(reader.conn)
+
+  // its reconnect lands on B, which then catches up
+  const back = b.connect('public')
+  subscribe(b, back.conn, ['story:Live-1'], { since })
+  await b.settle()
+  const log = b.log[0] as NewswireEvent[]
+  b.store.append(0, log.length - 1, log[log.length - 1] as NewswireEvent)
+  b.hub.schedule()
+  await b.settle()
+  bReads = true
+
+  // the desk deletes e1
+  story.edit('e1', {}, { delete: 'legal' })
+  await Promise.all([a.settle(), b.settle()])
+  a.hub.stop()
+  b.hub.stop()
+
+  const got = back.t.messages.map((m) => m.type)
+  assert.ok(
+    gone(back.t.messages).includes('e1:deleted') || got.includes('reset'),
+    `the reader kept the deleted entry e1: ${JSON.stringify({ got, entries: entries(back.t.messages), gone: gone(back.t.messages) })}`,
+  )
+})
