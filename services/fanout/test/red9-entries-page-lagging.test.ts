@@ -41,7 +41,7 @@ test('an older-entries page from a worker that is behind holds no entry the read
   const reader = a.connect('public')
   subscribe(a, reader.conn, ['story:Live-1'], { entries: 2 })
   await a.settle()
-  const subscribed = reader.t.messages.find((m) => m.type === 'subscribed') as { entriesMore: number | null }
+  const subscribed = reader.t.messages.find((m) => m.type === 'subscribed') as unknown as { entriesMore: number | null }
   assert.ok(subscribed.entriesMore !== null)
 
   // "Show older entries" lands on B

@@ -27,7 +27,7 @@ for (const race of [false, true])
     subscribe(h, first.conn, ['category:news'])
     await h.settle()
     assert.deepEqual(
-      (first.t.messages[0]?.snapshot as { article: { id: string } }[]).map((e) => e.article.id),
+      ((first.t.messages[0]?.snapshot ?? []) as { article: { id: string } }[]).map((e) => e.article.id),
       ['story'],
     )
     const since = lastPosition(first.t.messages)

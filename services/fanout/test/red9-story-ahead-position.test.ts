@@ -41,7 +41,7 @@ test('a story reader resuming on a lagging worker from a faster worker position 
   const reader = a.connect('public')
   subscribe(a, reader.conn, ['story:Live-1'])
   await a.settle()
-  const snap = reader.t.messages.find((m) => m.type === 'subscribed') as { entries: { id: string }[] }
+  const snap = reader.t.messages.find((m) => m.type === 'subscribed') as unknown as { entries: { id: string }[] }
   assert.deepEqual(snap.entries.map((e) => e.id).sort(), ['e1', 'e2'])
   const since = lastPosition(reader.t.messages)
   a.hub.conns.remove(reader.conn)
