@@ -121,6 +121,11 @@ export class Cursors implements ReplaySink {
     const ledger = this.#store.ledger
     const now = ledger.now
     if (c.t > now || (c.t === now && !c.r)) return
+    // A position from an instance that has read further (red9): the client has events this one has
+    // not read yet, a kill or hold among them maybe. A release judged by this instance's record now
+    // could hand it a version those events replaced, and the cursor would then skip the kill. Wait
+    // until this instance has read what the client has.
+    if (!offsetsAtLeast(this.#host.headOffsets(), c.o)) return
     if (sub.story) this.#stories.replayReleases(sub, (r) => this.#positions.encode({ o: c.o, ...watermarkAfter(r) }))
     const releases = sub.story ? [] : ledger.releases(c.t, c.r, now)
     // Nothing released since the watermark: it stays. The position claims no more than before,
@@ -237,6 +242,8 @@ export class Cursors implements ReplaySink {
   replayProgress(sub: Sub, partition: number, next: number): void {
     if (sub.state !== 'kafka') return
     const c = sub.cursor
+    // never past what the live consumer has read (see replayEvent)
+    next = Math.min(next, this.#host.headOffsets()[partition] ?? 0)
     if (next > (c.o[partition] ?? 0)) {
       c.o[partition] = next
       sub.cursorPos = null
@@ -249,6 +256,22 @@ export class Cursors implements ReplaySink {
     sub.stopReplay = null
     this.#host.replayFromMemory(sub)
     return true
+  }
+
+  /**
+   * Resolves once the live loop has read `offset` of `partition`: a replay reader reads the log on
+   * its own and may be ahead of the live consumer, and a record the ledger has not read cannot be
+   * judged (a kill it does not know is dropped as "newer than the latest", and the cursor passes
+   * it: red9). Rejects after `maxMs` (the replay fails over to a reset).
+   */
+  async replayReadable(partition: number, offset: number, maxMs = 30_000): Promise<void> {
+    if ((this.#host.headOffsets()[partition] ?? 0) > offset) return
+    this.#host.wake()
+    const until = Date.now() + maxMs
+    while ((this.#host.headOffsets()[partition] ?? 0) <= offset) {
+      if (Date.now() > until) throw new Error('the live consumer has not read what the replay reached')
+      await new Promise((r) => setTimeout(r, 10))
+    }
   }
 
   async replayWait(subs: Iterable<Sub>, maxMs = 1000): Promise<void> {

@@ -333,6 +333,8 @@ export class Hub implements SubscribeHost {
         const readTo = store.readTo()
         for (let p = 0; p < readTo.length; p++) if ((readTo[p] as number) > (this.#headO[p] ?? 0)) this.#headO[p] = readTo[p] as number
       }
+      // resumes from a position another instance gave, waiting for this one to read as far (red9)
+      this.#subs.readAdvanced(this.#headO)
       if (this.#replaying.size > 0 && this.writer.pendingConnections > 0) {
         // live messages do not wait for the replays' turn
         await this.writer.flushDirty()

@@ -27,6 +27,8 @@ import { VersionGate } from './versions.ts'
 
 /** How far ahead of this server's clock a position's watermark may be (another instance's clock). */
 export const MAX_CLOCK_SKEW_MS = 60_000
+/** How long a resume from a position ahead of this instance waits for it to read as far. */
+const WAIT_TO_READ_MS = 10_000
 
 export interface SubscribeDeps {
   random?: () => number
@@ -63,6 +65,8 @@ export class Subscriptions {
   readonly #replays: LogReplays
   /** Log start offsets, shared by the log resumes of one second (a storm asks Kafka once). */
   #low: { at: number; offsets: Promise<number[]> } | null = null
+  /** Resumes from positions ahead of what this instance has read, until it has (red9). */
+  readonly #waiting = new Set<{ sub: Sub; since: Position; cancel: () => void }>()
 
   constructor(deps: SubscribeDeps, host: SubscribeHost, replays: LogReplays) {
     this.#d = deps
@@ -80,6 +84,8 @@ export class Subscriptions {
 
   close(): void {
     this.#gate.close()
+    for (const w of this.#waiting) w.cancel()
+    this.#waiting.clear()
   }
 
   subscribe(conn: Conn, msg: SubscribeMessage): Sub {
@@ -198,13 +204,49 @@ export class Subscriptions {
         (high) => {
           if (sub.state !== 'pending' || sub.conn.closed) return
           if (!offsetsAtLeast(high, since.o)) this.#refuse(sub, 'the position is ahead of the log')
-          else this.#serve(sub, since)
+          else this.#waitToRead(sub, since)
         },
         (err: unknown) => this.#unavailable(sub, err),
       )
       return
     }
     this.#serve(sub, since)
+  }
+
+  /**
+   * A position from an instance that has read further than this one (red9): the client holds
+   * events this one has not read (a kill, a hold, a story coming into view). Judged by this
+   * instance's record now, a release would hand it a version those events replaced, and the
+   * cursor would then pass the kill; a story would be taken for one the client never had. Serve
+   * it once this instance has read as far (the live loop calls readAdvanced), or start over.
+   */
+  #waitToRead(sub: Sub, since: Position): void {
+    const w = { sub, since, cancel: () => {} }
+    this.#waiting.add(w)
+    w.cancel = setTimerAt(
+      this.#d.clock.now() + WAIT_TO_READ_MS,
+      () => {
+        if (!this.#waiting.delete(w)) return
+        if (sub.state === 'pending' && !sub.conn.closed) this.replayUnavailable(sub, 'this instance is behind the position')
+      },
+      this.#d.clock,
+    )
+  }
+
+  /** The live loop has read up to `head`: serve the resumes that waited for it. */
+  readAdvanced(head: readonly number[]): void {
+    if (this.#waiting.size === 0) return
+    for (const w of [...this.#waiting]) {
+      if (w.sub.state !== 'pending' || w.sub.conn.closed) {
+        this.#waiting.delete(w)
+        w.cancel()
+        continue
+      }
+      if (!offsetsAtLeast(head, w.since.o)) continue
+      this.#waiting.delete(w)
+      w.cancel()
+      this.#serve(w.sub, w.since)
+    }
   }
 
   #serve(sub: Sub, since: Position): void {

@@ -16,6 +16,7 @@ import { CursorError } from '../page-cursor.ts'
 import type { PageCursorCodec } from '../page-cursor.ts'
 import { checkAccess, ProtocolError } from '../protocol.ts'
 import { page } from '../snapshot.ts'
+import { offsetsAtLeast } from '../position.ts'
 import type { Store } from '../store.ts'
 import { clearanceOf } from '../visibility.ts'
 import type { Admission } from './access.ts'
@@ -92,6 +93,10 @@ export function answerPage(url: URL, admission: Admission, d: SnapshotRouteDeps)
     try {
       const c = d.cursors.decode(before, d.store.partitions)
       start = { from: c.key, o: c.o, t: c.t }
+      // Sealed by an instance (a worker) that had read further than this one: what this one holds
+      // may be older than what the cursor has seen (a kill, a hold), and the stream at the cursor's
+      // position would never retract it (red9). Let the client retry, here or elsewhere.
+      if (!offsetsAtLeast(d.head().o, c.o)) throw new RequestError('not_ready', 'this instance is behind the cursor; retry')
     } catch (err) {
       if (err instanceof CursorError) throw new RequestError('invalid_cursor', err.message)
       throw err
