@@ -82,17 +82,19 @@ export function storyOfChannel(channel: string | undefined): string | null {
   return channel?.startsWith('story:') && channel.length > 6 ? channel.slice(6) : null
 }
 
-/** GET /v1/stories/<id>/entries, beside `sse` (the /v1/sse endpoint), with the reader's filter as on the stream. */
+/** GET /v1/stories/<id>/entries, beside `sse` (the /v1/sse endpoint), with the reader's filter as on the stream and its position (`at`). */
 export function storyEntriesUrl(
   sse: string,
   storyId: string,
   filter: StreamFilter | undefined,
   before: number | null,
   limit?: number,
+  at?: string | null,
 ): string {
   const u = new URL(`stories/${encodeURIComponent(storyId)}/entries`, sse)
   setView(u.searchParams, [], filter)
   if (before !== null) u.searchParams.set('before', String(before))
   if (limit !== undefined) u.searchParams.set('limit', String(limit))
+  if (at) u.searchParams.set('at', at)
   return u.href
 }

@@ -86,19 +86,21 @@ export function sseUrl(
 
 /**
  * GET /v1/snapshot, beside `sse` (the /v1/sse endpoint): a page of the view, after `cursor` (null:
- * the newest). The token goes in the Authorization header, not the URL. tickerFieldsOnly is for
- * streams and left out.
+ * the newest), for a client whose stream is at `at` (a server behind it answers 503). The token goes
+ * in the Authorization header, not the URL. tickerFieldsOnly is for streams and left out.
  */
 export function snapshotUrl(
   sse: string,
   view: { channels: string[]; filter: StreamFilter | undefined },
   cursor: PageCursor | null,
   limit?: number,
+  at?: string | null,
 ): string {
   const u = new URL('snapshot', sse)
   setView(u.searchParams, view.channels, view.filter)
   if (cursor !== null) u.searchParams.set('before', cursor)
   if (limit !== undefined) u.searchParams.set('limit', String(limit))
+  if (at) u.searchParams.set('at', at)
   return u.href
 }
 

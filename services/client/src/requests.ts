@@ -34,8 +34,33 @@ async function readText(reader: StreamReaderLike): Promise<string> {
 const fail = (what: string, message: string, details: Record<string, unknown> = {}) =>
   new ClientError('NEWSWIRE_ERR_CLIENT_REQUEST', `${what}: ${message}`, { details })
 
-/** GETs `url` and parses its JSON; rejects with NEWSWIRE_ERR_CLIENT_REQUEST (details.status, details.serverCode). */
+/**
+ * Waits before asking again when the server has not read as far as this client's stream (503
+ * `not_ready` for its `at`): another process behind the same address, a moment behind, reads on.
+ */
+const NOT_READY_WAITS_MS = [250, 500, 1000]
+
+/**
+ * GETs `url` and parses its JSON, asking again while the server is a moment behind the client's
+ * stream; rejects with NEWSWIRE_ERR_CLIENT_REQUEST (details.status, details.serverCode).
+ */
 export async function getJson(
+  fetchFn: FetchLike,
+  url: string,
+  o: { token: string | undefined; timeoutMs: number; clock: Clock },
+): Promise<unknown> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await getOnce(fetchFn, url, o)
+    } catch (err) {
+      const wait = NOT_READY_WAITS_MS[attempt]
+      if (wait === undefined || !(err instanceof ClientError) || err.details.serverCode !== 'not_ready') throw err
+      await new Promise<void>((resolve) => o.clock.setTimeout(resolve, wait))
+    }
+  }
+}
+
+async function getOnce(
   fetchFn: FetchLike,
   url: string,
   o: { token: string | undefined; timeoutMs: number; clock: Clock },
@@ -142,7 +167,8 @@ export async function older(client: Client, cursor: PageCursor | null, options: 
     throw new TypeError('limit must be an integer from 1 to 200')
   const ctx = contextOf(client, options)
   refuseWider(ctx, 'older()')
-  const body = (await getJson(ctx.fetch, snapshotUrl(ctx.sse, ctx.view, cursor, limit), ctx)) as {
+  // the position of the stream, so a server behind it does not answer with what it took back
+  const body = (await getJson(ctx.fetch, snapshotUrl(ctx.sse, ctx.view, cursor, limit, client.position), ctx)) as {
     items?: unknown
     next?: unknown
   } | null

@@ -46,7 +46,7 @@ export async function storyEntries(client: Client, storyId: string, options: Sto
   const entries = delivery.entries as NonNullable<typeof delivery.entries>
   const fetchFn = o.fetch ?? (globalThis as { fetch?: FetchLike }).fetch
   if (!fetchFn) throw new TypeError('storyEntries() needs fetch: pass { fetch } to connect()')
-  const url = storyEntriesUrl(endpoints.sse, storyId, filter, before, limit)
+  const url = storyEntriesUrl(endpoints.sse, storyId, filter, before, limit, client.position)
   const askedAt = delivery.resets
   const body = (await getJson(fetchFn, url, { token: o.token, timeoutMs: o.connectTimeoutMs, clock: o.clock })) as {
     items?: unknown

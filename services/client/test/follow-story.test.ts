@@ -114,14 +114,14 @@ describe('followStory', () => {
       ['e6', 'e7'],
       'oldest first',
     )
-    assert.deepEqual(Object.fromEntries(f.requests[0]?.url.searchParams ?? []), { before: '8', limit: '2' })
+    assert.deepEqual(Object.fromEntries(f.requests[0]?.url.searchParams ?? []), { before: '8', limit: '2', at: 'p1' })
     // the last page holds the pinned entry again (seq 1): held once
     f.answers.push({ status: 200, body: { storyId: 'Bd-1', items: [storyEntry('e5', 5), storyEntry('e1', 1)], next: null } })
     assert.deepEqual(
       (await story.older()).map((e) => e.id),
       ['e5'],
     )
-    assert.deepEqual(Object.fromEntries(f.requests[1]?.url.searchParams ?? []), { before: '6' })
+    assert.deepEqual(Object.fromEntries(f.requests[1]?.url.searchParams ?? []), { before: '6', at: 'p1' })
     assert.deepEqual(held(story), ['e1@1', 'e5@1', 'e6@1', 'e7@1', 'e8@1', 'e9@1', 'e10@1'])
     assert.equal(story.hasOlder, false)
     assert.deepEqual(await story.older(), [])
@@ -147,7 +147,7 @@ describe('followStory', () => {
     ws.push({ type: 'event', channel: 'story:Bd-1', position: 'p3', event: storyEvent(2) })
     assert.equal(story.gone, null)
     await flush()
-    assert.deepEqual(Object.fromEntries(f.requests[0]?.url.searchParams ?? []), { limit: '100' })
+    assert.deepEqual(Object.fromEntries(f.requests[0]?.url.searchParams ?? []), { limit: '100', at: 'p3' })
     assert.deepEqual(held(story), ['e9@1', 'e10@1'])
     assert.equal(story.hasOlder, true)
   })

@@ -48,7 +48,14 @@ describe('client: older pages and counts', () => {
     const page = await older(client, 'c-1', { limit: 3 })
     const r = f.requests[0]
     assert.equal(r?.url.origin + (r?.url.pathname ?? ''), 'https://news.example/wire/v1/snapshot')
-    assert.deepEqual(Object.fromEntries(r?.url.searchParams ?? []), { channels: 'all', languages: 'bn', before: 'c-1', limit: '3' })
+    // the stream's position goes along: a server behind it answers 503 rather than what the stream took back
+    assert.deepEqual(Object.fromEntries(r?.url.searchParams ?? []), {
+      channels: 'all',
+      languages: 'bn',
+      before: 'c-1',
+      limit: '3',
+      at: 'p1',
+    })
     assert.equal(r?.headers.authorization, 'Bearer jwt.x')
     assert.equal(r?.cache, 'no-store')
     // a@2 came in the snapshot: left out; b is flagged embargoed
@@ -77,6 +84,7 @@ describe('client: older pages and counts', () => {
       channels: 'all',
       languages: 'bn',
       states: 'embargoed,withheld',
+      at: 'p3',
     })
   })
 
@@ -133,6 +141,48 @@ describe('client: older pages and counts', () => {
     await assert.rejects(older(client, ''), TypeError)
     await assert.rejects(counts(client, { windowSeconds: 10 }), TypeError)
     await flush()
+  })
+
+  // red9 attack run: a page from a process behind the stream (FANOUT_WORKERS, instances) could hold
+  // what the stream took back; the server answers 503 not_ready for the client's `at`, and a moment later it has read on
+  test('a server behind the stream (503 not_ready) is asked again after 250, 500 and 1,000 ms, then the problem is the answer', async (t) => {
+    const clock = new FakeClock()
+    const { client, f } = start(t, { clock })
+    FakeWebSocket.last.open().push({ type: 'subscribed', id: 's1', channels: ['all'], position: 'p9', snapshot: [], more: 'c-1' })
+    const notReady = {
+      status: 503,
+      body: { code: 'not_ready', detail: 'this instance has not read as far as the reader’s stream yet; retry' },
+    }
+    f.answers.push(notReady, notReady, { status: 200, body: { items: [articleEvent('z', 1)], next: null } })
+    const page = older(client, 'c-1')
+    await flush()
+    assert.equal(f.requests.length, 1)
+    assert.equal(clock.pending[0], 250)
+    clock.advance(250)
+    await flush()
+    assert.equal(f.requests.length, 2)
+    assert.equal(clock.pending[0], 500)
+    clock.advance(500)
+    assert.deepEqual(
+      (await page).items.map((m) => m.event.article.id),
+      ['z'],
+    )
+    assert.ok(f.requests.every((r) => r.url.searchParams.get('at') === 'p9'))
+    // never more than three times again; any other problem is not asked again
+    f.answers.push(notReady, notReady, notReady, notReady)
+    const gaveUp = assert.rejects(
+      older(client, 'c-1'),
+      (err: unknown) => err instanceof ClientError && err.details.serverCode === 'not_ready',
+    )
+    for (const ms of [250, 500, 1000]) {
+      await flush()
+      clock.advance(ms)
+    }
+    await gaveUp
+    assert.equal(f.requests.length, 3 + 4)
+    f.answers.push({ status: 503, body: { code: 'overloaded', detail: 'busy' } })
+    await assert.rejects(older(client, 'c-1'), (err: unknown) => err instanceof ClientError && err.details.serverCode === 'overloaded')
+    assert.equal(f.requests.length, 3 + 4 + 1)
   })
 
   // counts are kept from the stream afterwards: a story counted from outside its view would stay

@@ -134,6 +134,7 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
   }
   // page cursors are sealed with a key derived from the position key (and rotate with it)
   const cursors = new PageCursorCodec(config.positionKeys)
+  const positions = new PositionCodec(config.positionKeys)
   const h = new Hub({
     store: feed.store,
     limits: {
@@ -148,7 +149,7 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
     },
     metrics,
     log: log.child({ component: 'hub' }),
-    positions: new PositionCodec(config.positionKeys),
+    positions,
     cursors,
     bounds: feed.bounds,
     openReader: feed.openReader,
@@ -171,7 +172,7 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
       sseEnds.add(end)
       return () => sseEnds.delete(end)
     },
-    snapshots: { store: feed.store, head: () => h.head(), cursors, defaultLimit: config.snapshotSize, now: systemClock.now },
+    snapshots: { store: feed.store, head: () => h.head(), cursors, positions, defaultLimit: config.snapshotSize, now: systemClock.now },
   })
   server.removeAllListeners('request')
   server.removeAllListeners('upgrade')

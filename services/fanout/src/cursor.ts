@@ -262,10 +262,15 @@ export class Cursors implements ReplaySink {
    * Resolves once the live loop has read `offset` of `partition`: a replay reader reads the log on
    * its own and may be ahead of the live consumer, and a record the ledger has not read cannot be
    * judged (a kill it does not know is dropped as "newer than the latest", and the cursor passes
-   * it: red9). Rejects after `maxMs` (the replay fails over to a reset).
+   * it: red9). Null when it has; else rejects after `maxMs` (the replay fails over to a reset).
    */
-  async replayReadable(partition: number, offset: number, maxMs = 30_000): Promise<void> {
-    if ((this.#host.headOffsets()[partition] ?? 0) > offset) return
+  replayReadable(partition: number, offset: number, maxMs = 30_000): Promise<void> | null {
+    // nearly always: the replay reads behind the live loop, and a promise per record would cost a turn each
+    if ((this.#host.headOffsets()[partition] ?? 0) > offset) return null
+    return this.#readable(partition, offset, maxMs)
+  }
+
+  async #readable(partition: number, offset: number, maxMs: number): Promise<void> {
     this.#host.wake()
     const until = Date.now() + maxMs
     while ((this.#host.headOffsets()[partition] ?? 0) <= offset) {

@@ -37,8 +37,8 @@ export interface ReplaySink {
   replayProgress(sub: Sub, partition: number, next: number): void
   /** Hands over to memory when it covers the cursor; synchronous, so nothing falls in between. */
   replayMaybeDone(sub: Sub): boolean
-  /** Resolves once this instance's live consumer has read `offset` of `partition` (its ledger can judge the record). */
-  replayReadable(partition: number, offset: number): Promise<void>
+  /** Null when this instance's live consumer has read `offset` of `partition` (its ledger can judge the record); else resolves once it has. */
+  replayReadable(partition: number, offset: number): Promise<void> | null
   /** Resolves when the members' connections can take more (or after `maxMs`). */
   replayWait(subs: Iterable<Sub>, maxMs?: number): Promise<void>
   replayFailed(sub: Sub, err: unknown): void
@@ -176,8 +176,17 @@ export class LogReplays {
           if (reader.state !== 'running') return
           for (const m of records) {
             if (m.offset < (reader.pos[partition] ?? 0)) continue
-            await sink.replayReadable(partition, m.offset)
-            if (reader.state !== 'running') return
+            const readable = sink.replayReadable(partition, m.offset)
+            if (readable) {
+              try {
+                await readable
+              } catch (err) {
+                // the live loop is stuck: the members start over rather than wait on kafkajs' retries
+                fail(err)
+                return
+              }
+              if (reader.state !== 'running') return
+            }
             reader.pos[partition] = m.offset + 1
             for (const sub of reader.members) if (!sink.replayEvent(sub, partition, m.offset, m.event)) reader.members.delete(sub)
           }

@@ -124,7 +124,7 @@ async function run(
       const why = `slot ${slot} (${c.clearance}, ${JSON.stringify(c.view)}) entry pages`
       const filter = urlOf(c, '/', {}).searchParams
       filter.delete('channels')
-      stats.entryPages += c.story.page(h.store, model, c.clearance, admission, { pages, limit, filter }, why)
+      stats.entryPages += c.story.page(h.entriesDeps, model, c.clearance, admission, { pages, limit, filter }, why)
     }
     for (let n = 0; n < pages && c.more !== null; n++) {
       const body = JSON.parse(answerPage(urlOf(c, '/v1/snapshot', { before: c.more, limit: String(limit) }), admission, routeDeps)) as {

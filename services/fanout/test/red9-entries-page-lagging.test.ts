@@ -1,4 +1,4 @@
-// red9 attack run: GET /v1/stories/<id>/entries?before=<seq> carries no stream position at all,
+// red9 attack run: GET /v1/stories/<id>/entries?before=<seq> carried no stream position at all,
 // so a fan-out process that is behind (FANOUT_WORKERS=2: each HTTP request lands on any worker)
 // cannot tell that the reader has already passed a deletion it has not read yet. The reader follows
 // the story on the worker that is ahead (the entry was deleted before it subscribed: it is in no
@@ -44,21 +44,36 @@ test('an older-entries page from a worker that is behind holds no entry the read
   const subscribed = reader.t.messages.find((m) => m.type === 'subscribed') as unknown as { entriesMore: number | null }
   assert.ok(subscribed.entriesMore !== null)
 
-  // "Show older entries" lands on B
-  const page = JSON.parse(
+  // "Show older entries" lands on B, with the position of the reader's stream (as the SDK sends it)
+  const older = (at: string | null) =>
     answerEntries(
-      new URL(`http://f/v1/stories/Live-1/entries?before=${subscribed.entriesMore}&limit=10`),
+      new URL(
+        `http://f/v1/stories/Live-1/entries?before=${subscribed.entriesMore}&limit=10${at === null ? '' : `&at=${encodeURIComponent(at)}`}`,
+      ),
       { audience: 'public', scope: null } as never,
-      b.store,
-    ),
-  ) as { items: { id: string }[] }
-  const paged = page.items.map((e) => e.id)
+      b.entriesDeps,
+    )
+  // B has not read as far as the reader's stream: it says so, and the reader asks again
+  assert.throws(
+    () => older(lastPosition(reader.t.messages)),
+    (err: Error & { code?: string }) => err.code === 'not_ready',
+  )
+  // without a position (an older SDK, a page fetched on its own) the page is B's state now
+  assert.ok((JSON.parse(older(null)) as { items: { id: string }[] }).items.some((e) => e.id === 'e1'))
+  // a position nobody signed is refused
+  assert.throws(
+    () => older('forged'),
+    (err: Error & { code?: string }) => err.code === 'invalid_position',
+  )
 
   // B catches up; the reader's reconnect lands there with its last position
   const log = b.log[0] as NewswireEvent[]
   b.store.append(0, log.length - 1, log[log.length - 1] as NewswireEvent)
   b.hub.schedule()
   await b.settle()
+  // the reader's retry, now that B has read as far
+  const page = JSON.parse(older(lastPosition(reader.t.messages))) as { items: { id: string }[] }
+  const paged = page.items.map((e) => e.id)
   const back = b.connect('public')
   subscribe(b, back.conn, ['story:Live-1'], { entries: 2, since: lastPosition(reader.t.messages) })
   await b.settle()

@@ -58,6 +58,21 @@ test('an older page from a worker that is behind the one that sealed the cursor 
     if (!(err instanceof RequestError) || err.status !== 503) throw err
   }
   const paged = second.items.map((i) => i.article.id)
+  // the newest page, with the position of the reader's stream (the SDK sends it as `at`): B is
+  // behind that stream too, and says so rather than answer with the story the stream took back
+  const at = encodeURIComponent(lastPosition(reader.t.messages))
+  assert.throws(
+    () => get(b, `limit=5&at=${at}`),
+    (err: unknown) => err instanceof RequestError && err.status === 503,
+  )
+  assert.deepEqual(
+    get(a, `limit=5&at=${at}`).items.map((i) => i.article.id),
+    ['fresh', 'old-story'],
+  )
+  assert.throws(
+    () => get(b, 'limit=5&at=forged'),
+    (err: unknown) => err instanceof RequestError && err.status === 400,
+  )
 
   // B catches up; the reader resumes there too (a reconnect) from its last position
   b.store.append(0, 3, kill)

@@ -221,7 +221,7 @@ describe('article:<id>', () => {
 
 describe('GET /v1/stories/<id>/entries', () => {
   const page = (h: Harness, who: Pick<Admission, 'audience' | 'scope'>, query: string, id = 'Live-1') =>
-    JSON.parse(answerEntries(new URL(`http://fanout/v1/stories/${id}/entries?${query}`), who, h.store)) as {
+    JSON.parse(answerEntries(new URL(`http://fanout/v1/stories/${id}/entries?${query}`), who, h.entriesDeps)) as {
       storyId: string
       items: (StoryEntry & { embargoed?: boolean })[]
       next: number | null

@@ -103,17 +103,17 @@ describe('live-story regressions', () => {
     await h.settle()
     const q = (filter: string) => new URL(`http://fanout/v1/stories/Live-1/entries?${filter}`)
     const pub = { audience: 'public' as const, scope: unrestricted }
-    assert.equal(JSON.parse(answerEntries(q('languages=en'), pub, h.store)).items.length, 1)
+    assert.equal(JSON.parse(answerEntries(q('languages=en'), pub, h.entriesDeps)).items.length, 1)
     assert.throws(
-      () => answerEntries(q('languages=bn'), pub, h.store),
+      () => answerEntries(q('languages=bn'), pub, h.entriesDeps),
       (e: RequestError) => e.status === 404,
     )
     assert.throws(
-      () => answerEntries(q('categories=sport'), pub, h.store),
+      () => answerEntries(q('categories=sport'), pub, h.entriesDeps),
       (e: RequestError) => e.status === 404,
     )
     assert.throws(
-      () => answerEntries(q('states=withheld'), pub, h.store),
+      () => answerEntries(q('states=withheld'), pub, h.entriesDeps),
       (e: RequestError) => e.status === 400,
     )
   })

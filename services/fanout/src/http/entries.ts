@@ -10,20 +10,22 @@ import { unrestricted } from '../audience.ts'
 import { parseChannel } from '../channels.ts'
 import { eventJson, snapshotArray } from '../messages.ts'
 import { checkAccess, DEFAULT_STORY_ENTRIES, MAX_STORY_ENTRIES, ProtocolError } from '../protocol.ts'
-import type { Store } from '../store.ts'
 import { entryItem, olderEntries, storyNow } from '../story-snapshot.ts'
 import { clearanceOf } from '../visibility.ts'
 import type { Admission } from './access.ts'
-import { sendProblem } from './problem.ts'
 import { viewFromQuery } from './query.ts'
-import { RequestError, sendCacheable } from './snapshot.ts'
+import { RequestError, refuseIfAhead, sendCacheable, sendRequestError } from './snapshot.ts'
+import type { SnapshotRouteDeps } from './snapshot.ts'
 
 /** The route's path; the id as ingest accepts it. */
 const pathRe = /^\/v1\/stories\/([A-Za-z0-9][A-Za-z0-9._:-]{0,199})\/entries$/
 
 export const isEntriesPath = (path: string): boolean => pathRe.test(path)
 
-const params = new Set(['before', 'limit', 'token', 'languages', 'categories', 'maxUrgency', 'states'])
+const params = new Set(['before', 'limit', 'at', 'token', 'languages', 'categories', 'maxUrgency', 'states'])
+
+/** What the route reads: the state, and what this process has read for a reader's `at` (reader-at.ts). */
+export type EntriesRouteDeps = Pick<SnapshotRouteDeps, 'store' | 'head' | 'positions'>
 
 /** The reader's filter, parsed as on /v1/sse; throws RequestError. */
 function filterOf(q: URLSearchParams, ref: string, admission: Pick<Admission, 'audience'>) {
@@ -47,7 +49,8 @@ function countParam(q: URLSearchParams, name: string, max: number, fallback: num
 }
 
 /** The body of a GET /v1/stories/<id>/entries answer; throws RequestError. */
-export function answerEntries(url: URL, admission: Pick<Admission, 'audience' | 'scope'>, store: Store): string {
+export function answerEntries(url: URL, admission: Pick<Admission, 'audience' | 'scope'>, d: EntriesRouteDeps): string {
+  const store = d.store
   const id = pathRe.exec(url.pathname)?.[1]
   if (id === undefined) throw new RequestError('not_found', `no route ${url.pathname}`)
   const q = url.searchParams
@@ -55,6 +58,7 @@ export function answerEntries(url: URL, admission: Pick<Admission, 'audience' | 
     if (!params.has(name)) throw new RequestError('bad_message', `unknown parameter '${name}' (${[...params].join(', ')})`)
   const before = countParam(q, 'before', Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
   const limit = countParam(q, 'limit', MAX_STORY_ENTRIES, DEFAULT_STORY_ENTRIES)
+  refuseIfAhead(q, d)
   const scope = admission.scope ?? unrestricted
   const clearance = clearanceOf(admission.audience, scope)
   const view = { channels: [parseChannel(`story:${id}`)], filter: filterOf(q, url.pathname, admission), conn: { scope } }
@@ -66,13 +70,13 @@ export function answerEntries(url: URL, admission: Pick<Admission, 'audience' | 
 }
 
 /** Serves GET /v1/stories/<id>/entries for an admitted request (origin and token checked). */
-export function handleEntriesRoute(req: IncomingMessage, res: ServerResponse, url: URL, admission: Admission, store: Store): void {
+export function handleEntriesRoute(req: IncomingMessage, res: ServerResponse, url: URL, admission: Admission, d: EntriesRouteDeps): void {
   let body: string
   try {
-    body = answerEntries(url, admission, store)
+    body = answerEntries(url, admission, d)
   } catch (err) {
     if (!(err instanceof RequestError)) throw err
-    sendProblem(res, err.code, err.message)
+    sendRequestError(res, err)
     return
   }
   sendCacheable(req, res, admission, body)

@@ -76,7 +76,7 @@ export function createRequestHandler(d: RoutesDeps): (req: IncomingMessage, res:
           return
         }
         if (isEntriesPath(url.pathname)) {
-          handleEntriesRoute(req, res, url, admission, d.snapshots.store)
+          handleEntriesRoute(req, res, url, admission, d.snapshots)
           return
         }
         if (url.pathname !== '/v1/sse') {

@@ -17,6 +17,8 @@ import type { PageCursorCodec } from '../page-cursor.ts'
 import { checkAccess, ProtocolError } from '../protocol.ts'
 import { page } from '../snapshot.ts'
 import { offsetsAtLeast } from '../position.ts'
+import type { PositionCodec } from '../position.ts'
+import { readerAhead } from './reader-at.ts'
 import type { Store } from '../store.ts'
 import { clearanceOf } from '../visibility.ts'
 import type { Admission } from './access.ts'
@@ -36,6 +38,8 @@ export interface SnapshotRouteDeps {
   head: () => { o: number[]; t: number }
   /** Seals and opens the `next` / `before` cursors. */
   cursors: PageCursorCodec
+  /** Opens the reader's stream position a page may carry (`at`, reader-at.ts). */
+  positions: PositionCodec
   /** Articles a page looks at before it stops with a cursor (snapshot.ts MAX_SCAN; tests cut pages sooner). */
   maxScan?: number
   /** Items of a page when the request does not say (FANOUT_SNAPSHOT_SIZE). */
@@ -79,11 +83,23 @@ function viewOf(url: URL, admission: Admission): SubView {
   }
 }
 
+/** Throws RequestError when the reader's stream (`at`) is past what this process has read (reader-at.ts). */
+export function refuseIfAhead(q: URLSearchParams, d: Pick<SnapshotRouteDeps, 'positions' | 'store' | 'head'>): void {
+  const ahead = readerAhead(q.get('at'), { positions: d.positions, partitions: d.store.partitions, head: d.head })
+  if (ahead) throw new RequestError(ahead.code, ahead.message)
+}
+
+/** A refusal as a problem; `not_ready` says when to come back (this process reads on meanwhile). */
+export function sendRequestError(res: ServerResponse, err: RequestError): void {
+  sendProblem(res, err.code, err.message, err.code === 'not_ready' ? { 'retry-after': '1' } : {})
+}
+
 /** The body of a GET /v1/snapshot answer; throws RequestError. */
 export function answerPage(url: URL, admission: Admission, d: SnapshotRouteDeps): string {
   const q = url.searchParams
   const view = viewOf(url, admission)
   const limit = intParam(q, 'limit', 1, MAX_PAGE, Math.min(d.defaultLimit, MAX_PAGE))
+  refuseIfAhead(q, d)
   const before = q.get('before')
   let start: { from: { at: number; id: string } | null; o: number[]; t: number }
   if (before === null || before === '') {
@@ -149,7 +165,7 @@ export function handleSnapshotRoute(req: IncomingMessage, res: ServerResponse, u
     } else body = answerPage(url, admission, d)
   } catch (err) {
     if (!(err instanceof RequestError)) throw err
-    sendProblem(res, err.code, err.message)
+    sendRequestError(res, err)
     return
   }
   sendCacheable(req, res, admission, body, validator)

@@ -8,6 +8,7 @@ import { unrestricted } from '../../src/audience.ts'
 import { Hub } from '../../src/hub.ts'
 import { createFanoutMetrics } from '../../src/metrics.ts'
 import type { Conn, HubLimits, Transport } from '../../src/model.ts'
+import type { EntriesRouteDeps } from '../../src/http/entries.ts'
 import type { SnapshotRouteDeps } from '../../src/http/snapshot.ts'
 import { PageCursorCodec } from '../../src/page-cursor.ts'
 import { PositionCodec } from '../../src/position.ts'
@@ -146,7 +147,19 @@ export class Harness {
   readonly cursors = new PageCursorCodec([POSITION_KEY])
   /** What the snapshot routes read (http/snapshot.ts answerPage, answerCounts), over this hub. */
   routeDeps(defaultLimit: number, maxScan?: number): SnapshotRouteDeps {
-    return { store: this.store, head: () => this.hub.head(), cursors: this.cursors, defaultLimit, now: () => this.clock.now(), maxScan }
+    return {
+      store: this.store,
+      head: () => this.hub.head(),
+      cursors: this.cursors,
+      positions: this.positions,
+      defaultLimit,
+      now: () => this.clock.now(),
+      maxScan,
+    }
+  }
+  /** What GET /v1/stories/<id>/entries reads (http/entries.ts answerEntries), over this hub. */
+  get entriesDeps(): EntriesRouteDeps {
+    return { store: this.store, head: () => this.hub.head(), positions: this.positions }
   }
   /** The whole log, per partition: what Kafka would still hold. */
   readonly log: NewswireEvent[][]

@@ -16,7 +16,7 @@ import type { Article, EntryEvent, StoryEntry } from '@newswire/shared'
 import fc from 'fast-check'
 import type { Admission } from '../../src/http/access.ts'
 import { answerEntries } from '../../src/http/entries.ts'
-import type { Store } from '../../src/store.ts'
+import type { EntriesRouteDeps } from '../../src/http/entries.ts'
 import { UNTIL_READABLE } from '../../src/unreadable.ts'
 import type { Unreadable } from '../../src/unreadable.ts'
 import { entryEvent } from './harness.ts'
@@ -252,7 +252,7 @@ export class StoryClient {
 
   /** Older pages as GET /v1/stories/<id>/entries answers them; `filter`: the subscription's, as query parameters. */
   page(
-    store: Store,
+    deps: EntriesRouteDeps,
     model: Model,
     c: Clearance,
     admission: Admission,
@@ -266,7 +266,7 @@ export class StoryClient {
       const url = new URL(`http://fanout/v1/stories/${this.story}/entries?before=${before}&limit=${limit}&${o.filter}`)
       let body: { items: (StoryEntry & { embargoed?: boolean })[]; next: number | null }
       try {
-        body = JSON.parse(answerEntries(url, admission, store))
+        body = JSON.parse(answerEntries(url, admission, deps))
       } catch {
         // the story left the client's view since: its `withdrawn` dropped the entries
         assert.equal(this.entries.size, 0, `E2. a page refused while entries are shown: ${why}`)
