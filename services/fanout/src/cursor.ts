@@ -262,18 +262,19 @@ export class Cursors implements ReplaySink {
    * Resolves once the live loop has read `offset` of `partition`: a replay reader reads the log on
    * its own and may be ahead of the live consumer, and a record the ledger has not read cannot be
    * judged (a kill it does not know is dropped as "newer than the latest", and the cursor passes
-   * it: red9). Null when it has; else rejects after `maxMs` (the replay fails over to a reset).
+   * it: red9). Null when it has; else resolves once it has or the replay stopped (`stopped`), and
+   * rejects after `maxMs` (the replay fails over to a reset).
    */
-  replayReadable(partition: number, offset: number, maxMs = 30_000): Promise<void> | null {
+  replayReadable(partition: number, offset: number, stopped: () => boolean, maxMs = 30_000): Promise<void> | null {
     // nearly always: the replay reads behind the live loop, and a promise per record would cost a turn each
     if ((this.#host.headOffsets()[partition] ?? 0) > offset) return null
-    return this.#readable(partition, offset, maxMs)
+    return this.#readable(partition, offset, stopped, maxMs)
   }
 
-  async #readable(partition: number, offset: number, maxMs: number): Promise<void> {
+  async #readable(partition: number, offset: number, stopped: () => boolean, maxMs: number): Promise<void> {
     this.#host.wake()
     const until = Date.now() + maxMs
-    while ((this.#host.headOffsets()[partition] ?? 0) <= offset) {
+    while ((this.#host.headOffsets()[partition] ?? 0) <= offset && !stopped()) {
       if (Date.now() > until) throw new Error('the live consumer has not read what the replay reached')
       await new Promise((r) => setTimeout(r, 10))
     }

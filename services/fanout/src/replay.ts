@@ -38,7 +38,7 @@ export interface ReplaySink {
   /** Hands over to memory when it covers the cursor; synchronous, so nothing falls in between. */
   replayMaybeDone(sub: Sub): boolean
   /** Null when this instance's live consumer has read `offset` of `partition` (its ledger can judge the record); else resolves once it has. */
-  replayReadable(partition: number, offset: number): Promise<void> | null
+  replayReadable(partition: number, offset: number, stopped: () => boolean): Promise<void> | null
   /** Resolves when the members' connections can take more (or after `maxMs`). */
   replayWait(subs: Iterable<Sub>, maxMs?: number): Promise<void>
   replayFailed(sub: Sub, err: unknown): void
@@ -176,7 +176,7 @@ export class LogReplays {
           if (reader.state !== 'running') return
           for (const m of records) {
             if (m.offset < (reader.pos[partition] ?? 0)) continue
-            const readable = sink.replayReadable(partition, m.offset)
+            const readable = sink.replayReadable(partition, m.offset, () => reader.state !== 'running')
             if (readable) {
               try {
                 await readable

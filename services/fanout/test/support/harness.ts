@@ -181,31 +181,45 @@ export class Harness {
     })
     const registry = createRegistry('test')
     this.metrics = createFanoutMetrics(registry)
-    const openReader: OpenReader = ({ from, onBatch }) => {
+    const openReader: OpenReader = ({ from, onBatch, onFatal }) => {
       let stopped = false
-      const read = new Array<number>(this.partitions).fill(0)
+      let pumping = false
+      let tail: NodeJS.Timeout | undefined
+      const read = Array.from({ length: this.partitions }, (_, p) => from[p] ?? 0)
+      // reads what the log holds past its position, as a consumer's fetch does, then keeps tailing it
       const pump = async () => {
-        for (let p = 0; p < this.partitions && !stopped; p++) {
-          const records: ReplayRecord[] = []
-          const log = this.log[p] as NewswireEvent[]
-          for (let off = from[p] ?? 0; off < log.length; off++) {
-            // an undecodable record reads as feed.ts's replay reads it
-            const bad = this.unreadable.get(`${p}:${off}`)
-            const event = bad ? this.store.replayedUnreadable(p, off, bad.key, bad.what) : (log[off] as NewswireEvent)
-            records.push({ offset: off, event })
+        if (pumping) return
+        pumping = true
+        try {
+          for (let p = 0; p < this.partitions && !stopped; p++) {
+            const records: ReplayRecord[] = []
+            const log = this.log[p] as NewswireEvent[]
+            const end = log.length
+            for (let off = read[p] as number; off < end; off++) {
+              // an undecodable record reads as feed.ts's replay reads it
+              const bad = this.unreadable.get(`${p}:${off}`)
+              const event = bad ? this.store.replayedUnreadable(p, off, bad.key, bad.what) : (log[off] as NewswireEvent)
+              records.push({ offset: off, event })
+            }
+            if (records.length > 0) await onBatch(p, records)
+            // as kafkajs reports it (END_BATCH_PROCESS): a batch's position moves once the batch was handled
+            read[p] = end
           }
-          read[p] = log.length
-          if (records.length > 0) await onBatch(p, records)
+        } finally {
+          pumping = false
         }
       }
       return {
         start: async () => {
           if (o.kafkaFails === 'read') throw new Error('the broker went away')
           await pump()
+          tail = setInterval(() => pump().catch(onFatal), 5)
+          tail.unref()
         },
         positions: () => read.map((n, p): [number, number] => [p, n]),
         close: async () => {
           stopped = true
+          clearInterval(tail)
         },
       }
     }
