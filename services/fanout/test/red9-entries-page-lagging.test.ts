@@ -6,34 +6,22 @@
 // page holds the deleted entry, and nothing ever tells the reader to remove it.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { NewswireEvent } from '@newswire/shared'
 import { answerEntries } from '../src/http/entries.ts'
-import { Harness } from './support/harness.ts'
+import { processPair } from './support/harness.ts'
 import { gone, lastPosition, Story, subscribe } from './support/live-story.ts'
 
 const START = 1_800_000_000_000
 
 test('an older-entries page from a worker that is behind holds no entry the reader has passed the deletion of', async () => {
-  const a = new Harness({ partitions: 1, start: START })
-  const b = new Harness({ partitions: 1, start: START })
-  a.start()
-  b.start()
   // every event reaches both workers, until B falls behind
-  let bReads = true
-  const both = {
-    clock: a.clock,
-    append(e: NewswireEvent) {
-      a.append(e, 0)
-      if (bReads) b.append(e, 0)
-      else (b.log[0] as NewswireEvent[]).push(e) // in Kafka; B's consumer has not read it yet
-    },
-  } as unknown as Harness
+  const both = processPair({ partitions: 1, start: START })
+  const { a, b } = both
   const story = new Story(both, 'Live-1')
   for (let i = 1; i <= 5; i++) story.post(`e${i}`)
   await Promise.all([a.settle(), b.settle()])
 
   // the desk deletes e1 (a libel); worker B has not read it yet
-  bReads = false
+  both.lagging = true
   story.edit('e1', {}, { delete: 'legal' })
   await a.settle()
 
@@ -67,9 +55,7 @@ test('an older-entries page from a worker that is behind holds no entry the read
   )
 
   // B catches up; the reader's reconnect lands there with its last position
-  const log = b.log[0] as NewswireEvent[]
-  b.store.append(0, log.length - 1, log[log.length - 1] as NewswireEvent)
-  b.hub.schedule()
+  b.readOn(0)
   await b.settle()
   // the reader's retry, now that B has read as far
   const page = JSON.parse(older(lastPosition(reader.t.messages))) as { items: { id: string }[] }

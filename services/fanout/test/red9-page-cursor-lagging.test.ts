@@ -8,7 +8,6 @@
 // position has nothing more to say about it).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { NewswireEvent } from '@newswire/shared'
 import { answerPage, RequestError } from '../src/http/snapshot.ts'
 import { event, Harness } from './support/harness.ts'
 import { lastPosition, shown, subscribe, withdrawn } from './support/live-story.ts'
@@ -36,7 +35,7 @@ test('an older page from a worker that is behind the one that sealed the cursor 
   }
   await Promise.all([a.settle(), b.settle()])
   a.append(kill)
-  ;(b.log[0] as NewswireEvent[]).push(kill) // in Kafka; B's consumer has not read it yet
+  b.inKafka(kill, 0) // B's consumer has not read it yet
   await a.settle()
 
   // the reader opens the page on worker A: stream and first page
@@ -75,8 +74,7 @@ test('an older page from a worker that is behind the one that sealed the cursor 
   )
 
   // B catches up; the reader resumes there too (a reconnect) from its last position
-  b.store.append(0, 3, kill)
-  b.hub.schedule()
+  b.readOn(0)
   await b.settle()
   const back = b.connect('public')
   subscribe(b, back.conn, ['category:news'], { since: lastPosition(reader.t.messages) })

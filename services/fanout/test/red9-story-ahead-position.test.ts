@@ -6,26 +6,14 @@
 // an entry the desk deleted.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { NewswireEvent } from '@newswire/shared'
-import { Harness } from './support/harness.ts'
+import { processPair } from './support/harness.ts'
 import { entries, gone, lastPosition, Story, subscribe } from './support/live-story.ts'
 
 const START = 1_800_000_000_000
 
 test('a story reader resuming on a lagging worker from a faster worker position hears of an entry deletion', async () => {
-  const a = new Harness({ partitions: 1, start: START })
-  const b = new Harness({ partitions: 1, start: START })
-  a.start()
-  b.start()
-  let bReads = true
-  const both = {
-    clock: a.clock,
-    append(e: NewswireEvent) {
-      a.append(e, 0)
-      if (bReads) b.append(e, 0)
-      else (b.log[0] as NewswireEvent[]).push(e)
-    },
-  } as unknown as Harness
+  const both = processPair({ partitions: 1, start: START })
+  const { a, b } = both
   // a live blog prepared while held
   const story = new Story(both, 'Live-1', { pubStatus: 'withheld' })
   story.post('e1')
@@ -33,7 +21,7 @@ test('a story reader resuming on a lagging worker from a faster worker position 
   await Promise.all([a.settle(), b.settle()])
 
   // the desk lifts the hold; worker B has not read it yet
-  bReads = false
+  both.lagging = true
   story.update({ pubStatus: 'usable' })
   await a.settle()
 
@@ -50,11 +38,9 @@ test('a story reader resuming on a lagging worker from a faster worker position 
   const back = b.connect('public')
   subscribe(b, back.conn, ['story:Live-1'], { since })
   await b.settle()
-  const log = b.log[0] as NewswireEvent[]
-  b.store.append(0, log.length - 1, log[log.length - 1] as NewswireEvent)
-  b.hub.schedule()
+  b.readOn(0)
   await b.settle()
-  bReads = true
+  both.lagging = false
 
   // the desk deletes e1
   story.edit('e1', {}, { delete: 'legal' })

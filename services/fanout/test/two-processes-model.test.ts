@@ -162,8 +162,6 @@ async function run(cmds: Cmd[], historySize: number): Promise<void> {
   // a resume or replay waiting for its process to read on keeps a hub busy until a later step: settle briefly
   const procs = [0, 1].map(() => new Harness({ partitions: 2, start: START, historySize, settleRounds: 8 }))
   const a = procs[0] as Harness
-  /** What each process has read of each partition. */
-  const readTo = procs.map(() => [0, 0])
   const written = new Map<string, Written>()
   /** The story each slot writes to now. */
   const current = [...IDS]
@@ -178,24 +176,14 @@ async function run(cmds: Cmd[], historySize: number): Promise<void> {
     for (let i = 0; i < 50 && (i === 0 || procs.some((h) => h.hub.busy)); i++) await settle()
     assert.ok(
       !procs.some((h) => h.hub.busy),
-      `the hubs are idle at the end: ${JSON.stringify(procs.map((h) => [...h.hub.conns.all()].flatMap((c) => [...c.subs.values()].map((s) => s.state))))} read ${JSON.stringify(readTo)} head ${JSON.stringify(procs.map((h) => h.hub.head().o))}`,
+      `the hubs are idle at the end: ${JSON.stringify(procs.map((h) => [...h.hub.conns.all()].flatMap((c) => [...c.subs.values()].map((s) => s.state))))} read ${JSON.stringify(procs.map((h) => h.store.readTo()))} head ${JSON.stringify(procs.map((h) => h.hub.head().o))}`,
     )
-  }
-  const read = (p: number, partition: number, n: number) => {
-    const h = procs[p] as Harness
-    const to = readTo[p] as number[]
-    for (let i = 0; i < n && (to[partition] as number) < (h.log[partition] as NewswireEvent[]).length; i++) {
-      const off = to[partition] as number
-      h.store.append(partition, off, (h.log[partition] as NewswireEvent[])[off] as NewswireEvent)
-      to[partition] = off + 1
-    }
-    h.hub.schedule()
   }
   const connect = (r: Reader, p: number) => {
     if (r.on) (procs[r.on.proc] as Harness).hub.conns.remove(r.on.conn)
-    if (r.position !== null && peekPosition(r.position).o.some((o, partition) => o > ((readTo[p] as number[])[partition] ?? 0)))
-      stats.resumedAhead++
     const h = procs[p] as Harness
+    const readTo = h.store.readTo()
+    if (r.position !== null && peekPosition(r.position).o.some((o, partition) => o > (readTo[partition] ?? 0))) stats.resumedAhead++
     const { conn, t } = h.connect('public')
     r.on = { proc: p, conn, t, read: 0 }
     subscribe(h, conn, ['category:news'], r.position === null ? {} : { since: r.position })
@@ -233,22 +221,19 @@ async function run(cmds: Cmd[], historySize: number): Promise<void> {
         if (c.op === 'hold') stats.holds++
         // in Kafka: neither process has read it yet
         const partition = a.partitionOf(id)
-        for (const h of procs) (h.log[partition] as NewswireEvent[]).push(e)
-      } else if (c.kind === 'read') read(c.proc, c.partition, c.n)
+        for (const h of procs) h.inKafka(e, partition)
+      } else if (c.kind === 'read') (procs[c.proc] as Harness).readOn(c.partition, c.n)
       else if (c.kind === 'tick') {
         // the race allowance assumes processes lag each other by less than a minute (README, known
         // limits): before the clock passes that, each has read what was written that long ago
         const due = now() + c.ms - MAX_LAG_MS
-        for (const [p, h] of procs.entries())
+        for (const h of procs)
           for (const partition of [0, 1]) {
             const log = h.log[partition] as NewswireEvent[]
+            const from = h.store.readTo()[partition] ?? 0
             let n = 0
-            while (
-              ((readTo[p] as number[])[partition] as number) + n < log.length &&
-              (log[((readTo[p] as number[])[partition] as number) + n] as NewswireEvent).ingestedAt <= due
-            )
-              n++
-            read(p, partition, n)
+            while (from + n < log.length && (log[from + n] as NewswireEvent).ingestedAt <= due) n++
+            h.readOn(partition, n)
           }
         await settle()
         for (const h of procs) h.clock.advance(c.ms)
@@ -282,7 +267,7 @@ async function run(cmds: Cmd[], historySize: number): Promise<void> {
       await settle()
     }
     // Both read everything; every reader resumes (or starts) on either process
-    for (const [p, h] of procs.entries()) for (const partition of [0, 1]) read(p, partition, (h.log[partition] as NewswireEvent[]).length)
+    for (const h of procs) for (const partition of [0, 1]) h.readOn(partition)
     for (const h of procs) h.clock.advance(1)
     await settleFully()
     for (const [i, r] of readers.entries()) connect(r, i % 2)

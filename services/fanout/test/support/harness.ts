@@ -253,6 +253,22 @@ export class Harness {
     this.hub.schedule()
   }
 
+  /**
+   * Puts a record in the log without this process's consumer reading it (Kafka has it; a process
+   * behind another has not read it yet): readOn reads it.
+   */
+  inKafka(event: NewswireEvent, partition = this.partitionOf(event.article.id)): void {
+    ;(this.log[partition] as NewswireEvent[]).push(event)
+  }
+
+  /** The consumer reads on: up to `n` more records of `partition` past what the store has read (readable ones, from inKafka). */
+  readOn(partition: number, n = Number.POSITIVE_INFINITY): void {
+    const log = this.log[partition] as NewswireEvent[]
+    const from = this.store.readTo()[partition] ?? 0
+    for (let off = from; off < Math.min(log.length, from + n); off++) this.store.append(partition, off, log[off] as NewswireEvent)
+    this.hub.schedule()
+  }
+
   /** Appends a record of article `key` nobody can decode (its headers say `what`), as the feed would meet it. */
   appendUnreadable(key: string, what: Unreadable, at = this.clock.now(), partition = this.partitionOf(key)): void {
     const log = this.log[partition] as NewswireEvent[]
@@ -299,6 +315,29 @@ export class Harness {
     this.clock.advance(ms)
     await this.settle()
   }
+}
+
+/**
+ * Two processes over one log (the workers of FANOUT_WORKERS, instances behind a balancer), started:
+ * what is appended reaches both, except that while `lagging` B's consumer leaves it in Kafka.
+ */
+export function processPair(o: HarnessOptions = {}) {
+  const a = new Harness(o)
+  const b = new Harness(o)
+  a.start()
+  b.start()
+  const pair = {
+    a,
+    b,
+    lagging: false,
+    clock: a.clock,
+    append(e: NewswireEvent, partition?: number): void {
+      a.append(e, partition)
+      if (pair.lagging) b.inKafka(e, partition)
+      else b.append(e, partition)
+    },
+  }
+  return pair
 }
 
 let seq = 0

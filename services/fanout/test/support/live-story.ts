@@ -47,14 +47,17 @@ export function subscribe(
   })
 }
 
+/** Where a story's events go: a process (Harness), or several reading one log (processPair). */
+export type StoryLog = Pick<Harness, 'clock' | 'append'>
+
 /** A live story with its events appended as ingest writes them. */
 export class Story {
-  readonly h: Harness
+  readonly h: StoryLog
   article: Article
   readonly #entries = new Map<string, StoryEntry>()
   #seq = 0
 
-  constructor(h: Harness, id = 'Live-1', extra: Partial<Article> = {}) {
+  constructor(h: StoryLog, id = 'Live-1', extra: Partial<Article> = {}) {
     this.h = h
     const e = event('CREATED', { id, version: 1, live: true, ...extra }, h.clock.now())
     this.article = e.article
