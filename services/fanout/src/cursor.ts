@@ -272,22 +272,26 @@ export class Cursors implements ReplaySink {
   }
 
   async #readable(partition: number, offset: number, stopped: () => boolean, maxMs: number): Promise<void> {
-    this.#host.wake()
-    const until = Date.now() + maxMs
-    while ((this.#host.headOffsets()[partition] ?? 0) <= offset && !stopped()) {
-      if (Date.now() > until) throw new Error('the live consumer has not read what the replay reached')
-      await new Promise((r) => setTimeout(r, 10))
-    }
+    const read = await this.#until(() => (this.#host.headOffsets()[partition] ?? 0) > offset || stopped(), maxMs)
+    if (!read) throw new Error('the live consumer has not read what the replay reached')
   }
 
   async replayWait(subs: Iterable<Sub>, maxMs = 1000): Promise<void> {
+    await this.#until(() => {
+      for (const sub of subs) if (sub.state === 'kafka' && !this.#writer.canTakeMore(sub.conn)) return false
+      return true
+    }, maxMs)
+  }
+
+  /** Wakes the live loop, then checks `done` every 10 ms for up to `maxMs`: whether it came true. */
+  async #until(done: () => boolean, maxMs: number): Promise<boolean> {
     this.#host.wake()
     const until = Date.now() + maxMs
-    const waiting = () => {
-      for (const sub of subs) if (sub.state === 'kafka' && !this.#writer.canTakeMore(sub.conn)) return true
-      return false
+    while (!done()) {
+      if (Date.now() >= until) return false
+      await new Promise((r) => setTimeout(r, 10))
     }
-    while (waiting() && Date.now() < until) await new Promise((r) => setTimeout(r, 10))
+    return true
   }
 
   replayFailed(sub: Sub, err: unknown): void {
