@@ -44,13 +44,16 @@ export class Connections {
     return this.#conns
   }
 
-  /** `expiresAt`: the token's expiry (epoch ms); the connection is closed with 4401 then. */
+  /** `expiresAt`: the token's expiry (epoch ms); the connection is closed with 4401 then (at once if it has passed: see `closed`). */
   add(audience: Audience, transport: Transport, scope: AudienceScope = unrestricted, expiresAt: number | null = null): Conn {
     const conn = newConn(this.#nextId++, audience, clearanceOf(audience, scope), scope, transport)
     this.#conns.add(conn)
     this.#d.metrics.connections.inc({ audience, transport: transportLabel(conn) })
-    if (expiresAt !== null)
-      conn.expiry = setTimerAt(expiresAt, () => this.closeAfterFlush(conn, closeCodes.unauthorized, 'token expired'), this.#d.clock)
+    if (expiresAt === null) return conn
+    // admitted before its token expired, opened after (a handshake queued through a burst, the
+    // token's last moment): closed before anything is sent, the subscription included (red10)
+    if (expiresAt <= this.#d.clock.now()) this.kill(conn, closeCodes.unauthorized, 'token expired')
+    else conn.expiry = setTimerAt(expiresAt, () => this.closeAfterFlush(conn, closeCodes.unauthorized, 'token expired'), this.#d.clock)
     return conn
   }
 

@@ -206,6 +206,7 @@ export class Hub implements SubscribeHost {
 
   /** Handles one parsed client message; protocol errors become `error` messages. */
   handle(conn: Conn, msg: ClientMessage): void {
+    if (conn.closed) return // closed as it opened (its token expired): nothing more is sent to it
     try {
       if (msg.type === 'ping') this.sendControl(conn, 'pong', pongMessage(msg.id, this.#o.clock.now()))
       else if (msg.type === 'unsubscribe') {

@@ -44,13 +44,25 @@ export function hasNewsroomScope(scope: unknown): boolean {
   return false
 }
 
-/** Never throws: bad, expired or under-scoped tokens come back with a reason fit for a close frame (≤ 123 bytes). */
-export async function verifyNewsroomToken(token: string, secret: string, audience: string): Promise<TokenResult> {
+/**
+ * Never throws: bad, expired or under-scoped tokens come back with a reason fit for a close frame
+ * (≤ 123 bytes). `now`: epoch ms.
+ */
+export async function verifyNewsroomToken(token: string, secret: string, audience: string, now = Date.now()): Promise<TokenResult> {
   try {
-    const { payload } = await jwtVerify(token, key(secret), { algorithms: ['HS256'], audience, requiredClaims: ['exp'] })
+    const { payload } = await jwtVerify(token, key(secret), {
+      algorithms: ['HS256'],
+      audience,
+      requiredClaims: ['exp'],
+      currentDate: new Date(now),
+    })
     if (!hasNewsroomScope(payload.scope)) return { ok: false, reason: 'token lacks the newsroom scope' }
+    // jose compares `exp` with the time in whole seconds, and `exp` may be fractional (RFC 7519):
+    // a token in the last second after its expiry would be admitted already expired (red10)
+    const expiresAt = (payload.exp as number) * 1000
+    if (!(expiresAt > now)) return { ok: false, reason: 'token expired' }
     const scope = scopeFromClaims(payload)
-    return { ok: true, sub: payload.sub ?? null, expiresAt: (payload.exp as number) * 1000, scope }
+    return { ok: true, sub: payload.sub ?? null, expiresAt, scope }
   } catch (err) {
     if (err instanceof ScopeClaimError) return { ok: false, reason: `token claim '${err.claim}' is invalid` }
     if (err instanceof errors.JWTExpired) return { ok: false, reason: 'token expired' }

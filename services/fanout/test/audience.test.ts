@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { ScopeClaimError, scopeAllows, scopeFromClaims, unrestricted } from '../src/audience.ts'
+import { SignJWT } from 'jose'
 import { signNewsroomToken, verifyNewsroomToken } from '../src/token.ts'
 
 const secret = 'a-test-secret-of-some-length'
@@ -27,6 +28,21 @@ test('verifyNewsroomToken returns the scope, and refuses malformed scope claims'
   assert.equal(plain.scope, unrestricted)
   const bad = await verifyNewsroomToken(await signNewsroomToken(secret, { desks: ['Not A Slug!'] }), secret, 'newswire')
   assert.deepEqual(bad, { ok: false, reason: "token claim 'desks' is invalid" })
+})
+
+test('a token is expired from its exp to the millisecond, a fractional exp included (jose checks whole seconds; red10)', async () => {
+  const exp = 1_800_000_000.25
+  const token = await new SignJWT({ scope: 'newsroom' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setAudience('newswire')
+    .setExpirationTime(exp)
+    .sign(new TextEncoder().encode(secret))
+  const at = (ms: number) => verifyNewsroomToken(token, secret, 'newswire', ms)
+  const before = await at(exp * 1000 - 1)
+  assert.ok(before.ok)
+  assert.equal(before.expiresAt, exp * 1000)
+  for (const ms of [exp * 1000, exp * 1000 + 1, exp * 1000 + 700, exp * 1000 + 5000])
+    assert.deepEqual(await at(ms), { ok: false, reason: 'token expired' }, `${ms - exp * 1000} ms after exp`)
 })
 
 test('a scope of several languages allows each of them, and only them', () => {

@@ -275,6 +275,22 @@ describe('the outside attack run, as regressions', () => {
     assert.deepEqual(ids(nr.t.messages), [], 'nothing after expiry')
   })
 
+  test('4b. a newsroom connection opened after its token expired (a queued handshake) is closed before anything is sent', async () => {
+    const h = new Harness()
+    h.append(event('CREATED', { id: 'held', version: 1, pubStatus: 'withheld' }, h.clock.now()))
+    h.start()
+    await h.settle()
+    for (const expiresAt of [h.clock.now(), h.clock.now() - 1]) {
+      const nr = h.connect('newsroom', unrestricted, expiresAt)
+      assert.deepEqual(nr.t.closed, { code: 4401, reason: 'token expired' })
+      assert.equal(nr.conn.closed, true)
+      subscribe(h, nr.conn, ['all'])
+      await h.settle()
+      assert.deepEqual(nr.t.messages, [], "nothing is sent to it, its subscription's answer included")
+    }
+    assert.equal(h.hub.conns.size, 0)
+  })
+
   test('5. a story that left a filtered view and is then withdrawn is retracted there: channel, filter, language, newsroom desk', async () => {
     const views: {
       channels: string[]

@@ -84,6 +84,7 @@ export function handleSse(req: IncomingMessage, res: ServerResponse, url: URL, a
   }
   conn = deps.hub.conns.add(audience, transport, admission.scope, admission.expiresAt)
   const c = conn
+  if (c.closed) return // its token expired before it opened (closed with 4401)
   const heartbeat = setInterval(() => {
     if (!ended) res.write(': heartbeat\n\n')
   }, deps.heartbeatMs)
