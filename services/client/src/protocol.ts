@@ -104,11 +104,17 @@ export function snapshotUrl(
   return u.href
 }
 
-/** GET /v1/counts, beside `sse`, for the view over `windowSeconds`. */
-export function countsUrl(sse: string, view: { channels: string[]; filter: StreamFilter | undefined }, windowSeconds?: number): string {
+/** GET /v1/counts, beside `sse`, for the view over `windowSeconds`, as of the stream's position `at`. */
+export function countsUrl(
+  sse: string,
+  view: { channels: string[]; filter: StreamFilter | undefined },
+  windowSeconds?: number,
+  at?: string | null,
+): string {
   const u = new URL('counts', sse)
   setView(u.searchParams, view.channels, view.filter)
   if (windowSeconds !== undefined) u.searchParams.set('window', String(windowSeconds))
+  if (at) u.searchParams.set('at', at)
   return u.href
 }
 

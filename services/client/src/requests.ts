@@ -189,7 +189,8 @@ export async function counts(client: Client, options: CountsOptions = {}): Promi
   const ctx = contextOf(client, options)
   // counts are kept from the stream afterwards: a story counted from outside its view stays counted after its kill
   refuseWider(ctx, 'counts()')
-  const body = (await getJson(ctx.fetch, countsUrl(ctx.sse, ctx.view, w), ctx)) as RecentCounts | null
+  // as with older(): a server behind the stream would count stories the stream has killed
+  const body = (await getJson(ctx.fetch, countsUrl(ctx.sse, ctx.view, w, client.position), ctx)) as RecentCounts | null
   if (!body || !Array.isArray(body.categories) || !Array.isArray(body.articles)) throw fail('GET /v1/counts', 'the answer is not counts')
   return body
 }

@@ -216,4 +216,22 @@ describe('client: older pages and counts', () => {
     assert.deepEqual(Object.fromEntries(f.requests[0]?.url.searchParams ?? []), { channels: 'all', languages: 'bn', window: '7200' })
     assert.equal(f.requests[0]?.url.pathname, '/wire/v1/counts')
   })
+
+  // counts are kept from the stream afterwards: a server behind the stream would count a story the
+  // stream has already killed, and nothing would take it out again (red10)
+  test("counts(): asked as of the stream's position, and asked again while that server is behind it", async (t) => {
+    const clock = new FakeClock()
+    const { client, f } = start(t, { clock })
+    FakeWebSocket.last.open().push({ type: 'subscribed', id: 's1', channels: ['all'], position: 'p7', snapshot: [] })
+    const body = { from: '', to: '', categories: [], articles: [], truncated: false }
+    f.answers.push({ status: 503, body: { code: 'not_ready', detail: 'behind' } }, { status: 200, body })
+    const answer = counts(client)
+    await flush()
+    clock.advance(250)
+    assert.deepEqual(await answer, body)
+    assert.deepEqual(
+      f.requests.map((r) => r.url.searchParams.get('at')),
+      ['p7', 'p7'],
+    )
+  })
 })

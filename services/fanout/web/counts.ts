@@ -59,10 +59,14 @@ export class DeskCounts {
     this.#stories.set(s.id, s)
   }
 
-  /** Killed: it stays out of the counts. */
+  /**
+   * Killed: it stays out of the counts, held or not yet (the server's count may have been made
+   * before the kill, and arrive after it: red10).
+   */
   kill(id: string): void {
     const had = this.#stories.get(id)
     if (had) had.killed = true
+    else this.#stories.set(id, { id, version: Number.MAX_SAFE_INTEGER, category: null, label: null, at: 0, killed: true })
   }
 
   /**

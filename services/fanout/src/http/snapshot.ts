@@ -134,6 +134,7 @@ export function answerCounts(url: URL, admission: Admission, d: SnapshotRouteDep
 function countsAnswer(url: URL, admission: Admission, d: SnapshotRouteDeps): { body: string; counted: string } {
   const view = viewOf(url, admission)
   const windowS = intParam(url.searchParams, 'window', 60, MAX_WINDOW_S, DEFAULT_WINDOW_S)
+  refuseIfAhead(url.searchParams, d)
   const now = d.now()
   const since = now - windowS * 1000
   const clearance = clearanceOf(admission.audience, admission.scope ?? unrestricted)
