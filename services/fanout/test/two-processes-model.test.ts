@@ -6,11 +6,13 @@
 // hold and its lifting, kill), reads by each process of a few records at a time (never more than
 // 50 s of server time behind: the race allowance assumes under a minute), server time
 // moving in small and large steps across embargo instants, and reader actions: connect or resume
-// on either process, drop, ask for the newest page with the stream's position (`at`, as the SDK
-// does). The hubs run in-process (support/harness.ts), sharing the log and the position key.
+// on either process, drop, ask for the newest page or the counts with the stream's position (`at`,
+// as the SDK does). The hubs run in-process (support/harness.ts), sharing the log and the position key.
 // Checked:
-//   S. after every step: nothing a public reader was sent (event or page item) was withheld,
-//      killed, or under an embargo that had not passed by the server's clock;
+//   S. after every step: nothing a public reader was sent (event, page item or counted story) was
+//      withheld, killed, or under an embargo that had not passed by the server's clock, and no
+//      count lists a story the reader's stream has told killed (red10: counts are kept from the
+//      stream afterwards, so it would stay counted);
 //   L. at the end, once both processes have read everything and every reader has resumed on
 //      either: each shows exactly the stories the model says the public may see now, at their
 //      latest versions (every kill and hold heard of; no gap).
@@ -25,7 +27,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { ArticleEvent, NewswireEvent } from '@newswire/shared'
 import fc from 'fast-check'
-import { answerPage, RequestError } from '../src/http/snapshot.ts'
+import { answerCounts, answerPage, RequestError } from '../src/http/snapshot.ts'
 import type { Conn } from '../src/model.ts'
 import { peekPosition } from '../src/position.ts'
 import { event, Harness } from './support/harness.ts'
@@ -37,6 +39,7 @@ const IDS = ['s0', 's1']
 const READERS = 2
 /** How far a process lags the other at most, in server time (under the race allowance's minute). */
 const MAX_LAG_MS = 50_000
+const PUBLIC = { audience: 'public' as const, expiresAt: null, reject: null }
 const RUNS = Number(process.env.NEWSWIRE_MODEL_RUNS ?? 150)
 const REPLAY = process.env.NEWSWIRE_MODEL_SEED
   ? { seed: Number(process.env.NEWSWIRE_MODEL_SEED), ...(process.env.NEWSWIRE_MODEL_PATH ? { path: process.env.NEWSWIRE_MODEL_PATH } : {}) }
@@ -51,6 +54,7 @@ type Cmd =
   | { kind: 'connect'; reader: number; proc: number; other: boolean }
   | { kind: 'drop'; reader: number }
   | { kind: 'page'; reader: number; proc: number }
+  | { kind: 'counts'; reader: number; proc: number }
 
 const proc = fc.integer({ min: 0, max: 1 })
 const reader = fc.integer({ min: 0, max: READERS - 1 })
@@ -75,6 +79,7 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('drop' as const), reader }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('page' as const), reader, proc }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('counts' as const), reader, proc }) },
 )
 
 /** An event as a client gets it (times as ISO strings). */
@@ -106,6 +111,17 @@ function visible(w: Written | undefined, now: number): number | null {
   const at = e.article.embargoedUntil
   return at === null || at <= now ? e.article.version : null
 }
+
+/** An event as it was sent (what a page or the stream would carry of it). */
+const sentOf = (e: ArticleEvent): Sent => ({
+  type: e.type,
+  article: {
+    id: e.article.id,
+    version: e.article.version,
+    pubStatus: e.article.pubStatus,
+    embargoedUntil: e.article.embargoedUntil === null ? null : new Date(e.article.embargoedUntil).toISOString(),
+  },
+})
 
 /** A public reader as the SDK keeps it: newest version per story, kills final; its position carries over connections. */
 class Reader {
@@ -156,7 +172,7 @@ class Reader {
 }
 
 /** What the runs reached, so a generator that stops reaching a case shows. */
-const stats = { runs: 0, pages: 0, notReady: 0, resumedAhead: 0, kills: 0, holds: 0 }
+const stats = { runs: 0, pages: 0, counts: 0, notReady: 0, resumedAhead: 0, kills: 0, holds: 0 }
 
 async function run(cmds: Cmd[], historySize: number): Promise<void> {
   // a resume or replay waiting for its process to read on keeps a hub busy until a later step: settle briefly
@@ -244,6 +260,31 @@ async function run(cmds: Cmd[], historySize: number): Promise<void> {
         const r = readers[c.reader] as Reader
         if (r.on) (procs[r.on.proc] as Harness).hub.conns.remove(r.on.conn)
         r.on = null
+      } else if (c.kind === 'counts') {
+        // the counts beside the stream, with its position (the SDK's counts(client)): a client keeps
+        // them from the stream afterwards, so a story counted after the stream told its kill stays
+        // counted (red10)
+        const r = readers[c.reader] as Reader
+        if (r.position === null) continue
+        await settle()
+        stats.counts++
+        const url = new URL(`http://f/v1/counts?channels=category:news&window=604800&at=${encodeURIComponent(r.position)}`)
+        try {
+          const body = JSON.parse(answerCounts(url, PUBLIC, (procs[c.proc] as Harness).routeDeps(50))) as {
+            articles: { id: string; version: number }[]
+          }
+          r.got.push(`${c.proc}:counts:[${body.articles.map((x) => `${x.id}@${x.version}`).join(',')}]`)
+          for (const { id, version } of body.articles) {
+            const why = `counts from process ${c.proc} (it was sent: ${r.got.join(' ')})`
+            assert.ok(!r.kills.has(id), `S. ${id} counted after the reader's stream told its kill: ${why}`)
+            const e = written.get(id)?.find((x) => x.article.version === version)
+            assert.ok(e, `${id} v${version} was written`)
+            Reader.check(sentOf(e), now(), why)
+          }
+        } catch (err) {
+          if (!(err instanceof RequestError) || err.code !== 'not_ready') throw err
+          stats.notReady++
+        }
       } else {
         // the newest page, beside the stream, with its position (the SDK's older(client, null))
         const r = readers[c.reader] as Reader
@@ -253,7 +294,7 @@ async function run(cmds: Cmd[], historySize: number): Promise<void> {
         stats.pages++
         const url = new URL(`http://f/v1/snapshot?channels=category:news&limit=50&at=${encodeURIComponent(r.position)}`)
         try {
-          const page = JSON.parse(answerPage(url, { audience: 'public', expiresAt: null, reject: null }, h.routeDeps(50))) as {
+          const page = JSON.parse(answerPage(url, PUBLIC, h.routeDeps(50))) as {
             items: Sent[]
           }
           r.got.push(`${c.proc}:page:[${page.items.map((e) => `${e.article.id}@${e.article.version}`).join(',')}]`)
@@ -290,7 +331,7 @@ async function run(cmds: Cmd[], historySize: number): Promise<void> {
   }
 }
 
-// Found by this property on the code before the red9 fixes, run first: a page from the process
+// Found by this property on the code before the red9 and red10 fixes, run first: a page from the process
 // behind, without regard for the reader's `at`, held a story its stream had passed the kill of; a
 // resume on the process behind released an embargoed draft the stream had passed the kill of; a
 // replay from the log read past the live loop and dropped the kill it could not judge yet.
@@ -303,6 +344,17 @@ const KNOWN: Cmd[][] = [
     { kind: 'connect', reader: 0, proc: 0, other: false },
     { kind: 'read', proc: 1, partition: S0, n: 1 },
     { kind: 'page', reader: 0, proc: 1 },
+  ],
+  // counts from the process behind, found once counts were asked (red10): the reader's stream had
+  // told the kill, and the counts listed the story
+  [
+    { kind: 'write', story: 0, op: 'create', embargoIn: null },
+    { kind: 'read', proc: 0, partition: S0, n: 1 },
+    { kind: 'read', proc: 1, partition: S0, n: 1 },
+    { kind: 'connect', reader: 0, proc: 0, other: false },
+    { kind: 'write', story: 0, op: 'kill', embargoIn: null },
+    { kind: 'read', proc: 0, partition: S0, n: 1 },
+    { kind: 'counts', reader: 0, proc: 1 },
   ],
   [
     { kind: 'write', story: 0, op: 'create', embargoIn: 1 },
@@ -356,6 +408,6 @@ test('two processes at different lag: a public reader moving between them is sen
   t.diagnostic(JSON.stringify(stats))
   if (process.env.NEWSWIRE_MODEL_SEED) return
   // the cases red9 found, each reached in most runs' worth of 150
-  for (const k of ['notReady', 'resumedAhead', 'kills', 'holds'] as const)
+  for (const k of ['notReady', 'resumedAhead', 'kills', 'holds', 'counts'] as const)
     assert.ok(stats[k] > stats.runs / 10, `${k}: ${JSON.stringify(stats)}`)
 })
