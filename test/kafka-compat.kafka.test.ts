@@ -13,14 +13,15 @@ test('kafkajs 2.2.4 against the local broker: admin, idempotent and transactiona
     new EnvReader({ KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, KAFKA_PARTITIONS: '3' }),
     'compat',
   )
-  const kafka = createKafka(config.kafka, testLogger('compat'))
+  const log = testLogger('compat')
+  const kafka = createKafka(config.kafka, log)
   const admin = kafka.admin()
   await admin.connect()
   t.after(() => admin.disconnect())
 
   // topic creation is explicit and idempotent
-  const names = await ensureTopics(admin, config.kafka)
-  assert.deepEqual(await ensureTopics(admin, config.kafka), names)
+  const names = await ensureTopics(admin, config.kafka, log)
+  assert.deepEqual(await ensureTopics(admin, config.kafka, log), names)
   assert.deepEqual(names, topicNames(prefix))
   const described = await admin.describeConfigs({
     includeSynonyms: false,

@@ -84,7 +84,7 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
     await admin.disconnect()
   }
   try {
-    const topics = await retrying(() => ensureTopics(admin, o.kafkaConfig))
+    const topics = await retrying(() => ensureTopics(admin, o.kafkaConfig, log.child({ component: 'topics' })))
     const meta = await retrying(() => admin.fetchTopicMetadata({ topics: [topics.events] }))
     const partitions = meta.topics[0]?.partitions.length ?? 0
     if (partitions === 0) throw new Error(`topic ${topics.events} has no partitions`)

@@ -61,7 +61,7 @@ export async function startIngest(
   const kafka = createKafka(config.kafka, log.child({ component: 'kafka' }))
   const admin = kafka.admin()
   await admin.connect()
-  const topics = await retrying(() => ensureTopics(admin, config.kafka))
+  const topics = await retrying(() => ensureTopics(admin, config.kafka, log.child({ component: 'topics' })))
   const partitions = (await retrying(() => admin.fetchTopicMetadata({ topics: [topics.events] }))).topics[0]?.partitions.length ?? 0
   if (partitions === 0) throw new Error(`topic ${topics.events} has no partitions`)
 

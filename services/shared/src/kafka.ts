@@ -9,7 +9,7 @@
 // First: these must be in Node's module cache before kafkajs loads (see each module)
 import './kafkajs-grouping.ts'
 import './kafkajs-record-decoder.ts'
-import { Kafka, Partitioners, logLevel } from 'kafkajs'
+import kafkajs, { Kafka, Partitioners, logLevel } from 'kafkajs'
 import type { KafkaConfig as KafkaJsConfig, logCreator, Message, Producer } from 'kafkajs'
 import type { KafkaConfig } from './config.ts'
 import { NewswireError } from './errors.ts'
@@ -24,9 +24,11 @@ import type { ProduceBody, WireRecord } from './produce-request.ts'
 
 export type {
   Admin,
+  ConfigEntries,
   Consumer,
   EachBatchPayload,
   IHeaders,
+  IResourceConfigEntry,
   ITopicConfig,
   KafkaMessage,
   Message,
@@ -37,6 +39,9 @@ export type {
 // The client class itself, for tools that build their own (the local broker's readiness check,
 // the test runner's topic clean-up): through this module, so they get the patches below too.
 export { Kafka, logLevel, Partitioners }
+// The codes of describeConfigs and alterConfigs (topics.ts), from the default export: Node's
+// detection of a CommonJS module's named exports stops before them in kafkajs's index
+export const { ConfigResourceTypes, ConfigSource } = kafkajs
 
 export function pinoLogCreator(log: Logger): logCreator {
   return () =>

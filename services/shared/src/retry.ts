@@ -1,7 +1,8 @@
 // Admin calls right after topic creation can meet a leader election (NOT_LEADER_OR_FOLLOWER,
 // LEADER_NOT_AVAILABLE); kafkajs marks those retriable but the admin client gives up early.
 
-const isRetriable = (err: unknown): boolean =>
+/** True for an error kafkajs marks retriable. */
+export const isRetriable = (err: unknown): boolean =>
   typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true
 
 /** Runs fn again on Kafka errors marked retriable, with linear back-off (200 ms, 400 ms, ...). */

@@ -1,7 +1,11 @@
 // The three topics and their settings. Creation is explicit and idempotent: missing topics are
-// created, existing ones are left as they are (their partition count is checked, not changed).
-import type { Admin, ITopicConfig } from './kafka.ts'
+// created; existing ones are left as they are (their partition count is checked, not changed),
+// except for the one setting correctness needs (requiredConfigs), which is raised when short.
+import { ConfigResourceTypes, ConfigSource } from './kafka.ts'
+import type { Admin, ConfigEntries, IResourceConfigEntry, ITopicConfig } from './kafka.ts'
 import type { KafkaConfig } from './config.ts'
+import type { Logger } from './log.ts'
+import { isRetriable } from './retry.ts'
 
 /**
  * news.articles' `delete.retention.ms`: its tombstones are kept for good. A tombstone there is an
@@ -74,7 +78,84 @@ export function topicConfigs(names: TopicNames, partitions: number, replicationF
   ]
 }
 
-export async function ensureTopics(admin: Admin, config: KafkaConfig): Promise<TopicNames> {
+/** A setting an existing topic is raised to at start when it is lower (a number, such as a time in ms). */
+export interface RequiredConfig {
+  topic: string
+  name: string
+  atLeast: string
+}
+
+/** The settings correctness needs of topics that may have been created before they were spec'd. */
+export function requiredConfigs(names: TopicNames): RequiredConfig[] {
+  return [{ topic: names.articles, name: 'delete.retention.ms', atLeast: String(TOMBSTONE_RETENTION_MS) }]
+}
+
+/** What raising `required` on a topic with settings `entries` (all of them, as describeConfigs gives) writes. */
+export interface Raise {
+  /** The value now, and where it comes from (a ConfigSource name) */
+  from: { value: string | null; source: string }
+  /**
+   * Every setting of the topic's own after the raise: alterConfigs (the only kind kafkajs has)
+   * replaces them all, so the others are written again as they are.
+   */
+  entries: IResourceConfigEntry[]
+}
+
+/**
+ * The settings to write for the topic to meet `required`, or null when it does already. Throws
+ * when its other settings of its own cannot be written again as they are (a value withheld as
+ * sensitive, one of unknown origin): raising it then is left to an operator.
+ */
+export function raiseOf(entries: ConfigEntries[], required: RequiredConfig): Raise | null {
+  const current = entries.find((e) => e.configName === required.name)
+  if (current?.configValue != null && BigInt(current.configValue) >= BigInt(required.atLeast)) return null
+  const own = entries.filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG && e.configName !== required.name)
+  const unknown = entries.find((e) => e.configSource === ConfigSource.UNKNOWN)
+  if (unknown) throw new Error(`the origin of ${required.topic}'s ${unknown.configName} is unknown: it could be lost`)
+  const hidden = own.find((e) => e.isSensitive || e.configValue == null)
+  if (hidden) throw new Error(`${required.topic}'s ${hidden.configName} is sensitive: it cannot be written again`)
+  const source =
+    current === undefined ? 'none' : (Object.entries(ConfigSource).find(([, v]) => v === current.configSource)?.[0] ?? 'UNKNOWN')
+  return {
+    from: { value: current?.configValue ?? null, source },
+    entries: [...own.map((e) => ({ name: e.configName, value: e.configValue })), { name: required.name, value: required.atLeast }],
+  }
+}
+
+/**
+ * Raises `required` on its topic when lower, writing the topic's other settings of its own again
+ * as they are (describe, then alter: another change in between is lost; once done, later starts
+ * only describe). Where it cannot be checked or raised (no DescribeConfigs or AlterConfigs right on
+ * the topic), it says so and goes on: an operator sets it (deploy/README.md).
+ */
+async function raiseConfig(admin: Admin, required: RequiredConfig, log: Logger): Promise<void> {
+  const { topic, name, atLeast } = required
+  const fields = { topic, config: name, to: atLeast }
+  const byHand = `kafka-configs.sh --bootstrap-server <broker> --alter --entity-type topics --entity-name ${topic} --add-config ${name}=${atLeast}`
+  let raise: Raise | null
+  try {
+    const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] })
+    raise = raiseOf(described.resources[0]?.configEntries ?? [], required)
+  } catch (err) {
+    if (isRetriable(err)) throw err
+    log.warn({ err, ...fields, byHand }, 'could not check a topic setting Newswire needs; make sure it is set')
+    return
+  }
+  if (raise === null) return
+  try {
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: raise.entries }],
+    })
+  } catch (err) {
+    if (isRetriable(err)) throw err
+    log.error({ err, ...fields, from: raise.from, byHand }, 'could not raise a topic setting Newswire needs; set it by hand')
+    return
+  }
+  log.info({ ...fields, from: raise.from, kept: raise.entries.length - 1 }, 'raised a topic setting Newswire needs')
+}
+
+export async function ensureTopics(admin: Admin, config: KafkaConfig, log: Logger): Promise<TopicNames> {
   const names = topicNames(config.topicPrefix)
   let rf = config.replicationFactor
   if (rf === 0) rf = Math.min(3, (await admin.describeCluster()).brokers.length)
@@ -93,5 +174,7 @@ export async function ensureTopics(admin: Admin, config: KafkaConfig): Promise<T
   if (counts[0] !== counts[1]) {
     throw new Error(`${names.events} has ${counts[0]} partitions but ${names.articles} has ${counts[1]}; they must match`)
   }
+  // topics created by an earlier release (or by hand) lack what was spec'd since
+  for (const required of requiredConfigs(names)) await raiseConfig(admin, required, log)
   return names
 }

@@ -1,11 +1,21 @@
 // The topics' settings: news.articles keeps its tombstones (operators' erasures) for good, at a
-// value the broker's delete horizon (now + delete.retention.ms) cannot overflow.
+// value the broker's delete horizon (now + delete.retention.ms) cannot overflow; and a topic
+// created before that is raised to it with its other settings of its own written again as they
+// are (alterConfigs replaces them all).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { TOMBSTONE_RETENTION_MS, topicConfigs, topicNames } from '../src/topics.ts'
+import { pino } from 'pino'
+import { ConfigSource } from '../src/kafka.ts'
+import type { Admin, ConfigEntries } from '../src/kafka.ts'
+import { ensureTopics, raiseOf, requiredConfigs, TOMBSTONE_RETENTION_MS, topicConfigs, topicNames } from '../src/topics.ts'
 
 const names = topicNames('p.')
 const LONG_MAX = 9223372036854775807n
+
+function entry(configName: string, configValue: string, configSource: ConfigEntries['configSource'], isSensitive = false): ConfigEntries {
+  const isDefault = configSource === ConfigSource.DEFAULT_CONFIG
+  return { configName, configValue, configSource, isDefault, isSensitive, readOnly: false, configSynonyms: [] }
+}
 
 const settingsOf = (topic: string) =>
   Object.fromEntries(
@@ -24,4 +34,105 @@ test('news.articles keeps tombstones for good; the other topics keep the broker 
   const inYear3000 = Date.UTC(3000, 0, 1)
   assert.ok(Number.isSafeInteger(inYear3000 + TOMBSTONE_RETENTION_MS))
   assert.ok(BigInt(inYear3000 + TOMBSTONE_RETENTION_MS) < LONG_MAX)
+  assert.deepEqual(requiredConfigs(names), [{ topic: names.articles, name: 'delete.retention.ms', atLeast: '31536000000000' }])
+})
+
+test("raising a short delete.retention.ms writes the topic's own settings again, and nothing of the broker's", () => {
+  const [required] = requiredConfigs(names)
+  assert.ok(required)
+  const raise = raiseOf(
+    [
+      entry('cleanup.policy', 'compact', ConfigSource.TOPIC_CONFIG),
+      entry('min.compaction.lag.ms', '60000', ConfigSource.TOPIC_CONFIG),
+      entry('max.message.bytes', '2000000', ConfigSource.TOPIC_CONFIG),
+      entry('delete.retention.ms', '86400000', ConfigSource.DEFAULT_CONFIG),
+      entry('retention.ms', '604800000', ConfigSource.STATIC_BROKER_CONFIG),
+      entry('segment.bytes', '1073741824', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG),
+    ],
+    required,
+  )
+  assert.deepEqual(raise, {
+    from: { value: '86400000', source: 'DEFAULT_CONFIG' },
+    entries: [
+      { name: 'cleanup.policy', value: 'compact' },
+      { name: 'min.compaction.lag.ms', value: '60000' },
+      { name: 'max.message.bytes', value: '2000000' },
+      { name: 'delete.retention.ms', value: '31536000000000' },
+    ],
+  })
+  // set on the topic, but lower: replaced, not repeated
+  const own = raiseOf(
+    [entry('cleanup.policy', 'compact', ConfigSource.TOPIC_CONFIG), entry('delete.retention.ms', '0', ConfigSource.TOPIC_CONFIG)],
+    required,
+  )
+  assert.deepEqual(own?.entries, [
+    { name: 'cleanup.policy', value: 'compact' },
+    { name: 'delete.retention.ms', value: '31536000000000' },
+  ])
+  assert.deepEqual(own?.from, { value: '0', source: 'TOPIC_CONFIG' })
+})
+
+test('a delete.retention.ms at or above the required one is left as it is, Long.MAX_VALUE included', () => {
+  const [required] = requiredConfigs(names)
+  assert.ok(required)
+  for (const value of ['31536000000000', '31536000000001', String(LONG_MAX)])
+    assert.equal(raiseOf([entry('delete.retention.ms', value, ConfigSource.TOPIC_CONFIG)], required), null)
+  // a broker default that high is enough too
+  assert.equal(raiseOf([entry('delete.retention.ms', String(LONG_MAX), ConfigSource.STATIC_BROKER_CONFIG)], required), null)
+})
+
+test('settings that could not be written again as they are: no raise, an operator sets it', () => {
+  const [required] = requiredConfigs(names)
+  assert.ok(required)
+  const short = entry('delete.retention.ms', '86400000', ConfigSource.DEFAULT_CONFIG)
+  assert.throws(() => raiseOf([short, entry('some.secret', '', ConfigSource.TOPIC_CONFIG, true)], required), /sensitive/)
+  assert.throws(() => raiseOf([short, entry('min.compaction.lag.ms', '60000', ConfigSource.UNKNOWN)], required), /unknown/)
+})
+
+/** An admin over existing topics whose news.articles has Kafka's default; `fail` decides how describe and alter fail. */
+function existingCluster(fail: { describe?: Error; alter?: Error }) {
+  const altered: unknown[] = []
+  const admin = {
+    describeCluster: async () => ({ brokers: [{ nodeId: 1, host: 'h', port: 9092 }], controller: 1, clusterId: 'c' }),
+    listTopics: async () => Object.values(names),
+    createTopics: async () => assert.fail('nothing to create'),
+    fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({ topics: topics.map((name) => ({ name, partitions: [{}, {}] })) }),
+    describeConfigs: async () => {
+      if (fail.describe) throw fail.describe
+      return { resources: [{ configEntries: [entry('delete.retention.ms', '86400000', ConfigSource.DEFAULT_CONFIG)] }] }
+    },
+    alterConfigs: async (request: unknown) => {
+      if (fail.alter) throw fail.alter
+      altered.push(request)
+    },
+  } as unknown as Admin
+  const lines: Array<Record<string, unknown>> = []
+  const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) })
+  const config = { brokers: ['h:9092'], clientId: 'c', topicPrefix: 'p.', partitions: 2, replicationFactor: 1 }
+  return { start: () => ensureTopics(admin, config, log), altered, lines }
+}
+
+/** A Kafka error as kafkajs gives it. */
+const kafkaError = (type: string, retriable: boolean) => Object.assign(new Error(type), { type, retriable })
+
+test('where the setting cannot be checked or raised, start goes on and says what to set; a retriable error is retried', async () => {
+  const ok = existingCluster({})
+  await ok.start()
+  assert.equal(ok.altered.length, 1)
+  assert.equal(ok.lines[0]?.msg, 'raised a topic setting Newswire needs')
+
+  const denied = existingCluster({ alter: kafkaError('TOPIC_AUTHORIZATION_FAILED', false) })
+  assert.deepEqual(await denied.start(), names)
+  assert.equal(denied.lines.length, 1)
+  assert.equal(denied.lines[0]?.level, 50 /* error */)
+  assert.match(String(denied.lines[0]?.byHand), /--entity-name p\.news\.articles --add-config delete\.retention\.ms=31536000000000$/)
+
+  const blind = existingCluster({ describe: kafkaError('TOPIC_AUTHORIZATION_FAILED', false) })
+  assert.deepEqual(await blind.start(), names)
+  assert.equal(blind.lines[0]?.level, 40 /* warn */)
+  assert.equal(blind.altered.length, 0)
+
+  // ensureTopics runs under retrying(): a retriable error goes up to it
+  await assert.rejects(existingCluster({ alter: kafkaError('NOT_CONTROLLER', true) }).start(), /NOT_CONTROLLER/)
+  await assert.rejects(existingCluster({ describe: kafkaError('REQUEST_TIMED_OUT', true) }).start(), /REQUEST_TIMED_OUT/)
 })

@@ -19,7 +19,11 @@ export async function withAdmin<T>(brokers: string[], f: (admin: Admin) => Promi
 }
 
 export function createTopics(admin: Admin, brokers: string[], prefix: string, partitions: number): Promise<TopicNames> {
-  return ensureTopics(admin, { brokers, clientId: 'bench-admin', topicPrefix: prefix, partitions, replicationFactor: 0 })
+  return ensureTopics(
+    admin,
+    { brokers, clientId: 'bench-admin', topicPrefix: prefix, partitions, replicationFactor: 0 },
+    createLogger('bench', 'error'),
+  )
 }
 
 /** Deletes every topic whose name starts with one of the prefixes (which must be bench prefixes). */
