@@ -8,23 +8,19 @@ import type { Logger } from './log.ts'
 import { isRetriable } from './retry.ts'
 
 /**
- * news.articles' `delete.retention.ms`: its tombstones are kept for good. A tombstone there is an
- * operator's erasure (schemas/README.md); once the cleaner has removed the records before it, it
- * alone is left to say that its key (an article id, or a story's entry) existed and was erased.
- * With Kafka's default (1 day) it would go too, and nothing would be left to keep the id from
- * being written again as version 1, or an erased entry's seq from being given out again (what
- * ingest and the fan-out make of a tombstone alone: services/ingest/README.md).
- * Why 1000 years rather than Long.MAX_VALUE (in range, [0,…]): since Kafka 3.1 (KIP-534) the
- * cleaner stamps a batch holding a tombstone with a delete horizon of now + delete.retention.ms,
- * which overflows for Long.MAX_VALUE; the broker then sees no horizon and keeps the tombstone
- * only through its older per-segment check (seen on 4.4.0), an accident to rely on. 1000 years
- * cannot overflow, and the horizon, written as the batch's base timestamp, stays below 2^53, exact
- * for a client that reads timestamps as doubles.
- * The cost, forever: a tombstone (its key and some 70 bytes) per erased key; and, since the cleaner
- * keeps transaction markers as long as tombstones, a commit marker (84 bytes) per ingest
- * transaction per news.articles partition it wrote, which every start-up reads past too.
+ * news.articles' `delete.retention.ms`: 30 days. A tombstone there is an operator's erasure
+ * (schemas/README.md); once the cleaner has removed the records before it, it alone says that its
+ * key (an article id, or a story's entry) existed and was erased, and both services take it so
+ * (ingest: the id is refused, the entry's seq counted; fan-out: whatever history brings of it is
+ * killed). It must outlive every path that could bring the erased article back: its events in
+ * news.article-events (retention.ms 7 days, up to 7 more until the broker rolls their segment,
+ * segment.ms' default), read by every fan-out at start and by replays. Kafka's default (1 day) is
+ * shorter than that; keeping it for good would keep the transaction markers too (the cleaner keeps
+ * them as long as tombstones: 84 bytes per ingest transaction per partition, read at every start),
+ * so 30 days of markers, not all of them. Past it the tombstone is gone: a known limit (an ingest
+ * started then takes the id as new; services/ingest/README.md).
  */
-export const TOMBSTONE_RETENTION_MS = 1000 * 365 * 24 * 3600 * 1000
+export const TOMBSTONE_RETENTION_MS = 30 * 24 * 3600 * 1000
 
 export interface TopicNames {
   events: string

@@ -1,4 +1,4 @@
-// ensureTopics against the real broker: news.articles is created keeping its tombstones for good
+// ensureTopics against the real broker: news.articles is created keeping its tombstones for 30 days
 // (delete.retention.ms), and a news.articles created before that setting (by an earlier release,
 // or by hand) is raised to it at the next start, every other setting and the partition counts
 // left as they were.
@@ -64,7 +64,7 @@ async function partitionCounts(admin: Admin, topics: string[]): Promise<number[]
   return topics.map((name) => meta.topics.find((m) => m.name === name)?.partitions.length ?? 0)
 }
 
-test('ensureTopics creates news.articles keeping tombstones for good; the other topics keep the default', async (t) => {
+test('ensureTopics creates news.articles keeping tombstones for 30 days; the other topics keep the default', async (t) => {
   const { admin, config } = await connect(t)
   const { log, lines } = recording()
   const names = await ensureTopics(admin, config, log)

@@ -1,5 +1,5 @@
-// The topics' settings: news.articles keeps its tombstones (operators' erasures) for good, at a
-// value the broker's delete horizon (now + delete.retention.ms) cannot overflow; and a topic
+// The topics' settings: news.articles keeps its tombstones (operators' erasures) for 30 days, past
+// news.article-events' retention (what could bring an erased article back); and a topic
 // created before that is raised to it with its other settings of its own written again as they
 // are (alterConfigs replaces them all).
 import assert from 'node:assert/strict'
@@ -24,17 +24,16 @@ const settingsOf = (topic: string) =>
       ?.configEntries?.map((e) => [e.name, e.value]) ?? [],
   )
 
-test('news.articles keeps tombstones for good; the other topics keep the broker default', () => {
+test('news.articles keeps tombstones for 30 days, past the events it erases; the other topics keep the broker default', () => {
   assert.equal(settingsOf(names.articles)['delete.retention.ms'], String(TOMBSTONE_RETENTION_MS))
   assert.equal(settingsOf(names.articles)['cleanup.policy'], 'compact')
   assert.equal(settingsOf(names.events)['delete.retention.ms'], undefined)
   assert.equal(settingsOf(names.dlq)['delete.retention.ms'], undefined)
-  // a millennium, with room: now + it neither overflows a Java long nor leaves 2^53 for centuries
-  assert.equal(TOMBSTONE_RETENTION_MS, 31_536_000_000_000)
-  const inYear3000 = Date.UTC(3000, 0, 1)
-  assert.ok(Number.isSafeInteger(inYear3000 + TOMBSTONE_RETENTION_MS))
-  assert.ok(BigInt(inYear3000 + TOMBSTONE_RETENTION_MS) < LONG_MAX)
-  assert.deepEqual(requiredConfigs(names), [{ topic: names.articles, name: 'delete.retention.ms', atLeast: '31536000000000' }])
+  assert.equal(TOMBSTONE_RETENTION_MS, 2_592_000_000)
+  // longer than an event is kept: its retention, and as long again before its segment rolls
+  const eventsRetention = Number(settingsOf(names.events)['retention.ms'])
+  assert.ok(TOMBSTONE_RETENTION_MS > 2 * eventsRetention)
+  assert.deepEqual(requiredConfigs(names), [{ topic: names.articles, name: 'delete.retention.ms', atLeast: '2592000000' }])
 })
 
 test("raising a short delete.retention.ms writes the topic's own settings again, and nothing of the broker's", () => {
@@ -57,7 +56,7 @@ test("raising a short delete.retention.ms writes the topic's own settings again,
       { name: 'cleanup.policy', value: 'compact' },
       { name: 'min.compaction.lag.ms', value: '60000' },
       { name: 'max.message.bytes', value: '2000000' },
-      { name: 'delete.retention.ms', value: '31536000000000' },
+      { name: 'delete.retention.ms', value: '2592000000' },
     ],
   })
   // set on the topic, but lower: replaced, not repeated
@@ -67,7 +66,7 @@ test("raising a short delete.retention.ms writes the topic's own settings again,
   )
   assert.deepEqual(own?.entries, [
     { name: 'cleanup.policy', value: 'compact' },
-    { name: 'delete.retention.ms', value: '31536000000000' },
+    { name: 'delete.retention.ms', value: '2592000000' },
   ])
   assert.deepEqual(own?.from, { value: '0', source: 'TOPIC_CONFIG' })
 })
@@ -75,7 +74,7 @@ test("raising a short delete.retention.ms writes the topic's own settings again,
 test('a delete.retention.ms at or above the required one is left as it is, Long.MAX_VALUE included', () => {
   const [required] = requiredConfigs(names)
   assert.ok(required)
-  for (const value of ['31536000000000', '31536000000001', String(LONG_MAX)])
+  for (const value of ['2592000000', '2592000001', '31536000000000', String(LONG_MAX)])
     assert.equal(raiseOf([entry('delete.retention.ms', value, ConfigSource.TOPIC_CONFIG)], required), null)
   // a broker default that high is enough too
   assert.equal(raiseOf([entry('delete.retention.ms', String(LONG_MAX), ConfigSource.STATIC_BROKER_CONFIG)], required), null)
@@ -125,7 +124,7 @@ test('where the setting cannot be checked or raised, start goes on and says what
   assert.deepEqual(await denied.start(), names)
   assert.equal(denied.lines.length, 1)
   assert.equal(denied.lines[0]?.level, 50 /* error */)
-  assert.match(String(denied.lines[0]?.byHand), /--entity-name p\.news\.articles --add-config delete\.retention\.ms=31536000000000$/)
+  assert.match(String(denied.lines[0]?.byHand), /--entity-name p\.news\.articles --add-config delete\.retention\.ms=2592000000$/)
 
   const blind = existingCluster({ describe: kafkaError('TOPIC_AUTHORIZATION_FAILED', false) })
   assert.deepEqual(await blind.start(), names)
