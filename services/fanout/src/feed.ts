@@ -19,6 +19,7 @@ import type {
   Codec,
   EarlierStatuses,
   EarlierViews,
+  IHeaders,
   Kafka,
   KafkaConfig,
   Logger,
@@ -32,7 +33,7 @@ import { inSlices, yieldNow } from './slices.ts'
 import { deletionOf, entryHoldOf, holdOf, killOf, standsFor } from './unreadable.ts'
 import type { RecordAt, Unreadable } from './unreadable.ts'
 import { Store } from './store.ts'
-import type { LogBounds } from './store.ts'
+import type { LogBounds, Tombstone } from './store.ts'
 
 /** Applying fetched events yields to the event loop after this much time. */
 const APPLY_SLICE_MS = 10
@@ -215,8 +216,6 @@ interface Loaded {
   event: NewswireEvent
   views: EarlierViews | null
   statuses: EarlierStatuses | null
-  /** A tombstone's kill: no record of it in news.article-events, so history replayed at start must not undo it. */
-  erased?: true
 }
 
 /**
@@ -254,9 +253,105 @@ function standOver(seen: Loaded, what: Unreadable, where: RecordAt, at: number):
   return stand && replacedBy(seen, stand, where)
 }
 
+/** A record of news.articles as the load reads it (a kafkajs message). */
+export interface StateRecord {
+  key: Buffer | null
+  value: Buffer | null
+  offset: string
+  timestamp: string
+  headers?: IHeaders
+}
+
+/**
+ * The load of news.articles at start, record by record in log order (take), then into the store
+ * (into): the latest state per key (an article id, or `<story>/entries/<entry>` for an entry's),
+ * and the keys whose latest record is a tombstone. Pure: no I/O.
+ */
+export class StateLoad {
+  readonly #o: Pick<FeedOptions, 'codec' | 'metrics' | 'log'>
+  readonly #latest = new Map<string, Loaded>()
+  /** Keys whose latest record is a tombstone (an operator's erasure), whatever was before it. */
+  readonly #erased = new Map<string, Tombstone>()
+
+  constructor(o: Pick<FeedOptions, 'codec' | 'metrics' | 'log'>) {
+    this.#o = o
+  }
+
+  take(partition: number, m: StateRecord): void {
+    const o = this.#o
+    const latest = this.#latest
+    const offset = Number(m.offset)
+    const where: RecordAt = { topic: 'articles', partition, offset }
+    if (m.value === null) {
+      // a tombstone is a kill of the article, or the deletion of the entry its key names
+      // (schemas/README.md): over a state before it not compacted away yet, that kill
+      // (unreadable.ts); alone (compaction removed what was before it), an erasure all the same:
+      // what history brings of it is erased at goLive (Store.erase)
+      const key = m.key?.toString('utf8')
+      if (key === undefined) return
+      const seen = latest.get(key)
+      if (seen && seen.offset > offset) return
+      this.#erased.set(key, { where, at: Number(m.timestamp) })
+      if (!seen) return
+      const killed = killedOver(seen, where, Number(m.timestamp))
+      if (killed) latest.set(key, killed)
+      else if (isEntryEvent(seen.event)) latest.delete(key)
+      return
+    }
+    try {
+      const event = o.codec.decode(m.value)
+      // An entry's latest state has a key of its own (<story>/entries/<entry>), never the story's
+      const key = isEntryEvent(event) ? entryStateKey(event.article.id, event.entry.id) : event.article.id
+      const seen = latest.get(key)
+      if (seen !== undefined && seen.offset > offset) return
+      // a record after a tombstone is its key's latest state (as once compaction removes the tombstone)
+      if ((this.#erased.get(key)?.where.offset ?? offset) < offset) this.#erased.delete(key)
+      // what ingest carried of earlier versions, read now: header values are slices of the
+      // fetched batch, and holding them would hold every batch until the load ends
+      const name = isEntryEvent(event) ? EARLIER_STATUSES_HEADER : EARLIER_VIEWS_HEADER
+      const header = m.headers?.[name]
+      const carried = isEntryEvent(event)
+        ? { views: null, statuses: earlierStatusesOf(header) }
+        : { views: earlierViewsOf(header), statuses: null }
+      if (header !== undefined && carried.views === null && carried.statuses === null) {
+        // read as if absent (the latest view counts as possibly public): safe, but ingest wrote what this release cannot read
+        o.metrics.undecodableHeader(name)
+        o.log.warn(
+          { partition, offset: m.offset, header: name },
+          'unreadable header in news.articles: its earlier versions count as unknown',
+        )
+      }
+      latest.set(key, { offset, partition, event, ...carried })
+    } catch (err) {
+      o.metrics.decodeErrors(err)
+      o.log.warn({ err, partition, offset: m.offset }, 'undecodable record in news.articles skipped')
+      // what it stands for by its headers, over the state before it (not compacted away
+      // yet): fails closed (unreadable.ts); after a tombstone, the erasure stands
+      const key = m.key?.toString('utf8')
+      const seen = key === undefined ? undefined : latest.get(key)
+      if (key !== undefined && seen && seen.offset < offset) {
+        const over = standOver(seen, standsFor(m.headers), where, Number(m.timestamp))
+        if (over) latest.set(key, over)
+      }
+    }
+  }
+
+  /** Into the store; returns how many states it loaded. */
+  into(store: Store): number {
+    const latest = this.#latest
+    // Stories first: an entry's state is judged with its story's
+    for (const { partition, event, views } of latest.values()) if (!isEntryEvent(event)) store.load(partition, event, views)
+    // An entry's state is keyed <story>/entries/<entry> in news.articles, but its events sit in its
+    // story's partition of news.article-events: where its releases and catch-up clock are
+    for (const { event, statuses } of latest.values())
+      if (isEntryEvent(event)) store.loadEntry(partitionOf(event.article.id, store.partitions), event, statuses)
+    for (const [key, tombstone] of this.#erased) store.erase(key, tombstone)
+    return latest.size
+  }
+}
+
 async function loadArticles(o: FeedOptions, topic: string, store: Store): Promise<number> {
-  // Keyed by the record's key: an article id, or `<story>/entries/<entry>` for an entry's state
-  const latest = new Map<string, Loaded>()
+  const load = new StateLoad(o)
   const tail = createTail({
     kafka: o.kafka,
     topic,
@@ -264,58 +359,7 @@ async function loadArticles(o: FeedOptions, topic: string, store: Store): Promis
     log: o.log.child({ component: 'articles-tail' }),
     onFatal: o.onFatal,
     onBatch: ({ partition, messages }) => {
-      for (const m of messages) {
-        if (m.value === null) {
-          // a tombstone is a kill of the article (schemas/README.md): over a state before it not
-          // compacted away yet, that kill (unreadable.ts); alone, nothing to load
-          const key = m.key?.toString('utf8')
-          const seen = key === undefined ? undefined : latest.get(key)
-          if (key === undefined || !seen || seen.offset > Number(m.offset)) continue
-          const killed = killedOver(seen, { topic: 'articles', partition, offset: Number(m.offset) }, Number(m.timestamp))
-          if (killed) latest.set(key, { ...killed, erased: true })
-          else if (isEntryEvent(seen.event)) latest.delete(key)
-          continue
-        }
-        try {
-          const event = o.codec.decode(m.value)
-          // An entry's latest state has a key of its own (<story>/entries/<entry>), never the story's
-          const key = isEntryEvent(event) ? entryStateKey(event.article.id, event.entry.id) : event.article.id
-          const seen = latest.get(key)
-          if (seen !== undefined && seen.offset > Number(m.offset)) continue
-          // what ingest carried of earlier versions, read now: header values are slices of the
-          // fetched batch, and holding them would hold every batch until the load ends
-          const name = isEntryEvent(event) ? EARLIER_STATUSES_HEADER : EARLIER_VIEWS_HEADER
-          const header = m.headers?.[name]
-          const carried = isEntryEvent(event)
-            ? { views: null, statuses: earlierStatusesOf(header) }
-            : { views: earlierViewsOf(header), statuses: null }
-          if (header !== undefined && carried.views === null && carried.statuses === null) {
-            // read as if absent (the latest view counts as possibly public): safe, but ingest wrote what this release cannot read
-            o.metrics.undecodableHeader(name)
-            o.log.warn(
-              { partition, offset: m.offset, header: name },
-              'unreadable header in news.articles: its earlier versions count as unknown',
-            )
-          }
-          latest.set(key, { offset: Number(m.offset), partition, event, ...carried })
-        } catch (err) {
-          o.metrics.decodeErrors(err)
-          o.log.warn({ err, partition, offset: m.offset }, 'undecodable record in news.articles skipped')
-          // what it stands for by its headers, over the state before it (not compacted away
-          // yet): fails closed (unreadable.ts)
-          const key = m.key?.toString('utf8')
-          const seen = key === undefined ? undefined : latest.get(key)
-          if (key !== undefined && seen && seen.offset < Number(m.offset)) {
-            const over = standOver(
-              seen,
-              standsFor(m.headers),
-              { topic: 'articles', partition, offset: Number(m.offset) },
-              Number(m.timestamp),
-            )
-            if (over) latest.set(key, over)
-          }
-        }
-      }
+      for (const m of messages) load.take(partition, m)
     },
   })
   try {
@@ -324,12 +368,5 @@ async function loadArticles(o: FeedOptions, topic: string, store: Store): Promis
   } finally {
     await tail.close()
   }
-  // Stories first: an entry's state is judged with its story's
-  for (const { partition, event, views, erased } of latest.values())
-    if (!isEntryEvent(event)) store.load(partition, event, views, erased === true)
-  // An entry's state is keyed <story>/entries/<entry> in news.articles, but its events sit in its
-  // story's partition of news.article-events: where its releases and catch-up clock are
-  for (const { event, statuses } of latest.values())
-    if (isEntryEvent(event)) store.loadEntry(partitionOf(event.article.id, store.partitions), event, statuses)
-  return latest.size
+  return load.into(store)
 }

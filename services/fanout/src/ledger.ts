@@ -4,9 +4,11 @@
 // schedule. The hub advances it in log order and clock order, so what was delivered live, what a
 // resume replays and what a snapshot shows all come from one record. Pure: no I/O; time is passed
 // in.
+import { entryStateKey } from '@newswire/shared'
 import type { ArticleEvent, EarlierStatuses, EarlierViews, EntryEvent, Shown } from '@newswire/shared'
 import { Entries, hasEntryEmbargo } from './entries.ts'
 import type { EntryState } from './entries.ts'
+import { isEntryDeleted } from './entry-visibility.ts'
 import { clearanceBit, expose, seenBy } from './exposure.ts'
 import type { Exposure } from './exposure.ts'
 import type { Entry, EntryEventRecord, History } from './history.ts'
@@ -64,6 +66,11 @@ export class Ledger {
   readonly #states = new Map<string, ArticleState>()
   /** The entries of live stories. */
   readonly entries = new Entries()
+  /**
+   * Keys (article ids, entry keys) erased by a news.articles tombstone that this instance knew
+   * nothing of at goLive: nothing read after is a version of them, as nothing after a kill is.
+   */
+  readonly #erased = new Set<string>()
   /** Latest versions that carry an embargo, in release order (past ones too, for resumes). */
   readonly #embargoes: Release[] = []
   #now = 0
@@ -140,6 +147,29 @@ export class Ledger {
   }
 
   /**
+   * The deletion a news.articles tombstone stands for, over the entry's state after history
+   * replayed its events at start: known from news.articles only (no offset), whoever may have
+   * seen the entry kept. False when the entry is unknown or deleted already.
+   */
+  eraseEntry(deletion: EntryEvent): boolean {
+    const prev = this.entries.get(deletion.article.id, deletion.entry.id)
+    if (!prev || isEntryDeleted(prev.event)) return false
+    this.#unscheduleEntry(prev)
+    const s = this.entries.load(prev.partition, deletion, this.#states.get(deletion.article.id), this.#now, prev.maybe)
+    s.sure |= prev.sure
+    return true
+  }
+
+  /**
+   * A news.articles tombstone erased `key` (an article id, or an entry's key) and this instance
+   * knows nothing of it (history holds none of its events): whatever is read of it later (a
+   * writer that is not ingest, an older ingest) is refused as after a kill, and shown to nobody.
+   */
+  eraseUnknown(key: string): void {
+    this.#erased.add(key)
+  }
+
+  /**
    * An entry's latest state read from news.articles at start (after its story's), with what its
    * earlier versions showed when ingest carried it: seen through its story, so only by whoever may
    * have seen the story, and (when known) only by whom those versions could be shown to.
@@ -162,6 +192,14 @@ export class Ledger {
   applyEntry(rec: EntryEventRecord, catchingUp = false): EntryState | null {
     const e = rec.event
     const prev = this.entries.get(e.article.id, e.entry.id)
+    if (prev === undefined && this.#erased.has(entryStateKey(e.article.id, e.entry.id))) {
+      // erased while unknown here (eraseUnknown): no version of it, as after a deletion
+      const story = this.#states.get(e.article.id)
+      rec.story = story ? { event: story.event, released: story.released } : undefined
+      rec.prev = undefined
+      rec.applied = false
+      return null
+    }
     const now = catchingUp ? this.#clockOf(rec.partition) : this.#now
     const s = this.entries.apply(rec, this.#states.get(e.article.id), now, this.#raceWindowMs, catchingUp)
     if (!s) return null
@@ -179,6 +217,13 @@ export class Ledger {
   apply(entry: Entry, catchingUp = false): ArticleState | null {
     const e = entry.event
     const prev = this.#states.get(e.article.id)
+    if (prev === undefined && this.#erased.has(e.article.id)) {
+      // erased while unknown here (eraseUnknown): no version of it, as after a kill
+      entry.prev = undefined
+      entry.prevSeq = null
+      entry.applied = false
+      return null
+    }
     const now = catchingUp ? this.#clockOf(entry.partition) : this.#now
     if (catchingUp && prev && prev.offset === null && prev.event.article.version >= e.article.version) {
       // A state from news.articles stands in only until history replays the article's versions

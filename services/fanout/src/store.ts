@@ -7,13 +7,14 @@
 // clock then follows its own events' ingest times (never beyond the server's clock), so which
 // versions were released before they were replaced is reconstructed from the log as every
 // instance would, not from today's clock nor from another partition's newer events.
+import { entryStateKey, storyOfStateKey } from '@newswire/shared'
 import type { ArticleEvent, EarlierStatuses, EarlierViews, EntryEvent, NewswireEvent } from '@newswire/shared'
 import { DeskIndex } from './desk-index.ts'
 import { History, isEntryRecord } from './history.ts'
 import type { HistoryRecord } from './history.ts'
 import { Ledger } from './ledger.ts'
 import { deletionOf, entryHoldOf, holdOf, isHoldStandIn, killOf } from './unreadable.ts'
-import type { Unreadable } from './unreadable.ts'
+import type { RecordAt, Unreadable } from './unreadable.ts'
 import { isEntryDeleted } from './entry-visibility.ts'
 import { isKill } from './visibility.ts'
 
@@ -54,8 +55,11 @@ export class Store {
   /** Ids of the last RECENT events read, newest last (FanoutInstance.settled, for tests and tools). */
   readonly #recent: string[] = []
   readonly #recentSet = new Set<string>()
-  /** Articles a news.articles tombstone killed (loaded as that kill): the kill has no event in history. */
-  readonly #erased = new Map<string, ArticleEvent>()
+  /**
+   * Keys (article ids, entry keys `<story>/entries/<entry>`) whose latest record in news.articles
+   * is a tombstone, an operator's erasure: it has no event in history, so it stands again at goLive.
+   */
+  readonly #erased = new Map<string, Tombstone>()
 
   constructor(o: StoreOptions) {
     if (o.partitions < 1) throw new TypeError('a store needs at least one partition')
@@ -69,11 +73,19 @@ export class Store {
   }
 
   /** A latest state from news.articles (before history is read), with the views of its earlier versions when known. */
-  load(partition: number, event: ArticleEvent, earlier: EarlierViews | null = null, erased = false): void {
+  load(partition: number, event: ArticleEvent, earlier: EarlierViews | null = null): void {
     // the latest state is judged now: an embargo passed by now has been released (it was not replaced)
     this.ledger.load(partition, event, earlier, this.#now())
     this.desk.put(event)
-    if (erased) this.#erased.set(event.article.id, event)
+  }
+
+  /**
+   * `key`'s latest record in news.articles is a tombstone (before history is read): an erasure of
+   * the article or of the entry it names, whether or not a record before it is left (compaction
+   * removes those soon after; the tombstone stays for delete.retention.ms, shared/src/topics.ts).
+   */
+  erase(key: string, tombstone: Tombstone): void {
+    this.#erased.set(key, tombstone)
   }
 
   /** An entry's latest state from news.articles (after the articles', so it meets its story). */
@@ -170,12 +182,28 @@ export class Store {
   goLive(now: number): void {
     this.#live = true
     // History replaced a tombstone's kill with the article's events (a state from news.articles
-    // stands in only until then): the kill stands again over what they left (rev34 review)
-    for (const [id, loaded] of this.#erased) {
-      const s = this.ledger.latest(id)
-      const kill = s ? killOf(s.event, { topic: 'articles', partition: s.partition, offset: -1 }, loaded.ingestedAt) : null
-      // the same event as loaded (its id), over the version history reached
-      if (kill && this.ledger.erase({ ...kill, eventId: loaded.eventId })) this.desk.put(this.ledger.latest(id)?.event ?? kill)
+    // stands in only until then), or brought the events of a key whose tombstone is all that
+    // compaction left: the erasure stands over what they left (rev34 review). Where history holds
+    // nothing of it, nothing read later is a version of it (Ledger.eraseUnknown).
+    for (const [key, { where, at }] of this.#erased) {
+      const storyId = storyOfStateKey(key)
+      if (storyId === key) {
+        const s = this.ledger.latest(key)
+        if (s === undefined) this.ledger.eraseUnknown(key)
+        else {
+          // the kill's id names the tombstone: every instance stands it in alike
+          const kill = killOf(s.event, where, at)
+          if (kill && this.ledger.erase(kill)) this.desk.put(this.ledger.latest(key)?.event ?? kill)
+        }
+        continue
+      }
+      const entryId = key.slice(entryStateKey(storyId, '').length)
+      const s = this.ledger.entries.get(storyId, entryId)
+      if (s === undefined) this.ledger.eraseUnknown(key)
+      else {
+        const deletion = deletionOf(s.event, this.ledger.latest(storyId)?.event.article, where, at)
+        if (deletion) this.ledger.eraseEntry(deletion)
+      }
     }
     this.#erased.clear()
     this.ledger.advance(now)
@@ -195,4 +223,10 @@ export class Store {
     e.text ??= serialize(e.event)
     return e.text
   }
+}
+
+/** A tombstone in news.articles: where it sits, and its time (its stand-in's). */
+export interface Tombstone {
+  where: RecordAt
+  at: number
 }
