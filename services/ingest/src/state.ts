@@ -92,6 +92,62 @@ export function storedEntryOf(event: EntryEvent, prev: StoredEntry | undefined, 
   return { storyId: event.article.id, entry: event.entry, eventId: event.eventId, type: event.type, source: event.source, earlier }
 }
 
+/** Who an erasure known only by its tombstone reads as having been written by. */
+export const ERASED_SOURCE = 'tombstone'
+
+/**
+ * An article erased with nothing left of it but its tombstone (compaction removed the records
+ * before it): killed, version 0 (its versions are unknown; a record after the tombstone, whatever
+ * its version, is the id's latest state, as it is once compaction removes the tombstone), no content.
+ */
+export function erasedArticle(id: string, eventId: string): Stored {
+  const article: Article = {
+    id,
+    version: 0,
+    url: null,
+    language: 'und',
+    headline: '',
+    summary: null,
+    body: [],
+    category: null,
+    categoryLabel: null,
+    subjects: [],
+    authors: [],
+    publishedAt: null,
+    updatedAt: null,
+    urgency: 9,
+    pubStatus: 'canceled',
+    embargoedUntil: null,
+    breaking: false,
+    dateline: null,
+    timeZone: null,
+    related: [],
+    live: false,
+    corrections: [],
+  }
+  return { article, eventId, type: 'WITHDRAWN', source: ERASED_SOURCE, earlier: UNKNOWN_EARLIER }
+}
+
+/** An entry erased with nothing left of it but its tombstone: deleted, version 0, seq unknown (0), no content. */
+export function erasedEntry(storyId: string, id: string, eventId: string): StoredEntry {
+  const entry: StoryEntry = {
+    id,
+    seq: 0,
+    version: 0,
+    headline: null,
+    body: [],
+    authors: [],
+    pinned: false,
+    keyEvent: false,
+    publishedAt: 0,
+    updatedAt: 0,
+    pubStatus: 'canceled',
+    embargoedUntil: null,
+    corrections: [],
+  }
+  return { storyId, entry, eventId, type: 'ENTRY_DELETED', source: ERASED_SOURCE, earlier: UNKNOWN_SHOWN }
+}
+
 /** What a plan reads: the latest article and entry states, as the state or a batch overlay sees them. */
 export interface StateView {
   article(id: string): Stored | undefined
@@ -174,24 +230,43 @@ export class ArticleState implements StateView {
   /**
    * A tombstone of `key` in news.articles: a kill of its article, or of the entry it names
    * (schemas/README.md; the fan-out stands it in the same way). What is held becomes its next
-   * version, killed, so nothing is written over it; with nothing held, nothing changes.
+   * version, killed, so nothing is written over it. With nothing held (compaction removed the
+   * records before it, and left it alone) it is an erasure all the same: the key is held as killed
+   * with nothing known of it (erasedArticle, erasedEntry), and an erased entry counts towards its
+   * story's next seq (nextSeq).
    */
   erase(key: string, eventId: string): void {
     const storyId = storyOfStateKey(key)
     if (storyId === key) {
       const prev = this.#byId.get(key)
-      if (prev === undefined || prev.article.pubStatus === 'canceled') return
-      const article = { ...prev.article, version: prev.article.version + 1, pubStatus: 'canceled' as const }
-      this.#byId.set(key, { ...prev, article, eventId, type: 'WITHDRAWN' })
+      if (prev === undefined) this.#byId.set(key, erasedArticle(key, eventId))
+      else if (prev.article.pubStatus === 'canceled') return
+      else {
+        const article = { ...prev.article, version: prev.article.version + 1, pubStatus: 'canceled' as const }
+        this.#byId.set(key, { ...prev, article, eventId, type: 'WITHDRAWN' })
+      }
     } else {
-      const story = this.#stories.get(storyId)
-      const prev = story?.entries.get(key.slice(entryStateKey(storyId, '').length))
-      if (story === undefined || prev === undefined || prev.entry.pubStatus === 'canceled') return
-      const entry = { ...prev.entry, version: prev.entry.version + 1, pubStatus: 'canceled' as const }
-      story.entries.set(entry.id, { ...prev, entry, eventId, type: 'ENTRY_DELETED' })
+      const entryId = key.slice(entryStateKey(storyId, '').length)
+      const story = this.#storyOf(storyId)
+      const prev = story.entries.get(entryId)
+      if (prev === undefined) story.entries.set(entryId, erasedEntry(storyId, entryId, eventId))
+      else if (prev.entry.pubStatus === 'canceled') return
+      else {
+        const entry = { ...prev.entry, version: prev.entry.version + 1, pubStatus: 'canceled' as const }
+        story.entries.set(entry.id, { ...prev, entry, eventId, type: 'ENTRY_DELETED' })
+      }
     }
     this.#unreadable.delete(key)
     this.#changes++
+  }
+
+  #storyOf(storyId: string): Story {
+    let story = this.#stories.get(storyId)
+    if (story === undefined) {
+      story = { entries: new Map(), maxSeq: 0 }
+      this.#stories.set(storyId, story)
+    }
+    return story
   }
 
   /** How many keys' latest records could not be read. */
@@ -199,10 +274,16 @@ export class ArticleState implements StateView {
     return this.#unreadable.size
   }
 
-  /** Throws `not_ready` when an entry of the story could not be read: it may hold the next seq. */
+  /**
+   * Throws `not_ready` when an entry of the story could not be read: it may hold the next seq.
+   * Seqs are given without gaps (one is taken only by a committed record), so a story's entry keys
+   * number its highest seq: an entry erased with nothing left of it but its tombstone (its seq
+   * unknown, maybe the highest) is counted, and its seq not given out again.
+   */
   nextSeq(storyId: string): number {
     this.#entriesReadable(storyId)
-    return (this.#stories.get(storyId)?.maxSeq ?? 0) + 1
+    const story = this.#stories.get(storyId)
+    return Math.max(story?.maxSeq ?? 0, story?.entries.size ?? 0) + 1
   }
 
   #entriesReadable(storyId: string): void {
@@ -217,7 +298,8 @@ export class ArticleState implements StateView {
     this.#entriesReadable(storyId)
     const story = this.#stories.get(storyId)
     if (story === undefined) return []
-    return [...story.entries.values()].sort((a, b) => a.entry.seq - b.entry.seq)
+    // an entry erased with nothing known of it (not even its seq) is not listed
+    return [...story.entries.values()].filter((e) => e.entry.version > 0).sort((a, b) => a.entry.seq - b.entry.seq)
   }
 
   /**
@@ -237,12 +319,7 @@ export class ArticleState implements StateView {
   }
 
   #applyEntry(event: EntryEvent, carried: EarlierStatuses | undefined): void {
-    const storyId = event.article.id
-    let story = this.#stories.get(storyId)
-    if (story === undefined) {
-      story = { entries: new Map(), maxSeq: 0 }
-      this.#stories.set(storyId, story)
-    }
+    const story = this.#storyOf(event.article.id)
     const prev = story.entries.get(event.entry.id)
     if (prev !== undefined && prev.entry.version >= event.entry.version) return
     story.entries.set(event.entry.id, storedEntryOf(event, prev, carried))

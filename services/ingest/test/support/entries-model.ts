@@ -130,6 +130,8 @@ export interface ModelEntry {
   pubStatus: Status | 'canceled'
   embargoedUntil: string | null
   corrections: string[]
+  /** Known to this instance only by its tombstone (no record of it read before): not listed, its seq counted. */
+  erased?: true
 }
 
 export interface ModelStory {

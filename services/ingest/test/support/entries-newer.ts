@@ -75,7 +75,8 @@ export type NewerRecord =
  * nothing over a kill or a deletion, entries only in a live story. Its writes change no content.
  * What this instance reads of it: a decodable record ends the key's unreadability, an undecodable
  * one starts it (remembering the version read last); a tombstone kills what is held (its next
- * version), and ends the unreadability only where something was held.
+ * version), and ends the unreadability: where nothing was held, the key is erased, nothing known
+ * of it but that (not listed; its seq counted, seqs being gapless).
  */
 export function newerWrite(stories: Map<StoryNo, ModelStory>, op: NewerEntryOp): NewerRecord | null {
   const story = stories.get(op.story)
@@ -104,9 +105,10 @@ export function newerWrite(stories: Map<StoryNo, ModelStory>, op: NewerEntryOp):
   if (op.action === 'tombstone') {
     if (current === undefined) return null
     const held = story.unreadable.has(op.target) ? story.unreadable.get(op.target) : current.version
-    // never read: nothing held to kill, its seq unknown; it stays unreadable (and killed for the newer instance)
+    // never read: nothing held to kill, its seq unknown; erased all the same
     if (held === null || held === undefined) {
-      story.entries.set(op.target, { ...current, pubStatus: 'canceled' })
+      story.unreadable.delete(op.target)
+      story.entries.set(op.target, { ...current, pubStatus: 'canceled', erased: true })
       return { kind: 'tombstone' }
     }
     story.unreadable.delete(op.target)
