@@ -151,6 +151,45 @@ async function raiseConfig(admin: Admin, required: RequiredConfig, log: Logger):
   log.info({ ...fields, from: raise.from, kept: raise.entries.length - 1 }, 'raised a topic setting Newswire needs')
 }
 
+/**
+ * Why an erased article could come back from history, or null: news.article-events keeps its
+ * events (retention.ms, plus up to segment.ms until the broker rolls their segment and may delete
+ * it) longer than news.articles keeps the tombstone that erased it (delete.retention.ms), so a
+ * fan-out started after the tombstone is gone replays the article as never erased. Settings as
+ * describeConfigs gives them (in force, defaults included); null where one is unknown.
+ */
+export function erasureGap(names: TopicNames, events: ConfigEntries[], articles: ConfigEntries[]): string | null {
+  const ms = (entries: ConfigEntries[], name: string) => {
+    const v = entries.find((e) => e.configName === name)?.configValue
+    return v == null || v === '' ? null : Number(v)
+  }
+  const retention = ms(events, 'retention.ms')
+  const roll = ms(events, 'segment.ms')
+  const tombstones = ms(articles, 'delete.retention.ms')
+  if (retention === null || roll === null || tombstones === null) return null
+  if (retention >= 0 && retention + roll <= tombstones) return null
+  const kept = retention < 0 ? 'for ever' : `up to ${Math.ceil((retention + roll) / 86_400_000)} days (retention.ms + segment.ms)`
+  return `${names.events} keeps events ${kept}, longer than ${names.articles} keeps tombstones (delete.retention.ms ${Math.floor(tombstones / 86_400_000)} days): an erased article can come back at a fan-out's start once its tombstone is gone; raise delete.retention.ms past it`
+}
+
+/** Says so at start when the topics' settings leave an erasure a way back (erasureGap); silent where they cannot be read. */
+async function warnOfErasureGap(admin: Admin, names: TopicNames, log: Logger): Promise<void> {
+  let gap: string | null
+  try {
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [names.events, names.articles].map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+    })
+    const of = (name: string) => resources.find((r) => r.resourceName === name)?.configEntries ?? []
+    gap = erasureGap(names, of(names.events), of(names.articles))
+  } catch (err) {
+    // a check only (raiseConfig has said already when settings cannot be read)
+    log.debug({ err }, 'could not compare the retention of events and tombstones')
+    return
+  }
+  if (gap !== null) log.warn({ events: names.events, articles: names.articles }, gap)
+}
+
 export async function ensureTopics(admin: Admin, config: KafkaConfig, log: Logger): Promise<TopicNames> {
   const names = topicNames(config.topicPrefix)
   let rf = config.replicationFactor
@@ -172,5 +211,6 @@ export async function ensureTopics(admin: Admin, config: KafkaConfig, log: Logge
   }
   // topics created by an earlier release (or by hand) lack what was spec'd since
   for (const required of requiredConfigs(names)) await raiseConfig(admin, required, log)
+  await warnOfErasureGap(admin, names, log)
   return names
 }

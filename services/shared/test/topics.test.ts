@@ -7,7 +7,7 @@ import { test } from 'node:test'
 import { pino } from 'pino'
 import { ConfigSource } from '../src/kafka.ts'
 import type { Admin, ConfigEntries } from '../src/kafka.ts'
-import { ensureTopics, raiseOf, requiredConfigs, TOMBSTONE_RETENTION_MS, topicConfigs, topicNames } from '../src/topics.ts'
+import { ensureTopics, erasureGap, raiseOf, requiredConfigs, TOMBSTONE_RETENTION_MS, topicConfigs, topicNames } from '../src/topics.ts'
 
 const names = topicNames('p.')
 const LONG_MAX = 9223372036854775807n
@@ -88,17 +88,41 @@ test('settings that could not be written again as they are: no raise, an operato
   assert.throws(() => raiseOf([short, entry('min.compaction.lag.ms', '60000', ConfigSource.UNKNOWN)], required), /unknown/)
 })
 
+test('an erasure has no way back while tombstones outlive the events they erase, and start says when they do not', () => {
+  const DAY = 86_400_000
+  const events = (retention: number, roll = 7 * DAY) => [
+    entry('retention.ms', String(retention), ConfigSource.TOPIC_CONFIG),
+    entry('segment.ms', String(roll), ConfigSource.DEFAULT_CONFIG),
+  ]
+  const articles = (ms: number) => [entry('delete.retention.ms', String(ms), ConfigSource.TOPIC_CONFIG)]
+  // as created: 7 days of events, up to 7 more before their segment rolls, against 30
+  const spec = (topic: string, name: string) => Number(settingsOf(topic)[name])
+  assert.equal(erasureGap(names, events(spec(names.events, 'retention.ms')), articles(spec(names.articles, 'delete.retention.ms'))), null)
+  assert.equal(erasureGap(names, events(23 * DAY), articles(30 * DAY)), null)
+  assert.match(erasureGap(names, events(23 * DAY + 1), articles(30 * DAY)) ?? '', /up to 31 days .* 30 days/)
+  assert.match(erasureGap(names, events(7 * DAY), articles(DAY)) ?? '', /delete\.retention\.ms 1 days/)
+  assert.match(erasureGap(names, events(-1), articles(30 * DAY)) ?? '', /keeps events for ever/)
+  // unknown settings (not described, or withheld): no verdict
+  assert.equal(erasureGap(names, [], articles(DAY)), null)
+  assert.equal(erasureGap(names, events(7 * DAY), []), null)
+})
+
 /** An admin over existing topics whose news.articles has Kafka's default; `fail` decides how describe and alter fail. */
-function existingCluster(fail: { describe?: Error; alter?: Error }) {
+function existingCluster(fail: { describe?: Error; alter?: Error }, eventsConfig?: ConfigEntries[]) {
   const altered: unknown[] = []
   const admin = {
     describeCluster: async () => ({ brokers: [{ nodeId: 1, host: 'h', port: 9092 }], controller: 1, clusterId: 'c' }),
     listTopics: async () => Object.values(names),
     createTopics: async () => assert.fail('nothing to create'),
     fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({ topics: topics.map((name) => ({ name, partitions: [{}, {}] })) }),
-    describeConfigs: async () => {
+    describeConfigs: async ({ resources }: { resources: { name: string }[] }) => {
       if (fail.describe) throw fail.describe
-      return { resources: [{ configEntries: [entry('delete.retention.ms', '86400000', ConfigSource.DEFAULT_CONFIG)] }] }
+      const articles = [entry('delete.retention.ms', '86400000', ConfigSource.DEFAULT_CONFIG)]
+      // with `eventsConfig`, each topic described as itself; else one answer, named for neither
+      if (eventsConfig === undefined) return { resources: [{ configEntries: articles }] }
+      return {
+        resources: resources.map(({ name }) => ({ resourceName: name, configEntries: name === names.events ? eventsConfig : articles })),
+      }
     },
     alterConfigs: async (request: unknown) => {
       if (fail.alter) throw fail.alter
@@ -134,4 +158,20 @@ test('where the setting cannot be checked or raised, start goes on and says what
   // ensureTopics runs under retrying(): a retriable error goes up to it
   await assert.rejects(existingCluster({ alter: kafkaError('NOT_CONTROLLER', true) }).start(), /NOT_CONTROLLER/)
   await assert.rejects(existingCluster({ describe: kafkaError('REQUEST_TIMED_OUT', true) }).start(), /REQUEST_TIMED_OUT/)
+})
+
+test('start warns when news.article-events outlives the tombstones, and goes on', async () => {
+  const events = (retention: string) => [
+    entry('retention.ms', retention, ConfigSource.TOPIC_CONFIG),
+    entry('segment.ms', '604800000', ConfigSource.DEFAULT_CONFIG),
+  ]
+  // the fake's news.articles answers Kafka's default (1 day) even after the raise
+  const gap = existingCluster({}, events('604800000'))
+  assert.deepEqual(await gap.start(), names)
+  const warned = gap.lines.filter((l) => l.level === 40)
+  assert.equal(warned.length, 1)
+  assert.match(String(warned[0]?.msg), /^p\.news\.article-events keeps events up to 14 days .* an erased article can come back/)
+  const none = existingCluster({}, events('-1'))
+  await none.start()
+  assert.match(String(none.lines.at(-1)?.msg), /keeps events for ever/)
 })
