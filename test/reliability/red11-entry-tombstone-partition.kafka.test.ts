@@ -1,0 +1,47 @@
+// red11 attack run, on a real broker: an operator erases one entry of a live story with a tombstone
+// under its key `<story>/entries/<entry>` (deploy/README.md names that key), written as Kafka tools
+// write a keyed record: the default partitioner puts it on that key's partition. Ingest keeps an
+// entry's state on its story's partition. The tombstone, at a lower offset in its own partition
+// than the entry's record in the story's, does not erase the entry: a fan-out started after it
+// shows the entry to the public, and a restarted ingest takes writes to it.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { entryStateKey, Kafka, logLevel, partitionOf, topicNames } from '@newswire/shared'
+import { connect, startTestFanout } from '../../services/fanout/test/helpers.ts'
+import { http, startTestIngest, uniquePrefix } from '../helpers.ts'
+
+const PARTITIONS = 3
+
+test('an entry erased by a tombstone under its key (default partitioner) reaches no public reader after a restart', async (t) => {
+  const prefix = uniquePrefix()
+  const topics = topicNames(prefix)
+  // a story whose entry key hashes to another partition than the story (most do)
+  let storyId = 'erase-story-0'
+  for (let i = 1; partitionOf(storyId, PARTITIONS) === partitionOf(entryStateKey(storyId, 'e1'), PARTITIONS); i++) storyId = `erase-story-${i}`
+  const ingest = await startTestIngest(t, prefix)
+  const created = await http(`${ingest.url}/v1/articles`, {
+    method: 'POST',
+    json: { id: storyId, language: 'en', headline: 'A live story', body: ['p'], category: 'national', urgency: 3, live: true },
+  })
+  assert.equal(created.status, 201, created.text)
+  for (const [id, body] of [
+    ['e1', 'Erased by an operator'],
+    ['e2', 'Kept'],
+  ]) {
+    const r = await http(`${ingest.url}/v1/articles/${storyId}/entries/${id}`, { method: 'PUT', json: { body: [body] } })
+    assert.equal(r.status, 201, r.text)
+  }
+  // the operator's erasure of e1, as any Kafka tool writes a keyed tombstone
+  const producer = new Kafka({ clientId: 'red11-eraser', brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'], logLevel: logLevel.NOTHING }).producer()
+  await producer.connect()
+  t.after(() => producer.disconnect())
+  await producer.send({ topic: topics.articles, acks: -1, messages: [{ key: entryStateKey(storyId, 'e1'), value: null }] })
+
+  // a fan-out started after the erasure
+  const fanout = await startTestFanout(t, prefix)
+  const reader = await connect(t, fanout.wsUrl)
+  reader.send({ type: 'subscribe', id: 's1', channels: [`story:${storyId}`], entries: 10 })
+  const subscribed = await reader.next((m) => m.type === 'subscribed')
+  assert.ok(JSON.stringify(subscribed).includes('Kept'), `the story is shown: ${JSON.stringify(subscribed)}`)
+  assert.ok(!JSON.stringify(subscribed).includes('Erased by an operator'), `a public reader is shown the erased entry: ${JSON.stringify(subscribed.entries)}`)
+})
