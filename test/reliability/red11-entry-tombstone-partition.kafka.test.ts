@@ -17,7 +17,8 @@ test('an entry erased by a tombstone under its key (default partitioner) reaches
   const topics = topicNames(prefix)
   // a story whose entry key hashes to another partition than the story (most do)
   let storyId = 'erase-story-0'
-  for (let i = 1; partitionOf(storyId, PARTITIONS) === partitionOf(entryStateKey(storyId, 'e1'), PARTITIONS); i++) storyId = `erase-story-${i}`
+  for (let i = 1; partitionOf(storyId, PARTITIONS) === partitionOf(entryStateKey(storyId, 'e1'), PARTITIONS); i++)
+    storyId = `erase-story-${i}`
   const ingest = await startTestIngest(t, prefix)
   const created = await http(`${ingest.url}/v1/articles`, {
     method: 'POST',
@@ -32,7 +33,11 @@ test('an entry erased by a tombstone under its key (default partitioner) reaches
     assert.equal(r.status, 201, r.text)
   }
   // the operator's erasure of e1, as any Kafka tool writes a keyed tombstone
-  const producer = new Kafka({ clientId: 'red11-eraser', brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'], logLevel: logLevel.NOTHING }).producer()
+  const producer = new Kafka({
+    clientId: 'red11-eraser',
+    brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'],
+    logLevel: logLevel.NOTHING,
+  }).producer()
   await producer.connect()
   t.after(() => producer.disconnect())
   await producer.send({ topic: topics.articles, acks: -1, messages: [{ key: entryStateKey(storyId, 'e1'), value: null }] })
@@ -43,7 +48,10 @@ test('an entry erased by a tombstone under its key (default partitioner) reaches
   reader.send({ type: 'subscribe', id: 's1', channels: [`story:${storyId}`], entries: 10 })
   const subscribed = await reader.next((m) => m.type === 'subscribed')
   assert.ok(JSON.stringify(subscribed).includes('Kept'), `the story is shown: ${JSON.stringify(subscribed)}`)
-  assert.ok(!JSON.stringify(subscribed).includes('Erased by an operator'), `a public reader is shown the erased entry: ${JSON.stringify(subscribed.entries)}`)
+  assert.ok(
+    !JSON.stringify(subscribed).includes('Erased by an operator'),
+    `a public reader is shown the erased entry: ${JSON.stringify(subscribed.entries)}`,
+  )
 })
 
 // The same erasure in ingest: a restarted ingest's tail reads the partitions in whatever order a
@@ -54,7 +62,8 @@ test('an ingest restarted after an entry erasure under its key (default partitio
   const prefix = uniquePrefix()
   const topics = topicNames(prefix)
   let storyId = 'erase-story-0'
-  for (let i = 1; partitionOf(storyId, PARTITIONS) === partitionOf(entryStateKey(storyId, 'e1'), PARTITIONS); i++) storyId = `erase-story-${i}`
+  for (let i = 1; partitionOf(storyId, PARTITIONS) === partitionOf(entryStateKey(storyId, 'e1'), PARTITIONS); i++)
+    storyId = `erase-story-${i}`
   const ingest = await startTestIngest(t, prefix)
   const created = await http(`${ingest.url}/v1/articles`, {
     method: 'POST',
@@ -63,7 +72,11 @@ test('an ingest restarted after an entry erasure under its key (default partitio
   assert.equal(created.status, 201, created.text)
   const put = await http(`${ingest.url}/v1/articles/${storyId}/entries/e1`, { method: 'PUT', json: { body: ['Erased by an operator'] } })
   assert.equal(put.status, 201, put.text)
-  const producer = new Kafka({ clientId: 'red11-eraser', brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'], logLevel: logLevel.NOTHING }).producer()
+  const producer = new Kafka({
+    clientId: 'red11-eraser',
+    brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'],
+    logLevel: logLevel.NOTHING,
+  }).producer()
   await producer.connect()
   t.after(() => producer.disconnect())
   await producer.send({ topic: topics.articles, acks: -1, messages: [{ key: entryStateKey(storyId, 'e1'), value: null }] })
@@ -75,5 +88,9 @@ test('an ingest restarted after an entry erasure under its key (default partitio
     answers.push(read.status === 200 && (read.body as { entry?: { pubStatus?: string } }).entry?.pubStatus === 'usable' ? 200 : 409)
     await again.close()
   }
-  assert.deepEqual(answers, new Array(8).fill(409), 'a restarted ingest holds the erased entry as live (200: usable) and takes writes to it')
+  assert.deepEqual(
+    answers,
+    new Array(8).fill(409),
+    'a restarted ingest holds the erased entry as live (200: usable) and takes writes to it',
+  )
 })

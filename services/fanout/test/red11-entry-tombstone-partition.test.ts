@@ -42,8 +42,11 @@ for (const order of ['story partition first', 'tombstone partition first'] as co
       [p, { key: Buffer.from(key), value: codec.encode(e1), offset: '5001', timestamp: String(T0 + 1000) }],
       [p, { key: Buffer.from(entryStateKey(storyId, 'e2')), value: codec.encode(e2), offset: '5002', timestamp: String(T0 + 2000) }],
     ]
-    const tombstonePartition: [number, StateRecord][] = [[q, { key: Buffer.from(key), value: null, offset: '12', timestamp: String(T0 + 30_000) }]]
-    const records = order === 'story partition first' ? [...storyPartition, ...tombstonePartition] : [...tombstonePartition, ...storyPartition]
+    const tombstonePartition: [number, StateRecord][] = [
+      [q, { key: Buffer.from(key), value: null, offset: '12', timestamp: String(T0 + 30_000) }],
+    ]
+    const records =
+      order === 'story partition first' ? [...storyPartition, ...tombstonePartition] : [...tombstonePartition, ...storyPartition]
     for (const [partition, m] of records) load.take(partition, m)
     load.into(h.store)
     // history holds the story's events (news.article-events: every event of a story on its partition)
