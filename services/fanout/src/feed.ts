@@ -265,13 +265,22 @@ export interface StateRecord {
 /**
  * The load of news.articles at start, record by record in log order (take), then into the store
  * (into): the latest state per key (an article id, or `<story>/entries/<entry>` for an entry's),
- * and the keys whose latest record is a tombstone. Pure: no I/O.
+ * and the keys erased by a tombstone. Pure: no I/O.
+ *
+ * Records of one key are ordered only within one partition: a tombstone may sit on another
+ * partition than the key's records (an operator's tool places it by the hash of its key, ingest
+ * an entry's state on its story's partition), and the partitions are read in any order. A
+ * tombstone on any partition erases its key, unless a record follows it on its own partition (as
+ * once compaction removes it); the erasure is applied in `into`, once every partition is read,
+ * so the order they were read in changes nothing. Ingest writes nothing over an erased key (409),
+ * so no later write of its is hidden by this.
  */
 export class StateLoad {
   readonly #o: Pick<FeedOptions, 'codec' | 'metrics' | 'log'>
+  /** The latest record per key, ordered within its partition (a tombstone's kill is applied in `into`). */
   readonly #latest = new Map<string, Loaded>()
-  /** Keys whose latest record is a tombstone (an operator's erasure), whatever was before it. */
-  readonly #erased = new Map<string, Tombstone>()
+  /** Per key, the partitions whose latest record of it is a tombstone (an operator's erasure). */
+  readonly #erased = new Map<string, Map<number, Tombstone>>()
 
   constructor(o: Pick<FeedOptions, 'codec' | 'metrics' | 'log'>) {
     this.#o = o
@@ -289,13 +298,8 @@ export class StateLoad {
       // what history brings of it is erased at goLive (Store.erase)
       const key = m.key?.toString('utf8')
       if (key === undefined) return
-      const seen = latest.get(key)
-      if (seen && seen.offset > offset) return
-      this.#erased.set(key, { where, at: Number(m.timestamp) })
-      if (!seen) return
-      const killed = killedOver(seen, where, Number(m.timestamp))
-      if (killed) latest.set(key, killed)
-      else if (isEntryEvent(seen.event)) latest.delete(key)
+      const on = this.#erased.get(key) ?? new Map<number, Tombstone>()
+      this.#erased.set(key, on.set(partition, { where, at: Number(m.timestamp) }))
       return
     }
     try {
@@ -303,9 +307,11 @@ export class StateLoad {
       // An entry's latest state has a key of its own (<story>/entries/<entry>), never the story's
       const key = isEntryEvent(event) ? entryStateKey(event.article.id, event.entry.id) : event.article.id
       const seen = latest.get(key)
-      if (seen !== undefined && seen.offset > offset) return
-      // a record after a tombstone is its key's latest state (as once compaction removes the tombstone)
-      if ((this.#erased.get(key)?.where.offset ?? offset) < offset) this.#erased.delete(key)
+      if (seen !== undefined && seen.partition === partition && seen.offset > offset) return
+      // a record after a tombstone on its partition is its key's latest state (as once compaction
+      // removes the tombstone); a tombstone on another partition is not before it: it stands
+      const on = this.#erased.get(key)
+      if ((on?.get(partition)?.where.offset ?? offset) < offset) on?.delete(partition)
       // what ingest carried of earlier versions, read now: header values are slices of the
       // fetched batch, and holding them would hold every batch until the load ends
       const name = isEntryEvent(event) ? EARLIER_STATUSES_HEADER : EARLIER_VIEWS_HEADER
@@ -325,11 +331,12 @@ export class StateLoad {
     } catch (err) {
       o.metrics.decodeErrors(err)
       o.log.warn({ err, partition, offset: m.offset }, 'undecodable record in news.articles skipped')
-      // what it stands for by its headers, over the state before it (not compacted away
-      // yet): fails closed (unreadable.ts); after a tombstone, the erasure stands
+      // what it stands for by its headers, over the state before it in its partition (not
+      // compacted away yet): fails closed (unreadable.ts); after a tombstone there, the erasure stands
       const key = m.key?.toString('utf8')
       const seen = key === undefined ? undefined : latest.get(key)
-      if (key !== undefined && seen && seen.offset < offset) {
+      if (key === undefined || this.#erased.get(key)?.has(partition)) return
+      if (seen && (seen.partition !== partition || seen.offset < offset)) {
         const over = standOver(seen, standsFor(m.headers), where, Number(m.timestamp))
         if (over) latest.set(key, over)
       }
@@ -339,13 +346,31 @@ export class StateLoad {
   /** Into the store; returns how many states it loaded. */
   into(store: Store): number {
     const latest = this.#latest
+    // Every partition read: each erased key's tombstone (on the lowest partition holding one, so
+    // every instance names its kill alike) kills its article's state, deletes its entry's
+    for (const [key, on] of this.#erased) {
+      const tombstone = on.get(Math.min(...on.keys()))
+      if (tombstone === undefined) continue
+      store.erase(key, tombstone)
+      const seen = latest.get(key)
+      if (seen === undefined) continue
+      // compaction never removes a record under a tombstone on another partition: once the
+      // tombstone expires (delete.retention.ms) the record is all there is, live again
+      if (!on.has(seen.partition))
+        this.#o.log.warn(
+          { key, tombstone: [...on.keys()], record: seen.partition },
+          `an erasure in news.articles sits on another partition than its key's record: write the tombstone to partition ${seen.partition} too (deploy/README.md)`,
+        )
+      const killed = killedOver(seen, tombstone.where, tombstone.at)
+      if (killed) latest.set(key, killed)
+      else if (isEntryEvent(seen.event)) latest.delete(key)
+    }
     // Stories first: an entry's state is judged with its story's
     for (const { partition, event, views } of latest.values()) if (!isEntryEvent(event)) store.load(partition, event, views)
     // An entry's state is keyed <story>/entries/<entry> in news.articles, but its events sit in its
     // story's partition of news.article-events: where its releases and catch-up clock are
     for (const { event, statuses } of latest.values())
       if (isEntryEvent(event)) store.loadEntry(partitionOf(event.article.id, store.partitions), event, statuses)
-    for (const [key, tombstone] of this.#erased) store.erase(key, tombstone)
     return latest.size
   }
 }
