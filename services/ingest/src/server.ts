@@ -105,9 +105,11 @@ export async function startIngest(
         const key = m.key?.toString('utf8')
         if (m.value === null) {
           // a tombstone kills what it names (schemas/README.md): nothing is written over it
-          if (key !== undefined) state.erase(key, `tombstone-${partition}-${m.offset}`)
+          if (key !== undefined) state.erase(key, `tombstone-${partition}-${m.offset}`, partition)
           continue
         }
+        // a record is ordered against a tombstone of its key only on the same partition (state.ts erase)
+        if (key !== undefined) state.recordOn(key, partition)
         // in log order: whether the key's latest record can be read (state.ts unreadableState)
         const readable = take(m, m.value)
         if (key !== undefined) state.readable(key, readable)

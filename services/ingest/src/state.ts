@@ -148,6 +148,24 @@ export function erasedEntry(storyId: string, id: string, eventId: string): Store
   return { storyId, entry, eventId, type: 'ENTRY_DELETED', source: ERASED_SOURCE, earlier: UNKNOWN_SHOWN }
 }
 
+/** A held article killed by a tombstone: its next version, canceled. */
+function killedArticle(prev: Stored, eventId: string): Stored {
+  const article = { ...prev.article, version: prev.article.version + 1, pubStatus: 'canceled' as const }
+  return { ...prev, article, eventId, type: 'WITHDRAWN' }
+}
+
+/** A held entry deleted by a tombstone: its next version, canceled. */
+function deletedEntry(prev: StoredEntry, eventId: string): StoredEntry {
+  const entry = { ...prev.entry, version: prev.entry.version + 1, pubStatus: 'canceled' as const }
+  return { ...prev, entry, eventId, type: 'ENTRY_DELETED' }
+}
+
+/** The version of a held state (0 for none). */
+function versionOf(held: Stored | StoredEntry | undefined): number {
+  if (held === undefined) return 0
+  return 'article' in held ? held.article.version : held.entry.version
+}
+
 /** What a plan reads: the latest article and entry states, as the state or a batch overlay sees them. */
 export interface StateView {
   article(id: string): Stored | undefined
@@ -192,6 +210,11 @@ export class ArticleState implements StateView {
   readonly #stories = new Map<string, Story>()
   /** Keys of news.articles (an article id, or entryStateKey) whose latest record could not be decoded. */
   readonly #unreadable = new Set<string>()
+  /**
+   * Keys erased by a tombstone not followed on its partition by a record of the key: the
+   * partitions holding them, and the version of the records' state the kill stands over.
+   */
+  readonly #erasures = new Map<string, { on: Set<number>; eventId: string; over: number }>()
   // Event ids recently known to be committed, oldest first: lets a writer whose commit failed
   // ambiguously learn whether it landed, and the tail skip records it already holds. Bounded;
   // forgetting one only costs a decode (tail) or an `unchanged` answer (a very late retry).
@@ -222,6 +245,8 @@ export class ArticleState implements StateView {
 
   /** The tail read the record of `key` (news.articles' key) in log order: whether it could decode it. */
   readable(key: string, readable: boolean): void {
+    // erased whatever its records say (recordOn: a tombstone still stands on another partition)
+    if (!readable && this.#erasures.has(key)) return
     // a change too: an answer decided before an undecodable record (unchanged, not found) must not be confirmed
     if (!readable) this.#unreadable.add(key)
     if (!readable || this.#unreadable.delete(key)) this.#changes++
@@ -234,30 +259,43 @@ export class ArticleState implements StateView {
    * records before it, and left it alone) it is an erasure all the same: the key is held as killed
    * with nothing known of it (erasedArticle, erasedEntry), and an erased entry counts towards its
    * story's next seq (nextSeq).
+   *
+   * The tombstone may sit on another `partition` than the key's records (an operator's tool
+   * places it by the hash of its key, ingest an entry's record on its story's partition), and the
+   * partitions are read in any order: records are ordered against it only on its own partition
+   * (recordOn). Until one follows it there, a record read of the key on another partition is taken
+   * as written before it, and killed (apply): the erasure wins whatever the order. Ingest writes
+   * nothing over an erased key (409), so no later write of its is hidden by this.
    */
-  erase(key: string, eventId: string): void {
+  erase(key: string, eventId: string, partition: number): void {
     const storyId = storyOfStateKey(key)
-    if (storyId === key) {
-      const prev = this.#byId.get(key)
-      if (prev === undefined) this.#byId.set(key, erasedArticle(key, eventId))
-      else if (prev.article.pubStatus === 'canceled') return
-      else {
-        const article = { ...prev.article, version: prev.article.version + 1, pubStatus: 'canceled' as const }
-        this.#byId.set(key, { ...prev, article, eventId, type: 'WITHDRAWN' })
-      }
+    const entryId = key.slice(entryStateKey(storyId, '').length)
+    const story = storyId === key ? undefined : this.#storyOf(storyId)
+    const prev = story === undefined ? this.#byId.get(key) : story.entries.get(entryId)
+    const erasure = this.#erasures.get(key) ?? { on: new Set(), eventId, over: versionOf(prev) }
+    this.#erasures.set(key, erasure)
+    erasure.on.add(partition)
+    if (story === undefined) {
+      const held = this.#byId.get(key)
+      if (held?.article.pubStatus === 'canceled') return
+      this.#byId.set(key, held === undefined ? erasedArticle(key, eventId) : killedArticle(held, eventId))
     } else {
-      const entryId = key.slice(entryStateKey(storyId, '').length)
-      const story = this.#storyOf(storyId)
-      const prev = story.entries.get(entryId)
-      if (prev === undefined) story.entries.set(entryId, erasedEntry(storyId, entryId, eventId))
-      else if (prev.entry.pubStatus === 'canceled') return
-      else {
-        const entry = { ...prev.entry, version: prev.entry.version + 1, pubStatus: 'canceled' as const }
-        story.entries.set(entry.id, { ...prev, entry, eventId, type: 'ENTRY_DELETED' })
-      }
+      const held = story.entries.get(entryId)
+      if (held?.entry.pubStatus === 'canceled') return
+      story.entries.set(entryId, held === undefined ? erasedEntry(storyId, entryId, eventId) : deletedEntry(held, eventId))
     }
     this.#unreadable.delete(key)
     this.#changes++
+  }
+
+  /**
+   * The tail read a record of `key` on `partition` (before applying it): after a tombstone there,
+   * it is the key's latest state (as once compaction removes the tombstone), written over the
+   * kill held as any record; a tombstone on another partition still stands.
+   */
+  recordOn(key: string, partition: number): void {
+    const erasure = this.#erasures.get(key)
+    if (erasure?.on.delete(partition) && erasure.on.size === 0) this.#erasures.delete(key)
   }
 
   #storyOf(storyId: string): Story {
@@ -312,17 +350,26 @@ export class ArticleState implements StateView {
       this.#applyEntry(event, carried.statuses)
       return
     }
-    const prev = this.#byId.get(event.article.id)
-    if (prev !== undefined && prev.article.version >= event.article.version) return
-    this.#byId.set(event.article.id, storedOf(event, prev, carried.views))
+    const id = event.article.id
+    const prev = this.#byId.get(id)
+    // erased (a tombstone on another partition, not ordered against this record): the record
+    // counts as written before it, newer than what the kill stands over or not, and stays killed
+    const erasure = this.#erasures.get(id)
+    if ((erasure ? erasure.over : versionOf(prev)) >= event.article.version) return
+    const next = storedOf(event, prev, carried.views)
+    if (erasure) erasure.over = event.article.version
+    this.#byId.set(id, erasure && next.article.pubStatus !== 'canceled' ? killedArticle(next, erasure.eventId) : next)
     this.#changes++
   }
 
   #applyEntry(event: EntryEvent, carried: EarlierStatuses | undefined): void {
     const story = this.#storyOf(event.article.id)
     const prev = story.entries.get(event.entry.id)
-    if (prev !== undefined && prev.entry.version >= event.entry.version) return
-    story.entries.set(event.entry.id, storedEntryOf(event, prev, carried))
+    const erasure = this.#erasures.get(entryStateKey(event.article.id, event.entry.id))
+    if ((erasure ? erasure.over : versionOf(prev)) >= event.entry.version) return
+    const next = storedEntryOf(event, prev, carried)
+    if (erasure) erasure.over = event.entry.version
+    story.entries.set(event.entry.id, erasure && next.entry.pubStatus !== 'canceled' ? deletedEntry(next, erasure.eventId) : next)
     story.maxSeq = Math.max(story.maxSeq, event.entry.seq)
     this.#changes++
   }

@@ -20,11 +20,11 @@ test('a tombstone kills the article or entry held, the next version, and ends it
   state.apply(entryEventOf('s', 'e1', 2, T0))
   state.readable('s', false)
   const changes = state.changes
-  state.erase('s', 'tombstone-0-9')
+  state.erase('s', 'tombstone-0-9', 0)
   assert.equal(state.article('s')?.article.pubStatus, 'canceled')
   assert.equal(state.article('s')?.article.version, 2)
   assert.equal(state.article('s')?.type, 'WITHDRAWN')
-  state.erase(entryStateKey('s', 'e1'), 'tombstone-0-10')
+  state.erase(entryStateKey('s', 'e1'), 'tombstone-0-10', 0)
   assert.equal(state.entry('s', 'e1')?.entry.pubStatus, 'canceled')
   assert.equal(state.entry('s', 'e1')?.entry.version, 3)
   assert.ok(state.changes > changes, 'an answer decided before it is decided again')
@@ -36,7 +36,7 @@ test('a tombstone alone (compaction removed what was before it) erases its artic
   const state = new ArticleState()
   state.readable('gone', false)
   const changes = state.changes
-  state.erase('gone', 'tombstone-0-11')
+  state.erase('gone', 'tombstone-0-11', 0)
   assert.equal(state.unreadable, 0, 'the tombstone is its latest record')
   assert.ok(state.changes > changes)
   const gone = state.article('gone')
@@ -45,7 +45,9 @@ test('a tombstone alone (compaction removed what was before it) erases its artic
     ['tombstone-0-11', 'WITHDRAWN', 0, 'canceled', ''],
     'killed, its versions unknown, no content',
   )
-  // a record after it (whatever its version) is the id's latest state, as once compaction removes the tombstone
+  // a record after it on its partition (whatever its version) is the id's latest state, as once
+  // compaction removes the tombstone
+  state.recordOn('gone', 0)
   state.apply(eventOf('gone', 1, T0))
   assert.equal(state.article('gone')?.article.pubStatus, 'usable')
 })
@@ -56,7 +58,7 @@ test("a tombstone alone of an entry's key: the entry is erased, and its seq (may
   state.apply(entryEventOf('s', 'e1', 1, T0, { seq: 1 }))
   state.apply(entryEventOf('s', 'e2', 1, T0, { seq: 2 }))
   // e3 (seq 3) was compacted away under its tombstone
-  state.erase(entryStateKey('s', 'e3'), 'tombstone-0-12')
+  state.erase(entryStateKey('s', 'e3'), 'tombstone-0-12', 0)
   assert.equal(state.entry('s', 'e3')?.entry.pubStatus, 'canceled')
   assert.equal(state.entry('s', 'e3')?.type, 'ENTRY_DELETED')
   assert.equal(state.nextSeq('s'), 4, 'seqs are gapless: three entry keys, three seqs taken')
@@ -66,16 +68,16 @@ test("a tombstone alone of an entry's key: the entry is erased, and its seq (may
     'its seq unknown: not listed',
   )
   // a story known only by its entries' tombstones counts them too
-  state.erase(entryStateKey('t', 'e1'), 'tombstone-0-13')
+  state.erase(entryStateKey('t', 'e1'), 'tombstone-0-13', 0)
   assert.equal(state.nextSeq('t'), 2)
 })
 
 test('ingest over a tombstone alone: the id is not created again (409), GET reads it killed; the erased entry is not written again', async (t) => {
   const state = new ArticleState()
-  state.erase('gone-1', 'tombstone-0-20')
+  state.erase('gone-1', 'tombstone-0-20', 0)
   state.apply(eventOf('live-1', 1, T0, { live: true }))
   state.apply(entryEventOf('live-1', 'e1', 1, T0, { seq: 1 }))
-  state.erase(entryStateKey('live-1', 'e2'), 'tombstone-0-21')
+  state.erase(entryStateKey('live-1', 'e2'), 'tombstone-0-21', 0)
   const app = await startInProcessApp(state, apiKeysEnv)
   t.after(() => app.close())
   const key = keys.dev.key

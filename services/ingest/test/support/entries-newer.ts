@@ -194,7 +194,7 @@ export class NewerInstance {
     const key = op.target === 'story' ? storyId : entryStateKey(storyId, `e${op.target}`)
     const eventId = `newer-${this.#prefix}-${this.log.length}`
     if (written.kind === 'tombstone') {
-      this.#state.erase(key, eventId)
+      this.#state.erase(key, eventId, 0)
       this.log.push({ kind: 'tombstone', key })
       return null
     }
@@ -233,11 +233,13 @@ export class NewerInstance {
       event = { ...envelope, type, reason: written.deleted ? 'newer' : null, article: story, entry }
     }
     if (op.decodable) {
+      this.#state.recordOn(key, 0)
       this.#state.apply(event)
       this.#state.readable(key, true)
       this.log.push({ kind: 'event', event })
       return null
     }
+    this.#state.recordOn(key, 0)
     this.#state.readable(key, false)
     const [version, seq] = isEntryEvent(event) ? [event.entry.version, event.entry.seq] : [event.article.version, null]
     this.log.push({ kind: 'unreadable', key, version, seq, deleted: written.deleted })
@@ -292,10 +294,13 @@ export class NewerInstance {
 export function rebuild(log: readonly LogRecord[], state: ArticleState): ArticleState {
   for (const [i, r] of log.entries()) {
     if (r.kind === 'event') {
+      state.recordOn(keyOf(r.event), 0)
       state.apply(r.event)
       state.readable(keyOf(r.event), true)
-    } else if (r.kind === 'unreadable') state.readable(r.key, false)
-    else state.erase(r.key, `tombstone-${i}`)
+    } else if (r.kind === 'unreadable') {
+      state.recordOn(r.key, 0)
+      state.readable(r.key, false)
+    } else state.erase(r.key, `tombstone-${i}`, 0)
   }
   return state
 }
