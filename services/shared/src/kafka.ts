@@ -290,10 +290,14 @@ if (clusterClass.prototype[WIRE] !== true) {
 export const requestQueueClass = kafkajsInternal('kafkajs/src/network/requestQueue') as { prototype: RequestQueueLike }
 quietRequestQueue(requestQueueClass)
 
-/** A kafkajs message carrying its record for produce-request.ts. */
-export function wireMessage(r: WireRecord, partition: number): Message {
+/**
+ * A kafkajs message carrying its record for produce-request.ts. A tombstone (null value) carries
+ * none: produce-request.ts writes only values, so a request holding one (an erasure: rare) is
+ * encoded by kafkajs.
+ */
+export function wireMessage(r: TxRecord, partition: number): Message {
   const m: WireMessage = { key: r.key, value: r.value, partition, timestamp: String(r.timestamp), headers: r.headers }
-  m[WIRE] = r
+  if (r.value !== null) m[WIRE] = r as WireRecord
   return m
 }
 
@@ -377,7 +381,8 @@ export class KafkaTransactionError extends NewswireError {
 /** One record of a transaction. Header values are UTF-8 strings. */
 export interface TxRecord {
   key: string
-  value: Buffer
+  /** null: a tombstone (an erasure of the key in a compacted topic). */
+  value: Buffer | null
   headers: Readonly<Record<string, string>>
   /** Epoch milliseconds. */
   timestamp: number

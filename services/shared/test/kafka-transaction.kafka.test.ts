@@ -112,7 +112,7 @@ test('records of a transaction read back with the keys, values, headers, timesta
       {
         topic: w.topic,
         partition: w.partition,
-        value: w.record.value.toString(),
+        value: String(w.record.value),
         headers: { ...w.record.headers },
         timestamp: w.record.timestamp,
       },
