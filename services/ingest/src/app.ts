@@ -130,6 +130,17 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   )
 
+  // Legal removal: the kill, and the content out of news.articles (articles.ts erase). The same
+  // scope as a withdrawal: it removes only what the kill hides from the public for good anyway.
+  app.post(
+    '/v1/articles/:id/erase',
+    ...route('/v1/articles/:id/erase', 'withdraw', async (req, res, { traceId }) => {
+      requireType(req, jsonTypes, 'the erasure')
+      const reason = reasonOf(parseJson(bodyText(req)), 'an erasure')
+      sendOutcome(res, await deps.service.erase(String(req.params.id), reason, context(req, res, traceId, newsroom(res))))
+    }),
+  )
+
   app.get(
     '/v1/articles/:id',
     ...route('/v1/articles/:id', 'read', async (req, res, { log: reqLog }) => {

@@ -1,9 +1,9 @@
 // Use cases behind the article routes: create or update an article (whole, or by JSON Merge
 // Patch) and withdraw one. HTTP-free so the batch endpoint and the importer share it. Every
 // decision is taken at commit time against the freshest state.
-import { articleToJson, ProblemError } from '@newswire/shared'
+import { articleToJson, entryStateKey, ProblemError } from '@newswire/shared'
 import type { Article, ArticleEvent, Correction } from '@newswire/shared'
-import { decide, decideWithdraw, withdrawnConflict } from './decide.ts'
+import { decide, decideErase, decideWithdraw, withdrawnConflict } from './decide.ts'
 import type { Decision } from './decide.ts'
 import { applyMergePatch } from './merge-patch.ts'
 import type { ArticleOutcome, Outcome, RequestContext } from './outcome.ts'
@@ -21,6 +21,13 @@ export interface ArticleService {
   /** Applies an RFC 7396 merge patch to the latest version of article `id`. */
   patch(id: string, patch: Record<string, unknown>, ctx: RequestContext): Promise<Outcome>
   withdraw(id: string, reason: string, ctx: RequestContext): Promise<Outcome>
+  /**
+   * Erases article `id` (legal removal): kills it as withdraw does, unless it is killed already,
+   * and writes tombstones in news.articles for its key and every entry key of the story, in the
+   * same transaction on the story's partition. Answers as withdraw does (an already killed one:
+   * unchanged, its tombstones written again).
+   */
+  erase(id: string, reason: string, ctx: RequestContext): Promise<Outcome>
 }
 
 export interface ArticleServiceDeps {
@@ -119,6 +126,20 @@ export function createArticleService(deps: ArticleServiceDeps): ArticleService {
         }
         const event = eventOf('WITHDRAWN', ctx, t, d.article, { reason, changedFields: ['pubStatus'] })
         return { event, result: { status: 200, body: { id, version: d.article.version, eventId: event.eventId, type: 'WITHDRAWN' } } }
+      })
+    },
+    erase(id, reason, ctx) {
+      return submit(id, ctx, (current, view) => {
+        if (current === undefined) throw new ProblemError('not_found', `no article with id '${id}'`)
+        const t = now()
+        const erase = { keys: [id, ...view.entryIds(id).map((e) => entryStateKey(id, e))], traceId: ctx.traceId, at: t }
+        const d = decideErase(current.article, t)
+        if (d.kind === 'killed') {
+          return { event: null, erase, result: { status: 200, body: { id, version: d.current.version, unchanged: true } } }
+        }
+        const event = eventOf('WITHDRAWN', ctx, t, d.article, { reason, changedFields: d.changedFields })
+        const body = { id, version: d.article.version, eventId: event.eventId, type: 'WITHDRAWN' as const }
+        return { event, erase, result: { status: 200, body } }
       })
     },
   }

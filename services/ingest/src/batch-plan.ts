@@ -5,7 +5,7 @@
 import type { NewswireEvent, TxRecord } from '@newswire/shared'
 import { isEntryEvent, UNKNOWN_EARLIER, UNKNOWN_SHOWN } from '@newswire/shared'
 import type { EarlierStatuses, EarlierViews } from '@newswire/shared'
-import { eventRecords, recordBytes, tooLarge } from './records.ts'
+import { eventRecords, recordBytes, tombstoneRecord, tooLarge } from './records.ts'
 import type { RecordSource } from './records.ts'
 import { ifReadable, Overlay, storedEntryOf, storedOf } from './state.ts'
 import type { ArticleState, StateView, Stored } from './state.ts'
@@ -19,6 +19,20 @@ export interface Encoder {
 export interface Plan<R> {
   event: NewswireEvent | null
   result: R
+  /**
+   * Keys of news.articles to erase (a tombstone each, after the event's state), on the job's
+   * partition: an erasure (articles.ts). With or without an event.
+   */
+  erase?: { keys: readonly string[]; traceId: string; at: number }
+}
+
+/** What a plan reads: the state with the batch's earlier events, and which entries a story has. */
+export interface PlanView extends StateView {
+  /**
+   * The ids of the story's entries, deleted ones included (an entry known by its tombstone alone
+   * excepted: already erased). Throws `not_ready` where one could not be read, as entries() does.
+   */
+  entryIds(storyId: string): string[]
 }
 
 export interface Job<R> {
@@ -30,7 +44,7 @@ export interface Job<R> {
    * Runs at commit time against the freshest state (`current`: the article's; `view`: every
    * article and entry, with the batch's earlier events); may run again after a re-acquire.
    */
-  plan: (current: Stored | undefined, view: StateView) => Plan<R>
+  plan: (current: Stored | undefined, view: PlanView) => Plan<R>
   /** Called once the job's event is committed, also when its caller stopped waiting (timeout). */
   committed?: (result: R) => void
 }
@@ -49,6 +63,8 @@ export interface Planned<P extends Queued> {
   pending: P
   plan: Plan<unknown> | null
   records: { event: TxRecord; state: TxRecord } | null
+  /** Tombstones for news.articles, after the state (Plan.erase). */
+  tombstones: TxRecord[]
   error?: unknown
 }
 
@@ -102,12 +118,41 @@ function recordsOf(c: PlanContext, event: NewswireEvent, idem: Job<unknown>['ide
   return { records, size }
 }
 
+/** The overlay plans read, which also lists a story's entries: the state's, with the batch's and the unseen ones. */
+class BatchView extends Overlay implements PlanView {
+  readonly #state: ArticleState
+  readonly #added = new Map<string, Set<string>>()
+
+  constructor(state: ArticleState) {
+    super(state)
+    this.#state = state
+  }
+
+  override apply(event: NewswireEvent): void {
+    super.apply(event)
+    if (!isEntryEvent(event)) return
+    const ids = this.#added.get(event.article.id) ?? new Set<string>()
+    this.#added.set(event.article.id, ids.add(event.entry.id))
+  }
+
+  entryIds(storyId: string): string[] {
+    const ids = new Set(this.#state.entries(storyId).map((e) => e.entry.id))
+    for (const id of this.#added.get(storyId) ?? []) ids.add(id)
+    return [...ids]
+  }
+}
+
+/** A plan's view of the state alone (no batch): for publishers without Kafka (tests). */
+export function planView(state: ArticleState): PlanView {
+  return new BatchView(state)
+}
+
 /**
  * Plans each request against the state plus the batch's earlier events; a request that fails
  * alone fails alone. Settled requests are skipped.
  */
 export function planBatch<P extends Queued>(batch: readonly P[], c: PlanContext): BatchPlan<P> {
-  const overlay = new Overlay(c.state)
+  const overlay = new BatchView(c.state)
   for (const event of c.unseen) if (!c.state.hasEvent(event.eventId) && newerThan(overlay, event)) overlay.apply(event)
   const planned: Planned<P>[] = []
   const landed: { pending: P; result: unknown }[] = []
@@ -122,15 +167,21 @@ export function planBatch<P extends Queued>(batch: readonly P[], c: PlanContext)
       const plan = pending.job.plan(overlay.article(pending.job.articleId), overlay)
       // Encoded here, outside the transaction: a value the schema cannot carry fails its own
       // request (422), never the transaction the other requests share
-      const { records, size } = plan.event ? recordsOf(c, plan.event, pending.job.idempotency, overlay) : { records: null, size: 0 }
+      const { records, size: eventSize } = plan.event
+        ? recordsOf(c, plan.event, pending.job.idempotency, overlay)
+        : { records: null, size: 0 }
+      const erase = plan.erase
+      const tombstones = erase ? erase.keys.map((key) => tombstoneRecord(c.source, key, erase.traceId, erase.at)) : []
+      // the tombstones go to news.articles, after the state
+      const size = Math.max(eventSize, (records ? recordBytes(records.state) : 0) + tombstones.reduce((n, t) => n + recordBytes(t), 0))
       if (size > c.budget) throw tooLarge(size, c.budget)
       const used = bytes.get(pending.partition) ?? 0
       if (used + size > c.budget) return { planned, deferred: batch.slice(i), landed }
       bytes.set(pending.partition, used + size)
       if (plan.event) overlay.apply(plan.event)
-      planned.push({ pending, plan, records })
+      planned.push({ pending, plan, records, tombstones })
     } catch (error) {
-      planned.push({ pending, plan: null, records: null, error })
+      planned.push({ pending, plan: null, records: null, tombstones: [], error })
     }
   }
   return { planned, deferred: [], landed }

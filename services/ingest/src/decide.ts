@@ -152,3 +152,30 @@ export function decideWithdraw(prev: Article, now: number): WithdrawDecision {
   if (prev.pubStatus === 'canceled') return { kind: 'unchanged', current: prev }
   return { kind: 'withdrawn', article: { ...prev, version: prev.version + 1, pubStatus: 'canceled', updatedAt: now } }
 }
+
+export type EraseDecision = { kind: 'erased'; article: Article; changedFields: ContentField[] } | { kind: 'killed'; current: Article }
+
+/**
+ * An erasure (POST /v1/articles/{id}/erase) kills the article as a withdrawal does (the next
+ * version, canceled), unless it is killed already. Its WITHDRAWN event keeps what routes a kill to
+ * readers (id, category, language, urgency, breaking, live, dates) and nothing of the content: an
+ * erasure must not publish the content it removes again, for the events' retention, nor leave it
+ * in this version's state.
+ */
+export function decideErase(prev: Article, now: number): EraseDecision {
+  const d = decideWithdraw(prev, now)
+  if (d.kind === 'unchanged') return { kind: 'killed', current: prev }
+  const article: Article = {
+    ...d.article,
+    url: null,
+    headline: '',
+    summary: null,
+    body: [],
+    subjects: [],
+    authors: [],
+    dateline: null,
+    related: [],
+    corrections: [],
+  }
+  return { kind: 'erased', article, changedFields: changedFields(prev, article) }
+}

@@ -24,6 +24,11 @@ export function createIngestMetrics(registry: Registry) {
       labelNames: ['type'] as const,
       registers: [registry],
     }),
+    tombstones: new Counter({
+      name: 'newswire_ingest_tombstones_published_total',
+      help: 'Tombstones committed to news.articles (erasures: an article key and its entry keys)',
+      registers: [registry],
+    }),
     unchanged: new Counter({
       name: 'newswire_ingest_unchanged_total',
       help: 'Requests whose content equalled the latest version (no event published)',

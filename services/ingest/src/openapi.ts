@@ -108,6 +108,29 @@ export const openApiDocument = {
         },
       },
     },
+    '/v1/articles/{id}/erase': {
+      post: {
+        summary:
+          'Erase an article (legal removal): kills it as withdraw does (WITHDRAWN, without its content) unless it is killed already, and writes tombstones in news.articles for the article and every entry of the story, in one transaction. Needs the withdraw scope',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }, idempotencyKey],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', maxLength: 1000 } } },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'Erased: the kill (WITHDRAWN) and the tombstones committed; a killed one answers unchanged, its tombstones written again',
+          },
+          '404': problemResponse('Unknown article'),
+          ...errors,
+        },
+      },
+    },
     ...entryPaths,
     '/v1/schemas': {
       get: {

@@ -32,6 +32,8 @@ export interface PublisherMetrics {
   lingered: (seconds: number) => void
   fenced: () => void
   events: (type: string, n: number) => void
+  /** Tombstones committed to news.articles (erasures). */
+  tombstones?: (n: number) => void
 }
 
 export interface PublisherOptions {
@@ -266,16 +268,22 @@ class Writer {
         }
         const writes = new Map<number, { records: TxRecord[]; states: TxRecord[] }>()
         const events: NewswireEvent[] = []
+        let tombstones = 0
         for (const p of planned) {
-          if (p.plan?.event == null || p.records === null) continue
+          if (p.plan === null || (p.records === null && p.tombstones.length === 0)) continue
           const w = writes.get(p.pending.partition) ?? { records: [], states: [] }
           writes.set(p.pending.partition, w)
-          w.records.push(p.records.event)
-          w.states.push(p.records.state)
-          events.push(p.plan.event)
-          p.pending.attempt = { eventId: p.plan.event.eventId, result: p.plan.result }
+          if (p.plan.event != null && p.records !== null) {
+            w.records.push(p.records.event)
+            w.states.push(p.records.state)
+            events.push(p.plan.event)
+            p.pending.attempt = { eventId: p.plan.event.eventId, result: p.plan.result }
+          }
+          // an erasure: after the article's state, in the same transaction on the same partition
+          w.states.push(...p.tombstones)
+          tombstones += p.tombstones.length
         }
-        if (events.length > 0) {
+        if (events.length > 0 || tombstones > 0) {
           // A commit that succeeds proves no other instance took the partitions since our
           // acquire: every plan of the batch, with or without an event, stands
           const t0 = performance.now()
@@ -284,7 +292,8 @@ class Writer {
           try {
             const tx: TxWrite[] = []
             for (const [partition, w] of writes) {
-              tx.push({ topic: topics.events, partition, records: w.records }, { topic: topics.articles, partition, records: w.states })
+              if (w.records.length > 0) tx.push({ topic: topics.events, partition, records: w.records })
+              tx.push({ topic: topics.articles, partition, records: w.states })
             }
             await writer.commit(tx)
           } catch (err) {
@@ -293,6 +302,11 @@ class Writer {
           }
           this.#o.metrics.produceSeconds((performance.now() - t0) / 1000)
           this.#o.metrics.batchSize(events.length)
+          if (tombstones > 0) {
+            this.#o.metrics.tombstones?.(tombstones)
+            const keys = planned.flatMap((p) => p.tombstones.map((t) => t.key))
+            this.#o.log.info({ writer: this.#w.id, keys }, 'erased: tombstones committed to news.articles')
+          }
           if (readBack) {
             // Answered once readable, without holding up the writer: the next transaction
             // is planned meanwhile, on the state plus these events
@@ -347,7 +361,7 @@ class Writer {
         settle(pending, () => pending.reject(error))
         continue
       }
-      if (plan.event) pending.job.committed?.(plan.result)
+      if (plan.event || plan.erase) pending.job.committed?.(plan.result)
       settle(pending, () => pending.resolve(plan.result))
     }
   }

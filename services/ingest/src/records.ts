@@ -42,7 +42,7 @@ export const MAX_TRANSACTION_BYTES = 900 * 1024
 
 /** A record's size in a record batch, generously rounded up (varints, attributes, offsets). */
 export function recordBytes(r: TxRecord): number {
-  let n = 32 + r.value.length + Buffer.byteLength(r.key)
+  let n = 32 + (r.value?.length ?? 0) + Buffer.byteLength(r.key)
   for (const [k, v] of Object.entries(r.headers)) n += 8 + Buffer.byteLength(k) + Buffer.byteLength(v)
   return n
 }
@@ -85,6 +85,15 @@ export function eventRecords(
   if ('views' in earlier) stateHeaders[EARLIER_VIEWS_HEADER] = encodeEarlierViews(earlier)
   else stateHeaders[EARLIER_STATUSES_HEADER] = encodeEarlierStatuses(earlier)
   return { event: record, state: { ...record, key, headers: stateHeaders } }
+}
+
+/**
+ * A tombstone of `key` in news.articles (an erasure, POST /v1/articles/{id}/erase): its content
+ * leaves the compacted topic and the key reads as killed (schemas/README.md). Written on the
+ * story's partition, like every key of the story, by the request's transaction.
+ */
+export function tombstoneRecord(source: RecordSource, key: string, traceId: string, timestamp: number): TxRecord {
+  return { key, value: null, timestamp, headers: { 'trace-id': traceId, writer: source.instanceId } }
 }
 
 export function tooLarge(size: number, budget: number): ProblemError {

@@ -174,6 +174,7 @@ export async function startIngest(
       lingered: (s) => metrics.lingerSeconds.observe(s),
       fenced: () => metrics.fenced.inc(),
       events: (type, n) => metrics.events.inc({ type }, n),
+      tombstones: (n) => metrics.tombstones.inc(n),
     },
   })
 

@@ -5,9 +5,9 @@
 import { isNewswireError, ProblemError } from '@newswire/shared'
 import type { CodecProblem, FieldError } from '@newswire/shared'
 import type { Outcome, RequestContext, Remembered } from './outcome.ts'
-import type { Plan } from './batch-plan.ts'
+import type { Plan, PlanView } from './batch-plan.ts'
 import type { Publisher } from './publisher.ts'
-import type { IdempotencyCache, StateView, Stored } from './state.ts'
+import type { IdempotencyCache, Stored } from './state.ts'
 import { invalid } from './validate.ts'
 
 export interface SubmitterDeps {
@@ -20,7 +20,7 @@ export interface SubmitterDeps {
 export type Submit = (
   articleId: string,
   ctx: RequestContext,
-  plan: (current: Stored | undefined, view: StateView) => Plan<Outcome>,
+  plan: (current: Stored | undefined, view: PlanView) => Plan<Outcome>,
 ) => Promise<Outcome>
 
 /** A value the Avro schema cannot carry, as a 422 naming the fields (article.x → x, entry.x → x). */

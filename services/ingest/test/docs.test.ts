@@ -65,3 +65,29 @@ test('every problem code in the ingest README errors table is in the catalogue, 
     if (code !== 'method_not_allowed' && code !== 'internal' && !streamOnly.includes(code))
       assert.ok(documented.has(code), `${code} is not documented`)
 })
+
+test('every route ingest mounts is in the OpenAPI document, with its method, and the other way round', () => {
+  const mounted = new Set<string>()
+  for (const file of ['app.ts', 'entry-routes.ts']) {
+    const src = readFileSync(join(repoRoot, 'services', 'ingest', 'src', file), 'utf8')
+    for (const m of src.matchAll(/app\.(get|post|put|patch|delete)\(\s*'([^']+)'/g))
+      mounted.add(`${m[1]} ${(m[2] ?? '').replace(/:(\w+)/g, '{$1}')}`)
+  }
+  assert.ok(mounted.has('post /v1/articles/{id}/erase'), [...mounted].join(', '))
+  mounted.delete('get /openapi.json') // the document itself
+  const documented = new Set(
+    Object.entries(openApiDocument.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method} ${path}`),
+    ),
+  )
+  assert.deepEqual(
+    [...mounted].filter((r) => !documented.has(r)),
+    [],
+    'mounted, not in OpenAPI',
+  )
+  assert.deepEqual(
+    [...documented].filter((r) => !mounted.has(r)),
+    [],
+    'in OpenAPI, not mounted',
+  )
+})

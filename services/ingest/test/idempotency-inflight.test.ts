@@ -4,6 +4,7 @@
 // key of an update still in flight was answered 200 and the story stayed public.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { planView } from '../src/batch-plan.ts'
 import type { Job } from '../src/batch-plan.ts'
 import type { Publisher } from '../src/publisher.ts'
 import type { Remembered, RequestContext } from '../src/outcome.ts'
@@ -20,7 +21,7 @@ test('a withdraw with the Idempotency-Key of an update still committing is refus
     partitionOf: () => 0,
     async submit<R>(job: Job<R>) {
       await new Promise<void>((resolve) => gate.push(resolve))
-      const plan = job.plan(state.get(job.articleId), state)
+      const plan = job.plan(state.get(job.articleId), planView(state))
       if (plan.event) {
         published.push(`${plan.event.type} ${plan.event.article.id}`)
         state.apply(plan.event)

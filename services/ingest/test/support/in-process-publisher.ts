@@ -1,6 +1,7 @@
 // A Publisher without Kafka for unit tests: plans each job against the state and "commits" at
 // once, encoding with the real codec so a value Avro cannot carry still fails its request.
 import type { Codec, NewswireEvent } from '@newswire/shared'
+import { planView } from '../../src/batch-plan.ts'
 import type { Job } from '../../src/batch-plan.ts'
 import type { Publisher } from '../../src/publisher.ts'
 import type { ArticleState } from '../../src/state.ts'
@@ -18,13 +19,15 @@ export function inProcessPublisher(state: ArticleState, codec: Codec | null, bef
     async submit<R>(job: Job<R>) {
       beforePlan()
       // as planBatch reads it: refused where the state could not be read
-      const plan = job.plan(state.article(job.articleId), state)
+      const plan = job.plan(state.article(job.articleId), planView(state))
       if (plan.event) {
         codec?.encode(plan.event)
         published.push(plan.event)
         state.apply(plan.event)
-        job.committed?.(plan.result)
       }
+      // as the tail reads the tombstones back after the event's state
+      for (const key of plan.erase?.keys ?? []) state.erase(key, `tombstone-${key}`)
+      if (plan.event || plan.erase) job.committed?.(plan.result)
       return plan.result
     },
     drain: async () => {},
