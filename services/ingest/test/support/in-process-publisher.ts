@@ -25,8 +25,8 @@ export function inProcessPublisher(state: ArticleState, codec: Codec | null, bef
         published.push(plan.event)
         state.apply(plan.event)
       }
-      // as the tail reads the tombstones back after the event's state
-      for (const key of plan.erase?.keys ?? []) state.erase(key, `tombstone-${key}`)
+      // as the tail reads the tombstones back after the event's state (on its partition: 0 here)
+      for (const key of plan.erase?.keys ?? []) state.erase(key, `tombstone-${key}`, 0)
       if (plan.event || plan.erase) job.committed?.(plan.result)
       return plan.result
     },
