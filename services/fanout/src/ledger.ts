@@ -77,6 +77,8 @@ export class Ledger {
   /** While catching up: each partition's clock, the ingest time of the last event read from it (catchUp). */
   readonly #clocks: number[] = []
   #changes = 0
+  /** Story versions the ledger released (their embargo passed while they were the latest): stories.ts entry. */
+  readonly #releasedEvents = new WeakSet<object>()
 
   constructor(history: History, raceWindowMs = 60_000) {
     this.#history = history
@@ -94,6 +96,11 @@ export class Ledger {
 
   latest(id: string): ArticleState | undefined {
     return this.#states.get(id)
+  }
+
+  /** Whether this version (the event a state held) was released by the clock after it was applied. */
+  releasedLater(event: object): boolean {
+    return this.#releasedEvents.has(event)
   }
 
   states(): Iterable<ArticleState> {
@@ -341,6 +348,7 @@ export class Ledger {
     const s = this.#states.get(r.id)
     if (!s || s.released) return
     s.released = true
+    this.#releasedEvents.add(s.event)
     s.changed = ++this.#changes
     expose(s.exposure, s.event.article, visibleMask(s), true)
     const entry = s.seq === null ? undefined : this.#history.get(s.seq)

@@ -157,8 +157,14 @@ export class StoryMatcher {
     const e = rec.event
     const storyId = e.article.id
     const subs = this.#d.index.under(`story:${storyId}`)
-    const state = rec.applied ? this.#d.store.ledger.entries.get(storyId, e.entry.id) : undefined
+    const ledger = this.#d.store.ledger
+    const state = rec.applied ? ledger.entries.get(storyId, e.entry.id) : undefined
     if (!subs || !state) return
+    // The story's version this event was applied under was released before the live loop got here
+    // (both read in one batch, the embargo passing before the pass): that version's own record goes
+    // out released, so this event is judged now (below). Judged by the story as it stood, a client
+    // shown the story would never hear of a deletion or a new entry under it.
+    const late = rec.story !== undefined && !rec.story.released && ledger.releasedLater(rec.story.event)
     const next = { event: e, released: rec.released }
     const changes: Partial<Record<Clearance, EntryChange>> = {}
     // readers without a filter, token scope or inherited past decide alike: once per clearance
@@ -179,12 +185,18 @@ export class StoryMatcher {
       }
       if (!f.shown) continue
       const c = sub.conn.clearance
-      changes[c] ??= entryChangeFor(rec.story, rec.prev, next, c)
-      const ch = changes[c]
       const isPlain = sub.filter === emptyFilter && sub.conn.scope === unrestricted && !sub.inherited
-      let d = isPlain ? plain[c] : undefined
-      if (d === undefined) {
-        d = decideEntry(ch, c, storyInView(sub, rec.story), () => entryExposure(state, c, sub.inherited))
+      // Judged now, as a replay judges it (story-deliver.ts decideEntryReplay): an event applied
+      // under a story version released since (late), or one before gateFrom, which what the
+      // subscription was given last (a snapshot, a replay, a release, all made from the ledger)
+      // already took in: it left out an entry deleted or hidden since, and a version of it from
+      // here would reach a reader that is not to see it any more
+      const now = late || rec.seq < f.gateFrom
+      let d = isPlain && !now ? plain[c] : undefined
+      if (now) d = decideEntryReplay(sub, e, rec, ledger.latest(storyId), state)
+      else if (d === undefined) {
+        changes[c] ??= entryChangeFor(rec.story, rec.prev, next, c)
+        d = decideEntry(changes[c], c, storyInView(sub, rec.story), () => entryExposure(state, c, sub.inherited))
         if (isPlain) plain[c] = d
       }
       if (d === null) continue
