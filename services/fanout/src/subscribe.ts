@@ -29,6 +29,8 @@ import { VersionGate } from './versions.ts'
 export const MAX_CLOCK_SKEW_MS = 60_000
 /** How long a resume from a position ahead of this instance waits for it to read as far. */
 const WAIT_TO_READ_MS = 10_000
+/** When a client whose position this instance could not reach in WAIT_TO_READ_MS is asked to come back. */
+const BEHIND_RETRY_MS = 2_000
 
 export interface SubscribeDeps {
   random?: () => number
@@ -227,7 +229,12 @@ export class Subscriptions {
       this.#d.clock.now() + WAIT_TO_READ_MS,
       () => {
         if (!this.#waiting.delete(w)) return
-        if (sub.state === 'pending' && !sub.conn.closed) this.replayUnavailable(sub, 'this instance is behind the position')
+        // Not a reset: its snapshot would be this record, older than what the client holds, and a
+        // client forgets on a reset what it was told, kills too; a story killed on its page would
+        // come back until this instance read the kill (found by the two-process property). The
+        // client comes back with the same position, here or to another process.
+        if (sub.state === 'pending' && !sub.conn.closed)
+          this.#host.closeWithRetryHint(sub.conn, closeCodes.tryAgainLater, 'this instance is behind the position', BEHIND_RETRY_MS)
       },
       this.#d.clock,
     )
