@@ -77,10 +77,18 @@ export class FakeTransport implements Transport {
   readonly messages: Message[] = []
   /** Server time each message was written at. */
   readonly at: number[] = []
+  /**
+   * What the process had read of each partition when it made each message (with `read`): when it
+   * framed it here, else (a frame shared with other connections) when it wrote it.
+   */
+  readonly readTo: (readonly number[])[] = []
   readonly #clock: { now(): number }
+  readonly #read: (() => readonly number[]) | null
+  readonly #framedAt = new WeakMap<Buffer, readonly number[]>()
 
-  constructor(clock: { now(): number }) {
+  constructor(clock: { now(): number }, read: (() => readonly number[]) | null = null) {
     this.#clock = clock
+    this.#read = read
   }
   closed: { code: number; reason: string } | null = null
   /** Bytes the socket pretends it could not send yet (slow clients). */
@@ -91,7 +99,9 @@ export class FakeTransport implements Transport {
   }
 
   frame(_type: string, json: string): Buffer {
-    return Buffer.from(json)
+    const b = Buffer.from(json)
+    if (this.#read) this.#framedAt.set(b, [...this.#read()])
+    return b
   }
 
   write(frames: Buffer[]): void {
@@ -99,6 +109,7 @@ export class FakeTransport implements Transport {
     for (const f of frames) {
       this.messages.push(JSON.parse(f.toString('utf8')) as Message)
       this.at.push(this.#clock.now())
+      if (this.#read) this.readTo.push(this.#framedAt.get(f) ?? [...this.#read()])
     }
   }
 
@@ -295,7 +306,7 @@ export class Harness {
     scope: AudienceScope = unrestricted,
     expiresAt: number | null = null,
   ): { conn: Conn; t: FakeTransport } {
-    const t = new FakeTransport(this.clock)
+    const t = new FakeTransport(this.clock, () => this.store.readTo())
     return { conn: this.hub.conns.add(audience, t, scope, expiresAt), t }
   }
 

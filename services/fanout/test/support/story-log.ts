@@ -1,0 +1,137 @@
+// What ingest wrote of each live story, in log order, and what the public may see of it by what a
+// fan-out process could hold at a moment: the reference of two-processes-story-model.test.ts.
+// A process holds a prefix of each partition's log (a story's article and entry records are keyed
+// by the story, so they sit in one partition, in order): the story's first k records. At server
+// time t it may hold any prefix it could have read (records ingested by t), and at least every
+// record ingested more than `maxLagMs` before t (the test has each process read those before the
+// clock passes them: the race allowance assumes processes lag each other by under a minute).
+// The public may see, by prefix k at time t: the story if its latest version is usable, not
+// killed, and its embargo (if any) is at or before t; an entry if the story is public and the
+// entry's latest version is usable, not deleted, and its own embargo is at or before t.
+import type { ArticleEvent, EntryEvent, NewswireEvent } from '@newswire/shared'
+import { isKilled } from './model.ts'
+
+interface Logged {
+  /** Its offset in the story's partition. */
+  offset: number
+  ingestedAt: number
+  event: NewswireEvent
+}
+
+/** The story's public version and its public entries (id → version, seq, pinned), by some prefix at some time. */
+export interface PublicView {
+  story: number | null
+  entries: Map<string, { version: number; seq: number; pinned: boolean }>
+}
+
+const isEntry = (e: NewswireEvent): e is EntryEvent => 'entry' in e
+const passed = (at: number | null, t: number) => at === null || at <= t
+
+function storyPublic(s: ArticleEvent | undefined, t: number): boolean {
+  return s !== undefined && !isKilled(s) && s.article.pubStatus === 'usable' && passed(s.article.embargoedUntil, t)
+}
+
+function entryPublic(s: ArticleEvent | undefined, e: EntryEvent | undefined, t: number): boolean {
+  return (
+    storyPublic(s, t) &&
+    e !== undefined &&
+    e.type !== 'ENTRY_DELETED' &&
+    e.entry.pubStatus === 'usable' &&
+    passed(e.entry.embargoedUntil, t)
+  )
+}
+
+/** A story's records folded up to a prefix: its latest version and each entry's. */
+class Fold {
+  story: ArticleEvent | undefined
+  readonly entries = new Map<string, EntryEvent>()
+
+  add(e: NewswireEvent): void {
+    if (isEntry(e)) this.entries.set(e.entry.id, e)
+    else this.story = e as ArticleEvent
+  }
+
+  view(t: number): PublicView {
+    const entries: PublicView['entries'] = new Map()
+    for (const [id, e] of this.entries)
+      if (entryPublic(this.story, e, t)) entries.set(id, { version: e.entry.version, seq: e.entry.seq, pinned: e.entry.pinned })
+    return { story: storyPublic(this.story, t) ? (this.story?.article.version ?? null) : null, entries }
+  }
+}
+
+export class StoryLog {
+  readonly #records = new Map<string, Logged[]>()
+  readonly #maxLagMs: number
+
+  constructor(maxLagMs: number) {
+    this.#maxLagMs = maxLagMs
+  }
+
+  write(e: NewswireEvent, offset: number): void {
+    const list = this.#records.get(e.article.id) ?? []
+    list.push({ offset, ingestedAt: e.ingestedAt, event: e })
+    this.#records.set(e.article.id, list)
+  }
+
+  /** The story's latest version as written, if any. */
+  latest(id: string): ArticleEvent | undefined {
+    const f = new Fold()
+    for (const r of this.#records.get(id) ?? []) f.add(r.event)
+    return f.story
+  }
+
+  /** What the public may see of the story at time t once everything written is read. */
+  now(id: string, t: number): PublicView {
+    const list = this.#records.get(id) ?? []
+    return this.#fold(id, list.length).view(t)
+  }
+
+  /** How many of the story's records a process holds once it has read its partition to `o` (a position's offset). */
+  prefixAt(id: string, o: number): number {
+    return (this.#records.get(id) ?? []).filter((r) => r.offset < o).length
+  }
+
+  /**
+   * The views a process that has read at least `minK` of the story's records (a position it gave
+   * or was shown) may hold at time t, from the least it may have read to all written by then.
+   */
+  *views(id: string, t: number, minK: number): Generator<[number, PublicView]> {
+    const list = this.#records.get(id) ?? []
+    const lo = Math.max(minK, list.filter((r) => r.ingestedAt <= t - this.#maxLagMs).length)
+    const hi = list.filter((r) => r.ingestedAt <= t).length
+    const f = this.#fold(id, lo)
+    for (let k = lo; k <= hi; k++) {
+      if (k > lo) f.add((list[k - 1] as Logged).event)
+      yield [k, f.view(t)]
+    }
+  }
+
+  /**
+   * Version `version` of the story (`entryId` null) or of one of its entries was public at some
+   * moment up to t, by a prefix a process could hold then: some prefix whose latest version of it is
+   * that one, at the latest moment (up to t) a process may still have held that prefix.
+   */
+  wasPublic(id: string, entryId: string | null, version: number, t: number): boolean {
+    const list = this.#records.get(id) ?? []
+    const f = new Fold()
+    for (let k = 1; k <= list.length; k++) {
+      f.add((list[k - 1] as Logged).event)
+      const next = list[k]
+      const until = Math.min(t, next === undefined ? t : next.ingestedAt + this.#maxLagMs - 1)
+      if ((list[k - 1] as Logged).ingestedAt > until) continue
+      const e = entryId === null ? undefined : f.entries.get(entryId)
+      const ok =
+        entryId === null
+          ? f.story?.article.version === version && storyPublic(f.story, until)
+          : e?.entry.version === version && entryPublic(f.story, e, until)
+      if (ok) return true
+    }
+    return false
+  }
+
+  #fold(id: string, k: number): Fold {
+    const f = new Fold()
+    for (const r of (this.#records.get(id) ?? []).slice(0, k)) f.add(r.event)
+    return f
+  }
+}
