@@ -369,7 +369,8 @@ async function run(cmds: Cmd[], historySize: number): Promise<void> {
     /** L: each connected reader, paged to the end, shows exactly what the public may see now. */
     const converged = (when: string) => {
       for (const [i, r] of readers.entries()) {
-        if (!r?.on) continue
+        // closed by its process (1013, come back: a resume it could not serve in 10 s), it resumes below, as the SDK does
+        if (!r?.on || r.on.t.closed) continue
         for (let n = 0, q = r.older(); q && n < 50; n++, q = r.older()) page(r, r.on.proc, q.before, 3, `reader ${i} paging to the end`)
         const want = log.now(r.story, now())
         const shows = { story: r.shows, entries: [...r.entries].map(([id, e]) => `${id}@${e.version}`).sort() }
