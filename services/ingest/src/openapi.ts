@@ -3,6 +3,17 @@ import { MAX_REVISION } from '@newswire/shared'
 import { entryPaths, entrySchemas } from './openapi-entries.ts'
 import { correctionInput, editorial, errors, idempotencyKey, instant, problemResponse, stringList } from './openapi-parts.ts'
 
+const articleId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } }
+/** A kill's reason (withdraw, erase). */
+const reasonBody = {
+  required: true,
+  content: {
+    'application/json': {
+      schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', maxLength: 1000 } } },
+    },
+  },
+}
+
 export const openApiDocument = {
   openapi: '3.1.0',
   info: {
@@ -57,7 +68,7 @@ export const openApiDocument = {
     '/v1/articles/{id}': {
       get: {
         summary: 'Latest state of an article (needs the read scope: it includes embargoed and withheld content)',
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        parameters: [articleId],
         responses: {
           '200': {
             description:
@@ -73,7 +84,7 @@ export const openApiDocument = {
         summary: 'Partial update with JSON Merge Patch (RFC 7396): members sent replace, null removes, the rest is kept',
         description:
           'Applied to the latest version at commit time. null lifts an embargo (embargoedUntil) or clears a field (summary, url, ...); pubStatus cannot be removed; the article cannot be renamed.',
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }, idempotencyKey],
+        parameters: [articleId, idempotencyKey],
         requestBody: {
           required: true,
           content: { 'application/merge-patch+json': { schema: { type: 'object', description: 'Members of ArticleInput' } } },
@@ -92,15 +103,8 @@ export const openApiDocument = {
     '/v1/articles/{id}/withdraw': {
       post: {
         summary: 'Kill an article (pubStatus canceled): publishes WITHDRAWN. Needs the withdraw scope',
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }, idempotencyKey],
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', maxLength: 1000 } } },
-            },
-          },
-        },
+        parameters: [articleId, idempotencyKey],
+        requestBody: reasonBody,
         responses: {
           '200': { description: 'Withdrawn (or already withdrawn: unchanged)' },
           '404': problemResponse('Unknown article'),
@@ -112,15 +116,8 @@ export const openApiDocument = {
       post: {
         summary:
           'Erase an article (legal removal): kills it as withdraw does (WITHDRAWN, without its content) unless it is killed already, and writes tombstones in news.articles for the article and every entry of the story, in one transaction. Needs the withdraw scope',
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }, idempotencyKey],
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', maxLength: 1000 } } },
-            },
-          },
-        },
+        parameters: [articleId, idempotencyKey],
+        requestBody: reasonBody,
         responses: {
           '200': {
             description:

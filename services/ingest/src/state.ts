@@ -269,23 +269,28 @@ export class ArticleState implements StateView {
    */
   erase(key: string, eventId: string, partition: number): void {
     const storyId = storyOfStateKey(key)
-    const entryId = key.slice(entryStateKey(storyId, '').length)
-    const story = storyId === key ? undefined : this.#storyOf(storyId)
-    const prev = story === undefined ? this.#byId.get(key) : story.entries.get(entryId)
-    const erasure = this.#erasures.get(key) ?? { on: new Set(), eventId, over: versionOf(prev) }
-    this.#erasures.set(key, erasure)
-    erasure.on.add(partition)
-    if (story === undefined) {
+    if (storyId === key) {
       const held = this.#byId.get(key)
+      this.#noteErasure(key, eventId, partition, versionOf(held))
       if (held?.article.pubStatus === 'canceled') return
       this.#byId.set(key, held === undefined ? erasedArticle(key, eventId) : killedArticle(held, eventId))
     } else {
+      const story = this.#storyOf(storyId)
+      const entryId = key.slice(entryStateKey(storyId, '').length)
       const held = story.entries.get(entryId)
+      this.#noteErasure(key, eventId, partition, versionOf(held))
       if (held?.entry.pubStatus === 'canceled') return
       story.entries.set(entryId, held === undefined ? erasedEntry(storyId, entryId, eventId) : deletedEntry(held, eventId))
     }
     this.#unreadable.delete(key)
     this.#changes++
+  }
+
+  /** A tombstone of `key` on `partition`; `over`: the version of the state it kills, at its first tombstone. */
+  #noteErasure(key: string, eventId: string, partition: number, over: number): void {
+    const erasure = this.#erasures.get(key) ?? { on: new Set<number>(), eventId, over }
+    this.#erasures.set(key, erasure)
+    erasure.on.add(partition)
   }
 
   /**
