@@ -66,6 +66,7 @@ import {
 } from './support/commands.ts'
 import { checkCounts, checkItem, newStats, readMessages, urlOf } from './support/reader-checks.ts'
 import { lagged, realNow, slow } from './support/slow-machine.ts'
+import { MODEL_REPLAY } from '../../../test/model-replay.ts'
 
 /** What the runs exercised, so a generator that stopped reaching a case shows. */
 const stats = newStats()
@@ -481,17 +482,11 @@ test('confidentiality: the public and restricted tokens never get more than the 
   const numRuns = Number(process.env.NEWSWIRE_MODEL_RUNS ?? 300)
   const t0 = realNow()
   t.mock.method(performance, 'now', lagged)
-  const replay = process.env.NEWSWIRE_MODEL_SEED
-    ? {
-        seed: Number(process.env.NEWSWIRE_MODEL_SEED),
-        ...(process.env.NEWSWIRE_MODEL_PATH ? { path: process.env.NEWSWIRE_MODEL_PATH } : {}),
-      }
-    : {}
   const details = await fc.check(
     fc.asyncProperty(runArb, fc.constantFrom(false, false, false, true), ([first, rest, snapshotSize], lag) =>
       run(first, rest, snapshotSize, lag),
     ),
-    { numRuns, examples: KNOWN_RUNS, ...replay },
+    { numRuns, examples: KNOWN_RUNS, ...MODEL_REPLAY },
   )
   // the shrunk counterexample with the assertion it broke, and how to replay it
   if (details.failed)

@@ -42,6 +42,7 @@ import {
   take,
   write,
 } from './support/newsroom-readers.ts'
+import { MODEL_REPLAY } from '../../../test/model-replay.ts'
 
 const PARTITIONS = 2
 const SLOTS = READERS.length
@@ -303,16 +304,13 @@ async function run(cmds: readonly Cmd[], stats: Stats = newStats()): Promise<voi
 
 const RUNS = Number(process.env.NEWSWIRE_MODEL_RUNS ?? 300)
 /** A failure's seed and path (printed with it) replay it. */
-const REPLAY = process.env.NEWSWIRE_MODEL_SEED
-  ? { seed: Number(process.env.NEWSWIRE_MODEL_SEED), ...(process.env.NEWSWIRE_MODEL_PATH ? { path: process.env.NEWSWIRE_MODEL_PATH } : {}) }
-  : {}
 const connectAll = Array.from({ length: SLOTS }, (_, slot): Cmd => ({ k: 'connect', slot }))
 
 test("property: while the fan-out host's clock steps ahead and back, no reader gets what its clearance could not see by that clock, none misses a release or a kill", async () => {
   const stats = newStats()
   await fc.assert(
     fc.asyncProperty(cmdsArb, (cmds) => run([...connectAll, ...cmds], stats)),
-    { numRuns: RUNS, includeErrorInReport: true, ...REPLAY },
+    { numRuns: RUNS, includeErrorInReport: true, ...MODEL_REPLAY },
   )
   console.log(`host-clock-model: ${JSON.stringify(stats)}`)
   if (RUNS >= 200 && !process.env.NEWSWIRE_MODEL_SEED)

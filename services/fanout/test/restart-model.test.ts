@@ -24,6 +24,7 @@ import { entryEvent, event, Harness } from './support/harness.ts'
 import { subscribe } from './support/live-story.ts'
 import { leadArb, stamped, withinLead } from './support/ingest-lead.ts'
 import { restarted } from './support/restart.ts'
+import { MODEL_REPLAY } from '../../../test/model-replay.ts'
 
 const IDS = ['a', 'b', 'c']
 // two readers of one desk, one of another: most stories are in the view of most readers
@@ -423,9 +424,6 @@ test('property: the same across restarts for a live story followed by one reader
 
 const SKEW_RUNS = Number(process.env.NEWSWIRE_MODEL_RUNS ?? 500)
 /** A failure's seed and path (printed with it) replay it. */
-const REPLAY = process.env.NEWSWIRE_MODEL_SEED
-  ? { seed: Number(process.env.NEWSWIRE_MODEL_SEED), ...(process.env.NEWSWIRE_MODEL_PATH ? { path: process.env.NEWSWIRE_MODEL_PATH } : {}) }
-  : {}
 
 /** The live story with ingest's clock off the fan-outs': embargoes and ticks seconds apart, so versions are replaced within the lead of their embargo. */
 const skewLiveCmdArb: fc.Arbitrary<Cmd> = fc.oneof(
@@ -474,7 +472,7 @@ test("property: the live story across restarts with ingest's clock up to a minut
       leadArb,
       (cmds, history, lead) => run([...start, ...cmds], history, lead, stats),
     ),
-    { numRuns: SKEW_RUNS, includeErrorInReport: true, ...REPLAY },
+    { numRuns: SKEW_RUNS, includeErrorInReport: true, ...MODEL_REPLAY },
   )
   console.log(`restart-model, ingest skew: ${JSON.stringify(stats)}`)
   if (SKEW_RUNS >= 200 && !process.env.NEWSWIRE_MODEL_SEED) {

@@ -45,6 +45,7 @@ import {
 } from './support/newsroom-readers.ts'
 import { leadArb, stamped, withinLead } from './support/ingest-lead.ts'
 import { restarted } from './support/restart.ts'
+import { MODEL_REPLAY } from '../../../test/model-replay.ts'
 
 const PARTITIONS = 2
 /** Events a restarted instance keeps in memory: older versions known only from news.articles' headers, or all. */
@@ -225,9 +226,6 @@ async function run(
 
 const RUNS = Number(process.env.NEWSWIRE_MODEL_RUNS ?? 400)
 /** A failure's seed and path (printed with it) replay it. */
-const REPLAY = process.env.NEWSWIRE_MODEL_SEED
-  ? { seed: Number(process.env.NEWSWIRE_MODEL_SEED), ...(process.env.NEWSWIRE_MODEL_PATH ? { path: process.env.NEWSWIRE_MODEL_PATH } : {}) }
-  : {}
 
 test('property: across restarts, no newsroom reader with a limited token gets what its claims exclude, and every reader hears of every kill', async () => {
   await fc.assert(
@@ -235,7 +233,7 @@ test('property: across restarts, no newsroom reader with a limited token gets wh
     fc.asyncProperty(fc.array(cmdArb, { minLength: 1, maxLength: 30, size: 'max' }), fc.constantFrom(...HISTORIES), (cmds, history) =>
       run([...Array.from({ length: SLOTS }, (_, slot): Cmd => ({ k: 'connect', slot })), ...cmds], history),
     ),
-    { numRuns: RUNS, includeErrorInReport: true, ...REPLAY },
+    { numRuns: RUNS, includeErrorInReport: true, ...MODEL_REPLAY },
   )
   const reached = Object.fromEntries(Object.keys(baseStats()).map((k) => [k, defaultStats[k as keyof Stats]]))
   console.log(`restart-newsroom-model: ${JSON.stringify(reached)}`)
@@ -327,7 +325,7 @@ test("property: with ingest's clock up to a minute ahead of the fan-outs' (or up
       (cmds, history, lead) =>
         run([...Array.from({ length: SLOTS }, (_, slot): Cmd => ({ k: 'connect', slot })), ...cmds], history, lead, skew),
     ),
-    { numRuns: SKEW_RUNS, includeErrorInReport: true, ...REPLAY },
+    { numRuns: SKEW_RUNS, includeErrorInReport: true, ...MODEL_REPLAY },
   )
   console.log(`restart-newsroom-model, ingest skew: ${JSON.stringify(skew)}`)
   // the cases it is there for: dozens in 400 runs; a version replaced within the lead before its

@@ -35,6 +35,7 @@ import {
   write,
 } from './support/newsroom-readers.ts'
 import { restarted } from './support/restart.ts'
+import { MODEL_REPLAY } from '../../../test/model-replay.ts'
 
 /** Over two partitions, a, c and e share partition 1: two can sit below a small memory while the third goes on. */
 const IDS = ['a', 'b', 'c', 'e']
@@ -337,9 +338,6 @@ async function run(cmds: readonly Cmd[], start: Start = { partitions: 2, histori
 
 const RUNS = Number(process.env.NEWSWIRE_MODEL_RUNS ?? 80)
 /** A failure's seed and path (printed with it) replay it. */
-const REPLAY = process.env.NEWSWIRE_MODEL_SEED
-  ? { seed: Number(process.env.NEWSWIRE_MODEL_SEED), ...(process.env.NEWSWIRE_MODEL_PATH ? { path: process.env.NEWSWIRE_MODEL_PATH } : {}) }
-  : {}
 
 /** `RUNS` runs of `mix`, every reader connected first (one instance or the other). */
 async function property(mix: Mix): Promise<void> {
@@ -353,7 +351,7 @@ async function property(mix: Mix): Promise<void> {
       }),
       (cmds, start) => run([...Array.from({ length: SLOTS }, (_, slot): Cmd => ({ k: 'connect', slot, on: slot })), ...cmds], start),
     ),
-    { numRuns: RUNS, includeErrorInReport: true, ...REPLAY },
+    { numRuns: RUNS, includeErrorInReport: true, ...MODEL_REPLAY },
   )
 }
 

@@ -33,6 +33,7 @@ import { peekPosition } from '../src/position.ts'
 import { event, Harness } from './support/harness.ts'
 import type { FakeTransport, Message } from './support/harness.ts'
 import { subscribe } from './support/live-story.ts'
+import { MODEL_REPLAY } from '../../../test/model-replay.ts'
 
 const START = 1_800_000_000_000
 const IDS = ['s0', 's1']
@@ -41,9 +42,6 @@ const READERS = 2
 const MAX_LAG_MS = 50_000
 const PUBLIC = { audience: 'public' as const, expiresAt: null, reject: null }
 const RUNS = Number(process.env.NEWSWIRE_MODEL_RUNS ?? 150)
-const REPLAY = process.env.NEWSWIRE_MODEL_SEED
-  ? { seed: Number(process.env.NEWSWIRE_MODEL_SEED), ...(process.env.NEWSWIRE_MODEL_PATH ? { path: process.env.NEWSWIRE_MODEL_PATH } : {}) }
-  : {}
 
 type Op = 'create' | 'edit' | 'embargo' | 'hold' | 'lift' | 'kill'
 type Cmd =
@@ -422,7 +420,7 @@ test('two processes at different lag: a public reader moving between them is sen
     fc.asyncProperty(fc.array(cmdArb, { minLength: 20, maxLength: 80, size: 'max' }), fc.boolean(), async (cmds, shortHistory) => {
       await run(cmds, shortHistory ? 4 : 1000)
     }),
-    { numRuns: RUNS, includeErrorInReport: true, ...REPLAY },
+    { numRuns: RUNS, includeErrorInReport: true, ...MODEL_REPLAY },
   )
   t.diagnostic(JSON.stringify(stats))
   if (process.env.NEWSWIRE_MODEL_SEED) return

@@ -52,6 +52,7 @@ import { Newsroom } from './support/story-model.ts'
 import type { EntryCmd, EntryOp } from './support/story-model.ts'
 import { StoryReader } from './support/story-reader.ts'
 import type { SentEntry } from './support/story-reader.ts'
+import { MODEL_REPLAY } from '../../../test/model-replay.ts'
 
 const START = 1_800_000_000_000
 /** The two stories' ids (L0 in partition 0, L1 in 1); a killed one's slot takes a new id on its next create. */
@@ -62,9 +63,6 @@ const ENTRIES = 1
 /** How far a process lags the other at most, in server time (under the race allowance's minute). */
 const MAX_LAG_MS = 50_000
 const RUNS = Number(process.env.NEWSWIRE_MODEL_RUNS ?? 120)
-const REPLAY = process.env.NEWSWIRE_MODEL_SEED
-  ? { seed: Number(process.env.NEWSWIRE_MODEL_SEED), ...(process.env.NEWSWIRE_MODEL_PATH ? { path: process.env.NEWSWIRE_MODEL_PATH } : {}) }
-  : {}
 
 type StoryOp = 'create' | 'embargo' | 'hold' | 'lift' | 'kill'
 type Cmd =
@@ -475,7 +473,7 @@ test('two processes at different lag: a public story reader moving between them 
     fc.asyncProperty(fc.array(cmdArb, { minLength: 20, maxLength: 80, size: 'max' }), fc.boolean(), async (cmds, shortHistory) => {
       await run(cmds, shortHistory ? 4 : 1000)
     }),
-    { numRuns: RUNS, includeErrorInReport: true, ...REPLAY },
+    { numRuns: RUNS, includeErrorInReport: true, ...MODEL_REPLAY },
   )
   t.diagnostic(JSON.stringify(stats))
   if (process.env.NEWSWIRE_MODEL_SEED) return

@@ -31,12 +31,10 @@ import { checkLog, entrySequenceWithNewerArb, NewerInstance, newReached, rebuild
 import { startInProcessApp } from './support/in-process-app.ts'
 import type { InProcessApp } from './support/in-process-app.ts'
 import { driveRun, finalChecks, modelEventsOf } from './support/entries-run.ts'
+import { MODEL_REPLAY } from '../../../test/model-replay.ts'
 
 const RUNS = Number(process.env.NEWSWIRE_MODEL_RUNS ?? 100)
 /** A failure's seed and path (printed with it) replay it. */
-const REPLAY = process.env.NEWSWIRE_MODEL_SEED
-  ? { seed: Number(process.env.NEWSWIRE_MODEL_SEED), ...(process.env.NEWSWIRE_MODEL_PATH ? { path: process.env.NEWSWIRE_MODEL_PATH } : {}) }
-  : {}
 
 let ingest: InProcessApp
 const state = new ArticleState()
@@ -83,7 +81,7 @@ test('entries model: every answer, state and event is the model’s; retries ans
         await reloaded.close()
       }
     }),
-    { numRuns: RUNS, includeErrorInReport: true, ...REPLAY },
+    { numRuns: RUNS, includeErrorInReport: true, ...MODEL_REPLAY },
   )
   t.diagnostic(`answers by status: ${JSON.stringify(Object.fromEntries(statuses))}; newer instance: ${JSON.stringify(reached)}`)
   if (process.env.NEWSWIRE_MODEL_SEED) return
