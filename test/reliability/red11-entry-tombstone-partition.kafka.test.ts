@@ -2,20 +2,19 @@
 // under its key `<story>/entries/<entry>` (deploy/README.md names that key), written as Kafka tools
 // write a keyed record: the default partitioner puts it on that key's partition. Ingest keeps an
 // entry's state on its story's partition. The tombstone, at a lower offset in its own partition
-// than the entry's record in the story's, does not erase the entry: a fan-out started after it
-// shows the entry to the public, and a restarted ingest takes writes to it.
+// than the entry's record in the story's, did not erase the entry: a fan-out started after it
+// showed the entry to the public, and a restarted ingest took writes to it. Both now take the
+// erasure whatever partition it sits on.
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { type TestContext, test } from 'node:test'
 import { entryStateKey, Kafka, logLevel, partitionOf, topicNames } from '@newswire/shared'
 import { connect, startTestFanout } from '../../services/fanout/test/helpers.ts'
 import { http, startTestIngest, uniquePrefix } from '../helpers.ts'
 
 const PARTITIONS = 3
 
-test('an entry erased by a tombstone under its key (default partitioner) reaches no public reader after a restart', async (t) => {
-  const prefix = uniquePrefix()
-  const topics = topicNames(prefix)
-  // a story whose entry key hashes to another partition than the story (most do)
+/** A live story whose entry e1's key hashes to another partition than the story (most do), with entries written through ingest. */
+async function storyApart(t: TestContext, prefix: string, entries: [string, string][]): Promise<string> {
   let storyId = 'erase-story-0'
   for (let i = 1; partitionOf(storyId, PARTITIONS) === partitionOf(entryStateKey(storyId, 'e1'), PARTITIONS); i++)
     storyId = `erase-story-${i}`
@@ -25,14 +24,15 @@ test('an entry erased by a tombstone under its key (default partitioner) reaches
     json: { id: storyId, language: 'en', headline: 'A live story', body: ['p'], category: 'national', urgency: 3, live: true },
   })
   assert.equal(created.status, 201, created.text)
-  for (const [id, body] of [
-    ['e1', 'Erased by an operator'],
-    ['e2', 'Kept'],
-  ]) {
+  for (const [id, body] of entries) {
     const r = await http(`${ingest.url}/v1/articles/${storyId}/entries/${id}`, { method: 'PUT', json: { body: [body] } })
     assert.equal(r.status, 201, r.text)
   }
-  // the operator's erasure of e1, as any Kafka tool writes a keyed tombstone
+  return storyId
+}
+
+/** The operator's erasure of `key`, as any Kafka tool writes a keyed tombstone (the default partitioner). */
+async function eraseByKey(t: TestContext, topic: string, key: string): Promise<void> {
   const producer = new Kafka({
     clientId: 'red11-eraser',
     brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'],
@@ -40,7 +40,16 @@ test('an entry erased by a tombstone under its key (default partitioner) reaches
   }).producer()
   await producer.connect()
   t.after(() => producer.disconnect())
-  await producer.send({ topic: topics.articles, acks: -1, messages: [{ key: entryStateKey(storyId, 'e1'), value: null }] })
+  await producer.send({ topic, acks: -1, messages: [{ key, value: null }] })
+}
+
+test('an entry erased by a tombstone under its key (default partitioner) reaches no public reader after a restart', async (t) => {
+  const prefix = uniquePrefix()
+  const storyId = await storyApart(t, prefix, [
+    ['e1', 'Erased by an operator'],
+    ['e2', 'Kept'],
+  ])
+  await eraseByKey(t, topicNames(prefix).articles, entryStateKey(storyId, 'e1'))
 
   // a fan-out started after the erasure
   const fanout = await startTestFanout(t, prefix)
@@ -56,30 +65,12 @@ test('an entry erased by a tombstone under its key (default partitioner) reaches
 
 // The same erasure in ingest: a restarted ingest's tail reads the partitions in whatever order a
 // fetch hands them over; when it reads the tombstone's partition first, the entry's record (written
-// before it, on the story's partition) is taken as the key's latest state, and the erased entry is
-// written again (200). Which order comes first varies from start to start: several starts are tried.
+// before it, on the story's partition) was taken as the key's latest state, and the erased entry
+// was written again (200). Which order comes first varies from start to start: several starts are tried.
 test('an ingest restarted after an entry erasure under its key (default partitioner) refuses writes to it', async (t) => {
   const prefix = uniquePrefix()
-  const topics = topicNames(prefix)
-  let storyId = 'erase-story-0'
-  for (let i = 1; partitionOf(storyId, PARTITIONS) === partitionOf(entryStateKey(storyId, 'e1'), PARTITIONS); i++)
-    storyId = `erase-story-${i}`
-  const ingest = await startTestIngest(t, prefix)
-  const created = await http(`${ingest.url}/v1/articles`, {
-    method: 'POST',
-    json: { id: storyId, language: 'en', headline: 'A live story', body: ['p'], category: 'national', urgency: 3, live: true },
-  })
-  assert.equal(created.status, 201, created.text)
-  const put = await http(`${ingest.url}/v1/articles/${storyId}/entries/e1`, { method: 'PUT', json: { body: ['Erased by an operator'] } })
-  assert.equal(put.status, 201, put.text)
-  const producer = new Kafka({
-    clientId: 'red11-eraser',
-    brokers: [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'],
-    logLevel: logLevel.NOTHING,
-  }).producer()
-  await producer.connect()
-  t.after(() => producer.disconnect())
-  await producer.send({ topic: topics.articles, acks: -1, messages: [{ key: entryStateKey(storyId, 'e1'), value: null }] })
+  const storyId = await storyApart(t, prefix, [['e1', 'Erased by an operator']])
+  await eraseByKey(t, topicNames(prefix).articles, entryStateKey(storyId, 'e1'))
   const answers: number[] = []
   for (let i = 0; i < 8; i++) {
     const again = await startTestIngest(t, prefix)
