@@ -9,6 +9,8 @@
 //    counts answer then seeds it as live, and nothing ever takes it out: "withdrawn stories left
 //    out" of the counts does not hold. (Even one process: the answer is computed before the kill,
 //    read after the stream's `withdrawn`.)
+// Fixed: counts take `at` as pages do (the SDK sends it), and DeskCounts keeps a kill of a story it
+// does not hold yet.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { RecentCounts } from '@newswire/client'

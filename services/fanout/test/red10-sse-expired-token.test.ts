@@ -5,7 +5,8 @@
 // connection must end. A token that expired up to ~1 s ago is admitted with an expiry in the past:
 // on SSE the subscription is handled in the same turn as the connection is added, so its newsroom
 // snapshot (embargoed content) is queued, and the expiry timer's closeAfterFlush writes it before
-// closing. "Nothing reaches a connection after its token expired" does not hold.
+// closing. "Nothing reaches a connection after its token expired" did not hold. Fixed: exp is
+// checked to the millisecond (token.ts), and a connection opened past it is closed at once (connections.ts).
 import assert from 'node:assert/strict'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { test } from 'node:test'

@@ -6,7 +6,8 @@
 // key's records across partitions as if they were one log: a tombstone at a lower offset in its
 // partition than the entry's record in the story's partition is ignored (or undone by the record,
 // read later), and the erased entry is public again after a restart. Compaction never removes
-// that record either (it is in another partition than the tombstone).
+// that record either (it is in another partition than the tombstone). Fixed: StateLoad orders a
+// key's records only within a partition, and an erasure on any partition stands.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createCodec, createLogger, entryStateKey, loadSchemas, partitionOf } from '@newswire/shared'
