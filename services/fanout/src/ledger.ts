@@ -1,19 +1,20 @@
 // The server's record of every article: its latest version, whether that version's embargo has
 // been released by this server's clock, where the article has been seen (exposure.ts), and the
-// embargo schedule; and the entries of live stories (entries.ts), whose embargoes share the
-// schedule. The hub advances it in log order and clock order, so what was delivered live, what a
-// resume replays and what a snapshot shows all come from one record. Pure: no I/O; time is passed
-// in.
+// embargo schedule (embargo-schedule.ts); and the entries of live stories (entries.ts), whose
+// embargoes share the schedule. The hub advances it in log order and clock order, so what was
+// delivered live, what a resume replays and what a snapshot shows all come from one record. Pure:
+// no I/O; time is passed in.
 import { entryStateKey } from '@newswire/shared'
 import type { ArticleEvent, EarlierStatuses, EarlierViews, EntryEvent, Shown } from '@newswire/shared'
+import { EmbargoSchedule } from './embargo-schedule.ts'
+import type { Release } from './embargo-schedule.ts'
 import { Entries, hasEntryEmbargo } from './entries.ts'
 import type { EntryState } from './entries.ts'
 import { isEntryDeleted } from './entry-visibility.ts'
 import { clearanceBit, expose, seenBy } from './exposure.ts'
 import type { Exposure } from './exposure.ts'
 import type { Entry, EntryEventRecord, History } from './history.ts'
-import { compareReleaseKeys, releaseAfter } from './position.ts'
-import type { ReleaseKey } from './position.ts'
+import { compareReleaseKeys } from './position.ts'
 import { isHoldStandIn } from './unreadable.ts'
 import { clearances, INGEST_LEAD_MS, isKill, releasedOnArrival, sees, visibleVersion } from './visibility.ts'
 import type { Latest } from './visibility.ts'
@@ -31,18 +32,6 @@ export interface ArticleState extends Latest {
   /** Order of the last change: snapshots list the most recently changed first. */
   changed: number
 }
-
-export interface Release extends ReleaseKey {
-  /** The article; for an entry's release, its story. */
-  id: string
-  /** The entry whose own embargo is released; null for the article's. */
-  entry: string | null
-  /** Its event's offset is unknown (a state loaded from news.articles), so no cursor can tell whether it passed it. */
-  loaded?: true
-}
-
-/** Its event's offset is unknown: `loaded` (positions after it: position.ts watermarkAfter). */
-const loadedOf = (r: Release): { loaded?: true } => (r.offset < 0 ? { loaded: true } : {})
 
 /** Clearances (bits) that see `s` now. */
 function visibleMask(s: Latest): number {
@@ -72,7 +61,7 @@ export class Ledger {
    */
   readonly #erased = new Set<string>()
   /** Latest versions that carry an embargo, in release order (past ones too, for resumes). */
-  readonly #embargoes: Release[] = []
+  readonly #embargoes: EmbargoSchedule
   #now = 0
   /** While catching up: each partition's clock, the ingest time of the last event read from it (catchUp). */
   readonly #clocks: number[] = []
@@ -83,6 +72,7 @@ export class Ledger {
   constructor(history: History, raceWindowMs = 60_000) {
     this.#history = history
     this.#raceWindowMs = raceWindowMs
+    this.#embargoes = new EmbargoSchedule((p) => history.memStart(p))
   }
 
   /** The server time of the last advance: every release at or before it has been made. */
@@ -301,19 +291,14 @@ export class Ledger {
     // `t` is ingest's clock, which may run INGEST_LEAD_MS ahead of the servers' that held the
     // embargo: some server may have released what is due by `t` (an estimate of who saw it), every
     // server had only what was due INGEST_LEAD_MS before (red6 attack run)
-    for (let i = this.#lowerBound({ at: from + 1, partition: -1, offset: -2 }); i < this.#embargoes.length; i++) {
-      const r = this.#embargoes[i] as Release
-      if (r.at > t) break
+    for (const r of this.#embargoes.due(from + 1, t)) {
       if (r.partition !== partition) continue
       const s = this.#states.get(r.id)
       if (r.entry !== null) this.entries.mayRelease(r.id, r.entry, s, t)
       else if (s) this.#changed(s, t)
     }
-    for (let i = this.#lowerBound({ at: from - INGEST_LEAD_MS + 1, partition: -1, offset: -2 }); i < this.#embargoes.length; i++) {
-      const r = this.#embargoes[i] as Release
-      if (r.at > t - INGEST_LEAD_MS) break
+    for (const r of this.#embargoes.due(from - INGEST_LEAD_MS + 1, t - INGEST_LEAD_MS))
       if (r.partition === partition) this.#release(r, ignored)
-    }
   }
 
   #clockOf(partition: number): number {
@@ -330,11 +315,7 @@ export class Ledger {
     if (now < this.#now) this.#now = now
     if (now <= this.#now) return []
     const out: Release[] = []
-    for (let i = this.#lowerBound({ at: this.#now + 1, partition: -1, offset: -2 }); i < this.#embargoes.length; i++) {
-      const r = this.#embargoes[i] as Release
-      if (r.at > now) break
-      this.#release(r, out)
-    }
+    for (const r of this.#embargoes.due(this.#now + 1, now)) this.#release(r, out)
     this.#now = now
     return out.sort(compareReleaseKeys)
   }
@@ -354,7 +335,7 @@ export class Ledger {
     const entry = s.seq === null ? undefined : this.#history.get(s.seq)
     if (entry && entry.offset === s.offset && entry.partition === s.partition) entry.released = true
     this.entries.storyChanged(r.id, s)
-    out.push({ at: r.at, partition: r.partition, offset: this.releaseOffset(r), id: r.id, entry: null, ...loadedOf(r) })
+    out.push(this.#embargoes.made(r))
   }
 
   #releaseEntry(r: Release, out: Release[]): void {
@@ -362,18 +343,13 @@ export class Ledger {
     if (!s) return
     const rec = s.seq === null ? undefined : this.#history.get(s.seq)
     if (rec && rec.offset === s.offset && rec.partition === s.partition) rec.released = true
-    out.push({ at: r.at, partition: r.partition, offset: this.releaseOffset(r), id: r.id, entry: r.entry, ...loadedOf(r) })
+    out.push(this.#embargoes.made(r))
   }
 
   /** Whether the release's article or entry has been released. */
   #released(r: Release): boolean {
     if (r.entry === null) return this.#states.get(r.id)?.released === true
     return this.entries.get(r.id, r.entry)?.released === true
-  }
-
-  /** Offset a release is ordered and cursor-compared by; unknown offsets sit just below memory. */
-  releaseOffset(r: Release): number {
-    return r.offset >= 0 ? r.offset : this.#history.memStart(r.partition) - 1
   }
 
   /** Articles' releases made after watermark (t, r) and at or before `until`, in release order (resumes). */
@@ -387,27 +363,17 @@ export class Ledger {
   }
 
   #releasesAfter(t: number, r: readonly [number, number] | undefined, until: number, which: (e: Release) => boolean): Release[] {
-    const out: Release[] = []
-    const end = Math.min(until, this.#now)
-    for (let i = this.#lowerBound({ at: t, partition: -1, offset: -2 }); i < this.#embargoes.length; i++) {
-      const e = this.#embargoes[i] as Release
-      if (e.at > end) break
-      if (!which(e) || !this.#released(e)) continue
-      const k = { at: e.at, partition: e.partition, offset: this.releaseOffset(e) }
-      if (releaseAfter(k, t, r)) out.push({ ...k, id: e.id, entry: e.entry, ...loadedOf(e) })
-    }
-    return out.sort(compareReleaseKeys)
+    return this.#embargoes.after(t, r, Math.min(until, this.#now), (e) => which(e) && this.#released(e))
   }
 
   /** The next embargo time after `t`, for the release timer. */
   nextReleaseAfter(t: number): number | null {
-    const i = this.#lowerBound({ at: t + 1, partition: -1, offset: -2 })
-    return this.#embargoes[i]?.at ?? null
+    return this.#embargoes.nextAfter(t)
   }
 
   /** Latest versions still under embargo (metric). */
   heldCount(): number {
-    return this.#embargoes.length - this.#lowerBound({ at: this.#now + 1, partition: -1, offset: -2 })
+    return this.#embargoes.countAfter(this.#now)
   }
 
   #state(
@@ -443,57 +409,21 @@ export class Ledger {
   }
 
   #schedule(s: ArticleState): void {
-    if (!hasEmbargo(s.event)) return
-    const r: Release = {
-      at: s.event.article.embargoedUntil as number,
-      partition: s.partition,
-      offset: s.offset ?? -1,
-      id: s.event.article.id,
-      entry: null,
-    }
-    this.#embargoes.splice(this.#lowerBound(r), 0, r)
+    const a = s.event.article
+    if (hasEmbargo(s.event)) this.#embargoes.add(a.embargoedUntil as number, s.partition, s.offset, a.id, null)
   }
 
   #unschedule(id: string, s: ArticleState): void {
-    if (hasEmbargo(s.event)) this.#drop(s.event.article.embargoedUntil as number, id, null)
+    if (hasEmbargo(s.event)) this.#embargoes.remove(s.event.article.embargoedUntil as number, id, null)
   }
 
   #scheduleEntry(s: EntryState): void {
-    if (!hasEntryEmbargo(s.event)) return
     const { article, entry } = s.event
-    const r: Release = {
-      at: entry.embargoedUntil as number,
-      partition: s.partition,
-      offset: s.offset ?? -1,
-      id: article.id,
-      entry: entry.id,
-    }
-    this.#embargoes.splice(this.#lowerBound(r), 0, r)
+    if (hasEntryEmbargo(s.event)) this.#embargoes.add(entry.embargoedUntil as number, s.partition, s.offset, article.id, entry.id)
   }
 
   #unscheduleEntry(s: EntryState): void {
-    if (hasEntryEmbargo(s.event)) this.#drop(s.event.entry.embargoedUntil as number, s.event.article.id, s.event.entry.id)
-  }
-
-  #drop(at: number, id: string, entry: string | null): void {
-    for (let i = this.#lowerBound({ at, partition: -1, offset: -2 }); i < this.#embargoes.length; i++) {
-      const r = this.#embargoes[i] as Release
-      if (r.at !== at) break
-      if (r.id === id && r.entry === entry) {
-        this.#embargoes.splice(i, 1)
-        return
-      }
-    }
-  }
-
-  #lowerBound(k: ReleaseKey): number {
-    let lo = 0
-    let hi = this.#embargoes.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (compareReleaseKeys(this.#embargoes[mid] as Release, k) < 0) lo = mid + 1
-      else hi = mid
-    }
-    return lo
+    const { article, entry } = s.event
+    if (hasEntryEmbargo(s.event)) this.#embargoes.remove(entry.embargoedUntil as number, article.id, entry.id)
   }
 }
