@@ -34,6 +34,7 @@ import {
   checkCaughtUp,
   connectReader,
   dropReader,
+  holdArb,
   IDS,
   killArb,
   newReader,
@@ -64,8 +65,11 @@ type Cmd =
   /** Ingest's clock now stamps `ingestedAt` this far ahead of the fan-outs' (true time); negative: behind. */
   | { k: 'lead'; ms: number }
 
+// a story held at once (holdArb) too: with posts alone, a reader told of a hold in the newsroom's
+// words came 18-41 times in 400 runs (15 seeds), against the coverage floor of 11; with it 57-87
 const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { arbitrary: postArb(), weight: 6 },
+  { arbitrary: holdArb(), weight: 1 },
   { arbitrary: killArb(), weight: 2 },
   { arbitrary: fc.record({ k: fc.constant('tick' as const), ms: fc.constantFrom(1_000, 30_000, 70_000, 700_000) }), weight: 3 },
   { arbitrary: fc.record({ k: fc.constant('connect' as const), slot: fc.nat(SLOTS - 1) }), weight: 1 },
