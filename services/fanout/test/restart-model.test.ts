@@ -447,7 +447,13 @@ const skewLiveCmdArb: fc.Arbitrary<Cmd> = fc.oneof(
     weight: 5,
   },
   { arbitrary: fc.record({ k: fc.constant('deleteEntry' as const), id: fc.nat(ENTRIES.length - 1) }), weight: 2 },
-  { arbitrary: fc.record({ k: fc.constant('tick' as const), ms: fc.constantFrom(1_000, 5_000, 15_000, 70_000, 700_000) }), weight: 3 },
+  // short ticks more often than long ones (which pass every embargo): with the five lengths equally
+  // often, a version released less than the lead before its replacement came 20-52 times in 500
+  // runs and an entry's 15-41 (30 seeds), against the coverage floor of 13; now 37-71 and 27-53
+  {
+    arbitrary: fc.record({ k: fc.constant('tick' as const), ms: fc.constantFrom(1_000, 5_000, 15_000, 15_000, 30_000, 70_000, 700_000) }),
+    weight: 3,
+  },
   { arbitrary: fc.record({ k: fc.constant('away' as const), slot: fc.constant(SLOTS - 1) }), weight: 1 },
   { arbitrary: fc.record({ k: fc.constant('resume' as const), slot: fc.constant(SLOTS - 1) }), weight: 2 },
   { arbitrary: fc.record({ k: fc.constant('restart' as const), picks: fc.array(fc.nat(), { maxLength: 6 }) }), weight: 3 },
