@@ -14,7 +14,8 @@
 //   c. then, too, each shows exactly what it may see (rule 4): a release a resume skipped fails.
 // One exception to (c), the README's second consequence: a release made while the clock ran ahead
 // is not replayed to a reader resuming, from a position that had passed the version, while the
-// corrected clock is below that embargo; it is in its next snapshot (`excused` below).
+// corrected clock is below that embargo; it is in its next snapshot, whatever resumes come before
+// (`excused` below).
 // Each fix reverted fails every default run (28a6541 within a few runs, bf48703 within ~100), as
 // does `#owed` lowering the watermark to the embargo instead of below it; `#owed` skipping an
 // embargo due at the watermark's own millisecond fails about two default runs in five (the named
@@ -190,7 +191,9 @@ async function run(cmds: readonly Cmd[], stats: Stats = newStats()): Promise<voi
   const open = (slot: number, since: string | null, latest = false) => {
     const r = readers[slot] as Reader
     const ex = excused[slot] as Map<string, { version: number; held: number | undefined }>
-    ex.clear()
+    // a fresh snapshot shows what a resume skipped; a later resume does not (README: the release
+    // is in the reader's next snapshot), so what it lacks stays excused across resumes
+    if (since === null) ex.clear()
     if (since !== null) {
       if (steps !== leftAt[slot]) stats.resumesAcrossStep++
       const p = peekPosition(since)
@@ -213,7 +216,8 @@ async function run(cmds: readonly Cmd[], stats: Stats = newStats()): Promise<voi
         if (isKill(v) || at === null || (v.peak as number) < at || now >= at || p.t >= at) continue
         const part = h.partitionOf(id)
         const offset = (h.log[part] ?? []).findIndex((e) => e.eventId === v.event.eventId)
-        if ((p.o[part] ?? 0) > offset) ex.set(id, { version: v.event.article.version, held: r.holds.get(id) })
+        if ((p.o[part] ?? 0) > offset && ex.get(id)?.version !== v.event.article.version)
+          ex.set(id, { version: v.event.article.version, held: r.holds.get(id) })
       }
     }
     connectReader(h, r, since, latest)
@@ -359,6 +363,36 @@ test('a release made during a glitch is not replayed to a reader resuming below 
       { k: 'step', ms: 5 * MIN },
       { k: 'correct' },
       { k: 'resume', slot: 4, latest: false },
+    ],
+    stats,
+  )
+  assert.equal(stats.excused, 1)
+})
+
+// The same consequence over a later resume, as the property found it (shrunk) once glitches came
+// more often: the `embargo: false` reader resumes below c's embargo after c's release was made
+// during a five-minute glitch (excused); it leaves again and resumes once the clock has passed the
+// embargo, from a position past it: c is still not replayed, it is in the reader's next snapshot
+// (the model dropped the excuse at that second resume).
+test('a release made during a glitch stays out of a reader that resumed below its embargo, over a later resume too, and only that is excused', async () => {
+  const stats = newStats()
+  await run(
+    [
+      ...connectAll,
+      { k: 'post', id: 2, desk: 0, language: 0, withheld: false, embargo: null },
+      { k: 'step', ms: 60 * MIN },
+      { k: 'step', ms: -60 * MIN },
+      { k: 'post', id: 2, desk: 0, language: 0, withheld: false, embargo: 1 * SEC },
+      { k: 'away', slot: 4 },
+      { k: 'step', ms: 5 * MIN },
+      { k: 'step', ms: -5 * MIN },
+      { k: 'post', id: 0, desk: 0, language: 0, withheld: false, embargo: null },
+      { k: 'resume', slot: 4, latest: false },
+      { k: 'step', ms: 60 * MIN },
+      { k: 'step', ms: -60 * MIN },
+      { k: 'tick', ms: 700 * SEC },
+      { k: 'kill', id: 0 },
+      { k: 'away', slot: 4 },
     ],
     stats,
   )
