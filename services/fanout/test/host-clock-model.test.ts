@@ -121,9 +121,13 @@ const glitchArb: fc.Arbitrary<Cmd[]> = fc
       ...(reader === null ? [] : [{ k: 'resume' as const, slot: reader.slot, latest: false }]),
     ]
   })
-/** A run's steps after every reader connected. */
+/**
+ * A run's steps after every reader connected. Glitches at two in seven: at one in six, resumes
+ * owed a release (`resumesOwed`) came 14-31 times in 300 runs (30 seeds), against the coverage
+ * floor of 8; now 25-58 (runs take about a quarter longer).
+ */
 const cmdsArb: fc.Arbitrary<Cmd[]> = fc
-  .array(fc.oneof({ arbitrary: cmdArb.map((c) => [c]), weight: 5 }, { arbitrary: glitchArb, weight: 1 }), {
+  .array(fc.oneof({ arbitrary: cmdArb.map((c) => [c]), weight: 5 }, { arbitrary: glitchArb, weight: 2 }), {
     minLength: 1,
     maxLength: 24,
     size: 'max',
