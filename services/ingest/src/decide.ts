@@ -158,9 +158,10 @@ export type EraseDecision = { kind: 'erased'; article: Article; changedFields: C
 /**
  * An erasure (POST /v1/articles/{id}/erase) kills the article as a withdrawal does (the next
  * version, canceled), unless it is killed already. Its WITHDRAWN event keeps what routes a kill to
- * readers (id, category, language, urgency, breaking, live, dates) and nothing of the content: an
- * erasure must not publish the content it removes again, for the events' retention, nor leave it
- * in this version's state.
+ * readers (id, category, language, urgency, breaking, live, dates and their time zone) and nothing of
+ * the content: an erasure must not publish the content it removes again, for the events' retention,
+ * nor leave it in this version's state. The category's label is free text too (red12b attack run:
+ * it was kept), so it goes; the slug routes the kill.
  */
 export function decideErase(prev: Article, now: number): EraseDecision {
   const d = decideWithdraw(prev, now)
@@ -171,6 +172,7 @@ export function decideErase(prev: Article, now: number): EraseDecision {
     headline: '',
     summary: null,
     body: [],
+    categoryLabel: null,
     subjects: [],
     authors: [],
     dateline: null,
