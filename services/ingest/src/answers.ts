@@ -7,7 +7,7 @@ import type { Admin, Codec, Kafka, KafkaMessage, Logger, NewswireEvent } from '@
 import { createTail } from '@newswire/shared'
 import type { Remembered } from './outcome.ts'
 import { outcomeOf } from './outcome.ts'
-import type { IdempotencyCache } from './state.ts'
+import type { IdempotencyCache } from './idempotency-cache.ts'
 
 export interface RememberOptions {
   kafka: Kafka

@@ -27,7 +27,8 @@ import { RateLimiter } from './rate-limit.ts'
 import { ReadBack } from './read-back.ts'
 import { rememberAnswer, rememberAnswers } from './answers.ts'
 import { createWriteServices } from './services.ts'
-import { ArticleState, carriedBy, IdempotencyCache } from './state.ts'
+import { IdempotencyCache } from './idempotency-cache.ts'
+import { ArticleState, carriedBy } from './state.ts'
 
 export interface IngestInstance {
   url: string

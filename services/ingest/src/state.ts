@@ -453,34 +453,5 @@ export class Overlay implements StateView {
   }
 }
 
-/** Answers remembered per (API key, Idempotency-Key), for a limited time and number. */
-export class IdempotencyCache<T> {
-  readonly #entries = new Map<string, { value: T; expires: number }>()
-  readonly #ttlMs: number
-  readonly #max: number
-  constructor(ttlMs: number, max = 100_000) {
-    this.#ttlMs = ttlMs
-    this.#max = max
-  }
-
-  get(key: string, now = Date.now()): T | undefined {
-    const e = this.#entries.get(key)
-    if (e === undefined) return undefined
-    if (e.expires <= now) {
-      this.#entries.delete(key)
-      return undefined
-    }
-    return e.value
-  }
-
-  set(key: string, value: T, now = Date.now()): void {
-    this.#entries.delete(key)
-    this.#entries.set(key, { value, expires: now + this.#ttlMs })
-    // Map keeps insertion order: the first entries are the oldest
-    while (this.#entries.size > this.#max) {
-      const oldest = this.#entries.keys().next().value
-      if (oldest === undefined) break
-      this.#entries.delete(oldest)
-    }
-  }
-}
+// Tests and older imports name it here
+export { IdempotencyCache } from './idempotency-cache.ts'

@@ -7,7 +7,8 @@ import type { CodecProblem, FieldError } from '@newswire/shared'
 import type { Outcome, RequestContext, Remembered } from './outcome.ts'
 import type { Plan, PlanView } from './batch-plan.ts'
 import type { Publisher } from './publisher.ts'
-import type { IdempotencyCache, Stored } from './state.ts'
+import type { IdempotencyCache } from './idempotency-cache.ts'
+import type { Stored } from './state.ts'
 import { invalid } from './validate.ts'
 
 export interface SubmitterDeps {

@@ -1,0 +1,52 @@
+// The answers ingest remembers per Idempotency-Key, for a limited time and number. Keys are scoped
+// to their API key (`<key name>:<Idempotency-Key>`, http.ts), and so is the bound: each key name
+// keeps its own newest answers. One bound for all keys together let one key push out the others'
+// (red12b attack run, 2026-12-05): an import key re-importing a page with fresh keys, at its
+// rate limit, had every other client's answers gone within minutes, and a CMS retry of a lost
+// release was then decided again over the desk's hold written after it. Key names come from
+// configuration (and from the records of the keys that wrote them), so the owners are few.
+
+/** The API key name an Idempotency-Key belongs to: what comes before its first ':'. */
+export function ownerOf(key: string): string {
+  const i = key.indexOf(':')
+  return i < 0 ? '' : key.slice(0, i)
+}
+
+/** Answers remembered per (API key, Idempotency-Key), for `ttlMs`, at most `max` per API key. */
+export class IdempotencyCache<T> {
+  // Map keeps insertion order: the first entries of an owner's map are its oldest
+  readonly #byOwner = new Map<string, Map<string, { value: T; expires: number }>>()
+  readonly #ttlMs: number
+  readonly #max: number
+  constructor(ttlMs: number, max = 100_000) {
+    this.#ttlMs = ttlMs
+    this.#max = max
+  }
+
+  get(key: string, now = Date.now()): T | undefined {
+    const owned = this.#byOwner.get(ownerOf(key))
+    const e = owned?.get(key)
+    if (owned === undefined || e === undefined) return undefined
+    if (e.expires <= now) {
+      owned.delete(key)
+      return undefined
+    }
+    return e.value
+  }
+
+  set(key: string, value: T, now = Date.now()): void {
+    const owner = ownerOf(key)
+    let owned = this.#byOwner.get(owner)
+    if (owned === undefined) {
+      owned = new Map()
+      this.#byOwner.set(owner, owned)
+    }
+    owned.delete(key)
+    owned.set(key, { value, expires: now + this.#ttlMs })
+    while (owned.size > this.#max) {
+      const oldest = owned.keys().next().value
+      if (oldest === undefined) break
+      owned.delete(oldest)
+    }
+  }
+}
