@@ -4,6 +4,7 @@
 import { contentFields } from '@newswire/shared'
 import type { Article, ContentField, Correction, FieldError } from '@newswire/shared'
 import { addCorrection, nothingToCorrect } from './corrections.ts'
+import { withoutContent } from './erasure.ts'
 import type { ArticleInput } from './validate.ts'
 
 /** Who sends a write. */
@@ -158,26 +159,12 @@ export type EraseDecision = { kind: 'erased'; article: Article; changedFields: C
 /**
  * An erasure (POST /v1/articles/{id}/erase) kills the article as a withdrawal does (the next
  * version, canceled), unless it is killed already. Its WITHDRAWN event keeps what routes a kill to
- * readers (id, category, language, urgency, breaking, live, dates and their time zone) and nothing of
- * the content: an erasure must not publish the content it removes again, for the events' retention,
- * nor leave it in this version's state. The category's label is free text too (red12b attack run:
- * it was kept), so it goes; the slug routes the kill.
+ * readers and nothing of the content (erasure.ts withoutContent): an erasure must not publish the
+ * content it removes again, for the events' retention, nor leave it in this version's state.
  */
 export function decideErase(prev: Article, now: number): EraseDecision {
   const d = decideWithdraw(prev, now)
   if (d.kind === 'unchanged') return { kind: 'killed', current: prev }
-  const article: Article = {
-    ...d.article,
-    url: null,
-    headline: '',
-    summary: null,
-    body: [],
-    categoryLabel: null,
-    subjects: [],
-    authors: [],
-    dateline: null,
-    related: [],
-    corrections: [],
-  }
+  const article = withoutContent(d.article)
   return { kind: 'erased', article, changedFields: changedFields(prev, article) }
 }

@@ -30,6 +30,7 @@ import type {
   NewswireEvent,
   StoryEntry,
 } from '@newswire/shared'
+import { entryWithoutContent, withoutContent } from './erasure.ts'
 
 export interface Stored {
   article: Article
@@ -148,15 +149,15 @@ export function erasedEntry(storyId: string, id: string, eventId: string): Store
   return { storyId, entry, eventId, type: 'ENTRY_DELETED', source: ERASED_SOURCE, earlier: UNKNOWN_SHOWN }
 }
 
-/** A held article killed by a tombstone: its next version, canceled. */
+/** A held article killed by a tombstone: its next version, canceled, without its content (erasure.ts). */
 function killedArticle(prev: Stored, eventId: string): Stored {
-  const article = { ...prev.article, version: prev.article.version + 1, pubStatus: 'canceled' as const }
+  const article = { ...withoutContent(prev.article), version: prev.article.version + 1, pubStatus: 'canceled' as const }
   return { ...prev, article, eventId, type: 'WITHDRAWN' }
 }
 
-/** A held entry deleted by a tombstone: its next version, canceled. */
+/** A held entry deleted by a tombstone: its next version, canceled, without its content (erasure.ts). */
 function deletedEntry(prev: StoredEntry, eventId: string): StoredEntry {
-  const entry = { ...prev.entry, version: prev.entry.version + 1, pubStatus: 'canceled' as const }
+  const entry = { ...entryWithoutContent(prev.entry), version: prev.entry.version + 1, pubStatus: 'canceled' as const }
   return { ...prev, entry, eventId, type: 'ENTRY_DELETED' }
 }
 
@@ -272,14 +273,21 @@ export class ArticleState implements StateView {
     if (storyId === key) {
       const held = this.#byId.get(key)
       this.#noteErasure(key, eventId, partition, versionOf(held))
-      if (held?.article.pubStatus === 'canceled') return
+      // killed already (withdrawn, or erased): it stays as it is, without its content
+      if (held?.article.pubStatus === 'canceled') {
+        this.#byId.set(key, { ...held, article: withoutContent(held.article) })
+        return
+      }
       this.#byId.set(key, held === undefined ? erasedArticle(key, eventId) : killedArticle(held, eventId))
     } else {
       const story = this.#storyOf(storyId)
       const entryId = key.slice(entryStateKey(storyId, '').length)
       const held = story.entries.get(entryId)
       this.#noteErasure(key, eventId, partition, versionOf(held))
-      if (held?.entry.pubStatus === 'canceled') return
+      if (held?.entry.pubStatus === 'canceled') {
+        story.entries.set(entryId, { ...held, entry: entryWithoutContent(held.entry) })
+        return
+      }
       story.entries.set(entryId, held === undefined ? erasedEntry(storyId, entryId, eventId) : deletedEntry(held, eventId))
     }
     this.#unreadable.delete(key)

@@ -96,10 +96,14 @@ test('property: an erased key stays erased (refused 409) whatever partition its 
       const state = rebuilt(fetchOrder(queues, picks))
       assert.deepEqual(said(state, entryIds), said(rebuilt(inOrder), entryIds), 'what is held depends on the order partitions were read in')
       assert.equal(state.article(ARTICLE)?.article.pubStatus, erased.has(ARTICLE) ? 'canceled' : 'usable')
+      // and held without its text (red12b: an erased entry's, or a hand-erased article's, was kept)
+      if (erased.has(ARTICLE)) assert.equal(state.article(ARTICLE)?.article.headline, '', 'the erased article keeps its text')
       for (const [i, id] of entryIds.entries()) {
         const held = state.entry(STORY, id)
-        if (erased.has(entryStateKey(STORY, id))) assert.equal(held?.entry.pubStatus, 'canceled', `${id} is erased`)
-        else assert.deepEqual([held?.entry.pubStatus, held?.entry.version], ['usable', entryVersions[i]])
+        if (erased.has(entryStateKey(STORY, id))) {
+          assert.equal(held?.entry.pubStatus, 'canceled', `${id} is erased`)
+          assert.deepEqual(held?.entry.body, [], `${id} is erased but keeps its text`)
+        } else assert.deepEqual([held?.entry.pubStatus, held?.entry.version], ['usable', entryVersions[i]])
       }
       assert.equal(state.nextSeq(STORY), entryIds.length + 1, 'no seq is given out again')
     }),

@@ -146,15 +146,17 @@ function shown(e: EntryJson) {
 }
 
 function modelShown(m: ModelEntry) {
+  // erased under a tombstone: none of its text is shown
+  const wiped = m.wiped === true
   return {
     version: m.version,
     seq: m.seq,
-    headline: headlineOf(m.text),
-    body: bodyOf(m.text),
+    headline: wiped ? null : headlineOf(m.text),
+    body: wiped ? [] : bodyOf(m.text),
     pinned: m.pinned,
     keyEvent: m.keyEvent,
     pubStatus: m.pubStatus,
     embargoedUntil: m.embargoedUntil,
-    corrections: m.corrections,
+    corrections: wiped ? [] : m.corrections,
   }
 }

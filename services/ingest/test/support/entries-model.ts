@@ -132,6 +132,8 @@ export interface ModelEntry {
   corrections: string[]
   /** Known to this instance only by its tombstone (no record of it read before): not listed, its seq counted. */
   erased?: true
+  /** Killed by a tombstone over what was held: listed, deleted, without its content (README: an erasure). */
+  wiped?: true
 }
 
 export interface ModelStory {

@@ -112,9 +112,13 @@ export function newerWrite(stories: Map<StoryNo, ModelStory>, op: NewerEntryOp):
       return { kind: 'tombstone' }
     }
     story.unreadable.delete(op.target)
-    // held and killed: its next version, over what this instance read last (README: a tombstone is a kill)
-    if (held === current.version && current.pubStatus === 'canceled') return { kind: 'tombstone' }
-    story.entries.set(op.target, { ...current, version: held + 1, pubStatus: 'canceled' })
+    // held and killed: its next version, over what this instance read last (README: a tombstone is a
+    // kill); either way held without its content (an erasure)
+    if (held === current.version && current.pubStatus === 'canceled') {
+      story.entries.set(op.target, { ...current, wiped: true })
+      return { kind: 'tombstone' }
+    }
+    story.entries.set(op.target, { ...current, version: held + 1, pubStatus: 'canceled', wiped: true })
     return { kind: 'tombstone' }
   }
   if (story.killed || current?.pubStatus === 'canceled') return null
