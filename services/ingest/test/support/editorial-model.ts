@@ -27,6 +27,24 @@ export type Status = 'usable' | 'withheld'
 /** Embargo instants as GET shows them: past, near and far future. */
 export const embargoes = ['2020-01-01T00:00:00.000Z', '2030-06-01T12:00:00.000Z', '2099-12-31T23:59:00.000Z'] as const
 
+/**
+ * Other spellings a source may send of the same instants (an offset, `-00:00`, no seconds, a
+ * fraction): each must be read as the instant it names, on every path (red12b attack run).
+ */
+export const embargoSpellings: Readonly<Record<string, (typeof embargoes)[number]>> = {
+  '2030-06-01T18:00:00+06:00': '2030-06-01T12:00:00.000Z',
+  '2030-06-01T12:00-00:00': '2030-06-01T12:00:00.000Z',
+  '2030-06-01T07:00:00.0000-05:00': '2030-06-01T12:00:00.000Z',
+  '2100-01-01T05:59:00+06:00': '2099-12-31T23:59:00.000Z',
+  '2019-12-31T23:00:00-01:00': '2020-01-01T00:00:00.000Z',
+}
+
+/** The instant an embargo spelling names, as GET shows it. */
+export const embargoShown = (e: string | null): string | null => (e === null ? null : (embargoSpellings[e] ?? e))
+
+/** How a POST is sent: alone, or as the one line of an NDJSON batch (which must decide it the same way). */
+export type Via = 'single' | 'batch'
+
 /** A revision as the CMS sends it, relative to the stored version when it runs. */
 export type RevisionSpec = 'none' | 'stale' | 'same' | 'next' | 'jump' | 'max' | 'absurd'
 
@@ -41,6 +59,7 @@ export type Op =
       pubStatus: Status | 'canceled' | null | undefined
       embargoedUntil: string | null | undefined
       revision: RevisionSpec
+      via: Via
     }
   | {
       kind: 'patch'
@@ -66,7 +85,7 @@ function keyFor(scope: string): fc.Arbitrary<KeyName> {
 export const opArb: fc.Arbitrary<Op> = (() => {
   const id = fc.integer({ min: 0, max: 2 })
   const status = fc.constantFrom<Status | 'canceled'>('usable', 'usable', 'withheld', 'withheld', 'canceled')
-  const embargo = fc.constantFrom<string | null>(null, ...embargoes)
+  const embargo = fc.constantFrom<string | null>(null, ...embargoes, ...Object.keys(embargoSpellings))
   const urgency = fc.constantFrom(1, 3, 5, 5, 5, 5, 12)
   const post = fc.record({
     kind: fc.constant('post' as const),
@@ -91,6 +110,7 @@ export const opArb: fc.Arbitrary<Op> = (() => {
       'max',
       'absurd',
     ),
+    via: fc.constantFrom<Via>('single', 'single', 'batch'),
   })
   const patch = fc.record({
     kind: fc.constant('patch' as const),
@@ -239,7 +259,7 @@ export function step(articles: Map<number, ModelArticle>, op: Op): Expected {
         body: 'post body',
         // Omitted (or a null status) keeps the current value; explicit values replace it
         pubStatus: op.pubStatus ?? current?.pubStatus ?? 'usable',
-        embargoedUntil: op.embargoedUntil === undefined ? (current?.embargoedUntil ?? null) : op.embargoedUntil,
+        embargoedUntil: op.embargoedUntil === undefined ? (current?.embargoedUntil ?? null) : embargoShown(op.embargoedUntil),
       }
       if (current === undefined) return update({ ...next, version: revision ?? 1, source: op.key })
       const same = sameContent(current, next)
@@ -259,7 +279,7 @@ export function step(articles: Map<number, ModelArticle>, op: Op): Expected {
         urgency: op.urgency ?? current.urgency,
         body: current.body,
         pubStatus: op.pubStatus ?? current.pubStatus,
-        embargoedUntil: op.embargoedUntil === undefined ? current.embargoedUntil : op.embargoedUntil,
+        embargoedUntil: op.embargoedUntil === undefined ? current.embargoedUntil : embargoShown(op.embargoedUntil),
       }
       if (sameContent(current, next)) return { status: 200 }
       return update({ ...next, version: current.version + 1, source: op.key })
