@@ -4,7 +4,7 @@
 // services/ingest/README.md "Live stories", not from the implementation.
 import fc from 'fast-check'
 import { embargoes, keyNames, keys, MAX_REVISION, revisionOf } from './editorial-model.ts'
-import type { KeyName, RevisionSpec, Status } from './editorial-model.ts'
+import type { KeyName, RevisionSpec, Status, Via } from './editorial-model.ts'
 
 export { apiKeysEnv, keys } from './editorial-model.ts'
 
@@ -27,6 +27,8 @@ export type EntryOp =
       revision: RevisionSpec
       correction: 0 | 1 | undefined
       idem: boolean
+      /** Alone, or as the one line of an NDJSON batch, which must decide it the same way (red12b). */
+      via: Via
     }
   | {
       kind: 'patch'
@@ -91,6 +93,7 @@ export const entryOpArb: fc.Arbitrary<EntryOp> = (() => {
     ),
     correction: note,
     idem: fc.boolean(),
+    via: fc.constantFrom<Via>('single', 'single', 'batch'),
   })
   const patch = fc.record({
     kind: fc.constant('patch' as const),

@@ -266,6 +266,7 @@ export class NewerInstance {
       revision: 'none' as const,
       correction: undefined,
       idem: true,
+      via: 'single' as const,
     }
     const idemKey = `${this.#prefix}-newer${this.log.length}`
     const sent = requestOf(this.#app.url, this.#prefix, put, undefined, idemKey)
