@@ -9,6 +9,25 @@ export const jsonTypes = ['application/json', 'application/*+json']
 export const mergePatchTypes = ['application/merge-patch+json']
 export const ndjsonTypes = ['application/x-ndjson', 'application/jsonl', 'application/json-seq']
 
+/**
+ * The records of a batch body: one per line (NDJSON, JSON Lines), or for a JSON text sequence
+ * (application/json-seq, RFC 7464) one per record separator (RS, 0x1E), a record spanning lines
+ * as it may. A trailing empty line is no record. Each was read as NDJSON before (red12b attack
+ * run, 2026-12-05): every record of a valid sequence failed on its RS, and a pretty-printed one
+ * became one failing line per line.
+ */
+export function batchRecords(req: Request, text: string): string[] {
+  if (req.is('application/json-seq')) {
+    const records = text.split('\x1e')
+    // what comes before the first RS is no record unless it holds something (then: malformed)
+    if (records[0]?.trim() === '') records.shift()
+    return records.map((r) => r.replace(/\n$/, ''))
+  }
+  const lines = text.split('\n')
+  if (lines.at(-1)?.trim() === '') lines.pop()
+  return lines
+}
+
 /** The W3C traceparent's trace id, a sane X-Trace-Id, or a new one. */
 export function traceIdOf(req: Request): string {
   const tp = req.get('traceparent')

@@ -9,7 +9,7 @@ import type { Authenticator } from './auth.ts'
 import type { IngestConfig, Scope } from './config.ts'
 import type { Actor } from './decide.ts'
 import { invalid } from './fields.ts'
-import { bodyText, idempotencyKeyOf, ndjsonTypes, parseJson, requestHashOf, requireType, sha256 } from './http.ts'
+import { batchRecords, bodyText, idempotencyKeyOf, ndjsonTypes, parseJson, requestHashOf, requireType, sha256 } from './http.ts'
 import { shapeErrors } from './json-shape.ts'
 import type { IngestMetrics } from './metrics.ts'
 import type { Outcome, RequestContext } from './outcome.ts'
@@ -140,8 +140,7 @@ export async function answerBatch(
   write: (value: unknown, ctx: RequestContext) => Promise<Outcome>,
 ): Promise<void> {
   requireType(req, ndjsonTypes, `NDJSON (one ${what} per line)`)
-  const lines = bodyText(req).split('\n')
-  if (lines.at(-1)?.trim() === '') lines.pop()
+  const lines = batchRecords(req, bodyText(req))
   if (lines.length > maxLines) {
     throw new ProblemError('payload_too_large', `a batch holds at most ${maxLines} lines, got ${lines.length}`, { maxLines })
   }
