@@ -52,6 +52,9 @@ export function parseApiKeys(raw: string, r: EnvReader): ApiKey[] {
       else r.fail(`INGEST_API_KEYS: unknown scope '${s}' for key '${name}' (scopes: ${scopes.join(', ')}, *)`)
     }
     if (key.length < 8) r.fail(`INGEST_API_KEYS: key for '${name}' is shorter than 8 characters`)
+    // the authenticator would take the secret for whichever entry it matched last, with its scopes
+    const twin = keys.find((k) => k.key === key)
+    if (twin) r.fail(`INGEST_API_KEYS: '${name}' and '${twin.name}' have the same key; give each entry its own`)
     keys.push({ name, key, scopes: set })
   }
   if (keys.length === 0) r.fail('INGEST_API_KEYS has no keys')
