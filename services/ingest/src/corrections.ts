@@ -7,11 +7,18 @@ import { limits } from './fields.ts'
 export type Corrected = { ok: true; corrections: Correction[]; added: Correction | null } | { ok: false; error: FieldError }
 
 /**
- * The list after an update that carries `input`. A note equal to the latest one adds nothing: it
- * is a retry (without an Idempotency-Key) of the correction already made, not a second one.
+ * The list after an update that carries `input`. A note equal to the latest one, on an update that
+ * changes nothing else (`changesOtherwise` false), adds nothing: it is a retry (without an
+ * Idempotency-Key) of the correction already made. With a change it is a second correction in the
+ * same words, and is told as one (red12b attack run, 2026-12-05: its signal was lost).
  */
-export function addCorrection(list: readonly Correction[], input: CorrectionInput | null, at: number): Corrected {
-  if (input === null || list.at(-1)?.note === input.note) return { ok: true, corrections: [...list], added: null }
+export function addCorrection(
+  list: readonly Correction[],
+  input: CorrectionInput | null,
+  at: number,
+  changesOtherwise: boolean,
+): Corrected {
+  if (input === null || (!changesOtherwise && list.at(-1)?.note === input.note)) return { ok: true, corrections: [...list], added: null }
   if (list.length >= limits.corrections) {
     return {
       ok: false,

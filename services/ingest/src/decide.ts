@@ -120,9 +120,13 @@ export function decide(prev: Current | undefined, input: ArticleInput, now: numb
       current,
     }
   }
-  const corrected = addCorrection(current.corrections ?? [], actor.importer ? null : input.correction, input.updatedAt ?? now)
+  // what the update changes but for its correction note: a repeated note on no other change is a retry
+  const uncorrected = toArticle(input, current.version + 1, now, current, actor, current.corrections ?? [])
+  const changesOtherwise = changedFields(current, uncorrected).length > 0
+  const note = actor.importer ? null : input.correction
+  const corrected = addCorrection(current.corrections ?? [], note, input.updatedAt ?? now, changesOtherwise)
   if (!corrected.ok) return { kind: 'invalid', errors: [corrected.error] }
-  const candidate = toArticle(input, current.version + 1, now, current, actor, corrected.corrections)
+  const candidate = { ...uncorrected, corrections: corrected.corrections }
   const changed = changedFields(current, candidate)
   if (input.revision !== null) {
     if (input.revision < current.version) {

@@ -96,9 +96,12 @@ export function decideEntry(c: EntryContext, input: EntryInput, now: number): En
     return { kind: 'created', story, entry: toEntry(input, input.revision ?? 1, c.nextSeq, now, undefined, []) }
   }
   if (prev.pubStatus === 'canceled') return deletedConflict(prev, c.storyId)
-  const corrected = addCorrection(prev.corrections, input.correction, input.updatedAt ?? now)
+  // what the update changes but for its correction note: a repeated note on no other change is a retry
+  const uncorrected = toEntry(input, prev.version + 1, prev.seq, now, prev, prev.corrections)
+  const changesOtherwise = entryChangedFields(prev, uncorrected).length > 0
+  const corrected = addCorrection(prev.corrections, input.correction, input.updatedAt ?? now, changesOtherwise)
   if (!corrected.ok) return { kind: 'invalid', errors: [corrected.error] }
-  const candidate = toEntry(input, prev.version + 1, prev.seq, now, prev, corrected.corrections)
+  const candidate = { ...uncorrected, corrections: corrected.corrections }
   const changed = entryChangedFields(prev, candidate)
   if (input.revision !== null) {
     if (input.revision < prev.version) {

@@ -99,9 +99,9 @@ describe('correction notes on article updates', () => {
 
   test('at most 100 corrections are kept; a 101st is refused, the update without it still works', () => {
     const list = Array.from({ length: limits.corrections }, (_, i) => ({ note: `n${i}`, at: T0 }))
-    const r = addCorrection(list, { note: 'one more', at: null }, T0)
+    const r = addCorrection(list, { note: 'one more', at: null }, T0, true)
     assert.equal(r.ok, false)
-    assert.deepEqual(addCorrection(list, null, T0), { ok: true, corrections: list, added: null })
+    assert.deepEqual(addCorrection(list, null, T0, true), { ok: true, corrections: list, added: null })
   })
 
   test('imports never carry a correction and keep the live flag', () => {

@@ -192,9 +192,12 @@ function sameEntry(a: Omit<ModelEntry, 'version' | 'seq'>, b: Omit<ModelEntry, '
   )
 }
 
-/** The list after a correction note: a note equal to the latest adds nothing. */
-function corrected(list: string[], note: 0 | 1 | undefined): { list: string[]; added: string | null } {
-  if (note === undefined || list.at(-1) === noteOf(note)) return { list, added: null }
+/**
+ * The list after a correction note: a note equal to the latest adds nothing to an update that
+ * changes nothing else (a retry); with another change it is a second correction (red12b).
+ */
+function corrected(list: string[], note: 0 | 1 | undefined, changesOtherwise: boolean): { list: string[]; added: string | null } {
+  if (note === undefined || (!changesOtherwise && list.at(-1) === noteOf(note))) return { list, added: null }
   return { list: [...list, noteOf(note)], added: noteOf(note) }
 }
 
@@ -256,16 +259,16 @@ export function stepEntry(
     if (current === undefined) return refuse(404, 'not_found')
     if (current.pubStatus === 'canceled') return refuse(409, 'conflict')
     if (op.pubStatus === 'canceled') return refuse(422, 'validation_failed')
-    const notes = corrected(current.corrections, op.correction)
-    const next = {
+    const base = {
       ...current,
       text: op.text ?? current.text,
       pinned: op.pinned ?? current.pinned,
       // Only the members the patch names change; null lifts an embargo
       pubStatus: op.pubStatus ?? current.pubStatus,
       embargoedUntil: op.embargoedUntil === undefined ? current.embargoedUntil : op.embargoedUntil,
-      corrections: notes.list,
     }
+    const notes = corrected(current.corrections, op.correction, !sameEntry(current, base))
+    const next = { ...base, corrections: notes.list }
     if (sameEntry(current, next)) return { status: 200, unchanged: true }
     return commit('ENTRY_UPDATED', { ...next, version: current.version + 1 }, notes.added)
   }
@@ -288,8 +291,7 @@ export function stepEntry(
     return commit('ENTRY_CREATED', created, null)
   }
   if (current.pubStatus === 'canceled') return refuse(409, 'conflict')
-  const notes = corrected(current.corrections, op.correction)
-  const next = {
+  const base = {
     ...current,
     text: op.text,
     pinned: op.pinned,
@@ -297,8 +299,9 @@ export function stepEntry(
     // Editorial controls: omitted (or a null status) keeps; explicit values replace
     pubStatus: op.pubStatus ?? current.pubStatus,
     embargoedUntil: op.embargoedUntil === undefined ? current.embargoedUntil : op.embargoedUntil,
-    corrections: notes.list,
   }
+  const notes = corrected(current.corrections, op.correction, !sameEntry(current, base))
+  const next = { ...base, corrections: notes.list }
   const same = sameEntry(current, next)
   if (revision !== undefined && (revision < current.version || (revision === current.version && !same))) return refuse(409, 'conflict')
   if (same) return { status: 200, unchanged: true }
