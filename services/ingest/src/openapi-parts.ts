@@ -56,5 +56,5 @@ export const correctionInput = {
     at: { ...instant, description: "When it was corrected; default the update's updatedAt, else ingest's clock" },
   },
   description:
-    'On an update only (on a write that creates: 422 nothing_to_correct): appended to corrections and carried by the event. A note equal to the latest one adds nothing.',
+    'On an update only (on a write that creates: 422 nothing_to_correct): appended to corrections and carried by the event. A note equal to the latest one adds nothing to an update that changes nothing else (a retry).',
 }
