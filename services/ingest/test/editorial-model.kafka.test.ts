@@ -1,5 +1,5 @@
 // Issue 14, proof: random sequences of full updates (POST), partial ones (PATCH, JSON Merge
-// Patch), imports and withdrawals, sent with keys of every scope (and a forged one) to two ingest
+// Patch), imports, withdrawals and erasures, sent with keys of every scope (and a forged one) to two ingest
 // instances in turn (one writer per partition, and one for all), against a small reference
 // model (support/editorial-model.ts). Checked:
 // - every answer is the model's (status, problem code, version, event type);

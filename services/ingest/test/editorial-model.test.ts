@@ -34,8 +34,8 @@ test('model: every answer, every state and every event is the model’s; a rebui
         const events = new Map<number, ModelEvent[]>()
         const idOf = (n: number) => `u${r}-${n}`
         // news.articles as the tail reads it: this instance's commits and the newer instance's records, in order
-        const log: (NewswireEvent | { unreadable: string })[] = []
-        let published = ingest.publisher.published.length
+        const log: (NewswireEvent | { unreadable: string } | { tombstone: string })[] = []
+        let wrote = ingest.publisher.written.length
         const written = (op: NewerOp) => {
           const next = newer(articles, unreadable, op)
           if (next === null) return
@@ -81,13 +81,15 @@ test('model: every answer, every state and every event is the model’s; a rebui
           } else if (expected.status < 300) {
             assert.equal(body.unchanged, true, what)
           }
-          log.push(...ingest.publisher.published.slice(published))
-          published = ingest.publisher.published.length
+          // what it wrote to news.articles: the events' states, and an erasure's tombstones
+          for (const w of ingest.publisher.written.slice(wrote)) log.push('event' in w ? w.event : w)
+          wrote = ingest.publisher.written.length
         }
         // What would reach Kafka, and what an instance rebuilding from it would show
         const rebuilt = new ArticleState()
         for (const x of log) {
           if ('unreadable' in x) rebuilt.readable(x.unreadable, false)
+          else if ('tombstone' in x) rebuilt.erase(x.tombstone, `tombstone-${x.tombstone}`, 0)
           else {
             rebuilt.apply(x)
             rebuilt.readable(x.article.id, true)

@@ -47,6 +47,8 @@ export async function send(base: string, id: string, op: Op, revision: number | 
       })
     case 'withdraw':
       return http(`${base}/v1/articles/${id}/withdraw`, { method: 'POST', key, json: { reason: 'model' } })
+    case 'erase':
+      return http(`${base}/v1/articles/${id}/erase`, { method: 'POST', key, json: { reason: 'model' } })
   }
 }
 

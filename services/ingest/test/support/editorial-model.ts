@@ -73,6 +73,8 @@ export type Op =
     }
   | { kind: 'import'; key: KeyName; id: number; variant: 0 | 1 }
   | { kind: 'withdraw'; key: KeyName; id: number }
+  /** Legal removal (red12b): a withdrawal without the content, which then shows none of it. */
+  | { kind: 'erase'; key: KeyName; id: number }
 
 const has = (k: KeyName, scope: string): boolean => (keys[k].scopes as readonly string[]).includes(scope)
 
@@ -124,11 +126,13 @@ export const opArb: fc.Arbitrary<Op> = (() => {
   })
   const imp = fc.record({ kind: fc.constant('import' as const), key: keyFor('import'), id, variant: fc.constantFrom<0 | 1>(0, 1) })
   const withdraw = fc.record({ kind: fc.constant('withdraw' as const), key: keyFor('withdraw'), id })
+  const erase = fc.record({ kind: fc.constant('erase' as const), key: keyFor('withdraw'), id })
   return fc.oneof(
     { arbitrary: post, weight: 4 },
     { arbitrary: patch, weight: 4 },
     { arbitrary: imp, weight: 2 },
     { arbitrary: withdraw, weight: 1 },
+    { arbitrary: erase, weight: 1 },
   )
 })()
 
@@ -217,15 +221,35 @@ function sameContent(a: Content, b: Content): boolean {
   )
 }
 
+/** The scope an op needs: an erasure is a withdrawal's. */
+const scopeOf = (op: Op): string => (op.kind === 'post' || op.kind === 'patch' ? 'write' : op.kind === 'erase' ? 'withdraw' : op.kind)
+
+/** What an erasure leaves of an article: the kill, without its text (README "Erase"). */
+const erased = (a: ModelArticle): ModelArticle => ({ ...a, headline: '', summary: null, body: '' })
+
 /** Applies `op` to `articles` (when accepted) and returns what ingest must answer. */
 export function step(articles: Map<number, ModelArticle>, op: Op): Expected {
-  const scope = op.kind === 'post' || op.kind === 'patch' ? 'write' : op.kind
+  const scope = scopeOf(op)
   if (op.key === 'forged') return { status: 401, code: 'unauthorized' }
   if (!has(op.key, scope)) return { status: 403, code: 'forbidden' }
   const current = articles.get(op.id)
   const refuse = (status: number, code: string): Expected => ({ status, code })
   const update = (next: ModelArticle): Expected => commit(articles, op.id, next, current === undefined ? 'CREATED' : 'UPDATED')
   switch (op.kind) {
+    case 'erase': {
+      if (current === undefined) return refuse(404, 'not_found')
+      // killed already: unchanged, and held without its text from then on
+      if (current.pubStatus === 'canceled') {
+        articles.set(op.id, erased(current))
+        return { status: 200 }
+      }
+      return commit(
+        articles,
+        op.id,
+        erased({ ...current, version: current.version + 1, pubStatus: 'canceled', source: op.key }),
+        'WITHDRAWN',
+      )
+    }
     case 'withdraw': {
       if (current === undefined) return refuse(404, 'not_found')
       if (current.pubStatus === 'canceled') return { status: 200 }
@@ -304,7 +328,7 @@ function commit(articles: Map<number, ModelArticle>, id: number, next: ModelArti
  */
 export function stepOver(articles: Map<number, ModelArticle>, unreadable: ReadonlySet<number>, op: Op): Expected {
   if (!unreadable.has(op.id)) return step(articles, op)
-  const scope = op.kind === 'post' || op.kind === 'patch' ? 'write' : op.kind
+  const scope = scopeOf(op)
   if (op.key === 'forged') return { status: 401, code: 'unauthorized' }
   if (!has(op.key, scope)) return { status: 403, code: 'forbidden' }
   if (op.kind === 'post') {

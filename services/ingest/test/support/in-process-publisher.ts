@@ -8,13 +8,17 @@ import type { ArticleState } from '../../src/state.ts'
 
 export interface InProcessPublisher extends Publisher {
   readonly published: NewswireEvent[]
+  /** news.articles as written, in order: each event's state, and the tombstones of erasures. */
+  readonly written: ({ event: NewswireEvent } | { tombstone: string })[]
 }
 
 /** `beforePlan` runs before each plan: what a partition catch-up could read just then. */
 export function inProcessPublisher(state: ArticleState, codec: Codec | null, beforePlan: () => void = () => {}): InProcessPublisher {
   const published: NewswireEvent[] = []
+  const written: InProcessPublisher['written'] = []
   return {
     published,
+    written,
     partitionOf: () => 0,
     async submit<R>(job: Job<R>) {
       beforePlan()
@@ -23,10 +27,14 @@ export function inProcessPublisher(state: ArticleState, codec: Codec | null, bef
       if (plan.event) {
         codec?.encode(plan.event)
         published.push(plan.event)
+        written.push({ event: plan.event })
         state.apply(plan.event)
       }
       // as the tail reads the tombstones back after the event's state (on its partition: 0 here)
-      for (const key of plan.erase?.keys ?? []) state.erase(key, `tombstone-${key}`, 0)
+      for (const key of plan.erase?.keys ?? []) {
+        written.push({ tombstone: key })
+        state.erase(key, `tombstone-${key}`, 0)
+      }
       if (plan.event || plan.erase) job.committed?.(plan.result)
       return plan.result
     },
