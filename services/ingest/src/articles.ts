@@ -8,7 +8,7 @@ import type { Decision } from './decide.ts'
 import { applyMergePatch } from './merge-patch.ts'
 import type { ArticleOutcome, Outcome, RequestContext } from './outcome.ts'
 import { newEventId } from './publisher.ts'
-import type { Plan } from './batch-plan.ts'
+import type { Plan, PlanView } from './batch-plan.ts'
 import type { Submit } from './submit.ts'
 import { invalid, validateArticle } from './validate.ts'
 import type { ArticleInput } from './validate.ts'
@@ -29,6 +29,15 @@ export interface ArticleService {
    */
   erase(id: string, reason: string, ctx: RequestContext): Promise<Outcome>
 }
+
+/**
+ * Keys of news.articles one transaction of an erasure tombstones at most: a tombstone of a story's
+ * entry key (ids of up to 200 characters) and its headers take up to about 800 bytes, so 800 of them
+ * and the kill's state stay well within the 900 KiB a transaction may write to a partition
+ * (records.ts). A story with more keys is erased in several transactions (red12b attack run,
+ * 2026-12-05: one transaction for all was refused, 413, for a story of a few thousand entries).
+ */
+export const ERASE_KEYS_PER_WRITE = 800
 
 export interface ArticleServiceDeps {
   submit: Submit
@@ -128,11 +137,25 @@ export function createArticleService(deps: ArticleServiceDeps): ArticleService {
         return { event, result: { status: 200, body: { id, version: d.article.version, eventId: event.eventId, type: 'WITHDRAWN' } } }
       })
     },
-    erase(id, reason, ctx) {
-      return submit(id, ctx, (current, view) => {
+    async erase(id, reason, ctx) {
+      // How many keys the story has, as the last plan that ran saw them (a killed story gets no new entries)
+      let total: number | undefined
+      const keysOf = (view: PlanView, from: number, to: number): string[] => {
+        const keys = [
+          id,
+          ...view
+            .entryIds(id)
+            .map((e) => entryStateKey(id, e))
+            .sort(),
+        ]
+        total = keys.length
+        return keys.slice(from, to)
+      }
+      // the kill, with the article's key and the story's first entry keys
+      const first = await submit(id, ctx, (current, view) => {
         if (current === undefined) throw new ProblemError('not_found', `no article with id '${id}'`)
         const t = now()
-        const erase = { keys: [id, ...view.entryIds(id).map((e) => entryStateKey(id, e))], traceId: ctx.traceId, at: t }
+        const erase = { keys: keysOf(view, 0, ERASE_KEYS_PER_WRITE), traceId: ctx.traceId, at: t }
         const d = decideErase(current.article, t)
         if (d.kind === 'killed') {
           return { event: null, erase, result: { status: 200, body: { id, version: d.current.version, unchanged: true } } }
@@ -141,6 +164,18 @@ export function createArticleService(deps: ArticleServiceDeps): ArticleService {
         const body = { id, version: d.article.version, eventId: event.eventId, type: 'WITHDRAWN' as const }
         return { event, erase, result: { status: 200, body } }
       })
+      // the rest in transactions of their own, before the answer, whatever the first answer was (a
+      // retry remembered by its Idempotency-Key too): an erasure cut short is completed by any retry
+      const rest: RequestContext = { ...ctx, idempotencyKey: null, requestHash: '' }
+      for (let from = ERASE_KEYS_PER_WRITE; total === undefined || from < total; from += ERASE_KEYS_PER_WRITE) {
+        await submit(id, rest, (_current, view) => {
+          const keys = keysOf(view, from, from + ERASE_KEYS_PER_WRITE)
+          return keys.length === 0
+            ? { event: null, result: first }
+            : { event: null, erase: { keys, traceId: ctx.traceId, at: now() }, result: first }
+        })
+      }
+      return first
     },
   }
 }
