@@ -82,9 +82,14 @@ export interface PlanContext {
   source: RecordSource
   /** Bytes of records the transaction may write to one partition. */
   budget: number
+  /** Bytes a write that is not a kill leaves free under `budget`, so its kill fits (records.ts KILL_ROOM_BYTES); 0 if absent. */
+  killRoom?: number
   /** Committed by this writer, not read back yet: not in the state, but decisions must see them. */
   unseen: Iterable<NewswireEvent>
 }
+
+/** A kill: an article withdrawn (or erased), an entry deleted. It may take the whole budget. */
+const isKill = (event: NewswireEvent): boolean => event.type === 'WITHDRAWN' || event.type === 'ENTRY_DELETED'
 
 /**
  * True when `event` is newer than what `view` holds of its article or entry. A committed event
@@ -103,7 +108,7 @@ function newerThan(view: StateView, event: NewswireEvent): boolean {
  * takes it for the whole story (README "Known limits"). A first version carries none: a record
  * without it reads the same.
  */
-function recordsOf(c: PlanContext, event: NewswireEvent, idem: Job<unknown>['idempotency'], view: StateView) {
+function recordsOf(c: PlanContext, event: NewswireEvent, idem: Job<unknown>['idempotency'], view: StateView, limit: number) {
   const value = c.encoder.encode(event)
   let earlier: EarlierViews | EarlierStatuses | null = null
   if (isEntryEvent(event)) {
@@ -111,7 +116,7 @@ function recordsOf(c: PlanContext, event: NewswireEvent, idem: Job<unknown>['ide
   } else if (event.type !== 'CREATED') earlier = storedOf(event, view.article(event.article.id)).earlier
   let records = eventRecords(c.source, event, idem, value, earlier)
   let size = Math.max(recordBytes(records.event), recordBytes(records.state))
-  if (size > c.budget && earlier !== null) {
+  if (size > limit && earlier !== null) {
     records = eventRecords(c.source, event, idem, value, 'views' in earlier ? UNKNOWN_EARLIER : UNKNOWN_SHOWN)
     size = Math.max(recordBytes(records.event), recordBytes(records.state))
   }
@@ -165,16 +170,18 @@ export function planBatch<P extends Queued>(batch: readonly P[], c: PlanContext)
     }
     try {
       const plan = pending.job.plan(overlay.article(pending.job.articleId), overlay)
+      // a write that is not a kill leaves room for its kill (records.ts KILL_ROOM_BYTES)
+      const limit = plan.event === null || isKill(plan.event) ? c.budget : c.budget - (c.killRoom ?? 0)
       // Encoded here, outside the transaction: a value the schema cannot carry fails its own
       // request (422), never the transaction the other requests share
       const { records, size: eventSize } = plan.event
-        ? recordsOf(c, plan.event, pending.job.idempotency, overlay)
+        ? recordsOf(c, plan.event, pending.job.idempotency, overlay, limit)
         : { records: null, size: 0 }
       const erase = plan.erase
       const tombstones = erase ? erase.keys.map((key) => tombstoneRecord(c.source, key, erase.traceId, erase.at)) : []
       // the tombstones go to news.articles, after the state
       const size = Math.max(eventSize, (records ? recordBytes(records.state) : 0) + tombstones.reduce((n, t) => n + recordBytes(t), 0))
-      if (size > c.budget) throw tooLarge(size, c.budget)
+      if (size > limit) throw tooLarge(size, c.budget, c.budget - limit)
       const used = bytes.get(pending.partition) ?? 0
       if (used + size > c.budget) return { planned, deferred: batch.slice(i), landed }
       bytes.set(pending.partition, used + size)

@@ -17,7 +17,7 @@ import { isFenced, KafkaTransactionError, NewswireError, openTransactionalWriter
 import { planBatch } from './batch-plan.ts'
 import type { Encoder, Job, Planned } from './batch-plan.ts'
 import { LINGER_FULL, lingerFor } from './linger.ts'
-import { MAX_TRANSACTION_BYTES } from './records.ts'
+import { KILL_ROOM_BYTES, MAX_TRANSACTION_BYTES } from './records.ts'
 import type { RecordSource } from './records.ts'
 import type { ArticleState } from './state.ts'
 import { fenceAll, writerPlans } from './writers.ts'
@@ -256,6 +256,7 @@ class Writer {
           encoder: this.#o.encoder,
           source: this.#source,
           budget: this.#o.maxTransactionBytes ?? MAX_TRANSACTION_BYTES,
+          killRoom: KILL_ROOM_BYTES,
           unseen: this.#unseen,
         })
         for (const { pending, result } of landed) {

@@ -40,6 +40,15 @@ export type RecordHeader = (typeof recordHeaderNames)[number]
  */
 export const MAX_TRANSACTION_BYTES = 900 * 1024
 
+/**
+ * What a write that is not a kill leaves free under that budget, so that the kill of whatever was
+ * accepted always fits: a WITHDRAWN is the article again with a reason of up to 1000 characters
+ * (3000 bytes in Bengali), under another key's name, trace and Idempotency-Key. Without it an
+ * article written up to the limit was accepted and could never be withdrawn (413; red12b attack
+ * run, 2026-12-05).
+ */
+export const KILL_ROOM_BYTES = 8 * 1024
+
 /** A record's size in a record batch, generously rounded up (varints, attributes, offsets). */
 export function recordBytes(r: TxRecord): number {
   let n = 32 + (r.value?.length ?? 0) + Buffer.byteLength(r.key)
@@ -96,10 +105,12 @@ export function tombstoneRecord(source: RecordSource, key: string, traceId: stri
   return { key, value: null, timestamp, headers: { 'trace-id': traceId, writer: source.instanceId } }
 }
 
-export function tooLarge(size: number, budget: number): ProblemError {
+/** `room`: what the write had to leave free under the budget for its kill (0 for a kill). */
+export function tooLarge(size: number, budget: number, room = 0): ProblemError {
+  const kept = room > 0 ? ` (${budget - room} here: ${room} stay free so that its kill always fits)` : ''
   return new ProblemError(
     'payload_too_large',
-    `the event would be ${size} bytes in Kafka, more than the ${budget} one write may take; for an entry, its story is part of the event`,
-    { maxBytes: budget },
+    `the event would be ${size} bytes in Kafka, more than the ${budget} one write may take${kept}; for an entry, its story is part of the event`,
+    { maxBytes: budget - room },
   )
 }

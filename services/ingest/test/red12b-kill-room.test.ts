@@ -1,0 +1,74 @@
+// red12b attack run (2026-12-05): an article too big to kill. A write was accepted while its event
+// fitted the 900 KiB one transaction may write to a partition (records.ts). Its kill (WITHDRAWN)
+// is the same article with a reason of up to 1000 characters, and in Bengali that is 3000 bytes
+// more: an article written up to the limit (by a careless CMS, or by a write key on purpose) was
+// accepted, and every withdrawal of it was refused, 413, for good. Fixed in batch-plan.ts: a
+// write that is not a kill must leave KILL_ROOM_BYTES free under the budget (the publisher passes
+// it), so the kill of whatever was accepted always fits; a kill may use the whole budget.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { createCodec, loadSchemas } from '@newswire/shared'
+import type { NewswireEvent } from '@newswire/shared'
+import { createArticleService } from '../src/articles.ts'
+import type { RequestContext } from '../src/articles.ts'
+import { planBatch } from '../src/batch-plan.ts'
+import type { Job } from '../src/batch-plan.ts'
+import { KILL_ROOM_BYTES, MAX_TRANSACTION_BYTES } from '../src/records.ts'
+import { ArticleState } from '../src/state.ts'
+import type { Submit } from '../src/submit.ts'
+import { validateArticle } from '../src/validate.ts'
+import { queued } from './support/plan-jobs.ts'
+
+const codec = createCodec(loadSchemas())
+
+/** Plans each request as the publisher does (its budget, its room for kills), then takes its event into the state. */
+function plannedSubmit(state: ArticleState): Submit {
+  return async (articleId, _ctx, plan) => {
+    const job: Job<unknown> = { articleId, idempotency: null, plan }
+    const { planned } = planBatch([queued(job)], {
+      state,
+      encoder: { encode: (e: NewswireEvent) => codec.encode(e), fingerprintHex: '00' },
+      source: { fingerprintHex: '00', instanceId: '12345-abcdef01' },
+      budget: MAX_TRANSACTION_BYTES,
+      killRoom: KILL_ROOM_BYTES,
+      unseen: [],
+    })
+    const p = planned[0]
+    assert.ok(p)
+    if (p.error !== undefined) throw p.error
+    assert.ok(p.plan)
+    if (p.plan.event) state.apply(p.plan.event)
+    return p.plan.result as Awaited<ReturnType<Submit>>
+  }
+}
+
+const ctx: RequestContext = { actor: { source: 'cms', importer: false }, traceId: 't'.repeat(32), idempotencyKey: null, requestHash: '' }
+const body = (chars: number) =>
+  Array.from({ length: Math.ceil(chars / 50_000) }, (_, i) => 'x'.repeat(Math.min(50_000, chars - i * 50_000)))
+
+test('the largest article ingest accepts can still be withdrawn with the longest Bengali reason', async () => {
+  // the largest body accepted, found by halving
+  let lo = 800_000
+  let hi = 940_000
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2)
+    const v = validateArticle({ id: 'at-the-limit', language: 'bn', headline: 'h', body: body(mid) })
+    assert.ok(v.ok)
+    const accepted = await createArticleService({ submit: plannedSubmit(new ArticleState()), onUnchanged: () => {} })
+      .upsert(v.article, ctx)
+      .then(
+        () => true,
+        () => false,
+      )
+    if (accepted) lo = mid
+    else hi = mid - 1
+  }
+  const state = new ArticleState()
+  const articles = createArticleService({ submit: plannedSubmit(state), onUnchanged: () => {} })
+  const v = validateArticle({ id: 'at-the-limit', language: 'bn', headline: 'h', body: body(lo) })
+  assert.ok(v.ok)
+  assert.equal((await articles.upsert(v.article, ctx)).status, 201)
+  const killed = await articles.withdraw('at-the-limit', 'আ'.repeat(1000), { ...ctx, actor: { source: 'legal-desk-key', importer: false } })
+  assert.equal(killed.status, 200)
+  assert.equal(state.article('at-the-limit')?.article.pubStatus, 'canceled')
+})
