@@ -5,6 +5,9 @@
 import type { NewswireEvent, TxRecord } from '@newswire/shared'
 import { isEntryEvent, UNKNOWN_EARLIER, UNKNOWN_SHOWN } from '@newswire/shared'
 import type { EarlierStatuses, EarlierViews } from '@newswire/shared'
+import { changedFields } from './decide.ts'
+import { entryChangedFields } from './entry-decide.ts'
+import { entryWithoutContent, withoutContent } from './erasure.ts'
 import { eventRecords, recordBytes, tombstoneRecord, tooLarge } from './records.ts'
 import type { RecordSource } from './records.ts'
 import { ifReadable, Overlay, storedEntryOf, storedOf } from './state.ts'
@@ -92,6 +95,21 @@ export interface PlanContext {
 const isKill = (event: NewswireEvent): boolean => event.type === 'WITHDRAWN' || event.type === 'ENTRY_DELETED'
 
 /**
+ * The kill without the content it kills (erasure.ts), its changed fields saying so; null for an
+ * event that is not a kill. An entry's deletion keeps its story as it stands (a story its writes
+ * kept within the room; one an earlier release wrote up to the whole budget may still not fit).
+ */
+function slimKill(event: NewswireEvent): NewswireEvent | null {
+  if (!isKill(event)) return null
+  if (isEntryEvent(event)) {
+    const entry = entryWithoutContent(event.entry)
+    return { ...event, entry, changedFields: [...new Set([...event.changedFields, ...entryChangedFields(event.entry, entry)])] }
+  }
+  const article = withoutContent(event.article)
+  return { ...event, article, changedFields: [...new Set([...event.changedFields, ...changedFields(event.article, article)])] }
+}
+
+/**
  * True when `event` is newer than what `view` holds of its article or entry. A committed event
  * of ours not read back yet, over a state the tail could not read: the tail read that state
  * first, so ours, after it in the log, is newer.
@@ -169,14 +187,21 @@ export function planBatch<P extends Queued>(batch: readonly P[], c: PlanContext)
       continue
     }
     try {
-      const plan = pending.job.plan(overlay.article(pending.job.articleId), overlay)
+      let plan = pending.job.plan(overlay.article(pending.job.articleId), overlay)
       // a write that is not a kill leaves room for its kill (records.ts KILL_ROOM_BYTES)
       const limit = plan.event === null || isKill(plan.event) ? c.budget : c.budget - (c.killRoom ?? 0)
       // Encoded here, outside the transaction: a value the schema cannot carry fails its own
       // request (422), never the transaction the other requests share
-      const { records, size: eventSize } = plan.event
+      let { records, size: eventSize } = plan.event
         ? recordsOf(c, plan.event, pending.job.idempotency, overlay, limit)
         : { records: null, size: 0 }
+      // A kill is never refused for its size: past the budget (what an earlier release accepted up
+      // to it, without the room), it is written without the content, as an erasure writes it
+      const slim = plan.event !== null && eventSize > limit ? slimKill(plan.event) : null
+      if (slim !== null) {
+        plan = { ...plan, event: slim }
+        ;({ records, size: eventSize } = recordsOf(c, slim, pending.job.idempotency, overlay, limit))
+      }
       const erase = plan.erase
       const tombstones = erase ? erase.keys.map((key) => tombstoneRecord(c.source, key, erase.traceId, erase.at)) : []
       // the tombstones go to news.articles, after the state

@@ -4,7 +4,9 @@
 // more: an article written up to the limit (by a careless CMS, or by a write key on purpose) was
 // accepted, and every withdrawal of it was refused, 413, for good. Fixed in batch-plan.ts: a
 // write that is not a kill must leave KILL_ROOM_BYTES free under the budget (the publisher passes
-// it), so the kill of whatever was accepted always fits; a kill may use the whole budget.
+// it), so the kill of whatever was accepted always fits; a kill may use the whole budget. And a
+// kill of what an earlier release accepted up to the whole budget is written without the content
+// (as an erasure writes it) rather than refused: a kill is never refused for its size.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createCodec, loadSchemas } from '@newswire/shared'
@@ -22,7 +24,7 @@ import { queued } from './support/plan-jobs.ts'
 const codec = createCodec(loadSchemas())
 
 /** Plans each request as the publisher does (its budget, its room for kills), then takes its event into the state. */
-function plannedSubmit(state: ArticleState): Submit {
+function plannedSubmit(state: ArticleState, killRoom = KILL_ROOM_BYTES): Submit {
   return async (articleId, _ctx, plan) => {
     const job: Job<unknown> = { articleId, idempotency: null, plan }
     const { planned } = planBatch([queued(job)], {
@@ -30,7 +32,7 @@ function plannedSubmit(state: ArticleState): Submit {
       encoder: { encode: (e: NewswireEvent) => codec.encode(e), fingerprintHex: '00' },
       source: { fingerprintHex: '00', instanceId: '12345-abcdef01' },
       budget: MAX_TRANSACTION_BYTES,
-      killRoom: KILL_ROOM_BYTES,
+      killRoom,
       unseen: [],
     })
     const p = planned[0]
@@ -71,4 +73,35 @@ test('the largest article ingest accepts can still be withdrawn with the longest
   const killed = await articles.withdraw('at-the-limit', 'আ'.repeat(1000), { ...ctx, actor: { source: 'legal-desk-key', importer: false } })
   assert.equal(killed.status, 200)
   assert.equal(state.article('at-the-limit')?.article.pubStatus, 'canceled')
+})
+
+test('an article an earlier release accepted up to the whole budget is killed without its content, never refused', async () => {
+  // the largest body an instance without the room accepted
+  let lo = 800_000
+  let hi = 940_000
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2)
+    const v = validateArticle({ id: 'older-write', language: 'bn', headline: 'Secret headline', body: body(mid) })
+    assert.ok(v.ok)
+    const accepted = await createArticleService({ submit: plannedSubmit(new ArticleState(), 0), onUnchanged: () => {} })
+      .upsert(v.article, ctx)
+      .then(
+        () => true,
+        () => false,
+      )
+    if (accepted) lo = mid
+    else hi = mid - 1
+  }
+  const state = new ArticleState()
+  const older = createArticleService({ submit: plannedSubmit(state, 0), onUnchanged: () => {} })
+  const v = validateArticle({ id: 'older-write', language: 'bn', headline: 'Secret headline', body: body(lo) })
+  assert.ok(v.ok)
+  assert.equal((await older.upsert(v.article, ctx)).status, 201)
+  const articles = createArticleService({ submit: plannedSubmit(state), onUnchanged: () => {} })
+  const killed = await articles.withdraw('older-write', 'আ'.repeat(1000), ctx)
+  assert.equal(killed.status, 200, JSON.stringify(killed.body))
+  const held = state.article('older-write')
+  assert.equal(held?.article.pubStatus, 'canceled')
+  assert.equal(held?.type, 'WITHDRAWN')
+  assert.deepEqual([held?.article.headline, held?.article.body], ['', []], 'written without its content')
 })
