@@ -6,12 +6,15 @@
 // write that is not a kill must leave KILL_ROOM_BYTES free under the budget (the publisher passes
 // it), so the kill of whatever was accepted always fits; a kill may use the whole budget. And a
 // kill of what an earlier release accepted up to the whole budget is written without the content
-// (as an erasure writes it) rather than refused: a kill is never refused for its size.
+// (as an erasure writes it) rather than refused: a kill is never refused for its size. So is the
+// deletion of an entry whose story grew after it (the event carries the story as it stands).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createCodec, loadSchemas } from '@newswire/shared'
 import type { NewswireEvent } from '@newswire/shared'
 import { createArticleService } from '../src/articles.ts'
+import { createEntryService } from '../src/entries.ts'
+import { validateEntry } from '../src/entry-validate.ts'
 import type { RequestContext } from '../src/articles.ts'
 import { planBatch } from '../src/batch-plan.ts'
 import type { Job } from '../src/batch-plan.ts'
@@ -104,4 +107,25 @@ test('an article an earlier release accepted up to the whole budget is killed wi
   assert.equal(held?.article.pubStatus, 'canceled')
   assert.equal(held?.type, 'WITHDRAWN')
   assert.deepEqual([held?.article.headline, held?.article.body], ['', []], 'written without its content')
+})
+
+test('an entry of a story that grew since can still be deleted: past the budget its deletion goes without its text', async () => {
+  const state = new ArticleState()
+  const articles = createArticleService({ submit: plannedSubmit(state), onUnchanged: () => {} })
+  const entries = createEntryService({ submit: plannedSubmit(state), onUnchanged: () => {} })
+  const story = (chars: number) => {
+    const v = validateArticle({ id: 'grown', language: 'bn', headline: 'h', body: body(chars), live: true })
+    assert.ok(v.ok)
+    return v.article
+  }
+  assert.equal((await articles.upsert(story(1000), ctx)).status, 201)
+  const e = validateEntry({ id: 'e1', body: body(400_000) })
+  assert.ok(e.ok)
+  assert.equal((await entries.upsert('grown', e.entry, ctx)).status, 201)
+  // the story grows to 850 KB: its own writes fit; with the entry in it, a deletion would not
+  assert.equal((await articles.upsert(story(850_000), ctx)).status, 200)
+  const deleted = await entries.delete('grown', 'e1', 'আ'.repeat(1000), ctx)
+  assert.equal(deleted.status, 200, JSON.stringify(deleted.body))
+  const held = state.entry('grown', 'e1')
+  assert.deepEqual([held?.entry.pubStatus, held?.entry.body], ['canceled', []])
 })
