@@ -1,7 +1,7 @@
 // Use cases behind the article routes: create or update an article (whole, or by JSON Merge
 // Patch) and withdraw one. HTTP-free so the batch endpoint and the importer share it. Every
 // decision is taken at commit time against the freshest state.
-import { articleToJson, entryStateKey, ProblemError } from '@newswire/shared'
+import { articleToJson, ProblemError } from '@newswire/shared'
 import type { Article, ArticleEvent, Correction } from '@newswire/shared'
 import { decide, decideErase, decideWithdraw, withdrawnConflict } from './decide.ts'
 import type { Decision } from './decide.ts'
@@ -141,13 +141,7 @@ export function createArticleService(deps: ArticleServiceDeps): ArticleService {
       // How many keys the story has, as the last plan that ran saw them (a killed story gets no new entries)
       let total: number | undefined
       const keysOf = (view: PlanView, from: number, to: number): string[] => {
-        const keys = [
-          id,
-          ...view
-            .entryIds(id)
-            .map((e) => entryStateKey(id, e))
-            .sort(),
-        ]
+        const keys = [id, ...view.entryKeys(id).sort()]
         total = keys.length
         return keys.slice(from, to)
       }

@@ -3,7 +3,7 @@
 // read back), encoded, and fitted into the transaction's byte budget. No I/O: publisher.ts
 // commits what this returns.
 import type { NewswireEvent, TxRecord } from '@newswire/shared'
-import { isEntryEvent, UNKNOWN_EARLIER, UNKNOWN_SHOWN } from '@newswire/shared'
+import { entryStateKey, isEntryEvent, UNKNOWN_EARLIER, UNKNOWN_SHOWN } from '@newswire/shared'
 import type { EarlierStatuses, EarlierViews } from '@newswire/shared'
 import { changedFields } from './decide.ts'
 import { entryChangedFields } from './entry-decide.ts'
@@ -32,10 +32,10 @@ export interface Plan<R> {
 /** What a plan reads: the state with the batch's earlier events, and which entries a story has. */
 export interface PlanView extends StateView {
   /**
-   * The ids of the story's entries, deleted ones included (an entry known by its tombstone alone
-   * excepted: already erased). Throws `not_ready` where one could not be read, as entries() does.
+   * The news.articles keys of the story's entries, deleted ones and ones this instance cannot read
+   * included (an entry known by its tombstone alone excepted: already erased). Never throws.
    */
-  entryIds(storyId: string): string[]
+  entryKeys(storyId: string): string[]
 }
 
 export interface Job<R> {
@@ -158,10 +158,10 @@ class BatchView extends Overlay implements PlanView {
     this.#added.set(event.article.id, ids.add(event.entry.id))
   }
 
-  entryIds(storyId: string): string[] {
-    const ids = new Set(this.#state.entries(storyId).map((e) => e.entry.id))
-    for (const id of this.#added.get(storyId) ?? []) ids.add(id)
-    return [...ids]
+  entryKeys(storyId: string): string[] {
+    const keys = new Set(this.#state.entryKeys(storyId))
+    for (const id of this.#added.get(storyId) ?? []) keys.add(entryStateKey(storyId, id))
+    return [...keys]
   }
 }
 

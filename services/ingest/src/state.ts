@@ -342,6 +342,18 @@ export class ArticleState implements StateView {
   }
 
   /**
+   * The news.articles keys of every entry of a story, readable here or not (an erasure tombstones
+   * them all: it decides nothing over them, so an entry a newer instance wrote does not hold it
+   * up; red12b attack run). An entry known by its tombstone alone is erased already: left out.
+   */
+  entryKeys(storyId: string): string[] {
+    const keys = new Set<string>()
+    for (const [id, e] of this.#stories.get(storyId)?.entries ?? []) if (e.entry.version > 0) keys.add(entryStateKey(storyId, id))
+    for (const key of this.#unreadable) if (key !== storyId && storyOfStateKey(key) === storyId) keys.add(key)
+    return [...keys]
+  }
+
+  /**
    * Every entry of a story, in creation order (deleted ones included, as deleted). Throws
    * `not_ready` when one could not be read: the list would show it as it was (a killed one live).
    */

@@ -48,7 +48,7 @@ function eraseJob(id: string): Job<string[]> {
     articleId: id,
     idempotency: null,
     plan: (_current, view) => {
-      const keys = [id, ...view.entryIds(id).map((e) => entryStateKey(id, e))]
+      const keys = [id, ...view.entryKeys(id)]
       return { event: null, erase: { keys, traceId: 't', at: T0 }, result: keys }
     },
   }
