@@ -53,7 +53,7 @@ test('entries model: every answer, state and event is the model’s; retries ans
       const stories = newStories()
       const events = new Map<string, ModelEntryEvent[]>()
       const publishedBefore = ingest.publisher.published.length
-      const newer = new NewerInstance(ingest, state, prefix, publishedBefore, reached)
+      const newer = new NewerInstance(ingest, state, prefix, ingest.publisher.written.length, reached)
       await createStories(ingest.url, prefix)
       await driveRun(ops, { prefix, stories, events, url: () => ingest.url, statuses, newer: (op) => newer.write(stories, op) })
       newer.sync()

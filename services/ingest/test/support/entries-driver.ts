@@ -31,6 +31,12 @@ export function requestOf(
   if (op.kind === 'live') {
     return { url: article, init: { method: 'PATCH', key: keys.dev.key, headers: mergePatch, body: JSON.stringify({ live: op.live }) } }
   }
+  if (op.kind === 'erase') {
+    return {
+      url: `${article}/erase`,
+      init: { method: 'POST', key: keys.legal.key, headers: json, body: JSON.stringify({ reason: 'model' }) },
+    }
+  }
   if (op.kind === 'kill') {
     return {
       url: `${article}/withdraw`,

@@ -45,6 +45,8 @@ export type EntryOp =
   | { kind: 'delete'; key: KeyName; story: StoryNo; entry: EntryNo; idem: boolean }
   | { kind: 'live'; story: StoryNo; live: boolean }
   | { kind: 'kill'; story: StoryNo }
+  /** Legal removal of the story: its kill, and every entry key tombstoned, readable here or not (red12b). */
+  | { kind: 'erase'; story: StoryNo }
   /** The last request sent with an Idempotency-Key, sent again as it was. */
   | { kind: 'retry' }
 
@@ -110,6 +112,7 @@ export const entryOpArb: fc.Arbitrary<EntryOp> = (() => {
   const del = fc.record({ kind: fc.constant('delete' as const), key: keyFor('withdraw'), story, entry, idem: fc.boolean() })
   const live = fc.record({ kind: fc.constant('live' as const), story, live: fc.constantFrom(true, true, false) })
   const kill = fc.record({ kind: fc.constant('kill' as const), story })
+  const erase = fc.record({ kind: fc.constant('erase' as const), story })
   return fc.oneof(
     { arbitrary: put, weight: 12 },
     { arbitrary: patch, weight: 8 },
@@ -117,6 +120,7 @@ export const entryOpArb: fc.Arbitrary<EntryOp> = (() => {
     { arbitrary: live, weight: 2 },
     { arbitrary: fc.constant({ kind: 'retry' as const }), weight: 4 },
     { arbitrary: kill, weight: 1 },
+    { arbitrary: erase, weight: 1 },
   )
 })()
 
@@ -193,6 +197,22 @@ function sameEntry(a: Omit<ModelEntry, 'version' | 'seq'>, b: Omit<ModelEntry, '
 }
 
 /**
+ * What a tombstone of an entry's key leaves (README): what this instance held of it killed, its
+ * next version over the one it last read, without its text; an entry it never read is erased
+ * with nothing known of it (not listed, its seq counted). Its unreadability ends.
+ */
+export function tombstoneEntry(story: ModelStory, target: EntryNo): void {
+  const current = story.entries.get(target)
+  if (current === undefined) return
+  const held = story.unreadable.has(target) ? story.unreadable.get(target) : current.version
+  story.unreadable.delete(target)
+  if (held === null || held === undefined) story.entries.set(target, { ...current, pubStatus: 'canceled', erased: true })
+  // held and killed already: it stays as it is, without its text
+  else if (held === current.version && current.pubStatus === 'canceled') story.entries.set(target, { ...current, wiped: true })
+  else story.entries.set(target, { ...current, version: held + 1, pubStatus: 'canceled', wiped: true })
+}
+
+/**
  * The list after a correction note: a note equal to the latest adds nothing to an update that
  * changes nothing else (a retry); with another change it is a second correction (red12b).
  */
@@ -232,6 +252,14 @@ export function stepEntry(
     if (story === undefined) return refuse(404, 'not_found')
     if (story.unreadable.has('story')) return notReady
     story.killed = true
+    return { status: 200 }
+  }
+  if (op.kind === 'erase') {
+    if (story === undefined) return refuse(404, 'not_found')
+    if (story.unreadable.has('story')) return notReady
+    story.killed = true
+    // every entry key tombstoned, one this instance cannot read too (README "What a 503 means")
+    for (const n of story.entries.keys()) tombstoneEntry(story, n)
     return { status: 200 }
   }
   const scope = op.kind === 'delete' ? 'withdraw' : 'write'

@@ -13,7 +13,7 @@ import type { ArticleState } from '../../src/state.ts'
 import { requestOf } from './entries-driver.ts'
 import type { Sent } from './entries-driver.ts'
 import type { EntryNo, EntryOp, ModelEntry, ModelStory, StoryNo } from './entries-model.ts'
-import { bodyOf, entryOpArb, headlineOf } from './entries-model.ts'
+import { bodyOf, entryOpArb, headlineOf, tombstoneEntry } from './entries-model.ts'
 import type { InProcessApp } from './in-process-app.ts'
 
 /**
@@ -104,21 +104,7 @@ export function newerWrite(stories: Map<StoryNo, ModelStory>, op: NewerEntryOp):
   const current = story.entries.get(op.target)
   if (op.action === 'tombstone') {
     if (current === undefined) return null
-    const held = story.unreadable.has(op.target) ? story.unreadable.get(op.target) : current.version
-    // never read: nothing held to kill, its seq unknown; erased all the same
-    if (held === null || held === undefined) {
-      story.unreadable.delete(op.target)
-      story.entries.set(op.target, { ...current, pubStatus: 'canceled', erased: true })
-      return { kind: 'tombstone' }
-    }
-    story.unreadable.delete(op.target)
-    // held and killed: its next version, over what this instance read last (README: a tombstone is a
-    // kill); either way held without its content (an erasure)
-    if (held === current.version && current.pubStatus === 'canceled') {
-      story.entries.set(op.target, { ...current, wiped: true })
-      return { kind: 'tombstone' }
-    }
-    story.entries.set(op.target, { ...current, version: held + 1, pubStatus: 'canceled', wiped: true })
+    tombstoneEntry(story, op.target)
     return { kind: 'tombstone' }
   }
   if (story.killed || current?.pubStatus === 'canceled') return null
@@ -169,7 +155,7 @@ export class NewerInstance {
   readonly #reached: Reached
   #seen: number
 
-  /** `from`: where the run's own commits start in the app's publisher. */
+  /** `from`: where the run's own writes start in the app's publisher (`written`). */
   constructor(app: InProcessApp, state: ArticleState, prefix: string, from: number, reached: Reached) {
     this.#app = app
     this.#state = state
@@ -178,11 +164,12 @@ export class NewerInstance {
     this.#reached = reached
   }
 
-  /** Takes this instance's commits since the last call into the log. */
+  /** Takes this instance's commits since the last call into the log: events, and an erasure's tombstones. */
   sync(): void {
-    const published = this.#app.publisher.published
-    for (const event of published.slice(this.#seen)) this.log.push({ kind: 'event', event })
-    this.#seen = published.length
+    const written = this.#app.publisher.written
+    for (const w of written.slice(this.#seen))
+      this.log.push('event' in w ? { kind: 'event', event: w.event } : { kind: 'tombstone', key: w.tombstone })
+    this.#seen = written.length
   }
 
   /** Writes `op` (the model first); returns the client's keyed request to retry here, if it has one. */
