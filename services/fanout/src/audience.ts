@@ -1,7 +1,7 @@
 // Server-enforced audience scopes: claims of a newsroom token that narrow what the connection may
 // see, applied under every client filter (live, replay, snapshots, SSE). Pure: no I/O.
 import type { Article } from '@newswire/shared'
-import { languageMatches } from './channels.ts'
+import { langRe, languageMatches, slugRe } from './channels.ts'
 
 /** What a token lets its holder see; null fields mean "no restriction". */
 export interface AudienceScope {
@@ -22,9 +22,6 @@ export class ScopeClaimError extends Error {
     this.claim = claim
   }
 }
-
-const slugRe = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
-const langRe = /^[a-z]{2,8}(?:-[a-z0-9]{1,8})*$/
 
 function list(claims: Record<string, unknown>, name: string, re: RegExp): string[] | null {
   const v = claims[name]

@@ -47,8 +47,10 @@ export const tickerFields: ReadonlySet<string> = new Set([
   'summary',
 ])
 
-const slugRe = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
-const langRe = /^[a-z]{2,8}(?:-[a-z0-9]{1,8})*$/
+/** A category slug (lower case), as `category:<slug>`, filters and token claims take it. */
+export const slugRe = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
+/** A language tag (lower case), as `lang:<tag>`, filters and token claims take it. */
+export const langRe = /^[a-z]{2,8}(?:-[a-z0-9]{1,8})*$/
 
 export class ChannelError extends Error {
   readonly code = 'bad_channel'

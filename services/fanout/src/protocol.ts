@@ -1,6 +1,6 @@
 // Client → server messages: parsing and validation into typed messages or errors with stable
 // codes. Server → client messages are built in messages.ts. Pure: no I/O.
-import { ChannelError, editorialStates, emptyFilter, parseChannel } from './channels.ts'
+import { ChannelError, editorialStates, emptyFilter, langRe, parseChannel, slugRe } from './channels.ts'
 import type { Channel, EditorialState, Filter } from './channels.ts'
 import type { CatchUp } from './versions.ts'
 import type { Audience } from './visibility.ts'
@@ -76,15 +76,23 @@ function parseId(v: unknown, required: boolean): string | null {
   return v
 }
 
-function stringList(v: unknown, field: string, ref: string | null, normalize: (s: string) => string): string[] | null {
+/**
+ * A filter's list of language tags or category slugs, each read as `lang:` and `category:` read
+ * theirs (trimmed, lower case). Anything else is refused, not kept as an item no story matches:
+ * the query form of the same view (SSE, pages, counts) splits its comma list, so `"bn,en"` would
+ * be two tags there and none here, and a reader paging its stream's view would be given stories
+ * its stream never carries, kills included (red12 attack run).
+ */
+function tagList(v: unknown, field: string, ref: string | null, re: RegExp, what: string): string[] | null {
   if (v === undefined || v === null) return null
+  const normalize = (x: string) => x.trim().toLowerCase()
   if (
     !Array.isArray(v) ||
     v.length === 0 ||
     v.length > maxListItems ||
-    !v.every((x) => typeof x === 'string' && x.length > 0 && x.length <= 64)
+    !v.every((x) => typeof x === 'string' && x.length > 0 && x.length <= 64 && re.test(normalize(x)))
   ) {
-    throw new ProtocolError('bad_message', `filter.${field} must be a list of 1-${maxListItems} non-empty strings`, ref)
+    throw new ProtocolError('bad_message', `filter.${field} must be a list of 1-${maxListItems} ${what}, one per item`, ref)
   }
   return [...new Set((v as string[]).map(normalize))]
 }
@@ -103,8 +111,8 @@ export function parseFilter(v: unknown, ref: string | null): Filter {
   const tickerFieldsOnly = f.tickerFieldsOnly ?? false
   if (typeof tickerFieldsOnly !== 'boolean') throw new ProtocolError('bad_message', 'filter.tickerFieldsOnly must be a boolean', ref)
   return {
-    languages: stringList(f.languages, 'languages', ref, (s) => s.trim().toLowerCase()),
-    categories: stringList(f.categories, 'categories', ref, (s) => s.trim().toLowerCase()),
+    languages: tagList(f.languages, 'languages', ref, langRe, 'language tags such as bn or bn-BD'),
+    categories: tagList(f.categories, 'categories', ref, slugRe, 'category slugs such as international'),
     maxUrgency,
     tickerFieldsOnly,
     states: parseStates(f.states, ref),

@@ -21,7 +21,10 @@ import { lastPosition, withdrawn } from './support/live-story.ts'
 const publicAdmission = { audience: 'public' as const, expiresAt: null, reject: null }
 
 /** The page URL as the SDK builds it from the stream's view (client protocol.ts setView). */
-function pageUrl(view: { channels: string[]; filter: { languages?: string[]; categories?: string[] } }, at: string | undefined): URL {
+function pageUrl(
+  view: { channels: readonly string[]; filter: { readonly languages?: readonly string[]; readonly categories?: readonly string[] } },
+  at: string | undefined,
+): URL {
   const q = new URLSearchParams()
   q.set('channels', view.channels.join(','))
   if (view.filter.languages) q.set('languages', view.filter.languages.join(','))
@@ -57,9 +60,9 @@ for (const [what, filter, story] of [
 
     // older() with the stream's own view, from the stream's position
     const paged = subscribed
-      ? (JSON.parse(answerPage(pageUrl(view, lastPosition(messages)), publicAdmission, h.routeDeps(50))) as { items: ArticleEvent[] }).items.map(
-          (e) => e.article.id,
-        )
+      ? (
+          JSON.parse(answerPage(pageUrl(view, lastPosition(messages)), publicAdmission, h.routeDeps(50))) as { items: ArticleEvent[] }
+        ).items.map((e) => e.article.id)
       : []
 
     h.append(event('WITHDRAWN', { id: 'paged', version: 2, category: 'world', ...story, pubStatus: 'canceled' }, h.clock.now()))
