@@ -2,7 +2,8 @@
 // sequences of ingest events (create, update, move category or language, embargo set, moved or
 // lifted, withheld, killed, events read late around the embargo instant, records nobody can
 // decode, which stand in as a hold or a kill: unreadable.ts) interleaved with client
-// actions (subscribe with any channels, filters and token scopes; resume from the last, an old, a
+// actions (subscribe with any channels, filters and token scopes, over the WebSocket's parser, which
+// refuses a comma-joined filter item that pages would read as two: red12; resume from the last, an old, a
 // forged, a garbage or a future position; catchUp latest; disconnect; token expiry) and server
 // time moving in small, exact and huge steps. The hub runs in-process (support/harness.ts). For
 // every client, after every step:

@@ -9,14 +9,13 @@ import type { ArticleEvent } from '@newswire/shared'
 import type { Admission } from '../../src/http/access.ts'
 import { answerCounts, answerPage } from '../../src/http/snapshot.ts'
 import { PositionCodec } from '../../src/position.ts'
-import { parseChannels, parseFilter } from '../../src/protocol.ts'
 import type { Client, ResumeHow } from './commands.ts'
 import { channelsOf, clearanceOf, filterOf, SCOPES, SLOTS } from './commands.ts'
 import type { Harness } from './harness.ts'
 import type { Model } from './model.ts'
 import { isKilled } from './model.ts'
 import type { Stats } from './reader-checks.ts'
-import { checkCounts, checkItem, readMessages, urlOf } from './reader-checks.ts'
+import { checkCounts, checkItem, readMessages, subscribeOverWebSocket, urlOf } from './reader-checks.ts'
 import { StoryClient } from './story-model.ts'
 
 /** The clients of a run over `h`, checked against `model`; snapshots of `snapshotSize` items. */
@@ -27,16 +26,8 @@ export function runClients(h: Harness, model: Model, snapshotSize: number, stats
     const { conn, t } = h.connect(SCOPES[c.who]?.audience, SCOPES[c.who]?.scope, c.expiresAt)
     c.t = t
     c.read = 0
-    h.hub.handle(conn, {
-      type: 'subscribe',
-      id: 's',
-      channels: parseChannels(c.view.channels, 's'),
-      filter: parseFilter({ ...Object.fromEntries(Object.entries(c.view.filter).filter(([, v]) => v != null)) }, 's'),
-      since,
-      catchUp: c.catchUp ? 'latest' : 'all',
-      // story readers get a few entries and page for the rest
-      entries: c.story ? snapshotSize % 1000 || 1 : null,
-    })
+    // as the WebSocket reads it (a filter it refuses gets an error); story readers get a few entries and page for the rest
+    subscribeOverWebSocket(h.hub, conn, c, since, c.story ? snapshotSize % 1000 || 1 : null)
   }
 
   // half the runs cut pages after three articles looked at, as MAX_SCAN cuts a sparse view's: the

@@ -6,7 +6,10 @@
 import assert from 'node:assert/strict'
 import type { ArticleEvent } from '@newswire/shared'
 import type { Client } from './commands.ts'
-import { editorialAt } from './commands.ts'
+import { editorialAt, joinedFilter } from './commands.ts'
+import type { Hub } from '../../src/hub.ts'
+import type { Conn } from '../../src/model.ts'
+import { parseClientMessage, ProtocolError } from '../../src/protocol.ts'
 import type { FakeTransport, Message } from './harness.ts'
 import { inScope, inView, isKilled, messageState } from './model.ts'
 import type { Model } from './model.ts'
@@ -62,6 +65,21 @@ export function checkItem(model: Model, c: Client, e: ArticleEvent & { embargoed
   assert.ok(inStates(c, e, e.embargoed === true), `1. item outside the view's states: ${why}`)
   assert.ok(!c.returned.has(a.id), `7. ${a.id} twice in snapshot and pages: ${why}`)
   c.returned.add(a.id)
+}
+
+/**
+ * Subscribes `c` on `conn` with the frame a raw client sends over the WebSocket, read as
+ * websocket.ts reads it: a view the protocol refuses gets its `error` (and no subscription).
+ */
+export function subscribeOverWebSocket(hub: Hub, conn: Conn, c: Client, since: string | null, entries: number | null): void {
+  const filter = Object.fromEntries(Object.entries(c.view.filter).filter(([, v]) => v != null))
+  const frame = { type: 'subscribe', id: 's', channels: c.view.channels, filter, since, catchUp: c.catchUp ? 'latest' : 'all', entries }
+  try {
+    hub.handle(conn, parseClientMessage(JSON.stringify(frame)))
+  } catch (err) {
+    if (!(err instanceof ProtocolError)) throw err
+    hub.sendError(conn, err)
+  }
 }
 
 /** A snapshot, page or counts request for the client's view, as the SDK asks for it. */
@@ -173,6 +191,10 @@ export function readMessages(ctx: ReadContext, slot: number, c: Client, t: FakeT
     } else if (m.type === 'error') {
       if (m.code === 'forbidden_filter') {
         assert.ok(c.clearance === 'public' && c.view.filter.states?.some((x) => x !== 'live'), `forbidden_filter: ${why}`)
+        c.refused = true
+        stats.refused++
+      } else if (m.code === 'bad_message') {
+        assert.ok(joinedFilter(c.view.filter), `bad_message: ${why}`)
         c.refused = true
         stats.refused++
       } else assert.equal(m.code, 'invalid_position', `unexpected error: ${why}`)
