@@ -7,12 +7,13 @@
 // clock then follows its own events' ingest times (never beyond the server's clock), so which
 // versions were released before they were replaced is reconstructed from the log as every
 // instance would, not from today's clock nor from another partition's newer events.
-import { entryStateKey, storyOfStateKey } from '@newswire/shared'
+import { entryStateKey, isEntryEvent, storyOfStateKey } from '@newswire/shared'
 import type { ArticleEvent, EarlierStatuses, EarlierViews, EntryEvent, NewswireEvent } from '@newswire/shared'
 import { DeskIndex } from './desk-index.ts'
 import { History, isEntryRecord } from './history.ts'
 import type { HistoryRecord } from './history.ts'
 import { Ledger } from './ledger.ts'
+import { deletionAsNext, killAsNext } from './late-kill.ts'
 import { deletionOf, entryHoldOf, holdOf, isHoldStandIn, killOf } from './unreadable.ts'
 import type { RecordAt, Unreadable } from './unreadable.ts'
 import { isEntryDeleted } from './entry-visibility.ts'
@@ -98,7 +99,11 @@ export class Store {
     if (offset < (this.#read[partition] ?? 0)) return null
     this.#read[partition] = offset + 1
     this.#remember(event.eventId)
-    const record = this.history.append(partition, offset, event)
+    // a kill or a deletion numbered as the live version it ends is the next one (late-kill.ts)
+    const read = isEntryEvent(event)
+      ? deletionAsNext(event, this.ledger.entries.get(event.article.id, event.entry.id)?.event)
+      : killAsNext(event, this.ledger.latest(event.article.id)?.event)
+    const record = this.history.append(partition, offset, read)
     // an ingest whose clock runs ahead must not release embargoes early here
     if (!this.#live) this.ledger.catchUp(partition, Math.min(event.ingestedAt, this.#now()))
     if (isEntryRecord(record)) {
