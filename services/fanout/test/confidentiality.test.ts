@@ -77,10 +77,11 @@ async function run(
   const newsroom = new Newsroom()
   const { clients, open, resume, drop, pageOlder, check } = runClients(h, model, snapshotSize, stats)
 
-  const post = (e: ArticleEvent, late: number) => {
-    // `late`: the event was ingested that long before the server reads it (ingestedAt in the past)
+  const post = (e: ArticleEvent, late: number, logged = e.article.version) => {
+    // `late`: the event was ingested that long before the server reads it (ingestedAt in the past);
+    // `logged`: the number it is written with (a kill as the version it ends is the next: late-kill.ts)
     const read = { ...e, ingestedAt: e.ingestedAt - late, occurredAt: e.occurredAt - late }
-    h.append(read)
+    h.append({ ...read, article: { ...read.article, version: logged } })
     model.apply(read)
   }
 
@@ -167,7 +168,8 @@ async function run(
         const version = (versions.get(id) ?? 0) + 1
         versions.set(id, version)
         const a = { ...last.article, version, pubStatus: 'canceled' as const }
-        post(event(cmd.how === 'withdraw' ? 'WITHDRAWN' : 'UPDATED', a, now, { reason: 'legal' }), cmd.late)
+        const kill = event(cmd.how === 'cancel' ? 'UPDATED' : 'WITHDRAWN', a, now, { reason: 'legal' })
+        post(kill, cmd.late, cmd.how === 'repeat' ? version - 1 : version)
         break
       }
       case 'unreadable': {

@@ -33,7 +33,8 @@ export type Cmd =
       live: boolean
     }
   | EntryCmd
-  | { k: 'kill'; id: number; how: 'withdraw' | 'cancel'; late: number }
+  /** `repeat`: a WITHDRAWN numbered as the version it kills (a writer that is not ingest: red12). */
+  | { k: 'kill'; id: number; how: 'withdraw' | 'cancel' | 'repeat'; late: number }
   /** A record of the story nobody can decode, its headers saying a kill or anything else (unreadable.ts). */
   | { k: 'unreadable'; id: number; says: 'kill' | 'hold'; late: number }
   | { k: 'tick'; ms: number }
@@ -131,7 +132,7 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
     arbitrary: fc.record({
       k: fc.constant('kill' as const),
       id: fc.nat(IDS.length + OLD_IDS.length - 1),
-      how: fc.constantFrom('withdraw' as const, 'cancel' as const),
+      how: fc.constantFrom('withdraw' as const, 'cancel' as const, 'repeat' as const),
       late: fc.constantFrom(0, 0, 5, 30),
     }),
   },
