@@ -137,7 +137,10 @@ async function run(
             h.appendUnreadable(id, what, now)
             if (stand) model.applyEntry(stand)
           } else {
-            h.append(e)
+            // a deletion numbered as the version it ends is the next one all the same (late-kill.ts)
+            h.append(
+              cmd.op === 'delete-repeat' && e.type === 'ENTRY_DELETED' ? { ...e, entry: { ...e.entry, version: e.entry.version - 1 } } : e,
+            )
             model.applyEntry(e)
           }
           stats.entryEvents++

@@ -29,6 +29,8 @@ export type EntryOp =
   | 'correct'
   | 'pin'
   | 'delete'
+  /** A deletion numbered as the version it ends (a writer that is not ingest: red12). */
+  | 'delete-repeat'
   | 'withhold'
   | 'usable'
   | 'embargo'
@@ -59,6 +61,7 @@ export const entryCmdArb = (stories: number): fc.Arbitrary<EntryCmd> =>
       'correct',
       'pin',
       'delete',
+      'delete-repeat',
       'withhold',
       'usable',
       'embargo',
@@ -123,6 +126,7 @@ export class Newsroom {
         extra = { changedFields: ['pinned'] }
         break
       case 'delete':
+      case 'delete-repeat':
         next.pubStatus = 'canceled'
         extra = { type: 'ENTRY_DELETED', reason: 'deleted by the desk' }
         break
