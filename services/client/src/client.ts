@@ -7,7 +7,7 @@ import { Emitter, type Listener } from './emitter.ts'
 import { ClientError } from './errors.ts'
 import { MessageQueue } from './iterator.ts'
 import { Liveness } from './liveness.ts'
-import { checkChannels, checkFilter, type ResolvedOptions, resolveOptions } from './options.ts'
+import { checkChannels, type ResolvedOptions, resolveOptions } from './options.ts'
 import { type Endpoints, endpoints, sseUrl, webSocketUrl } from './protocol.ts'
 import { requestHooks } from './request-hooks.ts'
 import { decideRetry } from './retry-policy.ts'
@@ -152,9 +152,8 @@ export class Client implements AsyncIterable<StreamMessage> {
    * (replace what you show). `filter` omitted keeps the current one; pass `{}` to clear it.
    */
   update(channels: string[], filter?: StreamFilter): void {
-    const checked = checkFilter(filter)
     this.#channels = checkChannels(channels)
-    if (checked !== undefined) this.#filter = checked
+    if (filter !== undefined) this.#filter = { ...filter }
     this.#delivery.startOver = true
     const transport = this.#transport
     // no transport: the next open (after the backoff) asks for the new view

@@ -39,8 +39,17 @@ const listWithin = (
   return a.length > 0 && a.every((x) => s.some((y) => within(x.toLowerCase(), y)))
 }
 
+/**
+ * A stream list item holding a comma: the WebSocket reads it as one name (the server refuses it),
+ * the query of a page as two, so no page can be judged within such a stream (red12 attack run).
+ */
+const joined = (v: View): unknown =>
+  [v.channels, v.filter?.languages, v.filter?.categories, v.filter?.states].flat().find((x) => String(x).includes(','))
+
 /** Why `asked` is not within `stream` (a field named), or null when every story of it is the stream's too. */
 export function outsideOf(asked: View, stream: View): string | null {
+  const comma = joined(stream)
+  if (comma !== undefined) return `the stream's '${String(comma)}' is a comma list: one name per item`
   const streamChannels = names(stream.channels).map(canonical)
   const askedChannels = names(asked.channels)
   const covers = streamChannels.includes('all')

@@ -53,31 +53,7 @@ export function checkChannels(channels: unknown): string[] {
   if (!Array.isArray(channels) || channels.length === 0 || !channels.every((c) => typeof c === 'string' && c !== '')) {
     throw new TypeError('channels must be a non-empty array of channel names')
   }
-  oneEach('channels', channels as string[])
   return [...channels]
-}
-
-/**
- * A name with a comma has two meanings: the WebSocket reads it as one, the query form of the same
- * view (SSE, older(), counts()) as two, so pages would hold stories the stream never carries and
- * never tells the kill of (red12 attack run). One name per item.
- */
-function oneEach(field: string, items: readonly unknown[]): void {
-  const joined = items.find((x) => typeof x === 'string' && x.includes(','))
-  if (joined !== undefined)
-    throw new TypeError(
-      `${field}: one name per item, not a comma list ('${String(joined)}': pass ${JSON.stringify(String(joined).split(','))})`,
-    )
-}
-
-/** A copy of the stream's filter; its lists hold one name per item. */
-export function checkFilter(filter: StreamFilter | undefined): StreamFilter | undefined {
-  if (filter === undefined) return undefined
-  for (const field of ['languages', 'categories', 'states'] as const) {
-    const list = filter[field]
-    if (Array.isArray(list)) oneEach(`filter.${field}`, list)
-  }
-  return { ...filter }
 }
 
 function nonNegative(name: string, value: number): number {
@@ -122,7 +98,7 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
     throw new TypeError('token must be a non-empty string')
   return {
     channels: checkChannels(options.channels),
-    filter: checkFilter(options.filter),
+    filter: options.filter === undefined ? undefined : { ...options.filter },
     token: options.token,
     since: options.since ?? null,
     catchUp,
