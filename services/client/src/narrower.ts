@@ -43,7 +43,7 @@ const listWithin = (
  * A stream list item holding a comma: the WebSocket reads it as one name (the server refuses it),
  * the query of a page as two, so no page can be judged within such a stream (red12 attack run).
  */
-const joined = (v: View): unknown =>
+export const joined = (v: View): unknown =>
   [v.channels, v.filter?.languages, v.filter?.categories, v.filter?.states].flat().find((x) => String(x).includes(','))
 
 /** Why `asked` is not within `stream` (a field named), or null when every story of it is the stream's too. */

@@ -6,7 +6,7 @@ import { ClientError } from './errors.ts'
 import { storyEntriesUrl } from './entry-protocol.ts'
 import { enableEntries } from './entry-support.ts'
 import { requestHooks } from './request-hooks.ts'
-import { followsStory } from './narrower.ts'
+import { followsStory, joined } from './narrower.ts'
 import { getJson } from './requests.ts'
 import type { EntryPage } from './story-types.ts'
 import type { FetchLike } from './types.ts'
@@ -42,6 +42,9 @@ export async function storyEntries(client: Client, storyId: string, options: Sto
       `storyEntries(): the stream does not follow story:${storyId}, so its entries' deletions would never reach this client (connect with channels: ['story:${storyId}'])`,
       { details: { view: true } },
     )
+  // a filter item the stream and the page read differently (red12): the page's entries may be none of the stream's
+  if (joined({ channels, filter }) !== undefined)
+    throw new ClientError('NEWSWIRE_ERR_CLIENT_REQUEST', 'storyEntries(): one name per item', { details: { view: true } })
   enableEntries()
   const entries = delivery.entries as NonNullable<typeof delivery.entries>
   const fetchFn = o.fetch ?? (globalThis as { fetch?: FetchLike }).fetch

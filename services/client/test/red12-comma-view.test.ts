@@ -4,13 +4,13 @@
 // nothing of it; or a channel the server refused), joined it into the query of older() and
 // counts() (two items there), and judged that view within the stream's by splitting the stream's
 // lists on commas as the WebSocket does not (narrower.ts). So older() paged in stories the stream
-// never carried, and their kills never reached the reader. Fixed: no page or count is asked for
-// beside a stream whose channels or filter lists hold such an item (refused before asking, as a
-// wider view is); the server refuses such a filter over the WebSocket (fan-out test
+// never carried, and their kills never reached the reader (storyEntries(): entries whose deletions
+// never came). Fixed: no page, count or entries page is asked for beside a stream whose channels or
+// filter lists hold such an item (refused before asking, as a wider view is); the server refuses such a filter over the WebSocket (fan-out test
 // red12-comma-view.test.ts), so that stream is refused with a reason instead of showing nothing.
 import assert from 'node:assert/strict'
 import { beforeEach, test, type TestContext } from 'node:test'
-import { ClientError, type ConnectOptions, connect, counts, older } from '../src/index.ts'
+import { ClientError, type ConnectOptions, connect, counts, older, storyEntries } from '../src/index.ts'
 import { FakeClock, FakeWebSocket, jsonFetch } from './fakes.ts'
 
 beforeEach(() => FakeWebSocket.reset())
@@ -35,7 +35,7 @@ function start(t: TestContext, o: Partial<ConnectOptions>) {
 const refused = (err: unknown) => {
   assert.ok(err instanceof ClientError, String(err))
   assert.deepEqual(err.details, { view: true })
-  assert.match(err.message, /comma list: one name per item/)
+  assert.match(err.message, /one name per item/)
   return true
 }
 
@@ -58,4 +58,10 @@ test('one name per item is the same view, and pages as before', async (t) => {
   f.answers.push({ status: 200, body: { items: [], next: null } })
   await older(client, null)
   assert.equal(f.requests.length, 1)
+})
+
+test("a story's older entries beside its stream with such a filter are refused before asking too", async (t) => {
+  const { client, f } = start(t, { channels: ['story:Bd-1'], filter: { languages: ['bn,en'] } })
+  await assert.rejects(storyEntries(client, 'Bd-1', { before: 10 }), refused)
+  assert.equal(f.requests.length, 0, 'a page of entries was asked for')
 })
