@@ -51,15 +51,15 @@ const ctx: RequestContext = { actor: { source: 'cms', importer: false }, traceId
 const body = (chars: number) =>
   Array.from({ length: Math.ceil(chars / 50_000) }, (_, i) => 'x'.repeat(Math.min(50_000, chars - i * 50_000)))
 
-test('the largest article ingest accepts can still be withdrawn with the longest Bengali reason', async () => {
-  // the largest body accepted, found by halving
+/** The largest body (characters) of article `id` that a submit with `killRoom` accepts, found by halving. */
+async function largestAccepted(id: string, headline: string, killRoom?: number): Promise<number> {
   let lo = 800_000
   let hi = 940_000
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2)
-    const v = validateArticle({ id: 'at-the-limit', language: 'bn', headline: 'h', body: body(mid) })
+    const v = validateArticle({ id, language: 'bn', headline, body: body(mid) })
     assert.ok(v.ok)
-    const accepted = await createArticleService({ submit: plannedSubmit(new ArticleState()), onUnchanged: () => {} })
+    const accepted = await createArticleService({ submit: plannedSubmit(new ArticleState(), killRoom), onUnchanged: () => {} })
       .upsert(v.article, ctx)
       .then(
         () => true,
@@ -68,6 +68,12 @@ test('the largest article ingest accepts can still be withdrawn with the longest
     if (accepted) lo = mid
     else hi = mid - 1
   }
+  return lo
+}
+
+test('the largest article ingest accepts can still be withdrawn with the longest Bengali reason', async () => {
+  // the largest body accepted
+  const lo = await largestAccepted('at-the-limit', 'h')
   const state = new ArticleState()
   const articles = createArticleService({ submit: plannedSubmit(state), onUnchanged: () => {} })
   const v = validateArticle({ id: 'at-the-limit', language: 'bn', headline: 'h', body: body(lo) })
@@ -80,21 +86,7 @@ test('the largest article ingest accepts can still be withdrawn with the longest
 
 test('an article an earlier release accepted up to the whole budget is killed without its content, never refused', async () => {
   // the largest body an instance without the room accepted
-  let lo = 800_000
-  let hi = 940_000
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2)
-    const v = validateArticle({ id: 'older-write', language: 'bn', headline: 'Secret headline', body: body(mid) })
-    assert.ok(v.ok)
-    const accepted = await createArticleService({ submit: plannedSubmit(new ArticleState(), 0), onUnchanged: () => {} })
-      .upsert(v.article, ctx)
-      .then(
-        () => true,
-        () => false,
-      )
-    if (accepted) lo = mid
-    else hi = mid - 1
-  }
+  const lo = await largestAccepted('older-write', 'Secret headline', 0)
   const state = new ArticleState()
   const older = createArticleService({ submit: plannedSubmit(state, 0), onUnchanged: () => {} })
   const v = validateArticle({ id: 'older-write', language: 'bn', headline: 'Secret headline', body: body(lo) })
