@@ -8,7 +8,7 @@ import type { EntryEvent } from '@newswire/shared'
 import type { EntryLatest } from './entry-visibility.ts'
 import { entryMask, entryReleasedOnArrival, isEntryDeleted } from './entry-visibility.ts'
 import type { EntryEventRecord } from './history.ts'
-import { isHoldStandIn } from './unreadable.ts'
+import { numberIsAGuess } from './late-hold.ts'
 import { INGEST_LEAD_MS, type Latest } from './visibility.ts'
 
 export interface EntryState extends EntryLatest {
@@ -132,8 +132,8 @@ export class Entries {
       return this.#applied(rec, story, now, catchingUp, prev.sure, prev.maybe)
     }
     rec.prev = prev ? { event: prev.event, released: prev.released } : undefined
-    // a stand-in hold's version is a guess (unreadable.ts): the next record read is newer, whatever its number
-    const stale = prev !== undefined && prev.event.entry.version >= e.entry.version && !isHoldStandIn(prev.event)
+    // a stand-in hold's version is a guess (unreadable.ts, late-hold.ts): the next record read is newer, whatever its number
+    const stale = prev !== undefined && prev.event.entry.version >= e.entry.version && !numberIsAGuess(prev.event)
     // a deletion is final, as a kill is (Ledger.apply)
     const afterDeletion = prev !== undefined && isEntryDeleted(prev.event) && !isEntryDeleted(e) && (prev.offset !== null || !catchingUp)
     if (prev && (stale || afterDeletion)) {

@@ -15,7 +15,7 @@ import { clearanceBit, expose, seenBy } from './exposure.ts'
 import type { Exposure } from './exposure.ts'
 import type { Entry, EntryEventRecord, History } from './history.ts'
 import { compareReleaseKeys } from './position.ts'
-import { isHoldStandIn } from './unreadable.ts'
+import { numberIsAGuess } from './late-hold.ts'
 import { clearances, INGEST_LEAD_MS, isKill, releasedOnArrival, sees, visibleVersion } from './visibility.ts'
 import type { Latest } from './visibility.ts'
 
@@ -230,8 +230,8 @@ export class Ledger {
     }
     entry.prev = prev ? { event: prev.event, released: prev.released } : undefined
     entry.prevSeq = prev?.seq ?? null
-    // a stand-in hold's version is a guess (unreadable.ts): the next record read is newer, whatever its number
-    const stale = prev !== undefined && prev.event.article.version >= e.article.version && !isHoldStandIn(prev.event)
+    // a stand-in hold's version is a guess (unreadable.ts, late-hold.ts): the next record read is newer, whatever its number
+    const stale = prev !== undefined && prev.event.article.version >= e.article.version && !numberIsAGuess(prev.event)
     // a kill is final: nothing after it in the log is a version of the story (ingest refuses to
     // write one); only a kill loaded from news.articles gives way to history while catching up
     const afterKill = prev !== undefined && isKill(prev.event) && !isKill(e) && (prev.offset !== null || !catchingUp)
@@ -299,6 +299,11 @@ export class Ledger {
     }
     for (const r of this.#embargoes.due(from - INGEST_LEAD_MS + 1, t - INGEST_LEAD_MS))
       if (r.partition === partition) this.#release(r, ignored)
+  }
+
+  /** The clock an event read now is judged by: the server's, or while catching up its partition's. */
+  clockFor(partition: number, catchingUp: boolean): number {
+    return catchingUp ? this.#clockOf(partition) : this.#now
   }
 
   #clockOf(partition: number): number {

@@ -13,6 +13,7 @@ import { DeskIndex } from './desk-index.ts'
 import { History, isEntryRecord } from './history.ts'
 import type { HistoryRecord } from './history.ts'
 import { Ledger } from './ledger.ts'
+import { entryHoldAsNext, holdAsNext } from './late-hold.ts'
 import { deletionAsNext, killAsNext } from './late-kill.ts'
 import { deletionOf, entryHoldOf, holdOf, isHoldStandIn, killOf } from './unreadable.ts'
 import type { RecordAt, Unreadable } from './unreadable.ts'
@@ -99,13 +100,9 @@ export class Store {
     if (offset < (this.#read[partition] ?? 0)) return null
     this.#read[partition] = offset + 1
     this.#remember(event.eventId)
-    // a kill or a deletion numbered as the live version it ends is the next one (late-kill.ts)
-    const read = isEntryEvent(event)
-      ? deletionAsNext(event, this.ledger.entries.get(event.article.id, event.entry.id)?.event)
-      : killAsNext(event, this.ledger.latest(event.article.id)?.event)
-    const record = this.history.append(partition, offset, read)
     // an ingest whose clock runs ahead must not release embargoes early here
     if (!this.#live) this.ledger.catchUp(partition, Math.min(event.ingestedAt, this.#now()))
+    const record = this.history.append(partition, offset, this.#asRead(partition, event))
     if (isEntryRecord(record)) {
       this.ledger.applyEntry(record, !this.#live)
       return record
@@ -113,6 +110,19 @@ export class Store {
     const state = this.ledger.apply(record, !this.#live)
     if (state) this.desk.put(state.event)
     return record
+  }
+
+  /**
+   * A kill or a deletion numbered as the live version it ends is the next one (late-kill.ts); a
+   * hold or a new embargo so numbered, hiding what someone outside the newsroom sees, stands in as
+   * the next one until the next record (late-hold.ts).
+   */
+  #asRead(partition: number, event: NewswireEvent): NewswireEvent {
+    const now = this.ledger.clockFor(partition, !this.#live)
+    const story = this.ledger.latest(event.article.id)
+    if (!isEntryEvent(event)) return holdAsNext(killAsNext(event, story?.event), story, now, !this.#live)
+    const entry = this.ledger.entries.get(event.article.id, event.entry.id)
+    return entryHoldAsNext(deletionAsNext(event, entry?.event), entry, story, now, !this.#live)
   }
 
   /**

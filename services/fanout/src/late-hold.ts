@@ -1,0 +1,83 @@
+// A hold (pubStatus withheld) or an embargo still to come, read with a number no higher than the
+// live version it meets, of a story or entry someone outside the newsroom sees. By its number it
+// is old news (ledger.ts apply, entries.ts apply), and dropped it left the story public (red12
+// attack run: a writer that is not ingest, or an ingest deciding on a stale state). Unlike a kill
+// (late-kill.ts) a hold is not final: numbered as the next version for good, it would make its
+// writer's own next record look old. It fails closed as an undecodable record does (unreadable.ts):
+// it stands in as the next version, withheld or embargoed as it says, with the content already
+// known, keeping its own event id and reason (a replay of the record from the log meets it as the
+// latest event); the stand-in's number is a guess (numberIsAGuess), so the next record read decides
+// again, whatever its number (a stand-in is replaced, never renumbered over). A record that takes
+// the story from nobody outside the newsroom, or the live version's own record read again (the
+// same event id), stays old news. Pure.
+import type { ArticleEvent, EntryEvent } from '@newswire/shared'
+import { entryMask, isEntryDeleted } from './entry-visibility.ts'
+import type { EntryLatest } from './entry-visibility.ts'
+import { isHoldStandIn } from './unreadable.ts'
+import { isKill, visibleVersion } from './visibility.ts'
+import type { Latest } from './visibility.ts'
+
+/** Stand-ins made here: their own records' ids, so they are known by identity. */
+const standIns = new WeakSet<object>()
+
+/** A latest version whose number is a guess (a stand-in hold): the next record read is newer, whatever its number. */
+export const numberIsAGuess = (e: { eventId: string }): boolean => isHoldStandIn(e) || standIns.has(e)
+
+/** Clearances outside the newsroom (public, released) that see `s`, as bits. */
+const outside = (s: Latest): number => (visibleVersion(s, 'public') ? 1 : 0) | (visibleVersion(s, 'released') ? 2 : 0)
+
+/** A latest state as the ledger holds it: `offset` null when known from news.articles only. */
+interface Held<E> {
+  event: E
+  released: boolean
+  offset: number | null
+}
+
+const due = (until: number | null, now: number): boolean => until !== null && until <= now
+
+const fields = (a: { pubStatus: unknown; embargoedUntil: unknown }, b: { pubStatus: unknown; embargoedUntil: unknown }) =>
+  (['pubStatus', 'embargoedUntil'] as const).filter((f) => a[f] !== b[f])
+
+/**
+ * `e` as the next version of `latest`'s article, marked a stand-in, when it is numbered as high or
+ * lower and would hide the article from someone outside the newsroom who sees it (at `now`, the
+ * ledger's clock); else `e` itself. While catching up a state from news.articles gives way to
+ * history's first record (Ledger.apply), so it is not met.
+ */
+export function holdAsNext(e: ArticleEvent, latest: Held<ArticleEvent> | undefined, now: number, catchingUp: boolean): ArticleEvent {
+  if (latest === undefined || isKill(e) || e.eventId === latest.event.eventId || numberIsAGuess(latest.event)) return e
+  const prev = latest.event.article
+  if (e.article.version > prev.version || (catchingUp && latest.offset === null)) return e
+  const { pubStatus, embargoedUntil } = e.article
+  const article = { ...prev, version: prev.version + 1, pubStatus, embargoedUntil, updatedAt: e.article.updatedAt ?? prev.updatedAt }
+  const next: ArticleEvent = { ...e, type: 'UPDATED', changedFields: fields(article, prev), correction: null, article }
+  const released = embargoedUntil === null || due(embargoedUntil, now)
+  // catching up, a version whose embargo passed by `now` may have been released on some server (INGEST_LEAD_MS)
+  const was = { event: latest.event, released: latest.released || (catchingUp && due(prev.embargoedUntil, now)) }
+  if ((outside(was) & ~outside({ event: next, released })) === 0) return e
+  standIns.add(next)
+  return next
+}
+
+/** The same for an entry's event, with its story's state `story`: seen through its story only. */
+export function entryHoldAsNext(
+  e: EntryEvent,
+  latest: Held<EntryEvent> | undefined,
+  story: Latest | undefined,
+  now: number,
+  catchingUp: boolean,
+): EntryEvent {
+  if (latest === undefined || isEntryDeleted(e) || e.eventId === latest.event.eventId || numberIsAGuess(latest.event)) return e
+  const prev = latest.event.entry
+  if (e.entry.version > prev.version || (catchingUp && latest.offset === null)) return e
+  const { pubStatus, embargoedUntil } = e.entry
+  const entry = { ...prev, version: prev.version + 1, pubStatus, embargoedUntil, updatedAt: Math.max(prev.updatedAt, e.entry.updatedAt) }
+  const article = story?.event.article ?? e.article
+  const next: EntryEvent = { ...e, type: 'ENTRY_UPDATED', changedFields: fields(entry, prev), correction: null, article, entry }
+  const released = embargoedUntil === null || due(embargoedUntil, now)
+  const seen = (s: EntryLatest) => entryMask(story, s) & 3
+  const was = { event: latest.event, released: latest.released || (catchingUp && due(prev.embargoedUntil, now)) }
+  if ((seen(was) & ~seen({ event: next, released })) === 0) return e
+  standIns.add(next)
+  return next
+}
