@@ -38,7 +38,7 @@
 // first (support/known-runs.ts).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { ArticleEvent } from '@newswire/shared'
+import type { ArticleEvent, EntryEvent } from '@newswire/shared'
 import fc from 'fast-check'
 import { UNTIL_READABLE } from '../src/unreadable.ts'
 import { event, Harness } from './support/harness.ts'
@@ -73,6 +73,10 @@ async function run(
   h.start()
   await h.settle()
   const versions = new Map<string, number>()
+  /** Stories whose latest version is a stand-in hold, its number a guess (unreadable.ts, late-hold.ts) */
+  const guessed = new Set<string>()
+  /** Entries (`<story>/<entry>`) whose latest version is a stand-in hold */
+  const guessedEntries = new Set<string>()
   const embargoOf = new Map<string, number>()
   const newsroom = new Newsroom()
   const { clients, open, resume, drop, pageOlder, check } = runClients(h, model, snapshotSize, stats)
@@ -83,6 +87,7 @@ async function run(
     const read = { ...e, ingestedAt: e.ingestedAt - late, occurredAt: e.occurredAt - late }
     h.append({ ...read, article: { ...read.article, version: logged } })
     model.apply(read)
+    guessed.delete(e.article.id)
   }
 
   for (const [i, cmd] of cmds.entries()) {
@@ -136,7 +141,32 @@ async function run(
             const { what, stand } = entryStandIn(model, e)
             h.appendUnreadable(id, what, now)
             if (stand) model.applyEntry(stand)
+            if (stand && what.kind === 'entryHold') guessedEntries.add(`${id}/${e.entry.id}`)
+            else guessedEntries.delete(`${id}/${e.entry.id}`)
+          } else if (cmd.op === 'withhold-repeat') {
+            // a hold numbered as the entry's live version (late-hold.ts): where it hides the entry
+            // from the public it stands in as the next version, the content known; else it is old
+            // news. Over a stand-in it is numbered after it, as ingest would (see 'hold')
+            const key = `${id}/${e.entry.id}`
+            const known = model.entries.get(id)?.get(e.entry.id)?.latest
+            if (!known) continue
+            if (guessedEntries.delete(key)) {
+              h.append(e)
+              model.applyEntry(e)
+              continue
+            }
+            h.append({ ...e, entry: { ...e.entry, version: known.entry.version } })
+            let read: EntryEvent = known
+            if (model.visibleEntry(id, e.entry.id, 'public') !== null) {
+              const updatedAt = Math.max(known.entry.updatedAt, e.entry.updatedAt)
+              read = { ...e, entry: { ...known.entry, version: known.entry.version + 1, pubStatus: 'withheld', updatedAt } }
+              model.applyEntry(read)
+              guessedEntries.add(key)
+              stats.lateHolds++
+            }
+            newsroom.set(id, read.entry)
           } else {
+            guessedEntries.delete(`${id}/${e.entry.id}`)
             // a deletion numbered as the version it ends is the next one all the same (late-kill.ts)
             h.append(
               cmd.op === 'delete-repeat' && e.type === 'ENTRY_DELETED' ? { ...e, entry: { ...e.entry, version: e.entry.version - 1 } } : e,
@@ -175,6 +205,37 @@ async function run(
         post(kill, cmd.late, cmd.how === 'repeat' ? version - 1 : version)
         break
       }
+      case 'hold': {
+        // the model's rule (late-hold.ts): numbered as the live version, a hold is old news unless
+        // it hides the story from someone outside the newsroom who sees it; then it stands in as the
+        // next version, withheld or embargoed, with the content known
+        const id = [...IDS, ...OLD_IDS][cmd.id] as string
+        const last = model.latest(id)
+        if (!last || model.killed(id)) continue
+        const embargoedUntil = cmd.embargo === null ? last.article.embargoedUntil : now + cmd.embargo
+        const pubStatus = cmd.embargo === null ? ('withheld' as const) : last.article.pubStatus
+        const version = (versions.get(id) ?? 0) + 1
+        const held = event('UPDATED', { ...last.article, version, pubStatus, embargoedUntil }, now, { reason: 'legal' })
+        if (guessed.has(id)) {
+          // over a stand-in (its number a guess) the record is taken as it is; numbered after it
+          // here, as the SDK drops a version it has (dedupe.ts: only an unreadable-hold id is a guess)
+          versions.set(id, version)
+          post(held, cmd.late)
+          continue
+        }
+        const hides =
+          (model.visible(id, 'public') !== null && (pubStatus !== 'usable' || cmd.embargo !== null)) ||
+          (model.visible(id, 'released') !== null && cmd.embargo !== null)
+        if (!hides) {
+          h.append({ ...held, article: { ...held.article, version: version - 1 } })
+          continue
+        }
+        versions.set(id, version)
+        post(held, cmd.late, version - 1)
+        guessed.add(id)
+        stats.lateHolds++
+        break
+      }
       case 'unreadable': {
         // the model's rule: it fails closed, as the next version withheld (or canceled), as known
         const id = [...IDS, ...OLD_IDS][cmd.id] as string
@@ -191,6 +252,7 @@ async function run(
         const embargoedUntil = cmd.says === 'hold' && until !== null && until > at ? UNTIL_READABLE : until
         const held = { ...last.article, version, pubStatus, embargoedUntil, updatedAt: at }
         model.apply(event(cmd.says === 'kill' ? 'WITHDRAWN' : 'UPDATED', held, at))
+        if (cmd.says === 'hold') guessed.add(id)
         stats.unreadable++
         break
       }

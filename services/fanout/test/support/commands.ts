@@ -35,6 +35,11 @@ export type Cmd =
   | EntryCmd
   /** `repeat`: a WITHDRAWN numbered as the version it kills (a writer that is not ingest: red12). */
   | { k: 'kill'; id: number; how: 'withdraw' | 'cancel' | 'repeat'; late: number }
+  /**
+   * A hold (`embargo` false: withheld) or a new embargo `embargo` ms ahead, numbered as the live
+   * version it changes (a writer that is not ingest, or an ingest on a stale state: red12).
+   */
+  | { k: 'hold'; id: number; embargo: number | null; late: number }
   /** A record of the story nobody can decode, its headers saying a kill or anything else (unreadable.ts). */
   | { k: 'unreadable'; id: number; says: 'kill' | 'hold'; late: number }
   | { k: 'tick'; ms: number }
@@ -133,6 +138,15 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
       k: fc.constant('kill' as const),
       id: fc.nat(IDS.length + OLD_IDS.length - 1),
       how: fc.constantFrom('withdraw' as const, 'cancel' as const, 'repeat' as const),
+      late: fc.constantFrom(0, 0, 5, 30),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('hold' as const),
+      id: fc.nat(IDS.length + OLD_IDS.length - 1),
+      embargo: fc.constantFrom(null, null, 600_000, 3_600_000),
       late: fc.constantFrom(0, 0, 5, 30),
     }),
   },

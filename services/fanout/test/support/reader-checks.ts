@@ -37,6 +37,8 @@ export function newStats() {
     entryChecks: 0,
     /** records nobody could decode, standing in for a kill or a hold */
     unreadable: 0,
+    /** holds or new embargoes numbered as the live version they change (late-hold.ts) */
+    lateHolds: 0,
     /** runs on a slow machine (passes breathe after every record) */
     lagging: 0,
   }

@@ -32,6 +32,8 @@ export type EntryOp =
   /** A deletion numbered as the version it ends (a writer that is not ingest: red12). */
   | 'delete-repeat'
   | 'withhold'
+  /** A hold numbered as the entry's live version (a writer that is not ingest: red12, late-hold.ts). */
+  | 'withhold-repeat'
   | 'usable'
   | 'embargo'
   | 'unreadable'
@@ -63,6 +65,7 @@ export const entryCmdArb = (stories: number): fc.Arbitrary<EntryCmd> =>
       'delete',
       'delete-repeat',
       'withhold',
+      'withhold-repeat',
       'usable',
       'embargo',
       'unreadable',
@@ -88,6 +91,13 @@ export class Newsroom {
     const out: EntryEvent[] = []
     for (let n = 0; n <= cmd.which % 4; n++) out.push(this.#eventFor({ ...cmd, pinned: cmd.pinned && n === 0 }, story, now) as EntryEvent)
     return out
+  }
+
+  /** The entry's latest version is `entry` after all (the fan-out took the record as old news, or stood in for it). */
+  set(storyId: string, entry: StoryEntry): void {
+    const list = this.#entries.get(storyId) ?? []
+    const i = list.findIndex((x) => x.id === entry.id)
+    if (i >= 0) list[i] = entry
   }
 
   #eventFor(cmd: EntryCmd, story: Article, now: number): EntryEvent | null {
@@ -131,6 +141,7 @@ export class Newsroom {
         extra = { type: 'ENTRY_DELETED', reason: 'deleted by the desk' }
         break
       case 'withhold':
+      case 'withhold-repeat':
         next.pubStatus = 'withheld'
         extra = { changedFields: ['pubStatus'], reason: 'held back' }
         break
