@@ -234,7 +234,8 @@ export class Cursors implements ReplaySink {
     if (this.replayMaybeDone(sub)) return false
     c.o[partition] = offset + 1
     sub.cursorPos = null
-    if (event) this.deliver(sub, event, null)
+    // a record the ledger renumbered (late-kill.ts, late-hold.ts) is sent as it took it
+    if (event) this.deliver(sub, this.#store.replayed(event), null)
     this.#writer.markDirty(sub.conn)
     return sub.state === 'kafka'
   }

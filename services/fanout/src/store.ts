@@ -126,6 +126,16 @@ export class Store {
   }
 
   /**
+   * A record replayed from the log (older than memory), as the ledger read it: the latest event of
+   * its article or entry when it is that record (renumbered by late-kill.ts or late-hold.ts, as
+   * memory holds it), else the record itself.
+   */
+  replayed(event: NewswireEvent): NewswireEvent {
+    const s = isEntryEvent(event) ? this.ledger.entries.get(event.article.id, event.entry.id) : this.ledger.latest(event.article.id)
+    return s !== undefined && s.event.eventId === event.eventId ? s.event : event
+  }
+
+  /**
    * A record at `offset` that could not be decoded, of article `key` (unreadable.ts): applied as
    * what it stands for (a kill, a hold, an entry's deletion or hold) when the article or entry is
    * known and that changes it; else the offset is only marked read.

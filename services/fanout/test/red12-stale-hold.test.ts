@@ -136,3 +136,29 @@ test('an instance started after such a hold holds the story off the public, what
     h.hub.stop()
   }
 })
+
+test('a newsroom reader resuming from before such a hold, replayed from the log, gets the hold as the next version', async () => {
+  const h = new Harness({ partitions: 1, historySize: 2 })
+  h.append(event('CREATED', { id: 'k', version: 3, urgency: 1 }, h.clock.now() - 1000))
+  h.start()
+  await h.settle()
+  const away = await client(h, { audience: 'newsroom' }, ['breaking'])
+  const since = lastPosition(away.t.messages)
+  h.hub.conns.remove(away.conn)
+  h.append(event('UPDATED', { id: 'k', version: 3, urgency: 1, pubStatus: 'withheld' }, h.clock.now()))
+  for (const id of ['x', 'y', 'z']) h.append(event('CREATED', { id, version: 1 }, h.clock.now()))
+  await h.settle()
+  const back = h.connect('newsroom')
+  subscribe(h, back.conn, ['breaking'], { since })
+  await h.settle()
+  assert.equal(back.t.messages.find((m) => m.type === 'subscribed')?.replay, 'kafka', 'the resume was not replayed from the log')
+  const got = back.t.messages.flatMap((m) =>
+    m.type === 'event' && (m.event as ArticleEvent).article.id === 'k' ? [m.event as ArticleEvent] : [],
+  )
+  assert.deepEqual(
+    got.map((e) => `${e.article.version} ${e.article.pubStatus}`),
+    ['4 withheld'],
+    'the replay sent the record with the number the ledger did not take',
+  )
+  h.hub.stop()
+})
