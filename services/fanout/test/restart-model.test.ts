@@ -23,34 +23,19 @@ import type { FakeTransport } from './support/harness.ts'
 import { entryEvent, event, Harness } from './support/harness.ts'
 import { subscribe } from './support/live-story.ts'
 import { leadArb, stamped, withinLead } from './support/ingest-lead.ts'
+import { type Cmd, ENTRIES, SKEW_KNOWN_RUNS, SLOTS, skewLiveRunArb } from './support/skew-live.ts'
 import { restarted } from './support/restart.ts'
 import { MODEL_REPLAY } from '../../../test/model-replay.ts'
 
 const IDS = ['a', 'b', 'c']
 // two readers of one desk, one of another: most stories are in the view of most readers
 const CATEGORIES = ['c0', 'c0', 'c1']
-/** Readers of the three desks' slots above, and one of story a's live coverage (its entries). */
-const SLOTS = 4
-const ENTRIES = ['e1', 'e2']
 const PARTITIONS = 2
 /**
  * Events a restarted instance keeps in memory: enough that resumes read catch-up's release flags,
  * or so few that it knows older versions' views only from ingest's headers.
  */
 const HISTORIES = [4, 12, 40]
-
-type Cmd =
-  | { k: 'post'; id: number; category: number; withheld: boolean; embargo: number | null }
-  | { k: 'kill'; id: number }
-  | { k: 'entry'; id: number; withheld: boolean; embargo: number | null }
-  | { k: 'deleteEntry'; id: number }
-  | { k: 'tick'; ms: number }
-  | { k: 'connect'; slot: number }
-  | { k: 'away'; slot: number }
-  | { k: 'resume'; slot: number }
-  | { k: 'restart'; picks: number[] }
-  /** Ingest's clock now stamps `ingestedAt` this far ahead of the fan-outs' (true time); negative: behind. */
-  | { k: 'lead'; ms: number }
 
 const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   {
@@ -425,46 +410,13 @@ test('property: the same across restarts for a live story followed by one reader
 const SKEW_RUNS = Number(process.env.NEWSWIRE_MODEL_RUNS ?? 500)
 /** A failure's seed and path (printed with it) replay it. */
 
-/** The live story with ingest's clock off the fan-outs': embargoes and ticks seconds apart, so versions are replaced within the lead of their embargo. */
-const skewLiveCmdArb: fc.Arbitrary<Cmd> = fc.oneof(
-  {
-    arbitrary: fc.record({
-      k: fc.constant('post' as const),
-      id: fc.constant(0),
-      category: fc.constant(0),
-      withheld: fc.constantFrom(false, false, true),
-      embargo: fc.option(fc.constantFrom(1_000, 20_000, 90_000), { nil: null, freq: 3 }),
-    }),
-    weight: 2,
-  },
-  {
-    arbitrary: fc.record({
-      k: fc.constant('entry' as const),
-      id: fc.nat(ENTRIES.length - 1),
-      withheld: fc.constantFrom(false, false, true),
-      embargo: fc.option(fc.constantFrom(1_000, 20_000, 20_000, 90_000), { nil: null, freq: 4 }),
-    }),
-    weight: 5,
-  },
-  { arbitrary: fc.record({ k: fc.constant('deleteEntry' as const), id: fc.nat(ENTRIES.length - 1) }), weight: 2 },
-  // short ticks more often than long ones (which pass every embargo): with the five lengths equally
-  // often, a version released less than the lead before its replacement came 20-52 times in 500
-  // runs and an entry's 15-41 (30 seeds), against the coverage floor of 13; now 37-71 and 27-53
-  {
-    arbitrary: fc.record({ k: fc.constant('tick' as const), ms: fc.constantFrom(1_000, 5_000, 15_000, 15_000, 30_000, 70_000, 700_000) }),
-    weight: 3,
-  },
-  { arbitrary: fc.record({ k: fc.constant('away' as const), slot: fc.constant(SLOTS - 1) }), weight: 1 },
-  { arbitrary: fc.record({ k: fc.constant('resume' as const), slot: fc.constant(SLOTS - 1) }), weight: 2 },
-  { arbitrary: fc.record({ k: fc.constant('restart' as const), picks: fc.array(fc.nat(), { maxLength: 6 }) }), weight: 3 },
-  { arbitrary: fc.record({ k: fc.constant('lead' as const), ms: leadArb }), weight: 1 },
-)
-
 // 6ab5e6b's entries (maybeMask, mayRelease, entryReleasedOnArrival) against random histories:
 // ingest stamps every event `ingestedAt` = true time + its lead (0 to a minute ahead, or a few
 // seconds behind; it may change), the instance up all along reads by its own clock, a restarted
 // one catches up by ingest's. Rules 1-3 by true time: an entry draft replaced before its embargo
 // never reaches the public, and whoever was shown an entry hears of its deletion.
+// (Ledger.catchUp's `mayRelease` is not reached by any run, 2026-12-05: removed, 0 of 3,000 runs
+// failed. Within this model it is redundant: see support/skew-live.ts, SKEW_KNOWN_RUNS.)
 test("property: the live story across restarts with ingest's clock up to a minute ahead of the fan-outs' (or up to half a minute behind)", async () => {
   const stats = skewStats()
   const start: Cmd[] = [
@@ -472,13 +424,10 @@ test("property: the live story across restarts with ingest's clock up to a minut
     { k: 'post', id: 0, category: 0, withheld: false, embargo: null },
   ]
   await fc.assert(
-    fc.asyncProperty(
-      fc.array(skewLiveCmdArb, { minLength: 1, maxLength: 30, size: 'max' }),
-      fc.constantFrom(4, 4, 12),
-      leadArb,
-      (cmds, history, lead) => run([...start, ...cmds], history, lead, stats),
+    fc.asyncProperty(skewLiveRunArb, fc.constantFrom(4, 4, 12), leadArb, (cmds, history, lead) =>
+      run([...start, ...cmds], history, lead, stats),
     ),
-    { numRuns: SKEW_RUNS, includeErrorInReport: true, ...MODEL_REPLAY },
+    { numRuns: SKEW_RUNS, includeErrorInReport: true, examples: SKEW_KNOWN_RUNS, ...MODEL_REPLAY },
   )
   console.log(`restart-model, ingest skew: ${JSON.stringify(stats)}`)
   if (SKEW_RUNS >= 200 && !process.env.NEWSWIRE_MODEL_SEED) {
