@@ -11,7 +11,7 @@ import { test } from 'node:test'
 import type { ArticleEvent } from '@newswire/shared'
 import { answerPage } from '../src/http/snapshot.ts'
 import { entryEvent, event, Harness } from './support/harness.ts'
-import { client, gone, lastPosition, snapshotArticles, Story, subscribe, withdrawn } from './support/live-story.ts'
+import { client, gone, lastPosition, resumedFromLog, snapshotArticles, Story, subscribe, withdrawn } from './support/live-story.ts'
 import { restarted } from './support/restart.ts'
 
 const publicAdmission = { audience: 'public' as const, expiresAt: null, reject: null }
@@ -105,19 +105,9 @@ test("an entry's hold numbered as the entry's live version takes the entry off t
 })
 
 test('a reader resuming from before such a hold, replayed from the log (older than memory), is told', async () => {
-  const h = new Harness({ partitions: 1, historySize: 2 })
-  h.append(event('CREATED', { id: 'k', version: 3, urgency: 1 }, h.clock.now() - 1000))
-  h.start()
-  await h.settle()
-  const away = await client(h, {}, ['breaking'])
-  const since = lastPosition(away.t.messages)
-  h.hub.conns.remove(away.conn)
-  h.append(event('UPDATED', { id: 'k', version: 3, urgency: 1, pubStatus: 'withheld' }, h.clock.now()))
-  for (const id of ['x', 'y', 'z']) h.append(event('CREATED', { id, version: 1 }, h.clock.now()))
-  await h.settle()
-  const back = h.connect('public')
-  subscribe(h, back.conn, ['breaking'], { since })
-  await h.settle()
+  const { h, back } = await resumedFromLog('public', (at) =>
+    event('UPDATED', { id: 'k', version: 3, urgency: 1, pubStatus: 'withheld' }, at),
+  )
   assert.equal(back.t.messages.find((m) => m.type === 'subscribed')?.replay, 'kafka', 'the resume was not replayed from the log')
   assert.deepEqual(withdrawn(back.t.messages), ['k:withheld'], 'the reader resuming from the log was not told')
   h.hub.stop()
@@ -138,19 +128,9 @@ test('an instance started after such a hold holds the story off the public, what
 })
 
 test('a newsroom reader resuming from before such a hold, replayed from the log, gets the hold as the next version', async () => {
-  const h = new Harness({ partitions: 1, historySize: 2 })
-  h.append(event('CREATED', { id: 'k', version: 3, urgency: 1 }, h.clock.now() - 1000))
-  h.start()
-  await h.settle()
-  const away = await client(h, { audience: 'newsroom' }, ['breaking'])
-  const since = lastPosition(away.t.messages)
-  h.hub.conns.remove(away.conn)
-  h.append(event('UPDATED', { id: 'k', version: 3, urgency: 1, pubStatus: 'withheld' }, h.clock.now()))
-  for (const id of ['x', 'y', 'z']) h.append(event('CREATED', { id, version: 1 }, h.clock.now()))
-  await h.settle()
-  const back = h.connect('newsroom')
-  subscribe(h, back.conn, ['breaking'], { since })
-  await h.settle()
+  const { h, back } = await resumedFromLog('newsroom', (at) =>
+    event('UPDATED', { id: 'k', version: 3, urgency: 1, pubStatus: 'withheld' }, at),
+  )
   assert.equal(back.t.messages.find((m) => m.type === 'subscribed')?.replay, 'kafka', 'the resume was not replayed from the log')
   const got = back.t.messages.flatMap((m) =>
     m.type === 'event' && (m.event as ArticleEvent).article.id === 'k' ? [m.event as ArticleEvent] : [],

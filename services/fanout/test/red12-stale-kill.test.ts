@@ -13,7 +13,7 @@ import { test } from 'node:test'
 import type { ArticleEvent } from '@newswire/shared'
 import { answerPage } from '../src/http/snapshot.ts'
 import { entryEvent, event, Harness } from './support/harness.ts'
-import { client, gone, lastPosition, snapshotArticles, Story, subscribe, withdrawn } from './support/live-story.ts'
+import { client, gone, lastPosition, resumedFromLog, snapshotArticles, Story, subscribe, withdrawn } from './support/live-story.ts'
 import { restarted } from './support/restart.ts'
 
 const publicAdmission = { audience: 'public' as const, expiresAt: null, reject: null }
@@ -89,19 +89,9 @@ test("an entry's deletion numbered as the entry's live version takes the entry d
 })
 
 test('a reader resuming from before such a kill, replayed from the log (older than memory), is told', async () => {
-  const h = new Harness({ partitions: 1, historySize: 2 })
-  h.append(event('CREATED', { id: 'k', version: 3, urgency: 1 }, h.clock.now() - 1000))
-  h.start()
-  await h.settle()
-  const away = await client(h, {}, ['breaking'])
-  const since = lastPosition(away.t.messages)
-  h.hub.conns.remove(away.conn)
-  h.append(event('WITHDRAWN', { id: 'k', version: 3, urgency: 1, pubStatus: 'canceled' }, h.clock.now(), { reason: 'legal' }))
-  for (const id of ['x', 'y', 'z']) h.append(event('CREATED', { id, version: 1 }, h.clock.now()))
-  await h.settle()
-  const back = h.connect('public')
-  subscribe(h, back.conn, ['breaking'], { since })
-  await h.settle()
+  const { h, back } = await resumedFromLog('public', (at) =>
+    event('WITHDRAWN', { id: 'k', version: 3, urgency: 1, pubStatus: 'canceled' }, at, { reason: 'legal' }),
+  )
   assert.equal(back.t.messages.find((m) => m.type === 'subscribed')?.replay, 'kafka', 'the resume was not replayed from the log')
   assert.deepEqual(withdrawn(back.t.messages), ['k:withdrawn'], 'the reader resuming from the log was not told')
   h.hub.stop()

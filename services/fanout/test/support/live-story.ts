@@ -143,3 +143,25 @@ export async function readerAway(history: number) {
   h.hub.conns.remove(first.conn)
   return { h, story, since }
 }
+
+/**
+ * A reader of `audience` on `breaking` who saw story `k` (v3), then left; `late` (made at the
+ * clock's time) and three other stories pushed `k` out of memory (history 2); the reader resumes
+ * from where it left, replayed from the log. Its transport, and the harness to stop.
+ */
+export async function resumedFromLog(audience: 'public' | 'newsroom', late: (at: number) => ArticleEvent) {
+  const h = new Harness({ partitions: 1, historySize: 2 })
+  h.append(event('CREATED', { id: 'k', version: 3, urgency: 1 }, h.clock.now() - 1000))
+  h.start()
+  await h.settle()
+  const away = await client(h, { audience }, ['breaking'])
+  const since = lastPosition(away.t.messages)
+  h.hub.conns.remove(away.conn)
+  h.append(late(h.clock.now()))
+  for (const id of ['x', 'y', 'z']) h.append(event('CREATED', { id, version: 1 }, h.clock.now()))
+  await h.settle()
+  const back = h.connect(audience)
+  subscribe(h, back.conn, ['breaking'], { since })
+  await h.settle()
+  return { h, back }
+}
