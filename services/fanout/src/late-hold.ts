@@ -45,9 +45,10 @@ const fields = (a: { pubStatus: unknown; embargoedUntil: unknown }, b: { pubStat
  * history's first record (Ledger.apply), so it is not met.
  */
 export function holdAsNext(e: ArticleEvent, latest: Held<ArticleEvent> | undefined, now: number, catchingUp: boolean): ArticleEvent {
-  if (latest === undefined || isKill(e) || e.eventId === latest.event.eventId || numberIsAGuess(latest.event)) return e
+  // the number first: nearly every record read is newer than the live version
+  if (latest === undefined || e.article.version > latest.event.article.version) return e
+  if (isKill(e) || e.eventId === latest.event.eventId || numberIsAGuess(latest.event) || (catchingUp && latest.offset === null)) return e
   const prev = latest.event.article
-  if (e.article.version > prev.version || (catchingUp && latest.offset === null)) return e
   const { pubStatus, embargoedUntil } = e.article
   const article = { ...prev, version: prev.version + 1, pubStatus, embargoedUntil, updatedAt: e.article.updatedAt ?? prev.updatedAt }
   const next: ArticleEvent = { ...e, type: 'UPDATED', changedFields: fields(article, prev), correction: null, article }
@@ -67,9 +68,10 @@ export function entryHoldAsNext(
   now: number,
   catchingUp: boolean,
 ): EntryEvent {
-  if (latest === undefined || isEntryDeleted(e) || e.eventId === latest.event.eventId || numberIsAGuess(latest.event)) return e
+  if (latest === undefined || e.entry.version > latest.event.entry.version) return e
+  if (isEntryDeleted(e) || e.eventId === latest.event.eventId || numberIsAGuess(latest.event) || (catchingUp && latest.offset === null))
+    return e
   const prev = latest.event.entry
-  if (e.entry.version > prev.version || (catchingUp && latest.offset === null)) return e
   const { pubStatus, embargoedUntil } = e.entry
   const entry = { ...prev, version: prev.version + 1, pubStatus, embargoedUntil, updatedAt: Math.max(prev.updatedAt, e.entry.updatedAt) }
   const article = story?.event.article ?? e.article
