@@ -1,0 +1,59 @@
+// The SDK (services/client) against the in-process hub (harness.ts): a WebSocket class for the
+// SDK's `WebSocket` option whose sockets are connections of the hub, frames passed as text both
+// ways (the hub's parser reads what the SDK sends, the SDK's decoder what the hub writes).
+import { unrestricted } from '../../src/audience.ts'
+import type { Conn, Transport } from '../../src/model.ts'
+import { parseClientMessage } from '../../src/protocol.ts'
+import type { Audience } from '../../src/visibility.ts'
+import type { Harness } from './harness.ts'
+
+type Handler = ((ev: never) => unknown) | null
+
+/** A WebSocket class whose sockets join `h`'s hub as `audience` readers. */
+export function hubSocket(h: Harness, audience: Audience) {
+  return class HubSocket {
+    readyState = 0
+    onopen: Handler = null
+    onmessage: Handler = null
+    onerror: Handler = null
+    onclose: Handler = null
+    /** The hub's connection, once open. */
+    conn: Conn | null = null
+
+    constructor(_url: string) {
+      const call = (fn: Handler, ev: unknown) => (fn as ((ev: unknown) => unknown) | null)?.(ev)
+      const transport: Transport = {
+        kind: 'ws',
+        buffered: () => 0,
+        frame: (_type, json) => Buffer.from(json),
+        write: (frames) => {
+          for (const f of frames) {
+            const data = f.toString('utf8')
+            queueMicrotask(() => call(this.onmessage, { data }))
+          }
+        },
+        close: (code, reason) => {
+          this.readyState = 3
+          queueMicrotask(() => call(this.onclose, { code, reason }))
+        },
+      }
+      queueMicrotask(() => {
+        this.conn = h.hub.conns.add(audience, transport, unrestricted, null)
+        this.readyState = 1
+        call(this.onopen, {})
+      })
+    }
+
+    send(text: string): void {
+      if (this.conn) h.hub.handle(this.conn, parseClientMessage(text))
+      h.hub.schedule()
+    }
+
+    close(code = 1000, reason = ''): void {
+      if (this.readyState === 3) return
+      this.readyState = 3
+      if (this.conn) h.hub.conns.remove(this.conn)
+      queueMicrotask(() => (this.onclose as ((ev: unknown) => unknown) | null)?.({ code, reason }))
+    }
+  }
+}
