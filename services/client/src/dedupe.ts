@@ -3,14 +3,16 @@
 // just before a kill and read after it). A withdrawal is dropped only when it repeats one: a kill
 // after a hold is news. A kill is never dropped for its version: nothing follows a kill, and an
 // instance that could not decode an edit stands in for an unreadable kill at the version it
-// knows, which may be one the client already has. A stand-in hold's version is a guess too: the
-// record it stands for, of that version, read by an instance that can, replaces it. Bounded: the
-// oldest entries are forgotten first.
+// knows, which may be one the client already has. A stand-in hold's version is a guess too (one for
+// a record the fan-out could not decode, or for a hold numbered as the live version it changes):
+// the next record on the stream decides again, whatever its number, and one of that version (a
+// page too) replaces it. Bounded: the oldest entries are forgotten first.
+import { touch } from './lru.ts'
 import type { ArticleEvent, WithdrawnCause } from './types.ts'
 
 interface ArticleMark {
   version: number
-  /** That version was a fan-out's stand-in hold for a record it could not decode: a guess. */
+  /** That version (or withdrawal) was a fan-out's stand-in hold: a guess. */
   standIn: boolean
   /** The delivered version was flagged embargoed (newsroom): its release may still come. */
   embargoed: boolean
@@ -22,14 +24,15 @@ interface ArticleMark {
 
 const isKill = (c: WithdrawnCause | 'unknown' | null) => c === 'withdrawn' || c === 'canceled'
 
-/** A fan-out's stand-in hold for a record it could not decode (services/fanout unreadable.ts holdOf). */
+/** A fan-out's stand-in hold (services/fanout unreadable.ts isHoldStandIn: both kinds). */
 const isStandIn = (e: ArticleEvent): boolean => e.eventId.startsWith('unreadable-hold:')
 
 const NO_VERSION = Number.NEGATIVE_INFINITY
 
 export class Dedupe {
   readonly capacity: number
-  #eventIds = new Set<string>()
+  /** Event ids (and release keys) delivered, oldest first. */
+  #eventIds = new Map<string, true>()
   #articles = new Map<string, ArticleMark>()
 
   constructor(capacity: number) {
@@ -37,50 +40,61 @@ export class Dedupe {
   }
 
   /** true when the event is new and must be delivered; records it. */
-  acceptEvent(event: ArticleEvent, flags: { embargoed: boolean; released: boolean }): boolean {
+  acceptEvent(event: ArticleEvent, flags: { embargoed: boolean; released: boolean; snapshot?: boolean }): boolean {
     // A release repeats the held event's eventId; give it a key of its own
     const key = flags.released ? `${event.eventId}\u0000released` : event.eventId
     if (this.#eventIds.has(key)) return false
     const { id, version } = event.article
     const mark = this.#articles.get(id)
     const kill = event.type === 'WITHDRAWN' || event.article.pubStatus === 'canceled'
+    // a real record after a stand-in hold: of its version, its word replaces the guess; on the
+    // stream (not a page, answered maybe before the hold), it decides again whatever its number
+    const real = mark?.standIn && !isStandIn(event)
     if (mark) {
       if (isKill(mark.withdrawn)) return false
-      if (!kill && (version < mark.version || version < mark.withdrawnAt)) return false
-      // the record a stand-in hold guessed at, read by an instance that can: its word replaces the guess
-      const real = mark.standIn && !isStandIn(event)
+      if (!kill && !(real && !flags.snapshot) && (version < mark.version || version < mark.withdrawnAt)) return false
       if (!kill && version === mark.version && !(flags.released && mark.embargoed) && !real) return false
     }
-    this.#remember(key)
-    this.#mark(id, {
-      version: Math.max(version, mark?.version ?? NO_VERSION),
-      standIn: isStandIn(event) && version >= (mark?.version ?? NO_VERSION),
-      embargoed: flags.embargoed && !flags.released,
-      withdrawn: kill ? 'canceled' : null,
-      withdrawnAt: kill ? Math.max(version, mark?.withdrawnAt ?? NO_VERSION) : (mark?.withdrawnAt ?? NO_VERSION),
-    })
+    touch(this.#eventIds, key, true, this.capacity)
+    touch(
+      this.#articles,
+      id,
+      {
+        version: real ? version : Math.max(version, mark?.version ?? NO_VERSION),
+        standIn: isStandIn(event) && version >= (mark?.version ?? NO_VERSION),
+        embargoed: flags.embargoed && !flags.released,
+        withdrawn: kill ? 'canceled' : null,
+        withdrawnAt: kill ? Math.max(version, mark?.withdrawnAt ?? NO_VERSION) : real ? NO_VERSION : (mark?.withdrawnAt ?? NO_VERSION),
+      },
+      this.capacity,
+    )
     return true
   }
 
   /**
    * true unless it repeats what the client was told since the last event of the article: a kill
    * (nothing follows one), or the same cause at no newer version. `version`: what the server
-   * decided it on (null from older servers).
+   * decided it on (null from older servers); `guess`: that is a stand-in hold's.
    */
-  acceptWithdrawn(articleId: string, version: number | null = null, cause: WithdrawnCause | null = null): boolean {
+  acceptWithdrawn(articleId: string, version: number | null = null, cause: WithdrawnCause | null = null, guess = false): boolean {
     const mark = this.#articles.get(articleId)
     const at = version ?? NO_VERSION
     if (mark?.withdrawn) {
       if (isKill(mark.withdrawn)) return false
       if ((cause ?? 'unknown') === mark.withdrawn && at <= mark.withdrawnAt) return false
     }
-    this.#mark(articleId, {
-      version: mark?.version ?? NO_VERSION,
-      standIn: mark?.standIn ?? false,
-      embargoed: false,
-      withdrawn: cause ?? 'unknown',
-      withdrawnAt: Math.max(at, mark?.withdrawnAt ?? NO_VERSION),
-    })
+    touch(
+      this.#articles,
+      articleId,
+      {
+        version: mark?.version ?? NO_VERSION,
+        standIn: guess || mark?.standIn === true,
+        embargoed: false,
+        withdrawn: cause ?? 'unknown',
+        withdrawnAt: Math.max(at, mark?.withdrawnAt ?? NO_VERSION),
+      },
+      this.capacity,
+    )
     return true
   }
 
@@ -92,23 +106,5 @@ export class Dedupe {
 
   get size(): { eventIds: number; articles: number } {
     return { eventIds: this.#eventIds.size, articles: this.#articles.size }
-  }
-
-  #remember(key: string): void {
-    this.#eventIds.add(key)
-    if (this.#eventIds.size > this.capacity) {
-      const oldest = this.#eventIds.values().next()
-      if (!oldest.done) this.#eventIds.delete(oldest.value)
-    }
-  }
-
-  #mark(articleId: string, mark: ArticleMark): void {
-    // delete + set moves the article to the young end of the Map's insertion order
-    this.#articles.delete(articleId)
-    this.#articles.set(articleId, mark)
-    if (this.#articles.size > this.capacity) {
-      const oldest = this.#articles.keys().next()
-      if (!oldest.done) this.#articles.delete(oldest.value)
-    }
   }
 }

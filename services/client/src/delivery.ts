@@ -103,7 +103,7 @@ export class Delivery {
         return
       case 'withdrawn':
         this.position = frame.position
-        if (!this.#dedupe.acceptWithdrawn(frame.articleId, frame.version ?? null, frame.cause ?? null)) {
+        if (!this.#dedupe.acceptWithdrawn(frame.articleId, frame.version ?? null, frame.cause ?? null, frame.guess)) {
           this.duplicates++
           return
         }

@@ -1,6 +1,8 @@
 // Duplicate filter for live-story entries: per (story, entry), the newest version delivered and
-// whether it was taken off since. Like the article filter (dedupe.ts), bounded: the entries heard
-// of longest ago are forgotten first.
+// whether it was taken off since. Like the article filter (dedupe.ts), a fan-out's stand-in hold's
+// version is a guess: the next version on the stream decides again, whatever its number. Bounded:
+// the entries heard of longest ago are forgotten first.
+import { touch } from './lru.ts'
 import type { EntryWithdrawnCause } from './story-types.ts'
 
 interface EntryMark {
@@ -9,6 +11,8 @@ interface EntryMark {
   embargoed: boolean
   /** Taken off after that version, and why. */
   withdrawn: EntryWithdrawnCause | 'unknown' | null
+  /** That version was a stand-in hold's (the frame's `guess`). */
+  guess?: boolean
 }
 
 export class EntryDedupe {
@@ -20,17 +24,24 @@ export class EntryDedupe {
   }
 
   /** true when this version of the entry is new and must be delivered; records it. */
-  acceptEntry(storyId: string, entryId: string, version: number, flags: { embargoed: boolean; released: boolean }): boolean {
+  acceptEntry(
+    storyId: string,
+    entryId: string,
+    version: number,
+    flags: { embargoed: boolean; released: boolean; snapshot?: boolean; guess?: boolean },
+  ): boolean {
     const key = keyOf(storyId, entryId)
     const mark = this.#marks.get(key)
     if (mark) {
-      if (version < mark.version || mark.withdrawn === 'deleted') return false
+      if (mark.withdrawn === 'deleted') return false
       // The same version again is news only as a release: of an embargo the newsroom saw, or of
       // one that took the entry off for this reader (its time passed on the server's clock)
       const release = (flags.released && mark.embargoed) || mark.withdrawn === 'embargoed'
-      if (version === mark.version && !release) return false
+      // after a stand-in's guess, the next version on the stream (not a page) decides, whatever its number
+      if (!(mark.guess && !flags.guess && !flags.snapshot) && (version < mark.version || (version === mark.version && !release)))
+        return false
     }
-    this.#mark(key, { version, embargoed: flags.embargoed && !flags.released, withdrawn: null })
+    touch(this.#marks, key, { version, embargoed: flags.embargoed && !flags.released, withdrawn: null, guess: flags.guess }, this.capacity)
     return true
   }
 
@@ -39,19 +50,16 @@ export class EntryDedupe {
    * taken off at this version or later, or a newer version than the one that took it off was
    * delivered since (a replay of an old withdrawal).
    */
-  acceptWithdrawn(storyId: string, entryId: string, version: number, cause: EntryWithdrawnCause | null): boolean {
+  acceptWithdrawn(storyId: string, entryId: string, version: number, cause: EntryWithdrawnCause | null, guess?: boolean): boolean {
     const key = keyOf(storyId, entryId)
     const mark = this.#marks.get(key)
     // A deletion is final and taken whatever its version (once): an instance standing in for an
     // undecodable deletion numbers it after the version it knows, which may be older than one an
     // upgraded instance delivered (unreadable.ts deletionOf)
     if (mark?.withdrawn === 'deleted') return false
-    if (cause === 'deleted') {
-      this.#mark(key, { version: Math.max(version, mark?.version ?? 0), embargoed: false, withdrawn: 'deleted' })
-      return true
-    }
-    if (mark && (mark.withdrawn ? mark.version >= version : mark.version > version)) return false
-    this.#mark(key, { version: Math.max(version, mark?.version ?? 0), embargoed: false, withdrawn: cause ?? 'unknown' })
+    if (cause !== 'deleted' && mark && (mark.withdrawn ? mark.version >= version : mark.version > version)) return false
+    const next: EntryMark = { version: Math.max(version, mark?.version ?? 0), embargoed: false, withdrawn: cause ?? 'unknown', guess }
+    touch(this.#marks, key, next, this.capacity)
     return true
   }
 
@@ -68,16 +76,6 @@ export class EntryDedupe {
 
   get size(): number {
     return this.#marks.size
-  }
-
-  #mark(key: string, mark: EntryMark): void {
-    // delete + set moves the entry to the young end of the Map's insertion order
-    this.#marks.delete(key)
-    this.#marks.set(key, mark)
-    if (this.#marks.size > this.capacity) {
-      const oldest = this.#marks.keys().next()
-      if (!oldest.done) this.#marks.delete(oldest.value)
-    }
   }
 }
 

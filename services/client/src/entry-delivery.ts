@@ -45,7 +45,7 @@ export class EntryDelivery {
   }
 
   withdrawn(frame: EntryWithdrawnFrame): void {
-    if (!this.#dedupe.acceptWithdrawn(frame.storyId, frame.entryId, frame.version, frame.cause)) {
+    if (!this.#dedupe.acceptWithdrawn(frame.storyId, frame.entryId, frame.version, frame.cause, frame.guess)) {
       this.#d.duplicates++
       return
     }
@@ -93,6 +93,7 @@ export class EntryDelivery {
       embargoed: parsed.embargoed,
       released: false,
       snapshot: true,
+      guess: parsed.guess,
     }
   }
 

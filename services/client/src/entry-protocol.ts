@@ -1,12 +1,9 @@
 // Validation of what live stories add to the wire (docs/live-stories-protocol.md): entries, the
 // `entry` and `entryWithdrawn` frames, and where a story's entries are paged from.
-import { setView } from './protocol.ts'
+import { isObj, isStr, type Obj, setView } from './protocol.ts'
 import type { Correction, EntryFrame, EntryWithdrawnCause, EntryWithdrawnFrame, StoryEntry } from './story-types.ts'
 import type { StreamFilter } from './types.ts'
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
-const isStr = (v: unknown): v is string => typeof v === 'string'
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v)
 
 const withdrawnCauses: readonly string[] = ['deleted', 'withheld', 'embargoed'] satisfies EntryWithdrawnCause[]
@@ -16,12 +13,13 @@ export function asCorrection(raw: unknown): Correction | null {
 }
 
 /**
- * An entry (entryToJson), with the newsroom's `"embargoed": true` taken out of it and returned
- * beside it (the flag is about this delivery, not part of the entry). null when malformed.
+ * An entry (entryToJson), with the newsroom's `"embargoed": true` and a stand-in's `"guess": true`
+ * taken out of it and returned beside it (flags of this delivery, not part of the entry). null
+ * when malformed.
  */
-export function asEntry(raw: unknown): { entry: StoryEntry; embargoed: boolean } | null {
+export function asEntry(raw: unknown): { entry: StoryEntry; embargoed: boolean; guess: boolean } | null {
   if (!isObj(raw) || !isStr(raw.id) || !isInt(raw.seq) || !isInt(raw.version)) return null
-  const { embargoed, ...rest } = raw
+  const { embargoed, guess, ...rest } = raw
   const entry = rest as StoryEntry
   // What a renderer relies on, whatever the server left out
   if (!Array.isArray(entry.body)) entry.body = []
@@ -29,7 +27,7 @@ export function asEntry(raw: unknown): { entry: StoryEntry; embargoed: boolean }
   if (!Array.isArray(entry.corrections)) entry.corrections = []
   entry.pinned = entry.pinned === true
   entry.keyEvent = entry.keyEvent === true
-  return { entry, embargoed: embargoed === true }
+  return { entry, embargoed: embargoed === true, guess: guess === true }
 }
 
 /** `entry` and `entryWithdrawn` frames; a string says what is wrong; null: not an entry frame. */
@@ -48,6 +46,7 @@ export function parseEntryFrame(raw: Obj): EntryFrame | EntryWithdrawnFrame | st
       entry: parsed.entry,
       embargoed: raw.embargoed === true || parsed.embargoed,
       released: raw.released === true,
+      guess: raw.guess === true,
     }
   }
   if (raw.type === 'entryWithdrawn') {
@@ -61,6 +60,7 @@ export function parseEntryFrame(raw: Obj): EntryFrame | EntryWithdrawnFrame | st
       version: isInt(raw.version) ? raw.version : 0,
       cause: isStr(raw.cause) && withdrawnCauses.includes(raw.cause) ? (raw.cause as EntryWithdrawnCause) : null,
       reason: isStr(raw.reason) ? raw.reason : null,
+      guess: raw.guess === true,
     }
   }
   return null

@@ -128,7 +128,7 @@ export function followStory(client: Client, storyId: string, handlers: StoryHand
     source: StoryEntryUpdate['source'],
   ) => {
     if (killed) return false
-    const previous = entries.upsert(m.entry, m.embargoed)
+    const previous = entries.upsert(m.entry, m.embargoed, source === 'live')
     if (previous === undefined) return false
     const { entry, embargoed, correction, changedFields, released } = m
     emitter.emit('entry', { storyId, entry, previous, source, correction, changedFields, embargoed, released })

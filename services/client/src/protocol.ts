@@ -122,9 +122,10 @@ export function encodeFrame(frame: ClientFrame): string {
   return JSON.stringify(frame)
 }
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
-const isStr = (v: unknown): v is string => typeof v === 'string'
+export type Obj = Record<string, unknown>
+/** Checks frames are made of (entry-protocol.ts shares them). */
+export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
+export const isStr = (v: unknown): v is string => typeof v === 'string'
 
 function bad(what: string, raw: unknown): ClientError {
   let sample: string
@@ -199,6 +200,7 @@ export function parseFrame(raw: unknown): ServerFrame | ClientError | null {
         cause: isStr(raw.cause) ? (raw.cause as WithdrawnCause) : null,
         // the version it was decided on: an older version arriving later (a page) is stale
         version: typeof raw.version === 'number' ? raw.version : null,
+        guess: raw.guess === true,
       }
     case 'reset':
       if (!isStr(raw.position)) return bad('reset without position', raw)

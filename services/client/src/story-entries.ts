@@ -14,11 +14,13 @@ export class StoryEntries {
 
   /**
    * Holds this version unless a newer one is held (the same version again only to lift its
-   * embargo flag). Returns what was held before (null for a new entry), or undefined when nothing changed.
+   * embargo flag); `live`: off the stream, where the duplicate filter (entry-dedupe.ts) decided,
+   * also over a stand-in's guessed number. Returns what was held before (null for a new entry), or
+   * undefined when nothing changed.
    */
-  upsert(entry: StoryEntry, embargoed: boolean): StoryEntry | null | undefined {
+  upsert(entry: StoryEntry, embargoed: boolean, live?: boolean): StoryEntry | null | undefined {
     const had = this.#byId.get(entry.id)
-    if (had && (entry.version < had.entry.version || (entry.version === had.entry.version && (embargoed || !had.embargoed)))) {
+    if (had && !live && (entry.version < had.entry.version || (entry.version === had.entry.version && (embargoed || !had.embargoed)))) {
       return undefined
     }
     this.#byId.set(entry.id, { entry, embargoed })

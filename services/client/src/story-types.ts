@@ -49,6 +49,8 @@ export interface EntryFrame {
   entry: StoryEntry
   embargoed: boolean
   released: boolean
+  /** The version is a fan-out's stand-in hold's: a guess (entry-dedupe.ts). */
+  guess: boolean
 }
 
 export interface EntryWithdrawnFrame {
@@ -60,6 +62,7 @@ export interface EntryWithdrawnFrame {
   version: number
   cause: EntryWithdrawnCause | null
   reason: string | null
+  guess: boolean
 }
 
 // ---- what the client delivers ----
@@ -86,6 +89,8 @@ export interface EntryMessage {
   /** The entry's embargo has just been lifted. */
   released: boolean
   snapshot: boolean
+  /** A fan-out's stand-in hold: its version is a guess, and the entry's next version may carry any number. */
+  guess?: boolean
 }
 
 /** Take the entry off: `cause` says whether for good (`deleted`) or for now. */
@@ -98,6 +103,8 @@ export interface EntryWithdrawnMessage {
   version: number
   cause: EntryWithdrawnCause | null
   reason: string | null
+  /** As on `entry`: the version is a stand-in hold's guess. */
+  guess?: boolean
 }
 
 /** A page of older entries (`storyEntries()`), newest first. */

@@ -120,6 +120,8 @@ export interface WithdrawnFrame {
   cause?: WithdrawnCause | null
   /** The article's version the withdrawal was decided on (null from older servers). */
   version?: number | null
+  /** That version is a fan-out's stand-in hold's: a guess (dedupe.ts). */
+  guess?: boolean
 }
 export interface ResetFrame {
   type: 'reset'

@@ -73,6 +73,34 @@ describe('Dedupe', () => {
     assert.equal(d.acceptEvent(articleEvent('a', 1), plain), false, 'an older version is still old')
   })
 
+  test("after a stand-in hold, the stream's next record decides whatever its number; a page's older one, a repeat or another stand-in does not", () => {
+    const page = { ...plain, snapshot: true }
+    const stream = { ...plain, snapshot: false }
+    const held = (v: number) => ({ ...articleEvent('a', v), eventId: `unreadable-hold:late:h${v}` })
+    // newsroom: v3, a late hold's stand-in at v4, then the writer's next record, numbered 3
+    const desk = new Dedupe(100)
+    assert.equal(desk.acceptEvent(articleEvent('a', 3), stream), true)
+    assert.equal(desk.acceptEvent(held(4), stream), true)
+    assert.equal(desk.acceptEvent(articleEvent('a', 3), page), false, 'the held version again, from a page answered before the hold')
+    assert.equal(desk.acceptEvent({ ...articleEvent('a', 2), eventId: 'older' }, page), false, 'an older version from a page')
+    assert.equal(desk.acceptEvent({ ...articleEvent('a', 3), eventId: 'next' }, stream), true, "the writer's next record")
+    assert.equal(desk.acceptEvent({ ...articleEvent('a', 3), eventId: 'next' }, stream), false, 'the same record again')
+    assert.equal(desk.acceptEvent(held(4), page), false, 'the stand-in again (another instance, a page)')
+    assert.equal(desk.acceptEvent({ ...articleEvent('a', 4), eventId: 'after' }, stream), true, 'the version after it')
+    // public: told `withdrawn` (a guess) at v4, then the next record numbered 2 on the stream
+    const site = new Dedupe(100)
+    assert.equal(site.acceptEvent(articleEvent('b', 3), stream), true)
+    assert.equal(site.acceptWithdrawn('b', 4, 'withheld', true), true)
+    assert.equal(site.acceptEvent({ ...articleEvent('b', 2), eventId: 'stale' }, page), false, 'a page answered before the hold')
+    assert.equal(site.acceptEvent({ ...articleEvent('b', 2), eventId: 'next' }, stream), true, "the writer's next record")
+    assert.equal(site.acceptEvent({ ...articleEvent('b', 3), eventId: 'then' }, stream), true, 'and the one after it, below the guess')
+    // a hold that is not a stand-in keeps the strict rule
+    const plainHold = new Dedupe(100)
+    assert.equal(plainHold.acceptEvent(articleEvent('c', 3), stream), true)
+    assert.equal(plainHold.acceptWithdrawn('c', 4, 'withheld'), true)
+    assert.equal(plainHold.acceptEvent({ ...articleEvent('c', 2), eventId: 'late-replay' }, stream), false)
+  })
+
   test('a version older than a withdrawal (a page answered before the kill, read after it) is stale', () => {
     const d = new Dedupe(100)
     assert.equal(d.acceptWithdrawn('old-1', 2, 'withdrawn'), true)

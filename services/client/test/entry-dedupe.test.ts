@@ -62,6 +62,26 @@ describe('EntryDedupe', () => {
     assert.equal(d.size, 0)
     assert.equal(d.acceptEntry('s', 'b', 1, plain), true)
   })
+  test("after a stand-in hold (guess), the stream's next version decides whatever its number; a page's does not", () => {
+    const d = new EntryDedupe(10)
+    const stream = { embargoed: false, released: false, snapshot: false }
+    const page = { ...stream, snapshot: true }
+    assert.equal(d.acceptEntry('s', 'e1', 3, stream), true)
+    assert.equal(d.acceptWithdrawn('s', 'e1', 4, 'withheld', true), true)
+    assert.equal(d.acceptEntry('s', 'e1', 3, page), false, 'the held version again, from a page answered before the hold')
+    assert.equal(d.acceptEntry('s', 'e1', 2, stream), true, "the writer's next record, numbered lower")
+    assert.equal(d.acceptEntry('s', 'e1', 2, stream), false, 'the same version again')
+    assert.equal(d.acceptEntry('s', 'e1', 3, stream), true, 'the one after it')
+    // the newsroom: the stand-in as an entry, then its next record at the stand-in's number
+    assert.equal(d.acceptEntry('s', 'e2', 1, stream), true)
+    assert.equal(d.acceptEntry('s', 'e2', 2, { ...stream, guess: true }), true)
+    assert.equal(d.acceptEntry('s', 'e2', 2, { ...stream, guess: true }), false, 'the stand-in again')
+    assert.equal(d.acceptEntry('s', 'e2', 2, stream), true, "the writer's record of that number")
+    // a hold that is not a stand-in keeps the strict rule
+    assert.equal(d.acceptWithdrawn('s', 'e3', 4, 'withheld'), true)
+    assert.equal(d.acceptEntry('s', 'e3', 3, stream), false)
+  })
+
   test('a deletion is taken whatever its version: an instance standing in for an undecodable deletion numbers it after what it knows (rev35)', () => {
     // an instance lacking the new schema skipped edits v2 and v3 (undecodable, not deletions) and
     // stands in for the undecodable deletion (v4) as v2; the reader holds v3 from an upgraded instance

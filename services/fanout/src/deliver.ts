@@ -14,6 +14,7 @@ import type { ServerMessageType } from './messages.ts'
 import type { Conn, Framed, Sub, Transport } from './model.ts'
 import { narrowChange, statesAllow } from './states.ts'
 import type { Cause, Change, Decision } from './visibility.ts'
+import { isHoldStandIn } from './unreadable.ts'
 import { causeOf, decide, isKill, releasedOnArrival, retraction, visibleVersion } from './visibility.ts'
 
 /** What matching reads of a subscription: its channels, its filter and its connection's token scope. */
@@ -140,12 +141,13 @@ export function frameDecision(
   d: Decision,
   channel: string,
   position: string,
-  e: Pick<ArticleEvent, 'reason'> & { article: Pick<Article, 'id' | 'version'> },
+  e: Pick<ArticleEvent, 'eventId' | 'reason'> & { article: Pick<Article, 'id' | 'version'> },
   text: () => string,
   released = false,
 ): Framed {
   const transport = sub.conn.transport
   if (d.kind === 'retract') {
+    // an event says it by its id (unreadable.ts isHoldStandIn), a retraction by this flag
     const json = withdrawnMessage({
       sub: sub.id,
       channel,
@@ -155,6 +157,7 @@ export function frameDecision(
       cause: d.cause,
       // only possibly shown (an estimate): the newsroom's words go to who surely saw it
       reason: reasonOf(d.cause, d.unsure ? { reason: null } : e),
+      guess: isHoldStandIn(e),
     })
     return framed(transport, 'withdrawn', json, position, 'priority')
   }

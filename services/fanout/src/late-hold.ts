@@ -5,23 +5,21 @@
 // (late-kill.ts) a hold is not final: numbered as the next version for good, it would make its
 // writer's own next record look old. It fails closed as an undecodable record does (unreadable.ts):
 // it stands in as the next version, withheld or embargoed as it says, with the content already
-// known, keeping its own event id and reason (a replay of the record from the log meets it as the
-// latest event); the stand-in's number is a guess (numberIsAGuess), so the next record read decides
+// known, and its reason; its event id is the record's under the stand-in holds' prefix (lateHoldId:
+// a replay of the record from the log meets it as the latest event, Store.replayed, and SDKs take
+// it as a guess); the stand-in's number is a guess (numberIsAGuess), so the next record read decides
 // again, whatever its number (a stand-in is replaced, never renumbered over). A record that takes
 // the story from nobody outside the newsroom, or the live version's own record read again (the
 // same event id), stays old news. Pure.
 import type { ArticleEvent, EntryEvent } from '@newswire/shared'
 import { entryMask, isEntryDeleted } from './entry-visibility.ts'
 import type { EntryLatest } from './entry-visibility.ts'
-import { isHoldStandIn } from './unreadable.ts'
+import { isHoldStandIn, lateHoldId } from './unreadable.ts'
 import { isKill, visibleVersion } from './visibility.ts'
 import type { Latest } from './visibility.ts'
 
-/** Stand-ins made here: their own records' ids, so they are known by identity. */
-const standIns = new WeakSet<object>()
-
-/** A latest version whose number is a guess (a stand-in hold): the next record read is newer, whatever its number. */
-export const numberIsAGuess = (e: { eventId: string }): boolean => isHoldStandIn(e) || standIns.has(e)
+/** A latest version whose number is a guess (a stand-in hold, of either kind): the next record read is newer, whatever its number. */
+export const numberIsAGuess = isHoldStandIn
 
 /** Clearances outside the newsroom (public, released) that see `s`, as bits. */
 const outside = (s: Latest): number => (visibleVersion(s, 'public') ? 1 : 0) | (visibleVersion(s, 'released') ? 2 : 0)
@@ -51,12 +49,18 @@ export function holdAsNext(e: ArticleEvent, latest: Held<ArticleEvent> | undefin
   const prev = latest.event.article
   const { pubStatus, embargoedUntil } = e.article
   const article = { ...prev, version: prev.version + 1, pubStatus, embargoedUntil, updatedAt: e.article.updatedAt ?? prev.updatedAt }
-  const next: ArticleEvent = { ...e, type: 'UPDATED', changedFields: fields(article, prev), correction: null, article }
+  const next: ArticleEvent = {
+    ...e,
+    eventId: lateHoldId(e),
+    type: 'UPDATED',
+    changedFields: fields(article, prev),
+    correction: null,
+    article,
+  }
   const released = embargoedUntil === null || due(embargoedUntil, now)
   // catching up, a version whose embargo passed by `now` may have been released on some server (INGEST_LEAD_MS)
   const was = { event: latest.event, released: latest.released || (catchingUp && due(prev.embargoedUntil, now)) }
   if ((outside(was) & ~outside({ event: next, released })) === 0) return e
-  standIns.add(next)
   return next
 }
 
@@ -75,11 +79,18 @@ export function entryHoldAsNext(
   const { pubStatus, embargoedUntil } = e.entry
   const entry = { ...prev, version: prev.version + 1, pubStatus, embargoedUntil, updatedAt: Math.max(prev.updatedAt, e.entry.updatedAt) }
   const article = story?.event.article ?? e.article
-  const next: EntryEvent = { ...e, type: 'ENTRY_UPDATED', changedFields: fields(entry, prev), correction: null, article, entry }
+  const next: EntryEvent = {
+    ...e,
+    eventId: lateHoldId(e),
+    type: 'ENTRY_UPDATED',
+    changedFields: fields(entry, prev),
+    correction: null,
+    article,
+    entry,
+  }
   const released = embargoedUntil === null || due(embargoedUntil, now)
   const seen = (s: EntryLatest) => entryMask(story, s) & 3
   const was = { event: latest.event, released: latest.released || (catchingUp && due(prev.embargoedUntil, now)) }
   if ((seen(was) & ~seen({ event: next, released })) === 0) return e
-  standIns.add(next)
   return next
 }

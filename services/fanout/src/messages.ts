@@ -59,6 +59,8 @@ export interface WithdrawnParts {
   /** Why the article leaves the subscription (visibility.ts Cause): killed, held back, moved out of view. */
   cause: Cause
   reason: string
+  /** `version` is a stand-in hold's (a guess): the next record decides again, whatever its number. */
+  guess?: boolean
 }
 
 export function withdrawnMessage(p: WithdrawnParts): string {
@@ -71,17 +73,21 @@ export function withdrawnMessage(p: WithdrawnParts): string {
     version: p.version,
     cause: p.cause,
     reason: p.reason,
+    ...(p.guess ? { guess: true } : {}),
   })
 }
 
 export interface SnapshotItem {
   embargoed: boolean
   text: string
+  /** An entry's stand-in hold (its number a guess; an article's says so by its id). */
+  guess?: boolean
 }
 
-/** Snapshot items as a JSON array; the newsroom's embargoed ones flagged inside each object. */
+/** Snapshot items as a JSON array; the newsroom's embargoed ones, and entries' stand-ins, flagged inside each object. */
 export function snapshotArray(items: readonly SnapshotItem[]): string {
-  return `[${items.map((i) => (i.embargoed ? `{"embargoed":true,${i.text.slice(1)}` : i.text)).join(',')}]`
+  const flagged = (i: SnapshotItem) => `{${i.embargoed ? '"embargoed":true,' : ''}${i.guess ? '"guess":true,' : ''}${i.text.slice(1)}`
+  return `[${items.map((i) => (i.embargoed || i.guess ? flagged(i) : i.text)).join(',')}]`
 }
 
 /**

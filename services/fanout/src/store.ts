@@ -15,7 +15,7 @@ import type { HistoryRecord } from './history.ts'
 import { Ledger } from './ledger.ts'
 import { entryHoldAsNext, holdAsNext } from './late-hold.ts'
 import { deletionAsNext, killAsNext } from './late-kill.ts'
-import { deletionOf, entryHoldOf, holdOf, isHoldStandIn, killOf } from './unreadable.ts'
+import { deletionOf, entryHoldOf, holdOf, isHoldStandIn, killOf, lateHoldId } from './unreadable.ts'
 import type { RecordAt, Unreadable } from './unreadable.ts'
 import { isEntryDeleted } from './entry-visibility.ts'
 import { isKill } from './visibility.ts'
@@ -127,12 +127,13 @@ export class Store {
 
   /**
    * A record replayed from the log (older than memory), as the ledger read it: the latest event of
-   * its article or entry when it is that record (renumbered by late-kill.ts or late-hold.ts, as
-   * memory holds it), else the record itself.
+   * its article or entry when it is that record (renumbered by late-kill.ts, or standing in for it
+   * under its own id's stand-in name, late-hold.ts, as memory holds it), else the record itself.
    */
   replayed(event: NewswireEvent): NewswireEvent {
     const s = isEntryEvent(event) ? this.ledger.entries.get(event.article.id, event.entry.id) : this.ledger.latest(event.article.id)
-    return s !== undefined && s.event.eventId === event.eventId ? s.event : event
+    const id = s?.event.eventId
+    return s !== undefined && (id === event.eventId || id === lateHoldId(event)) ? s.event : event
   }
 
   /**

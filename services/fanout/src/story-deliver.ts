@@ -10,6 +10,7 @@ import type { EntryDecision, EntryLatest } from './entry-visibility.ts'
 import { entryCauseOf, hasEntryBit, retractionOf, visibleEntry } from './entry-visibility.ts'
 import type { Framed, Sub } from './model.ts'
 import { statesAllow } from './states.ts'
+import { isHoldStandIn } from './unreadable.ts'
 import { entryMessageHead, entryReasonOf, entryWithdrawnMessage } from './story-messages.ts'
 import type { Clearance, Latest } from './visibility.ts'
 import { visibleVersion } from './visibility.ts'
@@ -88,7 +89,7 @@ export function frameEntryDecision(
   sub: Sub,
   d: EntryDecision,
   position: string,
-  e: Pick<EntryEvent, 'reason' | 'article'> & { entry: Pick<StoryEntry, 'id' | 'version'> },
+  e: Pick<EntryEvent, 'eventId' | 'reason' | 'article'> & { entry: Pick<StoryEntry, 'id' | 'version'> },
   tail: () => string,
   released = false,
 ): Framed {
@@ -106,9 +107,19 @@ export function frameEntryDecision(
       cause: d.cause,
       // only possibly seen (a restart's estimate): the newsroom's words go to who surely saw it
       reason: entryReasonOf(d.cause, d.unsure ? { reason: null } : e),
+      guess: isHoldStandIn(e),
     })
     return framed(transport, 'entryWithdrawn', json, position, 'priority')
   }
-  const head = entryMessageHead({ sub: sub.id, channel, position, storyId, created: d.created, embargoed: d.embargoed, released })
+  const head = entryMessageHead({
+    sub: sub.id,
+    channel,
+    position,
+    storyId,
+    created: d.created,
+    embargoed: d.embargoed,
+    released,
+    guess: isHoldStandIn(e),
+  })
   return framed(transport, 'entry', head + tail(), position, 'routine')
 }

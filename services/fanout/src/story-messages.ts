@@ -18,6 +18,8 @@ export interface EntryMessageParts {
   created: boolean
   embargoed: boolean
   released: boolean
+  /** The entry's version is a stand-in hold's (a guess): the next record decides again, whatever its number. */
+  guess?: boolean
 }
 
 /** An `entry` message up to the entry: what differs between subscriptions and positions. */
@@ -25,6 +27,7 @@ export function entryMessageHead(p: EntryMessageParts): string {
   let s = `{"type":"entry","id":${q(p.sub)},"channel":${q(p.channel)},"position":${q(p.position)},"storyId":${q(p.storyId)},"change":"${p.created ? 'created' : 'updated'}"`
   if (p.embargoed) s += ',"embargoed":true'
   if (p.released) s += ',"released":true'
+  if (p.guess) s += ',"guess":true'
   return s
 }
 
@@ -43,6 +46,8 @@ export interface EntryWithdrawnParts {
   version: number
   cause: EntryCause
   reason: string
+  /** `version` is a stand-in hold's (a guess), as in an `entry` message. */
+  guess?: boolean
 }
 
 export function entryWithdrawnMessage(p: EntryWithdrawnParts): string {
@@ -56,6 +61,7 @@ export function entryWithdrawnMessage(p: EntryWithdrawnParts): string {
     version: p.version,
     cause: p.cause,
     reason: p.reason,
+    ...(p.guess ? { guess: true } : {}),
   })
 }
 

@@ -12,6 +12,7 @@ import type { ArticleState, Ledger } from './ledger.ts'
 import type { SnapshotItem } from './messages.ts'
 import type { PageQuery } from './snapshot.ts'
 import { visibleIn } from './snapshot.ts'
+import { isHoldStandIn } from './unreadable.ts'
 import type { Clearance } from './visibility.ts'
 import { isKill } from './visibility.ts'
 
@@ -41,9 +42,9 @@ export function entryText(s: EntryState): string {
   return s.text
 }
 
-/** An entry as a snapshot or page item for clearance `c`: the newsroom's embargoed ones flagged. */
+/** An entry as a snapshot or page item for clearance `c`: the newsroom's embargoed ones, and stand-ins, flagged. */
 export function entryItem(s: EntryState, c: Clearance): SnapshotItem {
-  return { embargoed: c === 'all' && !s.released, text: entryText(s) }
+  return { embargoed: c === 'all' && !s.released, text: entryText(s), guess: isHoldStandIn(s.event) }
 }
 
 export interface EntryList {

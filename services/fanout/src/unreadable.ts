@@ -10,6 +10,7 @@
 //   it cannot tell) stands in as a hold: the next version, withheld, with the content already
 //   known. The public stops seeing it at once; a record it can read restores it. A stand-in never
 //   shows content nobody decided on, and never shows a story to anyone who could not see it before.
+import { isEntryEvent } from '@newswire/shared'
 import type { Article, ArticleEvent, EntryEvent, IHeaders } from '@newswire/shared'
 import { isEntryDeleted } from './entry-visibility.ts'
 import { isKill } from './visibility.ts'
@@ -113,8 +114,15 @@ export function holdOf(prev: ArticleEvent, where: RecordAt, at: number): Article
   }
 }
 
-/** A stand-in hold (of an article or an entry), by its id. */
+/** A stand-in hold (of an article or an entry, of either kind: this file's or late-hold.ts's), by its id. */
 export const isHoldStandIn = (e: { eventId: string }): boolean => e.eventId.startsWith(HOLD) || e.eventId.startsWith(ENTRY_HOLD)
+
+/**
+ * The id of the stand-in for hold `e` read late (late-hold.ts): named after the record, so every
+ * instance sends the same one, under the stand-in holds' prefix, which SDKs already deployed take
+ * as a guess (services/client dedupe.ts); `late:` keeps it apart from an undecodable record's.
+ */
+export const lateHoldId = (e: ArticleEvent | EntryEvent): string => `${isEntryEvent(e) ? ENTRY_HOLD : HOLD}late:${e.eventId}`
 
 /**
  * The deletion of `prev`'s entry that an undecodable record at `where` stands for (as ingest writes

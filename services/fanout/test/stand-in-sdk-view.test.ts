@@ -9,10 +9,10 @@
 // The SDK runs against the in-process hub (support/sdk-bridge.ts).
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
-import { type Client, connect, followStory } from '../../client/src/index.ts'
+import { connect, followStory } from '../../client/src/index.ts'
 import { entryEvent, event, Harness } from './support/harness.ts'
 import { Story } from './support/live-story.ts'
-import { hubSocket } from './support/sdk-bridge.ts'
+import { hubSocket, Line } from './support/sdk-bridge.ts'
 import type { Audience } from '../src/visibility.ts'
 
 type Kind = 'late' | 'unreadable'
@@ -24,24 +24,35 @@ const nexts = [
   ['higher', 2],
 ] as const
 
-/** An SDK client on `h` and what it shows of the articles: id → `version pubStatus headline`. */
-function watch(t: TestContext, h: Harness, audience: Audience, channels: string[]) {
-  const client = connect('ws://hub.test', { channels, WebSocket: hubSocket(h, audience), transport: 'websocket' })
+/** An SDK client on `h` (over `line`) and what it shows of the articles: id → `version pubStatus headline`. */
+function watch(t: TestContext, h: Harness, audience: Audience, channels: string[], line = new Line()) {
+  const client = connect('ws://hub.test', {
+    channels,
+    WebSocket: hubSocket(h, audience, line),
+    transport: 'websocket',
+    backoff: { minMs: 1, maxMs: 5 },
+  })
   t.after(() => client.close())
   const shows = new Map<string, string>()
+  let subscribed = 0
+  client.on('subscribed', () => subscribed++)
   client.on('event', ({ event: e }) => shows.set(e.article.id, `${e.article.version} ${e.article.pubStatus} ${e.article.headline}`))
   client.on('withdrawn', ({ articleId }) => shows.delete(articleId))
   client.on('reset', ({ snapshot }) => {
     shows.clear()
     for (const e of snapshot) shows.set(e.article.id, `${e.article.version} ${e.article.pubStatus} ${e.article.headline}`)
   })
-  return { client, shows }
+  return { client, shows, audience, subscribed: () => subscribed }
 }
 
-async function ready(h: Harness, ...clients: { client: Client }[]): Promise<void> {
-  for (let i = 0; i < 20 && clients.some((c) => c.client.position === null); i++) await h.settle()
+/** Until every client has been subscribed `times` times (real time passes: the SDK's backoff). */
+async function ready(h: Harness, clients: { subscribed(): number }[], times = 1): Promise<void> {
+  for (let i = 0; i < 200 && clients.some((c) => c.subscribed() < times); i++) {
+    await h.settle()
+    await new Promise((r) => setTimeout(r, 2))
+  }
   assert.ok(
-    clients.every((c) => c.client.position !== null),
+    clients.every((c) => c.subscribed() >= times),
     'a client was never subscribed',
   )
 }
@@ -55,26 +66,41 @@ for (const kind of ['late', 'unreadable'] as Kind[]) {
       await h.settle()
       const desk = watch(t, h, 'newsroom', ['breaking'])
       const site = watch(t, h, 'public', ['breaking'])
-      await ready(h, desk, site)
+      // readers away from before the hold until after the stand-in, who resume then
+      const line = new Line()
+      const away = [watch(t, h, 'newsroom', ['breaking'], line), watch(t, h, 'public', ['breaking'], line)]
+      await ready(h, [desk, site, ...away])
       assert.equal(site.shows.get('k'), '3 usable first')
+      line.down()
 
       if (kind === 'late') h.append(event('UPDATED', { id: 'k', version: 3, urgency: 1, pubStatus: 'withheld' }, h.clock.now()))
       else h.appendUnreadable('k', { kind: 'hold' })
       await h.settle()
       assert.equal(site.shows.get('k'), undefined, 'the public still shows the held story')
       assert.equal(desk.shows.get('k'), '4 withheld first', 'the newsroom does not show the stand-in')
+      line.up = true
+      await ready(h, away, 2)
+      // and readers who arrived meanwhile
+      const joined = [watch(t, h, 'newsroom', ['breaking']), watch(t, h, 'public', ['breaking'])]
+      await ready(h, joined)
+      assert.equal(joined[0]?.shows.get('k'), '4 withheld first')
 
       h.append(event('UPDATED', { id: 'k', version: 3 + plus, urgency: 1, headline: 'next' }, h.clock.now()))
       await h.settle()
       const wrong: string[] = []
-      for (const [live, audience] of [
-        [desk, 'newsroom'],
-        [site, 'public'],
+      for (const [who, live] of [
+        ['watching', desk],
+        ['watching', site],
+        ['resumed', away[0]],
+        ['resumed', away[1]],
+        ['joined', joined[0]],
+        ['joined', joined[1]],
       ] as const) {
-        const fresh = watch(t, h, audience, ['breaking'])
-        await ready(h, fresh)
+        if (!live) continue
+        const fresh = watch(t, h, live.audience, ['breaking'])
+        await ready(h, [fresh])
         const [got, reload] = [JSON.stringify([...live.shows]), JSON.stringify([...fresh.shows])]
-        if (got !== reload) wrong.push(`${audience} live view ${got}, a reload ${reload}`)
+        if (got !== reload) wrong.push(`${live.audience} ${who}: live view ${got}, a reload ${reload}`)
       }
       assert.deepEqual(wrong, [])
       assert.equal(site.shows.get('k'), `${3 + plus} usable next`, "the public view does not show the writer's next record")
@@ -82,13 +108,20 @@ for (const kind of ['late', 'unreadable'] as Kind[]) {
   }
 }
 
-/** A `story:` SDK follower on `h` and what it shows: `id@version pubStatus body`. */
-function follow(t: TestContext, h: Harness, audience: Audience) {
-  const client = connect('ws://hub.test', { channels: ['story:Live-1'], WebSocket: hubSocket(h, audience), transport: 'websocket' })
+/** A `story:` SDK follower on `h` (over `line`) and what it shows: `id@version pubStatus body`. */
+function follow(t: TestContext, h: Harness, audience: Audience, line = new Line()) {
+  const client = connect('ws://hub.test', {
+    channels: ['story:Live-1'],
+    WebSocket: hubSocket(h, audience, line),
+    transport: 'websocket',
+    backoff: { minMs: 1, maxMs: 5 },
+  })
   t.after(() => client.close())
   const story = followStory(client, 'Live-1')
+  let subscribed = 0
+  client.on('subscribed', () => subscribed++)
   const shows = () => story.entries.map((e) => `${e.id}@${e.version} ${e.pubStatus} ${e.body.join(' ')}`)
-  return { client, shows }
+  return { client, shows, audience, subscribed: () => subscribed }
 }
 
 for (const kind of ['late', 'unreadable'] as Kind[]) {
@@ -102,26 +135,39 @@ for (const kind of ['late', 'unreadable'] as Kind[]) {
       await h.settle()
       const desk = follow(t, h, 'newsroom')
       const site = follow(t, h, 'public')
-      await ready(h, desk, site)
+      const line = new Line()
+      const away = [follow(t, h, 'newsroom', line), follow(t, h, 'public', line)]
+      await ready(h, [desk, site, ...away])
       assert.deepEqual(site.shows(), ['e1@1 usable e1 v1'])
+      line.down()
 
       if (kind === 'late') h.append(entryEvent(story.article, { id: 'e1', seq: 1, version: 1, pubStatus: 'withheld' }, h.clock.now()))
       else h.appendUnreadable('Live-1', { kind: 'entryHold', entryId: 'e1' })
       await h.settle()
       assert.deepEqual(site.shows(), [], 'the public still shows the held entry')
       assert.deepEqual(desk.shows(), ['e1@2 withheld e1 v1'], 'the newsroom does not show the stand-in')
+      line.up = true
+      await ready(h, away, 2)
+      const joined = [follow(t, h, 'newsroom'), follow(t, h, 'public')]
+      await ready(h, joined)
+      assert.deepEqual(joined[0]?.shows(), ['e1@2 withheld e1 v1'])
 
       h.append(entryEvent(story.article, { id: 'e1', seq: 1, version: 1 + plus, body: ['next'] }, h.clock.now()))
       await h.settle()
       const wrong: string[] = []
-      for (const [live, audience] of [
-        [desk, 'newsroom'],
-        [site, 'public'],
+      for (const [who, live] of [
+        ['watching', desk],
+        ['watching', site],
+        ['resumed', away[0]],
+        ['resumed', away[1]],
+        ['joined', joined[0]],
+        ['joined', joined[1]],
       ] as const) {
-        const fresh = follow(t, h, audience)
-        await ready(h, fresh)
+        if (!live) continue
+        const fresh = follow(t, h, live.audience)
+        await ready(h, [fresh])
         const [got, reload] = [JSON.stringify(live.shows()), JSON.stringify(fresh.shows())]
-        if (got !== reload) wrong.push(`${audience} live view ${got}, a reload ${reload}`)
+        if (got !== reload) wrong.push(`${live.audience} ${who}: live view ${got}, a reload ${reload}`)
       }
       assert.deepEqual(wrong, [])
       assert.deepEqual(site.shows(), [`e1@${1 + plus} usable next`], "the public view does not show the writer's next record")

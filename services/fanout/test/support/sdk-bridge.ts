@@ -8,9 +8,22 @@ import type { Audience } from '../../src/visibility.ts'
 import type { Harness } from './harness.ts'
 
 type Handler = ((ev: never) => unknown) | null
+const call = (fn: Handler, ev: unknown) => (fn as ((ev: unknown) => unknown) | null)?.(ev)
 
-/** A WebSocket class whose sockets join `h`'s hub as `audience` readers. */
-export function hubSocket(h: Harness, audience: Audience) {
+/** The network between SDK clients and the hub: while down, a socket closes before it opens (1006). */
+export class Line {
+  up = true
+  readonly open = new Set<{ close(code?: number): void }>()
+
+  /** The network goes away: every open socket drops (1006), and new ones fail until `up` again. */
+  down(): void {
+    this.up = false
+    for (const s of [...this.open]) s.close(1006)
+  }
+}
+
+/** A WebSocket class whose sockets join `h`'s hub as `audience` readers, over `line`. */
+export function hubSocket(h: Harness, audience: Audience, line = new Line()) {
   return class HubSocket {
     readyState = 0
     onopen: Handler = null
@@ -21,7 +34,6 @@ export function hubSocket(h: Harness, audience: Audience) {
     conn: Conn | null = null
 
     constructor(_url: string) {
-      const call = (fn: Handler, ev: unknown) => (fn as ((ev: unknown) => unknown) | null)?.(ev)
       const transport: Transport = {
         kind: 'ws',
         buffered: () => 0,
@@ -29,17 +41,26 @@ export function hubSocket(h: Harness, audience: Audience) {
         write: (frames) => {
           for (const f of frames) {
             const data = f.toString('utf8')
-            queueMicrotask(() => call(this.onmessage, { data }))
+            queueMicrotask(() => {
+              if (this.readyState === 1) call(this.onmessage, { data })
+            })
           }
         },
         close: (code, reason) => {
           this.readyState = 3
+          line.open.delete(this)
           queueMicrotask(() => call(this.onclose, { code, reason }))
         },
       }
       queueMicrotask(() => {
+        if (!line.up) {
+          this.readyState = 3
+          call(this.onclose, { code: 1006, reason: '' })
+          return
+        }
         this.conn = h.hub.conns.add(audience, transport, unrestricted, null)
         this.readyState = 1
+        line.open.add(this)
         call(this.onopen, {})
       })
     }
@@ -52,8 +73,9 @@ export function hubSocket(h: Harness, audience: Audience) {
     close(code = 1000, reason = ''): void {
       if (this.readyState === 3) return
       this.readyState = 3
+      line.open.delete(this)
       if (this.conn) h.hub.conns.remove(this.conn)
-      queueMicrotask(() => (this.onclose as ((ev: unknown) => unknown) | null)?.({ code, reason }))
+      queueMicrotask(() => call(this.onclose, { code, reason }))
     }
   }
 }
