@@ -5,7 +5,12 @@
 // follower holds exactly the visible entries at their newest version, in seq order; on the way it
 // never announced an entry at a version it already held or older, nor a deleted one. Some runs
 // kill the story midway while the fake goes on sending its entries (the SDK's second wall): from
-// the kill on, the follower announces none and ends holding none.
+// the kill on, the follower announces none and ends holding none. Stand-in holds too (the fan-out's
+// for a record it could not decode, or for a hold numbered as the live version it changes:
+// services/fanout unreadable.ts, late-hold.ts), withdrawn with `guess: true` at the next number,
+// then the writer's next record at the same number, a lower one (a late hold's writer numbers as
+// it likes) or a higher one: the follower takes it, whatever its number, and holds what the fake
+// shows (before the fix, the SDK dropped it at the same number or lower and kept the entry off).
 // NEWSWIRE_MODEL_RUNS raises the number of runs (default 20).
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
@@ -24,6 +29,11 @@ type Op =
   | { op: 'drop'; overlap: number }
   | { op: 'older'; limit: number }
   | { op: 'kill'; cause: Kill }
+  | { op: 'standIn'; pick: number; kind: StandIn }
+  | { op: 'decide'; pick: number; at: 'same' | 'lower' | 'higher'; lower: number }
+
+/** Which stand-in: for an undecodable record, or for a hold numbered as the live version (or lower). */
+type StandIn = 'unreadable' | 'late'
 
 type Kill = 'withdrawn' | 'canceled'
 
@@ -42,6 +52,19 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('release' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('drop' as const), overlap: fc.integer({ min: 0, max: 4 }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('older' as const), limit: fc.integer({ min: 1, max: 5 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant('standIn' as const), pick: fc.nat(), kind: fc.constantFrom<StandIn>('unreadable', 'late') }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('decide' as const),
+      pick: fc.nat(),
+      at: fc.constantFrom('same' as const, 'lower' as const, 'higher' as const),
+      lower: fc.nat(),
+    }),
+  },
 )
 
 /** At most one kill per run, at any point: a kill is final, so the ops after it all test the wall. */
@@ -49,7 +72,14 @@ const killArb = fc.option(fc.record({ at: fc.nat(), cause: fc.constantFrom<Kill>
 
 /** The story as its newsroom has it: every entry's newest version and whether it is shown now. */
 class Blog {
-  readonly entries: { entry: StoryEntry; shown: boolean; deleted: boolean; held: 'withheld' | 'embargoed' | null }[] = []
+  readonly entries: {
+    entry: StoryEntry
+    shown: boolean
+    deleted: boolean
+    held: 'withheld' | 'embargoed' | null
+    /** Standing in (a stand-in hold): its number, and of which kind; null when not. */
+    standIn: { version: number; kind: StandIn } | null
+  }[] = []
   readonly server: FakeNewsServer
   killed: Kill | null = null
   constructor(server: FakeNewsServer) {
@@ -59,12 +89,13 @@ class Blog {
   create(): void {
     const seq = this.entries.length + 1
     const entry = storyEntry(`e${seq}`, seq)
-    this.entries.push({ entry, shown: true, deleted: false, held: null })
+    this.entries.push({ entry, shown: true, deleted: false, held: null, standIn: null })
     this.server.publishEntry('Bd-1', entry)
   }
 
+  /** Entries the newsroom writes to as it likes (a stand-in waits for its `decide`). */
   #live(pick: number) {
-    const live = this.entries.filter((e) => !e.deleted)
+    const live = this.entries.filter((e) => !e.deleted && !e.standIn)
     return live.length === 0 ? null : live[pick % live.length]
   }
 
@@ -95,7 +126,7 @@ class Blog {
   }
 
   release(pick: number): void {
-    const held = this.entries.filter((e) => !e.deleted && !e.shown)
+    const held = this.entries.filter((e) => !e.deleted && !e.shown && !e.standIn)
     const e = held.length === 0 ? null : held[pick % held.length]
     if (!e) return
     e.shown = true
@@ -103,6 +134,49 @@ class Blog {
     if (e.held !== 'embargoed') e.entry = { ...e.entry, version: e.entry.version + 1 }
     e.held = null
     this.server.publishEntry('Bd-1', e.entry, { released: true })
+  }
+
+  /**
+   * A fan-out stands in for a hold of a shown entry (or of one standing in already): the next
+   * number, withheld, its number a guess. The public is told once (what it had is gone).
+   */
+  standIn(pick: number, kind: StandIn): void {
+    const live = this.entries.filter((e) => !e.deleted && (e.shown || e.standIn))
+    const e = live.length === 0 ? null : live[pick % live.length]
+    if (!e) return
+    const version = (e.standIn?.version ?? e.entry.version) + 1
+    const told = e.shown
+    e.shown = false
+    e.standIn = { version, kind }
+    if (told)
+      this.server.publishFrame('story:Bd-1', {
+        type: 'entryWithdrawn',
+        storyId: 'Bd-1',
+        entryId: e.entry.id,
+        version,
+        cause: 'withheld',
+        reason: 'withheld',
+        guess: true,
+      })
+  }
+
+  /**
+   * The writer's next record of an entry standing in: numbered as the stand-in, lower (from its
+   * live version down; an undecodable record was ingest's, numbered after the live version, so
+   * never lower) or higher. It decides again whatever its number: the entry is shown.
+   */
+  decide(pick: number, at: 'same' | 'lower' | 'higher', lower: number): void {
+    const standing = this.entries.filter((e) => e.standIn)
+    const e = standing.length === 0 ? null : standing[pick % standing.length]
+    if (!e?.standIn) return
+    const { version: guess, kind } = e.standIn
+    const live = e.entry.version
+    const version = at === 'higher' ? guess + 1 : at === 'lower' && kind === 'late' ? Math.max(1, live - (lower % live)) : guess
+    e.entry = { ...e.entry, version, body: [`next ${version}`] }
+    e.standIn = null
+    e.shown = true
+    e.held = null
+    this.server.publishEntry('Bd-1', e.entry, { changedFields: ['body'] })
   }
 
   /** The story is killed; the fake knows nothing of it and keeps sending entries and pages. */
@@ -186,6 +260,12 @@ async function run(ops: Op[], transport: 'websocket' | 'sse', snapshotSize: numb
           break
         case 'kill':
           blog.kill(op.cause)
+          break
+        case 'standIn':
+          blog.standIn(op.pick, op.kind)
+          break
+        case 'decide':
+          blog.decide(op.pick, op.at, op.lower)
           break
       }
       // let some frames through between operations, as a real reader would
