@@ -120,7 +120,7 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
       log: log.child({ component: 'store' }),
       onAppend: () => hub?.schedule(),
       onFatal,
-      onPoison: (record, err) => poison.handle(record, err),
+      onPoison: (record, err, erased) => poison.handle(record, err, erased),
       metrics: {
         lag: (partition, lag) => metrics.lag.set({ partition: String(partition) }, lag),
         decodeErrors: (err) => metrics.decodeErrors.inc({ reason: poisonReason(err) }),

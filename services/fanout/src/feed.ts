@@ -56,8 +56,11 @@ export interface FeedOptions {
   /** New events (or read positions) are in the store. */
   onAppend: () => void
   onFatal: (err: unknown) => void
-  /** An undecodable record in news.article-events: counted, dead-lettered and skipped (poison.ts). Must not throw. */
-  onPoison: (record: PoisonRecord, err: unknown) => void
+  /**
+   * An undecodable record in news.article-events: counted, dead-lettered and skipped (poison.ts);
+   * `erased`: its key was erased (read at start), so it is not copied. Must not throw.
+   */
+  onPoison: (record: PoisonRecord, err: unknown, erased: boolean) => void
   metrics: FeedMetrics
 }
 
@@ -124,7 +127,12 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
             try {
               event = codec.decode(m.value)
             } catch (err) {
-              o.onPoison({ topic: topics.events, partition, offset: m.offset, key: m.key ?? null, value: m.value, headers: m.headers }, err)
+              const erased = m.key !== null && m.key !== undefined && store.erasedAtStart(m.key.toString('utf8'))
+              o.onPoison(
+                { topic: topics.events, partition, offset: m.offset, key: m.key ?? null, value: m.value, headers: m.headers },
+                err,
+                erased,
+              )
               // it fails closed by its headers (unreadable.ts): a kill, a hold, an entry's deletion or hold
               if (m.key) store.appendUnreadable(partition, offset, m.key.toString('utf8'), standsFor(m.headers), Number(m.timestamp))
               else store.markRead(partition, offset + 1)

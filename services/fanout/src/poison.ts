@@ -33,8 +33,12 @@ export interface PoisonHandlerOptions {
 }
 
 export interface PoisonHandler {
-  /** Counts, logs and dead-letters one undecodable record; never throws, never waits. */
-  handle(record: PoisonRecord, err: unknown): void
+  /**
+   * Counts, logs and dead-letters one undecodable record; never throws, never waits. `erased`: its
+   * key was erased, so its bytes (the erased text) are not copied (red13b attack run: a fan-out
+   * started after an erasure copied them again, for the DLQ's retention anew).
+   */
+  handle(record: PoisonRecord, err: unknown, erased?: boolean): void
   /** Waits for the DLQ copies in flight, then disconnects the DLQ producer. */
   close(): Promise<void>
 }
@@ -43,12 +47,12 @@ export function createPoisonHandler(o: PoisonHandlerOptions): PoisonHandler {
   const inflight = new Set<Promise<void>>()
   let closed = false
   return {
-    handle(record, err) {
+    handle(record, err, erased = false) {
       const reason = poisonReason(err)
       const detail = err instanceof Error ? err.message : String(err)
       o.counted(reason)
-      o.log.warn({ reason, detail, source: `${record.topic}[${record.partition}]@${record.offset}` }, 'undecodable event skipped')
-      if (!o.dlq || closed) return
+      o.log.warn({ reason, detail, erased, source: `${record.topic}[${record.partition}]@${record.offset}` }, 'undecodable event skipped')
+      if (!o.dlq || closed || erased) return
       const p = o.dlq.send(record, reason, detail).then(
         () => o.deadLettered('sent'),
         (sendErr: unknown) => {

@@ -90,6 +90,15 @@ export class Store {
     this.#erased.set(key, tombstone)
   }
 
+  /**
+   * `key`'s latest record in news.articles was a tombstone when this instance started (only until
+   * goLive, while history is read): its undecodable records in history are not dead-lettered again,
+   * so an erased text is not copied past its erasure (red13b attack run).
+   */
+  erasedAtStart(key: string): boolean {
+    return this.#erased.has(key)
+  }
+
   /** An entry's latest state from news.articles (after the articles', so it meets its story). */
   loadEntry(partition: number, event: EntryEvent, earlier: EarlierStatuses | null = null): void {
     this.ledger.loadEntry(partition, event, earlier, this.#now())

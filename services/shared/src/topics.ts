@@ -1,6 +1,6 @@
 // The three topics and their settings. Creation is explicit and idempotent: missing topics are
 // created; existing ones are left as they are (their partition count is checked, not changed),
-// except for the one setting correctness needs (requiredConfigs), which is raised when short.
+// except for the settings correctness needs (requiredConfigs), which are raised or lowered to them.
 import { ConfigResourceTypes, ConfigSource } from './kafka.ts'
 import type { Admin, ConfigEntries, IResourceConfigEntry, ITopicConfig } from './kafka.ts'
 import type { KafkaConfig } from './config.ts'
@@ -21,6 +21,13 @@ import { isRetriable } from './retry.ts'
  * started then takes the id as new; services/ingest/README.md).
  */
 export const TOMBSTONE_RETENTION_MS = 30 * 24 * 3600 * 1000
+
+/**
+ * news.article-events' `retention.ms`, and the dead-letter topic's: a DLQ copy holds its record's
+ * bytes and text (embargoed, held, later erased), and an erasure leaves that text only until the
+ * events' retention removes it (red13b attack run: the DLQ kept it 30 days).
+ */
+export const EVENTS_RETENTION_MS = 7 * 24 * 3600 * 1000
 
 export interface TopicNames {
   events: string
@@ -46,7 +53,7 @@ export function topicConfigs(names: TopicNames, partitions: number, replicationF
       replicationFactor,
       configEntries: [
         { name: 'min.insync.replicas', value: minIsr },
-        { name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) },
+        { name: 'retention.ms', value: String(EVENTS_RETENTION_MS) },
       ],
     },
     {
@@ -68,22 +75,33 @@ export function topicConfigs(names: TopicNames, partitions: number, replicationF
       replicationFactor,
       configEntries: [
         { name: 'min.insync.replicas', value: minIsr },
-        { name: 'retention.ms', value: String(30 * 24 * 3600 * 1000) },
+        { name: 'retention.ms', value: String(EVENTS_RETENTION_MS) },
       ],
     },
   ]
 }
 
-/** A setting an existing topic is raised to at start when it is lower (a number, such as a time in ms). */
-export interface RequiredConfig {
-  topic: string
-  name: string
-  atLeast: string
-}
+/**
+ * A setting an existing topic is set to at start when it is out of bounds (a number, such as a
+ * time in ms): raised to `atLeast` when lower, or lowered to `atMost` when higher (or -1, for ever).
+ */
+export type RequiredConfig = { topic: string; name: string } & ({ atLeast: string; atMost?: never } | { atMost: string; atLeast?: never })
 
 /** The settings correctness needs of topics that may have been created before they were spec'd. */
 export function requiredConfigs(names: TopicNames): RequiredConfig[] {
-  return [{ topic: names.articles, name: 'delete.retention.ms', atLeast: String(TOMBSTONE_RETENTION_MS) }]
+  return [
+    { topic: names.articles, name: 'delete.retention.ms', atLeast: String(TOMBSTONE_RETENTION_MS) },
+    { topic: names.dlq, name: 'retention.ms', atMost: String(EVENTS_RETENTION_MS) },
+  ]
+}
+
+/** The value `required` sets. */
+const targetOf = (required: RequiredConfig): string => required.atLeast ?? required.atMost
+
+function meets(value: string, required: RequiredConfig): boolean {
+  const n = BigInt(value)
+  if (required.atLeast !== undefined) return n >= BigInt(required.atLeast)
+  return n >= 0n && n <= BigInt(required.atMost)
 }
 
 /** What raising `required` on a topic with settings `entries` (all of them, as describeConfigs gives) writes. */
@@ -104,7 +122,7 @@ export interface Raise {
  */
 export function raiseOf(entries: ConfigEntries[], required: RequiredConfig): Raise | null {
   const current = entries.find((e) => e.configName === required.name)
-  if (current?.configValue != null && BigInt(current.configValue) >= BigInt(required.atLeast)) return null
+  if (current?.configValue != null && current.configValue !== '' && meets(current.configValue, required)) return null
   const own = entries.filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG && e.configName !== required.name)
   const unknown = entries.find((e) => e.configSource === ConfigSource.UNKNOWN)
   if (unknown) throw new Error(`the origin of ${required.topic}'s ${unknown.configName} is unknown: it could be lost`)
@@ -114,20 +132,22 @@ export function raiseOf(entries: ConfigEntries[], required: RequiredConfig): Rai
     current === undefined ? 'none' : (Object.entries(ConfigSource).find(([, v]) => v === current.configSource)?.[0] ?? 'UNKNOWN')
   return {
     from: { value: current?.configValue ?? null, source },
-    entries: [...own.map((e) => ({ name: e.configName, value: e.configValue })), { name: required.name, value: required.atLeast }],
+    entries: [...own.map((e) => ({ name: e.configName, value: e.configValue })), { name: required.name, value: targetOf(required) }],
   }
 }
 
 /**
- * Raises `required` on its topic when lower, writing the topic's other settings of its own again
+ * Raises (or lowers) `required` on its topic when out of bounds, writing the topic's other settings of its own again
  * as they are (describe, then alter: another change in between is lost; once done, later starts
  * only describe). Where it cannot be checked or raised (no DescribeConfigs or AlterConfigs right on
  * the topic), it says so and goes on: an operator sets it (deploy/README.md).
  */
 async function raiseConfig(admin: Admin, required: RequiredConfig, log: Logger): Promise<void> {
-  const { topic, name, atLeast } = required
-  const fields = { topic, config: name, to: atLeast }
-  const byHand = `kafka-configs.sh --bootstrap-server <broker> --alter --entity-type topics --entity-name ${topic} --add-config ${name}=${atLeast}`
+  const { topic, name } = required
+  const to = targetOf(required)
+  const fields = { topic, config: name, to }
+  const verb = required.atLeast !== undefined ? 'raise' : 'lower'
+  const byHand = `kafka-configs.sh --bootstrap-server <broker> --alter --entity-type topics --entity-name ${topic} --add-config ${name}=${to}`
   let raise: Raise | null
   try {
     const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] })
@@ -145,10 +165,10 @@ async function raiseConfig(admin: Admin, required: RequiredConfig, log: Logger):
     })
   } catch (err) {
     if (isRetriable(err)) throw err
-    log.error({ err, ...fields, from: raise.from, byHand }, 'could not raise a topic setting Newswire needs; set it by hand')
+    log.error({ err, ...fields, from: raise.from, byHand }, `could not ${verb} a topic setting Newswire needs; set it by hand`)
     return
   }
-  log.info({ ...fields, from: raise.from, kept: raise.entries.length - 1 }, 'raised a topic setting Newswire needs')
+  log.info({ ...fields, from: raise.from, kept: raise.entries.length - 1 }, `${verb}d a topic setting Newswire needs`)
 }
 
 /**

@@ -33,7 +33,11 @@ test('news.articles keeps tombstones for 30 days, past the events it erases; the
   // longer than an event is kept: its retention, and as long again before its segment rolls
   const eventsRetention = Number(settingsOf(names.events)['retention.ms'])
   assert.ok(TOMBSTONE_RETENTION_MS > 2 * eventsRetention)
-  assert.deepEqual(requiredConfigs(names), [{ topic: names.articles, name: 'delete.retention.ms', atLeast: '2592000000' }])
+  assert.deepEqual(requiredConfigs(names), [
+    { topic: names.articles, name: 'delete.retention.ms', atLeast: '2592000000' },
+    // red13b-dlq-retention.test.ts
+    { topic: names.dlq, name: 'retention.ms', atMost: '604800000' },
+  ])
 })
 
 test("raising a short delete.retention.ms writes the topic's own settings again, and nothing of the broker's", () => {
@@ -117,6 +121,9 @@ function existingCluster(fail: { describe?: Error; alter?: Error }, eventsConfig
     fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({ topics: topics.map((name) => ({ name, partitions: [{}, {}] })) }),
     describeConfigs: async ({ resources }: { resources: { name: string }[] }) => {
       if (fail.describe) throw fail.describe
+      // the DLQ as created (its retention is checked too: red13b-dlq-retention.test.ts)
+      if (resources[0]?.name === names.dlq)
+        return { resources: [{ configEntries: [entry('retention.ms', '604800000', ConfigSource.TOPIC_CONFIG)] }] }
       const articles = [entry('delete.retention.ms', '86400000', ConfigSource.DEFAULT_CONFIG)]
       // with `eventsConfig`, each topic described as itself; else one answer, named for neither
       if (eventsConfig === undefined) return { resources: [{ configEntries: articles }] }
