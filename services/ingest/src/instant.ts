@@ -1,9 +1,11 @@
 // ISO 8601 instants as sources send them, read strictly: a zone is required, and impossible
 // calendar values (2024-02-30, T24:00, minute 60) are refused instead of being rolled over into
 // another day the way Date.parse does. An instant is kept only if it reads back as written
-// (years 0000–9999 in UTC): a time past the end of year 9999 once its offset is applied was
-// stored, then written back as +010000-…, and every PATCH of its article refused that field.
-const FIRST = Date.parse('0000-01-01T00:00:00.000Z')
+// (years 0001–9999 in UTC): a time past the end of year 9999 once its offset is applied was
+// stored, then written back as +010000-…, and every PATCH of its article refused that field. Year
+// 0000 reads back, but Python's datetime starts at year 1: the fastavro consumer schemas/README.md
+// shows could not decode the article's events, its kill included (red13b attack run).
+const FIRST = Date.parse('0001-01-01T00:00:00.000Z')
 const LAST = Date.parse('9999-12-31T23:59:59.999Z')
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/
 

@@ -25,6 +25,8 @@ function oldParseInstant(s: string): number | null {
   const t = Date.parse(s)
   // and only what reads back as written: years 0000–9999 in UTC (an outside review, 2026-12-04)
   if (!Number.isFinite(t) || new Date(t).toISOString().length !== 24) return null
+  // and not year 0000, which Python consumers (fastavro's datetime) cannot decode (red13b)
+  if (new Date(t).getUTCFullYear() < 1) return null
   return t
 }
 
@@ -34,7 +36,7 @@ const field = (min: number, max: number) => fc.oneof({ arbitrary: digits(2, max,
 /** Date-times in the accepted shape with any field values, valid or not, and some damage. */
 const shaped = fc
   .record({
-    y: fc.oneof(digits(4, 9999), fc.constantFrom('0000', '9999')),
+    y: fc.oneof(digits(4, 9999), fc.constantFrom('0000', '0001', '9999')),
     mo: field(1, 12),
     d: field(1, 31),
     h: field(0, 23),
@@ -72,6 +74,9 @@ test('parseInstant gives what it gave before, for any date-time or string', () =
   assert.equal(parseInstant('2024-08-17T05:46:00.5+06:00'), Date.UTC(2024, 7, 16, 23, 46, 0, 500))
   assert.equal(parseInstant('9999-12-31T23:59:00-01:00'), null, 'year 10000 in UTC')
   assert.equal(parseInstant('0000-01-01T00:30:00+01:00'), null, 'year -1 in UTC')
+  assert.equal(parseInstant('0000-06-01T00:00:00Z'), null, 'year 0000: Python has no such year (red13b)')
+  assert.equal(parseInstant('0001-01-01T00:30:00+01:00'), null, 'year 0000 in UTC')
+  assert.equal(parseInstant('0001-01-01T00:00:00Z'), Date.parse('0001-01-01T00:00:00Z'))
   assert.equal(parseInstant('9999-12-31T23:59:59.999Z'), Date.parse('9999-12-31T23:59:59.999Z'))
 })
 
