@@ -1,0 +1,87 @@
+// red13b attack run (2026-12-05): a JSON object that names a member twice. RFC 8259 leaves what it
+// means to the receiver ("unpredictable"); JSON.parse keeps the last, a gateway, a CMS's audit log
+// or a reviewer reading the request may take the first. So a body holding
+// `"pubStatus":"withheld", … "pubStatus":"usable"` (a template's default appended after the desk's
+// hold, or written so on purpose) released a held story, and `"embargoedUntil": …` twice lifted an
+// embargo, while ingest promises that editorial controls change only through an explicit value.
+// Such a body is refused now (422 `duplicate_member`, naming the member), on every route, and
+// changes nothing.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { http } from '../../../test/helpers.ts'
+import { ArticleState } from '../src/state.ts'
+import { startInProcessApp } from './support/in-process-app.ts'
+
+const KEY = 'dev-ingest-key-1'
+const HELD = '"id":"held-1","language":"en","headline":"Verdict","body":["Text."],"live":true'
+
+test('a member named twice in one object is refused on every route, whatever its spelling, and changes nothing', async (t) => {
+  const state = new ArticleState()
+  const app = await startInProcessApp(state, `dev:${KEY}:*`)
+  t.after(() => app.close())
+  const send = (path: string, body: string, method = 'POST', type = 'application/json') =>
+    http(`${app.url}${path}`, { method, key: KEY, headers: { 'content-type': type }, body })
+  const created = await send('/v1/articles', `{${HELD},"pubStatus":"withheld","embargoedUntil":"2099-01-01T00:00:00Z"}`)
+  assert.equal(created.status, 201, created.text)
+  const entry = await send('/v1/articles/held-1/entries/e1', '{"body":["First."],"pubStatus":"withheld"}', 'PUT')
+  assert.equal(entry.status, 201, entry.text)
+  const snapshot = async () =>
+    JSON.stringify([state.get('held-1'), (await http(`${app.url}/v1/articles/held-1/entries`, { key: KEY })).body])
+  const before = await snapshot()
+
+  const refused = (r: { status: number; text: string; body: unknown }, field: string, what: string) => {
+    assert.equal(r.status, 422, `${what}: ${r.text}`)
+    const errors = (r.body as { errors?: { field: string; code: string }[] }).errors ?? []
+    assert.ok(
+      errors.some((e) => e.field === field && e.code === 'duplicate_member'),
+      `${what}: names ${field}: ${r.text}`,
+    )
+  }
+  refused(await send('/v1/articles', `{${HELD},"pubStatus":"withheld","pubStatus":"usable"}`), 'pubStatus', 'POST pubStatus twice')
+  refused(
+    await send('/v1/articles', `{${HELD},"pubStatus":"withheld","pub\\u0053tatus":"usable"}`),
+    'pubStatus',
+    'an escaped second spelling',
+  )
+  refused(
+    await send('/v1/articles', `{${HELD},"embargoedUntil":"2099-01-01T00:00:00Z","embargoedUntil":null}`),
+    'embargoedUntil',
+    'POST embargoedUntil twice',
+  )
+  refused(
+    await send('/v1/articles', `{${HELD},"headline":"Other","correction":{"note":"a","note":"b"}}`),
+    'correction.note',
+    'a nested object',
+  )
+  refused(
+    await send('/v1/articles/held-1', '{"pubStatus":"withheld","pubStatus":"usable"}', 'PATCH', 'application/merge-patch+json'),
+    'pubStatus',
+    'PATCH',
+  )
+  refused(
+    await send('/v1/articles/held-1/entries/e1', '{"body":["First."],"pubStatus":"usable","pubStatus":"usable"}', 'PUT'),
+    'pubStatus',
+    'entry PUT',
+  )
+  refused(await send('/v1/articles/held-1/withdraw', '{"reason":"legal","reason":"a name"}'), 'reason', 'withdraw')
+  const batch = await send(
+    '/v1/articles/batch',
+    `{${HELD},"pubStatus":"withheld","pubStatus":"usable"}\n{"id":"other-1","language":"en","headline":"Other","body":["x"]}\n`,
+    'POST',
+    'application/x-ndjson',
+  )
+  assert.equal(batch.status, 200, batch.text)
+  const lines = (batch.body as { results: { status: number; errors?: { field: string; code: string }[] }[] }).results
+  assert.deepEqual(
+    lines.map((l) => [l.status, l.errors?.map((e) => `${e.field} ${e.code}`) ?? []]),
+    [
+      [422, ['pubStatus duplicate_member']],
+      [201, []],
+    ],
+    batch.text,
+  )
+  assert.equal(await snapshot(), before, 'nothing changed: the story and its entry are still held')
+  // the same name in two objects is no duplicate
+  const two = await send('/v1/articles', `{${HELD},"related":[{"headline":"a","url":null},{"headline":"b","url":null}]}`)
+  assert.equal(two.status, 200, two.text)
+})
