@@ -4,6 +4,8 @@ import { isAscii, isUtf8, transcode } from 'node:buffer'
 import { createHash, randomUUID } from 'node:crypto'
 import { ProblemError } from '@newswire/shared'
 import type { Request } from 'express'
+import { invalid } from './fields.ts'
+import { duplicateMembers } from './json-duplicates.ts'
 
 export const jsonTypes = ['application/json', 'application/*+json']
 export const mergePatchTypes = ['application/merge-patch+json']
@@ -80,11 +82,16 @@ export function requireType(req: Request, types: string[], what: string): void {
 }
 
 export function parseJson(text: string): unknown {
+  let value: unknown
   try {
-    return JSON.parse(text)
+    value = JSON.parse(text)
   } catch (err) {
     throw new ProblemError('malformed_json', `the body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`)
   }
+  // a member named twice means what the reader picks: refused (json-duplicates.ts)
+  const duplicates = duplicateMembers(text)
+  if (duplicates.length > 0) throw invalid(duplicates)
+  return value
 }
 
 /** `<key name>:<Idempotency-Key>` (scoped to the API key), or null without the header. */
