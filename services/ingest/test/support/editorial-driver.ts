@@ -7,6 +7,17 @@ import type { HttpResult } from '../../../../test/helpers.ts'
 import { headlineOf, keys, pageOf } from './editorial-model.ts'
 import type { ModelArticle, Op } from './editorial-model.ts'
 
+/**
+ * `body` as JSON text; when `twice` is set, with `pubStatus` named a second time at its end, as
+ * `twice` (a body without one names it twice there: a hold, then `twice`) (red13b).
+ */
+function withTwice(body: Record<string, unknown>, twice: string | undefined): string {
+  const text = JSON.stringify(body)
+  if (twice === undefined) return text
+  const first = Object.hasOwn(body, 'pubStatus') ? '' : '"pubStatus":"withheld",'
+  return `${text.slice(0, -1)}${text === '{}' ? '' : ','}${first}"pubStatus":${JSON.stringify(twice)}}`
+}
+
 /** Sends `op` for article `id` to the ingest at `base` the way a client would. */
 export async function send(base: string, id: string, op: Op, revision: number | undefined): Promise<HttpResult> {
   const key = keys[op.key].key
@@ -23,10 +34,12 @@ export async function send(base: string, id: string, op: Op, revision: number | 
       if (op.pubStatus !== undefined) body.pubStatus = op.pubStatus
       if (op.embargoedUntil !== undefined) body.embargoedUntil = op.embargoedUntil
       if (revision !== undefined) body.version = revision
-      if (op.via === 'single') return http(`${base}/v1/articles`, { method: 'POST', key, json: body })
+      const text = withTwice(body, op.twice)
+      if (op.via === 'single')
+        return http(`${base}/v1/articles`, { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: text })
       // one line of a batch: a refusal of the request (key, scope) is its own; else the line's answer
       const headers = { 'content-type': 'application/x-ndjson' }
-      const r = await http(`${base}/v1/articles/batch`, { method: 'POST', key, headers, body: `${JSON.stringify(body)}\n` })
+      const r = await http(`${base}/v1/articles/batch`, { method: 'POST', key, headers, body: `${text}\n` })
       const line = (r.body as { results?: ({ status: number } & Record<string, unknown>)[] }).results?.[0]
       if (r.status !== 200 || line === undefined) return r
       return { ...r, status: line.status, body: line, text: `batch line: ${JSON.stringify(line)}` }
@@ -36,7 +49,7 @@ export async function send(base: string, id: string, op: Op, revision: number | 
       if (op.headline !== undefined) patch.headline = headlineOf(op.headline)
       for (const f of ['summary', 'urgency', 'pubStatus', 'embargoedUntil'] as const) if (op[f] !== undefined) patch[f] = op[f]
       const headers = { 'content-type': 'application/merge-patch+json' }
-      return http(`${base}/v1/articles/${id}`, { method: 'PATCH', key, headers, body: JSON.stringify(patch) })
+      return http(`${base}/v1/articles/${id}`, { method: 'PATCH', key, headers, body: withTwice(patch, op.twice) })
     }
     case 'import':
       return http(`${base}/v1/import/scraped?id=${id}`, {

@@ -60,6 +60,8 @@ export type Op =
       embargoedUntil: string | null | undefined
       revision: RevisionSpec
       via: Via
+      /** `pubStatus` named a second time in the body, with this value (red13b): refused, 422 */
+      twice: Status | undefined
     }
   | {
       kind: 'patch'
@@ -70,6 +72,7 @@ export type Op =
       urgency: number | undefined
       pubStatus: Status | 'canceled' | null | undefined
       embargoedUntil: string | null | undefined
+      twice: Status | undefined
     }
   | { kind: 'import'; key: KeyName; id: number; variant: 0 | 1 }
   | { kind: 'withdraw'; key: KeyName; id: number }
@@ -89,6 +92,11 @@ export const opArb: fc.Arbitrary<Op> = (() => {
   const status = fc.constantFrom<Status | 'canceled'>('usable', 'usable', 'withheld', 'withheld', 'canceled')
   const embargo = fc.constantFrom<string | null>(null, ...embargoes, ...Object.keys(embargoSpellings))
   const urgency = fc.constantFrom(1, 3, 5, 5, 5, 5, 12)
+  // now and then a body names pubStatus again: a hold then a release, or the reverse (red13b)
+  const twice = fc.oneof(
+    { arbitrary: fc.constant(undefined), weight: 9 },
+    { arbitrary: fc.constantFrom<Status>('usable', 'withheld'), weight: 1 },
+  )
   const post = fc.record({
     kind: fc.constant('post' as const),
     key: keyFor('write'),
@@ -113,6 +121,7 @@ export const opArb: fc.Arbitrary<Op> = (() => {
       'absurd',
     ),
     via: fc.constantFrom<Via>('single', 'single', 'batch'),
+    twice,
   })
   const patch = fc.record({
     kind: fc.constant('patch' as const),
@@ -123,6 +132,7 @@ export const opArb: fc.Arbitrary<Op> = (() => {
     urgency: fc.option(urgency, { nil: undefined }),
     pubStatus: fc.option(fc.option(status, { freq: 8, nil: null }), { nil: undefined }),
     embargoedUntil: fc.option(embargo, { nil: undefined }),
+    twice,
   })
   const imp = fc.record({ kind: fc.constant('import' as const), key: keyFor('import'), id, variant: fc.constantFrom<0 | 1>(0, 1) })
   const withdraw = fc.record({ kind: fc.constant('withdraw' as const), key: keyFor('withdraw'), id })
@@ -224,6 +234,9 @@ function sameContent(a: Content, b: Content): boolean {
 /** The scope an op needs: an erasure is a withdrawal's. */
 const scopeOf = (op: Op): string => (op.kind === 'post' || op.kind === 'patch' ? 'write' : op.kind === 'erase' ? 'withdraw' : op.kind)
 
+/** A body that names a member twice means whatever its reader picks: refused (README "Errors"). */
+const namedTwice = (op: Op): boolean => (op.kind === 'post' || op.kind === 'patch') && op.twice !== undefined
+
 /** What an erasure leaves of an article: the kill, without its text (README "Erase"). */
 const erased = (a: ModelArticle): ModelArticle => ({ ...a, headline: '', summary: null, body: '' })
 
@@ -232,6 +245,7 @@ export function step(articles: Map<number, ModelArticle>, op: Op): Expected {
   const scope = scopeOf(op)
   if (op.key === 'forged') return { status: 401, code: 'unauthorized' }
   if (!has(op.key, scope)) return { status: 403, code: 'forbidden' }
+  if (namedTwice(op)) return { status: 422, code: 'validation_failed' }
   const current = articles.get(op.id)
   const refuse = (status: number, code: string): Expected => ({ status, code })
   const update = (next: ModelArticle): Expected => commit(articles, op.id, next, current === undefined ? 'CREATED' : 'UPDATED')
@@ -331,6 +345,7 @@ export function stepOver(articles: Map<number, ModelArticle>, unreadable: Readon
   const scope = scopeOf(op)
   if (op.key === 'forged') return { status: 401, code: 'unauthorized' }
   if (!has(op.key, scope)) return { status: 403, code: 'forbidden' }
+  if (namedTwice(op)) return { status: 422, code: 'validation_failed' }
   if (op.kind === 'post') {
     const revision = revisionOf(op.revision, articles.get(op.id)?.version ?? 0)
     const badRevision = revision !== undefined && (revision < 1 || revision > MAX_REVISION)
