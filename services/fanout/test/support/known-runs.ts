@@ -125,4 +125,32 @@ export const KNOWN_RUNS: Run[] = [
     ],
     false,
   ],
+  // 2026-12-05, seed 1291305680 (a random run of the red13b attack run's unit pass): a duplicate,
+  // and a version the reader already had. A hold numbered as the live version (a@1) stood in as a@2
+  // (late-hold.ts); the story then moved on (a new embargo, a later version). A newsroom reader that
+  // went away before the hold resumed from its last position, replayed from the log: the hold went
+  // out as written, a@1 again, because the replay only knew the renumbering of an article's latest
+  // record (Store.replayed). Fixed in store.ts: every renumbering is remembered for replays.
+  [
+    [
+      [
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 2, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+      ],
+      [
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'drop', slot: 2 },
+        { k: 'hold', id: 0, embargo: null, late: 0 },
+        { k: 'toEmbargo', id: 0, delta: 0 },
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'post', id: 0, category: 0, language: 0, urgency: 1, withheld: false, embargo: 'none', late: 0, dated: null, live: false },
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'resume', slot: 2, how: 'last', catchUp: false },
+      ],
+      3,
+    ],
+    false,
+  ],
 ]
