@@ -22,6 +22,8 @@ import { isKill } from './visibility.ts'
 
 /** Event ids remembered as read (see hasRead). */
 const RECENT = 4096
+/** Renumbered records remembered for replays from the log (Store.replayed); past that, the oldest as written */
+const RENUMBERED_MAX = 10_000
 
 export interface StoreOptions {
   partitions: number
@@ -62,6 +64,8 @@ export class Store {
    * is a tombstone, an operator's erasure: it has no event in history, so it stands again at goLive.
    */
   readonly #erased = new Map<string, Tombstone>()
+  /** Records the ledger renumbered, by event id, as it took them (replayed) */
+  readonly #renumbered = new Map<string, NewswireEvent>()
 
   constructor(o: StoreOptions) {
     if (o.partitions < 1) throw new TypeError('a store needs at least one partition')
@@ -111,7 +115,9 @@ export class Store {
     this.#remember(event.eventId)
     // an ingest whose clock runs ahead must not release embargoes early here
     if (!this.#live) this.ledger.catchUp(partition, Math.min(event.ingestedAt, this.#now()))
-    const record = this.history.append(partition, offset, this.#asRead(partition, event))
+    const taken = this.#asRead(partition, event)
+    if (taken !== event) this.#noteRenumbered(event.eventId, taken)
+    const record = this.history.append(partition, offset, taken)
     if (isEntryRecord(record)) {
       this.ledger.applyEntry(record, !this.#live)
       return record
@@ -140,9 +146,22 @@ export class Store {
    * under its own id's stand-in name, late-hold.ts, as memory holds it), else the record itself.
    */
   replayed(event: NewswireEvent): NewswireEvent {
+    const renumbered = this.#renumbered.get(event.eventId)
+    if (renumbered !== undefined) return renumbered
     const s = isEntryEvent(event) ? this.ledger.entries.get(event.article.id, event.entry.id) : this.ledger.latest(event.article.id)
     const id = s?.event.eventId
     return s !== undefined && (id === event.eventId || id === lateHoldId(event)) ? s.event : event
+  }
+
+  /**
+   * `taken` is how the ledger read the record whose event id is `eventId` (late-kill.ts,
+   * late-hold.ts). Kept past the record's article moving on: a hold followed by later versions is
+   * no longer the latest, and a replay from the log sent it as written, a version the reader had
+   * (red13b run: found by the confidentiality property). Renumberings are rare; the oldest go first.
+   */
+  #noteRenumbered(eventId: string, taken: NewswireEvent): void {
+    this.#renumbered.set(eventId, taken)
+    if (this.#renumbered.size > RENUMBERED_MAX) this.#renumbered.delete(this.#renumbered.keys().next().value as string)
   }
 
   /**
