@@ -27,3 +27,22 @@ test('the same secret under two entries of INGEST_API_KEYS is refused, naming bo
     ['cms', 'cms'],
   )
 })
+
+// red13b attack run (2026-12-05), left open there: an entry with a fourth field
+// (`desk:secret:read:write`, a scope list split with `:` instead of `+`, or an expiry some other
+// system's key format has) was read as its first three, the rest dropped in silence: the operator
+// believed in a scope or a limit that did not exist.
+test('an INGEST_API_KEYS entry with more than three fields is refused, without the secret in the message', () => {
+  for (const entry of ['desk:desk-secret-1:read:write', 'desk:desk-secret-1:write:2026-12-31', 'desk:desk-secret-1:read:']) {
+    assert.throws(
+      () => loadIngestConfig({ INGEST_API_KEYS: entry }),
+      (err: unknown) => {
+        const msg = String(err)
+        assert.match(msg, /name:key:scope\+scope/)
+        assert.doesNotMatch(msg, /desk-secret-1/)
+        return true
+      },
+      entry,
+    )
+  }
+})
