@@ -40,8 +40,10 @@ export function parseApiKeys(raw: string, r: EnvReader): ApiKey[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
-    const [name, key, scopeList] = entry.split(':')
-    if (!name || !key || !scopeList) {
+    const fields = entry.split(':')
+    const [name, key, scopeList] = fields
+    // a fourth field (scopes split by ':', an expiry) was dropped in silence (red13b attack run)
+    if (fields.length !== 3 || !name || !key || !scopeList) {
       r.fail(`INGEST_API_KEYS entries must be name:key:scope+scope, got '${entry.replace(/:[^:]*:/, ':***:')}'`)
       continue
     }
