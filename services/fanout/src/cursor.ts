@@ -8,7 +8,7 @@ import { isEntryEvent } from '@newswire/shared'
 import { channelOf, decideReplay, decisionTag, frameDecision, frameRelease } from './deliver.ts'
 import type { Entry, HistoryRecord } from './history.ts'
 import { hasEntryEmbargo } from './entries.ts'
-import { laneOfArticle } from './lanes.ts'
+import { laneOfEvent } from './lanes.ts'
 import { eventJson, eventMessageHead, eventMessageTail } from './messages.ts'
 import type { Framed, Sub } from './model.ts'
 import type { ReplaySink } from './replay.ts'
@@ -212,7 +212,7 @@ export class Cursors implements ReplaySink {
           tail = { text: t, data: Buffer.from(t) }
           if (seq !== undefined) this.#tails.set(seq, tail)
         }
-        const lane = laneOfArticle(d.article)
+        const lane = laneOfEvent(d.article, d.embargoed)
         const tailText = tail.text
         const embargoed = d.embargoed
         const reframe = (other: string) =>

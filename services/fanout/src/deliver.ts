@@ -7,7 +7,7 @@ import { matchChannel, passesTickerFilter } from './channels.ts'
 import type { ArticleView } from './channels.ts'
 import { exposedView } from './exposure.ts'
 import type { Lane } from './lanes.ts'
-import { laneOfArticle } from './lanes.ts'
+import { laneOfEvent } from './lanes.ts'
 import type { ArticleState } from './ledger.ts'
 import { eventJson, eventMessage, withdrawnMessage } from './messages.ts'
 import type { ServerMessageType } from './messages.ts'
@@ -162,7 +162,7 @@ export function frameDecision(
     return framed(transport, 'withdrawn', json, position, 'priority')
   }
   const json = eventMessage({ sub: sub.id, channel, position, embargoed: d.embargoed, released }, text())
-  return framed(transport, 'event', json, position, laneOfArticle(d.article))
+  return framed(transport, 'event', json, position, laneOfEvent(d.article, d.embargoed))
 }
 
 /**

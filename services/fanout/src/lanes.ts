@@ -13,6 +13,20 @@ const rank: Record<Lane, number> = { control: 2, priority: 1, routine: 0 }
 
 export const laneOfArticle = (a: Pick<Article, 'urgency' | 'breaking'>): Lane => (isBreaking(a) ? 'priority' : 'routine')
 
+/**
+ * The lane of a version sent as an `event` (or an entry's as an `entry`): priority when breaking,
+ * and when it takes the story out of the running: withheld, canceled, or flagged under embargo.
+ * Whoever is sent such a version (the newsroom) learns of the hold or kill from it, as the public
+ * does from a `withdrawn`, so it must never be shed or conflated away for a slow reader, whose
+ * gap reloads only the newest page (red13 attack run).
+ */
+export const laneOfVersion = (v: { pubStatus: string }, embargoed: boolean, breaking: boolean): Lane =>
+  breaking || embargoed || v.pubStatus !== 'usable' ? 'priority' : 'routine'
+
+/** laneOfVersion for an article's version. */
+export const laneOfEvent = (a: Pick<Article, 'urgency' | 'breaking' | 'pubStatus'>, embargoed: boolean): Lane =>
+  laneOfVersion(a, embargoed, isBreaking(a))
+
 export const laneOf = (m: QueuedMessage): Lane => m.lane ?? (m.key === null ? 'control' : 'routine')
 
 /** Per subscription: what was dropped from its queue, and the position of the newest dropped message. */

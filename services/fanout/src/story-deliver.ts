@@ -5,6 +5,7 @@
 import type { EntryEvent, StoryEntry } from '@newswire/shared'
 import { entryStateKey } from '@newswire/shared'
 import { channelFor, framed } from './deliver.ts'
+import { laneOfVersion } from './lanes.ts'
 import type { EntryState } from './entries.ts'
 import type { EntryDecision, EntryLatest } from './entry-visibility.ts'
 import { entryCauseOf, hasEntryBit, retractionOf, visibleEntry } from './entry-visibility.ts'
@@ -121,5 +122,6 @@ export function frameEntryDecision(
     released,
     guess: isHoldStandIn(e),
   })
-  return framed(transport, 'entry', head + tail(), position, 'routine')
+  // a hold or an embargo the reader learns of from the version itself is never shed (lanes.ts)
+  return framed(transport, 'entry', head + tail(), position, laneOfVersion(d.entry, d.embargoed, false))
 }

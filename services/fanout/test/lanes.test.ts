@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { GapCount } from '../src/lanes.ts'
-import { laneOfArticle, relieve, writeOrder } from '../src/lanes.ts'
+import { laneOfArticle, laneOfEvent, relieve, writeOrder } from '../src/lanes.ts'
 import type { QueuedMessage } from '../src/queue.ts'
 
 let seq = 0
@@ -17,6 +17,15 @@ test('urgency 1-2 and flagged breaking items travel in the priority lane', () =>
   assert.equal(laneOfArticle({ urgency: 2, breaking: false }), 'priority')
   assert.equal(laneOfArticle({ urgency: 5, breaking: true }), 'priority')
   assert.equal(laneOfArticle({ urgency: 3, breaking: false }), 'routine')
+})
+
+test('a version that takes a story out of the running (withheld, canceled, flagged embargoed) is priority: never shed (red13)', () => {
+  const routine = { urgency: 5, breaking: false, pubStatus: 'usable' as const }
+  assert.equal(laneOfEvent(routine, false), 'routine')
+  assert.equal(laneOfEvent(routine, true), 'priority')
+  assert.equal(laneOfEvent({ ...routine, pubStatus: 'withheld' }, false), 'priority')
+  assert.equal(laneOfEvent({ ...routine, pubStatus: 'canceled' }, false), 'priority')
+  assert.equal(laneOfEvent({ ...routine, urgency: 1 }, false), 'priority')
 })
 
 test('relieve conflates per (subscription, article), then sheds the oldest routine messages beyond the budget', () => {
