@@ -67,8 +67,12 @@ async function run(
   const cmds: Cmd[] = [...first.map((f, slot): Cmd => ({ k: 'connect', slot, ...f, expiresIn: null })), ...rest]
   /** Resumes due after a number of commands (`away`). */
   const due: { at: number; cmd: Extract<Cmd, { k: 'resume' }> }[] = []
-  // memory of 12 records, or of 3 in some runs: most resumes are then read back from the log
-  const h = new Harness({ partitions: 2, historySize: snapshotSize % 3 === 0 ? 3 : 12, limits: { snapshotSize } })
+  // memory of 12 records, or of 3 in some runs: most resumes are then read back from the log.
+  // Where a reader's link goes slow, a queue of 4 (FANOUT_MAX_PENDING): past 2 routine messages the
+  // oldest are shed, and past 4 priority ones (or 4 shed) the reader is dropped with 4008 (red13)
+  const slowLinks = rest.some((c) => c.k === 'slow')
+  const limits = slowLinks ? { snapshotSize, maxPending: 4 } : { snapshotSize }
+  const h = new Harness({ partitions: 2, historySize: snapshotSize % 3 === 0 ? 3 : 12, limits })
   const model = new Model(h.clock.now())
   h.start()
   await h.settle()
@@ -79,7 +83,9 @@ async function run(
   const guessedEntries = new Set<string>()
   const embargoOf = new Map<string, number>()
   const newsroom = new Newsroom()
-  const { clients, open, resume, drop, pageOlder, check } = runClients(h, model, snapshotSize, stats)
+  const { clients, open, resume, drop, pageOlder, check, block, unblock } = runClients(h, model, snapshotSize, stats)
+  /** Slow links that drain after a number of commands. */
+  const drains: { at: number; slot: number }[] = []
 
   const post = (e: ArticleEvent, late: number, logged = e.article.version) => {
     // `late`: the event was ingested that long before the server reads it (ingestedAt in the past);
@@ -92,6 +98,7 @@ async function run(
 
   for (const [i, cmd] of cmds.entries()) {
     const now = h.clock.now()
+    for (const d of drains.filter((x) => x.at === i)) unblock(d.slot)
     for (const d of due.filter((x) => x.at === i)) {
       const c = clients[d.cmd.slot]
       if (!c) continue
@@ -284,6 +291,10 @@ async function run(
         drop(cmd.slot)
         due.push({ at: i + 1 + cmd.steps, cmd: { k: 'resume', slot: cmd.slot, how: cmd.how, catchUp: cmd.catchUp } })
         break
+      case 'slow':
+        block(cmd.slot)
+        drains.push({ at: i + 1 + cmd.steps, slot: cmd.slot })
+        break
       case 'page': {
         const c = clients[cmd.slot]
         // a story reader with nothing to page opens the story afresh
@@ -300,6 +311,9 @@ async function run(
     await h.settle()
     for (let slot = 0; slot < clients.length; slot++) check(slot)
   }
+  for (let slot = 0; slot < clients.length; slot++) unblock(slot)
+  await h.settle()
+  for (let slot = 0; slot < clients.length; slot++) check(slot)
   for (const d of due.filter((x) => x.at >= cmds.length)) {
     const c = clients[d.cmd.slot]
     if (c) resume(c, d.cmd.how, d.cmd.catchUp)

@@ -53,6 +53,11 @@ export type Cmd =
   | { k: 'backfill'; categories: number[]; languages: number[]; withheld: number }
   /** Asks for up to `pages` older pages of `limit` items (GET /v1/snapshot?before=), and the counts. */
   | { k: 'page'; slot: number; pages: number; limit: number; reload: boolean }
+  /**
+   * The reader's socket takes no writes for the next `steps` commands (a slow link), then drains:
+   * its queue is conflated and shed meanwhile, and it gets a `gap` (red13).
+   */
+  | { k: 'slow'; slot: number; steps: number }
 
 export type ResumeHow = 'last' | 'old' | 'forged' | 'garbage' | 'future' | 'ahead' | 'otherKey'
 
@@ -218,6 +223,10 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
       reload: fc.boolean(),
     }),
   },
+  {
+    weight: 3,
+    arbitrary: fc.record({ k: fc.constant('slow' as const), slot: fc.nat(SLOTS - 1), steps: fc.integer({ min: 1, max: 8 }) }),
+  },
 )
 
 /** Every run starts with four clients connected (the last on a story channel), then random commands. */
@@ -274,6 +283,12 @@ export interface Client {
   spec: { who: number; channels: number; filter: number; catchUp: boolean }
   /** What a `story:` client holds of the entries (support/story-model.ts). */
   story: StoryClient | null
+  /** Its socket takes no writes now (a `slow` command). */
+  blocked: boolean
+  /** Its connection was blocked (a 4008 close is the server giving up on it). */
+  slowed: boolean
+  /** It got a `gap` since its last fresh start: routine updates were dropped, so it may show older versions. */
+  gapped: boolean
 }
 
 export const clearanceOf = (who: number): Clearance => {

@@ -153,4 +153,36 @@ export const KNOWN_RUNS: Run[] = [
     ],
     false,
   ],
+  // 2026-12-05, seed 855993441 (red13, the first runs with slow links): a newsroom reader of
+  // story:a had the story come into view (a reset: it follows the live loop from a cursor at its
+  // head) while another reader's socket was blocked; it was still a cursor when a version arrived
+  // whose embargo had passed ten seconds before it was read. The cursor sent that version as
+  // released (no flag), then its release step sent it again, `released: true`: a duplicate (the
+  // SDK drops it by event id). A cursor that sends a released version now closes its release gate
+  // for that version too (cursor.ts, stories.ts).
+  [
+    [
+      [
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 2, channels: 0, filter: 0, catchUp: false },
+      ],
+      [
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'slow', slot: 0, steps: 3 },
+        { k: 'backfill', categories: [0, 0, 0, 0, 0], languages: [0, 0, 0, 0, 0], withheld: 0 },
+        { k: 'backfill', categories: [0, 0, 0, 0, 0], languages: [0, 0, 0, 0, 0], withheld: 0 },
+        { k: 'tick', ms: 2592000000 },
+        { k: 'post', id: 0, category: 0, language: 0, urgency: 1, withheld: false, embargo: 'past', late: 0, dated: null, live: false },
+        { k: 'page', slot: 0, pages: 1, limit: 1, reload: false },
+        { k: 'unreadable', id: 0, says: 'hold', late: 0 },
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'post', id: 0, category: 0, language: 0, urgency: 1, withheld: false, embargo: 'none', late: 0, dated: null, live: false },
+        { k: 'away', slot: 0, steps: 0, how: 'last', catchUp: false },
+      ],
+      3,
+    ],
+    false,
+  ],
 ]

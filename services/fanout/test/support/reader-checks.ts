@@ -41,6 +41,8 @@ export function newStats() {
     lateHolds: 0,
     /** runs on a slow machine (passes breathe after every record) */
     lagging: 0,
+    /** `gap` messages to readers whose socket was blocked (red13) */
+    gaps: 0,
   }
 }
 export type Stats = ReturnType<typeof newStats>
@@ -113,6 +115,7 @@ export function readMessages(ctx: ReadContext, slot: number, c: Client, t: FakeT
         c.returned = new Set()
         c.paged = new Set()
         c.recent = new Set()
+        c.gapped = false
       }
       assert.ok(items.length <= snapshotSize, `7. a snapshot longer than FANOUT_SNAPSHOT_SIZE: ${why}`)
       for (const e of items) checkItem(model, c, e, why)
@@ -190,6 +193,13 @@ export function readMessages(ctx: ReadContext, slot: number, c: Client, t: FakeT
         c.story.withdrawn(m, model, c.clearance, c.inherited, why)
         stats.entryWithdrawals++
       }
+    } else if (m.type === 'gap') {
+      // routine updates were dropped while the socket was behind: what it shows may be older than
+      // the model's, never more than it may see, and never running where the model holds it (2.)
+      assert.ok(c.slowed, `a gap to a reader whose socket was never behind: ${why}`)
+      c.gapped = true
+      if (c.story) c.story.complete = false
+      stats.gaps++
     } else if (m.type === 'error') {
       if (m.code === 'forbidden_filter') {
         assert.ok(c.clearance === 'public' && c.view.filter.states?.some((x) => x !== 'live'), `forbidden_filter: ${why}`)
