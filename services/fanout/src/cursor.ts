@@ -190,6 +190,8 @@ export class Cursors implements ReplaySink {
     const channel = channelOf(sub, d)
     if (channel === null) return
     if (d.kind === 'event' && !sub.versions.admit(id, d.article.version)) return
+    // sent as released, the version's release step must not send it again (a duplicate)
+    if (d.kind === 'event' && !d.embargoed) sub.versions.admit(`${id}\u0000released`, d.article.version)
     const c = sub.cursor
     sub.cursorPos ??= this.#positions.encode({ o: c.o, t: c.t })
     const position = sub.cursorPos

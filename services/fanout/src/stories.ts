@@ -282,6 +282,8 @@ export class StoryMatcher {
       if (d === null || latest === undefined) return true
       const key = entryKey(f.id, event.entry.id)
       if (d.kind === 'entry' && !sub.versions.admit(key, d.entry.version)) return true
+      // sent as released, its release step must not send it again (cursor.ts)
+      if (d.kind === 'entry' && !d.embargoed) sub.versions.admit(`${key}\u0000released`, d.entry.version)
       f.gateFrom = this.#d.store.history.nextSeq
       // the latest version's own JSON for the latest event, the record's for an intermediate one
       const sent = d.kind === 'entry' && d.entry !== latest.event.entry ? event : latest.event
@@ -298,6 +300,7 @@ export class StoryMatcher {
         return true
       }
       if (!sub.versions.admit(f.id, d.article.version)) return true
+      if (!d.embargoed) sub.versions.admit(`${f.id}\u0000released`, d.article.version)
     } else f.shown = false
     const text = eventJson(event)
     this.#send(
