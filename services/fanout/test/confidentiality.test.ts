@@ -4,14 +4,16 @@
 // decode, which stand in as a hold or a kill: unreadable.ts) interleaved with client
 // actions (subscribe with any channels, filters and token scopes, over the WebSocket's parser, which
 // refuses a comma-joined filter item that pages would read as two: red12; resume from the last, an old, a
-// forged, a garbage or a future position; catchUp latest; disconnect; token expiry) and server
+// forged, a garbage or a future position; catchUp latest; disconnect; token expiry; a slow link whose
+// socket takes no writes for a while, so its queue is conflated and shed: red13) and server
 // time moving in small, exact and huge steps. The hub runs in-process (support/harness.ts). For
 // every client, after every step:
 //   1. nothing it received was invisible to it: every event's version was visible to its
 //      clearance at some moment up to when it was sent, within its token scope and its view;
 //      no `withdrawn` names a story it could never have seen;
 //   2. everything it saw that became invisible was retracted: once the hub is idle, what each
-//      live subscription shows is exactly what the model says it may see now;
+//      live subscription shows is exactly what the model says it may see now (after a `gap`:
+//      never more, maybe older versions, and a story or entry held back as that very version);
 //   3. no duplicates: no (article, version) twice to a subscription that resumed from its last
 //      position; a newsroom's flagged version is released once;
 //   4. nothing reaches a newsroom connection after its token expired;
@@ -68,10 +70,11 @@ async function run(
   /** Resumes due after a number of commands (`away`). */
   const due: { at: number; cmd: Extract<Cmd, { k: 'resume' }> }[] = []
   // memory of 12 records, or of 3 in some runs: most resumes are then read back from the log.
-  // Where a reader's link goes slow, a queue of 4 (FANOUT_MAX_PENDING): past 2 routine messages the
-  // oldest are shed, and past 4 priority ones (or 4 shed) the reader is dropped with 4008 (red13)
+  // Where a reader's link goes slow, a queue of 2 (FANOUT_MAX_PENDING): past 1 routine message the
+  // oldest are shed, and past 2 queued (or 2 shed) the reader is dropped with 4008; blocked through
+  // any tick (FANOUT_SLOW_CLIENT_MS of 60 days), the others drain with a gap (red13)
   const slowLinks = rest.some((c) => c.k === 'slow')
-  const limits = slowLinks ? { snapshotSize, maxPending: 4 } : { snapshotSize }
+  const limits = slowLinks ? { snapshotSize, maxPending: 2, slowClientMs: 60 * DAY } : { snapshotSize }
   const h = new Harness({ partitions: 2, historySize: snapshotSize % 3 === 0 ? 3 : 12, limits })
   const model = new Model(h.clock.now())
   h.start()

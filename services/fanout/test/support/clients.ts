@@ -89,7 +89,14 @@ export function runClients(h: Harness, model: Model, snapshotSize: number, stats
     const conn = [...h.hub.conns.all()].find((x) => x.transport === t)
     const sub = conn?.subs.get('s')
     if (c.refused) assert.equal(sub, undefined, `slot ${slot}: a refused subscription exists`)
-    if (conn && sub?.state === 'live' && !h.hub.busy && c.complete && !c.blocked) {
+    const idle = conn !== undefined && sub?.state === 'live' && !h.hub.busy && !c.blocked
+    if (idle && c.gapped && !c.complete) {
+      // after a gap, what it shows is checked whether or not it paged to the end (red13)
+      stats.stateChecks++
+      const where = `slot ${slot} (${c.clearance} ${JSON.stringify(c.scope)} ${JSON.stringify(c.view)})`
+      checkAfterGap(model, c, model.view(c.clearance, c.scope, c.view), where)
+    }
+    if (idle && c.complete) {
       stats.stateChecks++
       const want = model.view(c.clearance, c.scope, c.view)
       // A newsroom shows the killed stories it knew as killed; one killed while it was away and
@@ -128,6 +135,7 @@ export function runClients(h: Harness, model: Model, snapshotSize: number, stats
     if (t.closed?.code === 4008) {
       // the server gave up on a socket that took no writes: the reader comes back later (resume)
       assert.ok(c.slowed, `closed 4008 a reader whose socket was never behind: ${slot}`)
+      stats.slowDrops++
       c.t = null
       c.blocked = false
     } else if (t.closed) {
@@ -187,6 +195,7 @@ export function runClients(h: Harness, model: Model, snapshotSize: number, stats
     c.t.backlog = 10 * 1024 * 1024
     c.blocked = true
     c.slowed = true
+    if (c.story) c.story.late = true
   }
   /** ...and drains: what is left of its queue is written, with a `gap` for what was dropped. */
   const unblock = (slot: number) => {

@@ -224,8 +224,8 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
     }),
   },
   {
-    weight: 3,
-    arbitrary: fc.record({ k: fc.constant('slow' as const), slot: fc.nat(SLOTS - 1), steps: fc.integer({ min: 1, max: 8 }) }),
+    weight: 8,
+    arbitrary: fc.record({ k: fc.constant('slow' as const), slot: fc.nat(SLOTS - 1), steps: fc.integer({ min: 2, max: 12 }) }),
   },
 )
 
