@@ -65,3 +65,18 @@ test("an entry version released on arrival: its own embargo had passed by ingest
   assert.equal(entryReleasedOnArrival(e(100_000), 0), true)
   assert.equal(entryReleasedOnArrival(e(100_001), 0), false)
 })
+
+test('a kill takes every entry with it, for the newsroom too', () => {
+  // The newsroom still sees the killed story (its last version, canceled), so its view of an entry
+  // hangs on this rule alone: shown the entries, a newsroom resume from before the kill is replayed
+  // their content (story-deliver.ts decideEntryReplay). Nothing failed without it (mutation sweep, 2026-12-05).
+  const killed: Latest = {
+    event: event('WITHDRAWN', { id: 'Live-1', version: 2, live: true, pubStatus: 'canceled' }, T0 + 5),
+    released: true,
+  }
+  const e1 = at(entryEvent(story.event.article, { id: 'e1', seq: 1, version: 1 }, T0))
+  for (const c of ['public', 'released', 'all'] as const) {
+    assert.equal(visibleEntry(story, e1, c) !== null, true, c)
+    assert.equal(visibleEntry(killed, e1, c), null, c)
+  }
+})
