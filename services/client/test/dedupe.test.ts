@@ -112,6 +112,17 @@ describe('Dedupe', () => {
     assert.equal(d.acceptEvent(articleEvent('e', 3), { embargoed: false, released: true }), true)
   })
 
+  test('a version between the one shown and a hold (a page answered before the hold, read after it) is stale', () => {
+    // the reader shows v2; v3 was an edit it never got, v4 withheld the story: a page answered
+    // before the hold brings v3, which the hold covers (mutation sweep, 2026-12-05: nothing failed
+    // when only the version shown was compared)
+    const d = new Dedupe(100)
+    assert.equal(d.acceptEvent(articleEvent('h', 2), plain), true)
+    assert.equal(d.acceptWithdrawn('h', 4, 'withheld'), true)
+    assert.equal(d.acceptEvent(articleEvent('h', 3), plain), false, 'the held story came back from a stale page')
+    assert.equal(d.acceptEvent(articleEvent('h', 5), plain), true, 'released again as a new version')
+  })
+
   test('a release of a version seen while embargoed passes once', () => {
     const d = new Dedupe(100)
     assert.equal(d.acceptEvent(articleEvent('a', 2), { embargoed: true, released: false }), true)
