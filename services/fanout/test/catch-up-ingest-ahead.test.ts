@@ -67,6 +67,25 @@ test(`a draft replaced 8 s before its embargo does not reach a public reader aft
   assert.deepEqual(results['restarted an hour later'], ['x@2:Minister stays'], `a draft no fan-out released: ${JSON.stringify(results)}`)
 })
 
+// Catching up, a release is sure only INGEST_LEAD_MS after ingest's clock passed it: here another
+// story is stamped after the draft's embargo (ingest 30 s ahead) while no fan-out's clock has
+// reached it, and the draft is replaced 20 s before it. Releasing by ingest's clock itself passed
+// every other test (mutation sweep, 2026-12-05): in those, the draft was stamped after its embargo
+// already, and the catch-up window had gone past it when the draft was read.
+test(`a draft stamped before its embargo, then passed by ingest's clock and replaced 20 s before it, does not reach a public reader after a restart (ingest clock ${SKEW / 1000} s ahead)`, async () => {
+  const log: ArticleEvent[] = [
+    written(event('CREATED', { id: 'first', version: 1 }, T)),
+    written(
+      event('CREATED', { id: 'x', version: 1, headline: 'DRAFT: minister resigns (unconfirmed)', embargoedUntil: T + 40_000 }, T + 2000),
+    ),
+    written(event('CREATED', { id: 'other', version: 1, headline: 'Other news' }, T + 12_000)),
+    written(event('UPDATED', { id: 'x', version: 2, headline: 'Minister stays', embargoedUntil: null }, T + 20_000)),
+  ]
+  const results = await onBoth(log, 'category:news', headlines)
+  assert.deepEqual(results['up all along'], ['other@1:Other news', 'x@2:Minister stays'], 'the instance up all along holds the draft')
+  assert.deepEqual(results['restarted an hour later'], results['up all along'], `a draft no fan-out released: ${JSON.stringify(results)}`)
+})
+
 // Up all along, a public reader resuming from before the story hears of its kill by the race
 // allowance (a kill read within a minute before an unreleased embargo), as an estimate: in the
 // cause's default words. The restarted instance must not hand it the newsroom's own reason.
