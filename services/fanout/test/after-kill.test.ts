@@ -84,3 +84,21 @@ test('a reader resuming from the log, from before a kill, gets the kill and noth
   assert.deepEqual(withdrawn(back.t.messages), ['story:withdrawn'])
   assert.ok(!JSON.stringify(back.t.messages).includes('Back from the dead'))
 })
+
+test('a reader resuming from before a story published and killed since is replayed none of its text, only the kill', async () => {
+  // an intermediate version goes out in a replay only while the story is visible now (deliver.ts
+  // decideReplay): with that check dropped the killed text went out first (mutation sweep,
+  // 2026-12-05), which no other test, the confidentiality property included, noticed
+  const h = new Harness({ partitions: 1, start: T0 })
+  h.start()
+  h.append(event('CREATED', { id: 'story', version: 1, category: 'news', headline: 'Named in the injunction' }, T0))
+  h.append(event('WITHDRAWN', { id: 'story', version: 2, category: 'news', pubStatus: 'canceled' }, T0 + 1000))
+  await h.settle()
+  const back = h.connect('public')
+  subscribe(h, back.conn, ['category:news'], { since: h.positions.encode({ o: [0], t: T0 - 1 }) })
+  await h.settle()
+  h.hub.stop()
+  assert.equal(back.t.messages.find((m) => m.type === 'subscribed')?.replay, 'memory')
+  assert.deepEqual(shown(back.t.messages), [], 'the killed text was replayed')
+  assert.deepEqual(withdrawn(back.t.messages), ['story:withdrawn'])
+})
