@@ -86,6 +86,26 @@ test(`a draft stamped before its embargo, then passed by ingest's clock and repl
   assert.deepEqual(results['restarted an hour later'], results['up all along'], `a draft no fan-out released: ${JSON.stringify(results)}`)
 })
 
+// A hold numbered as the live version (late-hold.ts: a writer that is not ingest) read after the
+// story's embargo passed: the instance up all along had released the story and takes the hold as
+// the next version. Catching up by ingest's clock, the story is not surely released yet, but may
+// have been on some server: the hold must stand in there too, or the story is released at goLive
+// as it was before the hold (mutation sweep, 2026-12-05: no test failed without that estimate).
+test(`a hold numbered as the live version, read after the embargo passed, holds after a restart too (ingest clock ${SKEW / 1000} s ahead)`, async () => {
+  const log: ArticleEvent[] = [
+    written(event('CREATED', { id: 'first', version: 1 }, T)),
+    written(event('CREATED', { id: 'x', version: 1, headline: 'Results', embargoedUntil: T + 10_000 }, T + 2000)),
+    written(
+      event('UPDATED', { id: 'x', version: 1, headline: 'Results', embargoedUntil: T + 10_000, pubStatus: 'withheld' }, T + 20_000, {
+        eventId: 'late-hold',
+      }),
+    ),
+  ]
+  const results = await onBoth(log, 'category:news', headlines)
+  assert.deepEqual(results['up all along'], [], 'the instance up all along holds the story')
+  assert.deepEqual(results['restarted an hour later'], [], `the held story reached the public: ${JSON.stringify(results)}`)
+})
+
 // Up all along, a public reader resuming from before the story hears of its kill by the race
 // allowance (a kill read within a minute before an unreleased embargo), as an estimate: in the
 // cause's default words. The restarted instance must not hand it the newsroom's own reason.
