@@ -80,3 +80,20 @@ test('a kill takes every entry with it, for the newsroom too', () => {
     assert.equal(visibleEntry(killed, e1, c), null, c)
   }
 })
+
+test('an entry version canceled by an update is a deletion as well, as a kill is for a story', () => {
+  // ingest writes deletions as ENTRY_DELETED; another writer may cancel by status alone, and the
+  // status must end the entry for every clearance (mutation sweep, 2026-12-05: untested)
+  const v1 = at(entryEvent(story.event.article, { id: 'e1', seq: 1, version: 1 }, T0))
+  const canceled = at(entryEvent(story.event.article, { id: 'e1', seq: 1, version: 2, pubStatus: 'canceled' }, T0 + 1))
+  assert.equal(canceled.event.type, 'ENTRY_UPDATED')
+  assert.equal(isEntryDeleted(canceled.event), true)
+  for (const c of ['public', 'released', 'all'] as const) {
+    assert.equal(visibleEntry(story, canceled, c), null, c)
+    assert.deepEqual(
+      decideEntry(entryChangeFor(story, v1, canceled, c), c, true, () => 'sure'),
+      { kind: 'retract', cause: 'deleted' },
+      c,
+    )
+  }
+})
