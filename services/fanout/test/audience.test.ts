@@ -3,6 +3,8 @@ import { test } from 'node:test'
 import { ScopeClaimError, scopeAllows, scopeFromClaims, unrestricted } from '../src/audience.ts'
 import { SignJWT } from 'jose'
 import { signNewsroomToken, verifyNewsroomToken } from '../src/token.ts'
+import type { IncomingMessage } from 'node:http'
+import { createAccess } from '../src/http/access.ts'
 
 const secret = 'a-test-secret-of-some-length'
 
@@ -61,4 +63,22 @@ test('scope claims: at most 100 desks or languages', () => {
 test('a null desks or languages claim restricts nothing, as an absent one', () => {
   assert.equal(scopeFromClaims({ desks: null, languages: null }), unrestricted)
   assert.deepEqual(scopeFromClaims({ desks: null, languages: ['bn'] }), { categories: null, languages: ['bn'], embargo: true })
+})
+
+test('a connection admitted with a restricted token carries its scope, on the WebSocket and SSE alike (http/access.ts)', async () => {
+  // the hub tests connect with a scope directly; dropped at admission, every unit test passed and the
+  // token saw every desk and embargo (mutation sweep, 2026-12-05)
+  const access = createAccess({ allowedOrigins: ['*'], jwtSecret: secret, jwtAudience: 'newswire', maxConnectionsPerIp: 10 })
+  const token = await signNewsroomToken(secret, { desks: ['sports'], languages: ['bn'], embargo: false })
+  const req = (authorization?: string) =>
+    ({ headers: authorization ? { authorization } : {}, socket: { remoteAddress: '127.0.0.1' } }) as unknown as IncomingMessage
+  for (const [r, url] of [
+    [req(), new URL(`http://fanout/v1/stream?token=${encodeURIComponent(token)}`)],
+    [req(`Bearer ${token}`), new URL('http://fanout/v1/sse?channels=all')],
+  ] as const) {
+    const a = await access.admit(r, url)
+    assert.equal(a.reject, null)
+    assert.equal(a.audience, 'newsroom')
+    assert.deepEqual(a.scope, { categories: ['sports'], languages: ['bn'], embargo: false })
+  }
 })
