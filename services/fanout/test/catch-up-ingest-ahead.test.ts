@@ -153,6 +153,32 @@ test(`an entry draft replaced before its embargo does not reach a public reader 
   assert.deepEqual(results['restarted an hour later'], ['e1@2:Toll 4'], `an entry draft no fan-out released: ${JSON.stringify(results)}`)
 })
 
+// The same for an entry (late-hold.ts entryHoldAsNext): a hold numbered as the entry's live
+// version, read after its embargo passed (mutation sweep, 2026-12-05: untested for entries too).
+test(`an entry hold numbered as the live version, read after the entry's embargo passed, holds after a restart too (ingest clock ${SKEW / 1000} s ahead)`, async () => {
+  const story = event('CREATED', { id: 'Live-1', version: 1, live: true }, T)
+  const log: NewswireEvent[] = [
+    written(story),
+    written(entryEvent(story.article, { id: 'e1', seq: 1, version: 1, body: ['Toll 40'], embargoedUntil: T + 10_000 }, T + 2000)),
+    written(
+      entryEvent(
+        story.article,
+        { id: 'e1', seq: 1, version: 1, body: ['Toll 40'], embargoedUntil: T + 10_000, pubStatus: 'withheld' },
+        T + 20_000,
+        { eventId: 'late-entry-hold' },
+      ),
+    ),
+  ]
+  const results = await onBoth(log, 'story:Live-1', (ms) =>
+    ms
+      .filter((m) => m.type === 'entry')
+      .map((m) => m.entry as { id: string; version: number; body: string[] })
+      .map((e) => `${e.id}@${e.version}:${e.body.join(' ')}`),
+  )
+  assert.deepEqual(results['up all along'], [], 'the instance up all along holds the entry')
+  assert.deepEqual(results['restarted an hour later'], [], `the held entry reached the public: ${JSON.stringify(results)}`)
+})
+
 // What the fix trusts (a minute) is watched: the lead of ingest's clock over this fan-out's, as
 // read live, is a gauge the NewswireIngestClockAhead alert reads (deploy/prometheus).
 test('the fan-out reports how far ahead of its clock ingest stamps what it reads live', async () => {
