@@ -236,8 +236,9 @@ export class Cursors implements ReplaySink {
     if (this.replayMaybeDone(sub)) return false
     c.o[partition] = offset + 1
     sub.cursorPos = null
-    // a record the ledger renumbered (late-kill.ts, late-hold.ts) is sent as it took it
-    if (event) this.deliver(sub, this.#store.replayed(event), null)
+    // a record the ledger renumbered (late-kill.ts, late-hold.ts) is sent as it took it; one it
+    // took as old news is not sent, as memory would not (Store.taken)
+    if (event && this.#store.taken(partition, offset)) this.deliver(sub, this.#store.replayed(event), null)
     this.#writer.markDirty(sub.conn)
     return sub.state === 'kafka'
   }

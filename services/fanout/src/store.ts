@@ -24,6 +24,8 @@ import { isKill } from './visibility.ts'
 const RECENT = 4096
 /** Renumbered records remembered for replays from the log (Store.replayed); past that, the oldest as written */
 const RENUMBERED_MAX = 10_000
+/** Records the ledger did not take, remembered for replays from the log (Store.taken); past that, the oldest are forgotten */
+const NOT_TAKEN_MAX = 10_000
 
 export interface StoreOptions {
   partitions: number
@@ -66,6 +68,8 @@ export class Store {
   readonly #erased = new Map<string, Tombstone>()
   /** Records the ledger renumbered, by event id, as it took them (replayed) */
   readonly #renumbered = new Map<string, NewswireEvent>()
+  /** Records the ledger took as old news (not applied), by `partition:offset` (taken) */
+  readonly #notTaken = new Set<string>()
 
   constructor(o: StoreOptions) {
     if (o.partitions < 1) throw new TypeError('a store needs at least one partition')
@@ -120,11 +124,23 @@ export class Store {
     const record = this.history.append(partition, offset, taken)
     if (isEntryRecord(record)) {
       this.ledger.applyEntry(record, !this.#live)
-      return record
+    } else {
+      const state = this.ledger.apply(record, !this.#live)
+      if (state) this.desk.put(state.event)
     }
-    const state = this.ledger.apply(record, !this.#live)
-    if (state) this.desk.put(state.event)
+    if (!record.applied) this.#noteNotTaken(`${partition}:${offset}`)
     return record
+  }
+
+  /**
+   * false when the record at `offset` of `partition` is one the ledger took as old news (numbered
+   * no higher than the version it held, after a kill, erased): memory marks it not applied and
+   * never replays it; a replay from the log, past memory, must not either (red13 attack run: it
+   * sent content no reader was shown). Known for what this instance read, the last NOT_TAKEN_MAX
+   * of them; an older record (read before this instance started) is replayed as written.
+   */
+  taken(partition: number, offset: number): boolean {
+    return !this.#notTaken.has(`${partition}:${offset}`)
   }
 
   /**
@@ -159,6 +175,11 @@ export class Store {
    * no longer the latest, and a replay from the log sent it as written, a version the reader had
    * (red13b run: found by the confidentiality property). Renumberings are rare; the oldest go first.
    */
+  #noteNotTaken(at: string): void {
+    this.#notTaken.add(at)
+    if (this.#notTaken.size > NOT_TAKEN_MAX) this.#notTaken.delete(this.#notTaken.values().next().value as string)
+  }
+
   #noteRenumbered(eventId: string, taken: NewswireEvent): void {
     this.#renumbered.set(eventId, taken)
     if (this.#renumbered.size > RENUMBERED_MAX) this.#renumbered.delete(this.#renumbered.keys().next().value as string)

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { ArticleEvent } from '@newswire/shared'
 import { event, Harness } from './support/harness.ts'
-import { client, lastPosition, resumedFromLog, subscribe } from './support/live-story.ts'
+import { client, lastPosition, subscribe } from './support/live-story.ts'
 
 const headlines = (ms: { type: string; event?: unknown }[]) =>
   ms.filter((m) => m.type === 'event').map((m) => (m.event as ArticleEvent).article.headline)
