@@ -53,7 +53,9 @@ export class Connections {
     // admitted before its token expired, opened after (a handshake queued through a burst, the
     // token's last moment): closed before anything is sent, the subscription included (red10)
     if (expiresAt <= this.#d.clock.now()) this.kill(conn, closeCodes.unauthorized, 'token expired')
-    else conn.expiry = setTimerAt(expiresAt, () => this.closeAfterFlush(conn, closeCodes.unauthorized, 'token expired'), this.#d.clock)
+    // at its expiry the queue is dropped, not flushed: what waits in it (a socket behind) would go out
+    // after the token expired; the reader resumes with a fresh token from what it had
+    else conn.expiry = setTimerAt(expiresAt, () => this.kill(conn, closeCodes.unauthorized, 'token expired'), this.#d.clock)
     return conn
   }
 
