@@ -42,10 +42,6 @@ export function scopeFromClaims(claims: Record<string, unknown>): AudienceScope 
   return { categories, languages, embargo }
 }
 
-export function isRestricted(scope: AudienceScope): boolean {
-  return scope.categories !== null || scope.languages !== null || !scope.embargo
-}
-
 /** The article is inside the scope's desks and languages (embargo is decided per delivery). */
 export function scopeAllows(scope: AudienceScope, a: Pick<Article, 'category' | 'language'>): boolean {
   if (scope.categories && (a.category === null || !scope.categories.includes(a.category))) return false

@@ -28,9 +28,6 @@ export const MAX_VIEWS = 1024
 
 export const clearanceBit: Record<Clearance, number> = { public: 1, released: 2, all: 4 }
 
-/** The clearances that see what `c` sees: whatever the public saw, the newsroom saw too. */
-export const atLeast: Record<Clearance, number> = { public: 7, released: 6, all: 4 }
-
 const sameView = (a: ArticleView, b: ArticleView) =>
   a.category === b.category && a.language === b.language && a.urgency === b.urgency && a.breaking === b.breaking
 
