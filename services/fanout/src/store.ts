@@ -27,6 +27,12 @@ const RENUMBERED_MAX = 10_000
 /** Records the ledger did not take, remembered for replays from the log (Store.taken); past that, the oldest are forgotten */
 const NOT_TAKEN_MAX = 10_000
 
+/** Sets `key` in a memory of at most `max` entries, forgetting the oldest first (renumberings and old news are rare). */
+function keep<V>(memory: Map<string, V>, key: string, value: V, max: number): void {
+  memory.set(key, value)
+  if (memory.size > max) memory.delete(memory.keys().next().value as string)
+}
+
 export interface StoreOptions {
   partitions: number
   historySize: number
@@ -69,7 +75,7 @@ export class Store {
   /** Records the ledger renumbered, by event id, as it took them (replayed) */
   readonly #renumbered = new Map<string, NewswireEvent>()
   /** Records the ledger took as old news (not applied), by `partition:offset` (taken) */
-  readonly #notTaken = new Set<string>()
+  readonly #notTaken = new Map<string, true>()
 
   constructor(o: StoreOptions) {
     if (o.partitions < 1) throw new TypeError('a store needs at least one partition')
@@ -120,7 +126,9 @@ export class Store {
     // an ingest whose clock runs ahead must not release embargoes early here
     if (!this.#live) this.ledger.catchUp(partition, Math.min(event.ingestedAt, this.#now()))
     const taken = this.#asRead(partition, event)
-    if (taken !== event) this.#noteRenumbered(event.eventId, taken)
+    // kept past the record's article moving on: a hold followed by later versions is no longer the
+    // latest, and a replay from the log sent it as written, a version the reader had (red13b run)
+    if (taken !== event) keep(this.#renumbered, event.eventId, taken, RENUMBERED_MAX)
     const record = this.history.append(partition, offset, taken)
     if (isEntryRecord(record)) {
       this.ledger.applyEntry(record, !this.#live)
@@ -128,7 +136,7 @@ export class Store {
       const state = this.ledger.apply(record, !this.#live)
       if (state) this.desk.put(state.event)
     }
-    if (!record.applied) this.#noteNotTaken(`${partition}:${offset}`)
+    if (!record.applied) keep(this.#notTaken, `${partition}:${offset}`, true, NOT_TAKEN_MAX)
     return record
   }
 
@@ -167,22 +175,6 @@ export class Store {
     const s = isEntryEvent(event) ? this.ledger.entries.get(event.article.id, event.entry.id) : this.ledger.latest(event.article.id)
     const id = s?.event.eventId
     return s !== undefined && (id === event.eventId || id === lateHoldId(event)) ? s.event : event
-  }
-
-  /**
-   * `taken` is how the ledger read the record whose event id is `eventId` (late-kill.ts,
-   * late-hold.ts). Kept past the record's article moving on: a hold followed by later versions is
-   * no longer the latest, and a replay from the log sent it as written, a version the reader had
-   * (red13b run: found by the confidentiality property). Renumberings are rare; the oldest go first.
-   */
-  #noteNotTaken(at: string): void {
-    this.#notTaken.add(at)
-    if (this.#notTaken.size > NOT_TAKEN_MAX) this.#notTaken.delete(this.#notTaken.values().next().value as string)
-  }
-
-  #noteRenumbered(eventId: string, taken: NewswireEvent): void {
-    this.#renumbered.set(eventId, taken)
-    if (this.#renumbered.size > RENUMBERED_MAX) this.#renumbered.delete(this.#renumbered.keys().next().value as string)
   }
 
   /**
