@@ -347,6 +347,9 @@ test('confidentiality: the public and restricted tokens never get more than the 
       `${fc.defaultReportMessage(details)}\n${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`,
     )
   console.log(`confidentiality model: ${numRuns} runs in ${((realNow() - t0) / 1000).toFixed(1)} s`, stats)
-  // the generator reaches every case it is there for (not on a replay of one run)
-  if (!process.env.NEWSWIRE_MODEL_SEED) for (const [k, v] of Object.entries(stats)) assert.ok(v > numRuns / 20, `too few ${k}: ${v}`)
+  // the generator reaches every case it is there for (not on a replay of one run, nor on a short
+  // look). The floor is far below the counts of a healthy generator: the rarest, gaps, come 22-32
+  // times in 300 runs, and a floor of 15 failed CI once, by chance
+  if (!process.env.NEWSWIRE_MODEL_SEED && numRuns >= 100)
+    for (const [k, v] of Object.entries(stats)) assert.ok(v > numRuns / 60, `too few ${k}: ${v}`)
 })
