@@ -431,7 +431,10 @@ test("property: the live story across restarts with ingest's clock up to a minut
   )
   console.log(`restart-model, ingest skew: ${JSON.stringify(stats)}`)
   if (SKEW_RUNS >= 200 && !process.env.NEWSWIRE_MODEL_SEED) {
-    for (const [k, v] of Object.entries(stats)) if (k !== 'stampedBeforeRelease') assert.ok(v > SKEW_RUNS / 40, `too few ${k}: ${v}`)
+    // an entry's kill words come 27 times in 500 runs: a floor of 12 would fail about one run in 1,000
+    const floor: Partial<Record<string, number>> = { entryReasons: SKEW_RUNS / 100 }
+    for (const [k, v] of Object.entries(stats))
+      if (k !== 'stampedBeforeRelease') assert.ok(v > (floor[k] ?? SKEW_RUNS / 40), `too few ${k}: ${v}`)
     assert.ok(stats.stampedBeforeRelease > 0, 'no version released by true time and stamped as replaced before its embargo')
   }
 })

@@ -368,9 +368,13 @@ test('property: readers resuming on any live instance of a rolling deploy get on
 test('property: the same through release bursts of stories scheduled for one time, across instances with little memory', async () => {
   await property(BURSTS)
   console.log(`rolling-deploy-model: ${JSON.stringify(stats)}`)
-  // the generators reach every case they are there for
-  if (RUNS >= 80 && !process.env.NEWSWIRE_MODEL_SEED)
-    for (const [k, v] of Object.entries(stats)) if (k !== 'dropsWithinOneMsOfReleases') assert.ok(v > RUNS / 40, `too few ${k}: ${v}`)
+  // the generators reach every case they are there for; cuts are rare (9 in 160 runs: a floor of 2
+  // would fail about one run in 160), so any will do
+  if (RUNS >= 80 && !process.env.NEWSWIRE_MODEL_SEED) {
+    const floor: Partial<Record<string, number>> = { cuts: 0 }
+    for (const [k, v] of Object.entries(stats))
+      if (k !== 'dropsWithinOneMsOfReleases') assert.ok(v > (floor[k] ?? RUNS / 40), `too few ${k}: ${v}`)
+  }
 })
 
 // As the second property found it with d0949c6's fix reverted (a position after a release of
