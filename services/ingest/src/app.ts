@@ -65,6 +65,9 @@ export function createApp(deps: AppDeps): express.Express {
     const traceId = traceIdOf(req)
     res.locals.traceId = traceId
     res.set('x-trace-id', traceId)
+    // answers carry newsroom data (held and embargoed text): never stored by a cache on the way,
+    // whatever its rules (no-store.test.ts); the schemas and the API description say otherwise
+    res.set('cache-control', 'no-store')
     const t0 = performance.now()
     res.on('finish', () => {
       const seconds = (performance.now() - t0) / 1000
@@ -161,6 +164,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.get(
     '/v1/schemas',
     ...route('/v1/schemas', null, (_req, res) => {
+      res.set('cache-control', 'no-cache')
       res.json({ encoding: 'avro-single-object', schemas: deps.schemas })
     }),
   )
@@ -168,6 +172,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.get(
     '/openapi.json',
     ...route('/openapi.json', null, (_req, res) => {
+      res.set('cache-control', 'no-cache')
       res.json(openApiDocument)
     }),
   )
