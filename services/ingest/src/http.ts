@@ -5,7 +5,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { ProblemError } from '@newswire/shared'
 import type { Request } from 'express'
 import { invalid } from './fields.ts'
-import { duplicateMembers } from './json-duplicates.ts'
+import { readingErrors } from './json-duplicates.ts'
 
 export const jsonTypes = ['application/json', 'application/*+json']
 export const mergePatchTypes = ['application/merge-patch+json']
@@ -88,9 +88,10 @@ export function parseJson(text: string): unknown {
   } catch (err) {
     throw new ProblemError('malformed_json', `the body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`)
   }
-  // a member named twice means what the reader picks: refused (json-duplicates.ts)
-  const duplicates = duplicateMembers(text)
-  if (duplicates.length > 0) throw invalid(duplicates)
+  // a member named twice means what the reader picks, a rounded number another value than sent:
+  // refused (json-duplicates.ts)
+  const misread = readingErrors(text)
+  if (misread.length > 0) throw invalid(misread)
   return value
 }
 

@@ -76,10 +76,10 @@ test('a number JSON.parse does not read as it was written is refused on every ro
   // a whole number JSON.parse reads exactly is taken, however it is spelled
   const six = await send('/v1/articles', story({ headline: '"Six"', version: '6.0', urgency: '3e0' }))
   assert.equal(six.status, 200, six.text)
-  assert.deepEqual([state.get('n-1')?.event.article.version, state.get('n-1')?.event.article.urgency], [6, 3])
+  assert.deepEqual([state.get('n-1')?.article.version, state.get('n-1')?.article.urgency], [6, 3])
   const seven = await send('/v1/articles', story({ headline: '"Seven"', version: '70E-1', urgency: '0.3e1' }))
   assert.equal(seven.status, 200, seven.text)
-  assert.equal(state.get('n-1')?.event.article.version, 7)
+  assert.equal(state.get('n-1')?.article.version, 7)
   const bound = await send('/v1/articles', story({ id: '"n-3"', version: '4503599627370496.0' }))
   assert.equal(bound.status, 201, bound.text)
 })

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import type { ArticleJson } from '@newswire/shared'
 import { http } from '../../../../test/helpers.ts'
 import type { HttpResult } from '../../../../test/helpers.ts'
-import { headlineOf, keys, pageOf } from './editorial-model.ts'
+import { headlineOf, keys, pageOf, revisionLiteral } from './editorial-model.ts'
 import type { ModelArticle, Op } from './editorial-model.ts'
 
 /**
@@ -34,7 +34,9 @@ export async function send(base: string, id: string, op: Op, revision: number | 
       if (op.pubStatus !== undefined) body.pubStatus = op.pubStatus
       if (op.embargoedUntil !== undefined) body.embargoedUntil = op.embargoedUntil
       if (revision !== undefined) body.version = revision
-      const text = withTwice(body, op.twice)
+      let text = withTwice(body, op.twice)
+      // a revision spelled as some CMSes write it (`7.0`), or as none means it (`6.99999999999999999`)
+      if (revision !== undefined) text = text.replace(`"version":${revision}`, `"version":${revisionLiteral(op.revision, revision)}`)
       if (op.via === 'single')
         return http(`${base}/v1/articles`, { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: text })
       // one line of a batch: a refusal of the request (key, scope) is its own; else the line's answer

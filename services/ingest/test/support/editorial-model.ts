@@ -45,8 +45,23 @@ export const embargoShown = (e: string | null): string | null => (e === null ? n
 /** How a POST is sent: alone, or as the one line of an NDJSON batch (which must decide it the same way). */
 export type Via = 'single' | 'batch'
 
-/** A revision as the CMS sends it, relative to the stored version when it runs. */
-export type RevisionSpec = 'none' | 'stale' | 'same' | 'next' | 'jump' | 'max' | 'absurd'
+/**
+ * A revision as the CMS sends it, relative to the stored version when it runs. `spelled`: the
+ * next one written `N.0`, read exactly; `rounded`: `N.99999999999999999`, which JSON.parse reads
+ * as the next one, N + 1, though it is no whole number (refused, 422).
+ */
+export type RevisionSpec = 'none' | 'stale' | 'same' | 'next' | 'jump' | 'max' | 'absurd' | 'spelled' | 'rounded'
+
+/** `revision` (what revisionOf gives for `spec`) as the CMS writes it in its JSON. */
+export function revisionLiteral(spec: RevisionSpec, revision: number): string {
+  if (spec === 'spelled') return `${revision}.0`
+  if (spec === 'rounded') return `${revision - 1}.99999999999999999`
+  return String(revision)
+}
+
+/** A revision ingest must refuse (422) before it reads any state. */
+export const badRevision = (spec: RevisionSpec, revision: number | undefined): boolean =>
+  spec === 'rounded' || (revision !== undefined && (revision < 1 || revision > MAX_REVISION))
 
 export type Op =
   | {
@@ -119,6 +134,8 @@ export const opArb: fc.Arbitrary<Op> = (() => {
       'jump',
       'max',
       'absurd',
+      'spelled',
+      'rounded',
     ),
     via: fc.constantFrom<Via>('single', 'single', 'batch'),
     twice,
@@ -208,6 +225,8 @@ export function revisionOf(spec: RevisionSpec, stored: number): number | undefin
     case 'same':
       return stored
     case 'next':
+    case 'spelled':
+    case 'rounded':
       return stored + 1
     case 'jump':
       return stored + 7
@@ -287,8 +306,7 @@ export function step(articles: Map<number, ModelArticle>, op: Op): Expected {
     }
     case 'post': {
       const revision = revisionOf(op.revision, current?.version ?? 0)
-      const badRevision = revision !== undefined && (revision < 1 || revision > MAX_REVISION)
-      if (op.urgency > 9 || op.pubStatus === 'canceled' || badRevision) return refuse(422, 'validation_failed')
+      if (op.urgency > 9 || op.pubStatus === 'canceled' || badRevision(op.revision, revision)) return refuse(422, 'validation_failed')
       if (current?.pubStatus === 'canceled') return refuse(409, 'conflict')
       const next = {
         headline: headlineOf(op.headline),
@@ -348,8 +366,8 @@ export function stepOver(articles: Map<number, ModelArticle>, unreadable: Readon
   if (namedTwice(op)) return { status: 422, code: 'validation_failed' }
   if (op.kind === 'post') {
     const revision = revisionOf(op.revision, articles.get(op.id)?.version ?? 0)
-    const badRevision = revision !== undefined && (revision < 1 || revision > MAX_REVISION)
-    if (op.urgency > 9 || op.pubStatus === 'canceled' || badRevision) return { status: 422, code: 'validation_failed' }
+    if (op.urgency > 9 || op.pubStatus === 'canceled' || badRevision(op.revision, revision))
+      return { status: 422, code: 'validation_failed' }
   }
   if (op.kind === 'patch' && op.pubStatus === null) return { status: 422, code: 'validation_failed' }
   return { status: 503, code: 'not_ready' }

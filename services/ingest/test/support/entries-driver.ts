@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import type { EntryJson } from '@newswire/shared'
 import { http } from '../../../../test/helpers.ts'
 import type { HttpResult } from '../../../../test/helpers.ts'
-import { keys } from './editorial-model.ts'
+import { keys, revisionLiteral } from './editorial-model.ts'
 import { bodyOf, headlineOf, noteOf } from './entries-model.ts'
 import type { EntryOp, Expected, ModelEntry, ModelStory, StoryNo } from './entries-model.ts'
 
@@ -64,12 +64,20 @@ export function requestOf(
   if (op.pubStatus !== undefined) body.pubStatus = op.pubStatus
   if (op.embargoedUntil !== undefined) body.embargoedUntil = op.embargoedUntil
   if (op.correction !== undefined) body.correction = { note: noteOf(op.correction) }
+  // a revision spelled `N.0`, or `N.99999999999999999` (read as N + 1: refused)
+  const spelled = (text: string) =>
+    op.kind === 'put' && revision !== undefined
+      ? text.replace(`"version":${revision}`, `"version":${revisionLiteral(op.revision, revision)}`)
+      : text
   if (op.kind === 'put' && op.via === 'batch') {
-    const line = JSON.stringify({ id: `e${op.entry}`, ...body })
+    const line = spelled(JSON.stringify({ id: `e${op.entry}`, ...body }))
     return { url: `${article}/entries/batch`, init: { method: 'POST', key, headers: { ...ndjson, ...idem }, body: `${line}\n` } }
   }
   const method = op.kind === 'put' ? 'PUT' : 'PATCH'
-  return { url, init: { method, key, headers: { ...(op.kind === 'put' ? json : mergePatch), ...idem }, body: JSON.stringify(body) } }
+  return {
+    url,
+    init: { method, key, headers: { ...(op.kind === 'put' ? json : mergePatch), ...idem }, body: spelled(JSON.stringify(body)) },
+  }
 }
 
 /** Sends the request; a batch of one line answers with that line's answer (a refusal of the request stays its own). */

@@ -3,7 +3,7 @@
 // seqs the events carry, what an Idempotency-Key retry answers. Written from
 // services/ingest/README.md "Live stories", not from the implementation.
 import fc from 'fast-check'
-import { embargoes, keyNames, keys, MAX_REVISION, revisionOf } from './editorial-model.ts'
+import { badRevision, embargoes, keyNames, keys, revisionOf } from './editorial-model.ts'
 import type { KeyName, RevisionSpec, Status, Via } from './editorial-model.ts'
 
 export { apiKeysEnv, keys } from './editorial-model.ts'
@@ -91,7 +91,7 @@ export const entryOpArb: fc.Arbitrary<EntryOp> = (() => {
     embargoedUntil: embargoOrNot,
     revision: fc.oneof(
       { arbitrary: fc.constant<RevisionSpec>('none'), weight: 12 },
-      { arbitrary: fc.constantFrom<RevisionSpec>('stale', 'same', 'next', 'jump', 'max', 'absurd'), weight: 3 },
+      { arbitrary: fc.constantFrom<RevisionSpec>('stale', 'same', 'next', 'jump', 'max', 'absurd', 'spelled', 'rounded'), weight: 3 },
     ),
     correction: note,
     idem: fc.boolean(),
@@ -266,7 +266,7 @@ export function stepEntry(
   if (op.key === 'forged') return refuse(401, 'unauthorized')
   if (!has(op.key, scope)) return refuse(403, 'forbidden')
   if (op.kind === 'patch' && op.pubStatus === null) return refuse(422, 'validation_failed')
-  if (op.kind === 'put' && (op.pubStatus === 'canceled' || (revision !== undefined && (revision < 1 || revision > MAX_REVISION)))) {
+  if (op.kind === 'put' && (op.pubStatus === 'canceled' || badRevision(op.revision, revision))) {
     return refuse(422, 'validation_failed')
   }
   // the story, or this entry, unreadable: refused before anything is decided (a killed story too)
