@@ -12,6 +12,7 @@ import type { EntryService } from './entries.ts'
 import { mountEntryRoutes } from './entry-routes.ts'
 import { authorizationHeaders, bodyText, jsonTypes, mergePatchTypes, parseJson, requireType, sha256, traceIdOf } from './http.ts'
 import type { IngestMetrics } from './metrics.ts'
+import { QueryReader } from './query.ts'
 import { openApiDocument } from './openapi.ts'
 import type { RateLimiter } from './rate-limit.ts'
 import { answerBatch, createRouting, objectBody, reasonOf, refuseNullRemovals, sendOutcome } from './routing.ts'
@@ -181,22 +182,25 @@ export function createApp(deps: AppDeps): express.Express {
     '/v1/import/scraped',
     ...route('/v1/import/scraped', 'import', async (req, res, { traceId }) => {
       requireType(req, ['text/plain'], 'the scraped page')
+      // each parameter once, a number as written (query.ts), or nothing is read
+      const query = new QueryReader(req.query)
+      const given = { id: query.text('id'), url: query.text('url'), timeZone: query.text('timeZone'), urgency: query.number('urgency') }
+      if (query.errors.length > 0) throw invalid(query.errors)
       let page: ReturnType<typeof parseScraped>
       try {
-        page = parseScraped(bodyText(req), { timeZone: typeof req.query.timeZone === 'string' ? req.query.timeZone : undefined })
+        page = parseScraped(bodyText(req), { timeZone: given.timeZone })
       } catch (err) {
         if (err instanceof ScrapedParseError) throw new ProblemError('invalid_body', err.message, { parseError: err.code, line: err.line })
         throw err
       }
-      const q = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined)
       // Re-importing the same page must land on the same article: derive the id from what
       // identifies the page when the caller does not name it.
-      const id = q('id') ?? `scraped-${sha256(`${q('url') ?? ''}\n${page.headline}\n${page.publishedAt ?? ''}`).slice(0, 20)}`
-      const urgency = q('urgency')
+      const id = given.id ?? `scraped-${sha256(`${given.url ?? ''}\n${page.headline}\n${page.publishedAt ?? ''}`).slice(0, 20)}`
+      const urgency = given.urgency
       // No editorial controls: an import never embargoes, holds or releases anything
       const input = validated({
         id,
-        url: q('url') ?? null,
+        url: given.url ?? null,
         language: page.language,
         headline: page.headline,
         body: page.body,
@@ -207,7 +211,7 @@ export function createApp(deps: AppDeps): express.Express {
         dateline: page.dateline,
         timeZone: page.timeZone,
         related: page.related,
-        ...(urgency !== undefined ? { urgency: Number(urgency) } : {}),
+        ...(urgency !== undefined ? { urgency } : {}),
       })
       const importer: Actor = { source: `import:${keyName(res)}`, importer: true }
       sendOutcome(res, await deps.service.upsert(input, context(req, res, traceId, importer)))
