@@ -57,6 +57,15 @@ export async function verifyNewsroomToken(token: string, secret: string, audienc
       currentDate: new Date(now),
     })
     if (!hasNewsroomScope(payload.scope)) return { ok: false, reason: 'token lacks the newsroom scope' }
+    // jose takes any JSON number as a time: 1e400 is read as Infinity, an `exp` that never comes
+    for (const claim of ['exp', 'iat', 'nbf'] as const) {
+      const t = payload[claim]
+      if (t !== undefined && !Number.isFinite(t)) return { ok: false, reason: `token claim '${claim}' is invalid` }
+    }
+    // jose checks `iat` only when asked for a maximum age: a token issued in the future is absurd
+    // (an issuer's clock far ahead, a token minted to be used later). No leeway, as for `nbf`
+    // (jose: at most the current whole second); to the millisecond, as `exp` below.
+    if (payload.iat !== undefined && payload.iat * 1000 > now) return { ok: false, reason: "token claim 'iat' is in the future" }
     // jose compares `exp` with the time in whole seconds, and `exp` may be fractional (RFC 7519):
     // a token in the last second after its expiry would be admitted already expired (red10)
     const expiresAt = (payload.exp as number) * 1000
