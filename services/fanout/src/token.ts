@@ -57,10 +57,11 @@ export async function verifyNewsroomToken(token: string, secret: string, audienc
       currentDate: new Date(now),
     })
     if (!hasNewsroomScope(payload.scope)) return { ok: false, reason: 'token lacks the newsroom scope' }
-    // jose takes any JSON number as a time: 1e400 is read as Infinity, an `exp` that never comes
+    // jose takes any JSON number as a time: 1e400 is read as Infinity, an `exp` that never comes;
+    // 1.7e308 s is finite, but not in the milliseconds the hub's expiry counts in
     for (const claim of ['exp', 'iat', 'nbf'] as const) {
       const t = payload[claim]
-      if (t !== undefined && !Number.isFinite(t)) return { ok: false, reason: `token claim '${claim}' is invalid` }
+      if (t !== undefined && !Number.isFinite(t * 1000)) return { ok: false, reason: `token claim '${claim}' is invalid` }
     }
     // jose checks `iat` only when asked for a maximum age: a token issued in the future is absurd
     // (an issuer's clock far ahead, a token minted to be used later). No leeway, as for `nbf`

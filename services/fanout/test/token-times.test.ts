@@ -44,6 +44,8 @@ test('nbf is honoured: a token is refused before it, taken from it on', async ()
 test('times JSON.parse reads as infinite are refused: a token that never expires, or issued at no time', async () => {
   for (const [times, claim] of [
     ['"exp":1e400', 'exp'],
+    // finite in seconds, infinite in the milliseconds the hub counts in
+    ['"exp":1.7e308', 'exp'],
     [`"exp":${T + 600},"iat":1e400`, 'iat'],
     [`"exp":${T + 600},"iat":-1e400`, 'iat'],
     [`"exp":${T + 600},"nbf":-1e400`, 'nbf'],
