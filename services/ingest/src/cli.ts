@@ -10,9 +10,12 @@ import { DEV_INGEST_KEY } from '@newswire/shared'
 const usage = `usage: newswire import [--url URL] [--key KEY] [--concurrency N] [--urgency N] FILES_OR_DIRS...
   --url          ingest base URL (default $INGEST_URL or http://127.0.0.1:8081)
   --key          API key with the import scope (default $NEWSWIRE_API_KEY or ${DEV_INGEST_KEY})
-  --concurrency  requests in flight (default 4)
+  --concurrency  requests in flight, 1-64 (default 4)
   --urgency      urgency 1-9 for every imported article (default: the service's 5)
 Each file's name (without .txt) becomes the article id, so re-importing a file updates it.`
+
+/** Requests in flight at most. */
+const MAX_CONCURRENCY = 64
 
 export interface ImportResult {
   file: string
@@ -63,7 +66,7 @@ export function outcomeOf(status: number, body: unknown): string {
 
 export async function importFiles(
   files: string[],
-  options: { url: string; key: string; concurrency: number; urgency?: number; onDone?: (r: ImportResult) => void },
+  options: { url: string; key: string; concurrency: number; urgency?: string; onDone?: (r: ImportResult) => void },
 ): Promise<ImportResult[]> {
   const results: ImportResult[] = new Array(files.length)
   let next = 0
@@ -75,7 +78,8 @@ export async function importFiles(
       let r: ImportResult
       try {
         const q = new URLSearchParams({ id: idOf(file) })
-        if (options.urgency !== undefined) q.set('urgency', String(options.urgency))
+        // as written: the service reads it as a JSON number, exactly, or refuses it
+        if (options.urgency !== undefined) q.set('urgency', options.urgency)
         const res = await fetch(`${options.url}/v1/import/scraped?${q}`, {
           method: 'POST',
           headers: { authorization: `Bearer ${options.key}`, 'content-type': 'text/plain; charset=utf-8' },
@@ -89,7 +93,7 @@ export async function importFiles(
       options.onDone?.(r)
     }
   }
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker))
+  await Promise.all(Array.from({ length: Math.min(files.length, Math.max(1, options.concurrency)) }, worker))
   return results
 }
 
@@ -110,6 +114,14 @@ async function main(argv: string[]): Promise<number> {
     console.error(usage)
     return values.help ? 0 : 2
   }
+  // Number() took `abc` (no worker: the summary crashed on files never sent) and `1e8` (workers
+  // until V8 ran out of memory)
+  if (!/^[1-9]\d?$/.test(values.concurrency) || Number(values.concurrency) > MAX_CONCURRENCY) {
+    console.error(
+      `newswire import: --concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got '${values.concurrency}'\n${usage}`,
+    )
+    return 2
+  }
   const files = collect(paths)
   if (files.length === 0) {
     console.error('newswire import: no files found')
@@ -124,7 +136,7 @@ async function main(argv: string[]): Promise<number> {
     url: values.url.replace(/\/$/, ''),
     key: values.key,
     concurrency: Number(values.concurrency),
-    urgency: values.urgency === undefined ? undefined : Number(values.urgency),
+    urgency: values.urgency,
     onDone: (r) => bar.increment(1, { file: basename(r.file) }),
   })
   bar.stop()

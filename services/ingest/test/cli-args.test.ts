@@ -23,7 +23,7 @@ test('newswire import refuses a --concurrency that is not a whole number from 1 
   writeFileSync(join(dir, 'a.txt'), 'Port reopens\n17 August 2024, 9:15 AM\nShips moved.\n')
   // nothing listens there: a usage error must come before any request
   for (const concurrency of ['abc', '0', '1e8', '65', '2.5', '-1', '']) {
-    const r = await run(process.execPath, [...cli, '--url', 'http://127.0.0.1:9', '--concurrency', concurrency, dir], {
+    const r = await run(process.execPath, [...cli, '--url', 'http://127.0.0.1:9', `--concurrency=${concurrency}`, dir], {
       timeout: 30_000,
     }).catch((err: { stdout: string; stderr: string; code: number }) => err)
     assert.equal('code' in r ? r.code : 0, 2, `--concurrency '${concurrency}': ${r.stderr}`)
