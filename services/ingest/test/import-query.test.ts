@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { http } from '../../../test/helpers.ts'
 import { ArticleState } from '../src/state.ts'
+import { assertRefused } from './support/answers.ts'
 import { startInProcessApp } from './support/in-process-app.ts'
 
 const KEY = 'dev-ingest-key-1'
@@ -19,15 +20,7 @@ test("the import's query parameters are read as written, once each, or refused",
   t.after(() => app.close())
   const post = (query: string) =>
     http(`${app.url}/v1/import/scraped?${query}`, { method: 'POST', key: KEY, headers: { 'content-type': 'text/plain' }, body: PAGE })
-  const refused = async (query: string, field: string, code: string) => {
-    const r = await post(query)
-    assert.equal(r.status, 422, `${query}: ${r.text}`)
-    const errors = (r.body as { errors?: { field: string; code: string }[] }).errors ?? []
-    assert.ok(
-      errors.some((e) => e.field === field && e.code === code),
-      `${query}: ${field} ${code}: ${r.text}`,
-    )
-  }
+  const refused = async (query: string, field: string, code: string) => assertRefused(await post(query), field, code, query)
   await refused('id=q-1&urgency=0x1', 'urgency', 'invalid_type')
   await refused('id=q-1&urgency=%201', 'urgency', 'invalid_type')
   await refused('id=q-1&urgency=+1', 'urgency', 'invalid_type')

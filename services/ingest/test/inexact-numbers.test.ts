@@ -10,6 +10,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { http } from '../../../test/helpers.ts'
 import { ArticleState } from '../src/state.ts'
+import { type Answer, assertRefused, batchLines } from './support/answers.ts'
 import { startInProcessApp } from './support/in-process-app.ts'
 
 const KEY = 'dev-ingest-key-1'
@@ -18,10 +19,6 @@ const story = (raw: Record<string, string> = {}) =>
   `{${Object.entries({ id: '"n-1"', language: '"en"', headline: '"Verdict"', body: '["Text."]', live: 'true', ...raw })
     .map(([k, v]) => `"${k}":${v}`)
     .join(',')}}`
-
-type Answer = { status: number; text: string; body: unknown }
-const fieldCodes = (r: Answer) =>
-  ((r.body as { errors?: { field: string; code: string }[] }).errors ?? []).map((e) => `${e.field} ${e.code}`)
 
 test('a number JSON.parse does not read as it was written is refused on every route, and changes nothing', async (t) => {
   const state = new ArticleState()
@@ -36,10 +33,7 @@ test('a number JSON.parse does not read as it was written is refused on every ro
   const snapshot = async () => JSON.stringify([state.get('n-1'), (await http(`${app.url}/v1/articles/n-1/entries`, { key: KEY })).body])
   const before = await snapshot()
 
-  const refused = (r: Answer, field: string, what: string) => {
-    assert.equal(r.status, 422, `${what}: ${r.text}`)
-    assert.ok(fieldCodes(r).includes(`${field} inexact_number`), `${what}: names ${field}: ${r.text}`)
-  }
+  const refused = (r: Answer, field: string, what: string) => assertRefused(r, field, 'inexact_number', what)
   // a fraction read as the next revision: an update decided as version 6
   refused(await send('/v1/articles', story({ headline: '"Other"', version: '5.9999999999999999' })), 'version', 'POST version 5.999…')
   // the bound itself, reached by rounding
@@ -62,9 +56,8 @@ test('a number JSON.parse does not read as it was written is refused on every ro
     'application/x-ndjson',
   )
   assert.equal(batch.status, 200, batch.text)
-  const lines = (batch.body as { results: { status: number; errors?: { field: string; code: string }[] }[] }).results
   assert.deepEqual(
-    lines.map((l) => [l.status, l.errors?.map((e) => `${e.field} ${e.code}`) ?? []]),
+    batchLines(batch),
     [
       [422, ['version inexact_number']],
       [201, []],

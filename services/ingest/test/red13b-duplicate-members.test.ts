@@ -10,6 +10,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { http } from '../../../test/helpers.ts'
 import { ArticleState } from '../src/state.ts'
+import { type Answer, assertRefused, batchLines } from './support/answers.ts'
 import { startInProcessApp } from './support/in-process-app.ts'
 
 const KEY = 'dev-ingest-key-1'
@@ -29,14 +30,7 @@ test('a member named twice in one object is refused on every route, whatever its
     JSON.stringify([state.get('held-1'), (await http(`${app.url}/v1/articles/held-1/entries`, { key: KEY })).body])
   const before = await snapshot()
 
-  const refused = (r: { status: number; text: string; body: unknown }, field: string, what: string) => {
-    assert.equal(r.status, 422, `${what}: ${r.text}`)
-    const errors = (r.body as { errors?: { field: string; code: string }[] }).errors ?? []
-    assert.ok(
-      errors.some((e) => e.field === field && e.code === 'duplicate_member'),
-      `${what}: names ${field}: ${r.text}`,
-    )
-  }
+  const refused = (r: Answer, field: string, what: string) => assertRefused(r, field, 'duplicate_member', what)
   refused(await send('/v1/articles', `{${HELD},"pubStatus":"withheld","pubStatus":"usable"}`), 'pubStatus', 'POST pubStatus twice')
   refused(
     await send('/v1/articles', `{${HELD},"pubStatus":"withheld","pub\\u0053tatus":"usable"}`),
@@ -71,9 +65,8 @@ test('a member named twice in one object is refused on every route, whatever its
     'application/x-ndjson',
   )
   assert.equal(batch.status, 200, batch.text)
-  const lines = (batch.body as { results: { status: number; errors?: { field: string; code: string }[] }[] }).results
   assert.deepEqual(
-    lines.map((l) => [l.status, l.errors?.map((e) => `${e.field} ${e.code}`) ?? []]),
+    batchLines(batch),
     [
       [422, ['pubStatus duplicate_member']],
       [201, []],
