@@ -44,6 +44,9 @@ export function hasNewsroomScope(scope: unknown): boolean {
   return false
 }
 
+/** How far ahead of this host's clock a token's `iat` may be: the issuer's clock ahead of ours, as ingest's may be (visibility.ts INGEST_LEAD_MS). */
+export const IAT_LEEWAY_MS = 60_000
+
 /**
  * Never throws: bad, expired or under-scoped tokens come back with a reason fit for a close frame
  * (≤ 123 bytes). `now`: epoch ms.
@@ -63,10 +66,12 @@ export async function verifyNewsroomToken(token: string, secret: string, audienc
       const t = payload[claim]
       if (t !== undefined && !Number.isFinite(t * 1000)) return { ok: false, reason: `token claim '${claim}' is invalid` }
     }
-    // jose checks `iat` only when asked for a maximum age: a token issued in the future is absurd
-    // (an issuer's clock far ahead, a token minted to be used later). No leeway, as for `nbf`
-    // (jose: at most the current whole second); to the millisecond, as `exp` below.
-    if (payload.iat !== undefined && payload.iat * 1000 > now) return { ok: false, reason: "token claim 'iat' is in the future" }
+    // jose checks `iat` only when asked for a maximum age: a token issued further in the future
+    // than two synchronised clocks differ is absurd (an issuer's clock far ahead, a token minted
+    // to be used later). Within IAT_LEEWAY_MS it is the issuer's clock a little ahead of ours: a
+    // dashboard's fresh token, refused at random, would gain nothing (`iat` grants nothing)
+    if (payload.iat !== undefined && payload.iat * 1000 > now + IAT_LEEWAY_MS)
+      return { ok: false, reason: "token claim 'iat' is in the future" }
     // jose compares `exp` with the time in whole seconds, and `exp` may be fractional (RFC 7519):
     // a token in the last second after its expiry would be admitted already expired (red10)
     const expiresAt = (payload.exp as number) * 1000

@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http'
 import { test } from 'node:test'
 import { closeCodes } from '@newswire/shared'
 import { createAccess } from '../src/http/access.ts'
-import { verifyNewsroomToken } from '../src/token.ts'
+import { IAT_LEEWAY_MS, verifyNewsroomToken } from '../src/token.ts'
 
 const SECRET = 'token-times-secret-0001'
 /** A second on the clock the tests verify at (epoch s). */
@@ -24,11 +24,14 @@ function mint(claims: string): string {
 const token = (times: string) => mint(`{"scope":"newsroom","aud":"newswire","sub":"ed",${times}}`)
 const verify = (t: string, nowMs: number) => verifyNewsroomToken(t, SECRET, 'newswire', nowMs)
 
-test('a token issued in the future is refused, to the millisecond; one issued now or before is taken', async () => {
+test('a token issued further in the future than IAT_LEEWAY_MS is refused, to the millisecond; one issued now, before, or by a clock a little ahead is taken', async () => {
+  assert.equal(IAT_LEEWAY_MS, 60_000)
   const future = { ok: false, reason: "token claim 'iat' is in the future" }
   assert.deepEqual(await verify(token(`"exp":${T + 600},"iat":${T + 3600}`), T * 1000), future, 'an hour ahead')
-  assert.deepEqual(await verify(token(`"exp":${T + 600},"iat":${T + 1}`), T * 1000 + 999), future, 'the next second')
-  assert.deepEqual(await verify(token(`"exp":${T + 600},"iat":${T}.5`), T * 1000 + 499), future, 'half a second, 1 ms ahead')
+  assert.deepEqual(await verify(token(`"exp":${T + 600},"iat":${T + 60}.001`), T * 1000), future, 'a minute and 1 ms ahead')
+  assert.deepEqual(await verify(token(`"exp":${T + 600},"iat":${T + 61}`), T * 1000 + 999), future, 'a minute and 1 ms ahead, by the clock')
+  assert.equal((await verify(token(`"exp":${T + 600},"iat":${T + 60}`), T * 1000)).ok, true, 'a minute ahead: the issuer ahead of us')
+  assert.equal((await verify(token(`"exp":${T + 600},"iat":${T + 1}`), T * 1000 + 1)).ok, true, 'the next second')
   assert.equal((await verify(token(`"exp":${T + 600},"iat":${T}.5`), T * 1000 + 500)).ok, true, 'issued this very millisecond')
   assert.equal((await verify(token(`"exp":${T + 600},"iat":${T}`), T * 1000)).ok, true, 'issued this second')
   assert.equal((await verify(token(`"exp":${T + 600},"iat":${T - 86_400}`), T * 1000)).ok, true, 'issued yesterday')
