@@ -6,7 +6,7 @@
 // story's state of the moment. Pure: no I/O; time is passed in.
 import type { EntryEvent } from '@newswire/shared'
 import type { EntryLatest } from './entry-visibility.ts'
-import { entryMask, entryReleasedOnArrival, isEntryDeleted } from './entry-visibility.ts'
+import { entryMask, isEntryDeleted } from './entry-visibility.ts'
 import type { EntryEventRecord } from './history.ts'
 import { numberIsAGuess } from './late-hold.ts'
 import { INGEST_LEAD_MS, type Latest } from './visibility.ts'
@@ -118,7 +118,7 @@ export class Entries {
   /**
    * Applies one entry event in log order at the ledger's time `now`, noting on `rec` what it
    * replaced and the story's state then. Returns the new state, or null when the event is not
-   * newer than the entry's latest version (a duplicate or an older version). `raceWindowMs`: a
+   * newer than the entry's latest version (a duplicate or an older version: old news). `raceWindowMs`: a
    * hide or deletion this close to an unreleased embargo may lose the race on another instance.
    * While catching up `now` is ingest's clock: an embargo surely passed only INGEST_LEAD_MS after it.
    */
@@ -137,9 +137,8 @@ export class Entries {
     // a deletion is final, as a kill is (Ledger.apply)
     const afterDeletion = prev !== undefined && isEntryDeleted(prev.event) && !isEntryDeleted(e) && (prev.offset !== null || !catchingUp)
     if (prev && (stale || afterDeletion)) {
+      // old news, shown to nobody: it adds nothing to who may have seen the entry (Ledger.apply)
       rec.applied = false
-      prev.sure |= entryMask(story, { event: e, released: entryReleasedOnArrival(e) })
-      prev.maybe |= entryMask(story, { event: e, released: entryReleasedOnArrival(e, 0) })
       return null
     }
     let maybe = prev?.maybe ?? 0

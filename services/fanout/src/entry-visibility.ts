@@ -4,7 +4,7 @@
 // by the server's clock). Pure: no I/O, no clock.
 import type { EntryEvent, StoryEntry } from '@newswire/shared'
 import type { Clearance, Latest } from './visibility.ts'
-import { clearances, INGEST_LEAD_MS, isKill, visibleVersion } from './visibility.ts'
+import { clearances, isKill, visibleVersion } from './visibility.ts'
 
 /** The ledger's view of one entry's latest version. */
 export interface EntryLatest {
@@ -106,14 +106,4 @@ export function decideEntry(
 export function retractionOf(exposure: 'sure' | 'maybe' | null, cause: EntryCause): EntryDecision | null {
   if (exposure === null) return null
   return exposure === 'sure' ? { kind: 'retract', cause } : { kind: 'retract', cause, unsure: true }
-}
-
-/**
- * Whether an entry version's own embargo had surely passed when it was ingested (as
- * visibility.ts releasedOnArrival): then every server that read it found it released. For a
- * version older than the entry's latest (a duplicate or a late read).
- */
-export function entryReleasedOnArrival(e: Pick<EntryEvent, 'entry' | 'ingestedAt'>, leadMs = INGEST_LEAD_MS): boolean {
-  const at = e.entry.embargoedUntil
-  return at === null || at <= e.ingestedAt - leadMs
 }

@@ -4,9 +4,8 @@ import { test } from 'node:test'
 import type { EntryEvent } from '@newswire/shared'
 import { entryEvent, event } from './support/harness.ts'
 import type { EntryLatest } from '../src/entry-visibility.ts'
-import { decideEntry, entryChangeFor, entryReleasedOnArrival, isEntryDeleted, visibleEntry } from '../src/entry-visibility.ts'
+import { decideEntry, entryChangeFor, isEntryDeleted, visibleEntry } from '../src/entry-visibility.ts'
 import type { Latest } from '../src/visibility.ts'
-import { INGEST_LEAD_MS } from '../src/visibility.ts'
 
 const T0 = Date.UTC(2026, 11, 4, 12)
 const story: Latest = { event: event('CREATED', { id: 'Live-1', version: 1, live: true }, T0), released: true }
@@ -52,18 +51,6 @@ test('a subscription the story is out of view for hears nothing of its entries, 
       c,
     )
   }
-})
-
-test("an entry version released on arrival: its own embargo had passed by ingest's clock at its most ahead", () => {
-  const e = (embargoedUntil: number | null) => ({
-    ...entryEvent(story.event.article, { id: 'e1', seq: 1, version: 1, embargoedUntil }, T0),
-    ingestedAt: 100_000,
-  })
-  assert.equal(entryReleasedOnArrival(e(null)), true)
-  assert.equal(entryReleasedOnArrival(e(100_000 - INGEST_LEAD_MS)), true)
-  assert.equal(entryReleasedOnArrival(e(100_000 - INGEST_LEAD_MS + 1)), false, 'ingest may run INGEST_LEAD_MS ahead')
-  assert.equal(entryReleasedOnArrival(e(100_000), 0), true)
-  assert.equal(entryReleasedOnArrival(e(100_001), 0), false)
 })
 
 test('a kill takes every entry with it, for the newsroom too', () => {
