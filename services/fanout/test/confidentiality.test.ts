@@ -1,7 +1,8 @@
 // The promise that matters most, proven against a reference model (support/model.ts): random
 // sequences of ingest events (create, update, move category or language, embargo set, moved or
-// lifted, withheld, killed, events read late around the embargo instant, records nobody can
-// decode, which stand in as a hold or a kill: unreadable.ts) interleaved with client
+// lifted, withheld, killed, events read late around the embargo instant, old news (numbered as
+// the live version or below it, content nobody published: red13), records nobody can decode,
+// which stand in as a hold or a kill: unreadable.ts) interleaved with client
 // actions (subscribe with any channels, filters and token scopes, over the WebSocket's parser, which
 // refuses a comma-joined filter item that pages would read as two: red12; resume from the last, an old, a
 // forged, a garbage or a future position; catchUp latest; disconnect; token expiry; a slow link whose
@@ -46,7 +47,7 @@ import { UNTIL_READABLE } from '../src/unreadable.ts'
 import { event, Harness } from './support/harness.ts'
 import { KNOWN_RUNS } from './support/known-runs.ts'
 import { runClients } from './support/clients.ts'
-import { type Cmd, CATEGORIES, DAY, embargoAt, IDS, LANGUAGES, OLD_IDS, runArb } from './support/commands.ts'
+import { type Cmd, CATEGORIES, DAY, embargoAt, IDS, LANGUAGES, OLD_IDS, OLD_NEWS, runArb } from './support/commands.ts'
 import { Model } from './support/model.ts'
 import { newStats } from './support/reader-checks.ts'
 import { entryStandIn, Newsroom } from './support/story-model.ts'
@@ -244,6 +245,18 @@ async function run(
         post(held, cmd.late, version - 1)
         guessed.add(id)
         stats.lateHolds++
+        break
+      }
+      case 'stale': {
+        // old news to the ledger (numbered no higher than the live version, hiding nothing): the
+        // model does not apply it, and no reader may be sent it (reader-checks.ts, OLD_NEWS)
+        const id = [...IDS, ...OLD_IDS][cmd.id] as string
+        const last = model.latest(id)
+        // over a stand-in (its number a guess) any record decides again: not old news
+        if (!last || model.killed(id) || guessed.has(id) || last.article.version - cmd.below < 1) continue
+        const a = { ...last.article, version: last.article.version - cmd.below, pubStatus: 'usable' as const, headline: OLD_NEWS }
+        h.append(event('UPDATED', { ...a, embargoedUntil: null }, now))
+        stats.stale++
         break
       }
       case 'unreadable': {

@@ -40,6 +40,12 @@ export type Cmd =
    * version it changes (a writer that is not ingest, or an ingest on a stale state: red12).
    */
   | { k: 'hold'; id: number; embargo: number | null; late: number }
+  /**
+   * A usable record of the story numbered as its live version or `below` it, with content nobody
+   * published (a writer that is not ingest; an ingest on a stale state): old news, sent to no
+   * reader by any path (red13: a resume replayed from the log sent it).
+   */
+  | { k: 'stale'; id: number; below: number }
   /** A record of the story nobody can decode, its headers saying a kill or anything else (unreadable.ts). */
   | { k: 'unreadable'; id: number; says: 'kill' | 'hold'; late: number }
   | { k: 'tick'; ms: number }
@@ -119,6 +125,8 @@ export const FILTERS: ModelView['filter'][] = [
 /** A filter the WebSocket refuses: a list item holding a comma (red12). */
 export const joinedFilter = (f: ModelView['filter']): boolean => [f.languages, f.categories].some((l) => l?.some((x) => x.includes(',')))
 export const DAY = 86_400_000
+/** The headline of a `stale` record: no reader may ever be sent it. */
+export const OLD_NEWS = 'OLD NEWS NOBODY PUBLISHED'
 
 export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   {
@@ -153,6 +161,14 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
       id: fc.nat(IDS.length + OLD_IDS.length - 1),
       embargo: fc.constantFrom(null, null, 600_000, 3_600_000),
       late: fc.constantFrom(0, 0, 5, 30),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('stale' as const),
+      id: fc.nat(IDS.length + OLD_IDS.length - 1),
+      below: fc.constantFrom(0, 1, 1),
     }),
   },
   {

@@ -185,4 +185,31 @@ export const KNOWN_RUNS: Run[] = [
     ],
     false,
   ],
+  // 2026-12-05, seed -682391744, run 791 (the stale command's 1,500-run soak, stop 38; shrunk
+  // here): a real leak of an id. Story c was only ever withheld; an old-news record of it (usable,
+  // numbered as its live version) was counted as surely seen by the public, though nobody is shown
+  // it, and a public reader resuming from its last position was told of c's hold. Fixed in
+  // ledger.ts (old news adds nothing to where a story was seen): old-news-unseen.test.ts.
+  [
+    [
+      [
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+      ],
+      [
+        { k: 'post', id: 2, category: 0, language: 0, urgency: 1, withheld: true, embargo: 'none', late: 0, dated: null, live: false },
+        { k: 'stale', id: 2, below: 0 },
+        { k: 'away', slot: 0, steps: 0, how: 'last', catchUp: false },
+        { k: 'page', slot: 0, pages: 1, limit: 1, reload: false },
+        { k: 'kill', id: 0, how: 'withdraw', late: 0 },
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'unreadable', id: 0, says: 'hold', late: 0 },
+        { k: 'tick', ms: 1000 },
+      ],
+      1000,
+    ],
+    false,
+  ],
 ]

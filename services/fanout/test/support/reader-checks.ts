@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import type { ArticleEvent } from '@newswire/shared'
 import type { Client } from './commands.ts'
-import { editorialAt, joinedFilter } from './commands.ts'
+import { editorialAt, joinedFilter, OLD_NEWS } from './commands.ts'
 import type { Hub } from '../../src/hub.ts'
 import type { Conn } from '../../src/model.ts'
 import { parseClientMessage, ProtocolError } from '../../src/protocol.ts'
@@ -39,6 +39,8 @@ export function newStats() {
     unreadable: 0,
     /** holds or new embargoes numbered as the live version they change (late-hold.ts) */
     lateHolds: 0,
+    /** records numbered as the live version or below it, with content nobody published (red13) */
+    stale: 0,
     /** runs on a slow machine (passes breathe after every record) */
     lagging: 0,
     /** `gap` messages to readers whose socket was blocked (red13) */
@@ -64,6 +66,7 @@ export function inStates(c: Client, e: ArticleEvent, embargoed: boolean): boolea
 /** A snapshot or page item: visible now, in scope, view and states, and not returned before since the last fresh start. */
 export function checkItem(model: Model, c: Client, e: ArticleEvent & { embargoed?: boolean }, why: string, late = false): void {
   const a = e.article
+  assert.notEqual(a.headline, OLD_NEWS, `1. a record the ledger took as old news: ${why}`)
   // a snapshot read late (the reader's socket was behind) was the state when it was made
   if (late) assert.ok(model.wasVisible(a.id, a.version, c.clearance), `1. item never visible: ${why}`)
   else assert.equal(model.visible(a.id, c.clearance)?.version, a.version, `1. item not visible now: ${why}`)
@@ -145,6 +148,7 @@ export function readMessages(ctx: ReadContext, slot: number, c: Client, t: FakeT
       }
     } else if (m.type === 'event') {
       const a = (m.event as ArticleEvent).article
+      assert.notEqual(a.headline, OLD_NEWS, `1. a record the ledger took as old news: ${why}`)
       assert.ok(model.wasVisible(a.id, a.version, c.clearance), `1. event never visible to ${c.clearance}: ${why}`)
       assert.ok(inScope(c.scope, a), `1. event outside the token scope: ${why}`)
       assert.ok(inView(c.view, a), `1. event outside the subscription: ${why}`)
