@@ -29,6 +29,8 @@ interface Held<E> {
   event: E
   released: boolean
   offset: number | null
+  /** Known from news.articles, its record older than history (Ledger ArticleState.before). */
+  before?: true
 }
 
 const due = (until: number | null, now: number): boolean => until !== null && until <= now
@@ -40,12 +42,14 @@ const fields = (a: { pubStatus: unknown; embargoedUntil: unknown }, b: { pubStat
  * `e` as the next version of `latest`'s article, marked a stand-in, when it is numbered as high or
  * lower and would hide the article from someone outside the newsroom who sees it (at `now`, the
  * ledger's clock); else `e` itself. While catching up a state from news.articles gives way to
- * history's first record (Ledger.apply), so it is not met.
+ * history's first record (Ledger.apply), so it is not met, unless its own record is known to be
+ * older than history (`before`: Store undoes what history brought over it, and judges it again).
  */
 export function holdAsNext(e: ArticleEvent, latest: Held<ArticleEvent> | undefined, now: number, catchingUp: boolean): ArticleEvent {
   // the number first: nearly every record read is newer than the live version
   if (latest === undefined || e.article.version > latest.event.article.version) return e
-  if (isKill(e) || e.eventId === latest.event.eventId || numberIsAGuess(latest.event) || (catchingUp && latest.offset === null)) return e
+  const givesWay = catchingUp && latest.offset === null && latest.before === undefined
+  if (isKill(e) || e.eventId === latest.event.eventId || numberIsAGuess(latest.event) || givesWay) return e
   const prev = latest.event.article
   const { pubStatus, embargoedUntil } = e.article
   const article = { ...prev, version: prev.version + 1, pubStatus, embargoedUntil, updatedAt: e.article.updatedAt ?? prev.updatedAt }

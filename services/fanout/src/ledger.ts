@@ -31,6 +31,11 @@ export interface ArticleState extends Latest {
   text: string | null
   /** Order of the last change: snapshots list the most recently changed first. */
   changed: number
+  /**
+   * Known from news.articles, its own record older than history (Store: history's first record of
+   * the article was not it, and a newer one or a kill came first): history gives way to it no more.
+   */
+  before?: true
 }
 
 /** Clearances (bits) that see `s` now. */
@@ -130,6 +135,17 @@ export class Ledger {
   }
 
   /**
+   * The state `loaded` from news.articles back, with the exposure it had then, over what history
+   * brought of its article while catching up: its own record is older than history, so those
+   * records were old news (Store, which judges them again against it, as if read after it).
+   */
+  restore(loaded: ArticleState, exposure: Exposure): void {
+    const s: ArticleState = { ...loaded, exposure, text: null, changed: 0, before: true }
+    this.#set(s)
+    this.#changed(s, null)
+  }
+
+  /**
    * The kill a news.articles tombstone stands for, over the article's state after history
    * replayed its events at start: known from news.articles only (no offset), where the article
    * was seen kept. False when the article is unknown or killed already.
@@ -222,7 +238,7 @@ export class Ledger {
       return null
     }
     const now = catchingUp ? this.#clockOf(entry.partition) : this.#now
-    if (catchingUp && prev && prev.offset === null && prev.event.article.version >= e.article.version) {
+    if (catchingUp && prev && prev.offset === null && prev.before === undefined && prev.event.article.version >= e.article.version) {
       // A state from news.articles stands in only until history replays the article's versions
       // in order: the first of them replaces it (keeping what it says of earlier exposure)
       entry.prev = undefined
@@ -234,7 +250,8 @@ export class Ledger {
     const stale = prev !== undefined && prev.event.article.version >= e.article.version && !numberIsAGuess(prev.event)
     // a kill is final: nothing after it in the log is a version of the story (ingest refuses to
     // write one); only a kill loaded from news.articles gives way to history while catching up
-    const afterKill = prev !== undefined && isKill(prev.event) && !isKill(e) && (prev.offset !== null || !catchingUp)
+    const afterKill =
+      prev !== undefined && isKill(prev.event) && !isKill(e) && (prev.offset !== null || !catchingUp || prev.before === true)
     if (prev && (stale || afterKill)) {
       // old news: no reader is sent it (not live, nor in a snapshot, page or replay: Store.taken),
       // so it adds nothing to where the story was seen; counted, a reader resuming was told of the

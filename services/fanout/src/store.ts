@@ -11,8 +11,10 @@ import { entryStateKey, isEntryEvent, storyOfStateKey } from '@newswire/shared'
 import type { ArticleEvent, EarlierStatuses, EarlierViews, EntryEvent, NewswireEvent } from '@newswire/shared'
 import { DeskIndex } from './desk-index.ts'
 import { History, isEntryRecord } from './history.ts'
-import type { HistoryRecord } from './history.ts'
+import type { Entry, HistoryRecord } from './history.ts'
 import { Ledger } from './ledger.ts'
+import type { ArticleState } from './ledger.ts'
+import type { Exposure } from './exposure.ts'
 import { entryHoldAsNext, holdAsNext } from './late-hold.ts'
 import { deletionAsNext, killAsNext } from './late-kill.ts'
 import { deletionOf, entryHoldOf, holdOf, isHoldStandIn, killOf, lateHoldId } from './unreadable.ts'
@@ -76,6 +78,8 @@ export class Store {
   readonly #renumbered = new Map<string, NewswireEvent>()
   /** Records the ledger took as old news (not applied), by `partition:offset` (taken) */
   readonly #notTaken = new Map<string, true>()
+  /** While catching up: articles whose state from news.articles history is replacing (#replacing) */
+  readonly #replaced = new Map<string, Replaced>()
 
   constructor(o: StoreOptions) {
     if (o.partitions < 1) throw new TypeError('a store needs at least one partition')
@@ -125,6 +129,7 @@ export class Store {
     this.#remember(event.eventId)
     // an ingest whose clock runs ahead must not release embargoes early here
     if (!this.#live) this.ledger.catchUp(partition, Math.min(event.ingestedAt, this.#now()))
+    const replacing = this.#live || isEntryEvent(event) ? undefined : this.#replacing(event)
     const taken = this.#asRead(partition, event)
     // kept past the record's article moving on: a hold followed by later versions is no longer the
     // latest, and a replay from the log sent it as written, a version the reader had (red13b run)
@@ -137,7 +142,56 @@ export class Store {
       if (state) this.desk.put(state.event)
     }
     if (!record.applied) keep(this.#notTaken, `${partition}:${offset}`, true, NOT_TAKEN_MAX)
+    replacing?.read.push({ record: record as Entry, raw: event as ArticleEvent })
     return record
+  }
+
+  /**
+   * Catching up, history's first record of an article replaces its state from news.articles
+   * whatever its number (Ledger.apply): the versions before it come in order, up to that state's own
+   * record. Until that record comes, what replaced it may be old news (its record older than
+   * history: a writer that is not ingest), which no instance that read it live applied: a newer
+   * version or a kill before it, or the end of the catch-up, says so, and what history brought of
+   * the article is undone (#undo). Returns where to note `event` while it is open.
+   */
+  #replacing(event: ArticleEvent): Replaced | undefined {
+    const id = event.article.id
+    const open = this.#replaced.get(id)
+    if (open !== undefined) {
+      const loaded = open.loaded.event
+      if (event.eventId === loaded.eventId) this.#replaced.delete(id)
+      else if (event.article.version <= loaded.article.version && !isKill(event)) return open
+      else this.#undo(id, open)
+      return undefined
+    }
+    const prev = this.ledger.latest(id)
+    if (prev === undefined || prev.offset !== null || prev.before === true || event.eventId === prev.event.eventId) return undefined
+    if (event.article.version > prev.event.article.version || isKill(event)) return undefined
+    const started: Replaced = { loaded: prev, exposure: structuredClone(prev.exposure), read: [] }
+    this.#replaced.set(id, started)
+    return started
+  }
+
+  /**
+   * The state from news.articles back (its record older than history), and what history brought
+   * of the article over it judged again as read after it (old news, a hold standing in, a kill).
+   */
+  #undo(id: string, open: Replaced): void {
+    this.#replaced.delete(id)
+    this.ledger.restore(open.loaded, open.exposure)
+    for (const { record, raw } of open.read) {
+      const taken = this.#asRead(record.partition, raw) as ArticleEvent
+      if (taken !== raw) keep(this.#renumbered, raw.eventId, taken, RENUMBERED_MAX)
+      else this.#renumbered.delete(raw.eventId)
+      record.event = taken
+      record.text = null
+      this.ledger.apply(record, !this.#live)
+      const at = `${record.partition}:${record.offset}`
+      if (record.applied) this.#notTaken.delete(at)
+      else keep(this.#notTaken, at, true, NOT_TAKEN_MAX)
+    }
+    const s = this.ledger.latest(id)
+    if (s) this.desk.put(s.event)
   }
 
   /**
@@ -247,6 +301,8 @@ export class Store {
 
   /** History is read: from now on the server's clock (the hub's `ledger.advance`) decides releases. */
   goLive(now: number): void {
+    // a state from news.articles whose own record history never brought: older than history
+    for (const [id, open] of [...this.#replaced]) this.#undo(id, open)
     this.#live = true
     // History replaced a tombstone's kill with the article's events (a state from news.articles
     // stands in only until then), or brought the events of a key whose tombstone is all that
@@ -290,6 +346,15 @@ export class Store {
     e.text ??= serialize(e.event)
     return e.text
   }
+}
+
+/** An article's state from news.articles that history is replacing while catching up (Store.#replacing). */
+interface Replaced {
+  loaded: ArticleState
+  /** Where the article was seen, as it stood before history replaced it. */
+  exposure: Exposure
+  /** What history brought of the article since, as read. */
+  read: { record: Entry; raw: ArticleEvent }[]
 }
 
 /** A tombstone in news.articles: where it sits, and its time (its stand-in's). */
