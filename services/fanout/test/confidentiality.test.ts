@@ -102,7 +102,13 @@ async function run(
 
   for (const [i, cmd] of cmds.entries()) {
     const now = h.clock.now()
-    for (const d of drains.filter((x) => x.at === i)) unblock(d.slot)
+    const drained = drains.filter((x) => x.at === i)
+    for (const d of drained) unblock(d.slot)
+    if (drained.length > 0) {
+      // what was queued goes out, and its readers read it before they act (page, resume) on it
+      await h.settle()
+      for (let slot = 0; slot < clients.length; slot++) check(slot)
+    }
     for (const d of due.filter((x) => x.at === i)) {
       const c = clients[d.cmd.slot]
       if (!c) continue

@@ -41,8 +41,9 @@ export function runClients(h: Harness, model: Model, snapshotSize: number, stats
     if (!c || c.refused || (c.expiresAt !== null && h.clock.now() >= c.expiresAt)) return
     const s = SCOPES[c.who] as (typeof SCOPES)[number]
     const admission: Admission = { audience: s.audience, scope: s.scope, expiresAt: null, reject: null }
-    // older entries, while the reader is connected and its stream caught up
-    if (c.story && c.t && !c.t.closed) {
+    // older entries, while the reader is connected and its stream caught up (a blocked socket's
+    // reader may still show entries of a story taken back since: the route refuses the page)
+    if (c.story && c.t && !c.t.closed && !c.blocked) {
       const why = `slot ${slot} (${c.clearance}, ${JSON.stringify(c.view)}) entry pages`
       const filter = urlOf(c, '/', {}).searchParams
       filter.delete('channels')

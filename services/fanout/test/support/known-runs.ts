@@ -212,4 +212,33 @@ export const KNOWN_RUNS: Run[] = [
     ],
     false,
   ],
+  // 2026-12-05, seed 737835985 (the unit pass of stop 39, run 68 of 300; it failed on main too):
+  // the model's, not a leak. A public reader of story:a whose socket was blocked missed, queued,
+  // the story's `withdrawn` (a hold), and paged its entries at the step its socket drained, before
+  // the hub wrote the queue and before it read it: the route refused the page (the story is held)
+  // while the reader still showed two entries (E2). A reader acts on what it has read: after a
+  // drain the run settles and every reader reads, as after any command (confidentiality.test.ts),
+  // and a reader whose socket is still blocked pages no entries (clients.ts; a run of the same seed
+  // with the drain a step later paged while blocked).
+  [
+    [
+      [
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+      ],
+      [
+        { k: 'entry', story: 0, op: 'create', which: 13, embargo: 'none', withheld: false, pinned: false },
+        { k: 'slow', slot: 3, steps: 4 },
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'unreadable', id: 0, says: 'hold', late: 0 },
+        { k: 'post', id: 0, category: 0, language: 0, urgency: 1, withheld: false, embargo: 'soon', late: 0, dated: null, live: false },
+        { k: 'drop', slot: 0 },
+        { k: 'page', slot: 3, pages: 1, limit: 1, reload: false },
+      ],
+      1000,
+    ],
+    false,
+  ],
 ]
