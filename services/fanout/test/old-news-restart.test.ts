@@ -8,9 +8,9 @@
 // live instance, which read the story's latest version first, never applied it.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { ArticleEvent } from '@newswire/shared'
-import { event, Harness } from './support/harness.ts'
-import { client, newsroom, snapshotArticles } from './support/live-story.ts'
+import type { ArticleEvent, EntryEvent } from '@newswire/shared'
+import { entryEvent, event, Harness } from './support/harness.ts'
+import { client, newsroom, snapshotArticles, snapshotEntries } from './support/live-story.ts'
 
 const T = 1_800_000_000_000
 
@@ -82,3 +82,38 @@ test("an instance starting up over a story's versions before its latest, all in 
   assert.equal(h.store.ledger.latest('c')?.event.eventId, v2.eventId)
   assert.equal(h.store.taken(0, 0), true)
 })
+
+/** An instance started over a live story's entry e1 [v1, v2, ...rest], history after v2; what a public and a newsroom story reader are shown of it. */
+async function startedEntry(status: 'usable' | 'withheld', rest: EntryEvent[]) {
+  const story = event('CREATED', { id: 'Live-1', version: 1, live: true }, T - 9000)
+  const v1 = entryEvent(story.article, { id: 'e1', seq: 1, version: 1, pubStatus: status }, T - 5000)
+  const v2 = entryEvent(story.article, { id: 'e1', seq: 1, version: 2, pubStatus: status }, T - 4000)
+  const log = [story, v1, v2, ...rest]
+  const h = new Harness({ partitions: 1, historySize: 5, from: [3] })
+  h.log[0]?.push(...log)
+  h.store.load(0, story, null)
+  h.store.loadEntry(0, v2, null)
+  for (const [offset, e] of log.entries()) if (offset >= 3) h.store.append(0, offset, e)
+  h.start()
+  await h.settle()
+  const seen = async (who: Parameters<typeof client>[1]) =>
+    snapshotEntries((await client(h, who)).t.messages.find((m) => m.type === 'subscribed'))
+  return { public: await seen({ audience: 'public' }), newsroom: await seen(newsroom), taken: h.store.taken(0, 3) }
+}
+
+const neverEntry = (version: number) =>
+  entryEvent(
+    event('CREATED', { id: 'Live-1', version: 1, live: true }, T - 9000).article,
+    { id: 'e1', seq: 1, version, body: ['NEVER PUBLISHED'] },
+    T - 3000,
+  )
+
+for (const status of ['withheld', 'usable'] as const) {
+  for (const stale of [2, 1]) {
+    const numbered = stale === 2 ? 'as the latest version' : 'below it'
+    test(`an instance starting up over old news of a ${status} entry (numbered ${numbered}), the latest version's record older than its history, keeps the latest version`, async () => {
+      const shown = await startedEntry(status, [neverEntry(stale)])
+      assert.deepEqual(shown, { public: status === 'usable' ? ['e1@2'] : [], newsroom: ['e1@2'], taken: false })
+    })
+  }
+}
