@@ -24,6 +24,8 @@ export interface EntryState extends EntryLatest {
   maybe: number
   /** JSON of the entry (entryToJson), cached for snapshots, pages and messages. */
   text: string | null
+  /** Known from news.articles, its own record older than history (as ArticleState.before). */
+  before?: true
 }
 
 /** A version whose own embargo is still to be released (a deleted entry is never released). */
@@ -126,7 +128,7 @@ export class Entries {
     const e = rec.event
     const prev = this.get(e.article.id, e.entry.id)
     rec.story = story ? { event: story.event, released: story.released } : undefined
-    if (catchingUp && prev && prev.offset === null && prev.event.entry.version >= e.entry.version) {
+    if (catchingUp && prev && prev.offset === null && prev.before === undefined && prev.event.entry.version >= e.entry.version) {
       // A state from news.articles stands in only until history replays the entry's versions
       rec.prev = undefined
       return this.#applied(rec, story, now, catchingUp, prev.sure, prev.maybe)
@@ -135,7 +137,11 @@ export class Entries {
     // a stand-in hold's version is a guess (unreadable.ts, late-hold.ts): the next record read is newer, whatever its number
     const stale = prev !== undefined && prev.event.entry.version >= e.entry.version && !numberIsAGuess(prev.event)
     // a deletion is final, as a kill is (Ledger.apply)
-    const afterDeletion = prev !== undefined && isEntryDeleted(prev.event) && !isEntryDeleted(e) && (prev.offset !== null || !catchingUp)
+    const afterDeletion =
+      prev !== undefined &&
+      isEntryDeleted(prev.event) &&
+      !isEntryDeleted(e) &&
+      (prev.offset !== null || !catchingUp || prev.before === true)
     if (prev && (stale || afterDeletion)) {
       // old news, shown to nobody: it adds nothing to who may have seen the entry (Ledger.apply)
       rec.applied = false
@@ -147,6 +153,13 @@ export class Entries {
     // (rev33 review), and shown the version this one replaces: its readers must hear of a deletion too
     if (prev) maybe |= maybeMask(story, prev, now + raceWindowMs - 1)
     return this.#applied(rec, story, now, catchingUp, prev?.sure ?? 0, maybe)
+  }
+
+  /** A state from news.articles back, with who may have seen it then (Ledger.restoreEntry). */
+  restore(loaded: EntryState, sure: number, maybe: number): EntryState {
+    const s: EntryState = { ...loaded, sure, maybe, text: null, before: true }
+    this.#put(loaded.event.article.id, s)
+    return s
   }
 
   /** The entry's embargo passed on the server's clock; null when its latest version has none pending. */

@@ -77,8 +77,8 @@ export function entryHoldAsNext(
   catchingUp: boolean,
 ): EntryEvent {
   if (latest === undefined || e.entry.version > latest.event.entry.version) return e
-  if (isEntryDeleted(e) || e.eventId === latest.event.eventId || numberIsAGuess(latest.event) || (catchingUp && latest.offset === null))
-    return e
+  const givesWay = catchingUp && latest.offset === null && latest.before === undefined
+  if (isEntryDeleted(e) || e.eventId === latest.event.eventId || numberIsAGuess(latest.event) || givesWay) return e
   const prev = latest.event.entry
   const { pubStatus, embargoedUntil } = e.entry
   const entry = { ...prev, version: prev.version + 1, pubStatus, embargoedUntil, updatedAt: Math.max(prev.updatedAt, e.entry.updatedAt) }

@@ -145,6 +145,13 @@ export class Ledger {
     this.#changed(s, null)
   }
 
+  /** The same for an entry's state from news.articles, with who may have seen it then. */
+  restoreEntry(loaded: EntryState, sure: number, maybe: number): void {
+    const now = this.entries.get(loaded.event.article.id, loaded.event.entry.id)
+    if (now) this.#unscheduleEntry(now)
+    this.#scheduleEntry(this.entries.restore(loaded, sure, maybe))
+  }
+
   /**
    * The kill a news.articles tombstone stands for, over the article's state after history
    * replayed its events at start: known from news.articles only (no offset), where the article

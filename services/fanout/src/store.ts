@@ -11,9 +11,10 @@ import { entryStateKey, isEntryEvent, storyOfStateKey } from '@newswire/shared'
 import type { ArticleEvent, EarlierStatuses, EarlierViews, EntryEvent, NewswireEvent } from '@newswire/shared'
 import { DeskIndex } from './desk-index.ts'
 import { History, isEntryRecord } from './history.ts'
-import type { Entry, HistoryRecord } from './history.ts'
+import type { HistoryRecord } from './history.ts'
 import { Ledger } from './ledger.ts'
 import type { ArticleState } from './ledger.ts'
+import type { EntryState } from './entries.ts'
 import type { Exposure } from './exposure.ts'
 import { entryHoldAsNext, holdAsNext } from './late-hold.ts'
 import { deletionAsNext, killAsNext } from './late-kill.ts'
@@ -129,7 +130,7 @@ export class Store {
     this.#remember(event.eventId)
     // an ingest whose clock runs ahead must not release embargoes early here
     if (!this.#live) this.ledger.catchUp(partition, Math.min(event.ingestedAt, this.#now()))
-    const replacing = this.#live || isEntryEvent(event) ? undefined : this.#replacing(event)
+    const replacing = this.#live ? undefined : this.#replacing(event)
     const taken = this.#asRead(partition, event)
     // kept past the record's article moving on: a hold followed by later versions is no longer the
     // latest, and a replay from the log sent it as written, a version the reader had (red13b run)
@@ -142,56 +143,64 @@ export class Store {
       if (state) this.desk.put(state.event)
     }
     if (!record.applied) keep(this.#notTaken, `${partition}:${offset}`, true, NOT_TAKEN_MAX)
-    replacing?.read.push({ record: record as Entry, raw: event as ArticleEvent })
+    replacing?.read.push({ record, raw: event })
     return record
   }
 
   /**
-   * Catching up, history's first record of an article replaces its state from news.articles
-   * whatever its number (Ledger.apply): the versions before it come in order, up to that state's own
-   * record. Until that record comes, what replaced it may be old news (its record older than
-   * history: a writer that is not ingest), which no instance that read it live applied: a newer
-   * version or a kill before it, or the end of the catch-up, says so, and what history brought of
-   * the article is undone (#undo). Returns where to note `event` while it is open.
+   * Catching up, history's first record of an article (or of an entry) replaces its state from
+   * news.articles whatever its number (Ledger.apply, Entries.apply): the versions before it come in
+   * order, up to that state's own record. Until that record comes, what replaced it may be old news
+   * (its record older than history: a writer that is not ingest), which no instance that read it
+   * live applied: a newer version or a kill (a deletion) before it, or the end of the catch-up, says
+   * so, and what history brought over it is undone (#undo). Returns where to note `event` meanwhile.
    */
-  #replacing(event: ArticleEvent): Replaced | undefined {
-    const id = event.article.id
-    const open = this.#replaced.get(id)
+  #replacing(event: NewswireEvent): Replaced | undefined {
+    const key = keyOf(event)
+    const open = this.#replaced.get(key)
     if (open !== undefined) {
       const loaded = open.loaded.event
-      if (event.eventId === loaded.eventId) this.#replaced.delete(id)
-      else if (event.article.version <= loaded.article.version && !isKill(event)) return open
-      else this.#undo(id, open)
+      if (event.eventId === loaded.eventId) this.#replaced.delete(key)
+      else if (versionOf(event) <= versionOf(loaded) && !endsIt(event)) return open
+      else this.#undo(key, open)
       return undefined
     }
-    const prev = this.ledger.latest(id)
+    const prev = isEntryEvent(event) ? this.ledger.entries.get(event.article.id, event.entry.id) : this.ledger.latest(event.article.id)
     if (prev === undefined || prev.offset !== null || prev.before === true || event.eventId === prev.event.eventId) return undefined
-    if (event.article.version > prev.event.article.version || isKill(event)) return undefined
-    const started: Replaced = { loaded: prev, exposure: structuredClone(prev.exposure), read: [] }
-    this.#replaced.set(id, started)
+    if (versionOf(event) > versionOf(prev.event) || endsIt(event)) return undefined
+    const seen = 'exposure' in prev ? structuredClone(prev.exposure) : { sure: prev.sure, maybe: prev.maybe }
+    const started: Replaced = { loaded: prev, seen, read: [] }
+    this.#replaced.set(key, started)
     return started
   }
 
   /**
    * The state from news.articles back (its record older than history), and what history brought
-   * of the article over it judged again as read after it (old news, a hold standing in, a kill).
+   * over it judged again as read after it (old news, a hold standing in, a kill or a deletion).
    */
-  #undo(id: string, open: Replaced): void {
-    this.#replaced.delete(id)
-    this.ledger.restore(open.loaded, open.exposure)
+  #undo(key: string, open: Replaced): void {
+    this.#replaced.delete(key)
+    const { loaded, seen } = open
+    if (Array.isArray(seen)) this.ledger.restore(loaded as ArticleState, seen)
+    else this.ledger.restoreEntry(loaded as EntryState, seen.sure, seen.maybe)
     for (const { record, raw } of open.read) {
-      const taken = this.#asRead(record.partition, raw) as ArticleEvent
+      const taken = this.#asRead(record.partition, raw)
       if (taken !== raw) keep(this.#renumbered, raw.eventId, taken, RENUMBERED_MAX)
       else this.#renumbered.delete(raw.eventId)
-      record.event = taken
       record.text = null
-      this.ledger.apply(record, !this.#live)
+      if (isEntryRecord(record)) {
+        record.event = taken as EntryEvent
+        this.ledger.applyEntry(record, !this.#live)
+      } else {
+        record.event = taken as ArticleEvent
+        this.ledger.apply(record, !this.#live)
+      }
       const at = `${record.partition}:${record.offset}`
       if (record.applied) this.#notTaken.delete(at)
       else keep(this.#notTaken, at, true, NOT_TAKEN_MAX)
     }
-    const s = this.ledger.latest(id)
-    if (s) this.desk.put(s.event)
+    const s = this.ledger.latest(loaded.event.article.id)
+    if (s && !isEntryEvent(loaded.event)) this.desk.put(s.event)
   }
 
   /**
@@ -302,7 +311,7 @@ export class Store {
   /** History is read: from now on the server's clock (the hub's `ledger.advance`) decides releases. */
   goLive(now: number): void {
     // a state from news.articles whose own record history never brought: older than history
-    for (const [id, open] of [...this.#replaced]) this.#undo(id, open)
+    for (const [key, open] of [...this.#replaced]) this.#undo(key, open)
     this.#live = true
     // History replaced a tombstone's kill with the article's events (a state from news.articles
     // stands in only until then), or brought the events of a key whose tombstone is all that
@@ -348,14 +357,19 @@ export class Store {
   }
 }
 
-/** An article's state from news.articles that history is replacing while catching up (Store.#replacing). */
+/** An article's or an entry's state from news.articles that history is replacing while catching up (Store.#replacing). */
 interface Replaced {
-  loaded: ArticleState
-  /** Where the article was seen, as it stood before history replaced it. */
-  exposure: Exposure
-  /** What history brought of the article since, as read. */
-  read: { record: Entry; raw: ArticleEvent }[]
+  loaded: ArticleState | EntryState
+  /** Who may have seen it, as it stood before history replaced it: an article's exposure, an entry's bits. */
+  seen: Exposure | { sure: number; maybe: number }
+  /** What history brought of it since, as read. */
+  read: { record: HistoryRecord; raw: NewswireEvent }[]
 }
+
+const keyOf = (e: NewswireEvent): string => (isEntryEvent(e) ? entryStateKey(e.article.id, e.entry.id) : e.article.id)
+const versionOf = (e: NewswireEvent): number => (isEntryEvent(e) ? e.entry.version : e.article.version)
+/** A kill, or an entry's deletion: final, whatever it follows. */
+const endsIt = (e: NewswireEvent): boolean => (isEntryEvent(e) ? isEntryDeleted(e) : isKill(e))
 
 /** A tombstone in news.articles: where it sits, and its time (its stand-in's). */
 export interface Tombstone {
