@@ -114,6 +114,9 @@ export function holdOf(prev: ArticleEvent, where: RecordAt, at: number): Article
   }
 }
 
+/** Any stand-in (a kill, a hold, an entry's deletion or hold, for an undecodable record or a late hold), by its id. */
+export const isStandIn = (e: { eventId: string }): boolean => e.eventId.startsWith('unreadable-')
+
 /** A stand-in hold (of an article or an entry, of either kind: this file's or late-hold.ts's), by its id. */
 export const isHoldStandIn = (e: { eventId: string }): boolean => e.eventId.startsWith(HOLD) || e.eventId.startsWith(ENTRY_HOLD)
 
