@@ -9,13 +9,14 @@ import type { EntryLatest } from './entry-visibility.ts'
 import { entryMask, isEntryDeleted } from './entry-visibility.ts'
 import type { EntryEventRecord } from './history.ts'
 import { numberIsAGuess } from './late-hold.ts'
+import { givesWayToHistory } from './loaded-state.ts'
+import type { Loaded } from './loaded-state.ts'
 import { INGEST_LEAD_MS, type Latest } from './visibility.ts'
 
-export interface EntryState extends EntryLatest {
+/** `offset` and `before` (loaded-state.ts): where the state came from. */
+export interface EntryState extends EntryLatest, Loaded {
   event: EntryEvent
   partition: number
-  /** Offset in news.article-events; null when only known from news.articles. */
-  offset: number | null
   /** History seq of the event, when it came through history. */
   seq: number | null
   /** Clearances (bits, entry-visibility.ts) a version of the entry was visible to on this instance. */
@@ -24,8 +25,6 @@ export interface EntryState extends EntryLatest {
   maybe: number
   /** JSON of the entry (entryToJson), cached for snapshots, pages and messages. */
   text: string | null
-  /** Known from news.articles, its own record older than history (as ArticleState.before). */
-  before?: true
 }
 
 /** A version whose own embargo is still to be released (a deleted entry is never released). */
@@ -128,7 +127,7 @@ export class Entries {
     const e = rec.event
     const prev = this.get(e.article.id, e.entry.id)
     rec.story = story ? { event: story.event, released: story.released } : undefined
-    if (catchingUp && prev && prev.offset === null && prev.before === undefined && prev.event.entry.version >= e.entry.version) {
+    if (prev && givesWayToHistory(prev, catchingUp) && prev.event.entry.version >= e.entry.version) {
       // A state from news.articles stands in only until history replays the entry's versions
       rec.prev = undefined
       return this.#applied(rec, story, now, catchingUp, prev.sure, prev.maybe)
@@ -137,11 +136,7 @@ export class Entries {
     // a stand-in hold's version is a guess (unreadable.ts, late-hold.ts): the next record read is newer, whatever its number
     const stale = prev !== undefined && prev.event.entry.version >= e.entry.version && !numberIsAGuess(prev.event)
     // a deletion is final, as a kill is (Ledger.apply)
-    const afterDeletion =
-      prev !== undefined &&
-      isEntryDeleted(prev.event) &&
-      !isEntryDeleted(e) &&
-      (prev.offset !== null || !catchingUp || prev.before === true)
+    const afterDeletion = prev !== undefined && isEntryDeleted(prev.event) && !isEntryDeleted(e) && !givesWayToHistory(prev, catchingUp)
     if (prev && (stale || afterDeletion)) {
       // old news, shown to nobody: it adds nothing to who may have seen the entry (Ledger.apply)
       rec.applied = false

@@ -14,6 +14,8 @@
 import type { ArticleEvent, EntryEvent } from '@newswire/shared'
 import { entryMask, isEntryDeleted } from './entry-visibility.ts'
 import type { EntryLatest } from './entry-visibility.ts'
+import { givesWayToHistory } from './loaded-state.ts'
+import type { Loaded } from './loaded-state.ts'
 import { isHoldStandIn, lateHoldId } from './unreadable.ts'
 import { isKill, visibleVersion } from './visibility.ts'
 import type { Latest } from './visibility.ts'
@@ -24,13 +26,10 @@ export const numberIsAGuess = isHoldStandIn
 /** Clearances outside the newsroom (public, released) that see `s`, as bits. */
 const outside = (s: Latest): number => (visibleVersion(s, 'public') ? 1 : 0) | (visibleVersion(s, 'released') ? 2 : 0)
 
-/** A latest state as the ledger holds it: `offset` null when known from news.articles only. */
-interface Held<E> {
+/** A latest state as the ledger holds it, and where it came from (loaded-state.ts). */
+interface Held<E> extends Loaded {
   event: E
   released: boolean
-  offset: number | null
-  /** Known from news.articles, its record older than history (Ledger ArticleState.before). */
-  before?: true
 }
 
 const due = (until: number | null, now: number): boolean => until !== null && until <= now
@@ -48,8 +47,7 @@ const fields = (a: { pubStatus: unknown; embargoedUntil: unknown }, b: { pubStat
 export function holdAsNext(e: ArticleEvent, latest: Held<ArticleEvent> | undefined, now: number, catchingUp: boolean): ArticleEvent {
   // the number first: nearly every record read is newer than the live version
   if (latest === undefined || e.article.version > latest.event.article.version) return e
-  const givesWay = catchingUp && latest.offset === null && latest.before === undefined
-  if (isKill(e) || e.eventId === latest.event.eventId || numberIsAGuess(latest.event) || givesWay) return e
+  if (isKill(e) || e.eventId === latest.event.eventId || numberIsAGuess(latest.event) || givesWayToHistory(latest, catchingUp)) return e
   const prev = latest.event.article
   const { pubStatus, embargoedUntil } = e.article
   const article = { ...prev, version: prev.version + 1, pubStatus, embargoedUntil, updatedAt: e.article.updatedAt ?? prev.updatedAt }
@@ -77,8 +75,8 @@ export function entryHoldAsNext(
   catchingUp: boolean,
 ): EntryEvent {
   if (latest === undefined || e.entry.version > latest.event.entry.version) return e
-  const givesWay = catchingUp && latest.offset === null && latest.before === undefined
-  if (isEntryDeleted(e) || e.eventId === latest.event.eventId || numberIsAGuess(latest.event) || givesWay) return e
+  if (isEntryDeleted(e) || e.eventId === latest.event.eventId || numberIsAGuess(latest.event) || givesWayToHistory(latest, catchingUp))
+    return e
   const prev = latest.event.entry
   const { pubStatus, embargoedUntil } = e.entry
   const entry = { ...prev, version: prev.version + 1, pubStatus, embargoedUntil, updatedAt: Math.max(prev.updatedAt, e.entry.updatedAt) }

@@ -16,14 +16,15 @@ import type { Exposure } from './exposure.ts'
 import type { Entry, EntryEventRecord, History } from './history.ts'
 import { compareReleaseKeys } from './position.ts'
 import { numberIsAGuess } from './late-hold.ts'
+import { givesWayToHistory } from './loaded-state.ts'
+import type { Loaded } from './loaded-state.ts'
 import { clearances, INGEST_LEAD_MS, isKill, sees, visibleVersion } from './visibility.ts'
 import type { Latest } from './visibility.ts'
 
-export interface ArticleState extends Latest {
+/** `offset` and `before` (loaded-state.ts): where the state came from. */
+export interface ArticleState extends Latest, Loaded {
   event: ArticleEvent
   partition: number
-  /** Offset in news.article-events; null when only known from news.articles. */
-  offset: number | null
   /** History seq of the event, when it came through history. */
   seq: number | null
   exposure: Exposure
@@ -31,11 +32,6 @@ export interface ArticleState extends Latest {
   text: string | null
   /** Order of the last change: snapshots list the most recently changed first. */
   changed: number
-  /**
-   * Known from news.articles, its own record older than history (Store: history's first record of
-   * the article was not it, and a newer one or a kill came first): history gives way to it no more.
-   */
-  before?: true
 }
 
 /** Clearances (bits) that see `s` now. */
@@ -245,7 +241,7 @@ export class Ledger {
       return null
     }
     const now = catchingUp ? this.#clockOf(entry.partition) : this.#now
-    if (catchingUp && prev && prev.offset === null && prev.before === undefined && prev.event.article.version >= e.article.version) {
+    if (prev && givesWayToHistory(prev, catchingUp) && prev.event.article.version >= e.article.version) {
       // A state from news.articles stands in only until history replays the article's versions
       // in order: the first of them replaces it (keeping what it says of earlier exposure)
       entry.prev = undefined
@@ -257,8 +253,7 @@ export class Ledger {
     const stale = prev !== undefined && prev.event.article.version >= e.article.version && !numberIsAGuess(prev.event)
     // a kill is final: nothing after it in the log is a version of the story (ingest refuses to
     // write one); only a kill loaded from news.articles gives way to history while catching up
-    const afterKill =
-      prev !== undefined && isKill(prev.event) && !isKill(e) && (prev.offset !== null || !catchingUp || prev.before === true)
+    const afterKill = prev !== undefined && isKill(prev.event) && !isKill(e) && !givesWayToHistory(prev, catchingUp)
     if (prev && (stale || afterKill)) {
       // old news: no reader is sent it (not live, nor in a snapshot, page or replay: Store.taken),
       // so it adds nothing to where the story was seen; counted, a reader resuming was told of the

@@ -17,6 +17,7 @@ import type { ArticleState } from './ledger.ts'
 import type { EntryState } from './entries.ts'
 import type { Exposure } from './exposure.ts'
 import { entryHoldAsNext, holdAsNext } from './late-hold.ts'
+import { givesWayToHistory } from './loaded-state.ts'
 import { deletionAsNext, killAsNext } from './late-kill.ts'
 import { deletionOf, entryHoldOf, holdOf, isHoldStandIn, isStandIn, killOf, lateHoldId } from './unreadable.ts'
 import type { RecordAt, Unreadable } from './unreadable.ts'
@@ -166,7 +167,7 @@ export class Store {
       return undefined
     }
     const prev = isEntryEvent(event) ? this.ledger.entries.get(event.article.id, event.entry.id) : this.ledger.latest(event.article.id)
-    if (prev === undefined || prev.offset !== null || prev.before === true || event.eventId === prev.event.eventId) return undefined
+    if (prev === undefined || !givesWayToHistory(prev, true) || event.eventId === prev.event.eventId) return undefined
     if (versionOf(event) > versionOf(prev.event) || endsIt(event)) return undefined
     const seen = 'exposure' in prev ? structuredClone(prev.exposure) : { sure: prev.sure, maybe: prev.maybe }
     const started: Replaced = { loaded: prev, seen, read: [] }
