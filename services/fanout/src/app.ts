@@ -56,7 +56,13 @@ const systemClock: TimerClock = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 }
 
-export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (err: unknown) => void): Promise<FanoutInstance> {
+/** `ownSocket`: one of FANOUT_WORKERS binding the port itself (workers.ts portSharing). */
+export async function startFanout(
+  config: FanoutConfig,
+  log: Logger,
+  onFatal: (err: unknown) => void,
+  options: { ownSocket?: boolean } = {},
+): Promise<FanoutInstance> {
   const instanceId = `${process.pid}-${randomBytes(4).toString('hex')}`
   const registry = createRegistry('fanout')
   const metrics = createFanoutMetrics(registry)
@@ -103,7 +109,8 @@ export async function startFanout(config: FanoutConfig, log: Logger, onFatal: (e
     // A reconnect storm opens thousands of connections at once: with Node's default backlog
     // (511) the accept queue overflows and the kernel drops handshakes, which clients only see
     // after TCP retransmission backoff (up to minutes). The kernel caps this at somaxconn.
-    server.listen({ port: config.port, host: config.host, backlog: 4096 }, () => resolve())
+    const own = options.ownSocket === true ? { reusePort: true, exclusive: true } : {}
+    server.listen({ port: config.port, host: config.host, backlog: 4096, ...own }, () => resolve())
   })
   const { port } = server.address() as AddressInfo
   const url = `http://${config.host}:${port}`

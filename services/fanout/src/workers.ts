@@ -12,6 +12,21 @@ export function workerCount(env: NodeJS.ProcessEnv, cores: number): number {
   return n
 }
 
+/**
+ * How FANOUT_WORKERS share the port. `primary`: the primary holds the listening socket and hands
+ * each connection to a worker over IPC (Node's round-robin), which cost two workers 2.7 x one
+ * worker's CPU per connection at 10,000 connects (docs/benchmarks.md). `own`: every worker binds
+ * the port itself with SO_REUSEPORT and the kernel spreads connections by their addresses; Node
+ * has the option from 22.12 and 23.1, on Linux. A port of 0 would give each worker its own port.
+ */
+export type PortSharing = 'primary' | 'own'
+
+export function portSharing(workers: number, port: number, platform: string, nodeVersion: string): PortSharing {
+  if (workers < 2 || port === 0 || platform !== 'linux') return 'primary'
+  const [major = 0, minor = 0] = nodeVersion.replace(/^v/, '').split('.').map(Number)
+  return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12) ? 'own' : 'primary'
+}
+
 /** A worker tells the primary it is ready (main.ts), so the primary can say the whole service is. */
 export interface ReadyMessage {
   type: 'newswire-fanout-ready'
