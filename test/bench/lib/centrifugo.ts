@@ -6,8 +6,6 @@
 // toolchain and the Go module proxy; CENTRIFUGO_BIN points at another build.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { repoRoot } from '../../../deploy/local/broker.ts'
@@ -15,6 +13,7 @@ import { CENTRIFUGO_WS_PATH } from './centrifugo-protocol.ts'
 import { track } from './children.ts'
 import type { ServerUnderTest } from './fanout-bench.ts'
 import { pidCpuMicros } from './machine.ts'
+import { freePort } from './ports.ts'
 import type { Report } from './report.ts'
 import type { ServerIo, ServerMemory } from './server-probe.ts'
 
@@ -70,17 +69,6 @@ export function centrifugoConfig(port: number, spec: CentrifugoSpec): Record<str
       { name: 'bench', enabled: true, type: 'kafka', kafka: { brokers: spec.brokers, topics: [spec.topic], consumer_group: spec.group } },
     ],
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.on('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 function readProc(pid: number, file: string): string {

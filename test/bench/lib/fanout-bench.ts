@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { Worker, workerPath } from './children.ts'
 import { formatSummary, summarizeProfile } from './cpuprofile.ts'
+import { freePort } from './ports.ts'
 import type { CpuSample } from './protocol.ts'
 import type { Report } from './report.ts'
 import type { ScenarioContext } from './scenario.ts'
@@ -87,6 +88,10 @@ export async function startFanoutServer(
     ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
     ...(options.nodeFlags ?? []),
   ]
+  const workers = Number(options.env?.FANOUT_WORKERS ?? 1)
+  // several workers share a set port as in production (each its own socket where Node can);
+  // with port 0 the primary would hand every connection over
+  const port = workers > 1 ? await freePort() : 0
   const worker = new Worker('fanout', workerPath('fanout'), {
     execArgv,
     env: {
@@ -94,7 +99,7 @@ export async function startFanoutServer(
       KAFKA_TOPIC_PREFIX: prefix,
       KAFKA_PARTITIONS: String(partitions),
       FANOUT_HOST: '127.0.0.1',
-      FANOUT_PORT: '0',
+      FANOUT_PORT: String(port),
       FANOUT_MAX_CONNECTIONS_PER_IP: String(options.maxConnections + 100),
       LOG_LEVEL: 'info',
       NODE_ENV: 'development',
@@ -104,7 +109,6 @@ export async function startFanoutServer(
     maxMs: Number(ctx.values['max-seconds'] ?? 900) * 1000 + 30_000,
   })
   // with FANOUT_WORKERS > 1 every worker says it is ready, then the primary says all are
-  const workers = Number(options.env?.FANOUT_WORKERS ?? 1)
   const url = await waitForLogLine(worker, workers > 1 ? '"fanout cluster ready"' : '"fanout ready"', 90_000)
   await worker.ready
   return {
