@@ -24,6 +24,12 @@ export interface FanoutConfig extends CommonConfig {
   /** How long a client may stay above maxBufferedBytes before it is dropped with 4008. */
   slowClientMs: number
   permessageDeflate: boolean
+  /**
+   * Experiment of issue 18 (docs/benchmarks.md), not a feature: connections asking for
+   * `?batch=1&deflate=1` negotiate permessage-deflate and get batches compressed once per write
+   * (deflate-frames.ts). FANOUT_EXPERIMENT_DEFLATE_BATCHES; off.
+   */
+  experimentDeflateBatches: boolean
   /** Protocol-level ping interval; a peer that misses one pong is terminated. */
   pingIntervalMs: number
   sseHeartbeatMs: number
@@ -98,6 +104,7 @@ export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
     maxPending: r.int('FANOUT_MAX_PENDING', 1000, 1, 1_000_000),
     slowClientMs: r.int('FANOUT_SLOW_CLIENT_MS', 10_000, 100, 600_000),
     permessageDeflate: r.bool('FANOUT_PERMESSAGE_DEFLATE', false),
+    experimentDeflateBatches: r.bool('FANOUT_EXPERIMENT_DEFLATE_BATCHES', false),
     pingIntervalMs: r.int('FANOUT_PING_INTERVAL_MS', 30_000, 100, 600_000),
     sseHeartbeatMs: r.int('FANOUT_SSE_HEARTBEAT_MS', 15_000, 100, 600_000),
     maxKafkaReplays: r.int('FANOUT_MAX_KAFKA_REPLAYS', 4, 0, 100),

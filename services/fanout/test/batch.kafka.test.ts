@@ -50,3 +50,46 @@ test('a client asking for batches gets the same messages in fewer frames; others
   assert.ok(multi.length > 0, `some frames hold several messages (${batched.length} frames for ${n} events)`)
   for (const f of multi) for (const line of f.split('\n')) JSON.parse(line)
 })
+
+test('the experiment FANOUT_EXPERIMENT_DEFLATE_BATCHES: `?batch=1&deflate=1` negotiates permessage-deflate and reads the same messages; other clients do not', async (t) => {
+  const prefix = uniquePrefix()
+  const ingest = await startTestIngest(t, prefix)
+  const fanout = await startTestFanout(t, prefix, { FANOUT_EXPERIMENT_DEFLATE_BATCHES: 'true' })
+  const open = async (url: string) => {
+    // ws offers permessage-deflate by default, as browsers do
+    const ws = new WebSocket(url)
+    const frames: string[] = []
+    ws.on('message', (data) => frames.push(String(data)))
+    t.after(() => ws.terminate())
+    await once(ws, 'open')
+    ws.send(JSON.stringify({ type: 'subscribe', id: 'b', channels: ['breaking'] }))
+    return { ws, frames }
+  }
+  const batched = await open(`${fanout.wsUrl}?batch=1`)
+  const deflated = await open(`${fanout.wsUrl}?batch=1&deflate=1`)
+  const plainAsking = await open(`${fanout.wsUrl}?deflate=1`)
+  assert.equal(batched.ws.extensions, '')
+  assert.equal(plainAsking.ws.extensions, '', 'deflate=1 without batch=1 is not the experiment')
+  assert.match(deflated.ws.extensions, /^permessage-deflate/)
+  const events = (frames: string[]) => frames.flatMap((f) => f.split('\n')).filter((m) => m.startsWith('{"type":"event"'))
+  const until = async (pred: () => boolean) => {
+    const end = Date.now() + 15_000
+    while (!pred()) {
+      if (Date.now() > end) throw new Error(`timed out: ${events(batched.frames).length} / ${events(deflated.frames).length} events`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+  await until(() => batched.frames.length > 0 && deflated.frames.length > 0 && plainAsking.frames.length > 0)
+  const n = 60
+  await publishBatch(
+    ingest.url,
+    Array.from({ length: n }, (_, i) => article(`deflate-${i}`, { urgency: 1, body: [`অনুচ্ছেদ ${i}: `.repeat(20)] })),
+  )
+  await until(() => events(batched.frames).length === n && events(deflated.frames).length === n && events(plainAsking.frames).length === n)
+  assert.deepEqual(events(deflated.frames), events(batched.frames), 'the same messages, in the same order')
+  assert.deepEqual(events(plainAsking.frames), events(batched.frames))
+  assert.ok(
+    deflated.frames.some((f) => f.includes('\n')),
+    'batched as well',
+  )
+})

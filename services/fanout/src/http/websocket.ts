@@ -11,6 +11,7 @@ import type { RawData } from 'ws'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { FanoutConfig } from '../config.ts'
 import type { Hub } from '../hub.ts'
+import { deflateFrames } from '../deflate-frames.ts'
 import { wsBatchFrame, wsTextFrameOf, wsTextFrameParts } from '../messages.ts'
 import type { FanoutMetrics } from '../metrics.ts'
 import type { ServerMessageType } from '../messages.ts'
@@ -38,12 +39,15 @@ export interface WebSocketDeps {
   closing: () => boolean
 }
 
-/** The buffer `make` builds for a list of frames, remembered for the next call with the same frames. */
-function memoized(make: (frames: readonly Buffer[]) => Buffer): (frames: readonly Buffer[]) => Buffer {
+/**
+ * The buffer `make` builds for a list of frames, remembered for the next call with the same frames.
+ * A lone frame is its own buffer unless `lone` says it is made too.
+ */
+function memoized(make: (frames: readonly Buffer[]) => Buffer, lone = false): (frames: readonly Buffer[]) => Buffer {
   let last: readonly Buffer[] = []
   let out: Buffer | null = null
   return (frames) => {
-    if (frames.length === 1) return frames[0] as Buffer
+    if (frames.length === 1 && !lone) return frames[0] as Buffer
     if (out !== null && frames.length === last.length) {
       let i = frames === last ? frames.length : 0
       while (i < frames.length && frames[i] === last[i]) i++
@@ -76,12 +80,12 @@ class WsTransport implements Transport {
   alive = true
   #killTimer: NodeJS.Timeout | null = null
 
-  constructor(ws: WebSocket, socket: Socket, ip: string, pack: (frames: readonly Buffer[]) => Buffer) {
+  /** `deflate`: ws compresses each message for this connection (FANOUT_PERMESSAGE_DEFLATE). */
+  constructor(ws: WebSocket, socket: Socket, ip: string, pack: (frames: readonly Buffer[]) => Buffer, deflate: boolean) {
     this.ws = ws
     this.socket = socket
     this.ip = ip
     this.#pack = pack
-    const deflate = ws.extensions.includes('permessage-deflate')
     this.kind = deflate ? 'wsz' : 'ws'
     this.frameEvent = deflate ? undefined : wsTextFrameParts
   }
@@ -136,6 +140,9 @@ interface PendingUpgrade {
   admission: Admission
 }
 
+/** permessage-deflate as the fan-out offers it: no context takeover either way (no zlib state kept per connection). */
+const deflateOptions = { threshold: 256, serverNoContextTakeover: true, clientNoContextTakeover: true }
+
 /** Handshakes answered per turn of the event loop, in ms of work (the rest wait for the next turn). */
 const UPGRADE_BUDGET_MS = 5
 
@@ -147,14 +154,27 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
     WebSocket: StreamSocket,
     maxPayload: config.maxMessageBytes,
     clientTracking: false,
-    perMessageDeflate: config.permessageDeflate ? { threshold: 256, serverNoContextTakeover: true, clientNoContextTakeover: true } : false,
+    perMessageDeflate: config.permessageDeflate ? deflateOptions : false,
   })
+  // The experiment of issue 18 (deflate-frames.ts): upgrades asking `?batch=1&deflate=1` go
+  // through a server that negotiates the extension, and get the batch frames compressed once
+  const wssDeflate = config.experimentDeflateBatches
+    ? new WebSocketServer({
+        noServer: true,
+        WebSocket: StreamSocket,
+        maxPayload: config.maxMessageBytes,
+        clientTracking: false,
+        perMessageDeflate: deflateOptions,
+      })
+    : null
 
   // The frames of one flush are usually the same buffers, in the same order (often the very same
   // array: a broadcast group's), for every connection: join them once and write that to each
   const joined = memoized((frames) => Buffer.concat(frames))
   // Connections that asked for batches get the same messages as one frame, a message per line
   const batched = memoized(wsBatchFrame)
+  // The experiment's: the same batches, each frame compressed on its own, once for all who get them
+  const deflated = memoized((frames) => deflateFrames(wsBatchFrame(frames)), true)
 
   // The listeners of every connection: shared, each finds its connection through `this`
   function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
@@ -205,8 +225,10 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
     if (t.conn) hub.drained(t.conn)
   }
 
-  const open = (ws: StreamSocket, socket: Socket, ip: string, admission: Admission, batch: boolean) => {
-    const transport = new WsTransport(ws, socket, ip, batch ? batched : joined)
+  const open = (ws: StreamSocket, socket: Socket, ip: string, admission: Admission, batch: boolean, shared: boolean) => {
+    const negotiated = ws.extensions.includes('permessage-deflate')
+    const pack = shared && negotiated ? deflated : batch ? batched : joined
+    const transport = new WsTransport(ws, socket, ip, pack, negotiated && !shared)
     transport.conn = hub.conns.add(admission.audience, transport, admission.scope, admission.expiresAt)
     ws.transport = transport
     sockets.add(transport)
@@ -246,7 +268,10 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
     const counted = reject === null && access.countIp(ip)
     if (reject === null && !counted)
       reject = { code: closeCodes.tooMany, reason: 'too many connections from this address', metric: 'per_ip' }
-    wss.handleUpgrade(req, socket, head, (ws) => {
+    const batch = url.searchParams.get('batch') === '1'
+    const server = batch && url.searchParams.get('deflate') === '1' ? (wssDeflate ?? wss) : wss
+    const shared = server === wssDeflate
+    server.handleUpgrade(req, socket, head, (ws) => {
       if (reject) {
         d.metrics.connectionsRejected.inc({ reason: reject.metric })
         ws.close(reject.code, reject.reason)
@@ -259,7 +284,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
         return
       }
       // The upgrade's own socket: what the hub measures and writes to
-      open(ws as StreamSocket, socket as Socket, ip, admission, url.searchParams.get('batch') === '1')
+      open(ws as StreamSocket, socket as Socket, ip, admission, batch, shared)
     })
   }
   // A burst of handshakes is answered a time budget at a time, so it cannot hold the event loop
@@ -299,6 +324,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
     close() {
       clearInterval(heartbeat)
       wss.close()
+      wssDeflate?.close()
     },
   }
 }

@@ -1,0 +1,62 @@
+// The experiment of issue 18 (deflate-frames.ts): batch frames compressed once, with no context
+// takeover, read back by ws' own Receiver with permessage-deflate negotiated, as a client does.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { Writable } from 'node:stream'
+import * as wsModule from 'ws'
+import { DEFLATE_THRESHOLD, deflateFrames } from '../src/deflate-frames.ts'
+import { wsBatchFrame, wsTextFrameOf } from '../src/messages.ts'
+
+type ReceiverLike = Writable & { on(event: 'message', fn: (data: Buffer, isBinary: boolean) => void): unknown }
+interface Extension {
+  accept(offers: Record<string, unknown[]>[]): unknown
+}
+const { Receiver, PerMessageDeflate } = wsModule as unknown as {
+  Receiver: new (o: { isServer: boolean; maxPayload: number; extensions?: Record<string, Extension> }) => ReceiverLike
+  PerMessageDeflate: new (o: Record<string, unknown>, isServer: boolean, maxPayload: number) => Extension
+}
+
+/** What a client reads from `bytes`, with the extension negotiated or not: each text message, or the error. */
+async function read(bytes: Buffer, negotiated: boolean): Promise<string[] | Error> {
+  const extensions: Record<string, Extension> = {}
+  if (negotiated) {
+    const pmd = new PerMessageDeflate({}, false, 0)
+    pmd.accept([{ server_no_context_takeover: [true], client_no_context_takeover: [true] }])
+    extensions['permessage-deflate'] = pmd
+  }
+  const r = new Receiver({ isServer: false, maxPayload: 0, extensions })
+  const out: string[] = []
+  let error: Error | null = null
+  r.on('message', (data) => out.push(data.toString('utf8')))
+  r.on('error', (err: unknown) => {
+    error = err as Error
+  })
+  for (let i = 0; i < bytes.length && error === null; i += 1000) r.write(bytes.subarray(i, i + 1000))
+  // inflating is asynchronous: wait for the messages
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  return error ?? out
+}
+
+const bengali = (i: number, n: number) => JSON.stringify({ type: 'event', i, text: 'খবর এসেছে '.repeat(n) })
+
+test('compressed batch frames read back as the same messages, in order, and are smaller', async () => {
+  const messages = Array.from({ length: 40 }, (_, i) => bengali(i, 60 + i))
+  const plain = wsBatchFrame(messages.map((m) => wsTextFrameOf(m)))
+  const z = deflateFrames(plain)
+  assert.ok(z.length < plain.length / 3, `${z.length} of ${plain.length} bytes`)
+  const lines = await read(z, true)
+  assert.ok(Array.isArray(lines), String(lines))
+  assert.deepEqual(
+    lines.flatMap((f) => f.split('\n')),
+    messages,
+  )
+  assert.match(String(await read(z, false)), /RSV1 must be clear/, 'they are compressed: a client without the extension refuses them')
+})
+
+test('a frame under the threshold goes as it is, readable with or without the extension', async () => {
+  const json = JSON.stringify({ type: 'pong', pad: 'x'.repeat(DEFLATE_THRESHOLD - 30) })
+  const small = wsTextFrameOf(json)
+  assert.deepEqual(deflateFrames(small), small)
+  assert.deepEqual(await read(deflateFrames(small), false), [json])
+  assert.deepEqual(await read(deflateFrames(small), true), [json])
+})
