@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { BrowserPhase, Mode } from './browser-figures.ts'
-import { BURST_TARGET, perFrameSplit, publishBrowserFigures, totals } from './browser-figures.ts'
+import { BURST_TARGET, DEFLATE_LINE, parseRounds, perFrameSplit, publishBrowserFigures, totals } from './browser-figures.ts'
 import { Report } from './report.ts'
 
 const quiet = () => {}
@@ -27,6 +27,7 @@ function phase(round: number, mode: Mode, kind: 'steady' | 'burst', deliveries: 
     cpuUs,
     renderer: { taskUs: 0, scriptUs: 0 },
     serverCpuUs: 0,
+    serverBytes: deliveries * 100,
     idleUsPerS: 0,
   }
 }
@@ -57,7 +58,7 @@ test('without both modes there is no ratio and no target', () => {
   const r = new Report('browser-batch', quiet)
   publishBrowserFigures(r, { connections: 10 }, [phase(1, 'plain', 'burst', 1000, 200_000)])
   assert.equal(r.lines.filter((l) => l.target !== undefined).length, 0)
-  assert.match(r.notes.join('\n'), /no ratio without both/)
+  assert.match(r.notes.join('\n'), /no ratio without a plain round/)
 })
 
 test('the per-frame and per-message parts of the cost follow from two modes with different frames per delivery', () => {
@@ -66,4 +67,29 @@ test('the per-frame and per-message parts of the cost follow from two modes with
   const batch = { ...totals([phase(2, 'batch', 'burst', 1000, 60_000)]), framesPerDelivery: 0.2 }
   assert.deepEqual(perFrameSplit(plain, batch), { perFrameUs: 50, perMessageUs: 50, floor: 0.5 })
   assert.equal(perFrameSplit(plain, { ...batch, framesPerDelivery: 0.9 }), null)
+})
+
+test('--rounds: plain, batch and deflate in any order; anything else, or nothing, is refused', () => {
+  assert.deepEqual(parseRounds('plain,batch,deflate,deflate, batch ,plain'), ['plain', 'batch', 'deflate', 'deflate', 'batch', 'plain'])
+  assert.throws(() => parseRounds('plain,gzip'), /unknown round 'gzip' \(plain, batch, deflate\)/)
+  assert.throws(() => parseRounds(' , '), /names no round/)
+})
+
+test('deflate rounds get their own ratios against plain and the same line of 0.5, apart from the batch target', () => {
+  const r = new Report('browser-batch', quiet)
+  publishBrowserFigures(r, { connections: 10 }, [
+    phase(1, 'plain', 'burst', 1000, 200_000),
+    phase(2, 'batch', 'burst', 1000, 120_000),
+    phase(3, 'deflate', 'burst', 1000, 80_000),
+  ])
+  const targets = r.lines.filter((l) => l.target !== undefined)
+  assert.deepEqual(
+    targets.map((l) => [l.labels.mode, l.target?.text, l.value, l.target?.met]),
+    [
+      ['batch', BURST_TARGET, 0.6, false],
+      ['deflate', DEFLATE_LINE, 0.4, true],
+    ],
+  )
+  const bytes = r.lines.find((l) => l.labels.mode === 'deflate' && l.metric === 'server_bytes_per_delivery' && l.ratio !== undefined)
+  assert.equal(bytes?.ratio, 1)
 })

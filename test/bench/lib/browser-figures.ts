@@ -5,10 +5,29 @@ import type { RendererTime } from './browser-reader.ts'
 import type { RoleCpu } from './proc-tree.ts'
 import type { Labels, Report } from './report.ts'
 
-export const modes = ['plain', 'batch'] as const
+/**
+ * plain: one message per frame; batch: `?batch=1`; deflate: `?batch=1&deflate=1` on a fan-out
+ * running the experiment FANOUT_EXPERIMENT_DEFLATE_BATCHES (the batches, permessage-deflate
+ * compressed once per write).
+ */
+export const modes = ['plain', 'batch', 'deflate'] as const
 export type Mode = (typeof modes)[number]
 
 export const BURST_TARGET = 'browser client CPU per delivery in bursts, batch/plain <= 0.5'
+/** The same line asked of the experiment: not the issue's target (the fan-out has no such feature). */
+export const DEFLATE_LINE = 'experiment: browser client CPU per delivery in bursts, deflate/plain <= 0.5'
+
+/** The --rounds list: modes in order, at least one. */
+export function parseRounds(text: string): Mode[] {
+  const rounds = text
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '')
+  if (rounds.length === 0) throw new Error('bench: --rounds names no round')
+  for (const r of rounds)
+    if (!(modes as readonly string[]).includes(r)) throw new Error(`bench: unknown round '${r}' (${modes.join(', ')})`)
+  return rounds as Mode[]
+}
 
 export interface BrowserPhase {
   round: number
@@ -32,6 +51,8 @@ export interface BrowserPhase {
   /** the page renderer's main thread (DevTools Performance.getMetrics), µs */
   renderer: RendererTime
   serverCpuUs: number
+  /** bytes the fan-out passed to write syscalls (/proc io wchar): the WebSocket frames, on the wire */
+  serverBytes: number
   /** Chromium's CPU per second with the round's connections open and no events, µs/s */
   idleUsPerS: number
 }
@@ -48,6 +69,7 @@ export interface ModeTotals {
   scriptUsPerDelivery: number
   framesPerDelivery: number
   serverCpuUsPerDelivery: number
+  serverBytesPerDelivery: number
 }
 
 export function totals(phases: readonly BrowserPhase[]): ModeTotals {
@@ -67,6 +89,7 @@ export function totals(phases: readonly BrowserPhase[]): ModeTotals {
     scriptUsPerDelivery: sum((p) => p.renderer.scriptUs) / d,
     framesPerDelivery: sum((p) => p.frames) / d,
     serverCpuUsPerDelivery: sum((p) => p.serverCpuUs) / d,
+    serverBytesPerDelivery: sum((p) => p.serverBytes) / d,
   }
 }
 
@@ -90,6 +113,7 @@ export function publishBrowserFigures(report: Report, base: Labels, phases: read
         renderer_task_us_per_delivery: p.renderer.taskUs / d,
         renderer_script_us_per_delivery: p.renderer.scriptUs / d,
         server_cpu_us_per_delivery: p.serverCpuUs / d,
+        server_bytes_per_delivery: p.serverBytes / d,
         seconds: p.seconds,
         idle_chromium_us_per_s: p.idleUsPerS,
       },
@@ -97,33 +121,40 @@ export function publishBrowserFigures(report: Report, base: Labels, phases: read
     if (!p.complete) report.note(`round ${p.round} (${p.mode}) ${p.phase}: incomplete, ${p.deliveries} of ${p.expected} deliveries`)
   }
   for (const phase of ['steady', 'burst'] as const) {
-    const of = (mode: Mode) => phases.filter((p) => p.phase === phase && p.mode === mode)
-    const plain = totals(of('plain'))
-    const batch = totals(of('batch'))
-    if (plain.rounds === 0 || batch.rounds === 0) {
-      report.note(`${phase}: no ratio without both a plain and a batch round`)
+    const of = (mode: Mode) => totals(phases.filter((p) => p.phase === phase && p.mode === mode))
+    const plain = of('plain')
+    const others = (['batch', 'deflate'] as const).map((mode) => ({ mode, t: of(mode) })).filter((o) => o.t.rounds > 0)
+    if (plain.rounds === 0 || others.length === 0) {
+      report.note(`${phase}: no ratio without a plain round and a batch or deflate one`)
       continue
     }
-    const labels = { ...base, phase }
-    const vs = (metric: string, b: number, p: number) => report.ratio(labels, metric, b, { name: 'plain', value: p })
-    vs('chromium_cpu_us_per_delivery', batch.cpuUsPerDelivery, plain.cpuUsPerDelivery)
-    vs('renderer_proc_us_per_delivery', batch.rendererProcUsPerDelivery, plain.rendererProcUsPerDelivery)
-    vs('network_proc_us_per_delivery', batch.networkUsPerDelivery, plain.networkUsPerDelivery)
-    vs('renderer_task_us_per_delivery', batch.taskUsPerDelivery, plain.taskUsPerDelivery)
-    vs('renderer_script_us_per_delivery', batch.scriptUsPerDelivery, plain.scriptUsPerDelivery)
-    vs('frames_per_delivery', batch.framesPerDelivery, plain.framesPerDelivery)
-    vs('server_cpu_us_per_delivery', batch.serverCpuUsPerDelivery, plain.serverCpuUsPerDelivery)
-    if (phase !== 'burst') continue
-    const split = perFrameSplit(plain, batch)
-    if (split)
-      report.absolute(
-        { ...labels, model: 'cost = frames x per_frame + deliveries x per_message' },
-        { per_frame_us: split.perFrameUs, per_message_us: split.perMessageUs, ratio_at_one_frame_per_burst: split.floor },
-      )
-    const ratio = batch.cpuUsPerDelivery / plain.cpuUsPerDelivery
     const complete = phases.filter((p) => p.phase === 'burst').every((p) => p.complete)
-    if (!complete) report.note('burst: a round was incomplete, so the target counts as missed')
-    report.target(labels, 'cpu_ratio', ratio, BURST_TARGET, complete && ratio <= 0.5)
+    if (phase === 'burst' && !complete) report.note('burst: a round was incomplete, so the target counts as missed')
+    for (const { mode, t } of others) {
+      const labels = { ...base, phase, mode }
+      const vs = (metric: string, b: number, p: number) => report.ratio(labels, metric, b, { name: 'plain', value: p })
+      vs('chromium_cpu_us_per_delivery', t.cpuUsPerDelivery, plain.cpuUsPerDelivery)
+      vs('renderer_proc_us_per_delivery', t.rendererProcUsPerDelivery, plain.rendererProcUsPerDelivery)
+      vs('network_proc_us_per_delivery', t.networkUsPerDelivery, plain.networkUsPerDelivery)
+      vs('renderer_task_us_per_delivery', t.taskUsPerDelivery, plain.taskUsPerDelivery)
+      vs('renderer_script_us_per_delivery', t.scriptUsPerDelivery, plain.scriptUsPerDelivery)
+      vs('frames_per_delivery', t.framesPerDelivery, plain.framesPerDelivery)
+      vs('server_cpu_us_per_delivery', t.serverCpuUsPerDelivery, plain.serverCpuUsPerDelivery)
+      vs('server_bytes_per_delivery', t.serverBytesPerDelivery, plain.serverBytesPerDelivery)
+      if (phase !== 'burst') continue
+      const ratio = t.cpuUsPerDelivery / plain.cpuUsPerDelivery
+      if (mode === 'deflate') {
+        report.target(labels, 'cpu_ratio', ratio, DEFLATE_LINE, complete && ratio <= 0.5)
+        continue
+      }
+      const split = perFrameSplit(plain, t)
+      if (split)
+        report.absolute(
+          { ...labels, model: 'cost = frames x per_frame + deliveries x per_message' },
+          { per_frame_us: split.perFrameUs, per_message_us: split.perMessageUs, ratio_at_one_frame_per_burst: split.floor },
+        )
+      report.target(labels, 'cpu_ratio', ratio, BURST_TARGET, complete && ratio <= 0.5)
+    }
   }
 }
 

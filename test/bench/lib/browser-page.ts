@@ -10,6 +10,8 @@ export interface PageConnectResult {
   connected: number
   failed: number
   errors: Record<string, number>
+  /** the connections by the extensions Chromium and the server agreed on ('' for none) */
+  extensions: Record<string, number>
 }
 
 export interface PageCounts {
@@ -112,17 +114,20 @@ function open(url: string, batch: boolean, channels: string[], timeoutMs: number
 const page: BenchPage = {
   async connect(url, n, batch, channels, timeoutMs) {
     const errors: Record<string, number> = {}
+    const extensions: Record<string, number> = {}
     let failed = 0
     const rs = await Promise.allSettled(Array.from({ length: n }, () => open(url, batch, channels, timeoutMs)))
     for (const r of rs) {
-      if (r.status === 'fulfilled') conns.push(r.value)
-      else {
+      if (r.status === 'fulfilled') {
+        conns.push(r.value)
+        extensions[r.value.ws.extensions] = (extensions[r.value.ws.extensions] ?? 0) + 1
+      } else {
         failed++
         const why = r.reason instanceof Error ? r.reason.message : String(r.reason)
         errors[why] = (errors[why] ?? 0) + 1
       }
     }
-    return { connected: conns.length, failed, errors }
+    return { connected: conns.length, failed, errors, extensions }
   },
   track(t, n) {
     tag = t

@@ -3,20 +3,23 @@
 // real fan-out, subscribed to `breaking`, Bengali article events (about 2 KB as JSON) from Kafka
 // in a steady phase and a burst. Rounds alternate plain connections (one message per frame) and
 // `?batch=1` ones (several per frame, unpacked with the SDK's messagesOf) on the same server, so
-// drift hits both; every round reads Chromium's CPU (utime+stime of every Chromium process, by
-// role) and the page renderer's main-thread time around each phase, per delivery.
+// drift hits both (and `deflate` rounds: the experiment of permessage-deflate on batches); every
+// round reads Chromium's CPU (utime+stime of every Chromium process, by role), the page
+// renderer's main-thread time, and the fan-out's CPU and bytes written around each phase, per
+// delivery.
+import { loadavg } from 'node:os'
 import type { ServerUnderTest } from '../lib/fanout-bench.ts'
 import { sleep, Source, startFanoutServer } from '../lib/fanout-bench.ts'
 import { bengaliFont, chromium, ensureSystem } from '../../../deploy/local/system.ts'
 import { BrowserReader } from '../lib/browser-reader.ts'
 import type { Driver, RendererTime } from '../lib/browser-reader.ts'
 import { drivers } from '../lib/browser-reader.ts'
-import { type BrowserPhase, type Mode, modes, publishBrowserFigures } from '../lib/browser-figures.ts'
+import { type BrowserPhase, type Mode, parseRounds, publishBrowserFigures } from '../lib/browser-figures.ts'
 import { encodedSizes } from '../lib/fixture.ts'
 import { createTopics, deleteTopics, withAdmin } from '../lib/kafka.ts'
 import { cpuDelta, totalCpu } from '../lib/proc-tree.ts'
 import type { Scenario, ScenarioContext } from '../lib/scenario.ts'
-import { list, num } from '../lib/scenario.ts'
+import { num } from '../lib/scenario.ts'
 
 const scenario: Scenario = {
   name: 'browser-batch',
@@ -39,8 +42,11 @@ const scenario: Scenario = {
   --burst K                 events in each round's burst, published at once (default 200; --quick 50)
   --rate R                  events/s of each round's steady phase (default 20)
   --duration S              seconds of each round's steady phase (default 5; --quick 1)
-  --rounds LIST             the rounds in order, plain or batch (default plain,batch,batch,plain: ABBA, so a
-                            linear drift hits both modes alike; --quick plain,batch)
+  --rounds LIST             the rounds in order, plain, batch or deflate (default plain,batch,batch,plain:
+                            ABBA, so a linear drift hits both modes alike; --quick plain,batch). deflate: the
+                            experiment FANOUT_EXPERIMENT_DEFLATE_BATCHES (not a feature), connections asking
+                            ?batch=1&deflate=1 get the batches compressed with permessage-deflate, once per
+                            write for all of them (services/fanout/src/deflate-frames.ts)
   --partitions N            partitions of the bench topics (default 6)
   --channel C               the connections' channel (default breaking)
   --driver D                cdp (default): Chromium started directly, driven over a bare DevTools connection
@@ -52,7 +58,8 @@ const scenario: Scenario = {
                             Chromium's cost per message into a part per byte and a part per message
   --deflate                 the fan-out offers permessage-deflate (FANOUT_PERMESSAGE_DEFLATE=true; Chromium
                             always asks for it): every message compressed for its connection, one message
-                            a frame in both modes (a compressed connection is not batched)
+                            a frame in both modes (a compressed connection is not batched); not with
+                            deflate rounds
   --keep-topics             keep the bench-browser-* topics
 Chromium: /usr/bin/chromium (never a downloaded browser). CPU is utime+stime of every
 Chromium process under this harness (browser, renderer, network service, GPU, others), from /proc.`,
@@ -66,8 +73,9 @@ Chromium process under this harness (browser, renderer, network service, GPU, ot
     const burst = num(v, 'burst', quick ? 50 : 200)
     const rate = num(v, 'rate', 20)
     const durationS = num(v, 'duration', quick ? 1 : 5)
-    const rounds = list(v, 'rounds', quick ? 'plain,batch' : 'plain,batch,batch,plain') as Mode[]
-    for (const r of rounds) if (!modes.includes(r)) throw new Error(`bench: unknown round '${r}' (plain, batch)`)
+    const rounds = parseRounds(typeof v.rounds === 'string' ? v.rounds : quick ? 'plain,batch' : 'plain,batch,batch,plain')
+    const experiment = rounds.includes('deflate')
+    if (experiment && v.deflate === true) throw new Error('bench: --deflate compresses every connection; deflate rounds need it off')
     const partitions = num(v, 'partitions', 6)
     const channel = typeof v.channel === 'string' ? v.channel : 'breaking'
     const driver = (typeof v.driver === 'string' ? v.driver : 'cdp') as Driver
@@ -91,7 +99,9 @@ Chromium process under this harness (browser, renderer, network service, GPU, ot
     const phases: BrowserPhase[] = []
     try {
       await source.init({ mode: 'kafka', brokers: ctx.brokers, topic: topics.events, urgency: 1, ...(variants ? { variants } : {}) })
-      const env = v.deflate === true ? { FANOUT_PERMESSAGE_DEFLATE: 'true' } : undefined
+      const env: Record<string, string> = {}
+      if (v.deflate === true) env.FANOUT_PERMESSAGE_DEFLATE = 'true'
+      if (experiment) env.FANOUT_EXPERIMENT_DEFLATE_BATCHES = 'true'
       server = await startFanoutServer(ctx, prefix, partitions, { maxConnections: m, env })
       reader = await BrowserReader.launch(driver)
       report.note(
@@ -124,7 +134,9 @@ async function runRound(
   o: { round: number; mode: Mode; m: number; burst: number; rate: number; durationS: number; channel: string },
 ): Promise<BrowserPhase[]> {
   const { report, signal } = ctx
-  const conn = await reader.connect(server.wsUrl, o.m, o.mode === 'batch', [o.channel], 60_000)
+  const url = o.mode === 'deflate' ? `${server.wsUrl}?deflate=1` : server.wsUrl
+  const conn = await reader.connect(url, o.m, o.mode !== 'plain', [o.channel], 60_000)
+  report.note(`round ${o.round} (${o.mode}): load ${loadavg()[0]?.toFixed(2)}; extensions ${JSON.stringify(conn.extensions)}`)
   if (conn.failed > 0) report.note(`round ${o.round} (${o.mode}): ${conn.failed} connections failed: ${JSON.stringify(conn.errors)}`)
   if (conn.connected === 0) throw new Error(`bench: round ${o.round}: no connection opened: ${JSON.stringify(conn.errors)}`)
   await probe(reader, source, `p${o.round}`, signal)
@@ -140,6 +152,7 @@ async function runRound(
     const cpu0 = reader.cpu()
     const r0 = await reader.rendererTime()
     const s0 = await server.cpu()
+    const w0 = (await server.io()).wchar
     const t0 = performance.now()
     const sent = await source.run({ phases: [{ tag, count }], rate }, (count / Math.max(rate, 1)) * 1000 + 60_000)
     const complete = await reader.waitComplete(60_000)
@@ -147,6 +160,7 @@ async function runRound(
     const cpu = cpuDelta(cpu0, reader.cpu())
     const r1 = await reader.rendererTime()
     const serverCpuUs = (await server.cpu()) - s0
+    const serverBytes = (await server.io()).wchar - w0
     const c = await reader.counts()
     if (Object.keys(sent.errorKinds).length > 0) report.note(`round ${o.round} ${kind}: publish errors ${JSON.stringify(sent.errorKinds)}`)
     return {
@@ -167,6 +181,7 @@ async function runRound(
       cpuUs: totalCpu(cpu),
       renderer: diffTime(r0, r1),
       serverCpuUs,
+      serverBytes,
       idleUsPerS,
     }
   }
