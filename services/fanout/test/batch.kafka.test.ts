@@ -55,9 +55,9 @@ test('the experiment FANOUT_EXPERIMENT_DEFLATE_BATCHES: `?batch=1&deflate=1` neg
   const prefix = uniquePrefix()
   const ingest = await startTestIngest(t, prefix)
   const fanout = await startTestFanout(t, prefix, { FANOUT_EXPERIMENT_DEFLATE_BATCHES: 'true' })
-  const open = async (url: string) => {
+  const open = async (url: string, serverMaxWindowBits?: number) => {
     // ws offers permessage-deflate by default, as browsers do
-    const ws = new WebSocket(url)
+    const ws = new WebSocket(url, serverMaxWindowBits ? { perMessageDeflate: { serverMaxWindowBits } } : {})
     const frames: string[] = []
     ws.on('message', (data) => frames.push(String(data)))
     t.after(() => ws.terminate())
@@ -68,6 +68,10 @@ test('the experiment FANOUT_EXPERIMENT_DEFLATE_BATCHES: `?batch=1&deflate=1` neg
   const batched = await open(`${fanout.wsUrl}?batch=1`)
   const deflated = await open(`${fanout.wsUrl}?batch=1&deflate=1`)
   const plainAsking = await open(`${fanout.wsUrl}?deflate=1`)
+  // a client may limit the server's window (RFC 7692 server_max_window_bits): the frames compressed
+  // once with a window of 15 bits are not for it, so it gets its batches uncompressed
+  const smallWindow = await open(`${fanout.wsUrl}?batch=1&deflate=1`, 9)
+  assert.equal(smallWindow.ws.extensions, 'permessage-deflate')
   assert.equal(batched.ws.extensions, '')
   assert.equal(plainAsking.ws.extensions, '', 'deflate=1 without batch=1 is not the experiment')
   assert.match(deflated.ws.extensions, /^permessage-deflate/)
@@ -79,15 +83,17 @@ test('the experiment FANOUT_EXPERIMENT_DEFLATE_BATCHES: `?batch=1&deflate=1` neg
       await new Promise((r) => setTimeout(r, 20))
     }
   }
-  await until(() => batched.frames.length > 0 && deflated.frames.length > 0 && plainAsking.frames.length > 0)
+  const all = [batched, deflated, plainAsking, smallWindow]
+  await until(() => all.every((c) => c.frames.length > 0))
   const n = 60
   await publishBatch(
     ingest.url,
     Array.from({ length: n }, (_, i) => article(`deflate-${i}`, { urgency: 1, body: [`অনুচ্ছেদ ${i}: `.repeat(20)] })),
   )
-  await until(() => events(batched.frames).length === n && events(deflated.frames).length === n && events(plainAsking.frames).length === n)
+  await until(() => all.every((c) => events(c.frames).length === n))
   assert.deepEqual(events(deflated.frames), events(batched.frames), 'the same messages, in the same order')
   assert.deepEqual(events(plainAsking.frames), events(batched.frames))
+  assert.deepEqual(events(smallWindow.frames), events(batched.frames))
   assert.ok(
     deflated.frames.some((f) => f.includes('\n')),
     'batched as well',

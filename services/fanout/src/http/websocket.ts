@@ -143,6 +143,18 @@ interface PendingUpgrade {
 /** permessage-deflate as the fan-out offers it: no context takeover either way (no zlib state kept per connection). */
 const deflateOptions = { threshold: 256, serverNoContextTakeover: true, clientNoContextTakeover: true }
 
+/**
+ * Whether the client's offer limits the server's LZ77 window (RFC 7692 server_max_window_bits
+ * under 15): ws then accepts that limit, and frames compressed once with the full window would be
+ * unreadable to this client. Any such parameter in any offer counts (ws takes the first it can).
+ */
+export function limitsServerWindow(req: IncomingMessage): boolean {
+  const header = req.headers['sec-websocket-extensions']
+  if (typeof header !== 'string') return false
+  for (const m of header.matchAll(/server_max_window_bits\s*=\s*"?(\d+)/gi)) if (Number(m[1]) < 15) return true
+  return false
+}
+
 /** Handshakes answered per turn of the event loop, in ms of work (the rest wait for the next turn). */
 const UPGRADE_BUDGET_MS = 5
 
@@ -225,9 +237,19 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
     if (t.conn) hub.drained(t.conn)
   }
 
-  const open = (ws: StreamSocket, socket: Socket, ip: string, admission: Admission, batch: boolean, shared: boolean) => {
+  /** `shared`: upgraded by the experiment's server; `fullWindow`: its compressed frames are for this client. */
+  const open = (
+    ws: StreamSocket,
+    socket: Socket,
+    ip: string,
+    admission: Admission,
+    batch: boolean,
+    shared: boolean,
+    fullWindow: boolean,
+  ) => {
     const negotiated = ws.extensions.includes('permessage-deflate')
-    const pack = shared && negotiated ? deflated : batch ? batched : joined
+    // a client that limited the server's window gets its batches uncompressed (RSV1 clear is allowed)
+    const pack = shared ? (negotiated && fullWindow ? deflated : batched) : batch ? batched : joined
     const transport = new WsTransport(ws, socket, ip, pack, negotiated && !shared)
     transport.conn = hub.conns.add(admission.audience, transport, admission.scope, admission.expiresAt)
     ws.transport = transport
@@ -284,7 +306,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
         return
       }
       // The upgrade's own socket: what the hub measures and writes to
-      open(ws as StreamSocket, socket as Socket, ip, admission, batch, shared)
+      open(ws as StreamSocket, socket as Socket, ip, admission, batch, shared, shared && !limitsServerWindow(req))
     })
   }
   // A burst of handshakes is answered a time budget at a time, so it cannot hold the event loop
