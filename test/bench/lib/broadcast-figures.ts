@@ -5,8 +5,8 @@ import type { Labels } from './report.ts'
 import type { GcPauses, LoopDelay } from './server-probe.ts'
 import { Histogram, summarize } from './stats.ts'
 
-export type ServerKind = 'fanout' | 'fanout-batch' | 'preframed' | 'ws-send' | 'centrifugo'
-export const kinds: readonly ServerKind[] = ['fanout', 'fanout-batch', 'preframed', 'ws-send', 'centrifugo']
+export type ServerKind = 'fanout' | 'fanout-batch' | 'fanout-deflate' | 'preframed' | 'ws-send' | 'centrifugo'
+export const kinds: readonly ServerKind[] = ['fanout', 'fanout-batch', 'fanout-deflate', 'preframed', 'ws-send', 'centrifugo']
 
 export interface PhaseFigures {
   deliveries: number
@@ -109,6 +109,7 @@ export function publish(
   const { report } = ctx
   const f = figures.get('fanout')
   const fb = figures.get('fanout-batch')
+  const fz = figures.get('fanout-deflate')
   const b = figures.get('preframed')
   const a = figures.get('ws-send')
   const c = figures.get('centrifugo')
@@ -127,6 +128,19 @@ export function publish(
       report.ratio(labels, 'p50_ms', pick(fb).lat.p50Ms, { ...vs, value: pick(f).lat.p50Ms })
       report.ratio(labels, 'p99_ms', pick(fb).lat.p99Ms, { ...vs, value: pick(f).lat.p99Ms })
     }
+    if (fz) {
+      // the experiment FANOUT_EXPERIMENT_DEFLATE_BATCHES: the batches compressed once per write
+      for (const base of [fb, b]) {
+        if (!base) continue
+        const vs = { name: base.name }
+        report.ratio(labels, 'server_cpu_us/delivery', pick(fz).cpuPerDeliveryUs, { ...vs, value: pick(base).cpuPerDeliveryUs })
+        report.ratio(labels, 'clients_cpu_us/delivery', pick(fz).clientCpuPerDeliveryUs, {
+          ...vs,
+          value: pick(base).clientCpuPerDeliveryUs,
+        })
+        report.ratio(labels, 'p99_ms', pick(fz).lat.p99Ms, { ...vs, value: pick(base).lat.p99Ms })
+      }
+    }
     if (f) {
       for (const base of baselines) {
         const vs = base.name
@@ -142,7 +156,7 @@ export function publish(
           value: pick(c).clientCpuPerDeliveryUs,
         })
     }
-    for (const x of [f, fb, ...baselines]) {
+    for (const x of [f, fb, fz, ...baselines]) {
       if (!x) continue
       const p = pick(x)
       report.absolute(

@@ -4,6 +4,8 @@
 //   fanout                 the real service (services/fanout/src/main.ts) in its own process
 //   fanout-batch           the same, with clients that ask for batches (?batch=1): several
 //                          messages in one frame, one per line; client CPU is compared with fanout's
+//   fanout-deflate         the experiment FANOUT_EXPERIMENT_DEFLATE_BATCHES: batches, compressed
+//                          (permessage-deflate) once per write; clients ask ?batch=1&deflate=1
 //   baseline-b-preframed   raw server: frame once, one socket.write per client per tick
 //   baseline-a-ws-send     plain ws server: ws.send(pre-serialized buffer) per client per message
 //   centrifugo-v6.9.1      the peer (only when named in --servers; lib/centrifugo.ts): Centrifugo
@@ -79,8 +81,9 @@ const scenario: Scenario = {
                             gates) on the median of the rounds
   --duration S              measured seconds of the steady phase (default 10; --quick 3)
   --warmup S                unmeasured seconds before it (default 2; --quick 1)
-  --servers LIST            fanout,fanout-batch,preframed,ws-send,centrifugo (default the first four, in that
-                            order); centrifugo: Centrifugo ${CENTRIFUGO_VERSION}, built into .cache/centrifugo/ on first
+  --servers LIST            fanout,fanout-batch,fanout-deflate,preframed,ws-send,centrifugo (default fanout,
+                            fanout-batch,preframed,ws-send, in that order); fanout-deflate: the experiment
+                            FANOUT_EXPERIMENT_DEFLATE_BATCHES (batches compressed once per write); centrifugo: Centrifugo ${CENTRIFUGO_VERSION}, built into .cache/centrifugo/ on first
                             use (Go and the module proxy; CENTRIFUGO_BIN for another build)
   --client-procs N          client processes (default 2)
   --connect-concurrency N   connections opening at once per client process (default 200)
@@ -234,13 +237,11 @@ async function runRound(ctx: ScenarioContext, o: RoundOptions): Promise<Map<Serv
     for (const kind of o.servers) {
       if (ctx.signal.aborted) break
       let server: ServerUnderTest
-      if (kind === 'fanout' || kind === 'fanout-batch') {
-        server = await startFanoutServer(ctx, prefix, partitions, {
-          profileDir,
-          maxConnections: n,
-          nodeFlags: o.nodeFlags,
-          ...(o.workers > 1 ? { env: { FANOUT_WORKERS: String(o.workers) } } : {}),
-        })
+      if (kind === 'fanout' || kind === 'fanout-batch' || kind === 'fanout-deflate') {
+        const env: Record<string, string> = {}
+        if (o.workers > 1) env.FANOUT_WORKERS = String(o.workers)
+        if (kind === 'fanout-deflate') env.FANOUT_EXPERIMENT_DEFLATE_BATCHES = 'true'
+        server = await startFanoutServer(ctx, prefix, partitions, { profileDir, maxConnections: n, nodeFlags: o.nodeFlags, env })
         server.name = kind
       } else if (kind === 'centrifugo') {
         if (centrifugoBin === null) throw new Error('no Centrifugo binary')
@@ -280,7 +281,8 @@ async function runRound(ctx: ScenarioContext, o: RoundOptions): Promise<Map<Serv
             warmupS: o.warmupS,
             connectConcurrency: o.connectConcurrency,
             channel,
-            batch: kind === 'fanout-batch',
+            batch: kind === 'fanout-batch' || kind === 'fanout-deflate',
+            deflate: kind === 'fanout-deflate',
             centrifugo: kind === 'centrifugo',
           }),
         )
@@ -311,6 +313,7 @@ async function runOne(
     connectConcurrency: number
     channel: string
     batch: boolean
+    deflate: boolean
     centrifugo: boolean
   },
 ): Promise<ServerFigures> {
@@ -325,6 +328,7 @@ async function runOne(
     channels: [o.channel],
     timeoutMs: 60_000,
     batch: o.batch,
+    deflate: o.deflate,
     ...(o.centrifugo ? { protocol: 'centrifugo' as const } : {}),
   }
   const conn = await pool.connect(connectSpec)

@@ -262,9 +262,10 @@ function readAt(c: Client, bytesPerSec: number | null): void {
 function open(c: Client, spec: ConnectSpec): Promise<string> {
   return new Promise((resolve, reject) => {
     const centrifugo = spec.protocol === 'centrifugo'
-    const url = spec.batch && !centrifugo ? `${spec.url}${spec.url.includes('?') ? '&' : '?'}batch=1` : spec.url
+    const ask = spec.deflate ? 'batch=1&deflate=1' : 'batch=1'
+    const url = spec.batch && !centrifugo ? `${spec.url}${spec.url.includes('?') ? '&' : '?'}${ask}` : spec.url
     const ws = new WebSocket(url, {
-      perMessageDeflate: false,
+      perMessageDeflate: spec.deflate === true,
       skipUTF8Validation: true,
       handshakeTimeout: spec.timeoutMs,
       ...(spec.localAddress ? { localAddress: spec.localAddress } : {}),
