@@ -30,6 +30,8 @@ export interface FanoutConfig extends CommonConfig {
    * (deflate-frames.ts). FANOUT_EXPERIMENT_DEFLATE_BATCHES; off.
    */
   experimentDeflateBatches: boolean
+  /** zlib level of the experiment's compression (0: stored blocks, the inflate path alone). FANOUT_EXPERIMENT_DEFLATE_LEVEL; 6. */
+  experimentDeflateLevel: number
   /** Protocol-level ping interval; a peer that misses one pong is terminated. */
   pingIntervalMs: number
   sseHeartbeatMs: number
@@ -105,6 +107,7 @@ export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
     slowClientMs: r.int('FANOUT_SLOW_CLIENT_MS', 10_000, 100, 600_000),
     permessageDeflate: r.bool('FANOUT_PERMESSAGE_DEFLATE', false),
     experimentDeflateBatches: r.bool('FANOUT_EXPERIMENT_DEFLATE_BATCHES', false),
+    experimentDeflateLevel: r.int('FANOUT_EXPERIMENT_DEFLATE_LEVEL', 6, 0, 9),
     pingIntervalMs: r.int('FANOUT_PING_INTERVAL_MS', 30_000, 100, 600_000),
     sseHeartbeatMs: r.int('FANOUT_SSE_HEARTBEAT_MS', 15_000, 100, 600_000),
     maxKafkaReplays: r.int('FANOUT_MAX_KAFKA_REPLAYS', 4, 0, 100),

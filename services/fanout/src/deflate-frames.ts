@@ -14,10 +14,10 @@ const FLUSH_TAIL = 4
 
 /**
  * The frames in `frames` (final text frames made here, unmasked, back to back) with each payload
- * of DEFLATE_THRESHOLD bytes or more compressed on its own; a frame that would not shrink, or is
- * not a final text frame, stays as it is.
+ * of DEFLATE_THRESHOLD bytes or more compressed on its own at zlib's `level`; a frame that would
+ * not shrink (at a level above 0), or is not a final text frame, stays as it is.
  */
-export function deflateFrames(frames: Buffer): Buffer {
+export function deflateFrames(frames: Buffer, level: number = constants.Z_DEFAULT_COMPRESSION): Buffer {
   const out: Buffer[] = []
   for (let at = 0; at < frames.length; ) {
     const len7 = (frames[at + 1] as number) & 0x7f
@@ -30,8 +30,9 @@ export function deflateFrames(frames: Buffer): Buffer {
       out.push(frame)
       continue
     }
-    const z = deflateRawSync(frame.subarray(head), { finishFlush: constants.Z_SYNC_FLUSH })
-    if (z.length - FLUSH_TAIL >= n) out.push(frame)
+    const z = deflateRawSync(frame.subarray(head), { level, finishFlush: constants.Z_SYNC_FLUSH })
+    // level 0 (stored blocks, never smaller) is kept compressed: it measures the inflate path alone
+    if (level !== 0 && z.length - FLUSH_TAIL >= n) out.push(frame)
     else out.push(...Sender.frame(z.subarray(0, z.length - FLUSH_TAIL), TEXT_DEFLATED))
   }
   return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out)

@@ -53,6 +53,15 @@ test('compressed batch frames read back as the same messages, in order, and are 
   assert.match(String(await read(z, false)), /RSV1 must be clear/, 'they are compressed: a client without the extension refuses them')
 })
 
+test('at level 0 a frame is stored blocks, larger than the payload, and still reads back', async () => {
+  const messages = Array.from({ length: 5 }, (_, i) => bengali(i, 40))
+  const plain = wsBatchFrame(messages.map((m) => wsTextFrameOf(m)))
+  const z = deflateFrames(plain, 0)
+  assert.ok(z.length > plain.length, `${z.length} of ${plain.length} bytes`)
+  assert.equal((z[0] as number) & 0x40, 0x40, 'RSV1: compressed')
+  assert.deepEqual(await read(z, true), [messages.join('\n')])
+})
+
 test('a frame under the threshold goes as it is, readable with or without the extension', async () => {
   const json = JSON.stringify({ type: 'pong', pad: 'x'.repeat(DEFLATE_THRESHOLD - 30) })
   const small = wsTextFrameOf(json)

@@ -35,6 +35,7 @@ const scenario: Scenario = {
     driver: { type: 'string' },
     payload: { type: 'string' },
     deflate: { type: 'boolean', default: false },
+    'deflate-level': { type: 'string' },
     'keep-topics': { type: 'boolean', default: false },
   },
   help: `  --connections M           WebSocket connections in the page (default 200; --quick 50; Chromium opens at
@@ -60,6 +61,8 @@ const scenario: Scenario = {
                             always asks for it): every message compressed for its connection, one message
                             a frame in both modes (a compressed connection is not batched); not with
                             deflate rounds
+  --deflate-level L         zlib level of deflate rounds (default 6); 0: stored blocks, as many bytes as batch
+                            rounds through Chromium's inflate path (FANOUT_EXPERIMENT_DEFLATE_LEVEL)
   --keep-topics             keep the bench-browser-* topics
 Chromium: /usr/bin/chromium (never a downloaded browser). CPU is utime+stime of every
 Chromium process under this harness (browser, renderer, network service, GPU, others), from /proc.`,
@@ -102,6 +105,7 @@ Chromium process under this harness (browser, renderer, network service, GPU, ot
       const env: Record<string, string> = {}
       if (v.deflate === true) env.FANOUT_PERMESSAGE_DEFLATE = 'true'
       if (experiment) env.FANOUT_EXPERIMENT_DEFLATE_BATCHES = 'true'
+      if (experiment) env.FANOUT_EXPERIMENT_DEFLATE_LEVEL = String(num(v, 'deflate-level', 6))
       server = await startFanoutServer(ctx, prefix, partitions, { maxConnections: m, env })
       reader = await BrowserReader.launch(driver)
       report.note(

@@ -186,7 +186,8 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
   // Connections that asked for batches get the same messages as one frame, a message per line
   const batched = memoized(wsBatchFrame)
   // The experiment's: the same batches, each frame compressed on its own, once for all who get them
-  const deflated = memoized((frames) => deflateFrames(wsBatchFrame(frames)), true)
+  const level = config.experimentDeflateLevel
+  const deflated = memoized((frames) => deflateFrames(wsBatchFrame(frames), level), true)
 
   // The listeners of every connection: shared, each finds its connection through `this`
   function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
