@@ -68,6 +68,7 @@ const scenario: Scenario = {
     urgency: { type: 'string' },
     workers: { type: 'string' },
     'fanout-flags': { type: 'string' },
+    'deflate-level': { type: 'string' },
     profile: { type: 'boolean', default: false },
     'keep-topics': { type: 'boolean', default: false },
   },
@@ -94,6 +95,7 @@ const scenario: Scenario = {
   --workers N               FANOUT_WORKERS of the fan-out: N processes behind one port (default 1); server CPU,
                             writes and RSS add up all of them, event-loop delay is the primary's only
   --fanout-flags=F,...      extra node flags for the fan-out process, after an = sign (e.g. --fanout-flags=--max-semi-space-size=4)
+  --deflate-level L         zlib level of fanout-deflate (default 6; 0: stored blocks, FANOUT_EXPERIMENT_DEFLATE_LEVEL)
   --profile                 run the fan-out under node --cpu-prof and print its top functions
   --keep-topics             keep the bench-fanout-* topics`,
   maxSeconds: (v) => (v.quick ? 150 : 1200) * Math.max(1, num(v, 'rounds', 1)),
@@ -145,6 +147,7 @@ const scenario: Scenario = {
       channel,
       profileDir,
       nodeFlags,
+      deflateLevel: num(v, 'deflate-level', 6),
       workers,
       procs,
       bursts,
@@ -203,6 +206,7 @@ interface RoundOptions {
   channel: string
   profileDir: string | null
   nodeFlags: string[]
+  deflateLevel: number
   workers: number
   procs: number
   bursts: number
@@ -241,6 +245,7 @@ async function runRound(ctx: ScenarioContext, o: RoundOptions): Promise<Map<Serv
         const env: Record<string, string> = {}
         if (o.workers > 1) env.FANOUT_WORKERS = String(o.workers)
         if (kind === 'fanout-deflate') env.FANOUT_EXPERIMENT_DEFLATE_BATCHES = 'true'
+        if (kind === 'fanout-deflate') env.FANOUT_EXPERIMENT_DEFLATE_LEVEL = String(o.deflateLevel)
         server = await startFanoutServer(ctx, prefix, partitions, { profileDir, maxConnections: n, nodeFlags: o.nodeFlags, env })
         server.name = kind
       } else if (kind === 'centrifugo') {
