@@ -1,0 +1,50 @@
+// An instance starting up (its state from news.articles, then history) decides as an instance
+// that read the same log live: what the public and the newsroom are shown of a story. Written for
+// the mutation campaign over Store.#replacing (stop 40): each case names the mutation it catches.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { ArticleEvent } from '@newswire/shared'
+import { event, Harness } from './support/harness.ts'
+import { client, newsroom, snapshotArticles } from './support/live-story.ts'
+
+const T = 1_800_000_000_000
+
+async function view(h: Harness) {
+  const seen = async (who: Parameters<typeof client>[1]) =>
+    snapshotArticles((await client(h, who, [])).t.messages).map(
+      (a) => `${a.headline} @${a.version}${a.pubStatus === 'usable' ? '' : ` (${a.pubStatus})`}`,
+    )
+  return { public: await seen({ audience: 'public' }), newsroom: await seen(newsroom) }
+}
+
+/** What an instance that read `log` live shows. */
+async function live(log: ArticleEvent[]) {
+  const h = new Harness({ partitions: 1, start: T })
+  h.start()
+  for (const e of log) h.append(e)
+  await h.settle()
+  return view(h)
+}
+
+/** What an instance started over `log` shows: news.articles holds `loaded`, its history starts at `from`. */
+async function restarted(log: ArticleEvent[], loaded: ArticleEvent, from: number) {
+  const h = new Harness({ partitions: 1, start: T, from: [from] })
+  h.log[0]?.push(...log)
+  h.store.load(0, loaded, null)
+  for (const [offset, e] of log.entries()) if (offset >= from) h.store.append(0, offset, e)
+  h.start()
+  await h.settle()
+  return view(h)
+}
+
+test("a tool's hold numbered as ingest's next version, read before that version: a restart keeps the story withheld, as the live instance did (mutation: `<=` as `<` in #replacing)", async () => {
+  // the tool's record took the number first, so ingest's own version 2 is the old news live
+  const v1 = event('CREATED', { id: 'c', version: 1 }, T - 5000)
+  const tool = event('UPDATED', { id: 'c', version: 2, pubStatus: 'withheld', headline: 'held by a tool' }, T - 4000, { reason: 'legal' })
+  const v2 = event('UPDATED', { id: 'c', version: 2, headline: 'ingest v2' }, T - 3000)
+  const log = [v1, tool, v2]
+  const expected = { public: [], newsroom: ['held by a tool @2 (withheld)'] }
+  assert.deepEqual(await live(log), expected)
+  // news.articles holds ingest's latest version (a tool's record is not in it)
+  assert.deepEqual(await restarted(log, v2, 0), expected)
+})
