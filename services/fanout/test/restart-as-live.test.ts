@@ -48,3 +48,28 @@ test("a tool's hold numbered as ingest's next version, read before that version:
   // news.articles holds ingest's latest version (a tool's record is not in it)
   assert.deepEqual(await restarted(log, v2, 0), expected)
 })
+
+test("an instance starting up over old news of a withheld story, then a tool's kill numbered as the old news, then the latest version's own record: a public reader resuming is not told of the kill (mutation: a kill not ending the replacement in #replacing)", async () => {
+  // v1 is older than history; news.articles holds ingest's v2 (withheld), its record after the kill
+  const v1 = event('CREATED', { id: 'c', version: 1, pubStatus: 'withheld' }, T - 6000)
+  const never = event('UPDATED', { id: 'c', version: 1, headline: 'NEVER PUBLISHED' }, T - 5000)
+  const kill = event('WITHDRAWN', { id: 'c', version: 1, pubStatus: 'canceled' }, T - 4000, { reason: 'legal' })
+  const v2 = event('UPDATED', { id: 'c', version: 2, pubStatus: 'withheld' }, T - 3000)
+  const log = [v1, never, kill, v2]
+  const view = { category: 'news', language: 'en', urgency: 5, breaking: false }
+  for (const h of [new Harness({ partitions: 1, start: T }), new Harness({ partitions: 1, start: T, from: [1] })]) {
+    const restart = h.store.from[0] === 1
+    if (restart) {
+      h.log[0]?.push(v1, never, kill, v2)
+      // ingest carried the view v1 was in, withheld (embargo none: no time left)
+      h.store.load(0, v2, { views: [{ ...view, usableLeftMs: null, withheldLeftMs: 0 }], complete: true })
+      for (const offset of [1, 2, 3]) h.store.append(0, offset, log[offset] as (typeof log)[number])
+    }
+    h.start()
+    if (!restart) for (const e of log) h.append(e)
+    await h.settle()
+    const back = await client(h, { audience: 'public' }, [], { since: h.positions.encode({ o: [1], t: T - 5500 }) })
+    const named = back.t.messages.filter((m) => JSON.stringify(m).includes('"c"')).map((m) => m.type)
+    assert.deepEqual(named, [], `the public never saw c (${restart ? 'restarted' : 'live'})`)
+  }
+})
