@@ -73,3 +73,27 @@ test("an instance starting up over old news of a withheld story, then a tool's k
     assert.deepEqual(named, [], `the public never saw c (${restart ? 'restarted' : 'live'})`)
   }
 })
+
+test("an instance starting up over old news of a withheld story, then a tool's newer hold, then the latest version's own record: a public reader is not told of its kill (mutation: a newer record not undoing the replacement in #replacing)", async () => {
+  // news.articles holds ingest's v2 (withheld); a tool wrote old news numbered 1, then a hold numbered 3, before v2's record
+  const v1 = event('CREATED', { id: 'c', version: 1, pubStatus: 'withheld' }, T - 6000)
+  const never = event('UPDATED', { id: 'c', version: 1, headline: 'NEVER PUBLISHED' }, T - 5000)
+  const v3 = event('UPDATED', { id: 'c', version: 3, pubStatus: 'withheld' }, T - 4000)
+  const v2 = event('UPDATED', { id: 'c', version: 2, pubStatus: 'withheld' }, T - 3000)
+  const view = { category: 'news', language: 'en', urgency: 5, breaking: false, usableLeftMs: null, withheldLeftMs: 0 }
+  const h = new Harness({ partitions: 1, start: T, from: [1] })
+  h.log[0]?.push(v1, never, v3, v2)
+  h.store.load(0, v2, { views: [view], complete: true })
+  for (const offset of [1, 2, 3]) h.store.append(0, offset, h.log[0]?.[offset] as ArticleEvent)
+  h.start()
+  await h.settle()
+  const reader = await client(h, { audience: 'public' }, [])
+  h.append(event('WITHDRAWN', { id: 'c', version: 4, pubStatus: 'canceled' }, T, { reason: 'legal' }))
+  await h.settle()
+  const back = await client(h, { audience: 'public' }, [], { since: h.positions.encode({ o: [1], t: T - 5500 }) })
+  for (const r of [reader, back])
+    assert.deepEqual(
+      r.t.messages.filter((m) => JSON.stringify(m).includes('"c"')).map((m) => m.type),
+      [],
+    )
+})
