@@ -97,3 +97,31 @@ test("an instance starting up over old news of a withheld story, then a tool's n
       [],
     )
 })
+
+test("an instance starting up over a tool's newer version, then old news, then that version's release, then a newer version on another desk: a public reader who saw the release hears of the kill (mutation: #replacing opening over a state history brought)", async () => {
+  const E = T - 100_000
+  const v1 = event('CREATED', { id: 'c', version: 1, pubStatus: 'withheld' }, T - 300_000)
+  const v2 = event('UPDATED', { id: 'c', version: 2, pubStatus: 'withheld' }, T - 250_000)
+  // a tool's v3 (not in news.articles), embargoed, and its old news
+  const v3 = event('UPDATED', { id: 'c', version: 3, embargoedUntil: E }, T - 200_000)
+  const never = event('UPDATED', { id: 'c', version: 1, headline: 'NEVER PUBLISHED' }, T - 150_000)
+  // another story moves the partition's clock past v3's embargo (and ingest's lead): released
+  const x = event('CREATED', { id: 'x', version: 1 }, T - 30_000)
+  const v4 = event('UPDATED', { id: 'c', version: 4, category: 'sport' }, T - 20_000)
+  const h = new Harness({ partitions: 1, start: T, from: [1] })
+  h.log[0]?.push(v1, v2, v3, never, x, v4)
+  // news.articles: ingest's latest, v2, with what v1 showed (withheld: the newsroom's only)
+  const view = { category: 'news', language: 'en', urgency: 5, breaking: false, usableLeftMs: null, withheldLeftMs: 0 }
+  h.store.load(0, v2, { views: [view], complete: true })
+  for (const offset of [1, 2, 3, 4, 5]) h.store.append(0, offset, h.log[0]?.[offset] as ArticleEvent)
+  h.start()
+  await h.settle()
+  // a reader of news who saw v3 released, and v4 leave its desk, on another instance
+  const back = await client(h, { audience: 'public' }, ['category:news'], { since: h.positions.encode({ o: [6], t: T - 15_000 }) })
+  h.append(event('WITHDRAWN', { id: 'c', version: 5, category: 'sport', pubStatus: 'canceled' }, T, { reason: 'legal' }))
+  await h.settle()
+  assert.deepEqual(
+    back.t.messages.filter((m) => m.type === 'withdrawn').map((m) => m.articleId),
+    ['c'],
+  )
+})
