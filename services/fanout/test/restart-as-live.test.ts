@@ -125,3 +125,21 @@ test("an instance starting up over a tool's newer version, then old news, then t
     ['c'],
   )
 })
+
+test("old news of a withheld story read by an instance starting up adds nothing to where the story was seen: a public reader is not told of its kill (mutation: the loaded state's exposure not copied in #replacing)", async () => {
+  // v1, v2 withheld are older than history; history holds a tool's usable record numbered 1
+  const v1 = event('CREATED', { id: 'c', version: 1, pubStatus: 'withheld' }, T - 5000)
+  const v2 = event('UPDATED', { id: 'c', version: 2, pubStatus: 'withheld' }, T - 4000)
+  const never = event('UPDATED', { id: 'c', version: 1, headline: 'NEVER PUBLISHED' }, T - 3000)
+  const h = new Harness({ partitions: 1, start: T, from: [2] })
+  h.log[0]?.push(v1, v2, never)
+  h.store.load(0, v2, null)
+  h.store.append(0, 2, never)
+  h.start()
+  await h.settle()
+  const reader = await client(h, { audience: 'public' }, [])
+  h.append(event('WITHDRAWN', { id: 'c', version: 3, pubStatus: 'canceled' }, T, { reason: 'legal' }))
+  await h.settle()
+  const named = reader.t.messages.filter((m) => JSON.stringify(m).includes('"c"')).map((m) => m.type)
+  assert.deepEqual(named, [], 'the public never saw c: nothing names it')
+})
