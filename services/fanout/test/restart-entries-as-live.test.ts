@@ -1,0 +1,41 @@
+// An instance starting up decides a live story's entries as an instance that read the same log
+// live: who is told of an entry's deletion. Written for the mutation campaign over the restart's
+// replacement code (Store.#undo, Ledger.restore, Ledger.restoreEntry; stop 40).
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { NewswireEvent } from '@newswire/shared'
+import { entryEvent, event, Harness } from './support/harness.ts'
+import { client, gone } from './support/live-story.ts'
+
+const T = 1_800_000_000_000
+
+test("a restart over old news of an entry whose latest version's record is older than history: a public reader who saw the entry hears of its hold and then its deletion, as on the live instance (mutation: Store.#undo putting the entry back with no clearance sure to have seen it)", async () => {
+  const story = event('CREATED', { id: 'Live-1', version: 1, live: true }, T - 9000)
+  const v1 = entryEvent(story.article, { id: 'e1', seq: 1, version: 1 }, T - 8000)
+  const v2 = entryEvent(story.article, { id: 'e1', seq: 1, version: 2 }, T - 7000)
+  // a tool's record of e1 numbered 1: old news (v2 is live)
+  const never = entryEvent(story.article, { id: 'e1', seq: 1, version: 1, body: ['NEVER PUBLISHED'] }, T - 6000)
+  const log: NewswireEvent[] = [story, v1, v2, never]
+  const told: string[][] = []
+  for (const restart of [false, true]) {
+    const h = new Harness({ partitions: 1, start: T, ...(restart ? { from: [3] } : {}) })
+    if (restart) {
+      h.log[0]?.push(...log)
+      h.store.load(0, story, { views: [], complete: true })
+      h.store.loadEntry(0, v2, { usableLeftMs: 0, withheldLeftMs: null, complete: true })
+      h.store.append(0, 3, never)
+    }
+    h.start()
+    if (!restart) for (const e of log) h.append(e)
+    await h.settle()
+    const reader = await client(h, { audience: 'public' })
+    h.append(entryEvent(story.article, { id: 'e1', seq: 1, version: 3, pubStatus: 'withheld' }, T))
+    h.append(entryEvent(story.article, { id: 'e1', seq: 1, version: 4, pubStatus: 'canceled' }, T, { type: 'ENTRY_DELETED' }))
+    await h.settle()
+    told.push(gone(reader.t.messages))
+  }
+  assert.deepEqual(told, [
+    ['e1:withheld', 'e1:deleted'],
+    ['e1:withheld', 'e1:deleted'],
+  ])
+})
