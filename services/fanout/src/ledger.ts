@@ -133,12 +133,13 @@ export class Ledger {
   /**
    * The state `loaded` from news.articles back, with the exposure it had then, over what history
    * brought of its article while catching up: its own record is older than history, so those
-   * records were old news (Store, which judges them again against it, as if read after it).
+   * records were old news (Store, which judges them again against it, as if read after it). Its
+   * entries are not told of it: those judged before history replaced it were judged under it,
+   * and those judged since keep what they were judged under (README, Known limits); counted as
+   * seen through it, an entry posted under a hold standing in was announced deleted to the public.
    */
   restore(loaded: ArticleState, exposure: Exposure): void {
-    const s: ArticleState = { ...loaded, exposure, text: null, changed: 0, before: true }
-    this.#set(s)
-    this.#changed(s, null)
+    this.#set({ ...loaded, exposure, text: null, changed: 0, before: true })
   }
 
   /** The same for an entry's state from news.articles, with who may have seen it then. */

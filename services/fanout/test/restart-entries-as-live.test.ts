@@ -39,3 +39,35 @@ test("a restart over old news of an entry whose latest version's record is older
     ['e1:withheld', 'e1:deleted'],
   ])
 })
+
+test('a restart over a hold of a live story numbered as old news, an entry posted under it and withheld: a public reader is not told of its deletion, as on the live instance', async () => {
+  const view = { category: 'news', language: 'en', urgency: 5, breaking: false, usableLeftMs: 0, withheldLeftMs: null }
+  const v1 = event('CREATED', { id: 'Live-1', version: 1, live: true }, T - 9000)
+  const v2 = event('UPDATED', { id: 'Live-1', version: 2, live: true }, T - 8000)
+  // a tool's hold of the story numbered 1: it stands in as the next version (v3, withheld)
+  const hold = event('UPDATED', { id: 'Live-1', version: 1, live: true, pubStatus: 'withheld' }, T - 7000, { reason: 'legal' })
+  // an entry posted while the story is held: the public never sees it
+  const e1 = entryEvent(v2.article, { id: 'e1', seq: 1, version: 1 }, T - 6000)
+  const log: NewswireEvent[] = [v1, v2, hold, e1]
+  const told: string[][] = []
+  for (const restart of [false, true]) {
+    const h = new Harness({ partitions: 1, start: T, ...(restart ? { from: [2] } : {}) })
+    if (restart) {
+      h.log[0]?.push(...log)
+      h.store.load(0, v2, { views: [view], complete: true })
+      for (const offset of [2, 3]) h.store.append(0, offset, log[offset] as NewswireEvent)
+    }
+    h.start()
+    if (!restart) for (const e of log) h.append(e)
+    await h.settle()
+    // the entry is withheld, the story public again (ingest's next version), then the entry is deleted
+    h.append(entryEvent(v2.article, { id: 'e1', seq: 1, version: 2, pubStatus: 'withheld' }, T))
+    h.append(event('UPDATED', { id: 'Live-1', version: 4, live: true }, T))
+    await h.settle()
+    const reader = await client(h, { audience: 'public' })
+    h.append(entryEvent(v2.article, { id: 'e1', seq: 1, version: 3, pubStatus: 'canceled' }, T, { type: 'ENTRY_DELETED' }))
+    await h.settle()
+    told.push(gone(reader.t.messages))
+  }
+  assert.deepEqual(told, [[], []], 'the public never saw e1: nothing names it, on the live instance nor on the restarted one')
+})
