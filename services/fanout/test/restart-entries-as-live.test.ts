@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { NewswireEvent } from '@newswire/shared'
 import { entryEvent, event, Harness } from './support/harness.ts'
-import { client, gone } from './support/live-story.ts'
+import { client, entries, gone } from './support/live-story.ts'
 
 const T = 1_800_000_000_000
 
@@ -70,4 +70,24 @@ test('a restart over a hold of a live story numbered as old news, an entry poste
     told.push(gone(reader.t.messages))
   }
   assert.deepEqual(told, [[], []], 'the public never saw e1: nothing names it, on the live instance nor on the restarted one')
+})
+
+test("a restart over an embargoed entry's old news carrying an earlier embargo: the public gets the entry at its own embargo, not the old news' (mutation: Ledger.restoreEntry leaving the old news' release scheduled)", async () => {
+  const story = event('CREATED', { id: 'Live-1', version: 1, live: true }, T - 9000)
+  const v1 = entryEvent(story.article, { id: 'e1', seq: 1, version: 1, embargoedUntil: T + 3_600_000 }, T - 8000)
+  const v2 = entryEvent(story.article, { id: 'e1', seq: 1, version: 2, embargoedUntil: T + 3_600_000 }, T - 7000)
+  // a tool's record of e1 numbered 1, embargoed a minute from now: old news
+  const never = entryEvent(story.article, { id: 'e1', seq: 1, version: 1, embargoedUntil: T + 60_000 }, T - 6000)
+  const h = new Harness({ partitions: 1, start: T, from: [3] })
+  h.log[0]?.push(story, v1, v2, never)
+  h.store.load(0, story, { views: [], complete: true })
+  h.store.loadEntry(0, v2, { usableLeftMs: null, withheldLeftMs: null, complete: false })
+  h.store.append(0, 3, never)
+  h.start()
+  await h.settle()
+  const reader = await client(h, { audience: 'public' })
+  await h.tick(2 * 60_000)
+  assert.deepEqual(entries(reader.t.messages), [], "nothing at the old news' embargo")
+  await h.tick(3_600_000)
+  assert.deepEqual(entries(reader.t.messages), ['e1@2+r'], 'e1 at its own embargo')
 })
