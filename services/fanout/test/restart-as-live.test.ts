@@ -143,3 +143,25 @@ test("old news of a withheld story read by an instance starting up adds nothing 
   const named = reader.t.messages.filter((m) => JSON.stringify(m).includes('"c"')).map((m) => m.type)
   assert.deepEqual(named, [], 'the public never saw c: nothing names it')
 })
+
+test('a restart over old news of a story under an embargo, then a hold numbered as it, judged again as a hold standing in once the embargo passed: a public reader resuming from the log is told (mutation: Store.#undo leaving the hold marked not taken)', async () => {
+  const E = T - 200_000
+  const v1 = event('CREATED', { id: 'c', version: 1 }, T - 500_000)
+  const v2 = event('UPDATED', { id: 'c', version: 2 }, T - 400_000)
+  // a tool's old news, embargoed until E, then its hold numbered as it: old news too while it was latest
+  const never = event('UPDATED', { id: 'c', version: 1, headline: 'NEVER PUBLISHED', embargoedUntil: E }, T - 300_000)
+  const hold = event('UPDATED', { id: 'c', version: 1, pubStatus: 'withheld' }, T - 250_000, { reason: 'legal' })
+  const h = new Harness({ partitions: 1, start: T, from: [2], historySize: 2 })
+  h.log[0]?.push(v1, v2, never, hold)
+  h.store.load(0, v2, { views: [], complete: false })
+  h.store.append(0, 2, never)
+  h.store.append(0, 3, hold)
+  h.start()
+  await h.settle()
+  // other stories move both out of memory: a resume from before them reads the log
+  for (const id of ['x', 'y', 'z']) h.append(event('CREATED', { id, version: 1 }, T))
+  await h.settle()
+  const back = await client(h, { audience: 'public' }, [], { since: h.positions.encode({ o: [2], t: T - 350_000 }) })
+  const told = back.t.messages.filter((m) => JSON.stringify(m).includes('"c"')).map((m) => m.type)
+  assert.deepEqual(told, ['withdrawn'], 'the public reader who had v2 is told it is held')
+})
