@@ -17,14 +17,17 @@ async function view(h: Harness) {
   return { public: await seen({ audience: 'public' }), newsroom: await seen(newsroom) }
 }
 
-/** What an instance that read `log` live shows. */
-async function live(log: ArticleEvent[]) {
+/** An instance that read `log` live. */
+async function readLive(log: ArticleEvent[]) {
   const h = new Harness({ partitions: 1, start: T })
   h.start()
   for (const e of log) h.append(e)
   await h.settle()
-  return view(h)
+  return h
 }
+
+/** What an instance that read `log` live shows. */
+const live = async (log: ArticleEvent[]) => view(await readLive(log))
 
 /** What an instance started over `log` shows: news.articles holds `loaded`, its history starts at `from`. */
 async function restarted(log: ArticleEvent[], loaded: ArticleEvent, from: number) {
@@ -164,4 +167,21 @@ test('a restart over old news of a story under an embargo, then a hold numbered 
   const back = await client(h, { audience: 'public' }, [], { since: h.positions.encode({ o: [2], t: T - 350_000 }) })
   const told = back.t.messages.filter((m) => JSON.stringify(m).includes('"c"')).map((m) => m.type)
   assert.deepEqual(told, ['withdrawn'], 'the public reader who had v2 is told it is held')
+})
+
+test('a restart over old news that moved a story to another desk lists the story on its own desk again once put back (mutation: Store.#undo leaving the desk index at the old news)', async () => {
+  const v1 = event('CREATED', { id: 'c', version: 1 }, T - 5000)
+  const v2 = event('UPDATED', { id: 'c', version: 2 }, T - 4000)
+  const never = event('UPDATED', { id: 'c', version: 1, category: 'sport', headline: 'NEVER PUBLISHED' }, T - 3000)
+  const log = [v1, v2, never]
+  const desk = async (h: Harness) =>
+    snapshotArticles((await client(h, { audience: 'public' }, ['category:news'])).t.messages).map((a) => `${a.headline} @${a.version}`)
+  assert.deepEqual(await desk(await readLive(log)), ['c v2 @2'])
+  const h = new Harness({ partitions: 1, start: T, from: [2] })
+  h.log[0]?.push(...log)
+  h.store.load(0, v2, null)
+  h.store.append(0, 2, never)
+  h.start()
+  await h.settle()
+  assert.deepEqual(await desk(h), ['c v2 @2'])
 })
