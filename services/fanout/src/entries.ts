@@ -135,8 +135,8 @@ export class Entries {
     rec.prev = prev ? { event: prev.event, released: prev.released } : undefined
     // a stand-in hold's version is a guess (unreadable.ts, late-hold.ts): the next record read is newer, whatever its number
     const stale = prev !== undefined && prev.event.entry.version >= e.entry.version && !numberIsAGuess(prev.event)
-    // a deletion is final, as a kill is (Ledger.apply)
-    const afterDeletion = prev !== undefined && isEntryDeleted(prev.event) && !isEntryDeleted(e) && !givesWayToHistory(prev, catchingUp)
+    // a deletion is final, as a kill is (Ledger.apply), one loaded from news.articles too
+    const afterDeletion = prev !== undefined && isEntryDeleted(prev.event) && !isEntryDeleted(e)
     if (prev && (stale || afterDeletion)) {
       // old news, shown to nobody: it adds nothing to who may have seen the entry (Ledger.apply)
       rec.applied = false

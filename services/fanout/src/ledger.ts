@@ -253,8 +253,10 @@ export class Ledger {
     // a stand-in hold's version is a guess (unreadable.ts, late-hold.ts): the next record read is newer, whatever its number
     const stale = prev !== undefined && prev.event.article.version >= e.article.version && !numberIsAGuess(prev.event)
     // a kill is final: nothing after it in the log is a version of the story (ingest refuses to
-    // write one); only a kill loaded from news.articles gives way to history while catching up
-    const afterKill = prev !== undefined && isKill(prev.event) && !isKill(e) && !givesWayToHistory(prev, catchingUp)
+    // write one). One loaded from news.articles gives way to history's versions before it (numbered
+    // as it or lower, above), never to a record numbered higher: that came after it (a writer that
+    // is not ingest), and a starting instance took it for the story (restart-after-kill.test.ts)
+    const afterKill = prev !== undefined && isKill(prev.event) && !isKill(e)
     if (prev && (stale || afterKill)) {
       // old news: no reader is sent it (not live, nor in a snapshot, page or replay: Store.taken),
       // so it adds nothing to where the story was seen; counted, a reader resuming was told of the
