@@ -185,3 +185,21 @@ test('a restart over old news that moved a story to another desk lists the story
   await h.settle()
   assert.deepEqual(await desk(h), ['c v2 @2'])
 })
+
+test("a restart over old news of a story, then an undecodable record of it: a public reader resuming from before the old news is never sent it (mutation: Store.appendUnreadable taking any undecodable record for the loaded state's own)", async () => {
+  const v1 = event('CREATED', { id: 'c', version: 1 }, T - 5000)
+  const v2 = event('UPDATED', { id: 'c', version: 2 }, T - 4000)
+  const never = event('UPDATED', { id: 'c', version: 1, headline: 'NEVER PUBLISHED' }, T - 3000)
+  const h = new Harness({ partitions: 1, start: T, from: [2] })
+  h.log[0]?.push(v1, v2)
+  // news.articles: v2, ingest's latest (readable); history: the old news, then a record nobody can decode
+  h.store.load(0, v2, null)
+  h.append(never)
+  h.appendUnreadable('c', { kind: 'hold' }, T - 2000)
+  h.start()
+  await h.settle()
+  const back = await client(h, { audience: 'public' }, [], { since: h.positions.encode({ o: [2], t: T - 3500 }) })
+  const newsroomView = snapshotArticles((await client(h, newsroom, [])).t.messages).map((a) => a.headline)
+  assert.ok(!JSON.stringify(back.t.messages).includes('NEVER PUBLISHED'), 'the old news goes to no reader')
+  assert.deepEqual(newsroomView, ['c v2'], 'the hold standing in keeps what v2 showed')
+})
