@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { NewswireEvent } from '@newswire/shared'
 import { entryEvent, event, Harness } from './support/harness.ts'
-import { client, entries, gone } from './support/live-story.ts'
+import { client, entries, gone, newsroom } from './support/live-story.ts'
 
 const T = 1_800_000_000_000
 
@@ -90,4 +90,28 @@ test("a restart over an embargoed entry's old news carrying an earlier embargo: 
   assert.deepEqual(entries(reader.t.messages), [], "nothing at the old news' embargo")
   await h.tick(3_600_000)
   assert.deepEqual(entries(reader.t.messages), ['e1@2+r'], 'e1 at its own embargo')
+})
+
+test("a restart over an entry's versions before its latest, the first withheld: a newsroom reader resuming from before them is replayed them as the live instance sends them (mutation: entryHoldAsNext standing a version before the loaded state in as a hold)", async () => {
+  const story = event('CREATED', { id: 'Live-1', version: 1, live: true }, T - 9000)
+  const v1 = entryEvent(story.article, { id: 'e1', seq: 1, version: 1, pubStatus: 'withheld' }, T - 8000)
+  const v2 = entryEvent(story.article, { id: 'e1', seq: 1, version: 2 }, T - 7000)
+  const log: NewswireEvent[] = [story, v1, v2]
+  const replayed: string[][] = []
+  for (const restart of [false, true]) {
+    const h = new Harness({ partitions: 1, start: T, ...(restart ? { from: [1] } : {}) })
+    if (restart) {
+      h.log[0]?.push(...log)
+      h.store.load(0, story, { views: [], complete: true })
+      h.store.loadEntry(0, v2, { usableLeftMs: null, withheldLeftMs: 0, complete: true })
+      h.store.append(0, 1, v1)
+      h.store.append(0, 2, v2)
+    }
+    h.start()
+    if (!restart) for (const e of log) h.append(e)
+    await h.settle()
+    const back = await client(h, newsroom, ['story:Live-1'], { since: h.positions.encode({ o: [1], t: T - 8500 }) })
+    replayed.push(entries(back.t.messages))
+  }
+  assert.deepEqual(replayed[1], replayed[0])
 })
