@@ -108,3 +108,16 @@ test('an importer creates, updates only its own articles, and never sets or lift
   const revive = decide(killed, input(), T0 + 3, importer)
   assert.ok(revive.kind === 'conflict' && revive.code === 'article_withdrawn')
 })
+
+test('publishedAt: the first publication instant sticks when an update omits it; a value corrects it', () => {
+  const prev = stored()
+  const omitted = decide(prev, input({ publishedAt: null, headline: 'নতুন শিরোনাম' }), T0 + 1000)
+  assert.ok(omitted.kind === 'updated')
+  if (omitted.kind === 'updated') {
+    assert.equal(omitted.article.publishedAt, T0)
+    assert.deepEqual(omitted.changedFields, ['headline'])
+  }
+  assert.deepEqual(decide(prev, input({ publishedAt: null }), T0 + 1000), { kind: 'unchanged', current: prev.article })
+  const corrected = decide(prev, input({ publishedAt: T0 - 60_000 }), T0 + 1000)
+  assert.ok(corrected.kind === 'updated' && corrected.article.publishedAt === T0 - 60_000)
+})
