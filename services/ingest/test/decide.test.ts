@@ -103,6 +103,15 @@ test('an importer creates, updates only its own articles, and never sets or lift
   if (lifted.kind === 'updated') assert.deepEqual([lifted.article.pubStatus, lifted.article.embargoedUntil], ['withheld', T0 + 60_000])
   const created = decide(undefined, input({ pubStatus: 'withheld', embargoedUntil: T0 + 5 }), T0, importer)
   assert.ok(created.kind === 'created' && created.article.pubStatus === 'usable' && created.article.embargoedUntil === null)
+  // nor corrections: a note in an importer's input is not told (the import route sends none)
+  const noted = decide(
+    mine,
+    input({ headline: 'imported, again', correction: { note: 'An earlier version erred.', at: null } }),
+    T0 + 2,
+    importer,
+  )
+  assert.ok(noted.kind === 'updated')
+  if (noted.kind === 'updated') assert.deepEqual([noted.correction, noted.article.corrections], [null, []])
   // a killed article stays killed for everyone
   const killed = stored({ pubStatus: 'canceled' }, importer.source)
   const revive = decide(killed, input(), T0 + 3, importer)
