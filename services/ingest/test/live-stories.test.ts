@@ -2,7 +2,8 @@
 // of a story, and the validation and decisions for entries (entry-validate.ts, entry-decide.ts).
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import type { Article, StoryEntry } from '@newswire/shared'
+import { ProblemError } from '@newswire/shared'
+import type { Article, FieldError, StoryEntry } from '@newswire/shared'
 import { addCorrection } from '../src/corrections.ts'
 import { decide } from '../src/decide.ts'
 import type { Actor, Current } from '../src/decide.ts'
@@ -11,6 +12,7 @@ import type { EntryContext } from '../src/entry-decide.ts'
 import { validateEntry } from '../src/entry-validate.ts'
 import type { EntryInput } from '../src/entry-validate.ts'
 import { limits } from '../src/fields.ts'
+import { refuseNullRemovals } from '../src/routing.ts'
 import { validateArticle } from '../src/validate.ts'
 import type { ArticleInput } from '../src/validate.ts'
 
@@ -124,6 +126,21 @@ describe('the live flag of a story', () => {
     assert.deepEqual(ended.changedFields, ['live'])
     // null on a POST is the same as leaving it out
     assert.equal(decide(live, articleInput({ live: null }), T0 + 3, cms).kind, 'unchanged')
+  })
+
+  test('a PATCH cannot remove the flag: live null is refused naming live, as pubStatus null is', () => {
+    const fieldsOf = (patch: Record<string, unknown>): string[] => {
+      try {
+        refuseNullRemovals(patch)
+        return []
+      } catch (err) {
+        assert.ok(err instanceof ProblemError && err.problem.code === 'validation_failed', String(err))
+        return ((err.problem as { errors?: FieldError[] }).errors ?? []).map((e) => `${e.field}:${e.code}`)
+      }
+    }
+    assert.deepEqual(fieldsOf({ live: null }), ['live:invalid_value'])
+    assert.deepEqual(fieldsOf({ pubStatus: null, live: null }), ['pubStatus:invalid_value', 'live:invalid_value'])
+    assert.deepEqual(fieldsOf({ live: false, embargoedUntil: null, summary: null }), [])
   })
 })
 
