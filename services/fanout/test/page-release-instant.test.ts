@@ -5,11 +5,13 @@
 // mutation campaign of 2026-12-05 (mutant N2: `at > asOf.t` made `at >= asOf.t` survived).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { unrestricted } from '../src/audience.ts'
 import type { Admission } from '../src/http/access.ts'
 import { answerPage } from '../src/http/snapshot.ts'
 import { event, Harness } from './support/harness.ts'
 
 const publicAccess: Admission = { audience: 'public', expiresAt: null, reject: null }
+const newsroom: Admission = { audience: 'newsroom', scope: unrestricted, expiresAt: null, reject: null }
 
 test('a story released at the instant the first page was taken is on the older page that reaches it (no gap)', async () => {
   const h = new Harness({ partitions: 1 })
@@ -39,6 +41,34 @@ test('a story released at the instant the first page was taken is on the older p
     older.items.map((i) => i.article.id),
     ['held'],
     'released before the first page: no stream message will bring it',
+  )
+  h.hub.stop()
+})
+
+// Mutant N4 (changedAfter without `s.released`) survived the same way: an embargo still to come,
+// unchanged since the first page, is no change; the newsroom's older page must hold it.
+test("a story still under embargo, unchanged since the newsroom's first page, is on its older page", async () => {
+  const h = new Harness({ partitions: 1 })
+  const now = h.clock.now()
+  h.append(event('CREATED', { id: 'held', version: 1, updatedAt: now - 30_000, embargoedUntil: now + 3_600_000 }, now))
+  h.append(event('CREATED', { id: 'new-1', version: 1, updatedAt: now - 2000 }, now))
+  h.append(event('CREATED', { id: 'new-2', version: 1, updatedAt: now - 1000 }, now))
+  h.start()
+  await h.settle()
+  const page = (q: string) =>
+    JSON.parse(answerPage(new URL(`http://f/v1/snapshot?${q}`), newsroom, h.routeDeps(50))) as {
+      items: { article: { id: string } }[]
+      next: string | null
+    }
+  const first = page('limit=2')
+  assert.deepEqual(
+    first.items.map((i) => i.article.id),
+    ['new-2', 'new-1'],
+  )
+  const older = page(`limit=2&before=${first.next}`)
+  assert.deepEqual(
+    older.items.map((i) => i.article.id),
+    ['held'],
   )
   h.hub.stop()
 })
