@@ -32,10 +32,21 @@ export function checkDelay(pending: number, throttledUntil: number, now: number)
   return throttled > 0 ? throttled : CHECK_INTERVAL_MS
 }
 
-function scheduleCheckPendingRequests(this: RequestQueueLike): void {
-  if (this.throttleCheckTimeoutId) return
-  const delay = checkDelay(this.pending.length, this.throttledUntil, Date.now())
+/** When the armed check runs (ms since the epoch), kept on the queue beside kafkajs's timer id. */
+const DUE = Symbol('newswire.checkDue')
+type Scheduled = RequestQueueLike & { [DUE]?: number }
+
+function scheduleCheckPendingRequests(this: Scheduled): void {
+  const now = Date.now()
+  const delay = checkDelay(this.pending.length, this.throttledUntil, now)
   if (delay === null) return
+  if (this.throttleCheckTimeoutId) {
+    // a check armed for a slot (CHECK_INTERVAL_MS) may be due after a throttle that began since
+    // ends: bring it forward, or a request would wait after the throttle for nothing
+    if ((this[DUE] ?? Number.POSITIVE_INFINITY) <= now + delay) return
+    clearTimeout(this.throttleCheckTimeoutId)
+  }
+  this[DUE] = now + delay
   this.throttleCheckTimeoutId = setTimeout(() => {
     this.throttleCheckTimeoutId = null
     this.checkPendingRequests()

@@ -132,6 +132,10 @@ test('the patched queue sends every request once, in order, never while throttle
         mock.timers.reset()
       }
     }),
-    { numRuns: 300 },
+    {
+      numRuns: Number(process.env.NEWSWIRE_MODEL_RUNS ?? 300),
+      // CI, seed 1680744238: a check armed for a slot was due 9 ms after a throttle that began since
+      examples: [[1, [{ kind: 'push' }, { kind: 'push' }, { kind: 'throttle', ms: 1 }, { kind: 'fulfil' }, { kind: 'advance', ms: 1 }]]],
+    },
   )
 })
