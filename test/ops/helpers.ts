@@ -4,8 +4,6 @@
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { yamlPython } from '../../deploy/local/system.ts'
@@ -188,13 +186,7 @@ export function metricNamesIn(expr: string, known: ReadonlySet<string>): string[
 
 // ---- processes --------------------------------------------------------------------------------
 
-export async function freePort(): Promise<number> {
-  const srv = createServer()
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', () => resolve()))
-  const { port } = srv.address() as AddressInfo
-  await new Promise<void>((resolve) => srv.close(() => resolve()))
-  return port
-}
+export { freePort } from '../ports.ts'
 
 export interface ServiceProcess {
   child: ChildProcess

@@ -7,24 +7,14 @@ import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { Kafka, logLevel } from '@newswire/shared'
 import { repoRoot } from '../../deploy/local/broker.ts'
 import { sleep } from '../helpers.ts'
 import type { HttpResult, Received } from '../helpers.ts'
 
-/** A port nobody listens on right now (the OS picks it; we close it again at once). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
-}
+import { freePort } from '../ports.ts'
+
+export { freePort }
 
 /** Where to register the kill: a TestContext, or a suite's own list. */
 export interface Cleanup {

@@ -13,7 +13,7 @@ import { CENTRIFUGO_WS_PATH } from './centrifugo-protocol.ts'
 import { track } from './children.ts'
 import type { ServerUnderTest } from './fanout-bench.ts'
 import { pidCpuMicros } from './machine.ts'
-import { freePort } from './ports.ts'
+import { freePort } from '../../ports.ts'
 import type { Report } from './report.ts'
 import type { ServerIo, ServerMemory } from './server-probe.ts'
 

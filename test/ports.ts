@@ -1,4 +1,5 @@
-// A TCP port free on loopback now, for a server that must be told its port before it starts.
+// A TCP port free on loopback now (the OS picks it; closed again at once), for a server that must
+// be told its port before it starts. The one copy for tests, benches and ops checks.
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 
