@@ -3,10 +3,10 @@
 // (main.ts): its own Kafka consumer reading every partition, its own history, ledger and clients.
 // The workers share the port (workers.ts portSharing): on Linux with Node >= 22.12 each binds it
 // with SO_REUSEPORT and the kernel spreads the connections; otherwise the primary holds the socket
-// and hands each new connection to the next worker in turn. Positions are signed with the key every instance shares (FANOUT_POSITION_KEY), so a
-// client that reconnects resumes on whichever worker takes it. A worker that dies is replaced
-// (its clients reconnect and resume elsewhere); SIGTERM stops every worker gracefully, then the
-// primary. With one worker this is main.ts, in this process.
+// and hands each new connection to the next worker in turn. Positions are signed with the key
+// every instance shares (FANOUT_POSITION_KEY), so a client that reconnects resumes on whichever
+// worker takes it. A worker that dies is replaced (its clients reconnect and resume elsewhere);
+// SIGTERM stops every worker gracefully, then the primary. With one worker this is main.ts, in this process.
 import cluster from 'node:cluster'
 import type { Worker } from 'node:cluster'
 import { createServer } from 'node:net'
@@ -14,7 +14,7 @@ import os from 'node:os'
 import { createLogger } from '@newswire/shared'
 import { loadFanoutConfig } from './config.ts'
 import type { FanoutConfig } from './config.ts'
-import { portSharing, workerCount } from './workers.ts'
+import { portSharingHere, workerCount } from './workers.ts'
 import type { ReadyMessage } from './workers.ts'
 
 const RESTARTS_PER_MINUTE = 10
@@ -36,7 +36,7 @@ async function portIsFree(host: string, port: number): Promise<void> {
 async function primary(n: number, config: FanoutConfig): Promise<void> {
   const log = createLogger('fanout', config.logLevel)
   const { host, port } = config
-  const sharing = portSharing(n, port, process.platform, process.version)
+  const sharing = portSharingHere(port)
   if (sharing === 'own') {
     try {
       await portIsFree(host, port)

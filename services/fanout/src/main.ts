@@ -1,10 +1,9 @@
 // Composition root of the fan-out service: config, logger, signals.
 import cluster from 'node:cluster'
-import os from 'node:os'
 import { createLogger, installShutdown } from '@newswire/shared'
 import { loadFanoutConfig } from './config.ts'
 import { startFanout } from './app.ts'
-import { portSharing, workerCount } from './workers.ts'
+import { portSharingHere } from './workers.ts'
 import type { ReadyMessage } from './workers.ts'
 
 async function main(): Promise<void> {
@@ -14,10 +13,7 @@ async function main(): Promise<void> {
     log.fatal({ err }, 'Kafka consumer crashed for good; exiting so the supervisor restarts us')
     process.exit(1)
   }
-  // the primary (cluster.ts) decides the same from the same environment
-  const ownSocket =
-    cluster.isWorker &&
-    portSharing(workerCount(process.env, os.availableParallelism()), config.port, process.platform, process.version) === 'own'
+  const ownSocket = cluster.isWorker && portSharingHere(config.port) === 'own'
   const instance = await startFanout(config, log, fatal, { ownSocket })
   installShutdown(log, config.shutdownTimeoutMs, () => [{ name: 'fanout', run: () => instance.close() }])
   // one of FANOUT_WORKERS (cluster.ts): the primary says when every worker is

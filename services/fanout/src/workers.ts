@@ -1,5 +1,6 @@
 // FANOUT_WORKERS (cluster.ts, the entry point that reads it): how many fan-out processes run
 // behind one port, and what a worker tells the primary. No side effects, unlike cluster.ts.
+import os from 'node:os'
 import { EnvReader } from '@newswire/shared'
 
 /** FANOUT_WORKERS: a count, or `auto` for one per core. */
@@ -25,6 +26,11 @@ export function portSharing(workers: number, port: number, platform: string, nod
   if (workers < 2 || port === 0 || platform !== 'linux') return 'primary'
   const [major = 0, minor = 0] = nodeVersion.replace(/^v/, '').split('.').map(Number)
   return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12) ? 'own' : 'primary'
+}
+
+/** portSharing for this process's FANOUT_WORKERS, cores, platform and Node: the primary and its workers decide alike. */
+export function portSharingHere(port: number, env: NodeJS.ProcessEnv = process.env): PortSharing {
+  return portSharing(workerCount(env, os.availableParallelism()), port, process.platform, process.version)
 }
 
 /** A worker tells the primary it is ready (main.ts), so the primary can say the whole service is. */

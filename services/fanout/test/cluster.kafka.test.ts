@@ -7,13 +7,12 @@ import { spawn } from 'node:child_process'
 import type { ChildProcessByStdio } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs'
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import type { Readable } from 'node:stream'
 import { test } from 'node:test'
 import type { TestContext } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { listeningInodes } from '../../../deploy/local/port-owner.ts'
+import { freePort } from '../../../test/ports.ts'
 import { portSharing, workerCount } from '../src/workers.ts'
 import { startTestIngest, uniquePrefix } from '../../../test/helpers.ts'
 import { article, connect, eventsOf, fanoutEnv, publish } from './helpers.ts'
@@ -38,15 +37,21 @@ interface Cluster {
   out: () => string
 }
 
-/** cluster.ts as `npm start` runs it, once the primary says every worker is ready. */
-async function startCluster(t: TestContext, env: Record<string, string>): Promise<Cluster> {
+/** cluster.ts as `npm start` runs it: two workers unless `env` says otherwise; killed after the test. */
+function spawnCluster(t: TestContext, env: Record<string, string>): ChildProcessByStdio<null, Readable, Readable> {
   const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', 'services/fanout/src/cluster.ts'], {
     cwd: root,
     env: { ...process.env, FANOUT_HOST: '127.0.0.1', FANOUT_WORKERS: '2', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  const exited = once(child, 'exit') as Promise<[number | null, string | null]>
   t.after(() => child.kill('SIGKILL'))
+  return child
+}
+
+/** spawnCluster, once the primary says every worker is ready. */
+async function startCluster(t: TestContext, env: Record<string, string>): Promise<Cluster> {
+  const child = spawnCluster(t, env)
+  const exited = once(child, 'exit') as Promise<[number | null, string | null]>
   let out = ''
   child.stderr.on('data', (b: Buffer) => {
     out += b.toString()
@@ -106,14 +111,6 @@ test('two workers behind one port: both serve, a position resumes on either, SIG
   for (const r of resumed) assert.equal((await r.c.closed).code, 1012, 'clients are told the service restarts')
 })
 
-async function freePort(): Promise<number> {
-  const s = createServer()
-  await new Promise<void>((resolve) => s.listen({ host: '127.0.0.1', port: 0 }, () => resolve()))
-  const { port } = s.address() as AddressInfo
-  await new Promise<void>((resolve) => s.close(() => resolve()))
-  return port
-}
-
 /** How many established connections to `port` each of the processes `pids` holds. */
 function acceptedBy(pids: number[], port: number): number[] {
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0')
@@ -165,12 +162,7 @@ test('two workers on a set port: the socket(s) as portSharing says, both take co
 
   if (sharing === 'own') {
     // SO_REUSEPORT would let a second service share the port and take half the connections
-    const second = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', 'services/fanout/src/cluster.ts'], {
-      cwd: root,
-      env: { ...process.env, ...env, FANOUT_HOST: '127.0.0.1', FANOUT_WORKERS: '2', LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    t.after(() => second.kill('SIGKILL'))
+    const second = spawnCluster(t, env)
     let secondOut = ''
     second.stdout.on('data', (b: Buffer) => {
       secondOut += b.toString()
