@@ -5,6 +5,7 @@ import { once } from 'node:events'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { uniquePrefix } from '../../../test/helpers.ts'
+import { freePort } from '../../../test/ports.ts'
 import { connect, fanoutEnv, startTestFanout } from './helpers.ts'
 
 test('ops routes, metrics and graceful close', async (t) => {
@@ -40,7 +41,8 @@ test('ops routes, metrics and graceful close', async (t) => {
 })
 
 test('main.ts: SIGTERM closes WebSockets with 1012 and exits 0', async (t) => {
-  const port = 20_000 + Math.floor(Math.random() * 20_000)
+  // a port the OS just gave out, not a random one: a random pick met a port in use (EADDRINUSE) in CI
+  const port = await freePort()
   const child = spawn(
     process.execPath,
     ['--conditions=development', '--import', 'tsx', join(import.meta.dirname, '..', 'src', 'main.ts')],
@@ -50,9 +52,14 @@ test('main.ts: SIGTERM closes WebSockets with 1012 and exits 0', async (t) => {
     },
   )
   t.after(() => child.kill('SIGKILL'))
+  let exitedEarly: number | null | undefined
+  child.once('exit', (code) => {
+    exitedEarly = code
+  })
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 30_000
   for (;;) {
+    assert.equal(exitedEarly, undefined, 'the fan-out exited before it was ready')
     const ok = await fetch(`${url}/readyz`).then(
       (r) => r.status === 200,
       () => false,
