@@ -102,6 +102,7 @@ const exercised = {
     'newswire_fanout_subscriptions',
     'newswire_fanout_messages_sent_total',
     'newswire_fanout_bytes_sent_total',
+    'newswire_fanout_wire_bytes_sent_total',
     'newswire_fanout_delivery_latency_seconds',
     'newswire_fanout_consumer_lag_messages',
     'newswire_fanout_replays_total',

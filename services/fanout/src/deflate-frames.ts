@@ -1,8 +1,8 @@
-// An experiment of issue 18 (docs/benchmarks.md, "Compressed batches for the reader"): the frames
-// of one write compressed once (RFC 7692 permessage-deflate with no context takeover on the
-// server's side, so a message depends on no earlier one), and the same bytes written to every
-// member of a broadcast group. Not a feature: only behind FANOUT_EXPERIMENT_DEFLATE_BATCHES, for
-// connections that ask for `?batch=1&deflate=1` and offer the extension.
+// Compressed batches (issue 18, docs/benchmarks.md "Compressed batches"): the frames of one write
+// compressed once (RFC 7692 permessage-deflate with no context takeover on the server's side, so a
+// message depends on no earlier one), and the same bytes written to every member of a broadcast
+// group (http/ws-framing.ts), for connections that ask for `?batch=1&deflate=1` and offer the
+// extension (FANOUT_BATCH_DEFLATE).
 import { constants, deflateRawSync } from 'node:zlib'
 import { Sender } from 'ws'
 

@@ -31,7 +31,13 @@ export function createFanoutMetrics(registry: Registry) {
     }),
     bytes: new Counter({
       name: 'newswire_fanout_bytes_sent_total',
-      help: 'Bytes written to clients (framed), by transport',
+      help: 'Bytes written to clients, each message framed on its own, before batching and compression, by transport',
+      labelNames: ['transport'] as const,
+      registers: [registry],
+    }),
+    wireBytes: new Counter({
+      name: 'newswire_fanout_wire_bytes_sent_total',
+      help: 'Bytes handed to client sockets: batched, and compressed where a client asked for compressed batches, by transport',
       labelNames: ['transport'] as const,
       registers: [registry],
     }),

@@ -17,8 +17,12 @@ export interface Transport {
   kind: TransportKind
   /** Bytes written but not yet handed to the kernel. */
   buffered(): number
-  /** Writes framed messages, in order, as one write where the transport allows. */
-  write(frames: Buffer[]): void
+  /**
+   * Writes framed messages, in order, as one write where the transport allows, and returns the
+   * bytes handed to the socket. `group`: a broadcast group's shared write, the same frames for
+   * every member; only such a write may go compressed (compressed batches, http/ws-framing.ts).
+   */
+  write(frames: Buffer[], group?: boolean): number
   frame(type: ServerMessageType, json: string, position: string | null): Buffer
   /** Optional: frames an `event` message from its head and its already encoded tail (messages.ts), without re-encoding the event. */
   frameEvent?: ((head: string, tail: Buffer) => Buffer) | undefined

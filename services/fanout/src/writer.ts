@@ -49,9 +49,9 @@ export class Writer {
   readonly #groups: BroadcastGroups
   /** Groups with something queued since the last flush. */
   readonly #dirtyGroups = new Set<BroadcastGroup>()
-  /** Messages and bytes written since the metrics were last updated, per transport label. */
-  readonly #sentWs = { messages: 0, bytes: 0 }
-  readonly #sentSse = { messages: 0, bytes: 0 }
+  /** Messages and bytes written since the metrics were last updated, per transport label (`wire`: after compression). */
+  readonly #sentWs = { messages: 0, bytes: 0, wire: 0 }
+  readonly #sentSse = { messages: 0, bytes: 0, wire: 0 }
 
   constructor(deps: WriterDeps) {
     this.#d = deps
@@ -126,7 +126,11 @@ export class Writer {
       this.#dirtyGroups.clear()
       for (const g of groups) await this.#flushGroup(g, pace)
     }
-    if (this.#dirty.size === 0) return
+    if (this.#dirty.size === 0) {
+      // groups alone: their writes are counted now, not at the next sweep
+      this.countSent()
+      return
+    }
     let conns = [...this.#dirty]
     this.#dirty.clear()
     if (this.#blocked.size > 0) {
@@ -184,11 +188,13 @@ export class Writer {
       const transport = ahead.transports[i & RUN_MASK] as Transport
       if ((ahead.buffered[i & RUN_MASK] as number) >= max) this.ungroup(sub)
       else {
-        transport.write(frames)
+        // the group's write: the one a transport may compress, once for every member
+        const wire = transport.write(frames, true)
         sub.wrote = flush.id
         const sent = transport.kind === 'sse' ? this.#sentSse : this.#sentWs
         sent.messages += frames.length
         sent.bytes += bytes
+        sent.wire += wire
       }
       if ((i & RUN_MASK) === RUN_MASK) await this.#pace(pace)
     }
@@ -201,11 +207,12 @@ export class Writer {
     this.#count('sse', this.#sentSse)
   }
 
-  #count(transport: 'ws' | 'sse', sent: { messages: number; bytes: number }): void {
+  #count(transport: 'ws' | 'sse', sent: { messages: number; bytes: number; wire: number }): void {
     if (sent.messages === 0) return
     this.#d.metrics.messages.inc({ transport }, sent.messages)
     this.#d.metrics.bytes.inc({ transport }, sent.bytes)
-    sent.messages = sent.bytes = 0
+    this.#d.metrics.wireBytes.inc({ transport }, sent.wire)
+    sent.messages = sent.bytes = sent.wire = 0
   }
 
   /** Writes `conn`'s queue if its socket can take it; else relieves the queue and maybe drops the client. */
@@ -226,10 +233,12 @@ export class Writer {
       if (gaps) for (const g of gaps) frames.push(g)
       let bytes = 0
       for (const f of frames) bytes += f.length
-      conn.transport.write(frames)
+      // the connection's own write (snapshot, replay, answers, gaps): never compressed
+      const wire = conn.transport.write(frames, false)
       const sent = conn.transport.kind === 'sse' ? this.#sentSse : this.#sentWs
       sent.messages += frames.length
       sent.bytes += bytes
+      sent.wire += wire
       // written up: alone on its connection, a live subscription is written through its group
       const sub = joinable(conn, this.#d.liveSeq())
       if (sub !== null) this.#groups.join(sub)

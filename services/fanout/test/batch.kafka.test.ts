@@ -51,10 +51,10 @@ test('a client asking for batches gets the same messages in fewer frames; others
   for (const f of multi) for (const line of f.split('\n')) JSON.parse(line)
 })
 
-test('the experiment FANOUT_EXPERIMENT_DEFLATE_BATCHES: `?batch=1&deflate=1` negotiates permessage-deflate and reads the same messages; other clients do not', async (t) => {
+test('compressed batches (FANOUT_BATCH_DEFLATE, on by default): `?batch=1&deflate=1` negotiates permessage-deflate and reads the same messages; other clients do not', async (t) => {
   const prefix = uniquePrefix()
   const ingest = await startTestIngest(t, prefix)
-  const fanout = await startTestFanout(t, prefix, { FANOUT_EXPERIMENT_DEFLATE_BATCHES: 'true' })
+  const fanout = await startTestFanout(t, prefix)
   const open = async (url: string, serverMaxWindowBits?: number) => {
     // ws offers permessage-deflate by default, as browsers do
     const ws = new WebSocket(url, serverMaxWindowBits ? { perMessageDeflate: { serverMaxWindowBits } } : {})
@@ -73,7 +73,7 @@ test('the experiment FANOUT_EXPERIMENT_DEFLATE_BATCHES: `?batch=1&deflate=1` neg
   const smallWindow = await open(`${fanout.wsUrl}?batch=1&deflate=1`, 9)
   assert.equal(smallWindow.ws.extensions, 'permessage-deflate')
   assert.equal(batched.ws.extensions, '')
-  assert.equal(plainAsking.ws.extensions, '', 'deflate=1 without batch=1 is not the experiment')
+  assert.equal(plainAsking.ws.extensions, '', 'deflate=1 without batch=1 is not compressed batches')
   assert.match(deflated.ws.extensions, /^permessage-deflate/)
   const events = (frames: string[]) => frames.flatMap((f) => f.split('\n')).filter((m) => m.startsWith('{"type":"event"'))
   const until = async (pred: () => boolean) => {

@@ -20,6 +20,19 @@ test('defaults', () => {
   assert.equal(c.maxPending, 1000)
   assert.equal(c.slowClientMs, 10_000)
   assert.equal(c.permessageDeflate, false)
+  assert.equal(c.batchDeflate, true, 'compressed batches: only for clients that ask')
+  assert.equal(c.batchDeflateLevel, 1)
+})
+
+test('compressed batches: FANOUT_BATCH_DEFLATE and its level, checked at start-up', () => {
+  const c = loadFanoutConfig({ FANOUT_BATCH_DEFLATE: 'false', FANOUT_BATCH_DEFLATE_LEVEL: '0' })
+  assert.equal(c.batchDeflate, false)
+  assert.equal(c.batchDeflateLevel, 0)
+  assert.equal(loadFanoutConfig({ FANOUT_BATCH_DEFLATE_LEVEL: '9' }).batchDeflateLevel, 9)
+  assert.throws(
+    () => loadFanoutConfig({ FANOUT_BATCH_DEFLATE: 'maybe', FANOUT_BATCH_DEFLATE_LEVEL: '10' }),
+    (err: Error) => /FANOUT_BATCH_DEFLATE\b/.test(err.message) && /FANOUT_BATCH_DEFLATE_LEVEL/.test(err.message),
+  )
 })
 
 test('production refuses the development secret; problems are reported together', () => {

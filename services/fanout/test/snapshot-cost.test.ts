@@ -32,7 +32,9 @@ function countingTransport(): Transport & { bytes: number } {
     bytes: 0,
     buffered: () => 0,
     write(frames) {
+      const before = this.bytes
       for (const f of frames) this.bytes += f.length
+      return this.bytes - before
     },
     frame: (_type, json) => Buffer.from(json),
     close() {},

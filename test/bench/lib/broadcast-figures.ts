@@ -129,7 +129,7 @@ export function publish(
       report.ratio(labels, 'p99_ms', pick(fb).lat.p99Ms, { ...vs, value: pick(f).lat.p99Ms })
     }
     if (fz) {
-      // the experiment FANOUT_EXPERIMENT_DEFLATE_BATCHES: the batches compressed once per write
+      // compressed batches (FANOUT_BATCH_DEFLATE): a group's batches compressed once per write
       for (const base of [fb, b]) {
         if (!base) continue
         const vs = { name: base.name }

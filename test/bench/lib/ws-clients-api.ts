@@ -18,7 +18,7 @@ export interface ConnectSpec {
   slowBytesPerSec?: number
   /** Ask for batches (`?batch=1`): several messages in one frame, one per line, unpacked here. */
   batch?: boolean
-  /** With batch: also ask `deflate=1` and offer permessage-deflate (the fan-out's experiment FANOUT_EXPERIMENT_DEFLATE_BATCHES). */
+  /** With batch: also ask `deflate=1` and offer permessage-deflate (compressed batches, the fan-out's FANOUT_BATCH_DEFLATE). */
   deflate?: boolean
   /** The server's protocol (default newswire); centrifugo: `url` is its /connection/websocket endpoint. */
   protocol?: 'newswire' | 'centrifugo'

@@ -3,7 +3,7 @@
 // real fan-out, subscribed to `breaking`, Bengali article events (about 2 KB as JSON) from Kafka
 // in a steady phase and a burst. Rounds alternate plain connections (one message per frame) and
 // `?batch=1` ones (several per frame, unpacked with the SDK's messagesOf) on the same server, so
-// drift hits both (and `deflate` rounds: the experiment of permessage-deflate on batches); every
+// drift hits both (and `deflate` rounds: compressed batches, `?batch=1&deflate=1`); every
 // round reads Chromium's CPU (utime+stime of every Chromium process, by role), the page
 // renderer's main-thread time, and the fan-out's CPU and bytes written around each phase, per
 // delivery.
@@ -44,10 +44,10 @@ const scenario: Scenario = {
   --rate R                  events/s of each round's steady phase (default 20)
   --duration S              seconds of each round's steady phase (default 5; --quick 1)
   --rounds LIST             the rounds in order, plain, batch or deflate (default plain,batch,batch,plain:
-                            ABBA, so a linear drift hits both modes alike; --quick plain,batch). deflate: the
-                            experiment FANOUT_EXPERIMENT_DEFLATE_BATCHES (not a feature), connections asking
-                            ?batch=1&deflate=1 get the batches compressed with permessage-deflate, once per
-                            write for all of them (services/fanout/src/deflate-frames.ts)
+                            ABBA, so a linear drift hits both modes alike; --quick plain,batch). deflate:
+                            compressed batches (FANOUT_BATCH_DEFLATE, on by default), connections asking
+                            ?batch=1&deflate=1 get their group's batches compressed with permessage-deflate,
+                            once per write for all of them (services/fanout/src/http/ws-framing.ts)
   --partitions N            partitions of the bench topics (default 6)
   --channel C               the connections' channel (default breaking)
   --driver D                cdp (default): Chromium started directly, driven over a bare DevTools connection
@@ -61,8 +61,8 @@ const scenario: Scenario = {
                             always asks for it): every message compressed for its connection, one message
                             a frame in both modes (a compressed connection is not batched); not with
                             deflate rounds
-  --deflate-level L         zlib level of deflate rounds (default 6); 0: stored blocks, as many bytes as batch
-                            rounds through Chromium's inflate path (FANOUT_EXPERIMENT_DEFLATE_LEVEL)
+  --deflate-level L         zlib level of deflate rounds (FANOUT_BATCH_DEFLATE_LEVEL; default the fan-out's, 1);
+                            0: stored blocks, as many bytes as batch rounds through Chromium's inflate path
   --keep-topics             keep the bench-browser-* topics
 Chromium: /usr/bin/chromium (never a downloaded browser). CPU is utime+stime of every
 Chromium process under this harness (browser, renderer, network service, GPU, others), from /proc.`,
@@ -77,8 +77,8 @@ Chromium process under this harness (browser, renderer, network service, GPU, ot
     const rate = num(v, 'rate', 20)
     const durationS = num(v, 'duration', quick ? 1 : 5)
     const rounds = parseRounds(typeof v.rounds === 'string' ? v.rounds : quick ? 'plain,batch' : 'plain,batch,batch,plain')
-    const experiment = rounds.includes('deflate')
-    if (experiment && v.deflate === true) throw new Error('bench: --deflate compresses every connection; deflate rounds need it off')
+    if (rounds.includes('deflate') && v.deflate === true)
+      throw new Error('bench: --deflate compresses every connection; deflate rounds need it off')
     const partitions = num(v, 'partitions', 6)
     const channel = typeof v.channel === 'string' ? v.channel : 'breaking'
     const driver = (typeof v.driver === 'string' ? v.driver : 'cdp') as Driver
@@ -104,8 +104,7 @@ Chromium process under this harness (browser, renderer, network service, GPU, ot
       await source.init({ mode: 'kafka', brokers: ctx.brokers, topic: topics.events, urgency: 1, ...(variants ? { variants } : {}) })
       const env: Record<string, string> = {}
       if (v.deflate === true) env.FANOUT_PERMESSAGE_DEFLATE = 'true'
-      if (experiment) env.FANOUT_EXPERIMENT_DEFLATE_BATCHES = 'true'
-      if (experiment) env.FANOUT_EXPERIMENT_DEFLATE_LEVEL = String(num(v, 'deflate-level', 6))
+      if (typeof v['deflate-level'] === 'string') env.FANOUT_BATCH_DEFLATE_LEVEL = String(num(v, 'deflate-level', 1))
       server = await startFanoutServer(ctx, prefix, partitions, { maxConnections: m, env })
       reader = await BrowserReader.launch(driver)
       report.note(

@@ -4,8 +4,8 @@
 //   fanout                 the real service (services/fanout/src/main.ts) in its own process
 //   fanout-batch           the same, with clients that ask for batches (?batch=1): several
 //                          messages in one frame, one per line; client CPU is compared with fanout's
-//   fanout-deflate         the experiment FANOUT_EXPERIMENT_DEFLATE_BATCHES: batches, compressed
-//                          (permessage-deflate) once per write; clients ask ?batch=1&deflate=1
+//   fanout-deflate         compressed batches (FANOUT_BATCH_DEFLATE, on by default): a group's batches
+//                          compressed (permessage-deflate) once per write; clients ask ?batch=1&deflate=1
 //   baseline-b-preframed   raw server: frame once, one socket.write per client per tick
 //   baseline-a-ws-send     plain ws server: ws.send(pre-serialized buffer) per client per message
 //   centrifugo-v6.9.1      the peer (only when named in --servers; lib/centrifugo.ts): Centrifugo
@@ -83,8 +83,8 @@ const scenario: Scenario = {
   --duration S              measured seconds of the steady phase (default 10; --quick 3)
   --warmup S                unmeasured seconds before it (default 2; --quick 1)
   --servers LIST            fanout,fanout-batch,fanout-deflate,preframed,ws-send,centrifugo (default fanout,
-                            fanout-batch,preframed,ws-send, in that order); fanout-deflate: the experiment
-                            FANOUT_EXPERIMENT_DEFLATE_BATCHES (batches compressed once per write); centrifugo: Centrifugo ${CENTRIFUGO_VERSION}, built into .cache/centrifugo/ on first
+                            fanout-batch,preframed,ws-send, in that order); fanout-deflate: compressed
+                            batches (clients ask ?batch=1&deflate=1: a group's batches compressed once per write); centrifugo: Centrifugo ${CENTRIFUGO_VERSION}, built into .cache/centrifugo/ on first
                             use (Go and the module proxy; CENTRIFUGO_BIN for another build)
   --client-procs N          client processes (default 2)
   --connect-concurrency N   connections opening at once per client process (default 200)
@@ -95,7 +95,7 @@ const scenario: Scenario = {
   --workers N               FANOUT_WORKERS of the fan-out: N processes behind one port (default 1); server CPU,
                             writes and RSS add up all of them, event-loop delay is the primary's only
   --fanout-flags=F,...      extra node flags for the fan-out process, after an = sign (e.g. --fanout-flags=--max-semi-space-size=4)
-  --deflate-level L         zlib level of fanout-deflate (default 6; 0: stored blocks, FANOUT_EXPERIMENT_DEFLATE_LEVEL)
+  --deflate-level L         zlib level of compressed batches (FANOUT_BATCH_DEFLATE_LEVEL; default the fan-out's, 1; 0: stored blocks)
   --profile                 run the fan-out under node --cpu-prof and print its top functions
   --keep-topics             keep the bench-fanout-* topics`,
   maxSeconds: (v) => (v.quick ? 150 : 1200) * Math.max(1, num(v, 'rounds', 1)),
@@ -147,7 +147,7 @@ const scenario: Scenario = {
       channel,
       profileDir,
       nodeFlags,
-      deflateLevel: num(v, 'deflate-level', 6),
+      deflateLevel: typeof v['deflate-level'] === 'string' ? num(v, 'deflate-level', 1) : null,
       workers,
       procs,
       bursts,
@@ -206,7 +206,8 @@ interface RoundOptions {
   channel: string
   profileDir: string | null
   nodeFlags: string[]
-  deflateLevel: number
+  /** FANOUT_BATCH_DEFLATE_LEVEL of the fan-out; null: its default */
+  deflateLevel: number | null
   workers: number
   procs: number
   bursts: number
@@ -244,8 +245,7 @@ async function runRound(ctx: ScenarioContext, o: RoundOptions): Promise<Map<Serv
       if (kind === 'fanout' || kind === 'fanout-batch' || kind === 'fanout-deflate') {
         const env: Record<string, string> = {}
         if (o.workers > 1) env.FANOUT_WORKERS = String(o.workers)
-        if (kind === 'fanout-deflate') env.FANOUT_EXPERIMENT_DEFLATE_BATCHES = 'true'
-        if (kind === 'fanout-deflate') env.FANOUT_EXPERIMENT_DEFLATE_LEVEL = String(o.deflateLevel)
+        if (o.deflateLevel !== null) env.FANOUT_BATCH_DEFLATE_LEVEL = String(o.deflateLevel)
         server = await startFanoutServer(ctx, prefix, partitions, { profileDir, maxConnections: n, nodeFlags: o.nodeFlags, env })
         server.name = kind
       } else if (kind === 'centrifugo') {

@@ -77,7 +77,10 @@ export function handleSse(req: IncomingMessage, res: ServerResponse, url: URL, a
     kind: 'sse',
     buffered: () => res.writableLength,
     write: (frames) => {
-      if (!ended) res.write(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames))
+      if (ended) return 0
+      const out = frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames)
+      res.write(out)
+      return out.length
     },
     frame: sseFrame,
     close: end,

@@ -1,7 +1,8 @@
 // /v1/stream: the WebSocket upgrade (origin, token, per-address limit), the transport the hub
 // writes through (pre-framed messages, one write per socket per flush; with `?batch=1`, the
-// messages of a flush as batches, a message per line: messages.ts wsBatchFrame), client messages
-// in, and the protocol-level heartbeat that finds dead peers.
+// messages of a flush as batches, a message per line; with `?batch=1&deflate=1`, a group's batches
+// compressed: ws-framing.ts), client messages in, and the protocol-level heartbeat that finds dead
+// peers.
 import { closeCodes } from '@newswire/shared'
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
@@ -11,14 +12,15 @@ import type { RawData } from 'ws'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { FanoutConfig } from '../config.ts'
 import type { Hub } from '../hub.ts'
-import { deflateFrames } from '../deflate-frames.ts'
-import { wsBatchFrame, wsTextFrameOf, wsTextFrameParts } from '../messages.ts'
+import { wsTextFrameOf, wsTextFrameParts } from '../messages.ts'
 import type { FanoutMetrics } from '../metrics.ts'
 import type { ServerMessageType } from '../messages.ts'
 import type { Conn, Transport } from '../model.ts'
 import { parseClientMessage, ProtocolError } from '../protocol.ts'
 import type { Access, Admission } from './access.ts'
 import { UpgradeQueue } from './upgrade-queue.ts'
+import { createFramings } from './ws-framing.ts'
+import type { WsFraming } from './ws-framing.ts'
 
 export interface WebSocketEndpoint {
   /** The server's `upgrade` handler for /v1/stream (the caller parsed the URL, checked path and readiness). */
@@ -40,26 +42,6 @@ export interface WebSocketDeps {
 }
 
 /**
- * The buffer `make` builds for a list of frames, remembered for the next call with the same frames.
- * A lone frame is its own buffer unless `lone` says it is made too.
- */
-function memoized(make: (frames: readonly Buffer[]) => Buffer, lone = false): (frames: readonly Buffer[]) => Buffer {
-  let last: readonly Buffer[] = []
-  let out: Buffer | null = null
-  return (frames) => {
-    if (frames.length === 1 && !lone) return frames[0] as Buffer
-    if (out !== null && frames.length === last.length) {
-      let i = frames === last ? frames.length : 0
-      while (i < frames.length && frames[i] === last[i]) i++
-      if (i === frames.length) return out
-    }
-    last = frames
-    out = make(frames)
-    return out
-  }
-}
-
-/**
  * One WebSocket connection as the hub sees it. A class, so its methods are shared: 10,000
  * connections each holding their own closures (and a context for them) made the fan-out's heap
  * per connection twice the raw baseline's, and the mark-compact pauses while thousands connect grow
@@ -71,8 +53,8 @@ class WsTransport implements Transport {
   readonly frameEvent: ((head: string, tail: Buffer) => Buffer) | undefined
   readonly ws: WebSocket
   readonly socket: Socket
-  /** Joins (or batches) a flush's frames into one buffer; shared by every connection of the endpoint. */
-  readonly #pack: (frames: readonly Buffer[]) => Buffer
+  /** Joins (or batches, or compresses) a flush's frames into one buffer; shared by every connection of the endpoint. */
+  readonly #framing: WsFraming
   readonly ip: string
   /** The hub's connection, once added. */
   conn: Conn | null = null
@@ -81,11 +63,11 @@ class WsTransport implements Transport {
   #killTimer: NodeJS.Timeout | null = null
 
   /** `deflate`: ws compresses each message for this connection (FANOUT_PERMESSAGE_DEFLATE). */
-  constructor(ws: WebSocket, socket: Socket, ip: string, pack: (frames: readonly Buffer[]) => Buffer, deflate: boolean) {
+  constructor(ws: WebSocket, socket: Socket, ip: string, framing: WsFraming, deflate: boolean) {
     this.ws = ws
     this.socket = socket
     this.ip = ip
-    this.#pack = pack
+    this.#framing = framing
     this.kind = deflate ? 'wsz' : 'ws'
     this.frameEvent = deflate ? undefined : wsTextFrameParts
   }
@@ -98,17 +80,24 @@ class WsTransport implements Transport {
     return this.kind === 'wsz' ? Buffer.from(json) : wsTextFrameOf(json)
   }
 
-  write(frames: Buffer[]): void {
+  write(frames: Buffer[], group = false): number {
     const ws = this.ws
-    if (ws.readyState !== WebSocket.OPEN) return
+    if (ws.readyState !== WebSocket.OPEN) return 0
     if (this.kind === 'ws') {
-      this.socket.write(this.#pack(frames))
-      return
+      const out = group ? this.#framing.group(frames) : this.#framing.own(frames)
+      this.socket.write(out)
+      return out.length
     }
     const socket = this.socket
     socket.cork()
-    for (const f of frames) ws.send(f, { binary: false })
+    // ws compresses each message later, off the books: what it was given is all that is known here
+    let bytes = 0
+    for (const f of frames) {
+      ws.send(f, { binary: false })
+      bytes += f.length
+    }
     process.nextTick(() => socket.uncork())
+    return bytes
   }
 
   close(code: number, reason: string): void {
@@ -168,9 +157,9 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
     clientTracking: false,
     perMessageDeflate: config.permessageDeflate ? deflateOptions : false,
   })
-  // The experiment of issue 18 (deflate-frames.ts): upgrades asking `?batch=1&deflate=1` go
-  // through a server that negotiates the extension, and get the batch frames compressed once
-  const wssDeflate = config.experimentDeflateBatches
+  // Compressed batches (ws-framing.ts): upgrades asking `?batch=1&deflate=1` go through a server
+  // that negotiates the extension (if offered), and get their group's batches compressed once
+  const wssDeflate = config.batchDeflate
     ? new WebSocketServer({
         noServer: true,
         WebSocket: StreamSocket,
@@ -180,14 +169,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
       })
     : null
 
-  // The frames of one flush are usually the same buffers, in the same order (often the very same
-  // array: a broadcast group's), for every connection: join them once and write that to each
-  const joined = memoized((frames) => Buffer.concat(frames))
-  // Connections that asked for batches get the same messages as one frame, a message per line
-  const batched = memoized(wsBatchFrame)
-  // The experiment's: the same batches, each frame compressed on its own, once for all who get them
-  const level = config.experimentDeflateLevel
-  const deflated = memoized((frames) => deflateFrames(wsBatchFrame(frames), level), true)
+  const framings = createFramings(config.batchDeflateLevel)
 
   // The listeners of every connection: shared, each finds its connection through `this`
   function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
@@ -238,7 +220,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
     if (t.conn) hub.drained(t.conn)
   }
 
-  /** `shared`: upgraded by the experiment's server; `fullWindow`: its compressed frames are for this client. */
+  /** `shared`: upgraded by the compressed batches' server; `fullWindow`: its compressed frames are for this client. */
   const open = (
     ws: StreamSocket,
     socket: Socket,
@@ -250,8 +232,8 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
   ) => {
     const negotiated = ws.extensions.includes('permessage-deflate')
     // a client that limited the server's window gets its batches uncompressed (RSV1 clear is allowed)
-    const pack = shared ? (negotiated && fullWindow ? deflated : batched) : batch ? batched : joined
-    const transport = new WsTransport(ws, socket, ip, pack, negotiated && !shared)
+    const framing = shared && negotiated && fullWindow ? framings.deflate : batch ? framings.batch : framings.plain
+    const transport = new WsTransport(ws, socket, ip, framing, negotiated && !shared)
     transport.conn = hub.conns.add(admission.audience, transport, admission.scope, admission.expiresAt)
     ws.transport = transport
     sockets.add(transport)

@@ -77,6 +77,8 @@ export class FakeTransport implements Transport {
   readonly messages: Message[] = []
   /** Server time each message was written at. */
   readonly at: number[] = []
+  /** Whether each message came in a broadcast group's shared write (the only kind a transport may compress). */
+  readonly group: boolean[] = []
   /**
    * What the process had read of each partition when it made each message (with `read`): when it
    * framed it here, else (a frame shared with other connections) when it wrote it.
@@ -104,13 +106,17 @@ export class FakeTransport implements Transport {
     return b
   }
 
-  write(frames: Buffer[]): void {
+  write(frames: Buffer[], group = false): number {
     if (this.closed) throw new Error('write after close')
+    let bytes = 0
     for (const f of frames) {
+      bytes += f.length
       this.messages.push(JSON.parse(f.toString('utf8')) as Message)
       this.at.push(this.#clock.now())
+      this.group.push(group)
       if (this.#read) this.readTo.push(this.#framedAt.get(f) ?? [...this.#read()])
     }
+    return bytes
   }
 
   close(code: number, reason: string): void {

@@ -39,12 +39,15 @@ export function hubSocket(h: Harness, audience: Audience, line = new Line()) {
         buffered: () => 0,
         frame: (_type, json) => Buffer.from(json),
         write: (frames) => {
+          let bytes = 0
           for (const f of frames) {
+            bytes += f.length
             const data = f.toString('utf8')
             queueMicrotask(() => {
               if (this.readyState === 1) call(this.onmessage, { data })
             })
           }
+          return bytes
         },
         close: (code, reason) => {
           this.readyState = 3
