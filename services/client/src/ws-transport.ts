@@ -1,5 +1,5 @@
 // WebSocket transport over any WHATWG-style WebSocket class (the browser's, or `ws` in Node).
-import { batchUrl, messagesOf } from './batch.ts'
+import { batchUrl, browserWebSocket, messagesOf } from './batch.ts'
 import { decodeFrame, encodeFrame } from './protocol.ts'
 import { type CloseInfo, safeCall, type Transport, type TransportHandlers } from './transport.ts'
 import { errorMessage } from './errors.ts'
@@ -23,7 +23,13 @@ interface ErrorEventLike {
 // `ws` reports a refused handshake as an error "Unexpected server response: 401"; browsers hide it
 const handshakeStatus = /Unexpected server response: (\d{3})/
 
-export function openWebSocket(url: string, WebSocketCtor: WebSocketConstructor, handlers: TransportHandlers): Transport {
+/** `deflate`: ask for compressed batches (by default, only a browser's own WebSocket does: batch.ts). */
+export function openWebSocket(
+  url: string,
+  WebSocketCtor: WebSocketConstructor,
+  handlers: TransportHandlers,
+  deflate = browserWebSocket(WebSocketCtor),
+): Transport {
   let attached = true
   let opened = false
   let lastError = ''
@@ -39,7 +45,7 @@ export function openWebSocket(url: string, WebSocketCtor: WebSocketConstructor, 
 
   let ws: WebSocketLike
   try {
-    ws = new WebSocketCtor(batchUrl(url))
+    ws = new WebSocketCtor(batchUrl(url, deflate))
   } catch (err) {
     queueMicrotask(() => finish({ code: 1006, reason: `cannot open WebSocket: ${errorMessage(err)}`, opened: false }))
     resolveGone()

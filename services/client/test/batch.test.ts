@@ -2,7 +2,7 @@
 // messages, a line each, exactly as it reads those messages one frame each.
 import assert from 'node:assert/strict'
 import { beforeEach, test, type TestContext } from 'node:test'
-import { batchUrl, messagesOf } from '../src/batch.ts'
+import { batchUrl, browserWebSocket, messagesOf } from '../src/batch.ts'
 import { connect } from '../src/index.ts'
 import { eventFrame, FakeClock, FakeWebSocket, record } from './fakes.ts'
 
@@ -28,6 +28,26 @@ test('the stream URL asks for batches, keeping what it had', () => {
   assert.equal(batchUrl('wss://h/v1/stream?token=a.b.c'), 'wss://h/v1/stream?token=a.b.c&batch=1')
   assert.deepEqual(messagesOf('{"a":1}'), ['{"a":1}'])
   assert.deepEqual(messagesOf('{"a":"x\\ny"}\n{"b":2}'), ['{"a":"x\\ny"}', '{"b":2}'], 'an escaped line feed is inside a message')
+})
+
+test('compressed batches: asked for with deflate=1, only by a browser; a Node reader keeps plain batches', (t) => {
+  assert.equal(batchUrl('wss://h/v1/stream?token=a.b.c', true), 'wss://h/v1/stream?token=a.b.c&batch=1&deflate=1')
+  // the global WebSocket is the one the SDK takes by default, and Node 21+ has a `navigator`: it
+  // is still not a browser's
+  const g = globalThis as { WebSocket?: unknown; navigator?: unknown }
+  const saved = { WebSocket: g.WebSocket, navigator: Object.getOwnPropertyDescriptor(globalThis, 'navigator') }
+  g.WebSocket = FakeWebSocket
+  if (saved.navigator === undefined) g.navigator = { userAgent: 'Node.js' }
+  t.after(() => {
+    g.WebSocket = saved.WebSocket
+    if (saved.navigator === undefined) delete g.navigator
+  })
+  assert.equal(browserWebSocket(FakeWebSocket), false)
+  const client = connect('wss://news.example', { channels: ['breaking'], transport: 'websocket', clock: new FakeClock() })
+  t.after(() => client.close())
+  const url = new URL(FakeWebSocket.last.url)
+  assert.equal(url.searchParams.get('batch'), '1')
+  assert.equal(url.searchParams.get('deflate'), null, 'Node inflates on a thread pool: it does not ask')
 })
 
 test('a batch delivers its messages in order, as single frames would', (t) => {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { test } from 'node:test'
 import { WebSocket } from 'ws'
+import { openWebSocket } from '../../client/src/ws-transport.ts'
 import { startTestIngest, uniquePrefix } from '../../../test/helpers.ts'
 import { article, publishBatch, startTestFanout } from './helpers.ts'
 
@@ -98,4 +99,80 @@ test('compressed batches (FANOUT_BATCH_DEFLATE, on by default): `?batch=1&deflat
     deflated.frames.some((f) => f.includes('\n')),
     'batched as well',
   )
+})
+
+test("compressed batches through the SDK's own WebSocket transport: every event once, in order, as plain batches; the wire carries fewer bytes", async (t) => {
+  const prefix = uniquePrefix()
+  const ingest = await startTestIngest(t, prefix)
+  const fanout = await startTestFanout(t, prefix)
+  const sockets: { url: string; extensions: string }[] = []
+  // ws' class (it offers permessage-deflate, as browsers do), kept to read what was negotiated
+  class Kept extends WebSocket {
+    constructor(url: string) {
+      super(url)
+      const kept = { url, extensions: '' }
+      sockets.push(kept)
+      this.on('upgrade', (res) => {
+        kept.extensions = String(res.headers['sec-websocket-extensions'] ?? '')
+      })
+    }
+  }
+  const open = (deflate?: boolean) => {
+    const got: { events: string[]; errors: string[]; opened: boolean } = { events: [], errors: [], opened: false }
+    const transport = openWebSocket(
+      fanout.wsUrl,
+      Kept,
+      {
+        open: () => {
+          got.opened = true
+          transport.send({ type: 'subscribe', id: 'b', channels: ['breaking'] })
+        },
+        frame: (f) => {
+          if (f.type === 'event') got.events.push(f.event.article.id)
+        },
+        activity: () => {},
+        retryHint: () => {},
+        protocolError: (err) => got.errors.push(err.message),
+        closed: (info) => got.errors.push(`closed ${info.code} ${info.reason}`),
+      },
+      // a browser asks by itself; in Node the SDK does not, unless told
+      ...(deflate === undefined ? [] : [deflate]),
+    )
+    t.after(() => transport.close(1000, 'done'))
+    return got
+  }
+  const compressed = open(true)
+  const plain = open()
+  const until = async (pred: () => boolean) => {
+    const end = Date.now() + 15_000
+    while (!pred()) {
+      if (Date.now() > end) throw new Error(`timed out: ${compressed.events.length} / ${plain.events.length} events`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+  await until(() => compressed.opened && plain.opened)
+  assert.equal(sockets[0]?.extensions, 'permessage-deflate; server_no_context_takeover; client_no_context_takeover')
+  assert.equal(sockets[1]?.extensions, '', 'in Node the SDK does not ask')
+  assert.match(sockets[0]?.url ?? '', /[?&]batch=1&deflate=1$/)
+  const metric = async (name: string) => {
+    const text = await (await fetch(`${fanout.url}/metrics`)).text()
+    return Number(new RegExp(`^${name}\\{[^}]*transport="ws"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0)
+  }
+  const [framed0, wire0] = [await metric('newswire_fanout_bytes_sent_total'), await metric('newswire_fanout_wire_bytes_sent_total')]
+  const n = 60
+  const ids = Array.from({ length: n }, (_, i) => `sdk-deflate-${i}`)
+  await publishBatch(
+    ingest.url,
+    ids.map((id, i) => article(id, { urgency: 1, body: [`অনুচ্ছেদ ${i}: `.repeat(20)] })),
+  )
+  await until(() => compressed.events.length >= n && plain.events.length >= n)
+  await new Promise((r) => setTimeout(r, 200))
+  assert.deepEqual(compressed.errors, [])
+  assert.equal(compressed.events.length, n, 'each event once')
+  assert.deepEqual(compressed.events, plain.events, 'the same events, in the same order')
+  assert.deepEqual([...compressed.events].sort(), [...ids].sort())
+  // two readers of the same events, one compressed: the sockets got well under the framed bytes
+  const framed = (await metric('newswire_fanout_bytes_sent_total')) - framed0
+  const wire = (await metric('newswire_fanout_wire_bytes_sent_total')) - wire0
+  assert.ok(framed > 0 && wire < framed * 0.75, `wire ${wire} B of ${framed} B framed`)
 })
