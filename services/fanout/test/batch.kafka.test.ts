@@ -101,6 +101,14 @@ test('compressed batches (FANOUT_BATCH_DEFLATE, on by default): `?batch=1&deflat
   )
 })
 
+test('FANOUT_BATCH_DEFLATE=false: `?batch=1&deflate=1` gets plain batches, no extension', async (t) => {
+  const fanout = await startTestFanout(t, uniquePrefix(), { FANOUT_BATCH_DEFLATE: 'false' })
+  const ws = new WebSocket(`${fanout.wsUrl}?batch=1&deflate=1`)
+  t.after(() => ws.terminate())
+  await once(ws, 'open')
+  assert.equal(ws.extensions, '')
+})
+
 test("compressed batches through the SDK's own WebSocket transport: every event once, in order, as plain batches; the wire carries fewer bytes", async (t) => {
   const prefix = uniquePrefix()
   const ingest = await startTestIngest(t, prefix)
