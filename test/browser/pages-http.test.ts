@@ -17,11 +17,16 @@ import { serve } from './helpers.ts'
  * snapshot, and a replaced SSE stream keeps its connect deadline) took it past that by 31 bytes:
  * 12.75 KiB since. The red8 attack run's page-lifecycle fixes (the back/forward cache, the live
  * region emptied on a kill, the SDK reconnecting on `online`) took it past that by 66 bytes:
- * 13 KiB since. Brotli, which browsers ask for over HTTPS, is still under 12 KiB.
+ * 13 KiB since. Compressed batches (issue 18: a browser's SDK asks `deflate=1`, which costs
+ * its CPU 0.38-0.44 of plain frames in a burst) took it past that by 35 bytes (13,284 -> 13,347
+ * gzip): 13.25 KiB since. Brotli, which browsers ask for over HTTPS, is still under 12 KiB.
  */
-const TICKER_BUDGET_BYTES = 13 * 1024
-/** Budget for story.js (issue 17): the client with both live-story followers, the banner and the feed. */
-const STORY_BUDGET_BYTES = 20 * 1024
+const TICKER_BUDGET_BYTES = 13.25 * 1024
+/**
+ * Budget for story.js (issue 17): the client with both live-story followers, the banner and the
+ * feed. 20.25 KiB since compressed batches took it past 20 KiB by 36 bytes (20,458 -> 20,516 gzip).
+ */
+const STORY_BUDGET_BYTES = 20.25 * 1024
 
 interface Reply {
   status: number

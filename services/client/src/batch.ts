@@ -16,10 +16,13 @@ export function batchUrl(url: string, deflate = false): string {
   return u.href
 }
 
-/** Whether `WebSocketCtor` is a browser's own WebSocket: the global one, outside Node (ws, Node 22's own) and runtimes like it. */
+/**
+ * Whether `WebSocketCtor` is a browser's own WebSocket: the global one, outside Node (ws, Node
+ * 22's own) and the runtimes that pass for it (Deno, Bun: `process.versions.node`).
+ */
 export function browserWebSocket(WebSocketCtor: unknown): boolean {
-  const g = globalThis as { WebSocket?: unknown; navigator?: unknown; process?: { versions?: { node?: string } } }
-  return WebSocketCtor === g.WebSocket && g.navigator !== undefined && g.process?.versions?.node === undefined
+  const g = globalThis as { WebSocket?: unknown; process?: { versions?: { node?: string } } }
+  return WebSocketCtor === g.WebSocket && !g.process?.versions?.node
 }
 
 /** The messages one frame carries, in order. */
