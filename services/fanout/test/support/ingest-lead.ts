@@ -11,11 +11,18 @@ import fc from 'fast-check'
  */
 export const MAX_LEAD_MS = 60_000
 
-/** How far ahead ingest stamps: none, a little, most of the minute, just under it, all of it; or behind (a few seconds, half a minute: often enough that a release stamped before its embargo is reached every run). */
+/**
+ * How far ahead ingest stamps: none, a little, most of the minute, just under it, all of it; or
+ * behind (a second, a few, half a minute). Behind, half a minute most often: a version released by
+ * true time and stamped as replaced before its embargo needs its replacement within the lag of the
+ * embargo, and with -1, -2, -5 and -30 s alike 400 runs of restart-newsroom-model reached it 7
+ * times on average and never in 1 of 400 property runs (generator alone, 2,000 seeds); so, 9.7
+ * and never in 0 of 2,000.
+ */
 export const leadArb: fc.Arbitrary<number> = fc.oneof(
   { arbitrary: fc.constantFrom(0, 1, 250, 2_000, 15_000, 30_000, 45_000, 59_000, MAX_LEAD_MS - 1, MAX_LEAD_MS), weight: 5 },
   { arbitrary: fc.integer({ min: 0, max: MAX_LEAD_MS }), weight: 2 },
-  { arbitrary: fc.constantFrom(-1_000, -2_000, -5_000, -30_000), weight: 3 },
+  { arbitrary: fc.constantFrom(-1_000, -5_000, -30_000, -30_000), weight: 3 },
 )
 
 /** `e`, written at true time `now`, as ingest `lead` ms ahead stamps it. */
