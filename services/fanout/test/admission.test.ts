@@ -30,6 +30,15 @@ function fakeTime() {
   }
 }
 
+// a quiet hour stores no more than the burst: a storm after it is admitted at the rate, not all at
+// once (mutant ad6 of the mutation sweep: the refill uncapped survived every fan-out unit test)
+test('token bucket: a long quiet stores the burst, no more', () => {
+  const time = fakeTime()
+  const b = new TokenBucket(10, 3, time.clock)
+  time.advance(3_600_000)
+  assert.deepEqual([b.take(), b.take(), b.take(), b.take()], [true, true, true, false])
+})
+
 test('token bucket: burst, then the rate', () => {
   const time = fakeTime()
   const b = new TokenBucket(10, 3, time.clock)
