@@ -60,7 +60,12 @@ test('garbage is refused with a reason', () => {
 // fractional offset or one past 2^53 would then reach Kafka seeks and cursor arithmetic (mutant
 // po7 of the mutation sweep: a signed one went through)
 test('a signed position whose offsets or watermark are not whole numbers within 2^53 is refused', () => {
-  for (const bad of [{ o: [1.5], t: 0 }, { o: [2 ** 53], t: 0 }, { o: [1], t: 0.5 }, { o: [1], t: 2 ** 60 }]) {
+  for (const bad of [
+    { o: [1.5], t: 0 },
+    { o: [2 ** 53], t: 0 },
+    { o: [1], t: 0.5 },
+    { o: [1], t: 2 ** 60 },
+  ]) {
     assert.throws(() => codec.decode(codec.encode(bad)), PositionError, JSON.stringify(bad))
   }
   assert.throws(() => codec.decode(codec.encode({ o: [1], t: 0, r: [0, 1.5] })), PositionError)
