@@ -148,6 +148,8 @@ export interface HarnessOptions {
   maxReplays?: number
   /** Kafka trouble: reading the log breaks (`read`), or even its start offsets cannot be had (`offsets`). */
   kafkaFails?: 'read' | 'offsets'
+  /** Per partition, the log's first offset: retention deleted what lies before it (0). */
+  low?: readonly number[]
   /**
    * Passes settle() gives the hub while it stays busy (50). A resume from a position ahead of the
    * clock keeps it busy until the clock gets there: a model stepping the clock spends less.
@@ -202,7 +204,8 @@ export class Harness {
       let stopped = false
       let pumping = false
       let tail: NodeJS.Timeout | undefined
-      const read = Array.from({ length: this.partitions }, (_, p) => from[p] ?? 0)
+      // a position before the log's start reads from its start, as a consumer's offset reset does
+      const read = Array.from({ length: this.partitions }, (_, p) => Math.max(from[p] ?? 0, o.low?.[p] ?? 0))
       // reads what the log holds past its position, as a consumer's fetch does, then keeps tailing it
       const pump = async () => {
         if (pumping) return
@@ -250,7 +253,7 @@ export class Harness {
       bounds: {
         lowWatermarks: async () => {
           if (o.kafkaFails === 'offsets') throw new Error('no broker answers')
-          return new Array<number>(this.partitions).fill(0)
+          return Array.from({ length: this.partitions }, (_, p) => o.low?.[p] ?? 0)
         },
         highWatermarks: async () => this.log.map((l) => l.length),
       },
