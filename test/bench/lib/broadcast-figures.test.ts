@@ -1,9 +1,11 @@
 // Several bursts measured as one: CPU, deliveries and time add up, per-delivery figures weigh by
-// deliveries, latency percentiles come from the merged histograms and stalls are the worst run's.
+// deliveries, latency percentiles come from the merged histograms and stalls are the worst run's;
+// and what publish prints of a run.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { PhaseFigures } from './broadcast-figures.ts'
-import { mergePhases } from './broadcast-figures.ts'
+import type { PhaseFigures, ServerFigures, ServerKind } from './broadcast-figures.ts'
+import { mergePhases, publish } from './broadcast-figures.ts'
+import { Report } from './report.ts'
 import { Histogram, summarize } from './stats.ts'
 
 function run(deliveries: number, cpuUs: number, seconds: number, latenciesUs: number[], loopMaxMs: number): PhaseFigures {
@@ -54,4 +56,40 @@ test('one burst is itself, and none is an error', () => {
   const a = run(1000, 500, 0.1, [1000], 5)
   assert.equal(mergePhases([a]), a)
   assert.throws(() => mergePhases([]), /no runs/)
+})
+
+test("every fan-out's connect figures are printed, fanout-deflate's too", () => {
+  const lines: string[] = []
+  const report = new Report('fanout-broadcast', (l) => lines.push(l))
+  const phase = run(1000, 500, 0.1, [1000], 5)
+  const server = (name: string, connectSeconds: number): ServerFigures => ({
+    name,
+    connectSeconds,
+    connectFailed: 0,
+    rssPerConnKiB: 6,
+    heapPerConnKiB: 4,
+    connectCpuUsPerConn: 180,
+    reconnectSeconds: 2,
+    reconnectCpuUsPerConn: 130,
+    connectLoop: phase.loop,
+    connectGc: phase.gc,
+    steady: phase,
+    burst: phase,
+  })
+  const figures = new Map<ServerKind, ServerFigures>([
+    ['fanout-batch', server('fanout-batch', 3.4)],
+    ['fanout-deflate', server('fanout-deflate', 3.6)],
+    ['preframed', server('baseline-b-preframed', 3.3)],
+  ])
+  publish({ report }, 10_000, 5, 50, figures)
+  const idle = lines.filter((l) => l.includes('phase=idle'))
+  for (const [name, s] of [
+    ['fanout-batch', 3.4],
+    ['fanout-deflate', 3.6],
+    ['baseline-b-preframed', 3.3],
+  ] as const)
+    assert.ok(
+      idle.some((l) => l.includes(`of=${name} `) && l.includes(`connect_s=${s}`)),
+      `${name}'s connect figures: ${idle.join('\n')}`,
+    )
 })

@@ -99,7 +99,7 @@ function otherCpu(p: PhaseFigures): number {
 
 /** Prints one round's figures; `extra` labels every line (`round` with --rounds). The targets are broadcast-targets.ts'. */
 export function publish(
-  ctx: ScenarioContext,
+  ctx: Pick<ScenarioContext, 'report'>,
   n: number,
   rate: number,
   burst: number,
@@ -200,7 +200,7 @@ export function publish(
     report.ratio(idle, 'rss_kib/conn', f.rssPerConnKiB, { name: c.name, value: c.rssPerConnKiB })
     report.ratio(idle, 'connect_s', f.connectSeconds, { name: c.name, value: c.connectSeconds })
   }
-  for (const x of [f, fb, ...baselines]) {
+  for (const x of [f, fb, fz, ...baselines]) {
     if (!x) continue
     report.absolute(
       { ...idle, of: x.name },
