@@ -11,7 +11,8 @@
 //   centrifugo-v6.9.1      the peer (only when named in --servers; lib/centrifugo.ts): Centrifugo
 //                          with the memory engine, its Kafka consumer reading `publish` commands that
 //                          the source sends in the same request as the events
-// Both baselines consume the same topic with kafkajs, so latency is Kafka send -> client for all.
+// Each server gets topics of its own, fresh, so every fan-out starts from the same few events; the
+// baselines consume theirs with kafkajs, so latency is Kafka send -> client for all.
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { repoRoot } from '../../../deploy/local/broker.ts'
@@ -133,7 +134,7 @@ const scenario: Scenario = {
     // articles) then holds the same few probe events at every N instead of the previous N's events
     const runPrefix = `bench-fanout-${ctx.runId}`
     report.note(
-      `topics: ${runPrefix}-n<N>.news.article-events (${partitions} partitions); client processes: ${procs}; latency = Kafka send -> client`,
+      `topics: ${runPrefix}-n<N>.<server>.news.article-events, a topic per server (${partitions} partitions); client processes: ${procs}; latency = Kafka send -> client`,
     )
     const profileDir = profile ? join(repoRoot, '.cache', 'bench', 'profiles', ctx.runId) : null
     if (profileDir) mkdirSync(profileDir, { recursive: true })
@@ -194,7 +195,7 @@ const scenario: Scenario = {
 }
 
 interface RoundOptions {
-  /** Topic prefix of this round: fresh topics, so each round's snapshot holds the same few events. */
+  /** Topic prefix of this round (each server adds its name): fresh topics, so each server's snapshots hold the same few events. */
   prefix: string
   n: number
   rate: number
@@ -221,26 +222,30 @@ interface RoundOptions {
 /** One round at one client count: every server in turn, on its own topics and event source. */
 async function runRound(ctx: ScenarioContext, o: RoundOptions): Promise<Map<ServerKind, ServerFigures>> {
   const { report } = ctx
-  const { prefix, n, partitions, channel, centrifugoBin, profileDir } = o
-  const topics = await withAdmin(ctx.brokers, (admin) => createTopics(admin, ctx.brokers, prefix, partitions))
-  // Centrifugo's `publish` commands, one per event, keyed like the event
-  const commands = `${prefix}centrifugo.publish`
-  if (centrifugoBin)
-    await withAdmin(ctx.brokers, (admin) =>
-      admin.createTopics({ topics: [{ topic: commands, numPartitions: partitions }], waitForLeaders: true }),
-    )
-  const source = new Source(ctx)
+  const { n, partitions, channel, centrifugoBin, profileDir } = o
   const figures = new Map<ServerKind, ServerFigures>()
-  try {
-    await source.init({
-      mode: 'kafka',
-      brokers: ctx.brokers,
-      topic: topics.events,
-      urgency: o.urgency,
-      ...(centrifugoBin ? { centrifugo: { topic: commands, channel } } : {}),
-    })
-    for (const kind of o.servers) {
-      if (ctx.signal.aborted) break
+  for (const kind of o.servers) {
+    if (ctx.signal.aborted) break
+    // Topics of this server alone: a fan-out reads its topic's history, and on a topic the servers
+    // before it filled, its clients' `subscribed` snapshots held 50 articles where the first
+    // server's held none (30-40 us more per connect for whichever came second, stop 41)
+    const prefix = `${o.prefix}${kind}.`
+    const topics = await withAdmin(ctx.brokers, (admin) => createTopics(admin, ctx.brokers, prefix, partitions))
+    // Centrifugo's `publish` commands, one per event, keyed like the event
+    const commands = `${prefix}centrifugo.publish`
+    if (centrifugoBin && kind === 'centrifugo')
+      await withAdmin(ctx.brokers, (admin) =>
+        admin.createTopics({ topics: [{ topic: commands, numPartitions: partitions }], waitForLeaders: true }),
+      )
+    const source = new Source(ctx)
+    try {
+      await source.init({
+        mode: 'kafka',
+        brokers: ctx.brokers,
+        topic: topics.events,
+        urgency: o.urgency,
+        ...(centrifugoBin && kind === 'centrifugo' ? { centrifugo: { topic: commands, channel } } : {}),
+      })
       let server: ServerUnderTest
       if (kind === 'fanout' || kind === 'fanout-batch' || kind === 'fanout-deflate') {
         const env: Record<string, string> = {}
@@ -251,7 +256,7 @@ async function runRound(ctx: ScenarioContext, o: RoundOptions): Promise<Map<Serv
       } else if (kind === 'centrifugo') {
         if (centrifugoBin === null) throw new Error('no Centrifugo binary')
         const group = `${prefix}centrifugo-${o.nextSeq()}`
-        // from the end of the topic, as the baselines' consumers (not the commands of the servers before)
+        // from the end of the topic, as the baselines' consumers
         await withAdmin(ctx.brokers, (admin) => admin.resetOffsets({ groupId: group, topic: commands, earliest: false }))
         server = await startCentrifugoServer(
           centrifugoBin,
@@ -295,10 +300,10 @@ async function runRound(ctx: ScenarioContext, o: RoundOptions): Promise<Map<Serv
         await pool.stop()
         await server.stop().catch((err: unknown) => report.note(`${server.name}: ${err instanceof Error ? err.message : String(err)}`))
       }
-      await sleep(1000)
+    } finally {
+      await source.stop()
     }
-  } finally {
-    await source.stop()
+    await sleep(1000)
   }
   return figures
 }
