@@ -162,11 +162,16 @@ export class Hub implements SubscribeHost {
     return { o: [...this.#headO], t: this.#o.store.ledger.now }
   }
 
-  /** The position of the live loop now (signed); subscribes between two passes share one. */
+  /**
+   * The position of the live loop (signed). Signed again only when the offsets moved, a release
+   * was made (the pass drops it) or the clock went back: while none of that happens a position
+   * with an older watermark claims the same (no release lies between the two), so subscribes
+   * share one position over many passes instead of one per pass.
+   */
   headPosition(): string {
     const t = this.#o.store.ledger.now
     const h = this.#head
-    if (h !== null && h.t === t && h.o.length === this.#headO.length && h.o.every((o, p) => o === this.#headO[p])) return h.position
+    if (h !== null && h.t <= t && h.o.length === this.#headO.length && h.o.every((o, p) => o === this.#headO[p])) return h.position
     const o = [...this.#headO]
     const position = this.#o.positions.encode({ o, t })
     this.#head = { position, o, t }
@@ -308,6 +313,8 @@ export class Hub implements SubscribeHost {
       const t0 = performance.now()
       const pace: Pace = { slice: t0, flushed: t0 }
       for (const r of store.ledger.advance(this.#o.clock.now())) {
+        // a position from before this release claims less than one after it (headPosition)
+        this.#head = null
         if (r.entry === null) this.#live.release(r, this.#headO, this.#liveSeq)
         this.#stories.release(r, this.#headO, this.#liveSeq)
       }

@@ -1,0 +1,54 @@
+// Connection set-up (issue 18, connect time): subscribes share one signed head position until the
+// offsets move or a release is made, not one per pass of the live loop. A release made since a
+// position was signed gives a new one (its watermark at or after the release), or a resume from
+// the old one would not replay it.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { peekPosition } from '../src/position.ts'
+import { parseChannels, parseFilter } from '../src/protocol.ts'
+import { event, Harness } from './support/harness.ts'
+
+const subscribe = (h: Harness, c: ReturnType<Harness['connect']>) =>
+  h.hub.handle(c.conn, {
+    type: 'subscribe',
+    id: 's',
+    channels: parseChannels(['category:home'], 's'),
+    filter: parseFilter({}, 's'),
+    since: null,
+    catchUp: 'all',
+  })
+
+const positionOf = (c: ReturnType<Harness['connect']>): string => {
+  const m = c.t.messages.find((x) => x.type === 'subscribed')
+  assert.ok(m, `subscribed: ${JSON.stringify(c.t.messages)}`)
+  return m.position as string
+}
+
+test('subscribes share a head position until the offsets move or a release is made', async () => {
+  const h = new Harness({ partitions: 1 })
+  h.start()
+  await h.settle()
+  const open = async () => {
+    const c = h.connect()
+    subscribe(h, c)
+    await h.settle()
+    return positionOf(c)
+  }
+  const first = await open()
+  await h.tick(1000)
+  assert.equal(await open(), first, 'the clock alone moved: nothing to sign again')
+
+  const embargo = h.clock.now() + 500
+  h.append(event('CREATED', { id: 'held', version: 1, category: 'home', embargoedUntil: embargo }, h.clock.now()))
+  await h.settle()
+  const afterRecord = await open()
+  assert.notEqual(afterRecord, first, 'the offsets moved')
+  await h.tick(100)
+  assert.equal(await open(), afterRecord, 'no release since')
+
+  await h.tick(500)
+  const afterRelease = await open()
+  assert.notEqual(afterRelease, afterRecord, 'a release was made since')
+  assert.ok(peekPosition(afterRelease).t >= embargo, 'the watermark covers the release the snapshot holds')
+  h.hub.stop()
+})
