@@ -185,15 +185,26 @@ export class Hub implements SubscribeHost {
     this.conns.closeWithRetryHint(conn, code, what, retryAfterMs)
   }
 
-  /** Queues a control message (never conflated) and flushes it soon. */
-  sendControl(conn: Conn, type: ServerMessageType, json: string, position: string | null = null, sub?: string): void {
+  /**
+   * Queues a control message (never conflated) and flushes it soon. `now`: written at once when
+   * nothing of the connection's own is queued and the live loop has nothing to match (a fresh
+   * subscription's `subscribed`), as the next pass would write it, without waiting for one.
+   */
+  sendControl(conn: Conn, type: ServerMessageType, json: string, position: string | null = null, sub?: string, now = false): void {
     if (conn.closed) return
+    const alone = now && conn.pending.length === 0 && this.#caughtUp()
     this.writer.enqueue(conn, {
       key: null,
       data: conn.transport.frame(type, json, position),
       ...(sub === undefined ? {} : { sub, position }),
     })
-    this.schedule()
+    if (alone) this.writer.writeNow(conn)
+    else this.schedule()
+  }
+
+  /** No pass runs and none has anything to match: what a pass would write now is all it would do. */
+  #caughtUp(): boolean {
+    return this.#running === null && this.#liveSeq === this.#o.store.history.nextSeq
   }
 
   sendError(conn: Conn, err: ProtocolError): void {

@@ -50,7 +50,8 @@ export interface SubscribeHost {
   readonly started: boolean
   head(): { o: number[]; t: number }
   headPosition(): string
-  sendControl(conn: Conn, type: ServerMessageType, json: string, position?: string | null, sub?: string): void
+  /** `now`: written at once when nothing else waits for the connection, not by the next pass. */
+  sendControl(conn: Conn, type: ServerMessageType, json: string, position?: string | null, sub?: string, now?: boolean): void
   sendError(conn: Conn, err: ProtocolError): void
   goLive(sub: Sub): void
   replayFromMemory(sub: Sub): void
@@ -133,14 +134,16 @@ export class Subscriptions {
       const head = this.#host.head()
       const position = this.#host.headPosition()
       const { items, more, wrap } = this.#snapshot(sub, head)
+      // live first, so that the answer, written at once on an idle connection, joins the group
+      this.#host.goLive(sub)
       this.#host.sendControl(
         conn,
         'subscribed',
         wrap(subscribedMessage({ sub: id, channels: this.#names(sub), position, replay: 'none', more }, items)),
         position,
         id,
+        true,
       )
-      this.#host.goLive(sub)
       return sub
     }
     let since: Position

@@ -89,6 +89,12 @@ export class Writer {
     this.#dirtyGroups.add(g)
   }
 
+  /** Writes `conn`'s queue now instead of in the next flush (the hub's `sendControl` with `now`). */
+  writeNow(conn: Conn): void {
+    this.#dirty.delete(conn)
+    this.flush(conn, this.#d.now())
+  }
+
   markDirty(conn: Conn): void {
     // a group member's queue is the group's: nothing of its own to write
     if (!conn.closed && !conn.grouped) this.#dirty.add(conn)

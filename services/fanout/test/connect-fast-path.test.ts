@@ -1,7 +1,8 @@
-// Connection set-up (issue 18, connect time): subscribes share one signed head position until the
-// offsets move or a release is made, not one per pass of the live loop. A release made since a
-// position was signed gives a new one (its watermark at or after the release), or a resume from
-// the old one would not replay it.
+// Connection set-up without the live loop's pass (issue 18, connect time): a fresh subscription's
+// `subscribed` is written at once when nothing else waits for its connection, and subscribes share
+// one signed head position until the offsets move or a release is made. Each still says what the
+// pass would have said: a release made since a position was signed gives a new one (its
+// watermark at or after the release), or a resume from the old one would not replay it.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { peekPosition } from '../src/position.ts'
@@ -23,6 +24,29 @@ const positionOf = (c: ReturnType<Harness['connect']>): string => {
   assert.ok(m, `subscribed: ${JSON.stringify(c.t.messages)}`)
   return m.position as string
 }
+
+test('a fresh subscription on an idle connection is answered at once, in its group, with no pass', async () => {
+  const h = new Harness({ partitions: 1 })
+  h.start()
+  await h.settle()
+  const a = h.connect()
+  subscribe(h, a)
+  assert.deepEqual(
+    a.t.messages.map((m) => m.type),
+    ['subscribed'],
+    'written before the hub runs again',
+  )
+  assert.equal(h.hub.busy, false, 'no pass for it')
+  assert.ok(a.conn.grouped, 'written up and alone on its connection: in its group')
+  // what comes next reaches it as before
+  h.append(event('CREATED', { id: 'a1', version: 1, category: 'home' }, h.clock.now()))
+  await h.settle()
+  assert.deepEqual(
+    a.t.messages.map((m) => m.type),
+    ['subscribed', 'event'],
+  )
+  h.hub.stop()
+})
 
 test('subscribes share a head position until the offsets move or a release is made', async () => {
   const h = new Harness({ partitions: 1 })
