@@ -67,7 +67,11 @@ test('compressed batch frames read back as the same messages, in order, and are 
     lines.flatMap((f) => f.split('\n')),
     messages,
   )
-  assert.match(String(await read(z, false, messages.length)), /RSV1 must be clear/, 'they are compressed: a client without the extension refuses them')
+  assert.match(
+    String(await read(z, false, messages.length)),
+    /RSV1 must be clear/,
+    'they are compressed: a client without the extension refuses them',
+  )
 })
 
 test('at level 0 a frame is stored blocks, larger than the payload, and still reads back', async () => {
