@@ -89,3 +89,42 @@ test("compressed batches: a group's write goes compressed, once for every member
       'only compressed batches compress',
     )
 })
+
+test('a write is packed again unless it holds the very same frames: another flush sharing some of its frames gets its own buffer', () => {
+  // frames are shared between flushes (an event framed once for several groups): a flush that
+  // starts or ends with the same buffers may hold others, another group's
+  const [a, b, c] = [message(0), message(1), message(2)]
+  const cases: [Buffer[], Buffer[]][] = [
+    [
+      [a, b],
+      [a, c],
+    ],
+    [
+      [a, b],
+      [c, b],
+    ],
+    [
+      [a, b, c],
+      [a, b, a],
+    ],
+    [
+      [a, b, c],
+      [a, b],
+    ],
+    [
+      [a, b],
+      [a, b, c],
+    ],
+  ]
+  const shared = createFramings(1)
+  for (const kind of ['plain', 'batch', 'deflate'] as const)
+    for (const side of ['own', 'group'] as const)
+      for (const [first, next] of cases) {
+        shared[kind][side](first)
+        assert.deepEqual(
+          shared[kind][side](next),
+          createFramings(1)[kind][side](next),
+          `${kind} ${side}: ${first.length} frames, then ${next.length} sharing some`,
+        )
+      }
+})
