@@ -8,6 +8,7 @@ import { test } from 'node:test'
 import { peekPosition } from '../src/position.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
 import { event, Harness } from './support/harness.ts'
+import { entries, snapshotEntries, Story, subscribe as subscribeTo, T0 } from './support/live-story.ts'
 
 const subscribe = (h: Harness, c: ReturnType<Harness['connect']>) =>
   h.hub.handle(c.conn, {
@@ -75,4 +76,49 @@ test('subscribes share a head position until the offsets move or a release is ma
   assert.notEqual(afterRelease, afterRecord, 'a release was made since')
   assert.ok(peekPosition(afterRelease).t >= embargo, 'the watermark covers the release the snapshot holds')
   h.hub.stop()
+})
+
+test("an entry's release gives a new head position too: a resume from the old one would send the entry again", async () => {
+  const h = new Harness({ partitions: 1, start: T0 })
+  h.start()
+  const story = new Story(h)
+  const embargo = T0 + 500
+  story.post('e1', { embargoedUntil: embargo })
+  await h.settle()
+  const open = async () => {
+    const c = h.connect()
+    subscribeTo(h, c.conn, [`story:${story.article.id}`])
+    await h.settle()
+    return c
+  }
+  const first = positionOf(await open())
+  await h.tick(1000)
+  const reader = await open()
+  assert.deepEqual(snapshotEntries(reader.t.messages.find((m) => m.type === 'subscribed')), ['e1@1'], 'released: in the snapshot')
+  const since = positionOf(reader)
+  assert.notEqual(since, first, 'a release was made since')
+  assert.ok(peekPosition(since).t >= embargo, 'the watermark covers the release the snapshot holds')
+  h.hub.conns.remove(reader.conn)
+  const back = h.connect()
+  subscribeTo(h, back.conn, [`story:${story.article.id}`], { since })
+  await h.settle()
+  h.hub.stop()
+  assert.deepEqual(entries(back.t.messages), [], 'nothing sent again')
+})
+
+test('a record read on any partition gives a new head position: a resume from the old one would send it again', async () => {
+  const h = new Harness({ partitions: 2 })
+  h.start()
+  await h.settle()
+  const open = async () => {
+    const c = h.connect()
+    subscribe(h, c)
+    await h.settle()
+    return positionOf(c)
+  }
+  const first = await open()
+  h.append(event('CREATED', { id: 'second', version: 1, category: 'home' }, h.clock.now()), 1)
+  await h.settle()
+  const since = await open()
+  assert.deepEqual(peekPosition(since).o, [0, 1], `the offsets read (first ${JSON.stringify(peekPosition(first).o)})`)
 })
