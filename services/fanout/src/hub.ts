@@ -164,18 +164,27 @@ export class Hub implements SubscribeHost {
 
   /**
    * The position of the live loop (signed). Signed again only when the offsets moved, a release
-   * was made (the pass drops it) or the clock went back: while none of that happens a position
-   * with an older watermark claims the same (no release lies between the two), so subscribes
-   * share one position over many passes instead of one per pass.
+   * was made (the pass drops it), the clock went back, or an embargo falls between its watermark
+   * and the ledger's clock: while none of that happens a position with an older watermark claims
+   * the same (no release lies between the two), so subscribes share one position over many passes
+   * instead of one per pass. The last check covers releases made before the host clock went back
+   * and came forward to them again: a pass makes no release then (head-position-clock-back.test.ts).
    */
   headPosition(): string {
     const t = this.#o.store.ledger.now
     const h = this.#head
-    if (h !== null && h.t <= t && h.o.length === this.#headO.length && h.o.every((o, p) => o === this.#headO[p])) return h.position
+    if (h !== null && this.#claimsAsMuch(h, t)) return h.position
     const o = [...this.#headO]
     const position = this.#o.positions.encode({ o, t })
     this.#head = { position, o, t }
     return position
+  }
+
+  /** A position signed at `h` claims what one signed now (ledger clock `t`) would: same offsets, no embargo in (h.t, t]. */
+  #claimsAsMuch(h: { o: number[]; t: number }, t: number): boolean {
+    if (h.t > t || h.o.length !== this.#headO.length || !h.o.every((o, p) => o === this.#headO[p])) return false
+    const next = this.#o.store.ledger.nextReleaseAfter(h.t)
+    return next === null || next > t
   }
 
   // ---- connections ------------------------------------------------------------------------
