@@ -5,15 +5,11 @@
 // a client that limited the server's window gets no compressed frame at all.
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { test } from 'node:test'
-import { createLogger } from '@newswire/shared'
 import { WebSocket } from 'ws'
-import { loadFanoutConfig } from '../src/config.ts'
-import { createAccess } from '../src/http/access.ts'
-import { createWebSocketEndpoint } from '../src/http/websocket.ts'
 import { event, Harness } from './support/harness.ts'
+import { serveEndpoint } from './support/ws-endpoint.ts'
 
 const RSV1 = 0x40
 /** A story long enough to be compressed (DEFLATE_THRESHOLD) in a snapshot or a batch. */
@@ -38,29 +34,7 @@ test("a compressed-batch connection's socket gets RSV1 on its group's writes onl
   const h = new Harness()
   h.append(story('before'))
   h.start()
-  const config = loadFanoutConfig({ KAFKA_BROKERS: '127.0.0.1:1', FANOUT_PORT: '0', FANOUT_PING_INTERVAL_MS: '600000' })
-  const endpoint = createWebSocketEndpoint({
-    hub: h.hub,
-    access: createAccess(config),
-    config,
-    metrics: h.metrics,
-    log: createLogger('compressed-own-writes-test', 'silent'),
-    closing: () => false,
-  })
-  const upgraded: Socket[] = []
-  const http = createServer()
-  http.on('upgrade', (req, socket: Socket, head: Buffer) => {
-    upgraded.push(socket)
-    endpoint.upgrade(req, socket, head, new URL(req.url ?? '/', 'http://fanout'))
-  })
-  http.listen(0, '127.0.0.1')
-  await once(http, 'listening')
-  const { port } = http.address() as AddressInfo
-  t.after(() => {
-    endpoint.terminateAll()
-    endpoint.close()
-    http.close()
-  })
+  const { port, upgraded } = await serveEndpoint(t, h, 'compressed-own-writes-test')
 
   /** Opens a connection; returns the fan-out's writes to its socket after the handshake, and the socket. */
   const open = async (offer: true | { serverMaxWindowBits: number }) => {

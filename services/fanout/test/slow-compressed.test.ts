@@ -5,15 +5,11 @@
 // its queue, as behind a reader that stopped reading, and nothing of it is counted twice.
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { test } from 'node:test'
-import { createLogger } from '@newswire/shared'
 import { WebSocket } from 'ws'
-import { loadFanoutConfig } from '../src/config.ts'
-import { createAccess } from '../src/http/access.ts'
-import { createWebSocketEndpoint } from '../src/http/websocket.ts'
 import { event, Harness } from './support/harness.ts'
+import { serveEndpoint } from './support/ws-endpoint.ts'
 
 const LIMIT = 64 * 1024
 const SLOW_MS = 1000
@@ -34,29 +30,7 @@ interface Reader {
 test('a compressed reader that stops reading is held to FANOUT_MAX_BUFFERED_BYTES of wire bytes, then dropped with 4008', async (t) => {
   const h = new Harness({ limits: { maxBufferedBytes: LIMIT, maxPending: 1000, slowClientMs: SLOW_MS } })
   h.start()
-  const config = loadFanoutConfig({ KAFKA_BROKERS: '127.0.0.1:1', FANOUT_PORT: '0', FANOUT_PING_INTERVAL_MS: '600000' })
-  const endpoint = createWebSocketEndpoint({
-    hub: h.hub,
-    access: createAccess(config),
-    config,
-    metrics: h.metrics,
-    log: createLogger('slow-compressed-test', 'silent'),
-    closing: () => false,
-  })
-  const upgraded: Socket[] = []
-  const http = createServer()
-  http.on('upgrade', (req, socket: Socket, head: Buffer) => {
-    upgraded.push(socket)
-    endpoint.upgrade(req, socket, head, new URL(req.url ?? '/', 'http://fanout'))
-  })
-  http.listen(0, '127.0.0.1')
-  await once(http, 'listening')
-  const { port } = http.address() as AddressInfo
-  t.after(() => {
-    endpoint.terminateAll()
-    endpoint.close()
-    http.close()
-  })
+  const { port, upgraded } = await serveEndpoint(t, h, 'slow-compressed-test')
 
   const open = async (query: string): Promise<Reader> => {
     // ws offers permessage-deflate, as browsers do
