@@ -26,6 +26,14 @@ const positionOf = (c: ReturnType<Harness['connect']>): string => {
   return m.position as string
 }
 
+/** The head position a fresh subscribe on a new connection is answered with. */
+const freshHead = async (h: Harness): Promise<string> => {
+  const c = h.connect()
+  subscribe(h, c)
+  await h.settle()
+  return positionOf(c)
+}
+
 test('a fresh subscription on an idle connection is answered at once, in its group, with no pass', async () => {
   const h = new Harness({ partitions: 1 })
   h.start()
@@ -53,26 +61,20 @@ test('subscribes share a head position until the offsets move or a release is ma
   const h = new Harness({ partitions: 1 })
   h.start()
   await h.settle()
-  const open = async () => {
-    const c = h.connect()
-    subscribe(h, c)
-    await h.settle()
-    return positionOf(c)
-  }
-  const first = await open()
+  const first = await freshHead(h)
   await h.tick(1000)
-  assert.equal(await open(), first, 'the clock alone moved: nothing to sign again')
+  assert.equal(await freshHead(h), first, 'the clock alone moved: nothing to sign again')
 
   const embargo = h.clock.now() + 500
   h.append(event('CREATED', { id: 'held', version: 1, category: 'home', embargoedUntil: embargo }, h.clock.now()))
   await h.settle()
-  const afterRecord = await open()
+  const afterRecord = await freshHead(h)
   assert.notEqual(afterRecord, first, 'the offsets moved')
   await h.tick(100)
-  assert.equal(await open(), afterRecord, 'no release since')
+  assert.equal(await freshHead(h), afterRecord, 'no release since')
 
   await h.tick(500)
-  const afterRelease = await open()
+  const afterRelease = await freshHead(h)
   assert.notEqual(afterRelease, afterRecord, 'a release was made since')
   assert.ok(peekPosition(afterRelease).t >= embargo, 'the watermark covers the release the snapshot holds')
   h.hub.stop()
@@ -110,15 +112,9 @@ test('a record read on any partition gives a new head position: a resume from th
   const h = new Harness({ partitions: 2 })
   h.start()
   await h.settle()
-  const open = async () => {
-    const c = h.connect()
-    subscribe(h, c)
-    await h.settle()
-    return positionOf(c)
-  }
-  const first = await open()
+  const first = await freshHead(h)
   h.append(event('CREATED', { id: 'second', version: 1, category: 'home' }, h.clock.now()), 1)
   await h.settle()
-  const since = await open()
+  const since = await freshHead(h)
   assert.deepEqual(peekPosition(since).o, [0, 1], `the offsets read (first ${JSON.stringify(peekPosition(first).o)})`)
 })
