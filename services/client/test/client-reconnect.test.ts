@@ -381,4 +381,51 @@ describe('client: SSE fallback', () => {
     assert.equal(es.closed, true, 'EventSource is stopped so it does not retry on its own')
     assert.equal(client.state, 'reconnecting')
   })
+
+  // EventSource hands a named event only to a listener of that name: one left out is dropped in
+  // silence (stop 42 sweep, kx3: a kill never reached the app)
+  test('an injected EventSource hands on every named event the server sends, kills and gaps included', (t) => {
+    const created: { listeners: Map<string, (ev: SseMessageEventLike) => unknown>; onopen: ((ev: unknown) => void) | null }[] = []
+    class FakeEventSource {
+      readyState = 0
+      listeners = new Map<string, (ev: SseMessageEventLike) => unknown>()
+      onopen: ((ev: unknown) => void) | null = null
+      onmessage: ((ev: unknown) => void) | null = null
+      onerror: ((ev: { data?: unknown }) => void) | null = null
+      constructor(_url: string) {
+        created.push(this)
+      }
+      addEventListener(type: string, fn: (ev: SseMessageEventLike) => unknown) {
+        this.listeners.set(type, fn)
+      }
+      close() {}
+    }
+    const { client, log } = start(t, { transport: 'sse', EventSource: FakeEventSource })
+    const gaps: unknown[] = []
+    client.on('gap', (g) => gaps.push(g))
+    const es = created[0]
+    assert.ok(es)
+    es.onopen?.({})
+    // the server names each SSE event by its message's type, and leaves `type` out of the data
+    const send = (name: string, data: Record<string, unknown>, id: string) => {
+      const listener = es.listeners.get(name)
+      assert.ok(listener, `a listener for '${name}'`)
+      listener({ type: name, data: JSON.stringify(data), lastEventId: id })
+    }
+    send('subscribed', { channels: ['breaking'], snapshot: [] }, 'p0')
+    const { type: _event, ...event } = eventFrame('a', 1, 'p1')
+    send('event', event, 'p1')
+    send('withdrawn', { articleId: 'a', version: 2, reason: 'legal', cause: 'withdrawn' }, 'p2')
+    send('gap', { shed: { routine: 2 }, conflated: 0 }, 'p3')
+    send('reset', { snapshot: [], more: null }, 'p4')
+    assert.deepEqual(log.eventIds, ['a-v1'])
+    assert.deepEqual(
+      log.withdrawn.map((w) => [w.articleId, w.cause]),
+      [['a', 'withdrawn']],
+    )
+    assert.equal(gaps.length, 1)
+    assert.equal(log.resets.length, 1)
+    assert.equal(client.position, 'p4')
+    assert.deepEqual(log.errors, [])
+  })
 })
