@@ -66,8 +66,15 @@ export class EntryDelivery {
     return out
   }
 
+  /**
+   * Stories come down so far (any story: pages of one a stream follows are few, and a refused one
+   * is asked again): a page asked for at one count is taken only at the same (story-requests.ts).
+   */
+  downs = 0
+
   /** The story came down (a `withdrawn`): its entries may come back at the versions already delivered. */
   forgetStory(storyId: string): void {
+    this.downs++
     this.#dedupe.forgetStory(storyId)
   }
 

@@ -117,6 +117,13 @@ export function followStory(client: Client, storyId: string, handlers: StoryHand
   let closed = false
   let paging: Promise<StoryEntry[]> | null = null
   let refilling: Promise<void> | null = null
+  /** The generation the refill under way was asked for in. */
+  let refillGen = 0
+  /**
+   * A refill asked for while one of an earlier generation was under way (a gap, then the story held
+   * and running again): that one's page is dropped when it lands, so this one is made after it.
+   */
+  let refillNext: { cursorToo: boolean } | null = null
   /**
    * The story was killed. A kill is final (ingest never revives one), so no entry of it is taken
    * again, whatever still arrives: a late frame, a snapshot, a reset or a page. A hold is not a kill.
@@ -142,8 +149,13 @@ export function followStory(client: Client, storyId: string, handlers: StoryHand
 
   /** The newest page: after a gap, a reset without entries, or the story running again. */
   const refill = (cursorToo: boolean) => {
-    if (refilling || closed || killed) return
+    if (closed || killed) return
+    if (refilling) {
+      if (refillGen !== generation) refillNext = { cursorToo: cursorToo || refillNext?.cursorToo === true }
+      return
+    }
     const gen = generation
+    refillGen = gen
     refilling = storyEntries(client, storyId, { limit: REFILL })
       .then(
         (page) => {
@@ -158,6 +170,9 @@ export function followStory(client: Client, storyId: string, handlers: StoryHand
       )
       .finally(() => {
         refilling = null
+        const next = refillNext
+        refillNext = null
+        if (next && !follower.gone) refill(next.cursorToo)
       })
   }
 
@@ -246,11 +261,18 @@ export function followStory(client: Client, storyId: string, handlers: StoryHand
       const from = before === undefined ? entries.lowestSeq() : before
       const gen = generation
       paging = storyEntries(client, storyId, { before: from, ...(limit === undefined ? {} : { limit }) })
-        .then((page) => {
-          if (gen !== generation || closed) return []
-          before = page.next
-          return takePage(page.items)
-        })
+        .then(
+          (page) => {
+            if (gen !== generation || closed) return []
+            before = page.next
+            return takePage(page.items)
+          },
+          (err: unknown) => {
+            // what was held went meanwhile (a page refused as asked before the story came down, too)
+            if (gen !== generation || closed) return []
+            throw err
+          },
+        )
         .finally(() => {
           paging = null
         })

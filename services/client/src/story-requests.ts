@@ -51,6 +51,7 @@ export async function storyEntries(client: Client, storyId: string, options: Sto
   if (!fetchFn) throw new TypeError('storyEntries() needs fetch: pass { fetch } to connect()')
   const url = storyEntriesUrl(endpoints.sse, storyId, filter, before, limit, client.position)
   const askedAt = delivery.resets
+  const downsAt = entries.downs
   const body = (await getJson(fetchFn, url, { token: o.token, timeoutMs: o.connectTimeoutMs, clock: o.clock })) as {
     items?: unknown
     next?: unknown
@@ -61,5 +62,12 @@ export async function storyEntries(client: Client, storyId: string, options: Sto
   const next = typeof body.next === 'number' && Number.isInteger(body.next) ? body.next : null
   // a reset forgot the deletions heard of: a page asked for before it could bring one back
   delivery.refuseIfReset(askedAt, `GET ${new URL(url).pathname}`)
+  // so did the story's withdrawal (a hold or a kill): the page holds entries of a story now down
+  if (entries.downs !== downsAt)
+    throw new ClientError(
+      'NEWSWIRE_ERR_CLIENT_REQUEST',
+      `GET ${new URL(url).pathname}: the story came down while this page was on its way; ask again`,
+      { details: { storyDown: true } },
+    )
   return { storyId, items: entries.page(storyId, body.items, client.position ?? ''), next }
 }

@@ -355,4 +355,36 @@ describe('storyEntries()', () => {
     )
     assert.equal(got, 'refused (reset)', 'the deleted entry e3 must not come back as a live entry')
   })
+
+  // The story's withdrawal forgets its entries (they may come back as they were if it runs again),
+  // so nothing remembers that a page answered before it is of a story now down (stop 42 sweep, ks5)
+  test('a page answered before the story came down and read after it is refused, never merged', async (t) => {
+    for (const cause of ['withheld', 'embargoed', 'withdrawn']) {
+      FakeWebSocket.reset()
+      const { client, f } = start(t)
+      let answer: () => void = () => undefined
+      const slow = new Promise<void>((resolve) => {
+        answer = resolve
+      })
+      f.answers.push({ status: 200, body: { storyId: 'Bd-1', items: [storyEntry('e3', 3)], next: null }, until: slow })
+      const ws = FakeWebSocket.last.open()
+      ws.push({ type: 'subscribed', id: 's1', channels: ['story:Bd-1'], position: 'p1', snapshot: [], entries: [], entriesMore: 5 })
+      const page = storyEntries(client, 'Bd-1', { before: 5 })
+      await flush()
+      ws.push({ type: 'withdrawn', position: 'p2', articleId: 'Bd-1', reason: null, cause })
+      answer()
+      const got = await page.then(
+        (p) => `merged: ${p.items.map((m) => `${m.entry.id}@${m.entry.version}`).join(',')}`,
+        (err: unknown) =>
+          err instanceof ClientError && err.details.storyDown === true ? 'refused (story down)' : `rejected: ${String(err)}`,
+      )
+      assert.equal(got, 'refused (story down)', `${cause}: e3 of a story now down must not be handed out`)
+      // asked again (the story running again or not), the page is taken
+      f.answers.push({ status: 200, body: { storyId: 'Bd-1', items: [storyEntry('e3', 3)], next: null } })
+      assert.deepEqual(
+        (await storyEntries(client, 'Bd-1', { before: 5 })).items.map((m) => m.entry.id),
+        ['e3'],
+      )
+    }
+  })
 })

@@ -218,6 +218,47 @@ describe('followStory', () => {
     assert.deepEqual(held(hold.story), ['e10@1', 'e11@1'])
   })
 
+  test('a page asked for before a hold is dropped, and the story running again asks for the newest page anyway', async (t) => {
+    const { story, f, ws } = start(t)
+    snapshot(ws)
+    // a gap: the newest page is on its way (slow) when the story is held
+    let answer = () => {}
+    const until = new Promise<void>((resolve) => {
+      answer = resolve
+    })
+    f.answers.push({ status: 200, body: { storyId: 'Bd-1', items: [storyEntry('e11', 11), storyEntry('e7', 7)], next: 7 }, until })
+    ws.push({ type: 'gap', id: 's1', position: 'p2', shed: {}, conflated: 1 })
+    await flush()
+    ws.push({ type: 'withdrawn', position: 'p3', articleId: 'Bd-1', reason: null, cause: 'withheld' })
+    // held, e7 deleted meanwhile (its deletion went to no one: the story was down); then it runs again
+    f.answers.push({ status: 200, body: { storyId: 'Bd-1', items: [storyEntry('e11', 11), storyEntry('e10', 10)], next: 10 } })
+    ws.push({ type: 'event', channel: 'story:Bd-1', position: 'p4', event: storyEvent(2), released: true })
+    answer()
+    await flush()
+    await flush()
+    assert.equal(f.requests.length, 2, 'the newest page asked for again once the story runs again')
+    assert.deepEqual(held(story), ['e10@1', 'e11@1'], 'the page from before the hold is not taken')
+    assert.equal(story.hasOlder, true)
+  })
+
+  test('a follower closed while its newest page is on its way takes nothing of it', async (t) => {
+    const { story, f, updates, ws } = start(t)
+    snapshot(ws)
+    let answer = () => {}
+    const until = new Promise<void>((resolve) => {
+      answer = resolve
+    })
+    f.answers.push({ status: 200, body: { storyId: 'Bd-1', items: [storyEntry('e11', 11)], next: 10 }, until })
+    ws.push({ type: 'gap', id: 's1', position: 'p2', shed: {}, conflated: 1 })
+    await flush()
+    const before = updates.length
+    story.close()
+    answer()
+    await flush()
+    await flush()
+    assert.deepEqual(updates.slice(before), [], 'no entry announced after close()')
+  })
+
   test('a gap: the newest page is asked for and merged, the paging cursor kept', async (t) => {
     const { story, f, ws } = start(t)
     snapshot(ws)
