@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { planView } from '../src/batch-plan.ts'
 import type { Job } from '../src/batch-plan.ts'
-import type { Publisher } from '../src/publisher.ts'
+import { type Publisher, unavailable } from '../src/publisher.ts'
 import type { Remembered, RequestContext } from '../src/outcome.ts'
 import { createWriteServices } from '../src/services.ts'
 import { ArticleState, IdempotencyCache } from '../src/state.ts'
@@ -60,4 +60,62 @@ test('a withdraw with the Idempotency-Key of an update still committing is refus
   assert.equal(u.status, 'fulfilled')
   assert.deepEqual(r, u, 'the retry gets the update’s answer')
   assert.deepEqual(published, ['CREATED a', 'CREATED b', 'UPDATED b'], 'the update written once, nothing else')
+})
+
+// A commit can land after its request was answered 503 (Kafka did not acknowledge in time): the
+// publisher then tells the submitter through `committed`, and that answer is what a retry gets.
+// Decided again instead, the retry of a release undid the desk's hold that came after it (stop 42
+// mutation sweep, gs3: the `committed` hook dropped survived every ingest unit file).
+test('a retry of a write answered 503 whose commit landed afterwards gets its answer, and does not undo the hold that came after', async () => {
+  const state = new ArticleState()
+  const published: string[] = []
+  let timeOutNext = false
+  const commit = <R>(job: Job<R>): R => {
+    const plan = job.plan(state.get(job.articleId), planView(state))
+    if (plan.event) {
+      published.push(`${plan.event.type} ${plan.event.article.id} v${plan.event.article.version} ${plan.event.article.pubStatus}`)
+      state.apply(plan.event)
+      job.committed?.(plan.result)
+    }
+    return plan.result
+  }
+  const landed: Promise<void>[] = []
+  const publisher: Publisher = {
+    partitionOf: () => 0,
+    async submit<R>(job: Job<R>) {
+      if (!timeOutNext) return commit(job)
+      timeOutNext = false
+      // the request times out first; its transaction commits a moment later
+      landed.push(new Promise<void>((resolve) => setImmediate(() => resolve(void commit(job)))))
+      throw unavailable('Kafka did not acknowledge within 1000 ms (the write may still be committed)')
+    },
+    drain: async () => {},
+    close: async () => {},
+  }
+  const idempotency = new IdempotencyCache<Remembered>(60_000)
+  const { articles } = createWriteServices({ publisher, idempotency, publishTimeoutMs: 1000, onUnchanged: () => {} })
+  const ctx = (key: string | null, requestHash: string): RequestContext => ({
+    actor: { source: 'cms', importer: false },
+    traceId: 't',
+    idempotencyKey: key,
+    requestHash,
+  })
+  const input = (headline: string, pubStatus: 'usable' | 'withheld') => {
+    const r = validateArticle({ id: 'a', language: 'en', headline, body: ['b'], pubStatus })
+    assert.ok(r.ok)
+    return r.article
+  }
+  await articles.upsert(input('held', 'withheld'), ctx(null, ''))
+  // the CMS releases it; the answer is lost to the timeout, the commit lands
+  timeOutNext = true
+  await assert.rejects(articles.upsert(input('released', 'usable'), ctx('cms:K', 'hash-of-the-release')), /may still be committed/)
+  await Promise.all(landed)
+  // the desk holds it again
+  await articles.upsert(input('released', 'withheld'), ctx(null, ''))
+  // the CMS retries its release
+  const retry = await articles.upsert(input('released', 'usable'), ctx('cms:K', 'hash-of-the-release'))
+  assert.equal(retry.status, 200)
+  assert.deepEqual([retry.body.version, 'type' in retry.body && retry.body.type], [2, 'UPDATED'], 'the first attempt’s answer')
+  assert.deepEqual(published, ['CREATED a v1 withheld', 'UPDATED a v2 usable', 'UPDATED a v3 withheld'], 'the retry wrote nothing')
+  assert.equal(state.get('a')?.article.pubStatus, 'withheld', 'the hold stands')
 })
