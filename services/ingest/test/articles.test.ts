@@ -6,6 +6,7 @@ import { outcomeOf } from '../src/outcome.ts'
 import type { Remembered, RequestContext } from '../src/outcome.ts'
 import { createWriteServices } from '../src/services.ts'
 import { ArticleState, IdempotencyCache } from '../src/state.ts'
+import { validateEntry } from '../src/entry-validate.ts'
 import { validateArticle } from '../src/validate.ts'
 import { inProcessPublisher } from './support/in-process-publisher.ts'
 
@@ -61,4 +62,37 @@ test('a key reused with other content is refused, also when learnt at commit tim
   const late = setup(() => late.idempotency.set('cms:key-3', { outcome: outcomeOf(event), requestHash: 'hash-of-other-content' }))
   await assert.rejects(late.service.upsert(input('b-2'), ctx('cms:key-3')), /other content/)
   assert.equal(late.published.length, 0)
+})
+
+// A retry that reaches another instance, or this one after a restart, is answered from the record
+// (outcome.ts `outcomeOf`), so that answer must be the one the request got, for every kind of write
+// (stop 42 mutation sweep, go1: a kill's retry answered as an UPDATED survived every unit file).
+test('the answer a committed event stands for is the answer its request got, for every kind of write', async () => {
+  const state = new ArticleState()
+  const idempotency = new IdempotencyCache<Remembered>(60_000)
+  const publisher = inProcessPublisher(state, null)
+  const { articles, entries } = createWriteServices({ publisher, idempotency, publishTimeoutMs: 1000, onUnchanged: () => {} })
+  const story = (extra: Record<string, unknown>) => {
+    const r = validateArticle({ id: 's-1', language: 'en', headline: 'h', body: ['b'], ...extra })
+    assert.ok(r.ok)
+    return r.article
+  }
+  const entry = (id: string, headline: string) => {
+    const r = validateEntry({ id, headline })
+    assert.ok(r.ok)
+    return r.entry
+  }
+  const answers = [
+    await articles.upsert(story({ live: true }), ctx(null)),
+    await articles.upsert(story({ live: true, headline: 'h2' }), ctx(null)),
+    await entries.upsert('s-1', entry('e-1', 'first'), ctx(null)),
+    await entries.upsert('s-1', entry('e-1', 'first, edited'), ctx(null)),
+    await entries.delete('s-1', 'e-1', 'legal', ctx(null)),
+    await articles.withdraw('s-1', 'legal', ctx(null)),
+  ]
+  assert.deepEqual(
+    publisher.published.map((e) => e.type),
+    ['CREATED', 'UPDATED', 'ENTRY_CREATED', 'ENTRY_UPDATED', 'ENTRY_DELETED', 'WITHDRAWN'],
+  )
+  assert.deepEqual(publisher.published.map(outcomeOf), answers)
 })
