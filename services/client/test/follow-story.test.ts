@@ -241,6 +241,22 @@ describe('followStory', () => {
     assert.equal(story.hasOlder, true)
   })
 
+  test('older(): a page on its way when the story comes down resolves with nothing', async (t) => {
+    const { story, f, ws } = start(t)
+    snapshot(ws)
+    let answer = () => {}
+    const until = new Promise<void>((resolve) => {
+      answer = resolve
+    })
+    f.answers.push({ status: 200, body: { storyId: 'Bd-1', items: [storyEntry('e7', 7)], next: 7 }, until })
+    const page = story.older(1)
+    await flush()
+    ws.push({ type: 'withdrawn', position: 'p2', articleId: 'Bd-1', reason: null, cause: 'withheld' })
+    answer()
+    assert.deepEqual(await page, [])
+    assert.deepEqual(story.entries, [])
+  })
+
   test('a follower closed while its newest page is on its way takes nothing of it', async (t) => {
     const { story, f, updates, ws } = start(t)
     snapshot(ws)
