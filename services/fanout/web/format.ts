@@ -113,3 +113,15 @@ export function formatNumber(n: number, language?: string | null): string {
   const locale = localeFor(language)
   return cached(`${locale}|n`, (l) => new Intl.NumberFormat(l)).format(n)
 }
+
+/**
+ * `s` if it fits in `max` UTF-16 code units, else its start up to a space and an ellipsis: a cut at
+ * a space never falls inside a grapheme cluster (a Bengali conjunct such as ক্ষ, a letter with its
+ * vowel signs, an emoji with its modifiers), where half of one reads as another letter, a visible
+ * hasant or U+FFFD. Text with no space to cut at stays whole (the page's CSS clips it).
+ */
+export function cutText(s: string, max: number): string {
+  if (s.length <= max) return s
+  const at = s.slice(0, max).search(/\s+\S*$/)
+  return at > 0 ? `${s.slice(0, at)}…` : s
+}

@@ -3,7 +3,7 @@
 // correction note. Text goes in as text (dom.ts), never as markup.
 import type { StoryEntry } from '@newswire/client'
 import { h } from './dom.ts'
-import { formatClock, formatRelative, toMs } from './format.ts'
+import { cutText, formatClock, formatRelative, toMs } from './format.ts'
 import { type Ui, wordsFor } from './story-text.ts'
 
 export interface EntryView {
@@ -16,6 +16,9 @@ export interface EntryView {
 
 /** Changes whenever the entry must be drawn again. */
 export const entryKey = (e: StoryEntry) => `${e.version}|${e.pinned}|${e.keyEvent}`
+
+/** How much of a first paragraph stands for an entry without a headline in the key events list. */
+export const KEY_EVENT_CHARS = 120
 
 /** An edit a reader should know of: later than a minute after publication. */
 const edited = (e: StoryEntry) => (toMs(e.updatedAt) ?? 0) - (toMs(e.publishedAt) ?? 0) > 60_000
@@ -51,10 +54,15 @@ export function entryNode(e: StoryEntry, v: EntryView): HTMLElement {
   )
 }
 
+/** What the key events list shows of an entry: its headline, else the start of its first paragraph. */
+export function keyEventText(e: Pick<StoryEntry, 'headline' | 'body'>): string {
+  return e.headline ?? cutText(e.body[0] ?? '', KEY_EVENT_CHARS)
+}
+
 /** A key event in the list above the feed: its time and headline (or its first words), a button to it. */
 export function keyEventNode(e: StoryEntry, v: EntryView): HTMLLIElement {
   const at = toMs(e.publishedAt) ?? v.now
-  const text = e.headline ?? e.body[0]?.slice(0, 120) ?? ''
+  const text = keyEventText(e)
   return h(
     'li',
     { 'data-entry-id': e.id, 'data-key': entryKey(e) },
