@@ -1,7 +1,7 @@
 // The ticker through a reader's page lifecycle (red8 attack run, 2026-12-04), in Debian's Chromium
 // against real ingest, Kafka and fan-out: what a screen reader is left with after a kill; Back to
-// a page restored from the back/forward cache; the network coming back; a connection that dies
-// without a word behind a proxy (the documented bound).
+// a page restored from the back/forward cache; a resume the server refuses (a reset); the network
+// coming back; a connection that dies without a word behind a proxy (the documented bound).
 import assert from 'node:assert/strict'
 import type { AddressInfo } from 'node:net'
 import { createConnection, createServer, type Socket } from 'node:net'
@@ -46,6 +46,48 @@ test('a killed breaking story is left in no aria-live region of the ticker', { t
     /Minister arrested/,
     `the killed headline is still in the ticker for a screen reader: its live region says '${await announced(page)}'`,
   )
+  assert.deepEqual(errors, [])
+})
+
+test('a ticker whose resume is refused (a reset) drops a story killed while it was away', { timeout: 120_000 }, async (t) => {
+  // The server answers a position it cannot verify (here: signed with a key it no longer has) with
+  // `reset` and a fresh snapshot, which has no kill to tell: the ticker must replace what it held
+  // with the snapshot, not add to it (stop 42 mutation sweep: wt4, wl2 survived every other test)
+  const prefix = uniquePrefix()
+  const ingest = await startTestIngest(t, prefix)
+  const fanout = await startTestFanout(t, prefix)
+  const port = new URL(fanout.url).port
+  const hostUrl = await hostPageWithTicker(t, fanout.url, '<div id="newswire-ticker"></div>', '')
+  const browser = await launch(t)
+  const { page, errors } = await openPage(browser, 900, 300)
+  await page.goto(hostUrl)
+  await page.waitForSelector('#newswire-ticker[data-state=connected]', { timeout: 10_000 })
+  await publish(ingest.url, article('reset-kept', { urgency: 1, headline: 'Floods close the Dhaka highway' }))
+  await publish(ingest.url, article('reset-killed', { urgency: 1, headline: 'Minister arrested over port deal' }))
+  await page.waitForFunction(
+    () => document.querySelector('#newswire-ticker')?.shadowRoot?.querySelectorAll('li[data-article-id^="reset-"]').length === 2,
+    null,
+    { timeout: 10_000 },
+  )
+
+  await fanout.close()
+  await page.waitForSelector('#newswire-ticker[data-state=reconnecting]', { timeout: 10_000 })
+  await withdraw(ingest.url, 'reset-killed', 'legal')
+  await startTestFanout(t, prefix, { FANOUT_PORT: port, FANOUT_POSITION_KEY: 'a-new-position-key-after-a-rotation' })
+  await page.waitForSelector('#newswire-ticker[data-state=connected]', { timeout: 30_000 })
+  // the reset comes right after the connection; a ticker that keeps the killed story keeps it for good
+  await page
+    .waitForFunction(
+      () => !document.querySelector('#newswire-ticker')?.shadowRoot?.querySelector('li[data-article-id="reset-killed"]'),
+      null,
+      { timeout: 10_000 },
+    )
+    .catch(() => {})
+  const ids = await page
+    .locator('#newswire-ticker')
+    .evaluate((host) => [...(host.shadowRoot?.querySelectorAll('li') ?? [])].map((li) => li.getAttribute('data-article-id')))
+  assert.deepEqual(ids, ['reset-kept'], 'after the reset the ticker shows what runs now, and only that')
+  assert.doesNotMatch(await readable(page), /Minister arrested/)
   assert.deepEqual(errors, [])
 })
 
