@@ -14,6 +14,12 @@ import { http, sleep, startTestIngest, uniquePrefix } from '../helpers.ts'
 import { launchWithBackForwardCache, openPage, siteWith } from './helpers.ts'
 
 const storyState = (page: Page) => page.locator('#newswire-story').getAttribute('data-story-state')
+/** The "N new entries" button's words while it shows, else ''. */
+const newButton = (page: Page) =>
+  page.locator('#newswire-story').evaluate((host) => {
+    const b = host.shadowRoot?.querySelector<HTMLElement>('button.new')
+    return b && !b.hidden ? (b.textContent ?? '') : ''
+  })
 const bannerText = (page: Page) =>
   page.locator('#newswire-story').evaluate((host) => {
     const b = host.shadowRoot?.querySelector<HTMLElement>('.banner')
@@ -145,6 +151,55 @@ test('a live story restored from the back/forward cache shows its entries again,
   )
   assert.equal(await shown(), 'e3,e1')
   assert.equal(await page.locator('#newswire-story').getAttribute('data-story-state'), 'current')
+  assert.deepEqual(errors, [])
+})
+
+test('a live story held, then running again, never shows an entry deleted during the hold, drawn or behind the button', {
+  timeout: 120_000,
+}, async (t) => {
+  // The SDK forgets a story's entries when it comes down without a word per entry: the embed must
+  // drop what it drew and what it held back itself (stop 42 mutation sweep: ws1, wf1)
+  const id = 'hold-blog'
+  const { ingest, page, errors } = await openLiveStory(t, id)
+  const put = await http(`${ingest.url}/v1/articles/${id}/entries/e4`, {
+    method: 'PUT',
+    json: { headline: 'Update 4', body: ['Held back.'] },
+  })
+  assert.ok(put.status === 200 || put.status === 201, put.text)
+  await page.waitForFunction(
+    () => !document.querySelector('#newswire-story')?.shadowRoot?.querySelector<HTMLElement>('button.new')?.hidden,
+    null,
+    {
+      timeout: 10_000,
+    },
+  )
+  assert.match(await newButton(page), /1 new entry/)
+
+  await publish(ingest.url, article(id, { headline: 'Port fire: live', live: true, pubStatus: 'withheld' }))
+  await page.waitForFunction(() => document.querySelector('#newswire-story')?.getAttribute('data-story-state') !== 'current', null, {
+    timeout: 10_000,
+  })
+  for (const e of ['e2', 'e4']) {
+    const del = await http(`${ingest.url}/v1/articles/${id}/entries/${e}`, { method: 'DELETE', json: { reason: 'wrong berth' } })
+    assert.equal(del.status, 200, del.text)
+  }
+  await publish(ingest.url, article(id, { headline: 'Port fire: live', live: true, pubStatus: 'usable' }))
+  await page.waitForFunction(
+    () =>
+      // running again, a version on: "updated"
+      document.querySelector('#newswire-story')?.getAttribute('data-story-state') === 'updated' &&
+      (document.querySelector('#newswire-story')?.shadowRoot?.querySelectorAll('.feed > article').length ?? 0) >= 2,
+    null,
+    { timeout: 10_000 },
+  )
+  await sleep(1500)
+  const shown = await page
+    .locator('#newswire-story')
+    .evaluate((host) =>
+      [...(host.shadowRoot?.querySelectorAll<HTMLElement>('.feed > article') ?? [])].map((a) => a.dataset.entryId).join(','),
+    )
+  assert.equal(shown, 'e3,e1', 'the feed after the hold: the entries that run now')
+  assert.equal(await newButton(page), '', 'the new-entries button offers an entry deleted during the hold')
   assert.deepEqual(errors, [])
 })
 
