@@ -236,6 +236,51 @@ test('a live story held, then running again, never shows an entry deleted during
   assert.deepEqual(errors, [])
 })
 
+test('an entry that waited for the reader to stop scrolling when its story was held is never offered after the hold', {
+  timeout: 120_000,
+}, async (t) => {
+  // While the reader scrolls, changes wait; the story coming down must throw away what waits too
+  // (stop 42 mutation sweep: wf3, LiveFeed.clear() keeping the waiting changes, survived every
+  // other test). The reader's scrolling is a wheel event every 50 ms.
+  const id = 'scroll-hold-blog'
+  const { ingest, page, errors } = await openLiveStory(t, id)
+  // a wheel event every 50 ms, from half a second before the entry comes
+  await page.evaluate(`window.wheeling = setInterval(() => dispatchEvent(new WheelEvent('wheel')), 50)`)
+  await sleep(500)
+  const put = await http(`${ingest.url}/v1/articles/${id}/entries/e4`, {
+    method: 'PUT',
+    json: { headline: 'Update 4', body: ['Wrong berth.'] },
+  })
+  assert.ok(put.status === 200 || put.status === 201, put.text)
+  await sleep(1500)
+  assert.equal(await newButton(page), '', 'the new entry waits while the reader scrolls')
+  await publish(ingest.url, article(id, { headline: 'Port fire: live', live: true, pubStatus: 'withheld' }))
+  await page.waitForFunction(() => document.querySelector('#newswire-story')?.getAttribute('data-story-state') === 'unavailable', null, {
+    timeout: 10_000,
+  })
+  await page.evaluate('clearInterval(window.wheeling)')
+  await sleep(500)
+  const del = await http(`${ingest.url}/v1/articles/${id}/entries/e4`, { method: 'DELETE', json: { reason: 'wrong berth' } })
+  assert.equal(del.status, 200, del.text)
+  await publish(ingest.url, article(id, { headline: 'Port fire: live', live: true, pubStatus: 'usable' }))
+  await page.waitForFunction(
+    () =>
+      document.querySelector('#newswire-story')?.getAttribute('data-story-state') === 'updated' &&
+      (document.querySelector('#newswire-story')?.shadowRoot?.querySelectorAll('.feed > article').length ?? 0) >= 3,
+    null,
+    { timeout: 10_000 },
+  )
+  await sleep(1500)
+  const shown = await page
+    .locator('#newswire-story')
+    .evaluate((host) =>
+      [...(host.shadowRoot?.querySelectorAll<HTMLElement>('.feed > article') ?? [])].map((a) => a.dataset.entryId).join(','),
+    )
+  assert.equal(shown, 'e3,e2,e1')
+  assert.equal(await newButton(page), '', 'the new-entries button offers the entry deleted during the hold')
+  assert.deepEqual(errors, [])
+})
+
 test('a story page restored from the back/forward cache after a kill says it was withdrawn', { timeout: 120_000 }, async (t) => {
   const prefix = uniquePrefix()
   const ingest = await startTestIngest(t, prefix)
