@@ -9,7 +9,7 @@ import { test } from 'node:test'
 import type { ArticleEvent, NewswireEvent } from '@newswire/shared'
 import { killOf } from '../src/unreadable.ts'
 import { event, Harness } from './support/harness.ts'
-import { subscribe, withdrawn } from './support/live-story.ts'
+import { client, newsReaderAway, subscribe, trafficAfter, withdrawn } from './support/live-story.ts'
 
 const START = 1_800_000_000_000
 
@@ -50,4 +50,21 @@ test('stand-in kills of records in the two topics at the same partition and offs
   assert.notEqual(fromEvents.eventId, fromArticles.eventId)
   // the same record stands in alike on every instance
   assert.equal(killOf(v1, { topic: 'events', partition: 0, offset: 7 }, START + 1)?.eventId, fromEvents.eventId)
+})
+
+// Mutation sweep, fourth batch (sr4): a replay from the log read the kill's undecodable record as
+// nothing (Store.replayedUnreadable), and no other fan-out unit test noticed; the reader who saw
+// the story, resuming from before the kill once memory no longer held it, was never told.
+test('a reader resuming from the log, from before an undecodable kill, is told of it', async () => {
+  // memory holds only the last two records: the resume is read back from the log (Kafka)
+  const h = new Harness({ partitions: 1, start: START, historySize: 2 })
+  h.start()
+  const since = await newsReaderAway(h)
+  h.appendUnreadable('story', { kind: 'kill' })
+  await trafficAfter(h)
+
+  const back = await client(h, {}, ['category:news'], { since })
+  h.hub.stop()
+  assert.equal(back.t.messages.find((m) => m.type === 'subscribed')?.replay, 'kafka', 'the resume is read from the log')
+  assert.deepEqual(withdrawn(back.t.messages), ['story:withdrawn'])
 })
