@@ -55,6 +55,8 @@ export function joinable(conn: Conn, liveSeq: number): Sub | null {
   // A resumed subscription's version gate holds versions it got before going live, all older than
   // any event the live loop reads after that point; before it, the gate still decides per member
   if (sub.versions.size > 0 && liveSeq < (sub.liveFrom ?? Number.POSITIVE_INFINITY)) return null
+  // records its snapshot took in are judged for it alone (live.ts), not as the group's
+  if (sub.takenIn !== undefined && liveSeq < sub.takenIn) return null
   // a story subscription's gate holds entry versions up to its story.gateFrom (snapshots, releases)
   if (sub.story && liveSeq < sub.story.gateFrom) return null
   return sub

@@ -4,7 +4,7 @@
 // (transport, clearance, subscription id, channel, decision), queued to the writer.
 import type { Logger } from '@newswire/shared'
 import { indexKeysOf } from './channels.ts'
-import { channelOf, decideLive, decisionTag, frameDecision, frameRelease } from './deliver.ts'
+import { channelOf, decideLive, decideReplay, decisionTag, frameDecision, frameRelease } from './deliver.ts'
 import type { Release } from './embargo-schedule.ts'
 import { views } from './exposure.ts'
 import type { Entry } from './history.ts'
@@ -70,7 +70,10 @@ export class LiveMatcher {
         ch = changeFor(e.prev, next, c)
         changes[c] = ch
       }
-      const d = decideLive(sub, ch, state, e.event)
+      // a record the subscription's snapshot took in (made from the ledger, ahead of the live
+      // loop) is judged now, as a replay judges it: the snapshot left out what it changed
+      const d =
+        sub.takenIn !== undefined && e.seq < sub.takenIn ? decideReplay(sub, e.event, e, state) : decideLive(sub, ch, state, e.event)
       const channel = d === null ? null : channelOf(sub, d)
       if (d === null || channel === null) continue
       // a group's members joined with nothing in their gates that an event from here on could meet

@@ -92,6 +92,12 @@ export interface Sub {
   group?: BroadcastGroup | null
   /** History seq the live loop had reached when it went live: its version gate only matters for events before. */
   liveFrom?: number
+  /**
+   * History seq up to which the ledger had applied what the store read when the subscription's
+   * snapshot was made, while the live loop was behind it: the live loop judges a record before it
+   * now, as a replay does (live.ts), and the subscription joins no group until it is past it.
+   */
+  takenIn?: number
   /** Id of the last group flush that wrote to it (groups.ts). */
   wrote?: number
 }

@@ -48,6 +48,8 @@ export interface SubscribeDeps {
 /** What starting a subscription needs from the hub. */
 export interface SubscribeHost {
   readonly started: boolean
+  /** History seq the live loop has matched up to (the store may have read further). */
+  readonly liveSeq: number
   head(): { o: number[]; t: number }
   headPosition(): string
   /** `now`: written at once when nothing else waits for the connection, not by the next pass. */
@@ -126,6 +128,7 @@ export class Subscriptions {
       cursorPos: null,
       group: null,
       liveFrom: undefined,
+      takenIn: undefined,
       wrote: undefined,
     }
     conn.subs.set(id, sub)
@@ -359,7 +362,15 @@ export class Subscriptions {
       const start = storyStart(this.#d.store, sub)
       return { items: start.snapshot, more: null, wrap: (json) => withEntries(json, start.entries, start.more) }
     }
-    const q = { clearance: sub.conn.clearance, view: sub, limit: this.#d.limits.snapshotSize, from: null, asOf: null }
+    // The live loop behind the store (a backlog, a pass running): the ledger has applied records
+    // the live loop has not matched, which it will match for this subscription too. The snapshot is
+    // made as of the live loop's position, leaving out what those records changed, and they are
+    // judged now for it, as a replay judges them (live.ts): else a kill read before the subscribe
+    // reached it after the killed story's last version, and older versions came after a newer one
+    const history = this.#d.store.history
+    const behind = this.#host.liveSeq < history.nextSeq
+    sub.takenIn = behind ? history.nextSeq : undefined
+    const q = { clearance: sub.conn.clearance, view: sub, limit: this.#d.limits.snapshotSize, from: null, asOf: behind ? head : null }
     const { items, next } = page(this.#d.store, q, eventJson)
     const wrap = unwrapped
     if (next === null || sub.filter.tickerFieldsOnly) return { items, more: null, wrap }
