@@ -11,10 +11,10 @@ import { test } from 'node:test'
 import { handleSnapshotRoute } from '../src/http/snapshot.ts'
 import { event, Harness } from './support/harness.ts'
 
-async function serve(h: Harness) {
+async function serve(h: Harness, audience: 'public' | 'newsroom' = 'public') {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fanout')
-    handleSnapshotRoute(req, res, url, { audience: 'public', expiresAt: null, reject: null }, h.routeDeps(50))
+    handleSnapshotRoute(req, res, url, { audience, expiresAt: null, reject: null }, h.routeDeps(50))
   })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
@@ -66,4 +66,47 @@ test('an unchanged public first page and unchanged counts revalidate to 304', as
     304,
     `the same counts, nothing changed in between, came back as a new representation: ${counts.first} then ${counts.second}`,
   )
+})
+
+// Mutation sweep, fourth batch (hs5): answering 304 to any If-None-Match survived every fan-out
+// unit file: only unchanged answers were revalidated. A shared cache revalidating a page that
+// listed a story killed since would have kept serving it.
+test('a public page that changed (a story killed since) revalidates to 200 without it, never 304', async (t) => {
+  const h = new Harness({ partitions: 1 })
+  h.start()
+  h.append(event('CREATED', { id: 'kept', version: 1, urgency: 1 }, h.clock.now() - 1000), 0)
+  h.append(event('CREATED', { id: 'killed', version: 1, urgency: 1 }, h.clock.now()), 0)
+  await h.settle()
+  const s = await serve(h)
+  t.after(() => {
+    s.close()
+    h.hub.stop()
+  })
+  const url = `${s.url}/v1/snapshot?channels=breaking`
+  const a = await fetch(url)
+  assert.match(await a.text(), /"killed"/)
+  h.append(event('WITHDRAWN', { id: 'killed', version: 2, urgency: 1, pubStatus: 'canceled' }, h.clock.now()), 0)
+  await h.settle()
+  const b = await fetch(url, { headers: { 'if-none-match': a.headers.get('etag') ?? '' } })
+  const body = await b.text()
+  assert.equal(b.status, 200, 'the cache is handed the new page')
+  assert.doesNotMatch(body, /"killed"/)
+})
+
+// Mutation sweep, fourth batch (hs6): newsroom answers sent as the public's (storable by shared
+// caches) survived every fan-out unit file; only Kafka tests read their headers.
+test('a newsroom page, embargoed stories and all, is never storable by a shared cache', async (t) => {
+  const h = new Harness({ partitions: 1 })
+  h.start()
+  h.append(event('CREATED', { id: 'embargoed', version: 1, embargoedUntil: h.clock.now() + 3_600_000 }, h.clock.now()), 0)
+  await h.settle()
+  const s = await serve(h, 'newsroom')
+  t.after(() => {
+    s.close()
+    h.hub.stop()
+  })
+  const r = await fetch(`${s.url}/v1/snapshot?channels=all`)
+  assert.match(await r.text(), /"embargoed"/)
+  assert.equal(r.headers.get('cache-control'), 'private, no-store')
+  assert.equal(r.headers.get('etag'), null)
 })
