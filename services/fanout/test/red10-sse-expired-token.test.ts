@@ -96,3 +96,52 @@ test('an SSE stream opened with a newsroom token that has already expired gets n
     `a token whose exp passed ${Date.now() - exp * 1000} ms ago was admitted (expiresAt ${admission.expiresAt} < now ${Date.now()}) and its stream carried the embargoed draft:\n${sent.slice(0, 600)}`,
   )
 })
+
+// Mutation sweep, fourth batch (se2): the SSE route handing the hub no expiry (an open stream
+// outliving its token) survived every fan-out unit file: the case above is now refused at
+// admission (token.ts), before the route, and no other unit test opened a newsroom SSE stream.
+test('a newsroom SSE stream ends with 4401 when its token expires, and carries nothing after', async () => {
+  const h = new Harness({ partitions: 1 })
+  h.start()
+  await h.settle()
+  const url = new URL('http://fanout/v1/sse?channels=all')
+  const req = { headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage
+  const admission = { audience: 'newsroom' as const, expiresAt: h.clock.now() + 1000, reject: null }
+  const { res, body } = fakeResponse()
+  handleSse(req, res, url, admission, { hub: h.hub, log: createLogger('test', 'silent'), heartbeatMs: 15_000, track: () => () => {} })
+  await h.settle()
+  await h.tick(1500)
+  h.append(event('CREATED', { id: 'after-expiry', version: 1, embargoedUntil: h.clock.now() + 3_600_000 }, h.clock.now()))
+  await h.settle()
+  h.hub.stop()
+  const sent = body()
+  assert.match(sent, /"code":4401/, `no close at the token's expiry:\n${sent.slice(-400)}`)
+  assert.ok(!sent.includes('after-expiry'), 'nothing after the expiry')
+})
+
+// Mutation sweep, fourth batch (se1): the SSE route not checking the view against the audience
+// survived every fan-out unit file (the check itself, protocol.ts checkAccess, is tested; its use
+// here only by Kafka tests).
+test("a public SSE stream may not ask for the newsroom's channel `all` or states beyond live", async () => {
+  const h = new Harness({ partitions: 1 })
+  h.start()
+  const statusOf = (query: string) => {
+    const url = new URL(`http://fanout/v1/sse?${query}`)
+    const req = { headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage
+    const { res, status } = fakeResponse()
+    handleSse(req, res, url, { audience: 'public', expiresAt: null, reject: null }, {
+      hub: h.hub,
+      log: createLogger('test', 'silent'),
+      heartbeatMs: 15_000,
+      track: () => () => {},
+    })
+    return status()
+  }
+  const got = {
+    all: statusOf('channels=all'),
+    withheld: statusOf('channels=breaking&states=withheld'),
+    live: statusOf('channels=breaking&states=live'),
+  }
+  h.hub.stop()
+  assert.deepEqual(got, { all: 403, withheld: 400, live: 200 })
+})
