@@ -57,3 +57,22 @@ test("a restart over a tool's record of an entry numbered above its deletion, wh
     assert.equal(h.store.taken(0, 3), false, `a replay from the log skips the record after the deletion (${at})`)
   }
 })
+
+// Mutation sweep, fourth batch (ls2): a state loaded from news.articles giving way to any record
+// numbered as it or lower once live too (not only while catching up) survived every fan-out unit
+// file. A tool's stale record of a story killed before history started, read live after the
+// start, brought the story back, its text to the public too.
+test("a tool's stale record, read live after a restart, of a story whose kill is older than history revives nothing", async () => {
+  const v1 = event('CREATED', { id: 'c', version: 1 }, T - 5000)
+  const kill = event('WITHDRAWN', { id: 'c', version: 2, pubStatus: 'canceled' }, T - 4000, { reason: 'legal' })
+  const h = new Harness({ partitions: 1, start: T, from: [2] })
+  h.log[0]?.push(v1, kill)
+  h.store.load(0, kill, null)
+  h.start()
+  await h.settle()
+  h.append(event('UPDATED', { id: 'c', version: 2, headline: 'NEVER PUBLISHED' }, T - 1000), 0)
+  await h.settle()
+  assert.deepEqual(await shown(h, { audience: 'public' }), [], 'the public is shown nothing of c')
+  assert.deepEqual(await shown(h, newsroom), ['c v2 @2 (canceled)'], 'the newsroom sees the kill')
+  h.hub.stop()
+})
