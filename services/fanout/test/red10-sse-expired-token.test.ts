@@ -129,12 +129,18 @@ test("a public SSE stream may not ask for the newsroom's channel `all` or states
     const url = new URL(`http://fanout/v1/sse?${query}`)
     const req = { headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage
     const { res, status } = fakeResponse()
-    handleSse(req, res, url, { audience: 'public', expiresAt: null, reject: null }, {
-      hub: h.hub,
-      log: createLogger('test', 'silent'),
-      heartbeatMs: 15_000,
-      track: () => () => {},
-    })
+    handleSse(
+      req,
+      res,
+      url,
+      { audience: 'public', expiresAt: null, reject: null },
+      {
+        hub: h.hub,
+        log: createLogger('test', 'silent'),
+        heartbeatMs: 15_000,
+        track: () => () => {},
+      },
+    )
     return status()
   }
   const got = {
