@@ -1,9 +1,10 @@
 // The story page's live feed (web/story-feed.ts) driven directly in Chromium, no broker: random
-// runs of new entries, new versions (off the stream, or a page after a gap), older entries paged
-// in, deletions, the reader scrolling (still, or with a gesture whose changes wait) and asking for
-// the new entries, against a model that knows each entry's newest version. The versions promise:
-// an entry is never drawn at an older version after a newer one, and once the reader is still
-// each drawn entry is at its newest; after "N new entries" every entry is drawn, at its newest.
+// runs of new entries, new versions (off the stream, or a page after a gap; pinning, unpinning,
+// key events among them), older entries paged in, deletions, the reader scrolling (still, or with
+// a gesture whose changes wait) and asking for the new entries, against a model that knows each
+// entry's newest version. The versions promise: an entry is never drawn at an older version after
+// a newer one, and once the reader is still each drawn entry is at its newest; after
+// "N new entries" every entry is drawn, at its newest.
 import assert from 'node:assert/strict'
 import { type TestContext, test } from 'node:test'
 import { build } from 'esbuild'
@@ -23,32 +24,48 @@ const PLACES = [0, SPACER - 200, SPACER + 400, SPACER + 1500]
 type Cmd =
   | { k: 'add' }
   | { k: 'paged' }
-  | { k: 'edit'; i: number; live: boolean }
+  | { k: 'edit'; i: number; live: boolean; pinned: boolean; key: boolean }
   | { k: 'remove'; i: number }
   | { k: 'scroll'; y: number; gesture: boolean }
   | { k: 'still' }
   | { k: 'showNew' }
 
+/** A new version pins the entry (or unpins it), makes it a key event (or not), one time in four. */
+const sometimes = fc.nat(3).map((n) => n === 0)
+
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { arbitrary: fc.constant<Cmd>({ k: 'add' }), weight: 4 },
   { arbitrary: fc.constant<Cmd>({ k: 'paged' }), weight: 1 },
-  { arbitrary: fc.record({ k: fc.constant('edit' as const), i: fc.nat(), live: fc.boolean() }), weight: 5 },
+  {
+    arbitrary: fc.record({ k: fc.constant('edit' as const), i: fc.nat(), live: fc.boolean(), pinned: sometimes, key: sometimes }),
+    weight: 5,
+  },
   { arbitrary: fc.record({ k: fc.constant('remove' as const), i: fc.nat() }), weight: 1 },
   { arbitrary: fc.record({ k: fc.constant('scroll' as const), y: fc.constantFrom(...PLACES), gesture: fc.boolean() }), weight: 2 },
   { arbitrary: fc.constant<Cmd>({ k: 'still' }), weight: 1 },
   { arbitrary: fc.constant<Cmd>({ k: 'showNew' }), weight: 2 },
 )
 
+/** The model: every entry's newest version, whether it stands (not deleted), its seq and flags. */
+interface Known {
+  id: string
+  seq: number
+  version: number
+  standing: boolean
+  pinned: boolean
+  key: boolean
+}
+
 const AT = '2026-12-05T10:00:00Z'
-const entryOf = (id: string, seq: number, version: number): StoryEntry => ({
+const entryOf = ({ id, seq, version, pinned, key }: Known): StoryEntry => ({
   id,
   seq,
   version,
   headline: `Entry ${id} v${version}`,
   body: ['Paragraph one of a live entry, long enough to take a few lines on a narrow screen.', 'Paragraph two.'],
   authors: [],
-  pinned: false,
-  keyEvent: false,
+  pinned,
+  keyEvent: key,
   publishedAt: AT,
   updatedAt: AT,
   pubStatus: 'usable',
@@ -116,14 +133,6 @@ async function feedPage(t: TestContext): Promise<WatchedPage> {
   return watched
 }
 
-/** The model: every entry's newest version, whether it stands (not deleted), and seq. */
-interface Known {
-  id: string
-  seq: number
-  version: number
-  standing: boolean
-}
-
 async function run(page: Page, anchoring: 'native' | 'manual', cmds: Cmd[]): Promise<void> {
   await page.evaluate(
     ([a, y]) => {
@@ -159,7 +168,7 @@ async function run(page: Page, anchoring: 'native' | 'manual', cmds: Cmd[]): Pro
           window.nwFeed.upsert(x, l)
           return window.nwDrawn()
         },
-        [entryOf(e.id, e.seq, e.version), live] as const,
+        [entryOf(e), live] as const,
       ),
       after,
     )
@@ -167,7 +176,7 @@ async function run(page: Page, anchoring: 'native' | 'manual', cmds: Cmd[]): Pro
   for (const [n, c] of cmds.entries()) {
     const after = `step ${n} (${JSON.stringify(c)})`
     if (c.k === 'add' || c.k === 'paged') {
-      const e = { id: `e${known.length}`, seq: c.k === 'add' ? ++top : --bottom, version: 1, standing: true }
+      const e = { id: `e${known.length}`, seq: c.k === 'add' ? ++top : --bottom, version: 1, standing: true, pinned: false, key: false }
       known.push(e)
       await send(e, c.k === 'add', after)
     } else if (c.k === 'edit' && known.length > 0) {
@@ -175,6 +184,8 @@ async function run(page: Page, anchoring: 'native' | 'manual', cmds: Cmd[]): Pro
       // a deleted entry published again comes back at a newer version
       e.version++
       e.standing = true
+      e.pinned = c.pinned
+      e.key = c.key
       await send(e, c.live, after)
     } else if (c.k === 'remove' && known.length > 0) {
       const e = known[c.i % known.length] as Known
@@ -246,7 +257,7 @@ test('a held entry whose newer version comes in a page after a gap is drawn at t
   await run(page, 'native', [
     { k: 'scroll', y: SPACER - 200, gesture: false },
     { k: 'add' },
-    { k: 'edit', i: 0, live: false },
+    { k: 'edit', i: 0, live: false, pinned: false, key: false },
     { k: 'showNew' },
   ])
   assert.deepEqual(errors, [])
