@@ -26,6 +26,7 @@ function phase(round: number, mode: Mode, kind: 'steady' | 'burst', deliveries: 
     cpu: { browser: 0, renderer: cpuUs, network: 0, gpu: 0, other: 0 },
     cpuUs,
     renderer: { taskUs: 0, scriptUs: 0 },
+    rendererMainUs: 0,
     serverCpuUs: 0,
     serverBytes: deliveries * 100,
     idleUsPerS: 0,
@@ -92,4 +93,23 @@ test('deflate rounds get their own ratios against plain and the same line of 0.5
   )
   const bytes = r.lines.find((l) => l.labels.mode === 'deflate' && l.metric === 'server_bytes_per_delivery' && l.ratio !== undefined)
   assert.equal(bytes?.ratio, 1)
+})
+
+test("under a CPU throttle the lines are drawn on Chromium's busy time: the renderer main thread's spin while it waits is left out", () => {
+  // the throttle spins the main thread while it waits: 900 ms of /proc CPU in both rounds, of which
+  // the tasks' time is 100 ms plain and 20 ms deflate; the other threads 100 and 60 ms
+  const spun = (round: number, mode: Mode, otherUs: number, taskUs: number): BrowserPhase => ({
+    ...phase(round, mode, 'burst', 1000, otherUs + 900_000),
+    rendererMainUs: 900_000,
+    renderer: { taskUs, scriptUs: 0 },
+  })
+  const phases = [spun(1, 'plain', 100_000, 100_000), spun(2, 'deflate', 60_000, 20_000)]
+  const line = (throttled: boolean) => {
+    const r = new Report('browser-batch', quiet)
+    publishBrowserFigures(r, { connections: 10 }, phases, { throttled })
+    const t = r.lines.find((l) => l.target !== undefined)
+    return [t?.metric, t?.value, t?.target?.met]
+  }
+  assert.deepEqual(line(true), ['busy_ratio', 0.4, true])
+  assert.deepEqual(line(false), ['cpu_ratio', 960 / 1000, false])
 })

@@ -49,6 +49,8 @@ export interface BrowserPhase {
   cpuUs: number
   /** the page renderer's main thread (DevTools Performance.getMetrics), µs */
   renderer: RendererTime
+  /** the renderers' main threads from /proc (part of cpu.renderer), µs */
+  rendererMainUs: number
   serverCpuUs: number
   /** bytes the fan-out passed to write syscalls (/proc io wchar): the WebSocket frames, on the wire */
   serverBytes: number
@@ -62,6 +64,7 @@ export interface ModeTotals {
   deliveries: number
   expected: number
   cpuUsPerDelivery: number
+  busyUsPerDelivery: number
   rendererProcUsPerDelivery: number
   networkUsPerDelivery: number
   taskUsPerDelivery: number
@@ -82,6 +85,7 @@ export function totals(phases: readonly BrowserPhase[]): ModeTotals {
     deliveries: sum((p) => p.deliveries),
     expected: sum((p) => p.expected),
     cpuUsPerDelivery: sum((p) => p.cpuUs) / d,
+    busyUsPerDelivery: sum(busyUs) / d,
     rendererProcUsPerDelivery: sum((p) => p.cpu.renderer) / d,
     networkUsPerDelivery: sum((p) => p.cpu.network) / d,
     taskUsPerDelivery: sum((p) => p.renderer.taskUs) / d,
@@ -92,8 +96,24 @@ export function totals(phases: readonly BrowserPhase[]): ModeTotals {
   }
 }
 
-/** `base`: the run's labels (connections, driver), on every line. */
-export function publishBrowserFigures(report: Report, base: Labels, phases: readonly BrowserPhase[]): void {
+/**
+ * Chromium's CPU with the renderer main thread counted by its tasks' time (thread ticks) instead of
+ * /proc: under Emulation.setCPUThrottlingRate Chromium's throttler busy-waits on that thread while
+ * it is held back, even when idle (about 650 ms a second at 4 on this host), so /proc counts wall
+ * time there; its tasks' time is the throttled thread's busy time (about 4 × the work at 4).
+ */
+export const busyUs = (p: BrowserPhase): number => p.cpuUs - p.rendererMainUs + p.renderer.taskUs
+
+/**
+ * `base`: the run's labels (connections, driver), on every line. `throttled`: the page's CPU was
+ * throttled, so the targets are drawn on busyUs (busy_ratio), not on /proc's CPU (cpu_ratio).
+ */
+export function publishBrowserFigures(
+  report: Report,
+  base: Labels,
+  phases: readonly BrowserPhase[],
+  opts: { throttled?: boolean } = {},
+): void {
   for (const p of phases) {
     const d = Math.max(1, p.deliveries)
     report.absolute(
@@ -104,6 +124,7 @@ export function publishBrowserFigures(report: Report, base: Labels, phases: read
         duplicates: p.duplicates,
         frames_per_delivery: p.frames / d,
         chromium_cpu_us_per_delivery: p.cpuUs / d,
+        chromium_busy_us_per_delivery: busyUs(p) / d,
         browser_us: p.cpu.browser / d,
         renderer_us: p.cpu.renderer / d,
         network_us: p.cpu.network / d,
@@ -133,6 +154,7 @@ export function publishBrowserFigures(report: Report, base: Labels, phases: read
       const labels = { ...base, phase, mode }
       const vs = (metric: string, b: number, p: number) => report.ratio(labels, metric, b, { name: 'plain', value: p })
       vs('chromium_cpu_us_per_delivery', t.cpuUsPerDelivery, plain.cpuUsPerDelivery)
+      vs('chromium_busy_us_per_delivery', t.busyUsPerDelivery, plain.busyUsPerDelivery)
       vs('renderer_proc_us_per_delivery', t.rendererProcUsPerDelivery, plain.rendererProcUsPerDelivery)
       vs('network_proc_us_per_delivery', t.networkUsPerDelivery, plain.networkUsPerDelivery)
       vs('renderer_task_us_per_delivery', t.taskUsPerDelivery, plain.taskUsPerDelivery)
@@ -141,9 +163,10 @@ export function publishBrowserFigures(report: Report, base: Labels, phases: read
       vs('server_cpu_us_per_delivery', t.serverCpuUsPerDelivery, plain.serverCpuUsPerDelivery)
       vs('server_bytes_per_delivery', t.serverBytesPerDelivery, plain.serverBytesPerDelivery)
       if (phase !== 'burst') continue
-      const ratio = t.cpuUsPerDelivery / plain.cpuUsPerDelivery
+      const ratio = opts.throttled ? t.busyUsPerDelivery / plain.busyUsPerDelivery : t.cpuUsPerDelivery / plain.cpuUsPerDelivery
+      const metric = opts.throttled ? 'busy_ratio' : 'cpu_ratio'
       if (mode === 'deflate') {
-        report.target(labels, 'cpu_ratio', ratio, DEFLATE_LINE, complete && ratio <= 0.5)
+        report.target(labels, metric, ratio, DEFLATE_LINE, complete && ratio <= 0.5)
         continue
       }
       const split = perFrameSplit(plain, t)
@@ -152,7 +175,7 @@ export function publishBrowserFigures(report: Report, base: Labels, phases: read
           { ...labels, model: 'cost = frames x per_frame + deliveries x per_message' },
           { per_frame_us: split.perFrameUs, per_message_us: split.perMessageUs, ratio_at_one_frame_per_burst: split.floor },
         )
-      report.target(labels, 'cpu_ratio', ratio, BURST_TARGET, complete && ratio <= 0.5)
+      report.target(labels, metric, ratio, BURST_TARGET, complete && ratio <= 0.5)
     }
   }
 }

@@ -9,7 +9,8 @@ import { chromium } from 'playwright-core'
 import type { Browser, CDPSession, Page } from 'playwright-core'
 import type { PageConnectResult, PageCounts } from './browser-page.ts'
 import { CdpChromium } from './cdp-chromium.ts'
-import { chromiumCpu } from './proc-tree.ts'
+import type { CdpCommand } from './phone.ts'
+import { chromiumCpu, rendererMainCpu } from './proc-tree.ts'
 import type { RoleCpu } from './proc-tree.ts'
 
 export const executablePath = '/usr/bin/chromium'
@@ -123,6 +124,16 @@ export class BrowserReader {
   /** Every Chromium process's CPU so far, by role. */
   cpu(): RoleCpu {
     return chromiumCpu()
+  }
+
+  /** The renderers' main threads' CPU so far, from /proc, µs (part of cpu().renderer). */
+  rendererMainCpu(): number {
+    return rendererMainCpu()
+  }
+
+  /** DevTools commands for the page, in order (phone.ts: a phone-like reader). */
+  async emulate(commands: readonly CdpCommand[]): Promise<void> {
+    for (const c of commands) await this.#d.send(c.method, c.params)
   }
 
   async rendererTime(): Promise<RendererTime> {

@@ -83,17 +83,34 @@ export const noCpu = (): RoleCpu => ({ browser: 0, renderer: 0, network: 0, gpu:
  * browser. Processes that exited took their CPU with them; Chromium's stay for the browser's life.
  */
 export function chromiumCpu(parent: number = process.pid): RoleCpu {
+  const out = noCpu()
+  for (const p of chromiumProcs(parent)) out[chromiumRole(cmdlineOf(p.pid))] += p.cpuUs
+  return out
+}
+
+/**
+ * CPU so far of the renderers' main threads (a process's main thread is its task of the same id),
+ * microseconds: under a CPU throttle that thread spins while held back, and the browser-batch
+ * scenario counts it by its tasks' time instead.
+ */
+export function rendererMainCpu(parent: number = process.pid): number {
+  let us = 0
+  for (const p of chromiumProcs(parent)) {
+    if (chromiumRole(cmdlineOf(p.pid)) !== 'renderer') continue
+    try {
+      us += parseStat(readFileSync(`/proc/${p.pid}/task/${p.pid}/stat`, 'utf8'))?.cpuUs ?? 0
+    } catch {
+      // gone since the walk
+    }
+  }
+  return us
+}
+
+function chromiumProcs(parent: number): ProcEntry[] {
   const procs = readProcs()
   const byPid = new Map(procs.map((p) => [p.pid, p]))
   const roots = procs.filter((p) => p.ppid === parent && /chrom/i.test(p.comm))
-  const out = noCpu()
-  for (const root of roots) {
-    for (const pid of [root.pid, ...descendants(procs, root.pid)]) {
-      const p = byPid.get(pid)
-      if (p) out[chromiumRole(cmdlineOf(pid))] += p.cpuUs
-    }
-  }
-  return out
+  return roots.flatMap((root) => [root.pid, ...descendants(procs, root.pid)].flatMap((pid) => byPid.get(pid) ?? []))
 }
 
 export const totalCpu = (c: RoleCpu): number => c.browser + c.renderer + c.network + c.gpu + c.other

@@ -6,7 +6,7 @@
 // drift hits both (and `deflate` rounds: compressed batches, `?batch=1&deflate=1`); every
 // round reads Chromium's CPU (utime+stime of every Chromium process, by role), the page
 // renderer's main-thread time, and the fan-out's CPU and bytes written around each phase, per
-// delivery.
+// delivery. --cpu-throttle and --network make the page a phone-like reader (lib/phone.ts).
 import { loadavg } from 'node:os'
 import type { ServerUnderTest } from '../lib/fanout-bench.ts'
 import { sleep, Source, startFanoutServer } from '../lib/fanout-bench.ts'
@@ -16,6 +16,7 @@ import type { Driver, RendererTime } from '../lib/browser-reader.ts'
 import { drivers } from '../lib/browser-reader.ts'
 import { type BrowserPhase, type Mode, parseRounds, publishBrowserFigures } from '../lib/browser-figures.ts'
 import { encodedSizes } from '../lib/fixture.ts'
+import { networkPresets, parseCpuThrottle, parseNetwork, phoneCommands } from '../lib/phone.ts'
 import { createTopics, deleteTopics, withAdmin } from '../lib/kafka.ts'
 import { cpuDelta, totalCpu } from '../lib/proc-tree.ts'
 import type { Scenario, ScenarioContext } from '../lib/scenario.ts'
@@ -36,6 +37,8 @@ const scenario: Scenario = {
     payload: { type: 'string' },
     deflate: { type: 'boolean', default: false },
     'deflate-level': { type: 'string' },
+    'cpu-throttle': { type: 'string' },
+    network: { type: 'string' },
     'keep-topics': { type: 'boolean', default: false },
   },
   help: `  --connections M           WebSocket connections in the page (default 200; --quick 50; Chromium opens at
@@ -63,10 +66,18 @@ const scenario: Scenario = {
                             deflate rounds
   --deflate-level L         zlib level of deflate rounds (FANOUT_BATCH_DEFLATE_LEVEL; default the fan-out's, 1);
                             0: stored blocks, as many bytes as batch rounds through Chromium's inflate path
+  --cpu-throttle R          a phone's CPU: the page's main thread R times slower (Emulation.setCPUThrottlingRate;
+                            4 is Lighthouse's mobile rate). Chromium's throttler spins that thread while it
+                            holds it back, so its /proc CPU is wall time: the targets are then drawn on
+                            chromium_busy_us (that thread by its tasks' time, the other threads from /proc)
+  --network P               a phone's network (Network.emulateNetworkConditions): none (default), fast4g
+                            (DevTools' Fast 4G: 9 Mbit/s down x 0.9, 165 ms), slow4g (DevTools' Slow 4G,
+                            Lighthouse's mobile default: 1.6 Mbit/s x 0.9, 562.5 ms), devtools (no conditions:
+                            what the Network domain they need costs alone: it reports every frame to DevTools)
   --keep-topics             keep the bench-browser-* topics
 Chromium: /usr/bin/chromium (never a downloaded browser). CPU is utime+stime of every
 Chromium process under this harness (browser, renderer, network service, GPU, others), from /proc.`,
-  maxSeconds: (v) => (v.quick ? 120 : 900),
+  maxSeconds: (v) => (v.quick ? 120 : v['cpu-throttle'] !== undefined || v.network !== undefined ? 1800 : 900),
 
   async run(ctx) {
     const v = ctx.values
@@ -84,6 +95,8 @@ Chromium process under this harness (browser, renderer, network service, GPU, ot
     const driver = (typeof v.driver === 'string' ? v.driver : 'cdp') as Driver
     if (!drivers.includes(driver)) throw new Error(`bench: unknown driver '${driver}' (${drivers.join(', ')})`)
     if (m < 1 || burst < 1) throw new Error('bench: --connections and --burst must be at least 1')
+    const cpuThrottle = parseCpuThrottle(typeof v['cpu-throttle'] === 'string' ? v['cpu-throttle'] : undefined)
+    const network = parseNetwork(typeof v.network === 'string' ? v.network : undefined)
 
     // as `npm test` does for its browser files: on a fresh machine, install Debian's Chromium first
     ensureSystem([chromium, bengaliFont], (line) => report.note(line))
@@ -107,6 +120,9 @@ Chromium process under this harness (browser, renderer, network service, GPU, ot
       if (typeof v['deflate-level'] === 'string') env.FANOUT_BATCH_DEFLATE_LEVEL = String(num(v, 'deflate-level', 1))
       server = await startFanoutServer(ctx, prefix, partitions, { maxConnections: m, env })
       reader = await BrowserReader.launch(driver)
+      await reader.emulate(phoneCommands(cpuThrottle, network))
+      if (cpuThrottle !== 1 || network !== 'none')
+        report.note(`a phone-like page: CPU ${cpuThrottle} x slower, network ${network} ${JSON.stringify(networkPresets[network])}`)
       report.note(
         `Chromium ${reader.version()} (headless, /usr/bin/chromium, driven by ${driver}); ${m} connections in one page; rounds ${rounds.join(',')}; steady ${rate}/s for ${durationS} s, burst ${burst} at once; topics ${prefix}*`,
       )
@@ -124,7 +140,8 @@ Chromium process under this harness (browser, renderer, network service, GPU, ot
           report.note(`could not delete bench topics: ${err instanceof Error ? err.message : String(err)}`),
         )
     }
-    publishBrowserFigures(report, { connections: m, driver }, phases)
+    const phone = { ...(cpuThrottle !== 1 ? { cpu_throttle: cpuThrottle } : {}), ...(network !== 'none' ? { network } : {}) }
+    publishBrowserFigures(report, { connections: m, driver, ...phone }, phases, { throttled: cpuThrottle !== 1 })
     return 0
   },
 }
@@ -153,6 +170,7 @@ async function runRound(
     const tag = `${kind === 'steady' ? 's' : 'b'}${o.round}`
     await reader.track(tag, count)
     const cpu0 = reader.cpu()
+    const main0 = reader.rendererMainCpu()
     const r0 = await reader.rendererTime()
     const s0 = await server.cpu()
     const w0 = (await server.io()).wchar
@@ -161,6 +179,7 @@ async function runRound(
     const complete = await reader.waitComplete(60_000)
     const seconds = (performance.now() - t0) / 1000
     const cpu = cpuDelta(cpu0, reader.cpu())
+    const rendererMainUs = reader.rendererMainCpu() - main0
     const r1 = await reader.rendererTime()
     const serverCpuUs = (await server.cpu()) - s0
     const serverBytes = (await server.io()).wchar - w0
@@ -183,6 +202,7 @@ async function runRound(
       cpu,
       cpuUs: totalCpu(cpu),
       renderer: diffTime(r0, r1),
+      rendererMainUs,
       serverCpuUs,
       serverBytes,
       idleUsPerS,
