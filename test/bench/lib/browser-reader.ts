@@ -10,8 +10,8 @@ import type { Browser, CDPSession, Page } from 'playwright-core'
 import type { PageConnectResult, PageCounts } from './browser-page.ts'
 import { CdpChromium } from './cdp-chromium.ts'
 import type { CdpCommand } from './phone.ts'
-import { chromiumCpu, rendererMainCpu } from './proc-tree.ts'
-import type { RoleCpu } from './proc-tree.ts'
+import { chromiumCpu, chromiumThreads } from './proc-tree.ts'
+import type { RoleCpu, ThreadTime } from './proc-tree.ts'
 
 export const executablePath = '/usr/bin/chromium'
 
@@ -126,9 +126,9 @@ export class BrowserReader {
     return chromiumCpu()
   }
 
-  /** The renderers' main threads' CPU so far, from /proc, µs (part of cpu().renderer). */
-  rendererMainCpu(): number {
-    return rendererMainCpu()
+  /** Every Chromium thread's CPU so far, to the nanosecond (proc-tree.ts threadDelta for a phase's). */
+  threads(): Map<number, ThreadTime> {
+    return chromiumThreads()
   }
 
   /** DevTools commands for the page, in order (phone.ts: a phone-like reader). */

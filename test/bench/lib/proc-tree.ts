@@ -88,24 +88,6 @@ export function chromiumCpu(parent: number = process.pid): RoleCpu {
   return out
 }
 
-/**
- * CPU so far of the renderers' main threads (a process's main thread is its task of the same id),
- * microseconds: under a CPU throttle that thread spins while held back, and the browser-batch
- * scenario counts it by its tasks' time instead.
- */
-export function rendererMainCpu(parent: number = process.pid): number {
-  let us = 0
-  for (const p of chromiumProcs(parent)) {
-    if (chromiumRole(cmdlineOf(p.pid)) !== 'renderer') continue
-    try {
-      us += parseStat(readFileSync(`/proc/${p.pid}/task/${p.pid}/stat`, 'utf8'))?.cpuUs ?? 0
-    } catch {
-      // gone since the walk
-    }
-  }
-  return us
-}
-
 function chromiumProcs(parent: number): ProcEntry[] {
   const procs = readProcs()
   const byPid = new Map(procs.map((p) => [p.pid, p]))
@@ -123,4 +105,59 @@ export function cpuDelta(a: RoleCpu, b: RoleCpu): RoleCpu {
     gpu: b.gpu - a.gpu,
     other: b.other - a.other,
   }
+}
+
+/** A Chromium thread's run time so far (/proc/<pid>/task/<tid>/schedstat), ns; main: its process's first thread. */
+export interface ThreadTime {
+  role: ChromiumRole
+  main: boolean
+  ns: number
+}
+
+/** The run time field of a schedstat line (run, wait, slices), ns: what stat rounds to 10 ms ticks. */
+export function parseSchedstat(text: string): number | null {
+  const ns = Number(text.split(' ')[0])
+  return text.trim() === '' || !Number.isFinite(ns) ? null : ns
+}
+
+/**
+ * Every thread of every Chromium process under `parent`, by thread id: CPU to the nanosecond where
+ * the processes' stat has 10 ms ticks (a 1-connection burst is 10-20 such ticks a process).
+ */
+export function chromiumThreads(parent: number = process.pid): Map<number, ThreadTime> {
+  const out = new Map<number, ThreadTime>()
+  for (const p of chromiumProcs(parent)) {
+    const role = chromiumRole(cmdlineOf(p.pid))
+    let tids: string[] = []
+    try {
+      tids = readdirSync(`/proc/${p.pid}/task`)
+    } catch {
+      continue // gone since the walk
+    }
+    for (const tid of tids) {
+      try {
+        const ns = parseSchedstat(readFileSync(`/proc/${p.pid}/task/${tid}/schedstat`, 'utf8'))
+        if (ns !== null) out.set(Number(tid), { role, main: Number(tid) === p.pid, ns })
+      } catch {
+        // ended since readdir
+      }
+    }
+  }
+  return out
+}
+
+/**
+ * CPU between two snapshots, by role, µs, and the renderers' main threads' part of it (under a
+ * CPU throttle that thread spins while held back). A thread that started in between counts from 0;
+ * one that ended in between is left out, with what it ran in between.
+ */
+export function threadDelta(a: Map<number, ThreadTime>, b: Map<number, ThreadTime>): { cpu: RoleCpu; rendererMainUs: number } {
+  const cpu = noCpu()
+  let rendererMainUs = 0
+  for (const [tid, t] of b) {
+    const us = (t.ns - (a.get(tid)?.ns ?? 0)) / 1000
+    cpu[t.role] += us
+    if (t.main && t.role === 'renderer') rendererMainUs += us
+  }
+  return { cpu, rendererMainUs }
 }

@@ -4,7 +4,7 @@
 // in a steady phase and a burst. Rounds alternate plain connections (one message per frame) and
 // `?batch=1` ones (several per frame, unpacked with the SDK's messagesOf) on the same server, so
 // drift hits both (and `deflate` rounds: compressed batches, `?batch=1&deflate=1`); every
-// round reads Chromium's CPU (utime+stime of every Chromium process, by role), the page
+// round reads Chromium's CPU (every thread of every Chromium process, by role, to the ns), the page
 // renderer's main-thread time, and the fan-out's CPU and bytes written around each phase, per
 // delivery. --cpu-throttle and --network make the page a phone-like reader (lib/phone.ts).
 import { loadavg } from 'node:os'
@@ -18,7 +18,7 @@ import { type BrowserPhase, type Mode, parseRounds, publishBrowserFigures } from
 import { encodedSizes } from '../lib/fixture.ts'
 import { networkPresets, parseCpuThrottle, parseNetwork, phoneCommands } from '../lib/phone.ts'
 import { createTopics, deleteTopics, withAdmin } from '../lib/kafka.ts'
-import { cpuDelta, totalCpu } from '../lib/proc-tree.ts'
+import { threadDelta, totalCpu } from '../lib/proc-tree.ts'
 import type { Scenario, ScenarioContext } from '../lib/scenario.ts'
 import { num } from '../lib/scenario.ts'
 
@@ -75,8 +75,9 @@ const scenario: Scenario = {
                             Lighthouse's mobile default: 1.6 Mbit/s x 0.9, 562.5 ms), devtools (no conditions:
                             what the Network domain they need costs alone: it reports every frame to DevTools)
   --keep-topics             keep the bench-browser-* topics
-Chromium: /usr/bin/chromium (never a downloaded browser). CPU is utime+stime of every
-Chromium process under this harness (browser, renderer, network service, GPU, others), from /proc.`,
+Chromium: /usr/bin/chromium (never a downloaded browser). CPU is the run time of every thread of
+every Chromium process under this harness (browser, renderer, network service, GPU, others), from
+/proc/<pid>/task/<tid>/schedstat (ns; a thread that ends during a phase is left out).`,
   maxSeconds: (v) => (v.quick ? 120 : v['cpu-throttle'] !== undefined || v.network !== undefined ? 1800 : 900),
 
   async run(ctx) {
@@ -169,8 +170,7 @@ async function runRound(
   const phase = async (kind: 'steady' | 'burst', count: number, rate: number): Promise<BrowserPhase> => {
     const tag = `${kind === 'steady' ? 's' : 'b'}${o.round}`
     await reader.track(tag, count)
-    const cpu0 = reader.cpu()
-    const main0 = reader.rendererMainCpu()
+    const threads0 = reader.threads()
     const r0 = await reader.rendererTime()
     const s0 = await server.cpu()
     const w0 = (await server.io()).wchar
@@ -178,8 +178,7 @@ async function runRound(
     const sent = await source.run({ phases: [{ tag, count }], rate }, (count / Math.max(rate, 1)) * 1000 + 60_000)
     const complete = await reader.waitComplete(60_000)
     const seconds = (performance.now() - t0) / 1000
-    const cpu = cpuDelta(cpu0, reader.cpu())
-    const rendererMainUs = reader.rendererMainCpu() - main0
+    const { cpu, rendererMainUs } = threadDelta(threads0, reader.threads())
     const r1 = await reader.rendererTime()
     const serverCpuUs = (await server.cpu()) - s0
     const serverBytes = (await server.io()).wchar - w0
