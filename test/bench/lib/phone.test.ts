@@ -2,7 +2,7 @@
 // each preset sends.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { networkPresets, parseCpuThrottle, parseNetwork, phoneCommands } from './phone.ts'
+import { networkPresets, parseCpuThrottle, parseNetwork, parsePace, phoneCommands } from './phone.ts'
 
 test('--cpu-throttle: 1 (no throttle) when absent, a finite rate of at least 1 otherwise', () => {
   assert.equal(parseCpuThrottle(undefined), 1)
@@ -38,4 +38,12 @@ test('a CPU rate is one command; a network preset enables the Network domain fir
       params: { offline: false, latency: 165, downloadThroughput: 1_012_500, uploadThroughput: 168_750 },
     },
   ])
+})
+
+test('--pace: a preset with a rate (fast4g, slow4g) or nothing; none and devtools have no rate to pace at', () => {
+  assert.equal(parsePace(undefined), null)
+  assert.deepEqual(parsePace('fast4g'), { name: 'fast4g', bytesPerSecond: 1_012_500 })
+  assert.deepEqual(parsePace('slow4g'), { name: 'slow4g', bytesPerSecond: 180_000 })
+  assert.throws(() => parsePace('devtools'), /--pace needs a preset with a rate \(fast4g, slow4g\)/)
+  assert.throws(() => parsePace('5g'), /unknown --network '5g'/)
 })

@@ -58,3 +58,13 @@ export function phoneCommands(rate: number, network: NetworkPreset): CdpCommand[
   if (conditions) out.push({ method: 'Network.emulateNetworkConditions', params: { offline: false, ...conditions } })
   return out
 }
+
+/** --pace P: a preset whose download rate the harness's paced link (paced-link.ts) keeps to; null when absent. */
+export function parsePace(text: string | undefined): { name: NetworkPreset; bytesPerSecond: number } | null {
+  if (text === undefined) return null
+  const name = parseNetwork(text)
+  const conditions = networkPresets[name]
+  const rated = Object.keys(networkPresets).filter((k) => networkPresets[k as NetworkPreset] !== null)
+  if (!conditions) throw new Error(`bench: --pace needs a preset with a rate (${rated.join(', ')}), not '${text}'`)
+  return { name, bytesPerSecond: conditions.downloadThroughput }
+}

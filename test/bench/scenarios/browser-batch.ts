@@ -16,7 +16,8 @@ import type { Driver, RendererTime } from '../lib/browser-reader.ts'
 import { drivers } from '../lib/browser-reader.ts'
 import { type BrowserPhase, type Mode, parseRounds, publishBrowserFigures } from '../lib/browser-figures.ts'
 import { encodedSizes } from '../lib/fixture.ts'
-import { networkPresets, parseCpuThrottle, parseNetwork, phoneCommands } from '../lib/phone.ts'
+import { PacedLink } from '../lib/paced-link.ts'
+import { networkPresets, parseCpuThrottle, parseNetwork, parsePace, phoneCommands } from '../lib/phone.ts'
 import { createTopics, deleteTopics, withAdmin } from '../lib/kafka.ts'
 import { threadDelta, totalCpu } from '../lib/proc-tree.ts'
 import type { Scenario, ScenarioContext } from '../lib/scenario.ts'
@@ -39,6 +40,7 @@ const scenario: Scenario = {
     'deflate-level': { type: 'string' },
     'cpu-throttle': { type: 'string' },
     network: { type: 'string' },
+    pace: { type: 'string' },
     'keep-topics': { type: 'boolean', default: false },
   },
   help: `  --connections M           WebSocket connections in the page (default 200; --quick 50; Chromium opens at
@@ -74,11 +76,14 @@ const scenario: Scenario = {
                             (DevTools' Fast 4G: 9 Mbit/s down x 0.9, 165 ms), slow4g (DevTools' Slow 4G,
                             Lighthouse's mobile default: 1.6 Mbit/s x 0.9, 562.5 ms), devtools (no conditions:
                             what the Network domain they need costs alone: it reports every frame to DevTools)
+  --pace P                  a phone's download rate without DevTools: the page connects through a relay in the
+                            harness that hands it the fan-out's bytes at preset P's rate (fast4g, slow4g), a
+                            few KB every 5 ms, shared by the page's connections (lib/paced-link.ts)
   --keep-topics             keep the bench-browser-* topics
 Chromium: /usr/bin/chromium (never a downloaded browser). CPU is the run time of every thread of
 every Chromium process under this harness (browser, renderer, network service, GPU, others), from
 /proc/<pid>/task/<tid>/schedstat (ns; a thread that ends during a phase is left out).`,
-  maxSeconds: (v) => (v.quick ? 120 : v['cpu-throttle'] !== undefined || v.network !== undefined ? 1800 : 900),
+  maxSeconds: (v) => (v.quick ? 120 : v['cpu-throttle'] !== undefined || v.network !== undefined || v.pace !== undefined ? 1800 : 900),
 
   async run(ctx) {
     const v = ctx.values
@@ -98,6 +103,8 @@ every Chromium process under this harness (browser, renderer, network service, G
     if (m < 1 || burst < 1) throw new Error('bench: --connections and --burst must be at least 1')
     const cpuThrottle = parseCpuThrottle(typeof v['cpu-throttle'] === 'string' ? v['cpu-throttle'] : undefined)
     const network = parseNetwork(typeof v.network === 'string' ? v.network : undefined)
+    const pace = parsePace(typeof v.pace === 'string' ? v.pace : undefined)
+    if (pace && network !== 'none') throw new Error('bench: --pace and --network each shape the link; give one')
 
     // as `npm test` does for its browser files: on a fresh machine, install Debian's Chromium first
     ensureSystem([chromium, bengaliFont], (line) => report.note(line))
@@ -113,6 +120,7 @@ every Chromium process under this harness (browser, renderer, network service, G
     const source = new Source(ctx)
     let server: ServerUnderTest | null = null
     let reader: BrowserReader | null = null
+    let link: PacedLink | null = null
     const phases: BrowserPhase[] = []
     try {
       await source.init({ mode: 'kafka', brokers: ctx.brokers, topic: topics.events, urgency: 1, ...(variants ? { variants } : {}) })
@@ -120,6 +128,11 @@ every Chromium process under this harness (browser, renderer, network service, G
       if (v.deflate === true) env.FANOUT_PERMESSAGE_DEFLATE = 'true'
       if (typeof v['deflate-level'] === 'string') env.FANOUT_BATCH_DEFLATE_LEVEL = String(num(v, 'deflate-level', 1))
       server = await startFanoutServer(ctx, prefix, partitions, { maxConnections: m, env })
+      if (pace) {
+        const u = new URL(server.wsUrl)
+        link = await PacedLink.start({ host: u.hostname, port: Number(u.port) }, pace.bytesPerSecond)
+        report.note(`paced link: the page's connections get the fan-out's bytes at ${pace.bytesPerSecond} B/s (${pace.name})`)
+      }
       reader = await BrowserReader.launch(driver)
       await reader.emulate(phoneCommands(cpuThrottle, network))
       if (cpuThrottle !== 1 || network !== 'none')
@@ -129,11 +142,13 @@ every Chromium process under this harness (browser, renderer, network service, G
       )
       for (const [i, mode] of rounds.entries()) {
         if (ctx.signal.aborted) break
-        phases.push(...(await runRound(ctx, server, reader, source, { round: i + 1, mode, m, burst, rate, durationS, channel })))
+        const wsUrl = link ? link.url(server.wsUrl) : server.wsUrl
+        phases.push(...(await runRound(ctx, server, reader, source, { round: i + 1, mode, m, burst, rate, durationS, channel, wsUrl })))
         await sleep(500)
       }
     } finally {
       await reader?.close().catch((err: unknown) => report.note(`chromium: ${String(err)}`))
+      await link?.close()
       await server?.stop().catch((err: unknown) => report.note(`fanout: ${err instanceof Error ? err.message : String(err)}`))
       await source.stop()
       if (v['keep-topics'] !== true)
@@ -141,7 +156,11 @@ every Chromium process under this harness (browser, renderer, network service, G
           report.note(`could not delete bench topics: ${err instanceof Error ? err.message : String(err)}`),
         )
     }
-    const phone = { ...(cpuThrottle !== 1 ? { cpu_throttle: cpuThrottle } : {}), ...(network !== 'none' ? { network } : {}) }
+    const phone = {
+      ...(cpuThrottle !== 1 ? { cpu_throttle: cpuThrottle } : {}),
+      ...(network !== 'none' ? { network } : {}),
+      ...(pace ? { pace: pace.name } : {}),
+    }
     publishBrowserFigures(report, { connections: m, driver, ...phone }, phases, { throttled: cpuThrottle !== 1 })
     return 0
   },
@@ -152,10 +171,10 @@ async function runRound(
   server: ServerUnderTest,
   reader: BrowserReader,
   source: Source,
-  o: { round: number; mode: Mode; m: number; burst: number; rate: number; durationS: number; channel: string },
+  o: { round: number; mode: Mode; m: number; burst: number; rate: number; durationS: number; channel: string; wsUrl: string },
 ): Promise<BrowserPhase[]> {
   const { report, signal } = ctx
-  const url = o.mode === 'deflate' ? `${server.wsUrl}?deflate=1` : server.wsUrl
+  const url = o.mode === 'deflate' ? `${o.wsUrl}?deflate=1` : o.wsUrl
   const conn = await reader.connect(url, o.m, o.mode !== 'plain', [o.channel], 60_000)
   report.note(`round ${o.round} (${o.mode}): load ${loadavg()[0]?.toFixed(2)}; extensions ${JSON.stringify(conn.extensions)}`)
   if (conn.failed > 0) report.note(`round ${o.round} (${o.mode}): ${conn.failed} connections failed: ${JSON.stringify(conn.errors)}`)
