@@ -6,7 +6,8 @@
 // drift hits both (and `deflate` rounds: compressed batches, `?batch=1&deflate=1`); every
 // round reads Chromium's CPU (every thread of every Chromium process, by role, to the ns), the page
 // renderer's main-thread time, and the fan-out's CPU and bytes written around each phase, per
-// delivery. --cpu-throttle and --network make the page a phone-like reader (lib/phone.ts).
+// delivery. --cpu-throttle, --network and --pace make the page a phone-like reader (lib/phone.ts,
+// lib/paced-link.ts).
 import { loadavg } from 'node:os'
 import type { ServerUnderTest } from '../lib/fanout-bench.ts'
 import { sleep, Source, startFanoutServer } from '../lib/fanout-bench.ts'
@@ -71,7 +72,7 @@ const scenario: Scenario = {
   --cpu-throttle R          a phone's CPU: the page's main thread R times slower (Emulation.setCPUThrottlingRate;
                             4 is Lighthouse's mobile rate). Chromium's throttler spins that thread while it
                             holds it back, so its /proc CPU is wall time: the targets are then drawn on
-                            chromium_busy_us (that thread by its tasks' time, the other threads from /proc)
+                            chromium_busy_us_per_delivery (that thread by its tasks' time, the rest from /proc)
   --network P               a phone's network (Network.emulateNetworkConditions): none (default), fast4g
                             (DevTools' Fast 4G: 9 Mbit/s down x 0.9, 165 ms), slow4g (DevTools' Slow 4G,
                             Lighthouse's mobile default: 1.6 Mbit/s x 0.9, 562.5 ms), devtools (no conditions:
