@@ -27,6 +27,8 @@ export function runClients(h: Harness, model: Model, snapshotSize: number, stats
     c.t = t
     c.read = 0
     c.blocked = false
+    // the store has read records the live loop has not matched yet (an ingest step the run did not settle)
+    if (h.hub.liveSeq < h.store.history.nextSeq) stats.subscribedBehind++
     // as the WebSocket reads it (a filter it refuses gets an error); story readers get a few entries and page for the rest
     subscribeOverWebSocket(h.hub, conn, c, since, c.story ? snapshotSize % 1000 || 1 : null)
   }
@@ -255,6 +257,8 @@ export function runClients(h: Harness, model: Model, snapshotSize: number, stats
       blocked: false,
       slowed: false,
       gapped: false,
+      mark: model.step,
+      snapshot: new Map(),
     }
     const storyChannel = c.view.channels.find((ch) => ch.startsWith('story:'))
     if (storyChannel) c.story = new StoryClient(storyChannel.slice(6))

@@ -261,6 +261,27 @@ export const runArb = fc.tuple(
   fc.constantFrom(1000, 1, 2, 3),
 )
 
+/** Steps that only append to the log (as the feed reads it): a run may leave them unmatched (`rush`). */
+export const INGEST = new Set<Cmd['k']>(['post', 'entry', 'backfill', 'kill', 'hold', 'stale', 'unreadable'])
+
+/**
+ * Per step, whether it is left unsettled when it only appends (INGEST): none in a third of the runs, as
+ * before; in the others a random mask, so clients act while the live loop is behind the store.
+ */
+export type Rush = boolean | { slot: number; act: 'reload' | 'resume' | 'page' }
+const rushStepArb: fc.Arbitrary<Rush> = fc.oneof(
+  { weight: 1, arbitrary: fc.constant(false) },
+  { weight: 3, arbitrary: fc.constant(true) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ slot: fc.nat(SLOTS - 1), act: fc.constantFrom('reload' as const, 'resume' as const, 'page' as const) }),
+  },
+)
+export const rushArb = fc.oneof(
+  { weight: 1, arbitrary: fc.constant<Rush[]>([]) },
+  { weight: 2, arbitrary: fc.array(rushStepArb, { minLength: 1, maxLength: 64 }) },
+)
+
 export interface Client {
   who: number
   clearance: Clearance
@@ -305,6 +326,10 @@ export interface Client {
   slowed: boolean
   /** It got a `gap` since its last fresh start: routine updates were dropped, so it may show older versions. */
   gapped: boolean
+  /** The model's step when it last subscribed afresh (no position): no event may bring a story hidden from it since. */
+  mark: number
+  /** Versions its last fresh snapshot held (`subscribed`, no replay): no event may bring one as old. */
+  snapshot: Map<string, number>
 }
 
 export const clearanceOf = (who: number): Clearance => {

@@ -30,6 +30,9 @@ interface ModelArticle {
   seen: Record<Clearance, Set<number>>
   /** A hide or kill came within the race window of an embargo this server had not released yet. */
   maybe: boolean
+  /** Per clearance: visible after the last step (`Model.step`), and the step it was last hidden at. */
+  showing: Record<Clearance, boolean>
+  hiddenAt: Record<Clearance, number>
 }
 
 interface ModelEntry {
@@ -49,6 +52,8 @@ export class Model {
   /** Per story, its entries by id. */
   readonly entries = new Map<string, Map<string, ModelEntry>>()
   now: number
+  /** Counts the changes applied (events, time): a client notes it when it subscribes. */
+  step = 0
 
   constructor(now: number) {
     this.now = now
@@ -56,6 +61,7 @@ export class Model {
 
   /** The server applies an event at the current server time. */
   apply(e: ArticleEvent): void {
+    this.step++
     const prev = this.articles.get(e.article.id)
     const at = e.type === 'WITHDRAWN' ? null : e.article.embargoedUntil
     const next: ModelArticle = {
@@ -63,6 +69,8 @@ export class Model {
       released: at === null || at <= this.now,
       seen: prev?.seen ?? { public: new Set(), released: new Set(), all: new Set() },
       maybe: prev?.maybe ?? false,
+      showing: prev?.showing ?? { public: false, released: false, all: false },
+      hiddenAt: prev?.hiddenAt ?? { public: -1, released: -1, all: -1 },
     }
     if (
       prev &&
@@ -79,6 +87,7 @@ export class Model {
 
   /** The server applies an entry event at the current server time. */
   applyEntry(e: EntryEvent): void {
+    this.step++
     let story = this.entries.get(e.article.id)
     if (!story) {
       story = new Map()
@@ -148,6 +157,7 @@ export class Model {
 
   /** Server time moves on; embargoes that passed are released. */
   advance(ms: number): void {
+    this.step++
     this.now += ms
     for (const a of this.articles.values()) {
       const at = a.latest.article.embargoedUntil
@@ -169,6 +179,8 @@ export class Model {
     for (const c of ['public', 'released', 'all'] as const) {
       const v = this.visible(a.latest.article.id, c)
       if (v) a.seen[c].add(v.version)
+      else if (a.showing[c]) a.hiddenAt[c] = this.step
+      a.showing[c] = v !== null
     }
   }
 
@@ -187,6 +199,12 @@ export class Model {
   /** The version was visible to `c` at some moment. */
   wasVisible(id: string, version: number, c: Clearance): boolean {
     return this.articles.get(id)?.seen[c].has(version) ?? false
+  }
+
+  /** The story was visible to `c` at some moment since step `mark` (it is now, or was hidden after it). */
+  visibleSince(id: string, c: Clearance, mark: number): boolean {
+    const a = this.articles.get(id)
+    return a !== undefined && (this.visible(id, c) !== null || a.hiddenAt[c] > mark)
   }
 
   everVisible(id: string, c: Clearance): boolean {

@@ -47,6 +47,8 @@ export function newStats() {
     gaps: 0,
     /** readers whose socket was blocked dropped with 4008 */
     slowDrops: 0,
+    /** subscribes, resumes and reloads made while the live loop was behind the store (an ingest step not settled) */
+    subscribedBehind: 0,
   }
 }
 export type Stats = ReturnType<typeof newStats>
@@ -136,6 +138,8 @@ export function readMessages(ctx: ReadContext, slot: number, c: Client, t: FakeT
         if (c.more !== null) assert.equal(items.length, snapshotSize, `7. a short snapshot with more to page: ${why}`)
       }
       if (fresh) c.story?.fresh(m, model, c.clearance, why)
+      // what a fresh subscription's snapshot held: no event may bring it again, or older (3.)
+      c.snapshot = m.type === 'subscribed' && !c.inherited ? new Map(items.map((e) => [e.article.id, e.article.version])) : new Map()
       if (m.type === 'reset' || m.replay === 'none') {
         c.shows = new Map(items.map((e) => [e.article.id, isKilled(e) ? 'killed' : String(e.article.version)]))
         c.shown = new Set(c.shows.keys())
@@ -150,6 +154,18 @@ export function readMessages(ctx: ReadContext, slot: number, c: Client, t: FakeT
       const a = (m.event as ArticleEvent).article
       assert.notEqual(a.headline, OLD_NEWS, `1. a record the ledger took as old news: ${why}`)
       assert.ok(model.wasVisible(a.id, a.version, c.clearance), `1. event never visible to ${c.clearance}: ${why}`)
+      // a reader who subscribed afresh gets nothing of a story hidden from it (killed, withheld) before it subscribed
+      if (!c.inherited)
+        assert.ok(
+          model.visibleSince(a.id, c.clearance, c.mark),
+          `1. event of a story hidden from ${c.clearance} before it subscribed: ${why}`,
+        )
+      const had = c.inherited ? undefined : c.snapshot.get(a.id)
+      if (had !== undefined)
+        assert.ok(
+          a.version > had || (a.version === had && m.released === true),
+          `3. an event as old as or older than the snapshot's v${had}: ${why}`,
+        )
       assert.ok(inScope(c.scope, a), `1. event outside the token scope: ${why}`)
       assert.ok(inView(c.view, a), `1. event outside the subscription: ${why}`)
       assert.ok(inStates(c, m.event as ArticleEvent, m.embargoed === true), `1. event outside the view's states: ${why}`)
