@@ -232,8 +232,15 @@ async function run(
         break
       case 'kill': {
         const id = [...IDS, ...OLD_IDS][cmd.id] as string
-        const last = model.latest(id)
+        let last = model.latest(id)
         if (!last || model.killed(id)) continue
+        if (cmd.corrected) {
+          // corrected, then killed: new text that must never reach a reader who comes after the kill
+          const fixed = (versions.get(id) ?? 0) + 1
+          versions.set(id, fixed)
+          post(event('UPDATED', { ...last.article, version: fixed, headline: `${id} v${fixed} corrected` }, now), cmd.late)
+          last = model.latest(id) ?? last
+        }
         const version = (versions.get(id) ?? 0) + 1
         versions.set(id, version)
         const a = { ...last.article, version, pubStatus: 'canceled' as const }
@@ -352,7 +359,7 @@ async function run(
     // an ingest step the run does not settle: the store (and the ledger) read it, the live loop has
     // not matched it when the next client connects, resumes, reloads or pages. Nothing is checked
     // until the next settle: no reader reads between, and the model is where the ledger is
-    const r = rush[i]
+    const r = cmd.k === 'kill' && cmd.then ? cmd.then : rush[i]
     if (r !== undefined && r !== false && INGEST.has(cmd.k)) {
       if (r === true) continue
       // ...and a reader acts on it at once: opens the page afresh, resumes from its last position, or pages

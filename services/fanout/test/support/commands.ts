@@ -33,8 +33,20 @@ export type Cmd =
       live: boolean
     }
   | EntryCmd
-  /** `repeat`: a WITHDRAWN numbered as the version it kills (a writer that is not ingest: red12). */
-  | { k: 'kill'; id: number; how: 'withdraw' | 'cancel' | 'repeat'; late: number }
+  /**
+   * `repeat`: a WITHDRAWN numbered as the version it kills (a writer that is not ingest: red12).
+   * `corrected`: an update of the story is read just before the kill (an editor corrects, then
+   * kills), and `then` a reader acts at once, before the live loop matches either (a kill
+   * unsettled with a reader acting is otherwise too rare a step for the random runs to reach).
+   */
+  | {
+      k: 'kill'
+      id: number
+      how: 'withdraw' | 'cancel' | 'repeat'
+      late: number
+      corrected?: boolean
+      then?: { slot: number; act: 'reload' | 'resume' | 'page' } | null
+    }
   /**
    * A hold (`embargo` false: withheld) or a new embargo `embargo` ms ahead, numbered as the live
    * version it changes (a writer that is not ingest, or an ingest on a stale state: red12).
@@ -152,6 +164,10 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
       id: fc.nat(IDS.length + OLD_IDS.length - 1),
       how: fc.constantFrom('withdraw' as const, 'cancel' as const, 'repeat' as const),
       late: fc.constantFrom(0, 0, 5, 30),
+      corrected: fc.boolean(),
+      then: fc.option(fc.record({ slot: fc.nat(SLOTS - 1), act: fc.constantFrom('reload' as const, 'resume' as const, 'page' as const) }), {
+        freq: 2,
+      }),
     }),
   },
   {
