@@ -359,7 +359,7 @@ async function run(
     // an ingest step the run does not settle: the store (and the ledger) read it, the live loop has
     // not matched it when the next client connects, resumes, reloads or pages. Nothing is checked
     // until the next settle: no reader reads between, and the model is where the ledger is
-    const r = cmd.k === 'kill' && cmd.then ? cmd.then : rush[i]
+    const r = cmd.k === 'kill' && cmd.after ? cmd.after : rush[i]
     if (r !== undefined && r !== false && INGEST.has(cmd.k)) {
       if (r === true) continue
       // ...and a reader acts on it at once: opens the page afresh, resumes from its last position, or pages

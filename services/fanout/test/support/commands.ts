@@ -36,7 +36,7 @@ export type Cmd =
   /**
    * `repeat`: a WITHDRAWN numbered as the version it kills (a writer that is not ingest: red12).
    * `corrected`: an update of the story is read just before the kill (an editor corrects, then
-   * kills), and `then` a reader acts at once, before the live loop matches either (a kill
+   * kills), and `after` a reader acts at once, before the live loop matches either (a kill
    * unsettled with a reader acting is otherwise too rare a step for the random runs to reach).
    */
   | {
@@ -45,7 +45,7 @@ export type Cmd =
       how: 'withdraw' | 'cancel' | 'repeat'
       late: number
       corrected?: boolean
-      then?: { slot: number; act: 'reload' | 'resume' | 'page' } | null
+      after?: { slot: number; act: 'reload' | 'resume' | 'page' } | null
     }
   /**
    * A hold (`embargo` false: withheld) or a new embargo `embargo` ms ahead, numbered as the live
@@ -165,9 +165,12 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
       how: fc.constantFrom('withdraw' as const, 'cancel' as const, 'repeat' as const),
       late: fc.constantFrom(0, 0, 5, 30),
       corrected: fc.boolean(),
-      then: fc.option(fc.record({ slot: fc.nat(SLOTS - 1), act: fc.constantFrom('reload' as const, 'resume' as const, 'page' as const) }), {
-        freq: 2,
-      }),
+      after: fc.option(
+        fc.record({ slot: fc.nat(SLOTS - 1), act: fc.constantFrom('reload' as const, 'resume' as const, 'page' as const) }),
+        {
+          freq: 2,
+        },
+      ),
     }),
   },
   {
