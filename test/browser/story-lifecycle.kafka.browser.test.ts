@@ -25,6 +25,41 @@ const bannerText = (page: Page) =>
     const b = host.shadowRoot?.querySelector<HTMLElement>('.banner')
     return b && !b.hidden ? (b.textContent ?? '') : ''
   })
+/** The ids of the entries drawn in the feed, top first, joined by commas. */
+const feedIds = (page: Page) =>
+  page
+    .locator('#newswire-story')
+    .evaluate((host) =>
+      [...(host.shadowRoot?.querySelectorAll<HTMLElement>('.feed > article') ?? [])].map((a) => a.dataset.entryId).join(','),
+    )
+/** Writes entry `entry` of live story `id` through ingest. */
+async function putEntry(ingestUrl: string, id: string, entry: string, json: { headline: string; body: string[] }): Promise<void> {
+  const r = await http(`${ingestUrl}/v1/articles/${id}/entries/${entry}`, { method: 'PUT', json })
+  assert.ok(r.status === 200 || r.status === 201, r.text)
+}
+/** Deletes entry `entry` of live story `id` through ingest. */
+async function deleteEntry(ingestUrl: string, id: string, entry: string): Promise<void> {
+  const del = await http(`${ingestUrl}/v1/articles/${id}/entries/${entry}`, { method: 'DELETE', json: { reason: 'wrong berth' } })
+  assert.equal(del.status, 200, del.text)
+}
+/** Until the "N new entries" button shows. */
+const newButtonShown = (page: Page) =>
+  page.waitForFunction(
+    () => !document.querySelector('#newswire-story')?.shadowRoot?.querySelector<HTMLElement>('button.new')?.hidden,
+    null,
+    { timeout: 10_000 },
+  )
+/** Until the story runs again after a hold (a version on: "updated") with `atLeast` entries drawn, then 1.5 s more. */
+async function runningAgain(page: Page, atLeast: number): Promise<void> {
+  await page.waitForFunction(
+    (n) =>
+      document.querySelector('#newswire-story')?.getAttribute('data-story-state') === 'updated' &&
+      (document.querySelector('#newswire-story')?.shadowRoot?.querySelectorAll('.feed > article').length ?? 0) >= n,
+    atLeast,
+    { timeout: 10_000 },
+  )
+  await sleep(1500)
+}
 
 for (const mode of ['article', 'live'] as const) {
   test(`a story page without data-version (${mode}) restored from the back/forward cache after a kill tells the reader`, {
@@ -132,16 +167,9 @@ test('a live story restored from the back/forward cache shows its entries again,
 }, async (t) => {
   const id = 'red8-bf-blog-2'
   const { ingest, page, errors } = await openLiveStory(t, id)
-  const shown = () =>
-    page
-      .locator('#newswire-story')
-      .evaluate((host) =>
-        [...(host.shadowRoot?.querySelectorAll<HTMLElement>('.feed > article') ?? [])].map((a) => a.dataset.entryId).join(','),
-      )
   await page.click('#away')
   await page.waitForURL(/elsewhere/)
-  const del = await http(`${ingest.url}/v1/articles/${id}/entries/e2`, { method: 'DELETE', json: { reason: 'wrong berth' } })
-  assert.equal(del.status, 200, del.text)
+  await deleteEntry(ingest.url, id, 'e2')
   await sleep(1000)
   await page.goBack({ waitUntil: 'commit' })
   await page.waitForFunction(
@@ -149,7 +177,7 @@ test('a live story restored from the back/forward cache shows its entries again,
     null,
     { timeout: 10_000 },
   )
-  assert.equal(await shown(), 'e3,e1')
+  assert.equal(await feedIds(page), 'e3,e1')
   assert.equal(await page.locator('#newswire-story').getAttribute('data-story-state'), 'current')
   assert.deepEqual(errors, [])
 })
@@ -160,19 +188,10 @@ test('an entry deleted while it waits behind the new-entries button is never off
   // every other test)
   const id = 'held-deleted-blog'
   const { ingest, page, errors } = await openLiveStory(t, id)
-  const put = await http(`${ingest.url}/v1/articles/${id}/entries/e4`, {
-    method: 'PUT',
-    json: { headline: 'Update 4', body: ['Wrong berth.'] },
-  })
-  assert.ok(put.status === 200 || put.status === 201, put.text)
-  await page.waitForFunction(
-    () => !document.querySelector('#newswire-story')?.shadowRoot?.querySelector<HTMLElement>('button.new')?.hidden,
-    null,
-    { timeout: 10_000 },
-  )
+  await putEntry(ingest.url, id, 'e4', { headline: 'Update 4', body: ['Wrong berth.'] })
+  await newButtonShown(page)
   assert.match(await newButton(page), /1 new entry/)
-  const del = await http(`${ingest.url}/v1/articles/${id}/entries/e4`, { method: 'DELETE', json: { reason: 'wrong berth' } })
-  assert.equal(del.status, 200, del.text)
+  await deleteEntry(ingest.url, id, 'e4')
   await page
     .waitForFunction(() => document.querySelector('#newswire-story')?.shadowRoot?.querySelector<HTMLElement>('button.new')?.hidden, null, {
       timeout: 10_000,
@@ -189,18 +208,8 @@ test('a live story held, then running again, never shows an entry deleted during
   // drop what it drew and what it held back itself (stop 42 mutation sweep: ws1, wf1)
   const id = 'hold-blog'
   const { ingest, page, errors } = await openLiveStory(t, id)
-  const put = await http(`${ingest.url}/v1/articles/${id}/entries/e4`, {
-    method: 'PUT',
-    json: { headline: 'Update 4', body: ['Held back.'] },
-  })
-  assert.ok(put.status === 200 || put.status === 201, put.text)
-  await page.waitForFunction(
-    () => !document.querySelector('#newswire-story')?.shadowRoot?.querySelector<HTMLElement>('button.new')?.hidden,
-    null,
-    {
-      timeout: 10_000,
-    },
-  )
+  await putEntry(ingest.url, id, 'e4', { headline: 'Update 4', body: ['Held back.'] })
+  await newButtonShown(page)
   assert.match(await newButton(page), /1 new entry/)
 
   await publish(ingest.url, article(id, { headline: 'Port fire: live', live: true, pubStatus: 'withheld' }))
@@ -212,25 +221,10 @@ test('a live story held, then running again, never shows an entry deleted during
     .catch(() => {})
   assert.equal(await storyState(page), 'unavailable', 'the reader of a held story is not told it came down')
   assert.match(await bannerText(page), /not available/)
-  for (const e of ['e2', 'e4']) {
-    const del = await http(`${ingest.url}/v1/articles/${id}/entries/${e}`, { method: 'DELETE', json: { reason: 'wrong berth' } })
-    assert.equal(del.status, 200, del.text)
-  }
+  for (const e of ['e2', 'e4']) await deleteEntry(ingest.url, id, e)
   await publish(ingest.url, article(id, { headline: 'Port fire: live', live: true, pubStatus: 'usable' }))
-  await page.waitForFunction(
-    () =>
-      // running again, a version on: "updated"
-      document.querySelector('#newswire-story')?.getAttribute('data-story-state') === 'updated' &&
-      (document.querySelector('#newswire-story')?.shadowRoot?.querySelectorAll('.feed > article').length ?? 0) >= 2,
-    null,
-    { timeout: 10_000 },
-  )
-  await sleep(1500)
-  const shown = await page
-    .locator('#newswire-story')
-    .evaluate((host) =>
-      [...(host.shadowRoot?.querySelectorAll<HTMLElement>('.feed > article') ?? [])].map((a) => a.dataset.entryId).join(','),
-    )
+  await runningAgain(page, 2)
+  const shown = await feedIds(page)
   assert.equal(shown, 'e3,e1', 'the feed after the hold: the entries that run now')
   assert.equal(await newButton(page), '', 'the new-entries button offers an entry deleted during the hold')
   assert.deepEqual(errors, [])
@@ -247,11 +241,7 @@ test('an entry that waited for the reader to stop scrolling when its story was h
   // a wheel event every 50 ms, from half a second before the entry comes
   await page.evaluate(`window.wheeling = setInterval(() => dispatchEvent(new WheelEvent('wheel')), 50)`)
   await sleep(500)
-  const put = await http(`${ingest.url}/v1/articles/${id}/entries/e4`, {
-    method: 'PUT',
-    json: { headline: 'Update 4', body: ['Wrong berth.'] },
-  })
-  assert.ok(put.status === 200 || put.status === 201, put.text)
+  await putEntry(ingest.url, id, 'e4', { headline: 'Update 4', body: ['Wrong berth.'] })
   await sleep(1500)
   assert.equal(await newButton(page), '', 'the new entry waits while the reader scrolls')
   await publish(ingest.url, article(id, { headline: 'Port fire: live', live: true, pubStatus: 'withheld' }))
@@ -260,22 +250,10 @@ test('an entry that waited for the reader to stop scrolling when its story was h
   })
   await page.evaluate('clearInterval(window.wheeling)')
   await sleep(500)
-  const del = await http(`${ingest.url}/v1/articles/${id}/entries/e4`, { method: 'DELETE', json: { reason: 'wrong berth' } })
-  assert.equal(del.status, 200, del.text)
+  await deleteEntry(ingest.url, id, 'e4')
   await publish(ingest.url, article(id, { headline: 'Port fire: live', live: true, pubStatus: 'usable' }))
-  await page.waitForFunction(
-    () =>
-      document.querySelector('#newswire-story')?.getAttribute('data-story-state') === 'updated' &&
-      (document.querySelector('#newswire-story')?.shadowRoot?.querySelectorAll('.feed > article').length ?? 0) >= 3,
-    null,
-    { timeout: 10_000 },
-  )
-  await sleep(1500)
-  const shown = await page
-    .locator('#newswire-story')
-    .evaluate((host) =>
-      [...(host.shadowRoot?.querySelectorAll<HTMLElement>('.feed > article') ?? [])].map((a) => a.dataset.entryId).join(','),
-    )
+  await runningAgain(page, 3)
+  const shown = await feedIds(page)
   assert.equal(shown, 'e3,e2,e1')
   assert.equal(await newButton(page), '', 'the new-entries button offers the entry deleted during the hold')
   assert.deepEqual(errors, [])
@@ -316,13 +294,7 @@ async function openLiveStory(t: TestContext, id: string) {
   const ingest = await startTestIngest(t, prefix)
   const fanout = await startTestFanout(t, prefix)
   await publish(ingest.url, article(id, { headline: 'Port fire: live', live: true }))
-  for (const n of [1, 2, 3]) {
-    const r = await http(`${ingest.url}/v1/articles/${id}/entries/e${n}`, {
-      method: 'PUT',
-      json: { headline: `Update ${n}`, body: [`Fire crews at berth ${n}.`] },
-    })
-    assert.ok(r.status === 200 || r.status === 201, r.text)
-  }
+  for (const n of [1, 2, 3]) await putEntry(ingest.url, id, `e${n}`, { headline: `Update ${n}`, body: [`Fire crews at berth ${n}.`] })
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>Port fire</title></head><body>
 <div id="newswire-story" data-article="${id}" data-version="1" data-live></div><a id="away" href="/elsewhere">Elsewhere</a>
 <script src="${fanout.url}/story.js" async></script></body></html>`
