@@ -12,6 +12,23 @@ import { createWriteServices } from '../src/services.ts'
 import { ArticleState, IdempotencyCache } from '../src/state.ts'
 import { validateArticle } from '../src/validate.ts'
 
+/** The article writes over `publisher`, with an Idempotency-Key cache of their own. */
+const articlesOver = (publisher: Publisher) =>
+  createWriteServices({
+    publisher,
+    idempotency: new IdempotencyCache<Remembered>(60_000),
+    publishTimeoutMs: 1000,
+    onUnchanged: () => {},
+  }).articles
+
+/** A CMS request with Idempotency-Key `key` (null: none) over content hashed as `requestHash`. */
+const ctx = (key: string | null, requestHash: string): RequestContext => ({
+  actor: { source: 'cms', importer: false },
+  traceId: 't',
+  idempotencyKey: key,
+  requestHash,
+})
+
 test('a withdraw with the Idempotency-Key of an update still committing is refused, and a true retry still waits for the update', async () => {
   const state = new ArticleState()
   const published: string[] = []
@@ -32,14 +49,7 @@ test('a withdraw with the Idempotency-Key of an update still committing is refus
     drain: async () => {},
     close: async () => {},
   }
-  const idempotency = new IdempotencyCache<Remembered>(60_000)
-  const { articles } = createWriteServices({ publisher, idempotency, publishTimeoutMs: 1000, onUnchanged: () => {} })
-  const ctx = (key: string | null, requestHash: string): RequestContext => ({
-    actor: { source: 'cms', importer: false },
-    traceId: 't',
-    idempotencyKey: key,
-    requestHash,
-  })
+  const articles = articlesOver(publisher)
   const input = (id: string, headline: string) => {
     const r = validateArticle({ id, language: 'en', headline, body: ['b'] })
     assert.ok(r.ok)
@@ -92,14 +102,7 @@ test('a retry of a write answered 503 whose commit landed afterwards gets its an
     drain: async () => {},
     close: async () => {},
   }
-  const idempotency = new IdempotencyCache<Remembered>(60_000)
-  const { articles } = createWriteServices({ publisher, idempotency, publishTimeoutMs: 1000, onUnchanged: () => {} })
-  const ctx = (key: string | null, requestHash: string): RequestContext => ({
-    actor: { source: 'cms', importer: false },
-    traceId: 't',
-    idempotencyKey: key,
-    requestHash,
-  })
+  const articles = articlesOver(publisher)
   const input = (headline: string, pubStatus: 'usable' | 'withheld') => {
     const r = validateArticle({ id: 'a', language: 'en', headline, body: ['b'], pubStatus })
     assert.ok(r.ok)
