@@ -56,6 +56,15 @@ function snapshot(ws: FakeWebSocket) {
 
 const held = (story: { entries: readonly { id: string; version: number }[] }) => story.entries.map((e) => `${e.id}@${e.version}`)
 
+/** An answer held back: the fake fetch answers once `answer()` is called (`until` resolves). */
+function slowAnswer(): { until: Promise<void>; answer: () => void } {
+  let answer = () => {}
+  const until = new Promise<void>((resolve) => {
+    answer = resolve
+  })
+  return { until, answer }
+}
+
 beforeEach(() => FakeWebSocket.reset())
 
 describe('followStory', () => {
@@ -222,10 +231,7 @@ describe('followStory', () => {
     const { story, f, ws } = start(t)
     snapshot(ws)
     // a gap: the newest page is on its way (slow) when the story is held
-    let answer = () => {}
-    const until = new Promise<void>((resolve) => {
-      answer = resolve
-    })
+    const { until, answer } = slowAnswer()
     f.answers.push({ status: 200, body: { storyId: 'Bd-1', items: [storyEntry('e11', 11), storyEntry('e7', 7)], next: 7 }, until })
     ws.push({ type: 'gap', id: 's1', position: 'p2', shed: {}, conflated: 1 })
     await flush()
@@ -244,10 +250,7 @@ describe('followStory', () => {
   test('older(): a page on its way when the story comes down resolves with nothing', async (t) => {
     const { story, f, ws } = start(t)
     snapshot(ws)
-    let answer = () => {}
-    const until = new Promise<void>((resolve) => {
-      answer = resolve
-    })
+    const { until, answer } = slowAnswer()
     f.answers.push({ status: 200, body: { storyId: 'Bd-1', items: [storyEntry('e7', 7)], next: 7 }, until })
     const page = story.older(1)
     await flush()
@@ -260,10 +263,7 @@ describe('followStory', () => {
   test('a follower closed while its newest page is on its way takes nothing of it', async (t) => {
     const { story, f, updates, ws } = start(t)
     snapshot(ws)
-    let answer = () => {}
-    const until = new Promise<void>((resolve) => {
-      answer = resolve
-    })
+    const { until, answer } = slowAnswer()
     f.answers.push({ status: 200, body: { storyId: 'Bd-1', items: [storyEntry('e11', 11)], next: 10 }, until })
     ws.push({ type: 'gap', id: 's1', position: 'p2', shed: {}, conflated: 1 })
     await flush()
