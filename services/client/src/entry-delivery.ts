@@ -3,7 +3,6 @@
 // duplicate filter, so a re-subscribe re-delivers nothing already seen; pages do the same.
 import type { Delivery } from './delivery.ts'
 import { EntryDedupe } from './entry-dedupe.ts'
-import { ClientError } from './errors.ts'
 import { asEntry } from './entry-protocol.ts'
 import type { EntryFrame, EntryMessage, EntryWithdrawnFrame } from './story-types.ts'
 import type { ResetFrame, SubscribedFrame } from './types.ts'
@@ -69,21 +68,9 @@ export class EntryDelivery {
 
   /**
    * Stories come down so far (any story: pages of one a stream follows are few, and a refused one
-   * is asked again): a page asked for at one count is taken only at the same (refuseIfDown).
+   * is asked again): a page asked for at one count is taken only at the same (story-requests.ts).
    */
   downs = 0
-
-  /**
-   * A story's withdrawal (a hold or a kill) forgot its entries, as a reset forgets what was
-   * delivered (Delivery.refuseIfReset): a page asked for before it holds entries of a story now
-   * down, so it is refused, not merged.
-   */
-  refuseIfDown(askedAt: number, what: string): void {
-    if (askedAt === this.downs) return
-    throw new ClientError('NEWSWIRE_ERR_CLIENT_REQUEST', `${what}: the story came down while this page was on its way; ask again`, {
-      details: { storyDown: true },
-    })
-  }
 
   /** The story came down (a `withdrawn`): its entries may come back at the versions already delivered. */
   forgetStory(storyId: string): void {

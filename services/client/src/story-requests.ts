@@ -60,10 +60,14 @@ export async function storyEntries(client: Client, storyId: string, options: Sto
     throw new ClientError('NEWSWIRE_ERR_CLIENT_REQUEST', `GET ${new URL(url).pathname}: the answer has no items`)
   }
   const next = typeof body.next === 'number' && Number.isInteger(body.next) ? body.next : null
-  const what = `GET ${new URL(url).pathname}`
   // a reset forgot the deletions heard of: a page asked for before it could bring one back
-  delivery.refuseIfReset(askedAt, what)
+  delivery.refuseIfReset(askedAt, `GET ${new URL(url).pathname}`)
   // so did the story's withdrawal (a hold or a kill): the page holds entries of a story now down
-  entries.refuseIfDown(downsAt, what)
+  if (entries.downs !== downsAt)
+    throw new ClientError(
+      'NEWSWIRE_ERR_CLIENT_REQUEST',
+      `GET ${new URL(url).pathname}: the story came down while this page was on its way; ask again`,
+      { details: { storyDown: true } },
+    )
   return { storyId, items: entries.page(storyId, body.items, client.position ?? ''), next }
 }
