@@ -1,6 +1,6 @@
-// Per-connection outgoing queue with conflation: while a client cannot keep up, only the latest
-// message per article is kept (positions grow along the queue, so dropping an earlier message
-// for the same article loses nothing the later one does not carry). Pure: no I/O.
+// A connection's outgoing queue: what a queued message carries, and what to do with a connection
+// whose socket is behind (write, wait, or drop it). Conflation and shedding while it waits are
+// lanes.ts `relieve`, per (subscription, article). Pure: no I/O.
 
 export interface QueuedMessage {
   /** Article id for conflation; null for control messages (never dropped). */
@@ -16,27 +16,6 @@ export interface QueuedMessage {
   seq?: number
   /** The same message carrying another position (priority messages that overtake routine ones). */
   reframe?: ((position: string) => Buffer) | undefined
-}
-
-/** Keeps the last message per key, in queue order; returns the new queue and how many were dropped. */
-export function conflate(queue: readonly QueuedMessage[]): { queue: QueuedMessage[]; dropped: number } {
-  const lastIndex = new Map<string, number>()
-  for (let i = 0; i < queue.length; i++) {
-    const k = queue[i]?.key
-    if (k !== null && k !== undefined) lastIndex.set(k, i)
-  }
-  const out: QueuedMessage[] = []
-  for (let i = 0; i < queue.length; i++) {
-    const m = queue[i] as QueuedMessage
-    if (m.key === null || lastIndex.get(m.key) === i) out.push(m)
-  }
-  return { queue: out, dropped: queue.length - out.length }
-}
-
-export function queuedBytes(queue: readonly QueuedMessage[]): number {
-  let n = 0
-  for (const m of queue) n += m.data.length
-  return n
 }
 
 export type SlowVerdict = 'write' | 'wait' | 'drop'

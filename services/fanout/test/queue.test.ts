@@ -2,19 +2,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { History } from '../src/history.ts'
 import { wsTextFrame } from '../src/messages.ts'
-import { conflate, slowVerdict } from '../src/queue.ts'
+import { slowVerdict } from '../src/queue.ts'
 import type { ArticleEvent } from '@newswire/shared'
-
-const m = (key: string | null, s: string) => ({ key, data: Buffer.from(s) })
-
-test('conflation keeps the last message per article and every control message, in order', () => {
-  const { queue, dropped } = conflate([m('a', 'a1'), m(null, 'ctl'), m('b', 'b1'), m('a', 'a2'), m('a', 'a3'), m('b', 'b2'), m('c', 'c1')])
-  assert.deepEqual(
-    queue.map((x) => x.data.toString()),
-    ['ctl', 'a3', 'b2', 'c1'],
-  )
-  assert.equal(dropped, 3)
-})
 
 test('slow verdicts', () => {
   const limits = { maxBufferedBytes: 100, maxPending: 10, slowClientMs: 1000 }
