@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { DEV_NEWSROOM_SECRET } from '@newswire/shared'
-import { loadFanoutConfig } from '../src/config.ts'
+import { DEV_POSITION_KEY, loadFanoutConfig } from '../src/config.ts'
 import { decodeJwt, SignJWT } from 'jose'
 import { hasNewsroomScope, signNewsroomToken, verifyNewsroomToken } from '../src/token.ts'
 
@@ -38,9 +38,19 @@ test('compressed batches: FANOUT_BATCH_DEFLATE and its level, checked at start-u
 test('production refuses the development secret; problems are reported together', () => {
   assert.throws(() => loadFanoutConfig({ NODE_ENV: 'production' }), /refuses the development newsroom secret/)
   const prod = { NODE_ENV: 'production', NEWSROOM_JWT_SECRET: 'a-real-secret-of-32-characters!!' }
-  assert.throws(() => loadFanoutConfig(prod), /FANOUT_POSITION_KEY/, 'positions need a real key in production')
+  // the development key is refused as such, not only for its length
+  assert.throws(() => loadFanoutConfig(prod), /NODE_ENV=production needs FANOUT_POSITION_KEY/, 'positions need a real key in production')
   assert.throws(() => loadFanoutConfig({ ...prod, FANOUT_POSITION_KEY: 'too-short-for-production' }), /32 characters/)
   const key = 'p'.repeat(40)
+  // the previous key still verifies positions and opens cursors: it is held to the same rules
+  assert.throws(
+    () => loadFanoutConfig({ ...prod, FANOUT_POSITION_KEY: key, FANOUT_POSITION_KEY_PREVIOUS: DEV_POSITION_KEY }),
+    /FANOUT_POSITION_KEY_PREVIOUS must not be the development key/,
+  )
+  assert.throws(
+    () => loadFanoutConfig({ ...prod, FANOUT_POSITION_KEY: key, FANOUT_POSITION_KEY_PREVIOUS: 'q'.repeat(20) }),
+    /FANOUT_POSITION_KEY_PREVIOUS must be at least 32 characters in production/,
+  )
   assert.deepEqual(loadFanoutConfig({ ...prod, FANOUT_POSITION_KEY: key }).positionKeys, [key])
   // rotation: the new key signs, the previous one still verifies
   assert.deepEqual(loadFanoutConfig({ ...prod, FANOUT_POSITION_KEY: key, FANOUT_POSITION_KEY_PREVIOUS: 'q'.repeat(40) }).positionKeys, [
