@@ -69,6 +69,9 @@ function positionKeys(r: EnvReader, production: boolean): string[] {
   if (key.length < 16) r.fail('FANOUT_POSITION_KEY must be at least 16 characters')
   if (production && key.length < 32) r.fail('FANOUT_POSITION_KEY must be at least 32 characters in production')
   if (previous !== '' && previous.length < 16) r.fail('FANOUT_POSITION_KEY_PREVIOUS must be at least 16 characters')
+  // the previous key still verifies positions and opens cursors: a weaker one would be the way in
+  if (production && previous !== '' && previous.length < 32)
+    r.fail('FANOUT_POSITION_KEY_PREVIOUS must be at least 32 characters in production')
   return previous === '' ? [key] : [key, previous]
 }
 

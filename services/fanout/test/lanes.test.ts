@@ -103,6 +103,14 @@ test('writeOrder leaves a queue without overtaking untouched', () => {
   assert.deepEqual(texts(writeOrder(q, last)), ['b1', 'r1', 'c'])
 })
 
+test("writeOrder in queue order still records each subscription's last position, however their messages interleave", () => {
+  const last = new Map<string, string>()
+  const q = [msg('a1', 'routine', 'a', 's1'), msg('b1', 'routine', 'b', 's2'), msg('a2', 'routine', 'c', 's1'), msg('b2', 'routine', 'd', 's2')]
+  assert.deepEqual(texts(writeOrder(q, last)), ['a1', 'b1', 'a2', 'b2'])
+  // a later overtaker of s1 is re-framed at what s1's client last got (a2), not at an older one or its own
+  assert.deepEqual(Object.fromEntries(last), { s1: q[2]?.position, s2: q[3]?.position })
+})
+
 test("a story's own messages never overtake its entries queued before them; another article's still do", () => {
   const q = [
     msg('entry-e2', 'routine', 'Live-1/entries/e2'),
