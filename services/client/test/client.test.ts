@@ -199,6 +199,50 @@ describe('client: connecting and delivering', () => {
     )
   })
 
+  test('a throwing listener keeps no other listener from a kill; the same function on twice is two listeners', (t) => {
+    const { client, log } = start(t)
+    client.on('withdrawn', () => {
+      throw new Error('boom')
+    })
+    const after: string[] = []
+    client.on('withdrawn', (w) => after.push(w.articleId))
+    const twice: string[] = []
+    const note = (w: { articleId: string }) => void twice.push(w.articleId)
+    const offFirst = client.on('withdrawn', note)
+    client.on('withdrawn', note)
+    const ws = accept()
+    ws.push(eventFrame('a', 1, 'p1'))
+    ws.push({ type: 'withdrawn', position: 'p2', articleId: 'a', reason: 'legal' })
+    assert.deepEqual(after, ['a'], 'a listener after the throwing one still hears of the kill')
+    assert.deepEqual(twice, ['a', 'a'])
+    offFirst()
+    ws.push(eventFrame('b', 1, 'p3'))
+    ws.push({ type: 'withdrawn', position: 'p4', articleId: 'b', reason: 'legal' })
+    assert.deepEqual(twice, ['a', 'a', 'b'], 'one handle takes off one registration, not both')
+    assert.deepEqual(
+      log.errors.map((e) => e.code),
+      ['NEWSWIRE_ERR_CLIENT_LISTENER', 'NEWSWIRE_ERR_CLIENT_LISTENER'],
+    )
+  })
+
+  test('the filter is the one given at connect(): the caller changing its object later changes no resume', (t) => {
+    const filter = { languages: ['bn'] }
+    const { clock } = start(t, { filter })
+    const first = accept()
+    first.push(eventFrame('a', 1, 'p1'))
+    filter.languages = ['fr']
+    first.drop()
+    clock.next()
+    const second = FakeWebSocket.last.open()
+    assert.deepEqual(second.subscribes[0], {
+      type: 'subscribe',
+      id: 's2',
+      channels: ['breaking'],
+      filter: { languages: ['bn'] },
+      since: 'p1',
+    })
+  })
+
   test('options that cannot work throw TypeError', () => {
     const base = { channels: ['breaking'], WebSocket: FakeWebSocket }
     assert.throws(() => connect('wss://h', { ...base, channels: [] }), TypeError)
@@ -213,6 +257,7 @@ describe('client: connecting and delivering', () => {
     assert.throws(() => connect('wss://h', { ...base, backoff: { minMs: 5_000, maxMs: 1_000 } }), TypeError)
     assert.throws(() => connect('ftp://h', base), TypeError)
     assert.throws(() => connect('wss://h', { ...base, fallbackAfter: 0 }), TypeError)
+    assert.throws(() => connect('wss://h', { ...base, token: '' }), TypeError)
   })
 })
 
