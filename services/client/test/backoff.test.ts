@@ -28,6 +28,20 @@ describe('backoff', () => {
     }
   })
 
+  test("a random source outside [0, 1] (the random option is the caller's) is clamped: never under minMs, never past the ceiling", () => {
+    for (let step = 0; step < 10; step++) {
+      assert.equal(
+        backoffDelay(step, defaultBackoff, () => -0.5),
+        500,
+        'a delay under minMs would let a reconnect loop spin',
+      )
+      assert.equal(
+        backoffDelay(step, defaultBackoff, () => 3),
+        backoffCeiling(step, defaultBackoff),
+      )
+    }
+  })
+
   test('every delay stays within [minMs, ceiling] and spreads over the range', () => {
     let seed = 42
     const random = () => {

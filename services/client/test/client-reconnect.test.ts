@@ -42,6 +42,20 @@ describe('client: reconnecting', () => {
     assert.deepEqual(log.stateNames, ['connected', 'reconnecting', 'connected'])
   })
 
+  test('the default memory of what was delivered outlasts a long replay: nothing is doubled after a reconnect', (t) => {
+    const { clock, log } = start(t)
+    let ws = accept()
+    const frames = Array.from({ length: 500 }, (_, i) => eventFrame(`a${i}`, 1, `p${i + 1}`))
+    for (const f of frames) ws.push(f)
+    ws.drop(1006)
+    clock.next()
+    ws = FakeWebSocket.last.open()
+    // a server resuming from further back than the client's position: all of it again
+    ws.push({ type: 'subscribed', id: 's2', channels: ['breaking'], position: 'p0', snapshot: [] })
+    for (const f of frames) ws.push(f)
+    assert.equal(log.events.length, 500)
+  })
+
   test('backoff grows with consecutive failures, within the full-jitter bounds, capped at maxMs', (t) => {
     for (const [name, random] of [
       ['low', () => 0],

@@ -152,6 +152,25 @@ describe('client: live-story entries', () => {
     )
   })
 
+  test("the newsroom: a stand-in hold's entry is a guess; the writer's next record is taken whatever its number", (t) => {
+    const { entries } = start(t, { token: 'jwt' })
+    const ws = FakeWebSocket.last.open()
+    ws.push(entryFrame('Bd-1', storyEntry('e1', 1, 2), 'p1'))
+    // a fan-out standing in for a hold it could not number: the live version + 1, a guess
+    ws.push(entryFrame('Bd-1', storyEntry('e1', 1, 3, { pubStatus: 'withheld' }), 'p2', { guess: true }))
+    // the writer's record, numbered as the guess: its word replaces the guess's, once
+    ws.push(entryFrame('Bd-1', storyEntry('e1', 1, 3), 'p3'))
+    ws.push(entryFrame('Bd-1', storyEntry('e1', 1, 3), 'p4'))
+    assert.deepEqual(
+      entries.map((m) => [m.entry.version, m.entry.pubStatus, m.guess]),
+      [
+        [2, 'usable', false],
+        [3, 'withheld', true],
+        [3, 'usable', false],
+      ],
+    )
+  })
+
   test('entryWithdrawn once; a deleted entry never comes back; one held under embargo comes back at its release', (t) => {
     const { entries, withdrawn } = start(t)
     const ws = FakeWebSocket.last.open()
