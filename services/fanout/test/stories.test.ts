@@ -77,6 +77,24 @@ describe('story:<id>', () => {
     assert.doesNotMatch(JSON.stringify(entryMsgs(pub.t.messages)), /"article"/, 'entries never carry the story')
   })
 
+  test("an entry put under embargo again: readers held to embargoes are told so in the cause's words, never the record's", async () => {
+    const { h, story } = await setup()
+    const pub = await client(h)
+    const rel = await client(h, released)
+    const nr = await client(h, newsroom)
+    story.post('e1')
+    // a writer that is not ingest (ingest writes no reason on an update): its words belong to the held version
+    story.edit('e1', { embargoedUntil: T0 + 60_000 }, { reason: 'held until the minister speaks at 14:00' })
+    await h.settle()
+    for (const r of [pub, rel]) {
+      assert.deepEqual(gone(r.t.messages), ['e1:embargoed'])
+      const held = r.t.messages.find((m) => m.type === 'entryWithdrawn') as Message
+      assert.equal(held.reason, 'under embargo again')
+      assert.doesNotMatch(JSON.stringify(r.t.messages), /minister/)
+    }
+    assert.deepEqual(entries(nr.t.messages), ['e1@1+', 'e1@2e'])
+  })
+
   test("an entry's own embargo: flagged for the newsroom, released to everyone by the server's clock", async () => {
     const { h, story } = await setup()
     const pub = await client(h)

@@ -76,7 +76,8 @@ export class Story {
     this.h.append(e)
   }
 
-  edit(id: string, change: Partial<StoryEntry>, o: { note?: string; delete?: string } = {}): void {
+  /** `reason`: the record's own words on a change that is not a deletion (ingest writes none; another writer may). */
+  edit(id: string, change: Partial<StoryEntry>, o: { note?: string; delete?: string; reason?: string } = {}): void {
     const prev = this.#entries.get(id) as StoryEntry
     const at = this.h.clock.now()
     const correction = o.note ? { note: o.note, at } : null
@@ -89,7 +90,7 @@ export class Story {
     if (o.delete !== undefined) next.pubStatus = 'canceled'
     const e = entryEvent(this.article, next, at, {
       type: o.delete !== undefined ? 'ENTRY_DELETED' : 'ENTRY_UPDATED',
-      reason: o.delete ?? null,
+      reason: o.delete ?? o.reason ?? null,
       correction,
       changedFields: Object.keys(change),
     })
