@@ -107,6 +107,26 @@ describe('hub (in-process)', () => {
     assert.deepEqual(ids(nr.t.messages), ['e@1e', 'e@1r'])
   })
 
+  test("a story put under embargo again: readers held to embargoes are told so in the cause's words, never the record's", async () => {
+    const h = new Harness()
+    h.start()
+    const pub = h.connect()
+    const rel = h.connect('newsroom', { categories: null, languages: null, embargo: false })
+    for (const c of [pub, rel]) subscribe(h, c.conn, [])
+    await h.settle()
+    const now = h.clock.now()
+    h.append(event('CREATED', { id: 'a', version: 1 }, now))
+    // a writer that is not ingest (ingest words only kills): its words belong to the held version
+    const words = { reason: 'held until the minister speaks at 14:00' }
+    h.append(event('UPDATED', { id: 'a', version: 2, embargoedUntil: now + 60_000 }, now, words))
+    await h.settle()
+    for (const c of [pub, rel]) {
+      assert.deepEqual(withdrawn(c.t.messages), ['a:embargoed'])
+      assert.equal(c.t.messages.find((m) => m.type === 'withdrawn')?.reason, 'under embargo again')
+      assert.doesNotMatch(JSON.stringify(c.t.messages), /minister/)
+    }
+  })
+
   test('resume from memory: exactly what was missed, then live; a release missed while away comes with it', async () => {
     const { h, conn, t } = await withClient([])
     const now = h.clock.now()
