@@ -225,11 +225,13 @@ describe('client: connecting and delivering', () => {
     )
   })
 
-  test('the filter is the one given at connect(): the caller changing its object later changes no resume', (t) => {
+  test('the filter is the one given at connect(): the caller changing its object later, its lists in place included, changes no resume', (t) => {
     const filter = { languages: ['bn'] }
     const { clock } = start(t, { filter })
     const first = accept()
     first.push(eventFrame('a', 1, 'p1'))
+    // a resume with another view and no fresh snapshot would leave the app's list half one view, half the other
+    filter.languages.push('en')
     filter.languages = ['fr']
     first.drop()
     clock.next()
