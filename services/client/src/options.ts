@@ -98,7 +98,8 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
     throw new TypeError('token must be a non-empty string')
   return {
     channels: checkChannels(options.channels),
-    filter: options.filter === undefined ? undefined : { ...options.filter },
+    // deep (the lists too): a resume asks for the snapshot's view
+    filter: options.filter === undefined ? undefined : (JSON.parse(JSON.stringify(options.filter)) as StreamFilter),
     token: options.token,
     since: options.since ?? null,
     catchUp,
