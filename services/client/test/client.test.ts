@@ -350,6 +350,22 @@ describe('client: update, close, async iterator', () => {
     assert.throws(() => client.update([]), TypeError)
   })
 
+  test("update()'s filter is copied too: its lists changed in place later change no resume", (t) => {
+    const { client, clock } = start(t)
+    accept('p0')
+    const filter = { languages: ['bn'] }
+    client.update(['breaking'], filter)
+    FakeWebSocket.last.push(eventFrame('a', 1, 'p1'))
+    filter.languages.push('en')
+    FakeWebSocket.last.drop()
+    clock.next()
+    FakeWebSocket.last.open()
+    assert.deepEqual(
+      FakeWebSocket.last.subscribes.map((m) => m.filter),
+      [{ languages: ['bn'] }],
+    )
+  })
+
   test('update() while disconnected applies at the next connect, fresh', (t) => {
     const { client, clock, log } = start(t)
     accept('p0').push(eventFrame('a', 1, 'p1'))
