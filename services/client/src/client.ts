@@ -7,7 +7,7 @@ import { Emitter, type Listener } from './emitter.ts'
 import { ClientError } from './errors.ts'
 import { MessageQueue } from './iterator.ts'
 import { Liveness } from './liveness.ts'
-import { checkChannels, type ResolvedOptions, resolveOptions } from './options.ts'
+import { checkChannels, copyFilter, type ResolvedOptions, resolveOptions } from './options.ts'
 import { type Endpoints, endpoints, sseUrl, webSocketUrl } from './protocol.ts'
 import { requestHooks } from './request-hooks.ts'
 import { decideRetry } from './retry-policy.ts'
@@ -153,7 +153,7 @@ export class Client implements AsyncIterable<StreamMessage> {
    */
   update(channels: string[], filter?: StreamFilter): void {
     this.#channels = checkChannels(channels)
-    if (filter !== undefined) this.#filter = { ...filter }
+    if (filter !== undefined) this.#filter = copyFilter(filter)
     this.#delivery.startOver = true
     const transport = this.#transport
     // no transport: the next open (after the backoff) asks for the new view

@@ -98,8 +98,7 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
     throw new TypeError('token must be a non-empty string')
   return {
     channels: checkChannels(options.channels),
-    // deep (the lists too): a resume asks for the snapshot's view
-    filter: options.filter === undefined ? undefined : (JSON.parse(JSON.stringify(options.filter)) as StreamFilter),
+    filter: options.filter === undefined ? undefined : copyFilter(options.filter),
     token: options.token,
     since: options.since ?? null,
     catchUp,
@@ -120,3 +119,6 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
     random: options.random ?? Math.random,
   }
 }
+
+/** Deep (the lists too): a resume asks for the view its snapshot was taken in, whatever the app changes later. */
+export const copyFilter = (f: StreamFilter): StreamFilter => JSON.parse(JSON.stringify(f)) as StreamFilter
