@@ -103,9 +103,22 @@ test('writeOrder leaves a queue without overtaking untouched', () => {
   assert.deepEqual(texts(writeOrder(q, last)), ['b1', 'r1', 'c'])
 })
 
+test("writeOrder with overtaking records a control message written last as its subscription's last position", () => {
+  const last = new Map<string, string>()
+  const q = [msg('r1', 'routine', 'a'), msg('b1', 'priority', 'x'), msg('c', 'control', null)]
+  writeOrder(q, last)
+  // the next overtaker is re-framed at what the client last got: the control message (a reset, a gap)
+  assert.equal(last.get('s1'), q[2]?.position)
+})
+
 test("writeOrder in queue order still records each subscription's last position, however their messages interleave", () => {
   const last = new Map<string, string>()
-  const q = [msg('a1', 'routine', 'a', 's1'), msg('b1', 'routine', 'b', 's2'), msg('a2', 'routine', 'c', 's1'), msg('b2', 'routine', 'd', 's2')]
+  const q = [
+    msg('a1', 'routine', 'a', 's1'),
+    msg('b1', 'routine', 'b', 's2'),
+    msg('a2', 'routine', 'c', 's1'),
+    msg('b2', 'routine', 'd', 's2'),
+  ]
   assert.deepEqual(texts(writeOrder(q, last)), ['a1', 'b1', 'a2', 'b2'])
   // a later overtaker of s1 is re-framed at what s1's client last got (a2), not at an older one or its own
   assert.deepEqual(Object.fromEntries(last), { s1: q[2]?.position, s2: q[3]?.position })
