@@ -276,6 +276,8 @@ describe('the outside attack run, as regressions', () => {
         else h.append(event('UPDATED', { id: 'e', version: 2, pubStatus: 'withheld', embargoedUntil: at }, h.clock.now(), accepted))
         await h.settle()
         assert.deepEqual(withdrawn(t.messages), [kill === 'withdraw' ? 'e:withdrawn' : 'e:withheld'], `${kill} ${before} ms before`)
+        // at the version that took it down: the SDK refuses older versions that come later (a page answered late)
+        assert.equal(t.messages.find((m) => m.type === 'withdrawn')?.version, 2)
       }
     }
   })
