@@ -75,6 +75,10 @@ const num: fc.Arbitrary<Num> = fc.oneof(
     { literal: '-999.99999999999999', misread: true },
     { literal: '-0.0000000000000000000E-20', misread: false },
     { literal: '0.1', misread: false },
+    // 15 digits whose exponent makes a whole number past 2^53 - 1 (read exactly, in doubt all the same),
+    // and an underflow spelled with a capital E and no point (sixth mutation batch, jn2 and jn7)
+    { literal: '900719925474100e1', misread: true },
+    { literal: '1E-400', misread: true },
   ),
 )
 
