@@ -29,8 +29,9 @@ export interface InProcessApp {
   close(): Promise<void>
 }
 
-export async function startInProcessApp(state: ArticleState, apiKeysEnv: string): Promise<InProcessApp> {
-  const config = loadIngestConfig({ INGEST_API_KEYS: apiKeysEnv, INGEST_RATE_LIMIT: '1000000', INGEST_PORT: '0' })
+/** `rateLimit`: INGEST_RATE_LIMIT (requests/s per key), out of the way unless a test is about it. */
+export async function startInProcessApp(state: ArticleState, apiKeysEnv: string, rateLimit = '1000000'): Promise<InProcessApp> {
+  const config = loadIngestConfig({ INGEST_API_KEYS: apiKeysEnv, INGEST_RATE_LIMIT: rateLimit, INGEST_PORT: '0' })
   const registry = createRegistry('ingest')
   const publisher = inProcessPublisher(state, codec)
   const idempotency = new IdempotencyCache<Remembered>(60_000)
