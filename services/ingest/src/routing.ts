@@ -43,11 +43,21 @@ export function sendOutcome(res: Response, outcome: Outcome): void {
   res.status(outcome.status).json(outcome.body)
 }
 
-/** The `reason` of a kill's JSON body, cleaned, or a 422. */
+/** The `reason` of a kill's JSON body, cleaned, or a 422 that says what is wrong with it. */
 export function reasonOf(body: unknown, what: string): string {
   const given = typeof body === 'object' && body !== null ? (body as { reason?: unknown }).reason : undefined
-  const reason = typeof given === 'string' && shapeErrors(given).length === 0 ? cleanText(given) : ''
-  if (reason === '' || reason.length > REASON_MAX) {
+  // a reason given but unusable is refused for what it is, not as missing
+  if (typeof given === 'string') {
+    const shape = shapeErrors(given)
+    if (shape.length > 0) throw invalid(shape.map((e) => ({ ...e, field: 'reason' })))
+  }
+  const reason = typeof given === 'string' ? cleanText(given) : ''
+  if (reason.length > REASON_MAX) {
+    throw invalid([
+      { field: 'reason', code: 'too_big', message: `${what} needs a reason of 1-${REASON_MAX} characters; this one has ${reason.length}` },
+    ])
+  }
+  if (reason === '') {
     throw invalid([{ field: 'reason', code: 'required', message: `${what} needs a reason of 1-${REASON_MAX} characters` }])
   }
   return reason

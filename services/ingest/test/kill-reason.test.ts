@@ -32,7 +32,12 @@ test('a kill reason with a lone surrogate is refused as invalid_unicode, one too
   ]
   for (const [path, method] of routes) {
     assertRefused(await send(path, '{"reason":"legal \\ud800 x"}', method), 'reason', 'invalid_unicode', `${method} ${path}`)
-    assertRefused(await send(path, JSON.stringify({ reason: 'r'.repeat(REASON_MAX + 1) }), method), 'reason', 'too_big', `${method} ${path}`)
+    assertRefused(
+      await send(path, JSON.stringify({ reason: 'r'.repeat(REASON_MAX + 1) }), method),
+      'reason',
+      'too_big',
+      `${method} ${path}`,
+    )
     assertRefused(await send(path, '{"reason":" "}', method), 'reason', 'required', `${method} ${path}`)
   }
   assert.equal(await snapshot(), before, 'nothing changed')
