@@ -112,13 +112,18 @@ test('an erasure has no way back while tombstones outlive the events they erase,
 })
 
 /** An admin over existing topics whose news.articles has Kafka's default; `fail` decides how describe and alter fail. */
-function existingCluster(fail: { describe?: Error; alter?: Error }, eventsConfig?: ConfigEntries[]) {
+function existingCluster(fail: { describe?: Error; alter?: Error }, eventsConfig?: ConfigEntries[], articlesPartitions = 2) {
   const altered: unknown[] = []
   const admin = {
     describeCluster: async () => ({ brokers: [{ nodeId: 1, host: 'h', port: 9092 }], controller: 1, clusterId: 'c' }),
     listTopics: async () => Object.values(names),
     createTopics: async () => assert.fail('nothing to create'),
-    fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({ topics: topics.map((name) => ({ name, partitions: [{}, {}] })) }),
+    fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({
+      topics: topics.map((name) => ({
+        name,
+        partitions: Array.from({ length: name === names.articles ? articlesPartitions : 2 }, () => ({})),
+      })),
+    }),
     describeConfigs: async ({ resources }: { resources: { name: string }[] }) => {
       if (fail.describe) throw fail.describe
       // the DLQ as created (its retention is checked too: red13b-dlq-retention.test.ts)
@@ -144,6 +149,28 @@ function existingCluster(fail: { describe?: Error; alter?: Error }, eventsConfig
 
 /** A Kafka error as kafkajs gives it. */
 const kafkaError = (type: string, retriable: boolean) => Object.assign(new Error(type), { type, retriable })
+
+// Sixth mutation batch: tp1 (min.insync.replicas always 1) and tp8 (the partition counts not
+// compared) passed every shared and ingest unit test.
+test('a write is acknowledged by two in-sync replicas when there are three or more (deploy/README.md), by one below', () => {
+  for (const [replicas, isr] of [
+    [1, '1'],
+    [2, '1'],
+    [3, '2'],
+    [5, '2'],
+  ] as const) {
+    for (const t of topicConfigs(names, 3, replicas)) {
+      assert.equal(t.configEntries?.find((e) => e.name === 'min.insync.replicas')?.value, isr, `${t.topic}, ${replicas} replicas`)
+    }
+  }
+})
+
+test('start refuses topics whose partition counts differ: an id would not live on the same partition in both', async () => {
+  await assert.rejects(
+    existingCluster({}, undefined, 3).start(),
+    /p\.news\.article-events has 2 partitions but p\.news\.articles has 3; they must match/,
+  )
+})
 
 test('where the setting cannot be checked or raised, start goes on and says what to set; a retriable error is retried', async () => {
   const ok = existingCluster({})
