@@ -112,7 +112,12 @@ test('an erasure has no way back while tombstones outlive the events they erase,
 })
 
 /** An admin over existing topics whose news.articles has Kafka's default; `fail` decides how describe and alter fail. */
-function existingCluster(fail: { describe?: Error; alter?: Error }, eventsConfig?: ConfigEntries[], articlesPartitions = 2) {
+function existingCluster(
+  fail: { describe?: Error; alter?: Error },
+  eventsConfig?: ConfigEntries[],
+  articlesPartitions = 2,
+  replicas?: number,
+) {
   const altered: unknown[] = []
   const admin = {
     describeCluster: async () => ({ brokers: [{ nodeId: 1, host: 'h', port: 9092 }], controller: 1, clusterId: 'c' }),
@@ -121,7 +126,9 @@ function existingCluster(fail: { describe?: Error; alter?: Error }, eventsConfig
     fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({
       topics: topics.map((name) => ({
         name,
-        partitions: Array.from({ length: name === names.articles ? articlesPartitions : 2 }, () => ({})),
+        partitions: Array.from({ length: name === names.articles ? articlesPartitions : 2 }, () =>
+          replicas === undefined ? {} : { replicas: Array.from({ length: replicas }, (_, i) => i + 1) },
+        ),
       })),
     }),
     describeConfigs: async ({ resources }: { resources: { name: string }[] }) => {
@@ -163,6 +170,22 @@ test('a write is acknowledged by two in-sync replicas when there are three or mo
       assert.equal(t.configEntries?.find((e) => e.name === 'min.insync.replicas')?.value, isr, `${t.topic}, ${replicas} replicas`)
     }
   }
+})
+
+test('start raises min.insync.replicas to 2 on topics kept on three or more replicas (made by hand or by an earlier release), and leaves it on fewer', async () => {
+  const isrOf = (c: ReturnType<typeof existingCluster>) =>
+    c.altered.flatMap((r) => {
+      const res = (r as { resources: { name: string; configEntries: { name: string; value: string }[] }[] }).resources[0]
+      const isr = res?.configEntries.find((e) => e.name === 'min.insync.replicas')
+      return isr ? [`${res?.name}=${isr.value}`] : []
+    })
+  const three = existingCluster({}, undefined, 2, 3)
+  await three.start()
+  // the fake describes none of them with min.insync.replicas set: the broker default, 1
+  assert.deepEqual(isrOf(three).sort(), [`${names.articles}=2`, `${names.dlq}=2`, `${names.events}=2`])
+  const two = existingCluster({}, undefined, 2, 2)
+  await two.start()
+  assert.deepEqual(isrOf(two), [])
 })
 
 test('start refuses topics whose partition counts differ: an id would not live on the same partition in both', async () => {
