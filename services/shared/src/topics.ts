@@ -1,6 +1,7 @@
 // The three topics and their settings. Creation is explicit and idempotent: missing topics are
 // created; existing ones are left as they are (their partition count is checked, not changed),
-// except for the settings correctness needs (requiredConfigs), which are raised or lowered to them.
+// except for the settings correctness needs (requiredConfigs, and insyncConfigs for topics kept on
+// three or more replicas), which are raised or lowered to them.
 import { ConfigResourceTypes, ConfigSource } from './kafka.ts'
 import type { Admin, ConfigEntries, IResourceConfigEntry, ITopicConfig } from './kafka.ts'
 import type { KafkaConfig } from './config.ts'
@@ -93,6 +94,24 @@ export function requiredConfigs(names: TopicNames): RequiredConfig[] {
     { topic: names.articles, name: 'delete.retention.ms', atLeast: String(TOMBSTONE_RETENTION_MS) },
     { topic: names.dlq, name: 'retention.ms', atMost: String(EVENTS_RETENTION_MS) },
   ]
+}
+
+/** A topic as fetchTopicMetadata gives it: its partitions and, for each, the brokers keeping a copy. */
+interface TopicReplicas {
+  name: string
+  partitions: { replicas?: number[] }[]
+}
+
+/**
+ * min.insync.replicas of existing topics that keep three or more copies: at least 2, as
+ * topicConfigs creates them. One made by hand or by an earlier release at 1 would let ingest's
+ * 2xx (acks=all) stand on the leader's copy alone.
+ */
+export function insyncConfigs(topics: readonly TopicReplicas[]): RequiredConfig[] {
+  const copies = (t: TopicReplicas) => Math.min(...t.partitions.map((p) => p.replicas?.length ?? 0))
+  return topics
+    .filter((t) => t.partitions.length > 0 && copies(t) >= 3)
+    .map((t) => ({ topic: t.name, name: 'min.insync.replicas', atLeast: '2' }))
 }
 
 /** The value `required` sets. */
@@ -224,13 +243,14 @@ export async function ensureTopics(admin: Admin, config: KafkaConfig, log: Logge
       if (!(err instanceof Error && /already exists/i.test(err.message))) throw err
     }
   }
-  const meta = await admin.fetchTopicMetadata({ topics: [names.events, names.articles] })
-  const counts = meta.topics.map((t) => t.partitions.length)
-  if (counts[0] !== counts[1]) {
-    throw new Error(`${names.events} has ${counts[0]} partitions but ${names.articles} has ${counts[1]}; they must match`)
+  const meta = await admin.fetchTopicMetadata({ topics: [names.events, names.articles, names.dlq] })
+  const count = (topic: string) => meta.topics.find((t) => t.name === topic)?.partitions.length
+  const [events, articles] = [count(names.events), count(names.articles)]
+  if (events !== articles) {
+    throw new Error(`${names.events} has ${events} partitions but ${names.articles} has ${articles}; they must match`)
   }
   // topics created by an earlier release (or by hand) lack what was spec'd since
-  for (const required of requiredConfigs(names)) await raiseConfig(admin, required, log)
+  for (const required of [...requiredConfigs(names), ...insyncConfigs(meta.topics)]) await raiseConfig(admin, required, log)
   await warnOfErasureGap(admin, names, log)
   return names
 }
