@@ -7,7 +7,7 @@
 // client, must deliver every acknowledged event, once per copy in Kafka (it delivers what Kafka holds).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { Kafka, logLevel, topicNames } from '@newswire/shared'
+import { ConfigResourceTypes, createLogger, ensureTopics, Kafka, logLevel, topicNames } from '@newswire/shared'
 import { WebSocket } from 'ws'
 import { brokersOf, clusterSpec, nodePid, startCluster, startNode, stopCluster, stopNode, waitReady } from '../../deploy/local/broker.ts'
 import { http, sleep, uniquePrefix } from '../helpers.ts'
@@ -281,4 +281,30 @@ test('broker failover: kill -9 the partition leader under 50 req/s; every 2xx in
   )
   assert.equal(counts.size, expected.size, 'after the retries every article is in the topic')
   assert.ok(ok.length > 0)
+
+  // On the same cluster: topics made by hand (or by an earlier release) on three replicas with the
+  // broker default min.insync.replicas 1 would let a 2xx stand on the leader's copy alone
+  await t.test('start raises min.insync.replicas to 2 on topics made by hand on three replicas', async () => {
+    const handPrefix = uniquePrefix()
+    const hand = topicNames(handPrefix)
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: Object.values(hand).map((topic) => ({
+        topic,
+        numPartitions: topic === hand.dlq ? 1 : 3,
+        replicationFactor: 3,
+        configEntries: [{ name: 'min.insync.replicas', value: '1' }],
+      })),
+    })
+    const config = { brokers: brokers.split(','), clientId: 'failover-test', topicPrefix: handPrefix, partitions: 3, replicationFactor: 3 }
+    await ensureTopics(admin, config, createLogger('topics', 'silent'))
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: Object.values(hand).map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+    })
+    assert.equal(resources.length, 3)
+    for (const r of resources) {
+      assert.equal(r.configEntries.find((e) => e.configName === 'min.insync.replicas')?.configValue, '2', r.resourceName)
+    }
+  })
 })
