@@ -66,12 +66,13 @@ function positionKeys(r: EnvReader, production: boolean): string[] {
     r.fail('NODE_ENV=production needs FANOUT_POSITION_KEY (a secret of at least 32 characters shared by every fan-out instance)')
   }
   if (production && previous === DEV_POSITION_KEY) r.fail('FANOUT_POSITION_KEY_PREVIOUS must not be the development key in production')
-  if (key.length < 16) r.fail('FANOUT_POSITION_KEY must be at least 16 characters')
-  if (production && key.length < 32) r.fail('FANOUT_POSITION_KEY must be at least 32 characters in production')
-  if (previous !== '' && previous.length < 16) r.fail('FANOUT_POSITION_KEY_PREVIOUS must be at least 16 characters')
-  // the previous key still verifies positions and opens cursors: a weaker one would be the way in
-  if (production && previous !== '' && previous.length < 32)
-    r.fail('FANOUT_POSITION_KEY_PREVIOUS must be at least 32 characters in production')
+  // one rule for both: the previous key still verifies positions and opens cursors, so a weaker one would be the way in
+  const longEnough = (name: string, value: string) => {
+    if (value.length < 16) r.fail(`${name} must be at least 16 characters`)
+    if (production && value.length < 32) r.fail(`${name} must be at least 32 characters in production`)
+  }
+  longEnough('FANOUT_POSITION_KEY', key)
+  if (previous !== '') longEnough('FANOUT_POSITION_KEY_PREVIOUS', previous)
   return previous === '' ? [key] : [key, previous]
 }
 
