@@ -44,8 +44,11 @@ export function topicNames(prefix = ''): TopicNames {
   }
 }
 
+/** Copies a write needs before its 2xx (acks=all): two when a topic keeps three or more, else one. */
+const minInsyncFor = (replicas: number): number => (replicas >= 3 ? 2 : 1)
+
 export function topicConfigs(names: TopicNames, partitions: number, replicationFactor: number): ITopicConfig[] {
-  const minIsr = String(replicationFactor >= 3 ? 2 : 1)
+  const minIsr = String(minInsyncFor(replicationFactor))
   return [
     {
       // Every event; key = article id so one article's events keep their order.
@@ -103,15 +106,16 @@ interface TopicReplicas {
 }
 
 /**
- * min.insync.replicas of existing topics that keep three or more copies: at least 2, as
- * topicConfigs creates them. One made by hand or by an earlier release at 1 would let ingest's
- * 2xx (acks=all) stand on the leader's copy alone.
+ * min.insync.replicas of existing topics, at least what topicConfigs creates them with for the
+ * copies they keep (minInsyncFor). One made by hand or by an earlier release on three copies at 1
+ * would let ingest's 2xx (acks=all) stand on the leader's copy alone.
  */
 export function insyncConfigs(topics: readonly TopicReplicas[]): RequiredConfig[] {
-  const copies = (t: TopicReplicas) => Math.min(...t.partitions.map((p) => p.replicas?.length ?? 0))
-  return topics
-    .filter((t) => t.partitions.length > 0 && copies(t) >= 3)
-    .map((t) => ({ topic: t.name, name: 'min.insync.replicas', atLeast: '2' }))
+  return topics.flatMap((t) => {
+    const least = minInsyncFor(Math.min(...t.partitions.map((p) => p.replicas?.length ?? 0)))
+    // the broker's own floor is 1: only a higher one needs checking
+    return t.partitions.length > 0 && least > 1 ? [{ topic: t.name, name: 'min.insync.replicas', atLeast: String(least) }] : []
+  })
 }
 
 /** The value `required` sets. */
