@@ -8,12 +8,9 @@
 // JSON.parse reads exactly (`3.0`, `1e1`, `30e-1`), as older clients send it, is still taken.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { http } from '../../../test/helpers.ts'
-import { ArticleState } from '../src/state.ts'
 import { type Answer, assertRefused, batchLines } from './support/answers.ts'
-import { startInProcessApp } from './support/in-process-app.ts'
+import { storyToRefuse } from './support/story-to-refuse.ts'
 
-const KEY = 'dev-ingest-key-1'
 /** A story's JSON text; `raw` members are written as given (numbers spelled as a client spells them). */
 const story = (raw: Record<string, string> = {}) =>
   `{${Object.entries({ id: '"n-1"', language: '"en"', headline: '"Verdict"', body: '["Text."]', live: 'true', ...raw })
@@ -21,16 +18,7 @@ const story = (raw: Record<string, string> = {}) =>
     .join(',')}}`
 
 test('a number JSON.parse does not read as it was written is refused on every route, and changes nothing', async (t) => {
-  const state = new ArticleState()
-  const app = await startInProcessApp(state, `dev:${KEY}:*`)
-  t.after(() => app.close())
-  const send = (path: string, body: string, method = 'POST', type = 'application/json') =>
-    http(`${app.url}${path}`, { method, key: KEY, headers: { 'content-type': type }, body })
-  const created = await send('/v1/articles', story({ version: '5', urgency: '5' }))
-  assert.equal(created.status, 201, created.text)
-  const entry = await send('/v1/articles/n-1/entries/e1', '{"body":["First."],"version":2}', 'PUT')
-  assert.equal(entry.status, 201, entry.text)
-  const snapshot = async () => JSON.stringify([state.get('n-1'), (await http(`${app.url}/v1/articles/n-1/entries`, { key: KEY })).body])
+  const { state, send, snapshot } = await storyToRefuse(t, 'n-1', story({ version: '5', urgency: '5' }), '{"body":["First."],"version":2}')
   const before = await snapshot()
 
   const refused = (r: Answer, field: string, what: string) => assertRefused(r, field, 'inexact_number', what)

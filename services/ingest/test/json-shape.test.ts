@@ -6,14 +6,11 @@
 // Lone surrogates in member names: only values were tested (js2 passed every test).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { http } from '../../../test/helpers.ts'
 import { MAX_DEPTH, shapeErrors } from '../src/json-shape.ts'
-import { ArticleState } from '../src/state.ts'
 import { validateArticle } from '../src/validate.ts'
 import { assertRefused, batchLines } from './support/answers.ts'
-import { startInProcessApp } from './support/in-process-app.ts'
+import { storyToRefuse } from './support/story-to-refuse.ts'
 
-const KEY = 'dev-ingest-key-1'
 const STORY = '"id":"deep-1","language":"en","headline":"Verdict","body":["Text."],"live":true,"pubStatus":"withheld"'
 
 /** `levels` objects, each the one member `a` of the one around it, around a 0. */
@@ -39,17 +36,7 @@ test('a lone surrogate in a member name is refused as invalid_unicode, as in a v
 })
 
 test('a body nested 100,000 levels deep is refused with 422 too_deep on every route, and changes nothing', async (t) => {
-  const state = new ArticleState()
-  const app = await startInProcessApp(state, `dev:${KEY}:*`)
-  t.after(() => app.close())
-  const send = (path: string, body: string, method = 'POST', type = 'application/json') =>
-    http(`${app.url}${path}`, { method, key: KEY, headers: { 'content-type': type }, body })
-  const created = await send('/v1/articles', `{${STORY}}`)
-  assert.equal(created.status, 201, created.text)
-  const entry = await send('/v1/articles/deep-1/entries/e1', '{"body":["First."],"pubStatus":"withheld"}', 'PUT')
-  assert.equal(entry.status, 201, entry.text)
-  const snapshot = async () =>
-    JSON.stringify([state.get('deep-1'), (await http(`${app.url}/v1/articles/deep-1/entries`, { key: KEY })).body])
+  const { send, snapshot } = await storyToRefuse(t, 'deep-1', `{${STORY}}`, '{"body":["First."],"pubStatus":"withheld"}')
   const before = await snapshot()
 
   const deep = nested(100_000)

@@ -4,25 +4,17 @@
 // better than the code: `not_encodable`); one past the bound was `required` too.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { http } from '../../../test/helpers.ts'
 import { REASON_MAX } from '../src/routing.ts'
-import { ArticleState } from '../src/state.ts'
 import { assertRefused } from './support/answers.ts'
-import { startInProcessApp } from './support/in-process-app.ts'
-
-const KEY = 'dev-ingest-key-1'
+import { storyToRefuse } from './support/story-to-refuse.ts'
 
 test('a kill reason with a lone surrogate is refused as invalid_unicode, one too long as too_big, on every kill route; nothing changes', async (t) => {
-  const state = new ArticleState()
-  const app = await startInProcessApp(state, `dev:${KEY}:*`)
-  t.after(() => app.close())
-  const send = (path: string, body: string, method = 'POST') =>
-    http(`${app.url}${path}`, { method, key: KEY, headers: { 'content-type': 'application/json' }, body })
-  const created = await send('/v1/articles', '{"id":"k-1","language":"en","headline":"Verdict","body":["Text."],"live":true}')
-  assert.equal(created.status, 201, created.text)
-  const entry = await send('/v1/articles/k-1/entries/e1', '{"body":["First."]}', 'PUT')
-  assert.equal(entry.status, 201, entry.text)
-  const snapshot = async () => JSON.stringify([state.get('k-1'), (await http(`${app.url}/v1/articles/k-1/entries`, { key: KEY })).body])
+  const { send, snapshot } = await storyToRefuse(
+    t,
+    'k-1',
+    '{"id":"k-1","language":"en","headline":"Verdict","body":["Text."],"live":true}',
+    '{"body":["First."]}',
+  )
   const before = await snapshot()
 
   const routes: [string, string][] = [

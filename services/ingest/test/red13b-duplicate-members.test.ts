@@ -8,26 +8,18 @@
 // changes nothing.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { http } from '../../../test/helpers.ts'
-import { ArticleState } from '../src/state.ts'
 import { type Answer, assertRefused, batchLines } from './support/answers.ts'
-import { startInProcessApp } from './support/in-process-app.ts'
+import { storyToRefuse } from './support/story-to-refuse.ts'
 
-const KEY = 'dev-ingest-key-1'
 const HELD = '"id":"held-1","language":"en","headline":"Verdict","body":["Text."],"live":true'
 
 test('a member named twice in one object is refused on every route, whatever its spelling, and changes nothing', async (t) => {
-  const state = new ArticleState()
-  const app = await startInProcessApp(state, `dev:${KEY}:*`)
-  t.after(() => app.close())
-  const send = (path: string, body: string, method = 'POST', type = 'application/json') =>
-    http(`${app.url}${path}`, { method, key: KEY, headers: { 'content-type': type }, body })
-  const created = await send('/v1/articles', `{${HELD},"pubStatus":"withheld","embargoedUntil":"2099-01-01T00:00:00Z"}`)
-  assert.equal(created.status, 201, created.text)
-  const entry = await send('/v1/articles/held-1/entries/e1', '{"body":["First."],"pubStatus":"withheld"}', 'PUT')
-  assert.equal(entry.status, 201, entry.text)
-  const snapshot = async () =>
-    JSON.stringify([state.get('held-1'), (await http(`${app.url}/v1/articles/held-1/entries`, { key: KEY })).body])
+  const { send, snapshot } = await storyToRefuse(
+    t,
+    'held-1',
+    `{${HELD},"pubStatus":"withheld","embargoedUntil":"2099-01-01T00:00:00Z"}`,
+    '{"body":["First."],"pubStatus":"withheld"}',
+  )
   const before = await snapshot()
 
   const refused = (r: Answer, field: string, what: string) => assertRefused(r, field, 'duplicate_member', what)
