@@ -49,7 +49,9 @@ export function runClients(h: Harness, model: Model, snapshotSize: number, stats
       const why = `slot ${slot} (${c.clearance}, ${JSON.stringify(c.view)}) entry pages`
       const filter = urlOf(c, '/', {}).searchParams
       filter.delete('channels')
-      stats.entryPages += c.story.page(h.entriesDeps, model, c.clearance, admission, { pages, limit, filter }, why)
+      // an ingest step not settled: the route answers from the store, the `withdrawn` is not sent yet
+      const behind = h.hub.liveSeq < h.store.history.nextSeq
+      stats.entryPages += c.story.page(h.entriesDeps, model, c.clearance, admission, { pages, limit, filter, behind }, why)
     }
     for (let n = 0; n < pages && c.more !== null; n++) {
       const body = JSON.parse(answerPage(urlOf(c, '/v1/snapshot', { before: c.more, limit: String(limit) }), admission, routeDeps)) as {

@@ -264,4 +264,42 @@ export const KNOWN_RUNS: Run[] = [
     false,
     [false, false, false, false, false, true, { slot: 0, act: 'reload' }],
   ],
+  // 2026-12-06, seed 1434921257 (CI of stop 43): public readers of story:a; a hold of the story is
+  // read by the store, not yet matched by the live loop, when a reader pages its entries. The route
+  // refuses the page (the store knows the story is held) while the reader still shows the entries
+  // the coming `withdrawn` takes away. Safe (the page gave nothing); the model had required the
+  // entries gone at the refusal. Fixed in the model: story-model.ts page, `behind`.
+  [
+    [
+      [
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+      ],
+      [
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'page', slot: 0, pages: 1, limit: 1, reload: false },
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'hold', id: 0, embargo: null, late: 0 },
+        { k: 'resume', slot: 0, how: 'last', catchUp: false },
+      ],
+      1000,
+    ],
+    false,
+    [
+      { slot: 0, act: 'reload' },
+      true,
+      { slot: 0, act: 'reload' },
+      { slot: 0, act: 'reload' },
+      true,
+      true,
+      { slot: 0, act: 'reload' },
+      false,
+      false,
+      { slot: 3, act: 'page' },
+    ],
+  ],
 ]
