@@ -57,7 +57,13 @@ test('a tail hands on committed records only, and reaches the end of each partit
   // A transaction committed while the tail runs: each partition is awaited up to its end, the
   // commit marker included, and read exactly that far
   await write('two', true)
-  const ends = await admin.fetchTopicOffsets(topic)
+  // the coordinator writes the commit markers after EndTxn answers, and the offsets asked for stop
+  // at the last stable one (before an open transaction) until they are in: ask until both are
+  let ends = await admin.fetchTopicOffsets(topic)
+  for (const until = Date.now() + 20_000; ends.some((e) => e.offset !== '6') && Date.now() < until; ) {
+    await new Promise((r) => setTimeout(r, 50))
+    ends = await admin.fetchTopicOffsets(topic)
+  }
   await Promise.all(ends.map((e) => tail.waitFor(e.partition, BigInt(e.offset), 20_000)))
   for (const e of ends) {
     // one, its commit marker, ghost, the abort marker, two, its commit marker
