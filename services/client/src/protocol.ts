@@ -137,13 +137,12 @@ function bad(what: string, raw: unknown): ClientError {
   return new ClientError('NEWSWIRE_ERR_CLIENT_PROTOCOL', `Unexpected frame from server (${what}): ${sample}`, { retriable: true })
 }
 
-/** An article event, alone or wrapped in an `event` frame (snapshot items may be either). */
-export function asArticleEvent(raw: unknown): ArticleEvent | null {
-  const inner = isObj(raw) && raw.type === 'event' && isObj(raw.event) ? raw.event : raw
-  if (!isObj(inner) || !isStr(inner.eventId) || !isObj(inner.article)) return null
-  const a = inner.article
+/** An article event (asSnapshotItem takes one out of an `event` frame). */
+function asArticleEvent(raw: unknown): ArticleEvent | null {
+  if (!isObj(raw) || !isStr(raw.eventId) || !isObj(raw.article)) return null
+  const a = raw.article
   if (!isStr(a.id) || typeof a.version !== 'number') return null
-  return inner as ArticleEvent
+  return raw as ArticleEvent
 }
 
 /**

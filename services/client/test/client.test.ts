@@ -496,6 +496,21 @@ describe('client: update, close, async iterator', () => {
     assert.equal(FakeWebSocket.instances.length, 1)
   })
 
+  // seventh mutation batch, dl12: a listener that closes the client stops the snapshot where it is
+  test('close() from a listener in the middle of a snapshot: nothing more is delivered', async (t) => {
+    const { client, log } = start(t)
+    const ws = accept()
+    client.on('event', () => void client.close())
+    ws.push({
+      type: 'subscribed',
+      channels: ['breaking'],
+      position: 'p1',
+      snapshot: [articleEvent('a', 1), articleEvent('b', 1), articleEvent('c', 1)],
+    })
+    await flush()
+    assert.deepEqual(log.eventIds, ['a-v1'])
+  })
+
   test('close() while waiting to reconnect cancels the retry', async (t) => {
     const { client, clock } = start(t)
     FakeWebSocket.last.fail()

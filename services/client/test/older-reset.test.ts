@@ -66,3 +66,29 @@ test('a page answered before a kill and read after a reset is refused, never mer
     ['c'],
   )
 })
+
+// Seventh mutation batch, dl6: a reset replaces what the reader shows with its snapshot, so the
+// stories it had before come again when it pages; a duplicate filter kept across the reset would
+// drop them as delivered and the reader's list would miss them for good.
+test('after a reset, a page brings again what the reader had before it', async (t) => {
+  const server = jsonFetch()
+  server.answers.push({ status: 200, body: { items: [articleEvent('c', 1)], next: null } })
+  const client = connect('wss://news.example/wire', {
+    channels: ['breaking'],
+    WebSocket: FakeWebSocket,
+    transport: 'websocket',
+    fetch: server.fetch,
+    clock: new FakeClock(),
+    random: () => 0.5,
+  })
+  t.after(() => client.close())
+  const ws = FakeWebSocket.last.open()
+  ws.push({ type: 'subscribed', id: 's1', channels: ['breaking'], position: 'p1', snapshot: [articleEvent('a', 1), articleEvent('c', 1)] })
+  ws.push({ type: 'reset', id: 's1', channels: ['breaking'], position: 'p2', more: 'c-1', snapshot: [articleEvent('a', 1)] })
+  const page = older(client, 'c-1')
+  await flush()
+  assert.deepEqual(
+    (await page).items.map((m) => m.event.article.id),
+    ['c'],
+  )
+})

@@ -51,4 +51,49 @@ describe('protocol', () => {
       assert.ok(r instanceof Error && (r as Error & { code: string }).code === 'NEWSWIRE_ERR_CLIENT_PROTOCOL', bad)
     }
   })
+
+  // Seventh mutation batch: pr13-pr15 (the withdrawn's version, guess and cause dropped in the
+  // parse: a page answered before a hold brings the story back, a stand-in hold is taken for a
+  // real one), pr17 (an event without a numeric version taken), pr20 (a reset's `more` dropped:
+  // no older pages after it), pr22 (a negative retryAfterMs taken), pr24 (an event frame inside an
+  // event frame taken as the event)
+  test('what the reader acts on is read from the frame, and a frame without it is refused', () => {
+    const article = { id: 'a', version: 3 }
+    const withdrawn = { type: 'withdrawn', position: 'p', articleId: 'a', reason: 'legal', cause: 'withheld' }
+    assert.deepEqual(decodeFrame(JSON.stringify({ ...withdrawn, version: 3, guess: true })), {
+      ...withdrawn,
+      version: 3,
+      guess: true,
+    })
+    assert.deepEqual(decodeFrame(JSON.stringify({ ...withdrawn, version: '3', guess: 'yes' })), {
+      ...withdrawn,
+      version: null,
+      guess: false,
+    })
+    assert.deepEqual(decodeFrame(JSON.stringify({ type: 'reset', position: 'p', snapshot: [], more: 'c-9' })), {
+      type: 'reset',
+      position: 'p',
+      snapshot: [],
+      more: 'c-9',
+    })
+    assert.deepEqual(decodeFrame(JSON.stringify({ type: 'reconnect', retryAfterMs: 0 })), { type: 'reconnect', retryAfterMs: 0 })
+    const event = { eventId: 'e', article }
+    assert.deepEqual(decodeFrame(JSON.stringify({ type: 'event', position: 'p', event })), {
+      type: 'event',
+      channel: '',
+      position: 'p',
+      event,
+      embargoed: false,
+      released: false,
+    })
+    for (const bad of [
+      { type: 'event', position: 'p', event: { eventId: 'e', article: { id: 'a', version: '3' } } },
+      { type: 'event', position: 'p', event: { eventId: 'e', article: { id: 'a' } } },
+      { type: 'event', position: 'p', event: { type: 'event', event } },
+      { type: 'reconnect', retryAfterMs: -1 },
+    ]) {
+      const r = decodeFrame(JSON.stringify(bad))
+      assert.ok(r instanceof Error && (r as Error & { code: string }).code === 'NEWSWIRE_ERR_CLIENT_PROTOCOL', JSON.stringify(bad))
+    }
+  })
 })

@@ -48,6 +48,16 @@ describe('SseParser', () => {
     assert.deepEqual(r.retries, [])
   })
 
+  // seventh mutation batch, ss3: the spec ignores an id holding NUL (it would become the position resumed from)
+  test('an id holding NUL is ignored; the last id stands', () => {
+    const r = parse(['id: 7\ndata: a\n\nid: 8\u0000x\ndata: b\n\n'])
+    assert.deepEqual(r.messages, [
+      { event: 'message', data: 'a', id: '7' },
+      { event: 'message', data: 'b', id: '7' },
+    ])
+    assert.equal(r.lastEventId, '7')
+  })
+
   test('an unterminated last event is not dispatched', () => {
     assert.deepEqual(parse(['data: partial']).messages, [])
   })
