@@ -511,6 +511,22 @@ describe('client: update, close, async iterator', () => {
     assert.deepEqual(log.eventIds, ['a-v1'])
   })
 
+  // seventh mutation batch, cl10: a state listener closing the client as it connects; without the
+  // check the client went on to subscribe and ping, found no answer and opened a new connection
+  test("close() from a listener of 'connected': nothing sent, no timers left, no new connection", async (t) => {
+    const { client, clock } = start(t)
+    client.on('state', ({ state }) => {
+      if (state === 'connected') void client.close()
+    })
+    const ws = FakeWebSocket.last.open()
+    await flush()
+    assert.equal(client.state, 'disconnected')
+    assert.deepEqual(ws.sent, [])
+    assert.deepEqual(clock.pending, [])
+    clock.advance(3_600_000)
+    assert.equal(FakeWebSocket.instances.length, 1)
+  })
+
   test('close() while waiting to reconnect cancels the retry', async (t) => {
     const { client, clock } = start(t)
     FakeWebSocket.last.fail()

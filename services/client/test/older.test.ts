@@ -2,7 +2,7 @@
 // counts(client) against a scripted WebSocket and fetch.
 import assert from 'node:assert/strict'
 import { beforeEach, describe, test, type TestContext } from 'node:test'
-import { ClientError, type ConnectOptions, connect, counts, older } from '../src/index.ts'
+import { ClientError, type ConnectOptions, connect, counts, type FetchLike, older } from '../src/index.ts'
 import { articleEvent, FakeClock, FakeWebSocket, flush, jsonFetch, record } from './fakes.ts'
 
 function start(t: TestContext, overrides: Partial<ConnectOptions> = {}) {
@@ -138,9 +138,26 @@ describe('client: older pages and counts', () => {
     assert.equal(f.requests[0]?.headers.authorization, undefined)
     assert.equal(f.requests[0]?.cache, 'no-cache')
     await assert.rejects(older(client, 'c', { limit: 0 }), TypeError)
+    // seventh mutation batch, rs8: the bound the server keeps (a larger page is its 400)
+    await assert.rejects(older(client, 'c', { limit: 201 }), TypeError)
+    f.answers.push({ status: 200, body: { items: [], next: null } })
+    assert.deepEqual(await older(client, 'c', { limit: 200 }), { items: [], next: null })
     await assert.rejects(older(client, ''), TypeError)
     await assert.rejects(counts(client, { windowSeconds: 10 }), TypeError)
     await flush()
+  })
+
+  // seventh mutation batch, rs9: without its timer a page the server never answers is never given up
+  test('a page the server never answers is given up after connectTimeoutMs', async (t) => {
+    const clock = new FakeClock()
+    const hang: FetchLike = (_url, init) =>
+      new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(new Error('aborted'))))
+    const { client } = start(t, { clock, fetch: hang, connectTimeoutMs: 5_000 })
+    FakeWebSocket.last.open().push({ type: 'subscribed', id: 's1', channels: ['all'], position: 'p1', snapshot: [], more: 'c-1' })
+    const page = older(client, 'c-1')
+    await flush()
+    clock.advance(5_000)
+    await assert.rejects(page, /no answer within 5000 ms/)
   })
 
   // red9 attack run: a page from a process behind the stream (FANOUT_WORKERS, instances) could hold

@@ -8,13 +8,22 @@ import { FakeSseResponse, FakeWebSocket, fakeFetch, flush } from './fakes.ts'
 
 const host = globalThis as unknown as { addEventListener?: unknown; removeEventListener?: unknown }
 let events: EventTarget
+/** Listeners added and not removed (a closed client must hold none: the page may make many). */
+let listening = 0
 
 describe('online', () => {
   beforeEach(() => {
     FakeWebSocket.reset()
     events = new EventTarget()
-    host.addEventListener = events.addEventListener.bind(events)
-    host.removeEventListener = events.removeEventListener.bind(events)
+    listening = 0
+    host.addEventListener = (type: string, fn: () => void) => {
+      listening++
+      events.addEventListener(type, fn)
+    }
+    host.removeEventListener = (type: string, fn: () => void) => {
+      listening--
+      events.removeEventListener(type, fn)
+    }
   })
   afterEach(() => {
     delete host.addEventListener
@@ -67,8 +76,24 @@ describe('online', () => {
   test('a closed client stops listening', async (t) => {
     const { client } = start(t)
     accept('p1')
+    assert.equal(listening, 1)
     await client.close()
+    // seventh mutation batch, cl17: the listener was left in place (the state check hid it)
+    assert.equal(listening, 0)
     online()
+    assert.equal(FakeWebSocket.instances.length, 1)
+  })
+
+  // seventh mutation batch, cl16: only a connection lost to the network is cut short; a server
+  // going down (no wait asked for) is waited out as the backoff says, or a restart meets a herd
+  test('a server that closed the connection is waited out: the network back changes nothing', async (t) => {
+    const { client, clock } = start(t, { backoff: { minMs: 20_000, maxMs: 20_000, factor: 2 } })
+    accept('p1')
+    FakeWebSocket.last.drop(1012, 'service restart')
+    await flush()
+    assert.equal(client.state, 'reconnecting')
+    online()
+    clock.advance(ONLINE_AND_BACKOFF_MS)
     assert.equal(FakeWebSocket.instances.length, 1)
   })
   test("an SSE stream's retry: hint is a wait the server asked for: the network back does not cut it short (rev35)", async (t) => {
