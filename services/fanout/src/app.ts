@@ -18,7 +18,7 @@ import { Hub } from './hub.ts'
 import { createAccess } from './http/access.ts'
 import { answerClientError } from './http/client-error.ts'
 import { sendProblem } from './http/problem.ts'
-import { createRequestHandler } from './http/routes.ts'
+import { createRequestHandler, createUpgradeHandler } from './http/routes.ts'
 import { createWebSocketEndpoint } from './http/websocket.ts'
 import { createFanoutMetrics } from './metrics.ts'
 import { createPages } from './pages.ts'
@@ -45,10 +45,6 @@ export interface FanoutInstance {
   /** Graceful: see the close order above. */
   close(): Promise<void>
 }
-
-/** The WebSocket path without a query, and its URL: parsed once, read by every such upgrade. */
-const STREAM_PATH = '/v1/stream'
-const streamUrl: URL = new URL(STREAM_PATH, 'http://fanout')
 
 const systemClock: TimerClock = {
   now: () => Date.now(),
@@ -184,14 +180,7 @@ export async function startFanout(
   server.removeAllListeners('request')
   server.removeAllListeners('upgrade')
   server.on('request', handle)
-  server.on('upgrade', (req, socket, head: Buffer) => {
-    // Most upgrades ask for the bare path: one URL parsed once serves them all (only read, never
-    // changed), instead of a URL and its URLSearchParams per connection
-    const url = req.url === STREAM_PATH ? streamUrl : new URL(req.url ?? '/', 'http://fanout')
-    if (url.pathname !== '/v1/stream') return socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
-    if (!serving()) return socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
-    ws.upgrade(req, socket, head, url)
-  })
+  server.on('upgrade', createUpgradeHandler({ serving, upgrade: (req, socket, head, url) => ws.upgrade(req, socket, head, url) }))
   hub = h
   h.start()
   ready = true

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { createServer, request } from 'node:http'
 import type { IncomingMessage } from 'node:http'
+import { connect } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import type { TestContext } from 'node:test'
 import { test } from 'node:test'
@@ -13,7 +14,7 @@ import { createLogger, createRegistry } from '@newswire/shared'
 import { SignJWT } from 'jose'
 import { loadFanoutConfig } from '../src/config.ts'
 import { createAccess } from '../src/http/access.ts'
-import { createRequestHandler } from '../src/http/routes.ts'
+import { createRequestHandler, createUpgradeHandler } from '../src/http/routes.ts'
 import { event, Harness } from './support/harness.ts'
 
 const SECRET = 'routes-test-secret-000000000001'
@@ -243,4 +244,56 @@ test('a stream takes its address one slot, the pages none, and gives it back whe
     await new Promise((r) => setTimeout(r, 20))
   }
   assert.fail('the address never got its slot back after its stream ended')
+})
+
+test('an upgrade reaches the WebSocket endpoint only on /v1/stream, with its query, and only while serving', {
+  timeout: 30_000,
+}, async (t) => {
+  const serving = { on: true }
+  const handed: URL[] = []
+  const server = createServer()
+  server.on(
+    'upgrade',
+    createUpgradeHandler({
+      serving: () => serving.on,
+      upgrade: (_req, socket, _head, url) => {
+        handed.push(url)
+        socket.end('HTTP/1.1 418 Handed Over\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      },
+    }),
+  )
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.after(() => server.close())
+  const port = (server.address() as AddressInfo).port
+  /** The status line the server answers an upgrade of `path` with. */
+  const statusOf = (path: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.write(
+          `GET ${path} HTTP/1.1\r\nHost: fanout\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+        ),
+      )
+      let text = ''
+      socket.on('data', (b) => {
+        text += b.toString()
+      })
+      socket.on('error', reject)
+      socket.on('close', () => resolve(text.split('\r\n')[0] ?? ''))
+    })
+
+  assert.equal(await statusOf('/v1/other'), 'HTTP/1.1 404 Not Found')
+  assert.equal(await statusOf('/v1/stream/more'), 'HTTP/1.1 404 Not Found')
+  assert.equal(await statusOf('/v1/sse?channels=breaking'), 'HTTP/1.1 404 Not Found')
+  assert.equal(handed.length, 0)
+  assert.equal(await statusOf('/v1/stream'), 'HTTP/1.1 418 Handed Over')
+  assert.equal(await statusOf('/v1/stream?token=abc&batch=1'), 'HTTP/1.1 418 Handed Over')
+  assert.deepEqual(
+    handed.map((u) => `${u.pathname}${u.search}`),
+    ['/v1/stream', '/v1/stream?token=abc&batch=1'],
+    'the endpoint reads the query as asked (a token, the framing)',
+  )
+  serving.on = false
+  assert.equal(await statusOf('/v1/stream'), 'HTTP/1.1 503 Service Unavailable')
+  assert.equal(handed.length, 2)
 })

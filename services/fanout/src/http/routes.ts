@@ -1,7 +1,9 @@
 // The fan-out's HTTP routes: /healthz, /readyz, /metrics, the pages, /v1/sse, /v1/snapshot and
 // /v1/counts (snapshot.ts), /v1/stories/<id>/entries (entries.ts), with CORS for the allowed origins, so a ticker embedded on a news site
-// can fall back to SSE and page. Everything else is a 404 problem naming the routes.
+// can fall back to SSE and page. Everything else is a 404 problem naming the routes. And the
+// server's `upgrade` handler, which hands /v1/stream to the WebSocket endpoint (websocket.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { handleOps } from '@newswire/shared'
 import type { Logger, Readiness, Registry } from '@newswire/shared'
 import type { FanoutConfig } from '../config.ts'
@@ -97,5 +99,27 @@ export function createRequestHandler(d: RoutesDeps): (req: IncomingMessage, res:
         else res.end()
       },
     )
+  }
+}
+
+/** The WebSocket path without a query, and its URL: parsed once, read by every such upgrade. */
+const STREAM_PATH = '/v1/stream'
+const streamUrl: URL = new URL(STREAM_PATH, 'http://fanout')
+
+/**
+ * The server's `upgrade` handler: /v1/stream goes to the WebSocket endpoint while serving (503
+ * otherwise); any other path is a 404. Most upgrades ask for the bare path: one URL parsed once
+ * serves them all (only read, never changed), instead of a URL and its URLSearchParams per
+ * connection.
+ */
+export function createUpgradeHandler(d: {
+  serving: () => boolean
+  upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => void
+}): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (req, socket, head) => {
+    const url = req.url === STREAM_PATH ? streamUrl : new URL(req.url ?? '/', 'http://fanout')
+    if (url.pathname !== STREAM_PATH) return void socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+    if (!d.serving()) return void socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+    d.upgrade(req, socket, head, url)
   }
 }
