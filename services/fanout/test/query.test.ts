@@ -1,0 +1,58 @@
+// A view from a query string (http/query.ts), as /v1/sse, /v1/snapshot, /v1/counts and a story's
+// entries read it: exactly what the WebSocket protocol accepts, nothing read more loosely. The
+// routes' tests went through it, but no case held its parsing of each parameter (stop 44 sweep).
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { ProtocolError } from '../src/protocol.ts'
+import { commaList, viewFromQuery } from '../src/http/query.ts'
+
+const view = (query: string, requireSome = true) => viewFromQuery(new URLSearchParams(query), 'ref', requireSome)
+const refused = (query: string, requireSome = true) =>
+  assert.throws(
+    () => view(query, requireSome),
+    (err: unknown) => err instanceof ProtocolError && err.ref === 'ref',
+    query,
+  )
+
+test('commaList: items trimmed, empty items and an empty or absent list dropped', { timeout: 30_000 }, () => {
+  assert.deepEqual(commaList(' bn , en,,  ,fr '), ['bn', 'en', 'fr'])
+  assert.equal(commaList(null), undefined)
+  assert.equal(commaList(''), undefined)
+  assert.deepEqual(commaList(' , '), [], 'only commas: a list of nothing, which the protocol refuses')
+  assert.equal(commaList('   '), undefined)
+})
+
+test('each filter parameter is read as the protocol reads it', { timeout: 30_000 }, () => {
+  const v = view('channels=breaking,+category:news&languages=bn,,en&categories=news&maxUrgency=3&states=live,embargoed')
+  assert.deepEqual(
+    v.channels.map((c) => c.name),
+    ['breaking', 'category:news'],
+  )
+  assert.deepEqual(v.filter.languages, ['bn', 'en'])
+  assert.deepEqual(v.filter.categories, ['news'])
+  assert.equal(v.filter.maxUrgency, 3)
+  assert.deepEqual(v.filter.states, ['live', 'embargoed'])
+  assert.equal(v.filter.tickerFieldsOnly, false)
+  for (const yes of ['true', '1']) assert.equal(view(`channels=breaking&tickerFieldsOnly=${yes}`).filter.tickerFieldsOnly, true, yes)
+  for (const no of ['false', '0', '', 'yes'])
+    assert.equal(view(`channels=breaking&tickerFieldsOnly=${no}`).filter.tickerFieldsOnly, false, no)
+  assert.equal(view('channels=breaking&maxUrgency=').filter.maxUrgency, null)
+})
+
+test('what the protocol refuses is refused, not read more loosely', { timeout: 30_000 }, () => {
+  for (const q of ['maxUrgency=2x', 'maxUrgency=2.5', 'maxUrgency=0', 'maxUrgency=10', 'maxUrgency=abc']) refused(`channels=breaking&${q}`)
+  refused('languages=bn, ,x y')
+  refused('states=live,nonsense')
+  refused('channels=nonsense:x')
+})
+
+test('a stream needs channels or a filter; a page or a count does not', { timeout: 30_000 }, () => {
+  refused('')
+  refused('channels=&languages=')
+  assert.deepEqual(view('', false).channels, [])
+  assert.equal(view('', false).filter.states, null)
+  // any one filter parameter is enough, an empty tickerFieldsOnly too
+  assert.equal(view('tickerFieldsOnly=').channels.length, 0)
+  assert.deepEqual(view('states=live').filter.states, ['live'])
+  assert.equal(view('maxUrgency=1').filter.maxUrgency, 1)
+})
