@@ -56,3 +56,11 @@ test('a stream needs channels or a filter; a page or a count does not', { timeou
   assert.deepEqual(view('states=live').filter.states, ['live'])
   assert.equal(view('maxUrgency=1').filter.maxUrgency, 1)
 })
+
+// Found by this file (stop 44): Number() read '0x3', '3e0', '+3', ' 3' and '3.0' as 3, so a page
+// or a stream took a maxUrgency no client writes (the SDK writes String(n)) and the WebSocket's
+// JSON could not carry; bad input is refused with its error, not read loosely.
+test('maxUrgency is digits only: 0x3, 3e0, +3, a padded 3 and 3.0 are refused', { timeout: 30_000 }, () => {
+  for (const v of ['0x3', '3e0', '+3', ' 3', '3.0', '0b11']) refused(`channels=breaking&maxUrgency=${encodeURIComponent(v)}`)
+  assert.equal(view('channels=breaking&maxUrgency=9').filter.maxUrgency, 9)
+})
