@@ -32,7 +32,9 @@ export function viewFromQuery(q: URLSearchParams, ref: string, requireSome = tru
     if (list) raw[name] = list
   }
   const maxUrgency = q.get('maxUrgency')
-  if (maxUrgency !== null && maxUrgency !== '') raw.maxUrgency = Number(maxUrgency)
+  // digits only: Number() also reads '0x3', '3e0', '+3' or ' 3' as 3; anything else is handed on
+  // as the string it is, which parseFilter refuses with its own message
+  if (maxUrgency !== null && maxUrgency !== '') raw.maxUrgency = /^\d+$/.test(maxUrgency) ? Number(maxUrgency) : maxUrgency
   const ticker = q.get('tickerFieldsOnly')
   if (ticker !== null) raw.tickerFieldsOnly = ticker === 'true' || ticker === '1'
   const hasFilter = Object.keys(raw).length > 0
