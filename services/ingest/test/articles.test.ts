@@ -96,3 +96,24 @@ test('the answer a committed event stands for is the answer its request got, for
   )
   assert.deepEqual(publisher.published.map(outcomeOf), answers)
 })
+
+// Seventh mutation batch, ar5: a patch applied to the stored updatedAt kept it, so every PATCH
+// that did not send one was dated (updatedAt, the event's occurredAt, a correction's `at`) at the
+// version before it, not at ingest's clock as a POST is.
+test('a PATCH without updatedAt is dated by ingest’s clock, not at the version it patches', async () => {
+  const s = setup()
+  const first = validateArticle({ id: 'p-1', language: 'en', headline: 'h', body: ['b'], updatedAt: '2024-01-01T00:00:00Z' })
+  assert.ok(first.ok)
+  await s.service.upsert(first.article, ctx(null))
+  const before = Date.now()
+  const answer = await s.service.patch('p-1', { headline: 'h2', correction: { note: 'the headline was wrong' } }, ctx(null))
+  assert.equal(answer.status, 200)
+  const event = s.published[1]
+  assert.ok(event)
+  assert.ok((event.article.updatedAt ?? 0) >= before, 'updatedAt: ingest’s clock')
+  assert.ok(event.occurredAt >= before)
+  assert.ok((event.correction?.at ?? 0) >= before, 'the correction is dated by the update')
+  // one sent is taken as sent
+  await s.service.patch('p-1', { headline: 'h3', updatedAt: '2024-02-01T00:00:00Z' }, ctx(null))
+  assert.equal(s.published[2]?.article.updatedAt, Date.parse('2024-02-01T00:00:00Z'))
+})
