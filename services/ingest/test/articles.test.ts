@@ -95,6 +95,9 @@ test('the answer a committed event stands for is the answer its request got, for
     ['CREATED', 'UPDATED', 'ENTRY_CREATED', 'ENTRY_UPDATED', 'ENTRY_DELETED', 'WITHDRAWN'],
   )
   assert.deepEqual(publisher.published.map(outcomeOf), answers)
+  // a kill says what it changed, as the schema's doc says (seventh mutation batch, ar6: [] passed)
+  assert.deepEqual(publisher.published.at(-1)?.changedFields, ['pubStatus'])
+  assert.equal(publisher.published.at(-1)?.reason, 'legal')
 })
 
 // Seventh mutation batch, ar5: a patch applied to the stored updatedAt kept it, so every PATCH
