@@ -80,6 +80,8 @@ test('model: every answer, every state and every event is the model’s; a rebui
             events.set(op.id, [...(events.get(op.id) ?? []), expected.event])
           } else if (expected.status < 300) {
             assert.equal(body.unchanged, true, what)
+            // the version it stands at (seventh mutation batch, ar8: a killed one's, one past it)
+            assert.equal(body.version, articles.get(op.id)?.version, what)
           }
           // what it wrote to news.articles: the events' states, and an erasure's tombstones
           for (const w of ingest.publisher.written.slice(wrote)) log.push('event' in w ? w.event : w)
