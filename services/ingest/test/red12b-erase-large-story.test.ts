@@ -15,8 +15,11 @@ import { createArticleService, ERASE_KEYS_PER_WRITE } from '../src/articles.ts'
 import type { RequestContext } from '../src/articles.ts'
 import { planBatch } from '../src/batch-plan.ts'
 import type { Job } from '../src/batch-plan.ts'
+import type { Remembered } from '../src/outcome.ts'
 import { MAX_TRANSACTION_BYTES, recordBytes } from '../src/records.ts'
+import { createSubmitter } from '../src/submit.ts'
 import type { Submit } from '../src/submit.ts'
+import { IdempotencyCache } from '../src/state.ts'
 import { ArticleState } from '../src/state.ts'
 import { T0 } from './support/article-input.ts'
 import { entryEventOf, eventOf, queued } from './support/plan-jobs.ts'
@@ -108,4 +111,56 @@ test('an erasure cut short after its kill is completed by a retry: the keys not 
     'the retry left an entry with its text',
   )
   assert.ok(state.entries(STORY).every((e) => entryStateKey(STORY, e.entry.id).length > 0))
+})
+
+// Seventh mutation batch, ar11 and ar12: the transactions after the first were submitted under
+// the request's Idempotency-Key (so each was answered from the kill's remembered answer, planning
+// nothing), or skipped when the first answer came from that key (a retry, which planned nothing
+// and so never counted the keys). Both erased only the first ERASE_KEYS_PER_WRITE keys of a keyed
+// erasure, and passed every unit file: the tests above submit without a key.
+test('a keyed erasure tombstones every key, and so does its retry with the same key after it was cut short', async () => {
+  const state = bigStory()
+  const idempotency = new IdempotencyCache<Remembered>(60_000)
+  const transactions: number[] = []
+  const planned = plannedSubmit(state, transactions)
+  // the submitter's Idempotency-Key handling over the planned publisher
+  const submitter = createSubmitter({
+    publisher: {
+      partitionOf: () => 0,
+      submit: async (job) => {
+        const outcome = await planned(job.articleId, ctx, job.plan as Parameters<Submit>[2])
+        job.committed?.(outcome as never)
+        return outcome as never
+      },
+      drain: async () => {},
+      close: async () => {},
+    },
+    idempotency,
+    publishTimeoutMs: 5000,
+  })
+  const keyed: RequestContext = { ...ctx, idempotencyKey: 'legal:erase-1', requestHash: 'h' }
+  let calls = 0
+  let failAt = 0
+  const submit: Submit = (articleId, c, plan) =>
+    ++calls === failAt ? Promise.reject(new Error('kafka unavailable')) : submitter(articleId, c, plan)
+  const articles = createArticleService({ submit, onUnchanged: () => {}, now: () => T0 + 1000 })
+  const withText = () => state.entries(STORY).filter((e) => e.entry.body.length > 0).length
+
+  const erased = await articles.erase(STORY, 'court order', keyed)
+  assert.equal((erased.body as { type?: string }).type, 'WITHDRAWN')
+  assert.equal(withText(), 0, 'a keyed erasure left entries with their text')
+
+  // another story, its erasure cut short after the kill; the retry is answered by its key
+  state.apply(eventOf(`${STORY}-2`, 1, T0, { live: true }))
+  for (let i = 1; i <= 2 * ERASE_KEYS_PER_WRITE; i++) state.apply(entryEventOf(`${STORY}-2`, `e-${i}`, 1, T0, { seq: i, body: ['text'] }))
+  calls = 0
+  failAt = 2
+  const second: RequestContext = { ...keyed, idempotencyKey: 'legal:erase-2' }
+  await assert.rejects(articles.erase(`${STORY}-2`, 'court order', second), /kafka unavailable/)
+  const left = () => state.entries(`${STORY}-2`).filter((e) => e.entry.body.length > 0).length
+  assert.ok(left() > 0, 'cut short')
+  failAt = 0
+  const retry = await articles.erase(`${STORY}-2`, 'court order', second)
+  assert.equal((retry.body as { type?: string }).type, 'WITHDRAWN', 'the first answer, by its key')
+  assert.equal(left(), 0, 'the retry left entries with their text')
 })
