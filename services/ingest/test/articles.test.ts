@@ -2,6 +2,7 @@
 // decisions taken at commit time, without a broker.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { ProblemError } from '@newswire/shared'
 import { outcomeOf } from '../src/outcome.ts'
 import type { Remembered, RequestContext } from '../src/outcome.ts'
 import { createWriteServices } from '../src/services.ts'
@@ -137,4 +138,31 @@ test('a withdrawal or an erasure of a killed article answers unchanged at the ki
       ['WITHDRAWN', 2],
     ],
   )
+})
+
+// Seventh mutation batch, ar14, ar18, ar19: what an event and a refusal say, each of which passed
+// every unit file when dropped (the event dated by ingest's clock over the updatedAt sent; a 409
+// without the version stored, which a CMS needs to send the next revision; an importer's 403
+// without the scope that may update the article).
+test('an event occurs at the updatedAt sent; a 409 names the version stored, an importer’s 403 the scope needed', async () => {
+  const s = setup()
+  const at = Date.parse('2024-03-01T00:00:00Z')
+  const v5 = validateArticle({ id: 'c-1', language: 'en', headline: 'h', body: ['b'], version: 5, updatedAt: '2024-03-01T00:00:00Z' })
+  assert.ok(v5.ok)
+  await s.service.upsert(v5.article, ctx(null))
+  assert.equal(s.published[0]?.occurredAt, at)
+  const v3 = validateArticle({ id: 'c-1', language: 'en', headline: 'h2', body: ['b'], version: 3 })
+  assert.ok(v3.ok)
+  await assert.rejects(s.service.upsert(v3.article, ctx(null)), (err: unknown) => {
+    assert.ok(err instanceof ProblemError)
+    assert.deepEqual([err.problem.status, err.problem.conflict, err.problem.currentVersion], [409, 'stale_revision', 5])
+    return true
+  })
+  const importer: RequestContext = { ...ctx(null), actor: { source: 'import:scraper', importer: true } }
+  await assert.rejects(s.service.upsert(input('c-1'), importer), (err: unknown) => {
+    assert.ok(err instanceof ProblemError)
+    assert.deepEqual([err.problem.status, err.problem.requiredScope], [403, 'write'])
+    return true
+  })
+  assert.equal(s.published.length, 1)
 })
