@@ -127,3 +127,34 @@ test('one Idempotency-Key space per API key: a key used for an article is refuse
   const dev = await http(entries('/k1'), { method: 'PUT', key: keys.dev.key, headers, json: { body: ['x'] } })
   assert.equal(dev.status, 201, dev.text)
 })
+
+// Seventh mutation batch, er9, er10: one entry's read without the read scope (a held or embargoed
+// entry shown to any key, or to none) and a read answered from memory without saying so each
+// passed every unit file (er11, the story's status left out of the list, only the entries model
+// test caught).
+test('one entry is read with the read scope only; reads say what the story is, and when they are answered from memory', async () => {
+  for (const key of [keys.cms.key, keys.legal.key, keys.scraper.key]) assert.equal((await http(entries('/b2'), { key })).status, 403)
+  assert.equal((await http(entries('/b2'), { key: null })).status, 401)
+  const list = await http(entries(), { key: keys.desk.key })
+  const { storyId, version, live, pubStatus } = list.body as Record<string, unknown>
+  assert.deepEqual({ storyId, version, live, pubStatus }, { storyId: 'blog', version: 1, live: true, pubStatus: 'usable' })
+  assert.equal(list.headers.get('newswire-stale'), null)
+
+  const behind = await startInProcessApp(new ArticleState(), apiKeysEnv, '1000000', async () => false)
+  try {
+    const story = await http(`${behind.url}/v1/articles`, {
+      method: 'POST',
+      key: keys.cms.key,
+      json: { id: 's', language: 'en', headline: 'h', summary: 's', live: true },
+    })
+    assert.equal(story.status, 201)
+    const put = await http(`${behind.url}/v1/articles/s/entries/e`, { method: 'PUT', key: keys.cms.key, json: { body: ['x'] } })
+    assert.equal(put.status, 201)
+    for (const path of ['/v1/articles/s/entries', '/v1/articles/s/entries/e']) {
+      const r = await http(`${behind.url}${path}`, { key: keys.desk.key })
+      assert.deepEqual([r.status, r.headers.get('newswire-stale')], [200, 'true'], path)
+    }
+  } finally {
+    await behind.close()
+  }
+})

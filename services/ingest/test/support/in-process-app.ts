@@ -29,8 +29,16 @@ export interface InProcessApp {
   close(): Promise<void>
 }
 
-/** `rateLimit`: INGEST_RATE_LIMIT (requests/s per key), out of the way unless a test is about it. */
-export async function startInProcessApp(state: ArticleState, apiKeysEnv: string, rateLimit = '1000000'): Promise<InProcessApp> {
+/**
+ * `rateLimit`: INGEST_RATE_LIMIT (requests/s per key), out of the way unless a test is about it;
+ * `freshen`: whether a read caught up with Kafka (false: it answers from memory, and says so).
+ */
+export async function startInProcessApp(
+  state: ArticleState,
+  apiKeysEnv: string,
+  rateLimit = '1000000',
+  freshen: () => Promise<boolean> = async () => true,
+): Promise<InProcessApp> {
   const config = loadIngestConfig({ INGEST_API_KEYS: apiKeysEnv, INGEST_RATE_LIMIT: rateLimit, INGEST_PORT: '0' })
   const registry = createRegistry('ingest')
   const publisher = inProcessPublisher(state, codec)
@@ -49,7 +57,7 @@ export async function startInProcessApp(state: ArticleState, apiKeysEnv: string,
     schemas: [],
     readiness: () => ({ ready: true, checks: {} }),
     closing: () => false,
-    freshen: async () => true,
+    freshen,
   })
   const server = createServer(app)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
