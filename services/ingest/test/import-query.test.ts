@@ -24,6 +24,8 @@ test("the import's query parameters are read as written, once each, or refused",
   await refused('id=q-1&urgency=0x1', 'urgency', 'invalid_type')
   await refused('id=q-1&urgency=%201', 'urgency', 'invalid_type')
   await refused('id=q-1&urgency=+1', 'urgency', 'invalid_type')
+  // a leading zero is not JSON's syntax (and octal to some readers): seventh mutation batch, qu4
+  await refused('id=q-1&urgency=01', 'urgency', 'invalid_type')
   await refused('id=q-1&urgency=1.0000000000000001', 'urgency', 'inexact_number')
   await refused('id=q-1&urgency=1&urgency=9', 'urgency', 'duplicate_parameter')
   await refused('id=q-1&id=q-2', 'id', 'duplicate_parameter')
