@@ -164,3 +164,28 @@ test('a keyed erasure tombstones every key, and so does its retry with the same 
   assert.equal((retry.body as { type?: string }).type, 'WITHDRAWN', 'the first answer, by its key')
   assert.equal(left(), 0, 'the retry left entries with their text')
 })
+
+// Found in the seventh mutation batch (judging ar21): the transactions after the first took the
+// story's keys by offset, and an entry key this instance never read (a newer instance's schema)
+// leaves the story's keys once tombstoned (state.ts erasedEntry, version 0): every later offset
+// moved past keys no transaction wrote. The erasure answered 200 with their text still in
+// news.articles (a retry wrote them).
+test('an erasure whose first transaction tombstones entry keys this instance never read still tombstones every key', async () => {
+  const state = new ArticleState()
+  state.apply(eventOf(STORY, 1, T0, { live: true, headline: 'Live: election night' }))
+  for (let i = 1; i <= 1000; i++)
+    state.apply(entryEventOf(STORY, `e-${String(i).padStart(4, '0')}`, 1, T0, { seq: i, body: [`Entry ${i}`] }))
+  // a newer instance wrote 100 entries this one cannot decode; their keys sort before the others
+  const unread = Array.from({ length: 100 }, (_, i) => entryStateKey(STORY, `a-${String(i).padStart(3, '0')}`))
+  for (const key of unread) state.readable(key, false)
+  const articles = createArticleService({ submit: plannedSubmit(state, []), onUnchanged: () => {}, now: () => T0 + 1000 })
+  const erased = await articles.erase(STORY, 'court order', ctx)
+  assert.equal(erased.status, 200)
+  assert.equal(state.unreadable, 0, 'every unreadable key tombstoned')
+  const left = state.entries(STORY).filter((e) => e.entry.body.length > 0)
+  assert.deepEqual(
+    left.map((e) => e.entry.id),
+    [],
+    `${left.length} entries keep their text`,
+  )
+})
