@@ -138,18 +138,21 @@ export function createArticleService(deps: ArticleServiceDeps): ArticleService {
       })
     },
     async erase(id, reason, ctx) {
-      // How many keys the story has, as the last plan that ran saw them (a killed story gets no new entries)
-      let total: number | undefined
-      const keysOf = (view: PlanView, from: number, to: number): string[] => {
-        const keys = [id, ...view.entryKeys(id).sort()]
-        total = keys.length
-        return keys.slice(from, to)
-      }
+      // The story's keys this erasure has written tombstones for; each transaction takes the next
+      // ones. Not by offset: a key this instance never read leaves the story's keys once
+      // tombstoned (state.ts erasedEntry), and later offsets then passed over keys no transaction
+      // wrote (seventh mutation batch). A killed story gets no new entries: the loop ends.
+      const done = new Set<string>()
+      const nextKeys = (view: PlanView): string[] =>
+        [id, ...view.entryKeys(id).sort()].filter((k) => !done.has(k)).slice(0, ERASE_KEYS_PER_WRITE)
+      // what the plan that ran last (the one committed) tombstones; none when the answer came from the key
+      let planned: string[] = []
       // the kill, with the article's key and the story's first entry keys
       const first = await submit(id, ctx, (current, view) => {
         if (current === undefined) throw new ProblemError('not_found', `no article with id '${id}'`)
         const t = now()
-        const erase = { keys: keysOf(view, 0, ERASE_KEYS_PER_WRITE), traceId: ctx.traceId, at: t }
+        planned = nextKeys(view)
+        const erase = { keys: planned, traceId: ctx.traceId, at: t }
         const d = decideErase(current.article, t)
         if (d.kind === 'killed') {
           return { event: null, erase, result: { status: 200, body: { id, version: d.current.version, unchanged: true } } }
@@ -161,13 +164,16 @@ export function createArticleService(deps: ArticleServiceDeps): ArticleService {
       // the rest in transactions of their own, before the answer, whatever the first answer was (a
       // retry remembered by its Idempotency-Key too): an erasure cut short is completed by any retry
       const rest: RequestContext = { ...ctx, idempotencyKey: null, requestHash: '' }
-      for (let from = ERASE_KEYS_PER_WRITE; total === undefined || from < total; from += ERASE_KEYS_PER_WRITE) {
+      while (true) {
+        for (const k of planned) done.add(k)
+        planned = []
         await submit(id, rest, (_current, view) => {
-          const keys = keysOf(view, from, from + ERASE_KEYS_PER_WRITE)
-          return keys.length === 0
+          planned = nextKeys(view)
+          return planned.length === 0
             ? { event: null, result: first }
-            : { event: null, erase: { keys, traceId: ctx.traceId, at: now() }, result: first }
+            : { event: null, erase: { keys: planned, traceId: ctx.traceId, at: now() }, result: first }
         })
+        if (planned.length === 0) break
       }
       return first
     },
