@@ -64,6 +64,8 @@ describe('issue 14 model: editorial controls, scopes and versions under random s
             log.events.push(expected.event)
           } else if (expected.status < 300) {
             assert.equal(body.unchanged, true, what)
+            // the version it stands at, as the unit model checks it (seventh mutation batch, ar8)
+            assert.equal(body.version, articles.get(op.id)?.version, what)
           }
           log.model = articles.get(op.id)
         }
