@@ -4,23 +4,15 @@ import assert from 'node:assert/strict'
 import { beforeEach, test, type TestContext } from 'node:test'
 import { batchUrl, browserWebSocket, messagesOf } from '../src/batch.ts'
 import { connect } from '../src/index.ts'
-import { eventFrame, FakeClock, FakeWebSocket, record } from './fakes.ts'
+import { eventFrame, FakeClock, FakeWebSocket } from './fakes.ts'
+import { accept, start } from './harness.ts'
 
 beforeEach(() => FakeWebSocket.reset())
 
-function start(t: TestContext) {
-  const client = connect('wss://news.example', {
-    channels: ['breaking'],
-    WebSocket: FakeWebSocket,
-    transport: 'websocket',
-    clock: new FakeClock(),
-    random: () => 0.5,
-  })
-  t.after(() => client.close())
-  const log = record(client)
-  const ws = FakeWebSocket.last.open()
-  ws.push({ type: 'subscribed', id: ws.subscribes.at(-1)?.id, channels: ['breaking'], position: 'p0', snapshot: [] })
-  return { client, log, ws }
+/** A client on the fakes, subscribed at p0. */
+function started(t: TestContext) {
+  const { client, log } = start(t)
+  return { client, log, ws: accept('p0') }
 }
 
 test('the stream URL asks for batches, keeping what it had', () => {
@@ -51,7 +43,7 @@ test('compressed batches: asked for with deflate=1, only by a browser; a Node re
 })
 
 test('a batch delivers its messages in order, as single frames would', (t) => {
-  const one = start(t)
+  const one = started(t)
   for (const m of [
     eventFrame('a', 1, 'p1'),
     eventFrame('b', 1, 'p2'),
@@ -59,7 +51,7 @@ test('a batch delivers its messages in order, as single frames would', (t) => {
   ])
     one.ws.push(m)
   FakeWebSocket.reset()
-  const batched = start(t)
+  const batched = started(t)
   batched.ws.push(
     [eventFrame('a', 1, 'p1'), eventFrame('b', 1, 'p2'), { type: 'withdrawn', position: 'p3', articleId: 'a', reason: 'legal' }]
       .map((m) => JSON.stringify(m))
@@ -72,7 +64,7 @@ test('a batch delivers its messages in order, as single frames would', (t) => {
 })
 
 test('closing the client from a listener drops the rest of its batch', (t) => {
-  const { client, log, ws } = start(t)
+  const { client, log, ws } = started(t)
   client.on('event', () => void client.close())
   ws.push([eventFrame('a', 1, 'p1'), eventFrame('b', 1, 'p2')].map((m) => JSON.stringify(m)).join('\n'))
   assert.deepEqual(log.eventIds, ['a-v1'])

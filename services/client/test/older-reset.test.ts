@@ -4,8 +4,9 @@
 // for before a reset is now refused (NEWSWIRE_ERR_CLIENT_REQUEST, details.reset).
 import assert from 'node:assert/strict'
 import { beforeEach, test } from 'node:test'
-import { ClientError, connect, older } from '../src/index.ts'
-import { articleEvent, FakeClock, FakeWebSocket, flush, jsonFetch } from './fakes.ts'
+import { ClientError, older } from '../src/index.ts'
+import { articleEvent, FakeWebSocket, flush, jsonFetch } from './fakes.ts'
+import { start } from './harness.ts'
 
 beforeEach(() => FakeWebSocket.reset())
 
@@ -17,15 +18,7 @@ test('a page answered before a kill and read after a reset is refused, never mer
   })
   server.answers.push({ status: 200, body: { items: [articleEvent('b', 1)], next: null }, until: slow })
   server.answers.push({ status: 200, body: { items: [articleEvent('c', 1)], next: null } })
-  const client = connect('wss://news.example/wire', {
-    channels: ['breaking'],
-    WebSocket: FakeWebSocket,
-    transport: 'websocket',
-    fetch: server.fetch,
-    clock: new FakeClock(),
-    random: () => 0.5,
-  })
-  t.after(() => client.close())
+  const { client } = start(t, { fetch: server.fetch })
   const ws = FakeWebSocket.last.open()
   ws.push({ type: 'subscribed', id: 's1', channels: ['breaking'], position: 'p1', snapshot: [articleEvent('a', 1)], more: 'c-1' })
   // the reader asks for older stories; the server answers with b as it stood (the answer is slow to arrive)
@@ -73,15 +66,7 @@ test('a page answered before a kill and read after a reset is refused, never mer
 test('after a reset, a page brings again what the reader had before it', async (t) => {
   const server = jsonFetch()
   server.answers.push({ status: 200, body: { items: [articleEvent('c', 1)], next: null } })
-  const client = connect('wss://news.example/wire', {
-    channels: ['breaking'],
-    WebSocket: FakeWebSocket,
-    transport: 'websocket',
-    fetch: server.fetch,
-    clock: new FakeClock(),
-    random: () => 0.5,
-  })
-  t.after(() => client.close())
+  const { client } = start(t, { fetch: server.fetch })
   const ws = FakeWebSocket.last.open()
   ws.push({ type: 'subscribed', id: 's1', channels: ['breaking'], position: 'p1', snapshot: [articleEvent('a', 1), articleEvent('c', 1)] })
   ws.push({ type: 'reset', id: 's1', channels: ['breaking'], position: 'p2', more: 'c-1', snapshot: [articleEvent('a', 1)] })

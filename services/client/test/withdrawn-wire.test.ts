@@ -7,8 +7,9 @@
 // dl5 (the guess dropped) kept a live story from the reader for good.
 import assert from 'node:assert/strict'
 import { beforeEach, test } from 'node:test'
-import { connect, older } from '../src/index.ts'
-import { articleEvent, FakeClock, FakeWebSocket, flush, jsonFetch } from './fakes.ts'
+import { older } from '../src/index.ts'
+import { articleEvent, FakeWebSocket, flush, jsonFetch } from './fakes.ts'
+import { start } from './harness.ts'
 
 beforeEach(() => FakeWebSocket.reset())
 
@@ -20,15 +21,7 @@ test('a page answered before a hold and read after its withdrawn does not bring 
   })
   // the page holds b as it stood (version 1) and c; the reader never had b
   server.answers.push({ status: 200, body: { items: [articleEvent('b', 1), articleEvent('c', 1)], next: null }, until: slow })
-  const client = connect('wss://news.example/wire', {
-    channels: ['breaking'],
-    WebSocket: FakeWebSocket,
-    transport: 'websocket',
-    fetch: server.fetch,
-    clock: new FakeClock(),
-    random: () => 0.5,
-  })
-  t.after(() => client.close())
+  const { client } = start(t, { fetch: server.fetch })
   const ws = FakeWebSocket.last.open()
   ws.push({ type: 'subscribed', id: 's1', channels: ['breaking'], position: 'p1', snapshot: [articleEvent('a', 1)], more: 'c-1' })
   const page = older(client, 'c-1')
@@ -43,14 +36,7 @@ test('a page answered before a hold and read after its withdrawn does not bring 
 })
 
 test('a stand-in hold is a guess: the readable record of its version shows the story again', async (t) => {
-  const client = connect('wss://news.example/wire', {
-    channels: ['breaking'],
-    WebSocket: FakeWebSocket,
-    transport: 'websocket',
-    clock: new FakeClock(),
-    random: () => 0.5,
-  })
-  t.after(() => client.close())
+  const { client } = start(t)
   const shown: string[] = []
   client.on('event', (m) => shown.push(`${m.event.article.id}@${m.event.article.version}`))
   client.on('withdrawn', (m) => shown.push(`-${m.articleId}`))
