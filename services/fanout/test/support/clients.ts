@@ -22,13 +22,15 @@ import { StoryClient } from './story-model.ts'
 export function runClients(h: Harness, model: Model, snapshotSize: number, stats: Stats) {
   const clients: (Client | null)[] = new Array<Client | null>(SLOTS).fill(null)
 
+  /** The store has read records the live loop has not matched yet (an ingest step the run did not settle). */
+  const behind = () => h.hub.liveSeq < h.store.history.nextSeq
+
   const subscribe = (c: Client, since: string | null) => {
     const { conn, t } = h.connect(SCOPES[c.who]?.audience, SCOPES[c.who]?.scope, c.expiresAt)
     c.t = t
     c.read = 0
     c.blocked = false
-    // the store has read records the live loop has not matched yet (an ingest step the run did not settle)
-    if (h.hub.liveSeq < h.store.history.nextSeq) stats.subscribedBehind++
+    if (behind()) stats.subscribedBehind++
     // as the WebSocket reads it (a filter it refuses gets an error); story readers get a few entries and page for the rest
     subscribeOverWebSocket(h.hub, conn, c, since, c.story ? snapshotSize % 1000 || 1 : null)
   }
@@ -49,9 +51,8 @@ export function runClients(h: Harness, model: Model, snapshotSize: number, stats
       const why = `slot ${slot} (${c.clearance}, ${JSON.stringify(c.view)}) entry pages`
       const filter = urlOf(c, '/', {}).searchParams
       filter.delete('channels')
-      // an ingest step not settled: the route answers from the store, the `withdrawn` is not sent yet
-      const behind = h.hub.liveSeq < h.store.history.nextSeq
-      stats.entryPages += c.story.page(h.entriesDeps, model, c.clearance, admission, { pages, limit, filter, behind }, why)
+      // behind, the route answers from the store and the `withdrawn` is not sent yet
+      stats.entryPages += c.story.page(h.entriesDeps, model, c.clearance, admission, { pages, limit, filter, behind: behind() }, why)
     }
     for (let n = 0; n < pages && c.more !== null; n++) {
       const body = JSON.parse(answerPage(urlOf(c, '/v1/snapshot', { before: c.more, limit: String(limit) }), admission, routeDeps)) as {
