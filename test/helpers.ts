@@ -54,15 +54,37 @@ export function readTopic(topic: string, until: (all: Received[]) => boolean, ti
   return readTopicFrom(brokers.join(','), topic, until, timeoutMs)
 }
 
-export async function readTopicFrom(
+export function readTopicFrom(
   brokerList: string,
   topic: string,
   until: (all: Received[]) => boolean,
   timeoutMs = 30_000,
 ): Promise<Received[]> {
-  const kafka = new Kafka({ clientId: 'test-reader', brokers: brokerList.split(','), logLevel: logLevel.NOTHING })
-  const consumer = kafka.consumer({ groupId: `test-reader-${randomUUID()}`, maxWaitTimeInMs: 100 })
-  const all: Received[] = []
+  return readUntil(
+    brokerList,
+    topic,
+    'test-reader',
+    (message, partition) => (message.value ? { event: codec.decode(message.value), message, partition } : undefined),
+    until,
+    timeoutMs,
+  )
+}
+
+/**
+ * An independent consumer (own client, own group) reading `topic` from the beginning, keeping what
+ * `take` makes of each record (undefined: skipped), until `until` holds of all kept so far.
+ */
+export async function readUntil<T>(
+  brokerList: string,
+  topic: string,
+  clientId: string,
+  take: (message: KafkaMessage, partition: number) => T | undefined,
+  until: (all: T[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<T[]> {
+  const kafka = new Kafka({ clientId, brokers: brokerList.split(','), logLevel: logLevel.NOTHING })
+  const consumer = kafka.consumer({ groupId: `${clientId}-${randomUUID()}`, maxWaitTimeInMs: 100 })
+  const all: T[] = []
   await consumer.connect()
   try {
     await consumer.subscribe({ topic, fromBeginning: true })
@@ -71,7 +93,8 @@ export async function readTopicFrom(
       consumer
         .run({
           eachMessage: async ({ message, partition }) => {
-            if (message.value) all.push({ event: codec.decode(message.value), message, partition })
+            const kept = take(message, partition)
+            if (kept !== undefined) all.push(kept)
             if (until(all)) {
               clearTimeout(timer)
               resolve()

@@ -4,12 +4,10 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
-import { Kafka, logLevel } from '@newswire/shared'
 import { repoRoot } from '../../deploy/local/broker.ts'
-import { sleep } from '../helpers.ts'
+import { readUntil, sleep } from '../helpers.ts'
 import type { HttpResult, Received } from '../helpers.ts'
 
 import { freePort } from '../ports.ts'
@@ -142,38 +140,19 @@ export function spawnFanout(t: Cleanup, env: Record<string, string>, port?: numb
 }
 
 /** Raw records of a topic (bytes and headers, not decoded), from the beginning until `until` holds. */
-export async function readRaw(
-  brokerList: string,
-  topic: string,
-  until: (all: RawRecord[]) => boolean,
-  timeoutMs = 30_000,
-): Promise<RawRecord[]> {
-  const kafka = new Kafka({ clientId: 'reliability-raw-reader', brokers: brokerList.split(','), logLevel: logLevel.NOTHING })
-  const consumer = kafka.consumer({ groupId: `reliability-raw-${randomUUID()}`, maxWaitTimeInMs: 100 })
-  const all: RawRecord[] = []
-  await consumer.connect()
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true })
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out reading ${topic}: got ${all.length} records`)), timeoutMs)
-      consumer
-        .run({
-          eachMessage: async ({ message, partition }) => {
-            const headers: Record<string, string> = {}
-            for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(v)
-            all.push({ partition, offset: message.offset, key: message.key ?? null, value: message.value, headers })
-            if (until(all)) {
-              clearTimeout(timer)
-              resolve()
-            }
-          },
-        })
-        .catch(reject)
-    })
-  } finally {
-    await consumer.disconnect()
-  }
-  return all
+export function readRaw(brokerList: string, topic: string, until: (all: RawRecord[]) => boolean, timeoutMs = 30_000): Promise<RawRecord[]> {
+  return readUntil(
+    brokerList,
+    topic,
+    'reliability-raw-reader',
+    (message, partition) => {
+      const headers: Record<string, string> = {}
+      for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(v)
+      return { partition, offset: message.offset, key: message.key ?? null, value: message.value, headers }
+    },
+    until,
+    timeoutMs,
+  )
 }
 
 export interface RawRecord {
