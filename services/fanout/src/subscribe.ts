@@ -214,7 +214,13 @@ export class Subscriptions {
           if (!offsetsAtLeast(high, since.o)) this.#refuse(sub, 'the position is ahead of the log')
           else this.#waitToRead(sub, since)
         },
-        (err: unknown) => this.#unavailable(sub, err),
+        // Not replay_unavailable: its reset is made at this instance's head, behind the client, and
+        // would hand back a story it was told was killed (red14). A signed position came from the
+        // log: wait to read it, as above, or send the client to come back.
+        (err: unknown) => {
+          this.#d.log.warn({ err }, 'could not read log offsets for a resume ahead of this instance')
+          if (sub.state === 'pending' && !sub.conn.closed) this.#waitToRead(sub, since)
+        },
       )
       return
     }

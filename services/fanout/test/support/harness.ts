@@ -255,7 +255,11 @@ export class Harness {
           if (o.kafkaFails === 'offsets') throw new Error('no broker answers')
           return Array.from({ length: this.partitions }, (_, p) => o.low?.[p] ?? 0)
         },
-        highWatermarks: async () => this.log.map((l) => l.length),
+        // one admin call gets either (feed.ts offsets): the broker's trouble takes both
+        highWatermarks: async () => {
+          if (o.kafkaFails === 'offsets') throw new Error('no broker answers')
+          return this.log.map((l) => l.length)
+        },
       },
       openReader,
       maxReplays: o.maxReplays ?? 4,
