@@ -6,7 +6,10 @@
 // knows, which may be one the client already has. A stand-in hold's version is a guess too (one for
 // a record the fan-out could not decode, or for a hold numbered as the live version it changes):
 // the next record on the stream decides again, whatever its number, and one of that version (a
-// page too) replaces it. Bounded: the oldest entries are forgotten first.
+// page too) replaces it. A reset (clear) forgets all but kills: a kill is final (ingest never revives
+// a story), and a reset made by a process that has not read it yet must not bring the story back
+// (red14 attack run; `afterKill`: a version of a story killed since, not its kill, which
+// delivery.ts leaves out of a reset). Bounded: the oldest entries are forgotten first.
 import { touch } from './lru.ts'
 import type { ArticleEvent, WithdrawnCause } from './types.ts'
 
@@ -27,6 +30,8 @@ const isKill = (c: WithdrawnCause | 'unknown' | null) => c === 'withdrawn' || c 
 /** A fan-out's stand-in hold (services/fanout unreadable.ts isHoldStandIn: both kinds). */
 const isStandIn = (e: ArticleEvent): boolean => e.eventId.startsWith('unreadable-hold:')
 
+const killOf = (e: ArticleEvent) => e.type === 'WITHDRAWN' || e.article.pubStatus === 'canceled'
+
 const NO_VERSION = Number.NEGATIVE_INFINITY
 
 export class Dedupe {
@@ -46,7 +51,7 @@ export class Dedupe {
     if (this.#eventIds.has(key)) return false
     const { id, version } = event.article
     const mark = this.#articles.get(id)
-    const kill = event.type === 'WITHDRAWN' || event.article.pubStatus === 'canceled'
+    const kill = killOf(event)
     // a real record after a stand-in hold: of its version, its word replaces the guess; on the
     // stream (not a page, answered maybe before the hold), it decides again whatever its number
     const real = mark?.standIn && !isStandIn(event)
@@ -98,10 +103,13 @@ export class Dedupe {
     return true
   }
 
-  /** Forget everything (after a `reset`). */
   clear(): void {
     this.#eventIds.clear()
-    this.#articles.clear()
+    for (const [id, mark] of this.#articles) if (!isKill(mark.withdrawn)) this.#articles.delete(id)
+  }
+
+  afterKill(e: ArticleEvent): boolean {
+    return isKill(this.#articles.get(e.article.id)?.withdrawn ?? null) && !killOf(e)
   }
 
   get size(): { eventIds: number; articles: number } {

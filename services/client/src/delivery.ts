@@ -126,6 +126,8 @@ export class Delivery {
         for (const raw of frame.snapshot) {
           const item = this.#snapshotItem(raw, frame.position)
           if (!item) continue
+          // a kill is final: a snapshot from behind it (a lagging process) shows only the killed version
+          if (this.#dedupe.afterKill(item.event)) continue
           this.#dedupe.acceptEvent(item.event, item)
           items.push(item)
         }

@@ -1,7 +1,9 @@
 // Duplicate filter for live-story entries: per (story, entry), the newest version delivered and
 // whether it was taken off since. Like the article filter (dedupe.ts), a fan-out's stand-in hold's
-// version is a guess: the next version on the stream decides again, whatever its number. Bounded:
-// the entries heard of longest ago are forgotten first.
+// version is a guess: the next version on the stream decides again, whatever its number. A
+// deletion is final: neither a reset (`clear()`) nor the story coming down (`clear(prefix)`)
+// forgets it, since a reset or a page made by a process that has not read it must not bring the
+// entry back (red14 attack run). Bounded: the entries heard of longest ago are forgotten first.
 import { touch } from './lru.ts'
 import type { EntryWithdrawnCause } from './story-types.ts'
 
@@ -65,13 +67,11 @@ export class EntryDedupe {
 
   /** Forget a story's entries: it came down and took them with it, so they may come back as they were. */
   forgetStory(storyId: string): void {
-    const prefix = keyOf(storyId, '')
-    for (const key of this.#marks.keys()) if (key.startsWith(prefix)) this.#marks.delete(key)
+    this.clear(keyOf(storyId, ''))
   }
 
-  /** Forget everything (after a `reset`). */
-  clear(): void {
-    this.#marks.clear()
+  clear(prefix = ''): void {
+    for (const [key, mark] of this.#marks) if (key.startsWith(prefix) && mark.withdrawn !== 'deleted') this.#marks.delete(key)
   }
 
   get size(): number {
