@@ -94,7 +94,7 @@ function parseBody(b64: string): Position {
   return out
 }
 
-/** Reads a position without checking its signature: for tests and tools, never for serving. */
+/** Reads a position without checking its signature: for tests and tools, never for serving (a refused position waits for its offsets: subscribe.ts). */
 export function peekPosition(s: string): Position {
   if (!s.startsWith(PREFIX)) throw new PositionError('unknown position version')
   return parseBody(s.slice(PREFIX.length, s.lastIndexOf('.')))

@@ -12,7 +12,7 @@ import type { ServerMessageType, SnapshotItem } from './messages.ts'
 import type { FanoutMetrics } from './metrics.ts'
 import type { Conn, HubLimits, StoryFollow, Sub } from './model.ts'
 import { NO_CURSOR } from './model.ts'
-import { offsetsAtLeast, PositionError, positionProblem } from './position.ts'
+import { offsetsAtLeast, PositionError, peekPosition, positionProblem } from './position.ts'
 import type { Position, PositionCodec } from './position.ts'
 import { checkAccess, checkStory, DEFAULT_STORY_ENTRIES, ProtocolError } from './protocol.ts'
 import type { SubscribeMessage } from './protocol.ts'
@@ -71,7 +71,7 @@ export class Subscriptions {
   /** Log start offsets, shared by the log resumes of one second (a storm asks Kafka once). */
   #low: { at: number; offsets: Promise<number[]> } | null = null
   /** Resumes from positions ahead of what this instance has read, until it has (red9). */
-  readonly #waiting = new Set<{ sub: Sub; since: Position; cancel: () => void }>()
+  readonly #waiting = new Set<{ sub: Sub; o: readonly number[]; then: () => void; cancel: () => void }>()
 
   constructor(deps: SubscribeDeps, host: SubscribeHost, replays: LogReplays) {
     this.#d = deps
@@ -154,13 +154,13 @@ export class Subscriptions {
       since = this.#d.positions.decode(msg.since)
     } catch (err) {
       if (!(err instanceof PositionError)) throw err
-      this.#refuse(sub, err.message)
+      this.#refuseOnceRead(sub, err.message, peeked(msg.since))
       return sub
     }
     const store = this.#d.store
     const problem = positionProblem(since, { partitions: store.partitions, now: this.#d.clock.now(), maxSkewMs: MAX_CLOCK_SKEW_MS })
     if (problem !== null) {
-      this.#refuse(sub, problem)
+      this.#refuseOnceRead(sub, problem, since.o)
       return sub
     }
     sub.cursor = { o: [...since.o], t: since.t, ...(since.r ? { r: since.r } : {}) }
@@ -196,6 +196,37 @@ export class Subscriptions {
     return sub.channels.map((c) => c.name)
   }
 
+  /**
+   * A position this instance cannot use (a key it does not know yet: a rotation rolling out; a
+   * partition count or a clock it has not caught up with) from a stream that may be ahead of it:
+   * the reset's snapshot is made at this instance's head, and one behind what the client already
+   * holds hands back what its stream took back, an embargoed draft killed before its release
+   * included (red14 attack run). So the reset waits until this instance has read as far as the
+   * position says (its offsets, unverified: they can only make it wait), as a resume does.
+   */
+  #refuseOnceRead(sub: Sub, why: string, claimed: readonly number[] | null): void {
+    const o = claimed?.slice(0, this.#d.store.partitions) ?? []
+    if (offsetsAtLeast(this.#d.store.readTo(), o)) {
+      this.#refuse(sub, why)
+      return
+    }
+    const wait = () => {
+      if (sub.state === 'pending' && !sub.conn.closed) this.#waitToRead(sub, o, () => this.#refuse(sub, why))
+    }
+    this.#d.bounds.highWatermarks().then(
+      (high) => {
+        if (sub.state !== 'pending' || sub.conn.closed) return
+        // offsets the log never had: not from this log, nothing to wait for
+        if (!offsetsAtLeast(high, o)) this.#refuse(sub, why)
+        else wait()
+      },
+      (err: unknown) => {
+        this.#d.log.warn({ err }, 'could not read log offsets for a refused position')
+        wait()
+      },
+    )
+  }
+
   /** A position the server cannot use: say why, then start over from a snapshot. */
   #refuse(sub: Sub, why: string): void {
     this.#host.sendError(sub.conn, new ProtocolError('invalid_position', `${why}; starting from a fresh snapshot`, sub.id))
@@ -212,14 +243,14 @@ export class Subscriptions {
         (high) => {
           if (sub.state !== 'pending' || sub.conn.closed) return
           if (!offsetsAtLeast(high, since.o)) this.#refuse(sub, 'the position is ahead of the log')
-          else this.#waitToRead(sub, since)
+          else this.#waitToRead(sub, since.o, () => this.#serve(sub, since))
         },
         // Not replay_unavailable: its reset is made at this instance's head, behind the client, and
         // would hand back a story it was told was killed (red14). A signed position came from the
         // log: wait to read it, as above, or send the client to come back.
         (err: unknown) => {
           this.#d.log.warn({ err }, 'could not read log offsets for a resume ahead of this instance')
-          if (sub.state === 'pending' && !sub.conn.closed) this.#waitToRead(sub, since)
+          if (sub.state === 'pending' && !sub.conn.closed) this.#waitToRead(sub, since.o, () => this.#serve(sub, since))
         },
       )
       return
@@ -234,8 +265,8 @@ export class Subscriptions {
    * cursor would then pass the kill; a story would be taken for one the client never had. Serve
    * it once this instance has read as far (the live loop calls readAdvanced), or start over.
    */
-  #waitToRead(sub: Sub, since: Position): void {
-    const w = { sub, since, cancel: () => {} }
+  #waitToRead(sub: Sub, o: readonly number[], then: () => void): void {
+    const w = { sub, o, then, cancel: () => {} }
     this.#waiting.add(w)
     w.cancel = setTimerAt(
       this.#d.clock.now() + WAIT_TO_READ_MS,
@@ -261,10 +292,10 @@ export class Subscriptions {
         w.cancel()
         continue
       }
-      if (!offsetsAtLeast(head, w.since.o)) continue
+      if (!offsetsAtLeast(head, w.o)) continue
       this.#waiting.delete(w)
       w.cancel()
-      this.#serve(w.sub, w.since)
+      w.then()
     }
   }
 
@@ -392,4 +423,13 @@ function storyOf(msg: Pick<SubscribeMessage, 'channels' | 'entries'>): StoryFoll
   const ch = msg.channels[0]
   if (ch?.kind !== 'story' || ch.value === null) return null
   return { id: ch.value, entries: msg.entries ?? DEFAULT_STORY_ENTRIES, shown: false, gateFrom: 0 }
+}
+
+/** A refused position's offsets, unverified (null: none to read). */
+function peeked(raw: string): number[] | null {
+  try {
+    return peekPosition(raw).o
+  } catch {
+    return null
+  }
 }

@@ -155,6 +155,8 @@ export interface HarnessOptions {
    * clock keeps it busy until the clock gets there: a model stepping the clock spends less.
    */
   settleRounds?: number
+  /** The keys positions are signed (the first) and verified with ([POSITION_KEY]): a key rotation rolling out. */
+  positionKeys?: readonly string[]
 }
 
 export class Harness {
@@ -162,7 +164,7 @@ export class Harness {
   readonly store: Store
   readonly hub: Hub
   readonly metrics: ReturnType<typeof createFanoutMetrics>
-  readonly positions = new PositionCodec([POSITION_KEY])
+  readonly positions: PositionCodec
   readonly cursors = new PageCursorCodec([POSITION_KEY])
   /** What the snapshot routes read (http/snapshot.ts answerPage, answerCounts), over this hub. */
   routeDeps(defaultLimit: number, maxScan?: number): SnapshotRouteDeps {
@@ -189,6 +191,7 @@ export class Harness {
 
   constructor(o: HarnessOptions = {}) {
     this.partitions = o.partitions ?? 2
+    this.positions = new PositionCodec(o.positionKeys ?? [POSITION_KEY])
     this.#settleRounds = o.settleRounds ?? 50
     this.clock = new FakeClock(o.start ?? 1_800_000_000_000)
     this.log = Array.from({ length: this.partitions }, () => [])

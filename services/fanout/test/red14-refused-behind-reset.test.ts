@@ -1,0 +1,66 @@
+// red14 attack run, 2026-12-06: a reader's reconnect lands on a fan-out process that refuses its
+// position (a key rotation rolling out: the position was signed with the new key, this process
+// knows only the old one; likewise a partition count it has not seen yet) and has not read as far
+// as that position. The refusal's `reset` was made at once at this process's own head: a snapshot
+// older than the reader's stream, holding what that stream had already taken back. An embargoed
+// draft killed before its embargo (nobody was ever shown it), released meanwhile by the lagging
+// process at its time, reached the public reader in that reset, until the process read the kill.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { event, Harness, POSITION_KEY } from './support/harness.ts'
+import { lastPosition, shown, subscribe, withdrawn } from './support/live-story.ts'
+
+const START = 1_800_000_000_000
+const SEC = 1000
+const NEW_KEY = 'the-new-position-key-32-characters!'
+
+const drafts = (m: { type: string; snapshot?: unknown }) =>
+  m.type === 'reset' ? ((m.snapshot ?? []) as { article: { id: string } }[]).map((e) => e.article.id) : []
+
+for (const stop of ['WITHDRAWN', 'withheld'] as const)
+  test(`a refused position ahead of a lagging process: no reset holding a ${stop === 'WITHDRAWN' ? 'killed' : 'withheld'} embargoed draft`, async () => {
+    const embargo = START + 10 * SEC
+    const draft = event('CREATED', { id: 'budget', version: 1, embargoedUntil: embargo, category: 'news' }, START)
+    const held =
+      stop === 'WITHDRAWN'
+        ? event(
+            'WITHDRAWN',
+            { id: 'budget', version: 2, embargoedUntil: embargo, category: 'news', pubStatus: 'canceled' },
+            START + 5 * SEC,
+          )
+        : event('UPDATED', { id: 'budget', version: 2, embargoedUntil: embargo, category: 'news', pubStatus: 'withheld' }, START + 5 * SEC)
+    // A runs the new key; B (not redeployed yet) only the old one, and lags
+    const a = new Harness({ partitions: 1, start: START, positionKeys: [NEW_KEY, POSITION_KEY] })
+    const b = new Harness({ partitions: 1, start: START })
+    for (const h of [a, b]) {
+      h.append(draft)
+      h.start()
+    }
+    await Promise.all([a.tick(5 * SEC), b.tick(5 * SEC)])
+    a.append(held)
+    b.inKafka(held, 0)
+    await a.settle()
+    const reader = a.connect('public')
+    subscribe(a, reader.conn, ['category:news'])
+    await a.settle()
+    assert.deepEqual(shown(reader.t.messages), [])
+    const since = lastPosition(reader.t.messages)
+    a.hub.conns.remove(reader.conn)
+    // the embargo passes; B, behind, releases the draft it knows
+    await Promise.all([a.tick(6 * SEC), b.tick(6 * SEC)])
+
+    const back = b.connect('public')
+    subscribe(b, back.conn, ['category:news'], { since })
+    await b.settle()
+    // before B reads the kill: the draft went out in the reset (told of the kill only once B reads it)
+    const early = back.t.messages.flatMap(drafts).concat(shown(back.t.messages))
+    // B reads on within the wait
+    b.readOn(0)
+    await b.tick(SEC)
+    a.hub.stop()
+    b.hub.stop()
+    assert.deepEqual(early, [], `the reader was sent the draft nobody was shown: ${JSON.stringify(back.t.messages).slice(0, 700)}`)
+    assert.deepEqual(back.t.messages.flatMap(drafts).concat(shown(back.t.messages)), [])
+    assert.deepEqual(withdrawn(back.t.messages), [], 'nor told of a story it never had')
+    assert.equal(back.t.messages.filter((m) => m.type === 'reset').length, 1, 'the position is refused: a fresh snapshot')
+  })
