@@ -44,7 +44,7 @@ import fc from 'fast-check'
 import { answerEntries } from '../src/http/entries.ts'
 import { RequestError } from '../src/http/snapshot.ts'
 import { peekPosition } from '../src/position.ts'
-import { event, Harness } from './support/harness.ts'
+import { event, Harness, POSITION_KEY } from './support/harness.ts'
 import { subscribe } from './support/live-story.ts'
 import { isKilled } from './support/model.ts'
 import { StoryLog } from './support/story-log.ts'
@@ -55,6 +55,8 @@ import type { SentEntry } from './support/story-reader.ts'
 import { MODEL_REPLAY } from '../../../test/model-replay.ts'
 
 const START = 1_800_000_000_000
+/** A key rotation rolling out: the new key, which only process 0 has (run's `rotating`). */
+const NEW_KEY = 'the-new-position-key-32-characters!'
 /** The two stories' ids (L0 in partition 0, L1 in 1); a killed one's slot takes a new id on its next create. */
 const SLOTS = ['L0', 'L1']
 const READERS = 3
@@ -170,9 +172,11 @@ const stats = {
   refills: 0,
 }
 
-async function run(cmds: Cmd[], historySize: number): Promise<void> {
+async function run(cmds: Cmd[], historySize: number, rotating = false): Promise<void> {
   // a resume or replay waiting for its process to read on keeps a hub busy until a later step: settle briefly
-  const procs = [0, 1].map(() => new Harness({ partitions: 2, start: START, historySize, settleRounds: 8 }))
+  // `rotating`: a key rotation rolling out: process 0 signs with the new key, process 1 refuses its positions (red14)
+  const keys = (p: number) => (rotating && p === 0 ? { positionKeys: [NEW_KEY, POSITION_KEY] } : {})
+  const procs = [0, 1].map((p) => new Harness({ partitions: 2, start: START, historySize, settleRounds: 8, ...keys(p) }))
   const a = procs[0] as Harness
   const log = new StoryLog(MAX_LAG_MS)
   const newsroom = new Newsroom()
@@ -470,9 +474,14 @@ test('two processes, the story runs that once failed', async () => {
 
 test('two processes at different lag: a public story reader moving between them is sent nothing unpublished, and ends with exactly the public entries', async (t) => {
   await fc.assert(
-    fc.asyncProperty(fc.array(cmdArb, { minLength: 20, maxLength: 80, size: 'max' }), fc.boolean(), async (cmds, shortHistory) => {
-      await run(cmds, shortHistory ? 4 : 1000)
-    }),
+    fc.asyncProperty(
+      fc.array(cmdArb, { minLength: 20, maxLength: 80, size: 'max' }),
+      fc.boolean(),
+      fc.boolean(),
+      async (cmds, shortHistory, rotating) => {
+        await run(cmds, shortHistory ? 4 : 1000, rotating)
+      },
+    ),
     { numRuns: RUNS, includeErrorInReport: true, ...MODEL_REPLAY },
   )
   t.diagnostic(JSON.stringify(stats))

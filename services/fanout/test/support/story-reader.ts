@@ -146,12 +146,12 @@ export class StoryReader {
     return { before: seqs.length === 0 ? null : Math.min(...seqs) }
   }
 
-  /** A fresh snapshot (a `reset` first forgets every mark). */
+  /** A fresh snapshot (a `reset` first forgets every mark but a kill and deletions: final, red14). */
   #fresh(reset: boolean, item: Sent | undefined, entries: SentEntry[], more: number | null): void {
     if (reset) {
       this.#eventIds.clear()
-      this.#storyMark = null
-      this.#marks.clear()
+      if (!isKill(this.#storyMark?.withdrawn)) this.#storyMark = null
+      this.#forgetEntries()
     }
     this.entries.clear()
     this.refill = false
@@ -184,7 +184,7 @@ export class StoryReader {
     const mark = this.#storyMark
     if (mark?.withdrawn && (isKill(mark.withdrawn) || (cause === mark.withdrawn && version <= mark.withdrawnAt))) return
     this.#storyMark = { version: mark?.version ?? 0, withdrawn: cause, withdrawnAt: Math.max(version, mark?.withdrawnAt ?? 0) }
-    this.#marks.clear()
+    this.#forgetEntries()
     if (isKill(cause)) this.killed = true
     this.shows = null
     this.entries.clear()
@@ -201,6 +201,11 @@ export class StoryReader {
     if (this.killed) return
     const had = this.entries.get(e.id)
     if (!had || had.version < e.version) this.entries.set(e.id, { id: e.id, seq: e.seq, version: e.version, pinned: e.pinned })
+  }
+
+  /** entry-dedupe.ts clear(): every entry's mark but deletions. */
+  #forgetEntries(): void {
+    for (const [id, m] of this.#marks) if (m.withdrawn !== 'deleted') this.#marks.delete(id)
   }
 
   /** entry-dedupe.ts acceptWithdrawn, then followStory `entryRemoved`. */
