@@ -44,6 +44,12 @@ export class FakeNewsServer {
   rejectToken: string | null = null
   /** Refuse WebSocket upgrades by resetting the connection (a proxy that blocks WebSocket). */
   blockWebSocket = false
+  /**
+   * The next resume lands on a process this far behind the log's end (entries): it refuses the
+   * position with a `reset` made at its own head, then reads on, sending what came after (a lagging
+   * fan-out process behind a balancer; red14). Used once.
+   */
+  lagReset: number | null = null
   /** Pings answered so far. */
   pongs = 0
   /** Extra static files (path → content type and body), e.g. a page and the browser bundle. */
@@ -104,9 +110,9 @@ export class FakeNewsServer {
   }
 
   /** The entries of a story visible now (the newest version of each, not taken off), by seq. */
-  visibleEntries(storyId: string): StoryEntry[] {
+  visibleEntries(storyId: string, upTo = this.log.length): StoryEntry[] {
     const held = new Map<string, StoryEntry | null>()
-    for (const item of this.log) {
+    for (const item of this.log.slice(0, upTo)) {
       const f = item.frame
       if (!f || f.storyId !== storyId) continue
       if (f.type === 'entry') held.set(String((f.entry as StoryEntry).id), f.entry as StoryEntry)
@@ -137,30 +143,55 @@ export class FakeNewsServer {
     await new Promise<void>((resolve) => this.#http.close(() => resolve()))
   }
 
+  /** The snapshot of `sub` as of log index `upTo`: the latest version of every matching article, a story's entries. */
+  #snapshotAt(sub: Omit<Subscriber, 'next'>, upTo: number): { snapshot: ArticleEvent[]; story: Frame } {
+    const latest = new Map<string, ArticleEvent>()
+    for (const e of this.log.slice(0, upTo)) {
+      if (!sub.channels.includes(e.channel)) continue
+      if (e.event) latest.set(e.event.article.id, e.event)
+      else if (e.frame.type === 'withdrawn') latest.delete(String(e.frame.articleId))
+    }
+    const storyId = sub.channels[0]?.startsWith('story:') ? sub.channels[0].slice(6) : null
+    if (storyId === null) return { snapshot: [...latest.values()], story: {} }
+    // The pinned entries and the latest N, newest first; older ones page in below the lowest
+    const all = this.visibleEntries(storyId, upTo).reverse()
+    const latestN = all.slice(0, sub.entries ?? 20)
+    const pinned = all.filter((e) => e.pinned && !latestN.includes(e))
+    const lowest = latestN.at(-1)
+    const story = { entries: [...pinned, ...latestN], entriesMore: all.length > latestN.length && lowest ? lowest.seq : null }
+    return { snapshot: [...latest.values()], story }
+  }
+
   #subscribe(sub: Omit<Subscriber, 'next'>, since: string | null): void {
     const from = parsePosition(since)
     let snapshot: ArticleEvent[] = []
     let next: number
     let story: Frame = {}
+    if (from !== null && this.lagReset !== null) {
+      // a process behind: its reset is made at its own head, then it reads on
+      next = Math.max(0, Math.min(from, this.log.length - this.lagReset))
+      this.lagReset = null
+      const at = this.#snapshotAt(sub, next)
+      const id = sub.id === null ? {} : { id: sub.id }
+      sub.send({
+        type: 'reset',
+        ...id,
+        channels: sub.channels,
+        position: position(next),
+        reason: 'lagging',
+        more: null,
+        snapshot: at.snapshot,
+        ...at.story,
+      })
+      const full = { ...sub, next }
+      this.#subscribers.add(full)
+      this.#pump(full)
+      return
+    }
     if (from === null) {
       // Fresh subscription: the latest version of every matching article, then live from the head
-      const latest = new Map<string, ArticleEvent>()
-      for (const e of this.log) {
-        if (!sub.channels.includes(e.channel)) continue
-        if (e.event) latest.set(e.event.article.id, e.event)
-        else if (e.frame.type === 'withdrawn') latest.delete(String(e.frame.articleId))
-      }
-      snapshot = [...latest.values()]
       next = this.log.length
-      const storyId = sub.channels[0]?.startsWith('story:') ? sub.channels[0].slice(6) : null
-      if (storyId !== null) {
-        // The pinned entries and the latest N, newest first; older ones page in below the lowest
-        const all = this.visibleEntries(storyId).reverse()
-        const latestN = all.slice(0, sub.entries ?? 20)
-        const pinned = all.filter((e) => e.pinned && !latestN.includes(e))
-        const lowest = latestN.at(-1)
-        story = { entries: [...pinned, ...latestN], entriesMore: all.length > latestN.length && lowest ? lowest.seq : null }
-      }
+      ;({ snapshot, story } = this.#snapshotAt(sub, next))
     } else {
       next = Math.max(0, from - this.overlap)
     }

@@ -11,6 +11,8 @@
 // then the writer's next record at the same number, a lower one (a late hold's writer numbers as
 // it likes) or a higher one: the follower takes it, whatever its number, and holds what the fake
 // shows (before the fix, the SDK dropped it at the same number or lower and kept the entry off).
+// A reconnect may land on a process behind, which resets the reader to its own older head and then
+// reads on (red14): a deletion or the kill the reader heard of is final, never announced undone.
 // NEWSWIRE_MODEL_RUNS raises the number of runs (default 20).
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
@@ -27,6 +29,7 @@ type Op =
   | { op: 'hold'; pick: number; cause: 'withheld' | 'embargoed' }
   | { op: 'release'; pick: number }
   | { op: 'drop'; overlap: number }
+  | { op: 'lagDrop'; behind: number }
   | { op: 'older'; limit: number }
   | { op: 'kill'; cause: Kill }
   | { op: 'standIn'; pick: number; kind: StandIn }
@@ -51,6 +54,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('release' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('drop' as const), overlap: fc.integer({ min: 0, max: 4 }) }) },
+  // the reconnect lands on a process behind, which resets the reader to its own head, then reads on
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('lagDrop' as const), behind: fc.integer({ min: 1, max: 12 }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('older' as const), limit: fc.integer({ min: 1, max: 5 }) }) },
   {
     weight: 2,
@@ -211,18 +216,25 @@ async function run(ops: Op[], transport: 'websocket' | 'sse', snapshotSize: numb
     const wrong: string[] = []
     /** The kill reached the follower: nothing may be announced after it. */
     let killHeard = false
+    /** Deletions that reached the follower: final, whatever comes after (a reset from a process behind). */
+    const deletedHeard = new Set<string>()
     const story = followStory(client, 'Bd-1', {
+      story: ({ version }) => {
+        if (killHeard) wrong.push(`the story (v${version}) shown again after its kill`)
+      },
       entry: ({ entry }) => {
         const key = `${entry.id}@${entry.version}`
         if (killHeard) wrong.push(`${key} announced after the story's kill`)
+        if (deletedHeard.has(entry.id)) wrong.push(`${key} announced after its deletion reached the reader`)
         if ((shows.get(entry.id) ?? 0) >= entry.version) wrong.push(`${key} announced while ${shows.get(entry.id)} was shown`)
         shows.set(entry.id, entry.version)
         // shown before its deletion reached the reader is right; at the deletion's version, never
         const b = blog.entries.find((e) => e.entry.id === entry.id)
         if (b?.deleted && entry.version >= b.entry.version) wrong.push(`${key}: a deleted entry was shown`)
       },
-      entryRemoved: ({ entryId }) => {
+      entryRemoved: ({ entryId, cause }) => {
         shows.delete(entryId)
+        if (cause === 'deleted') deletedHeard.add(entryId)
       },
       gone: ({ cause }) => {
         // every entry went with the story
@@ -252,6 +264,12 @@ async function run(ops: Op[], transport: 'websocket' | 'sse', snapshotSize: numb
           break
         case 'drop':
           server.overlap = op.overlap
+          server.dropAll()
+          break
+        case 'lagDrop':
+          // the reader heard everything (on the process ahead); its reconnect lands on one behind
+          await waitFor(() => client.position === `pos:${server.log.length}`, 'the stream caught up')
+          server.lagReset = op.behind
           server.dropAll()
           break
         case 'older':
