@@ -98,6 +98,28 @@ async function getOnce(
   }
 }
 
+// A page goes with the stream's position (`at`), so it waits for the first one: asked without it,
+// any process answered with its state then, and a story killed after that and before the
+// subscription started was in the page, never told of (red14 attack run). Rejects if the client
+// ends first.
+export function started(client: Client): Promise<void> | undefined {
+  if (client.position !== null) return
+  return new Promise((resolve, reject) => {
+    const offs = [
+      client.on('subscribed', () => done()),
+      client.on('reset', () => done()),
+      client.on('state', ({ state }) => {
+        if (state === 'failed' || state === 'disconnected') done(fail('a page', 'the client closed before its stream started'))
+      }),
+    ]
+    const done = (err?: ClientError) => {
+      for (const off of offs) off()
+      if (err) reject(err)
+      else resolve()
+    }
+  })
+}
+
 /** What a request needs of a client: where, as whom, which view, and its duplicate filter. */
 interface RequestContext {
   /** The fan-out's /v1/sse: the other routes are beside it. */
@@ -165,6 +187,8 @@ export async function older(client: Client, cursor: PageCursor | null, options: 
     throw new TypeError('cursor must be a string from more or next, or null')
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 200))
     throw new TypeError('limit must be an integer from 1 to 200')
+  refuseWider(contextOf(client, options), 'older()')
+  await started(client)
   const ctx = contextOf(client, options)
   refuseWider(ctx, 'older()')
   // the position of the stream, so a server behind it does not answer with what it took back
@@ -186,8 +210,10 @@ export async function counts(client: Client, options: CountsOptions = {}): Promi
   const w = options.windowSeconds
   if (w !== undefined && (!Number.isInteger(w) || w < 60 || w > 604_800))
     throw new TypeError('windowSeconds must be an integer from 60 to 604800')
-  const ctx = contextOf(client, options)
   // counts are kept from the stream afterwards: a story counted from outside its view stays counted after its kill
+  refuseWider(contextOf(client, options), 'counts()')
+  await started(client)
+  const ctx = contextOf(client, options)
   refuseWider(ctx, 'counts()')
   // as with older(): a server behind the stream would count stories the stream has killed
   const body = (await getJson(ctx.fetch, countsUrl(ctx.sse, ctx.view, w, client.position), ctx)) as RecentCounts | null
