@@ -25,8 +25,10 @@ const TICKER_BUDGET_BYTES = 13.25 * 1024
 /**
  * Budget for story.js (issue 17): the client with both live-story followers, the banner and the
  * feed. 20.25 KiB since compressed batches took it past 20 KiB by 36 bytes (20,458 -> 20,516 gzip).
+ * 20.5 KiB since the red14 attack run's fixes (kills and deletions kept across a reset, pages that
+ * wait for the stream's first position) took it past 20.25 KiB by 122 bytes (20,687 -> 20,858 gzip).
  */
-const STORY_BUDGET_BYTES = 20.25 * 1024
+const STORY_BUDGET_BYTES = 20.5 * 1024
 
 interface Reply {
   status: number

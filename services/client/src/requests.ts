@@ -98,27 +98,23 @@ async function getOnce(
   }
 }
 
-// A page goes with the stream's position (`at`), so it waits for the first one: asked without it,
-// any process answered with its state then, and a story killed after that and before the
-// subscription started was in the page, never told of (red14 attack run). Rejects if the client
-// ends first.
-export function started(client: Client): Promise<void> | undefined {
-  if (client.position !== null) return
-  return new Promise((resolve, reject) => {
+// A page goes with the stream's position (`at`), so one asked before the first waits for it, then
+// is asked again from the start (the view may have changed meanwhile): sent without it, any process
+// answered with its state then, and a story killed after that and before the subscription started
+// was in the page, never told of (red14 attack run). Rejects if the client ends first.
+export const started = (client: Client) =>
+  new Promise<void>((resolve, reject) => {
     const offs = [
-      client.on('subscribed', () => done()),
-      client.on('reset', () => done()),
+      client.on('subscribed', () => end(resolve)),
       client.on('state', ({ state }) => {
-        if (state === 'failed' || state === 'disconnected') done(fail('a page', 'the client closed before its stream started'))
+        if (state === 'failed' || state === 'disconnected') end(() => reject(fail('a page', 'the client closed first')))
       }),
     ]
-    const done = (err?: ClientError) => {
+    const end = (then: () => void) => {
       for (const off of offs) off()
-      if (err) reject(err)
-      else resolve()
+      then()
     }
   })
-}
 
 /** What a request needs of a client: where, as whom, which view, and its duplicate filter. */
 interface RequestContext {
@@ -187,10 +183,9 @@ export async function older(client: Client, cursor: PageCursor | null, options: 
     throw new TypeError('cursor must be a string from more or next, or null')
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 200))
     throw new TypeError('limit must be an integer from 1 to 200')
-  refuseWider(contextOf(client, options), 'older()')
-  await started(client)
   const ctx = contextOf(client, options)
   refuseWider(ctx, 'older()')
+  if (client.position === null) return started(client).then(() => older(client, cursor, options))
   // the position of the stream, so a server behind it does not answer with what it took back
   const body = (await getJson(ctx.fetch, snapshotUrl(ctx.sse, ctx.view, cursor, limit, client.position), ctx)) as {
     items?: unknown
@@ -211,10 +206,9 @@ export async function counts(client: Client, options: CountsOptions = {}): Promi
   if (w !== undefined && (!Number.isInteger(w) || w < 60 || w > 604_800))
     throw new TypeError('windowSeconds must be an integer from 60 to 604800')
   // counts are kept from the stream afterwards: a story counted from outside its view stays counted after its kill
-  refuseWider(contextOf(client, options), 'counts()')
-  await started(client)
   const ctx = contextOf(client, options)
   refuseWider(ctx, 'counts()')
+  if (client.position === null) return started(client).then(() => counts(client, options))
   // as with older(): a server behind the stream would count stories the stream has killed
   const body = (await getJson(ctx.fetch, countsUrl(ctx.sse, ctx.view, w, client.position), ctx)) as RecentCounts | null
   if (!body || !Array.isArray(body.categories) || !Array.isArray(body.articles)) throw fail('GET /v1/counts', 'the answer is not counts')

@@ -33,26 +33,20 @@ export async function storyEntries(client: Client, storyId: string, options: Sto
     throw new TypeError('limit must be an integer from 1 to 100')
   const hook = requestHooks.get(client)
   if (!hook) throw new TypeError('not a Newswire client: pass what connect() returned')
-  const view = () => {
-    const v = hook()
-    const [, , channels, filter] = v
-    // an entry's deletion or hold reaches only the story's own subscription: a page taken beside
-    // any other stream would keep showing it (rev31 review)
-    if (!followsStory(channels, storyId))
-      throw new ClientError(
-        'NEWSWIRE_ERR_CLIENT_REQUEST',
-        `storyEntries(): the stream does not follow story:${storyId}, so its entries' deletions would never reach this client (connect with channels: ['story:${storyId}'])`,
-        { details: { view: true } },
-      )
-    // a filter item the stream and the page read differently (red12): the page's entries may be none of the stream's
-    if (joined({ channels, filter }) !== undefined)
-      throw new ClientError('NEWSWIRE_ERR_CLIENT_REQUEST', 'storyEntries(): one name per item', { details: { view: true } })
-    return v
-  }
-  view()
-  // the view again once the stream has started (an update() may have come meanwhile)
-  await started(client)
-  const [o, endpoints, , filter, delivery] = view()
+  const [o, endpoints, channels, filter, delivery] = hook()
+  // an entry's deletion or hold reaches only the story's own subscription: a page taken beside
+  // any other stream would keep showing it (rev31 review)
+  if (!followsStory(channels, storyId))
+    throw new ClientError(
+      'NEWSWIRE_ERR_CLIENT_REQUEST',
+      `storyEntries(): the stream does not follow story:${storyId}, so its entries' deletions would never reach this client (connect with channels: ['story:${storyId}'])`,
+      { details: { view: true } },
+    )
+  // a filter item the stream and the page read differently (red12): the page's entries may be none of the stream's
+  if (joined({ channels, filter }) !== undefined)
+    throw new ClientError('NEWSWIRE_ERR_CLIENT_REQUEST', 'storyEntries(): one name per item', { details: { view: true } })
+  // asked again once the stream has a position (requests.ts started)
+  if (client.position === null) return started(client).then(() => storyEntries(client, storyId, options))
   enableEntries()
   const entries = delivery.entries as NonNullable<typeof delivery.entries>
   const fetchFn = o.fetch ?? (globalThis as { fetch?: FetchLike }).fetch
