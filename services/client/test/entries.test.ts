@@ -288,10 +288,12 @@ describe('storyEntries()', () => {
 
   test('an id with characters a path needs escaped; the newest page without before; problems and bad arguments', async (t) => {
     const { client, f } = start(t, { channels: ['story:a:b.c'], filter: { languages: ['bn'] } })
+    // a page goes with the stream's position, so it waits for the first (red14)
+    FakeWebSocket.last.open().push({ type: 'subscribed', id: 's1', channels: ['story:a:b.c'], position: 'p1', snapshot: [] })
     f.answers.push({ status: 200, body: { storyId: 'a:b.c', items: [], next: null } })
     assert.deepEqual(await storyEntries(client, 'a:b.c'), { storyId: 'a:b.c', items: [], next: null })
     assert.equal(f.requests[0]?.url.pathname, '/wire/v1/stories/a%3Ab.c/entries')
-    assert.equal(f.requests[0]?.url.search, '?languages=bn', "the reader's filter, as on the stream")
+    assert.equal(f.requests[0]?.url.search, '?languages=bn&at=p1', "the reader's filter, as on the stream, and its position")
     assert.equal(f.requests[0]?.headers.authorization, undefined)
     assert.equal(f.requests[0]?.cache, 'no-cache')
     f.answers.push({ status: 404, body: { code: 'not_found', detail: 'no such story', status: 404 } })
@@ -323,6 +325,7 @@ describe('storyEntries()', () => {
     }
     // the prefix is read as the server reads it; the id keeps its case
     const { client, f } = start(t, { channels: ['Story:Bd-1'] })
+    FakeWebSocket.last.open().push({ type: 'subscribed', id: 's1', channels: ['story:Bd-1'], position: 'p1', snapshot: [] })
     f.answers.push({ status: 200, body: { storyId: 'Bd-1', items: [], next: null } })
     assert.deepEqual((await storyEntries(client, 'Bd-1')).items, [])
     await assert.rejects(storyEntries(client, 'bd-1'), /does not follow/)

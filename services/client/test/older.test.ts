@@ -90,6 +90,9 @@ describe('client: older pages and counts', () => {
 
   test("older(): a view wider than the stream's is refused before asking: its stories' kills would never come", async (t) => {
     const { client, f } = start(t, { channels: ['breaking', 'category:sports'], filter: { languages: ['bn'], maxUrgency: 3 } })
+    FakeWebSocket.last
+      .open()
+      .push({ type: 'subscribed', id: 's1', channels: ['breaking', 'category:sports'], position: 'p1', snapshot: [] })
     const refused = async (options: Parameters<typeof older>[2], field: RegExp) =>
       assert.rejects(older(client, null, options), (err: unknown) => {
         assert.ok(err instanceof ClientError)
@@ -126,6 +129,7 @@ describe('client: older pages and counts', () => {
 
   test('a problem is a ClientError with the server detail; bad arguments are TypeErrors', async (t) => {
     const { client, f } = start(t, { channels: ['breaking'], filter: undefined })
+    FakeWebSocket.last.open().push({ type: 'subscribed', id: 's1', channels: ['breaking'], position: 'p1', snapshot: [] })
     f.answers.push({ status: 400, body: { code: 'invalid_cursor', detail: 'the cursor is malformed', status: 400 } })
     await assert.rejects(older(client, 'nonsense'), (err: unknown) => {
       assert.ok(err instanceof ClientError)
@@ -206,6 +210,7 @@ describe('client: older pages and counts', () => {
   // counted after its kill (rev32 review)
   test("counts(): a view wider than the stream's is refused before asking, as by older()", async (t) => {
     const { client, f } = start(t, { channels: ['category:sports'], filter: { languages: ['bn'] } })
+    FakeWebSocket.last.open().push({ type: 'subscribed', id: 's1', channels: ['category:sports'], position: 'p1', snapshot: [] })
     await assert.rejects(counts(client, { channels: ['category:politics'] }), (err: unknown) => {
       assert.ok(err instanceof ClientError)
       assert.deepEqual(err.details, { view: true })
@@ -221,6 +226,7 @@ describe('client: older pages and counts', () => {
 
   test('counts(): the view and the window', async (t) => {
     const { client, f } = start(t, { token: 'jwt.y' })
+    FakeWebSocket.last.open().push({ type: 'subscribed', id: 's1', channels: ['all'], position: 'p5', snapshot: [] })
     const body = {
       from: '2026-01-01T10:00:00.000Z',
       to: '2026-01-01T11:00:00.000Z',
@@ -230,7 +236,12 @@ describe('client: older pages and counts', () => {
     }
     f.answers.push({ status: 200, body })
     assert.deepEqual(await counts(client, { windowSeconds: 7200 }), body)
-    assert.deepEqual(Object.fromEntries(f.requests[0]?.url.searchParams ?? []), { channels: 'all', languages: 'bn', window: '7200' })
+    assert.deepEqual(Object.fromEntries(f.requests[0]?.url.searchParams ?? []), {
+      channels: 'all',
+      languages: 'bn',
+      window: '7200',
+      at: 'p5',
+    })
     assert.equal(f.requests[0]?.url.pathname, '/wire/v1/counts')
   })
 
