@@ -35,6 +35,13 @@ export function visibleEntry(story: Latest | undefined, s: EntryLatest | undefin
   return entry.pubStatus === 'usable' ? entry : null
 }
 
+/** The entry is hidden from the clearance by its own state, whatever its story's: deleted, withheld, its embargo to come. */
+export function hiddenByItself(s: EntryLatest, c: Clearance): boolean {
+  if (isEntryDeleted(s.event)) return true
+  if (c === 'all') return false
+  return !s.released || (c === 'public' && s.event.entry.pubStatus !== 'usable')
+}
+
 /** Clearances (bits) that see the entry under this story state. */
 export function entryMask(story: Latest | undefined, s: EntryLatest): number {
   let mask = 0

@@ -8,7 +8,7 @@ import { channelFor, framed } from './deliver.ts'
 import { laneOfVersion } from './lanes.ts'
 import type { EntryState } from './entries.ts'
 import type { EntryDecision, EntryLatest } from './entry-visibility.ts'
-import { entryCauseOf, hasEntryBit, retractionOf, visibleEntry } from './entry-visibility.ts'
+import { entryCauseOf, hasEntryBit, hiddenByItself, retractionOf, visibleEntry } from './entry-visibility.ts'
 import type { Framed, Sub } from './model.ts'
 import { statesAllow } from './states.ts'
 import { isHoldStandIn } from './unreadable.ts'
@@ -42,8 +42,9 @@ export function entryExposure(s: Pick<EntryState, 'sure' | 'maybe'>, c: Clearanc
  * replaced while the story was under embargo or withheld was never the public's, even once the
  * story is. Read from the log, the story's state then is not known, so no intermediate version
  * goes out. The entry's latest event brings the client to what it may see now: that version, or
- * a retraction if the client may hold the entry. Nothing while the story is out of the
- * subscription's view: then the client holds none of its entries.
+ * a retraction if the client may hold the entry. While the story is out of the subscription's
+ * view only a retraction of an entry hidden by its own state (the client may not have been told of
+ * the story yet).
  */
 export function decideEntryReplay(
   sub: Sub,
@@ -52,8 +53,16 @@ export function decideEntryReplay(
   story: Latest | undefined,
   latest: EntryState | undefined,
 ): EntryDecision | null {
-  if (!latest || !storyInView(sub, story)) return null
+  if (!latest) return null
   const c = sub.conn.clearance
+  if (!storyInView(sub, story)) {
+    // A replay may judge this while the story is out of view and pass the record that took it out
+    // only once it is back (its embargo passed meanwhile), so the client is never told to drop the
+    // story: an entry deleted or hidden by its own state is retracted now (red14b: a reader resuming
+    // across a story's embargoed update kept a deleted entry)
+    const own = latest.event.eventId === e.eventId && hiddenByItself(latest, c)
+    return own ? retractionOf(entryExposure(latest, c, sub.inherited), entryCauseOf(latest, c)) : null
+  }
   const created = e.type === 'ENTRY_CREATED'
   if (latest.event.eventId !== e.eventId) {
     if (sub.catchUp === 'latest' || latest.event.entry.version <= e.entry.version) return null

@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import type { EntryEvent } from '@newswire/shared'
 import { entryEvent, event } from './support/harness.ts'
 import type { EntryLatest } from '../src/entry-visibility.ts'
-import { decideEntry, entryChangeFor, isEntryDeleted, visibleEntry } from '../src/entry-visibility.ts'
+import { decideEntry, entryChangeFor, hiddenByItself, isEntryDeleted, visibleEntry } from '../src/entry-visibility.ts'
 import type { Latest } from '../src/visibility.ts'
 
 const T0 = Date.UTC(2026, 11, 4, 12)
@@ -83,4 +83,22 @@ test('an entry version canceled by an update is a deletion as well, as a kill is
       c,
     )
   }
+})
+
+// red14b: a replay judging an entry while its story is out of view retracts it only when the entry
+// itself is hidden: deleted for everyone, withheld for the public, its own embargo to come for all
+// but the newsroom, so whatever the story then, a usable released entry is not retracted
+test('an entry hidden by its own state, whatever its story', () => {
+  const usable = at(entryEvent(story.event.article, { id: 'e1', seq: 1, version: 1 }, T0))
+  const held = at(entryEvent(story.event.article, { id: 'e1', seq: 1, version: 2, pubStatus: 'withheld' }, T0))
+  const embargoed = at(entryEvent(story.event.article, { id: 'e1', seq: 1, version: 3, embargoedUntil: T0 + 60_000 }, T0), false)
+  const del = at(entryEvent(story.event.article, { id: 'e1', seq: 1, version: 4, pubStatus: 'usable' }, T0, { type: 'ENTRY_DELETED' }))
+  const hidden = (s: EntryLatest) => (['public', 'released', 'all'] as const).filter((c) => hiddenByItself(s, c))
+  assert.deepEqual(hidden(usable), [])
+  assert.deepEqual(hidden(held), ['public'])
+  assert.deepEqual(hidden(embargoed), ['public', 'released'])
+  assert.deepEqual(hidden(del), ['public', 'released', 'all'])
+  // the same as visibleEntry under a story every clearance sees
+  for (const s of [usable, held, embargoed, del])
+    for (const c of ['public', 'released', 'all'] as const) assert.equal(hiddenByItself(s, c), visibleEntry(story, s, c) === null, c)
 })

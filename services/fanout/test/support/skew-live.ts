@@ -128,4 +128,23 @@ export const SKEW_KNOWN_RUNS: [Cmd[], number, number][] = [
     4,
     2000,
   ],
+  // 2026-12-06, a fresh seed (-387865837) in stop 45's unit run, no skew: e2 shown, deleted while the
+  // reader was away, the story updated under a 1 s embargo; the reader resumed on an instance whose
+  // history no longer held the deletion, and the Kafka replay judged it while the story was out of
+  // view (nothing sent) but passed the story's embargoed record only after the release: nobody told
+  // the reader to drop the story or the entry, and it kept e2 (rule 2; story-deliver.ts hiddenByItself)
+  [
+    [
+      { k: 'entry', id: 1, withheld: false, embargo: null },
+      { k: 'restart', picks: [] },
+      { k: 'deleteEntry', id: 1 },
+      { k: 'entry', id: 0, withheld: false, embargo: null },
+      { k: 'restart', picks: [] },
+      { k: 'entry', id: 0, withheld: false, embargo: null },
+      { k: 'entry', id: 0, withheld: false, embargo: null },
+      { k: 'post', id: 0, category: 0, withheld: false, embargo: 1000 },
+    ],
+    4,
+    0,
+  ],
 ]
