@@ -85,6 +85,25 @@ export function changedAfter(s: ArticleState, asOf: { o: readonly number[]; t: n
   return s.released && !isKill(s.event) && at !== null && at > asOf.t
 }
 
+/** The page holds `s`: visible to the query now and, for an older page, unchanged since the first. */
+function onPage(s: ArticleState | undefined, q: PageQuery): s is ArticleState {
+  return s !== undefined && visibleIn(s, q) !== null && (q.asOf === null || !changedAfter(s, q.asOf))
+}
+
+/**
+ * After a full page: whether the walk holds another article for this page, looked for within the
+ * page's scan bound (reached: there may be). Not whether it holds any article: a view of
+ * `article:<id>` channels is a list of ids the reader names, and a cursor after its last public
+ * story said whether a named story it may not see exists, and how old it is (red14 attack run).
+ */
+function moreOnPages(walk: { next(): DeskKey | undefined }, src: DeskSource, q: PageQuery, scanned: number, maxScan: number): boolean {
+  for (let k = walk.next(); k !== undefined; k = walk.next()) {
+    if (onPage(src.ledger.latest(k.id), q)) return true
+    if (++scanned >= maxScan) return true
+  }
+  return false
+}
+
 /** One page in editorial order. `text` serializes an event (cached on the ledger's state). */
 export function page(src: DeskSource, q: PageQuery, text: (e: ArticleEvent) => string): Page {
   const items: SnapshotItem[] = []
@@ -94,10 +113,10 @@ export function page(src: DeskSource, q: PageQuery, text: (e: ArticleEvent) => s
   let scanned = 0
   for (let k = walk.next(); k !== undefined; k = walk.next()) {
     const s = src.ledger.latest(k.id)
-    if (s && visibleIn(s, q) !== null && (q.asOf === null || !changedAfter(s, q.asOf))) {
+    if (onPage(s, q)) {
       s.text ??= text(s.event)
       items.push({ embargoed: q.clearance === 'all' && !s.released, text: s.text })
-      if (items.length >= q.limit) return { items, next: walk.next() === undefined ? null : k }
+      if (items.length >= q.limit) return { items, next: moreOnPages(walk, src, q, scanned + 1, maxScan) ? k : null }
     }
     // a view that matches little stops here: the client pages on from this article
     if (++scanned >= maxScan) return { items, next: walk.next() === undefined ? null : k }
