@@ -108,6 +108,8 @@ export const CHANNEL_SETS: string[][] = [
   ['category:world', 'lang:en'],
   ['all'],
   ['article:a'],
+  // ids the reader names, hidden ones among them: a full page's cursor must not tell them (red14)
+  ['article:a', 'article:b', 'article:o1'],
 ]
 /** Stories that get entries (live stories): the first of IDS; the last client slot follows one of them. */
 export const STORIES = 2
