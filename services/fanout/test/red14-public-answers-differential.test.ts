@@ -1,0 +1,185 @@
+// The public's answers say nothing of stories it was never shown (red14 attack run, 2026-12-06):
+// a property over two worlds that differ only by stories no public reader ever saw (withheld,
+// under embargo, killed before anyone saw them, under their own ids, dated among the public ones).
+// Every public question is asked in both, and the answers must be the same but for stream
+// positions (offsets count every record: README "Known limits") and the sealed bytes of cursors
+// (which hold them): pages of any view (article:<id> channels naming hidden stories among them,
+// any limit, followed to the end), `subscribed` with its snapshot and `more`, counts, and entry
+// pages of a story. It found a full page's cursor telling whether a named hidden story exists.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { ArticleEvent, EntryEvent } from '@newswire/shared'
+import fc from 'fast-check'
+import { answerEntries, type EntriesRouteDeps } from '../src/http/entries.ts'
+import type { Admission } from '../src/http/access.ts'
+import { answerCounts, answerPage, RequestError } from '../src/http/snapshot.ts'
+import { parseChannels, parseFilter } from '../src/protocol.ts'
+import { MODEL_REPLAY } from '../../../test/model-replay.ts'
+import { entryEvent, event, Harness } from './support/harness.ts'
+
+const publicAccess: Admission = { audience: 'public', expiresAt: null, reject: null }
+const START = 1_800_000_000_000
+const CATEGORIES = ['home', 'world']
+const PUBLIC_IDS = ['p0', 'p1', 'p2', 'p3', 'p4', 'p5']
+const HIDDEN_IDS = ['h0', 'h1', 'h2', 'h3']
+const HOW = ['withheld', 'embargoed', 'canceled', 'withdrawn'] as const
+
+const story = fc.record({ minutesAgo: fc.integer({ min: 0, max: 120 }), category: fc.nat(1), urgency: fc.integer({ min: 1, max: 6 }) })
+const publicStory = fc.record({
+  minutesAgo: fc.integer({ min: 0, max: 120 }),
+  category: fc.nat(1),
+  urgency: fc.integer({ min: 1, max: 6 }),
+  hiddenEntry: fc.option(fc.constantFrom('withheld', 'embargoed', 'deleted')),
+})
+const worldArb = fc.record({
+  pub: fc.array(publicStory, { minLength: 1, maxLength: PUBLIC_IDS.length }),
+  hidden: fc.array(fc.record({ s: story, how: fc.constantFrom(...HOW) }), { minLength: 1, maxLength: HIDDEN_IDS.length }),
+  /** Channels of the views asked: from public and hidden ids, and the desks. */
+  views: fc.array(
+    fc.oneof(
+      fc.array(
+        fc.constantFrom(
+          ...PUBLIC_IDS.map((id) => `article:${id}`),
+          ...HIDDEN_IDS.map((id) => `article:${id}`),
+          'breaking',
+          'category:home',
+          'category:world',
+        ),
+        { maxLength: 5 },
+      ),
+      // a live story, alone in its subscription
+      fc.constantFrom(...PUBLIC_IDS, ...HIDDEN_IDS).map((id) => [`story:${id}`]),
+    ),
+    { minLength: 1, maxLength: 4 },
+  ),
+  limit: fc.integer({ min: 1, max: 4 }),
+  maxUrgency: fc.option(fc.integer({ min: 1, max: 6 })),
+  fromLog: fc.boolean(),
+})
+
+type World = typeof worldArb extends fc.Arbitrary<infer T> ? T : never
+
+/** The events of the public stories and of the hidden ones, each with an entry: one set of objects for both worlds. */
+function events(w: World): { pub: ArticleEvent[]; hidden: ArticleEvent[]; entries: EntryEvent[]; hiddenEntries: EntryEvent[] } {
+  const pub = w.pub.map((s, i) => {
+    const id = PUBLIC_IDS[i] as string
+    return event(
+      'CREATED',
+      {
+        id,
+        version: 1,
+        live: true,
+        category: CATEGORIES[s.category] ?? null,
+        urgency: s.urgency,
+        updatedAt: START - s.minutesAgo * 60_000,
+      },
+      START,
+    )
+  })
+  const hidden = w.hidden.flatMap(({ s, how }, i) => {
+    const base = {
+      id: HIDDEN_IDS[i] as string,
+      version: 1,
+      live: true,
+      category: CATEGORIES[s.category] ?? null,
+      urgency: s.urgency,
+      updatedAt: START - s.minutesAgo * 60_000,
+    }
+    if (how === 'withheld') return [event('CREATED', { ...base, pubStatus: 'withheld' }, START)]
+    if (how === 'embargoed') return [event('CREATED', { ...base, embargoedUntil: START + 3_600_000 }, START)]
+    if (how === 'canceled') return [event('CREATED', { ...base, pubStatus: 'canceled' }, START)]
+    const held = event('CREATED', { ...base, pubStatus: 'withheld' }, START)
+    return [held, event('WITHDRAWN', { ...base, version: 2, pubStatus: 'canceled', updatedAt: START }, START)]
+  })
+  const entries = [...pub, ...hidden]
+    .filter((e) => e.type === 'CREATED')
+    .map((e) => entryEvent(e.article, { id: 'e1', seq: 1, version: 1 }, START))
+  // the newest entry of some public stories is one no reader outside the newsroom saw
+  const hiddenEntries = pub.flatMap((e, i) => {
+    const how = w.pub[i]?.hiddenEntry
+    if (how === null || how === undefined) return []
+    const entry = { id: 'e2', seq: 2, version: 1 }
+    if (how === 'withheld') return [entryEvent(e.article, { ...entry, pubStatus: 'withheld' }, START)]
+    if (how === 'embargoed') return [entryEvent(e.article, { ...entry, embargoedUntil: START + 3_600_000 }, START)]
+    const held = entryEvent(e.article, { ...entry, pubStatus: 'withheld' }, START)
+    return [held, entryEvent(e.article, { ...entry, version: 2, pubStatus: 'canceled' }, START, { type: 'ENTRY_DELETED' })]
+  })
+  return { pub, hidden, entries, hiddenEntries }
+}
+
+/** Everything a public reader can ask, with positions and cursors' sealed bytes left out. */
+async function answersFor(w: World, ev: ReturnType<typeof events>, withHidden: boolean): Promise<string[]> {
+  // a short memory sends resumes to the log (a Kafka replay), a long one replays from memory
+  const h = new Harness({ partitions: 2, historySize: w.fromLog ? 1 : 1000, limits: { snapshotSize: w.limit } })
+  const { pub, hidden, entries, hiddenEntries } = ev
+  // the hidden stories' records interleave with the public ones: offsets differ, answers must not
+  const all = withHidden ? [...hidden.slice(0, 1), ...pub, ...hidden.slice(1)] : pub
+  h.start()
+  await h.settle()
+  // where a reader that saw the empty desk resumes from
+  const emptyDesk = h.hub.headPosition()
+  for (const e of all) h.append(e)
+  for (const e of entries) if (withHidden || pub.some((p) => p.article.id === e.article.id)) h.append(e)
+  if (withHidden) for (const e of hiddenEntries) h.append(e)
+  await h.settle()
+  const out: string[] = []
+  const deps = h.routeDeps(w.limit)
+  const entriesDeps: EntriesRouteDeps = h.entriesDeps
+  const strip = (json: string) =>
+    JSON.stringify(JSON.parse(json), (k, v) =>
+      k === 'position' ? undefined : (k === 'more' || k === 'next') && typeof v === 'string' ? 'cursor' : v,
+    )
+  for (const channels of w.views) {
+    const q = `${channels.length > 0 ? `channels=${channels.join(',')}&` : ''}${w.maxUrgency === null ? '' : `maxUrgency=${w.maxUrgency}&`}`
+    // pages followed to the end
+    let before: string | null = ''
+    for (let n = 0; n < 20 && before !== null; n++) {
+      const body = answerPage(new URL(`http://f/v1/snapshot?${q}limit=${w.limit}${before ? `&before=${before}` : ''}`), publicAccess, deps)
+      out.push(`page ${q} ${n}: ${strip(body)}`)
+      before = (JSON.parse(body) as { next: string | null }).next
+    }
+    out.push(`counts ${q}: ${strip(answerCounts(new URL(`http://f/v1/counts?${q}window=86400`), publicAccess, deps))}`)
+    // a subscription's `subscribed`
+    const { conn, t } = h.connect('public')
+    const parsed = parseChannels(channels, 's')
+    const filter = parseFilter({ maxUrgency: w.maxUrgency ?? 9 }, 's')
+    h.hub.handle(conn, { type: 'subscribe', id: 's', channels: parsed, filter, since: null, catchUp: 'all' })
+    await h.settle()
+    out.push(`subscribed ${q}: ${t.messages.map((m) => strip(JSON.stringify(m))).join(' ')}`)
+    // and a reader resuming from before any of it, every version or the latest
+    for (const catchUp of ['all', 'latest'] as const) {
+      const r = h.connect('public')
+      h.hub.handle(r.conn, { type: 'subscribe', id: 's', channels: parsed, filter, since: emptyDesk, catchUp })
+      await h.settle()
+      out.push(`resumed ${catchUp} ${q}: ${r.t.messages.map((m) => strip(JSON.stringify(m))).join(' ')}`)
+    }
+  }
+  for (const id of [...PUBLIC_IDS, ...HIDDEN_IDS]) {
+    let body: string
+    try {
+      body = strip(answerEntries(new URL(`http://f/v1/stories/${id}/entries?limit=${w.limit}`), publicAccess, entriesDeps))
+    } catch (err) {
+      if (!(err instanceof RequestError)) throw err
+      body = `${err.code} ${err.message}`
+    }
+    out.push(`entries ${id}: ${body}`)
+  }
+  h.hub.stop()
+  return out
+}
+
+test('the public gets the same answers whether or not stories it never saw exist', async () => {
+  const details = await fc.check(
+    fc.asyncProperty(worldArb, async (w) => {
+      const ev = events(w)
+      const [without, withHidden] = [await answersFor(w, ev, false), await answersFor(w, ev, true)]
+      for (let i = 0; i < without.length; i++) assert.equal(withHidden[i], without[i], 'the public tells the worlds apart')
+    }),
+    { numRuns: Number(process.env.NEWSWIRE_MODEL_RUNS ?? 100), ...MODEL_REPLAY },
+  )
+  // the shrunk counterexample with the answers that differ, and how to replay it
+  if (details.failed)
+    assert.fail(
+      `${fc.defaultReportMessage(details)}\n${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`,
+    )
+})
