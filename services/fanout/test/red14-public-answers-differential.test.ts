@@ -1,16 +1,20 @@
 // The public's answers say nothing of stories it was never shown (red14 attack run, 2026-12-06):
 // a property over two worlds that differ only by stories no public reader ever saw (withheld,
-// under embargo, killed before anyone saw them, under their own ids, dated among the public ones).
-// Every public question is asked in both, and the answers must be the same but for stream
-// positions (offsets count every record: README "Known limits") and the sealed bytes of cursors
-// (which hold them): pages of any view (article:<id> channels naming hidden stories among them,
-// any limit, followed to the end), `subscribed` with its snapshot and `more`, counts, and entry
-// pages of a story. It found a full page's cursor telling whether a named hidden story exists.
+// under embargo, killed before anyone saw them, under their own ids, dated among the public ones)
+// and by entries of public stories it never saw. Every question is asked in both, and the answers
+// must be the same but for stream positions (offsets count every record: README "Known limits")
+// and the sealed bytes of cursors (which hold them): pages of any view (article:<id> channels
+// naming hidden stories among them, any limit, followed to the end), `subscribed` with its
+// snapshot and `more`, story snapshots, resumes from memory and from the log, counts, entry pages,
+// and what the connected readers hear when the hidden stories are killed, the hidden entries
+// deleted and an hour passes (a held story's embargo with it). The other observer is a newsroom
+// token of one desk, for whom the other desk's stories, usable ones too, are the hidden ones. It
+// found a full page's cursor telling whether a named hidden story exists (snapshot.ts moreOnPages).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { ArticleEvent, EntryEvent } from '@newswire/shared'
 import fc from 'fast-check'
 import { answerEntries, type EntriesRouteDeps } from '../src/http/entries.ts'
+import type { AudienceScope } from '../src/audience.ts'
 import type { Admission } from '../src/http/access.ts'
 import { answerCounts, answerPage, RequestError } from '../src/http/snapshot.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
@@ -22,7 +26,10 @@ const START = 1_800_000_000_000
 const CATEGORIES = ['home', 'world']
 const PUBLIC_IDS = ['p0', 'p1', 'p2', 'p3', 'p4', 'p5']
 const HIDDEN_IDS = ['h0', 'h1', 'h2', 'h3']
-const HOW = ['withheld', 'embargoed', 'canceled', 'withdrawn'] as const
+const HOW = ['withheld', 'embargoed', 'canceled', 'withdrawn', 'usable'] as const
+/** A newsroom token of the home desk: the other observer, for whom every story of the world desk is hidden. */
+const deskScope: AudienceScope = { categories: ['home'], languages: null, embargo: true }
+const deskAccess: Admission = { audience: 'newsroom', scope: deskScope, expiresAt: null, reject: null }
 
 const story = fc.record({ minutesAgo: fc.integer({ min: 0, max: 120 }), category: fc.nat(1), urgency: fc.integer({ min: 1, max: 6 }) })
 const publicStory = fc.record({
@@ -44,6 +51,7 @@ const worldArb = fc.record({
           'breaking',
           'category:home',
           'category:world',
+          'all',
         ),
         { maxLength: 5 },
       ),
@@ -55,12 +63,14 @@ const worldArb = fc.record({
   limit: fc.integer({ min: 1, max: 4 }),
   maxUrgency: fc.option(fc.integer({ min: 1, max: 6 })),
   fromLog: fc.boolean(),
+  /** Who asks: the public (hidden: what it never saw), or the home desk's token (hidden: the world desk). */
+  desk: fc.boolean(),
 })
 
 type World = typeof worldArb extends fc.Arbitrary<infer T> ? T : never
 
 /** The events of the public stories and of the hidden ones, each with an entry: one set of objects for both worlds. */
-function events(w: World): { pub: ArticleEvent[]; hidden: ArticleEvent[]; entries: EntryEvent[]; hiddenEntries: EntryEvent[] } {
+function events(w: World) {
   const pub = w.pub.map((s, i) => {
     const id = PUBLIC_IDS[i] as string
     return event(
@@ -69,7 +79,7 @@ function events(w: World): { pub: ArticleEvent[]; hidden: ArticleEvent[]; entrie
         id,
         version: 1,
         live: true,
-        category: CATEGORIES[s.category] ?? null,
+        category: w.desk ? 'home' : (CATEGORIES[s.category] ?? null),
         urgency: s.urgency,
         updatedAt: START - s.minutesAgo * 60_000,
       },
@@ -81,12 +91,15 @@ function events(w: World): { pub: ArticleEvent[]; hidden: ArticleEvent[]; entrie
       id: HIDDEN_IDS[i] as string,
       version: 1,
       live: true,
-      category: CATEGORIES[s.category] ?? null,
+      category: w.desk ? 'world' : (CATEGORIES[s.category] ?? null),
       urgency: s.urgency,
       updatedAt: START - s.minutesAgo * 60_000,
     }
-    if (how === 'withheld') return [event('CREATED', { ...base, pubStatus: 'withheld' }, START)]
-    if (how === 'embargoed') return [event('CREATED', { ...base, embargoedUntil: START + 3_600_000 }, START)]
+    // a usable story is hidden only from the desk token, outside its desk
+    if (how === 'usable') return w.desk ? [event('CREATED', base, START)] : []
+    // a held story's embargo passes while it is held (the hour the readers wait), another's does not
+    if (how === 'withheld') return [event('CREATED', { ...base, pubStatus: 'withheld', embargoedUntil: START + 1_800_000 }, START)]
+    if (how === 'embargoed') return [event('CREATED', { ...base, embargoedUntil: START + 86_400_000 }, START)]
     if (how === 'canceled') return [event('CREATED', { ...base, pubStatus: 'canceled' }, START)]
     const held = event('CREATED', { ...base, pubStatus: 'withheld' }, START)
     return [held, event('WITHDRAWN', { ...base, version: 2, pubStatus: 'canceled', updatedAt: START }, START)]
@@ -97,21 +110,42 @@ function events(w: World): { pub: ArticleEvent[]; hidden: ArticleEvent[]; entrie
   // the newest entry of some public stories is one no reader outside the newsroom saw
   const hiddenEntries = pub.flatMap((e, i) => {
     const how = w.pub[i]?.hiddenEntry
-    if (how === null || how === undefined) return []
+    // the newsroom sees held and embargoed entries
+    if (how === null || how === undefined || w.desk) return []
     const entry = { id: 'e2', seq: 2, version: 1 }
-    if (how === 'withheld') return [entryEvent(e.article, { ...entry, pubStatus: 'withheld' }, START)]
-    if (how === 'embargoed') return [entryEvent(e.article, { ...entry, embargoedUntil: START + 3_600_000 }, START)]
+    if (how === 'withheld') return [entryEvent(e.article, { ...entry, pubStatus: 'withheld', embargoedUntil: START + 1_800_000 }, START)]
+    if (how === 'embargoed') return [entryEvent(e.article, { ...entry, embargoedUntil: START + 86_400_000 }, START)]
     const held = entryEvent(e.article, { ...entry, pubStatus: 'withheld' }, START)
     return [held, entryEvent(e.article, { ...entry, version: 2, pubStatus: 'canceled' }, START, { type: 'ENTRY_DELETED' })]
   })
-  return { pub, hidden, entries, hiddenEntries }
+  // later, while readers are connected: every hidden story still standing is killed, every hidden entry deleted
+  const kills = hidden
+    .filter(
+      (e, _i, all) =>
+        e.type === 'CREATED' &&
+        e.article.pubStatus !== 'canceled' &&
+        !all.some((k) => k.type === 'WITHDRAWN' && k.article.id === e.article.id),
+    )
+    .map((e) =>
+      event('WITHDRAWN', { ...e.article, version: 2, pubStatus: 'canceled', updatedAt: START + 1000 }, START + 1000, { reason: 'legal' }),
+    )
+  const deletions = hiddenEntries
+    .filter(
+      (e, _i, all) =>
+        e.type === 'ENTRY_CREATED' &&
+        !all.some((d) => d.type === 'ENTRY_DELETED' && d.entry.id === e.entry.id && d.article.id === e.article.id),
+    )
+    .map((e) =>
+      entryEvent(e.article, { ...e.entry, version: 2, pubStatus: 'canceled' }, START + 1000, { type: 'ENTRY_DELETED', reason: 'legal' }),
+    )
+  return { pub, hidden, entries, hiddenEntries, later: [...kills, ...deletions] }
 }
 
-/** Everything a public reader can ask, with positions and cursors' sealed bytes left out. */
+/** Everything the observer (the public, or the home desk) can ask, with positions and cursors' sealed bytes left out. */
 async function answersFor(w: World, ev: ReturnType<typeof events>, withHidden: boolean): Promise<string[]> {
   // a short memory sends resumes to the log (a Kafka replay), a long one replays from memory
   const h = new Harness({ partitions: 2, historySize: w.fromLog ? 1 : 1000, limits: { snapshotSize: w.limit } })
-  const { pub, hidden, entries, hiddenEntries } = ev
+  const { pub, hidden, entries, hiddenEntries, later } = ev
   // the hidden stories' records interleave with the public ones: offsets differ, answers must not
   const all = withHidden ? [...hidden.slice(0, 1), ...pub, ...hidden.slice(1)] : pub
   h.start()
@@ -123,47 +157,65 @@ async function answersFor(w: World, ev: ReturnType<typeof events>, withHidden: b
   if (withHidden) for (const e of hiddenEntries) h.append(e)
   await h.settle()
   const out: string[] = []
+  const readers: { what: string; t: ReturnType<typeof h.connect>['t']; from: number }[] = []
   const deps = h.routeDeps(w.limit)
   const entriesDeps: EntriesRouteDeps = h.entriesDeps
   const strip = (json: string) =>
     JSON.stringify(JSON.parse(json), (k, v) =>
       k === 'position' ? undefined : (k === 'more' || k === 'next') && typeof v === 'string' ? 'cursor' : v,
     )
-  for (const channels of w.views) {
+  const access = w.desk ? deskAccess : publicAccess
+  const connect = () => (w.desk ? h.connect('newsroom', deskScope) : h.connect('public'))
+  for (const view of w.views) {
+    // `all` is the newsroom's
+    const channels = w.desk ? view : view.filter((c) => c !== 'all')
     const q = `${channels.length > 0 ? `channels=${channels.join(',')}&` : ''}${w.maxUrgency === null ? '' : `maxUrgency=${w.maxUrgency}&`}`
     // pages followed to the end
     let before: string | null = ''
     for (let n = 0; n < 20 && before !== null; n++) {
-      const body = answerPage(new URL(`http://f/v1/snapshot?${q}limit=${w.limit}${before ? `&before=${before}` : ''}`), publicAccess, deps)
+      const body = answerPage(new URL(`http://f/v1/snapshot?${q}limit=${w.limit}${before ? `&before=${before}` : ''}`), access, deps)
       out.push(`page ${q} ${n}: ${strip(body)}`)
       before = (JSON.parse(body) as { next: string | null }).next
     }
-    out.push(`counts ${q}: ${strip(answerCounts(new URL(`http://f/v1/counts?${q}window=86400`), publicAccess, deps))}`)
+    out.push(`counts ${q}: ${strip(answerCounts(new URL(`http://f/v1/counts?${q}window=86400`), access, deps))}`)
     // a subscription's `subscribed`
-    const { conn, t } = h.connect('public')
+    const { conn, t } = connect()
     const parsed = parseChannels(channels, 's')
     const filter = parseFilter({ maxUrgency: w.maxUrgency ?? 9 }, 's')
     h.hub.handle(conn, { type: 'subscribe', id: 's', channels: parsed, filter, since: null, catchUp: 'all' })
     await h.settle()
     out.push(`subscribed ${q}: ${t.messages.map((m) => strip(JSON.stringify(m))).join(' ')}`)
+    readers.push({ what: `subscribed ${q}`, t, from: t.messages.length })
     // and a reader resuming from before any of it, every version or the latest
     for (const catchUp of ['all', 'latest'] as const) {
-      const r = h.connect('public')
+      const r = connect()
       h.hub.handle(r.conn, { type: 'subscribe', id: 's', channels: parsed, filter, since: emptyDesk, catchUp })
       await h.settle()
       out.push(`resumed ${catchUp} ${q}: ${r.t.messages.map((m) => strip(JSON.stringify(m))).join(' ')}`)
+      readers.push({ what: `resumed ${catchUp} ${q}`, t: r.t, from: r.t.messages.length })
     }
   }
   for (const id of [...PUBLIC_IDS, ...HIDDEN_IDS]) {
     let body: string
     try {
-      body = strip(answerEntries(new URL(`http://f/v1/stories/${id}/entries?limit=${w.limit}`), publicAccess, entriesDeps))
+      body = strip(answerEntries(new URL(`http://f/v1/stories/${id}/entries?limit=${w.limit}`), access, entriesDeps))
     } catch (err) {
       if (!(err instanceof RequestError)) throw err
       body = `${err.code} ${err.message}`
     }
     out.push(`entries ${id}: ${body}`)
   }
+  // what the connected readers hear next: the hidden stories killed and entries deleted, an hour passing
+  if (withHidden) for (const e of later) h.append(e)
+  await h.settle()
+  await h.tick(3_600_000)
+  for (const r of readers)
+    out.push(
+      `later, ${r.what}: ${r.t.messages
+        .slice(r.from)
+        .map((m) => strip(JSON.stringify(m)))
+        .join(' ')}`,
+    )
   h.hub.stop()
   return out
 }
