@@ -7,8 +7,9 @@
 // naming hidden stories among them, any limit, followed to the end), `subscribed` with its
 // snapshot and `more`, story snapshots, resumes from memory and from the log, counts, entry pages,
 // and what the connected readers hear when the hidden stories are killed, the hidden entries
-// deleted and an hour passes (a held story's embargo with it). The other observer is a newsroom
-// token of one desk, for whom the other desk's stories, usable ones too, are the hidden ones. It
+// deleted and an hour passes (a held story's embargo with it). The other observers are a newsroom
+// token of one desk, for whom the other desk's stories, usable ones too, are the hidden ones, and
+// one without embargoed content (`embargo: false`), for whom stories under embargo are. It
 // found a full page's cursor telling whether a named hidden story exists (snapshot.ts moreOnPages).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
@@ -30,6 +31,9 @@ const HOW = ['withheld', 'embargoed', 'canceled', 'withdrawn', 'usable'] as cons
 /** A newsroom token of the home desk: the other observer, for whom every story of the world desk is hidden. */
 const deskScope: AudienceScope = { categories: ['home'], languages: null, embargo: true }
 const deskAccess: Admission = { audience: 'newsroom', scope: deskScope, expiresAt: null, reject: null }
+/** A newsroom token without embargoed content (`embargo: false`): sees held stories, not embargoed ones. */
+const noEmbargoScope: AudienceScope = { categories: null, languages: null, embargo: false }
+const noEmbargoAccess: Admission = { audience: 'newsroom', scope: noEmbargoScope, expiresAt: null, reject: null }
 
 const story = fc.record({ minutesAgo: fc.integer({ min: 0, max: 120 }), category: fc.nat(1), urgency: fc.integer({ min: 1, max: 6 }) })
 const publicStory = fc.record({
@@ -63,8 +67,11 @@ const worldArb = fc.record({
   limit: fc.integer({ min: 1, max: 4 }),
   maxUrgency: fc.option(fc.integer({ min: 1, max: 6 })),
   fromLog: fc.boolean(),
-  /** Who asks: the public (hidden: what it never saw), or the home desk's token (hidden: the world desk). */
-  desk: fc.boolean(),
+  /**
+   * Who asks: the public (hidden: what it never saw), the home desk's token (hidden: the world
+   * desk), or a token without embargoed content (hidden: what was under embargo, held or not).
+   */
+  observer: fc.constantFrom('public', 'desk', 'noEmbargo'),
 })
 
 type World = typeof worldArb extends fc.Arbitrary<infer T> ? T : never
@@ -79,7 +86,7 @@ function events(w: World) {
         id,
         version: 1,
         live: true,
-        category: w.desk ? 'home' : (CATEGORIES[s.category] ?? null),
+        category: w.observer === 'desk' ? 'home' : (CATEGORIES[s.category] ?? null),
         urgency: s.urgency,
         updatedAt: START - s.minutesAgo * 60_000,
       },
@@ -91,12 +98,19 @@ function events(w: World) {
       id: HIDDEN_IDS[i] as string,
       version: 1,
       live: true,
-      category: w.desk ? 'world' : (CATEGORIES[s.category] ?? null),
+      category: w.observer === 'desk' ? 'world' : (CATEGORIES[s.category] ?? null),
       urgency: s.urgency,
       updatedAt: START - s.minutesAgo * 60_000,
     }
     // a usable story is hidden only from the desk token, outside its desk
-    if (how === 'usable') return w.desk ? [event('CREATED', base, START)] : []
+    if (how === 'usable') return w.observer === 'desk' ? [event('CREATED', base, START)] : []
+    // a token without embargoed content sees held stories: what is hidden from it is under embargo
+    if (w.observer === 'noEmbargo' && (how === 'withheld' || how === 'withdrawn')) {
+      const embargoed = event('CREATED', { ...base, embargoedUntil: START + 86_400_000 }, START)
+      return how === 'withheld'
+        ? [embargoed]
+        : [embargoed, event('WITHDRAWN', { ...base, version: 2, pubStatus: 'canceled', updatedAt: START }, START)]
+    }
     // a held story's embargo passes while it is held (the hour the readers wait), another's does not
     if (how === 'withheld') return [event('CREATED', { ...base, pubStatus: 'withheld', embargoedUntil: START + 1_800_000 }, START)]
     if (how === 'embargoed') return [event('CREATED', { ...base, embargoedUntil: START + 86_400_000 }, START)]
@@ -110,9 +124,14 @@ function events(w: World) {
   // the newest entry of some public stories is one no reader outside the newsroom saw
   const hiddenEntries = pub.flatMap((e, i) => {
     const how = w.pub[i]?.hiddenEntry
-    // the newsroom sees held and embargoed entries
-    if (how === null || how === undefined || w.desk) return []
+    // the desk's token sees held and embargoed entries
+    if (how === null || how === undefined || w.observer === 'desk') return []
     const entry = { id: 'e2', seq: 2, version: 1 }
+    if (w.observer === 'noEmbargo') {
+      const embargoed = entryEvent(e.article, { ...entry, embargoedUntil: START + 86_400_000 }, START)
+      if (how !== 'deleted') return [embargoed]
+      return [embargoed, entryEvent(e.article, { ...entry, version: 2, pubStatus: 'canceled' }, START, { type: 'ENTRY_DELETED' })]
+    }
     if (how === 'withheld') return [entryEvent(e.article, { ...entry, pubStatus: 'withheld', embargoedUntil: START + 1_800_000 }, START)]
     if (how === 'embargoed') return [entryEvent(e.article, { ...entry, embargoedUntil: START + 86_400_000 }, START)]
     const held = entryEvent(e.article, { ...entry, pubStatus: 'withheld' }, START)
@@ -164,11 +183,12 @@ async function answersFor(w: World, ev: ReturnType<typeof events>, withHidden: b
     JSON.stringify(JSON.parse(json), (k, v) =>
       k === 'position' ? undefined : (k === 'more' || k === 'next') && typeof v === 'string' ? 'cursor' : v,
     )
-  const access = w.desk ? deskAccess : publicAccess
-  const connect = () => (w.desk ? h.connect('newsroom', deskScope) : h.connect('public'))
+  const access = w.observer === 'desk' ? deskAccess : w.observer === 'noEmbargo' ? noEmbargoAccess : publicAccess
+  const connect = () =>
+    w.observer === 'public' ? h.connect('public') : h.connect('newsroom', w.observer === 'desk' ? deskScope : noEmbargoScope)
   for (const view of w.views) {
     // `all` is the newsroom's
-    const channels = w.desk ? view : view.filter((c) => c !== 'all')
+    const channels = w.observer !== 'public' ? view : view.filter((c) => c !== 'all')
     const q = `${channels.length > 0 ? `channels=${channels.join(',')}&` : ''}${w.maxUrgency === null ? '' : `maxUrgency=${w.maxUrgency}&`}`
     // pages followed to the end
     let before: string | null = ''
