@@ -66,6 +66,8 @@ const worldArb = fc.record({
   ),
   limit: fc.integer({ min: 1, max: 4 }),
   maxUrgency: fc.option(fc.integer({ min: 1, max: 6 })),
+  /** Editorial states asked for (the public may ask for `live` only). */
+  states: fc.option(fc.subarray(['live', 'embargoed', 'withheld', 'withdrawn'] as const, { minLength: 1 })),
   fromLog: fc.boolean(),
   /**
    * Who asks: the public (hidden: what it never saw), the home desk's token (hidden: the world
@@ -189,7 +191,8 @@ async function answersFor(w: World, ev: ReturnType<typeof events>, withHidden: b
   for (const view of w.views) {
     // `all` is the newsroom's
     const channels = w.observer !== 'public' ? view : view.filter((c) => c !== 'all')
-    const q = `${channels.length > 0 ? `channels=${channels.join(',')}&` : ''}${w.maxUrgency === null ? '' : `maxUrgency=${w.maxUrgency}&`}`
+    const states = w.states === null ? null : w.observer === 'public' ? ['live'] : w.states
+    const q = `${channels.length > 0 ? `channels=${channels.join(',')}&` : ''}${w.maxUrgency === null ? '' : `maxUrgency=${w.maxUrgency}&`}${states === null ? '' : `states=${states.join(',')}&`}`
     // pages followed to the end
     let before: string | null = ''
     for (let n = 0; n < 20 && before !== null; n++) {
@@ -201,7 +204,7 @@ async function answersFor(w: World, ev: ReturnType<typeof events>, withHidden: b
     // a subscription's `subscribed`
     const { conn, t } = connect()
     const parsed = parseChannels(channels, 's')
-    const filter = parseFilter({ maxUrgency: w.maxUrgency ?? 9 }, 's')
+    const filter = parseFilter({ maxUrgency: w.maxUrgency ?? 9, ...(states === null ? {} : { states }) }, 's')
     h.hub.handle(conn, { type: 'subscribe', id: 's', channels: parsed, filter, since: null, catchUp: 'all' })
     await h.settle()
     out.push(`subscribed ${q}: ${t.messages.map((m) => strip(JSON.stringify(m))).join(' ')}`)
