@@ -23,6 +23,7 @@ import { Subscriptions } from './subscribe.ts'
 import type { SubscribeDeps, SubscribeHost } from './subscribe.ts'
 import { kindsOf, SubscriptionIndex } from './subscriptions.ts'
 import { yieldNow } from './slices.ts'
+import type { Clearance } from './visibility.ts'
 import { Writer } from './writer.ts'
 
 /** Matching work between two yields to the event loop. */
@@ -60,8 +61,11 @@ export class Hub implements SubscribeHost {
   #again = false
   #liveSeq = 0
   #headO: number[] = []
-  /** The last head position made, and what it was made of. */
-  #head: { position: string; o: number[]; t: number } | null = null
+  /**
+   * The last head position made per clearance, what it was made of, and up to when the releases
+   * after its watermark were found to show that clearance nothing (`checked`).
+   */
+  readonly #heads = new Map<Clearance, { position: string; o: number[]; t: number; checked: number }>()
   #releaseTimer: { at: number; cancel: () => void } | null = null
   #sweep: NodeJS.Timeout | null = null
 
@@ -163,28 +167,35 @@ export class Hub implements SubscribeHost {
   }
 
   /**
-   * The position of the live loop (signed). Signed again only when the offsets moved, a release
-   * was made (the pass drops it), the clock went back, or an embargo falls between its watermark
-   * and the ledger's clock: while none of that happens a position with an older watermark claims
-   * the same (no release lies between the two), so subscribes share one position over many passes
-   * instead of one per pass. The last check covers releases made before the host clock went back
-   * and came forward to them again: a pass makes no release then (head-position-clock-back.test.ts).
+   * The position of the live loop (signed) for a reader of clearance `c`. Signed again only when
+   * the offsets moved, a release `c` may see was made (the pass drops it), the clock went back, or
+   * an embargo whose release shows `c` something falls between its watermark and the ledger's
+   * clock: while none of that happens a position with an older watermark claims the same for that
+   * reader (a resume replays the releases after it: none it may see), so subscribes share one
+   * position over many passes instead of one per pass. The check of the embargoes covers releases
+   * made before the host clock went back and came forward to them again: a pass makes no release
+   * then (head-position-clock-back.test.ts). Per clearance, and blind to the releases it may not
+   * see: one position for all, signed again at every release, moved its watermark while the
+   * offsets stood still at the embargo of a story held back past it, and a public reader
+   * subscribing now and then learnt of that story and its embargo's instant (red14 attack run).
    */
-  headPosition(): string {
+  headPosition(c: Clearance = 'all'): string {
     const t = this.#o.store.ledger.now
-    const h = this.#head
-    if (h !== null && this.#claimsAsMuch(h, t)) return h.position
+    const h = this.#heads.get(c)
+    if (h !== undefined && this.#claimsAsMuch(h, t, c)) return h.position
     const o = [...this.#headO]
     const position = this.#o.positions.encode({ o, t })
-    this.#head = { position, o, t }
+    this.#heads.set(c, { position, o, t, checked: t })
     return position
   }
 
-  /** A position signed at `h` claims what one signed now (ledger clock `t`) would: same offsets, no embargo in (h.t, t]. */
-  #claimsAsMuch(h: { o: number[]; t: number }, t: number): boolean {
+  /** A position signed at `h` claims for `c` what one signed now (ledger clock `t`) would: same offsets, no release `c` sees in (h.t, t]. */
+  #claimsAsMuch(h: { o: number[]; t: number; checked: number }, t: number, c: Clearance): boolean {
     if (h.t > t || h.o.length !== this.#headO.length || !h.o.every((o, p) => o === this.#headO[p])) return false
-    const next = this.#o.store.ledger.nextReleaseAfter(h.t)
-    return next === null || next > t
+    // what a release shows changes only with a record, which moves the offsets: checked once
+    if (t > h.checked && this.#o.store.ledger.releaseSeenIn(h.checked, t, c)) return false
+    h.checked = Math.max(h.checked, t)
+    return true
   }
 
   // ---- connections ------------------------------------------------------------------------
@@ -333,8 +344,9 @@ export class Hub implements SubscribeHost {
       const t0 = performance.now()
       const pace: Pace = { slice: t0, flushed: t0 }
       for (const r of store.ledger.advance(this.#o.clock.now())) {
-        // a position from before this release claims less than one after it (headPosition)
-        this.#head = null
+        // a position from before this release claims less than one after it, for those it shows
+        // something (headPosition)
+        for (const c of this.#heads.keys()) if (store.ledger.releaseShows(r, c)) this.#heads.delete(c)
         if (r.entry === null) this.#live.release(r, this.#headO, this.#liveSeq)
         this.#stories.release(r, this.#headO, this.#liveSeq)
       }

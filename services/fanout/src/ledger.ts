@@ -10,7 +10,7 @@ import { EmbargoSchedule } from './embargo-schedule.ts'
 import type { Release } from './embargo-schedule.ts'
 import { Entries, hasEntryEmbargo } from './entries.ts'
 import type { EntryState } from './entries.ts'
-import { isEntryDeleted } from './entry-visibility.ts'
+import { isEntryDeleted, visibleEntry } from './entry-visibility.ts'
 import { clearanceBit, expose, seenBy } from './exposure.ts'
 import type { Exposure } from './exposure.ts'
 import type { Entry, EntryEventRecord, History } from './history.ts'
@@ -19,7 +19,7 @@ import { numberIsAGuess } from './late-hold.ts'
 import { givesWayToHistory } from './loaded-state.ts'
 import type { Loaded } from './loaded-state.ts'
 import { clearances, INGEST_LEAD_MS, isKill, sees, visibleVersion } from './visibility.ts'
-import type { Latest } from './visibility.ts'
+import type { Clearance, Latest } from './visibility.ts'
 
 /** `offset` and `before` (loaded-state.ts): where the state came from. */
 export interface ArticleState extends Latest, Loaded {
@@ -396,6 +396,19 @@ export class Ledger {
   /** The next embargo time after `t`, for the release timer. */
   nextReleaseAfter(t: number): number | null {
     return this.#embargoes.nextAfter(t)
+  }
+
+  /** A release `r` shows clearance `c` something now: the article's latest version, or the entry. */
+  releaseShows(r: Pick<Release, 'id' | 'entry'>, c: Clearance): boolean {
+    if (c === 'all') return true
+    const story = this.latest(r.id)
+    return r.entry === null ? visibleVersion(story, c) !== null : visibleEntry(story, this.entries.get(r.id, r.entry), c) !== null
+  }
+
+  /** An embargo due after `from`, at or before `until`, whose release shows clearance `c` something (headPosition). */
+  releaseSeenIn(from: number, until: number, c: Clearance): boolean {
+    for (const r of this.#embargoes.due(from + 1, until)) if (this.releaseShows(r, c)) return true
+    return false
   }
 
   /** Latest versions still under embargo (metric). */

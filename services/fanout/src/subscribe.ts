@@ -15,6 +15,7 @@ import { NO_CURSOR } from './model.ts'
 import { offsetsAtLeast, PositionError, peekPosition, positionProblem } from './position.ts'
 import type { Position, PositionCodec } from './position.ts'
 import { checkAccess, checkStory, DEFAULT_STORY_ENTRIES, ProtocolError } from './protocol.ts'
+import type { Clearance } from './visibility.ts'
 import type { SubscribeMessage } from './protocol.ts'
 import type { LogReplays } from './replay.ts'
 import type { PageCursorCodec } from './page-cursor.ts'
@@ -51,7 +52,8 @@ export interface SubscribeHost {
   /** History seq the live loop has matched up to (the store may have read further). */
   readonly liveSeq: number
   head(): { o: number[]; t: number }
-  headPosition(): string
+  /** The live loop's signed position for a reader of that clearance (hub.ts). */
+  headPosition(c: Clearance): string
   /** `now`: written at once when nothing else waits for the connection, not by the next pass. */
   sendControl(conn: Conn, type: ServerMessageType, json: string, position?: string | null, sub?: string, now?: boolean): void
   sendError(conn: Conn, err: ProtocolError): void
@@ -135,7 +137,7 @@ export class Subscriptions {
     for (const kind of kindsOf(sub)) this.#d.metrics.subscriptions.inc({ kind })
     if (msg.since === null) {
       const head = this.#host.head()
-      const position = this.#host.headPosition()
+      const position = this.#host.headPosition(conn.clearance)
       const { items, more, wrap } = this.#snapshot(sub, head)
       // live first, so that the answer, written at once on an idle connection, joins the group
       this.#host.goLive(sub)
@@ -376,7 +378,7 @@ export class Subscriptions {
     // The client replaces what it had with this snapshot: it holds nothing from before any more
     sub.inherited = false
     const head = this.#host.head()
-    const position = this.#host.headPosition()
+    const position = this.#host.headPosition(sub.conn.clearance)
     const { items, more, wrap } = this.#snapshot(sub, head)
     this.#host.sendControl(
       sub.conn,
