@@ -65,6 +65,8 @@ const worldArb = fc.record({
     { minLength: 1, maxLength: 4 },
   ),
   limit: fc.integer({ min: 1, max: 4 }),
+  /** Minutes into the hour when the last public story's embargo passes (none: it has none). */
+  pubEmbargo: fc.option(fc.integer({ min: 1, max: 59 })),
   maxUrgency: fc.option(fc.integer({ min: 1, max: 6 })),
   /** Editorial states asked for (the public may ask for `live` only). */
   states: fc.option(fc.subarray(['live', 'embargoed', 'withheld', 'withdrawn'] as const, { minLength: 1 })),
@@ -91,6 +93,8 @@ function events(w: World) {
         category: w.observer === 'desk' ? 'home' : (CATEGORIES[s.category] ?? null),
         urgency: s.urgency,
         updatedAt: START - s.minutesAgo * 60_000,
+        // the last public story is under embargo until a moment of the hour the readers wait
+        ...(i === w.pub.length - 1 && w.pubEmbargo !== null ? { embargoedUntil: START + w.pubEmbargo * 60_000 } : {}),
       },
       START,
     )
