@@ -166,18 +166,19 @@ export class Subscriptions {
       return sub
     }
     sub.cursor = { o: [...since.o], t: since.t, ...(since.r ? { r: since.r } : {}) }
-    // Reconnect storms: resumes are admitted at a bounded rate so the live stream stays on time
-    const admitted = this.#gate.admit(
-      () => this.#resume(sub, since),
-      () => sub.state === 'gone',
-    )
+    this.#admit(sub, () => this.#resume(sub, since))
+    return sub
+  }
+
+  /** Reconnect storms: resumes are admitted at a bounded rate so the live stream stays on time. */
+  #admit(sub: Sub, run: () => void): void {
+    const admitted = this.#gate.admit(run, () => sub.state === 'gone')
     if ('queued' in admitted) this.#d.metrics.resumesAdmission.inc({ result: 'queued' })
     else if ('admitted' in admitted) this.#d.metrics.resumesAdmission.inc({ result: 'admitted' })
     else {
       this.#d.metrics.resumesAdmission.inc({ result: 'rejected' })
-      this.#host.closeWithRetryHint(conn, closeCodes.tryAgainLater, 'too many resumes', admitted.retryAfterMs)
+      this.#host.closeWithRetryHint(sub.conn, closeCodes.tryAgainLater, 'too many resumes', admitted.retryAfterMs)
     }
-    return sub
   }
 
   /**
@@ -215,6 +216,13 @@ export class Subscriptions {
     const wait = () => {
       if (sub.state === 'pending' && !sub.conn.closed) this.#waitToRead(sub, o, () => this.#refuse(sub, why))
     }
+    // asking Kafka goes through the resume gate: a position made up with offsets past ours costs
+    // the client a turn there, not Kafka a request per subscribe
+    this.#admit(sub, () => this.#askKafka(sub, why, o, wait))
+  }
+
+  #askKafka(sub: Sub, why: string, o: readonly number[], wait: () => void): void {
+    if (sub.state !== 'pending' || sub.conn.closed) return
     this.#d.bounds.highWatermarks().then(
       (high) => {
         if (sub.state !== 'pending' || sub.conn.closed) return

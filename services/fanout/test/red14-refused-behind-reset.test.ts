@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { answerPage } from '../src/http/snapshot.ts'
+import { PositionCodec } from '../src/position.ts'
 import { event, Harness, POSITION_KEY } from './support/harness.ts'
 import { lastPosition, shown, subscribe, withdrawn } from './support/live-story.ts'
 
@@ -97,4 +98,26 @@ test('a page whose `at` was signed with a key this process does not know yet: no
   )
   a.hub.stop()
   b.hub.stop()
+})
+
+// The wait above asks Kafka for the log's end when a refused position claims offsets past this
+// process's: made-up positions (unverified offsets far past the log) would make every subscribe a
+// Kafka request. Asking goes through the resume gate: a flood beyond its queue is sent away (1013).
+test('made-up positions past the log: Kafka is asked through the resume gate, a flood beyond its queue is sent away', async () => {
+  const h = new Harness({ partitions: 1, start: START, limits: { resumeRate: 1, resumeQueue: 2 } })
+  h.append(event('CREATED', { id: 'budget', version: 1, category: 'news' }, START))
+  h.start()
+  const forged = new PositionCodec([NEW_KEY]).encode({ o: [1_000_000], t: START })
+  const readers = Array.from({ length: 6 }, () => {
+    const r = h.connect('public')
+    subscribe(h, r.conn, ['category:news'], { since: forged })
+    return r
+  })
+  await h.settle()
+  const sentAway = readers.filter((r) => r.t.closed?.code === 1013)
+  assert.equal(sentAway.length, 3, 'one admitted, two queued, the rest sent away to come back')
+  await h.tick(3 * SEC)
+  const refused = readers.filter((r) => r.t.messages.some((m) => m.type === 'reset'))
+  assert.equal(refused.length, 3, 'each admitted one refused (offsets the log never had), with a fresh snapshot')
+  h.hub.stop()
 })
