@@ -49,7 +49,7 @@ import { test } from 'node:test'
 import type { ArticleEvent, EntryEvent } from '@newswire/shared'
 import fc from 'fast-check'
 import { UNTIL_READABLE } from '../src/unreadable.ts'
-import { event, Harness } from './support/harness.ts'
+import { event, freshEventIds, Harness } from './support/harness.ts'
 import { KNOWN_RUNS } from './support/known-runs.ts'
 import { runClients } from './support/clients.ts'
 import {
@@ -82,6 +82,7 @@ async function run(
   lag: boolean,
   rush: readonly Rush[],
 ): Promise<void> {
+  freshEventIds()
   stats.runs++
   // on a slow machine in some runs (support/slow-machine.ts)
   slow.on = lag

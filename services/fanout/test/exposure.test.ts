@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
-import { event, Harness } from './support/harness.ts'
+import { event, freshEventIds, Harness } from './support/harness.ts'
 import type { Message } from './support/harness.ts'
 import type { Exposure } from '../src/exposure.ts'
 import { clearanceBit, expose, exposedView, MAX_VIEWS, seenBy, views } from '../src/exposure.ts'
@@ -84,6 +84,7 @@ test('property: however many views a story moved through, whoever was shown it h
       fc.array(readerArb, { minLength: 1, maxLength: 16, size: 'max' }),
       fc.array(moveArb, { minLength: 1, maxLength: 120, size: 'max' }),
       async (readers, moves) => {
+        freshEventIds()
         const h = new Harness()
         h.start()
         const at = h.clock.now()

@@ -21,7 +21,7 @@ import { unrestricted } from '../src/audience.ts'
 import { groupKey } from '../src/groups.ts'
 import type { Conn, Sub } from '../src/model.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
-import { entryEvent, event, Harness } from './support/harness.ts'
+import { entryEvent, event, freshEventIds, Harness } from './support/harness.ts'
 import type { FakeTransport, Message } from './support/harness.ts'
 import { lagged, slow } from './support/slow-machine.ts'
 
@@ -147,6 +147,7 @@ const stats = { runs: 0, shared: 0, blockedWhileGrouped: 0, messages: 0, storySh
 const ofS = (ms: Message[]) => ms.filter((m) => m.id !== 'x')
 
 async function run(settings: Setting[], lag: boolean, cmds: Cmd[]): Promise<void> {
+  freshEventIds()
   stats.runs++
   slow.on = lag
   const h = new Harness({ historySize: 60, limits: { maxPending: 50, maxBufferedBytes: 1000, slowClientMs: 10_000 } })

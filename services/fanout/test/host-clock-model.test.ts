@@ -29,7 +29,7 @@ import { peekPosition } from '../src/position.ts'
 import { MAX_CLOCK_SKEW_MS } from '../src/subscribe.ts'
 import type { Version } from './support/clearance-model.ts'
 import { inChannels, inClaims, isKill, sees } from './support/clearance-model.ts'
-import { Harness } from './support/harness.ts'
+import { freshEventIds, Harness } from './support/harness.ts'
 import type { Reader, Versions, Write } from './support/newsroom-readers.ts'
 import {
   checkCaughtUp,
@@ -156,6 +156,7 @@ type Stats = ReturnType<typeof newStats>
 const COVERAGE: (keyof Stats)[] = ['stepsBack', 'releasesAhead', 'resumesAcrossStep', 'resumesAheadOfClock', 'resumesOwed', 'retractions']
 
 async function run(cmds: readonly Cmd[], stats: Stats = newStats()): Promise<void> {
+  freshEventIds()
   stats.runs++
   const h = new Harness({ partitions: PARTITIONS, historySize: 1000, settleRounds: 10 })
   h.start()

@@ -20,7 +20,7 @@ import type { Admission } from '../src/http/access.ts'
 import { answerCounts, answerPage, RequestError } from '../src/http/snapshot.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
 import { MODEL_REPLAY } from '../../../test/model-replay.ts'
-import { entryEvent, event, Harness } from './support/harness.ts'
+import { entryEvent, event, freshEventIds, Harness } from './support/harness.ts'
 
 const publicAccess: Admission = { audience: 'public', expiresAt: null, reject: null }
 const START = 1_800_000_000_000
@@ -284,6 +284,7 @@ async function answersFor(w: World, ev: ReturnType<typeof events>, withHidden: b
 test('the public gets the same answers whether or not stories it never saw exist', async () => {
   const details = await fc.check(
     fc.asyncProperty(worldArb, async (w) => {
+      freshEventIds()
       const ev = events(w)
       const [without, withHidden] = [await answersFor(w, ev, false), await answersFor(w, ev, true)]
       for (let i = 0; i < without.length; i++) assert.equal(withHidden[i], without[i], 'the public tells the worlds apart')
@@ -312,6 +313,7 @@ test("the public's answers, positions included, say nothing of when a story or e
     // the public: a desk's token shares the newsroom's head position (README "Known limits")
     fc.asyncProperty(worldArb, fc.integer({ min: 1, max: 25 }), async (asked, minutes) => {
       const w: World = { ...asked, observer: 'public' }
+      freshEventIds()
       const ev = events(w)
       const [one, other] = [await answersFor(w, ev, true, true), await answersFor(w, shifted(ev, minutes * 60_000), true, true)]
       for (let i = 0; i < one.length; i++) assert.equal(other[i], one[i], 'the reader tells the embargo instants apart')

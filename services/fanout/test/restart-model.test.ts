@@ -20,7 +20,7 @@ import type { ArticleEvent, EntryEvent } from '@newswire/shared'
 import fc from 'fast-check'
 import type { Conn } from '../src/model.ts'
 import type { FakeTransport } from './support/harness.ts'
-import { entryEvent, event, Harness } from './support/harness.ts'
+import { entryEvent, event, freshEventIds, Harness } from './support/harness.ts'
 import { subscribe } from './support/live-story.ts'
 import { leadArb, stamped, withinLead } from './support/ingest-lead.ts'
 import { type Cmd, ENTRIES, SKEW_KNOWN_RUNS, SLOTS, skewLiveRunArb } from './support/skew-live.ts'
@@ -125,6 +125,7 @@ type SkewStats = ReturnType<typeof skewStats>
  * first (a `lead` step changes it); the rules are judged by true time, as instances up all along saw it.
  */
 async function run(cmds: readonly Cmd[], history = 40, lead = 0, stats: SkewStats = skewStats()): Promise<void> {
+  freshEventIds()
   stats.runs++
   let stampedPast = false
   let ahead = false

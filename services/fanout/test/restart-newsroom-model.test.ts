@@ -26,7 +26,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
-import { Harness } from './support/harness.ts'
+import { freshEventIds, Harness } from './support/harness.ts'
 import type { Version } from './support/clearance-model.ts'
 import { isKill } from './support/clearance-model.ts'
 import type { Reader, Versions, Write } from './support/newsroom-readers.ts'
@@ -119,6 +119,7 @@ async function run(
   /** Whether a withdrawn may name a story by the race minute read off ingest's stamps (its estimate), not only by true time. */
   byStamps = true,
 ): Promise<void> {
+  freshEventIds()
   stats.runs++
   let h = new Harness({ partitions: PARTITIONS, historySize: history })
   h.start()

@@ -20,7 +20,7 @@ import { test } from 'node:test'
 import fc from 'fast-check'
 import type { ArticleEvent } from '@newswire/shared'
 import type { Message } from './support/harness.ts'
-import { Harness } from './support/harness.ts'
+import { freshEventIds, Harness } from './support/harness.ts'
 import type { Reader, Versions, Write } from './support/newsroom-readers.ts'
 import {
   checkCaughtUp,
@@ -191,6 +191,7 @@ interface Start {
 }
 
 async function run(cmds: readonly Cmd[], start: Start = { partitions: 2, histories: [1000, 1000], skews: [0, 0] }): Promise<void> {
+  freshEventIds()
   stats.runs++
   let now = T0
   let started = 0

@@ -30,7 +30,7 @@ import fc from 'fast-check'
 import { answerCounts, answerPage, RequestError } from '../src/http/snapshot.ts'
 import type { Conn } from '../src/model.ts'
 import { peekPosition } from '../src/position.ts'
-import { event, Harness, POSITION_KEY } from './support/harness.ts'
+import { event, freshEventIds, Harness, POSITION_KEY } from './support/harness.ts'
 import type { FakeTransport, Message } from './support/harness.ts'
 import { subscribe } from './support/live-story.ts'
 import { MODEL_REPLAY } from '../../../test/model-replay.ts'
@@ -180,6 +180,7 @@ class Reader {
 const stats = { runs: 0, pages: 0, counts: 0, notReady: 0, resumedAhead: 0, kills: 0, holds: 0 }
 
 async function run(cmds: Cmd[], historySize: number, rotating = false): Promise<void> {
+  freshEventIds()
   // a resume or replay waiting for its process to read on keeps a hub busy until a later step: settle briefly.
   // `rotating`: a key rotation rolling out: process 0 signs with the new key, process 1 knows only the
   // old one and refuses process 0's positions (red14: its reset was made at once, at its own head)

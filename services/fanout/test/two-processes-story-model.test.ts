@@ -44,7 +44,7 @@ import fc from 'fast-check'
 import { answerEntries } from '../src/http/entries.ts'
 import { RequestError } from '../src/http/snapshot.ts'
 import { peekPosition } from '../src/position.ts'
-import { event, Harness, POSITION_KEY } from './support/harness.ts'
+import { event, freshEventIds, Harness, POSITION_KEY } from './support/harness.ts'
 import { subscribe } from './support/live-story.ts'
 import { isKilled } from './support/model.ts'
 import { StoryLog } from './support/story-log.ts'
@@ -173,6 +173,7 @@ const stats = {
 }
 
 async function run(cmds: Cmd[], historySize: number, rotating = false): Promise<void> {
+  freshEventIds()
   // a resume or replay waiting for its process to read on keeps a hub busy until a later step: settle briefly
   // `rotating`: a key rotation rolling out: process 0 signs with the new key, process 1 refuses its positions (red14)
   const keys = (p: number) => (rotating && p === 0 ? { positionKeys: [NEW_KEY, POSITION_KEY] } : {})

@@ -367,7 +367,18 @@ export function processPair(o: HarnessOptions = {}) {
   return pair
 }
 
+/** Numbers event ids and trace ids (`ev-<n>-…`, `t<n>`): distinct within a run. */
 let seq = 0
+
+/**
+ * Numbers events afresh. A property run calls it first, so the ids and texts of its events (what
+ * readers are sent, what a failure prints) come from its inputs alone, as when it is replayed
+ * alone (seed and path, or a known run), not from how many events the runs before it made.
+ * Never mid-run: an id made again would name another record of the same log.
+ */
+export function freshEventIds(): void {
+  seq = 0
+}
 
 /** An article event with sensible defaults. */
 export function event(
