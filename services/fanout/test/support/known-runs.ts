@@ -302,4 +302,32 @@ export const KNOWN_RUNS: Run[] = [
       { slot: 3, act: 'page' },
     ],
   ],
+  // 2026-12-06, seed -989467850 (300 runs): a public reader of the whole desk paged back in pages
+  // of one; the page that held o2 gave a cursor though only o1, withheld, came after it, and the
+  // next page was empty (rule 8): the cursor said that a story the reader may not see exists, and
+  // how old it is (red14). Fixed in snapshot.ts: moreOnPages (530366c). Fails there without it,
+  // alone as here as well as by seed and path.
+  [
+    [
+      [
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+      ],
+      [
+        { k: 'backfill', categories: [0, 0, 0, 0, 0], languages: [0, 0, 0, 0, 0], withheld: 0 },
+        { k: 'away', slot: 0, steps: 0, how: 'garbage', catchUp: false },
+        { k: 'page', slot: 0, pages: 2, limit: 1, reload: false },
+        { k: 'slow', slot: 0, steps: 2 },
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'unreadable', id: 0, says: 'hold', late: 0 },
+        { k: 'unreadable', id: 0, says: 'hold', late: 0 },
+      ],
+      3,
+    ],
+    false,
+    [true],
+  ],
 ]
