@@ -115,6 +115,11 @@ export interface StoryFollow {
   shown: boolean
   /** History seq from which live entry events are newer than any version its gate holds (snapshots, replays, releases). */
   gateFrom: number
+  /**
+   * Entries a replay passed the creation of while the story was out of the subscription's view,
+   * and sent nothing of since: the client cannot hold them (stories.ts replay).
+   */
+  unsent?: Set<string>
   /** `transport kind|clearance|subscription id`: its part of a frame key (stories.ts). */
   frameKey?: string
 }

@@ -54,6 +54,7 @@ export function storyStart(store: Store, sub: Sub): StoryStart {
   const c = sub.conn.clearance
   const now = storyNow(store.ledger, f.id, { clearance: c, view: sub }, eventJson)
   f.shown = now.item !== null
+  f.unsent = undefined
   if (now.item === null || !now.state) return { snapshot: [], entries: [], more: null }
   sub.versions.admit(f.id, now.state.event.article.version)
   const { items, more } = latestEntries(now.entries, now.state, c, f.entries)
@@ -278,8 +279,21 @@ export class StoryMatcher {
     if (isEntryEvent(event)) {
       if (!f.shown) return true
       const latest = ledger.entries.get(f.id, event.entry.id)
-      const d = decideEntryReplay(sub, event, record as EntryEventRecord | null, ledger.latest(f.id), latest)
+      const story = ledger.latest(f.id)
+      // An entry created after the position while the story is out of view reaches the client only
+      // once the story is back in view: until then nothing of it, its deletion's words neither (the
+      // entry's exposure is per clearance, not per desk or language: a desk token was told of an
+      // entry written and deleted on a desk it may not see, red14 attack run)
+      if (!storyInView(sub, story)) {
+        if (event.type === 'ENTRY_CREATED') {
+          f.unsent ??= new Set()
+          f.unsent.add(event.entry.id)
+        }
+        if (f.unsent?.has(event.entry.id)) return true
+      }
+      const d = decideEntryReplay(sub, event, record as EntryEventRecord | null, story, latest)
       if (d === null || latest === undefined) return true
+      if (d.kind === 'entry') f.unsent?.delete(event.entry.id)
       const key = entryKey(f.id, event.entry.id)
       if (d.kind === 'entry' && !sub.versions.admit(key, d.entry.version)) return true
       // sent as released, its release step must not send it again (cursor.ts)
