@@ -14,6 +14,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
+import type { ArticleEvent } from '@newswire/shared'
 import { answerEntries, type EntriesRouteDeps } from '../src/http/entries.ts'
 import type { AudienceScope } from '../src/audience.ts'
 import type { Admission } from '../src/http/access.ts'
@@ -277,7 +278,56 @@ async function answersFor(w: World, ev: ReturnType<typeof events>, withHidden: b
   })
   await h.settle()
   out.push(`an hour later: ${last.t.messages.map((m) => strip(JSON.stringify(m))).join(' ')}`)
+  out.push(...(await storyLeaves(h, connect, pub[0] as ArticleEvent, w.observer, withHidden, strip)))
   h.hub.stop()
+  return out
+}
+
+/**
+ * A reader of a public story leaves; the story goes out of its view (to the other desk, held,
+ * under embargo again), an entry is written there and deleted (in the hidden world only), the
+ * story is updated again, still out of view; the reader resumes: every version, or the latest.
+ * A desk token was sent the hidden entry's deletion and its reason (red14 attack run, 2026-12-06).
+ */
+async function storyLeaves(
+  h: Harness,
+  connect: () => ReturnType<Harness['connect']>,
+  story: ArticleEvent,
+  observer: World['observer'],
+  withHidden: boolean,
+  strip: (json: string) => string,
+): Promise<string[]> {
+  const channels = parseChannels([`story:${story.article.id}`], 's')
+  const filter = parseFilter({ maxUrgency: 9 }, 's')
+  const away = connect()
+  h.hub.handle(away.conn, { type: 'subscribe', id: 's', channels, filter, since: null, catchUp: 'all', entries: 10 })
+  await h.settle()
+  const since = [...away.t.messages].reverse().find((m) => typeof m.position === 'string')?.position as string
+  h.hub.conns.remove(away.conn)
+  const now = h.clock.now()
+  const outside =
+    observer === 'desk'
+      ? { category: 'world' }
+      : observer === 'public'
+        ? { pubStatus: 'withheld' as const }
+        : { embargoedUntil: now + 86_400_000 }
+  const moved = event('UPDATED', { ...story.article, version: 2, ...outside }, now)
+  h.append(moved)
+  if (withHidden) {
+    h.append(entryEvent(moved.article, { id: 'e9', seq: 3, version: 1, body: ['written out of view'] }, now))
+    h.append(
+      entryEvent(moved.article, { id: 'e9', seq: 3, version: 2, pubStatus: 'canceled' }, now, { type: 'ENTRY_DELETED', reason: 'legal' }),
+    )
+  }
+  h.append(event('UPDATED', { ...moved.article, version: 3, headline: 'still out of view' }, now))
+  await h.settle()
+  const out: string[] = []
+  for (const catchUp of ['all', 'latest'] as const) {
+    const r = connect()
+    h.hub.handle(r.conn, { type: 'subscribe', id: 's', channels, filter, since, catchUp, entries: 10 })
+    await h.settle()
+    out.push(`story left, resumed ${catchUp}: ${r.t.messages.map((m) => strip(JSON.stringify(m))).join(' ')}`)
+  }
   return out
 }
 
