@@ -39,6 +39,8 @@ interface ModelEntry {
   latest: EntryEvent
   released: boolean
   seen: Record<Clearance, Set<number>>
+  /** The story's category and language whenever the entry was visible to a clearance: who may have it is the token scopes one of these allows (red14). */
+  seenIn: Record<Clearance, Pick<Article, 'category' | 'language'>[]>
   maybe: boolean
 }
 
@@ -100,6 +102,7 @@ export class Model {
       latest: e,
       released: at === null || at <= this.now,
       seen: prev?.seen ?? { public: new Set(), released: new Set(), all: new Set() },
+      seenIn: prev?.seenIn ?? { public: [], released: [], all: [] },
       maybe: prev?.maybe ?? false,
     }
     const pat = prev?.latest.entry.embargoedUntil ?? null
@@ -112,7 +115,11 @@ export class Model {
     for (const [id, en] of this.entries.get(storyId) ?? []) {
       for (const c of CLEARANCES) {
         const v = this.visibleEntry(storyId, id, c)
-        if (v) en.seen[c].add(v.version)
+        if (!v) continue
+        en.seen[c].add(v.version)
+        const story = this.articles.get(storyId)?.latest.article
+        if (story && !en.seenIn[c].some((w) => w.category === story.category && w.language === story.language))
+          en.seenIn[c].push({ category: story.category, language: story.language })
       }
     }
   }
@@ -142,8 +149,11 @@ export class Model {
     return this.entries.get(storyId)?.get(entryId)?.seen[c].has(version) ?? false
   }
 
-  entryEverVisible(storyId: string, entryId: string, c: Clearance): boolean {
-    return (this.entries.get(storyId)?.get(entryId)?.seen[c].size ?? 0) > 0
+  /** The entry was visible to clearance `c` at some moment, its story then in `scope` (when given). */
+  entryEverVisible(storyId: string, entryId: string, c: Clearance, scope?: ModelScope): boolean {
+    const en = this.entries.get(storyId)?.get(entryId)
+    if (!en || en.seen[c].size === 0) return false
+    return scope === undefined || en.seenIn[c].some((w) => inScope(scope, w))
   }
 
   entryMaybe(storyId: string, entryId: string): boolean {

@@ -214,7 +214,7 @@ export function readMessages(ctx: ReadContext, slot: number, c: Client, t: FakeT
         c.story.entry(m, model, c.clearance, shows || showed, c.rewound || c.inherited, why)
         stats.entries++
       } else {
-        c.story.withdrawn(m, model, c.clearance, c.inherited, why)
+        c.story.withdrawn(m, model, c.clearance, c.scope, c.inherited, why)
         stats.entryWithdrawals++
       }
     } else if (m.type === 'gap') {

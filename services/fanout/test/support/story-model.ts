@@ -21,7 +21,7 @@ import { UNTIL_READABLE } from '../../src/unreadable.ts'
 import type { Unreadable } from '../../src/unreadable.ts'
 import { entryEvent } from './harness.ts'
 import type { Message } from './harness.ts'
-import type { Clearance, Model } from './model.ts'
+import type { Clearance, Model, ModelScope } from './model.ts'
 
 export type EntryOp =
   | 'create'
@@ -258,10 +258,10 @@ export class StoryClient {
     if (had === undefined || had <= e.version) this.#show(e, m.embargoed === true)
   }
 
-  withdrawn(m: Message, model: Model, c: Clearance, inherited: boolean, why: string): void {
+  withdrawn(m: Message, model: Model, c: Clearance, scope: ModelScope, inherited: boolean, why: string): void {
     const id = m.entryId as string
-    const ok = model.entryEverVisible(this.story, id, c) || (inherited && model.entryMaybe(this.story, id))
-    assert.ok(ok, `E1. entryWithdrawn of an entry never visible to ${c}: ${why}`)
+    const ok = model.entryEverVisible(this.story, id, c, scope) || (inherited && model.entryMaybe(this.story, id))
+    assert.ok(ok, `E1. entryWithdrawn of an entry never visible to ${c} in its token scope: ${why}`)
     this.entries.delete(id)
     this.flagged.delete(id)
   }
