@@ -69,7 +69,9 @@ export function decideEntryReplay(
     if (visibleEntry(story, latest, c) === null) return null
     if (record === null || !record.applied) return null
     const version = { event: e, released: record.released }
-    if (visibleEntry(record.story, version, c) === null) return null
+    // through the story as it stood in this subscription's view then: its token scope too (a
+    // version written while the story was on another desk, red14 attack run)
+    if (visibleEntry(record.story, version, c) === null || !storyInView(sub, record.story)) return null
     const seen = visibleEntry(story, version, c)
     return seen === null ? null : { kind: 'entry', entry: seen, embargoed: c === 'all' && !record.released, created }
   }

@@ -68,3 +68,42 @@ for (const c of cases) {
     })
   }
 }
+
+// The same run's second find: an entry's version written while its story was on another desk (or
+// in another language), the story back in the token's limits since. A reader connected all along
+// was told the story left and, when it came back, given the entry's version then (a reset); a
+// reader resuming with every version was sent the version written outside its limits, as an
+// intermediate version visible to its clearance through the story as it stood (scope not asked).
+for (const c of cases) {
+  test(`a ${c.name}-limited token resuming story:<id> is not sent an entry version written while the story was out of its limits`, async () => {
+    const h = new Harness({ partitions: 1, start: T0 })
+    h.start()
+    const v1 = event('CREATED', { id: 'Live-d', version: 1, live: true, category: 'politics' }, h.clock.now())
+    h.append(v1)
+    h.append(entryEvent(v1.article, { id: 'e1', seq: 1, version: 1 }, h.clock.now()))
+    await h.settle()
+    const live = await client(h, { audience: 'newsroom', scope: c.scope }, ['story:Live-d'], { entries: 10 })
+    const away = await client(h, { audience: 'newsroom', scope: c.scope }, ['story:Live-d'], { entries: 10 })
+    assert.ok(JSON.stringify(away.t.messages).includes('e1 v1'), 'the reader saw the story and its entry')
+    const since = lastPosition(away.t.messages)
+    h.hub.conns.remove(away.conn)
+
+    h.clock.advance(1000)
+    const v2 = event('UPDATED', { id: 'Live-d', version: 2, live: true, category: 'politics', ...c.away }, h.clock.now())
+    h.append(v2)
+    h.append(entryEvent(v2.article, { id: 'e1', seq: 1, version: 2, body: ['Written off its limits'] }, h.clock.now()))
+    h.clock.advance(1000)
+    const v3 = event('UPDATED', { id: 'Live-d', version: 3, live: true, category: 'politics', headline: 'Back' }, h.clock.now())
+    h.append(v3)
+    h.append(entryEvent(v3.article, { id: 'e1', seq: 1, version: 3, body: ['Written back in its limits'] }, h.clock.now()))
+    await h.settle()
+    assert.ok(!JSON.stringify(live.t.messages).includes('Written off its limits'), 'connected all along: not that version')
+
+    const back = await client(h, { audience: 'newsroom', scope: c.scope }, ['story:Live-d'], { since, entries: 10, catchUp: 'all' })
+    await h.tick(5000)
+    h.hub.stop()
+    const text = JSON.stringify(back.t.messages)
+    assert.ok(text.includes('Written back in its limits'), `the entry as it stands: ${text}`)
+    assert.ok(!text.includes('Written off its limits'), `an entry version written outside its limits: ${text}`)
+  })
+}
