@@ -283,11 +283,15 @@ async function answersFor(w: World, ev: ReturnType<typeof events>, withHidden: b
   return out
 }
 
+/** The same event ids in both worlds (the harness numbers events as they are made). */
+const fixedId = (k: string) => ({ eventId: `ev-${k}`, traceId: k })
+
 /**
  * A reader of a public story leaves; the story goes out of its view (to the other desk, held,
  * under embargo again), an entry is written there and deleted (in the hidden world only), the
  * story is updated again, still out of view; the reader resumes: every version, or the latest.
  * A desk token was sent the hidden entry's deletion and its reason (red14 attack run, 2026-12-06).
+ * Then the story comes back, goes out and comes back again, its entry edited while out.
  */
 async function storyLeaves(
   h: Harness,
@@ -311,15 +315,19 @@ async function storyLeaves(
       : observer === 'public'
         ? { pubStatus: 'withheld' as const }
         : { embargoedUntil: now + 86_400_000 }
-  const moved = event('UPDATED', { ...story.article, version: 2, ...outside }, now)
+  const moved = event('UPDATED', { ...story.article, version: 2, ...outside }, now, fixedId('l1'))
   h.append(moved)
   if (withHidden) {
-    h.append(entryEvent(moved.article, { id: 'e9', seq: 3, version: 1, body: ['written out of view'] }, now))
+    h.append(entryEvent(moved.article, { id: 'e9', seq: 3, version: 1, body: ['written out of view'] }, now, fixedId('l6')))
     h.append(
-      entryEvent(moved.article, { id: 'e9', seq: 3, version: 2, pubStatus: 'canceled' }, now, { type: 'ENTRY_DELETED', reason: 'legal' }),
+      entryEvent(moved.article, { id: 'e9', seq: 3, version: 2, pubStatus: 'canceled' }, now, {
+        type: 'ENTRY_DELETED',
+        reason: 'legal',
+        ...fixedId('l-del'),
+      }),
     )
   }
-  h.append(event('UPDATED', { ...moved.article, version: 3, headline: 'still out of view' }, now))
+  h.append(event('UPDATED', { ...moved.article, version: 3, headline: 'still out of view' }, now, fixedId('l2')))
   await h.settle()
   const out: string[] = []
   for (const catchUp of ['all', 'latest'] as const) {
@@ -328,6 +336,28 @@ async function storyLeaves(
     await h.settle()
     out.push(`story left, resumed ${catchUp}: ${r.t.messages.map((m) => strip(JSON.stringify(m))).join(' ')}`)
   }
+  // the story comes back; a reader leaves; the story goes out of view again, its first entry is
+  // edited there (the hidden world only), the story comes back and the entry is edited again: a
+  // desk token resuming with every version was sent the edit made on the other desk (red14)
+  const back = event('UPDATED', { ...story.article, version: 4 }, now, fixedId('l3'))
+  h.append(back)
+  await h.settle()
+  const again = connect()
+  h.hub.handle(again.conn, { type: 'subscribe', id: 's', channels, filter, since: null, catchUp: 'all', entries: 10 })
+  await h.settle()
+  const since2 = [...again.t.messages].reverse().find((m) => typeof m.position === 'string')?.position as string
+  h.hub.conns.remove(again.conn)
+  const out2 = event('UPDATED', { ...story.article, version: 5, ...outside }, now, fixedId('l4'))
+  h.append(out2)
+  if (withHidden) h.append(entryEvent(out2.article, { id: 'e1', seq: 1, version: 2, body: ['edited out of view'] }, now, fixedId('l7')))
+  const back2 = event('UPDATED', { ...story.article, version: 6 }, now, fixedId('l5'))
+  h.append(back2)
+  h.append(entryEvent(back2.article, { id: 'e1', seq: 1, version: 3, body: ['edited back in view'] }, now, fixedId('l8')))
+  await h.settle()
+  const r = connect()
+  h.hub.handle(r.conn, { type: 'subscribe', id: 's', channels, filter, since: since2, catchUp: 'all', entries: 10 })
+  await h.settle()
+  out.push(`story back, resumed all: ${r.t.messages.map((m) => strip(JSON.stringify(m))).join(' ')}`)
   return out
 }
 
