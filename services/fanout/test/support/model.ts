@@ -39,8 +39,8 @@ interface ModelEntry {
   latest: EntryEvent
   released: boolean
   seen: Record<Clearance, Set<number>>
-  /** The story's category and language whenever the entry was visible to a clearance: who may have it is the token scopes one of these allows (red14). */
-  seenIn: Record<Clearance, Pick<Article, 'category' | 'language'>[]>
+  /** The story's category and language whenever a version of the entry was visible to a clearance: who may have it is the token scopes one of these allows (red14). */
+  seenIn: Record<Clearance, (Pick<Article, 'category' | 'language'> & { version: number })[]>
   maybe: boolean
 }
 
@@ -118,8 +118,8 @@ export class Model {
         if (!v) continue
         en.seen[c].add(v.version)
         const story = this.articles.get(storyId)?.latest.article
-        if (story && !en.seenIn[c].some((w) => w.category === story.category && w.language === story.language))
-          en.seenIn[c].push({ category: story.category, language: story.language })
+        if (story && !en.seenIn[c].some((w) => w.version === v.version && w.category === story.category && w.language === story.language))
+          en.seenIn[c].push({ version: v.version, category: story.category, language: story.language })
       }
     }
   }
@@ -145,8 +145,11 @@ export class Model {
     return out
   }
 
-  entryWasVisible(storyId: string, entryId: string, version: number, c: Clearance): boolean {
-    return this.entries.get(storyId)?.get(entryId)?.seen[c].has(version) ?? false
+  /** Version `version` of the entry was visible to clearance `c` at some moment, its story then in `scope` (when given). */
+  entryWasVisible(storyId: string, entryId: string, version: number, c: Clearance, scope?: ModelScope): boolean {
+    const en = this.entries.get(storyId)?.get(entryId)
+    if (!en?.seen[c].has(version)) return false
+    return scope === undefined || en.seenIn[c].some((w) => w.version === version && inScope(scope, w))
   }
 
   /** The entry was visible to clearance `c` at some moment, its story then in `scope` (when given). */

@@ -211,7 +211,7 @@ export function readMessages(ctx: ReadContext, slot: number, c: Client, t: FakeT
         // bounded by what its clearance could see of the story (and, in entry(), of the entry)
         const shows = c.shows.has(c.story.story) && c.shows.get(c.story.story) !== 'killed'
         const showed = c.rewound && model.everVisible(c.story.story, c.clearance)
-        c.story.entry(m, model, c.clearance, shows || showed, c.rewound || c.inherited, why)
+        c.story.entry(m, model, c.clearance, c.scope, shows || showed, c.rewound || c.inherited, why)
         stats.entries++
       } else {
         c.story.withdrawn(m, model, c.clearance, c.scope, c.inherited, why)

@@ -247,10 +247,10 @@ export class StoryClient {
    * its position the stream's, so a resume from it may replay a version the snapshot held (the
    * client keeps the newest version of each entry, as for articles).
    */
-  entry(m: Message, model: Model, c: Clearance, shows: boolean, resumed: boolean, why: string): void {
+  entry(m: Message, model: Model, c: Clearance, scope: ModelScope, shows: boolean, resumed: boolean, why: string): void {
     const e = m.entry as StoryEntry
     assert.ok(shows, `E1. an entry of a story the client does not show: ${why}`)
-    assert.ok(model.entryWasVisible(this.story, e.id, e.version, c), `E1. entry never visible to ${c}: ${why}`)
+    assert.ok(model.entryWasVisible(this.story, e.id, e.version, c, scope), `E1. entry never visible to ${c} in its token scope: ${why}`)
     if (m.embargoed === true) assert.equal(c, 'all', `E1. embargoed flag to ${c}: ${why}`)
     if (!resumed && m.released !== true)
       assert.ok(!this.given.has(`${e.id}@${e.version}`), `E3. a live entry repeats a version given before: ${why}`)
