@@ -116,10 +116,12 @@ export interface StoryFollow {
   /** History seq from which live entry events are newer than any version its gate holds (snapshots, replays, releases). */
   gateFrom: number
   /**
-   * Entries a replay passed the creation of while the story was out of the subscription's view,
-   * and sent nothing of since: the client cannot hold them (stories.ts replay).
+   * Entries whose creation a replay (or the live loop judging now) passed while the story was out
+   * of view, and sent nothing of since: the client cannot hold them (stories.ts unsentHeldBack).
    */
   unsent?: Set<string>
+  /** Whether the story, as the last story record a replay passed made it, was in view (undefined: none passed). */
+  inViewThen?: boolean
   /** `transport kind|clearance|subscription id`: its part of a frame key (stories.ts). */
   frameKey?: string
 }

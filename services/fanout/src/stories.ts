@@ -6,7 +6,7 @@
 // story (kill, hold, embargo, out of view) drops them all, and a story coming (back) into view is a
 // `reset` with a fresh snapshot, so the client gets its entries again.
 import { entryToJson, isEntryEvent } from '@newswire/shared'
-import type { NewswireEvent } from '@newswire/shared'
+import type { EntryEvent, NewswireEvent } from '@newswire/shared'
 import { channelOf, decideLive, decideRelease, decideReplay, decisionTag, frameDecision, frameRelease } from './deliver.ts'
 import type { EntryState } from './entries.ts'
 import { unrestricted } from './audience.ts'
@@ -25,7 +25,7 @@ import { entryMessageTail, withEntries } from './story-messages.ts'
 import { entryItem, entryText, latestEntries, storyNow } from './story-snapshot.ts'
 import type { SubscriptionIndex } from './subscriptions.ts'
 import type { Change, Clearance, Latest } from './visibility.ts'
-import { changeFor } from './visibility.ts'
+import { changeFor, releasedOnArrival } from './visibility.ts'
 import type { Writer } from './writer.ts'
 
 export interface StoryDeps {
@@ -55,6 +55,7 @@ export function storyStart(store: Store, sub: Sub): StoryStart {
   const now = storyNow(store.ledger, f.id, { clearance: c, view: sub }, eventJson)
   f.shown = now.item !== null
   f.unsent = undefined
+  f.inViewThen = undefined
   if (now.item === null || !now.state) return { snapshot: [], entries: [], more: null }
   sub.versions.admit(f.id, now.state.event.article.version)
   const { items, more } = latestEntries(now.entries, now.state, c, f.entries)
@@ -194,7 +195,7 @@ export class StoryMatcher {
       // here would reach a reader that is not to see it any more
       const now = late || rec.seq < f.gateFrom
       let d = isPlain && !now ? plain[c] : undefined
-      if (now) d = decideEntryReplay(sub, e, rec, ledger.latest(storyId), state)
+      if (now) d = unsentHeldBack(sub, e, storyInView(sub, rec.story), decideEntryReplay(sub, e, rec, ledger.latest(storyId), state))
       else if (d === undefined) {
         changes[c] ??= entryChangeFor(rec.story, rec.prev, next, c)
         d = decideEntry(changes[c], c, storyInView(sub, rec.story), () => entryExposure(state, c, sub.inherited))
@@ -279,21 +280,11 @@ export class StoryMatcher {
     if (isEntryEvent(event)) {
       if (!f.shown) return true
       const latest = ledger.entries.get(f.id, event.entry.id)
-      const story = ledger.latest(f.id)
-      // An entry created after the position while the story is out of view reaches the client only
-      // once the story is back in view: until then nothing of it, its deletion's words neither (the
-      // entry's exposure is per clearance, not per desk or language: a desk token was told of an
-      // entry written and deleted on a desk it may not see, red14 attack run)
-      if (!storyInView(sub, story)) {
-        if (event.type === 'ENTRY_CREATED') {
-          f.unsent ??= new Set()
-          f.unsent.add(event.entry.id)
-        }
-        if (f.unsent?.has(event.entry.id)) return true
-      }
-      const d = decideEntryReplay(sub, event, record as EntryEventRecord | null, story, latest)
+      const rec = record as EntryEventRecord | null
+      // read from the log, the story as it stood is known from the story records this replay passed
+      const inView = rec ? storyInView(sub, rec.story) : f.inViewThen !== false
+      const d = unsentHeldBack(sub, event, inView, decideEntryReplay(sub, event, rec, ledger.latest(f.id), latest))
       if (d === null || latest === undefined) return true
-      if (d.kind === 'entry') f.unsent?.delete(event.entry.id)
       const key = entryKey(f.id, event.entry.id)
       if (d.kind === 'entry' && !sub.versions.admit(key, d.entry.version)) return true
       // sent as released, its release step must not send it again (cursor.ts)
@@ -305,6 +296,9 @@ export class StoryMatcher {
       this.#send(sub, key, frameEntryDecision(sub, d, position(), sent, tail))
       return true
     }
+    // the story as this record made it: in view, entries then may have reached the client since
+    f.inViewThen = storyInView(sub, { event, released: record ? (record as Entry).released : releasedOnArrival(event) })
+    if (f.inViewThen) f.unsent = undefined
     const d = decideReplay(sub, event, record as Entry | null, ledger.latest(f.id))
     const channel = d === null ? null : channelOf(sub, d)
     if (d === null || channel === null) return true
@@ -366,6 +360,25 @@ export class StoryMatcher {
   #send(sub: Sub, key: string, f: Framed): void {
     this.#d.writer.enqueueFramed(sub.conn, sub.id, key, f)
   }
+}
+
+/**
+ * A decision judged now on an entry event a subscription's cursor passes, less what concerns an
+ * entry created after the position it resumed from while its story, as it stood, was out of the
+ * subscription's view, and never sent since: the client, holding what it held there, holds
+ * none of it, so it is not told of its deletion or hold either. An entry's exposure is per
+ * clearance, not per desk or language: a desk token was told of an entry written and deleted on a
+ * desk it may not see, its id and the newsroom's reason (red14 attack run).
+ */
+function unsentHeldBack(sub: Sub, e: EntryEvent, inViewThen: boolean, d: EntryDecision | null): EntryDecision | null {
+  const f = sub.story as StoryFollow
+  const id = e.entry.id
+  if (e.type === 'ENTRY_CREATED' && !inViewThen) {
+    f.unsent ??= new Set()
+    f.unsent.add(id)
+  }
+  if (d?.kind === 'entry') f.unsent?.delete(id)
+  return d?.kind === 'retract' && f.unsent?.has(id) ? null : d
 }
 
 /** The shared end of `entry` messages for an entry state's version. */
