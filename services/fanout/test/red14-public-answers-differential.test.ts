@@ -349,7 +349,18 @@ async function storyLeaves(
   h.hub.conns.remove(again.conn)
   const out2 = event('UPDATED', { ...story.article, version: 5, ...outside }, now, fixedId('l4'))
   h.append(out2)
-  if (withHidden) h.append(entryEvent(out2.article, { id: 'e1', seq: 1, version: 2, body: ['edited out of view'] }, now, fixedId('l7')))
+  if (withHidden) {
+    h.append(entryEvent(out2.article, { id: 'e1', seq: 1, version: 2, body: ['edited out of view'] }, now, fixedId('l7')))
+    // and an entry written and deleted there, the story back in view when the reader resumes
+    h.append(entryEvent(out2.article, { id: 'e10', seq: 4, version: 1, body: ['written out of view'] }, now, fixedId('l9')))
+    h.append(
+      entryEvent(out2.article, { id: 'e10', seq: 4, version: 2, pubStatus: 'canceled' }, now, {
+        type: 'ENTRY_DELETED',
+        reason: 'legal',
+        ...fixedId('l-del2'),
+      }),
+    )
+  }
   const back2 = event('UPDATED', { ...story.article, version: 6 }, now, fixedId('l5'))
   h.append(back2)
   h.append(entryEvent(back2.article, { id: 'e1', seq: 1, version: 3, body: ['edited back in view'] }, now, fixedId('l8')))
