@@ -94,10 +94,23 @@ function parseBody(b64: string): Position {
   return out
 }
 
-/** Reads a position without checking its signature: for tests and tools, never for serving (a refused position waits for its offsets: subscribe.ts). */
+/** Reads a position without checking its signature: for tests and tools, never for serving (claimedOffsets). */
 export function peekPosition(s: string): Position {
   if (!s.startsWith(PREFIX)) throw new PositionError('unknown position version')
   return parseBody(s.slice(PREFIX.length, s.lastIndexOf('.')))
+}
+
+/**
+ * The offsets a position claims, its signature unchecked (null: not a position): what a position
+ * this process cannot verify (a key rotation rolling out) says to have read, which can only make
+ * a reader wait (subscribe.ts, http/reader-at.ts), never serve it anything.
+ */
+export function claimedOffsets(raw: string): number[] | null {
+  try {
+    return peekPosition(raw).o
+  } catch {
+    return null
+  }
 }
 
 export interface PositionBounds {

@@ -12,7 +12,7 @@ import type { ServerMessageType, SnapshotItem } from './messages.ts'
 import type { FanoutMetrics } from './metrics.ts'
 import type { Conn, HubLimits, StoryFollow, Sub } from './model.ts'
 import { NO_CURSOR } from './model.ts'
-import { offsetsAtLeast, PositionError, peekPosition, positionProblem } from './position.ts'
+import { claimedOffsets, offsetsAtLeast, PositionError, positionProblem } from './position.ts'
 import type { Position, PositionCodec } from './position.ts'
 import { checkAccess, checkStory, DEFAULT_STORY_ENTRIES, ProtocolError } from './protocol.ts'
 import type { Clearance } from './visibility.ts'
@@ -156,7 +156,7 @@ export class Subscriptions {
       since = this.#d.positions.decode(msg.since)
     } catch (err) {
       if (!(err instanceof PositionError)) throw err
-      this.#refuseOnceRead(sub, err.message, peeked(msg.since))
+      this.#refuseOnceRead(sub, err.message, claimedOffsets(msg.since))
       return sub
     }
     const store = this.#d.store
@@ -213,28 +213,9 @@ export class Subscriptions {
       this.#refuse(sub, why)
       return
     }
-    const wait = () => {
-      if (sub.state === 'pending' && !sub.conn.closed) this.#waitToRead(sub, o, () => this.#refuse(sub, why))
-    }
     // asking Kafka goes through the resume gate: a position made up with offsets past ours costs
     // the client a turn there, not Kafka a request per subscribe
-    this.#admit(sub, () => this.#askKafka(sub, why, o, wait))
-  }
-
-  #askKafka(sub: Sub, why: string, o: readonly number[], wait: () => void): void {
-    if (sub.state !== 'pending' || sub.conn.closed) return
-    this.#d.bounds.highWatermarks().then(
-      (high) => {
-        if (sub.state !== 'pending' || sub.conn.closed) return
-        // offsets the log never had: not from this log, nothing to wait for
-        if (!offsetsAtLeast(high, o)) this.#refuse(sub, why)
-        else wait()
-      },
-      (err: unknown) => {
-        this.#d.log.warn({ err }, 'could not read log offsets for a refused position')
-        wait()
-      },
-    )
+    this.#admit(sub, () => this.#onceRead(sub, o, why, () => this.#refuse(sub, why)))
   }
 
   /** A position the server cannot use: say why, then start over from a snapshot. */
@@ -244,28 +225,39 @@ export class Subscriptions {
   }
 
   #resume(sub: Sub, since: Position): void {
+    this.#onceRead(sub, since.o, 'the position is ahead of the log', () => this.#serve(sub, since))
+  }
+
+  /**
+   * Runs `then` once this instance has read up to `o`: at once, or, ahead of it, once Kafka says
+   * the log holds such offsets (else the position is refused with `notInLog`) and this instance
+   * has read them (10 s, then 1013). Fine if another instance read further, not if the log itself
+   * has no such offsets.
+   */
+  #onceRead(sub: Sub, o: readonly number[], notInLog: string, then: () => void): void {
     if (sub.state !== 'pending' || sub.conn.closed) return
-    const store = this.#d.store
-    if (!offsetsAtLeast(store.readTo(), since.o)) {
-      // Ahead of what this instance has read: fine if another instance read further, not if
-      // the log itself has no such offsets
-      this.#d.bounds.highWatermarks().then(
-        (high) => {
-          if (sub.state !== 'pending' || sub.conn.closed) return
-          if (!offsetsAtLeast(high, since.o)) this.#refuse(sub, 'the position is ahead of the log')
-          else this.#waitToRead(sub, since.o, () => this.#serve(sub, since))
-        },
-        // Not replay_unavailable: its reset is made at this instance's head, behind the client, and
-        // would hand back a story it was told was killed (red14). A signed position came from the
-        // log: wait to read it, as above, or send the client to come back.
-        (err: unknown) => {
-          this.#d.log.warn({ err }, 'could not read log offsets for a resume ahead of this instance')
-          if (sub.state === 'pending' && !sub.conn.closed) this.#waitToRead(sub, since.o, () => this.#serve(sub, since))
-        },
-      )
+    if (offsetsAtLeast(this.#d.store.readTo(), o)) {
+      then()
       return
     }
-    this.#serve(sub, since)
+    const wait = () => {
+      if (sub.state === 'pending' && !sub.conn.closed) this.#waitToRead(sub, o, then)
+    }
+    this.#d.bounds.highWatermarks().then(
+      (high) => {
+        if (sub.state !== 'pending' || sub.conn.closed) return
+        if (!offsetsAtLeast(high, o)) this.#refuse(sub, notInLog)
+        else wait()
+      },
+      // Not replay_unavailable: its reset is made at this instance's head, behind the client, and
+      // would hand back a story it was told was killed (red14). A signed position came from the
+      // log, a refused one's offsets can only make it wait: wait to read them, or send the client
+      // to come back.
+      (err: unknown) => {
+        this.#d.log.warn({ err }, 'could not read log offsets for a position ahead of this instance')
+        wait()
+      },
+    )
   }
 
   /**
@@ -433,13 +425,4 @@ function storyOf(msg: Pick<SubscribeMessage, 'channels' | 'entries'>): StoryFoll
   const ch = msg.channels[0]
   if (ch?.kind !== 'story' || ch.value === null) return null
   return { id: ch.value, entries: msg.entries ?? DEFAULT_STORY_ENTRIES, shown: false, gateFrom: 0 }
-}
-
-/** A refused position's offsets, unverified (null: none to read). */
-function peeked(raw: string): number[] | null {
-  try {
-    return peekPosition(raw).o
-  } catch {
-    return null
-  }
 }

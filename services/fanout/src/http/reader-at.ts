@@ -5,7 +5,7 @@
 // taken back (a kill, a hold, an entry's deletion) and will never take back again, since the
 // reader's position is past it (red9 attack run, 2026-12-04). Such a page is refused with 503
 // `not_ready` until this process has read as far; without `at`, a page is this process's state now.
-import { offsetsAtLeast, PositionError, peekPosition } from '../position.ts'
+import { claimedOffsets, offsetsAtLeast, PositionError } from '../position.ts'
 import type { PositionCodec } from '../position.ts'
 
 export interface ReaderAtDeps {
@@ -26,11 +26,9 @@ export function readerAhead(at: string | null, d: ReaderAtDeps): { code: 'invali
     // a key this process does not know yet (a rotation rolling out: red14): `at` only says how far
     // to have read, so its offsets, unverified, can only refuse the page; a page without `at` is
     // answered anyway. Made up beyond that, it is refused.
-    try {
-      o = peekPosition(at).o
-    } catch {
-      return { code: 'invalid_position', message: `at: ${err.message}` }
-    }
+    const claimed = claimedOffsets(at)
+    if (claimed === null) return { code: 'invalid_position', message: `at: ${err.message}` }
+    o = claimed
   }
   if (o.length !== d.partitions) return { code: 'invalid_position', message: 'at: the position was made for a different partition count' }
   if (!offsetsAtLeast(d.head().o, o))
