@@ -38,6 +38,12 @@ import type { LogBounds, Tombstone } from './store.ts'
 /** Applying fetched events yields to the event loop after this much time. */
 const APPLY_SLICE_MS = 10
 
+/** How often the feed asks where the log ends, to tell the store it has read up to there (Store.fresh). */
+const FRESH_MS = 250
+
+/** How long one freshness check waits for the tail to read up to the ends it was told. */
+const FRESH_WAIT_MS = 30_000
+
 export interface FeedMetrics {
   lag(partition: number, lag: number): void
   /** An undecodable record in news.articles (counted, skipped; read again at every start, so not dead-lettered). */
@@ -80,7 +86,9 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
   await admin.connect()
   let tail: Tail | null = null
   let markers: NodeJS.Timeout | null = null
+  let closed = false
   const close = async () => {
+    closed = true
     if (markers) clearInterval(markers)
     const t = tail
     tail = null
@@ -153,7 +161,9 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
     })
     tail = events
     await events.start()
+    const caughtUpFrom = Date.now()
     await retrying(() => events.catchUp(120_000))
+    store.fresh(caughtUpFrom)
     // Batches holding only transaction markers move read positions without a record
     markers = setInterval(() => {
       let moved = false
@@ -168,6 +178,19 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
     markers.unref()
     for (const [p, next] of events.positions()) store.markRead(p, Number(next))
     log.info({ partitions, history: store.history.size, from }, 'event history caught up')
+    void keepFresh(
+      {
+        ends: async () => (await admin.fetchTopicOffsets(topics.events)).map((e) => [e.partition, BigInt(e.offset)] as const),
+        waitFor: (p, end) => events.waitFor(p, end, FRESH_WAIT_MS),
+        fresh: (at) => {
+          store.fresh(at)
+          o.onAppend()
+        },
+        closed: () => closed,
+        log,
+      },
+      FRESH_MS,
+    )
 
     const offsets = async (which: 'low' | 'high') => {
       const got = await admin.fetchTopicOffsets(topics.events)
@@ -214,6 +237,39 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
   } catch (err) {
     await close().catch(() => undefined)
     throw err
+  }
+}
+
+export interface FreshnessDeps {
+  /** Where each partition of news.article-events ends now (its last stable offset). */
+  ends(): Promise<(readonly [number, bigint])[]>
+  /** Resolves once partition `p` is read (and applied) up to `end`. */
+  waitFor(p: number, end: bigint): Promise<void>
+  fresh(at: number): void
+  closed(): boolean
+  log: Logger
+  now?: () => number
+}
+
+/**
+ * Tells the store, every `everyMs`, the time as of which it has read the whole log (Store.fresh):
+ * the ends asked at `t`, once read, hold every record committed before `t`. A check that fails
+ * (Kafka unreachable, the tail behind) tells nothing: the ledger's clock waits.
+ */
+export async function keepFresh(d: FreshnessDeps, everyMs: number): Promise<void> {
+  const now = d.now ?? Date.now
+  while (!d.closed()) {
+    const t = now()
+    try {
+      const ends = await d.ends()
+      await Promise.all(ends.map(([p, end]) => d.waitFor(p, end)))
+      if (d.closed()) return
+      d.fresh(t)
+    } catch (err) {
+      if (d.closed()) return
+      d.log.warn({ err }, 'could not confirm the event log is read to its end; embargo releases wait')
+    }
+    await new Promise((r) => setTimeout(r, everyMs))
   }
 }
 

@@ -1,9 +1,9 @@
 // Owns the live loop and the subscription sets (connections: connections.ts). One pass: the ledger's clock moves to now
-// (embargo releases), then every new event is matched once against the subscriptions indexed
-// under its keys (live.ts), each decision made against the ledger (deliver.ts); then the writer
-// sends one write per connection. Resuming subscriptions follow their own cursor (cursor.ts,
-// memory; replay.ts, the log), take turns of REPLAY_STEP events and join the live loop when they
-// reach it. Starting a subscription is subscribe.ts's job; the hub keeps the sets.
+// (embargo releases; never past where the log is known read: Store.liveClock), then every new
+// event is matched once against the subscriptions indexed under its keys (live.ts), each decision
+// made against the ledger (deliver.ts); then the writer sends one write per connection. Resuming
+// subscriptions follow their own cursor (cursor.ts, memory; replay.ts, the log), take turns of
+// REPLAY_STEP events and join the live loop when they reach it. Starting a subscription is subscribe.ts's job; the hub keeps the sets.
 import { setTimerAt } from '@newswire/shared'
 import { Connections } from './connections.ts'
 import { Cursors } from './cursor.ts'
@@ -100,7 +100,7 @@ export class Hub implements SubscribeHost {
       headOffsets: () => this.#headO,
       goLive: (sub) => this.goLive(sub),
       toKafka: (sub) => this.#toLog(sub),
-      wakeAt: (at) => setTimerAt(at, () => this.schedule(), clock),
+      wakeAt: (at) => this.#wakeAt(at),
       wake: () => this.schedule(),
       replayFromMemory: (sub) => this.replayFromMemory(sub),
       replayFailed: (sub, err) => {
@@ -125,7 +125,7 @@ export class Hub implements SubscribeHost {
   /** Called once the store has caught up: live delivery starts at the current end of history. */
   start(): void {
     const s = this.#o.store
-    s.goLive(this.#o.clock.now())
+    s.goLive(s.liveClock(this.#o.clock.now()))
     this.#liveSeq = s.history.nextSeq
     this.#headO = s.readTo()
     this.#started = true
@@ -343,7 +343,7 @@ export class Hub implements SubscribeHost {
       if (!this.#started) break
       const t0 = performance.now()
       const pace: Pace = { slice: t0, flushed: t0 }
-      for (const r of store.ledger.advance(this.#o.clock.now())) {
+      for (const r of store.ledger.advance(store.liveClock(this.#o.clock.now()))) {
         // a position from before this release claims less than one after it, for those it shows
         // something (headPosition)
         for (const c of this.#heads.keys()) if (store.ledger.releaseShows(r, c)) this.#heads.delete(c)
@@ -421,9 +421,24 @@ export class Hub implements SubscribeHost {
     this.#liveSeq = h.firstSeq
   }
 
+  /**
+   * A pass at server time `at`. A time passed already while the ledger's clock is held back (the
+   * log not known read up to it: Store.liveClock) needs no timer: the feed schedules a pass when it
+   * knows more (a timer due at once would spin until then).
+   */
+  #wakeAt(at: number): () => void {
+    if (this.#heldBack(at)) return () => {}
+    return setTimerAt(at, () => this.schedule(), this.#o.clock)
+  }
+
+  #heldBack(at: number): boolean {
+    const now = this.#o.clock.now()
+    return at <= now && this.#o.store.liveClock(now) < at
+  }
+
   #armReleaseTimer(): void {
     const next = this.#o.store.ledger.nextReleaseAfter(this.#o.store.ledger.now)
-    if (next === null || (this.#releaseTimer && this.#releaseTimer.at <= next)) return
+    if (next === null || (this.#releaseTimer && this.#releaseTimer.at <= next) || this.#heldBack(next)) return
     this.#releaseTimer?.cancel()
     let fired = false
     const fire = () => {

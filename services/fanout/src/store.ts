@@ -82,6 +82,11 @@ export class Store {
   readonly #notTaken = new Map<string, true>()
   /** While catching up: articles whose state from news.articles history is replacing (#replacing) */
   readonly #replaced = new Map<string, Replaced>()
+  /**
+   * The server time as of which every partition is known read to its end (freshAt); null until a
+   * feed says (tests that fill the store directly): the ledger's clock is then the host's.
+   */
+  #freshAt: number | null = null
 
   constructor(o: StoreOptions) {
     if (o.partitions < 1) throw new TypeError('a store needs at least one partition')
@@ -314,6 +319,25 @@ export class Store {
     this.#recent.push(eventId)
     this.#recentSet.add(eventId)
     if (this.#recent.length > RECENT) this.#recentSet.delete(this.#recent.shift() as string)
+  }
+
+  /**
+   * Every partition was read (and applied) up to its end as it stood at server time `at`: every
+   * record committed before `at` is in the ledger. Only moves forward.
+   */
+  fresh(at: number): void {
+    if (this.#freshAt === null || at > this.#freshAt) this.#freshAt = at
+  }
+
+  /**
+   * The time the ledger may judge embargoes by, live: the host's `now`, but never past the moment
+   * the log is known read up to (fresh). A process that is behind the log (cut off from Kafka, a
+   * backlog after a pause) has not read what was written before an embargo (a kill, a hold):
+   * released by the host clock, on arrival or on time, a draft killed before its embargo went to
+   * the public, its kill a fetch later (red14 attack run).
+   */
+  liveClock(now: number): number {
+    return this.#freshAt === null ? now : Math.min(now, this.#freshAt)
   }
 
   /** History is read: from now on the server's clock (the hub's `ledger.advance`) decides releases. */

@@ -185,7 +185,7 @@ async function run(cmds: Cmd[], historySize: number, rotating = false): Promise<
   // `rotating`: a key rotation rolling out: process 0 signs with the new key, process 1 knows only the
   // old one and refuses process 0's positions (red14: its reset was made at once, at its own head)
   const keys = (p: number) => (rotating && p === 0 ? { positionKeys: [NEW_KEY, POSITION_KEY] } : {})
-  const procs = [0, 1].map((p) => new Harness({ partitions: 2, start: START, historySize, settleRounds: 8, ...keys(p) }))
+  const procs = [0, 1].map((p) => new Harness({ partitions: 2, start: START, historySize, settleRounds: 8, fresh: true, ...keys(p) }))
   const a = procs[0] as Harness
   const written = new Map<string, Written>()
   /** The story each slot writes to now. */

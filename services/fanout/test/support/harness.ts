@@ -157,6 +157,12 @@ export interface HarnessOptions {
   settleRounds?: number
   /** The keys positions are signed (the first) and verified with ([POSITION_KEY]): a key rotation rolling out. */
   positionKeys?: readonly string[]
+  /**
+   * The feed's freshness (feed.ts keepFresh): the ledger's clock stops where the log was last known
+   * read to its end; each settle() that finds every partition read up to the log's end says so now.
+   * Off: the ledger's clock is the host's (Store.liveClock), as before the red14 fix.
+   */
+  fresh?: boolean
 }
 
 export class Harness {
@@ -188,8 +194,10 @@ export class Harness {
   readonly unreadable = new Map<string, { key: string; what: Unreadable }>()
   readonly partitions: number
   readonly #settleRounds: number
+  readonly #fresh: boolean
 
   constructor(o: HarnessOptions = {}) {
+    this.#fresh = o.fresh === true
     this.partitions = o.partitions ?? 2
     this.positions = new PositionCodec(o.positionKeys ?? [POSITION_KEY])
     this.#settleRounds = o.settleRounds ?? 50
@@ -328,6 +336,7 @@ export class Harness {
 
   /** Lets the hub run until nothing is left to do (including replays and their readers). */
   async settle(): Promise<void> {
+    if (this.#fresh && this.log.every((l, p) => (this.store.readTo()[p] ?? 0) >= l.length)) this.store.fresh(this.clock.now())
     for (let i = 0; i < this.#settleRounds; i++) {
       this.hub.schedule()
       await this.hub.idle()

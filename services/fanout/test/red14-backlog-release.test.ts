@@ -1,0 +1,117 @@
+// red14 attack run (2026-12-06), the pipeline under failure and time: a fan-out cut off from Kafka
+// for a while (its own network, a broker's leadership moving) reads the backlog when it is back,
+// fetch by fetch, and the live loop runs between fetches. A draft under embargo until E, killed
+// before E (no server should ever release it), both written while the process was away: read
+// after E, the draft was released on arrival to the public, its kill a fetch later. Or the draft
+// was read on time, and the process was cut off before its kill: at E the host clock released it.
+// The ledger's clock now stops at the moment the log is known read up to (Store.fresh, which the
+// feed tells every 250 ms: feed.ts keepFresh).
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { ArticleEvent } from '@newswire/shared'
+import type { Message } from './support/harness.ts'
+import { keepFresh } from '../src/feed.ts'
+import { event, Harness } from './support/harness.ts'
+import { createLogger } from '@newswire/shared'
+import { subscribe } from './support/live-story.ts'
+
+const T = 1_800_000_000_000
+const MIN = 60_000
+const E = T + 5 * MIN
+
+/** A process live at T, the log read up to its end then (as the feed tells it), a public reader of category:news. */
+async function started(): Promise<{ h: Harness; got: Message[] }> {
+  const h = new Harness({ partitions: 1, start: T })
+  h.store.fresh(T)
+  h.start()
+  h.append(event('CREATED', { id: 'OLD', version: 1 }, T - 1000))
+  await h.settle()
+  const reader = h.connect('public')
+  subscribe(h, reader.conn, ['category:news'])
+  await h.settle()
+  return { h, got: reader.t.messages }
+}
+
+const draft = () => event('CREATED', { id: 'A', version: 1, headline: 'Embargoed draft', embargoedUntil: E }, T + MIN)
+const kill = () => event('WITHDRAWN', { id: 'A', version: 2, pubStatus: 'canceled', embargoedUntil: E }, T + 2 * MIN)
+const ofA = (got: Message[]) =>
+  got.filter((m) => (m.type === 'event' && (m.event as ArticleEvent).article.id === 'A') || (m.type === 'withdrawn' && m.articleId === 'A'))
+
+test('a draft killed before its embargo, both read from a backlog after it, never reaches the public', async () => {
+  const { h, got } = await started()
+  // cut off from Kafka: ingest writes on, the consumer reads nothing, the feed confirms nothing
+  h.inKafka(draft())
+  h.inKafka(kill())
+  await h.tick(10 * MIN)
+  // back: the backlog a fetch at a time, the live loop running in between
+  h.readOn(0, 1)
+  await h.settle()
+  h.readOn(0)
+  await h.settle()
+  h.store.fresh(h.clock.now())
+  await h.tick(1000)
+  h.hub.stop()
+  assert.deepEqual(ofA(got), [], 'the public was sent the killed draft')
+})
+
+test('a draft read on time, its kill (before the embargo) in a backlog read after it: not released meanwhile', async () => {
+  const { h, got } = await started()
+  h.append(draft())
+  await h.tick(MIN)
+  h.store.fresh(h.clock.now())
+  // cut off now; the kill is written two minutes before the embargo
+  h.inKafka(kill())
+  await h.tick(10 * MIN)
+  h.readOn(0)
+  await h.settle()
+  h.store.fresh(h.clock.now())
+  await h.tick(1000)
+  h.hub.stop()
+  assert.deepEqual(ofA(got), [], 'the public was sent the killed draft')
+})
+
+test('the release is made once the log is known read past the embargo, and only then', async () => {
+  const { h, got } = await started()
+  h.append(draft())
+  await h.tick(MIN)
+  h.store.fresh(h.clock.now())
+  await h.tick(10 * MIN)
+  assert.deepEqual(ofA(got), [], 'released while the log was not known read past its embargo')
+  h.store.fresh(h.clock.now())
+  h.hub.schedule()
+  await h.settle()
+  h.hub.stop()
+  const released = ofA(got)
+  assert.equal(released.length, 1)
+  assert.equal(released[0]?.released, true)
+})
+
+test('keepFresh tells the time it asked where the log ends, once read up to there; nothing while the tail is behind', async () => {
+  const told: number[] = []
+  let t = 1000
+  let behind = false
+  let checks = 0
+  let closed = false
+  await keepFresh(
+    {
+      ends: async () => {
+        checks++
+        behind = checks === 1
+        t += 40 // the answer comes later than the question
+        return [[0, 5n] as const]
+      },
+      waitFor: async () => {
+        if (behind) throw new Error('not read up to 5 within the wait')
+      },
+      fresh: (at) => {
+        told.push(at)
+        closed = true
+      },
+      closed: () => closed,
+      log: createLogger('keep-fresh-test', 'silent'),
+      now: () => t,
+    },
+    1,
+  )
+  assert.deepEqual(told, [1040], 'the second check, from the moment it asked (not when it was answered)')
+})
