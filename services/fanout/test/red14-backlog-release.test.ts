@@ -11,7 +11,7 @@ import { test } from 'node:test'
 import type { ArticleEvent } from '@newswire/shared'
 import type { Message } from './support/harness.ts'
 import { keepFresh } from '../src/feed.ts'
-import { event, Harness } from './support/harness.ts'
+import { entryEvent, event, Harness } from './support/harness.ts'
 import { createLogger } from '@newswire/shared'
 import { subscribe } from './support/live-story.ts'
 
@@ -84,6 +84,32 @@ test('the release is made once the log is known read past the embargo, and only 
   const released = ofA(got)
   assert.equal(released.length, 1)
   assert.equal(released[0]?.released, true)
+})
+
+test("a live story's entry under embargo, deleted before it, both read from a backlog after it: the story's readers never get it", async () => {
+  const h = new Harness({ partitions: 1, start: T })
+  h.store.fresh(T)
+  h.start()
+  const story = event('CREATED', { id: 'L', version: 1, live: true }, T - 1000).article
+  h.append(event('CREATED', story, T - 1000))
+  await h.settle()
+  const reader = h.connect('public')
+  subscribe(h, reader.conn, ['story:L'])
+  await h.settle()
+  h.inKafka(entryEvent(story, { id: 'e1', seq: 1, version: 1, headline: 'Embargoed entry', embargoedUntil: E }, T + MIN))
+  h.inKafka(
+    entryEvent(story, { id: 'e1', seq: 1, version: 2, pubStatus: 'canceled', embargoedUntil: E }, T + 2 * MIN, { type: 'ENTRY_DELETED' }),
+  )
+  await h.tick(10 * MIN)
+  h.readOn(0, 1)
+  await h.settle()
+  h.readOn(0)
+  await h.settle()
+  h.store.fresh(h.clock.now())
+  await h.tick(1000)
+  h.hub.stop()
+  const leaked = reader.t.messages.filter((m) => m.type === 'entry')
+  assert.deepEqual(leaked, [], 'the public was sent the deleted entry')
 })
 
 test('keepFresh tells the time it asked where the log ends, once read up to there; nothing while the tail is behind', async () => {
