@@ -135,6 +135,11 @@ export async function startFanout(
     await poison.close().catch(() => undefined)
     throw err
   }
+  const store = feed.store
+  metrics.releaseClock.behindMs = () => {
+    const now = systemClock.now()
+    return now - store.liveClock(now)
+  }
   // page cursors are sealed with a key derived from the position key (and rotate with it)
   const cursors = new PageCursorCodec(config.positionKeys)
   const positions = new PositionCodec(config.positionKeys)

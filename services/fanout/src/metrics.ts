@@ -4,7 +4,18 @@ import { Counter, Gauge, Histogram, latencyBuckets } from '@newswire/shared'
 import type { Registry } from '@newswire/shared'
 
 export function createFanoutMetrics(registry: Registry) {
+  /** Where the release clock's lag is read from at each scrape (app.ts sets it once the feed runs). */
+  const releaseClock = { behindMs: (): number => 0 }
   return {
+    releaseClock,
+    releaseClockBehind: new Gauge({
+      name: 'newswire_fanout_release_clock_behind_seconds',
+      help: "How far behind this host's clock embargoes are judged: the time since every partition of news.article-events was last known read to its end (about 0.25 s; it grows while Kafka cannot be reached or the fan-out is behind, and releases wait)",
+      registers: [registry],
+      collect() {
+        this.set(Math.max(0, releaseClock.behindMs()) / 1000)
+      },
+    }),
     connections: new Gauge({
       name: 'newswire_fanout_connections',
       help: 'Open client connections by audience (public/newsroom) and transport (ws/sse)',

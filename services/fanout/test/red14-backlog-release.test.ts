@@ -12,7 +12,8 @@ import type { ArticleEvent } from '@newswire/shared'
 import type { Message } from './support/harness.ts'
 import { keepFresh } from '../src/feed.ts'
 import { entryEvent, event, Harness } from './support/harness.ts'
-import { createLogger } from '@newswire/shared'
+import { createLogger, Registry } from '@newswire/shared'
+import { createFanoutMetrics } from '../src/metrics.ts'
 import { subscribe } from './support/live-story.ts'
 
 const T = 1_800_000_000_000
@@ -140,4 +141,21 @@ test('keepFresh tells the time it asked where the log ends, once read up to ther
     1,
   )
   assert.deepEqual(told, [1040], 'the second check, from the moment it asked (not when it was answered)')
+})
+
+// An operator sees releases held back (NewswireFanoutReleasesHeldBack): the gauge reads, at each
+// scrape, how far the release clock is behind the host's (app.ts wires it to Store.liveClock)
+test('the release clock lag is a gauge read at scrape time', async () => {
+  const registry = new Registry()
+  const metrics = createFanoutMetrics(registry)
+  const h = new Harness({ partitions: 1, start: T })
+  metrics.releaseClock.behindMs = () => h.clock.now() - h.store.liveClock(h.clock.now())
+  const read = async () => Number(/^newswire_fanout_release_clock_behind_seconds (\S+)$/m.exec(await registry.metrics())?.[1] ?? Number.NaN)
+  assert.equal(await read(), 0, 'no feed has said yet: the host clock')
+  h.store.fresh(T)
+  await h.tick(90_000)
+  assert.equal(await read(), 90, 'the log last known read 90 s ago')
+  h.store.fresh(h.clock.now() - 250)
+  assert.equal(await read(), 0.25)
+  h.hub.stop()
 })
