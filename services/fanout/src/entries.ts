@@ -122,15 +122,23 @@ export class Entries {
    * newer than the entry's latest version (a duplicate or an older version: old news). `raceWindowMs`: a
    * hide or deletion this close to an unreleased embargo may lose the race on another instance.
    * While catching up `now` is ingest's clock: an embargo surely passed only INGEST_LEAD_MS after it.
+   * `mayAt`: the time by which some instance may have released an embargo (Ledger #mayAt).
    */
-  apply(rec: EntryEventRecord, story: Latest | undefined, now: number, raceWindowMs: number, catchingUp: boolean): EntryState | null {
+  apply(
+    rec: EntryEventRecord,
+    story: Latest | undefined,
+    now: number,
+    raceWindowMs: number,
+    catchingUp: boolean,
+    mayAt = now,
+  ): EntryState | null {
     const e = rec.event
     const prev = this.get(e.article.id, e.entry.id)
     rec.story = story ? { event: story.event, released: story.released } : undefined
     if (prev && givesWayToHistory(prev, catchingUp) && prev.event.entry.version >= e.entry.version) {
       // A state from news.articles stands in only until history replays the entry's versions
       rec.prev = undefined
-      return this.#applied(rec, story, now, catchingUp, prev.sure, prev.maybe)
+      return this.#applied(rec, story, now, catchingUp, prev.sure, prev.maybe, mayAt)
     }
     rec.prev = prev ? { event: prev.event, released: prev.released } : undefined
     // a stand-in hold's version is a guess (unreadable.ts, late-hold.ts): the next record read is newer, whatever its number
@@ -146,8 +154,8 @@ export class Entries {
     // Another instance, its clock up to the race allowance ahead (while catching up `now` is
     // ingest's), may have passed an embargo this one has not, the entry's own or its story's
     // (rev33 review), and shown the version this one replaces: its readers must hear of a deletion too
-    if (prev) maybe |= maybeMask(story, prev, now + raceWindowMs - 1)
-    return this.#applied(rec, story, now, catchingUp, prev?.sure ?? 0, maybe)
+    if (prev) maybe |= maybeMask(story, prev, mayAt + raceWindowMs - 1)
+    return this.#applied(rec, story, now, catchingUp, prev?.sure ?? 0, maybe, mayAt)
   }
 
   /** A state from news.articles back, with who may have seen it then (Ledger.restoreEntry). */
@@ -186,10 +194,18 @@ export class Entries {
   }
 
   /** The new version at `now`; while catching up (`now` is ingest's clock) released only INGEST_LEAD_MS after. */
-  #applied(rec: EntryEventRecord, story: Latest | undefined, now: number, catchingUp: boolean, sure: number, maybe: number): EntryState {
+  #applied(
+    rec: EntryEventRecord,
+    story: Latest | undefined,
+    now: number,
+    catchingUp: boolean,
+    sure: number,
+    maybe: number,
+    mayAt = now,
+  ): EntryState {
     const s = this.#state(rec.event, rec.partition, rec.offset, rec.seq, story, catchingUp ? now - INGEST_LEAD_MS : now, sure, maybe)
-    // ...but some server may have released it by `now`
-    if (catchingUp) s.maybe |= maybeMask(story, s, now)
+    // ...but some server may have released it by `now` (live: by the host's clock, `mayAt`)
+    if (catchingUp || mayAt > now) s.maybe |= maybeMask(story, s, mayAt)
     rec.applied = true
     rec.released = s.released
     this.#put(rec.event.article.id, s)

@@ -343,7 +343,8 @@ export class Hub implements SubscribeHost {
       if (!this.#started) break
       const t0 = performance.now()
       const pace: Pace = { slice: t0, flushed: t0 }
-      for (const r of store.ledger.advance(store.liveClock(this.#o.clock.now()))) {
+      const now = this.#o.clock.now()
+      for (const r of store.ledger.advance(store.liveClock(now), now)) {
         // a position from before this release claims less than one after it, for those it shows
         // something (headPosition)
         for (const c of this.#heads.keys()) if (store.ledger.releaseShows(r, c)) this.#heads.delete(c)

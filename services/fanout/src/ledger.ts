@@ -64,6 +64,8 @@ export class Ledger {
   /** Latest versions that carry an embargo, in release order (past ones too, for resumes). */
   readonly #embargoes: EmbargoSchedule
   #now = 0
+  /** The host's clock at the last advance; ahead of #now while releases wait for the log (Store.liveClock). */
+  #hostNow = 0
   /** While catching up: each partition's clock, the ingest time of the last event read from it (catchUp). */
   readonly #clocks: number[] = []
   #changes = 0
@@ -218,7 +220,7 @@ export class Ledger {
       return null
     }
     const now = catchingUp ? this.#clockOf(rec.partition) : this.#now
-    const s = this.entries.apply(rec, this.#states.get(e.article.id), now, this.#raceWindowMs, catchingUp)
+    const s = this.entries.apply(rec, this.#states.get(e.article.id), now, this.#raceWindowMs, catchingUp, this.#mayAt(now, catchingUp))
     if (!s) return null
     if (prev) this.#unscheduleEntry(prev)
     this.#scheduleEntry(s)
@@ -264,13 +266,14 @@ export class Ledger {
       entry.applied = false
       return null
     }
+    const mayAt = this.#mayAt(now, catchingUp)
     if (prev && !prev.released && hasEmbargo(prev.event)) {
       // Another instance may have read this event after its clock passed the embargo, and
       // released the version this one replaces: its readers must hear of a kill too
       const at = prev.event.article.embargoedUntil as number
-      if (at - now < this.#raceWindowMs) expose(prev.exposure, prev.event.article, maskIfReleased(prev), false)
+      if (at - mayAt < this.#raceWindowMs) expose(prev.exposure, prev.event.article, maskIfReleased(prev), false)
     }
-    return this.#applied(entry, prev?.exposure, now, catchingUp)
+    return this.#applied(entry, prev?.exposure, now, catchingUp, mayAt)
   }
 
   /**
@@ -278,13 +281,24 @@ export class Ledger {
    * clock: an embargo surely passed only INGEST_LEAD_MS after it (whether this version is released);
    * the race window in apply reads it as it stands.
    */
-  #applied(entry: Entry, exposure: Exposure | undefined, now: number, catchingUp: boolean): ArticleState {
+  #applied(entry: Entry, exposure: Exposure | undefined, now: number, catchingUp: boolean, mayAt = now): ArticleState {
     const s = this.#state(entry.event, entry.partition, entry.offset, entry.seq, exposure, catchingUp ? now - INGEST_LEAD_MS : now)
     entry.applied = true
     entry.released = s.released
     this.#set(s)
-    this.#changed(s, catchingUp ? now : null)
+    // live, with releases waiting for the log, some instance may have released it by the host's clock
+    this.#changed(s, catchingUp ? now : mayAt > now ? mayAt : null)
     return s
+  }
+
+  /**
+   * The time by which some instance may have released an embargo, for the estimate of who may have
+   * seen a version (exposure `sure: false`): while catching up the partition's (ingest's) clock;
+   * live the host's, which runs ahead of the ledger's while this instance has not known the log
+   * read up to it (Store.liveClock). Releases follow the log, this estimate follows the clock.
+   */
+  #mayAt(now: number, catchingUp: boolean): number {
+    return catchingUp ? now : Math.max(now, this.#hostNow)
   }
 
   /**
@@ -336,15 +350,23 @@ export class Ledger {
    * Moves the clock to `now`; returns the releases it made, in release order. The clock follows
    * the host's back too (an NTP step after a glitch ahead): what was released stays released, but
    * a version read from then on is judged by the corrected clock, not by the glitch's time, which
-   * would release on arrival every embargo up to it (red7 attack run).
+   * would release on arrival every embargo up to it (red7 attack run). `now` may stand behind the
+   * host's clock `hostNow` (Store.liveClock: the log not known read up to it); by `hostNow` another
+   * instance may have released what this one has not (#mayAt).
    */
-  advance(now: number): Release[] {
+  advance(now: number, hostNow = now): Release[] {
+    this.#hostNow = hostNow
     if (now < this.#now) this.#now = now
     if (now <= this.#now) return []
     const out: Release[] = []
     for (const r of this.#embargoes.due(this.#now + 1, now)) this.#release(r, out)
     this.#now = now
     return out.sort(compareReleaseKeys)
+  }
+
+  /** The host's clock now, for an event applied between two advances (#mayAt). */
+  hostClock(now: number): void {
+    this.#hostNow = now
   }
 
   /** Releases `r` unless it was already (a partition's catch-up may have). */

@@ -136,6 +136,7 @@ export class Store {
     this.#remember(event.eventId)
     // an ingest whose clock runs ahead must not release embargoes early here
     if (!this.#live) this.ledger.catchUp(partition, Math.min(event.ingestedAt, this.#now()))
+    else this.ledger.hostClock(this.#now())
     const replacing = this.#live ? undefined : this.#replacing(event)
     const taken = this.#asRead(partition, event)
     // kept past the record's article moving on: a hold followed by later versions is no longer the

@@ -113,6 +113,52 @@ test("a live story's entry under embargo, deleted before it, both read from a ba
   assert.deepEqual(leaked, [], 'the public was sent the deleted entry')
 })
 
+test('a reader resumed here from a process that released a story hears of its kill, however long releases here waited for the log', async () => {
+  // process A read the log to its end and released the draft at E; the reader saw it there
+  const a = new Harness({ partitions: 1, start: T })
+  a.store.fresh(T)
+  a.start()
+  const b = new Harness({ partitions: 1, start: T })
+  b.store.fresh(T)
+  b.start()
+  const d = draft()
+  a.append(d)
+  b.append(d)
+  await Promise.all([a.settle(), b.settle()])
+  b.store.fresh(b.clock.now())
+  // B is cut off from then on: its releases wait at T + a few ms, its host clock runs on
+  for (const h of [a, b]) await h.tick(5 * MIN + 1000)
+  a.store.fresh(a.clock.now())
+  a.hub.schedule()
+  await a.settle()
+  const onA = a.connect('public')
+  subscribe(a, onA.conn, ['category:news'])
+  await a.settle()
+  const shown = onA.t.messages.find((m) => m.type === 'subscribed') as Message & { position: string; snapshot: ArticleEvent[] }
+  assert.deepEqual(
+    shown.snapshot.map((e) => e.article.id),
+    ['A'],
+    'process A shows the released story',
+  )
+  // the story is killed a minute after its release; the reader moves to B, which reads the kill
+  // before it knows the log read past E
+  const k = event('WITHDRAWN', { id: 'A', version: 2, pubStatus: 'canceled', embargoedUntil: E }, E + MIN)
+  b.inKafka(k)
+  await b.tick(MIN)
+  const onB = b.connect('public')
+  subscribe(b, onB.conn, ['category:news'], { since: shown.position })
+  await b.settle()
+  b.readOn(0)
+  await b.settle()
+  a.hub.stop()
+  b.hub.stop()
+  assert.deepEqual(
+    ofA(onB.t.messages).map((m) => `${m.type}:${String(m.cause ?? '')}`),
+    ['withdrawn:withdrawn'],
+    'the reader who saw the story on A was never told of its kill',
+  )
+})
+
 test('keepFresh tells the time it asked where the log ends, once read up to there; nothing while the tail is behind', async () => {
   const told: number[] = []
   let t = 1000
