@@ -6,7 +6,7 @@
 import type { Article } from '@newswire/shared'
 import type { SubView } from './deliver.ts'
 import { editorialAt } from './desk-index.ts'
-import type { DeskSource } from './snapshot.ts'
+import type { DeskSource, Watermark } from './snapshot.ts'
 import { listsFor, MAX_SCAN, visibleIn } from './snapshot.ts'
 import type { Clearance } from './visibility.ts'
 import { isKill } from './visibility.ts'
@@ -14,6 +14,8 @@ import { isKill } from './visibility.ts'
 export interface CountsQuery {
   clearance: Clearance
   view: SubView
+  /** The reader's stream watermark: what this process released after it is not counted (snapshot.ts releasedSince). */
+  releasedBy?: Watermark | null
   /** Stories with an editorial time at or after this (epoch ms) are counted, later ones too. */
   since: number
   /** Articles listed at most; beyond, the counts still count and `truncated` says the list is cut. */

@@ -14,6 +14,8 @@ import { channelFor } from './deliver.ts'
 import type { DeskIndex, DeskKey } from './desk-index.ts'
 import type { ArticleState, Ledger } from './ledger.ts'
 import type { SnapshotItem } from './messages.ts'
+import { releaseAfter } from './position.ts'
+import type { Position } from './position.ts'
 import { statesAllow } from './states.ts'
 import type { Clearance } from './visibility.ts'
 import { isKill, visibleVersion } from './visibility.ts'
@@ -36,7 +38,32 @@ export interface PageQuery {
   from: DeskKey | null
   /** Leave out articles changed after this stream position (older pages); null: the state now. */
   asOf: { o: readonly number[]; t: number } | null
+  /**
+   * The release watermark of the reader's stream (a page's `at`): what this process released after
+   * it is left out (releasedSince); null or absent: every release this process made.
+   */
+  releasedBy?: Watermark | null
   maxScan?: number
+}
+
+/** Where a stream stands in release order (Position `t` and `r`). */
+export type Watermark = Pick<Position, 't' | 'r'>
+
+/**
+ * A version (an article's or an entry's) this process released after watermark `w`. Another
+ * process, the stream's, may not have released it yet (its releases wait to have read the log up
+ * to them) and may read its kill first: it then never tells a reader of a story a page from here
+ * showed (two-processes-model, seed 219292800). A release of unknown offset (a state loaded from
+ * news.articles) counts from the millisecond before its time, as watermarkAfter does.
+ */
+export function releasedSince(
+  v: { released: boolean; partition: number; offset: number | null },
+  embargoedUntil: number | null,
+  w: Watermark | null | undefined,
+): boolean {
+  if (!w || !v.released || embargoedUntil === null) return false
+  if (v.offset === null) return embargoedUntil > w.t
+  return releaseAfter({ at: embargoedUntil, partition: v.partition, offset: v.offset }, w.t, w.r)
 }
 
 export interface Page {
@@ -71,8 +98,10 @@ export function listsFor(desk: DeskIndex, view: SubView): string[] | null {
 }
 
 /** The version of `s` this query may show now, or null. */
-export function visibleIn(s: ArticleState | undefined, q: Pick<PageQuery, 'clearance' | 'view'>): Article | null {
+export function visibleIn(s: ArticleState | undefined, q: Pick<PageQuery, 'clearance' | 'view' | 'releasedBy'>): Article | null {
   if (!s) return null
+  // the newsroom sees a story under embargo as well: nothing a release changes to hold back
+  if (q.clearance !== 'all' && !isKill(s.event) && releasedSince(s, s.event.article.embargoedUntil, q.releasedBy)) return null
   const a = visibleVersion(s, q.clearance)
   if (a === null || channelFor(q.view, a) === null || !statesAllow(q.view.filter.states, s)) return null
   return a

@@ -6,18 +6,19 @@
 // once. Pure: no I/O.
 import { entryToJson } from '@newswire/shared'
 import type { ArticleEvent } from '@newswire/shared'
+import { hasEntryEmbargo } from './entries.ts'
 import type { EntryState, StoryEntries } from './entries.ts'
 import { visibleEntry } from './entry-visibility.ts'
 import type { ArticleState, Ledger } from './ledger.ts'
 import type { SnapshotItem } from './messages.ts'
-import type { PageQuery } from './snapshot.ts'
-import { visibleIn } from './snapshot.ts'
+import type { PageQuery, Watermark } from './snapshot.ts'
+import { releasedSince, visibleIn } from './snapshot.ts'
 import { isHoldStandIn } from './unreadable.ts'
 import type { Clearance } from './visibility.ts'
 import { isKill } from './visibility.ts'
 
 /** Who asks: the clearance and the view (a `story:<id>` channel, the filter, the token scope). */
-export type StoryQuery = Pick<PageQuery, 'clearance' | 'view'>
+export type StoryQuery = Pick<PageQuery, 'clearance' | 'view' | 'releasedBy'>
 
 export interface StoryNow {
   state: ArticleState | undefined
@@ -54,14 +55,17 @@ export interface EntryList {
   more: number | null
 }
 
-const visible = (story: ArticleState, s: EntryState, c: Clearance) => visibleEntry(story, s, c) !== null
+/** Visible to `c`, and (`w`: a page for a reader's stream) not released by this process after its watermark (snapshot.ts releasedSince). */
+const visible = (story: ArticleState, s: EntryState, c: Clearance, w: Watermark | null = null) =>
+  visibleEntry(story, s, c) !== null &&
+  (c === 'all' || !releasedSince(s, hasEntryEmbargo(s.event) ? s.event.entry.embargoedUntil : null, w))
 const unpinned = (s: EntryState) => !s.event.entry.pinned
 
 /** An unpinned visible entry at an index below `from` (inclusive), scanning down. */
-function anyBelow(all: readonly EntryState[], from: number, story: ArticleState, c: Clearance): boolean {
+function anyBelow(all: readonly EntryState[], from: number, story: ArticleState, c: Clearance, w: Watermark | null = null): boolean {
   for (let i = from; i >= 0; i--) {
     const s = all[i] as EntryState
-    if (unpinned(s) && visible(story, s, c)) return true
+    if (unpinned(s) && visible(story, s, c, w)) return true
   }
   return false
 }
@@ -80,16 +84,23 @@ export function latestEntries(entries: StoryEntries | null, story: ArticleState,
   return { items, more }
 }
 
-/** Older unpinned visible entries: seq below `before`, newest first, at most `limit`. */
-export function olderEntries(entries: StoryEntries | null, story: ArticleState, c: Clearance, before: number, limit: number): EntryList {
+/** Older unpinned visible entries: seq below `before`, newest first, at most `limit` (`w`: the reader's stream watermark). */
+export function olderEntries(
+  entries: StoryEntries | null,
+  story: ArticleState,
+  c: Clearance,
+  before: number,
+  limit: number,
+  w: Watermark | null = null,
+): EntryList {
   if (entries === null) return { items: [], more: null }
   const all = entries.all()
   const items: EntryState[] = []
   let i = entries.lowerBound(before) - 1
   for (; i >= 0 && items.length < limit; i--) {
     const s = all[i] as EntryState
-    if (unpinned(s) && visible(story, s, c)) items.push(s)
+    if (unpinned(s) && visible(story, s, c, w)) items.push(s)
   }
-  const more = items.length === limit && anyBelow(all, i, story, c) ? (items.at(-1) as EntryState).event.entry.seq : null
+  const more = items.length === limit && anyBelow(all, i, story, c, w) ? (items.at(-1) as EntryState).event.entry.seq : null
   return { items, more }
 }

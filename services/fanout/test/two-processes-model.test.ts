@@ -437,8 +437,9 @@ const KNOWN_ROTATING: Cmd[][] = [
   // where it knew the log read to its end (a red14 fix, reverted): process 0, fresh, released
   // story 1 and a page from it showed the reader the story; process 1, the reader's stream, read
   // the story and its kill before its own release clock passed the embargo, took the story for
-  // never public and told the reader nothing of the kill. Passes as the processes release now
-  // (both by the clock); kept for whoever holds the release clock back again.
+  // never public and told the reader nothing of the kill. Back in stop 46 with the release clock
+  // held again: a page beside a stream leaves out what its process released after the stream's
+  // watermark (snapshot.ts releasedSince); fails without it.
   [
     { kind: 'connect', reader: 1, proc: 0, other: true },
     { kind: 'write', story: 1, op: 'create', embargoIn: 1 },

@@ -177,7 +177,7 @@ async function run(cmds: Cmd[], historySize: number, rotating = false): Promise<
   // a resume or replay waiting for its process to read on keeps a hub busy until a later step: settle briefly
   // `rotating`: a key rotation rolling out: process 0 signs with the new key, process 1 refuses its positions (red14)
   const keys = (p: number) => (rotating && p === 0 ? { positionKeys: [NEW_KEY, POSITION_KEY] } : {})
-  const procs = [0, 1].map((p) => new Harness({ partitions: 2, start: START, historySize, settleRounds: 8, ...keys(p) }))
+  const procs = [0, 1].map((p) => new Harness({ partitions: 2, start: START, historySize, settleRounds: 8, fresh: true, ...keys(p) }))
   const a = procs[0] as Harness
   const log = new StoryLog(MAX_LAG_MS)
   const newsroom = new Newsroom()

@@ -14,6 +14,7 @@ import { entryItem, olderEntries, storyNow } from '../story-snapshot.ts'
 import { clearanceOf } from '../visibility.ts'
 import type { Admission } from './access.ts'
 import { viewFromQuery } from './query.ts'
+import { readerWatermark } from './reader-at.ts'
 import { RequestError, refuseIfAhead, sendCacheable, sendRequestError } from './snapshot.ts'
 import type { SnapshotRouteDeps } from './snapshot.ts'
 
@@ -59,12 +60,13 @@ export function answerEntries(url: URL, admission: Pick<Admission, 'audience' | 
   const before = countParam(q, 'before', Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
   const limit = countParam(q, 'limit', MAX_STORY_ENTRIES, DEFAULT_STORY_ENTRIES)
   refuseIfAhead(q, d)
+  const releasedBy = readerWatermark(q.get('at'))
   const scope = admission.scope ?? unrestricted
   const clearance = clearanceOf(admission.audience, scope)
   const view = { channels: [parseChannel(`story:${id}`)], filter: filterOf(q, url.pathname, admission), conn: { scope } }
-  const story = storyNow(store.ledger, id, { clearance, view }, eventJson)
+  const story = storyNow(store.ledger, id, { clearance, view, releasedBy }, eventJson)
   if (story.item === null || !story.state) throw new RequestError('not_found', `no story '${id}' for this client`)
-  const { items, more } = olderEntries(story.entries, story.state, clearance, before, limit)
+  const { items, more } = olderEntries(story.entries, story.state, clearance, before, limit, releasedBy)
   const page = snapshotArray(items.map((s) => entryItem(s, clearance)))
   return `{"storyId":${JSON.stringify(id)},"items":${page},"next":${JSON.stringify(more)}}`
 }

@@ -5,8 +5,12 @@
 // taken back (a kill, a hold, an entry's deletion) and will never take back again, since the
 // reader's position is past it (red9 attack run, 2026-12-04). Such a page is refused with 503
 // `not_ready` until this process has read as far; without `at`, a page is this process's state now.
-import { claimedOffsets, offsetsAtLeast, PositionError } from '../position.ts'
-import type { PositionCodec } from '../position.ts'
+// Processes also release embargoes at their own pace (each only as far as it knows the log read:
+// Store.liveClock), so a page leaves out what this process released after the stream's watermark
+// (readerWatermark, snapshot.ts releasedSince): the stream's own process may read a kill before it
+// gets there, and would never tell the reader of a story only this page showed.
+import { claimedOffsets, offsetsAtLeast, peekPosition, PositionError } from '../position.ts'
+import type { Position, PositionCodec } from '../position.ts'
 
 export interface ReaderAtDeps {
   positions: PositionCodec
@@ -34,4 +38,19 @@ export function readerAhead(at: string | null, d: ReaderAtDeps): { code: 'invali
   if (!offsetsAtLeast(d.head().o, o))
     return { code: 'not_ready', message: 'this instance has not read as far as the reader’s stream yet; retry' }
   return null
+}
+
+/**
+ * The release watermark of the reader's stream (`at`), or null without one. Unverified (a key this
+ * process does not know yet) it is taken all the same: it can only leave more out of a page than
+ * this process's own releases would.
+ */
+export function readerWatermark(at: string | null): Pick<Position, 't' | 'r'> | null {
+  if (at === null || at === '') return null
+  try {
+    const p = peekPosition(at)
+    return p.r ? { t: p.t, r: p.r } : { t: p.t }
+  } catch {
+    return null
+  }
 }

@@ -18,7 +18,7 @@ import { checkAccess, ProtocolError } from '../protocol.ts'
 import { page } from '../snapshot.ts'
 import { offsetsAtLeast } from '../position.ts'
 import type { PositionCodec } from '../position.ts'
-import { readerAhead } from './reader-at.ts'
+import { readerAhead, readerWatermark } from './reader-at.ts'
 import type { Store } from '../store.ts'
 import { clearanceOf } from '../visibility.ts'
 import type { Admission } from './access.ts'
@@ -121,7 +121,8 @@ export function answerPage(url: URL, admission: Admission, d: SnapshotRouteDeps)
   const clearance = clearanceOf(admission.audience, admission.scope ?? unrestricted)
   // The first page is the state now; later ones leave out what changed after the first
   const asOf = start.from === null ? null : { o: start.o, t: start.t }
-  const { items, next } = page(d.store, { clearance, view, limit, from: start.from, asOf, maxScan: d.maxScan }, eventJson)
+  const releasedBy = readerWatermark(q.get('at'))
+  const { items, next } = page(d.store, { clearance, view, limit, from: start.from, asOf, releasedBy, maxScan: d.maxScan }, eventJson)
   return pageBody(items, next === null ? null : d.cursors.encode({ key: next, o: start.o, t: start.t }))
 }
 
@@ -141,6 +142,7 @@ function countsAnswer(url: URL, admission: Admission, d: SnapshotRouteDeps): { b
   const c = countRecent(d.store, {
     clearance,
     view,
+    releasedBy: readerWatermark(url.searchParams.get('at')),
     since,
     maxArticles: MAX_COUNTED,
     ...(d.maxScan === undefined ? {} : { maxScan: d.maxScan }),
