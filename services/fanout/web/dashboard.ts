@@ -372,6 +372,23 @@ function main(): void {
     render()
   })
   setInterval(scheduleRender, TICK_MS)
+  // The back/forward cache: a page restored from it showed the desk as the editor left it, a story
+  // killed, held or embargoed again meanwhile still running, until the SDK had reconnected and
+  // resumed (about a second; red15 attack run). So the session ends as the page goes into the
+  // cache, and a restore starts as a reload would: this tab's token, its own snapshot.
+  let cached = false
+  addEventListener('pagehide', (e) => {
+    if (!e.persisted || !client) return
+    cached = true
+    endSession()
+  })
+  addEventListener('pageshow', (e) => {
+    if (!e.persisted || !cached) return
+    cached = false
+    const again = sessionStorage.getItem(TOKEN_KEY)
+    if (again) start(again)
+    else showLogin('')
+  })
 
   const token = takeToken()
   if (token) start(token)

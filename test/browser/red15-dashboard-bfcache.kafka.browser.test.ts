@@ -1,0 +1,74 @@
+// The dashboard through an editor's Back (red15 attack run, 2026-12-06), in Debian's Chromium with
+// its back/forward cache on, against real ingest, Kafka and fan-out: an editor watches the desk,
+// goes to another site, and meanwhile a story is killed, one is held and one is put under embargo
+// again. Back restores the page from the cache as it was left: each of those stories read as
+// running until the SDK had reconnected and resumed (about a second), and an editor acting on
+// that second (reading a killed story on air, passing it on) had been told it runs.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { DEV_NEWSROOM_SECRET } from '@newswire/shared'
+import { signNewsroomToken } from '../../services/fanout/src/index.ts'
+import { article, publish, startTestFanout, withdraw } from '../../services/fanout/test/helpers.ts'
+import { sleep, startTestIngest, uniquePrefix } from '../helpers.ts'
+import { launchWithBackForwardCache, openPage, siteWith } from './helpers.ts'
+
+const changed = ['bf-killed', 'bf-held', 'bf-embargoed'] as const
+
+test('a dashboard restored from the back/forward cache never shows a story killed, held or embargoed again meanwhile as running', {
+  timeout: 150_000,
+}, async (t) => {
+  const prefix = uniquePrefix()
+  const ingest = await startTestIngest(t, prefix)
+  const fanout = await startTestFanout(t, prefix)
+  const token = await signNewsroomToken(DEV_NEWSROOM_SECRET, { ttlSeconds: 600, sub: 'editor' })
+  for (const id of ['bf-kept', ...changed]) await publish(ingest.url, article(id, { headline: `Story ${id}` }))
+  const away = await siteWith(t, '<!doctype html><title>Away</title><a id="back" href="/">x</a>')
+
+  const browser = await launchWithBackForwardCache(t)
+  const { page, errors } = await openPage(browser, 1280, 1000)
+  await page.goto(`${fanout.url}/dashboard#token=${token}`)
+  await page.waitForSelector('#status[data-state=connected]', { timeout: 10_000 })
+  for (const id of ['bf-kept', ...changed])
+    await page.locator(`#feed li[data-article-id="${id}"][data-state=live]`).waitFor({ timeout: 10_000 })
+
+  // Every moment the restored page says one of them runs, from the first task after the restore
+  // (a string: the test's compiler names inner functions with a helper the page does not have)
+  await page.evaluate(`(() => {
+    window.restored = false
+    window.sightings = []
+    const stale = () => ${JSON.stringify(changed)}.filter((id) => document.querySelector('#feed li[data-article-id="' + id + '"][data-state=live]'))
+    addEventListener('pageshow', (e) => {
+      if (!e.persisted) return
+      window.restored = true
+      const at = performance.now()
+      const look = () => {
+        for (const id of stale()) window.sightings.push(id + '@' + Math.round(performance.now() - at))
+        if (performance.now() - at < 5000) requestAnimationFrame(look)
+      }
+      look()
+      requestAnimationFrame(look)
+    })
+  })()`)
+
+  await page.goto(away)
+  await withdraw(ingest.url, 'bf-killed', 'legal: wrong name')
+  await publish(ingest.url, article('bf-held', { headline: 'Story bf-held', pubStatus: 'withheld' }))
+  const later = new Date(Date.now() + 30 * 60_000).toISOString()
+  await publish(ingest.url, article('bf-embargoed', { headline: 'Story bf-embargoed', embargoedUntil: later }))
+  await sleep(1000)
+  await page.goBack({ waitUntil: 'commit' })
+  await page.waitForFunction(() => (window as unknown as { restored: boolean }).restored, null, { timeout: 10_000 })
+  await sleep(5500)
+  const sightings = await page.evaluate(() => (window as unknown as { sightings: string[] }).sightings)
+  assert.deepEqual(
+    sightings.length === 0 ? [] : [sightings[0], sightings.at(-1)],
+    [],
+    `the restored dashboard said a story runs that no longer does, first and last: ${sightings[0]} … ${sightings.at(-1)}`,
+  )
+  // and it shows the desk as it stands now
+  await page.locator('#feed li[data-article-id="bf-killed"][data-state=withdrawn]').waitFor({ timeout: 10_000 })
+  await page.locator('#feed li[data-article-id="bf-held"][data-state=withheld]').waitFor({ timeout: 10_000 })
+  await page.locator('#feed li[data-article-id="bf-embargoed"][data-state=embargoed]').waitFor({ timeout: 10_000 })
+  await page.locator('#feed li[data-article-id="bf-kept"][data-state=live]').waitFor({ timeout: 10_000 })
+  assert.deepEqual(errors, [])
+})
