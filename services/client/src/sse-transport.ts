@@ -18,9 +18,10 @@ export const sseEventNames = [
   'reconnect',
   'entry',
   'entryWithdrawn',
+  'close',
 ] as const
 
-function handleData(data: string, event: string, lastEventId: string, handlers: TransportHandlers): void {
+function handleData(data: string, event: string, lastEventId: string, handlers: TransportHandlers, end: Ender): void {
   let raw: unknown
   try {
     raw = JSON.parse(data)
@@ -30,16 +31,27 @@ function handleData(data: string, event: string, lastEventId: string, handlers: 
     )
     return
   }
+  let close: Record<string, unknown> | null = null
   if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
     const obj = raw as Record<string, unknown>
     if (obj.type === undefined && event !== 'message') obj.type = event
-    if (obj.position === undefined && lastEventId !== '' && obj.type !== 'error' && obj.type !== 'pong') obj.position = lastEventId
+    // The server's end of the stream, with the code a WebSocket would be closed with: 4401 at a
+    // token's expiry is not retried, so a dashboard's session ends at once, as on a WebSocket (it
+    // reconnected with the dead token, its desk kept meanwhile: red15 attack run); its hint is a
+    // `reconnect`'s.
+    if (obj.type === 'close') {
+      close = obj
+      if (obj.retryAfterMs !== undefined) obj.type = 'reconnect'
+    } else if (obj.position === undefined && lastEventId !== '' && obj.type !== 'error' && obj.type !== 'pong') obj.position = lastEventId
   }
   const frame = parseFrame(raw)
-  if (frame === null) return
   if (frame instanceof Error) handlers.protocolError(frame)
-  else handlers.frame(frame)
+  else if (frame) handlers.frame(frame)
+  if (close) end(Number(close.code) || 1006, String(close.reason ?? ''))
 }
+
+/** Ends the stream as the server's `event: close` says. */
+type Ender = (code: number, reason: string) => void
 
 export function openSseFetch(url: string, fetchFn: FetchLike, handlers: TransportHandlers): Transport {
   const abort = new AbortController()
@@ -79,7 +91,7 @@ export function openSseFetch(url: string, fetchFn: FetchLike, handlers: Transpor
     opened = true
     handlers.open()
     const parser = new SseParser({
-      message: (m) => attached && handleData(m.data, m.event, m.id, handlers),
+      message: (m) => attached && handleData(m.data, m.event, m.id, handlers, (code, reason) => finish({ code, reason, opened })),
       retry: (ms) => attached && handlers.retryHint(ms),
     })
     reader = res.body.getReader()
@@ -138,10 +150,14 @@ export function openSseEventSource(url: string, EventSourceCtor: EventSourceCons
       },
     }
   }
+  const end = (code: number, reason: string) => {
+    safeCall(() => es.close())
+    finish({ code, reason, opened })
+  }
   const onMessage = (ev: SseMessageEventLike) => {
     if (!attached || typeof ev.data !== 'string') return
     handlers.activity()
-    handleData(ev.data, ev.type ?? 'message', ev.lastEventId ?? '', handlers)
+    handleData(ev.data, ev.type ?? 'message', ev.lastEventId ?? '', handlers, end)
   }
   es.onopen = () => {
     if (!attached) return
@@ -157,12 +173,11 @@ export function openSseEventSource(url: string, EventSourceCtor: EventSourceCons
     if (typeof ev.data === 'string') {
       if (!attached) return
       handlers.activity()
-      handleData(ev.data, 'error', ev.lastEventId ?? '', handlers)
+      handleData(ev.data, 'error', ev.lastEventId ?? '', handlers, end)
       return
     }
     // EventSource would retry by itself, without our backoff or position: stop it and let the client decide
-    safeCall(() => es.close())
-    finish({ code: 1006, reason: 'EventSource error', opened })
+    end(1006, 'EventSource error')
   }
   return {
     kind: 'sse',
