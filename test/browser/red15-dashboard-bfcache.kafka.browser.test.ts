@@ -72,3 +72,61 @@ test('a dashboard restored from the back/forward cache never shows a story kille
   await page.locator('#feed li[data-article-id="bf-kept"][data-state=live]').waitFor({ timeout: 10_000 })
   assert.deepEqual(errors, [])
 })
+
+// A shared newsroom terminal: the editor opens the dashboard again in the same tab, signs out
+// there ("Forget token"), and leaves. The next person presses Back: the first page, restored from
+// the cache, held the desk and the token, and went on live with them (embargoed stories included).
+test('Back to a dashboard after "Forget token" on a later page of the tab shows the sign-in form, nothing of the desk', {
+  timeout: 150_000,
+}, async (t) => {
+  const prefix = uniquePrefix()
+  const ingest = await startTestIngest(t, prefix)
+  const fanout = await startTestFanout(t, prefix)
+  const token = await signNewsroomToken(DEV_NEWSROOM_SECRET, { ttlSeconds: 600, sub: 'editor' })
+  const later = new Date(Date.now() + 30 * 60_000).toISOString()
+  await publish(ingest.url, article('bf-merger', { headline: 'Merger agreed (embargoed)', embargoedUntil: later }))
+
+  const browser = await launchWithBackForwardCache(t)
+  const { page, errors } = await openPage(browser, 1280, 1000)
+  await page.goto(`${fanout.url}/dashboard#token=${token}`)
+  await page.locator('#feed li[data-article-id="bf-merger"][data-state=embargoed]').waitFor({ timeout: 10_000 })
+  await page.evaluate(`(() => {
+    window.restored = false
+    window.sightings = []
+    addEventListener('pageshow', (e) => {
+      if (!e.persisted) return
+      window.restored = true
+      const at = performance.now()
+      const look = () => {
+        const shown = document.querySelector('#feed li[data-article-id]') != null || !document.querySelector('#app').hidden
+        if (shown) window.sightings.push(Math.round(performance.now() - at))
+        if (performance.now() - at < 4000) requestAnimationFrame(look)
+      }
+      look()
+      requestAnimationFrame(look)
+    })
+  })()`)
+
+  // the same tab opens the dashboard again (the token from this tab's storage) and signs out there
+  await page.goto(`${fanout.url}/dashboard?again`)
+  await page.waitForSelector('#status[data-state=connected]', { timeout: 10_000 })
+  await page.click('#signout')
+  await page.locator('#login:not([hidden])').waitFor({ timeout: 10_000 })
+  await page.goBack({ waitUntil: 'commit' })
+  await page.waitForFunction(() => (window as unknown as { restored: boolean }).restored, null, { timeout: 10_000 })
+  await sleep(4500)
+  const sightings = await page.evaluate(() => (window as unknown as { sightings: number[] }).sightings)
+  assert.deepEqual(
+    sightings.length === 0 ? [] : [sightings[0], sightings.at(-1)],
+    [],
+    `the desk showed on the restored page after "Forget token", from ${sightings[0]} ms to ${sightings.at(-1)} ms`,
+  )
+  assert.equal(await page.locator('#login').isHidden(), false, 'the sign-in form')
+  const session = await page.evaluate(() => {
+    const d = (globalThis as unknown as { newswireDashboard: { feed: { items: Map<string, unknown> }; client: () => unknown } })
+      .newswireDashboard
+    return { stories: d.feed.items.size, client: d.client() !== null }
+  })
+  assert.deepEqual(session, { stories: 0, client: false }, 'no story held, no stream open with the forgotten token')
+  assert.deepEqual(errors, [])
+})
