@@ -25,6 +25,11 @@ export class StoryBanner {
   #corrections: Correction[] = []
   #lang: string | undefined
   #at = 0
+  /**
+   * Back from the back/forward cache: the notes it quotes are text of the story, which may have been
+   * killed meanwhile, so none shows until the server speaks of the story again (red15 attack run).
+   */
+  #quiet = false
   state: BannerState = 'current'
 
   constructor(ui: Ui, pageVersion: number | null) {
@@ -59,7 +64,12 @@ export class StoryBanner {
       this.el.hidden = true
     }
     const prev = this.#latest
-    if (prev !== null && u.version <= prev) return
+    const quiet = this.#quiet
+    this.#quiet = false
+    if (prev !== null && u.version <= prev) {
+      if (quiet && this.state === 'updated') this.#render(now)
+      return
+    }
     this.#latest = u.version
     if (this.#base === null || prev === null) {
       this.#base = u.version
@@ -84,6 +94,12 @@ export class StoryBanner {
     this.#render(now)
   }
 
+  /** The page goes into the back/forward cache: its notes leave with it. */
+  hush(): void {
+    this.#quiet = true
+    this.#note.replaceChildren()
+  }
+
   /** Moves "2 min ago" on. */
   tick(now: number): void {
     if (this.state === 'updated' && !this.el.hidden) this.#render(now)
@@ -96,7 +112,7 @@ export class StoryBanner {
     if (this.state === 'updated') {
       this.#text.textContent = updatedText(this.#at, now, this.#changed, this.#ui)
       this.#note.replaceChildren(
-        ...this.#corrections.flatMap((c, i) => [
+        ...(this.#quiet ? [] : this.#corrections).flatMap((c, i) => [
           i > 0 ? ' ' : '',
           h('strong', {}, `${w.correction}: `),
           h('span', { lang: this.#lang }, c.note),

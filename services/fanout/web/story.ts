@@ -152,10 +152,14 @@ function mount(host: HTMLElement, base: string): void {
   // left, of a story killed meanwhile too, until the SDK had reconnected and resumed (about a
   // second; red8 attack run, 2026-12-04). So the feed goes into the cache empty, and a live story
   // comes back asking for a fresh snapshot (update(): a `reset` brings what may be shown now; a
-  // story gone meanwhile reads "not available"). A story followed for its banner alone shows
-  // nothing of its own: it resumes, and a kill reads "withdrawn" with the newsroom's words.
+  // story gone meanwhile reads "not available"). A story followed for its banner alone resumes,
+  // and a kill reads "withdrawn" with the newsroom's words. The banner's correction notes, text of
+  // the story, go into the cache too, and come back when the server speaks of the story again
+  // (they showed until the kill came, red15 attack run).
   addEventListener('pagehide', (e) => {
-    if (e.persisted) feed?.clear()
+    if (!e.persisted) return
+    feed?.clear()
+    banner?.hush()
   })
   addEventListener('pageshow', (e) => {
     if (e.persisted && feed && client) client.update([...client.channels])
