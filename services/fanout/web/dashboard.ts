@@ -277,7 +277,7 @@ function main(): void {
     client = null
     desk?.close()
     desk = null
-    if (panel.el.open) panel.el.close()
+    panel.close()
     feed.reset([], Date.now())
     deskCounts.clear()
     cursors.clear()

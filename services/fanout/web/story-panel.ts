@@ -83,9 +83,20 @@ export class StoryPanel {
       this.#list,
     )
     close.addEventListener('click', () => this.el.close())
-    this.el.addEventListener('close', () => {
-      this.#id = null
-    })
+    this.el.addEventListener('close', () => this.close())
+  }
+
+  /**
+   * Closes it, keeping nothing it drew (at once: the `close` event comes a task later, after a page
+   * gone into the back/forward cache). A session that ends closes it, and its held and embargoed
+   * entries stayed in the page after "Forget token" (red15 attack run).
+   */
+  close(): void {
+    if (this.el.open) this.el.close()
+    this.#id = null
+    this.#title.textContent = ''
+    this.#counts.textContent = ''
+    this.#list.replaceChildren()
   }
 
   /** The story open now, if any. */
