@@ -48,8 +48,14 @@ export interface Job<R> {
    * article and entry, with the batch's earlier events); may run again after a re-acquire.
    */
   plan: (current: Stored | undefined, view: PlanView) => Plan<R>
-  /** Called once the job's event is committed, also when its caller stopped waiting (timeout). */
+  /** Called once the job's event is committed and read back, also when its caller stopped waiting (timeout). */
   committed?: (result: R) => void
+  /**
+   * Called as soon as the commit holding the job's event succeeded, before it is read back (then
+   * `committed`): the writer's next transaction is planned meanwhile, and a retry planned there
+   * must get this answer, not be decided again (red15c attack run).
+   */
+  written?: (result: R) => void
 }
 
 /** What planning reads of a queued request. */

@@ -301,6 +301,8 @@ class Writer {
             readBack?.cancel()
             throw err
           }
+          // committed: a retry planned before the read-back gets these answers (submit.ts)
+          for (const { pending, plan } of planned) if (plan?.event || plan?.erase) pending.job.written?.(plan.result)
           this.#o.metrics.produceSeconds((performance.now() - t0) / 1000)
           this.#o.metrics.batchSize(events.length)
           if (tombstones > 0) {

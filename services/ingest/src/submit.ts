@@ -58,6 +58,12 @@ function sameRequest(firstHash: string, ctx: RequestContext): void {
 export function createSubmitter(deps: SubmitterDeps): Submit {
   // A request under way, by Idempotency-Key, with the hash of its content
   const inflight = new Map<string, { outcome: Promise<Outcome>; requestHash: string }>()
+  // Answers of commits that succeeded but are not read back yet (Job.written), by Idempotency-Key.
+  // Plans alone read them: an answer given at once would come before the write is visible. A
+  // request that gave up on such a commit (503) is not in flight, and its retry, planned in the
+  // writer's next transaction, was decided again: a release retried over the desk's hold after it
+  // released the story again (red15c attack run, 2026-12-06)
+  const written = new Map<string, { outcome: Outcome; requestHash: string }>()
 
   function remembered(ctx: RequestContext): Outcome | undefined {
     if (ctx.idempotencyKey === null) return undefined
@@ -66,6 +72,14 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
     sameRequest(seen.requestHash, ctx)
     if (seen.outcome === null) throw unreadableAnswer()
     return seen.outcome
+  }
+
+  /** The answer of this request's commit not read back yet, if it was committed so (or a 422: other content). */
+  function writtenBefore(ctx: RequestContext): Outcome | undefined {
+    const w = ctx.idempotencyKey === null ? undefined : written.get(ctx.idempotencyKey)
+    if (w === undefined) return undefined
+    sameRequest(w.requestHash, ctx)
+    return w.outcome
   }
 
   return async (articleId, ctx, plan) => {
@@ -80,7 +94,9 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
       return running.outcome
     }
     const remember = (outcome: Outcome) => {
-      if (key !== null) deps.idempotency.set(key, { outcome, requestHash: ctx.requestHash })
+      if (key === null) return
+      deps.idempotency.set(key, { outcome, requestHash: ctx.requestHash })
+      written.delete(key)
     }
     const p = deps.publisher
       .submit<Outcome>(
@@ -90,11 +106,14 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
           // Planned after the partition's catch-up: if this very request was committed before
           // (its answer lost to a timeout, a crash or another instance), the answer is that one
           plan: (current, view) => {
-            const again = remembered(ctx)
+            const again = remembered(ctx) ?? writtenBefore(ctx)
             return again === undefined ? plan(current, view) : { event: null, result: again }
           },
           // Also when the caller stopped waiting: a retry then gets the answer it missed
           committed: remember,
+          written: (outcome) => {
+            if (key !== null) written.set(key, { outcome, requestHash: ctx.requestHash })
+          },
         },
         deps.publishTimeoutMs,
       )
