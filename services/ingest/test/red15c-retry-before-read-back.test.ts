@@ -14,6 +14,7 @@ import { createPublisher } from '../src/publisher.ts'
 import type { Remembered, RequestContext } from '../src/outcome.ts'
 import { createWriteServices } from '../src/services.ts'
 import { ArticleState, IdempotencyCache } from '../src/state.ts'
+import { validateEntry } from '../src/entry-validate.ts'
 import { validateArticle } from '../src/validate.ts'
 import { testLogger } from '../../../test/helpers.ts'
 import { encoder } from './support/plan-jobs.ts'
@@ -74,13 +75,13 @@ function harness() {
       return { done, cancel: () => {} }
     },
   })
-  const { articles } = createWriteServices({
+  const { articles, entries } = createWriteServices({
     publisher,
     idempotency: new IdempotencyCache<Remembered>(60_000),
     publishTimeoutMs: 200,
     onUnchanged: () => {},
   })
-  return { state, written, gate, heldReadBacks, publisher, articles }
+  return { state, written, gate, heldReadBacks, publisher, articles, entries }
 }
 
 const article = (headline: string, pubStatus: 'usable' | 'withheld') => {
@@ -140,4 +141,33 @@ test('the same key with other content, planned before the first commit is read b
     h.written.map((e) => `${e.type} v${e.article.version} ${e.article.headline}`),
     ['CREATED v1 draft', 'UPDATED v2 released'],
   )
+})
+
+test('a live-blog tool retrying an entry’s release the same way gets its answer, and the desk’s hold of the entry stands', async () => {
+  const h = harness()
+  const story = validateArticle({ id: 'a', language: 'en', headline: 'Live', summary: 's', live: true })
+  assert.ok(story.ok)
+  await h.articles.upsert(story.article, ctx(null, ''))
+  const entry = (body: string, pubStatus: 'usable' | 'withheld') => {
+    const r = validateEntry({ id: 'e1', body: [body], pubStatus })
+    assert.ok(r.ok)
+    return r.entry
+  }
+  await h.entries.upsert('a', entry('draft', 'withheld'), ctx(null, ''))
+  h.gate.slow = true
+  h.gate.holdReadBack = true
+  const release = h.entries.upsert('a', entry('released', 'usable'), ctx('tool:K', 'hash-of-the-release', 'tool'))
+  await assert.rejects(release, /may still be committed/)
+  const hold = h.entries.patch('a', 'e1', { pubStatus: 'withheld' }, ctx(null, '', 'desk'))
+  const retry = h.entries.upsert('a', entry('released', 'usable'), ctx('tool:K', 'hash-of-the-release', 'tool'))
+  h.gate.slow = false
+  h.gate.release()
+  const [, retried] = await Promise.all([hold, retry])
+  for (const read of h.heldReadBacks.splice(0)) read()
+  await h.publisher.drain()
+  await h.publisher.close()
+  const log = h.written.filter((e) => e.entry !== null).map((e) => `${e.type} v${e.entry?.version} ${e.entry?.pubStatus}`)
+  assert.deepEqual(log, ['ENTRY_CREATED v1 withheld', 'ENTRY_UPDATED v2 usable', 'ENTRY_UPDATED v3 withheld'], 'the retry wrote nothing')
+  assert.equal(h.state.entry('a', 'e1')?.entry.pubStatus, 'withheld', 'the hold stands')
+  assert.equal('version' in retried.body && retried.body.version, 2, 'the first attempt’s answer')
 })
