@@ -4,18 +4,8 @@ import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import {
-  createCodec,
-  createKafka,
-  createRegistry,
-  createTail,
-  ensureTopics,
-  loadSchemas,
-  peekEventId,
-  retrying,
-  settlesWithin,
-} from '@newswire/shared'
-import type { KafkaMessage, Logger, Readiness, Registry, Tail } from '@newswire/shared'
+import { createCodec, createKafka, createRegistry, createTail, ensureTopics, loadSchemas, retrying, settlesWithin } from '@newswire/shared'
+import type { Logger, Readiness, Registry, Tail } from '@newswire/shared'
 import { createApp } from './app.ts'
 import type { Remembered } from './outcome.ts'
 import { createAuthenticator } from './auth.ts'
@@ -25,10 +15,11 @@ import { createPublisher } from './publisher.ts'
 import type { Publisher, PublisherOptions } from './publisher.ts'
 import { RateLimiter } from './rate-limit.ts'
 import { ReadBack } from './read-back.ts'
-import { rememberAnswer, rememberAnswers } from './answers.ts'
+import { rememberAnswers } from './answers.ts'
 import { createWriteServices } from './services.ts'
 import { IdempotencyCache } from './idempotency-cache.ts'
-import { ArticleState, carriedBy } from './state.ts'
+import { ArticleState } from './state.ts'
+import { createStateRecords } from './state-records.ts'
 
 export interface IngestInstance {
   url: string
@@ -70,31 +61,16 @@ export async function startIngest(
   const idempotency = new IdempotencyCache<Remembered>(config.idempotencyTtlMs)
   let decodeErrors = 0
   const readBack = new ReadBack()
-  // Our own commits are not decoded: the event awaited by the publisher is applied here, in log
-  // order, and events already in the state are skipped (decoding that echo cost a tenth of ingest
-  // CPU). A commit of ours that failed but landed anyway is in neither, so it is read here like
-  // any other. Whether the record could be read.
-  const take = (m: KafkaMessage, value: Buffer): boolean => {
-    const eventId = peekEventId(value)
-    const own = eventId === null ? undefined : readBack.seen(eventId)
-    if (own !== undefined) {
-      state.apply(own)
-      return true
-    }
-    if (eventId !== null && state.hasEvent(eventId)) return true
-    try {
-      const event = codec.decode(value)
-      state.apply(event, carriedBy(m.headers))
-      rememberAnswer(idempotency, m, () => event)
-      return true
-    } catch (err) {
-      // a keyed request committed all the same: its retry is refused here, not decided again
-      rememberAnswer(idempotency, m, () => null)
+  const readRecord = createStateRecords({
+    state,
+    readBack,
+    codec,
+    idempotency,
+    undecodable: (err, m) => {
       decodeErrors++
       log.warn({ err, offset: m.offset, decodeErrors }, 'undecodable record in articles topic skipped')
-      return false
-    }
-  }
+    },
+  })
   const tail: Tail = createTail({
     kafka,
     topic: topics.articles,
@@ -102,19 +78,7 @@ export async function startIngest(
     log: log.child({ component: 'state-tail' }),
     onFatal,
     onBatch: ({ partition, messages }) => {
-      for (const m of messages) {
-        const key = m.key?.toString('utf8')
-        if (m.value === null) {
-          // a tombstone kills what it names (schemas/README.md): nothing is written over it
-          if (key !== undefined) state.erase(key, `tombstone-${partition}-${m.offset}`, partition)
-          continue
-        }
-        // a record is ordered against a tombstone of its key only on the same partition (state.ts erase)
-        if (key !== undefined) state.recordOn(key, partition)
-        // in log order: whether the key's latest record can be read (state.ts unreadableState)
-        const readable = take(m, m.value)
-        if (key !== undefined) state.readable(key, readable)
-      }
+      for (const m of messages) readRecord(m, partition)
       metrics.articles.set(state.size)
       metrics.unreadableStates.set(state.unreadable)
     },
