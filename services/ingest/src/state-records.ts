@@ -31,6 +31,9 @@ export function createStateRecords(deps: StateRecordsDeps): (m: KafkaMessage, pa
     const own = eventId === null ? undefined : readBack.seen(eventId)
     if (own !== undefined) {
       state.apply(own)
+      // its answer too: a commit whose acknowledgement was lost after this read (the publisher
+      // then answers 503 and never tells the submitter) was decided again on a retry (red15c)
+      rememberAnswer(idempotency, m, () => own)
       return true
     }
     if (eventId !== null && state.hasEvent(eventId)) return true
