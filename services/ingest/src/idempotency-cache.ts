@@ -23,6 +23,11 @@ export class IdempotencyCache<T> {
     this.#max = max
   }
 
+  /** Whether an answer given at `at` is still within the TTL at `now`. */
+  live(at: number, now = Date.now()): boolean {
+    return at + this.#ttlMs > now
+  }
+
   get(key: string, now = Date.now()): T | undefined {
     const owned = this.#byOwner.get(ownerOf(key))
     const e = owned?.get(key)
