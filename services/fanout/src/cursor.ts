@@ -126,7 +126,8 @@ export class Cursors implements ReplaySink {
     // could hand it a version those events replaced, and the cursor would then skip the kill. Wait
     // until this instance has read what the client has.
     if (!offsetsAtLeast(this.#host.headOffsets(), c.o)) return
-    if (sub.story) this.#stories.replayReleases(sub, (r) => this.#positions.encode({ o: c.o, ...watermarkAfter(r) }))
+    if (sub.story)
+      this.#stories.replayReleases(sub, (r) => this.#positions.encode({ o: c.o, ...watermarkAfter(r), a: sub.conn.positionAudience }))
     const releases = sub.story ? [] : ledger.releases(c.t, c.r, now)
     // Nothing released since the watermark: it stays. The position claims no more than before,
     // and cursors that started from one position keep sharing positions and frames (signing one
@@ -138,7 +139,9 @@ export class Cursors implements ReplaySink {
       // release goes now (replayed after all, the version is not sent twice: versions.admit)
       if (r.offset >= (c.o[r.partition] ?? 0) && r.loaded !== true) continue
       const s = ledger.latest(r.id)
-      const f = s ? frameRelease(sub, s, () => this.#positions.encode({ o: c.o, ...watermarkAfter(r) })) : null
+      const f = s
+        ? frameRelease(sub, s, () => this.#positions.encode({ o: c.o, ...watermarkAfter(r), a: sub.conn.positionAudience }))
+        : null
       if (f) this.#writer.enqueueFramed(sub.conn, sub.id, r.id, f)
     }
     if (c.t !== now || c.r) sub.cursorPos = null
@@ -153,7 +156,15 @@ export class Cursors implements ReplaySink {
   deliver(sub: Sub, event: NewswireEvent, record: HistoryRecord | null, seq?: number): void {
     this.#owed(sub, event)
     const c0 = sub.cursor
-    if (this.#stories.replay(sub, event, record, () => (sub.cursorPos ??= this.#positions.encode({ o: c0.o, t: c0.t })))) return
+    if (
+      this.#stories.replay(
+        sub,
+        event,
+        record,
+        () => (sub.cursorPos ??= this.#positions.encode({ o: c0.o, t: c0.t, a: sub.conn.positionAudience })),
+      )
+    )
+      return
     this.#deliverArticle(sub, event as ArticleEvent, record as Entry | null, seq)
   }
 
@@ -193,7 +204,7 @@ export class Cursors implements ReplaySink {
     // sent as released, the version's release step must not send it again (a duplicate)
     if (d.kind === 'event' && !d.embargoed) sub.versions.admit(`${id}\u0000released`, d.article.version)
     const c = sub.cursor
-    sub.cursorPos ??= this.#positions.encode({ o: c.o, t: c.t })
+    sub.cursorPos ??= this.#positions.encode({ o: c.o, t: c.t, a: sub.conn.positionAudience })
     const position = sub.cursorPos
     const conn = sub.conn
     const transport = conn.transport

@@ -30,6 +30,8 @@ import { Writer } from './writer.ts'
 const SLICE_MS = 20
 /** While a pass goes on, what is queued is written once it has waited this long. */
 const FLUSH_MS = 50
+/** Head positions kept signed, one per audience (clearance and token scope) subscribing. */
+const MAX_HEADS = 64
 
 export interface HubOptions extends SubscribeDeps {
   openReader: OpenReader
@@ -65,7 +67,7 @@ export class Hub implements SubscribeHost {
    * The last head position made per clearance, what it was made of, and up to when the releases
    * after its watermark were found to show that clearance nothing (`checked`).
    */
-  readonly #heads = new Map<Clearance, { position: string; o: number[]; t: number; checked: number }>()
+  readonly #heads = new Map<string, { position: string; o: number[]; t: number; checked: number; clearance: Clearance }>()
   #releaseTimer: { at: number; cancel: () => void } | null = null
   #sweep: NodeJS.Timeout | null = null
 
@@ -179,13 +181,17 @@ export class Hub implements SubscribeHost {
    * offsets stood still at the embargo of a story held back past it, and a public reader
    * subscribing now and then learnt of that story and its embargo's instant (red14 attack run).
    */
-  headPosition(c: Clearance = 'all'): string {
+  headPosition(who: Clearance | Pick<Conn, 'clearance' | 'positionAudience'> = 'all'): string {
+    const c = typeof who === 'string' ? who : who.clearance
+    const a = typeof who === 'string' ? who : who.positionAudience
     const t = this.#o.store.ledger.now
-    const h = this.#heads.get(c)
+    const h = this.#heads.get(a)
     if (h !== undefined && this.#claimsAsMuch(h, t, c)) return h.position
     const o = [...this.#headO]
-    const position = this.#o.positions.encode({ o, t })
-    this.#heads.set(c, { position, o, t, checked: t })
+    const position = this.#o.positions.encode({ o, t, a })
+    // one per audience (clearance and token scope: position.ts audienceKey); a few in use at once
+    if (h === undefined && this.#heads.size >= MAX_HEADS) this.#heads.delete(this.#heads.keys().next().value as string)
+    this.#heads.set(a, { position, o, t, checked: t, clearance: c })
     return position
   }
 
@@ -347,7 +353,7 @@ export class Hub implements SubscribeHost {
       for (const r of store.ledger.advance(store.liveClock(now), now)) {
         // a position from before this release claims less than one after it, for those it shows
         // something (headPosition)
-        for (const c of this.#heads.keys()) if (store.ledger.releaseShows(r, c)) this.#heads.delete(c)
+        for (const [a, h] of this.#heads) if (store.ledger.releaseShows(r, h.clearance)) this.#heads.delete(a)
         if (r.entry === null) this.#live.release(r, this.#headO, this.#liveSeq)
         this.#stories.release(r, this.#headO, this.#liveSeq)
       }

@@ -10,7 +10,7 @@ import { views } from './exposure.ts'
 import type { Entry } from './history.ts'
 import { eventJson } from './messages.ts'
 import type { Framed } from './model.ts'
-import { type PositionCodec, watermarkAfter } from './position.ts'
+import { type PositionCodec, positionsAt, watermarkAfter } from './position.ts'
 import type { Store } from './store.ts'
 import type { SubscriptionIndex } from './subscriptions.ts'
 import type { Change, Clearance } from './visibility.ts'
@@ -58,7 +58,7 @@ export class LiveMatcher {
     const changes: Partial<Record<Clearance, Change>> = {}
     const frames = new Map<string, Framed>()
     const text = () => this.#store.entryText(e, eventJson)
-    let position: string | null = null
+    const positionFor = positionsAt(this.#positions, { o: head, t: this.#store.ledger.now })
     let deliveries = 0
     for (const sub of subs) {
       // A broadcast group is decided once per event, for all its members (groups.ts): the index
@@ -78,12 +78,13 @@ export class LiveMatcher {
       if (d === null || channel === null) continue
       // a group's members joined with nothing in their gates that an event from here on could meet
       if (d.kind === 'event' && !g && !sub.versions.newer(a.id, a.version)) continue
-      position ??= this.#positions.encode({ o: head, t: this.#store.ledger.now })
+      const position = positionFor(sub.conn.positionAudience)
       const what = decisionTag(d)
       const fkChannel = `${channel}|${what}`
       let fk = sub.frameKey
       if (fk?.channel !== fkChannel) {
-        fk = { channel: fkChannel, key: `${sub.conn.transport.kind}|${c}|${sub.id}|${fkChannel}` }
+        // the audience key: the clearance, and the token scope the message's position is for
+        fk = { channel: fkChannel, key: `${sub.conn.transport.kind}|${sub.conn.positionAudience}|${sub.id}|${fkChannel}` }
         sub.frameKey = fk
       }
       let f = frames.get(fk.key)
@@ -114,10 +115,9 @@ export class LiveMatcher {
   release(r: Release, head: readonly number[], liveSeq: number): void {
     const s = this.#store.ledger.latest(r.id)
     if (!s || (s.seq !== null && s.seq >= liveSeq)) return
-    let position: string | null = null
-    const at = () => (position ??= this.#positions.encode({ o: [...head], ...watermarkAfter(r) }))
+    const at = positionsAt(this.#positions, { o: [...head], ...watermarkAfter(r) })
     for (const sub of this.#index.candidates(indexKeysOf(s.event.article), --this.#marks)) {
-      const f = frameRelease(sub, s, at)
+      const f = frameRelease(sub, s, () => at(sub.conn.positionAudience))
       if (f) this.#writer.enqueueFramed(sub.conn, sub.id, r.id, f)
     }
   }

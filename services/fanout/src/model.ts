@@ -4,6 +4,7 @@
 import type { AudienceScope } from './audience.ts'
 import type { Channel, Filter } from './channels.ts'
 import type { GapCount, Lane } from './lanes.ts'
+import { audienceKey } from './position.ts'
 import { SmallMap } from './small-map.ts'
 import type { ServerMessageType } from './messages.ts'
 import type { QueuedMessage } from './queue.ts'
@@ -140,6 +141,8 @@ export interface Conn {
   subscribes: number[]
   /** Token claims narrowing what this connection sees (audience.ts). */
   scope: AudienceScope
+  /** Whom its positions are made for: clearance and scope (position.ts audienceKey). */
+  positionAudience: string
   /** Enqueue counter (lanes.ts orders and counts by it). */
   seq: number
   /** Dropped while behind, per subscription id: sent as `gap` with the next write (null: nothing dropped). */
@@ -197,6 +200,7 @@ export function newConn(id: number, audience: Audience, clearance: Clearance, sc
     audience,
     clearance,
     scope,
+    positionAudience: audienceKey(clearance, scope),
     transport,
     subs: new SmallMap(),
     pending: [],

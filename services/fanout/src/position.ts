@@ -4,7 +4,9 @@
 // client can hand one back, not make one up. A position only tells the server what the client
 // already has; what it may see is decided by the server (ledger.ts), never by a position. Pure:
 // no I/O. Encoded as "2." + base64url(JSON) + "." + base64url(MAC), opaque to clients.
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import type { AudienceScope } from './audience.ts'
+import type { Clearance } from './visibility.ts'
 
 /** Release order key: embargo time, then partition, then offset (ties at the same millisecond). */
 export interface ReleaseKey {
@@ -20,6 +22,12 @@ export interface Position {
   t: number
   /** ...except that at exactly `t` only releases up to [partition, offset] were, when present. */
   r?: [number, number]
+  /**
+   * Whom it was made for (audienceKey): a position tells what a reader of that clearance and token
+   * scope was sent, and is refused under another (subscribe.ts). Absent in positions signed before
+   * (accepted from anyone, as they were).
+   */
+  a?: string
 }
 
 const PREFIX = '2.'
@@ -33,7 +41,45 @@ export class PositionError extends Error {
 const isOffset = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
 
 function body(p: Position): string {
-  return Buffer.from(JSON.stringify(p.r ? { o: p.o, t: p.t, r: p.r } : { o: p.o, t: p.t })).toString('base64url')
+  const json: Position = p.r ? { o: p.o, t: p.t, r: p.r } : { o: p.o, t: p.t }
+  if (p.a !== undefined) json.a = p.a
+  return Buffer.from(JSON.stringify(json)).toString('base64url')
+}
+
+/**
+ * Who a position is for: the reader's clearance and token scope (desks, languages), as a short
+ * opaque key. Resumed under another, a position would be served to a reader that was never sent
+ * what it says (a newsroom's embargoed draft, another desk's story) and is not told of their kill,
+ * or that missed what its own clearance shows (red15 attack run). Order of the claims' lists does
+ * not count; the token's identity and times do not either (a renewed token resumes).
+ */
+export function audienceKey(clearance: Clearance, scope: AudienceScope): string {
+  if (scope.categories === null && scope.languages === null) return clearance
+  const list = (l: readonly string[] | null) => (l === null ? null : [...l].sort())
+  const what = JSON.stringify([clearance, list(scope.categories), list(scope.languages)])
+  return createHash('sha256').update(what).digest('base64url').slice(0, 11)
+}
+
+/**
+ * Signs one place in the stream for each audience sent it, once per audience: a live pass's
+ * messages for readers of every clearance and scope share the place, not the position.
+ */
+export function positionsAt(codec: PositionCodec, at: Omit<Position, 'a'>): (a: string) => string {
+  let lastKey: string | null = null
+  let last = ''
+  let others: Map<string, string> | null = null
+  return (a) => {
+    if (a === lastKey) return last
+    let p = others?.get(a)
+    if (p === undefined) {
+      p = codec.encode({ ...at, a })
+      others ??= new Map()
+      others.set(a, p)
+    }
+    lastKey = a
+    last = p
+    return p
+  }
 }
 
 /**
@@ -81,7 +127,7 @@ function parseBody(b64: string): Position {
     throw new PositionError('position does not decode')
   }
   if (raw === null || typeof raw !== 'object') throw new PositionError('position does not decode')
-  const { o, t, r } = raw as { o?: unknown; t?: unknown; r?: unknown }
+  const { o, t, r, a } = raw as { o?: unknown; t?: unknown; r?: unknown; a?: unknown }
   if (!Array.isArray(o) || o.length === 0 || o.length > 10_000 || !o.every(isOffset)) {
     throw new PositionError('position offsets are invalid')
   }
@@ -90,6 +136,10 @@ function parseBody(b64: string): Position {
   if (r !== undefined) {
     if (!Array.isArray(r) || r.length !== 2 || !r.every(isOffset)) throw new PositionError('position tie-break is invalid')
     out.r = [r[0] as number, r[1] as number]
+  }
+  if (a !== undefined) {
+    if (typeof a !== 'string' || !/^[A-Za-z0-9_-]{1,32}$/.test(a)) throw new PositionError('position audience is invalid')
+    out.a = a
   }
   return out
 }
@@ -127,6 +177,11 @@ export function positionProblem(p: Position, b: PositionBounds): string | null {
   if (p.t > b.now + b.maxSkewMs) return 'the position watermark is in the future'
   if (p.r && p.r[0] >= b.partitions) return 'the position tie-break names an unknown partition'
   return null
+}
+
+/** Why a position cannot be served to a reader of audience key `a` (null: it can): made for another. */
+export function audienceProblem(p: Pick<Position, 'a'>, a: string): string | null {
+  return p.a === undefined || p.a === a ? null : 'the position was made for another clearance or token scope'
 }
 
 /** True when a release with key `k` comes after watermark (t, r), i.e. has not been considered yet. */

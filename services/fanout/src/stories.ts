@@ -18,7 +18,7 @@ import type { Release } from './embargo-schedule.ts'
 import type { SnapshotItem } from './messages.ts'
 import { eventJson, resetMessage } from './messages.ts'
 import type { Framed, StoryFollow, Sub } from './model.ts'
-import { type Position, type PositionCodec, watermarkAfter } from './position.ts'
+import { type Position, type PositionCodec, positionsAt, watermarkAfter } from './position.ts'
 import type { Store } from './store.ts'
 import { decideEntryRelease, decideEntryReplay, entryExposure, entryKey, frameEntryDecision, storyInView } from './story-deliver.ts'
 import { entryMessageTail, withEntries } from './story-messages.ts'
@@ -125,7 +125,7 @@ export class StoryMatcher {
     const changes: Partial<Record<Clearance, Change>> = {}
     const text = () => this.#d.store.entryText(rec, eventJson)
     const frames = new Map<string, Framed>()
-    let position: string | null = null
+    const positionFor = positionsAt(this.#d.positions, { o: [...head], t: this.#d.store.ledger.now })
     for (const sub of [...subs]) {
       const f = sub.story as StoryFollow
       const c = sub.conn.clearance
@@ -133,7 +133,7 @@ export class StoryMatcher {
       const d = decideLive(sub, changes[c], state, rec.event)
       const channel = d === null ? null : channelOf(sub, d)
       if (d === null || channel === null) continue
-      position ??= this.#d.positions.encode({ o: [...head], t: this.#d.store.ledger.now })
+      const position = positionFor(sub.conn.positionAudience)
       if (d.kind === 'event') {
         if (!f.shown) {
           this.reset(sub, 'the story came into view')
@@ -141,8 +141,8 @@ export class StoryMatcher {
         }
         if (!sub.versions.newer(id, d.article.version)) continue
       } else this.#hide(sub)
-      // one frame per transport, clearance, subscription id and decision, as for entries
-      f.frameKey ??= `${sub.conn.transport.kind}|${c}|${sub.id}`
+      // one frame per transport, audience (clearance and scope), subscription id and decision, as for entries
+      f.frameKey ??= `${sub.conn.transport.kind}|${sub.conn.positionAudience}|${sub.id}`
       const fk = `${f.frameKey}|${decisionTag(d)}`
       let framed = frames.get(fk)
       if (!framed) {
@@ -174,7 +174,7 @@ export class StoryMatcher {
     const key = entryKey(storyId, e.entry.id)
     const frames = new Map<string, Map<string, Framed>>()
     const tail = () => (rec.text ??= entryMessageTail(e, JSON.stringify(entryToJson(e.entry))))
-    let position: string | null = null
+    const positionFor = positionsAt(this.#d.positions, { o: head, t: this.#d.store.ledger.now })
     for (const sub of subs) {
       const f = sub.story as StoryFollow
       // A broadcast group is decided once per entry event, for all its members: they share every
@@ -204,15 +204,15 @@ export class StoryMatcher {
       if (d === null) continue
       // the version gate holds only versions of records before gateFrom (snapshots, replays)
       if (d.kind === 'entry' && rec.seq < f.gateFrom && !sub.versions.newer(key, d.entry.version)) continue
-      position ??= this.#d.positions.encode({ o: head, t: this.#d.store.ledger.now })
-      // one frame per transport, clearance, subscription id and decision: most readers share it
+      const position = positionFor(sub.conn.positionAudience)
+      // one frame per transport, audience, subscription id and decision: most readers share it
       const tag = tagOf(d)
       let byKey = frames.get(tag)
       if (!byKey) {
         byKey = new Map()
         frames.set(tag, byKey)
       }
-      f.frameKey ??= `${sub.conn.transport.kind}|${c}|${sub.id}`
+      f.frameKey ??= `${sub.conn.transport.kind}|${sub.conn.positionAudience}|${sub.id}`
       let framed = byKey.get(f.frameKey)
       if (!framed) {
         framed = frameEntryDecision(sub, d, position, e, tail)
@@ -231,9 +231,8 @@ export class StoryMatcher {
   release(r: Release, head: readonly number[], liveSeq: number): void {
     const subs = this.#d.index.under(`story:${r.id}`)
     if (!subs) return
-    let position: string | null = null
-    const at = () => (position ??= this.#d.positions.encode({ o: [...head], ...watermarkAfter(r) }))
-    for (const sub of [...subs]) this.#release(sub, r, at, liveSeq)
+    const at = positionsAt(this.#d.positions, { o: [...head], ...watermarkAfter(r) })
+    for (const sub of [...subs]) this.#release(sub, r, () => at(sub.conn.positionAudience), liveSeq)
   }
 
   /** A story subscription's release, live or while resuming (`liveSeq`: Infinity). */
@@ -337,7 +336,7 @@ export class StoryMatcher {
    */
   reset(sub: Sub, reason: string): void {
     const head = this.#d.head()
-    const position = this.#d.positions.encode(head)
+    const position = this.#d.positions.encode({ ...head, a: sub.conn.positionAudience })
     const start = storyStart(this.#d.store, sub)
     const base = resetMessage({ sub: sub.id, channels: sub.channels.map((c) => c.name), position, reason, more: null }, start.snapshot)
     const json = withEntries(base, start.entries, start.more)

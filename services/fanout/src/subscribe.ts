@@ -12,10 +12,9 @@ import type { ServerMessageType, SnapshotItem } from './messages.ts'
 import type { FanoutMetrics } from './metrics.ts'
 import type { Conn, HubLimits, StoryFollow, Sub } from './model.ts'
 import { NO_CURSOR } from './model.ts'
-import { claimedOffsets, offsetsAtLeast, PositionError, positionProblem } from './position.ts'
+import { audienceProblem, claimedOffsets, offsetsAtLeast, PositionError, positionProblem } from './position.ts'
 import type { Position, PositionCodec } from './position.ts'
 import { checkAccess, checkStory, DEFAULT_STORY_ENTRIES, ProtocolError } from './protocol.ts'
-import type { Clearance } from './visibility.ts'
 import type { SubscribeMessage } from './protocol.ts'
 import type { LogReplays } from './replay.ts'
 import type { PageCursorCodec } from './page-cursor.ts'
@@ -52,8 +51,8 @@ export interface SubscribeHost {
   /** History seq the live loop has matched up to (the store may have read further). */
   readonly liveSeq: number
   head(): { o: number[]; t: number }
-  /** The live loop's signed position for a reader of that clearance (hub.ts). */
-  headPosition(c: Clearance): string
+  /** The live loop's signed position for a reader of that clearance and token scope (hub.ts). */
+  headPosition(who: Pick<Conn, 'clearance' | 'positionAudience'>): string
   /** `now`: written at once when nothing else waits for the connection, not by the next pass. */
   sendControl(conn: Conn, type: ServerMessageType, json: string, position?: string | null, sub?: string, now?: boolean): void
   sendError(conn: Conn, err: ProtocolError): void
@@ -137,7 +136,7 @@ export class Subscriptions {
     for (const kind of kindsOf(sub)) this.#d.metrics.subscriptions.inc({ kind })
     if (msg.since === null) {
       const head = this.#host.head()
-      const position = this.#host.headPosition(conn.clearance)
+      const position = this.#host.headPosition(conn)
       const { items, more, wrap } = this.#snapshot(sub, head)
       // live first, so that the answer, written at once on an idle connection, joins the group
       this.#host.goLive(sub)
@@ -160,7 +159,9 @@ export class Subscriptions {
       return sub
     }
     const store = this.#d.store
-    const problem = positionProblem(since, { partitions: store.partitions, now: this.#d.clock.now(), maxSkewMs: MAX_CLOCK_SKEW_MS })
+    const problem =
+      positionProblem(since, { partitions: store.partitions, now: this.#d.clock.now(), maxSkewMs: MAX_CLOCK_SKEW_MS }) ??
+      audienceProblem(since, conn.positionAudience)
     if (problem !== null) {
       this.#refuseOnceRead(sub, problem, since.o)
       return sub
@@ -313,7 +314,7 @@ export class Subscriptions {
       // the client may hold it, and a story that comes into view during the replay is a reset
       sub.story.shown = shown ?? false
     }
-    const position = this.#d.positions.encode(since)
+    const position = this.#d.positions.encode({ ...since, a: sub.conn.positionAudience })
     if (this.#d.store.history.covers(since.o)) {
       this.#d.metrics.replays.inc({ source: 'memory' })
       this.#host.sendControl(
@@ -378,7 +379,7 @@ export class Subscriptions {
     // The client replaces what it had with this snapshot: it holds nothing from before any more
     sub.inherited = false
     const head = this.#host.head()
-    const position = this.#host.headPosition(sub.conn.clearance)
+    const position = this.#host.headPosition(sub.conn)
     const { items, more, wrap } = this.#snapshot(sub, head)
     this.#host.sendControl(
       sub.conn,

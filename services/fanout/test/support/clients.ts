@@ -1,6 +1,7 @@
 // The clients of one confidentiality run (confidentiality.test.ts numbers the promises): a reader
 // opens the page (or reloads it) with its token, channels and filter, subscribes afresh or resumes
-// from a position of any kind (its last, an old one, a forged, garbage, future or foreign one),
+// from a position of any kind (its last, an old one, a forged, garbage, future or foreign one, its
+// last under a replaced token of another clearance or scope),
 // drops its connection, pages older stories and entries and reads the counts (7, 8); and the state
 // checks of every client after every step (2, 5, 6), over what it checks of each message
 // (support/reader-checks.ts).
@@ -159,11 +160,14 @@ export function runClients(h: Harness, model: Model, snapshotSize: number, stats
 
   const resume = (c: Client, how: ResumeHow, catchUp: boolean) => {
     const now = h.clock.now()
-    if (c.t || c.positions.length === 0 || (c.expiresAt !== null && now >= c.expiresAt)) return
+    if (c.t || c.positions.length === 0) return
+    // a token replaced (its own expired, or not) resumes under the new one, what it shows kept
+    if (how === 'switched' ? !switchToken(c) : c.expiresAt !== null && now >= c.expiresAt) return
     const last = c.positions.at(-1) as string
     let since: string
     switch (how) {
       case 'last':
+      case 'switched':
         since = last
         break
       case 'old':
@@ -198,6 +202,29 @@ export function runClients(h: Harness, model: Model, snapshotSize: number, stats
     c.catchUp = catchUp
     c.inherited = true
     subscribe(c, since)
+  }
+
+  /**
+   * The reader's token is replaced by one of another clearance or scope (red15: expired and renewed
+   * narrower or wider, a sign-out to the public view on the same page), keeping what it shows and
+   * its last position: the next in SCOPES that differs and may read its channels.
+   */
+  const switchToken = (c: Client): boolean => {
+    for (let k = 1; k < SCOPES.length; k++) {
+      const who = (c.who + k) % SCOPES.length
+      const s = SCOPES[who] as (typeof SCOPES)[number]
+      const clearance = clearanceOf(who)
+      const scope = { desks: s.scope.categories, languages: s.scope.languages, embargo: s.scope.embargo }
+      if (clearance === c.clearance && JSON.stringify(scope) === JSON.stringify(c.scope)) continue
+      if (clearance === 'public' && c.view.channels.includes('all')) continue
+      c.who = who
+      c.clearance = clearance
+      c.scope = scope
+      c.spec = { ...c.spec, who }
+      c.expiresAt = null
+      return true
+    }
+    return false
   }
 
   /** The reader's socket stops taking writes (a slow link): its queue is relieved meanwhile. */

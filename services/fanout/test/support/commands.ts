@@ -77,7 +77,8 @@ export type Cmd =
    */
   | { k: 'slow'; slot: number; steps: number }
 
-export type ResumeHow = 'last' | 'old' | 'forged' | 'garbage' | 'future' | 'ahead' | 'otherKey'
+/** `switched`: its last position under a replaced token of another clearance or scope (red15). */
+export type ResumeHow = 'last' | 'old' | 'forged' | 'garbage' | 'future' | 'ahead' | 'otherKey' | 'switched'
 
 export const resumeHow = fc.constantFrom<ResumeHow>(
   'last',
@@ -90,6 +91,7 @@ export const resumeHow = fc.constantFrom<ResumeHow>(
   'future',
   'ahead',
   'otherKey',
+  'switched',
 )
 
 export const SCOPES: { audience: 'public' | 'newsroom'; scope: AudienceScope }[] = [
