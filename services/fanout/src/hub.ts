@@ -5,6 +5,7 @@
 // subscriptions follow their own cursor (cursor.ts, memory; replay.ts, the log), take turns of
 // REPLAY_STEP events and join the live loop when they reach it. Starting a subscription is subscribe.ts's job; the hub keeps the sets.
 import { setTimerAt } from '@newswire/shared'
+import { type AudienceScope, unrestricted } from './audience.ts'
 import { Connections } from './connections.ts'
 import { Cursors } from './cursor.ts'
 import { LiveMatcher } from './live.ts'
@@ -14,6 +15,7 @@ import type { ServerMessageType } from './messages.ts'
 import { errorMessage, pongMessage, unsubscribedMessage } from './messages.ts'
 import type { Conn, Sub } from './model.ts'
 import { NO_CURSOR } from './model.ts'
+import { audienceKey } from './position.ts'
 import { ProtocolError } from './protocol.ts'
 import type { ClientMessage } from './protocol.ts'
 import type { OpenReader } from './replay.ts'
@@ -32,6 +34,16 @@ const SLICE_MS = 20
 const FLUSH_MS = 50
 /** Head positions kept signed, one per audience (clearance and token scope) subscribing. */
 const MAX_HEADS = 64
+
+/** A head position signed for one audience, what it was made of, and up to when the releases after its watermark were found to show that audience nothing. */
+interface Head {
+  position: string
+  o: number[]
+  t: number
+  checked: number
+  clearance: Clearance
+  scope: AudienceScope
+}
 
 export interface HubOptions extends SubscribeDeps {
   openReader: OpenReader
@@ -67,7 +79,7 @@ export class Hub implements SubscribeHost {
    * The last head position made per clearance, what it was made of, and up to when the releases
    * after its watermark were found to show that clearance nothing (`checked`).
    */
-  readonly #heads = new Map<string, { position: string; o: number[]; t: number; checked: number; clearance: Clearance }>()
+  readonly #heads = new Map<string, Head>()
   #releaseTimer: { at: number; cancel: () => void } | null = null
   #sweep: NodeJS.Timeout | null = null
 
@@ -181,25 +193,26 @@ export class Hub implements SubscribeHost {
    * offsets stood still at the embargo of a story held back past it, and a public reader
    * subscribing now and then learnt of that story and its embargo's instant (red14 attack run).
    */
-  headPosition(who: Clearance | Pick<Conn, 'clearance' | 'positionAudience'> = 'all'): string {
+  headPosition(who: Clearance | (Pick<Conn, 'clearance' | 'scope'> & { positionAudience?: string }) = 'all'): string {
     const c = typeof who === 'string' ? who : who.clearance
-    const a = typeof who === 'string' ? who : who.positionAudience
+    const scope = typeof who === 'string' ? unrestricted : who.scope
+    const a = typeof who === 'string' ? who : (who.positionAudience ?? audienceKey(c, scope))
     const t = this.#o.store.ledger.now
     const h = this.#heads.get(a)
-    if (h !== undefined && this.#claimsAsMuch(h, t, c)) return h.position
+    if (h !== undefined && this.#claimsAsMuch(h, t)) return h.position
     const o = [...this.#headO]
     const position = this.#o.positions.encode({ o, t, a })
     // one per audience (clearance and token scope: position.ts audienceKey); a few in use at once
     if (h === undefined && this.#heads.size >= MAX_HEADS) this.#heads.delete(this.#heads.keys().next().value as string)
-    this.#heads.set(a, { position, o, t, checked: t, clearance: c })
+    this.#heads.set(a, { position, o, t, checked: t, clearance: c, scope })
     return position
   }
 
-  /** A position signed at `h` claims for `c` what one signed now (ledger clock `t`) would: same offsets, no release `c` sees in (h.t, t]. */
-  #claimsAsMuch(h: { o: number[]; t: number; checked: number }, t: number, c: Clearance): boolean {
+  /** A position signed at `h` claims for its audience what one signed now (ledger clock `t`) would: same offsets, no release it sees in (h.t, t]. */
+  #claimsAsMuch(h: Head, t: number): boolean {
     if (h.t > t || h.o.length !== this.#headO.length || !h.o.every((o, p) => o === this.#headO[p])) return false
     // what a release shows changes only with a record, which moves the offsets: checked once
-    if (t > h.checked && this.#o.store.ledger.releaseSeenIn(h.checked, t, c)) return false
+    if (t > h.checked && this.#o.store.ledger.releaseSeenIn(h.checked, t, h.clearance, h.scope)) return false
     h.checked = Math.max(h.checked, t)
     return true
   }
@@ -353,7 +366,7 @@ export class Hub implements SubscribeHost {
       for (const r of store.ledger.advance(store.liveClock(now), now)) {
         // a position from before this release claims less than one after it, for those it shows
         // something (headPosition)
-        for (const [a, h] of this.#heads) if (store.ledger.releaseShows(r, h.clearance)) this.#heads.delete(a)
+        for (const [a, h] of this.#heads) if (store.ledger.releaseShows(r, h.clearance, h.scope)) this.#heads.delete(a)
         if (r.entry === null) this.#live.release(r, this.#headO, this.#liveSeq)
         this.#stories.release(r, this.#headO, this.#liveSeq)
       }

@@ -5,6 +5,7 @@
 // delivered live, what a resume replays and what a snapshot shows all come from one record. Pure:
 // no I/O; time is passed in.
 import { entryStateKey } from '@newswire/shared'
+import { type AudienceScope, scopeAllows, unrestricted } from './audience.ts'
 import type { ArticleEvent, EarlierStatuses, EarlierViews, EntryEvent, Shown } from '@newswire/shared'
 import { EmbargoSchedule } from './embargo-schedule.ts'
 import type { Release } from './embargo-schedule.ts'
@@ -420,16 +421,21 @@ export class Ledger {
     return this.#embargoes.nextAfter(t)
   }
 
-  /** A release `r` shows clearance `c` something now: the article's latest version, or the entry. */
-  releaseShows(r: Pick<Release, 'id' | 'entry'>, c: Clearance): boolean {
-    if (c === 'all') return true
+  /**
+   * A release `r` shows clearance `c` with token scope `scope` something now: the article's latest
+   * version, or the entry, in the scope's desks and languages (a desk's head position says nothing
+   * of another desk's releases: red15).
+   */
+  releaseShows(r: Pick<Release, 'id' | 'entry'>, c: Clearance, scope: AudienceScope = unrestricted): boolean {
     const story = this.latest(r.id)
+    if (story !== undefined && !scopeAllows(scope, story.event.article)) return false
+    if (c === 'all') return true
     return r.entry === null ? visibleVersion(story, c) !== null : visibleEntry(story, this.entries.get(r.id, r.entry), c) !== null
   }
 
-  /** An embargo due after `from`, at or before `until`, whose release shows clearance `c` something (headPosition). */
-  releaseSeenIn(from: number, until: number, c: Clearance): boolean {
-    for (const r of this.#embargoes.due(from + 1, until)) if (this.releaseShows(r, c)) return true
+  /** An embargo due after `from`, at or before `until`, whose release shows `c` with `scope` something (headPosition). */
+  releaseSeenIn(from: number, until: number, c: Clearance, scope: AudienceScope = unrestricted): boolean {
+    for (const r of this.#embargoes.due(from + 1, until)) if (this.releaseShows(r, c, scope)) return true
     return false
   }
 

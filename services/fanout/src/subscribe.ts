@@ -52,7 +52,7 @@ export interface SubscribeHost {
   readonly liveSeq: number
   head(): { o: number[]; t: number }
   /** The live loop's signed position for a reader of that clearance and token scope (hub.ts). */
-  headPosition(who: Pick<Conn, 'clearance' | 'positionAudience'>): string
+  headPosition(who: Pick<Conn, 'clearance' | 'scope' | 'positionAudience'>): string
   /** `now`: written at once when nothing else waits for the connection, not by the next pass. */
   sendControl(conn: Conn, type: ServerMessageType, json: string, position?: string | null, sub?: string, now?: boolean): void
   sendError(conn: Conn, err: ProtocolError): void
