@@ -1,7 +1,7 @@
 // The SDK (services/client) against the in-process hub (harness.ts): a WebSocket class for the
 // SDK's `WebSocket` option whose sockets are connections of the hub, frames passed as text both
 // ways (the hub's parser reads what the SDK sends, the SDK's decoder what the hub writes).
-import { unrestricted } from '../../src/audience.ts'
+import { type AudienceScope, unrestricted } from '../../src/audience.ts'
 import type { Conn, Transport } from '../../src/model.ts'
 import { parseClientMessage } from '../../src/protocol.ts'
 import type { Audience } from '../../src/visibility.ts'
@@ -22,8 +22,8 @@ export class Line {
   }
 }
 
-/** A WebSocket class whose sockets join `h`'s hub as `audience` readers, over `line`. */
-export function hubSocket(h: Harness, audience: Audience, line = new Line()) {
+/** A WebSocket class whose sockets join `h`'s hub as `audience` readers (with a token of `scope`), over `line`. */
+export function hubSocket(h: Harness, audience: Audience, line = new Line(), scope: AudienceScope = unrestricted) {
   return class HubSocket {
     readyState = 0
     onopen: Handler = null
@@ -61,7 +61,7 @@ export function hubSocket(h: Harness, audience: Audience, line = new Line()) {
           call(this.onclose, { code: 1006, reason: '' })
           return
         }
-        this.conn = h.hub.conns.add(audience, transport, unrestricted, null)
+        this.conn = h.hub.conns.add(audience, transport, scope, null)
         this.readyState = 1
         line.open.add(this)
         call(this.onopen, {})
