@@ -129,10 +129,14 @@ export class Cursors implements ReplaySink {
     if (sub.story)
       this.#stories.replayReleases(sub, (r) => this.#positions.encode({ o: c.o, ...watermarkAfter(r), a: sub.conn.positionAudience }))
     const releases = sub.story ? [] : ledger.releases(c.t, c.r, now)
-    // Nothing released since the watermark: it stays. The position claims no more than before,
+    // Nothing released since the watermark that this reader may see: it stays. The position claims
+    // no more than before for this reader (a resume considers the others again: none it may see),
     // and cursors that started from one position keep sharing positions and frames (signing one
-    // per subscription and event made a resume storm cost 3x the CPU per delivery)
-    if (!sub.story && releases.length === 0) return
+    // per subscription and event made a resume storm cost 3x the CPU per delivery). Moved by a
+    // release it may not see (a story held back past its embargo, another desk's), it told a
+    // reader resuming from positions of different times when that embargo passed (red15)
+    const { clearance, scope } = sub.conn
+    if (!sub.story && !releases.some((r) => ledger.releaseShows(r, clearance, scope))) return
     for (const r of releases) {
       // The cursor has yet to pass the event: replayed, it brings the version itself. An event of
       // unknown offset lies below memory, maybe behind the position too, never to be replayed: its
