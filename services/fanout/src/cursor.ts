@@ -193,6 +193,10 @@ export class Cursors implements ReplaySink {
       if (s && !s.released && !isKill(s.event)) at = s.event.article.embargoedUntil
     }
     if (at === null || at > c.t) return
+    // owed only where its release shows the reader something: dropped for one it may never see (a
+    // story held back, another desk's), the next position told the reader its embargo's instant (red15)
+    const entry = isEntryEvent(event) ? event.entry.id : null
+    if (!ledger.releaseWouldShow(event.article.id, entry, sub.conn.clearance, sub.conn.scope)) return
     c.t = at - 1
     delete c.r
     sub.cursorPos = null

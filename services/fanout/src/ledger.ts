@@ -433,6 +433,21 @@ export class Ledger {
     return r.entry === null ? visibleVersion(story, c) !== null : visibleEntry(story, this.entries.get(r.id, r.entry), c) !== null
   }
 
+  /**
+   * The release still to come of article `id` (or of its entry `entry`) would show clearance `c`
+   * with token scope `scope` something: its latest version (the entry) as if released, in the
+   * scope's desks and languages (cursor.ts #owed).
+   */
+  releaseWouldShow(id: string, entry: string | null, c: Clearance, scope: AudienceScope): boolean {
+    const story = this.latest(id)
+    if (story === undefined || !scopeAllows(scope, story.event.article)) return false
+    const a = story.event.article
+    const storyShows = sees(c, isKill(story.event), a.pubStatus, true)
+    if (entry === null) return storyShows
+    const s = this.entries.get(id, entry)
+    return storyShows && s !== undefined && visibleEntry({ ...story, released: true }, { ...s, released: true }, c) !== null
+  }
+
   /** An embargo due after `from`, at or before `until`, whose release shows `c` with `scope` something (headPosition). */
   releaseSeenIn(from: number, until: number, c: Clearance, scope: AudienceScope = unrestricted): boolean {
     for (const r of this.#embargoes.due(from + 1, until)) if (this.releaseShows(r, c, scope)) return true
