@@ -14,6 +14,7 @@ import type { Framed, Sub } from './model.ts'
 import type { ReplaySink } from './replay.ts'
 import type { PositionCodec } from './position.ts'
 import { offsetsAtLeast, watermarkAfter } from './position.ts'
+import { releaseShows, releaseWouldShow } from './release-view.ts'
 import { isKill } from './visibility.ts'
 import type { StoryMatcher } from './stories.ts'
 import type { Store } from './store.ts'
@@ -136,7 +137,7 @@ export class Cursors implements ReplaySink {
     // release it may not see (a story held back past its embargo, another desk's), it told a
     // reader resuming from positions of different times when that embargo passed (red15)
     const { clearance, scope } = sub.conn
-    if (!sub.story && !releases.some((r) => ledger.releaseShows(r, clearance, scope))) return
+    if (!sub.story && !releases.some((r) => releaseShows(ledger, r, clearance, scope))) return
     for (const r of releases) {
       // The cursor has yet to pass the event: replayed, it brings the version itself. An event of
       // unknown offset lies below memory, maybe behind the position too, never to be replayed: its
@@ -196,7 +197,7 @@ export class Cursors implements ReplaySink {
     // owed only where its release shows the reader something: dropped for one it may never see (a
     // story held back, another desk's), the next position told the reader its embargo's instant (red15)
     const entry = isEntryEvent(event) ? event.entry.id : null
-    if (!ledger.releaseWouldShow(event.article.id, entry, sub.conn.clearance, sub.conn.scope)) return
+    if (!releaseWouldShow(ledger, event.article.id, entry, sub.conn.clearance, sub.conn.scope)) return
     c.t = at - 1
     delete c.r
     sub.cursorPos = null

@@ -16,6 +16,7 @@ import { errorMessage, pongMessage, unsubscribedMessage } from './messages.ts'
 import type { Conn, Sub } from './model.ts'
 import { NO_CURSOR } from './model.ts'
 import { audienceKey } from './position.ts'
+import { releaseShows } from './release-view.ts'
 import { ProtocolError } from './protocol.ts'
 import type { ClientMessage } from './protocol.ts'
 import type { OpenReader } from './replay.ts'
@@ -362,11 +363,10 @@ export class Hub implements SubscribeHost {
       if (!this.#started) break
       const t0 = performance.now()
       const pace: Pace = { slice: t0, flushed: t0 }
-      const now = this.#o.clock.now()
-      for (const r of store.ledger.advance(store.liveClock(now), now)) {
+      for (const r of store.ledger.advance(store.liveClock(this.#o.clock.now()))) {
         // a position from before this release claims less than one after it, for those it shows
         // something (headPosition)
-        for (const [a, h] of this.#heads) if (store.ledger.releaseShows(r, h.clearance, h.scope)) this.#heads.delete(a)
+        for (const [a, h] of this.#heads) if (releaseShows(store.ledger, r, h.clearance, h.scope)) this.#heads.delete(a)
         if (r.entry === null) this.#live.release(r, this.#headO, this.#liveSeq)
         this.#stories.release(r, this.#headO, this.#liveSeq)
       }

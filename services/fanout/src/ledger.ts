@@ -5,17 +5,18 @@
 // delivered live, what a resume replays and what a snapshot shows all come from one record. Pure:
 // no I/O; time is passed in.
 import { entryStateKey } from '@newswire/shared'
-import { type AudienceScope, scopeAllows, unrestricted } from './audience.ts'
+import { type AudienceScope, unrestricted } from './audience.ts'
 import type { ArticleEvent, EarlierStatuses, EarlierViews, EntryEvent, Shown } from '@newswire/shared'
 import { EmbargoSchedule } from './embargo-schedule.ts'
 import type { Release } from './embargo-schedule.ts'
 import { Entries, hasEntryEmbargo } from './entries.ts'
 import type { EntryState } from './entries.ts'
-import { isEntryDeleted, visibleEntry } from './entry-visibility.ts'
+import { isEntryDeleted } from './entry-visibility.ts'
 import { clearanceBit, expose, seenBy } from './exposure.ts'
 import type { Exposure } from './exposure.ts'
 import type { Entry, EntryEventRecord, History } from './history.ts'
 import { compareReleaseKeys } from './position.ts'
+import { releaseShows } from './release-view.ts'
 import { numberIsAGuess } from './late-hold.ts'
 import { givesWayToHistory } from './loaded-state.ts'
 import type { Loaded } from './loaded-state.ts'
@@ -65,8 +66,6 @@ export class Ledger {
   /** Latest versions that carry an embargo, in release order (past ones too, for resumes). */
   readonly #embargoes: EmbargoSchedule
   #now = 0
-  /** The host's clock at the last advance; ahead of #now while releases wait for the log (Store.liveClock). */
-  #hostNow = 0
   /** While catching up: each partition's clock, the ingest time of the last event read from it (catchUp). */
   readonly #clocks: number[] = []
   #changes = 0
@@ -207,9 +206,10 @@ export class Ledger {
 
   /**
    * Applies one entry event in log order at the ledger's time, with its story's state now (see
-   * Entries.apply). Returns the entry's new state, or null when the event is not newer.
+   * Entries.apply). Returns the entry's new state, or null when the event is not newer. `hostNow`:
+   * the host's clock, live (#mayAt).
    */
-  applyEntry(rec: EntryEventRecord, catchingUp = false): EntryState | null {
+  applyEntry(rec: EntryEventRecord, catchingUp = false, hostNow = 0): EntryState | null {
     const e = rec.event
     const prev = this.entries.get(e.article.id, e.entry.id)
     if (prev === undefined && this.#erased.has(entryStateKey(e.article.id, e.entry.id))) {
@@ -221,7 +221,14 @@ export class Ledger {
       return null
     }
     const now = catchingUp ? this.#clockOf(rec.partition) : this.#now
-    const s = this.entries.apply(rec, this.#states.get(e.article.id), now, this.#raceWindowMs, catchingUp, this.#mayAt(now, catchingUp))
+    const s = this.entries.apply(
+      rec,
+      this.#states.get(e.article.id),
+      now,
+      this.#raceWindowMs,
+      catchingUp,
+      this.#mayAt(now, catchingUp, hostNow),
+    )
     if (!s) return null
     if (prev) this.#unscheduleEntry(prev)
     this.#scheduleEntry(s)
@@ -232,9 +239,10 @@ export class Ledger {
    * Applies one event in log order at the ledger's time (advance first). Returns the new state, or
    * null when the event is not newer than what the ledger holds (a duplicate or an older version:
    * old news, shown to nobody). While catching up on history, an event replaces
-   * a state loaded from news.articles whatever its version.
+   * a state loaded from news.articles whatever its version. `hostNow`: the host's clock, live
+   * (#mayAt).
    */
-  apply(entry: Entry, catchingUp = false): ArticleState | null {
+  apply(entry: Entry, catchingUp = false, hostNow = 0): ArticleState | null {
     const e = entry.event
     const prev = this.#states.get(e.article.id)
     if (prev === undefined && this.#erased.has(e.article.id)) {
@@ -267,7 +275,7 @@ export class Ledger {
       entry.applied = false
       return null
     }
-    const mayAt = this.#mayAt(now, catchingUp)
+    const mayAt = this.#mayAt(now, catchingUp, hostNow)
     if (prev && !prev.released && hasEmbargo(prev.event)) {
       // Another instance may have read this event after its clock passed the embargo, and
       // released the version this one replaces: its readers must hear of a kill too
@@ -298,8 +306,8 @@ export class Ledger {
    * live the host's, which runs ahead of the ledger's while this instance has not known the log
    * read up to it (Store.liveClock). Releases follow the log, this estimate follows the clock.
    */
-  #mayAt(now: number, catchingUp: boolean): number {
-    return catchingUp ? now : Math.max(now, this.#hostNow)
+  #mayAt(now: number, catchingUp: boolean, hostNow: number): number {
+    return catchingUp ? now : Math.max(now, hostNow)
   }
 
   /**
@@ -352,22 +360,15 @@ export class Ledger {
    * the host's back too (an NTP step after a glitch ahead): what was released stays released, but
    * a version read from then on is judged by the corrected clock, not by the glitch's time, which
    * would release on arrival every embargo up to it (red7 attack run). `now` may stand behind the
-   * host's clock `hostNow` (Store.liveClock: the log not known read up to it); by `hostNow` another
-   * instance may have released what this one has not (#mayAt).
+   * host's clock (Store.liveClock: the log not known read up to it).
    */
-  advance(now: number, hostNow = now): Release[] {
-    this.#hostNow = hostNow
+  advance(now: number): Release[] {
     if (now < this.#now) this.#now = now
     if (now <= this.#now) return []
     const out: Release[] = []
     for (const r of this.#embargoes.due(this.#now + 1, now)) this.#release(r, out)
     this.#now = now
     return out.sort(compareReleaseKeys)
-  }
-
-  /** The host's clock now, for an event applied between two advances (#mayAt). */
-  hostClock(now: number): void {
-    this.#hostNow = now
   }
 
   /** Releases `r` unless it was already (a partition's catch-up may have). */
@@ -421,36 +422,9 @@ export class Ledger {
     return this.#embargoes.nextAfter(t)
   }
 
-  /**
-   * A release `r` shows clearance `c` with token scope `scope` something now: the article's latest
-   * version, or the entry, in the scope's desks and languages (a desk's head position says nothing
-   * of another desk's releases: red15).
-   */
-  releaseShows(r: Pick<Release, 'id' | 'entry'>, c: Clearance, scope: AudienceScope = unrestricted): boolean {
-    const story = this.latest(r.id)
-    if (story !== undefined && !scopeAllows(scope, story.event.article)) return false
-    if (c === 'all') return true
-    return r.entry === null ? visibleVersion(story, c) !== null : visibleEntry(story, this.entries.get(r.id, r.entry), c) !== null
-  }
-
-  /**
-   * The release still to come of article `id` (or of its entry `entry`) would show clearance `c`
-   * with token scope `scope` something: its latest version (the entry) as if released, in the
-   * scope's desks and languages (cursor.ts #owed).
-   */
-  releaseWouldShow(id: string, entry: string | null, c: Clearance, scope: AudienceScope): boolean {
-    const story = this.latest(id)
-    if (story === undefined || !scopeAllows(scope, story.event.article)) return false
-    const a = story.event.article
-    const storyShows = sees(c, isKill(story.event), a.pubStatus, true)
-    if (entry === null) return storyShows
-    const s = this.entries.get(id, entry)
-    return storyShows && s !== undefined && visibleEntry({ ...story, released: true }, { ...s, released: true }, c) !== null
-  }
-
   /** An embargo due after `from`, at or before `until`, whose release shows `c` with `scope` something (headPosition). */
   releaseSeenIn(from: number, until: number, c: Clearance, scope: AudienceScope = unrestricted): boolean {
-    for (const r of this.#embargoes.due(from + 1, until)) if (this.releaseShows(r, c, scope)) return true
+    for (const r of this.#embargoes.due(from + 1, until)) if (releaseShows(this, r, c, scope)) return true
     return false
   }
 

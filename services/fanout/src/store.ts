@@ -136,7 +136,6 @@ export class Store {
     this.#remember(event.eventId)
     // an ingest whose clock runs ahead must not release embargoes early here
     if (!this.#live) this.ledger.catchUp(partition, Math.min(event.ingestedAt, this.#now()))
-    else this.ledger.hostClock(this.#now())
     const replacing = this.#live ? undefined : this.#replacing(event)
     const taken = this.#asRead(partition, event)
     // kept past the record's article moving on: a hold followed by later versions is no longer the
@@ -144,9 +143,9 @@ export class Store {
     if (taken !== event) keep(this.#renumbered, event.eventId, taken, RENUMBERED_MAX)
     const record = this.history.append(partition, offset, taken)
     if (isEntryRecord(record)) {
-      this.ledger.applyEntry(record, !this.#live)
+      this.ledger.applyEntry(record, !this.#live, this.#now())
     } else {
-      const state = this.ledger.apply(record, !this.#live)
+      const state = this.ledger.apply(record, !this.#live, this.#now())
       if (state) this.desk.put(state.event)
     }
     if (!record.applied) keep(this.#notTaken, `${partition}:${offset}`, true, NOT_TAKEN_MAX)
