@@ -144,20 +144,21 @@ function parseBody(b64: string): Position {
   return out
 }
 
-/** Reads a position without checking its signature: for tests and tools, never for serving (claimedOffsets). */
+/** Reads a position without checking its signature: for tests and tools, never for serving (claimedPosition). */
 export function peekPosition(s: string): Position {
   if (!s.startsWith(PREFIX)) throw new PositionError('unknown position version')
   return parseBody(s.slice(PREFIX.length, s.lastIndexOf('.')))
 }
 
 /**
- * The offsets a position claims, its signature unchecked (null: not a position): what a position
- * this process cannot verify (a key rotation rolling out) says to have read, which can only make
- * a reader wait (subscribe.ts, http/reader-at.ts), never serve it anything.
+ * What a position claims, its signature unchecked (null: not a position): what a position this
+ * process cannot verify (a key rotation rolling out) says to have read and released, which can
+ * only make a reader wait or leave more out of its page (subscribe.ts, http/reader-at.ts), never
+ * serve it anything.
  */
-export function claimedOffsets(raw: string): number[] | null {
+export function claimedPosition(raw: string): Position | null {
   try {
-    return peekPosition(raw).o
+    return peekPosition(raw)
   } catch {
     return null
   }

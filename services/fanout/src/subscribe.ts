@@ -12,7 +12,7 @@ import type { ServerMessageType, SnapshotItem } from './messages.ts'
 import type { FanoutMetrics } from './metrics.ts'
 import type { Conn, HubLimits, StoryFollow, Sub } from './model.ts'
 import { NO_CURSOR } from './model.ts'
-import { audienceProblem, claimedOffsets, offsetsAtLeast, PositionError, positionProblem } from './position.ts'
+import { audienceProblem, claimedPosition, offsetsAtLeast, PositionError, positionProblem } from './position.ts'
 import type { Position, PositionCodec } from './position.ts'
 import { checkAccess, checkStory, DEFAULT_STORY_ENTRIES, ProtocolError } from './protocol.ts'
 import type { SubscribeMessage } from './protocol.ts'
@@ -155,7 +155,7 @@ export class Subscriptions {
       since = this.#d.positions.decode(msg.since)
     } catch (err) {
       if (!(err instanceof PositionError)) throw err
-      this.#refuseOnceRead(sub, err.message, claimedOffsets(msg.since))
+      this.#refuseOnceRead(sub, err.message, claimedPosition(msg.since)?.o ?? null)
       return sub
     }
     const store = this.#d.store

@@ -14,7 +14,6 @@ import { entryItem, olderEntries, storyNow } from '../story-snapshot.ts'
 import { clearanceOf } from '../visibility.ts'
 import type { Admission } from './access.ts'
 import { viewFromQuery } from './query.ts'
-import { readerWatermark } from './reader-at.ts'
 import { RequestError, refuseIfAhead, sendCacheable, sendRequestError } from './snapshot.ts'
 import type { SnapshotRouteDeps } from './snapshot.ts'
 
@@ -59,8 +58,7 @@ export function answerEntries(url: URL, admission: Pick<Admission, 'audience' | 
     if (!params.has(name)) throw new RequestError('bad_message', `unknown parameter '${name}' (${[...params].join(', ')})`)
   const before = countParam(q, 'before', Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
   const limit = countParam(q, 'limit', MAX_STORY_ENTRIES, DEFAULT_STORY_ENTRIES)
-  refuseIfAhead(q, d)
-  const releasedBy = readerWatermark(q.get('at'))
+  const releasedBy = refuseIfAhead(q, d)
   const scope = admission.scope ?? unrestricted
   const clearance = clearanceOf(admission.audience, scope)
   const view = { channels: [parseChannel(`story:${id}`)], filter: filterOf(q, url.pathname, admission), conn: { scope } }

@@ -18,7 +18,8 @@ import { checkAccess, ProtocolError } from '../protocol.ts'
 import { page } from '../snapshot.ts'
 import { offsetsAtLeast } from '../position.ts'
 import type { PositionCodec } from '../position.ts'
-import { readerAhead, readerWatermark } from './reader-at.ts'
+import { readerAt } from './reader-at.ts'
+import type { Watermark } from '../snapshot.ts'
 import type { Store } from '../store.ts'
 import { clearanceOf } from '../visibility.ts'
 import type { Admission } from './access.ts'
@@ -83,10 +84,14 @@ function viewOf(url: URL, admission: Admission): SubView {
   }
 }
 
-/** Throws RequestError when the reader's stream (`at`) is past what this process has read (reader-at.ts). */
-export function refuseIfAhead(q: URLSearchParams, d: Pick<SnapshotRouteDeps, 'positions' | 'store' | 'head'>): void {
-  const ahead = readerAhead(q.get('at'), { positions: d.positions, partitions: d.store.partitions, head: d.head })
-  if (ahead) throw new RequestError(ahead.code, ahead.message)
+/**
+ * The release watermark of the reader's stream (`at`), to hold the page to (null: no `at`); throws
+ * RequestError when that stream is past what this process has read (reader-at.ts).
+ */
+export function refuseIfAhead(q: URLSearchParams, d: Pick<SnapshotRouteDeps, 'positions' | 'store' | 'head'>): Watermark | null {
+  const r = readerAt(q.get('at'), { positions: d.positions, partitions: d.store.partitions, head: d.head })
+  if ('refused' in r) throw new RequestError(r.refused.code, r.refused.message)
+  return r.watermark
 }
 
 /** A refusal as a problem; `not_ready` says when to come back (this process reads on meanwhile). */
@@ -99,7 +104,7 @@ export function answerPage(url: URL, admission: Admission, d: SnapshotRouteDeps)
   const q = url.searchParams
   const view = viewOf(url, admission)
   const limit = intParam(q, 'limit', 1, MAX_PAGE, Math.min(d.defaultLimit, MAX_PAGE))
-  refuseIfAhead(q, d)
+  const releasedBy = refuseIfAhead(q, d)
   const before = q.get('before')
   let start: { from: { at: number; id: string } | null; o: number[]; t: number }
   if (before === null || before === '') {
@@ -121,7 +126,6 @@ export function answerPage(url: URL, admission: Admission, d: SnapshotRouteDeps)
   const clearance = clearanceOf(admission.audience, admission.scope ?? unrestricted)
   // The first page is the state now; later ones leave out what changed after the first
   const asOf = start.from === null ? null : { o: start.o, t: start.t }
-  const releasedBy = readerWatermark(q.get('at'))
   const { items, next } = page(d.store, { clearance, view, limit, from: start.from, asOf, releasedBy, maxScan: d.maxScan }, eventJson)
   return pageBody(items, next === null ? null : d.cursors.encode({ key: next, o: start.o, t: start.t }))
 }
@@ -135,14 +139,14 @@ export function answerCounts(url: URL, admission: Admission, d: SnapshotRouteDep
 function countsAnswer(url: URL, admission: Admission, d: SnapshotRouteDeps): { body: string; counted: string } {
   const view = viewOf(url, admission)
   const windowS = intParam(url.searchParams, 'window', 60, MAX_WINDOW_S, DEFAULT_WINDOW_S)
-  refuseIfAhead(url.searchParams, d)
+  const releasedBy = refuseIfAhead(url.searchParams, d)
   const now = d.now()
   const since = now - windowS * 1000
   const clearance = clearanceOf(admission.audience, admission.scope ?? unrestricted)
   const c = countRecent(d.store, {
     clearance,
     view,
-    releasedBy: readerWatermark(url.searchParams.get('at')),
+    releasedBy,
     since,
     maxArticles: MAX_COUNTED,
     ...(d.maxScan === undefined ? {} : { maxScan: d.maxScan }),
