@@ -340,6 +340,15 @@ export class Store {
     return this.#freshAt === null ? now : Math.min(now, this.#freshAt)
   }
 
+  /**
+   * An embargo not yet released falls due by server time `by`: the feed checks the log's end
+   * often only then (feed.ts keepFresh).
+   */
+  releaseDueBy(by: number): boolean {
+    const next = this.ledger.nextReleaseAfter(this.ledger.now)
+    return next !== null && next <= by
+  }
+
   /** History is read: from now on the server's clock (the hub's `ledger.advance`) decides releases. */
   goLive(now: number): void {
     // a state from news.articles whose own record history never brought: older than history

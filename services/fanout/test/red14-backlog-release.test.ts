@@ -5,7 +5,7 @@
 // after E, the draft was released on arrival to the public, its kill a fetch later. Or the draft
 // was read on time, and the process was cut off before its kill: at E the host clock released it.
 // The ledger's clock now stops at the moment the log is known read up to (Store.fresh, which the
-// feed tells every 250 ms: feed.ts keepFresh).
+// feed tells every 250 ms near a release, every 2 s otherwise: feed.ts keepFresh).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { ArticleEvent } from '@newswire/shared'
