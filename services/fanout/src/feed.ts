@@ -193,7 +193,7 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
           o.onAppend()
         },
         closed: () => closed,
-        due: (by) => store.releaseDueBy(by),
+        nextRelease: () => store.nextRelease(),
         log,
       },
       FRESH_MS,
@@ -255,8 +255,11 @@ export interface FreshnessDeps {
   waitFor(p: number, end: bigint): Promise<void>
   fresh(at: number): void
   closed(): boolean
-  /** An embargo not yet released is due by server time `by` (Store.releaseDueBy); absent: always. */
-  due?(by: number): boolean
+  /**
+   * The server time the next embargo not yet released falls due (Store.nextRelease), perhaps
+   * passed already (held back); null: none. Absent: a check every `everyMs`.
+   */
+  nextRelease?(): number | null
   log: Logger
   now?: () => number
   sleep?: (ms: number) => Promise<void>
@@ -265,9 +268,10 @@ export interface FreshnessDeps {
 /**
  * Tells the store the time as of which it has read the whole log (Store.fresh): the ends asked at
  * `t`, once read, hold every record committed before `t`. Every `everyMs` while a release is due
- * within that time (or held back), after a check that failed, or once `idleMs` passed since the
- * last that worked. A check that fails (Kafka unreachable, the tail behind) tells nothing: the
- * ledger's clock waits.
+ * within that time (or held back), and once more just after its embargo (so it waits a Kafka round
+ * trip, not a loop); after a check that failed; or once `idleMs` passed since the last that
+ * worked. A check that fails (Kafka unreachable, the tail behind) tells nothing: the ledger's
+ * clock waits.
  */
 export async function keepFresh(d: FreshnessDeps, everyMs: number, idleMs = everyMs): Promise<void> {
   const now = d.now ?? Date.now
@@ -275,7 +279,8 @@ export async function keepFresh(d: FreshnessDeps, everyMs: number, idleMs = ever
   let told = Number.NEGATIVE_INFINITY
   while (!d.closed()) {
     const t = now()
-    if (t - told >= idleMs || (d.due?.(t + everyMs) ?? true)) {
+    const next = d.nextRelease ? d.nextRelease() : null
+    if (t - told >= idleMs || !d.nextRelease || (next !== null && next <= t + everyMs)) {
       try {
         const ends = await d.ends()
         await Promise.all(ends.map(([p, end]) => d.waitFor(p, end)))
@@ -288,7 +293,9 @@ export async function keepFresh(d: FreshnessDeps, everyMs: number, idleMs = ever
         d.log.warn({ err }, 'could not confirm the event log is read to its end; embargo releases wait')
       }
     }
-    await sleep(everyMs)
+    // an embargo before the next loop: wake just past it
+    const at = now()
+    await sleep(next !== null && next >= at && next < at + everyMs ? next - at + 1 : everyMs)
   }
 }
 

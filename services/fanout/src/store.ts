@@ -341,12 +341,11 @@ export class Store {
   }
 
   /**
-   * An embargo not yet released falls due by server time `by`: the feed checks the log's end
-   * often only then (feed.ts keepFresh).
+   * When the next embargo not yet released falls due (at or before the host's clock while held
+   * back); null: none. The feed checks the log's end often only near it (feed.ts keepFresh).
    */
-  releaseDueBy(by: number): boolean {
-    const next = this.ledger.nextReleaseAfter(this.ledger.now)
-    return next !== null && next <= by
+  nextRelease(): number | null {
+    return this.ledger.nextReleaseAfter(this.ledger.now)
   }
 
   /** History is read: from now on the server's clock (the hub's `ledger.advance`) decides releases. */
