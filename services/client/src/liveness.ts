@@ -14,8 +14,10 @@ export class Liveness {
   #timeoutMs: number
   #hooks: LivenessHooks
   #lastActivity = 0
-  #pingTimer: unknown = null
-  #checkTimer: unknown = null
+  /** Ping mode is on (probe() pings). */
+  #pinging = false
+  /** Every timer pending: the next ping, the check of each ping sent, SSE's idle check. */
+  #timers = new Set<unknown>()
 
   constructor(clock: Clock, intervalMs: number, timeoutMs: number, hooks: LivenessHooks) {
     this.#clock = clock
@@ -28,7 +30,8 @@ export class Liveness {
     this.stop()
     this.#lastActivity = this.#clock.now()
     if (this.#intervalMs <= 0) return
-    if (mode === 'ping') this.#schedulePing()
+    this.#pinging = mode === 'ping'
+    if (this.#pinging) this.#schedulePing()
     else this.#scheduleIdleCheck(this.#intervalMs + this.#timeoutMs)
   }
 
@@ -37,44 +40,48 @@ export class Liveness {
   }
 
   stop(): void {
-    if (this.#pingTimer !== null) this.#clock.clearTimeout(this.#pingTimer)
-    if (this.#checkTimer !== null) this.#clock.clearTimeout(this.#checkTimer)
-    this.#pingTimer = null
-    this.#checkTimer = null
+    for (const timer of this.#timers) this.#clock.clearTimeout(timer)
+    this.#timers.clear()
+    this.#pinging = false
   }
 
   /** Pings now (ping mode): a connection a network change left dead is found within timeoutMs. */
   probe(): void {
-    if (this.#pingTimer === null) return
+    if (!this.#pinging) return
     this.#checkAfter(this.#clock.now())
     this.#hooks.ping()
   }
 
+  #after(ms: number, fn: () => void): void {
+    const timer = this.#clock.setTimeout(() => {
+      this.#timers.delete(timer)
+      fn()
+    }, ms)
+    this.#timers.add(timer)
+  }
+
+  // Each ping has a check of its own: with one check at a time, the check of a regular ping answered
+  // just before the network changed passed, and the probe's ping was never checked (red16 attack run)
   #checkAfter(sentAt: number): void {
-    // One pending check at a time: if pongs are overdue the earliest ping decides
-    if (this.#checkTimer !== null) return
-    this.#checkTimer = this.#clock.setTimeout(() => {
-      this.#checkTimer = null
+    this.#after(this.#timeoutMs, () => {
       if (this.#lastActivity < sentAt) this.#hooks.dead(`no pong or other traffic within ${this.#timeoutMs} ms of a ping`)
-    }, this.#timeoutMs)
+    })
   }
 
   #schedulePing(): void {
-    this.#pingTimer = this.#clock.setTimeout(() => {
-      this.#pingTimer = null
+    this.#after(this.#intervalMs, () => {
       this.#checkAfter(this.#clock.now())
       this.#schedulePing()
       this.#hooks.ping()
-    }, this.#intervalMs)
+    })
   }
 
   #scheduleIdleCheck(ms: number): void {
-    this.#checkTimer = this.#clock.setTimeout(() => {
-      this.#checkTimer = null
+    this.#after(ms, () => {
       const limit = this.#intervalMs + this.#timeoutMs
       const idle = this.#clock.now() - this.#lastActivity
       if (idle >= limit) this.#hooks.dead(`no traffic for ${idle} ms`)
       else this.#scheduleIdleCheck(limit - idle)
-    }, ms)
+    })
   }
 }
