@@ -27,8 +27,11 @@ const TICKER_BUDGET_BYTES = 13.25 * 1024
  * feed. 20.25 KiB since compressed batches took it past 20 KiB by 36 bytes (20,458 -> 20,516 gzip).
  * 20.5 KiB since the red14 attack run's fixes (kills and deletions kept across a reset, pages that
  * wait for the stream's first position) took it past 20.25 KiB by 122 bytes (20,687 -> 20,858 gzip).
+ * 20.75 KiB since the red16 attack run's fixes (a check of its own for every ping, 12 bytes; a page
+ * failed for good showing none of what it was sent, 18 bytes) took it past 20.5 KiB by 9 bytes
+ * (20,971 -> 21,001 gzip).
  */
-const STORY_BUDGET_BYTES = 20.5 * 1024
+const STORY_BUDGET_BYTES = 20.75 * 1024
 
 interface Reply {
   status: number

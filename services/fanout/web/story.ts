@@ -100,6 +100,15 @@ function mount(host: HTMLElement, base: string): void {
     c.on('state', (s) => {
       host.dataset.state = s.state
       if (state && ui) state.textContent = s.state === 'reconnecting' ? wordsFor(ui).reconnecting : ''
+      // Refused for good (1008, HTTP 403 or 400), it hears of no deletion or kill any more: none of
+      // what it was sent stays, entries nor the newsroom's correction notes (red16 attack run)
+      if (s.state === 'failed') {
+        banner?.hush()
+        if (feed) {
+          feed.clear()
+          feed.el.hidden = true
+        }
+      }
     })
   }
 

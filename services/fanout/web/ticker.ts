@@ -198,6 +198,13 @@ function mount(host: HTMLElement, base: string): void {
     host.dataset.state = s.state
     state.title = s.reason ? `${s.state}: ${s.reason}` : s.state
     state.textContent = s.state === 'reconnecting' || s.state === 'connecting' ? reconnecting : ''
+    // Refused for good (1008, HTTP 403 or 400: an origin taken off the list, a proxy), it hears of
+    // no kill any more, so it shows none of what it was sent (it kept them while the tab was open:
+    // red16 attack run)
+    if (s.state === 'failed') {
+      headlines.reset([])
+      schedule()
+    }
   })
   client.on('event', (m) => {
     // Only a story new to this reader is announced: not the snapshot on opening, not a correction
