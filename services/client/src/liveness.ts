@@ -14,8 +14,8 @@ export class Liveness {
   #timeoutMs: number
   #hooks: LivenessHooks
   #lastActivity = 0
-  /** Ping mode is on (probe() pings). */
-  #pinging = false
+  /** What start() set going; null: stopped. */
+  #mode: 'ping' | 'idle' | null = null
   /** Every timer pending: the next ping, the check of each ping sent, SSE's idle check. */
   #timers = new Set<unknown>()
 
@@ -30,8 +30,8 @@ export class Liveness {
     this.stop()
     this.#lastActivity = this.#clock.now()
     if (this.#intervalMs <= 0) return
-    this.#pinging = mode === 'ping'
-    if (this.#pinging) this.#schedulePing()
+    this.#mode = mode
+    if (mode === 'ping') this.#schedulePing()
     else this.#scheduleIdleCheck(this.#intervalMs + this.#timeoutMs)
   }
 
@@ -42,14 +42,20 @@ export class Liveness {
   stop(): void {
     for (const timer of this.#timers) this.#clock.clearTimeout(timer)
     this.#timers.clear()
-    this.#pinging = false
+    this.#mode = null
   }
 
-  /** Pings now (ping mode): a connection a network change left dead is found within timeoutMs. */
+  /**
+   * Checks now: pings (a connection a network change left dead is found within timeoutMs); SSE,
+   * which cannot ping, is dead if silent for longer than it may be (a tab back from the background
+   * or a laptop from sleep, whose timers ran late).
+   */
   probe(): void {
-    if (!this.#pinging) return
-    this.#checkAfter(this.#clock.now())
-    this.#hooks.ping()
+    if (this.#mode === 'ping') {
+      this.#checkAfter(this.#clock.now())
+      this.#hooks.ping()
+    } else if (this.#mode === 'idle' && this.#clock.now() - this.#lastActivity >= this.#intervalMs + this.#timeoutMs)
+      this.#hooks.dead('no traffic while the page was away')
   }
 
   #after(ms: number, fn: () => void): void {

@@ -36,6 +36,15 @@ export class FakeClock implements Clock {
     return this.#timers.map((t) => t.at - this.#now).sort((a, b) => a - b)
   }
 
+  /**
+   * A laptop asleep `ms`: the wall clock moves on, while every pending timer, kept by a clock that
+   * stops during sleep, comes that much later and none fires.
+   */
+  suspend(ms: number): void {
+    this.#now += ms
+    for (const t of this.#timers) t.at += ms
+  }
+
   /** Moves time forward, firing due timers in order (including ones they schedule). */
   advance(ms: number): void {
     const end = this.#now + ms

@@ -76,7 +76,7 @@ describe('online', () => {
   test('a closed client stops listening', async (t) => {
     const { client } = start(t)
     accept('p1')
-    assert.equal(listening, 1)
+    assert.equal(listening, 2, 'online, and visibilitychange (visibility-probe.test.ts)')
     await client.close()
     // seventh mutation batch, cl17: the listener was left in place (the state check hid it)
     assert.equal(listening, 0)
