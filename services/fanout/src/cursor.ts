@@ -128,7 +128,7 @@ export class Cursors implements ReplaySink {
     // until this instance has read what the client has.
     if (!offsetsAtLeast(this.#host.headOffsets(), c.o)) return
     if (sub.story)
-      this.#stories.replayReleases(sub, (r) => this.#positions.encode({ o: c.o, ...watermarkAfter(r), a: sub.conn.positionAudience }))
+      this.#stories.replayReleases(sub, (r) => this.#positions.encode({ o: c.o, ...watermarkAfter(r), a: sub.who.a, v: sub.who.v }))
     const releases = sub.story ? [] : ledger.releases(c.t, c.r, now)
     // Nothing released since the watermark that this reader may see: it stays. The position claims
     // no more than before for this reader (a resume considers the others again: none it may see),
@@ -144,9 +144,7 @@ export class Cursors implements ReplaySink {
       // release goes now (replayed after all, the version is not sent twice: versions.admit)
       if (r.offset >= (c.o[r.partition] ?? 0) && r.loaded !== true) continue
       const s = ledger.latest(r.id)
-      const f = s
-        ? frameRelease(sub, s, () => this.#positions.encode({ o: c.o, ...watermarkAfter(r), a: sub.conn.positionAudience }))
-        : null
+      const f = s ? frameRelease(sub, s, () => this.#positions.encode({ o: c.o, ...watermarkAfter(r), a: sub.who.a, v: sub.who.v })) : null
       if (f) this.#writer.enqueueFramed(sub.conn, sub.id, r.id, f)
     }
     if (c.t !== now || c.r) sub.cursorPos = null
@@ -166,7 +164,7 @@ export class Cursors implements ReplaySink {
         sub,
         event,
         record,
-        () => (sub.cursorPos ??= this.#positions.encode({ o: c0.o, t: c0.t, a: sub.conn.positionAudience })),
+        () => (sub.cursorPos ??= this.#positions.encode({ o: c0.o, t: c0.t, a: sub.who.a, v: sub.who.v })),
       )
     )
       return
@@ -213,7 +211,7 @@ export class Cursors implements ReplaySink {
     // sent as released, the version's release step must not send it again (a duplicate)
     if (d.kind === 'event' && !d.embargoed) sub.versions.admit(`${id}\u0000released`, d.article.version)
     const c = sub.cursor
-    sub.cursorPos ??= this.#positions.encode({ o: c.o, t: c.t, a: sub.conn.positionAudience })
+    sub.cursorPos ??= this.#positions.encode({ o: c.o, t: c.t, a: sub.who.a, v: sub.who.v })
     const position = sub.cursorPos
     const conn = sub.conn
     const transport = conn.transport

@@ -194,18 +194,19 @@ export class Hub implements SubscribeHost {
    * offsets stood still at the embargo of a story held back past it, and a public reader
    * subscribing now and then learnt of that story and its embargo's instant (red14 attack run).
    */
-  headPosition(who: Clearance | (Pick<Conn, 'clearance' | 'scope'> & { positionAudience?: string }) = 'all'): string {
+  headPosition(who: Clearance | (Pick<Conn, 'clearance' | 'scope'> & { positionAudience?: string }) = 'all', view?: string): string {
     const c = typeof who === 'string' ? who : who.clearance
     const scope = typeof who === 'string' ? unrestricted : who.scope
     const a = typeof who === 'string' ? who : (who.positionAudience ?? audienceKey(c, scope))
+    const key = view === undefined ? a : `${a}.${view}`
     const t = this.#o.store.ledger.now
-    const h = this.#heads.get(a)
+    const h = this.#heads.get(key)
     if (h !== undefined && this.#claimsAsMuch(h, t)) return h.position
     const o = [...this.#headO]
-    const position = this.#o.positions.encode({ o, t, a })
-    // one per audience (clearance and token scope: position.ts audienceKey); a few in use at once
+    const position = this.#o.positions.encode(view === undefined ? { o, t, a } : { o, t, a, v: view })
+    // one per audience (clearance and token scope: position.ts audienceKey) and view; a few in use at once
     if (h === undefined && this.#heads.size >= MAX_HEADS) this.#heads.delete(this.#heads.keys().next().value as string)
-    this.#heads.set(a, { position, o, t, checked: t, clearance: c, scope })
+    this.#heads.set(key, { position, o, t, checked: t, clearance: c, scope })
     return position
   }
 

@@ -78,13 +78,13 @@ export class LiveMatcher {
       if (d === null || channel === null) continue
       // a group's members joined with nothing in their gates that an event from here on could meet
       if (d.kind === 'event' && !g && !sub.versions.newer(a.id, a.version)) continue
-      const position = positionFor(sub.conn.positionAudience)
+      const position = positionFor(sub.who)
       const what = decisionTag(d)
       const fkChannel = `${channel}|${what}`
       let fk = sub.frameKey
       if (fk?.channel !== fkChannel) {
-        // the audience key: the clearance, and the token scope the message's position is for
-        fk = { channel: fkChannel, key: `${sub.conn.transport.kind}|${sub.conn.positionAudience}|${sub.id}|${fkChannel}` }
+        // whom the message's position is for (clearance and token scope) and its view
+        fk = { channel: fkChannel, key: `${sub.conn.transport.kind}|${sub.who.key}|${sub.id}|${fkChannel}` }
         sub.frameKey = fk
       }
       let f = frames.get(fk.key)
@@ -117,7 +117,7 @@ export class LiveMatcher {
     if (!s || (s.seq !== null && s.seq >= liveSeq)) return
     const at = positionsAt(this.#positions, { o: [...head], ...watermarkAfter(r) })
     for (const sub of this.#index.candidates(indexKeysOf(s.event.article), --this.#marks)) {
-      const f = frameRelease(sub, s, () => at(sub.conn.positionAudience))
+      const f = frameRelease(sub, s, () => at(sub.who))
       if (f) this.#writer.enqueueFramed(sub.conn, sub.id, r.id, f)
     }
   }

@@ -5,6 +5,7 @@ import type { AudienceScope } from './audience.ts'
 import type { Channel, Filter } from './channels.ts'
 import type { GapCount, Lane } from './lanes.ts'
 import { audienceKey } from './position.ts'
+import type { PositionFor } from './position.ts'
 import { SmallMap } from './small-map.ts'
 import type { ServerMessageType } from './messages.ts'
 import type { QueuedMessage } from './queue.ts'
@@ -66,6 +67,8 @@ export interface Sub {
   conn: Conn
   channels: Channel[]
   filter: Filter
+  /** Whom and for which view its positions are made (position.ts positionFor). */
+  who: PositionFor
   keys: string[]
   state: SubState
   cursor: Cursor

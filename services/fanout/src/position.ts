@@ -28,6 +28,19 @@ export interface Position {
    * (accepted from anyone, as they were).
    */
   a?: string
+  /**
+   * The view it was made for (viewKey: channels and filter): what a position says was sent holds
+   * for that view only, and it is refused under another (subscribe.ts). Absent in positions signed
+   * before (accepted under any view, as they were). Pages (`at`) read any view's.
+   */
+  v?: string
+}
+
+/** Whom and for which view a subscription's positions are made (Sub.who), keyed by one string. */
+export interface PositionFor {
+  a: string
+  v: string
+  key: string
 }
 
 const PREFIX = '2.'
@@ -43,6 +56,7 @@ const isOffset = (v: unknown): v is number => typeof v === 'number' && Number.is
 function body(p: Position): string {
   const json: Position = p.r ? { o: p.o, t: p.t, r: p.r } : { o: p.o, t: p.t }
   if (p.a !== undefined) json.a = p.a
+  if (p.v !== undefined) json.v = p.v
   return Buffer.from(JSON.stringify(json)).toString('base64url')
 }
 
@@ -60,23 +74,51 @@ export function audienceKey(clearance: Clearance, scope: AudienceScope): string 
   return createHash('sha256').update(what).digest('base64url').slice(0, 11)
 }
 
+const views = new Map<string, string>()
+
 /**
- * Signs one place in the stream for each audience sent it, once per audience: a live pass's
- * messages for readers of every clearance and scope share the place, not the position.
+ * Which view a subscription is (its channels and filter, in any order), as a short opaque key. A
+ * position resumed under another view claims what that view was never sent: a raw client or an
+ * app that kept its list and position across a change of view resumed, and the stories of the old
+ * view it still showed never heard of their kills (red16 attack run). Memoized: a city's readers
+ * ask for a handful of views.
  */
-export function positionsAt(codec: PositionCodec, at: Omit<Position, 'a'>): (a: string) => string {
+export function viewKey(channels: readonly string[], filter: object): string {
+  const raw = JSON.stringify([channels, filter])
+  let v = views.get(raw)
+  if (v === undefined) {
+    const sets = Object.entries(filter)
+      .sort(([x], [y]) => (x < y ? -1 : 1))
+      .map(([k, val]) => [k, Array.isArray(val) ? [...val].sort() : val])
+    const what = JSON.stringify([[...new Set(channels)].sort(), sets])
+    v = createHash('sha256').update(what).digest('base64url').slice(0, 8)
+    if (views.size >= 1024) views.clear()
+    views.set(raw, v)
+  }
+  return v
+}
+
+export function positionFor(a: string, v: string): PositionFor {
+  return { a, v, key: `${a}.${v}` }
+}
+
+/**
+ * Signs one place in the stream for each audience and view sent it, once each: a live pass's
+ * messages for readers of every clearance, scope and view share the place, not the position.
+ */
+export function positionsAt(codec: PositionCodec, at: Omit<Position, 'a' | 'v'>): (who: PositionFor) => string {
   let lastKey: string | null = null
   let last = ''
   let others: Map<string, string> | null = null
-  return (a) => {
-    if (a === lastKey) return last
-    let p = others?.get(a)
+  return (who) => {
+    if (who.key === lastKey) return last
+    let p = others?.get(who.key)
     if (p === undefined) {
-      p = codec.encode({ ...at, a })
+      p = codec.encode({ ...at, a: who.a, v: who.v })
       others ??= new Map()
-      others.set(a, p)
+      others.set(who.key, p)
     }
-    lastKey = a
+    lastKey = who.key
     last = p
     return p
   }
@@ -127,7 +169,7 @@ function parseBody(b64: string): Position {
     throw new PositionError('position does not decode')
   }
   if (raw === null || typeof raw !== 'object') throw new PositionError('position does not decode')
-  const { o, t, r, a } = raw as { o?: unknown; t?: unknown; r?: unknown; a?: unknown }
+  const { o, t, r, a, v } = raw as { o?: unknown; t?: unknown; r?: unknown; a?: unknown; v?: unknown }
   if (!Array.isArray(o) || o.length === 0 || o.length > 10_000 || !o.every(isOffset)) {
     throw new PositionError('position offsets are invalid')
   }
@@ -140,6 +182,10 @@ function parseBody(b64: string): Position {
   if (a !== undefined) {
     if (typeof a !== 'string' || !/^[A-Za-z0-9_-]{1,32}$/.test(a)) throw new PositionError('position audience is invalid')
     out.a = a
+  }
+  if (v !== undefined) {
+    if (typeof v !== 'string' || !/^[A-Za-z0-9_-]{1,32}$/.test(v)) throw new PositionError('position view is invalid')
+    out.v = v
   }
   return out
 }
@@ -183,6 +229,11 @@ export function positionProblem(p: Position, b: PositionBounds): string | null {
 /** Why a position cannot be served to a reader of audience key `a` (null: it can): made for another. */
 export function audienceProblem(p: Pick<Position, 'a'>, a: string): string | null {
   return p.a === undefined || p.a === a ? null : 'the position was made for another clearance or token scope'
+}
+
+/** Why a position cannot be served to a subscription of view key `v` (null: it can): made for another. */
+export function viewProblem(p: Pick<Position, 'v'>, v: string): string | null {
+  return p.v === undefined || p.v === v ? null : 'the position was made for another view (channels or filter)'
 }
 
 /** True when a release with key `k` comes after watermark (t, r), i.e. has not been considered yet. */

@@ -133,7 +133,7 @@ export class StoryMatcher {
       const d = decideLive(sub, changes[c], state, rec.event)
       const channel = d === null ? null : channelOf(sub, d)
       if (d === null || channel === null) continue
-      const position = positionFor(sub.conn.positionAudience)
+      const position = positionFor(sub.who)
       if (d.kind === 'event') {
         if (!f.shown) {
           this.reset(sub, 'the story came into view')
@@ -142,7 +142,7 @@ export class StoryMatcher {
         if (!sub.versions.newer(id, d.article.version)) continue
       } else this.#hide(sub)
       // one frame per transport, audience (clearance and scope), subscription id and decision, as for entries
-      f.frameKey ??= `${sub.conn.transport.kind}|${sub.conn.positionAudience}|${sub.id}`
+      f.frameKey ??= `${sub.conn.transport.kind}|${sub.who.key}|${sub.id}`
       const fk = `${f.frameKey}|${decisionTag(d)}`
       let framed = frames.get(fk)
       if (!framed) {
@@ -204,7 +204,7 @@ export class StoryMatcher {
       if (d === null) continue
       // the version gate holds only versions of records before gateFrom (snapshots, replays)
       if (d.kind === 'entry' && rec.seq < f.gateFrom && !sub.versions.newer(key, d.entry.version)) continue
-      const position = positionFor(sub.conn.positionAudience)
+      const position = positionFor(sub.who)
       // one frame per transport, audience, subscription id and decision: most readers share it
       const tag = tagOf(d)
       let byKey = frames.get(tag)
@@ -212,7 +212,7 @@ export class StoryMatcher {
         byKey = new Map()
         frames.set(tag, byKey)
       }
-      f.frameKey ??= `${sub.conn.transport.kind}|${sub.conn.positionAudience}|${sub.id}`
+      f.frameKey ??= `${sub.conn.transport.kind}|${sub.who.key}|${sub.id}`
       let framed = byKey.get(f.frameKey)
       if (!framed) {
         framed = frameEntryDecision(sub, d, position, e, tail)
@@ -232,7 +232,7 @@ export class StoryMatcher {
     const subs = this.#d.index.under(`story:${r.id}`)
     if (!subs) return
     const at = positionsAt(this.#d.positions, { o: [...head], ...watermarkAfter(r) })
-    for (const sub of [...subs]) this.#release(sub, r, () => at(sub.conn.positionAudience), liveSeq)
+    for (const sub of [...subs]) this.#release(sub, r, () => at(sub.who), liveSeq)
   }
 
   /** A story subscription's release, live or while resuming (`liveSeq`: Infinity). */
@@ -336,7 +336,7 @@ export class StoryMatcher {
    */
   reset(sub: Sub, reason: string): void {
     const head = this.#d.head()
-    const position = this.#d.positions.encode({ ...head, a: sub.conn.positionAudience })
+    const position = this.#d.positions.encode({ ...head, a: sub.who.a, v: sub.who.v })
     const start = storyStart(this.#d.store, sub)
     const base = resetMessage({ sub: sub.id, channels: sub.channels.map((c) => c.name), position, reason, more: null }, start.snapshot)
     const json = withEntries(base, start.entries, start.more)

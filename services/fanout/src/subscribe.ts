@@ -12,7 +12,16 @@ import type { ServerMessageType, SnapshotItem } from './messages.ts'
 import type { FanoutMetrics } from './metrics.ts'
 import type { Conn, HubLimits, StoryFollow, Sub } from './model.ts'
 import { NO_CURSOR } from './model.ts'
-import { audienceProblem, claimedPosition, offsetsAtLeast, PositionError, positionProblem } from './position.ts'
+import {
+  audienceProblem,
+  claimedPosition,
+  offsetsAtLeast,
+  PositionError,
+  positionFor,
+  positionProblem,
+  viewKey,
+  viewProblem,
+} from './position.ts'
 import type { Position, PositionCodec } from './position.ts'
 import { checkAccess, checkStory, DEFAULT_STORY_ENTRIES, ProtocolError } from './protocol.ts'
 import type { SubscribeMessage } from './protocol.ts'
@@ -52,7 +61,7 @@ export interface SubscribeHost {
   readonly liveSeq: number
   head(): { o: number[]; t: number }
   /** The live loop's signed position for a reader of that clearance and token scope (hub.ts). */
-  headPosition(who: Pick<Conn, 'clearance' | 'scope' | 'positionAudience'>): string
+  headPosition(who: Pick<Conn, 'clearance' | 'scope' | 'positionAudience'>, view?: string): string
   /** `now`: written at once when nothing else waits for the connection, not by the next pass. */
   sendControl(conn: Conn, type: ServerMessageType, json: string, position?: string | null, sub?: string, now?: boolean): void
   sendError(conn: Conn, err: ProtocolError): void
@@ -115,6 +124,13 @@ export class Subscriptions {
       conn,
       channels: msg.channels,
       filter: msg.filter,
+      who: positionFor(
+        conn.positionAudience,
+        viewKey(
+          msg.channels.map((c) => c.name),
+          msg.filter,
+        ),
+      ),
       keys: indexKeysOfChannels(msg.channels),
       state: 'pending',
       cursor: NO_CURSOR,
@@ -136,7 +152,7 @@ export class Subscriptions {
     for (const kind of kindsOf(sub)) this.#d.metrics.subscriptions.inc({ kind })
     if (msg.since === null) {
       const head = this.#host.head()
-      const position = this.#host.headPosition(conn)
+      const position = this.#host.headPosition(conn, sub.who.v)
       const { items, more, wrap } = this.#snapshot(sub, head)
       // live first, so that the answer, written at once on an idle connection, joins the group
       this.#host.goLive(sub)
@@ -161,7 +177,8 @@ export class Subscriptions {
     const store = this.#d.store
     const problem =
       positionProblem(since, { partitions: store.partitions, now: this.#d.clock.now(), maxSkewMs: MAX_CLOCK_SKEW_MS }) ??
-      audienceProblem(since, conn.positionAudience)
+      audienceProblem(since, conn.positionAudience) ??
+      viewProblem(since, sub.who.v)
     if (problem !== null) {
       this.#refuseOnceRead(sub, problem, since.o)
       return sub
@@ -314,7 +331,7 @@ export class Subscriptions {
       // the client may hold it, and a story that comes into view during the replay is a reset
       sub.story.shown = shown ?? false
     }
-    const position = this.#d.positions.encode({ ...since, a: sub.conn.positionAudience })
+    const position = this.#d.positions.encode({ ...since, a: sub.who.a, v: sub.who.v })
     if (this.#d.store.history.covers(since.o)) {
       this.#d.metrics.replays.inc({ source: 'memory' })
       this.#host.sendControl(
@@ -379,7 +396,7 @@ export class Subscriptions {
     // The client replaces what it had with this snapshot: it holds nothing from before any more
     sub.inherited = false
     const head = this.#host.head()
-    const position = this.#host.headPosition(sub.conn)
+    const position = this.#host.headPosition(sub.conn, sub.who.v)
     const { items, more, wrap } = this.#snapshot(sub, head)
     this.#host.sendControl(
       sub.conn,

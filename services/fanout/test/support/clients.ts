@@ -11,7 +11,7 @@ import type { Admission } from '../../src/http/access.ts'
 import { answerCounts, answerPage } from '../../src/http/snapshot.ts'
 import { PositionCodec } from '../../src/position.ts'
 import type { Client, ResumeHow } from './commands.ts'
-import { channelsOf, clearanceOf, filterOf, SCOPES, SLOTS } from './commands.ts'
+import { CHANNEL_SETS, channelsOf, clearanceOf, filterOf, SCOPES, SLOTS } from './commands.ts'
 import type { Harness } from './harness.ts'
 import type { Model } from './model.ts'
 import { isKilled } from './model.ts'
@@ -163,11 +163,13 @@ export function runClients(h: Harness, model: Model, snapshotSize: number, stats
     if (c.t || c.positions.length === 0) return
     // a token replaced (its own expired, or not) resumes under the new one, what it shows kept
     if (how === 'switched' ? !switchToken(c) : c.expiresAt !== null && now >= c.expiresAt) return
+    if (how === 'viewed' && !switchView(c)) return
     const last = c.positions.at(-1) as string
     let since: string
     switch (how) {
       case 'last':
       case 'switched':
+      case 'viewed':
         since = last
         break
       case 'old':
@@ -222,6 +224,25 @@ export function runClients(h: Harness, model: Model, snapshotSize: number, stats
       c.scope = scope
       c.spec = { ...c.spec, who }
       c.expiresAt = null
+      return true
+    }
+    return false
+  }
+
+  /**
+   * The reader's app changes its view to the next channel set it may read (red16: a list and a
+   * position kept across a change of view), keeping what it shows and its last position. Not a
+   * story's reader: its channels are the story's.
+   */
+  const switchView = (c: Client): boolean => {
+    if (c.story) return false
+    for (let k = 1; k < CHANNEL_SETS.length; k++) {
+      const n = (c.spec.channels + k) % CHANNEL_SETS.length
+      const channels = CHANNEL_SETS[n] as string[]
+      if (c.clearance === 'public' && channels.includes('all')) continue
+      if (JSON.stringify(channels) === JSON.stringify(c.view.channels)) continue
+      c.view = { ...c.view, channels }
+      c.spec = { ...c.spec, channels: n }
       return true
     }
     return false

@@ -77,8 +77,11 @@ export type Cmd =
    */
   | { k: 'slow'; slot: number; steps: number }
 
-/** `switched`: its last position under a replaced token of another clearance or scope (red15). */
-export type ResumeHow = 'last' | 'old' | 'forged' | 'garbage' | 'future' | 'ahead' | 'otherKey' | 'switched'
+/**
+ * `switched`: its last position under a replaced token of another clearance or scope (red15);
+ * `viewed`: its last position with other channels, what it shows kept (red16).
+ */
+export type ResumeHow = 'last' | 'old' | 'forged' | 'garbage' | 'future' | 'ahead' | 'otherKey' | 'switched' | 'viewed'
 
 export const resumeHow = fc.constantFrom<ResumeHow>(
   'last',
@@ -92,6 +95,7 @@ export const resumeHow = fc.constantFrom<ResumeHow>(
   'ahead',
   'otherKey',
   'switched',
+  'viewed',
 )
 
 export const SCOPES: { audience: 'public' | 'newsroom'; scope: AudienceScope }[] = [

@@ -330,4 +330,30 @@ export const KNOWN_RUNS: Run[] = [
     false,
     [true],
   ],
+  // 2026-12-06, seed 1332636430 (600 runs): a public reader changed its view to the next channel
+  // set and resumed from its last position, keeping what it showed: served for the new view, it
+  // went on showing what the new view does not hold (red16). Fixed in position.ts: positions name
+  // their view (`v`, viewProblem). Fails without it.
+  [
+    [
+      [
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 3, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+      ],
+      [
+        { k: 'backfill', categories: [0, 0, 0, 0, 0], languages: [0, 0, 1, 0, 0], withheld: 0 },
+        { k: 'away', slot: 0, steps: 0, how: 'viewed', catchUp: false },
+        { k: 'slow', slot: 0, steps: 2 },
+        { k: 'tick', ms: 1000 },
+        { k: 'post', id: 0, category: 0, language: 0, urgency: 1, withheld: false, embargo: 'none', late: 0, dated: null, live: false },
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'tick', ms: 1 },
+      ],
+      1000,
+    ],
+    false,
+    [true],
+  ],
 ]
