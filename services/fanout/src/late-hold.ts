@@ -11,7 +11,7 @@
 // again, whatever its number (a stand-in is replaced, never renumbered over). A record that takes
 // the story from nobody outside the newsroom, or the live version's own record read again (the
 // same event id), stays old news. Pure.
-import type { ArticleEvent, EntryEvent } from '@newswire/shared'
+import type { ArticleEvent, EntryEvent, PubStatus } from '@newswire/shared'
 import { entryMask, isEntryDeleted } from './entry-visibility.ts'
 import type { EntryLatest } from './entry-visibility.ts'
 import { givesWayToHistory } from './loaded-state.ts'
@@ -22,6 +22,13 @@ import type { Latest } from './visibility.ts'
 
 /** A latest version whose number is a guess (a stand-in hold, of either kind): the next record read is newer, whatever its number. */
 export const numberIsAGuess = isHoldStandIn
+
+/**
+ * A stand-in's status: the record's, but a hold it meets stays (a record numbered as old as the
+ * version it meets is a guess too: usable under a new embargo over a story the desk withheld, it
+ * stood in usable, and the public was shown the story at the embargo: red16c attack run).
+ */
+const heldStatus = (prev: PubStatus, record: PubStatus): PubStatus => (prev === 'withheld' ? prev : record)
 
 /** Clearances outside the newsroom (public, released) that see `s`, as bits. */
 const outside = (s: Latest): number => (visibleVersion(s, 'public') ? 1 : 0) | (visibleVersion(s, 'released') ? 2 : 0)
@@ -49,7 +56,8 @@ export function holdAsNext(e: ArticleEvent, latest: Held<ArticleEvent> | undefin
   if (latest === undefined || e.article.version > latest.event.article.version) return e
   if (isKill(e) || e.eventId === latest.event.eventId || numberIsAGuess(latest.event) || givesWayToHistory(latest, catchingUp)) return e
   const prev = latest.event.article
-  const { pubStatus, embargoedUntil } = e.article
+  const { embargoedUntil } = e.article
+  const pubStatus = heldStatus(prev.pubStatus, e.article.pubStatus)
   const article = { ...prev, version: prev.version + 1, pubStatus, embargoedUntil, updatedAt: e.article.updatedAt ?? prev.updatedAt }
   const next: ArticleEvent = {
     ...e,
@@ -78,7 +86,8 @@ export function entryHoldAsNext(
   if (isEntryDeleted(e) || e.eventId === latest.event.eventId || numberIsAGuess(latest.event) || givesWayToHistory(latest, catchingUp))
     return e
   const prev = latest.event.entry
-  const { pubStatus, embargoedUntil } = e.entry
+  const { embargoedUntil } = e.entry
+  const pubStatus = heldStatus(prev.pubStatus, e.entry.pubStatus)
   const entry = { ...prev, version: prev.version + 1, pubStatus, embargoedUntil, updatedAt: Math.max(prev.updatedAt, e.entry.updatedAt) }
   const article = story?.event.article ?? e.article
   const next: EntryEvent = {

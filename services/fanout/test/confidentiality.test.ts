@@ -111,12 +111,13 @@ async function run(
   /** Slow links that drain after a number of commands. */
   const drains: { at: number; slot: number }[] = []
 
-  const post = (e: ArticleEvent, late: number, logged = e.article.version) => {
+  const post = (e: ArticleEvent, late: number, logged = e.article.version, taken: Partial<ArticleEvent['article']> = {}) => {
     // `late`: the event was ingested that long before the server reads it (ingestedAt in the past);
-    // `logged`: the number it is written with (a kill as the version it ends is the next: late-kill.ts)
+    // `logged`: the number it is written with (a kill as the version it ends is the next: late-kill.ts);
+    // `taken`: what the server makes of it otherwise (a stand-in keeps a hold it meets: late-hold.ts)
     const read = { ...e, ingestedAt: e.ingestedAt - late, occurredAt: e.occurredAt - late }
     h.append({ ...read, article: { ...read.article, version: logged } })
-    model.apply(read)
+    model.apply({ ...read, article: { ...read.article, ...taken } })
     guessed.delete(e.article.id)
   }
 
@@ -257,7 +258,8 @@ async function run(
         const last = model.latest(id)
         if (!last || model.killed(id)) continue
         const embargoedUntil = cmd.embargo === null ? last.article.embargoedUntil : now + cmd.embargo
-        const pubStatus = cmd.embargo === null ? ('withheld' as const) : last.article.pubStatus
+        const said = cmd.embargo !== null && cmd.copied ? ('usable' as const) : last.article.pubStatus
+        const pubStatus = cmd.embargo === null ? ('withheld' as const) : said
         const version = (versions.get(id) ?? 0) + 1
         const held = event('UPDATED', { ...last.article, version, pubStatus, embargoedUntil }, now, { reason: 'legal' })
         if (guessed.has(id)) {
@@ -275,7 +277,8 @@ async function run(
           continue
         }
         versions.set(id, version)
-        post(held, cmd.late, version - 1)
+        // standing in, it keeps a hold it meets (red16c: a copy usable under a new embargo released it)
+        post(held, cmd.late, version - 1, last.article.pubStatus === 'withheld' ? { pubStatus: 'withheld' } : {})
         guessed.add(id)
         stats.lateHolds++
         break

@@ -50,8 +50,9 @@ export type Cmd =
   /**
    * A hold (`embargo` false: withheld) or a new embargo `embargo` ms ahead, numbered as the live
    * version it changes (a writer that is not ingest, or an ingest on a stale state: red12).
+   * `copied`: the embargo comes on a copy of the story made before the desk's hold, usable (red16c).
    */
-  | { k: 'hold'; id: number; embargo: number | null; late: number }
+  | { k: 'hold'; id: number; embargo: number | null; late: number; copied?: boolean }
   /**
    * A usable record of the story numbered as its live version or `below` it, with content nobody
    * published (a writer that is not ingest; an ingest on a stale state): old news, sent to no
@@ -188,6 +189,7 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
       id: fc.nat(IDS.length + OLD_IDS.length - 1),
       embargo: fc.constantFrom(null, null, 600_000, 3_600_000),
       late: fc.constantFrom(0, 0, 5, 30),
+      copied: fc.boolean(),
     }),
   },
   {
