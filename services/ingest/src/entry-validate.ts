@@ -5,6 +5,7 @@ import type { FieldError } from '@newswire/shared'
 import { z } from 'zod'
 import {
   correctionSchema,
+  embargo,
   idSchema,
   instant,
   limits,
@@ -51,7 +52,7 @@ const entrySchema = z
     pubStatus: pubStatusSchema(
       'an entry is killed with DELETE /v1/articles/{id}/entries/{entryId} (withdraw scope, with a reason), not by pubStatus',
     ).nullish(),
-    embargoedUntil: instant('embargoedUntil').nullish(),
+    embargoedUntil: embargo().nullish(),
     correction: correctionSchema.nullish(),
   })
   .strict()

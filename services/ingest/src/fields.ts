@@ -4,7 +4,7 @@
 import { cleanText, MAX_REVISION, ProblemError } from '@newswire/shared'
 import type { FieldError } from '@newswire/shared'
 import { z } from 'zod'
-import { parseInstant } from './instant.ts'
+import { parseEmbargo, parseInstant } from './instant.ts'
 import { pathOf, shapeErrors } from './json-shape.ts'
 
 /** Editorial controls a write may set; `canceled` (a kill) only comes from the withdraw endpoints. */
@@ -45,13 +45,14 @@ export function memo<T>(fn: (key: string) => T, max = 1000): (key: string) => T 
   }
 }
 
-export function instant(field: string) {
+/** An ISO 8601 instant with a zone, read by `read` (parseInstant; parseEmbargo for embargoes: embargo()). */
+export function instant(field: string, read: (s: string) => number | null = parseInstant) {
   // The refinement and the transform parse the same string one after the other: once is enough
   let lastInput: string | null = null
   let lastValue: number | null = null
   const parse = (s: string): number | null => {
     if (s !== lastInput) {
-      lastValue = parseInstant(s)
+      lastValue = read(s)
       lastInput = s
     }
     return lastValue
@@ -63,6 +64,9 @@ export function instant(field: string) {
     })
     .transform((s) => parse(s) ?? Number.NaN)
 }
+
+/** An embargo: never read as earlier than the instant it names (parseEmbargo, red16c). */
+export const embargo = () => instant('embargoedUntil', parseEmbargo)
 
 /** Cleaned text, its length checked after cleaning (NFC can make a string longer). */
 export const text = (max: number) =>

@@ -6,6 +6,7 @@ import type { FieldError, RelatedLink } from '@newswire/shared'
 import { z } from 'zod'
 import {
   correctionSchema,
+  embargo,
   idSchema,
   instant,
   limits,
@@ -123,7 +124,7 @@ const articleSchema = z
     pubStatus: pubStatusSchema(
       'an article is killed with POST /v1/articles/{id}/withdraw (withdraw scope, with a reason), not by pubStatus',
     ).nullish(),
-    embargoedUntil: instant('embargoedUntil').nullish(),
+    embargoedUntil: embargo().nullish(),
     breaking: z.boolean().nullish(),
     dateline: nonEmpty(limits.shortText).nullish(),
     timeZone: z.string().refine(validTimeZone, { message: 'must be an IANA time zone such as Asia/Dhaka' }).nullish(),

@@ -29,7 +29,9 @@ export const embargoes = ['2020-01-01T00:00:00.000Z', '2030-06-01T12:00:00.000Z'
 
 /**
  * Other spellings a source may send of the same instants (an offset, `-00:00`, no seconds, a
- * fraction): each must be read as the instant it names, on every path (red12b attack run).
+ * fraction): each must be read as the instant it names, on every path (red12b attack run). And
+ * instants a fraction of a millisecond before them: an embargo is read as the first millisecond at
+ * or after the instant it names, never the one before it (red16c attack run).
  */
 export const embargoSpellings: Readonly<Record<string, (typeof embargoes)[number]>> = {
   '2030-06-01T18:00:00+06:00': '2030-06-01T12:00:00.000Z',
@@ -37,6 +39,8 @@ export const embargoSpellings: Readonly<Record<string, (typeof embargoes)[number
   '2030-06-01T07:00:00.0000-05:00': '2030-06-01T12:00:00.000Z',
   '2100-01-01T05:59:00+06:00': '2099-12-31T23:59:00.000Z',
   '2019-12-31T23:00:00-01:00': '2020-01-01T00:00:00.000Z',
+  '2030-06-01T11:59:59.9999999Z': '2030-06-01T12:00:00.000Z',
+  '2099-12-31T23:58:59.999000001Z': '2099-12-31T23:59:00.000Z',
 }
 
 /** The instant an embargo spelling names, as GET shows it. */
