@@ -1,5 +1,5 @@
 // The editorial state of what a message says about an article, the one thing a newsroom tool must
-// never get wrong. Pure: time is passed in.
+// never get wrong. Pure.
 //
 // - `live`: running (usable, no embargo pending).
 // - `embargoed`: usable but held until `embargoedUntil` (the newsroom sees it flagged).
@@ -21,17 +21,19 @@ function holdOf(m: WithdrawnMessage): 'withheld' | 'embargoed' | null {
 }
 
 /**
- * The state of the article version a message carries at `now` (epoch ms). An `embargoed` version
- * whose `embargoedUntil` has passed counts as live even before the server's `released` message
- * arrives; an embargo without a readable time stays embargoed.
+ * The state of the article version a message carries. An `embargoed` version stays embargoed until
+ * the server's `released` message, whatever the clock says: the server releases a story only once
+ * it knows no kill was written before its embargo (it may hold a release back), and an editor's
+ * clock running ahead read a story as running before the public could see it. `_now` is not read
+ * any more (callers pass it).
  */
-export function editorialState(m: NewsEventMessage | WithdrawnMessage, now: number): EditorialState {
+export function editorialState(m: NewsEventMessage | WithdrawnMessage, _now?: number): EditorialState {
   if (m.type === 'withdrawn') return holdOf(m) ?? 'withdrawn'
   const { event } = m
   const a = event.article
   if (event.type === 'WITHDRAWN' || a.pubStatus === 'canceled') return 'withdrawn'
   if (a.pubStatus === 'withheld') return 'withheld'
-  if (m.embargoed && !(embargoEnd(m) <= now)) return 'embargoed'
+  if (m.embargoed) return 'embargoed'
   return 'live'
 }
 

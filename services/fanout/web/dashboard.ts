@@ -152,7 +152,7 @@ function main(): void {
     desk?.sync(open === null ? live : [open, ...live.filter((id) => id !== open)])
     const liveInfo = (id: string) => {
       const story = desk?.get(id)
-      return story ? { counts: story.loading ? 'Loading entries…' : countsText(story.counts(now)) } : null
+      return story ? { counts: story.loading ? 'Loading entries…' : countsText(story.counts()) } : null
     }
     if (open !== null) panel.render(feed.items.get(open)?.article, desk?.get(open), view)
     const visible = all.filter(

@@ -21,12 +21,12 @@ export interface DeskEntry {
   reason: string | null
 }
 
-/** An entry's state at `now`: held back, under its own embargo (by the clock, before the server's release comes), or live. */
-export function entryState(e: StoryEntry, embargoed: boolean, now: number): EntryState {
+/** An entry's state: held back, under its own embargo (until the server's release comes), or live. */
+export function entryState(e: StoryEntry, embargoed: boolean): EntryState {
   if (e.pubStatus === 'canceled') return 'deleted'
   if (e.pubStatus === 'withheld') return 'withheld'
-  const until = toMs(e.embargoedUntil)
-  return embargoed && !(until !== null && until <= now) ? 'embargoed' : 'live'
+  // until the server's release, whatever the editor's clock says (editorialState)
+  return embargoed ? 'embargoed' : 'live'
 }
 
 /** Newest first, by seq. */
@@ -72,12 +72,12 @@ export class DeskStory {
     )
   }
 
-  /** Every entry the desk knows, newest first, each in its state at `now`. */
-  entries(now: number): DeskEntry[] {
+  /** Every entry the desk knows, newest first, each in its state. */
+  entries(): DeskEntry[] {
     const f = this.#follower
     const held = f.entries.map((entry) => ({
       entry,
-      state: entryState(entry, f.isEmbargoed(entry.id), now),
+      state: entryState(entry, f.isEmbargoed(entry.id)),
       embargoEnd: toMs(entry.embargoedUntil) ?? Number.NaN,
       reason: null,
     }))
@@ -90,16 +90,16 @@ export class DeskStory {
     return [...held, ...deleted].sort(newest)
   }
 
-  counts(now: number): Record<EntryState, number> {
+  counts(): Record<EntryState, number> {
     const c: Record<EntryState, number> = { live: 0, embargoed: 0, withheld: 0, deleted: 0 }
-    for (const e of this.entries(now)) c[e.state]++
+    for (const e of this.entries()) c[e.state]++
     return c
   }
 
   /** The soonest end of an entry embargo after `now`, else null. */
   nextEmbargoEnd(now: number): number | null {
     let next: number | null = null
-    for (const e of this.entries(now))
+    for (const e of this.entries())
       if (e.state === 'embargoed' && e.embargoEnd > now && (next === null || e.embargoEnd < next)) next = e.embargoEnd
     return next
   }

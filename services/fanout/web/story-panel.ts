@@ -119,8 +119,8 @@ export class StoryPanel {
       this.#counts.textContent = 'Not followed.'
       return
     }
-    const entries = story.entries(v.now)
-    this.#counts.textContent = story.loading ? 'Loading entries…' : countsText(story.counts(v.now))
+    const entries = story.entries()
+    this.#counts.textContent = story.loading ? 'Loading entries…' : countsText(story.counts())
     const old = new Map([...this.#list.children].map((li) => [(li as HTMLElement).dataset.key, li as HTMLLIElement]))
     reconcile(
       this.#list,
