@@ -1,5 +1,5 @@
 // Starting a client on the fakes (fakes.ts): a fake clock, a scripted WebSocket class, a record of what it delivered.
-import type { TestContext } from 'node:test'
+import { afterEach, beforeEach, type TestContext } from 'node:test'
 import { type ConnectOptions, connect } from '../src/index.ts'
 import { FakeClock, FakeWebSocket, record } from './fakes.ts'
 
@@ -24,4 +24,24 @@ export function accept(position = 'p0', snapshot: unknown[] = []) {
   const sub = ws.subscribes.at(-1)
   ws.push({ type: 'subscribed', id: sub?.id, channels: sub?.channels, position, snapshot })
   return ws
+}
+
+/**
+ * Makes globalThis a browser window for the SDK's listeners (`online`, `visibilitychange`) for
+ * each test of the file: events dispatched on `events()` reach them.
+ */
+export function windowEvents(): () => EventTarget {
+  const host = globalThis as unknown as { addEventListener?: unknown; removeEventListener?: unknown }
+  let events = new EventTarget()
+  beforeEach(() => {
+    FakeWebSocket.reset()
+    events = new EventTarget()
+    host.addEventListener = (type: string, fn: () => void) => events.addEventListener(type, fn)
+    host.removeEventListener = (type: string, fn: () => void) => events.removeEventListener(type, fn)
+  })
+  afterEach(() => {
+    delete host.addEventListener
+    delete host.removeEventListener
+  })
+  return () => events
 }

@@ -5,23 +5,11 @@
 // ping, up to 35 s after the network came back instead of 10 s, and a ticker kept showing a story
 // killed meanwhile for that long.
 import assert from 'node:assert/strict'
-import { afterEach, beforeEach, test } from 'node:test'
+import { test } from 'node:test'
 import { articleEvent, FakeWebSocket, flush } from './fakes.ts'
-import { accept, start } from './harness.ts'
+import { accept, start, windowEvents } from './harness.ts'
 
-const host = globalThis as unknown as { addEventListener?: unknown; removeEventListener?: unknown }
-let events: EventTarget
-
-beforeEach(() => {
-  FakeWebSocket.reset()
-  events = new EventTarget()
-  host.addEventListener = (type: string, fn: () => void) => events.addEventListener(type, fn)
-  host.removeEventListener = (type: string, fn: () => void) => events.removeEventListener(type, fn)
-})
-afterEach(() => {
-  delete host.addEventListener
-  delete host.removeEventListener
-})
+const events = windowEvents()
 
 for (const afterPongMs of [1, 3_000, 9_000])
   test(`the network back ${afterPongMs} ms after a regular ping was answered: the dead socket is found within pongTimeoutMs, and the kill comes`, async (t) => {
@@ -39,7 +27,7 @@ for (const afterPongMs of [1, 3_000, 9_000])
     clock.advance(afterPongMs)
 
     // the network changes: this socket is dead without a word; the story is killed meanwhile
-    events.dispatchEvent(new Event('online'))
+    events().dispatchEvent(new Event('online'))
     clock.advance(10_000)
     await flush()
     assert.equal(client.state, 'reconnecting', `dead within 10 s of the network coming back (states: ${log.stateNames.join(' → ')})`)

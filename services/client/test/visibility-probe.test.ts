@@ -4,23 +4,11 @@
 // at once: a WebSocket pings (dead within pongTimeoutMs), an SSE stream silent for longer than it
 // may be resumes.
 import assert from 'node:assert/strict'
-import { afterEach, beforeEach, test } from 'node:test'
+import { test } from 'node:test'
 import { articleEvent, FakeSseResponse, FakeWebSocket, fakeFetch, flush } from './fakes.ts'
-import { accept, start } from './harness.ts'
+import { accept, start, windowEvents } from './harness.ts'
 
-const host = globalThis as unknown as { addEventListener?: unknown; removeEventListener?: unknown }
-let events: EventTarget
-
-beforeEach(() => {
-  FakeWebSocket.reset()
-  events = new EventTarget()
-  host.addEventListener = (type: string, fn: () => void) => events.addEventListener(type, fn)
-  host.removeEventListener = (type: string, fn: () => void) => events.removeEventListener(type, fn)
-})
-afterEach(() => {
-  delete host.addEventListener
-  delete host.removeEventListener
-})
+const events = windowEvents()
 
 test('WebSocket: back from sleep, the page pings at once and finds the dead socket within pongTimeoutMs', async (t) => {
   const { client, clock, log } = start(t)
@@ -31,7 +19,7 @@ test('WebSocket: back from sleep, the page pings at once and finds the dead sock
   clock.advance(20_000)
   // asleep ten minutes: the socket dies without a word, the story is killed meanwhile
   clock.suspend(600_000)
-  events.dispatchEvent(new Event('visibilitychange'))
+  events().dispatchEvent(new Event('visibilitychange'))
   assert.ok(
     ws.sent.some((m) => m.type === 'ping'),
     'a ping went out when the page came back',
@@ -53,7 +41,7 @@ test('WebSocket: a live connection answers the ping and stays', async (t) => {
   const { client, clock } = start(t)
   const ws = accept('p1')
   clock.advance(5_000)
-  events.dispatchEvent(new Event('visibilitychange'))
+  events().dispatchEvent(new Event('visibilitychange'))
   const ping = ws.sent.findLast((m) => m.type === 'ping')
   assert.ok(ping)
   ws.push({ type: 'pong', id: ping.id })
@@ -72,7 +60,7 @@ test('SSE: back from sleep with the stream silent past its limit, the page resum
   await flush()
   clock.advance(10_000)
   clock.suspend(600_000)
-  events.dispatchEvent(new Event('visibilitychange'))
+  events().dispatchEvent(new Event('visibilitychange'))
   await flush()
   assert.equal(client.state, 'reconnecting', `resumed at once (states: ${log.stateNames.join(' → ')})`)
   assert.match(log.states.at(-1)?.reason ?? '', /no traffic while the page was away/)
@@ -87,7 +75,7 @@ test('SSE: a stream heard from lately is left alone', async (t) => {
   res.frame('subscribed', { type: 'subscribed', channels: ['breaking'], position: 'p1', snapshot: [] })
   await flush()
   clock.advance(20_000)
-  events.dispatchEvent(new Event('visibilitychange'))
+  events().dispatchEvent(new Event('visibilitychange'))
   await flush()
   assert.equal(client.state, 'connected')
 })
