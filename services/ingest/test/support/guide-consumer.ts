@@ -1,0 +1,178 @@
+// A downstream consumer written from schemas/README.md alone (a partner's search indexer and push
+// sender): it decodes with a reader schema of its choice (standard Avro resolution, as the guide's
+// decoding examples do), takes news.articles as a snapshot and news.article-events after it, and
+// keeps what its public index may show. Every rule here quotes the guide; `rules` switches the
+// ones an attack run found missing, so a test can show what a consumer without them publishes.
+import type { Article, Codec, StoryEntry } from '@newswire/shared'
+
+/** A Kafka record as the consumer reads it: a null value is a tombstone (news.articles only). */
+export interface ConsumedRecord {
+  key: string
+  value: Buffer | null
+}
+
+export interface GuideRules {
+  /**
+   * "Removing a deleted entry, keep its id and version (a marker)": red16d found the guide asked it
+   * of killed articles only, and a replay or a follow from an earlier offset brought a deleted
+   * entry back as new.
+   */
+  deletedEntryMarkers: boolean
+}
+
+interface DecodedEvent {
+  eventId: string
+  type: string
+  article: Article
+  entry?: StoryEntry | null
+}
+
+interface HeldArticle {
+  version: number
+  /** null: a marker (killed, or erased by a tombstone: no version then). */
+  article: Article | null
+  erased: boolean
+}
+
+interface HeldEntry {
+  version: number
+  /** null: a marker of a deleted entry. */
+  entry: StoryEntry | null
+  erased: boolean
+}
+
+const ENTRY_KEY = '/entries/'
+
+export class GuideConsumer {
+  readonly #codec: Codec
+  readonly #reader: number
+  readonly #rules: GuideRules
+  readonly #now: () => number
+  readonly #seen = new Set<string>()
+  readonly #articles = new Map<string, HeldArticle>()
+  readonly #entries = new Map<string, HeldEntry>()
+  /** What became public, in order (a push each): `article:<id>` or `entry:<id>/<entry id>`, with the text shown. */
+  readonly pushes: string[] = []
+  /** Everything the public index ever showed (its text), to search for what must never appear. */
+  readonly everShown: string[] = []
+  #public = new Set<string>()
+
+  constructor(codec: Codec, reader: number, rules: GuideRules, now: () => number = Date.now) {
+    this.#codec = codec
+    this.#reader = reader
+    this.#rules = rules
+    this.#now = now
+  }
+
+  /** A record of news.articles (the snapshot) or news.article-events (the follow). */
+  read(r: ConsumedRecord): void {
+    if (r.value === null) this.#tombstone(r.key)
+    else this.#event(this.#codec.decodeWith(this.#reader, r.value) as DecodedEvent)
+    this.#publish()
+  }
+
+  /**
+   * A restart: the index (and its markers) is stored, the event ids seen were in memory. Kafka
+   * then redelivers from the last committed offset (at-least-once).
+   */
+  restart(): void {
+    this.#seen.clear()
+  }
+
+  /** The public index now: article ids and `<id>/<entry id>` keys. */
+  get shown(): ReadonlySet<string> {
+    return this.#public
+  }
+
+  // "On news.articles, accept a null value (tombstone) for a key too, and treat it like a
+  // WITHDRAWN event for that article (under an entry's key, that entry's deletion) ... whatever
+  // news.article-events still holds of it is erased too."
+  #tombstone(key: string): void {
+    const at = key.indexOf(ENTRY_KEY)
+    if (at >= 0) {
+      this.#entries.set(key.slice(0, at) + '/' + key.slice(at + ENTRY_KEY.length), { version: Infinity, entry: null, erased: true })
+      return
+    }
+    this.#kill(key, Infinity, true)
+  }
+
+  #event(e: DecodedEvent): void {
+    // "De-duplicate on eventId"
+    if (this.#seen.has(e.eventId)) return
+    this.#seen.add(e.eventId)
+    // "Switch on type and skip what you do not handle"; "Skip (and log) UNKNOWN events"
+    if (e.type === 'CREATED' || e.type === 'UPDATED' || e.type === 'WITHDRAWN') this.#articleEvent(e)
+    else if (e.type === 'ENTRY_CREATED' || e.type === 'ENTRY_UPDATED' || e.type === 'ENTRY_DELETED') this.#entryEvent(e)
+  }
+
+  #articleEvent(e: DecodedEvent): void {
+    const id = e.article.id
+    const held = this.#articles.get(id)
+    if (held?.erased) return
+    // "Always apply a WITHDRAWN event."
+    if (e.type === 'WITHDRAWN') {
+      this.#kill(id, e.article.version, false)
+      return
+    }
+    // "ignore an event whose article.version is lower than the one you already hold"
+    if (held !== undefined && e.article.version < held.version) return
+    // a marker stays a marker: nothing of a story follows its WITHDRAWN
+    if (held !== undefined && held.article === null) return
+    this.#articles.set(id, { version: e.article.version, article: e.article, erased: false })
+  }
+
+  // "A story's WITHDRAWN removes the story and every entry of it." "Removing a killed article,
+  // keep its id and version (a marker)".
+  #kill(id: string, version: number, erased: boolean): void {
+    const held = this.#articles.get(id)
+    this.#articles.set(id, { version: Math.max(version, held?.version ?? 0), article: null, erased: erased || (held?.erased ?? false) })
+    for (const key of [...this.#entries.keys()]) if (key.startsWith(`${id}/`)) this.#entries.delete(key)
+  }
+
+  #entryEvent(e: DecodedEvent): void {
+    const entry = e.entry
+    if (entry === null || entry === undefined) return
+    const key = `${e.article.id}/${entry.id}`
+    const held = this.#entries.get(key)
+    if (held?.erased) return
+    // "for an entry event, compare entry.version with what you hold for (article.id, entry.id)"
+    if (held !== undefined && entry.version < held.version) return
+    if (held !== undefined && held.entry === null) return
+    if (e.type === 'ENTRY_DELETED') {
+      // "ENTRY_DELETED means: remove the entry everywhere"
+      if (this.#rules.deletedEntryMarkers) this.#entries.set(key, { version: entry.version, entry: null, erased: false })
+      else this.#entries.delete(key)
+      return
+    }
+    this.#entries.set(key, { version: entry.version, entry, erased: false })
+  }
+
+  // "usable = may be published"; "embargoedUntil: if set, do not show the article to the public
+  // before this instant"; an entry "only when both the story and the entry may be shown".
+  #mayShow(x: { pubStatus: string; embargoedUntil: number | null }): boolean {
+    return x.pubStatus === 'usable' && (x.embargoedUntil === null || x.embargoedUntil <= this.#now())
+  }
+
+  #publish(): void {
+    const now = new Set<string>()
+    for (const [id, held] of this.#articles) {
+      const a = held.article
+      if (a === null || !this.#mayShow(a)) continue
+      now.add(id)
+      if (!this.#public.has(id)) this.#show(`article:${id}`, [a.headline, ...a.body])
+    }
+    for (const [key, held] of this.#entries) {
+      const e = held.entry
+      const story = key.slice(0, key.lastIndexOf('/'))
+      if (e === null || !now.has(story) || !this.#mayShow(e)) continue
+      now.add(key)
+      if (!this.#public.has(key)) this.#show(`entry:${key}`, [e.headline ?? '', ...e.body])
+    }
+    this.#public = now
+  }
+
+  #show(what: string, text: string[]): void {
+    this.pushes.push(what)
+    this.everShown.push(`${what} ${text.join(' ')}`)
+  }
+}
