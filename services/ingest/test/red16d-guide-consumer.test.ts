@@ -26,7 +26,8 @@ const codec = createCodec(loadSchemas())
 const KEY = 'dev-ingest-key-1'
 const SECRET = 'Zx7unpublished'
 const guide = readFileSync(join(import.meta.dirname, '..', '..', '..', 'schemas', 'README.md'), 'utf8').replace(/\s+/g, ' ')
-const asGuided: GuideRules = { deletedEntryMarkers: true }
+const DAY = 86_400_000
+const asGuided: GuideRules = { deletedEntryMarkers: true, markerMs: 15 * DAY }
 
 async function ingest(t: { after: (fn: () => Promise<void>) => void }) {
   const app = await startInProcessApp(new ArticleState(), `dev:${KEY}:*`)
@@ -70,7 +71,7 @@ test('a deleted entry is never pushed again: snapshot, then follow from offsets 
     // without the marker (the guide before red16d): once compaction has left only the deletion
     // (min.compaction.lag.ms is a minute), the follow brings the deleted entry back as new; before
     // it, the entry's own state record carried the event id the follow then reads
-    const unmarked = snapshotThenFollow(app, noted, compacted, { deletedEntryMarkers: false })
+    const unmarked = snapshotThenFollow(app, noted, compacted, { ...asGuided, deletedEntryMarkers: false })
     assert.deepEqual(unmarked.followPushes, compacted ? ['entry:live-1/e1'] : [], `compacted ${compacted}`)
   }
 })
@@ -81,7 +82,7 @@ test('a deleted entry is never pushed again after a redelivery of its earlier ev
   await call('/v1/articles/live-2/entries/e1', 'PUT', { headline: `Early call ${SECRET}`, body: ['x'], keyEvent: true }, 201)
   await call('/v1/articles/live-2/entries/e1', 'DELETE', { reason: 'called too early' }, 200)
   const events = eventRecords(codec, app.publisher.published)
-  for (const rules of [asGuided, { deletedEntryMarkers: false }]) {
+  for (const rules of [asGuided, { ...asGuided, deletedEntryMarkers: false }]) {
     const consumer = new GuideConsumer(codec, 3, rules)
     for (const r of events) consumer.read(r)
     const before = consumer.pushes.length

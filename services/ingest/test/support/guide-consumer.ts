@@ -18,11 +18,17 @@ export interface GuideRules {
    * entry back as new.
    */
   deletedEntryMarkers: boolean
+  /**
+   * How long a marker is kept after its kill (ms): "for 15 days after the kill". red16d found the
+   * guide said 7 days, while the broker may keep the kill's earlier events up to 14.
+   */
+  markerMs: number
 }
 
 interface DecodedEvent {
   eventId: string
   type: string
+  ingestedAt: number
   article: Article
   entry?: StoryEntry | null
 }
@@ -32,6 +38,8 @@ interface HeldArticle {
   /** null: a marker (killed, or erased by a tombstone: no version then). */
   article: Article | null
   erased: boolean
+  /** A marker's kill (its ingestedAt). */
+  killedAt?: number
 }
 
 interface HeldEntry {
@@ -39,6 +47,7 @@ interface HeldEntry {
   /** null: a marker of a deleted entry. */
   entry: StoryEntry | null
   erased: boolean
+  killedAt?: number
 }
 
 const ENTRY_KEY = '/entries/'
@@ -66,6 +75,7 @@ export class GuideConsumer {
 
   /** A record of news.articles (the snapshot) or news.article-events (the follow). */
   read(r: ConsumedRecord): void {
+    this.#expire()
     if (r.value === null) this.#tombstone(r.key)
     else this.#event(this.#codec.decodeWith(this.#reader, r.value) as DecodedEvent)
     this.#publish()
@@ -82,6 +92,14 @@ export class GuideConsumer {
   /** The public index now: article ids and `<id>/<entry id>` keys. */
   get shown(): ReadonlySet<string> {
     return this.#public
+  }
+
+  // A marker goes once its time is up: the id then reads as new again.
+  #expire(): void {
+    const due = (h: { erased: boolean; killedAt?: number }) =>
+      !h.erased && h.killedAt !== undefined && h.killedAt + this.#rules.markerMs <= this.#now()
+    for (const [id, h] of this.#articles) if (h.article === null && due(h)) this.#articles.delete(id)
+    for (const [key, h] of this.#entries) if (h.entry === null && due(h)) this.#entries.delete(key)
   }
 
   // "On news.articles, accept a null value (tombstone) for a key too, and treat it like a
@@ -111,7 +129,7 @@ export class GuideConsumer {
     if (held?.erased) return
     // "Always apply a WITHDRAWN event."
     if (e.type === 'WITHDRAWN') {
-      this.#kill(id, e.article.version, false)
+      this.#kill(id, e.article.version, false, e.ingestedAt)
       return
     }
     // "ignore an event whose article.version is lower than the one you already hold"
@@ -123,9 +141,10 @@ export class GuideConsumer {
 
   // "A story's WITHDRAWN removes the story and every entry of it." "Removing a killed article,
   // keep its id and version (a marker)".
-  #kill(id: string, version: number, erased: boolean): void {
+  #kill(id: string, version: number, erased: boolean, killedAt?: number): void {
     const held = this.#articles.get(id)
-    this.#articles.set(id, { version: Math.max(version, held?.version ?? 0), article: null, erased: erased || (held?.erased ?? false) })
+    const marker = { version: Math.max(version, held?.version ?? 0), article: null, erased: erased || (held?.erased ?? false) }
+    this.#articles.set(id, killedAt === undefined ? marker : { ...marker, killedAt })
     for (const key of [...this.#entries.keys()]) if (key.startsWith(`${id}/`)) this.#entries.delete(key)
   }
 
@@ -140,7 +159,8 @@ export class GuideConsumer {
     if (held !== undefined && held.entry === null) return
     if (e.type === 'ENTRY_DELETED') {
       // "ENTRY_DELETED means: remove the entry everywhere"
-      if (this.#rules.deletedEntryMarkers) this.#entries.set(key, { version: entry.version, entry: null, erased: false })
+      if (this.#rules.deletedEntryMarkers)
+        this.#entries.set(key, { version: entry.version, entry: null, erased: false, killedAt: e.ingestedAt })
       else this.#entries.delete(key)
       return
     }
