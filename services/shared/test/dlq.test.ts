@@ -12,12 +12,12 @@ test('dead-letter headers keep the original headers and say where the record cam
       value: Buffer.from([0, 1]),
       headers: { 'trace-id': 'abc' },
     },
-    'NEWSWIRE_ERR_CODEC_MAGIC',
+    'not_avro',
     'x'.repeat(2000),
     Date.parse('2026-11-26T10:00:00Z'),
   )
   assert.equal(h['trace-id'], 'abc')
-  assert.equal(h['dlq-reason'], 'NEWSWIRE_ERR_CODEC_MAGIC')
+  assert.equal(h['dlq-reason'], 'not_avro')
   assert.equal(h['dlq-source-topic'], 'news.article-events')
   assert.equal(h['dlq-source-partition'], '2')
   assert.equal(h['dlq-source-offset'], '41')
