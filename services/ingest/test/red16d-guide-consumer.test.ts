@@ -27,7 +27,7 @@ const KEY = 'dev-ingest-key-1'
 const SECRET = 'Zx7unpublished'
 const guide = readFileSync(join(import.meta.dirname, '..', '..', '..', 'schemas', 'README.md'), 'utf8').replace(/\s+/g, ' ')
 const DAY = 86_400_000
-const asGuided: GuideRules = { deletedEntryMarkers: true, markerMs: 15 * DAY }
+const asGuided: GuideRules = { deletedEntryMarkers: true, markerMs: 15 * DAY, undecodableByHeaders: true }
 
 async function ingest(t: { after: (fn: () => Promise<void>) => void }) {
   const app = await startInProcessApp(new ArticleState(), `dev:${KEY}:*`)

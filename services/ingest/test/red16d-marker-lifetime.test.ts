@@ -73,7 +73,7 @@ test('a killed story is not pushed again by a rebuild from the start of news.art
     [7 * DAY, ['article:killed']],
   ] as const) {
     let clock = kill.ingestedAt
-    const consumer = new GuideConsumer(codec, 3, { deletedEntryMarkers: true, markerMs }, () => clock)
+    const consumer = new GuideConsumer(codec, 3, { deletedEntryMarkers: true, markerMs, undecodableByHeaders: true }, () => clock)
     for (const r of events) consumer.read(r)
     assert.deepEqual(consumer.pushes, ['article:killed'], 'pushed once, while it was public')
     // a rebuild: the topic read again from its start, days later, over the index it kept

@@ -9,6 +9,7 @@ import type { Article, Codec, StoryEntry } from '@newswire/shared'
 export interface ConsumedRecord {
   key: string
   value: Buffer | null
+  headers?: Readonly<Record<string, string>>
 }
 
 export interface GuideRules {
@@ -23,6 +24,12 @@ export interface GuideRules {
    * guide said 7 days, while the broker may keep the kill's earlier events up to 14.
    */
   markerMs: number
+  /**
+   * A record it cannot decode (a schema it does not have yet) acts through its headers: a kill
+   * kills, anything else holds the article or entry until a readable record follows. red16d found
+   * the guide said only to park it, so a kill in a newer schema never reached the index.
+   */
+  undecodableByHeaders: boolean
 }
 
 interface DecodedEvent {
@@ -40,6 +47,8 @@ interface HeldArticle {
   erased: boolean
   /** A marker's kill (its ingestedAt). */
   killedAt?: number
+  /** Held from the public by a record it could not read, until a readable one follows. */
+  unread?: boolean
 }
 
 interface HeldEntry {
@@ -48,6 +57,7 @@ interface HeldEntry {
   entry: StoryEntry | null
   erased: boolean
   killedAt?: number
+  unread?: boolean
 }
 
 const ENTRY_KEY = '/entries/'
@@ -62,6 +72,8 @@ export class GuideConsumer {
   readonly #entries = new Map<string, HeldEntry>()
   /** What became public, in order (a push each): `article:<id>` or `entry:<id>/<entry id>`, with the text shown. */
   readonly pushes: string[] = []
+  /** Records it could not decode, parked ("send it to your own dead letter queue"). */
+  readonly parked: ConsumedRecord[] = []
   /** Everything the public index ever showed (its text), to search for what must never appear. */
   readonly everShown: string[] = []
   #public = new Set<string>()
@@ -77,7 +89,19 @@ export class GuideConsumer {
   read(r: ConsumedRecord): void {
     this.#expire()
     if (r.value === null) this.#tombstone(r.key)
-    else this.#event(this.#codec.decodeWith(this.#reader, r.value) as DecodedEvent)
+    else {
+      let decoded: DecodedEvent
+      try {
+        decoded = this.#codec.decodeWith(this.#reader, r.value) as DecodedEvent
+      } catch {
+        // "park it, do not skip"
+        this.parked.push(r)
+        if (this.#rules.undecodableByHeaders) this.#byHeaders(r)
+        this.#publish()
+        return
+      }
+      this.#event(decoded)
+    }
     this.#publish()
   }
 
@@ -114,6 +138,27 @@ export class GuideConsumer {
     this.#kill(key, Infinity, true)
   }
 
+  // "Meanwhile act on its headers": a kill kills, an entry's deletion deletes it, anything else
+  // holds the story (or the entry) until a record of it you can read follows.
+  #byHeaders(r: ConsumedRecord): void {
+    const type = r.headers?.['event-type']
+    const entryId = r.headers?.['entry-id']
+    if (type === 'WITHDRAWN') {
+      this.#kill(r.key, Infinity, false)
+      return
+    }
+    if (entryId !== undefined) {
+      const key = `${r.key}/${entryId}`
+      const held = this.#entries.get(key)
+      if (type === 'ENTRY_DELETED') this.#entries.set(key, { version: Infinity, entry: null, erased: false })
+      else if (held !== undefined) held.unread = true
+      return
+    }
+    const held = this.#articles.get(r.key)
+    if (held !== undefined) held.unread = true
+    else this.#articles.set(r.key, { version: 0, article: null, erased: false, unread: true })
+  }
+
   #event(e: DecodedEvent): void {
     // "De-duplicate on eventId"
     if (this.#seen.has(e.eventId)) return
@@ -135,7 +180,7 @@ export class GuideConsumer {
     // "ignore an event whose article.version is lower than the one you already hold"
     if (held !== undefined && e.article.version < held.version) return
     // a marker stays a marker: nothing of a story follows its WITHDRAWN
-    if (held !== undefined && held.article === null) return
+    if (held !== undefined && held.article === null && !held.unread) return
     this.#articles.set(id, { version: e.article.version, article: e.article, erased: false })
   }
 
@@ -156,7 +201,7 @@ export class GuideConsumer {
     if (held?.erased) return
     // "for an entry event, compare entry.version with what you hold for (article.id, entry.id)"
     if (held !== undefined && entry.version < held.version) return
-    if (held !== undefined && held.entry === null) return
+    if (held !== undefined && held.entry === null && !held.unread) return
     if (e.type === 'ENTRY_DELETED') {
       // "ENTRY_DELETED means: remove the entry everywhere"
       if (this.#rules.deletedEntryMarkers)
@@ -177,14 +222,14 @@ export class GuideConsumer {
     const now = new Set<string>()
     for (const [id, held] of this.#articles) {
       const a = held.article
-      if (a === null || !this.#mayShow(a)) continue
+      if (a === null || held.unread === true || !this.#mayShow(a)) continue
       now.add(id)
       if (!this.#public.has(id)) this.#show(`article:${id}`, [a.headline, ...a.body])
     }
     for (const [key, held] of this.#entries) {
       const e = held.entry
       const story = key.slice(0, key.lastIndexOf('/'))
-      if (e === null || !now.has(story) || !this.#mayShow(e)) continue
+      if (e === null || held.unread === true || !now.has(story) || !this.#mayShow(e)) continue
       now.add(key)
       if (!this.#public.has(key)) this.#show(`entry:${key}`, [e.headline ?? '', ...e.body])
     }
