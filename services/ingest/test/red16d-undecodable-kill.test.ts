@@ -17,7 +17,7 @@ import type { Codec } from '@newswire/shared'
 import { http } from '../../../test/helpers.ts'
 import { ArticleState } from '../src/state.ts'
 import { GuideConsumer } from './support/guide-consumer.ts'
-import { eventRecords } from './support/guide-records.ts'
+import { compact, eventRecords, stateRecords } from './support/guide-records.ts'
 import { startInProcessApp } from './support/in-process-app.ts'
 
 const codec = createCodec(loadSchemas())
@@ -58,6 +58,7 @@ test('a kill, a hold and an entry’s deletion in a schema the consumer does not
   await call('/v1/articles/killed/entries/e1', 'PUT', { body: ['an entry'] }, 201)
   await call('/v1/articles/open/entries/deleted', 'PUT', { body: ['an entry'] }, 201)
   const before = app.publisher.published.length
+  const writtenBefore = app.publisher.written.length
   // a newer ingest (v4) writes these
   await call('/v1/articles/killed/withdraw', 'POST', { reason: 'legal' }, 200)
   await call('/v1/articles/held', 'PATCH', { pubStatus: 'withheld' }, 200)
@@ -76,6 +77,16 @@ test('a kill, a hold and an entry’s deletion in a schema the consumer does not
     assert.equal(consumer.parked.length, 3, 'parked, as the guide says, either way')
     assert.deepEqual([...consumer.shown].sort(), shown, `by headers: ${undecodableByHeaders}`)
     if (!undecodableByHeaders) continue
+    // the same from a snapshot of news.articles, where an entry's key names its story
+    const snapshot = [
+      ...stateRecords(codec, app.publisher.written.slice(0, writtenBefore), false),
+      ...stateRecords(newer, app.publisher.written.slice(writtenBefore), false),
+    ]
+    for (const records of [snapshot, compact(snapshot)]) {
+      const fresh = new GuideConsumer(codec, 3, { deletedEntryMarkers: true, markerMs: 15 * DAY, undecodableByHeaders: true })
+      for (const r of records) fresh.read(r)
+      assert.deepEqual([...fresh.shown].sort(), ['open'], 'snapshot')
+    }
     // a record it can read ends the hold: the desk releases the story (written by this release)
     const released = app.publisher.published.length
     await call('/v1/articles/held', 'PATCH', { pubStatus: 'usable' }, 200)

@@ -143,20 +143,23 @@ export class GuideConsumer {
   #byHeaders(r: ConsumedRecord): void {
     const type = r.headers?.['event-type']
     const entryId = r.headers?.['entry-id']
+    // in news.articles an entry's key names its story too
+    const at = r.key.indexOf(ENTRY_KEY)
+    const storyId = at >= 0 ? r.key.slice(0, at) : r.key
     if (type === 'WITHDRAWN') {
-      this.#kill(r.key, Infinity, false)
+      this.#kill(storyId, Infinity, false)
       return
     }
     if (entryId !== undefined) {
-      const key = `${r.key}/${entryId}`
+      const key = `${storyId}/${entryId}`
       const held = this.#entries.get(key)
       if (type === 'ENTRY_DELETED') this.#entries.set(key, { version: Infinity, entry: null, erased: false })
       else if (held !== undefined) held.unread = true
       return
     }
-    const held = this.#articles.get(r.key)
+    const held = this.#articles.get(storyId)
     if (held !== undefined) held.unread = true
-    else this.#articles.set(r.key, { version: 0, article: null, erased: false, unread: true })
+    else this.#articles.set(storyId, { version: 0, article: null, erased: false, unread: true })
   }
 
   #event(e: DecodedEvent): void {

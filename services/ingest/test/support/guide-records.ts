@@ -17,7 +17,11 @@ export function eventRecords(codec: Codec, events: readonly NewswireEvent[]): Co
 
 export function stateRecords(codec: Codec, written: InProcessPublisher['written'], compacted: boolean): ConsumedRecord[] {
   const all = written.map((w): ConsumedRecord => ('tombstone' in w ? { key: w.tombstone, value: null } : records(codec, w.event).state))
-  if (!compacted) return all
+  return compacted ? compact(all) : all
+}
+
+/** What compaction leaves of `all`: the latest record per key, in its place. */
+export function compact(all: readonly ConsumedRecord[]): ConsumedRecord[] {
   const last = new Map<string, number>()
   for (const [i, r] of all.entries()) last.set(r.key, i)
   return all.filter((r, i) => last.get(r.key) === i)
