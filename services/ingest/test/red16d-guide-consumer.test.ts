@@ -6,9 +6,11 @@
 // entry was to be removed everywhere, and a consumer that did so held nothing for it: following
 // news.article-events from offsets noted before the snapshot ("earlier ones are safe"), or after a
 // redelivery, the entry's ENTRY_CREATED read as new, and the deleted entry was indexed and pushed
-// as a key event until its ENTRY_DELETED came round again. Fixed in the guide: keep a deleted
-// entry's id and version too. The other cases held (killed and erased stories, held and embargoed
-// entries, readers of v1 and v2).
+// as a key event; after a snapshot, for good (the follow's ENTRY_DELETED is the event the snapshot
+// read, dropped as a duplicate), an entry deleted before it was ever public too. Fixed in the
+// guide: keep a deleted entry's id and version too. The other cases held (killed and erased
+// stories, held and embargoed entries, readers of v1 and v2); red16d-guide-differential.test.ts
+// runs random sequences.
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -73,6 +75,30 @@ test('a deleted entry is never pushed again: snapshot, then follow from offsets 
     // it, the entry's own state record carried the event id the follow then reads
     const unmarked = snapshotThenFollow(app, noted, compacted, { ...asGuided, deletedEntryMarkers: false })
     assert.deepEqual(unmarked.followPushes, compacted ? ['entry:live-1/e1'] : [], `compacted ${compacted}`)
+    // and keeps it: the follow's ENTRY_DELETED is the event the snapshot read, dropped as a duplicate
+    const kept = compacted ? ['live-1', 'live-1/e1', 'live-1/e2'] : ['live-1', 'live-1/e2']
+    assert.deepEqual([...unmarked.consumer.shown].sort(), kept, `compacted ${compacted}`)
+  }
+})
+
+test('an entry deleted before it was ever public is never published: written under a held story, deleted, the story released', async (t) => {
+  const { app, call } = await ingest(t)
+  await call(
+    '/v1/articles',
+    'POST',
+    { id: 'live-3', language: 'en', headline: 'Live: ahead of the verdict', summary: 's', live: true, pubStatus: 'withheld' },
+    201,
+  )
+  await call('/v1/articles/live-3/entries/e1', 'PUT', { headline: `Draft verdict ${SECRET}`, body: ['x'], keyEvent: true }, 201)
+  await call('/v1/articles/live-3/entries/e1', 'DELETE', { reason: 'draft' }, 200)
+  await call('/v1/articles/live-3', 'PATCH', { pubStatus: 'usable' }, 200)
+  for (const rules of [asGuided, { ...asGuided, deletedEntryMarkers: false }]) {
+    // a compacted snapshot, then the events from an earlier offset (the guide: earlier ones are safe)
+    const { consumer } = snapshotThenFollow(app, 0, true, rules)
+    const leaked = consumer.everShown.filter((s) => s.includes(SECRET))
+    assert.deepEqual(leaked.length > 0, !rules.deletedEntryMarkers, `markers ${rules.deletedEntryMarkers}: ${leaked.join('; ')}`)
+    // without the marker it stays for good: the follow's ENTRY_DELETED is the snapshot's event, a duplicate
+    assert.deepEqual([...consumer.shown].sort(), rules.deletedEntryMarkers ? ['live-3'] : ['live-3', 'live-3/e1'])
   }
 })
 

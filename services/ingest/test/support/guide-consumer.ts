@@ -72,11 +72,16 @@ export class GuideConsumer {
   readonly #entries = new Map<string, HeldEntry>()
   /** What became public, in order (a push each): `article:<id>` or `entry:<id>/<entry id>`, with the text shown. */
   readonly pushes: string[] = []
+  /** Keys shown again after it read their kill or deletion: a killed article or deleted entry is never revived. */
+  readonly revived: string[] = []
+  readonly #removed = new Set<string>()
   /** Records it could not decode, parked ("send it to your own dead letter queue"). */
   readonly parked: ConsumedRecord[] = []
   /** Everything the public index ever showed (its text), to search for what must never appear. */
   readonly everShown: string[] = []
   #public = new Set<string>()
+  /** What each public key shows now. */
+  readonly #texts = new Map<string, string>()
 
   constructor(codec: Codec, reader: number, rules: GuideRules, now: () => number = Date.now) {
     this.#codec = codec
@@ -132,7 +137,9 @@ export class GuideConsumer {
   #tombstone(key: string): void {
     const at = key.indexOf(ENTRY_KEY)
     if (at >= 0) {
-      this.#entries.set(key.slice(0, at) + '/' + key.slice(at + ENTRY_KEY.length), { version: Infinity, entry: null, erased: true })
+      const entryKey = `${key.slice(0, at)}/${key.slice(at + ENTRY_KEY.length)}`
+      this.#entries.set(entryKey, { version: Infinity, entry: null, erased: true })
+      this.#removed.add(entryKey)
       return
     }
     this.#kill(key, Infinity, true)
@@ -193,7 +200,12 @@ export class GuideConsumer {
     const held = this.#articles.get(id)
     const marker = { version: Math.max(version, held?.version ?? 0), article: null, erased: erased || (held?.erased ?? false) }
     this.#articles.set(id, killedAt === undefined ? marker : { ...marker, killedAt })
-    for (const key of [...this.#entries.keys()]) if (key.startsWith(`${id}/`)) this.#entries.delete(key)
+    this.#removed.add(id)
+    for (const key of [...this.#entries.keys()]) {
+      if (!key.startsWith(`${id}/`)) continue
+      this.#entries.delete(key)
+      this.#removed.add(key)
+    }
   }
 
   #entryEvent(e: DecodedEvent): void {
@@ -206,6 +218,7 @@ export class GuideConsumer {
     if (held !== undefined && entry.version < held.version) return
     if (held !== undefined && held.entry === null && !held.unread) return
     if (e.type === 'ENTRY_DELETED') {
+      this.#removed.add(key)
       // "ENTRY_DELETED means: remove the entry everywhere"
       if (this.#rules.deletedEntryMarkers)
         this.#entries.set(key, { version: entry.version, entry: null, erased: false, killedAt: e.ingestedAt })
@@ -227,20 +240,26 @@ export class GuideConsumer {
       const a = held.article
       if (a === null || held.unread === true || !this.#mayShow(a)) continue
       now.add(id)
-      if (!this.#public.has(id)) this.#show(`article:${id}`, [a.headline, ...a.body])
+      this.#show(id, `article:${id}`, [a.headline, ...a.body])
     }
     for (const [key, held] of this.#entries) {
       const e = held.entry
       const story = key.slice(0, key.lastIndexOf('/'))
       if (e === null || held.unread === true || !now.has(story) || !this.#mayShow(e)) continue
       now.add(key)
-      if (!this.#public.has(key)) this.#show(`entry:${key}`, [e.headline ?? '', ...e.body])
+      this.#show(key, `entry:${key}`, [e.headline ?? '', ...e.body])
     }
     this.#public = now
+    for (const key of this.#texts.keys()) if (!now.has(key)) this.#texts.delete(key)
   }
 
-  #show(what: string, text: string[]): void {
-    this.pushes.push(what)
-    this.everShown.push(`${what} ${text.join(' ')}`)
+  /** A push when `key` becomes public; its text recorded whenever what is shown changes. */
+  #show(key: string, what: string, text: string[]): void {
+    if (!this.#public.has(key)) this.pushes.push(what)
+    if (this.#removed.has(key)) this.revived.push(what)
+    const shown = `${what} ${text.join(' ')}`
+    if (this.#texts.get(key) === shown) return
+    this.#texts.set(key, shown)
+    this.everShown.push(shown)
   }
 }
