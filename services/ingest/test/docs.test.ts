@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path'
 import { test } from 'node:test'
 import { MAX_REVISION, problemCodes, streamProblemCodes } from '@newswire/shared'
 import { openApiDocument } from '../src/openapi.ts'
-import { recordHeaderNames } from '../src/records.ts'
+import { recordHeaderNames, tombstoneRecord } from '../src/records.ts'
 import { validateArticle } from '../src/validate.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..')
@@ -52,6 +52,13 @@ test('the version bound is the same in validation, OpenAPI and both READMEs', ()
 
 test('every Kafka header ingest writes has a row in the schemas README', () => {
   for (const name of recordHeaderNames) assert.match(schemasReadme, new RegExp(`^\\| \`${name}\` +\\|`, 'm'), name)
+})
+
+test('the schemas README says which headers a tombstone carries, as ingest writes them', () => {
+  const tombstone = tombstoneRecord({ fingerprintHex: '00', instanceId: 'w' }, 'a-1', 't'.repeat(32), 0)
+  const names = Object.keys(tombstone.headers).sort()
+  assert.deepEqual(names, ['trace-id', 'writer'])
+  assert.match(schemasReadme.replace(/\s+/g, ' '), /A tombstone \(an erasure, in `news.articles`\) carries only `trace-id` and `writer`/)
 })
 
 test('every problem code in the ingest README errors table is in the catalogue, and the other way round for ingest’s', () => {
