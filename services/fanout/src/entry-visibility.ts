@@ -77,6 +77,8 @@ export interface EntryChange {
   after: StoryEntry | null
   /** The change deletes the entry. */
   deletion: boolean
+  /** The version before was held back here by the release clock: its own embargo not released yet (decideEntry). */
+  heldBack: boolean
   state: EntryLatest
 }
 
@@ -85,6 +87,7 @@ export function entryChangeFor(story: Latest | undefined, prev: EntryLatest | un
     before: visibleEntry(story, prev, c),
     after: visibleEntry(story, next, c),
     deletion: isEntryDeleted(next.event) && (prev === undefined || !isEntryDeleted(prev.event)),
+    heldBack: prev !== undefined && !prev.released && !isEntryDeleted(prev.event) && prev.event.entry.embargoedUntil !== null,
     state: next,
   }
 }
@@ -95,7 +98,7 @@ export function entryChangeFor(story: Latest | undefined, prev: EntryLatest | un
  * state; when it is not, the subscription was told to drop the story and every entry with it.
  * `exposed` tells whether the subscription may show the entry though the change's `before` says
  * it could not (it saw it before it was withheld; a position from another instance): a deletion
- * reaches it too.
+ * reaches it too, and a hold of a version this instance's release clock held back (red16).
  */
 export function decideEntry(
   ch: EntryChange,
@@ -106,7 +109,11 @@ export function decideEntry(
   if (!storyInView) return null
   if (ch.after) return { kind: 'entry', entry: ch.after, embargoed: c === 'all' && !ch.state.released, created: ch.before === null }
   if (ch.before) return { kind: 'retract', cause: entryCauseOf(ch.state, c) }
-  return ch.deletion ? retractionOf(exposed(), 'deleted') : null
+  if (ch.deletion) return retractionOf(exposed(), 'deleted')
+  // held back here by the release clock, the version before may have been released and shown to
+  // this reader by a process ahead (a resume from there, live here before this clock got to that
+  // embargo: red16): a hold reaches it as a deletion does
+  return ch.heldBack ? retractionOf(exposed(), entryCauseOf(ch.state, c)) : null
 }
 
 /** A retraction for an entry the subscription may show (`unsure` when only some instance may have). */

@@ -116,8 +116,17 @@ export function decide(
     return retraction(causeOf(ch.state, c), exposedView())
   }
   if (had) return { kind: 'retract', cause: ch.after ? 'left' : causeOf(ch.state, c), match: had }
+  // Held back here by the release clock, the version before may have been released by another
+  // process, which runs ahead, and shown to this reader there (a resume from there that joined the
+  // live loop before this clock got to that embargo: red16): a change that hides the story from
+  // it reaches it as a kill does, in a view some instance may have shown it in
+  if (ch.before === null && heldBack(ch.prior)) return retraction(ch.after ? 'left' : causeOf(ch.state, c), exposedView())
   return null
 }
+
+/** A version whose embargo this instance has not released yet (a kill is never released). */
+const heldBack = (s: Latest | undefined): boolean =>
+  s !== undefined && !s.released && !isKill(s.event) && s.event.article.embargoedUntil !== null
 
 /** A retraction in the view `seen` (unsure unless this instance showed it), or null. */
 export function retraction(cause: Cause, seen: { view: ArticleView; sure: boolean } | null): Decision | null {

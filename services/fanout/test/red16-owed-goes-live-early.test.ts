@@ -1,0 +1,155 @@
+// red16 attack run (2026-12-06): a reader resuming on a process whose release clock is behind the
+// position's watermark waits in its replay until that clock gets there (cursor.ts: `c.t > now`),
+// so that every story the position says it was shown is released here, or its hold or kill is
+// judged by the replay, which tells whoever may have seen a story (exposure). An owed release of
+// another story (cursor.ts #owed) drops the watermark to just before that story's embargo, and the
+// reader went live then, while a story it had been shown on the process ahead was still under
+// embargo here: its hold, read next, changed nothing this process had shown (the live path tells
+// of a hold only who saw the story here), so the reader kept the withheld story on screen.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { ArticleEvent } from '@newswire/shared'
+import { entryEvent, event, Harness } from './support/harness.ts'
+import type { Message } from './support/harness.ts'
+import { lastPosition, snapshotEntries, subscribe } from './support/live-story.ts'
+
+const T = 1_800_000_000_000
+const E_Y = T + 10_000
+const E_Z = T + 20_000
+
+const about = (got: Message[], id: string) =>
+  got
+    .filter((m) => (m.type === 'event' && (m.event as ArticleEvent).article.id === id) || (m.type === 'withdrawn' && m.articleId === id))
+    .map((m) => (m.type === 'event' ? `event:v${(m.event as ArticleEvent).article.version}` : `withdrawn:${String(m.cause)}`))
+
+/** A hold (or a kill) of Z read on B after a reader shown Z on A resumed there and an owed release of Y let it go live. */
+async function run(change: 'hold' | 'kill'): Promise<{ z: string[]; y: string[] }> {
+  // two processes over one log, each told the log read to its end at T
+  const [a, b] = [0, 1].map(() => new Harness({ partitions: 1, start: T })) as [Harness, Harness]
+  for (const h of [a, b]) {
+    h.store.fresh(T)
+    h.start()
+  }
+  const y1 = event('CREATED', { id: 'Y', version: 1, embargoedUntil: E_Y }, T)
+  const z1 = event('CREATED', { id: 'Z', version: 1, embargoedUntil: E_Z }, T)
+  for (const e of [y1, z1]) {
+    a.append(e)
+    b.append(e)
+  }
+  await Promise.all([a.settle(), b.settle()])
+  // B's freshness check stalls (Kafka's admin slow to answer); its consumer reads on. A's passes.
+  for (const h of [a, b]) await h.tick(E_Z + 1000 - T)
+  a.store.fresh(a.clock.now())
+  await a.tick(1)
+  // a reader on A is shown Y and Z, released there
+  const onA = a.connect('public')
+  subscribe(a, onA.conn, ['category:news'])
+  await a.settle()
+  const shown = onA.t.messages.find((m) => m.type === 'subscribed') as Message & { snapshot: ArticleEvent[] }
+  assert.deepEqual(shown.snapshot.map((e) => e.article.id).sort(), ['Y', 'Z'], 'A shows both stories')
+  const since = lastPosition(onA.t.messages)
+  a.hub.conns.remove(onA.conn)
+  // Y is edited (its embargo kept): B reads it, its release clock still at T
+  const y2 = event('UPDATED', { id: 'Y', version: 2, embargoedUntil: E_Y }, b.clock.now())
+  a.inKafka(y2)
+  b.append(y2)
+  await b.settle()
+  // the reader resumes on B: its cursor passes Y's edit, owed (its embargo before the watermark)
+  const onB = b.connect('public')
+  subscribe(b, onB.conn, ['category:news'], { since })
+  await b.settle()
+  // B's check that began at E_Y + 500 ms completes (B had read all that was written by then)
+  b.store.fresh(E_Y + 500)
+  b.hub.schedule()
+  await b.settle()
+  // the desk holds Z (or kills it): B reads it before its release clock gets to Z's embargo
+  const z2 =
+    change === 'hold'
+      ? event('UPDATED', { id: 'Z', version: 2, pubStatus: 'withheld', embargoedUntil: E_Z }, b.clock.now())
+      : event('WITHDRAWN', { id: 'Z', version: 2, pubStatus: 'canceled', embargoedUntil: E_Z }, b.clock.now())
+  b.append(z2)
+  await b.settle()
+  // then B knows the log read past Z's embargo
+  b.store.fresh(b.clock.now())
+  await b.tick(1000)
+  a.hub.stop()
+  b.hub.stop()
+  return { z: about(onB.t.messages, 'Z'), y: about(onB.t.messages, 'Y') }
+}
+
+test('a reader shown a story on the process ahead hears of its hold on the one behind, after an owed release of another story', async () => {
+  const { z, y } = await run('hold')
+  assert.ok(y.includes('event:v2'), `Y's release still reaches the reader: ${JSON.stringify(y)}`)
+  // as a replay on B tells it: not released there, the story is under embargo to B's readers
+  assert.deepEqual(z, ['withdrawn:embargoed'], 'the reader shown Z on A was never told of its hold')
+})
+
+test('…and of its kill (the live path tells who may have seen a story of its kill)', async () => {
+  const { z } = await run('kill')
+  assert.deepEqual(z, ['withdrawn:withdrawn'])
+})
+
+/** The same for two entries of a live story, each under its own embargo, and a `story:` reader. */
+async function runEntries(change: 'hold' | 'delete'): Promise<{ z: string[]; y: string[] }> {
+  const [a, b] = [0, 1].map(() => new Harness({ partitions: 1, start: T })) as [Harness, Harness]
+  for (const h of [a, b]) {
+    h.store.fresh(T)
+    h.start()
+  }
+  const story = event('CREATED', { id: 'L', version: 1, live: true }, T).article
+  const y1 = entryEvent(story, { id: 'y', seq: 1, version: 1, embargoedUntil: E_Y }, T)
+  const z1 = entryEvent(story, { id: 'z', seq: 2, version: 1, embargoedUntil: E_Z }, T)
+  for (const e of [event('CREATED', story, T), y1, z1]) {
+    a.append(e)
+    b.append(e)
+  }
+  await Promise.all([a.settle(), b.settle()])
+  for (const h of [a, b]) await h.tick(E_Z + 1000 - T)
+  a.store.fresh(a.clock.now())
+  await a.tick(1)
+  const onA = a.connect('public')
+  subscribe(a, onA.conn, ['story:L'])
+  await a.settle()
+  assert.deepEqual(snapshotEntries(onA.t.messages.find((m) => m.type === 'subscribed')).sort(), ['y@1', 'z@1'], 'A shows both entries')
+  const since = lastPosition(onA.t.messages)
+  a.hub.conns.remove(onA.conn)
+  const y2 = entryEvent(story, { id: 'y', seq: 1, version: 2, embargoedUntil: E_Y }, b.clock.now())
+  a.inKafka(y2)
+  b.append(y2)
+  await b.settle()
+  const onB = b.connect('public')
+  subscribe(b, onB.conn, ['story:L'], { since })
+  await b.settle()
+  b.store.fresh(E_Y + 500)
+  b.hub.schedule()
+  await b.settle()
+  const z2 =
+    change === 'hold'
+      ? entryEvent(story, { id: 'z', seq: 2, version: 2, pubStatus: 'withheld', embargoedUntil: E_Z }, b.clock.now())
+      : entryEvent(story, { id: 'z', seq: 2, version: 2, pubStatus: 'canceled', embargoedUntil: E_Z }, b.clock.now(), {
+          type: 'ENTRY_DELETED',
+        })
+  b.append(z2)
+  await b.settle()
+  b.store.fresh(b.clock.now())
+  await b.tick(1000)
+  a.hub.stop()
+  b.hub.stop()
+  const of = (id: string) =>
+    onB.t.messages
+      .filter((m) => (m.type === 'entry' && (m.entry as { id: string }).id === id) || (m.type === 'entryWithdrawn' && m.entryId === id))
+      .map((m) => (m.type === 'entry' ? `entry:v${(m.entry as { version: number }).version}` : `entryWithdrawn:${String(m.cause)}`))
+  return { z: of('z'), y: of('y') }
+}
+
+test('a `story:` reader shown an entry on the process ahead hears of its hold on the one behind, after an owed release of another entry', async () => {
+  const { z, y } = await runEntries('hold')
+  assert.ok(y.includes('entry:v2'), `y's release still reaches the reader: ${JSON.stringify(y)}`)
+  assert.equal(z.length, 1, `the reader shown entry z on A was never told of its hold: ${JSON.stringify(z)}`)
+  assert.match(z[0] as string, /^entryWithdrawn:/)
+})
+
+test('…and of its deletion', async () => {
+  const { z } = await runEntries('delete')
+  assert.deepEqual(z, ['entryWithdrawn:deleted'])
+})
