@@ -4,7 +4,8 @@
 // position came from the process ahead was served from the stale record of the one behind, and
 // never heard of a kill). Random sequences of ingest writes (create, edit, new or lifted embargo,
 // hold and its lifting, kill), reads by each process of a few records at a time (never more than
-// 50 s of server time behind: the race allowance assumes under a minute), server time
+// 50 s of server time behind: the race allowance assumes under a minute), freshness checks that
+// stall while the process reads on and complete late (its release clock stops in the past: red16), server time
 // moving in small and large steps across embargo instants, and reader actions: connect or resume
 // on either process, drop, ask for the newest page or the counts with the stream's position (`at`,
 // as the SDK does). The hubs run in-process (support/harness.ts), sharing the log and the position key.
@@ -55,6 +56,13 @@ type Cmd =
   | { kind: 'drop'; reader: number }
   | { kind: 'page'; reader: number; proc: number }
   | { kind: 'counts'; reader: number; proc: number }
+  /**
+   * The process's freshness check stalls, or goes on again (feed.ts keepFresh: Kafka's admin slow or
+   * failing while its consumer reads on), and a check begun `ago` ms before completes: the release
+   * clock stops at a time already past (red16).
+   */
+  | { kind: 'stall'; proc: number }
+  | { kind: 'check'; proc: number; ago: number }
 
 const proc = fc.integer({ min: 0, max: 1 })
 const reader = fc.integer({ min: 0, max: READERS - 1 })
@@ -80,6 +88,8 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('drop' as const), reader }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('page' as const), reader, proc }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('counts' as const), reader, proc }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('stall' as const), proc }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('check' as const), proc, ago: fc.constantFrom(0, 2_000, 15_000) }) },
 )
 
 /** An event as a client gets it (times as ISO strings). */
@@ -177,7 +187,7 @@ class Reader {
 }
 
 /** What the runs reached, so a generator that stops reaching a case shows. */
-const stats = { runs: 0, pages: 0, counts: 0, notReady: 0, resumedAhead: 0, kills: 0, holds: 0 }
+const stats = { runs: 0, pages: 0, counts: 0, notReady: 0, resumedAhead: 0, kills: 0, holds: 0, checks: 0 }
 
 async function run(cmds: Cmd[], historySize: number, rotating = false): Promise<void> {
   freshEventIds()
@@ -265,6 +275,18 @@ async function run(cmds: Cmd[], historySize: number, rotating = false): Promise<
       } else if (c.kind === 'connect') {
         const r = readers[c.reader] as Reader
         connect(r, c.other && r.on ? 1 - r.on.proc : c.proc)
+      } else if (c.kind === 'stall') {
+        const h = procs[c.proc] as Harness
+        h.stalled = !h.stalled
+      } else if (c.kind === 'check') {
+        // it read the log to its ends as they stood when the check began: every record written by then
+        const h = procs[c.proc] as Harness
+        const at = now() - c.ago
+        const read = h.log.every((l, partition) => l.slice(h.store.readTo()[partition] ?? 0).every((e) => e.ingestedAt > at))
+        if (read) {
+          h.store.fresh(at)
+          stats.checks++
+        }
       } else if (c.kind === 'drop') {
         const r = readers[c.reader] as Reader
         if (r.on) (procs[r.on.proc] as Harness).hub.conns.remove(r.on.conn)
@@ -316,7 +338,8 @@ async function run(cmds: Cmd[], historySize: number, rotating = false): Promise<
       }
       await settle()
     }
-    // Both read everything; every reader resumes (or starts) on either process
+    // Both read everything, and know it; every reader resumes (or starts) on either process
+    for (const h of procs) h.stalled = false
     for (const h of procs) for (const partition of [0, 1]) h.readOn(partition)
     for (const h of procs) h.clock.advance(1)
     await settleFully()
@@ -416,6 +439,30 @@ const KNOWN: Cmd[][] = [
   ],
 ]
 
+// red16 attack run (2026-12-06), written by hand with the freshness commands it added: process 1's
+// freshness check stalls; the reader is shown both stories on process 0 and resumes on process 1,
+// whose cursor passes story 0's edit, owed (its embargo before the position's watermark), so the
+// reader goes live once a check begun before story 1's embargo completes there; story 1's hold
+// was never told, and story 0's next edit moved the reader's position past it.
+const S1 = new Harness({ partitions: 2 }).partitionOf('s1')
+KNOWN.push([
+  { kind: 'tick', ms: 1 },
+  { kind: 'stall', proc: 1 },
+  { kind: 'write', story: 0, op: 'create', embargoIn: 3_000 },
+  { kind: 'write', story: 1, op: 'create', embargoIn: 9_000 },
+  ...[S0, S1].flatMap((partition) => [0, 1].map((p): Cmd => ({ kind: 'read', proc: p, partition, n: 5 }))),
+  { kind: 'tick', ms: 10_000 },
+  { kind: 'connect', reader: 0, proc: 0, other: false },
+  { kind: 'write', story: 0, op: 'edit', embargoIn: null },
+  { kind: 'read', proc: 1, partition: S0, n: 1 },
+  { kind: 'connect', reader: 0, proc: 1, other: false },
+  { kind: 'check', proc: 1, ago: 2_000 },
+  { kind: 'write', story: 1, op: 'hold', embargoIn: null },
+  { kind: 'read', proc: 1, partition: S1, n: 1 },
+  { kind: 'write', story: 0, op: 'edit', embargoIn: null },
+  { kind: 'read', proc: 1, partition: S0, n: 1 },
+])
+
 test('two processes, the runs that once failed', async () => {
   for (const cmds of KNOWN) for (const history of [4, 1000]) await run(cmds, history)
 })
@@ -490,6 +537,6 @@ test('two processes at different lag: a public reader moving between them is sen
   t.diagnostic(JSON.stringify(stats))
   if (process.env.NEWSWIRE_MODEL_SEED) return
   // the cases red9 found, each reached in most runs' worth of 150
-  for (const k of ['notReady', 'resumedAhead', 'kills', 'holds', 'counts'] as const)
+  for (const k of ['notReady', 'resumedAhead', 'kills', 'holds', 'counts', 'checks'] as const)
     assert.ok(stats[k] > stats.runs / 10, `${k}: ${JSON.stringify(stats)}`)
 })
