@@ -16,7 +16,7 @@ import { clearanceBit, expose, seenBy } from './exposure.ts'
 import type { Exposure } from './exposure.ts'
 import type { Entry, EntryEventRecord, History } from './history.ts'
 import { compareReleaseKeys } from './position.ts'
-import { releaseShows } from './release-view.ts'
+import { releaseShows, releaseWouldShow } from './release-view.ts'
 import { numberIsAGuess } from './late-hold.ts'
 import { givesWayToHistory } from './loaded-state.ts'
 import type { Loaded } from './loaded-state.ts'
@@ -425,6 +425,16 @@ export class Ledger {
   /** An embargo due after `from`, at or before `until`, whose release shows `c` with `scope` something (headPosition). */
   releaseSeenIn(from: number, until: number, c: Clearance, scope: AudienceScope = unrestricted): boolean {
     for (const r of this.#embargoes.due(from + 1, until)) if (releaseShows(this, r, c, scope)) return true
+    return false
+  }
+
+  /**
+   * A release due after the ledger's clock, at or before `until`, not made yet, that would show `c`
+   * with `scope` something: a page beside a stream whose process has made it waits (reader-at.ts).
+   */
+  owesRelease(until: number, c: Clearance, scope: AudienceScope): boolean {
+    for (const r of this.#embargoes.due(this.#now + 1, until))
+      if (!this.#released(r) && releaseWouldShow(this, r.id, r.entry, c, scope)) return true
     return false
   }
 

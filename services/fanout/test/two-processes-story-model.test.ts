@@ -83,6 +83,9 @@ type Cmd =
   | { kind: 'away'; reader: number; steps: number; proc: number; other: boolean }
   /** `other`: on the process the reader's stream is not on (as a balancer may send it). */
   | { kind: 'page'; reader: number; proc: number; other: boolean; limit: number }
+  /** The process's freshness check stalls or goes on again; a check begun `ago` ms before completes (red16, as two-processes-model). */
+  | { kind: 'stall'; proc: number }
+  | { kind: 'check'; proc: number; ago: number }
 
 const proc = fc.integer({ min: 0, max: 1 })
 const reader = fc.integer({ min: 0, max: READERS - 1 })
@@ -143,6 +146,8 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({ kind: fc.constant('away' as const), reader, steps: fc.integer({ min: 2, max: 8 }), proc, other: fc.boolean() }),
   },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('stall' as const), proc }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('check' as const), proc, ago: fc.constantFrom(0, 2_000, 15_000) }) },
   {
     weight: 4,
     arbitrary: fc.record({
@@ -346,6 +351,14 @@ async function run(cmds: Cmd[], historySize: number, rotating = false): Promise<
         const r = readers[c.reader]
         if (!r) open(c.reader, c.reader % SLOTS.length, c.proc)
         else connect(r, c.other && r.on ? 1 - r.on.proc : c.proc)
+      } else if (c.kind === 'stall') {
+        const h = procs[c.proc] as Harness
+        h.stalled = !h.stalled
+      } else if (c.kind === 'check') {
+        // it read the log to its ends as they stood when the check began: every record written by then
+        const h = procs[c.proc] as Harness
+        const at = now() - c.ago
+        if (h.log.every((l, p) => l.slice(h.store.readTo()[p] ?? 0).every((e) => e.ingestedAt > at))) h.store.fresh(at)
       } else if (c.kind === 'drop' || c.kind === 'away') {
         const r = readers[c.reader]
         if (c.kind === 'away') due.push({ at: step + c.steps, c, was: r?.on?.proc ?? null })
@@ -381,7 +394,8 @@ async function run(cmds: Cmd[], historySize: number, rotating = false): Promise<
         assert.deepEqual(shows, expected, `L. reader ${i} of ${r.story} on process ${r.on.proc} ${when} (it was sent: ${r.got.join(' ')})`)
       }
     }
-    // Both read everything: a reader still connected has heard of every change, without reconnecting
+    // Both read everything, and know it: a reader still connected has heard of every change, without reconnecting
+    for (const h of procs) h.stalled = false
     for (const h of procs) for (const p of [0, 1]) h.readOn(p)
     for (const h of procs) h.clock.advance(1)
     await settleFully()
@@ -466,6 +480,34 @@ const KNOWN: Cmd[][] = [
     { kind: 'drop', reader: 1 },
     { kind: 'drop', reader: 1 },
     read(0, 0, 2),
+  ],
+  // red16 (2026-12-06), found once a process's freshness check could stall: process 1, its release
+  // clock stopped before the entry's embargo, answered a page beside a stream on process 0, which had
+  // released it before the reader came, without it and with nothing more to page: the reader never
+  // saw it (red16-page-release-clock-behind.test.ts)
+  [
+    { kind: 'stall', proc: 1 },
+    { kind: 'check', proc: 1, ago: 0 },
+    { kind: 'resume', reader: 0, proc: 0, other: true },
+    entry(0, 'create', 0),
+    read(1, 0, 1),
+    { kind: 'story', slot: 0, op: 'create', embargoIn: null, held: false },
+    { kind: 'drop', reader: 0 },
+    { kind: 'resume', reader: 0, proc: 0, other: true },
+    { kind: 'entry', entry: { k: 'entry', story: 1, op: 'create', which: 5, embargo: 'soon', withheld: false, pinned: false } },
+    entry(0, 'create', 0),
+    { kind: 'page', reader: 0, proc: 0, other: true, limit: 1 },
+    { kind: 'tick', ms: 70_000 },
+    read(0, 0, 2),
+    read(0, 0, 2),
+    { kind: 'story', slot: 0, op: 'create', embargoIn: null, held: false },
+    { kind: 'resume', reader: 0, proc: 0, other: true },
+    { kind: 'resume', reader: 0, proc: 0, other: true },
+    { kind: 'page', reader: 1, proc: 0, other: true, limit: 1 },
+    entry(0, 'create', 0),
+    { kind: 'open', reader: 0, slot: 0, proc: 0 },
+    entry(0, 'create', 0),
+    read(1, 0, 1),
   ],
 ]
 

@@ -25,7 +25,7 @@ export const isEntriesPath = (path: string): boolean => pathRe.test(path)
 const params = new Set(['before', 'limit', 'at', 'token', 'languages', 'categories', 'maxUrgency', 'states'])
 
 /** What the route reads: the state, and what this process has read for a reader's `at` (reader-at.ts). */
-export type EntriesRouteDeps = Pick<SnapshotRouteDeps, 'store' | 'head' | 'positions'>
+export type EntriesRouteDeps = Pick<SnapshotRouteDeps, 'store' | 'head' | 'positions' | 'now'>
 
 /** The reader's filter, parsed as on /v1/sse; throws RequestError. */
 function filterOf(q: URLSearchParams, ref: string, admission: Pick<Admission, 'audience'>) {
@@ -58,9 +58,9 @@ export function answerEntries(url: URL, admission: Pick<Admission, 'audience' | 
     if (!params.has(name)) throw new RequestError('bad_message', `unknown parameter '${name}' (${[...params].join(', ')})`)
   const before = countParam(q, 'before', Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
   const limit = countParam(q, 'limit', MAX_STORY_ENTRIES, DEFAULT_STORY_ENTRIES)
-  const releasedBy = refuseIfAhead(q, d)
   const scope = admission.scope ?? unrestricted
   const clearance = clearanceOf(admission.audience, scope)
+  const releasedBy = refuseIfAhead(q, d, { clearance, scope })
   const view = { channels: [parseChannel(`story:${id}`)], filter: filterOf(q, url.pathname, admission), conn: { scope } }
   const story = storyNow(store.ledger, id, { clearance, view, releasedBy }, eventJson)
   if (story.item === null || !story.state) throw new RequestError('not_found', `no story '${id}' for this client`)

@@ -8,7 +8,9 @@
 // Processes also release embargoes at their own pace (each only as far as it knows the log read:
 // Store.liveClock), so a page leaves out what this process released after the stream's watermark
 // (readerAt's watermark, snapshot.ts releasedSince): the stream's own process may read a kill before it
-// gets there, and would never tell the reader of a story only this page showed.
+// gets there, and would never tell the reader of a story only this page showed. The other way
+// round, a page waits (not_ready) while this process owes a release the stream's process made
+// before its watermark and the reader may see: the page would leave it out for good (red16).
 import { claimedPosition, offsetsAtLeast, PositionError } from '../position.ts'
 import type { Position, PositionCodec } from '../position.ts'
 
@@ -17,6 +19,11 @@ export interface ReaderAtDeps {
   partitions: number
   /** What this process has read (Hub.head). */
   head: () => { o: readonly number[] }
+  /**
+   * This process has yet to make a release due at or before `t` (and its host clock) that the
+   * reader may see (Ledger.owesRelease): its release clock is behind the stream's watermark.
+   */
+  owes: (t: number) => boolean
 }
 
 /** What `at` asks of a page here: a refusal, or the release watermark to hold the page to (null: no `at`). */
@@ -42,5 +49,9 @@ export function readerAt(at: string | null, d: ReaderAtDeps): ReaderAt {
     return { refused: { code: 'invalid_position', message: 'at: the position was made for a different partition count' } }
   if (!offsetsAtLeast(d.head().o, p.o))
     return { refused: { code: 'not_ready', message: 'this instance has not read as far as the reader’s stream yet; retry' } }
+  // released by the stream's process before its watermark, not yet here: left out, the reader
+  // would never see it, the stream does not bring a release made before it came (red16)
+  if (d.owes(p.t))
+    return { refused: { code: 'not_ready', message: 'this instance has not released as far as the reader’s stream yet; retry' } }
   return { watermark: p.r ? { t: p.t, r: p.r } : { t: p.t } }
 }

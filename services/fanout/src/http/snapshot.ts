@@ -8,7 +8,7 @@ import { problemCatalogue } from '@newswire/shared'
 import type { ProblemCode } from '@newswire/shared'
 import { createHash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { unrestricted } from '../audience.ts'
+import { type AudienceScope, unrestricted } from '../audience.ts'
 import type { SubView } from '../deliver.ts'
 import { countRecent } from '../counts.ts'
 import { pageBody, eventJson } from '../messages.ts'
@@ -22,6 +22,7 @@ import { readerAt } from './reader-at.ts'
 import type { Watermark } from '../snapshot.ts'
 import type { Store } from '../store.ts'
 import { clearanceOf } from '../visibility.ts'
+import type { Clearance } from '../visibility.ts'
 import type { Admission } from './access.ts'
 import { sendProblem } from './problem.ts'
 import { viewFromQuery } from './query.ts'
@@ -84,12 +85,27 @@ function viewOf(url: URL, admission: Admission): SubView {
   }
 }
 
+/** A release this process has yet to make, due at or before `t` and by its host clock, that `who` may see (reader-at.ts). */
+export function owesFor(d: Pick<SnapshotRouteDeps, 'store' | 'now'>, who: Who): (t: number) => boolean {
+  return (t) => d.store.ledger.owesRelease(Math.min(t, d.now()), who.clearance, who.scope)
+}
+
+/** Whom a page is for: the clearance and token scope (releases owed are those it may see). */
+export interface Who {
+  clearance: Clearance
+  scope: AudienceScope
+}
+
 /**
  * The release watermark of the reader's stream (`at`), to hold the page to (null: no `at`); throws
- * RequestError when that stream is past what this process has read (reader-at.ts).
+ * RequestError when that stream is past what this process has read or released (reader-at.ts).
  */
-export function refuseIfAhead(q: URLSearchParams, d: Pick<SnapshotRouteDeps, 'positions' | 'store' | 'head'>): Watermark | null {
-  const r = readerAt(q.get('at'), { positions: d.positions, partitions: d.store.partitions, head: d.head })
+export function refuseIfAhead(
+  q: URLSearchParams,
+  d: Pick<SnapshotRouteDeps, 'positions' | 'store' | 'head' | 'now'>,
+  who: Who,
+): Watermark | null {
+  const r = readerAt(q.get('at'), { positions: d.positions, partitions: d.store.partitions, head: d.head, owes: owesFor(d, who) })
   if ('refused' in r) throw new RequestError(r.refused.code, r.refused.message)
   return r.watermark
 }
@@ -104,7 +120,9 @@ export function answerPage(url: URL, admission: Admission, d: SnapshotRouteDeps)
   const q = url.searchParams
   const view = viewOf(url, admission)
   const limit = intParam(q, 'limit', 1, MAX_PAGE, Math.min(d.defaultLimit, MAX_PAGE))
-  const releasedBy = refuseIfAhead(q, d)
+  const scope = admission.scope ?? unrestricted
+  const clearance = clearanceOf(admission.audience, scope)
+  const releasedBy = refuseIfAhead(q, d, { clearance, scope })
   const before = q.get('before')
   let start: { from: { at: number; id: string } | null; o: number[]; t: number }
   if (before === null || before === '') {
@@ -116,14 +134,15 @@ export function answerPage(url: URL, admission: Admission, d: SnapshotRouteDeps)
       start = { from: c.key, o: c.o, t: c.t }
       // Sealed by an instance (a worker) that had read further than this one: what this one holds
       // may be older than what the cursor has seen (a kill, a hold), and the stream at the cursor's
-      // position would never retract it (red9). Let the client retry, here or elsewhere.
-      if (!offsetsAtLeast(d.head().o, c.o)) throw new RequestError('not_ready', 'this instance is behind the cursor; retry')
+      // position would never retract it (red9). Let the client retry, here or elsewhere. Or one that
+      // had released further: this one would leave out for good what it has yet to release (red16).
+      if (!offsetsAtLeast(d.head().o, c.o) || owesFor(d, { clearance, scope })(c.t))
+        throw new RequestError('not_ready', 'this instance is behind the cursor; retry')
     } catch (err) {
       if (err instanceof CursorError) throw new RequestError('invalid_cursor', err.message)
       throw err
     }
   }
-  const clearance = clearanceOf(admission.audience, admission.scope ?? unrestricted)
   // The first page is the state now; later ones leave out what changed after the first
   const asOf = start.from === null ? null : { o: start.o, t: start.t }
   const { items, next } = page(d.store, { clearance, view, limit, from: start.from, asOf, releasedBy, maxScan: d.maxScan }, eventJson)
@@ -139,10 +158,11 @@ export function answerCounts(url: URL, admission: Admission, d: SnapshotRouteDep
 function countsAnswer(url: URL, admission: Admission, d: SnapshotRouteDeps): { body: string; counted: string } {
   const view = viewOf(url, admission)
   const windowS = intParam(url.searchParams, 'window', 60, MAX_WINDOW_S, DEFAULT_WINDOW_S)
-  const releasedBy = refuseIfAhead(url.searchParams, d)
+  const scope = admission.scope ?? unrestricted
+  const clearance = clearanceOf(admission.audience, scope)
+  const releasedBy = refuseIfAhead(url.searchParams, d, { clearance, scope })
   const now = d.now()
   const since = now - windowS * 1000
-  const clearance = clearanceOf(admission.audience, admission.scope ?? unrestricted)
   const c = countRecent(d.store, {
     clearance,
     view,

@@ -186,7 +186,7 @@ export class Harness {
   }
   /** What GET /v1/stories/<id>/entries reads (http/entries.ts answerEntries), over this hub. */
   get entriesDeps(): EntriesRouteDeps {
-    return { store: this.store, head: () => this.hub.head(), positions: this.positions }
+    return { store: this.store, head: () => this.hub.head(), positions: this.positions, now: () => this.clock.now() }
   }
   /** The whole log, per partition: what Kafka would still hold. */
   readonly log: NewswireEvent[][]
