@@ -165,7 +165,7 @@ async function exercisedServices(t: TestContext): Promise<{ ingestText: string; 
   // A resume from the start for replays_total{source}
   const first = await c.until((m) => m.type === 'event' && (m.event as { article: { id: string } }).article.id === ids[0])
   await c.until((m) => m.type === 'event' && (m.event as { article: { id: string } }).article.id === ids[1])
-  c.ws.send(JSON.stringify({ type: 'subscribe', id: 's2', channels: ['lang:en'], since: first.position }))
+  c.ws.send(JSON.stringify({ type: 'subscribe', id: 's2', channels: ['lang:en', 'breaking'], since: first.position }))
   await c.until((m) => m.type === 'subscribed' && m.id === 's2')
   // Gauges and the latency histogram are refreshed on the hub's tick: wait until they show
   const ingestText = await (await fetch(`${ingest.url}/metrics`)).text()

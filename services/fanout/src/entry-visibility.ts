@@ -105,6 +105,7 @@ export function decideEntry(
   c: Clearance,
   storyInView: boolean,
   exposed: () => 'sure' | 'maybe' | null,
+  inherited = false,
 ): EntryDecision | null {
   if (!storyInView) return null
   if (ch.after) return { kind: 'entry', entry: ch.after, embargoed: c === 'all' && !ch.state.released, created: ch.before === null }
@@ -112,8 +113,8 @@ export function decideEntry(
   if (ch.deletion) return retractionOf(exposed(), 'deleted')
   // held back here by the release clock, the version before may have been released and shown to
   // this reader by a process ahead (a resume from there, live here before this clock got to that
-  // embargo: red16): a hold reaches it as a deletion does
-  return ch.heldBack ? retractionOf(exposed(), entryCauseOf(ch.state, c)) : null
+  // embargo: red16): a hold reaches it as a deletion does; only a resumed subscription can hold it
+  return ch.heldBack && inherited ? retractionOf(exposed(), entryCauseOf(ch.state, c)) : null
 }
 
 /** A retraction for an entry the subscription may show (`unsure` when only some instance may have). */

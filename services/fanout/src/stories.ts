@@ -198,7 +198,7 @@ export class StoryMatcher {
       if (now) d = unsentHeldBack(sub, e, storyInView(sub, rec.story), decideEntryReplay(sub, e, rec, ledger.latest(storyId), state))
       else if (d === undefined) {
         changes[c] ??= entryChangeFor(rec.story, rec.prev, next, c)
-        d = decideEntry(changes[c], c, storyInView(sub, rec.story), () => entryExposure(state, c, sub.inherited))
+        d = decideEntry(changes[c], c, storyInView(sub, rec.story), () => entryExposure(state, c, sub.inherited), sub.inherited)
         if (isPlain) plain[c] = d
       }
       if (d === null) continue

@@ -153,3 +153,33 @@ test('…and of its deletion', async () => {
   const { z } = await runEntries('delete')
   assert.deepEqual(z, ['entryWithdrawn:deleted'])
 })
+
+// The other side of the fix: a fresh subscription on the process whose release clock is behind was
+// only ever sent what this process showed, so a hold of a version still held back here is nothing
+// to it. Told by an earlier version's exposure, a public reader that saw v1 and was told v2 went
+// under embargo got a second retraction, the hold's, of a story it no longer had
+// (fanout-access.kafka.test.ts caught it in CI).
+test('a fresh reader on the process behind is not told of a hold of a version it was never sent', async () => {
+  const h = new Harness({ partitions: 1, start: T })
+  h.store.fresh(T)
+  h.start()
+  h.append(event('CREATED', { id: 'A', version: 1 }, T))
+  await h.settle()
+  const reader = h.connect('public')
+  subscribe(h, reader.conn, ['category:news'])
+  await h.settle()
+  h.append(event('UPDATED', { id: 'A', version: 2, embargoedUntil: E_Y }, h.clock.now()))
+  await h.settle()
+  // the embargo passes by the host clock; the release clock is held back (no freshness check yet)
+  await h.tick(E_Y + 1000 - T)
+  h.append(event('UPDATED', { id: 'A', version: 3, embargoedUntil: E_Y, pubStatus: 'withheld' }, h.clock.now()))
+  await h.settle()
+  h.hub.stop()
+  const snapshot = reader.t.messages.find((m) => m.type === 'subscribed') as Message & { snapshot: ArticleEvent[] }
+  assert.deepEqual(
+    snapshot.snapshot.map((e) => e.article.id),
+    ['A'],
+    'the reader is shown v1',
+  )
+  assert.deepEqual(about(reader.t.messages, 'A'), ['withdrawn:embargoed'], 'told once: v2 went under embargo')
+})
