@@ -183,3 +183,25 @@ test('a fresh reader on the process behind is not told of a hold of a version it
   )
   assert.deepEqual(about(reader.t.messages, 'A'), ['withdrawn:embargoed'], 'told once: v2 went under embargo')
 })
+
+test("a fresh `story:` reader on the process behind is not told of a hold of an entry's version it was never sent", async () => {
+  const h = new Harness({ partitions: 1, start: T })
+  h.store.fresh(T)
+  h.start()
+  const story = event('CREATED', { id: 'L', version: 1, live: true }, T).article
+  h.append(event('CREATED', story, T))
+  h.append(entryEvent(story, { id: 'x', seq: 1, version: 1 }, T))
+  await h.settle()
+  const reader = h.connect('public')
+  subscribe(h, reader.conn, ['story:L'])
+  await h.settle()
+  h.append(entryEvent(story, { id: 'x', seq: 1, version: 2, embargoedUntil: E_Y }, h.clock.now()))
+  await h.settle()
+  // the entry's embargo passes by the host clock; the release clock is held back
+  await h.tick(E_Y + 1000 - T)
+  h.append(entryEvent(story, { id: 'x', seq: 1, version: 3, embargoedUntil: E_Y, pubStatus: 'withheld' }, h.clock.now()))
+  await h.settle()
+  h.hub.stop()
+  const told = reader.t.messages.filter((m) => m.type === 'entryWithdrawn' && m.entryId === 'x').map((m) => String(m.cause))
+  assert.equal(told.length, 1, `told once, when v2 went under embargo: ${JSON.stringify(told)}`)
+})
