@@ -197,6 +197,15 @@ for (const anchoring of ['native', 'manual'] as const) {
     await page.waitForFunction(
       () => document.querySelector('#newswire-story')?.shadowRoot?.activeElement?.getAttribute('data-entry-id') === 'e140',
     )
+    // the scroll to it may start after the focus (a loaded machine): settled() alone returned
+    // before it began, and the entry measured 20,000 px above the screen (CI, stop 47)
+    await page.waitForFunction(() => {
+      const top = document
+        .querySelector('#newswire-story')
+        ?.shadowRoot?.querySelector('article[data-entry-id="e140"]')
+        ?.getBoundingClientRect().top
+      return top !== undefined && top > -1 && top < innerHeight
+    })
     await settled(page)
     assert.equal((await feedOf(page)).button, null)
 
