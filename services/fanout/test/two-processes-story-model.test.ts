@@ -532,6 +532,8 @@ test('two processes at different lag: a public story reader moving between them 
   )
   t.diagnostic(JSON.stringify(stats))
   if (process.env.NEWSWIRE_MODEL_SEED) return
-  for (const k of ['pages', 'notReady', 'resumedAhead', 'kafkaAhead', 'kills', 'holds', 'deletions', 'hiddenEntries', 'resets'] as const)
+  for (const k of ['pages', 'notReady', 'resumedAhead', 'kills', 'holds', 'deletions', 'hiddenEntries', 'resets'] as const)
     assert.ok(stats[k] > stats.runs / 10, `${k}: ${JSON.stringify(stats)}`)
+  // rarer since the freshness commands (stall, check) share the runs: 7.6 % of 132 runs once (CI)
+  assert.ok(stats.kafkaAhead > stats.runs / 25, `kafkaAhead: ${JSON.stringify(stats)}`)
 })
