@@ -127,8 +127,7 @@ export class Cursors implements ReplaySink {
     // could hand it a version those events replaced, and the cursor would then skip the kill. Wait
     // until this instance has read what the client has.
     if (!offsetsAtLeast(this.#host.headOffsets(), c.o)) return
-    if (sub.story)
-      this.#stories.replayReleases(sub, (r) => this.#positions.encode({ o: c.o, ...watermarkAfter(r), a: sub.who.a, v: sub.who.v }))
+    if (sub.story) this.#stories.replayReleases(sub, (r) => this.#positions.encodeFor({ o: c.o, ...watermarkAfter(r) }, sub.who))
     const releases = sub.story ? [] : ledger.releases(c.t, c.r, now)
     // Nothing released since the watermark that this reader may see: it stays. The position claims
     // no more than before for this reader (a resume considers the others again: none it may see),
@@ -144,7 +143,7 @@ export class Cursors implements ReplaySink {
       // release goes now (replayed after all, the version is not sent twice: versions.admit)
       if (r.offset >= (c.o[r.partition] ?? 0) && r.loaded !== true) continue
       const s = ledger.latest(r.id)
-      const f = s ? frameRelease(sub, s, () => this.#positions.encode({ o: c.o, ...watermarkAfter(r), a: sub.who.a, v: sub.who.v })) : null
+      const f = s ? frameRelease(sub, s, () => this.#positions.encodeFor({ o: c.o, ...watermarkAfter(r) }, sub.who)) : null
       if (f) this.#writer.enqueueFramed(sub.conn, sub.id, r.id, f)
     }
     if (c.t !== now || c.r) sub.cursorPos = null
@@ -159,15 +158,7 @@ export class Cursors implements ReplaySink {
   deliver(sub: Sub, event: NewswireEvent, record: HistoryRecord | null, seq?: number): void {
     this.#owed(sub, event)
     const c0 = sub.cursor
-    if (
-      this.#stories.replay(
-        sub,
-        event,
-        record,
-        () => (sub.cursorPos ??= this.#positions.encode({ o: c0.o, t: c0.t, a: sub.who.a, v: sub.who.v })),
-      )
-    )
-      return
+    if (this.#stories.replay(sub, event, record, () => (sub.cursorPos ??= this.#positions.encodeFor({ o: c0.o, t: c0.t }, sub.who)))) return
     this.#deliverArticle(sub, event as ArticleEvent, record as Entry | null, seq)
   }
 
@@ -211,7 +202,7 @@ export class Cursors implements ReplaySink {
     // sent as released, the version's release step must not send it again (a duplicate)
     if (d.kind === 'event' && !d.embargoed) sub.versions.admit(`${id}\u0000released`, d.article.version)
     const c = sub.cursor
-    sub.cursorPos ??= this.#positions.encode({ o: c.o, t: c.t, a: sub.who.a, v: sub.who.v })
+    sub.cursorPos ??= this.#positions.encodeFor({ o: c.o, t: c.t }, sub.who)
     const position = sub.cursorPos
     const conn = sub.conn
     const transport = conn.transport

@@ -16,6 +16,7 @@ import { errorMessage, pongMessage, unsubscribedMessage } from './messages.ts'
 import type { Conn, Sub } from './model.ts'
 import { NO_CURSOR } from './model.ts'
 import { audienceKey } from './position.ts'
+import type { PositionFor } from './position.ts'
 import { releaseShows } from './release-view.ts'
 import { ProtocolError } from './protocol.ts'
 import type { ClientMessage } from './protocol.ts'
@@ -194,16 +195,16 @@ export class Hub implements SubscribeHost {
    * offsets stood still at the embargo of a story held back past it, and a public reader
    * subscribing now and then learnt of that story and its embargo's instant (red14 attack run).
    */
-  headPosition(who: Clearance | (Pick<Conn, 'clearance' | 'scope'> & { positionAudience?: string }) = 'all', view?: string): string {
+  headPosition(who: Clearance | (Pick<Conn, 'clearance' | 'scope'> & { positionAudience?: string }) = 'all', view?: PositionFor): string {
     const c = typeof who === 'string' ? who : who.clearance
     const scope = typeof who === 'string' ? unrestricted : who.scope
     const a = typeof who === 'string' ? who : (who.positionAudience ?? audienceKey(c, scope))
-    const key = view === undefined ? a : `${a}.${view}`
+    const key = view?.key ?? a
     const t = this.#o.store.ledger.now
     const h = this.#heads.get(key)
     if (h !== undefined && this.#claimsAsMuch(h, t)) return h.position
     const o = [...this.#headO]
-    const position = this.#o.positions.encode(view === undefined ? { o, t, a } : { o, t, a, v: view })
+    const position = view === undefined ? this.#o.positions.encode({ o, t, a }) : this.#o.positions.encodeFor({ o, t }, view)
     // one per audience (clearance and token scope: position.ts audienceKey) and view; a few in use at once
     if (h === undefined && this.#heads.size >= MAX_HEADS) this.#heads.delete(this.#heads.keys().next().value as string)
     this.#heads.set(key, { position, o, t, checked: t, clearance: c, scope })
@@ -458,7 +459,7 @@ export class Hub implements SubscribeHost {
   }
 
   #armReleaseTimer(): void {
-    const next = this.#o.store.ledger.nextReleaseAfter(this.#o.store.ledger.now)
+    const next = this.#o.store.nextRelease()
     if (next === null || (this.#releaseTimer && this.#releaseTimer.at <= next) || this.#heldBack(next)) return
     this.#releaseTimer?.cancel()
     let fired = false

@@ -114,7 +114,7 @@ export function positionsAt(codec: PositionCodec, at: Omit<Position, 'a' | 'v'>)
     if (who.key === lastKey) return last
     let p = others?.get(who.key)
     if (p === undefined) {
-      p = codec.encode({ ...at, a: who.a, v: who.v })
+      p = codec.encodeFor(at, who)
       others ??= new Map()
       others.set(who.key, p)
     }
@@ -143,6 +143,11 @@ export class PositionCodec {
   encode(p: Position): string {
     const signed = PREFIX + body(p)
     return `${signed}.${this.#mac(this.#keys[0] as Buffer, signed).toString('base64url')}`
+  }
+
+  /** A place in the stream, signed for whom and which view it is sent to (a subscription's `who`). */
+  encodeFor(at: Omit<Position, 'a' | 'v'>, who: PositionFor): string {
+    return this.encode({ ...at, a: who.a, v: who.v })
   }
 
   /** Verifies and decodes a client-supplied position; throws PositionError with a readable reason. */

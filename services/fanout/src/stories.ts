@@ -336,7 +336,7 @@ export class StoryMatcher {
    */
   reset(sub: Sub, reason: string): void {
     const head = this.#d.head()
-    const position = this.#d.positions.encode({ ...head, a: sub.who.a, v: sub.who.v })
+    const position = this.#d.positions.encodeFor(head, sub.who)
     const start = storyStart(this.#d.store, sub)
     const base = resetMessage({ sub: sub.id, channels: sub.channels.map((c) => c.name), position, reason, more: null }, start.snapshot)
     const json = withEntries(base, start.entries, start.more)

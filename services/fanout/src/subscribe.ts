@@ -22,7 +22,7 @@ import {
   viewKey,
   viewProblem,
 } from './position.ts'
-import type { Position, PositionCodec } from './position.ts'
+import type { Position, PositionCodec, PositionFor } from './position.ts'
 import { checkAccess, checkStory, DEFAULT_STORY_ENTRIES, ProtocolError } from './protocol.ts'
 import type { SubscribeMessage } from './protocol.ts'
 import type { LogReplays } from './replay.ts'
@@ -61,7 +61,7 @@ export interface SubscribeHost {
   readonly liveSeq: number
   head(): { o: number[]; t: number }
   /** The live loop's signed position for a reader of that clearance and token scope (hub.ts). */
-  headPosition(who: Pick<Conn, 'clearance' | 'scope' | 'positionAudience'>, view?: string): string
+  headPosition(who: Pick<Conn, 'clearance' | 'scope' | 'positionAudience'>, view?: PositionFor): string
   /** `now`: written at once when nothing else waits for the connection, not by the next pass. */
   sendControl(conn: Conn, type: ServerMessageType, json: string, position?: string | null, sub?: string, now?: boolean): void
   sendError(conn: Conn, err: ProtocolError): void
@@ -152,7 +152,7 @@ export class Subscriptions {
     for (const kind of kindsOf(sub)) this.#d.metrics.subscriptions.inc({ kind })
     if (msg.since === null) {
       const head = this.#host.head()
-      const position = this.#host.headPosition(conn, sub.who.v)
+      const position = this.#host.headPosition(conn, sub.who)
       const { items, more, wrap } = this.#snapshot(sub, head)
       // live first, so that the answer, written at once on an idle connection, joins the group
       this.#host.goLive(sub)
@@ -331,7 +331,7 @@ export class Subscriptions {
       // the client may hold it, and a story that comes into view during the replay is a reset
       sub.story.shown = shown ?? false
     }
-    const position = this.#d.positions.encode({ ...since, a: sub.who.a, v: sub.who.v })
+    const position = this.#d.positions.encodeFor(since, sub.who)
     if (this.#d.store.history.covers(since.o)) {
       this.#d.metrics.replays.inc({ source: 'memory' })
       this.#host.sendControl(
@@ -396,7 +396,7 @@ export class Subscriptions {
     // The client replaces what it had with this snapshot: it holds nothing from before any more
     sub.inherited = false
     const head = this.#host.head()
-    const position = this.#host.headPosition(sub.conn, sub.who.v)
+    const position = this.#host.headPosition(sub.conn, sub.who)
     const { items, more, wrap } = this.#snapshot(sub, head)
     this.#host.sendControl(
       sub.conn,
