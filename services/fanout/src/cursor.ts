@@ -31,8 +31,6 @@ export interface CursorHost {
   liveSeq(): number
   /** Per partition, the offsets the live loop has delivered up to. */
   headOffsets(): readonly number[]
-  /** The sub reached the live loop. */
-  goLive(sub: Sub): void
   /** The sub's cursor left memory: continue from Kafka. */
   toKafka(sub: Sub): void
   /** Run the loop again at server time `at` (a cursor waiting for its watermark). */
@@ -112,7 +110,7 @@ export class Cursors implements ReplaySink {
       this.#host.wakeAt(c.t)
       return false
     }
-    this.#host.goLive(sub)
+    this.#stories.joinLive(sub)
     return false
   }
 

@@ -114,7 +114,6 @@ export class Hub implements SubscribeHost {
     this.#cursors = new Cursors(o.store, o.positions, this.writer, this.#stories, {
       liveSeq: () => this.#liveSeq,
       headOffsets: () => this.#headO,
-      goLive: (sub) => this.goLive(sub),
       toKafka: (sub) => this.#toLog(sub),
       wakeAt: (at) => this.#wakeAt(at),
       wake: () => this.schedule(),

@@ -350,6 +350,20 @@ export class StoryMatcher {
     }
   }
 
+  /**
+   * A resuming story subscription reaches the live loop. A story in view now that the client is
+   * taken not to show came into view by a release this instance made behind the cursor's
+   * watermark: its clock was behind the position's (the process that gave it released first, and
+   * the client shows the story), so no release after the watermark brings it and the live loop
+   * sends only changes. Left out, a reader resuming on a process whose release clock had stalled
+   * never got the story's later entries (stop 48 CI). A reset brings it, whatever the client had.
+   */
+  joinLive(sub: Sub): void {
+    const f = sub.story
+    if (f && !f.shown && storyInViewNow(this.#d.store, sub)) this.reset(sub, 'the story came into view')
+    else this.#d.goLive(sub)
+  }
+
   /** The client drops the story (a `withdrawn` of it): its group decides for clients that show it, so it leaves. */
   #hide(sub: Sub): void {
     ;(sub.story as StoryFollow).shown = false
