@@ -28,8 +28,7 @@ export interface LiveInfo {
  * the clock, its live line appearing. The counts change in place (refreshTimes), so the list, a
  * polite live region, does not read the whole story again at every entry.
  */
-export const itemKey = (item: FeedItem, now: number, live?: LiveInfo | null): string =>
-  `${item.seq}|${stateOf(item, now)}|${live ? 'live' : ''}`
+export const itemKey = (item: FeedItem, live?: LiveInfo | null): string => `${item.seq}|${stateOf(item)}|${live ? 'live' : ''}`
 
 function moment(ms: number, lang: string | undefined, v: ItemView, seconds: boolean): HTMLTimeElement {
   return h(
@@ -90,7 +89,7 @@ function liveLine(item: FeedItem, live: LiveInfo): HTMLDivElement {
 export function renderItem(item: FeedItem, v: ItemView, live?: LiveInfo | null): HTMLLIElement {
   const a = item.article
   const lang = a.language ?? undefined
-  const state = stateOf(item, v.now)
+  const state = stateOf(item)
   const breaking = isBreaking(a) && state !== 'withdrawn'
   const category = a.category ?? 'uncategorized'
   item.shownAt ??= v.now
@@ -103,7 +102,7 @@ export function renderItem(item: FeedItem, v: ItemView, live?: LiveInfo | null):
       'data-change': item.change,
       'data-version': String(a.version),
       'data-shown-at': String(item.shownAt),
-      'data-key': itemKey(item, v.now, live),
+      'data-key': itemKey(item, live),
     },
     h(
       'div',

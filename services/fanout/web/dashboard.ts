@@ -141,13 +141,13 @@ function main(): void {
     fillSelect(languageSelect, [...new Set(all.map((i) => i.article.language ?? '?'))].sort())
     const byState = new Map(states.map((s) => [s, 0]))
     for (const i of all) {
-      const s = stateOf(i, now)
+      const s = stateOf(i)
       byState.set(s, (byState.get(s) ?? 0) + 1)
     }
     for (const o of stateSelect.options) if (o.value) o.textContent = `${o.value} (${byState.get(o.value as EditorialState) ?? 0})`
     const [st, cat, lang] = [stateSelect.value, categorySelect.value, languageSelect.value]
     // Live stories (not killed) are followed, the one open first
-    const live = all.filter((i) => i.article.live === true && stateOf(i, now) !== 'withdrawn').map((i) => i.id)
+    const live = all.filter((i) => i.article.live === true && stateOf(i) !== 'withdrawn').map((i) => i.id)
     const open = panel.openId
     desk?.sync(open === null ? live : [open, ...live.filter((id) => id !== open)])
     const liveInfo = (id: string) => {
@@ -157,14 +157,14 @@ function main(): void {
     if (open !== null) panel.render(feed.items.get(open)?.article, desk?.get(open), view)
     const visible = all.filter(
       (i) =>
-        (!st || stateOf(i, now) === st) &&
+        (!st || stateOf(i) === st) &&
         (!cat || (i.article.category ?? 'uncategorized') === cat) &&
         (!lang || (i.article.language ?? '?') === lang),
     )
     const wanted = visible.map((item) => {
       let li = nodes.get(item.id)
       const info = liveInfo(item.id)
-      if (li?.dataset.key === itemKey(item, now, info)) refreshTimes(li, now, info)
+      if (li?.dataset.key === itemKey(item, info)) refreshTimes(li, now, info)
       else {
         li = renderItem(item, view, info)
         nodes.set(item.id, li)
@@ -220,7 +220,7 @@ function main(): void {
     return { key: key === '{}' ? '' : key, filter: key === '{}' ? undefined : filter }
   }
 
-  const take = (item: FeedItem) => deskCounts.note(countedOf(item, Date.now()))
+  const take = (item: FeedItem) => deskCounts.note(countedOf(item))
 
   /** A page of the current view: its newest (`fresh`) or the next older one. */
   const loadPage = async (fresh: boolean) => {

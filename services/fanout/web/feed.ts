@@ -51,12 +51,15 @@ export interface FeedItem {
 
 export const isBreaking = (a: Article): boolean => a.breaking === true || (typeof a.urgency === 'number' && a.urgency <= 2)
 
-/** The state of an item at `now`: a kill, else a hold, else what its newest version says. */
-export function stateOf(item: FeedItem, now: number): EditorialState {
+/**
+ * The state of an item as the server last told it: a kill, else a hold, else what its newest
+ * version says (embargoed until the server's `released`, whatever the editor's clock says).
+ */
+export function stateOf(item: FeedItem): EditorialState {
   if (item.kill) return 'withdrawn'
   // a hold has no end the page knows of: it lasts until the story's next event
-  if (item.hold) return editorialState(item.hold, now)
-  return editorialState(item.message, now)
+  if (item.hold) return editorialState(item.hold)
+  return editorialState(item.message)
 }
 
 /** Why it is not running (withheld, withdrawn, held), else null. */
@@ -156,7 +159,7 @@ export class Feed {
     for (const item of this.items.values()) {
       // A hold's end is not known here: its release comes as an event
       if (item.hold) continue
-      if (item.embargoEnd > now && stateOf(item, now) === 'embargoed' && (next === null || item.embargoEnd < next)) next = item.embargoEnd
+      if (item.embargoEnd > now && stateOf(item) === 'embargoed' && (next === null || item.embargoEnd < next)) next = item.embargoEnd
     }
     return next
   }
@@ -164,7 +167,7 @@ export class Feed {
   /** Articles per category whose editorial time is in the last hour (or ahead); withdrawn ones left out. */
   countsLastHour(now: number): CategoryCount[] {
     return countByCategory(
-      [...this.items.values()].map((i) => countedOf(i, now)),
+      [...this.items.values()].map((i) => countedOf(i)),
       now,
     )
   }
@@ -176,13 +179,13 @@ export class Feed {
 }
 
 /** What the counts need of an item. */
-export function countedOf(item: FeedItem, now: number): Counted {
+export function countedOf(item: FeedItem): Counted {
   return {
     id: item.id,
     version: item.article.version,
     category: item.article.category ?? null,
     label: item.article.categoryLabel ?? null,
     at: item.editorialAt,
-    killed: stateOf(item, now) === 'withdrawn',
+    killed: stateOf(item) === 'withdrawn',
   }
 }
