@@ -122,7 +122,8 @@ export function answerPage(url: URL, admission: Admission, d: SnapshotRouteDeps)
   const limit = intParam(q, 'limit', 1, MAX_PAGE, Math.min(d.defaultLimit, MAX_PAGE))
   const scope = admission.scope ?? unrestricted
   const clearance = clearanceOf(admission.audience, scope)
-  const releasedBy = refuseIfAhead(q, d, { clearance, scope })
+  const who = { clearance, scope }
+  const releasedBy = refuseIfAhead(q, d, who)
   const before = q.get('before')
   let start: { from: { at: number; id: string } | null; o: number[]; t: number }
   if (before === null || before === '') {
@@ -136,7 +137,7 @@ export function answerPage(url: URL, admission: Admission, d: SnapshotRouteDeps)
       // may be older than what the cursor has seen (a kill, a hold), and the stream at the cursor's
       // position would never retract it (red9). Let the client retry, here or elsewhere. Or one that
       // had released further: this one would leave out for good what it has yet to release (red16).
-      if (!offsetsAtLeast(d.head().o, c.o) || owesFor(d, { clearance, scope })(c.t))
+      if (!offsetsAtLeast(d.head().o, c.o) || owesFor(d, who)(c.t))
         throw new RequestError('not_ready', 'this instance is behind the cursor; retry')
     } catch (err) {
       if (err instanceof CursorError) throw new RequestError('invalid_cursor', err.message)
