@@ -8,7 +8,7 @@
 // of a hold only who saw the story here), so the reader kept the withheld story on screen.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { ArticleEvent } from '@newswire/shared'
+import type { ArticleEvent, NewswireEvent } from '@newswire/shared'
 import { entryEvent, event, Harness } from './support/harness.ts'
 import type { Message } from './support/harness.ts'
 import { lastPosition, snapshotEntries, subscribe } from './support/live-story.ts'
@@ -22,17 +22,32 @@ const about = (got: Message[], id: string) =>
     .filter((m) => (m.type === 'event' && (m.event as ArticleEvent).article.id === id) || (m.type === 'withdrawn' && m.articleId === id))
     .map((m) => (m.type === 'event' ? `event:v${(m.event as ArticleEvent).article.version}` : `withdrawn:${String(m.cause)}`))
 
+/**
+ * What one run writes and reads: stories Y and Z under their own embargoes (E_Y, E_Z) and a reader
+ * of `channels`, or entries y and z of a live story and a `story:` reader.
+ */
+interface Shape {
+  channels: string[]
+  /** Read by both processes first: Y and Z (with the story they belong to). */
+  first: NewswireEvent[]
+  /** What A's snapshot shows, to check it shows both. */
+  shown: (got: Message[]) => string[]
+  /** Y edited, its embargo kept; Z held, or killed (deleted). */
+  y2: (now: number) => NewswireEvent
+  z2: (now: number) => NewswireEvent
+  /** What the reader was sent of Y (`y`) or Z (`z`). */
+  about: (got: Message[], which: 'y' | 'z') => string[]
+}
+
 /** A hold (or a kill) of Z read on B after a reader shown Z on A resumed there and an owed release of Y let it go live. */
-async function run(change: 'hold' | 'kill'): Promise<{ z: string[]; y: string[] }> {
+async function run(shape: Shape): Promise<{ z: string[]; y: string[] }> {
   // two processes over one log, each told the log read to its end at T
   const [a, b] = [0, 1].map(() => new Harness({ partitions: 1, start: T })) as [Harness, Harness]
   for (const h of [a, b]) {
     h.store.fresh(T)
     h.start()
   }
-  const y1 = event('CREATED', { id: 'Y', version: 1, embargoedUntil: E_Y }, T)
-  const z1 = event('CREATED', { id: 'Z', version: 1, embargoedUntil: E_Z }, T)
-  for (const e of [y1, z1]) {
+  for (const e of shape.first) {
     a.append(e)
     b.append(e)
   }
@@ -43,114 +58,94 @@ async function run(change: 'hold' | 'kill'): Promise<{ z: string[]; y: string[] 
   await a.tick(1)
   // a reader on A is shown Y and Z, released there
   const onA = a.connect('public')
-  subscribe(a, onA.conn, ['category:news'])
+  subscribe(a, onA.conn, shape.channels)
   await a.settle()
-  const shown = onA.t.messages.find((m) => m.type === 'subscribed') as Message & { snapshot: ArticleEvent[] }
-  assert.deepEqual(shown.snapshot.map((e) => e.article.id).sort(), ['Y', 'Z'], 'A shows both stories')
+  assert.deepEqual(shape.shown(onA.t.messages).sort(), ['Y', 'Z'], 'A shows both')
   const since = lastPosition(onA.t.messages)
   a.hub.conns.remove(onA.conn)
   // Y is edited (its embargo kept): B reads it, its release clock still at T
-  const y2 = event('UPDATED', { id: 'Y', version: 2, embargoedUntil: E_Y }, b.clock.now())
+  const y2 = shape.y2(b.clock.now())
   a.inKafka(y2)
   b.append(y2)
   await b.settle()
   // the reader resumes on B: its cursor passes Y's edit, owed (its embargo before the watermark)
   const onB = b.connect('public')
-  subscribe(b, onB.conn, ['category:news'], { since })
+  subscribe(b, onB.conn, shape.channels, { since })
   await b.settle()
   // B's check that began at E_Y + 500 ms completes (B had read all that was written by then)
   b.store.fresh(E_Y + 500)
   b.hub.schedule()
   await b.settle()
   // the desk holds Z (or kills it): B reads it before its release clock gets to Z's embargo
-  const z2 =
-    change === 'hold'
-      ? event('UPDATED', { id: 'Z', version: 2, pubStatus: 'withheld', embargoedUntil: E_Z }, b.clock.now())
-      : event('WITHDRAWN', { id: 'Z', version: 2, pubStatus: 'canceled', embargoedUntil: E_Z }, b.clock.now())
-  b.append(z2)
+  b.append(shape.z2(b.clock.now()))
   await b.settle()
   // then B knows the log read past Z's embargo
   b.store.fresh(b.clock.now())
   await b.tick(1000)
   a.hub.stop()
   b.hub.stop()
-  return { z: about(onB.t.messages, 'Z'), y: about(onB.t.messages, 'Y') }
+  return { z: shape.about(onB.t.messages, 'z'), y: shape.about(onB.t.messages, 'y') }
 }
 
+const stories = (change: 'hold' | 'kill'): Shape => ({
+  channels: ['category:news'],
+  first: [
+    event('CREATED', { id: 'Y', version: 1, embargoedUntil: E_Y }, T),
+    event('CREATED', { id: 'Z', version: 1, embargoedUntil: E_Z }, T),
+  ],
+  shown: (got) => (got.find((m) => m.type === 'subscribed') as Message & { snapshot: ArticleEvent[] }).snapshot.map((e) => e.article.id),
+  y2: (now) => event('UPDATED', { id: 'Y', version: 2, embargoedUntil: E_Y }, now),
+  z2: (now) =>
+    change === 'hold'
+      ? event('UPDATED', { id: 'Z', version: 2, pubStatus: 'withheld', embargoedUntil: E_Z }, now)
+      : event('WITHDRAWN', { id: 'Z', version: 2, pubStatus: 'canceled', embargoedUntil: E_Z }, now),
+  about: (got, which) => about(got, which.toUpperCase()),
+})
+
 test('a reader shown a story on the process ahead hears of its hold on the one behind, after an owed release of another story', async () => {
-  const { z, y } = await run('hold')
+  const { z, y } = await run(stories('hold'))
   assert.ok(y.includes('event:v2'), `Y's release still reaches the reader: ${JSON.stringify(y)}`)
   // as a replay on B tells it: not released there, the story is under embargo to B's readers
   assert.deepEqual(z, ['withdrawn:embargoed'], 'the reader shown Z on A was never told of its hold')
 })
 
 test('…and of its kill (the live path tells who may have seen a story of its kill)', async () => {
-  const { z } = await run('kill')
+  const { z } = await run(stories('kill'))
   assert.deepEqual(z, ['withdrawn:withdrawn'])
 })
 
 /** The same for two entries of a live story, each under its own embargo, and a `story:` reader. */
-async function runEntries(change: 'hold' | 'delete'): Promise<{ z: string[]; y: string[] }> {
-  const [a, b] = [0, 1].map(() => new Harness({ partitions: 1, start: T })) as [Harness, Harness]
-  for (const h of [a, b]) {
-    h.store.fresh(T)
-    h.start()
-  }
+const entries = (change: 'hold' | 'delete'): Shape => {
   const story = event('CREATED', { id: 'L', version: 1, live: true }, T).article
-  const y1 = entryEvent(story, { id: 'y', seq: 1, version: 1, embargoedUntil: E_Y }, T)
-  const z1 = entryEvent(story, { id: 'z', seq: 2, version: 1, embargoedUntil: E_Z }, T)
-  for (const e of [event('CREATED', story, T), y1, z1]) {
-    a.append(e)
-    b.append(e)
+  return {
+    channels: ['story:L'],
+    first: [
+      event('CREATED', story, T),
+      entryEvent(story, { id: 'y', seq: 1, version: 1, embargoedUntil: E_Y }, T),
+      entryEvent(story, { id: 'z', seq: 2, version: 1, embargoedUntil: E_Z }, T),
+    ],
+    shown: (got) => snapshotEntries(got.find((m) => m.type === 'subscribed')).map((e) => (e === 'y@1' ? 'Y' : e === 'z@1' ? 'Z' : e)),
+    y2: (now) => entryEvent(story, { id: 'y', seq: 1, version: 2, embargoedUntil: E_Y }, now),
+    z2: (now) =>
+      change === 'hold'
+        ? entryEvent(story, { id: 'z', seq: 2, version: 2, pubStatus: 'withheld', embargoedUntil: E_Z }, now)
+        : entryEvent(story, { id: 'z', seq: 2, version: 2, pubStatus: 'canceled', embargoedUntil: E_Z }, now, { type: 'ENTRY_DELETED' }),
+    about: (got, id) =>
+      got
+        .filter((m) => (m.type === 'entry' && (m.entry as { id: string }).id === id) || (m.type === 'entryWithdrawn' && m.entryId === id))
+        .map((m) => (m.type === 'entry' ? `entry:v${(m.entry as { version: number }).version}` : `entryWithdrawn:${String(m.cause)}`)),
   }
-  await Promise.all([a.settle(), b.settle()])
-  for (const h of [a, b]) await h.tick(E_Z + 1000 - T)
-  a.store.fresh(a.clock.now())
-  await a.tick(1)
-  const onA = a.connect('public')
-  subscribe(a, onA.conn, ['story:L'])
-  await a.settle()
-  assert.deepEqual(snapshotEntries(onA.t.messages.find((m) => m.type === 'subscribed')).sort(), ['y@1', 'z@1'], 'A shows both entries')
-  const since = lastPosition(onA.t.messages)
-  a.hub.conns.remove(onA.conn)
-  const y2 = entryEvent(story, { id: 'y', seq: 1, version: 2, embargoedUntil: E_Y }, b.clock.now())
-  a.inKafka(y2)
-  b.append(y2)
-  await b.settle()
-  const onB = b.connect('public')
-  subscribe(b, onB.conn, ['story:L'], { since })
-  await b.settle()
-  b.store.fresh(E_Y + 500)
-  b.hub.schedule()
-  await b.settle()
-  const z2 =
-    change === 'hold'
-      ? entryEvent(story, { id: 'z', seq: 2, version: 2, pubStatus: 'withheld', embargoedUntil: E_Z }, b.clock.now())
-      : entryEvent(story, { id: 'z', seq: 2, version: 2, pubStatus: 'canceled', embargoedUntil: E_Z }, b.clock.now(), {
-          type: 'ENTRY_DELETED',
-        })
-  b.append(z2)
-  await b.settle()
-  b.store.fresh(b.clock.now())
-  await b.tick(1000)
-  a.hub.stop()
-  b.hub.stop()
-  const of = (id: string) =>
-    onB.t.messages
-      .filter((m) => (m.type === 'entry' && (m.entry as { id: string }).id === id) || (m.type === 'entryWithdrawn' && m.entryId === id))
-      .map((m) => (m.type === 'entry' ? `entry:v${(m.entry as { version: number }).version}` : `entryWithdrawn:${String(m.cause)}`))
-  return { z: of('z'), y: of('y') }
 }
 
 test('a `story:` reader shown an entry on the process ahead hears of its hold on the one behind, after an owed release of another entry', async () => {
-  const { z, y } = await runEntries('hold')
+  const { z, y } = await run(entries('hold'))
   assert.ok(y.includes('entry:v2'), `y's release still reaches the reader: ${JSON.stringify(y)}`)
   assert.equal(z.length, 1, `the reader shown entry z on A was never told of its hold: ${JSON.stringify(z)}`)
   assert.match(z[0] as string, /^entryWithdrawn:/)
 })
 
 test('…and of its deletion', async () => {
-  const { z } = await runEntries('delete')
+  const { z } = await run(entries('delete'))
   assert.deepEqual(z, ['entryWithdrawn:deleted'])
 })
 
