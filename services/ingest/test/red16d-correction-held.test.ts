@@ -9,9 +9,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { isEntryEvent } from '@newswire/shared'
-import { http } from '../../../test/helpers.ts'
-import { ArticleState } from '../src/state.ts'
-import { startInProcessApp } from './support/in-process-app.ts'
+import { appForTest } from './support/in-process-app.ts'
 
 const KEY = 'dev-ingest-key-1'
 const guide = readFileSync(join(import.meta.dirname, '..', '..', '..', 'schemas', 'README.md'), 'utf8').replace(/\s+/g, ' ')
@@ -21,13 +19,7 @@ test('the guide shows a correction note only where what it corrects may be shown
 })
 
 test('ingest writes a correction and a hold in one event, of a story and of an entry', async (t) => {
-  const app = await startInProcessApp(new ArticleState(), `dev:${KEY}:*`)
-  t.after(() => app.close())
-  const call = async (path: string, method: string, json: unknown) => {
-    const headers = method === 'PATCH' ? { 'content-type': 'application/merge-patch+json' } : undefined
-    const r = await http(`${app.url}${path}`, { method, key: KEY, json, headers })
-    assert.ok(r.status < 300, `${method} ${path}: ${r.text}`)
-  }
+  const { app, call } = await appForTest(t, KEY)
   await call('/v1/articles', 'POST', { id: 'toll', language: 'en', headline: 'Fire: 3 dead', body: ['x'], live: true })
   await call('/v1/articles/toll/entries/e1', 'PUT', { body: ['3 dead'] })
   const note = { note: 'An earlier version gave the wrong death toll.' }

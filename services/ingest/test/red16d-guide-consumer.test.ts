@@ -16,12 +16,10 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { createCodec, loadSchemas } from '@newswire/shared'
-import { http } from '../../../test/helpers.ts'
-import { ArticleState } from '../src/state.ts'
 import { GuideConsumer } from './support/guide-consumer.ts'
 import type { ConsumedRecord, GuideRules } from './support/guide-consumer.ts'
 import { eventRecords, stateRecords } from './support/guide-records.ts'
-import { startInProcessApp } from './support/in-process-app.ts'
+import { appForTest } from './support/in-process-app.ts'
 import type { InProcessApp } from './support/in-process-app.ts'
 
 const codec = createCodec(loadSchemas())
@@ -30,17 +28,6 @@ const SECRET = 'Zx7unpublished'
 const guide = readFileSync(join(import.meta.dirname, '..', '..', '..', 'schemas', 'README.md'), 'utf8').replace(/\s+/g, ' ')
 const DAY = 86_400_000
 const asGuided: GuideRules = { deletedEntryMarkers: true, markerMs: 15 * DAY, undecodableByHeaders: true }
-
-async function ingest(t: { after: (fn: () => Promise<void>) => void }) {
-  const app = await startInProcessApp(new ArticleState(), `dev:${KEY}:*`)
-  t.after(() => app.close())
-  const call = async (path: string, method: string, json: unknown, want: number) => {
-    const headers = method === 'PATCH' ? { 'content-type': 'application/merge-patch+json' } : undefined
-    const r = await http(`${app.url}${path}`, { method, key: KEY, json, headers })
-    assert.equal(r.status, want, `${method} ${path}: ${r.text}`)
-  }
-  return { app, call }
-}
 
 /** Snapshot then follow (schemas/README.md): news.articles to its end, then the events from `from`. */
 function snapshotThenFollow(app: InProcessApp, from: number, compacted: boolean, rules: GuideRules, reader = 3) {
@@ -58,7 +45,7 @@ test('the guide asks a consumer to keep a deleted entry’s id and version, as a
 })
 
 test('a deleted entry is never pushed again: snapshot, then follow from offsets noted before it was written', async (t) => {
-  const { app, call } = await ingest(t)
+  const { app, call } = await appForTest(t, KEY)
   await call('/v1/articles', 'POST', { id: 'live-1', language: 'en', headline: 'Live: port fire', summary: 'Latest', live: true }, 201)
   // the consumer notes where news.article-events ends, then reads news.articles meanwhile
   const noted = app.publisher.published.length
@@ -82,7 +69,7 @@ test('a deleted entry is never pushed again: snapshot, then follow from offsets 
 })
 
 test('an entry deleted before it was ever public is never published: written under a held story, deleted, the story released', async (t) => {
-  const { app, call } = await ingest(t)
+  const { app, call } = await appForTest(t, KEY)
   await call(
     '/v1/articles',
     'POST',
@@ -103,7 +90,7 @@ test('an entry deleted before it was ever public is never published: written und
 })
 
 test('a deleted entry is never pushed again after a redelivery of its earlier events', async (t) => {
-  const { app, call } = await ingest(t)
+  const { app, call } = await appForTest(t, KEY)
   await call('/v1/articles', 'POST', { id: 'live-2', language: 'en', headline: 'Live: vote count', summary: 'Latest', live: true }, 201)
   await call('/v1/articles/live-2/entries/e1', 'PUT', { headline: `Early call ${SECRET}`, body: ['x'], keyEvent: true }, 201)
   await call('/v1/articles/live-2/entries/e1', 'DELETE', { reason: 'called too early' }, 200)
@@ -121,7 +108,7 @@ test('a deleted entry is never pushed again after a redelivery of its earlier ev
 })
 
 test('held: killed and erased stories, held and embargoed entries, through every snapshot and follow, for readers of v1, v2 and v3', async (t) => {
-  const { app, call } = await ingest(t)
+  const { app, call } = await appForTest(t, KEY)
   const story = (id: string, extra: object = {}) => ({ id, language: 'en', headline: `Story ${id}`, summary: 's', live: true, ...extra })
   // never public: must never be shown
   const held = (id: string) => `${id} ${SECRET}`

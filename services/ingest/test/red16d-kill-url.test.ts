@@ -12,10 +12,8 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { createCodec, loadSchemas } from '@newswire/shared'
 import type { NewswireEvent } from '@newswire/shared'
-import { http } from '../../../test/helpers.ts'
-import { ArticleState } from '../src/state.ts'
 import { eventRecords } from './support/guide-records.ts'
-import { startInProcessApp } from './support/in-process-app.ts'
+import { appForTest } from './support/in-process-app.ts'
 
 const codec = createCodec(loadSchemas())
 const KEY = 'dev-ingest-key-1'
@@ -47,12 +45,8 @@ test('the guide says a kill may carry no url or text, and to find what to remove
 })
 
 test('an erased article leaves a page cache purged as the guide says', async (t) => {
-  const app = await startInProcessApp(new ArticleState(), `dev:${KEY}:*`)
-  t.after(() => app.close())
-  const call = async (path: string, json: unknown, want: number) => {
-    const r = await http(`${app.url}${path}`, { method: 'POST', key: KEY, json })
-    assert.equal(r.status, want, r.text)
-  }
+  const { app, call: send } = await appForTest(t, KEY)
+  const call = (path: string, json: unknown, want: number) => send(path, 'POST', json, want)
   for (const id of ['erased', 'withdrawn']) {
     await call(
       '/v1/articles',

@@ -12,11 +12,9 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { createCodec, EVENTS_RETENTION_MS, loadSchemas, topicConfigs, topicNames } from '@newswire/shared'
-import { http } from '../../../test/helpers.ts'
-import { ArticleState } from '../src/state.ts'
 import { GuideConsumer } from './support/guide-consumer.ts'
 import { eventRecords } from './support/guide-records.ts'
-import { startInProcessApp } from './support/in-process-app.ts'
+import { appForTest } from './support/in-process-app.ts'
 
 const codec = createCodec(loadSchemas())
 const KEY = 'dev-ingest-key-1'
@@ -55,12 +53,8 @@ test('the guide’s marker outlasts every event the broker may still hold of a k
 })
 
 test('a killed story is not pushed again by a rebuild from the start of news.article-events while the broker may hold it', async (t) => {
-  const app = await startInProcessApp(new ArticleState(), `dev:${KEY}:*`)
-  t.after(() => app.close())
-  const call = async (path: string, json: unknown, want: number) => {
-    const r = await http(`${app.url}${path}`, { method: 'POST', key: KEY, json })
-    assert.equal(r.status, want, r.text)
-  }
+  const { app, call: send } = await appForTest(t, KEY)
+  const call = (path: string, json: unknown, want: number) => send(path, 'POST', json, want)
   await call('/v1/articles', { id: 'killed', language: 'en', headline: 'Minister resigns', body: ['x'], urgency: 1 }, 201)
   await call('/v1/articles/killed/withdraw', { reason: 'legal' }, 200)
   const events = eventRecords(codec, app.publisher.published)

@@ -14,11 +14,9 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { createCodec, defaultSchemasDir, loadSchemas } from '@newswire/shared'
 import type { Codec } from '@newswire/shared'
-import { http } from '../../../test/helpers.ts'
-import { ArticleState } from '../src/state.ts'
 import { GuideConsumer } from './support/guide-consumer.ts'
 import { compact, eventRecords, stateRecords } from './support/guide-records.ts'
-import { startInProcessApp } from './support/in-process-app.ts'
+import { appForTest } from './support/in-process-app.ts'
 
 const codec = createCodec(loadSchemas())
 const KEY = 'dev-ingest-key-1'
@@ -46,13 +44,7 @@ test('the guide tells a consumer to act on the headers of a record it cannot dec
 })
 
 test('a kill, a hold and an entry’s deletion in a schema the consumer does not have yet reach its index', async (t) => {
-  const app = await startInProcessApp(new ArticleState(), `dev:${KEY}:*`)
-  t.after(() => app.close())
-  const call = async (path: string, method: string, json: unknown, want: number) => {
-    const headers = method === 'PATCH' ? { 'content-type': 'application/merge-patch+json' } : undefined
-    const r = await http(`${app.url}${path}`, { method, key: KEY, json, headers })
-    assert.equal(r.status, want, `${method} ${path}: ${r.text}`)
-  }
+  const { app, call } = await appForTest(t, KEY)
   const story = (id: string) => ({ id, language: 'en', headline: `Story ${id}`, summary: 's', live: true })
   for (const id of ['killed', 'held', 'open']) await call('/v1/articles', 'POST', story(id), 201)
   await call('/v1/articles/killed/entries/e1', 'PUT', { body: ['an entry'] }, 201)

@@ -1,6 +1,7 @@
 // The real ingest app (routes, authenticator, validation, services) on loopback, over an
 // in-process publisher instead of Kafka, for the model tests on the unit path. A "reload" is a
 // new app over a state rebuilt from what was published.
+import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -13,7 +14,8 @@ import type { Remembered } from '../../src/outcome.ts'
 import { RateLimiter } from '../../src/rate-limit.ts'
 import { createWriteServices } from '../../src/services.ts'
 import { IdempotencyCache } from '../../src/state.ts'
-import type { ArticleState } from '../../src/state.ts'
+import { ArticleState } from '../../src/state.ts'
+import { http } from '../../../../test/helpers.ts'
 import { inProcessPublisher } from './in-process-publisher.ts'
 import type { InProcessPublisher } from './in-process-publisher.ts'
 
@@ -63,4 +65,20 @@ export async function startInProcessApp(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return { url, publisher, idempotency, server, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+}
+
+/** A request to the app that must be answered `want` (any 2xx when left out); a PATCH goes as a merge patch. */
+export type Call = (path: string, method: string, json: unknown, want?: number) => Promise<void>
+
+/** An app for one test (closed after it), whose key `key` has every scope, and a `call` to it. */
+export async function appForTest(t: { after: (fn: () => Promise<void>) => void }, key: string): Promise<{ app: InProcessApp; call: Call }> {
+  const app = await startInProcessApp(new ArticleState(), `dev:${key}:*`)
+  t.after(() => app.close())
+  const call: Call = async (path, method, json, want) => {
+    const headers = method === 'PATCH' ? { 'content-type': 'application/merge-patch+json' } : undefined
+    const r = await http(`${app.url}${path}`, { method, key, json, headers })
+    if (want === undefined) assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${r.text}`)
+    else assert.equal(r.status, want, `${method} ${path}: ${r.text}`)
+  }
+  return { app, call }
 }
