@@ -21,7 +21,7 @@ import { itemKey, refreshTimes, renderItem } from './dashboard-item.ts'
 import { deskZone } from './desk-zone.ts'
 import { h, reconcile } from './dom.ts'
 import { countedOf, Feed, type FeedItem, stateOf } from './feed.ts'
-import { LiveDesk } from './live-desk.ts'
+import { LiveDesk, RUNNING, type StoryRun } from './live-desk.ts'
 import { countsText, StoryPanel } from './story-panel.ts'
 import { keepTrying } from './staying.ts'
 
@@ -150,11 +150,17 @@ function main(): void {
     const live = all.filter((i) => i.article.live === true && stateOf(i) !== 'withdrawn').map((i) => i.id)
     const open = panel.openId
     desk?.sync(open === null ? live : [open, ...live.filter((id) => id !== open)])
+    // an entry runs only when its story does: how the desk shows the story holds its entries
+    const runOf = (id: string): StoryRun => {
+      const item = feed.items.get(id)
+      // a hold's end is not known here (its release comes as an event)
+      return item ? { state: stateOf(item, now), embargoEnd: item.hold ? Number.NaN : item.embargoEnd } : RUNNING
+    }
     const liveInfo = (id: string) => {
       const story = desk?.get(id)
-      return story ? { counts: story.loading ? 'Loading entries…' : countsText(story.counts()) } : null
+      return story ? { counts: story.loading ? 'Loading entries…' : countsText(story.counts(runOf(id))) } : null
     }
-    if (open !== null) panel.render(feed.items.get(open)?.article, desk?.get(open), view)
+    if (open !== null) panel.render(feed.items.get(open)?.article, desk?.get(open), view, runOf(open))
     const visible = all.filter(
       (i) =>
         (!st || stateOf(i) === st) &&

@@ -3,8 +3,10 @@
 // dashboard knows how many entries each has and in which editorial state, and an editor can open
 // one and watch it. The newsroom sees embargoed (flagged) and withheld entries as entries; deleted
 // ones come only as a removal, so the desk keeps those it saw deleted, marked, while it is open
-// (the server keeps no deleted entry to send after a reload).
-import { connect, followStory, type StoryEntry, type StoryFollower } from '@newswire/client'
+// (the server keeps no deleted entry to send after a reload). An entry reaches readers only through
+// its story: while the story is withheld or under embargo, none of its entries runs, and each reads
+// as held with it (red17c attack run: they read `live`).
+import { connect, type EditorialState, followStory, type StoryEntry, type StoryFollower } from '@newswire/client'
 import { toMs } from './format.ts'
 import { keepTrying } from './staying.ts'
 
@@ -21,12 +23,46 @@ export interface DeskEntry {
   reason: string | null
 }
 
-/** An entry's state: held back, under its own embargo (until the server's release comes), or live. */
-export function entryState(e: StoryEntry, embargoed: boolean): EntryState {
-  if (e.pubStatus === 'canceled') return 'deleted'
-  if (e.pubStatus === 'withheld') return 'withheld'
+/** How the story itself stands (the desk's word for it, stateOf) and when its embargo ends (NaN: not known). */
+export interface StoryRun {
+  state: EditorialState
+  embargoEnd: number
+}
+
+export const RUNNING: StoryRun = { state: 'live', embargoEnd: Number.NaN }
+
+/**
+ * An entry's state: deleted, held back, under embargo (until the server's release comes), or live,
+ * by its own state and its story's (a kill wins over a hold, a hold over an embargo): an entry of a
+ * story that does not run does not run either (the fan-out's visibleEntry).
+ */
+export function entryState(e: StoryEntry, embargoed: boolean, story: EditorialState = 'live'): EntryState {
+  if (e.pubStatus === 'canceled' || story === 'withdrawn') return 'deleted'
+  if (e.pubStatus === 'withheld' || story === 'withheld') return 'withheld'
   // until the server's release, whatever the editor's clock says (editorialState)
-  return embargoed ? 'embargoed' : 'live'
+  return embargoed || story === 'embargoed' ? 'embargoed' : 'live'
+}
+
+const storyReason: Record<EditorialState, string | null> = {
+  live: null,
+  embargoed: 'its story is under embargo',
+  withheld: 'its story is withheld',
+  withdrawn: 'its story was withdrawn',
+}
+
+/** An entry of the story as the desk shows it: its state, when its embargo ends, and why, when its story holds it. */
+export function deskEntry(entry: StoryEntry, embargoed: boolean, story: StoryRun = RUNNING): DeskEntry {
+  const own = entryState(entry, embargoed)
+  const state = entryState(entry, embargoed, story.state)
+  const ownEnd = own === 'embargoed' ? (toMs(entry.embargoedUntil) ?? Number.NaN) : Number.NaN
+  // under both embargoes it runs at the later end; under its story's alone, at the story's
+  const end = story.state !== 'embargoed' ? ownEnd : Number.isNaN(ownEnd) ? story.embargoEnd : Math.max(ownEnd, story.embargoEnd)
+  return {
+    entry,
+    state,
+    embargoEnd: state === 'embargoed' ? end : (toMs(entry.embargoedUntil) ?? Number.NaN),
+    reason: state === own ? null : storyReason[story.state],
+  }
 }
 
 /** Newest first, by seq. */
@@ -72,15 +108,10 @@ export class DeskStory {
     )
   }
 
-  /** Every entry the desk knows, newest first, each in its state. */
-  entries(): DeskEntry[] {
+  /** Every entry the desk knows, newest first, each in its state under its story's (`story`: how the desk shows the story). */
+  entries(story: StoryRun = RUNNING): DeskEntry[] {
     const f = this.#follower
-    const held = f.entries.map((entry) => ({
-      entry,
-      state: entryState(entry, f.isEmbargoed(entry.id)),
-      embargoEnd: toMs(entry.embargoedUntil) ?? Number.NaN,
-      reason: null,
-    }))
+    const held = f.entries.map((entry) => deskEntry(entry, f.isEmbargoed(entry.id), story))
     const deleted = [...this.#deleted.values()].map(({ entry, reason }) => ({
       entry,
       state: 'deleted' as const,
@@ -90,9 +121,9 @@ export class DeskStory {
     return [...held, ...deleted].sort(newest)
   }
 
-  counts(): Record<EntryState, number> {
+  counts(story: StoryRun = RUNNING): Record<EntryState, number> {
     const c: Record<EntryState, number> = { live: 0, embargoed: 0, withheld: 0, deleted: 0 }
-    for (const e of this.entries()) c[e.state]++
+    for (const e of this.entries(story)) c[e.state]++
     return c
   }
 

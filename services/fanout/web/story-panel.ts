@@ -6,7 +6,7 @@ import type { Article } from '@newswire/client'
 import { h, reconcile } from './dom.ts'
 import { formatClock, formatNumber, formatRelative, zoneLabel } from './format.ts'
 import { refreshTimes } from './dashboard-item.ts'
-import { type DeskEntry, type DeskStory, type EntryState, entryStates } from './live-desk.ts'
+import { type DeskEntry, type DeskStory, type EntryState, entryStates, RUNNING, type StoryRun } from './live-desk.ts'
 
 export interface PanelView {
   now: number
@@ -27,7 +27,7 @@ export function countsText(c: Record<EntryState, number>): string {
   return `${formatNumber(total, 'en')} ${total === 1 ? 'entry' : 'entries'}${parts.length > 0 ? `: ${parts.join(' · ')}` : ''}`
 }
 
-const keyOf = (d: DeskEntry) => `${d.entry.id}|${d.entry.version}|${d.state}`
+const keyOf = (d: DeskEntry) => `${d.entry.id}|${d.entry.version}|${d.state}|${d.embargoEnd}|${d.reason ?? ''}`
 
 function entryItem(d: DeskEntry, lang: string | undefined, v: PanelView): HTMLLIElement {
   const e = d.entry
@@ -110,7 +110,8 @@ export class StoryPanel {
     if (!this.el.open) this.el.showModal()
   }
 
-  render(article: Article | undefined, story: DeskStory | undefined, v: PanelView): void {
+  /** `run`: how the desk shows the story, which holds its entries while it does not run. */
+  render(article: Article | undefined, story: DeskStory | undefined, v: PanelView, run: StoryRun = RUNNING): void {
     if (this.#id === null) return
     const lang = article?.language
     this.#title.textContent = article?.headline ?? this.#id
@@ -119,8 +120,8 @@ export class StoryPanel {
       this.#counts.textContent = 'Not followed.'
       return
     }
-    const entries = story.entries()
-    this.#counts.textContent = story.loading ? 'Loading entries…' : countsText(story.counts())
+    const entries = story.entries(run)
+    this.#counts.textContent = story.loading ? 'Loading entries…' : countsText(story.counts(run))
     const old = new Map([...this.#list.children].map((li) => [(li as HTMLElement).dataset.key, li as HTMLLIElement]))
     reconcile(
       this.#list,
