@@ -1,6 +1,6 @@
 // The OpenAPI paths and schemas of live-story entries (entry-routes.ts), merged into openapi.ts.
 import { MAX_REVISION } from '@newswire/shared'
-import { correctionInput, errors, idempotencyKey, instant, problemResponse, stringList } from './openapi-parts.ts'
+import { correctionInput, errors, idempotencyKey, instant, problemResponse, reasonSchema, stringList } from './openapi-parts.ts'
 
 const storyId = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The story (article) id' }
 const entryId = {
@@ -82,7 +82,7 @@ export const entryPaths = {
         required: true,
         content: {
           'application/json': {
-            schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 1000 } } },
+            schema: { type: 'object', required: ['reason'], properties: { reason: reasonSchema } },
           },
         },
       },

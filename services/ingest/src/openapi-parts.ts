@@ -58,3 +58,15 @@ export const correctionInput = {
   description:
     'On an update only (on a write that creates: 422 nothing_to_correct): appended to corrections and carried by the event. A note equal to the latest one adds nothing to an update that changes nothing else (a retry).',
 }
+
+/**
+ * A kill's reason (withdraw, erase, an entry's DELETE): every reader who saw what it kills gets it,
+ * the public included (the fan-out's `withdrawn.reason`, `entryWithdrawn.reason`).
+ */
+export const reasonSchema = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 1000,
+  description:
+    'Shown to every reader who saw what it kills, the public included: write it for readers ("legal reasons"), never a name or a note meant for the desk',
+}

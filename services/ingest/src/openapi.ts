@@ -1,7 +1,7 @@
 // OpenAPI 3.1 description of the ingest API, served at GET /openapi.json.
 import { MAX_REVISION } from '@newswire/shared'
 import { entryPaths, entrySchemas } from './openapi-entries.ts'
-import { correctionInput, editorial, errors, idempotencyKey, instant, problemResponse, stringList } from './openapi-parts.ts'
+import { correctionInput, editorial, errors, idempotencyKey, instant, problemResponse, reasonSchema, stringList } from './openapi-parts.ts'
 
 const articleId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } }
 /** A kill's reason (withdraw, erase). */
@@ -9,7 +9,7 @@ const reasonBody = {
   required: true,
   content: {
     'application/json': {
-      schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', maxLength: 1000 } } },
+      schema: { type: 'object', required: ['reason'], properties: { reason: reasonSchema } },
     },
   },
 }

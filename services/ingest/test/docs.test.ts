@@ -98,3 +98,22 @@ test('every route ingest mounts is in the OpenAPI document, with its method, and
     'in OpenAPI, not mounted',
   )
 })
+
+// red17c attack run (2026-12-06): an entry's deletion reason reaches every reader who saw the entry,
+// the public included (the fan-out's entryWithdrawn.reason), as a withdrawal's does; the README said
+// so for withdraw and erase only, and the OpenAPI document for none, so a desk tool built from them
+// put notes meant for the desk ("names of minors, legal asked") in front of public readers.
+test("every kill's reason says that readers see it: in OpenAPI (withdraw, erase, an entry's DELETE) and the README's entries table", () => {
+  type Op = { requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, { description?: string }> } }> } }
+  const paths = openApiDocument.paths as Record<string, Record<string, Op>>
+  for (const [path, method] of [
+    ['/v1/articles/{id}/withdraw', 'post'],
+    ['/v1/articles/{id}/erase', 'post'],
+    ['/v1/articles/{id}/entries/{entryId}', 'delete'],
+  ] as const) {
+    const reason = paths[path]?.[method]?.requestBody?.content?.['application/json']?.schema?.properties?.reason
+    assert.match(reason?.description ?? '', /the public included/, `${method} ${path}`)
+  }
+  const row = readme.split('\n').find((l) => l.startsWith('| `DELETE /v1/articles/{id}/entries/{entryId}`'))
+  assert.match(row ?? '', /the public included/, 'the entries table')
+})
