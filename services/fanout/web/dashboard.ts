@@ -154,7 +154,7 @@ function main(): void {
     const runOf = (id: string): StoryRun => {
       const item = feed.items.get(id)
       // a hold's end is not known here (its release comes as an event)
-      return item ? { state: stateOf(item, now), embargoEnd: item.hold ? Number.NaN : item.embargoEnd } : RUNNING
+      return item ? { state: stateOf(item), embargoEnd: item.hold ? Number.NaN : item.embargoEnd } : RUNNING
     }
     const liveInfo = (id: string) => {
       const story = desk?.get(id)
