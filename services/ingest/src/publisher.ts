@@ -12,7 +12,7 @@
 // transaction does not: it is planned (batch-plan.ts) on the state plus the committed events
 // still unseen.
 import { randomUUID } from 'node:crypto'
-import type { Kafka, Logger, NewswireEvent, TopicNames, TransactionalWriter, TxRecord, TxWrite } from '@newswire/shared'
+import type { Committed, Kafka, Logger, NewswireEvent, TopicNames, TransactionalWriter, TxRecord, TxWrite } from '@newswire/shared'
 import { isFenced, KafkaTransactionError, NewswireError, openTransactionalWriter, partitionOf, settlesWithin } from '@newswire/shared'
 import { planBatch } from './batch-plan.ts'
 import type { Encoder, Job, Planned } from './batch-plan.ts'
@@ -58,6 +58,12 @@ export interface PublisherOptions {
    * acknowledged only when it is visible to every reader. Absent: acknowledged at commit.
    */
   readBack?: (events: readonly NewswireEvent[]) => { done: Promise<void>; cancel: () => void }
+  /**
+   * Resolves true once news.article-events' last stable offsets pass these ends, false after
+   * `maxMs` (stable-offsets.ts): read back from news.articles, a commit may not be readable there
+   * yet. Absent: not waited for.
+   */
+  eventsStable?: (ends: readonly Committed[], maxMs: number) => Promise<boolean>
   /** How long a busy writer's transaction waits for more requests to join it (linger.ts). Default 0. */
   lingerMs?: number
   /** Seam for fault-injection tests: wraps every transactional writer this publisher opens. */
@@ -290,13 +296,14 @@ class Writer {
           const t0 = performance.now()
           const { topics } = this.#o
           const readBack = this.#o.readBack?.(events)
+          let committed: readonly Committed[] = []
           try {
             const tx: TxWrite[] = []
             for (const [partition, w] of writes) {
               if (w.records.length > 0) tx.push({ topic: topics.events, partition, records: w.records })
               tx.push({ topic: topics.articles, partition, records: w.states })
             }
-            await writer.commit(tx)
+            committed = await writer.commit(tx)
           } catch (err) {
             readBack?.cancel()
             throw err
@@ -315,7 +322,10 @@ class Writer {
             // is planned meanwhile, on the state plus these events
             for (const event of events) this.#unseen.add(event)
             this.#acking++
-            const visible = this.#visible(readBack).then(() => {
+            const visible = this.#visible(
+              readBack,
+              committed.filter((c) => c.topic === topics.events),
+            ).then(() => {
               for (const event of events) this.#unseen.delete(event)
               this.#acking--
               this.#answer(planned, events)
@@ -369,12 +379,24 @@ class Writer {
     }
   }
 
-  /** Waits (bounded) until the tail has read the commit back; a commit it cannot see in time is acknowledged anyway. */
-  async #visible(readBack: { done: Promise<void>; cancel: () => void }): Promise<void> {
+  /**
+   * Waits (bounded) until the tail has read the commit back and the events are stable in
+   * news.article-events (stable-offsets.ts); a commit not visible in time is acknowledged anyway.
+   */
+  async #visible(readBack: { done: Promise<void>; cancel: () => void }, events: readonly Committed[]): Promise<void> {
+    const t0 = performance.now()
     if (!(await settlesWithin(readBack.done, READ_BACK_MS))) {
       readBack.cancel()
       this.#o.log.warn({ writer: this.#w.id }, `committed events not read back within ${READ_BACK_MS} ms; acknowledged anyway`)
+      return
     }
+    const stable = this.#o.eventsStable
+    if (!stable || events.length === 0) return
+    if (!(await stable(events, Math.max(0, READ_BACK_MS - (performance.now() - t0)))))
+      this.#o.log.warn(
+        { writer: this.#w.id, ends: events.map((e) => `${e.partition}:${e.next}`) },
+        `committed events not stable in the events topic within ${READ_BACK_MS} ms; acknowledged anyway`,
+      )
   }
 
   async close(): Promise<void> {

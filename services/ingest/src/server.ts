@@ -20,6 +20,7 @@ import { createWriteServices } from './services.ts'
 import { IdempotencyCache } from './idempotency-cache.ts'
 import { ArticleState } from './state.ts'
 import { createStateRecords } from './state-records.ts'
+import { StableOffsets } from './stable-offsets.ts'
 
 export interface IngestInstance {
   url: string
@@ -119,6 +120,11 @@ export async function startIngest(
     )
   }
 
+  // what a read_committed reader of news.article-events sees (a fan-out's release clock): a commit is acknowledged once there
+  const stable = new StableOffsets({
+    fetch: async () => new Map((await admin.fetchTopicOffsets(topics.events)).map((e) => [e.partition, BigInt(e.offset)])),
+    onError: (err) => log.warn({ err }, 'could not ask where news.article-events is stable; acknowledgements wait'),
+  })
   const publisher: Publisher = createPublisher({
     kafka,
     topics,
@@ -132,6 +138,7 @@ export async function startIngest(
     lingerMs: config.lingerMs,
     catchUp,
     readBack: (events) => readBack.expect(events),
+    eventsStable: (ends, maxMs) => stable.until(ends, maxMs),
     wrapWriter: overrides.wrapWriter,
     metrics: {
       produceSeconds: (s) => metrics.produceSeconds.observe(s),

@@ -81,6 +81,7 @@ function harness() {
           faults.loseNextAck = false
           throw new KafkaTransactionError('commit', connectionLost())
         }
+        return []
       },
       close: () => w.close(),
     }),

@@ -56,6 +56,7 @@ function harness() {
     wrapWriter: (w): TransactionalWriter => ({
       async commit() {
         if (gate.slow) await new Promise<void>((resolve) => (gate.release = resolve))
+        return []
       },
       close: () => w.close(),
     }),

@@ -39,9 +39,10 @@ function faulty(faults: Fault[]): (writer: TransactionalWriter) => Transactional
       const fault = faults.shift()
       if (fault === '-1, nothing written') throw new KafkaTransactionError('commit', unknownServerError())
       if (fault === 'slow') await sleep(800)
-      await writer.commit(writes)
+      const ends = await writer.commit(writes)
       if (fault === 'landed, then -1') throw new KafkaTransactionError('commit', unknownServerError())
       if (fault === 'landed, then connection lost') throw new KafkaTransactionError('commit', connectionLost())
+      return ends
     },
     close: () => writer.close(),
   })

@@ -19,6 +19,8 @@ import { kafkajsInternal } from './kafkajs-modules.ts'
 import type { Logger } from './log.ts'
 import { keyPartition } from './murmur2.ts'
 import { FRAME_HEADROOM, withFrameRoom } from './kafkajs-framing.ts'
+import { committedEnds } from './committed.ts'
+import type { Committed } from './committed.ts'
 import { encodeProduceBody } from './produce-request.ts'
 import type { ProduceBody, WireRecord } from './produce-request.ts'
 
@@ -418,10 +420,10 @@ export interface TxWrite {
 
 export interface TransactionalWriter {
   /**
-   * Writes every record (acks=all) and commits, all or nothing. Throws a KafkaTransactionError;
-   * after one, close this writer and open a new one.
+   * Writes every record (acks=all) and commits, all or nothing; where each partition's records
+   * end. Throws a KafkaTransactionError; after one, close this writer and open a new one.
    */
-  commit(writes: readonly TxWrite[]): Promise<void>
+  commit(writes: readonly TxWrite[]): Promise<readonly Committed[]>
   close(): Promise<void>
 }
 
@@ -476,6 +478,7 @@ export async function openTransactionalWriter(kafka: Kafka, transactionalId: str
         }
         stage = 'commit'
         await txn.commit()
+        return committedEnds(writes, answered)
       } catch (err) {
         await txn.abort().catch(() => {})
         throw new KafkaTransactionError(stage, err)

@@ -7,6 +7,7 @@ import { type TestContext, test } from 'node:test'
 import { createLogger } from '../src/log.ts'
 import { createKafka, fastProduceRequests, KafkaTransactionError, openTransactionalWriter } from '../src/kafka.ts'
 import type { TxRecord } from '../src/kafka.ts'
+import type { Committed } from '../src/committed.ts'
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')
 const record = (value: string): TxRecord => ({ key: 'k', value: Buffer.from(value), headers: { h: 'v' }, timestamp: Date.now() })
@@ -69,6 +70,7 @@ test('records of a transaction read back with the keys, values, headers, timesta
   const now = Date.now()
   const written = new Map<string, { topic: string; partition: number; record: TxRecord }>()
   const fastBefore = fastProduceRequests()
+  let ends: readonly Committed[] = []
   for (let round = 0; round < 3; round++) {
     const writes = topics.flatMap((topic, ti) =>
       [0, 2].map((partition) => ({
@@ -88,11 +90,13 @@ test('records of a transaction read back with the keys, values, headers, timesta
         }),
       })),
     )
-    await writer.commit(writes)
+    ends = await writer.commit(writes)
   }
   assert.ok(fastProduceRequests() - fastBefore >= 3, 'the records went through produce-request.ts')
   const consumer = kafka.consumer({ groupId: `shared-wire-test-${suffix}`, maxWaitTimeInMs: 100 })
   const seen = new Map<string, { topic: string; partition: number; value: string; headers: Record<string, string>; timestamp: number }>()
+  /** The offset after the last record read per topic and partition. */
+  const after = new Map<string, bigint>()
   await consumer.connect()
   await consumer.subscribe({ topics, fromBeginning: true })
   await new Promise<void>((resolve) => {
@@ -101,11 +105,15 @@ test('records of a transaction read back with the keys, values, headers, timesta
         const headers: Record<string, string> = {}
         for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v)
         seen.set(String(message.key), { topic, partition, value: String(message.value), headers, timestamp: Number(message.timestamp) })
+        const next = BigInt(message.offset) + 1n
+        if (next > (after.get(`${topic}:${partition}`) ?? 0n)) after.set(`${topic}:${partition}`, next)
         if (seen.size === written.size) resolve()
       },
     })
   })
   await consumer.disconnect()
+  // where the last commit says each partition's records end: what a writer waits to see stable
+  assert.deepEqual(new Map(ends.map((e) => [`${e.topic}:${e.partition}`, e.next])), after, 'the last commit ends where its records do')
   for (const [key, w] of written) {
     assert.deepEqual(
       seen.get(key),

@@ -1,0 +1,87 @@
+// Waits until news.article-events' last stable offsets pass this instance's commits. Kafka answers
+// a commit before it writes the commit markers, and writes them to each partition's leader on its
+// own: this instance's tail reading a commit back from news.articles says nothing of the events'
+// partition (another leader, a slow broker). A fan-out's release clock takes the log, read to its
+// last stable offsets asked at time t, to hold every write acknowledged before t: a kill answered
+// before an embargo, not yet stable in news.article-events, let a fan-out release the draft at the
+// embargo and read the kill after (red17 attack run, 2026-12-06).
+import type { Committed } from '@newswire/shared'
+
+interface Waiter {
+  ends: readonly Committed[]
+  resolve: (stable: boolean) => void
+  timer: NodeJS.Timeout
+}
+
+export interface StableOffsetsOptions {
+  /** The last stable offset of each partition of news.article-events now. */
+  fetch: () => Promise<ReadonlyMap<number, bigint>>
+  /** Between two asks while a commit waits (Kafka writes the markers within milliseconds). */
+  pauseMs?: number
+  /** After an ask that failed. */
+  failedPauseMs?: number
+  onError?: (err: unknown) => void
+}
+
+export class StableOffsets {
+  readonly #o: Required<Omit<StableOffsetsOptions, 'onError'>> & Pick<StableOffsetsOptions, 'onError'>
+  /** The highest last stable offset seen per partition: it never goes back. */
+  readonly #known = new Map<number, bigint>()
+  readonly #waiters = new Set<Waiter>()
+  #running = false
+
+  constructor(o: StableOffsetsOptions) {
+    this.#o = { pauseMs: 2, failedPauseMs: 100, ...o }
+  }
+
+  /** Resolves true once every end is stable, false after `maxMs` (one ask serves every waiter). */
+  until(ends: readonly Committed[], maxMs: number): Promise<boolean> {
+    if (this.#stable(ends)) return Promise.resolve(true)
+    return new Promise((resolve) => {
+      const w: Waiter = {
+        ends,
+        resolve,
+        timer: setTimeout(() => {
+          this.#waiters.delete(w)
+          resolve(false)
+        }, maxMs),
+      }
+      this.#waiters.add(w)
+      void this.#run()
+    })
+  }
+
+  /** Commits still waiting (tests). */
+  get waiting(): number {
+    return this.#waiters.size
+  }
+
+  #stable(ends: readonly Committed[]): boolean {
+    return ends.every((e) => (this.#known.get(e.partition) ?? -1n) >= e.next)
+  }
+
+  async #run(): Promise<void> {
+    if (this.#running) return
+    this.#running = true
+    try {
+      while (this.#waiters.size > 0) {
+        let pause = this.#o.pauseMs
+        try {
+          for (const [p, o] of await this.#o.fetch()) if (o > (this.#known.get(p) ?? -1n)) this.#known.set(p, o)
+        } catch (err) {
+          this.#o.onError?.(err)
+          pause = this.#o.failedPauseMs
+        }
+        for (const w of [...this.#waiters]) {
+          if (!this.#stable(w.ends)) continue
+          clearTimeout(w.timer)
+          this.#waiters.delete(w)
+          w.resolve(true)
+        }
+        if (this.#waiters.size > 0) await new Promise((r) => setTimeout(r, pause))
+      }
+    } finally {
+      this.#running = false
+    }
+  }
+}

@@ -1,0 +1,101 @@
+// red17 attack run (2026-12-06): a kill answered before an embargo must be readable by the fan-out
+// before that embargo. The publisher answered once its own tail read the commit back from
+// news.articles, but Kafka writes the commit markers to each partition's leader on its own: the
+// events' partition of news.article-events (another leader, a slow broker) could still end before
+// the kill, and a fan-out that asked where the log ends then took itself to be read up to that
+// moment and released the draft at its embargo, the kill read after. Now the answer waits until
+// news.article-events' last stable offsets pass the commit's events (stable-offsets.ts).
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { Committed, Kafka, TransactionalWriter } from '@newswire/shared'
+import { testLogger } from '../../../test/helpers.ts'
+import { createPublisher } from '../src/publisher.ts'
+import type { Remembered, RequestContext } from '../src/outcome.ts'
+import { createWriteServices } from '../src/services.ts'
+import { ArticleState, IdempotencyCache } from '../src/state.ts'
+import { validateArticle } from '../src/validate.ts'
+import { encoder } from './support/plan-jobs.ts'
+
+/** Enough of kafkajs to open, fence and close writers; commits go through `wrapWriter`. */
+function fakeKafka(): Kafka {
+  const producer = {
+    connect: async () => {},
+    disconnect: async () => {},
+    transaction: async () => ({ abort: async () => {}, commit: async () => {}, sendBatch: async () => [] }),
+  }
+  return { producer: () => producer } as unknown as Kafka
+}
+
+const ctx: RequestContext = { actor: { source: 'cms', importer: false }, traceId: 't', idempotencyKey: null, requestHash: '' }
+
+function harness() {
+  const state = new ArticleState()
+  let offset = 0
+  /** The ends each commit was waited on for, and the gate holding them (a marker not written yet). */
+  const asked: Committed[][] = []
+  const gate = { open: true, waiting: [] as (() => void)[] }
+  const publisher = createPublisher({
+    kafka: fakeKafka(),
+    topics: { events: 'e', articles: 'a', dlq: 'd' },
+    partitions: 1,
+    state,
+    encoder: encoder(100),
+    log: testLogger('publisher'),
+    instanceId: 'i',
+    transactionalIdPrefix: 'p',
+    catchUp: async () => {},
+    metrics: { produceSeconds() {}, batchSize() {}, lingered() {}, fenced() {}, events() {} },
+    wrapWriter: (w): TransactionalWriter => ({
+      async commit(writes) {
+        // where each partition's records end, as Kafka's offsets give them
+        return writes.map((x) => {
+          offset += x.records.length
+          return { topic: x.topic, partition: x.partition, next: BigInt(offset) }
+        })
+      },
+      close: () => w.close(),
+    }),
+    // the tail reads each commit back from news.articles at once
+    readBack: (events) => {
+      for (const e of events) state.apply(e)
+      return { done: Promise.resolve(), cancel: () => {} }
+    },
+    eventsStable: (ends) => {
+      asked.push([...ends])
+      if (gate.open) return Promise.resolve(true)
+      return new Promise((resolve) => gate.waiting.push(() => resolve(true)))
+    },
+  })
+  const { articles } = createWriteServices({
+    publisher,
+    idempotency: new IdempotencyCache<Remembered>(60_000),
+    publishTimeoutMs: 5_000,
+    onUnchanged: () => {},
+  })
+  return { publisher, articles, asked, gate }
+}
+
+test('a kill is answered only once news.article-events is stable past it, not when news.articles is read back', async () => {
+  const h = harness()
+  const r = validateArticle({ id: 'draft', language: 'en', headline: 'Verdict', body: ['b'], embargoedUntil: '2030-01-01T00:00:00Z' })
+  assert.ok(r.ok)
+  await h.articles.upsert(r.article, ctx)
+  // the kill's commit markers are slow on the events' partition
+  h.gate.open = false
+  let answered = false
+  const kill = h.articles.withdraw('draft', 'legal', ctx).then((o) => {
+    answered = true
+    return o
+  })
+  await new Promise((r) => setTimeout(r, 50))
+  assert.equal(answered, false, 'answered while a read_committed reader of news.article-events could not see the kill')
+  assert.deepEqual(
+    h.asked.at(-1)?.map((e) => e.topic),
+    ['e'],
+    'waited on the events topic only',
+  )
+  for (const go of h.gate.waiting.splice(0)) go()
+  assert.equal((await kill).status, 200)
+  await h.publisher.drain()
+  await h.publisher.close()
+})
