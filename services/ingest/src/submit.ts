@@ -63,7 +63,9 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
   // request that gave up on such a commit (503) is not in flight, and its retry, planned in the
   // writer's next transaction, was decided again: a release retried over the desk's hold after it
   // released the story again (red15c attack run, 2026-12-06)
-  const written = new Map<string, { outcome: Outcome; requestHash: string }>()
+  // A retry answered from one waits until that commit is visible too (`visible`): answered at once,
+  // its 2xx came before a reader of news.article-events could see the write (red17 attack run)
+  const written = new Map<string, { outcome: Outcome; requestHash: string; visible: Promise<void>; shown: () => void }>()
 
   function remembered(ctx: RequestContext): Outcome | undefined {
     if (ctx.idempotencyKey === null) return undefined
@@ -74,12 +76,12 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
     return seen.outcome
   }
 
-  /** The answer of this request's commit not read back yet, if it was committed so (or a 422: other content). */
-  function writtenBefore(ctx: RequestContext): Outcome | undefined {
+  /** This request's commit not read back yet, if it was committed so (or a 422: other content). */
+  function writtenBefore(ctx: RequestContext): { outcome: Outcome; visible: Promise<void> } | undefined {
     const w = ctx.idempotencyKey === null ? undefined : written.get(ctx.idempotencyKey)
     if (w === undefined) return undefined
     sameRequest(w.requestHash, ctx)
-    return w.outcome
+    return w
   }
 
   return async (articleId, ctx, plan) => {
@@ -96,8 +98,11 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
     const remember = (outcome: Outcome) => {
       if (key === null) return
       deps.idempotency.set(key, { outcome, requestHash: ctx.requestHash })
+      written.get(key)?.shown()
       written.delete(key)
     }
+    /** The earlier commit this request was answered from, whose visibility its answer waits for. */
+    let earlier: Promise<void> | null = null
     const p = deps.publisher
       .submit<Outcome>(
         {
@@ -106,19 +111,29 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
           // Planned after the partition's catch-up: if this very request was committed before
           // (its answer lost to a timeout, a crash or another instance), the answer is that one
           plan: (current, view) => {
-            const again = remembered(ctx) ?? writtenBefore(ctx)
-            return again === undefined ? plan(current, view) : { event: null, result: again }
+            const seen = remembered(ctx)
+            if (seen !== undefined) return { event: null, result: seen }
+            const w = writtenBefore(ctx)
+            if (w === undefined) return plan(current, view)
+            earlier = w.visible
+            return { event: null, result: w.outcome }
           },
           // Also when the caller stopped waiting: a retry then gets the answer it missed
           committed: remember,
           written: (outcome) => {
-            if (key !== null) written.set(key, { outcome, requestHash: ctx.requestHash })
+            if (key === null) return
+            let shown = () => {}
+            const visible = new Promise<void>((r) => {
+              shown = r
+            })
+            written.set(key, { outcome, requestHash: ctx.requestHash, visible, shown })
           },
         },
         deps.publishTimeoutMs,
       )
       .then(
-        (outcome) => {
+        async (outcome) => {
+          if (earlier) await earlier
           remember(outcome)
           return outcome
         },

@@ -104,9 +104,10 @@ test('a retry of a release answered 503, planned before its commit is read back,
   const retry = h.articles.upsert(article('released', 'usable'), ctx('cms:K', 'hash-of-the-release'))
   h.gate.slow = false
   h.gate.release()
-  const [held, retried] = await Promise.all([hold, retry])
-  // the tail reads the release back at last
+  // the tail reads the release back at last: the retry's answer, the first attempt's, waits for that
+  await new Promise((r) => setTimeout(r, 20))
   for (const read of h.heldReadBacks.splice(0)) read()
+  const [held, retried] = await Promise.all([hold, retry])
   await h.publisher.drain()
   await h.publisher.close()
   const log = h.written.map((e) => `${e.type} v${e.article.version} ${e.article.pubStatus}`)
@@ -163,8 +164,9 @@ test('a live-blog tool retrying an entry’s release the same way gets its answe
   const retry = h.entries.upsert('a', entry('released', 'usable'), ctx('tool:K', 'hash-of-the-release', 'tool'))
   h.gate.slow = false
   h.gate.release()
-  const [, retried] = await Promise.all([hold, retry])
+  await new Promise((r) => setTimeout(r, 20))
   for (const read of h.heldReadBacks.splice(0)) read()
+  const [, retried] = await Promise.all([hold, retry])
   await h.publisher.drain()
   await h.publisher.close()
   const log = h.written.filter((e) => e.entry !== null).map((e) => `${e.type} v${e.entry?.version} ${e.entry?.pubStatus}`)

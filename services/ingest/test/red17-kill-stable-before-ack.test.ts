@@ -27,8 +27,9 @@ function fakeKafka(): Kafka {
 }
 
 const ctx: RequestContext = { actor: { source: 'cms', importer: false }, traceId: 't', idempotencyKey: null, requestHash: '' }
+const keyed: RequestContext = { ...ctx, idempotencyKey: 'cms:K', requestHash: 'hash-of-the-kill' }
 
-function harness() {
+function harness(publishTimeoutMs = 5_000) {
   const state = new ArticleState()
   let offset = 0
   /** The ends each commit was waited on for, and the gate holding them (a marker not written yet). */
@@ -69,7 +70,7 @@ function harness() {
   const { articles } = createWriteServices({
     publisher,
     idempotency: new IdempotencyCache<Remembered>(60_000),
-    publishTimeoutMs: 5_000,
+    publishTimeoutMs,
     onUnchanged: () => {},
   })
   return { publisher, articles, asked, gate }
@@ -96,6 +97,30 @@ test('a kill is answered only once news.article-events is stable past it, not wh
   )
   for (const go of h.gate.waiting.splice(0)) go()
   assert.equal((await kill).status, 200)
+  await h.publisher.drain()
+  await h.publisher.close()
+})
+
+test('a retry of that kill, answered 503 while its commit was not yet stable, waits for it too', async () => {
+  const h = harness(200)
+  const r = validateArticle({ id: 'draft', language: 'en', headline: 'Verdict', body: ['b'], embargoedUntil: '2030-01-01T00:00:00Z' })
+  assert.ok(r.ok)
+  await h.articles.upsert(r.article, ctx)
+  h.gate.open = false
+  // the kill commits, but is not stable in time: 503, "may still be committed"
+  await assert.rejects(h.articles.withdraw('draft', 'legal', keyed), /may still be committed/)
+  // the CMS retries at once: the answer is the first attempt's, once that commit is stable
+  let answered = false
+  const retry = h.articles.withdraw('draft', 'legal', keyed).then((o) => {
+    answered = true
+    return o
+  })
+  await new Promise((r) => setTimeout(r, 50))
+  assert.equal(answered, false, 'the retry was answered from the first commit before a reader of the events topic could see it')
+  for (const go of h.gate.waiting.splice(0)) go()
+  const o = await retry
+  assert.equal(o.status, 200)
+  assert.equal('type' in o.body && o.body.type, 'WITHDRAWN')
   await h.publisher.drain()
   await h.publisher.close()
 })
