@@ -78,6 +78,12 @@ export function createIngestMetrics(registry: Registry) {
       help: 'Articles in the in-memory latest state',
       registers: [registry],
     }),
+    unseen: new Counter({
+      name: 'newswire_ingest_unseen_acknowledgements_total',
+      help: 'Commits acknowledged before they were seen readable (not read back from news.articles, or not stable in news.article-events, within 2 s)',
+      labelNames: ['wait'] as const,
+      registers: [registry],
+    }),
     unreadableStates: new Gauge({
       name: 'newswire_ingest_unreadable_states',
       help: 'Articles and entries whose latest record in news.articles this instance cannot decode: writes to them are refused (503)',

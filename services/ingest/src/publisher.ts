@@ -34,6 +34,8 @@ export interface PublisherMetrics {
   events: (type: string, n: number) => void
   /** Tombstones committed to news.articles (erasures). */
   tombstones?: (n: number) => void
+  /** A commit acknowledged before it was seen readable: not read back, or not stable in news.article-events, within 2 s. */
+  unseen?: (wait: 'read_back' | 'events_stable') => void
 }
 
 export interface PublisherOptions {
@@ -387,16 +389,19 @@ class Writer {
     const t0 = performance.now()
     if (!(await settlesWithin(readBack.done, READ_BACK_MS))) {
       readBack.cancel()
+      this.#o.metrics.unseen?.('read_back')
       this.#o.log.warn({ writer: this.#w.id }, `committed events not read back within ${READ_BACK_MS} ms; acknowledged anyway`)
       return
     }
     const stable = this.#o.eventsStable
     if (!stable || events.length === 0) return
-    if (!(await stable(events, Math.max(0, READ_BACK_MS - (performance.now() - t0)))))
+    if (!(await stable(events, Math.max(0, READ_BACK_MS - (performance.now() - t0))))) {
+      this.#o.metrics.unseen?.('events_stable')
       this.#o.log.warn(
         { writer: this.#w.id, ends: events.map((e) => `${e.partition}:${e.next}`) },
         `committed events not stable in the events topic within ${READ_BACK_MS} ms; acknowledged anyway`,
       )
+    }
   }
 
   async close(): Promise<void> {

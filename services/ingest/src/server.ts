@@ -147,6 +147,7 @@ export async function startIngest(
       fenced: () => metrics.fenced.inc(),
       events: (type, n) => metrics.events.inc({ type }, n),
       tombstones: (n) => metrics.tombstones.inc(n),
+      unseen: (wait) => metrics.unseen.inc({ wait }),
     },
   })
 

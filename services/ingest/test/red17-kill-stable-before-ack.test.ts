@@ -35,6 +35,7 @@ function harness(publishTimeoutMs = 5_000) {
   /** The ends each commit was waited on for, and the gate holding them (a marker not written yet). */
   const asked: Committed[][] = []
   const gate = { open: true, waiting: [] as (() => void)[] }
+  const unseen: string[] = []
   const publisher = createPublisher({
     kafka: fakeKafka(),
     topics: { events: 'e', articles: 'a', dlq: 'd' },
@@ -45,7 +46,7 @@ function harness(publishTimeoutMs = 5_000) {
     instanceId: 'i',
     transactionalIdPrefix: 'p',
     catchUp: async () => {},
-    metrics: { produceSeconds() {}, batchSize() {}, lingered() {}, fenced() {}, events() {} },
+    metrics: { produceSeconds() {}, batchSize() {}, lingered() {}, fenced() {}, events() {}, unseen: (wait) => unseen.push(wait) },
     wrapWriter: (w): TransactionalWriter => ({
       async commit(writes) {
         // where each partition's records end, as Kafka's offsets give them
@@ -61,10 +62,16 @@ function harness(publishTimeoutMs = 5_000) {
       for (const e of events) state.apply(e)
       return { done: Promise.resolve(), cancel: () => {} }
     },
-    eventsStable: (ends) => {
+    eventsStable: (ends, maxMs) => {
       asked.push([...ends])
       if (gate.open) return Promise.resolve(true)
-      return new Promise((resolve) => gate.waiting.push(() => resolve(true)))
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), maxMs)
+        gate.waiting.push(() => {
+          clearTimeout(timer)
+          resolve(true)
+        })
+      })
     },
   })
   const { articles } = createWriteServices({
@@ -73,7 +80,7 @@ function harness(publishTimeoutMs = 5_000) {
     publishTimeoutMs,
     onUnchanged: () => {},
   })
-  return { publisher, articles, asked, gate }
+  return { publisher, articles, asked, gate, unseen }
 }
 
 test('a kill is answered only once news.article-events is stable past it, not when news.articles is read back', async () => {
@@ -121,6 +128,21 @@ test('a retry of that kill, answered 503 while its commit was not yet stable, wa
   const o = await retry
   assert.equal(o.status, 200)
   assert.equal('type' in o.body && o.body.type, 'WITHDRAWN')
+  await h.publisher.drain()
+  await h.publisher.close()
+})
+
+test('a kill never stable within 2 s is acknowledged anyway (it is durable), and counted for the alert', async () => {
+  const h = harness()
+  const r = validateArticle({ id: 'draft', language: 'en', headline: 'Verdict', body: ['b'] })
+  assert.ok(r.ok)
+  await h.articles.upsert(r.article, ctx)
+  h.gate.open = false
+  const t0 = performance.now()
+  const o = await h.articles.withdraw('draft', 'legal', ctx)
+  assert.equal(o.status, 200)
+  assert.ok(performance.now() - t0 >= 1_900, 'waited the 2 s bound')
+  assert.deepEqual(h.unseen, ['events_stable'])
   await h.publisher.drain()
   await h.publisher.close()
 })
