@@ -1,6 +1,6 @@
 // Builds a running ingest instance from its config: topics, latest-state rebuild, publisher,
 // HTTP server. main.ts adds signals; tests start instances in-process with this.
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -21,6 +21,7 @@ import { IdempotencyCache } from './idempotency-cache.ts'
 import { ArticleState } from './state.ts'
 import { createStateRecords } from './state-records.ts'
 import { StableOffsets } from './stable-offsets.ts'
+import { completeErasures, ERASURE_COMPLETION_SOURCE } from './erasure-completion.ts'
 
 export interface IngestInstance {
   url: string
@@ -219,6 +220,17 @@ export async function startIngest(
   const { port } = server.address() as AddressInfo
   const url = `http://${config.host}:${port}`
   log.info({ url, partitions, instanceId }, 'ingest listening')
+  const completion = completeErasures({
+    unfinished: () => state.unfinishedErasures(),
+    erase: (id) =>
+      services.articles.erase(id, 'erased', {
+        actor: { source: ERASURE_COMPLETION_SOURCE, importer: false },
+        traceId: randomUUID(),
+        idempotencyKey: null,
+        requestHash: '',
+      }),
+    log: log.child({ component: 'erasure-completion' }),
+  })
 
   let closed: Promise<void> | null = null
   return {
@@ -235,6 +247,7 @@ export async function startIngest(
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
         server.closeIdleConnections()
         await serverClosed
+        await completion.stop()
         await publisher.drain()
         await publisher.close()
         await tail.close()

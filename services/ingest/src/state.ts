@@ -354,6 +354,17 @@ export class ArticleState implements StateView {
   }
 
   /**
+   * Stories whose own key is erased while some entry key has no tombstone standing: an erasure
+   * cut short (erasure-completion.ts). Erased again, every key gets one (as a retry does).
+   */
+  unfinishedErasures(): string[] {
+    const stories: string[] = []
+    for (const key of this.#erasures.keys())
+      if (storyOfStateKey(key) === key && this.entryKeys(key).some((k) => !this.#erasures.has(k))) stories.push(key)
+    return stories
+  }
+
+  /**
    * Every entry of a story, in creation order (deleted ones included, as deleted). Throws
    * `not_ready` when one could not be read: the list would show it as it was (a killed one live).
    */
