@@ -180,7 +180,14 @@ export async function startFanout(
       sseEnds.add(end)
       return () => sseEnds.delete(end)
     },
-    snapshots: { store: feed.store, head: () => h.head(), cursors, positions, defaultLimit: config.snapshotSize, now: systemClock.now },
+    snapshots: {
+      store: feed.store,
+      head: (who) => (who ? h.headAt(who) : h.head()),
+      cursors,
+      positions,
+      defaultLimit: config.snapshotSize,
+      now: systemClock.now,
+    },
   })
   server.removeAllListeners('request')
   server.removeAllListeners('upgrade')

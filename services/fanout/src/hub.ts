@@ -38,6 +38,9 @@ const FLUSH_MS = 50
 const MAX_HEADS = 64
 
 /** A head position signed for one audience, what it was made of, and up to when the releases after its watermark were found to show that audience nothing. */
+/** Whom a head position is for: a clearance, or a reader's clearance and token scope (and the audience its positions name). */
+export type HeadWho = Clearance | (Pick<Conn, 'clearance' | 'scope'> & { positionAudience?: string })
+
 interface Head {
   position: string
   o: number[]
@@ -194,20 +197,36 @@ export class Hub implements SubscribeHost {
    * offsets stood still at the embargo of a story held back past it, and a public reader
    * subscribing now and then learnt of that story and its embargo's instant (red14 attack run).
    */
-  headPosition(who: Clearance | (Pick<Conn, 'clearance' | 'scope'> & { positionAudience?: string }) = 'all', view?: PositionFor): string {
+  headPosition(who: HeadWho = 'all', view?: PositionFor): string {
+    return this.headAt(who, view).position
+  }
+
+  /**
+   * `who`'s head position (headPosition) and the place it names, the offsets and the watermark a
+   * first page's cursor is sealed at: the ledger's clock moves at every pass, one just after any
+   * embargo falls due among them, and a public reader polling the first page saw its cursor (and
+   * ETag) change at the instant a withheld story's embargo passed (red17 attack run, 2026-12-06).
+   */
+  headAt(who: HeadWho = 'all', view?: PositionFor): { position: string; o: number[]; t: number } {
+    const h = this.#head(who, view)
+    return { position: h.position, o: [...h.o], t: h.t }
+  }
+
+  #head(who: HeadWho, view: PositionFor | undefined): Head {
     const c = typeof who === 'string' ? who : who.clearance
     const scope = typeof who === 'string' ? unrestricted : who.scope
     const a = typeof who === 'string' ? who : (who.positionAudience ?? audienceKey(c, scope))
     const key = view?.key ?? a
     const t = this.#o.store.ledger.now
     const h = this.#heads.get(key)
-    if (h !== undefined && this.#claimsAsMuch(h, t)) return h.position
+    if (h !== undefined && this.#claimsAsMuch(h, t)) return h
     const o = [...this.#headO]
     const position = view === undefined ? this.#o.positions.encode({ o, t, a }) : this.#o.positions.encodeFor({ o, t }, view)
     // one per audience (clearance and token scope: position.ts audienceKey) and view; a few in use at once
     if (h === undefined && this.#heads.size >= MAX_HEADS) this.#heads.delete(this.#heads.keys().next().value as string)
-    this.#heads.set(key, { position, o, t, checked: t, clearance: c, scope })
-    return position
+    const head: Head = { position, o, t, checked: t, clearance: c, scope }
+    this.#heads.set(key, head)
+    return head
   }
 
   /** A position signed at `h` claims for its audience what one signed now (ledger clock `t`) would: same offsets, no release it sees in (h.t, t]. */

@@ -59,9 +59,11 @@ export interface SubscribeHost {
   readonly started: boolean
   /** History seq the live loop has matched up to (the store may have read further). */
   readonly liveSeq: number
-  head(): { o: number[]; t: number }
-  /** The live loop's signed position for a reader of that clearance and token scope (hub.ts). */
-  headPosition(who: Pick<Conn, 'clearance' | 'scope' | 'positionAudience'>, view?: PositionFor): string
+  /**
+   * The live loop's signed position for a reader of that clearance and token scope, and the place it
+   * names, which a snapshot's `more` is sealed at (hub.ts headAt: not the ledger's clock, red17).
+   */
+  headAt(who: Pick<Conn, 'clearance' | 'scope' | 'positionAudience'>, view?: PositionFor): { position: string; o: number[]; t: number }
   /** `now`: written at once when nothing else waits for the connection, not by the next pass. */
   sendControl(conn: Conn, type: ServerMessageType, json: string, position?: string | null, sub?: string, now?: boolean): void
   sendError(conn: Conn, err: ProtocolError): void
@@ -151,8 +153,8 @@ export class Subscriptions {
     conn.subs.set(id, sub)
     for (const kind of kindsOf(sub)) this.#d.metrics.subscriptions.inc({ kind })
     if (msg.since === null) {
-      const head = this.#host.head()
-      const position = this.#host.headPosition(conn, sub.who)
+      const head = this.#host.headAt(conn, sub.who)
+      const position = head.position
       const { items, more, wrap } = this.#snapshot(sub, head)
       // live first, so that the answer, written at once on an idle connection, joins the group
       this.#host.goLive(sub)
@@ -395,8 +397,8 @@ export class Subscriptions {
     this.#d.metrics.replays.inc({ source: 'reset' })
     // The client replaces what it had with this snapshot: it holds nothing from before any more
     sub.inherited = false
-    const head = this.#host.head()
-    const position = this.#host.headPosition(sub.conn, sub.who)
+    const head = this.#host.headAt(sub.conn, sub.who)
+    const position = head.position
     const { items, more, wrap } = this.#snapshot(sub, head)
     this.#host.sendControl(
       sub.conn,
@@ -431,7 +433,7 @@ export class Subscriptions {
     const { items, next } = page(this.#d.store, q, eventJson)
     const wrap = unwrapped
     if (next === null || sub.filter.tickerFieldsOnly) return { items, more: null, wrap }
-    return { items, more: this.#d.cursors.encode({ key: next, ...head }), wrap }
+    return { items, more: this.#d.cursors.encode({ key: next, o: head.o, t: head.t }), wrap }
   }
 }
 

@@ -36,8 +36,13 @@ const MAX_WINDOW_S = 7 * 86_400
 
 export interface SnapshotRouteDeps {
   store: Store
-  /** The stream's position now (Hub.head): older pages leave out what changes after it. */
-  head: () => { o: number[]; t: number }
+  /**
+   * The stream's position for `who` (Hub.headAt; without `who`, only its offsets are read): older
+   * pages leave out what changes after it. Not the ledger's clock, which moves at every pass, one
+   * just after a hidden story's embargo among them: a first page's cursor, sealed alike every time,
+   * changed then (red17 attack run).
+   */
+  head: (who?: Who) => { o: number[]; t: number }
   /** Seals and opens the `next` / `before` cursors. */
   cursors: PageCursorCodec
   /** Opens the reader's stream position a page may carry (`at`, reader-at.ts). */
@@ -127,7 +132,7 @@ export function answerPage(url: URL, admission: Admission, d: SnapshotRouteDeps)
   const before = q.get('before')
   let start: { from: { at: number; id: string } | null; o: number[]; t: number }
   if (before === null || before === '') {
-    const head = d.head()
+    const head = d.head({ clearance, scope })
     start = { from: null, o: head.o, t: head.t }
   } else {
     try {

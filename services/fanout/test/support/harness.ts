@@ -176,7 +176,7 @@ export class Harness {
   routeDeps(defaultLimit: number, maxScan?: number): SnapshotRouteDeps {
     return {
       store: this.store,
-      head: () => this.hub.head(),
+      head: (who) => (who ? this.hub.headAt(who) : this.hub.head()),
       cursors: this.cursors,
       positions: this.positions,
       defaultLimit,
@@ -186,7 +186,12 @@ export class Harness {
   }
   /** What GET /v1/stories/<id>/entries reads (http/entries.ts answerEntries), over this hub. */
   get entriesDeps(): EntriesRouteDeps {
-    return { store: this.store, head: () => this.hub.head(), positions: this.positions, now: () => this.clock.now() }
+    return {
+      store: this.store,
+      head: (who) => (who ? this.hub.headAt(who) : this.hub.head()),
+      positions: this.positions,
+      now: () => this.clock.now(),
+    }
   }
   /** The whole log, per partition: what Kafka would still hold. */
   readonly log: NewswireEvent[][]
