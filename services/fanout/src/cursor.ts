@@ -3,6 +3,8 @@
 // events. What each event becomes is decided now against the ledger (deliver.ts decideReplay);
 // the cursor only says where the client is. Subscriptions at the same cursor share positions and
 // frames through the caches here.
+import { laterWatermark } from './audience-watermark.ts'
+import type { Watermark } from './audience-watermark.ts'
 import type { ArticleEvent, NewswireEvent } from '@newswire/shared'
 import { isEntryEvent } from '@newswire/shared'
 import { channelOf, decideReplay, decisionTag, frameDecision, frameRelease } from './deliver.ts'
@@ -40,6 +42,8 @@ export interface CursorHost {
   /** Memory covers the cursor now: replay from there. */
   replayFromMemory(sub: Sub): void
   replayFailed(sub: Sub, err: unknown): void
+  /** The release watermark of the reader's positions (hub.ts watermark; not the ledger's clock: red17). */
+  watermark(conn: Sub['conn']): Watermark
 }
 
 export class Cursors implements ReplaySink {
@@ -144,9 +148,14 @@ export class Cursors implements ReplaySink {
       const f = s ? frameRelease(sub, s, () => this.#positions.encodeFor({ o: c.o, ...watermarkAfter(r) }, sub.who)) : null
       if (f) this.#writer.enqueueFramed(sub.conn, sub.id, r.id, f)
     }
-    if (c.t !== now || c.r) sub.cursorPos = null
-    c.t = now
-    delete c.r
+    // past every release it may see, as far as its audience's positions stand (never the ledger's
+    // clock, which tells when the feed last checked the log: red17)
+    const w = this.#host.watermark(sub.conn)
+    if (!laterWatermark(w, c)) return
+    sub.cursorPos = null
+    c.t = w.t
+    if (w.r) c.r = w.r
+    else delete c.r
   }
 
   /**

@@ -5,7 +5,7 @@
 // subscriptions follow their own cursor (cursor.ts, memory; replay.ts, the log), take turns of
 // REPLAY_STEP events and join the live loop when they reach it. Starting a subscription is subscribe.ts's job; the hub keeps the sets.
 import { setTimerAt } from '@newswire/shared'
-import { type AudienceScope, unrestricted } from './audience.ts'
+import { unrestricted } from './audience.ts'
 import { Connections } from './connections.ts'
 import { Cursors } from './cursor.ts'
 import { LiveMatcher } from './live.ts'
@@ -17,7 +17,6 @@ import type { Conn, Sub } from './model.ts'
 import { NO_CURSOR } from './model.ts'
 import { audienceKey } from './position.ts'
 import type { PositionFor } from './position.ts'
-import { releaseShows } from './release-view.ts'
 import { ProtocolError } from './protocol.ts'
 import type { ClientMessage } from './protocol.ts'
 import type { OpenReader } from './replay.ts'
@@ -25,6 +24,8 @@ import { LogReplays } from './replay.ts'
 import { StoryMatcher } from './stories.ts'
 import { Subscriptions } from './subscribe.ts'
 import type { SubscribeDeps, SubscribeHost } from './subscribe.ts'
+import { AudienceWatermarks } from './audience-watermark.ts'
+import type { Watermark } from './audience-watermark.ts'
 import { kindsOf, SubscriptionIndex } from './subscriptions.ts'
 import { yieldNow } from './slices.ts'
 import type { Clearance } from './visibility.ts'
@@ -45,9 +46,8 @@ interface Head {
   position: string
   o: number[]
   t: number
-  checked: number
-  clearance: Clearance
-  scope: AudienceScope
+  /** The watermark's tie-break (audience-watermark.ts gives none: a whole millisecond). */
+  r: Watermark['r']
 }
 
 export interface HubOptions extends SubscribeDeps {
@@ -80,11 +80,10 @@ export class Hub implements SubscribeHost {
   #again = false
   #liveSeq = 0
   #headO: number[] = []
-  /**
-   * The last head position made per clearance, what it was made of, and up to when the releases
-   * after its watermark were found to show that clearance nothing (`checked`).
-   */
+  /** The last head position made per audience (and view), and what it was made of. */
   readonly #heads = new Map<string, Head>()
+  /** Where each audience's positions stand in release order (not the ledger's clock: red17). */
+  readonly #watermarks: AudienceWatermarks
   #releaseTimer: { at: number; cancel: () => void } | null = null
   #sweep: NodeJS.Timeout | null = null
 
@@ -111,8 +110,10 @@ export class Hub implements SubscribeHost {
         conn.subs.clear()
       },
     })
-    this.#live = new LiveMatcher(o.store, this.#index, this.writer, o.positions, o.log)
-    const host = { head: () => this.head(), goLive: (sub: Sub) => this.goLive(sub) }
+    this.#watermarks = new AudienceWatermarks(o.store.ledger, () => o.store.history.nextSeq)
+    const watermark = (conn: Conn) => this.watermark(conn)
+    this.#live = new LiveMatcher(o.store, this.#index, this.writer, o.positions, o.log, watermark)
+    const host = { head: () => this.head(), watermark, goLive: (sub: Sub) => this.goLive(sub) }
     this.#stories = new StoryMatcher({ store: o.store, index: this.#index, writer: this.writer, positions: o.positions, ...host })
     this.#cursors = new Cursors(o.store, o.positions, this.writer, this.#stories, {
       liveSeq: () => this.#liveSeq,
@@ -121,6 +122,7 @@ export class Hub implements SubscribeHost {
       wakeAt: (at) => this.#wakeAt(at),
       wake: () => this.schedule(),
       replayFromMemory: (sub) => this.replayFromMemory(sub),
+      watermark,
       replayFailed: (sub, err) => {
         o.log.warn({ err }, 'replay from the log failed')
         this.#subs.replayUnavailable(sub, 'the replay from Kafka failed')
@@ -144,6 +146,7 @@ export class Hub implements SubscribeHost {
   start(): void {
     const s = this.#o.store
     s.goLive(s.liveClock(this.#o.clock.now()))
+    this.#watermarks.start()
     this.#liveSeq = s.history.nextSeq
     this.#headO = s.readTo()
     this.#started = true
@@ -185,17 +188,16 @@ export class Hub implements SubscribeHost {
   }
 
   /**
-   * The position of the live loop (signed) for a reader of clearance `c`. Signed again only when
-   * the offsets moved, a release `c` may see was made (the pass drops it), the clock went back, or
-   * an embargo whose release shows `c` something falls between its watermark and the ledger's
-   * clock: while none of that happens a position with an older watermark claims the same for that
-   * reader (a resume replays the releases after it: none it may see), so subscribes share one
-   * position over many passes instead of one per pass. The check of the embargoes covers releases
-   * made before the host clock went back and came forward to them again: a pass makes no release
-   * then (head-position-clock-back.test.ts). Per clearance, and blind to the releases it may not
-   * see: one position for all, signed again at every release, moved its watermark while the
-   * offsets stood still at the embargo of a story held back past it, and a public reader
-   * subscribing now and then learnt of that story and its embargo's instant (red14 attack run).
+   * The position of the live loop (signed) for a reader of clearance `c`: the offsets delivered and
+   * its audience's watermark (audience-watermark.ts), the last release made that shows it
+   * something, so it is signed again only when the offsets move or such a release is made, and
+   * subscribes share one position over many passes. Per clearance and token scope, and blind to
+   * the releases they may not see: one position for all, signed again at every release, moved its
+   * watermark while the offsets stood still at the embargo of a story held back past it, and a
+   * public reader subscribing now and then learnt of that story and its embargo's instant (red14
+   * attack run); at the ledger's clock, it told when the feed last checked the log, which it does
+   * just past every embargo (red17). A release made while the host clock ran ahead and made again
+   * once it came back moves it then (head-position-clock-back.test.ts).
    */
   headPosition(who: HeadWho = 'all', view?: PositionFor): string {
     return this.headAt(who, view).position
@@ -217,25 +219,22 @@ export class Hub implements SubscribeHost {
     const scope = typeof who === 'string' ? unrestricted : who.scope
     const a = typeof who === 'string' ? who : (who.positionAudience ?? audienceKey(c, scope))
     const key = view?.key ?? a
-    const t = this.#o.store.ledger.now
+    const w = this.#watermarks.of(a, c, scope)
     const h = this.#heads.get(key)
-    if (h !== undefined && this.#claimsAsMuch(h, t)) return h
+    if (h !== undefined && h.t === w.t && h.r === w.r && h.o.every((o, p) => o === this.#headO[p])) return h
     const o = [...this.#headO]
-    const position = view === undefined ? this.#o.positions.encode({ o, t, a }) : this.#o.positions.encodeFor({ o, t }, view)
+    const at = w.r ? { o, t: w.t, r: w.r } : { o, t: w.t }
+    const position = view === undefined ? this.#o.positions.encode({ ...at, a }) : this.#o.positions.encodeFor(at, view)
     // one per audience (clearance and token scope: position.ts audienceKey) and view; a few in use at once
     if (h === undefined && this.#heads.size >= MAX_HEADS) this.#heads.delete(this.#heads.keys().next().value as string)
-    const head: Head = { position, o, t, checked: t, clearance: c, scope }
+    const head: Head = { position, o, t: w.t, r: w.r }
     this.#heads.set(key, head)
     return head
   }
 
-  /** A position signed at `h` claims for its audience what one signed now (ledger clock `t`) would: same offsets, no release it sees in (h.t, t]. */
-  #claimsAsMuch(h: Head, t: number): boolean {
-    if (h.t > t || h.o.length !== this.#headO.length || !h.o.every((o, p) => o === this.#headO[p])) return false
-    // what a release shows changes only with a record, which moves the offsets: checked once
-    if (t > h.checked && this.#o.store.ledger.releaseSeenIn(h.checked, t, h.clearance, h.scope)) return false
-    h.checked = Math.max(h.checked, t)
-    return true
+  /** The release watermark of positions for a reader of that clearance and token scope (audience-watermark.ts). */
+  watermark(who: Pick<Conn, 'clearance' | 'scope' | 'positionAudience'>): Watermark {
+    return this.#watermarks.of(who.positionAudience, who.clearance, who.scope)
   }
 
   // ---- connections ------------------------------------------------------------------------
@@ -384,9 +383,6 @@ export class Hub implements SubscribeHost {
       const t0 = performance.now()
       const pace: Pace = { slice: t0, flushed: t0 }
       for (const r of store.ledger.advance(store.liveClock(this.#o.clock.now()))) {
-        // a position from before this release claims less than one after it, for those it shows
-        // something (headPosition)
-        for (const [a, h] of this.#heads) if (releaseShows(store.ledger, r, h.clearance, h.scope)) this.#heads.delete(a)
         if (r.entry === null) this.#live.release(r, this.#headO, this.#liveSeq)
         this.#stories.release(r, this.#headO, this.#liveSeq)
       }
@@ -451,9 +447,8 @@ export class Hub implements SubscribeHost {
   #liveFellBehind(): void {
     const h = this.#o.store.history
     this.#o.log.warn({ liveSeq: this.#liveSeq, firstSeq: h.firstSeq }, 'history overran the live loop; live subscriptions replay')
-    const t = this.#o.store.ledger.now
     for (const sub of this.#index.drain()) {
-      sub.cursor = { o: [...this.#headO], t }
+      sub.cursor = { o: [...this.#headO], ...this.watermark(sub.conn) }
       sub.cursorPos = null
       if (h.covers(sub.cursor.o)) this.replayFromMemory(sub)
       else this.#toLog(sub)

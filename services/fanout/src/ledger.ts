@@ -422,6 +422,16 @@ export class Ledger {
     return this.#embargoes.nextAfter(t)
   }
 
+  /**
+   * The last release made after watermark (t, r), up to the clock, that shows `c` with `scope`
+   * something now: where that audience's positions stand (audience-watermark.ts); null: none.
+   */
+  lastReleaseShown(t: number, r: readonly [number, number] | undefined, c: Clearance, scope: AudienceScope): Release | null {
+    const made = this.#embargoes.after(t, r, this.#now, (e) => this.#released(e))
+    for (let i = made.length - 1; i >= 0; i--) if (releaseShows(this, made[i] as Release, c, scope)) return made[i] as Release
+    return null
+  }
+
   /** An embargo due after `from`, at or before `until`, whose release shows `c` with `scope` something (headPosition). */
   releaseSeenIn(from: number, until: number, c: Clearance, scope: AudienceScope = unrestricted): boolean {
     for (const r of this.#embargoes.due(from + 1, until)) if (releaseShows(this, r, c, scope)) return true

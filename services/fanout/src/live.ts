@@ -9,8 +9,9 @@ import type { Release } from './embargo-schedule.ts'
 import { views } from './exposure.ts'
 import type { Entry } from './history.ts'
 import { eventJson } from './messages.ts'
-import type { Framed } from './model.ts'
-import { type PositionCodec, positionsAt, watermarkAfter } from './position.ts'
+import type { Conn, Framed } from './model.ts'
+import { type PositionCodec, positionsAt, positionsFor, watermarkAfter } from './position.ts'
+import type { Watermark } from './audience-watermark.ts'
 import type { Store } from './store.ts'
 import type { SubscriptionIndex } from './subscriptions.ts'
 import type { Change, Clearance } from './visibility.ts'
@@ -28,7 +29,18 @@ export class LiveMatcher {
   /** ingestedAt of the events delivered since the last take (latency metric). */
   #latencies: number[] = []
 
-  constructor(store: Store, index: SubscriptionIndex, writer: Writer, positions: PositionCodec, log: Logger) {
+  /** The release watermark of a reader's positions (hub.ts watermark). */
+  readonly #watermark: (conn: Conn) => Watermark
+
+  constructor(
+    store: Store,
+    index: SubscriptionIndex,
+    writer: Writer,
+    positions: PositionCodec,
+    log: Logger,
+    watermark: (conn: Conn) => Watermark,
+  ) {
+    this.#watermark = watermark
     this.#store = store
     this.#index = index
     this.#writer = writer
@@ -58,7 +70,7 @@ export class LiveMatcher {
     const changes: Partial<Record<Clearance, Change>> = {}
     const frames = new Map<string, Framed>()
     const text = () => this.#store.entryText(e, eventJson)
-    const positionFor = positionsAt(this.#positions, { o: head, t: this.#store.ledger.now })
+    const positionFor = positionsFor(this.#positions, head, this.#watermark)
     let deliveries = 0
     for (const sub of subs) {
       // A broadcast group is decided once per event, for all its members (groups.ts): the index
@@ -78,7 +90,7 @@ export class LiveMatcher {
       if (d === null || channel === null) continue
       // a group's members joined with nothing in their gates that an event from here on could meet
       if (d.kind === 'event' && !g && !sub.versions.newer(a.id, a.version)) continue
-      const position = positionFor(sub.who)
+      const position = positionFor(sub.who, sub.conn)
       const what = decisionTag(d)
       const fkChannel = `${channel}|${what}`
       let fk = sub.frameKey

@@ -125,6 +125,28 @@ export function positionsAt(codec: PositionCodec, at: Omit<Position, 'a' | 'v'>)
 }
 
 /**
+ * positionsAt for live positions at offsets `o` whose watermark is their audience's
+ * (audience-watermark.ts, never the ledger's clock: red17), `watermark(reader)` asked once per
+ * audience and view.
+ */
+export function positionsFor<R>(
+  codec: PositionCodec,
+  o: number[],
+  watermark: (reader: R) => Pick<Position, 't' | 'r'>,
+): (who: PositionFor, reader: R) => string {
+  const signed = new Map<string, string>()
+  return (who, reader) => {
+    let p = signed.get(who.key)
+    if (p === undefined) {
+      const w = watermark(reader)
+      p = codec.encodeFor(w.r ? { o, t: w.t, r: w.r } : { o, t: w.t }, who)
+      signed.set(who.key, p)
+    }
+    return p
+  }
+}
+
+/**
  * Signs and verifies positions. `keys[0]` signs; every key verifies, so a deploy that rotates
  * the key (new key first, the old one second) keeps the positions clients hold valid.
  */

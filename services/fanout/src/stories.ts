@@ -17,8 +17,9 @@ import type { Entry, EntryEventRecord, HistoryRecord } from './history.ts'
 import type { Release } from './embargo-schedule.ts'
 import type { SnapshotItem } from './messages.ts'
 import { eventJson, resetMessage } from './messages.ts'
-import type { Framed, StoryFollow, Sub } from './model.ts'
-import { type Position, type PositionCodec, positionsAt, watermarkAfter } from './position.ts'
+import type { Conn, Framed, StoryFollow, Sub } from './model.ts'
+import { type Position, type PositionCodec, positionsAt, positionsFor, watermarkAfter } from './position.ts'
+import type { Watermark } from './audience-watermark.ts'
 import type { Store } from './store.ts'
 import { decideEntryRelease, decideEntryReplay, entryExposure, entryKey, frameEntryDecision, storyInView } from './story-deliver.ts'
 import { entryMessageTail, withEntries } from './story-messages.ts'
@@ -33,8 +34,10 @@ export interface StoryDeps {
   index: SubscriptionIndex
   writer: Writer
   positions: PositionCodec
-  /** The live loop's position now (resets are made at it). */
+  /** The live loop's position now (resets are made at its offsets). */
   head: () => { o: number[]; t: number }
+  /** The release watermark of a reader's positions (hub.ts watermark; not the ledger's clock: red17). */
+  watermark: (conn: Conn) => Watermark
   /** A replaying subscription joins the live loop (after a reset). */
   goLive: (sub: Sub) => void
 }
@@ -125,7 +128,7 @@ export class StoryMatcher {
     const changes: Partial<Record<Clearance, Change>> = {}
     const text = () => this.#d.store.entryText(rec, eventJson)
     const frames = new Map<string, Framed>()
-    const positionFor = positionsAt(this.#d.positions, { o: [...head], t: this.#d.store.ledger.now })
+    const positionFor = positionsFor(this.#d.positions, [...head], this.#d.watermark)
     for (const sub of [...subs]) {
       const f = sub.story as StoryFollow
       const c = sub.conn.clearance
@@ -133,7 +136,7 @@ export class StoryMatcher {
       const d = decideLive(sub, changes[c], state, rec.event)
       const channel = d === null ? null : channelOf(sub, d)
       if (d === null || channel === null) continue
-      const position = positionFor(sub.who)
+      const position = positionFor(sub.who, sub.conn)
       if (d.kind === 'event') {
         if (!f.shown) {
           this.reset(sub, 'the story came into view')
@@ -174,7 +177,7 @@ export class StoryMatcher {
     const key = entryKey(storyId, e.entry.id)
     const frames = new Map<string, Map<string, Framed>>()
     const tail = () => (rec.text ??= entryMessageTail(e, JSON.stringify(entryToJson(e.entry))))
-    const positionFor = positionsAt(this.#d.positions, { o: head, t: this.#d.store.ledger.now })
+    const positionFor = positionsFor(this.#d.positions, head, this.#d.watermark)
     for (const sub of subs) {
       const f = sub.story as StoryFollow
       // A broadcast group is decided once per entry event, for all its members: they share every
@@ -204,7 +207,7 @@ export class StoryMatcher {
       if (d === null) continue
       // the version gate holds only versions of records before gateFrom (snapshots, replays)
       if (d.kind === 'entry' && rec.seq < f.gateFrom && !sub.versions.newer(key, d.entry.version)) continue
-      const position = positionFor(sub.who)
+      const position = positionFor(sub.who, sub.conn)
       // one frame per transport, audience, subscription id and decision: most readers share it
       const tag = tagOf(d)
       let byKey = frames.get(tag)
@@ -335,8 +338,8 @@ export class StoryMatcher {
    * loop's position, and the subscription follows the live loop from there.
    */
   reset(sub: Sub, reason: string): void {
-    const head = this.#d.head()
-    const position = this.#d.positions.encodeFor(head, sub.who)
+    const w = this.#d.watermark(sub.conn)
+    const position = this.#d.positions.encodeFor({ o: this.#d.head().o, ...w }, sub.who)
     const start = storyStart(this.#d.store, sub)
     const base = resetMessage({ sub: sub.id, channels: sub.channels.map((c) => c.name), position, reason, more: null }, start.snapshot)
     const json = withEntries(base, start.entries, start.more)

@@ -1,5 +1,5 @@
 // Review rev34 of the red7 fix (ledger.ts `advance` follows a host clock stepped back). A position
-// handed out while the host clock ran ahead carries that clock as its release watermark `t`. The
+// handed out while the host clock ran ahead carries a release made by that clock as its watermark `t`. The
 // ledger's clock is now behind it (within MAX_CLOCK_SKEW_MS, so the position is accepted), and a
 // story filed after the correction whose embargo falls before `t` is released by the corrected
 // clock: a reader resuming from that position must get it.
@@ -22,12 +22,15 @@ for (const ahead of [30 * SEC, 2 * SEC])
     subscribe(h, reader.conn, ['category:news'])
     await h.settle()
 
-    // the host clock runs ahead; an update goes out to the reader with a position made then
+    // the host clock runs ahead; a story's embargo passes by it, and its release goes out to the
+    // reader with a position made then (a position's watermark is the last release its reader may
+    // see, not the clock: red17)
+    h.append(event('CREATED', { id: 'early', version: 1, embargoedUntil: START + ahead - 1 }, START - SEC))
+    await h.settle()
     h.clock.step(ahead)
-    h.append(event('UPDATED', { id: 'before', version: 2 }, START))
     await h.settle()
     const since = lastPosition(reader.t.messages)
-    assert.equal(peekPosition(since).t, START + ahead, 'the position carries the clock that ran ahead')
+    assert.equal(peekPosition(since).t, START + ahead - 1, 'the position carries the clock that ran ahead')
     // NTP steps the clock back; the reader drops
     h.clock.step(-ahead)
     await h.settle()
