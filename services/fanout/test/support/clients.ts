@@ -31,6 +31,9 @@ export function runClients(h: Harness, model: Model, snapshotSize: number, stats
     c.t = t
     c.read = 0
     c.blocked = false
+    // a new subscription (a resume under a switched token too): the server's answer to it says
+    // whether it is refused, not one to an earlier view or token
+    c.refused = false
     if (behind()) stats.subscribedBehind++
     // as the WebSocket reads it (a filter it refuses gets an error); story readers get a few entries and page for the rest
     subscribeOverWebSocket(h.hub, conn, c, since, c.story ? snapshotSize % 1000 || 1 : null)
