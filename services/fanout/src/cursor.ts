@@ -129,6 +129,10 @@ export class Cursors implements ReplaySink {
     // could hand it a version those events replaced, and the cursor would then skip the kill. Wait
     // until this instance has read what the client has.
     if (!offsetsAtLeast(this.#host.headOffsets(), c.o)) return
+    // its audience's positions stand at or before the cursor: no release after it shows this reader
+    // anything (as most public positions are now, at the last release the public saw: not worth
+    // listing the others at every step of a replay)
+    if (!sub.story && !laterWatermark(this.#host.watermark(sub.conn), c)) return
     if (sub.story) this.#stories.replayReleases(sub, (r) => this.#positions.encodeFor({ o: c.o, ...watermarkAfter(r) }, sub.who))
     const releases = sub.story ? [] : ledger.releases(c.t, c.r, now)
     // Nothing released since the watermark that this reader may see: it stays. The position claims
