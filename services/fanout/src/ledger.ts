@@ -441,10 +441,15 @@ export class Ledger {
   /**
    * A release due after the ledger's clock, at or before `until`, not made yet, that would show `c`
    * with `scope` something: a page beside a stream whose process has made it waits (reader-at.ts).
+   * `stream`, a signed position: also one due after `until`, by its watermark, of a record before
+   * its offsets: its process had read it and its release clock had passed it (its host clock ahead
+   * of this one: red17), so it made it.
    */
-  owesRelease(until: number, c: Clearance, scope: AudienceScope): boolean {
-    for (const r of this.#embargoes.due(this.#now + 1, until))
+  owesRelease(until: number, c: Clearance, scope: AudienceScope, stream?: { o: readonly number[]; t: number }): boolean {
+    for (const r of this.#embargoes.due(this.#now + 1, Math.max(until, stream?.t ?? until))) {
+      if (r.at > until && r.offset >= (stream?.o[r.partition] ?? 0) && r.loaded !== true) continue
       if (!this.#released(r) && releaseWouldShow(this, r.id, r.entry, c, scope)) return true
+    }
     return false
   }
 

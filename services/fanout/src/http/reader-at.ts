@@ -20,10 +20,11 @@ export interface ReaderAtDeps {
   /** What this process has read (Hub.head). */
   head: () => { o: readonly number[] }
   /**
-   * This process has yet to make a release due at or before `t` (and its host clock) that the
-   * reader may see (Ledger.owesRelease): its release clock is behind the stream's watermark.
+   * This process has yet to make a release the stream's process made before `p` (its watermark `t`)
+   * that the reader may see (Ledger.owesRelease): its release clock is behind that watermark.
+   * `signed`: `p` verified here; a made-up one (a key not known yet) is held to this host's clock.
    */
-  owes: (t: number) => boolean
+  owes: (p: Pick<Position, 'o' | 't'>, signed: boolean) => boolean
 }
 
 /** What `at` asks of a page here: a refusal, or the release watermark to hold the page to (null: no `at`). */
@@ -35,6 +36,7 @@ export type ReaderAt =
 export function readerAt(at: string | null, d: ReaderAtDeps): ReaderAt {
   if (at === null || at === '') return { watermark: null }
   let p: Position | null
+  let signed = true
   try {
     p = d.positions.decode(at)
   } catch (err) {
@@ -43,6 +45,7 @@ export function readerAt(at: string | null, d: ReaderAtDeps): ReaderAt {
     // to have read and what the stream has released, so, unverified, it can only refuse the page or
     // leave more out of it; a page without `at` is answered anyway. Made up beyond that, it is refused.
     p = claimedPosition(at)
+    signed = false
     if (p === null) return { refused: { code: 'invalid_position', message: `at: ${err.message}` } }
   }
   if (p.o.length !== d.partitions)
@@ -51,7 +54,7 @@ export function readerAt(at: string | null, d: ReaderAtDeps): ReaderAt {
     return { refused: { code: 'not_ready', message: 'this instance has not read as far as the reader’s stream yet; retry' } }
   // released by the stream's process before its watermark, not yet here: left out, the reader
   // would never see it, the stream does not bring a release made before it came (red16)
-  if (d.owes(p.t))
+  if (d.owes(p, signed))
     return { refused: { code: 'not_ready', message: 'this instance has not released as far as the reader’s stream yet; retry' } }
   return { watermark: p.r ? { t: p.t, r: p.r } : { t: p.t } }
 }

@@ -17,7 +17,7 @@ import type { PageCursorCodec } from '../page-cursor.ts'
 import { checkAccess, ProtocolError } from '../protocol.ts'
 import { page } from '../snapshot.ts'
 import { offsetsAtLeast } from '../position.ts'
-import type { PositionCodec } from '../position.ts'
+import type { Position, PositionCodec } from '../position.ts'
 import { readerAt } from './reader-at.ts'
 import type { Watermark } from '../snapshot.ts'
 import type { Store } from '../store.ts'
@@ -90,9 +90,13 @@ function viewOf(url: URL, admission: Admission): SubView {
   }
 }
 
-/** A release this process has yet to make, due at or before `t` and by its host clock, that `who` may see (reader-at.ts). */
-export function owesFor(d: Pick<SnapshotRouteDeps, 'store' | 'now'>, who: Who): (t: number) => boolean {
-  return (t) => d.store.ledger.owesRelease(Math.min(t, d.now()), who.clearance, who.scope)
+/**
+ * A release this process has yet to make that `who` may see (reader-at.ts), due at or before the
+ * stream's watermark and by its host clock, or, `signed` (a position this process could verify),
+ * past its host clock, of a record the stream's process had read (Ledger.owesRelease).
+ */
+export function owesFor(d: Pick<SnapshotRouteDeps, 'store' | 'now'>, who: Who): (p: Pick<Position, 'o' | 't'>, signed: boolean) => boolean {
+  return (p, signed) => d.store.ledger.owesRelease(Math.min(p.t, d.now()), who.clearance, who.scope, signed ? p : undefined)
 }
 
 /** Whom a page is for: the clearance and token scope (releases owed are those it may see). */
@@ -142,7 +146,7 @@ export function answerPage(url: URL, admission: Admission, d: SnapshotRouteDeps)
       // may be older than what the cursor has seen (a kill, a hold), and the stream at the cursor's
       // position would never retract it (red9). Let the client retry, here or elsewhere. Or one that
       // had released further: this one would leave out for good what it has yet to release (red16).
-      if (!offsetsAtLeast(d.head().o, c.o) || owesFor(d, who)(c.t))
+      if (!offsetsAtLeast(d.head().o, c.o) || owesFor(d, who)(c, true))
         throw new RequestError('not_ready', 'this instance is behind the cursor; retry')
     } catch (err) {
       if (err instanceof CursorError) throw new RequestError('invalid_cursor', err.message)
