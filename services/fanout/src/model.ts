@@ -126,6 +126,11 @@ export interface StoryFollow {
   unsent?: Set<string>
   /** Whether the story, as the last story record a replay passed made it, was in view (undefined: none passed). */
   inViewThen?: boolean
+  /**
+   * The release watermark of the position it resumed from: a version whose embargo passed by then
+   * may have been in the client's view, whatever this instance's record says (stories.ts mayHaveShown).
+   */
+  since?: number
   /** `transport kind|clearance|subscription id`: its part of a frame key (stories.ts). */
   frameKey?: string
 }

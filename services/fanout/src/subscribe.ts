@@ -332,6 +332,7 @@ export class Subscriptions {
       // Unknown (the story changed where memory no longer reaches): the replay retracts the story if
       // the client may hold it, and a story that comes into view during the replay is a reset
       sub.story.shown = shown ?? false
+      sub.story.since = since.t
     }
     const position = this.#d.positions.encodeFor(since, sub.who)
     if (this.#d.store.history.covers(since.o)) {

@@ -8,7 +8,8 @@
 // lifted, killed) and to their entries (created, edited, corrected, pinned, deleted, withheld,
 // lifted, under their own embargo; written whatever the story's state, so on held and embargoed
 // stories too), reads by each process of a few records at a time (never more than 50 s of server
-// time behind: the race allowance assumes under a minute), server time moving in small and large
+// time behind: the race allowance assumes under a minute; a reader may connect there before the
+// live loop gets to them, red17), server time moving in small and large
 // steps and onto embargo instants, and reader actions: open a story on either process, drop,
 // resume at once or some steps later on either, page older entries with the stream's position
 // (`at`, as the SDK does). The hubs run in-process (support/harness.ts), sharing the log and the
@@ -72,6 +73,11 @@ type Cmd =
   | { kind: 'story'; slot: number; op: StoryOp; embargoIn: number | null; held: boolean }
   | { kind: 'entry'; entry: EntryCmd }
   | { kind: 'read'; proc: number; partition: number; n: number }
+  /**
+   * Reads as `read` does, and the reader connects (resumes, or opens) there before the live loop
+   * gets to what was read: its snapshot is the ledger's, ahead of its position (red17).
+   */
+  | { kind: 'readConnect'; proc: number; partition: number; n: number; reader: number }
   | { kind: 'tick'; ms: number }
   /** Server time onto the next embargo instant written, give or take a millisecond. */
   | { kind: 'toEmbargo'; delta: number }
@@ -137,6 +143,10 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   // process 1 reads less often: it lags, as a busy worker does
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('read' as const), proc: fc.constant(0), partition, n: fc.constantFrom(2, 5) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('read' as const), proc: fc.constant(1), partition, n: fc.constant(1) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('readConnect' as const), proc, partition, n: fc.constantFrom(1, 5), reader }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.constantFrom(1, 299, 1_000, 4_999, 10_000, 70_000) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('toEmbargo' as const), delta: fc.constantFrom(-1, 0, 1) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('open' as const), reader, slot, proc }) },
@@ -345,7 +355,12 @@ async function run(cmds: Cmd[], historySize: number, rotating = false): Promise<
           write(e)
         }
       } else if (c.kind === 'read') (procs[c.proc] as Harness).readOn(c.partition, c.n)
-      else if (c.kind === 'tick') await advance(c.ms)
+      else if (c.kind === 'readConnect') {
+        ;(procs[c.proc] as Harness).readOn(c.partition, c.n)
+        const r = readers[c.reader]
+        if (!r) open(c.reader, c.reader % SLOTS.length, c.proc)
+        else connect(r, c.proc)
+      } else if (c.kind === 'tick') await advance(c.ms)
       else if (c.kind === 'toEmbargo') {
         const next = instants.filter((at) => at + c.delta > t).sort((x, y) => x - y)[0]
         if (next !== undefined) await advance(next + c.delta - t)
@@ -523,6 +538,22 @@ const KNOWN: Cmd[][] = [
     { kind: 'open', reader: 0, slot: 0, proc: 1 },
     { kind: 'resume', reader: 0, proc: 0, other: true },
     entry(0, 'create', 0),
+  ],
+  // red17: process 0 read the story after its embargo, which it released on arrival: the reset,
+  // made at the story's record from a ledger that had read e1 too, showed the reader e1; process 1
+  // had read e1 under the story still embargoed, took it for an entry the reader was never sent,
+  // and held its deletion back from the reader resumed there (red17-reset-ahead-unsent.test.ts)
+  [
+    { kind: 'story', slot: 0, op: 'create', embargoIn: 3_000, held: false },
+    entry(0, 'create', 0),
+    { kind: 'open', reader: 0, slot: 0, proc: 0 },
+    read(1, 0, 1),
+    read(1, 0, 1),
+    { kind: 'tick', ms: 4_999 },
+    read(0, 0, 5),
+    entry(0, 'delete', 0),
+    read(1, 0, 1),
+    { kind: 'resume', reader: 0, proc: 1, other: true },
   ],
 ]
 
