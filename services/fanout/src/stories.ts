@@ -199,7 +199,8 @@ export class StoryMatcher {
       // here would reach a reader that is not to see it any more
       const now = late || rec.seq < f.gateFrom
       let d = isPlain && !now ? plain[c] : undefined
-      if (now) d = unsentHeldBack(sub, e, mayHaveShown(sub, rec.story), decideEntryReplay(sub, e, rec, ledger.latest(storyId), state))
+      if (now)
+        d = unsentHeldBack(sub, e, mayHaveShown(sub, rec.story, ledger.now), decideEntryReplay(sub, e, rec, ledger.latest(storyId), state))
       else if (d === undefined) {
         changes[c] ??= entryChangeFor(rec.story, rec.prev, next, c)
         d = decideEntry(changes[c], c, storyInView(sub, rec.story), () => entryExposure(state, c, sub.inherited), sub.inherited)
@@ -285,7 +286,7 @@ export class StoryMatcher {
       const latest = ledger.entries.get(f.id, event.entry.id)
       const rec = record as EntryEventRecord | null
       // read from the log, the story as it stood is known from the story records this replay passed
-      const inView = rec ? mayHaveShown(sub, rec.story) : f.inViewThen !== false
+      const inView = rec ? mayHaveShown(sub, rec.story, ledger.now) : f.inViewThen !== false
       const d = unsentHeldBack(sub, event, inView, decideEntryReplay(sub, event, rec, ledger.latest(f.id), latest))
       if (d === null || latest === undefined) return true
       const key = entryKey(f.id, event.entry.id)
@@ -300,7 +301,7 @@ export class StoryMatcher {
       return true
     }
     // the story as this record made it: in view, entries then may have reached the client since
-    f.inViewThen = mayHaveShown(sub, { event, released: record ? (record as Entry).released : releasedOnArrival(event) })
+    f.inViewThen = mayHaveShown(sub, { event, released: record ? (record as Entry).released : releasedOnArrival(event) }, ledger.now)
     if (f.inViewThen) f.unsent = undefined
     const d = decideReplay(sub, event, record as Entry | null, ledger.latest(f.id))
     const channel = d === null ? null : channelOf(sub, d)
@@ -380,18 +381,20 @@ export class StoryMatcher {
 }
 
 /**
- * Whether the client may have been shown the story as it stood (`s`): in view by this instance's
- * record, or by the watermark of the position it resumed from. That position's snapshot (a reset,
- * a subscribe) came from a ledger that had read further than its live loop, whose place it carries:
- * a story released there before this instance released it (on arrival, its embargo passed before
- * that process read it) showed the client entries written after the position, under a version this
- * instance had still under embargo when it read them; taken for unsent, their deletion was never
- * told (red17 attack run).
+ * Whether the client of a resumed subscription may have been shown the story as it stood (`s`): in
+ * view by this instance's record, or once released, if its embargo passed by the watermark of the
+ * position it resumed from or by this instance's clock (`now`). That position's snapshot (a reset,
+ * a subscribe) came from a ledger that had read further than its live loop, whose place it carries,
+ * and a head position keeps its watermark while the live loop reads nothing: a story released there
+ * on arrival (its embargo passed before that process read it) showed the client entries written
+ * after the position, under a version this instance had still under embargo when it read them;
+ * taken for unsent, their deletion was never told (red17 attack run).
  */
-function mayHaveShown(sub: Sub, s: Latest | undefined): boolean {
+function mayHaveShown(sub: Sub, s: Latest | undefined, now: number): boolean {
   const t = (sub.story as StoryFollow).since
   const at = s?.event.article.embargoedUntil ?? null
-  if (s && !s.released && t !== undefined && at !== null && at <= t) return storyInView(sub, { event: s.event, released: true })
+  if (s && !s.released && t !== undefined && at !== null && at <= Math.max(t, now))
+    return storyInView(sub, { event: s.event, released: true })
   return storyInView(sub, s)
 }
 

@@ -4,9 +4,12 @@
 // record, with an entry written after it in the snapshot. Resumed from that position on a process
 // that read the entry while the story was still under embargo there, the replay took the entry for
 // one created out of the reader's view and never sent ("unsent"), and held back its deletion: the
-// reader kept a deleted entry on screen.
+// reader kept a deleted entry on screen. The same from a fresh subscribe whose snapshot the ledger
+// made ahead of the live loop, at a head position signed before the embargo and kept since (the
+// live loop had read nothing): its watermark says nothing of the release on arrival.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { peekPosition } from '../src/position.ts'
 import { entryEvent, event, Harness } from './support/harness.ts'
 import type { Message } from './support/harness.ts'
 import { gone, lastPosition, snapshotEntries, subscribe } from './support/live-story.ts'
@@ -36,6 +39,53 @@ test('an entry a reset took in ahead of its position is retracted on a resume el
   a.hub.conns.remove(reader.conn)
   // the desk deletes e1; B reads it; the reader resumes there
   const deleted = entryEvent(story.article, { id: 'e1', seq: 1, version: 2 }, b.clock.now(), {
+    type: 'ENTRY_DELETED',
+    reason: 'deleted by the desk',
+  })
+  for (const h of [a, b]) h.inKafka(deleted)
+  b.readOn(0)
+  await b.settle()
+  const again = b.connect('public')
+  subscribe(b, again.conn, ['story:L'], { entries: 5, since: at })
+  await b.settle()
+  assert.deepEqual(
+    gone(again.t.messages),
+    ['e1:deleted'],
+    `the reader is told e1 was deleted: ${JSON.stringify(again.t.messages.map((m) => m.type))}`,
+  )
+  a.hub.stop()
+  b.hub.stop()
+})
+
+test('an entry a fresh snapshot took in ahead of its position (a head position signed before the embargo) is retracted on a resume elsewhere', async () => {
+  const [a, b] = [0, 1].map(() => new Harness({ partitions: 1, start: T })) as [Harness, Harness]
+  for (const h of [a, b]) h.start()
+  const v1 = event('CREATED', { id: 'L', version: 1, live: true }, T)
+  for (const h of [a, b]) h.append(v1)
+  await Promise.all([a.settle(), b.settle()])
+  // A signs its head position for public `story:L` readers before the embargo, and again after it
+  // with nothing read since: the same position serves (nothing released in between)
+  subscribe(a, a.connect('public').conn, ['story:L'])
+  await a.settle()
+  const v2 = event('UPDATED', { id: 'L', version: 2, live: true, embargoedUntil: E }, T + 2)
+  const e1 = entryEvent(v2.article, { id: 'e1', seq: 1, version: 1 }, T + 3)
+  for (const e of [v2, e1]) for (const h of [a, b]) h.inKafka(e)
+  b.readOn(0)
+  await b.settle()
+  for (const h of [a, b]) await h.tick(E + 1000 - T)
+  subscribe(a, a.connect('public').conn, ['story:L'])
+  await a.settle()
+  // A reads v2 (released on arrival) and e1; the reader subscribes before its live loop gets there
+  a.readOn(0)
+  const reader = a.connect('public')
+  subscribe(a, reader.conn, ['story:L'], { entries: 5 })
+  await a.settle()
+  const subscribed = reader.t.messages.find((m) => m.type === 'subscribed') as Message
+  assert.deepEqual(snapshotEntries(subscribed), ['e1@1'], 'the snapshot shows e1')
+  const at = lastPosition(reader.t.messages)
+  assert.ok(peekPosition(at).t < E, 'the head position signed before the embargo')
+  a.hub.conns.remove(reader.conn)
+  const deleted = entryEvent(v2.article, { id: 'e1', seq: 1, version: 2 }, b.clock.now(), {
     type: 'ENTRY_DELETED',
     reason: 'deleted by the desk',
   })
