@@ -32,9 +32,11 @@ export class StoryReader {
   /**
    * Its connection; `floor`: the story's records the process had read when it sent its last
    * snapshot there (the snapshot is its state then, and a process only reads on: nothing it sends
-   * afterwards is judged by less, not even a record of the log its live loop had not got to).
+   * afterwards is judged by less, not even a record of the log its live loop had not got to);
+   * `lead`: what to add to its process's clock for the latest clock of any process (skew) now,
+   * which what it is sent is judged by.
    */
-  on: { proc: number; conn: Conn; t: FakeTransport; read: number; floor: number } | null = null
+  on: { proc: number; conn: Conn; t: FakeTransport; read: number; floor: number; lead?: () => number } | null = null
   /** What it was sent, in short, for a failure's message. */
   readonly got: string[] = []
   #eventIds = new Set<string>()
@@ -98,7 +100,7 @@ export class StoryReader {
     const ms = this.on.t.messages as Msg[]
     for (; this.on.read < ms.length; this.on.read++) {
       const m = ms[this.on.read] as Msg
-      const t = this.on.t.at[this.on.read] as number
+      const t = (this.on.t.at[this.on.read] as number) + (this.on.lead?.() ?? 0)
       const position = typeof m.position === 'string' ? m.position : null
       if (position !== null) this.position = position
       const w = `${why}, message ${this.on.read} on process ${this.on.proc}`
