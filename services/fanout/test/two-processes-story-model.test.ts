@@ -592,6 +592,26 @@ const KNOWN_SKEWED: [number, Cmd[]][] = [
       { kind: 'page', reader: 0, proc: 0, other: true, limit: 3 },
     ],
   ],
+  // red17: process 1, its clock 8 s ahead, read the story's new embargo after it had passed by its
+  // clock (released on arrival) and a reader subscribed there before the live loop got to it: the
+  // snapshot showed the story and e2, the position was the head position signed before that
+  // embargo (nothing read since), and a page of older entries beside it answered not_found
+  // (red17-story-head-position.test.ts)
+  [
+    8_000,
+    [
+      entry(0, 'create', 0),
+      read(1, 0, 1),
+      read(1, 0, 1),
+      { kind: 'open', reader: 1, slot: 0, proc: 1 },
+      { kind: 'tick', ms: 10_000 },
+      { kind: 'story', slot: 0, op: 'embargo', embargoIn: 3_000, held: false },
+      entry(0, 'create', 0),
+      { kind: 'open', reader: 2, slot: 0, proc: 1 },
+      { kind: 'readConnect', proc: 1, partition: 0, n: 5, reader: 0 },
+      { kind: 'page', reader: 0, proc: 1, other: false, limit: 3 },
+    ],
+  ],
 ]
 
 test('two processes, the story runs that once failed', async () => {
