@@ -19,6 +19,7 @@ import type { Encoder, Job, Planned } from './batch-plan.ts'
 import { LINGER_FULL, lingerFor } from './linger.ts'
 import { KILL_ROOM_BYTES, MAX_TRANSACTION_BYTES } from './records.ts'
 import type { RecordSource } from './records.ts'
+import { releaseClockMustSee } from './stable-offsets.ts'
 import type { ArticleState } from './state.ts'
 import { fenceAll, writerPlans } from './writers.ts'
 import type { WriterMode, WriterPlan } from './writers.ts'
@@ -277,6 +278,8 @@ class Writer {
         }
         const writes = new Map<number, { records: TxRecord[]; states: TxRecord[] }>()
         const events: NewswireEvent[] = []
+        /** Partitions whose events a fan-out's release clock must see before they are answered. */
+        const mustSee = new Set<number>()
         let tombstones = 0
         for (const p of planned) {
           if (p.plan === null || (p.records === null && p.tombstones.length === 0)) continue
@@ -286,6 +289,7 @@ class Writer {
             w.records.push(p.records.event)
             w.states.push(p.records.state)
             events.push(p.plan.event)
+            if (releaseClockMustSee(p.plan.event)) mustSee.add(p.pending.partition)
             p.pending.attempt = { eventId: p.plan.event.eventId, result: p.plan.result }
           }
           // an erasure: after the article's state, in the same transaction on the same partition
@@ -326,7 +330,7 @@ class Writer {
             this.#acking++
             const visible = this.#visible(
               readBack,
-              committed.filter((c) => c.topic === topics.events),
+              committed.filter((c) => c.topic === topics.events && mustSee.has(c.partition)),
             ).then(() => {
               for (const event of events) this.#unseen.delete(event)
               this.#acking--

@@ -146,3 +146,22 @@ test('a kill never stable within 2 s is acknowledged anyway (it is durable), and
   await h.publisher.drain()
   await h.publisher.close()
 })
+
+test('a write public as it stands is answered without the wait; one that hides anything waits', async () => {
+  const h = harness()
+  h.gate.open = false
+  const pub = validateArticle({ id: 'public', language: 'en', headline: 'Rain', body: ['b'] })
+  assert.ok(pub.ok)
+  assert.equal((await h.articles.upsert(pub.article, ctx)).status, 201)
+  assert.deepEqual(h.asked, [], 'a usable write under no embargo hides nothing: no offsets asked')
+  const held = validateArticle({ id: 'public', language: 'en', headline: 'Rain', body: ['b'], pubStatus: 'withheld' })
+  assert.ok(held.ok)
+  let answered = false
+  const hold = h.articles.upsert(held.article, ctx).then(() => (answered = true))
+  await new Promise((r) => setTimeout(r, 50))
+  assert.equal(answered, false, 'the hold was answered before a fan-out could see it')
+  for (const go of h.gate.waiting.splice(0)) go()
+  await hold
+  await h.publisher.drain()
+  await h.publisher.close()
+})

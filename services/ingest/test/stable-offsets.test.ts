@@ -2,7 +2,9 @@
 // offsets pass it; one ask serves every waiting commit; an ask that fails is asked again.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { StableOffsets } from '../src/stable-offsets.ts'
+import { releaseClockMustSee, StableOffsets } from '../src/stable-offsets.ts'
+import { T0 } from './support/article-input.ts'
+import { entryEventOf, eventOf } from './support/plan-jobs.ts'
 
 const end = (partition: number, next: number) => ({ topic: 'events', partition, next: BigInt(next) })
 
@@ -68,4 +70,16 @@ test('an ask that fails is asked again; a commit never stable in time answers fa
   const asks = k.asks
   await new Promise((r) => setTimeout(r, 20))
   assert.equal(k.asks, asks, 'no ask once nothing waits')
+})
+
+test('what a release clock must see: everything but a write public as it stands', () => {
+  const live = { live: true }
+  assert.equal(releaseClockMustSee(eventOf('s', 2, T0, live)), false, 'usable, no embargo')
+  assert.equal(releaseClockMustSee(eventOf('s', 2, T0, { ...live, pubStatus: 'withheld' })), true, 'a hold')
+  assert.equal(releaseClockMustSee(eventOf('s', 2, T0, { ...live, pubStatus: 'canceled' }, 'WITHDRAWN')), true, 'a kill')
+  assert.equal(releaseClockMustSee(eventOf('s', 2, T0, { ...live, embargoedUntil: T0 + 3_600_000 })), true, 'under an embargo')
+  assert.equal(releaseClockMustSee(entryEventOf('s', 'e1', 1, T0)), false, 'a public entry')
+  assert.equal(releaseClockMustSee(entryEventOf('s', 'e1', 2, T0, { pubStatus: 'withheld' })), true, "an entry's hold")
+  assert.equal(releaseClockMustSee(entryEventOf('s', 'e1', 2, T0, { embargoedUntil: T0 + 3_600_000 })), true, "an entry's embargo")
+  assert.equal(releaseClockMustSee(entryEventOf('s', 'e1', 3, T0, { pubStatus: 'canceled' })), true, 'a deletion')
 })
