@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createCodec, KafkaTransactionError, loadSchemas } from '@newswire/shared'
-import type { Kafka, KafkaMessage, NewswireEvent, TransactionalWriter } from '@newswire/shared'
+import type { KafkaMessage, NewswireEvent, TransactionalWriter } from '@newswire/shared'
 import type { Remembered, RequestContext } from '../src/outcome.ts'
 import { createPublisher } from '../src/publisher.ts'
 import { ReadBack } from '../src/read-back.ts'
@@ -18,15 +18,7 @@ import { createStateRecords } from '../src/state-records.ts'
 import { ArticleState, IdempotencyCache } from '../src/state.ts'
 import { validateArticle } from '../src/validate.ts'
 import { testLogger } from '../../../test/helpers.ts'
-
-function fakeKafka(): Kafka {
-  const producer = {
-    connect: async () => {},
-    disconnect: async () => {},
-    transaction: async () => ({ abort: async () => {}, commit: async () => {}, sendBatch: async () => [] }),
-  }
-  return { producer: () => producer } as unknown as Kafka
-}
+import { producerOnlyKafka } from './support/fake-producer.ts'
 
 const connectionLost = () => Object.assign(new Error('injected: Connection error: socket hang up'), { name: 'KafkaJSConnectionError' })
 
@@ -49,7 +41,7 @@ function harness() {
   const faults = { loseNextAck: false }
   let offset = 0
   const publisher = createPublisher({
-    kafka: fakeKafka(),
+    kafka: producerOnlyKafka(),
     topics: { events: 'events', articles: 'articles', dlq: 'dlq' },
     partitions: 1,
     state,

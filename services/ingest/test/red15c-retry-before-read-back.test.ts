@@ -9,7 +9,7 @@
 // commit time; this one runs the real publisher (fake Kafka, read-back held as a slow tail does).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { Kafka, NewswireEvent, TransactionalWriter } from '@newswire/shared'
+import type { NewswireEvent, TransactionalWriter } from '@newswire/shared'
 import { createPublisher } from '../src/publisher.ts'
 import type { Remembered, RequestContext } from '../src/outcome.ts'
 import { createWriteServices } from '../src/services.ts'
@@ -18,16 +18,7 @@ import { validateEntry } from '../src/entry-validate.ts'
 import { validateArticle } from '../src/validate.ts'
 import { testLogger } from '../../../test/helpers.ts'
 import { encoder } from './support/plan-jobs.ts'
-
-/** Enough of kafkajs to open, fence and close writers; commits go through `wrapWriter`. */
-function fakeKafka(): Kafka {
-  const producer = {
-    connect: async () => {},
-    disconnect: async () => {},
-    transaction: async () => ({ abort: async () => {}, commit: async () => {}, sendBatch: async () => [] }),
-  }
-  return { producer: () => producer } as unknown as Kafka
-}
+import { producerOnlyKafka } from './support/fake-producer.ts'
 
 const ctx = (key: string | null, requestHash: string, source = 'cms'): RequestContext => ({
   actor: { source, importer: false },
@@ -43,7 +34,7 @@ function harness() {
   const gate = { slow: false, release: () => {}, holdReadBack: false }
   const heldReadBacks: (() => void)[] = []
   const publisher = createPublisher({
-    kafka: fakeKafka(),
+    kafka: producerOnlyKafka(),
     topics: { events: 'e', articles: 'a', dlq: 'd' },
     partitions: 1,
     state,

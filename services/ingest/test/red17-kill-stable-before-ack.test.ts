@@ -7,7 +7,7 @@
 // news.article-events' last stable offsets pass the commit's events (stable-offsets.ts).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { Committed, Kafka, TransactionalWriter } from '@newswire/shared'
+import type { Committed, TransactionalWriter } from '@newswire/shared'
 import { testLogger } from '../../../test/helpers.ts'
 import { createPublisher } from '../src/publisher.ts'
 import type { Remembered, RequestContext } from '../src/outcome.ts'
@@ -15,16 +15,7 @@ import { createWriteServices } from '../src/services.ts'
 import { ArticleState, IdempotencyCache } from '../src/state.ts'
 import { validateArticle } from '../src/validate.ts'
 import { encoder } from './support/plan-jobs.ts'
-
-/** Enough of kafkajs to open, fence and close writers; commits go through `wrapWriter`. */
-function fakeKafka(): Kafka {
-  const producer = {
-    connect: async () => {},
-    disconnect: async () => {},
-    transaction: async () => ({ abort: async () => {}, commit: async () => {}, sendBatch: async () => [] }),
-  }
-  return { producer: () => producer } as unknown as Kafka
-}
+import { producerOnlyKafka } from './support/fake-producer.ts'
 
 const ctx: RequestContext = { actor: { source: 'cms', importer: false }, traceId: 't', idempotencyKey: null, requestHash: '' }
 const keyed: RequestContext = { ...ctx, idempotencyKey: 'cms:K', requestHash: 'hash-of-the-kill' }
@@ -37,7 +28,7 @@ function harness(publishTimeoutMs = 5_000) {
   const gate = { open: true, waiting: [] as (() => void)[] }
   const unseen: string[] = []
   const publisher = createPublisher({
-    kafka: fakeKafka(),
+    kafka: producerOnlyKafka(),
     topics: { events: 'e', articles: 'a', dlq: 'd' },
     partitions: 1,
     state,

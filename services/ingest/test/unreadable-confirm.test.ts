@@ -6,28 +6,18 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { ProblemError } from '@newswire/shared'
-import type { Kafka } from '@newswire/shared'
 import { createPublisher } from '../src/publisher.ts'
 import { ArticleState } from '../src/state.ts'
 import { testLogger } from '../../../test/helpers.ts'
 import { encoder, eventOf } from './support/plan-jobs.ts'
-
-/** Enough of kafkajs for a writer that opens, fences and closes, and never commits. */
-function fakeKafka(): Kafka {
-  const producer = {
-    connect: async () => {},
-    disconnect: async () => {},
-    transaction: async () => ({ abort: async () => {}, commit: async () => {}, sendBatch: async () => [] }),
-  }
-  return { producer: () => producer } as unknown as Kafka
-}
+import { producerOnlyKafka } from './support/fake-producer.ts'
 
 test('an answer without a write, decided before the tail read an undecodable record of the article, is decided again', async () => {
   const state = new ArticleState()
   state.apply(eventOf('a', 1))
   let catchUps = 0
   const publisher = createPublisher({
-    kafka: fakeKafka(),
+    kafka: producerOnlyKafka(),
     topics: { events: 'e', articles: 'a', dlq: 'd' },
     partitions: 1,
     state,

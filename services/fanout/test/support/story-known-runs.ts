@@ -1,0 +1,195 @@
+// The two-process story model's commands (two-processes-story-model.test.ts), and its runs that
+// once failed, replayed first in every test run: each keeps a found case found.
+import type { EntryCmd, EntryOp } from './story-model.ts'
+
+export type StoryOp = 'create' | 'embargo' | 'hold' | 'lift' | 'kill'
+export type Cmd =
+  /** `held`, `embargoIn`: how a story is created; `embargoIn` also where `embargo` moves it (null: lifted). */
+  | { kind: 'story'; slot: number; op: StoryOp; embargoIn: number | null; held: boolean }
+  | { kind: 'entry'; entry: EntryCmd }
+  | { kind: 'read'; proc: number; partition: number; n: number }
+  /**
+   * Reads as `read` does, and the reader connects (resumes, or opens) there before the live loop
+   * gets to what was read: its snapshot is the ledger's, ahead of its position (red17).
+   */
+  | { kind: 'readConnect'; proc: number; partition: number; n: number; reader: number }
+  | { kind: 'tick'; ms: number }
+  /** Server time onto the next embargo instant written, give or take a millisecond. */
+  | { kind: 'toEmbargo'; delta: number; proc?: number }
+  | { kind: 'open'; reader: number; slot: number; proc: number }
+  /** `other`: to the process the reader is not on (its first connection: `proc`). */
+  | { kind: 'resume'; reader: number; proc: number; other: boolean }
+  | { kind: 'drop'; reader: number }
+  /** Drops, and resumes `steps` commands later (long enough that memory may no longer cover it: a replay from the log). */
+  | { kind: 'away'; reader: number; steps: number; proc: number; other: boolean }
+  /** `other`: on the process the reader's stream is not on (as a balancer may send it). */
+  | { kind: 'page'; reader: number; proc: number; other: boolean; limit: number }
+  /**
+   * The process's freshness check stalls or goes on again; a check begun `ago` ms before completes
+   * (red16, as two-processes-model).
+   */
+  | { kind: 'stall'; proc: number }
+  | { kind: 'check'; proc: number; ago: number }
+
+const entry = (slot: number, op: EntryOp, which = 0): Cmd => ({
+  kind: 'entry',
+  entry: { k: 'entry', story: slot, op, which, embargo: 'none', withheld: false, pinned: false },
+})
+const read = (p: number, partition: number, n: number): Cmd => ({ kind: 'read', proc: p, partition, n })
+
+/** Runs that fail on the code before a fix, replayed first every time (both history sizes). */
+export const KNOWN: Cmd[][] = [
+  // the story's new embargo passed between the process reading it (with e1's deletion) and its live
+  // loop getting there: the reader, shown the story again, never heard of the deletion (story-judged-now.test.ts)
+  [
+    entry(1, 'create', 0),
+    read(0, 1, 2),
+    { kind: 'open', reader: 0, slot: 1, proc: 0 },
+    { kind: 'story', slot: 1, op: 'embargo', embargoIn: 1, held: false },
+    entry(1, 'delete', 0),
+  ],
+  // the story came into view at its first record: the reset, made from the ledger, left out e1,
+  // withheld since, and the live loop then sent e1's first version (story-judged-now.test.ts)
+  [entry(1, 'create', 0), entry(1, 'withhold', 0), { kind: 'open', reader: 0, slot: 1, proc: 0 }],
+  // with pages ignoring `at`: a page from the process behind holds an entry the reader's stream
+  // passed the deletion of (red9-entries-page-lagging.test.ts)
+  [
+    entry(0, 'create', 2),
+    read(0, 0, 5),
+    read(1, 0, 5),
+    entry(0, 'delete', 0),
+    read(0, 0, 2),
+    { kind: 'open', reader: 0, slot: 0, proc: 0 },
+    { kind: 'page', reader: 0, proc: 1, other: true, limit: 3 },
+  ],
+  // with resumes not waiting to read as far: on the process behind, before it read the hold's
+  // lifting, the reader is taken for one without the story and never hears of e2's deletion
+  // (red9-story-ahead-position.test.ts)
+  [
+    { kind: 'story', slot: 0, op: 'create', embargoIn: null, held: true },
+    entry(0, 'create', 1),
+    read(0, 0, 5),
+    read(1, 0, 5),
+    { kind: 'story', slot: 0, op: 'lift', embargoIn: null, held: false },
+    read(0, 0, 2),
+    { kind: 'open', reader: 0, slot: 0, proc: 0 },
+    { kind: 'resume', reader: 0, proc: 1, other: true },
+    read(1, 0, 1),
+    entry(0, 'delete', 1),
+    read(0, 0, 2),
+    read(1, 0, 2),
+  ],
+  // with replays offering what the live loop has not read: a replay from the log (history 4) of
+  // the process that read partition 1 on but not e2 passes e2, which the reader never gets
+  [
+    entry(0, 'create', 0),
+    read(0, 0, 2),
+    { kind: 'open', reader: 0, slot: 0, proc: 0 },
+    { kind: 'drop', reader: 0 },
+    entry(1, 'create', 3),
+    read(0, 1, 5),
+    entry(0, 'create', 0),
+    { kind: 'resume', reader: 0, proc: 0, other: false },
+    { kind: 'drop', reader: 1 },
+    { kind: 'drop', reader: 1 },
+    read(0, 0, 2),
+  ],
+  // red16 (2026-12-06), found once a process's freshness check could stall: process 1, its release
+  // clock stopped before the entry's embargo, answered a page beside a stream on process 0, which had
+  // released it before the reader came, without it and with nothing more to page: the reader never
+  // saw it (red16-page-release-clock-behind.test.ts)
+  [
+    { kind: 'stall', proc: 1 },
+    { kind: 'check', proc: 1, ago: 0 },
+    { kind: 'resume', reader: 0, proc: 0, other: true },
+    entry(0, 'create', 0),
+    read(1, 0, 1),
+    { kind: 'story', slot: 0, op: 'create', embargoIn: null, held: false },
+    { kind: 'drop', reader: 0 },
+    { kind: 'resume', reader: 0, proc: 0, other: true },
+    { kind: 'entry', entry: { k: 'entry', story: 1, op: 'create', which: 5, embargo: 'soon', withheld: false, pinned: false } },
+    entry(0, 'create', 0),
+    { kind: 'page', reader: 0, proc: 0, other: true, limit: 1 },
+    { kind: 'tick', ms: 70_000 },
+    read(0, 0, 2),
+    read(0, 0, 2),
+    { kind: 'story', slot: 0, op: 'create', embargoIn: null, held: false },
+    { kind: 'resume', reader: 0, proc: 0, other: true },
+    { kind: 'resume', reader: 0, proc: 0, other: true },
+    { kind: 'page', reader: 1, proc: 0, other: true, limit: 1 },
+    entry(0, 'create', 0),
+    { kind: 'open', reader: 0, slot: 0, proc: 0 },
+    entry(0, 'create', 0),
+    read(1, 0, 1),
+  ],
+  // stop 48 CI: process 0's release clock stalled before the story's embargo, process 1 released it
+  // and its reader moved to process 0, which took it for one without the story (released there
+  // only behind the position's watermark) and never sent it the story's later entries
+  [
+    entry(0, 'create', 0),
+    { kind: 'story', slot: 0, op: 'embargo', embargoIn: 9_000, held: false },
+    { kind: 'stall', proc: 0 },
+    { kind: 'tick', ms: 70_000 },
+    { kind: 'open', reader: 0, slot: 0, proc: 1 },
+    { kind: 'resume', reader: 0, proc: 0, other: true },
+    entry(0, 'create', 0),
+  ],
+  // red17: process 0 read the story after its embargo, which it released on arrival: the reset,
+  // made at the story's record from a ledger that had read e1 too, showed the reader e1; process 1
+  // had read e1 under the story still embargoed, took it for an entry the reader was never sent,
+  // and held its deletion back from the reader resumed there (red17-reset-ahead-unsent.test.ts)
+  [
+    { kind: 'story', slot: 0, op: 'create', embargoIn: 3_000, held: false },
+    entry(0, 'create', 0),
+    { kind: 'open', reader: 0, slot: 0, proc: 0 },
+    read(1, 0, 1),
+    read(1, 0, 1),
+    { kind: 'tick', ms: 4_999 },
+    read(0, 0, 5),
+    entry(0, 'delete', 0),
+    read(1, 0, 1),
+    { kind: 'resume', reader: 0, proc: 1, other: true },
+  ],
+]
+
+/** Runs with process 1's clock ahead (or behind) that fail on the code before a fix: [skew, commands]. */
+export const KNOWN_SKEWED: [number, Cmd[]][] = [
+  // red17: process 1, its clock 8 s ahead, released e2 on arrival; the reader opened there, its
+  // snapshot stopping above e2, and paged on process 0, which had not released it by its own clock
+  // and answered without it, with nothing more to page (red17-page-skew.test.ts)
+  [
+    8_000,
+    [
+      entry(0, 'create', 0),
+      { kind: 'entry', entry: { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'later', withheld: false, pinned: false } },
+      entry(0, 'create', 0),
+      read(0, 0, 5),
+      read(1, 0, 1),
+      read(1, 0, 1),
+      read(1, 0, 1),
+      read(1, 0, 1),
+      { kind: 'open', reader: 0, slot: 0, proc: 1 },
+      { kind: 'page', reader: 0, proc: 0, other: true, limit: 3 },
+    ],
+  ],
+  // red17: process 1, its clock 8 s ahead, read the story's new embargo after it had passed by its
+  // clock (released on arrival) and a reader subscribed there before the live loop got to it: the
+  // snapshot showed the story and e2, the position was the head position signed before that
+  // embargo (nothing read since), and a page of older entries beside it answered not_found
+  // (red17-story-head-position.test.ts)
+  [
+    8_000,
+    [
+      entry(0, 'create', 0),
+      read(1, 0, 1),
+      read(1, 0, 1),
+      { kind: 'open', reader: 1, slot: 0, proc: 1 },
+      { kind: 'tick', ms: 10_000 },
+      { kind: 'story', slot: 0, op: 'embargo', embargoIn: 3_000, held: false },
+      entry(0, 'create', 0),
+      { kind: 'open', reader: 2, slot: 0, proc: 1 },
+      { kind: 'readConnect', proc: 1, partition: 0, n: 5, reader: 0 },
+      { kind: 'page', reader: 0, proc: 1, other: false, limit: 3 },
+    ],
+  ],
+]
