@@ -132,7 +132,8 @@ export class Cursors implements ReplaySink {
     // its audience's positions stand at or before the cursor: no release after it shows this reader
     // anything (as most public positions are now, at the last release the public saw: not worth
     // listing the others at every step of a replay)
-    if (!sub.story && !laterWatermark(this.#host.watermark(sub.conn), c)) return
+    const w = this.#host.watermark(sub.conn)
+    if (!sub.story && !laterWatermark(w, c)) return
     if (sub.story) this.#stories.replayReleases(sub, (r) => this.#positions.encodeFor({ o: c.o, ...watermarkAfter(r) }, sub.who))
     const releases = sub.story ? [] : ledger.releases(c.t, c.r, now)
     // Nothing released since the watermark that this reader may see: it stays. The position claims
@@ -154,7 +155,6 @@ export class Cursors implements ReplaySink {
     }
     // past every release it may see, as far as its audience's positions stand (never the ledger's
     // clock, which tells when the feed last checked the log: red17)
-    const w = this.#host.watermark(sub.conn)
     if (!laterWatermark(w, c)) return
     sub.cursorPos = null
     c.t = w.t

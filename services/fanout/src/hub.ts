@@ -113,8 +113,15 @@ export class Hub implements SubscribeHost {
     this.#watermarks = new AudienceWatermarks(o.store.ledger, () => o.store.history.nextSeq)
     const watermark = (conn: Conn) => this.watermark(conn)
     this.#live = new LiveMatcher(o.store, this.#index, this.writer, o.positions, o.log, watermark)
-    const host = { head: () => this.head(), watermark, goLive: (sub: Sub) => this.goLive(sub) }
-    this.#stories = new StoryMatcher({ store: o.store, index: this.#index, writer: this.writer, positions: o.positions, ...host })
+    this.#stories = new StoryMatcher({
+      store: o.store,
+      index: this.#index,
+      writer: this.writer,
+      positions: o.positions,
+      headPosition: (sub) => this.headPosition(sub.conn, sub.who),
+      watermark,
+      goLive: (sub: Sub) => this.goLive(sub),
+    })
     this.#cursors = new Cursors(o.store, o.positions, this.writer, this.#stories, {
       liveSeq: () => this.#liveSeq,
       headOffsets: () => this.#headO,

@@ -5,7 +5,7 @@
 // delivered live, what a resume replays and what a snapshot shows all come from one record. Pure:
 // no I/O; time is passed in.
 import { entryStateKey } from '@newswire/shared'
-import { type AudienceScope, unrestricted } from './audience.ts'
+import type { AudienceScope } from './audience.ts'
 import type { ArticleEvent, EarlierStatuses, EarlierViews, EntryEvent, Shown } from '@newswire/shared'
 import { EmbargoSchedule } from './embargo-schedule.ts'
 import type { Release } from './embargo-schedule.ts'
@@ -430,12 +430,6 @@ export class Ledger {
     const made = this.#embargoes.after(t, r, this.#now, (e) => this.#released(e))
     for (let i = made.length - 1; i >= 0; i--) if (releaseShows(this, made[i] as Release, c, scope)) return made[i] as Release
     return null
-  }
-
-  /** An embargo due after `from`, at or before `until`, whose release shows `c` with `scope` something (headPosition). */
-  releaseSeenIn(from: number, until: number, c: Clearance, scope: AudienceScope = unrestricted): boolean {
-    for (const r of this.#embargoes.due(from + 1, until)) if (releaseShows(this, r, c, scope)) return true
-    return false
   }
 
   /**

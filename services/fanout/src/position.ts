@@ -107,21 +107,8 @@ export function positionFor(a: string, v: string): PositionFor {
  * messages for readers of every clearance, scope and view share the place, not the position.
  */
 export function positionsAt(codec: PositionCodec, at: Omit<Position, 'a' | 'v'>): (who: PositionFor) => string {
-  let lastKey: string | null = null
-  let last = ''
-  let others: Map<string, string> | null = null
-  return (who) => {
-    if (who.key === lastKey) return last
-    let p = others?.get(who.key)
-    if (p === undefined) {
-      p = codec.encodeFor(at, who)
-      others ??= new Map()
-      others.set(who.key, p)
-    }
-    lastKey = who.key
-    last = p
-    return p
-  }
+  const signed = positionsFor(codec, at.o, () => at)
+  return (who) => signed(who, undefined)
 }
 
 /**
@@ -134,14 +121,21 @@ export function positionsFor<R>(
   o: number[],
   watermark: (reader: R) => Pick<Position, 't' | 'r'>,
 ): (who: PositionFor, reader: R) => string {
-  const signed = new Map<string, string>()
+  // most passes sign for one audience and view: no map for those
+  let lastKey: string | null = null
+  let last = ''
+  let others: Map<string, string> | null = null
   return (who, reader) => {
-    let p = signed.get(who.key)
+    if (who.key === lastKey) return last
+    let p = others?.get(who.key)
     if (p === undefined) {
       const w = watermark(reader)
       p = codec.encodeFor(w.r ? { o, t: w.t, r: w.r } : { o, t: w.t }, who)
-      signed.set(who.key, p)
+      others ??= new Map()
+      others.set(who.key, p)
     }
+    lastKey = who.key
+    last = p
     return p
   }
 }

@@ -34,8 +34,8 @@ export interface StoryDeps {
   index: SubscriptionIndex
   writer: Writer
   positions: PositionCodec
-  /** The live loop's position now (resets are made at its offsets). */
-  head: () => { o: number[]; t: number }
+  /** The live loop's signed position for the subscription's audience and view (hub.ts headPosition: resets are made there). */
+  headPosition: (sub: Sub) => string
   /** The release watermark of a reader's positions (hub.ts watermark; not the ledger's clock: red17). */
   watermark: (conn: Conn) => Watermark
   /** A replaying subscription joins the live loop (after a reset). */
@@ -340,8 +340,7 @@ export class StoryMatcher {
    * loop's position, and the subscription follows the live loop from there.
    */
   reset(sub: Sub, reason: string): void {
-    const w = this.#d.watermark(sub.conn)
-    const position = this.#d.positions.encodeFor({ o: this.#d.head().o, ...w }, sub.who)
+    const position = this.#d.headPosition(sub)
     const start = storyStart(this.#d.store, sub)
     const base = resetMessage({ sub: sub.id, channels: sub.channels.map((c) => c.name), position, reason, more: null }, start.snapshot)
     const json = withEntries(base, start.entries, start.more)

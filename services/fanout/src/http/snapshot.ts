@@ -136,7 +136,7 @@ export function answerPage(url: URL, admission: Admission, d: SnapshotRouteDeps)
   const before = q.get('before')
   let start: { from: { at: number; id: string } | null; o: number[]; t: number }
   if (before === null || before === '') {
-    const head = d.head({ clearance, scope })
+    const head = d.head(who)
     start = { from: null, o: head.o, t: head.t }
   } else {
     try {
