@@ -12,12 +12,34 @@
 // (audience-watermark.ts, which counts the release on arrival).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import type { Article } from '@newswire/shared'
 import { entryEvent, event, Harness } from './support/harness.ts'
 import type { Message } from './support/harness.ts'
 import { gone, lastPosition, snapshotEntries, subscribe } from './support/live-story.ts'
 
 const T = 1_800_000_000_000
 const E = T + 10_000
+
+/** The desk deletes e1 of `story`; B reads it; the reader resumes there from `at` and is told. */
+async function toldOfDeletionOnB(a: Harness, b: Harness, story: Article, at: string): Promise<void> {
+  const deleted = entryEvent(story, { id: 'e1', seq: 1, version: 2 }, b.clock.now(), {
+    type: 'ENTRY_DELETED',
+    reason: 'deleted by the desk',
+  })
+  for (const h of [a, b]) h.inKafka(deleted)
+  b.readOn(0)
+  await b.settle()
+  const again = b.connect('public')
+  subscribe(b, again.conn, ['story:L'], { entries: 5, since: at })
+  await b.settle()
+  assert.deepEqual(
+    gone(again.t.messages),
+    ['e1:deleted'],
+    `the reader is told e1 was deleted: ${JSON.stringify(again.t.messages.map((m) => m.type))}`,
+  )
+  a.hub.stop()
+  b.hub.stop()
+}
 
 test('an entry a reset took in ahead of its position is retracted on a resume elsewhere', async () => {
   const [a, b] = [0, 1].map(() => new Harness({ partitions: 1, start: T })) as [Harness, Harness]
@@ -37,26 +59,8 @@ test('an entry a reset took in ahead of its position is retracted on a resume el
   await a.settle()
   const reset = reader.t.messages.find((m) => m.type === 'reset') as Message
   assert.deepEqual(snapshotEntries(reset), ['e1@1'], 'the reset shows e1')
-  const at = lastPosition(reader.t.messages)
   a.hub.conns.remove(reader.conn)
-  // the desk deletes e1; B reads it; the reader resumes there
-  const deleted = entryEvent(story.article, { id: 'e1', seq: 1, version: 2 }, b.clock.now(), {
-    type: 'ENTRY_DELETED',
-    reason: 'deleted by the desk',
-  })
-  for (const h of [a, b]) h.inKafka(deleted)
-  b.readOn(0)
-  await b.settle()
-  const again = b.connect('public')
-  subscribe(b, again.conn, ['story:L'], { entries: 5, since: at })
-  await b.settle()
-  assert.deepEqual(
-    gone(again.t.messages),
-    ['e1:deleted'],
-    `the reader is told e1 was deleted: ${JSON.stringify(again.t.messages.map((m) => m.type))}`,
-  )
-  a.hub.stop()
-  b.hub.stop()
+  await toldOfDeletionOnB(a, b, story.article, lastPosition(reader.t.messages))
 })
 
 test('an entry a fresh snapshot took in ahead of its position (a head position signed before the embargo) is retracted on a resume elsewhere', async () => {
@@ -84,23 +88,6 @@ test('an entry a fresh snapshot took in ahead of its position (a head position s
   await a.settle()
   const subscribed = reader.t.messages.find((m) => m.type === 'subscribed') as Message
   assert.deepEqual(snapshotEntries(subscribed), ['e1@1'], 'the snapshot shows e1')
-  const at = lastPosition(reader.t.messages)
   a.hub.conns.remove(reader.conn)
-  const deleted = entryEvent(v2.article, { id: 'e1', seq: 1, version: 2 }, b.clock.now(), {
-    type: 'ENTRY_DELETED',
-    reason: 'deleted by the desk',
-  })
-  for (const h of [a, b]) h.inKafka(deleted)
-  b.readOn(0)
-  await b.settle()
-  const again = b.connect('public')
-  subscribe(b, again.conn, ['story:L'], { entries: 5, since: at })
-  await b.settle()
-  assert.deepEqual(
-    gone(again.t.messages),
-    ['e1:deleted'],
-    `the reader is told e1 was deleted: ${JSON.stringify(again.t.messages.map((m) => m.type))}`,
-  )
-  a.hub.stop()
-  b.hub.stop()
+  await toldOfDeletionOnB(a, b, v2.article, lastPosition(reader.t.messages))
 })

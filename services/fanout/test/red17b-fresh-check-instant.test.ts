@@ -7,14 +7,13 @@
 // instant plus one (red17 attack run, 2026-12-06).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { keepFresh } from '../src/feed.ts'
 import { peekPosition } from '../src/position.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
 import { event, freshEventIds, Harness } from './support/harness.ts'
 import type { Message } from './support/harness.ts'
+import { freshLoop } from './support/fresh-loop.ts'
 
 const START = 1_800_000_000_000
-const silent = { warn: () => undefined } as unknown as Parameters<typeof keepFresh>[0]['log']
 
 const subscribe = (h: Harness) => {
   const r = h.connect('public')
@@ -51,24 +50,7 @@ async function watermarks(embargo: number | null): Promise<number[]> {
   h.append(event('CREATED', { id: 'held', version: 1, pubStatus: 'withheld', embargoedUntil: embargo }, START - 30_000))
   h.start()
   await h.settle()
-  let closed = false
-  void keepFresh(
-    {
-      ends: async () => h.log.map((l, p) => [p, BigInt(l.length)] as const),
-      waitFor: async () => undefined,
-      fresh: (at) => {
-        h.store.fresh(at)
-        h.hub.schedule()
-      },
-      closed: () => closed,
-      nextRelease: () => h.store.nextRelease(),
-      log: silent,
-      now: () => h.clock.now(),
-      sleep: (ms) => new Promise<void>((r) => h.clock.setTimeout(r, ms)),
-    },
-    250,
-    2000,
-  )
+  const stopFresh = freshLoop(h)
   const reader = subscribe(h)
   await run(h, 100)
   const out: number[] = []
@@ -83,7 +65,7 @@ async function watermarks(embargo: number | null): Promise<number[]> {
     out.push(peekPosition((fresh.t.messages[0] as Message).position as string).t - START)
     h.hub.conns.remove(fresh.conn)
   }
-  closed = true
+  stopFresh()
   await run(h, 2000)
   h.hub.stop()
   return out

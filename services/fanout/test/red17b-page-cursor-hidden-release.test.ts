@@ -10,16 +10,15 @@
 // shares (hub.ts `headFor`), which moves only with the offsets and the releases it may see.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { keepFresh } from '../src/feed.ts'
 import type { Admission } from '../src/http/access.ts'
 import { answerPage } from '../src/http/snapshot.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
 import { event, freshEventIds, Harness } from './support/harness.ts'
 import type { Message } from './support/harness.ts'
+import { freshLoop } from './support/fresh-loop.ts'
 
 const START = 1_800_000_000_000
 const publicAccess: Admission = { audience: 'public', expiresAt: null, reject: null }
-const silent = { warn: () => undefined } as unknown as Parameters<typeof keepFresh>[0]['log']
 
 /**
  * What a public reader polling the first page of one story (`limit=1`) every 100 ms sees over 40 s,
@@ -34,24 +33,7 @@ async function firstPages(embargo: number | null): Promise<{ pages: string[]; mo
   h.append(event('CREATED', { id: 'held', version: 1, pubStatus: 'withheld', embargoedUntil: embargo }, START - 30_000))
   h.start()
   await h.settle()
-  let closed = false
-  void keepFresh(
-    {
-      ends: async () => h.log.map((l, p) => [p, BigInt(l.length)] as const),
-      waitFor: async () => undefined,
-      fresh: (at) => {
-        h.store.fresh(at)
-        h.hub.schedule()
-      },
-      closed: () => closed,
-      nextRelease: () => h.store.nextRelease(),
-      log: silent,
-      now: () => h.clock.now(),
-      sleep: (ms) => new Promise<void>((r) => h.clock.setTimeout(r, ms)),
-    },
-    250,
-    2000,
-  )
+  const stopFresh = freshLoop(h)
   const deps = h.routeDeps(1)
   const pages: string[] = []
   const more: string[] = []
@@ -78,7 +60,7 @@ async function firstPages(embargo: number | null): Promise<{ pages: string[]; mo
     more.push(String(subscribed.more))
     h.hub.conns.remove(conn)
   }
-  closed = true
+  stopFresh()
   h.clock.advance(2000)
   h.hub.stop()
   return { pages, more }

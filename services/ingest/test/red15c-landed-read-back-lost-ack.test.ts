@@ -17,8 +17,7 @@ import { createWriteServices } from '../src/services.ts'
 import { createStateRecords } from '../src/state-records.ts'
 import { ArticleState, IdempotencyCache } from '../src/state.ts'
 import { validateArticle } from '../src/validate.ts'
-import { testLogger } from '../../../test/helpers.ts'
-import { producerOnlyKafka } from './support/fake-producer.ts'
+import { overFakeKafka } from './support/fake-producer.ts'
 
 const connectionLost = () => Object.assign(new Error('injected: Connection error: socket hang up'), { name: 'KafkaJSConnectionError' })
 
@@ -41,17 +40,10 @@ function harness() {
   const faults = { loseNextAck: false }
   let offset = 0
   const publisher = createPublisher({
-    kafka: producerOnlyKafka(),
+    ...overFakeKafka(state),
     topics: { events: 'events', articles: 'articles', dlq: 'dlq' },
-    partitions: 1,
-    state,
     encoder: { encode: (e) => codec.encode(e), fingerprintHex: schemas.current.fingerprintHex },
-    log: testLogger('publisher'),
-    instanceId: 'i',
-    transactionalIdPrefix: 'p',
-    catchUp: async () => {},
     readBack: (evs) => readBack.expect(evs),
-    metrics: { produceSeconds() {}, batchSize() {}, lingered() {}, fenced() {}, events() {} },
     wrapWriter: (w): TransactionalWriter => ({
       async commit(writes) {
         for (const write of writes) {

@@ -16,9 +16,7 @@ import { createWriteServices } from '../src/services.ts'
 import { ArticleState, IdempotencyCache } from '../src/state.ts'
 import { validateEntry } from '../src/entry-validate.ts'
 import { validateArticle } from '../src/validate.ts'
-import { testLogger } from '../../../test/helpers.ts'
-import { encoder } from './support/plan-jobs.ts'
-import { producerOnlyKafka } from './support/fake-producer.ts'
+import { overFakeKafka } from './support/fake-producer.ts'
 
 const ctx = (key: string | null, requestHash: string, source = 'cms'): RequestContext => ({
   actor: { source, importer: false },
@@ -34,16 +32,7 @@ function harness() {
   const gate = { slow: false, release: () => {}, holdReadBack: false }
   const heldReadBacks: (() => void)[] = []
   const publisher = createPublisher({
-    kafka: producerOnlyKafka(),
-    topics: { events: 'e', articles: 'a', dlq: 'd' },
-    partitions: 1,
-    state,
-    encoder: encoder(100),
-    log: testLogger('publisher'),
-    instanceId: 'i',
-    transactionalIdPrefix: 'p',
-    catchUp: async () => {},
-    metrics: { produceSeconds() {}, batchSize() {}, lingered() {}, fenced() {}, events() {} },
+    ...overFakeKafka(state),
     wrapWriter: (w): TransactionalWriter => ({
       async commit() {
         if (gate.slow) await new Promise<void>((resolve) => (gate.release = resolve))

@@ -8,14 +8,12 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Committed, TransactionalWriter } from '@newswire/shared'
-import { testLogger } from '../../../test/helpers.ts'
 import { createPublisher } from '../src/publisher.ts'
 import type { Remembered, RequestContext } from '../src/outcome.ts'
 import { createWriteServices } from '../src/services.ts'
 import { ArticleState, IdempotencyCache } from '../src/state.ts'
 import { validateArticle } from '../src/validate.ts'
-import { encoder } from './support/plan-jobs.ts'
-import { producerOnlyKafka } from './support/fake-producer.ts'
+import { noMetrics, overFakeKafka } from './support/fake-producer.ts'
 
 const ctx: RequestContext = { actor: { source: 'cms', importer: false }, traceId: 't', idempotencyKey: null, requestHash: '' }
 const keyed: RequestContext = { ...ctx, idempotencyKey: 'cms:K', requestHash: 'hash-of-the-kill' }
@@ -28,16 +26,8 @@ function harness(publishTimeoutMs = 5_000) {
   const gate = { open: true, waiting: [] as (() => void)[] }
   const unseen: string[] = []
   const publisher = createPublisher({
-    kafka: producerOnlyKafka(),
-    topics: { events: 'e', articles: 'a', dlq: 'd' },
-    partitions: 1,
-    state,
-    encoder: encoder(100),
-    log: testLogger('publisher'),
-    instanceId: 'i',
-    transactionalIdPrefix: 'p',
-    catchUp: async () => {},
-    metrics: { produceSeconds() {}, batchSize() {}, lingered() {}, fenced() {}, events() {}, unseen: (wait) => unseen.push(wait) },
+    ...overFakeKafka(state),
+    metrics: { ...noMetrics, unseen: (wait) => unseen.push(wait) },
     wrapWriter: (w): TransactionalWriter => ({
       async commit(writes) {
         // where each partition's records end, as Kafka's offsets give them

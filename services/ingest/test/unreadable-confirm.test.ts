@@ -8,28 +8,19 @@ import { test } from 'node:test'
 import { ProblemError } from '@newswire/shared'
 import { createPublisher } from '../src/publisher.ts'
 import { ArticleState } from '../src/state.ts'
-import { testLogger } from '../../../test/helpers.ts'
-import { encoder, eventOf } from './support/plan-jobs.ts'
-import { producerOnlyKafka } from './support/fake-producer.ts'
+import { eventOf } from './support/plan-jobs.ts'
+import { overFakeKafka } from './support/fake-producer.ts'
 
 test('an answer without a write, decided before the tail read an undecodable record of the article, is decided again', async () => {
   const state = new ArticleState()
   state.apply(eventOf('a', 1))
   let catchUps = 0
   const publisher = createPublisher({
-    kafka: producerOnlyKafka(),
-    topics: { events: 'e', articles: 'a', dlq: 'd' },
-    partitions: 1,
-    state,
-    encoder: encoder(100),
-    log: testLogger('publisher'),
-    instanceId: 'i',
-    transactionalIdPrefix: 'p',
+    ...overFakeKafka(state),
     // the acquire's catch-up finds nothing new; the confirmation's reads a newer instance's record
     catchUp: async () => {
       if (++catchUps === 2) state.readable('a', false)
     },
-    metrics: { produceSeconds() {}, batchSize() {}, lingered() {}, fenced() {}, events() {} },
   })
   const answer = publisher.submit(
     {
