@@ -61,12 +61,9 @@ const visible = (story: ArticleState, s: EntryState, c: Clearance, w: Watermark 
   (c === 'all' || !releasedSince(s, hasEntryEmbargo(s.event) ? s.event.entry.embargoedUntil : null, w))
 const unpinned = (s: EntryState) => !s.event.entry.pinned
 
-/** An unpinned visible entry at an index below `from` (inclusive), scanning down. */
-function anyBelow(all: readonly EntryState[], from: number, story: ArticleState, c: Clearance, w: Watermark | null = null): boolean {
-  for (let i = from; i >= 0; i--) {
-    const s = all[i] as EntryState
-    if (unpinned(s) && visible(story, s, c, w)) return true
-  }
+/** An entry a page holds at an index below `from` (inclusive), scanning down. */
+function anyBelow(all: readonly EntryState[], from: number, onPage: (s: EntryState) => boolean): boolean {
+  for (let i = from; i >= 0; i--) if (onPage(all[i] as EntryState)) return true
   return false
 }
 
@@ -78,29 +75,40 @@ export function latestEntries(entries: StoryEntries | null, story: ArticleState,
   let i = all.length - 1
   for (; i >= 0 && items.length < limit; i--) if (visible(story, all[i] as EntryState, c)) items.push(all[i] as EntryState)
   const lowest = items.at(-1)?.event.entry.seq ?? Number.POSITIVE_INFINITY
-  const more = items.length === limit && anyBelow(all, i, story, c) ? lowest : null
+  const more = items.length === limit && anyBelow(all, i, (s) => unpinned(s) && visible(story, s, c)) ? lowest : null
   for (const s of entries.pinned()) if (s.event.entry.seq < lowest && visible(story, s, c)) items.push(s)
   items.sort((a, b) => b.event.entry.seq - a.event.entry.seq)
   return { items, more }
 }
 
-/** Older unpinned visible entries: seq below `before`, newest first, at most `limit` (`w`: the reader's stream watermark). */
+/**
+ * Where the reader's stream is (a page's `at`): its release watermark, and its offsets. An entry this
+ * process read from there on is the stream's to bring: a page with it would give a version the
+ * stream then delivers again (stop 48's CI, seed 223094996).
+ */
+export interface EntryPageStream {
+  releasedBy: Watermark | null
+  readTo: readonly number[] | null
+}
+
+/** Read at or after the stream's offsets (snapshot.ts changedAfter, for entries). */
+const readAfter = (s: EntryState, o: readonly number[] | null) => o !== null && s.offset !== null && s.offset >= (o[s.partition] ?? 0)
+
+/** Older unpinned visible entries: seq below `before`, newest first, at most `limit`, none the reader's stream is still to bring. */
 export function olderEntries(
   entries: StoryEntries | null,
   story: ArticleState,
   c: Clearance,
   before: number,
   limit: number,
-  w: Watermark | null = null,
+  stream: EntryPageStream = { releasedBy: null, readTo: null },
 ): EntryList {
   if (entries === null) return { items: [], more: null }
   const all = entries.all()
+  const onPage = (s: EntryState) => unpinned(s) && visible(story, s, c, stream.releasedBy) && !readAfter(s, stream.readTo)
   const items: EntryState[] = []
   let i = entries.lowerBound(before) - 1
-  for (; i >= 0 && items.length < limit; i--) {
-    const s = all[i] as EntryState
-    if (unpinned(s) && visible(story, s, c, w)) items.push(s)
-  }
-  const more = items.length === limit && anyBelow(all, i, story, c, w) ? (items.at(-1) as EntryState).event.entry.seq : null
+  for (; i >= 0 && items.length < limit; i--) if (onPage(all[i] as EntryState)) items.push(all[i] as EntryState)
+  const more = items.length === limit && anyBelow(all, i, onPage) ? (items.at(-1) as EntryState).event.entry.seq : null
   return { items, more }
 }

@@ -60,11 +60,11 @@ export function answerEntries(url: URL, admission: Pick<Admission, 'audience' | 
   const limit = countParam(q, 'limit', MAX_STORY_ENTRIES, DEFAULT_STORY_ENTRIES)
   const scope = admission.scope ?? unrestricted
   const clearance = clearanceOf(admission.audience, scope)
-  const releasedBy = refuseIfAhead(q, d, { clearance, scope })
+  const stream = refuseIfAhead(q, d, { clearance, scope })
   const view = { channels: [parseChannel(`story:${id}`)], filter: filterOf(q, url.pathname, admission), conn: { scope } }
-  const story = storyNow(store.ledger, id, { clearance, view, releasedBy }, eventJson)
+  const story = storyNow(store.ledger, id, { clearance, view, releasedBy: stream.releasedBy }, eventJson)
   if (story.item === null || !story.state) throw new RequestError('not_found', `no story '${id}' for this client`)
-  const { items, more } = olderEntries(story.entries, story.state, clearance, before, limit, releasedBy)
+  const { items, more } = olderEntries(story.entries, story.state, clearance, before, limit, stream)
   const page = snapshotArray(items.map((s) => entryItem(s, clearance)))
   return `{"storyId":${JSON.stringify(id)},"items":${page},"next":${JSON.stringify(more)}}`
 }

@@ -27,14 +27,17 @@ export interface ReaderAtDeps {
   owes: (p: Pick<Position, 'o' | 't'>, signed: boolean) => boolean
 }
 
-/** What `at` asks of a page here: a refusal, or the release watermark to hold the page to (null: no `at`). */
+/**
+ * What `at` asks of a page here: a refusal, or the release watermark to hold the page to and how far
+ * the stream has read (`readTo`, its offsets: what changed from there on, the stream brings); null: no `at`.
+ */
 export type ReaderAt =
   | { refused: { code: 'invalid_position' | 'not_ready'; message: string } }
-  | { watermark: Pick<Position, 't' | 'r'> | null }
+  | { watermark: Pick<Position, 't' | 'r'> | null; readTo: readonly number[] | null }
 
 /** Reads `at` once: refused when this process must not answer a reader there, else its stream's release watermark. */
 export function readerAt(at: string | null, d: ReaderAtDeps): ReaderAt {
-  if (at === null || at === '') return { watermark: null }
+  if (at === null || at === '') return { watermark: null, readTo: null }
   let p: Position | null
   let signed = true
   try {
@@ -56,5 +59,5 @@ export function readerAt(at: string | null, d: ReaderAtDeps): ReaderAt {
   // would never see it, the stream does not bring a release made before it came (red16)
   if (d.owes(p, signed))
     return { refused: { code: 'not_ready', message: 'this instance has not released as far as the reader’s stream yet; retry' } }
-  return { watermark: p.r ? { t: p.t, r: p.r } : { t: p.t } }
+  return { watermark: p.r ? { t: p.t, r: p.r } : { t: p.t }, readTo: p.o }
 }

@@ -105,18 +105,26 @@ export interface Who {
   scope: AudienceScope
 }
 
+/** Where the reader's stream is (`at`): null fields without `at`. */
+export interface ReaderStream {
+  /** Its release watermark, to hold the page to. */
+  releasedBy: Watermark | null
+  /** Its offsets: what this process read from there on, the stream brings. */
+  readTo: readonly number[] | null
+}
+
 /**
- * The release watermark of the reader's stream (`at`), to hold the page to (null: no `at`); throws
- * RequestError when that stream is past what this process has read or released (reader-at.ts).
+ * Where the reader's stream is (`at`), to hold the page to; throws RequestError when that stream is
+ * past what this process has read or released (reader-at.ts).
  */
 export function refuseIfAhead(
   q: URLSearchParams,
   d: Pick<SnapshotRouteDeps, 'positions' | 'store' | 'head' | 'now'>,
   who: Who,
-): Watermark | null {
+): ReaderStream {
   const r = readerAt(q.get('at'), { positions: d.positions, partitions: d.store.partitions, head: d.head, owes: owesFor(d, who) })
   if ('refused' in r) throw new RequestError(r.refused.code, r.refused.message)
-  return r.watermark
+  return { releasedBy: r.watermark, readTo: r.readTo }
 }
 
 /** A refusal as a problem; `not_ready` says when to come back (this process reads on meanwhile). */
@@ -132,7 +140,7 @@ export function answerPage(url: URL, admission: Admission, d: SnapshotRouteDeps)
   const scope = admission.scope ?? unrestricted
   const clearance = clearanceOf(admission.audience, scope)
   const who = { clearance, scope }
-  const releasedBy = refuseIfAhead(q, d, who)
+  const { releasedBy } = refuseIfAhead(q, d, who)
   const before = q.get('before')
   let start: { from: { at: number; id: string } | null; o: number[]; t: number }
   if (before === null || before === '') {
@@ -170,7 +178,7 @@ function countsAnswer(url: URL, admission: Admission, d: SnapshotRouteDeps): { b
   const windowS = intParam(url.searchParams, 'window', 60, MAX_WINDOW_S, DEFAULT_WINDOW_S)
   const scope = admission.scope ?? unrestricted
   const clearance = clearanceOf(admission.audience, scope)
-  const releasedBy = refuseIfAhead(url.searchParams, d, { clearance, scope })
+  const { releasedBy } = refuseIfAhead(url.searchParams, d, { clearance, scope })
   const now = d.now()
   const since = now - windowS * 1000
   const c = countRecent(d.store, {

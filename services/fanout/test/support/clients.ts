@@ -55,6 +55,9 @@ export function runClients(h: Harness, model: Model, snapshotSize: number, stats
       const why = `slot ${slot} (${c.clearance}, ${JSON.stringify(c.view)}) entry pages`
       const filter = urlOf(c, '/', {}).searchParams
       filter.delete('channels')
+      // beside its stream, as the SDK asks: what the stream is still to bring, the page leaves out
+      const at = c.positions.at(-1)
+      if (at !== undefined) filter.set('at', at)
       // behind, the route answers from the store and the `withdrawn` is not sent yet
       stats.entryPages += c.story.page(h.entriesDeps, model, c.clearance, admission, { pages, limit, filter, behind: behind() }, why)
     }

@@ -356,4 +356,44 @@ export const KNOWN_RUNS: Run[] = [
     false,
     [true],
   ],
+  // 2026-12-06, seed 223094996 (stop 48's CI): a public story reader paged older entries while the
+  // live loop was behind the store, which had read an edit of an older entry: the page held the
+  // new version, and the live loop then sent it (E3). Pages now carry the stream's position (`at`,
+  // as the SDK's do) and leave out what was read from there on (story-snapshot.ts olderEntries).
+  // Fails without it.
+  [
+    [
+      [
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+      ],
+      [
+        { k: 'entry', story: 0, op: 'create', which: 13, embargo: 'none', withheld: false, pinned: false },
+        { k: 'unreadable', id: 1, says: 'hold', late: 0 },
+        { k: 'hold', id: 1, embargo: null, late: 0, copied: false },
+        { k: 'connect', slot: 0, who: 0, channels: 0, filter: 0, catchUp: false, expiresIn: null },
+        { k: 'entry', story: 0, op: 'edit', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'tick', ms: 1000 },
+        { k: 'resume', slot: 0, how: 'last', catchUp: false },
+        { k: 'page', slot: 0, pages: 1, limit: 1, reload: false },
+        { k: 'slow', slot: 0, steps: 2 },
+      ],
+      1000,
+    ],
+    false,
+    [
+      true,
+      { slot: 0, act: 'reload' },
+      false,
+      true,
+      false,
+      true,
+      { slot: 0, act: 'reload' },
+      { slot: 0, act: 'reload' },
+      { slot: 3, act: 'page' },
+    ],
+  ],
 ]

@@ -9,14 +9,15 @@
 //       exactly the model's visible entries, flagged embargoed exactly where the model says;
 //   E3. paging + live never duplicate or skip: a page holds only unpinned entries below where it
 //       was asked to start, never a version the snapshot held, and no live `entry` repeats a
-//       version a snapshot or page gave (pages answered with the stream caught up); with E2 after
-//       paging to the end, nothing is skipped.
+//       version a snapshot or page gave (pages carry the stream's position, `at`, as the SDK's do);
+//       with E2 after paging to the end, nothing is skipped.
 import assert from 'node:assert/strict'
 import type { Article, EntryEvent, StoryEntry } from '@newswire/shared'
 import fc from 'fast-check'
 import type { Admission } from '../../src/http/access.ts'
 import { answerEntries } from '../../src/http/entries.ts'
 import type { EntriesRouteDeps } from '../../src/http/entries.ts'
+import { RequestError } from '../../src/http/snapshot.ts'
 import { UNTIL_READABLE } from '../../src/unreadable.ts'
 import type { Unreadable } from '../../src/unreadable.ts'
 import { entryEvent } from './harness.ts'
@@ -293,9 +294,10 @@ export class StoryClient {
       let body: { items: (StoryEntry & { embargoed?: boolean })[]; next: number | null }
       try {
         body = JSON.parse(answerEntries(url, admission, deps))
-      } catch {
+      } catch (err) {
         // the story left the client's view since: its `withdrawn` dropped the entries, or, the live
-        // loop behind, will (E2 after the next settle)
+        // loop behind, will (E2 after the next settle). One process, its stream's: never not_ready
+        assert.ok(err instanceof RequestError && err.code === 'not_found', `a page refused: ${String(err)}: ${why}`)
         if (!o.behind) assert.equal(this.entries.size, 0, `E2. a page refused while entries are shown: ${why}`)
         this.more = null
         return n
