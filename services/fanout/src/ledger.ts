@@ -5,6 +5,8 @@
 // delivered live, what a resume replays and what a snapshot shows all come from one record. Pure:
 // no I/O; time is passed in.
 import { entryStateKey } from '@newswire/shared'
+import { articleState, hasEmbargo, maskIfReleased, visibleMask } from './article-state.ts'
+import type { ArticleState } from './article-state.ts'
 import type { AudienceScope } from './audience.ts'
 import type { ArticleEvent, EarlierStatuses, EarlierViews, EntryEvent, Shown } from '@newswire/shared'
 import { EmbargoSchedule } from './embargo-schedule.ts'
@@ -19,37 +21,10 @@ import { compareReleaseKeys } from './position.ts'
 import { releaseShows, releaseWouldShow } from './release-view.ts'
 import { numberIsAGuess } from './late-hold.ts'
 import { givesWayToHistory } from './loaded-state.ts'
-import type { Loaded } from './loaded-state.ts'
-import { clearances, INGEST_LEAD_MS, isKill, sees, visibleVersion } from './visibility.ts'
-import type { Clearance, Latest } from './visibility.ts'
+import { clearances, INGEST_LEAD_MS, isKill, sees } from './visibility.ts'
+import type { Clearance } from './visibility.ts'
 
-/** `offset` and `before` (loaded-state.ts): where the state came from. */
-export interface ArticleState extends Latest, Loaded {
-  event: ArticleEvent
-  partition: number
-  /** History seq of the event, when it came through history. */
-  seq: number | null
-  exposure: Exposure
-  /** eventJson of `event`, cached for snapshots. */
-  text: string | null
-  /** Order of the last change: snapshots list the most recently changed first. */
-  changed: number
-}
-
-/** Clearances (bits) that see `s` now. */
-function visibleMask(s: Latest): number {
-  let mask = 0
-  for (const c of clearances) if (visibleVersion(s, c) !== null) mask |= clearanceBit[c]
-  return mask
-}
-
-/** Clearances that would see `s` once released. */
-const maskIfReleased = (s: Latest) => visibleMask({ event: s.event, released: true })
-
-/** A version whose embargo is still to be released (a killed story is never released). */
-function hasEmbargo(e: ArticleEvent): boolean {
-  return !isKill(e) && e.article.embargoedUntil !== null
-}
+export type { ArticleState } from './article-state.ts'
 
 export class Ledger {
   readonly #history: History
@@ -108,7 +83,7 @@ export class Ledger {
    * whatever its number: a CMS may start at its own revision).
    */
   load(partition: number, event: ArticleEvent, earlier: EarlierViews | null, at: number): void {
-    const s = this.#state(event, partition, null, null, undefined, at)
+    const s = articleState(event, partition, null, null, undefined, at)
     const id = event.article.id
     for (const v of earlier?.views ?? []) expose(s.exposure, { id, ...v }, this.#earlierMask(v), false)
     if (earlier?.complete !== true && event.type !== 'CREATED') expose(s.exposure, event.article, 7, false)
@@ -159,7 +134,7 @@ export class Ledger {
   erase(kill: ArticleEvent): boolean {
     const prev = this.#states.get(kill.article.id)
     if (!prev || isKill(prev.event)) return false
-    const s = this.#state(kill, prev.partition, null, null, prev.exposure, this.#now)
+    const s = articleState(kill, prev.partition, null, null, prev.exposure, this.#now)
     this.#set(s)
     this.#changed(s, null)
     return true
@@ -291,7 +266,7 @@ export class Ledger {
    * the race window in apply reads it as it stands.
    */
   #applied(entry: Entry, exposure: Exposure | undefined, now: number, catchingUp: boolean, mayAt = now): ArticleState {
-    const s = this.#state(entry.event, entry.partition, entry.offset, entry.seq, exposure, catchingUp ? now - INGEST_LEAD_MS : now)
+    const s = articleState(entry.event, entry.partition, entry.offset, entry.seq, exposure, catchingUp ? now - INGEST_LEAD_MS : now)
     entry.applied = true
     entry.released = s.released
     this.#set(s)
@@ -450,29 +425,6 @@ export class Ledger {
   /** Latest versions still under embargo (metric). */
   heldCount(): number {
     return this.#embargoes.countAfter(this.#now)
-  }
-
-  #state(
-    event: ArticleEvent,
-    partition: number,
-    offset: number | null,
-    seq: number | null,
-    exposure: Exposure | undefined,
-    now: number,
-  ): ArticleState {
-    const at = hasEmbargo(event) ? event.article.embargoedUntil : null
-    const s: ArticleState = {
-      event,
-      partition,
-      offset,
-      seq,
-      released: at === null || at <= now,
-      exposure: exposure ?? [],
-      text: null,
-      changed: 0,
-    }
-    expose(s.exposure, event.article, visibleMask(s), true)
-    return s
   }
 
   #set(next: ArticleState): void {
