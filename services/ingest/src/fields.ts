@@ -1,7 +1,7 @@
 // The zod field rules articles and live-story entries share (validate.ts, entry-validate.ts):
 // ids, revisions, text cleaned before its length is checked, instants, editorial controls,
 // correction notes, and how zod's issues become field errors.
-import { cleanText, MAX_REVISION, ProblemError } from '@newswire/shared'
+import { cleanText, MAX_REVISION, ProblemError, showsSomething } from '@newswire/shared'
 import type { FieldError } from '@newswire/shared'
 import { z } from 'zod'
 import { parseEmbargo, parseInstant } from './instant.ts'
@@ -75,7 +75,8 @@ export const text = (max: number) =>
     .transform(cleanText)
     .pipe(z.string().max(max, { message: `longer than ${max} characters` }))
 
-export const nonEmpty = (max: number) => text(max).refine((s) => s.length > 0, { message: 'must not be empty or only whitespace' })
+export const nonEmpty = (max: number) =>
+  text(max).refine(showsSomething, { message: 'must show something: not empty, whitespace or only invisible characters' })
 
 /** Article ids, entry ids: no '/', so an entry's state key (story/entries/entry) names nothing else. */
 export const idSchema = z
@@ -104,10 +105,10 @@ export const correctionSchema = z
   .strict()
   .transform((c): CorrectionInput => ({ note: c.note, at: c.at ?? null }))
 
-/** Body text as paragraphs: a string splits on blank lines; empty paragraphs go. */
+/** Body text as paragraphs: a string splits on blank lines; paragraphs that show nothing go. */
 export function paragraphs(body: string | string[] | null | undefined): string[] {
   const list = typeof body === 'string' ? body.split(/\n\s*\n/) : (body ?? [])
-  return list.map(cleanText).filter((p) => p.length > 0)
+  return list.map(cleanText).filter(showsSomething)
 }
 
 /** Field errors for paragraphs over the limits. */

@@ -1,7 +1,7 @@
 // The JSON article a source sends (field names of the Avro Article record), validated with zod
 // and normalized (controls removed, NFC, whitespace) into an ArticleInput. Every failing field is
 // reported. Lengths are checked on the normalized text, the text that is stored.
-import { hasInvisibleControl } from '@newswire/shared'
+import { hasInvisibleControl, showsSomething } from '@newswire/shared'
 import type { FieldError, RelatedLink } from '@newswire/shared'
 import { z } from 'zod'
 import {
@@ -145,7 +145,7 @@ export function validateArticle(value: unknown): ValidationResult {
   const a = parsed.data
   const body = paragraphs(a.body)
   const errors = paragraphErrors(body)
-  const summary = a.summary && a.summary.length > 0 ? a.summary : null
+  const summary = a.summary && showsSomething(a.summary) ? a.summary : null
   if (body.length === 0 && summary === null) {
     errors.push({ field: 'body', code: 'required', message: 'body or summary is required' })
   }

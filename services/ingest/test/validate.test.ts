@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { MAX_REVISION } from '@newswire/shared'
+import { validateEntry } from '../src/entry-validate.ts'
 import { canonicalLanguage, validateArticle } from '../src/validate.ts'
 
 const minimal = { id: 'x-1', language: 'bn', headline: 'শিরোনাম', body: ['অনুচ্ছেদ'] }
@@ -24,6 +25,30 @@ test('text is NFC and whitespace-cleaned; ZWJ survives', () => {
   if (!r.ok) return
   assert.equal(r.article.headline, 'রাশি\u09AF\u09BCার সঙ্গে')
   assert.deepEqual(r.article.body, ['প্রথম', 'র\u200d্যাব দ্বিতীয়'])
+})
+
+test('a headline, summary, paragraph or author that shows nothing (only marks, ZWJ/ZWNJ, format characters) is refused or dropped', () => {
+  // a vowel sign with no letter, a ZWJ, a ZWNJ, a word joiner: each renders as nothing (red17c: a blank dashboard row)
+  for (const blank of ['\u09BE', '\u200D', '\u200C \u200D', '\u2060', '\u0301\u0301']) {
+    const r = validateArticle({ ...minimal, headline: blank })
+    assert.ok(!r.ok && r.errors.some((e) => e.field === 'headline'), `headline ${JSON.stringify(blank)} taken`)
+    const a = validateArticle({ ...minimal, authors: [blank] })
+    assert.ok(!a.ok && a.errors.some((e) => e.field.startsWith('authors')), `author ${JSON.stringify(blank)} taken`)
+    // no paragraph and no summary that shows anything: the body is missing
+    const b = validateArticle({ ...minimal, body: [blank], summary: blank })
+    assert.ok(!b.ok && b.errors.some((e) => e.field === 'body' && e.code === 'required'), `body ${JSON.stringify(blank)} taken`)
+    const entry = validateEntry({ id: 'e1', headline: blank, body: [blank] })
+    assert.ok(!entry.ok, `entry ${JSON.stringify(blank)} taken`)
+  }
+  // what shows: Bengali with its joiners and signs, a digit, punctuation, an emoji
+  for (const shown of ['র\u200D্যাব', 'কি\u200C', '৭', '—', '🔥']) {
+    const r = validateArticle({ ...minimal, headline: shown, body: [shown] })
+    assert.ok(r.ok, `headline ${JSON.stringify(shown)} refused`)
+    if (r.ok) assert.deepEqual([r.article.headline, r.article.body], [shown.normalize('NFC'), [shown.normalize('NFC')]])
+  }
+  // a paragraph of nothing visible goes, as an empty one does
+  const r = validateArticle({ ...minimal, body: ['প্রথম', '\u200D', 'দ্বিতীয়'] })
+  assert.ok(r.ok && r.article.body.length === 2)
 })
 
 test('every failing field is named', () => {

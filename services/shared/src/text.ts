@@ -27,6 +27,16 @@ export function cleanText(s: string): string {
   return (UNEVEN_SPACING.test(t) ? t.replace(WHITESPACE, ' ') : t).trim()
 }
 
+// A letter, digit, punctuation mark or symbol: what a reader can see. Marks alone (a vowel sign
+// with no letter), ZWJ/ZWNJ and other format characters render as nothing: a headline of only
+// those was a blank row on the dashboard (red17c)
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u
+
+/** True when cleaned text shows something: not empty, and not only marks or format characters. */
+export function showsSomething(s: string): boolean {
+  return VISIBLE.test(s)
+}
+
 /** True when the string has an unpaired UTF-16 surrogate (it cannot be encoded as UTF-8). */
 export function hasLoneSurrogate(s: string): boolean {
   // isWellFormed (ES2024) is what /\p{Cs}/u tested, about six times faster
