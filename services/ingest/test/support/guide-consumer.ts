@@ -30,6 +30,14 @@ export interface GuideRules {
    * the guide said only to park it, so a kill in a newer schema never reached the index.
    */
   undecodableByHeaders: boolean
+  /**
+   * "An embargo passes for you once you have read what was written before it": embargoes are
+   * judged by the time it last knew the log read to its end (`caughtUp`), not by its clock. red18b
+   * found the guide said only "do not show before this instant": a consumer behind the log (lag,
+   * a restart, a replay, a snapshot) released a draft whose kill, hold or new embargo, written
+   * before the instant, it had not read yet. Left out: the clock (the guide before red18b).
+   */
+  releaseClock?: boolean
 }
 
 interface DecodedEvent {
@@ -82,6 +90,8 @@ export class GuideConsumer {
   #public = new Set<string>()
   /** What each public key shows now. */
   readonly #texts = new Map<string, string>()
+  /** The latest time at which it noted where the log ends and has read up to there since (releaseClock). */
+  #readUpTo = Number.NEGATIVE_INFINITY
 
   constructor(codec: Codec, reader: number, rules: GuideRules, now: () => number = Date.now) {
     this.#codec = codec
@@ -116,6 +126,22 @@ export class GuideConsumer {
    */
   restart(): void {
     this.#seen.clear()
+  }
+
+  /**
+   * Its position reached the ends of news.article-events it noted at `at` (after a snapshot: the
+   * ends noted before it, once news.articles is read to its end): everything acknowledged before
+   * `at` is read.
+   */
+  caughtUp(at: number): void {
+    this.#readUpTo = Math.max(this.#readUpTo, at)
+    this.#publish()
+  }
+
+  /** Time passes with no record read: a push sender's timer at an embargo (or a marker's end). */
+  tick(): void {
+    this.#expire()
+    this.#publish()
   }
 
   /** The public index now: article ids and `<id>/<entry id>` keys. */
@@ -229,9 +255,11 @@ export class GuideConsumer {
   }
 
   // "usable = may be published"; "embargoedUntil: if set, do not show the article to the public
-  // before this instant"; an entry "only when both the story and the entry may be shown".
+  // before this instant" (releaseClock: "nor before you have read what was written before it");
+  // an entry "only when both the story and the entry may be shown".
   #mayShow(x: { pubStatus: string; embargoedUntil: number | null }): boolean {
-    return x.pubStatus === 'usable' && (x.embargoedUntil === null || x.embargoedUntil <= this.#now())
+    const passed = this.#rules.releaseClock === true ? this.#readUpTo : this.#now()
+    return x.pubStatus === 'usable' && (x.embargoedUntil === null || x.embargoedUntil <= passed)
   }
 
   #publish(): void {
