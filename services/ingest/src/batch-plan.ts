@@ -74,6 +74,8 @@ export interface Planned<P extends Queued> {
   records: { event: TxRecord; state: TxRecord } | null
   /** Tombstones for news.articles, after the state (Plan.erase). */
   tombstones: TxRecord[]
+  /** The latest version its event replaces (the article's; an entry event's, the entry's) had an embargo (stable-offsets.ts). */
+  replacedEmbargo?: boolean
   error?: unknown
 }
 
@@ -147,6 +149,16 @@ function recordsOf(c: PlanContext, event: NewswireEvent, idem: Job<unknown>['ide
   return { records, size }
 }
 
+/** Whether the version `event` replaces (its article's, or its entry's) had an embargo; unreadable: taken as yes. */
+function replacedEmbargo(view: StateView, event: NewswireEvent): boolean {
+  try {
+    const replaced = isEntryEvent(event) ? view.entry(event.article.id, event.entry.id)?.entry : view.article(event.article.id)?.article
+    return replaced !== undefined && replaced.embargoedUntil !== null
+  } catch {
+    return true
+  }
+}
+
 /** The overlay plans read, which also lists a story's entries: the state's, with the batch's and the unseen ones. */
 class BatchView extends Overlay implements PlanView {
   readonly #state: ArticleState
@@ -216,8 +228,9 @@ export function planBatch<P extends Queued>(batch: readonly P[], c: PlanContext)
       const used = bytes.get(pending.partition) ?? 0
       if (used + size > c.budget) return { planned, deferred: batch.slice(i), landed }
       bytes.set(pending.partition, used + size)
+      const replaced = plan.event !== null && replacedEmbargo(overlay, plan.event)
       if (plan.event) overlay.apply(plan.event)
-      planned.push({ pending, plan, records, tombstones })
+      planned.push({ pending, plan, records, tombstones, replacedEmbargo: replaced })
     } catch (error) {
       planned.push({ pending, plan: null, records: null, tombstones: [], error })
     }

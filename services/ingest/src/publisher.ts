@@ -289,7 +289,7 @@ class Writer {
             w.records.push(p.records.event)
             w.states.push(p.records.state)
             events.push(p.plan.event)
-            if (releaseClockMustSee(p.plan.event)) mustSee.add(p.pending.partition)
+            if (releaseClockMustSee(p.plan.event, p.replacedEmbargo === true)) mustSee.add(p.pending.partition)
             p.pending.attempt = { eventId: p.plan.event.eventId, result: p.plan.result }
           }
           // an erasure: after the article's state, in the same transaction on the same partition
