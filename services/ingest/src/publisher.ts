@@ -107,6 +107,8 @@ class Writer {
   #acking = 0
   /** Settles when the last commit was read back (or its wait gave up). */
   #lastVisible: Promise<void> | null = null
+  /** Every commit whose answers still wait for it to be visible (#visible). */
+  readonly #visibles = new Set<Promise<void>>()
   /** performance.now() when a request last arrived while a transaction was under way. */
   #overlappedAt = Number.NEGATIVE_INFINITY
   /** Ends the linger early (enough requests have joined). */
@@ -328,21 +330,26 @@ class Writer {
             // is planned meanwhile, on the state plus these events
             for (const event of events) this.#unseen.add(event)
             this.#acking++
-            const visible = this.#visible(
+            // answers that write nothing may rest on an earlier commit of ours (#quietAnswers)
+            const earlier = planned.some(quiet) ? this.#allVisible() : null
+            const own = this.#visible(
               readBack,
               committed.filter((c) => c.topic === topics.events && mustSee.has(c.partition)),
-            ).then(() => {
+            )
+            const visible = Promise.all([earlier, own]).then(() => {
               for (const event of events) this.#unseen.delete(event)
               this.#acking--
+              this.#visibles.delete(visible)
               this.#answer(planned, events)
               if (this.#lastVisible === visible) this.#lastVisible = null
             })
+            this.#visibles.add(visible)
             this.#lastVisible = visible
           } else this.#answer(planned, events)
         } else if (planned.length > 0 && !(await this.#confirmed(batch, changes))) {
           batch = batch.filter((p) => !p.settled)
           continue
-        } else this.#answer(planned, [])
+        } else this.#quietAnswers(planned)
         return
       } catch (err) {
         await this.#release()
@@ -367,6 +374,32 @@ class Writer {
         return
       }
     }
+  }
+
+  /** Settles once every commit of this writer still waiting to be answered is visible (each wait is bounded). */
+  #allVisible(): Promise<unknown> {
+    return Promise.all([...this.#visibles])
+  }
+
+  /**
+   * Answers a batch that wrote nothing. An `unchanged` may rest on a commit of
+   * ours not yet visible: a kill retried without an Idempotency-Key while the kill's commit waited
+   * for news.article-events to be stable was answered 200 unchanged at once, a 2xx for a kill a
+   * fan-out could not see yet (red18b attack run, 2026-12-06). They wait for it as its own answer does.
+   */
+  #quietAnswers(planned: Planned<Pending<unknown>>[]): void {
+    const later = this.#visibles.size === 0 ? [] : planned.filter(quiet)
+    // refusals claim nothing: answered at once
+    this.#answer(
+      planned.filter((p) => !later.includes(p)),
+      [],
+    )
+    if (later.length === 0) return
+    this.#acking++
+    void this.#allVisible().then(() => {
+      this.#acking--
+      this.#answer(later, [])
+    })
   }
 
   /** Takes a batch's committed events into the state, and answers every request of the batch. */
@@ -416,6 +449,9 @@ class Writer {
     await this.#release()
   }
 }
+
+/** A plan answered without writing (unchanged); a refusal (404, 409, 422: a null plan) claims nothing written. */
+const quiet = (p: Planned<Pending<unknown>>): boolean => p.plan !== null && !p.plan.event && !p.plan.erase
 
 function settle(p: Pending<unknown>, f: () => void): void {
   if (p.settled) return

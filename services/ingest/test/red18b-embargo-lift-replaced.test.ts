@@ -10,69 +10,21 @@
 // waits as a hiding write does.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { Committed, TransactionalWriter } from '@newswire/shared'
 import { validateEntry } from '../src/entry-validate.ts'
-import type { Remembered, RequestContext } from '../src/outcome.ts'
-import { createPublisher } from '../src/publisher.ts'
-import { createWriteServices } from '../src/services.ts'
-import { ArticleState, IdempotencyCache } from '../src/state.ts'
+import type { RequestContext } from '../src/outcome.ts'
 import { validateArticle } from '../src/validate.ts'
-import { noMetrics, overFakeKafka } from './support/fake-producer.ts'
+import { answeredWithin, stableGateHarness } from './support/stable-gate.ts'
+import type { StableGateHarness } from './support/stable-gate.ts'
 
 const ctx: RequestContext = { actor: { source: 'cms', importer: false }, traceId: 't', idempotencyKey: null, requestHash: '' }
 const EMBARGO = '2030-01-01T00:00:00Z'
 
-/** The real publisher over a fake Kafka whose events' commit markers are late while `gate.open` is false. */
-function harness() {
-  const state = new ArticleState()
-  let offset = 0
-  const gate = { open: true, waiting: [] as (() => void)[] }
-  const publisher = createPublisher({
-    ...overFakeKafka(state),
-    metrics: noMetrics,
-    wrapWriter: (w): TransactionalWriter => ({
-      async commit(writes) {
-        return writes.map((x): Committed => {
-          offset += x.records.length
-          return { topic: x.topic, partition: x.partition, next: BigInt(offset) }
-        })
-      },
-      close: () => w.close(),
-    }),
-    readBack: (events) => {
-      for (const e of events) state.apply(e)
-      return { done: Promise.resolve(), cancel: () => {} }
-    },
-    eventsStable: (_ends, maxMs) => {
-      if (gate.open) return Promise.resolve(true)
-      return new Promise((resolve) => {
-        const timer = setTimeout(() => resolve(false), maxMs)
-        gate.waiting.push(() => {
-          clearTimeout(timer)
-          resolve(true)
-        })
-      })
-    },
-  })
-  const services = createWriteServices({
-    publisher,
-    idempotency: new IdempotencyCache<Remembered>(60_000),
-    publishTimeoutMs: 5_000,
-    onUnchanged: () => {},
-  })
-  return { publisher, ...services, gate }
-}
-
 /** Whether `write` was answered before the events' markers were written (within 100 ms). */
-async function answeredBeforeStable(h: ReturnType<typeof harness>, write: () => Promise<unknown>): Promise<boolean> {
+async function answeredBeforeStable(h: StableGateHarness, write: () => Promise<unknown>): Promise<boolean> {
   h.gate.open = false
-  let answered = false
-  const done = write().then(() => {
-    answered = true
-  })
-  await new Promise((r) => setTimeout(r, 100))
-  const early = answered
-  for (const go of h.gate.waiting.splice(0)) go()
+  const done = write()
+  const early = await answeredWithin(done)
+  h.open()
   await done
   await h.publisher.drain()
   await h.publisher.close()
@@ -86,7 +38,7 @@ const article = (extra: object) => {
 }
 
 test('a draft under embargo replaced by a version public at once: answered only once a fan-out can see it', async () => {
-  const h = harness()
+  const h = stableGateHarness()
   await h.articles.upsert(article({ embargoedUntil: EMBARGO }), ctx)
   const early = await answeredBeforeStable(h, () =>
     h.articles.upsert(article({ headline: 'Verdict: guilty on two counts', embargoedUntil: null }), ctx),
@@ -95,7 +47,7 @@ test('a draft under embargo replaced by a version public at once: answered only 
 })
 
 test('an entry under embargo replaced by a version public at once: answered only once a fan-out can see it', async () => {
-  const h = harness()
+  const h = stableGateHarness()
   await h.articles.upsert(article({ headline: 'Live: the verdict', live: true }), ctx)
   const entry = (extra: object) => {
     const r = validateEntry({ id: 'e1', headline: 'Draft: guilty on all counts', body: ['b'], ...extra })
@@ -110,7 +62,7 @@ test('an entry under embargo replaced by a version public at once: answered only
 })
 
 test('a write public as it stands over a version that was public too is still answered without the wait', async () => {
-  const h = harness()
+  const h = stableGateHarness()
   await h.articles.upsert(article({}), ctx)
   const early = await answeredBeforeStable(h, () => h.articles.upsert(article({ headline: 'Verdict: guilty on two counts' }), ctx))
   assert.equal(early, true)
