@@ -149,11 +149,18 @@ function recordsOf(c: PlanContext, event: NewswireEvent, idem: Job<unknown>['ide
   return { records, size }
 }
 
-/** Whether the version `event` replaces (its article's, or its entry's) had an embargo; unreadable: taken as yes. */
+/** A fan-out's clock may run this far ahead of ingest's (its race allowance, ledger.ts raceWindowMs). */
+const CLOCK_LEEWAY_MS = 60_000
+
+/**
+ * Whether the version `event` replaces (its article's, or its entry's) is under an embargo that may
+ * not have passed on some fan-out's clock; unreadable: taken as yes. One that passed long before
+ * had made that version public: replacing it hides nothing (and costs no offsets request).
+ */
 function replacedEmbargo(view: StateView, event: NewswireEvent): boolean {
   try {
     const replaced = isEntryEvent(event) ? view.entry(event.article.id, event.entry.id)?.entry : view.article(event.article.id)?.article
-    return replaced !== undefined && replaced.embargoedUntil !== null
+    return replaced?.embargoedUntil != null && replaced.embargoedUntil > event.ingestedAt - CLOCK_LEEWAY_MS
   } catch {
     return true
   }

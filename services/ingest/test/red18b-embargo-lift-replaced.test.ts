@@ -67,3 +67,12 @@ test('a write public as it stands over a version that was public too is still an
   const early = await answeredBeforeStable(h, () => h.articles.upsert(article({ headline: 'Verdict: guilty on two counts' }), ctx))
   assert.equal(early, true)
 })
+
+test('a version over one whose embargo passed long before (public since) is answered without the wait', async () => {
+  const h = stableGateHarness()
+  await h.articles.upsert(article({ embargoedUntil: '2001-01-01T00:00:00Z' }), ctx)
+  const early = await answeredBeforeStable(h, () =>
+    h.articles.upsert(article({ headline: 'Verdict: guilty on two counts', embargoedUntil: null }), ctx),
+  )
+  assert.equal(early, true)
+})
