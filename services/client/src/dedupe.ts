@@ -25,12 +25,12 @@ interface ArticleMark {
   withdrawnAt: number
 }
 
-const isKill = (c: WithdrawnCause | 'unknown' | null) => c === 'withdrawn' || c === 'canceled'
+export const isKill = (c: WithdrawnCause | 'unknown' | null) => c === 'withdrawn' || c === 'canceled'
 
 /** A fan-out's stand-in hold (services/fanout unreadable.ts isHoldStandIn: both kinds). */
 const isStandIn = (e: ArticleEvent): boolean => e.eventId.startsWith('unreadable-hold:')
 
-const killOf = (e: ArticleEvent) => e.type === 'WITHDRAWN' || e.article.pubStatus === 'canceled'
+export const killOf = (e: ArticleEvent) => e.type === 'WITHDRAWN' || e.article.pubStatus === 'canceled'
 
 const NO_VERSION = Number.NEGATIVE_INFINITY
 

@@ -1,9 +1,11 @@
 // Turns the entry frames of `story:` subscriptions into delivered messages, as delivery.ts does for
 // articles: snapshot entries arrive as ordinary `entry` messages (snapshot: true) through the
 // duplicate filter, so a re-subscribe re-delivers nothing already seen; pages do the same.
+import { isKill, killOf } from './dedupe.ts'
 import type { Delivery } from './delivery.ts'
 import { EntryDedupe } from './entry-dedupe.ts'
 import { asEntry } from './entry-protocol.ts'
+import { touch } from './lru.ts'
 import type { EntryFrame, EntryMessage, EntryWithdrawnFrame } from './story-types.ts'
 import type { ResetFrame, SubscribedFrame } from './types.ts'
 
@@ -12,9 +14,20 @@ export class EntryDelivery {
   /** The client's delivery: its emitter, its counters, its protocol errors. */
   #d: Delivery
 
+  /**
+   * Stories killed, kept across resets as the article filter keeps kills: a kill is final and takes
+   * the story's entries with it. A reset, a stream or a page from a process behind the kill held
+   * them, and that process's `withdrawn` then came as a repeat, never delivered (red18 attack run).
+   * Told by the client's own messages, so a bundle without live stories (the ticker) carries none of it.
+   */
+  #killed = new Map<string, true>()
+
   constructor(d: Delivery) {
     this.#dedupe = new EntryDedupe(d.capacity)
     this.#d = d
+    const kill = (id: string) => touch(this.#killed, id, true, d.capacity)
+    d.emitter.on('withdrawn', (m) => isKill(m.cause ?? null) && kill(m.articleId))
+    d.emitter.on('event', (m) => killOf(m.event) && kill(m.event.article.id))
   }
 
   handle(frame: EntryFrame | EntryWithdrawnFrame): void {
@@ -105,7 +118,7 @@ export class EntryDelivery {
   }
 
   #accept(m: EntryMessage): boolean {
-    return this.#dedupe.acceptEntry(m.storyId, m.entry.id, m.entry.version, m)
+    return !this.#killed.has(m.storyId) && this.#dedupe.acceptEntry(m.storyId, m.entry.id, m.entry.version, m)
   }
 
   #deliver(m: EntryMessage): void {
