@@ -12,7 +12,8 @@
 // it likes) or a higher one: the follower takes it, whatever its number, and holds what the fake
 // shows (before the fix, the SDK dropped it at the same number or lower and kept the entry off).
 // A reconnect may land on a process behind, which resets the reader to its own older head and then
-// reads on (red14): a deletion or the kill the reader heard of is final, never announced undone.
+// reads on (red14): a deletion or the kill the reader heard of is final, never announced undone,
+// by the follower nor by the client's own entry messages (red18).
 // NEWSWIRE_MODEL_RUNS raises the number of runs (default 20).
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
@@ -242,6 +243,17 @@ async function run(ops: Op[], transport: 'websocket' | 'sse', snapshotSize: numb
         if (cause === 'withdrawn' || cause === 'canceled') killHeard = true
       },
       error: (err) => wrong.push(err.message),
+    })
+    // the client read alone (its own entry messages): none of the story's once its kill reached it (red18)
+    let clientKill = false
+    client.on('withdrawn', ({ cause }) => {
+      if (cause === 'withdrawn' || cause === 'canceled') clientKill = true
+    })
+    client.on('entry', ({ entry }) => {
+      if (clientKill) wrong.push(`client: ${entry.id}@${entry.version} delivered after the story's kill`)
+    })
+    client.on('reset', (r) => {
+      if (clientKill && (r.entries?.length ?? 0) > 0) wrong.push(`client: a reset with ${r.entries?.length} entries after the story's kill`)
     })
     await waitFor(() => client.position !== null, 'the snapshot')
     const pages: Promise<unknown>[] = []
