@@ -4,7 +4,8 @@
 // a gesture whose changes wait) and asking for the new entries, against a model that knows each
 // entry's newest version. The versions promise: an entry is never drawn at an older version after
 // a newer one, and once the reader is still each drawn entry is at its newest; after
-// "N new entries" every entry is drawn, at its newest.
+// "N new entries" every entry is drawn, at its newest; an entry never drawn is never drawn after its
+// deletion, even while changes wait for the reader (red18).
 import assert from 'node:assert/strict'
 import { type TestContext, test } from 'node:test'
 import { build } from 'esbuild'
@@ -154,6 +155,9 @@ async function run(page: Page, anchoring: 'native' | 'manual', cmds: Cmd[]): Pro
       assert.ok(k, `${after}: ${id} drawn, never sent`)
       const before = seen.get(id) ?? 0
       assert.ok(version >= before, `${after}: ${id} drawn at v${version} after v${before}`)
+      // a change waits while the reader scrolls, a drawn entry's removal too; one never drawn is
+      // never drawn after its deletion (red18: "N new entries" drew a held entry deleted meanwhile)
+      assert.ok(k.standing || seen.has(id), `${after}: ${id} drawn for the first time after its deletion`)
       seen.set(id, version)
       if (!gesture) {
         assert.ok(k.standing, `${after}: ${id} drawn after its deletion`)
@@ -244,6 +248,22 @@ test('the live feed never draws an entry at an older version after a newer one, 
     ),
     { numRuns: RUNS, ...MODEL_REPLAY },
   )
+  assert.deepEqual(errors, [])
+})
+
+test('a held entry deleted while the reader scrolls is not drawn by "N new entries" (red18)', { timeout: 120_000 }, async (t) => {
+  // red18 attack run, 2026-12-06: a new entry held behind the button (the feed's top on screen),
+  // deleted while the reader's finger was on the screen: the removal waited for the reader to be
+  // still (up to a second), and the button, tapped meanwhile, drew the deleted entry, never shown
+  // before, until the removal came
+  const { page, errors } = await feedPage(t)
+  await run(page, 'native', [
+    { k: 'scroll', y: SPACER - 200, gesture: false },
+    { k: 'add' },
+    { k: 'scroll', y: SPACER - 200, gesture: true },
+    { k: 'remove', i: 0 },
+    { k: 'showNew' },
+  ])
   assert.deepEqual(errors, [])
 })
 
