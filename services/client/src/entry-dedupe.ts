@@ -59,8 +59,17 @@ export class EntryDedupe {
     // undecodable deletion numbers it after the version it knows, which may be older than one an
     // upgraded instance delivered (unreadable.ts deletionOf)
     if (mark?.withdrawn === 'deleted') return false
-    if (cause !== 'deleted' && mark && (mark.withdrawn ? mark.version >= version : mark.version > version)) return false
-    const next: EntryMark = { version: Math.max(version, mark?.version ?? 0), embargoed: false, withdrawn: cause ?? 'unknown', guess }
+    // after a stand-in's guess (a released embargo's delivered as an entry), the writer's next record
+    // decides whatever its number, a hold too: dropped as stale below the guess, the entry stayed
+    // on the public's page while withheld (red18 attack run)
+    const real = mark?.guess === true && !guess
+    if (cause !== 'deleted' && mark && !real && (mark.withdrawn ? mark.version >= version : mark.version > version)) return false
+    const next: EntryMark = {
+      version: real ? version : Math.max(version, mark?.version ?? 0),
+      embargoed: false,
+      withdrawn: cause ?? 'unknown',
+      guess,
+    }
     touch(this.#marks, key, next, this.capacity)
     return true
   }

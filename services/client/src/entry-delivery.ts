@@ -14,17 +14,15 @@ export class EntryDelivery {
   /** The client's delivery: its emitter, its counters, its protocol errors. */
   #d: Delivery
 
-  /**
-   * Stories killed, kept across resets as the article filter keeps kills: a kill is final and takes
-   * the story's entries with it. A reset, a stream or a page from a process behind the kill held
-   * them, and that process's `withdrawn` then came as a repeat, never delivered (red18 attack run).
-   * Told by the client's own messages, so a bundle without live stories (the ticker) carries none of it.
-   */
   #killed = new Map<string, true>()
 
   constructor(d: Delivery) {
     this.#dedupe = new EntryDedupe(d.capacity)
     this.#d = d
+    // Stories killed (#killed), kept across resets as the article filter keeps kills: a kill is final
+    // and takes the story's entries with it. A reset, a stream or a page from a process behind the
+    // kill held them, and that process's `withdrawn` then came as a repeat, never delivered (red18
+    // attack run). Told by the client's own messages: the ticker's bundle carries none of it.
     const kill = (id: string) => touch(this.#killed, id, true, d.capacity)
     d.emitter.on('withdrawn', (m) => isKill(m.cause ?? null) && kill(m.articleId))
     d.emitter.on('event', (m) => killOf(m.event) && kill(m.event.article.id))
