@@ -115,7 +115,9 @@ export class FakeNewsServer {
     for (const item of this.log.slice(0, upTo)) {
       const f = item.frame
       if (!f || f.storyId !== storyId) continue
-      if (f.type === 'entry') held.set(String((f.entry as StoryEntry).id), f.entry as StoryEntry)
+      // a stand-in's version is a guess in snapshots and pages too, as the fan-out says (red18)
+      if (f.type === 'entry')
+        held.set(String((f.entry as StoryEntry).id), { ...(f.entry as StoryEntry), ...(f.guess ? { guess: true } : {}) })
       else if (f.type === 'entryWithdrawn') held.set(String(f.entryId), null)
     }
     return [...held.values()].filter((e): e is StoryEntry => e !== null).sort((a, b) => a.seq - b.seq)
