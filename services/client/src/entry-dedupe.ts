@@ -15,6 +15,8 @@ interface EntryMark {
   withdrawn: EntryWithdrawnCause | 'unknown' | null
   /** That version was a stand-in hold's (the frame's `guess`). */
   guess?: boolean
+  /** The highest guess the writer's own record replaced: a page's stand-in at or below it is stale. */
+  over?: number
 }
 
 export class EntryDedupe {
@@ -34,16 +36,24 @@ export class EntryDedupe {
   ): boolean {
     const key = keyOf(storyId, entryId)
     const mark = this.#marks.get(key)
+    // after a stand-in's guess, the next version on the stream (not a page) decides, whatever its number
+    const real = mark?.guess === true && !flags.guess && !flags.snapshot
     if (mark) {
       if (mark.withdrawn === 'deleted') return false
       // The same version again is news only as a release: of an embargo the newsroom saw, or of
       // one that took the entry off for this reader (its time passed on the server's clock)
       const release = (flags.released && mark.embargoed) || mark.withdrawn === 'embargoed'
-      // after a stand-in's guess, the next version on the stream (not a page) decides, whatever its number
-      if (!(mark.guess && !flags.guess && !flags.snapshot) && (version < mark.version || (version === mark.version && !release)))
-        return false
+      if (!real && (version < mark.version || (version === mark.version && !release))) return false
+      // a page answered while a stand-in stood, read after the writer's record replaced it (red18)
+      if (flags.snapshot && flags.guess && version <= (mark.over ?? 0)) return false
     }
-    touch(this.#marks, key, { version, embargoed: flags.embargoed && !flags.released, withdrawn: null, guess: flags.guess }, this.capacity)
+    const over = real ? mark.version : mark?.over
+    touch(
+      this.#marks,
+      key,
+      { version, embargoed: flags.embargoed && !flags.released, withdrawn: null, guess: flags.guess, over },
+      this.capacity,
+    )
     return true
   }
 
@@ -69,6 +79,7 @@ export class EntryDedupe {
       embargoed: false,
       withdrawn: cause ?? 'unknown',
       guess,
+      over: real ? mark.version : mark?.over,
     }
     touch(this.#marks, key, next, this.capacity)
     return true
