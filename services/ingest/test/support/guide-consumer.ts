@@ -38,6 +38,13 @@ export interface GuideRules {
    * before the instant, it had not read yet. Left out: the clock (the guide before red18b).
    */
   releaseClock?: boolean
+  /**
+   * "Send no push notification while you catch up": no push until it has read up to the ends it
+   * noted when it started (or restarted). A story public once and killed further on in the backlog
+   * was pushed by a new consumer, a replay or a restart reading its way to the kill (red18b's open
+   * item). Left out: a push whenever a key becomes public.
+   */
+  quietCatchUp?: boolean
 }
 
 interface DecodedEvent {
@@ -92,6 +99,8 @@ export class GuideConsumer {
   readonly #texts = new Map<string, string>()
   /** The latest time at which it noted where the log ends and has read up to there since (releaseClock). */
   #readUpTo = Number.NEGATIVE_INFINITY
+  /** It has read up to the ends it noted since it started or restarted (quietCatchUp). */
+  #current = false
 
   constructor(codec: Codec, reader: number, rules: GuideRules, now: () => number = Date.now) {
     this.#codec = codec
@@ -126,6 +135,7 @@ export class GuideConsumer {
    */
   restart(): void {
     this.#seen.clear()
+    this.#current = false
   }
 
   /**
@@ -136,6 +146,7 @@ export class GuideConsumer {
   caughtUp(at: number): void {
     this.#readUpTo = Math.max(this.#readUpTo, at)
     this.#publish()
+    this.#current = true
   }
 
   /** Time passes with no record read: a push sender's timer at an embargo (or a marker's end). */
@@ -283,7 +294,7 @@ export class GuideConsumer {
 
   /** A push when `key` becomes public; its text recorded whenever what is shown changes. */
   #show(key: string, what: string, text: string[]): void {
-    if (!this.#public.has(key)) this.pushes.push(what)
+    if (!this.#public.has(key) && (this.#current || this.#rules.quietCatchUp !== true)) this.pushes.push(what)
     if (this.#removed.has(key)) this.revived.push(what)
     const shown = `${what} ${text.join(' ')}`
     if (this.#texts.get(key) === shown) return
