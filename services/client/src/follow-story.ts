@@ -2,7 +2,8 @@
 // `story:<id>` channel. It holds the story, its entries by `seq` (pinned and key events among
 // them) at their newest version, and pages older entries in (`older()`) without duplicates. It
 // resumes with its client: what was missed comes on the stream; after a `gap` or a story that
-// runs again it asks for the newest page; after a `reset` it starts over.
+// runs again it asks for the newest page (after a gap, older() pages again from below the
+// snapshot); after a `reset` it starts over.
 import type { Client } from './client.ts'
 import { Emitter, type Listener } from './emitter.ts'
 import { enableEntries } from './entry-support.ts'
@@ -112,6 +113,10 @@ export function followStory(client: Client, storyId: string, handlers: StoryHand
 
   /** Where older entries start: a seq; null: none left; undefined: the server did not say (below the lowest held). */
   let before: number | null | undefined
+  /** Where `before` stood after the last snapshot (or the newest page that replaced it): a gap pages on from there again. */
+  let start: number | null | undefined
+  /** Bumped by a gap: a page asked for before it does not move `before`. */
+  let walk = 0
   /** Bumped whenever what is held is thrown away (gone, reset, close): pages asked for before are dropped. */
   let generation = 0
   let closed = false
@@ -161,7 +166,7 @@ export function followStory(client: Client, storyId: string, handlers: StoryHand
         (page) => {
           if (gen !== generation || follower.gone) return
           takePage(page.items)
-          if (cursorToo) before = page.next
+          if (cursorToo) before = start = page.next
         },
         (err: unknown) => {
           if (gen === generation && !closed)
@@ -208,7 +213,7 @@ export function followStory(client: Client, storyId: string, handlers: StoryHand
 
   const offs = [
     client.on('subscribed', ({ entriesMore }) => {
-      if (entriesMore !== undefined) before = entriesMore
+      if (entriesMore !== undefined) before = start = entriesMore
     }),
     client.on('entry', (m) => {
       if (m.storyId === storyId && !closed) take(m, m.snapshot ? 'snapshot' : 'live')
@@ -224,14 +229,19 @@ export function followStory(client: Client, storyId: string, handlers: StoryHand
       if (follower.gone) return
       if (m.entries) {
         for (const e of m.entries) take(e, 'snapshot')
-        before = m.entriesMore ?? null
+        before = start = m.entriesMore ?? null
       } else {
-        before = undefined
+        before = start = undefined
         refill(true)
       }
     }),
     client.on('gap', () => {
-      if (!follower.gone) refill(false)
+      if (follower.gone) return
+      // A page leaves out what the stream is to bring from the page's position (`at`), and the
+      // stream dropped some of it: the pages asked for so far may lack an entry (red18 attack run)
+      walk++
+      before = start
+      refill(false)
     }),
   ]
 
@@ -260,11 +270,12 @@ export function followStory(client: Client, storyId: string, handlers: StoryHand
       // The server did not say where older entries start: below the lowest held (the newest page when none)
       const from = before === undefined ? entries.lowestSeq() : before
       const gen = generation
+      const w = walk
       paging = storyEntries(client, storyId, { before: from, ...(limit === undefined ? {} : { limit }) })
         .then(
           (page) => {
             if (gen !== generation || closed) return []
-            before = page.next
+            if (w === walk) before = page.next
             return takePage(page.items)
           },
           (err: unknown) => {

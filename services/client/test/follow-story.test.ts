@@ -290,6 +290,29 @@ describe('followStory', () => {
     assert.equal(f.requests[1]?.url.searchParams.get('before'), '8', 'still below the snapshot')
   })
 
+  test('a gap after pages: older() pages again from below the snapshot, and a page on its way then does not move the cursor', async (t) => {
+    // a page leaves out what the stream is to bring from the page's `at`; a gap means the stream
+    // dropped some of that, so the pages so far may lack an entry (red18 attack run)
+    const { story, f, ws } = start(t)
+    snapshot(ws)
+    f.answers.push({ status: 200, body: { storyId: 'Bd-1', items: [storyEntry('e7', 7)], next: 7 } })
+    await story.older(1)
+    const { until, answer } = slowAnswer()
+    f.answers.push({ status: 200, body: { storyId: 'Bd-1', items: [storyEntry('e5', 5)], next: null }, until })
+    const onItsWay = story.older(1)
+    await flush()
+    f.answers.push({ status: 200, body: { storyId: 'Bd-1', items: [storyEntry('e10', 10)], next: 9 } })
+    ws.push({ type: 'gap', id: 's1', position: 'p7', shed: { routine: 1 }, conflated: 0 })
+    answer()
+    await onItsWay
+    await flush()
+    assert.equal(story.hasOlder, true, 'older entries may be paged in again')
+    f.answers.push({ status: 200, body: { storyId: 'Bd-1', items: [storyEntry('e6', 6)], next: 6 } })
+    await story.older(1)
+    assert.equal(f.requests.at(-1)?.url.searchParams.get('before'), '8', 'paged again from below the snapshot')
+    assert.deepEqual(held(story), ['e1@1', 'e5@1', 'e6@1', 'e7@1', 'e8@1', 'e9@1', 'e10@1'])
+  })
+
   test('a reset: what was held is removed; its entries (or the newest page) replace it', async (t) => {
     const { story, f, removed, ws } = start(t)
     snapshot(ws)

@@ -2,6 +2,8 @@
 // SDK's `WebSocket` option whose sockets are connections of the hub, frames passed as text both
 // ways (the hub's parser reads what the SDK sends, the SDK's decoder what the hub writes).
 import { type AudienceScope, unrestricted } from '../../src/audience.ts'
+import { answerEntries } from '../../src/http/entries.ts'
+import { RequestError } from '../../src/http/snapshot.ts'
 import type { Conn, Transport } from '../../src/model.ts'
 import { parseClientMessage } from '../../src/protocol.ts'
 import type { Audience } from '../../src/visibility.ts'
@@ -22,8 +24,17 @@ export class Line {
   }
 }
 
-/** A WebSocket class whose sockets join `h`'s hub as `audience` readers (with a token of `scope`), over `line`. */
-export function hubSocket(h: Harness, audience: Audience, line = new Line(), scope: AudienceScope = unrestricted) {
+/**
+ * A WebSocket class whose sockets join `h`'s hub as `audience` readers (with a token of `scope`), over
+ * `line`; `buffered`: the bytes the socket pretends it could not send yet (a slow link, 0 by default).
+ */
+export function hubSocket(
+  h: Harness,
+  audience: Audience,
+  line = new Line(),
+  scope: AudienceScope = unrestricted,
+  buffered: () => number = () => 0,
+) {
   return class HubSocket {
     readyState = 0
     onopen: Handler = null
@@ -36,7 +47,7 @@ export function hubSocket(h: Harness, audience: Audience, line = new Line(), sco
     constructor(_url: string) {
       const transport: Transport = {
         kind: 'ws',
-        buffered: () => 0,
+        buffered,
         frame: (_type, json) => Buffer.from(json),
         write: (frames) => {
           let bytes = 0
@@ -79,6 +90,22 @@ export function hubSocket(h: Harness, audience: Audience, line = new Line(), sco
       line.open.delete(this)
       if (this.conn) h.hub.conns.remove(this.conn)
       queueMicrotask(() => call(this.onclose, { code, reason }))
+    }
+  }
+}
+
+/**
+ * A `fetch` for the SDK's pages of story entries (GET /v1/stories/<id>/entries) answered by `h`'s
+ * route (http/entries.ts) as `audience` would be, problems as the route sends them.
+ */
+export function hubFetch(h: Harness, audience: Audience = 'public') {
+  return async (url: string): Promise<Response> => {
+    try {
+      const body = answerEntries(new URL(url), { audience }, h.entriesDeps)
+      return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } })
+    } catch (err) {
+      if (!(err instanceof RequestError)) throw err
+      return new Response(JSON.stringify({ code: err.code, detail: err.message }), { status: err.status })
     }
   }
 }
