@@ -78,12 +78,16 @@ export class Dedupe {
 
   /**
    * true unless it repeats what the client was told since the last event of the article: a kill
-   * (nothing follows one), or the same cause at no newer version. `version`: what the server
-   * decided it on (null from older servers); `guess`: that is a stand-in hold's.
+   * (nothing follows one), or the same cause at no newer version; or unless it was decided on a
+   * version older than one delivered (not a kill). `version`: what the server decided it on (null
+   * from older servers); `guess`: that is a stand-in hold's.
    */
   acceptWithdrawn(articleId: string, version: number | null = null, cause: WithdrawnCause | null = null, guess = false): boolean {
     const mark = this.#articles.get(articleId)
     const at = version ?? NO_VERSION
+    // decided on a version older than one delivered (a page from a process ahead of the stream, which
+    // then brings a hold that version lifted: red18 attack run); a kill is final, a guess decides
+    if (mark && !mark.standIn && !guess && !isKill(cause) && at > NO_VERSION && at < mark.version) return false
     if (mark?.withdrawn) {
       if (isKill(mark.withdrawn)) return false
       if ((cause ?? 'unknown') === mark.withdrawn && at <= mark.withdrawnAt) return false

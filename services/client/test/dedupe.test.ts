@@ -123,6 +123,23 @@ describe('Dedupe', () => {
     assert.equal(d.acceptEvent(articleEvent('h', 5), plain), true, 'released again as a new version')
   })
 
+  test('a withdrawal decided on a version older than one a page gave (a process ahead of the stream) is stale; a kill or a guess is not', () => {
+    // the reader shows v1; a page from a process ahead gives v3, which lifted the hold v2; the
+    // stream then brings the hold and v3 itself (red18 attack run: the reader ended without the story)
+    const d = new Dedupe(100)
+    assert.equal(d.acceptEvent(articleEvent('k', 1), plain), true)
+    assert.equal(d.acceptEvent(articleEvent('k', 3), { ...plain, snapshot: true }), true)
+    assert.equal(d.acceptWithdrawn('k', 2, 'withheld'), false, 'the hold v3 lifted')
+    assert.equal(d.acceptWithdrawn('k', 2, 'left'), false)
+    assert.equal(d.acceptEvent(articleEvent('k', 3), plain), false, 'v3 again')
+    assert.equal(d.acceptWithdrawn('k', 3, 'withheld'), true, 'a hold decided on v3 itself')
+    // a stand-in hold's number is a guess, and a kill is final whatever its number
+    assert.equal(d.acceptEvent(articleEvent('g', 3), plain), true)
+    assert.equal(d.acceptWithdrawn('g', 2, 'withheld', true), true)
+    assert.equal(d.acceptEvent(articleEvent('c', 3), plain), true)
+    assert.equal(d.acceptWithdrawn('c', 2, 'withdrawn'), true)
+  })
+
   test('a release of a version seen while embargoed passes once', () => {
     const d = new Dedupe(100)
     assert.equal(d.acceptEvent(articleEvent('a', 2), { embargoed: true, released: false }), true)

@@ -3,7 +3,7 @@
 // ways (the hub's parser reads what the SDK sends, the SDK's decoder what the hub writes).
 import { type AudienceScope, unrestricted } from '../../src/audience.ts'
 import { answerEntries } from '../../src/http/entries.ts'
-import { RequestError } from '../../src/http/snapshot.ts'
+import { answerPage, RequestError } from '../../src/http/snapshot.ts'
 import type { Conn, Transport } from '../../src/model.ts'
 import { parseClientMessage } from '../../src/protocol.ts'
 import type { Audience } from '../../src/visibility.ts'
@@ -95,13 +95,17 @@ export function hubSocket(
 }
 
 /**
- * A `fetch` for the SDK's pages of story entries (GET /v1/stories/<id>/entries) answered by `h`'s
- * route (http/entries.ts) as `audience` would be, problems as the route sends them.
+ * A `fetch` for the SDK's pages (GET /v1/snapshot, GET /v1/stories/<id>/entries) answered by `h`'s
+ * routes (http/snapshot.ts, http/entries.ts) as `audience` would be, problems as the routes send them.
  */
 export function hubFetch(h: Harness, audience: Audience = 'public') {
   return async (url: string): Promise<Response> => {
+    const u = new URL(url)
     try {
-      const body = answerEntries(new URL(url), { audience }, h.entriesDeps)
+      const body =
+        u.pathname === '/v1/snapshot'
+          ? answerPage(u, { audience, expiresAt: null, reject: null }, h.routeDeps(50))
+          : answerEntries(u, { audience }, h.entriesDeps)
       return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } })
     } catch (err) {
       if (!(err instanceof RequestError)) throw err
