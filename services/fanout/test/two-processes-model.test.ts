@@ -18,8 +18,10 @@
 //   L. at the end, once both processes have read everything and every reader has resumed on
 //      either: each shows exactly the stories the model says the public may see now, at their
 //      latest versions (every kill and hold heard of; no gap).
-// A reader keeps what the SDK keeps: the newest version of each story, a kill final, a hold or an
-// embargo retracting only what it is newer than. Half the runs keep 4 events of history, so
+// A reader keeps what the SDK keeps, through the SDK's own duplicate filter (services/client
+// dedupe.ts; red18: a hand-made copy of it had drifted from the SDK, and hid a story lost for good):
+// the newest version of each story, a kill final, a hold or an embargo retracting only what it is
+// not older than. Half the runs keep 4 events of history, so
 // resumes replay from the log (the Kafka path) as well as from memory.
 // With each red9 fix undone in turn, the property found the leak after 3 to 233 runs (about one
 // run in a hundred reaches it), so the shrunk runs it found are replayed first, every time.
@@ -38,6 +40,8 @@ import { subscribe } from './support/live-story.ts'
 import { KNOWN, KNOWN_ROTATING } from './support/two-process-known-runs.ts'
 import type { Cmd, Op } from './support/two-process-known-runs.ts'
 import { MODEL_REPLAY } from '../../../test/model-replay.ts'
+import { Dedupe } from '../../client/src/dedupe.ts'
+import type { ArticleEvent as ClientEvent, WithdrawnCause } from '../../client/src/types.ts'
 
 const START = 1_800_000_000_000
 /** A key rotation rolling out: the new key, which only process 0 has (run's `rotating`). */
@@ -78,7 +82,7 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
 )
 
 /** An event as a client gets it (times as ISO strings). */
-type Sent = { type: string; article: { id: string; version: number; pubStatus: string; embargoedUntil: string | null } }
+type Sent = { eventId: string; type: string; article: { id: string; version: number; pubStatus: string; embargoedUntil: string | null } }
 
 /** A message in short: process, type, and the story and version it names. */
 function summary(proc: number, m: Message & Record<string, unknown>): string {
@@ -109,6 +113,7 @@ function visible(w: Written | undefined, now: number): number | null {
 
 /** An event as it was sent (what a page or the stream would carry of it). */
 const sentOf = (e: ArticleEvent): Sent => ({
+  eventId: e.eventId,
   type: e.type,
   article: {
     id: e.article.id,
@@ -118,9 +123,14 @@ const sentOf = (e: ArticleEvent): Sent => ({
   },
 })
 
-/** A public reader as the SDK keeps it: newest version per story, kills final; its position carries over connections. */
+/**
+ * A public reader as the SDK keeps it, through the SDK's own duplicate filter (services/client
+ * dedupe.ts: newest version per story, kills final, a hold retracting only what it is not older
+ * than: red18); its position carries over connections.
+ */
 class Reader {
   readonly shows = new Map<string, number>()
+  readonly #filter = new Dedupe(10_000)
   /** Kills it keeps, as the SDK's duplicate filter does (a reset too, since red14). */
   readonly kills = new Set<string>()
   /** Every kill it was told, for S: nothing of those stories may reach it after. */
@@ -140,11 +150,12 @@ class Reader {
     assert.ok(a.embargoedUntil === null || Date.parse(a.embargoedUntil) <= now, `S. ${a.id} v${a.version} before its embargo: ${why}`)
   }
 
-  take(e: Sent, now: number, why: string): void {
+  take(e: Sent, now: number, why: string, flags: { released?: boolean; snapshot?: boolean } = {}): void {
     Reader.check(e, now, why)
     assert.ok(!this.told.has(e.article.id), `S. ${e.article.id} v${e.article.version} reached a reader told of its kill: ${why}`)
     const { id, version } = e.article
-    if (this.kills.has(id) || (this.shows.get(id) ?? 0) > version) return
+    if (!this.#filter.acceptEvent(e as unknown as ClientEvent, { embargoed: false, released: flags.released === true, ...flags })) return
+    if (this.kills.has(id)) return
     this.shows.set(id, version)
   }
 
@@ -157,15 +168,18 @@ class Reader {
       if (typeof m.position === 'string') this.position = m.position
       if (m.type === 'reset' || (m.type === 'subscribed' && (m.replay ?? 'none') === 'none')) {
         this.shows.clear()
-        for (const e of (m.snapshot ?? []) as Sent[]) this.take(e, now, why)
-      } else if (m.type === 'event') this.take(m.event as Sent, now, why)
+        if (m.type === 'reset') this.#filter.clear()
+        for (const e of (m.snapshot ?? []) as Sent[]) this.take(e, now, why, { snapshot: true })
+      } else if (m.type === 'event') this.take(m.event as Sent, now, why, { released: m.released === true })
       else if (m.type === 'withdrawn') {
         const id = m.articleId as string
-        if (m.cause === 'withdrawn' || m.cause === 'canceled') {
+        const cause = m.cause as WithdrawnCause
+        if (!this.#filter.acceptWithdrawn(id, m.version as number, cause, m.guess === true)) continue
+        if (cause === 'withdrawn' || cause === 'canceled') {
           this.kills.add(id)
           this.told.add(id)
-          this.shows.delete(id)
-        } else if ((this.shows.get(id) ?? 0) <= (m.version as number)) this.shows.delete(id)
+        }
+        this.shows.delete(id)
       }
     }
   }
@@ -319,7 +333,7 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
             items: Sent[]
           }
           r.got.push(`${c.proc}:page:[${page.items.map((e) => `${e.article.id}@${e.article.version}`).join(',')}]`)
-          for (const e of page.items) r.take(e, latest(), `a page from process ${c.proc}`)
+          for (const e of page.items) r.take(e, latest(), `a page from process ${c.proc}`, { snapshot: true })
         } catch (err) {
           // behind the reader's stream: the SDK asks again later
           if (!(err instanceof RequestError) || err.code !== 'not_ready') throw err

@@ -121,7 +121,7 @@ export class StoryReader {
         this.#event(e, m.released === true, true)
       } else if (m.type === 'withdrawn') {
         this.got.push(`${this.on.proc}:withdrawn:v${String(m.version)}:${String(m.cause)}`)
-        this.#withdrawn(m.version as number, m.cause as string)
+        this.#withdrawn(m.version as number, m.cause as string, m.guess === true)
       } else if (m.type === 'entry') {
         const e = m.entry as SentEntry
         this.got.push(`${this.on.proc}:entry:${e.id}@${e.version}${m.released ? 'r' : ''}`)
@@ -182,8 +182,10 @@ export class StoryReader {
   }
 
   /** dedupe.ts acceptWithdrawn, then followStory `gone`: the story and every entry go. */
-  #withdrawn(version: number, cause: string): void {
+  #withdrawn(version: number, cause: string, guess: boolean): void {
     const mark = this.#storyMark
+    // decided on a version older than one delivered (red18): stale, unless a kill or a guess
+    if (mark && !guess && !isKill(cause) && version < mark.version) return
     if (mark?.withdrawn && (isKill(mark.withdrawn) || (cause === mark.withdrawn && version <= mark.withdrawnAt))) return
     this.#storyMark = { version: mark?.version ?? 0, withdrawn: cause, withdrawnAt: Math.max(version, mark?.withdrawnAt ?? 0) }
     this.#forgetEntries()

@@ -120,6 +120,23 @@ KNOWN.push([
   { kind: 'read', proc: 1, partition: S0, n: 1 },
 ])
 
+// red18 attack run (2026-12-06), written by hand once the reader took what it is sent through the
+// SDK's own duplicate filter: the reader shows story 0 on process 1; the desk holds it and lifts the
+// hold, which process 0 reads; the newest page from process 0 holds the lifted version; process 1
+// then sends the hold and the lift at that same version, which the SDK dropped as a duplicate, so
+// the reader no longer showed the story. The SDK drops a hold decided on an older version than one
+// it has; fails without.
+KNOWN.push([
+  { kind: 'write', story: 0, op: 'create', embargoIn: null },
+  { kind: 'read', proc: 0, partition: S0, n: 5 },
+  { kind: 'read', proc: 1, partition: S0, n: 1 },
+  { kind: 'connect', reader: 0, proc: 1, other: false },
+  { kind: 'write', story: 0, op: 'hold', embargoIn: null },
+  { kind: 'write', story: 0, op: 'lift', embargoIn: null },
+  { kind: 'read', proc: 0, partition: S0, n: 5 },
+  { kind: 'page', reader: 0, proc: 0 },
+])
+
 // The property found this once it rolled a key rotation out (red14; written here in short), on the
 // code where a refused position was reset at once: process 1, behind and without the new key,
 // reset the reader to its own head, where the story its stream had told it was killed still ran.
