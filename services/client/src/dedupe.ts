@@ -23,6 +23,8 @@ interface ArticleMark {
   withdrawn: WithdrawnCause | 'unknown' | null
   /** The version the last withdrawal was decided on: older versions are stale. */
   withdrawnAt: number
+  /** The duplicate key (event id) of `version`'s event, when an event set it. */
+  key?: string
 }
 
 export const isKill = (c: WithdrawnCause | 'unknown' | null) => c === 'withdrawn' || c === 'canceled'
@@ -70,6 +72,7 @@ export class Dedupe {
         embargoed: flags.embargoed && !flags.released,
         withdrawn: kill ? 'canceled' : null,
         withdrawnAt: kill ? Math.max(version, mark?.withdrawnAt ?? NO_VERSION) : real ? NO_VERSION : (mark?.withdrawnAt ?? NO_VERSION),
+        key,
       },
       this.capacity,
     )
@@ -78,25 +81,26 @@ export class Dedupe {
 
   /**
    * true unless it repeats what the client was told since the last event of the article: a kill
-   * (nothing follows one), or the same cause at no newer version; or unless it was decided on a
-   * version older than one delivered (not a kill). `version`: what the server decided it on (null
-   * from older servers); `guess`: that is a stand-in hold's.
+   * (nothing follows one), or the same cause at no newer version. Decided on a version older than
+   * one delivered, it forgets that one. `version`: what the server decided it on (null from older
+   * servers); `guess`: that is a stand-in hold's.
    */
   acceptWithdrawn(articleId: string, version: number | null = null, cause: WithdrawnCause | null = null, guess = false): boolean {
     const mark = this.#articles.get(articleId)
     const at = version ?? NO_VERSION
-    // decided on a version older than one delivered (a page from a process ahead of the stream, which
-    // then brings a hold that version lifted: red18 attack run); a kill is final, a guess decides
-    if (mark && !mark.standIn && !guess && !isKill(cause) && at > NO_VERSION && at < mark.version) return false
+    // decided on a version older than one delivered (a page from a process ahead of the stream): the
+    // stream brings the version that lifts it again, which must not pass for a duplicate (red18)
+    const older = mark !== undefined && !guess && at > NO_VERSION && at < mark.version
     if (mark?.withdrawn) {
       if (isKill(mark.withdrawn)) return false
       if ((cause ?? 'unknown') === mark.withdrawn && at <= mark.withdrawnAt) return false
     }
+    if (older && mark.key !== undefined) this.#eventIds.delete(mark.key)
     touch(
       this.#articles,
       articleId,
       {
-        version: mark?.version ?? NO_VERSION,
+        version: older ? at : (mark?.version ?? NO_VERSION),
         standIn: guess || mark?.standIn === true,
         embargoed: false,
         withdrawn: cause ?? 'unknown',

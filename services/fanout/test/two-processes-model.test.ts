@@ -20,8 +20,7 @@
 //      latest versions (every kill and hold heard of; no gap).
 // A reader keeps what the SDK keeps, through the SDK's own duplicate filter (services/client
 // dedupe.ts; red18: a hand-made copy of it had drifted from the SDK, and hid a story lost for good):
-// the newest version of each story, a kill final, a hold or an embargo retracting only what it is
-// not older than. Half the runs keep 4 events of history, so
+// the newest version of each story, a kill final. Half the runs keep 4 events of history, so
 // resumes replay from the log (the Kafka path) as well as from memory.
 // With each red9 fix undone in turn, the property found the leak after 3 to 233 runs (about one
 // run in a hundred reaches it), so the shrunk runs it found are replayed first, every time.
@@ -125,8 +124,7 @@ const sentOf = (e: ArticleEvent): Sent => ({
 
 /**
  * A public reader as the SDK keeps it, through the SDK's own duplicate filter (services/client
- * dedupe.ts: newest version per story, kills final, a hold retracting only what it is not older
- * than: red18); its position carries over connections.
+ * dedupe.ts: newest version per story, kills final; red18); its position carries over connections.
  */
 class Reader {
   readonly shows = new Map<string, number>()

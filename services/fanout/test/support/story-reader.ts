@@ -40,7 +40,7 @@ export class StoryReader {
   /** What it was sent, in short, for a failure's message. */
   readonly got: string[] = []
   #eventIds = new Set<string>()
-  #storyMark: { version: number; withdrawn: string | null; withdrawnAt: number } | null = null
+  #storyMark: { version: number; withdrawn: string | null; withdrawnAt: number; key?: string } | null = null
   readonly #marks = new Map<string, { version: number; withdrawn: string | null }>()
   readonly #log: StoryLog
   readonly #partition: number
@@ -175,7 +175,7 @@ export class StoryReader {
     if (this.#eventIds.has(key)) return
     if (mark && (isKill(mark.withdrawn) || v < mark.version || v < mark.withdrawnAt || v === mark.version)) return
     this.#eventIds.add(key)
-    this.#storyMark = { version: Math.max(v, mark?.version ?? 0), withdrawn: null, withdrawnAt: mark?.withdrawnAt ?? 0 }
+    this.#storyMark = { version: Math.max(v, mark?.version ?? 0), withdrawn: null, withdrawnAt: mark?.withdrawnAt ?? 0, key }
     // back after a hold on a bare event (no reset): the newest page, its `next` the cursor
     if (live && this.shows === null && !this.killed) this.refill = true
     this.shows = v
@@ -184,10 +184,15 @@ export class StoryReader {
   /** dedupe.ts acceptWithdrawn, then followStory `gone`: the story and every entry go. */
   #withdrawn(version: number, cause: string, guess: boolean): void {
     const mark = this.#storyMark
-    // decided on a version older than one delivered (red18): stale, unless a kill or a guess
-    if (mark && !guess && !isKill(cause) && version < mark.version) return
     if (mark?.withdrawn && (isKill(mark.withdrawn) || (cause === mark.withdrawn && version <= mark.withdrawnAt))) return
-    this.#storyMark = { version: mark?.version ?? 0, withdrawn: cause, withdrawnAt: Math.max(version, mark?.withdrawnAt ?? 0) }
+    // decided on a version older than one delivered (a page ahead): that one may come again (red18)
+    const older = mark !== null && !guess && version < mark.version
+    if (older && mark.key !== undefined) this.#eventIds.delete(mark.key)
+    this.#storyMark = {
+      version: older ? version : (mark?.version ?? 0),
+      withdrawn: cause,
+      withdrawnAt: Math.max(version, mark?.withdrawnAt ?? 0),
+    }
     this.#forgetEntries()
     if (isKill(cause)) this.killed = true
     this.shows = null

@@ -124,8 +124,8 @@ KNOWN.push([
 // SDK's own duplicate filter: the reader shows story 0 on process 1; the desk holds it and lifts the
 // hold, which process 0 reads; the newest page from process 0 holds the lifted version; process 1
 // then sends the hold and the lift at that same version, which the SDK dropped as a duplicate, so
-// the reader no longer showed the story. The SDK drops a hold decided on an older version than one
-// it has; fails without.
+// the reader no longer showed the story. A withdrawal decided on an older version than one the SDK
+// has makes it forget that one; fails without.
 KNOWN.push([
   { kind: 'write', story: 0, op: 'create', embargoIn: null },
   { kind: 'read', proc: 0, partition: S0, n: 5 },
