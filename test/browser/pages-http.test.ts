@@ -20,8 +20,11 @@ import { serve } from './helpers.ts'
  * 13 KiB since. Compressed batches (issue 18: a browser's SDK asks `deflate=1`, which costs
  * its CPU 0.38-0.44 of plain frames in a burst) took it past that by 35 bytes (13,284 -> 13,347
  * gzip): 13.25 KiB since. Brotli, which browsers ask for over HTTPS, is still under 12 KiB.
+ * 13.5 KiB since the red18 attack run's fix to the duplicate filter (a withdrawal decided on an
+ * older version forgets the newer one a page ahead of the stream gave: a public story was lost for
+ * good otherwise) took it past 13.25 KiB by 35 bytes (13,563 -> 13,603 gzip).
  */
-const TICKER_BUDGET_BYTES = 13.25 * 1024
+const TICKER_BUDGET_BYTES = 13.5 * 1024
 /**
  * Budget for story.js (issue 17): the client with both live-story followers, the banner and the
  * feed. 20.25 KiB since compressed batches took it past 20 KiB by 36 bytes (20,458 -> 20,516 gzip).
@@ -29,9 +32,12 @@ const TICKER_BUDGET_BYTES = 13.25 * 1024
  * wait for the stream's first position) took it past 20.25 KiB by 122 bytes (20,687 -> 20,858 gzip).
  * 20.75 KiB since the red16 attack run's fixes (a check of its own for every ping, 12 bytes; a page
  * failed for good showing none of what it was sent, 18 bytes) took it past 20.5 KiB by 9 bytes
- * (20,971 -> 21,001 gzip).
+ * (20,971 -> 21,001 gzip). 21 KiB since the red18 attack run's fixes (a killed story's entries
+ * never delivered again, a held entry's deletion at once, withdrawals after a guess, stale stand-ins
+ * on pages, re-paging after a gap, the duplicate filter's stale withdrawals) took it past 20.75 KiB
+ * by 24 bytes (21,202 -> 21,272 gzip).
  */
-const STORY_BUDGET_BYTES = 20.75 * 1024
+const STORY_BUDGET_BYTES = 21 * 1024
 
 interface Reply {
   status: number
