@@ -10,7 +10,7 @@ import { beforeEach, test } from 'node:test'
 import { followArticle, followStory, type ResetMessage } from '../src/index.ts'
 import { articleEvent, FakeWebSocket, flush, jsonFetch } from './fakes.ts'
 import { start } from './harness.ts'
-import { entryWithdrawnFrame, storyEntry } from './story-fakes.ts'
+import { entryWithdrawnFrame, storyEntry, storySubscribed } from './story-fakes.ts'
 
 beforeEach(() => FakeWebSocket.reset())
 
@@ -81,17 +81,7 @@ test('a reset from a process behind an entry deletion does not bring the deleted
   const { client } = start(t, { channels: ['story:Bd-1'] })
   const story = followStory(client, 'Bd-1')
   const ws = FakeWebSocket.last.open()
-  ws.push({
-    type: 'subscribed',
-    id: 's1',
-    channels: ['story:Bd-1'],
-    position: 'p1',
-    more: null,
-    snapshot: [storyEvent],
-    story: 'Bd-1',
-    entries: [storyEntry('e2', 2), storyEntry('e1', 1)],
-    entriesMore: null,
-  })
+  ws.push(storySubscribed([storyEvent], [storyEntry('e2', 2), storyEntry('e1', 1)]))
   ws.push(entryWithdrawnFrame('Bd-1', 'e2', 1, 'p2'))
   assert.deepEqual(
     story.entries.map((e) => e.id),
@@ -125,17 +115,7 @@ test('a story held and running again: a page that still holds an entry deleted b
   const { client } = start(t, { channels: ['story:Bd-1'], fetch: server.fetch })
   const story = followStory(client, 'Bd-1')
   const ws = FakeWebSocket.last.open()
-  ws.push({
-    type: 'subscribed',
-    id: 's1',
-    channels: ['story:Bd-1'],
-    position: 'p1',
-    more: null,
-    snapshot: [storyEvent(1)],
-    story: 'Bd-1',
-    entries: [storyEntry('e2', 2), storyEntry('e1', 1)],
-    entriesMore: null,
-  })
+  ws.push(storySubscribed([storyEvent(1)], [storyEntry('e2', 2), storyEntry('e1', 1)]))
   ws.push(entryWithdrawnFrame('Bd-1', 'e2', 1, 'p2'))
   ws.push({ type: 'withdrawn', id: 's1', channel: 'story:Bd-1', position: 'p3', articleId: 'Bd-1', version: 2, cause: 'withheld' })
   // the story runs again; the follower asks for its newest page, answered by a process behind the deletion

@@ -13,7 +13,7 @@ import { beforeEach, test } from 'node:test'
 import { enableEntries, type EntryMessage, type ResetMessage } from '../src/index.ts'
 import { FakeWebSocket } from './fakes.ts'
 import { start } from './harness.ts'
-import { entryFrame, storyEntry } from './story-fakes.ts'
+import { entryFrame, storyEntry, storySubscribed } from './story-fakes.ts'
 
 beforeEach(() => FakeWebSocket.reset())
 
@@ -32,17 +32,7 @@ for (const who of ['public', 'newsroom'] as const)
     client.on('entry', (m: EntryMessage) => entries.push(`${m.entry.id}@${m.entry.version}`))
     client.on('reset', (r) => resets.push(r))
     const ws = FakeWebSocket.last.open()
-    ws.push({
-      type: 'subscribed',
-      id: 's1',
-      channels: ['story:Bd-1'],
-      position: 'p1',
-      more: null,
-      snapshot: [storyEvent(1)],
-      story: 'Bd-1',
-      entries: [storyEntry('e1', 1)],
-      entriesMore: null,
-    })
+    ws.push(storySubscribed([storyEvent(1)], [storyEntry('e1', 1)]))
     assert.deepEqual(entries, ['e1@1'])
     // the kill: the public is told by a withdrawn, the newsroom by the killed version
     if (who === 'public')

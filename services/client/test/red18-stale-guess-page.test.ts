@@ -12,7 +12,7 @@ import { beforeEach, test } from 'node:test'
 import { followStory } from '../src/index.ts'
 import { FakeWebSocket, flush, jsonFetch } from './fakes.ts'
 import { start } from './harness.ts'
-import { entryFrame, entryWithdrawnFrame, storyEntry } from './story-fakes.ts'
+import { entryFrame, entryWithdrawnFrame, storyEntry, storySubscribed } from './story-fakes.ts'
 
 beforeEach(() => FakeWebSocket.reset())
 
@@ -24,17 +24,7 @@ for (const who of ['public', 'newsroom'] as const)
     const { client } = start(t, { channels: ['story:Bd-1'], fetch: server.fetch })
     const story = followStory(client, 'Bd-1')
     const ws = FakeWebSocket.last.open()
-    ws.push({
-      type: 'subscribed',
-      id: 's1',
-      channels: ['story:Bd-1'],
-      position: 'p1',
-      more: null,
-      snapshot: [storyEvent],
-      story: 'Bd-1',
-      entries: [storyEntry('e2', 2), storyEntry('e1', 1)],
-      entriesMore: null,
-    })
+    ws.push(storySubscribed([storyEvent], [storyEntry('e2', 2), storyEntry('e1', 1)]))
     // e1's stand-in, numbered 2: the public is told it is off, then (its embargo passed) given it;
     // the newsroom sees it held
     const standIn = storyEntry('e1', 1, 2, who === 'public' ? {} : { pubStatus: 'withheld' })

@@ -49,3 +49,18 @@ export function entryWithdrawnFrame(storyId: string, entryId: string, version: n
     reason: `${cause} by the desk`,
   }
 }
+
+/** The `subscribed` of a reader of story:Bd-1 (one subscription, `s1`): its story's events and entries. */
+export function storySubscribed(snapshot: unknown[], entries: StoryEntry[], entriesMore: number | null = null) {
+  return {
+    type: 'subscribed',
+    id: 's1',
+    channels: ['story:Bd-1'],
+    position: 'p1',
+    more: null,
+    snapshot,
+    story: 'Bd-1',
+    entries,
+    entriesMore,
+  }
+}
