@@ -7,65 +7,15 @@
 // news.article-events' last stable offsets pass the commit's events (stable-offsets.ts).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { Committed, TransactionalWriter } from '@newswire/shared'
-import { createPublisher } from '../src/publisher.ts'
-import type { Remembered, RequestContext } from '../src/outcome.ts'
-import { createWriteServices } from '../src/services.ts'
-import { ArticleState, IdempotencyCache } from '../src/state.ts'
+import type { RequestContext } from '../src/outcome.ts'
 import { validateArticle } from '../src/validate.ts'
-import { noMetrics, overFakeKafka } from './support/fake-producer.ts'
+import { stableGateHarness } from './support/stable-gate.ts'
 
 const ctx: RequestContext = { actor: { source: 'cms', importer: false }, traceId: 't', idempotencyKey: null, requestHash: '' }
 const keyed: RequestContext = { ...ctx, idempotencyKey: 'cms:K', requestHash: 'hash-of-the-kill' }
 
-function harness(publishTimeoutMs = 5_000) {
-  const state = new ArticleState()
-  let offset = 0
-  /** The ends each commit was waited on for, and the gate holding them (a marker not written yet). */
-  const asked: Committed[][] = []
-  const gate = { open: true, waiting: [] as (() => void)[] }
-  const unseen: string[] = []
-  const publisher = createPublisher({
-    ...overFakeKafka(state),
-    metrics: { ...noMetrics, unseen: (wait) => unseen.push(wait) },
-    wrapWriter: (w): TransactionalWriter => ({
-      async commit(writes) {
-        // where each partition's records end, as Kafka's offsets give them
-        return writes.map((x) => {
-          offset += x.records.length
-          return { topic: x.topic, partition: x.partition, next: BigInt(offset) }
-        })
-      },
-      close: () => w.close(),
-    }),
-    // the tail reads each commit back from news.articles at once
-    readBack: (events) => {
-      for (const e of events) state.apply(e)
-      return { done: Promise.resolve(), cancel: () => {} }
-    },
-    eventsStable: (ends, maxMs) => {
-      asked.push([...ends])
-      if (gate.open) return Promise.resolve(true)
-      return new Promise((resolve) => {
-        const timer = setTimeout(() => resolve(false), maxMs)
-        gate.waiting.push(() => {
-          clearTimeout(timer)
-          resolve(true)
-        })
-      })
-    },
-  })
-  const { articles } = createWriteServices({
-    publisher,
-    idempotency: new IdempotencyCache<Remembered>(60_000),
-    publishTimeoutMs,
-    onUnchanged: () => {},
-  })
-  return { publisher, articles, asked, gate, unseen }
-}
-
 test('a kill is answered only once news.article-events is stable past it, not when news.articles is read back', async () => {
-  const h = harness()
+  const h = stableGateHarness()
   const r = validateArticle({ id: 'draft', language: 'en', headline: 'Verdict', body: ['b'], embargoedUntil: '2030-01-01T00:00:00Z' })
   assert.ok(r.ok)
   await h.articles.upsert(r.article, ctx)
@@ -90,7 +40,7 @@ test('a kill is answered only once news.article-events is stable past it, not wh
 })
 
 test('a retry of that kill, answered 503 while its commit was not yet stable, waits for it too', async () => {
-  const h = harness(200)
+  const h = stableGateHarness(200)
   const r = validateArticle({ id: 'draft', language: 'en', headline: 'Verdict', body: ['b'], embargoedUntil: '2030-01-01T00:00:00Z' })
   assert.ok(r.ok)
   await h.articles.upsert(r.article, ctx)
@@ -114,7 +64,7 @@ test('a retry of that kill, answered 503 while its commit was not yet stable, wa
 })
 
 test('a kill never stable within 2 s is acknowledged anyway (it is durable), and counted for the alert', async () => {
-  const h = harness()
+  const h = stableGateHarness()
   const r = validateArticle({ id: 'draft', language: 'en', headline: 'Verdict', body: ['b'] })
   assert.ok(r.ok)
   await h.articles.upsert(r.article, ctx)
@@ -129,7 +79,7 @@ test('a kill never stable within 2 s is acknowledged anyway (it is durable), and
 })
 
 test('a write public as it stands is answered without the wait; one that hides anything waits', async () => {
-  const h = harness()
+  const h = stableGateHarness()
   h.gate.open = false
   const pub = validateArticle({ id: 'public', language: 'en', headline: 'Rain', body: ['b'] })
   assert.ok(pub.ok)

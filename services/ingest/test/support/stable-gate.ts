@@ -12,9 +12,12 @@ export function stableGateHarness(publishTimeoutMs = 5_000) {
   const state = new ArticleState()
   let offset = 0
   const gate = { open: true, waiting: [] as (() => void)[] }
+  /** The ends each commit was waited on for, and the acknowledgements given unseen. */
+  const asked: Committed[][] = []
+  const unseen: string[] = []
   const publisher = createPublisher({
     ...overFakeKafka(state),
-    metrics: noMetrics,
+    metrics: { ...noMetrics, unseen: (wait) => unseen.push(wait) },
     wrapWriter: (w): TransactionalWriter => ({
       async commit(writes) {
         return writes.map((x): Committed => {
@@ -29,7 +32,8 @@ export function stableGateHarness(publishTimeoutMs = 5_000) {
       for (const e of events) state.apply(e)
       return { done: Promise.resolve(), cancel: () => {} }
     },
-    eventsStable: (_ends, maxMs) => {
+    eventsStable: (ends, maxMs) => {
+      asked.push([...ends])
       if (gate.open) return Promise.resolve(true)
       return new Promise((resolve) => {
         const timer = setTimeout(() => resolve(false), maxMs)
@@ -51,7 +55,7 @@ export function stableGateHarness(publishTimeoutMs = 5_000) {
     gate.open = true
     for (const go of gate.waiting.splice(0)) go()
   }
-  return { publisher, ...services, gate, open }
+  return { publisher, ...services, gate, open, asked, unseen }
 }
 
 export type StableGateHarness = ReturnType<typeof stableGateHarness>
