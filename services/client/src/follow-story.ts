@@ -9,6 +9,7 @@ import { Emitter, type Listener } from './emitter.ts'
 import { enableEntries } from './entry-support.ts'
 import { ClientError, errorMessage } from './errors.ts'
 import { type ArticleGone, type ArticleUpdate, followArticle } from './follow-article.ts'
+import { requestHooks } from './request-hooks.ts'
 import { StoryEntries } from './story-entries.ts'
 import { storyEntries } from './story-requests.ts'
 import type { Correction, EntryMessage, EntryWithdrawnCause, StoryEntry } from './story-types.ts'
@@ -129,6 +130,9 @@ export function followStory(client: Client, storyId: string, handlers: StoryHand
    * and running again): that one's page is dropped when it lands, so this one is made after it.
    */
   let refillNext: { cursorToo: boolean } | null = null
+  /** How long a refill refused as `not_ready` waits before it is asked again (doubled, from 2 s). */
+  let refillWait = 1000
+  let stopRetry = () => {}
   /**
    * The story was killed. A kill is final (ingest never revives one), so no entry of it is taken
    * again, whatever still arrives: a late frame, a snapshot, a reset or a page. A hold is not a kill.
@@ -164,13 +168,21 @@ export function followStory(client: Client, storyId: string, handlers: StoryHand
     refilling = storyEntries(client, storyId, { limit: REFILL })
       .then(
         (page) => {
+          refillWait = 1000
           if (gen !== generation || follower.gone) return
           takePage(page.items)
           if (cursorToo) before = start = page.next
         },
         (err: unknown) => {
-          if (gen === generation && !closed)
-            emitter.emit('error', err instanceof ClientError ? err : new ClientError('NEWSWIRE_ERR_CLIENT_REQUEST', errorMessage(err)))
+          if (gen !== generation || closed) return
+          // Behind the stream for longer than the page's own waits (a process reading a backlog):
+          // what a gap shed comes back only by this page, so it is asked again, later each time
+          if (err instanceof ClientError && err.details.serverCode === 'not_ready') {
+            refillWait = Math.min(refillWait * 2, 30_000)
+            const clock = requestHooks.get(client)?.()[0].clock
+            const timer = clock?.setTimeout(() => gen === generation && refill(cursorToo), refillWait)
+            stopRetry = () => clock?.clearTimeout(timer)
+          } else emitter.emit('error', err instanceof ClientError ? err : new ClientError('NEWSWIRE_ERR_CLIENT_REQUEST', errorMessage(err)))
         },
       )
       .finally(() => {
@@ -291,6 +303,7 @@ export function followStory(client: Client, storyId: string, handlers: StoryHand
     },
     close() {
       closed = true
+      stopRetry()
       generation++
       article.close()
       for (const off of offs.splice(0)) off()

@@ -17,12 +17,13 @@ const storyEvent = (version: number, extra: Record<string, unknown> = {}) => ({
 
 function start(t: TestContext) {
   const f = jsonFetch()
+  const clock = new FakeClock()
   const client = connect('wss://news.example', {
     channels: ['story:Bd-1'],
     entries: 3,
     WebSocket: FakeWebSocket,
     fetch: f.fetch,
-    clock: new FakeClock(),
+    clock,
   })
   t.after(() => client.close())
   const updates: StoryEntryUpdate[] = []
@@ -31,7 +32,7 @@ function start(t: TestContext) {
   const story = followStory(client, 'Bd-1', { entry: (u) => updates.push(u), entryRemoved: (r) => removed.push(r) })
   story.on('error', (e) => errors.push(e))
   const ws = FakeWebSocket.last.open()
-  return { client, f, story, updates, removed, errors, ws }
+  return { client, f, story, updates, removed, errors, ws, clock }
 }
 
 /** The snapshot: the story, a pinned summary (seq 1) and the latest three (8, 9, 10); older below 8. */
@@ -288,6 +289,43 @@ describe('followStory', () => {
     f.answers.push({ status: 200, body: { storyId: 'Bd-1', items: [], next: null } })
     await story.older()
     assert.equal(f.requests[1]?.url.searchParams.get('before'), '8', 'still below the snapshot')
+  })
+
+  test('a gap whose newest page is refused as not ready past the page’s own waits: asked again later, then merged', async (t) => {
+    // a process reading a backlog answers 503 not_ready for the stream's position for longer than
+    // the page's own waits (250, 500, 1,000 ms): what the gap shed comes back only by this page
+    const { story, f, ws, clock, errors } = start(t)
+    snapshot(ws)
+    const notReady = { status: 503, body: { code: 'not_ready', detail: 'behind' } }
+    f.answers.push(notReady, notReady, notReady, notReady, notReady, notReady, notReady, notReady)
+    ws.push({ type: 'gap', id: 's1', position: 'p7', shed: { routine: 1 }, conflated: 0 })
+    // the first refill gives up at 1.75 s; asked again 2 s later, it gives up at 5.5 s
+    for (let i = 0; i < 30; i++) {
+      await flush()
+      clock.advance(250)
+    }
+    assert.deepEqual(errors, [], 'a refusal to wait for is no error')
+    assert.equal(f.answers.length, 0, 'asked again after the first refill gave up')
+    f.answers.push({ status: 200, body: { storyId: 'Bd-1', items: [storyEntry('e11', 11), storyEntry('e10', 10, 2)], next: 10 } })
+    for (let i = 0; i < 40 && f.answers.length > 0; i++) {
+      await flush()
+      clock.advance(500)
+    }
+    await flush()
+    assert.deepEqual(held(story), ['e1@1', 'e8@1', 'e9@1', 'e10@2', 'e11@1'])
+    // closed while a retry waits: its entries are not asked again (the client, left alone a minute, reconnects)
+    const pages = () => f.requests.filter((r) => r.url.pathname.endsWith('/entries')).length
+    const asked = pages()
+    f.answers.push(notReady, notReady, notReady, notReady)
+    ws.push({ type: 'gap', id: 's1', position: 'p8', shed: { routine: 1 }, conflated: 0 })
+    for (let i = 0; i < 12; i++) {
+      await flush()
+      clock.advance(250)
+    }
+    story.close()
+    clock.advance(60_000)
+    await flush()
+    assert.equal(pages(), asked + 4)
   })
 
   test('a gap after pages: older() pages again from below the snapshot, and a page on its way then does not move the cursor', async (t) => {
