@@ -5,7 +5,12 @@
 //   K. a story the stream told killed is never counted again, whatever answer arrives after
 //      (red10 attack run: a kill before the answer that still listed its story left it counted);
 //   N. a story the stream gave last, live, is counted at that version's category (nothing the
-//      stream said is lost to a stale answer).
+//      stream said is lost to a stale answer);
+//   H. nothing else is counted: not a story the stream last took out of the view without a kill
+//      (held, embargoed again, left the desk), whatever answer made before arrives after (red19
+//      attack run: a story moved to another desk stayed counted in its old one), nor, after a
+//      `reset`, a story the reset left out (a story that left, or killed for an `embargo: false`
+//      token, while the page was away), unless an answer asked since lists it.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { RecentCounts } from '@newswire/client'
@@ -22,6 +27,8 @@ type Cmd =
   | { k: 'hide'; id: number; cause: 'withheld' | 'embargoed' | 'left' }
   /** The counts answer made `ago` steps back, arriving now. */
   | { k: 'answer'; ago: number }
+  /** The stream's `reset`: its snapshot holds the stories of `holds` (a bit per story) the server counts. */
+  | { k: 'reset'; holds: number }
 
 const id = fc.nat(IDS.length - 1)
 const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
@@ -36,6 +43,7 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
     }),
   },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('answer' as const), ago: fc.nat(6) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('reset' as const), holds: fc.nat(2 ** IDS.length - 1) }) },
 )
 
 /** What the server holds of a story: its latest version, category, and whether the public may count it. */
@@ -60,16 +68,26 @@ test('desk counts: a kill the stream told stays out whatever counts answer comes
     fc.property(fc.array(cmdArb, { minLength: 1, maxLength: 60, size: 'max' }), (cmds) => {
       const counts = new DeskCounts()
       const server = new Map<string, Held>()
-      /** The server's answer as it was before each step. */
-      const answers: RecentCounts[] = []
+      /** The server's answer as it was before each step, and when the dashboard asked it. */
+      const answers: { answer: RecentCounts; asked: number }[] = []
       const killed = new Set<string>()
       /** What the stream said last of each story: its version and category when live, null when hidden. */
       const last = new Map<string, { version: number; category: string } | null>()
       for (const c of cmds) {
-        answers.push(answerOf(server))
+        answers.push({ answer: answerOf(server), asked: counts.asked() })
         if (c.k === 'answer') {
-          const a = answers[Math.max(0, answers.length - 1 - c.ago)] as RecentCounts
-          counts.seed(a)
+          const a = answers[Math.max(0, answers.length - 1 - c.ago)]
+          if (a) counts.seed(a.answer, a.asked)
+        } else if (c.k === 'reset') {
+          // as the dashboard does: the counts start again, then the reset's items are taken
+          counts.clear()
+          last.clear()
+          IDS.forEach((story, i) => {
+            const held = server.get(story)
+            if (!held?.counted || (c.holds & (1 << i)) === 0) return
+            counts.note({ id: story, version: held.version, category: held.category, label: null, at: NOW - 60_000, killed: false })
+            last.set(story, { version: held.version, category: held.category })
+          })
         } else {
           const story = IDS[c.id] as string
           if (killed.has(story)) continue
@@ -100,6 +118,11 @@ test('desk counts: a kill the stream told stays out whatever counts answer comes
         for (const v of last.values()) if (v) live.set(v.category, (live.get(v.category) ?? 0) + 1)
         for (const [category, n] of live)
           assert.ok((listed.get(category) ?? 0) >= n, `N. ${category}: ${listed.get(category) ?? 0} counted, the stream has ${n} live`)
+        // H: at most those, and the stories the stream has not spoken of since its reset that the
+        // server counts (unchanged since: every change comes on the stream)
+        const unspoken = IDS.filter((s) => !last.has(s) && server.get(s)?.counted === true).length
+        const given = [...live.values()].reduce((n, x) => n + x, 0)
+        assert.ok(total <= given + unspoken, `H. ${total} counted, the stream has ${given} live: ${JSON.stringify(cmds)}`)
       }
     }),
     { numRuns: 2000 },

@@ -41,13 +41,30 @@ export function countByCategory(stories: Iterable<Counted>, now: number, windowM
 
 export class DeskCounts {
   readonly #stories = new Map<string, Counted>()
+  /**
+   * Stories the stream last took out of this view without a kill (held, embargoed again, left): a
+   * count made before that lists them still, and arrives after it (red19). Only the stream brings
+   * them back, as an `event` (note).
+   */
+  readonly #hidden = new Set<string>()
+  /** Bumped by a reset: a count asked before it answers for what the reset replaced. */
+  #generation = 0
 
-  /** The server's count: what it lists joins what the stream told, the newer version winning. */
-  seed(c: RecentCounts): void {
+  /** What to pass to seed() with the count asked now. */
+  asked(): number {
+    return this.#generation
+  }
+
+  /**
+   * The server's count: what it lists joins what the stream told, the newer version winning. A
+   * count asked before the last reset is dropped: it may list what the reset no longer holds.
+   */
+  seed(c: RecentCounts, asked = this.#generation): void {
+    if (asked !== this.#generation) return
     const labels = new Map(c.categories.map((x) => [x.category, x.label]))
     for (const a of c.articles) {
       const at = toMs(a.at)
-      if (at === null) continue
+      if (at === null || this.#hidden.has(a.id)) continue
       this.note({ id: a.id, version: a.version, category: a.category, label: labels.get(a.category) ?? null, at, killed: false })
     }
   }
@@ -56,6 +73,7 @@ export class DeskCounts {
   note(s: Counted): void {
     const had = this.#stories.get(s.id)
     if (had && (had.killed || had.version > s.version)) return
+    this.#hidden.delete(s.id)
     this.#stories.set(s.id, s)
   }
 
@@ -75,7 +93,10 @@ export class DeskCounts {
    */
   withdrawn(m: Pick<WithdrawnMessage, 'articleId' | 'cause'>): void {
     if (isKillCause(m.cause)) this.kill(m.articleId)
-    else this.forget(m.articleId)
+    else {
+      this.forget(m.articleId)
+      this.#hidden.add(m.articleId)
+    }
   }
 
   /** No longer this desk's (it left the view): forgotten. */
@@ -83,9 +104,16 @@ export class DeskCounts {
     this.#stories.delete(id)
   }
 
-  /** Another token's session starts: nothing of the last one's counts. */
+  /**
+   * Another token's session starts, or the stream's `reset` replaces what it told: nothing of the
+   * last one's counts. A reset told nothing of what it left out (a story that left the desk, or
+   * killed for an `embargo: false` token, while the page was away: red19), so the stories counted
+   * before stayed counted in their old category.
+   */
   clear(): void {
     this.#stories.clear()
+    this.#hidden.clear()
+    this.#generation++
   }
 
   list(now: number): CategoryCount[] {

@@ -256,10 +256,11 @@ function main(): void {
   const refreshCounts = () => {
     const c = client
     if (!c) return
+    const asked = deskCounts.asked()
     counts(c).then(
       (r) => {
         if (c !== client) return
-        deskCounts.seed(r)
+        deskCounts.seed(r, asked)
         scheduleRender()
       },
       () => undefined,
@@ -347,6 +348,8 @@ function main(): void {
     c.on('reset', (m) => {
       const now = Date.now()
       feed.reset(m.items, now)
+      // the counts start again with the reset: what it left out is not this desk's now
+      deskCounts.clear()
       for (const item of feed.items.values()) take(item)
       cursors.clear()
       cursors.set('', m.more)
