@@ -154,13 +154,16 @@ function main(): void {
     const runOf = (id: string): StoryRun => {
       const item = feed.items.get(id)
       // a hold's end is not known here (its release comes as an event)
-      return item ? { state: stateOf(item), embargoEnd: item.hold ? Number.NaN : item.embargoEnd } : RUNNING
+      if (item) return { state: stateOf(item), embargoEnd: item.hold ? Number.NaN : item.embargoEnd }
+      // not on the list (a reset's snapshot left it out): as the story's own subscription has it
+      return desk?.get(id)?.run ?? RUNNING
     }
     const liveInfo = (id: string) => {
       const story = desk?.get(id)
       return story ? { counts: story.loading ? 'Loading entries…' : countsText(story.counts(runOf(id))) } : null
     }
-    if (open !== null) panel.render(feed.items.get(open)?.article, desk?.get(open), view, runOf(open))
+    if (open !== null)
+      panel.render(feed.items.get(open)?.article ?? desk?.get(open)?.article ?? undefined, desk?.get(open), view, runOf(open))
     const visible = all.filter(
       (i) =>
         (!st || stateOf(i) === st) &&

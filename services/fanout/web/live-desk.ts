@@ -6,7 +6,16 @@
 // (the server keeps no deleted entry to send after a reload). An entry reaches readers only through
 // its story: while the story is withheld or under embargo, none of its entries runs, and each reads
 // as held with it (red17c attack run: they read `live`).
-import { connect, type EditorialState, followStory, type StoryEntry, type StoryFollower } from '@newswire/client'
+import {
+  type Article,
+  connect,
+  type EditorialState,
+  editorialState,
+  embargoEnd,
+  followStory,
+  type StoryEntry,
+  type StoryFollower,
+} from '@newswire/client'
 import { toMs } from './format.ts'
 import { keepTrying } from './staying.ts'
 
@@ -75,6 +84,7 @@ export class DeskStory {
   #follower: StoryFollower
   #close: () => Promise<void>
   #deleted = new Map<string, { entry: StoryEntry; reason: string | null }>()
+  #run: StoryRun | null = null
 
   constructor(id: string, token: string, changed: () => void) {
     this.id = id
@@ -82,13 +92,18 @@ export class DeskStory {
     this.#close = () => client.close()
     const f = followStory(client, id, {
       entry: changed,
-      story: changed,
+      story: (u) => {
+        const state = editorialState(u.message)
+        this.#run = { state, embargoEnd: state === 'embargoed' ? embargoEnd(u.message) : Number.NaN }
+        changed()
+      },
       entryRemoved: (r) => {
         if (r.cause === 'deleted') this.#deleted.set(r.entryId, { entry: r.entry, reason: r.reason })
         if (r.cause === 'story' || r.cause === 'reset') this.#deleted.clear()
         changed()
       },
       gone: () => {
+        this.#run = null
         this.#deleted.clear()
         changed()
       },
@@ -106,6 +121,20 @@ export class DeskStory {
         changed()
       }),
     )
+  }
+
+  /**
+   * How the story stands on its own subscription (null: not known yet, or gone), for when the
+   * desk's list does not hold it: a `reset` of the desk's stream whose snapshot left it out (red19:
+   * the open story then read as running, and the entries of a held story `live`).
+   */
+  get run(): StoryRun | null {
+    return this.#run
+  }
+
+  /** The story's newest version on its own subscription (null: not known yet, or gone). */
+  get article(): Article | null {
+    return this.#follower.story
   }
 
   /** Every entry the desk knows, newest first, each in its state under its story's (`story`: how the desk shows the story). */
