@@ -50,6 +50,7 @@ export class Connections {
     this.#conns.add(conn)
     this.#d.metrics.connections.inc({ audience, transport: transportLabel(conn) })
     if (expiresAt === null) return conn
+    conn.expiresAt = expiresAt
     // admitted before its token expired, opened after (a handshake queued through a burst, the
     // token's last moment): closed before anything is sent, the subscription included (red10)
     if (expiresAt <= this.#d.clock.now()) this.kill(conn, closeCodes.unauthorized, 'token expired')

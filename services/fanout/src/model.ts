@@ -162,6 +162,11 @@ export interface Conn {
   relievedLength: number
   /** Cancels the token-expiry timer. */
   expiry: (() => void) | null
+  /**
+   * The token's expiry (epoch ms; Infinity: none). The writer writes nothing at or after it: the
+   * timer is monotonic, and a host clock stepped ahead has passed `exp` long before it fires (red19).
+   */
+  expiresAt: number
   /** Its one subscription, while that is in a broadcast group (groups.ts): nothing else is queued for it. */
   grouped?: Sub | null
 }
@@ -222,6 +227,7 @@ export function newConn(id: number, audience: Audience, clearance: Clearance, sc
     shedWhileBlocked: 0,
     relievedLength: 0,
     expiry: null,
+    expiresAt: Number.POSITIVE_INFINITY,
     grouped: null,
   }
 }

@@ -192,7 +192,8 @@ export class Writer {
       // left during a yield: it took what it was owed then
       if (sub.group !== g) continue
       const transport = ahead.transports[i & RUN_MASK] as Transport
-      if ((ahead.buffered[i & RUN_MASK] as number) >= max) this.ungroup(sub)
+      if (pace.now >= sub.conn.expiresAt) this.#expire(sub.conn)
+      else if ((ahead.buffered[i & RUN_MASK] as number) >= max) this.ungroup(sub)
       else {
         // the group's write: the one a transport may compress, once for every member
         const wire = transport.write(frames, true)
@@ -225,6 +226,10 @@ export class Writer {
   flush(conn: Conn, now: number): void {
     if (conn.grouped) this.ungroup(conn.grouped)
     if (conn.closed || conn.pending.length === 0) return
+    if (now >= conn.expiresAt) {
+      this.#expire(conn)
+      return
+    }
     const limits = this.#d.limits
     const buffered = conn.transport.buffered()
     if (buffered < limits.maxBufferedBytes) {
@@ -269,6 +274,15 @@ export class Writer {
     const pending = conn.pending.length
     if (slowVerdict(buffered, pending, conn.blockedSince, now, limits) === 'drop' || conn.shedWhileBlocked > limits.maxPending)
       this.#dropSlow(conn, pending, now)
+  }
+
+  /**
+   * Its token expired by the host's clock, while the expiry timer (monotonic) has yet to fire: a
+   * clock stepped ahead, a VM resumed after a pause (red19). Closed as the timer would, 4401, its
+   * queue dropped.
+   */
+  #expire(conn: Conn): void {
+    this.#d.kill(conn, closeCodes.unauthorized, 'token expired')
   }
 
   /** Connections that were blocked: write those that drained, drop those blocked too long. */
