@@ -18,6 +18,9 @@
 //   L. at the end, once both processes have read everything and every reader has resumed on
 //      either: each shows exactly the stories the model says the public may see now, at their
 //      latest versions (every kill and hold heard of; no gap).
+// Either process may restart (a crash, a deploy: support/restart.ts, built as feed.ts builds one,
+// from news.articles and the run's history), its readers cut off to reconnect later (red19 attack
+// run, 2026-12-06: pages and counts with `at` on a process whose states carry no offset).
 // A reader keeps what the SDK keeps, through the SDK's own duplicate filter (services/client
 // dedupe.ts; red18: a hand-made copy of it had drifted from the SDK, and hid a story lost for good):
 // the newest version of each story, a kill final. Half the runs keep 4 events of history, so
@@ -36,6 +39,7 @@ import { peekPosition } from '../src/position.ts'
 import { event, freshEventIds, Harness, POSITION_KEY } from './support/harness.ts'
 import type { FakeTransport, Message } from './support/harness.ts'
 import { subscribe } from './support/live-story.ts'
+import { restarted } from './support/restart.ts'
 import { KNOWN, KNOWN_ROTATING } from './support/two-process-known-runs.ts'
 import type { Cmd, Op } from './support/two-process-known-runs.ts'
 import { MODEL_REPLAY } from '../../../test/model-replay.ts'
@@ -78,6 +82,7 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('counts' as const), reader, proc }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('stall' as const), proc }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('check' as const), proc, ago: fc.constantFrom(0, 2_000, 15_000) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('restart' as const), proc, picks: fc.array(fc.nat(), { maxLength: 6 }) }) },
 )
 
 /** An event as a client gets it (times as ISO strings). */
@@ -184,7 +189,7 @@ class Reader {
 }
 
 /** What the runs reached, so a generator that stops reaching a case shows. */
-const stats = { runs: 0, pages: 0, counts: 0, notReady: 0, resumedAhead: 0, kills: 0, holds: 0, checks: 0 }
+const stats = { runs: 0, pages: 0, counts: 0, notReady: 0, resumedAhead: 0, kills: 0, holds: 0, checks: 0, restarts: 0 }
 
 async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0): Promise<void> {
   freshEventIds()
@@ -195,12 +200,13 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
   const procs = [0, 1].map(
     (p) => new Harness({ partitions: 2, start: START + (p === 1 ? skew : 0), historySize, settleRounds: 8, fresh: true, ...keys(p) }),
   )
-  const a = procs[0] as Harness
+  /** Process 0 (its clock is ingest's), whichever instance it is now (restart) */
+  const first = () => procs[0] as Harness
   const written = new Map<string, Written>()
   /** The story each slot writes to now. */
   const current = [...IDS]
   const readers = Array.from({ length: READERS }, () => new Reader())
-  const now = () => a.clock.now()
+  const now = () => first().clock.now()
   /** The latest of the processes' clocks: what one ahead may release (Known limits: within the minute). */
   const latest = () => Math.max(...procs.map((h) => h.clock.now()))
   const settle = async () => {
@@ -256,7 +262,7 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
         if (c.op === 'kill') stats.kills++
         if (c.op === 'hold') stats.holds++
         // in Kafka: neither process has read it yet
-        const partition = a.partitionOf(id)
+        const partition = first().partitionOf(id)
         for (const h of procs) h.inKafka(e, partition)
       } else if (c.kind === 'read') (procs[c.proc] as Harness).readOn(c.partition, c.n)
       else if (c.kind === 'tick') {
@@ -289,6 +295,13 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
           h.store.fresh(atHere)
           stats.checks++
         }
+      } else if (c.kind === 'restart') {
+        // the process goes (its readers cut off: they reconnect later) and a new one starts over the log
+        const old = procs[c.proc] as Harness
+        old.hub.stop()
+        for (const r of readers) if (r.on?.proc === c.proc) r.on = null
+        procs[c.proc] = restarted(old, c.picks, historySize, old.clock.now(), { fresh: true, settleRounds: 8, ...keys(c.proc) })
+        stats.restarts++
       } else if (c.kind === 'drop') {
         const r = readers[c.reader] as Reader
         if (r.on) (procs[r.on.proc] as Harness).hub.conns.remove(r.on.conn)
@@ -392,6 +405,6 @@ test('two processes at different lag: a public reader moving between them is sen
   t.diagnostic(JSON.stringify(stats))
   if (process.env.NEWSWIRE_MODEL_SEED) return
   // the cases red9 found, each reached in most runs' worth of 150
-  for (const k of ['notReady', 'resumedAhead', 'kills', 'holds', 'counts', 'checks'] as const)
+  for (const k of ['notReady', 'resumedAhead', 'kills', 'holds', 'counts', 'checks', 'restarts'] as const)
     assert.ok(stats[k] > stats.runs / 10, `${k}: ${JSON.stringify(stats)}`)
 })

@@ -7,6 +7,7 @@ import type { ArticleEvent, EntryEvent, NewswireEvent } from '@newswire/shared'
 import { carriedStatuses, carriedViews } from './carried.ts'
 import { fetchOrder } from './fetch-order.ts'
 import { Harness } from './harness.ts'
+import type { HarnessOptions } from './harness.ts'
 
 /** Per partition, the first offset a restarted instance keeps in memory: the last `history` events, split evenly. */
 function memoryStart(log: readonly (readonly unknown[])[], history: number): number[] {
@@ -18,11 +19,17 @@ function memoryStart(log: readonly (readonly unknown[])[], history: number): num
  * events (split evenly over the partitions) in fetch order `picks`; its clock reads `start`
  * (another instance's clock may differ from `old`'s, by at most the allowed skew).
  */
-export function restarted(old: Harness, picks: readonly number[], history: number, start = old.clock.now()): Harness {
+export function restarted(
+  old: Harness,
+  picks: readonly number[],
+  history: number,
+  start = old.clock.now(),
+  options: Pick<HarnessOptions, 'fresh' | 'settleRounds' | 'positionKeys'> = {},
+): Harness {
   const partitions = old.partitions
   const log = old.log.map((l) => [...l])
   const from = memoryStart(log, history)
-  const h = new Harness({ partitions, historySize: history, start, from })
+  const h = new Harness({ ...options, partitions, historySize: history, start, from })
   for (const [p, l] of log.entries()) (h.log[p] as NewswireEvent[]).push(...l)
   // news.articles: each article's latest version, with the views of the ones before it
   // (an article's versions, and its entries', all sit in its partition)

@@ -19,6 +19,8 @@ export type Cmd =
    */
   | { kind: 'stall'; proc: number }
   | { kind: 'check'; proc: number; ago: number }
+  /** Process `proc` restarts (a crash, a deploy): rebuilt from news.articles and the last events of the log, its readers cut off */
+  | { kind: 'restart'; proc: number; picks: number[] }
 
 // Found by this property on the code before the red9 and red10 fixes, run first: a page from the process
 // behind, without regard for the reader's `at`, held a story its stream had passed the kill of; a
