@@ -32,6 +32,10 @@
 //      deletion, hold and kill heard of, without reconnecting; nothing missing or extra); and so
 //      does every reader once it has resumed on either process.
 // Half the runs keep 4 events of history, so resumes replay from the log (the Kafka path) too.
+// Either process may restart (a crash, a deploy: support/restart.ts, built as feed.ts builds one,
+// from news.articles and the last 2, 4 or 1,000 events), its readers cut off to resume later: a
+// page with `at` on it then holds entries known from news.articles only, which carry no offset, so
+// no `at` leaves them out (story-snapshot.ts readAfter; red19 attack run, 2026-12-06: it held).
 // With each red9 fix undone in turn (four seeds each), the property found it after: resumes not
 // waiting for the process to read as far, 7 to 28 runs; pages ignoring `at`, 1 to 17; replays
 // offering records the live loop had not read, 30 to 145. Soaking it found, on one process, entry
@@ -51,13 +55,14 @@ import { peekPosition } from '../src/position.ts'
 import { event, freshEventIds, Harness, POSITION_KEY } from './support/harness.ts'
 import { subscribe } from './support/live-story.ts'
 import { isKilled } from './support/model.ts'
+import { restarted } from './support/restart.ts'
 import { StoryLog } from './support/story-log.ts'
 import { Newsroom } from './support/story-model.ts'
 import type { EntryOp } from './support/story-model.ts'
 import { StoryReader } from './support/story-reader.ts'
 import type { SentEntry } from './support/story-reader.ts'
 import { MODEL_REPLAY } from '../../../test/model-replay.ts'
-import { KNOWN, KNOWN_SKEWED } from './support/story-known-runs.ts'
+import { KNOWN, KNOWN_ROTATING_SKEWED, KNOWN_SKEWED } from './support/story-known-runs.ts'
 import type { Cmd, StoryOp } from './support/story-known-runs.ts'
 
 const START = 1_800_000_000_000
@@ -138,6 +143,16 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('stall' as const), proc }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('check' as const), proc, ago: fc.constantFrom(0, 2_000, 15_000) }) },
   {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('restart' as const),
+      proc,
+      picks: fc.array(fc.nat(), { maxLength: 6 }),
+      // the new process's memory: so short that most entries are known from news.articles only
+      history: fc.constantFrom(2, 4, 1000),
+    }),
+  },
+  {
     weight: 4,
     arbitrary: fc.record({
       kind: fc.constant('page' as const),
@@ -164,6 +179,8 @@ const stats = {
   kafkaReplays: 0,
   kafkaAhead: 0,
   refills: 0,
+  restarts: 0,
+  pagedLoaded: 0,
 }
 
 async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0): Promise<void> {
@@ -175,7 +192,8 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
   const procs = [0, 1].map(
     (p) => new Harness({ partitions: 2, start: START + (p === 1 ? skew : 0), historySize, settleRounds: 8, fresh: true, ...keys(p) }),
   )
-  const a = procs[0] as Harness
+  /** Process 0 (its clock is ingest's; its log, every process's), whichever instance it is now (restart) */
+  const first = () => procs[0] as Harness
   const log = new StoryLog(MAX_LAG_MS)
   const newsroom = new Newsroom()
   /** The story each slot writes to now. */
@@ -183,7 +201,7 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
   /** Embargo instants written, for toEmbargo. */
   const instants: number[] = []
   const readers: (StoryReader | null)[] = new Array<StoryReader | null>(READERS).fill(null)
-  const now = () => a.clock.now()
+  const now = () => first().clock.now()
   /** The latest of the processes' clocks: what is sent is judged by what the one ahead may release (within the minute). */
   const latest = () => Math.max(...procs.map((h) => h.clock.now()))
   /** What to add to process p's clock to get the latest. */
@@ -192,8 +210,8 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
 
   const write = (e: NewswireEvent) => {
     // in Kafka: neither process has read it yet
-    const p = a.partitionOf(e.article.id)
-    log.write(e, (a.log[p] as NewswireEvent[]).length)
+    const p = first().partitionOf(e.article.id)
+    log.write(e, (first().log[p] as NewswireEvent[]).length)
     for (const h of procs) h.inKafka(e, p)
   }
 
@@ -214,11 +232,13 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
     }
     stats.pages++
     stats.paged += body.items.length
+    // entries known from news.articles only (a restarted process): no offset, so every page with `at` may hold them
+    stats.pagedLoaded += body.items.filter((e) => h.store.ledger.entries.get(r.story, e.id)?.offset === null).length
     r.got.push(`${p}:page<${before}:[${body.items.map((e) => `${e.id}@${e.version}`)}]`)
     const w = `${why}: a page from process ${p} (${r.got.join(' ')})`
     for (const e of body.items) assert.ok(!e.pinned && (before === null || e.seq < before), `S. a page holds ${e.id} (seq ${e.seq}): ${w}`)
     // the page is this process's state now, which is at or past the reader's `at`
-    const read = (o: readonly number[]) => log.prefixAt(r.story, o[a.partitionOf(r.story)] ?? 0)
+    const read = (o: readonly number[]) => log.prefixAt(r.story, o[first().partitionOf(r.story)] ?? 0)
     const minK = Math.max(read(h.store.readTo()), r.position === null ? 0 : read(peekPosition(r.position).o))
     StoryReader.checkState(log, r.story, minK, { story: null, entries: body.items }, latest(), w)
     r.takePage(body.items, body.next, true)
@@ -262,7 +282,7 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
     const old = readers[i]
     if (old?.on) (procs[old.on.proc] as Harness).hub.conns.remove(old.on.conn)
     const id = current[s] as string
-    const r = new StoryReader(id, log, a.partitionOf(id))
+    const r = new StoryReader(id, log, first().partitionOf(id))
     readers[i] = r
     connect(r, p)
   }
@@ -362,6 +382,13 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
         const h = procs[c.proc] as Harness
         const at = now() - c.ago
         if (h.log.every((l, p) => l.slice(h.store.readTo()[p] ?? 0).every((e) => e.ingestedAt > at))) h.store.fresh(h.clock.now() - c.ago)
+      } else if (c.kind === 'restart') {
+        // the process goes (its readers cut off: they resume later) and a new one starts over the log
+        const old = procs[c.proc] as Harness
+        old.hub.stop()
+        for (const r of readers) if (r?.on?.proc === c.proc) r.on = null
+        procs[c.proc] = restarted(old, c.picks, c.history, old.clock.now(), { fresh: true, settleRounds: 8, ...keys(c.proc) })
+        stats.restarts++
       } else if (c.kind === 'drop' || c.kind === 'away') {
         const r = readers[c.reader]
         if (c.kind === 'away') due.push({ at: step + c.steps, c, was: r?.on?.proc ?? null })
@@ -427,6 +454,7 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
 test('two processes, the story runs that once failed', async () => {
   for (const cmds of KNOWN) for (const history of [4, 1000]) await run(cmds, history)
   for (const [skew, cmds] of KNOWN_SKEWED) for (const history of [4, 1000]) await run(cmds, history, false, skew)
+  for (const [skew, cmds] of KNOWN_ROTATING_SKEWED) for (const history of [4, 1000]) await run(cmds, history, true, skew)
 })
 
 test('two processes at different lag: a public story reader moving between them is sent nothing unpublished, and ends with exactly the public entries', async (t) => {
@@ -444,7 +472,18 @@ test('two processes at different lag: a public story reader moving between them 
   )
   t.diagnostic(JSON.stringify(stats))
   if (process.env.NEWSWIRE_MODEL_SEED) return
-  for (const k of ['pages', 'notReady', 'resumedAhead', 'kills', 'holds', 'deletions', 'hiddenEntries', 'resets'] as const)
+  for (const k of [
+    'pages',
+    'notReady',
+    'resumedAhead',
+    'kills',
+    'holds',
+    'deletions',
+    'hiddenEntries',
+    'resets',
+    'restarts',
+    'pagedLoaded',
+  ] as const)
     assert.ok(stats[k] > stats.runs / 10, `${k}: ${JSON.stringify(stats)}`)
   // rarer since the freshness commands (stall, check) share the runs: 7.6 % of 132 runs once (CI)
   assert.ok(stats.kafkaAhead > stats.runs / 25, `kafkaAhead: ${JSON.stringify(stats)}`)

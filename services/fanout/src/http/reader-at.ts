@@ -25,6 +25,8 @@ export interface ReaderAtDeps {
    * `signed`: `p` verified here; a made-up one (a key not known yet) is held to this host's clock.
    */
   owes: (p: Pick<Position, 'o' | 't'>, signed: boolean) => boolean
+  /** This host's clock. */
+  now: () => number
 }
 
 /**
@@ -57,7 +59,10 @@ export function readerAt(at: string | null, d: ReaderAtDeps): ReaderAt {
     return { refused: { code: 'not_ready', message: 'this instance has not read as far as the reader’s stream yet; retry' } }
   // released by the stream's process before its watermark, not yet here: left out, the reader
   // would never see it, the stream does not bring a release made before it came (red16)
-  if (d.owes(p, signed))
+  // unverified past this host's clock (red19): the releases owed there cannot be asked about (a
+  // made-up watermark would learn of embargoes still to come), and left out, the stream's process
+  // (its clock ahead, a key this one lacks) had made them before the reader came: wait for the clock
+  if (d.owes(p, signed) || (!signed && p.t > d.now()))
     return { refused: { code: 'not_ready', message: 'this instance has not released as far as the reader’s stream yet; retry' } }
   return { watermark: p.r ? { t: p.t, r: p.r } : { t: p.t }, readTo: p.o }
 }

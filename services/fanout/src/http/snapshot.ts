@@ -122,7 +122,13 @@ export function refuseIfAhead(
   d: Pick<SnapshotRouteDeps, 'positions' | 'store' | 'head' | 'now'>,
   who: Who,
 ): ReaderStream {
-  const r = readerAt(q.get('at'), { positions: d.positions, partitions: d.store.partitions, head: d.head, owes: owesFor(d, who) })
+  const r = readerAt(q.get('at'), {
+    positions: d.positions,
+    partitions: d.store.partitions,
+    head: d.head,
+    owes: owesFor(d, who),
+    now: d.now,
+  })
   if ('refused' in r) throw new RequestError(r.refused.code, r.refused.message)
   return { releasedBy: r.watermark, readTo: r.readTo }
 }

@@ -30,6 +30,8 @@ export type Cmd =
    */
   | { kind: 'stall'; proc: number }
   | { kind: 'check'; proc: number; ago: number }
+  /** Process `proc` restarts (a crash, a deploy): rebuilt from news.articles and the last events of the log, its readers cut off */
+  | { kind: 'restart'; proc: number; picks: number[]; history: number }
 
 const entry = (slot: number, op: EntryOp, which = 0): Cmd => ({
   kind: 'entry',
@@ -190,6 +192,27 @@ export const KNOWN_SKEWED: [number, Cmd[]][] = [
       { kind: 'open', reader: 2, slot: 0, proc: 1 },
       { kind: 'readConnect', proc: 1, partition: 0, n: 5, reader: 0 },
       { kind: 'page', reader: 0, proc: 1, other: false, limit: 3 },
+    ],
+  ],
+]
+
+/** Runs once failed during a key rotation rolling out (process 0 signs with the new key, process 1 knows only the old one), with process 1's clock skewed. */
+export const KNOWN_ROTATING_SKEWED: [number, Cmd[]][] = [
+  // red19: process 1, its clock 8 s behind and without the new key, restarted (caught up with the
+  // log, so past any offsets); process 0 restarted too and, its clock past e1's embargo, released it
+  // at start; a reader opened there (its snapshot stopping above e1) and paged on process 1, which
+  // could not verify the position and held its owed-release check to its own clock: it answered
+  // without e1, with nothing more to page (red19-rotation-page-skew.test.ts)
+  [
+    -8_000,
+    [
+      { kind: 'entry', entry: { k: 'entry', story: 1, op: 'create', which: 1, embargo: 'later', withheld: false, pinned: false } },
+      { kind: 'entry', entry: { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'soon', withheld: false, pinned: false } },
+      { kind: 'toEmbargo', delta: -1, proc: 1 },
+      entry(0, 'create', 0),
+      { kind: 'restart', proc: 1, picks: [], history: 2 },
+      { kind: 'restart', proc: 0, picks: [], history: 2 },
+      { kind: 'page', reader: 0, proc: 0, other: true, limit: 1 },
     ],
   ],
 ]
