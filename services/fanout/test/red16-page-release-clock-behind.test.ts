@@ -8,18 +8,14 @@
 // owes a release due by then, by its host clock, that the reader may see.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { ArticleEvent, StoryEntry } from '@newswire/shared'
-import { unrestricted } from '../src/audience.ts'
-import type { Admission } from '../src/http/access.ts'
-import { answerEntries } from '../src/http/entries.ts'
+import type { ArticleEvent } from '@newswire/shared'
 import { answerPage, RequestError } from '../src/http/snapshot.ts'
 import { entryEvent, event, Harness } from './support/harness.ts'
-import type { Message } from './support/harness.ts'
 import { lastPosition, subscribe } from './support/live-story.ts'
+import { PUBLIC, readerAboveE1 } from './support/older-beside.ts'
 
 const T = 1_800_000_000_000
 const E = T + 10_000
-const PUBLIC = { audience: 'public' as const, scope: unrestricted, expiresAt: null, reject: null } as Admission
 
 /** A (fresh) and B (its freshness check stalled at T) read the same log; the reader's stream is on A, past E. */
 async function pair(): Promise<{ a: Harness; b: Harness }> {
@@ -50,20 +46,7 @@ const notReady = (f: () => unknown, what: string) =>
 
 test('older entries beside a stream wait for a process whose release clock is behind that stream', async () => {
   const { a, b } = await pair()
-  const reader = a.connect('public')
-  subscribe(a, reader.conn, ['story:L'], { entries: 1 })
-  await a.settle()
-  const subscribed = reader.t.messages.find((m) => m.type === 'subscribed') as Message & { entries: StoryEntry[]; entriesMore: number }
-  assert.deepEqual(
-    subscribed.entries.map((e) => e.id),
-    ['e2'],
-    'the snapshot stops above e1, released on A',
-  )
-  const q = `before=${subscribed.entriesMore}&at=${encodeURIComponent(lastPosition(reader.t.messages))}`
-  const ids = (h: Harness) =>
-    (JSON.parse(answerEntries(new URL(`http://f/v1/stories/L/entries?${q}`), PUBLIC, h.entriesDeps)) as { items: StoryEntry[] }).items.map(
-      (e) => e.id,
-    )
+  const ids = await readerAboveE1(a)
   assert.deepEqual(ids(a), ['e1'])
   notReady(() => ids(b), 'B, whose release clock is behind, answered without e1 (and nothing more to page)')
   // once B knows the log read past E, it answers

@@ -8,18 +8,15 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { StoryEntry } from '@newswire/shared'
-import { unrestricted } from '../src/audience.ts'
-import type { Admission } from '../src/http/access.ts'
 import { answerEntries } from '../src/http/entries.ts'
 import { RequestError } from '../src/http/snapshot.ts'
 import { entryEvent, event, Harness } from './support/harness.ts'
-import type { Message } from './support/harness.ts'
 import { lastPosition, subscribe } from './support/live-story.ts'
+import { PUBLIC, readerAboveE1 } from './support/older-beside.ts'
 
 const T = 1_800_000_000_000
 const SKEW = 8_000
 const E = T + 10_000
-const PUBLIC = { audience: 'public' as const, scope: unrestricted, expiresAt: null, reject: null } as Admission
 
 /** A (its host clock 8 s ahead) and B read one log; A, past E, has released e1, B (at E - 6 s) has not. */
 async function pair(): Promise<{ a: Harness; b: Harness }> {
@@ -46,17 +43,7 @@ const entryIds = (h: Harness, q: string) =>
 
 test('older entries beside a stream on a process whose clock runs ahead wait on the process behind for its release', async () => {
   const { a, b } = await pair()
-  const reader = a.connect('public')
-  subscribe(a, reader.conn, ['story:L'], { entries: 1 })
-  await a.settle()
-  const subscribed = reader.t.messages.find((m) => m.type === 'subscribed') as Message & { entries: StoryEntry[]; entriesMore: number }
-  assert.deepEqual(
-    subscribed.entries.map((e) => e.id),
-    ['e2'],
-    'the snapshot stops above e1, released on A',
-  )
-  const q = `before=${subscribed.entriesMore}&at=${encodeURIComponent(lastPosition(reader.t.messages))}`
-  const ids = (h: Harness) => entryIds(h, q)
+  const ids = await readerAboveE1(a)
   assert.deepEqual(ids(a), ['e1'])
   assert.throws(
     () => ids(b),

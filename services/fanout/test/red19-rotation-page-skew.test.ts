@@ -10,20 +10,16 @@
 // offsets check).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { StoryEntry } from '@newswire/shared'
-import { unrestricted } from '../src/audience.ts'
-import type { Admission } from '../src/http/access.ts'
 import { answerEntries } from '../src/http/entries.ts'
 import { answerPage, RequestError } from '../src/http/snapshot.ts'
 import { entryEvent, event, Harness, POSITION_KEY } from './support/harness.ts'
-import type { Message } from './support/harness.ts'
 import { lastPosition, subscribe } from './support/live-story.ts'
+import { PUBLIC, readerAboveE1 } from './support/older-beside.ts'
 
 const T = 1_800_000_000_000
 const SKEW = 8_000
 const E = T + 10_000
 const NEW_KEY = 'the-new-position-key-32-characters!'
-const PUBLIC = { audience: 'public' as const, scope: unrestricted, expiresAt: null, reject: null } as Admission
 
 /** A (the new key; its host clock 8 s ahead) and B (the old key only) read one log; A, past E, has released e1 and s2, B (at E - 6 s) has not. */
 async function pair(): Promise<{ a: Harness; b: Harness }> {
@@ -48,20 +44,7 @@ const notReady = (err: unknown) => err instanceof RequestError && err.code === '
 
 test('older entries beside a stream signed with a key this process does not know yet wait for the release its watermark says was made', async () => {
   const { a, b } = await pair()
-  const reader = a.connect('public')
-  subscribe(a, reader.conn, ['story:L'], { entries: 1 })
-  await a.settle()
-  const subscribed = reader.t.messages.find((m) => m.type === 'subscribed') as Message & { entries: StoryEntry[]; entriesMore: number }
-  assert.deepEqual(
-    subscribed.entries.map((e) => e.id),
-    ['e2'],
-    'the snapshot stops above e1, released on A',
-  )
-  const q = `before=${subscribed.entriesMore}&at=${encodeURIComponent(lastPosition(reader.t.messages))}`
-  const ids = (h: Harness) =>
-    (JSON.parse(answerEntries(new URL(`http://f/v1/stories/L/entries?${q}`), PUBLIC, h.entriesDeps)) as { items: StoryEntry[] }).items.map(
-      (e) => e.id,
-    )
+  const ids = await readerAboveE1(a)
   assert.deepEqual(ids(a), ['e1'])
   assert.throws(() => ids(b), notReady, 'B, whose clock is behind A’s and which cannot verify A’s position, answered without e1')
   // once B's clock passes E, it answers with e1
