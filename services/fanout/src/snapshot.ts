@@ -50,6 +50,16 @@ export interface PageQuery {
 export type Watermark = Pick<Position, 't' | 'r'>
 
 /**
+ * Where a reader's stream is, from a page's `at` (http/reader-at.ts): its release watermark, to
+ * hold the page to, and its offsets, from which on what this process read the stream brings
+ * (null fields: no `at`).
+ */
+export interface ReaderStream {
+  releasedBy: Watermark | null
+  readTo: readonly number[] | null
+}
+
+/**
  * A version (an article's or an entry's) this process released after watermark `w`. Another
  * process, the stream's, may not have released it yet (its releases wait to have read the log up
  * to them) and may read its kill first: it then never tells a reader of a story a page from here

@@ -11,7 +11,7 @@ import type { EntryState, StoryEntries } from './entries.ts'
 import { visibleEntry } from './entry-visibility.ts'
 import type { ArticleState, Ledger } from './ledger.ts'
 import type { SnapshotItem } from './messages.ts'
-import type { PageQuery, Watermark } from './snapshot.ts'
+import type { PageQuery, ReaderStream, Watermark } from './snapshot.ts'
 import { releasedSince, visibleIn } from './snapshot.ts'
 import { isHoldStandIn } from './unreadable.ts'
 import type { Clearance } from './visibility.ts'
@@ -82,16 +82,10 @@ export function latestEntries(entries: StoryEntries | null, story: ArticleState,
 }
 
 /**
- * Where the reader's stream is (a page's `at`): its release watermark, and its offsets. An entry this
- * process read from there on is the stream's to bring: a page with it would give a version the
- * stream then delivers again (stop 48's CI, seed 223094996).
+ * Read at or after the stream's offsets (snapshot.ts changedAfter, for entries): the stream's to
+ * bring, and a page with it would give a version the stream then delivers again (stop 48's CI,
+ * seed 223094996).
  */
-export interface EntryPageStream {
-  releasedBy: Watermark | null
-  readTo: readonly number[] | null
-}
-
-/** Read at or after the stream's offsets (snapshot.ts changedAfter, for entries). */
 const readAfter = (s: EntryState, o: readonly number[] | null) => o !== null && s.offset !== null && s.offset >= (o[s.partition] ?? 0)
 
 /** Older unpinned visible entries: seq below `before`, newest first, at most `limit`, none the reader's stream is still to bring. */
@@ -101,7 +95,7 @@ export function olderEntries(
   c: Clearance,
   before: number,
   limit: number,
-  stream: EntryPageStream = { releasedBy: null, readTo: null },
+  stream: ReaderStream = { releasedBy: null, readTo: null },
 ): EntryList {
   if (entries === null) return { items: [], more: null }
   const all = entries.all()

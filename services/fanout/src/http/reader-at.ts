@@ -13,6 +13,7 @@
 // before its watermark and the reader may see: the page would leave it out for good (red16).
 import { claimedPosition, offsetsAtLeast, PositionError } from '../position.ts'
 import type { Position, PositionCodec } from '../position.ts'
+import type { ReaderStream } from '../snapshot.ts'
 
 export interface ReaderAtDeps {
   positions: PositionCodec
@@ -29,17 +30,12 @@ export interface ReaderAtDeps {
   now: () => number
 }
 
-/**
- * What `at` asks of a page here: a refusal, or the release watermark to hold the page to and how far
- * the stream has read (`readTo`, its offsets: what changed from there on, the stream brings); null: no `at`.
- */
-export type ReaderAt =
-  | { refused: { code: 'invalid_position' | 'not_ready'; message: string } }
-  | { watermark: Pick<Position, 't' | 'r'> | null; readTo: readonly number[] | null }
+/** What `at` asks of a page here: a refusal, or where the reader's stream is (snapshot.ts ReaderStream). */
+export type ReaderAt = { refused: { code: 'invalid_position' | 'not_ready'; message: string } } | ReaderStream
 
-/** Reads `at` once: refused when this process must not answer a reader there, else its stream's release watermark. */
+/** Reads `at` once: refused when this process must not answer a reader there, else where its stream is. */
 export function readerAt(at: string | null, d: ReaderAtDeps): ReaderAt {
-  if (at === null || at === '') return { watermark: null, readTo: null }
+  if (at === null || at === '') return { releasedBy: null, readTo: null }
   let p: Position | null
   let signed = true
   try {
@@ -64,5 +60,5 @@ export function readerAt(at: string | null, d: ReaderAtDeps): ReaderAt {
   // (its clock ahead, a key this one lacks) had made them before the reader came: wait for the clock
   if (d.owes(p, signed) || (!signed && p.t > d.now()))
     return { refused: { code: 'not_ready', message: 'this instance has not released as far as the reader’s stream yet; retry' } }
-  return { watermark: p.r ? { t: p.t, r: p.r } : { t: p.t }, readTo: p.o }
+  return { releasedBy: p.r ? { t: p.t, r: p.r } : { t: p.t }, readTo: p.o }
 }

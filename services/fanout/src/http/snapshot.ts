@@ -19,7 +19,7 @@ import { page } from '../snapshot.ts'
 import { offsetsAtLeast } from '../position.ts'
 import type { Position, PositionCodec } from '../position.ts'
 import { readerAt } from './reader-at.ts'
-import type { Watermark } from '../snapshot.ts'
+import type { ReaderStream } from '../snapshot.ts'
 import type { Store } from '../store.ts'
 import { clearanceOf } from '../visibility.ts'
 import type { Clearance } from '../visibility.ts'
@@ -105,14 +105,6 @@ export interface Who {
   scope: AudienceScope
 }
 
-/** Where the reader's stream is (`at`): null fields without `at`. */
-export interface ReaderStream {
-  /** Its release watermark, to hold the page to. */
-  releasedBy: Watermark | null
-  /** Its offsets: what this process read from there on, the stream brings. */
-  readTo: readonly number[] | null
-}
-
 /**
  * Where the reader's stream is (`at`), to hold the page to; throws RequestError when that stream is
  * past what this process has read or released (reader-at.ts).
@@ -130,7 +122,7 @@ export function refuseIfAhead(
     now: d.now,
   })
   if ('refused' in r) throw new RequestError(r.refused.code, r.refused.message)
-  return { releasedBy: r.watermark, readTo: r.readTo }
+  return r
 }
 
 /** A refusal as a problem; `not_ready` says when to come back (this process reads on meanwhile). */
