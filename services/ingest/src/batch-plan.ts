@@ -74,7 +74,7 @@ export interface Planned<P extends Queued> {
   records: { event: TxRecord; state: TxRecord } | null
   /** Tombstones for news.articles, after the state (Plan.erase). */
   tombstones: TxRecord[]
-  /** The latest version its event replaces (the article's; an entry event's, the entry's) had an embargo (stable-offsets.ts). */
+  /** The version its event replaces (the article's; an entry event's, the entry's) is under an embargo that may not have passed (replacedEmbargo; stable-offsets.ts). */
   replacedEmbargo?: boolean
   error?: unknown
 }

@@ -11,13 +11,14 @@ import { isEntryEvent } from '@newswire/shared'
 /**
  * Whether a fan-out's release clock must be able to see `e` once it is answered: anything but a
  * write public as it stands (usable, under no embargo, neither a kill nor a deletion) over a version
- * under no embargo either. Such a write hides nothing, and a fan-out applies it in log order; a
- * kill, a hold, an embargo set or moved, an entry's deletion, hold or embargo, or a change to a
- * story under embargo, each written before an embargo passes, must be in what a fan-out takes as
- * read by then. So must a version public at once that replaces one under embargo (`replacedEmbargo`:
- * the article's, or for an entry event the entry's, latest version had one): a fan-out that has not
- * read it releases the replaced draft at its instant (red18b attack run, 2026-12-06). The rest skip
- * the wait (an offsets request per commit cost about a tenth of ingest's CPU per record).
+ * not under an embargo still to pass. Such a write hides nothing, and a fan-out applies it in log
+ * order; a kill, a hold, an embargo set or moved, an entry's deletion, hold or embargo, or a change
+ * to a story under embargo, each written before an embargo passes, must be in what a fan-out takes
+ * as read by then. So must a version public at once that replaces one under embargo
+ * (`replacedEmbargo`: the article's, or for an entry event the entry's, latest version is under one
+ * not passed a minute before, batch-plan.ts): a fan-out that has not read it releases the replaced
+ * draft at its instant (red18b attack run, 2026-12-06). The rest skip the wait (an offsets request
+ * per commit cost about a tenth of ingest's CPU per record).
  */
 export function releaseClockMustSee(e: NewswireEvent, replacedEmbargo: boolean): boolean {
   if (e.type === 'WITHDRAWN' || e.type === 'ENTRY_DELETED' || replacedEmbargo) return true
