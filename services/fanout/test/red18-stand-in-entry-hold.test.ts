@@ -10,29 +10,15 @@
 // The SDK runs against the in-process hub (support/sdk-bridge.ts).
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
-import { connect, followStory } from '../../client/src/index.ts'
 import type { Audience } from '../src/visibility.ts'
 import { entryEvent, Harness } from './support/harness.ts'
 import { Story } from './support/live-story.ts'
-import { hubSocket } from './support/sdk-bridge.ts'
+import { storyOnHub } from './support/sdk-bridge.ts'
 
 const SEC = 1000
 
 /** A `story:` SDK follower on `h` and what it shows: `id@version pubStatus`. */
-function follow(t: TestContext, h: Harness, audience: Audience) {
-  const client = connect('ws://hub.test', {
-    channels: ['story:Live-1'],
-    WebSocket: hubSocket(h, audience),
-    transport: 'websocket',
-    backoff: { minMs: 1, maxMs: 5 },
-  })
-  t.after(() => client.close())
-  const story = followStory(client, 'Live-1')
-  let subscribed = 0
-  client.on('subscribed', () => subscribed++)
-  const shows = () => story.entries.map((e) => `${e.id}@${e.version} ${e.pubStatus}`)
-  return { shows, subscribed: () => subscribed }
-}
+const follow = (t: TestContext, h: Harness, audience: Audience) => storyOnHub(t, h, audience, (e) => `${e.id}@${e.version} ${e.pubStatus}`)
 
 async function ready(h: Harness, readers: { subscribed(): number }[]): Promise<void> {
   for (let i = 0; i < 200 && readers.some((r) => r.subscribed() < 1); i++) {

@@ -9,10 +9,9 @@
 // The SDK runs against the in-process hub (support/sdk-bridge.ts).
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
-import { connect, followStory } from '../../client/src/index.ts'
 import { entryEvent, event, Harness } from './support/harness.ts'
 import { Story } from './support/live-story.ts'
-import { hubSocket, Line } from './support/sdk-bridge.ts'
+import { clientOnHub, Line, storyOnHub } from './support/sdk-bridge.ts'
 import type { Audience } from '../src/visibility.ts'
 
 type Kind = 'late' | 'unreadable'
@@ -26,13 +25,7 @@ const nexts = [
 
 /** An SDK client on `h` (over `line`) and what it shows of the articles: id → `version pubStatus headline`. */
 function watch(t: TestContext, h: Harness, audience: Audience, channels: string[], line = new Line()) {
-  const client = connect('ws://hub.test', {
-    channels,
-    WebSocket: hubSocket(h, audience, line),
-    transport: 'websocket',
-    backoff: { minMs: 1, maxMs: 5 },
-  })
-  t.after(() => client.close())
+  const client = clientOnHub(t, h, audience, channels, line)
   const shows = new Map<string, string>()
   let subscribed = 0
   client.on('subscribed', () => subscribed++)
@@ -109,20 +102,8 @@ for (const kind of ['late', 'unreadable'] as Kind[]) {
 }
 
 /** A `story:` SDK follower on `h` (over `line`) and what it shows: `id@version pubStatus body`. */
-function follow(t: TestContext, h: Harness, audience: Audience, line = new Line()) {
-  const client = connect('ws://hub.test', {
-    channels: ['story:Live-1'],
-    WebSocket: hubSocket(h, audience, line),
-    transport: 'websocket',
-    backoff: { minMs: 1, maxMs: 5 },
-  })
-  t.after(() => client.close())
-  const story = followStory(client, 'Live-1')
-  let subscribed = 0
-  client.on('subscribed', () => subscribed++)
-  const shows = () => story.entries.map((e) => `${e.id}@${e.version} ${e.pubStatus} ${e.body.join(' ')}`)
-  return { client, shows, audience, subscribed: () => subscribed }
-}
+const follow = (t: TestContext, h: Harness, audience: Audience, line?: Line) =>
+  storyOnHub(t, h, audience, (e) => `${e.id}@${e.version} ${e.pubStatus} ${e.body.join(' ')}`, line)
 
 for (const kind of ['late', 'unreadable'] as Kind[]) {
   for (const [how, plus] of nexts) {

@@ -7,6 +7,8 @@ import { answerPage, RequestError } from '../../src/http/snapshot.ts'
 import type { Conn, Transport } from '../../src/model.ts'
 import { parseClientMessage } from '../../src/protocol.ts'
 import type { Audience } from '../../src/visibility.ts'
+import type { TestContext } from 'node:test'
+import { connect, followStory, type StoryEntry } from '../../../client/src/index.ts'
 import type { Harness } from './harness.ts'
 
 type Handler = ((ev: never) => unknown) | null
@@ -112,4 +114,28 @@ export function hubFetch(h: Harness, audience: Audience = 'public') {
       return new Response(JSON.stringify({ code: err.code, detail: err.message }), { status: err.status })
     }
   }
+}
+
+/** An SDK client of `channels` on `h` (over `line`), its WebSocket a hub connection, closed when the test ends. */
+export function clientOnHub(t: TestContext, h: Harness, audience: Audience, channels: string[], line = new Line()) {
+  const client = connect('ws://hub.test', {
+    channels,
+    WebSocket: hubSocket(h, audience, line),
+    transport: 'websocket',
+    backoff: { minMs: 1, maxMs: 5 },
+  })
+  t.after(() => client.close())
+  return client
+}
+
+/**
+ * An SDK `followStory` of story:Live-1 on `h` (over `line`), closed when the test ends: what it
+ * shows, each entry as `show` writes it, and how many `subscribed` it had.
+ */
+export function storyOnHub(t: TestContext, h: Harness, audience: Audience, show: (e: StoryEntry) => string, line = new Line()) {
+  const client = clientOnHub(t, h, audience, ['story:Live-1'], line)
+  const story = followStory(client, 'Live-1')
+  let subscribed = 0
+  client.on('subscribed', () => subscribed++)
+  return { client, audience, shows: () => story.entries.map(show), subscribed: () => subscribed }
 }
