@@ -20,6 +20,7 @@ import { answerClientError } from './http/client-error.ts'
 import { sendProblem } from './http/problem.ts'
 import { createRequestHandler, createUpgradeHandler } from './http/routes.ts'
 import { createWebSocketEndpoint } from './http/websocket.ts'
+import { warmUp } from './http/warm-up.ts'
 import { createFanoutMetrics } from './metrics.ts'
 import { createPages } from './pages.ts'
 import { createPoisonHandler, poisonReason } from './poison.ts'
@@ -195,9 +196,23 @@ export async function startFanout(
   server.on('upgrade', createUpgradeHandler({ serving, upgrade: (req, socket, head, url) => ws.upgrade(req, socket, head, url) }))
   hub = h
   h.start()
+  const warm = await warmUp({
+    connections: config.warmUpConnections,
+    concurrency: Math.min(32, config.maxConnectionsPerIp),
+    upgrade: (req, socket, head, u) => ws.upgrade(req, socket, head, u),
+  })
+  // what the warm-up wrote or refused is no client's: the counters start from the first real connection
+  for (const c of [metrics.messages, metrics.bytes, metrics.wireBytes, metrics.connectionsRejected]) c.reset()
   ready = true
   log.info(
-    { url, partitions: feed.store.partitions, articles: feed.store.ledger.size, history: feed.store.history.size, instanceId },
+    {
+      url,
+      partitions: feed.store.partitions,
+      articles: feed.store.ledger.size,
+      history: feed.store.history.size,
+      instanceId,
+      warmUp: { connections: warm.connected, ms: Math.round(warm.ms) },
+    },
     'fanout ready',
   )
 

@@ -54,6 +54,8 @@ export interface FanoutConfig extends CommonConfig {
   deskTimeZone: string | null
   /** Keys that sign positions: the first signs, all verify (the previous key, during a rotation). */
   positionKeys: string[]
+  /** Connections the process opens to itself before it is ready, to compile its connection path (http/warm-up.ts); 0: none. */
+  warmUpConnections: number
 }
 
 /** The development key that signs positions; NODE_ENV=production refuses it. */
@@ -123,6 +125,7 @@ export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
     resumeQueue: r.int('FANOUT_RESUME_QUEUE', 5000, 0, 1_000_000),
     deadLetter: r.bool('FANOUT_DLQ', true),
     handshakeTimeoutMs: r.int('FANOUT_HANDSHAKE_TIMEOUT_MS', 10_000, 100, 600_000),
+    warmUpConnections: r.int('FANOUT_WARM_UP_CONNECTIONS', 1000, 0, 100_000),
     positionKeys: positionKeys(r, common.production),
     publicUrl: publicUrl || null,
     deskTimeZone: deskTimeZone || null,

@@ -13,6 +13,8 @@ export function fanoutEnv(prefix: string, extra: Record<string, string> = {}): R
     KAFKA_TOPIC_PREFIX: prefix,
     KAFKA_PARTITIONS: '3',
     FANOUT_PORT: '0',
+    // the path each start compiles with a few connections, not production's thousand (a second a start)
+    FANOUT_WARM_UP_CONNECTIONS: '16',
     ...extra,
   }
 }
