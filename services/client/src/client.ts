@@ -85,6 +85,8 @@ export class Client implements AsyncIterable<StreamMessage> {
   #subscriptionId: string | null = null
   #seq = 0
   #connectTimer: unknown = null
+  /** SSE responses in a row whose head came without a byte after it (a proxy holding the stream back). */
+  #heldBack = 0
   /** When the connection being opened must be open by (a replaced SSE stream's deadline carries over). */
   #connectDeadline = 0
   #reconnectTimer: unknown = null
@@ -241,7 +243,11 @@ export class Client implements AsyncIterable<StreamMessage> {
         this.#delivery.handle(frame, this.#subscriptionId, current)
       },
       activity: () => {
-        if (current()) this.#liveness.touch()
+        if (!current()) return
+        this.#liveness.touch()
+        // the fetch reader's SSE stream is open once a byte comes after its head (the server writes one with it)
+        this.#clearConnectTimer()
+        this.#heldBack = 0
       },
       retryHint: (ms) => {
         if (current()) this.#retryHintMs = ms
@@ -271,9 +277,15 @@ export class Client implements AsyncIterable<StreamMessage> {
       this.#connectTimer = o.clock.setTimeout(
         () => {
           this.#connectTimer = null
-          if (!current() || this.#transportOpen) return
+          if (!current()) return
           const transport = this.#transport
-          this.#onClosed({ code: closeCodes.abnormal, reason: `not connected within ${o.connectTimeoutMs} ms`, opened: false })
+          // An SSE head and not a byte after it: a proxy passes the stream in blocks, and would
+          // hold a kill as long as the reader stays, resume after resume; at the second in a row
+          // the client fails, so a page shows nothing it cannot take down (red20 attack run)
+          const open = this.#transportOpen
+          const reason = `${open ? 'SSE held back (a buffering proxy?): no byte' : 'not connected'} within ${o.connectTimeoutMs} ms`
+          if (open && ++this.#heldBack > 1) this.#fail(new ClientError('NEWSWIRE_ERR_CLIENT_HELD_BACK', reason), {})
+          else this.#onClosed({ code: closeCodes.abnormal, reason, opened: false })
           void transport?.close(closeCodes.clientPingTimeout, 'connect timeout')
         },
         Math.max(0, this.#connectDeadline - o.clock.now()),
@@ -282,10 +294,12 @@ export class Client implements AsyncIterable<StreamMessage> {
   }
 
   #onOpen(gen: number): void {
-    this.#clearConnectTimer()
+    const kind = this.#transport?.kind ?? this.#kind
+    // The fetch reader's SSE stream is open at its first byte (see activity); EventSource hides the
+    // `retry:` line the server writes with its head
+    if (kind === 'websocket' || !this.#o.fetch) this.#clearConnectTimer()
     this.#transportOpen = true
     this.#openFailures = 0
-    const kind = this.#transport?.kind ?? this.#kind
     this.#setState('connected', { transport: kind })
     if (gen !== this.#gen) return // a state listener closed or updated the client
     if (kind === 'websocket') this.#subscribe()

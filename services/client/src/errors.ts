@@ -9,6 +9,8 @@ export const clientErrorCodes = [
   'NEWSWIRE_ERR_CLIENT_BAD_REQUEST',
   /** The give-up policy (maxRetries / giveUpAfterMs) ended the client. */
   'NEWSWIRE_ERR_CLIENT_GAVE_UP',
+  /** SSE: two responses in a row without a byte after their head (a proxy holds the stream back). Not retried. */
+  'NEWSWIRE_ERR_CLIENT_HELD_BACK',
   /** The server sent an `error` frame (details.serverCode, details.ref). */
   'NEWSWIRE_ERR_CLIENT_SERVER',
   /** A frame the SDK could not understand; it was skipped. */

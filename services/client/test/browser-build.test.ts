@@ -43,6 +43,7 @@ test('esbuild bundles src/index.ts for the browser as ESM', async () => {
   // pages carried the stream's position and asked again on 503, red9: 82,039 bytes; 84,000 until
   // pages waited for the stream's first position, red14: 84,628 bytes; 85,000 until every ping had
   // a check of its own, red16: 85,176 bytes; 86,000 until the red18 attack run's fixes to live
-  // stories and the duplicate filter: 86,263 bytes)
-  assert.ok(code.length < 87_000, `bundle is ${code.length} bytes`)
+  // stories and the duplicate filter: 86,263 bytes; 87,000 until the red20 attack run's SSE stream
+  // held back by a proxy: 87,361 bytes)
+  assert.ok(code.length < 88_000, `bundle is ${code.length} bytes`)
 })
