@@ -85,7 +85,7 @@ export class Client implements AsyncIterable<StreamMessage> {
   #subscriptionId: string | null = null
   #seq = 0
   #connectTimer: unknown = null
-  /** SSE responses in a row whose head came without a byte after it (a proxy holding the stream back). */
+  /** SSE responses in a row held back (a proxy): a head without a byte after it, or silent before its first frame. */
   #heldBack = 0
   /** When the connection being opened must be open by (a replaced SSE stream's deadline carries over). */
   #connectDeadline = 0
@@ -108,7 +108,11 @@ export class Client implements AsyncIterable<StreamMessage> {
     this.#delivery = new Delivery(this.#o.since, this.#o.dedupeCapacity, this.#emitter)
     this.#liveness = new Liveness(this.#o.clock, this.#o.pingIntervalMs, this.#o.pongTimeoutMs, {
       ping: () => this.#transport?.send({ type: 'ping', id: `p${++this.#seq}` }),
-      dead: (reason) => this.#onDead(reason),
+      dead: (reason) => {
+        // silent before its first frame: held back too (a proxy that passed only the first bytes)
+        if (this.#transport?.kind === 'sse' && !this.#healthy && this.#holdBack(`${reason}, no frame`)) return
+        this.#onDead(reason)
+      },
     })
     const o = this.#o
     this.#kind = o.transport === 'sse' || (o.transport === 'auto' && !o.WebSocket) ? 'sse' : 'websocket'
@@ -234,6 +238,7 @@ export class Client implements AsyncIterable<StreamMessage> {
       frame: (frame) => {
         if (!current()) return
         this.#liveness.touch()
+        this.#heldBack = 0
         if (!this.#healthy) {
           this.#healthy = true
           this.#attempt = 0
@@ -247,7 +252,6 @@ export class Client implements AsyncIterable<StreamMessage> {
         this.#liveness.touch()
         // the fetch reader's SSE stream is open once a byte comes after its head (the server writes one with it)
         this.#clearConnectTimer()
-        this.#heldBack = 0
       },
       retryHint: (ms) => {
         if (current()) this.#retryHintMs = ms
@@ -283,9 +287,9 @@ export class Client implements AsyncIterable<StreamMessage> {
           // hold a kill as long as the reader stays, resume after resume; at the second in a row
           // the client fails, so a page shows nothing it cannot take down (red20 attack run)
           const open = this.#transportOpen
-          const reason = `${open ? 'SSE held back (a buffering proxy?): no byte' : 'not connected'} within ${o.connectTimeoutMs} ms`
-          if (open && ++this.#heldBack > 1) this.#fail(new ClientError('NEWSWIRE_ERR_CLIENT_HELD_BACK', reason), {})
-          else this.#onClosed({ code: closeCodes.abnormal, reason, opened: false })
+          const reason = `${open ? 'no byte after the head' : 'not connected'} within ${o.connectTimeoutMs} ms`
+          if (open && this.#holdBack(reason)) return
+          this.#onClosed({ code: closeCodes.abnormal, reason, opened: false })
           void transport?.close(closeCodes.clientPingTimeout, 'connect timeout')
         },
         Math.max(0, this.#connectDeadline - o.clock.now()),
@@ -361,6 +365,15 @@ export class Client implements AsyncIterable<StreamMessage> {
       host.removeEventListener?.('online', onOnline)
       host.removeEventListener?.('visibilitychange', onVisible)
     }
+  }
+
+  /** One more SSE response in a row held back by something on the way; the second fails the client (red20). */
+  #holdBack(reason: string): boolean {
+    if (++this.#heldBack < 2) return false
+    const transport = this.#transport
+    this.#fail(new ClientError('NEWSWIRE_ERR_CLIENT_HELD_BACK', `SSE held back by a proxy? ${reason}`), {})
+    void transport?.close(closeCodes.clientPingTimeout, 'held back')
+    return true
   }
 
   #onDead(reason: string): void {

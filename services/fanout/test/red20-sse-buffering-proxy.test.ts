@@ -9,9 +9,10 @@
 // until giveUpAfterMs (10 min) ended the client, the SDK `connected` each time the proxy passed a
 // head. The README's bound (a kill heard within about 36 s of a connection going silent) did not
 // hold. Now the fetch reader's SSE stream is open at its first byte: a head with no byte after it
-// within connectTimeoutMs is held back, the SDK tries again, and fails
-// (NEWSWIRE_ERR_CLIENT_HELD_BACK) at the second in a row, so an embed empties (a failed embed shows
-// none of what it was sent, red16).
+// within connectTimeoutMs is held back, and so is a stream silent for good before its first frame
+// (a proxy that passed the first bytes, the `retry:` line, and held the rest); the SDK tries
+// again, and fails (NEWSWIRE_ERR_CLIENT_HELD_BACK) at the second in a row, so an embed empties (a
+// failed embed shows none of what it was sent, red16).
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { createServer, request } from 'node:http'
@@ -55,18 +56,23 @@ async function fanout(t: TestContext, h: Harness): Promise<string> {
   return listen(t, createServer(handle))
 }
 
-/** A proxy passing each response's head at once and its body only in whole blocks (or at its end). */
-async function bufferingProxy(t: TestContext, upstream: string): Promise<string> {
+/**
+ * A proxy passing each response's head at once and its body only in whole blocks (or at its end);
+ * `passFirst`: the first read of the body goes through at once too (the server's `retry:` line).
+ */
+async function bufferingProxy(t: TestContext, upstream: string, passFirst = false): Promise<string> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const up = request(`${upstream}${req.url}`, { method: req.method, headers: req.headers }, (ur) => {
       res.writeHead(ur.statusCode ?? 502, ur.headers)
       res.flushHeaders()
       let held: Buffer[] = []
       let size = 0
+      let first = passFirst
       ur.on('data', (c: Buffer) => {
         held.push(c)
         size += c.length
-        if (size < BLOCK) return
+        if (size < BLOCK && !first) return
+        first = false
         res.write(Buffer.concat(held))
         held = []
         size = 0
@@ -95,49 +101,50 @@ const until = async (what: () => boolean, ms: number) => {
   return what()
 }
 
-test('a story killed while an SSE reader sits behind a buffering proxy leaves its page (kill heard, or the client failed)', async (t) => {
-  const h = new Harness({ partitions: 1, start: Date.now() })
-  h.start()
-  const now = h.clock.now()
-  // a front page larger than a block, so the first snapshot comes through
-  for (let i = 0; i < 30; i++)
-    h.append(event('CREATED', { id: `s${i}`, version: 1, urgency: 1, summary: 'x'.repeat(400) }, now - 60_000 + i), 0)
-  h.append(event('CREATED', { id: 'target', version: 1, urgency: 1, headline: 'TO BE KILLED' }, now), 0)
-  await h.settle()
-  t.after(() => h.hub.stop())
-  const proxy = await bufferingProxy(t, await fanout(t, h))
+for (const passFirst of [false, true])
+  test(`a story killed while an SSE reader sits behind a buffering proxy${passFirst ? ' passing its first bytes' : ''} leaves its page (kill heard, or the client failed)`, async (t) => {
+    const h = new Harness({ partitions: 1, start: Date.now() })
+    h.start()
+    const now = h.clock.now()
+    // a front page larger than a block, so the first snapshot comes through
+    for (let i = 0; i < 30; i++)
+      h.append(event('CREATED', { id: `s${i}`, version: 1, urgency: 1, summary: 'x'.repeat(400) }, now - 60_000 + i), 0)
+    h.append(event('CREATED', { id: 'target', version: 1, urgency: 1, headline: 'TO BE KILLED' }, now), 0)
+    await h.settle()
+    t.after(() => h.hub.stop())
+    const proxy = await bufferingProxy(t, await fanout(t, h), passFirst)
 
-  const client = connect(proxy, {
-    channels: ['breaking'],
-    transport: 'sse',
-    fetch: (url, init) => fetch(url, init as RequestInit) as never,
-    pingIntervalMs: 1000,
-    pongTimeoutMs: 500,
-    connectTimeoutMs: 1000,
-    backoff: { minMs: 10, maxMs: 50 },
-  })
-  t.after(() => client.close())
-  const shown = new Set<string>()
-  client.on('event', (m) => shown.add(m.event.article.id))
-  client.on('withdrawn', (m) => shown.delete(m.articleId))
-  client.on('reset', () => shown.clear())
-  let failed: string | null = null
-  client.on('state', (s) => {
-    if (s.state === 'failed') {
-      failed = s.error?.code ?? 'failed'
-      shown.clear() // what an embed does when its client fails (red16)
-    }
-  })
-  client.on('error', () => undefined)
-  assert.ok(await until(() => shown.has('target'), 5000), 'the reader shows the story')
+    const client = connect(proxy, {
+      channels: ['breaking'],
+      transport: 'sse',
+      fetch: (url, init) => fetch(url, init as RequestInit) as never,
+      pingIntervalMs: 1000,
+      pongTimeoutMs: 500,
+      connectTimeoutMs: 1000,
+      backoff: { minMs: 10, maxMs: 50 },
+    })
+    t.after(() => client.close())
+    const shown = new Set<string>()
+    client.on('event', (m) => shown.add(m.event.article.id))
+    client.on('withdrawn', (m) => shown.delete(m.articleId))
+    client.on('reset', () => shown.clear())
+    let failed: string | null = null
+    client.on('state', (s) => {
+      if (s.state === 'failed') {
+        failed = s.error?.code ?? 'failed'
+        shown.clear() // what an embed does when its client fails (red16)
+      }
+    })
+    client.on('error', () => undefined)
+    assert.ok(await until(() => shown.has('target'), 5000), 'the reader shows the story')
 
-  h.append(event('WITHDRAWN', { id: 'target', version: 2, urgency: 1, pubStatus: 'canceled' }, h.clock.now()), 0)
-  await h.settle()
-  // about seven silent periods of this client (1.5 s each): before the fix, every resume waited in the proxy
-  const gone = await until(() => !shown.has('target'), 10_000)
-  assert.ok(gone, "the killed story is still on the reader's page: its kill waits in the proxy, resume after resume")
-  assert.equal(failed, 'NEWSWIRE_ERR_CLIENT_HELD_BACK', 'the client says the proxy holds its stream back')
-})
+    h.append(event('WITHDRAWN', { id: 'target', version: 2, urgency: 1, pubStatus: 'canceled' }, h.clock.now()), 0)
+    await h.settle()
+    // about seven silent periods of this client (1.5 s each): before the fix, every resume waited in the proxy
+    const gone = await until(() => !shown.has('target'), 10_000)
+    assert.ok(gone, "the killed story is still on the reader's page: its kill waits in the proxy, resume after resume")
+    assert.equal(failed, 'NEWSWIRE_ERR_CLIENT_HELD_BACK', 'the client says the proxy holds its stream back')
+  })
 
 test('an SSE reader whose proxy passes every byte at once is not held back', async (t) => {
   const h = new Harness({ partitions: 1, start: Date.now() })
