@@ -30,6 +30,12 @@ export interface WarmUpResult {
 /** A subscription every process answers from memory: the public breaking-news channel, live only. */
 const SUBSCRIBE = JSON.stringify({ type: 'subscribe', id: 'warm-up', channels: ['breaking'] })
 
+/** Taken in turn: plain frames (raw clients, apps), and the compressed batches the SDK asks for in a browser. */
+const KINDS = [
+  { query: '', deflate: false },
+  { query: '?batch=1&deflate=1', deflate: true },
+] as const
+
 export async function warmUp(o: WarmUpOptions): Promise<WarmUpResult> {
   const started = performance.now()
   if (o.connections <= 0) return { connected: 0, ms: 0 }
@@ -49,9 +55,9 @@ export async function warmUp(o: WarmUpOptions): Promise<WarmUpResult> {
   const deadline = started + (o.timeoutMs ?? 10_000)
   let next = 0
   let connected = 0
-  const one = () =>
+  const one = (kind: (typeof KINDS)[number]) =>
     new Promise<void>((resolve) => {
-      const ws = new WebSocket(url, { perMessageDeflate: false })
+      const ws = new WebSocket(url + kind.query, { perMessageDeflate: kind.deflate })
       const timer = setTimeout(() => ws.terminate(), Math.max(0, deadline - performance.now()))
       ws.on('open', () => ws.send(SUBSCRIBE))
       ws.on('message', (data) => {
@@ -66,8 +72,7 @@ export async function warmUp(o: WarmUpOptions): Promise<WarmUpResult> {
     })
   const lane = async () => {
     while (next < o.connections && performance.now() < deadline) {
-      next++
-      await one()
+      await one(KINDS[next++ % KINDS.length] as (typeof KINDS)[number])
     }
   }
   try {
