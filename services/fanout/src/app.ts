@@ -199,10 +199,19 @@ export async function startFanout(
   const warm = await warmUp({
     connections: config.warmUpConnections,
     concurrency: Math.min(32, config.maxConnectionsPerIp),
+    resumes: Math.floor(config.resumeRate / 2),
     upgrade: (req, socket, head, u) => ws.upgrade(req, socket, head, u),
   })
   // what the warm-up wrote or refused is no client's: the counters start from the first real connection
-  for (const c of [metrics.messages, metrics.bytes, metrics.wireBytes, metrics.connectionsRejected]) c.reset()
+  for (const c of [
+    metrics.messages,
+    metrics.bytes,
+    metrics.wireBytes,
+    metrics.connectionsRejected,
+    metrics.resumesAdmission,
+    metrics.replays,
+  ])
+    c.reset()
   ready = true
   log.info(
     {

@@ -1,5 +1,5 @@
 // The start-up warm-up (http/warm-up.ts) through the real WebSocket endpoint over the hub harness:
-// every connection gets its `subscribed` and is gone afterwards (no connection, subscription or
+// every connection (fresh, compressed batches, resumed) gets its `subscribed` and is gone afterwards (no connection, subscription or
 // per-address count left behind), and a warm-up that cannot connect never fails the start.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
@@ -57,6 +57,16 @@ test('every warm-up connection is subscribed, then nothing of it is left', async
     warmUp({ connections: 40, concurrency: 3, upgrade: (req, socket, head, url) => endpoint.upgrade(req, socket, head, url) }),
   )
   assert.equal(r.connected, 40)
+  // a third resumed from a position an earlier one was given, all admitted at once
+  const resumes = (await h.metrics.resumesAdmission.get()).values
+  assert.ok(
+    resumes.some((v) => v.labels.result === 'admitted' && v.value >= 10),
+    JSON.stringify(resumes),
+  )
+  assert.ok(
+    resumes.every((v) => v.labels.result === 'admitted'),
+    JSON.stringify(resumes),
+  )
   for (let i = 0; i < 200 && (endpoint.size > 0 || h.hub.conns.size > 0); i++) await new Promise((res) => setTimeout(res, 10))
   assert.equal(endpoint.size, 0)
   assert.equal(h.hub.conns.size, 0)

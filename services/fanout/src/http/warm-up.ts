@@ -19,6 +19,8 @@ export interface WarmUpOptions {
   concurrency?: number
   /** Gives up (the process starts cold) after this long. */
   timeoutMs?: number
+  /** At most this many resumes (they take the resume gate's tokens: half its rate leaves real clients the rest). */
+  resumes?: number
 }
 
 export interface WarmUpResult {
@@ -28,13 +30,19 @@ export interface WarmUpResult {
 }
 
 /** A subscription every process answers from memory: the public breaking-news channel, live only. */
-const SUBSCRIBE = JSON.stringify({ type: 'subscribe', id: 'warm-up', channels: ['breaking'] })
+const subscribe = (since: string | null) => JSON.stringify({ type: 'subscribe', id: 'warm-up', channels: ['breaking'], since })
 
-/** Taken in turn: plain frames (raw clients, apps), and the compressed batches the SDK asks for in a browser. */
+/**
+ * Taken in turn: plain frames (raw clients, apps), the compressed batches the SDK asks for in a
+ * browser, and a resume from a position an earlier one was given (what clients reconnecting after
+ * a deploy send).
+ */
 const KINDS = [
-  { query: '', deflate: false },
-  { query: '?batch=1&deflate=1', deflate: true },
+  { query: '', deflate: false, resume: false },
+  { query: '?batch=1&deflate=1', deflate: true, resume: false },
+  { query: '', deflate: false, resume: true },
 ] as const
+type Kind = (typeof KINDS)[number]
 
 export async function warmUp(o: WarmUpOptions): Promise<WarmUpResult> {
   const started = performance.now()
@@ -55,13 +63,21 @@ export async function warmUp(o: WarmUpOptions): Promise<WarmUpResult> {
   const deadline = started + (o.timeoutMs ?? 10_000)
   let next = 0
   let connected = 0
-  const one = (kind: (typeof KINDS)[number]) =>
+  let resumes = o.resumes ?? Number.POSITIVE_INFINITY
+  /** The last position a fresh subscription was given. */
+  let position: string | null = null
+  const one = (kind: Kind) =>
     new Promise<void>((resolve) => {
+      const since = kind.resume && position !== null && resumes-- > 0 ? position : null
       const ws = new WebSocket(url + kind.query, { perMessageDeflate: kind.deflate })
       const timer = setTimeout(() => ws.terminate(), Math.max(0, deadline - performance.now()))
-      ws.on('open', () => ws.send(SUBSCRIBE))
+      ws.on('open', () => ws.send(subscribe(since)))
       ws.on('message', (data) => {
-        if (String(data).startsWith('{"type":"subscribed"')) connected++
+        const text = String(data)
+        if (text.startsWith('{"type":"subscribed"')) {
+          connected++
+          if (since === null && !kind.deflate) position = (JSON.parse(text) as { position?: string }).position ?? position
+        }
         ws.close(1000)
       })
       ws.on('error', () => undefined)
@@ -72,7 +88,7 @@ export async function warmUp(o: WarmUpOptions): Promise<WarmUpResult> {
     })
   const lane = async () => {
     while (next < o.connections && performance.now() < deadline) {
-      await one(KINDS[next++ % KINDS.length] as (typeof KINDS)[number])
+      await one(KINDS[next++ % KINDS.length] as Kind)
     }
   }
   try {
