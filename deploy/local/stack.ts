@@ -172,7 +172,7 @@ Newswire is running (Ctrl-C stops everything this command started)
   Kafka            ${env.KAFKA_BROKERS}${lease.started ? ' (local broker started by npm start)' : ''}
   Ingest API       ${ingestUrl}/v1/articles        OpenAPI: ${ingestUrl}/openapi.json
   Stream           ws://127.0.0.1:${fanoutPort}/v1/stream   SSE: ${fanoutUrl}/v1/sse?channels=breaking${env.FANOUT_WORKERS ? `   (FANOUT_WORKERS=${env.FANOUT_WORKERS})` : ''}
-  Newsroom         ${fanoutUrl}/dashboard#token=${token}
+  Newsroom         ${fanoutUrl}/dashboard   (paste the newsroom token below into its form)
   Public ticker    ${fanoutUrl}/ticker?category=international&language=bn   (embed: ${fanoutUrl}/ticker.js)
   Metrics          ${ingestUrl}/metrics  ${fanoutUrl}/metrics
   Logs             ${logs}

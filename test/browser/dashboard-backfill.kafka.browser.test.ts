@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core'
 import { signNewsroomToken } from '../../services/fanout/src/index.ts'
 import { article, publish, startTestFanout, withdraw } from '../../services/fanout/test/helpers.ts'
 import { http, startTestIngest, uniquePrefix } from '../helpers.ts'
-import { bengaliSample, launch, openPage, screenshot } from './helpers.ts'
+import { bengaliSample, launch, openDashboard, openPage, screenshot } from './helpers.ts'
 
 const BACKFILL = 200
 const bnDigits = (n: number, width = 1) =>
@@ -154,7 +154,7 @@ test('dashboard: after a backfill of 200 old pages, today is on top; older pages
       return res
     }
   })
-  await page.goto(`${fanout.url}/dashboard#token=${token}`)
+  await openDashboard(page, fanout.url, token)
   await page.waitForSelector('#status[data-state=connected]', { timeout: 10_000 })
   await page.locator('#feed li[data-article-id]').nth(49).waitFor({ timeout: 10_000 })
   await page.locator('#counts tr[data-category="national"]').waitFor({ timeout: 10_000 })

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core'
 import { signNewsroomToken } from '../../services/fanout/src/index.ts'
 import { article, publish, startTestFanout } from '../../services/fanout/test/helpers.ts'
 import { http, startTestIngest, uniquePrefix } from '../helpers.ts'
-import { embargoClock, launch, openPage, screenshot } from './helpers.ts'
+import { embargoClock, launch, openDashboard, openPage, screenshot } from './helpers.ts'
 
 async function putEntry(ingestUrl: string, story: string, id: string, body: Record<string, unknown>): Promise<void> {
   const r = await http(`${ingestUrl}/v1/articles/${story}/entries/${id}`, { method: 'PUT', json: body })
@@ -54,7 +54,7 @@ test('dashboard: live stories with their entry counts; an editor opens one and w
 
   const browser = await launch(t)
   const { page, errors } = await openPage(browser, 1280, 900)
-  await page.goto(`${fanout.url}/dashboard#token=${token}`)
+  await openDashboard(page, fanout.url, token)
   await page.waitForSelector('#status[data-state=connected]')
   await page.waitForFunction(
     (id) => document.querySelector(`#feed li[data-article-id="${id}"] .entry-counts`)?.textContent?.startsWith('6 entries'),

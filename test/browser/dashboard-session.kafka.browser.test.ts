@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core'
 import { signNewsroomToken } from '../../services/fanout/src/index.ts'
 import { article, publish, startTestFanout, withdraw } from '../../services/fanout/test/helpers.ts'
 import { sleep, startTestIngest, uniquePrefix } from '../helpers.ts'
-import { launch, openPage } from './helpers.ts'
+import { launch, openDashboard, openPage } from './helpers.ts'
 
 const shownIds = (page: Page) =>
   page.locator('#feed li[data-article-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-article-id')))
@@ -30,7 +30,7 @@ test('dashboard: a new session shows only what its own token may see now', { tim
   const chief = await sign('chief')
   const browser = await launch(t)
   const { page } = await openPage(browser, 1280, 1000)
-  await page.goto(`${fanout.url}/dashboard#token=${chief}`)
+  await openDashboard(page, fanout.url, chief)
   await page.waitForSelector('#status[data-state=connected]', { timeout: 10_000 })
   const releaseAt = new Date(Date.now() + 30 * 60_000).toISOString()
   await publish(ingest.url, article('s-embargoed', { headline: 'Merger (embargoed)', category: 'business', embargoedUntil: releaseAt }))
@@ -88,7 +88,7 @@ test("dashboard: a page of the last session on its way does not stop the next se
     if (slow) await sleep(4_000)
     await route.continue()
   })
-  await page.goto(`${fanout.url}/dashboard#token=${await sign('chief')}`)
+  await openDashboard(page, fanout.url, await sign('chief'))
   await page.waitForSelector('#status[data-state=connected]', { timeout: 10_000 })
   await page.selectOption('#filter-state', 'withheld') // its newest page is asked for, slowly
   await sleep(300)
@@ -103,21 +103,27 @@ test("dashboard: a page of the last session on its way does not stop the next se
   assert.ok(asked.length >= 2, `${asked.length} page requests`)
 })
 
-// A token in the page's query travelled with the page's own request into access logs and proxies:
-// the page reads only the fragment, and takes the query's out of the address bar (red6 attack run).
-test('dashboard: a token in the query is not used and leaves the address bar; the fragment is', { timeout: 60_000 }, async (t) => {
+// A token in the page's query travelled with the page's own request into access logs and proxies
+// (red6 attack run); one in the fragment stayed in the browser's history after "Forget token"
+// (red20 attack run). Neither is used, both leave the address bar; the pasted token is.
+test('dashboard: a token in the query or the fragment is not used and leaves the address bar; a pasted one is', {
+  timeout: 60_000,
+}, async (t) => {
   const prefix = uniquePrefix()
   const fanout = await startTestFanout(t, prefix)
   const token = await signNewsroomToken(DEV_NEWSROOM_SECRET, { ttlSeconds: 600, sub: 'chief' })
   const browser = await launch(t)
-  const { page } = await openPage(browser, 1280, 800)
-  await page.goto(`${fanout.url}/dashboard?token=${token}`)
-  await page.waitForSelector('#login:not([hidden])', { timeout: 10_000 })
-  assert.equal(new URL(page.url()).search, '', 'the query left the address bar')
-  assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'nothing kept')
-  // the fragment, in a fresh tab (the same page would only change its hash)
+  for (const address of [`?token=${token}`, `#token=${token}`]) {
+    // each in a fresh tab (the same page would only change its hash)
+    const { page } = await openPage(browser, 1280, 800)
+    await page.goto(`${fanout.url}/dashboard${address}`)
+    await page.waitForSelector('#login:not([hidden])', { timeout: 10_000 })
+    const url = new URL(page.url())
+    assert.equal(url.search + url.hash, '', `${address.slice(0, 7)}… left the address bar`)
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'nothing kept')
+    assert.equal(await page.locator('#app').isHidden(), true, 'no session')
+  }
   const fresh = (await openPage(browser, 1280, 800)).page
-  await fresh.goto(`${fanout.url}/dashboard#token=${token}`)
+  await openDashboard(fresh, fanout.url, token)
   await fresh.waitForSelector('#status[data-state=connected]', { timeout: 10_000 })
-  assert.equal(new URL(fresh.url()).hash, '')
 })

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core'
 import { signNewsroomToken } from '../../services/fanout/src/index.ts'
 import { article, publish, startTestFanout, withdraw } from '../../services/fanout/test/helpers.ts'
 import { startTestIngest, uniquePrefix } from '../helpers.ts'
-import { embargoClock, launch, openPage, screenshot } from './helpers.ts'
+import { embargoClock, launch, openDashboard, openPage, screenshot } from './helpers.ts'
 
 /** What the page shows for each story: its state label and the line under the headline. */
 async function labels(page: Page): Promise<Record<string, { state: string; badge: string; line: string; struck: boolean }>> {
@@ -89,7 +89,7 @@ test('dashboard: every story shows its own state, on a fresh load, after a reloa
 
   // A fresh load, then a reload of the same tab
   const editor = await openPage(browser, 1280, 1000)
-  await editor.page.goto(`${fanout.url}/dashboard#token=${token}`)
+  await openDashboard(editor.page, fanout.url, token)
   await expectDesk(editor.page, 'fresh load')
   await screenshot(editor.page, 'dashboard-states-fresh.png')
   await editor.page.reload()
@@ -168,7 +168,7 @@ test('dashboard: a resume the server refuses (a reset) never leaves a story kill
   await publish(ingest.url, article('r-killed', { headline: 'Wrong casualty figures' }))
   const browser = await launch(t)
   const { page, errors } = await openPage(browser, 1280, 1000)
-  await page.goto(`${fanout.url}/dashboard#token=${token}`)
+  await openDashboard(page, fanout.url, token)
   await page.waitForSelector('#status[data-state=connected]', { timeout: 10_000 })
   await page.locator('#feed li[data-article-id="r-killed"][data-state=live]').waitFor({ timeout: 10_000 })
 

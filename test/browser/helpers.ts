@@ -73,6 +73,16 @@ export async function openPage(browser: Browser, width: number, height: number):
   return { page, errors, consoleErrors }
 }
 
+/**
+ * Signs the dashboard at `base` in as an editor does: the page, then the token pasted into its
+ * form. Never `/dashboard#token=…`: the browser keeps that address in its history (red20).
+ */
+export async function openDashboard(page: Page, base: string, token: string): Promise<void> {
+  await page.goto(`${base}/dashboard`)
+  await page.fill('#token-input', token)
+  await page.click('#login button[type=submit]')
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(artifactsDir, { recursive: true })
   const path = join(artifactsDir, name)

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core'
 import { signNewsroomToken } from '../../services/fanout/src/index.ts'
 import { article, publish, startTestFanout, withdraw } from '../../services/fanout/test/helpers.ts'
 import { startTestIngest, uniquePrefix } from '../helpers.ts'
-import { bengaliExpected, importBengali, launch, openPage, screenshot } from './helpers.ts'
+import { bengaliExpected, importBengali, launch, openDashboard, openPage, screenshot } from './helpers.ts'
 
 const bn = (id: string, headline: string, urgency: number) =>
   article(id, { language: 'bn', headline, body: ['বিস্তারিত আসছে।'], category: 'international', urgency })
@@ -26,7 +26,7 @@ test('dashboard and ticker: live Bengali item within a second, withdrawal, fan-o
 
   const dash = await openPage(browser, 1280, 1000)
   const tick = await openPage(browser, 900, 420)
-  await dash.page.goto(`${fanout.url}/dashboard#token=${token}`)
+  await openDashboard(dash.page, fanout.url, token)
   await tick.page.goto(`${fanout.url}/ticker?category=international&language=bn`)
   await dash.page.waitForSelector('#status[data-state=connected]', { timeout: 10_000 })
   await tick.page.waitForSelector('#newswire-ticker[data-state=connected]', { timeout: 10_000 })

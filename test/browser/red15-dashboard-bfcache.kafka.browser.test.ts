@@ -10,7 +10,7 @@ import { DEV_NEWSROOM_SECRET } from '@newswire/shared'
 import { signNewsroomToken } from '../../services/fanout/src/index.ts'
 import { article, publish, startTestFanout, withdraw } from '../../services/fanout/test/helpers.ts'
 import { sleep, startTestIngest, uniquePrefix } from '../helpers.ts'
-import { launchWithBackForwardCache, openPage, siteWith } from './helpers.ts'
+import { launchWithBackForwardCache, openDashboard, openPage, siteWith } from './helpers.ts'
 
 const changed = ['bf-killed', 'bf-held', 'bf-embargoed'] as const
 
@@ -26,7 +26,7 @@ test('a dashboard restored from the back/forward cache never shows a story kille
 
   const browser = await launchWithBackForwardCache(t)
   const { page, errors } = await openPage(browser, 1280, 1000)
-  await page.goto(`${fanout.url}/dashboard#token=${token}`)
+  await openDashboard(page, fanout.url, token)
   await page.waitForSelector('#status[data-state=connected]', { timeout: 10_000 })
   for (const id of ['bf-kept', ...changed])
     await page.locator(`#feed li[data-article-id="${id}"][data-state=live]`).waitFor({ timeout: 10_000 })
@@ -88,7 +88,7 @@ test('Back to a dashboard after "Forget token" on a later page of the tab shows 
 
   const browser = await launchWithBackForwardCache(t)
   const { page, errors } = await openPage(browser, 1280, 1000)
-  await page.goto(`${fanout.url}/dashboard#token=${token}`)
+  await openDashboard(page, fanout.url, token)
   await page.locator('#feed li[data-article-id="bf-merger"][data-state=embargoed]').waitFor({ timeout: 10_000 })
   await page.evaluate(`(() => {
     window.restored = false

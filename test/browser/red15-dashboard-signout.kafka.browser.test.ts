@@ -8,7 +8,7 @@ import { DEV_NEWSROOM_SECRET } from '@newswire/shared'
 import { signNewsroomToken } from '../../services/fanout/src/index.ts'
 import { article, publish, startTestFanout } from '../../services/fanout/test/helpers.ts'
 import { http, startTestIngest, uniquePrefix } from '../helpers.ts'
-import { launch, openPage } from './helpers.ts'
+import { launch, openDashboard, openPage } from './helpers.ts'
 
 test('after "Forget token" nothing the session was shown is left in the page, the open story included', { timeout: 120_000 }, async (t) => {
   const prefix = uniquePrefix()
@@ -28,7 +28,7 @@ test('after "Forget token" nothing the session was shown is left in the page, th
 
   const browser = await launch(t)
   const { page, errors } = await openPage(browser, 1280, 900)
-  await page.goto(`${fanout.url}/dashboard#token=${token}`)
+  await openDashboard(page, fanout.url, token)
   await page.waitForSelector('#status[data-state=connected]')
   await page.locator(`#feed li[data-article-id="${story}"] button.open-story`).click({ timeout: 15_000 })
   await page.locator('#story-panel .entries li[data-entry-id="e2"]').waitFor({ timeout: 15_000 })

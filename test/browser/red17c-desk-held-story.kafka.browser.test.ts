@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core'
 import { signNewsroomToken } from '../../services/fanout/src/index.ts'
 import { article, publish, startTestFanout } from '../../services/fanout/test/helpers.ts'
 import { http, startTestIngest, uniquePrefix } from '../helpers.ts'
-import { launch, openPage } from './helpers.ts'
+import { launch, openDashboard, openPage } from './helpers.ts'
 
 async function putEntry(ingestUrl: string, story: string, id: string, body: Record<string, unknown>): Promise<void> {
   const r = await http(`${ingestUrl}/v1/articles/${story}/entries/${id}`, { method: 'PUT', json: body })
@@ -67,7 +67,7 @@ test('dashboard: the entries of a withheld or embargoed live story never read as
 
   const browser = await launch(t)
   const { page, errors } = await openPage(browser, 1280, 900)
-  await page.goto(`${fanout.url}/dashboard#token=${token}`)
+  await openDashboard(page, fanout.url, token)
   await page.waitForSelector('#status[data-state=connected]')
   await page.waitForFunction(
     (id) => document.querySelector(`#feed li[data-article-id="${id}"] .entry-counts`)?.textContent?.startsWith('2 entries'),

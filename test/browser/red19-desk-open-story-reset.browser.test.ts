@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import { type TestContext, test } from 'node:test'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { buildWebAssets } from '../../services/fanout/build/bundle.ts'
-import { launch, openPage, repoRoot } from './helpers.ts'
+import { launch, openDashboard, openPage, repoRoot } from './helpers.ts'
 
 const AT = '2026-12-06T10:00:00Z'
 const UNTIL = '2099-01-01T00:00:00Z'
@@ -96,7 +96,7 @@ async function fakeFanout(t: TestContext, held: { extra: Record<string, unknown>
     server.close()
   })
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/dashboard#token=t`,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     /** The desk's stream is reset to a snapshot that does not hold the story (it lies further down). */
     resetDesk: () => {
       for (const ws of desk)
@@ -125,7 +125,7 @@ for (const c of cases) {
     const site = await fakeFanout(t, { extra: c.extra, embargoed: c.embargoed })
     const browser = await launch(t)
     const { page } = await openPage(browser, 1000, 900)
-    await page.goto(site.url)
+    await openDashboard(page, site.url, 't')
     await page.waitForSelector('button.open-story[data-story="blog"]', { timeout: 15_000 })
     await page.click('button.open-story[data-story="blog"]')
     await page.waitForFunction((word) => document.querySelector('#story-panel')?.textContent?.includes(`1 entry: 1 ${word}`), c.word, {

@@ -39,19 +39,21 @@ const $ = <T extends HTMLElement>(id: string): T => {
 }
 
 /**
- * Token from `#token=…`, moved to sessionStorage and out of the address bar. Only the fragment: a
- * `?token=` was sent with the page's own request, into access logs and proxies (red6 attack run).
+ * This tab's token, from sessionStorage, and whether the address carried one. A token in the
+ * address is taken out of it and never used: the browser had recorded the address, fragment and
+ * all, in its history before this script ran, where anyone at the computer found it (the History
+ * page, the address bar's suggestions) after "Forget token" (red20 attack run); a `?token=` also
+ * travelled with the request into access logs and proxies (red6). The token is pasted into the form.
  */
-function takeToken(): string | null {
-  const fromUrl = new URLSearchParams(location.hash.slice(1)).get('token')
-  if (new URLSearchParams(location.search).has('token')) history.replaceState(null, '', location.pathname + location.hash)
-  if (fromUrl) {
-    sessionStorage.setItem(TOKEN_KEY, fromUrl)
-    history.replaceState(null, '', location.pathname)
-    return fromUrl
-  }
-  return sessionStorage.getItem(TOKEN_KEY)
+function takeToken(): { token: string | null; inAddress: boolean } {
+  const inAddress = new URLSearchParams(location.hash.slice(1)).has('token') || new URLSearchParams(location.search).has('token')
+  if (inAddress) history.replaceState(null, '', location.pathname)
+  return { token: inAddress ? null : sessionStorage.getItem(TOKEN_KEY), inAddress }
 }
+
+/** Said by the form when the address carried a token. */
+const ADDRESS_TOKEN =
+  'A token in the address is not used: the browser keeps every address it opens in its history, where anyone at this computer would find it after "Forget token". Paste the token here, and clear this browser\'s history of that address.'
 
 function statusText(s: StateChange): string {
   switch (s.state) {
@@ -402,9 +404,9 @@ function main(): void {
     else showLogin('')
   })
 
-  const token = takeToken()
+  const { token, inAddress } = takeToken()
   if (token) start(token)
-  else showLogin('')
+  else showLogin(inAddress ? ADDRESS_TOKEN : '')
   // For tests and debugging in the console
   Object.assign(globalThis, { newswireDashboard: { feed, counts: deskCounts, client: () => client, desk: () => desk } })
 }
