@@ -139,6 +139,9 @@ const csp = [
 
 const htmlHeaders: Record<string, string> = {
   'content-security-policy': csp,
+  // A page of another site that opened one of ours (window.open) has no handle on it: it could
+  // navigate the signed-in dashboard to a look-alike asking for the token again (red20 attack run)
+  'cross-origin-opener-policy': 'same-origin',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
 }
