@@ -90,6 +90,9 @@ export class StoryBanner {
     // embed saw it running (a reset's snapshot without it: the resume could not be replayed), the
     // reader has read it: a kill is among the reasons (red8 attack run, 2026-12-04)
     if (g.cause === 'absent' && !pageShowsIt && this.#latest === null) return
+    // The notes quoted so far are text of the versions it takes down: a story held and run again
+    // quoted them with its next version, though none the public may see carries them (red20)
+    this.#corrections = []
     this.state = g.cause === 'withdrawn' || g.cause === 'canceled' ? 'withdrawn' : 'unavailable'
     this.#render(now)
   }
