@@ -26,6 +26,26 @@ import { countsText, StoryPanel } from './story-panel.ts'
 import { keepTrying } from './staying.ts'
 
 const TOKEN_KEY = 'newswire.newsroomToken'
+/** When this tab signed in (sessionStorage), against the last "Forget token" of any tab (localStorage). */
+const SINCE_KEY = 'newswire.signedInAt'
+const FORGOT_KEY = 'newswire.forgotAt'
+
+/**
+ * "Forget token" in one tab forgets every tab's: a duplicated tab (its sessionStorage a copy), or a
+ * second one signed in on the same computer, stayed signed in to the desk (red20 attack run's
+ * report). Any tab whose sign-in is not later than the last forget drops its token, at once when
+ * told (the storage event) and at a start or a restore from the back/forward cache (which the event
+ * misses).
+ */
+function forgotten(): boolean {
+  return Number(localStorage.getItem(FORGOT_KEY) ?? -1) >= Number(sessionStorage.getItem(SINCE_KEY) ?? 0)
+}
+
+/** This tab's token, unless a forget in any tab came after its sign-in. */
+function tabToken(): string | null {
+  if (forgotten()) sessionStorage.removeItem(TOKEN_KEY)
+  return sessionStorage.getItem(TOKEN_KEY)
+}
 /** Relative times ("3 min ago") move on this often; embargo ends get a timer of their own. */
 const TICK_MS = 15_000
 const states: readonly EditorialState[] = ['live', 'embargoed', 'withheld', 'withdrawn']
@@ -48,7 +68,7 @@ const $ = <T extends HTMLElement>(id: string): T => {
 function takeToken(): { token: string | null; inAddress: boolean } {
   const inAddress = new URLSearchParams(location.hash.slice(1)).has('token') || new URLSearchParams(location.search).has('token')
   if (inAddress) history.replaceState(null, '', location.pathname)
-  return { token: inAddress ? null : sessionStorage.getItem(TOKEN_KEY), inAddress }
+  return { token: inAddress ? null : tabToken(), inAddress }
 }
 
 /** Said by the form when the address carried a token. */
@@ -369,13 +389,20 @@ function main(): void {
     const token = tokenInput.value.trim()
     if (!token) return
     sessionStorage.setItem(TOKEN_KEY, token)
+    sessionStorage.setItem(SINCE_KEY, String(Date.now()))
     tokenInput.value = ''
     start(token)
   })
   signout.addEventListener('click', () => {
     sessionStorage.removeItem(TOKEN_KEY)
+    localStorage.setItem(FORGOT_KEY, String(Date.now()))
     endSession()
     showLogin('')
+  })
+  addEventListener('storage', (e) => {
+    if (e.key !== FORGOT_KEY || !client || tabToken()) return
+    endSession()
+    showLogin('Signed out: "Forget token" in another tab of this browser.')
   })
   for (const select of [stateSelect, categorySelect, languageSelect]) select.addEventListener('change', onFilter)
   olderButton.addEventListener('click', () => void loadPage(false))
@@ -399,7 +426,7 @@ function main(): void {
   addEventListener('pageshow', (e) => {
     if (!e.persisted || !cached) return
     cached = false
-    const again = sessionStorage.getItem(TOKEN_KEY)
+    const again = tabToken()
     if (again) start(again)
     else showLogin('')
   })
