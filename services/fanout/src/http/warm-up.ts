@@ -3,7 +3,7 @@
 // upgrade, admission, subscribe and `subscribed` write) and closes them. A fresh process otherwise
 // compiles that path on the first real connections, and after a deploy the first real
 // connections are every client of the old process reconnecting at once: the storm met an
-// interpreted path (docs/benchmarks.md, "Warming the connection path").
+// interpreted path (docs/benchmarks.md, "Stop 50: warming the connection path").
 import { createServer } from 'node:http'
 import type { IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
