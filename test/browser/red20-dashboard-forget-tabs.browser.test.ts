@@ -48,7 +48,7 @@ test('"Forget token" in one tab signs every tab of the browser out (red20)', asy
   await second.waitForSelector('#login:not([hidden])', { timeout: 5000 })
   assert.equal(await signedIn(second), false)
   assert.equal(await token(second), null, 'the other tab still holds the token')
-  assert.match(await second.locator('#login').innerText(), /another tab/)
+  assert.match(String(await second.locator('#login').textContent()), /another tab/)
   await second.reload()
   assert.equal(await signedIn(second), false)
 
