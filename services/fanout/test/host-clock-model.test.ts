@@ -12,6 +12,13 @@
 //   b. once the clock is back at true time, past every embargo, and everyone has resumed, none
 //      holds a killed story and everyone shown a story heard of its kill (rule 2);
 //   c. then, too, each shows exactly what it may see (rule 4): a release a resume skipped fails.
+//   d. (red20) nothing is written to a newsroom connection at or after its token's `exp` by the
+//      host clock: tokens are minted by true time, some living a second to half an hour, renewed
+//      about glitches; timers run on a monotonic clock a step does not move, as Node's do
+//      (FakeClock `monotonic`), so an expiry timer fires late after a step ahead (red19's fix
+//      reverted fails within a hundred runs; on wall-clock timers it never did). A reader's token
+//      is also replaced by another reader's (`switch`), resumed from the old one's position:
+//      (a) and (c) then judge it by the new token (red15's audience check taken out fails).
 // One exception to (c), the README's second consequence: a release made while the clock ran ahead
 // is not replayed to a reader resuming, from a position that had passed the version, while the
 // corrected clock is below that embargo; it is in its next snapshot, whatever resumes come before
@@ -59,15 +66,20 @@ const stepArb = (sign: 1 | -1) =>
 type Cmd =
   | Write
   | { k: 'tick'; ms: number }
-  | { k: 'connect'; slot: number }
+  /** `ttl`: how long the reader's token has left by true time (a newsroom reader's), else a day. */
+  | { k: 'connect'; slot: number; ttl?: number }
   | { k: 'away'; slot: number }
-  | { k: 'resume'; slot: number; latest: boolean }
+  | { k: 'resume'; slot: number; latest: boolean; ttl?: number }
+  /** The reader's token is replaced by another reader's (narrower, wider, signed out): it resumes under it from its position. */
+  | { k: 'switch'; slot: number; to: number }
   /** The host clock steps by `ms` (negative: back) without time passing. */
   | { k: 'step'; ms: number }
   /** NTP steps it back to true time. */
   | { k: 'correct' }
 
 const slot = fc.nat(SLOTS - 1)
+/** Token lifetimes: within a step, within the race minute, past it. */
+const ttlArb = fc.constantFrom(1 * SEC, 20 * SEC, 50 * SEC, 5 * MIN, 30 * MIN)
 const stepCmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   // ahead more often than behind
   { arbitrary: fc.record({ k: fc.constant('step' as const), ms: stepArb(1) }), weight: 3 },
@@ -82,9 +94,19 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
     arbitrary: fc.record({ k: fc.constant('tick' as const), ms: fc.constantFrom(50, 1 * SEC, 10 * SEC, 30 * SEC, 70 * SEC, 700 * SEC) }),
     weight: 3,
   },
-  { arbitrary: fc.record({ k: fc.constant('connect' as const), slot }), weight: 1 },
+  { arbitrary: fc.record({ k: fc.constant('connect' as const), slot, ttl: ttlArb }, { requiredKeys: ['k', 'slot'] }), weight: 1 },
   { arbitrary: fc.record({ k: fc.constant('away' as const), slot }), weight: 3 },
-  { arbitrary: fc.record({ k: fc.constant('resume' as const), slot, latest: fc.constantFrom(false, false, true) }), weight: 3 },
+  {
+    arbitrary: fc.record(
+      { k: fc.constant('resume' as const), slot, latest: fc.constantFrom(false, false, true), ttl: ttlArb },
+      { requiredKeys: ['k', 'slot', 'latest'] },
+    ),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.record({ k: fc.constant('switch' as const), slot, to: slot }).filter((c) => c.slot !== c.to),
+    weight: 1,
+  },
   { arbitrary: stepCmdArb, weight: 5 },
 )
 /**
@@ -108,10 +130,20 @@ const glitchArb: fc.Arbitrary<Cmd[]> = fc
     ),
     // more often one outside the newsroom (a newsroom reader has every version, flagged, already)
     reader: fc.option(fc.record({ slot: fc.oneof(fc.constantFrom(4, 5, 6), slot), before: fc.boolean() }), { nil: null }),
+    // a newsroom reader whose token expires about the glitch (it resumes with one that does)
+    expiring: fc.option(fc.record({ slot: fc.constantFrom(0, 1, 3, 4, 5), ttl: ttlArb }), { nil: null }),
   })
-  .map(({ ms, during, full, after, reader }): Cmd[] => {
+  .map(({ ms, during, full, after, reader, expiring }): Cmd[] => {
     const away: Cmd[] = reader === null ? [] : [{ k: 'away', slot: reader.slot }]
+    const renewed: Cmd[] =
+      expiring === null
+        ? []
+        : [
+            { k: 'away', slot: expiring.slot },
+            { k: 'resume', slot: expiring.slot, latest: false, ttl: expiring.ttl },
+          ]
     return [
+      ...renewed,
       ...(reader?.before ? away : []),
       { k: 'step', ms },
       ...during,
@@ -151,14 +183,32 @@ const newStats = () => ({
   retractions: 0,
   /** Readers at the end let off rule (c) by the README's consequence, for one story. */
   excused: 0,
+  /** Connections closed at their token's expiry (4401); of them, after the clock stepped while open. */
+  expired: 0,
+  expiredAcrossStep: 0,
+  /** Messages sent after the token's `exp` by true time, before it by the host clock (a clock behind: allowed, README). */
+  sentPastTrueExpiry: 0,
+  /** Resumes under another reader's token from the old one's position. */
+  switches: 0,
 })
 type Stats = ReturnType<typeof newStats>
-const COVERAGE: (keyof Stats)[] = ['stepsBack', 'releasesAhead', 'resumesAcrossStep', 'resumesAheadOfClock', 'resumesOwed', 'retractions']
+const COVERAGE: (keyof Stats)[] = [
+  'stepsBack',
+  'releasesAhead',
+  'resumesAcrossStep',
+  'resumesAheadOfClock',
+  'resumesOwed',
+  'retractions',
+  'expired',
+  'expiredAcrossStep',
+  'switches',
+]
+const DAY = 24 * 60 * MIN
 
 async function run(cmds: readonly Cmd[], stats: Stats = newStats()): Promise<void> {
   freshEventIds()
   stats.runs++
-  const h = new Harness({ partitions: PARTITIONS, historySize: 1000, settleRounds: 10 })
+  const h = new Harness({ partitions: PARTITIONS, historySize: 1000, settleRounds: 10, monotonicTimers: true })
   h.start()
   /** The host clock's error: its reading less true time. */
   let off = 0
@@ -168,6 +218,8 @@ async function run(cmds: readonly Cmd[], stats: Stats = newStats()): Promise<voi
   const trueNow = () => h.clock.now() - off
   const model: Versions = new Map()
   const readers: Reader[] = READERS.map(newReader)
+  /** Per reader, its connection's token `exp` (epoch ms, by true time as the issuer minted it), and the steps taken when it opened. */
+  const tokens: { exp: number; steps: number }[] = readers.map(() => ({ exp: Number.POSITIVE_INFINITY, steps: 0 }))
   /**
    * Per reader, the stories it may lack at the end (README, "The server's own clock": a release
    * made during the glitch is not replayed to a reader resuming from before it), by id: the
@@ -184,6 +236,19 @@ async function run(cmds: readonly Cmd[], stats: Stats = newStats()): Promise<voi
   }
   const read = (slot: number) => {
     const r = readers[slot] as Reader
+    const t = r.t
+    const token = tokens[slot] as { exp: number; steps: number }
+    if (t && r.spec.audience === 'newsroom') {
+      // nothing written at or after the token's exp by the host's clock (README: its `exp`, by the host's clock)
+      for (let i = r.read; i < t.messages.length; i++) {
+        const at = t.at[i] as number
+        assert.ok(
+          at < token.exp,
+          `expiry: ${r.spec.name} sent ${JSON.stringify(t.messages[i]).slice(0, 200)} at ${at}, its token expired at ${token.exp}`,
+        )
+        if (at - off >= token.exp) stats.sentPastTrueExpiry++
+      }
+    }
     for (const m of take(model, stats, r)) {
       // content outside the newsroom (events, snapshots) before its embargo by true time
       const shown = (m.type === 'event' ? [m.event] : ((m.snapshot ?? []) as unknown[])) as { article: { embargoedUntil: string | null } }[]
@@ -192,8 +257,16 @@ async function run(cmds: readonly Cmd[], stats: Stats = newStats()): Promise<voi
           if (e.article.embargoedUntil !== null && Date.parse(e.article.embargoedUntil) > trueNow()) stats.releasesAhead++
       if (m.type === 'withdrawn' && m.cause === 'embargoed') stats.retractions++
     }
+    if (t?.closed) {
+      assert.deepEqual(t.closed, { code: 4401, reason: 'token expired' }, `${r.spec.name} closed`)
+      assert.ok(h.clock.now() >= token.exp, `${r.spec.name} closed as expired before its token's exp by the host clock`)
+      stats.expired++
+      if (steps !== token.steps) stats.expiredAcrossStep++
+      dropReader(h, r)
+      leftAt[slot] = steps
+    }
   }
-  const open = (slot: number, since: string | null, latest = false) => {
+  const open = (slot: number, since: string | null, latest = false, ttl = DAY) => {
     const r = readers[slot] as Reader
     const ex = excused[slot] as Map<string, { version: number; held: number | undefined }>
     // a fresh snapshot shows what a resume skipped; a later resume does not (README: the release
@@ -225,7 +298,9 @@ async function run(cmds: readonly Cmd[], stats: Stats = newStats()): Promise<voi
           ex.set(id, { version: v.event.article.version, held: r.holds.get(id) })
       }
     }
-    connectReader(h, r, since, latest)
+    // the issuer mints the token by true time
+    tokens[slot] = { exp: trueNow() + ttl, steps }
+    connectReader(h, r, since, latest, (tokens[slot] as { exp: number }).exp)
   }
   const away = (slot: number) => {
     const r = readers[slot] as Reader
@@ -262,7 +337,7 @@ async function run(cmds: readonly Cmd[], stats: Stats = newStats()): Promise<voi
         break
       case 'connect':
         away(cmd.slot)
-        open(cmd.slot, null)
+        open(cmd.slot, null, false, cmd.ttl)
         await h.settle()
         break
       case 'away':
@@ -271,7 +346,20 @@ async function run(cmds: readonly Cmd[], stats: Stats = newStats()): Promise<voi
       case 'resume': {
         const r = readers[cmd.slot] as Reader
         if (r.t || r.position === null) break
-        open(cmd.slot, r.position, cmd.latest)
+        open(cmd.slot, r.position, cmd.latest, cmd.ttl)
+        await h.settle()
+        break
+      }
+      case 'switch': {
+        const r = readers[cmd.slot] as Reader
+        away(cmd.slot)
+        if (r.position === null) break
+        stats.switches++
+        // what it shows was the old token's: the position is refused, a reset replaces it (red15),
+        // so nothing of a release skipped is excused any more
+        r.spec = READERS[cmd.to] as (typeof READERS)[number]
+        ;(excused[cmd.slot] as Map<string, unknown>).clear()
+        open(cmd.slot, r.position)
         await h.settle()
         break
       }

@@ -22,9 +22,18 @@ export class FakeClock implements TimerClock {
   #now: number
   #next = 1
   readonly #timers = new Map<number, { at: number; fn: () => void }>()
+  /**
+   * `monotonic`: timers run on a clock of their own, as Node's do, which a step does not move: a
+   * timer set before a step fires when its delay has run, whatever the host clock reads then.
+   * Otherwise a timer keeps its due time on the stepped clock.
+   */
+  readonly monotonic: boolean
+  /** Monotonic: how far the host clock has been stepped (its reading less the timers' clock). */
+  #off = 0
 
-  constructor(now: number) {
+  constructor(now: number, monotonic = false) {
     this.#now = now
+    this.monotonic = monotonic
   }
 
   now(): number {
@@ -34,7 +43,7 @@ export class FakeClock implements TimerClock {
   setTimeout(fn: () => void, ms: number): unknown {
     if (!(ms >= 0 && ms <= 2 ** 31 - 1)) throw new RangeError(`timer delay out of range: ${ms}`)
     const id = this.#next++
-    this.#timers.set(id, { at: this.#now + ms, fn })
+    this.#timers.set(id, { at: this.#now - this.#off + ms, fn })
     return id
   }
 
@@ -48,24 +57,25 @@ export class FakeClock implements TimerClock {
 
   /**
    * The host's clock steps (an NTP step, forwards or back) without time passing: no timer fires.
-   * (Real timers are monotonic; here a timer keeps its due time on the stepped clock.)
+   * (Real timers are monotonic, as with `monotonic`; else a timer keeps its due time on the stepped clock.)
    */
   step(ms: number): void {
     this.#now += ms
+    if (this.monotonic) this.#off += ms
   }
 
   /** Moves time forward, firing due timers in time order. */
   advance(ms: number): void {
-    const until = this.#now + ms
+    const until = this.#now - this.#off + ms
     for (;;) {
       let due: [number, { at: number; fn: () => void }] | null = null
       for (const t of this.#timers) if (t[1].at <= until && (due === null || t[1].at < due[1].at)) due = t
       if (due === null) break
       this.#timers.delete(due[0])
-      this.#now = Math.max(this.#now, due[1].at)
+      this.#now = Math.max(this.#now, due[1].at + this.#off)
       due[1].fn()
     }
-    this.#now = until
+    this.#now = until + this.#off
   }
 }
 
@@ -163,6 +173,8 @@ export interface HarnessOptions {
    * Off: the ledger's clock is the host's (Store.liveClock), as before the red14 fix.
    */
   fresh?: boolean
+  /** Timers run on a monotonic clock a step of the host clock does not move (FakeClock `monotonic`), as Node's do. */
+  monotonicTimers?: boolean
 }
 
 export class Harness {
@@ -208,7 +220,7 @@ export class Harness {
     this.partitions = o.partitions ?? 2
     this.positions = new PositionCodec(o.positionKeys ?? [POSITION_KEY])
     this.#settleRounds = o.settleRounds ?? 50
-    this.clock = new FakeClock(o.start ?? 1_800_000_000_000)
+    this.clock = new FakeClock(o.start ?? 1_800_000_000_000, o.monotonicTimers === true)
     this.log = Array.from({ length: this.partitions }, () => [])
     this.store = new Store({
       partitions: this.partitions,

@@ -96,9 +96,12 @@ export function freshStart(r: Reader): void {
   r.shown.clear()
 }
 
-/** `r` connects to `h` with its token and subscribes: afresh (`since` null), or from a position (`latest`: `catchUp: "latest"`). */
-export function connectReader(h: Harness, r: Reader, since: string | null, latest = false): void {
-  const { conn, t } = h.connect(r.spec.audience, scopeFromClaims(r.spec.claims))
+/**
+ * `r` connects to `h` with its token and subscribes: afresh (`since` null), or from a position
+ * (`latest`: `catchUp: "latest"`); `expiresAt`: its token's `exp` (a newsroom reader's), epoch ms.
+ */
+export function connectReader(h: Harness, r: Reader, since: string | null, latest = false, expiresAt: number | null = null): void {
+  const { conn, t } = h.connect(r.spec.audience, scopeFromClaims(r.spec.claims), r.spec.audience === 'newsroom' ? expiresAt : null)
   r.t = t
   r.conn = conn
   r.read = 0
