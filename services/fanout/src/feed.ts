@@ -188,10 +188,11 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
       {
         ends: async () => (await admin.fetchTopicOffsets(topics.events)).map((e) => [e.partition, BigInt(e.offset)] as const),
         waitFor: (p, end) => events.waitFor(p, end, FRESH_WAIT_MS),
-        fresh: (at) => {
-          store.fresh(at)
+        fresh: (at, mono) => {
+          store.fresh(at, mono)
           o.onAppend()
         },
+        monotonic: () => performance.now(),
         closed: () => closed,
         nextRelease: () => store.nextRelease(),
         log,
@@ -253,7 +254,8 @@ export interface FreshnessDeps {
   ends(): Promise<(readonly [number, bigint])[]>
   /** Resolves once partition `p` is read (and applied) up to `end`. */
   waitFor(p: number, end: bigint): Promise<void>
-  fresh(at: number): void
+  /** `mono`: the moment `at` by the monotonic clock, when `monotonic` is given (Store.fresh). */
+  fresh(at: number, mono?: number): void
   closed(): boolean
   /**
    * The server time the next embargo not yet released falls due (Store.nextRelease), perhaps
@@ -262,6 +264,8 @@ export interface FreshnessDeps {
   nextRelease?(): number | null
   log: Logger
   now?: () => number
+  /** A clock no step of the host's moves (performance.now): a check's moment, whatever the host clock does meanwhile. */
+  monotonic?: () => number
   sleep?: (ms: number) => Promise<void>
 }
 
@@ -279,13 +283,14 @@ export async function keepFresh(d: FreshnessDeps, everyMs: number, idleMs = ever
   let told = Number.NEGATIVE_INFINITY
   while (!d.closed()) {
     const t = now()
+    const mono = d.monotonic?.()
     const next = d.nextRelease ? d.nextRelease() : null
     if (t - told >= idleMs || !d.nextRelease || (next !== null && next <= t + everyMs)) {
       try {
         const ends = await d.ends()
         await Promise.all(ends.map(([p, end]) => d.waitFor(p, end)))
         if (d.closed()) return
-        d.fresh(t)
+        d.fresh(t, mono)
         told = t
       } catch (err) {
         if (d.closed()) return

@@ -46,6 +46,8 @@ export interface StoreOptions {
   raceWindowMs?: number
   /** The server's clock (default Date.now): no ingest time read while catching up counts beyond it. */
   now?: () => number
+  /** A clock no step of the host's moves (default performance.now), ms: how long ago the log was known read. */
+  monotonic?: () => number
 }
 
 /** Offsets as Kafka reports them for news.article-events, for replays and position checks. */
@@ -68,6 +70,7 @@ export class Store {
   readonly #read: number[]
   #live = false
   readonly #now: () => number
+  readonly #monotonic: () => number
   /** Ids of the last RECENT events read, newest last (FanoutInstance.settled, for tests and tools). */
   readonly #recent: string[] = []
   readonly #recentSet = new Set<string>()
@@ -87,6 +90,8 @@ export class Store {
    * feed says (tests that fill the store directly): the ledger's clock is then the host's.
    */
   #freshAt: number | null = null
+  /** When the latest check that the log was read to its end was made, by the monotonic clock. */
+  #freshMono = Number.NEGATIVE_INFINITY
 
   constructor(o: StoreOptions) {
     if (o.partitions < 1) throw new TypeError('a store needs at least one partition')
@@ -97,6 +102,7 @@ export class Store {
     this.ledger = new Ledger(this.history, o.raceWindowMs)
     this.#read = [...from]
     this.#now = o.now ?? Date.now
+    this.#monotonic = o.monotonic ?? (() => performance.now())
   }
 
   /** A latest state from news.articles (before history is read), with the views of its earlier versions when known. */
@@ -323,10 +329,12 @@ export class Store {
 
   /**
    * Every partition was read (and applied) up to its end as it stood at server time `at`: every
-   * record committed before `at` is in the ledger. Only moves forward.
+   * record committed before `at` is in the ledger. Only moves forward. `mono`: when, by the
+   * monotonic clock (default: `at`'s distance from the host clock now, taken from it).
    */
-  fresh(at: number): void {
+  fresh(at: number, mono = this.#monotonic() - (this.#now() - at)): void {
     if (this.#freshAt === null || at > this.#freshAt) this.#freshAt = at
+    if (mono > this.#freshMono) this.#freshMono = mono
   }
 
   /**
@@ -337,7 +345,11 @@ export class Store {
    * the public, its kill a fetch later (red14 attack run).
    */
   liveClock(now: number): number {
-    return this.#freshAt === null ? now : Math.min(now, this.#freshAt)
+    if (this.#freshAt === null) return now
+    // the last check, as the host clock reads it now: a check made while the clock ran ahead, the
+    // clock stepped back since, knew the log read only up to that moment, well before `freshAt`;
+    // released up to there, a draft killed meanwhile, unread, went to the public (red20)
+    return Math.min(now, this.#freshAt, now - (this.#monotonic() - this.#freshMono))
   }
 
   /**

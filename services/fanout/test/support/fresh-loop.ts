@@ -13,14 +13,15 @@ export function freshLoop(h: Harness): () => void {
     {
       ends: async () => h.log.map((l, p) => [p, BigInt(l.length)] as const),
       waitFor: async () => undefined,
-      fresh: (at) => {
-        h.store.fresh(at)
+      fresh: (at, mono) => {
+        h.store.fresh(at, mono)
         h.hub.schedule()
       },
       closed: () => closed,
       nextRelease: () => h.store.nextRelease(),
       log: silent,
       now: () => h.clock.now(),
+      monotonic: () => h.clock.monotonicNow(),
       sleep: (ms) => new Promise<void>((r) => h.clock.setTimeout(r, ms)),
     },
     250,

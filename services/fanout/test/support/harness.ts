@@ -51,6 +51,11 @@ export class FakeClock implements TimerClock {
     this.#timers.delete(handle as number)
   }
 
+  /** The timers' clock (monotonic: a step does not move it; else the host clock), ms. */
+  monotonicNow(): number {
+    return this.#now - this.#off
+  }
+
   get pending(): number {
     return this.#timers.size
   }
@@ -227,6 +232,7 @@ export class Harness {
       historySize: o.historySize ?? 1000,
       ...(o.from ? { from: o.from } : {}),
       now: () => this.clock.now(),
+      monotonic: () => this.clock.monotonicNow(),
     })
     // as startFeed does before the hub goes live (the log read to its end at start): a release clock
     // never falls back to the host's, which a check completing late would then take back (red16)
