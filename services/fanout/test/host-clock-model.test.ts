@@ -19,6 +19,11 @@
 //      reverted fails within a hundred runs; on wall-clock timers it never did). A reader's token
 //      is also replaced by another reader's (`switch`), resumed from the old one's position:
 //      (a) and (c) then judge it by the new token (red15's audience check taken out fails).
+//   e. (red20) releases wait for the log known read to its end (Harness `fresh`: each settle()
+//      that finds it read says so, at the clock then), and after a correction the process may be
+//      cut off from Kafka a while, a kill written meanwhile: (a) judges a release by the clock
+//      while the version was the latest in the log, not in this process (Store.liveClock taking
+//      a freshness check made while the clock ran ahead as the clock read it fails within 300 runs).
 // One exception to (c), the README's second consequence: a release made while the clock ran ahead
 // is not replayed to a reader resuming, from a position that had passed the version, while the
 // corrected clock is below that embargo; it is in its next snapshot, whatever resumes come before
@@ -76,6 +81,9 @@ type Cmd =
   | { k: 'step'; ms: number }
   /** NTP steps it back to true time. */
   | { k: 'correct' }
+  /** The process is cut off from Kafka: what is written stays there, no freshness check succeeds (red14); `back` reads it. */
+  | { k: 'cut' }
+  | { k: 'back' }
 
 const slot = fc.nat(SLOTS - 1)
 /** Token lifetimes: within a step, within the race minute, past it. */
@@ -136,8 +144,17 @@ const glitchArb: fc.Arbitrary<Cmd[]> = fc
       { arbitrary: fc.constant(null), weight: 2 },
       { arbitrary: fc.record({ slot: fc.constantFrom(0, 1, 3, 4, 5), ttl: ttlArb }), weight: 1 },
     ),
+    // (red20) after the correction the process is cut off from Kafka a while, a kill written then
+    cut: fc.oneof(
+      { arbitrary: fc.constant(null), weight: 2 },
+      { arbitrary: fc.record({ at: fc.nat(3), kill: killArb(), ms: fc.constantFrom(20 * SEC, 70 * SEC) }), weight: 1 },
+    ),
   })
-  .map(({ ms, during, full, after, reader, expiring }): Cmd[] => {
+  .map(({ ms, during, full, after: afterCorrection, reader, expiring, cut }): Cmd[] => {
+    const at = Math.min(cut?.at ?? 0, afterCorrection.length)
+    const after: Cmd[] = cut === null ? afterCorrection : [...afterCorrection.slice(0, at), { k: 'cut' }, ...afterCorrection.slice(at)]
+    // after the reader's resume, so that resumes owed a release stay as often
+    const cutOff: Cmd[] = cut === null ? [] : [cut.kill, { k: 'tick', ms: cut.ms }, { k: 'back' }]
     const away: Cmd[] = reader === null ? [] : [{ k: 'away', slot: reader.slot }]
     const renewed: Cmd[] =
       expiring === null
@@ -155,6 +172,7 @@ const glitchArb: fc.Arbitrary<Cmd[]> = fc
       full ? { k: 'correct' } : { k: 'step', ms: -ms },
       ...after,
       ...(reader === null ? [] : [{ k: 'resume' as const, slot: reader.slot, latest: false }]),
+      ...cutOff,
     ]
   })
 /**
@@ -195,6 +213,8 @@ const newStats = () => ({
   sentPastTrueExpiry: 0,
   /** Resumes under another reader's token from the old one's position. */
   switches: 0,
+  /** Times cut off from Kafka after a correction (red20). */
+  cuts: 0,
 })
 type Stats = ReturnType<typeof newStats>
 const COVERAGE: (keyof Stats)[] = [
@@ -207,13 +227,19 @@ const COVERAGE: (keyof Stats)[] = [
   'expired',
   'expiredAcrossStep',
   'switches',
+  'cuts',
 ]
 const DAY = 24 * 60 * MIN
 
 async function run(cmds: readonly Cmd[], stats: Stats = newStats()): Promise<void> {
   freshEventIds()
   stats.runs++
-  const h = new Harness({ partitions: PARTITIONS, historySize: 1000, settleRounds: 10, monotonicTimers: true })
+  // releases wait for the log known read to its end (the feed's freshness checks: each settle() that finds it read, at the clock then)
+  const h = new Harness({ partitions: PARTITIONS, historySize: 1000, settleRounds: 10, monotonicTimers: true, fresh: true })
+  /** Cut off from Kafka (`cut`): what is written stays in the log unread. */
+  let cutOff = false
+  /** Per article, its versions when the process was cut off: those replaced since were read at `back`. */
+  let cutAt = new Map<string, number>()
   h.start()
   /** The host clock's error: its reading less true time. */
   let off = 0
@@ -314,6 +340,11 @@ async function run(cmds: readonly Cmd[], stats: Stats = newStats()): Promise<voi
     dropReader(h, r)
     leftAt[slot] = steps
   }
+  /** Back on Kafka: the versions replaced while cut off were replaced, for this process, now (their race, not their embargo). */
+  const readBack = () => {
+    for (const [id, vs] of model)
+      for (let i = Math.max(0, (cutAt.get(id) ?? 0) - 1); i < vs.length - 1; i++) (vs[i] as Version).readReplacedAt = h.clock.now()
+  }
   const step = async (ms: number) => {
     if (ms === 0) return
     if (ms < 0) stats.stepsBack++
@@ -333,7 +364,8 @@ async function run(cmds: readonly Cmd[], stats: Stats = newStats()): Promise<voi
         if (!e) break
         const v = model.get(e.article.id)?.at(-1) as Version
         v.peak = h.clock.now()
-        h.append(e, h.partitionOf(e.article.id))
+        if (cutOff) h.inKafka(e, h.partitionOf(e.article.id))
+        else h.append(e, h.partitionOf(e.article.id))
         await h.settle()
         break
       }
@@ -376,11 +408,31 @@ async function run(cmds: readonly Cmd[], stats: Stats = newStats()): Promise<voi
       case 'correct':
         await step(-off)
         break
+      case 'cut':
+        cutOff = true
+        h.stalled = true
+        cutAt = new Map([...model].map(([id, vs]) => [id, vs.length]))
+        stats.cuts++
+        break
+      case 'back':
+        if (!cutOff) break
+        cutOff = false
+        h.stalled = false
+        readBack()
+        for (let p = 0; p < PARTITIONS; p++) h.readOn(p)
+        await h.settle()
+        break
     }
     for (let s = 0; s < SLOTS; s++) read(s)
     peaks()
   }
-  // The clock settles at true time and passes every embargo; then everyone away comes back
+  // Back on Kafka; the clock settles at true time and passes every embargo; then everyone away comes back
+  if (cutOff) {
+    cutOff = false
+    h.stalled = false
+    readBack()
+    for (let p = 0; p < PARTITIONS; p++) h.readOn(p)
+  }
   await step(-off)
   for (let s = 0; s < SLOTS; s++) read(s)
   const embargoes = [...model.values()].flat().map((v) => v.event.article.embargoedUntil ?? 0)

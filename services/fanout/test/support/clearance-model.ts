@@ -32,6 +32,11 @@ export interface Version {
    */
   stampedReplacedAt?: number
   /**
+   * When the fan-out read the version that replaced it, later than it was written (a process cut
+   * off from Kafka: host-clock-model.test.ts). Another instance may have released it meanwhile.
+   */
+  readReplacedAt?: number
+  /**
    * When the fan-out host's own clock steps (host-clock-model.test.ts; `replacedAt` is then that
    * clock's reading): the highest reading of it while this was the latest version, up to the last
    * step judged. Its embargo passed if that reading, or the clock when a message was written while
@@ -88,6 +93,6 @@ export function maySee(s: Spec, v: Version, until: number): boolean {
   if (sees(s, v, until)) return true
   const at = v.event.article.embargoedUntil
   if (isKill(v) || at === null || v.replacedAt === null) return false
-  if (at - Math.max(v.replacedAt, v.stampedReplacedAt ?? v.replacedAt) >= RACE_MS) return false
+  if (at - Math.max(v.replacedAt, v.stampedReplacedAt ?? v.replacedAt, v.readReplacedAt ?? v.replacedAt) >= RACE_MS) return false
   return s.sees === 'released' || v.event.article.pubStatus === 'usable'
 }
