@@ -285,13 +285,16 @@ export async function keepFresh(d: FreshnessDeps, everyMs: number, idleMs = ever
     const t = now()
     const mono = d.monotonic?.()
     const next = d.nextRelease ? d.nextRelease() : null
-    if (t - told >= idleMs || !d.nextRelease || (next !== null && next <= t + everyMs)) {
+    // how long since the last check, by the monotonic clock when there is one: after a step back
+    // the host clock would say none for the step's length, and the ledger's clock waits at the
+    // last check as the clock reads it now (Store.liveClock, red20)
+    if ((mono ?? t) - told >= idleMs || !d.nextRelease || (next !== null && next <= t + everyMs)) {
       try {
         const ends = await d.ends()
         await Promise.all(ends.map(([p, end]) => d.waitFor(p, end)))
         if (d.closed()) return
         d.fresh(t, mono)
-        told = t
+        told = mono ?? t
       } catch (err) {
         if (d.closed()) return
         told = Number.NEGATIVE_INFINITY

@@ -105,3 +105,36 @@ test('keepFresh tells the monotonic moment it asked where the log ends, with the
   )
   assert.deepEqual(told, [[5_000_000, 100]])
 })
+
+test('keepFresh checks every idle period by the monotonic clock after the host clock steps back (the ledger waits at the last check meanwhile)', async () => {
+  let t = 5_000_000
+  let mono = 0
+  let checks = 0
+  let sleeps = 0
+  await keepFresh(
+    {
+      ends: async () => {
+        checks++
+        return [[0, 5n] as const]
+      },
+      waitFor: async () => undefined,
+      fresh: () => undefined,
+      closed: () => sleeps >= 80,
+      nextRelease: () => null,
+      log: createLogger('keep-fresh-test', 'silent'),
+      now: () => t,
+      monotonic: () => mono,
+      sleep: async (ms) => {
+        sleeps++
+        // after the first check, the host clock steps an hour back
+        if (sleeps === 1) t -= 60 * MIN
+        t += ms
+        mono += ms
+      },
+    },
+    250,
+    2000,
+  )
+  // 20 s of 250 ms loops: a check every 2 s
+  assert.equal(checks, 10)
+})
