@@ -168,8 +168,9 @@ export async function startFeed(o: FeedOptions): Promise<Feed> {
     tail = events
     await events.start()
     const caughtUpFrom = Date.now()
+    const caughtUpMono = performance.now()
     await retrying(() => events.catchUp(120_000))
-    store.fresh(caughtUpFrom)
+    store.fresh(caughtUpFrom, caughtUpMono)
     // Batches holding only transaction markers move read positions without a record
     markers = setInterval(() => {
       let moved = false
