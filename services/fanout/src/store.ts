@@ -349,7 +349,8 @@ export class Store {
     // the last check, as the host clock reads it now: a check made while the clock ran ahead, the
     // clock stepped back since, knew the log read only up to that moment, well before `freshAt`;
     // released up to there, a draft killed meanwhile, unread, went to the public (red20)
-    return Math.min(now, this.#freshAt, now - (this.#monotonic() - this.#freshMono))
+    // whole milliseconds (positions carry it): performance.now is fractional; down is the safe way
+    return Math.min(now, this.#freshAt, Math.floor(now - (this.#monotonic() - this.#freshMono)))
   }
 
   /**

@@ -13,6 +13,7 @@ import type { ArticleEvent } from '@newswire/shared'
 import type { Message } from './support/harness.ts'
 import { createLogger } from '@newswire/shared'
 import { keepFresh } from '../src/feed.ts'
+import { Store } from '../src/store.ts'
 import { event, Harness } from './support/harness.ts'
 import { subscribe } from './support/live-story.ts'
 
@@ -137,4 +138,15 @@ test('keepFresh checks every idle period by the monotonic clock after the host c
   )
   // 20 s of 250 ms loops: a check every 2 s
   assert.equal(checks, 10)
+})
+
+test('the release clock is a whole millisecond with a fractional monotonic clock (performance.now): positions carry it', () => {
+  let mono = 10.25
+  const store = new Store({ partitions: 1, historySize: 10, now: () => 5_000_000, monotonic: () => mono })
+  // checked 10.25 ms ago by the monotonic clock, 10 ms ago by the host's (a clock slewed a little)
+  store.fresh(4_999_990, 0.5)
+  mono = 10.75
+  assert.equal(store.liveClock(5_000_000), 4_999_989)
+  store.fresh(5_000_000, 10.5)
+  assert.equal(store.liveClock(5_000_000), 4_999_999)
 })
