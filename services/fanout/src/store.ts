@@ -86,11 +86,12 @@ export class Store {
   /** While catching up: articles whose state from news.articles history is replacing (#replacing) */
   readonly #replaced = new Map<string, Replaced>()
   /**
-   * The server time as of which every partition is known read to its end (freshAt); null until a
-   * feed says (tests that fill the store directly): the ledger's clock is then the host's.
+   * The server time as of which every partition is known read to its end (freshAt), as the host
+   * clock read it at the latest check; null until a feed says (tests that fill the store directly):
+   * the ledger's clock is then the host's.
    */
   #freshAt: number | null = null
-  /** When the latest check that the log was read to its end was made, by the monotonic clock. */
+  /** When that check was made, by the monotonic clock. */
   #freshMono = Number.NEGATIVE_INFINITY
 
   constructor(o: StoreOptions) {
@@ -329,12 +330,16 @@ export class Store {
 
   /**
    * Every partition was read (and applied) up to its end as it stood at server time `at`: every
-   * record committed before `at` is in the ledger. Only moves forward. `mono`: when, by the
-   * monotonic clock (default: `at`'s distance from the host clock now, taken from it).
+   * record committed before `at` is in the ledger. `mono`: when, by the monotonic clock (default:
+   * `at`'s distance from the host clock now, taken from it). The latest check by that clock counts
+   * (an earlier one, told late, changes nothing), with `at` as the host clock read it then: the
+   * highest `at` told may come from a moment the clock ran ahead, and a step ahead since would
+   * take the latest check there too (red20).
    */
   fresh(at: number, mono = this.#monotonic() - (this.#now() - at)): void {
-    if (this.#freshAt === null || at > this.#freshAt) this.#freshAt = at
-    if (mono > this.#freshMono) this.#freshMono = mono
+    if (this.#freshAt !== null && mono <= this.#freshMono) return
+    this.#freshAt = at
+    this.#freshMono = mono
   }
 
   /**
