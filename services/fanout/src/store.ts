@@ -337,7 +337,7 @@ export class Store {
    * take the latest check there too (red20).
    */
   fresh(at: number, mono = this.#monotonic() - (this.#now() - at)): void {
-    if (this.#freshAt !== null && mono <= this.#freshMono) return
+    if (this.#freshAt !== null && mono < this.#freshMono) return
     this.#freshAt = at
     this.#freshMono = mono
   }
