@@ -229,6 +229,12 @@ const COVERAGE: (keyof Stats)[] = [
   'switches',
   'cuts',
 ]
+/**
+ * How often a run must reach each case. `resumesOwed` came 8-22 times in 300 runs (mean 15, ten
+ * seeds, stop 50): RUNS / 40 (7.5) would fail a CI run in some twenty-five on a sound generator,
+ * so its floor is RUNS / 100, which still fails a generator that stops reaching it.
+ */
+const floorOf = (k: keyof Stats): number => (k === 'resumesOwed' ? RUNS / 100 : RUNS / 40)
 const DAY = 24 * 60 * MIN
 
 async function run(cmds: readonly Cmd[], stats: Stats = newStats()): Promise<void> {
@@ -479,7 +485,7 @@ test("property: while the fan-out host's clock steps ahead and back, no reader g
   )
   console.log(`host-clock-model: ${JSON.stringify(stats)}`)
   if (RUNS >= 200 && !process.env.NEWSWIRE_MODEL_SEED)
-    for (const k of COVERAGE) assert.ok(stats[k] > RUNS / 40, `too few ${k}: ${stats[k]}`)
+    for (const k of COVERAGE) assert.ok(stats[k] > floorOf(k), `too few ${k}: ${stats[k]}`)
 })
 
 // As the property finds the two fixes reverted (shrunk). 28a6541 (ledger.ts `advance` follows the
