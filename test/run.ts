@@ -63,6 +63,10 @@ async function main(): Promise<number> {
   const run = randomUUID().slice(0, 8)
   process.env.NEWSWIRE_TEST_RUN = run
   process.env.LOG_LEVEL ??= 'silent'
+  // Every fan-out a test starts, in process or spawned, warms its path with a few connections: the
+  // default's thousand loopback connections a start, with test files starting fan-outs side by
+  // side, took the ephemeral ports tests pick for the services they spawn (EADDRINUSE, stop 50's CI)
+  process.env.FANOUT_WARM_UP_CONNECTIONS ??= '16'
   const lease = needs.has('kafka') ? await leaseBroker() : null
   process.env.KAFKA_BROKERS = lease ? lease.brokers.join(',') : NO_BROKER
   const abort = new AbortController()

@@ -7,7 +7,8 @@ import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
-import { http, literal } from '../helpers.ts'
+import { createPages } from '../../services/fanout/src/pages.ts'
+import { http, literal, testLogger } from '../helpers.ts'
 
 export const executablePath = '/usr/bin/chromium'
 export const repoRoot = join(import.meta.dirname, '..', '..')
@@ -106,6 +107,19 @@ export async function serve(t: TestContext, handle: (req: IncomingMessage, res: 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   t.after(() => new Promise<void>((r) => server.close(() => r())))
   return (server.address() as AddressInfo).port
+}
+
+/** The fan-out's pages alone (src/pages.ts, no stream behind them) on 127.0.0.1 until the test ends; returns their base URL. */
+export async function servePages(t: TestContext, name: string): Promise<string> {
+  const pages = createPages({ log: testLogger(name) })
+  await pages.ready()
+  const port = await serve(t, (req, res) => {
+    if (!pages.handle(req, res)) {
+      res.writeHead(404)
+      res.end()
+    }
+  })
+  return `http://127.0.0.1:${port}`
 }
 
 /**

@@ -4,23 +4,9 @@
 // forget in any tab drops every tab's token signed in before it: at once in an open tab, and at the
 // next load or back/forward restore of one that missed it; a sign-in after the forget stands.
 import assert from 'node:assert/strict'
-import { type TestContext, test } from 'node:test'
+import { test } from 'node:test'
 import type { Page } from 'playwright-core'
-import { createPages } from '../../services/fanout/src/pages.ts'
-import { testLogger } from '../helpers.ts'
-import { launch, openPage, serve } from './helpers.ts'
-
-async function pagesServer(t: TestContext): Promise<string> {
-  const pages = createPages({ log: testLogger('red20-forget-tabs') })
-  await pages.ready()
-  const port = await serve(t, (req, res) => {
-    if (!pages.handle(req, res)) {
-      res.writeHead(404)
-      res.end()
-    }
-  })
-  return `http://127.0.0.1:${port}`
-}
+import { launch, openPage, servePages } from './helpers.ts'
 
 async function signIn(page: Page, url: string): Promise<void> {
   await page.goto(`${url}/dashboard`)
@@ -33,7 +19,7 @@ const token = (page: Page) => page.evaluate(() => sessionStorage.getItem('newswi
 const signedIn = (page: Page) => page.locator('#app').isVisible()
 
 test('"Forget token" in one tab signs every tab of the browser out (red20)', async (t) => {
-  const url = await pagesServer(t)
+  const url = await servePages(t, 'red20-forget-tabs')
   const browser = await launch(t)
   const { page: first } = await openPage(browser, 1000, 700)
   await signIn(first, url)

@@ -6,25 +6,11 @@
 // answer with Cross-Origin-Opener-Policy: same-origin, so an opener of another origin has no
 // handle on them (it reads as closed). Hardening: it takes the editor's paste on the look-alike.
 import assert from 'node:assert/strict'
-import { type TestContext, test } from 'node:test'
-import { createPages } from '../../services/fanout/src/pages.ts'
-import { testLogger } from '../helpers.ts'
-import { launch, openPage, serve } from './helpers.ts'
-
-async function pagesServer(t: TestContext): Promise<string> {
-  const pages = createPages({ log: testLogger('red20-pages') })
-  await pages.ready()
-  const port = await serve(t, (req, res) => {
-    if (!pages.handle(req, res)) {
-      res.writeHead(404)
-      res.end()
-    }
-  })
-  return `http://127.0.0.1:${port}`
-}
+import { test } from 'node:test'
+import { launch, openPage, serve, servePages } from './helpers.ts'
 
 test('a page of another site that opened the dashboard cannot navigate it later (red20)', async (t) => {
-  const fanout = await pagesServer(t)
+  const fanout = await servePages(t, 'red20-pages')
   const port = await serve(t, (req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
     res.end(

@@ -16,23 +16,9 @@ import { join } from 'node:path'
 import { type TestContext, test } from 'node:test'
 import { chromium } from 'playwright-core'
 import type { BrowserContext } from 'playwright-core'
-import { createPages } from '../../services/fanout/src/pages.ts'
-import { testLogger } from '../helpers.ts'
-import { executablePath, serve } from './helpers.ts'
+import { executablePath, servePages } from './helpers.ts'
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.red20-newsroom-token-in-the-address.c2lnbmF0dXJl'
-
-async function pagesServer(t: TestContext): Promise<string> {
-  const pages = createPages({ log: testLogger('red20-pages') })
-  await pages.ready()
-  const port = await serve(t, (req, res) => {
-    if (!pages.handle(req, res)) {
-      res.writeHead(404)
-      res.end()
-    }
-  })
-  return `http://127.0.0.1:${port}`
-}
 
 /** Chromium with a profile on disk, as an editor's browser keeps one; closed and removed after. */
 async function profile(t: TestContext): Promise<{ context: BrowserContext; dir: string }> {
@@ -61,7 +47,7 @@ function filesHolding(dir: string, s: string): string[] {
 }
 
 test('a token in the dashboard address is not used: the address is cleaned, the form asks for it and says why (red20)', async (t) => {
-  const base = await pagesServer(t)
+  const base = await servePages(t, 'red20-pages')
   const { context, dir } = await profile(t)
   const page = await context.newPage()
   await page.goto(`${base}/dashboard#token=${TOKEN}`)
@@ -87,7 +73,7 @@ test('a token in the dashboard address is not used: the address is cleaned, the 
 // known limit (README), for someone who reads the profile's files, not the browser's pages. The
 // stores the browser shows (History, the address bar's suggestions, the session's tabs) hold none.
 test('a token pasted into the dashboard form, then forgotten, is in none of the stores the browser shows (red20)', async (t) => {
-  const base = await pagesServer(t)
+  const base = await servePages(t, 'red20-pages')
   const { context, dir } = await profile(t)
   const page = await context.newPage()
   await page.goto(`${base}/dashboard`)

@@ -14,18 +14,12 @@
 // no-cache` with an ETag over the body (revalidated every time, so a kill is never served from a
 // cache), newsroom answers `private, no-store`, errors `no-store`.
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { TestContext } from 'node:test'
 import { test } from 'node:test'
 import type { Article } from '@newswire/shared'
-import { createLogger, createRegistry } from '@newswire/shared'
 import { SignJWT } from 'jose'
-import { loadFanoutConfig } from '../src/config.ts'
-import { createAccess } from '../src/http/access.ts'
-import { createRequestHandler } from '../src/http/routes.ts'
 import { event, Harness } from './support/harness.ts'
+import { serveRoutes } from './support/serve-routes.ts'
 import { Story } from './support/live-story.ts'
 import { type Answer, ask, SharedCache } from './support/shared-cache.ts'
 
@@ -54,29 +48,7 @@ function prng(seed: number): () => number {
 }
 
 async function routes(t: TestContext, h: Harness): Promise<string> {
-  const config = loadFanoutConfig({ KAFKA_BROKERS: '127.0.0.1:1', FANOUT_PORT: '0' })
-  const server = createServer(
-    createRequestHandler({
-      hub: h.hub,
-      access: createAccess({ allowedOrigins: SITES, jwtSecret: SECRET, jwtAudience: 'newswire', maxConnectionsPerIp: 50 }),
-      config,
-      metrics: h.metrics,
-      log: createLogger('red20', 'silent'),
-      pages: { handle: () => false, ready: async () => undefined },
-      registry: createRegistry('fanout'),
-      readiness: () => ({ ready: true, checks: {} }),
-      serving: () => true,
-      trackSse: () => () => undefined,
-      snapshots: h.routeDeps(50),
-    }),
-  )
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.after(() => {
-    server.closeAllConnections()
-    server.close()
-  })
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return (await serveRoutes(t, h, { allowedOrigins: SITES, jwtSecret: SECRET })).url
 }
 
 const paths = [

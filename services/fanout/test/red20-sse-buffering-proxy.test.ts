@@ -21,11 +21,8 @@ import type { AddressInfo } from 'node:net'
 import type { TestContext } from 'node:test'
 import { test } from 'node:test'
 import { connect } from '@newswire/client'
-import { createLogger, createRegistry } from '@newswire/shared'
-import { loadFanoutConfig } from '../src/config.ts'
-import { createAccess } from '../src/http/access.ts'
-import { createRequestHandler } from '../src/http/routes.ts'
 import { event, Harness } from './support/harness.ts'
+import { serveRoutes } from './support/serve-routes.ts'
 
 /** The block size the proxy forwards in (nginx's default proxy buffer is 4 or 8 KB). */
 const BLOCK = 8192
@@ -34,26 +31,12 @@ const BLOCK = 8192
 async function fanout(t: TestContext, h: Harness): Promise<string> {
   const pump = setInterval(() => void h.settle(), 20)
   t.after(() => clearInterval(pump))
-  const config = loadFanoutConfig({ KAFKA_BROKERS: '127.0.0.1:1', FANOUT_PORT: '0', FANOUT_SSE_HEARTBEAT_MS: '100' })
-  const handle = createRequestHandler({
-    hub: h.hub,
-    access: createAccess({
-      allowedOrigins: ['*'],
-      jwtSecret: 'red20-secret-0000000000000000001',
-      jwtAudience: 'newswire',
-      maxConnectionsPerIp: 50,
-    }),
-    config,
-    metrics: h.metrics,
-    log: createLogger('red20', 'silent'),
-    pages: { handle: () => false, ready: async () => undefined },
-    registry: createRegistry('fanout'),
-    readiness: () => ({ ready: true, checks: {} }),
-    serving: () => true,
-    trackSse: () => () => undefined,
-    snapshots: h.routeDeps(50),
+  const served = await serveRoutes(t, h, {
+    allowedOrigins: ['*'],
+    jwtSecret: 'red20-secret-0000000000000000001',
+    env: { FANOUT_SSE_HEARTBEAT_MS: '100' },
   })
-  return listen(t, createServer(handle))
+  return served.url
 }
 
 /**

@@ -10,12 +10,10 @@ import { connect } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import type { TestContext } from 'node:test'
 import { test } from 'node:test'
-import { createLogger, createRegistry } from '@newswire/shared'
 import { SignJWT } from 'jose'
-import { loadFanoutConfig } from '../src/config.ts'
-import { createAccess } from '../src/http/access.ts'
-import { createRequestHandler, createUpgradeHandler } from '../src/http/routes.ts'
+import { createUpgradeHandler } from '../src/http/routes.ts'
 import { event, Harness } from './support/harness.ts'
+import { serveRoutes } from './support/serve-routes.ts'
 
 const SECRET = 'routes-test-secret-000000000001'
 const SITE = 'https://news.example'
@@ -42,30 +40,15 @@ async function serve(t: TestContext, perIp = 1): Promise<Served> {
   h.append(event('CREATED', { id: 'open1', version: 1 }, now - 2000), 0)
   h.append(event('CREATED', { id: 'held1', version: 1, embargoedUntil: now + 3_600_000 }, now - 1000), 0)
   await h.settle()
-  const config = loadFanoutConfig({ KAFKA_BROKERS: '127.0.0.1:1', FANOUT_PORT: '0' })
   const serving = { on: true }
-  const handle = createRequestHandler({
-    hub: h.hub,
-    access: createAccess({ allowedOrigins: [SITE], jwtSecret: SECRET, jwtAudience: 'newswire', maxConnectionsPerIp: perIp }),
-    config,
-    metrics: h.metrics,
-    log: createLogger('routes-test', 'silent'),
-    pages: { handle: () => false, ready: async () => undefined },
-    registry: createRegistry('fanout'),
-    readiness: () => ({ ready: serving.on, checks: {} }),
+  t.after(() => h.hub.stop())
+  const { url } = await serveRoutes(t, h, {
+    allowedOrigins: [SITE],
+    jwtSecret: SECRET,
+    maxConnectionsPerIp: perIp,
     serving: () => serving.on,
-    trackSse: () => () => undefined,
-    snapshots: h.routeDeps(50),
   })
-  const server = createServer(handle)
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.after(() => {
-    server.closeAllConnections()
-    server.close()
-    h.hub.stop()
-  })
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, serving, h }
+  return { url, serving, h }
 }
 
 /** One request; a stream (200 text/event-stream) is answered by its head and cut. */

@@ -1,0 +1,57 @@
+// The fan-out's HTTP routes (http/routes.ts) over a hub harness, served on a loopback port: no
+// pages, a registry of their own, readiness and serving as the test says. Closed when the test ends.
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { TestContext } from 'node:test'
+import { createLogger, createRegistry } from '@newswire/shared'
+import { loadFanoutConfig } from '../../src/config.ts'
+import { createAccess } from '../../src/http/access.ts'
+import type { Access } from '../../src/http/access.ts'
+import { createRequestHandler } from '../../src/http/routes.ts'
+import type { Harness } from './harness.ts'
+
+export interface ServeRoutesOptions {
+  /** Origins allowed (['*']: any). */
+  allowedOrigins: string[]
+  /** Newsroom tokens are signed with it. */
+  jwtSecret: string
+  maxConnectionsPerIp?: number
+  /** Fan-out variables beside the defaults (FANOUT_SSE_HEARTBEAT_MS, …). */
+  env?: Record<string, string>
+  /** Whether streams are served and /readyz is 200 (always). */
+  serving?: () => boolean
+}
+
+export async function serveRoutes(t: TestContext, h: Harness, o: ServeRoutesOptions): Promise<{ url: string; access: Access }> {
+  const config = loadFanoutConfig({ KAFKA_BROKERS: '127.0.0.1:1', FANOUT_PORT: '0', ...o.env })
+  const serving = o.serving ?? (() => true)
+  const access = createAccess({
+    allowedOrigins: o.allowedOrigins,
+    jwtSecret: o.jwtSecret,
+    jwtAudience: 'newswire',
+    maxConnectionsPerIp: o.maxConnectionsPerIp ?? 50,
+  })
+  const server = createServer(
+    createRequestHandler({
+      hub: h.hub,
+      access,
+      config,
+      metrics: h.metrics,
+      log: createLogger('routes-test', 'silent'),
+      pages: { handle: () => false, ready: async () => undefined },
+      registry: createRegistry('fanout'),
+      readiness: () => ({ ready: serving(), checks: {} }),
+      serving,
+      trackSse: () => () => undefined,
+      snapshots: h.routeDeps(50),
+    }),
+  )
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.after(() => {
+    server.closeAllConnections()
+    server.close()
+  })
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, access }
+}
