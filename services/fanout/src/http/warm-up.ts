@@ -1,9 +1,10 @@
-// Start-up warm-up of the connection path: before the process says it is ready, it opens a few
-// hundred WebSocket connections to itself (a private listener on loopback, through the real
-// upgrade, admission, subscribe and `subscribed` write) and closes them. A fresh process otherwise
-// compiles that path on the first real connections, and after a deploy the first real
-// connections are every client of the old process reconnecting at once: the storm met an
-// interpreted path (docs/benchmarks.md, "Stop 50: warming the connection path").
+// Start-up warm-up of the connection path: before the process says it is ready, it opens
+// FANOUT_WARM_UP_CONNECTIONS (1,000) WebSocket connections to itself (a private listener on
+// loopback, through the real upgrade, admission, subscribe and `subscribed` write) and closes
+// them. A fresh process otherwise compiles that path on the first real connections, and after a
+// deploy the first real connections are every client of the old process reconnecting at once: the
+// storm met a path not yet compiled (half again the CPU a connection at 1,000 clients; docs/benchmarks.md,
+// "Stop 50: warming the connection path").
 import { createServer } from 'node:http'
 import type { IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
