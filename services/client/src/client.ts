@@ -16,6 +16,7 @@ import type { CloseInfo, Transport, TransportHandlers } from './transport.ts'
 import type {
   ClientEventMap,
   ClientState,
+  ClientStats,
   ConnectOptions,
   Position,
   StateChange,
@@ -24,17 +25,6 @@ import type {
   TransportKind,
 } from './types.ts'
 import { openWebSocket } from './ws-transport.ts'
-
-export interface ClientStats {
-  /** Transport opens attempted. */
-  attempts: number
-  /** Reconnects scheduled. */
-  reconnects: number
-  /** Messages delivered to listeners (event, withdrawn, reset). */
-  delivered: number
-  /** Events and withdrawals dropped as duplicates. */
-  duplicates: number
-}
 
 /** A close reason carrying the server's reconnect hint, e.g. `too many resumes; retry after 1800 ms`. */
 const retryAfterInReason = /retry after (\d{1,9}) ms/

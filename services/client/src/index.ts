@@ -1,6 +1,6 @@
 // Public entry point of @newswire/client (browser and Node; no Node-only imports anywhere in src).
 export { backoffCeiling, backoffDelay, defaultBackoff } from './backoff.ts'
-export { Client, type ClientStats, connect } from './client.ts'
+export { Client, connect } from './client.ts'
 export { closeCodes, closeDisposition, type Disposition, httpDisposition } from './close-codes.ts'
 export { type EditorialState, editorialState, embargoEnd, stateReason } from './editorial.ts'
 export { enableEntries } from './entry-support.ts'
@@ -43,6 +43,7 @@ export type {
   ClientEventType,
   ClientFrame,
   ClientState,
+  ClientStats,
   Clock,
   ConnectOptions,
   CountsOptions,

@@ -317,6 +317,18 @@ export interface CountsOptions {
 export type ClientState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'failed'
 export type TransportKind = 'websocket' | 'sse'
 
+/** What a client has done so far (Client.stats). */
+export interface ClientStats {
+  /** Transport opens attempted. */
+  attempts: number
+  /** Reconnects scheduled. */
+  reconnects: number
+  /** Messages delivered to listeners (event, withdrawn, reset). */
+  delivered: number
+  /** Events and withdrawals dropped as duplicates. */
+  duplicates: number
+}
+
 /** Payload of the `state` event. */
 export interface StateChange {
   state: ClientState
