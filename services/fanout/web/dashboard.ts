@@ -320,6 +320,13 @@ function main(): void {
     render()
   }
 
+  /** This tab's session ends and its token is dropped: the form says why. */
+  const signOut = (message: string) => {
+    sessionStorage.removeItem(TOKEN_KEY)
+    endSession()
+    showLogin(message)
+  }
+
   const start = (token: string) => {
     endSession()
     login.hidden = true
@@ -332,11 +339,8 @@ function main(): void {
       status.dataset.state = s.state
       status.dataset.transport = s.transport ?? ''
       status.textContent = statusText(s)
-      if (c === client && s.state === 'failed' && s.error?.code === 'NEWSWIRE_ERR_CLIENT_UNAUTHORIZED') {
-        sessionStorage.removeItem(TOKEN_KEY)
-        endSession()
-        showLogin(`The token was rejected: ${s.reason ?? 'unauthorized'}`)
-      }
+      if (c === client && s.state === 'failed' && s.error?.code === 'NEWSWIRE_ERR_CLIENT_UNAUTHORIZED')
+        signOut(`The token was rejected: ${s.reason ?? 'unauthorized'}`)
     })
     c.on('subscribed', (m) => {
       // a fresh snapshot: its cursor for the whole desk; filtered views start over. A resume keeps them.
@@ -394,15 +398,11 @@ function main(): void {
     start(token)
   })
   signout.addEventListener('click', () => {
-    sessionStorage.removeItem(TOKEN_KEY)
     localStorage.setItem(FORGOT_KEY, String(Date.now()))
-    endSession()
-    showLogin('')
+    signOut('')
   })
   addEventListener('storage', (e) => {
-    if (e.key !== FORGOT_KEY || !client || tabToken()) return
-    endSession()
-    showLogin('Signed out: "Forget token" in another tab of this browser.')
+    if (e.key === FORGOT_KEY && client && !tabToken()) signOut('Signed out: "Forget token" in another tab of this browser.')
   })
   for (const select of [stateSelect, categorySelect, languageSelect]) select.addEventListener('change', onFilter)
   olderButton.addEventListener('click', () => void loadPage(false))
