@@ -20,7 +20,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { TestContext } from 'node:test'
 import { test } from 'node:test'
-import { connect } from '@newswire/client'
+import { type Client, connect } from '@newswire/client'
 import { event, Harness } from './support/harness.ts'
 import { serveRoutes } from './support/serve-routes.ts'
 
@@ -79,6 +79,21 @@ async function listen(t: TestContext, server: ReturnType<typeof createServer>): 
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
+/** The SDK on SSE over fetch, on `breaking`, with timers short enough for a test; closed when it ends. */
+function sseReader(t: TestContext, url: string): Client {
+  const client = connect(url, {
+    channels: ['breaking'],
+    transport: 'sse',
+    fetch: (u, init) => fetch(u, init as RequestInit) as never,
+    pingIntervalMs: 1000,
+    pongTimeoutMs: 500,
+    connectTimeoutMs: 1000,
+    backoff: { minMs: 10, maxMs: 50 },
+  })
+  t.after(() => client.close())
+  return client
+}
+
 const until = async (what: () => boolean, ms: number) => {
   for (const end = Date.now() + ms; !what() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20))
   return what()
@@ -97,16 +112,7 @@ for (const passFirst of [false, true])
     t.after(() => h.hub.stop())
     const proxy = await bufferingProxy(t, await fanout(t, h), passFirst)
 
-    const client = connect(proxy, {
-      channels: ['breaking'],
-      transport: 'sse',
-      fetch: (url, init) => fetch(url, init as RequestInit) as never,
-      pingIntervalMs: 1000,
-      pongTimeoutMs: 500,
-      connectTimeoutMs: 1000,
-      backoff: { minMs: 10, maxMs: 50 },
-    })
-    t.after(() => client.close())
+    const client = sseReader(t, proxy)
     const shown = new Set<string>()
     client.on('event', (m) => shown.add(m.event.article.id))
     client.on('withdrawn', (m) => shown.delete(m.articleId))
@@ -135,16 +141,7 @@ test('an SSE reader whose proxy passes every byte at once is not held back', asy
   h.append(event('CREATED', { id: 'target', version: 1, urgency: 1 }, h.clock.now()), 0)
   await h.settle()
   t.after(() => h.hub.stop())
-  const client = connect(await fanout(t, h), {
-    channels: ['breaking'],
-    transport: 'sse',
-    fetch: (url, init) => fetch(url, init as RequestInit) as never,
-    pingIntervalMs: 1000,
-    pongTimeoutMs: 500,
-    connectTimeoutMs: 1000,
-    backoff: { minMs: 10, maxMs: 50 },
-  })
-  t.after(() => client.close())
+  const client = sseReader(t, await fanout(t, h))
   const states: string[] = []
   client.on('state', (s) => states.push(s.state))
   const shown = new Set<string>()
