@@ -9,12 +9,9 @@
 // A failed embed can no longer hear of a kill, so it now shows none of what it was sent.
 // No broker: a fake fan-out (ws) plays the stream; the embeds are the real bundles.
 import assert from 'node:assert/strict'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { type TestContext, test } from 'node:test'
+import { test } from 'node:test'
 import type { Page } from 'playwright-core'
-import { WebSocketServer, type WebSocket } from 'ws'
-import { buildWebAssets } from '../../services/fanout/build/bundle.ts'
+import { fakeEmbedFanout } from './fake-embed-fanout.ts'
 import { launch, openPage } from './helpers.ts'
 
 const AT = '2026-12-06T10:00:00Z'
@@ -44,57 +41,6 @@ const event = (id: string, version: number, extra: Record<string, unknown> = {},
   ...more,
 })
 
-/**
- * A fake fan-out: serves `html` at `/` and the embeds; on /v1/stream the first connection gets
- * `onSubscribe`'s frames, and every later one is closed with 1008 at once, as the fan-out closes an
- * origin it no longer allows.
- */
-async function fakeFanout(t: TestContext, html: string, onSubscribe: (sub: { id: string; channels: string[] }) => unknown[]) {
-  const scripts = await buildWebAssets()
-  const server = createServer((req, res) => {
-    const name = req.url === '/ticker.js' ? 'ticker' : req.url === '/story.js' ? 'story' : null
-    if (name) {
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' })
-      res.end(scripts.get(name))
-      return
-    }
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-    res.end(html)
-  })
-  const wss = new WebSocketServer({ server, path: '/v1/stream' })
-  const sockets: WebSocket[] = []
-  let refuse = false
-  wss.on('connection', (ws) => {
-    if (refuse) {
-      ws.close(1008, 'origin not allowed')
-      return
-    }
-    sockets.push(ws)
-    ws.on('message', (data) => {
-      const m = JSON.parse(String(data)) as { type: string; id: string; channels: string[] }
-      if (m.type === 'subscribe') for (const frame of onSubscribe(m)) ws.send(JSON.stringify(frame))
-      if (m.type === 'ping') ws.send(JSON.stringify({ type: 'pong', id: m.id }))
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.after(() => {
-    wss.close()
-    server.closeAllConnections()
-    server.close()
-  })
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    send: (frame: unknown) => {
-      for (const ws of sockets) ws.send(JSON.stringify(frame))
-    },
-    /** The operator takes the site's origin off the list and restarts: 1012, then 1008 on every reconnect. */
-    restartRefusing: () => {
-      refuse = true
-      for (const ws of sockets) ws.close(1012, 'service restart')
-    },
-  }
-}
-
 const shadowText = (page: Page, selector: string) =>
   page.evaluate((sel) => document.querySelector(sel)?.shadowRoot?.textContent ?? '', selector)
 
@@ -105,9 +51,11 @@ async function failed(page: Page, selector: string): Promise<void> {
 }
 
 test('a ticker refused by policy for good (1008) shows none of the headlines it can no longer hear the kills of', async (t) => {
-  const site = await fakeFanout(t, '<!doctype html><div id="newswire-ticker"></div><script src="/ticker.js" async></script>', (sub) => [
-    { type: 'subscribed', id: sub.id, channels: sub.channels, position: 'p1', snapshot: [event('s', 1)], more: null },
-  ])
+  const site = await fakeEmbedFanout(
+    t,
+    '<!doctype html><div id="newswire-ticker"></div><script src="/ticker.js" async></script>',
+    (sub) => [{ type: 'subscribed', id: sub.id, channels: sub.channels, position: 'p1', snapshot: [event('s', 1)], more: null }],
+  )
   const browser = await launch(t)
   const { page } = await openPage(browser, 900, 300)
   await page.goto(site.url)
@@ -122,7 +70,7 @@ test('a ticker refused by policy for good (1008) shows none of the headlines it 
 test('a story page refused by policy for good (1008) shows none of its live entries nor the correction notes', async (t) => {
   const html =
     '<!doctype html><p>The site’s own copy.</p><div id="newswire-story" data-article="s" data-version="1"></div><script src="/story.js" async></script>'
-  const site = await fakeFanout(t, html, (sub) => [
+  const site = await fakeEmbedFanout(t, html, (sub) => [
     {
       type: 'subscribed',
       id: sub.id,

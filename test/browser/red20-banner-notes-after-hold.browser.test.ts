@@ -8,12 +8,9 @@
 // after it bring their own. No broker: a fake fan-out (ws) plays the stream; the embed is the real
 // bundle.
 import assert from 'node:assert/strict'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { type TestContext, test } from 'node:test'
+import { test } from 'node:test'
 import type { Page } from 'playwright-core'
-import { type WebSocket, WebSocketServer } from 'ws'
-import { buildWebAssets } from '../../services/fanout/build/bundle.ts'
+import { fakeEmbedFanout } from './fake-embed-fanout.ts'
 import { launch, openPage } from './helpers.ts'
 
 const AT = '2026-12-06T10:00:00Z'
@@ -41,51 +38,15 @@ const event = (version: number, more: Record<string, unknown> = {}) => ({
   ...more,
 })
 
-/** A fake fan-out: the page at `/`, the embed, and one stream whose frames the test sends. */
-async function fakeFanout(t: TestContext, html: string) {
-  const scripts = await buildWebAssets()
-  const server = createServer((req, res) => {
-    if (req.url === '/story.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' })
-      res.end(scripts.get('story'))
-      return
-    }
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-    res.end(html)
-  })
-  const wss = new WebSocketServer({ server, path: '/v1/stream' })
-  const sockets: WebSocket[] = []
-  wss.on('connection', (ws) => {
-    sockets.push(ws)
-    ws.on('message', (data) => {
-      const m = JSON.parse(String(data)) as { type: string; id: string; channels: string[] }
-      if (m.type === 'subscribe')
-        ws.send(JSON.stringify({ type: 'subscribed', id: m.id, channels: m.channels, position: 'p1', snapshot: [event(1)], more: null }))
-      if (m.type === 'ping') ws.send(JSON.stringify({ type: 'pong', id: m.id }))
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.after(() => {
-    wss.close()
-    server.closeAllConnections()
-    server.close()
-  })
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    send: (frame: Record<string, unknown>) => {
-      for (const ws of sockets) ws.send(JSON.stringify(frame))
-    },
-  }
-}
-
 const shadowText = (page: Page) => page.evaluate(() => document.querySelector('#newswire-story')?.shadowRoot?.textContent ?? '')
 const state = (page: Page) => page.evaluate(() => (document.querySelector('#newswire-story') as HTMLElement | null)?.dataset.storyState)
 
 for (const cause of ['withheld', 'embargoed'] as const)
   test(`a correction quoted before a hold (${cause}) is not quoted again when the story runs again without it (red20)`, async (t) => {
-    const site = await fakeFanout(
+    const site = await fakeEmbedFanout(
       t,
       '<!doctype html><p>The site’s own copy.</p><div id="newswire-story" data-article="s" data-version="1"></div><script src="/story.js" async></script>',
+      (sub) => [{ type: 'subscribed', id: sub.id, channels: sub.channels, position: 'p1', snapshot: [event(1)], more: null }],
     )
     const browser = await launch(t)
     const { page, errors } = await openPage(browser, 900, 700)
