@@ -64,8 +64,9 @@ async function main(): Promise<number> {
   process.env.NEWSWIRE_TEST_RUN = run
   process.env.LOG_LEVEL ??= 'silent'
   // Every fan-out a test starts, in process or spawned, warms its path with a few connections: the
-  // default's thousand loopback connections a start, with test files starting fan-outs side by
-  // side, took the ephemeral ports tests pick for the services they spawn (EADDRINUSE, stop 50's CI)
+  // default's thousand loopback connections a start cost a second each, and with test files starting
+  // fan-outs side by side took ephemeral ports tests had picked for the services they spawn
+  // (EADDRINUSE, stop 50's CI; reliability/support.ts now tries another port too)
   process.env.FANOUT_WARM_UP_CONNECTIONS ??= '16'
   const lease = needs.has('kafka') ? await leaseBroker() : null
   process.env.KAFKA_BROKERS = lease ? lease.brokers.join(',') : NO_BROKER

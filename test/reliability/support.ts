@@ -47,8 +47,23 @@ interface ServiceSpec {
   readyPath: string
 }
 
+/**
+ * A port picked here is free when picked, not when the process binds it seconds later: another
+ * process may take it meanwhile (an outgoing connection's ephemeral port: stop 50's CI). Then the
+ * start is tried again on another; a port the test chose is its own business.
+ */
 async function spawnService(t: Cleanup, spec: ServiceSpec, env: Record<string, string>, port?: number): Promise<ServiceProcess> {
-  const p = port ?? (await freePort())
+  if (port !== undefined) return spawnOn(t, spec, env, port)
+  for (let tries = 1; ; tries++) {
+    try {
+      return await spawnOn(t, spec, env, await freePort())
+    } catch (err) {
+      if (tries >= 3 || !(err instanceof Error && err.message.includes('EADDRINUSE'))) throw err
+    }
+  }
+}
+
+async function spawnOn(t: Cleanup, spec: ServiceSpec, env: Record<string, string>, p: number): Promise<ServiceProcess> {
   const t0 = performance.now()
   const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', spec.script], {
     cwd: repoRoot,
