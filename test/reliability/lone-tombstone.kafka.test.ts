@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createKafka, ensureTopics, Kafka, logLevel, partitionOf } from '@newswire/shared'
 import type { NewswireEvent } from '@newswire/shared'
-import { event } from '../../services/fanout/test/support/harness.ts'
+import { event } from '../../services/fanout/test/support/events.ts'
 import { article, connect, eventsOf, publish, startTestFanout } from '../../services/fanout/test/helpers.ts'
 import { brokers, codec, http, startTestIngest, testLogger, uniquePrefix } from '../helpers.ts'
 

@@ -4,7 +4,8 @@
 // fan-out keeps the kill over it rather than trust it: the story stays down for every reader.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { entryEvent, event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { entryEvent, event } from './support/events.ts'
 import type { Message } from './support/harness.ts'
 import {
   client,

@@ -12,7 +12,7 @@ import { StateLoad } from '../src/feed.ts'
 import { Store } from '../src/store.ts'
 import { visibleVersion } from '../src/visibility.ts'
 import { carriedViews } from './support/carried.ts'
-import { event } from './support/harness.ts'
+import { event } from './support/events.ts'
 
 const T0 = 1_800_000_000_000
 const codec = createCodec(loadSchemas())

@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { ArticleEvent } from '@newswire/shared'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { entryEvent, event } from './support/events.ts'
 import { subscribe } from './support/live-story.ts'
 import type { Message } from './support/harness.ts'
 
@@ -122,7 +123,6 @@ test('a story the public never saw (embargoed, then withheld before its embargo)
 })
 
 test('a replaced embargoed entry draft never reaches a public reader of the live story resuming from memory, whatever the fetch order', async () => {
-  const { entryEvent } = await import('./support/harness.ts')
   const other = event('CREATED', { id: 'other', version: 1, category: 'sports' }, T + 20 * MIN)
   const story = event('CREATED', { id: 'S', version: 1, live: true }, T - MIN)
   const draft = entryEvent(

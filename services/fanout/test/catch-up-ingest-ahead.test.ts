@@ -9,7 +9,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { ArticleEvent, NewswireEvent } from '@newswire/shared'
 import type { Message } from './support/harness.ts'
-import { entryEvent, event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { entryEvent, event } from './support/events.ts'
 import { subscribe } from './support/live-story.ts'
 
 const T = 1_800_000_000_000

@@ -12,7 +12,7 @@ import { isEntryRecord } from '../src/history.ts'
 import { Store } from '../src/store.ts'
 import { carriedViews } from './support/carried.ts'
 import { fetchOrder } from './support/fetch-order.ts'
-import { event } from './support/harness.ts'
+import { event } from './support/events.ts'
 
 const T0 = Date.UTC(2026, 11, 4, 6)
 const PARTITIONS = 3

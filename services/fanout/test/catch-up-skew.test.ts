@@ -6,7 +6,8 @@
 // same instance holds them to its own clock.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { subscribe } from './support/live-story.ts'
 
 const START = 1_800_000_000_000

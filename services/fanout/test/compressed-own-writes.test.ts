@@ -8,7 +8,8 @@ import { once } from 'node:events'
 import type { Socket } from 'node:net'
 import { test } from 'node:test'
 import { WebSocket } from 'ws'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { serveEndpoint } from './support/ws-endpoint.ts'
 
 const RSV1 = 0x40

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { peekPosition } from '../src/position.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { entries, snapshotEntries, Story, subscribe as subscribeTo, T0 } from './support/live-story.ts'
 
 const subscribe = (h: Harness, c: ReturnType<Harness['connect']>) =>

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { answerCounts, answerPage } from '../src/http/snapshot.ts'
 import { MAX_SCAN } from '../src/snapshot.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 
 test('an anonymous counts request looks at no more articles than a page may', async () => {
   const h = new Harness({ partitions: 1, historySize: 1000 })

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { answerCounts } from '../src/http/snapshot.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 
 const publicReader = { audience: 'public' as const, expiresAt: null, reject: null }
 

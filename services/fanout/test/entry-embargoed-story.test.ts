@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Store } from '../src/store.ts'
 import { carriedStatuses } from './support/carried.ts'
-import { entryEvent, event } from './support/harness.ts'
+import { entryEvent, event } from './support/events.ts'
 
 const T0 = Date.UTC(2026, 11, 3, 12)
 

@@ -17,7 +17,8 @@ import {
   shownOf,
 } from '@newswire/shared'
 import type { ArticleEvent, EarlierView, NewswireEvent } from '@newswire/shared'
-import { entryEvent, event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { entryEvent, event } from './support/events.ts'
 import { subscribe } from './support/live-story.ts'
 
 const START = 1_800_000_000_000

@@ -5,7 +5,8 @@
 // elsewhere, was never withdrawn from a public reader resuming here (rev33 review, 2026-12-04).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { entryEvent, event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { entryEvent, event } from './support/events.ts'
 import { gone, subscribe, withdrawn } from './support/live-story.ts'
 
 const T = 1_800_000_000_000

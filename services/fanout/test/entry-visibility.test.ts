@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { EntryEvent } from '@newswire/shared'
-import { entryEvent, event } from './support/harness.ts'
+import { entryEvent, event } from './support/events.ts'
 import type { EntryLatest } from '../src/entry-visibility.ts'
 import { decideEntry, entryChangeFor, hiddenByItself, isEntryDeleted, visibleEntry } from '../src/entry-visibility.ts'
 import type { Latest } from '../src/visibility.ts'

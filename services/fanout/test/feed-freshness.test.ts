@@ -5,7 +5,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createLogger } from '@newswire/shared'
 import { keepFresh } from '../src/feed.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 
 const T = 1_800_000_000_000
 const STEP = 250

@@ -7,7 +7,8 @@ import { test } from 'node:test'
 import { createFramings } from '../src/http/ws-framing.ts'
 import { wsTextFrameOf } from '../src/messages.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 
 const RSV1 = 0x40
 

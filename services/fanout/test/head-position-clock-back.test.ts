@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { peekPosition } from '../src/position.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { lastPosition, shown, snapshotArticles, subscribe, T0 } from './support/live-story.ts'
 
 const SEC = 1000

@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { answerPage } from '../src/http/snapshot.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { shown, subscribe } from './support/live-story.ts'
 
 const START = 1_800_000_000_000

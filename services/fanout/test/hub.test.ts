@@ -7,7 +7,9 @@ import type { AudienceScope } from '../src/audience.ts'
 import { unrestricted } from '../src/audience.ts'
 import type { Conn } from '../src/model.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
-import { event, forgePosition as forge, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { forgePosition as forge } from './support/events.ts'
+import { event } from './support/events.ts'
 import type { FakeTransport, Message } from './support/harness.ts'
 
 type Ev = Message & {

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Harness, Message } from './support/harness.ts'
-import { entryEvent, event, Harness as H } from './support/harness.ts'
+import { Harness as H } from './support/harness.ts'
+import { entryEvent, event } from './support/events.ts'
 import { client, entries, lastPosition, setup, subscribe, T0 } from './support/live-story.ts'
 import { restarted } from './support/restart.ts'
 

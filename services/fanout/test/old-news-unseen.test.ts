@@ -9,7 +9,8 @@
 // story who could never have seen the entry.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { entryEvent, event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { entryEvent, event } from './support/events.ts'
 import { client, gone, lastPosition, Story, subscribe } from './support/live-story.ts'
 
 /** Every message a public reader that resumed after the old-news record got that names story `c`. */

@@ -8,7 +8,8 @@ import { test } from 'node:test'
 import { unrestricted } from '../src/audience.ts'
 import type { Admission } from '../src/http/access.ts'
 import { answerPage } from '../src/http/snapshot.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 
 const publicAccess: Admission = { audience: 'public', expiresAt: null, reject: null }
 const newsroom: Admission = { audience: 'newsroom', scope: unrestricted, expiresAt: null, reject: null }

@@ -16,7 +16,8 @@ import { test } from 'node:test'
 import type { RecentCounts } from '@newswire/client'
 import { answerCounts, RequestError } from '../src/http/snapshot.ts'
 import { DeskCounts } from '../web/counts.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { lastPosition, subscribe, withdrawn } from './support/live-story.ts'
 
 const START = 1_800_000_000_000

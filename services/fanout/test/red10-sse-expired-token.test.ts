@@ -14,7 +14,8 @@ import { createLogger } from '@newswire/shared'
 import { SignJWT } from 'jose'
 import { createAccess } from '../src/http/access.ts'
 import { handleSse } from '../src/http/sse.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 
 const SECRET = 'red10-newsroom-secret'
 

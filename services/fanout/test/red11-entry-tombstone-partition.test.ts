@@ -14,7 +14,8 @@ import { createCodec, createLogger, entryStateKey, loadSchemas, partitionOf } fr
 import type { NewswireEvent } from '@newswire/shared'
 import { StateLoad } from '../src/feed.ts'
 import type { StateRecord } from '../src/feed.ts'
-import { entryEvent, event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { entryEvent, event } from './support/events.ts'
 import { client, snapshotEntries } from './support/live-story.ts'
 
 const T0 = 1_800_000_000_000

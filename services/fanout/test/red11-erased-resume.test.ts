@@ -10,7 +10,8 @@ import { test } from 'node:test'
 import { createCodec, createLogger, entryStateKey, isEntryEvent, loadSchemas } from '@newswire/shared'
 import type { NewswireEvent } from '@newswire/shared'
 import { StateLoad } from '../src/feed.ts'
-import { entryEvent, event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { entryEvent, event } from './support/events.ts'
 import { client, gone, lastPosition, shown, withdrawn } from './support/live-story.ts'
 
 const T0 = 1_800_000_000_000

@@ -12,7 +12,8 @@ import type { AudienceScope } from '../src/audience.ts'
 import { unrestricted } from '../src/audience.ts'
 import { answerPage } from '../src/http/snapshot.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
-import { entryEvent, event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { entryEvent, event } from './support/events.ts'
 import type { Message } from './support/harness.ts'
 
 type Ev = Message & { event: { article: { id: string; version: number; pubStatus: string } }; embargoed?: boolean }

@@ -7,7 +7,8 @@
 // on the public page for as long as that process stayed behind (while Kafka is away, no bound).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { lastPosition, subscribe, withdrawn } from './support/live-story.ts'
 
 const START = 1_800_000_000_000

@@ -9,9 +9,10 @@ import { test } from 'node:test'
 import { peekPosition } from '../src/position.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
 import type { Clearance } from '../src/visibility.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import type { Message } from './support/harness.ts'
-import { entryEvent } from './support/harness.ts'
+import { entryEvent } from './support/events.ts'
 
 const START = 1_800_000_000_000
 const MIN = 60_000

@@ -11,7 +11,8 @@ import { test } from 'node:test'
 import type { Admission } from '../src/http/access.ts'
 import { answerPage } from '../src/http/snapshot.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import type { Message } from './support/harness.ts'
 
 const publicAccess: Admission = { audience: 'public', expiresAt: null, reject: null }

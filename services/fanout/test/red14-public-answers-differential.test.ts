@@ -21,7 +21,8 @@ import type { Admission } from '../src/http/access.ts'
 import { answerCounts, answerPage, RequestError } from '../src/http/snapshot.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
 import { MODEL_REPLAY } from '../../../test/model-replay.ts'
-import { entryEvent, event, freshEventIds, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { entryEvent, event, freshEventIds } from './support/events.ts'
 
 const publicAccess: Admission = { audience: 'public', expiresAt: null, reject: null }
 const START = 1_800_000_000_000

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { answerPage } from '../src/http/snapshot.ts'
 import { PositionCodec } from '../src/position.ts'
-import { event, Harness, POSITION_KEY } from './support/harness.ts'
+import { Harness, POSITION_KEY } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { lastPosition, shown, subscribe, withdrawn } from './support/live-story.ts'
 
 const START = 1_800_000_000_000

@@ -9,8 +9,9 @@ import { test } from 'node:test'
 import type { AudienceScope } from '../src/audience.ts'
 import { unrestricted } from '../src/audience.ts'
 import { peekPosition } from '../src/position.ts'
-import { event, Harness, type Message } from './support/harness.ts'
-import { entryEvent } from './support/harness.ts'
+import { Harness, type Message } from './support/harness.ts'
+import { event } from './support/events.ts'
+import { entryEvent } from './support/events.ts'
 import { subscribe } from './support/live-story.ts'
 
 const START = 1_800_000_000_000

@@ -11,7 +11,8 @@ import type { AudienceScope } from '../src/audience.ts'
 import { unrestricted } from '../src/audience.ts'
 import { peekPosition } from '../src/position.ts'
 import type { Audience } from '../src/visibility.ts'
-import { event, processPair } from './support/harness.ts'
+import { processPair } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { lastPosition, subscribe } from './support/live-story.ts'
 
 const politics: AudienceScope = { categories: ['politics'], languages: null, embargo: true }

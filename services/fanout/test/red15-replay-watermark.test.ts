@@ -13,7 +13,8 @@ import type { AudienceScope } from '../src/audience.ts'
 import { unrestricted } from '../src/audience.ts'
 import { peekPosition } from '../src/position.ts'
 import type { Audience } from '../src/visibility.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { lastPosition, subscribe } from './support/live-story.ts'
 
 const START = 1_800_000_000_000

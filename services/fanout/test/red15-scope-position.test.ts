@@ -13,7 +13,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { AudienceScope } from '../src/audience.ts'
 import { unrestricted } from '../src/audience.ts'
-import { entryEvent, event, Harness, type Message } from './support/harness.ts'
+import { Harness, type Message } from './support/harness.ts'
+import { entryEvent, event } from './support/events.ts'
 import { lastPosition, shown, subscribe } from './support/live-story.ts'
 
 const T0 = 1_800_000_000_000

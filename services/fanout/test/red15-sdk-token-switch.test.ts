@@ -11,7 +11,8 @@ import { connect } from '../../client/src/index.ts'
 import type { AudienceScope } from '../src/audience.ts'
 import { unrestricted } from '../src/audience.ts'
 import type { Audience } from '../src/visibility.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { hubSocket, Line } from './support/sdk-bridge.ts'
 
 const T0 = 1_800_000_000_000

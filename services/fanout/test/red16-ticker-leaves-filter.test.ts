@@ -8,7 +8,8 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { connect } from '../../client/src/index.ts'
 import { Headlines } from '../web/headlines.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { hubSocket, Line } from './support/sdk-bridge.ts'
 
 const T0 = 1_800_000_000_000

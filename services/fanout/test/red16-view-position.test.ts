@@ -14,7 +14,8 @@ import type { Admission } from '../src/http/access.ts'
 import { unrestricted } from '../src/audience.ts'
 import { answerPage } from '../src/http/snapshot.ts'
 import { PositionCodec, peekPosition } from '../src/position.ts'
-import { event, Harness, type Message, POSITION_KEY } from './support/harness.ts'
+import { Harness, type Message, POSITION_KEY } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { lastPosition, subscribe } from './support/live-story.ts'
 
 const T0 = 1_800_000_000_000

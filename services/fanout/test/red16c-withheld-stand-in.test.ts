@@ -12,7 +12,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { ArticleEvent } from '@newswire/shared'
 import { answerPage } from '../src/http/snapshot.ts'
-import { entryEvent, event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { entryEvent, event } from './support/events.ts'
 import { client, released, snapshotArticles, Story, withdrawn } from './support/live-story.ts'
 
 const publicAdmission = { audience: 'public' as const, expiresAt: null, reject: null }

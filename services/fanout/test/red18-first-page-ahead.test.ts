@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { connect, older } from '../../client/src/index.ts'
-import { event } from './support/harness.ts'
+import { event } from './support/events.ts'
 import type { Harness } from './support/harness.ts'
 import { processPair } from './support/harness.ts'
 import { hubFetch, hubSocket, Line } from './support/sdk-bridge.ts'

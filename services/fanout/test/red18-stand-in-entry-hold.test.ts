@@ -11,7 +11,8 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import type { Audience } from '../src/visibility.ts'
-import { entryEvent, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { entryEvent } from './support/events.ts'
 import { Story } from './support/live-story.ts'
 import { storyOnHub } from './support/sdk-bridge.ts'
 

@@ -7,7 +7,8 @@
 // a story withheld after the token expired, with its text.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { newsroom, subscribe } from './support/live-story.ts'
 
 const MIN = 60_000

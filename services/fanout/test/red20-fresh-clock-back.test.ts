@@ -14,7 +14,8 @@ import type { Message } from './support/harness.ts'
 import { createLogger } from '@newswire/shared'
 import { keepFresh } from '../src/feed.ts'
 import { Store } from '../src/store.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { subscribe } from './support/live-story.ts'
 
 const T = 1_800_000_000_000

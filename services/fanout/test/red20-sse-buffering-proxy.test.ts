@@ -21,7 +21,8 @@ import type { AddressInfo } from 'node:net'
 import type { TestContext } from 'node:test'
 import { test } from 'node:test'
 import { type Client, connect } from '@newswire/client'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { serveRoutes } from './support/serve-routes.ts'
 
 /** The block size the proxy forwards in (nginx's default proxy buffer is 4 or 8 KB). */

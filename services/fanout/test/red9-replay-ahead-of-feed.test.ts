@@ -8,7 +8,8 @@
 // is enough; any record written during a replay can be lost this way (updates, new stories too).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { lastPosition, shown, subscribe, withdrawn } from './support/live-story.ts'
 
 const START = 1_800_000_000_000

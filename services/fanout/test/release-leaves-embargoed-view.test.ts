@@ -4,7 +4,8 @@
 // tests: the embargo desk's dashboard kept a released story as embargoed.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { client, snapshotArticles, withdrawn } from './support/live-story.ts'
 
 test('a newsroom view filtered to embargoed is told a story left it when its embargo passes', async () => {

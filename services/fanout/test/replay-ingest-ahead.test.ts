@@ -5,7 +5,8 @@
 // same resume served from memory held it back. releasedOnArrival now allows for INGEST_LEAD_MS.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { lastPosition, released, subscribe } from './support/live-story.ts'
 
 const START = 1_800_000_000_000

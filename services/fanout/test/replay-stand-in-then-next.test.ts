@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { ArticleEvent } from '@newswire/shared'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { client, lastPosition, subscribe } from './support/live-story.ts'
 
 test('a newsroom reader resuming from before a hold stand-in and the record replacing it gets that record', async () => {

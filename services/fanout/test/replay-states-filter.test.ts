@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { ArticleEvent } from '@newswire/shared'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { client, lastPosition, subscribe } from './support/live-story.ts'
 
 test('a newsroom reader filtered to live, resuming, is replayed no withheld version', async () => {

@@ -5,7 +5,8 @@
 // why, then starts over from a fresh snapshot (`reset`) and follows the live stream from there.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { event, Harness, type HarnessOptions } from './support/harness.ts'
+import { Harness, type HarnessOptions } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { lastPosition, subscribe, withdrawn } from './support/live-story.ts'
 
 const cases: [string, HarnessOptions][] = [

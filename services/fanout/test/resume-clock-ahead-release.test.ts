@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { ArticleEvent } from '@newswire/shared'
-import { event, processPair } from './support/harness.ts'
+import { processPair } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { client, lastPosition, subscribe } from './support/live-story.ts'
 
 test('a reader moving to an instance whose clock is behind gets a release it had once, not again', async () => {

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { ArticleEvent } from '@newswire/shared'
-import { event, processPair } from './support/harness.ts'
+import { processPair } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { client, lastPosition, subscribe } from './support/live-story.ts'
 
 test('a story whose embargo falls due at the watermark of a position from a clock ahead reaches the reader once it is released', async () => {

@@ -9,7 +9,8 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { handleSnapshotRoute } from '../src/http/snapshot.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 
 async function serve(h: Harness, audience: 'public' | 'newsroom' = 'public') {
   const server = createServer((req, res) => {

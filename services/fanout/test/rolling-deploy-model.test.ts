@@ -20,7 +20,8 @@ import { test } from 'node:test'
 import fc from 'fast-check'
 import type { ArticleEvent } from '@newswire/shared'
 import type { Message } from './support/harness.ts'
-import { freshEventIds, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { freshEventIds } from './support/events.ts'
 import type { Reader, Versions, Write } from './support/newsroom-readers.ts'
 import {
   checkCaughtUp,

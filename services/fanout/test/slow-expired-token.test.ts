@@ -7,7 +7,8 @@
 // at once: the reader resumes with a fresh token from what it had, and is sent the rest then.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { lastPosition, newsroom, subscribe } from './support/live-story.ts'
 
 test('a newsroom connection behind when its token expires is closed with 4401 and sent nothing more', async () => {

@@ -17,7 +17,8 @@ import { eventJson } from '../src/messages.ts'
 import { page } from '../src/snapshot.ts'
 import type { Clearance } from '../src/visibility.ts'
 import { visibleVersion } from '../src/visibility.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 
 /** NEWSWIRE_SNAPSHOT_COST_STORIES=100000 for the figure in the README; smaller by default to keep the unit run short. */
 const STORIES = Number(process.env.NEWSWIRE_SNAPSHOT_COST_STORIES ?? 30_000)

@@ -13,7 +13,8 @@ import type { Admission } from '../src/http/access.ts'
 import { answerCounts, answerPage, RequestError } from '../src/http/snapshot.ts'
 import { CursorError, PageCursorCodec } from '../src/page-cursor.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import type { Message } from './support/harness.ts'
 
 const HOUR = 3_600_000

@@ -9,7 +9,8 @@
 // The SDK runs against the in-process hub (support/sdk-bridge.ts).
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
-import { entryEvent, event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { entryEvent, event } from './support/events.ts'
 import { Story } from './support/live-story.ts'
 import { clientOnHub, Line, storyOnHub } from './support/sdk-bridge.ts'
 import type { Audience } from '../src/visibility.ts'

@@ -10,7 +10,8 @@ import type { Admission } from '../src/http/access.ts'
 import { answerEntries } from '../src/http/entries.ts'
 import type { RequestError } from '../src/http/snapshot.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
-import { event, type Harness } from './support/harness.ts'
+import type { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import type { Message } from './support/harness.ts'
 import {
   client,

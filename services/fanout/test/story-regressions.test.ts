@@ -6,7 +6,8 @@ import { describe, test } from 'node:test'
 import { unrestricted } from '../src/audience.ts'
 import { answerEntries } from '../src/http/entries.ts'
 import type { RequestError } from '../src/http/snapshot.ts'
-import { forgePosition as forge, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { forgePosition as forge } from './support/events.ts'
 import {
   client,
   entries,

@@ -16,7 +16,7 @@ import type { StateRecord } from '../src/feed.ts'
 import { Store } from '../src/store.ts'
 import { standsFor } from '../src/unreadable.ts'
 import { fetchOrder } from './support/fetch-order.ts'
-import { entryEvent, event } from './support/harness.ts'
+import { entryEvent, event } from './support/events.ts'
 
 const T0 = 1_800_000_000_000
 const PARTITIONS = 4

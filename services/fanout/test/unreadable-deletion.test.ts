@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { deletionOf } from '../src/unreadable.ts'
-import { entryEvent, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { entryEvent } from './support/events.ts'
 import { gone, lastPosition, Story, subscribe, T0 } from './support/live-story.ts'
 
 test('an undecodable deletion of an entry takes it off a live reader, and off a reader resuming from before it', async () => {

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { ArticleEvent } from '@newswire/shared'
 import { entryHoldOf, holdOf, UNTIL_READABLE } from '../src/unreadable.ts'
-import { entryEvent, event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { entryEvent, event } from './support/events.ts'
 import { newsroom, released, shown, subscribe, T0 } from './support/live-story.ts'
 
 test('an undecodable change of a story under embargo keeps it from a released token past the old embargo', async () => {

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { ArticleEvent } from '@newswire/shared'
 import { entryHoldOf, holdOf, killOf, standsFor } from '../src/unreadable.ts'
-import { entryEvent, event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { entryEvent, event } from './support/events.ts'
 import type { Message } from './support/harness.ts'
 import {
   client,

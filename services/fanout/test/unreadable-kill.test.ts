@@ -8,7 +8,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { ArticleEvent, NewswireEvent } from '@newswire/shared'
 import { killOf } from '../src/unreadable.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 import { client, newsReaderAway, subscribe, trafficAfter, withdrawn } from './support/live-story.ts'
 
 const START = 1_800_000_000_000

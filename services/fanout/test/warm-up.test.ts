@@ -9,7 +9,8 @@ import { createAccess } from '../src/http/access.ts'
 import { warmUp } from '../src/http/warm-up.ts'
 import { createWebSocketEndpoint } from '../src/http/websocket.ts'
 import type { WebSocketEndpoint } from '../src/http/websocket.ts'
-import { event, Harness } from './support/harness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
 
 function endpointOn(h: Harness, perIp: number): { endpoint: WebSocketEndpoint; access: ReturnType<typeof createAccess> } {
   const config = loadFanoutConfig({

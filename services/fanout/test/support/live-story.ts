@@ -5,7 +5,8 @@ import type { AudienceScope } from '../../src/audience.ts'
 import { unrestricted } from '../../src/audience.ts'
 import type { Conn } from '../../src/model.ts'
 import { parseChannels, parseFilter } from '../../src/protocol.ts'
-import { entryEvent, event, Harness } from './harness.ts'
+import { Harness } from './harness.ts'
+import { entryEvent, event } from './events.ts'
 import type { Message } from './harness.ts'
 
 export const T0 = 1_800_000_000_000

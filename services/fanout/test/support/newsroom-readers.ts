@@ -11,7 +11,7 @@ import type { Conn } from '../../src/model.ts'
 import type { Spec, Version } from './clearance-model.ts'
 import { embargoPassed, inChannels, inClaims, isKill, maySee, sees } from './clearance-model.ts'
 import type { FakeTransport, Harness, Message } from './harness.ts'
-import { event } from './harness.ts'
+import { event } from './events.ts'
 import { subscribe } from './live-story.ts'
 
 /** The newsroom's words: a kill's reason, a hold's. */

@@ -20,7 +20,7 @@ import type { EntriesRouteDeps } from '../../src/http/entries.ts'
 import { RequestError } from '../../src/http/snapshot.ts'
 import { UNTIL_READABLE } from '../../src/unreadable.ts'
 import type { Unreadable } from '../../src/unreadable.ts'
-import { entryEvent } from './harness.ts'
+import { entryEvent } from './events.ts'
 import type { Message } from './harness.ts'
 import type { Clearance, Model, ModelScope } from './model.ts'
 
