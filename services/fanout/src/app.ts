@@ -11,7 +11,7 @@ import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createCodec, createDeadLetterQueue, createKafka, createRegistry, handleOps, loadSchemas, topicNames } from '@newswire/shared'
-import type { Logger, Readiness, Registry, TimerClock } from '@newswire/shared'
+import type { Logger, Registry, TimerClock } from '@newswire/shared'
 import type { FanoutConfig } from './config.ts'
 import { startFeed } from './feed.ts'
 import { Hub } from './hub.ts'
@@ -26,6 +26,7 @@ import { createPages } from './pages.ts'
 import { createPoisonHandler, poisonReason } from './poison.ts'
 import { PageCursorCodec } from './page-cursor.ts'
 import { PositionCodec } from './position.ts'
+import { createReadiness } from './readiness.ts'
 
 export interface FanoutInstance {
   /** http://host:port */
@@ -75,9 +76,13 @@ export async function startFanout(
   let hub: Hub | null = null
   let ready = false
   let closing = false
-  const readiness = (): Readiness => ({
-    ready: ready && !closing,
-    checks: { caughtUp: ready, shuttingDown: closing, connections: String(hub?.conns.size ?? 0) },
+  let sinceFresh = () => 0
+  // caught up, not closing, and the log known read to its end lately (red21: not while cut off from Kafka)
+  const { readiness, serving } = createReadiness({
+    caughtUp: () => ready,
+    closing: () => closing,
+    sinceFresh: () => sinceFresh(),
+    connections: () => hub?.conns.size ?? 0,
   })
   const sseEnds = new Set<(reason: string) => void>()
   const pages = createPages({
@@ -137,6 +142,7 @@ export async function startFanout(
     throw err
   }
   const store = feed.store
+  sinceFresh = () => store.sinceFresh()
   metrics.releaseClock.behindMs = () => {
     const now = systemClock.now()
     return now - store.liveClock(now)
@@ -165,7 +171,6 @@ export async function startFanout(
     maxReplays: config.maxKafkaReplays,
     clock: systemClock,
   })
-  const serving = () => ready && !closing
   const ws = createWebSocketEndpoint({ hub: h, access, config, metrics, log, closing: () => closing })
   const handle = createRequestHandler({
     hub: h,

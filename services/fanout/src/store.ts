@@ -342,6 +342,11 @@ export class Store {
     this.#freshMono = mono
   }
 
+  /** Milliseconds since the latest freshness check by the monotonic clock (0 before a feed said any: tests filling the store). */
+  sinceFresh(): number {
+    return this.#freshAt === null ? 0 : Math.max(0, this.#monotonic() - this.#freshMono)
+  }
+
   /**
    * The time the ledger may judge embargoes by, live: the host's `now`, but never past the moment
    * the log is known read up to (fresh). A process that is behind the log (cut off from Kafka, a

@@ -5,6 +5,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { TestContext } from 'node:test'
 import { createLogger, createRegistry } from '@newswire/shared'
+import type { Readiness } from '@newswire/shared'
 import { loadFanoutConfig } from '../../src/config.ts'
 import { createAccess } from '../../src/http/access.ts'
 import type { Access } from '../../src/http/access.ts'
@@ -21,6 +22,8 @@ export interface ServeRoutesOptions {
   env?: Record<string, string>
   /** Whether streams are served and /readyz is 200 (always). */
   serving?: () => boolean
+  /** What /readyz answers (ready as `serving` says). */
+  readiness?: () => Readiness
 }
 
 export async function serveRoutes(t: TestContext, h: Harness, o: ServeRoutesOptions): Promise<{ url: string; access: Access }> {
@@ -41,7 +44,7 @@ export async function serveRoutes(t: TestContext, h: Harness, o: ServeRoutesOpti
       log: createLogger('routes-test', 'silent'),
       pages: { handle: () => false, ready: async () => undefined },
       registry: createRegistry('fanout'),
-      readiness: () => ({ ready: serving(), checks: {} }),
+      readiness: o.readiness ?? (() => ({ ready: serving(), checks: {} })),
       serving,
       trackSse: () => () => undefined,
       snapshots: h.routeDeps(50),

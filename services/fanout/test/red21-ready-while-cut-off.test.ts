@@ -1,0 +1,102 @@
+// red21 attack run, 2026-12-06: a fan-out cut off from Kafka (a network partition between it and
+// the brokers, or its consumer wedged) stays up: its consumer restarts for as long as the broker
+// is gone, and its freshness checks (feed.ts keepFresh) fail, which holds its embargo releases
+// back. But /readyz stayed 200 (caught up at start, not closing: deploy/README.md's "503 when Kafka
+// is unreachable" held for ingest only), and the process went on answering every new reader, page
+// and snapshot from the state of when it was cut off: a story killed meanwhile (the other
+// processes' readers told of it at once) was shown, content and all, to every new public reader
+// the balancer sent there, for as long as the cut lasted. Fixed: not ready (and 503 `not_ready` to
+// new streams and pages) once the log has not been known read to its end for 30 s
+// (src/readiness.ts), ready again at the next check that confirms it.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { createLogger } from '@newswire/shared'
+import { keepFresh } from '../src/feed.ts'
+import { createReadiness, STALE_AFTER_MS } from '../src/readiness.ts'
+import { Harness } from './support/harness.ts'
+import { event } from './support/events.ts'
+import { serveRoutes } from './support/serve-routes.ts'
+
+const START = 1_800_000_000_000
+const SEC = 1000
+
+test('a fan-out cut off from Kafka says not ready and shows new readers nothing once its log is 30 s unconfirmed; ready again once read', async (t) => {
+  const h = new Harness({ partitions: 1, start: START, fresh: true })
+  h.append(event('CREATED', { id: 'doomed', version: 1, updatedAt: START - 60 * SEC }, START - 60 * SEC))
+  h.start()
+  await h.settle()
+
+  // the feed's freshness loop, as production runs it, over a Kafka that stops answering when cut
+  let cut = false
+  let closed = false
+  t.after(() => {
+    closed = true
+    h.hub.stop()
+  })
+  void keepFresh(
+    {
+      ends: async () => {
+        if (cut) throw new Error('KafkaJSConnectionError: Connection error: connect ECONNREFUSED')
+        return h.log.map((l, p) => [p, BigInt(l.length)] as const)
+      },
+      waitFor: async () => undefined,
+      fresh: (at, mono) => {
+        h.store.fresh(at, mono)
+        h.hub.schedule()
+      },
+      closed: () => closed,
+      nextRelease: () => h.store.nextRelease(),
+      log: createLogger('fresh-test', 'silent'),
+      now: () => h.clock.now(),
+      monotonic: () => h.clock.monotonicNow(),
+      sleep: (ms) => new Promise<void>((r) => h.clock.setTimeout(r, ms)),
+    },
+    250,
+    2000,
+  )
+  const passTime = async (ms: number) => {
+    for (let left = ms; left > 0; left -= 250) {
+      h.clock.advance(Math.min(250, left))
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r))
+    }
+  }
+  // as app.ts composes it: caught up at start, not closing
+  const ready = createReadiness({
+    caughtUp: () => true,
+    closing: () => false,
+    sinceFresh: () => h.store.sinceFresh(),
+    connections: () => h.hub.conns.size,
+  })
+  const { url } = await serveRoutes(t, h, { allowedOrigins: ['*'], jwtSecret: 'red21-ready-secret-0000000000000001', ...ready })
+  const page = async () => {
+    const res = await fetch(`${url}/v1/snapshot?channels=category:news`)
+    const body = (await res.json()) as { items?: { article: { id: string } }[] }
+    return { status: res.status, ids: (body.items ?? []).map((e) => e.article.id) }
+  }
+  await passTime(5 * SEC)
+  assert.equal((await fetch(`${url}/readyz`)).status, 200)
+  assert.deepEqual(await page(), { status: 200, ids: ['doomed'] })
+
+  // Kafka is cut off from this process; the desk kills the story (the other processes read it)
+  cut = true
+  h.inKafka(event('WITHDRAWN', { id: 'doomed', version: 2, updatedAt: START + 6 * SEC, pubStatus: 'canceled' }, START + 6 * SEC))
+  await passTime(STALE_AFTER_MS + 5 * SEC)
+  const stale = await page()
+  assert.deepEqual(stale.ids, [], 'a new public reader was shown a story killed while this process was cut off from the log')
+  assert.equal(stale.status, 503)
+  const readyz = await fetch(`${url}/readyz`)
+  const checks = JSON.stringify(await readyz.json())
+  assert.equal(readyz.status, 503, `a process cut off from the log for ${STALE_AFTER_MS / SEC + 5} s said ready: ${checks}`)
+  assert.match(checks, /"logRead":false/)
+  const sse = await fetch(`${url}/v1/sse?channels=category:news`)
+  assert.equal(sse.status, 503, 'a new stream was served from the stale state')
+  await sse.body?.cancel()
+
+  // Kafka is back: the consumer reads the kill, the next check confirms the log read
+  cut = false
+  h.readOn(0)
+  await h.settle()
+  await passTime(3 * SEC)
+  assert.equal((await fetch(`${url}/readyz`)).status, 200)
+  assert.deepEqual(await page(), { status: 200, ids: [] })
+})
