@@ -78,7 +78,7 @@ export async function startFanout(
   let closing = false
   let sinceFresh = () => 0
   // caught up, not closing, and the log known read to its end lately (red21: not while cut off from Kafka)
-  const { readiness, serving } = createReadiness({
+  const { readiness, serving, logBehind } = createReadiness({
     caughtUp: () => ready,
     closing: () => closing,
     sinceFresh: () => sinceFresh(),
@@ -171,7 +171,7 @@ export async function startFanout(
     maxReplays: config.maxKafkaReplays,
     clock: systemClock,
   })
-  const ws = createWebSocketEndpoint({ hub: h, access, config, metrics, log, closing: () => closing })
+  const ws = createWebSocketEndpoint({ hub: h, access, config, metrics, log, closing: () => closing, logBehind })
   const handle = createRequestHandler({
     hub: h,
     access,

@@ -28,6 +28,8 @@ export interface FanoutReadiness {
   readiness(): Readiness
   /** Streams, pages, snapshots and counts are answered (else 503 `not_ready`). */
   serving(): boolean
+  /** The log has not been known read to its end for STALE_AFTER_MS: a subscribe on an open connection is sent elsewhere. */
+  logBehind(): boolean
 }
 
 export function createReadiness(d: ReadinessDeps): FanoutReadiness {
@@ -43,5 +45,7 @@ export function createReadiness(d: ReadinessDeps): FanoutReadiness {
       }
     },
     serving: () => d.caughtUp() && !d.closing() && logRead(),
+    // from ready on: the warm-up (before it) is no reader, and a long catch-up's first check may be on its way
+    logBehind: () => d.caughtUp() && !logRead(),
   }
 }

@@ -7,36 +7,48 @@
 // processes' readers told of it at once) was shown, content and all, to every new public reader
 // the balancer sent there, for as long as the cut lasted. Fixed: not ready (and 503 `not_ready` to
 // new streams and pages) once the log has not been known read to its end for 30 s
-// (src/readiness.ts), ready again at the next check that confirms it.
+// (src/readiness.ts), ready again at the next check that confirms it. A connection opened before
+// the cut that subscribes during it (a change of view, the SDK's update()) got the same stale
+// snapshot: it is now told to come back (`reconnect`, 1013), so it lands on a process that reads the log.
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import type { TestContext } from 'node:test'
 import { test } from 'node:test'
-import { createLogger } from '@newswire/shared'
+import { closeCodes, createLogger } from '@newswire/shared'
+import { WebSocket } from 'ws'
 import { keepFresh } from '../src/feed.ts'
 import { createReadiness, STALE_AFTER_MS } from '../src/readiness.ts'
 import { Harness } from './support/harness.ts'
 import { event } from './support/events.ts'
 import { serveRoutes } from './support/serve-routes.ts'
+import { serveEndpoint } from './support/ws-endpoint.ts'
 
 const START = 1_800_000_000_000
 const SEC = 1000
 
-test('a fan-out cut off from Kafka says not ready and shows new readers nothing once its log is 30 s unconfirmed; ready again once read', async (t) => {
-  const h = new Harness({ partitions: 1, start: START, fresh: true })
-  h.append(event('CREATED', { id: 'doomed', version: 1, updatedAt: START - 60 * SEC }, START - 60 * SEC))
-  h.start()
-  await h.settle()
-
-  // the feed's freshness loop, as production runs it, over a Kafka that stops answering when cut
-  let cut = false
+/**
+ * The feed's freshness loop (feed.ts keepFresh) as production runs it, over a Kafka that stops
+ * answering while `cut`; `passTime` moves the harness's clock and lets the loop run.
+ */
+function cutOffLoop(t: TestContext, h: Harness): { cut: boolean; passTime(ms: number): Promise<void> } {
   let closed = false
   t.after(() => {
     closed = true
     h.hub.stop()
   })
+  const kafka = {
+    cut: false,
+    async passTime(ms: number) {
+      for (let left = ms; left > 0; left -= 250) {
+        h.clock.advance(Math.min(250, left))
+        for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r))
+      }
+    },
+  }
   void keepFresh(
     {
       ends: async () => {
-        if (cut) throw new Error('KafkaJSConnectionError: Connection error: connect ECONNREFUSED')
+        if (kafka.cut) throw new Error('KafkaJSConnectionError: Connection error: connect ECONNREFUSED')
         return h.log.map((l, p) => [p, BigInt(l.length)] as const)
       },
       waitFor: async () => undefined,
@@ -54,12 +66,16 @@ test('a fan-out cut off from Kafka says not ready and shows new readers nothing 
     250,
     2000,
   )
-  const passTime = async (ms: number) => {
-    for (let left = ms; left > 0; left -= 250) {
-      h.clock.advance(Math.min(250, left))
-      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r))
-    }
-  }
+  return kafka
+}
+
+test('a fan-out cut off from Kafka says not ready and shows new readers nothing once its log is 30 s unconfirmed; ready again once read', async (t) => {
+  const h = new Harness({ partitions: 1, start: START, fresh: true })
+  h.append(event('CREATED', { id: 'doomed', version: 1, updatedAt: START - 60 * SEC }, START - 60 * SEC))
+  h.start()
+  await h.settle()
+
+  const kafka = cutOffLoop(t, h)
   // as app.ts composes it: caught up at start, not closing
   const ready = createReadiness({
     caughtUp: () => true,
@@ -73,14 +89,14 @@ test('a fan-out cut off from Kafka says not ready and shows new readers nothing 
     const body = (await res.json()) as { items?: { article: { id: string } }[] }
     return { status: res.status, ids: (body.items ?? []).map((e) => e.article.id) }
   }
-  await passTime(5 * SEC)
+  await kafka.passTime(5 * SEC)
   assert.equal((await fetch(`${url}/readyz`)).status, 200)
   assert.deepEqual(await page(), { status: 200, ids: ['doomed'] })
 
   // Kafka is cut off from this process; the desk kills the story (the other processes read it)
-  cut = true
+  kafka.cut = true
   h.inKafka(event('WITHDRAWN', { id: 'doomed', version: 2, updatedAt: START + 6 * SEC, pubStatus: 'canceled' }, START + 6 * SEC))
-  await passTime(STALE_AFTER_MS + 5 * SEC)
+  await kafka.passTime(STALE_AFTER_MS + 5 * SEC)
   const stale = await page()
   assert.deepEqual(stale.ids, [], 'a new public reader was shown a story killed while this process was cut off from the log')
   assert.equal(stale.status, 503)
@@ -93,10 +109,54 @@ test('a fan-out cut off from Kafka says not ready and shows new readers nothing 
   await sse.body?.cancel()
 
   // Kafka is back: the consumer reads the kill, the next check confirms the log read
-  cut = false
+  kafka.cut = false
   h.readOn(0)
   await h.settle()
-  await passTime(3 * SEC)
+  await kafka.passTime(3 * SEC)
   assert.equal((await fetch(`${url}/readyz`)).status, 200)
   assert.deepEqual(await page(), { status: 200, ids: [] })
+})
+
+test('a connection opened before the cut that subscribes during it is sent elsewhere, not shown the story killed meanwhile', async (t) => {
+  const h = new Harness({ partitions: 1, start: START, fresh: true })
+  h.append(event('CREATED', { id: 'doomed', version: 1, updatedAt: START - 60 * SEC }, START - 60 * SEC))
+  h.start()
+  await h.settle()
+  const kafka = cutOffLoop(t, h)
+  const ready = createReadiness({
+    caughtUp: () => true,
+    closing: () => false,
+    sinceFresh: () => h.store.sinceFresh(),
+    connections: () => h.hub.conns.size,
+  })
+  const { port } = await serveEndpoint(t, h, 'red21-ready', ready.logBehind)
+
+  // a reader connected while the process read the log: its ticker on the breaking channel
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/stream`)
+  const got: string[] = []
+  ws.on('message', (data) => got.push(String(data)))
+  const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)))
+  await once(ws, 'open')
+  ws.send(JSON.stringify({ type: 'subscribe', id: 'a', channels: ['breaking'] }))
+  while (!got.some((m) => m.includes('"type":"subscribed"'))) await new Promise((r) => setTimeout(r, 5))
+
+  // Kafka is cut off from this process; the desk kills the story
+  kafka.cut = true
+  h.inKafka(event('WITHDRAWN', { id: 'doomed', version: 2, updatedAt: START + 6 * SEC, pubStatus: 'canceled' }, START + 6 * SEC))
+  await kafka.passTime(STALE_AFTER_MS + 5 * SEC)
+  // the page shows the news desk too (a change of view; the SDK's update() subscribes again alike)
+  got.length = 0
+  ws.send(JSON.stringify({ type: 'subscribe', id: 'b', channels: ['category:news'] }))
+  const deadline = Date.now() + 2000
+  while (Date.now() < deadline && !got.some((m) => m.includes('"type":"subscribed"')) && ws.readyState === WebSocket.OPEN)
+    await new Promise((r) => setTimeout(r, 5))
+  assert.ok(
+    !got.some((m) => m.includes('doomed v1')),
+    `a story killed while this process was cut off from the log was shown: ${got.join(' ')}`,
+  )
+  assert.equal(await closed, closeCodes.tryAgainLater)
+  assert.ok(
+    got.some((m) => m.includes('"type":"reconnect"')),
+    'told when to come back',
+  )
 })

@@ -39,7 +39,15 @@ export interface WebSocketDeps {
   metrics: FanoutMetrics
   log: Logger
   closing: () => boolean
+  /**
+   * This process has not known the event log read to its end for a while (readiness.ts): a
+   * subscription answered now would show the state of when it last did (red21).
+   */
+  logBehind?: () => boolean
 }
+
+/** The hint a subscribe on a process behind the log gets: come back, here or elsewhere. */
+const BEHIND_LOG_RETRY_MS = 2000
 
 /**
  * One WebSocket connection as the hub sees it. A class, so its methods are shared: 10,000
@@ -190,6 +198,12 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
       if (msg.type === 'subscribe' && hub.conns.overSubscribeRate(conn, Date.now())) {
         // the answers already queued (subscribed, error) go out before the close
         hub.conns.closeAfterFlush(conn, closeCodes.tooMany, 'too many subscribe messages')
+        return
+      }
+      // a connection opened before this process lost the log (a change of view, the SDK's
+      // update()): answered here, a story killed since would be in its snapshot; elsewhere it is not
+      if (msg.type === 'subscribe' && d.logBehind?.() === true) {
+        hub.conns.closeWithRetryHint(conn, closeCodes.tryAgainLater, 'not ready: the event log is not read', BEHIND_LOG_RETRY_MS)
         return
       }
       hub.handle(conn, msg)

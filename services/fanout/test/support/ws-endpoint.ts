@@ -17,7 +17,8 @@ export interface ServedEndpoint {
   upgraded: Socket[]
 }
 
-export async function serveEndpoint(t: TestContext, h: Harness, name: string): Promise<ServedEndpoint> {
+/** `logBehind`: the process has not known the log read lately (readiness.ts; never). */
+export async function serveEndpoint(t: TestContext, h: Harness, name: string, logBehind?: () => boolean): Promise<ServedEndpoint> {
   const config = loadFanoutConfig({ KAFKA_BROKERS: '127.0.0.1:1', FANOUT_PORT: '0', FANOUT_PING_INTERVAL_MS: '600000' })
   const endpoint = createWebSocketEndpoint({
     hub: h.hub,
@@ -26,6 +27,7 @@ export async function serveEndpoint(t: TestContext, h: Harness, name: string): P
     metrics: h.metrics,
     log: createLogger(name, 'silent'),
     closing: () => false,
+    ...(logBehind ? { logBehind } : {}),
   })
   const upgraded: Socket[] = []
   const http = createServer()
