@@ -10,7 +10,16 @@ import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createCodec, createDeadLetterQueue, createKafka, createRegistry, handleOps, loadSchemas, topicNames } from '@newswire/shared'
+import {
+  closeCodes,
+  createCodec,
+  createDeadLetterQueue,
+  createKafka,
+  createRegistry,
+  handleOps,
+  loadSchemas,
+  topicNames,
+} from '@newswire/shared'
 import type { Logger, Registry, TimerClock } from '@newswire/shared'
 import type { FanoutConfig } from './config.ts'
 import { startFeed } from './feed.ts'
@@ -27,6 +36,7 @@ import { createPoisonHandler, poisonReason } from './poison.ts'
 import { PageCursorCodec } from './page-cursor.ts'
 import { PositionCodec } from './position.ts'
 import { createReadiness } from './readiness.ts'
+import { shedWhenBehind } from './shed-behind.ts'
 
 export interface FanoutInstance {
   /** http://host:port */
@@ -218,6 +228,25 @@ export async function startFanout(
   ])
     c.reset()
   ready = true
+  const shedding = shedWhenBehind({
+    sinceFresh: () => store.sinceFresh(),
+    active: () => ready && !closing,
+    connections: () => h.conns.size,
+    closeAll: (what, retryAfterMs) => {
+      const conns = [...h.conns.all()]
+      for (const conn of conns) h.conns.closeWithRetryHint(conn, closeCodes.tryAgainLater, what, retryAfterMs())
+      return conns.length
+    },
+    resumeRate: config.resumeRate,
+    random: Math.random,
+    onShed: (n) => {
+      metrics.logBehindDisconnects.inc(n)
+      log.warn(
+        { connections: n },
+        'event log not known read for a minute: every connection told to come back, to an instance that reads it',
+      )
+    },
+  })
   log.info(
     {
       url,
@@ -257,6 +286,7 @@ export async function startFanout(
     close() {
       closed ??= (async () => {
         closing = true
+        shedding.stop()
         const serverClosed = new Promise<void>((r) => server.close(() => r()))
         h.stop()
         // Clients reconnect to another instance and resume from their last position

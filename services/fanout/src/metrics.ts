@@ -113,6 +113,11 @@ export function createFanoutMetrics(registry: Registry) {
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    logBehindDisconnects: new Counter({
+      name: 'newswire_fanout_log_behind_disconnects_total',
+      help: 'Connections told to come back (1013) because this instance had not known the event log read to its end for a minute (shed-behind.ts)',
+      registers: [registry],
+    }),
     shed: new Counter({
       name: 'newswire_fanout_shed_messages_total',
       help: 'Messages shed from the queues of clients that fell behind, by lane (routine first; reported to them in `gap`)',

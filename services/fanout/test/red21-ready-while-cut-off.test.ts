@@ -18,8 +18,10 @@ import { closeCodes, createLogger } from '@newswire/shared'
 import { WebSocket } from 'ws'
 import { keepFresh } from '../src/feed.ts'
 import { createReadiness, STALE_AFTER_MS } from '../src/readiness.ts'
+import { SHED_AFTER_MS, shedLook } from '../src/shed-behind.ts'
 import { Harness } from './support/harness.ts'
 import { event } from './support/events.ts'
+import { subscribe } from './support/live-story.ts'
 import { serveRoutes } from './support/serve-routes.ts'
 import { serveEndpoint } from './support/ws-endpoint.ts'
 
@@ -159,4 +161,85 @@ test('a connection opened before the cut that subscribes during it is sent elsew
     got.some((m) => m.includes('"type":"reconnect"')),
     'told when to come back',
   )
+})
+
+// Readiness stops new readers; those connected before the cut stayed, shown the killed story for as
+// long as the cut lasted (red21's report, left to the lead). Past a minute they are told to come
+// back (shed-behind.ts), resume on a process that reads the log, and hear of the kill there.
+test('readers connected before the cut are told to come back once the log is a minute unconfirmed, and hear of the kill where it is read', async (t) => {
+  const created = event('CREATED', { id: 'doomed', version: 1, updatedAt: START - 60 * SEC }, START - 60 * SEC)
+  const killed = event('WITHDRAWN', { id: 'doomed', version: 2, updatedAt: START + 6 * SEC, pubStatus: 'canceled' }, START + 6 * SEC)
+  const h = new Harness({ partitions: 1, start: START, fresh: true })
+  h.append(created)
+  h.start()
+  await h.settle()
+  // another process behind the balancer, reading the log throughout
+  const other = new Harness({ partitions: 1, start: START })
+  other.append(created)
+  other.start()
+  t.after(() => other.hub.stop())
+  const kafka = cutOffLoop(t, h)
+  const state = { shed: false }
+  const look = () =>
+    shedLook(
+      {
+        sinceFresh: () => h.store.sinceFresh(),
+        active: () => true,
+        connections: () => h.hub.conns.size,
+        closeAll: (what, retryAfterMs) => {
+          const conns = [...h.hub.conns.all()]
+          for (const conn of conns) h.hub.conns.closeWithRetryHint(conn, closeCodes.tryAgainLater, what, retryAfterMs())
+          return conns.length
+        },
+        resumeRate: 50,
+        random: () => 0.5,
+      },
+      state,
+    )
+
+  const reader = h.connect('public')
+  subscribe(h, reader.conn, ['category:news'])
+  await h.settle()
+  assert.ok(JSON.stringify(reader.t.messages).includes('doomed v1'), 'the reader shows the story')
+  await kafka.passTime(5 * SEC)
+  assert.equal(look(), false, 'a process reading the log sheds no one')
+
+  kafka.cut = true
+  h.inKafka(killed)
+  other.append(killed)
+  await other.settle()
+  await kafka.passTime(STALE_AFTER_MS + 5 * SEC)
+  assert.equal(look(), false, 'past readiness, within the minute: readers stay')
+  const closed = () => reader.t.closed
+  assert.equal(closed(), null)
+  await kafka.passTime(SHED_AFTER_MS - STALE_AFTER_MS)
+  assert.equal(look(), true)
+  assert.equal(closed()?.code, closeCodes.tryAgainLater, 'the reader was not told to come back')
+  const hint = reader.t.messages.find((m) => m.type === 'reconnect')
+  assert.ok(hint && typeof hint.retryAfterMs === 'number' && hint.retryAfterMs > 0, 'told when to come back')
+  assert.equal(look(), false, 'once while behind')
+
+  // the reader resumes from its position on the process that reads the log
+  const position = reader.t.messages.findLast((m) => typeof m.position === 'string')?.position as string
+  const back = other.connect('public')
+  subscribe(other, back.conn, ['category:news'], { since: position })
+  await other.settle()
+  assert.ok(
+    back.t.messages.some((m) => m.type === 'withdrawn' && m.articleId === 'doomed'),
+    `the reader did not hear of the kill: ${JSON.stringify(back.t.messages)}`,
+  )
+
+  // the log read again, a later cut sheds again
+  kafka.cut = false
+  h.readOn(0)
+  await h.settle()
+  await kafka.passTime(3 * SEC)
+  assert.equal(look(), false)
+  const later = h.connect('public')
+  subscribe(h, later.conn, ['category:news'])
+  await h.settle()
+  kafka.cut = true
+  await kafka.passTime(SHED_AFTER_MS + 5 * SEC)
+  assert.equal(look(), true)
+  assert.equal(later.t.closed?.code, closeCodes.tryAgainLater)
 })
