@@ -9,8 +9,11 @@
 // and what the connected readers hear when the hidden stories are killed, the hidden entries
 // deleted and an hour passes (a held story's embargo with it). The other observers are a newsroom
 // token of one desk, for whom the other desk's stories, usable ones too, are the hidden ones, and
-// one without embargoed content (`embargo: false`), for whom stories under embargo are. It
-// found a full page's cursor telling whether a named hidden story exists (snapshot.ts moreOnPages).
+// one without embargoed content (`embargo: false`), for whom stories under embargo are, and one of
+// one language (`languages: ["bn"]`), for whom stories in another are, `bnt` among them, a tag that
+// starts with `bn` and is not Bengali (red21b attack run, 2026-12-06: no observer had a language
+// claim; it held). It found a full page's cursor telling whether a named hidden story exists
+// (snapshot.ts moreOnPages).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
@@ -36,6 +39,11 @@ const deskAccess: Admission = { audience: 'newsroom', scope: deskScope, expiresA
 /** A newsroom token without embargoed content (`embargo: false`): sees held stories, not embargoed ones. */
 const noEmbargoScope: AudienceScope = { categories: null, languages: null, embargo: false }
 const noEmbargoAccess: Admission = { audience: 'newsroom', scope: noEmbargoScope, expiresAt: null, reject: null }
+/** A newsroom token of one language (`languages: ["bn"]`): stories in any other (`bnt` too) are hidden from it. */
+const langScope: AudienceScope = { categories: null, languages: ['bn'], embargo: true }
+const langAccess: Admission = { audience: 'newsroom', scope: langScope, expiresAt: null, reject: null }
+/** The languages of the stories the language token may not see, one after another. */
+const OTHER_LANGUAGES = ['en', 'bnt']
 
 const story = fc.record({ minutesAgo: fc.integer({ min: 0, max: 120 }), category: fc.nat(1), urgency: fc.integer({ min: 1, max: 6 }) })
 const publicStory = fc.record({
@@ -58,6 +66,9 @@ const worldArb = fc.record({
           'category:home',
           'category:world',
           'all',
+          'lang:bn',
+          'lang:bn-bd',
+          'lang:en',
         ),
         { maxLength: 5 },
       ),
@@ -77,7 +88,7 @@ const worldArb = fc.record({
    * Who asks: the public (hidden: what it never saw), the home desk's token (hidden: the world
    * desk), or a token without embargoed content (hidden: what was under embargo, held or not).
    */
-  observer: fc.constantFrom('public', 'desk', 'noEmbargo'),
+  observer: fc.constantFrom('public', 'desk', 'noEmbargo', 'lang'),
 })
 
 type World = typeof worldArb extends fc.Arbitrary<infer T> ? T : never
@@ -92,6 +103,7 @@ function events(w: World) {
         id,
         version: 1,
         live: true,
+        ...(w.observer === 'lang' ? { language: 'bn-BD' } : {}),
         category: w.observer === 'desk' ? 'home' : (CATEGORIES[s.category] ?? null),
         urgency: s.urgency,
         updatedAt: START - s.minutesAgo * 60_000,
@@ -106,12 +118,13 @@ function events(w: World) {
       id: HIDDEN_IDS[i] as string,
       version: 1,
       live: true,
+      ...(w.observer === 'lang' ? { language: OTHER_LANGUAGES[i % OTHER_LANGUAGES.length] as string } : {}),
       category: w.observer === 'desk' ? 'world' : (CATEGORIES[s.category] ?? null),
       urgency: s.urgency,
       updatedAt: START - s.minutesAgo * 60_000,
     }
-    // a usable story is hidden only from the desk token, outside its desk
-    if (how === 'usable') return w.observer === 'desk' ? [event('CREATED', base, START)] : []
+    // a usable story is hidden only from the desk and language tokens, outside their desk or language
+    if (how === 'usable') return w.observer === 'desk' || w.observer === 'lang' ? [event('CREATED', base, START)] : []
     // a token without embargoed content sees held stories: what is hidden from it is under embargo
     if (w.observer === 'noEmbargo' && (how === 'withheld' || how === 'withdrawn')) {
       const embargoed = event('CREATED', { ...base, embargoedUntil: START + 86_400_000 }, START)
@@ -132,8 +145,8 @@ function events(w: World) {
   // the newest entry of some public stories is one no reader outside the newsroom saw
   const hiddenEntries = pub.flatMap((e, i) => {
     const how = w.pub[i]?.hiddenEntry
-    // the desk's token sees held and embargoed entries
-    if (how === null || how === undefined || w.observer === 'desk') return []
+    // the desk's and the language's tokens see held and embargoed entries
+    if (how === null || how === undefined || w.observer === 'desk' || w.observer === 'lang') return []
     const entry = { id: 'e2', seq: 2, version: 1 }
     if (w.observer === 'noEmbargo') {
       const embargoed = entryEvent(e.article, { ...entry, embargoedUntil: START + 86_400_000 }, START)
@@ -181,9 +194,11 @@ async function answersFor(w: World, ev: ReturnType<typeof events>, withHidden: b
   const all = withHidden ? [...hidden.slice(0, 1), ...pub, ...hidden.slice(1)] : pub
   h.start()
   await h.settle()
-  const access = w.observer === 'desk' ? deskAccess : w.observer === 'noEmbargo' ? noEmbargoAccess : publicAccess
+  const access = { public: publicAccess, desk: deskAccess, noEmbargo: noEmbargoAccess, lang: langAccess }[w.observer]
   const connect = () =>
-    w.observer === 'public' ? h.connect('public') : h.connect('newsroom', w.observer === 'desk' ? deskScope : noEmbargoScope)
+    w.observer === 'public'
+      ? h.connect('public')
+      : h.connect('newsroom', { desk: deskScope, noEmbargo: noEmbargoScope, lang: langScope }[w.observer])
   // where a reader that saw the empty desk resumes from: a position made for the observer (one made
   // for another clearance or scope is refused with a reset, red15)
   const probe = connect()
@@ -333,9 +348,11 @@ async function storyLeaves(
   const outside =
     observer === 'desk'
       ? { category: 'world' }
-      : observer === 'public'
-        ? { pubStatus: 'withheld' as const }
-        : { embargoedUntil: now + 86_400_000 }
+      : observer === 'lang'
+        ? { language: 'en' }
+        : observer === 'public'
+          ? { pubStatus: 'withheld' as const }
+          : { embargoedUntil: now + 86_400_000 }
   const moved = event('UPDATED', { ...story.article, version: 2, ...outside }, now, fixedId('l1'))
   h.append(moved)
   if (withHidden) {
