@@ -15,7 +15,7 @@ import type { Conn, Framed, Sub, Transport } from './model.ts'
 import { narrowChange, statesAllow } from './states.ts'
 import type { Cause, Change, Decision } from './visibility.ts'
 import { isHoldStandIn } from './unreadable.ts'
-import { causeOf, decide, isKill, releasedOnArrival, retraction, visibleVersion } from './visibility.ts'
+import { causeOf, decide, isErasure, isKill, releasedOnArrival, retraction, visibleVersion } from './visibility.ts'
 
 /** What matching reads of a subscription: its channels, its filter and its connection's token scope. */
 export type SubView = Pick<Sub, 'channels' | 'filter'> & { conn: Pick<Conn, 'scope'> }
@@ -92,6 +92,8 @@ export function decideReplay(
   if (latest.event.eventId !== e.eventId) {
     if (sub.catchUp === 'latest' || latest.event.article.version <= e.article.version) return null
     if (visibleVersion(latest, c) === null) return null
+    // erased: no earlier version's text is sent again, to the newsroom either (its kill follows)
+    if (isErasure(latest.event)) return null
     if (record !== null && !record.applied) return null
     const released = record ? record.released : releasedOnArrival(e)
     const seen = visibleVersion({ event: e, released }, c)

@@ -34,6 +34,13 @@ export interface Latest {
 export const isKill = (e: Pick<ArticleEvent, 'type' | 'article'>): boolean => e.type === 'WITHDRAWN' || e.article.pubStatus === 'canceled'
 
 /**
+ * A legal erasure: ingest's kill without the content (erasure.ts withoutContent; a headline is
+ * never empty otherwise). It takes back the text of every version, for the newsroom too: a replay
+ * sends none of them (red21b attack run).
+ */
+export const isErasure = (e: Pick<ArticleEvent, 'type' | 'article'>): boolean => e.type === 'WITHDRAWN' && e.article.headline === ''
+
+/**
  * The version a clearance may know of an article now: the latest one if visible to it, else none.
  * An earlier version never stands in for a hidden later one: a story put under a new embargo or
  * withheld disappears until it is released again. A killed story is gone for the public and for
