@@ -82,7 +82,7 @@ export async function startFanout(
     counted: (reason) => metrics.decodeErrors.inc({ reason }),
     deadLettered: (result) => metrics.deadLetters.inc({ result }),
   })
-  const access = createAccess(config)
+  const access = createAccess(config, (transport) => metrics.tokenInUrl.inc({ transport }))
   let hub: Hub | null = null
   let ready = false
   let closing = false

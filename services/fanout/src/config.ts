@@ -54,6 +54,12 @@ export interface FanoutConfig extends CommonConfig {
   deskTimeZone: string | null
   /** Keys that sign positions: the first signs, all verify (the previous key, during a rotation). */
   positionKeys: string[]
+  /**
+   * A newsroom token in a stream's URL (`?token=`, which proxies and CDNs log): `accept` (older
+   * SDKs, an EventSource) and count it (newswire_fanout_token_in_url_total), or `refuse` it once
+   * that counter stays at zero. FANOUT_TOKEN_IN_URL; accept.
+   */
+  tokenInUrl: 'accept' | 'refuse'
   /** Connections the process opens to itself before it is ready, to compile its connection path (http/warm-up.ts); 0: none. */
   warmUpConnections: number
 }
@@ -126,6 +132,7 @@ export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
     deadLetter: r.bool('FANOUT_DLQ', true),
     handshakeTimeoutMs: r.int('FANOUT_HANDSHAKE_TIMEOUT_MS', 10_000, 100, 600_000),
     warmUpConnections: r.int('FANOUT_WARM_UP_CONNECTIONS', 1000, 0, 100_000),
+    tokenInUrl: r.oneOf('FANOUT_TOKEN_IN_URL', ['accept', 'refuse'], 'accept'),
     positionKeys: positionKeys(r, common.production),
     publicUrl: publicUrl || null,
     deskTimeZone: deskTimeZone || null,

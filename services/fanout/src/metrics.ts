@@ -28,6 +28,12 @@ export function createFanoutMetrics(registry: Registry) {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    tokenInUrl: new Counter({
+      name: 'newswire_fanout_token_in_url_total',
+      help: 'Requests carrying a newsroom token in the URL (?token=: an older SDK or an EventSource; proxies and CDNs log it), accepted or refused, by transport (websocket, sse, http); FANOUT_TOKEN_IN_URL=refuse once it stays at zero',
+      labelNames: ['transport'] as const,
+      registers: [registry],
+    }),
     subscriptions: new Gauge({
       name: 'newswire_fanout_subscriptions',
       help: 'Active subscriptions by channel kind (breaking, category, lang, all, filter)',

@@ -1,5 +1,6 @@
 // Who is connecting: the Origin allowlist, the newsroom token (audience, scope, expiry) and the
-// per-address connection count. Shared by the WebSocket upgrade and the SSE route.
+// per-address connection count. Shared by the WebSocket upgrade, the SSE route and the pages. The
+// token is read in one place (tokenOf), wherever it travels.
 import { closeCodes } from '@newswire/shared'
 import type { IncomingMessage } from 'node:http'
 import type { AudienceScope } from '../audience.ts'
@@ -13,7 +14,11 @@ export interface Admission {
   scope?: AudienceScope
   /** The token's expiry, epoch ms: the hub closes the connection then (4401). */
   expiresAt: number | null
-  /** Refused: the WebSocket closes right after the upgrade with this code (browsers cannot read HTTP errors of an upgrade); SSE answers 401/403. */
+  /**
+   * Refused: the WebSocket closes right after the upgrade with this code (browsers cannot read HTTP
+   * errors of an upgrade); SSE and the pages answer the problem for `metric` (problem.ts): 401 a bad
+   * token or one in the URL refused, 403 an origin, 400 two tokens.
+   */
   reject: { code: number; reason: string; metric: string } | null
 }
 
@@ -28,14 +33,66 @@ export interface Access {
   releaseIp(ip: string): void
 }
 
-function tokenOf(req: IncomingMessage, url: URL): string | null {
-  const q = url.searchParams.get('token')
-  if (q) return q
+/** FANOUT_TOKEN_IN_URL=refuse: what a request with `?token=` is told (closed with 1008, or a 401). */
+const urlRefused = 'a token in the URL is refused here: send it in Authorization: Bearer, or as the newswire.bearer subprotocol'
+
+/** The subprotocol the stream speaks, the one the server answers with. */
+export const streamProtocol = 'newswire'
+/** An offered `newswire.bearer.<token>` subprotocol carries a newsroom token (never answered with). */
+export const bearerProtocol = `${streamProtocol}.bearer.`
+
+/** Where a request's token was: `?token=` (logged by proxies and CDNs), Authorization, or a subprotocol. */
+export type TokenSource = 'url' | 'header' | 'protocol'
+
+/** Who asks: a WebSocket upgrade, /v1/sse, or a page (snapshot, counts, entries). */
+export type Transport = 'websocket' | 'sse' | 'http'
+
+export const transportOf = (req: IncomingMessage, url: URL): Transport =>
+  req.headers.upgrade !== undefined ? 'websocket' : url.pathname === '/v1/sse' ? 'sse' : 'http'
+
+/**
+ * The one place a request's newsroom token is read: `?token=` (older SDKs, an EventSource),
+ * `Authorization: Bearer` (the SDK's fetch and pages) or, on a WebSocket upgrade (a browser cannot
+ * set its headers), an offered `newswire.bearer.<token>` subprotocol. More than one token, in one
+ * place or several, is refused rather than one of them taken: a request has one credential, and
+ * picking one would let whatever a proxy checks or logs differ from what is admitted.
+ */
+export function tokenOf(req: IncomingMessage, url: URL): { token: string; source: TokenSource } | { refuse: string } | null {
+  const found: { token: string; source: TokenSource }[] = []
+  // an empty `?token=` is no token, as it always was
+  for (const token of url.searchParams.getAll('token')) if (token) found.push({ token, source: 'url' })
   const h = req.headers.authorization
-  return h?.startsWith('Bearer ') ? h.slice(7).trim() : null
+  if (h?.startsWith('Bearer ')) found.push({ token: h.slice(7).trim(), source: 'header' })
+  const offered = req.headers['sec-websocket-protocol']
+  if (offered !== undefined && req.headers.upgrade !== undefined) {
+    for (const p of offered.split(',')) {
+      const name = p.trim()
+      if (name.startsWith(bearerProtocol)) found.push({ token: name.slice(bearerProtocol.length), source: 'protocol' })
+    }
+  }
+  // each place named once: a close reason holds 123 bytes at most
+  if (found.length > 1) return { refuse: `more than one token (${[...new Set(found.map((f) => f.source))].join(', ')}): send one` }
+  return found[0] ?? null
 }
 
-export function createAccess(config: Pick<FanoutConfig, 'allowedOrigins' | 'jwtSecret' | 'jwtAudience' | 'maxConnectionsPerIp'>): Access {
+/** What an upgrade answers to the subprotocols offered: `newswire` if offered, never a token's. */
+export function selectProtocol(offered: Set<string>): string | false {
+  return offered.has(streamProtocol) ? streamProtocol : false
+}
+
+/** Counts a token seen in a URL, by transport (the metric operators watch before refusing them). */
+export type TokenInUrlCounter = (transport: Transport) => void
+
+export function createAccess(
+  config: Pick<FanoutConfig, 'allowedOrigins' | 'jwtSecret' | 'jwtAudience' | 'maxConnectionsPerIp'> &
+    Partial<Pick<FanoutConfig, 'tokenInUrl'>>,
+  tokenInUrl: TokenInUrlCounter = () => {},
+): Access {
+  const refused = (code: number, reason: string, metric: string): Admission => ({
+    audience: 'public',
+    expiresAt: null,
+    reject: { code, reason, metric },
+  })
   const anyOrigin = config.allowedOrigins.includes('*')
   const perIp = new Map<string, number>()
   const originAllowed = (origin: string | undefined) => anyOrigin || origin === undefined || config.allowedOrigins.includes(origin)
@@ -46,9 +103,14 @@ export function createAccess(config: Pick<FanoutConfig, 'allowedOrigins' | 'jwtS
       if (!originAllowed(req.headers.origin)) {
         return { audience: 'public', expiresAt: null, reject: { code: closeCodes.policy, reason: 'origin not allowed', metric: 'origin' } }
       }
-      const token = tokenOf(req, url)
-      if (token === null) return { audience: 'public', expiresAt: null, reject: null }
-      return verifyNewsroomToken(token, config.jwtSecret, config.jwtAudience).then((v): Admission => {
+      const found = tokenOf(req, url)
+      if (found === null) return { audience: 'public', expiresAt: null, reject: null }
+      if ('refuse' in found) return refused(closeCodes.badMessage, found.refuse, 'two_tokens')
+      if (found.source === 'url') {
+        tokenInUrl(transportOf(req, url))
+        if (config.tokenInUrl === 'refuse') return refused(closeCodes.policy, urlRefused, 'token_in_url')
+      }
+      return verifyNewsroomToken(found.token, config.jwtSecret, config.jwtAudience).then((v): Admission => {
         if (!v.ok)
           return {
             audience: 'public',

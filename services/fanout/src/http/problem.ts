@@ -7,7 +7,13 @@ import type { ProblemCode } from '@newswire/shared'
 const isCode = (c: string): c is ProblemCode => Object.hasOwn(problemCatalogue, c)
 
 /** Admission refusals (their metric labels) as problem codes. */
-const aliases: Readonly<Record<string, ProblemCode>> = { origin: 'origin_not_allowed', per_ip: 'too_many_connections' }
+const aliases: Readonly<Record<string, ProblemCode>> = {
+  origin: 'origin_not_allowed',
+  per_ip: 'too_many_connections',
+  // FANOUT_TOKEN_IN_URL=refuse: the token must come another way (401); two tokens: a bad request (400)
+  token_in_url: 'unauthorized',
+  two_tokens: 'bad_message',
+}
 
 /**
  * Answers with the problem for `code`: a catalogue code, an admission refusal, or a stream

@@ -1,4 +1,5 @@
-// /v1/stream: the WebSocket upgrade (origin, token, per-address limit), the transport the hub
+// /v1/stream: the WebSocket upgrade (origin, token, per-address limit; a token offered as a
+// `newswire.bearer.<token>` subprotocol, answered with `newswire` alone), the transport the hub
 // writes through (pre-framed messages, one write per socket per flush; with `?batch=1`, the
 // messages of a flush as batches, a message per line; with `?batch=1&deflate=1`, a group's batches
 // compressed: ws-framing.ts), client messages in, and the protocol-level heartbeat that finds dead
@@ -18,6 +19,7 @@ import type { ServerMessageType } from '../messages.ts'
 import type { Conn, Transport } from '../model.ts'
 import { parseClientMessage, ProtocolError } from '../protocol.ts'
 import type { Access, Admission } from './access.ts'
+import { selectProtocol } from './access.ts'
 import { UpgradeQueue } from './upgrade-queue.ts'
 import { createFramings } from './ws-framing.ts'
 import type { WsFraming } from './ws-framing.ts'
@@ -164,6 +166,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
     maxPayload: config.maxMessageBytes,
     clientTracking: false,
     perMessageDeflate: config.permessageDeflate ? deflateOptions : false,
+    handleProtocols: selectProtocol,
   })
   // Compressed batches (ws-framing.ts): upgrades asking `?batch=1&deflate=1` go through a server
   // that negotiates the extension (if offered), and get their group's batches compressed once
@@ -174,6 +177,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
         maxPayload: config.maxMessageBytes,
         clientTracking: false,
         perMessageDeflate: deflateOptions,
+        handleProtocols: selectProtocol,
       })
     : null
 
