@@ -35,9 +35,12 @@ const TICKER_BUDGET_BYTES = 13.5 * 1024
  * (20,971 -> 21,001 gzip). 21 KiB since the red18 attack run's fixes (a killed story's entries
  * never delivered again, a held entry's deletion at once, withdrawals after a guess, stale stand-ins
  * on pages, re-paging after a gap, the duplicate filter's stale withdrawals) took it past 20.75 KiB
- * by 24 bytes (21,202 -> 21,272 gzip).
+ * by 24 bytes (21,202 -> 21,272 gzip). 21.25 KiB since a newsroom token left the stream's URL
+ * (a subprotocol on the WebSocket, Authorization on SSE, `?token=` kept for an injected
+ * EventSource and a token no subprotocol can carry) took it past 21 KiB by 65 bytes (21,489 ->
+ * 21,569 gzip); ticker.js took 91 bytes of its 93 to spare (13,731 -> 13,822).
  */
-const STORY_BUDGET_BYTES = 21 * 1024
+const STORY_BUDGET_BYTES = 21.25 * 1024
 
 interface Reply {
   status: number

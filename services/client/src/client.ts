@@ -8,7 +8,7 @@ import { ClientError } from './errors.ts'
 import { MessageQueue } from './iterator.ts'
 import { Liveness } from './liveness.ts'
 import { checkChannels, copyFilter, type ResolvedOptions, resolveOptions } from './options.ts'
-import { type Endpoints, endpoints, sseUrl, webSocketUrl } from './protocol.ts'
+import { bearerProtocols, type Endpoints, endpoints, sseUrl, webSocketUrl } from './protocol.ts'
 import { requestHooks } from './request-hooks.ts'
 import { decideRetry } from './retry-policy.ts'
 import { openSseEventSource, openSseFetch } from './sse-transport.ts'
@@ -254,17 +254,20 @@ export class Client implements AsyncIterable<StreamMessage> {
       },
     }
     if (this.#kind === 'websocket' && o.WebSocket) {
-      this.#transport = openWebSocket(webSocketUrl(this.#endpoints.websocket, o.token), o.WebSocket, handlers)
+      const protocols = bearerProtocols(o.token)
+      const url = webSocketUrl(this.#endpoints.websocket, protocols ? undefined : o.token)
+      this.#transport = openWebSocket(url, o.WebSocket, handlers, undefined, protocols)
     } else {
       const url = sseUrl(this.#endpoints.sse, {
         channels: this.#channels,
         filter: this.#filter,
         since: this.#delivery.startOver ? null : this.position,
-        token: o.token,
+        // the fetch reader sends it in Authorization; an EventSource cannot, so it goes in the URL
+        token: o.fetch ? undefined : o.token,
         catchUp: o.catchUp,
         entries: o.entries,
       })
-      this.#transport = o.fetch ? openSseFetch(url, o.fetch, handlers) : openSseEventSource(url, o.EventSource as never, handlers)
+      this.#transport = o.fetch ? openSseFetch(url, o.fetch, handlers, o.token) : openSseEventSource(url, o.EventSource as never, handlers)
     }
     if (o.connectTimeoutMs > 0 && current()) {
       this.#connectDeadline = deadline ?? o.clock.now() + o.connectTimeoutMs

@@ -50,6 +50,15 @@ export function webSocketUrl(endpoint: string, token: string | undefined): strin
   return u.href
 }
 
+/**
+ * The subprotocols a stream offers for `token`: a browser cannot set a header on an upgrade, so
+ * the token travels as one (as Kubernetes does), not in the URL that proxies and CDNs log, beside
+ * `newswire`, the one the server answers with. A JWT is base64url and dots, all token characters;
+ * a token a subprotocol cannot carry (undefined here) stays in the URL (webSocketUrl).
+ */
+export const bearerProtocols = (token: string | undefined): string[] | undefined =>
+  token && /^[\w.-]+$/.test(token) ? ['newswire', `newswire.bearer.${token}`] : undefined
+
 /** Channels and filter as query parameters, the same for /v1/sse, /v1/snapshot, /v1/counts and story pages. */
 export function setView(q: URLSearchParams, channels: readonly string[], filter: StreamFilter | undefined): void {
   if (channels.length > 0) q.set('channels', channels.join(','))
@@ -80,6 +89,7 @@ export function sseUrl(
   if (sub.since !== null) q.set('since', sub.since)
   if (sub.catchUp === 'latest') q.set('catchUp', 'latest')
   if (sub.entries !== undefined) q.set('entries', String(sub.entries))
+  // only for an injected EventSource, which cannot send a header (the fetch reader sends Authorization)
   if (sub.token !== undefined) q.set('token', sub.token)
   return u.href
 }

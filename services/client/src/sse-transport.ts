@@ -53,7 +53,8 @@ function handleData(data: string, event: string, lastEventId: string, handlers: 
 /** Ends the stream as the server's `event: close` says. */
 type Ender = (code: number, reason: string) => void
 
-export function openSseFetch(url: string, fetchFn: FetchLike, handlers: TransportHandlers): Transport {
+/** `token`: sent as `Authorization: Bearer`, never in the URL (a CORS preflight the fan-out answers). */
+export function openSseFetch(url: string, fetchFn: FetchLike, handlers: TransportHandlers, token?: string): Transport {
   const abort = new AbortController()
   let attached = true
   let opened = false
@@ -68,7 +69,11 @@ export function openSseFetch(url: string, fetchFn: FetchLike, handlers: Transpor
   const run = async (): Promise<void> => {
     let res: Awaited<ReturnType<FetchLike>>
     try {
-      res = await fetchFn(url, { headers: { accept: 'text/event-stream' }, signal: abort.signal, cache: 'no-store' })
+      res = await fetchFn(url, {
+        headers: { accept: 'text/event-stream', ...(token && { authorization: `Bearer ${token}` }) },
+        signal: abort.signal,
+        cache: 'no-store',
+      })
     } catch (err) {
       return finish({ code: 1006, reason: `SSE request failed: ${errorMessage(err)}`, opened: false })
     }
@@ -128,6 +133,7 @@ function cancel(reader: StreamReaderLike): void {
   safeCall(() => void reader.cancel().catch(() => {}))
 }
 
+/** An EventSource cannot send a header: a token stays in `url` (`?token=`), where proxies may log it. */
 export function openSseEventSource(url: string, EventSourceCtor: EventSourceConstructor, handlers: TransportHandlers): Transport {
   let attached = true
   let opened = false

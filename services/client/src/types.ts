@@ -377,7 +377,8 @@ export interface WebSocketLike {
   onerror: ((ev: never) => unknown) | null
   onclose: ((ev: never) => unknown) | null
 }
-export type WebSocketConstructor = new (url: string) => WebSocketLike
+/** `protocols`: the subprotocols offered; a newsroom token travels as one (not in the URL). */
+export type WebSocketConstructor = new (url: string, protocols?: string[]) => WebSocketLike
 
 /** The fields of an EventSource MessageEvent the SDK reads. */
 export interface SseMessageEventLike {

@@ -23,12 +23,16 @@ interface ErrorEventLike {
 // `ws` reports a refused handshake as an error "Unexpected server response: 401"; browsers hide it
 const handshakeStatus = /Unexpected server response: (\d{3})/
 
-/** `deflate`: ask for compressed batches (by default, only a browser's own WebSocket does: batch.ts). */
+/**
+ * `deflate`: ask for compressed batches (by default, only a browser's own WebSocket does: batch.ts).
+ * `protocols`: the subprotocols to offer (webSocketUrl: the token's).
+ */
 export function openWebSocket(
   url: string,
   WebSocketCtor: WebSocketConstructor,
   handlers: TransportHandlers,
   deflate = browserWebSocket(WebSocketCtor),
+  protocols?: string[],
 ): Transport {
   let attached = true
   let opened = false
@@ -45,7 +49,7 @@ export function openWebSocket(
 
   let ws: WebSocketLike
   try {
-    ws = new WebSocketCtor(batchUrl(url, deflate))
+    ws = new WebSocketCtor(batchUrl(url, deflate), protocols)
   } catch (err) {
     queueMicrotask(() => finish({ code: 1006, reason: `cannot open WebSocket: ${errorMessage(err)}`, opened: false }))
     resolveGone()

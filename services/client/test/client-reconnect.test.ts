@@ -261,9 +261,9 @@ describe('client: SSE fallback', () => {
       languages: 'bn',
       tickerFieldsOnly: '1',
       since: '1.start',
-      token: 'jwt',
     })
     assert.equal(f.requests[0]?.headers.accept, 'text/event-stream')
+    assert.equal(f.requests[0]?.headers.authorization, 'Bearer jwt')
     res.frame('subscribed', { type: 'subscribed', channels: ['breaking'], position: '1.start', snapshot: [] }, '1.start')
     res.frame('event', eventFrame('a', 1, '1.a'), '1.a')
     res.write('event: withdrawn\nid: 1.b\ndata: {"articleId":"a","reason":"legal"}\n\n') // type and position from the SSE fields

@@ -18,7 +18,8 @@ describe('client: connecting and delivering', () => {
     })
     assert.equal(client.state, 'connecting')
     const ws = FakeWebSocket.last
-    assert.equal(ws.url, 'wss://news.example/v1/stream?token=jwt.token&batch=1')
+    assert.equal(ws.url, 'wss://news.example/v1/stream?batch=1')
+    assert.deepEqual(ws.protocols, ['newswire', 'newswire.bearer.jwt.token'])
     ws.open()
     assert.deepEqual(ws.sent, [
       {

@@ -52,6 +52,8 @@ export class FakeNewsServer {
   lagReset: number | null = null
   /** Pings answered so far. */
   pongs = 0
+  /** The path and query of every request and upgrade, as a proxy's log keeps them. */
+  readonly requestLines: string[] = []
   /** Extra static files (path → content type and body), e.g. a page and the browser bundle. */
   readonly files = new Map<string, { type: string; body: string }>()
   #http: Server
@@ -62,13 +64,18 @@ export class FakeNewsServer {
   #raw = new Set<Socket>()
 
   private constructor() {
-    this.#http = createServer((req, res) => this.#onHttp(req, res))
-    this.#wss = new WebSocketServer({ noServer: true })
+    this.#http = createServer((req, res) => {
+      this.requestLines.push(req.url ?? '')
+      this.#onHttp(req, res)
+    })
+    // the fan-out's answer: `newswire`, never the token's subprotocol
+    this.#wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => offered.has('newswire') && 'newswire' })
     this.#http.on('connection', (s: Socket) => {
       this.#raw.add(s)
       s.on('close', () => this.#raw.delete(s))
     })
     this.#http.on('upgrade', (req, socket, head) => {
+      this.requestLines.push(req.url ?? '')
       if (this.blockWebSocket || !req.url?.startsWith('/v1/stream')) {
         socket.destroy()
         return
@@ -224,7 +231,9 @@ export class FakeNewsServer {
 
   #onWebSocket(ws: WebSocket, req: IncomingMessage): void {
     this.#sockets.add(ws)
-    const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token')
+    const offered = req.headers['sec-websocket-protocol']?.split(',').map((p) => p.trim()) ?? []
+    const bearer = offered.find((p) => p.startsWith('newswire.bearer.'))?.slice('newswire.bearer.'.length)
+    const token = bearer ?? new URL(req.url ?? '/', 'http://x').searchParams.get('token')
     const mine = new Set<Subscriber>()
     ws.on('close', () => {
       this.#sockets.delete(ws)
@@ -282,7 +291,8 @@ export class FakeNewsServer {
       res.writeHead(404).end()
       return
     }
-    const token = url.searchParams.get('token')
+    const bearer = req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : undefined
+    const token = bearer ?? url.searchParams.get('token')
     if (this.rejectToken !== null && token === this.rejectToken) {
       res.writeHead(401).end('token expired')
       return

@@ -79,6 +79,8 @@ export class FakeWebSocket {
   }
 
   readonly url: string
+  /** The subprotocols offered (a newsroom token's, webSocketUrl). */
+  readonly protocols: string[] | undefined
   readyState = 0
   sent: Record<string, unknown>[] = []
   closedWith: { code?: number; reason?: string } | null = null
@@ -87,8 +89,9 @@ export class FakeWebSocket {
   onerror: ((ev: { message?: string }) => void) | null = null
   onclose: ((ev: { code: number; reason: string }) => void) | null = null
 
-  constructor(url: string) {
+  constructor(url: string, protocols?: string[]) {
     this.url = url
+    this.protocols = protocols
     FakeWebSocket.instances.push(this)
   }
 

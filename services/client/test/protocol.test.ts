@@ -16,7 +16,7 @@ describe('protocol', () => {
     assert.throws(() => endpoints('not a url'), TypeError)
   })
 
-  test('the token goes in the query string', () => {
+  test('a token in the query string (a token no subprotocol can carry: token-out-of-url.test.ts)', () => {
     assert.equal(webSocketUrl('wss://h/v1/stream', 'a.b.c'), 'wss://h/v1/stream?token=a.b.c')
     assert.equal(webSocketUrl('wss://h/v1/stream', undefined), 'wss://h/v1/stream')
   })

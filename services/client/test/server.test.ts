@@ -78,6 +78,8 @@ describe('against a ws server', () => {
     const { client, log } = start(t, server, { transport: 'websocket', token: 'old.jwt' })
     await waitFor(() => client.state === 'failed', 'failed')
     assert.match(log.states.at(-1)?.reason ?? '', /unauthorized.*4401: token expired/)
+    // offered as a subprotocol: the upgrade's request line does not carry it
+    assert.deepEqual(server.requestLines, ['/v1/stream?batch=1'])
     await new Promise((resolve) => setTimeout(resolve, 100))
     assert.equal(server.subscribes.length, 0)
     assert.deepEqual(log.stateNames, ['connected', 'failed'])
@@ -136,6 +138,11 @@ describe('against an SSE server (node:http, the SDK reader on fetch)', () => {
         ['sse', null, 'jwt'],
         ['sse', seen, 'jwt'],
       ],
+    )
+    // in Authorization: no request line a proxy logs carries it
+    assert.deepEqual(
+      server.requestLines.filter((l) => l.includes('jwt')),
+      [],
     )
     assert.equal(client.stats.duplicates, 1)
   })

@@ -3,7 +3,7 @@
 // sends it in Authorization on SSE; the fan-out reads it there through the same checks as
 // `?token=`, answers the plain `newswire` subprotocol, refuses a request carrying two tokens,
 // counts `?token=` (older SDKs, an EventSource) and refuses it with FANOUT_TOKEN_IN_URL=refuse.
-// Over real HTTP and WebSocket, behind a proxy that records request lines.
+// Over real HTTP and WebSocket, the SDK behind a proxy that records request lines.
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { createServer, request } from 'node:http'
@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net'
 import { type TestContext, test } from 'node:test'
 import { closeCodes, createLogger, createRegistry } from '@newswire/shared'
 import { WebSocket } from 'ws'
+import { connect } from '../../client/src/index.ts'
+import type { FetchLike } from '../../client/src/types.ts'
 import { loadFanoutConfig } from '../src/config.ts'
 import { createAccess, type Transport } from '../src/http/access.ts'
 import { createRequestHandler, createUpgradeHandler } from '../src/http/routes.ts'
@@ -81,6 +83,26 @@ async function serve(t: TestContext, env: Record<string, string> = {}) {
   return { h, proxy, inUrl, until, rejected }
 }
 
+/** The SDK on channel `all` (newsroom only) through the proxy: subscribed or failed, and why. */
+function sdk(t: TestContext, host: string, transport: 'websocket' | 'sse', token: string) {
+  const seen = { subscribed: 0, failed: '' }
+  const client = connect(`http://${host}/`, {
+    channels: ['all'],
+    token,
+    transport,
+    WebSocket,
+    fetch: fetch as unknown as FetchLike,
+    maxRetries: 0,
+  })
+  t.after(() => client.close())
+  client.on('subscribed', () => seen.subscribed++)
+  client.on('error', () => {})
+  client.on('state', (s) => {
+    if (s.state === 'failed') seen.failed = s.reason ?? 'failed'
+  })
+  return seen
+}
+
 /** A raw WebSocket (ws) through `host`, offering `protocols`: how it closed, and the protocol the server chose. */
 async function upgrade(host: string, query: string, protocols: string[] = []) {
   const ws = new WebSocket(`ws://${host}/v1/stream${query}`, protocols)
@@ -109,6 +131,31 @@ function get(host: string, path: string, headers: Record<string, string> = {}, m
     req.end()
   })
 }
+
+for (const transport of ['websocket', 'sse'] as const)
+  for (const tokenInUrl of ['accept', 'refuse'])
+    test(`the SDK over ${transport} (FANOUT_TOKEN_IN_URL=${tokenInUrl}): a newsroom stream, and no request line a proxy logs carries the token`, {
+      timeout: 20_000,
+    }, async (t) => {
+      const s = await serve(t, { FANOUT_TOKEN_IN_URL: tokenInUrl })
+      const token = await signNewsroomToken(SECRET)
+      const seen = sdk(t, s.proxy.host, transport, token)
+      await s.until(() => seen.subscribed > 0 || seen.failed !== '', 'neither subscribed nor failed')
+      assert.equal(seen.failed, '', 'admitted as the newsroom (channel all)')
+      const lines = s.proxy.requestLines()
+      assert.ok(
+        lines.some((l) => l.includes(transport === 'sse' ? '/v1/sse?' : '/v1/stream')),
+        lines.join('\n'),
+      )
+      assert.deepEqual(
+        lines.filter((l) => l.includes(token) || /[?&]token=/.test(l)),
+        [],
+      )
+      // the server never sends the token back (a subprotocol answer would be logged on the way too)
+      assert.ok(!s.proxy.answered().includes(token), 'the token in what the server answered')
+      if (transport === 'websocket') assert.match(s.proxy.answered(), /\r\nSec-WebSocket-Protocol: newswire\r\n/i)
+      assert.deepEqual(s.inUrl, [])
+    })
 
 test('the subprotocol answered is `newswire` alone; a client offering no `newswire` gets none (ws fails its handshake)', {
   timeout: 20_000,
