@@ -9,7 +9,8 @@ import { once } from 'node:events'
 import { createServer, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type TestContext, test } from 'node:test'
-import { closeCodes, createLogger, createRegistry } from '@newswire/shared'
+import { inspect } from 'node:util'
+import { closeCodes, createRegistry, type Logger } from '@newswire/shared'
 import { WebSocket } from 'ws'
 import { connect } from '../../client/src/index.ts'
 import type { FetchLike } from '../../client/src/types.ts'
@@ -41,7 +42,11 @@ async function serve(t: TestContext, env: Record<string, string> = {}) {
   })
   const inUrl: Transport[] = []
   const access = createAccess(config, (transport) => inUrl.push(transport))
-  const log = createLogger('token-out-of-url', 'silent')
+  // every line the routes and the endpoint log, at every level, as text: none may carry a token
+  const logged: string[] = []
+  const record = (...args: unknown[]) => void logged.push(inspect(args, { depth: 6 }))
+  const log = { trace: record, debug: record, info: record, warn: record, error: record, fatal: record } as unknown as Logger
+  ;(log as unknown as { child: () => Logger }).child = () => log
   const endpoint = createWebSocketEndpoint({ hub: h.hub, access, config, metrics: h.metrics, log, closing: () => false })
   const server = createServer(
     createRequestHandler({
@@ -80,7 +85,7 @@ async function serve(t: TestContext, env: Record<string, string> = {}) {
   /** newswire_fanout_connections_rejected_total{reason}. */
   const rejected = async (reason: string) =>
     (await h.metrics.connectionsRejected.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0
-  return { h, proxy, inUrl, until, rejected }
+  return { h, proxy, inUrl, until, rejected, logged: () => logged.join('\n') }
 }
 
 /** The SDK on channel `all` (newsroom only) through the proxy: subscribed or failed, and why. */
@@ -155,6 +160,7 @@ for (const transport of ['websocket', 'sse'] as const)
       assert.ok(!s.proxy.answered().includes(token), 'the token in what the server answered')
       if (transport === 'websocket') assert.match(s.proxy.answered(), /\r\nSec-WebSocket-Protocol: newswire\r\n/i)
       assert.deepEqual(s.inUrl, [])
+      assert.ok(!s.logged().includes(token), 'the fan-out logged the token')
     })
 
 test('the subprotocol answered is `newswire` alone; a client offering no `newswire` gets none (ws fails its handshake)', {
@@ -190,6 +196,7 @@ test('a bad token in the subprotocol is refused exactly like one in the URL (440
     assert.equal(inProtocol.protocol, 'newswire', what)
   }
   assert.equal(await s.rejected('unauthorized'), 10)
+  for (const token of Object.values(bad)) assert.ok(!s.logged().includes(token), 'the fan-out logged a refused token')
 })
 
 test('two tokens are refused, whichever is valid: 4400 on the WebSocket, 400 on SSE; one token per request', {
@@ -214,6 +221,7 @@ test('two tokens are refused, whichever is valid: 4400 on the WebSocket, 400 on 
   assert.equal(sse.status, 400)
   assert.equal(JSON.parse(sse.body).detail, 'more than one token (url, header): send one')
   assert.equal(await s.rejected('two_tokens'), 4)
+  assert.ok(!s.logged().includes(newsroom) && !s.logged().includes(desk), 'the fan-out logged a token')
 })
 
 test('FANOUT_TOKEN_IN_URL: accepted and counted by default; refused (1008, 401) when set, a subprotocol or header still admitted', {
