@@ -254,16 +254,14 @@ export class Client implements AsyncIterable<StreamMessage> {
       },
     }
     if (this.#kind === 'websocket' && o.WebSocket) {
-      const protocols = bearerProtocols(o.token)
-      const url = webSocketUrl(this.#endpoints.websocket, protocols ? undefined : o.token)
-      this.#transport = openWebSocket(url, o.WebSocket, handlers, undefined, protocols)
+      const url = webSocketUrl(this.#endpoints.websocket, o.token)
+      this.#transport = openWebSocket(url, o.WebSocket, handlers, undefined, bearerProtocols(o.token))
     } else {
       const url = sseUrl(this.#endpoints.sse, {
         channels: this.#channels,
         filter: this.#filter,
         since: this.#delivery.startOver ? null : this.position,
-        // the fetch reader sends it in Authorization; an EventSource cannot, so it goes in the URL
-        token: o.fetch ? undefined : o.token,
+        token: o.fetch ? undefined : o.token, // the fetch reader sends it in Authorization; an EventSource cannot
         catchUp: o.catchUp,
         entries: o.entries,
       })

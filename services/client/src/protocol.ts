@@ -43,8 +43,9 @@ export function endpoints(url: string | URL): Endpoints {
   return { websocket: at(secure ? 'wss:' : 'ws:', streamPath), sse: at(secure ? 'https:' : 'http:', ssePath) }
 }
 
+/** The stream's URL for `token`: with it only when no subprotocol can carry it (bearerProtocols). */
 export function webSocketUrl(endpoint: string, token: string | undefined): string {
-  if (token === undefined) return endpoint
+  if (token === undefined || bearerProtocols(token)) return endpoint
   const u = new URL(endpoint)
   u.searchParams.set('token', token)
   return u.href

@@ -17,7 +17,9 @@ describe('protocol', () => {
   })
 
   test('a token in the query string (a token no subprotocol can carry: token-out-of-url.test.ts)', () => {
-    assert.equal(webSocketUrl('wss://h/v1/stream', 'a.b.c'), 'wss://h/v1/stream?token=a.b.c')
+    // a token a subprotocol carries stays out of the URL; one it cannot carry stays in it
+    assert.equal(webSocketUrl('wss://h/v1/stream', 'a.b.c'), 'wss://h/v1/stream')
+    assert.equal(webSocketUrl('wss://h/v1/stream', 'a+b/c='), 'wss://h/v1/stream?token=a%2Bb%2Fc%3D')
     assert.equal(webSocketUrl('wss://h/v1/stream', undefined), 'wss://h/v1/stream')
   })
 
