@@ -55,8 +55,13 @@ function entryItem(d: DeskEntry, lang: string | undefined, v: PanelView): HTMLLI
         { class: `state-line ${d.state}` },
         stateLine[d.state],
         d.state === 'embargoed' && !Number.isNaN(d.embargoEnd)
-          ? `${formatClock(d.embargoEnd, { language: lang, timeZone: v.zone, seconds: true, now: v.now })} ${zoneLabel(v.zone, d.embargoEnd)} · ${formatRelative(d.embargoEnd, v.now, lang)}`
+          ? `${formatClock(d.embargoEnd, { language: lang, timeZone: v.zone, seconds: true, now: v.now })} ${zoneLabel(v.zone, d.embargoEnd)} · `
           : '',
+        // a countdown moves on with the clock (refreshTimes): drawn as text, it said "in 25 min" to
+        // the moment of the release (red21d attack run)
+        d.state === 'embargoed' && !Number.isNaN(d.embargoEnd)
+          ? h('span', { class: 'ago', lang, 'data-at': String(d.embargoEnd) }, formatRelative(d.embargoEnd, v.now, lang))
+          : null,
         d.reason ? ` Reason: ${d.reason}` : '',
       ),
     ...e.corrections.map((c) => h('p', { class: 'corr', lang }, h('strong', {}, 'Correction: '), c.note)),

@@ -1,0 +1,129 @@
+// A fake fan-out for the dashboard's browser tests (red21d): the page and its script built from
+// source, and a stream answering the desk's `all` subscription and each `story:<id>` one with the
+// frames the test gives. No broker; the dashboard is the real bundle.
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import type { TestContext } from 'node:test'
+import { WebSocketServer } from 'ws'
+import { buildWebAssets } from '../../services/fanout/build/bundle.ts'
+import { repoRoot } from './helpers.ts'
+
+export interface DeskFrames {
+  /** The desk's snapshot (`all`): event messages as the server sends them. */
+  desk: unknown[]
+  /** Each live story's entries (snapshot items, `embargoed: true` for one under embargo). */
+  entries?: Record<string, unknown[]>
+  /** The HTTP `Date` every answer carries (the fan-out host's clock); Node's own when absent. */
+  serverNow?: () => number
+  /** The desk's time zone (FANOUT_DESK_TIME_ZONE). */
+  zone?: string
+}
+
+export async function fakeDeskFanout(t: TestContext, frames: DeskFrames) {
+  const scripts = await buildWebAssets()
+  const html = readFileSync(join(repoRoot, 'services', 'fanout', 'web', 'dashboard.html'), 'utf8').replace(
+    '__DESK_TIME_ZONE__',
+    frames.zone ?? 'UTC',
+  )
+  const css = readFileSync(join(repoRoot, 'services', 'fanout', 'web', 'dashboard.css'), 'utf8')
+  const server = createServer((req, res) => {
+    const date = frames.serverNow ? { date: new Date(frames.serverNow()).toUTCString() } : {}
+    const [type, body] =
+      req.url === '/dashboard.js'
+        ? ['text/javascript', scripts.get('dashboard') ?? '']
+        : req.url === '/dashboard.css'
+          ? ['text/css', css]
+          : req.url?.startsWith('/dashboard')
+            ? ['text/html', html]
+            : [null, '']
+    if (type === null) {
+      res.writeHead(404, date)
+      res.end()
+      return
+    }
+    res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache', ...date })
+    res.end(req.method === 'HEAD' ? undefined : body)
+  })
+  const wss = new WebSocketServer({ server, path: '/v1/stream' })
+  wss.on('connection', (ws) => {
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as { type: string; id: string; channels: string[] }
+      if (m.type === 'ping') ws.send(JSON.stringify({ type: 'pong', id: m.id }))
+      if (m.type !== 'subscribe') return
+      const story = m.channels[0]?.startsWith('story:') ? m.channels[0].slice('story:'.length) : null
+      const frame = { type: 'subscribed', id: m.id, channels: m.channels, position: 'p1', replay: 'none', more: null }
+      if (story === null) ws.send(JSON.stringify({ ...frame, snapshot: frames.desk }))
+      else {
+        const own = frames.desk.filter((x) => (x as { event: { article: { id: string } } }).event.article.id === story)
+        ws.send(JSON.stringify({ ...frame, snapshot: own, story, entries: frames.entries?.[story] ?? [], entriesMore: null }))
+      }
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.after(() => {
+    wss.close()
+    server.closeAllConnections()
+    server.close()
+  })
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
+}
+
+/** A story as the desk's snapshot carries it (an event message). */
+export function deskStory(id: string, at: number, extra: Record<string, unknown> = {}, flags: Record<string, unknown> = {}) {
+  const iso = new Date(at).toISOString()
+  return {
+    type: 'event',
+    channel: 'all',
+    position: 'p1',
+    snapshot: true,
+    ...flags,
+    event: {
+      eventId: `${id}-v1`,
+      type: 'CREATED',
+      occurredAt: iso,
+      ingestedAt: iso,
+      changedFields: [],
+      reason: null,
+      correction: null,
+      article: {
+        id,
+        version: 1,
+        language: 'en',
+        headline: `The story ${id}`,
+        summary: null,
+        body: ['First paragraph.'],
+        category: 'national',
+        urgency: 3,
+        pubStatus: 'usable',
+        embargoedUntil: null,
+        publishedAt: iso,
+        updatedAt: iso,
+        ...extra,
+      },
+    },
+  }
+}
+
+/** An entry of a live story as a `story:` snapshot carries it. */
+export function deskEntry(id: string, storyId: string, at: number, extra: Record<string, unknown> = {}) {
+  const iso = new Date(at).toISOString()
+  return {
+    id,
+    storyId,
+    seq: 1,
+    version: 1,
+    headline: `The entry ${id}`,
+    body: ['What the entry says.'],
+    authors: [],
+    pinned: false,
+    keyEvent: false,
+    pubStatus: 'usable',
+    embargoedUntil: null,
+    publishedAt: iso,
+    updatedAt: iso,
+    corrections: [],
+    ...extra,
+  }
+}
