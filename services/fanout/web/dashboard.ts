@@ -22,6 +22,7 @@ import { deskZone } from './desk-zone.ts'
 import { h, reconcile } from './dom.ts'
 import { countedOf, Feed, type FeedItem, stateOf } from './feed.ts'
 import { LiveDesk, RUNNING, type StoryRun } from './live-desk.ts'
+import { clockNote, serverClock } from './server-clock.ts'
 import { countsText, StoryPanel } from './story-panel.ts'
 import { keepTrying } from './staying.ts'
 
@@ -114,6 +115,7 @@ function main(): void {
   const languageSelect = $<HTMLSelectElement>('filter-language')
   const olderButton = $<HTMLButtonElement>('older')
   const olderStatus = $('older-status')
+  const clockNoteEl = $('clock-note')
 
   const feed = new Feed()
   const deskCounts = new DeskCounts()
@@ -134,6 +136,13 @@ function main(): void {
   /** The calendar day in the zone: times show their date once it is not today. */
   let day = ''
 
+  // every time on the desk counts by the fan-out's clock, which releases embargoes (red21d)
+  const clock = serverClock((offset) => {
+    clockNoteEl.textContent = clockNote(offset)
+    clockNoteEl.hidden = clockNoteEl.textContent === ''
+    nodes.clear() // "today" may have moved
+    scheduleRender()
+  })
   const zone = deskZone($<HTMLSelectElement>('time-zone'), () => {
     nodes.clear() // every absolute time changes
     render()
@@ -149,7 +158,7 @@ function main(): void {
 
   const render = () => {
     renderQueued = false
-    const now = Date.now()
+    const now = clock.now()
     const view = { now, zone: zone.zone }
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: view.zone }).format(now)
     if (today !== day) nodes.clear()
@@ -264,7 +273,7 @@ function main(): void {
     try {
       const page = await older(c, cursor, { limit: PAGE, ...(v.filter ? { filter: v.filter } : {}) })
       if (c !== client) return
-      const now = Date.now()
+      const now = clock.now()
       for (const m of page.items) take(feed.applyEvent(m, now))
       cursors.set(v.key, page.next)
     } catch (err) {
@@ -310,7 +319,7 @@ function main(): void {
     desk?.close()
     desk = null
     panel.close()
-    feed.reset([], Date.now())
+    feed.reset([], clock.now())
     deskCounts.clear()
     cursors.clear()
     loadingFor = null
@@ -343,6 +352,7 @@ function main(): void {
         signOut(`The token was rejected: ${s.reason ?? 'unauthorized'}`)
     })
     c.on('subscribed', (m) => {
+      clock.sync()
       // a fresh snapshot: its cursor for the whole desk; filtered views start over. A resume keeps them.
       if (m.more !== undefined) {
         cursors.clear()
@@ -358,7 +368,7 @@ function main(): void {
       refreshCounts()
     })
     c.on('event', (m) => {
-      const item = feed.applyEvent(m, Date.now())
+      const item = feed.applyEvent(m, clock.now())
       take(item)
       if (item.latencyMs !== null) {
         latencies.push(item.latencyMs)
@@ -370,12 +380,12 @@ function main(): void {
       scheduleRender()
     })
     c.on('withdrawn', (m) => {
-      feed.applyWithdrawn(m, Date.now())
+      feed.applyWithdrawn(m, clock.now())
       deskCounts.withdrawn(m)
       scheduleRender()
     })
     c.on('reset', (m) => {
-      const now = Date.now()
+      const now = clock.now()
       feed.reset(m.items, now)
       // the counts start again with the reset: what it left out is not this desk's now
       deskCounts.clear()
