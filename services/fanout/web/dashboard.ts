@@ -25,6 +25,7 @@ import { LiveDesk, RUNNING, type StoryRun } from './live-desk.ts'
 import { clockNote, serverClock } from './server-clock.ts'
 import { countsText, StoryPanel } from './story-panel.ts'
 import { keepTrying } from './staying.ts'
+import { scopeOf, scopeText } from './token-scope.ts'
 
 const TOKEN_KEY = 'newswire.newsroomToken'
 /** When this tab signed in (sessionStorage), against the last "Forget token" of any tab (localStorage). */
@@ -116,6 +117,7 @@ function main(): void {
   const olderButton = $<HTMLButtonElement>('older')
   const olderStatus = $('older-status')
   const clockNoteEl = $('clock-note')
+  const scopeNote = $('scope')
 
   const feed = new Feed()
   const deskCounts = new DeskCounts()
@@ -319,6 +321,8 @@ function main(): void {
     desk?.close()
     desk = null
     panel.close()
+    scopeNote.textContent = ''
+    scopeNote.hidden = true
     feed.reset([], clock.now())
     deskCounts.clear()
     cursors.clear()
@@ -341,6 +345,9 @@ function main(): void {
     login.hidden = true
     app.hidden = false
     signout.hidden = false
+    // a narrowed token's desk is a part of the newsroom: it says so (red21d)
+    scopeNote.textContent = scopeText(scopeOf(token))
+    scopeNote.hidden = scopeNote.textContent === ''
     const c = connect('/', { channels: ['all'], token, ...keepTrying })
     client = c
     desk = new LiveDesk(token, () => scheduleRender())
