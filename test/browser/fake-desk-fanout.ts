@@ -6,7 +6,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
-import { WebSocketServer } from 'ws'
+import { type WebSocket, WebSocketServer } from 'ws'
 import { buildWebAssets } from '../../services/fanout/build/bundle.ts'
 import { repoRoot } from './helpers.ts'
 
@@ -47,7 +47,15 @@ export async function fakeDeskFanout(t: TestContext, frames: DeskFrames) {
     res.end(req.method === 'HEAD' ? undefined : body)
   })
   const wss = new WebSocketServer({ server, path: '/v1/stream' })
+  const sockets = new Set<WebSocket>()
+  let refuse = false
   wss.on('connection', (ws) => {
+    if (refuse) {
+      ws.close(1008, 'origin not allowed')
+      return
+    }
+    sockets.add(ws)
+    ws.on('close', () => sockets.delete(ws))
     ws.on('message', (data) => {
       const m = JSON.parse(String(data)) as { type: string; id: string; channels: string[] }
       if (m.type === 'ping') ws.send(JSON.stringify({ type: 'pong', id: m.id }))
@@ -67,7 +75,14 @@ export async function fakeDeskFanout(t: TestContext, frames: DeskFrames) {
     server.closeAllConnections()
     server.close()
   })
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    /** Restarts refusing this page for good: every connection closed (1012), every later one refused with 1008. */
+    restartRefusing: () => {
+      refuse = true
+      for (const ws of sockets) ws.close(1012, 'service restart')
+    },
+  }
 }
 
 /** A story as the desk's snapshot carries it (an event message). */

@@ -336,8 +336,25 @@ function main(): void {
   /** This tab's session ends and its token is dropped: the form says why. */
   const signOut = (message: string) => {
     sessionStorage.removeItem(TOKEN_KEY)
+    tokenInput.value = ''
     endSession()
     showLogin(message)
+  }
+
+  /**
+   * The stream refused this page for good (1008, HTTP 403 or 400, an SSE stream held back twice):
+   * no kill, hold or release reaches it any more, so, as a failed embed (red16), it shows none of
+   * what it was sent. It kept the desk, a story killed since reading `live`, one released since
+   * still embargoed, with "Disconnected" in the header (red21d attack run). The token stays: Connect
+   * tries again.
+   */
+  const refused = (token: string, reason: string) => {
+    endSession()
+    showLogin(
+      `Disconnected for good: ${reason}. Nothing of the desk is shown: it would no longer hear of a kill, a hold or a release. Connect to try again.`,
+    )
+    tokenInput.value = token
+    signout.hidden = false // "Forget token" stays within reach
   }
 
   const start = (token: string) => {
@@ -355,8 +372,9 @@ function main(): void {
       status.dataset.state = s.state
       status.dataset.transport = s.transport ?? ''
       status.textContent = statusText(s)
-      if (c === client && s.state === 'failed' && s.error?.code === 'NEWSWIRE_ERR_CLIENT_UNAUTHORIZED')
-        signOut(`The token was rejected: ${s.reason ?? 'unauthorized'}`)
+      if (c !== client || s.state !== 'failed') return
+      if (s.error?.code === 'NEWSWIRE_ERR_CLIENT_UNAUTHORIZED') signOut(`The token was rejected: ${s.reason ?? 'unauthorized'}`)
+      else refused(token, s.reason ?? 'failed')
     })
     c.on('subscribed', (m) => {
       clock.sync()
@@ -419,7 +437,9 @@ function main(): void {
     signOut('')
   })
   addEventListener('storage', (e) => {
-    if (e.key === FORGOT_KEY && client && !tabToken()) signOut('Signed out: "Forget token" in another tab of this browser.')
+    if (e.key !== FORGOT_KEY || tabToken()) return
+    // a desk refused for good (refused) keeps its token in the form: it goes too
+    if (client || tokenInput.value) signOut('Signed out: "Forget token" in another tab of this browser.')
   })
   for (const select of [stateSelect, categorySelect, languageSelect]) select.addEventListener('change', onFilter)
   olderButton.addEventListener('click', () => void loadPage(false))
