@@ -15,6 +15,8 @@ export interface DeskFrames {
   desk: unknown[]
   /** Each live story's entries (snapshot items, `embargoed: true` for one under embargo). */
   entries?: Record<string, unknown[]>
+  /** Each live story's `entriesMore` (older entries to page in; the fake answers no page: 404). */
+  entriesMore?: Record<string, number>
   /** The HTTP `Date` every answer carries (the fan-out host's clock); Node's own when absent. */
   serverNow?: () => number
   /** The desk's time zone (FANOUT_DESK_TIME_ZONE). */
@@ -65,7 +67,15 @@ export async function fakeDeskFanout(t: TestContext, frames: DeskFrames) {
       if (story === null) ws.send(JSON.stringify({ ...frame, snapshot: frames.desk }))
       else {
         const own = frames.desk.filter((x) => (x as { event: { article: { id: string } } }).event.article.id === story)
-        ws.send(JSON.stringify({ ...frame, snapshot: own, story, entries: frames.entries?.[story] ?? [], entriesMore: null }))
+        ws.send(
+          JSON.stringify({
+            ...frame,
+            snapshot: own,
+            story,
+            entries: frames.entries?.[story] ?? [],
+            entriesMore: frames.entriesMore?.[story] ?? null,
+          }),
+        )
       }
     })
   })

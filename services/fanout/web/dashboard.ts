@@ -193,7 +193,7 @@ function main(): void {
     }
     const liveInfo = (id: string) => {
       const story = desk?.get(id)
-      return story ? { counts: story.loading ? 'Loading entries…' : countsText(story.counts(runOf(id))) } : null
+      return story ? { counts: story.loading ? 'Loading entries…' : countsText(story.counts(runOf(id)), story.partial) } : null
     }
     if (open !== null)
       panel.render(feed.items.get(open)?.article ?? desk?.get(open)?.article ?? undefined, desk?.get(open), view, runOf(open))

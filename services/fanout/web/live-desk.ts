@@ -81,6 +81,12 @@ export class DeskStory {
   readonly id: string
   /** Still paging its entries in. */
   loading = true
+  /**
+   * Its older entries could not all be paged in (the page failed: a process behind, a timeout):
+   * the counts are of those it has, and say so. They read as the story's whole ("100 entries: 100
+   * live" of 250, a withheld one among the rest; red21d attack run). The next subscribe pages again.
+   */
+  partial = false
   #follower: StoryFollower
   #close: () => Promise<void>
   #deleted = new Map<string, { entry: StoryEntry; reason: string | null }>()
@@ -114,8 +120,10 @@ export class DeskStory {
       queueMicrotask(async () => {
         try {
           while (f.hasOlder) await f.older(100)
+          this.partial = false
         } catch {
-          // counts stay as far as they got; the next subscribe pages again
+          // counts stay as far as they got, said to be partial; the next subscribe pages again
+          this.partial = true
         }
         this.loading = false
         changed()

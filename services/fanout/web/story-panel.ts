@@ -20,11 +20,15 @@ const stateLine: Record<EntryState, string> = {
   deleted: 'Deleted — taken off every page.',
 }
 
-/** "37 entries: 34 live · 2 embargoed · 1 withheld", states with none left out. */
-export function countsText(c: Record<EntryState, number>): string {
+/**
+ * "37 entries: 34 live · 2 embargoed · 1 withheld", states with none left out; `partial`: older
+ * entries could not be paged in, so these are at least the counts ("at least 100 entries: …").
+ */
+export function countsText(c: Record<EntryState, number>, partial = false): string {
   const total = c.live + c.embargoed + c.withheld
   const parts = entryStates.filter((s) => c[s] > 0).map((s) => `${formatNumber(c[s], 'en')} ${s}`)
-  return `${formatNumber(total, 'en')} ${total === 1 ? 'entry' : 'entries'}${parts.length > 0 ? `: ${parts.join(' · ')}` : ''}`
+  const counted = `${formatNumber(total, 'en')} ${total === 1 ? 'entry' : 'entries'}${parts.length > 0 ? `: ${parts.join(' · ')}` : ''}`
+  return partial ? `at least ${counted}; older entries could not be loaded` : counted
 }
 
 const keyOf = (d: DeskEntry) => `${d.entry.id}|${d.entry.version}|${d.state}|${d.embargoEnd}|${d.reason ?? ''}`
@@ -126,7 +130,7 @@ export class StoryPanel {
       return
     }
     const entries = story.entries(run)
-    this.#counts.textContent = story.loading ? 'Loading entries…' : countsText(story.counts(run))
+    this.#counts.textContent = story.loading ? 'Loading entries…' : countsText(story.counts(run), story.partial)
     const old = new Map([...this.#list.children].map((li) => [(li as HTMLElement).dataset.key, li as HTMLLIElement]))
     reconcile(
       this.#list,
