@@ -39,6 +39,8 @@ const TICKER_BUDGET_BYTES = 13.5 * 1024
  * (a subprotocol on the WebSocket, Authorization on SSE, `?token=` kept for an injected
  * EventSource and a token no subprotocol can carry) took it past 21 KiB by 65 bytes (21,489 ->
  * 21,569 gzip); ticker.js took 91 bytes of its 93 to spare (13,731 -> 13,822).
+ * The red21d attack run's fix (a page's item no longer embargoed, of the version held under
+ * embargo, taken as its release after a gap shed it) added its bytes within it.
  */
 const STORY_BUDGET_BYTES = 21.25 * 1024
 

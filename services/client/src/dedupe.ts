@@ -48,11 +48,16 @@ export class Dedupe {
 
   /** true when the event is new and must be delivered; records it. */
   acceptEvent(event: ArticleEvent, flags: { embargoed: boolean; released: boolean; snapshot?: boolean }): boolean {
-    // A release repeats the held event's eventId; give it a key of its own
-    const key = flags.released ? `${event.eventId}\u0000released` : event.eventId
-    if (this.#eventIds.has(key)) return false
     const { id, version } = event.article
     const mark = this.#articles.get(id)
+    // A page or snapshot item no longer flagged embargoed, of the version delivered under embargo,
+    // is the server's release of it: the stream's own release may have been shed in a gap (the
+    // routine lane), and the newest page asked after it was dropped as a duplicate, the story
+    // kept as embargoed while the public read it (red21d attack run)
+    const released = flags.released || (flags.snapshot && !flags.embargoed && mark?.embargoed && version === mark.version)
+    // A release repeats the held event's eventId; give it a key of its own
+    const key = released ? `${event.eventId}\u0000released` : event.eventId
+    if (this.#eventIds.has(key)) return false
     const kill = killOf(event)
     // a real record after a stand-in hold: of its version, its word replaces the guess; on the
     // stream (not a page, answered maybe before the hold), it decides again whatever its number
@@ -60,7 +65,7 @@ export class Dedupe {
     if (mark) {
       if (isKill(mark.withdrawn)) return false
       if (!kill && !(real && !flags.snapshot) && (version < mark.version || version < mark.withdrawnAt)) return false
-      if (!kill && version === mark.version && !(flags.released && mark.embargoed) && !real) return false
+      if (!kill && version === mark.version && !(released && mark.embargoed) && !real) return false
     }
     touch(this.#eventIds, key, true, this.capacity)
     touch(
@@ -69,7 +74,7 @@ export class Dedupe {
       {
         version: real ? version : Math.max(version, mark?.version ?? NO_VERSION),
         standIn: isStandIn(event) && version >= (mark?.version ?? NO_VERSION),
-        embargoed: flags.embargoed && !flags.released,
+        embargoed: flags.embargoed && !released,
         withdrawn: kill ? 'canceled' : null,
         withdrawnAt: kill ? Math.max(version, mark?.withdrawnAt ?? NO_VERSION) : real ? NO_VERSION : (mark?.withdrawnAt ?? NO_VERSION),
         key,

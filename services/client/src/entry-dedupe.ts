@@ -42,7 +42,9 @@ export class EntryDedupe {
       if (mark.withdrawn === 'deleted') return false
       // The same version again is news only as a release: of an embargo the newsroom saw, or of
       // one that took the entry off for this reader (its time passed on the server's clock)
-      const release = (flags.released && mark.embargoed) || mark.withdrawn === 'embargoed'
+      // (a page's item no longer flagged embargoed is the server's release: the stream's may have
+      // been shed in a gap, red21d)
+      const release = ((flags.released || (flags.snapshot && !flags.embargoed)) && mark.embargoed) || mark.withdrawn === 'embargoed'
       if (!real && (version < mark.version || (version === mark.version && !release))) return false
       // a page answered while a stand-in stood, read after the writer's record replaced it (red18)
       if (flags.snapshot && flags.guess && version <= (mark.over ?? 0)) return false
