@@ -50,6 +50,9 @@ export async function fakeDeskFanout(t: TestContext, frames: DeskFrames) {
   })
   const wss = new WebSocketServer({ server, path: '/v1/stream' })
   const sockets = new Set<WebSocket>()
+  /** The desk's own connections (`all`), and every subscribe in order (its channels). */
+  const desks = new Set<WebSocket>()
+  const subscribes: string[] = []
   let refuse = false
   wss.on('connection', (ws) => {
     if (refuse) {
@@ -63,6 +66,8 @@ export async function fakeDeskFanout(t: TestContext, frames: DeskFrames) {
       if (m.type === 'ping') ws.send(JSON.stringify({ type: 'pong', id: m.id }))
       if (m.type !== 'subscribe') return
       const story = m.channels[0]?.startsWith('story:') ? m.channels[0].slice('story:'.length) : null
+      if (story === null) desks.add(ws)
+      subscribes.push(m.channels.join(','))
       const frame = { type: 'subscribed', id: m.id, channels: m.channels, position: 'p1', replay: 'none', more: null }
       if (story === null) ws.send(JSON.stringify({ ...frame, snapshot: frames.desk }))
       else {
@@ -87,6 +92,11 @@ export async function fakeDeskFanout(t: TestContext, frames: DeskFrames) {
   })
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    subscribes,
+    /** Writes a frame to the desk's stream (`all`). `frames.desk` is read at every subscribe: change it for the next. */
+    sendDesk: (frame: unknown) => {
+      for (const ws of desks) if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame))
+    },
     /** Restarts refusing this page for good: every connection closed (1012), every later one refused with 1008. */
     restartRefusing: () => {
       refuse = true

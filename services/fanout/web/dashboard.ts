@@ -6,16 +6,7 @@
 // counts cover the last hour of the whole store (the server's count, then the stream). Each story
 // shows its editorial state as itself (live, embargoed, withheld, withdrawn), the same live and
 // after a reload; every time is in the desk's one zone.
-import {
-  type Client,
-  connect,
-  counts,
-  type EditorialState,
-  older,
-  type PageCursor,
-  type StateChange,
-  type StreamFilter,
-} from '@newswire/client'
+import { type Client, connect, counts, type EditorialState, older, type PageCursor, type StreamFilter } from '@newswire/client'
 import { DeskCounts } from './counts.ts'
 import { itemKey, refreshTimes, renderItem } from './dashboard-item.ts'
 import { deskZone } from './desk-zone.ts'
@@ -24,6 +15,7 @@ import { countedOf, Feed, type FeedItem, stateOf } from './feed.ts'
 import { LiveDesk, RUNNING, type StoryRun } from './live-desk.ts'
 import { clockNote, serverClock } from './server-clock.ts'
 import { countsText, StoryPanel } from './story-panel.ts'
+import { fillSelect, statusText } from './desk-header.ts'
 import { keepTrying } from './staying.ts'
 import { scopeOf, scopeText } from './token-scope.ts'
 
@@ -51,6 +43,8 @@ function tabToken(): string | null {
 /** Relative times ("3 min ago") move on this often; embargo ends get a timer of their own. */
 const TICK_MS = 15_000
 const states: readonly EditorialState[] = ['live', 'embargoed', 'withheld', 'withdrawn']
+/** At most one fresh snapshot this often after gaps. */
+const FRESH_MS = 30_000
 /** Stories per "Load older". */
 const PAGE = 50
 
@@ -76,29 +70,6 @@ function takeToken(): { token: string | null; inAddress: boolean } {
 /** Said by the form when the address carried a token. */
 const ADDRESS_TOKEN =
   'A token in the address is not used: the browser keeps every address it opens in its history, where anyone at this computer would find it after "Forget token". Paste the token here, and clear this browser\'s history of that address.'
-
-function statusText(s: StateChange): string {
-  switch (s.state) {
-    case 'connecting':
-      return 'Connecting…'
-    case 'connected':
-      return `Connected (${s.transport})`
-    case 'reconnecting':
-      return `Reconnecting in ${((s.delayMs ?? 0) / 1000).toFixed(1)} s (attempt ${s.attempt ?? 1})${s.reason ? ` — ${s.reason}` : ''}`
-    case 'failed':
-      return `Disconnected: ${s.reason ?? 'failed'}`
-    default:
-      return 'Not connected'
-  }
-}
-
-function fillSelect(select: HTMLSelectElement, values: string[]): void {
-  const have = [...select.options].map((o) => o.value).slice(1)
-  if (have.join('\n') === values.join('\n')) return
-  const current = select.value
-  select.replaceChildren(h('option', { value: '' }, 'all'), ...values.map((v) => h('option', { value: v }, v)))
-  select.value = values.includes(current) ? current : ''
-}
 
 function main(): void {
   const status = $('status')
@@ -135,6 +106,9 @@ function main(): void {
   document.body.append(panel.el)
   let renderQueued = false
   let embargoTimer: ReturnType<typeof setTimeout> | undefined
+  /** A fresh snapshot after a gap, at most every FRESH_MS: a page far behind is not sent one per gap. */
+  let freshAfter = 0
+  let freshTimer: ReturnType<typeof setTimeout> | undefined
   /** The calendar day in the zone: times show their date once it is not today. */
   let day = ''
 
@@ -288,6 +262,21 @@ function main(): void {
     if (currentView().key !== v.key) onFilter()
   }
 
+  /** The desk starts over from a fresh snapshot (a `reset` follows), once the last one is FRESH_MS old. */
+  const startOver = (c: Client) => {
+    if (freshTimer !== undefined) return
+    const wait = freshAfter - Date.now()
+    if (wait > 0) {
+      freshTimer = setTimeout(() => {
+        freshTimer = undefined
+        if (c === client) startOver(c)
+      }, wait)
+      return
+    }
+    freshAfter = Date.now() + FRESH_MS
+    c.update(['all'])
+  }
+
   /** The server's count of the last hour, over everything it holds. */
   const refreshCounts = () => {
     const c = client
@@ -316,6 +305,8 @@ function main(): void {
    * anything kept would outlive what that token may see (another desk's, a kill missed while away).
    */
   const endSession = () => {
+    clearTimeout(freshTimer)
+    freshTimer = undefined
     void client?.close()
     client = null
     desk?.close()
@@ -387,10 +378,16 @@ function main(): void {
       refreshCounts()
       scheduleRender()
     })
-    c.on('gap', () => {
-      // updates were dropped while this page was behind: the newest page and the counts again
-      void loadPage(true)
-      refreshCounts()
+    c.on('gap', (g) => {
+      // Updates were shed while this page was behind: a release among them (a routine update) left
+      // a story the public reads "embargoed" here, and one held back running again "withheld", for
+      // good when it lay below the newest page (red21d attack run). The desk starts over from a
+      // fresh snapshot, as a reload would. Merely conflated, each story's newest version came.
+      if ((g.shed.routine ?? 0) > 0) startOver(c)
+      else {
+        void loadPage(true)
+        refreshCounts()
+      }
     })
     c.on('event', (m) => {
       const item = feed.applyEvent(m, clock.now())
