@@ -79,11 +79,22 @@ function liveLine(item: FeedItem, live: LiveInfo): HTMLDivElement {
         type: 'button',
         class: 'open-story',
         'data-story': item.id,
-        'aria-label': `Open the live story: ${item.article.headline ?? item.id}`,
+        'aria-label': `Open the live story: ${item.article.headline || item.id}`,
       },
       'Open',
     ),
   )
+}
+
+/**
+ * The headline, else the id: an erased story (ingest's kill without the content, the one version
+ * with an empty headline) reads "(erased: id)" after a reload, where it was an empty line under
+ * "withdrawn" that no editor could tell from another (red21d attack run).
+ */
+export function titleOf(item: FeedItem, state: EditorialState): string {
+  const headline = item.article.headline
+  if (headline) return headline
+  return headline === '' && state === 'withdrawn' ? `(erased: ${item.id})` : `(${item.id})`
 }
 
 export function renderItem(item: FeedItem, v: ItemView, live?: LiveInfo | null): HTMLLIElement {
@@ -118,7 +129,7 @@ export function renderItem(item: FeedItem, v: ItemView, live?: LiveInfo | null):
       `v${formatNumber(a.version, 'en')}`,
       item.latencyMs !== null && h('span', { class: 'latency', title: 'received − ingestedAt' }, `${item.latencyMs} ms`),
     ),
-    h('h3', { class: 'headline', lang }, a.headline ?? `(${item.id})`),
+    h('h3', { class: 'headline', lang }, titleOf(item, state)),
     item.change === 'updated' && item.changed.length > 0 && h('div', { class: 'changed' }, `Changed: ${item.changed.join(', ')}`),
     stateLine(item, state, lang, v),
     live && liveLine(item, live),

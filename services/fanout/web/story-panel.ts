@@ -123,7 +123,7 @@ export class StoryPanel {
   render(article: Article | undefined, story: DeskStory | undefined, v: PanelView, run: StoryRun = RUNNING): void {
     if (this.#id === null) return
     const lang = article?.language
-    this.#title.textContent = article?.headline ?? this.#id
+    this.#title.textContent = article?.headline || this.#id
     this.#title.lang = lang ?? ''
     if (!story) {
       this.#counts.textContent = 'Not followed.'
