@@ -100,3 +100,34 @@ test("reading the fan-out's clock from a Date: whole seconds and half the round 
   assert.equal(clockNote(off), "This computer's clock is 10 min behind the fan-out's: times here count by the fan-out's.")
   assert.match(clockNote(-45_000), /45 s ahead of/)
 })
+
+test("the open story's entries follow a change of the desk's zone, as the list does (red21d)", async (t) => {
+  const t0 = Date.parse('2026-12-06T08:30:00Z')
+  const until = t0 + 3 * 3_600_000
+  const site = await fakeDeskFanout(t, {
+    desk: [deskStory('blog', t0 - MIN, { live: true })],
+    entries: { blog: [{ ...deskEntry('e1', 'blog', t0 - MIN, { embargoedUntil: new Date(until).toISOString() }), embargoed: true }] },
+    serverNow: () => t0,
+    zone: 'Asia/Dhaka',
+  })
+  const browser = await launch(t)
+  const { page } = await openPage(browser, 1000, 900)
+  await page.clock.install({ time: t0 })
+  await openDashboard(page, site.url, 't')
+  await page.waitForSelector('button.open-story[data-story="blog"]', { timeout: 15_000 })
+  await page.click('button.open-story[data-story="blog"]')
+  await page.waitForSelector('#story-panel li.entry .state-line', { timeout: 15_000 })
+  const line = () => page.evaluate(() => document.querySelector('#story-panel li.entry')?.textContent ?? '')
+  assert.match(await line(), /14:29/, 'the entry in Dhaka time')
+  assert.match(await line(), /Embargoed until 17:30:00 Asia\/Dhaka/)
+  // the editor picks UTC in the header (the dialog is modal: as the select's change would)
+  await page.evaluate(() => {
+    const select = document.getElementById('time-zone') as HTMLSelectElement
+    select.value = 'UTC'
+    select.dispatchEvent(new Event('change'))
+  })
+  await page.waitForTimeout(300)
+  const text = await line()
+  assert.match(text, /08:29/, `the entry's time is still in the zone left: ${text}`)
+  assert.match(text, /Embargoed until 11:30:00 UTC/, text)
+})

@@ -31,14 +31,15 @@ export function countsText(c: Record<EntryState, number>, partial = false): stri
   return partial ? `at least ${counted}; older entries could not be loaded` : counted
 }
 
-const keyOf = (d: DeskEntry) => `${d.entry.id}|${d.entry.version}|${d.state}|${d.embargoEnd}|${d.reason ?? ''}`
+/** Changes whenever the entry must be drawn again; the zone too: its times were left in the one the editor moved from (red21d). */
+const keyOf = (d: DeskEntry, zone: string) => `${d.entry.id}|${d.entry.version}|${d.state}|${d.embargoEnd}|${d.reason ?? ''}|${zone}`
 
 function entryItem(d: DeskEntry, lang: string | undefined, v: PanelView): HTMLLIElement {
   const e = d.entry
   const at = Date.parse(e.publishedAt)
   return h(
     'li',
-    { class: 'entry', 'data-entry-id': e.id, 'data-state': d.state, 'data-key': keyOf(d) },
+    { class: 'entry', 'data-entry-id': e.id, 'data-state': d.state, 'data-key': keyOf(d, v.zone) },
     h(
       'div',
       { class: 'meta' },
@@ -135,7 +136,7 @@ export class StoryPanel {
     reconcile(
       this.#list,
       entries.length > 0
-        ? entries.map((d) => old.get(keyOf(d)) ?? entryItem(d, lang, v))
+        ? entries.map((d) => old.get(keyOf(d, v.zone)) ?? entryItem(d, lang, v))
         : [h('li', { class: 'empty' }, story.loading ? 'Loading…' : 'No entries yet.')],
     )
     refreshTimes(this.#list, v.now)
