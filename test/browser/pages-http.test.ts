@@ -22,9 +22,12 @@ import { serve } from './helpers.ts'
  * gzip): 13.25 KiB since. Brotli, which browsers ask for over HTTPS, is still under 12 KiB.
  * 13.5 KiB since the red18 attack run's fix to the duplicate filter (a withdrawal decided on an
  * older version forgets the newer one a page ahead of the stream gave: a public story was lost for
- * good otherwise) took it past 13.25 KiB by 35 bytes (13,563 -> 13,603 gzip).
+ * good otherwise) took it past 13.25 KiB by 35 bytes (13,563 -> 13,603 gzip). 13.75 KiB since the
+ * newsroom token left the stream's URL (91 bytes) and the red21d attack run's fix (a page's item
+ * no longer embargoed taken as the release a gap shed) took it past 13.5 KiB by 3 bytes (13,731 ->
+ * 13,827 gzip).
  */
-const TICKER_BUDGET_BYTES = 13.5 * 1024
+const TICKER_BUDGET_BYTES = 13.75 * 1024
 /**
  * Budget for story.js (issue 17): the client with both live-story followers, the banner and the
  * feed. 20.25 KiB since compressed batches took it past 20 KiB by 36 bytes (20,458 -> 20,516 gzip).
