@@ -73,6 +73,22 @@ describe('dashboard feed', () => {
     assert.equal(stateOf(feed.items.get('a') as NonNullable<typeof item>), 'live')
   })
 
+  // red21d's report: a desk already showing a story kept its headline, struck through, after a
+  // legal erasure, until a reload (which shows "(erased: id)": dashboard-item.ts titleOf)
+  test('an erasure takes the text back from the desk at once; an ordinary kill keeps it, struck through', () => {
+    const feed = new Feed()
+    const text = { headline: 'A name a court ordered removed', summary: 'The same name', body: ['It again'], authors: ['Reporter'] }
+    feed.applyEvent(msg(event('a', 1, text)), T)
+    feed.applyEvent(msg(event('b', 1, text)), T)
+    feed.applyWithdrawn({ ...withdrawn('a', 'court order', 'withdrawn'), erased: true }, T + 1000)
+    feed.applyWithdrawn(withdrawn('b', 'legal', 'withdrawn'), T + 1000)
+    const a = itemOf(feed, 'a')
+    assert.equal(stateOf(a), 'withdrawn')
+    assert.ok(!JSON.stringify(a.article).includes('court ordered') && !JSON.stringify(a.article).includes('same name'))
+    assert.deepEqual([a.article.headline, a.article.body, a.article.authors], ['', [], []])
+    assert.equal(itemOf(feed, 'b').article.headline, text.headline)
+  })
+
   test('embargoed again or withheld (a token with embargo: false) is a hold, never a kill; its next event shows it again', () => {
     for (const [cause, state] of [
       ['embargoed', 'embargoed'],

@@ -115,6 +115,7 @@ export class Delivery {
           articleId: frame.articleId,
           reason: frame.reason ?? null,
           cause: frame.cause ?? null,
+          ...(frame.erased ? { erased: true } : {}),
         })
         return
       case 'reset': {

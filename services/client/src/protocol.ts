@@ -211,6 +211,7 @@ export function parseFrame(raw: unknown): ServerFrame | ClientError | null {
         // the version it was decided on: an older version arriving later (a page) is stale
         version: typeof raw.version === 'number' ? raw.version : null,
         guess: raw.guess === true,
+        erased: raw.erased === true,
       }
     case 'reset':
       if (!isStr(raw.position)) return bad('reset without position', raw)

@@ -122,6 +122,7 @@ export interface WithdrawnFrame {
   version?: number | null
   /** That version is a fan-out's stand-in hold's: a guess (dedupe.ts). */
   guess?: boolean
+  erased?: boolean
 }
 export interface ResetFrame {
   type: 'reset'
@@ -223,6 +224,8 @@ export interface WithdrawnMessage {
    * states or scope: take it out of this view, it is not killed). null from older servers.
    */
   cause?: WithdrawnCause | null
+  /** The kill is a legal erasure: a newsroom view that keeps killed stories drops this one's text too. */
+  erased?: boolean
 }
 
 export type WithdrawnCause = 'withdrawn' | 'canceled' | 'withheld' | 'embargoed' | 'left'

@@ -64,6 +64,16 @@ describe('client: connecting and delivering', () => {
     ws.push({ type: 'withdrawn', position: 'p4', articleId: 'a', reason: 'legal', cause: 'withdrawn' })
     assert.deepEqual(log.withdrawn, [{ type: 'withdrawn', position: 'p4', articleId: 'a', reason: 'legal', cause: 'withdrawn' }])
     assert.equal(client.position, 'p4')
+    // a legal erasure says so, for a desk that keeps killed stories (red21d's report)
+    ws.push({ type: 'withdrawn', position: 'p5', articleId: 'b', reason: 'court order', cause: 'withdrawn', erased: true })
+    assert.deepEqual(log.withdrawn.at(-1), {
+      type: 'withdrawn',
+      position: 'p5',
+      articleId: 'b',
+      reason: 'court order',
+      cause: 'withdrawn',
+      erased: true,
+    })
   })
 
   test('duplicates are dropped: same eventId, or a version at or below the last seen one', (t) => {

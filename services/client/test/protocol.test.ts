@@ -62,15 +62,17 @@ describe('protocol', () => {
   test('what the reader acts on is read from the frame, and a frame without it is refused', () => {
     const article = { id: 'a', version: 3 }
     const withdrawn = { type: 'withdrawn', position: 'p', articleId: 'a', reason: 'legal', cause: 'withheld' }
-    assert.deepEqual(decodeFrame(JSON.stringify({ ...withdrawn, version: 3, guess: true })), {
+    assert.deepEqual(decodeFrame(JSON.stringify({ ...withdrawn, version: 3, guess: true, erased: true })), {
       ...withdrawn,
       version: 3,
       guess: true,
+      erased: true,
     })
-    assert.deepEqual(decodeFrame(JSON.stringify({ ...withdrawn, version: '3', guess: 'yes' })), {
+    assert.deepEqual(decodeFrame(JSON.stringify({ ...withdrawn, version: '3', guess: 'yes', erased: 'yes' })), {
       ...withdrawn,
       version: null,
       guess: false,
+      erased: false,
     })
     assert.deepEqual(decodeFrame(JSON.stringify({ type: 'reset', position: 'p', snapshot: [], more: 'c-9' })), {
       type: 'reset',

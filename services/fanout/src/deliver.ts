@@ -143,7 +143,7 @@ export function frameDecision(
   d: Decision,
   channel: string,
   position: string,
-  e: Pick<ArticleEvent, 'eventId' | 'reason'> & { article: Pick<Article, 'id' | 'version'> },
+  e: Pick<ArticleEvent, 'eventId' | 'reason' | 'type'> & { article: Pick<Article, 'id' | 'version' | 'headline'> },
   text: () => string,
   released = false,
 ): Framed {
@@ -160,6 +160,8 @@ export function frameDecision(
       // only possibly shown (an estimate): the newsroom's words go to who surely saw it
       reason: reasonOf(d.cause, d.unsure ? { reason: null } : e),
       guess: isHoldStandIn(e),
+      // a desk showing the story keeps its headline, struck through, unless told (red21d's report)
+      erased: isErasure(e),
     })
     return framed(transport, 'withdrawn', json, position, 'priority')
   }

@@ -61,6 +61,8 @@ export interface WithdrawnParts {
   reason: string
   /** `version` is a stand-in hold's (a guess): the next record decides again, whatever its number. */
   guess?: boolean
+  /** The kill is a legal erasure (ingest's, without the content): a desk showing the story drops its text too. */
+  erased?: boolean
 }
 
 export function withdrawnMessage(p: WithdrawnParts): string {
@@ -74,6 +76,7 @@ export function withdrawnMessage(p: WithdrawnParts): string {
     cause: p.cause,
     reason: p.reason,
     ...(p.guess ? { guess: true } : {}),
+    ...(p.erased ? { erased: true } : {}),
   })
 }
 

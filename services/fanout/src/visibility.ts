@@ -38,7 +38,8 @@ export const isKill = (e: Pick<ArticleEvent, 'type' | 'article'>): boolean => e.
  * never empty otherwise). It takes back the text of every version, for the newsroom too: a replay
  * sends none of them (red21b attack run).
  */
-export const isErasure = (e: Pick<ArticleEvent, 'type' | 'article'>): boolean => e.type === 'WITHDRAWN' && e.article.headline === ''
+export const isErasure = (e: Pick<ArticleEvent, 'type'> & { article: Pick<ArticleEvent['article'], 'headline'> }): boolean =>
+  e.type === 'WITHDRAWN' && e.article.headline === ''
 
 /**
  * The version a clearance may know of an article now: the latest one if visible to it, else none.

@@ -88,3 +88,28 @@ for (const historySize of [1000, 1]) {
     assert.deepEqual(versions, [2, 3])
   })
 }
+
+// red21d's report: a desk already showing the story kept its headline, struck through, until a
+// reload, the live `withdrawn` saying nothing of an erasure; it now says so (erased: true), to the
+// desk and to a public reader alike (who drops the story anyway)
+test('a live erasure is told as one, to the newsroom and the public who saw the story; an ordinary kill is not', async () => {
+  const h = new Harness({ partitions: 1 })
+  h.start()
+  const T = h.clock.now()
+  h.append(event('CREATED', { id: 'x', version: 1, headline: `v1: ${ERASED}` }, T))
+  h.append(event('CREATED', { id: 'y', version: 1 }, T))
+  await h.settle()
+  const desk = h.connect('newsroom', unrestricted)
+  const reader = h.connect('public')
+  subscribe(h, desk.conn, ['all'])
+  subscribe(h, reader.conn, ['category:news'])
+  await h.settle()
+  h.append(event('WITHDRAWN', { id: 'x', version: 2, pubStatus: 'canceled', headline: '', body: [], summary: null, authors: [] }, T + 1))
+  h.append(event('WITHDRAWN', { id: 'y', version: 2, pubStatus: 'canceled' }, T + 1))
+  await h.settle()
+  h.hub.stop()
+  for (const c of [desk, reader]) {
+    const told = c.t.messages.filter((m) => m.type === 'withdrawn').map((m) => `${m.articleId}${m.erased === true ? ' erased' : ''}`)
+    assert.deepEqual(told.sort(), ['x erased', 'y'], JSON.stringify(c.t.messages))
+  }
+})

@@ -137,7 +137,9 @@ export class Feed {
     // A kill is final: nothing after it makes it a hold
     if (prev.kill && !kill) return prev
     const marks = kill ? { kill: m, hold: null } : { kill: null, hold: m }
-    const item: FeedItem = { ...prev, ...marks, receivedAt: now, editorialAt: Math.max(prev.editorialAt, now), seq: ++this.seq }
+    // a legal erasure takes the text back from the desk too, as a reload shows it (titleOf)
+    const article = kill && m.erased ? withoutText(prev.article) : prev.article
+    const item: FeedItem = { ...prev, ...marks, article, receivedAt: now, editorialAt: Math.max(prev.editorialAt, now), seq: ++this.seq }
     this.items.set(item.id, item)
     return item
   }
@@ -187,5 +189,22 @@ export function countedOf(item: FeedItem): Counted {
     label: item.article.categoryLabel ?? null,
     at: item.editorialAt,
     killed: stateOf(item) === 'withdrawn',
+  }
+}
+
+/** An article as ingest's erasure writes it: identity, times and editorial state, no text. */
+function withoutText(a: Article): Article {
+  return {
+    ...a,
+    url: null,
+    headline: '',
+    summary: null,
+    body: [],
+    categoryLabel: null,
+    subjects: [],
+    authors: [],
+    dateline: null,
+    related: [],
+    corrections: [],
   }
 }
