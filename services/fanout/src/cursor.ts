@@ -1,8 +1,9 @@
 // Resuming subscriptions: each follows its own cursor through memory (history) or the log (a
-// shared reader, replay.ts, delivers into the ReplaySink here) until it reaches the live loop. Per cursor step: the embargo releases it missed, then up to REPLAY_STEP
-// events. What each event becomes is decided now against the ledger (deliver.ts decideReplay);
-// the cursor only says where the client is. Subscriptions at the same cursor share positions and
-// frames through the caches here.
+// shared reader, replay.ts, delivers into the ReplaySink here) until it reaches the live loop. Per
+// cursor step: the embargo releases it missed, then up to REPLAY_STEP events; from the log, the
+// releases missed before each record once the ledger has moved. What each event becomes is
+// decided now against the ledger (deliver.ts decideReplay); the cursor only says where the client
+// is. Subscriptions at the same cursor share positions and frames through the caches here.
 import { laterWatermark } from './audience-watermark.ts'
 import type { Watermark } from './audience-watermark.ts'
 import type { ArticleEvent, NewswireEvent } from '@newswire/shared'
@@ -58,6 +59,8 @@ export class Cursors implements ReplaySink {
   readonly #frames = new Map<string, Framed>()
   /** The encoded tail of replayed `event` messages per event seq (the event JSON, encoded once). */
   readonly #tails = new Map<number, { text: string; data: Buffer }>()
+  /** Per subscription replaying from the log, the ledger's clock and the records read when its releases were last stepped. */
+  readonly #steppedAt = new WeakMap<Sub, { now: number; read: number }>()
 
   constructor(store: Store, positions: PositionCodec, writer: Writer, stories: StoryMatcher, host: CursorHost) {
     this.#store = store
@@ -254,6 +257,8 @@ export class Cursors implements ReplaySink {
     if (offset < (c.o[partition] ?? 0)) return true
     // From where memory starts, memory serves it (and the ledger's record of it)
     if (this.replayMaybeDone(sub)) return false
+    this.#stepLogReplay(sub)
+    if (sub.state !== 'kafka') return false
     c.o[partition] = offset + 1
     sub.cursorPos = null
     // a record the ledger renumbered (late-kill.ts, late-hold.ts) is sent as it took it; one it
@@ -261,6 +266,25 @@ export class Cursors implements ReplaySink {
     if (event && this.#store.taken(partition, offset)) this.deliver(sub, this.#store.replayed(event), null)
     this.#writer.markDirty(sub.conn)
     return sub.state === 'kafka'
+  }
+
+  /**
+   * Before a record from the log: it is decided by the ledger now, so its position must claim the
+   * releases made up to now, as stepMemory's do (the records passed before it get theirs first).
+   * At the watermark the replay had when it started, a version released since (the replay waiting
+   * for the live consumer, or behind a slow socket, while the clock moved) went out released at a
+   * position that still owed its release, and a resume from it sent the version again, `released`
+   * (kafka-replay-release-watermark.test.ts). Stepped again only once the ledger's clock or the
+   * records it read have moved (a release made, or made on arrival), not at every record.
+   */
+  #stepLogReplay(sub: Sub): void {
+    const now = this.#store.ledger.now
+    const read = this.#store.history.nextSeq
+    const last = this.#steppedAt.get(sub)
+    if (last?.now === now && last.read === read) return
+    this.#steppedAt.set(sub, { now, read })
+    const c = sub.cursor
+    if (c.t < now || c.r) this.stepReleases(sub)
   }
 
   replayProgress(sub: Sub, partition: number, next: number): void {
