@@ -396,4 +396,39 @@ export const KNOWN_RUNS: Run[] = [
       { slot: 3, act: 'page' },
     ],
   ],
+  // 2026-12-06, seed -589650041 (600 runs): a newsroom reader of the whole desk fell behind a
+  // backfill (memory of 3) and replayed from the log; a hold numbered as b's live version stood in
+  // as b@2 under a 10-minute embargo, and a 30-day tick passed while the replay waited. The replay
+  // sent b@2 released (the ledger's now), at a position still carrying the watermark it started
+  // with, before that release; resumed from it, the reader got b@2 again, `released: true`, a
+  // version it showed unflagged (rule 3; a public reader gets the same duplicate, never anything
+  // early). Fixed in cursor.ts: a replay from the log steps its releases before each record once
+  // the ledger has moved, as memory's steps do (kafka-replay-release-watermark.test.ts). Fails without it.
+  [
+    [
+      [
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 2, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+      ],
+      [
+        { k: 'post', id: 1, category: 0, language: 0, urgency: 1, withheld: false, embargo: 'none', late: 0, dated: null, live: false },
+        { k: 'slow', slot: 0, steps: 4 },
+        { k: 'backfill', categories: [0, 0, 0, 0, 0], languages: [0, 0, 0, 0, 0], withheld: 0 },
+        { k: 'hold', id: 1, embargo: 600_000, late: 0, copied: false },
+        { k: 'entry', story: 0, op: 'create', which: 5, embargo: 'none', withheld: false, pinned: false },
+        { k: 'tick', ms: 2_592_000_000 },
+        { k: 'away', slot: 2, steps: 0, how: 'last', catchUp: false },
+        { k: 'slow', slot: 0, steps: 2 },
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'slow', slot: 0, steps: 2 },
+        { k: 'connect', slot: 0, who: 0, channels: 0, filter: 0, catchUp: false, expiresIn: null },
+        { k: 'stale', id: 0, below: 0 },
+      ],
+      3,
+    ],
+    false,
+    [],
+  ],
 ]
