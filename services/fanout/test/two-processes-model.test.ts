@@ -34,160 +34,25 @@ import { test } from 'node:test'
 import type { ArticleEvent, NewswireEvent } from '@newswire/shared'
 import fc from 'fast-check'
 import { answerCounts, answerPage, RequestError } from '../src/http/snapshot.ts'
-import type { Conn } from '../src/model.ts'
 import { peekPosition } from '../src/position.ts'
 import { Harness, POSITION_KEY } from './support/harness.ts'
 import { event, freshEventIds } from './support/events.ts'
-import type { FakeTransport, Message } from './support/harness.ts'
 import { subscribe } from './support/live-story.ts'
 import { restarted } from './support/restart.ts'
 import { KNOWN, KNOWN_ROTATING } from './support/two-process-known-runs.ts'
-import type { Cmd, Op } from './support/two-process-known-runs.ts'
+import type { Cmd } from './support/two-process-known-runs.ts'
+import { cmdArb, IDS, READERS } from './support/two-process-commands.ts'
+import type { Sent, Written } from './support/two-process-reader.ts'
+import { killed, Reader, sentOf, visible } from './support/two-process-reader.ts'
 import { MODEL_REPLAY } from '../../../test/model-replay.ts'
-import { Dedupe } from '../../client/src/dedupe.ts'
-import type { ArticleEvent as ClientEvent, WithdrawnCause } from '../../client/src/types.ts'
 
 const START = 1_800_000_000_000
 /** A key rotation rolling out: the new key, which only process 0 has (run's `rotating`). */
 const NEW_KEY = 'the-new-position-key-32-characters!'
-const IDS = ['s0', 's1']
-const READERS = 2
 /** How far a process lags the other at most, in server time (under the race allowance's minute). */
 const MAX_LAG_MS = 50_000
 const PUBLIC = { audience: 'public' as const, expiresAt: null, reject: null }
 const RUNS = Number(process.env.NEWSWIRE_MODEL_RUNS ?? 150)
-
-const proc = fc.integer({ min: 0, max: 1 })
-const reader = fc.integer({ min: 0, max: READERS - 1 })
-const partition = fc.integer({ min: 0, max: 1 })
-const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
-  {
-    weight: 5,
-    arbitrary: fc.record({
-      kind: fc.constant('write' as const),
-      story: fc.integer({ min: 0, max: IDS.length - 1 }),
-      op: fc.constantFrom<Op>('create', 'create', 'edit', 'embargo', 'hold', 'lift', 'kill', 'kill'),
-      embargoIn: fc.option(fc.constantFrom(1, 400, 3_000, 9_000, 65_000), { nil: null }),
-    }),
-  },
-  // process 1 reads less often: it lags, as a busy worker does
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('read' as const), proc: fc.constant(0), partition, n: fc.constantFrom(2, 5) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('read' as const), proc: fc.constant(1), partition, n: fc.constant(1) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.constantFrom(1, 399, 1_000, 2_999, 10_000, 70_000) }) },
-  {
-    weight: 4,
-    arbitrary: fc.record({ kind: fc.constant('connect' as const), reader, proc, other: fc.constantFrom(true, true, true, false) }),
-  },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('drop' as const), reader }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('page' as const), reader, proc }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('counts' as const), reader, proc }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('stall' as const), proc }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('check' as const), proc, ago: fc.constantFrom(0, 2_000, 15_000) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('restart' as const), proc, picks: fc.array(fc.nat(), { maxLength: 6 }) }) },
-)
-
-/** An event as a client gets it (times as ISO strings). */
-type Sent = { eventId: string; type: string; article: { id: string; version: number; pubStatus: string; embargoedUntil: string | null } }
-
-/** A message in short: process, type, and the story and version it names. */
-function summary(proc: number, m: Message & Record<string, unknown>): string {
-  const items = (m.snapshot ?? m.items) as Sent[] | undefined
-  const e = m.event as Sent | undefined
-  const what = e
-    ? `${e.article.id}@${e.article.version}${m.released ? 'r' : ''}`
-    : m.type === 'withdrawn'
-      ? `${String(m.articleId)}@${String(m.version)}:${String(m.cause)}`
-      : items
-        ? `[${items.map((i) => `${i.article.id}@${i.article.version}`).join(',')}]${m.replay ? ` ${String(m.replay)}` : ''}`
-        : String(m.code ?? m.reason ?? '')
-  return `${proc}:${m.type}:${what}`
-}
-
-/** What ingest wrote of a story, in order. */
-type Written = ArticleEvent[]
-
-const killed = (e: ArticleEvent) => e.type === 'WITHDRAWN' || e.article.pubStatus === 'canceled'
-
-/** The version the public may see now, or null. */
-function visible(w: Written | undefined, now: number): number | null {
-  const e = w?.at(-1)
-  if (!e || killed(e) || e.article.pubStatus !== 'usable') return null
-  const at = e.article.embargoedUntil
-  return at === null || at <= now ? e.article.version : null
-}
-
-/** An event as it was sent (what a page or the stream would carry of it). */
-const sentOf = (e: ArticleEvent): Sent => ({
-  eventId: e.eventId,
-  type: e.type,
-  article: {
-    id: e.article.id,
-    version: e.article.version,
-    pubStatus: e.article.pubStatus,
-    embargoedUntil: e.article.embargoedUntil === null ? null : new Date(e.article.embargoedUntil).toISOString(),
-  },
-})
-
-/**
- * A public reader as the SDK keeps it, through the SDK's own duplicate filter (services/client
- * dedupe.ts: newest version per story, kills final; red18); its position carries over connections.
- */
-class Reader {
-  readonly shows = new Map<string, number>()
-  readonly #filter = new Dedupe(10_000)
-  /** Kills it keeps, as the SDK's duplicate filter does (a reset too, since red14). */
-  readonly kills = new Set<string>()
-  /** Every kill it was told, for S: nothing of those stories may reach it after. */
-  readonly told = new Set<string>()
-  position: string | null = null
-  on: { proc: number; conn: Conn; t: FakeTransport; read: number } | null = null
-  /** What it was sent, in short, for a failure's message. */
-  readonly got: string[] = []
-
-  /** S: a version the public could be sent now. */
-  static check(e: Sent, now: number, why: string): void {
-    const a = e.article
-    assert.ok(
-      e.type !== 'WITHDRAWN' && a.pubStatus === 'usable',
-      `S. ${a.id} v${a.version} (${a.pubStatus}, ${e.type}) reached a public reader: ${why}`,
-    )
-    assert.ok(a.embargoedUntil === null || Date.parse(a.embargoedUntil) <= now, `S. ${a.id} v${a.version} before its embargo: ${why}`)
-  }
-
-  take(e: Sent, now: number, why: string, flags: { released?: boolean; snapshot?: boolean } = {}): void {
-    Reader.check(e, now, why)
-    assert.ok(!this.told.has(e.article.id), `S. ${e.article.id} v${e.article.version} reached a reader told of its kill: ${why}`)
-    const { id, version } = e.article
-    if (!this.#filter.acceptEvent(e as unknown as ClientEvent, { embargoed: false, released: flags.released === true, ...flags })) return
-    if (this.kills.has(id)) return
-    this.shows.set(id, version)
-  }
-
-  consume(now: number, why: string): void {
-    if (!this.on) return
-    const ms = this.on.t.messages as (Message & Record<string, unknown>)[]
-    for (; this.on.read < ms.length; this.on.read++) {
-      const m = ms[this.on.read] as Message & Record<string, unknown>
-      this.got.push(summary(this.on.proc, m))
-      if (typeof m.position === 'string') this.position = m.position
-      if (m.type === 'reset' || (m.type === 'subscribed' && (m.replay ?? 'none') === 'none')) {
-        this.shows.clear()
-        if (m.type === 'reset') this.#filter.clear()
-        for (const e of (m.snapshot ?? []) as Sent[]) this.take(e, now, why, { snapshot: true })
-      } else if (m.type === 'event') this.take(m.event as Sent, now, why, { released: m.released === true })
-      else if (m.type === 'withdrawn') {
-        const id = m.articleId as string
-        const cause = m.cause as WithdrawnCause
-        if (!this.#filter.acceptWithdrawn(id, m.version as number, cause, m.guess === true)) continue
-        if (cause === 'withdrawn' || cause === 'canceled') {
-          this.kills.add(id)
-          this.told.add(id)
-        }
-        this.shows.delete(id)
-      }
-    }
-  }
-}
 
 /** What the runs reached, so a generator that stops reaching a case shows. */
 const stats = { runs: 0, pages: 0, counts: 0, notReady: 0, resumedAhead: 0, kills: 0, holds: 0, checks: 0, restarts: 0 }
@@ -345,7 +210,7 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
             items: Sent[]
           }
           r.got.push(`${c.proc}:page:[${page.items.map((e) => `${e.article.id}@${e.article.version}`).join(',')}]`)
-          for (const e of page.items) r.take(e, latest(), `a page from process ${c.proc}`, { snapshot: true })
+          for (const e of page.items) r.take(e, latest(), `a page from process ${c.proc}`, { snapshot: true, proc: c.proc })
         } catch (err) {
           // behind the reader's stream: the SDK asks again later
           if (!(err instanceof RequestError) || err.code !== 'not_ready') throw err

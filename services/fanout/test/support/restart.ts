@@ -24,7 +24,7 @@ export function restarted(
   picks: readonly number[],
   history: number,
   start = old.clock.now(),
-  options: Pick<HarnessOptions, 'fresh' | 'settleRounds' | 'positionKeys'> = {},
+  options: Pick<HarnessOptions, 'fresh' | 'settleRounds' | 'positionKeys' | 'monotonicTimers'> = {},
 ): Harness {
   const partitions = old.partitions
   const log = old.log.map((l) => [...l])
