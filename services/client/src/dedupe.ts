@@ -65,7 +65,10 @@ export class Dedupe {
     if (mark) {
       if (isKill(mark.withdrawn)) return false
       if (!kill && !(real && !flags.snapshot) && (version < mark.version || version < mark.withdrawnAt)) return false
-      if (!kill && version === mark.version && !(released && mark.embargoed) && !real) return false
+      // a release lifts an embargo told at that very version (a page from a process whose clock ran
+      // ahead showed it, the stream's process took it back: red21c), as it lifts the newsroom's flag
+      const lifts = released && (mark.embargoed || (mark.withdrawn === 'embargoed' && mark.withdrawnAt === version))
+      if (!kill && version === mark.version && !lifts && !real) return false
     }
     touch(this.#eventIds, key, true, this.capacity)
     touch(

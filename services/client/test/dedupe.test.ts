@@ -151,6 +151,24 @@ describe('Dedupe', () => {
     assert.equal(d.acceptEvent(articleEvent('b', 1), { embargoed: false, released: true }), true)
   })
 
+  test('a release of a version taken back under its embargo at that version passes once (red21c)', () => {
+    // a page from a process whose clock ran ahead showed v2; the stream's process, behind it, tells
+    // that v2 is under embargo, then releases it: the release is not a duplicate of the page's v2
+    const d = new Dedupe(100)
+    assert.equal(d.acceptEvent(articleEvent('p', 1), plain), true)
+    assert.equal(d.acceptEvent(articleEvent('p', 2), { ...plain, snapshot: true }), true)
+    assert.equal(d.acceptWithdrawn('p', 2, 'embargoed'), true)
+    assert.equal(d.acceptEvent(articleEvent('p', 2), { embargoed: false, released: true }), true, 'the release shows it again')
+    assert.equal(d.acceptEvent(articleEvent('p', 2), { embargoed: false, released: true }), false, 'once')
+    // taken back for another cause, or at a newer version, a release of v2 stays out
+    const held = new Dedupe(100)
+    assert.equal(held.acceptEvent(articleEvent('q', 2), plain), true)
+    assert.equal(held.acceptWithdrawn('q', 2, 'withheld'), true)
+    assert.equal(held.acceptEvent(articleEvent('q', 2), { embargoed: false, released: true }), false)
+    assert.equal(held.acceptWithdrawn('q', 3, 'embargoed'), true)
+    assert.equal(held.acceptEvent(articleEvent('q', 2), { embargoed: false, released: true }), false)
+  })
+
   test('withdrawn is delivered once until a newer version arrives', () => {
     const d = new Dedupe(100)
     d.acceptEvent(articleEvent('a', 1), plain)
