@@ -25,14 +25,14 @@ interface Mark {
 const MAX_MARKS = 256
 
 export class AudienceWatermarks {
-  readonly #ledger: Pick<Ledger, 'now' | 'lastReleaseShown'>
+  readonly #ledger: Pick<Ledger, 'now' | 'lastReleaseShown' | 'madeUntil' | 'firstUnmadeShown'>
   /** Records the ledger has applied: one read may add a release made on its arrival, behind the clock. */
   readonly #read: () => number
   readonly #marks = new Map<string, Mark>()
   /** The ledger's clock when the live loop started (every release up to it made): no watermark is older. */
   #floor = Number.NEGATIVE_INFINITY
 
-  constructor(ledger: Pick<Ledger, 'now' | 'lastReleaseShown'>, read: () => number) {
+  constructor(ledger: Pick<Ledger, 'now' | 'lastReleaseShown' | 'madeUntil' | 'firstUnmadeShown'>, read: () => number) {
     this.#ledger = ledger
     this.#read = read
   }
@@ -49,13 +49,27 @@ export class AudienceWatermarks {
     const read = this.#read()
     let m = this.#marks.get(a)
     if (m !== undefined && m.now === now && m.read === read) return m.w
-    // new, or the clock went back below it (an NTP step: what was released stays, it claims less)
+    // new, or the clock went back below it (an NTP step: what was released stays, it claims less,
+    // but never less than a release made before that shows the audience something: see below)
     if (m === undefined || m.w.t > now) {
       if (m === undefined && this.#marks.size >= MAX_MARKS) this.#marks.delete(this.#marks.keys().next().value as string)
       m = { w: { t: Number.isFinite(this.#floor) ? Math.min(this.#floor, now) : now }, now, read }
       this.#marks.set(a, m)
     }
-    const last = this.#ledger.lastReleaseShown(m.w.t, m.w.r, c, scope)
+    // A release made while the host clock ran ahead stays past the clock once it is stepped back;
+    // positions below it would say the reader cannot hold that story, and another process (or this
+    // one restarted), which never released it, would not tell the reader of its kill, read more
+    // than the race allowance before its embargo (red21c attack run). Such a position is one ahead
+    // of the clock: within the skew allowance a resume waits for the clock, past it it is refused.
+    // It still claims no release not made yet (a resume elsewhere would skip it): it stops below
+    // the first such one that would show the audience something (then that kill is left to the
+    // race allowance, as before: README, Known limits).
+    let until = now
+    if (this.#ledger.madeUntil > now) {
+      const unmade = this.#ledger.firstUnmadeShown(now, this.#ledger.madeUntil, c, scope)
+      until = unmade === null ? this.#ledger.madeUntil : Math.max(now, unmade - 1)
+    }
+    const last = this.#ledger.lastReleaseShown(m.w.t, m.w.r, c, scope, until)
     // Its whole millisecond: every release due by the ledger's clock is made (those at one instant
     // in one pass, before any event), so none at that instant is still to come, one known only from
     // news.articles (whose key says nothing of its order) neither. The same object while it stands:

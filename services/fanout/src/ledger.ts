@@ -41,6 +41,8 @@ export class Ledger {
   /** Latest versions that carry an embargo, in release order (past ones too, for resumes). */
   readonly #embargoes: EmbargoSchedule
   #now = 0
+  /** The latest embargo instant of a release made: past the clock once it is stepped back (audience-watermark.ts). */
+  #madeUntil = Number.NEGATIVE_INFINITY
   /** While catching up: each partition's clock, the ingest time of the last event read from it (catchUp). */
   readonly #clocks: number[] = []
   #changes = 0
@@ -56,6 +58,11 @@ export class Ledger {
   /** The server time of the last advance: every release at or before it has been made. */
   get now(): number {
     return this.#now
+  }
+
+  /** The latest embargo instant of a release made (made while the host clock ran ahead, it may lie past the clock). */
+  get madeUntil(): number {
+    return this.#madeUntil
   }
 
   get size(): number {
@@ -253,9 +260,15 @@ export class Ledger {
     const mayAt = this.#mayAt(now, catchingUp, hostNow)
     if (prev && !prev.released && hasEmbargo(prev.event)) {
       // Another instance may have read this event after its clock passed the embargo, and
-      // released the version this one replaces: its readers must hear of a kill too
+      // released the version this one replaces: its readers must hear of a kill too. Live, by
+      // ingest's stamp on this event as well, when later: a host clock stepped back (an NTP step,
+      // a VM restore) read a kill written a second before an embargo as one written an hour
+      // before it, and a reader shown the draft on an instance whose clock was right, resuming
+      // here, was never told (red21c attack run). Only the replaced version: the new one is judged
+      // by the host clock (ingest's own may run a minute ahead: INGEST_LEAD_MS)
       const at = prev.event.article.embargoedUntil as number
-      if (at - mayAt < this.#raceWindowMs) expose(prev.exposure, prev.event.article, maskIfReleased(prev), false)
+      const raceAt = catchingUp ? mayAt : Math.max(mayAt, e.ingestedAt)
+      if (at - raceAt < this.#raceWindowMs) expose(prev.exposure, prev.event.article, maskIfReleased(prev), false)
     }
     return this.#applied(entry, prev?.exposure, now, catchingUp, mayAt)
   }
@@ -361,6 +374,7 @@ export class Ledger {
     const entry = s.seq === null ? undefined : this.#history.get(s.seq)
     if (entry && entry.offset === s.offset && entry.partition === s.partition) entry.released = true
     this.entries.storyChanged(r.id, s)
+    this.#madeUntil = Math.max(this.#madeUntil, r.at)
     out.push(this.#embargoes.made(r))
   }
 
@@ -369,6 +383,7 @@ export class Ledger {
     if (!s) return
     const rec = s.seq === null ? undefined : this.#history.get(s.seq)
     if (rec && rec.offset === s.offset && rec.partition === s.partition) rec.released = true
+    this.#madeUntil = Math.max(this.#madeUntil, r.at)
     out.push(this.#embargoes.made(r))
   }
 
@@ -398,12 +413,30 @@ export class Ledger {
   }
 
   /**
-   * The last release made after watermark (t, r), up to the clock, that shows `c` with `scope`
-   * something now: where that audience's positions stand (audience-watermark.ts); null: none.
+   * The last release made after watermark (t, r), up to the clock (or `until`: one made while the
+   * host clock ran ahead, past the clock since a step back), that shows `c` with `scope` something
+   * now: where that audience's positions stand (audience-watermark.ts); null: none.
    */
-  lastReleaseShown(t: number, r: readonly [number, number] | undefined, c: Clearance, scope: AudienceScope): Release | null {
-    const made = this.#embargoes.after(t, r, this.#now, (e) => this.#released(e))
+  lastReleaseShown(
+    t: number,
+    r: readonly [number, number] | undefined,
+    c: Clearance,
+    scope: AudienceScope,
+    until = this.#now,
+  ): Release | null {
+    const made = this.#embargoes.after(t, r, until, (e) => this.#released(e))
     for (let i = made.length - 1; i >= 0; i--) if (releaseShows(this, made[i] as Release, c, scope)) return made[i] as Release
+    return null
+  }
+
+  /**
+   * The earliest release due after `from`, at or before `until`, not made yet, that would show `c`
+   * with `scope` something (its instant; null: none): a watermark raised past the clock by a
+   * release made while it ran ahead stops below it (audience-watermark.ts).
+   */
+  firstUnmadeShown(from: number, until: number, c: Clearance, scope: AudienceScope): number | null {
+    for (const r of this.#embargoes.due(from + 1, until))
+      if (!this.#released(r) && releaseWouldShow(this, r.id, r.entry, c, scope)) return r.at
     return null
   }
 

@@ -303,7 +303,12 @@ export function write(model: Versions, w: Write, now: number, ids: readonly stri
           now,
           { reason: w.withheld ? HOLD_REASON : null },
         )
-  if (last) last.replacedAt = serverNow
+  if (last) {
+    last.replacedAt = serverNow
+    // the fan-out's race estimate also reads ingest's stamp on the replacement, when later than its
+    // clock (a host clock stepped back: ledger.ts #mayAt, red21c)
+    if (serverNow !== now) last.stampedReplacedAt = now
+  }
   model.set(id, [...vs, { event: e, replacedAt: null }])
   return e
 }
