@@ -38,6 +38,10 @@ export interface CursorHost {
   toKafka(sub: Sub): void
   /** Run the loop again at server time `at` (a cursor waiting for its watermark). */
   wakeAt(at: number): void
+  /** The watermark `t` lies further ahead of the host's clock than positions may (MAX_CLOCK_SKEW_MS). */
+  pastSkew(t: number): boolean
+  /** A resume accepted within the skew allowance whose watermark the host's clock has since fallen past it (a step back): start over. */
+  refuseAhead(sub: Sub): void
   /** Run the loop again soon. */
   wake(): void
   /** Memory covers the cursor now: replay from there. */
@@ -114,7 +118,11 @@ export class Cursors implements ReplaySink {
     // from an instance that has read further, or whose clock is ahead: at most the allowed skew)
     if (!offsetsAtLeast(this.#host.headOffsets(), c.o)) return false
     if (c.t > now) {
-      this.#host.wakeAt(c.t)
+      // accepted within the skew allowance, then the host's clock stepped back (an NTP step, a VM
+      // restore): waiting for the watermark would keep the reader without its stream as long as the
+      // step, up to an hour (red21c attack run); it starts over, as such a position would at once
+      if (this.#host.pastSkew(c.t)) this.#host.refuseAhead(sub)
+      else this.#host.wakeAt(c.t)
       return false
     }
     this.#stories.joinLive(sub)

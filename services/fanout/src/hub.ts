@@ -22,7 +22,7 @@ import type { ClientMessage } from './protocol.ts'
 import type { OpenReader } from './replay.ts'
 import { LogReplays } from './replay.ts'
 import { StoryMatcher } from './stories.ts'
-import { Subscriptions } from './subscribe.ts'
+import { MAX_CLOCK_SKEW_MS, Subscriptions } from './subscribe.ts'
 import type { SubscribeDeps, SubscribeHost } from './subscribe.ts'
 import { AudienceWatermarks } from './audience-watermark.ts'
 import type { Watermark } from './audience-watermark.ts'
@@ -127,6 +127,8 @@ export class Hub implements SubscribeHost {
       headOffsets: () => this.#headO,
       toKafka: (sub) => this.#toLog(sub),
       wakeAt: (at) => this.#wakeAt(at),
+      pastSkew: (t) => t > o.clock.now() + MAX_CLOCK_SKEW_MS,
+      refuseAhead: (sub) => this.#subs.refuseAhead(sub),
       wake: () => this.schedule(),
       replayFromMemory: (sub) => this.replayFromMemory(sub),
       watermark,

@@ -207,6 +207,17 @@ export class Subscriptions {
    * use. Dropping the subscription instead left the client connected to nothing, never to hear
    * of a kill, and no embed reads `error` (red6 attack run, 2026-12-04).
    */
+  /**
+   * A resume accepted within the skew allowance whose watermark the host's clock has since fallen
+   * behind by more than it (a step back while it waited): refused as it would be now (red21c).
+   */
+  refuseAhead(sub: Sub): void {
+    if (sub.state === 'gone' || sub.conn.closed) return
+    sub.stopReplay?.()
+    sub.stopReplay = null
+    this.#refuse(sub, 'the position watermark is in the future')
+  }
+
   replayUnavailable(sub: Sub, why: string): void {
     if (sub.state === 'gone' || sub.conn.closed) return
     sub.stopReplay?.()

@@ -1,5 +1,5 @@
 // A release made while a process's host clock ran ahead, then its clock stepped back (red21c attack
-// run, 2026-12-06, found by two-processes-clock-step-model.test.ts). A public reader on that
+// run, 2026-12-06, while building two-processes-clock-step-model.test.ts). A public reader on that
 // process was sent the draft early (unavoidable, README Known limits); its next position, signed
 // after the correction, carried a watermark at the corrected clock, below the draft's embargo,
 // with offsets past its record: to another process, which never released it, or to this one
@@ -9,6 +9,8 @@
 // since a step back too (audience-watermark.ts, Ledger.madeUntil): ahead of the clock by more than
 // the skew allowance such a position is refused (a reset, which replaces what the reader shows);
 // within it, a resume waits for the clock, and a kill read meanwhile is within the race allowance.
+// The fourth test: the race estimate on a clock stepped back; the fifth: a resume waiting for such a
+// watermark when the clock steps back (both found by the model).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { peekPosition } from '../src/position.ts'
@@ -132,4 +134,40 @@ test('a reader shown a release on a process whose clock is right hears of its ki
   await b.settle()
   for (const h of procs) h.hub.stop()
   assert.ok(toldOrForgot(back.t.messages), `kept the killed story: ${JSON.stringify(back.t.messages.map((m) => m.type))}`)
+})
+
+// A resume accepted within the skew allowance waits for its watermark; the host's clock then steps
+// an hour back (found by the model, seed -1495313334): it waited the hour, its reader without its
+// stream. It starts over at once, as a position that far ahead would (invalid_position, a reset).
+test('a resume waiting for a watermark ahead starts over when the clock steps back past the skew allowance', async () => {
+  const procs = [new Harness(options), new Harness(options)]
+  const [a, b] = procs as [Harness, Harness]
+  for (const h of procs) h.start()
+  const reader = a.connect('public')
+  subscribe(a, reader.conn, ['category:news'])
+  await a.settle()
+  const draft = event('CREATED', { id: 'soon', version: 1, embargoedUntil: T0 + 20 * SEC }, T0)
+  a.append(draft, 0)
+  b.append(draft, 0)
+  a.clock.step(30 * SEC)
+  await a.settle()
+  assert.deepEqual(shown(reader.t.messages), ['soon'], 'released early on the clock ahead')
+  const since = lastPosition(reader.t.messages)
+  assert.equal(peekPosition(since).t, T0 + 20 * SEC)
+  const back = b.connect('public')
+  subscribe(b, back.conn, ['category:news'], { since })
+  await b.settle()
+  assert.deepEqual(
+    back.t.messages.map((m) => m.type),
+    ['subscribed'],
+    'its replay waits for the clock to reach the watermark before it joins the live stream',
+  )
+  b.clock.step(-60 * 60 * SEC)
+  await b.tick(SEC)
+  for (const h of procs) h.hub.stop()
+  assert.deepEqual(
+    back.t.messages.map((m) => m.type),
+    ['subscribed', 'error', 'reset'],
+    'started over at once, not an hour later',
+  )
 })

@@ -22,7 +22,7 @@
 //      version's record and below its embargo, may show the story as it did then, until a snapshot
 //      or a reset replaces what it shows. The README's other consequence (an `embargoed`
 //      retraction while a clock is behind) needs no excuse: S allows it, and L comes after it.
-// It found three holes (its known runs, in support/two-process-clock-known-runs.ts, replayed
+// It found these holes (its known runs, in support/two-process-clock-known-runs.ts, replayed
 // first): positions signed after a step back claimed less than the releases made while the clock
 // ran ahead, so a reader shown such a release never heard of its kill on another process
 // (audience-watermark.ts; written as a run by hand: the draft must be killed over a minute before
@@ -30,7 +30,9 @@
 // releases not made yet, which the property found in 4 runs); a process whose clock was an hour
 // behind took a kill for one read long before the embargo (Ledger.apply's race estimate reads
 // ingest's stamp; about one run in 200); and the SDK dropped the release of a version it had been
-// told was under embargo at that version (services/client dedupe.ts; about one run in 100).
+// told was under embargo at that version (services/client dedupe.ts; about one run in 100). And a
+// resume accepted within the skew allowance, its host's clock then stepped back an hour, waited the
+// hour for its watermark (the end's "hubs are idle"; cursor.ts; once in 1,000 runs).
 // 1,000 runs pass (about 4 minutes); the default 120 take about 30 s.
 // NEWSWIRE_MODEL_RUNS (default 120), NEWSWIRE_MODEL_SEED and NEWSWIRE_MODEL_PATH as in the other models.
 import assert from 'node:assert/strict'

@@ -95,4 +95,32 @@ export const CLOCK_KNOWN: { cmds: ClockCmd[]; skew: number }[] = [
       { kind: 'step', proc: 0, ms: -59_000 },
     ],
   },
+  // (seed -1495313334) Process 0 restarted five minutes ahead handed reader 0 a position with that
+  // watermark; process 1, an hour ahead, accepted it; corrected, it kept the replay waiting for the
+  // watermark, minutes past the skew allowance (the hubs were not idle at the end): it now starts
+  // over (cursor.ts, Subscriptions.refuseAhead).
+  {
+    skew: 0,
+    cmds: [
+      { kind: 'step', proc: 1, ms: 3_600_000 },
+      { kind: 'step', proc: 0, ms: 300_000 },
+      { kind: 'step', proc: 0, ms: 30_000 },
+      { kind: 'step', proc: 0, ms: -30_000 },
+      { kind: 'restart', proc: 0, picks: [] },
+      { kind: 'step', proc: 0, ms: 50 },
+      { kind: 'write', story: 0, op: 'create', embargoIn: null },
+      { kind: 'read', proc: 0, partition: 0, n: 5 },
+      { kind: 'read', proc: 0, partition: 1, n: 5 },
+      { kind: 'step', proc: 0, ms: -50 },
+      { kind: 'connect', reader: 0, proc: 0, other: true },
+      { kind: 'write', story: 0, op: 'create', embargoIn: null },
+      { kind: 'counts', reader: 0, proc: 0 },
+      { kind: 'counts', reader: 0, proc: 0 },
+      { kind: 'stall', proc: 0 },
+      { kind: 'correct', proc: 0 },
+      { kind: 'connect', reader: 0, proc: 0, other: true },
+      { kind: 'check', proc: 0, ago: 0 },
+      { kind: 'counts', reader: 0, proc: 0 },
+    ],
+  },
 ]
