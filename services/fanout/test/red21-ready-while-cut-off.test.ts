@@ -71,20 +71,24 @@ function cutOffLoop(t: TestContext, h: Harness): { cut: boolean; passTime(ms: nu
   return kafka
 }
 
-test('a fan-out cut off from Kafka says not ready and shows new readers nothing once its log is 30 s unconfirmed; ready again once read', async (t) => {
+/** A process that has read story `doomed`, its freshness loop over a Kafka that may be cut, and its readiness as app.ts composes it (caught up, not closing). */
+async function cutOffProcess(t: TestContext) {
   const h = new Harness({ partitions: 1, start: START, fresh: true })
   h.append(event('CREATED', { id: 'doomed', version: 1, updatedAt: START - 60 * SEC }, START - 60 * SEC))
   h.start()
   await h.settle()
-
   const kafka = cutOffLoop(t, h)
-  // as app.ts composes it: caught up at start, not closing
   const ready = createReadiness({
     caughtUp: () => true,
     closing: () => false,
     sinceFresh: () => h.store.sinceFresh(),
     connections: () => h.hub.conns.size,
   })
+  return { h, kafka, ready }
+}
+
+test('a fan-out cut off from Kafka says not ready and shows new readers nothing once its log is 30 s unconfirmed; ready again once read', async (t) => {
+  const { h, kafka, ready } = await cutOffProcess(t)
   const { url } = await serveRoutes(t, h, { allowedOrigins: ['*'], jwtSecret: 'red21-ready-secret-0000000000000001', ...ready })
   const page = async () => {
     const res = await fetch(`${url}/v1/snapshot?channels=category:news`)
@@ -120,17 +124,7 @@ test('a fan-out cut off from Kafka says not ready and shows new readers nothing 
 })
 
 test('a connection opened before the cut that subscribes during it is sent elsewhere, not shown the story killed meanwhile', async (t) => {
-  const h = new Harness({ partitions: 1, start: START, fresh: true })
-  h.append(event('CREATED', { id: 'doomed', version: 1, updatedAt: START - 60 * SEC }, START - 60 * SEC))
-  h.start()
-  await h.settle()
-  const kafka = cutOffLoop(t, h)
-  const ready = createReadiness({
-    caughtUp: () => true,
-    closing: () => false,
-    sinceFresh: () => h.store.sinceFresh(),
-    connections: () => h.hub.conns.size,
-  })
+  const { h, kafka, ready } = await cutOffProcess(t)
   const { port } = await serveEndpoint(t, h, 'red21-ready', ready.logBehind)
 
   // a reader connected while the process read the log: its ticker on the breaking channel

@@ -37,7 +37,7 @@
 // NEWSWIRE_MODEL_RUNS (default 120), NEWSWIRE_MODEL_SEED and NEWSWIRE_MODEL_PATH as in the other models.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { ArticleEvent, NewswireEvent } from '@newswire/shared'
+import type { ArticleEvent } from '@newswire/shared'
 import fc from 'fast-check'
 import { answerCounts, answerPage, RequestError } from '../src/http/snapshot.ts'
 import { peekPosition } from '../src/position.ts'
@@ -277,15 +277,7 @@ async function run(cmds: readonly ClockCmd[], historySize: number, skew = 0, sta
       else if (c.kind === 'tick') {
         // processes lag each other by under a minute (README, known limits): before true time
         // passes that, each has read what was written that long ago
-        const due = trueNow() + c.ms - MAX_LAG_MS
-        for (const h of procs)
-          for (const partition of [0, 1]) {
-            const log = h.log[partition] as NewswireEvent[]
-            const from = h.store.readTo()[partition] ?? 0
-            let n = 0
-            while (from + n < log.length && (log[from + n] as NewswireEvent).ingestedAt <= due) n++
-            h.readOn(partition, n)
-          }
+        for (const h of procs) h.readIngestedBy(trueNow() + c.ms - MAX_LAG_MS)
         await settle()
         for (const h of procs) h.clock.advance(c.ms)
       } else if (c.kind === 'step') await step(c.proc, c.ms)

@@ -31,7 +31,7 @@
 // seed and path (NEWSWIRE_MODEL_SEED, NEWSWIRE_MODEL_PATH replay it).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { ArticleEvent, NewswireEvent } from '@newswire/shared'
+import type { ArticleEvent } from '@newswire/shared'
 import fc from 'fast-check'
 import { answerCounts, answerPage, RequestError } from '../src/http/snapshot.ts'
 import { peekPosition } from '../src/position.ts'
@@ -134,15 +134,7 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
       else if (c.kind === 'tick') {
         // the race allowance assumes processes lag each other by less than a minute (README, known
         // limits): before the clock passes that, each has read what was written that long ago
-        const due = now() + c.ms - MAX_LAG_MS
-        for (const h of procs)
-          for (const partition of [0, 1]) {
-            const log = h.log[partition] as NewswireEvent[]
-            const from = h.store.readTo()[partition] ?? 0
-            let n = 0
-            while (from + n < log.length && (log[from + n] as NewswireEvent).ingestedAt <= due) n++
-            h.readOn(partition, n)
-          }
+        for (const h of procs) h.readIngestedBy(now() + c.ms - MAX_LAG_MS)
         await settle()
         for (const h of procs) h.clock.advance(c.ms)
       } else if (c.kind === 'connect') {

@@ -289,15 +289,7 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
   }
   /** Server time moves on; before the latest clock passes a record's ingest time by the lag allowance, each process has read it. */
   const advance = async (ms: number) => {
-    const due = latest() + ms - MAX_LAG_MS
-    for (const h of procs)
-      for (const p of [0, 1]) {
-        const l = h.log[p] as NewswireEvent[]
-        const from = h.store.readTo()[p] ?? 0
-        let n = 0
-        while (from + n < l.length && (l[from + n] as NewswireEvent).ingestedAt <= due) n++
-        h.readOn(p, n)
-      }
+    for (const h of procs) h.readIngestedBy(latest() + ms - MAX_LAG_MS)
     await settle()
     for (const h of procs) h.clock.advance(ms)
   }

@@ -192,7 +192,7 @@ export function countedOf(item: FeedItem): Counted {
   }
 }
 
-/** An article as ingest's erasure writes it: identity, times and editorial state, no text. */
+/** An article as ingest's erasure writes it (erasure.ts withoutContent, copied: the page bundles no server code): identity, times and editorial state, no text. */
 function withoutText(a: Article): Article {
   return {
     ...a,

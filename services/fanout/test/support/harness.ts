@@ -332,6 +332,19 @@ export class Harness {
     this.hub.schedule()
   }
 
+  /**
+   * Reads on every partition the records ingested at or before `due`, in log order (a process that
+   * lags another by under a minute, as the race allowance assumes, has read what is that old).
+   */
+  readIngestedBy(due: number): void {
+    for (const [partition, log] of this.log.entries()) {
+      const from = this.store.readTo()[partition] ?? 0
+      let n = 0
+      while (from + n < log.length && (log[from + n] as NewswireEvent).ingestedAt <= due) n++
+      this.readOn(partition, n)
+    }
+  }
+
   /** Appends a record of article `key` nobody can decode (its headers say `what`), as the feed would meet it. */
   appendUnreadable(key: string, what: Unreadable, at = this.clock.now(), partition = this.partitionOf(key)): void {
     const log = this.log[partition] as NewswireEvent[]
