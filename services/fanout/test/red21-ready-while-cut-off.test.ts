@@ -14,14 +14,14 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import type { TestContext } from 'node:test'
 import { test } from 'node:test'
-import { closeCodes, createLogger } from '@newswire/shared'
+import { closeCodes } from '@newswire/shared'
 import { WebSocket } from 'ws'
-import { keepFresh } from '../src/feed.ts'
 import { createReadiness, STALE_AFTER_MS } from '../src/readiness.ts'
 import { SHED_AFTER_MS, shedLook } from '../src/shed-behind.ts'
 import { Harness } from './support/harness.ts'
 import { event } from './support/events.ts'
 import { subscribe } from './support/live-story.ts'
+import { freshLoop } from './support/fresh-loop.ts'
 import { serveRoutes } from './support/serve-routes.ts'
 import { serveEndpoint } from './support/ws-endpoint.ts'
 
@@ -33,11 +33,6 @@ const SEC = 1000
  * answering while `cut`; `passTime` moves the harness's clock and lets the loop run.
  */
 function cutOffLoop(t: TestContext, h: Harness): { cut: boolean; passTime(ms: number): Promise<void> } {
-  let closed = false
-  t.after(() => {
-    closed = true
-    h.hub.stop()
-  })
   const kafka = {
     cut: false,
     async passTime(ms: number) {
@@ -47,27 +42,11 @@ function cutOffLoop(t: TestContext, h: Harness): { cut: boolean; passTime(ms: nu
       }
     },
   }
-  void keepFresh(
-    {
-      ends: async () => {
-        if (kafka.cut) throw new Error('KafkaJSConnectionError: Connection error: connect ECONNREFUSED')
-        return h.log.map((l, p) => [p, BigInt(l.length)] as const)
-      },
-      waitFor: async () => undefined,
-      fresh: (at, mono) => {
-        h.store.fresh(at, mono)
-        h.hub.schedule()
-      },
-      closed: () => closed,
-      nextRelease: () => h.store.nextRelease(),
-      log: createLogger('fresh-test', 'silent'),
-      now: () => h.clock.now(),
-      monotonic: () => h.clock.monotonicNow(),
-      sleep: (ms) => new Promise<void>((r) => h.clock.setTimeout(r, ms)),
-    },
-    250,
-    2000,
-  )
+  const stop = freshLoop(h, () => kafka.cut)
+  t.after(() => {
+    stop()
+    h.hub.stop()
+  })
   return kafka
 }
 
