@@ -6,20 +6,18 @@
 // Over real HTTP and WebSocket, the SDK behind a proxy that records request lines.
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
-import { createServer, request } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { request } from 'node:http'
 import { type TestContext, test } from 'node:test'
 import { inspect } from 'node:util'
-import { closeCodes, createRegistry, type Logger } from '@newswire/shared'
+import { closeCodes, type Logger } from '@newswire/shared'
 import { WebSocket } from 'ws'
 import { connect } from '../../client/src/index.ts'
 import type { FetchLike } from '../../client/src/types.ts'
 import { loadFanoutConfig } from '../src/config.ts'
-import { createAccess, type Transport } from '../src/http/access.ts'
-import { createRequestHandler, createUpgradeHandler } from '../src/http/routes.ts'
-import { createWebSocketEndpoint } from '../src/http/websocket.ts'
+import type { Transport } from '../src/http/access.ts'
 import { signNewsroomToken } from '../src/token.ts'
 import { Harness } from './support/harness.ts'
+import { serveRoutes } from './support/serve-routes.ts'
 import { event } from './support/events.ts'
 import { loggingProxy } from './support/logging-proxy.ts'
 
@@ -32,48 +30,22 @@ async function serve(t: TestContext, env: Record<string, string> = {}) {
   h.start()
   h.append(event('CREATED', { id: 'open1', version: 1 }, h.clock.now() - 1000), 0)
   await h.settle()
-  const config = loadFanoutConfig({
-    KAFKA_BROKERS: '127.0.0.1:1',
-    FANOUT_PORT: '0',
-    FANOUT_PING_INTERVAL_MS: '600000',
-    NEWSROOM_JWT_SECRET: SECRET,
-    FANOUT_ALLOWED_ORIGINS: SITE,
-    ...env,
-  })
   const inUrl: Transport[] = []
-  const access = createAccess(config, (transport) => inUrl.push(transport))
   // every line the routes and the endpoint log, at every level, as text: none may carry a token
   const logged: string[] = []
   const record = (...args: unknown[]) => void logged.push(inspect(args, { depth: 6 }))
   const log = { trace: record, debug: record, info: record, warn: record, error: record, fatal: record } as unknown as Logger
   ;(log as unknown as { child: () => Logger }).child = () => log
-  const endpoint = createWebSocketEndpoint({ hub: h.hub, access, config, metrics: h.metrics, log, closing: () => false })
-  const server = createServer(
-    createRequestHandler({
-      hub: h.hub,
-      access,
-      config,
-      metrics: h.metrics,
-      log,
-      pages: { handle: () => false, ready: async () => undefined },
-      registry: createRegistry('fanout'),
-      readiness: () => ({ ready: true, checks: {} }),
-      serving: () => true,
-      trackSse: () => () => undefined,
-      snapshots: h.routeDeps(50),
-    }),
-  )
-  server.on('upgrade', createUpgradeHandler({ serving: () => true, upgrade: endpoint.upgrade }))
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.after(() => {
-    endpoint.terminateAll()
-    endpoint.close()
-    server.closeAllConnections()
-    server.close()
-    h.hub.stop()
+  const { url } = await serveRoutes(t, h, {
+    allowedOrigins: [SITE],
+    jwtSecret: SECRET,
+    env: { FANOUT_PING_INTERVAL_MS: '600000', NEWSROOM_JWT_SECRET: SECRET, FANOUT_ALLOWED_ORIGINS: SITE, ...env },
+    onTokenInUrl: (transport) => inUrl.push(transport),
+    log,
+    webSocket: true,
   })
-  const proxy = await loggingProxy(t, (server.address() as AddressInfo).port)
+  t.after(() => h.hub.stop())
+  const proxy = await loggingProxy(t, Number(new URL(url).port))
   /** Runs the hub until `done`. */
   const until = async (done: () => boolean, what: string) => {
     for (let i = 0; i < 300 && !done(); i++) {
