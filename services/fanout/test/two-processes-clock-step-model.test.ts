@@ -42,6 +42,7 @@ import fc from 'fast-check'
 import { answerCounts, answerPage, RequestError } from '../src/http/snapshot.ts'
 import { peekPosition } from '../src/position.ts'
 import { MAX_CLOCK_SKEW_MS } from '../src/subscribe.ts'
+import { opWrite } from './support/two-process-known-runs.ts'
 import { Harness } from './support/harness.ts'
 import { event, freshEventIds } from './support/events.ts'
 import { subscribe } from './support/live-story.ts'
@@ -226,17 +227,7 @@ async function run(cmds: readonly ClockCmd[], historySize: number, skew = 0, sta
     const t = trueNow()
     const embargo = c.embargoIn === null ? null : t + c.embargoIn
     const was = last?.article ?? { id, version: 0, embargoedUntil: embargo }
-    const change =
-      c.op === 'embargo'
-        ? { embargoedUntil: embargo }
-        : c.op === 'hold'
-          ? { pubStatus: 'withheld' as const }
-          : c.op === 'lift'
-            ? { pubStatus: 'usable' as const }
-            : c.op === 'kill'
-              ? { pubStatus: 'canceled' as const }
-              : {}
-    const type = c.op === 'create' ? 'CREATED' : c.op === 'kill' ? 'WITHDRAWN' : 'UPDATED'
+    const { type, change } = opWrite(c.op, embargo)
     const e = event(type, { ...was, ...change, id, version: was.version + 1, updatedAt: t }, t)
     written.set(id, [...(w ?? []), e])
     if (c.op === 'kill') stats.kills++

@@ -39,7 +39,7 @@ import { Harness, POSITION_KEY } from './support/harness.ts'
 import { event, freshEventIds } from './support/events.ts'
 import { subscribe } from './support/live-story.ts'
 import { restarted } from './support/restart.ts'
-import { KNOWN, KNOWN_ROTATING } from './support/two-process-known-runs.ts'
+import { KNOWN, KNOWN_ROTATING, opWrite } from './support/two-process-known-runs.ts'
 import type { Cmd } from './support/two-process-known-runs.ts'
 import { cmdArb, IDS, READERS } from './support/two-process-commands.ts'
 import type { Sent, Written } from './support/two-process-reader.ts'
@@ -112,17 +112,7 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
         if ((last && killed(last)) || (!last && c.op !== 'create') || (last && c.op === 'create')) continue
         const t = now()
         const base = last?.article ?? { id, version: 0, embargoedUntil: c.embargoIn === null ? null : t + c.embargoIn }
-        const change =
-          c.op === 'embargo'
-            ? { embargoedUntil: c.embargoIn === null ? null : t + c.embargoIn }
-            : c.op === 'hold'
-              ? { pubStatus: 'withheld' as const }
-              : c.op === 'lift'
-                ? { pubStatus: 'usable' as const }
-                : c.op === 'kill'
-                  ? { pubStatus: 'canceled' as const }
-                  : {}
-        const type = c.op === 'create' ? 'CREATED' : c.op === 'kill' ? 'WITHDRAWN' : 'UPDATED'
+        const { type, change } = opWrite(c.op, c.embargoIn === null ? null : t + c.embargoIn)
         const e = event(type, { ...base, ...change, id, version: base.version + 1, updatedAt: t }, t)
         written.set(id, [...(w ?? []), e])
         if (c.op === 'kill') stats.kills++

@@ -52,6 +52,7 @@ import fc from 'fast-check'
 import { answerEntries } from '../src/http/entries.ts'
 import { RequestError } from '../src/http/snapshot.ts'
 import { peekPosition } from '../src/position.ts'
+import { opWrite } from './support/two-process-known-runs.ts'
 import { Harness, POSITION_KEY } from './support/harness.ts'
 import { event, freshEventIds } from './support/events.ts'
 import { subscribe } from './support/live-story.ts'
@@ -323,17 +324,7 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
           embargoedUntil,
           pubStatus: c.held ? ('withheld' as const) : ('usable' as const),
         }
-        const change =
-          c.op === 'embargo'
-            ? { embargoedUntil }
-            : c.op === 'hold'
-              ? { pubStatus: 'withheld' as const }
-              : c.op === 'lift'
-                ? { pubStatus: 'usable' as const }
-                : c.op === 'kill'
-                  ? { pubStatus: 'canceled' as const }
-                  : {}
-        const type = c.op === 'create' ? 'CREATED' : c.op === 'kill' ? 'WITHDRAWN' : 'UPDATED'
+        const { type, change } = opWrite(c.op, embargoedUntil)
         write(event(type, { ...base, ...change, id, version: base.version + 1, updatedAt: t }, t))
         if (c.op === 'kill') stats.kills++
         if (c.op === 'hold') stats.holds++

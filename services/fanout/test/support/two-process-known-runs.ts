@@ -1,8 +1,22 @@
 // The commands of the two-process model (two-processes-model.test.ts) and the runs it once failed,
 // replayed first every time: each a shrunk run with what it found.
+import type { Article, ArticleEvent } from '@newswire/shared'
 import { Harness } from './harness.ts'
 
 export type Op = 'create' | 'edit' | 'embargo' | 'hold' | 'lift' | 'kill'
+
+/** What a write of `op` makes of the story's last version: its event type and the fields it changes (`embargo`: the new instant). */
+export function opWrite(
+  op: Op,
+  embargo: number | null,
+): { type: ArticleEvent['type']; change: Partial<Pick<Article, 'embargoedUntil' | 'pubStatus'>> } {
+  const type = op === 'create' ? 'CREATED' : op === 'kill' ? 'WITHDRAWN' : 'UPDATED'
+  if (op === 'embargo') return { type, change: { embargoedUntil: embargo } }
+  if (op === 'hold') return { type, change: { pubStatus: 'withheld' } }
+  if (op === 'lift') return { type, change: { pubStatus: 'usable' } }
+  if (op === 'kill') return { type, change: { pubStatus: 'canceled' } }
+  return { type, change: {} }
+}
 export type Cmd =
   | { kind: 'write'; story: number; op: Op; embargoIn: number | null }
   | { kind: 'read'; proc: number; partition: number; n: number }
