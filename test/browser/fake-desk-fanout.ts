@@ -3,11 +3,11 @@
 // frames the test gives. No broker; the dashboard is the real bundle.
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
-import { type WebSocket, WebSocketServer } from 'ws'
+import type { WebSocket } from 'ws'
 import { buildWebAssets } from '../../services/fanout/build/bundle.ts'
+import { fakeStream } from './fake-stream.ts'
 import { repoRoot } from './helpers.ts'
 
 export interface DeskFrames {
@@ -48,60 +48,37 @@ export async function fakeDeskFanout(t: TestContext, frames: DeskFrames) {
     res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache', ...date })
     res.end(req.method === 'HEAD' ? undefined : body)
   })
-  const wss = new WebSocketServer({ server, path: '/v1/stream' })
-  const sockets = new Set<WebSocket>()
   /** The desk's own connections (`all`), and every subscribe in order (its channels). */
   const desks = new Set<WebSocket>()
   const subscribes: string[] = []
-  let refuse = false
-  wss.on('connection', (ws) => {
-    if (refuse) {
-      ws.close(1008, 'origin not allowed')
-      return
+  const stream = await fakeStream(t, server, (ws, m) => {
+    const story = m.channels[0]?.startsWith('story:') ? m.channels[0].slice('story:'.length) : null
+    if (story === null) desks.add(ws)
+    subscribes.push(m.channels.join(','))
+    const frame = { type: 'subscribed', id: m.id, channels: m.channels, position: 'p1', replay: 'none', more: null }
+    if (story === null) ws.send(JSON.stringify({ ...frame, snapshot: frames.desk }))
+    else {
+      const own = frames.desk.filter((x) => (x as { event: { article: { id: string } } }).event.article.id === story)
+      ws.send(
+        JSON.stringify({
+          ...frame,
+          snapshot: own,
+          story,
+          entries: frames.entries?.[story] ?? [],
+          entriesMore: frames.entriesMore?.[story] ?? null,
+        }),
+      )
     }
-    sockets.add(ws)
-    ws.on('close', () => sockets.delete(ws))
-    ws.on('message', (data) => {
-      const m = JSON.parse(String(data)) as { type: string; id: string; channels: string[] }
-      if (m.type === 'ping') ws.send(JSON.stringify({ type: 'pong', id: m.id }))
-      if (m.type !== 'subscribe') return
-      const story = m.channels[0]?.startsWith('story:') ? m.channels[0].slice('story:'.length) : null
-      if (story === null) desks.add(ws)
-      subscribes.push(m.channels.join(','))
-      const frame = { type: 'subscribed', id: m.id, channels: m.channels, position: 'p1', replay: 'none', more: null }
-      if (story === null) ws.send(JSON.stringify({ ...frame, snapshot: frames.desk }))
-      else {
-        const own = frames.desk.filter((x) => (x as { event: { article: { id: string } } }).event.article.id === story)
-        ws.send(
-          JSON.stringify({
-            ...frame,
-            snapshot: own,
-            story,
-            entries: frames.entries?.[story] ?? [],
-            entriesMore: frames.entriesMore?.[story] ?? null,
-          }),
-        )
-      }
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.after(() => {
-    wss.close()
-    server.closeAllConnections()
-    server.close()
   })
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: stream.url,
     subscribes,
     /** Writes a frame to the desk's stream (`all`). `frames.desk` is read at every subscribe: change it for the next. */
     sendDesk: (frame: unknown) => {
       for (const ws of desks) if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame))
     },
     /** Restarts refusing this page for good: every connection closed (1012), every later one refused with 1008. */
-    restartRefusing: () => {
-      refuse = true
-      for (const ws of sockets) ws.close(1012, 'service restart')
-    },
+    restartRefusing: stream.restartRefusing,
   }
 }
 

@@ -1,10 +1,9 @@
 // A fake fan-out for the embeds' browser tests: the page, the scripts, and a stream whose frames
 // the test writes (red16-failed-embeds, red20-banner-notes-after-hold).
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { TestContext } from 'node:test'
-import { type WebSocket, WebSocketServer } from 'ws'
 import { buildWebAssets } from '../../services/fanout/build/bundle.ts'
+import { fakeStream } from './fake-stream.ts'
 
 /**
  * A fake fan-out: serves `html` at `/` and the embeds (ticker.js, story.js, built from source); on
@@ -24,36 +23,14 @@ export async function fakeEmbedFanout(t: TestContext, html: string, onSubscribe:
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
     res.end(html)
   })
-  const wss = new WebSocketServer({ server, path: '/v1/stream' })
-  const sockets: WebSocket[] = []
-  let refuse = false
-  wss.on('connection', (ws) => {
-    if (refuse) {
-      ws.close(1008, 'origin not allowed')
-      return
-    }
-    sockets.push(ws)
-    ws.on('message', (data) => {
-      const m = JSON.parse(String(data)) as { type: string; id: string; channels: string[] }
-      if (m.type === 'subscribe') for (const frame of onSubscribe(m)) ws.send(JSON.stringify(frame))
-      if (m.type === 'ping') ws.send(JSON.stringify({ type: 'pong', id: m.id }))
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.after(() => {
-    wss.close()
-    server.closeAllConnections()
-    server.close()
+  const stream = await fakeStream(t, server, (ws, sub) => {
+    for (const frame of onSubscribe(sub)) ws.send(JSON.stringify(frame))
   })
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    url: `${stream.url}/`,
     send: (frame: unknown) => {
-      for (const ws of sockets) ws.send(JSON.stringify(frame))
+      for (const ws of stream.sockets) ws.send(JSON.stringify(frame))
     },
-    /** The operator takes the site's origin off the list and restarts: 1012, then 1008 on every reconnect. */
-    restartRefusing: () => {
-      refuse = true
-      for (const ws of sockets) ws.close(1012, 'service restart')
-    },
+    restartRefusing: stream.restartRefusing,
   }
 }
