@@ -207,23 +207,26 @@ export class Subscriptions {
    * use. Dropping the subscription instead left the client connected to nothing, never to hear
    * of a kill, and no embed reads `error` (red6 attack run, 2026-12-04).
    */
+  replayUnavailable(sub: Sub, why: string): void {
+    if (!this.#stopResume(sub)) return
+    this.#host.sendError(sub.conn, new ProtocolError('replay_unavailable', `${why}; starting from a fresh snapshot`, sub.id))
+    this.#reset(sub, why)
+  }
+
   /**
    * A resume accepted within the skew allowance whose watermark the host's clock has since fallen
    * behind by more than it (a step back while it waited): refused as it would be now (red21c).
    */
   refuseAhead(sub: Sub): void {
-    if (sub.state === 'gone' || sub.conn.closed) return
-    sub.stopReplay?.()
-    sub.stopReplay = null
-    this.#refuse(sub, 'the position watermark is in the future')
+    if (this.#stopResume(sub)) this.#refuse(sub, 'the position watermark is in the future')
   }
 
-  replayUnavailable(sub: Sub, why: string): void {
-    if (sub.state === 'gone' || sub.conn.closed) return
+  /** Stops the resume's replay; false when the subscription or its connection is gone. */
+  #stopResume(sub: Sub): boolean {
+    if (sub.state === 'gone' || sub.conn.closed) return false
     sub.stopReplay?.()
     sub.stopReplay = null
-    this.#host.sendError(sub.conn, new ProtocolError('replay_unavailable', `${why}; starting from a fresh snapshot`, sub.id))
-    this.#reset(sub, why)
+    return true
   }
 
   #names(sub: Sub): string[] {
