@@ -25,7 +25,7 @@ const handshakeStatus = /Unexpected server response: (\d{3})/
 
 /**
  * `deflate`: ask for compressed batches (by default, only a browser's own WebSocket does: batch.ts).
- * `protocols`: the subprotocols to offer (webSocketUrl: the token's).
+ * `protocols`: the subprotocols to offer (protocol.ts bearerProtocols: the token's).
  */
 export function openWebSocket(
   url: string,
