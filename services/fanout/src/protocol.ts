@@ -67,7 +67,8 @@ const idRe = /^[\x21-\x7e]{1,64}$/
 const maxChannels = 50
 const maxListItems = 50
 
-function parseId(v: unknown, required: boolean): string | null {
+/** A subscription's id (1–64 visible ASCII characters); throws ProtocolError. */
+export function parseId(v: unknown, required: boolean): string | null {
   if (v === undefined || v === null) {
     if (required) throw new ProtocolError('bad_message', 'id is required')
     return null

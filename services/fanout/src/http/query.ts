@@ -1,9 +1,11 @@
-// A subscription's view from a query string, the same for /v1/sse, /v1/snapshot and /v1/counts:
-// `channels`, `languages`, `categories` (comma lists), `maxUrgency`, `tickerFieldsOnly`, `states`.
+// A subscription's view from a query string, the same for /v1/sse, /v1/snapshot, /v1/counts and a
+// subscription named in the /v1/stream URL: `channels`, `languages`, `categories` (comma lists),
+// `maxUrgency`, `tickerFieldsOnly`, `states`; for a stream also `since`, `catchUp` and `entries`.
 // Parsed with the WebSocket protocol's own parsers (protocol.ts), so every transport accepts and
 // refuses the same things.
 import type { Channel, Filter } from '../channels.ts'
-import { parseChannels, parseFilter, ProtocolError } from '../protocol.ts'
+import { checkStory, parseCatchUp, parseChannels, parseFilter, parseSince, ProtocolError } from '../protocol.ts'
+import type { SubscribeMessage } from '../protocol.ts'
 
 export interface QueryView {
   channels: Channel[]
@@ -24,7 +26,7 @@ export const commaList = (v: string | null): string[] | undefined =>
  * filter (`requireSome`); a page or a count without either covers all the client may see, like a
  * WebSocket subscription with an empty filter.
  */
-export function viewFromQuery(q: URLSearchParams, ref: string, requireSome = true): QueryView {
+export function viewFromQuery(q: URLSearchParams, ref: string | null, requireSome = true): QueryView {
   const channels = parseChannels(commaList(q.get('channels')), ref)
   const raw: Record<string, unknown> = {}
   for (const name of ['languages', 'categories', 'states']) {
@@ -41,4 +43,29 @@ export function viewFromQuery(q: URLSearchParams, ref: string, requireSome = tru
   if (channels.length === 0 && !hasFilter && requireSome)
     throw new ProtocolError('bad_message', 'give channels and/or a filter (languages, categories, maxUrgency, states)', ref)
   return { channels, filter: parseFilter(raw, ref) }
+}
+
+/** The parameters that name a view: a query with any of them names a subscription. */
+const viewParams = ['channels', 'languages', 'categories', 'states', 'maxUrgency', 'tickerFieldsOnly'] as const
+
+/** Whether a /v1/stream URL names a subscription (the first, made as the connection opens). */
+export const namesSubscription = (q: URLSearchParams): boolean => viewParams.some((name) => q.has(name))
+
+/**
+ * A stream's subscription from its query string, as the `subscribe` message would give it (SSE's,
+ * and the one a /v1/stream URL names); `since` is the position to resume from, if any. Throws
+ * ProtocolError.
+ */
+export function subscriptionFromQuery(q: URLSearchParams, id: string | null, ref: string | null, since: string | null): SubscribeMessage {
+  const { channels, filter } = viewFromQuery(q, ref)
+  const entries = q.get('entries')
+  return {
+    type: 'subscribe',
+    id,
+    channels,
+    filter,
+    since: parseSince(since, ref),
+    catchUp: parseCatchUp(q.get('catchUp') ?? undefined, ref),
+    entries: checkStory(channels, entries === null || entries === '' ? null : /^\d{1,4}$/.test(entries) ? Number(entries) : entries, ref),
+  }
 }

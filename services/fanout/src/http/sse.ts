@@ -7,11 +7,11 @@ import type { Logger } from '@newswire/shared'
 import type { Hub } from '../hub.ts'
 import { sseFrame } from '../messages.ts'
 import type { Conn, Transport } from '../model.ts'
-import { checkAccess, checkStory, parseCatchUp, parseSince, ProtocolError } from '../protocol.ts'
+import { checkAccess, ProtocolError } from '../protocol.ts'
 import type { SubscribeMessage } from '../protocol.ts'
 import type { Admission } from './access.ts'
 import { sendProblem } from './problem.ts'
-import { viewFromQuery } from './query.ts'
+import { subscriptionFromQuery } from './query.ts'
 
 export interface SseDeps {
   hub: Hub
@@ -21,21 +21,10 @@ export interface SseDeps {
   track: (end: (reason: string) => void) => () => void
 }
 
-/** Builds the subscription from the query string; throws ProtocolError. */
+/** Builds the subscription from the query string (a Last-Event-ID header wins over `since`); throws ProtocolError. */
 export function sseSubscription(url: URL, lastEventId: string | undefined): SubscribeMessage {
   const q = url.searchParams
-  const { channels, filter } = viewFromQuery(q, 'sse')
-  const since = lastEventId !== undefined && lastEventId !== '' ? lastEventId : q.get('since')
-  const entries = q.get('entries')
-  return {
-    type: 'subscribe',
-    id: 'sse',
-    channels,
-    filter,
-    since: parseSince(since, 'sse'),
-    catchUp: parseCatchUp(q.get('catchUp') ?? undefined, 'sse'),
-    entries: checkStory(channels, entries === null || entries === '' ? null : /^\d{1,4}$/.test(entries) ? Number(entries) : entries, 'sse'),
-  }
+  return subscriptionFromQuery(q, 'sse', 'sse', lastEventId !== undefined && lastEventId !== '' ? lastEventId : q.get('since'))
 }
 
 /** Serves one SSE stream; like a WebSocket, a newsroom stream ends with 4401 when its token expires. */

@@ -17,9 +17,11 @@ import { wsTextFrameOf, wsTextFrameParts } from '../messages.ts'
 import type { FanoutMetrics } from '../metrics.ts'
 import type { ServerMessageType } from '../messages.ts'
 import type { Conn, Transport } from '../model.ts'
-import { parseClientMessage, ProtocolError } from '../protocol.ts'
+import { parseClientMessage, parseId, ProtocolError } from '../protocol.ts'
+import type { ClientMessage } from '../protocol.ts'
 import type { Access, Admission } from './access.ts'
 import { selectProtocol } from './access.ts'
+import { namesSubscription, subscriptionFromQuery } from './query.ts'
 import { UpgradeQueue } from './upgrade-queue.ts'
 import { createFramings } from './ws-framing.ts'
 import type { WsFraming } from './ws-framing.ts'
@@ -197,8 +199,18 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
       : Buffer.isBuffer(data)
         ? data.toString('utf8')
         : Buffer.from(data).toString('utf8')
+    let msg: ClientMessage
     try {
-      const msg = parseClientMessage(text)
+      msg = parseClientMessage(text)
+    } catch (err) {
+      failed(conn, err)
+      return
+    }
+    dispatch(conn, msg)
+  }
+  /** A client's message, parsed: from a frame, or the subscription its URL names. */
+  function dispatch(conn: Conn, msg: ClientMessage): void {
+    try {
       if (msg.type === 'subscribe' && hub.conns.overSubscribeRate(conn, Date.now())) {
         // the answers already queued (subscribed, error) go out before the close
         hub.conns.closeAfterFlush(conn, closeCodes.tooMany, 'too many subscribe messages')
@@ -212,12 +224,32 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
       }
       hub.handle(conn, msg)
     } catch (err) {
-      if (!(err instanceof ProtocolError)) {
-        log.error({ err }, 'handling a client message failed')
-        hub.conns.kill(conn, closeCodes.internalError, 'internal error')
-      } else if (err.fatal) hub.conns.closeAfterFlush(conn, closeCodes.badMessage, err.message)
-      else hub.sendError(conn, err)
+      failed(conn, err)
     }
+  }
+  function failed(conn: Conn, err: unknown): void {
+    if (!(err instanceof ProtocolError)) {
+      log.error({ err }, 'handling a client message failed')
+      hub.conns.kill(conn, closeCodes.internalError, 'internal error')
+    } else if (err.fatal) hub.conns.closeAfterFlush(conn, closeCodes.badMessage, err.message)
+    else hub.sendError(conn, err)
+  }
+  /**
+   * The subscription a /v1/stream URL names, made as the connection opens, exactly as if it were
+   * the client's first message: a reader saves a round trip, and its `subscribed` leaves in the
+   * same write as the handshake's answer.
+   */
+  function subscribeFromUrl(conn: Conn, q: URLSearchParams): void {
+    let msg: ClientMessage
+    try {
+      // no `id`: one is made, as for a message without one
+      const id = parseId(q.get('id') ?? undefined, false)
+      msg = subscriptionFromQuery(q, id, id, q.get('since'))
+    } catch (err) {
+      failed(conn, err)
+      return
+    }
+    dispatch(conn, msg)
   }
   function onPong(this: WebSocket): void {
     const t = transportOf(this)
@@ -247,6 +279,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
     batch: boolean,
     shared: boolean,
     fullWindow: boolean,
+    url: URL,
   ) => {
     const negotiated = ws.extensions.includes('permessage-deflate')
     // a client that limited the server's window gets its batches uncompressed (RSV1 clear is allowed)
@@ -260,6 +293,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
     socket.on('drain', onDrain(transport))
     ws.on('error', onError)
     ws.on('close', onClose)
+    if (url.search !== '' && namesSubscription(url.searchParams)) subscribeFromUrl(transport.conn, url.searchParams)
   }
 
   // Protocol-level ping: keeps proxies from closing idle connections and finds dead peers
@@ -294,6 +328,9 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
     const batch = url.searchParams.get('batch') === '1'
     const server = batch && url.searchParams.get('deflate') === '1' ? (wssDeflate ?? wss) : wss
     const shared = server === wssDeflate
+    // the handshake's answer and a URL subscription's `subscribed` leave in one write
+    const coalesce = url.search !== ''
+    if (coalesce) socket.cork()
     server.handleUpgrade(req, socket, head, (ws) => {
       if (reject) {
         d.metrics.connectionsRejected.inc({ reason: reject.metric })
@@ -307,8 +344,9 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
         return
       }
       // The upgrade's own socket: what the hub measures and writes to
-      open(ws as StreamSocket, socket as Socket, ip, admission, batch, shared, shared && !limitsServerWindow(req))
+      open(ws as StreamSocket, socket as Socket, ip, admission, batch, shared, shared && !limitsServerWindow(req), url)
     })
+    if (coalesce) socket.uncork()
   }
   // A burst of handshakes is answered a time budget at a time, so it cannot hold the event loop
   const upgrades = new UpgradeQueue<PendingUpgrade>({

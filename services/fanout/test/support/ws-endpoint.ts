@@ -17,8 +17,17 @@ export interface ServedEndpoint {
   upgraded: Socket[]
 }
 
-/** `logBehind`: the process has not known the log read lately (readiness.ts; never). */
-export async function serveEndpoint(t: TestContext, h: Harness, name: string, logBehind?: () => boolean): Promise<ServedEndpoint> {
+/**
+ * `logBehind`: the process has not known the log read lately (readiness.ts; never). `watch` sees
+ * each upgrade's socket before the endpoint does.
+ */
+export async function serveEndpoint(
+  t: TestContext,
+  h: Harness,
+  name: string,
+  logBehind?: () => boolean,
+  watch?: (socket: Socket) => void,
+): Promise<ServedEndpoint> {
   const config = loadFanoutConfig({ KAFKA_BROKERS: '127.0.0.1:1', FANOUT_PORT: '0', FANOUT_PING_INTERVAL_MS: '600000' })
   const endpoint = createWebSocketEndpoint({
     hub: h.hub,
@@ -33,6 +42,7 @@ export async function serveEndpoint(t: TestContext, h: Harness, name: string, lo
   const http = createServer()
   http.on('upgrade', (req, socket: Socket, head: Buffer) => {
     upgraded.push(socket)
+    watch?.(socket)
     endpoint.upgrade(req, socket, head, new URL(req.url ?? '/', 'http://fanout'))
   })
   http.listen(0, '127.0.0.1')
