@@ -22,6 +22,8 @@ export interface ConnectSpec {
   deflate?: boolean
   /** The server's protocol (default newswire); centrifugo: `url` is its /connection/websocket endpoint. */
   protocol?: 'newswire' | 'centrifugo'
+  /** newswire: name the subscription in the URL (`channels`, `id`, `since`), send no `subscribe`. */
+  urlSubscribe?: boolean
 }
 
 export interface ConnectResult {

@@ -70,6 +70,7 @@ const scenario: Scenario = {
     workers: { type: 'string' },
     'fanout-flags': { type: 'string' },
     'deflate-level': { type: 'string' },
+    subscribe: { type: 'string' },
     profile: { type: 'boolean', default: false },
     'keep-topics': { type: 'boolean', default: false },
   },
@@ -97,6 +98,9 @@ const scenario: Scenario = {
                             writes and RSS add up all of them, event-loop delay is the primary's only
   --fanout-flags=F,...      extra node flags for the fan-out process, after an = sign (e.g. --fanout-flags=--max-semi-space-size=4)
   --deflate-level L         zlib level of compressed batches (FANOUT_BATCH_DEFLATE_LEVEL; default the fan-out's, 1; 0: stored blocks)
+  --subscribe HOW           how the newswire-protocol clients (fan-out, preframed, ws-send) subscribe: message (default:
+                            a \`subscribe\` message once open) or url (the subscription named in the /v1/stream URL,
+                            answered with the handshake: one round trip and one write fewer; the baselines do the same)
   --profile                 run the fan-out under node --cpu-prof and print its top functions
   --keep-topics             keep the bench-fanout-* topics`,
   maxSeconds: (v) => (v.quick ? 150 : 1200) * Math.max(1, num(v, 'rounds', 1)),
@@ -123,6 +127,8 @@ const scenario: Scenario = {
     const urgency = num(v, 'urgency', 1)
     const workers = num(v, 'workers', 1)
     const nodeFlags = typeof v['fanout-flags'] === 'string' ? v['fanout-flags'].split(',').filter(Boolean) : []
+    const subscribe = typeof v.subscribe === 'string' ? v.subscribe : 'message'
+    if (subscribe !== 'message' && subscribe !== 'url') throw new Error(`--subscribe must be message or url, got '${subscribe}'`)
     const maxN = Math.max(...counts)
     checkFds(Math.ceil(maxN / procs), maxN)
 
@@ -155,6 +161,7 @@ const scenario: Scenario = {
       durationS,
       warmupS,
       connectConcurrency,
+      urlSubscribe: subscribe === 'url',
       nextSeq: () => baselineSeq++,
     }
     try {
@@ -215,6 +222,8 @@ interface RoundOptions {
   durationS: number
   warmupS: number
   connectConcurrency: number
+  /** The clients name their subscription in the URL instead of sending `subscribe`. */
+  urlSubscribe: boolean
   /** Numbers the baselines' and Centrifugo's consumer groups, unique over the whole run. */
   nextSeq: () => number
 }
@@ -294,6 +303,7 @@ async function runRound(ctx: ScenarioContext, o: RoundOptions): Promise<Map<Serv
             batch: kind === 'fanout-batch' || kind === 'fanout-deflate',
             deflate: kind === 'fanout-deflate',
             centrifugo: kind === 'centrifugo',
+            urlSubscribe: o.urlSubscribe && kind !== 'centrifugo',
           }),
         )
       } finally {
@@ -325,6 +335,7 @@ async function runOne(
     batch: boolean
     deflate: boolean
     centrifugo: boolean
+    urlSubscribe: boolean
   },
 ): Promise<ServerFigures> {
   const { report, signal } = ctx
@@ -340,6 +351,7 @@ async function runOne(
     batch: o.batch,
     deflate: o.deflate,
     ...(o.centrifugo ? { protocol: 'centrifugo' as const } : {}),
+    ...(o.urlSubscribe ? { urlSubscribe: true } : {}),
   }
   const conn = await pool.connect(connectSpec)
   if (conn.failed > 0) report.note(`${server.name} n=${o.n}: ${conn.failed} connections failed: ${JSON.stringify(conn.errorKinds)}`)

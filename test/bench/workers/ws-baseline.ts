@@ -5,7 +5,8 @@
 //   a "ws-send":   ws.send(buffer) per client per message (ws frames it on every send)
 //   b "preframed": frame once (RFC 6455 header + payload), and per event-loop tick one
 //                  socket.write per client carrying every message due in that tick
-// Clients get `subscribed` on subscribe (live only; `since` is ignored).
+// Clients get `subscribed` on subscribe, or at once for a subscription named in the URL (`channels`,
+// `id`), in the handshake's write (live only; `since` is ignored).
 import http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { createCodec, createKafka, createLogger, entryToJson, isEntryEvent, loadSchemas } from '@newswire/shared'
@@ -40,6 +41,13 @@ let pending: Buffer[] = []
 let scheduled = false
 let head: number[] = []
 
+function subscribe(ws: WebSocket, socket: Socket, id: string | undefined, channels: string[] | undefined): void {
+  clients.add(ws)
+  sockets.add(socket)
+  const position = positions.encode({ o: head, t: Date.now() })
+  ws.send(subscribedMessage({ sub: id ?? 's1', channels: channels ?? [], position, replay: 'none' }, []))
+}
+
 function flush(): void {
   scheduled = false
   const data = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending)
@@ -54,7 +62,13 @@ async function start(spec: BaselineSpec): Promise<{ url: string }> {
     res.end()
   })
   const wss = new WebSocketServer({ server, path: '/v1/stream', perMessageDeflate: false, clientTracking: false, maxPayload: 16384 })
-  wss.on('connection', (ws) => {
+  // a subscription named in the URL is answered with the handshake, in one write, as the fan-out does
+  server.prependListener('upgrade', (req: http.IncomingMessage, socket: Socket) => {
+    if (req.url?.includes('?') !== true) return
+    socket.cork()
+    process.nextTick(() => socket.uncork())
+  })
+  wss.on('connection', (ws, req) => {
     const socket = (ws as unknown as { _socket: Socket })._socket
     ws.on('message', (data) => {
       let m: { type?: string; id?: string; channels?: string[] }
@@ -63,12 +77,13 @@ async function start(spec: BaselineSpec): Promise<{ url: string }> {
       } catch {
         return
       }
-      if (m.type !== 'subscribe') return
-      clients.add(ws)
-      sockets.add(socket)
-      const position = positions.encode({ o: head, t: Date.now() })
-      ws.send(subscribedMessage({ sub: m.id ?? 's1', channels: m.channels ?? [], position, replay: 'none' }, []))
+      if (m.type === 'subscribe') subscribe(ws, socket, m.id, m.channels)
     })
+    if (req.url?.includes('?') === true) {
+      const q = new URL(req.url, 'http://b').searchParams
+      const channels = q.get('channels')
+      if (channels !== null) subscribe(ws, socket, q.get('id') ?? undefined, channels.split(','))
+    }
     ws.on('error', () => {})
     ws.on('close', () => {
       clients.delete(ws)

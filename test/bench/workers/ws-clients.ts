@@ -262,8 +262,19 @@ function readAt(c: Client, bytesPerSec: number | null): void {
 function open(c: Client, spec: ConnectSpec): Promise<string> {
   return new Promise((resolve, reject) => {
     const centrifugo = spec.protocol === 'centrifugo'
-    const ask = spec.deflate ? 'batch=1&deflate=1' : 'batch=1'
-    const url = spec.batch && !centrifugo ? `${spec.url}${spec.url.includes('?') ? '&' : '?'}${ask}` : spec.url
+    const q = new URLSearchParams()
+    if (spec.batch && !centrifugo) {
+      q.set('batch', '1')
+      if (spec.deflate) q.set('deflate', '1')
+    }
+    const byUrl = spec.urlSubscribe === true && !centrifugo
+    if (byUrl) {
+      q.set('channels', spec.channels.join(','))
+      q.set('id', 'b')
+      if (spec.resume && c.position) q.set('since', c.position)
+    }
+    const query = q.toString()
+    const url = query === '' ? spec.url : `${spec.url}${spec.url.includes('?') ? '&' : '?'}${query}`
     const ws = new WebSocket(url, {
       perMessageDeflate: spec.deflate === true,
       skipUTF8Validation: true,
@@ -297,7 +308,7 @@ function open(c: Client, spec: ConnectSpec): Promise<string> {
         clearTimeout(timer)
         resolve(replay)
       }
-      ws.send(centrifugo ? connectFrame(spec.channels) : JSON.stringify(sub))
+      if (!byUrl) ws.send(centrifugo ? connectFrame(spec.channels) : JSON.stringify(sub))
     })
     const batch = spec.batch === true
     if (centrifugo) ws.on('message', (data) => onCentrifugoFrame(c, ws, data as Buffer))
