@@ -1,5 +1,5 @@
 // The start-up warm-up (http/warm-up.ts) through the real WebSocket endpoint over the hub harness:
-// every connection (fresh, compressed batches, resumed) gets its `subscribed` and is gone afterwards (no connection, subscription or
+// every connection (fresh, compressed batches, resumed, named in the URL) gets its `subscribed` and is gone afterwards (no connection, subscription or
 // per-address count left behind), and a warm-up that cannot connect never fails the start.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
@@ -55,13 +55,13 @@ test('every warm-up connection is subscribed, then nothing of it is left', async
   const { endpoint, access } = endpointOn(h, 3)
   t.after(() => endpoint.close())
   const r = await settling(h, () =>
-    warmUp({ connections: 40, concurrency: 3, upgrade: (req, socket, head, url) => endpoint.upgrade(req, socket, head, url) }),
+    warmUp({ connections: 48, concurrency: 3, upgrade: (req, socket, head, url) => endpoint.upgrade(req, socket, head, url) }),
   )
-  assert.equal(r.connected, 40)
-  // a third resumed from a position an earlier one was given, all admitted at once
+  assert.equal(r.connected, 48)
+  // a quarter resumed from a position an earlier one was given (the first few before one was), all admitted at once
   const resumes = (await h.metrics.resumesAdmission.get()).values
   assert.ok(
-    resumes.some((v) => v.labels.result === 'admitted' && v.value >= 10),
+    resumes.some((v) => v.labels.result === 'admitted' && v.value >= 9),
     JSON.stringify(resumes),
   )
   assert.ok(

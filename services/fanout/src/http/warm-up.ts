@@ -35,13 +35,14 @@ const subscribe = (since: string | null) => JSON.stringify({ type: 'subscribe', 
 
 /**
  * Taken in turn: plain frames (raw clients, apps), the compressed batches the SDK asks for in a
- * browser, and a resume from a position an earlier one was given (what clients reconnecting after
- * a deploy send).
+ * browser, a resume from a position an earlier one was given (what clients reconnecting after a
+ * deploy send), and the same subscription named in the URL (no message sent).
  */
 const KINDS = [
-  { query: '', deflate: false, resume: false },
-  { query: '?batch=1&deflate=1', deflate: true, resume: false },
-  { query: '', deflate: false, resume: true },
+  { query: '', deflate: false, resume: false, inUrl: false },
+  { query: '?batch=1&deflate=1', deflate: true, resume: false, inUrl: false },
+  { query: '', deflate: false, resume: true, inUrl: false },
+  { query: '?channels=breaking&id=warm-up', deflate: false, resume: false, inUrl: true },
 ] as const
 type Kind = (typeof KINDS)[number]
 
@@ -72,7 +73,7 @@ export async function warmUp(o: WarmUpOptions): Promise<WarmUpResult> {
       const since = kind.resume && position !== null && resumes-- > 0 ? position : null
       const ws = new WebSocket(url + kind.query, { perMessageDeflate: kind.deflate })
       const timer = setTimeout(() => ws.terminate(), Math.max(0, deadline - performance.now()))
-      ws.on('open', () => ws.send(subscribe(since)))
+      if (!kind.inUrl) ws.on('open', () => ws.send(subscribe(since)))
       ws.on('message', (data) => {
         const text = String(data)
         if (text.startsWith('{"type":"subscribed"')) {
