@@ -12,8 +12,8 @@ import type { TestContext } from 'node:test'
 import { test } from 'node:test'
 import { SignJWT } from 'jose'
 import { createUpgradeHandler } from '../src/http/routes.ts'
-import { Harness } from './support/harness.ts'
-import { event } from './support/events.ts'
+import type { Harness } from './support/harness.ts'
+import { openAndHeld } from './support/ws-endpoint.ts'
 import { serveRoutes } from './support/serve-routes.ts'
 
 const SECRET = 'routes-test-secret-000000000001'
@@ -34,13 +34,7 @@ interface Served {
 
 /** The routes over a harness holding a public story and one under embargo; `perIp` streams per address. */
 async function serve(t: TestContext, perIp = 1): Promise<Served> {
-  // the host's clock, which a token's times are read against
-  const h = new Harness({ partitions: 1, start: Date.now() })
-  h.start()
-  const now = h.clock.now()
-  h.append(event('CREATED', { id: 'open1', version: 1 }, now - 2000), 0)
-  h.append(event('CREATED', { id: 'held1', version: 1, embargoedUntil: now + 3_600_000 }, now - 1000), 0)
-  await h.settle()
+  const h = await openAndHeld()
   const serving = { on: true }
   t.after(() => h.hub.stop())
   const { url } = await serveRoutes(t, h, {

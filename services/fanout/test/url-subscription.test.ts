@@ -11,9 +11,8 @@ import { test } from 'node:test'
 import { closeCodes, DEV_NEWSROOM_SECRET } from '@newswire/shared'
 import { WebSocket } from 'ws'
 import { signNewsroomToken } from '../src/token.ts'
-import { Harness } from './support/harness.ts'
-import { event } from './support/events.ts'
-import { serveEndpoint } from './support/ws-endpoint.ts'
+import type { Harness } from './support/harness.ts'
+import { openAndHeld, serveEndpoint } from './support/ws-endpoint.ts'
 
 interface Reader {
   ws: WebSocket
@@ -42,12 +41,7 @@ async function until(h: Harness, done: () => boolean, what: string): Promise<voi
 
 /** A harness holding a public story and one under embargo, behind the real endpoint. */
 async function setUp(t: TestContext, logBehind?: () => boolean, watch?: (socket: Socket) => void) {
-  const h = new Harness({ partitions: 1, start: Date.now() })
-  h.start()
-  const now = h.clock.now()
-  h.append(event('CREATED', { id: 'open1', version: 1 }, now - 2000), 0)
-  h.append(event('CREATED', { id: 'held1', version: 1, embargoedUntil: now + 3_600_000 }, now - 1000), 0)
-  await h.settle()
+  const h = await openAndHeld()
   t.after(() => h.hub.stop())
   const served = await serveEndpoint(t, h, 'url-subscription-test', logBehind, watch)
   return { h, base: `ws://127.0.0.1:${served.port}/v1/stream` }

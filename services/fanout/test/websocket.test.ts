@@ -15,7 +15,8 @@ import { loadFanoutConfig } from '../src/config.ts'
 import { createAccess } from '../src/http/access.ts'
 import { createWebSocketEndpoint, limitsServerWindow } from '../src/http/websocket.ts'
 import { signNewsroomToken } from '../src/token.ts'
-import { Harness } from './support/harness.ts'
+import type { Harness } from './support/harness.ts'
+import { openAndHeld } from './support/ws-endpoint.ts'
 import { event } from './support/events.ts'
 
 const SECRET = 'websocket-test-secret-0000000001'
@@ -30,13 +31,7 @@ interface Served {
 
 /** The endpoint over a harness holding a public story and one under embargo; two connections per address. */
 async function serve(t: TestContext, limits: { maxSubscribesPer10s?: number } = {}, pingIntervalMs = 600_000): Promise<Served> {
-  // the host's clock, which a token's times are read against
-  const h = new Harness({ partitions: 1, start: Date.now(), limits })
-  h.start()
-  const now = h.clock.now()
-  h.append(event('CREATED', { id: 'open1', version: 1 }, now - 2000), 0)
-  h.append(event('CREATED', { id: 'held1', version: 1, embargoedUntil: now + 3_600_000 }, now - 1000), 0)
-  await h.settle()
+  const h = await openAndHeld({ limits })
   const config = loadFanoutConfig({
     KAFKA_BROKERS: '127.0.0.1:1',
     FANOUT_PORT: '0',

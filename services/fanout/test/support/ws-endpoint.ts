@@ -9,7 +9,9 @@ import { createLogger } from '@newswire/shared'
 import { loadFanoutConfig } from '../../src/config.ts'
 import { createAccess } from '../../src/http/access.ts'
 import { createWebSocketEndpoint } from '../../src/http/websocket.ts'
-import type { Harness } from './harness.ts'
+import type { HarnessOptions } from './harness.ts'
+import { Harness } from './harness.ts'
+import { event } from './events.ts'
 
 export interface ServedEndpoint {
   port: number
@@ -54,4 +56,18 @@ export async function serveEndpoint(
     http.close()
   })
   return { port, upgraded }
+}
+
+/**
+ * A started harness on the host's clock (a token's times are read against it) holding a public
+ * story (`open1`) and one under embargo for an hour (`held1`), both read.
+ */
+export async function openAndHeld(options: HarnessOptions = {}): Promise<Harness> {
+  const h = new Harness({ partitions: 1, start: Date.now(), ...options })
+  h.start()
+  const now = h.clock.now()
+  h.append(event('CREATED', { id: 'open1', version: 1 }, now - 2000), 0)
+  h.append(event('CREATED', { id: 'held1', version: 1, embargoedUntil: now + 3_600_000 }, now - 1000), 0)
+  await h.settle()
+  return h
 }
