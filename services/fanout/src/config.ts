@@ -1,5 +1,5 @@
 // Fan-out configuration: read once at start-up from the environment (see README "Configuration").
-import { DEV_NEWSROOM_SECRET, EnvReader, readCommon } from '@newswire/shared'
+import { DEV_INGEST_KEY, DEV_NEWSROOM_SECRET, EnvReader, publishedSecret, readCommon } from '@newswire/shared'
 import type { CommonConfig, Env } from '@newswire/shared'
 
 export interface FanoutConfig extends CommonConfig {
@@ -67,6 +67,16 @@ export interface FanoutConfig extends CommonConfig {
 /** The development key that signs positions; NODE_ENV=production refuses it. */
 export const DEV_POSITION_KEY = 'dev-position-key-not-secret'
 
+/**
+ * A value anyone can read (another development credential, an example's placeholder) is no
+ * secret: the example Secret's newsroom key, applied as is, signed tokens that read every
+ * embargoed story (red22a attack run). '' is a value not given.
+ */
+function refusePublished(r: EnvReader, name: string, value: string): void {
+  const why = value === '' ? null : publishedSecret(value, [DEV_NEWSROOM_SECRET, DEV_POSITION_KEY, DEV_INGEST_KEY])
+  if (why) r.fail(`NODE_ENV=production refuses ${name}: it ${why}`)
+}
+
 function positionKeys(r: EnvReader, production: boolean): string[] {
   const key = r.string('FANOUT_POSITION_KEY', DEV_POSITION_KEY)
   const previous = r.string('FANOUT_POSITION_KEY_PREVIOUS', '')
@@ -81,6 +91,10 @@ function positionKeys(r: EnvReader, production: boolean): string[] {
   }
   longEnough('FANOUT_POSITION_KEY', key)
   if (previous !== '') longEnough('FANOUT_POSITION_KEY_PREVIOUS', previous)
+  if (production) {
+    refusePublished(r, 'FANOUT_POSITION_KEY', key === DEV_POSITION_KEY ? '' : key)
+    refusePublished(r, 'FANOUT_POSITION_KEY_PREVIOUS', previous === DEV_POSITION_KEY ? '' : previous)
+  }
   return previous === '' ? [key] : [key, previous]
 }
 
@@ -92,6 +106,7 @@ export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
     r.fail(`NODE_ENV=production refuses the development newsroom secret '${DEV_NEWSROOM_SECRET}': set NEWSROOM_JWT_SECRET`)
   }
   if (jwtSecret.length < 16) r.fail('NEWSROOM_JWT_SECRET must be at least 16 characters')
+  if (common.production && jwtSecret !== DEV_NEWSROOM_SECRET) refusePublished(r, 'NEWSROOM_JWT_SECRET', jwtSecret)
   const allowedOrigins = r.list('FANOUT_ALLOWED_ORIGINS', ['*'])
   for (const o of allowedOrigins) {
     if (o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o)) r.fail(`FANOUT_ALLOWED_ORIGINS entries must be * or scheme://host[:port], got '${o}'`)

@@ -1,5 +1,5 @@
 // Ingest configuration: read once at start-up from the environment (see README "Configuration").
-import { DEV_INGEST_KEY, EnvReader, readCommon } from '@newswire/shared'
+import { DEV_INGEST_KEY, DEV_NEWSROOM_SECRET, EnvReader, publishedSecret, readCommon } from '@newswire/shared'
 import { WRITER_MODES } from './writers.ts'
 import type { WriterMode } from './writers.ts'
 import type { CommonConfig, Env } from '@newswire/shared'
@@ -69,6 +69,11 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
   const apiKeys = parseApiKeys(r.string('INGEST_API_KEYS', `dev:${DEV_INGEST_KEY}:*`), r)
   if (common.production && apiKeys.some((k) => k.key === DEV_INGEST_KEY)) {
     r.fail(`NODE_ENV=production refuses the development ingest key '${DEV_INGEST_KEY}': set INGEST_API_KEYS`)
+  }
+  // the example Secret's key, pasted as is, wrote and killed stories for anyone who read it (red22a)
+  for (const k of common.production ? apiKeys.filter((x) => x.key !== DEV_INGEST_KEY) : []) {
+    const why = publishedSecret(k.key, [DEV_NEWSROOM_SECRET])
+    if (why) r.fail(`NODE_ENV=production refuses INGEST_API_KEYS: the key of '${k.name}' ${why}`)
   }
   const config: IngestConfig = {
     ...common,
