@@ -100,6 +100,8 @@ test('the image build and runtime layout, outside Docker', async (t) => {
   ] as const) {
     await t.test(`node services/${service}/dist/main.js runs in production mode and stops on SIGTERM with 0`, async (t) => {
       const port = await freePort()
+      // production serves /metrics on a port of its own (9081/9082 by default; a free one here)
+      const metricsPort = await freePort()
       const env = {
         NODE_ENV: 'production',
         KAFKA_BROKERS: brokers.join(','),
@@ -109,6 +111,7 @@ test('the image build and runtime layout, outside Docker', async (t) => {
         LOG_LEVEL: 'info',
         [hostVar]: '127.0.0.1',
         [portVar]: String(port),
+        [`${service.toUpperCase()}_METRICS_PORT`]: String(metricsPort),
         ...secret,
       }
       // No --conditions=development and no tsx: the `default` export conditions resolve to dist/
@@ -125,6 +128,8 @@ test('the image build and runtime layout, outside Docker', async (t) => {
         })
         assert.equal(res.status, 201, await res.text())
       }
+      assert.equal((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).status, 200)
+      assert.equal((await fetch(`${p.url}/metrics`)).status, 404, 'no /metrics on the port readers reach (red22a)')
       p.child.kill('SIGTERM')
       const exit = await p.exited
       assert.equal(exit.code, 0, p.stderr())

@@ -102,9 +102,9 @@ test('the kustomize base renders the objects operations rely on', { skip: unless
   const config = byKind('ConfigMap')[0]?.data ?? {}
   const read = variablesTheServicesRead()
 
-  for (const [service, secretVar, portVar, hostVar, port] of [
-    ['ingest', 'INGEST_API_KEYS', 'INGEST_PORT', 'INGEST_HOST', 8081],
-    ['fanout', 'NEWSROOM_JWT_SECRET', 'FANOUT_PORT', 'FANOUT_HOST', 8082],
+  for (const [service, secretVar, portVar, hostVar, port, metricsPort] of [
+    ['ingest', 'INGEST_API_KEYS', 'INGEST_PORT', 'INGEST_HOST', 8081, 9081],
+    ['fanout', 'NEWSROOM_JWT_SECRET', 'FANOUT_PORT', 'FANOUT_HOST', 8082, 9082],
   ] as const) {
     await t.test(service, () => {
       const name = `newswire-${service}`
@@ -117,7 +117,11 @@ test('the kustomize base renders the objects operations rely on', { skip: unless
       const c = pod.containers[0] as Container
       assert.deepEqual(c.command, ['node', `services/${service}/dist/main.js`])
       assert.match(c.image, /^newswire(:|$)/)
-      assert.deepEqual(c.ports, [{ name: 'http', containerPort: port }])
+      // /metrics on a port of its own, which the Service does not route (red22a)
+      assert.deepEqual(c.ports, [
+        { name: 'http', containerPort: port },
+        { name: 'metrics', containerPort: metricsPort },
+      ])
 
       const env = new Map<string, EnvVar>(c.env.map((e) => [e.name, e]))
       assert.equal(env.get('NODE_ENV')?.value, 'production')
@@ -150,8 +154,8 @@ test('the kustomize base renders the objects operations rely on', { skip: unless
       assert.ok(svc)
       for (const [k, v] of Object.entries(svc.spec.selector)) assert.equal(podLabels[k], v)
       assert.deepEqual(svc.spec.ports, [{ name: 'http', port, targetPort: 'http' }])
-      // Prometheus annotations point at the same port
-      assert.equal(dep.spec.template.metadata.annotations['prometheus.io/port'], String(port))
+      // Prometheus annotations point at the metrics port, the one no Service routes to
+      assert.equal(dep.spec.template.metadata.annotations['prometheus.io/port'], String(metricsPort))
 
       // A disruption budget over these pods
       const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === name)
@@ -162,8 +166,10 @@ test('the kustomize base renders the objects operations rely on', { skip: unless
       const effective: Record<string, string> = { ...config }
       for (const [k, e] of env) effective[k] = e.value ?? fakeSecrets[k] ?? ''
       for (const k of Object.keys(effective)) assert.ok(read.has(k), `${k} is set but no service reads it`)
-      if (service === 'ingest') assert.equal(loadIngestConfig(effective).production, true)
-      else assert.equal(loadFanoutConfig(effective).production, true)
+      const loaded = service === 'ingest' ? loadIngestConfig(effective) : loadFanoutConfig(effective)
+      assert.equal(loaded.production, true)
+      assert.equal(loaded.port, port)
+      assert.equal(loaded.metricsPort, metricsPort, 'the services serve /metrics on the port the annotation names')
     })
   }
 
@@ -212,14 +218,14 @@ test('compose: Kafka 4.4.0 in KRaft mode, the two services from the Dockerfile, 
   assert.equal(kafka.image, 'apache/kafka:4.4.0')
   assert.equal(kafka.environment?.KAFKA_PROCESS_ROLES, 'broker,controller')
   const read = variablesTheServicesRead()
-  for (const [name, port] of [
-    ['ingest', 8081],
-    ['fanout', 8082],
+  for (const [name, port, metricsPort] of [
+    ['ingest', 8081, 9081],
+    ['fanout', 8082, 9082],
   ] as const) {
     const s = services[name] as ComposeService
     assert.deepEqual(s.build, { context: '../..', dockerfile: 'deploy/docker/Dockerfile' })
     assert.deepEqual(s.command, ['node', `services/${name}/dist/main.js`])
-    assert.deepEqual(s.ports, [`${port}:${port}`])
+    assert.deepEqual(s.ports, [`127.0.0.1:${port}:${port}`])
     const env = Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), fakeSecrets)]))
     assert.equal(env.NODE_ENV, 'production')
     assert.equal(env.KAFKA_BROKERS, 'kafka:9092')
@@ -227,6 +233,7 @@ test('compose: Kafka 4.4.0 in KRaft mode, the two services from the Dockerfile, 
     const config = name === 'ingest' ? loadIngestConfig(env) : loadFanoutConfig(env)
     assert.equal(config.production, true)
     assert.equal(config.port, port)
+    assert.equal(config.metricsPort, metricsPort, '/metrics on the port Prometheus scrapes, which compose does not publish')
     const grace = Number(/^(\d+)s$/.exec(s.stop_grace_period ?? '')?.[1])
     assert.ok(grace * 1000 > config.shutdownTimeoutMs, `stop_grace_period ${s.stop_grace_period} > SHUTDOWN_TIMEOUT_MS`)
     // Without the required secrets compose must refuse rather than fall back to something weak
@@ -235,8 +242,12 @@ test('compose: Kafka 4.4.0 in KRaft mode, the two services from the Dockerfile, 
   }
   // Prometheus scrapes the compose service names on the services' ports and loads deploy/prometheus
   const prom = readFileSync(join(deployDir, 'prometheus', 'prometheus.yml'), 'utf8')
-  assert.match(prom, /targets: \[["']ingest:8081["']\]/)
-  assert.match(prom, /targets: \[["']fanout:8082["']\]/)
+  assert.match(prom, /targets: \[["']ingest:9081["']\]/)
+  assert.match(prom, /targets: \[["']fanout:9082["']\]/)
+  // A developer's laptop on a café's network: nothing published beyond its loopback (red22a)
+  for (const [n, svc] of Object.entries(services)) {
+    for (const p of svc.ports ?? []) assert.match(p, /^127\.0\.0\.1:\d+:\d+$/, `${n} publishes ${p} beyond the loopback`)
+  }
   assert.ok(services.prometheus?.volumes?.includes('../prometheus:/etc/prometheus:ro'))
 })
 

@@ -17,6 +17,7 @@ import {
   createKafka,
   createRegistry,
   handleOps,
+  listenOps,
   loadSchemas,
   topicNames,
 } from '@newswire/shared'
@@ -109,9 +110,12 @@ export async function startFanout(
   server.headersTimeout = config.handshakeTimeoutMs
   server.requestTimeout = config.handshakeTimeoutMs
   server.on('clientError', answerClientError(1000))
+  // /metrics on a port no edge routes to readers (red22a): they told when embargoed work came and went
+  const metricsHere = config.metricsPort === config.port
   // Until the feed has caught up, only the ops routes answer (readiness says why)
   server.on('request', (req, res) => {
-    if (!handleOps(req, res, { registry, readiness })) sendProblem(res, 'not_ready', 'starting: reading Kafka', { 'retry-after': '1' })
+    if (!handleOps(req, res, { registry, readiness, metrics: metricsHere }))
+      sendProblem(res, 'not_ready', 'starting: reading Kafka', { 'retry-after': '1' })
   })
   server.on('upgrade', (_req, socket) => {
     socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
@@ -126,6 +130,9 @@ export async function startFanout(
   })
   const { port } = server.address() as AddressInfo
   const url = `http://${config.host}:${port}`
+  const ops = metricsHere
+    ? null
+    : await listenOps(config.host, config.metricsPort, { registry, readiness }, options.ownSocket === true ? { reusePort: true } : {})
   const wsUrl = `ws://${config.host}:${port}/v1/stream`
 
   let feed: Awaited<ReturnType<typeof startFeed>>
@@ -191,6 +198,7 @@ export async function startFanout(
     pages,
     registry,
     readiness,
+    metricsHere,
     serving,
     trackSse: (end) => {
       sseEnds.add(end)
@@ -250,6 +258,7 @@ export async function startFanout(
   log.info(
     {
       url,
+      metrics: `${ops?.url ?? url}/metrics`,
       partitions: feed.store.partitions,
       articles: feed.store.ledger.size,
       history: feed.store.history.size,
@@ -300,6 +309,7 @@ export async function startFanout(
         await poison.close()
         await serverClosed
         ws.close()
+        await ops?.close()
       })()
       return closed
     },

@@ -1,10 +1,12 @@
 // Fan-out configuration: read once at start-up from the environment (see README "Configuration").
-import { DEV_INGEST_KEY, DEV_NEWSROOM_SECRET, EnvReader, publishedSecret, readCommon } from '@newswire/shared'
+import { DEV_INGEST_KEY, DEV_NEWSROOM_SECRET, EnvReader, publishedSecret, readCommon, readMetricsPort } from '@newswire/shared'
 import type { CommonConfig, Env } from '@newswire/shared'
 
 export interface FanoutConfig extends CommonConfig {
   host: string
   port: number
+  /** Where /metrics is served: `port` itself, or a listener of its own on `host` (FANOUT_METRICS_PORT). */
+  metricsPort: number
   jwtSecret: string
   jwtAudience: string
   /** Allowed Origin header values; ['*'] allows any (and requests without Origin are always allowed). */
@@ -118,10 +120,12 @@ export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
   const deskTimeZone = r.string('FANOUT_DESK_TIME_ZONE', '')
   if (deskTimeZone && !isTimeZone(deskTimeZone))
     r.fail(`FANOUT_DESK_TIME_ZONE must be an IANA time zone such as Asia/Dhaka, got '${deskTimeZone}'`)
+  const port = r.int('FANOUT_PORT', 8082, 0, 65535)
   const config: FanoutConfig = {
     ...common,
     host: r.string('FANOUT_HOST', '127.0.0.1'),
-    port: r.int('FANOUT_PORT', 8082, 0, 65535),
+    port,
+    metricsPort: readMetricsPort(r, 'FANOUT_METRICS_PORT', common.production, port, 9082),
     jwtSecret,
     jwtAudience: r.string('NEWSROOM_JWT_AUDIENCE', 'newswire'),
     allowedOrigins,

@@ -62,7 +62,7 @@ export function createApp(deps: AppDeps): express.Express {
   // Every request that is not an ops probe gets its trace id, metrics and one access line here,
   // before anything can refuse it (draining, body too large), so refusals are traceable too.
   app.use((req, res, next) => {
-    if (handleOps(req, res, { registry: deps.registry, readiness: deps.readiness })) return
+    if (handleOps(req, res, { registry: deps.registry, readiness: deps.readiness, metrics: config.metricsPort === config.port })) return
     const traceId = traceIdOf(req)
     res.locals.traceId = traceId
     res.set('x-trace-id', traceId)

@@ -1,5 +1,5 @@
 // Ingest configuration: read once at start-up from the environment (see README "Configuration").
-import { DEV_INGEST_KEY, DEV_NEWSROOM_SECRET, EnvReader, publishedSecret, readCommon } from '@newswire/shared'
+import { DEV_INGEST_KEY, DEV_NEWSROOM_SECRET, EnvReader, publishedSecret, readCommon, readMetricsPort } from '@newswire/shared'
 import { WRITER_MODES } from './writers.ts'
 import type { WriterMode } from './writers.ts'
 import type { CommonConfig, Env } from '@newswire/shared'
@@ -16,6 +16,8 @@ export interface ApiKey {
 export interface IngestConfig extends CommonConfig {
   host: string
   port: number
+  /** Where /metrics is served: `port` itself, or a listener of its own on `host` (INGEST_METRICS_PORT). */
+  metricsPort: number
   apiKeys: ApiKey[]
   /** Largest request body, bytes (413 above). */
   maxBodyBytes: number
@@ -75,10 +77,12 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     const why = publishedSecret(k.key, [DEV_NEWSROOM_SECRET])
     if (why) r.fail(`NODE_ENV=production refuses INGEST_API_KEYS: the key of '${k.name}' ${why}`)
   }
+  const port = r.int('INGEST_PORT', 8081, 0, 65535)
   const config: IngestConfig = {
     ...common,
     host: r.string('INGEST_HOST', '127.0.0.1'),
-    port: r.int('INGEST_PORT', 8081, 0, 65535),
+    port,
+    metricsPort: readMetricsPort(r, 'INGEST_METRICS_PORT', common.production, port, 9081),
     apiKeys,
     maxBodyBytes: r.int('INGEST_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     batchMaxLines: r.int('INGEST_BATCH_MAX_LINES', 1000, 1, 100_000),

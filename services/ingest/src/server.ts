@@ -4,7 +4,17 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createCodec, createKafka, createRegistry, createTail, ensureTopics, loadSchemas, retrying, settlesWithin } from '@newswire/shared'
+import {
+  createCodec,
+  createKafka,
+  createRegistry,
+  createTail,
+  ensureTopics,
+  listenOps,
+  loadSchemas,
+  retrying,
+  settlesWithin,
+} from '@newswire/shared'
 import type { Logger, Readiness, Registry, Tail } from '@newswire/shared'
 import { createApp } from './app.ts'
 import type { Remembered } from './outcome.ts'
@@ -219,7 +229,9 @@ export async function startIngest(
   })
   const { port } = server.address() as AddressInfo
   const url = `http://${config.host}:${port}`
-  log.info({ url, partitions, instanceId }, 'ingest listening')
+  // /metrics on a port no edge routes to (red22a); the ops routes stay on the service's port for the probes
+  const ops = config.metricsPort === config.port ? null : await listenOps(config.host, config.metricsPort, { registry, readiness })
+  log.info({ url, metrics: `${ops?.url ?? url}/metrics`, partitions, instanceId }, 'ingest listening')
   const completion = completeErasures({
     unfinished: () => state.unfinishedErasures(),
     erase: (id) =>
@@ -252,6 +264,7 @@ export async function startIngest(
         await publisher.close()
         await tail.close()
         await admin.disconnect()
+        await ops?.close()
       })()
       return closed
     },

@@ -105,3 +105,13 @@ export function readCommon(r: EnvReader, service: string): CommonConfig {
     },
   }
 }
+
+/**
+ * The port /metrics is served on (ops-listener.ts). In development the service's own port, as
+ * always. In production one of its own (`productionDefault`): the service's port is what a Service,
+ * an ingress or a CDN routes to readers, and the metrics tell when unpublished work comes and goes
+ * (red22a attack run). Set to the service's port, it serves them there again (a private network).
+ */
+export function readMetricsPort(r: EnvReader, name: string, production: boolean, servicePort: number, productionDefault: number): number {
+  return r.int(name, production ? productionDefault : servicePort, 0, 65535)
+}

@@ -11,9 +11,14 @@ export interface Readiness {
 export interface OpsOptions {
   registry: Registry
   readiness: () => Readiness
+  /**
+   * Answer /metrics here (default true). False on a service's port when the metrics have a port
+   * of their own (ops-listener.ts): that port is the one an edge routes to readers.
+   */
+  metrics?: boolean
 }
 
-/** Answers the three ops routes; returns false for any other path so the caller goes on. */
+/** Answers the ops routes; returns false for any other path (and /metrics where not served) so the caller goes on. */
 export function handleOps(req: IncomingMessage, res: ServerResponse, options: OpsOptions): boolean {
   const path = (req.url ?? '/').split('?')[0]
   if (req.method !== 'GET' && req.method !== 'HEAD') return false
@@ -26,7 +31,7 @@ export function handleOps(req: IncomingMessage, res: ServerResponse, options: Op
     send(res, r.ready ? 200 : 503, 'application/json', JSON.stringify({ status: r.ready ? 'ready' : 'not ready', ...r }))
     return true
   }
-  if (path === '/metrics') {
+  if (path === '/metrics' && options.metrics !== false) {
     options.registry.metrics().then(
       (text) => send(res, 200, options.registry.contentType, text),
       (err: unknown) => send(res, 500, 'text/plain', String(err)),

@@ -26,6 +26,8 @@ export interface RoutesDeps {
   pages: Pages
   registry: Registry
   readiness: () => Readiness
+  /** /metrics answered on this port (else on FANOUT_METRICS_PORT's listener: red22a). */
+  metricsHere: boolean
   /** Serving streams: caught up and not shutting down. */
   serving: () => boolean
   /** Registers an SSE stream so shutdown can end it. */
@@ -44,7 +46,7 @@ const isApiRoute = (path: string) => apiRoutes.has(path) || isEntriesPath(path)
 export function createRequestHandler(d: RoutesDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { access, metrics, log } = d
   return (req, res) => {
-    if (handleOps(req, res, { registry: d.registry, readiness: d.readiness })) return
+    if (handleOps(req, res, { registry: d.registry, readiness: d.readiness, metrics: d.metricsHere })) return
     if (d.pages.handle(req, res)) return
     const url = new URL(req.url ?? '/', 'http://fanout')
     const origin = req.headers.origin

@@ -58,6 +58,7 @@ export async function serveRoutes(t: TestContext, h: Harness, o: ServeRoutesOpti
       pages: { handle: () => false, ready: async () => undefined },
       registry: createRegistry('fanout'),
       readiness: o.readiness ?? (() => ({ ready: serving(), checks: {} })),
+      metricsHere: true,
       serving,
       trackSse: () => () => undefined,
       snapshots: h.routeDeps(50),
