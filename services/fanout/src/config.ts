@@ -1,5 +1,14 @@
 // Fan-out configuration: read once at start-up from the environment (see README "Configuration").
-import { DEV_INGEST_KEY, DEV_NEWSROOM_SECRET, EnvReader, publishedSecret, readCommon, readMetricsPort } from '@newswire/shared'
+import {
+  DEV_INGEST_KEY,
+  DEV_NEWSROOM_SECRET,
+  devCredentialBeyondLoopback,
+  EnvReader,
+  isLoopbackHost,
+  publishedSecret,
+  readCommon,
+  readMetricsPort,
+} from '@newswire/shared'
 import type { CommonConfig, Env } from '@newswire/shared'
 
 export interface FanoutConfig extends CommonConfig {
@@ -121,9 +130,15 @@ export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
   if (deskTimeZone && !isTimeZone(deskTimeZone))
     r.fail(`FANOUT_DESK_TIME_ZONE must be an IANA time zone such as Asia/Dhaka, got '${deskTimeZone}'`)
   const port = r.int('FANOUT_PORT', 8082, 0, 65535)
+  const host = r.string('FANOUT_HOST', '127.0.0.1')
+  const keys = positionKeys(r, common.production)
+  if (!common.production && !isLoopbackHost(host)) {
+    if (jwtSecret === DEV_NEWSROOM_SECRET) r.fail(devCredentialBeyondLoopback('FANOUT_HOST', host, 'NEWSROOM_JWT_SECRET'))
+    if (keys.includes(DEV_POSITION_KEY)) r.fail(devCredentialBeyondLoopback('FANOUT_HOST', host, 'FANOUT_POSITION_KEY'))
+  }
   const config: FanoutConfig = {
     ...common,
-    host: r.string('FANOUT_HOST', '127.0.0.1'),
+    host,
     port,
     metricsPort: readMetricsPort(r, 'FANOUT_METRICS_PORT', common.production, port, 9082),
     jwtSecret,
@@ -152,7 +167,7 @@ export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
     handshakeTimeoutMs: r.int('FANOUT_HANDSHAKE_TIMEOUT_MS', 10_000, 100, 600_000),
     warmUpConnections: r.int('FANOUT_WARM_UP_CONNECTIONS', 1000, 0, 100_000),
     tokenInUrl: r.oneOf('FANOUT_TOKEN_IN_URL', ['accept', 'refuse'], 'accept'),
-    positionKeys: positionKeys(r, common.production),
+    positionKeys: keys,
     publicUrl: publicUrl || null,
     deskTimeZone: deskTimeZone || null,
   }

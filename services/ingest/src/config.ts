@@ -1,5 +1,14 @@
 // Ingest configuration: read once at start-up from the environment (see README "Configuration").
-import { DEV_INGEST_KEY, DEV_NEWSROOM_SECRET, EnvReader, publishedSecret, readCommon, readMetricsPort } from '@newswire/shared'
+import {
+  DEV_INGEST_KEY,
+  DEV_NEWSROOM_SECRET,
+  devCredentialBeyondLoopback,
+  EnvReader,
+  isLoopbackHost,
+  publishedSecret,
+  readCommon,
+  readMetricsPort,
+} from '@newswire/shared'
 import { WRITER_MODES } from './writers.ts'
 import type { WriterMode } from './writers.ts'
 import type { CommonConfig, Env } from '@newswire/shared'
@@ -78,9 +87,13 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     if (why) r.fail(`NODE_ENV=production refuses INGEST_API_KEYS: the key of '${k.name}' ${why}`)
   }
   const port = r.int('INGEST_PORT', 8081, 0, 65535)
+  const host = r.string('INGEST_HOST', '127.0.0.1')
+  if (!common.production && !isLoopbackHost(host) && apiKeys.some((k) => k.key === DEV_INGEST_KEY)) {
+    r.fail(devCredentialBeyondLoopback('INGEST_HOST', host, 'INGEST_API_KEYS key'))
+  }
   const config: IngestConfig = {
     ...common,
-    host: r.string('INGEST_HOST', '127.0.0.1'),
+    host,
     port,
     metricsPort: readMetricsPort(r, 'INGEST_METRICS_PORT', common.production, port, 9081),
     apiKeys,

@@ -107,6 +107,19 @@ export function readCommon(r: EnvReader, service: string): CommonConfig {
 }
 
 /**
+ * Whether `host` keeps a listener on this machine. The development credentials are published (the
+ * README prints them): beyond the loopback they let anyone in, whatever NODE_ENV says (red22a).
+ */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+}
+
+/** A development credential on a host beyond the loopback: the problem to report. */
+export function devCredentialBeyondLoopback(hostVar: string, host: string, name: string): string {
+  return `${hostVar}=${host} listens beyond this machine, with the development ${name} anyone can read in the README: set ${name} to a secret of your own (or listen on 127.0.0.1)`
+}
+
+/**
  * The port /metrics is served on (ops-listener.ts). In development the service's own port, as
  * always. In production one of its own (`productionDefault`): the service's port is what a Service,
  * an ingress or a CDN routes to readers, and the metrics tell when unpublished work comes and goes
