@@ -90,7 +90,7 @@ test('the image build and runtime layout, outside Docker', async (t) => {
   })
 
   for (const [service, portVar, hostVar, secret] of [
-    ['ingest', 'INGEST_PORT', 'INGEST_HOST', { INGEST_API_KEYS: 'ops:ops-image-test-key-0123456789:*' }],
+    ['ingest', 'INGEST_PORT', 'INGEST_HOST', { INGEST_API_KEYS: 'ops:ops-image-test-key-0123456789abcdef:*' }],
     [
       'fanout',
       'FANOUT_PORT',
@@ -123,7 +123,7 @@ test('the image build and runtime layout, outside Docker', async (t) => {
         // Publishing encodes with the Avro schemas loaded from schemas/ next to services/
         const res = await fetch(`${p.url}/v1/articles`, {
           method: 'POST',
-          headers: { authorization: 'Bearer ops-image-test-key-0123456789', 'content-type': 'application/json' },
+          headers: { authorization: 'Bearer ops-image-test-key-0123456789abcdef', 'content-type': 'application/json' },
           body: JSON.stringify({ id: 'image-1', language: 'bn', headline: 'ঢাকায় পরীক্ষা', body: ['এক অনুচ্ছেদ।'] }),
         })
         assert.equal(res.status, 201, await res.text())

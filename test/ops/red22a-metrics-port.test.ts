@@ -7,7 +7,7 @@ import { loadIngestConfig } from '@newswire/ingest'
 
 const production = {
   NODE_ENV: 'production',
-  INGEST_API_KEYS: 'cms:Zq3v9LrT0xW7pK2mN8bY4cH6:*',
+  INGEST_API_KEYS: 'cms:Zq3v9LrT0xW7pK2mN8bY4cH6aJ5sD1fG:*',
   NEWSROOM_JWT_SECRET: 'f8Kd02LmQv7Xr1Tz9Wb4Nc6Hy3Js5Pa0',
   FANOUT_POSITION_KEY: 'u4Gt7Rk1Ze9Wq2Lp6Xm0Vb3Nh8Jc5Sd1',
 }

@@ -17,7 +17,7 @@ type Credential = (typeof credentials)[number]
 // Real-looking secrets: what production accepts (so a refusal below is the value's, not the rest's)
 const accepted: Record<string, string> = {
   NODE_ENV: 'production',
-  INGEST_API_KEYS: 'cms:Zq3v9LrT0xW7pK2mN8bY4cH6:*',
+  INGEST_API_KEYS: 'cms:Zq3v9LrT0xW7pK2mN8bY4cH6aJ5sD1fG:*',
   NEWSROOM_JWT_SECRET: 'f8Kd02LmQv7Xr1Tz9Wb4Nc6Hy3Js5Pa0',
   FANOUT_POSITION_KEY: 'u4Gt7Rk1Ze9Wq2Lp6Xm0Vb3Nh8Jc5Sd1',
 }
@@ -84,7 +84,7 @@ test('the kinds of placeholder a person writes are refused in production, in any
     assert.throws(() => loadFanoutConfig({ ...accepted, NEWSROOM_JWT_SECRET: value }), /NEWSROOM_JWT_SECRET/, value)
     assert.throws(() => loadFanoutConfig({ ...accepted, FANOUT_POSITION_KEY: value }), /FANOUT_POSITION_KEY/, value)
     assert.throws(
-      () => loadIngestConfig({ ...accepted, INGEST_API_KEYS: `cms:${value}:write,other:Zq3v9LrT0xW7pK2mN8bY:read` }),
+      () => loadIngestConfig({ ...accepted, INGEST_API_KEYS: `cms:${value}:write,other:Zq3v9LrT0xW7pK2mN8bY1uE3wQ7rT9y:read` }),
       /INGEST_API_KEYS/,
       value,
     )

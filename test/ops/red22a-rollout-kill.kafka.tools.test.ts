@@ -24,7 +24,7 @@ interface Rendered {
   }
 }
 
-const key = 'Zq3v9LrT0xW7pK2mN8bY4cH6'
+const key = 'Zq3v9LrT0xW7pK2mN8bY4cH6aJ5sD1fG'
 const secrets: Record<string, string> = {
   INGEST_API_KEYS: `cms:${key}:*`,
   NEWSROOM_JWT_SECRET: 'f8Kd02LmQv7Xr1Tz9Wb4Nc6Hy3Js5Pa0',

@@ -41,7 +41,8 @@ test('production refuses the development secret; problems are reported together'
   // the development key is refused as such, not only for its length
   assert.throws(() => loadFanoutConfig(prod), /NODE_ENV=production needs FANOUT_POSITION_KEY/, 'positions need a real key in production')
   assert.throws(() => loadFanoutConfig({ ...prod, FANOUT_POSITION_KEY: 'too-short-for-production' }), /32 characters/)
-  const key = 'p'.repeat(40)
+  const key = 'Pq3Rs8Tu2Vw7Xy1Za6Bc4De9Fg0Hi5JkL'
+  const previous = 'Qw8Er3Ty7Ui2Op6As1Df5Gh0Jk4Lz9XcV'
   // the previous key still verifies positions and opens cursors: it is held to the same rules
   assert.throws(
     () => loadFanoutConfig({ ...prod, FANOUT_POSITION_KEY: key, FANOUT_POSITION_KEY_PREVIOUS: DEV_POSITION_KEY }),
@@ -53,9 +54,9 @@ test('production refuses the development secret; problems are reported together'
   )
   assert.deepEqual(loadFanoutConfig({ ...prod, FANOUT_POSITION_KEY: key }).positionKeys, [key])
   // rotation: the new key signs, the previous one still verifies
-  assert.deepEqual(loadFanoutConfig({ ...prod, FANOUT_POSITION_KEY: key, FANOUT_POSITION_KEY_PREVIOUS: 'q'.repeat(40) }).positionKeys, [
+  assert.deepEqual(loadFanoutConfig({ ...prod, FANOUT_POSITION_KEY: key, FANOUT_POSITION_KEY_PREVIOUS: previous }).positionKeys, [
     key,
-    'q'.repeat(40),
+    previous,
   ])
   assert.throws(
     () => loadFanoutConfig({ FANOUT_PORT: 'x', FANOUT_ALLOWED_ORIGINS: 'news.example', FANOUT_PERMESSAGE_DEFLATE: 'maybe' }),

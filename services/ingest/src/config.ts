@@ -1,13 +1,12 @@
 // Ingest configuration: read once at start-up from the environment (see README "Configuration").
 import {
   DEV_INGEST_KEY,
-  DEV_NEWSROOM_SECRET,
   devCredentialBeyondLoopback,
   EnvReader,
   isLoopbackHost,
-  publishedSecret,
   readCommon,
   readMetricsPort,
+  weakSecretProblem,
 } from '@newswire/shared'
 import { WRITER_MODES } from './writers.ts'
 import type { WriterMode } from './writers.ts'
@@ -81,10 +80,11 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
   if (common.production && apiKeys.some((k) => k.key === DEV_INGEST_KEY)) {
     r.fail(`NODE_ENV=production refuses the development ingest key '${DEV_INGEST_KEY}': set INGEST_API_KEYS`)
   }
-  // the example Secret's key, pasted as is, wrote and killed stories for anyone who read it (red22a)
-  for (const k of common.production ? apiKeys.filter((x) => x.key !== DEV_INGEST_KEY) : []) {
-    const why = publishedSecret(k.key, [DEV_NEWSROOM_SECRET])
-    if (why) r.fail(`NODE_ENV=production refuses INGEST_API_KEYS: the key of '${k.name}' ${why}`)
+  // any other key anyone could know or guess too (secrets.ts): the example Secret's placeholder
+  // was a write, withdraw and erase key for every reader of the repository (red22a, red22c attack runs)
+  for (const k of common.production ? apiKeys : []) {
+    const problem = k.key === DEV_INGEST_KEY ? null : weakSecretProblem(k.key)
+    if (problem !== null) r.fail(`INGEST_API_KEYS: the key for '${k.name}' ${problem}`)
   }
   const port = r.int('INGEST_PORT', 8081, 0, 65535)
   const host = r.string('INGEST_HOST', '127.0.0.1')

@@ -2,9 +2,6 @@
 // service's loadConfig(), all problems are reported together, and defaults run locally.
 import { NewswireError } from './errors.ts'
 
-export const DEV_INGEST_KEY = 'dev-ingest-key'
-export const DEV_NEWSROOM_SECRET = 'dev-newsroom-secret'
-
 export type Env = Record<string, string | undefined>
 
 /** Collects problems while reading variables, then throws them all at once. */
