@@ -107,8 +107,8 @@ test('production refuses short, filler and shared secrets; random ones of 32 cha
     ['NEWSROOM_JWT_SECRET', good.FANOUT_POSITION_KEY, /NEWSROOM_JWT_SECRET must not be a FANOUT_POSITION_KEY/],
     ['FANOUT_POSITION_KEY_PREVIOUS', good.NEWSROOM_JWT_SECRET, /NEWSROOM_JWT_SECRET must not be a FANOUT_POSITION_KEY/],
     ['FANOUT_POSITION_KEY', 'change-me-to-a-secret-of-32-characters', /FANOUT_POSITION_KEY is a placeholder/],
-    ['INGEST_API_KEYS', 'cms:password:write', /the key for 'cms' must be at least 32 characters/],
-    ['INGEST_API_KEYS', `cms:${'ab'.repeat(20)}:write`, /the key for 'cms' has fewer than 8 distinct characters/],
+    ['INGEST_API_KEYS', 'cms:password:write', /INGEST_API_KEYS entry 1: its key must be at least 32 characters/],
+    ['INGEST_API_KEYS', `cms:${'ab'.repeat(20)}:write`, /INGEST_API_KEYS entry 1: its key has fewer than 8 distinct characters/],
   ]
   for (const [name, value, expected] of cases) {
     const err = refusal(name, value)
@@ -146,7 +146,7 @@ test('the example Secret applied as it is: both services refuse to start, naming
   const env = { NODE_ENV: 'production', ...example }
   const [ingest, fanout] = await Promise.all([runMain('ingest', env), runMain('fanout', env)])
   assert.equal(ingest.code, 1, `ingest started with the example Secret: ${ingest.stderr}`)
-  assert.match(ingest.stderr, /INGEST_API_KEYS: the key for 'cms' is a placeholder/)
+  assert.match(ingest.stderr, /INGEST_API_KEYS entry 1: its key is a placeholder/)
   assert.equal(fanout.code, 1, `the fan-out started with the example Secret: ${fanout.stderr}`)
   assert.match(fanout.stderr, /NEWSROOM_JWT_SECRET is a placeholder/)
   assert.match(fanout.stderr, /FANOUT_POSITION_KEY is a placeholder/)

@@ -43,30 +43,47 @@ export interface IngestConfig extends CommonConfig {
   lingerMs: number
 }
 
-/** `name:key:scope+scope,...`; scope `*` means all. */
-export function parseApiKeys(raw: string, r: EnvReader): ApiKey[] {
+/**
+ * `name:key:scope+scope,...`; scope `*` means all. A problem names the entry by its place in the
+ * list, never by a field: in a malformed entry (the name or the scopes forgotten, a field too many)
+ * any field may be the key, and start-up errors go to the container's log (red22c attack run).
+ */
+export function parseApiKeys(raw: string, r: EnvReader, production = false): ApiKey[] {
   const keys: ApiKey[] = []
-  for (const entry of raw
+  /** Each key's entry (1-based), to name a twin by its place. */
+  const entryOf = new Map<string, number>()
+  const entries = raw
     .split(',')
     .map((s) => s.trim())
-    .filter(Boolean)) {
+    .filter(Boolean)
+  for (const [i, entry] of entries.entries()) {
+    const at = `INGEST_API_KEYS entry ${i + 1}`
     const fields = entry.split(':')
     const [name, key, scopeList] = fields
     // a fourth field (scopes split by ':', an expiry) was dropped in silence (red13b attack run)
     if (fields.length !== 3 || !name || !key || !scopeList) {
-      r.fail(`INGEST_API_KEYS entries must be name:key:scope+scope, got '${entry.replace(/:[^:]*:/, ':***:')}'`)
+      r.fail(
+        `${at} must be name:key:scope+scope, it has ${fields.length} ':'-separated field(s)${fields.includes('') ? ', some empty' : ''}`,
+      )
       continue
     }
     const set = new Set<Scope>()
+    const unknown = scopeList.split('+').filter((s) => s !== '*' && !(scopes as readonly string[]).includes(s))
     for (const s of scopeList.split('+')) {
       if (s === '*') for (const all of scopes) set.add(all)
       else if ((scopes as readonly string[]).includes(s)) set.add(s as Scope)
-      else r.fail(`INGEST_API_KEYS: unknown scope '${s}' for key '${name}' (scopes: ${scopes.join(', ')}, *)`)
     }
-    if (key.length < 8) r.fail(`INGEST_API_KEYS: key for '${name}' is shorter than 8 characters`)
+    // an unknown scope may be a key in the wrong place: counted, not quoted
+    if (unknown.length > 0) r.fail(`${at}: ${unknown.length} unknown scope(s) (scopes: ${scopes.join(', ')}, *)`)
+    if (key.length < 8) r.fail(`${at}: its key is shorter than 8 characters`)
     // the authenticator would take the secret for whichever entry it matched last, with its scopes
-    const twin = keys.find((k) => k.key === key)
-    if (twin) r.fail(`INGEST_API_KEYS: '${name}' and '${twin.name}' have the same key; give each entry its own`)
+    const twin = entryOf.get(key)
+    if (twin !== undefined) r.fail(`INGEST_API_KEYS entries ${twin} and ${i + 1} have the same key; give each entry its own`)
+    else entryOf.set(key, i + 1)
+    // production: any key anyone could know or guess too (secrets.ts); the example Secret's
+    // placeholder was a write, withdraw and erase key for every reader of the repository (red22c)
+    const weak = production && key !== DEV_INGEST_KEY ? weakSecretProblem(key) : null
+    if (weak !== null) r.fail(`${at}: its key ${weak}`)
     keys.push({ name, key, scopes: set })
   }
   if (keys.length === 0) r.fail('INGEST_API_KEYS has no keys')
@@ -76,15 +93,9 @@ export function parseApiKeys(raw: string, r: EnvReader): ApiKey[] {
 export function loadIngestConfig(env: Env = process.env): IngestConfig {
   const r = new EnvReader(env)
   const common = readCommon(r, 'ingest')
-  const apiKeys = parseApiKeys(r.string('INGEST_API_KEYS', `dev:${DEV_INGEST_KEY}:*`), r)
+  const apiKeys = parseApiKeys(r.string('INGEST_API_KEYS', `dev:${DEV_INGEST_KEY}:*`), r, common.production)
   if (common.production && apiKeys.some((k) => k.key === DEV_INGEST_KEY)) {
     r.fail(`NODE_ENV=production refuses the development ingest key '${DEV_INGEST_KEY}': set INGEST_API_KEYS`)
-  }
-  // any other key anyone could know or guess too (secrets.ts): the example Secret's placeholder
-  // was a write, withdraw and erase key for every reader of the repository (red22a, red22c attack runs)
-  for (const k of common.production ? apiKeys : []) {
-    const problem = k.key === DEV_INGEST_KEY ? null : weakSecretProblem(k.key)
-    if (problem !== null) r.fail(`INGEST_API_KEYS: the key for '${k.name}' ${problem}`)
   }
   const port = r.int('INGEST_PORT', 8081, 0, 65535)
   const host = r.string('INGEST_HOST', '127.0.0.1')

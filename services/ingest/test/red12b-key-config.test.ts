@@ -9,13 +9,13 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { loadIngestConfig } from '../src/config.ts'
 
-test('the same secret under two entries of INGEST_API_KEYS is refused, naming both entries and not the secret', () => {
+test('the same secret under two entries of INGEST_API_KEYS is refused, naming both entries by their place and not the secret', () => {
   assert.throws(
     () => loadIngestConfig({ INGEST_API_KEYS: 'desk:desk-secret-1:read,ops:desk-secret-1:*' }),
     (err: unknown) => {
       const msg = String(err)
-      assert.match(msg, /'desk'/)
-      assert.match(msg, /'ops'/)
+      // by their places in the list (red22c: a field of a malformed entry may be the key)
+      assert.match(msg, /entries 1 and 2 have the same key/)
       assert.doesNotMatch(msg, /desk-secret-1/)
       return true
     },
