@@ -25,18 +25,54 @@ export class ScopeClaimError extends Error {
 
 function list(claims: Record<string, unknown>, name: string, re: RegExp): string[] | null {
   const v = claims[name]
-  if (v === undefined || v === null) return null
+  if (v === undefined) return null
   if (!Array.isArray(v) || v.length > 100 || !v.every((x) => typeof x === 'string' && re.test(x.trim().toLowerCase()))) {
     throw new ScopeClaimError(name, `token claim '${name}' must be a list of ${name === 'desks' ? 'category slugs' : 'language tags'}`)
   }
   return [...new Set(v.map((x: string) => x.trim().toLowerCase()))]
 }
 
-/** Reads `desks`, `languages` and `embargo` from verified token claims; throws ScopeClaimError. */
+/** The audience claims' names, and the other spellings issuers give them (letters only, lower case). */
+const CLAIMS = ['desks', 'languages', 'embargo']
+const LOOKALIKES = new Set([
+  'desk',
+  'desks',
+  'category',
+  'categories',
+  'language',
+  'languages',
+  'lang',
+  'langs',
+  'embargo',
+  'embargoed',
+  'embargoes',
+])
+
+/**
+ * A claim that reads as a limit under another spelling (`desk`, `Desks`, `categories`, `lang`, a
+ * namespaced `https://newswire.example/desks`, `newswire_desks`): its issuer meant to limit the
+ * token, and ignored it would limit nothing (red22c attack run). Only a name's last segment counts.
+ */
+function lookalike(name: string): boolean {
+  // printable ASCII of a bounded length: the name goes into a close frame's reason (≤ 123 bytes)
+  if (CLAIMS.includes(name) || !/^[\x21-\x7e]{1,64}$/.test(name)) return false
+  const last = name.split(/[/:.#]/).pop() ?? ''
+  const letters = last.toLowerCase().replace(/[^a-z]/g, '')
+  return LOOKALIKES.has(letters) || LOOKALIKES.has(letters.replace(/^newswire/, ''))
+}
+
+/**
+ * Reads `desks`, `languages` and `embargo` from verified token claims; throws ScopeClaimError. An
+ * audience claim is read as written or the token is invalid: null (an issuer's empty field) and a
+ * limit spelled otherwise are refused, where they read as no limit at all (red22c attack run).
+ */
 export function scopeFromClaims(claims: Record<string, unknown>): AudienceScope {
+  for (const name of Object.keys(claims)) {
+    if (lookalike(name)) throw new ScopeClaimError(name, `token claim '${name}' is not one this server reads (${CLAIMS.join(', ')})`)
+  }
   const categories = list(claims, 'desks', slugRe)
   const languages = list(claims, 'languages', langRe)
-  const embargo = claims.embargo ?? true
+  const embargo = claims.embargo === undefined ? true : claims.embargo
   if (typeof embargo !== 'boolean') throw new ScopeClaimError('embargo', "token claim 'embargo' must be a boolean")
   if (categories === null && languages === null && embargo) return unrestricted
   return { categories, languages, embargo }

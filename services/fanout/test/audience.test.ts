@@ -60,9 +60,11 @@ test('scope claims: at most 100 desks or languages', () => {
   assert.throws(() => scopeFromClaims({ desks: desks(101) }), ScopeClaimError)
 })
 
-test('a null desks or languages claim restricts nothing, as an absent one', () => {
-  assert.equal(scopeFromClaims({ desks: null, languages: null }), unrestricted)
-  assert.deepEqual(scopeFromClaims({ desks: null, languages: ['bn'] }), { categories: null, languages: ['bn'], embargo: true })
+test('a null desks, languages or embargo claim is refused, where it restricted nothing (red22c: an issuer\u2019s empty field)', () => {
+  for (const claims of [{ desks: null }, { languages: null }, { embargo: null }, { desks: null, languages: ['bn'] }]) {
+    assert.throws(() => scopeFromClaims(claims), ScopeClaimError, JSON.stringify(claims))
+  }
+  assert.deepEqual(scopeFromClaims({ languages: ['bn'] }), { categories: null, languages: ['bn'], embargo: true })
 })
 
 test('a connection admitted with a restricted token carries its scope, on the WebSocket and SSE alike (http/access.ts)', async () => {
