@@ -90,7 +90,9 @@ export function readCommon(r: EnvReader, service: string): CommonConfig {
     if (!/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(b)) r.fail(`KAFKA_BROKERS entries must be host:port, got '${b}'`)
   }
   return {
-    production: r.string('NODE_ENV', 'development') === 'production',
+    // a NODE_ENV not known (`prod`, `Production`, `staging`) ran in development mode, on the
+    // development secrets everyone can read: refused, where production was only ever `production`
+    production: r.oneOf('NODE_ENV', ['production', 'development', 'test'], 'development') === 'production',
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 15_000, 100, 600_000),
     kafka: {
