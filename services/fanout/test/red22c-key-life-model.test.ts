@@ -161,7 +161,9 @@ test('model: ingest starts exactly when every key is one nobody else can know, a
       const distinct = new Set(keys.map((k) => k.value)).size === keys.length
       const known = nodeEnv === undefined || ['development', 'test', 'production'].includes(nodeEnv)
       const production = nodeEnv === 'production'
-      const starts = known && distinct && keys.every((k) => (production ? k.kind === 'strong' : k.value.length >= 8))
+      // a key is one run of visible ASCII, as a Bearer header carries it (red22c-key-bytes)
+      const sendable = keys.every((k) => /^[\x21-\x7e]+$/.test(k.value))
+      const starts = known && distinct && sendable && keys.every((k) => (production ? k.kind === 'strong' : k.value.length >= 8))
       const raw = keys.map((k, i) => `desk${i}:${k.value}:write`).join(',')
       const err = refusal(() => loadIngestConfig({ ...(nodeEnv === undefined ? {} : { NODE_ENV: nodeEnv }), INGEST_API_KEYS: raw }))
       assert.equal(err === null, starts, err ?? 'started')

@@ -76,6 +76,10 @@ export function parseApiKeys(raw: string, r: EnvReader, production = false): Api
     // an unknown scope may be a key in the wrong place: counted, not quoted
     if (unknown.length > 0) r.fail(`${at}: ${unknown.length} unknown scope(s) (scopes: ${scopes.join(', ')}, *)`)
     if (key.length < 8) r.fail(`${at}: its key is shorter than 8 characters`)
+    // `Authorization: Bearer <key>` carries one run of visible ASCII (Node reads a header as
+    // Latin-1): a key with a space or a non-ASCII letter could never be presented (red22c)
+    if (!/^[\x21-\x7e]+$/.test(key))
+      r.fail(`${at}: its key has characters an Authorization header cannot carry (a space, a non-ASCII letter)`)
     // the authenticator would take the secret for whichever entry it matched last, with its scopes
     const twin = entryOf.get(key)
     if (twin !== undefined) r.fail(`INGEST_API_KEYS entries ${twin} and ${i + 1} have the same key; give each entry its own`)
