@@ -100,6 +100,8 @@ test('production refuses every value the repository shows for a secret, naming t
 test('production refuses short, filler and shared secrets; random ones of 32 characters pass', () => {
   assert.doesNotThrow(() => loadIngestConfig(good))
   assert.doesNotThrow(() => loadFanoutConfig(good))
+  // a generated password with symbols, angle brackets included, is not a placeholder
+  assert.doesNotThrow(() => loadFanoutConfig({ ...good, NEWSROOM_JWT_SECRET: 'k<9Qx2L>rT7v&Wm4Y#pZ8s<Nd3Hf>J6bG' }))
   const cases: [SecretVar, string, RegExp][] = [
     ['NEWSROOM_JWT_SECRET', 'a-newsroom-secret-of-30-chars!', /NEWSROOM_JWT_SECRET must be at least 32 characters/],
     ['NEWSROOM_JWT_SECRET', 'x'.repeat(64), /NEWSROOM_JWT_SECRET has fewer than 8 distinct characters/],
