@@ -37,7 +37,8 @@ export function rememberAnswer(idempotency: IdempotencyCache<Remembered>, m: Kaf
   const at = Number(m.timestamp)
   if (!idempotency.live(at)) return false
   const decoded = event()
-  idempotency.set(key, { outcome: decoded && outcomeOf(decoded), requestHash }, at)
+  const by = m.headers?.['api-key-id']?.toString()
+  idempotency.set(key, { outcome: decoded && outcomeOf(decoded), requestHash, ...(by ? { by } : {}) }, at)
   return true
 }
 

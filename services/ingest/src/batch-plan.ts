@@ -42,7 +42,7 @@ export interface Job<R> {
   /** The article written, or the story whose entry is: it names the partition. */
   articleId: string
   /** Scoped Idempotency-Key and request hash, stored in headers so any instance can answer retries. */
-  idempotency: { key: string; requestHash: string } | null
+  idempotency: { key: string; requestHash: string; by?: string } | null
   /**
    * Runs at commit time against the freshest state (`current`: the article's; `view`: every
    * article and entry, with the batch's earlier events); may run again after a re-acquire.

@@ -35,12 +35,16 @@ export interface RequestContext {
   idempotencyKey: string | null
   /** Fingerprint of the request content, to refuse a reused key with other content. */
   requestHash: string
+  /** The API key's id (auth.ts keyIdOf), stored with a keyed answer; absent: none (a job of ingest's own). */
+  keyId?: string
 }
 
 export interface Remembered {
   /** null: committed in a record this instance cannot decode (a newer ingest's schema). */
   outcome: Outcome | null
   requestHash: string
+  /** The API key that gave it (auth.ts keyIdOf); absent in records written before it was stored. */
+  by?: string
 }
 
 /** The answer a committed event stands for. */

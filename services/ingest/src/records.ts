@@ -29,6 +29,7 @@ export const recordHeaderNames = [
   'writer',
   'idempotency-key',
   'request-hash',
+  'api-key-id',
 ] as const
 export type RecordHeader = (typeof recordHeaderNames)[number]
 
@@ -71,7 +72,7 @@ export interface RecordSource {
 export function eventRecords(
   source: RecordSource,
   event: NewswireEvent,
-  idem: { key: string; requestHash: string } | null,
+  idem: { key: string; requestHash: string; by?: string } | null,
   value: Buffer,
   earlier: EarlierViews | EarlierStatuses | null,
 ): { event: TxRecord; state: TxRecord } {
@@ -86,6 +87,7 @@ export function eventRecords(
   if (idem) {
     headers['idempotency-key'] = idem.key
     headers['request-hash'] = idem.requestHash
+    if (idem.by !== undefined) headers['api-key-id'] = idem.by
   }
   const record = { key: event.article.id, value, timestamp: event.ingestedAt, headers }
   const key = isEntryEvent(event) ? entryStateKey(event.article.id, event.entry.id) : event.article.id

@@ -6,6 +6,7 @@ import type { NextFunction, Request, Response } from 'express'
 import { cleanText, ProblemError, sendProblem, toProblem } from '@newswire/shared'
 import type { FieldError, Logger } from '@newswire/shared'
 import type { Authenticator } from './auth.ts'
+import { keyIdOf } from './auth.ts'
 import type { IngestConfig, Scope } from './config.ts'
 import type { Actor } from './decide.ts'
 import { invalid } from './fields.ts'
@@ -100,6 +101,7 @@ export function createRouting(deps: RoutingDeps): Routing {
             )
           }
           res.locals.keyName = key.name
+          res.locals.keyId = keyIdOf(key.key)
           next()
         } catch (err) {
           // The body stays unread: the connection cannot carry another request
@@ -131,7 +133,14 @@ export function createRouting(deps: RoutingDeps): Routing {
     context(req, res, traceId, actor) {
       const idempotencyKey = idempotencyKeyOf(req, keyName(res))
       // Only a retried request with the same key is compared against this
-      return { actor, traceId, idempotencyKey, requestHash: idempotencyKey ? requestHashOf(req) : '' }
+      const keyId = typeof res.locals.keyId === 'string' ? res.locals.keyId : undefined
+      return {
+        actor,
+        traceId,
+        idempotencyKey,
+        requestHash: idempotencyKey ? requestHashOf(req) : '',
+        ...(keyId === undefined ? {} : { keyId }),
+      }
     },
   }
 }

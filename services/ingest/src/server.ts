@@ -18,7 +18,7 @@ import {
 import type { Logger, Readiness, Registry, Tail } from '@newswire/shared'
 import { createApp } from './app.ts'
 import type { Remembered } from './outcome.ts'
-import { createAuthenticator } from './auth.ts'
+import { createAuthenticator, keyIdOf } from './auth.ts'
 import type { IngestConfig } from './config.ts'
 import { createIngestMetrics } from './metrics.ts'
 import { createPublisher } from './publisher.ts'
@@ -192,6 +192,7 @@ export async function startIngest(
     publisher,
     idempotency,
     publishTimeoutMs: config.publishTimeoutMs,
+    liveKeyIds: new Set(config.apiKeys.map((k) => keyIdOf(k.key))),
     onUnchanged: () => metrics.unchanged.inc(),
   })
   const app = createApp({

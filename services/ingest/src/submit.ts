@@ -15,6 +15,8 @@ export interface SubmitterDeps {
   publisher: Publisher
   idempotency: IdempotencyCache<Remembered>
   publishTimeoutMs: number
+  /** The ids of the API keys configured now (auth.ts keyIdOf); absent: every answer stands. */
+  liveKeyIds?: ReadonlySet<string>
 }
 
 /** Runs `plan` at commit time against the freshest state of the partition of `articleId`. */
@@ -71,6 +73,8 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
     if (ctx.idempotencyKey === null) return undefined
     const seen = deps.idempotency.get(ctx.idempotencyKey)
     if (seen === undefined) return undefined
+    // given to a key retired since (a leak): it binds no one, the request is decided as new (red22c)
+    if (seen.by !== undefined && deps.liveKeyIds !== undefined && !deps.liveKeyIds.has(seen.by)) return undefined
     sameRequest(seen.requestHash, ctx)
     if (seen.outcome === null) throw unreadableAnswer()
     return seen.outcome
@@ -97,7 +101,7 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
     }
     const remember = (outcome: Outcome) => {
       if (key === null) return
-      deps.idempotency.set(key, { outcome, requestHash: ctx.requestHash })
+      deps.idempotency.set(key, { outcome, requestHash: ctx.requestHash, ...(ctx.keyId === undefined ? {} : { by: ctx.keyId }) })
       written.get(key)?.shown()
       written.delete(key)
     }
@@ -107,7 +111,7 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
       .submit<Outcome>(
         {
           articleId,
-          idempotency: key === null ? null : { key, requestHash: ctx.requestHash },
+          idempotency: key === null ? null : { key, requestHash: ctx.requestHash, ...(ctx.keyId === undefined ? {} : { by: ctx.keyId }) },
           // Planned after the partition's catch-up: if this very request was committed before
           // (its answer lost to a timeout, a crash or another instance), the answer is that one
           plan: (current, view) => {

@@ -1,11 +1,11 @@
-// red22c attack run (2026-12-07), left open with its remedy: Idempotency-Key answers are scoped to
-// the API key's name (so a CMS retrying across a rotation, old and new key under one name, gets its
-// first answer) and read back from news.article-events at start. A leaked key, retired and replaced
-// under the same name, leaves behind the answers it had committed: its holder, writing something
-// harmless under the key the CMS will give its next kill (`kill-<id>`: CMS keys are often made so),
-// had the CMS's kill refused with 422 for the TTL (24 h), over the restart that retired the key,
-// and the story stayed up. Replaced under a new name, the new key starts with no answers: that is
-// what the README tells an operator to do with a leaked key. Real ingest processes.
+// red22c attack run (2026-12-07): Idempotency-Key answers are scoped to the API key's name (so a
+// CMS retrying across a planned rotation, old and new key under one name, gets its first answer)
+// and read back from news.article-events at start. A leaked key, retired and replaced under the
+// same name, left behind the answers it had committed: its holder, writing something harmless
+// under the key the CMS would give its next kill (`kill-<id>`: CMS keys are often made so), had
+// the CMS's kill refused with 422 for the TTL (24 h), over the restart that retired the key, and
+// the story stayed up. Each keyed record now names the key that sent it (`api-key-id`, a hash),
+// and an answer stands only while its key is configured. Real ingest processes.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { uniquePrefix } from '../../../test/helpers.ts'
@@ -14,13 +14,14 @@ import { spawnIngest } from '../../../test/reliability/support.ts'
 const LEAKED = 'Old8Lm2Qx7Tv4Wp9Ys3Nd6Hf1Jb5Gc0EaK'
 const NEW = 'New3Rs8Tu2Vw7Xy1Za6Bc4De9Fg0Hi5JkL'
 
-async function post(
-  url: string,
-  key: string,
-  path: string,
-  body: object,
-  idempotencyKey?: string,
-): Promise<{ status: number; code?: string }> {
+interface Answer {
+  status: number
+  code?: string
+  eventId?: string
+  type?: string
+}
+
+async function post(url: string, key: string, path: string, body: object, idempotencyKey?: string): Promise<Answer> {
   const res = await fetch(`${url}${path}`, {
     method: 'POST',
     headers: {
@@ -30,13 +31,19 @@ async function post(
     },
     body: JSON.stringify(body),
   })
-  const json = (await res.json()) as { code?: string }
-  return { status: res.status, code: json.code }
+  const json = (await res.json()) as Omit<Answer, 'status'>
+  return { status: res.status, code: json.code, eventId: json.eventId, type: json.type }
 }
 
-test('a leaked key retired: under the same name its answers still bind the new key; under a new name they do not', async (t) => {
-  const env = { KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', KAFKA_TOPIC_PREFIX: uniquePrefix(), KAFKA_PARTITIONS: '3' }
-  const leaked = await spawnIngest(t, { ...env, INGEST_API_KEYS: `cms:${LEAKED}:*` })
+const env = () => ({
+  KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+  KAFKA_TOPIC_PREFIX: uniquePrefix(),
+  KAFKA_PARTITIONS: '3',
+})
+
+test('a leaked key retired and replaced under the same name: its answers bind no one, and the CMS\u2019s kill goes through', async (t) => {
+  const e = env()
+  const leaked = await spawnIngest(t, { ...e, INGEST_API_KEYS: `cms:${LEAKED}:*` })
   assert.equal(
     (await post(leaked.url, LEAKED, '/v1/articles', { id: 'story-x', language: 'en', headline: 'Story', body: ['x'] })).status,
     201,
@@ -46,16 +53,28 @@ test('a leaked key retired: under the same name its answers still bind the new k
   assert.equal((await post(leaked.url, LEAKED, '/v1/articles', junk, 'kill-story-x')).status, 201)
   await leaked.stop()
 
-  // retired, replaced under the same name: the old key is refused, its answer is not
-  const sameName = await spawnIngest(t, { ...env, INGEST_API_KEYS: `cms:${NEW}:*` })
-  assert.equal((await post(sameName.url, LEAKED, '/v1/articles', junk)).status, 401)
-  assert.deepEqual(await post(sameName.url, NEW, '/v1/articles/story-x/withdraw', { reason: 'legal' }, 'kill-story-x'), {
-    status: 422,
-    code: 'idempotency_key_reused',
-  })
-  await sameName.stop()
+  // retired, replaced under the same name, on a restart that reads the answers back
+  const rotated = await spawnIngest(t, { ...e, INGEST_API_KEYS: `cms:${NEW}:*` })
+  assert.equal((await post(rotated.url, LEAKED, '/v1/articles', junk)).status, 401)
+  const kill = await post(rotated.url, NEW, '/v1/articles/story-x/withdraw', { reason: 'legal' }, 'kill-story-x')
+  assert.deepEqual([kill.status, kill.type], [200, 'WITHDRAWN'], JSON.stringify(kill))
+  // and that answer is the new key's own: its retry gets it
+  assert.equal((await post(rotated.url, NEW, '/v1/articles/story-x/withdraw', { reason: 'legal' }, 'kill-story-x')).eventId, kill.eventId)
+})
 
-  // replaced under a new name (the README's remedy): the kill goes through
-  const newName = await spawnIngest(t, { ...env, INGEST_API_KEYS: `cms-2026-12:${NEW}:*` })
-  assert.equal((await post(newName.url, NEW, '/v1/articles/story-x/withdraw', { reason: 'legal' }, 'kill-story-x')).status, 200)
+test('a planned rotation (old and new key under one name): a retry with the new key gets the first answer, after a restart too', async (t) => {
+  const e = env()
+  const before = await spawnIngest(t, { ...e, INGEST_API_KEYS: `cms:${LEAKED}:*` })
+  const body = { id: 'story-y', language: 'en', headline: 'Story', body: ['y'] }
+  const first = await post(before.url, LEAKED, '/v1/articles', body, 'cms-story-y-1')
+  assert.equal(first.status, 201)
+  await before.stop()
+  const overlap = await spawnIngest(t, { ...e, INGEST_API_KEYS: `cms:${NEW}:*,cms:${LEAKED}:*` })
+  const retry = await post(overlap.url, NEW, '/v1/articles', body, 'cms-story-y-1')
+  assert.deepEqual([retry.status, retry.eventId], [201, first.eventId])
+  // other content under that key is still another request
+  assert.equal(
+    (await post(overlap.url, NEW, '/v1/articles', { ...body, headline: 'Other' }, 'cms-story-y-1')).code,
+    'idempotency_key_reused',
+  )
 })
