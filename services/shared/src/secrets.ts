@@ -18,10 +18,10 @@ const DEV_SECRETS = [DEV_INGEST_KEY, DEV_NEWSROOM_SECRET, DEV_POSITION_KEY]
 
 /**
  * The words of a placeholder someone was meant to replace: the docs' `<32+ random characters>` (words
- * in angle brackets: a generated password may hold `<` and `>`, but not around a space), the
- * example's `REPLACE-WITH-…`, `change-me`.
+ * in angle brackets: a generated password may hold `<` and `>`, but not around a space, nor as its
+ * first and last character with none between), the example's `REPLACE-WITH-…`, `change-me`.
  */
-const PLACEHOLDER = /<[^<>]*\s[^<>]*>|replace[-_ ]?with|change[-_ ]?me|random[-_ ]?(characters|key)/i
+const PLACEHOLDER = /^<[^<>]*>$|<[^<>]*\s[^<>]*>|replace[-_ ]?(with|me)|change[-_ ]?me|random[-_ ]?(characters|key)/i
 
 /**
  * Why `value` cannot be a production secret, in words fit for a start-up error (never the value
