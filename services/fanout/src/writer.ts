@@ -239,9 +239,11 @@ export class Writer {
       conn.shedWhileBlocked = 0
       conn.relievedLength = 0
       this.#blocked.delete(conn)
-      const gaps = conn.gaps !== null ? this.#gapFrames(conn, conn.gaps, queue) : null
       const frames = writeOrder(queue, conn.lastPosition)
-      if (gaps) for (const g of gaps) frames.push(g)
+      // the gaps go last and carry the newest position of the write: only once it is ordered is
+      // that the last position written (taken first, a priority message that overtook a routine
+      // one carried it, and a reader cut just after it skipped what followed, a kill too: red22b)
+      if (conn.gaps !== null) for (const g of this.#gapFrames(conn, conn.gaps, queue)) frames.push(g)
       let bytes = 0
       for (const f of frames) bytes += f.length
       // the connection's own write (snapshot, replay, answers, gaps): never compressed

@@ -6,7 +6,8 @@
 // actions (subscribe with any channels, filters and token scopes, over the WebSocket's parser, which
 // refuses a comma-joined filter item that pages would read as two: red12; resume from the last, an old, a
 // forged, a garbage or a future position; catchUp latest; disconnect; token expiry; a slow link whose
-// socket takes no writes for a while, so its queue is conflated and shed: red13) and server
+// socket takes no writes for a while, so its queue is conflated and shed: red13, and that may die
+// as it drains, the reader resuming from the last position it read: red22b) and server
 // time moving in small, exact and huge steps. The hub runs in-process (support/harness.ts). For
 // every client, after every step:
 //   1. nothing it received was invisible to it: every event's version was visible to its
@@ -108,9 +109,9 @@ async function run(
   const guessedEntries = new Set<string>()
   const embargoOf = new Map<string, number>()
   const newsroom = new Newsroom()
-  const { clients, open, resume, drop, pageOlder, check, block, unblock } = runClients(h, model, snapshotSize, stats)
-  /** Slow links that drain after a number of commands. */
-  const drains: { at: number; slot: number }[] = []
+  const { clients, open, resume, drop, cut, pageOlder, check, block, unblock } = runClients(h, model, snapshotSize, stats)
+  /** Slow links that drain after a number of commands (and die as they do, after `cut` messages). */
+  const drains: { at: number; slot: number; cut?: number | undefined }[] = []
 
   const post = (e: ArticleEvent, late: number, logged = e.article.version, taken: Partial<ArticleEvent['article']> = {}) => {
     // `late`: the event was ingested that long before the server reads it (ingestedAt in the past);
@@ -127,8 +128,11 @@ async function run(
     const drained = drains.filter((x) => x.at === i)
     for (const d of drained) unblock(d.slot)
     if (drained.length > 0) {
-      // what was queued goes out, and its readers read it before they act (page, resume) on it
+      // what was queued goes out, and its readers read it before they act (page, resume) on it;
+      // a link that dies as it drains is read only so far, and its reader resumes from there
       await h.settle()
+      for (const d of drained) if (d.cut !== undefined) cut(d.slot, d.cut)
+      if (drained.some((d) => d.cut !== undefined)) await h.settle()
       for (let slot = 0; slot < clients.length; slot++) check(slot)
     }
     for (const d of due.filter((x) => x.at === i)) {
@@ -346,7 +350,7 @@ async function run(
         break
       case 'slow':
         block(cmd.slot)
-        drains.push({ at: i + 1 + cmd.steps, slot: cmd.slot })
+        drains.push({ at: i + 1 + cmd.steps, slot: cmd.slot, cut: cmd.cut })
         break
       case 'page': {
         const c = clients[cmd.slot]

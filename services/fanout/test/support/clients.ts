@@ -272,6 +272,28 @@ export function runClients(h: Harness, model: Model, snapshotSize: number, stats
     const conn = [...h.hub.conns.all()].find((x) => x.transport === c.t)
     if (conn) h.hub.drained(conn)
   }
+  /**
+   * ...and dies as it drains (red22b): the reader reads the first `keep` messages it had not read,
+   * the rest never arrives, and the SDK resumes from the last position it read. A reader cut off
+   * after a priority message that overtook routine ones may get it again (the position it carries
+   * is from before them); a `gap` it never read still dropped updates, so it may show older versions.
+   */
+  const cut = (slot: number, keep: number) => {
+    const c = clients[slot]
+    if (!c?.t || c.t.closed) return
+    const t = c.t
+    const lost = t.messages.slice(c.read + keep)
+    readMessages({ model, snapshotSize, stats }, slot, c, t, c.read + keep)
+    if (lost.length === 0) return
+    stats.cuts++
+    if (lost.some((m) => m.type === 'gap')) c.gapped = true
+    c.rewound = true
+    const conn = [...h.hub.conns.all()].find((x) => x.transport === t)
+    if (conn) h.hub.conns.remove(conn)
+    c.t = null
+    c.blocked = false
+    resume(c, 'last', c.catchUp)
+  }
   const drop = (slot: number) => {
     const c = clients[slot]
     if (!c?.t) return
@@ -330,7 +352,7 @@ export function runClients(h: Harness, model: Model, snapshotSize: number, stats
     clients[slot] = c
     subscribe(c, null)
   }
-  return { clients, open, resume, drop, pageOlder, check, block, unblock }
+  return { clients, open, resume, drop, cut, pageOlder, check, block, unblock }
 }
 
 /**

@@ -74,9 +74,11 @@ export type Cmd =
   | { k: 'page'; slot: number; pages: number; limit: number; reload: boolean }
   /**
    * The reader's socket takes no writes for the next `steps` commands (a slow link), then drains:
-   * its queue is conflated and shed meanwhile, and it gets a `gap` (red13).
+   * its queue is conflated and shed meanwhile, and it gets a `gap` (red13). With `cut`, the link dies
+   * as it drains: the reader reads only the first `cut` messages of what it was sent, and its SDK
+   * resumes from the last position it read (red22b).
    */
-  | { k: 'slow'; slot: number; steps: number }
+  | { k: 'slow'; slot: number; steps: number; cut?: number | undefined }
 
 /**
  * `switched`: its last position under a replaced token of another clearance or scope (red15);
@@ -270,7 +272,12 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   },
   {
     weight: 8,
-    arbitrary: fc.record({ k: fc.constant('slow' as const), slot: fc.nat(SLOTS - 1), steps: fc.integer({ min: 2, max: 12 }) }),
+    arbitrary: fc.record({
+      k: fc.constant('slow' as const),
+      slot: fc.nat(SLOTS - 1),
+      steps: fc.integer({ min: 2, max: 12 }),
+      cut: fc.option(fc.nat(3), { nil: undefined, freq: 2 }),
+    }),
   },
 )
 

@@ -47,6 +47,8 @@ export function newStats() {
     gaps: 0,
     /** readers whose socket was blocked dropped with 4008 */
     slowDrops: 0,
+    /** slow links that died as they drained, the reader cut off before the end of what it was sent (red22b) */
+    cuts: 0,
     /** subscribes, resumes and reloads made while the live loop was behind the store (an ingest step not settled) */
     subscribedBehind: 0,
   }
@@ -108,10 +110,13 @@ export function urlOf(c: Client, path: string, extra: Record<string, string>): U
   return new URL(`http://fanout${path}?${q}`)
 }
 
-/** Checks every message `c` got on `t` since the last call, and takes it into what `c` shows. */
-export function readMessages(ctx: ReadContext, slot: number, c: Client, t: FakeTransport): void {
+/**
+ * Checks every message `c` got on `t` since the last call, and takes it into what `c` shows; `upTo`:
+ * only the messages before that index (a connection cut mid-write: the rest never arrives).
+ */
+export function readMessages(ctx: ReadContext, slot: number, c: Client, t: FakeTransport, upTo = t.messages.length): void {
   const { model, snapshotSize, stats } = ctx
-  for (; c.read < t.messages.length; c.read++) {
+  for (; c.read < Math.min(upTo, t.messages.length); c.read++) {
     const m = t.messages[c.read] as Message
     const at = t.at[c.read] as number
     const why: string = `slot ${slot} (${c.clearance}, ${JSON.stringify(c.view)}) message ${JSON.stringify(m).slice(0, 400)}`
