@@ -1,11 +1,12 @@
 // red22b attack run (2026-12-07): a reader may lose its connection anywhere in what it was sent
 // (a link dying mid-write, the heartbeat terminating a socket still behind, a 4008 close whose tail
 // never arrives) and resumes from the last position it read. Property: public readers whose sockets
-// stop and drain at random while stories are written, made breaking, updated and killed, so their
-// queues are conflated, shed and reordered by lane; at a random moment one is cut off after a
-// random number of the messages it had not read, and resumes from the last position it read. Every
-// story it was shown that is killed, it is told of, in what it read or after the resume. The gap's
-// position taken as the last position written before the write was ordered (red22b) fails it.
+// stop and drain at random while stories are written, made breaking, updated, withheld, run again
+// and killed, so their queues are conflated, shed and reordered by lane; as a socket drains, its
+// link may die after a random number of the messages it had not read, and the reader resumes from
+// the last position it read. Every story it was shown that is killed, it is told of, in what it read
+// or after the resume, and in the end it shows no story withheld or killed. The gap's position taken
+// as the last position written before the write was ordered (red22b) fails it.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
@@ -21,7 +22,8 @@ const READERS = 2
 /** What the runs reached: cuts that lost something, of a write with a gap (the red22b case), slow-consumer drops. */
 const stats = { runs: 0, cuts: 0, gapCuts: 0, drops: 0 }
 
-type Write = { k: 'write'; story: number; breaking: boolean } | { k: 'kill'; story: number }
+/** A story written (`held`: withheld, else running), or killed. */
+type Write = { k: 'write'; story: number; breaking: boolean; held?: boolean } | { k: 'kill'; story: number }
 
 /**
  * A write, or a burst: reader `reader`'s socket stops taking writes, the writes come, and it drains;
@@ -31,7 +33,15 @@ type Write = { k: 'write'; story: number; breaking: boolean } | { k: 'kill'; sto
 type Step = Write | { k: 'burst'; reader: number; writes: Write[]; keep: number | null }
 
 const writeArb: fc.Arbitrary<Write> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('write' as const), story: fc.nat(STORIES.length - 1), breaking: fc.boolean() }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      k: fc.constant('write' as const),
+      story: fc.nat(STORIES.length - 1),
+      breaking: fc.boolean(),
+      held: fc.boolean({ trueWeight: 1 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('kill' as const), story: fc.nat(STORIES.length - 1) }) },
 )
 
@@ -55,6 +65,8 @@ interface Reader {
   position: string | null
   shown: Set<string>
   told: Set<string>
+  /** Per story, whether it shows it now (its last word an event, not a withdrawal). */
+  shows: Map<string, boolean>
 }
 
 async function run(steps: Step[], maxPending: number): Promise<void> {
@@ -65,6 +77,7 @@ async function run(steps: Step[], maxPending: number): Promise<void> {
   await h.settle()
   const versions = new Map<string, number>()
   const killed = new Set<string>()
+  const held = new Set<string>()
   const open = (since: string | null, was?: Reader): Reader => {
     const { conn, t } = h.connect('public')
     h.hub.handle(conn, {
@@ -75,7 +88,15 @@ async function run(steps: Step[], maxPending: number): Promise<void> {
       since,
       catchUp: 'all',
     })
-    return { t, conn, read: 0, position: since, shown: was?.shown ?? new Set(), told: was?.told ?? new Set() }
+    return {
+      t,
+      conn,
+      read: 0,
+      position: since,
+      shown: was?.shown ?? new Set(),
+      told: was?.told ?? new Set(),
+      shows: was?.shows ?? new Map(),
+    }
   }
   /** Reads what arrived (up to `upTo` messages of it), as the SDK does: the last position read is its place. */
   const readOn = (r: Reader, upTo = Number.POSITIVE_INFINITY) => {
@@ -83,10 +104,21 @@ async function run(steps: Step[], maxPending: number): Promise<void> {
     for (; r.read < end; r.read++) {
       const m = r.t.messages[r.read] as Message & { position?: string }
       if (typeof m.position === 'string') r.position = m.position
+      if (m.type === 'reset' || (m.type === 'subscribed' && m.replay === 'none')) r.shows.clear()
       if (m.type === 'subscribed' || m.type === 'reset')
-        for (const e of m.snapshot as { article: { id: string } }[]) r.shown.add(e.article.id)
-      if (m.type === 'event') r.shown.add((m.event as { article: { id: string } }).article.id)
-      if (m.type === 'withdrawn') r.told.add(m.articleId as string)
+        for (const e of m.snapshot as { article: { id: string } }[]) {
+          r.shown.add(e.article.id)
+          r.shows.set(e.article.id, true)
+        }
+      if (m.type === 'event') {
+        const id = (m.event as { article: { id: string } }).article.id
+        r.shown.add(id)
+        r.shows.set(id, true)
+      }
+      if (m.type === 'withdrawn') {
+        r.told.add(m.articleId as string)
+        r.shows.set(m.articleId as string, false)
+      }
     }
   }
   const readers = Array.from({ length: READERS }, () => open(null))
@@ -99,7 +131,12 @@ async function run(steps: Step[], maxPending: number): Promise<void> {
     if (w.k === 'kill') {
       killed.add(id)
       h.append(event('WITHDRAWN', { id, version, pubStatus: 'canceled' }, h.clock.now(), { reason: 'legal' }))
-    } else h.append(event(version === 1 ? 'CREATED' : 'UPDATED', { id, version, urgency: w.breaking ? 1 : 5 }, h.clock.now()))
+    } else {
+      const pubStatus = w.held === true ? 'withheld' : 'usable'
+      if (pubStatus === 'withheld') held.add(id)
+      else held.delete(id)
+      h.append(event(version === 1 ? 'CREATED' : 'UPDATED', { id, version, urgency: w.breaking ? 1 : 5, pubStatus }, h.clock.now()))
+    }
   }
   for (const step of steps) {
     if (step.k !== 'burst') write(step)
@@ -146,6 +183,8 @@ async function run(steps: Step[], maxPending: number): Promise<void> {
     assert.equal(r.t.closed, null, `reader ${i} was closed: ${JSON.stringify(r.t.closed)}`)
     const untold = [...r.shown].filter((id) => killed.has(id) && !r.told.has(id))
     assert.deepEqual(untold, [], `reader ${i} was shown these stories and never told of their kill`)
+    const hidden = [...r.shows].filter(([id, shows]) => shows && (killed.has(id) || held.has(id))).map(([id]) => id)
+    assert.deepEqual(hidden, [], `reader ${i} still shows these stories, withheld or killed`)
   }
   h.hub.stop()
 }
