@@ -89,11 +89,13 @@ export function createRouting(deps: RoutingDeps): Routing {
         if (scope === null) return next()
         try {
           const key = deps.auth.authorize(req.get('authorization'), scope)
-          const wait = deps.limiter.take(key.name)
+          // a kill (the routes of the `withdraw` scope) takes from a bucket of its own: a key's
+          // writes past its limit held back the desk's kill until an embargo passed (red22b)
+          const wait = deps.limiter.take(scope === 'withdraw' ? `${key.name}\u0000kills` : key.name)
           if (wait > 0) {
             throw new ProblemError(
               'rate_limited',
-              `rate limit of ${config.rateLimit} requests/s for key '${key.name}'`,
+              `rate limit of ${config.rateLimit} ${scope === 'withdraw' ? 'kills' : 'requests'}/s for key '${key.name}'`,
               {},
               {
                 'Retry-After': String(wait),
