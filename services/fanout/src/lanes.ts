@@ -36,6 +36,8 @@ export interface GapCount {
   /** seq and position of the newest dropped message. */
   seq: number
   position: string | null
+  /** seq of the oldest dropped message. */
+  first: number
 }
 
 export interface Relieved {
@@ -48,10 +50,11 @@ function note(gaps: Map<string, GapCount>, m: QueuedMessage, field: 'shed' | 'co
   if (m.sub === undefined) return
   let g = gaps.get(m.sub)
   if (!g) {
-    g = { shed: 0, conflated: 0, seq: -1, position: null }
+    g = { shed: 0, conflated: 0, seq: -1, position: null, first: m.seq ?? 0 }
     gaps.set(m.sub, g)
   }
   g[field]++
+  g.first = Math.min(g.first, m.seq ?? 0)
   if ((m.seq ?? 0) >= g.seq && m.position) {
     g.seq = m.seq ?? 0
     g.position = m.position
@@ -106,6 +109,26 @@ export function relieve(queue: readonly QueuedMessage[], routineBudget: number, 
     out.push(m)
   }
   return { queue: out, conflated, shed }
+}
+
+/**
+ * The queue of a connection that drains after dropping messages (`gaps`), each message queued
+ * after its subscription's oldest dropped one re-framed with the position written before the
+ * queue (`lastPosition`): its own would claim what was dropped before it, and a reader cut off
+ * before the `gap` that ends the write would never learn of it (red22b). A resume from there
+ * brings the dropped messages again. Control messages keep theirs (a `reset` starts over).
+ */
+export function belowDropped(
+  queue: readonly QueuedMessage[],
+  gaps: ReadonlyMap<string, GapCount>,
+  lastPosition: PositionsWritten,
+): QueuedMessage[] {
+  return queue.map((m) => {
+    const g = m.sub === undefined ? undefined : gaps.get(m.sub)
+    if (g === undefined || (m.seq ?? -1) < g.first || !m.reframe || !m.position || m.lane === 'control') return m
+    const safe = lastPosition.get(m.sub as string)
+    return safe === undefined ? m : { ...m, data: m.reframe(safe), position: safe }
+  })
 }
 
 /** Whether writeOrder would move anything: a priority message behind a routine one in the same stretch. */

@@ -8,7 +8,7 @@ import type { Logger } from '@newswire/shared'
 import { gapMessage } from './messages.ts'
 import { BroadcastGroups, joinable } from './groups.ts'
 import type { GroupMembership } from './groups.ts'
-import { needsReorder, relieve, writeOrder } from './lanes.ts'
+import { belowDropped, needsReorder, relieve, writeOrder } from './lanes.ts'
 import type { GapCount } from './lanes.ts'
 import type { FanoutMetrics } from './metrics.ts'
 import type { BroadcastGroup, Conn, Framed, HubLimits, Sub, Transport } from './model.ts'
@@ -239,7 +239,7 @@ export class Writer {
       conn.shedWhileBlocked = 0
       conn.relievedLength = 0
       this.#blocked.delete(conn)
-      const frames = writeOrder(queue, conn.lastPosition)
+      const frames = writeOrder(conn.gaps === null ? queue : belowDropped(queue, conn.gaps, conn.lastPosition), conn.lastPosition)
       // the gaps go last and carry the newest position of the write: only once it is ordered is
       // that the last position written (taken first, a priority message that overtook a routine
       // one carried it, and a reader cut just after it skipped what followed, a kill too: red22b)

@@ -49,8 +49,10 @@ test('relieve conflates per (subscription, article), then sheds the oldest routi
     r.queue.map((m) => m.data.toString()),
     ['sub', 'b1', 'r5', 'other-sub'],
   )
-  // the gap stands at the newest message dropped (r4), whose position the client resumes from
-  assert.deepEqual(gaps.get('s1'), { shed: 3, conflated: 1, seq: r4.seq, position: r4.position })
+  // the gap stands at the newest message dropped (r4), whose position the client resumes from;
+  // what is written after the oldest dropped (r1) claims nothing past it (red22b: belowDropped)
+  const r1 = q[1] as QueuedMessage
+  assert.deepEqual(gaps.get('s1'), { shed: 3, conflated: 1, seq: r4.seq, position: r4.position, first: r1.seq })
   assert.equal(gaps.get('s2'), undefined)
 })
 

@@ -6,7 +6,9 @@
 // that first message (the server's heartbeat terminating a socket still behind, a 4008 close whose
 // tail never arrives, a phone losing its network) resumed from there and never heard of the kill.
 // A reader must be able to stop anywhere in what it was sent and resume from the last position it
-// read: here every cut of the write, each resumed on a fresh connection, hears of the kill.
+// read: here every cut of the write, each resumed on a fresh connection, hears of the kill; and one
+// cut before the gap that ends the write, which never learnt that updates were shed, misses none
+// of them (what was written after them claimed them: belowDropped).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
@@ -55,7 +57,7 @@ async function fellBehind(h: Harness, routine: number): Promise<FakeTransport> {
 }
 
 for (const routine of [0, 7]) {
-  test(`a reader cut anywhere in the write after it fell behind hears of the kill (${routine ? 'a gap' : 'no gap'})`, async () => {
+  test(`a reader cut anywhere in the write after it fell behind hears of the kill and misses nothing shed (${routine ? 'a gap' : 'no gap'})`, async () => {
     const h = new Harness({ partitions: 1, limits: { maxPending: 8 } })
     const t = await fellBehind(h, routine)
     const ms = t.messages as Msg[]
@@ -78,6 +80,18 @@ for (const routine of [0, 7]) {
       cuts++
       const heard = toldKill(read, 'b') || toldKill(again.t.messages, 'b')
       assert.ok(heard, `cut after message ${i} (${ms[i]?.type}), resumed from its position: never told of the kill`)
+      // ...and, not having read the gap, it misses none of the stories shed before it
+      if (!read.some((m) => m.type === 'gap')) {
+        const got = new Set(
+          [...read, ...again.t.messages].filter((m) => m.type === 'event').map((m) => (m.event as { article: { id: string } }).article.id),
+        )
+        const stories = ['a', 'c', ...Array.from({ length: routine }, (_, n) => `r${n}`)]
+        assert.deepEqual(
+          stories.filter((id) => !got.has(id)),
+          [],
+          `cut after message ${i} (${ms[i]?.type}) before the gap, resumed from its position: these stories never came`,
+        )
+      }
       h.hub.conns.remove(again.conn)
     }
     assert.ok(cuts >= 4, `every message of the write was a cut (${cuts})`)

@@ -431,4 +431,34 @@ export const KNOWN_RUNS: Run[] = [
     false,
     [],
   ],
+  // 2026-12-07 (red22b, the first runs whose slow links die as they drain): a public `story:a`
+  // reader's socket stalled while the story got entries, so its queue dropped one; as it drained,
+  // the reader read one message of the write and its link died. What it read carried its own
+  // position, past the entry dropped before it, and the gap that said so came last, unread: the
+  // resume never brought the entry, nor did paging to the end (E2). Fixed in writer.ts: what is
+  // written after the oldest dropped message carries the position from before the write
+  // (lanes.ts `belowDropped`). Fails without it.
+  [
+    [
+      [
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+        { who: 0, channels: 0, filter: 0, catchUp: false },
+      ],
+      [
+        { k: 'entry', story: 0, op: 'create', which: 0, embargo: 'none', withheld: false, pinned: false },
+        { k: 'slow', slot: 3, steps: 2, cut: 1 },
+        { k: 'entry', story: 0, op: 'create', which: 5, embargo: 'none', withheld: false, pinned: false },
+        { k: 'slow', slot: 0, steps: 2 },
+        { k: 'kill', id: 0, how: 'withdraw', late: 0, corrected: false, after: null },
+        { k: 'post', id: 0, category: 0, language: 0, urgency: 1, withheld: false, embargo: 'none', late: 0, dated: null, live: false },
+        { k: 'post', id: 0, category: 0, language: 0, urgency: 1, withheld: false, embargo: 'none', late: 0, dated: null, live: false },
+        { k: 'slow', slot: 0, steps: 2 },
+      ],
+      1000,
+    ],
+    false,
+    [],
+  ],
 ]
