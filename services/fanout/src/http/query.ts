@@ -42,7 +42,9 @@ export function viewFromQuery(q: URLSearchParams, ref: string | null, requireSom
   const hasFilter = Object.keys(raw).length > 0
   if (channels.length === 0 && !hasFilter && requireSome)
     throw new ProtocolError('bad_message', 'give channels and/or a filter (languages, categories, maxUrgency, states)', ref)
-  return { channels, filter: parseFilter(raw, ref) }
+  // no filter: the shared empty one, as a message without one gets (a filter object per request made
+  // the broadcast group's key and the view's key anew for every connection: issue 18)
+  return { channels, filter: parseFilter(hasFilter ? raw : undefined, ref) }
 }
 
 /** The parameters that name a view: a query with any of them names a subscription. */
