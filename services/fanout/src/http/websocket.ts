@@ -279,7 +279,8 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
     batch: boolean,
     shared: boolean,
     fullWindow: boolean,
-    url: URL,
+    /** The subscription the URL names (its query), if any. */
+    urlSubscription: URLSearchParams | null,
   ) => {
     const negotiated = ws.extensions.includes('permessage-deflate')
     // a client that limited the server's window gets its batches uncompressed (RSV1 clear is allowed)
@@ -293,7 +294,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
     socket.on('drain', onDrain(transport))
     ws.on('error', onError)
     ws.on('close', onClose)
-    if (url.search !== '' && namesSubscription(url.searchParams)) subscribeFromUrl(transport.conn, url.searchParams)
+    if (urlSubscription !== null) subscribeFromUrl(transport.conn, urlSubscription)
   }
 
   // Protocol-level ping: keeps proxies from closing idle connections and finds dead peers
@@ -329,8 +330,8 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
     const server = batch && url.searchParams.get('deflate') === '1' ? (wssDeflate ?? wss) : wss
     const shared = server === wssDeflate
     // the handshake's answer and a URL subscription's `subscribed` leave in one write
-    const coalesce = url.search !== ''
-    if (coalesce) socket.cork()
+    const urlSubscription = url.search !== '' && namesSubscription(url.searchParams) ? url.searchParams : null
+    if (urlSubscription !== null) socket.cork()
     server.handleUpgrade(req, socket, head, (ws) => {
       if (reject) {
         d.metrics.connectionsRejected.inc({ reason: reject.metric })
@@ -344,9 +345,9 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
         return
       }
       // The upgrade's own socket: what the hub measures and writes to
-      open(ws as StreamSocket, socket as Socket, ip, admission, batch, shared, shared && !limitsServerWindow(req), url)
+      open(ws as StreamSocket, socket as Socket, ip, admission, batch, shared, shared && !limitsServerWindow(req), urlSubscription)
     })
-    if (coalesce) socket.uncork()
+    if (urlSubscription !== null) socket.uncork()
   }
   // A burst of handshakes is answered a time budget at a time, so it cannot hold the event loop
   const upgrades = new UpgradeQueue<PendingUpgrade>({
