@@ -4,9 +4,12 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import { ProblemError } from '@newswire/shared'
 import type { ApiKey, Scope } from './config.ts'
 
+/** A configured key that matched, with its id (keyIdOf), made once at start rather than per request. */
+export type AuthorizedKey = ApiKey & { id: string }
+
 export interface Authenticator {
-  /** The key's name, or throws a 401/403 ProblemError. */
-  authorize(header: string | undefined, scope: Scope): ApiKey
+  /** The key, or throws a 401/403 ProblemError. */
+  authorize(header: string | undefined, scope: Scope): AuthorizedKey
 }
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest()
@@ -23,7 +26,7 @@ export function keyIdOf(key: string): string {
 }
 
 export function createAuthenticator(keys: ApiKey[]): Authenticator {
-  const hashed = keys.map((k) => ({ key: k, hash: digest(k.key) }))
+  const hashed = keys.map((k) => ({ key: { ...k, id: keyIdOf(k.key) }, hash: digest(k.key) }))
   return {
     authorize(header, scope) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')
@@ -31,7 +34,7 @@ export function createAuthenticator(keys: ApiKey[]): Authenticator {
         throw new ProblemError('unauthorized', 'send the API key as Authorization: Bearer <key>', {}, { 'WWW-Authenticate': 'Bearer' })
       }
       const given = digest(m[1])
-      let found: ApiKey | null = null
+      let found: AuthorizedKey | null = null
       for (const h of hashed) if (timingSafeEqual(h.hash, given)) found = h.key
       if (found === null) {
         throw new ProblemError('unauthorized', 'the API key is not valid', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' })

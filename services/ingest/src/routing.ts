@@ -6,7 +6,6 @@ import type { NextFunction, Request, Response } from 'express'
 import { cleanText, ProblemError, sendProblem, toProblem } from '@newswire/shared'
 import type { FieldError, Logger } from '@newswire/shared'
 import type { Authenticator } from './auth.ts'
-import { keyIdOf } from './auth.ts'
 import type { IngestConfig, Scope } from './config.ts'
 import type { Actor } from './decide.ts'
 import { invalid } from './fields.ts'
@@ -103,7 +102,7 @@ export function createRouting(deps: RoutingDeps): Routing {
             )
           }
           res.locals.keyName = key.name
-          res.locals.keyId = keyIdOf(key.key)
+          res.locals.keyId = key.id
           next()
         } catch (err) {
           // The body stays unread: the connection cannot carry another request
