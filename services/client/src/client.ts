@@ -7,8 +7,9 @@ import { Emitter, type Listener } from './emitter.ts'
 import { ClientError } from './errors.ts'
 import { MessageQueue } from './iterator.ts'
 import { Liveness } from './liveness.ts'
+import { joined } from './narrower.ts'
 import { checkChannels, copyFilter, type ResolvedOptions, resolveOptions } from './options.ts'
-import { bearerProtocols, type Endpoints, endpoints, sseUrl, webSocketUrl } from './protocol.ts'
+import { type Endpoints, endpoints, streamProtocols, streamUrl, urlSubscriptionProtocol } from './protocol.ts'
 import { requestHooks } from './request-hooks.ts'
 import { decideRetry } from './retry-policy.ts'
 import { openSseEventSource, openSseFetch } from './sse-transport.ts'
@@ -143,8 +144,8 @@ export class Client implements AsyncIterable<StreamMessage> {
   }
 
   /**
-   * Changes the subscription. WebSocket: unsubscribe + subscribe on the open connection; SSE:
-   * reopens the stream. Either way the new view starts from its snapshot, delivered as a `reset`
+   * Changes the subscription. An open WebSocket: unsubscribe + subscribe on it; SSE, or a
+   * WebSocket still opening: reopens the stream. Either way the new view starts from its snapshot, delivered as a `reset`
    * (replace what you show). `filter` omitted keeps the current one; pass `{}` to clear it.
    */
   update(channels: string[], filter?: StreamFilter): void {
@@ -154,15 +155,13 @@ export class Client implements AsyncIterable<StreamMessage> {
     const transport = this.#transport
     // no transport: the next open (after the backoff) asks for the new view
     if (this.#state === 'disconnected' || this.#state === 'failed' || !transport) return
-    if (transport.kind === 'websocket') {
-      // still opening: #onOpen subscribes with the new view
-      if (!this.#transportOpen) return
+    if (transport.kind === 'websocket' && this.#transportOpen) {
       if (this.#subscriptionId !== null) transport.send({ type: 'unsubscribe', id: this.#subscriptionId })
       this.#subscribe()
       return
     }
-    // SSE carries the subscription in its URL, so even a stream still opening was asked for the old
-    // view: reopen it (its late frames are ignored)
+    // both carry the subscription in the URL, so a stream still opening (or an SSE one) was asked
+    // for the old view: reopen it (its late frames are ignored)
     const wasOpen = this.#transportOpen
     this.#detach()
     void transport.close(1000, 'subscription updated')
@@ -222,8 +221,8 @@ export class Client implements AsyncIterable<StreamMessage> {
     this.#stats.attempts++
     const current = () => gen === this.#gen
     const handlers: TransportHandlers = {
-      open: () => {
-        if (current()) this.#onOpen(gen)
+      open: (protocol) => {
+        if (current()) this.#onOpen(gen, protocol)
       },
       frame: (frame) => {
         if (!current()) return
@@ -253,18 +252,18 @@ export class Client implements AsyncIterable<StreamMessage> {
         if (current()) this.#onClosed(info)
       },
     }
+    const since = this.#delivery.startOver ? null : this.position
+    const sub = { channels: this.#channels, filter: this.#filter, since, catchUp: o.catchUp, entries: o.entries }
     if (this.#kind === 'websocket' && o.WebSocket) {
-      const url = webSocketUrl(this.#endpoints.websocket, o.token)
-      this.#transport = openWebSocket(url, o.WebSocket, handlers, undefined, bearerProtocols(o.token))
+      // the subscription in the URL: a server taking it answers with the handshake (#onOpen asks others)
+      const protocols = streamProtocols(o.token) // a token none carries goes in the URL
+      this.#subscriptionId = `s${++this.#seq}`
+      // a list item holding a comma is two names in a URL, one in a message (refused: red12): sent as one
+      const named = joined(sub) ? { channels: [], filter: undefined, since: null } : { ...sub, id: this.#subscriptionId }
+      const url = streamUrl(this.#endpoints.websocket, { ...named, token: protocols[2] ? undefined : o.token })
+      this.#transport = openWebSocket(url, o.WebSocket, handlers, undefined, protocols)
     } else {
-      const url = sseUrl(this.#endpoints.sse, {
-        channels: this.#channels,
-        filter: this.#filter,
-        since: this.#delivery.startOver ? null : this.position,
-        token: o.fetch ? undefined : o.token, // the fetch reader sends it in Authorization; an EventSource cannot
-        catchUp: o.catchUp,
-        entries: o.entries,
-      })
+      const url = streamUrl(this.#endpoints.sse, { ...sub, token: o.fetch ? undefined : o.token }) // fetch: Authorization
       this.#transport = o.fetch ? openSseFetch(url, o.fetch, handlers, o.token) : openSseEventSource(url, o.EventSource as never, handlers)
     }
     if (o.connectTimeoutMs > 0 && current()) {
@@ -288,7 +287,8 @@ export class Client implements AsyncIterable<StreamMessage> {
     }
   }
 
-  #onOpen(gen: number): void {
+  /** `protocol`: the WebSocket subprotocol the server answered with. */
+  #onOpen(gen: number, protocol?: string): void {
     const kind = this.#transport?.kind ?? this.#kind
     // The fetch reader's SSE stream is open at its first byte (see activity); EventSource hides the
     // `retry:` line the server writes with its head
@@ -297,12 +297,12 @@ export class Client implements AsyncIterable<StreamMessage> {
     this.#openFailures = 0
     this.#setState('connected', { transport: kind })
     if (gen !== this.#gen) return // a state listener closed or updated the client
-    if (kind === 'websocket') this.#subscribe()
+    // a server older than the subscription in the URL is sent it as a message, with its id
+    if (kind === 'websocket' && protocol !== urlSubscriptionProtocol) this.#subscribe(this.#subscriptionId ?? undefined)
     this.#liveness.start(kind === 'websocket' ? 'ping' : 'idle')
   }
 
-  #subscribe(): void {
-    const id = `s${++this.#seq}`
+  #subscribe(id = `s${++this.#seq}`): void {
     this.#subscriptionId = id
     const since = this.#delivery.startOver ? null : this.position
     this.#transport?.send({

@@ -43,22 +43,22 @@ export function endpoints(url: string | URL): Endpoints {
   return { websocket: at(secure ? 'wss:' : 'ws:', streamPath), sse: at(secure ? 'https:' : 'http:', ssePath) }
 }
 
-/** The stream's URL for `token`: with it only when no subprotocol can carry it (bearerProtocols). */
-export function webSocketUrl(endpoint: string, token: string | undefined): string {
-  if (token === undefined || bearerProtocols(token)) return endpoint
-  const u = new URL(endpoint)
-  u.searchParams.set('token', token)
-  return u.href
-}
-
 /**
- * The subprotocols a stream offers for `token`: a browser cannot set a header on an upgrade, so
- * the token travels as one (as Kubernetes does), not in the URL that proxies and CDNs log, beside
- * `newswire`, the one the server answers with. A JWT is base64url and dots, all token characters;
- * a token a subprotocol cannot carry (undefined here) stays in the URL (webSocketUrl).
+ * The subprotocols a stream offers: `newswire` first (a server that answers the first offered
+ * answers it, and is sent a `subscribe`), then the one a server answers when it took the
+ * subscription the URL names, then `token` as `newswire.bearer.<token>` (a browser cannot set a
+ * header on an upgrade, so it travels as one, as Kubernetes does, not in the URL that proxies and
+ * CDNs log; never answered with). A JWT is base64url and dots, all token characters; a token a
+ * subprotocol cannot carry stays in the URL (client.ts).
  */
-export const bearerProtocols = (token: string | undefined): string[] | undefined =>
-  token && /^[\w.-]+$/.test(token) ? ['newswire', `newswire.bearer.${token}`] : undefined
+export const streamProtocols = (token: string | undefined): string[] => [
+  'newswire',
+  urlSubscriptionProtocol,
+  ...(token && /^[\w.-]+$/.test(token) ? [`newswire.bearer.${token}`] : []),
+]
+
+/** The subprotocol a server answers with when it took the subscription the stream's URL names. */
+export const urlSubscriptionProtocol = 'newswire.url-subscription'
 
 /** Channels and filter as query parameters, the same for /v1/sse, /v1/snapshot, /v1/counts and story pages. */
 export function setView(q: URLSearchParams, channels: readonly string[], filter: StreamFilter | undefined): void {
@@ -70,7 +70,11 @@ export function setView(q: URLSearchParams, channels: readonly string[], filter:
   if (f.states?.length) q.set('states', f.states.join(','))
 }
 
-export function sseUrl(
+/**
+ * A stream's URL, /v1/sse's or /v1/stream's: the subscription it names (the same parameters for
+ * both; `id` on a WebSocket's), and `token` when nothing else can carry it.
+ */
+export function streamUrl(
   endpoint: string,
   sub: {
     channels: string[]
@@ -79,19 +83,22 @@ export function sseUrl(
     token: string | undefined
     catchUp?: CatchUp
     entries?: number | undefined
+    /** The subscription's id, on a stream URL. */
+    id?: string
   },
 ): string {
   const u = new URL(endpoint)
   const q = u.searchParams
-  q.set('channels', sub.channels.join(','))
-  setView(q, [], sub.filter)
+  setView(q, sub.channels, sub.filter)
   if (sub.filter?.tickerFieldsOnly) q.set('tickerFieldsOnly', '1')
   // since rather than Last-Event-ID: a custom header would cost a CORS preflight in browsers
   if (sub.since !== null) q.set('since', sub.since)
   if (sub.catchUp === 'latest') q.set('catchUp', 'latest')
   if (sub.entries !== undefined) q.set('entries', String(sub.entries))
-  // only for an injected EventSource, which cannot send a header (the fetch reader sends Authorization)
+  // an injected EventSource cannot send a header (the fetch reader sends Authorization), nor a
+  // subprotocol carry every token
   if (sub.token !== undefined) q.set('token', sub.token)
+  if (sub.id) q.set('id', sub.id)
   return u.href
 }
 

@@ -14,7 +14,8 @@ export interface CloseInfo {
 }
 
 export interface TransportHandlers {
-  open(): void
+  /** `protocol`: the WebSocket subprotocol the server answered with. */
+  open(protocol?: string): void
   frame(frame: ServerFrame): void
   /** Bytes arrived (including SSE comments used as heartbeats). */
   activity(): void

@@ -373,6 +373,8 @@ export type ClientEventType = keyof ClientEventMap
 /** The part of the WHATWG WebSocket interface the SDK uses. */
 export interface WebSocketLike {
   readonly readyState: number
+  /** The subprotocol the server answered with (protocol.ts streamProtocols). */
+  readonly protocol?: string
   send(data: string): void
   close(code?: number, reason?: string): void
   onopen: ((ev: never) => unknown) | null

@@ -25,7 +25,7 @@ const handshakeStatus = /Unexpected server response: (\d{3})/
 
 /**
  * `deflate`: ask for compressed batches (by default, only a browser's own WebSocket does: batch.ts).
- * `protocols`: the subprotocols to offer (protocol.ts bearerProtocols: the token's).
+ * `protocols`: the subprotocols to offer (protocol.ts streamProtocols).
  */
 export function openWebSocket(
   url: string,
@@ -66,7 +66,7 @@ export function openWebSocket(
   ws.onopen = () => {
     if (!attached) return
     opened = true
-    handlers.open()
+    handlers.open(ws.protocol)
   }
   ws.onmessage = (ev: MessageEventLike) => {
     if (!attached) return

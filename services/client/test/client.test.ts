@@ -18,8 +18,11 @@ describe('client: connecting and delivering', () => {
     })
     assert.equal(client.state, 'connecting')
     const ws = FakeWebSocket.last
-    assert.equal(ws.url, 'wss://news.example/v1/stream?batch=1')
-    assert.deepEqual(ws.protocols, ['newswire', 'newswire.bearer.jwt.token'])
+    // the subscription named in the URL too (url-subscription.test.ts); this server does not take it
+    const q = new URL(ws.url).searchParams
+    assert.equal(q.get('channels'), 'breaking,category:international')
+    assert.equal(q.get('id'), 's1')
+    assert.deepEqual(ws.protocols, ['newswire', 'newswire.url-subscription', 'newswire.bearer.jwt.token'])
     ws.open()
     assert.deepEqual(ws.sent, [
       {

@@ -79,9 +79,11 @@ export class FakeWebSocket {
   }
 
   readonly url: string
-  /** The subprotocols offered (a newsroom token's, webSocketUrl). */
+  /** The subprotocols offered (protocol.ts streamProtocols). */
   readonly protocols: string[] | undefined
   readyState = 0
+  /** The subprotocol the server answered with ('' until open, or none). */
+  protocol = ''
   sent: Record<string, unknown>[] = []
   closedWith: { code?: number; reason?: string } | null = null
   onopen: ((ev: unknown) => void) | null = null
@@ -109,7 +111,9 @@ export class FakeWebSocket {
 
   // ---- the server side ----
 
-  open(): this {
+  /** `protocol`: the subprotocol answered (the fan-out's `newswire.url-subscription` took the URL's subscription). */
+  open(protocol = ''): this {
+    this.protocol = protocol
     this.readyState = 1
     this.onopen?.({})
     return this

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { decodeFrame, endpoints, sseUrl, webSocketUrl } from '../src/protocol.ts'
+import { decodeFrame, endpoints, streamUrl } from '../src/protocol.ts'
 
 describe('protocol', () => {
   test('endpoints from a base URL or either endpoint, any scheme', () => {
@@ -16,16 +16,19 @@ describe('protocol', () => {
     assert.throws(() => endpoints('not a url'), TypeError)
   })
 
-  test('a token in the query string (a token no subprotocol can carry: token-out-of-url.test.ts)', () => {
-    // a token a subprotocol carries stays out of the URL; one it cannot carry stays in it
-    assert.equal(webSocketUrl('wss://h/v1/stream', 'a.b.c'), 'wss://h/v1/stream')
-    assert.equal(webSocketUrl('wss://h/v1/stream', 'a+b/c='), 'wss://h/v1/stream?token=a%2Bb%2Fc%3D')
-    assert.equal(webSocketUrl('wss://h/v1/stream', undefined), 'wss://h/v1/stream')
+  test('a stream URL names its subscription: id on a WebSocket, none on SSE; the token only when given', () => {
+    const sub = { channels: ['breaking'], filter: undefined, since: '0.abc', token: undefined }
+    assert.equal(streamUrl('wss://h/v1/stream', { ...sub, id: 's1' }), 'wss://h/v1/stream?channels=breaking&since=0.abc&id=s1')
+    assert.equal(streamUrl('https://h/v1/sse', sub), 'https://h/v1/sse?channels=breaking&since=0.abc')
+    assert.equal(
+      streamUrl('wss://h/v1/stream', { ...sub, token: 'a+b/c=', id: 's2' }),
+      'wss://h/v1/stream?channels=breaking&since=0.abc&token=a%2Bb%2Fc%3D&id=s2',
+    )
   })
 
   test('SSE query: channels, filter, since, token', () => {
     const url = new URL(
-      sseUrl('https://h/v1/sse', {
+      streamUrl('https://h/v1/sse', {
         channels: ['breaking', 'category:international'],
         filter: { languages: ['bn', 'en'], maxUrgency: 3, categories: ['sports'], tickerFieldsOnly: true },
         since: '1.xyz',
@@ -41,7 +44,7 @@ describe('protocol', () => {
       since: '1.xyz',
       token: 'jwt',
     })
-    const bare = new URL(sseUrl('https://h/v1/sse', { channels: ['all'], filter: undefined, since: null, token: undefined }))
+    const bare = new URL(streamUrl('https://h/v1/sse', { channels: ['all'], filter: undefined, since: null, token: undefined }))
     assert.deepEqual(Object.fromEntries(bare.searchParams), { channels: 'all' })
   })
 

@@ -79,7 +79,7 @@ describe('against a ws server', () => {
     await waitFor(() => client.state === 'failed', 'failed')
     assert.match(log.states.at(-1)?.reason ?? '', /unauthorized.*4401: token expired/)
     // offered as a subprotocol: the upgrade's request line does not carry it
-    assert.deepEqual(server.requestLines, ['/v1/stream?batch=1'])
+    assert.deepEqual(server.requestLines, ['/v1/stream?channels=breaking&id=s1&batch=1'])
     await new Promise((resolve) => setTimeout(resolve, 100))
     assert.equal(server.subscribes.length, 0)
     assert.deepEqual(log.stateNames, ['connected', 'failed'])

@@ -4,7 +4,7 @@
 // `?token=`: an injected EventSource (no headers) and a token a subprotocol cannot carry.
 import assert from 'node:assert/strict'
 import { beforeEach, describe, test } from 'node:test'
-import { bearerProtocols, sseUrl, webSocketUrl } from '../src/protocol.ts'
+import { streamProtocols, streamUrl, urlSubscriptionProtocol } from '../src/protocol.ts'
 import type { SseMessageEventLike } from '../src/types.ts'
 import { FakeSseResponse, FakeWebSocket, fakeFetch } from './fakes.ts'
 import { start } from './harness.ts'
@@ -14,31 +14,31 @@ const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzY29wZSI6Im5ld3Nyb29tIn0.c2lnbmF0dXJlLV8'
 beforeEach(() => FakeWebSocket.reset())
 
 describe('a newsroom token stays out of the stream URL', () => {
-  test('bearerProtocols: newswire and the token as one; a token a subprotocol cannot carry gets none', () => {
-    assert.deepEqual(bearerProtocols(JWT), ['newswire', `newswire.bearer.${JWT}`])
-    assert.equal(bearerProtocols(undefined), undefined)
+  test('streamProtocols: newswire, the URL subscription and the token as one; a token a subprotocol cannot carry gets none', () => {
+    const plain = ['newswire', urlSubscriptionProtocol]
+    assert.deepEqual(streamProtocols(JWT), [...plain, `newswire.bearer.${JWT}`])
+    assert.deepEqual(streamProtocols(undefined), plain)
     // RFC 7230 token characters only: a space, a comma (the header's separator) or a slash cannot travel
-    for (const odd of ['a b', 'a,b', 'a/b', 'ä']) assert.equal(bearerProtocols(odd), undefined, odd)
-    assert.equal(webSocketUrl('wss://h/v1/stream', 'a b'), 'wss://h/v1/stream?token=a+b')
+    for (const odd of ['a b', 'a,b', 'a/b', 'ä']) assert.deepEqual(streamProtocols(odd), plain, odd)
   })
 
   test('WebSocket: the token is offered as a subprotocol, the URL carries none', (t) => {
     start(t, { token: JWT })
     const ws = FakeWebSocket.last
-    assert.equal(ws.url, 'wss://news.example/v1/stream?batch=1')
-    assert.deepEqual(ws.protocols, ['newswire', `newswire.bearer.${JWT}`])
+    assert.ok(!ws.url.includes('token') && !ws.url.includes(JWT), ws.url)
+    assert.deepEqual(ws.protocols, ['newswire', urlSubscriptionProtocol, `newswire.bearer.${JWT}`])
   })
 
-  test('WebSocket: a public reader offers no subprotocol (as before)', (t) => {
+  test('WebSocket: a public reader offers newswire and the URL subscription, no token', (t) => {
     start(t, {})
-    assert.equal(FakeWebSocket.last.url, 'wss://news.example/v1/stream?batch=1')
-    assert.equal(FakeWebSocket.last.protocols, undefined)
+    assert.ok(!FakeWebSocket.last.url.includes('token'), FakeWebSocket.last.url)
+    assert.deepEqual(FakeWebSocket.last.protocols, ['newswire', urlSubscriptionProtocol])
   })
 
   test('WebSocket: a token a subprotocol cannot carry falls back to the URL', (t) => {
     start(t, { token: 'opaque token/1' })
-    assert.equal(FakeWebSocket.last.url, 'wss://news.example/v1/stream?token=opaque+token%2F1&batch=1')
-    assert.equal(FakeWebSocket.last.protocols, undefined)
+    assert.equal(new URL(FakeWebSocket.last.url).searchParams.get('token'), 'opaque token/1')
+    assert.deepEqual(FakeWebSocket.last.protocols, ['newswire', urlSubscriptionProtocol])
   })
 
   test('SSE over fetch: the token goes in Authorization, not the URL', async (t) => {
@@ -78,7 +78,7 @@ describe('a newsroom token stays out of the stream URL', () => {
     start(t, { transport: 'sse', EventSource: FakeEventSource, token: JWT })
     assert.equal(new URL(urls[0] ?? '').searchParams.get('token'), JWT)
     assert.equal(
-      sseUrl('https://h/v1/sse', { channels: ['all'], filter: undefined, since: null, token: undefined }),
+      streamUrl('https://h/v1/sse', { channels: ['all'], filter: undefined, since: null, token: undefined }),
       'https://h/v1/sse?channels=all',
     )
   })

@@ -10,6 +10,7 @@ import type { TestContext } from 'node:test'
 import { test } from 'node:test'
 import { closeCodes, DEV_NEWSROOM_SECRET } from '@newswire/shared'
 import { WebSocket } from 'ws'
+import { connect } from '../../client/src/index.ts'
 import { signNewsroomToken } from '../src/token.ts'
 import type { Harness } from './support/harness.ts'
 import { openAndHeld, serveEndpoint } from './support/ws-endpoint.ts'
@@ -170,5 +171,57 @@ test('a process behind the log refuses the URL subscription as it refuses the me
     r.got.map((m) => m.type),
     ['reconnect'],
     'it was answered before it was refused',
+  )
+})
+
+test('a client offering newswire.url-subscription is answered with it when the URL names a subscription, newswire otherwise', {
+  timeout: 30_000,
+}, async (t) => {
+  const { h, base } = await setUp(t)
+  const offered = ['newswire', 'newswire.url-subscription']
+  const answered = async (url: string, protocols: string[]) => {
+    const r = open(url, protocols)
+    await once(r.ws, 'open')
+    r.ws.close()
+    return r.ws.protocol
+  }
+  assert.equal(await answered(`${base}?channels=breaking&id=a`, offered), 'newswire.url-subscription')
+  // the same, the other way round and beside a token: the server picks by name, not by place
+  const token = await signNewsroomToken(DEV_NEWSROOM_SECRET)
+  assert.equal(
+    await answered(`${base}?id=a&channels=all`, [`newswire.bearer.${token}`, ...offered.toReversed()]),
+    'newswire.url-subscription',
+  )
+  // no subscription named (batch alone does not name one): the client must send it
+  assert.equal(await answered(`${base}?batch=1`, offered), 'newswire')
+  assert.equal(await answered(base, offered), 'newswire')
+  // a client that does not offer it (the bench's, older SDKs) still has its URL subscription taken
+  const plain = open(`${base}?channels=breaking&id=c`, ['newswire'])
+  await until(h, () => plain.got.length > 0, 'no subscribed')
+  assert.equal(plain.ws.protocol, 'newswire')
+  assert.equal(plain.got[0]?.type, 'subscribed')
+})
+
+test('the SDK names its subscription in the URL and sends no subscribe: one round trip less, the same answer', {
+  timeout: 30_000,
+}, async (t) => {
+  const { h, base } = await setUp(t)
+  const sent: string[] = []
+  class Recording extends WebSocket {
+    override send(data: string): void {
+      sent.push(data)
+      super.send(data)
+    }
+  }
+  const client = connect(base.replace('/v1/stream', ''), { channels: ['category:news'], WebSocket: Recording, transport: 'websocket' })
+  t.after(() => client.close())
+  const snapshot: string[] = []
+  client.on('event', (m) => snapshot.push(m.event.article.id))
+  await until(h, () => client.position !== null, 'the SDK was never subscribed')
+  assert.deepEqual(snapshot, ['open1'], 'nothing under embargo for a public reader')
+  assert.deepEqual(
+    sent.map((d) => (JSON.parse(d) as { type: string }).type),
+    [],
+    'the SDK sent its subscription as a message too',
   )
 })

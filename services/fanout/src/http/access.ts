@@ -75,8 +75,17 @@ export function tokenOf(req: IncomingMessage, url: URL): { token: string; source
   return found[0] ?? null
 }
 
-/** What an upgrade answers to the subprotocols offered: `newswire` if offered, never a token's. */
-export function selectProtocol(offered: Set<string>): string | false {
+/**
+ * Answered instead of `newswire` to a client that offers it, when the URL names a subscription:
+ * the server took it, so the client sends no `subscribe`. A server older than this answers
+ * `newswire` (or, with no choice of its own, the first offered: the SDK offers `newswire` first)
+ * and the client sends the message.
+ */
+export const urlSubscriptionProtocol = `${streamProtocol}.url-subscription`
+
+/** What an upgrade answers to the subprotocols offered, never a token's. */
+export function selectProtocol(offered: Set<string>, urlSubscription: boolean): string | false {
+  if (urlSubscription && offered.has(urlSubscriptionProtocol)) return urlSubscriptionProtocol
   return offered.has(streamProtocol) ? streamProtocol : false
 }
 

@@ -162,13 +162,16 @@ const UPGRADE_BUDGET_MS = 5
 export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
   const { hub, access, config, log } = d
   const sockets = new Set<WsTransport>()
+  /** Whether the upgrade being answered names its subscription (ws asks handleProtocols within handleUpgrade, synchronously). */
+  let answeringUrlSubscription = false
+  const handleProtocols = (offered: Set<string>) => selectProtocol(offered, answeringUrlSubscription)
   const wss = new WebSocketServer({
     noServer: true,
     WebSocket: StreamSocket,
     maxPayload: config.maxMessageBytes,
     clientTracking: false,
     perMessageDeflate: config.permessageDeflate ? deflateOptions : false,
-    handleProtocols: selectProtocol,
+    handleProtocols,
   })
   // Compressed batches (ws-framing.ts): upgrades asking `?batch=1&deflate=1` go through a server
   // that negotiates the extension (if offered), and get their group's batches compressed once
@@ -179,7 +182,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
         maxPayload: config.maxMessageBytes,
         clientTracking: false,
         perMessageDeflate: deflateOptions,
-        handleProtocols: selectProtocol,
+        handleProtocols,
       })
     : null
 
@@ -332,6 +335,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
     // the handshake's answer and a URL subscription's `subscribed` leave in one write
     const urlSubscription = url.search !== '' && namesSubscription(url.searchParams) ? url.searchParams : null
     if (urlSubscription !== null) socket.cork()
+    answeringUrlSubscription = urlSubscription !== null
     server.handleUpgrade(req, socket, head, (ws) => {
       if (reject) {
         d.metrics.connectionsRejected.inc({ reason: reject.metric })
