@@ -5,9 +5,15 @@
 // `newswire.url-subscription` offer left out: exactly the older requests). The real fan-out, a
 // relay adding the RTT (TCP handshake included: delay-link.ts); measured per WebSocket, from its
 // construction to its first message (`subscribed`), for the first connect and for a resume.
+// With --centrifugo, the peer too (Centrifugo v6.9.1, lib/centrifugo.ts): a client at its best,
+// `connect` and `subscribe` in one frame as the socket opens, timed to the `subscribe` reply.
 import { connect } from '../../../services/client/src/index.ts'
 import type { WebSocketConstructor } from '../../../services/client/src/types.ts'
+import { join } from 'node:path'
 import { WebSocket } from 'ws'
+import { repoRoot } from '../../../deploy/local/broker.ts'
+import { CENTRIFUGO_VERSION, ensureCentrifugo, startCentrifugoServer } from '../lib/centrifugo.ts'
+import { CENTRIFUGO_WS_PATH, classifyLine, connectFrame } from '../lib/centrifugo-protocol.ts'
 import { startDelayLink } from '../lib/delay-link.ts'
 import { sleep, Source, startFanoutServer } from '../lib/fanout-bench.ts'
 import { createTopics, deleteTopics, withAdmin } from '../lib/kafka.ts'
@@ -68,6 +74,27 @@ async function once(base: string, variant: Variant): Promise<Sample> {
   }
 }
 
+/** A Centrifugo client's wait, from its socket's construction to the reply to its `subscribe`. */
+async function centrifugoOnce(base: string): Promise<number> {
+  const t0 = performance.now()
+  const ws = new WebSocket(`${base}${CENTRIFUGO_WS_PATH}`)
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      ws.on('open', () => ws.send(connectFrame(['breaking'])))
+      ws.on('message', (data: Buffer) => {
+        for (const line of data.toString('utf8').split('\n')) {
+          const kind = classifyLine(Buffer.from(line))
+          if (kind === 'subscribed') resolve(performance.now() - t0)
+          else if (kind === 'error') reject(new Error(`centrifugo: ${line}`))
+        }
+      })
+      ws.on('error', reject)
+    })
+  } finally {
+    ws.terminate()
+  }
+}
+
 async function until(done: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs
   while (!done()) {
@@ -94,10 +121,12 @@ const scenario: Scenario = {
     rtt: { type: 'string' },
     readers: { type: 'string' },
     snapshot: { type: 'string' },
+    centrifugo: { type: 'boolean', default: false },
   },
   help: `  --rtt LIST        round-trip times in ms (default 0,50,150; --quick 0,100)
   --readers N       readers per variant and RTT, one at a time, the variants in turn (default 20; --quick 8)
-  --snapshot N      breaking stories in every snapshot (default 20)`,
+  --snapshot N      breaking stories in every snapshot (default 20)
+  --centrifugo      and the peer, Centrifugo ${CENTRIFUGO_VERSION} (built into .cache/centrifugo/ on first use)`,
   maxSeconds: (v) => (v.quick ? 180 : 600),
 
   async run(ctx) {
@@ -112,10 +141,21 @@ const scenario: Scenario = {
       `real fan-out behind a relay adding the RTT (the TCP handshake's too); ${stories} breaking stories in each snapshot; time = a WebSocket's construction to its first message`,
     )
     const topics = await withAdmin(ctx.brokers, (admin) => createTopics(admin, ctx.brokers, prefix, 3))
+    const peerBin = v.centrifugo === true ? ensureCentrifugo(report) : null
+    const commands = `${prefix}centrifugo.publish`
+    if (peerBin)
+      await withAdmin(ctx.brokers, (admin) => admin.createTopics({ topics: [{ topic: commands, numPartitions: 3 }], waitForLeaders: true }))
     const source = new Source(ctx)
     try {
       await source.init({ mode: 'kafka', brokers: ctx.brokers, topic: topics.events })
       const server = await startFanoutServer(ctx, prefix, 3, { maxConnections: 1000 })
+      const peer = peerBin
+        ? await startCentrifugoServer(
+            peerBin,
+            { brokers: ctx.brokers, topic: commands, group: `${prefix}centrifugo` },
+            join(repoRoot, '.cache', 'bench', 'centrifugo'),
+          )
+        : null
       try {
         await source.run({ phases: [{ tag: 'snap', count: stories }], rate: 0 }, 60_000)
         await sleep(2000)
@@ -132,11 +172,13 @@ const scenario: Scenario = {
               for (const variant of i % 2 === 0 ? (['url', 'message'] as const) : (['message', 'url'] as const))
                 got[variant].push(await once(base, variant))
             publish(ctx, rtt, got)
+            if (peer) await comparePeer(ctx, peer.wsUrl, rtt, readers, got.url)
           } finally {
             await link.close()
           }
         }
       } finally {
+        await peer?.stop().catch((err: unknown) => report.note(`centrifugo: ${err instanceof Error ? err.message : String(err)}`))
         await server.stop().catch((err: unknown) => report.note(`fanout: ${err instanceof Error ? err.message : String(err)}`))
       }
     } finally {
@@ -145,6 +187,25 @@ const scenario: Scenario = {
     }
     return 0
   },
+}
+
+/** The peer behind a link of the same RTT: its first subscription against the SDK's (`ours`). */
+async function comparePeer(ctx: ScenarioContext, wsUrl: string, rtt: number, readers: number, ours: Sample[]): Promise<void> {
+  const target = new URL(wsUrl)
+  const link = await startDelayLink({ host: target.hostname, port: Number(target.port) }, rtt)
+  try {
+    const base = `ws://127.0.0.1:${link.port}`
+    await centrifugoOnce(base)
+    const waits: number[] = []
+    for (let i = 0; i < readers && !ctx.signal.aborted; i++) waits.push(await centrifugoOnce(base))
+    const labels = { rtt_ms: rtt, phase: 'connect' }
+    const name = `centrifugo-${CENTRIFUGO_VERSION}`
+    const mine = ours.map((s) => s.connectMs)
+    ctx.report.ratio(labels, 'ms_to_subscribed_p50', median(mine), { name, value: median(waits) })
+    ctx.report.ratio(labels, 'ms_to_subscribed_p90', p90(mine), { name, value: p90(waits) })
+  } finally {
+    await link.close()
+  }
 }
 
 function publish(ctx: ScenarioContext, rtt: number, got: Record<Variant, Sample[]>): void {
