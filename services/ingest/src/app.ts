@@ -91,7 +91,7 @@ export function createApp(deps: AppDeps): express.Express {
   })
 
   const routing = createRouting(deps)
-  const { route, context, newsroom, keyName } = routing
+  const { route, patchRoute, context, newsroom, keyName } = routing
 
   app.post(
     '/v1/articles',
@@ -113,7 +113,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.patch(
     '/v1/articles/:id',
-    ...route('/v1/articles/:id', 'write', async (req, res, { traceId }) => {
+    ...patchRoute('/v1/articles/:id', async (req, res, { traceId }) => {
       requireType(req, mergePatchTypes, 'a JSON Merge Patch (RFC 7396)')
       const id = String(req.params.id)
       const given = objectBody(req, 'a merge patch of an article')

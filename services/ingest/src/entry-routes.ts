@@ -43,7 +43,7 @@ const params = (req: Request) => ({ storyId: String(req.params.id), entryId: Str
 
 export function mountEntryRoutes(app: express.Express, deps: EntryRouteDeps): void {
   const { routing, service, state } = deps
-  const { route, context, newsroom } = routing
+  const { route, patchRoute, context, newsroom } = routing
 
   /** Reads up to Kafka's end first; says so when it could not and answers from memory. */
   async function fresh(storyId: string, res: express.Response, log: Logger): Promise<void> {
@@ -74,7 +74,7 @@ export function mountEntryRoutes(app: express.Express, deps: EntryRouteDeps): vo
 
   app.patch(
     '/v1/articles/:id/entries/:entryId',
-    ...route('/v1/articles/:id/entries/:entryId', 'write', async (req, res, { traceId }) => {
+    ...patchRoute('/v1/articles/:id/entries/:entryId', async (req, res, { traceId }) => {
       requireType(req, mergePatchTypes, 'a JSON Merge Patch (RFC 7396)')
       const { storyId, entryId } = params(req)
       const given = objectBody(req, 'a merge patch of an entry')

@@ -14,6 +14,7 @@ import { shapeErrors } from './json-shape.ts'
 import type { IngestMetrics } from './metrics.ts'
 import type { Outcome, RequestContext } from './outcome.ts'
 import type { RateLimiter } from './rate-limit.ts'
+import { TAKEDOWN_MAX_BYTES, takesDown } from './takedown.ts'
 
 export type Handler = (req: Request, res: Response, ctx: { traceId: string; log: Logger }) => Promise<void> | void
 
@@ -28,6 +29,8 @@ export interface RoutingDeps {
 export interface Routing {
   /** Middleware for a route: key and scope (null: none) checked before the body is read, then `handler`. */
   route(name: string, scope: Scope | null, handler: Handler): express.RequestHandler[]
+  /** A `write` route taking merge patches: one that only holds or embargoes gets past the writes' limit (takedown.ts). */
+  patchRoute(name: string, handler: Handler): express.RequestHandler[]
   handleError(err: unknown, res: Response, reqLog: Logger): void
   logProblem(p: ProblemError, err: unknown, reqLog: Logger, extra?: Record<string, unknown>): void
   keyName(res: Response): string
@@ -79,7 +82,11 @@ export function createRouting(deps: RoutingDeps): Routing {
     sendProblem(res, p)
   }
 
-  function route(name: string, scope: Scope | null, handler: Handler): express.RequestHandler[] {
+  const rateLimited = (what: string, key: string, wait: number) =>
+    new ProblemError('rate_limited', `rate limit of ${config.rateLimit} ${what}/s for key '${key}'`, {}, { 'Retry-After': String(wait) })
+
+  function route(name: string, scope: Scope | null, handler: Handler, takedowns = false): express.RequestHandler[] {
+    const refuse = (err: unknown, res: Response) => handleError(err, res, log.child({ traceId: String(res.locals.traceId), route: name }))
     return [
       // Who is asking comes first: a request with a wrong key is refused before its body is
       // read or inflated, and costs no more than its headers
@@ -91,26 +98,33 @@ export function createRouting(deps: RoutingDeps): Routing {
           // a kill (the routes of the `withdraw` scope) takes from a bucket of its own: a key's
           // writes past its limit held back the desk's kill until an embargo passed (red22b)
           const wait = deps.limiter.take(scope === 'withdraw' ? `${key.name}\u0000kills` : key.name)
-          if (wait > 0) {
-            throw new ProblemError(
-              'rate_limited',
-              `rate limit of ${config.rateLimit} ${scope === 'withdraw' ? 'kills' : 'requests'}/s for key '${key.name}'`,
-              {},
-              {
-                'Retry-After': String(wait),
-              },
-            )
-          }
           res.locals.keyName = key.name
           res.locals.keyId = key.id
+          if (wait > 0 && takedowns && smallPlainBody(req)) {
+            // maybe a hold: told by its body (takesDown, below)
+            res.locals.writeWait = wait
+            return next()
+          }
+          if (wait > 0) throw rateLimited(scope === 'withdraw' ? 'kills' : 'requests', key.name, wait)
           next()
         } catch (err) {
           // The body stays unread: the connection cannot carry another request
           res.set('Connection', 'close')
-          handleError(err, res, log.child({ traceId: String(res.locals.traceId), route: name }))
+          refuse(err, res)
         }
       },
       raw,
+      // past the writes' limit, a patch that only holds or embargoes takes from the holds' bucket
+      (req: Request, res: Response, next: NextFunction) => {
+        const wait = res.locals.writeWait
+        if (typeof wait !== 'number') return next()
+        const key = String(res.locals.keyName)
+        const patch = takedownBody(req)
+        if (patch === undefined || !takesDown(patch, Date.now())) return refuse(rateLimited('requests', key, wait), res)
+        const holdWait = deps.limiter.take(`${key}\u0000holds`)
+        if (holdWait > 0) return refuse(rateLimited('holds and embargoes', key, holdWait), res)
+        next()
+      },
       async (req: Request, res: Response) => {
         const traceId = String(res.locals.traceId)
         const reqLog = log.child({ traceId, route: name })
@@ -126,7 +140,8 @@ export function createRouting(deps: RoutingDeps): Routing {
   const keyName = (res: Response): string => String(res.locals.keyName ?? 'anonymous')
 
   return {
-    route,
+    route: (name, scope, handler) => route(name, scope, handler),
+    patchRoute: (name, handler) => route(name, 'write', handler, true),
     handleError,
     logProblem,
     keyName,
@@ -216,4 +231,20 @@ export function objectBody(req: Request, what: string): Record<string, unknown> 
   const shape = shapeErrors(value)
   if (shape.length > 0) throw invalid(shape)
   return value as Record<string, unknown>
+}
+
+/** A body small enough to read past the write limit, sent as it is (an inflated one may be any size). */
+function smallPlainBody(req: Request): boolean {
+  const length = Number(req.get('content-length'))
+  const encoding = req.get('content-encoding')
+  return Number.isInteger(length) && length <= TAKEDOWN_MAX_BYTES && (encoding === undefined || encoding === 'identity')
+}
+
+/** The JSON of a body read past the write limit; undefined when it is not JSON read one way. */
+function takedownBody(req: Request): unknown {
+  try {
+    return parseJson(bodyText(req))
+  } catch {
+    return undefined
+  }
 }
