@@ -26,6 +26,8 @@ import type { FanoutConfig } from './config.ts'
 import { startFeed } from './feed.ts'
 import { Hub } from './hub.ts'
 import { createAccess } from './http/access.ts'
+import { watchRevocationFile } from './revocation-file.ts'
+import { NO_REVOCATIONS } from './revocations.ts'
 import { answerClientError } from './http/client-error.ts'
 import { sendProblem } from './http/problem.ts'
 import { createRequestHandler, createUpgradeHandler } from './http/routes.ts'
@@ -83,8 +85,31 @@ export async function startFanout(
     counted: (reason) => metrics.decodeErrors.inc({ reason }),
     deadLettered: (result) => metrics.deadLetters.inc({ result }),
   })
-  const access = createAccess(config, (transport) => metrics.tokenInUrl.inc({ transport }))
   let hub: Hub | null = null
+  // tokens revoked before their exp (revocations.ts): refused at admission, cut when the list names them
+  const revocationLog = log.child({ component: 'revocations' })
+  const revocationFile = config.revokedFile
+    ? watchRevocationFile({
+        path: config.revokedFile,
+        pollMs: config.revokedPollMs,
+        changed: (r) => {
+          metrics.revocations.set(r.size)
+          const cut = hub?.conns.revoke(r) ?? 0
+          metrics.connectionsRevoked.inc(cut)
+          revocationLog.info({ rules: r.size, cut }, 'revocation list changed')
+        },
+        failed: (err) => {
+          metrics.revocationReloadFailures.inc()
+          revocationLog.error({ err, file: config.revokedFile }, 'revocation list not read; the one in force stays')
+        },
+      })
+    : null
+  metrics.revocations.set(revocationFile?.current().size ?? 0)
+  const access = createAccess(
+    config,
+    (transport) => metrics.tokenInUrl.inc({ transport }),
+    () => revocationFile?.current() ?? NO_REVOCATIONS,
+  )
   let ready = false
   let closing = false
   let sinceFresh = () => 0
@@ -218,6 +243,7 @@ export async function startFanout(
   server.on('request', handle)
   server.on('upgrade', createUpgradeHandler({ serving, upgrade: (req, socket, head, url) => ws.upgrade(req, socket, head, url) }))
   hub = h
+  if (revocationFile) h.conns.revoke(revocationFile.current())
   h.start()
   const warm = await warmUp({
     connections: config.warmUpConnections,
@@ -296,6 +322,7 @@ export async function startFanout(
       closed ??= (async () => {
         closing = true
         shedding.stop()
+        revocationFile?.stop()
         const serverClosed = new Promise<void>((r) => server.close(() => r()))
         h.stop()
         // Clients reconnect to another instance and resume from their last position

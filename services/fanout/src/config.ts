@@ -71,6 +71,10 @@ export interface FanoutConfig extends CommonConfig {
    * that counter stays at zero. FANOUT_TOKEN_IN_URL; accept.
    */
   tokenInUrl: 'accept' | 'refuse'
+  /** NEWSROOM_REVOKED_FILE: the revocation list (revocation-file.ts); '' for none. */
+  revokedFile: string
+  /** How often the revocation list is looked at for a change, ms. */
+  revokedPollMs: number
   /** Connections the process opens to itself before it is ready, to compile its connection path (http/warm-up.ts); 0: none. */
   warmUpConnections: number
 }
@@ -164,6 +168,8 @@ export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
     handshakeTimeoutMs: r.int('FANOUT_HANDSHAKE_TIMEOUT_MS', 10_000, 100, 600_000),
     warmUpConnections: r.int('FANOUT_WARM_UP_CONNECTIONS', 1000, 0, 100_000),
     tokenInUrl: r.oneOf('FANOUT_TOKEN_IN_URL', ['accept', 'refuse'], 'accept'),
+    revokedFile: r.string('NEWSROOM_REVOKED_FILE', ''),
+    revokedPollMs: r.int('FANOUT_REVOKED_POLL_MS', 5000, 100, 600_000),
     positionKeys: keys,
     publicUrl: publicUrl || null,
     deskTimeZone: deskTimeZone || null,

@@ -10,6 +10,8 @@ import { reconnectMessage } from './messages.ts'
 import type { FanoutMetrics } from './metrics.ts'
 import type { Conn, HubLimits, Transport } from './model.ts'
 import { newConn } from './model.ts'
+import type { Credential, Revocations } from './revocations.ts'
+import { isRevoked, NO_REVOCATIONS } from './revocations.ts'
 import type { Audience } from './visibility.ts'
 import { clearanceOf } from './visibility.ts'
 import type { Writer } from './writer.ts'
@@ -31,6 +33,8 @@ export class Connections {
   readonly #conns = new Set<Conn>()
   #nextId = 1
   #restartCount: number | null = null
+  /** The revocation list last handed to revoke(): a connection added later is checked against it. */
+  #revocations: Revocations = NO_REVOCATIONS
 
   constructor(deps: ConnectionsDeps) {
     this.#d = deps
@@ -44,12 +48,24 @@ export class Connections {
     return this.#conns
   }
 
-  /** `expiresAt`: the token's expiry (epoch ms); the connection is closed with 4401 then (at once if it has passed: see `closed`). */
-  add(audience: Audience, transport: Transport, scope: AudienceScope = unrestricted, expiresAt: number | null = null): Conn {
+  /**
+   * `expiresAt`: the token's expiry (epoch ms); the connection is closed with 4401 then (at once if
+   * it has passed: see `closed`). `credential`: what a revocation may name of the token (revoke()).
+   */
+  add(
+    audience: Audience,
+    transport: Transport,
+    scope: AudienceScope = unrestricted,
+    expiresAt: number | null = null,
+    credential: Credential | null = null,
+  ): Conn {
     const conn = newConn(this.#nextId++, audience, clearanceOf(audience, scope), scope, transport)
+    conn.credential = credential
     this.#conns.add(conn)
     this.#d.metrics.connections.inc({ audience, transport: transportLabel(conn) })
-    if (expiresAt === null) return conn
+    // admitted before the list came to name its token, opened after the sweep: closed before anything is sent
+    if (credential !== null && isRevoked(this.#revocations, credential)) this.kill(conn, closeCodes.unauthorized, 'token revoked')
+    if (expiresAt === null || conn.closed) return conn
     conn.expiresAt = expiresAt
     // admitted before its token expired, opened after (a handshake queued through a burst, the
     // token's last moment): closed before anything is sent, the subscription included (red10)
@@ -58,6 +74,22 @@ export class Connections {
     // after the token expired; the reader resumes with a fresh token from what it had
     else conn.expiry = setTimerAt(expiresAt, () => this.kill(conn, closeCodes.unauthorized, 'token expired'), this.#d.clock)
     return conn
+  }
+
+  /**
+   * The revocation list in force: closes every connection whose token it names (4401, its queue
+   * dropped, as at its expiry: nothing more is written to it), and every one added later that it
+   * names. Returns how many it closed now.
+   */
+  revoke(revocations: Revocations): number {
+    this.#revocations = revocations
+    let n = 0
+    for (const conn of this.#conns)
+      if (conn.credential !== null && isRevoked(revocations, conn.credential)) {
+        this.kill(conn, closeCodes.unauthorized, 'token revoked')
+        n++
+      }
+    return n
   }
 
   /** The socket is gone (or going): forget it. Idempotent. */

@@ -28,6 +28,21 @@ export function createFanoutMetrics(registry: Registry) {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    revocations: new Gauge({
+      name: 'newswire_fanout_revocations',
+      help: 'Rules in the newsroom token revocation list in force (NEWSROOM_REVOKED_FILE)',
+      registers: [registry],
+    }),
+    revocationReloadFailures: new Counter({
+      name: 'newswire_fanout_revocation_reload_failures_total',
+      help: 'Changes of the revocation list that could not be read or parsed (the list in force stayed)',
+      registers: [registry],
+    }),
+    connectionsRevoked: new Counter({
+      name: 'newswire_fanout_connections_revoked_total',
+      help: 'Open connections closed (4401) because the revocation list came to name their token',
+      registers: [registry],
+    }),
     tokenInUrl: new Counter({
       name: 'newswire_fanout_token_in_url_total',
       help: 'Requests carrying a newsroom token in the URL (?token=: an older SDK or an EventSource; proxies and CDNs log it), accepted or refused, by transport (websocket, sse, http); FANOUT_TOKEN_IN_URL=refuse once it stays at zero',

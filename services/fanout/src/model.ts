@@ -1,6 +1,7 @@
 // The fan-out's working objects: a connection, its subscriptions and their cursors, the socket
 // seen through Transport, and the limits. Types (and a constructor), so every module of the core
 // can share them without importing the hub.
+import type { Credential } from './revocations.ts'
 import type { AudienceScope } from './audience.ts'
 import type { Channel, Filter } from './channels.ts'
 import type { GapCount, Lane } from './lanes.ts'
@@ -167,6 +168,8 @@ export interface Conn {
    * timer is monotonic, and a host clock stepped ahead has passed `exp` long before it fires (red19).
    */
   expiresAt: number
+  /** What a revocation may name of its token (revocations.ts); null without one. */
+  credential: Credential | null
   /** Its one subscription, while that is in a broadcast group (groups.ts): nothing else is queued for it. */
   grouped?: Sub | null
 }
@@ -228,6 +231,7 @@ export function newConn(id: number, audience: Audience, clearance: Clearance, sc
     relievedLength: 0,
     expiry: null,
     expiresAt: Number.POSITIVE_INFINITY,
+    credential: null,
     grouped: null,
   }
 }

@@ -15,14 +15,18 @@ export interface SignOptions {
   languages?: string[]
   /** Audience claims: false hides embargoed content until its embargo passes. */
   embargo?: boolean
+  /** `iat`, epoch seconds (default now). */
+  issuedAt?: number
+  /** `jti`, the token's id (revocations.ts names tokens by it). */
+  jti?: string
 }
 
 const key = (secret: string) => new TextEncoder().encode(secret)
 
 /** Mints a newsroom token (dev launcher, tests, tools). */
 export async function signNewsroomToken(secret: string, options: SignOptions = {}): Promise<string> {
-  const { ttlSeconds = 3600, audience = 'newswire', scope = 'newsroom', sub = 'dev', desks, languages, embargo } = options
-  return new SignJWT({
+  const { ttlSeconds = 3600, audience = 'newswire', scope = 'newsroom', sub = 'dev', desks, languages, embargo, jti } = options
+  const jwt = new SignJWT({
     scope,
     ...(desks === undefined ? {} : { desks }),
     ...(languages === undefined ? {} : { languages }),
@@ -31,12 +35,14 @@ export async function signNewsroomToken(secret: string, options: SignOptions = {
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(sub)
     .setAudience(audience)
-    .setIssuedAt()
+    .setIssuedAt(options.issuedAt)
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-    .sign(key(secret))
+  return (jti === undefined ? jwt : jwt.setJti(jti)).sign(key(secret))
 }
 
-export type TokenResult = { ok: true; sub: string | null; expiresAt: number; scope: AudienceScope } | { ok: false; reason: string }
+export type TokenResult =
+  | { ok: true; sub: string | null; expiresAt: number; scope: AudienceScope; issuedAt: number | null; id: string | null }
+  | { ok: false; reason: string }
 
 export function hasNewsroomScope(scope: unknown): boolean {
   if (typeof scope === 'string') return scope.split(/\s+/).includes('newsroom')
@@ -77,7 +83,10 @@ export async function verifyNewsroomToken(token: string, secret: string, audienc
     const expiresAt = (payload.exp as number) * 1000
     if (!(expiresAt > now)) return { ok: false, reason: 'token expired' }
     const scope = scopeFromClaims(payload)
-    return { ok: true, sub: payload.sub ?? null, expiresAt, scope }
+    // what a revocation names (revocations.ts): jose checked `iat` is a number, not `jti`'s type
+    const issuedAt = payload.iat === undefined ? null : payload.iat * 1000
+    const id = typeof payload.jti === 'string' ? payload.jti : null
+    return { ok: true, sub: payload.sub ?? null, expiresAt, scope, issuedAt, id }
   } catch (err) {
     if (err instanceof ScopeClaimError) return { ok: false, reason: `token claim '${err.claim}' is invalid` }
     if (err instanceof errors.JWTExpired) return { ok: false, reason: 'token expired' }

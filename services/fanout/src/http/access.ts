@@ -5,6 +5,8 @@ import { closeCodes } from '@newswire/shared'
 import type { IncomingMessage } from 'node:http'
 import type { AudienceScope } from '../audience.ts'
 import type { FanoutConfig } from '../config.ts'
+import type { Credential, Revocations } from '../revocations.ts'
+import { isRevoked, NO_REVOCATIONS } from '../revocations.ts'
 import { verifyNewsroomToken } from '../token.ts'
 import type { Audience } from '../visibility.ts'
 
@@ -14,6 +16,8 @@ export interface Admission {
   scope?: AudienceScope
   /** The token's expiry, epoch ms: the hub closes the connection then (4401). */
   expiresAt: number | null
+  /** What a revocation may name of the token: the hub closes the connection when one does (4401). */
+  credential?: Credential
   /**
    * Refused: the WebSocket closes right after the upgrade with this code (browsers cannot read HTTP
    * errors of an upgrade); SSE and the pages answer the problem for `metric` (problem.ts): 401 a bad
@@ -96,6 +100,8 @@ export function createAccess(
   config: Pick<FanoutConfig, 'allowedOrigins' | 'jwtSecret' | 'jwtAudience' | 'maxConnectionsPerIp'> &
     Partial<Pick<FanoutConfig, 'tokenInUrl'>>,
   tokenInUrl: TokenInUrlCounter = () => {},
+  /** The revocations in force (revocations.ts), read at each admission. */
+  revocations: () => Revocations = () => NO_REVOCATIONS,
 ): Access {
   const refused = (code: number, reason: string, metric: string): Admission => ({
     audience: 'public',
@@ -126,7 +132,14 @@ export function createAccess(
             expiresAt: null,
             reject: { code: closeCodes.unauthorized, reason: v.reason, metric: 'unauthorized' },
           }
-        return { audience: 'newsroom', scope: v.scope, expiresAt: v.expiresAt, reject: null }
+        const credential = { sub: v.sub, issuedAt: v.issuedAt, id: v.id }
+        if (isRevoked(revocations(), credential))
+          return {
+            audience: 'public',
+            expiresAt: null,
+            reject: { code: closeCodes.unauthorized, reason: 'token revoked', metric: 'revoked' },
+          }
+        return { audience: 'newsroom', scope: v.scope, expiresAt: v.expiresAt, credential, reject: null }
       })
     },
     countIp(ip) {

@@ -12,6 +12,8 @@ const aliases: Readonly<Record<string, ProblemCode>> = {
   per_ip: 'too_many_connections',
   // FANOUT_TOKEN_IN_URL=refuse: the token must come another way (401); two tokens: a bad request (400)
   token_in_url: 'unauthorized',
+  // a revoked token: as any other the server will not take (401)
+  revoked: 'unauthorized',
   two_tokens: 'bad_message',
 }
 

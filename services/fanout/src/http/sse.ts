@@ -74,7 +74,7 @@ export function handleSse(req: IncomingMessage, res: ServerResponse, url: URL, a
     frame: sseFrame,
     close: end,
   }
-  conn = deps.hub.conns.add(audience, transport, admission.scope, admission.expiresAt)
+  conn = deps.hub.conns.add(audience, transport, admission.scope, admission.expiresAt, admission.credential ?? null)
   const c = conn
   if (c.closed) return // its token expired before it opened (closed with 4401)
   const heartbeat = setInterval(() => {

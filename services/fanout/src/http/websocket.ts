@@ -289,7 +289,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
     // a client that limited the server's window gets its batches uncompressed (RSV1 clear is allowed)
     const framing = shared && negotiated && fullWindow ? framings.deflate : batch ? framings.batch : framings.plain
     const transport = new WsTransport(ws, socket, ip, framing, negotiated && !shared)
-    transport.conn = hub.conns.add(admission.audience, transport, admission.scope, admission.expiresAt)
+    transport.conn = hub.conns.add(admission.audience, transport, admission.scope, admission.expiresAt, admission.credential ?? null)
     ws.transport = transport
     sockets.add(transport)
     ws.on('message', onMessage)

@@ -1,6 +1,7 @@
 // The hub in-process, without Kafka: a store fed directly, the log as an array (for replays older
 // than memory), a fake clock for server time and timers, and fake transports that decode what the
 // hub writes. Tests and the model-based test drive it in milliseconds.
+import type { Credential } from '../../src/revocations.ts'
 import type { NewswireEvent, TimerClock } from '@newswire/shared'
 import { createLogger, createRegistry } from '@newswire/shared'
 import type { AudienceScope } from '../../src/audience.ts'
@@ -370,9 +371,10 @@ export class Harness {
     audience: Audience = 'public',
     scope: AudienceScope = unrestricted,
     expiresAt: number | null = null,
+    credential: Credential | null = null,
   ): { conn: Conn; t: FakeTransport } {
     const t = new FakeTransport(this.clock, () => this.store.readTo())
-    return { conn: this.hub.conns.add(audience, t, scope, expiresAt), t }
+    return { conn: this.hub.conns.add(audience, t, scope, expiresAt, credential), t }
   }
 
   /** Lets the hub run until nothing is left to do (including replays and their readers). */
