@@ -75,6 +75,10 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
     if (seen === undefined) return undefined
     // given to a key retired since (a leak): it binds no one, the request is decided as new (red22c)
     if (seen.by !== undefined && deps.liveKeyIds !== undefined && !deps.liveKeyIds.has(seen.by)) return undefined
+    // written by a release before `api-key-id` (one still running in a rolling deploy, a rollback,
+    // a record from before the upgrade): whose key gave it is unknown, so it answers a retry of the
+    // same request and binds nothing else. It refused a retired key's victim's kill (red23a)
+    if (seen.by === undefined && deps.liveKeyIds !== undefined && seen.requestHash !== ctx.requestHash) return undefined
     sameRequest(seen.requestHash, ctx)
     if (seen.outcome === null) throw unreadableAnswer()
     return seen.outcome
