@@ -177,11 +177,19 @@ export class PositionCodec {
     if (dot <= PREFIX.length || mac.length !== MAC_BYTES || !this.#keys.some((k) => timingSafeEqual(this.#mac(k, signed), mac))) {
       throw new PositionError('position signature is invalid')
     }
-    return parseBody(signed.slice(PREFIX.length))
+    return parseBody(signed.slice(PREFIX.length), true)
   }
 }
 
-function parseBody(b64: string): Position {
+const FIELDS = new Set(['o', 't', 'r', 'a', 'v'])
+
+/**
+ * `strict`: a field this release does not know is refused. A later release may add one that narrows
+ * where a position resumes (as `a` and `v` did); read by a release that ignored it, during that
+ * release's rollout or a rollback, a position resumed where it was never meant to (red23a attack
+ * run). Refused, it gets a reset: what it claims has only to be read (claimedPosition, lenient).
+ */
+function parseBody(b64: string, strict: boolean): Position {
   if (!/^[A-Za-z0-9_-]+$/.test(b64)) throw new PositionError('position is not base64url')
   let raw: unknown
   try {
@@ -189,7 +197,10 @@ function parseBody(b64: string): Position {
   } catch {
     throw new PositionError('position does not decode')
   }
-  if (raw === null || typeof raw !== 'object') throw new PositionError('position does not decode')
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new PositionError('position does not decode')
+  if (strict && Object.keys(raw).some((k) => !FIELDS.has(k))) {
+    throw new PositionError('the position has fields this release does not know (a later release made it)')
+  }
   const { o, t, r, a, v } = raw as { o?: unknown; t?: unknown; r?: unknown; a?: unknown; v?: unknown }
   if (!Array.isArray(o) || o.length === 0 || o.length > 10_000 || !o.every(isOffset)) {
     throw new PositionError('position offsets are invalid')
@@ -214,7 +225,7 @@ function parseBody(b64: string): Position {
 /** Reads a position without checking its signature: for tests and tools, never for serving (claimedPosition). */
 export function peekPosition(s: string): Position {
   if (!s.startsWith(PREFIX)) throw new PositionError('unknown position version')
-  return parseBody(s.slice(PREFIX.length, s.lastIndexOf('.')))
+  return parseBody(s.slice(PREFIX.length, s.lastIndexOf('.')), false)
 }
 
 /**
