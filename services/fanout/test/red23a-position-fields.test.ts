@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { test } from 'node:test'
+import fc from 'fast-check'
 import { claimedPosition, PositionCodec, PositionError, peekPosition } from '../src/position.ts'
 import { Harness, type Message, POSITION_KEY } from './support/harness.ts'
 import { event } from './support/events.ts'
@@ -58,4 +59,25 @@ test('resumed over the stream, it gets invalid_position and a reset, not a repla
     ['invalid_position'],
   )
   assert.equal(ms.filter((m) => m.type === 'reset').length, 1, JSON.stringify(ms.map((m) => m.type)))
+})
+
+test('property: any signed position decodes as it was made, and with any field more is refused but still read', () => {
+  const codec = new PositionCodec([POSITION_KEY])
+  const offset = fc.nat({ max: 2 ** 40 })
+  const key = fc.stringMatching(/^[A-Za-z0-9_-]{1,32}$/)
+  const position = fc.record(
+    { o: fc.array(offset, { minLength: 1, maxLength: 8 }), t: offset, r: fc.tuple(fc.nat(7), offset), a: key, v: key },
+    { requiredKeys: ['o', 't'] },
+  )
+  const extra = fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !['o', 't', 'r', 'a', 'v', '__proto__'].includes(k))
+  fc.assert(
+    fc.property(position, extra, fc.jsonValue(), (drawn, k, value) => {
+      const p = { ...drawn }
+      const made = codec.encode(p)
+      assert.deepEqual(codec.decode(made), p)
+      const later = withFields(made, { [k]: value })
+      assert.throws(() => codec.decode(later), PositionError)
+      assert.deepEqual(claimedPosition(later)?.o, p.o)
+    }),
+  )
 })

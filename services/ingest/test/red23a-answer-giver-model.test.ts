@@ -1,0 +1,94 @@
+// red23a attack run (2026-12-07): whom a remembered Idempotency-Key answer binds, as a small model.
+// A record names the API key that was given it (`api-key-id`, red22c) or, written by a release
+// before that header, names none. Random remembered answers (a key of three, or none; one of two
+// request hashes), the keys configured now, and a request under that Idempotency-Key by one of
+// the keys: the submitter answers it from the remembered answer, refuses it (422), or decides it
+// as new, as the reference says. An answer whose giver is not configured binds no one (red22c);
+// one whose giver is unknown answers only the same request (red23a: it refused the CMS's kill
+// after the key that wrote it was retired, over an upgrade). Known run: the shrunk failure
+// without the fix.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import fc from 'fast-check'
+import { MODEL_REPLAY } from '../../../test/model-replay.ts'
+import type { RequestContext } from '../src/articles.ts'
+import type { Outcome, Remembered } from '../src/outcome.ts'
+import { IdempotencyCache } from '../src/state.ts'
+import { createSubmitter } from '../src/submit.ts'
+
+const KEYS = ['k1', 'k2', 'k3'] as const
+const STORED: Outcome = { status: 201, body: { id: 'junk', version: 1, eventId: 'stored', type: 'CREATED' } }
+const FRESH: Outcome = { status: 200, body: { id: 'story', version: 2, eventId: 'fresh', type: 'WITHDRAWN' } }
+
+interface Run {
+  by: string | null
+  storedHash: string
+  live: string[]
+  keyId: string
+  requestHash: string
+}
+
+type Answer = 'stored' | 'refused' | 'fresh'
+
+/** What the rules say (ingest README, Idempotency-Key). */
+function reference(r: Run): Answer {
+  const binds = r.by === null ? r.requestHash === r.storedHash : r.live.includes(r.by)
+  if (!binds) return 'fresh'
+  return r.requestHash === r.storedHash ? 'stored' : 'refused'
+}
+
+async function actual(r: Run): Promise<Answer> {
+  const idempotency = new IdempotencyCache<Remembered>(60_000)
+  idempotency.set('cms:kill-story', { outcome: STORED, requestHash: r.storedHash, ...(r.by === null ? {} : { by: r.by }) })
+  const submit = createSubmitter({
+    publisher: {
+      partitionOf: () => 0,
+      submit: async (job) => job.plan(undefined, { entryKeys: () => [] } as never).result,
+      drain: async () => {},
+      close: async () => {},
+    },
+    idempotency,
+    publishTimeoutMs: 1000,
+    liveKeyIds: new Set(r.live),
+  })
+  const ctx: RequestContext = {
+    actor: { source: 'cms', importer: false },
+    traceId: 't'.repeat(32),
+    idempotencyKey: 'cms:kill-story',
+    requestHash: r.requestHash,
+    keyId: r.keyId,
+  }
+  try {
+    const out = await submit('story', ctx, () => ({ event: null, result: FRESH }))
+    return 'eventId' in out.body && out.body.eventId === 'stored' ? 'stored' : 'fresh'
+  } catch (err) {
+    assert.equal((err as { code?: string }).code, 'idempotency_key_reused', String(err))
+    return 'refused'
+  }
+}
+
+const runArb: fc.Arbitrary<Run> = fc.record({
+  by: fc.option(fc.constantFrom(...KEYS), { nil: null }),
+  storedHash: fc.constantFrom('h1', 'h2'),
+  live: fc.subarray([...KEYS], { minLength: 1 }),
+  keyId: fc.constantFrom(...KEYS),
+  requestHash: fc.constantFrom('h1', 'h2'),
+})
+
+const known: Run[] = [
+  // the old release's answer (no api-key-id) to the leaked key's junk write; the CMS's kill under that key
+  { by: null, storedHash: 'h1', live: ['k2'], keyId: 'k2', requestHash: 'h2' },
+]
+
+test('known runs: a remembered answer binds as the rules say', async () => {
+  for (const r of known) assert.equal(await actual(r), reference(r), JSON.stringify(r))
+})
+
+test('property: a remembered answer is given, refuses, or binds no one as the rules say', async () => {
+  await fc.assert(
+    fc.asyncProperty(runArb, async (r) => {
+      assert.equal(await actual(r), reference(r), JSON.stringify(r))
+    }),
+    { numRuns: 300, ...MODEL_REPLAY },
+  )
+})
