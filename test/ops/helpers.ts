@@ -3,8 +3,9 @@
 // service processes started the way production starts them (a child process, SIGTERM to stop).
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { yamlPython } from '../../deploy/local/system.ts'
 import type { SystemNeed } from '../../deploy/local/system.ts'
@@ -289,4 +290,19 @@ export async function startProcess(
     await new Promise((r) => setTimeout(r, 200))
   }
   return { child, url, logs, otherLines, stderr: () => err, exited }
+}
+
+/**
+ * The ConfigMap `newswire-revoked` (the fan-out's NEWSROOM_REVOKED_FILE), written to a directory
+ * of our own as the kubelet would mount it, and the variable pointed there.
+ */
+export function mountRevocationList(
+  objects: readonly { metadata: { name: string }; data?: Record<string, string> }[],
+  env: Record<string, string>,
+): void {
+  if (!env.NEWSROOM_REVOKED_FILE) return
+  const dir = mkdtempSync(join(tmpdir(), 'newswire-revoked-'))
+  for (const [name, text] of Object.entries(objects.find((o) => o.metadata.name === 'newswire-revoked')?.data ?? {}))
+    writeFileSync(join(dir, name), text)
+  env.NEWSROOM_REVOKED_FILE = join(dir, basename(env.NEWSROOM_REVOKED_FILE))
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { loadFanoutConfig } from '@newswire/fanout'
+import { parseRevocations } from '../../services/fanout/src/revocations.ts'
 import { loadIngestConfig } from '@newswire/ingest'
 import { majorOf, productionNode } from '../../deploy/local/node-runtime.ts'
 import { compose, composeCommand, kustomize, kustomizeCommand, pyYaml } from '../../deploy/local/system.ts'
@@ -57,10 +58,16 @@ interface Container {
   resources: { requests: { cpu?: string; memory?: string }; limits: { memory?: string } }
   securityContext: { allowPrivilegeEscalation?: boolean }
   lifecycle?: { preStop?: { exec?: { command?: string[] } } }
+  volumeMounts?: { name: string; mountPath: string; subPath?: string; readOnly?: boolean }[]
 }
 interface PodTemplate {
   metadata: { labels: Record<string, string>; annotations: Record<string, string> }
-  spec: { containers: Container[]; securityContext: { runAsNonRoot?: boolean }; terminationGracePeriodSeconds: number }
+  spec: {
+    containers: Container[]
+    securityContext: { runAsNonRoot?: boolean }
+    terminationGracePeriodSeconds: number
+    volumes: { name: string; configMap?: { name: string } }[]
+  }
 }
 interface K8sObject {
   apiVersion: string
@@ -91,6 +98,7 @@ test('the kustomize base renders the objects operations rely on', { skip: unless
   const byKind = (kind: string) => objects.filter((o) => o.kind === kind)
   assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort(), [
     'ConfigMap/newswire-config',
+    'ConfigMap/newswire-revoked',
     'Deployment/newswire-fanout',
     'Deployment/newswire-ingest',
     'HorizontalPodAutoscaler/newswire-fanout',
@@ -166,6 +174,18 @@ test('the kustomize base renders the objects operations rely on', { skip: unless
       const effective: Record<string, string> = { ...config }
       for (const [k, e] of env) effective[k] = e.value ?? fakeSecrets[k] ?? ''
       for (const k of Object.keys(effective)) assert.ok(read.has(k), `${k} is set but no service reads it`)
+      if (service === 'fanout') {
+        // the revocation list: the ConfigMap mounted whole (a subPath mount never sees an edit), its file valid
+        const file = env.get('NEWSROOM_REVOKED_FILE')?.value ?? ''
+        const mount = (c.volumeMounts ?? []).find((m) => file.startsWith(`${m.mountPath}/`))
+        assert.ok(mount && !mount.subPath, `NEWSROOM_REVOKED_FILE ${file} is not in a whole mounted volume`)
+        const volume = pod.volumes.find((v) => v.name === mount.name)
+        assert.equal(volume?.configMap?.name, 'newswire-revoked')
+        const listed = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'newswire-revoked')?.data ?? {}
+        const text = listed[file.slice(mount.mountPath.length + 1)]
+        assert.equal(typeof text, 'string', 'the ConfigMap holds the file the variable names')
+        assert.equal(parseRevocations(text ?? '').size, 0, 'the shipped list revokes nothing')
+      }
       const loaded = service === 'ingest' ? loadIngestConfig(effective) : loadFanoutConfig(effective)
       assert.equal(loaded.production, true)
       assert.equal(loaded.port, port)

@@ -32,7 +32,7 @@ test('each service started as the base starts it, on the example Secret, refuses
   const rendered = run(cmd as string, [...args, join(deployDir, 'k8s', 'base')])
   assert.equal(rendered.status, 0, rendered.stderr)
   const objects = parseYamlText(rendered.stdout) as Rendered[]
-  const config = objects.find((o) => o.kind === 'ConfigMap')?.data ?? {}
+  const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'newswire-config')?.data ?? {}
   const secret = firstDoc<{ metadata: { name: string }; stringData: Record<string, string> }>(parseYamlFiles([secretFile]), secretFile)
   assert.equal(secret.metadata.name, 'newswire-secrets')
 

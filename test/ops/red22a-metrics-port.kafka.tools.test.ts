@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { kustomize, kustomizeCommand, pyYaml } from '../../deploy/local/system.ts'
 import { brokers, uniquePrefix } from '../helpers.ts'
-import { deployDir, freePort, parseYamlText, run, startService, unless } from './helpers.ts'
+import { deployDir, freePort, mountRevocationList, parseYamlText, run, startService, unless } from './helpers.ts'
 import type { ServiceProcess } from './helpers.ts'
 
 interface EnvVar {
@@ -50,9 +50,10 @@ function envOf(objects: Rendered[], service: 'ingest' | 'fanout', prefix: string
   const dep = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === `newswire-${service}`)
   const c = dep?.spec?.template.spec.containers[0]
   assert.ok(dep?.spec && c)
-  const env: Record<string, string> = { ...objects.find((o) => o.kind === 'ConfigMap')?.data }
+  const env: Record<string, string> = { ...objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'newswire-config')?.data }
   for (const e of c.env) env[e.name] = e.value ?? secrets[e.valueFrom?.secretKeyRef?.key ?? ''] ?? ''
   assert.equal(env.NODE_ENV, 'production')
+  mountRevocationList(objects, env)
   const V = service.toUpperCase()
   // the base's metrics port: the one Prometheus is told to scrape, and one no Service routes to
   const metrics = c.ports.find((p) => p.name === 'metrics')

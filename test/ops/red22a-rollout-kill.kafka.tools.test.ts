@@ -12,7 +12,7 @@ import { kustomize, kustomizeCommand, pyYaml } from '../../deploy/local/system.t
 import { article, connect } from '../../services/fanout/test/helpers.ts'
 import type { TestClient } from '../../services/fanout/test/helpers.ts'
 import { brokers, uniquePrefix } from '../helpers.ts'
-import { deployDir, freePort, parseYamlText, run, startService, unless } from './helpers.ts'
+import { deployDir, freePort, mountRevocationList, parseYamlText, run, startService, unless } from './helpers.ts'
 import type { ServiceProcess } from './helpers.ts'
 
 interface Rendered {
@@ -38,9 +38,10 @@ function baseEnv(service: 'ingest' | 'fanout'): Record<string, string> {
   const objects = parseYamlText(r.stdout) as Rendered[]
   const c = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === `newswire-${service}`)?.spec?.template.spec.containers[0]
   assert.ok(c)
-  const env: Record<string, string> = { ...objects.find((o) => o.kind === 'ConfigMap')?.data }
+  const env: Record<string, string> = { ...objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'newswire-config')?.data }
   for (const e of c.env) env[e.name] = e.value ?? secrets[e.valueFrom?.secretKeyRef?.key ?? ''] ?? ''
   assert.equal(env.NODE_ENV, 'production')
+  mountRevocationList(objects, env)
   return env
 }
 

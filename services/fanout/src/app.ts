@@ -94,12 +94,14 @@ export async function startFanout(
         pollMs: config.revokedPollMs,
         changed: (r) => {
           metrics.revocations.set(r.size)
+          metrics.revocationFileUnread.set(0)
           const cut = hub?.conns.revoke(r) ?? 0
           metrics.connectionsRevoked.inc(cut)
           revocationLog.info({ rules: r.size, cut }, 'revocation list changed')
         },
         failed: (err) => {
           metrics.revocationReloadFailures.inc()
+          metrics.revocationFileUnread.set(1)
           revocationLog.error({ err, file: config.revokedFile }, 'revocation list not read; the one in force stays')
         },
       })

@@ -38,6 +38,11 @@ export function createFanoutMetrics(registry: Registry) {
       help: 'Changes of the revocation list that could not be read or parsed (the list in force stayed)',
       registers: [registry],
     }),
+    revocationFileUnread: new Gauge({
+      name: 'newswire_fanout_revocation_file_unread',
+      help: '1 while the revocation list file, as it is now, could not be read: an edit is not in force',
+      registers: [registry],
+    }),
     connectionsRevoked: new Counter({
       name: 'newswire_fanout_connections_revoked_total',
       help: 'Open connections closed (4401) because the revocation list came to name their token',

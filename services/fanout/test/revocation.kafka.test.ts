@@ -67,6 +67,7 @@ test('a revoked token is cut within a poll and refused everywhere after; others 
   for (let i = 0; i < 200 && (await scrapeMetric(fanout.url, 'newswire_fanout_revocation_reload_failures_total')) < 1; i++)
     await new Promise((r) => setTimeout(r, 25))
   assert.equal(await scrapeMetric(fanout.url, 'newswire_fanout_revocation_reload_failures_total'), 1)
+  assert.equal(await scrapeMetric(fanout.url, 'newswire_fanout_revocation_file_unread'), 1, 'the alert reads this')
   const still = await connect(t, fanout.wsUrl, { token: alice })
   assert.deepEqual(await still.closed, { code: 4401, reason: 'token revoked' })
   assert.equal(await scrapeMetric(fanout.url, 'newswire_fanout_revocations'), 2)
