@@ -70,12 +70,32 @@ export function scopeFromClaims(claims: Record<string, unknown>): AudienceScope 
   for (const name of Object.keys(claims)) {
     if (lookalike(name)) throw new ScopeClaimError(name, `token claim '${name}' is not one this server reads (${CLAIMS.join(', ')})`)
   }
+  limitsKnown(claims.limits)
   const categories = list(claims, 'desks', slugRe)
   const languages = list(claims, 'languages', langRe)
   const embargo = claims.embargo === undefined ? true : claims.embargo
   if (typeof embargo !== 'boolean') throw new ScopeClaimError('embargo', "token claim 'embargo' must be a boolean")
   if (categories === null && languages === null && embargo) return unrestricted
   return { categories, languages, embargo }
+}
+
+/**
+ * `limits`: the names of the limit claims a token carries, so that a release that does not know
+ * one refuses the token instead of reading it without that limit (a limit a later release adds,
+ * met by this one in a rolling deploy or a rollback: red23a attack run). Optional: a token without
+ * it is read by the claims this release knows, as before.
+ */
+function limitsKnown(limits: unknown): void {
+  if (limits === undefined) return
+  if (!Array.isArray(limits) || limits.length > 20 || !limits.every((l) => typeof l === 'string'))
+    throw new ScopeClaimError('limits', "token claim 'limits' must be a list of limit claim names")
+  const unknown = limits.find((l: string) => !CLAIMS.includes(l))
+  // printable and short: the name goes into a close frame's reason (≤ 123 bytes)
+  if (unknown !== undefined)
+    throw new ScopeClaimError(
+      'limits',
+      `token limit '${/^[\x21-\x7e]{1,24}$/.test(unknown) ? unknown : '?'}' is not one this release enforces`,
+    )
 }
 
 /** The article is inside the scope's desks and languages (embargo is decided per delivery). */
