@@ -13,30 +13,7 @@ import { test } from 'node:test'
 import { Kafka, logLevel } from 'kafkajs'
 import { brokers, readToEnd, uniquePrefix } from '../../../test/helpers.ts'
 import { spawnIngest } from '../../../test/reliability/support.ts'
-
-const LEAKED = 'Old8Lm2Qx7Tv4Wp9Ys3Nd6Hf1Jb5Gc0EaK'
-const NEW = 'New3Rs8Tu2Vw7Xy1Za6Bc4De9Fg0Hi5JkL'
-
-interface Answer {
-  status: number
-  code?: string
-  eventId?: string
-  type?: string
-}
-
-async function post(url: string, key: string, path: string, body: object, idempotencyKey?: string): Promise<Answer> {
-  const res = await fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${key}`,
-      'content-type': 'application/json',
-      ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
-    },
-    body: JSON.stringify(body),
-  })
-  const json = (await res.json()) as Omit<Answer, 'status'>
-  return { status: res.status, code: json.code, eventId: json.eventId, type: json.type }
-}
+import { LEAKED, NEW, post } from './support/keyed-post.ts'
 
 /** The keyed record of `idempotencyKey` again, as the release before `api-key-id` wrote it. */
 async function asOldReleaseWroteIt(prefix: string, idempotencyKey: string): Promise<void> {
