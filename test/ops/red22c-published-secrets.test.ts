@@ -14,7 +14,13 @@ import { repoRoot } from '../../deploy/local/paths.ts'
 import { loadFanoutConfig } from '../../services/fanout/src/config.ts'
 import { loadIngestConfig } from '../../services/ingest/src/config.ts'
 
-const SECRET_VARS = ['INGEST_API_KEYS', 'NEWSROOM_JWT_SECRET', 'FANOUT_POSITION_KEY', 'FANOUT_POSITION_KEY_PREVIOUS'] as const
+const SECRET_VARS = [
+  'INGEST_API_KEYS',
+  'NEWSROOM_JWT_SECRET',
+  'FANOUT_POSITION_KEY',
+  'FANOUT_POSITION_KEY_PREVIOUS',
+  'NEWSROOM_JWT_SECRET_PREVIOUS',
+] as const
 type SecretVar = (typeof SECRET_VARS)[number]
 
 const DOCS = [

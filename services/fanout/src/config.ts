@@ -17,6 +17,8 @@ export interface FanoutConfig extends CommonConfig {
   /** Where /metrics is served: `port` itself, or a listener of its own on `host` (FANOUT_METRICS_PORT). */
   metricsPort: number
   jwtSecret: string
+  /** NEWSROOM_JWT_SECRET_PREVIOUS: during a scheduled rotation, the old secret; tokens it signed still verify. */
+  jwtSecretPrevious: string | null
   jwtAudience: string
   /** Allowed Origin header values; ['*'] allows any (and requests without Origin are always allowed). */
   allowedOrigins: string[]
@@ -116,6 +118,15 @@ export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
     r.fail(`NODE_ENV=production refuses the development newsroom secret '${DEV_NEWSROOM_SECRET}': set NEWSROOM_JWT_SECRET`)
   } else if (common.production) productionSecret(r, 'NEWSROOM_JWT_SECRET', jwtSecret)
   if (jwtSecret.length < 16) r.fail('NEWSROOM_JWT_SECRET must be at least 16 characters')
+  const jwtSecretPrevious = r.string('NEWSROOM_JWT_SECRET_PREVIOUS', '')
+  // held to the current one's rules: a token it signed is as good as one the current signed
+  if (jwtSecretPrevious !== '') {
+    if (jwtSecretPrevious.length < 16) r.fail('NEWSROOM_JWT_SECRET_PREVIOUS must be at least 16 characters')
+    if (jwtSecretPrevious === jwtSecret) r.fail('NEWSROOM_JWT_SECRET_PREVIOUS is NEWSROOM_JWT_SECRET: unset it once the rotation is over')
+    if (common.production && jwtSecretPrevious === DEV_NEWSROOM_SECRET)
+      r.fail('NEWSROOM_JWT_SECRET_PREVIOUS must not be the development secret in production')
+    else if (common.production) productionSecret(r, 'NEWSROOM_JWT_SECRET_PREVIOUS', jwtSecretPrevious)
+  }
   const allowedOrigins = r.list('FANOUT_ALLOWED_ORIGINS', ['*'])
   for (const o of allowedOrigins) {
     if (o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o)) r.fail(`FANOUT_ALLOWED_ORIGINS entries must be * or scheme://host[:port], got '${o}'`)
@@ -133,8 +144,10 @@ export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
   // one secret for two purposes: whoever holds the position key (every fan-out's environment, a
   // rotation's old key kept for a week) would mint newsroom tokens with it
   if (keys.includes(jwtSecret)) r.fail('NEWSROOM_JWT_SECRET must not be a FANOUT_POSITION_KEY: give each its own secret')
+  if (keys.includes(jwtSecretPrevious)) r.fail('NEWSROOM_JWT_SECRET_PREVIOUS must not be a FANOUT_POSITION_KEY: give each its own secret')
   if (!common.production && !isLoopbackHost(host)) {
     if (jwtSecret === DEV_NEWSROOM_SECRET) r.fail(devCredentialBeyondLoopback('FANOUT_HOST', host, 'NEWSROOM_JWT_SECRET'))
+    if (jwtSecretPrevious === DEV_NEWSROOM_SECRET) r.fail(devCredentialBeyondLoopback('FANOUT_HOST', host, 'NEWSROOM_JWT_SECRET_PREVIOUS'))
     if (keys.includes(DEV_POSITION_KEY)) r.fail(devCredentialBeyondLoopback('FANOUT_HOST', host, 'FANOUT_POSITION_KEY'))
   }
   const config: FanoutConfig = {
@@ -143,6 +156,7 @@ export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
     port,
     metricsPort: readMetricsPort(r, 'FANOUT_METRICS_PORT', common.production, port, 9082),
     jwtSecret,
+    jwtSecretPrevious: jwtSecretPrevious === '' ? null : jwtSecretPrevious,
     jwtAudience: r.string('NEWSROOM_JWT_AUDIENCE', 'newswire'),
     allowedOrigins,
     maxConnectionsPerIp: r.int('FANOUT_MAX_CONNECTIONS_PER_IP', 10_000, 1, 1_000_000),

@@ -98,7 +98,7 @@ export type TokenInUrlCounter = (transport: Transport) => void
 
 export function createAccess(
   config: Pick<FanoutConfig, 'allowedOrigins' | 'jwtSecret' | 'jwtAudience' | 'maxConnectionsPerIp'> &
-    Partial<Pick<FanoutConfig, 'tokenInUrl'>>,
+    Partial<Pick<FanoutConfig, 'tokenInUrl' | 'jwtSecretPrevious'>>,
   tokenInUrl: TokenInUrlCounter = () => {},
   /** The revocations in force (revocations.ts), read at each admission. */
   revocations: () => Revocations = () => NO_REVOCATIONS,
@@ -108,6 +108,13 @@ export function createAccess(
     expiresAt: null,
     reject: { code, reason, metric },
   })
+  // a scheduled rotation: tokens the previous secret signed verify until it is unset (only a bad signature tries it)
+  const verifyEither = async (token: string) => {
+    const v = await verifyNewsroomToken(token, config.jwtSecret, config.jwtAudience)
+    const previous = config.jwtSecretPrevious
+    if (v.ok || !previous || v.reason !== 'token signature is invalid') return v
+    return verifyNewsroomToken(token, previous, config.jwtAudience)
+  }
   const anyOrigin = config.allowedOrigins.includes('*')
   const perIp = new Map<string, number>()
   const originAllowed = (origin: string | undefined) => anyOrigin || origin === undefined || config.allowedOrigins.includes(origin)
@@ -125,7 +132,7 @@ export function createAccess(
         tokenInUrl(transportOf(req, url))
         if (config.tokenInUrl === 'refuse') return refused(closeCodes.policy, urlRefused, 'token_in_url')
       }
-      return verifyNewsroomToken(found.token, config.jwtSecret, config.jwtAudience).then((v): Admission => {
+      return verifyEither(found.token).then((v): Admission => {
         if (!v.ok)
           return {
             audience: 'public',
