@@ -84,6 +84,16 @@ export function createIngestMetrics(registry: Registry) {
       labelNames: ['wait'] as const,
       registers: [registry],
     }),
+    misplaced: new Gauge({
+      name: 'newswire_ingest_misplaced_records',
+      help: "Records of news.articles read away from their key's partition under the partition count this instance started with: partitions were added (or a writer that is not ingest placed them); no ingest starts on such topics",
+      registers: [registry],
+    }),
+    partitionsAdded: new Gauge({
+      name: 'newswire_ingest_partitions_added',
+      help: '1 when news.article-events has another partition count than when this instance started: it still writes where records are, but no ingest will start on these topics',
+      registers: [registry],
+    }),
     unreadableStates: new Gauge({
       name: 'newswire_ingest_unreadable_states',
       help: 'Articles and entries whose latest record in news.articles this instance cannot decode: writes to them are refused (503)',

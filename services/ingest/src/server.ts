@@ -12,6 +12,7 @@ import {
   ensureTopics,
   listenOps,
   loadSchemas,
+  PlacementCheck,
   retrying,
   settlesWithin,
 } from '@newswire/shared'
@@ -70,6 +71,8 @@ export async function startIngest(
   if (partitions === 0) throw new Error(`topic ${topics.events} has no partitions`)
 
   const state = new ArticleState()
+  // records away from their key's partition: the topics' partitions were added (placement.ts)
+  const placement = new PlacementCheck(partitions)
   const idempotency = new IdempotencyCache<Remembered>(config.idempotencyTtlMs)
   let decodeErrors = 0
   const readBack = new ReadBack()
@@ -90,7 +93,11 @@ export async function startIngest(
     log: log.child({ component: 'state-tail' }),
     onFatal,
     onBatch: ({ partition, messages }) => {
-      for (const m of messages) readRecord(m, partition)
+      for (const m of messages) {
+        if (m.key && m.value !== null) placement.note(m.key.toString('utf8'), partition)
+        readRecord(m, partition)
+      }
+      metrics.misplaced.set(placement.misplaced)
       metrics.articles.set(state.size)
       metrics.unreadableStates.set(state.unreadable)
     },
@@ -111,6 +118,14 @@ export async function startIngest(
   answers.catch(() => undefined)
   await tail.start()
   await tail.catchUp(120_000)
+  const repartitioned = placement.problem(topics.articles)
+  if (repartitioned) {
+    log.fatal({ err: repartitioned, ...repartitioned.details }, 'refusing to start: partitions were added to the topics')
+    await answers.catch(() => undefined)
+    await tail.close()
+    await admin.disconnect()
+    throw repartitioned
+  }
   // without them the instance still serves: only a retry of a write it cannot recognise is decided again
   const remembered = await answers.catch((err: unknown) => {
     log.warn({ err }, 'could not read the answers of the last TTL from news.article-events; retries of earlier writes may be decided again')
@@ -162,13 +177,29 @@ export async function startIngest(
     },
   })
 
+  // Partitions added while this instance runs: it goes on writing each key where its records are
+  // (its count is the one they were written under), but no instance started now will (placement.ts)
+  let countNow = partitions
+  const changedPartitions = (count: number) => {
+    if (count === countNow) return
+    countNow = count
+    metrics.partitionsAdded.set(count === partitions ? 0 : 1)
+    if (count !== partitions) {
+      log.error(
+        { topic: topics.events, partitions: count, startedWith: partitions },
+        'partitions were added to the topics: this instance still writes every key where its records are, but no ingest will start on them; create new topics and replay (deploy/README.md, "Partitions")',
+      )
+    }
+  }
   // Kafka health, probed so /readyz turns false even when no request is failing
   let kafkaUp = true
   let closing = false
   const probe = setInterval(() => {
     const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('probe timeout')), 2500).unref())
     Promise.race([admin.fetchTopicOffsets(topics.events), timeout]).then(
-      () => {
+      (ends) => {
+        // this instance keeps writing every key where its records are; one started now would not
+        changedPartitions(ends.length)
         if (!kafkaUp) log.info('Kafka reachable again')
         kafkaUp = true
         metrics.kafkaUp.set(1)

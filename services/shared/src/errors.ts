@@ -13,6 +13,8 @@ export const errorCodes = [
   'NEWSWIRE_ERR_KAFKA_RESEND',
   /** kafkajs resolved a send that left a partition out (its retry skips a broker that already answered): aborted. */
   'NEWSWIRE_ERR_KAFKA_UNSENT',
+  /** news.articles holds records away from their key's partition: partitions were added (placement.ts). */
+  'NEWSWIRE_ERR_TOPICS_REPARTITIONED',
 ] as const
 export type ErrorCode = (typeof errorCodes)[number]
 
