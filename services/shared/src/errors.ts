@@ -15,6 +15,8 @@ export const errorCodes = [
   'NEWSWIRE_ERR_KAFKA_UNSENT',
   /** news.articles holds records away from their key's partition: partitions were added (placement.ts). */
   'NEWSWIRE_ERR_TOPICS_REPARTITIONED',
+  /** news.articles is not compacted alone (cleanup.policy): it would drop kills (topics.ts compactionProblem). */
+  'NEWSWIRE_ERR_TOPIC_NOT_COMPACTED',
 ] as const
 export type ErrorCode = (typeof errorCodes)[number]
 

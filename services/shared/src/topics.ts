@@ -6,6 +6,7 @@ import { ConfigResourceTypes, ConfigSource } from './kafka.ts'
 import type { Admin, ConfigEntries, IResourceConfigEntry, ITopicConfig } from './kafka.ts'
 import type { KafkaConfig } from './config.ts'
 import type { Logger } from './log.ts'
+import { NewswireError } from './errors.ts'
 import { isRetriable } from './retry.ts'
 
 /**
@@ -215,9 +216,27 @@ export function erasureGap(names: TopicNames, events: ConfigEntries[], articles:
   return `${names.events} keeps events ${kept}, longer than ${names.articles} keeps tombstones (delete.retention.ms ${Math.floor(tombstones / 86_400_000)} days): an erased article can come back at a fan-out's start once its tombstone is gone; raise delete.retention.ms past it`
 }
 
-/** Says so at start when the topics' settings leave an erasure a way back (erasureGap); silent where they cannot be read. */
+/**
+ * Why news.articles cannot hold every article's latest state, or null: a topic made by hand (or
+ * recreated) with `cleanup.policy` `delete`, or `compact,delete`, drops records once
+ * `retention.ms` passes, a kill among them, and both services rebuild from it at start: ingest then
+ * takes a killed id as new and writes it again as CREATED (red23b attack run). Null where unknown.
+ */
+export function compactionProblem(names: TopicNames, articles: ConfigEntries[]): string | null {
+  const policy = articles.find((e) => e.configName === 'cleanup.policy')?.configValue
+  if (policy == null || policy === '') return null
+  const kinds = policy.split(',').map((p) => p.trim())
+  if (kinds.length === 1 && kinds[0] === 'compact') return null
+  return `${names.articles} has cleanup.policy=${policy}: it drops records, kills among them, once its retention passes, and a killed article would be taken as new; set cleanup.policy=compact (kafka-configs.sh --alter --entity-type topics --entity-name ${names.articles} --add-config cleanup.policy=compact)`
+}
+
+/**
+ * Says so at start when the topics' settings leave an erasure a way back (erasureGap), and refuses
+ * a news.articles that is not compacted alone (compactionProblem); silent where they cannot be read.
+ */
 async function warnOfErasureGap(admin: Admin, names: TopicNames, log: Logger): Promise<void> {
   let gap: string | null
+  let compaction: string | null
   try {
     const { resources } = await admin.describeConfigs({
       includeSynonyms: false,
@@ -225,12 +244,17 @@ async function warnOfErasureGap(admin: Admin, names: TopicNames, log: Logger): P
     })
     const of = (name: string) => resources.find((r) => r.resourceName === name)?.configEntries ?? []
     gap = erasureGap(names, of(names.events), of(names.articles))
+    compaction = compactionProblem(names, of(names.articles))
   } catch (err) {
     // a check only (raiseConfig has said already when settings cannot be read)
     log.debug({ err }, 'could not compare the retention of events and tombstones')
     return
   }
   if (gap !== null) log.warn({ events: names.events, articles: names.articles }, gap)
+  if (compaction !== null) {
+    log.fatal({ topic: names.articles }, `refusing to start: ${compaction}`)
+    throw new NewswireError('NEWSWIRE_ERR_TOPIC_NOT_COMPACTED', compaction, { details: { topic: names.articles } })
+  }
 }
 
 export async function ensureTopics(admin: Admin, config: KafkaConfig, log: Logger): Promise<TopicNames> {
