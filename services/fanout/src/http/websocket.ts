@@ -325,10 +325,6 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
   const answer = ({ req, socket, head, url, admission }: PendingUpgrade) => {
     if (socket.destroyed) return
     const ip = req.socket.remoteAddress ?? 'unknown'
-    let reject = admission.reject
-    const counted = reject === null && access.countIp(ip)
-    if (reject === null && !counted)
-      reject = { code: closeCodes.tooMany, reason: 'too many connections from this address', metric: 'per_ip' }
     const batch = url.searchParams.get('batch') === '1'
     const server = batch && url.searchParams.get('deflate') === '1' ? (wssDeflate ?? wss) : wss
     const shared = server === wssDeflate
@@ -337,6 +333,12 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
     if (urlSubscription !== null) socket.cork()
     answeringUrlSubscription = urlSubscription !== null
     server.handleUpgrade(req, socket, head, (ws) => {
+      // The address is counted once the handshake is made, and released when the socket it opened
+      // closes: an upgrade ws refuses itself (a version it does not speak, a POST) or whose client
+      // left before the answer opens none, and counted before, it stayed counted for good (red23c)
+      let reject = admission.reject
+      if (reject === null && !access.countIp(ip))
+        reject = { code: closeCodes.tooMany, reason: 'too many connections from this address', metric: 'per_ip' }
       if (reject) {
         d.metrics.connectionsRejected.inc({ reason: reject.metric })
         ws.close(reject.code, reject.reason)

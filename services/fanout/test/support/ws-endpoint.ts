@@ -21,7 +21,7 @@ export interface ServedEndpoint {
 
 /**
  * `logBehind`: the process has not known the log read lately (readiness.ts; never). `watch` sees
- * each upgrade's socket before the endpoint does.
+ * each upgrade's socket before the endpoint does. `env`: more of the fan-out's settings.
  */
 export async function serveEndpoint(
   t: TestContext,
@@ -29,8 +29,9 @@ export async function serveEndpoint(
   name: string,
   logBehind?: () => boolean,
   watch?: (socket: Socket) => void,
+  env: Record<string, string> = {},
 ): Promise<ServedEndpoint> {
-  const config = loadFanoutConfig({ KAFKA_BROKERS: '127.0.0.1:1', FANOUT_PORT: '0', FANOUT_PING_INTERVAL_MS: '600000' })
+  const config = loadFanoutConfig({ KAFKA_BROKERS: '127.0.0.1:1', FANOUT_PORT: '0', FANOUT_PING_INTERVAL_MS: '600000', ...env })
   const endpoint = createWebSocketEndpoint({
     hub: h.hub,
     access: createAccess(config),
