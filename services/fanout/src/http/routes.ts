@@ -74,6 +74,9 @@ export function createRequestHandler(d: RoutesDeps): (req: IncomingMessage, res:
     const ip = req.socket.remoteAddress ?? 'unknown'
     Promise.resolve(access.admit(req, url)).then(
       (admission) => {
+        // its client left while it was admitted (a token verified meanwhile): its close has passed,
+        // so nothing counted or subscribed now would ever be released (red23c)
+        if (res.destroyed || res.closed) return
         if (admission.reject) {
           metrics.connectionsRejected.inc({ reason: admission.reject.metric })
           sendProblem(res, admission.reject.metric, admission.reject.reason)
