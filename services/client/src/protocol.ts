@@ -70,6 +70,8 @@ export function setView(q: URLSearchParams, channels: readonly string[], filter:
   if (f.states?.length) q.set('states', f.states.join(','))
 }
 
+const SUBSCRIPTION_PARAMS = 'channels languages maxUrgency categories states tickerFieldsOnly since catchUp entries id'.split(' ')
+
 /**
  * A stream's URL, /v1/sse's or /v1/stream's: the subscription it names (the same parameters for
  * both; `id` on a WebSocket's), and `token` when nothing else can carry it.
@@ -89,6 +91,8 @@ export function streamUrl(
 ): string {
   const u = new URL(endpoint)
   const q = u.searchParams
+  // the subscription is the SDK's alone: one an app's URL named would be taken beside it (red23c)
+  for (const k of SUBSCRIPTION_PARAMS) q.delete(k)
   setView(q, sub.channels, sub.filter)
   if (sub.filter?.tickerFieldsOnly) q.set('tickerFieldsOnly', '1')
   // since rather than Last-Event-ID: a custom header would cost a CORS preflight in browsers

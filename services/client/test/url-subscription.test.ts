@@ -4,6 +4,7 @@
 // the same id and view. A change of view while the socket is still opening reopens it, as SSE does.
 import assert from 'node:assert/strict'
 import { beforeEach, describe, test } from 'node:test'
+import { connect } from '../src/index.ts'
 import { urlSubscriptionProtocol } from '../src/protocol.ts'
 import { FakeWebSocket } from './fakes.ts'
 import { start } from './harness.ts'
@@ -58,6 +59,17 @@ describe('client: the subscription in the URL', () => {
       assert.equal(ws.subscribes.length, 1)
       assert.equal(ws.subscribes[0]?.id, 's1')
     }
+  })
+
+  test("the subscription in the URL is the SDK's alone: an app's URL naming one is not taken beside it (red23c)", (t) => {
+    FakeWebSocket.reset()
+    const client = connect('wss://news.example/v1/stream?languages=en&channels=category:x&id=s9&since=0.old&proxy=keep', {
+      channels: ['breaking'],
+      WebSocket: FakeWebSocket,
+      transport: 'websocket',
+    })
+    t.after(() => client.close())
+    assert.deepEqual(query(FakeWebSocket.last), { proxy: 'keep', channels: 'breaking', id: 's1', batch: '1' })
   })
 
   test('a reconnect names the resume position and a fresh id in its URL', (t) => {

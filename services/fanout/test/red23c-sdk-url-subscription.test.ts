@@ -1,12 +1,11 @@
 // red23c attack run (2026-12-07; tried, held): an app hands the SDK a stream URL that names a
 // subscription (`wss://…/v1/stream?channels=category:news`, copied from the docs of the URL
-// subscription, or a URL a server before stop 52 ignored the parameters of). The server makes that
-// subscription as the connection opens, with the id a subscription without one is given, `s1`: the
-// SDK's own first id. The SDK takes its `subscribed` for the answer to its own subscribe (refused,
-// `duplicate_id`) and shows the URL's view; after a dropped link it resumes under its next id from
-// the URL subscription's position: the same view resumes and brings the kill of a story it showed;
-// another view's position is refused, and the reset replaces what it shows. Either way the killed
-// story goes. The real endpoint over a hub harness, the SDK with ws' WebSocket.
+// subscription, or a URL a server before stop 52 ignored the parameters of). Found then: the server
+// made that subscription with the SDK's own first id, `s1`, and the SDK showed the URL's view until
+// its first reconnect. Since stop 53 the SDK names its own subscription in the URL and takes out
+// any the app's URL named (services/client url-subscription.test.ts). Either way, after a dropped
+// link the reader hears of the kill of a story it showed. The real endpoint over a hub harness, the
+// SDK with ws' WebSocket.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { WebSocket } from 'ws'
