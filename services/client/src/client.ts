@@ -160,8 +160,7 @@ export class Client implements AsyncIterable<StreamMessage> {
       this.#subscribe()
       return
     }
-    // both carry the subscription in the URL, so a stream still opening (or an SSE one) was asked
-    // for the old view: reopen it (its late frames are ignored)
+    // a stream still opening (or SSE) asked for the old view in its URL: reopen it (late frames are ignored)
     const wasOpen = this.#transportOpen
     this.#detach()
     void transport.close(1000, 'subscription updated')
@@ -255,8 +254,8 @@ export class Client implements AsyncIterable<StreamMessage> {
     const since = this.#delivery.startOver ? null : this.position
     const sub = { channels: this.#channels, filter: this.#filter, since, catchUp: o.catchUp, entries: o.entries }
     if (this.#kind === 'websocket' && o.WebSocket) {
-      // the subscription in the URL: a server taking it answers with the handshake (#onOpen asks others)
-      const protocols = streamProtocols(o.token) // a token none carries goes in the URL
+      // the subscription in the URL, answered with the handshake (#onOpen); a token no protocol carries too
+      const protocols = streamProtocols(o.token)
       this.#subscriptionId = `s${++this.#seq}`
       // a list item holding a comma is two names in a URL, one in a message (refused: red12): sent as one
       const named = joined(sub) ? { channels: [], filter: undefined, since: null } : { ...sub, id: this.#subscriptionId }
@@ -287,7 +286,6 @@ export class Client implements AsyncIterable<StreamMessage> {
     }
   }
 
-  /** `protocol`: the WebSocket subprotocol the server answered with. */
   #onOpen(gen: number, protocol?: string): void {
     const kind = this.#transport?.kind ?? this.#kind
     // The fetch reader's SSE stream is open at its first byte (see activity); EventSource hides the
@@ -295,10 +293,12 @@ export class Client implements AsyncIterable<StreamMessage> {
     if (kind === 'websocket' || !this.#o.fetch) this.#clearConnectTimer()
     this.#transportOpen = true
     this.#openFailures = 0
+    // an older server took no URL subscription: sent as a message with its id, unless a 'connected' listener closed or updated
+    const urlId = this.#subscriptionId ?? undefined
+    if (kind === 'websocket' && protocol !== urlSubscriptionProtocol) this.#subscriptionId = null
     this.#setState('connected', { transport: kind })
-    if (gen !== this.#gen) return // a state listener closed or updated the client
-    // a server older than the subscription in the URL is sent it as a message, with its id
-    if (kind === 'websocket' && protocol !== urlSubscriptionProtocol) this.#subscribe(this.#subscriptionId ?? undefined)
+    if (gen !== this.#gen) return
+    if (kind === 'websocket' && this.#subscriptionId === null) this.#subscribe(urlId)
     this.#liveness.start(kind === 'websocket' ? 'ping' : 'idle')
   }
 

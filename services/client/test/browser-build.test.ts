@@ -45,6 +45,7 @@ test('esbuild bundles src/index.ts for the browser as ESM', async () => {
   // a check of its own, red16: 85,176 bytes; 86,000 until the red18 attack run's fixes to live
   // stories and the duplicate filter: 86,263 bytes; 87,000 until the red20 attack run's SSE stream
   // held back by a proxy: 87,831 bytes; 88,000 until a newsroom token left the stream's URL, a
-  // subprotocol on the WebSocket and Authorization on SSE: 88,300 bytes)
-  assert.ok(code.length < 89_000, `bundle is ${code.length} bytes`)
+  // subprotocol on the WebSocket and Authorization on SSE: 88,300 bytes; 89,000 until the
+  // subscription went in the stream's URL, with its fallback for older servers: 89,035 bytes)
+  assert.ok(code.length < 90_000, `bundle is ${code.length} bytes`)
 })

@@ -104,6 +104,29 @@ describe('client: the subscription in the URL', () => {
     assert.equal(client.state, 'connected')
   })
 
+  test("update() in a 'connected' listener: the view is replaced once, whatever the server answered", (t) => {
+    for (const answered of [urlSubscriptionProtocol, 'newswire']) {
+      FakeWebSocket.reset()
+      const { client } = start(t, { channels: ['breaking'] })
+      const off = client.on('state', ({ state }) => {
+        if (state !== 'connected') return
+        off()
+        client.update(['category:sports'])
+      })
+      const ws = FakeWebSocket.last.open(answered)
+      const sent = ws.sent.map((m) => [m.type, m.id])
+      // an older server took nothing: the new view is its only subscription, no unsubscribe of one it never had
+      const expected =
+        answered === 'newswire'
+          ? [['subscribe', 's2']]
+          : [
+              ['unsubscribe', 's1'],
+              ['subscribe', 's2'],
+            ]
+      assert.deepEqual(sent, expected, answered)
+    }
+  })
+
   test('update() on an open socket whose URL subscription was taken: unsubscribe it, subscribe the new view', (t) => {
     const { client } = start(t, { channels: ['breaking'] })
     const ws = FakeWebSocket.last.open(urlSubscriptionProtocol)
