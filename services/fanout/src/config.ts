@@ -1,4 +1,5 @@
 // Fan-out configuration: read once at start-up from the environment (see README "Configuration").
+import { clientAddress } from './http/client-address.ts'
 import {
   DEV_NEWSROOM_SECRET,
   DEV_POSITION_KEY,
@@ -73,6 +74,8 @@ export interface FanoutConfig extends CommonConfig {
    * that counter stays at zero. FANOUT_TOKEN_IN_URL; accept.
    */
   tokenInUrl: 'accept' | 'refuse'
+  /** FANOUT_TRUSTED_PROXIES: proxies whose X-Forwarded-For names the reader's address (http/client-address.ts). */
+  trustedProxies: string[]
   /** NEWSROOM_REVOKED_FILE: the revocation list (revocation-file.ts); '' for none. */
   revokedFile: string
   /** How often the revocation list is looked at for a change, ms. */
@@ -138,6 +141,14 @@ export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
   const deskTimeZone = r.string('FANOUT_DESK_TIME_ZONE', '')
   if (deskTimeZone && !isTimeZone(deskTimeZone))
     r.fail(`FANOUT_DESK_TIME_ZONE must be an IANA time zone such as Asia/Dhaka, got '${deskTimeZone}'`)
+  const trustedProxies = r.list('FANOUT_TRUSTED_PROXIES', [])
+  try {
+    clientAddress(trustedProxies)
+  } catch (err) {
+    r.fail(
+      `FANOUT_TRUSTED_PROXIES: ${err instanceof Error ? err.message : String(err)} (addresses, CIDRs, loopback, linklocal, uniquelocal)`,
+    )
+  }
   const port = r.int('FANOUT_PORT', 8082, 0, 65535)
   const host = r.string('FANOUT_HOST', '127.0.0.1')
   const keys = positionKeys(r, common.production)
@@ -182,6 +193,7 @@ export function loadFanoutConfig(env: Env = process.env): FanoutConfig {
     handshakeTimeoutMs: r.int('FANOUT_HANDSHAKE_TIMEOUT_MS', 10_000, 100, 600_000),
     warmUpConnections: r.int('FANOUT_WARM_UP_CONNECTIONS', 1000, 0, 100_000),
     tokenInUrl: r.oneOf('FANOUT_TOKEN_IN_URL', ['accept', 'refuse'], 'accept'),
+    trustedProxies,
     revokedFile: r.string('NEWSROOM_REVOKED_FILE', ''),
     revokedPollMs: r.int('FANOUT_REVOKED_POLL_MS', 5000, 100, 600_000),
     positionKeys: keys,

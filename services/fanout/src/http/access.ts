@@ -5,6 +5,8 @@ import { closeCodes } from '@newswire/shared'
 import type { IncomingMessage } from 'node:http'
 import type { AudienceScope } from '../audience.ts'
 import type { FanoutConfig } from '../config.ts'
+import type { AddressOf } from './client-address.ts'
+import { clientAddress } from './client-address.ts'
 import type { Credential, Revocations } from '../revocations.ts'
 import { isRevoked, NO_REVOCATIONS } from '../revocations.ts'
 import { verifyNewsroomToken } from '../token.ts'
@@ -32,6 +34,8 @@ export interface Access {
   originAllowed(origin: string | undefined): boolean
   /** The value of Access-Control-Allow-Origin for an allowed origin. */
   allowOrigin(origin: string): string
+  /** The reader's address the per-address limit counts (client-address.ts). */
+  addressOf: AddressOf
   /** Counts a connection from `ip`; false when the address has too many. */
   countIp(ip: string): boolean
   releaseIp(ip: string): void
@@ -98,7 +102,7 @@ export type TokenInUrlCounter = (transport: Transport) => void
 
 export function createAccess(
   config: Pick<FanoutConfig, 'allowedOrigins' | 'jwtSecret' | 'jwtAudience' | 'maxConnectionsPerIp'> &
-    Partial<Pick<FanoutConfig, 'tokenInUrl' | 'jwtSecretPrevious'>>,
+    Partial<Pick<FanoutConfig, 'tokenInUrl' | 'jwtSecretPrevious' | 'trustedProxies'>>,
   tokenInUrl: TokenInUrlCounter = () => {},
   /** The revocations in force (revocations.ts), read at each admission. */
   revocations: () => Revocations = () => NO_REVOCATIONS,
@@ -119,6 +123,7 @@ export function createAccess(
   const perIp = new Map<string, number>()
   const originAllowed = (origin: string | undefined) => anyOrigin || origin === undefined || config.allowedOrigins.includes(origin)
   return {
+    addressOf: clientAddress(config.trustedProxies ?? []),
     originAllowed,
     allowOrigin: (origin) => (anyOrigin ? '*' : origin),
     admit(req, url) {

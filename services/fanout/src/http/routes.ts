@@ -71,7 +71,7 @@ export function createRequestHandler(d: RoutesDeps): (req: IncomingMessage, res:
       sendProblem(res, 'not_ready', 'not ready; retry on another instance', { 'retry-after': '1', connection: 'close' })
       return
     }
-    const ip = req.socket.remoteAddress ?? 'unknown'
+    const ip = access.addressOf(req)
     Promise.resolve(access.admit(req, url)).then(
       (admission) => {
         // its client left while it was admitted (a token verified meanwhile): its close has passed,

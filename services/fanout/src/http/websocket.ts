@@ -324,7 +324,7 @@ export function createWebSocketEndpoint(d: WebSocketDeps): WebSocketEndpoint {
   /** Completes one admitted upgrade: the per-address limit, the handshake, the connection. */
   const answer = ({ req, socket, head, url, admission }: PendingUpgrade) => {
     if (socket.destroyed) return
-    const ip = req.socket.remoteAddress ?? 'unknown'
+    const ip = access.addressOf(req)
     const batch = url.searchParams.get('batch') === '1'
     const server = batch && url.searchParams.get('deflate') === '1' ? (wssDeflate ?? wss) : wss
     const shared = server === wssDeflate
