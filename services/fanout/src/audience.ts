@@ -70,7 +70,7 @@ export function scopeFromClaims(claims: Record<string, unknown>): AudienceScope 
   for (const name of Object.keys(claims)) {
     if (lookalike(name)) throw new ScopeClaimError(name, `token claim '${name}' is not one this server reads (${CLAIMS.join(', ')})`)
   }
-  limitsKnown(claims.limits)
+  limitsKnown(claims.limits, claims)
   const categories = list(claims, 'desks', slugRe)
   const languages = list(claims, 'languages', langRe)
   const embargo = claims.embargo === undefined ? true : claims.embargo
@@ -83,9 +83,11 @@ export function scopeFromClaims(claims: Record<string, unknown>): AudienceScope 
  * `limits`: the names of the limit claims a token carries, so that a release that does not know
  * one refuses the token instead of reading it without that limit (a limit a later release adds,
  * met by this one in a rolling deploy or a rollback: red23a attack run). Optional: a token without
- * it is read by the claims this release knows, as before.
+ * it is read by the claims this release knows, as before. A name whose claim the token lacks is
+ * refused too: an issuer naming its limits from a fixed list and filling them from a user's
+ * record drops an unset one from the JSON, and read without it the token limited nothing (red23e).
  */
-function limitsKnown(limits: unknown): void {
+function limitsKnown(limits: unknown, claims: Record<string, unknown>): void {
   if (limits === undefined) return
   if (!Array.isArray(limits) || limits.length > 20 || !limits.every((l) => typeof l === 'string'))
     throw new ScopeClaimError('limits', "token claim 'limits' must be a list of limit claim names")
@@ -96,6 +98,8 @@ function limitsKnown(limits: unknown): void {
       'limits',
       `token limit '${/^[\x21-\x7e]{1,24}$/.test(unknown) ? unknown : '?'}' is not one this release enforces`,
     )
+  const absent = limits.find((l: string) => !Object.hasOwn(claims, l))
+  if (absent !== undefined) throw new ScopeClaimError('limits', `token limit '${absent}' is named in limits but not carried`)
 }
 
 /** The article is inside the scope's desks and languages (embargo is decided per delivery). */
