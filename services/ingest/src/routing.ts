@@ -69,6 +69,8 @@ export function reasonOf(body: unknown, what: string): string {
 export function createRouting(deps: RoutingDeps): Routing {
   const { config, metrics, log } = deps
   const raw = express.raw({ type: () => true, limit: config.maxBodyBytes, inflate: true })
+  // past the writes' limit, no more is read than a hold can be: a chunked body's size is known only as it comes
+  const rawTakedown = express.raw({ type: () => true, limit: TAKEDOWN_MAX_BYTES, inflate: false })
 
   function logProblem(p: ProblemError, err: unknown, reqLog: Logger, extra: Record<string, unknown> = {}): void {
     if (p.problem.status < 500) metrics.validationFailures.inc({ reason: p.problem.code })
@@ -113,7 +115,16 @@ export function createRouting(deps: RoutingDeps): Routing {
           refuse(err, res)
         }
       },
-      raw,
+      (req: Request, res: Response, next: NextFunction) => {
+        const wait = res.locals.writeWait
+        if (typeof wait !== 'number') return raw(req, res, next)
+        rawTakedown(req, res, (err?: unknown) => {
+          if (err === undefined) return next()
+          // longer than a hold: it waits with the writes, the rest of it unread
+          res.set('Connection', 'close')
+          refuse(rateLimited('requests', String(res.locals.keyName), wait), res)
+        })
+      },
       // past the writes' limit, a patch that only holds or embargoes takes from the holds' bucket
       (req: Request, res: Response, next: NextFunction) => {
         const wait = res.locals.writeWait
@@ -233,11 +244,18 @@ export function objectBody(req: Request, what: string): Record<string, unknown> 
   return value as Record<string, unknown>
 }
 
-/** A body small enough to read past the write limit, sent as it is (an inflated one may be any size). */
+/**
+ * A body that may be read past the write limit, sent as it is (an inflated one may be any size):
+ * Content-Length at most TAKEDOWN_MAX_BYTES, or chunked (a client streaming its body: red23e),
+ * read no further than that (routing's rawTakedown).
+ */
 function smallPlainBody(req: Request): boolean {
-  const length = Number(req.get('content-length'))
   const encoding = req.get('content-encoding')
-  return Number.isInteger(length) && length <= TAKEDOWN_MAX_BYTES && (encoding === undefined || encoding === 'identity')
+  if (encoding !== undefined && encoding !== 'identity') return false
+  const declared = req.get('content-length')
+  if (declared === undefined) return req.get('transfer-encoding') !== undefined
+  const length = Number(declared)
+  return Number.isInteger(length) && length <= TAKEDOWN_MAX_BYTES
 }
 
 /** The JSON of a body read past the write limit; undefined when it is not JSON read one way. */
