@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { test } from 'node:test'
 import { loadFanoutConfig } from '@newswire/fanout'
 import { parseRevocations } from '../../services/fanout/src/revocations.ts'
@@ -334,6 +334,39 @@ test('docker compose config accepts the compose file, and refuses it without the
     const refused = run(cmd[0] as string, args, { env: bare })
     assert.notEqual(refused.status, 0, 'compose must refuse to run without INGEST_API_KEYS and the others')
     assert.match(refused.stderr, /INGEST_API_KEYS|NEWSROOM_JWT_SECRET|GRAFANA_ADMIN_PASSWORD/)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+// red23e attack run (2026-12-07): a `kubectl edit` of newswire-revoked is undone by the next
+// `kubectl apply -k` that ships another list and by a GitOps sync of the base's empty one, and the
+// tokens it named read again (the list parses: nothing alerts). deploy/README.md has operators keep
+// the list in their overlay; its recipe, taken from the README as written, renders the rule under
+// the name every fan-out pod mounts (no hash suffix: an edit reaches running pods).
+test('the revocation list kept in an overlay, as deploy/README.md says, is the one the fan-out pods mount', {
+  skip: unless(pyYaml, kustomize),
+}, () => {
+  const readme = readFileSync(join(deployDir, 'README.md'), 'utf8')
+  const recipe = /`(configMapGenerator: \[[^`]+\])`/.exec(readme)?.[1]?.replace(/\s*\n\s*/g, ' ')
+  assert.ok(recipe, 'deploy/README.md gives the overlay its configMapGenerator')
+  const dir = mkdtempSync(join(tmpdir(), 'newswire-overlay-'))
+  try {
+    writeFileSync(join(dir, 'kustomization.yaml'), `resources: [${JSON.stringify(relative(dir, join(deployDir, 'k8s', 'base')))}]\n${recipe}\n`)
+    writeFileSync(join(dir, 'revoked'), 'jti leaked-1\nsub alice 2026-12-07T05:00:00Z\n')
+    const [cmd, ...args] = kustomizeCommand() ?? ['kubectl', 'kustomize']
+    const r = run(cmd as string, [...args, dir])
+    assert.equal(r.status, 0, r.stderr)
+    const objects = parseYamlText(r.stdout) as K8sObject[]
+    const lists = objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('newswire-revoked'))
+    assert.deepEqual(
+      lists.map((o) => o.metadata.name),
+      ['newswire-revoked'],
+      'one list, under the name the pods mount',
+    )
+    assert.equal(parseRevocations(lists[0]?.data?.revoked ?? '').size, 2, 'the overlay list is the one rendered')
+    const fanout = objects.find((o) => o.kind === 'Deployment' && o.metadata.name.includes('fanout'))
+    assert.ok(fanout?.spec.template.spec.volumes.some((v) => v.configMap?.name === 'newswire-revoked'))
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
