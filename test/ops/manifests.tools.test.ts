@@ -352,7 +352,10 @@ test('the revocation list kept in an overlay, as deploy/README.md says, is the o
   assert.ok(recipe, 'deploy/README.md gives the overlay its configMapGenerator')
   const dir = mkdtempSync(join(tmpdir(), 'newswire-overlay-'))
   try {
-    writeFileSync(join(dir, 'kustomization.yaml'), `resources: [${JSON.stringify(relative(dir, join(deployDir, 'k8s', 'base')))}]\n${recipe}\n`)
+    writeFileSync(
+      join(dir, 'kustomization.yaml'),
+      `resources: [${JSON.stringify(relative(dir, join(deployDir, 'k8s', 'base')))}]\n${recipe}\n`,
+    )
     writeFileSync(join(dir, 'revoked'), 'jti leaked-1\nsub alice 2026-12-07T05:00:00Z\n')
     const [cmd, ...args] = kustomizeCommand() ?? ['kubectl', 'kustomize']
     const r = run(cmd as string, [...args, dir])
