@@ -77,3 +77,13 @@ export function isRevoked(r: Revocations, c: Credential): boolean {
   if (issuedBy(c, r.all)) return true
   return c.sub !== null && issuedBy(c, r.subjects.get(c.sub))
 }
+
+/** Whether `to` lifts a rule of `from`: a token `from` revokes that `to` would let in. */
+export function liftsRules(from: Revocations, to: Revocations): boolean {
+  if (from.all !== null && (to.all === null || to.all < from.all)) return true
+  for (const id of from.ids) if (!to.ids.has(id)) return true
+  // a subject's rule is kept by its own rule or by `all`, whichever reaches further
+  const reach = (sub: string) => Math.max(to.subjects.get(sub) ?? Number.NEGATIVE_INFINITY, to.all ?? Number.NEGATIVE_INFINITY)
+  for (const [sub, until] of from.subjects) if (reach(sub) < until) return true
+  return false
+}
