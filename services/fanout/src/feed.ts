@@ -2,7 +2,7 @@
 // article and every live-story entry from news.articles, reads the newest part of news.article-events into the store's
 // history and tails it from there, and opens readers of older parts for replays. Every instance
 // reads every partition itself (createTail: a group of its own that never commits).
-import { createTail, ensureTopics, retrying } from '@newswire/shared'
+import { connectChecked, createTail, ensureTopics, retrying } from '@newswire/shared'
 import type { Admin, Codec, Kafka, KafkaConfig, Logger, NewswireEvent, PoisonRecord, Tail, TopicNames } from '@newswire/shared'
 import type { OpenReader, ReplayRecord } from './replay.ts'
 import { inSlices, yieldNow } from './slices.ts'
@@ -65,7 +65,8 @@ export interface Feed {
 export async function startFeed(o: FeedOptions): Promise<Feed> {
   const { kafka, log, codec } = o
   const admin: Admin = kafka.admin()
-  await admin.connect()
+  // a wrong password or an untrusted certificate fails here, named (kafka-connect.ts)
+  await connectChecked(admin, o.kafkaConfig)
   let tail: Tail | null = null
   let markers: NodeJS.Timeout | null = null
   let closed = false

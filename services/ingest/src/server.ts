@@ -5,6 +5,7 @@ import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
+  connectChecked,
   createCodec,
   createKafka,
   createRegistry,
@@ -65,7 +66,8 @@ export async function startIngest(
   const codec = createCodec(schemas)
   const kafka = createKafka(config.kafka, log.child({ component: 'kafka' }))
   const admin = kafka.admin()
-  await admin.connect()
+  // a wrong password or an untrusted certificate fails here, named (kafka-connect.ts)
+  await connectChecked(admin, config.kafka)
   const topics = await retrying(() => ensureTopics(admin, config.kafka, log.child({ component: 'topics' })))
   const partitions = (await retrying(() => admin.fetchTopicMetadata({ topics: [topics.events] }))).topics[0]?.partitions.length ?? 0
   if (partitions === 0) throw new Error(`topic ${topics.events} has no partitions`)

@@ -1,6 +1,8 @@
 // Environment parsing shared by the services: every variable is read once at start-up by a
 // service's loadConfig(), all problems are reported together, and defaults run locally.
 import { NewswireError } from './errors.ts'
+import { readKafkaSecurity } from './kafka-security.ts'
+import type { KafkaSasl, KafkaSsl } from './kafka-security.ts'
 
 export type Env = Record<string, string | undefined>
 
@@ -75,6 +77,10 @@ export interface KafkaConfig {
   partitions: number
   /** Replication factor when we create topics; 0 = min(3, brokers in the cluster). */
   replicationFactor: number
+  /** TLS (KAFKA_SSL…); absent: plaintext. */
+  ssl?: KafkaSsl
+  /** SASL (KAFKA_SASL_…); absent: none. */
+  sasl?: KafkaSasl
 }
 
 export interface CommonConfig {
@@ -89,10 +95,11 @@ export function readCommon(r: EnvReader, service: string): CommonConfig {
   for (const b of brokers) {
     if (!/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(b)) r.fail(`KAFKA_BROKERS entries must be host:port, got '${b}'`)
   }
+  // a NODE_ENV not known (`prod`, `Production`, `staging`) ran in development mode, on the
+  // development secrets everyone can read: refused, where production was only ever `production`
+  const production = r.oneOf('NODE_ENV', ['production', 'development', 'test'], 'development') === 'production'
   return {
-    // a NODE_ENV not known (`prod`, `Production`, `staging`) ran in development mode, on the
-    // development secrets everyone can read: refused, where production was only ever `production`
-    production: r.oneOf('NODE_ENV', ['production', 'development', 'test'], 'development') === 'production',
+    production,
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 15_000, 100, 600_000),
     kafka: {
@@ -101,6 +108,7 @@ export function readCommon(r: EnvReader, service: string): CommonConfig {
       topicPrefix: r.string('KAFKA_TOPIC_PREFIX', ''),
       partitions: r.int('KAFKA_PARTITIONS', 6, 1, 1000),
       replicationFactor: r.int('KAFKA_REPLICATION_FACTOR', 0, 0, 10),
+      ...readKafkaSecurity(r, production),
     },
   }
 }

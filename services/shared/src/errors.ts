@@ -17,6 +17,10 @@ export const errorCodes = [
   'NEWSWIRE_ERR_TOPICS_REPARTITIONED',
   /** news.articles is not compacted alone (cleanup.policy): it would drop kills (topics.ts compactionProblem). */
   'NEWSWIRE_ERR_TOPIC_NOT_COMPACTED',
+  /** The Kafka brokers refused the SASL login (KAFKA_SASL_*): a start-up failure (kafka-connect.ts). */
+  'NEWSWIRE_ERR_KAFKA_AUTH',
+  /** The TLS handshake with the Kafka brokers failed (KAFKA_SSL*): a start-up failure (kafka-connect.ts). */
+  'NEWSWIRE_ERR_KAFKA_TLS',
 ] as const
 export type ErrorCode = (typeof errorCodes)[number]
 

@@ -69,6 +69,9 @@ export function createKafka(config: KafkaConfig, log: Logger, overrides: Partial
   return new Kafka({
     clientId: config.clientId,
     brokers: config.brokers,
+    // every client made from it (producers, consumers, admin, the DLQ, replay readers) inherits these
+    ...(config.ssl && { ssl: config.ssl }),
+    ...(config.sasl && { sasl: config.sasl }),
     connectionTimeout: 3000,
     requestTimeout: 30_000,
     retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5, factor: 0.2, multiplier: 2 },

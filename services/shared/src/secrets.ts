@@ -28,10 +28,21 @@ const PLACEHOLDER = /^<[^<>]*>$|<[^<>]*\s[^<>]*>|replace[-_ ]?(with|me)|change[-
  * itself), or null when it can. Judged alone: that two roles share one secret is the caller's.
  */
 export function weakSecretProblem(value: string): string | null {
+  const published = placeholderSecretProblem(value)
+  if (published !== null) return published
+  if (value.length < MIN_SECRET_LENGTH) return `must be at least ${MIN_SECRET_LENGTH} characters in production`
+  if (new Set(value).size < MIN_DISTINCT) return `has fewer than ${MIN_DISTINCT} distinct characters: use a random one`
+  return null
+}
+
+/**
+ * Why `value` is a secret this repository publishes (a development default, a placeholder of the
+ * docs or the example Secret), or null. For secrets whose strength is another's to set (the Kafka
+ * password a cluster's operator gave), where only the published ones are refused.
+ */
+export function placeholderSecretProblem(value: string): string | null {
   const lower = value.toLowerCase()
   if (DEV_SECRETS.some((d) => lower.includes(d))) return 'is a development default, published in this repository'
   if (PLACEHOLDER.test(value)) return 'is a placeholder from the documentation or the example Secret: set a random one'
-  if (value.length < MIN_SECRET_LENGTH) return `must be at least ${MIN_SECRET_LENGTH} characters in production`
-  if (new Set(value).size < MIN_DISTINCT) return `has fewer than ${MIN_DISTINCT} distinct characters: use a random one`
   return null
 }
