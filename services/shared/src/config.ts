@@ -2,7 +2,7 @@
 // service's loadConfig(), all problems are reported together, and defaults run locally.
 import { NewswireError } from './errors.ts'
 import { readKafkaSecurity } from './kafka-security.ts'
-import type { KafkaSasl, KafkaSsl } from './kafka-security.ts'
+import type { KafkaSasl, KafkaSecurity, KafkaSsl } from './kafka-security.ts'
 
 export type Env = Record<string, string | undefined>
 
@@ -111,6 +111,17 @@ export function readCommon(r: EnvReader, service: string): CommonConfig {
       ...readKafkaSecurity(r, production),
     },
   }
+}
+
+/**
+ * KAFKA_SSL* and KAFKA_SASL_* alone, for tools that make their own clients beside the services (the
+ * benchmarks, the local stack's checks): the services' rules, NEWSWIRE_ERR_CONFIG on any problem.
+ */
+export function kafkaSecurityFromEnv(env: Env): KafkaSecurity {
+  const r = new EnvReader(env)
+  const security = readKafkaSecurity(r, env.NODE_ENV === 'production')
+  r.done()
+  return security
 }
 
 /**

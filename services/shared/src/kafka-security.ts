@@ -104,7 +104,8 @@ function readSsl(r: EnvReader, production: boolean, readText: ReadText): KafkaSs
 }
 
 function readSasl(r: EnvReader, production: boolean, tls: boolean): KafkaSasl | undefined {
-  const rawMechanism = r.env.KAFKA_SASL_MECHANISM?.trim().toLowerCase() ?? ''
+  const given = r.string('KAFKA_SASL_MECHANISM', '')
+  const rawMechanism = given.toLowerCase()
   const username = r.string('KAFKA_SASL_USERNAME', '')
   // not trimmed: a password is taken as given (only an empty one is unset)
   const password = r.env.KAFKA_SASL_PASSWORD ?? ''
@@ -116,7 +117,7 @@ function readSasl(r: EnvReader, production: boolean, tls: boolean): KafkaSasl | 
     return undefined
   }
   if (!(saslMechanisms as readonly string[]).includes(rawMechanism)) {
-    r.fail(`KAFKA_SASL_MECHANISM must be one of ${saslMechanisms.join(', ')}, got '${r.env.KAFKA_SASL_MECHANISM?.trim()}'`)
+    r.fail(`KAFKA_SASL_MECHANISM must be one of ${saslMechanisms.join(', ')}, got '${given}'`)
     return undefined
   }
   const mechanism = rawMechanism as SaslMechanism

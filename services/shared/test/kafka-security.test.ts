@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { inspect } from 'node:util'
-import { EnvReader, isNewswireError, kafkaConnectProblem, readCommon, readKafkaSecurity } from '@newswire/shared'
+import { EnvReader, isNewswireError, kafkaConnectProblem, kafkaSecurityFromEnv, readCommon, readKafkaSecurity } from '@newswire/shared'
 import type { Env, KafkaConfig, ReadText } from '@newswire/shared'
 import { pino } from 'pino'
 import { CA_PEM } from './support/test-ca.ts'
@@ -191,4 +191,14 @@ test('a failed TLS handshake becomes NEWSWIRE_ERR_KAFKA_TLS pointing at KAFKA_SS
   assert.ok(isNewswireError(kafkaConnectProblem(byCode, cfg({ ssl: { rejectUnauthorized: true } })), 'NEWSWIRE_ERR_KAFKA_TLS'))
   assert.equal(kafkaConnectProblem(tls, cfg({})), null, 'without KAFKA_SSL, not a TLS problem of ours')
   assert.equal(kafkaConnectProblem(new Error('Connection error: connect ECONNREFUSED'), cfg({ ssl: { rejectUnauthorized: true } })), null)
+})
+
+test('kafkaSecurityFromEnv (the benchmarks and tools beside the services): the same rules, thrown', () => {
+  assert.equal(kafkaSecurityFromEnv({ ...sasl, KAFKA_SSL: 'true' }).sasl?.mechanism, 'scram-sha-512')
+  assert.deepEqual(kafkaSecurityFromEnv({}), {})
+  assert.throws(
+    () => kafkaSecurityFromEnv({ ...sasl, NODE_ENV: 'production' }),
+    (err: unknown) => isNewswireError(err, 'NEWSWIRE_ERR_CONFIG') && /without KAFKA_SSL=true is refused in production/.test(err.message),
+  )
+  assert.throws(() => kafkaSecurityFromEnv({ KAFKA_SASL_MECHANISM: 'plain' }), /needs KAFKA_SASL_USERNAME/)
 })

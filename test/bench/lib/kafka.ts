@@ -1,12 +1,12 @@
 // Topic set-up and clean-up for a scenario's own prefix (KAFKA_TOPIC_PREFIX), so a run never
 // touches another run's or the stack's topics.
-import { createKafka, createLogger, ensureTopics, topicNames } from '@newswire/shared'
+import { createKafka, createLogger, ensureTopics, topicNames, kafkaSecurityFromEnv } from '@newswire/shared'
 import type { TopicNames } from '@newswire/shared'
 import type { Admin } from 'kafkajs'
 
 export async function withAdmin<T>(brokers: string[], f: (admin: Admin) => Promise<T>): Promise<T> {
   const kafka = createKafka(
-    { brokers, clientId: 'bench-admin', topicPrefix: '', partitions: 0, replicationFactor: 0 },
+    { brokers, clientId: 'bench-admin', topicPrefix: '', partitions: 0, replicationFactor: 0, ...kafkaSecurityFromEnv(process.env) },
     createLogger('bench', 'error'),
   )
   const admin = kafka.admin()
@@ -21,7 +21,7 @@ export async function withAdmin<T>(brokers: string[], f: (admin: Admin) => Promi
 export function createTopics(admin: Admin, brokers: string[], prefix: string, partitions: number): Promise<TopicNames> {
   return ensureTopics(
     admin,
-    { brokers, clientId: 'bench-admin', topicPrefix: prefix, partitions, replicationFactor: 0 },
+    { brokers, clientId: 'bench-admin', topicPrefix: prefix, partitions, replicationFactor: 0, ...kafkaSecurityFromEnv(process.env) },
     createLogger('bench', 'error'),
   )
 }

@@ -11,7 +11,7 @@
 // `publish` API command (data: the event JSON the fan-out sends) to a topic Centrifugo consumes.
 import http from 'node:http'
 import { randomUUID } from 'node:crypto'
-import { createKafka, createLogger, createPartitioner } from '@newswire/shared'
+import { createKafka, createLogger, createPartitioner, kafkaSecurityFromEnv } from '@newswire/shared'
 import type { Article, ArticleEvent, EntryEvent, StoryEntry } from '@newswire/shared'
 import type { Message, Producer } from 'kafkajs'
 import { eventJson } from '../../../services/fanout/src/messages.ts'
@@ -278,7 +278,14 @@ serve({
     templates = variants.map((a, i) => eventFor(`nwb-template-${i}`, a))
     if (spec.mode === 'kafka') {
       const kafka = createKafka(
-        { brokers: spec.brokers, clientId: 'bench-source', topicPrefix: '', partitions: 0, replicationFactor: 0 },
+        {
+          brokers: spec.brokers,
+          clientId: 'bench-source',
+          topicPrefix: '',
+          partitions: 0,
+          replicationFactor: 0,
+          ...kafkaSecurityFromEnv(process.env),
+        },
         createLogger('bench-source', 'error'),
       )
       producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner })

@@ -3,7 +3,7 @@
 // writes, to the same two topics (events + latest-state), with no HTTP and no code of ours.
 //   idempotent:    one producer, `concurrency` sendBatch calls outstanding
 //   transactional: one transactional producer per concurrent loop, one transaction per batch
-import { createKafka, createLogger, createPartitioner } from '@newswire/shared'
+import { createKafka, createLogger, createPartitioner, kafkaSecurityFromEnv } from '@newswire/shared'
 import type { Message, Producer } from 'kafkajs'
 import { encodedRecords } from '../lib/fixture.ts'
 import type { EncodedRecord } from '../lib/fixture.ts'
@@ -30,7 +30,14 @@ const producers: Producer[] = []
 const kafka = () => {
   if (!init) throw new Error('init first')
   return createKafka(
-    { brokers: init.brokers, clientId: `bench-${init.mode}`, topicPrefix: '', partitions: 0, replicationFactor: 0 },
+    {
+      brokers: init.brokers,
+      clientId: `bench-${init.mode}`,
+      topicPrefix: '',
+      partitions: 0,
+      replicationFactor: 0,
+      ...kafkaSecurityFromEnv(process.env),
+    },
     // kafkajs logs retried CONCURRENT_TRANSACTIONS as errors; failures are counted in the results instead
     createLogger('bench-baseline', 'fatal'),
   )
