@@ -339,7 +339,7 @@ export async function startCluster(
   if (options.fresh) await stopCluster(spec)
   const taken: number[] = []
   for (const node of spec.nodes) {
-    for (const port of [node.brokerPort, node.controllerPort])
+    for (const port of [node.brokerPort, node.controllerPort, ...(spec.security?.sslPort === undefined ? [] : [spec.security.sslPort])])
       if (nodePid(spec, node.id) === null && (await listening(port))) taken.push(port)
   }
   if (taken.length > 0) {

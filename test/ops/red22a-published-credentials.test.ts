@@ -17,6 +17,7 @@ const credentials = [
   'FANOUT_POSITION_KEY',
   'FANOUT_POSITION_KEY_PREVIOUS',
   'NEWSROOM_JWT_SECRET_PREVIOUS',
+  'KAFKA_SASL_PASSWORD',
 ] as const
 type Credential = (typeof credentials)[number]
 
@@ -26,6 +27,10 @@ const accepted: Record<string, string> = {
   INGEST_API_KEYS: 'cms:Zq3v9LrT0xW7pK2mN8bY4cH6aJ5sD1fG:*',
   NEWSROOM_JWT_SECRET: 'f8Kd02LmQv7Xr1Tz9Wb4Nc6Hy3Js5Pa0',
   FANOUT_POSITION_KEY: 'u4Gt7Rk1Ze9Wq2Lp6Xm0Vb3Nh8Jc5Sd1',
+  KAFKA_SSL: 'true',
+  KAFKA_SASL_MECHANISM: 'scram-sha-512',
+  KAFKA_SASL_USERNAME: 'newswire',
+  KAFKA_SASL_PASSWORD: 'h7Tq2Vx9Lm4Wz1Kc8Np3Rb6Js0Fd5Gy',
 }
 
 /** Every value the shipped files give a credential: `NAME='v'`, `NAME="v"` (commands), `NAME: v` (YAML). */
