@@ -41,10 +41,16 @@ function nextEvent(ws: WebSocket, id: string, timeoutMs: number): Promise<Record
 }
 
 /** Ingest and fan-out on `ingestEnv` / `fanoutEnv`; an article POSTed reaches a public reader. */
-async function endToEnd(t: Cleanup, ingestEnv: Record<string, string>, fanoutEnv: Record<string, string>): Promise<void> {
+async function endToEnd(
+  t: Cleanup,
+  ingestEnv: Record<string, string>,
+  fanoutEnv: Record<string, string>,
+  connected: { ingest: string; fanout: string },
+): Promise<void> {
   const prefix = uniquePrefix()
-  const ingest = await spawnIngest(t, { KAFKA_TOPIC_PREFIX: prefix, ...ingestEnv })
-  const fanout = await spawnFanout(t, { KAFKA_TOPIC_PREFIX: prefix, ...fanoutEnv })
+  // info: the start-up line says how each connected, and every kafkajs line is there to search for the password
+  const ingest = await spawnIngest(t, { KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: 'info', ...ingestEnv })
+  const fanout = await spawnFanout(t, { KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: 'info', ...fanoutEnv })
   const ws = new WebSocket(`ws://127.0.0.1:${fanout.port}/v1/stream`)
   t.after(() => ws.close())
   await once(ws, 'open')
@@ -58,6 +64,8 @@ async function endToEnd(t: Cleanup, ingestEnv: Record<string, string>, fanoutEnv
   assert.equal(res.status, 201, res.text)
   const m = (await delivered) as { event: { type: string } }
   assert.equal(m.event.type, 'CREATED')
+  assert.match(ingest.output(), new RegExp(`"kafka":"${connected.ingest}".*"msg":"ingest listening"`))
+  assert.match(fanout.output(), new RegExp(`"kafka":"${connected.fanout}"`))
   for (const p of [ingest, fanout]) assert.ok(!p.output().includes(PASSWORD), 'a log line shows the password')
 }
 
@@ -100,11 +108,25 @@ test('ingest and fan-out through SASL and TLS on a real broker', async (t) => {
   const overTls = { KAFKA_BROKERS: `127.0.0.1:${SSL_PORT}`, KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: caFileOf(home) }
 
   await t.test('SASL_PLAINTEXT, SCRAM-SHA-512: published and delivered end to end', async (t) => {
-    await endToEnd(t, { ...overSasl, ...sasl('scram-sha-512') }, { ...overSasl, ...sasl('scram-sha-512') })
+    const connected = `plaintext, SASL scram-sha-512 as ${USER}`
+    await endToEnd(
+      t,
+      { ...overSasl, ...sasl('scram-sha-512') },
+      { ...overSasl, ...sasl('scram-sha-512') },
+      { ingest: connected, fanout: connected },
+    )
   })
 
   await t.test('SASL_SSL, the CA from KAFKA_SSL_CA_FILE: ingest on SCRAM-SHA-256, fan-out on PLAIN', async (t) => {
-    await endToEnd(t, { ...overTls, ...sasl('scram-sha-256') }, { ...overTls, ...sasl('plain') })
+    await endToEnd(
+      t,
+      { ...overTls, ...sasl('scram-sha-256') },
+      { ...overTls, ...sasl('plain') },
+      {
+        ingest: `TLS \\(KAFKA_SSL_CA_FILE\\), SASL scram-sha-256 as ${USER}`,
+        fanout: `TLS \\(KAFKA_SSL_CA_FILE\\), SASL plain as ${USER}`,
+      },
+    )
   })
 
   await t.test('a wrong password stops either service at start, naming the user and what to check, not the password', async (t) => {
@@ -123,8 +145,22 @@ test('ingest and fan-out through SASL and TLS on a real broker', async (t) => {
   await t.test('a broker certificate the system CAs do not trust stops ingest at start, pointing at KAFKA_SSL_CA_FILE', async (t) => {
     const { text, ms } = await startFails(t, 'ingest', { ...overTls, KAFKA_SSL_CA_FILE: '', ...sasl('plain') })
     assert.match(text, new RegExp(`the TLS handshake with Kafka at 127\\.0\\.0\\.1:${SSL_PORT} failed: .*self-signed certificate`))
-    assert.match(text, /Trust the brokers' CA with KAFKA_SSL_CA_FILE/)
+    assert.match(text, /Check that the listener at KAFKA_BROKERS speaks TLS, trust the brokers' CA with KAFKA_SSL_CA_FILE/)
     assert.ok(ms < 45_000, `ingest took ${ms} ms to give up`)
+  })
+
+  await t.test('SASL or TLS left unset against a listener that asks for it: a start-up failure that asks after them', async (t) => {
+    const noSasl = await startFails(t, 'ingest', overSasl)
+    assert.match(
+      noSasl.text,
+      new RegExp(
+        `Kafka at 127\\.0\\.0\\.1:${SASL_PORT} closed the connection before answering: does its listener ask for TLS \\(KAFKA_SSL=true\\) or a SASL login`,
+      ),
+    )
+    const noTls = await startFails(t, 'fanout', { KAFKA_BROKERS: `127.0.0.1:${SSL_PORT}`, ...sasl('plain') })
+    assert.match(noTls.text, /closed the connection before answering: does its listener ask for TLS \(KAFKA_SSL=true\)\?/)
+    assert.ok(!noTls.text.includes(PASSWORD))
+    for (const r of [noSasl, noTls]) assert.ok(r.ms < 45_000, `took ${r.ms} ms to give up`)
   })
 
   await t.test(

@@ -10,6 +10,7 @@ import {
   createKafka,
   createRegistry,
   createTail,
+  describeKafkaSecurity,
   ensureTopics,
   listenOps,
   loadSchemas,
@@ -265,7 +266,10 @@ export async function startIngest(
   const url = `http://${config.host}:${port}`
   // /metrics on a port no edge routes to (red22a); the ops routes stay on the service's port for the probes
   const ops = config.metricsPort === config.port ? null : await listenOps(config.host, config.metricsPort, { registry, readiness })
-  log.info({ url, metrics: `${ops?.url ?? url}/metrics`, partitions, instanceId }, 'ingest listening')
+  log.info(
+    { url, metrics: `${ops?.url ?? url}/metrics`, partitions, instanceId, kafka: describeKafkaSecurity(config.kafka) },
+    'ingest listening',
+  )
   const completion = completeErasures({
     unfinished: () => state.unfinishedErasures(),
     erase: (id) =>

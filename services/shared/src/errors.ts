@@ -21,6 +21,8 @@ export const errorCodes = [
   'NEWSWIRE_ERR_KAFKA_AUTH',
   /** The TLS handshake with the Kafka brokers failed (KAFKA_SSL*): a start-up failure (kafka-connect.ts). */
   'NEWSWIRE_ERR_KAFKA_TLS',
+  /** The Kafka brokers closed the first connection unanswered: TLS or SASL missing on our side? (kafka-connect.ts). */
+  'NEWSWIRE_ERR_KAFKA_CLOSED',
 ] as const
 export type ErrorCode = (typeof errorCodes)[number]
 

@@ -9,6 +9,8 @@ import { NewswireError } from './errors.ts'
 const TLS_CODES =
   /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|ERR_SSL_.*)$/
 const TLS_WORDS = /certificate|SSL routines|wrong version number|TLS/i
+/** A broker closing the connection at once: what a TLS or SASL listener does to a client that speaks neither. */
+const CLOSED = /closed connection|connection closed/i
 
 interface Link {
   name?: unknown
@@ -59,17 +61,37 @@ export function kafkaConnectProblem(err: unknown, config: KafkaConfig): Newswire
     return new NewswireError(
       'NEWSWIRE_ERR_KAFKA_TLS',
       `the TLS handshake with Kafka at ${where} failed: ${scrubbed(String(tls.message), config)}. ` +
-        "Trust the brokers' CA with KAFKA_SSL_CA_FILE (a PEM file), and check KAFKA_BROKERS names the hosts their certificate is for",
+        "Check that the listener at KAFKA_BROKERS speaks TLS, trust the brokers' CA with KAFKA_SSL_CA_FILE (a PEM file), and that KAFKA_BROKERS names the hosts their certificate is for",
       { cause: err, details: { brokers: config.brokers, code: typeof tls.code === 'string' ? tls.code : null } },
     )
+  }
+  if (links.some((l) => CLOSED.test(String(l.message ?? '')))) {
+    const asked = [config.ssl ? null : 'TLS (KAFKA_SSL=true)', config.sasl ? null : 'a SASL login (KAFKA_SASL_MECHANISM)'].filter(
+      (x) => x !== null,
+    )
+    const hint = asked.length > 0 ? `does its listener ask for ${asked.join(' or ')}?` : 'is it the listener for TLS and SASL?'
+    return new NewswireError('NEWSWIRE_ERR_KAFKA_CLOSED', `Kafka at ${where} closed the connection before answering: ${hint}`, {
+      cause: err,
+      retriable: true,
+      details: { brokers: config.brokers, ssl: config.ssl !== undefined, sasl: config.sasl?.mechanism ?? null },
+    })
   }
   return null
 }
 
-/** `client.connect()`, a failed login or TLS handshake thrown as kafkaConnectProblem's typed error. */
-export async function connectChecked(client: { connect(): Promise<void> }, config: KafkaConfig): Promise<void> {
+/**
+ * `admin.connect()` and a first request, a failed login, TLS handshake or closed connection thrown
+ * as kafkaConnectProblem's typed error. The request: kafkajs connects with an ApiVersions request,
+ * which a SASL listener answers before any login, so a client without SASL would connect and fail
+ * only later, each request retried.
+ */
+export async function connectChecked(
+  admin: { connect(): Promise<void>; describeCluster(): Promise<unknown> },
+  config: KafkaConfig,
+): Promise<void> {
   try {
-    await client.connect()
+    await admin.connect()
+    await admin.describeCluster()
   } catch (err) {
     throw kafkaConnectProblem(err, config) ?? err
   }

@@ -3,7 +3,15 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { inspect } from 'node:util'
-import { EnvReader, isNewswireError, kafkaConnectProblem, kafkaSecurityFromEnv, readCommon, readKafkaSecurity } from '@newswire/shared'
+import {
+  describeKafkaSecurity,
+  EnvReader,
+  isNewswireError,
+  kafkaConnectProblem,
+  kafkaSecurityFromEnv,
+  readCommon,
+  readKafkaSecurity,
+} from '@newswire/shared'
 import type { Env, KafkaConfig, ReadText } from '@newswire/shared'
 import { pino } from 'pino'
 import { CA_PEM } from './support/test-ca.ts'
@@ -201,4 +209,25 @@ test('kafkaSecurityFromEnv (the benchmarks and tools beside the services): the s
     (err: unknown) => isNewswireError(err, 'NEWSWIRE_ERR_CONFIG') && /without KAFKA_SSL=true is refused in production/.test(err.message),
   )
   assert.throws(() => kafkaSecurityFromEnv({ KAFKA_SASL_MECHANISM: 'plain' }), /needs KAFKA_SASL_USERNAME/)
+})
+
+test('the start-up line says how the clients connect, never the password', () => {
+  assert.equal(describeKafkaSecurity({}), 'plaintext')
+  assert.equal(describeKafkaSecurity(read({ KAFKA_SSL: 'true' }).security), 'TLS')
+  const full = read({ ...sasl, KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/ca.pem', KAFKA_SSL_REJECT_UNAUTHORIZED: 'false' }).security
+  assert.equal(describeKafkaSecurity(full), 'TLS (KAFKA_SSL_CA_FILE), unverified, SASL scram-sha-512 as newswire')
+})
+
+test('a connection the brokers close unanswered becomes NEWSWIRE_ERR_KAFKA_CLOSED, asking after what is not set', () => {
+  const closed = Object.assign(new Error('Closed connection'), { name: 'KafkaJSNumberOfRetriesExceeded' })
+  const bare = kafkaConnectProblem(closed, cfg({}))
+  assert.ok(isNewswireError(bare, 'NEWSWIRE_ERR_KAFKA_CLOSED'))
+  assert.match(bare.message, /closed the connection before answering: does its listener ask for TLS \(KAFKA_SSL=true\) or a SASL login/)
+  const { security } = read({ ...sasl, KAFKA_SSL: 'true' })
+  const both = kafkaConnectProblem(
+    Object.assign(new Error('x'), { originalError: new Error('Connection closed by the server') }),
+    cfg(security),
+  )
+  assert.ok(isNewswireError(both, 'NEWSWIRE_ERR_KAFKA_CLOSED'))
+  assert.match(both.message, /is it the listener for TLS and SASL\?/)
 })
