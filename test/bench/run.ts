@@ -60,7 +60,8 @@ common options:
   -h, --help          this text, or a scenario's options with: npm run bench -- <scenario> --help
 
 Environment: KAFKA_BROKERS; unset, this checkout's local broker is started for the run and
-stopped after it (kept running when it already was).
+stopped after it (kept running when it already was). KAFKA_SSL* and KAFKA_SASL_* as for the
+services (deploy/README.md), for a cluster that asks for TLS or a login.
 Load generators run as child processes on loopback; every run is bounded in time and requests.`
 }
 
