@@ -164,7 +164,7 @@ test('ingest and fan-out through SASL and TLS on a real broker', async (t) => {
   })
 
   await t.test(
-    'production refuses SASL over plaintext and an unverified certificate before connecting, without the password',
+    'production: refuses SASL over plaintext and an unverified certificate before connecting, without the password; starts over TLS',
     async (t) => {
       const production = {
         NODE_ENV: 'production',
@@ -191,6 +191,14 @@ test('ingest and fan-out through SASL and TLS on a real broker', async (t) => {
         KAFKA_TOPIC_PREFIX: prefix,
       })
       assert.equal((await http(`${ingest.url}/readyz`, { key: null })).status, 200)
+      // what a production deployment runs: TLS with the cluster's CA and SCRAM-SHA-512, and an article written through it
+      const secured = await spawnIngest(t, { ...production, ...overTls, ...sasl('scram-sha-512'), KAFKA_TOPIC_PREFIX: uniquePrefix() })
+      const res = await http(`${secured.url}/v1/articles`, {
+        method: 'POST',
+        key: 'Zq3v9LrT0xW7pK2mN8bY4cH6aJ5sD1fG',
+        json: { id: `prod-${Date.now()}`, language: 'en', headline: 'Production over TLS', body: ['Text.'] },
+      })
+      assert.equal(res.status, 201, res.text)
     },
   )
 })
