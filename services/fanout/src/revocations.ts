@@ -6,7 +6,10 @@
 //   all <instant>             every token issued at or before the instant (everyone signs in again)
 //
 // `#` starts a comment. A token without `iat` cannot show it was issued after a rule's instant:
-// any `sub` rule of its subject, and `all`, revoke it. Pure: parsing and matching.
+// any `sub` rule of its subject, and `all`, revoke it. A name is read in the one spelling a token's
+// is (token-names.ts: NFC, visible characters), so the operator's keyboard and the issuer agree
+// (red23d attack run). Pure: parsing and matching.
+import { canonicalName } from './token-names.ts'
 
 /** What a token says of itself that a rule can name. */
 export interface Credential {
@@ -47,6 +50,13 @@ function instantOf(text: string | undefined, line: number): number {
   return t
 }
 
+/** A rule's name as a token's is read; one no token can carry (a hidden character) is a bad line, not a rule that names nobody. */
+function nameOf(text: string, line: number): string {
+  const name = canonicalName(text)
+  if (name === null) throw new RevocationsError(line, 'a name with a character no token may carry (invisible, a control)')
+  return name
+}
+
 /** Throws RevocationsError naming the first bad line: a list read half is a list that lets someone in. */
 export function parseRevocations(text: string): Revocations {
   let all: number | null = null
@@ -60,8 +70,10 @@ export function parseRevocations(text: string): Revocations {
     const [kind, a, b, ...rest] = words
     if (rest.length > 0) throw new RevocationsError(line, `too many fields: '${raw.trim()}'`)
     if (kind === 'all' && b === undefined) all = Math.max(all ?? Number.NEGATIVE_INFINITY, instantOf(a, line))
-    else if (kind === 'sub' && a !== undefined) subjects.set(a, Math.max(subjects.get(a) ?? Number.NEGATIVE_INFINITY, instantOf(b, line)))
-    else if (kind === 'jti' && a !== undefined && b === undefined) ids.add(a)
+    else if (kind === 'sub' && a !== undefined) {
+      const name = nameOf(a, line)
+      subjects.set(name, Math.max(subjects.get(name) ?? Number.NEGATIVE_INFINITY, instantOf(b, line)))
+    } else if (kind === 'jti' && a !== undefined && b === undefined) ids.add(nameOf(a, line))
     else throw new RevocationsError(line, `expected 'sub <subject> <instant>', 'jti <id>' or 'all <instant>', got '${raw.trim()}'`)
     size++
   }

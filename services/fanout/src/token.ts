@@ -2,6 +2,7 @@
 import { errors, jwtVerify, SignJWT } from 'jose'
 import type { AudienceScope } from './audience.ts'
 import { ScopeClaimError, scopeFromClaims } from './audience.ts'
+import { NameClaimError, nameClaim } from './token-names.ts'
 
 export interface SignOptions {
   ttlSeconds?: number
@@ -53,18 +54,6 @@ export function hasNewsroomScope(scope: unknown): boolean {
   return false
 }
 
-/**
- * `sub` or `jti` as a revocation rule names it: an issuer's numeric user id (`sub: 123`) is the text
- * an operator writes, `sub 123 …`; taken as the number, no rule matched it and the token could not
- * be revoked by its subject or id (red23e). Any other value no rule can name: undefined (refused).
- */
-function nameable(claim: unknown): string | null | undefined {
-  // absent or null: no rule of its kind names it, as before (the other kinds still do)
-  if (claim === undefined || claim === null) return null
-  if (typeof claim === 'string') return claim
-  return typeof claim === 'number' && Number.isSafeInteger(claim) ? String(claim) : undefined
-}
-
 /** How far ahead of this host's clock a token's `iat` may be: the issuer's clock ahead of ours, as ingest's may be (visibility.ts INGEST_LEAD_MS). */
 export const IAT_LEEWAY_MS = 60_000
 
@@ -98,14 +87,15 @@ export async function verifyNewsroomToken(token: string, secret: string, audienc
     const expiresAt = (payload.exp as number) * 1000
     if (!(expiresAt > now)) return { ok: false, reason: 'token expired' }
     const scope = scopeFromClaims(payload)
-    // what a revocation names (revocations.ts): jose checked `iat` is a number, not `sub`'s or `jti`'s type
+    // what a revocation names (revocations.ts): jose checked `iat` is a number, not the names'
+    // types; a name is read in the one spelling a rule gives it, or the token is refused (red23d)
     const issuedAt = payload.iat === undefined ? null : payload.iat * 1000
-    const sub = nameable(payload.sub)
-    const id = nameable(payload.jti)
-    if (sub === undefined || id === undefined) return { ok: false, reason: `token claim '${sub === undefined ? 'sub' : 'jti'}' is invalid` }
+    const id = nameClaim(payload, 'jti')
+    const sub = nameClaim(payload, 'sub')
     return { ok: true, sub, expiresAt, scope, issuedAt, id }
   } catch (err) {
     // a limit this release does not enforce is named (its message is short); the rest by the claim
+    if (err instanceof NameClaimError) return { ok: false, reason: err.message }
     if (err instanceof ScopeClaimError)
       return { ok: false, reason: err.claim === 'limits' ? err.message : `token claim '${err.claim}' is invalid` }
     if (err instanceof errors.JWTExpired) return { ok: false, reason: 'token expired' }

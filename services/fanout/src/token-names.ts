@@ -1,0 +1,41 @@
+// The names a revocation rule gives a token (`sub`, `jti`), in one spelling on both sides. A rule
+// is a line an operator types (revocations.ts), matched to the claim as its issuer wrote it: a
+// `jti` sent as a JSON number, a subject in NFD where a keyboard writes NFC, a name with a space no
+// line can hold or a character nobody can see never matched, and the token read on after the rule
+// naming it (red23d attack run). Pure: no I/O.
+
+/** Whitespace (a rule's field separator), controls, format characters (zero-width space, ZWJ,
+ * ZWNJ, bidi marks), private-use and unassigned code points, and the rest of what renders as
+ * nothing (variation selectors, fillers): what an operator cannot read off a log to type back. */
+const UNSEEN = /[\s\p{C}\p{Default_Ignorable_Code_Point}]/u
+
+/** Longest name read: a revocation line, a log field. */
+export const MAX_NAME = 256
+
+/** The one spelling of a name (NFC), or null when it has none a rule could write. */
+export function canonicalName(raw: string): string | null {
+  const s = raw.normalize('NFC')
+  return s.length === 0 || s.length > MAX_NAME || UNSEEN.test(s) ? null : s
+}
+
+export class NameClaimError extends Error {
+  readonly claim: string
+  constructor(claim: string) {
+    super(`token claim '${claim}' is invalid`)
+    this.claim = claim
+  }
+}
+
+/**
+ * A token's `sub` or `jti` as a rule names it: absent is null; a string (RFC 7519), NFC, of
+ * visible characters, or an issuer's numeric user id as the digits an operator types (`sub 123`,
+ * red23e); anything else (null too) refuses the token (NameClaimError): a name no rule can match
+ * would make the token unrevocable but by `all`.
+ */
+export function nameClaim(payload: Record<string, unknown>, claim: 'sub' | 'jti'): string | null {
+  const v = payload[claim]
+  if (v === undefined) return null
+  const name = typeof v === 'string' ? canonicalName(v) : Number.isSafeInteger(v) ? String(v) : null
+  if (name === null) throw new NameClaimError(claim)
+  return name
+}
