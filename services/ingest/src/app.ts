@@ -10,7 +10,8 @@ import type { IngestConfig } from './config.ts'
 import type { Actor } from './decide.ts'
 import type { EntryService } from './entries.ts'
 import { mountEntryRoutes } from './entry-routes.ts'
-import { authorizationHeaders, bodyText, jsonTypes, mergePatchTypes, parseJson, requireType, sha256, traceIdOf } from './http.ts'
+import { authorizationHeaders, bodyText, jsonTypes, mergePatchTypes, parseJson, requireType, traceIdOf } from './http.ts'
+import { scrapedIdOf } from './import-id.ts'
 import type { IngestMetrics } from './metrics.ts'
 import { QueryReader } from './query.ts'
 import { openApiDocument } from './openapi.ts'
@@ -195,7 +196,7 @@ export function createApp(deps: AppDeps): express.Express {
       }
       // Re-importing the same page must land on the same article: derive the id from what
       // identifies the page when the caller does not name it.
-      const id = given.id ?? `scraped-${sha256(`${given.url ?? ''}\n${page.headline}\n${page.publishedAt ?? ''}`).slice(0, 20)}`
+      const id = given.id ?? scrapedIdOf(given.url, page.headline, page.publishedAt)
       const urgency = given.urgency
       // No editorial controls: an import never embargoes, holds or releases anything
       const input = validated({

@@ -6,6 +6,7 @@ import { basename, extname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
 import { DEV_INGEST_KEY } from '@newswire/shared'
+import { importIdOf } from './import-id.ts'
 
 const usage = `usage: newswire import [--url URL] [--key KEY] [--concurrency N] [--urgency N] FILES_OR_DIRS...
   --url          ingest base URL (default $INGEST_URL or http://127.0.0.1:8081)
@@ -37,10 +38,7 @@ function collect(paths: string[]): string[] {
 }
 
 function idOf(file: string): string {
-  const id = basename(file, extname(file))
-    .replace(/[^A-Za-z0-9._:-]+/g, '-')
-    .replace(/^[^A-Za-z0-9]+/, '')
-  return id === '' ? `file-${Date.now()}` : id
+  return importIdOf(basename(file, extname(file)))
 }
 
 interface Answer {
