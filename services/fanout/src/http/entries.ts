@@ -17,10 +17,28 @@ import { viewFromQuery } from './query.ts'
 import { RequestError, refuseIfAhead, sendCacheable, sendRequestError } from './snapshot.ts'
 import type { SnapshotRouteDeps } from './snapshot.ts'
 
-/** The route's path; the id as ingest accepts it. */
-const pathRe = /^\/v1\/stories\/([A-Za-z0-9][A-Za-z0-9._:-]{0,199})\/entries$/
+/** The route's path, its id segment as sent. */
+const pathRe = /^\/v1\/stories\/([^/]{1,600})\/entries$/
+/** The id as ingest accepts it. */
+const idRe = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/
 
-export const isEntriesPath = (path: string): boolean => pathRe.test(path)
+/**
+ * The story a path names: its segment as it decodes, as ingest (Express) reads its paths and the
+ * SDK writes them (`bd%3Afire-1`); the raw path alone sent every SDK reader of a story whose id
+ * holds ':' a 404 (red23d attack run). An encoded '/', a dot segment, bad UTF-8: no story.
+ */
+export function storyOfPath(path: string): string | null {
+  const raw = pathRe.exec(path)?.[1]
+  if (raw === undefined) return null
+  try {
+    const id = decodeURIComponent(raw)
+    return idRe.test(id) ? id : null
+  } catch {
+    return null
+  }
+}
+
+export const isEntriesPath = (path: string): boolean => storyOfPath(path) !== null
 
 const params = new Set(['before', 'limit', 'at', 'token', 'languages', 'categories', 'maxUrgency', 'states'])
 
@@ -51,8 +69,8 @@ function countParam(q: URLSearchParams, name: string, max: number, fallback: num
 /** The body of a GET /v1/stories/<id>/entries answer; throws RequestError. */
 export function answerEntries(url: URL, admission: Pick<Admission, 'audience' | 'scope'>, d: EntriesRouteDeps): string {
   const store = d.store
-  const id = pathRe.exec(url.pathname)?.[1]
-  if (id === undefined) throw new RequestError('not_found', `no route ${url.pathname}`)
+  const id = storyOfPath(url.pathname)
+  if (id === null) throw new RequestError('not_found', `no route ${url.pathname}`)
   const q = url.searchParams
   for (const name of q.keys())
     if (!params.has(name)) throw new RequestError('bad_message', `unknown parameter '${name}' (${[...params].join(', ')})`)
