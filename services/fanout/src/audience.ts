@@ -2,6 +2,7 @@
 // see, applied under every client filter (live, replay, snapshots, SSE). Pure: no I/O.
 import type { Article } from '@newswire/shared'
 import { langRe, languageMatches, slugRe } from './channels.ts'
+import { foldClaimName, shownClaimName } from './claim-fold.ts'
 
 /** What a token lets its holder see; null fields mean "no restriction". */
 export interface AudienceScope {
@@ -51,13 +52,17 @@ const LOOKALIKES = new Set([
 /**
  * A claim that reads as a limit under another spelling (`desk`, `Desks`, `categories`, `lang`, a
  * namespaced `https://newswire.example/desks`, `newswire_desks`): its issuer meant to limit the
- * token, and ignored it would limit nothing (red22c attack run). Only a name's last segment counts.
+ * token, and ignored it would limit nothing (red22c attack run). Only a name's last segment counts,
+ * read as a person reads it (claim-fold.ts): `desks ` with a trailing space, `ｄｅｓｋｓ` in
+ * full-width letters, `dеsks` with a Cyrillic `е` were ignored (red23d attack run).
  */
 function lookalike(name: string): boolean {
-  // printable ASCII of a bounded length: the name goes into a close frame's reason (≤ 123 bytes)
-  if (CLAIMS.includes(name) || !/^[\x21-\x7e]{1,64}$/.test(name)) return false
-  const last = name.split(/[/:.#]/).pop() ?? ''
-  const letters = last.toLowerCase().replace(/[^a-z]/g, '')
+  if (CLAIMS.includes(name) || name.length > 256) return false
+  const last =
+    foldClaimName(name)
+      .split(/[/:.#]/)
+      .pop() ?? ''
+  const letters = last.replace(/[^a-z]/g, '')
   return LOOKALIKES.has(letters) || LOOKALIKES.has(letters.replace(/^newswire/, ''))
 }
 
@@ -68,7 +73,12 @@ function lookalike(name: string): boolean {
  */
 export function scopeFromClaims(claims: Record<string, unknown>): AudienceScope {
   for (const name of Object.keys(claims)) {
-    if (lookalike(name)) throw new ScopeClaimError(name, `token claim '${name}' is not one this server reads (${CLAIMS.join(', ')})`)
+    // the name goes into a close frame's reason (≤ 123 bytes): printable, bounded
+    if (lookalike(name))
+      throw new ScopeClaimError(
+        shownClaimName(name),
+        `token claim '${shownClaimName(name)}' is not one this server reads (${CLAIMS.join(', ')})`,
+      )
   }
   limitsKnown(claims.limits, claims)
   const categories = list(claims, 'desks', slugRe)
