@@ -115,26 +115,23 @@ export function createRouting(deps: RoutingDeps): Routing {
           refuse(err, res)
         }
       },
-      (req: Request, res: Response, next: NextFunction) => {
-        const wait = res.locals.writeWait
-        if (typeof wait !== 'number') return raw(req, res, next)
-        rawTakedown(req, res, (err?: unknown) => {
-          if (err === undefined) return next()
-          // longer than a hold: it waits with the writes, the rest of it unread
-          res.set('Connection', 'close')
-          refuse(rateLimited('requests', String(res.locals.keyName), wait), res)
-        })
-      },
       // past the writes' limit, a patch that only holds or embargoes takes from the holds' bucket
       (req: Request, res: Response, next: NextFunction) => {
         const wait = res.locals.writeWait
-        if (typeof wait !== 'number') return next()
+        if (typeof wait !== 'number') return raw(req, res, next)
         const key = String(res.locals.keyName)
-        const patch = takedownBody(req)
-        if (patch === undefined || !takesDown(patch, Date.now())) return refuse(rateLimited('requests', key, wait), res)
-        const holdWait = deps.limiter.take(`${key}\u0000holds`)
-        if (holdWait > 0) return refuse(rateLimited('holds and embargoes', key, holdWait), res)
-        next()
+        rawTakedown(req, res, (err?: unknown) => {
+          if (err !== undefined) {
+            // longer than a hold: it waits with the writes, the rest of it unread
+            res.set('Connection', 'close')
+            return refuse(rateLimited('requests', key, wait), res)
+          }
+          const patch = takedownBody(req)
+          if (patch === undefined || !takesDown(patch, Date.now())) return refuse(rateLimited('requests', key, wait), res)
+          const holdWait = deps.limiter.take(`${key}\u0000holds`)
+          if (holdWait > 0) return refuse(rateLimited('holds and embargoes', key, holdWait), res)
+          next()
+        })
       },
       async (req: Request, res: Response) => {
         const traceId = String(res.locals.traceId)
