@@ -11,7 +11,8 @@
 // `publish` API command (data: the event JSON the fan-out sends) to a topic Centrifugo consumes.
 import http from 'node:http'
 import { randomUUID } from 'node:crypto'
-import { createKafka, createLogger, createPartitioner, kafkaSecurityFromEnv } from '@newswire/shared'
+import { createKafka, createLogger, createPartitioner } from '@newswire/shared'
+import { benchKafkaConfig } from '../lib/kafka.ts'
 import type { Article, ArticleEvent, EntryEvent, StoryEntry } from '@newswire/shared'
 import type { Message, Producer } from 'kafkajs'
 import { eventJson } from '../../../services/fanout/src/messages.ts'
@@ -277,17 +278,7 @@ serve({
     variants = picked.map((a) => ({ ...a, urgency: spec.urgency ?? 1 }))
     templates = variants.map((a, i) => eventFor(`nwb-template-${i}`, a))
     if (spec.mode === 'kafka') {
-      const kafka = createKafka(
-        {
-          brokers: spec.brokers,
-          clientId: 'bench-source',
-          topicPrefix: '',
-          partitions: 0,
-          replicationFactor: 0,
-          ...kafkaSecurityFromEnv(process.env),
-        },
-        createLogger('bench-source', 'error'),
-      )
+      const kafka = createKafka(benchKafkaConfig(spec.brokers, 'bench-source'), createLogger('bench-source', 'error'))
       producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner })
       await producer.connect()
       if (spec.story) {

@@ -3,7 +3,8 @@
 // writes, to the same two topics (events + latest-state), with no HTTP and no code of ours.
 //   idempotent:    one producer, `concurrency` sendBatch calls outstanding
 //   transactional: one transactional producer per concurrent loop, one transaction per batch
-import { createKafka, createLogger, createPartitioner, kafkaSecurityFromEnv } from '@newswire/shared'
+import { createKafka, createLogger, createPartitioner } from '@newswire/shared'
+import { benchKafkaConfig } from '../lib/kafka.ts'
 import type { Message, Producer } from 'kafkajs'
 import { encodedRecords } from '../lib/fixture.ts'
 import type { EncodedRecord } from '../lib/fixture.ts'
@@ -30,14 +31,7 @@ const producers: Producer[] = []
 const kafka = () => {
   if (!init) throw new Error('init first')
   return createKafka(
-    {
-      brokers: init.brokers,
-      clientId: `bench-${init.mode}`,
-      topicPrefix: '',
-      partitions: 0,
-      replicationFactor: 0,
-      ...kafkaSecurityFromEnv(process.env),
-    },
+    benchKafkaConfig(init.brokers, `bench-${init.mode}`),
     // kafkajs logs retried CONCURRENT_TRANSACTIONS as errors; failures are counted in the results instead
     createLogger('bench-baseline', 'fatal'),
   )

@@ -9,7 +9,8 @@
 // `id`), in the handshake's write (live only; `since` is ignored).
 import http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { createCodec, createKafka, createLogger, entryToJson, isEntryEvent, loadSchemas, kafkaSecurityFromEnv } from '@newswire/shared'
+import { createCodec, createKafka, createLogger, entryToJson, isEntryEvent, loadSchemas } from '@newswire/shared'
+import { benchKafkaConfig } from '../lib/kafka.ts'
 import type { Consumer } from 'kafkajs'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { eventJson, eventMessage, subscribedMessage, wsTextFrame } from '../../../services/fanout/src/messages.ts'
@@ -93,17 +94,7 @@ async function start(spec: BaselineSpec): Promise<{ url: string }> {
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
 
-  const kafka = createKafka(
-    {
-      brokers: spec.brokers,
-      clientId: `bench-${spec.strategy}`,
-      topicPrefix: '',
-      partitions: 0,
-      replicationFactor: 0,
-      ...kafkaSecurityFromEnv(process.env),
-    },
-    createLogger('bench-baseline', 'error'),
-  )
+  const kafka = createKafka(benchKafkaConfig(spec.brokers, `bench-${spec.strategy}`), createLogger('bench-baseline', 'error'))
   const c = kafka.consumer({
     groupId: spec.groupId,
     sessionTimeout: 30_000,
