@@ -9,22 +9,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { DEV_NEWSROOM_SECRET } from '@newswire/shared'
-import { SignJWT } from 'jose'
-import { startTestIngest, uniquePrefix } from '../../../test/helpers.ts'
 import { scopeFromClaims, ScopeClaimError } from '../src/audience.ts'
 import { signNewsroomToken, verifyNewsroomToken } from '../src/index.ts'
-import { article, connect, publish, publishedTo, startTestFanout } from './helpers.ts'
-
-/** A newsroom token as another issuer writes it: `claims` beside the scope. */
-function issued(claims: Record<string, unknown>): Promise<string> {
-  return new SignJWT({ scope: 'newsroom', ...claims })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject('freelancer')
-    .setAudience('newswire')
-    .setIssuedAt()
-    .setExpirationTime('10m')
-    .sign(new TextEncoder().encode(DEV_NEWSROOM_SECRET))
-}
+import { issued, keptOff, refusedUnseen, withPoliticsDraft } from './support/freelancer-tokens.ts'
 
 /** Limits as issuers spell them, each meant to keep the sports freelancer off the politics draft. */
 const misspelt: Record<string, unknown>[] = [
@@ -44,30 +31,12 @@ const misspelt: Record<string, unknown>[] = [
 ]
 
 test('a limit the server cannot read makes the token invalid: 4401, never a token without limits (real WebSocket)', async (t) => {
-  const prefix = uniquePrefix()
-  const ingest = await startTestIngest(t, prefix)
-  const fanout = await startTestFanout(t, prefix)
-  const embargoedUntil = new Date(Date.now() + 3_600_000).toISOString()
-  await publish(ingest.url, article('politics-draft', { category: 'politics', language: 'bn', embargoedUntil }))
-  await fanout.settled(publishedTo(ingest.url))
+  const fanout = await withPoliticsDraft(t)
 
   // the spelling the server reads keeps the freelancer off the draft
-  const right = await connect(t, fanout.wsUrl, { token: await issued({ desks: ['sports'], languages: ['en'], embargo: false }) })
-  right.send({ type: 'subscribe', id: 's', channels: ['all'] })
-  assert.deepEqual((await right.next((m) => m.type === 'subscribed')).snapshot, [])
+  await keptOff(t, fanout, { desks: ['sports'], languages: ['en'], embargo: false })
 
-  for (const claims of misspelt) {
-    const c = await connect(t, fanout.wsUrl, { token: await issued(claims) })
-    c.send({ type: 'subscribe', id: 's', channels: ['all'] })
-    // admitted, it is answered `subscribed` with its snapshot; refused, it is closed first
-    const first = await Promise.race([c.closed, c.next((m) => m.type === 'subscribed')])
-    const seen = c.messages.filter((m) => m.type === 'subscribed').flatMap((m) => (m.snapshot as unknown[]) ?? [])
-    assert.deepEqual(seen, [], `${JSON.stringify(claims)}: the token was sent the draft`)
-    const closed = await c.closed
-    assert.ok('code' in first, JSON.stringify(claims))
-    assert.equal(closed.code, 4401, JSON.stringify(claims))
-    assert.match(closed.reason, /^token claim '.+' is invalid$/, JSON.stringify(claims))
-  }
+  for (const claims of misspelt) await refusedUnseen(t, fanout, claims, /^token claim '.+' is invalid$/)
 })
 
 test('claims that only look alike, and other issuers\u2019 claims, still pass', async () => {
