@@ -23,7 +23,8 @@ import type { Conn, Sub } from '../src/model.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
 import { Harness } from './support/harness.ts'
 import { entryEvent, event, freshEventIds } from './support/events.ts'
-import type { FakeTransport, Message } from './support/harness.ts'
+import type { FakeTransport } from './support/harness.ts'
+import { ofS, pingPair, reconnectPair, slowPair } from './support/pair-commands.ts'
 import { lagged, slow } from './support/slow-machine.ts'
 
 const WHO: { audience: 'public' | 'newsroom'; scope: AudienceScope }[] = [
@@ -145,8 +146,6 @@ interface Pair extends Setting {
 
 const stats = { runs: 0, shared: 0, blockedWhileGrouped: 0, messages: 0, storyShared: 0, entries: 0, held: 0, lagging: 0 }
 
-const ofS = (ms: Message[]) => ms.filter((m) => m.id !== 'x')
-
 async function run(settings: Setting[], lag: boolean, cmds: Cmd[]): Promise<void> {
   freshEventIds()
   stats.runs++
@@ -254,29 +253,15 @@ async function run(settings: Setting[], lag: boolean, cmds: Cmd[]): Promise<void
       case 'tick':
         h.clock.advance(cmd.ms)
         break
-      case 'ping': {
-        const p = pairs[cmd.pair % pairs.length] as Pair
-        for (const side of [p.a, p.b]) if (!side.conn.closed) h.hub.handle(side.conn, { type: 'ping', id: null })
+      case 'ping':
+        pingPair(h, pairs[cmd.pair % pairs.length] as Pair)
         break
-      }
-      case 'slow': {
-        const p = pairs[cmd.pair % pairs.length] as Pair
-        for (const side of [p.a, p.b]) {
-          side.t.backlog = cmd.on ? 10_000 : 0
-          if (!cmd.on) h.hub.drained(side.conn)
-        }
+      case 'slow':
+        slowPair(h, pairs[cmd.pair % pairs.length] as Pair, cmd.on)
         break
-      }
       case 'reconnect': {
         const p = pairs[cmd.pair % pairs.length] as Pair
-        const since = (side: Side) =>
-          cmd.resume ? ([...ofS(side.t.messages)].reverse().find((m) => typeof m.position === 'string')?.position as string) : null
-        const from = since(p.a)
-        assert.equal(from, since(p.b))
-        h.hub.conns.remove(p.a.conn)
-        h.hub.conns.remove(p.b.conn)
-        p.a = open(p, false, from ?? null)
-        p.b = open(p, true, from ?? null)
+        reconnectPair(h, p, cmd.resume, (two, since) => open(p, two, since))
         break
       }
     }

@@ -21,7 +21,8 @@ import type { Conn, Sub } from '../src/model.ts'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
 import { Harness } from './support/harness.ts'
 import { event, freshEventIds } from './support/events.ts'
-import type { FakeTransport, Message } from './support/harness.ts'
+import type { FakeTransport } from './support/harness.ts'
+import { ofS, pingPair, reconnectPair, slowPair } from './support/pair-commands.ts'
 import { lagged, slow } from './support/slow-machine.ts'
 
 const WHO: { audience: 'public' | 'newsroom'; scope: AudienceScope }[] = [
@@ -88,8 +89,6 @@ interface Pair extends Setting {
 }
 
 const stats = { shared: 0, expired: 0, expiredGrouped: 0, steppedPastExpiry: 0, messages: 0, outsideChecked: 0 }
-
-const ofS = (ms: Message[]) => ms.filter((m) => m.id !== 'x')
 
 async function run(settings: Setting[], cmds: Cmd[]): Promise<void> {
   freshEventIds()
@@ -220,30 +219,16 @@ async function run(settings: Setting[], cmds: Cmd[]): Promise<void> {
         for (const p of pairs) if (h.clock.now() < p.a.expiresAt && h.clock.now() + cmd.ms >= p.a.expiresAt) stats.steppedPastExpiry++
         h.clock.step(cmd.ms)
         break
-      case 'ping': {
-        const p = pairs[cmd.pair % pairs.length] as Pair
-        for (const side of [p.a, p.b]) if (!side.conn.closed) h.hub.handle(side.conn, { type: 'ping', id: null })
+      case 'ping':
+        pingPair(h, pairs[cmd.pair % pairs.length] as Pair)
         break
-      }
-      case 'slow': {
-        const p = pairs[cmd.pair % pairs.length] as Pair
-        for (const side of [p.a, p.b]) {
-          side.t.backlog = cmd.on ? 10_000 : 0
-          if (!cmd.on) h.hub.drained(side.conn)
-        }
+      case 'slow':
+        slowPair(h, pairs[cmd.pair % pairs.length] as Pair, cmd.on)
         break
-      }
       case 'reconnect': {
         const p = pairs[cmd.pair % pairs.length] as Pair
-        const since = (side: Side) =>
-          cmd.resume ? ([...ofS(side.t.messages)].reverse().find((m) => typeof m.position === 'string')?.position as string) : null
-        const from = since(p.a)
-        assert.equal(from, since(p.b))
-        h.hub.conns.remove(p.a.conn)
-        h.hub.conns.remove(p.b.conn)
         // the same token: one that has expired is refused as it opens
-        p.a = open(p, false, from ?? null)
-        p.b = open(p, true, from ?? null)
+        reconnectPair(h, p, cmd.resume, (two, since) => open(p, two, since))
         break
       }
     }
