@@ -5,52 +5,21 @@
 // on, embargoed drafts included, until their exp. A number is now the text a rule names; a `sub`
 // or `jti` no rule can name (a list, an object, a fraction) refuses the token.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { test } from 'node:test'
-import { DEV_NEWSROOM_SECRET } from '@newswire/shared'
-import { SignJWT } from 'jose'
-import { startTestIngest, uniquePrefix } from '../../../test/helpers.ts'
-import { article, connect, eventsOf, publish, publishedTo, scrapeMetric, startTestFanout } from './helpers.ts'
-
-function issued(claims: Record<string, unknown>, iat: number): Promise<string> {
-  return new SignJWT({ scope: 'newsroom', ...claims })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setAudience('newswire')
-    .setIssuedAt(iat)
-    .setExpirationTime('10m')
-    .sign(new TextEncoder().encode(DEV_NEWSROOM_SECRET))
-}
+import { article, connect, eventsOf, publish } from './helpers.ts'
+import { issued, revocationWorld } from './support/revocation-world.ts'
 
 test('a token whose sub or jti is a number is cut by the rule naming it; one no rule can name is refused (real WebSocket)', {
   timeout: 60_000,
 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'newswire-red23e-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  const file = join(dir, 'revoked')
-  writeFileSync(file, '# nobody yet\n')
-  const prefix = uniquePrefix()
-  const ingest = await startTestIngest(t, prefix)
-  const fanout = await startTestFanout(t, prefix, { NEWSROOM_REVOKED_FILE: file, FANOUT_REVOKED_POLL_MS: '100' })
+  const { fanout, ingest, write, inForce, open } = await revocationWorld(t)
   const now = Math.floor(Date.now() / 1000)
   const left = await issued({ sub: 123 }, now - 60)
   const leaked = await issued({ sub: 7, jti: 42 }, now - 60)
   const stays = await issued({ sub: 1234, jti: 43 }, now - 60)
-  await publish(ingest.url, article('held-1', { embargoedUntil: new Date(Date.now() + 600_000).toISOString() }))
-  await fanout.settled(publishedTo(ingest.url))
-
-  const open = async (token: string) => {
-    const c = await connect(t, fanout.wsUrl, { token })
-    c.send({ type: 'subscribe', id: 'n', channels: ['all'] })
-    await c.next((m) => m.type === 'subscribed')
-    return c
-  }
   const [a, l, s] = [await open(left), await open(leaked), await open(stays)]
-  writeFileSync(file, `sub 123 ${new Date((now - 5) * 1000).toISOString()}\njti 42\n`)
-  for (let i = 0; i < 200 && (await scrapeMetric(fanout.url, 'newswire_fanout_revocations')) < 2; i++)
-    await new Promise((r) => setTimeout(r, 25))
-  assert.equal(await scrapeMetric(fanout.url, 'newswire_fanout_revocations'), 2, 'the list was read')
+  write(`sub 123 ${new Date((now - 5) * 1000).toISOString()}\njti 42\n`)
+  assert.equal(await inForce(2), 2, 'the list was read')
   const timeout = (ms: number) => new Promise<'open'>((r) => setTimeout(() => r('open'), ms).unref())
   assert.deepEqual(await Promise.race([a.closed, timeout(3000)]), { code: 4401, reason: 'token revoked' }, 'sub 123 cut its reader')
   assert.deepEqual(await Promise.race([l.closed, timeout(3000)]), { code: 4401, reason: 'token revoked' }, 'jti 42 cut its reader')

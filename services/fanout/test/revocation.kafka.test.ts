@@ -5,42 +5,25 @@
 // refused on the stream, SSE and pages; a token issued after the rule, and everyone else, read on.
 // A bad edit keeps the list in force.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { test } from 'node:test'
 import { DEV_NEWSROOM_SECRET } from '@newswire/shared'
-import { startTestIngest, uniquePrefix } from '../../../test/helpers.ts'
 import { signNewsroomToken } from '../src/index.ts'
-import { article, connect, eventsOf, openSse, publish, publishedTo, scrapeMetric, startTestFanout } from './helpers.ts'
+import { article, connect, eventsOf, openSse, publish, scrapeMetric } from './helpers.ts'
+import { revocationWorld } from './support/revocation-world.ts'
 
 test('a revoked token is cut within a poll and refused everywhere after; others read on', { timeout: 90_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'newswire-revoked-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  const file = join(dir, 'revoked')
-  writeFileSync(file, '# nobody yet\n')
-  const prefix = uniquePrefix()
-  const ingest = await startTestIngest(t, prefix)
-  const fanout = await startTestFanout(t, prefix, { NEWSROOM_REVOKED_FILE: file, FANOUT_REVOKED_POLL_MS: '100' })
+  const { ingest, fanout, write, open } = await revocationWorld(t)
   const now = Math.floor(Date.now() / 1000)
   const alice = await signNewsroomToken(DEV_NEWSROOM_SECRET, { sub: 'alice', issuedAt: now - 60 })
   const leaked = await signNewsroomToken(DEV_NEWSROOM_SECRET, { sub: 'bob', jti: 'leaked-1' })
   const bob = await signNewsroomToken(DEV_NEWSROOM_SECRET, { sub: 'bob', jti: 'bob-2' })
-  await publish(ingest.url, article('held-1', { embargoedUntil: new Date(Date.now() + 600_000).toISOString() }))
-  await fanout.settled(publishedTo(ingest.url))
 
-  const open = async (token: string) => {
-    const c = await connect(t, fanout.wsUrl, { token })
-    c.send({ type: 'subscribe', id: 'n', channels: ['all'] })
-    await c.next((m) => m.type === 'subscribed')
-    return c
-  }
   const [a, l, b] = [await open(alice), await open(leaked), await open(bob)]
   const sse = await openSse(t, `${fanout.url}/v1/sse?channels=all`, { authorization: `Bearer ${alice}` })
   assert.equal(sse.status, 200)
   await sse.until((all) => all.some((e) => e.event === 'subscribed'))
 
-  writeFileSync(file, `sub alice ${new Date((now - 5) * 1000).toISOString()}\njti leaked-1\n`)
+  write(`sub alice ${new Date((now - 5) * 1000).toISOString()}\njti leaked-1\n`)
   const [closedA, closedL] = await Promise.all([a.closed, l.closed])
   assert.deepEqual(closedA, { code: 4401, reason: 'token revoked' })
   assert.deepEqual(closedL, { code: 4401, reason: 'token revoked' })
@@ -63,7 +46,7 @@ test('a revoked token is cut within a poll and refused everywhere after; others 
   await open(await signNewsroomToken(DEV_NEWSROOM_SECRET, { sub: 'alice' }))
 
   // a bad edit keeps the list in force, and is counted
-  writeFileSync(file, 'sub alice yesterday\n')
+  write('sub alice yesterday\n')
   for (let i = 0; i < 200 && (await scrapeMetric(fanout.url, 'newswire_fanout_revocation_reload_failures_total')) < 1; i++)
     await new Promise((r) => setTimeout(r, 25))
   assert.equal(await scrapeMetric(fanout.url, 'newswire_fanout_revocation_reload_failures_total'), 1)
