@@ -102,6 +102,7 @@ test('the kustomize base renders the objects operations rely on', { skip: unless
     'Deployment/newswire-fanout',
     'Deployment/newswire-ingest',
     'HorizontalPodAutoscaler/newswire-fanout',
+    'NetworkPolicy/newswire-metrics',
     'PodDisruptionBudget/newswire-fanout',
     'PodDisruptionBudget/newswire-ingest',
     'Service/newswire-fanout',
