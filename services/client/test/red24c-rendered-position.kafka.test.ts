@@ -77,45 +77,47 @@ function openPage(t: { after(fn: () => unknown): void }, html: string, storage: 
   return { client, shown }
 }
 
-test("the README's site recipe: a page served from a cached render after a kill takes the killed headline down", {
-  timeout: 90_000,
-}, async (t) => {
-  const prefix = uniquePrefix()
-  const ingest = await startTestIngest(t, prefix)
-  const fanout = await startTestFanout(t, prefix)
-  // stories in the recipe's view: breaking, international, Bengali
-  const story = (id: string, headline: string) => article(id, { language: 'bn', category: 'international', urgency: 1, headline })
-  const to = (o: ConnectOptions) => connect(fanout.url, { ...o, WebSocket, backoff: { minMs: 50, maxMs: 200 } })
+for (const transport of ['websocket', 'sse'] as const) {
+  test(`the README's site recipe over ${transport}: a page served from a cached render after a kill takes the killed headline down`, {
+    timeout: 90_000,
+  }, async (t) => {
+    const prefix = uniquePrefix()
+    const ingest = await startTestIngest(t, prefix)
+    const fanout = await startTestFanout(t, prefix)
+    // stories in the recipe's view: breaking, international, Bengali
+    const story = (id: string, headline: string) => article(id, { language: 'bn', category: 'international', urgency: 1, headline })
+    const to = (o: ConnectOptions) => connect(fanout.url, { ...o, WebSocket, transport, backoff: { minMs: 50, maxMs: 200 } })
 
-  await publish(ingest.url, story('r24-x', 'Minister resigns'))
-  // the site's server: the README's server block, run as written
-  const server = new Function('connect', 'WebSocket', 'process', `${block('server')}\nreturn { client, renderHeadlines }`)(
-    (_url: string, o: ConnectOptions) => to(o),
-    WebSocket,
-    { env: {} },
-  ) as { client: Client; renderHeadlines: () => string }
-  t.after(() => server.client.close())
-  await until(() => server.renderHeadlines().includes('r24-x'), 'the server to render the story')
-  const cached = server.renderHeadlines() // what the site's cache (or a CDN) keeps and serves
+    await publish(ingest.url, story('r24-x', 'Minister resigns'))
+    // the site's server: the README's server block, run as written
+    const server = new Function('connect', 'WebSocket', 'process', `${block('server')}\nreturn { client, renderHeadlines }`)(
+      (_url: string, o: ConnectOptions) => to(o),
+      WebSocket,
+      { env: {} },
+    ) as { client: Client; renderHeadlines: () => string }
+    t.after(() => server.client.close())
+    await until(() => server.renderHeadlines().includes('r24-x'), 'the server to render the story')
+    const cached = server.renderHeadlines() // what the site's cache (or a CDN) keeps and serves
 
-  // the first visit: the page's script goes live; the story is killed, a new one comes
-  const storage = new Map<string, string>() // the browser's localStorage, one for every tab of the site
-  const first = openPage(t, cached, storage, to)
-  assert.ok(first.shown.has('r24-x'), 'the render shows the story')
-  await until(() => first.client.state === 'connected', 'the first visit to connect')
-  await withdraw(ingest.url, 'r24-x', 'legal: the resignation was never offered')
-  await until(() => !first.shown.has('r24-x'), 'the first visit to hear of the kill')
-  await publish(ingest.url, story('r24-y', 'Port reopens'))
-  await until(() => first.shown.has('r24-y'), 'the first visit to show the next story')
-  await first.client.close()
-  assert.ok(!server.renderHeadlines().includes('r24-x'), "the server's own render leaves the killed story out")
+    // the first visit: the page's script goes live; the story is killed, a new one comes
+    const storage = new Map<string, string>() // the browser's localStorage, one for every tab of the site
+    const first = openPage(t, cached, storage, to)
+    assert.ok(first.shown.has('r24-x'), 'the render shows the story')
+    await until(() => first.client.state === 'connected', 'the first visit to connect')
+    await withdraw(ingest.url, 'r24-x', 'legal: the resignation was never offered')
+    await until(() => !first.shown.has('r24-x'), 'the first visit to hear of the kill')
+    await publish(ingest.url, story('r24-y', 'Port reopens'))
+    await until(() => first.shown.has('r24-y'), 'the first visit to show the next story')
+    await first.client.close()
+    assert.ok(!server.renderHeadlines().includes('r24-x'), "the server's own render leaves the killed story out")
 
-  // the second visit, within the cache's lifetime: the same cached render, the same browser
-  const second = openPage(t, cached, storage, to)
-  assert.ok(second.shown.has('r24-x'), 'the cached copy still lists the story: only the stream can take it down')
-  await until(() => second.client.state === 'connected', 'the second visit to connect')
-  await publish(ingest.url, story('r24-z', 'Flights resume'))
-  await until(() => second.shown.has('r24-z'), 'the second visit to be live past the kill')
-  assert.ok(!second.shown.has('r24-x'), 'the killed headline is taken down on the page served from the cache')
-  assert.ok(second.shown.has('r24-y'), 'and the story published since the render comes')
-})
+    // the second visit, within the cache's lifetime: the same cached render, the same browser
+    const second = openPage(t, cached, storage, to)
+    assert.ok(second.shown.has('r24-x'), 'the cached copy still lists the story: only the stream can take it down')
+    await until(() => second.client.state === 'connected', 'the second visit to connect')
+    await publish(ingest.url, story('r24-z', 'Flights resume'))
+    await until(() => second.shown.has('r24-z'), 'the second visit to be live past the kill')
+    assert.ok(!second.shown.has('r24-x'), 'the killed headline is taken down on the page served from the cache')
+    assert.ok(second.shown.has('r24-y'), 'and the story published since the render comes')
+  })
+}
