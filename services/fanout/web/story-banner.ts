@@ -84,12 +84,14 @@ export class StoryBanner {
     this.#render(now)
   }
 
-  gone(g: ArticleGone, pageShowsIt: boolean, now: number): void {
+  gone(g: ArticleGone, now: number): void {
     if (g.cause === 'left') return
-    // Absent when the page loaded: say so only when the page shows a copy of it. Absent after this
-    // embed saw it running (a reset's snapshot without it: the resume could not be replayed), the
-    // reader has read it: a kill is among the reasons (red8 attack run, 2026-12-04)
-    if (g.cause === 'absent' && !pageShowsIt && this.#latest === null) return
+    // Absent, when the page loaded too: the page is the story's, and a site's copy (its cache, a
+    // CDN) shows the text whether or not it names its version; it was said only with data-version,
+    // and a page without one showed a story killed before the reader came with no word (red24c
+    // attack run, 2026-12-07). Absent after this embed saw it running (a reset's snapshot without
+    // it), the reader has read it: a kill is among the reasons (red8 attack run, 2026-12-04). A
+    // version coming later takes the banner down (update)
     // The notes quoted so far are text of the versions it takes down: a story held and run again
     // quoted them with its next version, though none the public may see carries them (red20)
     this.#corrections = []

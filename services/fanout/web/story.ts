@@ -89,7 +89,7 @@ function mount(host: HTMLElement, base: string): void {
     liveHead?.classList.toggle('ended', u.article.live === false)
   }
   const onGone = (g: ArticleGone) => {
-    setUp(undefined).gone(g, pageVersion !== null, Date.now())
+    setUp(undefined).gone(g, Date.now())
     host.dataset.storyState = banner?.state ?? 'current'
     feed?.clear()
     if (feed) feed.el.hidden = banner?.state !== 'current'
