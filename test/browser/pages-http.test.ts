@@ -43,9 +43,12 @@ const TICKER_BUDGET_BYTES = 13.75 * 1024
  * EventSource and a token no subprotocol can carry) took it past 21 KiB by 65 bytes (21,489 ->
  * 21,569 gzip); ticker.js took 91 bytes of its 93 to spare (13,731 -> 13,822).
  * The red21d attack run's fix (a page's item no longer embargoed, of the version held under
- * embargo, taken as its release after a gap shed it) added its bytes within it.
+ * embargo, taken as its release after a gap shed it) added its bytes within it. 21.5 KiB since
+ * the red24c attack run's fix (an embed whose container a single-page site gives another story
+ * starts over for it, 115 bytes; "not available" on any page, 23 bytes less) took it past 21.25 KiB
+ * by 81 bytes (21,749 -> 21,841 gzip).
  */
-const STORY_BUDGET_BYTES = 21.25 * 1024
+const STORY_BUDGET_BYTES = 21.5 * 1024
 
 interface Reply {
   status: number

@@ -165,16 +165,26 @@ function mount(host: HTMLElement, base: string): void {
   // and a kill reads "withdrawn" with the newsroom's words. The banner's correction notes, text of
   // the story, go into the cache too, and come back when the server speaks of the story again
   // (they showed until the kill came, red15 attack run).
-  addEventListener('pagehide', (e) => {
-    if (!e.persisted) return
-    feed?.clear()
-    banner?.hush()
-  })
-  addEventListener('pageshow', (e) => {
-    if (e.persisted && feed && client) client.update([...client.channels])
-  })
+  const stop = new AbortController()
+  const { signal } = stop
+  addEventListener(
+    'pagehide',
+    (e) => {
+      if (!e.persisted) return
+      feed?.clear()
+      banner?.hush()
+    },
+    { signal },
+  )
+  addEventListener(
+    'pageshow',
+    (e) => {
+      if (e.persisted && feed && client) client.update([...client.channels])
+    },
+    { signal },
+  )
 
-  setInterval(() => {
+  const tick = setInterval(() => {
     const now = Date.now()
     banner?.tick(now)
     feed?.refreshTimes(now)
@@ -190,10 +200,25 @@ function mount(host: HTMLElement, base: string): void {
     })
   }
   // capture: a page that scrolls in an element of its own reports it here too
-  const passive = { capture: true, passive: true }
+  const passive = { capture: true, passive: true, signal }
   document.addEventListener('scroll', onScroll, passive)
   for (const type of ['wheel', 'touchstart', 'touchmove', 'pointerdown', 'keydown'])
     addEventListener(type, () => feed?.userInput(), passive)
+
+  // A single-page site's router keeps the container for the next story and changes its attributes
+  // (React and the like): read once, the embed followed the first story on the next one's page,
+  // whose kill never reached its reader (red24c attack run, 2026-12-07). So it starts over.
+  const watch = new MutationObserver(() => {
+    watch.disconnect()
+    stop.abort()
+    clearInterval(tick)
+    void client?.close()
+    root.replaceChildren()
+    delete host.dataset.newswireMounted
+    delete host.dataset.storyState
+    mount(host, base)
+  })
+  watch.observe(host, { attributeFilter: ['data-article', 'data-version', 'data-live', 'data-language', 'data-entries'] })
 }
 
 mountEmbeds('story.js', SELECTOR, mount)
