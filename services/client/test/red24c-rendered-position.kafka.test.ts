@@ -62,6 +62,7 @@ function openPage(t: { after(fn: () => unknown): void }, html: string, storage: 
     'removeArticle',
     'replaceAllArticles',
     'showStatus',
+    'addEventListener',
     `${block('browser')}\nreturn client`,
   )
   const client = run(
@@ -72,6 +73,7 @@ function openPage(t: { after(fn: () => unknown): void }, html: string, storage: 
     page.removeArticle,
     page.replaceAllArticles,
     page.showStatus,
+    () => {}, // no page lifecycle in Node: red24c-sdk-recipe-bfcache.kafka.browser.test.ts has it in Chromium
   ) as Client
   t.after(() => client.close())
   return { client, shown }
