@@ -4,7 +4,9 @@
 // site serves its page of the story from its cache (or a CDN) after the story was killed: the
 // site's own headline and text are on the page. The embed's snapshot has no visible version, and it
 // said so only on a page with `data-version`: without one, no banner, `data-story-state` stayed
-// `current`, and the reader read the killed story on a page that said nothing.
+// `current`, and the reader read the killed story on a page that said nothing. And a page the site
+// saved as the browser drew it (a prerenderer) carried the embed's mounted mark, an attribute, so
+// in it no embed ever started.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Page } from 'playwright-core'
@@ -71,5 +73,42 @@ test('a story page set up before its story runs says "not available", then takes
   await publish(ingest.url, article(id, { headline: 'Election night: live', live: true }))
   await page.waitForFunction(() => document.querySelector('#newswire-story')?.getAttribute('data-story-state') === 'current')
   assert.equal(await bannerText(page), '', 'the story runs: nothing to say')
+  assert.deepEqual(errors, [])
+})
+
+test('a page the site saved as the browser had drawn it (a prerendering snapshot), opened after the kill, tells the reader', {
+  timeout: 120_000,
+}, async (t) => {
+  const prefix = uniquePrefix()
+  const ingest = await startTestIngest(t, prefix)
+  const fanout = await startTestFanout(t, prefix)
+  const id = 'red24c-snapshot'
+  await publish(ingest.url, article(id, { headline: 'Minister resigns' }))
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Minister resigns</title></head><body>
+<h1>Minister resigns</h1><p>The site's own text of the story.</p>
+<div id="newswire-story" data-article="${id}"></div>
+<script src="${fanout.url}/story.js" async></script></body></html>`
+  const browser = await launch(t)
+  // the site's prerenderer (react-snap, Rendertron and the like) loads the page and keeps its DOM
+  const prerender = await openPage(browser, 390, 844)
+  await prerender.page.goto(await siteWith(t, html))
+  await prerender.page.waitForFunction(() => document.querySelector('#newswire-story')?.getAttribute('data-state') === 'connected')
+  const saved = await prerender.page.content()
+  await prerender.page.close()
+  await withdraw(ingest.url, id, 'legal: the resignation was never offered')
+  await sleep(500)
+
+  const { page, errors } = await openPage(browser, 390, 844)
+  await page.goto(await siteWith(t, saved))
+  await page
+    .waitForFunction(() => document.querySelector('#newswire-story')?.getAttribute('data-story-state') === 'unavailable', null, {
+      timeout: 8_000,
+    })
+    .catch(() => {})
+  assert.equal(
+    await page.locator('#newswire-story').getAttribute('data-story-state'),
+    'unavailable',
+    `the saved page's embed never started (banner: '${await bannerText(page)}')`,
+  )
   assert.deepEqual(errors, [])
 })

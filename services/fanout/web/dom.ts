@@ -27,6 +27,20 @@ export function reconcile(parent: Element, wanted: readonly Element[]): void {
 }
 
 /**
+ * Marks `el` as mounted by an embed of this page (false when one had): a mark on the element, in
+ * every copy of the script, never an attribute. A page saved as the browser drew it (a site's
+ * prerenderer) carried the attribute into pages where no embed ran, so a story killed since read on
+ * with no word (red24c attack run, 2026-12-07). `false` takes the mark off.
+ */
+const MOUNTED = Symbol.for('newswire.mounted')
+export function claim(el: HTMLElement, on = true): boolean {
+  const marks = el as unknown as Record<symbol, boolean>
+  const had = marks[MOUNTED] === true
+  marks[MOUNTED] = on
+  return !had
+}
+
+/**
  * Mounts every `selector` element once the document is parsed. `base` is the folder the embed's
  * script was loaded from (`script` names it for hosts that load it late), so it finds its stream.
  */

@@ -22,7 +22,7 @@ import {
   followStory,
   type StoryFollower,
 } from '@newswire/client'
-import { h, mountEmbeds } from './dom.ts'
+import { claim, h, mountEmbeds } from './dom.ts'
 import { articleTimeZone } from './format.ts'
 import { anchoring } from './reading-position.ts'
 import { StoryBanner } from './story-banner.ts'
@@ -52,8 +52,7 @@ const bounded = (v: string | undefined, fallback: number, min: number, max: numb
 
 function mount(host: HTMLElement, base: string): void {
   const id = host.dataset.article ?? ''
-  if (host.dataset.newswireMounted || !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/.test(id)) return
-  host.dataset.newswireMounted = 'true'
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/.test(id) || !claim(host)) return
   const pageVersion = Number.isInteger(Number(host.dataset.version)) && host.dataset.version ? Number(host.dataset.version) : null
   const entries = bounded(host.dataset.entries, 20, 1, 100)
   const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' })
@@ -214,7 +213,7 @@ function mount(host: HTMLElement, base: string): void {
     clearInterval(tick)
     void client?.close()
     root.replaceChildren()
-    delete host.dataset.newswireMounted
+    claim(host, false)
     delete host.dataset.storyState
     mount(host, base)
   })

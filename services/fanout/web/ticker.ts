@@ -9,7 +9,7 @@
 // an ellipsis, and announces only new breaking stories (aria-live polite). The stream URL is
 // derived from this script's own src.
 import { connect } from '@newswire/client'
-import { h, mountEmbeds, reconcile } from './dom.ts'
+import { claim, h, mountEmbeds, reconcile } from './dom.ts'
 import { articleTimeZone, formatClock, formatNumber, localeFor } from './format.ts'
 import { Headlines } from './headlines.ts'
 import CSS from './ticker.css'
@@ -43,8 +43,7 @@ function styleShadow(root: ShadowRoot): void {
 }
 
 function mount(host: HTMLElement, base: string): void {
-  if (host.dataset.newswireMounted) return
-  host.dataset.newswireMounted = 'true'
+  if (!claim(host)) return
   const languages = list(host.dataset.language)
   const categories = list(host.dataset.category)
   const maxItems = bounded(host.dataset.maxItems, 5, 1, 20)
