@@ -9,7 +9,7 @@
 // any `sub` rule of its subject, and `all`, revoke it. A name is read in the one spelling a token's
 // is (token-names.ts: NFC, visible characters), so the operator's keyboard and the issuer agree
 // (red23d attack run). Pure: parsing and matching.
-import { canonicalName } from './token-names.ts'
+import { canonicalName, isQuoted } from './token-names.ts'
 
 /** What a token says of itself that a rule can name. */
 export interface Credential {
@@ -52,6 +52,7 @@ function instantOf(text: string | undefined, line: number): number {
 
 /** A rule's name as a token's is read; one no token can carry (a hidden character) is a bad line, not a rule that names nobody. */
 function nameOf(text: string, line: number): string {
+  if (isQuoted(text)) throw new RevocationsError(line, `a name in quotes: write it without them (the quotes would be part of it)`)
   const name = canonicalName(text)
   if (name === null) throw new RevocationsError(line, 'a name with a character no token may carry (invisible, a control)')
   return name

@@ -12,10 +12,23 @@ const UNSEEN = /[\s\p{C}\p{Default_Ignorable_Code_Point}]/u
 /** Longest name read: a revocation line, a log field. */
 export const MAX_NAME = 256
 
+/** Opening and closing quotes, straight and typographic: what a name copied from a JSON log or a shell line comes wrapped in. */
+const QUOTE = /^["'`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a]/u
+const UNQUOTE = /["'`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a]$/u
+
+/**
+ * A name wrapped in quotes: a rule `jti "4f1c…"` (copied from a JSON log, a shell habit) was read
+ * with its quotes and named nobody, the token read on (red24d attack run). No token's name is
+ * taken in quotes either, so the rule is a bad line, not a rule that names nobody.
+ */
+export function isQuoted(name: string): boolean {
+  return name.length >= 2 && QUOTE.test(name) && UNQUOTE.test(name)
+}
+
 /** The one spelling of a name (NFC), or null when it has none a rule could write. */
 export function canonicalName(raw: string): string | null {
   const s = raw.normalize('NFC')
-  return s.length === 0 || s.length > MAX_NAME || UNSEEN.test(s) ? null : s
+  return s.length === 0 || s.length > MAX_NAME || UNSEEN.test(s) || isQuoted(s) ? null : s
 }
 
 export class NameClaimError extends Error {

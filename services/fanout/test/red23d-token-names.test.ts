@@ -14,7 +14,7 @@ import { verifyNewsroomToken } from '../src/token.ts'
 /** Identities, in NFC: Latin with accents, Bengali with a nukta and a conjunct, digits. */
 const identities = ['j\u00f3zef', '\u09b0\u09b9\u09ae\u09be\u09a8', '\u09af\u09bc\u09c1\u0995\u09cd\u09a4', '12345', 'alice', 'ALICE']
 /** A spelling change: harmless (the same name), or one no rule could write (the token is refused). */
-type Change = 'nfd' | 'nfc' | 'zwsp' | 'zwj' | 'zwnj' | 'vs16' | 'space' | 'trailing' | 'number'
+type Change = 'nfd' | 'nfc' | 'zwsp' | 'zwj' | 'zwnj' | 'vs16' | 'space' | 'trailing' | 'number' | 'quoted'
 // a JSON number is read as its digits (red23e: an issuer's numeric user id), the name an operator types
 const harmless: ReadonlySet<Change> = new Set(['nfd', 'nfc', 'number'])
 const apply = (s: string, c: Change): string | number => {
@@ -39,9 +39,12 @@ const apply = (s: string, c: Change): string | number => {
       return `${s} `
     case 'number':
       return /^\d+$/.test(s) ? Number(s) : s.normalize('NFD')
+    // copied from a JSON log line, with its quotes (red24d: a rule read so named nobody)
+    case 'quoted':
+      return `"${s}"`
   }
 }
-const change = fc.constantFrom<Change>('nfd', 'nfc', 'zwsp', 'zwj', 'zwnj', 'vs16', 'space', 'trailing', 'number')
+const change = fc.constantFrom<Change>('nfd', 'nfc', 'zwsp', 'zwj', 'zwnj', 'vs16', 'space', 'trailing', 'number', 'quoted')
 const T = Math.floor(Date.parse('2026-12-07T05:00:00Z') / 1000)
 const now = (T + 60) * 1000
 
@@ -61,7 +64,7 @@ test('property: a rule as an operator types it names the token of the same ident
       fc.constantFrom<Change>('nfd', 'nfc'),
       change,
       fc.nat(identities.length - 1),
-      fc.constantFrom<Change>('nfd', 'nfc', 'zwsp', 'zwnj'),
+      fc.constantFrom<Change>('nfd', 'nfc', 'zwsp', 'zwnj', 'quoted'),
       async (claim, id, first, second, ruleId, ruleChange) => {
         const issuedName = apply(String(apply(identities[id] as string, first)), second)
         const v = await verifyNewsroomToken(await sign({ [claim]: issuedName }), DEV_NEWSROOM_SECRET, 'newswire', now)
@@ -84,7 +87,14 @@ test('property: a rule as an operator types it names the token of the same ident
         )
       },
     ),
-    { numRuns: 400, examples: [['jti', 3, 'nfc', 'number', 3, 'nfc']] },
+    {
+      numRuns: 400,
+      examples: [
+        ['jti', 3, 'nfc', 'number', 3, 'nfc'],
+        // red24d: `jti "alice"` was read as a rule naming `"alice"`, in force, naming nobody
+        ['jti', 4, 'nfc', 'nfc', 4, 'quoted'],
+      ],
+    },
   )
 })
 
