@@ -9,7 +9,10 @@
 // page too) replaces it. A reset (clear) forgets all but kills: a kill is final (ingest never revives
 // a story), and a reset made by a process that has not read it yet must not bring the story back
 // (red14 attack run; `afterKill`: a version of a story killed since, not its kill, which
-// delivery.ts leaves out of a reset). Bounded: the oldest entries are forgotten first.
+// delivery.ts leaves out of a reset). Bounded: the oldest entries are forgotten first. Kills have a
+// memory of their own that only kills fill: among every article's marks, a big news day (or anyone
+// publishing that many stories into the view) pushed a kill out, and a lagging process's reset
+// brought the killed story back (red24b attack run).
 import { touch } from './lru.ts'
 import type { ArticleEvent, WithdrawnCause } from './types.ts'
 
@@ -41,6 +44,8 @@ export class Dedupe {
   /** Event ids (and release keys) delivered, oldest first. */
   #eventIds = new Map<string, true>()
   #articles = new Map<string, ArticleMark>()
+  /** Articles killed: final, kept across resets, forgotten only for `capacity` later kills. */
+  #killed = new Map<string, true>()
 
   constructor(capacity: number) {
     this.capacity = capacity
@@ -62,8 +67,8 @@ export class Dedupe {
     // a real record after a stand-in hold: of its version, its word replaces the guess; on the
     // stream (not a page, answered maybe before the hold), it decides again whatever its number
     const real = mark?.standIn && !isStandIn(event)
+    if (this.#isKilled(id)) return false
     if (mark) {
-      if (isKill(mark.withdrawn)) return false
       if (!kill && !(real && !flags.snapshot) && (version < mark.version || version < mark.withdrawnAt)) return false
       // a release lifts an embargo told at that very version (a page from a process whose clock ran
       // ahead showed it, the stream's process took it back: red21c), as it lifts the newsroom's flag
@@ -71,6 +76,7 @@ export class Dedupe {
       if (!kill && version === mark.version && !lifts && !real) return false
     }
     touch(this.#eventIds, key, true, this.capacity)
+    if (kill) touch(this.#killed, id, true, this.capacity)
     touch(
       this.#articles,
       id,
@@ -99,11 +105,12 @@ export class Dedupe {
     // decided on a version older than one delivered (a page from a process ahead of the stream): the
     // stream brings the version that lifts it again, which must not pass for a duplicate (red18)
     const older = mark !== undefined && !guess && at > NO_VERSION && at < mark.version
+    if (this.#isKilled(articleId)) return false
     if (mark?.withdrawn) {
-      if (isKill(mark.withdrawn)) return false
       if ((cause ?? 'unknown') === mark.withdrawn && at <= mark.withdrawnAt) return false
     }
     if (older && mark.key !== undefined) this.#eventIds.delete(mark.key)
+    if (isKill(cause)) touch(this.#killed, articleId, true, this.capacity)
     touch(
       this.#articles,
       articleId,
@@ -125,7 +132,11 @@ export class Dedupe {
   }
 
   afterKill(e: ArticleEvent): boolean {
-    return isKill(this.#articles.get(e.article.id)?.withdrawn ?? null) && !killOf(e)
+    return this.#isKilled(e.article.id) && !killOf(e)
+  }
+
+  #isKilled(id: string): boolean {
+    return this.#killed.has(id) || isKill(this.#articles.get(id)?.withdrawn ?? null)
   }
 
   get size(): { eventIds: number; articles: number } {

@@ -3,7 +3,9 @@
 // version is a guess: the next version on the stream decides again, whatever its number. A
 // deletion is final: neither a reset (`clear()`) nor the story coming down (`clear(prefix)`)
 // forgets it, since a reset or a page made by a process that has not read it must not bring the
-// entry back (red14 attack run). Bounded: the entries heard of longest ago are forgotten first.
+// entry back (red14 attack run). Bounded: the entries heard of longest ago are forgotten first;
+// deletions have a memory of their own that only deletions fill (among every entry's marks, a busy
+// live story pushed a deletion out and a lagging process's reset brought the entry back: red24b).
 import { touch } from './lru.ts'
 import type { EntryWithdrawnCause } from './story-types.ts'
 
@@ -22,6 +24,8 @@ interface EntryMark {
 export class EntryDedupe {
   readonly capacity: number
   #marks = new Map<string, EntryMark>()
+  /** Entries deleted: final, kept across resets, forgotten only for `capacity` later deletions. */
+  #deleted = new Map<string, true>()
 
   constructor(capacity: number) {
     this.capacity = capacity
@@ -38,8 +42,8 @@ export class EntryDedupe {
     const mark = this.#marks.get(key)
     // after a stand-in's guess, the next version on the stream (not a page) decides, whatever its number
     const real = mark?.guess === true && !flags.guess && !flags.snapshot
+    if (this.#isDeleted(key)) return false
     if (mark) {
-      if (mark.withdrawn === 'deleted') return false
       // The same version again is news only as a release: of an embargo the newsroom saw, or of
       // one that took the entry off for this reader (its time passed on the server's clock)
       // (a page's item no longer flagged embargoed is the server's release: the stream's may have
@@ -70,7 +74,7 @@ export class EntryDedupe {
     // A deletion is final and taken whatever its version (once): an instance standing in for an
     // undecodable deletion numbers it after the version it knows, which may be older than one an
     // upgraded instance delivered (unreadable.ts deletionOf)
-    if (mark?.withdrawn === 'deleted') return false
+    if (this.#isDeleted(key)) return false
     // after a stand-in's guess (a released embargo's delivered as an entry), the writer's next record
     // decides whatever its number, a hold too: dropped as stale below the guess, the entry stayed
     // on the public's page while withheld (red18 attack run)
@@ -83,8 +87,13 @@ export class EntryDedupe {
       guess,
       over: real ? mark.version : mark?.over,
     }
+    if (cause === 'deleted') touch(this.#deleted, key, true, this.capacity)
     touch(this.#marks, key, next, this.capacity)
     return true
+  }
+
+  #isDeleted(key: string): boolean {
+    return this.#deleted.has(key) || this.#marks.get(key)?.withdrawn === 'deleted'
   }
 
   /** Forget a story's entries: it came down and took them with it, so they may come back as they were. */

@@ -15,7 +15,9 @@
 // guess), and the writer's next record may hold the entry back, whatever its number (red18).
 // A reconnect may land on a process behind, which resets the reader to its own older head and then
 // reads on (red14): a deletion or the kill the reader heard of is final, never announced undone,
-// by the follower nor by the client's own entry messages (red18).
+// by the follower nor by the client's own entry messages (red18). Some runs give the client a
+// duplicate filter of a few entries (`dedupeCapacity`), so that they reach its bound: a deletion
+// heard of before more entries than it holds stays final (red24b).
 // NEWSWIRE_MODEL_RUNS raises the number of runs (default 20).
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
@@ -230,7 +232,7 @@ class Blog {
   }
 }
 
-async function run(ops: Op[], transport: 'websocket' | 'sse', snapshotSize: number): Promise<void> {
+async function run(ops: Op[], transport: 'websocket' | 'sse', snapshotSize: number, dedupeCapacity = 50_000): Promise<void> {
   const cleanups: (() => unknown)[] = []
   const ctx = { after: (fn: () => unknown) => cleanups.push(fn) } as unknown as TestContext
   try {
@@ -248,6 +250,7 @@ async function run(ops: Op[], transport: 'websocket' | 'sse', snapshotSize: numb
       WebSocket,
       transport,
       backoff: { minMs: 5, maxMs: 20 },
+      dedupeCapacity,
     })
     cleanups.push(() => client.close())
     /** What the follower's events say it shows, and what they got wrong. */
@@ -267,7 +270,10 @@ async function run(ops: Op[], transport: 'websocket' | 'sse', snapshotSize: numb
         if (deletedHeard.has(entry.id)) wrong.push(`${key} announced after its deletion reached the reader`)
         // a released stand-in's number is a guess: the writer's next record replaces it, whatever its number
         const guessed = blog.guesses.has(`${entry.id}@${shows.get(entry.id)}`)
-        if ((shows.get(entry.id) ?? 0) >= entry.version && !guessed) wrong.push(`${key} announced while ${shows.get(entry.id)} was shown`)
+        // a filter at its bound forgets what it delivered: the fake's replays (overlap) may come again (Known limits)
+        const bounded = dedupeCapacity < 50_000
+        if ((shows.get(entry.id) ?? 0) >= entry.version && !guessed && !bounded)
+          wrong.push(`${key} announced while ${shows.get(entry.id)} was shown`)
         shows.set(entry.id, entry.version)
         // shown before its deletion reached the reader is right; at the deletion's version, never
         const b = blog.entries.find((e) => e.entry.id === entry.id)
@@ -379,7 +385,9 @@ test('followStory holds exactly the visible entries, each announced once, whatev
       fc.constantFrom('websocket' as const, 'sse' as const),
       fc.integer({ min: 1, max: 6 }),
       killArb,
-      (ops, transport, size, kill) => run(withKill(ops, kill), transport, size),
+      // a filter of a few entries: runs reach its bound
+      fc.constantFrom(50_000, 2, 4),
+      (ops, transport, size, kill, capacity) => run(withKill(ops, kill), transport, size, capacity),
     ),
     { numRuns: Number(process.env.NEWSWIRE_MODEL_RUNS ?? 20) },
   )
@@ -397,5 +405,22 @@ test('a known run (red18): a released stand-in, then a hold numbered below it', 
     ],
     'websocket',
     1,
+  )
+})
+
+// red24b's run, as the property shrank it with the fix undone: a filter of two marks, an entry
+// deleted, then the reconnect lands on a process behind the deletion: the story's other entries
+// had pushed the deletion out of the filter, and the reset brought the deleted entry back
+test('a known run (red24b): a filter of two, a deletion, a reset from a process behind it', async () => {
+  await run(
+    [
+      { op: 'delete', pick: 864189659 },
+      { op: 'lagDrop', behind: 4 },
+      { op: 'edit', pick: 0, pin: false },
+      { op: 'decide', pick: 0, at: 'same', lower: 0, hold: true },
+    ],
+    'websocket',
+    1,
+    2,
   )
 })
