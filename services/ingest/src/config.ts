@@ -37,6 +37,8 @@ export interface IngestConfig extends CommonConfig {
   publishTimeoutMs: number
   /** How long Idempotency-Key answers are remembered. */
   idempotencyTtlMs: number
+  /** How many Idempotency-Key answers each API key keeps (its oldest pushed out past that). */
+  idempotencyMaxKeys: number
   /** Transactional writers: one per partition, or one for all (writers.ts). */
   writers: WriterMode
   /** How long a busy writer's transaction waits for more requests to join it, ms (linger.ts). */
@@ -117,6 +119,7 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     rateLimit: r.int('INGEST_RATE_LIMIT', 500, 1, 1_000_000),
     publishTimeoutMs: r.int('INGEST_PUBLISH_TIMEOUT_MS', 10_000, 100, 120_000),
     idempotencyTtlMs: r.int('INGEST_IDEMPOTENCY_TTL_MS', 24 * 3600 * 1000, 1000, 7 * 24 * 3600 * 1000),
+    idempotencyMaxKeys: r.int('INGEST_IDEMPOTENCY_MAX_KEYS', 100_000, 1, 10_000_000),
     writers: r.oneOf('INGEST_WRITERS', WRITER_MODES, 'partition'),
     lingerMs: r.int('INGEST_LINGER_MS', 5, 0, 100),
   }

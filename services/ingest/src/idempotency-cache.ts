@@ -6,21 +6,36 @@
 // release was then decided again over the desk's hold written after it. Key names come from
 // configuration (and from the records of the keys that wrote them), so the owners are few.
 
+import { ForgottenAnswers } from './forgotten-answers.ts'
+
 /** The API key name an Idempotency-Key belongs to: what comes before its first ':'. */
 export function ownerOf(key: string): string {
   const i = key.indexOf(':')
   return i < 0 ? '' : key.slice(0, i)
 }
 
-/** Answers remembered per (API key, Idempotency-Key), for `ttlMs`, at most `max` per API key. */
+/**
+ * Answers remembered per (API key, Idempotency-Key), for `ttlMs`, at most `max` per API key. One
+ * pushed out by the bound before its TTL leaves its fingerprint (`print`): a key's own traffic
+ * filling its bound must not let a retry be decided again (red24b, forgotten-answers.ts).
+ */
 export class IdempotencyCache<T> {
   // Map keeps insertion order: the first entries of an owner's map are its oldest
   readonly #byOwner = new Map<string, Map<string, { value: T; expires: number }>>()
+  /** Per API key name, so that one key's flood raises no other key's false matches. */
+  readonly #forgotten = new Map<string, ForgottenAnswers>()
   readonly #ttlMs: number
   readonly #max: number
-  constructor(ttlMs: number, max = 100_000) {
+  readonly #print: ((key: string, value: T) => string) | null
+  constructor(ttlMs: number, max = 100_000, print: ((key: string, value: T) => string) | null = null) {
     this.#ttlMs = ttlMs
     this.#max = max
+    this.#print = print
+  }
+
+  /** Whether an answer of fingerprint `print` (of `key`) was pushed out by the bound within its TTL. */
+  forgotten(key: string, print: string, now = Date.now()): boolean {
+    return this.#forgotten.get(ownerOf(key))?.has(print, now) ?? false
   }
 
   /** Whether an answer given at `at` is still within the TTL at `now`. */
@@ -39,6 +54,15 @@ export class IdempotencyCache<T> {
     return e.value
   }
 
+  #forgottenOf(owner: string): ForgottenAnswers {
+    let f = this.#forgotten.get(owner)
+    if (f === undefined) {
+      f = new ForgottenAnswers(this.#ttlMs)
+      this.#forgotten.set(owner, f)
+    }
+    return f
+  }
+
   set(key: string, value: T, now = Date.now()): void {
     const owner = ownerOf(key)
     let owned = this.#byOwner.get(owner)
@@ -51,6 +75,9 @@ export class IdempotencyCache<T> {
     while (owned.size > this.#max) {
       const oldest = owned.keys().next().value
       if (oldest === undefined) break
+      const e = owned.get(oldest)
+      if (e !== undefined && e.expires > now && this.#print !== null)
+        this.#forgottenOf(owner).add(this.#print(oldest, e.value), e.expires, now)
       owned.delete(oldest)
     }
   }

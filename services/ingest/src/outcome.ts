@@ -47,6 +47,14 @@ export interface Remembered {
   by?: string
 }
 
+/**
+ * The fingerprint of a remembered answer: the key that gave it, its Idempotency-Key (scoped) and
+ * its request's hash. Only the same request again, by the same key, matches it (a leaked key's
+ * answers pushed out bind no one: red22c).
+ */
+export const answerPrint = (key: string, by: string | undefined, requestHash: string): string =>
+  `${by ?? ''}\u0000${key}\u0000${requestHash}`
+
 /** The answer a committed event stands for. */
 export function outcomeOf(event: NewswireEvent): Outcome {
   if (isEntryEvent(event)) {

@@ -20,7 +20,7 @@ import {
 } from '@newswire/shared'
 import type { Logger, Readiness, Registry, Tail } from '@newswire/shared'
 import { createApp } from './app.ts'
-import type { Remembered } from './outcome.ts'
+import { answerPrint, type Remembered } from './outcome.ts'
 import { createAuthenticator, keyIdOf } from './auth.ts'
 import type { IngestConfig } from './config.ts'
 import { createIngestMetrics } from './metrics.ts'
@@ -76,7 +76,9 @@ export async function startIngest(
   const state = new ArticleState()
   // records away from their key's partition: the topics' partitions were added (placement.ts)
   const placement = new PlacementCheck(partitions)
-  const idempotency = new IdempotencyCache<Remembered>(config.idempotencyTtlMs)
+  const idempotency = new IdempotencyCache<Remembered>(config.idempotencyTtlMs, config.idempotencyMaxKeys, (key, v) =>
+    answerPrint(key, v.by, v.requestHash),
+  )
   let decodeErrors = 0
   const readBack = new ReadBack()
   const readRecord = createStateRecords({

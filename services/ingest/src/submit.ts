@@ -5,6 +5,7 @@
 import { isNewswireError, ProblemError } from '@newswire/shared'
 import type { CodecProblem, FieldError } from '@newswire/shared'
 import type { Outcome, RequestContext, Remembered } from './outcome.ts'
+import { answerPrint } from './outcome.ts'
 import type { Plan, PlanView } from './batch-plan.ts'
 import type { Publisher } from './publisher.ts'
 import type { IdempotencyCache } from './idempotency-cache.ts'
@@ -51,6 +52,17 @@ function unreadableAnswer(): ProblemError {
   )
 }
 
+/**
+ * This very request was answered within the TTL, and its answer was pushed out by its API key's
+ * bound: decided again, it would repeat over whatever came after it (red24b).
+ */
+function forgottenAnswer(): ProblemError {
+  return new ProblemError(
+    'idempotency_answer_forgotten',
+    'this request was answered before under this Idempotency-Key, and its answer is no longer kept (this API key sent more keyed requests since than ingest keeps answers for); read the article before sending it again, under a new key',
+  )
+}
+
 /** The same Idempotency-Key with other content is refused, whether its first request is answered or still under way. */
 function sameRequest(firstHash: string, ctx: RequestContext): void {
   if (firstHash !== ctx.requestHash)
@@ -72,7 +84,11 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
   function remembered(ctx: RequestContext): Outcome | undefined {
     if (ctx.idempotencyKey === null) return undefined
     const seen = deps.idempotency.get(ctx.idempotencyKey)
-    if (seen === undefined) return undefined
+    if (seen === undefined) {
+      if (deps.idempotency.forgotten(ctx.idempotencyKey, answerPrint(ctx.idempotencyKey, ctx.keyId, ctx.requestHash)))
+        throw forgottenAnswer()
+      return undefined
+    }
     // given to a key retired since (a leak): it binds no one, the request is decided as new (red22c)
     if (seen.by !== undefined && deps.liveKeyIds !== undefined && !deps.liveKeyIds.has(seen.by)) return undefined
     // written by a release before `api-key-id` (one still running in a rolling deploy, a rollback,

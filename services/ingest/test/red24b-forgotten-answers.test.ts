@@ -1,0 +1,67 @@
+// red24b attack run (2026-12-07): what the Idempotency-Key cache forgets at its bound. A model of
+// it: random runs of keyed answers from a few API keys, a small bound (so runs reach it), the clock
+// moving on. Within its TTL, an answer is either still given or its request is known as answered
+// (`forgotten`): never both gone, which let a retry be decided again over what came after it.
+// Past its TTL plus a quarter, neither. Another key's traffic never makes one forgotten.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import fc from 'fast-check'
+import { ForgottenAnswers } from '../src/forgotten-answers.ts'
+import { IdempotencyCache } from '../src/idempotency-cache.ts'
+
+const TTL = 1000
+const print = (key: string, value: string) => `${key}\u0000${value}`
+
+type Op = { op: 'set'; owner: number; key: number } | { op: 'wait'; ms: number }
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ op: fc.constant('set' as const), owner: fc.nat(2), key: fc.nat(40) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('wait' as const), ms: fc.integer({ min: 1, max: 600 }) }) },
+)
+
+test('an answer within its TTL is given or known as answered, whatever the bound pushed out; none outlives TTL and a quarter', () => {
+  fc.assert(
+    fc.property(fc.array(opArb, { maxLength: 120 }), fc.integer({ min: 1, max: 6 }), (ops, max) => {
+      const cache = new IdempotencyCache<string>(TTL, max, print)
+      /** The model: every answer given, by scoped key, with its body and when. */
+      const given = new Map<string, { value: string; at: number }>()
+      let now = 0
+      let n = 0
+      for (const o of ops) {
+        if (o.op === 'wait') {
+          now += o.ms
+        } else {
+          const key = `owner${o.owner}:k${o.key}`
+          const value = `body-${n++}`
+          cache.set(key, value, now)
+          given.set(key, { value, at: now })
+        }
+        for (const [key, { value, at }] of given) {
+          const kept = cache.get(key, now) === value
+          const known = cache.forgotten(key, print(key, value), now)
+          if (now < at + TTL) assert.ok(kept || known, `${key} (${value}) neither given nor known at ${now}`)
+          if (now >= at + TTL + TTL / 4) assert.ok(!kept && !known, `${key} (${value}) outlived its TTL at ${now}`)
+        }
+      }
+    }),
+    { numRuns: 300 },
+  )
+})
+
+test('one key’s flood marks none of another key’s answers forgotten, and a new request matches no fingerprint', () => {
+  const cache = new IdempotencyCache<string>(TTL, 3, print)
+  cache.set('cms:release-1', 'release', 0)
+  for (let i = 0; i < 1000; i++) cache.set(`scraper:flood-${i}`, 'x', 1)
+  assert.equal(cache.get('cms:release-1', 2), 'release')
+  assert.equal(cache.forgotten('cms:new-1', print('cms:new-1', 'new'), 2), false)
+  assert.equal(cache.forgotten('scraper:flood-0', print('scraper:flood-0', 'other body'), 2), false, 'other content is another request')
+  assert.equal(cache.forgotten('scraper:flood-0', print('scraper:flood-0', 'x'), 2), true)
+})
+
+test('the fingerprints: kept until their end, gone a quarter of the TTL after', () => {
+  const f = new ForgottenAnswers(4000)
+  f.add('a', 4000, 0)
+  assert.equal(f.has('a', 3999), true)
+  assert.equal(f.has('b', 3999), false)
+  assert.equal(f.has('a', 5000), false)
+})
