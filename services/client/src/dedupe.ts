@@ -67,7 +67,7 @@ export class Dedupe {
     // a real record after a stand-in hold: of its version, its word replaces the guess; on the
     // stream (not a page, answered maybe before the hold), it decides again whatever its number
     const real = mark?.standIn && !isStandIn(event)
-    if (this.#isKilled(id)) return false
+    if (this.#killed.has(id)) return false
     if (mark) {
       if (!kill && !(real && !flags.snapshot) && (version < mark.version || version < mark.withdrawnAt)) return false
       // a release lifts an embargo told at that very version (a page from a process whose clock ran
@@ -105,7 +105,7 @@ export class Dedupe {
     // decided on a version older than one delivered (a page from a process ahead of the stream): the
     // stream brings the version that lifts it again, which must not pass for a duplicate (red18)
     const older = mark !== undefined && !guess && at > NO_VERSION && at < mark.version
-    if (this.#isKilled(articleId)) return false
+    if (this.#killed.has(articleId)) return false
     if (mark?.withdrawn) {
       if ((cause ?? 'unknown') === mark.withdrawn && at <= mark.withdrawnAt) return false
     }
@@ -128,15 +128,11 @@ export class Dedupe {
 
   clear(): void {
     this.#eventIds.clear()
-    for (const [id, mark] of this.#articles) if (!isKill(mark.withdrawn)) this.#articles.delete(id)
+    this.#articles.clear()
   }
 
   afterKill(e: ArticleEvent): boolean {
-    return this.#isKilled(e.article.id) && !killOf(e)
-  }
-
-  #isKilled(id: string): boolean {
-    return this.#killed.has(id) || isKill(this.#articles.get(id)?.withdrawn ?? null)
+    return this.#killed.has(e.article.id) && !killOf(e)
   }
 
   get size(): { eventIds: number; articles: number } {

@@ -42,7 +42,7 @@ export class EntryDedupe {
     const mark = this.#marks.get(key)
     // after a stand-in's guess, the next version on the stream (not a page) decides, whatever its number
     const real = mark?.guess === true && !flags.guess && !flags.snapshot
-    if (this.#isDeleted(key)) return false
+    if (this.#deleted.has(key)) return false
     if (mark) {
       // The same version again is news only as a release: of an embargo the newsroom saw, or of
       // one that took the entry off for this reader (its time passed on the server's clock)
@@ -74,7 +74,7 @@ export class EntryDedupe {
     // A deletion is final and taken whatever its version (once): an instance standing in for an
     // undecodable deletion numbers it after the version it knows, which may be older than one an
     // upgraded instance delivered (unreadable.ts deletionOf)
-    if (this.#isDeleted(key)) return false
+    if (this.#deleted.has(key)) return false
     // after a stand-in's guess (a released embargo's delivered as an entry), the writer's next record
     // decides whatever its number, a hold too: dropped as stale below the guess, the entry stayed
     // on the public's page while withheld (red18 attack run)
@@ -92,17 +92,13 @@ export class EntryDedupe {
     return true
   }
 
-  #isDeleted(key: string): boolean {
-    return this.#deleted.has(key) || this.#marks.get(key)?.withdrawn === 'deleted'
-  }
-
   /** Forget a story's entries: it came down and took them with it, so they may come back as they were. */
   forgetStory(storyId: string): void {
     this.clear(keyOf(storyId, ''))
   }
 
   clear(prefix = ''): void {
-    for (const [key, mark] of this.#marks) if (key.startsWith(prefix) && mark.withdrawn !== 'deleted') this.#marks.delete(key)
+    for (const key of this.#marks.keys()) if (key.startsWith(prefix)) this.#marks.delete(key)
   }
 
   get size(): number {
