@@ -65,3 +65,12 @@ test('the fingerprints: kept until their end, gone a quarter of the TTL after', 
   assert.equal(f.has('b', 3999), false)
   assert.equal(f.has('a', 5000), false)
 })
+
+test('past one filter’s fill a new one is made: every fingerprint is still found, and others are not', () => {
+  const f = new ForgottenAnswers(4000)
+  for (let i = 0; i < 70_000; i++) f.add(`cms:sync-${i}`, 4000, 0)
+  for (let i = 0; i < 70_000; i += 997) assert.equal(f.has(`cms:sync-${i}`, 1), true, `sync-${i}`)
+  let matched = 0
+  for (let i = 0; i < 20_000; i++) if (f.has(`cms:new-${i}`, 1)) matched++
+  assert.equal(matched, 0, 'new requests taken for answered ones')
+})
