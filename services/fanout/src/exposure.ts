@@ -6,6 +6,7 @@
 // (a release racing a kill on another instance's clock; versions from before this instance's
 // history), used only for subscriptions that resumed from a client's position. A view keeps only
 // what matching reads (channels.ts ArticleView), not the version's text. Pure: no I/O.
+import { MAX_EARLIER_VIEWS } from '@newswire/shared'
 import type { ArticleView } from './channels.ts'
 import type { Clearance } from './visibility.ts'
 
@@ -19,12 +20,15 @@ interface Seen {
 export type Exposure = Seen[]
 
 /**
- * Distinct views kept per article; past it, later views replace the newest kept one (a reader who
- * saw the story only in a replaced view would miss its kill). A view is a category, language,
- * urgency and breaking flag: 32 was within reach of a long live story (an outside review
- * reached it in a test), this is not (README, "Known limits").
+ * Views kept per article; past it, later views replace the newest kept one (a reader who saw the
+ * story only in a replaced view would miss its kill). A view is a category, language, urgency and
+ * breaking flag: 32 was within reach of a long live story (an outside review reached it in a
+ * test). Ingest refuses to move an article into more than MAX_EARLIER_VIEWS distinct views, each
+ * kept here at most twice (sure, and some instance's maybe), so this bound is never reached: a
+ * write key moved a story through a thousand categories, and a reader who saw it in a replaced
+ * view resumed after its kill and was never told (red24b attack run).
  */
-export const MAX_VIEWS = 1024
+export const MAX_VIEWS = 2 * MAX_EARLIER_VIEWS
 
 export const clearanceBit: Record<Clearance, number> = { public: 1, released: 2, all: 4 }
 

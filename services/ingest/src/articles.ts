@@ -3,7 +3,7 @@
 // decision is taken at commit time against the freshest state.
 import { articleToJson, ProblemError } from '@newswire/shared'
 import type { Article, ArticleEvent, Correction } from '@newswire/shared'
-import { decide, decideErase, decideWithdraw, withdrawnConflict } from './decide.ts'
+import { boundViews, decide, decideErase, decideWithdraw, withdrawnConflict } from './decide.ts'
 import type { Decision } from './decide.ts'
 import { applyMergePatch } from './merge-patch.ts'
 import type { ArticleOutcome, Outcome, RequestContext } from './outcome.ts'
@@ -108,7 +108,7 @@ export function createArticleService(deps: ArticleServiceDeps): ArticleService {
     upsert(input, ctx) {
       return submit(input.id, ctx, (current) => {
         const t = now()
-        return planOf(decide(current, input, t, ctx.actor), ctx, t)
+        return planOf(boundViews(decide(current, input, t, ctx.actor), current), ctx, t)
       })
     },
     patch(id, patch, ctx) {
@@ -122,7 +122,7 @@ export function createArticleService(deps: ArticleServiceDeps): ArticleService {
         if (Object.hasOwn(patch, 'embargoedUntil') && patch.embargoedUntil === null) doc.embargoedUntil = null
         const merged = validateArticle(doc)
         if (!merged.ok) throw invalid(merged.errors)
-        return planOf(decide(current, merged.article, t, ctx.actor), ctx, t)
+        return planOf(boundViews(decide(current, merged.article, t, ctx.actor), current), ctx, t)
       })
     },
     withdraw(id, reason, ctx) {

@@ -1,8 +1,8 @@
 // Pure rules that turn (latest stored version, incoming article, who sends it) into what to
 // publish: created, updated with the changed fields, unchanged (no event), a conflict, or a
 // refusal. The update semantics of every field (services/ingest/README.md) live here.
-import { contentFields } from '@newswire/shared'
-import type { Article, ContentField, Correction, FieldError } from '@newswire/shared'
+import { contentFields, MAX_EARLIER_VIEWS, passesViewBound } from '@newswire/shared'
+import type { Article, ContentField, Correction, EarlierView, FieldError } from '@newswire/shared'
 import { addCorrection, nothingToCorrect } from './corrections.ts'
 import { withoutContent } from './erasure.ts'
 import type { ArticleInput } from './validate.ts'
@@ -24,7 +24,14 @@ export interface Current {
   source: string
 }
 
-export const conflictCodes = ['stale_revision', 'revision_conflict', 'article_withdrawn', 'story_not_live', 'entry_deleted'] as const
+export const conflictCodes = [
+  'stale_revision',
+  'revision_conflict',
+  'article_withdrawn',
+  'story_not_live',
+  'entry_deleted',
+  'too_many_views',
+] as const
 export type ConflictCode = (typeof conflictCodes)[number]
 
 export type Decision =
@@ -149,6 +156,21 @@ export function decide(prev: Current | undefined, input: ArticleInput, now: numb
   if (changed.length === 0) return { kind: 'unchanged', current }
   const version = input.revision ?? current.version + 1
   return { kind: 'updated', article: { ...candidate, version }, changedFields: changed, correction: corrected.added }
+}
+
+/**
+ * An update that takes the article into a view (category, language, urgency, breaking) past the
+ * MAX_EARLIER_VIEWS it may have been in: refused, since the fan-out keeps where a story was seen
+ * in as many, and a reader who saw it in a view replaced past them never heard of its kill (red24b).
+ */
+export function boundViews(d: Decision, prev: { article: Article; earlier: { views: readonly EarlierView[] } } | undefined): Decision {
+  if (d.kind !== 'updated' || prev === undefined || !passesViewBound(prev.earlier.views, prev.article, d.article)) return d
+  return {
+    kind: 'conflict',
+    code: 'too_many_views',
+    message: `article ${d.article.id} has been in ${MAX_EARLIER_VIEWS} views (category, language, urgency, breaking); it cannot move to another`,
+    current: prev.article,
+  }
 }
 
 export type WithdrawDecision = { kind: 'withdrawn'; article: Article } | { kind: 'unchanged'; current: Article }

@@ -53,6 +53,20 @@ export function shownOf(v: { pubStatus: Article['pubStatus']; embargoedUntil: nu
   return { usableLeftMs: v.pubStatus === 'usable' ? left : null, withheldLeftMs: v.pubStatus === 'withheld' ? left : null }
 }
 
+type ViewOf = Pick<Article, 'category' | 'language' | 'urgency' | 'breaking'>
+const viewKey = (v: ViewOf): string => JSON.stringify([v.category, v.language, v.urgency, v.breaking])
+
+/**
+ * Whether moving an article that was in the `earlier` views and is now in `current`'s to `next`'s
+ * would take it past MAX_EARLIER_VIEWS distinct views. Ingest refuses such a move: past the bound
+ * the fan-out replaced a view it kept, and a reader who saw the story there was never told of its
+ * kill (red24b attack run).
+ */
+export function passesViewBound(earlier: readonly EarlierView[], current: ViewOf, next: ViewOf): boolean {
+  const seen = new Set(earlier.map(viewKey)).add(viewKey(current))
+  return !seen.has(viewKey(next)) && seen.size >= MAX_EARLIER_VIEWS
+}
+
 /** What either showed. */
 export const bothShown = (a: Shown, b: Shown): Shown => ({
   usableLeftMs: least(a.usableLeftMs, b.usableLeftMs),
