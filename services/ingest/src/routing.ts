@@ -94,6 +94,7 @@ export function createRouting(deps: RoutingDeps): Routing {
       // read or inflated, and costs no more than its headers
       (req: Request, res: Response, next: NextFunction) => {
         res.locals.route = name
+        res.locals.takesDown = scope === 'withdraw'
         if (scope === null) return next()
         try {
           const key = deps.auth.authorize(req.get('authorization'), scope)
@@ -164,6 +165,7 @@ export function createRouting(deps: RoutingDeps): Routing {
         idempotencyKey,
         requestHash: idempotencyKey ? requestHashOf(req) : '',
         ...(keyId === undefined ? {} : { keyId }),
+        ...(res.locals.takesDown === true ? { takesDown: true as const } : {}),
       }
     },
   }

@@ -85,7 +85,10 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
     if (ctx.idempotencyKey === null) return undefined
     const seen = deps.idempotency.get(ctx.idempotencyKey)
     if (seen === undefined) {
-      if (deps.idempotency.forgotten(ctx.idempotencyKey, answerPrint(ctx.idempotencyKey, ctx.keyId, ctx.requestHash)))
+      // A kill decided again only takes down what it took down before, whatever came since; and a
+      // fingerprint may match a request never sent (forgotten-answers.ts), which must not keep a
+      // story up: so a takedown is decided, never refused here
+      if (!ctx.takesDown && deps.idempotency.forgotten(ctx.idempotencyKey, answerPrint(ctx.idempotencyKey, ctx.keyId, ctx.requestHash)))
         throw forgottenAnswer()
       return undefined
     }

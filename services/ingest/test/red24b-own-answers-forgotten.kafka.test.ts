@@ -61,3 +61,25 @@ test('a CMS whose own sync fills its remembered answers: its retry of a lost rel
   // the desk's own answers were never pushed out: its next hold is ordinary
   assert.equal((await post(ingest.url, DESK, '/v1/articles', { ...release, id: 'story-2', pubStatus: 'withheld' })).status, 200)
 })
+
+// A kill's retry is decided again, not refused: a kill only takes down, and a fingerprint may also
+// match a request never sent (under once in ten million per filter), which must never keep a story
+// up. Without the exception this retry is 409 and a CMS retrying under the same key is stuck.
+test('a CMS whose own sync fills its remembered answers: its retry of a kill is decided again and the story stays down', async (t) => {
+  const ingest = await spawnIngest(t, {
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+    KAFKA_TOPIC_PREFIX: uniquePrefix(),
+    KAFKA_PARTITIONS: '3',
+    INGEST_API_KEYS: `cms:${NEW}:*,desk:${DESK}:*`,
+    INGEST_IDEMPOTENCY_MAX_KEYS: String(MAX),
+  })
+  const story = { id: 'story-k', language: 'en', headline: 'Budget', body: ['Text'], pubStatus: 'usable' }
+  assert.equal((await post(ingest.url, NEW, '/v1/articles', story)).status, 201)
+  const kill = await post(ingest.url, NEW, '/v1/articles/story-k/withdraw', { reason: 'legal' }, 'cms-kill-k')
+  assert.deepEqual([kill.status, kill.type], [200, 'WITHDRAWN'])
+  const sync = Array.from({ length: MAX + 10 }, (_, i) => ({ id: `archive-${i}`, language: 'en', headline: `Archive ${i}`, body: ['x'] }))
+  assert.equal(await batch(ingest.url, NEW, sync, 'cms-sync-k'), 200)
+  const retry = await post(ingest.url, NEW, '/v1/articles/story-k/withdraw', { reason: 'legal' }, 'cms-kill-k')
+  assert.equal(retry.status, 200, `the kill's retry was refused: ${JSON.stringify(retry)}`)
+  assert.equal(await pubStatus(ingest.url, 'story-k'), 'canceled')
+})
