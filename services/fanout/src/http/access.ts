@@ -56,7 +56,25 @@ export type TokenSource = 'url' | 'header' | 'protocol'
 export type Transport = 'websocket' | 'sse' | 'http'
 
 export const transportOf = (req: IncomingMessage, url: URL): Transport =>
-  req.headers.upgrade !== undefined ? 'websocket' : url.pathname === '/v1/sse' ? 'sse' : 'http'
+  isUpgrade(req) ? 'websocket' : url.pathname === '/v1/sse' ? 'sse' : 'http'
+
+/**
+ * A WebSocket upgrade: the request the server's `upgrade` event handed over (Node sets `upgrade`
+ * then), not any request naming an `Upgrade` header, which a plain GET may carry too (red24a).
+ */
+// (Node's own field, which its typings leave out)
+const isUpgrade = (req: IncomingMessage): boolean => (req as IncomingMessage & { upgrade?: boolean }).upgrade === true
+
+/**
+ * Every Authorization header as sent: Node keeps the first of two and drops the other without a
+ * word, where a proxy may check or log the last (red24a).
+ */
+function authorizationHeaders(req: IncomingMessage): string[] {
+  const values: string[] = []
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    if (req.rawHeaders[i]?.toLowerCase() === 'authorization') values.push(req.rawHeaders[i + 1] ?? '')
+  return values
+}
 
 /**
  * The one place a request's newsroom token is read: `?token=` (older SDKs, an EventSource),
@@ -69,10 +87,15 @@ export function tokenOf(req: IncomingMessage, url: URL): { token: string; source
   const found: { token: string; source: TokenSource }[] = []
   // an empty `?token=` is no token, as it always was
   for (const token of url.searchParams.getAll('token')) if (token) found.push({ token, source: 'url' })
-  const h = req.headers.authorization
+  const headers = authorizationHeaders(req)
+  // two Authorization headers are two credentials, whatever each holds
+  if (headers.length > 1) return { refuse: 'more than one token (Authorization headers): send one' }
+  const h = headers[0]
   if (h?.startsWith('Bearer ')) found.push({ token: h.slice(7).trim(), source: 'header' })
+  // a subprotocol names a credential only where subprotocols are offered: on a page or SSE request
+  // it was a token in a header no edge takes for one (red24a)
   const offered = req.headers['sec-websocket-protocol']
-  if (offered !== undefined && req.headers.upgrade !== undefined) {
+  if (offered !== undefined && isUpgrade(req)) {
     for (const p of offered.split(',')) {
       const name = p.trim()
       if (name.startsWith(bearerProtocol)) found.push({ token: name.slice(bearerProtocol.length), source: 'protocol' })
