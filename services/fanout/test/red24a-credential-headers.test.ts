@@ -35,7 +35,9 @@ async function raw(base: string, requestLine: string, headers: string[]): Promis
   return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text }
 }
 
-test('two Authorization headers are refused on every route, never one of them admitted', { timeout: 30_000 }, async (t) => {
+test('two Authorization headers, or two token parameters one of them empty, are refused on every route, never one admitted', {
+  timeout: 30_000,
+}, async (t) => {
   const h = await openAndHeld()
   t.after(() => h.hub.stop())
   const { url } = await serveRoutes(t, h, { allowedOrigins: ['*'], jwtSecret: DEV_NEWSROOM_SECRET, webSocket: true })
@@ -59,6 +61,12 @@ test('two Authorization headers are refused on every route, never one of them ad
       assert.match(r.text, /more than one token/)
       assert.ok(!r.text.includes('"id":"held1"'), `${path}: the held story answered`)
     }
+  }
+  // an empty `token=` beside a real one: a proxy reading the first saw no token in the URL
+  for (const query of [`token=&token=${full}`, `token=${full}&token=`]) {
+    const r = await raw(url, `GET /v1/snapshot?limit=10&${query} HTTP/1.1`, [])
+    assert.equal(r.status, 400, `${query.slice(0, 12)}: ${r.text.slice(0, 300)}`)
+    assert.ok(!r.text.includes('"id":"held1"'), 'the held story answered')
   }
   // the stream: refused after the upgrade, as a browser can read no HTTP error of one
   const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/stream`, ['newswire'], {

@@ -85,8 +85,11 @@ function authorizationHeaders(req: IncomingMessage): string[] {
  */
 export function tokenOf(req: IncomingMessage, url: URL): { token: string; source: TokenSource } | { refuse: string } | null {
   const found: { token: string; source: TokenSource }[] = []
-  // an empty `?token=` is no token, as it always was
-  for (const token of url.searchParams.getAll('token')) if (token) found.push({ token, source: 'url' })
+  // an empty `?token=` is no token, as it always was; but beside another it is a second one: a
+  // proxy reading the first `token` (nginx's $arg_token) saw none where one was admitted (red24a)
+  const inUrl = url.searchParams.getAll('token')
+  if (inUrl.length > 1) return { refuse: 'more than one token (url): send one' }
+  if (inUrl[0]) found.push({ token: inUrl[0], source: 'url' })
   const headers = authorizationHeaders(req)
   // two Authorization headers are two credentials, whatever each holds
   if (headers.length > 1) return { refuse: 'more than one token (Authorization headers): send one' }
