@@ -68,6 +68,10 @@ test('two Authorization headers, or two token parameters one of them empty, are 
     assert.equal(r.status, 400, `${query.slice(0, 12)}: ${r.text.slice(0, 300)}`)
     assert.ok(!r.text.includes('"id":"held1"'), 'the held story answered')
   }
+  // a lower-case scheme is the same scheme (RFC 9110): ignored, a proxy read it and the fan-out `token=`
+  const lower = await raw(url, `GET /v1/snapshot?limit=10&token=${full} HTTP/1.1`, [`Authorization: bearer ${limited}`])
+  assert.equal(lower.status, 400, lower.text.slice(0, 300))
+  assert.ok(!lower.text.includes('"id":"held1"'), 'the held story answered')
   // the stream: refused after the upgrade, as a browser can read no HTTP error of one
   const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/stream`, ['newswire'], {
     headers: { authorization: [`Bearer ${full}`, `Bearer ${limited}`] as unknown as string },

@@ -94,7 +94,9 @@ export function tokenOf(req: IncomingMessage, url: URL): { token: string; source
   // two Authorization headers are two credentials, whatever each holds
   if (headers.length > 1) return { refuse: 'more than one token (Authorization headers): send one' }
   const h = headers[0]
-  if (h?.startsWith('Bearer ')) found.push({ token: h.slice(7).trim(), source: 'header' })
+  // the scheme is case-insensitive (RFC 9110 11.1): a `bearer` one ignored beside `?token=` let a
+  // proxy read one token and the fan-out admit another (red24a)
+  if (h !== undefined && /^bearer /i.test(h)) found.push({ token: h.slice(7).trim(), source: 'header' })
   // a subprotocol names a credential only where subprotocols are offered: on a page or SSE request
   // it was a token in a header no edge takes for one (red24a)
   const offered = req.headers['sec-websocket-protocol']
