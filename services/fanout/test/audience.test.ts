@@ -73,7 +73,11 @@ test('a connection admitted with a restricted token carries its scope, on the We
   const access = createAccess({ allowedOrigins: ['*'], jwtSecret: secret, jwtAudience: 'newswire', maxConnectionsPerIp: 10 })
   const token = await signNewsroomToken(secret, { desks: ['sports'], languages: ['bn'], embargo: false })
   const req = (authorization?: string) =>
-    ({ headers: authorization ? { authorization } : {}, socket: { remoteAddress: '127.0.0.1' } }) as unknown as IncomingMessage
+    ({
+      headers: authorization ? { authorization } : {},
+      rawHeaders: authorization ? ['Authorization', authorization] : [],
+      socket: { remoteAddress: '127.0.0.1' },
+    }) as unknown as IncomingMessage
   for (const [r, url] of [
     [req(), new URL(`http://fanout/v1/stream?token=${encodeURIComponent(token)}`)],
     [req(`Bearer ${token}`), new URL('http://fanout/v1/sse?channels=all')],

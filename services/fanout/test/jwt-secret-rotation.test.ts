@@ -16,7 +16,11 @@ const OTHER = 'Lk1Jh6Gf0Ds5Ap9Zo4Xi8Cu3Vy7Bt2NrE'
 const POSITION = 'Mn5Bv0Cx4Za9Sd3Fg8Hj2Kl7Qw1Er6TyY'
 
 const req = (token: string) =>
-  ({ headers: { authorization: `Bearer ${token}` }, socket: { remoteAddress: '127.0.0.1' } }) as unknown as IncomingMessage
+  ({
+    headers: { authorization: `Bearer ${token}` },
+    rawHeaders: ['Authorization', `Bearer ${token}`],
+    socket: { remoteAddress: '127.0.0.1' },
+  }) as unknown as IncomingMessage
 const url = new URL('http://fanout/v1/sse?channels=all')
 
 test('a token the previous secret signed is admitted while it is set; one neither signed is refused', async () => {

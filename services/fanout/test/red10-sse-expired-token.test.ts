@@ -79,7 +79,7 @@ test('an SSE stream opened with a newsroom token that has already expired gets n
   const { token, exp } = await tokenJustExpired()
   assert.ok(exp * 1000 < Date.now(), 'the token has expired')
   const url = new URL(`http://fanout/v1/sse?channels=all&token=${encodeURIComponent(token)}`)
-  const req = { headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage
+  const req = { headers: {}, rawHeaders: [], socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage
   const access = createAccess({ allowedOrigins: ['*'], jwtSecret: SECRET, jwtAudience: 'newswire', maxConnectionsPerIp: 10 })
   const admission = await access.admit(req, url)
   const { res, body } = fakeResponse()
@@ -106,7 +106,7 @@ test('a newsroom SSE stream ends with 4401 when its token expires, and carries n
   h.start()
   await h.settle()
   const url = new URL('http://fanout/v1/sse?channels=all')
-  const req = { headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage
+  const req = { headers: {}, rawHeaders: [], socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage
   const admission = { audience: 'newsroom' as const, expiresAt: h.clock.now() + 1000, reject: null }
   const { res, body } = fakeResponse()
   handleSse(req, res, url, admission, { hub: h.hub, log: createLogger('test', 'silent'), heartbeatMs: 15_000, track: () => () => {} })
@@ -128,7 +128,7 @@ test("a public SSE stream may not ask for the newsroom's channel `all` or states
   h.start()
   const statusOf = (query: string) => {
     const url = new URL(`http://fanout/v1/sse?${query}`)
-    const req = { headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage
+    const req = { headers: {}, rawHeaders: [], socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage
     const { res, status } = fakeResponse()
     handleSse(
       req,

@@ -62,7 +62,11 @@ test('every route refuses a token issued in the future as a bad token: close 440
   const now = Math.floor(Date.now() / 1000)
   const t = token(`"exp":${now + 600},"iat":${now + 3600}`)
   const req = (authorization?: string) =>
-    ({ headers: authorization ? { authorization } : {}, socket: { remoteAddress: '127.0.0.1' } }) as unknown as IncomingMessage
+    ({
+      headers: authorization ? { authorization } : {},
+      rawHeaders: authorization ? ['Authorization', authorization] : [],
+      socket: { remoteAddress: '127.0.0.1' },
+    }) as unknown as IncomingMessage
   for (const [r, url] of [
     [req(), `http://fanout/v1/stream?token=${t}`],
     [req(), `http://fanout/v1/sse?channels=all&token=${t}`],
