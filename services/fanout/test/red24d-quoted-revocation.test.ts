@@ -14,7 +14,8 @@ import { signNewsroomToken } from '../src/token.ts'
 
 const SECRET = 'red24d-quoted-revocation-secret-01'
 const url = new URL('http://fanout/v1/snapshot?channels=all')
-const req = (token: string) => ({ headers: { authorization: `Bearer ${token}` } }) as unknown as IncomingMessage
+const req = (token: string) =>
+  ({ headers: { authorization: `Bearer ${token}` }, rawHeaders: ['Authorization', `Bearer ${token}`] }) as unknown as IncomingMessage
 
 /** What the fan-out does with a token under `list`: admitted as the newsroom, or refused and why. */
 async function admit(list: Revocations, token: string) {
