@@ -8,27 +8,13 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { connect, older } from '../../client/src/index.ts'
 import { event } from './support/events.ts'
-import type { Harness } from './support/harness.ts'
-import { processPair } from './support/harness.ts'
-import { hubFetch, hubSocket, Line } from './support/sdk-bridge.ts'
+import { hubFetch, hubSocket, Line, pairOnHubs, untilSettled } from './support/sdk-bridge.ts'
 
 const START = 1_800_000_000_000
 
-async function until(hs: Harness[], done: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !done(); i++) {
-    for (const h of hs) await h.settle()
-    await new Promise((r) => setTimeout(r, 2))
-  }
-  assert.ok(done(), what)
-}
-
 test('the newest page from a process ahead of the reader’s stream, then the stream: the reader ends showing every story it may see', async (t) => {
-  const both = processPair({ partitions: 1, start: START })
+  const both = pairOnHubs(t, START)
   const { a, b } = both
-  t.after(() => {
-    a.hub.stop()
-    b.hub.stop()
-  })
   const at = () => both.clock.now()
   both.append(event('CREATED', { id: 'k', version: 1, category: 'news', headline: 'first' }, at()))
   both.append(event('CREATED', { id: 'm', version: 1, category: 'news', headline: 'other' }, at()))
@@ -51,7 +37,7 @@ test('the newest page from a process ahead of the reader’s stream, then the st
   client.on('subscribed', () => {
     subscribed = true
   })
-  await until([a, b], () => subscribed && shows.get('k') === 1, 'the reader shows k')
+  await untilSettled([a, b], () => subscribed && shows.get('k') === 1, 'the reader shows k')
 
   // the desk holds k and lifts the hold; A reads both, B (the reader's stream) not yet
   both.lagging = true
@@ -66,7 +52,7 @@ test('the newest page from a process ahead of the reader’s stream, then the st
 
   // B reads on: its stream brings the hold and the lift
   b.readOn(0)
-  await until([a, b], () => b.hub.liveSeq === b.store.history.nextSeq && !b.hub.busy, 'B read everything')
+  await untilSettled([a, b], () => b.hub.liveSeq === b.store.history.nextSeq && !b.hub.busy, 'B read everything')
   await new Promise((r) => setTimeout(r, 20))
   assert.equal(shows.get('k'), 3, `the reader shows k, public at version 3: ${JSON.stringify([...shows])}`)
 })

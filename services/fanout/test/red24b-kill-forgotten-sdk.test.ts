@@ -11,27 +11,14 @@ import { test } from 'node:test'
 import { connect } from '../../client/src/index.ts'
 import { event } from './support/events.ts'
 import type { Harness } from './support/harness.ts'
-import { processPair } from './support/harness.ts'
-import { hubSocket, Line } from './support/sdk-bridge.ts'
+import { hubSocket, Line, pairOnHubs, untilSettled } from './support/sdk-bridge.ts'
 
 const START = 1_800_000_000_000
 const CAPACITY = 40
 
-async function until(hs: Harness[], done: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300 && !done(); i++) {
-    for (const h of hs) await h.settle()
-    await new Promise((r) => setTimeout(r, 2))
-  }
-  assert.ok(done(), what)
-}
-
 test('a kill pushed out of the SDK’s filter by more stories than it holds: a fresh snapshot from a process behind the kill does not show the story again', async (t) => {
-  const both = processPair({ partitions: 1, start: START })
+  const both = pairOnHubs(t, START)
   const { a, b } = both
-  t.after(() => {
-    a.hub.stop()
-    b.hub.stop()
-  })
   const at = () => both.clock.now()
   both.append(event('CREATED', { id: 'minister', version: 1, category: 'news', headline: 'Minister resigns' }, at()))
   await Promise.all([a.settle(), b.settle()])
@@ -62,16 +49,16 @@ test('a kill pushed out of the SDK’s filter by more stories than it holds: a f
     shows.clear()
     for (const m of r.items) shows.set(m.event.article.id, m.event.article.version)
   })
-  await until([a, b], () => shows.get('minister') === 1, 'the app shows the story')
+  await untilSettled([a, b], () => shows.get('minister') === 1, 'the app shows the story')
 
   // the desk kills it; A reads the kill, B does not yet
   both.lagging = true
   both.append(event('WITHDRAWN', { id: 'minister', version: 2, category: 'news', pubStatus: 'canceled' }, at()))
-  await until([a], () => !shows.has('minister'), 'the app took the story down')
+  await untilSettled([a], () => !shows.has('minister'), 'the app took the story down')
 
   // the day goes on: more stories than the filter holds
   for (let i = 0; i < CAPACITY + 5; i++) both.append(event('CREATED', { id: `day-${i}`, version: 1, category: 'news' }, at()))
-  await until([a], () => shows.size === CAPACITY + 5, 'the app shows the day’s stories')
+  await untilSettled([a], () => shows.size === CAPACITY + 5, 'the app shows the day’s stories')
 
   // the app adds a section while its connection is down; it comes back on B
   line.down()
@@ -80,12 +67,12 @@ test('a kill pushed out of the SDK’s filter by more stories than it holds: a f
   line.up = true
   let resets = 0
   client.on('reset', () => resets++)
-  await until([a, b], () => resets > 0, 'the new view’s snapshot came')
+  await untilSettled([a, b], () => resets > 0, 'the new view’s snapshot came')
   assert.equal(shows.has('minister'), false, `the killed story is not shown again: ${JSON.stringify([...shows].slice(0, 5))}`)
 
   // B reads on: the kill, then the day; the story stays down
   b.readOn(0)
-  await until([a, b], () => b.hub.liveSeq === b.store.history.nextSeq && !b.hub.busy, 'B read everything')
+  await untilSettled([a, b], () => b.hub.liveSeq === b.store.history.nextSeq && !b.hub.busy, 'B read everything')
   await new Promise((r) => setTimeout(r, 20))
   assert.equal(shows.has('minister'), false)
 })

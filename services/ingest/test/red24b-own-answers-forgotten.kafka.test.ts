@@ -10,13 +10,24 @@
 // filter of fixed size, forgotten-answers.ts): that very retry is refused 409
 // `idempotency_answer_forgotten`, and the hold stands. Real ingest processes and broker.
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { type TestContext, test } from 'node:test'
 import { uniquePrefix } from '../../../test/helpers.ts'
 import { spawnIngest } from '../../../test/reliability/support.ts'
 import { NEW, post } from './support/keyed-post.ts'
 
 const DESK = 'Desk7Qp2Rs9Tu4Vw1Xy6Za3Bc8De5Fg0Hi'
 const MAX = 30
+
+/** An ingest whose keys (the CMS's, the desk's) each keep MAX answers. */
+function smallBound(t: TestContext) {
+  return spawnIngest(t, {
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+    KAFKA_TOPIC_PREFIX: uniquePrefix(),
+    KAFKA_PARTITIONS: '3',
+    INGEST_API_KEYS: `cms:${NEW}:*,desk:${DESK}:*`,
+    INGEST_IDEMPOTENCY_MAX_KEYS: String(MAX),
+  })
+}
 
 async function pubStatus(url: string, id: string): Promise<string> {
   const res = await fetch(`${url}/v1/articles/${id}`, { headers: { authorization: `Bearer ${DESK}` } })
@@ -35,13 +46,7 @@ async function batch(url: string, key: string, lines: object[], idempotencyKey: 
 }
 
 test('a CMS whose own sync fills its remembered answers: its retry of a lost release does not undo the desk’s hold', async (t) => {
-  const ingest = await spawnIngest(t, {
-    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-    KAFKA_TOPIC_PREFIX: uniquePrefix(),
-    KAFKA_PARTITIONS: '3',
-    INGEST_API_KEYS: `cms:${NEW}:*,desk:${DESK}:*`,
-    INGEST_IDEMPOTENCY_MAX_KEYS: String(MAX),
-  })
+  const ingest = await smallBound(t)
   const release = { id: 'story-1', language: 'en', headline: 'Budget', body: ['Text'], pubStatus: 'usable' }
   // the CMS releases the story; its answer is lost on the way back
   assert.equal((await post(ingest.url, NEW, '/v1/articles', release, 'cms-release-1')).status, 201)
@@ -66,13 +71,7 @@ test('a CMS whose own sync fills its remembered answers: its retry of a lost rel
 // match a request never sent (under once in ten million per filter), which must never keep a story
 // up. Without the exception this retry is 409 and a CMS retrying under the same key is stuck.
 test('a CMS whose own sync fills its remembered answers: its retry of a kill is decided again and the story stays down', async (t) => {
-  const ingest = await spawnIngest(t, {
-    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-    KAFKA_TOPIC_PREFIX: uniquePrefix(),
-    KAFKA_PARTITIONS: '3',
-    INGEST_API_KEYS: `cms:${NEW}:*,desk:${DESK}:*`,
-    INGEST_IDEMPOTENCY_MAX_KEYS: String(MAX),
-  })
+  const ingest = await smallBound(t)
   const story = { id: 'story-k', language: 'en', headline: 'Budget', body: ['Text'], pubStatus: 'usable' }
   assert.equal((await post(ingest.url, NEW, '/v1/articles', story)).status, 201)
   const kill = await post(ingest.url, NEW, '/v1/articles/story-k/withdraw', { reason: 'legal' }, 'cms-kill-k')

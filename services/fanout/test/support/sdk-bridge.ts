@@ -1,6 +1,7 @@
 // The SDK (services/client) against the in-process hub (harness.ts): a WebSocket class for the
 // SDK's `WebSocket` option whose sockets are connections of the hub, frames passed as text both
 // ways (the hub's parser reads what the SDK sends, the SDK's decoder what the hub writes).
+import assert from 'node:assert/strict'
 import { type AudienceScope, unrestricted } from '../../src/audience.ts'
 import { answerEntries } from '../../src/http/entries.ts'
 import { answerPage, RequestError } from '../../src/http/snapshot.ts'
@@ -10,6 +11,7 @@ import type { Audience } from '../../src/visibility.ts'
 import type { TestContext } from 'node:test'
 import { connect, followStory, type StoryEntry } from '../../../client/src/index.ts'
 import type { Harness } from './harness.ts'
+import { processPair } from './harness.ts'
 
 type Handler = ((ev: never) => unknown) | null
 const call = (fn: Handler, ev: unknown) => (fn as ((ev: unknown) => unknown) | null)?.(ev)
@@ -138,4 +140,23 @@ export function storyOnHub(t: TestContext, h: Harness, audience: Audience, show:
   let subscribed = 0
   client.on('subscribed', () => subscribed++)
   return { client, audience, shows: () => story.entries.map(show), subscribed: () => subscribed }
+}
+
+/** Settles every hub until `done` (the SDK's timers run between), or fails with `what`. */
+export async function untilSettled(hs: Harness[], done: () => boolean, what: string, rounds = 300): Promise<void> {
+  for (let i = 0; i < rounds && !done(); i++) {
+    for (const h of hs) await h.settle()
+    await new Promise((r) => setTimeout(r, 2))
+  }
+  assert.ok(done(), what)
+}
+
+/** Two fan-out processes on one log (harness.ts processPair), stopped when the test ends. */
+export function pairOnHubs(t: TestContext, start: number): ReturnType<typeof processPair> {
+  const both = processPair({ partitions: 1, start })
+  t.after(() => {
+    both.a.hub.stop()
+    both.b.hub.stop()
+  })
+  return both
 }
