@@ -229,6 +229,7 @@ export async function startIngest(
     idempotency,
     publishTimeoutMs: config.publishTimeoutMs,
     liveKeyIds: new Set(config.apiKeys.map((k) => keyIdOf(k.key))),
+    liveKeyIdsByName: keyIdsByName(config.apiKeys),
     onUnchanged: () => metrics.unchanged.inc(),
   })
   const app = createApp({
@@ -309,4 +310,11 @@ export async function startIngest(
       return closed
     },
   }
+}
+
+/** The configured keys' ids under each name (a rotation puts two under one). */
+function keyIdsByName(keys: readonly { name: string; key: string }[]): Map<string, string[]> {
+  const out = new Map<string, string[]>()
+  for (const k of keys) out.set(k.name, [...(out.get(k.name) ?? []), keyIdOf(k.key)])
+  return out
 }

@@ -9,6 +9,7 @@ import { answerPrint } from './outcome.ts'
 import type { Plan, PlanView } from './batch-plan.ts'
 import type { Publisher } from './publisher.ts'
 import type { IdempotencyCache } from './idempotency-cache.ts'
+import { ownerOf } from './idempotency-cache.ts'
 import type { Stored } from './state.ts'
 import { invalid } from './validate.ts'
 
@@ -18,6 +19,8 @@ export interface SubmitterDeps {
   publishTimeoutMs: number
   /** The ids of the API keys configured now (auth.ts keyIdOf); absent: every answer stands. */
   liveKeyIds?: ReadonlySet<string>
+  /** Those ids by their key's name: a forgotten answer's fingerprint is looked for under each (red24e). */
+  liveKeyIdsByName?: ReadonlyMap<string, readonly string[]>
 }
 
 /** Runs `plan` at commit time against the freshest state of the partition of `articleId`. */
@@ -81,6 +84,18 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
   // its 2xx came before a reader of news.article-events could see the write (red17 attack run)
   const written = new Map<string, { outcome: Outcome; requestHash: string; visible: Promise<void>; shown: () => void }>()
 
+  /**
+   * Whether this request's answer was pushed out. A kept answer stands for every key configured
+   * under its name (a planned rotation) and, given by an unknown key, for the same request again
+   * (below): so does its fingerprint. Looked for under the sender's key id alone, a retry under the
+   * rotation's other key was decided again over the desk's hold (red24e attack run).
+   */
+  function forgotten(key: string, ctx: RequestContext): boolean {
+    const ids = new Set([...(deps.liveKeyIdsByName?.get(ownerOf(key)) ?? [ctx.keyId]), undefined])
+    for (const by of ids) if (deps.idempotency.forgotten(key, answerPrint(key, by, ctx.requestHash))) return true
+    return false
+  }
+
   function remembered(ctx: RequestContext): Outcome | undefined {
     if (ctx.idempotencyKey === null) return undefined
     const seen = deps.idempotency.get(ctx.idempotencyKey)
@@ -88,8 +103,7 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
       // A kill decided again only takes down what it took down before, whatever came since; and a
       // fingerprint may match a request never sent (forgotten-answers.ts), which must not keep a
       // story up: so a takedown is decided, never refused here
-      if (!ctx.takesDown && deps.idempotency.forgotten(ctx.idempotencyKey, answerPrint(ctx.idempotencyKey, ctx.keyId, ctx.requestHash)))
-        throw forgottenAnswer()
+      if (!ctx.takesDown && forgotten(ctx.idempotencyKey, ctx)) throw forgottenAnswer()
       return undefined
     }
     // given to a key retired since (a leak): it binds no one, the request is decided as new (red22c)

@@ -6,13 +6,16 @@
 // as new, as the reference says. An answer whose giver is not configured binds no one (red22c);
 // one whose giver is unknown answers only the same request (red23a: it refused the CMS's kill
 // after the key that wrote it was retired, over an upgrade). Known run: the shrunk failure
-// without the fix.
+// without the fix. red24e: the answer may also have been pushed out by its key's bound (its
+// fingerprint kept, forgotten-answers.ts): the same request is then refused 409 whenever the kept
+// answer would have answered it, under any key configured under its name; its known run is the
+// rotation's retry that was decided again.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
 import { MODEL_REPLAY } from '../../../test/model-replay.ts'
 import type { RequestContext } from '../src/articles.ts'
-import type { Outcome, Remembered } from '../src/outcome.ts'
+import { answerPrint, type Outcome, type Remembered } from '../src/outcome.ts'
 import { IdempotencyCache } from '../src/state.ts'
 import { createSubmitter } from '../src/submit.ts'
 
@@ -26,20 +29,25 @@ interface Run {
   live: string[]
   keyId: string
   requestHash: string
+  /** Pushed out by the bound before the request came. */
+  pushedOut: boolean
 }
 
-type Answer = 'stored' | 'refused' | 'fresh'
+type Answer = 'stored' | 'refused' | 'fresh' | 'forgotten'
 
 /** What the rules say (ingest README, Idempotency-Key). */
 function reference(r: Run): Answer {
   const binds = r.by === null ? r.requestHash === r.storedHash : r.live.includes(r.by)
   if (!binds) return 'fresh'
+  // a fingerprint covers the request's hash: other content under the key is new
+  if (r.pushedOut) return r.requestHash === r.storedHash ? 'forgotten' : 'fresh'
   return r.requestHash === r.storedHash ? 'stored' : 'refused'
 }
 
 async function actual(r: Run): Promise<Answer> {
-  const idempotency = new IdempotencyCache<Remembered>(60_000)
+  const idempotency = new IdempotencyCache<Remembered>(60_000, 1, (key, v) => answerPrint(key, v.by, v.requestHash))
   idempotency.set('cms:kill-story', { outcome: STORED, requestHash: r.storedHash, ...(r.by === null ? {} : { by: r.by }) })
+  if (r.pushedOut) idempotency.set('cms:sync-1', { outcome: STORED, requestHash: 'h9', by: 'k1' })
   const submit = createSubmitter({
     publisher: {
       partitionOf: () => 0,
@@ -50,6 +58,7 @@ async function actual(r: Run): Promise<Answer> {
     idempotency,
     publishTimeoutMs: 1000,
     liveKeyIds: new Set(r.live),
+    liveKeyIdsByName: new Map([['cms', r.live]]),
   })
   const ctx: RequestContext = {
     actor: { source: 'cms', importer: false },
@@ -62,7 +71,9 @@ async function actual(r: Run): Promise<Answer> {
     const out = await submit('story', ctx, () => ({ event: null, result: FRESH }))
     return 'eventId' in out.body && out.body.eventId === 'stored' ? 'stored' : 'fresh'
   } catch (err) {
-    assert.equal((err as { code?: string }).code, 'idempotency_key_reused', String(err))
+    const code = (err as { code?: string }).code
+    if (code === 'idempotency_answer_forgotten') return 'forgotten'
+    assert.equal(code, 'idempotency_key_reused', String(err))
     return 'refused'
   }
 }
@@ -73,11 +84,14 @@ const runArb: fc.Arbitrary<Run> = fc.record({
   live: fc.subarray([...KEYS], { minLength: 1 }),
   keyId: fc.constantFrom(...KEYS),
   requestHash: fc.constantFrom('h1', 'h2'),
+  pushedOut: fc.boolean(),
 })
 
 const known: Run[] = [
   // the old release's answer (no api-key-id) to the leaked key's junk write; the CMS's kill under that key
-  { by: null, storedHash: 'h1', live: ['k2'], keyId: 'k2', requestHash: 'h2' },
+  { by: null, storedHash: 'h1', live: ['k2'], keyId: 'k2', requestHash: 'h2', pushedOut: false },
+  // red24e: the release under the rotation's old key, pushed out; its retry under the new key
+  { by: 'k1', storedHash: 'h1', live: ['k1', 'k2'], keyId: 'k2', requestHash: 'h1', pushedOut: true },
 ]
 
 test('known runs: a remembered answer binds as the rules say', async () => {
