@@ -2,7 +2,7 @@
 // publish: created, updated with the changed fields, unchanged (no event), a conflict, or a
 // refusal. The update semantics of every field (services/ingest/README.md) live here.
 import { contentFields, MAX_EARLIER_VIEWS, passesViewBound } from '@newswire/shared'
-import type { Article, ContentField, Correction, EarlierView, FieldError } from '@newswire/shared'
+import type { Article, ContentField, Correction, EarlierViews, FieldError } from '@newswire/shared'
 import { addCorrection, nothingToCorrect } from './corrections.ts'
 import { withoutContent } from './erasure.ts'
 import type { ArticleInput } from './validate.ts'
@@ -163,12 +163,15 @@ export function decide(prev: Current | undefined, input: ArticleInput, now: numb
  * MAX_EARLIER_VIEWS it may have been in: refused, since the fan-out keeps where a story was seen
  * in as many, and a reader who saw it in a view replaced past them never heard of its kill (red24b).
  */
-export function boundViews(d: Decision, prev: { article: Article; earlier: { views: readonly EarlierView[] } } | undefined): Decision {
-  if (d.kind !== 'updated' || prev === undefined || !passesViewBound(prev.earlier.views, prev.article, d.article)) return d
+export function boundViews(d: Decision, prev: { article: Article; earlier: EarlierViews } | undefined): Decision {
+  if (d.kind !== 'updated' || prev === undefined || !passesViewBound(prev.earlier, prev.article, d.article)) return d
+  const why = prev.earlier.complete
+    ? `has been in ${MAX_EARLIER_VIEWS} views (category, language, urgency, breaking)`
+    : 'has been in views (category, language, urgency, breaking) not all known here (a state too big to carry them, or older than them)'
   return {
     kind: 'conflict',
     code: 'too_many_views',
-    message: `article ${d.article.id} has been in ${MAX_EARLIER_VIEWS} views (category, language, urgency, breaking); it cannot move to another`,
+    message: `article ${d.article.id} ${why}; it cannot move to another`,
     current: prev.article,
   }
 }
