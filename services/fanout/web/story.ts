@@ -51,8 +51,22 @@ function styleShadow(root: ShadowRoot): void {
 const bounded = (v: string | undefined, fallback: number, min: number, max: number) => Math.min(max, Math.max(min, Number(v) || fallback))
 
 function mount(host: HTMLElement, base: string): void {
+  if (!claim(host)) return
+  // A single-page site's router keeps the container for the next story and changes its attributes
+  // (React and the like): read once, the embed followed the first story on the next one's page,
+  // whose kill never reached its reader (red24c attack run, 2026-12-07). So it starts over, and
+  // watches a container with no story too: a router that takes data-article off while the next
+  // story loads stopped the embed for good, and that story's page said nothing of its kill (red24e)
+  let end = () => {}
+  const watch = new MutationObserver(() => {
+    watch.disconnect()
+    end()
+    claim(host, false)
+    mount(host, base)
+  })
+  watch.observe(host, { attributeFilter: ['data-article', 'data-version', 'data-live', 'data-language', 'data-entries'] })
   const id = host.dataset.article ?? ''
-  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/.test(id) || !claim(host)) return
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/.test(id)) return
   const pageVersion = Number.isInteger(Number(host.dataset.version)) && host.dataset.version ? Number(host.dataset.version) : null
   const entries = bounded(host.dataset.entries, 20, 1, 100)
   const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' })
@@ -204,20 +218,13 @@ function mount(host: HTMLElement, base: string): void {
   for (const type of ['wheel', 'touchstart', 'touchmove', 'pointerdown', 'keydown'])
     addEventListener(type, () => feed?.userInput(), passive)
 
-  // A single-page site's router keeps the container for the next story and changes its attributes
-  // (React and the like): read once, the embed followed the first story on the next one's page,
-  // whose kill never reached its reader (red24c attack run, 2026-12-07). So it starts over.
-  const watch = new MutationObserver(() => {
-    watch.disconnect()
+  end = () => {
     stop.abort()
     clearInterval(tick)
     void client?.close()
     root.replaceChildren()
-    claim(host, false)
     delete host.dataset.storyState
-    mount(host, base)
-  })
-  watch.observe(host, { attributeFilter: ['data-article', 'data-version', 'data-live', 'data-language', 'data-entries'] })
+  }
 }
 
 mountEmbeds('story.js', SELECTOR, mount)
