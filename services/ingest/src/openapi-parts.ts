@@ -36,7 +36,8 @@ export const editorial = {
   },
   embargoedUntil: {
     ...instant,
-    description: 'Editorial control. Omitted: a new article has no embargo, an update keeps the current one. null lifts the embargo',
+    description:
+      'Editorial control. Omitted: a new article has no embargo, an update keeps the current one. null lifts the embargo (on POST and batch lines too): leave it out unless the editor lifts it; a client that writes unset members as null lifts every embargo',
   },
 }
 export const stringList = { type: 'array', items: { type: 'string' } }
