@@ -21,7 +21,8 @@ export const idempotencyKey = {
   in: 'header',
   required: false,
   schema: { type: 'string', maxLength: 200 },
-  description: 'A retried request with the same key (and same body) gets the first answer; no second event.',
+  description:
+    'A retried request with the same key (and same body) gets the first answer; no second event. Other content under it: 422 idempotency_key_reused, except a kill, an erasure or an entry deletion, decided as if sent without a key.',
 }
 export const instant = {
   type: ['string', 'null'],

@@ -6,7 +6,7 @@ import { isNewswireError, ProblemError } from '@newswire/shared'
 import type { CodecProblem, FieldError } from '@newswire/shared'
 import type { Outcome, RequestContext, Remembered } from './outcome.ts'
 import { answerPrint } from './outcome.ts'
-import type { Plan, PlanView } from './batch-plan.ts'
+import type { Job, Plan, PlanView } from './batch-plan.ts'
 import type { Publisher } from './publisher.ts'
 import type { IdempotencyCache } from './idempotency-cache.ts'
 import { ownerOf } from './idempotency-cache.ts'
@@ -72,6 +72,11 @@ function sameRequest(firstHash: string, ctx: RequestContext): void {
     throw new ProblemError('idempotency_key_reused', 'this Idempotency-Key was used for a request with other content')
 }
 
+/** The request as if sent without an Idempotency-Key. */
+function unkeyed(ctx: RequestContext): RequestContext {
+  return { ...ctx, idempotencyKey: null, requestHash: '' }
+}
+
 export function createSubmitter(deps: SubmitterDeps): Submit {
   // A request under way, by Idempotency-Key, with the hash of its content
   const inflight = new Map<string, { outcome: Promise<Outcome>; requestHash: string }>()
@@ -125,8 +130,25 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
     return w
   }
 
-  return async (articleId, ctx, plan) => {
-    const key = ctx.idempotencyKey
+  /** This request's key answers, or is being used by, a request with other content. */
+  function boundToOther(ctx: RequestContext): boolean {
+    try {
+      remembered(ctx)
+      writtenBefore(ctx)
+      const running = ctx.idempotencyKey === null ? undefined : inflight.get(ctx.idempotencyKey)
+      if (running) sameRequest(running.requestHash, ctx)
+      return false
+    } catch (err) {
+      return err instanceof ProblemError && err.problem.code === 'idempotency_key_reused'
+    }
+  }
+
+  return async (articleId, requestCtx, plan) => {
+    // A takedown under a key bound to other content (a CMS keys its requests by its revision, and
+    // a kill bumps none) is decided as one sent without a key: it only takes down, and the key
+    // keeps its first answer. Refused (422), the kill and every retry of it kept the story up (red24f)
+    const ctx = requestCtx.takesDown && boundToOther(requestCtx) ? unkeyed(requestCtx) : requestCtx
+    let key = ctx.idempotencyKey
     const seen = remembered(ctx)
     if (seen !== undefined) return seen
     // A retry racing the first request waits for the same answer
@@ -144,47 +166,50 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
     }
     /** The earlier commit this request was answered from, whose visibility its answer waits for. */
     let earlier: Promise<void> | null = null
-    const p = deps.publisher
-      .submit<Outcome>(
-        {
-          articleId,
-          idempotency: key === null ? null : { key, requestHash: ctx.requestHash, ...(ctx.keyId === undefined ? {} : { by: ctx.keyId }) },
-          // Planned after the partition's catch-up: if this very request was committed before
-          // (its answer lost to a timeout, a crash or another instance), the answer is that one
-          plan: (current, view) => {
-            const seen = remembered(ctx)
-            if (seen !== undefined) return { event: null, result: seen }
-            const w = writtenBefore(ctx)
-            if (w === undefined) return plan(current, view)
-            earlier = w.visible
-            return { event: null, result: w.outcome }
-          },
-          // Also when the caller stopped waiting: a retry then gets the answer it missed
-          committed: remember,
-          written: (outcome) => {
-            if (key === null) return
-            let shown = () => {}
-            const visible = new Promise<void>((r) => {
-              shown = r
-            })
-            written.set(key, { outcome, requestHash: ctx.requestHash, visible, shown })
-          },
-        },
-        deps.publishTimeoutMs,
-      )
-      .then(
-        async (outcome) => {
-          if (earlier) await earlier
-          remember(outcome)
-          return outcome
-        },
-        (err: unknown) => {
-          throw unencodable(err)
-        },
-      )
-    if (key !== null) {
-      inflight.set(key, { outcome: p, requestHash: ctx.requestHash })
-      const done = () => inflight.delete(key)
+    const job: Job<Outcome> = {
+      articleId,
+      idempotency: key === null ? null : { key, requestHash: ctx.requestHash, ...(ctx.keyId === undefined ? {} : { by: ctx.keyId }) },
+      // Planned after the partition's catch-up: if this very request was committed before
+      // (its answer lost to a timeout, a crash or another instance), the answer is that one
+      plan: (current, view) => {
+        // the other content's answer may come to light only now (another instance gave it)
+        if (ctx.takesDown && key !== null && boundToOther(ctx)) {
+          key = null
+          job.idempotency = null
+          return plan(current, view)
+        }
+        const seen = remembered(ctx)
+        if (seen !== undefined) return { event: null, result: seen }
+        const w = writtenBefore(ctx)
+        if (w === undefined) return plan(current, view)
+        earlier = w.visible
+        return { event: null, result: w.outcome }
+      },
+      // Also when the caller stopped waiting: a retry then gets the answer it missed
+      committed: remember,
+      written: (outcome) => {
+        if (key === null) return
+        let shown = () => {}
+        const visible = new Promise<void>((r) => {
+          shown = r
+        })
+        written.set(key, { outcome, requestHash: ctx.requestHash, visible, shown })
+      },
+    }
+    const p = deps.publisher.submit<Outcome>(job, deps.publishTimeoutMs).then(
+      async (outcome) => {
+        if (earlier) await earlier
+        remember(outcome)
+        return outcome
+      },
+      (err: unknown) => {
+        throw unencodable(err)
+      },
+    )
+    const sent = ctx.idempotencyKey
+    if (sent !== null) {
+      inflight.set(sent, { outcome: p, requestHash: ctx.requestHash })
+      const done = () => inflight.delete(sent)
       p.then(done, done)
     }
     return p

@@ -2,6 +2,8 @@
 // (422 idempotency_key_reused), as it is once the first is answered. An outside review (2026-12-04)
 // found the second request got the first one's answer and was never written: a kill sent with the
 // key of an update still in flight was answered 200 and the story stayed public.
+// Through the routes a kill now carries `takesDown` and is decided as if sent without a key
+// (red24f-takedown-key-bound.test.ts); here, without it, it stands for any other write.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { planView } from '../src/batch-plan.ts'
