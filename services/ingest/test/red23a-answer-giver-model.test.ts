@@ -5,11 +5,13 @@
 // the keys: the submitter answers it from the remembered answer, refuses it (422), or decides it
 // as new, as the reference says. An answer whose giver is not configured binds no one (red22c);
 // one whose giver is unknown answers only the same request (red23a: it refused the CMS's kill
-// after the key that wrote it was retired, over an upgrade). Known run: the shrunk failure
-// without the fix. red24e: the answer may also have been pushed out by its key's bound (its
-// fingerprint kept, forgotten-answers.ts): the same request is then refused 409 whenever the kept
-// answer would have answered it, under any key configured under its name; its known run is the
-// rotation's retry that was decided again.
+// after the key that wrote it was retired, over an upgrade). red24e: the answer may also have been
+// pushed out by its key's bound (its fingerprint kept, forgotten-answers.ts): the same request is
+// then refused 409 whenever the kept answer would have answered it, under any key configured under
+// its name. A takedown (the withdraw scope's routes) is never refused either way: under other
+// content's key, or its fingerprint matched, it is decided as new (red24f: a CMS keying by its
+// revision had its kill refused; stop 54: a fingerprint may match a request never sent). Known
+// runs: the shrunk failures without the fixes.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
@@ -31,6 +33,7 @@ interface Run {
   requestHash: string
   /** Pushed out by the bound before the request came. */
   pushedOut: boolean
+  takesDown: boolean
 }
 
 type Answer = 'stored' | 'refused' | 'fresh' | 'forgotten'
@@ -39,9 +42,10 @@ type Answer = 'stored' | 'refused' | 'fresh' | 'forgotten'
 function reference(r: Run): Answer {
   const binds = r.by === null ? r.requestHash === r.storedHash : r.live.includes(r.by)
   if (!binds) return 'fresh'
-  // a fingerprint covers the request's hash: other content under the key is new
-  if (r.pushedOut) return r.requestHash === r.storedHash ? 'forgotten' : 'fresh'
-  return r.requestHash === r.storedHash ? 'stored' : 'refused'
+  // a fingerprint covers the request's hash: other content under the key is new; a takedown is decided again
+  if (r.pushedOut) return r.requestHash === r.storedHash && !r.takesDown ? 'forgotten' : 'fresh'
+  if (r.requestHash === r.storedHash) return 'stored'
+  return r.takesDown ? 'fresh' : 'refused'
 }
 
 async function actual(r: Run): Promise<Answer> {
@@ -66,6 +70,7 @@ async function actual(r: Run): Promise<Answer> {
     idempotencyKey: 'cms:kill-story',
     requestHash: r.requestHash,
     keyId: r.keyId,
+    ...(r.takesDown ? { takesDown: true as const } : {}),
   }
   try {
     const out = await submit('story', ctx, () => ({ event: null, result: FRESH }))
@@ -85,13 +90,18 @@ const runArb: fc.Arbitrary<Run> = fc.record({
   keyId: fc.constantFrom(...KEYS),
   requestHash: fc.constantFrom('h1', 'h2'),
   pushedOut: fc.boolean(),
+  takesDown: fc.boolean(),
 })
 
 const known: Run[] = [
   // the old release's answer (no api-key-id) to the leaked key's junk write; the CMS's kill under that key
-  { by: null, storedHash: 'h1', live: ['k2'], keyId: 'k2', requestHash: 'h2', pushedOut: false },
+  { by: null, storedHash: 'h1', live: ['k2'], keyId: 'k2', requestHash: 'h2', pushedOut: false, takesDown: false },
   // red24e: the release under the rotation's old key, pushed out; its retry under the new key
-  { by: 'k1', storedHash: 'h1', live: ['k1', 'k2'], keyId: 'k2', requestHash: 'h1', pushedOut: true },
+  { by: 'k1', storedHash: 'h1', live: ['k1', 'k2'], keyId: 'k2', requestHash: 'h1', pushedOut: true, takesDown: false },
+  // the CMS's save, then its kill under the same revision's key (red24f)
+  { by: 'k1', storedHash: 'h1', live: ['k1'], keyId: 'k1', requestHash: 'h2', pushedOut: false, takesDown: true },
+  // stop 54: a kill whose answer was pushed out, retried: decided again, not refused
+  { by: 'k1', storedHash: 'h1', live: ['k1'], keyId: 'k1', requestHash: 'h1', pushedOut: true, takesDown: true },
 ]
 
 test('known runs: a remembered answer binds as the rules say', async () => {
