@@ -15,7 +15,8 @@ import { signNewsroomToken } from '../src/token.ts'
 
 const SECRET = 'red24e-json-revocation-secret-001'
 const url = new URL('http://fanout/v1/snapshot?channels=all')
-const req = (token: string) => ({ headers: { authorization: `Bearer ${token}` } }) as unknown as IncomingMessage
+const req = (token: string) =>
+  ({ headers: { authorization: `Bearer ${token}` }, rawHeaders: ['Authorization', `Bearer ${token}`] }) as unknown as IncomingMessage
 
 async function admit(list: Revocations, token: string) {
   const access = createAccess(
