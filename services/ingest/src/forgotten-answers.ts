@@ -14,14 +14,49 @@ const HASHES = 7
 const FILL = 30_000
 /** Generations per TTL: a fingerprint outlives its TTL by at most a quarter of it. */
 const SLICES = 4
+/**
+ * Filters one key name holds before it is full (16 MiB, about 1.9 million answers pushed out
+ * within a TTL and a quarter). Unbounded, a key's flood grew them until ingest ran out of memory,
+ * and again at each start as they were rebuilt from the log: a crash loop that kept kills out (red24e
+ * attack run). Full, the key's keyed writes other than takedowns are refused (submit.ts); a
+ * generation still gets its first filter, and past the bound its last one takes more than FILL.
+ */
+const MAX_FILTERS = 64
+
+export interface ForgottenLimits {
+  fill: number
+  maxFilters: number
+}
 
 export class ForgottenAnswers {
   readonly #width: number
+  readonly #limits: ForgottenLimits
   /** Generation index (expiry ÷ width) → its filters (the last one filling), made on its first fingerprint. */
   readonly #generations = new Map<number, { filters: Uint8Array[]; inLast: number }>()
+  #filters = 0
 
-  constructor(ttlMs: number) {
+  constructor(ttlMs: number, limits: ForgottenLimits = { fill: FILL, maxFilters: MAX_FILTERS }) {
     this.#width = Math.max(1, Math.ceil(ttlMs / SLICES))
+    this.#limits = limits
+  }
+
+  /** Filters held now (each 256 KiB). */
+  get filters(): number {
+    return this.#filters
+  }
+
+  /** Whether the key holds as many filters as it may: its keyed writes wait (submit.ts). */
+  full(now: number): boolean {
+    this.#prune(now)
+    return this.#filters >= this.#limits.maxFilters
+  }
+
+  /** When the oldest generation ends (epoch ms): the earliest a full key has room again. */
+  roomAt(now: number): number {
+    this.#prune(now)
+    let first = Number.POSITIVE_INFINITY
+    for (const g of this.#generations.keys()) first = Math.min(first, (g + 1) * this.#width)
+    return Number.isFinite(first) ? first : now
   }
 
   /** Remembers `print` until `expires` (its answer's end). */
@@ -30,11 +65,12 @@ export class ForgottenAnswers {
     const g = Math.floor(expires / this.#width)
     let gen = this.#generations.get(g)
     if (gen === undefined) {
-      gen = { filters: [], inLast: FILL }
+      gen = { filters: [], inLast: 0 }
       this.#generations.set(g, gen)
     }
-    if (gen.inLast >= FILL) {
+    if (gen.filters.length === 0 || (gen.inLast >= this.#limits.fill && this.#filters < this.#limits.maxFilters)) {
       gen.filters.push(new Uint8Array(BITS / 8))
+      this.#filters++
       gen.inLast = 0
     }
     gen.inLast++
@@ -52,7 +88,11 @@ export class ForgottenAnswers {
   }
 
   #prune(now: number): void {
-    for (const g of this.#generations.keys()) if ((g + 1) * this.#width <= now) this.#generations.delete(g)
+    for (const [g, gen] of this.#generations)
+      if ((g + 1) * this.#width <= now) {
+        this.#filters -= gen.filters.length
+        this.#generations.delete(g)
+      }
   }
 }
 

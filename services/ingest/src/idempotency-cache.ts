@@ -7,6 +7,7 @@
 // configuration (and from the records of the keys that wrote them), so the owners are few.
 
 import { ForgottenAnswers } from './forgotten-answers.ts'
+import type { ForgottenLimits } from './forgotten-answers.ts'
 
 /** The API key name an Idempotency-Key belongs to: what comes before its first ':'. */
 export function ownerOf(key: string): string {
@@ -27,10 +28,21 @@ export class IdempotencyCache<T> {
   readonly #ttlMs: number
   readonly #max: number
   readonly #print: ((key: string, value: T) => string) | null
-  constructor(ttlMs: number, max = 100_000, print: ((key: string, value: T) => string) | null = null) {
+  readonly #limits: ForgottenLimits | undefined
+  constructor(ttlMs: number, max = 100_000, print: ((key: string, value: T) => string) | null = null, limits?: ForgottenLimits) {
     this.#ttlMs = ttlMs
     this.#max = max
     this.#print = print
+    this.#limits = limits
+  }
+
+  /**
+   * When `key`'s API key holds as many fingerprints as it may (forgotten-answers.ts), the moment it
+   * has room again; null while it has room.
+   */
+  fullUntil(key: string, now = Date.now()): number | null {
+    const f = this.#forgotten.get(ownerOf(key))
+    return f?.full(now) ? f.roomAt(now) : null
   }
 
   /** Whether an answer of fingerprint `print` (of `key`) was pushed out by the bound within its TTL. */
@@ -57,7 +69,7 @@ export class IdempotencyCache<T> {
   #forgottenOf(owner: string): ForgottenAnswers {
     let f = this.#forgotten.get(owner)
     if (f === undefined) {
-      f = new ForgottenAnswers(this.#ttlMs)
+      f = new ForgottenAnswers(this.#ttlMs, this.#limits)
       this.#forgotten.set(owner, f)
     }
     return f

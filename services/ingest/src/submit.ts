@@ -66,6 +66,20 @@ function forgottenAnswer(): ProblemError {
   )
 }
 
+/**
+ * This API key's answers pushed out within the TTL fill all the fingerprints it may hold: one more
+ * keyed write would push out another, to be forgotten or to grow memory without end (red24e).
+ */
+function keyedWritesFull(until: number): ProblemError {
+  const wait = Math.max(1, Math.ceil((until - Date.now()) / 1000))
+  return new ProblemError(
+    'idempotency_keys_full',
+    `this API key sent more keyed requests within the Idempotency-Key TTL than ingest can remember; retry after ${wait} s (kills, erasures and entry deletions are still taken)`,
+    {},
+    { 'Retry-After': String(wait) },
+  )
+}
+
 /** The same Idempotency-Key with other content is refused, whether its first request is answered or still under way. */
 function sameRequest(firstHash: string, ctx: RequestContext): void {
   if (firstHash !== ctx.requestHash)
@@ -109,6 +123,9 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
       // fingerprint may match a request never sent (forgotten-answers.ts), which must not keep a
       // story up: so a takedown is decided, never refused here
       if (!ctx.takesDown && forgotten(ctx.idempotencyKey, ctx)) throw forgottenAnswer()
+      // full: another answer pushed out would either grow memory without end or be forgotten
+      const until = ctx.takesDown ? null : deps.idempotency.fullUntil(ctx.idempotencyKey)
+      if (until !== null) throw keyedWritesFull(until)
       return undefined
     }
     // given to a key retired since (a leak): it binds no one, the request is decided as new (red22c)

@@ -31,6 +31,7 @@ export const problemCatalogue = {
   validation_failed: { status: 422, title: 'The request is not valid' },
   idempotency_key_reused: { status: 422, title: 'Idempotency-Key reused for a different request' },
   idempotency_answer_forgotten: { status: 409, title: 'This request was answered before; its answer is no longer kept' },
+  idempotency_keys_full: { status: 429, title: 'This API key sent more keyed requests than ingest can remember' },
   rate_limited: { status: 429, title: 'Too many requests' },
   too_many_connections: { status: 429, title: 'Too many connections from this address' },
   internal: { status: 500, title: 'Internal error' },
