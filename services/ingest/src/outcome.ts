@@ -37,7 +37,10 @@ export interface RequestContext {
   requestHash: string
   /** The API key's id (auth.ts keyIdOf), stored with a keyed answer; absent: none (a job of ingest's own). */
   keyId?: string
-  /** A route of the `withdraw` scope (a kill, an erasure, an entry's deletion): it can only take something down. */
+  /**
+   * It can only take something down: a route of the `withdraw` scope (a kill, an erasure, an entry's
+   * deletion) or a patch that only holds or embargoes (takedown.ts).
+   */
   takesDown?: true
 }
 

@@ -95,6 +95,7 @@ export function createRouting(deps: RoutingDeps): Routing {
       (req: Request, res: Response, next: NextFunction) => {
         res.locals.route = name
         res.locals.takesDown = scope === 'withdraw'
+        res.locals.mayHold = takedowns
         if (scope === null) return next()
         try {
           const key = deps.auth.authorize(req.get('authorization'), scope)
@@ -165,7 +166,11 @@ export function createRouting(deps: RoutingDeps): Routing {
         idempotencyKey,
         requestHash: idempotencyKey ? requestHashOf(req) : '',
         ...(keyId === undefined ? {} : { keyId }),
-        ...(res.locals.takesDown === true ? { takesDown: true as const } : {}),
+        // a kill, and a patch that only holds or embargoes: decided even where a key's answer is
+        // forgotten or bound to other content (submit.ts), since refused they keep a story up
+        ...(res.locals.takesDown === true || (res.locals.mayHold === true && takesDown(takedownBody(req), Date.now()))
+          ? { takesDown: true as const }
+          : {}),
       }
     },
   }

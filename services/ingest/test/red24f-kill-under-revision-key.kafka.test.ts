@@ -17,9 +17,10 @@ import { NEW, post } from './support/keyed-post.ts'
 const story = (id: string) => ({ id, language: 'en', headline: `Minister ${id}`, body: ['Text'], category: 'world', live: true })
 
 async function send(url: string, method: string, path: string, body: object, key: string): Promise<{ status: number; type?: string }> {
+  const type = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json'
   const res = await fetch(`${url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${NEW}`, 'content-type': 'application/json', 'idempotency-key': key },
+    headers: { authorization: `Bearer ${NEW}`, 'content-type': type, 'idempotency-key': key },
     body: JSON.stringify(body),
   })
   const json = (await res.json()) as { type?: string }
@@ -77,4 +78,20 @@ test('a kill, an erasure and an entry deletion sent under the key of the save be
   // and a retry of the kill under it only takes down what it took down
   const retried = await send(b.url, 'POST', '/v1/articles/cms-42/withdraw', { reason: 'legal' }, 'cms-42-rev-1')
   assert.equal(retried.status, 200)
+})
+
+// A hold or a new embargo is a takedown too (takedown.ts): sent under the key of the save before it
+// (a hold bumps no revision either) it was refused 422 and the story stayed up (stop 54).
+test('a hold and an embargo sent under the key of the save before them take the story down', async (t) => {
+  const env = { KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', KAFKA_TOPIC_PREFIX: uniquePrefix(), KAFKA_PARTITIONS: '1' }
+  const a = await spawnIngest(t, { ...env, INGEST_API_KEYS: `cms:${NEW}:*` })
+  assert.equal((await post(a.url, NEW, '/v1/articles', story('cms-52'), 'cms-52-rev-1')).status, 201)
+  assert.equal((await post(a.url, NEW, '/v1/articles', story('cms-53'), 'cms-53-rev-1')).status, 201)
+  const held = await send(a.url, 'PATCH', '/v1/articles/cms-52', { pubStatus: 'withheld' }, 'cms-52-rev-1')
+  const later = new Date(Date.now() + 3_600_000).toISOString()
+  const embargoed = await send(a.url, 'PATCH', '/v1/articles/cms-53', { embargoedUntil: later }, 'cms-53-rev-1')
+  assert.deepEqual([held.status, embargoed.status], [200, 200])
+  // other content under the save's key is still refused
+  const edit = await send(a.url, 'PATCH', '/v1/articles/cms-52', { headline: 'Other' }, 'cms-52-rev-1')
+  assert.equal(edit.status, 422)
 })
