@@ -5,28 +5,14 @@
 // is now a bad line (the list in force stays and the reload failure is counted; a start refuses),
 // and a token whose `sub` or `jti` is in quotes, which no rule could name, is refused.
 import assert from 'node:assert/strict'
-import type { IncomingMessage } from 'node:http'
 import { test } from 'node:test'
-import { createAccess } from '../src/http/access.ts'
 import { isRevoked, parseRevocations, RevocationsError } from '../src/revocations.ts'
 import type { Revocations } from '../src/revocations.ts'
 import { signNewsroomToken } from '../src/token.ts'
+import { admitUnder } from './support/admit-under.ts'
 
 const SECRET = 'red24d-quoted-revocation-secret-01'
-const url = new URL('http://fanout/v1/snapshot?channels=all')
-const req = (token: string) =>
-  ({ headers: { authorization: `Bearer ${token}` }, rawHeaders: ['Authorization', `Bearer ${token}`] }) as unknown as IncomingMessage
-
-/** What the fan-out does with a token under `list`: admitted as the newsroom, or refused and why. */
-async function admit(list: Revocations, token: string) {
-  const access = createAccess(
-    { allowedOrigins: ['*'], jwtSecret: SECRET, jwtAudience: 'newswire', maxConnectionsPerIp: 10 },
-    undefined,
-    () => list,
-  )
-  const a = await access.admit(req(token), url)
-  return a.reject === null ? a.audience : a.reject.reason
-}
+const admit = (list: Revocations, token: string) => admitUnder(SECRET, list, token)
 
 const QUOTES = ['"', "'", '`', '“', '”', '‘', '’', '«', '»', '„']
 

@@ -6,27 +6,14 @@
 // opening with a double quote (straight or typographic), or in quotes but for a comma or
 // semicolon after them, is now a bad line; a token whose sub or jti is so is refused.
 import assert from 'node:assert/strict'
-import type { IncomingMessage } from 'node:http'
 import { test } from 'node:test'
-import { createAccess } from '../src/http/access.ts'
 import { isRevoked, parseRevocations, RevocationsError } from '../src/revocations.ts'
 import type { Revocations } from '../src/revocations.ts'
 import { signNewsroomToken } from '../src/token.ts'
+import { admitUnder } from './support/admit-under.ts'
 
 const SECRET = 'red24e-json-revocation-secret-001'
-const url = new URL('http://fanout/v1/snapshot?channels=all')
-const req = (token: string) =>
-  ({ headers: { authorization: `Bearer ${token}` }, rawHeaders: ['Authorization', `Bearer ${token}`] }) as unknown as IncomingMessage
-
-async function admit(list: Revocations, token: string) {
-  const access = createAccess(
-    { allowedOrigins: ['*'], jwtSecret: SECRET, jwtAudience: 'newswire', maxConnectionsPerIp: 10 },
-    undefined,
-    () => list,
-  )
-  const a = await access.admit(req(token), url)
-  return a.reject === null ? a.audience : a.reject.reason
-}
+const admit = (list: Revocations, token: string) => admitUnder(SECRET, list, token)
 
 /** What a line of a decoded token's JSON gives when copied from its value to the line's end, or cut short. */
 const COPIES = ['"4f1c9a2e",', '"4f1c9a2e";', '“4f1c9a2e”,', '"4f1c9a2e', '«4f1c9a2e»,']
