@@ -125,6 +125,12 @@ export interface StoryFollow {
    * of view, and sent nothing of since: the client cannot hold them (stories.ts unsentHeldBack).
    */
   unsent?: Set<string>
+  /**
+   * An entry event was judged now while the story was out of view and the client still showed it
+   * (a replay behind the record that took it out): what was left out comes with a `reset` once the
+   * story is in view again (stories.ts).
+   */
+  missed?: boolean
   /** Whether the story, as the last story record a replay passed made it, was in view (undefined: none passed). */
   inViewThen?: boolean
   /**

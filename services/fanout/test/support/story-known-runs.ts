@@ -152,6 +152,28 @@ export const KNOWN: Cmd[][] = [
     read(1, 0, 1),
     { kind: 'resume', reader: 0, proc: 1, other: true },
   ],
+  // stop 54 CI: process 0 (history 2) reads e5-e8, the story's v2, e9 and v3 (an embargo 1 ms on)
+  // in one go; its live loop, overrun, replays them from the log to the reader shown v1, and judges
+  // e5-e8 while v3's embargo holds the story out of view; by v2 the embargo had passed, no
+  // `withdrawn` came between, and the reader never got e5-e8 (stories.ts #judgedNow: a reset).
+  // Alone it fails on the code before the fix; after the runs above, timing may let the replay
+  // finish before the embargo passes: story-replay-embargo-passes.test.ts pins the case down
+  [
+    { kind: 'restart', proc: 0, picks: [], history: 2 },
+    { kind: 'entry', entry: { k: 'entry', story: 0, op: 'create', which: 19, embargo: 'soon', withheld: false, pinned: false } },
+    { kind: 'page', reader: 1, proc: 1, other: false, limit: 1 },
+    { kind: 'tick', ms: 70_000 },
+    { kind: 'entry', entry: { k: 'entry', story: 0, op: 'create', which: 11, embargo: 'none', withheld: false, pinned: true } },
+    { kind: 'stall', proc: 0 },
+    { kind: 'away', reader: 1, steps: 6, proc: 1, other: true },
+    { kind: 'stall', proc: 0 },
+    { kind: 'resume', reader: 1, proc: 0, other: true },
+    { kind: 'story', slot: 0, op: 'lift', embargoIn: null, held: true },
+    entry(0, 'create', 20),
+    { kind: 'story', slot: 0, op: 'embargo', embargoIn: 1, held: false },
+    { kind: 'page', reader: 0, proc: 1, other: true, limit: 3 },
+    { kind: 'tick', ms: 70_000 },
+  ],
 ]
 
 /** Runs with process 1's clock ahead (or behind) that fail on the code before a fix: [skew, commands]. */
