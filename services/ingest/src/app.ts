@@ -122,7 +122,7 @@ export function createApp(deps: AppDeps): express.Express {
         throw invalid([{ field: 'id', code: 'invalid_value', message: `must be '${id}' as in the path: an article cannot be renamed` }])
       }
       refuseNullRemovals(given)
-      sendOutcome(res, await deps.service.patch(id, given, context(req, res, traceId, newsroom(res))))
+      sendOutcome(res, await deps.service.patch(id, given, context(req, res, traceId, newsroom(res), given)))
     }),
   )
 

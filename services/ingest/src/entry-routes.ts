@@ -82,7 +82,7 @@ export function mountEntryRoutes(app: express.Express, deps: EntryRouteDeps): vo
         throw invalid([{ field: 'id', code: 'invalid_value', message: `must be '${entryId}' as in the path: an entry cannot be renamed` }])
       }
       refuseNullRemovals(given)
-      sendOutcome(res, await service.patch(storyId, entryId, given, context(req, res, traceId, newsroom(res))))
+      sendOutcome(res, await service.patch(storyId, entryId, given, context(req, res, traceId, newsroom(res), given)))
     }),
   )
 

@@ -36,7 +36,8 @@ export interface Routing {
   keyName(res: Response): string
   /** The actor of a newsroom key (not an importer). */
   newsroom(res: Response): Actor
-  context(req: Request, res: Response, traceId: string, actor: Actor): RequestContext
+  /** `patch`: a merge patch's body as its handler parsed it (whether it only holds or embargoes). */
+  context(req: Request, res: Response, traceId: string, actor: Actor, patch?: Record<string, unknown>): RequestContext
 }
 
 /** Longest reason for a withdrawal or an entry's deletion, in characters after cleaning. */
@@ -95,7 +96,6 @@ export function createRouting(deps: RoutingDeps): Routing {
       (req: Request, res: Response, next: NextFunction) => {
         res.locals.route = name
         res.locals.takesDown = scope === 'withdraw'
-        res.locals.mayHold = takedowns
         if (scope === null) return next()
         try {
           const key = deps.auth.authorize(req.get('authorization'), scope)
@@ -156,7 +156,7 @@ export function createRouting(deps: RoutingDeps): Routing {
     logProblem,
     keyName,
     newsroom: (res) => ({ source: keyName(res), importer: false }),
-    context(req, res, traceId, actor) {
+    context(req, res, traceId, actor, patch) {
       const idempotencyKey = idempotencyKeyOf(req, keyName(res))
       // Only a retried request with the same key is compared against this
       const keyId = typeof res.locals.keyId === 'string' ? res.locals.keyId : undefined
@@ -168,9 +168,7 @@ export function createRouting(deps: RoutingDeps): Routing {
         ...(keyId === undefined ? {} : { keyId }),
         // a kill, and a patch that only holds or embargoes: decided even where a key's answer is
         // forgotten or bound to other content (submit.ts), since refused they keep a story up
-        ...(res.locals.takesDown === true || (res.locals.mayHold === true && takesDown(takedownBody(req), Date.now()))
-          ? { takesDown: true as const }
-          : {}),
+        ...(res.locals.takesDown === true || (patch !== undefined && takesDown(patch, Date.now())) ? { takesDown: true as const } : {}),
       }
     },
   }
