@@ -14,22 +14,12 @@ import { WebSocket } from 'ws'
 import { connect } from '../../client/src/index.ts'
 import { sleep, uniquePrefix } from '../../../test/helpers.ts'
 import { spawnFanout, spawnIngest } from '../../../test/reliability/support.ts'
-import { NEW } from './support/keyed-post.ts'
+import { NEW, post } from './support/keyed-post.ts'
 
 const WIRE = 'Wire5Kd8Lm1Nq6Pr3St0Uv7Wx2Yz9Ab4Cd'
 const VIEWS = 1024
 
 const story = (category: string) => ({ id: 'story-x', language: 'en', headline: 'Minister', body: ['Text'], category })
-
-async function write(url: string, key: string, body: object): Promise<{ status: number; conflict?: string }> {
-  const res = await fetch(`${url}/v1/articles`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  })
-  const json = (await res.json()) as { conflict?: string }
-  return { status: res.status, conflict: json.conflict }
-}
 
 async function moves(url: string, key: string, categories: string[]): Promise<{ line: number; status: number; conflict?: string }[]> {
   const res = await fetch(`${url}/v1/articles/batch`, {
@@ -49,7 +39,7 @@ test('a story moved through more views than the fan-out keeps: a reader who saw 
   }
   const ingest = await spawnIngest(t, { ...env, INGEST_API_KEYS: `desk:${NEW}:*,wire:${WIRE}:write` })
   const fanout = await spawnFanout(t, env)
-  assert.equal((await write(ingest.url, NEW, story('politics'))).status, 201)
+  assert.equal((await post(ingest.url, NEW, '/v1/articles', story('politics'))).status, 201)
   // the wire key moves it through a thousand categories (the bound), a batch at a time
   const categories = Array.from({ length: VIEWS }, (_, i) => `desk-${i}`)
   const refused: string[] = []
@@ -57,7 +47,7 @@ test('a story moved through more views than the fan-out keeps: a reader who saw 
     for (const r of await moves(ingest.url, WIRE, categories.slice(i, i + 500)))
       if (r.status !== 200) refused.push(`${r.status} ${r.conflict}`)
   // then into `world`, where readers see it
-  const world = await write(ingest.url, WIRE, story('world'))
+  const world = await post(ingest.url, WIRE, '/v1/articles', story('world'))
   const ws = `${fanout.url.replace('http', 'ws')}/v1/stream`
   const shows = new Set<string>()
   const reader = (since?: string) => {
@@ -78,7 +68,7 @@ test('a story moved through more views than the fan-out keeps: a reader who saw 
   await first.close()
   assert.ok(position)
   // the reader's phone sleeps; the story moves on, and the desk kills it
-  await write(ingest.url, WIRE, story('desk-last'))
+  await post(ingest.url, WIRE, '/v1/articles', story('desk-last'))
   const killed = await fetch(`${ingest.url}/v1/articles/story-x/withdraw`, {
     method: 'POST',
     headers: { authorization: `Bearer ${NEW}`, 'content-type': 'application/json' },

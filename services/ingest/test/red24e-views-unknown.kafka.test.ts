@@ -12,22 +12,12 @@ import { Kafka, logLevel, topicConfigs, topicNames } from '@newswire/shared'
 import type { IHeaders } from '@newswire/shared'
 import { brokers, uniquePrefix } from '../../../test/helpers.ts'
 import { spawnIngest } from '../../../test/reliability/support.ts'
-import { NEW } from './support/keyed-post.ts'
+import { NEW, post } from './support/keyed-post.ts'
 
 const WIRE = 'Wire5Kd8Lm1Nq6Pr3St0Uv7Wx2Yz9Ab4Cd'
 const VIEWS = 1024
 
 const story = (category: string, body = ['Text']) => ({ id: 'story-x', language: 'en', headline: 'Minister', body, category })
-
-async function write(url: string, key: string, body: object): Promise<{ status: number; conflict?: string }> {
-  const res = await fetch(`${url}/v1/articles`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  })
-  const json = (await res.json()) as { conflict?: string }
-  return { status: res.status, conflict: json.conflict }
-}
 
 async function moves(url: string, key: string, categories: string[]): Promise<string[]> {
   const res = await fetch(`${url}/v1/articles/batch`, {
@@ -78,17 +68,17 @@ test('a story at the view bound, written long once: a restarted ingest still ref
     INGEST_API_KEYS: `desk:${NEW}:*,wire:${WIRE}:write`,
   }
   const first = await spawnIngest(t, env)
-  assert.equal((await write(first.url, NEW, story('politics'))).status, 201)
+  assert.equal((await post(first.url, NEW, '/v1/articles', story('politics'))).status, 201)
   // the bound: `politics` and 1,023 others
   const categories = Array.from({ length: VIEWS - 1 }, (_, i) => `desk-${i}`)
   for (let i = 0; i < categories.length; i += 512) assert.deepEqual(await moves(first.url, WIRE, categories.slice(i, i + 512)), [])
-  assert.equal((await write(first.url, WIRE, story('desk-past'))).conflict, 'too_many_views')
+  assert.equal((await post(first.url, WIRE, '/v1/articles', story('desk-past'))).conflict, 'too_many_views')
   // once near the size limit, in the view it is in: its state cannot carry its views as well
   const long = Array.from({ length: 18 }, () => 'x'.repeat(50_000))
-  assert.equal((await write(first.url, WIRE, story(categories.at(-1) as string, long))).status, 200)
-  assert.equal((await write(first.url, WIRE, story('desk-past'))).conflict, 'too_many_views')
+  assert.equal((await post(first.url, WIRE, '/v1/articles', story(categories.at(-1) as string, long))).status, 200)
+  assert.equal((await post(first.url, WIRE, '/v1/articles', story('desk-past'))).conflict, 'too_many_views')
   await first.stop()
   const second = await spawnIngest(t, { ...env, KAFKA_TOPIC_PREFIX: await compacted(env.KAFKA_TOPIC_PREFIX) })
-  const after = await write(second.url, WIRE, story('desk-after-restart'))
+  const after = await post(second.url, WIRE, '/v1/articles', story('desk-after-restart'))
   assert.deepEqual([after.status, after.conflict], [409, 'too_many_views'])
 })

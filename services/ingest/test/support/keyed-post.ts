@@ -1,5 +1,5 @@
 // A POST to ingest under an API key and, if given, an Idempotency-Key, read as its status and the
-// fields the key-life tests compare (red22c, red23a); the two keys they rotate between, and the
+// fields the key-life and view-bound tests compare (red22c, red23a, red24b, red24e); the two keys they rotate between, and the
 // leaked key's move on the CMS's kill they share.
 import assert from 'node:assert/strict'
 import type { TestContext } from 'node:test'
@@ -12,6 +12,8 @@ export const NEW = 'New3Rs8Tu2Vw7Xy1Za6Bc4De9Fg0Hi5JkL'
 export interface Answer {
   status: number
   code?: string
+  /** A 409's kind (`too_many_views`, ...). */
+  conflict?: string
   eventId?: string
   type?: string
 }
@@ -27,7 +29,7 @@ export async function post(url: string, key: string, path: string, body: object,
     body: JSON.stringify(body),
   })
   const json = (await res.json()) as Omit<Answer, 'status'>
-  return { status: res.status, code: json.code, eventId: json.eventId, type: json.type }
+  return { status: res.status, code: json.code, conflict: json.conflict, eventId: json.eventId, type: json.type }
 }
 
 /** One ingest world of the key-life tests: its own topics. */
