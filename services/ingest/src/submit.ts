@@ -3,7 +3,7 @@
 // retry of a request committed before (its answer lost to a timeout, a crash or another
 // instance) is answered at plan time from the committed record, never written twice.
 import { isNewswireError, ProblemError } from '@newswire/shared'
-import type { CodecProblem, FieldError } from '@newswire/shared'
+import type { CodecProblem, FieldError, NewswireEvent } from '@newswire/shared'
 import type { Outcome, RequestContext, Remembered } from './outcome.ts'
 import { answerPrint } from './outcome.ts'
 import type { Job, Plan, PlanView } from './batch-plan.ts'
@@ -12,6 +12,8 @@ import type { IdempotencyCache } from './idempotency-cache.ts'
 import { ownerOf } from './idempotency-cache.ts'
 import type { Stored } from './state.ts'
 import { invalid } from './validate.ts'
+import { onlyTakesDown } from './takedown.ts'
+import type { Controls } from './takedown.ts'
 
 export interface SubmitterDeps {
   publisher: Publisher
@@ -80,10 +82,20 @@ function keyedWritesFull(until: number): ProblemError {
   )
 }
 
+const reused = (): ProblemError =>
+  new ProblemError('idempotency_key_reused', 'this Idempotency-Key was used for a request with other content')
+
 /** The same Idempotency-Key with other content is refused, whether its first request is answered or still under way. */
 function sameRequest(firstHash: string, ctx: RequestContext): void {
-  if (firstHash !== ctx.requestHash)
-    throw new ProblemError('idempotency_key_reused', 'this Idempotency-Key was used for a request with other content')
+  if (firstHash !== ctx.requestHash) throw reused()
+}
+
+/** The controls `event` sets: its entry's, or its article's. */
+const controlsOf = (event: NewswireEvent): Controls => event.entry ?? event.article
+
+/** The controls `event` replaces: the entry's stored version, or the article's. */
+function controlsBefore(event: NewswireEvent, current: Stored | undefined, view: PlanView): Controls | undefined {
+  return event.entry ? view.entry(event.article.id, event.entry.id)?.entry : current?.article
 }
 
 /** The request as if sent without an Idempotency-Key. */
@@ -115,17 +127,25 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
     return false
   }
 
-  function remembered(ctx: RequestContext): Outcome | undefined {
+  /**
+   * `letPast` is told the refusal a takedown is let past: it is decided, then, only if it only
+   * takes down (onlyTakesDown, checked at plan time).
+   */
+  function remembered(ctx: RequestContext, letPast: (refusal: ProblemError) => void = () => {}): Outcome | undefined {
     if (ctx.idempotencyKey === null) return undefined
     const seen = deps.idempotency.get(ctx.idempotencyKey)
     if (seen === undefined) {
       // A kill decided again only takes down what it took down before, whatever came since; and a
       // fingerprint may match a request never sent (forgotten-answers.ts), which must not keep a
       // story up: so a takedown is decided, never refused here
-      if (!ctx.takesDown && forgotten(ctx.idempotencyKey, ctx)) throw forgottenAnswer()
+      const refusal = forgotten(ctx.idempotencyKey, ctx) ? forgottenAnswer() : null
+      if (refusal !== null && !ctx.takesDown) throw refusal
       // full: another answer pushed out would either grow memory without end or be forgotten
-      const until = ctx.takesDown ? null : deps.idempotency.fullUntil(ctx.idempotencyKey)
-      if (until !== null) throw keyedWritesFull(until)
+      const until = refusal === null ? deps.idempotency.fullUntil(ctx.idempotencyKey) : null
+      const full = until === null ? null : keyedWritesFull(until)
+      if (full !== null && !ctx.takesDown) throw full
+      const escaped = refusal ?? full
+      if (escaped !== null) letPast(escaped)
       return undefined
     }
     // given to a key retired since (a leak): it binds no one, the request is decided as new (red22c)
@@ -164,9 +184,26 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
     // A takedown under a key bound to other content (a CMS keys its requests by its revision, and
     // a kill bumps none) is decided as one sent without a key: it only takes down, and the key
     // keeps its first answer. Refused (422), the kill and every retry of it kept the story up (red24f)
-    const ctx = requestCtx.takesDown && boundToOther(requestCtx) ? unkeyed(requestCtx) : requestCtx
+    const bound = requestCtx.takesDown === true && boundToOther(requestCtx)
+    const ctx = bound ? unkeyed(requestCtx) : requestCtx
+    // The refusal this takedown was let past, if any: it stands unless the takedown only takes down
+    let escaped: ProblemError | null = bound ? reused() : null
+    const letPast = (refusal: ProblemError) => {
+      escaped ??= refusal
+    }
+    /** `plan`, whose version must only take down where a refusal was let past (red25c). */
+    const decide = (current: Stored | undefined, view: PlanView): Plan<Outcome> => {
+      const planned = plan(current, view)
+      if (
+        escaped !== null &&
+        planned.event !== null &&
+        !onlyTakesDown(controlsBefore(planned.event, current, view), controlsOf(planned.event), Date.now())
+      )
+        throw escaped
+      return planned
+    }
     let key = ctx.idempotencyKey
-    const seen = remembered(ctx)
+    const seen = remembered(ctx, letPast)
     if (seen !== undefined) return seen
     // A retry racing the first request waits for the same answer
     const running = key === null ? undefined : inflight.get(key)
@@ -193,12 +230,13 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
         if (ctx.takesDown && key !== null && boundToOther(ctx)) {
           key = null
           job.idempotency = null
-          return plan(current, view)
+          escaped = reused()
+          return decide(current, view)
         }
-        const seen = remembered(ctx)
+        const seen = remembered(ctx, letPast)
         if (seen !== undefined) return { event: null, result: seen }
         const w = writtenBefore(ctx)
-        if (w === undefined) return plan(current, view)
+        if (w === undefined) return decide(current, view)
         earlier = w.visible
         return { event: null, result: w.outcome }
       },

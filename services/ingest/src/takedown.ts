@@ -19,3 +19,24 @@ export function takesDown(patch: unknown, now: number): boolean {
   if (pubStatus !== undefined) return pubStatus === 'withheld'
   return typeof embargoedUntil === 'string' && Date.parse(embargoedUntil) > now
 }
+
+/** The editorial controls of an article or an entry, as stored. */
+export interface Controls {
+  pubStatus: string
+  embargoedUntil: number | null
+}
+
+/**
+ * Whether a version with `after`'s controls, over `before`'s, at `now`, only takes down: a kill;
+ * or no release, and no embargo still to come lifted or brought forward. A takedown decided
+ * without its Idempotency-Key (submit.ts) must be one: decided again after the desk's later
+ * embargo, "embargo until 2030" brought the desk's 2099 back to 2030 (red25c attack run).
+ */
+export function onlyTakesDown(before: Controls | undefined, after: Controls, now: number): boolean {
+  if (after.pubStatus === 'canceled') return true
+  if (before === undefined) return false
+  if (before.pubStatus !== 'usable' && after.pubStatus === 'usable') return false
+  const held = before.embargoedUntil
+  if (held === null || held <= now) return true
+  return after.embargoedUntil !== null && after.embargoedUntil >= held
+}
