@@ -10,8 +10,9 @@
 // then refused 409 whenever the kept answer would have answered it, under any key configured under
 // its name. A takedown (the withdraw scope's routes) is never refused either way: under other
 // content's key, or its fingerprint matched, it is decided as new (red24f: a CMS keying by its
-// revision had its kill refused; stop 54: a fingerprint may match a request never sent). Known
-// runs: the shrunk failures without the fixes.
+// revision had its kill refused; stop 54: a fingerprint may match a request never sent), unless
+// its version would lift or bring forward an embargo in force (red25c: then the refusal stands).
+// Known runs: the shrunk failures without the fixes.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
@@ -34,6 +35,11 @@ interface Run {
   /** Pushed out by the bound before the request came. */
   pushedOut: boolean
   takesDown: boolean
+  /**
+   * red25c: the takedown's version, over the stored one, lifts an embargo still in force (a hold
+   * sent with `embargoedUntil: null`): let past its key's refusal, it must not be decided.
+   */
+  bringsForward: boolean
 }
 
 type Answer = 'stored' | 'refused' | 'fresh' | 'forgotten'
@@ -43,10 +49,18 @@ function reference(r: Run): Answer {
   const binds = r.by === null ? r.requestHash === r.storedHash : r.live.includes(r.by)
   if (!binds) return 'fresh'
   // a fingerprint covers the request's hash: other content under the key is new; a takedown is decided again
-  if (r.pushedOut) return r.requestHash === r.storedHash && !r.takesDown ? 'forgotten' : 'fresh'
+  // a takedown is let past either refusal only where it only takes down (red25c)
+  const letPast = r.takesDown && !r.bringsForward
+  if (r.pushedOut) return r.requestHash === r.storedHash && !letPast ? 'forgotten' : 'fresh'
   if (r.requestHash === r.storedHash) return 'stored'
-  return r.takesDown ? 'fresh' : 'refused'
+  return letPast ? 'fresh' : 'refused'
 }
+
+const FAR = Date.parse('2099-12-31T23:59:00Z')
+/** The story as stored: public from 2099; the takedown holds it and keeps the embargo, or lifts it. */
+const storedStory = { article: { id: 'story', pubStatus: 'usable', embargoedUntil: FAR } } as never
+const versionOf = (r: Run) =>
+  ({ article: { id: 'story', pubStatus: 'withheld', embargoedUntil: r.bringsForward ? null : FAR }, entry: null }) as never
 
 async function actual(r: Run): Promise<Answer> {
   const idempotency = new IdempotencyCache<Remembered>(60_000, 1, (key, v) => answerPrint(key, v.by, v.requestHash))
@@ -55,7 +69,7 @@ async function actual(r: Run): Promise<Answer> {
   const submit = createSubmitter({
     publisher: {
       partitionOf: () => 0,
-      submit: async (job) => job.plan(undefined, { entryKeys: () => [] } as never).result,
+      submit: async (job) => job.plan(storedStory, { entryKeys: () => [] } as never).result,
       drain: async () => {},
       close: async () => {},
     },
@@ -73,7 +87,7 @@ async function actual(r: Run): Promise<Answer> {
     ...(r.takesDown ? { takesDown: true as const } : {}),
   }
   try {
-    const out = await submit('story', ctx, () => ({ event: null, result: FRESH }))
+    const out = await submit('story', ctx, () => ({ event: r.takesDown ? versionOf(r) : null, result: FRESH }))
     return 'eventId' in out.body && out.body.eventId === 'stored' ? 'stored' : 'fresh'
   } catch (err) {
     const code = (err as { code?: string }).code
@@ -91,17 +105,31 @@ const runArb: fc.Arbitrary<Run> = fc.record({
   requestHash: fc.constantFrom('h1', 'h2'),
   pushedOut: fc.boolean(),
   takesDown: fc.boolean(),
+  bringsForward: fc.boolean(),
 })
 
 const known: Run[] = [
   // the old release's answer (no api-key-id) to the leaked key's junk write; the CMS's kill under that key
-  { by: null, storedHash: 'h1', live: ['k2'], keyId: 'k2', requestHash: 'h2', pushedOut: false, takesDown: false },
+  { by: null, storedHash: 'h1', live: ['k2'], keyId: 'k2', requestHash: 'h2', pushedOut: false, takesDown: false, bringsForward: false },
   // red24e: the release under the rotation's old key, pushed out; its retry under the new key
-  { by: 'k1', storedHash: 'h1', live: ['k1', 'k2'], keyId: 'k2', requestHash: 'h1', pushedOut: true, takesDown: false },
+  {
+    by: 'k1',
+    storedHash: 'h1',
+    live: ['k1', 'k2'],
+    keyId: 'k2',
+    requestHash: 'h1',
+    pushedOut: true,
+    takesDown: false,
+    bringsForward: false,
+  },
   // the CMS's save, then its kill under the same revision's key (red24f)
-  { by: 'k1', storedHash: 'h1', live: ['k1'], keyId: 'k1', requestHash: 'h2', pushedOut: false, takesDown: true },
+  { by: 'k1', storedHash: 'h1', live: ['k1'], keyId: 'k1', requestHash: 'h2', pushedOut: false, takesDown: true, bringsForward: false },
   // stop 54: a kill whose answer was pushed out, retried: decided again, not refused
-  { by: 'k1', storedHash: 'h1', live: ['k1'], keyId: 'k1', requestHash: 'h1', pushedOut: true, takesDown: true },
+  { by: 'k1', storedHash: 'h1', live: ['k1'], keyId: 'k1', requestHash: 'h1', pushedOut: true, takesDown: true, bringsForward: false },
+  // red25c: a hold that lifts the desk's later embargo, retried after its answer was pushed out
+  { by: 'k1', storedHash: 'h1', live: ['k1'], keyId: 'k1', requestHash: 'h1', pushedOut: true, takesDown: true, bringsForward: true },
+  // red25c: the same hold under the key of the CMS's save (other content)
+  { by: 'k1', storedHash: 'h1', live: ['k1'], keyId: 'k1', requestHash: 'h2', pushedOut: false, takesDown: true, bringsForward: true },
 ]
 
 test('known runs: a remembered answer binds as the rules say', async () => {

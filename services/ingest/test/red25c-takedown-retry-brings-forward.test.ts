@@ -63,3 +63,28 @@ test('a hold or a later embargo under a key bound to the save still goes through
   assert.equal((await patch(app.url, { embargoedUntil: '2099-12-31T23:59:00Z' }, 'cms-42-rev-1')).status, 200)
   assert.equal(await embargo(app.url), '2099-12-31T23:59:00.000Z')
 })
+
+test('an entry’s hold that also lifts, under a key bound to its save, does not lift the desk’s embargo', async (t) => {
+  const { app } = await appForTest(t, KEY)
+  const story = await http(`${app.url}/v1/articles`, { method: 'POST', key: KEY, json: { ...article, live: true } })
+  assert.equal(story.status, 201, story.text)
+  const entry = `${app.url}/v1/articles/story/entries/e-1`
+  const send = (method: string, body: object, idempotencyKey?: string) =>
+    http(entry, {
+      method,
+      key: KEY,
+      headers: {
+        'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
+        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+      },
+      body: JSON.stringify(body),
+    })
+  assert.equal((await send('PUT', { body: ['Entry.'] }, 'blog-7-rev-1')).status, 201)
+  assert.equal((await send('PATCH', { embargoedUntil: '2099-12-31T23:59:00Z' })).status, 200)
+  const hold = await send('PATCH', { pubStatus: 'withheld', embargoedUntil: null }, 'blog-7-rev-1')
+  assert.deepEqual([hold.status, (hold.body as { code?: string }).code], [422, 'idempotency_key_reused'], hold.text)
+  const shown = await http(entry, { key: KEY })
+  assert.equal((shown.body as { entry: { embargoedUntil: string | null } }).entry.embargoedUntil, '2099-12-31T23:59:00.000Z', shown.text)
+  // a hold alone still goes through under that key
+  assert.equal((await send('PATCH', { pubStatus: 'withheld' }, 'blog-7-rev-1')).status, 200)
+})

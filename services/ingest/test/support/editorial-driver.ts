@@ -18,9 +18,10 @@ function withTwice(body: Record<string, unknown>, twice: string | undefined): st
   return `${text.slice(0, -1)}${text === '{}' ? '' : ','}${first}"pubStatus":${JSON.stringify(twice)}}`
 }
 
-/** Sends `op` for article `id` to the ingest at `base` the way a client would. */
-export async function send(base: string, id: string, op: Op, revision: number | undefined): Promise<HttpResult> {
+/** Sends `op` for article `id` to the ingest at `base` the way a client would, under `idempotencyKey` if given. */
+export async function send(base: string, id: string, op: Op, revision: number | undefined, idempotencyKey?: string): Promise<HttpResult> {
   const key = keys[op.key].key
+  const keyed: Record<string, string> = idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey }
   switch (op.kind) {
     case 'post': {
       const body: Record<string, unknown> = {
@@ -38,9 +39,9 @@ export async function send(base: string, id: string, op: Op, revision: number | 
       // a revision spelled as some CMSes write it (`7.0`), or as none means it (`6.99999999999999999`)
       if (revision !== undefined) text = text.replace(`"version":${revision}`, `"version":${revisionLiteral(op.revision, revision)}`)
       if (op.via === 'single')
-        return http(`${base}/v1/articles`, { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: text })
+        return http(`${base}/v1/articles`, { method: 'POST', key, headers: { 'content-type': 'application/json', ...keyed }, body: text })
       // one line of a batch: a refusal of the request (key, scope) is its own; else the line's answer
-      const headers = { 'content-type': 'application/x-ndjson' }
+      const headers = { 'content-type': 'application/x-ndjson', ...keyed }
       const r = await http(`${base}/v1/articles/batch`, { method: 'POST', key, headers, body: `${text}\n` })
       const line = (r.body as { results?: ({ status: number } & Record<string, unknown>)[] }).results?.[0]
       if (r.status !== 200 || line === undefined) return r
@@ -50,20 +51,20 @@ export async function send(base: string, id: string, op: Op, revision: number | 
       const patch: Record<string, unknown> = {}
       if (op.headline !== undefined) patch.headline = headlineOf(op.headline)
       for (const f of ['summary', 'urgency', 'pubStatus', 'embargoedUntil'] as const) if (op[f] !== undefined) patch[f] = op[f]
-      const headers = { 'content-type': 'application/merge-patch+json' }
+      const headers = { 'content-type': 'application/merge-patch+json', ...keyed }
       return http(`${base}/v1/articles/${id}`, { method: 'PATCH', key, headers, body: withTwice(patch, op.twice) })
     }
     case 'import':
       return http(`${base}/v1/import/scraped?id=${id}`, {
         method: 'POST',
         key,
-        headers: { 'content-type': 'text/plain' },
+        headers: { 'content-type': 'text/plain', ...keyed },
         body: pageOf(op.variant),
       })
     case 'withdraw':
-      return http(`${base}/v1/articles/${id}/withdraw`, { method: 'POST', key, json: { reason: 'model' } })
+      return http(`${base}/v1/articles/${id}/withdraw`, { method: 'POST', key, headers: keyed, json: { reason: 'model' } })
     case 'erase':
-      return http(`${base}/v1/articles/${id}/erase`, { method: 'POST', key, json: { reason: 'model' } })
+      return http(`${base}/v1/articles/${id}/erase`, { method: 'POST', key, headers: keyed, json: { reason: 'model' } })
   }
 }
 

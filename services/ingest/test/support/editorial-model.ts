@@ -98,7 +98,7 @@ export type Op =
   /** Legal removal (red12b): a withdrawal without the content, which then shows none of it. */
   | { kind: 'erase'; key: KeyName; id: number }
 
-const has = (k: KeyName, scope: string): boolean => (keys[k].scopes as readonly string[]).includes(scope)
+export const has = (k: KeyName, scope: string): boolean => (keys[k].scopes as readonly string[]).includes(scope)
 
 /** Mostly a key allowed to do `scope`, sometimes any key (a wrong scope, a forged key). */
 function keyFor(scope: string): fc.Arbitrary<KeyName> {
@@ -255,16 +255,21 @@ function sameContent(a: Content, b: Content): boolean {
 }
 
 /** The scope an op needs: an erasure is a withdrawal's. */
-const scopeOf = (op: Op): string => (op.kind === 'post' || op.kind === 'patch' ? 'write' : op.kind === 'erase' ? 'withdraw' : op.kind)
+export const scopeOf = (op: Op): string =>
+  op.kind === 'post' || op.kind === 'patch' ? 'write' : op.kind === 'erase' ? 'withdraw' : op.kind
 
 /** A body that names a member twice means whatever its reader picks: refused (README "Errors"). */
-const namedTwice = (op: Op): boolean => (op.kind === 'post' || op.kind === 'patch') && op.twice !== undefined
+export const namedTwice = (op: Op): boolean => (op.kind === 'post' || op.kind === 'patch') && op.twice !== undefined
 
 /** What an erasure leaves of an article: the kill, without its text (README "Erase"). */
 const erased = (a: ModelArticle): ModelArticle => ({ ...a, headline: '', summary: null, body: '' })
 
-/** Applies `op` to `articles` (when accepted) and returns what ingest must answer. */
-export function step(articles: Map<number, ModelArticle>, op: Op): Expected {
+/**
+ * Applies `op` to `articles` (when accepted) and returns what ingest must answer. `sent`: the
+ * revision a POST carried when it is resent as it was (an Idempotency-Key retry); by default the
+ * one its spec gives against the stored version now.
+ */
+export function step(articles: Map<number, ModelArticle>, op: Op, sent?: { revision: number | undefined }): Expected {
   const scope = scopeOf(op)
   if (op.key === 'forged') return { status: 401, code: 'unauthorized' }
   if (!has(op.key, scope)) return { status: 403, code: 'forbidden' }
@@ -309,7 +314,7 @@ export function step(articles: Map<number, ModelArticle>, op: Op): Expected {
       return update({ ...next, version: (current?.version ?? 0) + 1, source })
     }
     case 'post': {
-      const revision = revisionOf(op.revision, current?.version ?? 0)
+      const revision = sent === undefined ? revisionOf(op.revision, current?.version ?? 0) : sent.revision
       if (op.urgency > 9 || op.pubStatus === 'canceled' || badRevision(op.revision, revision)) return refuse(422, 'validation_failed')
       if (current?.pubStatus === 'canceled') return refuse(409, 'conflict')
       const next = {
@@ -362,14 +367,19 @@ function commit(articles: Map<number, ModelArticle>, id: number, next: ModelArti
  * anything decided on the state is refused with 503 `not_ready`, and changes nothing (README
  * "What a 503 means").
  */
-export function stepOver(articles: Map<number, ModelArticle>, unreadable: ReadonlySet<number>, op: Op): Expected {
-  if (!unreadable.has(op.id)) return step(articles, op)
+export function stepOver(
+  articles: Map<number, ModelArticle>,
+  unreadable: ReadonlySet<number>,
+  op: Op,
+  sent?: { revision: number | undefined },
+): Expected {
+  if (!unreadable.has(op.id)) return step(articles, op, sent)
   const scope = scopeOf(op)
   if (op.key === 'forged') return { status: 401, code: 'unauthorized' }
   if (!has(op.key, scope)) return { status: 403, code: 'forbidden' }
   if (namedTwice(op)) return { status: 422, code: 'validation_failed' }
   if (op.kind === 'post') {
-    const revision = revisionOf(op.revision, articles.get(op.id)?.version ?? 0)
+    const revision = sent === undefined ? revisionOf(op.revision, articles.get(op.id)?.version ?? 0) : sent.revision
     if (op.urgency > 9 || op.pubStatus === 'canceled' || badRevision(op.revision, revision))
       return { status: 422, code: 'validation_failed' }
   }

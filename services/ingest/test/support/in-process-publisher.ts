@@ -8,8 +8,11 @@ import type { ArticleState } from '../../src/state.ts'
 
 export interface InProcessPublisher extends Publisher {
   readonly published: NewswireEvent[]
-  /** news.articles as written, in order: each event's state, and the tombstones of erasures. */
-  readonly written: ({ event: NewswireEvent } | { tombstone: string })[]
+  /**
+   * news.articles as written, in order: each event's state (with the Idempotency-Key its record's
+   * headers carry, if keyed), and the tombstones of erasures.
+   */
+  readonly written: ({ event: NewswireEvent; idempotency?: { key: string; requestHash: string; by?: string } } | { tombstone: string })[]
 }
 
 /** `beforePlan` runs before each plan: what a partition catch-up could read just then. */
@@ -27,7 +30,7 @@ export function inProcessPublisher(state: ArticleState, codec: Codec | null, bef
       if (plan.event) {
         codec?.encode(plan.event)
         published.push(plan.event)
-        written.push({ event: plan.event })
+        written.push({ event: plan.event, ...(job.idempotency ? { idempotency: job.idempotency } : {}) })
         state.apply(plan.event)
       }
       // as the tail reads the tombstones back after the event's state (on its partition: 0 here)

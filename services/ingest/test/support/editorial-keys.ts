@@ -1,0 +1,196 @@
+// The editorial model's Idempotency-Keys (red25c attack run, 2026-12-07): which answer a keyed
+// request gets, written from services/ingest/README.md "Idempotency", not from submit.ts. The
+// model's requests used to go without a key, so nothing ever retried, reused a key for other
+// content, or sent a takedown under a key bound to a save (red24f), and the rule that such a
+// takedown is decided as if sent without its key went unchecked against the editorial rules.
+import fc from 'fast-check'
+import type { KafkaMessage } from '@newswire/shared'
+import { badRevision, embargoes, embargoShown, embargoSpellings, has, namedTwice, scopeOf, stepOver } from './editorial-model.ts'
+import type { Expected, ModelArticle, Op } from './editorial-model.ts'
+
+/** Two Idempotency-Keys a CMS reuses (it keys by its revision, which a hold or a kill does not bump). */
+export type IdemKey = 'rev-a' | 'rev-b'
+
+/** A request of the model sent again, as it was sent: the `pick`-th of those sent with a key (modulo). */
+export interface RetryOp {
+  kind: 'retry'
+  pick: number
+}
+
+export const idemArb: fc.Arbitrary<IdemKey | undefined> = fc.constantFrom<IdemKey | undefined>(
+  undefined,
+  undefined,
+  'rev-a',
+  'rev-a',
+  'rev-b',
+)
+export const retryArb: fc.Arbitrary<RetryOp> = fc.record({ kind: fc.constant('retry' as const), pick: fc.nat({ max: 7 }) })
+
+/**
+ * The desk's buttons as PATCHes of the controls alone, under the CMS's keys (dev holds every scope,
+ * so its saves and kills share keys): holds, releases, embargoes set, moved and lifted, a hold and
+ * an embargo change at once. The editorial model's patches name these alone only now and then.
+ */
+export const deskArb: fc.Arbitrary<Op & { idem: IdemKey }> = fc.record({
+  kind: fc.constant('patch' as const),
+  key: fc.constantFrom<'dev' | 'cms'>('dev', 'dev', 'cms'),
+  id: fc.integer({ min: 0, max: 2 }),
+  headline: fc.constant(undefined),
+  summary: fc.constant(undefined),
+  urgency: fc.constant(undefined),
+  pubStatus: fc.constantFrom<'withheld' | 'usable' | undefined>('withheld', 'usable', undefined, undefined),
+  embargoedUntil: fc.constantFrom<string | null | undefined>(undefined, null, ...embargoes, ...Object.keys(embargoSpellings)),
+  twice: fc.constant(undefined),
+  idem: fc.constantFrom<IdemKey>('rev-a', 'rev-a', 'rev-b'),
+})
+
+/** A request as sent: what a retry sends again. */
+export interface Sent {
+  op: Op
+  revision: number | undefined
+  idem: IdemKey
+}
+
+/** An answer the model remembers under a key: the request it answered, and what ingest said. */
+export interface Kept {
+  /** The request's identity (method, path, body): another one under the key is other content. */
+  sig: string
+  status: number
+  body: { eventId?: string; version?: number; unchanged?: boolean }
+}
+
+/** What the README says about a keyed request, beside the answer step gives. */
+export type KeyedExpected =
+  /** Decided as a request of its own; remembered under `key` if it succeeds. */
+  | { kind: 'decided'; expected: Expected; key: string }
+  /** The key's first answer, again: nothing written. */
+  | { kind: 'kept'; kept: Kept }
+  /**
+   * Refused before the key is read (401, 403, a 422 of the request itself), or for the key (422):
+   * other content under it, or a takedown that would lift or bring forward an embargo.
+   */
+  | { kind: 'refused'; expected: Expected; forKey?: 'other' | 'brings-forward' }
+  /** A takedown under a key bound to other content, decided as if sent without one; the key keeps its answer. */
+  | { kind: 'unkeyed'; expected: Expected; takedown: 'kill' | 'hold' }
+
+export interface KeyStats {
+  keyed: number
+  kept: number
+  reused: number
+  /** Takedowns under a key bound to other content: decided, or refused for lifting or bringing forward. */
+  unkeyedKills: number
+  unkeyedHolds: number
+  unkeyedRefused: number
+  /** Retries of committed keyed requests on an instance restarted since, answered from their records. */
+  afterRestart: number
+}
+
+export const newKeyStats = (): KeyStats => ({
+  keyed: 0,
+  kept: 0,
+  reused: 0,
+  unkeyedKills: 0,
+  unkeyedHolds: 0,
+  unkeyedRefused: 0,
+  afterRestart: 0,
+})
+
+/** The model's "now": the embargoes it draws are in 2020 (past), 2030 and 2099. */
+const future = (instant: string | null): boolean => instant !== null && Date.parse(instant) > Date.now()
+
+/** The Idempotency-Key ingest files the request under: its API key's name; a batch's line n as `#n-1`. */
+export const scopedKey = (op: Op, idem: IdemKey): string => `${op.key}:${idem}${op.kind === 'post' && op.via === 'batch' ? '#0' : ''}`
+
+/** README: a kill, an erasure, or a PATCH that only holds or embargoes (`withheld`, a future embargo, nothing else). */
+function takedown(op: Op): boolean {
+  if (op.kind === 'withdraw' || op.kind === 'erase') return true
+  if (op.kind !== 'patch' || op.headline !== undefined || op.summary !== undefined || op.urgency !== undefined) return false
+  if (op.pubStatus !== undefined) return op.pubStatus === 'withheld'
+  return op.embargoedUntil !== undefined && future(embargoShown(op.embargoedUntil))
+}
+
+/** README: let past its key, a takedown must lift no embargo still to come and bring none forward. */
+function onlyTakesDown(before: ModelArticle | undefined, after: ModelArticle | undefined): boolean {
+  if (before === undefined || after === undefined || before === after) return true
+  if (after.pubStatus === 'canceled') return true
+  if (before.pubStatus === 'withheld' && after.pubStatus === 'usable') return false
+  if (!future(before.embargoedUntil)) return true
+  return after.embargoedUntil !== null && after.embargoedUntil >= (before.embargoedUntil as string)
+}
+
+/** What refuses a request before its key is read: the key, its scope, the request itself. */
+function refusedFirst(op: Op, revision: number | undefined): Expected | undefined {
+  if (op.key === 'forged') return { status: 401, code: 'unauthorized' }
+  if (!has(op.key, scopeOf(op))) return { status: 403, code: 'forbidden' }
+  if (namedTwice(op)) return { status: 422, code: 'validation_failed' }
+  if (op.kind === 'post' && (op.urgency > 9 || op.pubStatus === 'canceled' || badRevision(op.revision, revision)))
+    return { status: 422, code: 'validation_failed' }
+  if (op.kind === 'patch' && op.pubStatus === null) return { status: 422, code: 'validation_failed' }
+  return undefined
+}
+
+/**
+ * Applies `op`, sent under `idem` with `revision` and identity `sig`, to `articles` (when
+ * accepted) over the answers `kept`; the caller remembers a `decided` success under its `key`.
+ */
+export function stepKeyed(
+  articles: Map<number, ModelArticle>,
+  unreadable: ReadonlySet<number>,
+  kept: ReadonlyMap<string, Kept>,
+  sent: Sent,
+  sig: string,
+): KeyedExpected {
+  const { op, revision } = sent
+  const first = refusedFirst(op, revision)
+  if (first) return { kind: 'refused', expected: first }
+  const key = scopedKey(op, sent.idem)
+  const seen = kept.get(key)
+  const decide = () => stepOver(articles, unreadable, op, { revision })
+  if (seen === undefined) return { kind: 'decided', expected: decide(), key }
+  if (seen.sig === sig) return { kind: 'kept', kept: seen }
+  const reused: Expected = { status: 422, code: 'idempotency_key_reused' }
+  if (!takedown(op)) return { kind: 'refused', expected: reused, forKey: 'other' }
+  const before = articles.get(op.id)
+  const expected = decide()
+  if (expected.status < 300 && !onlyTakesDown(before, articles.get(op.id))) {
+    // refused as the key says: nothing changes
+    if (before === undefined) articles.delete(op.id)
+    else articles.set(op.id, before)
+    return { kind: 'refused', expected: reused, forKey: 'brings-forward' }
+  }
+  return { kind: 'unkeyed', expected, takedown: op.kind === 'patch' ? 'hold' : 'kill' }
+}
+
+/** The answer `keyed` stands for, counted in `stats`. */
+export function stepUnkeyed(keyed: KeyedExpected, stats: KeyStats): Expected {
+  switch (keyed.kind) {
+    case 'kept':
+      stats.kept++
+      return { status: keyed.kept.status }
+    case 'decided':
+      stats.keyed++
+      return keyed.expected
+    case 'refused':
+      if (keyed.forKey === 'other') stats.reused++
+      if (keyed.forKey === 'brings-forward') stats.unkeyedRefused++
+      return keyed.expected
+    case 'unkeyed':
+      if (keyed.takedown === 'kill') stats.unkeyedKills++
+      else stats.unkeyedHolds++
+      return keyed.expected
+  }
+}
+
+/** The Idempotency-Key headers a keyed record carries (records.ts). */
+export interface IdempotencyHeaders {
+  key: string
+  requestHash: string
+  by?: string
+}
+
+/** A news.article-events record of a keyed request, as a restarted instance reads it (answers.ts). */
+export function recordOf(h: IdempotencyHeaders): KafkaMessage {
+  const headers: Record<string, Buffer> = { 'idempotency-key': Buffer.from(h.key), 'request-hash': Buffer.from(h.requestHash) }
+  if (h.by !== undefined) headers['api-key-id'] = Buffer.from(h.by)
+  return { key: null, value: null, timestamp: String(Date.now()), attributes: 0, offset: '0', headers }
+}
