@@ -130,6 +130,20 @@ export class FakeNewsServer {
     return [...held.values()].filter((e): e is StoryEntry => e !== null).sort((a, b) => a.seq - b.seq)
   }
 
+  /**
+   * Whether story `storyId` is held (withheld or embargoed) as of log index `upTo`: its entries
+   * are then in no snapshot nor page (the model publishes its changes off the story's channel).
+   */
+  heldAt(storyId: string, upTo = this.log.length): boolean {
+    let held = false
+    for (const item of this.log.slice(0, upTo)) {
+      if (item.event?.article.id === storyId) held = false
+      else if (item.frame?.type === 'withdrawn' && item.frame.articleId === storyId)
+        held = item.frame.cause === 'withheld' || item.frame.cause === 'embargoed'
+    }
+    return held
+  }
+
   /** Kills every connection without a close frame (network drop). */
   dropAll(): void {
     for (const ws of this.#sockets) ws.terminate()
@@ -162,6 +176,8 @@ export class FakeNewsServer {
     }
     const storyId = sub.channels[0]?.startsWith('story:') ? sub.channels[0].slice(6) : null
     if (storyId === null) return { snapshot: [...latest.values()], story: {} }
+    // a story held then shows no entries, as the fan-out's snapshot (a killed one: the fake goes on)
+    if (this.heldAt(storyId, upTo)) return { snapshot: [...latest.values()], story: { entries: [], entriesMore: null } }
     // The pinned entries and the latest N, newest first; older ones page in below the lowest
     const all = this.visibleEntries(storyId, upTo).reverse()
     const latestN = all.slice(0, sub.entries ?? 20)
@@ -327,6 +343,7 @@ export class FakeNewsServer {
 function entryPageOf(server: FakeNewsServer, storyId: string, url: URL): Frame {
   const before = url.searchParams.has('before') ? Number(url.searchParams.get('before')) : Number.POSITIVE_INFINITY
   const limit = Number(url.searchParams.get('limit') ?? 20)
+  if (server.heldAt(storyId)) return { storyId, items: [], next: null }
   const below = server
     .visibleEntries(storyId)
     .filter((e) => e.seq < before)
