@@ -6,14 +6,16 @@
 // red25c attack run (2026-12-07): requests go under Idempotency-Keys a CMS reuses (its revision's),
 // are retried as sent, and the desk's holds and embargoes go under the save's key; after the reload
 // (a restart), the keyed requests committed are retried there too (support/editorial-keys.ts).
+// NDJSON batches of two or three lines (some of one article, keyed or not, sent again as they were)
+// are decided line by line in order; a keyed request raced by its twin gets one answer, one write.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import fc from 'fast-check'
 import type { NewswireEvent } from '@newswire/shared'
 import { ArticleState } from '../src/state.ts'
-import { assertShows, get, send } from './support/editorial-driver.ts'
+import { assertShows, get, send, sendBatch } from './support/editorial-driver.ts'
 import { apiKeysEnv, newer, newerArb, opArb, revisionLiteral, revisionOf, stepOver } from './support/editorial-model.ts'
-import type { ModelArticle, ModelEvent, NewerOp, Op } from './support/editorial-model.ts'
+import type { KeyName, ModelArticle, ModelEvent, NewerOp, Op } from './support/editorial-model.ts'
 import { deskArb, idemArb, newKeyStats, recordOf, retryArb, scopedKey, stepKeyed, stepUnkeyed } from './support/editorial-keys.ts'
 import type { IdempotencyHeaders } from './support/editorial-keys.ts'
 import { rememberAnswer } from '../src/answers.ts'
@@ -32,7 +34,34 @@ after(() => ingest.close())
 
 /** The model's op, sent under an Idempotency-Key now and then (red25c). */
 const keyedOpArb = fc.tuple(opArb, idemArb).map(([op, idem]) => (idem === undefined ? op : { ...op, idem }))
-type Step = Op | (Op & { idem: IdemKey }) | NewerOp | RetryOp
+/** A batch of two or three whole articles, some of one article, under one API key (and Idempotency-Key). */
+interface BatchOp {
+  kind: 'batch'
+  key: KeyName
+  lines: Extract<Op, { kind: 'post' }>[]
+  idem: IdemKey | undefined
+}
+const batchArb: fc.Arbitrary<BatchOp> = fc.record({
+  kind: fc.constant('batch' as const),
+  key: fc.constantFrom<KeyName>('dev', 'dev', 'cms', 'desk'),
+  lines: fc.array(
+    opArb.filter((op): op is Extract<Op, { kind: 'post' }> => op.kind === 'post'),
+    { minLength: 2, maxLength: 3 },
+  ),
+  idem: idemArb,
+})
+/** A keyed request sent twice at once. */
+interface TwinOp {
+  kind: 'twin'
+  op: Op
+  idem: IdemKey
+}
+const twinArb: fc.Arbitrary<TwinOp> = fc.record({
+  kind: fc.constant('twin' as const),
+  op: opArb,
+  idem: fc.constantFrom<IdemKey>('rev-a', 'rev-b'),
+})
+type Step = Op | (Op & { idem: IdemKey }) | NewerOp | RetryOp | BatchOp | TwinOp
 
 /** The request's identity as ingest hashes it: what it sends (method, path, body), not who sends it. */
 const sigOf = (op: Op, revision: number | undefined): string =>
@@ -67,6 +96,8 @@ test('model: every answer, every state and every event is the model’s; a rebui
           { arbitrary: newerArb, weight: 1 },
           { arbitrary: deskArb, weight: 4 },
           { arbitrary: retryArb, weight: 2 },
+          { arbitrary: batchArb, weight: 2 },
+          { arbitrary: twinArb, weight: 2 },
         ),
         { minLength: 1, maxLength: 30, size: 'max' },
       ),
@@ -112,43 +143,29 @@ test('model: every answer, every state and every event is the model’s; a rebui
         // the keyed records written, and the requests whose answers they carry (red25c: a restart between)
         const keyedRecords: ({ event: NewswireEvent } & IdempotencyHeaders)[] = []
         const replays: Sent[] = []
-        for (const step of ops) {
-          if (step.kind === 'newer') {
-            written(step)
-            continue
-          }
-          let sent: Sent | undefined
-          if (step.kind === 'retry') {
-            sent = keyedSent[step.pick % Math.max(1, keyedSent.length)]
-            if (sent === undefined) continue
-          } else if ('idem' in step) {
-            const { idem, ...op } = step
-            sent = { op, idem, revision: op.kind === 'post' ? revisionOf(op.revision, articles.get(op.id)?.version ?? 0) : undefined }
-            keyedSent.push(sent)
-          }
-          const op: Op = sent?.op ?? (step as Op)
-          const revision = sent
-            ? sent.revision
-            : op.kind === 'post'
-              ? revisionOf(op.revision, articles.get(op.id)?.version ?? 0)
-              : undefined
+        const keyedBatches: { key: KeyName; idem: IdemKey; lines: Sent[] }[] = []
+        /** What the model expects of `op` (sent as `sent` if keyed), applied to its articles. */
+        const expect = (op: Op, revision: number | undefined, sent: Sent | undefined) => {
           const keyed = sent && stepKeyed(articles, unreadable, kept, sent, sigOf(op, revision))
           const expected = keyed ? stepUnkeyed(keyed, stats) : stepOver(articles, unreadable, op, { revision })
-          // keys of their own per run: the app keeps every run's answers
-          const res = await send(ingest.url, idOf(op.id), op, revision, sent && `${sent.idem}.${r}`)
-          const what = `${JSON.stringify(step)}${sent && step.kind === 'retry' ? ` (${JSON.stringify(sent)})` : ''}: ${res.text}`
-          assert.equal(res.status, expected.status, what)
-          const body = res.body as { code?: string; version?: number; type?: string; unchanged?: boolean; eventId?: string }
+          // the version it then stands at (a batch's later lines may move it before its answer is read)
+          return { keyed, expected, at: articles.get(op.id)?.version }
+        }
+        type Expecting = ReturnType<typeof expect> & { op: Op; revision: number | undefined; sent: Sent | undefined }
+        /** `answer` (a request's, or a batch line's) is what `e` expects; a first keyed answer is kept. */
+        const check = (e: Expecting, answer: { status: number; body: unknown; text: string }, what: string) => {
+          const { keyed, expected, op, revision } = e
+          assert.equal(answer.status, expected.status, what)
+          const body = answer.body as { code?: string; version?: number; type?: string; unchanged?: boolean; eventId?: string }
           if (expected.code !== undefined) assert.equal(body.code, expected.code, what)
           if (keyed?.kind === 'kept') {
             // the first answer again, and nothing written
-            assert.deepEqual(
-              [body.eventId, body.version, body.unchanged],
-              [keyed.kept.body.eventId, keyed.kept.body.version, keyed.kept.body.unchanged],
-              what,
-            )
+            const first = keyed.kept.body
+            assert.deepEqual([body.eventId, body.version, body.unchanged], [first.eventId, first.version, first.unchanged], what)
           } else if (keyed?.kind === 'decided' && expected.status < 300) {
-            kept.set(keyed.key, { sig: sigOf(op, revision), status: res.status, body })
+            kept.set(keyed.key, { sig: sigOf(op, revision), status: answer.status, body })
+            // a keyed answer a record carries: a restarted instance reads it back (answers.ts)
+            if (body.eventId !== undefined && e.sent && e.sent.line === undefined) replays.push(e.sent)
           }
           if (expected.event) {
             assert.deepEqual([body.type, body.version], [expected.event.type, expected.event.version], what)
@@ -156,15 +173,88 @@ test('model: every answer, every state and every event is the model’s; a rebui
           } else if (expected.status < 300 && keyed?.kind !== 'kept') {
             assert.equal(body.unchanged, true, what)
             // the version it stands at (seventh mutation batch, ar8: a killed one's, one past it)
-            assert.equal(body.version, articles.get(op.id)?.version, what)
+            assert.equal(body.version, e.at, what)
+          }
+        }
+        /** A batch of `lines` (each sent as it was if given), its lines decided in order. */
+        const batch = async (key: KeyName, lines: (Sent | Extract<Op, { kind: 'post' }>)[], idem: IdemKey | undefined, what: string) => {
+          const expecting: Expecting[] = lines.map((line, j) => {
+            if ('op' in line) return { ...expect(line.op, line.revision, line), op: line.op, revision: line.revision, sent: line }
+            const op = { ...line, key, via: 'batch' as const }
+            const revision = revisionOf(op.revision, articles.get(op.id)?.version ?? 0)
+            const sent = idem && { op, revision, idem, line: j }
+            return { ...expect(op, revision, sent), op, revision, sent }
+          })
+          const sentLines = expecting.map((e) => ({ id: idOf(e.op.id), op: e.op as Extract<Op, { kind: 'post' }>, revision: e.revision }))
+          const { res, lines: got } = await sendBatch(ingest.url, key, sentLines, idem && `${idem}.${r}`)
+          stats.batchLines += lines.length
+          const first = expecting[0]?.expected
+          // the key or its scope refuses the whole request
+          if (first?.status === 401 || first?.status === 403) return assert.equal(res.status, first.status, `${what}: ${res.text}`)
+          assert.equal(res.status, 200, `${what}: ${res.text}`)
+          for (const [j, e] of expecting.entries())
+            check(e, { status: got[j]?.status ?? 0, body: got[j], text: '' }, `${what} line ${j + 1}: ${JSON.stringify(got[j])}`)
+          if (idem && expecting.every((e) => e.sent)) keyedBatches.push({ key, idem, lines: expecting.map((e) => e.sent as Sent) })
+        }
+        for (const step of ops) {
+          if (step.kind === 'newer') {
+            written(step)
+            continue
+          }
+          if (step.kind === 'batch') await batch(step.key, step.lines, step.idem, JSON.stringify(step))
+          else if (step.kind === 'twin') {
+            // the same keyed request twice at once (a CMS's retry racing its first attempt): one answer, one write
+            const { op, idem } = step
+            const sent: Sent = {
+              op,
+              idem,
+              revision: op.kind === 'post' ? revisionOf(op.revision, articles.get(op.id)?.version ?? 0) : undefined,
+            }
+            keyedSent.push(sent)
+            const e = { ...expect(op, sent.revision, sent), op, revision: sent.revision, sent }
+            const go = () => send(ingest.url, idOf(op.id), op, sent.revision, `${idem}.${r}`)
+            // a takedown decided without its key is two requests, each decided
+            const [a, b] = e.keyed?.kind === 'unkeyed' ? [await go(), null] : await Promise.all([go(), go()])
+            check(e, a, `${JSON.stringify(step)}: ${a.text}`)
+            if (b !== null) {
+              const seen = (x: typeof a) => [
+                x.status,
+                ...['code', 'eventId', 'version', 'unchanged'].map((k) => (x.body as Record<string, unknown>)[k]),
+              ]
+              assert.deepEqual(seen(b), seen(a), `${JSON.stringify(step)}: its twin got ${b.text}, the first ${a.text}`)
+              stats.twins++
+            }
+          } else if (step.kind === 'retry' && step.pick % 2 === 1 && keyedBatches.length > 0) {
+            // a keyed batch sent again as it was: each line gets its own first answer
+            const again = keyedBatches[step.pick % keyedBatches.length] as (typeof keyedBatches)[number]
+            await batch(again.key, again.lines, again.idem, `retry of ${JSON.stringify(again)}`)
+            stats.batchRetries++
+          } else {
+            let sent: Sent | undefined
+            if (step.kind === 'retry') {
+              sent = keyedSent[step.pick % Math.max(1, keyedSent.length)]
+              if (sent === undefined) continue
+            } else if ('idem' in step) {
+              const { idem, ...op } = step
+              sent = { op, idem, revision: op.kind === 'post' ? revisionOf(op.revision, articles.get(op.id)?.version ?? 0) : undefined }
+              keyedSent.push(sent)
+            }
+            const op: Op = sent?.op ?? (step as Op)
+            const revision = sent
+              ? sent.revision
+              : op.kind === 'post'
+                ? revisionOf(op.revision, articles.get(op.id)?.version ?? 0)
+                : undefined
+            const e = { ...expect(op, revision, sent), op, revision, sent }
+            // keys of their own per run: the app keeps every run's answers
+            const res = await send(ingest.url, idOf(op.id), op, revision, sent && `${sent.idem}.${r}`)
+            check(e, res, `${JSON.stringify(step)}${sent && step.kind === 'retry' ? ` (${JSON.stringify(sent)})` : ''}: ${res.text}`)
           }
           // what it wrote to news.articles: the events' states, and an erasure's tombstones
           for (const w of ingest.publisher.written.slice(wrote)) {
             log.push('event' in w ? w.event : w)
             if ('event' in w && w.idempotency) keyedRecords.push({ event: w.event, ...w.idempotency })
           }
-          // a keyed answer a record carries: a restarted instance reads it back (answers.ts)
-          if (sent && keyed?.kind === 'decided' && body.eventId !== undefined) replays.push(sent)
           wrote = ingest.publisher.written.length
         }
         // What would reach Kafka, and what an instance rebuilding from it would show

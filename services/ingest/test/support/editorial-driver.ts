@@ -5,7 +5,7 @@ import type { ArticleJson } from '@newswire/shared'
 import { http } from '../../../../test/helpers.ts'
 import type { HttpResult } from '../../../../test/helpers.ts'
 import { headlineOf, keys, pageOf, revisionLiteral } from './editorial-model.ts'
-import type { ModelArticle, Op } from './editorial-model.ts'
+import type { KeyName, ModelArticle, Op } from './editorial-model.ts'
 
 /**
  * `body` as JSON text; when `twice` is set, with `pubStatus` named a second time at its end, as
@@ -18,26 +18,45 @@ function withTwice(body: Record<string, unknown>, twice: string | undefined): st
   return `${text.slice(0, -1)}${text === '{}' ? '' : ','}${first}"pubStatus":${JSON.stringify(twice)}}`
 }
 
+/** The JSON text of a POST (or a batch line) of `op` for article `id`. */
+export function postText(id: string, op: Extract<Op, { kind: 'post' }>, revision: number | undefined): string {
+  const body: Record<string, unknown> = {
+    id,
+    language: 'en',
+    headline: headlineOf(op.headline),
+    body: ['post body'],
+    summary: op.summary,
+    urgency: op.urgency,
+  }
+  if (op.pubStatus !== undefined) body.pubStatus = op.pubStatus
+  if (op.embargoedUntil !== undefined) body.embargoedUntil = op.embargoedUntil
+  if (revision !== undefined) body.version = revision
+  const text = withTwice(body, op.twice)
+  // a revision spelled as some CMSes write it (`7.0`), or as none means it (`6.99999999999999999`)
+  return revision === undefined ? text : text.replace(`"version":${revision}`, `"version":${revisionLiteral(op.revision, revision)}`)
+}
+
+/** An NDJSON batch of `lines` under API key `key` (and `idempotencyKey`): the request's answer, and each line's. */
+export async function sendBatch(
+  base: string,
+  key: KeyName,
+  lines: { id: string; op: Extract<Op, { kind: 'post' }>; revision: number | undefined }[],
+  idempotencyKey?: string,
+): Promise<{ res: HttpResult; lines: ({ status: number } & Record<string, unknown>)[] }> {
+  const headers: Record<string, string> = { 'content-type': 'application/x-ndjson' }
+  if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey
+  const body = lines.map((l) => `${postText(l.id, l.op, l.revision)}\n`).join('')
+  const res = await http(`${base}/v1/articles/batch`, { method: 'POST', key: keys[key].key, headers, body })
+  return { res, lines: (res.body as { results?: ({ status: number } & Record<string, unknown>)[] }).results ?? [] }
+}
+
 /** Sends `op` for article `id` to the ingest at `base` the way a client would, under `idempotencyKey` if given. */
 export async function send(base: string, id: string, op: Op, revision: number | undefined, idempotencyKey?: string): Promise<HttpResult> {
   const key = keys[op.key].key
   const keyed: Record<string, string> = idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey }
   switch (op.kind) {
     case 'post': {
-      const body: Record<string, unknown> = {
-        id,
-        language: 'en',
-        headline: headlineOf(op.headline),
-        body: ['post body'],
-        summary: op.summary,
-        urgency: op.urgency,
-      }
-      if (op.pubStatus !== undefined) body.pubStatus = op.pubStatus
-      if (op.embargoedUntil !== undefined) body.embargoedUntil = op.embargoedUntil
-      if (revision !== undefined) body.version = revision
-      let text = withTwice(body, op.twice)
-      // a revision spelled as some CMSes write it (`7.0`), or as none means it (`6.99999999999999999`)
-      if (revision !== undefined) text = text.replace(`"version":${revision}`, `"version":${revisionLiteral(op.revision, revision)}`)
+      const text = postText(id, op, revision)
       if (op.via === 'single')
         return http(`${base}/v1/articles`, { method: 'POST', key, headers: { 'content-type': 'application/json', ...keyed }, body: text })
       // one line of a batch: a refusal of the request (key, scope) is its own; else the line's answer

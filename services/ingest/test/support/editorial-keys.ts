@@ -49,6 +49,8 @@ export interface Sent {
   op: Op
   revision: number | undefined
   idem: IdemKey
+  /** A batch's line (from 0): ingest files it under `<key>#<line>`. */
+  line?: number
 }
 
 /** An answer the model remembers under a key: the request it answered, and what ingest said. */
@@ -83,6 +85,11 @@ export interface KeyStats {
   unkeyedRefused: number
   /** Retries of committed keyed requests on an instance restarted since, answered from their records. */
   afterRestart: number
+  /** Lines of NDJSON batches sent, and keyed batches sent again. */
+  batchLines: number
+  batchRetries: number
+  /** Keyed requests raced by their twin (the same request at once). */
+  twins: number
 }
 
 export const newKeyStats = (): KeyStats => ({
@@ -93,13 +100,17 @@ export const newKeyStats = (): KeyStats => ({
   unkeyedHolds: 0,
   unkeyedRefused: 0,
   afterRestart: 0,
+  batchLines: 0,
+  batchRetries: 0,
+  twins: 0,
 })
 
 /** The model's "now": the embargoes it draws are in 2020 (past), 2030 and 2099. */
 const future = (instant: string | null): boolean => instant !== null && Date.parse(instant) > Date.now()
 
 /** The Idempotency-Key ingest files the request under: its API key's name; a batch's line n as `#n-1`. */
-export const scopedKey = (op: Op, idem: IdemKey): string => `${op.key}:${idem}${op.kind === 'post' && op.via === 'batch' ? '#0' : ''}`
+export const scopedKey = (op: Op, idem: IdemKey, line = 0): string =>
+  `${op.key}:${idem}${op.kind === 'post' && op.via === 'batch' ? `#${line}` : ''}`
 
 /** README: a kill, an erasure, or a PATCH that only holds or embargoes (`withheld`, a future embargo, nothing else). */
 function takedown(op: Op): boolean {
@@ -143,7 +154,7 @@ export function stepKeyed(
   const { op, revision } = sent
   const first = refusedFirst(op, revision)
   if (first) return { kind: 'refused', expected: first }
-  const key = scopedKey(op, sent.idem)
+  const key = scopedKey(op, sent.idem, sent.line)
   const seen = kept.get(key)
   const decide = () => stepOver(articles, unreadable, op, { revision })
   if (seen === undefined) return { kind: 'decided', expected: decide(), key }
