@@ -9,7 +9,7 @@ import { badRevision, embargoes, embargoShown, embargoSpellings, has, namedTwice
 import type { Expected, ModelArticle, Op } from './editorial-model.ts'
 
 /** Two Idempotency-Keys a CMS reuses (it keys by its revision, which a hold or a kill does not bump). */
-export type IdemKey = 'rev-a' | 'rev-b'
+export type IdemKey = 'rev-a' | 'rev-b' | 'rev-c' | 'rev-d'
 
 /** A request of the model sent again, as it was sent: the `pick`-th of those sent with a key (modulo). */
 export interface RetryOp {
@@ -17,12 +17,14 @@ export interface RetryOp {
   pick: number
 }
 
+/** Mostly the two keys a CMS reuses; now and then others, whose answers push the first ones out (a tiny bound). */
 export const idemArb: fc.Arbitrary<IdemKey | undefined> = fc.constantFrom<IdemKey | undefined>(
-  undefined,
   undefined,
   'rev-a',
   'rev-a',
   'rev-b',
+  'rev-c',
+  'rev-d',
 )
 export const retryArb: fc.Arbitrary<RetryOp> = fc.record({ kind: fc.constant('retry' as const), pick: fc.nat({ max: 7 }) })
 
@@ -71,7 +73,7 @@ export type KeyedExpected =
    * Refused before the key is read (401, 403, a 422 of the request itself), or for the key (422):
    * other content under it, or a takedown that would lift or bring forward an embargo.
    */
-  | { kind: 'refused'; expected: Expected; forKey?: 'other' | 'brings-forward' }
+  | { kind: 'refused'; expected: Expected; forKey?: 'other' | 'forgotten' | 'brings-forward' }
   /** A takedown under a key bound to other content, decided as if sent without one; the key keeps its answer. */
   | { kind: 'unkeyed'; expected: Expected; takedown: 'kill' | 'hold' }
 
@@ -90,6 +92,8 @@ export interface KeyStats {
   batchRetries: number
   /** Keyed requests raced by their twin (the same request at once). */
   twins: number
+  /** Retries refused because their answer was pushed out by the key's bound (red24b). */
+  forgotten: number
 }
 
 export const newKeyStats = (): KeyStats => ({
@@ -103,6 +107,7 @@ export const newKeyStats = (): KeyStats => ({
   batchLines: 0,
   batchRetries: 0,
   twins: 0,
+  forgotten: 0,
 })
 
 /** The model's "now": the embargoes it draws are in 2020 (past), 2030 and 2099. */
@@ -150,6 +155,7 @@ export function stepKeyed(
   kept: ReadonlyMap<string, Kept>,
   sent: Sent,
   sig: string,
+  forgotten: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
 ): KeyedExpected {
   const { op, revision } = sent
   const first = refusedFirst(op, revision)
@@ -157,19 +163,55 @@ export function stepKeyed(
   const key = scopedKey(op, sent.idem, sent.line)
   const seen = kept.get(key)
   const decide = () => stepOver(articles, unreadable, op, { revision })
-  if (seen === undefined) return { kind: 'decided', expected: decide(), key }
+  /** `decide`, unless it would do more than take down: then null, and nothing changes. */
+  const takeDown = (): Expected | null => {
+    const before = articles.get(op.id)
+    const expected = decide()
+    if (expected.status >= 300 || onlyTakesDown(before, articles.get(op.id))) return expected
+    if (before === undefined) articles.delete(op.id)
+    else articles.set(op.id, before)
+    return null
+  }
+  if (seen === undefined) {
+    // this very request's answer was pushed out by its key's bound: refused, but a takedown (README)
+    if (!forgotten.get(key)?.has(sig)) return { kind: 'decided', expected: decide(), key }
+    const refusal: Expected = { status: 409, code: 'idempotency_answer_forgotten' }
+    if (!takedown(op)) return { kind: 'refused', expected: refusal, forKey: 'forgotten' }
+    const expected = takeDown()
+    return expected === null ? { kind: 'refused', expected: refusal, forKey: 'brings-forward' } : { kind: 'decided', expected, key }
+  }
   if (seen.sig === sig) return { kind: 'kept', kept: seen }
   const reused: Expected = { status: 422, code: 'idempotency_key_reused' }
   if (!takedown(op)) return { kind: 'refused', expected: reused, forKey: 'other' }
-  const before = articles.get(op.id)
-  const expected = decide()
-  if (expected.status < 300 && !onlyTakesDown(before, articles.get(op.id))) {
-    // refused as the key says: nothing changes
-    if (before === undefined) articles.delete(op.id)
-    else articles.set(op.id, before)
-    return { kind: 'refused', expected: reused, forKey: 'brings-forward' }
-  }
+  const expected = takeDown()
+  if (expected === null) return { kind: 'refused', expected: reused, forKey: 'brings-forward' }
   return { kind: 'unkeyed', expected, takedown: op.kind === 'patch' ? 'hold' : 'kill' }
+}
+
+/**
+ * The answers ingest keeps, at most `bound` per API key name, oldest pushed out first (its
+ * IdempotencyCache), over every run against one app: which of a run's keys each new one pushes out.
+ */
+export class AnswerBound {
+  readonly #kept = new Map<string, { run: number; key: string }[]>()
+  readonly bound: number
+  constructor(bound: number) {
+    this.bound = bound
+  }
+
+  /** Ingest keeps the answer of `key` (of run `run`): the keys of that run it pushes out. */
+  keep(run: number, key: string): string[] {
+    const owner = key.slice(0, key.indexOf(':'))
+    const list = (this.#kept.get(owner) ?? []).filter((e) => !(e.run === run && e.key === key))
+    list.push({ run, key })
+    const out: string[] = []
+    while (list.length > this.bound) {
+      const e = list.shift()
+      if (e?.run === run) out.push(e.key)
+    }
+    this.#kept.set(owner, list)
+    return out
+  }
 }
 
 /** The answer `keyed` stands for, counted in `stats`. */
@@ -183,6 +225,7 @@ export function stepUnkeyed(keyed: KeyedExpected, stats: KeyStats): Expected {
       return keyed.expected
     case 'refused':
       if (keyed.forKey === 'other') stats.reused++
+      if (keyed.forKey === 'forgotten') stats.forgotten++
       if (keyed.forKey === 'brings-forward') stats.unkeyedRefused++
       return keyed.expected
     case 'unkeyed':

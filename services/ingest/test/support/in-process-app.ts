@@ -10,6 +10,7 @@ import { createApp } from '../../src/app.ts'
 import { createAuthenticator } from '../../src/auth.ts'
 import { loadIngestConfig } from '../../src/config.ts'
 import { createIngestMetrics } from '../../src/metrics.ts'
+import { answerPrint } from '../../src/outcome.ts'
 import type { Remembered } from '../../src/outcome.ts'
 import { RateLimiter } from '../../src/rate-limit.ts'
 import { createWriteServices } from '../../src/services.ts'
@@ -33,18 +34,21 @@ export interface InProcessApp {
 
 /**
  * `rateLimit`: INGEST_RATE_LIMIT (requests/s per key), out of the way unless a test is about it;
- * `freshen`: whether a read caught up with Kafka (false: it answers from memory, and says so).
+ * `freshen`: whether a read caught up with Kafka (false: it answers from memory, and says so);
+ * `idempotencyMaxKeys`: INGEST_IDEMPOTENCY_MAX_KEYS.
  */
 export async function startInProcessApp(
   state: ArticleState,
   apiKeysEnv: string,
   rateLimit = '1000000',
   freshen: () => Promise<boolean> = async () => true,
+  idempotencyMaxKeys = 100_000,
 ): Promise<InProcessApp> {
   const config = loadIngestConfig({ INGEST_API_KEYS: apiKeysEnv, INGEST_RATE_LIMIT: rateLimit, INGEST_PORT: '0' })
   const registry = createRegistry('ingest')
   const publisher = inProcessPublisher(state, codec)
-  const idempotency = new IdempotencyCache<Remembered>(60_000)
+  // as server.ts makes it: an answer its key's bound pushes out leaves its fingerprint
+  const idempotency = new IdempotencyCache<Remembered>(60_000, idempotencyMaxKeys, (key, v) => answerPrint(key, v.by, v.requestHash))
   const services = createWriteServices({ publisher, idempotency, publishTimeoutMs: 1000, onUnchanged: () => {} })
   const app = createApp({
     config,
