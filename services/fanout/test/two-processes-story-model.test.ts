@@ -54,117 +54,31 @@ import { RequestError } from '../src/http/snapshot.ts'
 import { peekPosition } from '../src/position.ts'
 import { opWrite } from './support/two-process-known-runs.ts'
 import { Harness, POSITION_KEY } from './support/harness.ts'
+import type { FakeTransport } from './support/harness.ts'
+import type { Conn } from '../src/model.ts'
 import { event, freshEventIds } from './support/events.ts'
 import { subscribe } from './support/live-story.ts'
 import { isKilled } from './support/model.ts'
 import { restarted } from './support/restart.ts'
 import { StoryLog } from './support/story-log.ts'
 import { Newsroom } from './support/story-model.ts'
-import type { EntryOp } from './support/story-model.ts'
 import { StoryReader } from './support/story-reader.ts'
 import type { SentEntry } from './support/story-reader.ts'
 import { MODEL_REPLAY } from '../../../test/model-replay.ts'
 import { KNOWN, KNOWN_ROTATING_SKEWED, KNOWN_SKEWED } from './support/story-known-runs.ts'
-import type { Cmd, StoryOp } from './support/story-known-runs.ts'
+import type { Cmd } from './support/story-known-runs.ts'
+import { cmdArb, FILTERED, READER_KINDS, READERS, SLOTS } from './support/story-commands.ts'
+import type { ReaderKind } from './support/story-commands.ts'
 
 const START = 1_800_000_000_000
 /** A key rotation rolling out: the new key, which only process 0 has (run's `rotating`). */
 const NEW_KEY = 'the-new-position-key-32-characters!'
-/** The two stories' ids (L0 in partition 0, L1 in 1); a killed one's slot takes a new id on its next create. */
-const SLOTS = ['L0', 'L1']
-const READERS = 3
 /** Entries in a snapshot: few, so readers page. */
 const ENTRIES = 1
 /** How far a process lags the other at most, in server time (under the race allowance's minute). */
 const MAX_LAG_MS = 50_000
+const kind = (r: StoryReader) => READER_KINDS[r.who] as ReaderKind
 const RUNS = Number(process.env.NEWSWIRE_MODEL_RUNS ?? 120)
-
-const proc = fc.integer({ min: 0, max: 1 })
-const reader = fc.integer({ min: 0, max: READERS - 1 })
-const partition = fc.integer({ min: 0, max: 1 })
-const slot = fc.integer({ min: 0, max: SLOTS.length - 1 })
-const entryOp = fc.constantFrom<EntryOp>(
-  'create',
-  'create',
-  'create',
-  'create',
-  'edit',
-  'correct',
-  'pin',
-  'delete',
-  'delete',
-  'withhold',
-  'usable',
-  'embargo',
-)
-const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
-  {
-    weight: 3,
-    arbitrary: fc.record({
-      kind: fc.constant('story' as const),
-      slot,
-      op: fc.constantFrom<StoryOp>('create', 'create', 'embargo', 'hold', 'lift', 'lift', 'kill'),
-      embargoIn: fc.constantFrom(null, null, null, null, null, 1, 400, 3_000, 9_000, 65_000),
-      held: fc.constantFrom(false, false, false, true),
-    }),
-  },
-  {
-    weight: 7,
-    arbitrary: fc.record({
-      kind: fc.constant('entry' as const),
-      entry: fc.record({
-        k: fc.constant('entry' as const),
-        story: slot,
-        op: entryOp,
-        which: fc.nat(20),
-        embargo: fc.constantFrom<'none' | 'soon' | 'later'>('none', 'none', 'none', 'none', 'soon', 'later'),
-        withheld: fc.constantFrom(false, false, false, false, false, true),
-        pinned: fc.constantFrom(false, false, false, false, true),
-      }),
-    }),
-  },
-  // process 1 reads less often: it lags, as a busy worker does
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('read' as const), proc: fc.constant(0), partition, n: fc.constantFrom(2, 5) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('read' as const), proc: fc.constant(1), partition, n: fc.constant(1) }) },
-  {
-    weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('readConnect' as const), proc, partition, n: fc.constantFrom(1, 5), reader }),
-  },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.constantFrom(1, 299, 1_000, 4_999, 10_000, 70_000) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('toEmbargo' as const), delta: fc.constantFrom(-1, 0, 1), proc }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('open' as const), reader, slot, proc }) },
-  {
-    weight: 4,
-    arbitrary: fc.record({ kind: fc.constant('resume' as const), reader, proc, other: fc.constantFrom(true, true, true, false) }),
-  },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('drop' as const), reader }) },
-  {
-    weight: 2,
-    arbitrary: fc.record({ kind: fc.constant('away' as const), reader, steps: fc.integer({ min: 2, max: 8 }), proc, other: fc.boolean() }),
-  },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('stall' as const), proc }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('check' as const), proc, ago: fc.constantFrom(0, 2_000, 15_000) }) },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      kind: fc.constant('restart' as const),
-      proc,
-      picks: fc.array(fc.nat(), { maxLength: 6 }),
-      // the new process's memory: so short that most entries are known from news.articles only
-      history: fc.constantFrom(2, 4, 1000),
-    }),
-  },
-  {
-    weight: 4,
-    arbitrary: fc.record({
-      kind: fc.constant('page' as const),
-      reader,
-      proc,
-      other: fc.constantFrom(true, true, false),
-      limit: fc.constantFrom(1, 3),
-    }),
-  },
-)
 
 /** What the runs reached, so a generator that stops reaching a case shows. */
 const stats = {
@@ -183,6 +97,14 @@ const stats = {
   refills: 0,
   restarts: 0,
   pagedLoaded: 0,
+  latestResumes: 0,
+  /** Resumes per reader kind but the public's (READER_KINDS). */
+  otherResumes: [0, 0, 0, 0],
+  moves: 0,
+  leftView: 0,
+  slowed: 0,
+  pausedReplays: 0,
+  slowDrops: 0,
 }
 
 async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0): Promise<void> {
@@ -221,10 +143,12 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
   const page = (r: StoryReader, p: number, before: number | null, limit: number, why: string): boolean => {
     const h = procs[p] as Harness
     const at = r.position === null ? '' : `&at=${encodeURIComponent(r.position)}`
-    const url = new URL(`http://f/v1/stories/${r.story}/entries?limit=${limit}${before === null ? '' : `&before=${before}`}${at}`)
+    const url = new URL(
+      `http://f/v1/stories/${r.story}/entries?limit=${limit}${before === null ? '' : `&before=${before}`}${at}${kind(r).query}`,
+    )
     let body: { items: SentEntry[]; next: number | null }
     try {
-      body = JSON.parse(answerEntries(url, { audience: 'public' }, h.entriesDeps)) as typeof body
+      body = JSON.parse(answerEntries(url, { audience: kind(r).audience, scope: kind(r).scope }, h.entriesDeps)) as typeof body
     } catch (err) {
       // behind the reader's stream: the SDK asks again; a story this process does not show: the SDK's page rejects
       if (!(err instanceof RequestError) || (err.code !== 'not_ready' && err.code !== 'not_found')) throw err
@@ -242,7 +166,7 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
     // the page is this process's state now, which is at or past the reader's `at`
     const read = (o: readonly number[]) => log.prefixAt(r.story, o[first().partitionOf(r.story)] ?? 0)
     const minK = Math.max(read(h.store.readTo()), r.position === null ? 0 : read(peekPosition(r.position).o))
-    StoryReader.checkState(log, r.story, minK, { story: null, entries: body.items }, latest(), w)
+    StoryReader.checkState(log, r.story, minK, { story: null, entries: body.items }, latest(), w, r.inView)
     r.takePage(body.items, body.next, true)
     return true
   }
@@ -276,15 +200,25 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
       h.log.some((l, i) => l.length > (readTo[i] ?? 0))
     )
       stats.kafkaAhead++
-    const { conn, t } = h.connect('public')
+    const { conn, t } = h.connect(kind(r).audience, kind(r).scope)
     r.on = { proc: p, conn, t, read: 0, floor: 0, lead: () => lead(p) }
-    subscribe(h, conn, [`story:${r.story}`], { entries: ENTRIES, ...(r.position === null ? {} : { since: r.position }) })
+    subscribe(h, conn, [`story:${r.story}`], {
+      entries: ENTRIES,
+      catchUp: r.catchUp,
+      ...(kind(r).filter === null ? {} : { filter: kind(r).filter as Record<string, unknown> }),
+      ...(r.position === null ? {} : { since: r.position }),
+    })
+    if (r.catchUp === 'latest' && r.position !== null) stats.latestResumes++
+    if (r.who !== 0 && r.position !== null) stats.otherResumes[r.who] = (stats.otherResumes[r.who] ?? 0) + 1
   }
-  const open = (i: number, s: number, p: number) => {
+  const open = (i: number, s: number, p: number, latest = readers[i]?.catchUp === 'latest', who = readers[i]?.who ?? 0) => {
     const old = readers[i]
     if (old?.on) (procs[old.on.proc] as Harness).hub.conns.remove(old.on.conn)
     const id = current[s] as string
     const r = new StoryReader(id, log, first().partitionOf(id))
+    if (latest) r.catchUp = 'latest'
+    r.who = who
+    r.inView = (READER_KINDS[who] as ReaderKind).viewer
     readers[i] = r
     connect(r, p)
   }
@@ -299,8 +233,29 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
   stats.runs++
   /** Resumes due after a number of commands (`away`). */
   const due: { at: number; c: Extract<Cmd, { kind: 'away' }>; was: number | null }[] = []
+  /** Slow sockets (`slow`), each draining after a number of commands. */
+  const blocked: { at: number; h: Harness; conn: Conn; t: FakeTransport }[] = []
+  /** The reader's socket takes no writes until step `at`: its queue waits, and so does its replay. */
+  const block = (r: StoryReader, at: number) => {
+    if (!r.on) return
+    r.on.t.backlog = 10 * 1024 * 1024
+    blocked.push({ at, h: procs[r.on.proc] as Harness, conn: r.on.conn, t: r.on.t })
+    stats.slowed++
+  }
+  /** ...and drains (`at` up to step): what is queued is written. */
+  const unblock = (step: number) => {
+    for (const b of blocked.filter((x) => x.at <= step)) {
+      blocked.splice(blocked.indexOf(b), 1)
+      b.t.backlog = 0
+      // its replay waited behind the socket across commands while the live loop read on
+      if (b.conn.subs.get('s')?.state === 'memory' || b.conn.subs.get('s')?.state === 'kafka') stats.pausedReplays++
+      if (!b.t.closed) b.h.hub.drained(b.conn)
+      else if (b.t.closed.code === 4008) stats.slowDrops++
+    }
+  }
   try {
     for (const [step, c] of cmds.entries()) {
+      unblock(step)
       for (const d of due.filter((x) => x.at === step)) {
         const r = readers[d.c.reader]
         if (r && !r.on) connect(r, d.c.other && d.was !== null ? 1 - d.was : d.c.proc)
@@ -324,8 +279,13 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
           embargoedUntil,
           pubStatus: c.held ? ('withheld' as const) : ('usable' as const),
         }
-        const { type, change } = opWrite(c.op, embargoedUntil)
+        // a move: to the other category, out of a filtered reader's view or back into it
+        const { type, change } =
+          c.op === 'move'
+            ? { type: 'UPDATED' as const, change: { category: last?.article.category === FILTERED ? 'world' : FILTERED } }
+            : opWrite(c.op, embargoedUntil)
         write(event(type, { ...base, ...change, id, version: base.version + 1, updatedAt: t }, t))
+        if (c.op === 'move') stats.moves++
         if (c.op === 'kill') stats.kills++
         if (c.op === 'hold') stats.holds++
       } else if (c.kind === 'entry') {
@@ -353,8 +313,14 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
         const here = (procs[c.proc ?? 0] as Harness).clock.now()
         const next = instants.filter((at) => at + c.delta > here).sort((x, y) => x - y)[0]
         if (next !== undefined) await advance(next + c.delta - here)
-      } else if (c.kind === 'open') open(c.reader, c.slot, c.proc)
-      else if (c.kind === 'resume') {
+      } else if (c.kind === 'open') open(c.reader, c.slot, c.proc, c.latest === true, c.who ?? 0)
+      else if (c.kind === 'slow') {
+        const r = readers[c.reader]
+        if (!r) continue
+        if (c.resume) connect(r, c.proc)
+        if (!r.on || r.on.t.closed || r.on.t.backlog > 0) continue
+        block(r, step + c.steps)
+      } else if (c.kind === 'resume') {
         const r = readers[c.reader]
         if (!r) open(c.reader, c.reader % SLOTS.length, c.proc)
         else connect(r, c.other && r.on ? 1 - r.on.proc : c.proc)
@@ -402,13 +368,14 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
         // closed by its process (1013, come back: a resume it could not serve in 10 s), it resumes below, as the SDK does
         if (!r?.on || r.on.t.closed) continue
         for (let n = 0, q = r.older(); q && n < 50; n++, q = r.older()) page(r, r.on.proc, q.before, 3, `reader ${i} paging to the end`)
-        const want = log.now(r.story, now())
+        const want = log.now(r.story, now(), r.inView)
         const shows = { story: r.shows, entries: [...r.entries].map(([id, e]) => `${id}@${e.version}`).sort() }
         const expected = { story: want.story, entries: [...want.entries].map(([id, e]) => `${id}@${e.version}`).sort() }
         assert.deepEqual(shows, expected, `L. reader ${i} of ${r.story} on process ${r.on.proc} ${when} (it was sent: ${r.got.join(' ')})`)
       }
     }
     // Both read everything, and know it: a reader still connected has heard of every change, without reconnecting
+    unblock(Number.POSITIVE_INFINITY)
     for (const h of procs) h.stalled = false
     // the clock behind is set right (a step forward), so both judge embargoes at one time
     const end = latest()
@@ -429,6 +396,7 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
     for (const r of readers) {
       stats.resets += r?.got.filter((g) => g.includes(':reset:')).length ?? 0
       stats.kafkaReplays += r?.got.filter((g) => g.endsWith(':subscribed:kafka')).length ?? 0
+      stats.leftView += r?.got.filter((g) => g.includes(':withdrawn:') && g.endsWith(':left')).length ?? 0
     }
   } finally {
     for (const h of procs) h.hub.stop()
@@ -467,8 +435,17 @@ test('two processes at different lag: a public story reader moving between them 
     'resets',
     'restarts',
     'pagedLoaded',
+    'latestResumes',
+    'slowed',
+    'moves',
   ] as const)
     assert.ok(stats[k] > stats.runs / 10, `${k}: ${JSON.stringify(stats)}`)
   // rarer since the freshness commands (stall, check) share the runs: 7.6 % of 132 runs once (CI)
   assert.ok(stats.kafkaAhead > stats.runs / 25, `kafkaAhead: ${JSON.stringify(stats)}`)
+  for (const [who, n] of stats.otherResumes.entries())
+    if (who > 0) assert.ok(n > stats.runs / 10, `otherResumes ${who}: ${JSON.stringify(stats)}`)
+  // a story moved out of the view of a reader shown it: 1/20 of the runs in a soak of 474
+  assert.ok(stats.leftView > stats.runs / 40, `leftView: ${JSON.stringify(stats)}`)
+  // a replay waiting behind a slow socket while the live loop reads on (red25a)
+  assert.ok(stats.pausedReplays > stats.runs / 25, `pausedReplays: ${JSON.stringify(stats)}`)
 })

@@ -87,12 +87,17 @@ export class FakeClock implements TimerClock {
 
 export type Message = Record<string, unknown> & { type: string }
 
+/** Server time each frame was made at, by whichever connection's transport framed it (frames are shared). */
+const framedTimes = new WeakMap<Buffer, number>()
+
 /** A client connection: the messages the hub wrote to it, decoded, and how it was closed. */
 export class FakeTransport implements Transport {
   readonly kind = 'ws' as const
   readonly messages: Message[] = []
   /** Server time each message was written at. */
   readonly at: number[] = []
+  /** Server time each message was framed at: what it says was decided then (a slow socket writes it later). */
+  readonly framedAt: number[] = []
   /** Whether each message came in a broadcast group's shared write (the only kind a transport may compress). */
   readonly group: boolean[] = []
   /**
@@ -119,6 +124,7 @@ export class FakeTransport implements Transport {
   frame(_type: string, json: string): Buffer {
     const b = Buffer.from(json)
     if (this.#read) this.#framedAt.set(b, [...this.#read()])
+    framedTimes.set(b, this.#clock.now())
     return b
   }
 
@@ -129,6 +135,7 @@ export class FakeTransport implements Transport {
       bytes += f.length
       this.messages.push(JSON.parse(f.toString('utf8')) as Message)
       this.at.push(this.#clock.now())
+      this.framedAt.push(framedTimes.get(f) ?? this.#clock.now())
       this.group.push(group)
       if (this.#read) this.readTo.push(this.#framedAt.get(f) ?? [...this.#read()])
     }

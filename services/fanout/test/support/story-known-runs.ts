@@ -2,7 +2,8 @@
 // once failed, replayed first in every test run: each keeps a found case found.
 import type { EntryCmd, EntryOp } from './story-model.ts'
 
-export type StoryOp = 'create' | 'embargo' | 'hold' | 'lift' | 'kill'
+/** `move`: the story moves to the other category (`news`, `world`): out of a filtered reader's (or a desk's) view, or back (red25a). */
+export type StoryOp = 'create' | 'embargo' | 'hold' | 'lift' | 'kill' | 'move'
 export type Cmd =
   /** `held`, `embargoIn`: how a story is created; `embargoIn` also where `embargo` moves it (null: lifted). */
   | { kind: 'story'; slot: number; op: StoryOp; embargoIn: number | null; held: boolean }
@@ -16,7 +17,12 @@ export type Cmd =
   | { kind: 'tick'; ms: number }
   /** Server time onto the next embargo instant written, give or take a millisecond. */
   | { kind: 'toEmbargo'; delta: number; proc?: number }
-  | { kind: 'open'; reader: number; slot: number; proc: number }
+  /**
+   * `latest`: the reader's SDK asks `catchUp: 'latest'` on this and every later (re)connection;
+   * `who`: its token and filter (story-commands.ts READER_KINDS: public, filtered to a category, a
+   * newsroom token held to embargoes, a desk's), on every later (re)connection too (red25a).
+   */
+  | { kind: 'open'; reader: number; slot: number; proc: number; latest?: boolean; who?: number }
   /** `other`: to the process the reader is not on (its first connection: `proc`). */
   | { kind: 'resume'; reader: number; proc: number; other: boolean }
   | { kind: 'drop'; reader: number }
@@ -32,6 +38,12 @@ export type Cmd =
   | { kind: 'check'; proc: number; ago: number }
   /** Process `proc` restarts (a crash, a deploy): rebuilt from news.articles and the last events of the log, its readers cut off */
   | { kind: 'restart'; proc: number; picks: number[]; history: number }
+  /**
+   * The reader's socket takes no writes for the next `steps` commands (a slow link), then drains;
+   * `resume`: it resumes first, on process `proc`, so its replay waits behind the socket, a step at
+   * a time, while the live loop reads on (red25a)
+   */
+  | { kind: 'slow'; reader: number; steps: number; resume: boolean; proc: number }
 
 const entry = (slot: number, op: EntryOp, which = 0): Cmd => ({
   kind: 'entry',

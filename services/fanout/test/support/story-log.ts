@@ -7,8 +7,12 @@
 // clock passes them: the race allowance assumes processes lag each other by under a minute).
 // The public may see, by prefix k at time t: the story if its latest version is usable, not
 // killed, and its embargo (if any) is at or before t; an entry if the story is public and the
-// entry's latest version is usable, not deleted, and its own embargo is at or before t.
-import type { ArticleEvent, EntryEvent, NewswireEvent } from '@newswire/shared'
+// entry's latest version is usable, not deleted, and its own embargo is at or before t. A reader
+// whose subscription has a filter (its categories) or whose token a desk sees the story only while
+// it is in it (`inView`: a story moved out of the reader's category is out of its view as a held
+// one is); a newsroom token held to embargoes (clearance `released`) sees withheld stories and
+// entries too (`withheld`), as visibility.ts `sees` says.
+import type { Article, ArticleEvent, EntryEvent, NewswireEvent } from '@newswire/shared'
 import { isKilled } from './model.ts'
 
 interface Logged {
@@ -24,20 +28,25 @@ export interface PublicView {
   entries: Map<string, { version: number; seq: number; pinned: boolean }>
 }
 
+/** Who reads: whether withheld versions show (clearance `released`), and which versions are in its view (filter, desk). */
+export interface Viewer {
+  withheld: boolean
+  inView: (a: Article) => boolean
+}
+export const everyVersion: Viewer = { withheld: false, inView: () => true }
+
 const isEntry = (e: NewswireEvent): e is EntryEvent => 'entry' in e
 const passed = (at: number | null, t: number) => at === null || at <= t
 
-function storyPublic(s: ArticleEvent | undefined, t: number): boolean {
-  return s !== undefined && !isKilled(s) && s.article.pubStatus === 'usable' && passed(s.article.embargoedUntil, t)
+const runs = (pubStatus: string, v: Viewer) => pubStatus === 'usable' || (v.withheld && pubStatus === 'withheld')
+
+function storyPublic(s: ArticleEvent | undefined, t: number, v: Viewer): boolean {
+  return s !== undefined && !isKilled(s) && runs(s.article.pubStatus, v) && passed(s.article.embargoedUntil, t) && v.inView(s.article)
 }
 
-function entryPublic(s: ArticleEvent | undefined, e: EntryEvent | undefined, t: number): boolean {
+function entryPublic(s: ArticleEvent | undefined, e: EntryEvent | undefined, t: number, v: Viewer): boolean {
   return (
-    storyPublic(s, t) &&
-    e !== undefined &&
-    e.type !== 'ENTRY_DELETED' &&
-    e.entry.pubStatus === 'usable' &&
-    passed(e.entry.embargoedUntil, t)
+    storyPublic(s, t, v) && e !== undefined && e.type !== 'ENTRY_DELETED' && runs(e.entry.pubStatus, v) && passed(e.entry.embargoedUntil, t)
   )
 }
 
@@ -51,11 +60,11 @@ class Fold {
     else this.story = e as ArticleEvent
   }
 
-  view(t: number): PublicView {
+  view(t: number, inView: Viewer): PublicView {
     const entries: PublicView['entries'] = new Map()
     for (const [id, e] of this.entries)
-      if (entryPublic(this.story, e, t)) entries.set(id, { version: e.entry.version, seq: e.entry.seq, pinned: e.entry.pinned })
-    return { story: storyPublic(this.story, t) ? (this.story?.article.version ?? null) : null, entries }
+      if (entryPublic(this.story, e, t, inView)) entries.set(id, { version: e.entry.version, seq: e.entry.seq, pinned: e.entry.pinned })
+    return { story: storyPublic(this.story, t, inView) ? (this.story?.article.version ?? null) : null, entries }
   }
 }
 
@@ -81,9 +90,9 @@ export class StoryLog {
   }
 
   /** What the public may see of the story at time t once everything written is read. */
-  now(id: string, t: number): PublicView {
+  now(id: string, t: number, inView = everyVersion): PublicView {
     const list = this.#records.get(id) ?? []
-    return this.#fold(id, list.length).view(t)
+    return this.#fold(id, list.length).view(t, inView)
   }
 
   /** How many of the story's records a process holds once it has read its partition to `o` (a position's offset). */
@@ -95,14 +104,14 @@ export class StoryLog {
    * The views a process that has read at least `minK` of the story's records (a position it gave
    * or was shown) may hold at time t, from the least it may have read to all written by then.
    */
-  *views(id: string, t: number, minK: number): Generator<[number, PublicView]> {
+  *views(id: string, t: number, minK: number, inView = everyVersion): Generator<[number, PublicView]> {
     const list = this.#records.get(id) ?? []
     const lo = Math.max(minK, list.filter((r) => r.ingestedAt <= t - this.#maxLagMs).length)
     const hi = list.filter((r) => r.ingestedAt <= t).length
     const f = this.#fold(id, lo)
     for (let k = lo; k <= hi; k++) {
       if (k > lo) f.add((list[k - 1] as Logged).event)
-      yield [k, f.view(t)]
+      yield [k, f.view(t, inView)]
     }
   }
 
@@ -111,7 +120,7 @@ export class StoryLog {
    * moment up to t, by a prefix a process could hold then: some prefix whose latest version of it is
    * that one, at the latest moment (up to t) a process may still have held that prefix.
    */
-  wasPublic(id: string, entryId: string | null, version: number, t: number): boolean {
+  wasPublic(id: string, entryId: string | null, version: number, t: number, inView = everyVersion): boolean {
     const list = this.#records.get(id) ?? []
     const f = new Fold()
     for (let k = 1; k <= list.length; k++) {
@@ -122,11 +131,18 @@ export class StoryLog {
       const e = entryId === null ? undefined : f.entries.get(entryId)
       const ok =
         entryId === null
-          ? f.story?.article.version === version && storyPublic(f.story, until)
-          : e?.entry.version === version && entryPublic(f.story, e, until)
+          ? f.story?.article.version === version && storyPublic(f.story, until, inView)
+          : e?.entry.version === version && entryPublic(f.story, e, until, inView)
       if (ok) return true
     }
     return false
+  }
+
+  /** Some version of entry `entryId` was public (in the view) at some moment up to t, by a prefix a process could hold then. */
+  everPublic(id: string, entryId: string, t: number, inView = everyVersion): boolean {
+    const versions = new Set<number>()
+    for (const r of this.#records.get(id) ?? []) if (isEntry(r.event) && r.event.entry.id === entryId) versions.add(r.event.entry.version)
+    return [...versions].some((v) => this.wasPublic(id, entryId, v, t, inView))
   }
 
   #fold(id: string, k: number): Fold {

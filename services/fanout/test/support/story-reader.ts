@@ -7,7 +7,8 @@ import assert from 'node:assert/strict'
 import type { Conn } from '../../src/model.ts'
 import { peekPosition } from '../../src/position.ts'
 import type { FakeTransport, Message } from './harness.ts'
-import type { PublicView, StoryLog } from './story-log.ts'
+import { everyVersion } from './story-log.ts'
+import type { PublicView, StoryLog, Viewer } from './story-log.ts'
 
 type Msg = Message & Record<string, unknown>
 /** A story version as a message or snapshot item carries it. */
@@ -16,6 +17,8 @@ type Sent = { eventId: string; type: string; article: { id: string; version: num
 export type SentEntry = { id: string; seq: number; version: number; pinned: boolean }
 
 const isKill = (cause: unknown) => cause === 'withdrawn' || cause === 'canceled'
+/** An `entryWithdrawn`'s words when they are not the newsroom's (story-messages.ts). */
+const DEFAULT_REASON: Record<string, string> = { deleted: 'deleted', withheld: 'withheld', embargoed: 'under embargo again' }
 
 export class StoryReader {
   readonly story: string
@@ -29,6 +32,11 @@ export class StoryReader {
   /** The story came back on a bare `event`: followStory asks for the newest page (refill). */
   refill = false
   position: string | null = null
+  /** How its SDK catches up on a resume (`catchUp`): every version, or only the latest of each. */
+  catchUp: 'all' | 'latest' = 'all'
+  /** Who reads (story-commands.ts READER_KINDS: its token and filter); `inView`: what it may see through them. */
+  who = 0
+  inView: Viewer = everyVersion
   /**
    * Its connection; `floor`: the story's records the process had read when it sent its last
    * snapshot there (the snapshot is its state then, and a process only reads on: nothing it sends
@@ -39,6 +47,8 @@ export class StoryReader {
   on: { proc: number; conn: Conn; t: FakeTransport; read: number; floor: number; lead?: () => number } | null = null
   /** What it was sent, in short, for a failure's message. */
   readonly got: string[] = []
+  /** Its subscription on this connection resumed from a position and was not reset since (the server's `inherited`). */
+  #inherited = false
   #eventIds = new Set<string>()
   #storyMark: { version: number; withdrawn: string | null; withdrawnAt: number; key?: string } | null = null
   readonly #marks = new Map<string, { version: number; withdrawn: string | null }>()
@@ -63,12 +73,12 @@ export class StoryReader {
   #checkVersion(entryId: string | null, version: number, t: number, minK: number, why: string): void {
     const what = `${this.story}${entryId === null ? '' : `/${entryId}`} v${version}`
     assert.ok(
-      this.#log.wasPublic(this.story, entryId, version, t),
+      this.#log.wasPublic(this.story, entryId, version, t, this.inView),
       `S. ${what} was never public, and reached a public reader at ${t}: ${why} (${this.got.join(' ')})`,
     )
     const now = ([, v]: [number, PublicView]) => (entryId === null ? v.story !== null : v.entries.has(entryId))
     assert.ok(
-      [...this.#log.views(this.story, t, minK)].some(now),
+      [...this.#log.views(this.story, t, minK, this.inView)].some(now),
       `S. ${what} reached a public reader at ${t}, not public then by anything its sender held (${minK} records or more): ${why} (${this.got.join(' ')})`,
     )
   }
@@ -84,12 +94,13 @@ export class StoryReader {
     items: { story: number | null; entries: SentEntry[] },
     t: number,
     why: string,
+    inView = everyVersion,
   ) {
     const fits = ([, v]: [number, PublicView]) =>
       (items.story === null || v.story === items.story) && items.entries.every((e) => v.entries.get(e.id)?.version === e.version)
     const what = `${items.story === null ? '' : `v${items.story} `}[${items.entries.map((e) => `${e.id}@${e.version}`)}]`
     assert.ok(
-      [...log.views(story, t, minK)].some(fits),
+      [...log.views(story, t, minK, inView)].some(fits),
       `S. ${what} of ${story} reached a public reader at ${t}, not public together by anything its sender held: ${why}`,
     )
   }
@@ -100,17 +111,20 @@ export class StoryReader {
     const ms = this.on.t.messages as Msg[]
     for (; this.on.read < ms.length; this.on.read++) {
       const m = ms[this.on.read] as Msg
-      const t = (this.on.t.at[this.on.read] as number) + (this.on.lead?.() ?? 0)
+      // when the message was framed, which is when what it says was decided (a slow socket writes it later)
+      const t = (this.on.t.framedAt[this.on.read] as number) + (this.on.lead?.() ?? 0)
       const position = typeof m.position === 'string' ? m.position : null
       if (position !== null) this.position = position
       const w = `${why}, message ${this.on.read} on process ${this.on.proc}`
+      if (m.type === 'subscribed') this.#inherited = (m.replay ?? 'none') !== 'none'
+      if (m.type === 'reset') this.#inherited = false
       if (m.type === 'reset' || (m.type === 'subscribed' && (m.replay ?? 'none') === 'none')) {
         const item = ((m.snapshot ?? []) as Sent[]).find((s) => s.article.id === this.story)
         const entries = (m.entries ?? []) as SentEntry[]
         this.got.push(`${this.on.proc}:${m.type}:${item ? `v${item.article.version}` : '-'}[${entries.map((e) => `${e.id}@${e.version}`)}]`)
         const minK = Math.max(this.on.floor, this.#minK(position as string))
         const items = { story: item?.article.version ?? null, entries }
-        StoryReader.checkState(this.#log, this.story, minK, items, t, `${w} (${this.got.join(' ')})`)
+        StoryReader.checkState(this.#log, this.story, minK, items, t, `${w} (${this.got.join(' ')})`, this.inView)
         const read = this.on.t.readTo[this.on.read]?.[this.#partition]
         if (read !== undefined) this.on.floor = Math.max(this.on.floor, this.#log.prefixAt(this.story, read))
         this.#fresh(m.type === 'reset', item, entries, (m.entriesMore ?? null) as number | null)
@@ -129,6 +143,14 @@ export class StoryReader {
         this.#entry(e)
       } else if (m.type === 'entryWithdrawn') {
         this.got.push(`${this.on.proc}:entryWithdrawn:${String(m.entryId)}@${String(m.version)}:${String(m.cause)}`)
+        // its id and the newsroom's reason: only to a reader who may have been shown the entry; an
+        // estimate (a resumed subscription: some instance, its clock within the race allowance
+        // ahead, may have shown it) in default words, an id and never content (README, red16) (red25a)
+        const guessed = this.#inherited && m.reason === DEFAULT_REASON[m.cause as string]
+        assert.ok(
+          guessed || this.#log.everPublic(this.story, m.entryId as string, t, this.inView),
+          `S. entryWithdrawn of ${String(m.entryId)} (${String(m.reason)}), never public in the reader's view by ${t}: ${w} (${this.got.join(' ')})`,
+        )
         this.#entryWithdrawn(m.entryId as string, m.version as number, m.cause as string)
       } else this.got.push(`${this.on.proc}:${m.type}:${String(m.replay ?? m.code ?? m.reason ?? '')}`)
     }
