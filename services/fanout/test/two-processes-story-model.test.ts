@@ -13,20 +13,29 @@
 // ingest's) in a quarter of the runs each (red17, as two-processes-model), server time moving in
 // small and large steps and onto embargo instants (by either clock), and reader actions: open a story on either process, drop,
 // resume at once or some steps later on either, page older entries with the stream's position
-// (`at`, as the SDK does). The hubs run in-process (support/harness.ts), sharing the log and the
+// (`at`, as the SDK does). Since red25a (2026-12-07) readers are of four kinds (public; public
+// with a category filter; a newsroom token held to embargoes, which sees withheld stories and
+// entries; a desk's, held to a category by its token: support/story-commands.ts READER_KINDS),
+// stories move between categories (out of a filtered reader's or a desk's view and back), a reader
+// may catch up with `catchUp: 'latest'`, and a reader's socket may stop taking writes for some
+// commands (`slow`, resuming first or not), so its queue and its replay wait behind it while the
+// live loop reads on; "public" below means what the reader's kind may see (story-log.ts Viewer).
+// The hubs run in-process (support/harness.ts), sharing the log and the
 // position key; a reader keeps what the SDK keeps (support/story-reader.ts). A process holds a
 // prefix of each story's records: at server time t anything written by then, and at least every
 // record ingested 50 s before (support/story-log.ts: what the public may see by such a prefix);
 // with skew, server time is the later of the two clocks (what the one ahead may release), and the
 // clock behind is stepped forward before the end.
 // Checked:
-//   S. after every step, everything a public reader was sent, at the server time it was sent: a
+//   S. after every step, everything a public reader was sent, at the server time it was framed: a
 //      story or entry version sent live or replayed was public at some moment by a prefix a process
 //      could hold then, and the story (entry) is public by a prefix its sender may hold at or past
 //      the message's position and the last snapshot it sent on that connection (so nothing
 //      deleted, killed, held or under embargo by what the reader was already told); a snapshot
 //      (`subscribed`, `reset`) or a page is public as a whole by one such prefix (a page's at or
-//      past its `at`), and a page holds only unpinned entries below where it was asked from;
+//      past its `at`), and a page holds only unpinned entries below where it was asked from; an
+//      `entryWithdrawn` names an entry once public to the reader, or is an estimate in default
+//      words to a resumed subscription (README: an id, never content) (red25a);
 //   L. at the end, once both processes have read everything: each connected reader, paged to the
 //      end, shows exactly the story's public version and entries at their latest versions (every
 //      deletion, hold and kill heard of, without reconnecting; nothing missing or extra); and so
@@ -128,8 +137,6 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
   const now = () => first().clock.now()
   /** The latest of the processes' clocks: what is sent is judged by what the one ahead may release (within the minute). */
   const latest = () => Math.max(...procs.map((h) => h.clock.now()))
-  /** What to add to process p's clock to get the latest. */
-  const lead = (p: number) => latest() - (procs[p] as Harness).clock.now()
   let ids = 0
 
   const write = (e: NewswireEvent) => {
@@ -201,7 +208,10 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
     )
       stats.kafkaAhead++
     const { conn, t } = h.connect(kind(r).audience, kind(r).scope)
-    r.on = { proc: p, conn, t, read: 0, floor: 0, lead: () => lead(p) }
+    // what it is sent is stamped with the server time it was framed at (the latest clock then: a
+    // slow socket writes it later, maybe after the clock behind was set right)
+    t.serverTime = latest
+    r.on = { proc: p, conn, t, read: 0, floor: 0 }
     subscribe(h, conn, [`story:${r.story}`], {
       entries: ENTRIES,
       catchUp: r.catchUp,

@@ -116,6 +116,8 @@ export class FakeTransport implements Transport {
   closed: { code: number; reason: string } | null = null
   /** Bytes the socket pretends it could not send yet (slow clients). */
   backlog = 0
+  /** What `framedAt` reads (the host clock unless set): a model's server time, the latest of its processes' clocks. */
+  serverTime: (() => number) | null = null
 
   buffered(): number {
     return this.backlog
@@ -124,7 +126,7 @@ export class FakeTransport implements Transport {
   frame(_type: string, json: string): Buffer {
     const b = Buffer.from(json)
     if (this.#read) this.#framedAt.set(b, [...this.#read()])
-    framedTimes.set(b, this.#clock.now())
+    framedTimes.set(b, this.serverTime?.() ?? this.#clock.now())
     return b
   }
 
@@ -135,7 +137,7 @@ export class FakeTransport implements Transport {
       bytes += f.length
       this.messages.push(JSON.parse(f.toString('utf8')) as Message)
       this.at.push(this.#clock.now())
-      this.framedAt.push(framedTimes.get(f) ?? this.#clock.now())
+      this.framedAt.push(framedTimes.get(f) ?? this.serverTime?.() ?? this.#clock.now())
       this.group.push(group)
       if (this.#read) this.readTo.push(this.#framedAt.get(f) ?? [...this.#read()])
     }

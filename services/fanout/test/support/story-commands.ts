@@ -71,7 +71,7 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('story' as const),
       slot,
-      op: fc.constantFrom<StoryOp>('create', 'create', 'embargo', 'hold', 'lift', 'lift', 'kill', 'move', 'move'),
+      op: fc.constantFrom<StoryOp>('create', 'create', 'embargo', 'hold', 'lift', 'lift', 'kill', 'move', 'move', 'move', 'move'),
       embargoIn: fc.constantFrom(null, null, null, null, null, 1, 400, 3_000, 9_000, 65_000),
       held: fc.constantFrom(false, false, false, true),
     }),

@@ -40,11 +40,11 @@ export class StoryReader {
   /**
    * Its connection; `floor`: the story's records the process had read when it sent its last
    * snapshot there (the snapshot is its state then, and a process only reads on: nothing it sends
-   * afterwards is judged by less, not even a record of the log its live loop had not got to);
-   * `lead`: what to add to its process's clock for the latest clock of any process (skew) now,
-   * which what it is sent is judged by.
+   * afterwards is judged by less, not even a record of the log its live loop had not got to). Its
+   * transport stamps each message with the server time it was framed at (`serverTime`: the latest
+   * clock of any process then, skew included), which what it is sent is judged by.
    */
-  on: { proc: number; conn: Conn; t: FakeTransport; read: number; floor: number; lead?: () => number } | null = null
+  on: { proc: number; conn: Conn; t: FakeTransport; read: number; floor: number } | null = null
   /** What it was sent, in short, for a failure's message. */
   readonly got: string[] = []
   /** Its subscription on this connection resumed from a position and was not reset since (the server's `inherited`). */
@@ -112,7 +112,7 @@ export class StoryReader {
     for (; this.on.read < ms.length; this.on.read++) {
       const m = ms[this.on.read] as Msg
       // when the message was framed, which is when what it says was decided (a slow socket writes it later)
-      const t = (this.on.t.framedAt[this.on.read] as number) + (this.on.lead?.() ?? 0)
+      const t = this.on.t.framedAt[this.on.read] as number
       const position = typeof m.position === 'string' ? m.position : null
       if (position !== null) this.position = position
       const w = `${why}, message ${this.on.read} on process ${this.on.proc}`
