@@ -108,7 +108,7 @@ const stats = {
   pagedLoaded: 0,
   latestResumes: 0,
   /** Resumes per reader kind but the public's (READER_KINDS). */
-  otherResumes: [0, 0, 0, 0],
+  otherResumes: [0, 0, 0, 0, 0],
   moves: 0,
   leftView: 0,
   slowed: 0,

@@ -45,6 +45,8 @@ export const READER_KINDS: ReaderKind[] = [
     query: '',
     viewer: { withheld: true, inView: inCategory },
   },
+  // the newsroom: every story and entry, under embargo (flagged) or withheld, a killed story as killed
+  { audience: 'newsroom', scope: unrestricted, filter: null, query: '', viewer: { withheld: true, all: true, inView: everything } },
 ]
 
 const proc = fc.integer({ min: 0, max: 1 })
@@ -108,7 +110,7 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
       slot,
       proc,
       latest: fc.constantFrom(false, false, true),
-      who: fc.constantFrom(0, 0, 0, 1, 2, 3),
+      who: fc.constantFrom(0, 0, 0, 1, 2, 3, 4),
     }),
   },
   {

@@ -28,9 +28,14 @@ export interface PublicView {
   entries: Map<string, { version: number; seq: number; pinned: boolean }>
 }
 
-/** Who reads: whether withheld versions show (clearance `released`), and which versions are in its view (filter, desk). */
+/**
+ * Who reads: whether withheld versions show (clearance `released`), whether everything does
+ * (`all`: the newsroom, embargoes and holds included, a killed story as killed without its
+ * entries), and which versions are in its view (filter, desk).
+ */
 export interface Viewer {
   withheld: boolean
+  all?: boolean
   inView: (a: Article) => boolean
 }
 export const everyVersion: Viewer = { withheld: false, inView: () => true }
@@ -41,10 +46,19 @@ const passed = (at: number | null, t: number) => at === null || at <= t
 const runs = (pubStatus: string, v: Viewer) => pubStatus === 'usable' || (v.withheld && pubStatus === 'withheld')
 
 function storyPublic(s: ArticleEvent | undefined, t: number, v: Viewer): boolean {
+  if (v.all === true) return s !== undefined && v.inView(s.article)
   return s !== undefined && !isKilled(s) && runs(s.article.pubStatus, v) && passed(s.article.embargoedUntil, t) && v.inView(s.article)
 }
 
 function entryPublic(s: ArticleEvent | undefined, e: EntryEvent | undefined, t: number, v: Viewer): boolean {
+  if (v.all === true)
+    return (
+      storyPublic(s, t, v) &&
+      !isKilled(s as ArticleEvent) &&
+      e !== undefined &&
+      e.type !== 'ENTRY_DELETED' &&
+      e.entry.pubStatus !== 'canceled'
+    )
   return (
     storyPublic(s, t, v) && e !== undefined && e.type !== 'ENTRY_DELETED' && runs(e.entry.pubStatus, v) && passed(e.entry.embargoedUntil, t)
   )

@@ -198,6 +198,15 @@ export class StoryReader {
     if (mark && (isKill(mark.withdrawn) || v < mark.version || v < mark.withdrawnAt || v === mark.version)) return
     this.#eventIds.add(key)
     this.#storyMark = { version: Math.max(v, mark?.version ?? 0), withdrawn: null, withdrawnAt: mark?.withdrawnAt ?? 0, key }
+    // the newsroom gets a killed story as a version of it: its entries go with it, for good
+    if (e.article.pubStatus === 'canceled' || e.type === 'WITHDRAWN') {
+      this.killed = true
+      this.entries.clear()
+      this.before = null
+      this.refill = false
+      this.shows = v
+      return
+    }
     // back after a hold on a bare event (no reset): the newest page, its `next` the cursor
     if (live && this.shows === null && !this.killed) this.refill = true
     this.shows = v
