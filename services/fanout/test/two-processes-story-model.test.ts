@@ -56,7 +56,7 @@
 // seed and path (NEWSWIRE_MODEL_SEED, NEWSWIRE_MODEL_PATH replay it).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { ArticleEvent, NewswireEvent } from '@newswire/shared'
+import type { NewswireEvent } from '@newswire/shared'
 import fc from 'fast-check'
 import { answerEntries } from '../src/http/entries.ts'
 import { RequestError } from '../src/http/snapshot.ts'
@@ -383,7 +383,8 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
         const expected = { story: want.story, entries: [...want.entries].map(([id, e]) => `${id}@${e.version}`).sort() }
         // the newsroom is told of a withdrawal by a `withdrawn` (deliver.ts decide), of a cancel by
         // the killed version: either way followStory holds the story killed, without its entries
-        const killed = kind(r).viewer.all === true && isKilled(log.latest(r.story) as ArticleEvent)
+        const last = log.latest(r.story)
+        const killed = kind(r).viewer.all === true && last !== undefined && isKilled(last)
         if (killed) assert.ok(r.killed, `L. reader ${i} of ${r.story} was not told of its kill (it was sent: ${r.got.join(' ')})`)
         if (killed && r.shows === null) expected.story = null
         assert.deepEqual(shows, expected, `L. reader ${i} of ${r.story} on process ${r.on.proc} ${when} (it was sent: ${r.got.join(' ')})`)
