@@ -460,8 +460,8 @@ test('two processes at different lag: a public story reader moving between them 
   assert.ok(stats.kafkaAhead > stats.runs / 25, `kafkaAhead: ${JSON.stringify(stats)}`)
   for (const [who, n] of stats.otherResumes.entries())
     if (who > 0) assert.ok(n > stats.runs / 10, `otherResumes ${who}: ${JSON.stringify(stats)}`)
-  // a story moved out of the view of a reader shown it: 1/20 of the runs in a soak of 474
-  assert.ok(stats.leftView > stats.runs / 40, `leftView: ${JSON.stringify(stats)}`)
+  // a story moved out of the view of a reader shown it: 1/12 of the runs in soaks of 324 (7 of 144 once)
+  assert.ok(stats.leftView > stats.runs / 60, `leftView: ${JSON.stringify(stats)}`)
   // a replay waiting behind a slow socket while the live loop reads on (red25a)
   assert.ok(stats.pausedReplays > stats.runs / 25, `pausedReplays: ${JSON.stringify(stats)}`)
 })
