@@ -1,0 +1,122 @@
+// The steps of red25b-views-shed-model.test.ts and their generator, and its readers' views with the
+// README's matching rules ("Protocol": channels and filter), written apart from channels.ts.
+import type { Article } from '@newswire/shared'
+import fc from 'fast-check'
+
+export const STORIES = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']
+export const CATEGORIES = ['home', 'world']
+export const LANGUAGES = ['en', 'bn-BD']
+export const READERS = 3
+
+/** A subscription's channels and filter, as a client sends them. */
+export interface View {
+  channels: string[]
+  filter: { languages?: string[]; categories?: string[]; maxUrgency?: number; states?: string[] } | null
+}
+
+export const VIEWS: View[] = [
+  { channels: [], filter: null },
+  { channels: ['breaking'], filter: null },
+  { channels: ['category:home'], filter: null },
+  { channels: ['breaking', 'category:home'], filter: null },
+  { channels: ['lang:bn'], filter: null },
+  { channels: [], filter: { maxUrgency: 2 } },
+  { channels: ['category:world', 'lang:bn'], filter: null },
+  { channels: [], filter: { categories: ['home'], languages: ['en'], states: ['live'] } },
+  { channels: ['breaking'], filter: { languages: ['bn'] } },
+]
+
+/** `bn` matches `bn` and `bn-BD` (README, channels). */
+const lang = (wanted: string, tag: string) => tag.toLowerCase() === wanted || tag.toLowerCase().startsWith(`${wanted}-`)
+
+/** Whether a version is in the view (README "Protocol": channels, then the filter). */
+export function viewMatches(v: View, a: Pick<Article, 'category' | 'language' | 'urgency' | 'breaking'>): boolean {
+  const f = v.filter
+  if (f?.languages && !f.languages.some((l) => lang(l, a.language))) return false
+  if (f?.categories && (a.category === null || !f.categories.includes(a.category))) return false
+  if (f?.maxUrgency !== undefined && a.urgency > f.maxUrgency) return false
+  if (v.channels.length === 0) return true
+  return v.channels.some((c) => {
+    if (c === 'breaking') return a.urgency <= 2 || a.breaking
+    if (c.startsWith('category:')) return a.category === c.slice('category:'.length)
+    if (c.startsWith('lang:')) return lang(c.slice('lang:'.length), a.language)
+    return false
+  })
+}
+
+/** A story written (its desk, language, urgency, hold, embargo ms ahead), or killed. */
+export type Write =
+  | {
+      k: 'write'
+      story: number
+      category: number
+      language: number
+      urgency: number
+      breaking: boolean
+      held: boolean
+      embargo: number | null
+    }
+  | { k: 'kill'; story: number }
+
+/**
+ * A write; time passing; a reader away for `steps` steps, back with `catchUp`; or a burst of
+ * writes, appended `together` (the live loop matches none before the last: a small history
+ * overruns it) or one at a time, while reader `reader`'s socket takes no writes (null: nobody's);
+ * with `keep`, its link dies as it drains, after `keep` messages it had not read, and it resumes.
+ */
+export type Step =
+  | Write
+  | { k: 'tick'; ms: number }
+  | { k: 'away'; reader: number; steps: number; catchUp: 'all' | 'latest' }
+  | { k: 'burst'; reader: number | null; together: boolean; writes: Write[]; keep: number | null; catchUp: 'all' | 'latest' }
+
+const catchUp = fc.constantFrom<'all' | 'latest'>('all', 'latest')
+
+export const writeArb: fc.Arbitrary<Write> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      k: fc.constant('write' as const),
+      story: fc.nat(STORIES.length - 1),
+      category: fc.nat(CATEGORIES.length - 1),
+      language: fc.nat(LANGUAGES.length - 1),
+      urgency: fc.constantFrom(1, 3, 5, 5, 5),
+      breaking: fc.constantFrom(false, false, false, true),
+      held: fc.constantFrom(false, false, false, false, false, true),
+      embargo: fc.option(fc.constantFrom(2_000, 30_000), { nil: null, freq: 6 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('kill' as const), story: fc.nat(STORIES.length - 1) }) },
+)
+
+/** A routine update of a running story (what a slow reader's queue sheds), in a random desk and language. */
+const routineArb: fc.Arbitrary<Write> = fc.record({
+  k: fc.constant('write' as const),
+  story: fc.nat(STORIES.length - 1),
+  category: fc.nat(CATEGORIES.length - 1),
+  language: fc.nat(LANGUAGES.length - 1),
+  urgency: fc.constant(5),
+  breaking: fc.constant(false),
+  held: fc.constant(false),
+  embargo: fc.constant(null),
+})
+
+export const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 4, arbitrary: writeArb },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('tick' as const), ms: fc.constantFrom(1_000, 5_000, 40_000) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant('away' as const), reader: fc.nat(READERS - 1), steps: fc.nat(4), catchUp }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('burst' as const),
+      reader: fc.option(fc.nat(READERS - 1), { nil: null, freq: 3 }),
+      together: fc.boolean(),
+      writes: fc.array(fc.oneof(writeArb, routineArb), { minLength: 3, maxLength: 10 }),
+      keep: fc.option(fc.nat(3), { nil: null, freq: 3 }),
+      catchUp,
+    }),
+  },
+)
