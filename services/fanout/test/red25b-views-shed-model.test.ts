@@ -9,21 +9,26 @@
 // of writes appended at once (with 2 to 4 events of history the loop falls behind) or while a
 // reader's socket is full (its queue conflated and shed, its replays paused), a link that dies as
 // it drains (the reader resumes from the last position it read), readers away and back with
-// catchUp `all` or `latest`. Checked, for every reader, by the README's rules ("Who sees what",
-// channels and filters), not by channels.ts:
+// catchUp `all` or `latest`. In half the runs the second reader's subscription shares the first's
+// connection (two views on one socket: one queue conflated, shed and reordered by lane for both,
+// one cut for both, each resuming from its own position). Checked, for every reader, by the
+// README's rules ("Who sees what", channels and filters), not by channels.ts:
 //   S. every story version it is sent is one the public may see (usable, embargo passed by the
 //      server's clock) in its view; nothing of a story reaches it after it was told of its kill;
 //   K. in the end, every story it was shown that was killed, it was told of;
 //   E. in the end, after a last resume, it shows no story outside what the public may see in its
 //      view now, and (unless a `gap` told it routine updates were shed) exactly that, each story
 //      at its latest version.
+// NEWSWIRE_MODEL_RUNS (150: about 20 s here; 1,500 ran clean), NEWSWIRE_MODEL_SEED and
+// NEWSWIRE_MODEL_PATH as in the other models; `stats` floors say when the generator stops reaching
+// a case (a shed, an overrun, a cut, a story leaving a view, a release, a paired connection).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { ArticleEvent } from '@newswire/shared'
 import fc from 'fast-check'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
 import { Harness } from './support/harness.ts'
-import type { Message } from './support/harness.ts'
+import { FakeTransport, type Message } from './support/harness.ts'
 import { event, freshEventIds } from './support/events.ts'
 import { Reader, type Sent, visible } from './support/two-process-reader.ts'
 import { type Step, stepArb, VIEWS, type View, viewMatches, CATEGORIES, LANGUAGES, STORIES, READERS } from './support/views-commands.ts'
@@ -31,6 +36,7 @@ import { MODEL_REPLAY } from '../../../test/model-replay.ts'
 
 /** What the runs reached (each must be reached, or the generator has gone blind). */
 const stats = {
+  pairedRuns: 0,
   gaps: 0,
   runs: 0,
   overruns: 0,
@@ -43,19 +49,27 @@ const stats = {
   exactEnds: 0,
 }
 
+/** A reader's subscription: its id on its connection, its view, what it keeps (the SDK's). */
 interface Slot {
+  sid: string
+  /** The connection it is on (`paired`: the second reader's subscription shares the first's). */
+  link: number
   view: View
   reader: Reader
   /** A `gap` shed routine updates since its last fresh snapshot: E is then only "nothing outside". */
   lossy: boolean
-  /** Steps left before it comes back (away), or null (connected), and how it catches up then. */
-  awayFor: number | null
-  catchUpBack: 'all' | 'latest'
   /** Every story it was sent (event or snapshot). */
   shown: Set<string>
 }
 
-async function run(steps: Step[], history: number, viewPicks: number[], maxPending: number): Promise<void> {
+/** A connection: its transport, what of it was read, and when it comes back (away: steps left, and how). */
+interface Link {
+  on: { conn: ReturnType<Harness['connect']>['conn']; t: FakeTransport; read: number } | null
+  awayFor: number | null
+  catchUpBack: 'all' | 'latest'
+}
+
+async function run(steps: Step[], history: number, viewPicks: number[], maxPending: number, paired = false): Promise<void> {
   freshEventIds()
   stats.runs++
   const h = new Harness({ partitions: 2, historySize: history, limits: { maxPending, slowClientMs: Number.MAX_SAFE_INTEGER } })
@@ -75,34 +89,56 @@ async function run(steps: Step[], history: number, viewPicks: number[], maxPendi
       assert.ok(viewMatches((slots[i] as Slot).view, full.article), `S. ${e.article.id} v${e.article.version} outside the view: ${w}`)
     }
   const slots: Slot[] = viewPicks.map((v, i) => ({
+    sid: paired && i === 1 ? 's2' : 's',
+    link: paired && i === 1 ? 0 : i,
     view: VIEWS[v % VIEWS.length] as View,
     reader: new Reader(judge(i)),
     lossy: false,
-    awayFor: null,
-    catchUpBack: 'all',
     shown: new Set<string>(),
   }))
-  const open = (i: number, catchUp: 'all' | 'latest' = 'all') => {
-    const s = slots[i] as Slot
+  if (paired) stats.pairedRuns++
+  const links: Link[] = slots.map(() => ({ on: null, awayFor: null, catchUpBack: 'all' }))
+  const on = (l: number): [number, Slot][] => [...slots.entries()].filter(([, s]) => s.link === l)
+  /** Connects link `l` and subscribes each of its readers, from its own last position. */
+  const open = (l: number, catchUp: 'all' | 'latest' = 'all') => {
     const { conn, t } = h.connect('public')
-    s.reader.on = { proc: 0, conn, t, read: 0 }
-    if (s.reader.position !== null && catchUp === 'latest') stats.latestResumes++
-    h.hub.handle(conn, {
-      type: 'subscribe',
-      id: 's',
-      channels: parseChannels(s.view.channels, 's'),
-      filter: parseFilter(s.view.filter, 's'),
-      since: s.reader.position,
-      catchUp,
-    })
+    ;(links[l] as Link).on = { conn, t, read: 0 }
+    for (const [, s] of on(l)) {
+      // what this subscription was sent, as the SDK routes it by `id`
+      s.reader.on = { proc: 0, conn, t: new FakeTransport(h.clock), read: 0 }
+      if (s.reader.position !== null && catchUp === 'latest') stats.latestResumes++
+      h.hub.handle(conn, {
+        type: 'subscribe',
+        id: s.sid,
+        channels: parseChannels(s.view.channels, s.sid),
+        filter: parseFilter(s.view.filter, s.sid),
+        since: s.reader.position,
+        catchUp,
+      })
+    }
   }
-  /** Reads what arrived (up to `upTo` messages of it), as the SDK does. */
-  const consume = (i: number, upTo = Number.POSITIVE_INFINITY) => {
+  /** Reads what arrived on link `l` (up to `upTo` messages of it), as the SDK does. */
+  const consume = (l: number, upTo = Number.POSITIVE_INFINITY) => {
+    const link = (links[l] as Link).on
+    if (!link) return
+    const end = Math.min(link.t.messages.length, link.read + upTo)
+    for (; link.read < end; link.read++) {
+      const m = link.t.messages[link.read] as Message
+      for (const [, s] of on(l))
+        if (m.id === s.sid && s.reader.on) {
+          s.reader.on.t.messages.push(m)
+          s.reader.on.t.at.push(link.t.at[link.read] as number)
+        }
+    }
+    for (const [i] of on(l)) take(i)
+  }
+  /** Checks and keeps what reader `i`'s subscription was sent. */
+  const take = (i: number) => {
     const s = slots[i] as Slot
     const on = s.reader.on
     if (!on) return
     const ms = on.t.messages as Message[]
-    const end = Math.min(ms.length, on.read + upTo)
+    const end = ms.length
     for (let k = on.read; k < end; k++) {
       const m = ms[k] as Message
       if (m.type === 'reset' || (m.type === 'subscribed' && m.replay === 'none')) s.lossy = false
@@ -131,18 +167,16 @@ async function run(steps: Step[], history: number, viewPicks: number[], maxPendi
       }
       if (m.type === 'subscribed' || m.type === 'reset') for (const e of (m.snapshot ?? []) as Sent[]) s.shown.add(e.article.id)
     }
-    const all = on.t.messages
-    // Reader.consume reads to the end: hand it the prefix only
-    const rest = all.splice(end)
     s.reader.consume(h.clock.now(), why(i))
-    all.push(...rest)
   }
-  const away = (i: number) => {
-    const s = slots[i] as Slot
-    if (!s.reader.on) return
-    consume(i)
-    h.hub.conns.remove(s.reader.on.conn)
-    s.reader.on = null
+  /** Link `l` closes, what it was sent read; `keep`: only that much more of it arrived. */
+  const away = (l: number, keep = Number.POSITIVE_INFINITY) => {
+    const link = links[l] as Link
+    if (!link.on) return
+    consume(l, keep)
+    h.hub.conns.remove(link.on.conn)
+    link.on = null
+    for (const [, s] of on(l)) s.reader.on = null
   }
   const write = (w: Extract<Step, { k: 'write' | 'kill' }>) => {
     // a killed story's slot takes a new story (`a`, then `a1`...): kills stay frequent, stories too
@@ -175,15 +209,16 @@ async function run(steps: Step[], history: number, viewPicks: number[], maxPendi
     byEventId.set(e.eventId, e)
     h.append(e)
   }
-  for (const [i] of slots.entries()) open(i)
+  const linkOf = (reader: number) => (slots[reader] as Slot).link
+  for (const [l] of links.entries()) if (on(l).some(() => true)) open(l)
   await h.settle()
   for (const step of steps) {
-    for (const [i, s] of slots.entries()) {
-      if (s.awayFor === null) continue
-      if (s.awayFor > 0) s.awayFor--
+    for (const [l, link] of links.entries()) {
+      if (link.awayFor === null) continue
+      if (link.awayFor > 0) link.awayFor--
       else {
-        s.awayFor = null
-        open(i, s.catchUpBack)
+        link.awayFor = null
+        open(l, link.catchUpBack)
       }
     }
     switch (step.k) {
@@ -195,17 +230,18 @@ async function run(steps: Step[], history: number, viewPicks: number[], maxPendi
         h.clock.advance(step.ms)
         break
       case 'away': {
-        const s = slots[step.reader] as Slot
-        if (s.awayFor !== null || s.reader.position === null) break
-        away(step.reader)
-        s.awayFor = step.steps
-        s.catchUpBack = step.catchUp
+        const l = linkOf(step.reader)
+        const link = links[l] as Link
+        if (link.awayFor !== null || on(l).some(([, s]) => s.reader.position === null)) break
+        away(l)
+        link.awayFor = step.steps
+        link.catchUpBack = step.catchUp
         break
       }
       case 'burst': {
-        const s = step.reader === null ? null : (slots[step.reader] as Slot)
-        const on = s?.reader.on ?? null
-        if (on) on.t.backlog = 10 * 1024 * 1024
+        const l = step.reader === null ? null : linkOf(step.reader)
+        const link = l === null ? null : (links[l] as Link).on
+        if (link) link.t.backlog = 10 * 1024 * 1024
         const before = h.hub.liveSeq
         for (const w of step.writes) {
           write(w)
@@ -217,17 +253,15 @@ async function run(steps: Step[], history: number, viewPicks: number[], maxPendi
         const first = h.store.history.firstSeq
         if (step.together && before < first) stats.overruns++
         await h.settle()
-        if (on && s && step.reader !== null) {
-          on.t.backlog = 0
-          if (!on.t.closed) h.hub.drained(on.conn)
+        if (link && l !== null) {
+          link.t.backlog = 0
+          if (!link.t.closed) h.hub.drained(link.conn)
           await h.settle()
-          if (step.keep !== null && !on.t.closed) {
+          if (step.keep !== null && !link.t.closed) {
             // the link dies as it drains: the rest of what was written never arrives
-            if (on.t.messages.length > on.read + step.keep) stats.cuts++
-            consume(step.reader, step.keep)
-            h.hub.conns.remove(on.conn)
-            s.reader.on = null
-            open(step.reader, step.catchUp)
+            if (link.t.messages.length > link.read + step.keep) stats.cuts++
+            away(l, step.keep)
+            open(l, step.catchUp)
           }
         }
         break
@@ -235,31 +269,31 @@ async function run(steps: Step[], history: number, viewPicks: number[], maxPendi
     }
     h.clock.advance(1)
     await h.settle()
-    for (const [i, s] of slots.entries()) {
-      const on = s.reader.on
-      if (!on) continue
-      if (on.t.backlog === 0 || on.t.closed) consume(i)
-      if (on.t.closed === null) continue
+    for (const [l, { on: link }] of links.entries()) {
+      if (!link) continue
+      if (link.t.backlog === 0 || link.t.closed) consume(l)
+      if (link.t.closed === null) continue
       // dropped as a slow consumer (4008): what was written arrived, and the SDK resumes from it
-      assert.equal(on.t.closed.code, 4008, `reader ${i} was closed: ${JSON.stringify(on.t.closed)}`)
-      s.reader.on = null
-      open(i)
+      assert.equal(link.t.closed.code, 4008, `link ${l} was closed: ${JSON.stringify(link.t.closed)}`)
+      away(l)
+      open(l)
       await h.settle()
     }
   }
   // everyone drains, reads, then reconnects from its last position (as the SDK does) and reads on
   await h.tick(1000)
-  for (const [i, s] of slots.entries()) {
-    if (s.reader.on) away(i)
-    open(i)
+  for (const [l] of links.entries()) {
+    if (!on(l).some(() => true)) continue
+    away(l)
+    open(l)
   }
   await h.settle()
   const now = h.clock.now()
+  for (const [l] of links.entries()) consume(l)
   for (const [i, s] of slots.entries()) {
-    consume(i)
     const r = s.reader
     const w = `${why(i)}\nwritten: ${trace.join(' ')}`
-    assert.equal(r.on?.t.closed ?? null, null, `reader ${i} was closed: ${w}`)
+    assert.equal(links[s.link]?.on?.t.closed ?? null, null, `reader ${i} was closed: ${w}`)
     for (const id of s.shown) {
       const last = written.get(id)?.at(-1)
       if (last?.type === 'WITHDRAWN') assert.ok(r.told.has(id), `K. reader ${i} was shown ${id} and never told of its kill: ${w}`)
@@ -285,7 +319,8 @@ test('property: public readers of narrow views, falling behind and overrun, see 
       fc.constantFrom(2, 3, 4, 1000),
       fc.array(fc.nat(VIEWS.length - 1), { minLength: READERS, maxLength: READERS }),
       fc.constantFrom(2, 2, 4),
-      (steps, history, views, maxPending) => run(steps, history, views, maxPending),
+      fc.boolean(),
+      (steps, history, views, maxPending, paired) => run(steps, history, views, maxPending, paired),
     ),
     { numRuns, ...MODEL_REPLAY },
   )
