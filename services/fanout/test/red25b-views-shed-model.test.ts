@@ -15,7 +15,8 @@
 // README's rules ("Who sees what", channels and filters), not by channels.ts:
 //   S. every story version it is sent is one the public may see (usable, embargo passed by the
 //      server's clock) in its view; nothing of a story reaches it after it was told of its kill;
-//   K. in the end, every story it was shown that was killed, it was told of;
+//   K. in the end, every story it was shown since its last fresh snapshot that was killed, it was
+//      told of;
 //   E. in the end, after a last resume, it shows no story outside what the public may see in its
 //      view now, and (unless a `gap` told it routine updates were shed) exactly that, each story
 //      at its latest version.
@@ -37,6 +38,8 @@ import { MODEL_REPLAY } from '../../../test/model-replay.ts'
 /** What the runs reached (each must be reached, or the generator has gone blind). */
 const stats = {
   pairedRuns: 0,
+  viewChanges: 0,
+  erasures: 0,
   gaps: 0,
   runs: 0,
   overruns: 0,
@@ -58,7 +61,7 @@ interface Slot {
   reader: Reader
   /** A `gap` shed routine updates since its last fresh snapshot: E is then only "nothing outside". */
   lossy: boolean
-  /** Every story it was sent (event or snapshot). */
+  /** Every story it was sent (event or snapshot) since its last fresh snapshot. */
   shown: Set<string>
 }
 
@@ -141,7 +144,11 @@ async function run(steps: Step[], history: number, viewPicks: number[], maxPendi
     const end = ms.length
     for (let k = on.read; k < end; k++) {
       const m = ms[k] as Message
-      if (m.type === 'reset' || (m.type === 'subscribed' && m.replay === 'none')) s.lossy = false
+      // a fresh snapshot replaces what it showed: K counts the stories shown since
+      if (m.type === 'reset' || (m.type === 'subscribed' && m.replay === 'none')) {
+        s.lossy = false
+        s.shown.clear()
+      }
       if (m.type === 'subscribed' && m.replay === 'kafka') stats.kafkaReplays++
       if (m.type === 'gap') stats.gaps++
       if (m.type === 'gap' && ((m.shed as { routine?: number } | undefined)?.routine ?? 0) > 0) {
@@ -149,6 +156,7 @@ async function run(steps: Step[], history: number, viewPicks: number[], maxPendi
         stats.sheds++
       }
       if (m.type === 'withdrawn' && m.cause === 'left') stats.leftView++
+      if (m.type === 'withdrawn' && m.erased === true) stats.erasures++
       if (m.type === 'event' && m.released === true) stats.released++
       if (m.type === 'event') {
         const e = m.event as Sent
@@ -189,7 +197,17 @@ async function run(steps: Step[], history: number, viewPicks: number[], maxPendi
     const now = h.clock.now()
     const e =
       w.k === 'kill'
-        ? event('WITHDRAWN', { ...(last as ArticleEvent).article, version, pubStatus: 'canceled' }, now, { reason: 'legal' })
+        ? event(
+            'WITHDRAWN',
+            {
+              ...(last as ArticleEvent).article,
+              version,
+              pubStatus: 'canceled',
+              ...(w.erase ? { headline: '', summary: null, body: [] } : {}),
+            },
+            now,
+            { reason: 'legal' },
+          )
         : event(
             version === 1 ? 'CREATED' : 'UPDATED',
             {
@@ -204,7 +222,7 @@ async function run(steps: Step[], history: number, viewPicks: number[], maxPendi
             },
             now,
           )
-    trace.push(`${id}@${version}${w.k === 'kill' ? ' kill' : ''}`)
+    trace.push(`${id}@${version}${w.k === 'kill' ? (w.erase ? ' erase' : ' kill') : ''}`)
     written.set(id, [...vs, e])
     byEventId.set(e.eventId, e)
     h.append(e)
@@ -236,6 +254,18 @@ async function run(steps: Step[], history: number, viewPicks: number[], maxPendi
         away(l)
         link.awayFor = step.steps
         link.catchUpBack = step.catchUp
+        break
+      }
+      case 'view': {
+        const l = linkOf(step.reader)
+        const link = links[l] as Link
+        const s = slots[step.reader] as Slot
+        const view = VIEWS[step.view] as View
+        if (link.awayFor !== null || !link.on || view === s.view) break
+        away(l)
+        s.view = view
+        stats.viewChanges++
+        open(l)
         break
       }
       case 'burst': {

@@ -44,7 +44,7 @@ export function viewMatches(v: View, a: Pick<Article, 'category' | 'language' | 
   })
 }
 
-/** A story written (its desk, language, urgency, hold, embargo ms ahead), or killed. */
+/** A story written (its desk, language, urgency, hold, embargo ms ahead), or killed (or erased). */
 export type Write =
   | {
       k: 'write'
@@ -56,7 +56,8 @@ export type Write =
       held: boolean
       embargo: number | null
     }
-  | { k: 'kill'; story: number }
+  /** `erase`: a legal erasure (a kill whose record carries no text: visibility.ts isErasure). */
+  | { k: 'kill'; story: number; erase: boolean }
 
 /**
  * A write; time passing; a reader away for `steps` steps, back with `catchUp`; or a burst of
@@ -68,6 +69,8 @@ export type Step =
   | Write
   | { k: 'tick'; ms: number }
   | { k: 'away'; reader: number; steps: number; catchUp: 'all' | 'latest' }
+  /** The reader's app changes its view and reconnects, from the old view's position with what it shows (red16: a reset). */
+  | { k: 'view'; reader: number; view: number }
   | { k: 'burst'; reader: number | null; together: boolean; writes: Write[]; keep: number | null; catchUp: 'all' | 'latest' }
 
 const catchUp = fc.constantFrom<'all' | 'latest'>('all', 'latest')
@@ -86,7 +89,14 @@ export const writeArb: fc.Arbitrary<Write> = fc.oneof(
       embargo: fc.option(fc.constantFrom(2_000, 30_000), { nil: null, freq: 6 }),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('kill' as const), story: fc.nat(STORIES.length - 1) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('kill' as const),
+      story: fc.nat(STORIES.length - 1),
+      erase: fc.constantFrom(false, false, true),
+    }),
+  },
 )
 
 /** A routine update of a running story (what a slow reader's queue sheds), in a random desk and language. */
@@ -108,6 +118,7 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({ k: fc.constant('away' as const), reader: fc.nat(READERS - 1), steps: fc.nat(4), catchUp }),
   },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('view' as const), reader: fc.nat(READERS - 1), view: fc.nat(VIEWS.length - 1) }) },
   {
     weight: 2,
     arbitrary: fc.record({
