@@ -160,4 +160,27 @@ export const CLOCK_KNOWN: { cmds: ClockCmd[]; skew: number }[] = [
       { kind: 'counts', reader: 0, proc: 0 },
     ],
   },
+  // A model defect, not the product's (stop 55): readers' positions signed while process 0's clock
+  // ran 89 s ahead, resumed at the end once the clocks were set right and a minute on: 28 s ahead,
+  // within the allowance, they wait for the clock, and the end took them for stuck (seed 1463771795)
+  {
+    skew: 0,
+    cmds: [
+      { kind: 'step', proc: 0, ms: 30_000 },
+      { kind: 'step', proc: 0, ms: 59_000 },
+      { kind: 'tick', ms: 1 },
+      { kind: 'tick', ms: 1 },
+      { kind: 'step', proc: 0, ms: 2000 },
+      { kind: 'drop', reader: 1 },
+      { kind: 'step', proc: 0, ms: -2000 },
+      { kind: 'restart', proc: 0, picks: [] },
+      { kind: 'connect', reader: 1, proc: 0, other: false },
+      { kind: 'connect', reader: 0, proc: 0, other: true },
+      { kind: 'step', proc: 0, ms: 2000 },
+      { kind: 'step', proc: 0, ms: 2000 },
+      { kind: 'step', proc: 0, ms: -2000 },
+      { kind: 'read', proc: 0, partition: 0, n: 2 },
+      { kind: 'correct', proc: 0 },
+    ],
+  },
 ]
