@@ -76,6 +76,7 @@ export function createTail(options: TailOptions): Tail {
 
   return {
     async start() {
+      if (closed) return
       const c = kafka.consumer({
         groupId: options.groupId,
         sessionTimeout: 30_000,
@@ -97,8 +98,17 @@ export function createTail(options: TailOptions): Tail {
       c.on(c.events.CRASH, ({ payload }) => {
         if (!payload.restart && !closed) options.onFatal(payload.error)
       })
+      // Closed while starting (the fan-out's replay reader left at once): gone no further, the
+      // consumer would run on with nobody to stop it, one more for every such reader
+      const abandoned = async (): Promise<boolean> => {
+        if (!closed) return false
+        await settlesWithin(c.disconnect(), 10_000)
+        return true
+      }
       await c.connect()
+      if (await abandoned()) return
       await c.subscribe({ topic, fromBeginning: true })
+      if (await abandoned()) return
       await c.run({
         autoCommit: false,
         partitionsConsumedConcurrently: 1,
@@ -108,6 +118,7 @@ export function createTail(options: TailOptions): Tail {
           await heartbeat()
         },
       })
+      if (await abandoned()) return
       for (const [partition, offset] of options.from ?? []) c.seek({ topic, partition, offset })
       log.debug({ topic, groupId: options.groupId }, 'tail started')
     },
