@@ -137,15 +137,13 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
     if (seen === undefined) {
       // A kill decided again only takes down what it took down before, whatever came since; and a
       // fingerprint may match a request never sent (forgotten-answers.ts), which must not keep a
-      // story up: so a takedown is decided, never refused here
-      const refusal = forgotten(ctx.idempotencyKey, ctx) ? forgottenAnswer() : null
-      if (refusal !== null && !ctx.takesDown) throw refusal
-      // full: another answer pushed out would either grow memory without end or be forgotten
-      const until = refusal === null ? deps.idempotency.fullUntil(ctx.idempotencyKey) : null
-      const full = until === null ? null : keyedWritesFull(until)
-      if (full !== null && !ctx.takesDown) throw full
-      const escaped = refusal ?? full
-      if (escaped !== null) letPast(escaped)
+      // story up: so a takedown is decided, never refused here (only if it only takes down: letPast).
+      // Full: another answer pushed out would either grow memory without end or be forgotten
+      const until = deps.idempotency.fullUntil(ctx.idempotencyKey)
+      const refusal = forgotten(ctx.idempotencyKey, ctx) ? forgottenAnswer() : until === null ? null : keyedWritesFull(until)
+      if (refusal === null) return undefined
+      if (!ctx.takesDown) throw refusal
+      letPast(refusal)
       return undefined
     }
     // given to a key retired since (a leak): it binds no one, the request is decided as new (red22c)
