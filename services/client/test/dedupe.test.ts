@@ -134,12 +134,22 @@ describe('Dedupe', () => {
     assert.equal(d.acceptEvent(articleEvent('k', 2), plain), false, 'the held version')
     assert.equal(d.acceptEvent(articleEvent('k', 3), plain), true, 'the lift, from the stream')
     assert.equal(d.acceptEvent(articleEvent('k', 3), plain), false, 'once')
-    // a repeated hold forgets nothing; a stand-in's guessed number neither
+    // a repeated hold forgets nothing
     assert.equal(d.acceptWithdrawn('k', 4, 'withheld'), true)
     assert.equal(d.acceptWithdrawn('k', 2, 'withheld'), false)
-    assert.equal(d.acceptEvent(articleEvent('g', 3), plain), true)
+  })
+
+  test("a stand-in's guess below the version delivered takes the story down and lets that version come again (stop 56)", () => {
+    // a stand-in at 2, the writer's record 3 replacing it; a server that sends both again (replaying
+    // what came before the position): the guess takes the story down, and 3 must not then pass for
+    // a duplicate (the story stayed down though 3 is public: article-feed-model.test.ts)
+    const d = new Dedupe(100)
+    assert.equal(d.acceptEvent(articleEvent('g', 1), plain), true)
     assert.equal(d.acceptWithdrawn('g', 2, 'withheld', true), true)
-    assert.equal(d.acceptEvent(articleEvent('g', 3), plain), false)
+    assert.equal(d.acceptEvent(articleEvent('g', 3), plain), true, "the writer's record replaces the guess")
+    assert.equal(d.acceptWithdrawn('g', 2, 'withheld', true), true, 'the guess again takes it down (fails closed)')
+    assert.equal(d.acceptEvent(articleEvent('g', 3), plain), true, 'and the record that replaced it comes back')
+    assert.equal(d.acceptEvent(articleEvent('g', 3), plain), false, 'once')
   })
 
   test('a release of a version seen while embargoed passes once', () => {

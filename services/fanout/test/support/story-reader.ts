@@ -135,7 +135,7 @@ export class StoryReader {
         this.#event(e, m.released === true, true)
       } else if (m.type === 'withdrawn') {
         this.got.push(`${this.on.proc}:withdrawn:v${String(m.version)}:${String(m.cause)}`)
-        this.#withdrawn(m.version as number, m.cause as string, m.guess === true)
+        this.#withdrawn(m.version as number, m.cause as string)
       } else if (m.type === 'entry') {
         const e = m.entry as SentEntry
         this.got.push(`${this.on.proc}:entry:${e.id}@${e.version}${m.released ? 'r' : ''}`)
@@ -213,11 +213,12 @@ export class StoryReader {
   }
 
   /** dedupe.ts acceptWithdrawn, then followStory `gone`: the story and every entry go. */
-  #withdrawn(version: number, cause: string, guess: boolean): void {
+  #withdrawn(version: number, cause: string): void {
     const mark = this.#storyMark
     if (mark?.withdrawn && (isKill(mark.withdrawn) || (cause === mark.withdrawn && version <= mark.withdrawnAt))) return
-    // decided on a version older than one delivered (a page ahead): that one may come again (red18)
-    const older = mark !== null && !guess && version < mark.version
+    // decided on a version older than one delivered (a page ahead; a stand-in's guess too, stop 56):
+    // that one may come again (red18)
+    const older = mark !== null && version < mark.version
     if (older && mark.key !== undefined) this.#eventIds.delete(mark.key)
     this.#storyMark = {
       version: older ? version : (mark?.version ?? 0),

@@ -1,0 +1,246 @@
+// Model-based test of the SDK's article feed (fast-check): what a site shows when it does what the
+// README says (upsert each `event`, take an article down on `withdrawn`, replace everything with a
+// `reset`'s items), against the fake fan-out's public view as the reference. Random runs publish,
+// update, hold and release (a new version runs again), and kill a few breaking stories, while the
+// connection drops (a sloppy server replaying what it sent), lands on a process behind (which
+// resets the reader to its own older head and then reads on), over WebSocket or SSE, with a
+// duplicate filter of a few marks in some runs (`dedupeCapacity`) so that it reaches its bound.
+// Held to: once a kill reached the site, nothing of that story is shown again (not from a replay,
+// a reset or the stream); once the stream is caught up, the site shows exactly the public view,
+// each story at its newest version. The follow-story model covers a live story's entries; this is
+// the feed every ticker and front page reads.
+// NEWSWIRE_MODEL_RUNS raises the number of runs (default 60, about 3 s).
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import fc from 'fast-check'
+import { WebSocket } from 'ws'
+import { connect } from '../src/index.ts'
+import { FakeNewsServer, waitFor } from './fake-server.ts'
+import { articleEvent } from './fakes.ts'
+import { MODEL_REPLAY } from '../../../test/model-replay.ts'
+
+const IDS = ['a', 'b', 'c', 'd'] as const
+/** Two stories on each channel: a site may read both or narrow to breaking news (`update()`). */
+const channelOf = (id: string) => (id === 'a' || id === 'b' ? 'breaking' : 'category:x')
+const VIEWS = { both: ['breaking', 'category:x'], breaking: ['breaking'] } as const
+type Hold = 'withheld' | 'embargoed'
+type Kill = 'withdrawn' | 'canceled'
+
+type Op =
+  | { op: 'publish'; pick: number }
+  | { op: 'hold'; pick: number; cause: Hold }
+  | { op: 'kill'; pick: number; cause: Kill }
+  | { op: 'drop'; overlap: number }
+  | { op: 'lagDrop'; behind: number }
+  | { op: 'standIn'; pick: number; off: number }
+  | { op: 'view'; to: keyof typeof VIEWS }
+  | { op: 'blockWebSocket'; block: boolean }
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ op: fc.constant('publish' as const), pick: fc.nat() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant('hold' as const), pick: fc.nat(), cause: fc.constantFrom<Hold>('withheld', 'embargoed') }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('kill' as const), pick: fc.nat(), cause: fc.constantFrom<Kill>('withdrawn', 'canceled') }),
+  },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('drop' as const), overlap: fc.integer({ min: 0, max: 6 }) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('lagDrop' as const), behind: fc.integer({ min: 1, max: 8 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('standIn' as const), pick: fc.nat(), off: fc.integer({ min: -1, max: 0 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('view' as const), to: fc.constantFrom<keyof typeof VIEWS>('both', 'breaking') }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('blockWebSocket' as const), block: fc.boolean() }) },
+)
+
+/** A story as its newsroom has it: the newest version written, and whether the public may read it. */
+interface Story {
+  version: number
+  state: 'none' | 'shown' | 'held' | 'killed'
+}
+
+/** How often runs reached the cases the model is for (a generator that stops reaching them shows). */
+const stats = { killsHeard: 0, resetsAfterKill: 0, heldThenRun: 0, boundedRuns: 0, standIns: 0, viewChanges: 0 }
+
+async function run(ops: Op[], transport: 'websocket' | 'sse' | 'auto', dedupeCapacity = 50_000): Promise<void> {
+  const t = { after: (fn: () => unknown) => cleanups.push(fn) }
+  const cleanups: (() => unknown)[] = []
+  try {
+    const server = await FakeNewsServer.start(t as never)
+    const stories = new Map<string, Story>(IDS.map((id) => [id, { version: 0, state: 'none' }]))
+    const publish = (id: string) => {
+      const s = stories.get(id) as Story
+      if (s.state === 'killed') return
+      if (s.state === 'held') stats.heldThenRun++
+      s.version++
+      s.state = 'shown'
+      server.publish(channelOf(id), articleEvent(id, s.version))
+    }
+    // a story or two on the site's first page
+    publish('a')
+    publish('b')
+    let view: keyof typeof VIEWS = 'both'
+    const client = connect(server.url, {
+      channels: [...VIEWS[view]],
+      WebSocket,
+      transport,
+      backoff: { minMs: 5, maxMs: 20 },
+      dedupeCapacity,
+    })
+    cleanups.push(() => client.close())
+    if (dedupeCapacity < 50_000) stats.boundedRuns++
+    /** What the site shows, as the README tells it to keep it: article id → version. */
+    const shows = new Map<string, number>()
+    const killed = new Set<string>()
+    const wrong: string[] = []
+    client.on('event', ({ event }) => {
+      const { id, version } = event.article
+      if (killed.has(id)) wrong.push(`${id}@${version} shown again after its kill reached the site`)
+      shows.set(id, version)
+    })
+    client.on('withdrawn', ({ articleId, cause }) => {
+      shows.delete(articleId)
+      if (cause === 'withdrawn' || cause === 'canceled') {
+        if (!killed.has(articleId)) stats.killsHeard++
+        killed.add(articleId)
+      }
+    })
+    client.on('reset', ({ items }) => {
+      shows.clear()
+      if (killed.size > 0) stats.resetsAfterKill++
+      for (const m of items) {
+        const { id, version } = m.event.article
+        if (killed.has(id)) wrong.push(`${id}@${version} in a reset after its kill reached the site`)
+        shows.set(id, version)
+      }
+    })
+    client.on('error', (err) => wrong.push(err.message))
+    let answered = ''
+    let subscribedBeforeDrop = 0
+    client.on('subscribed', ({ channels }) => {
+      answered = channels.join(',')
+    })
+    /** The site heard everything on its view's channels (a fresh snapshot's position is the log's end). */
+    const caughtUp = () => {
+      // the view asked last was answered (frames of the view before it may still move the position),
+      // and after the last drop the site subscribed again (until then its position is the old one's)
+      if (answered !== VIEWS[view].join(',') || server.subscribes.length <= subscribedBeforeDrop) return false
+      const at = Number(String(client.position ?? 'pos:-1').slice(4))
+      return at >= server.log.findLastIndex((item) => (VIEWS[view] as readonly string[]).includes(item.channel)) + 1
+    }
+    await waitFor(caughtUp, 'the snapshot')
+    for (const op of ops) {
+      const id = IDS[('pick' in op ? op.pick : 0) % IDS.length] as string
+      const s = stories.get(id) as Story
+      switch (op.op) {
+        case 'publish':
+          publish(id)
+          break
+        case 'hold':
+          if (s.state !== 'shown') break
+          s.state = 'held'
+          server.publishFrame(channelOf(id), { type: 'withdrawn', articleId: id, version: s.version, cause: op.cause, reason: op.cause })
+          break
+        case 'standIn': {
+          // a hold the fan-out could not decode, withdrawn at a guessed number (services/fanout
+          // unreadable.ts, late-hold.ts): the record it stands for holds the story at the next
+          // number, and the guess is that (the next after the version the fan-out knows) or one
+          // below (the live version a late hold changes); never above, which would need the
+          // fan-out to know versions written after the record. The writer's next record comes above
+          if (s.state !== 'shown') break
+          s.state = 'held'
+          s.version++
+          const guess = Math.max(1, s.version + op.off)
+          stats.standIns++
+          server.publishFrame(channelOf(id), {
+            type: 'withdrawn',
+            articleId: id,
+            version: guess,
+            cause: 'withheld',
+            reason: 'withheld',
+            guess: true,
+          })
+          break
+        }
+        case 'view':
+          if (op.to !== view) stats.viewChanges++
+          view = op.to
+          client.update([...VIEWS[view]])
+          break
+        case 'blockWebSocket':
+          // a proxy that starts (or stops) refusing WebSocket: the SDK's next connect falls back to
+          // SSE (a site that asked for WebSocket alone has no way around such a proxy)
+          if (transport === 'auto') server.blockWebSocket = op.block
+          break
+        case 'kill':
+          if (s.state === 'none' || s.state === 'killed') break
+          s.state = 'killed'
+          server.publishFrame(channelOf(id), { type: 'withdrawn', articleId: id, version: s.version, cause: op.cause, reason: op.cause })
+          break
+        case 'drop':
+          server.overlap = op.overlap
+          subscribedBeforeDrop = server.subscribes.length
+          server.dropAll()
+          break
+        case 'lagDrop':
+          // the site heard everything (on the process ahead); its reconnect lands on one behind
+          await waitFor(caughtUp, 'the stream caught up')
+          server.lagReset = op.behind
+          subscribedBeforeDrop = server.subscribes.length
+          server.dropAll()
+          break
+      }
+      // let some frames through between operations, as a real reader would
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await waitFor(caughtUp, 'the stream caught up', 10_000)
+    assert.deepEqual(wrong, [])
+    const want = [...stories]
+      .filter(([id, s]) => s.state === 'shown' && (VIEWS[view] as readonly string[]).includes(channelOf(id)))
+      .map(([id, s]) => `${id}@${s.version}`)
+    assert.deepEqual(
+      [...shows].map(([id, v]) => `${id}@${v}`).sort(),
+      want.sort(),
+      'once caught up, the site shows exactly the public view',
+    )
+  } finally {
+    for (const fn of cleanups.reverse()) await fn()
+  }
+}
+
+test('a site reading the feed through the SDK shows exactly the public view, and nothing of a story after its kill', {
+  timeout: 300_000,
+}, async (t) => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(opArb, { minLength: 1, maxLength: 40 }),
+      fc.constantFrom('websocket' as const, 'sse' as const, 'auto' as const),
+      // a filter of a few marks: runs reach its bound
+      fc.constantFrom(50_000, 2, 4),
+      (ops, transport, capacity) => run(ops, transport, capacity),
+    ),
+    { numRuns: Number(process.env.NEWSWIRE_MODEL_RUNS ?? 60), includeErrorInReport: true, ...MODEL_REPLAY },
+  )
+  t.diagnostic(
+    `kills heard ${stats.killsHeard}, resets after a kill ${stats.resetsAfterKill}, held stories run again ${stats.heldThenRun}, bounded runs ${stats.boundedRuns}, stand-ins ${stats.standIns}, view changes ${stats.viewChanges}`,
+  )
+  if (!process.env.NEWSWIRE_MODEL_SEED) {
+    assert.ok(stats.killsHeard > 0, 'no kill reached a site')
+    assert.ok(stats.standIns > 0, 'no run stood in for a hold')
+  }
+})
+
+// The run the property shrank with the fix undone (stop 56): a stand-in's guess at the unreadable
+// record's own number, the writer's next record replacing it, then a server replaying both from
+// before the position: the guess took the story down again, and the record, its event id
+// remembered, passed for a duplicate: the site ended without a public story
+test('a known run (stop 56): a stand-in and the record that replaced it, both sent again', async () => {
+  await run(
+    [
+      { op: 'standIn', pick: 1, off: 0 },
+      { op: 'publish', pick: 1 },
+      { op: 'drop', overlap: 2 },
+    ],
+    'websocket',
+  )
+})
