@@ -104,9 +104,9 @@ export class Dedupe {
     const at = version ?? NO_VERSION
     // decided on a version older than one delivered (a page from a process ahead of the stream): the
     // stream brings the version that lifts it again, which must not pass for a duplicate (red18). A
-    // stand-in's guess too: a server that sends it again after the writer's record that replaced it
-    // (replaying what came before the position) sends that record again, which must not pass for a
-    // duplicate either, or the story stays down (stop 56, article-feed-model.test.ts)
+    // stand-in's guess too: the stream of a process behind stands in for a hold that the version the
+    // client has (from a page ahead) lifted, then brings that version, or the story stays down
+    // (stop 56, article-feed-model.test.ts)
     const older = mark !== undefined && at > NO_VERSION && at < mark.version
     if (this.#killed.has(articleId)) return false
     if (mark?.withdrawn) {

@@ -140,9 +140,10 @@ describe('Dedupe', () => {
   })
 
   test("a stand-in's guess below the version delivered takes the story down and lets that version come again (stop 56)", () => {
-    // a stand-in at 2, the writer's record 3 replacing it; a server that sends both again (replaying
-    // what came before the position): the guess takes the story down, and 3 must not then pass for
-    // a duplicate (the story stayed down though 3 is public: article-feed-model.test.ts)
+    // a stand-in at 2, the writer's record 3 replacing it; then the guess again (a process behind,
+    // or a server replaying what came before the position), and 3 after it: the guess takes the
+    // story down, and 3 must not then pass for a duplicate (the story stayed down though 3 is
+    // public: article-feed-model.test.ts)
     const d = new Dedupe(100)
     assert.equal(d.acceptEvent(articleEvent('g', 1), plain), true)
     assert.equal(d.acceptWithdrawn('g', 2, 'withheld', true), true)

@@ -15,13 +15,23 @@ interface Subscriber {
   /** Latest entries in a `story:` snapshot. */
   entries?: number
   next: number
+  /** Below this log index the subscription is replaying (overlap): with `overlapFrames: 'events'`, events alone. */
+  replayTo?: number
   send: (frame: Record<string, unknown>) => void
 }
 
 type Frame = Record<string, unknown>
 
-/** An article event, or any other frame (withdrawn, entry, entryWithdrawn), on a channel. */
-export type LogItem = { channel: string; event: ArticleEvent; frame?: undefined } | { channel: string; event?: undefined; frame: Frame }
+/** A newsroom event's flags: under embargo, or the release of a version sent under embargo. */
+export interface EventFlags {
+  embargoed?: boolean
+  released?: boolean
+}
+
+/** An article event (with its newsroom flags), or any other frame (withdrawn, entry, entryWithdrawn), on a channel. */
+export type LogItem =
+  | { channel: string; event: ArticleEvent; flags?: EventFlags; frame?: undefined }
+  | { channel: string; event?: undefined; frame: Frame }
 
 const position = (n: number) => `pos:${n}`
 const parsePosition = (p: unknown) => (typeof p === 'string' && p.startsWith('pos:') ? Number(p.slice(4)) : null)
@@ -40,6 +50,13 @@ export class FakeNewsServer {
   readonly entryRequests: { url: URL; authorization: string | null }[] = []
   /** Replay this many already-delivered events again on resume (a sloppy server, to exercise dedupe). */
   overlap = 0
+  /**
+   * What that replay holds: every frame, or article events alone (a server that re-sends events
+   * but never an old `withdrawn`, which could otherwise come after the version that lifted it).
+   */
+  overlapFrames: 'all' | 'events' = 'all'
+  /** Where the last fresh snapshot or reset was made: an events-only replay reaches no further back (the client's filter starts there). */
+  #snapshotAtIndex = 0
   /** Connections with this token are closed with 4401 (WebSocket) or get HTTP 401 (SSE). */
   rejectToken: string | null = null
   /** Refuse WebSocket upgrades by resetting the connection (a proxy that blocks WebSocket). */
@@ -50,6 +67,8 @@ export class FakeNewsServer {
    * fan-out process behind a balancer; red14). Used once.
    */
   lagReset: number | null = null
+  /** GET /v1/snapshot answered so far. */
+  pages = 0
   /** Pings answered so far. */
   pongs = 0
   /** The path and query of every request and upgrade, as a proxy's log keeps them. */
@@ -95,8 +114,9 @@ export class FakeNewsServer {
     return `http://127.0.0.1:${(this.#http.address() as AddressInfo).port}`
   }
 
-  publish(channel: string, event: ArticleEvent): void {
-    this.log.push({ channel, event })
+  /** `flags` as a newsroom reader gets them: on the live frame, and spliced into a snapshot's item while embargoed. */
+  publish(channel: string, event: ArticleEvent, flags?: EventFlags): void {
+    this.log.push(flags ? { channel, event, flags } : { channel, event })
     for (const sub of this.#subscribers) this.#pump(sub)
   }
 
@@ -171,7 +191,7 @@ export class FakeNewsServer {
     const latest = new Map<string, ArticleEvent>()
     for (const e of this.log.slice(0, upTo)) {
       if (!sub.channels.includes(e.channel)) continue
-      if (e.event) latest.set(e.event.article.id, e.event)
+      if (e.event) latest.set(e.event.article.id, e.flags?.embargoed ? ({ ...e.event, embargoed: true } as ArticleEvent) : e.event)
       else if (e.frame.type === 'withdrawn') latest.delete(String(e.frame.articleId))
     }
     const storyId = sub.channels[0]?.startsWith('story:') ? sub.channels[0].slice(6) : null
@@ -196,6 +216,7 @@ export class FakeNewsServer {
       // a process behind: its reset is made at its own head, then it reads on
       next = Math.max(0, Math.min(from, this.log.length - this.lagReset))
       this.lagReset = null
+      this.#snapshotAtIndex = next
       const at = this.#snapshotAt(sub, next)
       const id = sub.id === null ? {} : { id: sub.id }
       sub.send({
@@ -216,10 +237,13 @@ export class FakeNewsServer {
     if (from === null) {
       // Fresh subscription: the latest version of every matching article, then live from the head
       next = this.log.length
+      this.#snapshotAtIndex = next
       ;({ snapshot, story } = this.#snapshotAt(sub, next))
     } else {
       next = Math.max(0, from - this.overlap)
+      if (this.overlapFrames === 'events') next = Math.max(next, Math.min(from, this.#snapshotAtIndex))
     }
+    const replayTo = this.overlapFrames === 'events' && from !== null ? from : 0
     sub.send({
       type: 'subscribed',
       ...(sub.id === null ? {} : { id: sub.id }),
@@ -229,7 +253,7 @@ export class FakeNewsServer {
       snapshot,
       ...story,
     })
-    const full = { ...sub, next }
+    const full = { ...sub, next, replayTo }
     this.#subscribers.add(full)
     this.#pump(full)
   }
@@ -238,8 +262,11 @@ export class FakeNewsServer {
     while (sub.next < this.log.length) {
       const entry = this.log[sub.next]
       sub.next++
+      if (entry && !entry.event && sub.next <= (sub.replayTo ?? 0)) continue
       if (entry && sub.channels.includes(entry.channel)) {
-        if (entry.event) sub.send({ type: 'event', channel: entry.channel, position: position(sub.next), event: entry.event })
+        // a replayed event (events alone) is stamped with the resume position: a position never moves back
+        const at = Math.max(sub.next, sub.replayTo ?? 0)
+        if (entry.event) sub.send({ type: 'event', channel: entry.channel, position: position(at), event: entry.event, ...entry.flags })
         else sub.send({ ...entry.frame, channel: entry.channel, position: position(sub.next) })
       }
     }
@@ -301,6 +328,16 @@ export class FakeNewsServer {
     const stories = /^\/v1\/stories\/([^/]+)\/entries$/.exec(url.pathname)
     if (stories?.[1]) {
       this.#entryPage(decodeURIComponent(stories[1]), url, req, res)
+      return
+    }
+    if (url.pathname === '/v1/snapshot') {
+      // a page of the view's newest versions, as of the log's end (one page; no cursor)
+      const channels = (url.searchParams.get('channels') ?? '').split(',').filter(Boolean)
+      const { snapshot } = this.#snapshotAt({ id: null, channels, send: () => {} }, this.log.length)
+      this.pages++
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        .end(JSON.stringify({ items: snapshot, next: null }))
       return
     }
     if (url.pathname !== '/v1/sse') {
