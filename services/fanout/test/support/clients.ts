@@ -58,8 +58,19 @@ export function runClients(h: Harness, model: Model, snapshotSize: number, stats
       // beside its stream, as the SDK asks: what the stream is still to bring, the page leaves out
       const at = c.positions.at(-1)
       if (at !== undefined) filter.set('at', at)
-      // behind, the route answers from the store and the `withdrawn` is not sent yet
-      stats.entryPages += c.story.page(h.entriesDeps, model, c.clearance, admission, { pages, limit, filter, behind: behind() }, why)
+      // behind, the route answers from the store and the `withdrawn` is not sent yet; so too while
+      // the reader's own subscription replays (from the log, after the live loop overran the
+      // history: the route refused the page of a story the replay had yet to take out of its view)
+      const conn = [...h.hub.conns.all()].find((x) => x.transport === c.t)
+      const replaying = conn?.subs.get('s')?.state !== 'live'
+      stats.entryPages += c.story.page(
+        h.entriesDeps,
+        model,
+        c.clearance,
+        admission,
+        { pages, limit, filter, behind: behind() || replaying },
+        why,
+      )
     }
     // a full page's cursor promises an item on the next page (nothing changes between the two):
     // one given for what the reader may not see said that it exists (red14), unless a scan cut it
