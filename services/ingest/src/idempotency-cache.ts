@@ -55,6 +55,16 @@ export class IdempotencyCache<T> {
     return at + this.#ttlMs > now
   }
 
+  /**
+   * Whether the answer held for `key` was given after `at`: a record read back of an older request
+   * under the same key (another partition read later, the state tail beside the events) must not
+   * replace it (red26c attack run).
+   */
+  holdsNewer(key: string, at: number): boolean {
+    const e = this.#byOwner.get(ownerOf(key))?.get(key)
+    return e !== undefined && e.expires > at + this.#ttlMs
+  }
+
   get(key: string, now = Date.now()): T | undefined {
     const owned = this.#byOwner.get(ownerOf(key))
     const e = owned?.get(key)

@@ -53,8 +53,38 @@ before(async () => {
 })
 after(() => ingest.close())
 
+const put: PutOp = {
+  kind: 'put',
+  key: 'dev',
+  story: 0,
+  entry: 0,
+  text: 0,
+  pinned: false,
+  keyEvent: false,
+  pubStatus: undefined,
+  embargoedUntil: undefined,
+  revision: 'none',
+  correction: undefined,
+  idem: false,
+  via: 'single',
+}
 /** Shrunk failures, run first on every run: each failed without its fix. */
-const KNOWN: KeyStep[][] = []
+const KNOWN: KeyStep[][] = [
+  // red26c: an entry's save under rev-a, its answer pushed out by a batch; the story 1 kill under
+  // rev-a; restarted, story 1's partition read first: the save's older answer stood for rev-a, and
+  // the kill's retry was decided again (unchanged), not given its first answer (and a write's retry refused)
+  [
+    { kind: 'moved', story: 0, entry: 0, late: 'earlier', idem: 'rev-a' },
+    {
+      kind: 'batch',
+      key: 'dev',
+      story: 0,
+      lines: [0, 1].map((text) => ({ ...put, text: text as 0 | 1 })),
+      idem: 'rev-b',
+    },
+    { kind: 'storyKill', key: 'dev', story: 1, erase: false, idem: 'rev-a' },
+  ],
+]
 
 test('entries under reused Idempotency-Keys: every answer, event and GET is the model’s, live, after a restart and its retries', async (t) => {
   let run = 0
@@ -156,7 +186,7 @@ test('entries under reused Idempotency-Keys: every answer, event and GET is the 
           sentLines.push({ op, revision })
           const text = requestOf(base, prefix, op, revision, '').init.body.replace(/\n$/, '')
           const key = idemKey === null ? null : scoped(op, idemKey, j)
-          if (refused !== null) return { e: null, op, text }
+          if (refused !== null) return { e: null, op, text, key }
           const e = expect(
             op,
             revision,
@@ -169,7 +199,7 @@ test('entries under reused Idempotency-Keys: every answer, event and GET is the 
             if (e.expected.event) keep(key)
             answered.push(key)
           }
-          return { e, op, text }
+          return { e, op, text, key }
         })
         for (const key of answered) keep(key)
         const sent: Sent = again ?? {
@@ -191,6 +221,9 @@ test('entries under reused Idempotency-Keys: every answer, event and GET is the 
         for (const [j, x] of expecting.entries()) {
           const got = results[j] as { status: number }
           if (x.e) check(x.e, x.op, { status: got?.status ?? 0, body: got }, `${what} line ${j + 1}: ${JSON.stringify(got)}`)
+          // its record now answers the line's key (a one-line batch sent alone shares it): not sent again alone
+          const line = got as { eventId?: string }
+          if (x.key !== null && x.e?.keyed?.kind === 'decided' && line.eventId !== undefined) replays.delete(x.key)
         }
       }
       for (const step of steps) {
@@ -231,7 +264,16 @@ test('entries under reused Idempotency-Keys: every answer, event and GET is the 
       }
       const reloaded = await startInProcessApp(rebuilt, apiKeysEnv)
       try {
-        for (const rec of keyed) rememberAnswer(reloaded.idempotency, recordOf(rec), () => rec.event)
+        // a story's records in order, the stories' partitions in any order (here: the last story first),
+        // each at its time; two of one key in one millisecond on two partitions cannot be told apart
+        // (a known limit): those runs read them in the order written
+        const tied = keyed.some((a, i) =>
+          keyed.some(
+            (b, j) => j > i && a.key === b.key && a.event.ingestedAt === b.event.ingestedAt && a.event.article.id !== b.event.article.id,
+          ),
+        )
+        const byPartition = tied ? keyed : [...keyed].sort((a, b) => b.event.article.id.localeCompare(a.event.article.id))
+        for (const rec of byPartition) rememberAnswer(reloaded.idempotency, recordOf(rec, rec.event.ingestedAt), () => rec.event)
         for (const { sent, status, body } of replays.values()) {
           const res = await sendRequest({ ...sent, url: sent.url.replace(base, reloaded.url) })
           const got = res.body as { eventId?: string; version?: number }

@@ -243,8 +243,8 @@ export interface IdempotencyHeaders {
 }
 
 /** A news.article-events record of a keyed request, as a restarted instance reads it (answers.ts). */
-export function recordOf(h: IdempotencyHeaders): KafkaMessage {
+export function recordOf(h: IdempotencyHeaders, at = Date.now()): KafkaMessage {
   const headers: Record<string, Buffer> = { 'idempotency-key': Buffer.from(h.key), 'request-hash': Buffer.from(h.requestHash) }
   if (h.by !== undefined) headers['api-key-id'] = Buffer.from(h.by)
-  return { key: null, value: null, timestamp: String(Date.now()), attributes: 0, offset: '0', headers }
+  return { key: null, value: null, timestamp: String(at), attributes: 0, offset: '0', headers }
 }
