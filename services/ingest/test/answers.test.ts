@@ -138,3 +138,16 @@ test('start reads the keyed answers of the last TTL, only of partitions with rec
   assert.deepEqual(idempotency.get('k:newer'), { outcome: null, requestHash: 'h' })
   assert.equal(idempotency.get('k:before'), undefined, 'before the TTL: not read')
 })
+
+test('of two records of one key, the later one stands whichever is read last (red26c: partitions read in any order)', () => {
+  const cache = new IdempotencyCache<Remembered>(TTL)
+  const now = Date.now()
+  const decode = () => eventOf('a', 2)
+  rememberAnswer(cache, message(1, now, { 'idempotency-key': 'k:1', 'request-hash': 'newer' }), decode)
+  // an older answer under the key, on another partition read after it: it was the key's
+  assert.equal(rememberAnswer(cache, message(0, now - 1000, { 'idempotency-key': 'k:1', 'request-hash': 'older' }), decode), true)
+  assert.equal(cache.get('k:1')?.requestHash, 'newer')
+  // read in the order written, the later one replaces the earlier one, as ever
+  rememberAnswer(cache, message(2, now + 1, { 'idempotency-key': 'k:1', 'request-hash': 'latest' }), decode)
+  assert.equal(cache.get('k:1')?.requestHash, 'latest')
+})
