@@ -29,6 +29,7 @@ import {
   keyedRequest,
   keyStepArb,
   movedOps,
+  pushers,
   newControls,
   newEntryKeyStats,
   sigOf,
@@ -227,7 +228,12 @@ test('entries under reused Idempotency-Keys: every answer, event and GET is the 
         }
       }
       for (const step of steps) {
-        if (step.kind === 'moved') for (const op of movedOps(step)) await single(op)
+        if (step.kind === 'lost') {
+          await single(step.save)
+          const saved = singles.at(-1)
+          for (const op of pushers(step, steps.indexOf(step))) await single(op)
+          if (saved) await single(saved.op, saved)
+        } else if (step.kind === 'moved') for (const op of movedOps(step)) await single(op)
         else if (step.kind === 'batch')
           await batch(
             step,

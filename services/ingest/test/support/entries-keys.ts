@@ -13,7 +13,8 @@ import { entryOpArb, stepEntry } from './entries-model.ts'
 import type { EntryNo, EntryOp, Expected, ModelEntry, ModelStory, StoryNo } from './entries-model.ts'
 
 /** The Idempotency-Keys a CMS reuses (it keys by its revision, which a hold or a kill does not bump). */
-export type IdemKey = 'rev-a' | 'rev-b' | 'rev-c' | 'rev-d'
+/** `push-<n>`: a key of its own, whose answer pushes out the older ones (LostOp). */
+export type IdemKey = 'rev-a' | 'rev-b' | 'rev-c' | 'rev-d' | `push-${number}`
 type NoIdem<T> = T extends unknown ? Omit<T, 'idem'> : never
 /** An entry write of the entries model, whose Idempotency-Key is named here (KeyedOp). */
 export type EntryWrite = NoIdem<Extract<EntryOp, { kind: 'put' | 'patch' | 'delete' }>>
@@ -47,19 +48,42 @@ export interface BatchOp {
 /**
  * The CMS saves under one of its keys, the desk moves an embargo to 2099 (no key), then the CMS's
  * older takedown arrives under the save's key: an embargo until 2030, or a hold that also lifts
- * (red25c's case, on an entry or a story). Drawn at random, the key was seldom still bound.
+ * (red25c's case, on an entry or a story), or its deletion or kill (red24f's). Drawn at random, the
+ * key was seldom still bound.
  */
 export interface MovedOp {
   kind: 'moved'
   story: StoryNo
   entry: EntryNo | 'story'
-  late: 'earlier' | 'hold-lifts'
+  late: 'earlier' | 'hold-lifts' | 'kill'
   idem: IdemKey
 }
-export type KeyStep = KeyedOp | RetryOp | TwinOp | BatchOp | MovedOp
+/**
+ * The CMS's save of an entry under one of its keys, two saves of other entries under keys of their
+ * own (their answers push the first one's out: the app keeps two), then the first save's retry
+ * (red24b's case). Drawn at random, a retried answer pushed out was rare.
+ */
+export interface LostOp {
+  kind: 'lost'
+  save: KeyedOp & { kind: 'put' }
+}
+export type KeyStep = KeyedOp | RetryOp | TwinOp | BatchOp | MovedOp | LostOp
+
+/** The two saves of a LostOp that push its first one's answer out, under keys of their own (`n`: the step). */
+export function pushers(l: LostOp, n: number): KeyedOp[] {
+  return ([1, 2] as const).map((entry) => ({ ...l.save, entry, idem: `push-${2 * n + entry - 1}` as IdemKey }))
+}
 
 /** The two requests of a MovedOp. */
 export function movedOps(m: MovedOp): KeyedOp[] {
+  // red24f's case: the entry's deletion, or the story's kill, under the save's key
+  if (m.late === 'kill') {
+    const kill: KeyedOp =
+      m.entry === 'story'
+        ? { kind: 'storyKill', key: 'dev', story: m.story, erase: false, idem: m.idem }
+        : { kind: 'delete', key: 'dev', story: m.story, entry: m.entry, idem: m.idem }
+    return [...movedOps({ ...m, late: 'earlier' }).slice(0, 1), kill]
+  }
   const late = m.late === 'earlier' ? { embargoedUntil: embargoes[1] } : { pubStatus: 'withheld' as const, embargoedUntil: null }
   if (m.entry === 'story')
     return [
@@ -179,13 +203,34 @@ export const keyStepArb: fc.Arbitrary<KeyStep> = fc.oneof(
   { arbitrary: batchArb, weight: 2 },
   {
     arbitrary: fc.record({
+      kind: fc.constant('lost' as const),
+      save: fc.record({
+        kind: fc.constant('put' as const),
+        key: fc.constant<KeyName>('dev'),
+        story: fc.constant<StoryNo>(0),
+        entry: fc.constant<EntryNo>(0),
+        text: fc.constantFrom<0 | 1>(0, 1),
+        pinned: fc.boolean(),
+        keyEvent: fc.constant(false),
+        pubStatus: fc.constant(undefined),
+        embargoedUntil: fc.constant(undefined),
+        revision: fc.constant('none' as const),
+        correction: fc.constant(undefined),
+        via: fc.constant('single' as const),
+        idem: fc.constantFrom<IdemKey>('rev-a', 'rev-b'),
+      }),
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
       kind: fc.constant('moved' as const),
       story: fc.constantFrom<StoryNo>(0, 0, 1),
       entry: fc.constantFrom<EntryNo | 'story'>(0, 0, 1, 'story'),
-      late: fc.constantFrom<MovedOp['late']>('earlier', 'hold-lifts'),
+      late: fc.constantFrom<MovedOp['late']>('earlier', 'hold-lifts', 'kill'),
       idem: fc.constantFrom<IdemKey>('rev-a', 'rev-a', 'rev-b'),
     }),
-    weight: 1,
+    weight: 2,
   },
 )
 
