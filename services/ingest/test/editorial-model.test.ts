@@ -18,7 +18,17 @@ import { ArticleState } from '../src/state.ts'
 import { assertShows, get, send, sendBatch } from './support/editorial-driver.ts'
 import { apiKeysEnv, newer, newerArb, opArb, revisionLiteral, revisionOf, stepOver } from './support/editorial-model.ts'
 import type { KeyName, ModelArticle, ModelEvent, NewerOp, Op } from './support/editorial-model.ts'
-import { AnswerBound, deskArb, idemArb, newKeyStats, recordOf, retryArb, stepKeyed, stepUnkeyed } from './support/editorial-keys.ts'
+import {
+  AnswerBound,
+  deskArb,
+  idemArb,
+  KeptAnswers,
+  newKeyStats,
+  recordOf,
+  retryArb,
+  stepKeyed,
+  stepUnkeyed,
+} from './support/editorial-keys.ts'
 import type { IdempotencyHeaders } from './support/editorial-keys.ts'
 import { rememberAnswer } from '../src/answers.ts'
 import type { IdemKey, Kept, RetryOp, Sent } from './support/editorial-keys.ts'
@@ -146,9 +156,8 @@ test('model: every answer, every state and every event is the model’s; a rebui
           log.push(e)
         }
         // the answers ingest keeps by Idempotency-Key, as the model has them; the keyed requests sent
-        const kept = new Map<string, Kept>()
-        const forgotten = new Map<string, Set<string>>()
-        const pushedOut = new Map<string, Kept>()
+        const keptAnswers = new KeptAnswers<Kept>(bound, r)
+        const { kept, forgotten } = keptAnswers
         const keyedSent: Sent[] = []
         // the keyed records written, and the requests whose answers they carry (red25c: a restart between)
         const keyedRecords: ({ event: NewswireEvent } & IdempotencyHeaders)[] = []
@@ -156,17 +165,7 @@ test('model: every answer, every state and every event is the model’s; a rebui
         const replays = new Map<string, { sent: Sent; status: number; body: Kept['body'] }>()
         const keyedBatches: { key: KeyName; idem: IdemKey; lines: Sent[] }[] = []
         /** Ingest keeps the answer of `key`: what its API key's bound pushes out leaves its fingerprint. */
-        const keep = (key: string) => {
-          // kept again if its batch's own commits pushed it out in between
-          const mine = kept.get(key) ?? pushedOut.get(key)
-          for (const out of bound.keep(r, key)) {
-            const was = kept.get(out)
-            if (was) forgotten.set(out, new Set([...(forgotten.get(out) ?? []), was.sig]))
-            if (was) pushedOut.set(out, was)
-            kept.delete(out)
-          }
-          if (mine) kept.set(key, mine)
-        }
+        const keep = (key: string) => keptAnswers.keep(key)
         /** Keys answered since the last `answers()`: kept again, in order, once their answers are given. */
         let answered: string[] = []
         const answers = () => {

@@ -19,7 +19,7 @@ import { http } from '../../../test/helpers.ts'
 import { apiKeysEnv, keys } from './support/editorial-model.ts'
 import { recordOf } from './support/editorial-keys.ts'
 import type { IdempotencyHeaders } from './support/editorial-keys.ts'
-import { AnswerBound } from './support/editorial-keys.ts'
+import { AnswerBound, KeptAnswers } from './support/editorial-keys.ts'
 import { assertAnswer, assertStoryShows, createStories, requestOf, sendRequest } from './support/entries-driver.ts'
 import type { Sent } from './support/entries-driver.ts'
 import {
@@ -101,19 +101,9 @@ test('entries under reused Idempotency-Keys: every answer, event and GET is the 
       await createStories(ingest.url, prefix)
       const base = ingest.url
       // the answers ingest keeps, as the model has them; the sigs of those pushed out (fingerprints)
-      const kept = new Map<string, Kept>()
-      const forgotten = new Map<string, Set<string>>()
-      const pushedOut = new Map<string, Kept>()
-      const keep = (key: string) => {
-        const mine = kept.get(key) ?? pushedOut.get(key)
-        for (const out of bound.keep(r, key)) {
-          const was = kept.get(out)
-          if (was) forgotten.set(out, new Set([...(forgotten.get(out) ?? []), was.sig]))
-          if (was) pushedOut.set(out, was)
-          kept.delete(out)
-        }
-        if (mine) kept.set(key, mine)
-      }
+      const keptAnswers = new KeptAnswers<Kept>(bound, r)
+      const { kept, forgotten } = keptAnswers
+      const keep = (key: string) => keptAnswers.keep(key)
       const singles: { op: KeyedOp; revision: number | undefined; sent: Sent }[] = []
       const batches: { b: Omit<BatchOp, 'kind' | 'lines'>; lines: { op: PutOp; revision: number | undefined }[]; sent: Sent }[] = []
       // by scoped key, the last request a record answers: what a restarted instance gives again

@@ -214,6 +214,34 @@ export class AnswerBound {
   }
 }
 
+/**
+ * The answers a run's model has ingest keep by key, and those its bound pushed out (their
+ * fingerprints in `forgotten`): the editorial and the entries-keys models keep them alike.
+ */
+export class KeptAnswers<K extends { sig: string }> {
+  readonly kept = new Map<string, K>()
+  readonly forgotten = new Map<string, Set<string>>()
+  readonly pushedOut = new Map<string, K>()
+  readonly #bound: AnswerBound
+  readonly #run: number
+  constructor(bound: AnswerBound, run: number) {
+    this.#bound = bound
+    this.#run = run
+  }
+
+  /** Ingest keeps the answer of `key` (again, if its batch's own commits pushed it out in between). */
+  keep(key: string): void {
+    const mine = this.kept.get(key) ?? this.pushedOut.get(key)
+    for (const out of this.#bound.keep(this.#run, key)) {
+      const was = this.kept.get(out)
+      if (was) this.forgotten.set(out, new Set([...(this.forgotten.get(out) ?? []), was.sig]))
+      if (was) this.pushedOut.set(out, was)
+      this.kept.delete(out)
+    }
+    if (mine) this.kept.set(key, mine)
+  }
+}
+
 /** The answer `keyed` stands for, counted in `stats`. */
 export function stepUnkeyed(keyed: KeyedExpected, stats: KeyStats): Expected {
   switch (keyed.kind) {
