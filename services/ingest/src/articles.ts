@@ -22,10 +22,11 @@ export interface ArticleService {
   patch(id: string, patch: Record<string, unknown>, ctx: RequestContext): Promise<Outcome>
   withdraw(id: string, reason: string, ctx: RequestContext): Promise<Outcome>
   /**
-   * Erases article `id` (legal removal): kills it as withdraw does, unless it is killed already,
-   * and writes tombstones in news.articles for its key and every entry key of the story, in the
-   * same transaction on the story's partition. Answers as withdraw does (an already killed one:
-   * unchanged, its tombstones written again).
+   * Erases article `id` (legal removal): kills it as withdraw does, without the content (a kill
+   * that kept it, again without it), unless it is erased already, and writes tombstones in
+   * news.articles for its key and every entry key of the story, in the same transaction on the
+   * story's partition. Answers as withdraw does (an erased one: unchanged, its tombstones written
+   * again).
    */
   erase(id: string, reason: string, ctx: RequestContext): Promise<Outcome>
 }

@@ -187,13 +187,18 @@ export type EraseDecision = { kind: 'erased'; article: Article; changedFields: C
 
 /**
  * An erasure (POST /v1/articles/{id}/erase) kills the article as a withdrawal does (the next
- * version, canceled), unless it is killed already. Its WITHDRAWN event keeps what routes a kill to
+ * version, canceled), unless it is erased already. Its WITHDRAWN event keeps what routes a kill to
  * readers and nothing of the content (erasure.ts withoutContent): an erasure must not publish the
- * content it removes again, for the events' retention, nor leave it in this version's state.
+ * content it removes again, for the events' retention, nor leave it in this version's state. A
+ * story withdrawn with its content gets that kill again without it, the next version: tombstones
+ * alone reach no fan-out that is running (it reads news.articles only at start), which kept the
+ * withdrawn text for the newsroom, in its snapshots and in every replay (red26a attack run).
  */
 export function decideErase(prev: Article, now: number): EraseDecision {
+  // a headline is never empty but in an erasure's kill (withoutContent)
+  if (prev.pubStatus === 'canceled' && prev.headline === '') return { kind: 'killed', current: prev }
   const d = decideWithdraw(prev, now)
-  if (d.kind === 'unchanged') return { kind: 'killed', current: prev }
-  const article = withoutContent(d.article)
+  const killed = { ...prev, version: prev.version + 1, updatedAt: now }
+  const article = withoutContent(d.kind === 'unchanged' ? killed : d.article)
   return { kind: 'erased', article, changedFields: changedFields(prev, article) }
 }

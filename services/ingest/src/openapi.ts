@@ -115,13 +115,13 @@ export const openApiDocument = {
     '/v1/articles/{id}/erase': {
       post: {
         summary:
-          'Erase an article (legal removal): kills it as withdraw does (WITHDRAWN, without its content) unless it is killed already, and writes tombstones in news.articles for the article and every entry of the story, in one transaction. Needs the withdraw scope',
+          'Erase an article (legal removal): kills it as withdraw does (WITHDRAWN, without its content; an article withdrawn with its content gets that kill again without it) unless it is erased already, and writes tombstones in news.articles for the article and every entry of the story, in one transaction. Needs the withdraw scope',
         parameters: [articleId, idempotencyKey],
         requestBody: reasonBody,
         responses: {
           '200': {
             description:
-              'Erased: the kill (WITHDRAWN) and the tombstones committed; a killed one answers unchanged, its tombstones written again',
+              'Erased: the kill (WITHDRAWN) and the tombstones committed; an erased one answers unchanged, its tombstones written again',
           },
           '404': problemResponse('Unknown article'),
           ...errors,

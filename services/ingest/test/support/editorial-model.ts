@@ -280,11 +280,8 @@ export function step(articles: Map<number, ModelArticle>, op: Op, sent?: { revis
   switch (op.kind) {
     case 'erase': {
       if (current === undefined) return refuse(404, 'not_found')
-      // killed already: unchanged, and held without its text from then on
-      if (current.pubStatus === 'canceled') {
-        articles.set(op.id, erased(current))
-        return { status: 200 }
-      }
+      // erased already: unchanged; withdrawn with its content: that kill again without it (red26a)
+      if (current.pubStatus === 'canceled' && current.headline === '') return { status: 200 }
       return commit(
         articles,
         op.id,
