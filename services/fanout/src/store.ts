@@ -15,6 +15,7 @@ import type { HistoryRecord } from './history.ts'
 import { Ledger } from './ledger.ts'
 import type { ArticleState } from './ledger.ts'
 import type { EntryState } from './entries.ts'
+import { expose } from './exposure.ts'
 import type { Exposure } from './exposure.ts'
 import { entryHoldAsNext, holdAsNext } from './late-hold.ts'
 import { givesWayToHistory } from './loaded-state.ts'
@@ -387,8 +388,16 @@ export class Store {
         if (s === undefined) this.ledger.eraseUnknown(key)
         else {
           // the kill's id names the tombstone: every instance stands it in alike
+          const whole = this.#fromFirst(s)
           const kill = killOf(s.event, where, at)
           if (kill && this.ledger.erase(kill)) this.desk.put(this.ledger.latest(key)?.event ?? kill)
+          // A tombstone carries none of the views ingest noted of the story (`earlier-views`): where
+          // history does not bring it from its first version, the view it stands in may have been
+          // public before, as for a state whose earlier views are not all known (Ledger.load). Taken
+          // for unseen, a reader shown it on another instance, resuming here, was never told of its
+          // erasure (red26a attack run, 2026-12-07)
+          const now = this.ledger.latest(key)
+          if (now && !whole) expose(now.exposure, now.event.article, 7, false)
         }
         continue
       }
@@ -402,6 +411,13 @@ export class Store {
     }
     this.#erased.clear()
     this.ledger.advance(now)
+  }
+
+  /** History brought the article from its first version (CREATED): what it says of who saw it is whole. */
+  #fromFirst(s: ArticleState): boolean {
+    let rec = s.seq === null ? undefined : this.history.get(s.seq)
+    while (rec !== undefined && !isEntryRecord(rec) && rec.prevSeq !== null) rec = this.history.get(rec.prevSeq)
+    return rec !== undefined && !isEntryRecord(rec) && rec.prev === undefined && rec.event.type === 'CREATED'
   }
 
   /** Partition `p` has been read up to `next` (exclusive): transaction markers, poison records. */

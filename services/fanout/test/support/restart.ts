@@ -2,7 +2,7 @@
 // news.articles with what ingest carries of earlier versions (support/carried.ts), then a suffix of
 // the log per partition, fetched a run of one partition at a time in any order
 // (support/fetch-order.ts). Shared by the restart model tests.
-import { isEntryEvent } from '@newswire/shared'
+import { entryStateKey, isEntryEvent } from '@newswire/shared'
 import type { ArticleEvent, EntryEvent, NewswireEvent } from '@newswire/shared'
 import { carriedStatuses, carriedViews } from './carried.ts'
 import { fetchOrder } from './fetch-order.ts'
@@ -25,6 +25,7 @@ export function restarted(
   history: number,
   start = old.clock.now(),
   options: Pick<HarnessOptions, 'fresh' | 'settleRounds' | 'positionKeys' | 'monotonicTimers'> = {},
+  tombstones: ReadonlySet<string> = new Set(),
 ): Harness {
   const partitions = old.partitions
   const log = old.log.map((l) => [...l])
@@ -42,13 +43,23 @@ export function restarted(
         entryVersions.set(key, { p, events: [...(entryVersions.get(key)?.events ?? []), e] })
       } else versions.set(e.article.id, { p, events: [...(versions.get(e.article.id)?.events ?? []), e] })
     }
-  for (const { p, events } of versions.values()) {
+  // an erased key (ingest's erasure: support/story-erasure.ts) is its tombstone alone once compaction ran
+  const erase = (key: string, p: number) => h.store.erase(key, { where: { topic: 'articles', partition: p, offset: 0 }, at: start })
+  for (const [id, { p, events }] of versions) {
     const latest = events.at(-1) as ArticleEvent
+    if (tombstones.has(id)) {
+      erase(id, p)
+      continue
+    }
     h.store.load(p, latest, latest.type === 'CREATED' ? null : carriedViews(events))
   }
   // entries after their stories, with what their earlier versions showed
   for (const { p, events } of entryVersions.values()) {
     const latest = events.at(-1) as EntryEvent
+    if (tombstones.has(entryStateKey(latest.article.id, latest.entry.id))) {
+      erase(entryStateKey(latest.article.id, latest.entry.id), p)
+      continue
+    }
     h.store.loadEntry(p, latest, latest.type === 'ENTRY_CREATED' ? null : carriedStatuses(events))
   }
   // history: a run of one partition's next events at a time

@@ -2,8 +2,8 @@
 // once failed, replayed first in every test run: each keeps a found case found.
 import type { EntryCmd, EntryOp } from './story-model.ts'
 
-/** `move`: the story moves to the other category (`news`, `world`): out of a filtered reader's (or a desk's) view, or back (red25a). */
-export type StoryOp = 'create' | 'embargo' | 'hold' | 'lift' | 'kill' | 'move'
+/** `erase`: ingest's legal erasure (support/story-erasure.ts: the kill without content; killed already, tombstones alone) (red26a). `move`: the story moves to the other category (`news`, `world`): out of a filtered reader's (or a desk's) view, or back (red25a). */
+export type StoryOp = 'create' | 'embargo' | 'hold' | 'lift' | 'kill' | 'move' | 'erase'
 export type Cmd =
   /** `held`, `embargoIn`: how a story is created; `embargoIn` also where `embargo` moves it (null: lifted). */
   | { kind: 'story'; slot: number; op: StoryOp; embargoIn: number | null; held: boolean }
@@ -185,6 +185,17 @@ export const KNOWN: Cmd[][] = [
     { kind: 'story', slot: 0, op: 'embargo', embargoIn: 1, held: false },
     { kind: 'page', reader: 0, proc: 1, other: true, limit: 3 },
     { kind: 'tick', ms: 70_000 },
+  ],
+  // red26a: a public reader shown L0 and e1 was cut off by a restart after L0's erasure, the new
+  // process holding its tombstones alone and, in history, its kill but not the versions before:
+  // it took the story for one nobody saw, and the reader, resumed there, showed it for good
+  // (red26a-erased-restart.test.ts)
+  [
+    entry(0, 'create', 0),
+    read(0, 0, 5),
+    { kind: 'open', reader: 2, slot: 0, proc: 0 },
+    { kind: 'story', slot: 0, op: 'erase', embargoIn: null, held: false },
+    { kind: 'restart', proc: 0, picks: [], history: 2 },
   ],
 ]
 

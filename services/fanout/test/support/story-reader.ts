@@ -45,6 +45,11 @@ export class StoryReader {
    * clock of any process then, skew included), which what it is sent is judged by.
    */
   on: { proc: number; conn: Conn; t: FakeTransport; read: number; floor: number } | null = null
+  /**
+   * Checks each message against what its sender knew was erased (support/story-erasure.ts), given
+   * what the process had read when it framed it; set on each connection.
+   */
+  onMessage: ((m: Message, readTo: readonly number[] | undefined, why: string) => void) | null = null
   /** What it was sent, in short, for a failure's message. */
   readonly got: string[] = []
   /** Its subscription on this connection resumed from a position and was not reset since (the server's `inherited`). */
@@ -116,6 +121,7 @@ export class StoryReader {
       const position = typeof m.position === 'string' ? m.position : null
       if (position !== null) this.position = position
       const w = `${why}, message ${this.on.read} on process ${this.on.proc}`
+      this.onMessage?.(m, this.on.t.readTo[this.on.read], `${w} (${this.got.join(' ')})`)
       if (m.type === 'subscribed') this.#inherited = (m.replay ?? 'none') !== 'none'
       if (m.type === 'reset') this.#inherited = false
       if (m.type === 'reset' || (m.type === 'subscribed' && (m.replay ?? 'none') === 'none')) {

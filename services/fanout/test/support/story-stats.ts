@@ -1,0 +1,68 @@
+// What the two-process story model's runs reached (two-processes-story-model.test.ts), and the
+// floors a run of the property must reach: a generator that stops reaching a case shows.
+import assert from 'node:assert/strict'
+import { newErasureStats } from './story-erasure.ts'
+import type { ErasureStats } from './story-erasure.ts'
+
+export function newStoryStats() {
+  const stats = {
+    runs: 0,
+    pages: 0,
+    paged: 0,
+    notReady: 0,
+    resumedAhead: 0,
+    kills: 0,
+    holds: 0,
+    deletions: 0,
+    hiddenEntries: 0,
+    resets: 0,
+    kafkaReplays: 0,
+    kafkaAhead: 0,
+    refills: 0,
+    restarts: 0,
+    pagedLoaded: 0,
+    latestResumes: 0,
+    /** Resumes per reader kind but the public's (READER_KINDS). */
+    otherResumes: [0, 0, 0, 0, 0],
+    moves: 0,
+    leftView: 0,
+    slowed: 0,
+    pausedReplays: 0,
+    slowDrops: 0,
+  }
+  return { stats, erasures: newErasureStats() }
+}
+export type StoryStats = ReturnType<typeof newStoryStats>['stats']
+
+/** The floors of a property run (not a replayed seed). */
+export function checkFloors(stats: StoryStats, erasures: ErasureStats): void {
+  for (const k of [
+    'pages',
+    'notReady',
+    'resumedAhead',
+    'kills',
+    'holds',
+    'deletions',
+    'hiddenEntries',
+    'resets',
+    'restarts',
+    'pagedLoaded',
+    'latestResumes',
+    'slowed',
+    'moves',
+  ] as const)
+    assert.ok(stats[k] > stats.runs / 10, `${k}: ${JSON.stringify(stats)}`)
+  // rarer since the freshness commands (stall, check) share the runs: 7.6 % of 132 runs once (CI)
+  assert.ok(stats.kafkaAhead > stats.runs / 25, `kafkaAhead: ${JSON.stringify(stats)}`)
+  for (const [who, n] of stats.otherResumes.entries())
+    if (who > 0) assert.ok(n > stats.runs / 10, `otherResumes ${who}: ${JSON.stringify(stats)}`)
+  // a story moved out of the view of a reader shown it: 1/12 of the runs in soaks of 324 (7 of 144 once)
+  assert.ok(stats.leftView > stats.runs / 60, `leftView: ${JSON.stringify(stats)}`)
+  // a replay waiting behind a slow socket while the live loop reads on (red25a)
+  assert.ok(stats.pausedReplays > stats.runs / 25, `pausedReplays: ${JSON.stringify(stats)}`)
+  // erasures (red26a): of a story, after its withdrawal, and checked against a process that read one or started after one
+  assert.ok(erasures.erasures > stats.runs / 10, `erasures: ${JSON.stringify(erasures)}`)
+  assert.ok(erasures.afterKill > stats.runs / 40, `afterKill: ${JSON.stringify(erasures)}`)
+  assert.ok(erasures.checked > stats.runs, `checked: ${JSON.stringify(erasures)}`)
+  assert.ok(erasures.restartedAfter > stats.runs / 10, `restartedAfter: ${JSON.stringify(erasures)}`)
+}
