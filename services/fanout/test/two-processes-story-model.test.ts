@@ -19,7 +19,10 @@
 // stories move between categories (out of a filtered reader's or a desk's view and back), a reader
 // may catch up with `catchUp: 'latest'`, and a reader's socket may stop taking writes for some
 // commands (`slow`, resuming first or not), so its queue and its replay wait behind it while the
-// live loop reads on; "public" below means what the reader's kind may see (story-log.ts Viewer).
+// live loop reads on. Since red26a (2026-12-07) a third of the readers opened read /v1/sse (its
+// URL names the subscription, http/sse.ts; frames as sseFrame writes them, read back as an
+// EventSource reads them) and resume with Last-Event-ID, the last `id:` line read, which must be
+// each message's position; "public" below means what the reader's kind may see (story-log.ts Viewer).
 // The hubs run in-process (support/harness.ts), sharing the log and the
 // position key; a reader keeps what the SDK keeps (support/story-reader.ts). A process holds a
 // prefix of each story's records: at server time t anything written by then, and at least every
@@ -65,6 +68,7 @@ import { test } from 'node:test'
 import type { NewswireEvent } from '@newswire/shared'
 import fc from 'fast-check'
 import { answerEntries } from '../src/http/entries.ts'
+import { sseSubscription } from '../src/http/sse.ts'
 import { RequestError } from '../src/http/snapshot.ts'
 import { peekPosition } from '../src/position.ts'
 import { opWrite } from './support/two-process-known-runs.ts'
@@ -200,7 +204,7 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
       h.log.some((l, i) => l.length > (readTo[i] ?? 0))
     )
       stats.kafkaAhead++
-    const { conn, t } = h.connect(kind(r).audience, kind(r).scope)
+    const { conn, t } = r.sse ? h.connectSse(kind(r).audience, kind(r).scope) : h.connect(kind(r).audience, kind(r).scope)
     // what it is sent is stamped with the server time it was framed at (the latest clock then: a
     // slow socket writes it later, maybe after the clock behind was set right)
     t.serverTime = latest
@@ -214,22 +218,36 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
       erasures.check(JSON.stringify(m), m.type === 'event' || m.type === 'entry' ? started : readTo, knew, why)
       if (m.type === 'withdrawn') erasures.checkWithdrawn(m, log.latest(r.story), why)
     }
-    subscribe(h, conn, [`story:${r.story}`], {
-      entries: ENTRIES,
-      catchUp: r.catchUp,
-      ...(kind(r).filter === null ? {} : { filter: kind(r).filter as Record<string, unknown> }),
-      ...(r.position === null ? {} : { since: r.position }),
-    })
+    if (r.sse) {
+      // its URL names the subscription; the browser resumes with Last-Event-ID (http/sse.ts)
+      const q = `channels=story:${r.story}&entries=${ENTRIES}${r.catchUp === 'latest' ? '&catchUp=latest' : ''}${kind(r).query}`
+      h.hub.handle(conn, sseSubscription(new URL(`http://f/v1/sse?${q}`), r.lastEventId ?? undefined))
+      if (r.lastEventId !== null) stats.sseResumes++
+    } else
+      subscribe(h, conn, [`story:${r.story}`], {
+        entries: ENTRIES,
+        catchUp: r.catchUp,
+        ...(kind(r).filter === null ? {} : { filter: kind(r).filter as Record<string, unknown> }),
+        ...(r.position === null ? {} : { since: r.position }),
+      })
     if (r.catchUp === 'latest' && r.position !== null) stats.latestResumes++
     if (r.who !== 0 && r.position !== null) stats.otherResumes[r.who] = (stats.otherResumes[r.who] ?? 0) + 1
   }
-  const open = (i: number, s: number, p: number, latest = readers[i]?.catchUp === 'latest', who = readers[i]?.who ?? 0) => {
+  const open = (
+    i: number,
+    s: number,
+    p: number,
+    latest = readers[i]?.catchUp === 'latest',
+    who = readers[i]?.who ?? 0,
+    sse = readers[i]?.sse,
+  ) => {
     const old = readers[i]
     if (old?.on) (procs[old.on.proc] as Harness).hub.conns.remove(old.on.conn)
     const id = current[s] as string
     const r = new StoryReader(id, log, first().partitionOf(id))
     if (latest) r.catchUp = 'latest'
     r.who = who
+    r.sse = sse === true
     r.inView = (READER_KINDS[who] as ReaderKind).viewer
     readers[i] = r
     connect(r, p)
@@ -260,7 +278,8 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
       blocked.splice(blocked.indexOf(b), 1)
       b.t.backlog = 0
       // its replay waited behind the socket across commands while the live loop read on
-      if (b.conn.subs.get('s')?.state === 'memory' || b.conn.subs.get('s')?.state === 'kafka') stats.pausedReplays++
+      const state = (b.conn.subs.get('s') ?? b.conn.subs.get('sse'))?.state
+      if (state === 'memory' || state === 'kafka') stats.pausedReplays++
       if (!b.t.closed) b.h.hub.drained(b.conn)
       else if (b.t.closed.code === 4008) stats.slowDrops++
     }
@@ -336,7 +355,7 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
         const here = (procs[c.proc ?? 0] as Harness).clock.now()
         const next = instants.filter((at) => at + c.delta > here).sort((x, y) => x - y)[0]
         if (next !== undefined) await advance(next + c.delta - here)
-      } else if (c.kind === 'open') open(c.reader, c.slot, c.proc, c.latest === true, c.who ?? 0)
+      } else if (c.kind === 'open') open(c.reader, c.slot, c.proc, c.latest === true, c.who ?? 0, c.sse)
       else if (c.kind === 'slow') {
         const r = readers[c.reader]
         if (!r) continue

@@ -13,6 +13,8 @@ import type { EntriesRouteDeps } from '../../src/http/entries.ts'
 import type { SnapshotRouteDeps } from '../../src/http/snapshot.ts'
 import { PageCursorCodec } from '../../src/page-cursor.ts'
 import { PositionCodec } from '../../src/position.ts'
+import { sseFrame } from '../../src/messages.ts'
+import type { ServerMessageType } from '../../src/messages.ts'
 import type { OpenReader, ReplayRecord } from '../../src/replay.ts'
 import { Store } from '../../src/store.ts'
 import type { Unreadable } from '../../src/unreadable.ts'
@@ -92,8 +94,11 @@ const framedTimes = new WeakMap<Buffer, number>()
 
 /** A client connection: the messages the hub wrote to it, decoded, and how it was closed. */
 export class FakeTransport implements Transport {
-  readonly kind = 'ws' as const
+  /** `sse`: frames as /v1/sse writes them (messages.ts sseFrame), read back as an EventSource reads them. */
+  readonly kind: 'ws' | 'sse'
   readonly messages: Message[] = []
+  /** SSE: each message's `id:` line (a position), null when it had none; what a browser sends back as Last-Event-ID. */
+  readonly ids: (string | null)[] = []
   /** Server time each message was written at. */
   readonly at: number[] = []
   /** Server time each message was framed at: what it says was decided then (a slow socket writes it later). */
@@ -109,9 +114,10 @@ export class FakeTransport implements Transport {
   readonly #read: (() => readonly number[]) | null
   readonly #framedAt = new WeakMap<Buffer, readonly number[]>()
 
-  constructor(clock: { now(): number }, read: (() => readonly number[]) | null = null) {
+  constructor(clock: { now(): number }, read: (() => readonly number[]) | null = null, kind: 'ws' | 'sse' = 'ws') {
     this.#clock = clock
     this.#read = read
+    this.kind = kind
   }
   closed: { code: number; reason: string } | null = null
   /** Bytes the socket pretends it could not send yet (slow clients). */
@@ -123,8 +129,8 @@ export class FakeTransport implements Transport {
     return this.backlog
   }
 
-  frame(_type: string, json: string): Buffer {
-    const b = Buffer.from(json)
+  frame(type: ServerMessageType, json: string, position: string | null = null): Buffer {
+    const b = this.kind === 'sse' ? sseFrame(type, json, position) : Buffer.from(json)
     if (this.#read) this.#framedAt.set(b, [...this.#read()])
     framedTimes.set(b, this.serverTime?.() ?? this.#clock.now())
     return b
@@ -135,7 +141,9 @@ export class FakeTransport implements Transport {
     let bytes = 0
     for (const f of frames) {
       bytes += f.length
-      this.messages.push(JSON.parse(f.toString('utf8')) as Message)
+      const { id, data } = this.kind === 'sse' ? readSse(f.toString('utf8')) : { id: null, data: f.toString('utf8') }
+      this.messages.push(JSON.parse(data) as Message)
+      this.ids.push(id)
       this.at.push(this.#clock.now())
       this.framedAt.push(framedTimes.get(f) ?? this.serverTime?.() ?? this.#clock.now())
       this.group.push(group)
@@ -147,6 +155,20 @@ export class FakeTransport implements Transport {
   close(code: number, reason: string): void {
     this.closed ??= { code, reason }
   }
+}
+
+/** One SSE event as an EventSource reads it: its `id:` (null: none) and its one `data:` line; throws on anything else. */
+function readSse(text: string): { id: string | null; data: string } {
+  let id: string | null = null
+  let data: string | null = null
+  if (!text.endsWith('\n\n')) throw new Error(`an SSE event not ended by a blank line: ${JSON.stringify(text)}`)
+  for (const line of text.slice(0, -2).split('\n')) {
+    if (line.startsWith('id: ')) id = line.slice(4)
+    else if (line.startsWith('data: ') && data === null) data = line.slice(6)
+    else if (!line.startsWith('event: ')) throw new Error(`an SSE line an EventSource would misread: ${JSON.stringify(line)}`)
+  }
+  if (data === null) throw new Error(`an SSE event without data: ${JSON.stringify(text)}`)
+  return { id, data }
 }
 
 export const defaultLimits: HubLimits = {
@@ -387,6 +409,12 @@ export class Harness {
   ): { conn: Conn; t: FakeTransport } {
     const t = new FakeTransport(this.clock, () => this.store.readTo())
     return { conn: this.hub.conns.add(audience, t, scope, expiresAt, credential), t }
+  }
+
+  /** A /v1/sse stream's connection (its subscription comes from its URL: http/sse.ts sseSubscription). */
+  connectSse(audience: Audience = 'public', scope: AudienceScope = unrestricted): { conn: Conn; t: FakeTransport } {
+    const t = new FakeTransport(this.clock, () => this.store.readTo(), 'sse')
+    return { conn: this.hub.conns.add(audience, t, scope, null, null), t }
   }
 
   /** Lets the hub run until nothing is left to do (including replays and their readers). */

@@ -2,7 +2,7 @@
 // once failed, replayed first in every test run: each keeps a found case found.
 import type { EntryCmd, EntryOp } from './story-model.ts'
 
-/** `erase`: ingest's legal erasure (support/story-erasure.ts: the kill without content; killed already, tombstones alone) (red26a). `move`: the story moves to the other category (`news`, `world`): out of a filtered reader's (or a desk's) view, or back (red25a). */
+/** `erase`: ingest's legal erasure (support/story-erasure.ts: the kill without the content; with `held`, the desk's withdrawal first, the erasure later) (red26a). `move`: the story moves to the other category (`news`, `world`): out of a filtered reader's (or a desk's) view, or back (red25a). */
 export type StoryOp = 'create' | 'embargo' | 'hold' | 'lift' | 'kill' | 'move' | 'erase'
 export type Cmd =
   /** `held`, `embargoIn`: how a story is created; `embargoIn` also where `embargo` moves it (null: lifted). */
@@ -20,9 +20,10 @@ export type Cmd =
   /**
    * `latest`: the reader's SDK asks `catchUp: 'latest'` on this and every later (re)connection;
    * `who`: its token and filter (story-commands.ts READER_KINDS: public, filtered to a category, a
-   * newsroom token held to embargoes, a desk's), on every later (re)connection too (red25a).
+   * newsroom token held to embargoes, a desk's), on every later (re)connection too (red25a);
+   * `sse`: it reads /v1/sse, resuming with Last-Event-ID (red26a).
    */
-  | { kind: 'open'; reader: number; slot: number; proc: number; latest?: boolean; who?: number }
+  | { kind: 'open'; reader: number; slot: number; proc: number; latest?: boolean; who?: number; sse?: boolean }
   /** `other`: to the process the reader is not on (its first connection: `proc`). */
   | { kind: 'resume'; reader: number; proc: number; other: boolean }
   | { kind: 'drop'; reader: number }

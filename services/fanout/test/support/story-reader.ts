@@ -34,6 +34,9 @@ export class StoryReader {
   position: string | null = null
   /** How its SDK catches up on a resume (`catchUp`): every version, or only the latest of each. */
   catchUp: 'all' | 'latest' = 'all'
+  /** It reads /v1/sse as a browser's EventSource does, and resumes with Last-Event-ID: the last `id:` line it read (red26a). */
+  sse = false
+  lastEventId: string | null = null
   /** Who reads (story-commands.ts READER_KINDS: its token and filter); `inView`: what it may see through them. */
   who = 0
   inView: Viewer = everyVersion
@@ -120,6 +123,12 @@ export class StoryReader {
       const t = this.on.t.framedAt[this.on.read] as number
       const position = typeof m.position === 'string' ? m.position : null
       if (position !== null) this.position = position
+      if (this.on.t.kind === 'sse') {
+        // an EventSource resumes from the last `id:` it read: each message's is the position it carries (README /v1/sse)
+        const id: string | null = this.on.t.ids[this.on.read] ?? null
+        assert.equal(id, position, `SSE: the id line of a ${m.type} is not its position: ${why} (${this.got.join(' ')})`)
+        if (id !== null) this.lastEventId = id
+      }
       const w = `${why}, message ${this.on.read} on process ${this.on.proc}`
       this.onMessage?.(m, this.on.t.readTo[this.on.read], `${w} (${this.got.join(' ')})`)
       if (m.type === 'subscribed') this.#inherited = (m.replay ?? 'none') !== 'none'

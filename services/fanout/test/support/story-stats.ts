@@ -29,6 +29,8 @@ export function newStoryStats() {
     slowed: 0,
     pausedReplays: 0,
     slowDrops: 0,
+    /** SSE readers resumed with Last-Event-ID (red26a). */
+    sseResumes: 0,
   }
   return { stats, erasures: newErasureStats() }
 }
@@ -60,6 +62,7 @@ export function checkFloors(stats: StoryStats, erasures: ErasureStats): void {
   assert.ok(stats.leftView > stats.runs / 60, `leftView: ${JSON.stringify(stats)}`)
   // a replay waiting behind a slow socket while the live loop reads on (red25a)
   assert.ok(stats.pausedReplays > stats.runs / 25, `pausedReplays: ${JSON.stringify(stats)}`)
+  assert.ok(stats.sseResumes > stats.runs / 10, `sseResumes: ${JSON.stringify(stats)}`)
   // erasures (red26a): of a story, after its withdrawal, and checked against a process that read one or started after one
   assert.ok(erasures.erasures > stats.runs / 10, `erasures: ${JSON.stringify(erasures)}`)
   assert.ok(erasures.afterKill > stats.runs / 40, `afterKill: ${JSON.stringify(erasures)}`)
