@@ -103,7 +103,9 @@ export class Delivery {
         return
       case 'withdrawn':
         this.position = frame.position
-        if (!this.#dedupe.acceptWithdrawn(frame.articleId, frame.version ?? null, frame.cause ?? null, frame.guess)) {
+        if (
+          !this.#dedupe.acceptWithdrawn(frame.articleId, frame.version ?? null, frame.cause ?? null, frame.guess, frame.erased === true)
+        ) {
           this.duplicates++
           return
         }
