@@ -53,3 +53,44 @@ for (const from of ['the erasure', 'the story'] as const) {
     assert.ok(!ms.some((m) => m.type === 'event' || m.type === 'entry'), `a version came back: ${JSON.stringify(ms)}`)
   })
 }
+
+// A story the desk withdrew (its kill keeps the content) and a court had erased later: ingest now
+// writes that kill again without the content, the next version (ingest red26a-erase-withdrawn).
+// The newsroom, live, is told it is erased; resumed from before it, or opened afresh, it gets none
+// of the text (before, no event came and every running instance kept the withdrawn text).
+test('the newsroom, live, resumed or opened afresh after a withdrawn story is erased, gets none of its text and is told it is erased', async () => {
+  const h = new Harness({ partitions: 1, start: T, historySize: 1000 })
+  h.start()
+  const v1 = event('CREATED', { id: 'W', version: 1, live: true, headline: 'W secret v1' }, T)
+  h.append(v1)
+  h.append(entryEvent(v1.article, { id: 'e1', seq: 1, version: 1, body: ['W secret entry'] }, T))
+  await h.settle()
+  const live = h.connect('newsroom')
+  subscribe(h, live.conn, ['story:W'], { entries: 5 })
+  const away = h.connect('newsroom')
+  subscribe(h, away.conn, ['all'])
+  await h.settle()
+  const since = lastPosition(away.t.messages)
+  h.hub.conns.remove(away.conn)
+  const withdrawn = event('WITHDRAWN', { ...v1.article, version: 2, pubStatus: 'canceled' }, T + 1000, { reason: 'legal' })
+  h.append(withdrawn)
+  await h.settle()
+  h.append(erasureOf(withdrawn, T + 2000))
+  await h.settle()
+  const erased = live.t.messages.filter((m) => m.type === 'withdrawn' && m.erased === true).map((m) => m.version)
+  assert.deepEqual(erased, [3], `the live newsroom reader was not told of the erasure: ${JSON.stringify(live.t.messages)}`)
+  for (const catchUp of ['all', 'latest'] as const) {
+    const back = h.connect('newsroom')
+    subscribe(h, back.conn, ['all'], { since, catchUp })
+    const fresh = h.connect('newsroom')
+    subscribe(h, fresh.conn, ['story:W'], { entries: 5 })
+    await h.settle()
+    for (const ms of [back.t.messages, fresh.t.messages])
+      assert.ok(!JSON.stringify(ms).includes('secret'), `the erased text was sent (${catchUp}): ${JSON.stringify(ms)}`)
+    assert.ok(
+      back.t.messages.some((m) => m.type === 'withdrawn' && m.articleId === 'W' && m.erased === true),
+      JSON.stringify(back.t.messages),
+    )
+  }
+  h.hub.stop()
+})
