@@ -25,9 +25,11 @@ import { serve } from './helpers.ts'
  * good otherwise) took it past 13.25 KiB by 35 bytes (13,563 -> 13,603 gzip). 13.75 KiB since the
  * newsroom token left the stream's URL (91 bytes) and the red21d attack run's fix (a page's item
  * no longer embargoed taken as the release a gap shed) took it past 13.5 KiB by 3 bytes (13,731 ->
- * 13,827 gzip).
+ * 13,827 gzip). 14 KiB since the red26a attack run's fix (a legal erasure's `withdrawn` after a
+ * kill delivered, once: a desk that keeps killed stories kept the text of one withdrawn, then
+ * erased) took it past 13.75 KiB by 36 bytes (14,070 -> 14,116 gzip).
  */
-const TICKER_BUDGET_BYTES = 13.75 * 1024
+const TICKER_BUDGET_BYTES = 14 * 1024
 /**
  * Budget for story.js (issue 17): the client with both live-story followers, the banner and the
  * feed. 20.25 KiB since compressed batches took it past 20 KiB by 36 bytes (20,458 -> 20,516 gzip).

@@ -44,8 +44,8 @@ export class Dedupe {
   /** Event ids (and release keys) delivered, oldest first. */
   #eventIds = new Map<string, true>()
   #articles = new Map<string, ArticleMark>()
-  /** Articles killed (`erased`: by a legal erasure): final, kept across resets, forgotten only for `capacity` later kills. */
-  #killed = new Map<string, 'killed' | 'erased'>()
+  /** Articles killed (true: by a legal erasure's `withdrawn`): final, kept across resets, forgotten only for `capacity` later kills. */
+  #killed = new Map<string, boolean>()
 
   constructor(capacity: number) {
     this.capacity = capacity
@@ -76,7 +76,7 @@ export class Dedupe {
       if (!kill && version === mark.version && !lifts && !real) return false
     }
     touch(this.#eventIds, key, true, this.capacity)
-    if (kill) touch(this.#killed, id, event.article.headline === '' ? 'erased' : 'killed', this.capacity)
+    if (kill) touch(this.#killed, id, false, this.capacity)
     touch(
       this.#articles,
       id,
@@ -118,16 +118,16 @@ export class Dedupe {
     const killed = this.#killed.get(articleId)
     // A story withdrawn with its content, erased later: ingest writes its kill again without it
     // (red26a attack run). Dropped as a second kill, a desk that keeps killed stories kept the text
-    if (killed !== undefined && erased && killed !== 'erased') {
-      touch(this.#killed, articleId, 'erased', this.capacity)
+    if (killed !== undefined) {
+      if (killed || !erased) return false
+      touch(this.#killed, articleId, true, this.capacity)
       return true
     }
-    if (killed !== undefined) return false
     if (mark?.withdrawn) {
       if ((cause ?? 'unknown') === mark.withdrawn && at <= mark.withdrawnAt) return false
     }
     if (older && mark.key !== undefined) this.#eventIds.delete(mark.key)
-    if (isKill(cause)) touch(this.#killed, articleId, erased ? 'erased' : 'killed', this.capacity)
+    if (isKill(cause)) touch(this.#killed, articleId, erased, this.capacity)
     touch(
       this.#articles,
       articleId,
