@@ -63,9 +63,10 @@ export function checkFloors(stats: StoryStats, erasures: ErasureStats): void {
   // a replay waiting behind a slow socket while the live loop reads on (red25a)
   assert.ok(stats.pausedReplays > stats.runs / 25, `pausedReplays: ${JSON.stringify(stats)}`)
   assert.ok(stats.sseResumes > stats.runs / 10, `sseResumes: ${JSON.stringify(stats)}`)
-  // erasures (red26a): of a story, after its withdrawal, and checked against a process that read one or started after one
-  assert.ok(erasures.erasures > stats.runs / 10, `erasures: ${JSON.stringify(erasures)}`)
-  assert.ok(erasures.afterKill > stats.runs / 40, `afterKill: ${JSON.stringify(erasures)}`)
-  assert.ok(erasures.checked > stats.runs, `checked: ${JSON.stringify(erasures)}`)
-  assert.ok(erasures.restartedAfter > stats.runs / 10, `restartedAfter: ${JSON.stringify(erasures)}`)
+  // erasures (red26a): of a story (59 in 326 runs of a soak), after its withdrawal (15), a process
+  // restarted after one (67), messages and pages checked against one (704); floors well below
+  assert.ok(erasures.erasures > stats.runs / 20, `erasures: ${JSON.stringify(erasures)}`)
+  assert.ok(erasures.afterKill > stats.runs / 150, `afterKill: ${JSON.stringify(erasures)}`)
+  assert.ok(erasures.checked > stats.runs / 2, `checked: ${JSON.stringify(erasures)}`)
+  assert.ok(erasures.restartedAfter > stats.runs / 20, `restartedAfter: ${JSON.stringify(erasures)}`)
 }
