@@ -380,7 +380,7 @@ async function run(cmds: Cmd[], historySize: number, rotating = false, skew = 0)
         old.hub.stop()
         for (const r of readers) if (r?.on?.proc === c.proc) r.on = null
         const o = { fresh: true, settleRounds: 8, ...keys(c.proc) }
-        procs[c.proc] = restarted(old, c.picks, c.history, old.clock.now(), o, erasures.tombstoned(old.log))
+        procs[c.proc] = restarted(old, c.picks, c.history, old.clock.now(), o, erasures.tombstoned(old.log), c.compacted !== false)
         known[c.proc] = erasures.known()
         stats.restarts++
       } else if (c.kind === 'drop' || c.kind === 'away') {

@@ -26,6 +26,7 @@ export function restarted(
   start = old.clock.now(),
   options: Pick<HarnessOptions, 'fresh' | 'settleRounds' | 'positionKeys' | 'monotonicTimers'> = {},
   tombstones: ReadonlySet<string> = new Set(),
+  compacted = true,
 ): Harness {
   const partitions = old.partitions
   const log = old.log.map((l) => [...l])
@@ -43,14 +44,14 @@ export function restarted(
         entryVersions.set(key, { p, events: [...(entryVersions.get(key)?.events ?? []), e] })
       } else versions.set(e.article.id, { p, events: [...(versions.get(e.article.id)?.events ?? []), e] })
     }
-  // an erased key (ingest's erasure: support/story-erasure.ts) is its tombstone alone once compaction ran
+  // an erased key (ingest's erasure: support/story-erasure.ts) is its tombstone alone once compaction
+  // ran; before, an article's state (the erasure's kill) stays under it (state-load.ts `into`), an
+  // entry's goes
   const erase = (key: string, p: number) => h.store.erase(key, { where: { topic: 'articles', partition: p, offset: 0 }, at: start })
   for (const [id, { p, events }] of versions) {
     const latest = events.at(-1) as ArticleEvent
-    if (tombstones.has(id)) {
-      erase(id, p)
-      continue
-    }
+    if (tombstones.has(id)) erase(id, p)
+    if (tombstones.has(id) && (compacted || latest.type !== 'WITHDRAWN')) continue
     h.store.load(p, latest, latest.type === 'CREATED' ? null : carriedViews(events))
   }
   // entries after their stories, with what their earlier versions showed

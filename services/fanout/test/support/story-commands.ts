@@ -133,6 +133,7 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
       picks: fc.array(fc.nat(), { maxLength: 6 }),
       // the new process's memory: so short that most entries are known from news.articles only
       history: fc.constantFrom(2, 4, 1000),
+      compacted: fc.boolean(),
     }),
   },
   {

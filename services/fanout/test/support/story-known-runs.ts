@@ -37,8 +37,12 @@ export type Cmd =
    */
   | { kind: 'stall'; proc: number }
   | { kind: 'check'; proc: number; ago: number }
-  /** Process `proc` restarts (a crash, a deploy): rebuilt from news.articles and the last events of the log, its readers cut off */
-  | { kind: 'restart'; proc: number; picks: number[]; history: number }
+  /**
+   * Process `proc` restarts (a crash, a deploy): rebuilt from news.articles and the last events of
+   * the log, its readers cut off; `compacted` (by default): an erased key's tombstone alone there,
+   * else the erasure's kill under it (red26a)
+   */
+  | { kind: 'restart'; proc: number; picks: number[]; history: number; compacted?: boolean }
   /**
    * The reader's socket takes no writes for the next `steps` commands (a slow link), then drains;
    * `resume`: it resumes first, on process `proc`, so its replay waits behind the socket, a step at
