@@ -249,6 +249,10 @@ export class Harness {
   readonly partitions: number
   readonly #settleRounds: number
   readonly #fresh: boolean
+  /** The next replay reader to read more than this many records of a partition at once delivers that many, then fails (null: none). */
+  kafkaBreak: number | null = null
+  /** Replays broken by `kafkaBreak`. */
+  kafkaBroke = 0
   /** With `fresh`: the feed's freshness check stalls (Kafka's admin slow or failing), so settle() tells the store nothing. */
   stalled = false
 
@@ -291,6 +295,14 @@ export class Harness {
               const bad = this.unreadable.get(`${p}:${off}`)
               const event = bad ? this.store.replayedUnreadable(p, off, bad.key, bad.what) : (log[off] as NewswireEvent)
               records.push({ offset: off, event })
+            }
+            // a replay that breaks midway (a broker gone, a fetch timed out): what it read is delivered, then it fails
+            const breakAt = this.kafkaBreak
+            if (breakAt !== null && records.length > breakAt) {
+              this.kafkaBreak = null
+              this.kafkaBroke++
+              if (breakAt > 0) await onBatch(p, records.slice(0, breakAt))
+              throw new Error('the broker went away midway through a replay')
             }
             if (records.length > 0) await onBatch(p, records)
             // as kafkajs reports it (END_BATCH_PROCESS): a batch's position moves once the batch was handled

@@ -88,11 +88,15 @@ export class Reader {
     assert.ok(a.embargoedUntil === null || Date.parse(a.embargoedUntil) <= now, `S. ${a.id} v${a.version} before its embargo: ${why}`)
   }
 
-  /** `proc`: the process that sent it (the one the reader is on, unless a page says). */
-  take(e: Sent, now: number, why: string, flags: { released?: boolean; snapshot?: boolean; proc?: number } = {}): void {
-    const { proc, ...kept } = flags
-    this.judge(e, now, why, proc ?? this.on?.proc ?? 0)
-    assert.ok(!this.told.has(e.article.id), `S. ${e.article.id} v${e.article.version} reached a reader told of its kill: ${why}`)
+  /**
+   * `proc`: the process that sent it (the one the reader is on, unless a page says). `late`: a page
+   * answered before a kill the stream brought first (HTTP and the socket race): the caller judged it
+   * when it was answered, and the SDK's filter drops it here (delivery.ts acceptPage).
+   */
+  take(e: Sent, now: number, why: string, flags: { released?: boolean; snapshot?: boolean; proc?: number; late?: boolean } = {}): void {
+    const { proc, late, ...kept } = flags
+    if (!late) this.judge(e, now, why, proc ?? this.on?.proc ?? 0)
+    if (!late) assert.ok(!this.told.has(e.article.id), `S. ${e.article.id} v${e.article.version} reached a reader told of its kill: ${why}`)
     const { id, version } = e.article
     if (!this.#filter.acceptEvent(e as unknown as ClientEvent, { embargoed: false, released: kept.released === true, ...kept })) return
     if (this.kills.has(id)) return

@@ -11,7 +11,7 @@ export const READERS = 3
 /** A subscription's channels and filter, as a client sends them. */
 export interface View {
   channels: string[]
-  filter: { languages?: string[]; categories?: string[]; maxUrgency?: number; states?: string[] } | null
+  filter: { languages?: string[]; categories?: string[]; maxUrgency?: number; states?: string[]; tickerFieldsOnly?: boolean } | null
 }
 
 export const VIEWS: View[] = [
@@ -24,7 +24,38 @@ export const VIEWS: View[] = [
   { channels: ['category:world', 'lang:bn'], filter: null },
   { channels: [], filter: { categories: ['home'], languages: ['en'], states: ['live'] } },
   { channels: ['breaking'], filter: { languages: ['bn'] } },
+  // a ticker (README: skips UPDATED events that change none of the fields it shows; no `more`)
+  { channels: ['breaking'], filter: { tickerFieldsOnly: true } },
+  { channels: ['category:home'], filter: { languages: ['en'], tickerFieldsOnly: true } },
 ]
+
+/** Whether a view is a ticker's (tickerFieldsOnly): it may show an older version whose ticker fields are the latest's. */
+export const isTicker = (v: View): boolean => v.filter?.tickerFieldsOnly === true
+
+/** The fields a ticker shows (README "Protocol", `tickerFieldsOnly`), written apart from channels.ts. */
+export const TICKER_FIELDS = [
+  'headline',
+  'urgency',
+  'breaking',
+  'category',
+  'language',
+  'pubStatus',
+  'embargoedUntil',
+  'url',
+  'summary',
+] as const
+
+/** A view as GET /v1/snapshot's query (the SDK's snapshotUrl; tickerFieldsOnly is for streams and left out). */
+export function viewQuery(v: View): URLSearchParams {
+  const q = new URLSearchParams()
+  if (v.channels.length > 0) q.set('channels', v.channels.join(','))
+  const f = v.filter
+  if (f?.languages) q.set('languages', f.languages.join(','))
+  if (f?.categories) q.set('categories', f.categories.join(','))
+  if (f?.maxUrgency !== undefined) q.set('maxUrgency', String(f.maxUrgency))
+  if (f?.states) q.set('states', f.states.join(','))
+  return q
+}
 
 /** `bn` matches `bn` and `bn-BD` (README, channels). */
 const lang = (wanted: string, tag: string) => tag.toLowerCase() === wanted || tag.toLowerCase().startsWith(`${wanted}-`)
@@ -55,6 +86,10 @@ export type Write =
       breaking: boolean
       held: boolean
       embargo: number | null
+      /** A new headline (a ticker shows it); else only the body changes, unless desk, urgency or status do. */
+      retitle: boolean
+      /** Desk, language, urgency and flag as the story's last version has them (a routine update a ticker skips). */
+      keep: boolean
     }
   /** `erase`: a legal erasure (a kill whose record carries no text: visibility.ts isErasure). */
   | { k: 'kill'; story: number; erase: boolean }
@@ -72,6 +107,13 @@ export type Step =
   /** The reader's app changes its view and reconnects, from the old view's position with what it shows (red16: a reset). */
   | { k: 'view'; reader: number; view: number }
   | { k: 'burst'; reader: number | null; together: boolean; writes: Write[]; keep: number | null; catchUp: 'all' | 'latest' }
+  /** The reader's page reloads: it forgets what it showed and its position, and subscribes afresh (a snapshot with `more`). */
+  | { k: 'reload'; reader: number }
+  /** The reader fetches its next older page (GET /v1/snapshot, `before` its cursor, `at` its position), as the SDK's older() does. */
+  /** `late`: its answer reaches the SDK only after what the stream brings in the next step (HTTP and the socket race). */
+  | { k: 'page'; reader: number; late: boolean }
+  /** The next replay from Kafka breaks after reading `after` records (a broker gone, a fetch timed out midway). */
+  | { k: 'kafkaBreak'; after: number }
 
 const catchUp = fc.constantFrom<'all' | 'latest'>('all', 'latest')
 
@@ -87,6 +129,8 @@ export const writeArb: fc.Arbitrary<Write> = fc.oneof(
       breaking: fc.constantFrom(false, false, false, true),
       held: fc.constantFrom(false, false, false, false, false, true),
       embargo: fc.option(fc.constantFrom(2_000, 30_000), { nil: null, freq: 6 }),
+      retitle: fc.boolean(),
+      keep: fc.constant(false),
     }),
   },
   {
@@ -109,7 +153,26 @@ const routineArb: fc.Arbitrary<Write> = fc.record({
   breaking: fc.constant(false),
   held: fc.constant(false),
   embargo: fc.constant(null),
+  retitle: fc.constant(false),
+  keep: fc.boolean(),
 })
+
+/** Running stories written before the readers come (their first snapshots cut at a small size: pages to take). */
+export const preludeArb: fc.Arbitrary<Write[]> = fc.array(
+  fc.record({
+    k: fc.constant('write' as const),
+    story: fc.nat(STORIES.length - 1),
+    category: fc.nat(CATEGORIES.length - 1),
+    language: fc.nat(LANGUAGES.length - 1),
+    urgency: fc.constantFrom(1, 3, 5),
+    breaking: fc.constant(false),
+    held: fc.constant(false),
+    embargo: fc.constant(null),
+    retitle: fc.constant(true),
+    keep: fc.constant(false),
+  }),
+  { maxLength: 8 },
+)
 
 export const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 4, arbitrary: writeArb },
@@ -119,8 +182,11 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
     arbitrary: fc.record({ k: fc.constant('away' as const), reader: fc.nat(READERS - 1), steps: fc.nat(4), catchUp }),
   },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('view' as const), reader: fc.nat(READERS - 1), view: fc.nat(VIEWS.length - 1) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('reload' as const), reader: fc.nat(READERS - 1) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('page' as const), reader: fc.nat(READERS - 1), late: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('kafkaBreak' as const), after: fc.nat(3) }) },
   {
-    weight: 2,
+    weight: 3,
     arbitrary: fc.record({
       k: fc.constant('burst' as const),
       reader: fc.option(fc.nat(READERS - 1), { nil: null, freq: 3 }),
