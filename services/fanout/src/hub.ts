@@ -143,6 +143,8 @@ export class Hub implements SubscribeHost {
       log: o.log,
       max: o.maxReplays,
       ...(o.replayGatherMs === undefined ? {} : { gatherMs: o.replayGatherMs }),
+      // a replay that reads nothing for long fails over to a reset, on the hub's clock (tests move it)
+      clock: o.clock,
       onReader: (delta) => {
         if (delta > 0) o.metrics.replayReaders.inc()
         o.metrics.replayReadersActive.inc(delta)

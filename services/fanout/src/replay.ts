@@ -5,8 +5,9 @@
 // and offered to each member, which skips what is below its own cursor. A member leaves through a
 // synchronous handover to memory (ReplaySink.replayMaybeDone) once memory covers its cursor, so
 // nothing falls between the log and memory; the reader stops when no member is left. The log is
-// reached through `open` (feed.ts reads Kafka; tests read an array).
-import type { Logger, NewswireEvent } from '@newswire/shared'
+// reached through `open` (feed.ts reads Kafka; tests read an array). A reader that reads nothing
+// for a while (below) fails like one that breaks: its members start over from a fresh snapshot.
+import type { Logger, NewswireEvent, TimerClock } from '@newswire/shared'
 import type { Sub } from './model.ts'
 
 /** One record of news.article-events (an article's version or a live story's entry event); `event` null when it is not one (skipped, the cursor moves past it). */
@@ -56,6 +57,35 @@ export interface ReplaysOptions {
   gatherMs?: number
   /** How far ahead of a running reader (events summed over partitions) a cursor may be to join it. Default 100000. */
   joinWindow?: number
+  /**
+   * A running reader that reads nothing (no batch, no record, no position moved) for a whole
+   * `stallMs` (once or twice that since its last read), unless it waits for the live loop (which
+   * has its own limit) or its members' sockets, fails (ReplayStalledError). Default 15000.
+   */
+  stallMs?: number
+  /** The timers of that check (the hub's clock). */
+  clock?: Pick<TimerClock, 'setTimeout' | 'clearTimeout'>
+}
+
+/** The default stall limit: a new replay group's join takes a few seconds (the broker's initial rebalance delay is 3 s). */
+export const REPLAY_STALL_MS = 15_000
+
+const nodeTimers: Pick<TimerClock, 'setTimeout' | 'clearTimeout'> = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+}
+
+/**
+ * A replay reader that read nothing for its stall limit. kafkajs retries a group coordinator or a
+ * partition leader it cannot reach and restarts itself on retriable errors without a CRASH the
+ * owner sees, so a replay could wait for good, its members out of the live stream: the kill of a
+ * story a resuming reader showed never reached it (red26b attack run, 2026-12-07).
+ */
+export class ReplayStalledError extends Error {
+  readonly code = 'replay_stalled'
+  constructor(ms: number) {
+    super(`the replay from Kafka read nothing for ${ms} ms`)
+  }
 }
 
 interface Reader {
@@ -130,7 +160,13 @@ export class LogReplays {
 
   #create(cursor: readonly number[]): Reader {
     const { log, sink } = this.#o
+    const timers = this.#o.clock ?? nodeTimers
+    const stallMs = this.#o.stallMs ?? REPLAY_STALL_MS
     let check: NodeJS.Timeout | null = null
+    /** What it has read (batches, records, positions moved), and whether it waits for the live loop or its members' sockets. */
+    let reads = 0
+    let waits = false
+    let watch: unknown = null
     const reader: Reader = {
       id: ++this.#n,
       members: new Set(),
@@ -143,6 +179,7 @@ export class LogReplays {
         this.#readers.delete(reader)
         this.#o.onReader?.(-1)
         if (check) clearInterval(check)
+        if (watch !== null) timers.clearTimeout(watch)
         clearTimeout(gather)
         reader.reader?.close().catch((err: unknown) => log.warn({ err }, 'closing a replay reader failed'))
       },
@@ -161,8 +198,20 @@ export class LogReplays {
       for (const sub of [...reader.members]) if (sink.replayMaybeDone(sub)) reader.members.delete(sub)
       if (reader.members.size === 0) reader.stop()
     }
+    /** Fails the reader when it read nothing since `seen`, a whole stallMs ago; else looks again in stallMs. */
+    const watchdog = (seen: number) => {
+      watch = timers.setTimeout(() => {
+        watch = null
+        if (reader.state !== 'running') return
+        if (reads === seen && !waits) fail(new ReplayStalledError(stallMs))
+        else watchdog(reads)
+      }, stallMs)
+    }
     const progress = (partition: number, next: number) => {
-      if (next > (reader.pos[partition] ?? 0)) reader.pos[partition] = next
+      if (next > (reader.pos[partition] ?? 0)) {
+        reader.pos[partition] = next
+        reads++
+      }
       for (const sub of reader.members) sink.replayProgress(sub, partition, next)
     }
     const start = () => {
@@ -174,26 +223,37 @@ export class LogReplays {
         onFatal: fail,
         onBatch: async (partition, records) => {
           if (reader.state !== 'running') return
+          reads++
           for (const m of records) {
             if (m.offset < (reader.pos[partition] ?? 0)) continue
             const readable = sink.replayReadable(partition, m.offset, () => reader.state !== 'running')
             if (readable) {
+              waits = true
               try {
                 await readable
               } catch (err) {
                 // the live loop is stuck: the members start over rather than wait on kafkajs' retries
                 fail(err)
                 return
+              } finally {
+                waits = false
               }
               if (reader.state !== 'running') return
             }
+            reads++
             reader.pos[partition] = m.offset + 1
             for (const sub of reader.members) if (!sink.replayEvent(sub, partition, m.offset, m.event)) reader.members.delete(sub)
           }
           const last = records.at(-1)
           if (last) progress(partition, last.offset + 1)
           handOver()
-          if (reader.state === 'running') await sink.replayWait(reader.members)
+          if (reader.state !== 'running') return
+          waits = true
+          try {
+            await sink.replayWait(reader.members)
+          } finally {
+            waits = false
+          }
         },
       })
       reader.reader = r
@@ -204,6 +264,7 @@ export class LogReplays {
         handOver()
       }, 100)
       check.unref()
+      watchdog(reads)
       r.start().catch(fail)
     }
     const gather = setTimeout(start, this.#o.gatherMs ?? 100)

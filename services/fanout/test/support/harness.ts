@@ -253,6 +253,12 @@ export class Harness {
   kafkaBreak: number | null = null
   /** Replays broken by `kafkaBreak`. */
   kafkaBroke = 0
+  /** The next replay reader opened reads nothing, ever, and reports no failure (a fetch that hangs). */
+  kafkaStall = false
+  /** Replay readers opened stalled by `kafkaStall`. */
+  kafkaStalled = 0
+  /** Stalled replay readers not closed yet: the hub stays busy while they hold their members, and settle() gives it a few passes only. */
+  #stalledOpen = 0
   /** With `fresh`: the feed's freshness check stalls (Kafka's admin slow or failing), so settle() tells the store nothing. */
   stalled = false
 
@@ -281,9 +287,16 @@ export class Harness {
       let tail: NodeJS.Timeout | undefined
       // a position before the log's start reads from its start, as a consumer's offset reset does
       const read = Array.from({ length: this.partitions }, (_, p) => Math.max(from[p] ?? 0, o.low?.[p] ?? 0))
+      // a reader that stalls: it joins and fetches nothing for good (kafkajs retrying a coordinator or leader it cannot reach)
+      const stall = this.kafkaStall
+      this.kafkaStall = false
+      if (stall) {
+        this.kafkaStalled++
+        this.#stalledOpen++
+      }
       // reads what the log holds past its position, as a consumer's fetch does, then keeps tailing it
       const pump = async () => {
-        if (pumping) return
+        if (pumping || stall) return
         pumping = true
         try {
           for (let p = 0; p < this.partitions && !stopped; p++) {
@@ -324,6 +337,7 @@ export class Harness {
         },
         positions: () => read.map((n, p): [number, number] => [p, n]),
         close: async () => {
+          if (stall && !stopped) this.#stalledOpen--
           stopped = true
           clearInterval(tail)
         },
@@ -433,7 +447,8 @@ export class Harness {
   async settle(): Promise<void> {
     if (this.#fresh && !this.stalled && this.log.every((l, p) => (this.store.readTo()[p] ?? 0) >= l.length))
       this.store.fresh(this.clock.now())
-    for (let i = 0; i < this.#settleRounds; i++) {
+    const rounds = this.#stalledOpen > 0 ? Math.min(5, this.#settleRounds) : this.#settleRounds
+    for (let i = 0; i < rounds; i++) {
       this.hub.schedule()
       await this.hub.idle()
       await new Promise((r) => setImmediate(r))

@@ -114,6 +114,8 @@ export type Step =
   | { k: 'page'; reader: number; late: boolean }
   /** The next replay from Kafka breaks after reading `after` records (a broker gone, a fetch timed out midway). */
   | { k: 'kafkaBreak'; after: number }
+  /** The next replay from Kafka reads nothing, ever, and reports nothing (kafkajs retrying a coordinator it cannot reach). */
+  | { k: 'kafkaStall' }
 
 const catchUp = fc.constantFrom<'all' | 'latest'>('all', 'latest')
 
@@ -184,7 +186,13 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('view' as const), reader: fc.nat(READERS - 1), view: fc.nat(VIEWS.length - 1) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('reload' as const), reader: fc.nat(READERS - 1) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('page' as const), reader: fc.nat(READERS - 1), late: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('kafkaBreak' as const), after: fc.nat(3) }) },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.record({ k: fc.constant('kafkaBreak' as const), after: fc.nat(3) }),
+      fc.record({ k: fc.constant('kafkaStall' as const) }),
+    ),
+  },
   {
     weight: 3,
     arbitrary: fc.record({

@@ -1,0 +1,41 @@
+// Runs of the views-shed model (red25b-views-shed-model.test.ts) that once failed, replayed first
+// in every test run (fast-check `examples`), each with what it found. The random runs stay the
+// proof; these keep a found case found.
+import type { Step, Write } from './views-commands.ts'
+
+/** A run's arguments: steps, history size, views, maxPending, paired, snapshot size, prelude. */
+export type ViewsRun = [Step[], number, number[], number, boolean, number, Write[]]
+
+const write = (urgency: number, retitle = false): Write => ({
+  k: 'write',
+  story: 0,
+  category: 0,
+  language: 0,
+  urgency,
+  breaking: false,
+  held: false,
+  embargo: null,
+  retitle,
+  keep: false,
+})
+
+export const VIEWS_KNOWN_RUNS: ViewsRun[] = [
+  // red26b, 2026-12-07, seed -1941570612 (shrunk by hand): a live reader shown story a; three
+  // versions appended at once overran the live loop (history 2), which put its subscription on a
+  // replay from the log, and that replay stalled (read nothing, reported nothing). a was killed;
+  // 40 s on the reader, connected all along, had not been told. Fixed in replay.ts (a reader that
+  // reads nothing for its stall limit fails its members over to a reset: ReplayStalledError).
+  [
+    [
+      { k: 'kafkaStall' },
+      { k: 'burst', reader: null, together: true, writes: [write(5), write(5), write(1)], keep: null, catchUp: 'all' },
+      { k: 'kill', story: 0, erase: false },
+    ],
+    2,
+    [0, 0, 0],
+    2,
+    false,
+    1,
+    [write(1, true)],
+  ],
+]
