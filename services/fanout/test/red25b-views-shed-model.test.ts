@@ -79,6 +79,8 @@ const stats = {
   pages: 0,
   pagesAcrossChanges: 0,
   pagesMergedLate: 0,
+  /** Pages of a route that looks at one or two articles a page (its scan limit), ending where it stopped. */
+  scanCutPages: 0,
   tickerReaders: 0,
   /** Updates changing nothing a ticker shows, in a ticker reader's view. */
   tickerSkippable: 0,
@@ -94,6 +96,7 @@ async function run(
   paired = false,
   snapshotSize = 50,
   prelude: Write[] = [],
+  maxScan: number | null = null,
 ): Promise<void> {
   freshEventIds()
   stats.runs++
@@ -280,7 +283,8 @@ async function run(
   const page = (i: number, late = false) => {
     const s = slots[i] as Slot
     if (s.more === null || s.late !== null) return
-    const p = nextPage(h, s.view, s.more, s.reader.position, snapshotSize)
+    const p = nextPage(h, s.view, s.more, s.reader.position, snapshotSize, maxScan ?? undefined)
+    if (maxScan !== null) stats.scanCutPages++
     // judged as it is answered: visible now, in the view, each story at its latest version (a page
     // leaves out what changed since the first page: the stream brings that)
     for (const e of p.items) {
@@ -473,8 +477,9 @@ test('property: public readers of narrow views, falling behind and overrun, see 
       fc.boolean(),
       fc.constantFrom(1, 2, 50),
       preludeArb,
-      (steps, history, views, maxPending, paired, snapshotSize, prelude) =>
-        run(steps, history, views, maxPending, paired, snapshotSize, prelude),
+      fc.constantFrom(null, null, 1, 2),
+      (steps, history, views, maxPending, paired, snapshotSize, prelude, maxScan) =>
+        run(steps, history, views, maxPending, paired, snapshotSize, prelude, maxScan),
     ),
     { numRuns, examples: VIEWS_KNOWN_RUNS, ...MODEL_REPLAY },
   )

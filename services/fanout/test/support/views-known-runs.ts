@@ -3,8 +3,8 @@
 // proof; these keep a found case found.
 import type { Step, Write } from './views-commands.ts'
 
-/** A run's arguments: steps, history size, views, maxPending, paired, snapshot size, prelude. */
-export type ViewsRun = [Step[], number, number[], number, boolean, number, Write[]]
+/** A run's arguments: steps, history size, views, maxPending, paired, snapshot size, prelude, the pages' scan limit. */
+export type ViewsRun = [Step[], number, number[], number, boolean, number, Write[], number | null]
 
 const write = (urgency: number, retitle = false): Write => ({
   k: 'write',
@@ -37,5 +37,6 @@ export const VIEWS_KNOWN_RUNS: ViewsRun[] = [
     false,
     1,
     [write(1, true)],
+    null,
   ],
 ]

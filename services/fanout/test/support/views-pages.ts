@@ -32,12 +32,18 @@ export interface Page {
 /**
  * The page after `cursor` of `view`, for a public reader whose stream is at `at` (the SDK sends its
  * latest position); a refusal (`not_ready`, `invalid_cursor`) is thrown as the route's RequestError.
+ * `maxScan`: the route looks at no more articles than that (20,000), a page that stops there ends
+ * on the last one it looked at, which may be one the reader must not see (README "Older pages").
  */
-export function nextPage(h: Harness, view: View, cursor: string, at: string | null, limit: number): Page {
+export function nextPage(h: Harness, view: View, cursor: string, at: string | null, limit: number, maxScan?: number): Page {
   const q = viewQuery(view)
   q.set('before', cursor)
   if (at !== null) q.set('at', at)
-  const body = answerPage(new URL(`http://f/v1/snapshot?${q}`), { audience: 'public', expiresAt: null, reject: null }, h.routeDeps(limit))
+  const body = answerPage(
+    new URL(`http://f/v1/snapshot?${q}`),
+    { audience: 'public', expiresAt: null, reject: null },
+    h.routeDeps(limit, maxScan),
+  )
   return JSON.parse(body) as Page
 }
 
