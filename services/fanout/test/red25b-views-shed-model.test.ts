@@ -39,23 +39,11 @@ import fc from 'fast-check'
 import { parseChannels, parseFilter } from '../src/protocol.ts'
 import { Harness } from './support/harness.ts'
 import { FakeTransport, type Message } from './support/harness.ts'
-import { event, freshEventIds } from './support/events.ts'
+import { freshEventIds } from './support/events.ts'
 import { Reader, type Sent } from './support/two-process-reader.ts'
-import {
-  type Step,
-  stepArb,
-  VIEWS,
-  type View,
-  viewMatches,
-  CATEGORIES,
-  LANGUAGES,
-  STORIES,
-  READERS,
-  isTicker,
-  preludeArb,
-  type Write,
-} from './support/views-commands.ts'
-import { changedFieldsOf, checkEnd, nextPage } from './support/views-pages.ts'
+import { type Step, stepArb, VIEWS, type View, viewMatches, READERS, isTicker, preludeArb, type Write } from './support/views-commands.ts'
+import { checkEnd, nextPage } from './support/views-pages.ts'
+import { storyId, versionOf } from './support/views-writes.ts'
 import { MODEL_REPLAY } from '../../../test/model-replay.ts'
 import { VIEWS_KNOWN_RUNS } from './support/views-known-runs.ts'
 import type { Link, Slot } from './support/views-slots.ts'
@@ -79,6 +67,9 @@ const stats = {
   pages: 0,
   pagesAcrossChanges: 0,
   pagesMergedLate: 0,
+  /** Views changed on an open socket (the SDK's update()), and the old subscriptions' messages taken after. */
+  updates: 0,
+  oldViewMessages: 0,
   /** Pages of a route that looks at one or two articles a page (its scan limit), ending where it stopped. */
   scanCutPages: 0,
   tickerReaders: 0,
@@ -118,7 +109,8 @@ async function run(
       Reader.check(e, now, w)
       const full = byEventId.get(e.eventId)
       assert.ok(full, `S. an event nobody wrote: ${w}`)
-      assert.ok(viewMatches((slots[i] as Slot).view, full.article), `S. ${e.article.id} v${e.article.version} outside the view: ${w}`)
+      const s = slots[i] as Slot
+      assert.ok(viewMatches(s.judgeView ?? s.view, full.article), `S. ${e.article.id} v${e.article.version} outside the view: ${w}`)
     }
   const slots: Slot[] = viewPicks.map((v, i) => ({
     sid: paired && i === 1 ? 's2' : 's',
@@ -131,6 +123,8 @@ async function run(
     pagedFrom: 0,
     late: null,
     cut: false,
+    update: { n: 0, startOver: false, old: new Map() },
+    judgeView: null,
   }))
   for (const s of slots) if (isTicker(s.view)) stats.tickerReaders++
   if (paired) stats.pairedRuns++
@@ -149,7 +143,8 @@ async function run(
         id: s.sid,
         channels: parseChannels(s.view.channels, s.sid),
         filter: parseFilter(s.view.filter, s.sid),
-        since: s.reader.position,
+        // an update() not yet answered subscribes afresh (the SDK's startOver)
+        since: s.update.startOver ? null : s.reader.position,
         catchUp,
       })
     }
@@ -161,11 +156,26 @@ async function run(
     const end = Math.min(link.t.messages.length, link.read + upTo)
     for (; link.read < end; link.read++) {
       const m = link.t.messages[link.read] as Message
-      for (const [, s] of on(l))
-        if (m.id === s.sid && s.reader.on) {
-          s.reader.on.t.messages.push(m)
-          s.reader.on.t.at.push(link.t.at[link.read] as number)
+      for (const [i, s] of on(l)) {
+        const mine = m.id === s.sid
+        const old = !mine && typeof m.id === 'string' ? s.update.old.get(m.id) : undefined
+        if (!s.reader.on || (!mine && old === undefined)) continue
+        let taken = m
+        if (mine && s.update.startOver && m.type === 'subscribed') {
+          // update(): the new view's snapshot replaces what it showed, as a reset
+          taken = { ...m, type: 'reset' }
+          s.update.startOver = false
         }
+        // an old subscription's message, before the new one's snapshot: judged by its own view
+        if (old !== undefined && s.update.startOver) {
+          s.judgeView = old
+          stats.oldViewMessages++
+        }
+        s.reader.on.t.messages.push(taken)
+        s.reader.on.t.at.push(link.t.at[link.read] as number)
+        take(i)
+        s.judgeView = null
+      }
     }
     for (const [i] of on(l)) take(i)
   }
@@ -225,48 +235,11 @@ async function run(
     for (const [, s] of on(l)) s.reader.on = null
   }
   const write = (w: Extract<Step, { k: 'write' | 'kill' }>) => {
-    // a killed story's slot takes a new story (`a`, then `a1`...): kills stay frequent, stories too
-    let id = STORIES[w.story] as string
-    while (written.get(id)?.at(-1)?.type === 'WITHDRAWN') id = `${STORIES[w.story]}${Number(id.slice(1) || 0) + 1}`
+    const id = storyId(written, w.story)
     const vs = written.get(id) ?? []
-    const last = vs.at(-1)
-    if (w.k === 'kill' && !last) return
-    const version = vs.length + 1
-    const now = h.clock.now()
-    // the headline changes only with `retitle` (a ticker shows it), the body with every version
-    const headline = w.k === 'write' && !w.retitle && last ? last.article.headline : `${id} v${version}`
-    const kept = w.k === 'write' && w.keep && last ? last.article : null
-    const e =
-      w.k === 'kill'
-        ? event(
-            'WITHDRAWN',
-            {
-              ...(last as ArticleEvent).article,
-              version,
-              pubStatus: 'canceled',
-              ...(w.erase ? { headline: '', summary: null, body: [] } : {}),
-            },
-            now,
-            { reason: 'legal' },
-          )
-        : event(
-            version === 1 ? 'CREATED' : 'UPDATED',
-            {
-              id,
-              version,
-              category: kept ? kept.category : (CATEGORIES[w.category] as string),
-              language: kept ? kept.language : (LANGUAGES[w.language] as string),
-              urgency: kept ? kept.urgency : w.urgency,
-              breaking: kept ? kept.breaking : w.breaking,
-              pubStatus: w.held ? 'withheld' : 'usable',
-              embargoedUntil: w.embargo === null ? null : now + w.embargo,
-              headline,
-              body: [`${id} body ${version}`],
-            },
-            now,
-          )
-    // what changed, as ingest says it (decide.ts changedFields): what a ticker's filter reads
-    if (e.type === 'UPDATED' && last) e.changedFields = changedFieldsOf(last.article, e.article)
+    const e = versionOf(w, id, vs, h.clock.now())
+    if (e === null) return
+    const version = e.article.version
     if (
       e.type === 'UPDATED' &&
       !e.changedFields.some((f) => f !== 'body') &&
@@ -370,6 +343,27 @@ async function run(
       case 'page':
         page(step.reader, step.late)
         break
+      case 'update': {
+        const s = slots[step.reader] as Slot
+        const link = (links[s.link] as Link).on
+        const view = VIEWS[step.view] as View
+        if (!link || view === s.view || s.update.startOver) break
+        h.hub.handle(link.conn, { type: 'unsubscribe', id: s.sid })
+        s.update.old.set(s.sid, s.view)
+        s.sid = `${s.sid.split('~')[0]}~${++s.update.n}`
+        s.view = view
+        s.update.startOver = true
+        stats.updates++
+        h.hub.handle(link.conn, {
+          type: 'subscribe',
+          id: s.sid,
+          channels: parseChannels(view.channels, s.sid),
+          filter: parseFilter(view.filter, s.sid),
+          since: null,
+          catchUp: 'all',
+        })
+        break
+      }
       case 'kafkaBreak':
         h.kafkaBreak = step.after
         break

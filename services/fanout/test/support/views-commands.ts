@@ -107,6 +107,8 @@ export type Step =
   /** The reader's app changes its view and reconnects, from the old view's position with what it shows (red16: a reset). */
   | { k: 'view'; reader: number; view: number }
   | { k: 'burst'; reader: number | null; together: boolean; writes: Write[]; keep: number | null; catchUp: 'all' | 'latest' }
+  /** The reader's app changes its view on the open socket, as the SDK's update() does (unsubscribe, subscribe afresh). */
+  | { k: 'update'; reader: number; view: number }
   /** The reader's page reloads: it forgets what it showed and its position, and subscribes afresh (a snapshot with `more`). */
   | { k: 'reload'; reader: number }
   /** The reader fetches its next older page (GET /v1/snapshot, `before` its cursor, `at` its position), as the SDK's older() does. */
@@ -185,6 +187,7 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('view' as const), reader: fc.nat(READERS - 1), view: fc.nat(VIEWS.length - 1) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('reload' as const), reader: fc.nat(READERS - 1) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('update' as const), reader: fc.nat(READERS - 1), view: fc.nat(VIEWS.length - 1) }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('page' as const), reader: fc.nat(READERS - 1), late: fc.boolean() }) },
   {
     weight: 1,

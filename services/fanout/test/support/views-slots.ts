@@ -7,6 +7,14 @@ import type { Page } from './views-pages.ts'
 /** A reader's subscription: its id on its connection, its view, what it keeps (the SDK's). */
 export interface Slot {
   sid: string
+  /**
+   * The SDK's update() on an open WebSocket: unsubscribe, then subscribe afresh under a new id, its
+   * `subscribed` taken as a reset (startOver). Until it comes, what the old ids are still sent is
+   * the old views' (the SDK reads every subscription's events); after it, nothing of them may be.
+   */
+  update: { n: number; startOver: boolean; old: Map<string, View> }
+  /** The view a message being taken is judged by (an old subscription's), else `view`. */
+  judgeView: View | null
   /** The connection it is on (`paired`: the second reader's subscription shares the first's). */
   link: number
   view: View
