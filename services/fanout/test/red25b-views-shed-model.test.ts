@@ -482,6 +482,9 @@ test('property: public readers of narrow views, falling behind and overrun, see 
     assert.fail(
       `${fc.defaultReportMessage(details)}\n${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`,
     )
+  // A shed needs a blocked socket, a routine message and a flush in one run: 3-15 in 150 runs since
+  // red26b's steps joined the mix, so its floor is lower (at 5 it failed stop 56's CI, by chance)
+  const floor = (k: string) => (k === 'sheds' ? numRuns / 100 : numRuns / 30)
   if (!process.env.NEWSWIRE_MODEL_SEED && numRuns >= 100)
-    for (const [k, v] of Object.entries(stats)) assert.ok(v > numRuns / 30, `too few ${k}: ${v}`)
+    for (const [k, v] of Object.entries(stats)) assert.ok(v > floor(k), `too few ${k}: ${v}`)
 })
