@@ -11,22 +11,13 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Harness } from './support/harness.ts'
 import { event } from './support/events.ts'
-import { lastPosition, subscribe, withdrawn } from './support/live-story.ts'
+import { positionOutOfMemory, subscribe, withdrawn } from './support/live-story.ts'
 import { parseFilter } from '../src/protocol.ts'
 
 test('a resume whose replay from Kafka stalls is told, reset, and hears of the kill of the story it showed', async () => {
   const h = new Harness({ partitions: 1, historySize: 4 })
   h.start()
-  h.append(event('CREATED', { id: 'x', version: 1, category: 'news' }, h.clock.now()), 0)
-  await h.settle()
-  const first = h.connect('public')
-  subscribe(h, first.conn, ['category:news'])
-  await h.settle()
-  const since = lastPosition(first.t.messages)
-  h.hub.conns.remove(first.conn)
-  // traffic elsewhere pushes the position out of memory
-  for (let i = 0; i < 8; i++) h.append(event('CREATED', { id: `f${i}`, version: 1, category: 'sports' }, h.clock.now()), 0)
-  await h.settle()
+  const since = await positionOutOfMemory(h)
   h.kafkaStall = true
   const back = h.connect('public')
   subscribe(h, back.conn, ['category:news'], { since })

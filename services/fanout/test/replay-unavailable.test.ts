@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Harness, type HarnessOptions } from './support/harness.ts'
 import { event } from './support/events.ts'
-import { lastPosition, subscribe, withdrawn } from './support/live-story.ts'
+import { positionOutOfMemory, subscribe, withdrawn } from './support/live-story.ts'
 
 const cases: [string, HarnessOptions][] = [
   ['every replay reader busy', { maxReplays: 0 }],
@@ -19,16 +19,7 @@ for (const [why, o] of cases)
   test(`a resume from the log with ${why}: told why, then a reset, then live (a kill comes)`, async () => {
     const h = new Harness({ partitions: 1, historySize: 4, ...o })
     h.start()
-    h.append(event('CREATED', { id: 'x', version: 1, category: 'news' }, h.clock.now()), 0)
-    await h.settle()
-    const first = h.connect('public')
-    subscribe(h, first.conn, ['category:news'])
-    await h.settle()
-    const since = lastPosition(first.t.messages)
-    h.hub.conns.remove(first.conn)
-    // traffic elsewhere pushes the position out of memory
-    for (let i = 0; i < 8; i++) h.append(event('CREATED', { id: `f${i}`, version: 1, category: 'sports' }, h.clock.now()), 0)
-    await h.settle()
+    const since = await positionOutOfMemory(h)
     const back = h.connect('public')
     subscribe(h, back.conn, ['category:news'], { since })
     await h.settle()

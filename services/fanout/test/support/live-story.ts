@@ -48,6 +48,24 @@ export function subscribe(
   })
 }
 
+/**
+ * A public reader of category:news shown story `x` (v1, partition 0), gone: its position, which
+ * eight sports stories after it push out of memory (a history of 4), so a resume from it replays
+ * from the log.
+ */
+export async function positionOutOfMemory(h: Harness): Promise<string> {
+  h.append(event('CREATED', { id: 'x', version: 1, category: 'news' }, h.clock.now()), 0)
+  await h.settle()
+  const first = h.connect('public')
+  subscribe(h, first.conn, ['category:news'])
+  await h.settle()
+  const since = lastPosition(first.t.messages)
+  h.hub.conns.remove(first.conn)
+  for (let i = 0; i < 8; i++) h.append(event('CREATED', { id: `f${i}`, version: 1, category: 'sports' }, h.clock.now()), 0)
+  await h.settle()
+  return since
+}
+
 /** Where a story's events go: a process (Harness), or several reading one log (processPair). */
 export type StoryLog = Pick<Harness, 'clock' | 'append'>
 
