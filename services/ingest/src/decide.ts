@@ -4,7 +4,7 @@
 import { contentFields, MAX_EARLIER_VIEWS, passesViewBound } from '@newswire/shared'
 import type { Article, ContentField, Correction, EarlierViews, FieldError } from '@newswire/shared'
 import { addCorrection, nothingToCorrect } from './corrections.ts'
-import { withoutContent } from './erasure.ts'
+import { isErased, withoutContent } from './erasure.ts'
 import type { ArticleInput } from './validate.ts'
 
 /** Who sends a write. */
@@ -195,10 +195,7 @@ export type EraseDecision = { kind: 'erased'; article: Article; changedFields: C
  * withdrawn text for the newsroom, in its snapshots and in every replay (red26a attack run).
  */
 export function decideErase(prev: Article, now: number): EraseDecision {
-  // a headline is never empty but in an erasure's kill (withoutContent)
-  if (prev.pubStatus === 'canceled' && prev.headline === '') return { kind: 'killed', current: prev }
-  const d = decideWithdraw(prev, now)
-  const killed = { ...prev, version: prev.version + 1, updatedAt: now }
-  const article = withoutContent(d.kind === 'unchanged' ? killed : d.article)
+  if (isErased(prev)) return { kind: 'killed', current: prev }
+  const article = withoutContent({ ...prev, version: prev.version + 1, pubStatus: 'canceled', updatedAt: now })
   return { kind: 'erased', article, changedFields: changedFields(prev, article) }
 }

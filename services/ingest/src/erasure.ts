@@ -26,6 +26,9 @@ export function withoutContent(a: Article): Article {
   }
 }
 
+/** An erasure's kill: canceled, without its content (a headline is never empty otherwise). */
+export const isErased = (a: Article): boolean => a.pubStatus === 'canceled' && a.headline === ''
+
 /** The entry without its content: id, seq, version, flags, times and editorial state stay. */
 export function entryWithoutContent(e: StoryEntry): StoryEntry {
   return { ...e, headline: null, body: [], authors: [], corrections: [] }
