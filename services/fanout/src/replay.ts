@@ -207,6 +207,15 @@ export class LogReplays {
         else watchdog(reads)
       }, stallMs)
     }
+    /** Waits on the live loop or the members' sockets: not a stall while it lasts. */
+    const waiting = async (p: Promise<unknown>) => {
+      waits = true
+      try {
+        await p
+      } finally {
+        waits = false
+      }
+    }
     const progress = (partition: number, next: number) => {
       if (next > (reader.pos[partition] ?? 0)) {
         reader.pos[partition] = next
@@ -228,15 +237,12 @@ export class LogReplays {
             if (m.offset < (reader.pos[partition] ?? 0)) continue
             const readable = sink.replayReadable(partition, m.offset, () => reader.state !== 'running')
             if (readable) {
-              waits = true
               try {
-                await readable
+                await waiting(readable)
               } catch (err) {
                 // the live loop is stuck: the members start over rather than wait on kafkajs' retries
                 fail(err)
                 return
-              } finally {
-                waits = false
               }
               if (reader.state !== 'running') return
             }
@@ -247,13 +253,7 @@ export class LogReplays {
           const last = records.at(-1)
           if (last) progress(partition, last.offset + 1)
           handOver()
-          if (reader.state !== 'running') return
-          waits = true
-          try {
-            await sink.replayWait(reader.members)
-          } finally {
-            waits = false
-          }
+          if (reader.state === 'running') await waiting(sink.replayWait(reader.members))
         },
       })
       reader.reader = r
