@@ -31,6 +31,8 @@ export type Exposure = Seen[]
 export const MAX_VIEWS = 2 * MAX_EARLIER_VIEWS
 
 export const clearanceBit: Record<Clearance, number> = { public: 1, released: 2, all: 4 }
+/** Every clearance: where who saw a version is not known, any may have. */
+export const everyClearance = clearanceBit.public | clearanceBit.released | clearanceBit.all
 
 const sameView = (a: ArticleView, b: ArticleView) =>
   a.category === b.category && a.language === b.language && a.urgency === b.urgency && a.breaking === b.breaking

@@ -14,7 +14,7 @@ import type { Release } from './embargo-schedule.ts'
 import { Entries, hasEntryEmbargo } from './entries.ts'
 import type { EntryState } from './entries.ts'
 import { isEntryDeleted } from './entry-visibility.ts'
-import { clearanceBit, expose, seenBy } from './exposure.ts'
+import { clearanceBit, everyClearance, expose, seenBy } from './exposure.ts'
 import type { Exposure } from './exposure.ts'
 import type { Entry, EntryEventRecord, History } from './history.ts'
 import { compareReleaseKeys } from './position.ts'
@@ -93,7 +93,7 @@ export class Ledger {
     const s = articleState(event, partition, null, null, undefined, at)
     const id = event.article.id
     for (const v of earlier?.views ?? []) expose(s.exposure, { id, ...v }, this.#earlierMask(v), false)
-    if (earlier?.complete !== true && event.type !== 'CREATED') expose(s.exposure, event.article, 7, false)
+    if (earlier?.complete !== true && event.type !== 'CREATED') expose(s.exposure, event.article, everyClearance, false)
     this.#set(s)
   }
 

@@ -15,7 +15,7 @@ import type { HistoryRecord } from './history.ts'
 import { Ledger } from './ledger.ts'
 import type { ArticleState } from './ledger.ts'
 import type { EntryState } from './entries.ts'
-import { expose } from './exposure.ts'
+import { everyClearance, expose } from './exposure.ts'
 import type { Exposure } from './exposure.ts'
 import { entryHoldAsNext, holdAsNext } from './late-hold.ts'
 import { givesWayToHistory } from './loaded-state.ts'
@@ -397,7 +397,7 @@ export class Store {
           // for unseen, a reader shown it on another instance, resuming here, was never told of its
           // erasure (red26a attack run, 2026-12-07)
           const now = this.ledger.latest(key)
-          if (now && !whole) expose(now.exposure, now.event.article, 7, false)
+          if (now && !whole) expose(now.exposure, now.event.article, everyClearance, false)
         }
         continue
       }
