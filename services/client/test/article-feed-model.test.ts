@@ -99,10 +99,10 @@ async function run(
   reader: Reader = 'public',
   replays: 'all' | 'events' = 'events',
 ): Promise<void> {
-  const t = { after: (fn: () => unknown) => cleanups.push(fn) }
   const cleanups: (() => unknown)[] = []
+  const t = { after: (fn: () => unknown) => cleanups.push(fn) }
   try {
-    const server = await FakeNewsServer.start(t as never)
+    const server = await FakeNewsServer.start(t)
     server.overlapFrames = replays
     const stories = new Map<string, Story>(IDS.map((id) => [id, { version: 0, state: 'none', embargoed: false }]))
     const publish = (id: string) => {

@@ -103,7 +103,8 @@ export class FakeNewsServer {
     })
   }
 
-  static async start(t: TestContext): Promise<FakeNewsServer> {
+  /** `t`: what closes it when the test ends (a TestContext, or a model run's own clean-up list). */
+  static async start(t: Pick<TestContext, 'after'>): Promise<FakeNewsServer> {
     const server = new FakeNewsServer()
     await new Promise<void>((resolve) => server.#http.listen(0, '127.0.0.1', resolve))
     t.after(() => server.close())
