@@ -55,6 +55,12 @@ export class FakeNewsServer {
    * but never an old `withdrawn`, which could otherwise come after the version that lifted it).
    */
   overlapFrames: 'all' | 'events' = 'all'
+  /**
+   * A replay reaches no further back than this log index: a test sets it where the story came down
+   * or ran again (the filter forgot the story's entries there, and its own withdrawal again is a
+   * duplicate, so what came before would be taken as new: Known limits).
+   */
+  replayFloor = 0
   /** Where the last fresh snapshot or reset was made: an events-only replay reaches no further back (the client's filter starts there). */
   #snapshotAtIndex = 0
   /** Connections with this token are closed with 4401 (WebSocket) or get HTTP 401 (SSE). */
@@ -241,7 +247,7 @@ export class FakeNewsServer {
       this.#snapshotAtIndex = next
       ;({ snapshot, story } = this.#snapshotAt(sub, next))
     } else {
-      next = Math.max(0, from - this.overlap)
+      next = Math.max(0, from - this.overlap, Math.min(from, this.replayFloor))
       if (this.overlapFrames === 'events') next = Math.max(next, Math.min(from, this.#snapshotAtIndex))
     }
     const replayTo = this.overlapFrames === 'events' && from !== null ? from : 0

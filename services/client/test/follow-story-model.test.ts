@@ -196,6 +196,8 @@ class Blog {
   holdStory(cause: Held): void {
     if (this.killed || this.storyHeld) return
     this.storyVersion++
+    // the filter forgets the story's entries here: a replay from before it would bring a stand-in back (Known limits)
+    this.server.replayFloor = this.server.log.length
     this.server.publishFrame('story:Bd-1', { type: 'withdrawn', articleId: 'Bd-1', version: this.storyVersion, cause, reason: cause })
     this.storyHeld = cause
   }
@@ -417,5 +419,24 @@ test('a known run (red24b): a filter of two, a deletion, a reset from a process 
     'websocket',
     1,
     2,
+  )
+})
+
+// A run that once failed (CI, stop 56): an entry's stand-in, the story held, a replay of the stand-in
+// after the hold (the filter had forgotten the story's entries, and the hold again was a duplicate),
+// then the writer's record at the guess number while held: the newest page on running again did not
+// bring the entry back. A server's replay reaches no further back than the story's hold (replayFloor;
+// the client README's Known limits): the entry must be shown once the story runs again.
+test('a known run: a stand-in, the story held, a drop, the writer’s record while held', async () => {
+  await run(
+    [
+      { op: 'standIn', pick: 0, kind: 'unreadable', cause: 'withheld' },
+      { op: 'holdStory', cause: 'withheld' },
+      { op: 'drop', overlap: 2 },
+      { op: 'decide', pick: 0, at: 'same', lower: 0, hold: false },
+      { op: 'releaseStory' },
+    ],
+    'websocket',
+    1,
   )
 })
