@@ -381,6 +381,7 @@ test('two processes, each host clock stepping on its own: a public reader moving
   if (process.env.NEWSWIRE_MODEL_SEED) return
   for (const k of ['steps', 'stepsBack', 'pages', 'notReady', 'resumesAhead', 'releasesAhead', 'kills', 'restarts'] as const)
     assert.ok(stats[k] > stats.runs / 10, `${k}: ${JSON.stringify(stats)}`)
-  // resumes from a position past the skew allowance (refused: a reset) came 11-39 per 120-300 runs
-  assert.ok(stats.resumesPastSkew > stats.runs / 40, `resumesPastSkew: ${JSON.stringify(stats)}`)
+  // resumes from a position past the skew allowance (refused: a reset) came 11-39 per 120-300 runs,
+  // 7-23 per 120 in 8 runs of stop 57 (mean 12.9): runs/40 would fail about one CI run in 900
+  assert.ok(stats.resumesPastSkew > stats.runs / 120, `resumesPastSkew: ${JSON.stringify(stats)}`)
 })
