@@ -77,6 +77,10 @@ async function main(): Promise<number> {
     console.log(`newswire test: ${files.length} test files${where} on Node ${process.versions.node}${ci ? ', CI' : ''}`)
     const outcome = await runFiles(repoRoot, files, { concurrency: Number(values.concurrency), signal: abort.signal })
     const notAllowed = undeliberate(outcome.skips)
+    const slowest = [...outcome.took].sort((a, b) => b[1] - a[1]).slice(0, 15)
+    const total = [...outcome.took.values()].reduce((a, b) => a + b, 0)
+    console.log(`newswire test: the slowest files (their tests' own time; ${(total / 1000).toFixed(0)} s in all files):`)
+    for (const [file, ms] of slowest) console.log(`  ${(ms / 1000).toFixed(1).padStart(6)} s  ${file}`)
     for (const s of outcome.skips) console.log(`newswire test: skipped ${describeSkip(s)}`)
     if (ci && notAllowed.length > 0) {
       console.error(`newswire test: CI=true allows only the deliberate skips in test/runner/skips.ts; these skipped:`)

@@ -10,17 +10,27 @@ import type { Skip } from './skips.ts'
 export interface Outcome {
   failed: number
   skips: Skip[]
+  /** Per file, the time its top-level tests took (ms; the process's start and imports left out). */
+  took: Map<string, number>
 }
 
 interface TestEvent {
   name: string
   file?: string
+  nesting?: number
+  details?: { duration_ms?: number }
   skip?: string | boolean
   todo?: string | boolean
 }
 
 export function runFiles(root: string, files: string[], options: { concurrency: number; signal: AbortSignal }): Promise<Outcome> {
-  const outcome: Outcome = { failed: 0, skips: [] }
+  const outcome: Outcome = { failed: 0, skips: [], took: new Map() }
+  // what CI time goes to: the slowest files are printed at the end (the aim is a run under 15 min)
+  const time = (e: TestEvent) => {
+    if (e.nesting !== 0 || !e.file) return
+    const file = relative(root, e.file)
+    outcome.took.set(file, (outcome.took.get(file) ?? 0) + (e.details?.duration_ms ?? 0))
+  }
   const noted = (e: TestEvent, what: string | boolean | undefined, prefix: string) => {
     if (what === undefined || what === false) return
     const reason = typeof what === 'string' && what !== '' ? what : '(no reason given)'
@@ -39,10 +49,12 @@ export function runFiles(root: string, files: string[], options: { concurrency: 
     forceExit: files.some((f) => needsOf(f).has('kafka')),
   })
   stream.on('test:pass', (e: TestEvent) => {
+    time(e)
     noted(e, e.skip, '')
     noted(e, e.todo, 'todo: ')
   })
   stream.on('test:fail', (e: TestEvent) => {
+    time(e)
     if (e.todo === undefined || e.todo === false) outcome.failed++
   })
   return new Promise((resolve, reject) => {
