@@ -11,14 +11,17 @@
 // Held to: once a kill reached the site, nothing of that story is shown again (not from a replay,
 // a reset or the stream); a public reader is sent nothing embargoed; once the stream is caught up,
 // the site shows exactly its view, each story at its newest version (a newsroom's flagged as the
-// embargo stands). The follow-story model covers a live story's entries; this is
-// the feed every ticker and front page reads.
+// embargo stands). A story page on the same client follows two of the stories (followArticle):
+// never updated after the kill it was told of, nor given an embargoed version as the public, and
+// once caught up holding the story's newest version if the view shows it, else gone. The
+// follow-story model covers a live story's entries; this is the feed every ticker and front page
+// reads.
 // NEWSWIRE_MODEL_RUNS raises the number of runs (default 60, about 3 s).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
 import { WebSocket } from 'ws'
-import { ClientError, connect, older } from '../src/index.ts'
+import { ClientError, connect, followArticle, older } from '../src/index.ts'
 import { FakeNewsServer, waitFor } from './fake-server.ts'
 import { articleEvent } from './fakes.ts'
 import { MODEL_REPLAY } from '../../../test/model-replay.ts'
@@ -83,7 +86,21 @@ function refusedAfterReset(err: unknown): void {
 }
 
 /** How often runs reached the cases the model is for (a generator that stops reaching them shows). */
-const stats = { pages: 0, releasesHeard: 0, killsHeard: 0, resetsAfterKill: 0, heldThenRun: 0, boundedRuns: 0, standIns: 0, viewChanges: 0 }
+const stats = {
+  pages: 0,
+  releasesHeard: 0,
+  killsHeard: 0,
+  resetsAfterKill: 0,
+  heldThenRun: 0,
+  boundedRuns: 0,
+  standIns: 0,
+  viewChanges: 0,
+  /** Runs whose followers' ends were checked (none asked for a page), and followers ended absent. */
+  followed: 0,
+  followersAbsent: 0,
+}
+/** Stories a page follows with followArticle() on the same client, one on each channel. */
+const FOLLOWED = ['a', 'c'] as const
 
 /**
  * `replays`: what a resume sends again from before its position (the fake's `overlap`): events (as
@@ -155,6 +172,21 @@ async function run(
       }
     })
     client.on('error', (err) => wrong.push(err.message))
+    // a story page on the same client: nothing after the kill it was told of, nothing embargoed to the public
+    const followers = FOLLOWED.map((id) => {
+      let killedHere = false
+      const follower = followArticle(client, id, {
+        update: ({ version, embargoed }) => {
+          if (killedHere) wrong.push(`${id}@${version}: followArticle updated after its kill`)
+          if (embargoed && reader === 'public') wrong.push(`${id}@${version}: followArticle gave the public an embargoed version`)
+        },
+        gone: ({ cause }) => {
+          if (cause === 'withdrawn' || cause === 'canceled') killedHere = true
+        },
+      })
+      cleanups.push(() => follower.close())
+      return follower
+    })
     let answered = ''
     let subscribedBeforeDrop = 0
     client.on('subscribed', ({ channels }) => {
@@ -296,6 +328,18 @@ async function run(
       want.sort(),
       'once caught up, the site shows exactly the public view',
     )
+    // a follower hears the stream alone: a page's item makes the stream's same version a duplicate
+    // (one filter per client), so its end is checked in runs that asked for none
+    if (!ops.some((op) => op.op === 'page')) {
+      stats.followed++
+      for (const f of followers) {
+        const s = stories.get(f.articleId) as Story
+        const shown = s.state === 'shown' && (VIEWS[view] as readonly string[]).includes(channelOf(f.articleId))
+        if (f.gone?.cause === 'absent') stats.followersAbsent++
+        assert.equal(f.article?.version ?? null, shown ? s.version : null, `followArticle(${f.articleId}) once caught up`)
+        assert.equal(f.gone === null, shown, `followArticle(${f.articleId}) gone once caught up: ${JSON.stringify(f.gone)}`)
+      }
+    }
   } finally {
     for (const fn of cleanups.reverse()) await fn()
   }
@@ -316,12 +360,13 @@ test('a site reading the feed through the SDK shows exactly the public view, and
     { numRuns: Number(process.env.NEWSWIRE_MODEL_RUNS ?? 60), includeErrorInReport: true, ...MODEL_REPLAY },
   )
   t.diagnostic(
-    `pages ${stats.pages}, releases heard ${stats.releasesHeard}, kills heard ${stats.killsHeard}, resets after a kill ${stats.resetsAfterKill}, held stories run again ${stats.heldThenRun}, bounded runs ${stats.boundedRuns}, stand-ins ${stats.standIns}, view changes ${stats.viewChanges}`,
+    `pages ${stats.pages}, releases heard ${stats.releasesHeard}, kills heard ${stats.killsHeard}, resets after a kill ${stats.resetsAfterKill}, held stories run again ${stats.heldThenRun}, bounded runs ${stats.boundedRuns}, stand-ins ${stats.standIns}, view changes ${stats.viewChanges}, runs with followers checked ${stats.followed} (${stats.followersAbsent} ended absent)`,
   )
   if (!process.env.NEWSWIRE_MODEL_SEED) {
     assert.ok(stats.killsHeard > 0, 'no kill reached a site')
     assert.ok(stats.standIns > 0, 'no run stood in for a hold')
     assert.ok(stats.releasesHeard > 0, 'no release reached a newsroom')
+    assert.ok(stats.followed > 0, 'no run checked its followers')
   }
 })
 
