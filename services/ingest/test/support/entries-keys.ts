@@ -385,21 +385,23 @@ export interface Kept {
 export type KeyedExpected =
   | { kind: 'decided'; expected: Expected; key: string }
   | { kind: 'kept'; kept: Kept }
-  | { kind: 'refused'; expected: Expected; forKey?: 'other' | 'forgotten' | 'brings-forward' }
+  | { kind: 'refused'; expected: Expected; forKey?: 'other' | 'forgotten' | 'full' | 'brings-forward' }
   | { kind: 'unkeyed'; expected: Expected }
 
 /**
  * Applies `op` (sent under scoped key `key`, with identity `sig`) to the world over the answers
  * `kept` and the fingerprints `forgotten` of answers pushed out; the caller keeps a decided success.
+ * `full`: the key's API key holds all the fingerprints it may (README: 429 `idempotency_keys_full`).
  */
 export function stepKeyed(
   w: World,
-  kept: ReadonlyMap<string, Kept>,
-  forgotten: ReadonlyMap<string, ReadonlySet<string>>,
+  kept: Pick<ReadonlyMap<string, Kept>, 'get'>,
+  forgotten: Pick<ReadonlyMap<string, ReadonlySet<string>>, 'get'>,
   op: KeyedOp | PutOp,
   revision: number | undefined,
   key: string,
   sig: string,
+  full = false,
 ): KeyedExpected {
   const first = refusedFirst(op, revision)
   if (first) return { kind: 'refused', expected: first }
@@ -414,9 +416,10 @@ export function stepKeyed(
     return null
   }
   if (seen === undefined) {
-    if (!forgotten.get(key)?.has(sig)) return { kind: 'decided', expected: decide(w, op, revision), key }
-    const refusal: Expected = { status: 409, code: 'idempotency_answer_forgotten' }
-    if (!takedown(op)) return { kind: 'refused', expected: refusal, forKey: 'forgotten' }
+    const lost = forgotten.get(key)?.has(sig) === true
+    if (!lost && !full) return { kind: 'decided', expected: decide(w, op, revision), key }
+    const refusal: Expected = lost ? { status: 409, code: 'idempotency_answer_forgotten' } : { status: 429, code: 'idempotency_keys_full' }
+    if (!takedown(op)) return { kind: 'refused', expected: refusal, forKey: lost ? 'forgotten' : 'full' }
     const expected = takeDown()
     return expected === null ? { kind: 'refused', expected: refusal, forKey: 'brings-forward' } : { kind: 'decided', expected, key }
   }

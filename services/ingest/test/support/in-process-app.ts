@@ -35,7 +35,8 @@ export interface InProcessApp {
 /**
  * `rateLimit`: INGEST_RATE_LIMIT (requests/s per key), out of the way unless a test is about it;
  * `freshen`: whether a read caught up with Kafka (false: it answers from memory, and says so);
- * `idempotencyMaxKeys`: INGEST_IDEMPOTENCY_MAX_KEYS.
+ * `idempotencyMaxKeys`: INGEST_IDEMPOTENCY_MAX_KEYS; `idempotency`: the answers it keeps, where a
+ * test makes them (a clock it moves, small fingerprint limits), in place of server.ts's.
  */
 export async function startInProcessApp(
   state: ArticleState,
@@ -43,12 +44,14 @@ export async function startInProcessApp(
   rateLimit = '1000000',
   freshen: () => Promise<boolean> = async () => true,
   idempotencyMaxKeys = 100_000,
+  answers?: IdempotencyCache<Remembered>,
 ): Promise<InProcessApp> {
   const config = loadIngestConfig({ INGEST_API_KEYS: apiKeysEnv, INGEST_RATE_LIMIT: rateLimit, INGEST_PORT: '0' })
   const registry = createRegistry('ingest')
   const publisher = inProcessPublisher(state, codec)
   // as server.ts makes it: an answer its key's bound pushes out leaves its fingerprint
-  const idempotency = new IdempotencyCache<Remembered>(60_000, idempotencyMaxKeys, (key, v) => answerPrint(key, v.by, v.requestHash))
+  const idempotency =
+    answers ?? new IdempotencyCache<Remembered>(60_000, idempotencyMaxKeys, (key, v) => answerPrint(key, v.by, v.requestHash))
   const services = createWriteServices({ publisher, idempotency, publishTimeoutMs: 1000, onUnchanged: () => {} })
   const app = createApp({
     config,
