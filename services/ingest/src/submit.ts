@@ -103,6 +103,19 @@ function unkeyed(ctx: RequestContext): RequestContext {
   return { ...ctx, idempotencyKey: null, requestHash: '' }
 }
 
+/**
+ * Where a takedown decided without its key (bound to other content) is remembered: per key and
+ * content, under a key name no API key can have (NUL is in no environment variable), so that it
+ * takes no place in its API key's bound of answers. Its record carries it, for a restarted
+ * instance. Remembered nowhere, its retry was decided as a new request once its key's first answer
+ * was gone (pushed out, past its TTL, or an `unchanged` one lost to a restart), and brought the
+ * desk's later embargo forward (red27b attack run, 2026-12-07).
+ */
+export function letPastKey(key: string, requestHash: string): string {
+  const i = key.indexOf(':')
+  return `${key.slice(0, i)}\u0000${key.slice(i)}\u0000${requestHash}`
+}
+
 export function createSubmitter(deps: SubmitterDeps): Submit {
   // A request under way, by Idempotency-Key, with the hash of its content
   const inflight = new Map<string, { outcome: Promise<Outcome>; requestHash: string }>()
@@ -122,7 +135,8 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
    * rotation's other key was decided again over the desk's hold (red24e attack run).
    */
   function forgotten(key: string, ctx: RequestContext): boolean {
-    const ids = new Set([...(deps.liveKeyIdsByName?.get(ownerOf(key)) ?? [ctx.keyId]), undefined])
+    // a takedown's own slot (letPastKey) belongs to the key name before its NUL
+    const ids = new Set([...(deps.liveKeyIdsByName?.get(ownerOf(key).replace(/\u0000$/, '')) ?? [ctx.keyId]), undefined])
     for (const by of ids) if (deps.idempotency.forgotten(key, answerPrint(key, by, ctx.requestHash))) return true
     return false
   }
@@ -178,14 +192,28 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
     }
   }
 
+  /**
+   * Whether this takedown was decided before without its key (bound to other content then): its
+   * slot holds its answer, or the slot's bound pushed it out. Its key may be free by now.
+   */
+  function letPastBefore(ctx: RequestContext): boolean {
+    if (ctx.takesDown !== true || ctx.idempotencyKey === null) return false
+    const slot = letPastKey(ctx.idempotencyKey, ctx.requestHash)
+    return deps.idempotency.get(slot) !== undefined || forgotten(slot, ctx)
+  }
+
   return async (articleId, requestCtx, plan) => {
     // A takedown under a key bound to other content (a CMS keys its requests by its revision, and
     // a kill bumps none) is decided as one sent without a key: it only takes down, and the key
     // keeps its first answer. Refused (422), the kill and every retry of it kept the story up (red24f)
-    const bound = requestCtx.takesDown === true && boundToOther(requestCtx)
+    // Its retry is decided so too once its key is free: as a new request, it brought forward (red27b)
+    const other = requestCtx.takesDown === true && boundToOther(requestCtx)
+    const bound = other || letPastBefore(requestCtx)
     const ctx = bound ? unkeyed(requestCtx) : requestCtx
+    /** The takedown's own slot, where it is decided without its key: its record carries it. */
+    let slot = bound && requestCtx.idempotencyKey !== null ? letPastKey(requestCtx.idempotencyKey, requestCtx.requestHash) : null
     // The refusal this takedown was let past, if any: it stands unless the takedown only takes down
-    let escaped: ProblemError | null = bound ? reused() : null
+    let escaped: ProblemError | null = other ? reused() : bound ? forgottenAnswer() : null
     const letPast = (refusal: ProblemError) => {
       escaped ??= refusal
     }
@@ -210,9 +238,11 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
       sameRequest(running.requestHash, ctx)
       return running.outcome
     }
+    const by = ctx.keyId === undefined ? {} : { by: ctx.keyId }
     const remember = (outcome: Outcome) => {
+      if (slot !== null) deps.idempotency.set(slot, { outcome, requestHash: requestCtx.requestHash, ...by })
       if (key === null) return
-      deps.idempotency.set(key, { outcome, requestHash: ctx.requestHash, ...(ctx.keyId === undefined ? {} : { by: ctx.keyId }) })
+      deps.idempotency.set(key, { outcome, requestHash: ctx.requestHash, ...by })
       written.get(key)?.shown()
       written.delete(key)
     }
@@ -220,14 +250,20 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
     let earlier: Promise<void> | null = null
     const job: Job<Outcome> = {
       articleId,
-      idempotency: key === null ? null : { key, requestHash: ctx.requestHash, ...(ctx.keyId === undefined ? {} : { by: ctx.keyId }) },
+      idempotency:
+        key !== null
+          ? { key, requestHash: ctx.requestHash, ...by }
+          : slot === null
+            ? null
+            : { key: slot, requestHash: requestCtx.requestHash, ...by },
       // Planned after the partition's catch-up: if this very request was committed before
       // (its answer lost to a timeout, a crash or another instance), the answer is that one
       plan: (current, view) => {
         // the other content's answer may come to light only now (another instance gave it)
         if (ctx.takesDown && key !== null && boundToOther(ctx)) {
+          slot = letPastKey(key, ctx.requestHash)
+          job.idempotency = { key: slot, requestHash: ctx.requestHash, ...by }
           key = null
-          job.idempotency = null
           escaped = reused()
           return decide(current, view)
         }

@@ -10,6 +10,7 @@ import type { Job } from '../src/batch-plan.ts'
 import type { Publisher } from '../src/publisher.ts'
 import type { Outcome, Remembered, RequestContext } from '../src/outcome.ts'
 import { createWriteServices } from '../src/services.ts'
+import { letPastKey } from '../src/submit.ts'
 import { ArticleState, IdempotencyCache } from '../src/state.ts'
 import { validateArticle } from '../src/validate.ts'
 
@@ -62,7 +63,8 @@ test('a kill under the key of a save answered before is written, and the key kee
   const killed = await h.articles.withdraw('a', 'legal', ctx('cms:cms-42-rev-1', 'kill', true))
   assert.equal((killed.body as { type?: string }).type, 'WITHDRAWN')
   assert.deepEqual(h.published, ['CREATED a', 'WITHDRAWN a'])
-  assert.deepEqual(h.keyed, ['cms:cms-42-rev-1', null], 'the kill’s record carries no key')
+  // red27b: not the save's key, but a slot of the kill's own, so that its retry stays a takedown's
+  assert.deepEqual(h.keyed, ['cms:cms-42-rev-1', letPastKey('cms:cms-42-rev-1', 'kill')], 'the kill’s record carries its own slot')
   assert.deepEqual(await h.articles.upsert(input('a', 'v1'), ctx('cms:cms-42-rev-1', 'save')), saved)
   // any other write under it is still refused
   await assert.rejects(h.articles.upsert(input('a', 'v2'), ctx('cms:cms-42-rev-1', 'other')), /other content/)
@@ -86,7 +88,7 @@ test('a kill under the key of a save still committing is written after it', asyn
   assert.deepEqual(h.published, ['CREATED a', 'UPDATED a', 'WITHDRAWN a'])
 })
 
-test('a kill under a key another instance answered, learnt only at commit time, is written without the key', async () => {
+test('a kill under a key another instance answered, learnt only at commit time, is written without the key (under its own slot)', async () => {
   let other: (() => void) | null = null
   const h = harness(() => {
     other?.()
@@ -97,7 +99,7 @@ test('a kill under a key another instance answered, learnt only at commit time, 
   other = () => h.idempotency.set('cms:K', { outcome: theirs, requestHash: 'save' })
   const killed = await h.articles.withdraw('a', 'legal', ctx('cms:K', 'kill', true))
   assert.equal((killed.body as { type?: string }).type, 'WITHDRAWN')
-  assert.deepEqual(h.keyed, [null, null])
+  assert.deepEqual(h.keyed, [null, letPastKey('cms:K', 'kill')])
   assert.deepEqual(h.idempotency.get('cms:K')?.outcome, theirs, 'the key keeps the other instance’s answer')
   // a write that is not a takedown learns it alike, and is refused
   other = () => h.idempotency.set('cms:L', { outcome: theirs, requestHash: 'save' })

@@ -156,6 +156,7 @@ export function stepKeyed(
   sent: Sent,
   sig: string,
   forgotten: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
+  letPast: (key: string, sig: string) => boolean = () => false,
 ): KeyedExpected {
   const { op, revision } = sent
   const first = refusedFirst(op, revision)
@@ -172,6 +173,17 @@ export function stepKeyed(
     else articles.set(op.id, before)
     return null
   }
+  // a takedown decided without its key once (bound to other content) is decided so again, whatever
+  // the key holds by now (README, red27b): only if it only takes down
+  const other = takedown(op) && seen !== undefined && seen.sig !== sig
+  if (other || (takedown(op) && letPast(key, sig))) {
+    const expected = takeDown()
+    const refusal: Expected = other
+      ? { status: 422, code: 'idempotency_key_reused' }
+      : { status: 409, code: 'idempotency_answer_forgotten' }
+    if (expected === null) return { kind: 'refused', expected: refusal, forKey: 'brings-forward' }
+    return { kind: 'unkeyed', expected, takedown: op.kind === 'patch' ? 'hold' : 'kill' }
+  }
   if (seen === undefined) {
     // this very request's answer was pushed out by its key's bound: refused, but a takedown (README)
     if (!forgotten.get(key)?.has(sig)) return { kind: 'decided', expected: decide(), key }
@@ -181,11 +193,7 @@ export function stepKeyed(
     return expected === null ? { kind: 'refused', expected: refusal, forKey: 'brings-forward' } : { kind: 'decided', expected, key }
   }
   if (seen.sig === sig) return { kind: 'kept', kept: seen }
-  const reused: Expected = { status: 422, code: 'idempotency_key_reused' }
-  if (!takedown(op)) return { kind: 'refused', expected: reused, forKey: 'other' }
-  const expected = takeDown()
-  if (expected === null) return { kind: 'refused', expected: reused, forKey: 'brings-forward' }
-  return { kind: 'unkeyed', expected, takedown: op.kind === 'patch' ? 'hold' : 'kill' }
+  return { kind: 'refused', expected: { status: 422, code: 'idempotency_key_reused' }, forKey: 'other' }
 }
 
 /**

@@ -391,7 +391,8 @@ export type KeyedExpected =
 /**
  * Applies `op` (sent under scoped key `key`, with identity `sig`) to the world over the answers
  * `kept` and the fingerprints `forgotten` of answers pushed out; the caller keeps a decided success.
- * `full`: the key's API key holds all the fingerprints it may (README: 429 `idempotency_keys_full`).
+ * `full`: the key's API key holds all the fingerprints it may (README: 429 `idempotency_keys_full`);
+ * `letPast`: whether this very takedown was decided before without its key (README, red27b).
  */
 export function stepKeyed(
   w: World,
@@ -402,6 +403,7 @@ export function stepKeyed(
   key: string,
   sig: string,
   full = false,
+  letPast: (key: string, sig: string) => boolean = () => false,
 ): KeyedExpected {
   const first = refusedFirst(op, revision)
   if (first) return { kind: 'refused', expected: first }
@@ -415,6 +417,16 @@ export function stepKeyed(
     restore(w, was)
     return null
   }
+  // a takedown decided without its key once (bound to other content) is decided so again, whatever
+  // the key holds by now: only if it only takes down, else refused as the key (or its lost answer) says
+  const other = takedown(op) && seen !== undefined && seen.sig !== sig
+  if (other || (takedown(op) && letPast(key, sig))) {
+    const expected = takeDown()
+    const refusal: Expected = other
+      ? { status: 422, code: 'idempotency_key_reused' }
+      : { status: 409, code: 'idempotency_answer_forgotten' }
+    return expected === null ? { kind: 'refused', expected: refusal, forKey: 'brings-forward' } : { kind: 'unkeyed', expected }
+  }
   if (seen === undefined) {
     const lost = forgotten.get(key)?.has(sig) === true
     if (!lost && !full) return { kind: 'decided', expected: decide(w, op, revision), key }
@@ -424,11 +436,11 @@ export function stepKeyed(
     return expected === null ? { kind: 'refused', expected: refusal, forKey: 'brings-forward' } : { kind: 'decided', expected, key }
   }
   if (seen.sig === sig) return { kind: 'kept', kept: seen }
-  const reused: Expected = { status: 422, code: 'idempotency_key_reused' }
-  if (!takedown(op)) return { kind: 'refused', expected: reused, forKey: 'other' }
-  const expected = takeDown()
-  return expected === null ? { kind: 'refused', expected: reused, forKey: 'brings-forward' } : { kind: 'unkeyed', expected }
+  return { kind: 'refused', expected: { status: 422, code: 'idempotency_key_reused' }, forKey: 'other' }
 }
+
+/** README (red27b): the key a takedown decided without its own is remembered under, per key and content. */
+export const letPastKey = (key: string, sig: string): string => `${key.replace(':', '\u0000:')}\u0000${sig}`
 
 export interface EntryKeyStats {
   keyed: number

@@ -9,7 +9,9 @@ import fc from 'fast-check'
 import { answerPrint } from '../../src/outcome.ts'
 import type { Remembered } from '../../src/outcome.ts'
 import { IdempotencyCache } from '../../src/state.ts'
-import type { Kept } from './entries-keys.ts'
+import { movedOps } from './entries-keys.ts'
+import type { IdemKey, KeyedOp, Kept } from './entries-keys.ts'
+import type { EntryNo, StoryNo } from './entries-model.ts'
 
 /** INGEST_IDEMPOTENCY_TTL_MS of the model's ingest; fingerprints go by quarters of it. */
 export const TTL = 60_000
@@ -167,6 +169,60 @@ export interface RestartOp {
   kind: 'restart'
   reversed: boolean
 }
+/**
+ * The CMS saves under one of its keys, then sends a takedown under the same key (bound to the save:
+ * decided as if sent without it, red24f) and loses its answer; the desk moves the embargo to 2099
+ * (no key); the save's answer goes (pushed out by the CMS's next saves, past its TTL, or, answered
+ * `unchanged`, gone with a restart) while the takedown's is still within its TTL; the CMS retries
+ * the takedown. Drawn at random, a takedown's key was seldom freed before its retry.
+ */
+export interface FreedOp {
+  kind: 'freed'
+  story: StoryNo
+  entry: EntryNo | 'story'
+  late: 'earlier' | 'hold-lifts'
+  how: 'pushed' | 'ttl' | 'restart'
+  idem: IdemKey
+}
+export const freedArb: fc.Arbitrary<FreedOp> = fc.record({
+  kind: fc.constant('freed' as const),
+  story: fc.constantFrom<StoryNo>(0, 0, 1),
+  entry: fc.constantFrom<EntryNo | 'story'>(0, 0, 1, 'story'),
+  late: fc.constantFrom<FreedOp['late']>('earlier', 'hold-lifts'),
+  how: fc.constantFrom<FreedOp['how']>('pushed', 'ttl', 'restart'),
+  idem: fc.constantFrom<IdemKey>('rev-a', 'rev-b'),
+})
+
+/** The requests of a FreedOp, in order; `null` where its key's save answer goes; the last is the retry. */
+export function freedOps(f: FreedOp, n: number): (KeyedOp | null)[] {
+  const [save, desk, late] = movedOps({ kind: 'moved', story: f.story, entry: f.entry, late: f.late, idem: f.idem })
+  const takedown = late as KeyedOp
+  // the desk's move, without a key (movedOps sends it so)
+  const move = desk as KeyedOp
+  const first = save as KeyedOp
+  // answered `unchanged` (in no record): the same save sent once before without a key
+  const unchanged: KeyedOp[] = f.how === 'restart' ? [{ ...first, idem: undefined } as KeyedOp] : []
+  const pushed: KeyedOp[] =
+    f.how === 'pushed'
+      ? ([1, 2] as const).map((entry) => ({
+          kind: 'put' as const,
+          key: 'dev' as const,
+          story: 0 as const,
+          entry,
+          text: 0 as const,
+          pinned: false,
+          keyEvent: false,
+          pubStatus: undefined,
+          embargoedUntil: undefined,
+          revision: 'none' as const,
+          correction: undefined,
+          via: 'single' as const,
+          idem: `push-${2 * n + entry + 1000}` as IdemKey,
+        }))
+      : []
+  return [...unchanged, first, takedown, move, ...(f.how === 'pushed' ? pushed : [null]), takedown]
+}
+
 export const tickArb: fc.Arbitrary<TickOp> = fc.record({
   kind: fc.constant('tick' as const),
   ms: fc.constantFrom(1_000, 1_000, WIDTH, TTL / 2, TTL - 1_000, TTL + 1, TTL + WIDTH + 1),
@@ -176,6 +232,8 @@ export const restartArb: fc.Arbitrary<RestartOp> = fc.record({ kind: fc.constant
 export interface ClockStats {
   ticks: number
   decidedAgain: number
+  takedownsAgain: number
+  freed: number
   full: number
   fullTakedowns: number
   restarts: number
@@ -186,6 +244,8 @@ export interface ClockStats {
 export const newClockStats = (): ClockStats => ({
   ticks: 0,
   decidedAgain: 0,
+  takedownsAgain: 0,
+  freed: 0,
   full: 0,
   fullTakedowns: 0,
   restarts: 0,
