@@ -199,7 +199,10 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
   function letPastBefore(ctx: RequestContext): boolean {
     if (ctx.takesDown !== true || ctx.idempotencyKey === null) return false
     const slot = letPastKey(ctx.idempotencyKey, ctx.requestHash)
-    return deps.idempotency.get(slot) !== undefined || forgotten(slot, ctx)
+    const seen = deps.idempotency.get(slot)
+    // given to a key retired since, it binds no one, as any answer (red22c)
+    if (seen !== undefined) return seen.by === undefined || deps.liveKeyIds === undefined || deps.liveKeyIds.has(seen.by)
+    return forgotten(slot, ctx)
   }
 
   return async (articleId, requestCtx, plan) => {
