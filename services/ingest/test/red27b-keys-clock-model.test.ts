@@ -67,9 +67,12 @@ const KNOWN: Step[][] = [
   [{ kind: 'freed', story: 0, entry: 'story', late: 'earlier', how: 'pushed', idem: 'rev-a' }],
 ]
 
-/** Whether a success wrote a record (an entry's event; a story's change, kill or erasure). */
-const committed = (op: KeyedOp | PutOp, e: Expected): boolean =>
-  e.event !== undefined || ((op.kind === 'storyPatch' || op.kind === 'storyKill') && e.status < 300 && e.unchanged !== true)
+/**
+ * Whether a success wrote a keyed record (an entry's event; a story's change, kill or erasure). An
+ * erasure of a story killed before (`wasKilled`) writes tombstones alone, and answers `unchanged`.
+ */
+const committed = (op: KeyedOp | PutOp, e: Expected, wasKilled = false): boolean =>
+  e.event !== undefined || ((op.kind === 'storyPatch' || op.kind === 'storyKill') && e.status < 300 && e.unchanged !== true && !wasKilled)
 
 /** The editorial controls `op` sets: its story's (canceled once killed), or its entry's. */
 function shownOf(w: World, op: KeyedOp | PutOp): { pubStatus: string; embargoedUntil: string | null } | undefined {
@@ -138,6 +141,7 @@ test('entries under reused Idempotency-Keys, on a clock the model moves and acro
         const expect = (op: KeyedOp | PutOp, revision: number | undefined, key: string | null, sig: string, again: boolean) => {
           const now = clock.now
           const before = shownOf(w, op)
+          const wasKilled = w.stories.get(op.story)?.killed === true
           // its own slot answered, or pushed out by the slot's bound (README red27b)
           const slotKnown = (k: string, sig: string) => {
             const slot = letPastKey(k, sig)
@@ -189,14 +193,14 @@ test('entries under reused Idempotency-Keys, on a clock the model moves and acro
           let kept: TimedKept | null = null
           if (keyed?.kind === 'decided' && expected.status < 300) {
             kept = { sig, status: expected.status, body: null }
-            if (committed(op, expected)) records.push({ key: keyed.key, story: op.story, at: now, kept })
+            if (committed(op, expected, wasKilled)) records.push({ key: keyed.key, story: op.story, at: now, kept })
           }
           // a takedown decided without its key: its own slot keeps its answer, its record carries it
           if (keyed?.kind === 'unkeyed' && key !== null && expected.status < 300) {
             const slot = letPastKey(key, sig)
             const mine: TimedKept = { sig, status: expected.status, body: null }
             answers.set(slot, mine, now)
-            if (committed(op, expected)) records.push({ key: slot, story: op.story, at: now, kept: mine })
+            if (committed(op, expected, wasKilled)) records.push({ key: slot, story: op.story, at: now, kept: mine })
           }
           return { keyed, expected, kept }
         }
