@@ -69,10 +69,11 @@ const KNOWN: Step[][] = [
 
 /**
  * Whether a success wrote a keyed record (an entry's event; a story's change, kill or erasure). An
- * erasure of a story killed before (`wasKilled`) writes tombstones alone, and answers `unchanged`.
+ * erasure of a story erased before (`wasErased`) writes tombstones alone, and answers `unchanged`
+ * (one of a story only killed wipes its text: a new version).
  */
-const committed = (op: KeyedOp | PutOp, e: Expected, wasKilled = false): boolean =>
-  e.event !== undefined || ((op.kind === 'storyPatch' || op.kind === 'storyKill') && e.status < 300 && e.unchanged !== true && !wasKilled)
+const committed = (op: KeyedOp | PutOp, e: Expected, wasErased = false): boolean =>
+  e.event !== undefined || ((op.kind === 'storyPatch' || op.kind === 'storyKill') && e.status < 300 && e.unchanged !== true && !wasErased)
 
 /** The editorial controls `op` sets: its story's (canceled once killed), or its entry's. */
 function shownOf(w: World, op: KeyedOp | PutOp): { pubStatus: string; embargoedUntil: string | null } | undefined {
@@ -125,6 +126,8 @@ test('entries under reused Idempotency-Keys, on a clock the model moves and acro
         collectPublished()
         let answers = new ModelAnswers(BOUND)
         const records: KeyedRecord[] = []
+        /** The stories erased (an erasure again writes no record). */
+        const erased = new Set<number>()
         /** Takedowns that changed something, under the key they were sent with (decided with it or not). */
         const takedowns: { key: string; sig: string; at: number }[] = []
         let restarts = 0
@@ -141,7 +144,7 @@ test('entries under reused Idempotency-Keys, on a clock the model moves and acro
         const expect = (op: KeyedOp | PutOp, revision: number | undefined, key: string | null, sig: string, again: boolean) => {
           const now = clock.now
           const before = shownOf(w, op)
-          const wasKilled = w.stories.get(op.story)?.killed === true
+          const wasErased = erased.has(op.story)
           // its own slot answered, or pushed out by the slot's bound (README red27b)
           const slotKnown = (k: string, sig: string) => {
             const slot = letPastKey(k, sig)
@@ -163,6 +166,8 @@ test('entries under reused Idempotency-Keys, on a clock the model moves and acro
                   slotKnown,
                 )
           const expected = keyed === null ? decide(w, op, revision) : expectedOf(keyed, op, stats)
+          const decides = keyed === null || keyed.kind === 'decided' || keyed.kind === 'unkeyed'
+          if (op.kind === 'storyKill' && op.erase && expected.status < 300 && decides) erased.add(op.story)
           if (keyed?.kind === 'refused' && keyed.forKey === 'full') stats.full++
           if (full && keyed?.kind === 'decided') stats.fullTakedowns++
           if (again && keyed?.kind === 'decided') {
@@ -193,14 +198,14 @@ test('entries under reused Idempotency-Keys, on a clock the model moves and acro
           let kept: TimedKept | null = null
           if (keyed?.kind === 'decided' && expected.status < 300) {
             kept = { sig, status: expected.status, body: null }
-            if (committed(op, expected, wasKilled)) records.push({ key: keyed.key, story: op.story, at: now, kept })
+            if (committed(op, expected, wasErased)) records.push({ key: keyed.key, story: op.story, at: now, kept })
           }
           // a takedown decided without its key: its own slot keeps its answer, its record carries it
           if (keyed?.kind === 'unkeyed' && key !== null && expected.status < 300) {
             const slot = letPastKey(key, sig)
             const mine: TimedKept = { sig, status: expected.status, body: null }
             answers.set(slot, mine, now)
-            if (committed(op, expected, wasKilled)) records.push({ key: slot, story: op.story, at: now, kept: mine })
+            if (committed(op, expected, wasErased)) records.push({ key: slot, story: op.story, at: now, kept: mine })
           }
           return { keyed, expected, kept }
         }
