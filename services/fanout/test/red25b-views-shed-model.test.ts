@@ -46,38 +46,22 @@ import { checkEnd, nextPage } from './support/views-pages.ts'
 import { storyId, versionOf } from './support/views-writes.ts'
 import { MODEL_REPLAY } from '../../../test/model-replay.ts'
 import { VIEWS_KNOWN_RUNS } from './support/views-known-runs.ts'
-import type { Link, Slot } from './support/views-slots.ts'
-
-/** What the runs reached (each must be reached, or the generator has gone blind). */
-const stats = {
-  pairedRuns: 0,
-  viewChanges: 0,
-  erasures: 0,
-  gaps: 0,
-  runs: 0,
-  overruns: 0,
-  sheds: 0,
-  cuts: 0,
-  leftView: 0,
-  released: 0,
-  latestResumes: 0,
-  kafkaReplays: 0,
-  exactEnds: 0,
-  reloads: 0,
-  pages: 0,
-  pagesAcrossChanges: 0,
-  pagesMergedLate: 0,
-  /** Views changed on an open socket (the SDK's update()), and the old subscriptions' messages taken after. */
-  updates: 0,
-  oldViewMessages: 0,
-  /** Pages of a route that looks at one or two articles a page (its scan limit), ending where it stopped. */
-  scanCutPages: 0,
-  tickerReaders: 0,
-  /** Updates changing nothing a ticker shows, in a ticker reader's view. */
-  tickerSkippable: 0,
-  kafkaBreaks: 0,
-  kafkaStalls: 0,
-}
+import { checkKillsTold, judgeSent, type Link, type Slot } from './support/views-slots.ts'
+import { stats } from './support/views-stats.ts'
+import {
+  admissionOf,
+  checkNewsroomEnd,
+  inClaims,
+  isLimited,
+  type Kind,
+  kindArb,
+  kindsOf,
+  PUBLIC_WS,
+  scopeOf,
+  sseRefuses,
+  sseRequest,
+} from './support/views-readers.ts'
+import { Behind } from './support/views-behind.ts'
 
 async function run(
   steps: Step[],
@@ -88,6 +72,7 @@ async function run(
   snapshotSize = 50,
   prelude: Write[] = [],
   maxScan: number | null = null,
+  kinds: Kind[] = [PUBLIC_WS, PUBLIC_WS, PUBLIC_WS],
 ): Promise<void> {
   freshEventIds()
   stats.runs++
@@ -97,6 +82,7 @@ async function run(
     limits: { maxPending, slowClientMs: Number.MAX_SAFE_INTEGER, snapshotSize },
   })
   h.start()
+  const behind = new Behind({ partitions: 2, historySize: history, limits: { snapshotSize } })
   await h.settle()
   const written = new Map<string, ArticleEvent[]>()
   const byEventId = new Map<string, ArticleEvent>()
@@ -106,17 +92,22 @@ async function run(
   const judge =
     (i: number) =>
     (e: Sent, now: number, w: string): void => {
-      Reader.check(e, now, w)
-      const full = byEventId.get(e.eventId)
-      assert.ok(full, `S. an event nobody wrote: ${w}`)
       const s = slots[i] as Slot
-      assert.ok(viewMatches(s.judgeView ?? s.view, full.article), `S. ${e.article.id} v${e.article.version} outside the view: ${w}`)
+      judgeSent(s, byEventId.get(e.eventId), e, now, w)
+      if (isLimited(s.kind)) stats.limitedItems++
     }
+  const { ks, pairs } = kindsOf(
+    kinds,
+    viewPicks.map((v) => VIEWS[v % VIEWS.length] as View),
+    paired,
+  )
   const slots: Slot[] = viewPicks.map((v, i) => ({
-    sid: paired && i === 1 ? 's2' : 's',
-    link: paired && i === 1 ? 0 : i,
+    kind: ks[i] ?? PUBLIC_WS,
+    lastEventId: null,
+    sid: ks[i]?.sse ? 'sse' : pairs && i === 1 ? 's2' : 's',
+    link: pairs && i === 1 ? 0 : i,
     view: VIEWS[v % VIEWS.length] as View,
-    reader: new Reader(judge(i)),
+    reader: new Reader(judge(i), (ks[i]?.token ?? null) !== null),
     lossy: false,
     shown: new Set<string>(),
     more: null,
@@ -126,15 +117,29 @@ async function run(
     update: { n: 0, startOver: false, old: new Map() },
     judgeView: null,
   }))
-  for (const s of slots) if (isTicker(s.view)) stats.tickerReaders++
-  if (paired) stats.pairedRuns++
+  for (const s of slots) {
+    if (isTicker(s.view)) stats.tickerReaders++
+    if (s.kind.sse) stats.sseReaders++
+    if (s.kind.token !== null) stats.newsroomReaders++
+    if (isLimited(s.kind)) stats.limitedReaders++
+  }
+  if (pairs) stats.pairedRuns++
   const links: Link[] = slots.map(() => ({ on: null, awayFor: null, catchUpBack: 'all' }))
   const on = (l: number): [number, Slot][] => [...slots.entries()].filter(([, s]) => s.link === l)
   /** Connects link `l` and subscribes each of its readers, from its own last position. */
   const open = (l: number, catchUp: 'all' | 'latest' = 'all') => {
-    const { conn, t } = h.connect('public')
+    const first = on(l)[0]?.[1] as Slot
+    const audience = first.kind.token === null ? 'public' : 'newsroom'
+    const { conn, t } = first.kind.sse ? h.connectSse(audience, scopeOf(first.kind)) : h.connect(audience, scopeOf(first.kind))
     ;(links[l] as Link).on = { conn, t, read: 0 }
     for (const [, s] of on(l)) {
+      if (s.kind.sse) {
+        // an EventSource reconnects with the last `id:` it read (Last-Event-ID), whatever the JSON said
+        s.reader.on = { proc: 0, conn, t: new FakeTransport(h.clock), read: 0 }
+        if (s.lastEventId !== null) stats.sseResumes++
+        h.hub.handle(conn, sseRequest(s.view, s.lastEventId, catchUp))
+        continue
+      }
       // what this subscription was sent, as the SDK routes it by `id`
       s.reader.on = { proc: 0, conn, t: new FakeTransport(h.clock), read: 0 }
       if (s.reader.position !== null && catchUp === 'latest') stats.latestResumes++
@@ -157,6 +162,7 @@ async function run(
     for (; link.read < end; link.read++) {
       const m = link.t.messages[link.read] as Message
       for (const [i, s] of on(l)) {
+        if (s.kind.sse) s.lastEventId = link.t.ids[link.read] ?? s.lastEventId
         const mine = m.id === s.sid
         const old = !mine && typeof m.id === 'string' ? s.update.old.get(m.id) : undefined
         if (!s.reader.on || (!mine && old === undefined)) continue
@@ -204,6 +210,11 @@ async function run(
         stats.sheds++
       }
       if (m.type === 'withdrawn' && m.cause === 'left') stats.leftView++
+      if (m.type === 'withdrawn' && isLimited(s.kind))
+        assert.ok(
+          (written.get(m.articleId as string) ?? []).some((e) => inClaims(s.kind.token, e.article)),
+          `S. a withdrawn of ${String(m.articleId)}, never within the token's limits: ${why(i)}`,
+        )
       if (m.type === 'withdrawn' && m.erased === true) stats.erasures++
       if (m.type === 'event' && m.released === true) stats.released++
       if (m.type === 'event') {
@@ -213,11 +224,11 @@ async function run(
         const next = written.get(e.article.id)?.[e.article.version]
         const until = e.article.embargoedUntil === null ? null : Date.parse(e.article.embargoedUntil)
         assert.ok(
-          until === null || until <= (on.t.at[k] as number),
+          s.kind.token !== null || until === null || until <= (on.t.at[k] as number),
           `S. ${e.article.id} v${e.article.version} before its embargo: ${why(i)}`,
         )
         assert.ok(
-          until === null || next === undefined || until <= next.occurredAt,
+          s.kind.token !== null || until === null || next === undefined || until <= next.occurredAt,
           `S. ${e.article.id} v${e.article.version} replaced under embargo: ${why(i)}`,
         )
       }
@@ -250,13 +261,24 @@ async function run(
     written.set(id, [...vs, e])
     byEventId.set(e.eventId, e)
     h.append(e)
+    behind.write(e)
   }
   const linkOf = (reader: number) => (slots[reader] as Slot).link
   /** Reader `i` takes its next older page, connected or away (older() is a request beside the stream). */
-  const page = (i: number, late = false) => {
+  const page = async (i: number, late = false, b: number | null = null) => {
     const s = slots[i] as Slot
     if (s.more === null || s.late !== null) return
-    const p = nextPage(h, s.view, s.more, s.reader.position, snapshotSize, maxScan ?? undefined)
+    const { page: p, behind: was } =
+      b === null
+        ? { page: nextPage(h, s.view, s.more, s.reader.position, snapshotSize, maxScan ?? undefined, admissionOf(s.kind)), behind: false }
+        : await behind.page(h.clock.now(), b, s.view, s.more, s.reader.position, snapshotSize, maxScan ?? undefined, admissionOf(s.kind))
+    if (was) stats.pagesFromBehind++
+    // refused: the SDK asks again later
+    if (p === 'not_ready') {
+      stats.pagesRefusedBehind++
+      return
+    }
+    if (s.kind.token !== null) stats.newsroomPages++
     if (maxScan !== null) stats.scanCutPages++
     // judged as it is answered: visible now, in the view, each story at its latest version (a page
     // leaves out what changed since the first page: the stream brings that)
@@ -322,7 +344,7 @@ async function run(
         const link = links[l] as Link
         const s = slots[step.reader] as Slot
         const view = VIEWS[step.view] as View
-        if (link.awayFor !== null || !link.on || view === s.view) break
+        if (link.awayFor !== null || !link.on || view === s.view || (s.kind.sse && sseRefuses(view))) break
         away(l)
         s.view = view
         stats.viewChanges++
@@ -335,18 +357,30 @@ async function run(
         if (link.awayFor !== null || !link.on) break
         away(l)
         // a new page: a new SDK, nothing kept (its paired reader's page reloads with it)
-        for (const [j, s] of on(l)) s.reader = new Reader(judge(j))
+        for (const [j, s] of on(l)) {
+          s.reader = new Reader(judge(j), s.kind.token !== null)
+          s.lastEventId = null
+        }
         stats.reloads++
         open(l)
         break
       }
       case 'page':
-        page(step.reader, step.late)
+        await page(step.reader, step.late, step.b)
         break
       case 'update': {
         const s = slots[step.reader] as Slot
         const link = (links[s.link] as Link).on
         const view = VIEWS[step.view] as View
+        // SSE has no update(): the SDK's reader reconnects with the new view, as a view step does
+        if (s.kind.sse) {
+          if (!link || view === s.view || sseRefuses(view)) break
+          away(s.link)
+          s.view = view
+          stats.viewChanges++
+          open(s.link)
+          break
+        }
         if (!link || view === s.view || s.update.startOver) break
         h.hub.handle(link.conn, { type: 'unsubscribe', id: s.sid })
         s.update.old.set(s.sid, s.view)
@@ -421,13 +455,7 @@ async function run(
   for (const [l, link] of links.entries()) {
     if (!link.on) continue
     consume(l)
-    for (const [i, s] of on(l))
-      for (const id of s.shown)
-        if (written.get(id)?.at(-1)?.type === 'WITHDRAWN')
-          assert.ok(
-            s.reader.told.has(id),
-            `K. reader ${i}, connected, was shown ${id} and not told of its kill: ${why(i)}\nwritten: ${trace.join(' ')}`,
-          )
+    for (const [i, s] of on(l)) checkKillsTold(s, written, `reader ${i}, connected,`, `${why(i)}\nwritten: ${trace.join(' ')}`)
   }
   // then reconnects from its last position (as the SDK does) and reads on, Kafka well again (a stall
   // still armed would hold the last resume until its limit, which the end does not wait for)
@@ -443,7 +471,7 @@ async function run(
   // and pages to the end of its older items (the stream brings what changed since its snapshot)
   for (const [i, s] of slots.entries()) {
     merge(i)
-    while (s.more !== null) page(i)
+    while (s.more !== null) await page(i)
   }
   stats.kafkaBreaks += h.kafkaBroke
   stats.kafkaStalls += h.kafkaStalled
@@ -451,13 +479,16 @@ async function run(
     const r = s.reader
     const w = `${why(i)}\nwritten: ${trace.join(' ')}`
     assert.equal(links[s.link]?.on?.t.closed ?? null, null, `reader ${i} was closed: ${w}`)
-    for (const id of s.shown) {
-      const last = written.get(id)?.at(-1)
-      if (last?.type === 'WITHDRAWN') assert.ok(r.told.has(id), `K. reader ${i} was shown ${id} and never told of its kill: ${w}`)
-    }
-    if (checkEnd(s.view, r.shows, written, now, s.lossy || s.cut, `reader ${i}`, w)) stats.exactEnds++
+    checkKillsTold(s, written, `reader ${i}`, w)
+    const partial = s.lossy || s.cut
+    const exact =
+      s.kind.token === null
+        ? checkEnd(s.view, r.shows, written, now, partial, `reader ${i}`, w)
+        : checkNewsroomEnd(s.view, s.kind.token, r.shows, written, now, partial, `newsroom reader ${i}`, w)
+    if (exact) stats.exactEnds++
   }
   h.hub.stop()
+  behind.stop()
 }
 
 test('property: public readers of narrow views, falling behind and overrun, see only and exactly what the public may see in their view', async () => {
@@ -472,8 +503,9 @@ test('property: public readers of narrow views, falling behind and overrun, see 
       fc.constantFrom(1, 2, 50),
       preludeArb,
       fc.constantFrom(null, null, 1, 2),
-      (steps, history, views, maxPending, paired, snapshotSize, prelude, maxScan) =>
-        run(steps, history, views, maxPending, paired, snapshotSize, prelude, maxScan),
+      fc.array(kindArb, { minLength: READERS, maxLength: READERS }),
+      (steps, history, views, maxPending, paired, snapshotSize, prelude, maxScan, kinds) =>
+        run(steps, history, views, maxPending, paired, snapshotSize, prelude, maxScan, kinds),
     ),
     { numRuns, examples: VIEWS_KNOWN_RUNS, ...MODEL_REPLAY },
   )

@@ -74,8 +74,15 @@ export class Reader {
   /** S's rule for a version sent by process `proc` (a model whose clocks step judges by more than the clock now). */
   readonly judge: (e: Sent, now: number, why: string, proc: number) => void
 
-  constructor(judge: (e: Sent, now: number, why: string, proc: number) => void = Reader.check) {
+  /**
+   * A newsroom reader's replay sends a killed story's earlier versions before its kill (deliver.ts
+   * decideReplay: the newsroom sees the killed story): the SDK's filter keeps the kill final.
+   */
+  readonly newsroom: boolean
+
+  constructor(judge: (e: Sent, now: number, why: string, proc: number) => void = Reader.check, newsroom = false) {
     this.judge = judge
+    this.newsroom = newsroom
   }
 
   /** S: a version the public could be sent now. */
@@ -96,9 +103,17 @@ export class Reader {
   take(e: Sent, now: number, why: string, flags: { released?: boolean; snapshot?: boolean; proc?: number; late?: boolean } = {}): void {
     const { proc, late, ...kept } = flags
     if (!late) this.judge(e, now, why, proc ?? this.on?.proc ?? 0)
-    if (!late) assert.ok(!this.told.has(e.article.id), `S. ${e.article.id} v${e.article.version} reached a reader told of its kill: ${why}`)
+    if (!late && !this.newsroom)
+      assert.ok(!this.told.has(e.article.id), `S. ${e.article.id} v${e.article.version} reached a reader told of its kill: ${why}`)
     const { id, version } = e.article
-    if (!this.#filter.acceptEvent(e as unknown as ClientEvent, { embargoed: false, released: kept.released === true, ...kept })) return
+    const accepted = this.#filter.acceptEvent(e as unknown as ClientEvent, { embargoed: false, released: kept.released === true, ...kept })
+    // the newsroom's killed story, as killed (a snapshot's or a page's): it is told, and shows it no more
+    if (e.type === 'WITHDRAWN') {
+      this.kills.add(id)
+      this.told.add(id)
+      this.shows.delete(id)
+    }
+    if (!accepted || e.type === 'WITHDRAWN') return
     if (this.kills.has(id)) return
     this.shows.set(id, version)
   }

@@ -113,7 +113,8 @@ export type Step =
   | { k: 'reload'; reader: number }
   /** The reader fetches its next older page (GET /v1/snapshot, `before` its cursor, `at` its position), as the SDK's older() does. */
   /** `late`: its answer reaches the SDK only after what the stream brings in the next step (HTTP and the socket race). */
-  | { k: 'page'; reader: number; late: boolean }
+  /** `b`: process B answers it, after reading that many more records of each partition (red27a: a process behind the stream's). */
+  | { k: 'page'; reader: number; late: boolean; b: number | null }
   /** The next replay from Kafka breaks after reading `after` records (a broker gone, a fetch timed out midway). */
   | { k: 'kafkaBreak'; after: number }
   /** The next replay from Kafka reads nothing, ever, and reports nothing (kafkajs retrying a coordinator it cannot reach). */
@@ -188,7 +189,15 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('view' as const), reader: fc.nat(READERS - 1), view: fc.nat(VIEWS.length - 1) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('reload' as const), reader: fc.nat(READERS - 1) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('update' as const), reader: fc.nat(READERS - 1), view: fc.nat(VIEWS.length - 1) }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('page' as const), reader: fc.nat(READERS - 1), late: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('page' as const),
+      reader: fc.nat(READERS - 1),
+      late: fc.boolean(),
+      b: fc.option(fc.constantFrom(0, 0, 1, 2, 100), { nil: null, freq: 3 }),
+    }),
+  },
   {
     weight: 1,
     arbitrary: fc.oneof(

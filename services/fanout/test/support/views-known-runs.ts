@@ -2,9 +2,12 @@
 // in every test run (fast-check `examples`), each with what it found. The random runs stay the
 // proof; these keep a found case found.
 import type { Step, Write } from './views-commands.ts'
+import { type Kind, PUBLIC_WS } from './views-readers.ts'
 
-/** A run's arguments: steps, history size, views, maxPending, paired, snapshot size, prelude, the pages' scan limit. */
-export type ViewsRun = [Step[], number, number[], number, boolean, number, Write[], number | null]
+const PUBLIC = [PUBLIC_WS, PUBLIC_WS, PUBLIC_WS]
+
+/** A run's arguments: steps, history size, views, maxPending, paired, snapshot size, prelude, the pages' scan limit, the readers' kinds. */
+export type ViewsRun = [Step[], number, number[], number, boolean, number, Write[], number | null, Kind[]]
 
 const write = (urgency: number, retitle = false): Write => ({
   k: 'write',
@@ -38,5 +41,6 @@ export const VIEWS_KNOWN_RUNS: ViewsRun[] = [
     1,
     [write(1, true)],
     null,
+    PUBLIC,
   ],
 ]

@@ -3,6 +3,7 @@
 // what a reader may show in the end, written apart from the production code they check.
 import assert from 'node:assert/strict'
 import type { Article, ArticleEvent } from '@newswire/shared'
+import type { Admission } from '../../src/http/access.ts'
 import { answerPage } from '../../src/http/snapshot.ts'
 import type { Harness } from './harness.ts'
 import { type Sent, visible } from './two-process-reader.ts'
@@ -35,15 +36,19 @@ export interface Page {
  * `maxScan`: the route looks at no more articles than that (20,000), a page that stops there ends
  * on the last one it looked at, which may be one the reader must not see (README "Older pages").
  */
-export function nextPage(h: Harness, view: View, cursor: string, at: string | null, limit: number, maxScan?: number): Page {
+export function nextPage(
+  h: Harness,
+  view: View,
+  cursor: string,
+  at: string | null,
+  limit: number,
+  maxScan?: number,
+  admission: Admission = { audience: 'public', expiresAt: null, reject: null },
+): Page {
   const q = viewQuery(view)
   q.set('before', cursor)
   if (at !== null) q.set('at', at)
-  const body = answerPage(
-    new URL(`http://f/v1/snapshot?${q}`),
-    { audience: 'public', expiresAt: null, reject: null },
-    h.routeDeps(limit, maxScan),
-  )
+  const body = answerPage(new URL(`http://f/v1/snapshot?${q}`), admission, h.routeDeps(limit, maxScan))
   return JSON.parse(body) as Page
 }
 

@@ -1,8 +1,12 @@
-// The readers and connections of red25b-views-shed-model.test.ts: what the model keeps of each.
+// The readers and connections of red25b-views-shed-model.test.ts: what the model keeps of each,
+// and K over it.
+import assert from 'node:assert/strict'
+import type { ArticleEvent } from '@newswire/shared'
 import type { Harness, FakeTransport } from './harness.ts'
-import type { Reader } from './two-process-reader.ts'
-import type { View } from './views-commands.ts'
+import { Reader, type Sent } from './two-process-reader.ts'
+import { type View, viewMatches } from './views-commands.ts'
 import type { Page } from './views-pages.ts'
+import { inClaims, type Kind } from './views-readers.ts'
 
 /** A reader's subscription: its id on its connection, its view, what it keeps (the SDK's). */
 export interface Slot {
@@ -29,6 +33,10 @@ export interface Slot {
   pagedFrom: number
   /** A page answered but not yet merged (`late`), and the fresh snapshots the reader had had when it asked. */
   late: { page: Page; reader: Reader; snapshots: number } | null
+  /** How it reads: SSE or a WebSocket, public or with a newsroom token (red27a). */
+  kind: Kind
+  /** SSE: the last `id:` its EventSource read (Last-Event-ID), what it resumes from; a reload forgets it. */
+  lastEventId: string | null
   /** A ticker's last fresh snapshot was cut at the snapshot's size (it gets no cursor): E is then only "nothing outside". */
   cut: boolean
 }
@@ -38,4 +46,19 @@ export interface Link {
   on: { conn: ReturnType<Harness['connect']>['conn']; t: FakeTransport; read: number } | null
   awayFor: number | null
   catchUpBack: 'all' | 'latest'
+}
+
+/** K: every story shown since its last fresh snapshot that was killed, it was told of (a newsroom reader also by the killed story, as killed: Reader.take). */
+export function checkKillsTold(s: Slot, written: ReadonlyMap<string, ArticleEvent[]>, who: string, w: string): void {
+  for (const id of s.shown)
+    if (written.get(id)?.at(-1)?.type === 'WITHDRAWN')
+      assert.ok(s.reader.told.has(id), `K. ${who} was shown ${id} and never told of its kill: ${w}`)
+}
+
+/** S for what `s` is sent (`full`: what was written of it): the public's rule, or the newsroom's (every version, embargoed ones flagged), within the token's limits and the view. */
+export function judgeSent(s: Slot, full: ArticleEvent | undefined, e: Sent, now: number, w: string): void {
+  if (s.kind.token === null) Reader.check(e, now, w)
+  assert.ok(full, `S. an event nobody wrote: ${w}`)
+  assert.ok(inClaims(s.kind.token, full.article), `S. ${e.article.id} v${e.article.version} outside the token's limits: ${w}`)
+  assert.ok(viewMatches(s.judgeView ?? s.view, full.article), `S. ${e.article.id} v${e.article.version} outside the view: ${w}`)
 }

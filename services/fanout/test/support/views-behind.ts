@@ -1,0 +1,54 @@
+// Process B of red25b-views-shed-model.test.ts (red27a, 2026-12-07): a second fan-out over the same
+// log that answers a reader's page requests while its stream comes from process A, and reads the
+// log only when told (a process behind A's, as the balancer may pick: README "`at`: the reader's
+// stream position"). It must answer as of the reader's position or refuse with `not_ready`.
+import type { NewswireEvent } from '@newswire/shared'
+import type { Admission } from '../../src/http/access.ts'
+import { RequestError } from '../../src/http/snapshot.ts'
+import { Harness, type HarnessOptions } from './harness.ts'
+import { nextPage, type Page } from './views-pages.ts'
+import type { View } from './views-commands.ts'
+
+export class Behind {
+  readonly b: Harness
+
+  constructor(o: HarnessOptions) {
+    this.b = new Harness(o)
+    this.b.start()
+  }
+
+  /** What A appended reaches the log; B reads it later. */
+  write(e: NewswireEvent): void {
+    this.b.inKafka(e)
+  }
+
+  /**
+   * B reads on `readOn` more records of each partition (null: to the log's end), its clock at
+   * `now` (its timers fired), then answers the page ('not_ready' when it refuses), and whether it
+   * had not read the whole log then.
+   */
+  async page(
+    now: number,
+    readOn: number | null,
+    view: View,
+    cursor: string,
+    at: string | null,
+    limit: number,
+    maxScan: number | undefined,
+    admission: Admission,
+  ): Promise<{ page: Page | 'not_ready'; behind: boolean }> {
+    for (let p = 0; p < this.b.partitions; p++) this.b.readOn(p, readOn ?? Number.POSITIVE_INFINITY)
+    await this.b.tick(Math.max(0, now - this.b.clock.now()))
+    const behind = this.b.log.some((l, p) => (this.b.store.readTo()[p] ?? 0) < l.length)
+    try {
+      return { page: nextPage(this.b, view, cursor, at, limit, maxScan, admission), behind }
+    } catch (err) {
+      if (err instanceof RequestError && err.code === 'not_ready') return { page: 'not_ready', behind }
+      throw err
+    }
+  }
+
+  stop(): void {
+    this.b.hub.stop()
+  }
+}

@@ -1,0 +1,41 @@
+// What the runs of red25b-views-shed-model.test.ts reached: the test's floors say when its
+// generator stops reaching a case.
+/** What the runs reached (each must be reached, or the generator has gone blind). */
+export const stats = {
+  pairedRuns: 0,
+  viewChanges: 0,
+  erasures: 0,
+  gaps: 0,
+  runs: 0,
+  overruns: 0,
+  sheds: 0,
+  cuts: 0,
+  leftView: 0,
+  released: 0,
+  latestResumes: 0,
+  kafkaReplays: 0,
+  exactEnds: 0,
+  reloads: 0,
+  pages: 0,
+  pagesAcrossChanges: 0,
+  pagesMergedLate: 0,
+  /** Views changed on an open socket (the SDK's update()), and the old subscriptions' messages taken after. */
+  updates: 0,
+  oldViewMessages: 0,
+  /** Pages of a route that looks at one or two articles a page (its scan limit), ending where it stopped. */
+  scanCutPages: 0,
+  /** red27a: SSE readers, their resumes by Last-Event-ID, newsroom and limited tokens, what limited ones were sent, pages from a process behind. */
+  sseReaders: 0,
+  sseResumes: 0,
+  newsroomReaders: 0,
+  limitedReaders: 0,
+  limitedItems: 0,
+  newsroomPages: 0,
+  pagesFromBehind: 0,
+  pagesRefusedBehind: 0,
+  tickerReaders: 0,
+  /** Updates changing nothing a ticker shows, in a ticker reader's view. */
+  tickerSkippable: 0,
+  kafkaBreaks: 0,
+  kafkaStalls: 0,
+}
