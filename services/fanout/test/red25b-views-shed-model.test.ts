@@ -40,9 +40,9 @@ import { parseChannels, parseFilter } from '../src/protocol.ts'
 import { Harness } from './support/harness.ts'
 import { FakeTransport, type Message } from './support/harness.ts'
 import { freshEventIds } from './support/events.ts'
-import { Reader, type Sent } from './support/two-process-reader.ts'
+import { Reader, type Sent, sentOf } from './support/two-process-reader.ts'
 import { type Step, stepArb, VIEWS, type View, viewMatches, READERS, isTicker, preludeArb, type Write } from './support/views-commands.ts'
-import { checkEnd, nextPage } from './support/views-pages.ts'
+import { checkEnd, countedOn, nextPage } from './support/views-pages.ts'
 import { storyId, versionOf } from './support/views-writes.ts'
 import { MODEL_REPLAY } from '../../../test/model-replay.ts'
 import { VIEWS_KNOWN_RUNS } from './support/views-known-runs.ts'
@@ -53,7 +53,9 @@ import {
   checkNewsroomEnd,
   inClaims,
   isLimited,
+  type Claims,
   type Kind,
+  TOKENS,
   kindArb,
   kindsOf,
   PUBLIC_WS,
@@ -279,6 +281,13 @@ async function run(
       return
     }
     if (s.kind.token !== null) stats.newsroomPages++
+    // the same process's counts, beside the page: only stories the requester may see, in its view
+    for (const c of countedOn(b === null ? h : behind.b, s.view, s.reader.position, admissionOf(s.kind)) ?? []) {
+      const e = written.get(c.id)?.[c.version - 1]
+      assert.ok(e, `S. counts name ${c.id} v${c.version}, never written: ${why(i)}`)
+      judge(i)(sentOf(e), h.clock.now(), `counts: ${why(i)}`)
+      stats.counted++
+    }
     if (maxScan !== null) stats.scanCutPages++
     // judged as it is answered: visible now, in the view, each story at its latest version (a page
     // leaves out what changed since the first page: the stream brings that)
@@ -368,6 +377,22 @@ async function run(
       case 'page':
         await page(step.reader, step.late, step.b)
         break
+      case 'token': {
+        const l = linkOf(step.reader)
+        const link = links[l] as Link
+        const token = step.token === 0 ? null : (TOKENS[step.token - 1] as Claims)
+        if (on(l).every(([, s]) => JSON.stringify(s.kind.token) === JSON.stringify(token))) break
+        if (link.on) away(l)
+        // every subscription of its connection takes the new token; a page asked under the old one is dropped
+        for (const [, s] of on(l)) {
+          s.kind = { ...s.kind, token }
+          s.reader.newsroom = token !== null
+          s.late = null
+        }
+        stats.tokenSwitches++
+        if (link.awayFor === null) open(l)
+        break
+      }
       case 'update': {
         const s = slots[step.reader] as Slot
         const link = (links[s.link] as Link).on

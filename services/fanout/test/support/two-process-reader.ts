@@ -78,7 +78,7 @@ export class Reader {
    * A newsroom reader's replay sends a killed story's earlier versions before its kill (deliver.ts
    * decideReplay: the newsroom sees the killed story): the SDK's filter keeps the kill final.
    */
-  readonly newsroom: boolean
+  newsroom: boolean
 
   constructor(judge: (e: Sent, now: number, why: string, proc: number) => void = Reader.check, newsroom = false) {
     this.judge = judge

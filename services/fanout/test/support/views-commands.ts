@@ -115,6 +115,11 @@ export type Step =
   /** `late`: its answer reaches the SDK only after what the stream brings in the next step (HTTP and the socket race). */
   /** `b`: process B answers it, after reading that many more records of each partition (red27a: a process behind the stream's). */
   | { k: 'page'; reader: number; late: boolean; b: number | null }
+  /**
+   * The reader's app signs in with another token (0: none, else views-readers.ts TOKENS[token - 1]):
+   * it resumes from its position with it (or will, away), keeping what it shows and its cursor (red27a).
+   */
+  | { k: 'token'; reader: number; token: number }
   /** The next replay from Kafka breaks after reading `after` records (a broker gone, a fetch timed out midway). */
   | { k: 'kafkaBreak'; after: number }
   /** The next replay from Kafka reads nothing, ever, and reports nothing (kafkajs retrying a coordinator it cannot reach). */
@@ -188,6 +193,7 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('view' as const), reader: fc.nat(READERS - 1), view: fc.nat(VIEWS.length - 1) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('reload' as const), reader: fc.nat(READERS - 1) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('token' as const), reader: fc.nat(READERS - 1), token: fc.nat(4) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('update' as const), reader: fc.nat(READERS - 1), view: fc.nat(VIEWS.length - 1) }) },
   {
     weight: 2,

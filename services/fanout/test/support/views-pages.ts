@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import type { Article, ArticleEvent } from '@newswire/shared'
 import type { Admission } from '../../src/http/access.ts'
-import { answerPage } from '../../src/http/snapshot.ts'
+import { answerCounts, answerPage, RequestError } from '../../src/http/snapshot.ts'
 import type { Harness } from './harness.ts'
 import { type Sent, visible } from './two-process-reader.ts'
 import { isTicker, TICKER_FIELDS, type View, viewMatches, viewQuery } from './views-commands.ts'
@@ -50,6 +50,22 @@ export function nextPage(
   if (at !== null) q.set('at', at)
   const body = answerPage(new URL(`http://f/v1/snapshot?${q}`), admission, h.routeDeps(limit, maxScan))
   return JSON.parse(body) as Page
+}
+
+/**
+ * The stories GET /v1/counts counts for the view on `h` (an hour's window), for a requester whose
+ * stream is at `at`: each id and the version counted; null when it refuses (`not_ready`).
+ */
+export function countedOn(h: Harness, view: View, at: string | null, admission: Admission): { id: string; version: number }[] | null {
+  const q = viewQuery(view)
+  if (at !== null) q.set('at', at)
+  try {
+    const body = answerCounts(new URL(`http://f/v1/counts?${q}`), admission, h.routeDeps(50))
+    return (JSON.parse(body) as { articles: { id: string; version: number }[] }).articles
+  } catch (err) {
+    if (err instanceof RequestError && err.code === 'not_ready') return null
+    throw err
+  }
 }
 
 /**

@@ -33,6 +33,9 @@ export const stats = {
   newsroomPages: 0,
   pagesFromBehind: 0,
   pagesRefusedBehind: 0,
+  /** Readers that signed in with another token (or out), and stories counted beside a page (GET /v1/counts). */
+  tokenSwitches: 0,
+  counted: 0,
   tickerReaders: 0,
   /** Updates changing nothing a ticker shows, in a ticker reader's view. */
   tickerSkippable: 0,
