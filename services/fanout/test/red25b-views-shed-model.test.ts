@@ -55,6 +55,7 @@ import {
   isLimited,
   type Claims,
   type Kind,
+  seesEmbargoed,
   TOKENS,
   kindArb,
   kindsOf,
@@ -226,11 +227,11 @@ async function run(
         const next = written.get(e.article.id)?.[e.article.version]
         const until = e.article.embargoedUntil === null ? null : Date.parse(e.article.embargoedUntil)
         assert.ok(
-          s.kind.token !== null || until === null || until <= (on.t.at[k] as number),
+          seesEmbargoed(s.kind) || until === null || until <= (on.t.at[k] as number),
           `S. ${e.article.id} v${e.article.version} before its embargo: ${why(i)}`,
         )
         assert.ok(
-          s.kind.token !== null || until === null || next === undefined || until <= next.occurredAt,
+          seesEmbargoed(s.kind) || until === null || next === undefined || until <= next.occurredAt,
           `S. ${e.article.id} v${e.article.version} replaced under embargo: ${why(i)}`,
         )
       }
@@ -293,7 +294,8 @@ async function run(
     // leaves out what changed since the first page: the stream brings that)
     for (const e of p.items) {
       judge(i)(e, h.clock.now(), `a page: ${why(i)}`)
-      const latest = written.get(e.article.id)?.length
+      // (process B's: the latest it has read, at or past the reader's position: the stream brings the rest)
+      const latest = b === null ? written.get(e.article.id)?.length : behind.latestRead(e.article.id)
       assert.equal(e.article.version, latest, `S. a page holds ${e.article.id} v${e.article.version}, not its latest v${latest}: ${why(i)}`)
     }
     stats.pages++
@@ -470,6 +472,8 @@ async function run(
       open(l)
       await h.settle()
     }
+    // process B reads what is two seconds old (it lags A's consumer)
+    behind.follow(h.clock.now(), 2000)
     // a late page's answer arrives after what the stream brought
     for (const [i, s] of slots.entries()) if (s.late !== null && step.k !== 'page') merge(i)
   }

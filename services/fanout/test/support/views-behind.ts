@@ -22,6 +22,20 @@ export class Behind {
     this.b.inKafka(e)
   }
 
+  /** The latest version of story `id` among the records B has read (undefined: none). */
+  latestRead(id: string): number | undefined {
+    let v: number | undefined
+    for (const [p, log] of this.b.log.entries())
+      for (const e of log.slice(0, this.b.store.readTo()[p] ?? 0)) if (e.article.id === id) v = Math.max(v ?? 0, e.article.version)
+    return v
+  }
+
+  /** B's clock reads `now`, and it reads what was ingested `lag` ms before (a consumer lagging A's). */
+  follow(now: number, lag: number): void {
+    this.b.clock.advance(Math.max(0, now - this.b.clock.now()))
+    this.b.readIngestedBy(now - lag)
+  }
+
   /**
    * B reads on `readOn` more records of each partition (null: to the log's end), its clock at
    * `now` (its timers fired), then answers the page ('not_ready' when it refuses), and whether it

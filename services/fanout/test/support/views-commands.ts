@@ -193,7 +193,7 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('view' as const), reader: fc.nat(READERS - 1), view: fc.nat(VIEWS.length - 1) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('reload' as const), reader: fc.nat(READERS - 1) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('token' as const), reader: fc.nat(READERS - 1), token: fc.nat(4) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('token' as const), reader: fc.nat(READERS - 1), token: fc.nat(6) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('update' as const), reader: fc.nat(READERS - 1), view: fc.nat(VIEWS.length - 1) }) },
   {
     weight: 2,

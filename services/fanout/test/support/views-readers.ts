@@ -15,10 +15,11 @@ import type { FakeTransport } from './harness.ts'
 import { visible } from './two-process-reader.ts'
 import { isTicker, type View, viewMatches, viewQuery } from './views-commands.ts'
 
-/** A newsroom token's limits (`{}`: a full token). */
+/** A newsroom token's limits (`{}`: a full token; `embargo: false`: no embargoed content, README's claims table). */
 export interface Claims {
   desks?: string[]
   languages?: string[]
+  embargo?: false
 }
 
 /** How a reader reads: over SSE or a WebSocket, public (token null) or with a newsroom token. */
@@ -27,7 +28,17 @@ export interface Kind {
   token: Claims | null
 }
 
-export const TOKENS: Claims[] = [{}, { desks: ['home'] }, { languages: ['bn'] }, { desks: ['world'], languages: ['en'] }]
+export const TOKENS: Claims[] = [
+  {},
+  { desks: ['home'] },
+  { languages: ['bn'] },
+  { desks: ['world'], languages: ['en'] },
+  { embargo: false },
+  { desks: ['home'], embargo: false },
+]
+
+/** Whether the reader may be sent a version still under embargo (flagged): a newsroom token without `embargo: false`. */
+export const seesEmbargoed = (k: Kind): boolean => k.token !== null && k.token.embargo !== false
 
 export const PUBLIC_WS: Kind = { sse: false, token: null }
 
@@ -113,11 +124,16 @@ export function checkNewsroomEnd(
     assert.ok(viewMatches(view, last.article), `E. ${who} shows ${id} v${v}, out of its view: ${w}`)
     assert.ok(v <= last.article.version, `E. ${who} shows ${id} v${v}, past its latest: ${w}`)
     if (view.filter?.states) assert.ok(visible(written.get(id), now) !== null, `E. ${who} shows ${id} v${v}, not live: ${w}`)
+    const until = last.article.embargoedUntil
+    if (claims.embargo === false && v === last.article.version)
+      assert.ok(until === null || until <= now, `E. ${who} (embargo false) shows ${id} v${v}, under embargo: ${w}`)
   }
   if (partial || view.filter?.states) return false
   for (const [id, vs] of written) {
     const last = vs.at(-1) as ArticleEvent
     if (last.type === 'WITHDRAWN' || !inClaims(claims, last.article) || !viewMatches(view, last.article)) continue
+    const until = last.article.embargoedUntil
+    if (claims.embargo === false && until !== null && until > now) continue
     const v = shows.get(id)
     assert.ok(v !== undefined, `E. ${who} does not show ${id}, in its view and limits: ${w}`)
     if (!isTicker(view)) assert.equal(v, last.article.version, `E. ${who} shows ${id} v${v}, not its latest: ${w}`)

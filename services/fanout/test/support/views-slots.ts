@@ -58,6 +58,12 @@ export function checkKillsTold(s: Slot, written: ReadonlyMap<string, ArticleEven
 /** S for what `s` is sent (`full`: what was written of it): the public's rule, or the newsroom's (every version, embargoed ones flagged), within the token's limits and the view. */
 export function judgeSent(s: Slot, full: ArticleEvent | undefined, e: Sent, now: number, w: string): void {
   if (s.kind.token === null) Reader.check(e, now, w)
+  const until = e.article.embargoedUntil
+  if (s.kind.token?.embargo === false)
+    assert.ok(
+      until === null || Date.parse(until) <= now,
+      `S. ${e.article.id} v${e.article.version} under embargo, to a token without embargo rights: ${w}`,
+    )
   assert.ok(full, `S. an event nobody wrote: ${w}`)
   assert.ok(inClaims(s.kind.token, full.article), `S. ${e.article.id} v${e.article.version} outside the token's limits: ${w}`)
   assert.ok(viewMatches(s.judgeView ?? s.view, full.article), `S. ${e.article.id} v${e.article.version} outside the view: ${w}`)
