@@ -61,7 +61,7 @@ import {
   kindsOf,
   PUBLIC_WS,
   scopeOf,
-  sseRefuses,
+  mayAsk,
   sseRequest,
 } from './support/views-readers.ts'
 import { Behind } from './support/views-behind.ts'
@@ -99,17 +99,17 @@ async function run(
       judgeSent(s, byEventId.get(e.eventId), e, now, w)
       if (isLimited(s.kind)) stats.limitedItems++
     }
-  const { ks, pairs } = kindsOf(
+  const { ks, pairs, views } = kindsOf(
     kinds,
     viewPicks.map((v) => VIEWS[v % VIEWS.length] as View),
     paired,
   )
-  const slots: Slot[] = viewPicks.map((v, i) => ({
+  const slots: Slot[] = viewPicks.map((_, i) => ({
     kind: ks[i] ?? PUBLIC_WS,
     lastEventId: null,
     sid: ks[i]?.sse ? 'sse' : pairs && i === 1 ? 's2' : 's',
     link: pairs && i === 1 ? 0 : i,
-    view: VIEWS[v % VIEWS.length] as View,
+    view: views[i] as View,
     reader: new Reader(judge(i), (ks[i]?.token ?? null) !== null),
     lossy: false,
     shown: new Set<string>(),
@@ -355,7 +355,7 @@ async function run(
         const link = links[l] as Link
         const s = slots[step.reader] as Slot
         const view = VIEWS[step.view] as View
-        if (link.awayFor !== null || !link.on || view === s.view || (s.kind.sse && sseRefuses(view))) break
+        if (link.awayFor !== null || !link.on || view === s.view || !mayAsk(s.kind, view)) break
         away(l)
         s.view = view
         stats.viewChanges++
@@ -384,6 +384,7 @@ async function run(
         const link = links[l] as Link
         const token = step.token === 0 ? null : (TOKENS[step.token - 1] as Claims)
         if (on(l).every(([, s]) => JSON.stringify(s.kind.token) === JSON.stringify(token))) break
+        if (on(l).some(([, s]) => !mayAsk({ ...s.kind, token }, s.view))) break
         if (link.on) away(l)
         // every subscription of its connection takes the new token; a page asked under the old one is dropped
         for (const [, s] of on(l)) {
@@ -401,14 +402,14 @@ async function run(
         const view = VIEWS[step.view] as View
         // SSE has no update(): the SDK's reader reconnects with the new view, as a view step does
         if (s.kind.sse) {
-          if (!link || view === s.view || sseRefuses(view)) break
+          if (!link || view === s.view || !mayAsk(s.kind, view)) break
           away(s.link)
           s.view = view
           stats.viewChanges++
           open(s.link)
           break
         }
-        if (!link || view === s.view || s.update.startOver) break
+        if (!link || view === s.view || s.update.startOver || !mayAsk(s.kind, view)) break
         h.hub.handle(link.conn, { type: 'unsubscribe', id: s.sid })
         s.update.old.set(s.sid, s.view)
         s.sid = `${s.sid.split('~')[0]}~${++s.update.n}`

@@ -27,6 +27,9 @@ export const VIEWS: View[] = [
   // a ticker (README: skips UPDATED events that change none of the fields it shows; no `more`)
   { channels: ['breaking'], filter: { tickerFieldsOnly: true } },
   { channels: ['category:home'], filter: { languages: ['en'], tickerFieldsOnly: true } },
+  // the newsroom's own states (red27a: a public reader is refused them, forbidden_filter; `embargoed` needs embargo rights)
+  { channels: [], filter: { states: ['withheld', 'embargoed'] } },
+  { channels: ['category:home'], filter: { states: ['withheld', 'live'] } },
 ]
 
 /** Whether a view is a ticker's (tickerFieldsOnly): it may show an older version whose ticker fields are the latest's. */

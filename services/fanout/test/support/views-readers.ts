@@ -12,7 +12,6 @@ import type { Admission } from '../../src/http/access.ts'
 import { sseSubscription } from '../../src/http/sse.ts'
 import type { SubscribeMessage } from '../../src/protocol.ts'
 import type { FakeTransport } from './harness.ts'
-import { visible } from './two-process-reader.ts'
 import { isTicker, type View, viewMatches, viewQuery } from './views-commands.ts'
 
 /** A newsroom token's limits (`{}`: a full token; `embargo: false`: no embargoed content, README's claims table). */
@@ -75,14 +74,32 @@ export const sseRefuses = (v: View): boolean => v.channels.length === 0 && viewQ
  * everything reads a WebSocket); one subscription per SSE request (no paired connection then);
  * two subscriptions on one connection share its token.
  */
-export function kindsOf(kinds: readonly Kind[], views: readonly View[], paired: boolean): { ks: Kind[]; pairs: boolean } {
+export function kindsOf(kinds: readonly Kind[], views: readonly View[], paired: boolean): { ks: Kind[]; pairs: boolean; views: View[] } {
   const ks = views.map((v, i) => {
     const k = kinds[i] ?? PUBLIC_WS
     return k.sse && sseRefuses(v) ? { ...k, sse: false } : k
   })
   const pairs = paired && !ks[0]?.sse && !ks[1]?.sse
   if (pairs) ks[1] = ks[0] as Kind
-  return { ks, pairs }
+  // a view the token may not ask for (a newsroom state) is breaking news instead
+  const breaking: View = { channels: ['breaking'], filter: null }
+  return { ks, pairs, views: views.map((v, i) => (mayAsk(ks[i] as Kind, v) ? v : breaking)) }
+}
+
+/** Whether the reader may ask for the view: SSE needs one named; states but `live` need a newsroom token, `embargoed` its embargo rights. */
+export function mayAsk(k: Kind, v: View): boolean {
+  if (k.sse && sseRefuses(v)) return false
+  const states = v.filter?.states ?? []
+  if (states.some((x) => x !== 'live') && k.token === null) return false
+  return !states.includes('embargoed') || seesEmbargoed(k)
+}
+
+/** A story's editorial state by its latest version at `now` (README's table: a kill over a hold over an embargo). */
+export function stateOf(last: ArticleEvent, now: number): string {
+  if (last.type === 'WITHDRAWN' || last.article.pubStatus === 'canceled') return 'withdrawn'
+  if (last.article.pubStatus === 'withheld') return 'withheld'
+  const until = last.article.embargoedUntil
+  return until !== null && until > now ? 'embargoed' : 'live'
 }
 
 /** The /v1/sse request of a view, resumed from `lastEventId` (the header an EventSource sends), as http/sse.ts reads it. */
@@ -102,10 +119,9 @@ export function lastId(t: FakeTransport, from: number, before: string | null): s
 
 /**
  * E for a newsroom reader: it shows no story outside its token's limits or its view (by the
- * story's latest version), none past its latest version; and, unless `partial` (or a `states`
- * view, whose newsroom rules this model does not write), every story not killed whose latest
- * version lies in both, at that version (a ticker: those stories). A killed story may stay
- * shown, as killed (README: it stays in the newsroom's view). Returns whether it was exact.
+ * story's latest version and its editorial state now), none past its latest version; and, unless
+ * `partial`, every story not killed whose latest version lies in both, at that version (a
+ * ticker: those stories). Returns whether it was exact.
  */
 export function checkNewsroomEnd(
   view: View,
@@ -123,15 +139,18 @@ export function checkNewsroomEnd(
     assert.ok(inClaims(claims, last.article), `E. ${who} shows ${id} v${v}, outside its token's limits: ${w}`)
     assert.ok(viewMatches(view, last.article), `E. ${who} shows ${id} v${v}, out of its view: ${w}`)
     assert.ok(v <= last.article.version, `E. ${who} shows ${id} v${v}, past its latest: ${w}`)
-    if (view.filter?.states) assert.ok(visible(written.get(id), now) !== null, `E. ${who} shows ${id} v${v}, not live: ${w}`)
+    const states = view.filter?.states
+    if (states)
+      assert.ok(states.includes(stateOf(last, now)), `E. ${who} shows ${id} v${v}, ${stateOf(last, now)}, outside its states: ${w}`)
     const until = last.article.embargoedUntil
     if (claims.embargo === false && v === last.article.version)
       assert.ok(until === null || until <= now, `E. ${who} (embargo false) shows ${id} v${v}, under embargo: ${w}`)
   }
-  if (partial || view.filter?.states) return false
+  if (partial) return false
   for (const [id, vs] of written) {
     const last = vs.at(-1) as ArticleEvent
     if (last.type === 'WITHDRAWN' || !inClaims(claims, last.article) || !viewMatches(view, last.article)) continue
+    if (view.filter?.states && !view.filter.states.includes(stateOf(last, now))) continue
     const until = last.article.embargoedUntil
     if (claims.embargo === false && until !== null && until > now) continue
     const v = shows.get(id)
