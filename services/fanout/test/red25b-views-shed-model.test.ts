@@ -114,6 +114,7 @@ async function run(
     lossy: false,
     shown: new Set<string>(),
     more: null,
+    moreToken: 'null',
     pagedFrom: 0,
     late: null,
     cut: false,
@@ -203,6 +204,7 @@ async function run(
         s.shown.clear()
         // the SDK pages from the cursor its last fresh snapshot gave (README: a resume gets none)
         s.more = typeof m.more === 'string' ? m.more : null
+        s.moreToken = JSON.stringify(s.kind.token)
         s.pagedFrom = trace.length
         s.cut = isTicker(s.view) && ((m.snapshot ?? []) as Sent[]).length >= snapshotSize
       }
@@ -282,6 +284,7 @@ async function run(
       return
     }
     if (s.kind.token !== null) stats.newsroomPages++
+    if (s.moreToken !== JSON.stringify(s.kind.token)) stats.pagesOtherToken++
     // the same process's counts, beside the page: only stories the requester may see, in its view
     for (const c of countedOn(b === null ? h : behind.b, s.view, s.reader.position, admissionOf(s.kind)) ?? []) {
       const e = written.get(c.id)?.[c.version - 1]
@@ -393,6 +396,7 @@ async function run(
           s.late = null
         }
         stats.tokenSwitches++
+        if (step.page) await page(step.reader)
         if (link.awayFor === null) open(l)
         break
       }
@@ -516,6 +520,7 @@ async function run(
         ? checkEnd(s.view, r.shows, written, now, partial, `reader ${i}`, w)
         : checkNewsroomEnd(s.view, s.kind.token, r.shows, written, now, partial, `newsroom reader ${i}`, w)
     if (exact) stats.exactEnds++
+    if (exact && s.kind.token !== null && s.view.filter?.states) stats.newsroomStateEnds++
   }
   h.hub.stop()
   behind.stop()

@@ -122,7 +122,8 @@ export type Step =
    * The reader's app signs in with another token (0: none, else views-readers.ts TOKENS[token - 1]):
    * it resumes from its position with it (or will, away), keeping what it shows and its cursor (red27a).
    */
-  | { k: 'token'; reader: number; token: number }
+  /** `page`: it asks for its next older page with the new token before its stream is back (HTTP races the socket). */
+  | { k: 'token'; reader: number; token: number; page: boolean }
   /** The next replay from Kafka breaks after reading `after` records (a broker gone, a fetch timed out midway). */
   | { k: 'kafkaBreak'; after: number }
   /** The next replay from Kafka reads nothing, ever, and reports nothing (kafkajs retrying a coordinator it cannot reach). */
@@ -196,7 +197,10 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('view' as const), reader: fc.nat(READERS - 1), view: fc.nat(VIEWS.length - 1) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('reload' as const), reader: fc.nat(READERS - 1) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('token' as const), reader: fc.nat(READERS - 1), token: fc.nat(6) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant('token' as const), reader: fc.nat(READERS - 1), token: fc.nat(6), page: fc.boolean() }),
+  },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('update' as const), reader: fc.nat(READERS - 1), view: fc.nat(VIEWS.length - 1) }) },
   {
     weight: 2,

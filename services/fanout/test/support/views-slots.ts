@@ -29,6 +29,8 @@ export interface Slot {
   shown: Set<string>
   /** The cursor of its older items (`more` of its last fresh snapshot or reset; null: none or paged to the end). */
   more: string | null
+  /** The token (its claims as JSON) it had when it was given `more`: a page asked under another reads under its own. */
+  moreToken: string
   /** How much was written when its last fresh snapshot came: a page taken after more was reads across changes. */
   pagedFrom: number
   /** A page answered but not yet merged (`late`), and the fresh snapshots the reader had had when it asked. */

@@ -36,6 +36,9 @@ export const stats = {
   /** Readers that signed in with another token (or out), and stories counted beside a page (GET /v1/counts). */
   tokenSwitches: 0,
   counted: 0,
+  /** Pages asked under another token than their cursor was given under; newsroom readers of its own states ending exact. */
+  pagesOtherToken: 0,
+  newsroomStateEnds: 0,
   tickerReaders: 0,
   /** Updates changing nothing a ticker shows, in a ticker reader's view. */
   tickerSkippable: 0,
