@@ -29,7 +29,14 @@
 // (read nothing, report nothing: K is checked after 41 s, before the last reconnect, which found
 // such a replay held its readers out of the live stream for good; known runs in
 // support/views-known-runs.ts).
-// NEWSWIRE_MODEL_RUNS (150: about 20 s here; 1,500 ran clean), NEWSWIRE_MODEL_SEED and
+// red27a (2026-12-07) added readers of other kinds (support/views-readers.ts): SSE readers resuming
+// by the last `id:` they read (Last-Event-ID); newsroom tokens, full, limited to desks or languages,
+// or without embargo rights, asking also for the newsroom's own states, checked by the README's
+// claims (nothing outside them by stream, replay, snapshot, page or counts; a withdrawn only of a
+// story once within them; E by the clearance's rules); readers signing in with another token
+// (paging with it before their stream is back); and process B (support/views-behind.ts), two
+// seconds behind A, answering pages and counts beside A's stream.
+// NEWSWIRE_MODEL_RUNS (150: about 20 s here; 2,000 ran clean), NEWSWIRE_MODEL_SEED and
 // NEWSWIRE_MODEL_PATH as in the other models; `stats` floors say when the generator stops reaching
 // a case (a shed, an overrun, a cut, a story leaving a view, a release, a paired connection).
 import assert from 'node:assert/strict'
@@ -40,16 +47,15 @@ import { parseChannels, parseFilter } from '../src/protocol.ts'
 import { Harness } from './support/harness.ts'
 import { FakeTransport, type Message } from './support/harness.ts'
 import { freshEventIds } from './support/events.ts'
-import { Reader, type Sent, sentOf } from './support/two-process-reader.ts'
+import { Reader, type Sent } from './support/two-process-reader.ts'
 import { type Step, stepArb, VIEWS, type View, viewMatches, READERS, isTicker, preludeArb, type Write } from './support/views-commands.ts'
-import { checkEnd, countedOn, nextPage } from './support/views-pages.ts'
+import { checkEnd } from './support/views-pages.ts'
 import { storyId, versionOf } from './support/views-writes.ts'
 import { MODEL_REPLAY } from '../../../test/model-replay.ts'
 import { VIEWS_KNOWN_RUNS } from './support/views-known-runs.ts'
 import { checkKillsTold, judgeSent, type Link, type Slot } from './support/views-slots.ts'
 import { stats } from './support/views-stats.ts'
 import {
-  admissionOf,
   checkNewsroomEnd,
   inClaims,
   isLimited,
@@ -65,6 +71,7 @@ import {
   sseRequest,
 } from './support/views-readers.ts'
 import { Behind } from './support/views-behind.ts'
+import { paging } from './support/views-paging.ts'
 
 async function run(
   steps: Step[],
@@ -269,60 +276,7 @@ async function run(
     behind.write(e)
   }
   const linkOf = (reader: number) => (slots[reader] as Slot).link
-  /** Reader `i` takes its next older page, connected or away (older() is a request beside the stream). */
-  const page = async (i: number, late = false, b: number | null = null) => {
-    const s = slots[i] as Slot
-    if (s.more === null || s.late !== null) return
-    const { page: p, behind: was } =
-      b === null
-        ? { page: nextPage(h, s.view, s.more, s.reader.position, snapshotSize, maxScan ?? undefined, admissionOf(s.kind)), behind: false }
-        : await behind.page(h.clock.now(), b, s.view, s.more, s.reader.position, snapshotSize, maxScan ?? undefined, admissionOf(s.kind))
-    if (was) stats.pagesFromBehind++
-    // refused: the SDK asks again later
-    if (p === 'not_ready') {
-      stats.pagesRefusedBehind++
-      return
-    }
-    if (s.kind.token !== null) stats.newsroomPages++
-    if (s.moreToken !== JSON.stringify(s.kind.token)) stats.pagesOtherToken++
-    // the same process's counts, beside the page: only stories the requester may see, in its view
-    for (const c of countedOn(b === null ? h : behind.b, s.view, s.reader.position, admissionOf(s.kind)) ?? []) {
-      const e = written.get(c.id)?.[c.version - 1]
-      assert.ok(e, `S. counts name ${c.id} v${c.version}, never written: ${why(i)}`)
-      judge(i)(sentOf(e), h.clock.now(), `counts: ${why(i)}`)
-      stats.counted++
-    }
-    if (maxScan !== null) stats.scanCutPages++
-    // judged as it is answered: visible now, in the view, each story at its latest version (a page
-    // leaves out what changed since the first page: the stream brings that)
-    for (const e of p.items) {
-      judge(i)(e, h.clock.now(), `a page: ${why(i)}`)
-      // (process B's: the latest it has read, at or past the reader's position: the stream brings the rest)
-      const latest = b === null ? written.get(e.article.id)?.length : behind.latestRead(e.article.id)
-      assert.equal(e.article.version, latest, `S. a page holds ${e.article.id} v${e.article.version}, not its latest v${latest}: ${why(i)}`)
-    }
-    stats.pages++
-    if (trace.length > s.pagedFrom) stats.pagesAcrossChanges++
-    s.late = { page: p, reader: s.reader, snapshots: s.reader.snapshots }
-    if (!late) merge(i)
-  }
-  /** The SDK merges the page it was answered, unless its stream started over meanwhile (delivery.ts refuseIfReset: it asks again). */
-  const merge = (i: number) => {
-    const s = slots[i] as Slot
-    const late = s.late
-    if (late === null) return
-    s.late = null
-    const { page: p } = late
-    if (late.reader !== s.reader || late.snapshots !== s.reader.snapshots) return
-    if (p.items.length > 0 && s.reader.got.length > 0 && !s.reader.got.at(-1)?.startsWith('page')) stats.pagesMergedLate++
-    s.reader.got.push(`page:[${p.items.map((e) => `${e.article.id}@${e.article.version}`).join(',')}]`)
-    // judged when it was answered (page), taken now through the SDK's filter: a kill that came first wins
-    for (const e of p.items) {
-      s.shown.add(e.article.id)
-      s.reader.take(e, h.clock.now(), `a page: ${why(i)}`, { snapshot: true, late: true })
-    }
-    s.more = p.next
-  }
+  const { page, merge } = paging({ h, behind, slots, written, trace, snapshotSize, maxScan, judge, why })
   for (const w of prelude) write(w)
   await h.settle()
   for (const [l] of links.entries()) if (on(l).some(() => true)) open(l)
