@@ -83,6 +83,7 @@ async function run(
   prelude: Write[] = [],
   maxScan: number | null = null,
   kinds: Kind[] = [PUBLIC_WS, PUBLIC_WS, PUBLIC_WS],
+  skew = 0,
 ): Promise<void> {
   freshEventIds()
   stats.runs++
@@ -92,7 +93,8 @@ async function run(
     limits: { maxPending, slowClientMs: Number.MAX_SAFE_INTEGER, snapshotSize },
   })
   h.start()
-  const behind = new Behind({ partitions: 2, historySize: history, limits: { snapshotSize } })
+  const behind = new Behind({ partitions: 2, historySize: history, limits: { snapshotSize } }, skew)
+  if (skew > 0) stats.skewedRuns++
   await h.settle()
   const written = new Map<string, ArticleEvent[]>()
   const byEventId = new Map<string, ArticleEvent>()
@@ -493,8 +495,9 @@ test('property: public readers of narrow views, falling behind and overrun, see 
       preludeArb,
       fc.constantFrom(null, null, 1, 2),
       fc.array(kindArb, { minLength: READERS, maxLength: READERS }),
-      (steps, history, views, maxPending, paired, snapshotSize, prelude, maxScan, kinds) =>
-        run(steps, history, views, maxPending, paired, snapshotSize, prelude, maxScan, kinds),
+      fc.constantFrom(0, 0, 1500),
+      (steps, history, views, maxPending, paired, snapshotSize, prelude, maxScan, kinds, skew) =>
+        run(steps, history, views, maxPending, paired, snapshotSize, prelude, maxScan, kinds, skew),
     ),
     { numRuns, examples: VIEWS_KNOWN_RUNS, ...MODEL_REPLAY },
   )

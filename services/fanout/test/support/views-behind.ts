@@ -1,7 +1,9 @@
 // Process B of red25b-views-shed-model.test.ts (red27a, 2026-12-07): a second fan-out over the same
 // log that answers a reader's page requests while its stream comes from process A, and reads the
 // log only when told (a process behind A's, as the balancer may pick: README "`at`: the reader's
-// stream position"). It must answer as of the reader's position or refuse with `not_ready`.
+// stream position"). It must answer as of the reader's position or refuse with `not_ready`. Its
+// clock may run `skew` ms ahead of A's: what it released after the stream's watermark, a page or
+// count beside that stream leaves out (README "Who sees what", races with the clock).
 import type { NewswireEvent } from '@newswire/shared'
 import type { Admission } from '../../src/http/access.ts'
 import { RequestError } from '../../src/http/snapshot.ts'
@@ -11,9 +13,11 @@ import type { View } from './views-commands.ts'
 
 export class Behind {
   readonly b: Harness
+  readonly #skew: number
 
-  constructor(o: HarnessOptions) {
+  constructor(o: HarnessOptions, skew = 0) {
     this.b = new Harness(o)
+    this.#skew = skew
     this.b.start()
   }
 
@@ -32,7 +36,7 @@ export class Behind {
 
   /** B's clock reads `now`, and it reads what was ingested `lag` ms before (a consumer lagging A's). */
   follow(now: number, lag: number): void {
-    this.b.clock.advance(Math.max(0, now - this.b.clock.now()))
+    this.b.clock.advance(Math.max(0, now + this.#skew - this.b.clock.now()))
     this.b.readIngestedBy(now - lag)
   }
 
@@ -52,7 +56,7 @@ export class Behind {
     admission: Admission,
   ): Promise<{ page: Page | 'not_ready'; behind: boolean }> {
     for (let p = 0; p < this.b.partitions; p++) this.b.readOn(p, readOn ?? Number.POSITIVE_INFINITY)
-    await this.b.tick(Math.max(0, now - this.b.clock.now()))
+    await this.b.tick(Math.max(0, now + this.#skew - this.b.clock.now()))
     const behind = this.b.log.some((l, p) => (this.b.store.readTo()[p] ?? 0) < l.length)
     try {
       return { page: nextPage(this.b, view, cursor, at, limit, maxScan, admission), behind }

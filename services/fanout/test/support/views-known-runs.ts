@@ -6,8 +6,8 @@ import { type Kind, PUBLIC_WS } from './views-readers.ts'
 
 const PUBLIC = [PUBLIC_WS, PUBLIC_WS, PUBLIC_WS]
 
-/** A run's arguments: steps, history size, views, maxPending, paired, snapshot size, prelude, the pages' scan limit, the readers' kinds. */
-export type ViewsRun = [Step[], number, number[], number, boolean, number, Write[], number | null, Kind[]]
+/** A run's arguments: steps, history size, views, maxPending, paired, snapshot size, prelude, the pages' scan limit, the readers' kinds, process B's clock ahead of A's. */
+export type ViewsRun = [Step[], number, number[], number, boolean, number, Write[], number | null, Kind[], number]
 
 const write = (urgency: number, retitle = false): Write => ({
   k: 'write',
@@ -42,5 +42,6 @@ export const VIEWS_KNOWN_RUNS: ViewsRun[] = [
     [write(1, true)],
     null,
     PUBLIC,
+    0,
   ],
 ]

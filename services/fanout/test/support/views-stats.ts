@@ -38,6 +38,8 @@ export const stats = {
   counted: 0,
   /** Pages asked under another token than their cursor was given under; newsroom readers of its own states ending exact. */
   pagesOtherToken: 0,
+  /** Runs whose process B's clock runs ahead of A's. */
+  skewedRuns: 0,
   newsroomStateEnds: 0,
   tickerReaders: 0,
   /** Updates changing nothing a ticker shows, in a ticker reader's view. */
