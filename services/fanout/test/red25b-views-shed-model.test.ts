@@ -433,8 +433,8 @@ async function run(
       open(l)
       await h.settle()
     }
-    // process B reads what is two seconds old (it lags A's consumer)
-    behind.follow(h.clock.now(), 2000)
+    // process B reads what is half a second old (it lags A's consumer)
+    behind.follow(h.clock.now(), 500)
     // a late page's answer arrives after what the stream brought
     for (const [i, s] of slots.entries()) if (s.late !== null && step.k !== 'page') merge(i)
   }
@@ -463,6 +463,8 @@ async function run(
     merge(i)
     while (s.more !== null) await page(i)
   }
+  stats.racingPages += behind.racingPages
+  stats.pagesOfB += behind.pages
   stats.kafkaBreaks += h.kafkaBroke
   stats.kafkaStalls += h.kafkaStalled
   for (const [i, s] of slots.entries()) {
@@ -495,7 +497,7 @@ test('property: public readers of narrow views, falling behind and overrun, see 
       preludeArb,
       fc.constantFrom(null, null, 1, 2),
       fc.array(kindArb, { minLength: READERS, maxLength: READERS }),
-      fc.constantFrom(0, 0, 1500),
+      fc.constantFrom(0, 0, 1500, 20_000),
       (steps, history, views, maxPending, paired, snapshotSize, prelude, maxScan, kinds, skew) =>
         run(steps, history, views, maxPending, paired, snapshotSize, prelude, maxScan, kinds, skew),
     ),
@@ -508,7 +510,10 @@ test('property: public readers of narrow views, falling behind and overrun, see 
     )
   // A shed needs a blocked socket, a routine message and a flush in one run: 3-15 in 150 runs since
   // red26b's steps joined the mix, so its floor is lower (at 5 it failed stop 56's CI, by chance)
-  const floor = (k: string) => (k === 'sheds' ? numRuns / 100 : numRuns / 30)
+  // A page asked of process B while its clock has released what A's has not (red27a) needs an
+  // embargo, B's skew and a cursor in one run: about 3 in 150 runs, too few to floor without
+  // failing CI by chance; it is printed, and red17-page-skew.test.ts holds the case itself
+  const floor = (k: string) => (k === 'racingPages' ? -1 : k === 'sheds' ? numRuns / 100 : numRuns / 30)
   if (!process.env.NEWSWIRE_MODEL_SEED && numRuns >= 100)
     for (const [k, v] of Object.entries(stats)) assert.ok(v > floor(k), `too few ${k}: ${v}`)
 })

@@ -58,12 +58,29 @@ export class Behind {
     for (let p = 0; p < this.b.partitions; p++) this.b.readOn(p, readOn ?? Number.POSITIVE_INFINITY)
     await this.b.tick(Math.max(0, now + this.#skew - this.b.clock.now()))
     const behind = this.b.log.some((l, p) => (this.b.store.readTo()[p] ?? 0) < l.length)
+    this.pages++
+    if (this.#racing(now)) this.racingPages++
     try {
       return { page: nextPage(this.b, view, cursor, at, limit, maxScan, admission), behind }
     } catch (err) {
       if (err instanceof RequestError && err.code === 'not_ready') return { page: 'not_ready', behind }
       throw err
     }
+  }
+
+  /** Pages B answered or refused while a story it had read was released by its clock, not yet by A's. */
+  racingPages = 0
+  /** Pages asked of B. */
+  pages = 0
+
+  /** Whether the latest version B read of some story has an embargo passed on B's clock and not at `now`. */
+  #racing(now: number): boolean {
+    const latest = new Map<string, NewswireEvent>()
+    for (const [p, log] of this.b.log.entries()) for (const e of log.slice(0, this.b.store.readTo()[p] ?? 0)) latest.set(e.article.id, e)
+    return [...latest.values()].some((e) => {
+      const until = e.article.embargoedUntil
+      return until !== null && until > now && until <= this.b.clock.now()
+    })
   }
 
   stop(): void {

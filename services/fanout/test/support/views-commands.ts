@@ -198,12 +198,17 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('view' as const), reader: fc.nat(READERS - 1), view: fc.nat(VIEWS.length - 1) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('reload' as const), reader: fc.nat(READERS - 1) }) },
   {
-    weight: 1,
-    arbitrary: fc.record({ k: fc.constant('token' as const), reader: fc.nat(READERS - 1), token: fc.nat(6), page: fc.boolean() }),
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('token' as const),
+      reader: fc.nat(READERS - 1),
+      token: fc.nat(6),
+      page: fc.constantFrom(false, true, true),
+    }),
   },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('update' as const), reader: fc.nat(READERS - 1), view: fc.nat(VIEWS.length - 1) }) },
   {
-    weight: 2,
+    weight: 4,
     arbitrary: fc.record({
       k: fc.constant('page' as const),
       reader: fc.nat(READERS - 1),

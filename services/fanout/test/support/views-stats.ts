@@ -40,6 +40,9 @@ export const stats = {
   pagesOtherToken: 0,
   /** Runs whose process B's clock runs ahead of A's. */
   skewedRuns: 0,
+  /** Pages asked of B while its clock had released a story A's had not (views-behind.ts). */
+  racingPages: 0,
+  pagesOfB: 0,
   newsroomStateEnds: 0,
   tickerReaders: 0,
   /** Updates changing nothing a ticker shows, in a ticker reader's view. */
