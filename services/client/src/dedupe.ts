@@ -1,6 +1,6 @@
 // Duplicate filter: an event is dropped when its eventId was seen, or when its article already
 // reached that version (newest version wins), or was withdrawn at a newer version (a page answered
-// just before a kill and read after it). A withdrawal is dropped only when it repeats one: a kill
+// just before a kill and read after it), or, a page's item, at that very version (red27a). A withdrawal is dropped only when it repeats one: a kill
 // after a hold is news. A kill is never dropped for its version: nothing follows a kill, and an
 // instance that could not decode an edit stands in for an unreadable kill at the version it
 // knows, which may be one the client already has. A stand-in hold's version is a guess too (one for
@@ -52,7 +52,7 @@ export class Dedupe {
   }
 
   /** true when the event is new and must be delivered; records it. */
-  acceptEvent(event: ArticleEvent, flags: { embargoed: boolean; released: boolean; snapshot?: boolean }): boolean {
+  acceptEvent(event: ArticleEvent, flags: { embargoed: boolean; released: boolean; snapshot?: boolean; page?: boolean }): boolean {
     const { id, version } = event.article
     const mark = this.#articles.get(id)
     // A page or snapshot item no longer flagged embargoed, of the version delivered under embargo,
@@ -69,10 +69,15 @@ export class Dedupe {
     const real = mark?.standIn && !isStandIn(event)
     if (this.#killed.has(id)) return false
     if (mark) {
-      if (!kill && !(real && !flags.snapshot) && (version < mark.version || version < mark.withdrawnAt)) return false
       // a release lifts an embargo told at that very version (a page from a process whose clock ran
       // ahead showed it, the stream's process took it back: red21c), as it lifts the newsroom's flag
       const lifts = released && (mark.embargoed || (mark.withdrawn === 'embargoed' && mark.withdrawnAt === version))
+      // a page's item at the very version a withdrawal was told at was answered before it (an
+      // embargo passed, a newsroom `embargoed` view's story left it meanwhile): whatever brings it
+      // back comes on the stream (red27a attack run); but of a stand-in's guessed version, a real
+      // record decides (red18)
+      const stale = flags.page === true && mark.withdrawn !== null && version === mark.withdrawnAt && !lifts && !real
+      if (!kill && !(real && !flags.snapshot) && (version < mark.version || version < mark.withdrawnAt || stale)) return false
       if (!kill && version === mark.version && !lifts && !real) return false
     }
     touch(this.#eventIds, key, true, this.capacity)

@@ -179,7 +179,7 @@ export class Delivery {
     for (const r of raw) {
       const item = this.#snapshotItem(r, position)
       if (!item) continue
-      if (this.#dedupe.acceptEvent(item.event, item)) out.push(item)
+      if (this.#dedupe.acceptEvent(item.event, { ...item, page: true })) out.push(item)
       else this.duplicates++
     }
     return out

@@ -100,7 +100,12 @@ export class Reader {
    * answered before a kill the stream brought first (HTTP and the socket race): the caller judged it
    * when it was answered, and the SDK's filter drops it here (delivery.ts acceptPage).
    */
-  take(e: Sent, now: number, why: string, flags: { released?: boolean; snapshot?: boolean; proc?: number; late?: boolean } = {}): void {
+  take(
+    e: Sent,
+    now: number,
+    why: string,
+    flags: { released?: boolean; snapshot?: boolean; page?: boolean; proc?: number; late?: boolean } = {},
+  ): void {
     const { proc, late, ...kept } = flags
     if (!late) this.judge(e, now, why, proc ?? this.on?.proc ?? 0)
     if (!late && !this.newsroom)

@@ -42,6 +42,17 @@ export function paging(run: PagingRun) {
       stats.pagesRefusedBehind++
       return
     }
+    // README "`at`": a process that has not read as far as the reader's stream answers not_ready
+    // (the position's offsets read with the wire codec; what the process read, from its consumer)
+    if (b !== null && s.reader.position !== null) {
+      const at = h.positions.decode(s.reader.position).o
+      const read = behind.b.store.readTo()
+      assert.ok(
+        at.every((o, p) => (read[p] ?? 0) >= o),
+        `S. process B answered a page behind the reader's stream (read ${read}, at ${at}): ${why(i)}`,
+      )
+      stats.pagesOfBAnswered++
+    }
     if (s.kind.token !== null) stats.newsroomPages++
     if (s.moreToken !== JSON.stringify(s.kind.token)) stats.pagesOtherToken++
     // the same process's counts, beside the page: only stories the requester may see, in its view
@@ -78,7 +89,7 @@ export function paging(run: PagingRun) {
     // judged when it was answered (page), taken now through the SDK's filter: a kill that came first wins
     for (const e of p.items) {
       s.shown.add(e.article.id)
-      s.reader.take(e, h.clock.now(), `a page: ${why(i)}`, { snapshot: true, late: true })
+      s.reader.take(e, h.clock.now(), `a page: ${why(i)}`, { snapshot: true, page: true, late: true })
     }
     s.more = p.next
   }

@@ -43,6 +43,8 @@ export const stats = {
   /** Pages asked of B while its clock had released a story A's had not (views-behind.ts). */
   racingPages: 0,
   pagesOfB: 0,
+  /** Pages B answered for a reader with a position (each checked: B had read as far). */
+  pagesOfBAnswered: 0,
   newsroomStateEnds: 0,
   tickerReaders: 0,
   /** Updates changing nothing a ticker shows, in a ticker reader's view. */
