@@ -75,8 +75,10 @@ export class Dedupe {
       // a page's item at the very version a withdrawal was told at was answered before it (an
       // embargo passed, a newsroom `embargoed` view's story left it meanwhile): whatever brings it
       // back comes on the stream (red27a attack run); but of a stand-in's guessed version, a real
-      // record decides (red18)
-      const stale = flags.page === true && mark.withdrawn !== null && version === mark.withdrawnAt && !lifts && !real
+      // record decides (red18), and an embargo told at it, a public page's item (never flagged)
+      // may be its release (red21c, red21d)
+      const told = mark.withdrawn !== null && mark.withdrawn !== 'embargoed'
+      const stale = flags.page === true && told && version === mark.withdrawnAt && !lifts && !real
       if (!kill && !(real && !flags.snapshot) && (version < mark.version || version < mark.withdrawnAt || stale)) return false
       if (!kill && version === mark.version && !lifts && !real) return false
     }

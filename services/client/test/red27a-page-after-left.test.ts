@@ -73,8 +73,10 @@ describe('a page answered before a withdrawal of its version, read after it (red
       true,
       'a newer version is news',
     )
-    // red21c: an embargo told at v1, lifted by its release at v1 (the stream's, or a page's)
+    // red21c: an embargo told at v1, lifted by its release at v1: the stream's, or a public page's item
     assert.equal(d.acceptWithdrawn('c', 1, 'embargoed'), true)
     assert.equal(d.acceptEvent(articleEvent('c', 1), { embargoed: false, released: true }), true)
+    assert.equal(d.acceptWithdrawn('e', 1, 'embargoed'), true)
+    assert.equal(d.acceptEvent(articleEvent('e', 1), { embargoed: false, released: false, snapshot: true, page: true }), true)
   })
 })
