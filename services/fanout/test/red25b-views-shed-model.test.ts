@@ -34,9 +34,11 @@
 // or without embargo rights, asking also for the newsroom's own states, checked by the README's
 // claims (nothing outside them by stream, replay, snapshot, page or counts; a withdrawn only of a
 // story once within them; E by the clearance's rules); readers signing in with another token
-// (paging with it before their stream is back); and process B (support/views-behind.ts), two
-// seconds behind A, answering pages and counts beside A's stream.
-// NEWSWIRE_MODEL_RUNS (150: about 20 s here; 2,000 ran clean), NEWSWIRE_MODEL_SEED and
+// (paging with it before their stream is back); and process B (support/views-behind.ts), half a
+// second behind A, its clock up to 20 s ahead, answering pages and counts beside A's stream (and
+// only when it has read as far as the reader's position). Its second known run: a late page
+// merged after a `left` at its version (client dedupe.ts, red27a).
+// NEWSWIRE_MODEL_RUNS (150: about 20 s here; 1,200 ran clean after red27a), NEWSWIRE_MODEL_SEED and
 // NEWSWIRE_MODEL_PATH as in the other models; `stats` floors say when the generator stops reaching
 // a case (a shed, an overrun, a cut, a story leaving a view, a release, a paired connection).
 import assert from 'node:assert/strict'

@@ -1,7 +1,7 @@
 // Process B of red25b-views-shed-model.test.ts (red27a, 2026-12-07): a second fan-out over the same
 // log that answers a reader's page requests while its stream comes from process A, and reads the
-// log only when told (a process behind A's, as the balancer may pick: README "`at`: the reader's
-// stream position"). It must answer as of the reader's position or refuse with `not_ready`. Its
+// log behind A (follow), or further when a page step says (a process behind A's, as the balancer
+// may pick: README "`at`: the reader's stream position"). It must answer as of the reader's position or refuse with `not_ready`. Its
 // clock may run `skew` ms ahead of A's: what it released after the stream's watermark, a page or
 // count beside that stream leaves out (README "Who sees what", races with the clock).
 import type { NewswireEvent } from '@newswire/shared'
