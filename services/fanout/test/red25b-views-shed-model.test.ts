@@ -29,15 +29,9 @@
 // (read nothing, report nothing: K is checked after 41 s, before the last reconnect, which found
 // such a replay held its readers out of the live stream for good; known runs in
 // support/views-known-runs.ts).
-// red27a (2026-12-07) added readers of other kinds (support/views-readers.ts): SSE readers resuming
-// by the last `id:` they read (Last-Event-ID); newsroom tokens, full, limited to desks or languages,
-// or without embargo rights, asking also for the newsroom's own states, checked by the README's
-// claims (nothing outside them by stream, replay, snapshot, page or counts; a withdrawn only of a
-// story once within them; E by the clearance's rules); readers signing in with another token
-// (paging with it before their stream is back); and process B (support/views-behind.ts), half a
-// second behind A, its clock up to 20 s ahead, answering pages and counts beside A's stream (and
-// only when it has read as far as the reader's position). Its second known run: a late page
-// merged after a `left` at its version (client dedupe.ts, red27a).
+// red27a (2026-12-07) added SSE readers and newsroom tokens, full or limited, switched mid-run
+// (support/views-readers.ts), and process B behind A answering pages and counts
+// (support/views-behind.ts); its second known run: a late page after a `left` (client dedupe.ts).
 // NEWSWIRE_MODEL_RUNS (150: about 20 s here; 1,200 ran clean after red27a), NEWSWIRE_MODEL_SEED and
 // NEWSWIRE_MODEL_PATH as in the other models; `stats` floors say when the generator stops reaching
 // a case (a shed, an overrun, a cut, a story leaving a view, a release, a paired connection).
@@ -55,15 +49,13 @@ import { checkEnd } from './support/views-pages.ts'
 import { storyId, versionOf } from './support/views-writes.ts'
 import { MODEL_REPLAY } from '../../../test/model-replay.ts'
 import { VIEWS_KNOWN_RUNS } from './support/views-known-runs.ts'
-import { checkKillsTold, judgeSent, type Link, type Slot } from './support/views-slots.ts'
+import { checkKillsTold, checkSent, judgeSent, type Link, type Slot } from './support/views-slots.ts'
 import { stats } from './support/views-stats.ts'
 import {
   checkNewsroomEnd,
-  inClaims,
   isLimited,
   type Claims,
   type Kind,
-  seesEmbargoed,
   TOKENS,
   kindArb,
   kindsOf,
@@ -226,28 +218,10 @@ async function run(
         stats.sheds++
       }
       if (m.type === 'withdrawn' && m.cause === 'left') stats.leftView++
-      if (m.type === 'withdrawn' && isLimited(s.kind))
-        assert.ok(
-          (written.get(m.articleId as string) ?? []).some((e) => inClaims(s.kind.token, e.article)),
-          `S. a withdrawn of ${String(m.articleId)}, never within the token's limits: ${why(i)}`,
-        )
+      checkSent(s, m, on.t.at[k] as number, written, why(i))
       if (m.type === 'withdrawn' && m.erased === true) stats.erasures++
       if (m.type === 'event' && m.released === true) stats.released++
-      if (m.type === 'event') {
-        const e = m.event as Sent
-        s.shown.add(e.article.id)
-        // its embargo passed by the clock it was written at, while it was still the latest
-        const next = written.get(e.article.id)?.[e.article.version]
-        const until = e.article.embargoedUntil === null ? null : Date.parse(e.article.embargoedUntil)
-        assert.ok(
-          seesEmbargoed(s.kind) || until === null || until <= (on.t.at[k] as number),
-          `S. ${e.article.id} v${e.article.version} before its embargo: ${why(i)}`,
-        )
-        assert.ok(
-          seesEmbargoed(s.kind) || until === null || next === undefined || until <= next.occurredAt,
-          `S. ${e.article.id} v${e.article.version} replaced under embargo: ${why(i)}`,
-        )
-      }
+      if (m.type === 'event') s.shown.add((m.event as Sent).article.id)
       if (m.type === 'subscribed' || m.type === 'reset') for (const e of (m.snapshot ?? []) as Sent[]) s.shown.add(e.article.id)
     }
     s.reader.consume(h.clock.now(), why(i))

@@ -1,9 +1,11 @@
 // The kinds of reader of red25b-views-shed-model.test.ts beyond a public WebSocket (red27a,
 // 2026-12-07): SSE readers, which resume by the last `id:` line their EventSource read
-// (Last-Event-ID), not by a message's `position`; newsroom readers, with a full token or one
-// limited to desks or languages (README "Who sees what": the claims hold under every channel,
-// filter and path); and what the README lets such a reader show in the end. Written apart from
-// audience.ts and channels.ts.
+// (Last-Event-ID), not by a message's `position`; newsroom readers, with a full token, one limited
+// to desks or languages, or one without embargo rights, asking also for the newsroom's own states
+// (README "Who sees what": the claims hold under every channel, filter and path: stream, replay,
+// snapshot, page, counts; a withdrawn names only a story once within them); readers signing in
+// with another token mid-run (paging with it before their stream is back); and what the README
+// lets such a reader show in the end. Written apart from audience.ts and channels.ts.
 import assert from 'node:assert/strict'
 import type { Article, ArticleEvent } from '@newswire/shared'
 import fc from 'fast-check'

@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict'
 import type { ArticleEvent } from '@newswire/shared'
 import type { Harness, FakeTransport } from './harness.ts'
+import type { Message } from './harness.ts'
 import { Reader, type Sent } from './two-process-reader.ts'
 import { type View, viewMatches } from './views-commands.ts'
 import type { Page } from './views-pages.ts'
-import { inClaims, type Kind } from './views-readers.ts'
+import { inClaims, isLimited, type Kind, seesEmbargoed } from './views-readers.ts'
 
 /** A reader's subscription: its id on its connection, its view, what it keeps (the SDK's). */
 export interface Slot {
@@ -69,4 +70,26 @@ export function judgeSent(s: Slot, full: ArticleEvent | undefined, e: Sent, now:
   assert.ok(full, `S. an event nobody wrote: ${w}`)
   assert.ok(inClaims(s.kind.token, full.article), `S. ${e.article.id} v${e.article.version} outside the token's limits: ${w}`)
   assert.ok(viewMatches(s.judgeView ?? s.view, full.article), `S. ${e.article.id} v${e.article.version} outside the view: ${w}`)
+}
+
+/**
+ * S for message `m`, sent to `s` at `at`: a withdrawn to a limited token names a story once within
+ * its limits; an event's embargo passed by the clock it was written at, while it was still the
+ * latest (but to a newsroom token with embargo rights, which is sent it flagged).
+ */
+export function checkSent(s: Slot, m: Message, at: number, written: ReadonlyMap<string, ArticleEvent[]>, w: string): void {
+  if (m.type === 'withdrawn' && isLimited(s.kind))
+    assert.ok(
+      (written.get(m.articleId as string) ?? []).some((e) => inClaims(s.kind.token, e.article)),
+      `S. a withdrawn of ${String(m.articleId)}, never within the token's limits: ${w}`,
+    )
+  if (m.type !== 'event' || seesEmbargoed(s.kind)) return
+  const e = m.event as Sent
+  const next = written.get(e.article.id)?.[e.article.version]
+  const until = e.article.embargoedUntil === null ? null : Date.parse(e.article.embargoedUntil)
+  assert.ok(until === null || until <= at, `S. ${e.article.id} v${e.article.version} before its embargo: ${w}`)
+  assert.ok(
+    until === null || next === undefined || until <= next.occurredAt,
+    `S. ${e.article.id} v${e.article.version} replaced under embargo: ${w}`,
+  )
 }
