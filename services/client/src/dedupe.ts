@@ -1,7 +1,7 @@
 // Duplicate filter: an event is dropped when its eventId was seen, or when its article already
 // reached that version (newest version wins), or was withdrawn at a newer version (a page answered
-// just before a kill and read after it), or, a page's item, at that very version (red27a). A withdrawal is dropped only when it repeats one: a kill
-// after a hold is news. A kill is never dropped for its version: nothing follows a kill, and an
+// just before a kill and read after it), or, a page's item, at that very version (red27a). A
+// withdrawal is dropped only when it repeats one: a kill after a hold is news. A kill is never dropped for its version: nothing follows a kill, and an
 // instance that could not decode an edit stands in for an unreadable kill at the version it
 // knows, which may be one the client already has. A stand-in hold's version is a guess too (one for
 // a record the fan-out could not decode, or for a hold numbered as the live version it changes):
