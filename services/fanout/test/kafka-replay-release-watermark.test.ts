@@ -15,7 +15,7 @@ import type { Audience } from '../src/visibility.ts'
 import { Harness, POSITION_KEY } from './support/harness.ts'
 import { event } from './support/events.ts'
 import type { Message } from './support/harness.ts'
-import { entries, lastPosition, Story, subscribe } from './support/live-story.ts'
+import { entries, goneReaderAt, lastPosition, Story, subscribe } from './support/live-story.ts'
 import { PositionCodec } from '../src/position.ts'
 
 const START = 1_800_000_000_000
@@ -29,11 +29,7 @@ for (const audience of ['newsroom', 'public'] as const satisfies readonly Audien
     h.start()
     h.append(event('CREATED', { id: 'old', version: 1 }, START), 0)
     await h.settle()
-    const first = h.connect(audience)
-    subscribe(h, first.conn, ['category:news'])
-    await h.settle()
-    const since = lastPosition(first.t.messages)
-    h.hub.conns.remove(first.conn)
+    const since = await goneReaderAt(h, ['category:news'], audience)
 
     // a story under embargo for ten minutes on partition 1, then other desks' stories push it out of memory
     h.append(event('CREATED', { id: 'e', version: 1, embargoedUntil: START + 10 * MIN }, START), 1)
@@ -81,11 +77,7 @@ test("story: an entry the log's replay sends released carries a position past it
   // on partition 1, behind the record the replay waits for on partition 0
   const story = new Story(h, 'Live-2')
   await h.settle()
-  const first = h.connect('public')
-  subscribe(h, first.conn, ['story:Live-2'])
-  await h.settle()
-  const since = lastPosition(first.t.messages)
-  h.hub.conns.remove(first.conn)
+  const since = await goneReaderAt(h, ['story:Live-2'])
 
   story.post('e1', { embargoedUntil: START + 10 * MIN })
   for (let i = 0; i < 4; i++) h.append(event('CREATED', { id: `sport-${i}`, version: 1, category: 'sport' }, START), 1)

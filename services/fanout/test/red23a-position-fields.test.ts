@@ -14,7 +14,7 @@ import fc from 'fast-check'
 import { claimedPosition, PositionCodec, PositionError, peekPosition } from '../src/position.ts'
 import { Harness, type Message, POSITION_KEY } from './support/harness.ts'
 import { event } from './support/events.ts'
-import { lastPosition, subscribe } from './support/live-story.ts'
+import { goneReaderAt, subscribe } from './support/live-story.ts'
 
 const T0 = 1_800_000_000_000
 
@@ -43,11 +43,7 @@ test('resumed over the stream, it gets invalid_position and a reset, not a repla
   h.start()
   h.append(event('CREATED', { id: 'A', version: 1, category: 'news', language: 'en' }, h.clock.now()))
   await h.settle()
-  const first = h.connect('public')
-  subscribe(h, first.conn, ['category:news'])
-  await h.settle()
-  const since = lastPosition(first.t.messages)
-  h.hub.conns.remove(first.conn)
+  const since = await goneReaderAt(h, ['category:news'])
 
   const r = h.connect('public')
   subscribe(h, r.conn, ['category:news'], { since: withFields(since, { x: 'narrower' }) })

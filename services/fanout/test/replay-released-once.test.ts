@@ -10,7 +10,7 @@ import { test } from 'node:test'
 import type { ArticleEvent } from '@newswire/shared'
 import { Harness } from './support/harness.ts'
 import { event } from './support/events.ts'
-import { lastPosition, subscribe } from './support/live-story.ts'
+import { goneReaderAt, subscribe } from './support/live-story.ts'
 
 const START = 1_800_000_000_000
 const SEC = 1000
@@ -20,11 +20,7 @@ test('a story released while a Kafka replay waits, then passed by it, reaches th
   h.start()
   h.append(event('CREATED', { id: 'old', version: 1 }, START), 0)
   await h.settle()
-  const first = h.connect('public')
-  subscribe(h, first.conn, ['category:news'])
-  await h.settle()
-  const since = lastPosition(first.t.messages)
-  h.hub.conns.remove(first.conn)
+  const since = await goneReaderAt(h, ['category:news'])
 
   // an embargoed story on partition 1, then a busy desk there pushes the position out of memory
   h.append(event('CREATED', { id: 'e', version: 1, embargoedUntil: START + 5 * SEC }, START), 1)

@@ -48,6 +48,20 @@ export function subscribe(
   })
 }
 
+/** Where a reader of `channels` stood when its connection went: the last position it was sent. */
+export async function goneReaderAt(
+  h: Harness,
+  channels: string[],
+  audience: Parameters<Harness['connect']>[0] = 'public',
+): Promise<string> {
+  const reader = h.connect(audience)
+  subscribe(h, reader.conn, channels)
+  await h.settle()
+  const since = lastPosition(reader.t.messages)
+  h.hub.conns.remove(reader.conn)
+  return since
+}
+
 /**
  * A public reader of category:news shown story `x` (v1, partition 0), gone: its position, which
  * eight sports stories after it push out of memory (a history of 4), so a resume from it replays
@@ -56,11 +70,7 @@ export function subscribe(
 export async function positionOutOfMemory(h: Harness): Promise<string> {
   h.append(event('CREATED', { id: 'x', version: 1, category: 'news' }, h.clock.now()), 0)
   await h.settle()
-  const first = h.connect('public')
-  subscribe(h, first.conn, ['category:news'])
-  await h.settle()
-  const since = lastPosition(first.t.messages)
-  h.hub.conns.remove(first.conn)
+  const since = await goneReaderAt(h, ['category:news'])
   for (let i = 0; i < 8; i++) h.append(event('CREATED', { id: `f${i}`, version: 1, category: 'sports' }, h.clock.now()), 0)
   await h.settle()
   return since
