@@ -9,26 +9,17 @@
 import assert from 'node:assert/strict'
 import { beforeEach, describe, test } from 'node:test'
 import { EntryDedupe } from '../src/entry-dedupe.ts'
-import { connect, older } from '../src/index.ts'
+import { older } from '../src/index.ts'
 import { Dedupe } from '../src/dedupe.ts'
-import { articleEvent, FakeClock, FakeWebSocket, jsonFetch, record } from './fakes.ts'
+import { articleEvent, FakeWebSocket, jsonFetch } from './fakes.ts'
+import { start } from './harness.ts'
 
 beforeEach(() => FakeWebSocket.reset())
 
 describe('a release the stream shed comes from the next page (red21d)', () => {
   test('older() after a gap: the story held under embargo comes back released, once', async (t) => {
     const f = jsonFetch()
-    const client = connect('wss://news.example/wire', {
-      channels: ['all'],
-      token: 'jwt.x',
-      WebSocket: FakeWebSocket,
-      transport: 'websocket',
-      fetch: f.fetch,
-      clock: new FakeClock(),
-      random: () => 0.5,
-    })
-    t.after(() => client.close())
-    const log = record(client)
+    const { client, log } = start(t, { channels: ['all'], token: 'jwt.x', fetch: f.fetch })
     const ws = FakeWebSocket.last.open()
     ws.push({
       type: 'subscribed',

@@ -9,26 +9,16 @@
 import assert from 'node:assert/strict'
 import { beforeEach, describe, test } from 'node:test'
 import { Dedupe } from '../src/dedupe.ts'
-import { connect, older } from '../src/index.ts'
-import { articleEvent, FakeClock, FakeWebSocket, jsonFetch, record } from './fakes.ts'
+import { older } from '../src/index.ts'
+import { articleEvent, FakeWebSocket, jsonFetch } from './fakes.ts'
+import { start } from './harness.ts'
 
 beforeEach(() => FakeWebSocket.reset())
 
 describe('a page answered before a withdrawal of its version, read after it (red27a)', () => {
   test('older(): story b, told `left` at v1 while the page was on its way, is not shown from it', async (t) => {
     const f = jsonFetch()
-    const client = connect('wss://news.example/wire', {
-      channels: ['all'],
-      filter: { states: ['embargoed'] },
-      token: 'jwt.x',
-      WebSocket: FakeWebSocket,
-      transport: 'websocket',
-      fetch: f.fetch,
-      clock: new FakeClock(),
-      random: () => 0.5,
-    })
-    t.after(() => client.close())
-    const log = record(client)
+    const { client, log } = start(t, { channels: ['all'], filter: { states: ['embargoed'] }, token: 'jwt.x', fetch: f.fetch })
     const ws = FakeWebSocket.last.open()
     ws.push({
       type: 'subscribed',
