@@ -34,10 +34,21 @@ async function shown(app: InProcessApp): Promise<string | null> {
   return e && new Date(e).toISOString()
 }
 
+/** An ingest whose answers live on `clock`, at most `bound` of them per API key. */
+const onClock = (clock: Clock, bound: number, state = new ArticleState()) =>
+  startInProcessApp(state, env, undefined, undefined, bound, new ClockedCache(clock, bound))
+
+/** The retried "embargo until 2030", refused as its lost answer says; the desk's 2099 stands. */
+async function retryRefused(app: InProcessApp): Promise<void> {
+  const retry = await embargo(app, { embargoedUntil: SOON }, 'cms-42-rev-1')
+  assert.deepEqual([retry.status, retry.code], [409, 'idempotency_answer_forgotten'], retry.text)
+  assert.equal(await shown(app), LATE)
+}
+
 /** A restart: the state from what was written, the keyed records' answers read back. */
 async function restarted(app: InProcessApp, clock: Clock): Promise<InProcessApp> {
   const state = new ArticleState()
-  const again = await startInProcessApp(state, env, undefined, undefined, 100, new ClockedCache(clock, 100))
+  const again = await onClock(clock, 100, state)
   for (const x of app.publisher.written) {
     if ('tombstone' in x) continue
     state.apply(x.event)
@@ -59,7 +70,7 @@ async function embargoedUnderSave(app: InProcessApp, before: () => Promise<void>
 
 test('a takedown decided without its key, retried once its key’s save was pushed out, does not bring the desk’s embargo forward', async (t) => {
   const clock = new Clock()
-  const app = await startInProcessApp(new ArticleState(), env, undefined, undefined, 2, new ClockedCache(clock, 2))
+  const app = await onClock(clock, 2)
   t.after(() => app.close())
   await embargoedUnderSave(app)
   // the CMS's next saves push the save's answer out (a bound of two)
@@ -67,38 +78,32 @@ test('a takedown decided without its key, retried once its key’s save was push
     const other = await send(app, 'POST', '/v1/articles', { ...article, id: `other-${n}` }, `cms-${n}-rev-1`)
     assert.equal(other.status, 201, other.text)
   }
-  const retry = await embargo(app, { embargoedUntil: SOON }, 'cms-42-rev-1')
-  assert.deepEqual([retry.status, retry.code], [409, 'idempotency_answer_forgotten'], retry.text)
-  assert.equal(await shown(app), LATE)
+  await retryRefused(app)
 })
 
 test('a takedown decided without its key, retried once its key’s save passed its TTL, does not bring the desk’s embargo forward', async (t) => {
   const clock = new Clock()
-  const app = await startInProcessApp(new ArticleState(), env, undefined, undefined, 100, new ClockedCache(clock, 100))
+  const app = await onClock(clock, 100)
   t.after(() => app.close())
   await embargoedUnderSave(app, async () => clock.tick(TTL - 5_000))
   clock.tick(10_000)
-  const retry = await embargo(app, { embargoedUntil: SOON }, 'cms-42-rev-1')
-  assert.deepEqual([retry.status, retry.code], [409, 'idempotency_answer_forgotten'], retry.text)
-  assert.equal(await shown(app), LATE)
+  await retryRefused(app)
 })
 
 test('a takedown decided without its key, retried after a restart that forgot its key’s unchanged save, does not bring the desk’s embargo forward', async (t) => {
   const clock = new Clock()
-  let app = await startInProcessApp(new ArticleState(), env, undefined, undefined, 100, new ClockedCache(clock, 100))
+  let app = await onClock(clock, 100)
   t.after(() => app.close())
   // the save answered `unchanged` (sent before without a key): in no record
   assert.equal((await send(app, 'POST', '/v1/articles', article)).status, 201)
   await embargoedUnderSave(app)
   app = await restarted(app, clock)
-  const retry = await embargo(app, { embargoedUntil: SOON }, 'cms-42-rev-1')
-  assert.deepEqual([retry.status, retry.code], [409, 'idempotency_answer_forgotten'], retry.text)
-  assert.equal(await shown(app), LATE)
+  await retryRefused(app)
 })
 
 test('a takedown decided without its key, retried once its key is free, still goes through where it only takes down', async (t) => {
   const clock = new Clock()
-  const app = await startInProcessApp(new ArticleState(), env, undefined, undefined, 2, new ClockedCache(clock, 2))
+  const app = await onClock(clock, 2)
   t.after(() => app.close())
   await embargoedUnderSave(app)
   for (const n of [1, 2])
