@@ -36,14 +36,11 @@ export function rememberAnswer(idempotency: IdempotencyCache<Remembered>, m: Kaf
   // hours at every start (red15c attack run, 2026-12-06)
   const at = Number(m.timestamp)
   if (!idempotency.live(at)) return false
-  // an answer given after this record's (its key reused once the first answer was pushed out) is
-  // the key's: partitions, and the state tail beside the events, are read in any order, and the
-  // older answer read last stood for the key, its retry refused and, once the older one's TTL
-  // ended, decided again over what came after it (red26c attack run, 2026-12-07)
-  if (idempotency.holdsNewer(key, at)) return true
+  // two answers under one key (reused once the first was pushed out): the newer stands, the older
+  // is fingerprinted, in whichever order they are read (idempotency-cache.ts readBack)
   const decoded = event()
   const by = m.headers?.['api-key-id']?.toString()
-  idempotency.set(key, { outcome: decoded && outcomeOf(decoded), requestHash, ...(by ? { by } : {}) }, at)
+  idempotency.readBack(key, { outcome: decoded && outcomeOf(decoded), requestHash, ...(by ? { by } : {}) }, at)
   return true
 }
 

@@ -56,13 +56,22 @@ export class IdempotencyCache<T> {
   }
 
   /**
-   * Whether the answer held for `key` was given after `at`: a record read back of an older request
-   * under the same key (another partition read later, the state tail beside the events) must not
-   * replace it (red26c attack run).
+   * An answer given at `at`, read back from its record at a start (answers.ts). Two live answers
+   * under one key: the newer was decided only once the older was pushed out by the bound (else it
+   * was refused as the key reused), so the older leaves its fingerprint, as it did in the process
+   * that gave them, and its retry is refused, not decided again over the newer (red27b CI run,
+   * 2026-12-07). Partitions, and the state tail beside the events, are read in any order: an older
+   * answer read last must not replace the newer (red26c attack run). Whether `value` is held.
    */
-  holdsNewer(key: string, at: number): boolean {
-    const e = this.#byOwner.get(ownerOf(key))?.get(key)
-    return e !== undefined && e.expires > at + this.#ttlMs
+  readBack(key: string, value: T, at: number): boolean {
+    const owner = ownerOf(key)
+    const held = this.#byOwner.get(owner)?.get(key)
+    if (held === undefined || held.expires <= at + this.#ttlMs) {
+      this.set(key, value, at)
+      return true
+    }
+    this.#printOther(owner, key, value, held.value, at + this.#ttlMs, at)
+    return false
   }
 
   get(key: string, now = Date.now()): T | undefined {
@@ -85,6 +94,13 @@ export class IdempotencyCache<T> {
     return f
   }
 
+  /** Fingerprints `gone` (of `key`, until `expires`) when it is another request's answer than `kept`. */
+  #printOther(owner: string, key: string, gone: T, kept: T, expires: number, now: number): void {
+    if (this.#print === null) return
+    const print = this.#print(key, gone)
+    if (print !== this.#print(key, kept)) this.#forgottenOf(owner).add(print, expires, now)
+  }
+
   set(key: string, value: T, now = Date.now()): void {
     const owner = ownerOf(key)
     let owned = this.#byOwner.get(owner)
@@ -92,6 +108,9 @@ export class IdempotencyCache<T> {
       owned = new Map()
       this.#byOwner.set(owner, owned)
     }
+    const was = owned.get(key)
+    // only a start replaces a live answer with another request's (readBack)
+    if (was !== undefined && was.expires > now) this.#printOther(owner, key, was.value, value, was.expires, now)
     owned.delete(key)
     owned.set(key, { value, expires: now + this.#ttlMs })
     while (owned.size > this.#max) {

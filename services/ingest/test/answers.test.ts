@@ -8,6 +8,7 @@ import { createCodec, createLogger, loadSchemas } from '@newswire/shared'
 import type { Admin, Kafka, KafkaMessage } from '@newswire/shared'
 import { rememberAnswer, rememberAnswers } from '../src/answers.ts'
 import { IdempotencyCache } from '../src/idempotency-cache.ts'
+import { answerPrint } from '../src/outcome.ts'
 import type { Remembered } from '../src/outcome.ts'
 import { eventOf } from './support/plan-jobs.ts'
 
@@ -150,4 +151,27 @@ test('of two records of one key, the later one stands whichever is read last (re
   // read in the order written, the later one replaces the earlier one, as ever
   rememberAnswer(cache, message(2, now + 1, { 'idempotency-key': 'k:1', 'request-hash': 'latest' }), decode)
   assert.equal(cache.get('k:1')?.requestHash, 'latest')
+})
+
+test('of two records of one key, the older one is remembered as pushed out, whichever is read last (red27b CI run)', () => {
+  const decode = () => eventOf('a', 2)
+  const now = Date.now()
+  const older = message(0, now - 1000, { 'idempotency-key': 'k:1', 'request-hash': 'older', 'api-key-id': 'cms' })
+  const newer = message(1, now, { 'idempotency-key': 'k:1', 'request-hash': 'newer', 'api-key-id': 'cms' })
+  for (const order of [
+    [older, newer],
+    [newer, older],
+  ]) {
+    const cache = new IdempotencyCache<Remembered>(TTL, 100, (key, v) => answerPrint(key, v.by, v.requestHash))
+    for (const m of order) rememberAnswer(cache, m, decode)
+    assert.equal(cache.get('k:1')?.requestHash, 'newer')
+    // the newer one was decided only once the older one's answer was pushed out by the bound: its
+    // retry is refused as forgotten, also once the newer one's answer goes
+    assert.equal(cache.forgotten('k:1', answerPrint('k:1', 'cms', 'older')), true)
+    assert.equal(cache.forgotten('k:1', answerPrint('k:1', 'cms', 'newer')), false)
+  }
+  // the same request read twice is no other answer
+  const cache = new IdempotencyCache<Remembered>(TTL, 100, (key, v) => answerPrint(key, v.by, v.requestHash))
+  for (const m of [newer, newer]) rememberAnswer(cache, m, decode)
+  assert.equal(cache.forgotten('k:1', answerPrint('k:1', 'cms', 'newer')), false)
 })

@@ -137,6 +137,10 @@ export class ModelAnswers {
     const owner = ownerOf(key)
     const owned = this.#owners.get(owner) ?? new Map()
     this.#owners.set(owner, owned)
+    // only a restart replaces a live answer with another request's (read back, the older first): the
+    // older was pushed out before the newer was decided, and left its fingerprint
+    const was = owned.get(key)
+    if (was !== undefined && was.expires > now && was.kept.sig !== kept.sig) this.#print(owner, key, was.kept.sig, was.expires, now)
     owned.delete(key)
     owned.set(key, { kept, expires: now + TTL })
     for (const [oldest, e] of owned) {
@@ -152,7 +156,11 @@ export class ModelAnswers {
     for (const r of records) {
       if (r.at + TTL <= now) continue
       const held = a.#owners.get(ownerOf(r.key))?.get(r.key)
-      if (held !== undefined && held.expires > r.at + TTL) continue
+      // an older answer read after the newer one (another partition) leaves its fingerprint too
+      if (held !== undefined && held.expires > r.at + TTL) {
+        if (held.kept.sig !== r.kept.sig) a.#print(ownerOf(r.key), r.key, r.kept.sig, r.at + TTL, r.at)
+        continue
+      }
       a.set(r.key, { ...r.kept, readBack: true }, r.at)
     }
     return a
