@@ -262,12 +262,19 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
       // Planned after the partition's catch-up: if this very request was committed before
       // (its answer lost to a timeout, a crash or another instance), the answer is that one
       plan: (current, view) => {
-        // the other content's answer may come to light only now (another instance gave it)
-        if (ctx.takesDown && key !== null && boundToOther(ctx)) {
+        // decided without its key by an earlier plan of this job (a fenced commit, planned again):
+        // its key, bound to other content, would refuse the kill now (422)
+        if (key === null && slot !== null) return decide(current, view)
+        // the other content's answer may come to light only now (another instance gave it), and
+        // so may this takedown's own slot: another instance decided it without its key, and this
+        // one's tail had not read that record when the retry came. Found free, the key let the
+        // retry be decided as a new request, with no check, over the desk's later embargo (red28b)
+        const otherNow = ctx.takesDown === true && key !== null && boundToOther(ctx)
+        if (key !== null && (otherNow || letPastBefore(ctx))) {
           slot = letPastKey(key, ctx.requestHash)
           job.idempotency = { key: slot, requestHash: ctx.requestHash, ...by }
           key = null
-          escaped = reused()
+          escaped = otherNow ? reused() : forgottenAnswer()
           return decide(current, view)
         }
         const seen = remembered(ctx, letPast)
