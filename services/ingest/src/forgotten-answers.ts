@@ -59,11 +59,17 @@ export class ForgottenAnswers {
     return Number.isFinite(first) ? first : now
   }
 
-  /** Remembers `print` until `expires` (its answer's end). */
+  /**
+   * Remembers `print` until `expires` (its answer's end). Once per generation: an answer read back
+   * twice (a start reads both topics) took a second place, and filled the key's filters sooner
+   * (red28b attack run). A false match here leaves out a print that the generation already answers.
+   */
   add(print: string, expires: number, now: number): void {
     this.#prune(now)
     const g = Math.floor(expires / this.#width)
     let gen = this.#generations.get(g)
+    const at = positions(print)
+    if (gen?.filters.some((bits) => holds(bits, at))) return
     if (gen === undefined) {
       gen = { filters: [], inLast: 0 }
       this.#generations.set(g, gen)
@@ -75,15 +81,14 @@ export class ForgottenAnswers {
     }
     gen.inLast++
     const bits = gen.filters.at(-1) as Uint8Array
-    for (const i of positions(print)) bits[i >>> 3] = (bits[i >>> 3] as number) | (1 << (i & 7))
+    for (const i of at) bits[i >>> 3] = (bits[i >>> 3] as number) | (1 << (i & 7))
   }
 
   /** Whether `print` was added and its generation has not ended. */
   has(print: string, now: number): boolean {
     this.#prune(now)
     const at = positions(print)
-    for (const gen of this.#generations.values())
-      for (const bits of gen.filters) if (at.every((i) => ((bits[i >>> 3] as number) & (1 << (i & 7))) !== 0)) return true
+    for (const gen of this.#generations.values()) if (gen.filters.some((bits) => holds(bits, at))) return true
     return false
   }
 
@@ -95,6 +100,9 @@ export class ForgottenAnswers {
       }
   }
 }
+
+/** Whether every bit position `at` is set in `bits`. */
+const holds = (bits: Uint8Array, at: readonly number[]): boolean => at.every((i) => ((bits[i >>> 3] as number) & (1 << (i & 7))) !== 0)
 
 /** HASHES bit positions of `print`, from 24-bit slices of its SHA-256. */
 function positions(print: string): number[] {

@@ -56,17 +56,32 @@ export class IdempotencyCache<T> {
   }
 
   /**
-   * An answer given at `at`, read back from its record at a start (answers.ts). Two live answers
-   * under one key: the newer was decided only once the older was pushed out by the bound (else it
-   * was refused as the key reused), so the older leaves its fingerprint, as it did in the process
-   * that gave them, and its retry is refused, not decided again over the newer (red27b CI run,
-   * 2026-12-07). Partitions, and the state tail beside the events, are read in any order: an older
-   * answer read last must not replace the newer (red26c attack run). Whether `value` is held.
+   * An answer given at `at`, read back from its record at a start (answers.ts) or by the running
+   * state tail (state-records.ts). Two live answers under one key: the newer was decided only once
+   * the older was pushed out by the bound (else it was refused as the key reused), so the older
+   * leaves its fingerprint, as it did in the process that gave them, and its retry is refused, not
+   * decided again over the newer (red27b CI run, 2026-12-07). Partitions, and the state tail beside
+   * the events, are read in any order: an older answer read last must not replace the newer
+   * (red26c attack run). A start reads each answer twice (news.article-events, and news.articles
+   * where the state is still the request's): read again, an answer keeps its place in the bound,
+   * and one its bound pushed out since stays out. Re-entering as the newest, it pushed out newer
+   * answers than itself (their retries 409 where they had an answer) and fingerprinted answers
+   * again, filling the key's fingerprints twice as fast (red28b attack run). Whether `value` is held.
    */
   readBack(key: string, value: T, at: number): boolean {
     const owner = ownerOf(key)
     const held = this.#byOwner.get(owner)?.get(key)
-    if (held === undefined || held.expires <= at + this.#ttlMs) {
+    const print = this.#print?.(key, value)
+    if (held === undefined) {
+      if (print !== undefined && this.forgotten(key, print)) return false
+      this.set(key, value, at)
+      return true
+    }
+    if (print !== undefined && print === this.#print?.(key, held.value)) {
+      held.expires = Math.max(held.expires, at + this.#ttlMs)
+      return true
+    }
+    if (held.expires <= at + this.#ttlMs) {
       this.set(key, value, at)
       return true
     }

@@ -93,6 +93,15 @@ const KNOWN: Step[][] = [
     { kind: 'restart', reversed: false },
     { kind: 'lost', save: save(0) },
   ],
+  // red28b: a restart reading each keyed record twice (both topics): the answers its bound had pushed
+  // out came back and pushed out others, fingerprinted again, until the key's fingerprints were full
+  // and the CMS's next keyed write got 429 `idempotency_keys_full`
+  [
+    { kind: 'lost', save: save(0) },
+    { kind: 'restart', reversed: false, twice: true },
+    { kind: 'moved', story: 0, entry: 0, late: 'earlier', idem: 'rev-a' },
+    { kind: 'storyPatch', key: 'dev', story: 0, pubStatus: 'usable', idem: 'rev-c' },
+  ],
 ]
 
 /**
@@ -342,11 +351,15 @@ test('entries under reused Idempotency-Keys, on a clock the model moves and acro
           seenWritten = 0
           publishedSeen = 0
           // a story's records in order; the stories' partitions in story order, or the last story first
-          const order = <T extends { story: number }>(list: T[]) => (r.reversed ? [...list].sort((a, b) => b.story - a.story) : list)
+          const order = <T extends { story: number }>(list: T[], reversed = r.reversed) =>
+            reversed ? [...list].sort((a, b) => b.story - a.story) : list
+          // twice: news.article-events, then news.articles in the other partition order (a start reads both)
+          const passes = <T extends { story: number }>(list: T[]) => (r.twice ? [...order(list), ...order(list, !r.reversed)] : order(list))
           const storyOf = (id: string) => Number(id.slice(id.lastIndexOf('-s') + 2))
-          for (const rec of order(keyed.map((k) => ({ ...k, story: storyOf(k.event.article.id) }))))
+          for (const rec of passes(keyed.map((k) => ({ ...k, story: storyOf(k.event.article.id) }))))
             rememberAnswer(app.idempotency, recordOf(rec, rec.at), () => rec.event)
-          answers = ModelAnswers.readBack(BOUND, order(records), clock.now)
+          answers = ModelAnswers.readBack(BOUND, passes(records), clock.now)
+          if (r.twice) stats.readTwice++
           restarts++
           stats.restarts++
         }
