@@ -25,6 +25,19 @@ export function keyIdOf(key: string): string {
   return createHash('sha256').update(`newswire api key id\n${key}`, 'utf8').digest('hex').slice(0, 16)
 }
 
+/**
+ * The ids of the keys configured now, and those ids under each name (a rotation puts two under
+ * one): whose answers still bind (submit.ts). The in-process test app makes them as server.ts does.
+ */
+export function liveKeys(keys: readonly { name: string; key: string }[]): {
+  liveKeyIds: Set<string>
+  liveKeyIdsByName: Map<string, string[]>
+} {
+  const liveKeyIdsByName = new Map<string, string[]>()
+  for (const k of keys) liveKeyIdsByName.set(k.name, [...(liveKeyIdsByName.get(k.name) ?? []), keyIdOf(k.key)])
+  return { liveKeyIds: new Set(keys.map((k) => keyIdOf(k.key))), liveKeyIdsByName }
+}
+
 export function createAuthenticator(keys: ApiKey[]): Authenticator {
   const hashed = keys.map((k) => ({ key: { ...k, id: keyIdOf(k.key) }, hash: digest(k.key) }))
   return {

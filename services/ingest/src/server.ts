@@ -21,7 +21,7 @@ import {
 import type { Logger, Readiness, Registry, Tail } from '@newswire/shared'
 import { createApp } from './app.ts'
 import { answerPrint, type Remembered } from './outcome.ts'
-import { createAuthenticator, keyIdOf } from './auth.ts'
+import { createAuthenticator, liveKeys } from './auth.ts'
 import type { IngestConfig } from './config.ts'
 import { createIngestMetrics } from './metrics.ts'
 import { createPublisher } from './publisher.ts'
@@ -228,8 +228,7 @@ export async function startIngest(
     publisher,
     idempotency,
     publishTimeoutMs: config.publishTimeoutMs,
-    liveKeyIds: new Set(config.apiKeys.map((k) => keyIdOf(k.key))),
-    liveKeyIdsByName: keyIdsByName(config.apiKeys),
+    ...liveKeys(config.apiKeys),
     onUnchanged: () => metrics.unchanged.inc(),
   })
   const app = createApp({
@@ -310,11 +309,4 @@ export async function startIngest(
       return closed
     },
   }
-}
-
-/** The configured keys' ids under each name (a rotation puts two under one). */
-function keyIdsByName(keys: readonly { name: string; key: string }[]): Map<string, string[]> {
-  const out = new Map<string, string[]>()
-  for (const k of keys) out.set(k.name, [...(out.get(k.name) ?? []), keyIdOf(k.key)])
-  return out
 }

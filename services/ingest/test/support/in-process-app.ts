@@ -7,7 +7,7 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createCodec, createLogger, createRegistry, loadSchemas } from '@newswire/shared'
 import { createApp } from '../../src/app.ts'
-import { createAuthenticator } from '../../src/auth.ts'
+import { createAuthenticator, liveKeys } from '../../src/auth.ts'
 import { loadIngestConfig } from '../../src/config.ts'
 import { createIngestMetrics } from '../../src/metrics.ts'
 import { answerPrint } from '../../src/outcome.ts'
@@ -36,7 +36,8 @@ export interface InProcessApp {
  * `rateLimit`: INGEST_RATE_LIMIT (requests/s per key), out of the way unless a test is about it;
  * `freshen`: whether a read caught up with Kafka (false: it answers from memory, and says so);
  * `idempotencyMaxKeys`: INGEST_IDEMPOTENCY_MAX_KEYS; `idempotency`: the answers it keeps, where a
- * test makes them (a clock it moves, small fingerprint limits), in place of server.ts's.
+ * test makes them (a clock it moves, small fingerprint limits), in place of server.ts's;
+ * `beforePlan`: what the partition's catch-up reads before each plan (another instance's records).
  */
 export async function startInProcessApp(
   state: ArticleState,
@@ -45,14 +46,23 @@ export async function startInProcessApp(
   freshen: () => Promise<boolean> = async () => true,
   idempotencyMaxKeys = 100_000,
   answers?: IdempotencyCache<Remembered>,
+  beforePlan?: () => void,
 ): Promise<InProcessApp> {
   const config = loadIngestConfig({ INGEST_API_KEYS: apiKeysEnv, INGEST_RATE_LIMIT: rateLimit, INGEST_PORT: '0' })
   const registry = createRegistry('ingest')
-  const publisher = inProcessPublisher(state, codec)
+  const publisher = inProcessPublisher(state, codec, beforePlan)
   // as server.ts makes it: an answer its key's bound pushes out leaves its fingerprint
   const idempotency =
     answers ?? new IdempotencyCache<Remembered>(60_000, idempotencyMaxKeys, (key, v) => answerPrint(key, v.by, v.requestHash))
-  const services = createWriteServices({ publisher, idempotency, publishTimeoutMs: 1000, onUnchanged: () => {} })
+  // the configured keys' ids, as server.ts passes them: a retired key's answers bind no one (red28b:
+  // without them, no unit-path model ever ran the submitter as production does)
+  const services = createWriteServices({
+    publisher,
+    idempotency,
+    publishTimeoutMs: 1000,
+    onUnchanged: () => {},
+    ...liveKeys(config.apiKeys),
+  })
   const app = createApp({
     config,
     service: services.articles,
