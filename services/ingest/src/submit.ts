@@ -147,7 +147,12 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
    */
   function remembered(ctx: RequestContext, letPast: (refusal: ProblemError) => void = () => {}): Outcome | undefined {
     if (ctx.idempotencyKey === null) return undefined
-    const seen = deps.idempotency.get(ctx.idempotencyKey)
+    const held = deps.idempotency.get(ctx.idempotencyKey)
+    // An answer that binds no one leaves the key as if free: this request's own answer, pushed out
+    // by it, still refuses its retry. Returned as new at once, the retry of a release whose key a
+    // key not configured here took since (the rotation's new key on an instance not yet restarted,
+    // a retired key's record) was decided again over the desk's hold (red28b attack run)
+    const seen = held === undefined || bindsNoOne(held, ctx) ? undefined : held
     if (seen === undefined) {
       // A kill decided again only takes down what it took down before, whatever came since; and a
       // fingerprint may match a request never sent (forgotten-answers.ts), which must not keep a
@@ -160,15 +165,19 @@ export function createSubmitter(deps: SubmitterDeps): Submit {
       letPast(refusal)
       return undefined
     }
-    // given to a key retired since (a leak): it binds no one, the request is decided as new (red22c)
-    if (seen.by !== undefined && deps.liveKeyIds !== undefined && !deps.liveKeyIds.has(seen.by)) return undefined
-    // written by a release before `api-key-id` (one still running in a rolling deploy, a rollback,
-    // a record from before the upgrade): whose key gave it is unknown, so it answers a retry of the
-    // same request and binds nothing else. It refused a retired key's victim's kill (red23a)
-    if (seen.by === undefined && deps.liveKeyIds !== undefined && seen.requestHash !== ctx.requestHash) return undefined
     sameRequest(seen.requestHash, ctx)
     if (seen.outcome === null) throw unreadableAnswer()
     return seen.outcome
+  }
+
+  /** Whether a kept answer binds no one for this request. */
+  function bindsNoOne(seen: Remembered, ctx: RequestContext): boolean {
+    // given to a key retired since (a leak): it binds no one, the request is decided as new (red22c)
+    if (seen.by !== undefined && deps.liveKeyIds !== undefined && !deps.liveKeyIds.has(seen.by)) return true
+    // written by a release before `api-key-id` (one still running in a rolling deploy, a rollback,
+    // a record from before the upgrade): whose key gave it is unknown, so it answers a retry of the
+    // same request and binds nothing else. It refused a retired key's victim's kill (red23a)
+    return seen.by === undefined && deps.liveKeyIds !== undefined && seen.requestHash !== ctx.requestHash
   }
 
   /** This request's commit not read back yet, if it was committed so (or a 422: other content). */

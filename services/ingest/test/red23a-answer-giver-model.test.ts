@@ -49,12 +49,21 @@ interface Run {
   learnt: 'before' | 'at-commit'
   /** Times the job is planned: twice when its first commit was fenced. */
   plans: 1 | 2
+  /**
+   * red28b: the key taken since by other content of this key (read back after the stored answer,
+   * which it pushes out): binding here, or not (a key not configured here). Not with `pushedOut`.
+   */
+  newer: (typeof KEYS)[number] | null
 }
 
 type Answer = 'stored' | 'refused' | 'fresh' | 'forgotten'
 
 /** What the rules say (ingest README, Idempotency-Key). */
 function reference(r: Run): Answer {
+  // the key holds other content, given by a key configured here: refused, a takedown let past (red24f, red25c)
+  if (r.newer !== null && r.live.includes(r.newer)) return r.takesDown && !r.bringsForward ? 'fresh' : 'refused'
+  // one that binds no one leaves the key free, and the stored answer pushed out (red28b)
+  if (r.newer !== null) r = { ...r, pushedOut: true }
   const binds = r.by === null ? r.requestHash === r.storedHash : r.live.includes(r.by)
   // red27b: a takedown decided before without its key is decided so again, only if it only takes
   // down; else refused as its key says (422 while bound to other content), or 409 once it is free
@@ -82,7 +91,8 @@ async function actual(r: Run): Promise<Answer> {
   const by = r.by === null ? {} : { by: r.by }
   const remember = () => {
     idempotency.set('cms:kill-story', { outcome: STORED, requestHash: r.storedHash, ...by })
-    if (r.pushedOut) idempotency.set('cms:sync-1', { outcome: STORED, requestHash: 'h9', by: 'k1' })
+    if (r.newer !== null) idempotency.readBack('cms:kill-story', { outcome: STORED, requestHash: 'h3', by: r.newer }, Date.now() + 1)
+    else if (r.pushedOut) idempotency.set('cms:sync-1', { outcome: STORED, requestHash: 'h9', by: 'k1' })
     if (r.slot) idempotency.set(letPastKey('cms:kill-story', r.requestHash), { outcome: STORED, requestHash: r.requestHash, ...by })
   }
   if (r.learnt === 'before') remember()
@@ -133,10 +143,11 @@ const runArb: fc.Arbitrary<Run> = fc.record({
   slot: fc.boolean(),
   learnt: fc.constantFrom('before' as const, 'at-commit' as const),
   plans: fc.constantFrom(1 as const, 2 as const),
+  newer: fc.option(fc.constantFrom(...KEYS), { nil: null, freq: 3 }),
 })
 
 /** The runs before red28b: answers learnt before the request, one plan, no slot. */
-const plain = { slot: false, learnt: 'before', plans: 1 } as const
+const plain = { slot: false, learnt: 'before', plans: 1, newer: null } as const
 
 const known: Run[] = [
   // the old release's answer (no api-key-id) to the leaked key's junk write; the CMS's kill under that key
@@ -225,6 +236,7 @@ const known: Run[] = [
     slot: true,
     learnt: 'at-commit',
     plans: 1,
+    newer: null,
   },
   // red28b: a kill under a key bound to other content learnt at commit time, its commit fenced and
   // planned again: the second plan asked the key again and refused the kill (422)
@@ -240,6 +252,21 @@ const known: Run[] = [
     slot: false,
     learnt: 'at-commit',
     plans: 2,
+    newer: null,
+  },
+  // red28b: the release's key taken by the rotation's new key, not configured on this instance: its
+  // answer binds no one here, and the release's retry was decided again, not refused 409
+  {
+    ...plain,
+    by: 'k1',
+    storedHash: 'h1',
+    live: ['k1'],
+    keyId: 'k1',
+    requestHash: 'h1',
+    pushedOut: false,
+    takesDown: false,
+    bringsForward: false,
+    newer: 'k2',
   },
 ]
 
@@ -248,13 +275,14 @@ test('known runs: a remembered answer binds as the rules say', async () => {
 })
 
 test('property: a remembered answer is given, refuses, or binds no one as the rules say', async () => {
-  const stats = { slotAtCommit: 0, slotRefused: 0, switchedReplanned: 0 }
+  const stats = { slotAtCommit: 0, slotRefused: 0, switchedReplanned: 0, newerBindsNoOne: 0 }
   await fc.assert(
     fc.asyncProperty(runArb, async (r) => {
       const want = reference(r)
       if (r.takesDown && r.slot && r.learnt === 'at-commit') stats.slotAtCommit++
       if (r.takesDown && r.slot && r.learnt === 'at-commit' && want !== 'fresh') stats.slotRefused++
       if (r.takesDown && r.learnt === 'at-commit' && r.plans === 2 && want === 'fresh') stats.switchedReplanned++
+      if (r.newer !== null && !r.live.includes(r.newer) && want === 'forgotten') stats.newerBindsNoOne++
       assert.equal(await actual(r), want, JSON.stringify(r))
     }),
     { numRuns: 300, ...MODEL_REPLAY },

@@ -41,6 +41,20 @@ const KNOWN: { skew: number; steps: Step[] }[] = [
       { kind: 'retry', at: 1, pick: 1 },
     ],
   },
+  // the CMS's save under rev-a on 0, the story changed since; 0 restarted with the rotation's new key
+  // alone, the CMS's hold under rev-a with it (the old key's answer binds no one there); the save's
+  // retry on 1, still on the old key: the new key's answer binds no one there either, and the save
+  // was decided again, where its own answer, pushed out by the hold's, refuses it (409)
+  {
+    skew: 0,
+    steps: [
+      { kind: 'save', at: 0, idem: 'rev-a', text: 2 },
+      { kind: 'resave', at: 0, text: 0 },
+      { kind: 'rotate', at: 0, to: 'new' },
+      { kind: 'patch', at: 0, idem: 'rev-a', body: 'soon', by: 'new' },
+      { kind: 'retry', at: 1, pick: 0 },
+    ],
+  },
 ]
 
 interface Sent {
