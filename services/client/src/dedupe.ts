@@ -70,8 +70,12 @@ export class Dedupe {
     if (this.#killed.has(id)) return false
     if (mark) {
       // a release lifts an embargo told at that very version (a page from a process whose clock ran
-      // ahead showed it, the stream's process took it back: red21c), as it lifts the newsroom's flag
-      const lifts = released && (mark.embargoed || (mark.withdrawn === 'embargoed' && mark.withdrawnAt === version))
+      // ahead showed it, the stream's process took it back: red21c), as it lifts the newsroom's flag;
+      // and brings back into a view a version told `left` it at that very version: a newsroom view of
+      // states without `embargoed` that a page from such a process had shown it in, live there, and
+      // the stream's process took out of, under embargo here (red28a attack run)
+      const toldAt = mark.withdrawnAt === version && (mark.withdrawn === 'embargoed' || mark.withdrawn === 'left')
+      const lifts = released && (mark.embargoed || toldAt)
       // a page's item at the very version a withdrawal was told at was answered before it (an
       // embargo passed, a newsroom `embargoed` view's story left it meanwhile): whatever brings it
       // back comes on the stream (red27a attack run); but of a stand-in's guessed version, a real
