@@ -438,9 +438,14 @@ export class Harness {
   }
 
   /** A /v1/sse stream's connection (its subscription comes from its URL: http/sse.ts sseSubscription). */
-  connectSse(audience: Audience = 'public', scope: AudienceScope = unrestricted): { conn: Conn; t: FakeTransport } {
+  connectSse(
+    audience: Audience = 'public',
+    scope: AudienceScope = unrestricted,
+    expiresAt: number | null = null,
+    credential: Credential | null = null,
+  ): { conn: Conn; t: FakeTransport } {
     const t = new FakeTransport(this.clock, () => this.store.readTo(), 'sse')
-    return { conn: this.hub.conns.add(audience, t, scope, null, null), t }
+    return { conn: this.hub.conns.add(audience, t, scope, expiresAt, credential), t }
   }
 
   /** Lets the hub run until nothing is left to do (including replays and their readers). */

@@ -49,7 +49,7 @@ export class Behind {
     now: number,
     readOn: number | null,
     view: View,
-    cursor: string,
+    cursor: string | null,
     at: string | null,
     limit: number,
     maxScan: number | undefined,

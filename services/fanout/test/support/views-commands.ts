@@ -117,17 +117,44 @@ export type Step =
   /** The reader fetches its next older page (GET /v1/snapshot, `before` its cursor, `at` its position), as the SDK's older() does. */
   /** `late`: its answer reaches the SDK only after what the stream brings in the next step (HTTP and the socket race). */
   /** `b`: process B answers it, after reading that many more records of each partition (red27a: a process behind the stream's). */
-  | { k: 'page'; reader: number; late: boolean; b: number | null }
+  /** `noAt` (red28a): asked of A without the stream's position (a raw client, an SDK before `at`: A's state now). */
+  /** `newest`: the newest page (no cursor), as the SDK's older(client, null) asks it, beside the stream. */
+  | { k: 'page'; reader: number; late: boolean; b: number | null; noAt?: boolean; newest?: boolean }
   /**
    * The reader's app signs in with another token (0: none, else views-readers.ts TOKENS[token - 1]):
    * it resumes from its position with it (or will, away), keeping what it shows and its cursor (red27a).
    */
   /** `page`: it asks for its next older page with the new token before its stream is back (HTTP races the socket). */
-  | { k: 'token'; reader: number; token: number; page: boolean }
+  /** `life`: the new token expires that many ms on (red28a; none: it outlives the run), even one of the same claims (a refresh). */
+  | { k: 'token'; reader: number; token: number; page: boolean; life?: number | null }
+  /**
+   * red28a: the operator revokes the reader's token (NEWSROOM_REVOKED_FILE: its `jti`, its subject up
+   * to now, or every token issued up to now), the list handed to every open connection.
+   */
+  | { k: 'revoke'; reader: number; by: 'jti' | 'sub' | 'all' }
+  /** red28a: the host's clock steps ahead (NTP correcting a clock behind, a VM resumed); timers, monotonic, do not move. */
+  | { k: 'clockStep'; ms: number }
+  /**
+   * red28a: an SSE reader's stream comes back carrying `header` as Last-Event-ID and `since` in its
+   * URL (an EventSource reconnecting on the URL it was made with; a raw client; a proxy that joins
+   * or drops headers), each its last id, an older one it read, a forged or absurd one, another
+   * reader's, empty, or none.
+   */
+  | { k: 'sseResume'; reader: number; header: OddPosition; since: OddPosition }
+  /**
+   * red28a: a story written under a one-second embargo, then the reader's next page asked of process
+   * B, which reads it at once: with B's clock ahead, B has released what A has not (a racing page).
+   */
+  | { k: 'race'; reader: number; story: number; category: number; language: number }
   /** The next replay from Kafka breaks after reading `after` records (a broker gone, a fetch timed out midway). */
   | { k: 'kafkaBreak'; after: number }
   /** The next replay from Kafka reads nothing, ever, and reports nothing (kafkajs retrying a coordinator it cannot reach). */
   | { k: 'kafkaStall' }
+
+/** What an SSE reconnect may carry as Last-Event-ID or `since` (views-sessions.ts oddPosition). */
+export type OddPosition = 'none' | 'last' | 'stale' | 'forged' | 'other' | 'empty' | 'absurd'
+
+const oddPosition = fc.constantFrom<OddPosition>('none', 'last', 'last', 'stale', 'forged', 'other', 'empty', 'absurd')
 
 const catchUp = fc.constantFrom<'all' | 'latest'>('all', 'latest')
 
@@ -156,6 +183,20 @@ export const writeArb: fc.Arbitrary<Write> = fc.oneof(
     }),
   },
 )
+
+/** A race step's write (red28a): a new version of a story, usable, under a one-second embargo. */
+export const RACE: Extract<Write, { k: 'write' }> = {
+  k: 'write',
+  story: 0,
+  category: 0,
+  language: 0,
+  urgency: 3,
+  breaking: false,
+  held: false,
+  embargo: 1_000,
+  retitle: true,
+  keep: false,
+}
 
 /** A routine update of a running story (what a slow reader's queue sheds), in a random desk and language. */
 const routineArb: fc.Arbitrary<Write> = fc.record({
@@ -204,6 +245,26 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
       reader: fc.nat(READERS - 1),
       token: fc.nat(6),
       page: fc.constantFrom(false, true, true),
+      life: fc.option(fc.constantFrom(500, 3_000, 20_000), { nil: null, freq: 3 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant('revoke' as const), reader: fc.nat(READERS - 1), by: fc.constantFrom('jti', 'sub', 'all') }),
+  },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('clockStep' as const), ms: fc.constantFrom(2_000, 60_000, 3_600_000) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ k: fc.constant('sseResume' as const), reader: fc.nat(READERS - 1), header: oddPosition, since: oddPosition }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('race' as const),
+      reader: fc.nat(READERS - 1),
+      story: fc.nat(STORIES.length - 1),
+      category: fc.nat(CATEGORIES.length - 1),
+      language: fc.nat(LANGUAGES.length - 1),
     }),
   },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('update' as const), reader: fc.nat(READERS - 1), view: fc.nat(VIEWS.length - 1) }) },
@@ -214,6 +275,8 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
       reader: fc.nat(READERS - 1),
       late: fc.boolean(),
       b: fc.option(fc.constantFrom(0, 0, 1, 2, 100), { nil: null, freq: 3 }),
+      noAt: fc.constantFrom(false, false, true),
+      newest: fc.constantFrom(false, false, false, true),
     }),
   },
   {

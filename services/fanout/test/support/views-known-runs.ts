@@ -78,4 +78,26 @@ export const VIEWS_KNOWN_RUNS: ViewsRun[] = [
     PUBLIC,
     0,
   ],
+  // red28a, 2026-12-07, seed 1428601950 (shrunk by hand): reader 2, with a full newsroom token,
+  // views home's `withheld, live` states (a reset: a@1). a@2 is written under a one-second embargo,
+  // and the newest page asked of process B, whose clock runs 1.5 s ahead: a@2, live there. A's
+  // stream then told it `withdrawn` a v2 `left` (under embargo on A, out of the view), and at the
+  // embargo a v2 `released`, which the client's duplicate filter dropped as the page's v2: the
+  // reader never showed a again, live in its view. Fixed in the client (dedupe.ts: a release lifts
+  // a `left` told at its very version, as it lifts an `embargoed` one).
+  [
+    [
+      { k: 'view', reader: 2, view: 12 },
+      { k: 'race', reader: 2, story: 0, category: 0, language: 0 },
+    ],
+    2,
+    [0, 0, 0],
+    2,
+    false,
+    1,
+    [write(1, true)],
+    null,
+    [PUBLIC_WS, PUBLIC_WS, { sse: false, token: {} }],
+    1500,
+  ],
 ]

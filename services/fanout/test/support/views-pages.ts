@@ -39,14 +39,15 @@ export interface Page {
 export function nextPage(
   h: Harness,
   view: View,
-  cursor: string,
+  cursor: string | null,
   at: string | null,
   limit: number,
   maxScan?: number,
   admission: Admission = { audience: 'public', expiresAt: null, reject: null },
 ): Page {
   const q = viewQuery(view)
-  q.set('before', cursor)
+  // none: the newest page (the SDK's older(client, null))
+  if (cursor !== null) q.set('before', cursor)
   if (at !== null) q.set('at', at)
   const body = answerPage(new URL(`http://f/v1/snapshot?${q}`), admission, h.routeDeps(limit, maxScan))
   return JSON.parse(body) as Page

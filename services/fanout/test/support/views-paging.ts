@@ -6,7 +6,8 @@ import type { ArticleEvent } from '@newswire/shared'
 import type { Harness } from './harness.ts'
 import { type Sent, sentOf } from './two-process-reader.ts'
 import type { Behind } from './views-behind.ts'
-import { countedOn, nextPage } from './views-pages.ts'
+import { countedOn, nextPage, type Page } from './views-pages.ts'
+import { RequestError } from '../../src/http/snapshot.ts'
 import { admissionOf } from './views-readers.ts'
 import type { Slot } from './views-slots.ts'
 import { stats } from './views-stats.ts'
@@ -25,22 +26,44 @@ export interface PagingRun {
   why: (i: number) => string
 }
 
-/** A run's page(i, late, b) and merge(i). */
+/**
+ * A page of A, or 'not_ready': A too refuses a cursor sealed by B while it owes a release B's clock,
+ * ahead, made before it (README "`at`", red16), until its own clock gets there.
+ */
+function ofA(ask: () => Page): Page | 'not_ready' {
+  try {
+    return ask()
+  } catch (err) {
+    if (err instanceof RequestError && err.code === 'not_ready') return 'not_ready'
+    throw err
+  }
+}
+
+/** A run's page(i, late, b, noAt, newest) (whether it was answered) and merge(i). */
 export function paging(run: PagingRun) {
   const { h, behind, slots, written, trace, snapshotSize, maxScan, judge, why } = run
-  /** Reader `i` takes its next older page, connected or away (older() is a request beside the stream). */
-  const page = async (i: number, late = false, b: number | null = null) => {
+  /**
+   * Reader `i` takes its next older page, connected or away (older() is a request beside the stream).
+   * `noAt` (red28a): asked of A without the stream's position; `newest`: the newest page, no cursor.
+   */
+  const page = async (i: number, late = false, b: number | null = null, noAt = false, newest = false) => {
     const s = slots[i] as Slot
-    if (s.more === null || s.late !== null) return
+    const cursor = newest ? null : s.more
+    // (the SDK asks no page before its stream has a position: it waits for one, client requests.ts)
+    if ((cursor === null && !newest) || s.late !== null || (newest && s.reader.position === null)) return false
+    // without `at`, a page of B is its state now, which may hold what A's stream took back (README Known limits)
+    const at = noAt && b === null ? null : s.reader.position
+    if (at === null && s.reader.position !== null) stats.pagesWithoutAt++
+    if (newest) stats.newestPages++
     const { page: p, behind: was } =
       b === null
-        ? { page: nextPage(h, s.view, s.more, s.reader.position, snapshotSize, maxScan ?? undefined, admissionOf(s.kind)), behind: false }
-        : await behind.page(h.clock.now(), b, s.view, s.more, s.reader.position, snapshotSize, maxScan ?? undefined, admissionOf(s.kind))
+        ? { page: ofA(() => nextPage(h, s.view, cursor, at, snapshotSize, maxScan ?? undefined, admissionOf(s.kind))), behind: false }
+        : await behind.page(h.clock.now(), b, s.view, cursor, at, snapshotSize, maxScan ?? undefined, admissionOf(s.kind))
     if (was) stats.pagesFromBehind++
     // refused: the SDK asks again later
     if (p === 'not_ready') {
       stats.pagesRefusedBehind++
-      return
+      return false
     }
     // README "`at`": a process that has not read as far as the reader's stream answers not_ready
     // (the position's offsets read with the wire codec; what the process read, from its consumer)
@@ -56,7 +79,7 @@ export function paging(run: PagingRun) {
     if (s.kind.token !== null) stats.newsroomPages++
     if (s.moreToken !== JSON.stringify(s.kind.token)) stats.pagesOtherToken++
     // the same process's counts, beside the page: only stories the requester may see, in its view
-    for (const c of countedOn(b === null ? h : behind.b, s.view, s.reader.position, admissionOf(s.kind)) ?? []) {
+    for (const c of countedOn(b === null ? h : behind.b, s.view, at, admissionOf(s.kind)) ?? []) {
       const e = written.get(c.id)?.[c.version - 1]
       assert.ok(e, `S. counts name ${c.id} v${c.version}, never written: ${why(i)}`)
       judge(i)(sentOf(e), h.clock.now(), `counts: ${why(i)}`)
@@ -75,6 +98,7 @@ export function paging(run: PagingRun) {
     if (trace.length > s.pagedFrom) stats.pagesAcrossChanges++
     s.late = { page: p, reader: s.reader, snapshots: s.reader.snapshots }
     if (!late) merge(i)
+    return true
   }
   /** The SDK merges the page it was answered, unless its stream started over meanwhile (delivery.ts refuseIfReset: it asks again). */
   const merge = (i: number) => {

@@ -5,9 +5,11 @@ import type { ArticleEvent } from '@newswire/shared'
 import type { Harness, FakeTransport } from './harness.ts'
 import type { Message } from './harness.ts'
 import { Reader, type Sent } from './two-process-reader.ts'
-import { type View, viewMatches } from './views-commands.ts'
+import { isTicker, type View, viewMatches } from './views-commands.ts'
+import { stats } from './views-stats.ts'
 import type { Page } from './views-pages.ts'
 import { inClaims, isLimited, type Kind, seesEmbargoed } from './views-readers.ts'
+import type { Session } from './views-sessions.ts'
 
 /** A reader's subscription: its id on its connection, its view, what it keeps (the SDK's). */
 export interface Slot {
@@ -42,6 +44,30 @@ export interface Slot {
   lastEventId: string | null
   /** A ticker's last fresh snapshot was cut at the snapshot's size (it gets no cursor): E is then only "nothing outside". */
   cut: boolean
+  /** SSE: the first `id:` it read since it last forgot its ids (an older one than its last: red28a's stale Last-Event-ID). */
+  firstId: string | null
+}
+
+/** Reader `i`'s slot at the start: its kind, view, connection and subscription id; judged by `judge`. */
+export function newSlot(kind: Kind, view: View, link: number, sid: string, reader: Reader): Slot {
+  return {
+    kind,
+    lastEventId: null,
+    firstId: null,
+    sid,
+    link,
+    view,
+    reader,
+    lossy: false,
+    shown: new Set<string>(),
+    more: null,
+    moreToken: 'null',
+    pagedFrom: 0,
+    late: null,
+    cut: false,
+    update: { n: 0, startOver: false, old: new Map() },
+    judgeView: null,
+  }
 }
 
 /** A connection: its transport, what of it was read, and when it comes back (away: steps left, and how). */
@@ -49,6 +75,8 @@ export interface Link {
   on: { conn: ReturnType<Harness['connect']>['conn']; t: FakeTransport; read: number } | null
   awayFor: number | null
   catchUpBack: 'all' | 'latest'
+  /** The newsroom token it opens with (red28a: one that expires or is revoked); null: public. */
+  session: Session | null
 }
 
 /** K: every story shown since its last fresh snapshot that was killed, it was told of (a newsroom reader also by the killed story, as killed: Reader.take). */
@@ -92,4 +120,45 @@ export function checkSent(s: Slot, m: Message, at: number, written: ReadonlyMap<
     until === null || next === undefined || until <= next.occurredAt,
     `S. ${e.article.id} v${e.article.version} replaced under embargo: ${w}`,
   )
+}
+
+/** Checks and keeps what `s`'s subscription was sent and it has not read (`traced`: how much was written so far). */
+export function takeSent(
+  s: Slot,
+  written: ReadonlyMap<string, ArticleEvent[]>,
+  traced: number,
+  snapshotSize: number,
+  now: number,
+  why: string,
+): void {
+  const on = s.reader.on
+  if (!on) return
+  const ms = on.t.messages as Message[]
+  const end = ms.length
+  for (let k = on.read; k < end; k++) {
+    const m = ms[k] as Message
+    // a fresh snapshot replaces what it showed: K counts the stories shown since
+    if (m.type === 'reset' || (m.type === 'subscribed' && m.replay === 'none')) {
+      s.lossy = false
+      s.shown.clear()
+      // the SDK pages from the cursor its last fresh snapshot gave (README: a resume gets none)
+      s.more = typeof m.more === 'string' ? m.more : null
+      s.moreToken = JSON.stringify(s.kind.token)
+      s.pagedFrom = traced
+      s.cut = isTicker(s.view) && ((m.snapshot ?? []) as Sent[]).length >= snapshotSize
+    }
+    if (m.type === 'subscribed' && m.replay === 'kafka') stats.kafkaReplays++
+    if (m.type === 'gap') stats.gaps++
+    if (m.type === 'gap' && ((m.shed as { routine?: number } | undefined)?.routine ?? 0) > 0) {
+      s.lossy = true
+      stats.sheds++
+    }
+    if (m.type === 'withdrawn' && m.cause === 'left') stats.leftView++
+    checkSent(s, m, on.t.at[k] as number, written, why)
+    if (m.type === 'withdrawn' && m.erased === true) stats.erasures++
+    if (m.type === 'event' && m.released === true) stats.released++
+    if (m.type === 'event') s.shown.add((m.event as Sent).article.id)
+    if (m.type === 'subscribed' || m.type === 'reset') for (const e of (m.snapshot ?? []) as Sent[]) s.shown.add(e.article.id)
+  }
+  s.reader.consume(now, why)
 }

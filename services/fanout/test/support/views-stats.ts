@@ -50,5 +50,19 @@ export const stats = {
   /** Updates changing nothing a ticker shows, in a ticker reader's view. */
   tickerSkippable: 0,
   kafkaBreaks: 0,
+  /** red28a: tokens given an `exp` in the run, connections cut at it (by the host clock stepped past it too), revocations and the cuts they made. */
+  tokensExpiring: 0,
+  expiries: 0,
+  expiriesSteppedPast: 0,
+  revocations: 0,
+  revokedCuts: 0,
+  clockSteps: 0,
+  /** red28a: SSE reconnects carrying an odd Last-Event-ID, one over a different `since`, and those answered 400 (a bad `since` alone). */
+  oddHeaders: 0,
+  headerOverSince: 0,
+  sseRefused: 0,
+  /** red28a: pages asked of A without `at`, and newest pages (no cursor) beside the stream. */
+  pagesWithoutAt: 0,
+  newestPages: 0,
   kafkaStalls: 0,
 }
