@@ -84,7 +84,7 @@ import {
   sseRequest,
 } from './support/views-readers.ts'
 import { Behind } from './support/views-behind.ts'
-import { Sessions, sessionStep } from './support/views-sessions.ts'
+import { Sessions, sessionStep, viewUpdate } from './support/views-sessions.ts'
 import { paging } from './support/views-paging.ts'
 
 async function run(
@@ -345,36 +345,9 @@ async function run(
         if (link.awayFor === null) open(l)
         break
       }
-      case 'update': {
-        const s = slots[step.reader] as Slot
-        const link = (links[s.link] as Link).on
-        const view = VIEWS[step.view] as View
-        // SSE has no update(): the SDK's reader reconnects with the new view, as a view step does
-        if (s.kind.sse) {
-          if (!link || view === s.view || !mayAsk(s.kind, view)) break
-          away(s.link)
-          s.view = view
-          stats.viewChanges++
-          open(s.link)
-          break
-        }
-        if (!link || view === s.view || s.update.startOver || !mayAsk(s.kind, view)) break
-        h.hub.handle(link.conn, { type: 'unsubscribe', id: s.sid })
-        s.update.old.set(s.sid, s.view)
-        s.sid = `${s.sid.split('~')[0]}~${++s.update.n}`
-        s.view = view
-        s.update.startOver = true
-        stats.updates++
-        h.hub.handle(link.conn, {
-          type: 'subscribe',
-          id: s.sid,
-          channels: parseChannels(view.channels, s.sid),
-          filter: parseFilter(view.filter, s.sid),
-          since: null,
-          catchUp: 'all',
-        })
+      case 'update':
+        viewUpdate(step, { h, links, slots, sessions, away, open })
         break
-      }
       case 'kafkaBreak':
         h.kafkaBreak = step.after
         break

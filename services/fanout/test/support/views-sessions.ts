@@ -11,10 +11,11 @@
 import assert from 'node:assert/strict'
 import type { Credential, Revocations } from '../../src/revocations.ts'
 import { isRevoked, NO_REVOCATIONS, parseRevocations } from '../../src/revocations.ts'
-import { ProtocolError, type SubscribeMessage } from '../../src/protocol.ts'
+import { parseChannels, parseFilter, ProtocolError, type SubscribeMessage } from '../../src/protocol.ts'
 import { sseSubscription } from '../../src/http/sse.ts'
 import type { FakeTransport, Harness } from './harness.ts'
-import { isTicker, type OddPosition, type Step, type View, viewQuery } from './views-commands.ts'
+import { isTicker, type OddPosition, type Step, type View, VIEWS, viewQuery } from './views-commands.ts'
+import { mayAsk } from './views-readers.ts'
 import type { Link, Slot } from './views-slots.ts'
 import { stats } from './views-stats.ts'
 
@@ -155,7 +156,7 @@ export function sseOddRequest(
   return sseSubscription(new URL(`http://f/v1/sse?${q}`), header)
 }
 
-/** What a session step acts on: the run's process A, its connections and readers, and how a link closes and opens. */
+/** What a session step (or a view update) acts on: the run's process A, its connections and readers, and how a link closes and opens. */
 export interface SessionRun {
   h: Harness
   links: Link[]
@@ -206,4 +207,32 @@ export function sessionStep(step: Extract<Step, { k: 'revoke' | 'clockStep' | 's
   // the SDK's update() takes it: a reset), not one the SDK's duplicate filter would merge
   if (odd.since === null) s.update.startOver = true
   r.open(s.link, 'all', odd)
+}
+
+/**
+ * The reader's app changes its view on its open socket, as the SDK's update() does: unsubscribe,
+ * then subscribe afresh under a new id, whose `subscribed` it takes as a reset (startOver). SSE
+ * has no update(): the SDK's reader reconnects with the new view, as a view step does.
+ */
+export function viewUpdate(step: Extract<Step, { k: 'update' }>, r: SessionRun): void {
+  const s = r.slots[step.reader] as Slot
+  const link = (r.links[s.link] as Link).on
+  const view = VIEWS[step.view] as View
+  if (!link || view === s.view || !mayAsk(s.kind, view)) return
+  if (s.kind.sse) {
+    r.away(s.link)
+    s.view = view
+    stats.viewChanges++
+    r.open(s.link)
+    return
+  }
+  if (s.update.startOver) return
+  r.h.hub.handle(link.conn, { type: 'unsubscribe', id: s.sid })
+  s.update.old.set(s.sid, s.view)
+  s.sid = `${s.sid.split('~')[0]}~${++s.update.n}`
+  s.view = view
+  s.update.startOver = true
+  stats.updates++
+  const [channels, filter] = [parseChannels(view.channels, s.sid), parseFilter(view.filter, s.sid)]
+  r.h.hub.handle(link.conn, { type: 'subscribe', id: s.sid, channels, filter, since: null, catchUp: 'all' })
 }
