@@ -477,16 +477,16 @@ test('property: public readers of narrow views, falling behind and overrun, see 
     assert.fail(
       `${fc.defaultReportMessage(details)}\n${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`,
     )
-  // A shed needs a blocked socket, a routine message and a flush in one run: 3-15 in 150 runs since
-  // red26b's steps joined the mix, so its floor is lower (at 5 it failed stop 56's CI, by chance)
-  // A page asked of process B while its clock has released what A's has not (red27a) needs an
-  // embargo, B's skew and a cursor in one run: about 3 in 150 runs until red28a's race steps
-  // (a one-second embargo, then a page of B that reads it); an SSE reconnect answered 400 (an
-  // empty `since` alone) is rare and printed only
-  // (a token's `exp` stepped past before its timer, and a page of A without `at`, each about 10 in
-  // 150: floored as sheds are)
-  const rare = ['sheds', 'expiriesSteppedPast', 'pagesWithoutAt']
-  const floor = (k: string) => (k === 'sseRefused' ? -1 : rare.includes(k) ? numRuns / 100 : numRuns / 30)
+  // A floor says the generator still reaches a case, not how often: a count that was below its
+  // floor by chance failed CI (sheds, stop 56). Measured over 8 × 150 runs after red28a's steps
+  // (burst steps weighted up so that sheds came back from a mean of 3 to 7): the counts whose mean
+  // is 21 or under (sheds 7.4, pagesWithoutAt 9.4, expiriesSteppedPast 8.9, kafkaStalls 10.4,
+  // kafkaBreaks 10.9, pagesOtherToken 11.2 (5 at the fewest), expiries 15.9, headerOverSince 16.2,
+  // gaps 18.9, oddHeaders 20.6) need only be reached (P(0) under 1e-3 each); the others (22 and
+  // over) more than runs/30
+  // An SSE reconnect answered 400 (an empty `since` alone) is rare and printed only
+  const rare = 'sheds pagesWithoutAt expiriesSteppedPast kafkaStalls kafkaBreaks pagesOtherToken expiries headerOverSince gaps oddHeaders'
+  const floor = (k: string) => (k === 'sseRefused' ? -1 : rare.split(' ').includes(k) ? 0 : numRuns / 30)
   if (!process.env.NEWSWIRE_MODEL_SEED && numRuns >= 100)
     for (const [k, v] of Object.entries(stats)) assert.ok(v > floor(k), `too few ${k}: ${v}`)
 })

@@ -274,7 +274,7 @@ test('known runs: a remembered answer binds as the rules say', async () => {
   for (const r of known) assert.equal(await actual(r), reference(r), JSON.stringify(r))
 })
 
-test('property: a remembered answer is given, refuses, or binds no one as the rules say', async () => {
+test('property: a remembered answer is given, refuses, or binds no one as the rules say', async (t) => {
   const stats = { slotAtCommit: 0, slotRefused: 0, switchedReplanned: 0, newerBindsNoOne: 0 }
   await fc.assert(
     fc.asyncProperty(runArb, async (r) => {
@@ -287,6 +287,7 @@ test('property: a remembered answer is given, refuses, or binds no one as the ru
     }),
     { numRuns: 300, ...MODEL_REPLAY },
   )
+  t.diagnostic(`answer-giver cases: ${JSON.stringify(stats)}`)
   if (process.env.NEWSWIRE_MODEL_SEED) return
   for (const [k, n] of Object.entries(stats)) assert.ok(n > 0, `no ${k} in 300 runs: ${JSON.stringify(stats)}`)
 })

@@ -287,7 +287,7 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
     ),
   },
   {
-    weight: 3,
+    weight: 5,
     arbitrary: fc.record({
       k: fc.constant('burst' as const),
       reader: fc.option(fc.nat(READERS - 1), { nil: null, freq: 3 }),
