@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { ProtocolError } from '../src/protocol.ts'
-import { commaList, viewFromQuery } from '../src/http/query.ts'
+import { commaList, subscriptionFromQuery, viewFromQuery } from '../src/http/query.ts'
+import { sseSubscription } from '../src/http/sse.ts'
 
 const view = (query: string, requireSome = true) => viewFromQuery(new URLSearchParams(query), 'ref', requireSome)
 const refused = (query: string, requireSome = true) =>
@@ -63,4 +64,18 @@ test('a stream needs channels or a filter; a page or a count does not', { timeou
 test('maxUrgency is digits only: 0x3, 3e0, +3, a padded 3 and 3.0 are refused', { timeout: 30_000 }, () => {
   for (const v of ['0x3', '3e0', '+3', ' 3', '3.0', '0b11']) refused(`channels=breaking&maxUrgency=${encodeURIComponent(v)}`)
   assert.equal(view('channels=breaking&maxUrgency=9').filter.maxUrgency, 9)
+})
+
+test('an empty since (or Last-Event-ID) on /v1/sse is no position: a fresh stream, not a 400 that ends a raw EventSource (red28a)', () => {
+  const q = new URLSearchParams('channels=breaking&since=')
+  assert.equal(sseSubscription(new URL('http://x/v1/sse?channels=breaking&since='), '').since, null)
+  assert.equal(sseSubscription(new URL('http://x/v1/sse?channels=breaking&since='), undefined).since, null)
+  // a position given is passed on to be verified, from the header before the query
+  assert.equal(sseSubscription(new URL('http://x/v1/sse?channels=breaking&since=q'), 'h').since, 'h')
+  assert.equal(sseSubscription(new URL('http://x/v1/sse?channels=breaking&since=q'), '').since, 'q')
+  // past 16 KiB it is refused as a position
+  assert.throws(
+    () => subscriptionFromQuery(q, 's', 's', 'x'.repeat(16_385)),
+    (err: unknown) => err instanceof ProtocolError && err.code === 'invalid_position',
+  )
 })

@@ -21,10 +21,15 @@ export interface SseDeps {
   track: (end: (reason: string) => void) => () => void
 }
 
-/** Builds the subscription from the query string (a Last-Event-ID header wins over `since`); throws ProtocolError. */
+/**
+ * Builds the subscription from the query string (a Last-Event-ID header wins over `since`); throws
+ * ProtocolError. An empty `since` is no position (a page that writes `?since=${saved ?? ''}`): it
+ * was refused 400, which ends a raw EventSource for good (red28a attack run).
+ */
 export function sseSubscription(url: URL, lastEventId: string | undefined): SubscribeMessage {
   const q = url.searchParams
-  return subscriptionFromQuery(q, 'sse', 'sse', lastEventId !== undefined && lastEventId !== '' ? lastEventId : q.get('since'))
+  const since = lastEventId !== undefined && lastEventId !== '' ? lastEventId : q.get('since')
+  return subscriptionFromQuery(q, 'sse', 'sse', since === '' ? null : since)
 }
 
 /** Serves one SSE stream; like a WebSocket, a newsroom stream ends with 4401 when its token expires. */
