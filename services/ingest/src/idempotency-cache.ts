@@ -70,22 +70,33 @@ export class IdempotencyCache<T> {
    */
   readBack(key: string, value: T, at: number): boolean {
     const owner = ownerOf(key)
-    const held = this.#byOwner.get(owner)?.get(key)
+    const owned = this.#byOwner.get(owner)
+    const held = owned?.get(key)
+    const expires = at + this.#ttlMs
     const print = this.#print?.(key, value)
     if (held === undefined) {
-      if (print !== undefined && this.forgotten(key, print)) return false
+      // no newer than every answer its key name holds, its bound full: the bound would push it out
+      // at once (this record read again, or read late from another partition): its fingerprint only
+      const oldest = owned?.values().next().value
+      if (owned !== undefined && owned.size >= this.#max && oldest !== undefined && oldest.expires >= expires) {
+        if (print !== undefined) this.#forgottenOf(owner).add(print, expires, at)
+        return false
+      }
       this.set(key, value, at)
       return true
     }
-    if (print !== undefined && print === this.#print?.(key, held.value)) {
-      held.expires = Math.max(held.expires, at + this.#ttlMs)
+    // the same request's answer: this record read again (kept in its place), or an older decision of
+    // it (kept); a newer decision of it (a takedown decided again once its answer was pushed out)
+    // stands, as where it was given (CI, 2026-12-07: the older one was given to a retry)
+    if (print !== undefined && print === this.#print?.(key, held.value) && held.expires >= expires) {
+      if (held.expires === expires) held.value = value
       return true
     }
-    if (held.expires <= at + this.#ttlMs) {
+    if (held.expires <= expires) {
       this.set(key, value, at)
       return true
     }
-    this.#printOther(owner, key, value, held.value, at + this.#ttlMs, at)
+    this.#printOther(owner, key, value, held.value, expires, at)
     return false
   }
 

@@ -175,3 +175,26 @@ test('of two records of one key, the older one is remembered as pushed out, whic
   for (const m of [newer, newer]) rememberAnswer(cache, m, decode)
   assert.equal(cache.forgotten('k:1', answerPrint('k:1', 'cms', 'newer')), false)
 })
+
+test('of two decisions of one request under one key (a takedown decided again), the newer answer stands after a restart (CI run)', () => {
+  const now = Date.now()
+  const hold = { 'idempotency-key': 'k:1', 'request-hash': 'hold', 'api-key-id': 'cms' }
+  const printed = (bound: number) => new IdempotencyCache<Remembered>(TTL, bound, (key, v) => answerPrint(key, v.by, v.requestHash))
+  const versionOf = (cache: IdempotencyCache<Remembered>) => JSON.stringify(cache.get('k:1')?.outcome).match(/"version":(\d+)/)?.[1]
+  // the first decision's answer still held when the second is read
+  const cache = printed(100)
+  rememberAnswer(cache, message(0, now - 1000, hold), () => eventOf('a', 2))
+  rememberAnswer(cache, message(1, now, hold), () => eventOf('a', 4))
+  assert.equal(versionOf(cache), '4')
+  // the same record read again (both topics at a start) changes nothing
+  rememberAnswer(cache, message(0, now - 1000, hold), () => eventOf('a', 2))
+  assert.equal(versionOf(cache), '4')
+  // the first decision's answer pushed out by the bound before the second is read
+  const bounded = printed(1)
+  rememberAnswer(bounded, message(0, now - 1000, hold), () => eventOf('a', 2))
+  rememberAnswer(bounded, message(1, now - 500, { 'idempotency-key': 'k:2', 'request-hash': 'other', 'api-key-id': 'cms' }), () =>
+    eventOf('b', 1),
+  )
+  rememberAnswer(bounded, message(2, now, hold), () => eventOf('a', 4))
+  assert.equal(versionOf(bounded), '4')
+})

@@ -160,13 +160,18 @@ export class ModelAnswers {
     const a = new ModelAnswers(bound)
     for (const r of records) {
       if (r.at + TTL <= now) continue
-      const held = a.#owners.get(ownerOf(r.key))?.get(r.key)
-      // read again: it keeps its place, and one pushed out since stays out (README red28b)
-      if (held === undefined && a.forgotten(r.key, now).has(r.kept.sig)) continue
-      if (held !== undefined && held.kept.sig === r.kept.sig) {
-        held.expires = Math.max(held.expires, r.at + TTL)
+      const owned = a.#owners.get(ownerOf(r.key))
+      const held = owned?.get(r.key)
+      const expires = r.at + TTL
+      // no newer than every answer its key name holds, the bound full: fingerprinted only (read
+      // again at a start, or late from another partition: README red28b)
+      const oldest = owned?.values().next().value
+      if (held === undefined && owned !== undefined && owned.size >= bound && oldest !== undefined && oldest.expires >= expires) {
+        a.#print(ownerOf(r.key), r.key, r.kept.sig, expires, r.at)
         continue
       }
+      // the same request's answer read again keeps its place; a newer decision of it stands
+      if (held !== undefined && held.kept.sig === r.kept.sig && held.expires >= expires) continue
       // an older answer read after the newer one (another partition) leaves its fingerprint too
       if (held !== undefined && held.expires > r.at + TTL) {
         if (held.kept.sig !== r.kept.sig) a.#print(ownerOf(r.key), r.key, r.kept.sig, r.at + TTL, r.at)
