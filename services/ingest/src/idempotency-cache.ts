@@ -57,16 +57,12 @@ export class IdempotencyCache<T> {
 
   /**
    * An answer given at `at`, read back from its record at a start (answers.ts) or by the running
-   * state tail (state-records.ts). Two live answers under one key: the newer was decided only once
-   * the older was pushed out by the bound (else it was refused as the key reused), so the older
-   * leaves its fingerprint, as it did in the process that gave them, and its retry is refused, not
-   * decided again over the newer (red27b CI run, 2026-12-07). Partitions, and the state tail beside
-   * the events, are read in any order: an older answer read last must not replace the newer
-   * (red26c attack run). A start reads each answer twice (news.article-events, and news.articles
-   * where the state is still the request's): read again, an answer keeps its place in the bound,
-   * and one its bound pushed out since stays out. Re-entering as the newest, it pushed out newer
-   * answers than itself (their retries 409 where they had an answer) and fingerprinted answers
-   * again, filling the key's fingerprints twice as fast (red28b attack run). Whether `value` is held.
+   * state tail (state-records.ts), in any order of partitions and topics. Of two live answers under
+   * one key, the newer stands (red26c) and the older is fingerprinted: the newer was decided only
+   * once the older was pushed out, so its retry is refused, not decided again (red27b CI run). An
+   * answer read again keeps its place, and one the full bound would push out at once is only
+   * fingerprinted (red28b attack run: it came back as the newest and pushed out newer answers).
+   * Whether `value` is held.
    */
   readBack(key: string, value: T, at: number): boolean {
     const owner = ownerOf(key)
@@ -93,6 +89,7 @@ export class IdempotencyCache<T> {
       return true
     }
     if (held.expires <= expires) {
+      if (held.expires > at) this.#printOther(owner, key, held.value, value, held.expires, at)
       this.set(key, value, at)
       return true
     }
@@ -134,9 +131,6 @@ export class IdempotencyCache<T> {
       owned = new Map()
       this.#byOwner.set(owner, owned)
     }
-    const was = owned.get(key)
-    // only a start replaces a live answer with another request's (readBack)
-    if (was !== undefined && was.expires > now) this.#printOther(owner, key, was.value, value, was.expires, now)
     owned.delete(key)
     owned.set(key, { value, expires: now + this.#ttlMs })
     while (owned.size > this.#max) {
