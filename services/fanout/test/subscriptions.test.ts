@@ -34,7 +34,7 @@ function makeSub(i: number, channels: string[]): Sub {
     filter: emptyFilter,
     keys: indexKeysOfChannels(parsed),
     state: 'pending',
-    inherited: false,
+    inherited: null,
     mark: -1,
     catchUp: 'none',
     group: null,
