@@ -292,16 +292,20 @@ export class Store {
 
   /**
    * What an undecodable record at `offset` stands for in a replay read from Kafka (older than
-   * memory), by what the ledger made of it: a kill or a deletion it knows of, also from a later
-   * record or from news.articles only (the reader is told once: versions.admit); a hold only when
+   * memory), by what the ledger made of it: a kill or a deletion it knows of, from this record, a
+   * later one or news.articles only (the reader is told once: versions.admit); a hold only when
    * it is still the latest state and this record's (a later record, replayed after it, says more).
+   * Not one from an earlier record: a replay from before it met it there, and one from after it
+   * starts where the reader was past it; sent here, it came twice (red29a).
    */
   replayedUnreadable(partition: number, offset: number, key: string, what: Unreadable): NewswireEvent | null {
     const at = (s: { partition: number; offset: number | null }) => s.partition === partition && (s.offset === offset || s.offset === null)
+    const since = (s: { partition: number; offset: number | null }) =>
+      s.partition === partition && (s.offset === null || s.offset >= offset)
     switch (what.kind) {
       case 'kill': {
         const s = this.ledger.latest(key)
-        return s && s.partition === partition && isKill(s.event) ? s.event : null
+        return s && since(s) && isKill(s.event) ? s.event : null
       }
       case 'hold': {
         const s = this.ledger.latest(key)
@@ -309,7 +313,7 @@ export class Store {
       }
       case 'entryDeleted': {
         const s = this.ledger.entries.get(key, what.entryId)
-        return s && s.partition === partition && isEntryDeleted(s.event) ? s.event : null
+        return s && since(s) && isEntryDeleted(s.event) ? s.event : null
       }
       case 'entryHold': {
         const s = this.ledger.entries.get(key, what.entryId)

@@ -10,7 +10,7 @@ import type { ArticleEvent, NewswireEvent } from '@newswire/shared'
 import { killOf } from '../src/unreadable.ts'
 import { Harness } from './support/harness.ts'
 import { event } from './support/events.ts'
-import { client, newsReaderAway, subscribe, trafficAfter, withdrawn } from './support/live-story.ts'
+import { client, lastPosition, newsReaderAway, subscribe, trafficAfter, withdrawn } from './support/live-story.ts'
 
 const START = 1_800_000_000_000
 
@@ -68,4 +68,29 @@ test('a reader resuming from the log, from before an undecodable kill, is told o
   h.hub.stop()
   assert.equal(back.t.messages.find((m) => m.type === 'subscribed')?.replay, 'kafka', 'the resume is read from the log')
   assert.deepEqual(withdrawn(back.t.messages), ['story:withdrawn'])
+})
+
+// red29a (confidentiality model, seed 1477883861): an undecodable kill of a story killed already
+// stands in as nothing live; a replay from the log read it as the kill before it, so a reader
+// resuming from a position past that kill was sent it again (a newsroom reader: the same version twice).
+test('a reader resuming from the log past a kill is not sent it again by an undecodable kill after it', async () => {
+  const h = new Harness({ partitions: 1, start: START, historySize: 2 })
+  h.start()
+  h.append(event('CREATED', { id: 'story', version: 1, category: 'news' }, h.clock.now()))
+  await h.settle()
+  const first = await client(h, { audience: 'newsroom' }, ['category:news'])
+  h.append(event('UPDATED', { id: 'story', version: 2, category: 'news', pubStatus: 'canceled' }, h.clock.now(), { reason: 'legal' }))
+  await h.settle()
+  const told = first.t.messages.filter((m) => m.type === 'event' && (m.event as ArticleEvent).article.version === 2)
+  assert.equal(told.length, 1, 'the newsroom is sent the kill live')
+  const since = lastPosition(first.t.messages)
+  h.hub.conns.remove(first.conn)
+  h.appendUnreadable('story', { kind: 'kill' })
+  await trafficAfter(h)
+
+  const back = await client(h, { audience: 'newsroom' }, ['category:news'], { since })
+  h.hub.stop()
+  assert.equal(back.t.messages.find((m) => m.type === 'subscribed')?.replay, 'kafka', 'the resume is read from the log')
+  const again = back.t.messages.filter((m) => m.type === 'event' || m.type === 'withdrawn')
+  assert.deepEqual(again, [], 'nothing of the story again')
 })

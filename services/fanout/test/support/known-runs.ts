@@ -2,9 +2,10 @@
 // `examples`), each with what it found. The random runs stay the proof; these keep a found case found.
 import type fc from 'fast-check'
 import type { Rush, runArb } from './commands.ts'
+import { LATER_RUNS } from './known-runs-later.ts'
 
 /** A run, on a slow machine or not, and its ingest steps left unsettled (`rush`, none if absent). */
-type Run = [typeof runArb extends fc.Arbitrary<infer T> ? T : never, boolean, Rush[]?]
+export type Run = [typeof runArb extends fc.Arbitrary<infer T> ? T : never, boolean, Rush[]?]
 
 export const KNOWN_RUNS: Run[] = [
   // 2026-12-03, seed -190078861 (the failure of stop 24 was likely the same): a public reader of
@@ -488,4 +489,6 @@ export const KNOWN_RUNS: Run[] = [
     false,
     [],
   ],
+  // later runs: known-runs-later.ts
+  ...LATER_RUNS,
 ]
