@@ -36,7 +36,7 @@ export function decideLive(sub: Sub, change: Change, state: ArticleState, e: Art
   const c = sub.conn.clearance
   const inView = inViewOf(sub)
   const ch = narrowChange(change, sub.filter.states)
-  const d = decide(ch, c, inView, () => exposedView(state.exposure, c, inView, sub.inherited), sub.inherited !== null)
+  const d = decide(ch, c, inView, () => exposedView(state.exposure, c, inView, sub.inherited), sub.inherited)
   if (d?.kind === 'event' && ch.before !== null && inView(ch.before) && !passesTickerFilter(sub.filter, e)) return null
   return d
 }

@@ -29,9 +29,7 @@ export function groupKey(sub: Sub): string {
     jsonOnce(sub.filter),
     JSON.stringify(sub.id),
     sub.catchUp,
-    // a resumed one's position: what some instance may have shown it (exposure.ts claims); clients
-    // at one head resume from one position, so a storm of them still shares groups
-    sub.inherited === null ? '' : `${sub.inherited.t}/${sub.inherited.o.join(',')}`,
+    sub.inherited,
     // a story subscription's entries go only to a client that shows the story (stories.ts)
     sub.story?.shown ?? null,
   ].join('\u0000')

@@ -265,16 +265,10 @@ export class Ledger {
       // a VM restore) read a kill written a second before an embargo as one written an hour
       // before it, and a reader shown the draft on an instance whose clock was right, resuming
       // here, was never told (red21c attack run). Only the replaced version: the new one is judged
-      // by the host clock (ingest's own may run a minute ahead: INGEST_LEAD_MS). Earlier than
-      // that, only an instance whose clock ran further ahead released it, and its positions claim
-      // that release (audience-watermark.ts): a reader resuming from one, between the version's
-      // record and this one, may show it (exposure.ts Claim; two-processes-clock-step-model, seed 280908564)
+      // by the host clock (ingest's own may run a minute ahead: INGEST_LEAD_MS)
       const at = prev.event.article.embargoedUntil as number
       const raceAt = catchingUp ? mayAt : Math.max(mayAt, e.ingestedAt)
-      const mask = maskIfReleased(prev)
-      if (at - raceAt < this.#raceWindowMs) expose(prev.exposure, prev.event.article, mask, false)
-      else
-        expose(prev.exposure, prev.event.article, mask, false, { at, partition: prev.partition, offset: prev.offset, until: entry.offset })
+      if (at - raceAt < this.#raceWindowMs) expose(prev.exposure, prev.event.article, maskIfReleased(prev), false)
     }
     return this.#applied(entry, prev?.exposure, now, catchingUp, mayAt)
   }

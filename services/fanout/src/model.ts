@@ -4,7 +4,6 @@
 import type { Credential } from './revocations.ts'
 import type { AudienceScope } from './audience.ts'
 import type { Channel, Filter } from './channels.ts'
-import type { Resumed } from './exposure.ts'
 import type { GapCount, Lane } from './lanes.ts'
 import { audienceKey } from './position.ts'
 import type { PositionFor } from './position.ts'
@@ -75,11 +74,10 @@ export interface Sub {
   state: SubState
   cursor: Cursor
   /**
-   * The position the client sent, when it started from one (null: a fresh snapshot, or a reset
-   * since): it may hold what any instance delivered before that position, so a kill reaches it
-   * wherever the story may have been seen (exposure.ts).
+   * Started from a position the client sent: it may hold what any instance delivered before
+   * that position, so a kill reaches it wherever the story may have been seen (exposure.ts).
    */
-  inherited: Resumed | null
+  inherited: boolean
   /** Last entry seq this subscription was matched against (dedupes across index keys). */
   mark: number
   stopReplay: (() => void) | null

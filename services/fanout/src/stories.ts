@@ -203,13 +203,7 @@ export class StoryMatcher {
       if (now) d = this.#judgedNow(sub, e, rec, mayHaveShown(sub, rec.story, ledger.now), state)
       else if (d === undefined) {
         changes[c] ??= entryChangeFor(rec.story, rec.prev, next, c)
-        d = decideEntry(
-          changes[c],
-          c,
-          storyInView(sub, rec.story),
-          () => entryExposure(state, c, sub.inherited !== null),
-          sub.inherited !== null,
-        )
+        d = decideEntry(changes[c], c, storyInView(sub, rec.story), () => entryExposure(state, c, sub.inherited), sub.inherited)
         if (isPlain) plain[c] = d
       }
       if (d === null) continue
@@ -351,7 +345,7 @@ export class StoryMatcher {
     const base = resetMessage({ sub: sub.id, channels: sub.channels.map((c) => c.name), position, reason, more: null }, start.snapshot)
     const json = withEntries(base, start.entries, start.more)
     // the client replaces what it had with this snapshot: it holds nothing from before any more
-    sub.inherited = null
+    sub.inherited = false
     this.#d.writer.enqueue(sub.conn, { key: null, data: sub.conn.transport.frame('reset', json, position), sub: sub.id, position })
     if (sub.state !== 'live') {
       sub.stopReplay?.()

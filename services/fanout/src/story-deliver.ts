@@ -61,7 +61,7 @@ export function decideEntryReplay(
     // story: an entry deleted or hidden by its own state is retracted now (red14b: a reader resuming
     // across a story's embargoed update kept a deleted entry)
     const own = latest.event.eventId === e.eventId && hiddenByItself(latest, c)
-    return own ? retractionOf(entryExposure(latest, c, sub.inherited !== null), entryCauseOf(latest, c)) : null
+    return own ? retractionOf(entryExposure(latest, c, sub.inherited), entryCauseOf(latest, c)) : null
   }
   const created = e.type === 'ENTRY_CREATED'
   if (latest.event.eventId !== e.eventId) {
@@ -77,7 +77,7 @@ export function decideEntryReplay(
   }
   const after = visibleEntry(story, latest, c)
   if (after !== null) return { kind: 'entry', entry: after, embargoed: c === 'all' && !latest.released, created }
-  return retractionOf(entryExposure(latest, c, sub.inherited !== null), entryCauseOf(latest, c))
+  return retractionOf(entryExposure(latest, c, sub.inherited), entryCauseOf(latest, c))
 }
 
 /**

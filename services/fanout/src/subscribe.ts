@@ -136,7 +136,7 @@ export class Subscriptions {
       keys: indexKeysOfChannels(msg.channels),
       state: 'pending',
       cursor: NO_CURSOR,
-      inherited: null,
+      inherited: msg.since !== null,
       mark: -1,
       stopReplay: null,
       catchUp: msg.catchUp,
@@ -186,7 +186,6 @@ export class Subscriptions {
       return sub
     }
     sub.cursor = { o: [...since.o], t: since.t, ...(since.r ? { r: since.r } : {}) }
-    sub.inherited = { t: since.t, o: since.o }
     this.#admit(sub, () => this.#resume(sub, since))
     return sub
   }
@@ -412,7 +411,7 @@ export class Subscriptions {
   #reset(sub: Sub, reason: string): void {
     this.#d.metrics.replays.inc({ source: 'reset' })
     // The client replaces what it had with this snapshot: it holds nothing from before any more
-    sub.inherited = null
+    sub.inherited = false
     const head = this.#host.headAt(sub.conn, sub.who)
     const position = head.position
     const { items, more, wrap } = this.#snapshot(sub, head)

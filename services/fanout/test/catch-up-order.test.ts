@@ -103,16 +103,12 @@ test('property: what catch-up decides does not depend on the order the partition
   )
 })
 
-/**
- * Per article and view, the clearances it was (or may have been) shown to; not the views only
- * positions claiming an early release may hold (exposure.ts Claim), which a restart forgets
- * (README, Known limits).
- */
+/** Per article and view, the clearances it was (or may have been) shown to. */
 function masksOf(store: Store): string[] {
   const out: string[] = []
   for (const s of store.ledger.states()) {
     const m = new Map<string, number>()
-    for (const x of s.exposure) if (!x.claim) m.set(String(x.view.category), (m.get(String(x.view.category)) ?? 0) | x.mask)
+    for (const x of s.exposure) m.set(String(x.view.category), (m.get(String(x.view.category)) ?? 0) | x.mask)
     out.push(...[...m].map(([view, mask]) => `${s.event.article.id} ${view}:${mask}`))
   }
   return out.sort()

@@ -54,15 +54,10 @@ function loadTime(versions: readonly { ingestedAt: number }[], cut: number, now:
   return from + (pick % (to - from + 1))
 }
 
-/**
- * Per view, the clearances it was (or may have been) visible to: sure or not, as one mask. Not the
- * views only positions claiming an early release may hold (exposure.ts Claim): a restart forgets
- * them (README, Known limits).
- */
+/** Per view, the clearances it was (or may have been) visible to: sure or not, as one mask. */
 function masks(exposure: Exposure): Map<string, number> {
   const out = new Map<string, number>()
   for (const s of exposure) {
-    if (s.claim) continue
     const key = JSON.stringify([s.view.category, s.view.language, s.view.urgency, s.view.breaking])
     out.set(key, (out.get(key) ?? 0) | s.mask)
   }

@@ -60,7 +60,7 @@ function run(moves: readonly Move[]): void {
   assert.ok(shown.length <= MAX_EARLIER_VIEWS, `${shown.length} views accepted`)
   for (const v of shown)
     assert.ok(
-      exposedView(exp, 'public', (a) => same(a as View, v), null),
+      exposedView(exp, 'public', (a) => same(a as View, v), false),
       `a reader of ${JSON.stringify(v)} is not told of the kill (${shown.length} views, ${refused} refused)`,
     )
 }

@@ -34,7 +34,7 @@ function makeSub(i: number, channels: string[]): Sub {
     filter: emptyFilter,
     keys: indexKeysOfChannels(parsed),
     state: 'pending',
-    inherited: null,
+    inherited: false,
     mark: -1,
     catchUp: 'none',
     group: null,

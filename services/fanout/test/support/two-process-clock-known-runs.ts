@@ -183,27 +183,4 @@ export const CLOCK_KNOWN: { cmds: ClockCmd[]; skew: number }[] = [
       { kind: 'correct', proc: 0 },
     ],
   },
-  // (seed 280908564, CI) Process 0, five minutes ahead, released s0 to reader 0 and signed its
-  // position at the embargo's instant; restarted, it read s0's hold 65 s before the embargo by its
-  // corrected clock, outside the race allowance, and counted nobody as having seen v1: the reader,
-  // resuming there from that position once the embargo had passed, was never told of the hold. A
-  // version replaced before its embargo may have been shown to a reader whose position claims that
-  // embargo's release and passed its record (exposure.ts claims)
-  {
-    skew: 0,
-    cmds: [
-      { kind: 'write', story: 0, op: 'create', embargoIn: 65_000 },
-      { kind: 'connect', reader: 0, proc: 0, other: false },
-      { kind: 'step', proc: 0, ms: 300_000 },
-      { kind: 'read', proc: 0, partition: 0, n: 5 },
-      { kind: 'read', proc: 0, partition: 1, n: 5 },
-      { kind: 'step', proc: 0, ms: -300_000 },
-      { kind: 'page', reader: 0, proc: 0 },
-      { kind: 'tick', ms: 1 },
-      { kind: 'step', proc: 0, ms: 59_000 },
-      { kind: 'restart', proc: 0, picks: [] },
-      { kind: 'step', proc: 0, ms: -59_000 },
-      { kind: 'write', story: 0, op: 'hold', embargoIn: null },
-    ],
-  },
 ]
