@@ -8,7 +8,7 @@ import { laterWatermark } from './audience-watermark.ts'
 import type { Watermark } from './audience-watermark.ts'
 import type { ArticleEvent, NewswireEvent } from '@newswire/shared'
 import { isEntryEvent } from '@newswire/shared'
-import { channelOf, decideReplay, decisionTag, frameDecision, frameRelease } from './deliver.ts'
+import { channelOf, decideReplay, decisionTag, frameDecision, frameRelease, replayState } from './deliver.ts'
 import type { Entry, HistoryRecord } from './history.ts'
 import { hasEntryEmbargo } from './entries.ts'
 import { laneOfEvent } from './lanes.ts'
@@ -216,7 +216,7 @@ export class Cursors implements ReplaySink {
 
   #deliverArticle(sub: Sub, event: ArticleEvent, entry: Entry | null, seq?: number): void {
     const id = event.article.id
-    const d = decideReplay(sub, event, entry, this.#store.ledger.latest(id))
+    const d = decideReplay(sub, event, entry, replayState(this.#store.ledger, event))
     if (d === null) return
     const channel = channelOf(sub, d)
     if (channel === null) return

@@ -5,10 +5,11 @@ import type { Article, ArticleEvent } from '@newswire/shared'
 import { scopeAllows } from './audience.ts'
 import { matchChannel, passesTickerFilter } from './channels.ts'
 import type { ArticleView } from './channels.ts'
-import { exposedView } from './exposure.ts'
 import type { Lane } from './lanes.ts'
 import { laneOfEvent } from './lanes.ts'
-import type { ArticleState } from './ledger.ts'
+import { everyClearance, expose, exposedView } from './exposure.ts'
+import type { Exposure } from './exposure.ts'
+import type { ArticleState, Ledger } from './ledger.ts'
 import { eventJson, eventMessage, withdrawnMessage } from './messages.ts'
 import type { ServerMessageType } from './messages.ts'
 import type { Conn, Framed, Sub, Transport } from './model.ts'
@@ -73,6 +74,26 @@ export function frameRelease(sub: Sub, state: ArticleState, position: () => stri
   return frameDecision(sub, d, channel, position(), state.event, () => text, true)
 }
 
+/** What a replay judges an event by: its article's latest version, whether released, who saw it. */
+export type ReplayLatest = Pick<ArticleState, 'event' | 'released' | 'exposure'>
+
+/**
+ * The state a replay judges `e` by: the ledger's; for a story a news.articles tombstone erased
+ * while this instance knew nothing of it (history held none of its records: Ledger.erasedUnknown),
+ * its kill as a replay from the log reads it (the erasure ingest wrote, or the withdrawal before a
+ * tombstone by hand): final, nothing of the story comes after it. Who saw the story is not known
+ * here, so it may have been public before in the view it was killed in, as where history brings
+ * the kill alone (store.ts goLive). Judged by no state, a reader shown the story on an instance
+ * that had not read the erasure, resuming here, was never told of the kill (red29d, 2026-12-07).
+ */
+export function replayState(ledger: Pick<Ledger, 'latest' | 'erasedUnknown'>, e: ArticleEvent): ReplayLatest | undefined {
+  const s = ledger.latest(e.article.id)
+  if (s !== undefined || !isKill(e) || !ledger.erasedUnknown(e.article.id)) return s
+  const exposure: Exposure = []
+  expose(exposure, e.article, everyClearance, false)
+  return { event: e, released: true, exposure }
+}
+
 /**
  * Replay (memory or Kafka): one event a resuming subscription's cursor passes. `record` is what
  * the ledger noted when it applied the event (null when it is older than memory). Intermediate
@@ -84,7 +105,7 @@ export function decideReplay(
   sub: Sub,
   e: ArticleEvent,
   record: { applied: boolean; released: boolean } | null,
-  latest: ArticleState | undefined,
+  latest: ReplayLatest | undefined,
 ): Decision | null {
   if (!latest) return null
   const c = sub.conn.clearance

@@ -170,6 +170,11 @@ export class Ledger {
     this.#erased.add(key)
   }
 
+  /** Whether a tombstone erased `key` while this instance knew nothing of it (eraseUnknown). */
+  erasedUnknown(key: string): boolean {
+    return this.#erased.has(key)
+  }
+
   /**
    * An entry's latest state read from news.articles at start (after its story's), with what its
    * earlier versions showed when ingest carried it: seen through its story, so only by whoever may

@@ -7,7 +7,7 @@
 // `reset` with a fresh snapshot, so the client gets its entries again.
 import { entryToJson, isEntryEvent } from '@newswire/shared'
 import type { EntryEvent, NewswireEvent } from '@newswire/shared'
-import { channelOf, decideLive, decideRelease, decideReplay, decisionTag, frameDecision, frameRelease } from './deliver.ts'
+import { channelOf, decideLive, decideRelease, decideReplay, decisionTag, frameDecision, frameRelease, replayState } from './deliver.ts'
 import type { EntryState } from './entries.ts'
 import { unrestricted } from './audience.ts'
 import { emptyFilter } from './channels.ts'
@@ -303,7 +303,7 @@ export class StoryMatcher {
     // the story as this record made it: in view, entries then may have reached the client since
     f.inViewThen = mayHaveShown(sub, { event, released: record ? (record as Entry).released : releasedOnArrival(event) }, ledger.now)
     if (f.inViewThen) f.unsent = undefined
-    const d = decideReplay(sub, event, record as Entry | null, ledger.latest(f.id))
+    const d = decideReplay(sub, event, record as Entry | null, replayState(ledger, event))
     const channel = d === null ? null : channelOf(sub, d)
     if (d === null || channel === null) return true
     if (d.kind === 'event') {

@@ -202,6 +202,21 @@ export const KNOWN: Cmd[][] = [
     { kind: 'story', slot: 0, op: 'erase', embargoIn: null, held: false },
     { kind: 'restart', proc: 0, picks: [], history: 2 },
   ],
+  // red29d: L1 erased; process 1 read only L1 v1 and process 0 restarted, its history holding none
+  // of L1's records (L1 known by its tombstone alone); reader 2 was reset to v1 on process 1 and
+  // resumed from there on process 0, whose replay from the log passed L1's kill judged by no state
+  // and sent nothing: the reader showed L1 for good (red29d-erased-unknown-resume.test.ts)
+  [
+    { kind: 'open', reader: 2, slot: 1, proc: 0 },
+    entry(1, 'create', 0),
+    { kind: 'story', slot: 1, op: 'erase', embargoIn: null, held: false },
+    { kind: 'story', slot: 1, op: 'create', embargoIn: null, held: false },
+    read(1, 1, 1),
+    { kind: 'restart', proc: 0, picks: [], history: 2 },
+    { kind: 'resume', reader: 2, proc: 0, other: true },
+    { kind: 'resume', reader: 2, proc: 0, other: true },
+    { kind: 'readConnect', proc: 0, partition: 0, n: 1, reader: 2 },
+  ],
 ]
 
 /** Runs with process 1's clock ahead (or behind) that fail on the code before a fix: [skew, commands]. */
