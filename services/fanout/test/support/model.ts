@@ -107,6 +107,14 @@ export class Model {
     }
     const pat = prev?.latest.entry.embargoedUntil ?? null
     if (prev && !prev.released && pat !== null && pat - this.now < RACE_WINDOW_MS) next.maybe = true
+    // ...or within the race window of its story's unreleased embargo: another instance, its clock
+    // ahead, may have released the story and shown the version replaced here (README "The race
+    // allowance": for an entry, its own embargo's or its story's; entries.ts maybeMask, rev33
+    // review). The model knew only the entry's own, and failed a resumed public reader told (in
+    // default words) of the deletion of an entry held 1 ms before its story's embargo (red29e)
+    const art = this.articles.get(e.article.id)
+    const sat = art && !isKilled(art.latest) ? art.latest.article.embargoedUntil : null
+    if (prev && art && !art.released && sat !== null && sat - this.now < RACE_WINDOW_MS) next.maybe = true
     story.set(e.entry.id, next)
     this.#noteEntries(e.article.id)
   }
