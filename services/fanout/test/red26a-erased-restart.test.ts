@@ -10,44 +10,18 @@
 // known (ledger.ts load), the view it was killed in may have been public before.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { entryStateKey } from '@newswire/shared'
+import { resumedAfterErasure } from './support/erased-resume.ts'
 import { Harness } from './support/harness.ts'
 import { entryEvent, event } from './support/events.ts'
 import { lastPosition, subscribe } from './support/live-story.ts'
-import { restarted } from './support/restart.ts'
 import { erasureOf } from './support/story-erasure.ts'
 
 const T = 1_800_000_000_000
 
-async function resumedAfterErasure(historyFrom: 'the erasure' | 'the story') {
-  const h = new Harness({ partitions: 1, start: T })
-  h.start()
-  const v1 = event('CREATED', { id: 'L', version: 1, live: true }, T)
-  h.append(v1)
-  h.append(entryEvent(v1.article, { id: 'e1', seq: 1, version: 1 }, T))
-  await h.settle()
-  const away = h.connect()
-  subscribe(h, away.conn, ['story:L'], { entries: 5 })
-  await h.settle()
-  const since = lastPosition(away.t.messages)
-  h.hub.conns.remove(away.conn)
-  h.append(erasureOf(v1, T + 1000))
-  h.append(event('CREATED', { id: 'other', version: 1 }, T + 2000))
-  await h.settle()
-  h.hub.stop()
-  // news.articles: the tombstones alone; history: the last 2 events (the erasure's kill on), or all 4
-  const later = restarted(h, [], historyFrom === 'the erasure' ? 2 : 1000, T + 3000, {}, new Set(['L', entryStateKey('L', 'e1')]))
-  await later.settle()
-  const back = later.connect()
-  subscribe(later, back.conn, ['story:L'], { entries: 5, since })
-  await later.settle()
-  later.hub.stop()
-  return back.t.messages
-}
-
 for (const from of ['the erasure', 'the story'] as const) {
   test(`a public reader shown a story, resuming on an instance started after its erasure with history from ${from}, is told of its kill`, async () => {
-    const ms = await resumedAfterErasure(from)
+    // history: the last 2 events (the erasure's kill on), or all 4
+    const ms = await resumedAfterErasure('public', 'story:L', from === 'the erasure' ? 2 : 1000)
     const told = ms.filter((m) => (m.type === 'withdrawn' && m.articleId === 'L') || m.type === 'reset')
     assert.ok(told.length > 0, `the erased story was left shown: ${JSON.stringify(ms)}`)
     assert.ok(!ms.some((m) => m.type === 'event' || m.type === 'entry'), `a version came back: ${JSON.stringify(ms)}`)

@@ -9,40 +9,7 @@
 // as store.ts goLive where history holds the kill alone, red26a).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { entryStateKey } from '@newswire/shared'
-import { Harness } from './support/harness.ts'
-import { entryEvent, event } from './support/events.ts'
-import { lastPosition, subscribe } from './support/live-story.ts'
-import { restarted } from './support/restart.ts'
-import { erasureOf } from './support/story-erasure.ts'
-
-const T = 1_800_000_000_000
-
-async function resumedAfterErasure(audience: 'public' | 'newsroom', channel: string) {
-  const h = new Harness({ partitions: 1, start: T })
-  h.start()
-  const v1 = event('CREATED', { id: 'L', version: 1, live: true, headline: 'L secret v1' }, T)
-  h.append(v1)
-  h.append(entryEvent(v1.article, { id: 'e1', seq: 1, version: 1, body: ['L secret entry'] }, T))
-  await h.settle()
-  const away = h.connect(audience)
-  subscribe(h, away.conn, [channel], channel.startsWith('story:') ? { entries: 5 } : {})
-  await h.settle()
-  const since = lastPosition(away.t.messages)
-  h.hub.conns.remove(away.conn)
-  h.append(erasureOf(v1, T + 1000))
-  h.append(event('CREATED', { id: 'other', version: 1 }, T + 2000))
-  await h.settle()
-  h.hub.stop()
-  // news.articles: the tombstones alone; history: the last event only (none of the story's)
-  const later = restarted(h, [], 1, T + 3000, {}, new Set(['L', entryStateKey('L', 'e1')]))
-  await later.settle()
-  const back = later.connect(audience)
-  subscribe(later, back.conn, [channel], { since, ...(channel.startsWith('story:') ? { entries: 5 } : {}) })
-  await later.settle()
-  later.hub.stop()
-  return back.t.messages
-}
+import { resumedAfterErasure } from './support/erased-resume.ts'
 
 for (const [audience, channel] of [
   ['public', 'story:L'],
@@ -50,7 +17,8 @@ for (const [audience, channel] of [
   ['newsroom', 'story:L'],
 ] as const) {
   test(`a ${audience} ${channel} reader shown a story, resuming from the log on an instance whose history holds none of the story's records, is told of its erasure`, async () => {
-    const ms = await resumedAfterErasure(audience, channel)
+    // history: the last event only (none of the story's)
+    const ms = await resumedAfterErasure(audience, channel, 1)
     assert.ok(
       ms.some((m) => m.type === 'subscribed' && m.replay === 'kafka'),
       `not a replay from the log: ${JSON.stringify(ms)}`,
