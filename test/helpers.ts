@@ -119,6 +119,21 @@ export async function readUntil<T>(
  * records are seen too. Same bookkeeping as the services' tail (transaction markers included).
  */
 export async function readToEnd(brokerList: string, topic: string, timeoutMs = 60_000): Promise<Received[]> {
+  // Its group needs the group coordinator, which a just-restarted broker may bring up after it
+  // takes writes again; kafkajs then gives up (once in CI, stop 59, after the outage test's
+  // restart): a fresh reader, with a fresh group, tries again, on that error only
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readToEndOnce(brokerList, topic, timeoutMs)
+    } catch (err) {
+      const coordinator = err instanceof Error && /group coordinator/i.test(`${err.message} ${String(err.cause)}`)
+      if (!coordinator || attempt === 3) throw err
+      await sleep(2000)
+    }
+  }
+}
+
+async function readToEndOnce(brokerList: string, topic: string, timeoutMs: number): Promise<Received[]> {
   const kafka = new Kafka({ clientId: 'test-reader', brokers: brokerList.split(','), logLevel: logLevel.NOTHING })
   const all: Received[] = []
   // The reader's group never commits: after a rebalance it starts over, so keep each offset once
